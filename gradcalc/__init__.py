@@ -1,0 +1,21 @@
+"""gradcalc: a gradient calculator that shows its backward pass, step by step."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["compute", "evaluate", "parse", "Result", "GradcalcError", "MathError", "__version__"]
+
+from .errors import GradcalcError, MathError
+
+
+def __getattr__(name: str):
+    # Keep `import gradcalc` light (no numpy, no lark) until the engine is actually used.
+    if name in ("compute", "evaluate", "Result"):
+        from . import api
+
+        return getattr(api, name)
+    if name == "parse":
+        from .parse import parse
+
+        return parse
+    raise AttributeError(name)

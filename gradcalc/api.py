@@ -1,0 +1,135 @@
+"""The public Python API: compute(text, **values) → Result. The CLI is a thin layer over it."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Iterable
+
+import numpy as np
+
+from .errors import GradcalcError
+from .evaluate import Step, Value, backward, forward
+from .graph import Graph
+from .parse import parse
+
+
+@dataclass
+class Result:
+    """Everything one evaluation found: the graph, a value and a gradient per node, the backward trace."""
+
+    graph: Graph
+    values: list[Value]
+    grads: list[Value | None]
+    steps: list[Step]
+    inputs: dict[str, Value]
+    wrt: tuple[str, ...] = ()
+    seeded: bool = field(default=False)   # True when the caller supplied ∂L/∂output
+
+    @property
+    def value(self) -> Value:
+        return self.values[self.graph.output]
+
+    @property
+    def output_name(self) -> str:
+        return self.graph.output_name
+
+    @property
+    def gradient(self) -> dict[str, Value]:
+        """∂output/∂name for each input variable (those in `wrt` if given), in order of first use."""
+        names = self.wrt or tuple(self.graph.variables)
+        return {name: self.grad_of(name) for name in names}
+
+    def grad_of(self, name: str) -> Value:
+        grad = self.grads[self.graph.variables[name]]
+        if grad is None:  # the output does not depend on it (e.g. `0*x` folded away)
+            return np.zeros_like(self.inputs[name])
+        return grad
+
+    @cached_property
+    def labels(self) -> list[str]:
+        return self.graph.labels()
+
+    def __rich__(self):
+        from .render.rich import render_result
+
+        return render_result(self)
+
+    def __repr__(self) -> str:
+        from .numbers import format_value
+
+        grads = ", ".join(f"∂{self.output_name}/∂{n}={format_value(g)}" for n, g in self.gradient.items())
+        return f"<Result {self.output_name}={format_value(self.value)} {grads}>"
+
+
+def to_value(raw: Any, name: str = "value") -> Value:
+    """A number or nested list as gradcalc's value: np.float64 for a scalar, a float array otherwise."""
+    try:
+        array = np.asarray(raw, dtype=np.float64)
+    except (ValueError, TypeError) as error:
+        raise GradcalcError(f"the value of {name} is not a number or a rectangular array of numbers: "
+                            f"{raw!r}", hint=str(error).split("\n")[0]) from None
+    if not np.all(np.isfinite(array)):
+        raise GradcalcError(f"the value of {name} is not finite: {raw!r}",
+                            hint="give a finite number; nan and inf are not allowed as inputs")
+    return np.float64(array) if array.ndim == 0 else array
+
+
+def bind(graph: Graph, values: dict[str, Any]) -> dict[str, Value]:
+    """Match given values to the program's inputs: every input needs one, every value an input."""
+    unknown = [name for name in values if name not in graph.variables]
+    if unknown:
+        name = unknown[0]
+        close = difflib.get_close_matches(name, list(graph.variables), n=1)
+        used = ", ".join(graph.variables) or "no variables"
+        hint = f"did you mean {close[0]}?" if close else f"the expression uses {used}"
+        raise GradcalcError(f"a value was given for {name}, which the expression does not use",
+                            hint=hint, text=graph.text)
+    inputs: dict[str, Value] = {}
+    missing = []
+    for name, node in graph.variables.items():
+        if name in values:
+            inputs[name] = to_value(values[name], name)
+        elif name in graph.defaults:
+            inputs[name] = graph.defaults[name]
+        else:
+            missing.append(name)
+    if missing:
+        first = graph.nodes[graph.variables[missing[0]]]
+        options = " ".join(f"--{name} VALUE" for name in missing)
+        raise GradcalcError(f"no value for {', '.join(missing)}", first.span,
+                            hint=f"give {options}", text=graph.text)
+    return inputs
+
+
+def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[str] = (),
+             upstream: Any = None) -> Result:
+    """Forward then backward over a parsed graph."""
+    wrt = tuple(wrt)
+    for name in wrt:
+        if name not in graph.variables:
+            close = difflib.get_close_matches(name, list(graph.variables), n=1)
+            raise GradcalcError(f"cannot differentiate with respect to {name}: the expression does "
+                                f"not use it", hint=f"did you mean {close[0]}?" if close else
+                                f"the expression uses {', '.join(graph.variables) or 'no variables'}")
+    inputs = bind(graph, values or {})
+    node_values = forward(graph, inputs)
+    seed = None
+    if upstream is not None:
+        seed = to_value(upstream, "the upstream gradient")
+        if np.shape(seed) != np.shape(node_values[graph.output]):
+            raise GradcalcError(f"the upstream gradient has shape {np.shape(seed)} but the output "
+                                f"has shape {np.shape(node_values[graph.output])}")
+    grads, steps = backward(graph, node_values, seed)
+    return Result(graph, node_values, grads, steps, inputs, wrt, seeded=seed is not None)
+
+
+def compute(text: str, values: dict[str, Any] | None = None, *, wrt: Iterable[str] = (),
+            upstream: Any = None, **named_values: Any) -> Result:
+    """Parse `text`, run forward and backward, return the Result.
+
+    >>> compute("(x+y)**2", x=1, y=2).gradient
+    {'x': np.float64(6.0), 'y': np.float64(6.0)}
+    """
+    return evaluate(parse(text), {**(values or {}), **named_values}, wrt, upstream)

@@ -1,0 +1,72 @@
+"""Errors a user can cause, each carrying where in the text it happened and how to fix it."""
+
+from __future__ import annotations
+
+Span = tuple[int, int]
+
+
+class GradcalcError(Exception):
+    """Bad input: syntax, unknown name, missing or malformed value, shape mismatch (exit 2)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, span: Span | None = None, hint: str | None = None,
+                 text: str | None = None):
+        super().__init__(message)
+        self.message, self.span, self.hint, self.text = message, span, hint, text
+
+    def render(self) -> str:
+        """The full message a person reads: what, where (with a caret), how to fix."""
+        lines = [f"error: {self.message}"]
+        if self.text is not None and self.span is not None:
+            lines.extend(caret(self.text, self.span))
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class MathError(GradcalcError):
+    """Division by zero, log of a non-positive number, overflow, any non-finite value (exit 3)."""
+
+    exit_code = 3
+
+
+class CheckFailed(GradcalcError):
+    """An expected answer or a numerical check did not match (exit 1)."""
+
+    exit_code = 1
+
+
+def caret(text: str, span: Span, width: int = 100) -> list[str]:
+    """The line of `text` holding `span`, and a line of ^ under the span's columns.
+
+    Long lines are cut to a window around the span so the caret stays on screen.
+    """
+    start, end = span
+    start = max(0, min(start, len(text)))
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    if line_end == -1:
+        line_end = len(text)
+    end = min(end, line_end)
+    if end <= start:  # an empty span (end of input) still gets one caret
+        end = start + 1
+    line = text[line_start:line_end]
+    col, length = start - line_start, end - start
+    if len(line) > width:  # show a window of the line, marking what was cut with …
+        left = max(0, col - width // 3)
+        right = min(len(line), left + width)
+        shown = line[left:right]
+        prefix = "…" if left > 0 else ""
+        suffix = "…" if right < len(line) else ""
+        line = prefix + shown + suffix
+        col = col - left + len(prefix)
+        length = max(1, min(length, right - (start - line_start)))
+    line_no = text.count("\n", 0, line_start) + 1
+    where = f"  line {line_no}: " if "\n" in text else "  "
+    return [f"{where}{_printable(line)}", " " * (len(where) + col) + "^" * length]
+
+
+def _printable(line: str) -> str:
+    # Control characters (NUL, tab) would shift or hide the caret; show them as one visible cell each.
+    return "".join(ch if ch.isprintable() else "�" for ch in line)

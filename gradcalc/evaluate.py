@@ -1,0 +1,122 @@
+"""Forward and backward passes over a Graph: two plain loops in creation (topological) order."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import GradcalcError, MathError
+from .graph import Graph
+from .numbers import format_value
+from .ops import OPS, sum_to
+
+Value = Any  # np.float64 for a scalar, np.ndarray for an array
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One edge of the backward pass: upstream × local = flowing, added into the input's gradient."""
+
+    node: int          # the node whose gradient is being passed back
+    input: int         # the input it flows into
+    k: int             # which input of the node (0 for the left operand)
+    upstream: Value    # ∂out/∂node
+    local: Value       # ∂node/∂input
+    flowing: Value     # what this edge contributes to ∂out/∂input
+    accumulated: Value # ∂out/∂input summed over the edges seen so far
+
+
+def _finite(value) -> bool:
+    if type(value) is np.float64:
+        return math.isfinite(value)
+    return bool(np.all(np.isfinite(value)))
+
+
+def forward(graph: Graph, inputs: dict[str, Value]) -> list[Value]:
+    """A value at every node. Raises MathError at the first node whose value is not finite."""
+    values: list[Value] = [None] * len(graph.nodes)
+    constants, variables = graph.constants, graph.variables
+    with np.errstate(all="ignore"):
+        for node in graph.nodes:
+            if node.op is None:
+                values[node.id] = constants[node.id] if node.id in constants else inputs[node.name]
+                continue
+            op = OPS[node.op]
+            args = [values[i] for i in node.inputs]
+            try:
+                out = op.forward(*args)
+            except ValueError as error:  # numpy's way of saying the shapes do not fit
+                raise _shape_error(graph, node, op, args, error) from None
+            if not _finite(out):
+                raise _math_error(graph, node, op, args, out)
+            values[node.id] = out
+    return values
+
+
+def needs_grad(graph: Graph) -> list[bool]:
+    """Which nodes depend on an input variable (constants never need a gradient)."""
+    needs = [False] * len(graph.nodes)
+    for node in graph.nodes:
+        needs[node.id] = node.name in graph.variables and graph.variables[node.name] == node.id \
+            if node.op is None else any(needs[i] for i in node.inputs)
+    return needs
+
+
+def backward(graph: Graph, values: list[Value], upstream: Value | None = None
+             ) -> tuple[list[Value | None], list[Step]]:
+    """Reverse mode from the output, seeded with ∂z/∂z = 1 (ones for an array output)."""
+    grads: list[Value | None] = [None] * len(graph.nodes)
+    out = values[graph.output]
+    grads[graph.output] = np.ones_like(out) if upstream is None else upstream
+    if type(grads[graph.output]) is not np.ndarray:
+        grads[graph.output] = np.float64(grads[graph.output])
+    needs = needs_grad(graph)
+    steps: list[Step] = []
+    with np.errstate(all="ignore"):
+        for node in reversed(graph.nodes):
+            upstream_grad = grads[node.id]
+            if upstream_grad is None or node.op is None:
+                continue
+            op = OPS[node.op]
+            args = [values[i] for i in node.inputs]
+            for k, src in enumerate(node.inputs):
+                if not needs[src]:
+                    continue
+                local = op.local[k](*args, values[node.id])
+                flowing = op.chain[k](upstream_grad, local) if op.chain else upstream_grad * local
+                flowing = sum_to(flowing, np.shape(values[src]))
+                if not _finite(flowing):
+                    raise _backward_error(graph, node, op, args, local)
+                total = flowing if grads[src] is None else grads[src] + flowing
+                grads[src] = total
+                steps.append(Step(node.id, src, k, upstream_grad, local, flowing, total))
+    return grads, steps
+
+
+def _shape_error(graph, node, op, args, error) -> GradcalcError:
+    shapes = " and ".join(str(np.shape(a)) for a in args)
+    return GradcalcError(f"shape mismatch: {op.symbol} cannot combine shapes {shapes}", node.span,
+                         hint="check the shapes of the values given", text=graph.text)
+
+
+def _math_error(graph, node, op, args, out) -> MathError:
+    reason = op.explain(*args) if op.explain else None
+    if reason is None:
+        reason = "overflow" if not np.any(np.isnan(out)) else "the result is not a number"
+    shown = ", ".join(format_value(a) for a in args)
+    return MathError(f"{reason}: {op.symbol} of {shown} is {format_value(out)}", node.span,
+                     hint="change the input values or the expression", text=graph.text)
+
+
+def _backward_error(graph, node, op, args, local) -> MathError:
+    shown = ", ".join(format_value(a) for a in args)
+    if _finite(local):
+        return MathError(f"the gradient overflows at {op.symbol} of {shown}", node.span,
+                         hint="change the input values or the expression", text=graph.text)
+    return MathError(f"the derivative of {op.symbol} at {shown} is {format_value(local)}"
+                     f" (not finite), so the gradient is undefined", node.span,
+                     hint="the function is not differentiable there; try another point",
+                     text=graph.text)

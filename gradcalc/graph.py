@@ -1,0 +1,64 @@
+"""The computational graph: nodes kept in creation order, which is a topological order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: int
+    op: str | None              # key into OPS; None for variables and constants
+    inputs: tuple[int, ...]     # ids of the nodes this one reads
+    name: str | None            # "x", "t" — or None for an unnamed intermediate
+    span: Span                  # where it stands in the source text
+
+
+@dataclass
+class Graph:
+    """A program as nodes. An op is created after its inputs, so `nodes` is topologically sorted."""
+
+    text: str
+    nodes: list[Node] = field(default_factory=list)
+    variables: dict[str, int] = field(default_factory=dict)   # input name → node id, first use first
+    constants: dict[int, Any] = field(default_factory=dict)   # node id → value of a literal
+    defaults: dict[str, Any] = field(default_factory=dict)    # `apple = 100`: an input with a value
+    output: int = -1
+
+    def add(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None = None) -> int:
+        node_id = len(self.nodes)
+        self.nodes.append(Node(node_id, op, inputs, name, span))
+        return node_id
+
+    def rename(self, node_id: int, name: str) -> None:
+        node = self.nodes[node_id]
+        self.nodes[node_id] = Node(node.id, node.op, node.inputs, name, node.span)
+
+    @property
+    def output_name(self) -> str:
+        """The output's own name, or the first of z, f, out that is not an input."""
+        name = self.nodes[self.output].name
+        if name is not None:
+            return name
+        return next(n for n in ("z", "f", "out", "output_") if n not in self.variables)
+
+    def labels(self) -> list[str]:
+        """A short label per node: its name, its source text for a literal, else n1, n2, … in creation order."""
+        labels, count = [], 0
+        taken = {node.name for node in self.nodes if node.name}
+        for node in self.nodes:
+            if node.id == self.output and node.name is None:
+                labels.append(self.output_name)
+            elif node.name is not None:
+                labels.append(node.name)
+            elif node.id in self.constants:
+                labels.append(self.text[node.span[0]:node.span[1]].strip())
+            else:
+                count += 1
+                while f"n{count}" in taken:
+                    count += 1
+                labels.append(f"n{count}")
+        return labels

@@ -1,0 +1,29 @@
+"""Numbers as a person writes them: 3.3, not 3.3000000000000003."""
+
+from __future__ import annotations
+
+DEFAULT_PRECISION = 10
+
+
+def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
+    """`precision` significant digits, trailing zeros dropped, -0 shown as 0."""
+    text = f"{float(x):.{precision}g}"
+    if text == "-0":
+        return "0"
+    if "e" in text:  # 1e+20 → 1e20, 1e-05 → 1e-5
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
+
+
+def format_value(value, precision: int = DEFAULT_PRECISION) -> str:
+    """A scalar as a number; an array as nested lists, abbreviated by numpy when large."""
+    shape = getattr(value, "shape", ())
+    if shape == ():
+        return format_number(value, precision)
+    import numpy as np
+
+    return np.array2string(
+        value, separator=", ", threshold=60, edgeitems=3, max_line_width=78,
+        formatter={"float_kind": lambda v: format_number(v, precision)},
+    )

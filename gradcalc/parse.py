@@ -1,0 +1,245 @@
+"""Text → Graph. The only module that imports lark; the graph is built while the LALR parser runs."""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import GradcalcError, Span
+from .graph import Graph
+from .ops import BINARY, CONSTANTS, FUNCTIONS, OPS, UNARY
+
+# An expression while parsing: its node id and the span it covers in the text (parentheses included).
+Ref = tuple[int, int, int]
+
+_HERE = Path(__file__).resolve().parent
+# The installed wheel carries the grammar inside the package; a source checkout has it at the top.
+GRAMMAR_PATHS = (_HERE / "grammar" / "gradcalc.lark", _HERE.parent / "grammar" / "gradcalc.lark")
+
+_TOKEN_NAMES = {"RPAR": "')'", "LPAR": "'('", "NAME": "a name", "NUMBER": "a number",
+                "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '@'", "POW_OP": "'**'",
+                "COMMA": "','", "EQUAL": "'='", "TRANSPOSE": "'.T'", "_SEP": "';' or a new line",
+                "$END": "the end of the expression"}
+
+# Characters people paste from notes or other alphabets, and what they probably meant.
+_LOOKALIKES = {"х": "x", "у": "y", "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "−": "-",
+               "–": "-", "—": "-", "∗": "*", "⋅": "*", "²": "**2", "³": "**3", "√": "sqrt",
+               "π": "pi", "'": None, '"': None}
+
+
+def grammar_text() -> str:
+    for path in GRAMMAR_PATHS:
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise FileNotFoundError("gradcalc.lark not found; the installation is incomplete")
+
+
+class _Builder:
+    """Lark callbacks, run on each reduction of the LALR parser: each one adds nodes to the graph."""
+
+    def __init__(self, text: str):
+        self.graph = Graph(text)
+        self.assigned: dict[str, Ref] = {}       # name → the node it was assigned
+        self.last_statement: Ref | None = None
+        self.constant_values: dict[int, float] = self.graph.constants
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _constant(self, value: float, span: Span) -> Ref:
+        import numpy as np
+
+        node = self.graph.add(None, (), span)
+        self.graph.constants[node] = np.float64(value)
+        return (node, *span)
+
+    def _apply(self, op: str, args: list[Ref], span: Span) -> Ref:
+        if op not in OPS:
+            raise GradcalcError(f"the operator for {op} is not supported yet", span)
+        return (self.graph.add(op, tuple(ref[0] for ref in args), span), *span)
+
+    # -- rules -------------------------------------------------------------------------------
+    def number(self, children):
+        token = children[0]
+        return self._constant(float(token), (token.start_pos, token.end_pos))
+
+    def name(self, children):
+        token = children[0]
+        name, span = str(token), (token.start_pos, token.end_pos)
+        if name in self.assigned:
+            return (self.assigned[name][0], *span)
+        if name in self.graph.variables:
+            return (self.graph.variables[name], *span)
+        if name in CONSTANTS:
+            return self._constant(CONSTANTS[name], span)
+        if name in FUNCTIONS:
+            raise GradcalcError(f"{name} is a function", span, hint=f"call it: {name}(...)")
+        node = self.graph.add(None, (), span, name=name)
+        self.graph.variables[name] = node
+        return (node, *span)
+
+    def call(self, children):
+        token, args = children[0], [c for c in children[1:] if c is not None]
+        name = str(token)
+        span = (token.start_pos, max([token.end_pos + 1] + [a[2] + 1 for a in args]))
+        if name not in FUNCTIONS:
+            close = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
+            hint = f"did you mean {close[0]}?" if close else f"functions: {', '.join(sorted(FUNCTIONS))}"
+            raise GradcalcError(f"unknown function {name!r}", (token.start_pos, token.end_pos), hint)
+        op = FUNCTIONS[name]
+        want = OPS[op].arity
+        if len(args) != want:
+            raise GradcalcError(f"{name} takes {want} argument{'s' if want != 1 else ''}, "
+                                f"got {len(args)}", span)
+        return self._apply(op, args, span)
+
+    def group(self, children):
+        lpar, inner, rpar = children
+        return (inner[0], lpar.start_pos, rpar.end_pos)
+
+    def _binary_chain(self, children):
+        # [a, op, b, op, c, …] → ((a op b) op c) …, left-associative.
+        left = children[0]
+        for i in range(1, len(children), 2):
+            op_token, right = children[i], children[i + 1]
+            op = BINARY[str(op_token)]
+            if op not in OPS:
+                raise GradcalcError(f"the {op_token} operator is not supported yet",
+                                    (op_token.start_pos, op_token.end_pos))
+            left = self._apply(op, [left, right], (left[1], right[2]))
+        return left
+
+    sum = product = _binary_chain
+
+    def power(self, children):
+        base, op_token, exponent = children
+        return self._apply(BINARY[str(op_token)], [base, exponent], (base[1], exponent[2]))
+
+    def unary(self, children):
+        sign, operand = children
+        span = (sign.start_pos, operand[2])
+        node = operand[0]
+        if node in self.graph.constants and self.graph.nodes[node].name is None:
+            value = self.graph.constants[node]
+            return self._constant(-value if UNARY[str(sign)] == "neg" else value, span)
+        return self._apply(UNARY[str(sign)], [operand], span)
+
+    def transpose(self, children):
+        operand, token = children
+        return self._apply("transpose", [operand], (operand[1], token.end_pos))
+
+    def assignment(self, children):
+        token, ref = children
+        name, span = str(token), (token.start_pos, token.end_pos)
+        graph = self.graph
+        if name in self.assigned:
+            raise GradcalcError(f"{name} is assigned twice", span,
+                                hint="give each intermediate its own name")
+        if name in graph.variables:
+            raise GradcalcError(f"{name} is used before it is assigned", span,
+                                hint=f"assign {name} before the line that uses it")
+        if name in CONSTANTS or name in FUNCTIONS:
+            raise GradcalcError(f"{name} is a built-in name and cannot be assigned", span)
+        node = graph.nodes[ref[0]]
+        if node.id in graph.constants and node.name is None:
+            # `apple = 100`: an input with a default value, so ∂/∂apple is reported.
+            graph.rename(node.id, name)
+            graph.defaults[name] = graph.constants.pop(node.id)
+            graph.variables[name] = node.id
+        elif node.op is not None and node.name is None:
+            graph.rename(node.id, name)        # `t = x + y` names the node it made
+        else:
+            # `t = x` or `t = s`: a node of its own, so t appears in the trace.
+            new = graph.add("identity", (node.id,), (span[0], ref[2]), name=name)
+            ref = (new, span[0], ref[2])
+        self.assigned[name] = (ref[0], span[0], ref[2])
+        return self.assigned[name]
+
+    def start(self, children):
+        return children[-1]
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from lark import Lark
+
+    return Lark(grammar_text(), parser="lalr", cache=True, maybe_placeholders=True,
+                transformer=_Transformer())
+
+
+class _Transformer:
+    """Hands each reduction to the _Builder of the parse in progress (the parser itself is reused)."""
+
+    builder: _Builder | None = None
+
+    def __getattr__(self, rule):
+        if rule.startswith("_") or not hasattr(_Builder, rule):
+            raise AttributeError(rule)
+        method = getattr(_Builder, rule)
+        # Lark binds callbacks once, when the parser is built: look up the current builder per call.
+        return lambda children: method(_Transformer.builder, children)
+
+
+def parse(text: str) -> Graph:
+    """Parse a gradcalc program into its graph. Raises GradcalcError with a span on bad input."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+    text = text.replace("\r\n", "\n")
+    if not text.strip():
+        raise GradcalcError("the expression is empty", hint='write one, e.g. gradcalc "x**2" --x 3')
+    builder = _Builder(text)
+    _Transformer.builder = builder
+    try:
+        ref = _parser().parse(text)
+    except GradcalcError as error:
+        error.text = text
+        raise
+    except VisitError as error:  # pragma: no cover - lark wraps callback errors in some versions
+        if isinstance(error.orig_exc, GradcalcError):
+            error.orig_exc.text = text
+            raise error.orig_exc from None
+        raise
+    except UnexpectedCharacters as error:
+        raise _unexpected_character(text, error.pos_in_stream) from None
+    except UnexpectedToken as error:
+        raise _unexpected_token(text, error) from None
+    except UnexpectedInput as error:  # pragma: no cover - other lark errors
+        raise GradcalcError("syntax error", (error.pos_in_stream, error.pos_in_stream + 1),
+                            text=text) from None
+    finally:
+        _Transformer.builder = None
+    graph = builder.graph
+    graph.output = ref[0]
+    return graph
+
+
+def _unexpected_character(text: str, pos: int) -> GradcalcError:
+    char = text[pos]
+    hint = None
+    if char in _LOOKALIKES:
+        meant = _LOOKALIKES[char]
+        hint = (f"{char!r} (U+{ord(char):04X}) looks like {meant!r}; type {meant!r} instead" if meant
+                else "gradcalc has no strings; write numbers, names and operators")
+    elif not char.isprintable():
+        hint = f"remove the control character U+{ord(char):04X}"
+    elif ord(char) > 127:
+        hint = f"{char!r} is U+{ord(char):04X}; names use ASCII letters, digits and _"
+    return GradcalcError(f"unexpected character {char!r}", (pos, pos + 1), hint, text)
+
+
+def _unexpected_token(text: str, error) -> GradcalcError:
+    token = error.token
+    expected = sorted({_TOKEN_NAMES.get(t, repr(t)) for t in error.expected if not t.startswith("__")})
+    hint = f"expected {', '.join(expected)}" if expected and len(expected) <= 6 else None
+    if token.type == "$END":
+        # LALR reports the end of input at the last token: put the caret just past the text.
+        end = len(text.rstrip())
+        opened = text.count("(") - text.count(")")
+        if opened > 0:
+            hint = f"add {opened} closing ')'" if opened > 1 else "add a closing ')'"
+        return GradcalcError("the expression ends too early", (end, end + 1), hint, text)
+    start = token.start_pos
+    shown = str(token) if token.type != "_SEP" else ("';'" if str(token).startswith(";") else "a new line")
+    if token.type == "RPAR" and text.count(")") > text.count("("):
+        hint = "remove it, or add the matching '('"
+    return GradcalcError(f"unexpected {shown if token.type == '_SEP' else repr(shown)}",
+                         (start, max(start + 1, token.end_pos or start + 1)), hint, text)
