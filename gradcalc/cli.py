@@ -1,0 +1,197 @@
+"""The command line: options in, one engine call, one renderer, an exit code. No math here."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+
+import click
+
+from . import __version__
+from .errors import GradcalcError
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
+
+
+class _Command(click.Command):
+    """Takes `--NAME VALUE` for the expression's variables out of the arguments before click parses.
+
+    Click only knows gradcalc's own options; every other `--name` is a variable binding. Taking them
+    out first lets bindings stand anywhere (even before the expression), lets values be negative
+    (`--x -1.5e-3`), and lets an expression start with a minus (`"-x**2"`).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value, flags = {}, set()
+        for param in self.params:
+            if isinstance(param, click.Option):
+                for opt in param.opts + param.secondary_opts:
+                    (flags.add(opt) if param.is_flag or param.count else takes_value.setdefault(opt, 1))
+        options, positional, bindings = [], [], []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            name = arg.split("=", 1)[0]
+            if arg == "--":
+                positional += args[i + 1:]
+                break
+            if name in takes_value:
+                options.append(arg)
+                if "=" not in arg and i + 1 < len(args):
+                    options.append(args[i + 1])
+                    i += 1
+            elif arg in flags or (arg.startswith("-") and not arg.startswith("--")
+                                  and len(arg) > 1 and all(f"-{c}" in flags for c in arg[1:])):
+                options.append(arg)
+            elif arg.startswith("--") and len(arg) > 2:
+                if "=" in arg:
+                    bindings.append((name[2:], arg.split("=", 1)[1]))
+                elif i + 1 < len(args):
+                    bindings.append((name[2:], args[i + 1]))
+                    i += 1
+                else:
+                    bindings.append((name[2:], None))
+            else:
+                positional.append(arg)
+            i += 1
+        ctx.meta["gradcalc.bindings"] = bindings
+        return super().parse_args(ctx, options + ["--"] + positional)
+
+
+EPILOG = """\b
+Examples:
+  gradcalc "(x+y)**2" --x 1 --y 2
+  gradcalc "t = x + y; z = t**2" --x 1 --y 2
+  gradcalc "apple*apple_num*tax" --apple 100 --apple_num 2 --tax 1.1
+  gradcalc "x**2" --x 3 --wrt x -q            # prints 6
+  gradcalc "sin(x)*exp(-x)" --x 0.5 --json
+  gradcalc -f network.gc --W "[[1,2],[3,4]]"
+
+\b
+Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
+"""
+
+
+@click.command(cls=_Command, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"],
+                                                               "max_content_width": 100})
+@click.argument("expression", required=False)
+@click.option("-f", "--file", "file", type=click.File("r", encoding="utf-8"),
+              help="Read the program from FILE ('-' for standard input).")
+@click.option("--var", "var", multiple=True, metavar="NAME=VALUE",
+              help="A variable's value, for names that clash with an option (--var json=2).")
+@click.option("--wrt", multiple=True, metavar="NAME",
+              help="Only report the gradient with respect to NAME (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (full precision).")
+@click.option("--plain", is_flag=True, help="Plain text tables, no colour (the default when piped).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print bare numbers, one per line: the gradients (with --wrt), else value then gradients.")
+@click.option("--precision", type=click.IntRange(1, 17), default=10, show_default=True,
+              help="Significant digits shown (JSON always carries full precision).")
+@click.option("--max-rows", type=click.IntRange(0), default=200, show_default=True,
+              help="Longest table shown; 0 shows every row.")
+@click.version_option(__version__, "--version", prog_name="gradcalc")
+@click.pass_context
+def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, precision, max_rows):
+    """Compute a value and its gradient, and show the backward pass step by step.
+
+    EXPRESSION is a formula or a small program (`t = x + y; z = t**2`). Give each variable's value as
+    --NAME VALUE. Every node's local derivative and the gradient flowing back through it are shown,
+    as in a textbook computational graph.
+    """
+    try:
+        text = _program_text(expression, file)
+        values = _values(ctx.meta["gradcalc.bindings"], var)
+        from .api import compute
+
+        result = compute(text, values, wrt=wrt)
+        click.echo(_render(result, as_json, plain, quiet, precision, max_rows), nl=False)
+    except GradcalcError as error:
+        if error.text is None and expression is not None:
+            error.text = None
+        click.echo(error.render(), err=True)
+        ctx.exit(error.exit_code)
+
+
+def _program_text(expression: str | None, file) -> str:
+    if file is not None and expression is not None:
+        raise GradcalcError("give the expression either as an argument or with -f, not both")
+    if file is not None:
+        try:
+            return file.read()
+        except UnicodeDecodeError as error:
+            raise GradcalcError(f"cannot read {file.name}: it is not UTF-8 text ({error.reason})")
+    if expression is None:
+        raise GradcalcError("no expression given", hint='try: gradcalc "(x+y)**2" --x 1 --y 2')
+    return expression
+
+
+def parse_value(name: str, raw: str | None):
+    """A command-line value: a number, or a JSON-style nested list for an array."""
+    if raw is None:
+        raise GradcalcError(f"--{name} needs a value", hint=f"write --{name} 1.5")
+    text = raw.strip()
+    if _NUMBER.match(text):
+        return float(text)
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise GradcalcError(f"the value of --{name} is not a valid array: {error.msg} at "
+                                f"character {error.pos + 1}", (error.pos, error.pos + 1),
+                                hint='write arrays as nested lists: "[[1, 2], [3, 4]]"',
+                                text=text) from None
+    hint = f"write a number such as --{name} 1.5"
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        hint = "nan and inf are not allowed as inputs; give a finite number"
+    raise GradcalcError(f"the value of --{name} is not a number: {raw!r}", hint=hint)
+
+
+def _values(bindings, var_options) -> dict:
+    values = {}
+    pairs = list(bindings)
+    for item in var_options:
+        if "=" not in item:
+            raise GradcalcError(f"--var needs NAME=VALUE, got {item!r}", hint="write --var json=2")
+        pairs.append(tuple(item.split("=", 1)))
+    for name, raw in pairs:
+        if not _NAME.match(name):
+            raise GradcalcError(f"unknown option --{name}", hint="see gradcalc --help")
+        if name in values:
+            raise GradcalcError(f"--{name} is given twice")
+        values[name] = parse_value(name, raw)
+    return values
+
+
+def _use_rich(plain: bool) -> bool:
+    if plain or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout.isatty()
+
+
+def _render(result, as_json, plain, quiet, precision, max_rows) -> str:
+    if as_json:
+        from .render.json import render_json
+
+        return render_json(result)
+    if quiet:
+        from .numbers import format_value
+
+        numbers = list(result.gradient.values())
+        if not result.wrt:
+            numbers.insert(0, result.value)
+        return "".join(format_value(n, precision) + "\n" for n in numbers)
+    if _use_rich(plain):
+        from rich.console import Console
+
+        from .render.rich import render_result
+
+        console = Console()
+        with console.capture() as capture:
+            console.print(render_result(result, precision, max_rows))
+        return capture.get()
+    from .render.plain import render_plain
+
+    return render_plain(result, precision, max_rows)

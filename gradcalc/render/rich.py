@@ -1,0 +1,37 @@
+"""Rich tables for a terminal; the same rows as plain text, with colour and boxes."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from ..numbers import DEFAULT_PRECISION
+from .rows import Table, build_report
+
+_STYLES = {"local": "cyan", "upstream": "magenta", "upstream × local": "bold yellow"}
+
+
+def _table(table: Table) -> RichTable:
+    rich_table = RichTable(title=table.title, title_justify="left", title_style="bold",
+                           box=box.SIMPLE_HEAD, header_style="bold")
+    for column in table.columns:
+        style = next((s for key, s in _STYLES.items() if column.startswith(key)), None)
+        numeric = column in ("value", "local") or column.startswith(("upstream", "∂"))
+        rich_table.add_column(column, style=style, justify="right" if numeric else "left")
+    for row in table.rows:
+        rich_table.add_row(*row)
+    if table.omitted:
+        rich_table.caption = f"… {table.omitted} rows not shown (use --max-rows 0 to show all)"
+    return rich_table
+
+
+def render_result(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> Group:
+    report = build_report(result, precision, max_rows)
+    result_text = Text()
+    for i, line in enumerate(report.result):
+        result_text.append(("  " if i else "") + line + "\n", style="bold green" if i == 0 else "bold")
+    parts = [_table(report.forward), _table(report.backward), Text("Result", style="bold"), result_text]
+    parts += [Text(f"note: {note}", style="dim") for note in report.notes]
+    return Group(*parts)
