@@ -26,7 +26,7 @@ class _Command(click.Command):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         takes_value, flags = {}, set()
-        for param in self.params:
+        for param in self.get_params(ctx):
             if isinstance(param, click.Option):
                 for opt in param.opts + param.secondary_opts:
                     (flags.add(opt) if param.is_flag or param.count else takes_value.setdefault(opt, 1))

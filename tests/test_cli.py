@@ -1,0 +1,157 @@
+"""The command line: bindings, options, output forms, and one test per exit code and error kind."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from gradcalc.cli import main
+
+
+def run(*args, input=None, env=None):
+    return CliRunner().invoke(main, list(args), input=input, env=env)
+
+
+def test_main_example():
+    result = run("(x+y)**2", "--x", "1", "--y", "2", "--plain")
+    assert result.exit_code == 0
+    assert result.stdout.endswith("Result\n  z = 9\n  ∂z/∂x = 6\n  ∂z/∂y = 6\n")
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("args", [
+    ["--x", "1", "--y", "2", "(x+y)**2", "-q"],
+    ["--x=1", "(x+y)**2", "--y=2", "-q"],
+    ["-q", "(x+y)**2", "--var", "x=1", "--var", "y=2"],
+])
+def test_bindings_stand_anywhere(args):
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "9\n6\n6\n"
+
+
+def test_negative_and_scientific_values():
+    result = run("x*y", "--x", "-1.5e-3", "--y", "-2", "-q")
+    assert result.stdout == "0.003\n-2\n-0.0015\n"
+
+
+def test_expression_starting_with_minus_is_power_first():
+    assert run("-x**2", "--x", "3", "-q").stdout == "-9\n-6\n"
+
+
+def test_quiet_with_wrt_prints_only_that_gradient():
+    assert run("x**2 + y", "--x", "3", "--y", "1", "--wrt", "x", "-q").stdout == "6\n"
+
+
+def test_var_for_names_that_clash_with_options():
+    result = run("json * 2", "--var", "json=4", "--json")
+    assert json.loads(result.stdout)["gradient"] == {"json": 2.0}
+
+
+def test_precision_option():
+    assert run("x/3", "--x", "1", "-q", "--precision", "3").stdout == "0.333\n0.333\n"
+
+
+def test_json_is_one_object_with_full_precision():
+    result = run("x*1.1", "--x", "3", "--json")
+    data = json.loads(result.stdout)
+    assert data["value"] == 3 * 1.1 and data["value"] != 3.3
+    assert {"id", "op", "name", "inputs", "value", "grad", "local"} <= set(data["nodes"][0])
+
+
+def test_file_and_stdin():
+    program = "t = x + y  # a comment\nz = t**2\n"
+    assert run("-f", "-", "--x", "1", "--y", "2", "-q", input=program).stdout == "9\n6\n6\n"
+    with CliRunner().isolated_filesystem():
+        with open("prog.gc", "w") as handle:
+            handle.write(program)
+        assert run("-f", "prog.gc", "--x", "1", "--y", "2", "-q").stdout == "9\n6\n6\n"
+
+
+def test_no_color_gives_plain_text():
+    result = run("x*2", "--x", "1", env={"NO_COLOR": "1"})
+    assert "\x1b[" not in result.stdout and "Backward pass" in result.stdout
+
+
+def test_version_and_help():
+    assert run("--version").stdout.startswith("gradcalc, version ")
+    for flag in ("--help", "-h"):
+        help_text = run(flag).stdout
+        assert "Examples:" in help_text and 'gradcalc "(x+y)**2" --x 1 --y 2' in help_text
+        assert "Exit codes" in help_text
+
+
+def test_every_option_has_help_text():
+    for param in main.params:
+        if hasattr(param, "help") and param.name not in ("expression",):
+            assert param.help, param.name
+
+
+# --- errors: exit code, one message on stderr, a caret at the right column, nothing on stdout -------
+
+def assert_error(result, code, message, caret_line=None):
+    assert result.exit_code == code, (result.exit_code, result.output)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and message in result.stderr.splitlines()[0]
+    if caret_line is not None:
+        lines = result.stderr.splitlines()
+        assert caret_line in lines, result.stderr
+
+
+@pytest.mark.parametrize("expression, message, caret", [
+    ("(x+y", "ends too early", "      ^"),
+    ("x +* 2", "unexpected '*'", "     ^"),
+    ("x)", "unexpected ')'", "   ^"),
+    ("foo(x)", "unknown function 'foo'", "  ^^^"),
+    ("sin(x, y)", "takes 1 argument", "  ^^^^^^^^^"),
+    ("x $ y", "unexpected character '$'", "    ^"),
+    ("2x", "unexpected 'x'", "   ^"),
+    ("x = 1; x = 2", "assigned twice", "         ^"),
+])
+def test_syntax_errors_exit_2_with_caret(expression, message, caret):
+    assert_error(run(expression, "--x", "1"), 2, message, caret)
+
+
+def test_missing_value_names_the_variable():
+    result = run("x + y", "--x", "1")
+    assert_error(result, 2, "no value for y", "      ^")
+    assert "--y VALUE" in result.stderr
+
+
+def test_value_for_unused_name_suggests_closest():
+    result = run("apple * tax", "--apple", "1", "--tax", "2", "--appel", "3")
+    assert_error(result, 2, "appel")
+    assert "did you mean apple?" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["abc", "1.2.3", "nan", "inf", "-inf", "[1, 2", "[[1, 2], [3]]"])
+def test_malformed_values_exit_2(value):
+    assert_error(run("x*2", "--x", value), 2, "value of")
+
+
+def test_missing_value_at_end():
+    assert_error(run("x*2", "--x"), 2, "--x needs a value")
+
+
+def test_no_expression():
+    assert_error(run(), 2, "no expression given")
+
+
+@pytest.mark.parametrize("expression, values, message", [
+    ("1/x", ["--x", "0"], "division by zero"),
+    ("log(x)", ["--x", "-1"], "log of a non-positive number"),
+    ("sqrt(x)", ["--x", "-4"], "square root of a negative number"),
+    ("exp(x)", ["--x", "1000"], "overflow"),
+    ("9**9**9**9", [], "overflow"),
+    ("sqrt(x)", ["--x", "0"], "derivative of sqrt"),
+    ("x**0.5", ["--x", "0"], "derivative of ^"),
+])
+def test_math_errors_exit_3(expression, values, message):
+    result = run(expression, *values)
+    assert_error(result, 3, message)
+    assert "^" in result.stderr.splitlines()[2]
+
+
+def test_wrt_unknown_name():
+    assert_error(run("x*2", "--x", "1", "--wrt", "y"), 2, "cannot differentiate with respect to y")

@@ -1,0 +1,137 @@
+"""Every operator's local derivative and gradient against central differences, at many points."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gradcalc import compute
+from gradcalc.ops import FUNCTIONS, OPS, sum_to
+
+
+def central_difference(text, point, name, h=1e-6):
+    plus, minus = dict(point), dict(point)
+    plus[name] += h
+    minus[name] -= h
+    return (float(compute(text, plus).value) - float(compute(text, minus).value)) / (2 * h)
+
+
+def assert_gradient_matches(text, point):
+    result = compute(text, point)
+    for name in point:
+        numeric = central_difference(text, point, name)
+        assert float(result.gradient[name]) == pytest.approx(numeric, rel=1e-5, abs=1e-6), (text, point, name)
+
+
+def floats(lo, hi):
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+# Each function with a range of inputs where it is smooth (kinks and poles kept away from).
+UNARY_DOMAINS = {
+    "exp": floats(-20, 20), "log": floats(0.01, 1e3), "sqrt": floats(0.01, 1e3),
+    "sin": floats(-10, 10), "cos": floats(-10, 10), "tan": floats(-1.4, 1.4), "tanh": floats(-5, 5),
+    "sigmoid": floats(-20, 20), "relu": floats(0.01, 10) | floats(-10, -0.01),
+    "abs": floats(0.01, 10) | floats(-10, -0.01), "ln": floats(0.01, 1e3),
+}
+
+
+def test_every_function_has_a_domain_test():
+    assert set(UNARY_DOMAINS) == set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("function", sorted(UNARY_DOMAINS))
+def test_function_gradient_matches_central_difference(function):
+    @given(UNARY_DOMAINS[function])
+    def check(x):
+        assert_gradient_matches(f"{function}(x)", {"x": x})
+        assert_gradient_matches(f"{function}(x*x + 0.5*x)", {"x": x / 4})  # composed: chain rule
+
+    check()
+
+
+BINARY_DOMAINS = {
+    "+": (floats(-1e3, 1e3), floats(-1e3, 1e3)),
+    "-": (floats(-1e3, 1e3), floats(-1e3, 1e3)),
+    "*": (floats(-1e2, 1e2), floats(-1e2, 1e2)),
+    "/": (floats(-1e2, 1e2), floats(0.1, 1e2) | floats(-1e2, -0.1)),
+    "**": (floats(0.1, 10), floats(-3, 3)),
+}
+
+
+@pytest.mark.parametrize("operator", sorted(BINARY_DOMAINS))
+def test_operator_gradient_matches_central_difference(operator):
+    @given(*BINARY_DOMAINS[operator])
+    def check(x, y):
+        assert_gradient_matches(f"x {operator} y", {"x": x, "y": y})
+
+    check()
+
+
+@given(floats(-5, 5), floats(-5, 5))
+def test_unary_minus_and_plus(x, y):
+    assert_gradient_matches("-x*y + +x", {"x": x, "y": y})
+
+
+@pytest.mark.parametrize("function, x, expected", [
+    ("relu", 0.0, 0.0), ("abs", 0.0, 0.0),  # subgradient 0 at the kink, as frameworks do
+    ("relu", 2.0, 1.0), ("relu", -2.0, 0.0), ("abs", -3.0, -1.0),
+])
+def test_kinks_take_the_documented_subgradient(function, x, expected):
+    assert float(compute(f"{function}(x)", x=x).gradient["x"]) == expected
+
+
+def test_op_table_is_consistent():
+    for name, op in OPS.items():
+        assert len(op.formula) == op.arity, name
+        assert not op.chain or len(op.chain) == op.arity, name
+
+
+@pytest.mark.parametrize("text, point, expected", [
+    ("x*y", {"x": 3, "y": 4}, {"x": "∂z/∂x = y", "y": "∂z/∂y = x"}),
+    ("x/y", {"x": 3, "y": 4}, {"x": "∂z/∂x = 1/y", "y": "∂z/∂y = −x/y²"}),
+    ("x**2", {"x": 3}, {"x": "∂z/∂x = 2·x"}),
+    ("x**3", {"x": 3}, {"x": "∂z/∂x = 3·x^2"}),
+    ("x**y", {"x": 3, "y": 2}, {"x": "∂z/∂x = y·x^(y − 1)", "y": "∂z/∂y = z·log(x)"}),
+    ("exp(x)", {"x": 1}, {"x": "∂z/∂x = exp(x)"}),
+    ("sigmoid(x)", {"x": 1}, {"x": "∂z/∂x = z·(1 − z)"}),
+    ("x - y", {"x": 1, "y": 1}, {"x": "∂z/∂x = 1", "y": "∂z/∂y = −1"}),
+])
+def test_formula_text(text, point, expected):
+    from gradcalc.render.rows import local_formula
+
+    result = compute(text, point)
+    shown = {result.labels[step.input]: local_formula(result, step) for step in result.steps}
+    assert shown == expected
+
+
+def test_formula_text_matches_local_value_for_pow():
+    # The shown formula 2·x must agree with the shown local value.
+    result = compute("x**2", x=3)
+    (step,) = result.steps
+    assert float(step.local) == 6.0
+
+
+@pytest.mark.parametrize("grad_shape, shape, expected", [
+    ((2, 3), (3,), [2.0, 2.0, 2.0]),
+    ((2, 3), (2, 1), [[3.0], [3.0]]),
+    ((2, 3), (), 6.0),
+    ((2, 3), (1, 3), [[2.0, 2.0, 2.0]]),
+])
+def test_sum_to_undoes_broadcasting(grad_shape, shape, expected):
+    reduced = sum_to(np.ones(grad_shape), shape)
+    assert np.shape(reduced) == shape
+    np.testing.assert_array_equal(reduced, expected)
+
+
+def test_pow_exponent_derivative_at_zero_base_is_zero():
+    result = compute("x**y", x=0.0, y=2.0)
+    assert float(result.gradient["y"]) == 0.0 and float(result.gradient["x"]) == 0.0
+
+
+def test_constants_pi_and_e():
+    result = compute("sin(pi*x) + e**x", x=1)
+    assert float(result.value) == pytest.approx(math.sin(math.pi) + math.e)
+    assert float(result.gradient["x"]) == pytest.approx(math.pi * math.cos(math.pi) + math.e)
