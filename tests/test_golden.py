@@ -84,15 +84,14 @@ def test_rich_output(program, values, out, value, grads, monkeypatch):
 def test_named_intermediates_label_the_trace():
     result = CliRunner().invoke(main, ["t = x + y; z = t**2", "--x", "1", "--y", "2", "--plain"])
     lines = result.stdout.splitlines()
-    assert any(line.split()[:3] == ["z", "→", "t"] and "∂z/∂t = 2·t" in line for line in lines)
+    assert any(line.split()[:3] == ["z", "→", "t"] and "2·t" in line for line in lines)
     assert any(line.split()[:3] == ["t", "→", "x"] for line in lines)
     assert any(line.split()[:4] == ["t", "x", "+", "y"] for line in lines)
 
 
 def test_apple_orange_backward_rows_in_visiting_order():
     result = CliRunner().invoke(main, [APPLE_ORANGE, *APPLE_ORANGE_VALUES, "--plain"])
-    edges = [line.split("  ")[1].strip() for line in result.stdout.splitlines()
-             if "→" in line and "∂" in line]
+    edges = [" ".join(line.split()[:3]) for line in result.stdout.splitlines() if " → " in line]
     assert edges == ["price → all_price", "price → tax", "all_price → apple_price",
                      "all_price → orange_price", "orange_price → orange", "orange_price → orange_num",
                      "apple_price → apple", "apple_price → apple_num"]

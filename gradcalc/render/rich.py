@@ -16,10 +16,11 @@ _STYLES = {"local": "cyan", "upstream": "magenta", "upstream × local": "bold ye
 def _table(table: Table) -> RichTable:
     rich_table = RichTable(title=table.title, title_justify="left", title_style="bold",
                            box=box.SIMPLE_HEAD, header_style="bold")
-    for column in table.columns:
+    for index, column in enumerate(table.columns):
         style = next((s for key, s in _STYLES.items() if column.startswith(key)), None)
-        numeric = column in ("value", "local") or column.startswith(("upstream", "∂"))
-        rich_table.add_column(column, style=style, justify="right" if numeric else "left")
+        numeric = index >= table.text_columns
+        rich_table.add_column(column, style=style, justify="right" if numeric else "left",
+                              no_wrap=not numeric)
     for row in table.rows:
         rich_table.add_row(*row)
     if table.omitted:
@@ -31,7 +32,7 @@ def render_result(result, precision: int = DEFAULT_PRECISION, max_rows: int = 20
     report = build_report(result, precision, max_rows)
     result_text = Text()
     for i, line in enumerate(report.result):
-        result_text.append(("  " if i else "") + line + "\n", style="bold green" if i == 0 else "bold")
+        result_text.append(f"  {line}\n", style="bold green" if i == 0 else "bold")
     parts = [_table(report.forward), _table(report.backward), Text("Result", style="bold"), result_text]
     parts += [Text(f"note: {note}", style="dim") for note in report.notes]
     return Group(*parts)

@@ -19,6 +19,7 @@ class Table:
     columns: tuple[str, ...]
     rows: list[tuple[str, ...]]
     omitted: int = 0          # rows left out to keep the table readable
+    text_columns: int = 2     # the leading columns hold text; the rest hold numbers
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,10 @@ def _wrap(label: str) -> str:
 
 
 def local_formula(result, step) -> str:
+    """The local derivative ∂node/∂input as a formula in the labels: `2·t`, `apple_num`."""
     labels = result.labels
     node = result.graph.nodes[step.node]
-    op = OPS[node.op]
-    text = op.formula_text(step.k, [_wrap(labels[i]) for i in node.inputs], labels[node.id])
-    return f"∂{labels[node.id]}/∂{labels[step.input]} = {text}"
+    return OPS[node.op].formula_text(step.k, [_wrap(labels[i]) for i in node.inputs], labels[node.id])
 
 
 def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> Report:
@@ -92,9 +92,9 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
         ))
     backward_rows, backward_cut = _cut(backward_rows, max_rows)
     backward = Table(
-        f"Backward pass (from {out} back to the inputs)",
-        ("edge", "local derivative", "local", f"upstream ∂{out}/∂node", "upstream × local",
-         f"∂{out}/∂input so far"),
+        f"Backward pass, from {out} back to the inputs: upstream ∂{out}/∂node × local "
+        f"∂node/∂input flows into ∂{out}/∂input",
+        ("node → input", "∂node/∂input", "local", "upstream", "upstream × local", f"∂{out}/∂input"),
         backward_rows, backward_cut)
 
     lines = [f"{out} = {fmt(result.value)}"]
