@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterable
@@ -55,6 +56,15 @@ class Result:
         from .render.rich import render_result
 
         return render_result(self)
+
+    def _repr_html_(self) -> str:
+        """Notebooks show the same tables as a terminal, as HTML."""
+        from rich.console import Console
+
+        with open(os.devnull, "w") as sink:
+            console = Console(record=True, width=110, file=sink)
+            console.print(self)
+        return console.export_html(inline_styles=True, code_format="<pre>{code}</pre>")
 
     def __repr__(self) -> str:
         from .numbers import format_value

@@ -102,21 +102,25 @@ def _shape_error(graph, node, op, args, error) -> GradcalcError:
                          hint="check the shapes of the values given", text=graph.text)
 
 
+def _applied(op, args) -> str:
+    """The operation written out with its input values: `1 / 0`, `log(-1)`, `(-8)^0.3333333333`."""
+    shown = [format_value(a) for a in args]
+    return op.show.format(*[f"({s})" if s.startswith("-") else s for s in shown])
+
+
 def _math_error(graph, node, op, args, out) -> MathError:
     reason = op.explain(*args) if op.explain else None
     if reason is None:
         reason = "overflow" if not np.any(np.isnan(out)) else "the result is not a number"
-    shown = ", ".join(format_value(a) for a in args)
-    return MathError(f"{reason}: {op.symbol} of {shown} is {format_value(out)}", node.span,
+    return MathError(f"{reason}: {_applied(op, args)} = {format_value(out)}", node.span,
                      hint="change the input values or the expression", text=graph.text)
 
 
 def _backward_error(graph, node, op, args, local) -> MathError:
-    shown = ", ".join(format_value(a) for a in args)
     if _finite(local):
-        return MathError(f"the gradient overflows at {op.symbol} of {shown}", node.span,
+        return MathError(f"the gradient overflows at {_applied(op, args)}", node.span,
                          hint="change the input values or the expression", text=graph.text)
-    return MathError(f"the derivative of {op.symbol} at {shown} is {format_value(local)}"
-                     f" (not finite), so the gradient is undefined", node.span,
-                     hint="the function is not differentiable there; try another point",
+    return MathError(f"the derivative of {_applied(op, args)} is {format_value(local)}, "
+                     f"so the gradient is undefined there", node.span,
+                     hint="the function is not differentiable at this point; try another",
                      text=graph.text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -166,6 +167,11 @@ def _parser():
                 transformer=_Transformer())
 
 
+# One parser is shared, and it reaches the graph under construction through _Transformer.builder,
+# so parses take turns (compute() stays safe to call from several threads).
+_PARSE_LOCK = threading.Lock()
+
+
 class _Transformer:
     """Hands each reduction to the _Builder of the parse in progress (the parser itself is reused)."""
 
@@ -181,12 +187,17 @@ class _Transformer:
 
 def parse(text: str) -> Graph:
     """Parse a gradcalc program into its graph. Raises GradcalcError with a span on bad input."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
-
     text = text.replace("\r\n", "\n")
     if not text.strip():
         raise GradcalcError("the expression is empty", hint='write one, e.g. gradcalc "x**2" --x 3')
     builder = _Builder(text)
+    with _PARSE_LOCK:
+        return _parse_with(builder, text)
+
+
+def _parse_with(builder: _Builder, text: str) -> Graph:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
     _Transformer.builder = builder
     try:
         ref = _parser().parse(text)

@@ -144,8 +144,9 @@ def test_no_expression():
     ("sqrt(x)", ["--x", "-4"], "square root of a negative number"),
     ("exp(x)", ["--x", "1000"], "overflow"),
     ("9**9**9**9", [], "overflow"),
-    ("sqrt(x)", ["--x", "0"], "derivative of sqrt"),
-    ("x**0.5", ["--x", "0"], "derivative of ^"),
+    ("sqrt(x)", ["--x", "0"], "derivative of sqrt(0) is inf"),
+    ("x**0.5", ["--x", "0"], "derivative of 0^0.5 is inf"),
+    ("(-8)**x", ["--x", "0.5"], "negative number raised to a fractional power: (-8)^0.5 = nan"),
 ])
 def test_math_errors_exit_3(expression, values, message):
     result = run(expression, *values)
