@@ -42,8 +42,6 @@ class _Builder:
     def __init__(self, text: str):
         self.graph = Graph(text)
         self.assigned: dict[str, Ref] = {}       # name → the node it was assigned
-        self.last_statement: Ref | None = None
-        self.constant_values: dict[int, float] = self.graph.constants
 
     # -- helpers -----------------------------------------------------------------------------
     def _constant(self, value: float, span: Span) -> Ref:
@@ -79,9 +77,10 @@ class _Builder:
         return (node, *span)
 
     def call(self, children):
-        token, args = children[0], [c for c in children[1:] if c is not None]
+        token, rpar = children[0], children[-1]
+        args = [c for c in children[2:-1] if c is not None]
         name = str(token)
-        span = (token.start_pos, max([token.end_pos + 1] + [a[2] + 1 for a in args]))
+        span = (token.start_pos, rpar.end_pos)
         if name not in FUNCTIONS:
             close = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
             hint = f"did you mean {close[0]}?" if close else f"functions: {', '.join(sorted(FUNCTIONS))}"
