@@ -92,9 +92,14 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
               help="Significant digits shown (JSON always carries full precision).")
 @click.option("--max-rows", type=click.IntRange(0), default=200, show_default=True,
               help="Longest table shown; 0 shows every row.")
+@click.option("--hessian", is_flag=True,
+              help="Also all second derivatives of a scalar output, by differentiating the backward pass.")
+@click.option("--order", type=click.IntRange(1, 30), metavar="K",
+              help="Also the K-th derivative dᴷz/dxᴷ with respect to the one variable (or --wrt NAME).")
 @click.version_option(__version__, "--version", prog_name="gradcalc")
 @click.pass_context
-def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, precision, max_rows):
+def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, precision, max_rows,
+         hessian, order):
     """Compute a value and its gradient, and show the backward pass step by step.
 
     EXPRESSION is a formula or a small program (`t = x + y; z = t**2`). Give each variable's value as
@@ -107,6 +112,14 @@ def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, 
         from .api import compute
 
         result = compute(text, values, wrt=wrt)
+        if hessian or order:
+            from .higher import beyond
+            from .render.higher import render
+
+            found = beyond(result, hessian_wanted=hessian, order=order)
+            click.echo(render(result, found, as_json, _use_rich(plain), quiet, precision, max_rows),
+                       nl=False)
+            return
         click.echo(_render(result, as_json, plain, quiet, precision, max_rows), nl=False)
     except GradcalcError as error:
         if error.text is None and expression is not None:

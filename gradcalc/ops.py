@@ -23,6 +23,10 @@ class Op:
     formula: tuple[Formula, ...]          # text of each local derivative, from labels {0}, {1}, {out}
     chain: tuple[Callable, ...] = ()      # (upstream, local) → flowing; empty means upstream * local
     explain: Callable[..., str | None] | None = None   # why a forward result is not finite
+    # Each local derivative again, built from graph ops so it can be differentiated in turn (Hessians,
+    # symbolic formulas): called with (builder, *input ids, out id), returns the id of its node.
+    # Empty: this op has no graph form yet, so higher derivatives stop here with a clear error.
+    derivative: tuple[Callable, ...] = ()
 
     @property
     def arity(self) -> int:
@@ -99,40 +103,73 @@ def _relu(a):
     return np.maximum(a, 0.0)
 
 
-def _unary(symbol: str, forward, local, formula: str, explain=None, show: str | None = None) -> Op:
-    return Op(symbol, show or f"{symbol}({{0}})", forward, (local,), (formula,), explain=explain)
+def _unary(symbol: str, forward, local, formula: str, derivative, explain=None,
+           show: str | None = None) -> Op:
+    return Op(symbol, show or f"{symbol}({{0}})", forward, (local,), (formula,), explain=explain,
+              derivative=(derivative,))
+
+
+# Graph forms of the constant local derivatives (g is the node builder of gradcalc.higher).
+def _one(g, *ids):
+    return g.const(1.0)
+
+
+def _minus_one(g, *ids):
+    return g.const(-1.0)
 
 
 OPS: dict[str, Op] = {
-    "add": Op("+", "{0} + {1}", np.add, (lambda a, b, out: 1.0, lambda a, b, out: 1.0), ("1", "1")),
+    "add": Op("+", "{0} + {1}", np.add, (lambda a, b, out: 1.0, lambda a, b, out: 1.0), ("1", "1"),
+              derivative=(_one, _one)),
     "sub": Op("−", "{0} − {1}", np.subtract, (lambda a, b, out: 1.0, lambda a, b, out: -1.0),
-              ("1", "−1")),
+              ("1", "−1"), derivative=(_one, _minus_one)),
     "mul": Op("×", "{0} × {1}", np.multiply, (lambda a, b, out: b, lambda a, b, out: a),
-              ("{1}", "{0}")),
+              ("{1}", "{0}"), derivative=(lambda g, a, b, out: b, lambda g, a, b, out: a)),
     "div": Op("÷", "{0} / {1}", np.divide, (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b),
-              ("1/{1}", "−{0}/{1}²"), explain=_explain_div),
+              ("1/{1}", "−{0}/{1}²"), explain=_explain_div,
+              derivative=(lambda g, a, b, out: g("div", g.const(1.0), b),
+                          lambda g, a, b, out: g("neg", g("div", out, b)))),
     "pow": Op("^", "{0}^{1}", np.power, (_pow_base_local, _pow_exponent_local),
-              (_pow_base_formula, "{out}·log({0})"), explain=_explain_pow),
+              (_pow_base_formula, "{out}·log({0})"), explain=_explain_pow,
+              derivative=(lambda g, a, b, out: g("mul", b, g("pow", a, g("sub", b, g.const(1.0)))),
+                          lambda g, a, b, out: g("mul", out, g("log", a)))),
     # `t = x`: a named copy, so t shows in the trace.
-    "identity": Op("=", "{0}", lambda a: a, (lambda a, out: 1.0,), ("1",)),
-    "neg": _unary("−", np.negative, lambda a, out: -1.0, "−1", show="−{0}"),
-    "pos": _unary("+", np.positive, lambda a, out: 1.0, "1", show="+{0}"),
-    "exp": _unary("exp", np.exp, lambda a, out: out, "exp({0})"),
-    "log": _unary("log", np.log, lambda a, out: 1.0 / a, "1/{0}", explain=_explain_log),
-    "sqrt": _unary("sqrt", np.sqrt, lambda a, out: 0.5 / out, "1/(2·sqrt({0}))", explain=_explain_sqrt),
-    "sin": _unary("sin", np.sin, lambda a, out: np.cos(a), "cos({0})"),
-    "cos": _unary("cos", np.cos, lambda a, out: -np.sin(a), "−sin({0})"),
-    "tan": _unary("tan", np.tan, lambda a, out: 1.0 + out * out, "1 + tan({0})²"),
-    "tanh": _unary("tanh", np.tanh, lambda a, out: 1.0 - out * out, "1 − tanh({0})²"),
-    "sigmoid": _unary("sigmoid", _sigmoid, lambda a, out: out * (1.0 - out), "{out}·(1 − {out})"),
+    "identity": Op("=", "{0}", lambda a: a, (lambda a, out: 1.0,), ("1",), derivative=(_one,)),
+    "neg": _unary("−", np.negative, lambda a, out: -1.0, "−1", _minus_one, show="−{0}"),
+    "pos": _unary("+", np.positive, lambda a, out: 1.0, "1", _one, show="+{0}"),
+    "exp": _unary("exp", np.exp, lambda a, out: out, "exp({0})", lambda g, a, out: out),
+    "log": _unary("log", np.log, lambda a, out: 1.0 / a, "1/{0}",
+                  lambda g, a, out: g("div", g.const(1.0), a), explain=_explain_log),
+    "sqrt": _unary("sqrt", np.sqrt, lambda a, out: 0.5 / out, "1/(2·sqrt({0}))",
+                   lambda g, a, out: g("div", g.const(0.5), out), explain=_explain_sqrt),
+    "sin": _unary("sin", np.sin, lambda a, out: np.cos(a), "cos({0})", lambda g, a, out: g("cos", a)),
+    "cos": _unary("cos", np.cos, lambda a, out: -np.sin(a), "−sin({0})",
+                  lambda g, a, out: g("neg", g("sin", a))),
+    "tan": _unary("tan", np.tan, lambda a, out: 1.0 + out * out, "1 + tan({0})²",
+                  lambda g, a, out: g("add", g.const(1.0), g("mul", out, out))),
+    "tanh": _unary("tanh", np.tanh, lambda a, out: 1.0 - out * out, "1 − tanh({0})²",
+                   lambda g, a, out: g("sub", g.const(1.0), g("mul", out, out))),
+    "sigmoid": _unary("sigmoid", _sigmoid, lambda a, out: out * (1.0 - out), "{out}·(1 − {out})",
+                      lambda g, a, out: g("mul", out, g("sub", g.const(1.0), out))),
     # relu and abs at 0 take the subgradient 0, as the common frameworks do.
-    "relu": _unary("relu", _relu, lambda a, out: (a > 0) * 1.0, "1 if {0} > 0 else 0"),
-    "abs": _unary("abs", np.abs, lambda a, out: np.sign(a) * 1.0, "sign({0})"),
+    "relu": _unary("relu", _relu, lambda a, out: (a > 0) * 1.0, "1 if {0} > 0 else 0",
+                   lambda g, a, out: g("sign", out)),
+    "abs": _unary("abs", np.abs, lambda a, out: np.sign(a) * 1.0, "sign({0})",
+                  lambda g, a, out: g("sign", a)),
+    # sign is what abs and relu differentiate to; flat on both sides of 0.
+    "sign": _unary("sign", lambda a: np.sign(a) * 1.0, lambda a, out: 0.0 * a, "0",
+                   lambda g, a, out: g.const(0.0)),
+    # Not callable from a program: the graph form of undoing broadcasting, sum_to(grad, like) sums
+    # grad down to like's shape; its own derivative spreads the upstream back out (× ones).
+    "sum_to": Op("sum_to", "sum_to({0}, shape of {1})", lambda a, like: sum_to(a, np.shape(like)),
+                 (lambda a, like, out: np.ones_like(a), lambda a, like, out: 0.0), ("1", "0"),
+                 derivative=(lambda g, a, like, out: g.ones_like(a), lambda g, a, like, out: g.const(0.0))),
 }
 
 # The names a program can call, and the op each one means.
 FUNCTIONS: dict[str, str] = {name: name for name in
-                             ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs")}
+                             ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs",
+                               "sign")}
 FUNCTIONS["ln"] = "log"
 
 CONSTANTS: dict[str, float] = {"pi": float(np.pi), "e": float(np.e)}

@@ -35,6 +35,7 @@ UNARY_DOMAINS = {
     "sin": floats(-10, 10), "cos": floats(-10, 10), "tan": floats(-1.4, 1.4), "tanh": floats(-5, 5),
     "sigmoid": floats(-20, 20), "relu": floats(0.01, 10) | floats(-10, -0.01),
     "abs": floats(0.01, 10) | floats(-10, -0.01), "ln": floats(0.01, 1e3),
+    "sign": floats(0.01, 10) | floats(-10, -0.01),
 }
 
 

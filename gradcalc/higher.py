@@ -1,0 +1,277 @@
+"""Derivatives of derivatives: a backward pass that adds graph nodes, so it can be run again.
+
+`gradient_nodes` is the backward pass of evaluate.py with one change: where that multiplies numbers
+(upstream × local), this one adds nodes, using each op's `derivative` entry in OPS. A gradient is then
+a node like any other, with a value — so differentiating it again gives the Hessian and dᵏz/dxᵏ, and
+reading it as a formula gives the symbolic derivative (symbolic.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import GradcalcError, MathError, Span
+from .evaluate import Value, needs_grad
+from .graph import Graph
+from .numbers import format_value
+from .ops import OPS
+
+MAX_NODES = 200_000        # derivative nodes one request may add: bounds time and memory
+MAX_HESSIAN_SIZE = 200     # scalar inputs a Hessian may have (its rows are computed one by one)
+
+
+class NodeBuilder:
+    """Adds nodes to a graph and computes each one's value at once.
+
+    Kept small on purpose: constants are folded, x·1, x + 0, x·0 and −(−x) are simplified, and a node
+    asked for twice (same op, same inputs) is made once — so derivative graphs stay close to the
+    size of the expression instead of doubling with every product rule.
+    """
+
+    def __init__(self, graph: Graph, values: list[Value], limit: int = MAX_NODES):
+        self.graph, self.values = graph, values
+        self.needs = needs_grad(graph)
+        self.span: Span = (0, len(graph.text))   # where a new node comes from, for error carets
+        self.added = 0
+        self._limit = limit
+        self._made: dict[tuple, int] = {}
+
+    # -- constants ---------------------------------------------------------------------------
+    def const(self, value) -> int:
+        value = np.float64(value) if np.ndim(value) == 0 else np.asarray(value, dtype=np.float64)
+        key = ("const", np.shape(value), np.asarray(value).tobytes())
+        if key not in self._made:
+            node = self._new(None, (), value)
+            self.graph.constants[node] = value
+            self._made[key] = node
+        return self._made[key]
+
+    def ones_like(self, node: int) -> int:
+        value = self.values[node]
+        return self.const(np.ones_like(value) if np.ndim(value) else 1.0)
+
+    def constant_value(self, node: int):
+        """The value of a constant node (a literal or a folded one), else None."""
+        return self.graph.constants.get(node) if self.graph.nodes[node].op is None else None
+
+    def _is(self, node: int, number: float) -> bool:
+        value = self.constant_value(node)
+        return value is not None and bool(np.all(value == number))
+
+    # -- operations --------------------------------------------------------------------------
+    def __call__(self, op: str, *inputs: int) -> int:
+        simpler = self._simplify(op, inputs)
+        if simpler is not None:
+            return simpler
+        key = (op, inputs)
+        if key in self._made:
+            return self._made[key]
+        args = [self.values[i] for i in inputs]
+        with np.errstate(all="ignore"):
+            value = OPS[op].forward(*args)
+        finite = bool(np.all(np.isfinite(value)))
+        if finite and all(self.constant_value(i) is not None for i in inputs):
+            return self.const(value)          # constant folding
+        if not finite:
+            shown = ", ".join(format_value(a) for a in args)
+            raise MathError(f"a derivative is not finite: {OPS[op].symbol} of {shown} is "
+                            f"{format_value(value)}", self.span,
+                            hint="the expression is not differentiable that often here; try another point",
+                            text=self.graph.text)
+        node = self._new(op, inputs, value)
+        self._made[key] = node
+        return node
+
+    def _new(self, op: str | None, inputs: tuple[int, ...], value) -> int:
+        self.added += 1
+        if self.added > self._limit:
+            raise GradcalcError(f"the derivative graph grew past {self._limit} nodes",
+                                hint="ask for a lower order or a smaller expression")
+        node = self.graph.add(op, inputs, self.span)
+        self.values.append(value)
+        self.needs.append(any(self.needs[i] for i in inputs))
+        return node
+
+    def _simplify(self, op: str, inputs: tuple[int, ...]) -> int | None:
+        """x + 0 → x, x·1 → x, x·0 → 0, …; only where the kept node already has the result's shape."""
+        if op in ("identity", "pos"):
+            return inputs[0]
+        if op == "neg":
+            (a,) = inputs
+            inner = self.graph.nodes[a]
+            return inner.inputs[0] if inner.op == "neg" else None
+        if len(inputs) != 2:
+            return None
+        a, b = inputs
+        shape = np.broadcast_shapes(np.shape(self.values[a]), np.shape(self.values[b]))
+        keep = lambda node: node if np.shape(self.values[node]) == shape else None  # noqa: E731
+        zeros = lambda: self.const(np.zeros(shape) if shape else 0.0)              # noqa: E731
+        if op == "add":
+            return keep(b) if self._is(a, 0) else keep(a) if self._is(b, 0) else None
+        if op == "sub":
+            if self._is(b, 0):
+                return keep(a)
+            return self("neg", b) if self._is(a, 0) and keep(b) is not None else None
+        if op == "mul":
+            if self._is(a, 0) or self._is(b, 0):
+                return zeros()
+            if self._is(a, 1) or self._is(b, 1):
+                return keep(b) if self._is(a, 1) else keep(a)
+            if self._is(a, -1) and keep(b) is not None:
+                return self("neg", b)
+            if self._is(b, -1) and keep(a) is not None:
+                return self("neg", a)
+            return None
+        if op == "div":
+            return keep(a) if self._is(b, 1) else zeros() if self._is(a, 0) else None
+        if op == "pow":
+            if self._is(b, 1):
+                return keep(a)
+            return self.const(np.ones(shape) if shape else 1.0) if self._is(b, 0) else None
+        return None
+
+
+def gradient_nodes(builder: NodeBuilder, output: int, wrt: list[int], seed: int | None = None,
+                   what: str = "this derivative") -> dict[int, int]:
+    """Reverse mode from `output`, building nodes: {input node: node of ∂output/∂input}.
+
+    `seed` is the node of ∂L/∂output (default ones). Walks node ids downwards from the output, which
+    is a reverse topological order for the nodes built so far as well.
+    """
+    graph, values, needs = builder.graph, builder.values, builder.needs
+    grads: dict[int, int] = {output: builder.ones_like(output) if seed is None else seed}
+    for node_id in range(output, -1, -1):
+        upstream = grads.get(node_id)
+        node = graph.nodes[node_id]
+        if upstream is None or node.op is None:
+            continue
+        op = OPS[node.op]
+        if op.chain or not op.derivative:
+            raise GradcalcError(f"{what} is not available for {op.symbol} yet: its derivative has no "
+                                f"graph form in gradcalc's table of operations", node.span,
+                                hint="ask for the gradient only, without this option", text=graph.text)
+        builder.span = node.span
+        for k, src in enumerate(node.inputs):
+            if not needs[src]:
+                continue
+            local = op.derivative[k](builder, *node.inputs, node_id)
+            flowing = builder("mul", upstream, local)
+            if np.shape(values[flowing]) != np.shape(values[src]):
+                flowing = builder("sum_to", flowing, src)     # undo broadcasting
+            grads[src] = flowing if src not in grads else builder("add", grads[src], flowing)
+    found = {}
+    for src in wrt:
+        found[src] = grads[src] if src in grads else builder.const(np.zeros_like(values[src]))
+    return found
+
+
+def extend(result) -> NodeBuilder:
+    """A builder over a copy of the result's graph and values, so the Result itself is unchanged."""
+    graph = result.graph
+    copy = Graph(graph.text, list(graph.nodes), dict(graph.variables), dict(graph.constants),
+                 dict(graph.defaults), graph.output)
+    return NodeBuilder(copy, list(result.values))
+
+
+def element_labels(name: str, value: Value) -> list[str]:
+    """x for a scalar; x[0], x[1], … (x[0,1] for a matrix) for the elements of an array."""
+    if np.ndim(value) == 0:
+        return [name]
+    return [f"{name}[{','.join(map(str, index))}]" for index in np.ndindex(np.shape(value))]
+
+
+@dataclass
+class Hessian:
+    """All second derivatives of a scalar output: matrix[i][j] = ∂²z/∂v_i∂v_j over scalar elements."""
+
+    output: str
+    variables: list[str]                 # labels of the rows and columns: x, y, w[0], …
+    matrix: np.ndarray
+    builder: NodeBuilder
+    gradient: dict[str, int]             # ∂z/∂v as nodes of builder.graph
+    nodes: dict[tuple[str, str], int] = field(default_factory=dict)   # ∂²z/∂v∂u (scalar inputs)
+
+
+def hessian(result, names: tuple[str, ...] = ()) -> Hessian:
+    """Differentiate the gradient nodes once more: one reverse pass per scalar element of the inputs."""
+    graph = result.graph
+    names = tuple(names) or tuple(graph.variables)
+    if np.ndim(result.value) != 0:
+        raise GradcalcError(f"--hessian needs a scalar output; {result.output_name} has shape "
+                            f"{np.shape(result.value)}", hint="reduce the output to a number first")
+    labels = [label for name in names for label in element_labels(name, result.inputs[name])]
+    if len(labels) > MAX_HESSIAN_SIZE:
+        raise GradcalcError(f"the Hessian would be {len(labels)}×{len(labels)}; at most "
+                            f"{MAX_HESSIAN_SIZE} scalar inputs are supported",
+                            hint="choose fewer variables with --wrt")
+    builder = extend(result)
+    var_nodes = [graph.variables[name] for name in names]
+    first = gradient_nodes(builder, graph.output, var_nodes, what="--hessian")
+    matrix = np.zeros((len(labels), len(labels)))
+    nodes: dict[tuple[str, str], int] = {}
+    row = 0
+    for name, var in zip(names, var_nodes):
+        grad = first[var]
+        shape = np.shape(builder.values[grad])
+        for index in np.ndindex(shape):
+            seed = np.zeros(shape)
+            seed[index] = 1.0
+            second = gradient_nodes(builder, grad, var_nodes, builder.const(seed), what="--hessian")
+            matrix[row] = np.concatenate([np.ravel(builder.values[second[v]]) for v in var_nodes])
+            if not shape:
+                nodes.update({(name, other): second[v] for other, v in zip(names, var_nodes)
+                              if np.ndim(builder.values[v]) == 0})
+            row += 1
+    gradient = {name: first[var] for name, var in zip(names, var_nodes)}
+    return Hessian(result.output_name, labels, matrix, builder, gradient, nodes)
+
+
+@dataclass
+class Derivative:
+    """dᵏz/dxᵏ at the point, and the node of every order on the way (for formulas)."""
+
+    output: str
+    variable: str
+    order: int
+    value: float
+    builder: NodeBuilder
+    nodes: list[int]                     # nodes[j] is the (j+1)-th derivative
+
+
+def nth_derivative(result, name: str, order: int) -> Derivative:
+    """Repeat the graph-building backward pass `order` times on one scalar input."""
+    if np.ndim(result.value) != 0 or np.ndim(result.inputs[name]) != 0:
+        raise GradcalcError("--order works on a scalar output of one scalar input",
+                            hint="use --hessian for the second derivatives of an array input")
+    builder = extend(result)
+    var = result.graph.variables[name]
+    node, nodes = result.graph.output, []
+    for _ in range(order):
+        node = gradient_nodes(builder, node, [var], what="--order")[var]
+        nodes.append(node)
+    return Derivative(result.output_name, name, order, float(builder.values[node]), builder, nodes)
+
+
+@dataclass
+class Beyond:
+    """What the options beyond one gradient asked for; None where not asked."""
+
+    hessian: Hessian | None = None
+    derivative: Derivative | None = None
+
+
+def beyond(result, *, hessian_wanted: bool = False, order: int | None = None) -> Beyond:
+    """Run the requested higher-order computations on an evaluated Result."""
+    found = Beyond()
+    if hessian_wanted:
+        found.hessian = hessian(result, result.wrt)
+    if order is not None:
+        names = result.wrt or tuple(result.graph.variables)
+        if len(names) != 1:
+            raise GradcalcError(f"--order needs one variable; the expression uses "
+                                f"{', '.join(names) or 'none'}",
+                                hint=f"choose one with --wrt {names[0]}" if names else None)
+        found.derivative = nth_derivative(result, names[0], order)
+    return found

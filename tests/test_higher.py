@@ -1,0 +1,195 @@
+"""Second and higher derivatives from the graph-building backward pass, against closed forms and
+central differences of the gradient."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gradcalc import compute
+from gradcalc.cli import main
+from gradcalc.higher import extend, gradient_nodes, hessian, nth_derivative
+from gradcalc.ops import FUNCTIONS, OPS
+
+VARIABLES = ("a", "b", "c")
+
+# Random smooth expressions over a, b, c: every function kept on a domain where it is finite.
+_leaves = st.sampled_from(VARIABLES + ("0.5", "2", "a", "b"))
+_unary = st.sampled_from(["sin({})", "cos({})", "tanh({})", "sigmoid({})", "exp(0.3*{})",
+                          "log(1 + ({})**2)", "sqrt(2 + sin({}))", "({})**2", "({})**3", "-({})"])
+_binary = st.sampled_from(["({}) + ({})", "({}) - ({})", "({}) * ({})", "({}) / (1.5 + cos({}))",
+                           "({}) ** 2 * ({})", "exp(0.2*sin({})) ** ({})"])
+
+
+def _expressions():
+    def extend_with(children):
+        return st.one_of(
+            st.tuples(_unary, children).map(lambda t: t[0].format(t[1])),
+            st.tuples(_binary, children, children).map(lambda t: t[0].format(t[1], t[2])))
+    return st.recursive(_leaves, extend_with, max_leaves=8)
+
+
+expressions = _expressions()
+points = st.fixed_dictionaries({name: st.floats(-1.5, 1.5) for name in VARIABLES})
+
+
+def evaluate_at(text, point):
+    return compute(text, {n: v for n, v in point.items() if n in _names(text)})
+
+
+def _names(text):
+    from gradcalc.parse import parse
+    return tuple(parse(text).variables)
+
+
+@given(expressions, points)
+def test_graph_built_gradient_equals_numeric_backward(text, point):
+    result = evaluate_at(text, point)
+    builder = extend(result)
+    variables = list(result.graph.variables.values())
+    nodes = gradient_nodes(builder, result.graph.output, variables)
+    for name, node in result.graph.variables.items():
+        assert builder.values[nodes[node]] == pytest.approx(float(result.gradient[name]),
+                                                            rel=1e-9, abs=1e-12), text
+
+
+@given(expressions, points)
+def test_hessian_is_symmetric_and_matches_differences_of_the_gradient(text, point):
+    result = evaluate_at(text, point)
+    names = tuple(result.graph.variables)
+    if not names:
+        return
+    h = hessian(result)
+    assert h.variables == list(names)
+    np.testing.assert_allclose(h.matrix, h.matrix.T, rtol=1e-7, atol=1e-9)
+    step = 1e-5
+    for j, name in enumerate(names):
+        plus = {n: v + (step if n == name else 0) for n, v in result.inputs.items()}
+        minus = {n: v - (step if n == name else 0) for n, v in result.inputs.items()}
+        g_plus, g_minus = compute(text, plus).gradient, compute(text, minus).gradient
+        column = [(g_plus[n] - g_minus[n]) / (2 * step) for n in names]
+        np.testing.assert_allclose(h.matrix[:, j], column, rtol=1e-4, atol=1e-5, err_msg=text)
+
+
+@pytest.mark.parametrize("k", range(1, 9))
+def test_derivatives_of_sin_cycle(k):
+    x = 0.7
+    d = nth_derivative(compute("sin(x)", x=x), "x", k)
+    assert d.value == pytest.approx(math.sin(x + k * math.pi / 2), rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("k", range(1, 9))
+def test_derivatives_of_exp(k):
+    x = 0.4
+    assert nth_derivative(compute("exp(2*x)", x=x), "x", k).value == pytest.approx(
+        2 ** k * math.exp(2 * x), rel=1e-12)
+
+
+@pytest.mark.parametrize("k", range(1, 8))
+def test_derivatives_of_a_polynomial(k):
+    x = 1.3
+    expected = sum(c * math.perm(n, k) * x ** (n - k) for n, c in [(5, 1.0), (3, -2.0), (1, 4.0)] if n >= k)
+    got = nth_derivative(compute("x**5 - 2*x**3 + 4*x + 7", x=x), "x", k).value
+    assert got == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+@given(st.floats(0.2, 3), st.integers(1, 6))
+def test_derivatives_of_log_and_power(x, k):
+    # dᵏ/dxᵏ log x = (−1)^(k−1) (k−1)! / xᵏ, and x**2.5 through the pow rule.
+    log_k = nth_derivative(compute("log(x)", x=x), "x", k).value
+    assert log_k == pytest.approx((-1) ** (k - 1) * math.factorial(k - 1) / x ** k, rel=1e-9)
+    falling = math.prod(2.5 - i for i in range(k))
+    assert nth_derivative(compute("x**2.5", x=x), "x", k).value == pytest.approx(
+        falling * x ** (2.5 - k), rel=1e-9)
+
+
+def test_textbook_hessian():
+    # z = x²y + y³: ∂²z/∂x² = 2y, ∂²z/∂x∂y = 2x, ∂²z/∂y² = 6y.
+    h = hessian(compute("x**2*y + y**3", x=2.0, y=3.0))
+    assert h.variables == ["x", "y"]
+    assert h.matrix.tolist() == [[6.0, 4.0], [4.0, 18.0]]
+
+
+def test_hessian_of_a_function_of_one_variable_used_twice():
+    h = hessian(compute("x*x*x", x=2.0))
+    assert h.matrix.tolist() == [[12.0]]
+
+
+def test_derivative_graph_stays_small():
+    # sin's derivatives cycle through cos, −sin, −cos: node reuse keeps the graph from growing.
+    d = nth_derivative(compute("sin(x)", x=1.0), "x", 30)
+    assert d.builder.added < 20
+
+
+def test_every_op_has_a_graph_derivative_or_a_chain():
+    # An op without a graph form makes --hessian stop with exit 2; every scalar op has one.
+    for name, op in OPS.items():
+        assert op.derivative or op.chain, name
+        if op.derivative:
+            assert len(op.derivative) == op.arity, name
+
+
+@pytest.mark.skipif("sum" not in FUNCTIONS, reason="needs a reduction to make a scalar of an array")
+def test_hessian_of_a_scalar_of_a_vector():
+    h = hessian(compute("sum(x*x*x)", x=[1.0, 2.0]))
+    assert h.variables == ["x[0]", "x[1]"]
+    assert h.matrix.tolist() == [[6.0, 0.0], [0.0, 12.0]]
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_hessian_json_and_quiet():
+    result = run("x**2*y + y**3", "--x", "2", "--y", "3", "--hessian", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["hessian"] == {"variables": ["x", "y"], "matrix": [[6.0, 4.0], [4.0, 18.0]]}
+    assert data["gradient"] == {"x": 12.0, "y": 31.0}
+    assert run("x**2*y + y**3", "--x", "2", "--y", "3", "--hessian", "-q").stdout == "6 4\n4 18\n"
+
+
+def test_cli_hessian_table():
+    result = run("x**2*y + y**3", "--x", "2", "--y", "3", "--hessian", "--plain")
+    assert result.exit_code == 0
+    assert "Hessian of z: row u, column v holds ∂²z/∂u∂v\n     x  y\n  x  6  4\n  y  4  18\n" in result.stdout
+
+
+def test_cli_hessian_wrt_chooses_rows():
+    result = run("x**2*y + y**3", "--x", "2", "--y", "3", "--hessian", "--wrt", "y", "-q")
+    assert result.stdout == "18\n"
+
+
+def test_cli_order():
+    result = run("sin(x)", "--x", "0.5", "--order", "4", "--json")
+    assert json.loads(result.stdout)["derivative"] == {"variable": "x", "order": 4,
+                                                        "value": pytest.approx(math.sin(0.5))}
+    plain = run("x**3", "--x", "2", "--order", "3", "--plain").stdout
+    assert "  1      dz/dx       12\n  2      d²z/dx²     12\n  3      d³z/dx³     6\n" in plain
+    assert run("x**3", "--x", "2", "--order", "2", "-q").stdout == "12\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["x*y", "--x", "1", "--y", "2", "--order", "2"], "--order needs one variable"),
+    (["x*y", "--x", "1", "--y", "2", "--order", "0"], "0 is not in the range"),
+    (["x*x", "--x", "[1, 2]", "--hessian"], "--hessian needs a scalar output"),
+    (["x*x", "--x", "[1, 2]", "--order", "2"], "--order works on a scalar output"),
+])
+def test_cli_bad_requests_exit_2(args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_cli_second_derivative_not_finite_exit_3():
+    # x**1.5 has a finite first derivative at 0, but its second derivative is infinite there.
+    result = run("x**1.5", "--x", "0", "--order", "2")
+    assert result.exit_code == 3
+    assert "a derivative is not finite" in result.stderr
+    assert "x**1.5\n  ^^^^^^" in result.stderr
+    assert result.stdout == ""
