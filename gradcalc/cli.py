@@ -69,6 +69,8 @@ Examples:
   gradcalc "x**2" --x 3 --wrt x -q            # prints 6
   gradcalc "sin(x)*exp(-x)" --x 0.5 --json
   gradcalc -f network.gc --W "[[1,2],[3,4]]"
+  gradcalc "(x+y)**2" --x 1 --y 2 --expect "x=2*(x+y)" --expect y=6
+  gradcalc "sin(x)*y" --x 0.5 --y 2 --check
 
 \b
 Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
@@ -96,10 +98,20 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
               help="Also all second derivatives of a scalar output, by differentiating the backward pass.")
 @click.option("--order", type=click.IntRange(1, 30), metavar="K",
               help="Also the K-th derivative dᴷz/dxᴷ with respect to the one variable (or --wrt NAME).")
+@click.option("--expect", multiple=True, metavar="NAME=ANSWER",
+              help="Check an answer for ∂z/∂NAME (or for the value, if NAME is the output): a number, "
+                   "or a formula such as \"x=2*(x+y)\", also compared at random points near the "
+                   "given one. Repeatable; exit 1 if any is wrong.")
+@click.option("--check", "numerical", is_flag=True,
+              help="Compare the backprop gradient with central differences; exit 1 if they differ.")
+@click.option("--rtol", type=click.FloatRange(min=0), default=1e-6, show_default=True,
+              help="Relative tolerance of --expect and --check.")
+@click.option("--atol", type=click.FloatRange(min=0), default=1e-12, show_default=True,
+              help="Absolute tolerance of --expect and --check.")
 @click.version_option(__version__, "--version", prog_name="gradcalc")
 @click.pass_context
 def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, precision, max_rows,
-         hessian, order):
+         hessian, order, expect, numerical, rtol, atol):
     """Compute a value and its gradient, and show the backward pass step by step.
 
     EXPRESSION is a formula or a small program (`t = x + y; z = t**2`). Give each variable's value as
@@ -109,6 +121,14 @@ def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, 
     try:
         text = _program_text(expression, file)
         values = _values(ctx.meta["gradcalc.bindings"], var)
+        answers = []
+        if (expect or numerical) and (hessian or order):
+            raise GradcalcError("--expect and --check cannot be combined with --hessian or --order",
+                                hint="run them as two commands")
+        if expect or numerical:
+            from .check import parse_answer
+
+            answers = [parse_answer(spec) for spec in expect]
         from .api import compute
 
         result = compute(text, values, wrt=wrt)
@@ -120,7 +140,16 @@ def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, 
             click.echo(render(result, found, as_json, _use_rich(plain), quiet, precision, max_rows),
                        nl=False)
             return
-        click.echo(_render(result, as_json, plain, quiet, precision, max_rows), nl=False)
+        checks = None
+        if expect or numerical:
+            from .check import run_checks
+
+            checks = run_checks(result, answers, numerical, rtol, atol)
+        click.echo(_render(result, as_json, plain, quiet, precision, max_rows, checks), nl=False)
+        if checks is not None and not checks.ok:
+            from .errors import CheckFailed
+
+            raise CheckFailed(checks.summary())
     except GradcalcError as error:
         if error.text is None and expression is not None:
             error.text = None
@@ -184,11 +213,16 @@ def _use_rich(plain: bool) -> bool:
     return sys.stdout.isatty()
 
 
-def _render(result, as_json, plain, quiet, precision, max_rows) -> str:
+def _render(result, as_json, plain, quiet, precision, max_rows, checks=None) -> str:
     if as_json:
         from .render.json import render_json
 
-        return render_json(result)
+        if checks is None:
+            return render_json(result)
+        from .render.check import to_dict as checks_dict
+        from .render.json import to_dict
+
+        return json.dumps({**to_dict(result), **checks_dict(checks)}, ensure_ascii=False) + "\n"
     if quiet:
         from .numbers import format_value
 
@@ -204,7 +238,16 @@ def _render(result, as_json, plain, quiet, precision, max_rows) -> str:
         console = Console()
         with console.capture() as capture:
             console.print(render_result(result, precision, max_rows))
+            if checks is not None:
+                from .render.check import render_rich
+
+                console.print(render_rich(checks, precision))
         return capture.get()
     from .render.plain import render_plain
 
-    return render_plain(result, precision, max_rows)
+    text = render_plain(result, precision, max_rows)
+    if checks is not None:
+        from .render.check import render_plain as render_checks
+
+        text += render_checks(checks, precision)
+    return text

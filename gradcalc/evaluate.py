@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -35,7 +35,19 @@ def _finite(value) -> bool:
     return bool(np.all(np.isfinite(value)))
 
 
-def forward(graph: Graph, inputs: dict[str, Value]) -> list[Value]:
+# Batch evaluation passes `on_nonfinite(value, error_at)` to mark failing rows instead of raising;
+# error_at(i) is the MathError the single point in row i (axis 0) would have raised.
+NonFinite = Callable[[Value, Callable[[int], MathError]], None]
+
+
+def _row_error(make, graph, node, op, args, result) -> Callable[[int], MathError]:
+    """The error one row's point would raise: the same message as evaluating that point alone."""
+    row = lambda value, i: value[i] if np.ndim(value) else value  # noqa: E731
+    return lambda i: make(graph, node, op, [row(a, i) for a in args], row(result, i))
+
+
+def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | None = None
+            ) -> list[Value]:
     """A value at every node. Raises MathError at the first node whose value is not finite."""
     values: list[Value] = [None] * len(graph.nodes)
     constants, variables = graph.constants, graph.variables
@@ -51,7 +63,9 @@ def forward(graph: Graph, inputs: dict[str, Value]) -> list[Value]:
             except ValueError as error:  # numpy's way of saying the shapes do not fit
                 raise _shape_error(graph, node, op, args, error) from None
             if not _finite(out):
-                raise _math_error(graph, node, op, args, out)
+                if on_nonfinite is None:
+                    raise _math_error(graph, node, op, args, out)
+                on_nonfinite(out, _row_error(_math_error, graph, node, op, args, out))
             values[node.id] = out
     return values
 
@@ -65,8 +79,8 @@ def needs_grad(graph: Graph) -> list[bool]:
     return needs
 
 
-def backward(graph: Graph, values: list[Value], upstream: Value | None = None
-             ) -> tuple[list[Value | None], list[Step]]:
+def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
+             on_nonfinite: NonFinite | None = None) -> tuple[list[Value | None], list[Step]]:
     """Reverse mode from the output, seeded with ∂z/∂z = 1 (ones for an array output)."""
     grads: list[Value | None] = [None] * len(graph.nodes)
     out = values[graph.output]
@@ -89,7 +103,9 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None
                 flowing = op.chain[k](upstream_grad, local) if op.chain else upstream_grad * local
                 flowing = sum_to(flowing, np.shape(values[src]))
                 if not _finite(flowing):
-                    raise _backward_error(graph, node, op, args, local)
+                    if on_nonfinite is None:
+                        raise _backward_error(graph, node, op, args, local)
+                    on_nonfinite(flowing, _row_error(_backward_error, graph, node, op, args, local))
                 total = flowing if grads[src] is None else grads[src] + flowing
                 grads[src] = total
                 steps.append(Step(node.id, src, k, upstream_grad, local, flowing, total))

@@ -28,3 +28,7 @@ def render_plain(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
     lines += [f"  {line}" for line in report.result]
     lines += [f"note: {note}" for note in report.notes]
     return "\n".join(lines) + "\n"
+
+
+# Other renderers (expected answers, checks) lay out their tables the same way.
+table_lines = _table

@@ -36,3 +36,7 @@ def render_result(result, precision: int = DEFAULT_PRECISION, max_rows: int = 20
     parts = [_table(report.forward), _table(report.backward), Text("Result", style="bold"), result_text]
     parts += [Text(f"note: {note}", style="dim") for note in report.notes]
     return Group(*parts)
+
+
+# Other renderers (expected answers, checks) draw their tables the same way.
+rich_table = _table

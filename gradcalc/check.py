@@ -1,0 +1,330 @@
+"""Checking answers: expected gradients (numbers or formulas) and the numerical gradient check."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import GradcalcError, MathError
+from .evaluate import Value, forward
+from .graph import Graph
+from .parse import parse
+
+# Formulas are also tried at random points near the given one; a fixed seed keeps runs reproducible.
+SEED = 0
+SAMPLES = 5
+RTOL, ATOL = 1e-6, 1e-12
+
+_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*$")
+_NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """`x=2*(x+y)`: what the student says ∂z/∂x is (or, for the output's own name, its value)."""
+
+    name: str
+    text: str                       # the answer as written
+    number: Value | None = None     # a plain number (or array) given
+    formula: Graph | None = None    # anything else: a formula in gradcalc's grammar
+
+    @property
+    def spec(self) -> str:
+        return f"{self.name}={self.text}"
+
+    def error(self, message: str, span=None, hint=None, cls=GradcalcError) -> GradcalcError:
+        """An error about the answer, with the caret placed in `NAME=ANSWER` as written."""
+        offset = len(self.name) + 1
+        span = None if span is None else (span[0] + offset, span[1] + offset)
+        return cls(f"in the answer {self.name}=…: {message}", span, hint, self.spec)
+
+
+def parse_answer(spec: str) -> Answer:
+    """`NAME=ANSWER` → Answer; a syntax error in the answer is a GradcalcError with its caret."""
+    name, eq, text = spec.partition("=")
+    match = _NAME.match(name)
+    if not eq or not match or not text.strip():
+        raise GradcalcError(f"an expected answer must be NAME=ANSWER, got {spec!r}",
+                            hint='write --expect x=6 or --expect "x=2*(x+y)"')
+    name = match.group(1)
+    answer = Answer(name, text)
+    if _NUMBER.match(text):
+        return Answer(name, text, number=np.float64(text))
+    if text.lstrip().startswith("["):
+        try:
+            array = np.asarray(json.loads(text), dtype=np.float64)
+        except (ValueError, TypeError):
+            raise answer.error("not a number, an array of numbers, or a formula", (0, len(text)),
+                               'write arrays as nested lists: "[[1, 2], [3, 4]]"') from None
+        return Answer(name, text, number=array)
+    try:
+        formula = parse(text)
+    except GradcalcError as error:
+        raise answer.error(error.message, error.span, error.hint) from None
+    return Answer(name, text, formula=formula)
+
+
+@dataclass
+class Verdict:
+    """One answer judged: right or wrong, with the values compared and where it went wrong."""
+
+    answer: Answer
+    quantity: str                   # "∂z/∂x" or "z"
+    expected: Value | None          # the answer's value at the given point (None: undefined there)
+    computed: Value
+    ok: bool
+    points: int = 1                 # how many points the answer was compared at
+    failure: str | None = None      # why it is wrong, when it is
+
+
+@dataclass
+class Checks:
+    """Everything checked for one evaluation: expected answers and the numerical gradient."""
+
+    verdicts: list[Verdict] = field(default_factory=list)
+    numerical: list[NumericalCheck] = field(default_factory=list)
+    rtol: float = RTOL
+    atol: float = ATOL
+    seed: int = SEED
+
+    @property
+    def ok(self) -> bool:
+        return all(v.ok for v in self.verdicts) and all(c.ok for c in self.numerical)
+
+    def summary(self) -> str:
+        wrong = [v for v in self.verdicts if not v.ok]
+        off = [c for c in self.numerical if not c.ok]
+        parts = []
+        if wrong:
+            parts.append(f"{len(wrong)} of {len(self.verdicts)} expected answers "
+                         f"{'is' if len(wrong) == 1 else 'are'} wrong "
+                         f"({', '.join(v.answer.name for v in wrong)})")
+        if off:
+            parts.append(f"the gradient of {', '.join(c.name for c in off)} differs from the "
+                         f"numerical gradient beyond the tolerance")
+        return "; ".join(parts)
+
+
+def close(expected: Value, computed: Value, rtol: float, atol: float) -> bool:
+    """|expected − computed| ≤ atol + rtol·|computed| everywhere, shapes agreeing."""
+    expected, computed = np.asarray(expected), np.asarray(computed)
+    try:
+        if np.broadcast_shapes(expected.shape, computed.shape) != computed.shape:
+            return False
+    except ValueError:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.abs(expected - computed) <= atol + rtol * np.abs(computed)))
+
+
+def _named_values(result_graph: Graph, values: list[Value]) -> dict[str, Value]:
+    """The values an answer may use: the inputs and every named intermediate (`t = x + y`)."""
+    return {node.name: values[node.id] for node in result_graph.nodes if node.name is not None}
+
+
+def _formula_value(formula: Graph, env: dict[str, Value]) -> Value:
+    from .api import bind
+
+    inputs = bind(formula, {name: env[name] for name in formula.variables if name in env})
+    return forward(formula, inputs)[formula.output]
+
+
+def _describe_point(inputs: dict[str, Value]) -> str:
+    from .numbers import format_value
+
+    return ", ".join(f"{name} = {format_value(value, 6)}" for name, value in inputs.items())
+
+
+class _Nearby:
+    """Random points near the given one where the problem itself is defined, drawn once and shared."""
+
+    def __init__(self, result, seed: int, count: int):
+        self.result, self.count = result, count
+        self.rng = np.random.default_rng(seed)
+        self._points: list | None = None
+
+    @property
+    def points(self) -> list:
+        if self._points is None:
+            self._points = self._draw()
+        return self._points
+
+    def _draw(self) -> list:
+        from .api import evaluate
+
+        result, points, scale = self.result, [], 0.5
+        for attempt in range(20 * self.count):
+            if len(points) == self.count:
+                break
+            if attempt and attempt % (2 * self.count) == 0:
+                scale /= 4  # near a domain edge (log x at small x): draw closer
+            inputs = {}
+            for name, value in result.inputs.items():
+                step = self.rng.uniform(-1.0, 1.0, np.shape(value)) * scale * np.maximum(1.0, np.abs(value))
+                inputs[name] = np.float64(value + step) if np.ndim(value) == 0 else value + step
+            try:
+                points.append(evaluate(result.graph, inputs, result.wrt))
+            except MathError:
+                continue
+        return points
+
+
+def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float = ATOL,
+                  seed: int = SEED, samples: int = SAMPLES) -> list[Verdict]:
+    """Judge each answer at the given point; formulas also at `samples` random points near it."""
+    graph = result.graph
+    available = _named_values(graph, result.values)
+    for answer in answers:  # every name is checked before anything is computed
+        if answer.name not in graph.variables and answer.name != result.output_name:
+            close_names = difflib.get_close_matches(answer.name, list(graph.variables), n=1)
+            hint = (f"did you mean {close_names[0]}?" if close_names else
+                    f"name an input ({', '.join(graph.variables) or 'none'}) or the output "
+                    f"{result.output_name}")
+            raise GradcalcError(f"--expect {answer.name}=…: the expression has no input "
+                                f"{answer.name}", (0, len(answer.name)), hint, answer.spec)
+        if answer.formula is not None:
+            for name, node_id in answer.formula.variables.items():
+                if name not in available and name not in answer.formula.defaults:
+                    close_names = difflib.get_close_matches(name, list(available), n=1)
+                    hint = (f"did you mean {close_names[0]}?" if close_names else
+                            f"an answer may use {', '.join(available)}")
+                    raise answer.error(f"unknown name {name}", answer.formula.nodes[node_id].span,
+                                       hint)
+    nearby = _Nearby(result, seed, samples)
+    return [_judge(result, answer, available, nearby, rtol, atol) for answer in answers]
+
+
+def _target(result, name: str) -> tuple[str, Value]:
+    if name in result.graph.variables:
+        return f"∂{result.output_name}/∂{name}", result.grad_of(name)
+    return result.output_name, result.value
+
+
+def _judge(result, answer: Answer, available, nearby: _Nearby, rtol, atol) -> Verdict:
+    from .numbers import format_value
+
+    quantity, computed = _target(result, answer.name)
+    if answer.formula is None:
+        ok = close(answer.number, computed, rtol, atol)
+        return Verdict(answer, quantity, answer.number, computed, ok,
+                       failure=None if ok else "differs from the computed value")
+    try:
+        expected = _formula_value(answer.formula, available)
+    except MathError as error:
+        return Verdict(answer, quantity, None, computed, False,
+                       failure=f"the answer is undefined at the given point: {error.message}")
+    if not close(expected, computed, rtol, atol):
+        return Verdict(answer, quantity, expected, computed, False,
+                       failure="differs from the computed value at the given point")
+    # A formula without variables is a number written as arithmetic: only the given point counts.
+    uses = [name for name in answer.formula.variables if name not in answer.formula.defaults]
+    if not uses:
+        return Verdict(answer, quantity, expected, computed, True)
+    for i, point in enumerate(nearby.points):
+        _, there = _target(point, answer.name)
+        where = _describe_point(point.inputs)
+        try:
+            value = _formula_value(answer.formula, _named_values(point.graph, point.values))
+        except MathError as error:
+            return Verdict(answer, quantity, expected, computed, False, 2 + i,
+                           f"right at the given point, but undefined at {where} ({error.message})")
+        if not close(value, there, rtol, atol):
+            return Verdict(answer, quantity, expected, computed, False, 2 + i,
+                           f"right at the given point only: at {where} the answer gives "
+                           f"{format_value(value)} but {quantity} = {format_value(there)}")
+    return Verdict(answer, quantity, expected, computed, True, 1 + len(nearby.points))
+
+
+# The numerical gradient check ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NumericalCheck:
+    """Backprop beside central differences for one input: the textbook's gradient check."""
+
+    name: str
+    backprop: Value
+    numerical: Value
+    relative_error: float           # max over elements of |a − n| / max(|a|, |n|)
+    ok: bool
+
+
+def _output_sum(graph: Graph, inputs: dict[str, Value], seed: Value) -> float:
+    # Backward starts from `seed` (ones for an array output): the scalar it differentiates is Σ seed·z.
+    return float(np.sum(seed * forward(graph, inputs)[graph.output]))
+
+
+def numerical_gradient(result, name: str) -> tuple[Value, Value]:
+    """Central differences for each element of input `name`; also the floor set by rounding error.
+
+    The step h = ε^(1/3)·max(1, |x|) balances truncation against rounding (∝ ε|f|/h); differences
+    at h and 2h are combined (Richardson) so the h² truncation term cancels.
+    Where one side of the point is outside the domain, a one-sided second-order difference is used.
+    """
+    graph, seed = result.graph, result.grads[result.graph.output]
+    inputs = dict(result.inputs)   # a copy: the result's own inputs stay as they were
+    base = np.array(inputs[name], dtype=np.float64)
+    grad, noise = np.empty_like(base), np.empty_like(base)
+    f0 = _output_sum(graph, inputs, seed)
+
+    def f(index, delta) -> float:
+        moved = base.copy()
+        moved[index] += delta
+        inputs[name] = np.float64(moved) if moved.ndim == 0 else moved
+        return _output_sum(graph, inputs, seed)
+
+    eps = np.finfo(np.float64).eps
+    for index in np.ndindex(base.shape):
+        grad[index], noise[index] = _difference(f, f0, index, base[index], name, eps)
+    return (np.float64(grad) if base.ndim == 0 else grad), (float(np.max(noise)) if noise.size else 0.0)
+
+
+def _difference(f, f0: float, index, x: float, name: str, eps: float) -> tuple[float, float]:
+    """One partial derivative by differences, and the rounding error it may carry."""
+    # Near a domain edge (log x at x = 1e-7) a step relative to |x| stays inside the domain.
+    steps = [eps ** (1 / 3) * max(1.0, abs(x))] + ([eps ** (1 / 3) * abs(x)] if 0 < abs(x) < 1 else [])
+    steps = [(x + h) - x for h in steps]            # steps exactly representable at x
+    for h in steps:
+        try:
+            plus, minus, plus2, minus2 = f(index, h), f(index, -h), f(index, 2 * h), f(index, -2 * h)
+        except MathError:
+            continue
+        # Richardson: (4·D(h) − D(2h))/3 cancels the h² error term, so cubics come out exact.
+        near, far = (plus - minus) / (2 * h), (plus2 - minus2) / (4 * h)
+        return (4 * near - far) / 3, 8 * eps * max(abs(plus2), abs(minus2), abs(plus), abs(minus)) / h
+    for h in steps:
+        for side in (h, -h):                        # one side only, still second order
+            try:
+                one, two = f(index, side), f(index, 2 * side)
+            except MathError:
+                continue
+            return (-3 * f0 + 4 * one - two) / (2 * side), 8 * eps * max(abs(f0), abs(one), abs(two)) / h
+    raise MathError(f"the numerical gradient of {name} is undefined: the expression fails on both "
+                    f"sides of {name} = {x:g}", hint="try a point where the function is defined nearby")
+
+
+def check_numerically(result, rtol: float = RTOL, atol: float = ATOL) -> list[NumericalCheck]:
+    """The backprop gradient of every reported input against central differences."""
+    checks = []
+    for name, backprop in result.gradient.items():
+        numerical, noise = numerical_gradient(result, name)
+        a, n = np.asarray(backprop, dtype=np.float64), np.asarray(numerical)
+        diff = np.abs(a - n)
+        scale = np.maximum(np.abs(a), np.abs(n))
+        with np.errstate(all="ignore"):
+            relative = np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), 0.0)
+        # The difference quotient is itself only good to about `noise`: allow for it.
+        ok = bool(np.all(diff <= atol + rtol * scale + noise))
+        checks.append(NumericalCheck(name, backprop, numerical,
+                                     float(np.max(relative)) if relative.size else 0.0, ok))
+    return checks
+
+
+def run_checks(result, answers: list[Answer], numerical: bool = False, rtol: float = RTOL,
+               atol: float = ATOL, seed: int = SEED) -> Checks:
+    """Expected answers and (if asked) the numerical gradient check, for one evaluation."""
+    return Checks(check_answers(result, answers, rtol, atol, seed),
+                  check_numerically(result, rtol, atol) if numerical else [], rtol, atol, seed)

@@ -1,0 +1,99 @@
+"""Expected answers and the numerical gradient check as rows: ✓/✗, expected, computed, why not."""
+
+from __future__ import annotations
+
+from ..check import SAMPLES, Checks
+from ..numbers import DEFAULT_PRECISION, format_number, format_value
+from .rows import Table
+
+RIGHT, WRONG = "✓", "✗"
+
+
+def _mark(ok: bool) -> str:
+    return RIGHT if ok else WRONG
+
+
+def expect_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple[Table, list[str]]:
+    """The answers table, and the lines under it: why each wrong answer is wrong, and how compared."""
+    rows, notes = [], []
+    for verdict in checks.verdicts:
+        answer = verdict.answer
+        where = "given point" if verdict.points == 1 else f"given + {verdict.points - 1} nearby"
+        expected = "undefined" if verdict.expected is None else format_value(verdict.expected, precision)
+        rows.append((_mark(verdict.ok), f"{verdict.quantity} = {answer.text.strip()}", expected,
+                     format_value(verdict.computed, precision), where))
+        if verdict.failure:
+            notes.append(f"{WRONG} {verdict.quantity} = {answer.text.strip()}: {verdict.failure}")
+    if any(v.answer.formula is not None for v in checks.verdicts):
+        notes.append(f"Formulas: compared at the given point and {SAMPLES} random points near it "
+                     f"(seed {checks.seed}: the same points every run).")
+    notes.append(f"Tolerance: |expected − computed| ≤ {format_number(checks.atol)} + "
+                 f"{format_number(checks.rtol)}·|computed|.")
+    right = sum(v.ok for v in checks.verdicts)
+    title = f"Expected answers: {right} of {len(checks.verdicts)} right"
+    return Table(title, ("", "answer", "expected", "computed", "compared at"), rows), notes
+
+
+def numerical_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple[Table, list[str]]:
+    rows = [(_mark(c.ok), c.name, format_value(c.backprop, precision),
+             format_value(c.numerical, precision), format_number(c.relative_error, 3))
+            for c in checks.numerical]
+    ok = all(c.ok for c in checks.numerical)
+    title = "Gradient check: backprop vs central differences" + ("" if ok else " — MISMATCH")
+    notes = ["relative error = |b − n| / max(|b|, |n|) for backprop b and numerical n; off when "
+             f"|b − n| > {format_number(checks.atol)} + {format_number(checks.rtol)}·max(|b|, |n|) + "
+             "the rounding error of the differences."]
+    return Table(title, ("", "input", "backprop", "numerical", "relative error"), rows), notes
+
+
+def tables(checks: Checks, precision: int = DEFAULT_PRECISION) -> list[tuple[Table, list[str]]]:
+    parts = []
+    if checks.verdicts:
+        parts.append(expect_table(checks, precision))
+    if checks.numerical:
+        parts.append(numerical_table(checks, precision))
+    return parts
+
+
+def render_plain(checks: Checks, precision: int = DEFAULT_PRECISION) -> str:
+    from .plain import table_lines
+
+    lines = []
+    for table, notes in tables(checks, precision):
+        lines += [""] + table_lines(table) + [f"  {note}" for note in notes]
+    return "\n".join(lines) + "\n"
+
+
+def render_rich(checks: Checks, precision: int = DEFAULT_PRECISION):
+    from rich.console import Group
+    from rich.text import Text
+
+    from .rich import rich_table
+
+    styled = {RIGHT: "[bold green]✓[/]", WRONG: "[bold red]✗[/]"}
+    parts = []
+    for table, notes in tables(checks, precision):
+        rows = [(styled[row[0]],) + tuple(row[1:]) for row in table.rows]
+        parts.append(rich_table(Table(table.title, table.columns, rows)))
+        parts += [Text(note, style="red" if note.startswith(WRONG) else "dim") for note in notes]
+    return Group(*parts)
+
+
+def to_dict(checks: Checks) -> dict:
+    """The checks for --json: full precision, null for an answer undefined at the point."""
+    from .json import plain
+
+    data: dict = {"tolerance": {"rtol": checks.rtol, "atol": checks.atol}}
+    if checks.verdicts:
+        data["expect"] = [{
+            "name": v.answer.name, "answer": v.answer.text, "quantity": v.quantity,
+            "kind": "number" if v.answer.formula is None else "formula",
+            "expected": None if v.expected is None else plain(v.expected),
+            "computed": plain(v.computed), "ok": v.ok, "points": v.points, "failure": v.failure,
+        } for v in checks.verdicts]
+        data["seed"] = checks.seed
+    if checks.numerical:
+        data["check"] = [{"name": c.name, "backprop": plain(c.backprop), "numerical": plain(c.numerical),
+                          "relative_error": c.relative_error, "ok": c.ok} for c in checks.numerical]
+    data["ok"] = checks.ok
+    return data
