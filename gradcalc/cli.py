@@ -98,6 +98,11 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
               help="Also all second derivatives of a scalar output, by differentiating the backward pass.")
 @click.option("--order", type=click.IntRange(1, 30), metavar="K",
               help="Also the K-th derivative dᴷz/dxᴷ with respect to the one variable (or --wrt NAME).")
+@click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse", show_default=True,
+              help="reverse: one backward pass for every input; forward: tangents carried beside the "
+                   "values, one pass per input, with a table of every node's tangent.")
+@click.option("--compare-modes", is_flag=True,
+              help="Run both modes and count the operations each one executed.")
 @click.option("--expect", multiple=True, metavar="NAME=ANSWER",
               help="Check an answer for ∂z/∂NAME (or for the value, if NAME is the output): a number, "
                    "or a formula such as \"x=2*(x+y)\", also compared at random points near the "
@@ -111,7 +116,7 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
 @click.version_option(__version__, "--version", prog_name="gradcalc")
 @click.pass_context
 def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, precision, max_rows,
-         hessian, order, expect, numerical, rtol, atol):
+         hessian, order, mode, compare_modes, expect, numerical, rtol, atol):
     """Compute a value and its gradient, and show the backward pass step by step.
 
     EXPRESSION is a formula or a small program (`t = x + y; z = t**2`). Give each variable's value as
@@ -122,8 +127,10 @@ def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, 
         text = _program_text(expression, file)
         values = _values(ctx.meta["gradcalc.bindings"], var)
         answers = []
-        if (expect or numerical) and (hessian or order):
-            raise GradcalcError("--expect and --check cannot be combined with --hessian or --order",
+        beyond_one_gradient = hessian or order or mode == "forward" or compare_modes
+        if (expect or numerical) and beyond_one_gradient:
+            raise GradcalcError("--expect and --check cannot be combined with --hessian, --order, "
+                                "--mode forward or --compare-modes",
                                 hint="run them as two commands")
         if expect or numerical:
             from .check import parse_answer
@@ -132,11 +139,12 @@ def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, 
         from .api import compute
 
         result = compute(text, values, wrt=wrt)
-        if hessian or order:
+        if beyond_one_gradient:
             from .higher import beyond
             from .render.higher import render
 
-            found = beyond(result, hessian_wanted=hessian, order=order)
+            found = beyond(result, hessian_wanted=hessian, order=order, mode=mode,
+                           compare_modes=compare_modes)
             click.echo(render(result, found, as_json, _use_rich(plain), quiet, precision, max_rows),
                        nl=False)
             return

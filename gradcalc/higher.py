@@ -260,11 +260,24 @@ class Beyond:
 
     hessian: Hessian | None = None
     derivative: Derivative | None = None
+    forward: object | None = None              # forward_mode.ForwardMode
+    reverse_operations: int | None = None      # set by --compare-modes
+    mode_difference: float | None = None       # largest |forward − reverse| over the gradient
+    mode: str = "reverse"                      # which mode's gradient the report shows
 
 
-def beyond(result, *, hessian_wanted: bool = False, order: int | None = None) -> Beyond:
-    """Run the requested higher-order computations on an evaluated Result."""
-    found = Beyond()
+def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mode: str = "reverse",
+           compare_modes: bool = False) -> Beyond:
+    """Run the requested computations beyond one reverse-mode gradient on an evaluated Result."""
+    found = Beyond(mode=mode)
+    if mode == "forward" or compare_modes:
+        from .forward_mode import forward_mode, reverse_operations
+
+        found.forward = forward_mode(result.graph, result.inputs, result.wrt)
+        if compare_modes:
+            found.reverse_operations = reverse_operations(result)
+            found.mode_difference = max((float(np.max(np.abs(found.forward.gradient[name] - grad)))
+                                         for name, grad in result.gradient.items()), default=0.0)
     if hessian_wanted:
         found.hessian = hessian(result, result.wrt)
     if order is not None:

@@ -193,3 +193,85 @@ def test_cli_second_derivative_not_finite_exit_3():
     assert "a derivative is not finite" in result.stderr
     assert "x**1.5\n  ^^^^^^" in result.stderr
     assert result.stdout == ""
+
+
+# Forward mode --------------------------------------------------------------------------------------
+
+from gradcalc.forward_mode import forward_mode, reverse_operations  # noqa: E402
+
+
+@given(expressions, points)
+def test_forward_mode_gradient_equals_reverse_mode(text, point):
+    result = evaluate_at(text, point)
+    forward = forward_mode(result.graph, result.inputs)
+    assert len(forward.passes) == len(result.graph.variables)
+    for name, grad in result.gradient.items():
+        assert float(forward.gradient[name]) == pytest.approx(float(grad), rel=1e-9, abs=1e-12), text
+
+
+def test_forward_mode_on_an_array_input_passes_once_per_element():
+    result = compute("sin(x)*x + 3*x*y", x=[0.5, -1.0, 2.0], y=0.25)
+    forward = forward_mode(result.graph, result.inputs)
+    assert [p.seed for p in forward.passes] == ["x[0]", "x[1]", "x[2]", "y"]
+    np.testing.assert_allclose(forward.gradient["x"], result.gradient["x"], rtol=1e-12)
+    assert float(forward.gradient["y"]) == pytest.approx(float(result.gradient["y"]), rel=1e-12)
+
+
+@pytest.mark.parametrize("n", [1, 10, 100])
+def test_operation_counts_scalar_inputs(n):
+    # n inputs: forward mode makes n passes over the whole graph, reverse mode one of each kind.
+    text = " + ".join(f"sin(x{i})*x{i}" for i in range(n))
+    result = compute(text, {f"x{i}": 0.1 * i for i in range(n)})
+    forward = forward_mode(result.graph, result.inputs)
+    nodes, edges = 3 * n - 1, 5 * n - 2            # sin, ×, + per term; sin 1 edge, × 2, + 2
+    assert reverse_operations(result) == nodes + edges
+    assert forward.operations == n * (nodes + edges)
+
+
+def test_operation_counts_grow_with_inputs_forward_and_stay_flat_reverse():
+    # The same expression on a vector of 1, 10, 100 inputs: the graph does not change, so reverse
+    # mode's count stays the same, while forward mode needs one pass per element.
+    counts = []
+    for n in (1, 10, 100):
+        result = compute("sin(x)*x + x*x", x=np.linspace(-1, 1, n))
+        counts.append((forward_mode(result.graph, result.inputs).operations, reverse_operations(result)))
+    (f1, r1), (f10, r10), (f100, r100) = counts
+    assert r1 == r10 == r100
+    assert (f1, f10, f100) == (r1, 10 * r1, 100 * r1)
+
+
+def test_cli_mode_forward_table():
+    result = run("(x+y)**2", "--x", "1", "--y", "2", "--mode", "forward", "--plain")
+    assert result.exit_code == 0, result.output
+    assert ("  node  computes  d/dx  d/dy\n  x     input     1     0\n  y     input     0     1\n"
+            "  n1    x + y     1     1\n  z     n1^2      6     6\n") in result.stdout
+    assert "Backward pass" not in result.stdout
+    assert result.stdout.endswith("Result\n  z = 9\n  ∂z/∂x = 6\n  ∂z/∂y = 6\n")
+    assert run("(x+y)**2", "--x", "1", "--y", "2", "--mode", "forward", "-q").stdout == "9\n6\n6\n"
+
+
+def test_cli_mode_forward_json():
+    data = json.loads(run("x*y", "--x", "3", "--y", "2", "--mode", "forward", "--json").stdout)
+    assert data["gradient"] == {"x": 2.0, "y": 3.0}
+    assert data["forward_mode"]["passes"] == [{"seed": "x", "tangents": [1.0, 0.0, 2.0]},
+                                              {"seed": "y", "tangents": [0.0, 1.0, 3.0]}]
+
+
+def test_cli_compare_modes():
+    args = ["x1*x2*x3", "--x1", "1", "--x2", "2", "--x3", "3", "--compare-modes"]
+    data = json.loads(run(*args, "--json").stdout)
+    assert data["operations"] == {"forward": 18, "reverse": 6}
+    assert run(*args, "-q").stdout == "18 6\n"
+    text = run(*args, "--plain").stdout
+    assert "  forward  3 (one per input)       18\n  reverse  1 forward + 1 backward  6\n" in text
+    assert "note: both modes give the same gradient (largest difference 0)" in text
+
+
+def test_forward_mode_tangent_not_finite_is_a_math_error():
+    from gradcalc.errors import MathError
+    from gradcalc.parse import parse
+
+    with pytest.raises(MathError, match="the tangent of sqrt of 0 is not finite"):
+        forward_mode(parse("sqrt(x) + 1"), {"x": np.float64(0.0)})
+    result = run("sqrt(x)", "--x", "0", "--mode", "forward")
+    assert result.exit_code == 3 and result.stdout == ""

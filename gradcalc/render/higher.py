@@ -1,9 +1,10 @@
-"""Output for the options beyond one gradient (--hessian, --order): tables, JSON keys, bare numbers."""
+"""Output for the options beyond one gradient (--hessian, --order, --mode forward, --compare-modes)."""
 
 from __future__ import annotations
 
 from ..numbers import DEFAULT_PRECISION, format_value
-from .rows import Table
+from .json import plain, to_dict
+from .rows import Table, _cut as cut, build_report, definition
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -18,10 +19,10 @@ def hessian_name(output: str, row: str, column: str) -> str:
     return f"∂²{output}/∂{row}²" if row == column else f"∂²{output}/∂{row}∂{column}"
 
 
-def tables(beyond, precision: int = DEFAULT_PRECISION) -> tuple[list[Table], list[str], list[str]]:
-    """The extra tables, the extra result lines and the notes, shared by plain text and rich."""
+def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list[Table], list[str]]:
+    """The extra tables and notes, shared by plain text and rich."""
     fmt = lambda v: format_value(v, precision)  # noqa: E731 - one short local formatter
-    found, lines, notes = [], [], []
+    found, notes = [], []
     if beyond.hessian is not None:
         h = beyond.hessian
         found.append(Table(
@@ -40,11 +41,40 @@ def tables(beyond, precision: int = DEFAULT_PRECISION) -> tuple[list[Table], lis
             [(str(k), derivative_name(d.output, d.variable, k), fmt(v))
              for k, v in enumerate(values, start=1)],
             text_columns=2))
-    return found, lines, notes
+    if beyond.reverse_operations is not None:
+        passes = len(beyond.forward.passes)
+        forward_count, reverse_count = beyond.forward.operations, beyond.reverse_operations
+        found.append(Table(
+            f"Operations executed to get all {passes} partial derivative{'s' * (passes != 1)}",
+            ("mode", "passes", "operations"),
+            [("forward", f"{passes} (one per input)", str(forward_count)),
+             ("reverse", "1 forward + 1 backward", str(reverse_count))],
+            text_columns=2))
+        notes.append(f"both modes give the same gradient (largest difference "
+                     f"{format_value(beyond.mode_difference, 3)})")
+        notes.append("an operation is one node's value or one edge's chain-rule product; "
+                     "edges from constants are skipped")
+    return found, notes
+
+
+MAX_PASS_COLUMNS = 8   # a table wider than this is no longer readable; the JSON has every pass
+
+
+def tangent_table(result, forward, precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> Table:
+    """Forward mode's trace: each node's tangent d node/d input, one column per pass."""
+    labels, graph = result.labels, result.graph
+    shown = forward.passes[:MAX_PASS_COLUMNS]
+    rows = [(labels[node.id], definition(result, node.id))
+            + tuple(format_value(p.tangents[node.id], precision) for p in shown)
+            for node in graph.nodes if node.id not in graph.constants]
+    rows, omitted = cut(rows, max_rows)
+    return Table("Forward mode, one pass per input: each node's tangent d node/d input is "
+                 "Σ local × tangent over its inputs",
+                 ("node", "computes") + tuple(f"d/d{p.seed}" for p in shown), rows, omitted)
 
 
 def to_json(beyond) -> dict:
-    """The keys --json adds: "hessian", "derivative"."""
+    """The keys --json adds: "hessian", "derivative", "forward_mode", "operations"."""
     data = {}
     if beyond.hessian is not None:
         data["hessian"] = {"variables": beyond.hessian.variables,
@@ -52,51 +82,90 @@ def to_json(beyond) -> dict:
     if beyond.derivative is not None:
         d = beyond.derivative
         data["derivative"] = {"variable": d.variable, "order": d.order, "value": d.value}
+    if beyond.mode == "forward":
+        data["gradient"] = {name: plain(g) for name, g in beyond.forward.gradient.items()}
+        data["forward_mode"] = {"passes": [{"seed": p.seed, "tangents": [plain(t) for t in p.tangents]}
+                                           for p in beyond.forward.passes]}
+    if beyond.reverse_operations is not None:
+        data["operations"] = {"forward": beyond.forward.operations,
+                              "reverse": beyond.reverse_operations}
     return data
 
 
-def quiet(beyond, precision: int = DEFAULT_PRECISION) -> str:
-    """-q: the Hessian's rows (numbers separated by spaces), then the k-th derivative."""
+def quiet(result, beyond, precision: int = DEFAULT_PRECISION) -> str:
+    """-q: the Hessian's rows (numbers separated by spaces), the k-th derivative, the two counts;
+    else, as without these options, the value (unless --wrt) then the gradients."""
+    fmt = lambda v: format_value(v, precision)  # noqa: E731
     lines = []
     if beyond.hessian is not None:
-        lines += [" ".join(format_value(v, precision) for v in row) for row in beyond.hessian.matrix]
+        lines += [" ".join(fmt(v) for v in row) for row in beyond.hessian.matrix]
     if beyond.derivative is not None:
-        lines.append(format_value(beyond.derivative.value, precision))
+        lines.append(fmt(beyond.derivative.value))
+    if beyond.reverse_operations is not None:
+        lines.append(f"{beyond.forward.operations} {beyond.reverse_operations}")
+    if not lines:
+        gradient = beyond.forward.gradient if beyond.mode == "forward" else result.gradient
+        lines = ([] if result.wrt else [fmt(result.value)]) + [fmt(g) for g in gradient.values()]
     return "".join(line + "\n" for line in lines)
 
 
 def render(result, beyond, as_json: bool, rich: bool, quiet_numbers: bool,
            precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> str:
-    """The whole output: the usual report, then the tables these options add."""
+    """The whole output: the trace of the chosen mode, the result, then the tables these options add."""
     if as_json:
         import json
 
-        from .json import to_dict
-
         return json.dumps({**to_dict(result), **to_json(beyond)}, ensure_ascii=False) + "\n"
     if quiet_numbers:
-        return quiet(beyond, precision)
-    extra, lines, notes = tables(beyond, precision)
+        return quiet(result, beyond, precision)
+    report = build_report(result, precision, max_rows)
+    notes = list(report.notes)
+    blocks: list = [report.forward]
+    result_lines = report.result
+    if beyond.mode == "forward":
+        blocks.append(tangent_table(result, beyond.forward, precision, max_rows))
+        hidden = len(beyond.forward.passes) - MAX_PASS_COLUMNS
+        if hidden > 0:
+            notes.append(f"{hidden} more passes are not shown as columns (--json has them all)")
+        out = report.result[0].split(" = ")[0]
+        result_lines = [report.result[0]] + [f"∂{out}/∂{name} = {format_value(g, precision)}"
+                                              for name, g in beyond.forward.gradient.items()]
+    else:
+        blocks.append(report.backward)
+    blocks.append(["Result"] + result_lines)
+    extra, extra_notes = tables(result, beyond, precision)
+    blocks += extra
+    notes += extra_notes
     if rich:
-        from rich.console import Console, Group
-        from rich.text import Text
+        return _rich(blocks, notes)
+    from .plain import _table
 
-        from .rich import _table, render_result
-
-        parts = [render_result(result, precision, max_rows)]
-        parts += [_table(table) for table in extra]
-        parts += [Text(f"  {line}", style="bold") for line in lines]
-        parts += [Text(f"note: {note}", style="dim") for note in notes]
-        console = Console()
-        with console.capture() as capture:
-            console.print(Group(*parts))
-        return capture.get()
-    from .plain import _table, render_plain
-
-    text = [render_plain(result, precision, max_rows).rstrip("\n")]
-    for table in extra:
-        text += [""] + _table(table)
-    if lines:
-        text += [""] + [f"  {line}" for line in lines]
+    text: list[str] = []
+    for block in blocks:
+        if text:
+            text.append("")
+        text += _table(block) if isinstance(block, Table) else [block[0]] + [f"  {line}" for line in block[1:]]
     text += [f"note: {note}" for note in notes]
     return "\n".join(text) + "\n"
+
+
+def _rich(blocks, notes) -> str:
+    from rich.console import Console, Group
+    from rich.text import Text
+
+    from .rich import _table
+
+    parts = []
+    for block in blocks:
+        if isinstance(block, Table):
+            parts.append(_table(block))
+        else:
+            text = Text(block[0] + "\n", style="bold")
+            for i, line in enumerate(block[1:]):
+                text.append(f"  {line}\n", style="bold green" if i == 0 else "bold")
+            parts.append(text)
+    parts += [Text(f"note: {note}", style="dim") for note in notes]
+    console = Console()
+    with console.capture() as capture:
+        console.print(Group(*parts))
+    return capture.get()

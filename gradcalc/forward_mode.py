@@ -1,0 +1,109 @@
+"""Forward mode: a tangent carried beside every value, one pass per scalar input.
+
+Each pass seeds one input element with tangent 1 (the others 0) and walks the nodes in creation order,
+computing a node's value and its tangent together: tangent_out = Σ_k local_k · tangent_k, with the
+same local derivatives (`Op.local`) the backward pass multiplies by. One pass gives the derivative of
+the output with respect to that one input — which is why reverse mode, one pass for all inputs, wins
+when there are many inputs and one output.
+
+Operations are counted the same way in both modes: one per op node whose value is computed, and one
+per edge whose chain-rule product is formed (local × tangent forwards, upstream × local backwards);
+edges from nodes that depend on no input (constants) are skipped in both. An op on an array counts
+once, as numpy does its elements in one call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import GradcalcError, MathError
+from .evaluate import Value, needs_grad
+from .graph import Graph
+from .higher import element_labels
+from .numbers import format_value
+from .ops import OPS
+
+
+@dataclass
+class ForwardPass:
+    seed: str                     # the input element whose tangent is 1: x, w[0]
+    tangents: list[Value]         # d node / d seed, per node
+    operations: int
+
+
+@dataclass
+class ForwardMode:
+    output: str
+    passes: list[ForwardPass]
+    gradient: dict[str, Value]    # ∂output/∂name assembled from the passes
+
+    @property
+    def operations(self) -> int:
+        return sum(p.operations for p in self.passes)
+
+
+def forward_mode(graph: Graph, inputs: dict[str, Value], wrt: tuple[str, ...] = ()) -> ForwardMode:
+    """One forward pass per scalar element of each input in `wrt` (default: all inputs)."""
+    names = tuple(wrt) or tuple(graph.variables)
+    needs = needs_grad(graph)
+    passes, gradient = [], {}
+    for name in names:
+        value = inputs[name]
+        grad = np.zeros_like(value) if np.ndim(value) else np.float64(0.0)
+        for label, index in zip(element_labels(name, value), np.ndindex(np.shape(value))):
+            seed = np.float64(1.0)
+            if np.ndim(value):
+                seed = np.zeros_like(value)
+                seed[index] = 1.0
+            one = _pass(graph, inputs, needs, graph.variables[name], seed, label)
+            passes.append(one)
+            # With an array output, reverse mode seeds ones: the derivative of the sum of its elements.
+            derivative = np.sum(one.tangents[graph.output])
+            if np.ndim(value):
+                grad[index] = derivative
+            else:
+                grad = np.float64(derivative)
+        gradient[name] = grad
+    return ForwardMode(graph.output_name, passes, gradient)
+
+
+def _pass(graph: Graph, inputs, needs, seeded: int, seed, label: str) -> ForwardPass:
+    values: list[Value] = [None] * len(graph.nodes)
+    tangents: list[Value] = [np.float64(0.0)] * len(graph.nodes)
+    operations = 0
+    with np.errstate(all="ignore"):
+        for node in graph.nodes:
+            if node.op is None:
+                values[node.id] = graph.constants[node.id] if node.id in graph.constants \
+                    else inputs[node.name]
+                if node.id == seeded:
+                    tangents[node.id] = seed
+                continue
+            op = OPS[node.op]
+            if op.chain:
+                raise GradcalcError(f"--mode forward is not available for {op.symbol} yet: it has no "
+                                    f"tangent rule", node.span, text=graph.text,
+                                    hint="use the default reverse mode")
+            args = [values[i] for i in node.inputs]
+            out = values[node.id] = op.forward(*args)
+            operations += 1
+            tangent = np.float64(0.0)
+            for k, src in enumerate(node.inputs):
+                if not needs[src]:
+                    continue
+                tangent = tangent + op.local[k](*args, out) * tangents[src]
+                operations += 1
+            if not np.all(np.isfinite(tangent)):
+                shown = ", ".join(format_value(a) for a in args)
+                raise MathError(f"the tangent of {op.symbol} of {shown} is not finite, so the "
+                                f"derivative is undefined there", node.span, text=graph.text,
+                                hint="the function is not differentiable at this point; try another")
+            tangents[node.id] = tangent
+    return ForwardPass(label, tangents, operations)
+
+
+def reverse_operations(result) -> int:
+    """What the reverse mode run of `result` executed: one forward pass, then one backward pass."""
+    return sum(node.op is not None for node in result.graph.nodes) + len(result.steps)
