@@ -13,6 +13,7 @@ import numpy as np
 from .errors import GradcalcError
 from .evaluate import Step, Value, backward, forward
 from .graph import Graph
+from .limits import DEFAULT, Limits, check
 from .parse import parse
 
 
@@ -76,7 +77,10 @@ class Result:
 def to_value(raw: Any, name: str = "value") -> Value:
     """A number or nested list as gradcalc's value: np.float64 for a scalar, a float array otherwise."""
     try:
-        array = np.asarray(raw, dtype=np.float64)
+        array = np.asarray(raw)
+        if array.dtype.kind not in "fiu":  # true, "1" and None are not numbers, even if numpy casts them
+            raise TypeError(f"it holds {array.dtype.name} values, not numbers")
+        array = array.astype(np.float64, copy=False)
     except (ValueError, TypeError) as error:
         raise GradcalcError(f"the value of {name} is not a number or a rectangular array of numbers: "
                             f"{raw!r}", hint=str(error).split("\n")[0]) from None
@@ -101,6 +105,7 @@ def bind(graph: Graph, values: dict[str, Any]) -> dict[str, Value]:
     for name, node in graph.variables.items():
         if name in values:
             inputs[name] = to_value(values[name], name)
+            check("elements", np.size(inputs[name]), f"the value of {name}", graph.limits)
         elif name in graph.defaults:
             inputs[name] = graph.defaults[name]
         else:
@@ -136,10 +141,10 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
 
 
 def compute(text: str, values: dict[str, Any] | None = None, *, wrt: Iterable[str] = (),
-            upstream: Any = None, **named_values: Any) -> Result:
-    """Parse `text`, run forward and backward, return the Result.
+            upstream: Any = None, limits: Limits = DEFAULT, **named_values: Any) -> Result:
+    """Parse `text`, run forward and backward, return the Result. `limits` bounds the input's size.
 
     >>> compute("(x+y)**2", x=1, y=2).gradient
     {'x': np.float64(6.0), 'y': np.float64(6.0)}
     """
-    return evaluate(parse(text), {**(values or {}), **named_values}, wrt, upstream)
+    return evaluate(parse(text, limits), {**(values or {}), **named_values}, wrt, upstream)

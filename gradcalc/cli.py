@@ -11,8 +11,9 @@ import click
 
 from . import __version__
 from .errors import GradcalcError
+from .limits import DEFAULT, read_text
 
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 
 
@@ -80,7 +81,7 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
 @click.command(cls=_Command, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"],
                                                                "max_content_width": 100})
 @click.argument("expression", required=False)
-@click.option("-f", "--file", "file", type=click.File("r", encoding="utf-8"),
+@click.option("-f", "--file", "file", metavar="FILE",
               help="Read the program from FILE ('-' for standard input).")
 @click.option("--var", "var", multiple=True, metavar="NAME=VALUE",
               help="A variable's value, for names that clash with an option (--var json=2).")
@@ -113,10 +114,14 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
               help="Relative tolerance of --expect and --check.")
 @click.option("--atol", type=click.FloatRange(min=0), default=1e-12, show_default=True,
               help="Absolute tolerance of --expect and --check.")
+@click.option("--limit", "limit", multiple=True, metavar="NAME=N",
+              help="Raise a size limit (repeatable): length (characters of program, default 2e6), "
+                   "nodes (1e6), elements (numbers per value, 1e7), total (numbers in all values, "
+                   "5e7), file (bytes per file read, 1e8).")
 @click.version_option(__version__, "--version", prog_name="gradcalc")
 @click.pass_context
 def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, precision, max_rows,
-         hessian, order, mode, compare_modes, expect, numerical, rtol, atol):
+         hessian, order, mode, compare_modes, expect, numerical, rtol, atol, limit):
     """Compute a value and its gradient, and show the backward pass step by step.
 
     EXPRESSION is a formula or a small program (`t = x + y; z = t**2`). Give each variable's value as
@@ -124,7 +129,8 @@ def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, 
     as in a textbook computational graph.
     """
     try:
-        text = _program_text(expression, file)
+        limits = DEFAULT.with_overrides(limit)
+        text = _program_text(expression, file, limits)
         values = _values(ctx.meta["gradcalc.bindings"], var)
         answers = []
         beyond_one_gradient = hessian or order or mode == "forward" or compare_modes
@@ -138,7 +144,7 @@ def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, 
             answers = [parse_answer(spec) for spec in expect]
         from .api import compute
 
-        result = compute(text, values, wrt=wrt)
+        result = compute(text, values, wrt=wrt, limits=limits)
         if beyond_one_gradient:
             from .higher import beyond
             from .render.higher import render
@@ -163,16 +169,44 @@ def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, 
             error.text = None
         click.echo(error.render(), err=True)
         ctx.exit(error.exit_code)
+    except BrokenPipeError:
+        _silence_stdout()   # the reader stopped early (`| head`): nothing more to say
+        ctx.exit(EXIT_BROKEN_PIPE)
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        ctx.exit(EXIT_INTERRUPTED)
+    except MemoryError:
+        click.echo("error: out of memory: the input is too large for this machine\n"
+                   "hint: lower the sizes, or the limits with --limit (see --help)", err=True)
+        ctx.exit(2)
+    except Exception as error:  # a bug: one line and a way to report it, not a traceback
+        if os.environ.get("GRADCALC_TRACEBACK"):
+            raise
+        click.echo(f"error: internal error ({type(error).__name__}: {str(error)[:200]}); this is a bug "
+                   f"in gradcalc\nhint: please report it with the command that caused it; "
+                   f"GRADCALC_TRACEBACK=1 shows the traceback", err=True)
+        ctx.exit(EXIT_INTERNAL)
 
 
-def _program_text(expression: str | None, file) -> str:
+# Beyond 0-3: conventional codes for a stopped pipe (128 + SIGPIPE), Ctrl-C (128 + SIGINT) and a bug
+# in gradcalc itself (EX_SOFTWARE from sysexits.h).
+EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_INTERNAL = 141, 130, 70
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout again at exit and would report the broken pipe a second time.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests): nothing to flush
+        pass
+
+
+def _program_text(expression: str | None, file: str | None, limits) -> str:
     if file is not None and expression is not None:
         raise GradcalcError("give the expression either as an argument or with -f, not both")
     if file is not None:
-        try:
-            return file.read()
-        except UnicodeDecodeError as error:
-            raise GradcalcError(f"cannot read {file.name}: it is not UTF-8 text ({error.reason})")
+        return read_text(file, "the program file", limits)
     if expression is None:
         raise GradcalcError("no expression given", hint='try: gradcalc "(x+y)**2" --x 1 --y 2')
     return expression
@@ -188,6 +222,9 @@ def parse_value(name: str, raw: str | None):
     if text.startswith("["):
         try:
             return json.loads(text)
+        except RecursionError:
+            raise GradcalcError(f"the value of --{name} is nested too deeply",
+                                hint="arrays have at most 64 dimensions") from None
         except json.JSONDecodeError as error:
             raise GradcalcError(f"the value of --{name} is not a valid array: {error.msg} at "
                                 f"character {error.pos + 1}", (error.pos, error.pos + 1),

@@ -17,11 +17,11 @@ class GradcalcError(Exception):
 
     def render(self) -> str:
         """The full message a person reads: what, where (with a caret), how to fix."""
-        lines = [f"error: {self.message}"]
+        lines = [f"error: {_cut(self.message)}"]
         if self.text is not None and self.span is not None:
             lines.extend(caret(self.text, self.span))
         if self.hint:
-            lines.append(f"hint: {self.hint}")
+            lines.append(f"hint: {_cut(self.hint)}")
         return "\n".join(lines)
 
 
@@ -65,6 +65,11 @@ def caret(text: str, span: Span, width: int = 100) -> list[str]:
     line_no = text.count("\n", 0, line_start) + 1
     where = f"  line {line_no}: " if "\n" in text else "  "
     return [f"{where}{_printable(line)}", " " * (len(where) + col) + "^" * length]
+
+
+def _cut(line: str, width: int = 300) -> str:
+    # A message quotes user text (a name, a value); a 100 000-character one would bury the message.
+    return line if len(line) <= width else line[:width - 1] + "…"
 
 
 def _printable(line: str) -> str:

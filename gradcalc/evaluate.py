@@ -10,6 +10,7 @@ import numpy as np
 
 from .errors import GradcalcError, MathError
 from .graph import Graph
+from .limits import exceeded
 from .numbers import format_value
 from .ops import OPS, sum_to
 
@@ -51,6 +52,7 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
     """A value at every node. Raises MathError at the first node whose value is not finite."""
     values: list[Value] = [None] * len(graph.nodes)
     constants, variables = graph.constants, graph.variables
+    limits, total = graph.limits, 0    # total: numbers held in array values so far
     with np.errstate(all="ignore"):
         for node in graph.nodes:
             if node.op is None:
@@ -58,6 +60,13 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
                 continue
             op = OPS[node.op]
             args = [values[i] for i in node.inputs]
+            if len(args) > 1 and any(type(a) is np.ndarray for a in args):
+                # Broadcasting or a matrix product can make a result far larger than its inputs:
+                # refuse before numpy allocates it.
+                size = _result_size(node.op, args)
+                if size > limits.elements:
+                    raise exceeded("elements", size, f"the result of {op.symbol}", limits,
+                                   node.span, graph.text)
             try:
                 out = op.forward(*args)
             except ValueError as error:  # numpy's way of saying the shapes do not fit
@@ -66,8 +75,25 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
                 if on_nonfinite is None:
                     raise _math_error(graph, node, op, args, out)
                 on_nonfinite(out, _row_error(_math_error, graph, node, op, args, out))
+            if type(out) is np.ndarray:
+                total += out.size
+                if total > limits.total:
+                    raise exceeded("total", total, "the forward pass", limits, node.span, graph.text)
             values[node.id] = out
     return values
+
+
+def _result_size(op: str, args: list[Value]) -> int:
+    """How many numbers an op's result will hold (0 if the shapes do not fit: forward says so)."""
+    shapes = [np.shape(a) for a in args]
+    try:
+        if op == "matmul" and len(shapes) == 2 and all(shapes):
+            a, b = shapes
+            batch = np.broadcast_shapes(a[:-2], b[:-2])
+            return math.prod(batch) * (a[-2] if len(a) > 1 else 1) * (b[-1] if len(b) > 1 else 1)
+        return math.prod(np.broadcast_shapes(*shapes))
+    except ValueError:
+        return 0
 
 
 def needs_grad(graph: Graph) -> list[bool]:

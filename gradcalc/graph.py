@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Span
+from .limits import DEFAULT, Limits, exceeded
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,9 +28,12 @@ class Graph:
     constants: dict[int, Any] = field(default_factory=dict)   # node id → value of a literal
     defaults: dict[str, Any] = field(default_factory=dict)    # `apple = 100`: an input with a value
     output: int = -1
+    limits: Limits = DEFAULT                                  # checked as nodes are added
 
     def add(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None = None) -> int:
         node_id = len(self.nodes)
+        if node_id >= self.limits.nodes:
+            raise exceeded("nodes", node_id + 1, "the program", self.limits, span, self.text)
         self.nodes.append(Node(node_id, op, inputs, name, span))
         return node_id
 

@@ -53,7 +53,8 @@ def _choose(condition, if_true, otherwise):
 # Local derivatives -------------------------------------------------------------------------------
 
 def _pow_base_local(a, b, out):
-    return b * a ** (b - 1)
+    # x**0 is constant: its derivative is 0 even at x = 0, where b·a^(b−1) would be 0·inf.
+    return _choose(b == 0, 0.0, b * a ** (b - 1))
 
 
 def _pow_exponent_local(a, b, out):

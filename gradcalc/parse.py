@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import re
 import threading
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from .errors import GradcalcError, Span
 from .graph import Graph
+from .limits import DEFAULT, Limits, exceeded
 from .ops import BINARY, CONSTANTS, FUNCTIONS, OPS, UNARY
 
 # An expression while parsing: its node id and the span it covers in the text (parentheses included).
@@ -29,6 +32,9 @@ _LOOKALIKES = {"х": "x", "у": "y", "а": "a", "е": "e", "о": "o", "р": "p",
                "π": "pi", "'": None, '"': None}
 
 
+_COMMENT = re.compile(r"#[^\n]*")
+
+
 def grammar_text() -> str:
     for path in GRAMMAR_PATHS:
         if path.is_file():
@@ -39,8 +45,8 @@ def grammar_text() -> str:
 class _Builder:
     """Lark callbacks, run on each reduction of the LALR parser: each one adds nodes to the graph."""
 
-    def __init__(self, text: str):
-        self.graph = Graph(text)
+    def __init__(self, text: str, limits: Limits = DEFAULT):
+        self.graph = Graph(text, limits=limits)
         self.assigned: dict[str, Ref] = {}       # name → the node it was assigned
 
     # -- helpers -----------------------------------------------------------------------------
@@ -59,7 +65,11 @@ class _Builder:
     # -- rules -------------------------------------------------------------------------------
     def number(self, children):
         token = children[0]
-        return self._constant(float(token), (token.start_pos, token.end_pos))
+        value, span = float(token), (token.start_pos, token.end_pos)
+        if value == float("inf"):  # the grammar's numbers are unsigned, so only +inf can appear
+            raise GradcalcError(f"the number {token} is too large for a 64-bit float",
+                                span, hint="numbers must be below about 1.8e308")
+        return self._constant(value, span)
 
     def name(self, children):
         token = children[0]
@@ -184,12 +194,15 @@ class _Transformer:
         return lambda children: method(_Transformer.builder, children)
 
 
-def parse(text: str) -> Graph:
+def parse(text: str, limits: Limits = DEFAULT) -> Graph:
     """Parse a gradcalc program into its graph. Raises GradcalcError with a span on bad input."""
+    if len(text) > limits.length:
+        raise exceeded("length", len(text), "the program", limits)
     text = text.replace("\r\n", "\n")
-    if not text.strip():
-        raise GradcalcError("the expression is empty", hint='write one, e.g. gradcalc "x**2" --x 3')
-    builder = _Builder(text)
+    if not _COMMENT.sub("", text).strip():
+        what = "has only comments" if text.strip() else "is empty"
+        raise GradcalcError(f"the expression {what}", hint='write one, e.g. gradcalc "x**2" --x 3')
+    builder = _Builder(text, limits)
     with _PARSE_LOCK:
         return _parse_with(builder, text)
 
@@ -229,6 +242,8 @@ def _unexpected_character(text: str, pos: int) -> GradcalcError:
         meant = _LOOKALIKES[char]
         hint = (f"{char!r} (U+{ord(char):04X}) looks like {meant!r}; type {meant!r} instead" if meant
                 else "gradcalc has no strings; write numbers, names and operators")
+    elif char.isdecimal():
+        hint = f"{char!r} is the digit {unicodedata.decimal(char)} of another script; type it in ASCII"
     elif not char.isprintable():
         hint = f"remove the control character U+{ord(char):04X}"
     elif ord(char) > 127:

@@ -1,0 +1,103 @@
+"""Size limits on untrusted input, so a huge or hostile input fails at once with a clear message (exit 2)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+
+from .errors import GradcalcError, Span
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Defaults fit a 10⁵-term expression, 10⁵-deep nesting and a 10⁶-point batch with room to spare."""
+
+    length: int = 2_000_000         # characters of program text
+    nodes: int = 1_000_000          # nodes in the graph
+    elements: int = 10_000_000      # numbers in any one value (80 MB of float64)
+    total: int = 50_000_000         # numbers in all the forward pass's values together
+    file: int = 100_000_000         # bytes in a file read for a program (-f) or a value (@file)
+
+    def with_overrides(self, pairs: list[str]) -> Limits:
+        """`["nodes=2e6", "file=1e9"]` → these limits with those raised (or lowered)."""
+        known = {f.name for f in fields(self)}
+        changes = {}
+        for pair in pairs:
+            name, _, raw = pair.partition("=")
+            name = name.strip()
+            if name not in known:
+                raise GradcalcError(f"unknown limit {name!r} in --limit {pair}",
+                                    hint=f"limits: {', '.join(sorted(known))}")
+            try:
+                number = float(raw)
+            except ValueError:
+                number = math.nan
+            if not (math.isfinite(number) and number >= 1 and number == int(number)):
+                raise GradcalcError(f"--limit {name} needs a positive whole number, got {raw!r}",
+                                    hint=f"write --limit {name}={getattr(self, name) * 10}")
+            changes[name] = int(number)
+        return replace(self, **changes)
+
+
+DEFAULT = Limits()
+
+_WHAT = {"length": "characters", "nodes": "nodes", "elements": "numbers", "total": "numbers",
+         "file": "bytes"}
+
+
+def exceeded(limit: str, size: int, what: str, limits: Limits = DEFAULT,
+             span: Span | None = None, text: str | None = None) -> GradcalcError:
+    """The error for `what` having `size` units, over `limits.<limit>`; the hint says how to raise it."""
+    allowed = getattr(limits, limit)
+    return GradcalcError(f"{what} has {size:,} {_WHAT[limit]}, over the limit of {allowed:,}", span,
+                         hint=f"if that is intended, raise it with --limit {limit}={max(size, allowed * 10)}",
+                         text=text)
+
+
+def check(limit: str, size: int, what: str, limits: Limits = DEFAULT) -> None:
+    """Raise the exit-2 error if `size` is over `limits.<limit>`."""
+    if size > getattr(limits, limit):
+        raise exceeded(limit, size, what, limits)
+
+
+def read_bytes(path: str, what: str = "the file", limits: Limits = DEFAULT) -> bytes:
+    """The contents of `path` ('-' is standard input), refusing files over `limits.file` bytes.
+
+    Reads at most one byte past the limit, so /dev/zero or an endless pipe cannot exhaust memory.
+    OSError (missing, a directory, no permission) becomes a one-line exit-2 error.
+    """
+    import sys
+
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(limits.file + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(limits.file + 1)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise GradcalcError(f"cannot read {what} {path!r}: {reason}",
+                            hint="check the path and the file's permissions") from None
+    if len(data) > limits.file:
+        shown = "standard input" if path == "-" else repr(path)
+        raise exceeded("file", _size_of(path, len(data)), f"{what} {shown}", limits)
+    return data
+
+
+def read_text(path: str, what: str = "the program file", limits: Limits = DEFAULT) -> str:
+    """`read_bytes` decoded as UTF-8 (a leading byte-order mark is dropped)."""
+    data = read_bytes(path, what, limits)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise GradcalcError(f"cannot read {what} {path!r}: it is not UTF-8 text ({error.reason} at "
+                            f"byte {error.start})", hint="save the file as UTF-8") from None
+
+
+def _size_of(path: str, read: int) -> int:
+    import os
+
+    try:
+        return max(read, os.stat(path).st_size) if path != "-" else read
+    except OSError:
+        return read
