@@ -14,6 +14,7 @@ from .errors import GradcalcError
 from .evaluate import Step, Value, backward, forward
 from .graph import Graph
 from .limits import DEFAULT, Limits, check
+from .numbers import format_shape
 from .parse import parse
 
 
@@ -76,6 +77,13 @@ class Result:
 
 def to_value(raw: Any, name: str = "value") -> Value:
     """A number or nested list as gradcalc's value: np.float64 for a scalar, a float array otherwise."""
+    if isinstance(raw, (list, tuple)):
+        from .arrays import nested_list_problem
+
+        problem = nested_list_problem(raw, name)
+        if problem:
+            raise GradcalcError(problem, hint="write an array as nested lists of numbers, every row "
+                                              "the same length: [[1, 2], [3, 4]]")
     try:
         array = np.asarray(raw)
         if array.dtype.kind not in "fiu":  # true, "1" and None are not numbers, even if numpy casts them
@@ -85,8 +93,12 @@ def to_value(raw: Any, name: str = "value") -> Value:
         raise GradcalcError(f"the value of {name} is not a number or a rectangular array of numbers: "
                             f"{raw!r}", hint=str(error).split("\n")[0]) from None
     if not np.all(np.isfinite(array)):
-        raise GradcalcError(f"the value of {name} is not finite: {raw!r}",
+        index = tuple(np.argwhere(~np.isfinite(array))[0])   # the first bad element, () for a scalar
+        where = f"{name}[{', '.join(map(str, index))}]" if index else name
+        raise GradcalcError(f"the value of {name} is not finite: {where} is {array[index]}",
                             hint="give a finite number; nan and inf are not allowed as inputs")
+    if array.size == 0:
+        raise GradcalcError(f"the value of {name} is empty", hint="give at least one number")
     return np.float64(array) if array.ndim == 0 else array
 
 
@@ -132,10 +144,13 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
     node_values = forward(graph, inputs)
     seed = None
     if upstream is not None:
-        seed = to_value(upstream, "the upstream gradient")
-        if np.shape(seed) != np.shape(node_values[graph.output]):
-            raise GradcalcError(f"the upstream gradient has shape {np.shape(seed)} but the output "
-                                f"has shape {np.shape(node_values[graph.output])}")
+        seed = to_value(upstream, "upstream")
+        want = np.shape(node_values[graph.output])
+        if np.shape(seed) != want:
+            raise GradcalcError(f"the upstream gradient has shape {format_shape(np.shape(seed))} but "
+                                f"the output {graph.output_name} has shape {format_shape(want)}",
+                                hint=f"give --upstream as an array of shape {format_shape(want)}, "
+                                     f"∂L/∂{graph.output_name}")
     grads, steps = backward(graph, node_values, seed)
     return Result(graph, node_values, grads, steps, inputs, wrt, seeded=seed is not None)
 

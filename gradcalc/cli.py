@@ -12,8 +12,8 @@ import click
 from . import __version__
 from .errors import GradcalcError
 from .limits import DEFAULT, read_text
+from .numbers import NUMBER
 
-_NUMBER = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 
 
@@ -72,6 +72,7 @@ Examples:
   gradcalc -f network.gc --W "[[1,2],[3,4]]"
   gradcalc "(x+y)**2" --x 1 --y 2 --expect "x=2*(x+y)" --expect y=6
   gradcalc "sin(x)*y" --x 0.5 --y 2 --check
+  gradcalc "X@W + b" --X "[[1,2]]" --W @w.csv --b "[0,0,0]" --upstream "[[1,0,0]]"
 
 \b
 Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
@@ -85,6 +86,9 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
               help="Read the program from FILE ('-' for standard input).")
 @click.option("--var", "var", multiple=True, metavar="NAME=VALUE",
               help="A variable's value, for names that clash with an option (--var json=2).")
+@click.option("--upstream", metavar="ARRAY",
+              help="∂L/∂output to start the backward pass from (default: ones), shaped like the output;"
+                   " a nested list or @file.")
 @click.option("--wrt", multiple=True, metavar="NAME",
               help="Only report the gradient with respect to NAME (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (full precision).")
@@ -120,8 +124,8 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
                    "5e7), file (bytes per file read, 1e8).")
 @click.version_option(__version__, "--version", prog_name="gradcalc")
 @click.pass_context
-def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, precision, max_rows,
-         hessian, order, mode, compare_modes, expect, numerical, rtol, atol, limit):
+def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plain, quiet, precision,
+         max_rows, hessian, order, mode, compare_modes, expect, numerical, rtol, atol, limit):
     """Compute a value and its gradient, and show the backward pass step by step.
 
     EXPRESSION is a formula or a small program (`t = x + y; z = t**2`). Give each variable's value as
@@ -131,7 +135,7 @@ def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, 
     try:
         limits = DEFAULT.with_overrides(limit)
         text = _program_text(expression, file, limits)
-        values = _values(ctx.meta["gradcalc.bindings"], var)
+        values = _values(ctx.meta["gradcalc.bindings"], var, limits)
         answers = []
         beyond_one_gradient = hessian or order or mode == "forward" or compare_modes
         if (expect or numerical) and beyond_one_gradient:
@@ -144,7 +148,8 @@ def main(ctx: click.Context, expression, file, var, wrt, as_json, plain, quiet, 
             answers = [parse_answer(spec) for spec in expect]
         from .api import compute
 
-        result = compute(text, values, wrt=wrt, limits=limits)
+        seed = None if upstream is None else parse_value("upstream", upstream, limits)
+        result = compute(text, values, wrt=wrt, upstream=seed, limits=limits)
         if beyond_one_gradient:
             from .higher import beyond
             from .render.higher import render
@@ -212,13 +217,17 @@ def _program_text(expression: str | None, file: str | None, limits) -> str:
     return expression
 
 
-def parse_value(name: str, raw: str | None):
-    """A command-line value: a number, or a JSON-style nested list for an array."""
+def parse_value(name: str, raw: str | None, limits=DEFAULT):
+    """A command-line value: a number, a JSON-style nested list, or @file (.npy, .csv) for an array."""
     if raw is None:
         raise GradcalcError(f"--{name} needs a value", hint=f"write --{name} 1.5")
     text = raw.strip()
-    if _NUMBER.match(text):
+    if NUMBER.match(text):
         return float(text)
+    if text.startswith("@"):
+        from .arrays import read_array_file
+
+        return read_array_file(name, text[1:], limits)
     if text.startswith("["):
         try:
             return json.loads(text)
@@ -236,7 +245,7 @@ def parse_value(name: str, raw: str | None):
     raise GradcalcError(f"the value of --{name} is not a number: {raw!r}", hint=hint)
 
 
-def _values(bindings, var_options) -> dict:
+def _values(bindings, var_options, limits=DEFAULT) -> dict:
     values = {}
     pairs = list(bindings)
     for item in var_options:
@@ -248,7 +257,7 @@ def _values(bindings, var_options) -> dict:
             raise GradcalcError(f"unknown option --{name}", hint="see gradcalc --help")
         if name in values:
             raise GradcalcError(f"--{name} is given twice")
-        values[name] = parse_value(name, raw)
+        values[name] = parse_value(name, raw, limits)
     return values
 
 

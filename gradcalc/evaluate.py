@@ -11,8 +11,8 @@ import numpy as np
 from .errors import GradcalcError, MathError
 from .graph import Graph
 from .limits import exceeded
-from .numbers import format_value
-from .ops import OPS, sum_to
+from .numbers import format_shape, format_value
+from .ops import OPS, InputError, sum_to
 
 Value = Any  # np.float64 for a scalar, np.ndarray for an array
 
@@ -126,7 +126,7 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
                 if not needs[src]:
                     continue
                 local = op.local[k](*args, values[node.id])
-                flowing = op.chain[k](upstream_grad, local) if op.chain else upstream_grad * local
+                flowing = op.chain[k](upstream_grad, local, *args) if op.chain else upstream_grad * local
                 flowing = sum_to(flowing, np.shape(values[src]))
                 if not _finite(flowing):
                     if on_nonfinite is None:
@@ -139,9 +139,13 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
 
 
 def _shape_error(graph, node, op, args, error) -> GradcalcError:
-    shapes = " and ".join(str(np.shape(a)) for a in args)
+    if isinstance(error, InputError):  # the op's own message: @ with inner sizes, an axis, …
+        return GradcalcError(str(error), node.span, hint=error.hint, text=graph.text)
+    shapes = " and ".join(format_shape(np.shape(a)) for a in args)
     return GradcalcError(f"shape mismatch: {op.symbol} cannot combine shapes {shapes}", node.span,
-                         hint="check the shapes of the values given", text=graph.text)
+                         hint="elementwise operands need the same shape, or shapes that broadcast "
+                              "(compared from the last axis, each pair equal or one of them 1)",
+                         text=graph.text)
 
 
 def _applied(op, args) -> str:

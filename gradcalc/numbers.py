@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 DEFAULT_PRECISION = 10
+
+# A number as a value may be written: ASCII digits only (Python's float() also takes other scripts'
+# digits and 1_000), no nan or inf.
+NUMBER = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 
 
 def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
@@ -14,6 +20,11 @@ def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text
+
+
+def format_shape(shape: tuple[int, ...]) -> str:
+    """(2,3), (3,), () — numpy's notation without spaces, as shapes are written next to formulas."""
+    return f"({shape[0]},)" if len(shape) == 1 else "(" + ",".join(map(str, shape)) + ")"
 
 
 def format_value(value, precision: int = DEFAULT_PRECISION) -> str:

@@ -11,6 +11,8 @@ from typing import Callable
 
 import numpy as np
 
+from .numbers import format_shape
+
 Formula = str | Callable[..., str]
 
 
@@ -21,12 +23,13 @@ class Op:
     forward: Callable
     local: tuple[Callable, ...]           # ∂out/∂input_k, called with (*inputs, out)
     formula: tuple[Formula, ...]          # text of each local derivative, from labels {0}, {1}, {out}
-    chain: tuple[Callable, ...] = ()      # (upstream, local) → flowing; empty means upstream * local
+    chain: tuple[Callable, ...] = ()      # (upstream, local, *inputs) → flowing; empty: upstream * local
     explain: Callable[..., str | None] | None = None   # why a forward result is not finite
     # Each local derivative again, built from graph ops so it can be differentiated in turn (Hessians,
     # symbolic formulas): called with (builder, *input ids, out id), returns the id of its node.
     # Empty: this op has no graph form yet, so higher derivatives stop here with a clear error.
     derivative: tuple[Callable, ...] = ()
+    rule: tuple[str, ...] = ()            # how a chained local combines with {up}stream, as text
 
     @property
     def arity(self) -> int:
@@ -37,6 +40,17 @@ class Op:
         if callable(template):
             return template(*labels, out=out)
         return template.format(*labels, out=out)
+
+
+class InputError(ValueError):
+    """An op's own account of inputs it cannot take (shapes that do not fit, an axis out of range).
+
+    A ValueError, like numpy's, so evaluation reports it at the node's place in the expression.
+    """
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
 
 
 def _any(condition) -> bool:
@@ -104,10 +118,137 @@ def _relu(a):
     return np.maximum(a, 0.0)
 
 
-def _unary(symbol: str, forward, local, formula: str, derivative, explain=None,
+# Arrays ------------------------------------------------------------------------------------------
+# Reductions and softmax work along the last axis (the classes of a batch of rows), as frameworks do.
+
+def _as_value(a):
+    """A scalar result as np.float64, as everywhere else in gradcalc; arrays unchanged."""
+    return np.float64(a) if np.ndim(a) == 0 else a
+
+
+def _swap(a):
+    """The transpose of the last two axes (a stack of matrices stays a stack); a vector is itself."""
+    return np.swapaxes(a, -1, -2) if np.ndim(a) >= 2 else a
+
+
+def _need_array(name: str, a) -> None:
+    if np.ndim(a) == 0:
+        raise InputError(f"{name} needs a vector or a matrix, got a scalar",
+                         hint=f"give {name} an array such as [1, 2, 3]")
+
+
+def _matmul(x, w):
+    if np.ndim(x) == 0 or np.ndim(w) == 0:
+        raise InputError(f"@ multiplies vectors and matrices, not scalars: shapes "
+                         f"{format_shape(np.shape(x))} and {format_shape(np.shape(w))}",
+                         hint="use * to multiply by a number")
+    try:
+        return _as_value(np.matmul(x, w))
+    except ValueError:
+        pass
+    inner_left = x.shape[-1]
+    inner_right = w.shape[0] if w.ndim == 1 else w.shape[-2]
+    if inner_left != inner_right:
+        right = "length of the right vector" if w.ndim == 1 else "rows of the right operand"
+        hint = (f"the columns of the left operand ({inner_left}) must equal the {right} "
+                f"({inner_right}); transpose one of them with .T?")
+    else:
+        hint = "the leading (stacked) axes of the two operands must broadcast"
+    raise InputError(f"shape mismatch: @ cannot multiply shapes {format_shape(x.shape)} and "
+                     f"{format_shape(w.shape)}", hint=hint)
+
+
+# The matrix product only says which side the local factor goes on: ∂L/∂X = ∂L/∂Y · Wᵀ and
+# ∂L/∂W = Xᵀ · ∂L/∂Y. numpy treats a vector on the left as a row and on the right as a column and
+# drops that axis from Y; these put the axis back for the product and take it out again.
+
+def _matmul_chain_left(upstream, w_t, *inputs):
+    if np.ndim(w_t) == 1:                    # W was a column: Y lost its last axis
+        return np.multiply.outer(upstream, w_t)
+    if np.ndim(upstream) < np.ndim(w_t):     # X was a row: Y lost its row axis
+        return (upstream[..., None, :] @ w_t)[..., 0, :]
+    return upstream @ w_t
+
+
+def _matmul_chain_right(upstream, x_t, *inputs):
+    if np.ndim(x_t) == 1:                    # X was a row: Y lost its row axis
+        if np.ndim(upstream) == 0:           # vector · vector
+            return upstream * x_t
+        return x_t[:, None] * upstream[..., None, :]
+    if np.ndim(upstream) < np.ndim(x_t):     # W was a column: Y lost its last axis
+        return (x_t @ upstream[..., None])[..., 0]
+    return x_t @ upstream
+
+
+def _axis(name: str, x, axis) -> int:
+    ndim = np.ndim(x)
+    if axis != np.round(axis):
+        raise InputError(f"the axis of {name} must be a whole number, got {float(axis):g}")
+    if not -ndim <= axis < ndim:
+        hint = f"the axes of shape {format_shape(np.shape(x))} are 0 to {ndim - 1}, or -{ndim} to -1" \
+            if ndim else f"a scalar has no axes: write {name}(x)"
+        raise InputError(f"axis {int(axis)} is out of range for {name} of shape "
+                         f"{format_shape(np.shape(x))}", hint=hint)
+    return int(axis)
+
+
+def _reduce_along(name: str, reduce):
+    """sum(x, axis) and mean(x, axis): forward, and the chain that spreads ∂L/∂out back along the axis."""
+    def forward(x, axis):
+        return _as_value(reduce(x, axis=_axis(name, x, axis)))
+
+    def chain(upstream, local, x, axis):
+        return np.expand_dims(upstream, _axis(name, x, axis)) * local
+    return forward, chain
+
+
+def _max_local(x, out):
+    # The gradient goes to the largest element; tied largest elements share it equally.
+    at_max = (x == out) * 1.0
+    return at_max / np.sum(at_max)
+
+
+def _logsumexp(x):
+    _need_array("logsumexp", x)
+    top = np.max(x, axis=-1, keepdims=True)    # shift by the largest so exp never overflows
+    return _as_value(np.log(np.sum(np.exp(x - top), axis=-1)) + top[..., 0])
+
+
+def _softmax(x):
+    _need_array("softmax", x)
+    shifted = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return shifted / np.sum(shifted, axis=-1, keepdims=True)
+
+
+def _log_softmax(y):
+    return y - np.expand_dims(_logsumexp(y), -1)
+
+
+def _rows(y) -> int:
+    """N in cross_entropy: how many rows (examples) the loss is averaged over; 1 for a vector."""
+    return y.size // y.shape[-1]
+
+
+def _cross_entropy(y, t):
+    _need_array("cross_entropy", y)
+    if np.shape(y) != np.shape(t):
+        raise InputError(f"shape mismatch: cross_entropy needs y and t of the same shape, got "
+                         f"{format_shape(np.shape(y))} and {format_shape(np.shape(t))}",
+                         hint="give t as one-hot rows (or probabilities), one per row of y")
+    if np.any(t < 0) or not np.allclose(np.sum(t, axis=-1), 1.0):
+        raise InputError("cross_entropy needs each row of t to be one-hot or probabilities "
+                         "summing to 1", hint="t is the target distribution, e.g. [0, 1, 0]")
+    return np.float64(-np.sum(t * _log_softmax(y)) / _rows(y))
+
+
+_sum_along = _reduce_along("sum", np.sum)
+_mean_along = _reduce_along("mean", np.mean)
+
+
+def _unary(symbol: str, forward, local, formula: str, derivative=None, explain=None,
            show: str | None = None) -> Op:
     return Op(symbol, show or f"{symbol}({{0}})", forward, (local,), (formula,), explain=explain,
-              derivative=(derivative,))
+              derivative=(derivative,) if derivative else ())
 
 
 # Graph forms of the constant local derivatives (g is the node builder of gradcalc.higher).
@@ -165,6 +306,35 @@ OPS: dict[str, Op] = {
     "sum_to": Op("sum_to", "sum_to({0}, shape of {1})", lambda a, like: sum_to(a, np.shape(like)),
                  (lambda a, like, out: np.ones_like(a), lambda a, like, out: 0.0), ("1", "0"),
                  derivative=(lambda g, a, like, out: g.ones_like(a), lambda g, a, like, out: g.const(0.0))),
+    # Arrays. An input whose local is None is a constant argument (an axis): written as a number.
+    "matmul": Op("@", "{0} @ {1}", _matmul, (lambda x, w, out: _swap(w), lambda x, w, out: _swap(x)),
+                 ("{1}ᵀ", "{0}ᵀ"), chain=(_matmul_chain_left, _matmul_chain_right),
+                 rule=("{up} · {local}", "{local} · {up}")),
+    "transpose": Op("ᵀ", "{0}ᵀ", _swap, (lambda x, out: 1.0,), ("1",),
+                    chain=(lambda upstream, local, x: _swap(upstream),), rule=("({up})ᵀ",)),
+    "sum": _unary("sum", lambda x: _as_value(np.sum(x)), lambda x, out: np.ones_like(x), "1"),
+    "mean": _unary("mean", lambda x: _as_value(np.mean(x)),
+                   lambda x, out: np.full_like(x, 1.0 / np.size(x)), "1/size({0})"),
+    "sum_axis": Op("sum", "sum({0}, {1})", _sum_along[0], (lambda x, axis, out: np.ones_like(x), None),
+                   ("1", ""), chain=(_sum_along[1], None), rule=("{up} repeated along axis {1}", "")),
+    "mean_axis": Op("mean", "mean({0}, {1})", _mean_along[0],
+                    (lambda x, axis, out: np.full_like(x, 1.0 / np.shape(x)[_axis("mean", x, axis)]),
+                     None), ("1/shape({0})[{1}]", ""), chain=(_mean_along[1], None),
+                    rule=("{up} × {local}, repeated along axis {1}", "")),
+    "max": _unary("max", lambda x: _as_value(np.max(x)), _max_local,
+                  "1 where {0} = {out} (ties share it), else 0"),
+    "softmax": Op("softmax", "softmax({0})", _softmax, (lambda x, out: out,), ("{out}",),
+                  chain=(lambda upstream, s, x: s * (upstream - np.sum(upstream * s, axis=-1,
+                                                                       keepdims=True)),),
+                  rule=("{local} ⊙ ({up} − Σ {up} ⊙ {local})",)),
+    "logsumexp": Op("logsumexp", "logsumexp({0})", _logsumexp,
+                    (lambda x, out: np.exp(x - np.expand_dims(out, -1)),), ("softmax({0})",),
+                    chain=(lambda upstream, local, x: np.expand_dims(upstream, -1) * local,),
+                    rule=("{up} × {local}",)),
+    "cross_entropy": Op("cross_entropy", "cross_entropy({0}, {1})", _cross_entropy,
+                        (lambda y, t, out: (_softmax(y) - t) / _rows(y),
+                         lambda y, t, out: -_log_softmax(y) / _rows(y)),
+                        ("(softmax({0}) − {1})/N", "−log softmax({0})/N")),
 }
 
 # The names a program can call, and the op each one means.
@@ -172,6 +342,10 @@ FUNCTIONS: dict[str, str] = {name: name for name in
                              ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs",
                                "sign")}
 FUNCTIONS["ln"] = "log"
+FUNCTIONS.update({name: name for name in
+                  ("transpose", "sum", "mean", "max", "softmax", "logsumexp", "cross_entropy")})
+# Functions that also take an axis, written as a number: sum(x, 0).
+WITH_AXIS: dict[str, str] = {"sum": "sum_axis", "mean": "mean_axis"}
 
 CONSTANTS: dict[str, float] = {"pi": float(np.pi), "e": float(np.e)}
 
@@ -181,15 +355,18 @@ BINARY = {"+": "add", "-": "sub", "−": "sub", "*": "mul", "×": "mul", "·": "
 UNARY = {"-": "neg", "−": "neg", "+": "pos"}
 
 
+def broadcast_axes(shape: tuple[int, ...], target: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes of `shape` that numpy broadcasting added or stretched to reach it from `target`."""
+    extra = len(shape) - len(target)
+    return tuple(range(extra)) + tuple(
+        extra + i for i, size in enumerate(target) if size == 1 and shape[extra + i] != 1)
+
+
 def sum_to(grad, shape: tuple[int, ...]):
     """Undo numpy broadcasting: sum `grad` down to `shape`, the shape of the input it flows into."""
     if np.shape(grad) == shape:
         return grad
     grad = np.asarray(grad)
-    extra = grad.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, size in enumerate(shape) if size == 1 and grad.shape[extra + i] != 1)
+    axes = broadcast_axes(grad.shape, shape)
     summed = grad.sum(axis=axes, keepdims=True) if axes else grad
-    if extra:
-        summed = summed.reshape(summed.shape[extra:])
     return summed.reshape(shape) if shape else np.float64(summed.reshape(()))

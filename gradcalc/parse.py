@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import GradcalcError, Span
 from .graph import Graph
 from .limits import DEFAULT, Limits, exceeded
-from .ops import BINARY, CONSTANTS, FUNCTIONS, OPS, UNARY
+from .ops import BINARY, CONSTANTS, FUNCTIONS, OPS, UNARY, WITH_AXIS
 
 # An expression while parsing: its node id and the span it covers in the text (parentheses included).
 Ref = tuple[int, int, int]
@@ -96,10 +96,18 @@ class _Builder:
             hint = f"did you mean {close[0]}?" if close else f"functions: {', '.join(sorted(FUNCTIONS))}"
             raise GradcalcError(f"unknown function {name!r}", (token.start_pos, token.end_pos), hint)
         op = FUNCTIONS[name]
+        if name in WITH_AXIS and len(args) == OPS[WITH_AXIS[name]].arity:
+            op = WITH_AXIS[name]
         want = OPS[op].arity
         if len(args) != want:
-            raise GradcalcError(f"{name} takes {want} argument{'s' if want != 1 else ''}, "
+            counts = f"{want} or {OPS[WITH_AXIS[name]].arity}" if name in WITH_AXIS else str(want)
+            raise GradcalcError(f"{name} takes {counts} argument{'s' if counts != '1' else ''}, "
                                 f"got {len(args)}", span)
+        for arg, local in zip(args, OPS[op].local):
+            node = self.graph.nodes[arg[0]]
+            if local is None and (node.id not in self.graph.constants or node.name is not None):
+                raise GradcalcError(f"the axis of {name} must be a number written in the expression",
+                                    (arg[1], arg[2]), hint=f"write e.g. {name}(x, 0)")
         return self._apply(op, args, span)
 
     def group(self, children):

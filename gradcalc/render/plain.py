@@ -25,7 +25,7 @@ def _table(table: Table) -> list[str]:
 def render_plain(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> str:
     report = build_report(result, precision, max_rows)
     lines = _table(report.forward) + [""] + _table(report.backward) + ["", "Result"]
-    lines += [f"  {line}" for line in report.result]
+    lines += [f"  {part}" for line in report.result for part in line.split("\n")]
     lines += [f"note: {note}" for note in report.notes]
     return "\n".join(lines) + "\n"
 

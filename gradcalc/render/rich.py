@@ -32,7 +32,8 @@ def render_result(result, precision: int = DEFAULT_PRECISION, max_rows: int = 20
     report = build_report(result, precision, max_rows)
     result_text = Text()
     for i, line in enumerate(report.result):
-        result_text.append(f"  {line}\n", style="bold green" if i == 0 else "bold")
+        indented = "\n".join("  " + part for part in line.split("\n"))
+        result_text.append(indented + "\n", style="bold green" if i == 0 else "bold")
     parts = [_table(report.forward), _table(report.backward), Text("Result", style="bold"), result_text]
     parts += [Text(f"note: {note}", style="dim") for note in report.notes]
     return Group(*parts)

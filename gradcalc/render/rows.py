@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..numbers import DEFAULT_PRECISION, format_value
-from ..ops import OPS
+from ..numbers import DEFAULT_PRECISION, format_shape, format_value
+from ..ops import OPS, broadcast_axes
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,7 @@ class Report:
 
 
 def _shape(value) -> str:
-    shape = np.shape(value)
-    return "" if shape == () else "×".join(map(str, shape)) if len(shape) > 1 else f"({shape[0]},)"
+    return format_shape(np.shape(value))
 
 
 def _cut(rows: list, max_rows: int) -> tuple[list, int]:
@@ -56,17 +55,59 @@ def _wrap(label: str) -> str:
     return f"({label})" if label.startswith("-") else label
 
 
-def local_formula(result, step) -> str:
-    """The local derivative ∂node/∂input as a formula in the labels: `2·t`, `apple_num`."""
+def local_formula(result, step, shapes: bool = False) -> str:
+    """The local derivative ∂node/∂input as a formula in the labels: `2·t`, `apple_num`.
+
+    An op that is not upstream × local (the matrix product) shows its whole rule instead,
+    `∂L/∂W = Xᵀ · ∂L/∂Y`; with `shapes`, the shapes it combines follow: `(2,1)·(1,3) → (2,3)`.
+    """
     labels = result.labels
     node = result.graph.nodes[step.node]
-    return OPS[node.op].formula_text(step.k, [_wrap(labels[i]) for i in node.inputs], labels[node.id])
+    op = OPS[node.op]
+    inputs = [_wrap(labels[i]) for i in node.inputs]
+    text = op.formula_text(step.k, inputs, labels[node.id])
+    if op.rule:
+        out = differentiated(result)
+        text = op.rule[step.k].format(*inputs, up=f"∂{out}/∂{labels[node.id]}", local=text)
+        line = f"∂{out}/∂{labels[step.input]} = {text}"
+    else:
+        line = text
+    return f"{line}   {_step_shapes(op, step)}" if shapes else line
+
+
+def differentiated(result) -> str:
+    """What the gradients are of: the output, or with --upstream a loss L whose ∂L/∂output was given."""
+    if not result.seeded:
+        return result.labels[result.graph.output]
+    return next(name for name in ("L", "loss", "L_") if name not in result.labels)
+
+
+def _step_shapes(op, step) -> str:
+    """The shapes one backward step combines, and how a broadcast operand's gradient is summed back."""
+    up, local, flowing = np.shape(step.upstream), np.shape(step.local), np.shape(step.flowing)
+    if op.rule:
+        factors = op.rule[step.k].split(" · ")
+        if sorted(factors) == ["{local}", "{up}"]:  # a product such as Xᵀ · ∂L/∂Y
+            shown = "·".join(format_shape(up if f == "{up}" else local) for f in factors)
+            return f"{shown} → {format_shape(flowing)}"
+        return f"{format_shape(up)} → {format_shape(flowing)}"
+    full = np.broadcast_shapes(up, local)
+    text = f"{format_shape(up)}×{format_shape(local)} → {format_shape(full)}"
+    if full != flowing:
+        axes = ", ".join(map(str, broadcast_axes(full, flowing)))
+        text += f", summed over axis {axes} → {format_shape(flowing)}"
+    return text
+
+
+def _hang(prefix: str, text: str) -> str:
+    """prefix + text, with the lines of a printed array aligned under its first line."""
+    return prefix + text.replace("\n", "\n" + " " * len(prefix))
 
 
 def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> Report:
     graph, labels, values = result.graph, result.labels, result.values
     fmt = lambda v: format_value(v, precision)  # noqa: E731 - one short local formatter
-    out = labels[graph.output]
+    out = differentiated(result)
     arrays = any(np.ndim(v) for v in values)
 
     forward_rows = []
@@ -74,7 +115,8 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
         if node.id in graph.constants:
             continue  # literals are shown inside the definitions that use them
         row = (labels[node.id], definition(result, node.id), fmt(values[node.id]))
-        forward_rows.append(row + ((_shape(values[node.id]) or "scalar",) if arrays else ()))
+        forward_rows.append(row + ((_shape(values[node.id]) if np.ndim(values[node.id]) else "scalar",)
+                                   if arrays else ()))
     forward_rows, forward_cut = _cut(forward_rows, max_rows)
     columns = ("node", "computes", "value") + (("shape",) if arrays else ())
     forward = Table("Forward pass", columns, forward_rows, forward_cut)
@@ -84,7 +126,7 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
         node_label, input_label = labels[step.node], labels[step.input]
         backward_rows.append((
             f"{node_label} → {input_label}",
-            local_formula(result, step),
+            local_formula(result, step, shapes=arrays),
             fmt(step.local),
             fmt(step.upstream),
             fmt(step.flowing),
@@ -97,10 +139,14 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
         ("node → input", "∂node/∂input", "local", "upstream", "upstream × local", f"∂{out}/∂input"),
         backward_rows, backward_cut)
 
-    lines = [f"{out} = {fmt(result.value)}"]
-    lines += [f"∂{out}/∂{name} = {fmt(grad)}" for name, grad in result.gradient.items()]
+    lines = [_hang(f"{labels[graph.output]} = ", fmt(result.value))]
+    lines += [_hang(f"∂{out}/∂{name} = ", fmt(grad)) for name, grad in result.gradient.items()]
     notes = []
-    if np.ndim(result.value) and not result.seeded:
-        notes.append(f"{out} is an array: the backward pass starts from ones, i.e. it differentiates "
-                     f"the sum of {out}'s elements (give --upstream to choose ∂L/∂{out}).")
+    name = labels[graph.output]
+    if result.seeded:
+        notes.append(f"the backward pass starts from the given --upstream as ∂{out}/∂{name}, the "
+                     f"gradient of a loss {out} with respect to {name}.")
+    elif np.ndim(result.value):
+        notes.append(f"{name} is an array: the backward pass starts from ones, i.e. it differentiates "
+                     f"the sum of {name}'s elements (give --upstream to choose ∂L/∂{name}).")
     return Report(forward, backward, lines, notes)

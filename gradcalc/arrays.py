@@ -1,0 +1,116 @@
+"""Array values as people give them: nested lists, .npy and .csv files, each problem found and named."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from numbers import Real
+from pathlib import Path
+
+import numpy as np
+
+from .errors import GradcalcError
+from .limits import DEFAULT, Limits, exceeded, read_bytes
+from .numbers import NUMBER
+
+
+def _where(name: str, path: tuple[int, ...]) -> str:
+    return f"{name}[{', '.join(map(str, path))}]" if path else name
+
+
+def _describe(item) -> str:
+    if item is None:
+        return "null"
+    if isinstance(item, bool):
+        return "true" if item else "false"
+    if isinstance(item, (list, tuple)):
+        return "a list"
+    if isinstance(item, Real):
+        return f"the number {item:g}"
+    return repr(item)
+
+
+def nested_list_problem(raw, name: str) -> str | None:
+    """What keeps a nested list from being a rectangular array of numbers, with where it is; or None.
+
+    Walks one depth at a time (no recursion): every item at a depth must be a list of the same
+    length, or every one a number.
+    """
+    level = [((), raw)]
+    while level:
+        lists = [(path, item) for path, item in level if isinstance(item, (list, tuple))]
+        if not lists:
+            for path, item in level:
+                if isinstance(item, bool) or not isinstance(item, Real):
+                    return f"the value of {name} is not all numbers: {_where(name, path)} is {_describe(item)}"
+                if not math.isfinite(item):
+                    return f"the value of {name} is not finite: {_where(name, path)} is {item}"
+            return None
+        if len(lists) != len(level):  # lists and numbers mixed at one depth: name the first of each
+            (first_path, first), is_list = level[0], isinstance(level[0][1], (list, tuple))
+            path, item = next((p, i) for p, i in level if isinstance(i, (list, tuple)) != is_list)
+            return (f"the value of {name} is ragged: {_where(name, first_path)} is {_describe(first)} "
+                    f"but {_where(name, path)} is {_describe(item)}")
+        length = len(lists[0][1])
+        for path, item in lists:
+            if len(item) != length:
+                return (f"the value of {name} is ragged: {_where(name, lists[0][0])} has {length} "
+                        f"element{'s' if length != 1 else ''} but {_where(name, path)} has {len(item)}")
+        level = [(path + (i,), child) for path, item in lists for i, child in enumerate(item)]
+    return None
+
+
+def read_array_file(name: str, path: str, limits: Limits = DEFAULT) -> np.ndarray:
+    """`--W @weights.npy` or `--W @w.csv`: the array in the file, as float64."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".npy", ".csv"):
+        raise GradcalcError(f"cannot read --{name} from {path!r}: gradcalc reads .npy and .csv files",
+                            hint="save the array with numpy.save (.npy) or as comma-separated rows (.csv)")
+    data = read_bytes(path, f"the file for --{name}", limits)   # bounded, and OSError → exit 2
+    return _read_npy(name, path, data) if suffix == ".npy" else _read_csv(name, path, data, limits)
+
+
+def _read_npy(name: str, path: str, data: bytes) -> np.ndarray:
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)   # never unpickle: a file must not run code
+    except (ValueError, EOFError, OSError):
+        raise GradcalcError(f"{path} (for --{name}) is not a numeric .npy file",
+                            hint="write it with numpy.save from an array of numbers") from None
+    if not isinstance(array, np.ndarray) or not (np.issubdtype(array.dtype, np.integer)
+                                                 or np.issubdtype(array.dtype, np.floating)
+                                                 or array.dtype == np.bool_):
+        kind = getattr(array, "dtype", type(array).__name__)
+        raise GradcalcError(f"{path} (for --{name}) holds {kind} values, not real numbers",
+                            hint="save an array of real numbers (float or int)")
+    return array.astype(np.float64)
+
+
+def _read_csv(name: str, path: str, data: bytes, limits: Limits) -> np.ndarray:
+    """Rows of comma-separated numbers: always a matrix, so one line is a (1, n) row."""
+    try:
+        lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise GradcalcError(f"{path} (for --{name}) is not a CSV text file: {error}") from None
+    rows: list[list[float]] = []
+    for line_no, cells in enumerate(lines, start=1):
+        if not cells or all(not cell.strip() for cell in cells):
+            continue  # blank lines
+        row = []
+        for column, cell in enumerate(cells, start=1):
+            number = float(cell) if NUMBER.match(cell.strip()) else math.nan
+            if not math.isfinite(number):   # overflow such as 1e999 included
+                hint = "a CSV value holds numbers only; remove a header line" if line_no == 1 else \
+                    "write every cell as a finite number"
+                raise GradcalcError(f"{path} line {line_no}, column {column}: {cell.strip()!r} is not "
+                                    f"a number (for --{name})", hint=hint)
+            row.append(number)
+        if rows and len(row) != len(rows[0]):
+            raise GradcalcError(f"{path} line {line_no} has {len(row)} columns but the first row has "
+                                f"{len(rows[0])} (for --{name})", hint="every row needs the same length")
+        rows.append(row)
+        if len(rows) * len(row) > limits.elements:   # stop before Python lists outgrow the limit
+            raise exceeded("elements", len(rows) * len(row), f"{path} (for --{name})", limits)
+    if not rows:
+        raise GradcalcError(f"{path} (for --{name}) has no numbers", hint="the file is empty")
+    return np.array(rows, dtype=np.float64)

@@ -1,0 +1,416 @@
+"""Arrays: matrix-product and broadcasting gradients against closed forms and central differences,
+stable softmax, shapes in the output, and every malformed array or shape mismatch as exit 2."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gradcalc import GradcalcError, compute
+from gradcalc.api import bind, evaluate
+import test_cli   # its run() and assert_error(): exit code, nothing on stdout, message, caret
+from gradcalc.evaluate import forward
+from gradcalc.parse import parse
+
+
+def numeric_gradients(text, point, upstream=None, h=1e-6, wrt=None):
+    """Central differences of L = Σ upstream ⊙ output (the sum when no upstream) for every element."""
+    graph = parse(text)
+
+    def loss(values):
+        out = forward(graph, bind(graph, values))[graph.output]
+        return float(np.sum(out if upstream is None else upstream * out))
+
+    grads = {}
+    for name in wrt or point:
+        value = np.asarray(point[name], dtype=float)
+        grad = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            plus, minus = value.copy(), value.copy()
+            plus[index] += h
+            minus[index] -= h
+            grad[index] = (loss({**point, name: plus}) - loss({**point, name: minus})) / (2 * h)
+        grads[name] = grad
+    return grads
+
+
+def assert_matches_central_differences(text, point, upstream=None):
+    result = compute(text, point, upstream=upstream)
+    numeric = numeric_gradients(text, point, upstream)
+    for name, value in point.items():
+        grad = result.gradient[name]
+        assert np.shape(grad) == np.shape(value), (text, name)
+        np.testing.assert_allclose(grad, numeric[name], rtol=1e-5, atol=1e-6, err_msg=f"{text} {name}")
+    return result
+
+
+# Each example runs the program ~2 × (number of elements) times: a sixth of the profile's examples
+# keeps the file fast in CI, and HYPOTHESIS_PROFILE=long still scales it up.
+few = settings(max_examples=max(10, settings.default.max_examples // 6))
+
+
+def rng_arrays(seed, *shapes, scale=1.0):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=shape) * scale for shape in shapes]
+
+
+# --- the matrix product ---------------------------------------------------------------------------
+
+MATMUL_SHAPES = [
+    ((2, 3), (3, 4)),        # matrix · matrix
+    ((1, 2), (2, 3)),        # the textbook's row vector X (1×n) times W (n×m)
+    ((3,), (3, 4)),          # vector · matrix
+    ((2, 3), (3,)),          # matrix · vector
+    ((3,), (3,)),            # vector · vector: a scalar
+    ((2, 2, 3), (3, 4)),     # a stack of matrices times one matrix: W's gradient sums over the stack
+    ((3,), (2, 3, 4)),       # vector times a stack
+    ((2, 3), (2, 3, 1)),     # matrix times a stack of columns
+    ((2, 2, 3), (3,)),       # stack times a vector
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape", MATMUL_SHAPES)
+def test_matmul_gradients_match_central_differences(x_shape, w_shape):
+    x, w = rng_arrays(0, x_shape, w_shape)
+    out_shape = np.matmul(x, w).shape
+    upstream = rng_arrays(1, out_shape)[0] if out_shape else None
+    assert_matches_central_differences("X@W", {"X": x, "W": w}, upstream)
+
+
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_matmul_gradients_are_the_closed_forms(n, m, k, seed):
+    x, w, g = rng_arrays(seed, (n, m), (m, k), (n, k))
+    result = compute("X@W", X=x, W=w, upstream=g)
+    np.testing.assert_allclose(result.gradient["X"], g @ w.T)     # ∂L/∂X = ∂L/∂Y · Wᵀ
+    np.testing.assert_allclose(result.gradient["W"], x.T @ g)     # ∂L/∂W = Xᵀ · ∂L/∂Y
+
+
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_vector_matmul_closed_forms(n, m, seed):
+    x, w, g = rng_arrays(seed, (n,), (n, m), (m,))
+    result = compute("x@W", x=x, W=w, upstream=g)
+    np.testing.assert_allclose(result.gradient["x"], g @ w.T)
+    np.testing.assert_allclose(result.gradient["W"], np.outer(x, g))
+
+
+@few
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(0, 2**32 - 1))
+def test_transpose_and_matmul_compose(n, m, seed):
+    x, w = rng_arrays(seed, (n, m), (n, m))
+    assert_matches_central_differences("sum((X.T@W)**2) + sum(transpose(X)*W.T)", {"X": x, "W": w})
+
+
+ELEMENTWISE = ["exp", "log", "ln", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs"]
+
+
+@pytest.mark.parametrize("function", ELEMENTWISE)
+def test_scalar_functions_apply_elementwise(function):
+    x = np.array([[0.2, 0.5, 0.9], [1.1, 0.3, 0.7]])
+    result = assert_matches_central_differences(f"{function}(X) * W", {"X": x, "W": x[::-1]})
+    assert result.gradient["X"].shape == (2, 3)
+
+
+# --- broadcasting ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, shapes", [
+    ("X + b", ((2, 3), (3,))),
+    ("X * c", ((2, 3), (2, 1))),
+    ("X * s", ((2, 3), ())),
+    ("u - v", ((3,), (2, 1))),          # both operands stretched
+    ("X / d", ((2, 1, 3), (4, 1))),
+])
+def test_broadcast_gradients_have_the_operands_shape(text, shapes):
+    names = [name for name in text.split() if name.isalpha()]
+    values = dict(zip(names, rng_arrays(2, *shapes)))
+    values[names[-1]] = values[names[-1]] + 3.0   # keep a divisor away from 0
+    assert_matches_central_differences(text, values, upstream=rng_arrays(3, np.broadcast_shapes(*shapes))[0])
+
+
+def test_bias_gets_the_upstream_summed_over_the_batch():
+    x, w, b, g = rng_arrays(4, (5, 2), (2, 3), (3,), (5, 3))
+    result = compute("X@W + b", X=x, W=w, b=b, upstream=g)
+    np.testing.assert_allclose(result.gradient["b"], g.sum(axis=0))
+    assert result.gradient["b"].shape == (3,)
+
+
+def test_scalar_operand_gets_the_sum_of_everything():
+    x, g = rng_arrays(5, (2, 3), (2, 3))
+    result = compute("s * X", s=2.0, X=x, upstream=g)
+    assert np.shape(result.gradient["s"]) == ()
+    assert float(result.gradient["s"]) == pytest.approx(float(np.sum(g * x)))
+
+
+# --- reductions and the softmax family ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, shape", [
+    ("sum(X)", (2, 3)), ("mean(X)", (2, 3)), ("sum(X, 0)", (2, 3)), ("sum(X, 1)", (3, 3)),
+    ("mean(X, -1)", (2, 3)), ("mean(X, 0)", (4,)), ("sum(X**2, 1)", (2, 2, 3)),
+    ("max(X)", (2, 3)), ("softmax(X)", (4,)), ("softmax(X)", (2, 3)), ("logsumexp(X)", (4,)),
+    ("logsumexp(X)", (3, 4)), ("sum(X.T, 0)", (2, 3)),
+])
+def test_array_functions_match_central_differences(text, shape):
+    @few
+    @given(st.integers(0, 2**32 - 1))
+    def check(seed):
+        (x,) = rng_arrays(seed, shape, scale=2.0)
+        out_shape = np.shape(compute(text, X=x).value)
+        upstream = rng_arrays(seed + 1, out_shape)[0] if out_shape else None
+        assert_matches_central_differences(text, {"X": x}, upstream)
+
+    check()
+
+
+def test_sum_along_axis_spreads_the_upstream_back():
+    (x,) = rng_arrays(6, (3, 3))
+    g = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(compute("sum(X, 0)", X=x, upstream=g).gradient["X"], np.tile(g, (3, 1)))
+    np.testing.assert_array_equal(compute("sum(X, 1)", X=x, upstream=g).gradient["X"], np.tile(g[:, None], 3))
+
+
+def test_max_ties_share_the_gradient():
+    result = compute("max(X)", X=[[1, 3], [3, 2]])
+    assert float(result.value) == 3
+    np.testing.assert_array_equal(result.gradient["X"], [[0, 0.5], [0.5, 0]])
+
+
+def test_cross_entropy_matches_central_differences_in_y():
+    y, = rng_arrays(7, (4, 3), scale=3)
+    t = np.eye(3)[[0, 2, 1, 2]]
+    result = compute("cross_entropy(y, t)", y=y, t=t)
+    numeric = numeric_gradients("cross_entropy(y, t)", {"y": y, "t": t}, wrt=["y"])["y"]
+    np.testing.assert_allclose(result.gradient["y"], numeric, rtol=1e-5, atol=1e-7)
+    shifted = y - y.max(axis=1, keepdims=True)
+    probabilities = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(result.gradient["y"], (probabilities - t) / 4)  # (softmax(y) − t)/N
+
+
+@pytest.mark.parametrize("big", [1000.0, 1e5, -1e5, 1e300])
+def test_softmax_family_is_stable_at_large_inputs(big):
+    x = np.array([big, big + 1.0]) if abs(big) < 1e300 else np.array([big, big / 2])
+    soft = compute("softmax(X)", X=x, upstream=[1.0, 0.0])
+    assert np.all(np.isfinite(soft.value)) and np.all(np.isfinite(soft.gradient["X"]))
+    if abs(big) < 1e300:
+        np.testing.assert_allclose(soft.value, [1 / (1 + np.e), np.e / (1 + np.e)])
+        assert float(compute("logsumexp(X)", X=x).value) == pytest.approx(big + 1 + np.log1p(np.exp(-1)))
+    loss = compute("cross_entropy(X, t)", X=x, t=[1.0, 0.0])
+    assert np.isfinite(float(loss.value)) and np.all(np.isfinite(loss.gradient["X"]))
+
+
+# --- the textbook examples ------------------------------------------------------------------------
+
+AFFINE = {"X": [[1.0, 2.0], [3.0, 4.0]], "W": [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], "b": [0.1, 0.2, 0.3]}
+AFFINE_ARGS = ["--X", "[[1,2],[3,4]]", "--W", "[[1,2,3],[4,5,6]]", "--b", "[0.1,0.2,0.3]"]
+
+
+def test_affine_layer_gradients():
+    g = np.array([[1.0, 0.0, -1.0], [0.5, 2.0, 1.0]])
+    result = assert_matches_central_differences("Y = X@W + b", AFFINE, upstream=g)
+    X, W = np.array(AFFINE["X"]), np.array(AFFINE["W"])
+    np.testing.assert_allclose(result.value, X @ W + AFFINE["b"])
+    np.testing.assert_allclose(result.gradient["X"], g @ W.T)
+    np.testing.assert_allclose(result.gradient["W"], X.T @ g)
+    np.testing.assert_allclose(result.gradient["b"], g.sum(axis=0))
+
+
+TWO_LAYER = """
+h = relu(X@W1 + b1)
+y = h@W2 + b2
+L = cross_entropy(y, t)
+"""
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_two_layer_network_with_softmax_cross_entropy(seed):
+    x, w1, b1, w2, b2 = rng_arrays(seed, (4, 3), (3, 5), (5,), (5, 2), (2,))
+    t = np.eye(2)[[0, 1, 1, 0]]
+    point = {"X": x, "W1": w1, "b1": b1, "W2": w2, "b2": b2, "t": t}
+    result = compute(TWO_LAYER, point)
+    numeric = numeric_gradients(TWO_LAYER, point, wrt=["X", "W1", "b1", "W2", "b2"])
+    for name in ("X", "W1", "b1", "W2", "b2"):
+        assert result.gradient[name].shape == point[name].shape
+        np.testing.assert_allclose(result.gradient[name], numeric[name], rtol=1e-5, atol=1e-7, err_msg=name)
+
+
+# --- values from the command line and files -------------------------------------------------------
+
+run = test_cli.run
+
+
+def test_array_values_from_npy_and_csv(tmp_path):
+    w = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    np.save(tmp_path / "w.npy", w)
+    (tmp_path / "w.csv").write_text("1,2,3\n4, 5 ,6\n\n")
+    (tmp_path / "row.csv").write_text("1,2\n")
+    for source in (tmp_path / "w.npy", tmp_path / "w.csv"):
+        result = run("sum(X@W)", "--X", f"@{tmp_path / 'row.csv'}", "--W", f"@{source}", "--json")
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert data["value"] == 36.0
+        assert data["gradient"]["X"] == [[6.0, 15.0]] and data["gradient"]["W"] == [[1.0] * 3, [2.0] * 3]
+
+
+def assert_error(result, message, caret=None):
+    test_cli.assert_error(result, 2, message, caret)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("[[1, 2], [3]]", "the value of X is ragged: X[0] has 2 elements but X[1] has 1"),
+    ("[[1, 2], 3]", "the value of X is ragged: X[0] is a list but X[1] is the number 3"),
+    ("[[1, 2], [3, [4]]]", "the value of X is ragged: X[0, 0] is the number 1 but X[1, 1] is a list"),
+    ('[1, "a"]', "the value of X is not all numbers: X[1] is 'a'"),
+    ("[1, true]", "the value of X is not all numbers: X[1] is true"),
+    ("[[1, null]]", "the value of X is not all numbers: X[0, 1] is null"),
+    ('[{"a": 1}]', "the value of X is not all numbers: X[0] is {'a': 1}"),
+    ("[1, 1e999]", "the value of X is not finite: X[1] is inf"),
+    ("[]", "the value of X is empty"),
+    ("[[]]", "the value of X is empty"),
+    ("[1, 2", "the value of --X is not a valid array"),
+    ("[" * 100000 + "]" * 100000, "nested too deeply"),
+])
+def test_malformed_arrays_exit_2(value, message):
+    assert_error(run("sum(X)", "--X", value), message)
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("ragged.csv", "1,2,3\n4,5\n", "ragged.csv line 2 has 2 columns but the first row has 3"),
+    ("header.csv", "a,b\n1,2\n", "header.csv line 1, column 1: 'a' is not a number"),
+    ("word.csv", "1,2\n3,x\n", "word.csv line 2, column 2: 'x' is not a number"),
+    ("nan.csv", "1,nan\n", "nan.csv line 1, column 2: 'nan' is not a number"),
+    ("empty.csv", "", "empty.csv (for --X) has no numbers"),
+    ("binary.csv", b"\xff\xfe\x00\x01", "is not a CSV text file"),
+    ("text.npy", "hello", "text.npy (for --X) is not a numeric .npy file"),
+    ("w.txt", "1,2", "gradcalc reads .npy and .csv files"),
+])
+def test_malformed_array_files_exit_2(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = run("sum(X)", "--X", f"@{path}")
+    assert_error(result, message)
+
+
+@pytest.mark.parametrize("array, message", [
+    (np.array(["a", "b"]), "holds <U1 values, not real numbers"),
+    (np.array([1j]), "holds complex128 values, not real numbers"),
+    (np.array([1.0, np.nan]), "the value of X is not finite: X[1] is nan"),
+    (np.zeros((0, 3)), "the value of X is empty"),
+])
+def test_npy_that_is_not_an_array_of_real_numbers(tmp_path, array, message):
+    np.save(tmp_path / "a.npy", array)
+    assert_error(run("sum(X)", "--X", f"@{tmp_path / 'a.npy'}"), message)
+
+
+def test_unreadable_files_exit_2(tmp_path):
+    assert_error(run("sum(X)", "--X", f"@{tmp_path / 'missing.npy'}"),
+                 "missing.npy for --X: No such file or directory")
+    (tmp_path / "dir.csv").mkdir()
+    assert_error(run("sum(X)", "--X", f"@{tmp_path / 'dir.csv'}"), "cannot read")
+
+
+# --- shape mismatches: exit 2, both shapes, the operator, a caret under the expression ------------
+
+@pytest.mark.parametrize("expression, values, message, caret", [
+    ("X@W", ["--X", "[[1,2]]", "--W", "[[1,2,3]]"],
+     "shape mismatch: @ cannot multiply shapes (1,2) and (1,3)", "  ^^^"),
+    ("y = 2*X @ W", ["--X", "[1,2]", "--W", "[1,2,3]"],
+     "shape mismatch: @ cannot multiply shapes (2,) and (3,)", "      ^^^^^^^"),
+    ("X@W", ["--X", "[[[1,2]],[[1,2]],[[1,2]]]", "--W", "[[[1],[2]],[[1],[2]]]"],
+     "shape mismatch: @ cannot multiply shapes (3,1,2) and (2,2,1)", "  ^^^"),
+    ("X @ 2", ["--X", "[[1,2]]"], "@ multiplies vectors and matrices, not scalars: shapes (1,2) and ()",
+     "  ^^^^^"),
+    ("sum(X + b)", ["--X", "[[1,2],[3,4]]", "--b", "[1,2,3]"],
+     "shape mismatch: + cannot combine shapes (2,2) and (3,)", "      ^^^^^"),
+    ("X * Y", ["--X", "[1,2]", "--Y", "[1,2,3]"], "shape mismatch: × cannot combine shapes (2,) and (3,)",
+     "  ^^^^^"),
+    ("cross_entropy(y, t)", ["--y", "[1,2]", "--t", "[0,1,0]"],
+     "shape mismatch: cross_entropy needs y and t of the same shape, got (2,) and (3,)", None),
+    ("cross_entropy(y, t)", ["--y", "[1,2]", "--t", "[0.5,0.6]"],
+     "each row of t to be one-hot or probabilities summing to 1", None),
+    ("sum(X, 2)", ["--X", "[[1,2]]"], "axis 2 is out of range for sum of shape (1,2)", "  ^^^^^^^^^"),
+    ("mean(X, -3)", ["--X", "[[1,2]]"], "axis -3 is out of range for mean of shape (1,2)", None),
+    ("sum(X, 0.5)", ["--X", "[[1,2]]"], "the axis of sum must be a whole number, got 0.5", None),
+    ("sum(X, a)", ["--X", "[[1,2]]", "--a", "0"], "the axis of sum must be a number written in the expression",
+     "         ^"),
+    ("sum(X, 0, 1)", ["--X", "[1]"], "sum takes 1 or 2 arguments, got 3", None),
+    ("softmax(x)", ["--x", "2"], "softmax needs a vector or a matrix, got a scalar", "  ^^^^^^^^^^"),
+])
+def test_shape_mismatches_exit_2(expression, values, message, caret):
+    assert_error(run(expression, *values), message, caret)
+
+
+def test_the_mismatch_hint_says_how_to_fix_it():
+    result = run("X@W", "--X", "[[1,2]]", "--W", "[[1,2,3]]")
+    assert "hint: the columns of the left operand (2) must equal the rows of the right operand (1)" \
+        in result.stderr
+    result = run("X+Y", "--X", "[1,2]", "--Y", "[1,2,3]")
+    assert "hint: elementwise operands need the same shape, or shapes that broadcast" in result.stderr
+
+
+@pytest.mark.parametrize("upstream, message", [
+    ("[[1, 2]]", "the upstream gradient has shape (1,2) but the output z has shape (1,3)"),
+    ("[1, 2, 3]", "the upstream gradient has shape (3,) but the output z has shape (1,3)"),
+    ("[[1, 2], [3]]", "the value of upstream is ragged"),
+    ("abc", "the value of --upstream is not a number"),
+])
+def test_upstream_is_checked(upstream, message):
+    result = run("X@W", "--X", "[[1,2]]", "--W", "[[1,2,3],[4,5,6]]", "--upstream", upstream)
+    assert_error(result, message)
+
+
+def test_api_raises_gradcalc_errors_for_bad_arrays():
+    with pytest.raises(GradcalcError, match=r"X\[1\] has 1"):
+        compute("sum(X)", X=[[1, 2], [3]])
+    with pytest.raises(GradcalcError, match="shape mismatch"):
+        evaluate(parse("X@W"), {"X": [[1.0, 2.0]], "W": [[1.0]]})
+
+
+# --- what the output shows ------------------------------------------------------------------------
+
+def test_affine_plain_output_shows_shapes_and_the_rules():
+    result = run("Y = X@W + b", *AFFINE_ARGS, "--plain")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "  node  computes  value" in out and "shape" in out.splitlines()[1]
+    assert any(line.split()[:2] == ["b", "input"] and line.rstrip().endswith("(3,)")
+               for line in out.splitlines())
+    assert "∂Y/∂X = ∂Y/∂n1 · Wᵀ   (2,3)·(3,2) → (2,2)" in out
+    assert "∂Y/∂W = Xᵀ · ∂Y/∂n1   (2,2)·(2,3) → (2,3)" in out
+    assert "∂Y/∂b = 1   (2,3)×() → (2,3), summed over axis 0 → (3,)" in out
+    assert "  ∂Y/∂b = [2, 2, 2]\n" in out
+    assert "  ∂Y/∂X = [[6, 15],\n           [6, 15]]\n" in out              # rows aligned
+    assert "note: Y is an array: the backward pass starts from ones" in out
+
+
+def test_textbook_row_vector_rule_with_upstream():
+    result = run("Y = X@W", "--X", "[[1,2]]", "--W", "[[1,2,3],[4,5,6]]", "--upstream", "[[1,0,2]]",
+                 "--plain")
+    assert "∂L/∂W = Xᵀ · ∂L/∂Y   (2,1)·(1,3) → (2,3)" in result.stdout
+    assert "∂L/∂X = ∂L/∂Y · Wᵀ   (1,3)·(3,2) → (1,2)" in result.stdout
+    assert "  ∂L/∂X = [[7, 16]]\n" in result.stdout
+    assert "note: the backward pass starts from the given --upstream as ∂L/∂Y" in result.stdout
+
+
+def test_json_has_full_nested_lists():
+    big = np.arange(200.0).reshape(10, 20) / 7
+    result = compute("sum(X * 2)", X=big)
+    from gradcalc.render.json import render_json
+
+    data = json.loads(render_json(result))
+    assert data["gradient"]["X"] == [[2.0] * 20] * 10
+    assert data["nodes"][0]["value"] == big.tolist()   # every element, full precision
+
+
+def test_large_arrays_are_abbreviated_on_a_terminal():
+    result = run("sum(X*2)", "--X", json.dumps(np.arange(1000.0).tolist()), "--plain")
+    assert result.exit_code == 0 and "..." in result.stdout and "999" in result.stdout
+    assert len(result.stdout.splitlines()) < 40
+
+
+def test_rich_output_for_arrays(monkeypatch):
+    from gradcalc import cli
+
+    monkeypatch.setattr(cli, "_use_rich", lambda plain: True)
+    result = run("Y = X@W + b", *AFFINE_ARGS)
+    assert result.exit_code == 0, result.output
+    assert "(2,2)·(2,3) → (2,3)" in result.stdout.replace("\n", "") or "(2,2)·(2,3)" in result.stdout
