@@ -312,9 +312,11 @@ OPS: dict[str, Op] = {
                  rule=("{up} · {local}", "{local} · {up}")),
     "transpose": Op("ᵀ", "{0}ᵀ", _swap, (lambda x, out: 1.0,), ("1",),
                     chain=(lambda upstream, local, x: _swap(upstream),), rule=("({up})ᵀ",)),
-    "sum": _unary("sum", lambda x: _as_value(np.sum(x)), lambda x, out: np.ones_like(x), "1"),
+    "sum": _unary("sum", lambda x: _as_value(np.sum(x)), lambda x, out: np.ones_like(x), "1",
+                  lambda g, x, out: g.ones_like(x)),
     "mean": _unary("mean", lambda x: _as_value(np.mean(x)),
-                   lambda x, out: np.full_like(x, 1.0 / np.size(x)), "1/size({0})"),
+                   lambda x, out: np.full_like(x, 1.0 / np.size(x)), "1/size({0})",
+                   lambda g, x, out: g.const(np.full_like(g.values[x], 1.0 / np.size(g.values[x])))),
     "sum_axis": Op("sum", "sum({0}, {1})", _sum_along[0], (lambda x, axis, out: np.ones_like(x), None),
                    ("1", ""), chain=(_sum_along[1], None), rule=("{up} repeated along axis {1}", "")),
     "mean_axis": Op("mean", "mean({0}, {1})", _mean_along[0],
@@ -322,7 +324,8 @@ OPS: dict[str, Op] = {
                      None), ("1/shape({0})[{1}]", ""), chain=(_mean_along[1], None),
                     rule=("{up} × {local}, repeated along axis {1}", "")),
     "max": _unary("max", lambda x: _as_value(np.max(x)), _max_local,
-                  "1 where {0} = {out} (ties share it), else 0"),
+                  "1 where {0} = {out} (ties share it), else 0",
+                  lambda g, x, out: g.const(_max_local(g.values[x], g.values[out]))),  # flat nearby
     "softmax": Op("softmax", "softmax({0})", _softmax, (lambda x, out: out,), ("{out}",),
                   chain=(lambda upstream, s, x: s * (upstream - np.sum(upstream * s, axis=-1,
                                                                        keepdims=True)),),
@@ -334,7 +337,11 @@ OPS: dict[str, Op] = {
     "cross_entropy": Op("cross_entropy", "cross_entropy({0}, {1})", _cross_entropy,
                         (lambda y, t, out: (_softmax(y) - t) / _rows(y),
                          lambda y, t, out: -_log_softmax(y) / _rows(y)),
-                        ("(softmax({0}) − {1})/N", "−log softmax({0})/N")),
+                        ("(softmax({0}) − {1})/N", "−log softmax({0})/N"),
+                        derivative=(lambda g, y, t, out: g("div", g("sub", g("softmax", y), t),
+                                                           g.const(_rows(g.values[y]))),
+                                    lambda g, y, t, out: g("div", g("neg", g("log", g("softmax", y))),
+                                                           g.const(_rows(g.values[y]))))),
 }
 
 # The names a program can call, and the op each one means.
