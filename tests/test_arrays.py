@@ -303,9 +303,13 @@ def test_npy_that_is_not_an_array_of_real_numbers(tmp_path, array, message):
 
 def test_unreadable_files_exit_2(tmp_path):
     assert_error(run("sum(X)", "--X", f"@{tmp_path / 'missing.npy'}"),
-                 "missing.npy for --X: No such file or directory")
+                 "missing.npy': No such file or directory")
     (tmp_path / "dir.csv").mkdir()
-    assert_error(run("sum(X)", "--X", f"@{tmp_path / 'dir.csv'}"), "cannot read")
+    assert_error(run("sum(X)", "--X", f"@{tmp_path / 'dir.csv'}"), "cannot read the file for --X")
+    big = tmp_path / "big.csv"
+    big.write_text("1,2\n" * 100)
+    assert_error(run("sum(X)", "--X", f"@{big}", "--limit", "elements=50"), "over the limit of 50")
+    assert_error(run("sum(X)", "--X", f"@{big}", "--limit", "file=50"), "over the limit of 50")
 
 
 # --- shape mismatches: exit 2, both shapes, the operator, a caret under the expression ------------
