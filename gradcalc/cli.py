@@ -122,10 +122,16 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
               help="Raise a size limit (repeatable): length (characters of program, default 2e6), "
                    "nodes (1e6), elements (numbers per value, 1e7), total (numbers in all values, "
                    "5e7), file (bytes per file read, 1e8).")
+@click.option("--points", type=click.File("rb"), metavar="FILE",
+              help="Value and gradient at every row of FILE ('-' for stdin): CSV with a header naming "
+                   "the variables, or JSON lines. Writes CSV (JSON lines with --json) in row order.")
+@click.option("--keep-going", is_flag=True,
+              help="With --points: a bad row gets an error field instead of stopping the batch.")
 @click.version_option(__version__, "--version", prog_name="gradcalc")
 @click.pass_context
 def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plain, quiet, precision,
-         max_rows, hessian, order, mode, compare_modes, expect, numerical, rtol, atol, limit):
+         max_rows, hessian, order, mode, compare_modes, expect, numerical, rtol, atol, limit, points,
+         keep_going):
     """Compute a value and its gradient, and show the backward pass step by step.
 
     EXPRESSION is a formula or a small program (`t = x + y; z = t**2`). Give each variable's value as
@@ -136,6 +142,12 @@ def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plai
         limits = DEFAULT.with_overrides(limit)
         text = _program_text(expression, file, limits)
         values = _values(ctx.meta["gradcalc.bindings"], var, limits)
+        if points is not None:
+            if expect or numerical or hessian or order or mode == "forward" or compare_modes or upstream:
+                raise GradcalcError("--points cannot be combined with --expect, --check, --hessian, "
+                                    "--order, --mode forward, --compare-modes or --upstream",
+                                    hint="a batch computes values and gradients only")
+            return _batch(text, points, values, wrt, as_json, keep_going, limits)
         answers = []
         beyond_one_gradient = hessian or order or mode == "forward" or compare_modes
         if (expect or numerical) and beyond_one_gradient:
@@ -205,6 +217,44 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # not a real file (tests): nothing to flush
         pass
+
+
+def _batch(text, stream, fixed, wrt, as_json, keep_going, limits) -> None:
+    """--points: read, compute and write chunk by chunk, so output starts before the input ends."""
+    import contextlib
+
+    from .batch import open_points, run
+    from .parse import parse
+    from .render import batch as out
+
+    graph = parse(text, limits)
+    points = open_points(stream, graph, fixed, tuple(wrt))
+    names = list(wrt or graph.variables)
+    if not as_json:
+        click.echo(out.csv_header(points.columns, graph.output_name, names, keep_going), nl=False)
+    bar = contextlib.nullcontext()
+    if sys.stderr.isatty():
+        from .render.progress import ProgressBar
+
+        bar = ProgressBar(_size(stream))
+    rows = 0
+    with bar:
+        for chunk in run(points, graph, fixed, tuple(wrt), keep_going):
+            click.echo(out.jsonl_chunk(chunk, points.columns, points.format) if as_json else
+                       out.csv_chunk(chunk, points.columns, points.format, keep_going), nl=False)
+            rows += len(chunk)
+            if hasattr(bar, "update"):
+                bar.update(chunk.consumed, rows)
+
+
+def _size(stream) -> int | None:
+    try:
+        status = os.fstat(stream.fileno())
+    except (OSError, AttributeError, ValueError):
+        return None
+    import stat
+
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 def _program_text(expression: str | None, file: str | None, limits) -> str:

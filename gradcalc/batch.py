@@ -1,0 +1,356 @@
+"""Batches: value and gradient at many points, one vectorised pass per chunk of rows.
+
+Each variable becomes an array holding the chunk's points (the elementwise ops broadcast), so one
+forward and one backward pass serve every row. A row whose point is outside the domain does not
+fail the chunk: the passes mark it (a per-row finiteness mask) and carry on.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import IO, Any, Iterator
+
+import numpy as np
+
+from .errors import GradcalcError, MathError
+from .evaluate import backward, forward
+from .graph import Graph
+
+CHUNK_BYTES = 1 << 20   # input read per vectorised pass once the stream is going (~60 000 short rows)
+FIRST_BYTES = 1         # the first chunk is one line, so output starts at once; chunks then double
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
+_UNDECODABLE = "\0"     # marks a line that is not UTF-8; the rest of the text says why
+
+
+@dataclass
+class Chunk:
+    """Rows read and computed together. Row i: its line number, its text as read, its point (CSV:
+    `numbers[i]`; JSON lines: `records[i]`), its value and gradient, or its error."""
+
+    lines: list[int]
+    texts: list[str]
+    numbers: np.ndarray                               # (rows, columns); ones where a row is malformed
+    records: list[dict] | None = None                 # JSON lines: each row's object
+    value: np.ndarray | None = None
+    gradient: dict[str, np.ndarray] = field(default_factory=dict)
+    errors: dict[int, GradcalcError] = field(default_factory=dict)   # malformed (2) or math (3)
+    consumed: int = 0                                 # bytes of input read so far, for a progress bar
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def head(self, k: int) -> Chunk:
+        """The first k rows (the ones before an error that stops the batch)."""
+        return Chunk(self.lines[:k], self.texts[:k], self.numbers[:k],
+                     None if self.records is None else self.records[:k],
+                     None if self.value is None else self.value[:k],
+                     {name: grad[:k] for name, grad in self.gradient.items()},
+                     {i: e for i, e in self.errors.items() if i < k}, self.consumed)
+
+
+@dataclass
+class Points:
+    """An opened points file: its format, the columns a row gives, and the input still to read."""
+
+    format: str                       # "csv" or "jsonl"
+    columns: list[str]                # CSV: the header; JSON lines: the inputs a row may give
+    stream: IO[bytes]
+    first: list[tuple[int, str]]      # lines already read while finding the header (JSON lines)
+    line: int                         # number of the last line read
+    consumed: int                     # bytes read so far
+
+
+def evaluate_points(graph: Graph, columns: dict[str, np.ndarray], n: int, wrt: tuple[str, ...] = ()
+                    ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[int, MathError]]:
+    """Value and gradient at n points at once: `columns` maps every input to an array of n values.
+
+    Returns the value (n,), the gradient per input (n,) and, for each row whose point is outside the
+    domain (any non-finite value or gradient), the MathError that point alone would have raised.
+    """
+    bad = np.zeros(n, dtype=bool)
+    errors: dict[int, MathError] = {}
+
+    def on_nonfinite(value, error_at) -> None:
+        finite = np.isfinite(value)
+        new = ~bad if finite.ndim == 0 else ~finite & ~bad   # a constant overflowing fails every row
+        for i in np.flatnonzero(new):
+            errors[int(i)] = error_at(int(i))
+        bad[new] = True
+
+    values = forward(graph, columns, on_nonfinite)
+    _require_elementwise(graph, values, n)
+    out = values[graph.output]
+    if np.ndim(out) == 0:   # an output that depends on no input still has one row per point
+        values[graph.output] = out = np.full(n, out)
+    grads, _ = backward(graph, values, None, on_nonfinite)
+    gradient = {}
+    for name in wrt or tuple(graph.variables):
+        grad = grads[graph.variables[name]]
+        gradient[name] = np.zeros(n) if grad is None else np.broadcast_to(grad, (n,))
+    return out, gradient, errors
+
+
+def _require_elementwise(graph: Graph, values: list, n: int) -> None:
+    # A row is one point: an op that mixes rows (matrix product, transpose, a sum) has no meaning here.
+    for node in graph.nodes:
+        if node.op is None:
+            continue
+        shape = np.shape(values[node.id])
+        from_rows = any(np.shape(values[i]) == (n,) for i in node.inputs)
+        if shape not in ((), (n,)) or (from_rows and shape != (n,)):
+            raise GradcalcError("a batch computes one point per row, so every operation must work "
+                                "element by element", node.span,
+                                hint="matrix products and reductions are not available with --points",
+                                text=graph.text)
+
+
+# Reading points ---------------------------------------------------------------------------------
+
+def _check_names(graph: Graph, fixed: dict[str, Any], wrt: tuple[str, ...]) -> None:
+    for name, value in fixed.items():
+        if name not in graph.variables:
+            close = difflib.get_close_matches(name, list(graph.variables), n=1)
+            raise GradcalcError(f"a value was given for {name}, which the expression does not use",
+                                hint=f"did you mean {close[0]}?" if close else None)
+        if np.ndim(value):
+            raise GradcalcError(f"with --points, --{name} must be one number (the same for every row)")
+    for name in wrt:
+        if name not in graph.variables:
+            raise GradcalcError(f"cannot differentiate with respect to {name}: the expression does "
+                                f"not use it", hint=f"the expression uses {', '.join(graph.variables)}")
+
+
+def _decode(raw: bytes, number: int) -> str:
+    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):   # a byte-order mark from spreadsheets
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as error:
+        return f"{_UNDECODABLE}line {number} is not UTF-8 text ({error.reason} at byte {error.start + 1})"
+
+
+def open_points(stream: IO[bytes], graph: Graph, fixed: dict[str, float] | None = None,
+                wrt: tuple[str, ...] = ()) -> Points:
+    """Read up to the first non-blank line: `{` starts JSON lines, anything else is a CSV header.
+
+    `fixed` values hold for every row (`--tax 1.08`); variables with a default in the program may be
+    left out. Rows are read later, chunk by chunk, as `run` asks for them.
+    """
+    fixed = fixed or {}
+    _check_names(graph, fixed, wrt)
+    number, consumed = 0, 0
+    for raw in iter(stream.readline, b""):
+        number += 1
+        consumed += len(raw)
+        text = _decode(raw, number)
+        if not text.strip():
+            continue
+        if text.lstrip().startswith("{"):
+            columns = [name for name in graph.variables if name not in fixed]
+            return Points("jsonl", columns, stream, [(number, text)], number, consumed)
+        return Points("csv", _header(number, text, graph, fixed), stream, [], number, consumed)
+    raise GradcalcError("the points file is empty",
+                        hint="give a CSV header naming the variables, then one point per line")
+
+
+def _split(text: str) -> list[str]:
+    return text.split(",") if '"' not in text else next(csv.reader([text]))
+
+
+def _header(number: int, text: str, graph: Graph, fixed: dict[str, float]) -> list[str]:
+    where = f"line {number} (the header)"
+    if text.startswith(_UNDECODABLE):
+        raise GradcalcError(text[1:])
+    columns = [name.strip() for name in _split(text)]
+    for name in columns:
+        if not _NAME.match(name):
+            raise GradcalcError(f"{where}: {name!r} is not a variable name",
+                                hint="the first line names the variables, e.g. x,y")
+        if name not in graph.variables:
+            close = difflib.get_close_matches(name, list(graph.variables), n=1)
+            raise GradcalcError(f"{where}: the expression has no variable {name}",
+                                hint=f"did you mean {close[0]}?" if close else
+                                f"the expression uses {', '.join(graph.variables) or 'no variables'}")
+        if name in fixed:
+            raise GradcalcError(f"{where}: {name} is both a column and given as --{name}",
+                                hint=f"drop the column or the --{name} option")
+    duplicates = sorted({name for name in columns if columns.count(name) > 1})
+    if duplicates:
+        raise GradcalcError(f"{where}: column {duplicates[0]} appears twice")
+    missing = [n for n in graph.variables if n not in columns and n not in fixed and n not in graph.defaults]
+    if missing:
+        raise GradcalcError(f"{where}: no column for {', '.join(missing)}",
+                            hint=f"add a column, or give one value for every row with --{missing[0]} VALUE")
+    return columns
+
+
+def _raw_chunks(points: Points, first: int, largest: int) -> Iterator[tuple[list[int], list[str]]]:
+    """Non-blank lines in chunks of about `first`, 2·first, … up to `largest` bytes, with their numbers."""
+    if points.first:
+        yield [n for n, _ in points.first], [t for _, t in points.first]
+    size, number = first, points.line
+    while True:
+        raws = points.stream.readlines(size)
+        if not raws:
+            return
+        points.consumed += sum(map(len, raws))
+        try:
+            texts = b"".join(raws).decode("utf-8").split("\n")
+            texts = [t.rstrip("\r") for t in (texts[:-1] if texts[-1] == "" else texts)]
+        except UnicodeDecodeError:
+            texts = [_decode(raw, number + 1 + i) for i, raw in enumerate(raws)]
+        lines = list(range(number + 1, number + 1 + len(texts)))
+        number += len(texts)
+        if not all(texts):   # blank lines are not rows
+            kept = [(n, t) for n, t in zip(lines, texts) if t.strip()]
+            lines, texts = [n for n, _ in kept], [t for _, t in kept]
+        if texts:
+            yield lines, texts
+        size = min(2 * size, largest)
+
+
+def _number_error(number: int, name: str, raw: Any) -> str | None:
+    """Why a field is not a usable number (None if it is one)."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        return f"line {number}: the value of {name} is not a number: {json.dumps(raw)}"
+    try:
+        value = float(raw)
+    except ValueError:
+        shown = "empty" if not str(raw).strip() else f"not a number: {raw!r}"
+        return f"line {number}: the value of {name} is {shown}"
+    if not np.isfinite(value):
+        return f"line {number}: the value of {name} is not finite: {raw!r} (nan and inf are not allowed)"
+    return None
+
+
+def _csv_numbers(lines: list[int], texts: list[str], columns: list[str]
+                 ) -> tuple[np.ndarray, dict[int, str]]:
+    """The chunk's points as an (n, columns) array, and a message for each malformed row."""
+    n, width = len(texts), len(columns)
+    joined = ",".join(texts)
+    # The fast path: one split and one conversion for the whole chunk.
+    if '"' not in joined and _UNDECODABLE not in joined and all(t.count(",") == width - 1 for t in texts):
+        try:
+            numbers = np.array(joined.split(","), dtype=np.float64).reshape(n, width)
+            if np.isfinite(numbers).all():
+                return numbers, {}
+        except ValueError:
+            pass
+    # Something is off: look at each row to say which line and why.
+    numbers, malformed = np.ones((n, width)), {}
+    for i, (number, text) in enumerate(zip(lines, texts)):
+        message = None
+        if text.startswith(_UNDECODABLE):
+            message = text[1:]
+        else:
+            try:
+                fields = _split(text)
+            except csv.Error as error:
+                fields, message = [], f"line {number} is not a CSV row: {error}"
+            if message is None and len(fields) != width:
+                message = (f"line {number} has {len(fields)} field{'s' * (len(fields) != 1)}, the "
+                           f"header has {width}: {text}")
+            for name, raw in zip(columns, fields) if message is None else ():
+                message = _number_error(number, name, raw)
+                if message:
+                    break
+        if message is None:
+            numbers[i] = [float(raw) for raw in fields]
+        else:
+            malformed[i] = message
+    return numbers, malformed
+
+
+def _json_records(lines: list[int], texts: list[str], columns: list[str], graph: Graph,
+                  fixed: dict[str, float]) -> tuple[np.ndarray, list[dict], dict[int, str]]:
+    numbers, records, malformed = np.ones((len(texts), len(columns))), [], {}
+    for i, (number, text) in enumerate(zip(lines, texts)):
+        record, message = _json_record(number, text, graph, fixed)
+        records.append(record)
+        if message:
+            malformed[i] = message
+        else:
+            numbers[i] = [float(record[name]) if name in record else float(graph.defaults[name])
+                          for name in columns]
+    return numbers, records, malformed
+
+
+def _json_record(number: int, text: str, graph: Graph, fixed: dict[str, float]) -> tuple[dict, str | None]:
+    if text.startswith(_UNDECODABLE):
+        return {}, text[1:]
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        return {}, (f"line {number} is not JSON ({error.msg} at character {error.pos + 1}): "
+                    f"{text.strip()[:60]}")
+    if not isinstance(data, dict):
+        return {}, f"line {number} is not a JSON object: {text.strip()[:60]}"
+    for name, raw in data.items():
+        if name not in graph.variables:
+            return data, f"line {number}: the expression has no variable {name}"
+        if name in fixed:
+            return data, f"line {number}: {name} is also given as --{name}"
+        message = _number_error(number, name, raw)
+        if message:
+            return data, message
+    missing = [n for n in graph.variables if n not in data and n not in fixed and n not in graph.defaults]
+    if missing:
+        return data, f"line {number}: no value for {', '.join(missing)}"
+    return data, None
+
+
+# Computing --------------------------------------------------------------------------------------
+
+def compute_chunks(points: Points, graph: Graph, fixed: dict[str, float] | None = None,
+                   wrt: tuple[str, ...] = (), first: int = FIRST_BYTES, largest: int = CHUNK_BYTES
+                   ) -> Iterator[Chunk]:
+    """Read, compute and yield the points chunk by chunk, in input order; errors stay with their rows."""
+    fixed = fixed or {}
+    for lines, texts in _raw_chunks(points, first, largest):
+        records = None
+        if points.format == "csv":
+            numbers, malformed = _csv_numbers(lines, texts, points.columns)
+        else:
+            numbers, records, malformed = _json_records(lines, texts, points.columns, graph, fixed)
+        n = len(texts)
+        by_column = np.ascontiguousarray(numbers.T)    # one contiguous array per variable
+        columns = {name: by_column[j] for j, name in enumerate(points.columns)}
+        for name in graph.variables:
+            if name not in columns:
+                columns[name] = np.full(n, float(fixed[name] if name in fixed else graph.defaults[name]))
+        value, gradient, math_errors = evaluate_points(graph, columns, n, wrt)
+        errors: dict[int, GradcalcError] = {i: GradcalcError(message) for i, message in malformed.items()}
+        for i, error in math_errors.items():
+            if i not in errors:
+                error.message = f"line {lines[i]}: {error.message}"
+                errors[i] = error
+        yield Chunk(lines, texts, numbers, records, value, gradient, errors, points.consumed)
+
+
+def run(points: Points, graph: Graph, fixed: dict[str, float] | None = None, wrt: tuple[str, ...] = (),
+        keep_going: bool = False, first: int = FIRST_BYTES, largest: int = CHUNK_BYTES
+        ) -> Iterator[Chunk]:
+    """The chunks to write, in order. Without keep_going, the rows before the first bad one are
+    yielded and then its error is raised; with it, bad rows carry their error and a summary error
+    (exit 2 if any row was malformed, else 3) is raised once every row has been written."""
+    total, failed, worst = 0, 0, None
+    for chunk in compute_chunks(points, graph, fixed, wrt, first, largest):
+        total += len(chunk)
+        if chunk.errors and not keep_going:
+            k = min(chunk.errors)
+            yield chunk.head(k)
+            raise chunk.errors[k]
+        failed += len(chunk.errors)
+        for error in chunk.errors.values():
+            if worst is None or error.exit_code < worst.exit_code:   # bad input (2) before math (3)
+                worst = error
+        yield chunk
+    if failed:
+        kind = "malformed or outside the domain" if worst.exit_code == 2 else "outside the domain"
+        raise type(worst)(f"{failed} of {total} rows failed ({kind}); each has its error in the "
+                          f"error field", hint="the other rows were computed")

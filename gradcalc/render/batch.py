@@ -1,0 +1,84 @@
+"""Batch output: CSV or JSON lines, one line per input row, in input order; full float precision."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from ..errors import MathError
+
+
+def csv_header(columns: list[str], output: str, names: list[str], keep_going: bool) -> str:
+    header = list(columns) + ["value"] + [f"d{output}/d{name}" for name in names]
+    return _csv_line(header + (["error"] if keep_going else []))
+
+
+def _csv_line(fields: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(fields)
+    return buffer.getvalue()
+
+
+def _computed(chunk) -> list[str]:
+    """Each row's value and gradient as CSV fields, shortest text that reads back the same float."""
+    columns = [chunk.value] + list(chunk.gradient.values())
+    return list(map(",".join, zip(*[map(repr, column.tolist()) for column in columns])))
+
+
+def csv_chunk(chunk, columns: list[str], source: str, keep_going: bool) -> str:
+    computed = _computed(chunk)
+    width = len(columns)
+    lines = []
+    for i, text in enumerate(chunk.texts):
+        error = chunk.errors.get(i)
+        if error is None:
+            echo = text if source == "csv" else _echo_fields(chunk.records[i], columns)
+            lines.append(f"{echo},{computed[i]}{',' if keep_going else ''}\n")
+            continue
+        # A bad row keeps its fields, one per column (the message quotes a row of the wrong length).
+        if source == "csv":
+            fields = _fields(text)[:width]
+            fields += [""] * (width - len(fields))
+        else:
+            fields = [_text(chunk.records[i].get(name, "")) for name in columns]
+        lines.append(_csv_line(fields + [""] * (1 + len(chunk.gradient)) + [error.message]))
+    return "".join(lines)
+
+
+def _fields(text: str) -> list[str]:
+    if text.startswith("\0"):
+        return []
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error:
+        return [text]
+
+
+def _echo_fields(record: dict, columns: list[str]) -> str:
+    return _csv_line([_text(record.get(name, "")) for name in columns]).rstrip("\n")
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def jsonl_chunk(chunk, columns: list[str], source: str) -> str:
+    values = chunk.value.tolist()
+    grads = {name: grad.tolist() for name, grad in chunk.gradient.items()}
+    numbers = chunk.numbers.tolist()
+    lines = []
+    for i, text in enumerate(chunk.texts):
+        error = chunk.errors.get(i)
+        if source == "jsonl":
+            record = dict(chunk.records[i])
+        elif error is None or isinstance(error, MathError):   # the row itself was well formed
+            record = dict(zip(columns, numbers[i]))
+        else:  # a malformed CSV row: its fields as written
+            record = dict(zip(columns, _fields(text)))
+        if error is None:
+            record.update(value=values[i], gradient={name: g[i] for name, g in grads.items()})
+        else:
+            record.update(line=chunk.lines[i], error=error.message)
+        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+    return "".join(lines)

@@ -1,0 +1,312 @@
+"""--points: value and gradient at every row, vectorised per chunk; row order, errors per row, formats."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gradcalc import compute
+from gradcalc.batch import evaluate_points, open_points, run
+from gradcalc.cli import main
+from gradcalc.errors import GradcalcError, MathError
+from gradcalc.ops import OPS
+from gradcalc.parse import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def gradcalc(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def batch(expression, text, *options):
+    return gradcalc(expression, "--points", "-", *options, input=text)
+
+
+def table(stdout):
+    return list(csv.reader(io.StringIO(stdout)))
+
+
+# --- the engine: one vectorised pass equals one point at a time --------------------------------
+
+EXPRESSIONS = ["(x+y)**2", "sin(x)*exp(-y) + log(x*y) + sqrt(x+y)/(1+x**2)",
+               "t = x*y; z = tanh(t) + sigmoid(x - y)*t", "relu(x - 1) + abs(y - 1)*x", "x/y - y**x"]
+
+
+@given(st.sampled_from(EXPRESSIONS),
+       st.lists(st.tuples(st.floats(0.1, 3), st.floats(0.1, 3)), min_size=1, max_size=20))
+def test_batch_equals_one_point_at_a_time(expression, points):
+    graph = parse(expression)
+    xs, ys = (np.array(column) for column in zip(*points))
+    value, gradient, errors = evaluate_points(graph, {"x": xs, "y": ys}, len(points))
+    assert errors == {}
+    for i, (x, y) in enumerate(points):
+        single = compute(expression, x=x, y=y)
+        assert value[i] == pytest.approx(float(single.value), rel=1e-12, abs=1e-300)
+        for name in ("x", "y"):
+            assert gradient[name][i] == pytest.approx(float(single.gradient[name]), rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("expression", ["log(x)*y", "1/(x-1) + y", "sqrt(x)*y", "exp(x*y)"])
+def test_math_errors_are_per_row_with_the_single_point_message(expression):
+    xs, ys = np.array([2.0, -1.0, 1.0, 0.0, 3.0, 1000.0]), np.array([1.0, 1.0, 2.0, 1.0, 1.0, 10.0])
+    value, gradient, errors = evaluate_points(parse(expression), {"x": xs, "y": ys}, 6)
+    for i in range(6):
+        try:
+            single = compute(expression, x=xs[i], y=ys[i])
+        except MathError as error:
+            assert errors[i].message == error.message and errors[i].span == error.span
+        else:
+            assert i not in errors
+            assert value[i] == float(single.value)
+    assert errors, "these points include some outside the domain"
+
+
+def test_constant_overflow_fails_every_row():
+    value, gradient, errors = evaluate_points(parse("x + 9**9**9"), {"x": np.array([1.0, 2.0])}, 2)
+    assert sorted(errors) == [0, 1] and "overflow" in errors[0].message
+
+
+@pytest.mark.skipif("matmul" not in OPS, reason="no matrix product yet")
+def test_ops_that_mix_rows_are_refused():
+    with pytest.raises(GradcalcError, match="element by element"):
+        evaluate_points(parse("x @ y"), {"x": np.ones(3), "y": np.ones(3)}, 3)
+
+
+def test_small_chunks_give_the_same_rows_in_order():
+    text = "x,y\n" + "".join(f"{i % 7 - 3},{i}\n" for i in range(200))
+    graph = parse("log(x)*y + x")
+
+    small = _collect(text, graph, 1, 64)
+    large = _collect(text, graph, 1 << 20, 1 << 20)
+    assert small == large
+    assert [line for line, *_ in small] == list(range(2, 202))
+    assert sum(error is not None for *_, error in small) == sum(i % 7 - 3 <= 0 for i in range(200))
+
+
+def _collect(text, graph, first, largest):
+    points = open_points(io.BytesIO(text.encode()), graph)
+    out, chunks = [], run(points, graph, keep_going=True, first=first, largest=largest)
+    try:
+        for chunk in chunks:
+            out += [(line, None if i in chunk.errors else float(chunk.value[i]),
+                     chunk.errors[i].message if i in chunk.errors else None)
+                    for i, line in enumerate(chunk.lines)]
+    except MathError as error:
+        assert "rows failed" in error.message
+    return out
+
+
+# --- the command line: CSV ----------------------------------------------------------------------
+
+def test_csv_rows_in_order_with_value_and_gradient_columns():
+    result = batch("(x+y)**2", "x,y\n1,2\n3,4\n-1,0.5\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ("x,y,value,dz/dx,dz/dy\n1,2,9.0,6.0,6.0\n3,4,49.0,14.0,14.0\n"
+                             "-1,0.5,0.25,-1.0,-1.0\n")
+    assert result.stderr == ""
+
+
+def test_many_rows_keep_their_order():
+    rng = np.random.default_rng(3)
+    xs = rng.uniform(-5, 5, 3000)
+    result = batch("x**3 - x", "x\n" + "".join(f"{float(x)!r}\n" for x in xs))
+    rows = table(result.stdout)[1:]
+    assert [float(r[0]) for r in rows] == list(xs)
+    assert np.allclose([float(r[1]) for r in rows], xs**3 - xs, rtol=1e-15)
+    assert np.allclose([float(r[2]) for r in rows], 3 * xs**2 - 1, rtol=1e-15)
+
+
+def test_file_input_named_output_and_wrt():
+    with CliRunner().isolated_filesystem():
+        Path("prices.csv").write_text("apple,tax\n100,1.1\n150,1.08\n")
+        result = gradcalc("price = apple*apple_num*tax", "--points", "prices.csv", "--apple_num", "2",
+                          "--wrt", "apple")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "apple,tax,value,dprice/dapple\n100,1.1,220.00000000000003,2.2\n" \
+                            "150,1.08,324.0,2.16\n"
+
+
+def test_program_defaults_may_be_left_out():
+    result = batch("tax = 1.1; price = apple*tax", "apple\n100\n")
+    assert table(result.stdout) == [["apple", "value", "dprice/dtax", "dprice/dapple"],
+                                    ["100", "110.00000000000001", "100.0", "1.1"]]
+
+
+def test_blank_lines_crlf_bom_and_quotes():
+    text = "\ufeffx,y\r\n1,2\r\n\r\n\"3\",4\r\n"
+    result = batch("x*y", text)
+    assert result.exit_code == 0, result.output
+    assert table(result.stdout) == [["x", "y", "value", "dz/dx", "dz/dy"], ["1", "2", "2.0", "2.0", "1.0"],
+                                    ["3", "4", "12.0", "4.0", "3.0"]]
+
+
+MALFORMED = "x,y\n1,2\n3,abc\n4\n5,nan\n6,7,8\n,1\n2,2\n"
+
+
+def test_malformed_row_stops_with_exit_2_naming_its_line():
+    result = batch("x*y", MALFORMED)
+    assert result.exit_code == 2
+    assert result.stdout == "x,y,value,dz/dx,dz/dy\n1,2,2.0,2.0,1.0\n"   # the rows before it
+    assert result.stderr == "error: line 3: the value of y is not a number: 'abc'\n"
+
+
+def test_keep_going_writes_an_error_field_for_every_bad_row():
+    result = batch("x*y", MALFORMED, "--keep-going")
+    assert result.exit_code == 2
+    rows = table(result.stdout)
+    assert rows[0] == ["x", "y", "value", "dz/dx", "dz/dy", "error"]
+    assert rows[1] == ["1", "2", "2.0", "2.0", "1.0", ""]
+    assert rows[2] == ["3", "abc", "", "", "", "line 3: the value of y is not a number: 'abc'"]
+    assert rows[3] == ["4", "", "", "", "", "line 4 has 1 field, the header has 2: 4"]
+    assert rows[4][-1] == "line 5: the value of y is not finite: 'nan' (nan and inf are not allowed)"
+    assert rows[5] == ["6", "7", "", "", "", "line 6 has 3 fields, the header has 2: 6,7,8"]
+    assert rows[6][-1] == "line 7: the value of x is empty"
+    assert rows[7] == ["2", "2", "4.0", "2.0", "2.0", ""]
+    assert len(rows) == 8   # nothing dropped
+    assert result.stderr.startswith("error: 5 of 7 rows failed")
+
+
+def test_math_error_stops_with_exit_3_naming_its_line_and_the_place():
+    result = batch("log(x)*y", "x,y\n1,2\n-1,1\n2,2\n")
+    assert result.exit_code == 3
+    assert result.stdout == "x,y,value,dz/dx,dz/dy\n1,2,0.0,2.0,0.0\n"
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("error: line 3: log of a non-positive number")
+    assert lines[1:3] == ["  log(x)*y", "  ^^^^^^"]
+
+
+def test_math_errors_with_keep_going_are_per_row():
+    result = batch("log(x)*y + sqrt(y)", "x,y\n1,2\n-1,1\n2,0\n2,2\n", "--keep-going")
+    assert result.exit_code == 3
+    rows = table(result.stdout)
+    assert rows[1][-1] == "" and rows[4][-1] == ""
+    assert rows[2][:5] == ["-1", "1", "", "", ""]
+    assert rows[2][5].startswith("line 3: log of a non-positive number")
+    assert rows[3][5].startswith("line 4: the derivative of sqrt(0) is inf")   # the backward pass
+    assert "2 of 4 rows failed (outside the domain)" in result.stderr
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "the points file is empty"),
+    ("\n\n", "the points file is empty"),
+    ("x,w\n1,2\n", "line 1 (the header): the expression has no variable w"),
+    ("x\n1\n", "line 1 (the header): no column for y"),
+    ("x,y,x\n1,2,3\n", "column x appears twice"),
+    ("x,2y\n", "'2y' is not a variable name"),
+])
+def test_bad_header_exit_2(text, message):
+    result = batch("x*y", text)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert message in result.stderr.splitlines()[0]
+
+
+def test_fixed_value_must_not_also_be_a_column():
+    result = batch("x*y", "x,y\n1,2\n", "--y", "3")
+    assert result.exit_code == 2 and "both a column and given as --y" in result.stderr
+
+
+def test_not_utf8_row_is_malformed():
+    result = CliRunner().invoke(main, ["x*2", "--points", "-", "--keep-going"],
+                                input=b"x\n1\n\xff\xfe\n2\n")
+    rows = table(result.stdout)
+    assert rows[2][-1].startswith("line 3 is not UTF-8 text")
+    assert rows[3] == ["2", "4.0", "2.0", ""]
+
+
+def test_points_cannot_be_combined_with_checks():
+    result = batch("x*2", "x\n1\n", "--expect", "x=2")
+    assert result.exit_code == 2 and "cannot be combined" in result.stderr
+
+
+# --- JSON lines ---------------------------------------------------------------------------------
+
+def test_json_lines_in_and_out():
+    text = '{"x": 1, "y": 2}\n{"y": 4, "x": 3}\n'
+    result = batch("x*y", text, "--json")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        {"x": 1, "y": 2, "value": 2.0, "gradient": {"x": 2.0, "y": 1.0}},
+        {"y": 4, "x": 3, "value": 12.0, "gradient": {"x": 4.0, "y": 3.0}},
+    ]
+
+
+def test_csv_in_json_lines_out():
+    result = batch("x*y", "x,y\n1,2\n", "--json")
+    assert json.loads(result.stdout) == {"x": 1.0, "y": 2.0, "value": 2.0, "gradient": {"x": 2.0, "y": 1.0}}
+
+
+def test_json_lines_in_csv_out():
+    result = batch("x*y", '{"x": 1, "y": 2}\n')
+    assert result.stdout == "x,y,value,dz/dx,dz/dy\n1,2,2.0,2.0,1.0\n"
+
+
+def test_json_lines_bad_rows_with_keep_going():
+    text = ('{"x": 1, "y": 2}\n{"x": 2}\n{"x": "a", "y": 1}\n{"x": 1, "y": 2, "w": 3}\nnope\n'
+            '[1, 2]\n{"x": true, "y": 1}\n{"x": 0, "y": 1}\n{"x": 3, "y": 1}\n')
+    result = batch("log(x)*y", text, "--json", "--keep-going")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 9
+    assert records[0]["value"] == 0.0 and records[8]["gradient"] == {"x": 1 / 3, "y": np.log(3)}
+    errors = [r.get("error") for r in records]
+    assert errors[1] == "line 2: no value for y"
+    assert errors[2] == "line 3: the value of x is not a number: 'a'"
+    assert errors[3] == "line 4: the expression has no variable w"
+    assert errors[4].startswith("line 5 is not JSON (") and errors[4].endswith("): nope")
+    assert errors[5] == "line 6 is not a JSON object: [1, 2]"
+    assert errors[6] == "line 7: the value of x is not a number: true"
+    assert errors[7].startswith("line 8: log of a non-positive number")
+    assert records[7]["line"] == 8 and records[7]["x"] == 0
+    assert result.exit_code == 2
+
+
+def test_json_lines_without_keep_going_stops_at_the_first_bad_line():
+    result = batch("x*y", '{"x": 1, "y": 2}\n{"x": 1}\n{"x": 1, "y": 3}\n', "--json")
+    assert result.exit_code == 2
+    assert len(result.stdout.splitlines()) == 1
+    assert result.stderr == "error: line 2: no value for y\n"
+
+
+# --- streaming ----------------------------------------------------------------------------------
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal():
+    result = batch("x*2", "x\n" + "1\n" * 5000)
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_progress_bar_draws_on_a_terminal():
+    from gradcalc.render.progress import ProgressBar
+
+    from rich.console import Console
+
+    screen = io.StringIO()
+    with ProgressBar(1000, Console(file=screen, force_terminal=True, width=80)) as bar:
+        bar.update(500, 20)
+        bar.progress.refresh()
+    assert "20 rows" in screen.getvalue() and "0.5/1.0 kB" in screen.getvalue()
+
+
+def test_output_starts_before_the_input_ends():
+    process = subprocess.Popen([sys.executable, "-m", "gradcalc", "x*y", "--points", "-"], cwd=ROOT,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        process.stdin.write(b"x,y\n1,2\n")
+        process.stdin.flush()
+        # The first row comes back while stdin is still open.
+        assert process.stdout.readline() == b"x,y,value,dz/dx,dz/dy\n"
+        assert process.stdout.readline() == b"1,2,2.0,2.0,1.0\n"
+        process.stdin.write(b"3,4\n")
+        process.stdin.close()
+        assert process.stdout.read() == b"3,4,12.0,4.0,3.0\n"
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
