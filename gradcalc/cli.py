@@ -73,6 +73,9 @@ Examples:
   gradcalc "(x+y)**2" --x 1 --y 2 --expect "x=2*(x+y)" --expect y=6
   gradcalc "sin(x)*y" --x 0.5 --y 2 --check
   gradcalc "X@W + b" --X "[[1,2]]" --W @w.csv --b "[0,0,0]" --upstream "[[1,0,0]]"
+  gradcalc "x**2*y + y**3" --x 1 --y 2 --hessian --symbolic
+  gradcalc "sin(x)" --x 0.5 --order 4           # d⁴z/dx⁴ = sin(x)
+  gradcalc "x1*x2*x3" --x1 1 --x2 2 --x3 3 --compare-modes
 
 \b
 Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
@@ -103,6 +106,9 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
               help="Also all second derivatives of a scalar output, by differentiating the backward pass.")
 @click.option("--order", type=click.IntRange(1, 30), metavar="K",
               help="Also the K-th derivative dᴷz/dxᴷ with respect to the one variable (or --wrt NAME).")
+@click.option("--symbolic", is_flag=True,
+              help="Also each derivative as a simplified formula (∂z/∂x = 2·(x + y)); with --json "
+                   "in gradcalc's own syntax, ready to be given back to gradcalc.")
 @click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse", show_default=True,
               help="reverse: one backward pass for every input; forward: tangents carried beside the "
                    "values, one pass per input, with a table of every node's tangent.")
@@ -130,8 +136,8 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
 @click.version_option(__version__, "--version", prog_name="gradcalc")
 @click.pass_context
 def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plain, quiet, precision,
-         max_rows, hessian, order, mode, compare_modes, expect, numerical, rtol, atol, limit, points,
-         keep_going):
+         max_rows, hessian, order, symbolic, mode, compare_modes, expect, numerical, rtol, atol, limit,
+         points, keep_going):
     """Compute a value and its gradient, and show the backward pass step by step.
 
     EXPRESSION is a formula or a small program (`t = x + y; z = t**2`). Give each variable's value as
@@ -143,16 +149,18 @@ def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plai
         text = _program_text(expression, file, limits)
         values = _values(ctx.meta["gradcalc.bindings"], var, limits)
         if points is not None:
-            if expect or numerical or hessian or order or mode == "forward" or compare_modes or upstream:
+            if (expect or numerical or hessian or order or symbolic or mode == "forward" or compare_modes
+                    or upstream):
                 raise GradcalcError("--points cannot be combined with --expect, --check, --hessian, "
-                                    "--order, --mode forward, --compare-modes or --upstream",
+                                    "--order, --symbolic, --mode forward, --compare-modes or "
+                                    "--upstream",
                                     hint="a batch computes values and gradients only")
             return _batch(text, points, values, wrt, as_json, keep_going, limits)
         answers = []
-        beyond_one_gradient = hessian or order or mode == "forward" or compare_modes
+        beyond_one_gradient = hessian or order or symbolic or mode == "forward" or compare_modes
         if (expect or numerical) and beyond_one_gradient:
             raise GradcalcError("--expect and --check cannot be combined with --hessian, --order, "
-                                "--mode forward or --compare-modes",
+                                "--symbolic, --mode forward or --compare-modes",
                                 hint="run them as two commands")
         if expect or numerical:
             from .check import parse_answer
@@ -167,7 +175,7 @@ def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plai
             from .render.higher import render
 
             found = beyond(result, hessian_wanted=hessian, order=order, mode=mode,
-                           compare_modes=compare_modes)
+                           compare_modes=compare_modes, symbolic=symbolic)
             click.echo(render(result, found, as_json, _use_rich(plain), quiet, precision, max_rows),
                        nl=False)
             return

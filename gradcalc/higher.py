@@ -8,6 +8,7 @@ reading it as a formula gives the symbolic derivative (symbolic.py).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,10 @@ from .ops import OPS
 
 MAX_NODES = 200_000        # derivative nodes one request may add: bounds time and memory
 MAX_HESSIAN_SIZE = 200     # scalar inputs a Hessian may have (its rows are computed one by one)
+
+
+def _shape(value) -> tuple[int, ...]:
+    return () if type(value) is np.float64 else np.shape(value)   # the common case, fast
 
 
 class NodeBuilder:
@@ -40,13 +45,17 @@ class NodeBuilder:
 
     # -- constants ---------------------------------------------------------------------------
     def const(self, value) -> int:
-        value = np.float64(value) if np.ndim(value) == 0 else np.asarray(value, dtype=np.float64)
-        key = ("const", np.shape(value), np.asarray(value).tobytes())
-        if key not in self._made:
-            node = self._new(None, (), value)
+        if type(value) is float or np.ndim(value) == 0:
+            value = np.float64(value)
+            key = ("const", float(value))
+        else:
+            value = np.asarray(value, dtype=np.float64)
+            key = ("const", value.shape, value.tobytes())
+        node = self._made.get(key)
+        if node is None:
+            node = self._made[key] = self._new(None, (), value)
             self.graph.constants[node] = value
-            self._made[key] = node
-        return self._made[key]
+        return node
 
     def ones_like(self, node: int) -> int:
         value = self.values[node]
@@ -54,11 +63,13 @@ class NodeBuilder:
 
     def constant_value(self, node: int):
         """The value of a constant node (a literal or a folded one), else None."""
-        return self.graph.constants.get(node) if self.graph.nodes[node].op is None else None
+        return self.graph.constants.get(node)
 
     def _is(self, node: int, number: float) -> bool:
-        value = self.constant_value(node)
-        return value is not None and bool(np.all(value == number))
+        value = self.graph.constants.get(node)
+        if value is None:
+            return False
+        return value == number if type(value) is np.float64 else bool(np.all(value == number))
 
     # -- operations --------------------------------------------------------------------------
     def __call__(self, op: str, *inputs: int) -> int:
@@ -71,7 +82,7 @@ class NodeBuilder:
         args = [self.values[i] for i in inputs]
         with np.errstate(all="ignore"):
             value = OPS[op].forward(*args)
-        finite = bool(np.all(np.isfinite(value)))
+        finite = math.isfinite(value) if type(value) is np.float64 else bool(np.all(np.isfinite(value)))
         if finite and all(self.constant_value(i) is not None for i in inputs):
             return self.const(value)          # constant folding
         if not finite:
@@ -105,8 +116,12 @@ class NodeBuilder:
         if len(inputs) != 2:
             return None
         a, b = inputs
-        shape = np.broadcast_shapes(np.shape(self.values[a]), np.shape(self.values[b]))
-        keep = lambda node: node if np.shape(self.values[node]) == shape else None  # noqa: E731
+        constants = self.graph.constants
+        if a not in constants and b not in constants:
+            return None          # every rule below needs a constant operand
+        shape_a, shape_b = _shape(self.values[a]), _shape(self.values[b])
+        shape = shape_a if shape_a == shape_b else np.broadcast_shapes(shape_a, shape_b)
+        keep = lambda node: node if _shape(self.values[node]) == shape else None  # noqa: E731
         zeros = lambda: self.const(np.zeros(shape) if shape else 0.0)              # noqa: E731
         if op == "add":
             return keep(b) if self._is(a, 0) else keep(a) if self._is(b, 0) else None
@@ -158,7 +173,7 @@ def gradient_nodes(builder: NodeBuilder, output: int, wrt: list[int], seed: int 
                 continue
             local = op.derivative[k](builder, *node.inputs, node_id)
             flowing = builder("mul", upstream, local)
-            if np.shape(values[flowing]) != np.shape(values[src]):
+            if _shape(values[flowing]) != _shape(values[src]):
                 flowing = builder("sum_to", flowing, src)     # undo broadcasting
             grads[src] = flowing if src not in grads else builder("add", grads[src], flowing)
     found = {}
@@ -194,7 +209,7 @@ class Hessian:
     nodes: dict[tuple[str, str], int] = field(default_factory=dict)   # ∂²z/∂v∂u (scalar inputs)
 
 
-def hessian(result, names: tuple[str, ...] = ()) -> Hessian:
+def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = None) -> Hessian:
     """Differentiate the gradient nodes once more: one reverse pass per scalar element of the inputs."""
     graph = result.graph
     names = tuple(names) or tuple(graph.variables)
@@ -206,7 +221,7 @@ def hessian(result, names: tuple[str, ...] = ()) -> Hessian:
         raise GradcalcError(f"the Hessian would be {len(labels)}×{len(labels)}; at most "
                             f"{MAX_HESSIAN_SIZE} scalar inputs are supported",
                             hint="choose fewer variables with --wrt")
-    builder = extend(result)
+    builder = builder or extend(result)
     var_nodes = [graph.variables[name] for name in names]
     first = gradient_nodes(builder, graph.output, var_nodes, what="--hessian")
     matrix = np.zeros((len(labels), len(labels)))
@@ -240,12 +255,12 @@ class Derivative:
     nodes: list[int]                     # nodes[j] is the (j+1)-th derivative
 
 
-def nth_derivative(result, name: str, order: int) -> Derivative:
+def nth_derivative(result, name: str, order: int, builder: NodeBuilder | None = None) -> Derivative:
     """Repeat the graph-building backward pass `order` times on one scalar input."""
     if np.ndim(result.value) != 0 or np.ndim(result.inputs[name]) != 0:
         raise GradcalcError("--order works on a scalar output of one scalar input",
                             hint="use --hessian for the second derivatives of an array input")
-    builder = extend(result)
+    builder = builder or extend(result)
     var = result.graph.variables[name]
     node, nodes = result.graph.output, []
     for _ in range(order):
@@ -264,11 +279,15 @@ class Beyond:
     reverse_operations: int | None = None      # set by --compare-modes
     mode_difference: float | None = None       # largest |forward − reverse| over the gradient
     mode: str = "reverse"                      # which mode's gradient the report shows
+    symbolic: object | None = None             # symbolic.Formulas, keyed as in `beyond`
 
 
 def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mode: str = "reverse",
-           compare_modes: bool = False) -> Beyond:
-    """Run the requested computations beyond one reverse-mode gradient on an evaluated Result."""
+           compare_modes: bool = False, symbolic: bool = False) -> Beyond:
+    """Run the requested computations beyond one reverse-mode gradient on an evaluated Result.
+
+    Formulas (symbolic) are keyed ("gradient", x), ("hessian", u, v) for u before v, ("order", k).
+    """
     found = Beyond(mode=mode)
     if mode == "forward" or compare_modes:
         from .forward_mode import forward_mode, reverse_operations
@@ -278,13 +297,27 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
             found.reverse_operations = reverse_operations(result)
             found.mode_difference = max((float(np.max(np.abs(found.forward.gradient[name] - grad)))
                                          for name, grad in result.gradient.items()), default=0.0)
+    builder = extend(result)   # one graph for every derivative asked for: shared nodes built once
+    names = result.wrt or tuple(result.graph.variables)
     if hessian_wanted:
-        found.hessian = hessian(result, result.wrt)
+        found.hessian = hessian(result, names, builder)
     if order is not None:
-        names = result.wrt or tuple(result.graph.variables)
         if len(names) != 1:
             raise GradcalcError(f"--order needs one variable; the expression uses "
                                 f"{', '.join(names) or 'none'}",
                                 hint=f"choose one with --wrt {names[0]}" if names else None)
-        found.derivative = nth_derivative(result, names[0], order)
+        found.derivative = nth_derivative(result, names[0], order, builder)
+    if symbolic:
+        from .symbolic import formulas
+
+        variables = [result.graph.variables[name] for name in names]
+        first = gradient_nodes(builder, result.graph.output, variables, what="--symbolic")
+        roots: dict[tuple, int] = {("gradient", name): first[v] for name, v in zip(names, variables)}
+        if found.hessian is not None:
+            roots.update({("hessian", u, v): node for (u, v), node in found.hessian.nodes.items()
+                          if names.index(u) <= names.index(v)})
+        if found.derivative is not None:
+            roots.update({("order", k): node for k, node in enumerate(found.derivative.nodes, 1)})
+        taken = {node.name for node in result.graph.nodes if node.name} | {result.output_name}
+        found.symbolic = formulas(builder.graph, builder.values, roots, taken)
     return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..numbers import DEFAULT_PRECISION, format_value
 from .json import plain, to_dict
 from .rows import Table, _cut as cut, build_report, definition
@@ -19,8 +21,8 @@ def hessian_name(output: str, row: str, column: str) -> str:
     return f"∂²{output}/∂{row}²" if row == column else f"∂²{output}/∂{row}∂{column}"
 
 
-def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list[Table], list[str]]:
-    """The extra tables and notes, shared by plain text and rich."""
+def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, list[str]]:
+    """The extra blocks (a Table, or a list of lines under a title) and notes, for plain and rich."""
     fmt = lambda v: format_value(v, precision)  # noqa: E731 - one short local formatter
     found, notes = [], []
     if beyond.hessian is not None:
@@ -41,6 +43,12 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list[Tab
             [(str(k), derivative_name(d.output, d.variable, k), fmt(v))
              for k, v in enumerate(values, start=1)],
             text_columns=2))
+    if beyond.symbolic is not None:
+        found.append(["Symbolic derivatives"] + symbolic_lines(beyond, result.output_name))
+        if beyond.symbolic.definitions:
+            notes.append(f"subexpressions used more than once or very long are named "
+                         f"{beyond.symbolic.definitions[0][0]}…{beyond.symbolic.definitions[-1][0]} "
+                         f"to keep the formulas short")
     if beyond.reverse_operations is not None:
         passes = len(beyond.forward.passes)
         forward_count, reverse_count = beyond.forward.operations, beyond.reverse_operations
@@ -60,6 +68,21 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list[Tab
 MAX_PASS_COLUMNS = 8   # a table wider than this is no longer readable; the JSON has every pass
 
 
+def formula_name(output: str, key: tuple, variable: str | None = None) -> str:
+    """("gradient", "x") → ∂z/∂x; ("hessian", "x", "y") → ∂²z/∂x∂y; ("order", 2) → d²z/dx²."""
+    if key[0] == "gradient":
+        return f"∂{output}/∂{key[1]}"
+    if key[0] == "hessian":
+        return hessian_name(output, key[1], key[2])
+    return derivative_name(output, variable, key[1])
+
+
+def symbolic_lines(beyond, output: str) -> list[str]:
+    variable = beyond.derivative.variable if beyond.derivative is not None else None
+    lines = [f"{formula_name(output, key, variable)} = {text}" for key, text in beyond.symbolic.pretty.items()]
+    return lines + [f"where {name} = {text}" for name, text in beyond.symbolic.definitions]
+
+
 def tangent_table(result, forward, precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> Table:
     """Forward mode's trace: each node's tangent d node/d input, one column per pass."""
     labels, graph = result.labels, result.graph
@@ -76,12 +99,20 @@ def tangent_table(result, forward, precision: int = DEFAULT_PRECISION, max_rows:
 def to_json(beyond) -> dict:
     """The keys --json adds: "hessian", "derivative", "forward_mode", "operations"."""
     data = {}
+    formulas = beyond.symbolic.ascii if beyond.symbolic is not None else None
     if beyond.hessian is not None:
-        data["hessian"] = {"variables": beyond.hessian.variables,
-                           "matrix": beyond.hessian.matrix.tolist()}
+        h = beyond.hessian
+        data["hessian"] = {"variables": h.variables, "matrix": h.matrix.tolist()}
+        if formulas is not None:
+            data["hessian"]["formulas"] = [[formulas[("hessian", *sorted((u, v), key=h.variables.index))]
+                                            for v in h.variables] for u in h.variables]
     if beyond.derivative is not None:
         d = beyond.derivative
         data["derivative"] = {"variable": d.variable, "order": d.order, "value": d.value}
+        if formulas is not None:
+            data["derivative"]["formula"] = formulas[("order", d.order)]
+    if formulas is not None:
+        data["symbolic"] = {key[1]: text for key, text in formulas.items() if key[0] == "gradient"}
     if beyond.mode == "forward":
         data["gradient"] = {name: plain(g) for name, g in beyond.forward.gradient.items()}
         data["forward_mode"] = {"passes": [{"seed": p.seed, "tangents": [plain(t) for t in p.tangents]}
@@ -93,10 +124,11 @@ def to_json(beyond) -> dict:
 
 
 def quiet(result, beyond, precision: int = DEFAULT_PRECISION) -> str:
-    """-q: the Hessian's rows (numbers separated by spaces), the k-th derivative, the two counts;
-    else, as without these options, the value (unless --wrt) then the gradients."""
+    """-q: the formulas (--symbolic), the Hessian's rows (numbers separated by spaces), the k-th
+    derivative, the two counts; else, as without these options, the value (unless --wrt) then the
+    gradients."""
     fmt = lambda v: format_value(v, precision)  # noqa: E731
-    lines = []
+    lines = [] if beyond.symbolic is None else list(beyond.symbolic.ascii.values())
     if beyond.hessian is not None:
         lines += [" ".join(fmt(v) for v in row) for row in beyond.hessian.matrix]
     if beyond.derivative is not None:
@@ -158,11 +190,12 @@ def _rich(blocks, notes) -> str:
     parts = []
     for block in blocks:
         if isinstance(block, Table):
-            parts.append(_table(block))
+            # A narrow table (a 2×2 Hessian) would wrap a long title: print it above instead.
+            parts += [Text(block.title, style="bold"), _table(replace(block, title=""))]
         else:
             text = Text(block[0] + "\n", style="bold")
             for i, line in enumerate(block[1:]):
-                text.append(f"  {line}\n", style="bold green" if i == 0 else "bold")
+                text.append(f"  {line}\n", style="bold green" if i == 0 and block[0] == "Result" else "")
             parts.append(text)
     parts += [Text(f"note: {note}", style="dim") for note in notes]
     console = Console()

@@ -1,0 +1,394 @@
+"""Derivative nodes read back as simplified formulas: `∂z/∂x = 2·(x + y)`.
+
+The graph-building backward pass (higher.py) leaves each derivative as a node; this module turns the
+nodes it depends on into a normal form, bottom-up in creation order (no recursion):
+
+- a sum is a constant plus coefficient × monomial, so like terms collect (`x·y + y·x` → `2·x·y`);
+- a monomial is coefficient × factors with numeric exponents (`x·x` → `x^2`, `x/x` → `1`);
+- a sum used as a factor is made primitive (`2·x + 2·y` → `2·(x + y)`), and distributed again when it
+  is added to something else, so `2·(x + y) − 2·x` → `2·y`;
+- constants fold, including functions of numbers when the result is a whole number (`cos(0)` → 1).
+
+Sums and products past a size limit stay as written (opaque), so a long expression costs linear time.
+Printing is bottom-up too; a subexpression used more than once (or very long) is named t1, t2, … so
+no formula grows exponentially with the sharing in the graph.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import GradcalcError
+from .graph import Graph
+from .ops import FUNCTIONS, OPS
+
+MAX_TERMS = 40        # a sum or product larger than this is kept as written, not merged further
+SHARE_AT = 40         # a subexpression used twice is named once its text is this long
+LONG = 2000           # any subexpression longer than this is named, so no line grows without bound
+
+NUM, SYM, CALL, POW, PROD, SUM, RAW = "num", "sym", "call", "pow", "prod", "sum", "raw"
+_CALLS = set(FUNCTIONS.values())
+
+
+class _Table:
+    """Interned expressions: equal structure, equal id; children always have smaller ids."""
+
+    def __init__(self):
+        self.exprs: list[tuple] = []
+        self._ids: dict[tuple, int] = {}
+
+    def intern(self, expr: tuple) -> int:
+        if expr not in self._ids:
+            self._ids[expr] = len(self.exprs)
+            self.exprs.append(expr)
+        return self._ids[expr]
+
+    def kind(self, e: int) -> str:
+        return self.exprs[e][0]
+
+    def number(self, value: float) -> int:
+        return self.intern((NUM, float(value) + 0.0))   # + 0.0 turns −0 into 0
+
+    def value(self, e: int) -> float | None:
+        expr = self.exprs[e]
+        return expr[1] if expr[0] == NUM else None
+
+    # -- the normal form -----------------------------------------------------------------------
+    def factors(self, e: int) -> tuple[float, dict[int, float]]:
+        """e as coefficient × Π factor^exponent."""
+        expr = self.exprs[e]
+        if expr[0] == NUM:
+            return expr[1], {}
+        if expr[0] == PROD:
+            return expr[1], dict(expr[2])
+        if expr[0] == SUM:
+            content, primitive = self._primitive(expr)
+            return content, {primitive: 1.0}
+        return 1.0, {e: 1.0}
+
+    def _primitive(self, expr: tuple) -> tuple[float, int]:
+        """A sum as content × primitive sum: 2·x + 2·y → 2, (x + y); −x − y → −1, (x + y).
+
+        The sign makes the constant positive if there is one (1 − x stays), else the first term."""
+        _, const, terms = expr
+        lead = terms[0][1]
+        content = abs(lead)
+        numbers = [c for _, c in terms] + ([const] if const else [])
+        if any(not float(c / content).is_integer() for c in numbers):
+            content = 1.0
+        content = math.copysign(content, const if const else lead)
+        if content == 1.0:
+            return 1.0, self.intern(expr)
+        return content, self.intern((SUM, const / content, tuple((t, c / content) for t, c in terms)))
+
+    def terms(self, e: int) -> tuple[float, dict[int, float]]:
+        """e as constant + Σ coefficient × monomial."""
+        expr = self.exprs[e]
+        if expr[0] == NUM:
+            return expr[1], {}
+        if expr[0] == SUM:
+            return expr[1], dict(expr[2])
+        coeff, factors = self.factors(e)
+        if len(factors) == 1:
+            (inner, power), = factors.items()
+            if power == 1.0 and self.kind(inner) == SUM:   # c·(a + b) added to something: distribute
+                _, const, terms = self.exprs[inner]
+                return coeff * const, {t: coeff * c for t, c in terms}
+        return 0.0, {self.product(1.0, factors): coeff}
+
+    def product(self, coeff: float, factors: dict[int, float]) -> int:
+        factors = {f: p for f, p in factors.items() if p != 0}
+        if coeff == 0 or not factors:
+            return self.number(0.0 if coeff == 0 else coeff)
+        if coeff == 1 and len(factors) == 1 and next(iter(factors.values())) == 1:
+            return next(iter(factors))
+        return self.intern((PROD, coeff, tuple(sorted(factors.items()))))
+
+    def sum(self, const: float, terms: dict[int, float]) -> int:
+        terms = {t: c for t, c in terms.items() if c != 0}
+        if not terms:
+            return self.number(const)
+        if const == 0 and len(terms) == 1:
+            (monomial, coeff), = terms.items()
+            inner_coeff, factors = self.factors(monomial)
+            return self.product(coeff * inner_coeff, factors)
+        return self.intern((SUM, const, tuple(sorted(terms.items()))))
+
+    # -- operations ----------------------------------------------------------------------------
+    def add(self, a: int, b: int) -> int:
+        (ca, ta), (cb, tb) = self.terms(a), self.terms(b)
+        if len(ta) + len(tb) > MAX_TERMS:
+            return self.intern((RAW, "add", (a, b)))
+        for t, c in tb.items():
+            ta[t] = ta.get(t, 0.0) + c
+        return self.sum(ca + cb, ta)
+
+    def mul(self, a: int, b: int) -> int:
+        (ca, fa), (cb, fb) = self.factors(a), self.factors(b)
+        if len(fa) + len(fb) > MAX_TERMS:
+            return self.intern((RAW, "mul", (a, b)))
+        for f, p in fb.items():
+            fa[f] = fa.get(f, 0.0) + p
+        coeff = ca * cb
+        if not math.isfinite(coeff):
+            return self.intern((RAW, "mul", (a, b)))
+        return self.product(coeff, fa)
+
+    def neg(self, a: int) -> int:
+        return self.mul(self.number(-1.0), a)
+
+    def power(self, a: int, b: int) -> int:
+        n = self.value(b)
+        if n is None:
+            return self.intern((POW, a, b))
+        if n == 0:
+            return self.number(1.0)
+        if n == 1:
+            return a
+        base = self.value(a)
+        if base is not None:
+            with np.errstate(all="ignore"):
+                folded = float(np.power(base, n))
+            return self.number(folded) if math.isfinite(folded) else self.intern((POW, a, b))
+        coeff, factors = self.factors(a)
+        # (c·x^p)^n = c^n·x^(p·n) holds for whole n; for other n only with c > 0 and every p = 1.
+        if n.is_integer() or (coeff > 0 and all(p == 1 for p in factors.values())):
+            folded = coeff ** n
+            if math.isfinite(folded):
+                return self.product(folded, {f: p * n for f, p in factors.items()})
+        return self.intern((POW, a, b))
+
+    def call(self, name: str, a: int) -> int:
+        value = self.value(a)
+        if value is not None:
+            with np.errstate(all="ignore"):
+                folded = float(OPS[name].forward(np.float64(value)))
+            if folded.is_integer():   # cos(0) → 1, but log(2) stays log(2)
+                return self.number(folded)
+        return self.intern((CALL, name, a))
+
+
+def _reachable(graph: Graph, roots: list[int]) -> list[int]:
+    seen, stack = set(roots), list(roots)
+    while stack:
+        for src in graph.nodes[stack.pop()].inputs:
+            if src not in seen:
+                seen.add(src)
+                stack.append(src)
+    return sorted(seen)
+
+
+def normal_forms(graph: Graph, values: list, roots: list[int]) -> tuple[_Table, dict[int, int]]:
+    """Each node the roots depend on, as an interned normal-form expression."""
+    table, expr = _Table(), {}
+    for node_id in _reachable(graph, roots):
+        node = graph.nodes[node_id]
+        if np.ndim(values[node_id]) != 0:
+            raise GradcalcError("--symbolic works on scalar expressions; this one has arrays",
+                                node.span, text=graph.text, hint="give scalar values")
+        args = [expr[i] for i in node.inputs]
+        op = node.op
+        if op is None:
+            expr[node_id] = table.number(graph.constants[node_id]) if node_id in graph.constants \
+                else table.intern((SYM, node.name))
+        elif op in ("identity", "pos"):
+            expr[node_id] = args[0]
+        elif op == "neg":
+            expr[node_id] = table.neg(args[0])
+        elif op == "add":
+            expr[node_id] = table.add(*args)
+        elif op == "sub":
+            expr[node_id] = table.add(args[0], table.neg(args[1]))
+        elif op == "mul":
+            expr[node_id] = table.mul(*args)
+        elif op == "div":
+            expr[node_id] = table.mul(args[0], table.power(args[1], table.number(-1.0)))
+        elif op == "pow":
+            expr[node_id] = table.power(*args)
+        elif op in _CALLS:
+            expr[node_id] = table.call(op, args[0])
+        else:
+            raise GradcalcError(f"--symbolic does not support {OPS[op].symbol} yet", node.span,
+                                text=graph.text)
+    return table, expr
+
+
+# Printing ------------------------------------------------------------------------------------------
+
+_ATOM, _POWER, _PRODUCT, _NEGATIVE, _SUM = 5, 4, 3, 2, 1    # binding strength of printed text
+
+
+@dataclass(frozen=True)
+class Style:
+    times: str
+    minus: str
+    power: str
+
+
+PRETTY = Style("·", "−", "^")
+ASCII = Style("*", "-", "**")
+
+
+def _number(value: float, style: Style) -> str:
+    text = repr(float(value))
+    if text.endswith(".0"):
+        text = text[:-2]
+    return text.replace("-", style.minus)
+
+
+class _Printer:
+    """Texts of the expressions in one style, bottom-up; `names` maps a shared expression to t1, …"""
+
+    def __init__(self, table: _Table, style: Style, names: dict[int, str]):
+        self.table, self.style, self.names = table, style, names
+        self.text: dict[int, tuple[str, int]] = {}
+
+    def shown(self, e: int) -> tuple[str, int]:
+        return (self.names[e], _ATOM) if e in self.names else self.text[e]
+
+    def wrap(self, e: int, strength: int) -> str:
+        text, own = self.shown(e)
+        return text if own >= strength else f"({text})"
+
+    def render(self, e: int) -> tuple[str, int]:
+        expr, s = self.table.exprs[e], self.style
+        kind = expr[0]
+        if kind == NUM:
+            return _number(expr[1], s), _NEGATIVE if expr[1] < 0 else _ATOM
+        if kind == SYM:
+            return expr[1], _ATOM
+        if kind == CALL:
+            return f"{expr[1]}({self.shown(expr[2])[0]})", _ATOM
+        if kind == POW:
+            return f"{self.wrap(expr[1], _ATOM)}{s.power}{self.wrap(expr[2], _ATOM)}", _POWER
+        if kind == PROD:
+            return self._product(expr[1], expr[2])
+        if kind == SUM:
+            return self._sum(expr[1], expr[2])
+        op, (a, b) = expr[1], expr[2]
+        if op == "add":
+            return f"{self.wrap(a, _SUM)} + {self.wrap(b, _PRODUCT)}", _SUM
+        return f"{self.wrap(a, _PRODUCT)}{s.times}{self.wrap(b, _POWER)}", _PRODUCT
+
+    def _factor(self, f: int, p: float) -> str:
+        if p == 1:
+            return self.wrap(f, _PRODUCT + 1)
+        return f"{self.wrap(f, _ATOM)}{self.style.power}{_number(p, self.style)}"
+
+    def _product(self, coeff: float, factors) -> tuple[str, int]:
+        s = self.style
+        top = [self._factor(f, p) for f, p in factors if p > 0]
+        # One denominator factor needs no parentheses (x**2 binds tighter than /); several do.
+        bottom = [self._factor(f, -p) for f, p in factors if p < 0]
+        magnitude = abs(coeff)
+        if magnitude != 1 or not top:
+            top.insert(0, _number(magnitude, s))
+        text = s.times.join(top)
+        if bottom:
+            text += "/" + (bottom[0] if len(bottom) == 1 else "(" + s.times.join(bottom) + ")")
+        if coeff < 0:
+            return s.minus + text, _NEGATIVE
+        if len(top) + len(bottom) > 1:
+            return text, _PRODUCT
+        (_, p), = factors
+        return text, _ATOM if p == 1 else _POWER
+
+    def _sum(self, const: float, terms) -> tuple[str, int]:
+        s = self.style
+        parts = [(c < 0, self._product(abs(c), self.table.factors(t)[1].items())[0]) for t, c in terms]
+        if const:
+            parts.append((const < 0, _number(abs(const), s)))
+        # Lead with a positive part where there is one: 1 − x, not −x + 1.
+        first = next((i for i, (negative, _) in enumerate(parts) if not negative), 0)
+        parts.insert(0, parts.pop(first))
+        text = (s.minus if parts[0][0] else "") + parts[0][1]
+        for negative, part in parts[1:]:
+            text += f" {s.minus if negative else '+'} {part}"
+        return text, _SUM
+
+
+@dataclass
+class Formulas:
+    """Each root as text: `pretty` for reading, `ascii` in gradcalc's own grammar (a small program
+    when it needs named intermediates). `definitions` lists the shared names t1, … once, pretty."""
+
+    pretty: dict[str, str]
+    ascii: dict[str, str]
+    definitions: list[tuple[str, str]] = field(default_factory=list)
+
+
+def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] = frozenset()) -> Formulas:
+    """The simplified formula of each root node, keyed like `roots` (e.g. by variable name)."""
+    table, expr = normal_forms(graph, values, list(roots.values()))
+    wanted = [expr[node] for node in roots.values()]
+    uses = _uses(table, wanted)
+    ascii_printer = _Printer(table, ASCII, {})
+    names: dict[int, str] = {}
+    fresh = (f"t{i}" for i in range(1, 10 ** 9) if f"t{i}" not in taken)
+    for e in sorted(uses):
+        ascii_printer.text[e] = ascii_printer.render(e)
+        kind = table.kind(e)
+        length = len(ascii_printer.text[e][0])
+        if kind not in (NUM, SYM) and ((uses[e] > 1 and length >= SHARE_AT) or length > LONG) \
+                and e not in wanted:
+            names[e] = next(fresh)
+            ascii_printer.names[e] = names[e]
+    pretty_printer = _Printer(table, PRETTY, names)
+    for e in sorted(uses):
+        pretty_printer.text[e] = pretty_printer.render(e)
+    definitions = [(names[e], pretty_printer.text[e][0]) for e in sorted(names)]
+    pretty, ascii_ = {}, {}
+    for key, e in zip(roots, wanted):
+        pretty[key] = pretty_printer.shown(e)[0]
+        needed = [d for d in _needed(table, e, names)]
+        program = [f"{names[d]} = {ascii_printer.text[d][0]}" for d in needed]
+        ascii_[key] = "; ".join(program + [ascii_printer.shown(e)[0]])
+    return Formulas(pretty, ascii_, definitions)
+
+
+def _children(expr: tuple) -> list[int]:
+    kind = expr[0]
+    if kind == CALL:
+        return [expr[2]]
+    if kind == POW:
+        return [expr[1], expr[2]]
+    if kind in (PROD, SUM):
+        return [child for child, _ in expr[2]]
+    if kind == RAW:
+        return list(expr[2])
+    return []
+
+
+def _uses(table: _Table, roots: list[int]) -> dict[int, int]:
+    """How many times each expression the roots reach is used (by a parent, or as a root)."""
+    uses: dict[int, int] = {}
+    stack = list(roots)
+    for root in roots:
+        uses[root] = uses.get(root, 0) + 1
+    seen = set()
+    while stack:
+        e = stack.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        for child in _children(table.exprs[e]):
+            uses[child] = uses.get(child, 0) + 1
+            stack.append(child)
+    return uses
+
+
+def _needed(table: _Table, root: int, names: dict[int, str]) -> list[int]:
+    """The named expressions one root depends on, in an order that defines each before its use."""
+    found, seen, stack = set(), set(), [root]
+    while stack:
+        e = stack.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        if e in names and e != root:
+            found.add(e)
+        stack.extend(_children(table.exprs[e]))
+    return sorted(found)

@@ -1,0 +1,157 @@
+"""--symbolic: formulas built from the graph-building backward pass, simplified, and numerically equal
+to the gradient (checked by feeding them back to gradcalc, and against SymPy on textbook cases)."""
+
+import json
+import time
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+
+from gradcalc import compute
+from gradcalc.cli import main
+from gradcalc.higher import beyond
+from gradcalc.parse import parse
+from random_expressions import evaluate_at, expressions, points
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def symbolic(text, **values):
+    found = beyond(compute(text, values), symbolic=True).symbolic
+    return {key[1]: formula for key, formula in found.pretty.items()}
+
+
+def value_of(formula, point):
+    """A formula (gradcalc's own syntax, possibly a small program) evaluated by gradcalc itself."""
+    used = parse(formula).variables
+    return float(compute(formula, {name: point[name] for name in used}).value)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("(x+y)**2", {"x": "2·(x + y)", "y": "2·(x + y)"}),
+    ("t = x + y; z = t**2", {"x": "2·(x + y)", "y": "2·(x + y)"}),
+    ("x*y + y*x", {"x": "2·y", "y": "2·x"}),                            # like terms collected
+    ("x*0 + 3*x*1 + 0", {"x": "3"}),                                    # 0/1 identities, folding
+    ("2*(x+y) - 2*x + y", {"x": "0", "y": "3"}),
+    ("x**5 - 2*x**3 + 4*x + 7", {"x": "5·x^4 − 6·x^2 + 4"}),
+    ("x*x*x", {"x": "3·x^2"}),
+    ("x/y", {"x": "1/y", "y": "−x/y^2"}),
+    ("sin(x)*cos(x)", {"x": "cos(x)^2 − sin(x)^2"}),
+    ("exp(2*x)", {"x": "2·exp(2·x)"}),
+    ("log(x)", {"x": "1/x"}),
+    ("sigmoid(x)", {"x": "sigmoid(x)·(1 − sigmoid(x))"}),
+    ("tanh(x)", {"x": "1 − tanh(x)^2"}),
+    ("abs(x) + relu(y)", {"x": "sign(x)", "y": "sign(relu(y))"}),
+    ("x**y", {"x": "y·x^(y − 1)", "y": "x^y·log(x)"}),
+    ("sqrt(x)", {"x": "0.5/sqrt(x)"}),
+    ("cos(0)*x", {"x": "1"}),                                           # cos(0) folds to 1
+])
+def test_textbook_formulas(text, expected):
+    names = parse(text).variables
+    assert symbolic(text, **{name: 0.7 for name in names}) == expected
+
+
+def test_second_derivative_formulas():
+    found = beyond(compute("x**2*y + y**3", x=1.0, y=2.0), hessian_wanted=True, symbolic=True).symbolic
+    assert found.pretty == {("gradient", "x"): "2·x·y", ("gradient", "y"): "x^2 + 3·y^2",
+                            ("hessian", "x", "x"): "2·y", ("hessian", "x", "y"): "2·x",
+                            ("hessian", "y", "y"): "6·y"}
+    orders = beyond(compute("sin(x)", x=1.0), order=4, symbolic=True).symbolic.pretty
+    assert [orders[("order", k)] for k in range(1, 5)] == ["cos(x)", "−sin(x)", "−cos(x)", "sin(x)"]
+
+
+@given(expressions, points, points)
+def test_formulas_equal_the_gradient_here_and_elsewhere(text, point, elsewhere):
+    result = evaluate_at(text, point)
+    found = beyond(result, symbolic=True).symbolic
+    for name, grad in result.gradient.items():
+        formula = found.ascii[("gradient", name)]
+        assert value_of(formula, point) == pytest.approx(float(grad), rel=1e-7, abs=1e-9), (text, formula)
+        # The formula is the derivative as a function, not just a number that matches at one point.
+        other = evaluate_at(text, elsewhere).gradient[name]
+        assert value_of(formula, elsewhere) == pytest.approx(float(other), rel=1e-7, abs=1e-9), (text, formula)
+        pretty = found.pretty[("gradient", name)]
+        if not found.definitions:     # the pretty form parses too (· − ^ are gradcalc syntax)
+            assert value_of(pretty, point) == pytest.approx(float(grad), rel=1e-7, abs=1e-9)
+
+
+@given(expressions, points)
+def test_hessian_formulas_equal_the_hessian(text, point):
+    result = evaluate_at(text, point)
+    found = beyond(result, hessian_wanted=True, symbolic=True)
+    names = list(result.graph.variables)
+    for i, u in enumerate(names):
+        for j, v in enumerate(names[i:], start=i):
+            formula = found.symbolic.ascii[("hessian", u, v)]
+            assert value_of(formula, point) == pytest.approx(found.hessian.matrix[i, j], rel=1e-7, abs=1e-9)
+
+
+@pytest.mark.parametrize("text", ["(x+y)**2*sin(x*y)", "exp(-x*x/2)/sqrt(1 + y**2)",
+                                  "log(1 + x**2)*tanh(y) - x/y", "sigmoid(x*y + 1)**3"])
+def test_formulas_against_sympy(text):
+    sympy = pytest.importorskip("sympy")
+    x, y = sympy.symbols("x y")
+    names = {"x": x, "y": y, "sigmoid": lambda a: 1 / (1 + sympy.exp(-a)), "log": sympy.log,
+             "tanh": sympy.tanh, "sign": sympy.sign}
+    original = sympy.sympify(text, locals=names)     # trusted test strings, not user input
+    found = beyond(compute(text, x=0.3, y=1.7), symbolic=True).symbolic
+    for name, symbol in (("x", x), ("y", y)):
+        ours = sympy.sympify(found.ascii[("gradient", name)], locals=names)
+        assert sympy.simplify(ours - sympy.diff(original, symbol)) == 0, (text, name)
+
+
+def test_json_symbolic_round_trip_through_the_cli():
+    point = {"x": "0.3", "y": "-1.2"}
+    args = ["(x+y)**2*sin(x) - x/(1 + y**2)", "--x", point["x"], "--y", point["y"]]
+    data = json.loads(run(*args, "--symbolic", "--json").stdout)
+    assert set(data["symbolic"]) == {"x", "y"}
+    for name, formula in data["symbolic"].items():
+        used = parse(formula).variables
+        again = run(formula, *[a for n in used for a in (f"--{n}", point[n])], "-q")
+        assert again.exit_code == 0, again.output
+        assert float(again.stdout.split()[0]) == pytest.approx(data["gradient"][name], rel=1e-9)
+
+
+def test_cli_symbolic_output_forms():
+    plain = run("(x+y)**2", "--x", "1", "--y", "2", "--symbolic", "--plain").stdout
+    assert plain.endswith("Symbolic derivatives\n  ∂z/∂x = 2·(x + y)\n  ∂z/∂y = 2·(x + y)\n")
+    assert run("(x+y)**2", "--x", "1", "--y", "2", "--symbolic", "-q").stdout == "2*(x + y)\n2*(x + y)\n"
+    data = json.loads(run("x**2*y", "--x", "1", "--y", "2", "--symbolic", "--hessian", "--json").stdout)
+    assert data["symbolic"] == {"x": "2*x*y", "y": "x**2"}
+    assert data["hessian"]["formulas"] == [["2*y", "2*x"], ["2*x", "0"]]
+    data = json.loads(run("sin(x)", "--x", "1", "--symbolic", "--order", "4", "--json").stdout)
+    assert data["derivative"]["formula"] == "sin(x)"
+
+
+def test_long_expressions_share_named_intermediates():
+    # 300 nested sin: the chain rule repeats every inner sin; naming shared parts keeps it linear.
+    text = "x"
+    for _ in range(300):
+        text = f"sin({text})"
+    started = time.perf_counter()
+    result = run(text, "--x", "0.5", "--symbolic", "--plain")
+    assert time.perf_counter() - started < 30
+    assert result.exit_code == 0, result.output
+    assert "note: subexpressions used more than once or very long are named t1…" in result.stdout
+    formula = run(text, "--x", "0.5", "--symbolic", "-q").stdout.strip()
+    assert formula.startswith("t1 = ") and len(formula) < 50_000
+    grad = compute(text, x=0.5).gradient["x"]
+    assert value_of(formula, {"x": 0.5}) == pytest.approx(float(grad), rel=1e-9)
+
+
+def test_a_long_sum_stays_linear():
+    n = 3000
+    text = " + ".join(f"x{i}*x{(i + 1) % n}" for i in range(n))
+    values = {f"x{i}": 0.001 * i for i in range(n)}
+    found = beyond(compute(text, values), symbolic=True).symbolic
+    assert found.pretty[("gradient", "x5")] == "x4 + x6"
+
+
+def test_symbolic_on_arrays_is_exit_2():
+    result = run("x*x", "--x", "[1, 2]", "--symbolic")
+    assert result.exit_code == 2
+    assert "--symbolic works on scalar expressions" in result.stderr
+    assert result.stdout == ""
