@@ -25,6 +25,15 @@ class _Command(click.Command):
     (`--x -1.5e-3`), and lets an expression start with a minus (`"-x**2"`).
     """
 
+    def main(self, args=None, prog_name=None, **extra):
+        # `gradcalc check SHEET.toml` grades a homework sheet. "check" alone could be an expression
+        # (a variable named check), so only `check` followed by a file (not an option) dispatches.
+        argv = sys.argv[1:] if args is None else list(args)
+        if argv == ["check"] or len(argv) >= 2 and argv[0] == "check" and (
+                argv[1] in ("-", "-h", "--help") or not argv[1].startswith("-")):
+            return check_sheet.main(argv[1:], f"{prog_name or 'gradcalc'} check", **extra)
+        return super().main(args, prog_name, **extra)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         takes_value, flags = {}, set()
         for param in self.get_params(ctx):
@@ -76,6 +85,8 @@ Examples:
   gradcalc "x**2*y + y**3" --x 1 --y 2 --hessian --symbolic
   gradcalc "sin(x)" --x 0.5 --order 4           # d⁴z/dx⁴ = sin(x)
   gradcalc "x1*x2*x3" --x1 1 --x2 2 --x3 3 --compare-modes
+  gradcalc "(x+y)**2" --points points.csv > gradients.csv
+  gradcalc check homework.toml                  # grade a homework sheet
 
 \b
 Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
@@ -263,6 +274,68 @@ def _size(stream) -> int | None:
     import stat
 
     return status.st_size if stat.S_ISREG(status.st_mode) else None
+
+
+SHEET_EPILOG = """\b
+A sheet is TOML; each [[problem]] has an expression, a point and the answers to check:
+  title = "Backpropagation, week 3"
+  [[problem]]
+  name = "Square of a sum"
+  expression = "(x+y)**2"
+  at = { x = 1, y = 2 }
+  points = 2
+  [problem.expect]
+  x = "2*(x+y)"      # a formula: also compared at 5 random points near the given one
+  y = 6              # a number: compared at the given point
+  z = 9              # the output's own name: its value
+
+\b
+Exit codes: 0 every answer right, 1 some answer wrong, 2 a malformed sheet, 3 a math error.
+"""
+
+
+@click.command(epilog=SHEET_EPILOG, context_settings={"help_option_names": ["-h", "--help"],
+                                                      "max_content_width": 100})
+@click.argument("sheet", metavar="SHEET.toml")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option("--plain", is_flag=True, help="Plain text, no colour (the default when piped).")
+@click.option("--precision", type=click.IntRange(1, 17), default=10, show_default=True,
+              help="Significant digits shown (JSON always carries full precision).")
+@click.option("--rtol", type=click.FloatRange(min=0), default=None,
+              help="Relative tolerance (default: the sheet's rtol, else 1e-6).")
+@click.option("--atol", type=click.FloatRange(min=0), default=None,
+              help="Absolute tolerance (default: the sheet's atol, else 1e-12).")
+@click.pass_context
+def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol):
+    """Grade a homework sheet: every problem's answers, a report and a score; exit 1 if any is wrong."""
+    try:
+        from .sheet import grade, load_sheet
+
+        source = "standard input" if sheet == "-" else sheet
+        report = grade(load_sheet(read_text(sheet, "the sheet"), source), rtol, atol)
+        if as_json:
+            from .render.sheet import to_dict
+
+            click.echo(json.dumps(to_dict(report), ensure_ascii=False))
+        elif _use_rich(plain):
+            from rich.console import Console
+
+            from .render.sheet import render_rich
+
+            Console().print(render_rich(report, precision))
+        else:
+            from .render.sheet import render_plain
+
+            click.echo(render_plain(report, precision), nl=False)
+        if not report.ok:
+            from .errors import CheckFailed
+
+            right, count = report.answers
+            wrong = count - right
+            raise CheckFailed(f"{wrong} of {count} answers {'is' if wrong == 1 else 'are'} wrong")
+    except GradcalcError as error:
+        click.echo(error.render(), err=True)
+        ctx.exit(error.exit_code)
 
 
 def _program_text(expression: str | None, file: str | None, limits) -> str:

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -204,3 +205,117 @@ def test_numerical_check_agrees_with_backprop_on_random_compositions(f, g, x, y)
     result = compute(f"{f}(x*y) + {g}(x)/y", x=x, y=y)
     assert all(c.ok for c in check_numerically(result)), [c for c in check_numerically(result)]
 
+
+
+# --- homework sheets: gradcalc check SHEET.toml ------------------------------------------------
+
+EXAMPLE_SHEET = Path(__file__).resolve().parent.parent / "examples" / "homework.toml"
+
+SHEET = """
+title = "Week 1"
+[[problem]]
+name = "Sum squared"
+expression = "(x+y)**2"
+at = { x = 1, y = 2 }
+points = 2
+[problem.expect]
+x = "2*(x+y)"
+y = 6
+[[problem]]
+expression = "t = x*y; z = sin(t)"
+at = { x = 0.5, y = 2 }
+[problem.expect]
+x = "cos(t)*y"
+z = 0.8414709848
+"""
+
+
+def sheet(text, *options):
+    return run("check", "-", *options, input=text)
+
+
+def test_sheet_all_right_scores_full_marks():
+    result = sheet(SHEET, "--plain", "--rtol", "1e-9")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Week 1"
+    assert "1. Sum squared: (x+y)**2 at x = 1, y = 2 — 2 of 2 points" in lines
+    assert "2. problem 2: t = x*y; z = sin(t) at x = 0.5, y = 2 — 1 of 1 points" in lines
+    assert lines[-1] == "Score: 3 of 3 points (4 of 4 answers right)"
+    assert result.stderr == ""
+
+
+def test_sheet_wrong_answers_partial_credit_and_exit_1():
+    wrong = SHEET.replace('y = 6', 'y = "x+y+3"').replace('z = 0.8414709848', 'z = 0.84')
+    result = sheet(wrong, "--plain")
+    assert result.exit_code == 1
+    assert "— 1 of 2 points" in result.stdout and "— 0.5 of 1 points" in result.stdout
+    assert "right at the given point only" in result.stdout
+    assert result.stdout.splitlines()[-1] == "Score: 1.5 of 3 points (2 of 4 answers right)"
+    assert result.stderr == "error: 2 of 4 answers are wrong\n"
+
+
+def test_sheet_json_report():
+    data = json.loads(sheet(SHEET, "--json", "--rtol", "1e-9").stdout)
+    assert (data["score"], data["total"], data["right"], data["answers"], data["ok"]) == (3, 3, 4, 4, True)
+    assert [p["earned"] for p in data["problems"]] == [2, 1]
+    assert data["problems"][1]["expect"][0]["points"] == 6
+
+
+def test_sheet_tolerance_from_the_sheet_and_the_command_line():
+    loose = "rtol = 1e-3\n" + SHEET.replace("0.8414709848", "0.8415")
+    assert sheet(loose, "--plain").exit_code == 0
+    assert sheet(loose, "--plain", "--rtol", "1e-9").exit_code == 1
+
+
+def test_example_sheet_grades_with_one_coincidence_caught():
+    result = run("check", str(EXAMPLE_SHEET), "--plain")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "Score: 5 of 6 points (7 of 8 answers right)"
+    assert "✗  ∂z/∂y = x+y+3" in result.stdout
+
+
+@pytest.mark.parametrize("text, message", [
+    ("title = ", "is not valid TOML"),
+    ("title = 'x'", "has no problems"),
+    ("titel = 'x'\n[[problem]]\nexpression='x'\nexpect={x=1}", "unknown key 'titel'"),
+    ("[[problem]]\nexpresion='x'\nexpect={x=1}", "problem 1: unknown key 'expresion'"),
+    ("[[problem]]\nexpect={x=1}", "problem 1: no expression"),
+    ("[[problem]]\nexpression='x'", "problem 1: no expected answers"),
+    ("[[problem]]\nname='A'\nexpression='x+'\nat={x=1}\nexpect={x=1}", "problem 1 (A): the expression ends"),
+    ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={x='2*('}", "problem 1: in the answer x=…"),
+    ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={x=true}", "must be a number, an array or a formula"),
+    ("[[problem]]\nexpression='x'\nat={y=1}\nexpect={x=1}", "problem 1: a value was given for y"),
+    ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={x=1}\npoints=-1", "points must be a number ≥ 0"),
+])
+def test_malformed_sheet_exit_2(text, message):
+    result = sheet(text)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert message in result.stderr.splitlines()[0]
+
+
+def test_sheet_math_error_exit_3_names_the_problem():
+    result = sheet("[[problem]]\nname='L'\nexpression='log(x)'\nat={x=-1}\nexpect={x=1}")
+    assert result.exit_code == 3 and result.stderr.startswith("error: problem 1 (L): log of a non-positive")
+
+
+@pytest.mark.parametrize("args, code, stdout", [
+    (["check", "--var", "check=3", "-q"], 0, "3\n1\n"),       # `check` as an expression
+    (["check*2", "--var", "check=3", "-q"], 0, "6\n2\n"),
+    (["check + x", "--var", "check=1", "--x", "2", "-q"], 0, "3\n1\n1\n"),
+])
+def test_check_as_an_expression_still_works(args, code, stdout):
+    result = run(*args)
+    assert (result.exit_code, result.stdout) == (code, stdout), result.output
+
+
+def test_check_alone_asks_for_a_sheet():
+    result = run("check")
+    assert result.exit_code == 2 and "SHEET.toml" in result.stderr
+
+
+def test_check_help_describes_the_sheet():
+    result = run("check", "--help")
+    assert result.exit_code == 0 and "[[problem]]" in result.stdout
+    assert "gradcalc check homework.toml" in run("--help").stdout

@@ -13,10 +13,13 @@ def _mark(ok: bool) -> str:
     return RIGHT if ok else WRONG
 
 
-def expect_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple[Table, list[str]]:
-    """The answers table, and the lines under it: why each wrong answer is wrong, and how compared."""
+ANSWER_COLUMNS = ("", "answer", "expected", "computed", "compared at")
+
+
+def answer_rows(verdicts, precision: int = DEFAULT_PRECISION) -> tuple[list[tuple[str, ...]], list[str]]:
+    """A row per answer, and a line for each wrong one saying why."""
     rows, notes = [], []
-    for verdict in checks.verdicts:
+    for verdict in verdicts:
         answer = verdict.answer
         where = "given point" if verdict.points == 1 else f"given + {verdict.points - 1} nearby"
         expected = "undefined" if verdict.expected is None else format_value(verdict.expected, precision)
@@ -24,14 +27,26 @@ def expect_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple[Ta
                      format_value(verdict.computed, precision), where))
         if verdict.failure:
             notes.append(f"{WRONG} {verdict.quantity} = {answer.text.strip()}: {verdict.failure}")
-    if any(v.answer.formula is not None for v in checks.verdicts):
+    return rows, notes
+
+
+def how_compared(verdicts, seed: int, rtol: float, atol: float) -> list[str]:
+    notes = []
+    if any(v.answer.formula is not None for v in verdicts):
         notes.append(f"Formulas: compared at the given point and {SAMPLES} random points near it "
-                     f"(seed {checks.seed}: the same points every run).")
-    notes.append(f"Tolerance: |expected − computed| ≤ {format_number(checks.atol)} + "
-                 f"{format_number(checks.rtol)}·|computed|.")
+                     f"(seed {seed}: the same points every run).")
+    notes.append(f"Tolerance: |expected − computed| ≤ {format_number(atol)} + "
+                 f"{format_number(rtol)}·|computed|.")
+    return notes
+
+
+def expect_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple[Table, list[str]]:
+    """The answers table, and the lines under it: why each wrong answer is wrong, and how compared."""
+    rows, notes = answer_rows(checks.verdicts, precision)
+    notes += how_compared(checks.verdicts, checks.seed, checks.rtol, checks.atol)
     right = sum(v.ok for v in checks.verdicts)
     title = f"Expected answers: {right} of {len(checks.verdicts)} right"
-    return Table(title, ("", "answer", "expected", "computed", "compared at"), rows), notes
+    return Table(title, ANSWER_COLUMNS, rows), notes
 
 
 def numerical_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple[Table, list[str]]:
@@ -56,27 +71,45 @@ def tables(checks: Checks, precision: int = DEFAULT_PRECISION) -> list[tuple[Tab
 
 
 def render_plain(checks: Checks, precision: int = DEFAULT_PRECISION) -> str:
+    return plain_text(tables(checks, precision))
+
+
+def plain_text(parts: list[tuple[Table, list[str]]]) -> str:
     from .plain import table_lines
 
     lines = []
-    for table, notes in tables(checks, precision):
+    for table, notes in parts:
         lines += [""] + table_lines(table) + [f"  {note}" for note in notes]
     return "\n".join(lines) + "\n"
 
 
 def render_rich(checks: Checks, precision: int = DEFAULT_PRECISION):
+    return rich_group(tables(checks, precision))
+
+
+def rich_group(parts: list[tuple[Table, list[str]]], footer: list[str] = ()):
     from rich.console import Group
     from rich.text import Text
 
     from .rich import rich_table
 
     styled = {RIGHT: "[bold green]✓[/]", WRONG: "[bold red]✗[/]"}
-    parts = []
-    for table, notes in tables(checks, precision):
-        rows = [(styled[row[0]],) + tuple(row[1:]) for row in table.rows]
-        parts.append(rich_table(Table(table.title, table.columns, rows)))
-        parts += [Text(note, style="red" if note.startswith(WRONG) else "dim") for note in notes]
-    return Group(*parts)
+    items = []
+    for table, notes in parts:
+        rows = [(styled.get(row[0], row[0]),) + tuple(row[1:]) for row in table.rows]
+        items.append(rich_table(Table(table.title, table.columns, rows)))
+        items += [Text(note, style="red" if note.startswith(WRONG) else "dim") for note in notes]
+    items += [Text(line, style="bold") for line in footer]
+    return Group(*items)
+
+
+def verdict_dict(v) -> dict:
+    from .json import plain
+
+    return {"name": v.answer.name, "answer": v.answer.text, "quantity": v.quantity,
+            "kind": "number" if v.answer.formula is None else "formula",
+            "expected": None if v.expected is None else plain(v.expected),
+            "computed": plain(v.computed), "ok": v.ok, "points": v.points, "failure": v.failure}
 
 
 def to_dict(checks: Checks) -> dict:
@@ -85,12 +118,7 @@ def to_dict(checks: Checks) -> dict:
 
     data: dict = {"tolerance": {"rtol": checks.rtol, "atol": checks.atol}}
     if checks.verdicts:
-        data["expect"] = [{
-            "name": v.answer.name, "answer": v.answer.text, "quantity": v.quantity,
-            "kind": "number" if v.answer.formula is None else "formula",
-            "expected": None if v.expected is None else plain(v.expected),
-            "computed": plain(v.computed), "ok": v.ok, "points": v.points, "failure": v.failure,
-        } for v in checks.verdicts]
+        data["expect"] = [verdict_dict(v) for v in checks.verdicts]
         data["seed"] = checks.seed
     if checks.numerical:
         data["check"] = [{"name": c.name, "backprop": plain(c.backprop), "numerical": plain(c.numerical),

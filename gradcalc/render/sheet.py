@@ -1,0 +1,64 @@
+"""A graded homework sheet: a table of answers per problem, why each wrong one is wrong, the score."""
+
+from __future__ import annotations
+
+from ..numbers import DEFAULT_PRECISION, format_number, format_value
+from .check import ANSWER_COLUMNS, answer_rows, how_compared
+from .rows import Table
+
+
+def _point(values: dict) -> str:
+    return ", ".join(f"{name} = {format_value(value, 6)}" for name, value in values.items())
+
+
+def parts(report, precision: int = DEFAULT_PRECISION) -> list[tuple[Table, list[str]]]:
+    out = []
+    for graded in report.graded:
+        problem = graded.problem
+        rows, notes = answer_rows(graded.verdicts, precision)
+        where = f" at {_point(graded.result.inputs)}" if graded.result.inputs else ""
+        program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
+        title = (f"{problem.number}. {problem.name}: {program}{where} — "
+                 f"{format_number(graded.earned, 3)} of {format_number(problem.points, 3)} points")
+        out.append((Table(title, ANSWER_COLUMNS, rows), notes))
+    return out
+
+
+def footer(report) -> list[str]:
+    right, count = report.answers
+    every = [v for g in report.graded for v in g.verdicts]
+    return how_compared(every, report.seed, report.rtol, report.atol) + [
+        f"Score: {format_number(report.score, 3)} of {format_number(report.total, 3)} points "
+        f"({right} of {count} answers right)"]
+
+
+def render_plain(report, precision: int = DEFAULT_PRECISION) -> str:
+    from .check import plain_text
+
+    return report.sheet.title + "\n" + plain_text(parts(report, precision)) + "\n" + \
+        "\n".join(footer(report)) + "\n"
+
+
+def render_rich(report, precision: int = DEFAULT_PRECISION):
+    from rich.console import Group
+    from rich.text import Text
+
+    from .check import rich_group
+
+    return Group(Text(report.sheet.title, style="bold underline"),
+                 rich_group(parts(report, precision), footer(report)))
+
+
+def to_dict(report) -> dict:
+    from .check import verdict_dict
+
+    right, count = report.answers
+    return {
+        "title": report.sheet.title, "score": report.score, "total": report.total,
+        "right": right, "answers": count, "ok": report.ok, "seed": report.seed,
+        "tolerance": {"rtol": report.rtol, "atol": report.atol},
+        "problems": [{"number": g.problem.number, "name": g.problem.name,
+                      "expression": g.problem.expression, "points": g.problem.points,
+                      "earned": g.earned, "expect": [verdict_dict(v) for v in g.verdicts]}
+                     for g in report.graded],
+    }

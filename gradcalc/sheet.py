@@ -1,0 +1,171 @@
+"""Homework sheets: several problems, each an expression, a point and expected answers, graded with a score."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .check import ATOL, RTOL, SEED, Answer, Verdict, check_answers, parse_answer
+from .errors import GradcalcError
+
+SHEET_KEYS = ("title", "rtol", "atol", "problem")
+PROBLEM_KEYS = ("name", "expression", "at", "expect", "points")
+
+
+@dataclass
+class Problem:
+    number: int                      # 1, 2, … in the order of the sheet
+    name: str
+    expression: str
+    at: dict[str, Any]
+    answers: list[Answer]
+    points: float = 1.0              # what the problem is worth; answers share it equally
+
+    @property
+    def where(self) -> str:
+        """How errors name it: `problem 2 (The apple shop)`."""
+        unnamed = self.name == f"problem {self.number}"
+        return f"problem {self.number}" + ("" if unnamed else f" ({self.name})")
+
+
+@dataclass
+class Sheet:
+    title: str
+    problems: list[Problem]
+    rtol: float = RTOL
+    atol: float = ATOL
+
+
+@dataclass
+class Graded:
+    problem: Problem
+    result: Any                      # the api.Result at the problem's point
+    verdicts: list[Verdict]
+
+    @property
+    def right(self) -> int:
+        return sum(v.ok for v in self.verdicts)
+
+    @property
+    def earned(self) -> float:
+        return self.problem.points * self.right / len(self.verdicts)
+
+
+@dataclass
+class Report:
+    sheet: Sheet
+    graded: list[Graded] = field(default_factory=list)
+    seed: int = SEED
+    rtol: float = RTOL
+    atol: float = ATOL
+
+    @property
+    def score(self) -> float:
+        return sum(g.earned for g in self.graded)
+
+    @property
+    def total(self) -> float:
+        return sum(g.problem.points for g in self.graded)
+
+    @property
+    def answers(self) -> tuple[int, int]:
+        """(right, all) over every answer of every problem."""
+        return sum(g.right for g in self.graded), sum(len(g.verdicts) for g in self.graded)
+
+    @property
+    def ok(self) -> bool:
+        right, count = self.answers
+        return right == count
+
+
+def _unknown_key(where: str, key: str, allowed: tuple[str, ...]) -> GradcalcError:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    return GradcalcError(f"{where}: unknown key {key!r}",
+                         hint=f"did you mean {close[0]}?" if close else f"the keys are {', '.join(allowed)}")
+
+
+def _number(where: str, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise GradcalcError(f"{where}: {key} must be a number ≥ 0, got {json.dumps(value, default=str)}")
+    return float(value)
+
+
+def _answer(where: str, name: str, value: Any) -> Answer:
+    """An answer as TOML gives it: a number, an array of numbers, or a string (number or formula)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, list)):
+        raise GradcalcError(f"{where}: the answer for {name} must be a number, an array or a formula "
+                            f"in quotes, got {json.dumps(value, default=str)}")
+    text = value if isinstance(value, str) else json.dumps(value)
+    try:
+        return parse_answer(f"{name}={text}")
+    except GradcalcError as error:
+        error.message = f"{where}: {error.message}"
+        raise
+
+
+def load_sheet(text: str, source: str = "the sheet") -> Sheet:
+    """Read a TOML sheet; every problem's expression and answers are parsed here, so a typo anywhere
+    is reported (exit 2) before anything is graded."""
+    import tomllib
+
+    from .parse import parse
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise GradcalcError(f"{source} is not valid TOML: {error}",
+                            hint="see examples/homework.toml for the layout") from None
+    for key in data:
+        if key not in SHEET_KEYS:
+            raise _unknown_key(source, key, SHEET_KEYS)
+    problems_data = data.get("problem", [])
+    if not isinstance(problems_data, list) or not problems_data:
+        raise GradcalcError(f"{source} has no problems",
+                            hint="add one with [[problem]], expression = \"...\" and [problem.expect]")
+    problems = []
+    for number, item in enumerate(problems_data, start=1):
+        name = item.get("name", f"problem {number}")
+        where = f"problem {number} ({name})" if "name" in item else f"problem {number}"
+        for key in item:
+            if key not in PROBLEM_KEYS:
+                raise _unknown_key(where, key, PROBLEM_KEYS)
+        expression = item.get("expression")
+        if not isinstance(expression, str):
+            raise GradcalcError(f"{where}: no expression", hint='write expression = "(x+y)**2"')
+        try:
+            parse(expression)
+        except GradcalcError as error:
+            error.message = f"{where}: {error.message}"
+            raise
+        at, expect = item.get("at", {}), item.get("expect")
+        if not isinstance(at, dict):
+            raise GradcalcError(f"{where}: at must be a table of values, e.g. at = {{ x = 1, y = 2 }}")
+        if not isinstance(expect, dict) or not expect:
+            raise GradcalcError(f"{where}: no expected answers",
+                                hint="add [problem.expect] with a line per answer, e.g. x = \"2*(x+y)\"")
+        answers = [_answer(where, key, value) for key, value in expect.items()]
+        points = _number(where, "points", item.get("points", 1))
+        problems.append(Problem(number, str(name), expression, at, answers, points))
+    return Sheet(str(data.get("title", source)), problems,
+                 _number(source, "rtol", data.get("rtol", RTOL)), _number(source, "atol", data.get("atol", ATOL)))
+
+
+def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, seed: int = SEED) -> Report:
+    """Compute every problem at its point and judge its answers (formulas also at points near it)."""
+    from .api import compute
+
+    rtol = sheet.rtol if rtol is None else rtol
+    atol = sheet.atol if atol is None else atol
+    report = Report(sheet, seed=seed, rtol=rtol, atol=atol)
+    for problem in sheet.problems:
+        where = problem.where
+        try:
+            result = compute(problem.expression, problem.at)
+            verdicts = check_answers(result, problem.answers, rtol, atol, seed)
+        except GradcalcError as error:
+            error.message = f"{where}: {error.message}"
+            raise
+        report.graded.append(Graded(problem, result, verdicts))
+    return report
