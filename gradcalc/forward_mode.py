@@ -23,7 +23,7 @@ from .evaluate import Value, needs_grad
 from .graph import Graph
 from .higher import element_labels
 from .numbers import format_value
-from .ops import OPS
+from .ops import OPS, sum_to
 
 
 @dataclass
@@ -80,6 +80,8 @@ def _pass(graph: Graph, inputs, needs, seeded: int, seed, label: str) -> Forward
                     else inputs[node.name]
                 if node.id == seeded:
                     tangents[node.id] = seed
+                elif np.ndim(values[node.id]):
+                    tangents[node.id] = np.zeros_like(values[node.id])
                 continue
             op = OPS[node.op]
             if op.chain:
@@ -100,8 +102,18 @@ def _pass(graph: Graph, inputs, needs, seeded: int, seed, label: str) -> Forward
                 raise MathError(f"the tangent of {op.symbol} of {shown} is not finite, so the "
                                 f"derivative is undefined there", node.span, text=graph.text,
                                 hint="the function is not differentiable at this point; try another")
-            tangents[node.id] = tangent
+            tangents[node.id] = _fit(tangent, np.shape(out))
     return ForwardPass(label, tangents, operations)
+
+
+def _fit(tangent, shape):
+    """local × tangent in the output's shape: summed where the op reduced (sum, max, a loss),
+    spread where it broadcast (x + s with a scalar s whose tangent is a number)."""
+    if np.shape(tangent) == shape:
+        return tangent
+    if np.size(tangent) > int(np.prod(shape)):
+        return sum_to(tangent, shape)
+    return np.broadcast_to(tangent, shape) * 1.0
 
 
 def reverse_operations(result) -> int:

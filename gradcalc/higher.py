@@ -113,8 +113,8 @@ class NodeBuilder:
             (a,) = inputs
             inner = self.graph.nodes[a]
             return inner.inputs[0] if inner.op == "neg" else None
-        if len(inputs) != 2:
-            return None
+        if op not in ("add", "sub", "mul", "div", "pow"):
+            return None          # the rules below are for elementwise arithmetic
         a, b = inputs
         constants = self.graph.constants
         if a not in constants and b not in constants:
@@ -163,16 +163,19 @@ def gradient_nodes(builder: NodeBuilder, output: int, wrt: list[int], seed: int 
         if upstream is None or node.op is None:
             continue
         op = OPS[node.op]
-        if op.chain or not op.derivative:
-            raise GradcalcError(f"{what} is not available for {op.symbol} yet: its derivative has no "
-                                f"graph form in gradcalc's table of operations", node.span,
-                                hint="ask for the gradient only, without this option", text=graph.text)
+        if not (op.graph_chain if op.chain else op.derivative):
+            raise _no_graph_form(what, op, node, graph)
         builder.span = node.span
         for k, src in enumerate(node.inputs):
             if not needs[src]:
                 continue
-            local = op.derivative[k](builder, *node.inputs, node_id)
-            flowing = builder("mul", upstream, local)
+            if op.chain:
+                flowing = op.graph_chain[k](builder, upstream, *node.inputs, node_id)
+                if flowing is None:
+                    raise _no_graph_form(what, op, node, graph, " for these shapes")
+            else:
+                local = op.derivative[k](builder, *node.inputs, node_id)
+                flowing = builder("mul", upstream, local)
             if _shape(values[flowing]) != _shape(values[src]):
                 flowing = builder("sum_to", flowing, src)     # undo broadcasting
             grads[src] = flowing if src not in grads else builder("add", grads[src], flowing)
@@ -180,6 +183,12 @@ def gradient_nodes(builder: NodeBuilder, output: int, wrt: list[int], seed: int 
     for src in wrt:
         found[src] = grads[src] if src in grads else builder.const(np.zeros_like(values[src]))
     return found
+
+
+def _no_graph_form(what: str, op, node, graph: Graph, detail: str = "") -> GradcalcError:
+    return GradcalcError(f"{what} is not available for {op.symbol} yet: its derivative has no graph "
+                         f"form{detail} in gradcalc's table of operations", node.span,
+                         hint="ask for the gradient only, without this option", text=graph.text)
 
 
 def extend(result) -> NodeBuilder:

@@ -30,6 +30,9 @@ class Op:
     # Empty: this op has no graph form yet, so higher derivatives stop here with a clear error.
     derivative: tuple[Callable, ...] = ()
     rule: tuple[str, ...] = ()            # how a chained local combines with {up}stream, as text
+    # For an op with `chain`: what flows to each input, built from graph ops, called with
+    # (builder, upstream id, *input ids, out id); None where a shape is not covered yet.
+    graph_chain: tuple[Callable, ...] = ()
 
     @property
     def arity(self) -> int:
@@ -254,7 +257,28 @@ def _unary(symbol: str, forward, local, formula: str, derivative=None, explain=N
               derivative=(derivative,) if derivative else ())
 
 
-# Graph forms of the constant local derivatives (g is the node builder of gradcalc.higher).
+# Graph forms of the chained derivatives (g is the node builder of gradcalc.higher): the same
+# products as _matmul_chain_left/right, for vectors and matrices (stacks of matrices: not yet).
+
+def _matmul_graph_left(g, upstream, x, w, out):
+    x_dims, w_dims = np.ndim(g.values[x]), np.ndim(g.values[w])
+    if max(x_dims, w_dims) > 2:
+        return None
+    if w_dims == 1:
+        return g("mul", upstream, w) if x_dims == 1 else g("outer", upstream, w)
+    return g("matmul", upstream, g("transpose", w))
+
+
+def _matmul_graph_right(g, upstream, x, w, out):
+    x_dims, w_dims = np.ndim(g.values[x]), np.ndim(g.values[w])
+    if max(x_dims, w_dims) > 2:
+        return None
+    if x_dims == 1:
+        return g("mul", upstream, x) if w_dims == 1 else g("outer", x, upstream)
+    return g("matmul", g("transpose", x), upstream)
+
+
+# Graph forms of the constant local derivatives.
 def _one(g, *ids):
     return g.const(1.0)
 
@@ -309,12 +333,24 @@ OPS: dict[str, Op] = {
     "sum_to": Op("sum_to", "sum_to({0}, shape of {1})", lambda a, like: sum_to(a, np.shape(like)),
                  (lambda a, like, out: np.ones_like(a), lambda a, like, out: 0.0), ("1", "0"),
                  derivative=(lambda g, a, like, out: g.ones_like(a), lambda g, a, like, out: g.const(0.0))),
+    # Not callable either: the pieces the graph forms of @ and softmax are built from.
+    "outer": Op("outer", "outer({0}, {1})", np.multiply.outer,
+                (lambda a, b, out: b, lambda a, b, out: a), ("{1}", "{0}"),
+                chain=(lambda upstream, local, a, b: upstream @ b,
+                       lambda upstream, local, a, b: _swap(upstream) @ a),
+                graph_chain=(lambda g, upstream, a, b, out: g("matmul", upstream, b),
+                             lambda g, upstream, a, b, out: g("matmul", g("transpose", upstream), a))),
+    "sum_last": Op("sum_last", "sum of {0} along its last axis",
+                   lambda x: np.sum(x, axis=-1, keepdims=True), (lambda x, out: np.ones_like(x),),
+                   ("1",), derivative=(lambda g, x, out: g.ones_like(x),)),
     # Arrays. An input whose local is None is a constant argument (an axis): written as a number.
     "matmul": Op("@", "{0} @ {1}", _matmul, (lambda x, w, out: _swap(w), lambda x, w, out: _swap(x)),
                  ("{1}ᵀ", "{0}ᵀ"), chain=(_matmul_chain_left, _matmul_chain_right),
-                 rule=("{up} · {local}", "{local} · {up}")),
+                 rule=("{up} · {local}", "{local} · {up}"),
+                 graph_chain=(_matmul_graph_left, _matmul_graph_right)),
     "transpose": Op("ᵀ", "{0}ᵀ", _swap, (lambda x, out: 1.0,), ("1",),
-                    chain=(lambda upstream, local, x: _swap(upstream),), rule=("({up})ᵀ",)),
+                    chain=(lambda upstream, local, x: _swap(upstream),), rule=("({up})ᵀ",),
+                    graph_chain=(lambda g, upstream, x, out: g("transpose", upstream),)),
     "sum": _unary("sum", lambda x: _as_value(np.sum(x)), lambda x, out: np.ones_like(x), "1",
                   lambda g, x, out: g.ones_like(x)),
     "mean": _unary("mean", lambda x: _as_value(np.mean(x)),
@@ -332,11 +368,15 @@ OPS: dict[str, Op] = {
     "softmax": Op("softmax", "softmax({0})", _softmax, (lambda x, out: out,), ("{out}",),
                   chain=(lambda upstream, s, x: s * (upstream - np.sum(upstream * s, axis=-1,
                                                                        keepdims=True)),),
-                  rule=("{local} ⊙ ({up} − Σ {up} ⊙ {local})",)),
+                  rule=("{local} ⊙ ({up} − Σ {up} ⊙ {local})",),
+                  graph_chain=(lambda g, upstream, x, out: g("mul", out, g(
+                      "sub", upstream, g("sum_last", g("mul", upstream, out)))),)),
     "logsumexp": Op("logsumexp", "logsumexp({0})", _logsumexp,
                     (lambda x, out: np.exp(x - np.expand_dims(out, -1)),), ("softmax({0})",),
                     chain=(lambda upstream, local, x: np.expand_dims(upstream, -1) * local,),
-                    rule=("{up} × {local}",)),
+                    rule=("{up} × {local}",),
+                    graph_chain=(lambda g, upstream, x, out: g("mul", upstream, g("softmax", x))
+                                 if np.ndim(g.values[x]) == 1 else None,)),
     "cross_entropy": Op("cross_entropy", "cross_entropy({0}, {1})", _cross_entropy,
                         # Σt is each row's total, 1 for a one-hot or probability target; kept general
                         # so the function is differentiable in t as well (--check perturbs t too).
