@@ -95,7 +95,10 @@ def _pass(graph: Graph, inputs, needs, seeded: int, seed, label: str) -> Forward
             for k, src in enumerate(node.inputs):
                 if not needs[src]:
                     continue
-                tangent = tangent + op.local[k](*args, out) * tangents[src]
+                contribution = op.local[k](*args, out) * tangents[src]
+                if np.ndim(out) == 0 and np.ndim(contribution):  # sum, mean, max, a loss: Σ local·tangent
+                    contribution = np.sum(contribution)
+                tangent = tangent + contribution
                 operations += 1
             if not np.all(np.isfinite(tangent)):
                 shown = ", ".join(format_value(a) for a in args)

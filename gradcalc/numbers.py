@@ -28,13 +28,21 @@ def format_shape(shape: tuple[int, ...]) -> str:
 
 
 def format_value(value, precision: int = DEFAULT_PRECISION) -> str:
-    """A scalar as a number; an array as nested lists, abbreviated by numpy when large."""
+    """A scalar as a number; an array as nested lists, abbreviated by numpy when large.
+
+    The elements of an array are padded to one width, so the columns of a matrix line up.
+    """
     shape = getattr(value, "shape", ())
     if shape == ():
         return format_number(value, precision)
     import numpy as np
 
+    threshold, edge = 60, 3
+    shown = value
+    if value.size > threshold:  # only the corners numpy will print decide the width
+        shown = value[np.ix_(*[np.r_[0:min(edge, n), max(edge, n - edge):n] for n in shape])]
+    width = max((len(format_number(v, precision)) for v in shown.flat), default=0)
     return np.array2string(
-        value, separator=", ", threshold=60, edgeitems=3, max_line_width=78,
-        formatter={"float_kind": lambda v: format_number(v, precision)},
+        value, separator=", ", threshold=threshold, edgeitems=edge, max_line_width=78,
+        formatter={"float_kind": lambda v: format_number(v, precision).rjust(width)},
     )

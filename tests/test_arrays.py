@@ -204,6 +204,25 @@ def test_softmax_family_is_stable_at_large_inputs(big):
     assert np.isfinite(float(loss.value)) and np.all(np.isfinite(loss.gradient["X"]))
 
 
+X3, Y2, T3 = np.array([1.0, 2.0, 3.0]), np.array([0.5, -2.0]), np.array([0.0, 1.0, 0.0])
+
+
+@pytest.mark.parametrize("text, point", [
+    ("sum(x)*y", {"x": X3, "y": Y2}),
+    ("exp(max(x))*y + mean(x*x)", {"x": X3, "y": Y2}),
+    ("cross_entropy(x, t)*y", {"x": X3, "t": T3, "y": Y2}),
+    ("sum(x*s)", {"x": X3, "s": 0.5}),
+])
+def test_forward_mode_reduces_like_reverse_mode(text, point):
+    # A reduction's tangent is Σ local · tangent, a number, even where its input is an array.
+    from gradcalc.forward_mode import forward_mode
+
+    reverse = compute(text, point)
+    forward_pass = forward_mode(reverse.graph, reverse.inputs)
+    for name in point:
+        np.testing.assert_allclose(forward_pass.gradient[name], reverse.gradient[name], err_msg=name)
+
+
 # --- the textbook examples ------------------------------------------------------------------------
 
 AFFINE = {"X": [[1.0, 2.0], [3.0, 4.0]], "W": [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], "b": [0.1, 0.2, 0.3]}
@@ -397,7 +416,7 @@ def test_affine_plain_output_shows_shapes_and_the_rules():
     assert any(line.split()[:3] == ["Y", "→", "b"] and
                "1   (2,3)×() → (2,3), summed over axis 0 → (3,)" in line for line in out.splitlines())
     assert "  ∂Y/∂b = [2, 2, 2]\n" in out
-    assert "  ∂Y/∂X = [[6, 15],\n           [6, 15]]\n" in out              # rows aligned
+    assert "  ∂Y/∂X = [[ 6, 15],\n           [ 6, 15]]\n" in out            # rows and columns aligned
     assert "note: Y is an array: the backward pass starts from ones" in out
 
 
@@ -406,7 +425,7 @@ def test_textbook_row_vector_rule_with_upstream():
                  "--plain")
     assert "∂L/∂W = Xᵀ · ∂L/∂Y   (2,1)·(1,3) → (2,3)" in result.stdout
     assert "∂L/∂X = ∂L/∂Y · Wᵀ   (1,3)·(3,2) → (1,2)" in result.stdout
-    assert "  ∂L/∂X = [[7, 16]]\n" in result.stdout
+    assert "  ∂L/∂X = [[ 7, 16]]\n" in result.stdout
     assert "note: the backward pass starts from the given --upstream as ∂L/∂Y" in result.stdout
 
 

@@ -19,7 +19,9 @@ def _table(table: Table) -> RichTable:
     for index, column in enumerate(table.columns):
         style = next((s for key, s in _STYLES.items() if column.startswith(key)), None)
         numeric = index >= table.text_columns
-        rich_table.add_column(column, style=style, justify="right" if numeric else "left",
+        # A printed array spans lines; right-justifying them one by one would break its columns.
+        arrays = any("\n" in row[index] for row in table.rows)
+        rich_table.add_column(column, style=style, justify="right" if numeric and not arrays else "left",
                               no_wrap=not numeric)
     for row in table.rows:
         rich_table.add_row(*row)
