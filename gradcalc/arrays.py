@@ -68,10 +68,27 @@ def read_array_file(name: str, path: str, limits: Limits = DEFAULT) -> np.ndarra
         raise GradcalcError(f"cannot read --{name} from {path!r}: gradcalc reads .npy and .csv files",
                             hint="save the array with numpy.save (.npy) or as comma-separated rows (.csv)")
     data = read_bytes(path, f"the file for --{name}", limits)   # bounded, and OSError → exit 2
-    return _read_npy(name, path, data) if suffix == ".npy" else _read_csv(name, path, data, limits)
+    return _read_npy(name, path, data, limits) if suffix == ".npy" else _read_csv(name, path, data, limits)
 
 
-def _read_npy(name: str, path: str, data: bytes) -> np.ndarray:
+def _npy_size(data: bytes) -> int:
+    """The number of elements a .npy header declares (0 if unreadable: np.load will say why)."""
+    import math
+
+    stream = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(stream)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        return math.prod(read_header(stream)[0])
+    except (ValueError, EOFError, OSError, TypeError):
+        return 0
+
+
+def _read_npy(name: str, path: str, data: bytes, limits: Limits = DEFAULT) -> np.ndarray:
+    size = _npy_size(data)
+    if size > limits.elements:   # a small file can declare a huge shape: refuse before np.load allocates
+        raise exceeded("elements", size, f"{path} (for --{name})", limits)
     try:
         array = np.load(io.BytesIO(data), allow_pickle=False)   # never unpickle: a file must not run code
     except (ValueError, EOFError, OSError):

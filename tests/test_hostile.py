@@ -247,3 +247,16 @@ def test_broken_pipe_is_quiet():
     process.stdout.close()
     stderr = process.stderr.read().decode()
     assert process.wait() in (0, 141) and "Traceback" not in stderr and "Exception" not in stderr
+
+
+def test_npy_header_declaring_a_huge_shape_is_refused_before_loading(tmp_path):
+    import io
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
+                                                  "shape": (10**11,)})
+    path = tmp_path / "evil.npy"
+    path.write_bytes(header.getvalue() + bytes(16))     # 16 bytes of data claiming 800 GB
+    result = run("sum(X)", "--X", f"@{path}")
+    assert_clean(result, 2)
+    assert "100,000,000,000 numbers, over the limit" in result.stderr
