@@ -236,7 +236,8 @@ def test_broken_pipe_is_quiet():
     import subprocess
     import sys
 
-    # A 10⁴-row table (far over the 64 KiB pipe buffer) into a reader that stops after one line, as `| head -1` does.
+    # A 6000-row table (far over the 64 KiB pipe buffer) into a reader that stops after one line,
+    # as `| head -1` does.
     text = "+".join(["sin(x)"] * 3_000)
     process = subprocess.Popen([sys.executable, "-m", "gradcalc", "-f", "-", "--x", "1", "--plain",
                                 "--max-rows", "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
