@@ -95,10 +95,7 @@ def _pass(graph: Graph, inputs, needs, seeded: int, seed, label: str) -> Forward
             for k, src in enumerate(node.inputs):
                 if not needs[src]:
                     continue
-                contribution = op.local[k](*args, out) * tangents[src]
-                if np.ndim(out) == 0 and np.ndim(contribution):  # sum, mean, max, a loss: Σ local·tangent
-                    contribution = np.sum(contribution)
-                tangent = tangent + contribution
+                tangent = tangent + op.local[k](*args, out) * tangents[src]
                 operations += 1
             if not np.all(np.isfinite(tangent)):
                 shown = ", ".join(format_value(a) for a in args)
