@@ -437,6 +437,15 @@ def test_json_has_full_nested_lists():
     data = json.loads(render_json(result))
     assert data["gradient"]["X"] == [[2.0] * 20] * 10
     assert data["nodes"][0]["value"] == big.tolist()   # every element, full precision
+    assert data["nodes"][0]["shape"] == [10, 20] and data["nodes"][-1]["shape"] == []
+    assert data["upstream"] is None
+
+
+def test_json_with_upstream():
+    result = run("X@W", "--X", "[[1,2]]", "--W", "[[1,2,3],[4,5,6]]", "--upstream", "[[1,0,2]]", "--json")
+    data = json.loads(result.stdout)
+    assert data["upstream"] == [[1.0, 0.0, 2.0]]
+    assert data["gradient"] == {"X": [[7.0, 16.0]], "W": [[1.0, 0.0, 2.0], [2.0, 0.0, 4.0]]}
 
 
 def test_large_arrays_are_abbreviated_on_a_terminal():

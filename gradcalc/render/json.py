@@ -27,7 +27,7 @@ def to_dict(result) -> dict:
         nodes.append({
             "id": node.id, "op": node.op, "name": node.name, "label": labels[node.id],
             "computes": definition(result, node.id), "inputs": list(node.inputs),
-            "value": plain(result.values[node.id]),
+            "value": plain(result.values[node.id]), "shape": list(np.shape(result.values[node.id])),
             "grad": None if grad is None else plain(grad),
             "local": locals_by_node.get(node.id, []),
         })
@@ -35,6 +35,8 @@ def to_dict(result) -> dict:
         "output": result.output_name,
         "value": plain(result.value),
         "gradient": {name: plain(grad) for name, grad in result.gradient.items()},
+        # With --upstream the gradients are of a loss L whose ∂L/∂output was given; else of the output.
+        "upstream": plain(result.grads[graph.output]) if result.seeded else None,
         "nodes": nodes,
     }
 

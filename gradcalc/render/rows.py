@@ -72,7 +72,8 @@ def local_formula(result, step, shapes: bool = False) -> str:
         line = f"∂{out}/∂{labels[step.input]} = {text}"
     else:
         line = text
-    return f"{line}   {_step_shapes(op, step)}" if shapes else line
+    arrays = shapes and any(np.ndim(v) for v in (step.upstream, step.local, step.flowing))
+    return f"{line}   {_step_shapes(op, step)}" if arrays else line
 
 
 def differentiated(result) -> str:
