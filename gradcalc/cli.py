@@ -144,11 +144,15 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
                    "the variables, or JSON lines. Writes CSV (JSON lines with --json) in row order.")
 @click.option("--keep-going", is_flag=True,
               help="With --points: a bad row gets an error field instead of stopping the batch.")
+@click.option("--dot", "as_dot", is_flag=True,
+              help="Print the graph as Graphviz DOT: values above the arrows, gradients below.")
+@click.option("--render", "picture", metavar="FILE",
+              help="Draw the graph into FILE (.svg, .png or .pdf) with Graphviz's dot program.")
 @click.version_option(__version__, "--version", prog_name="gradcalc")
 @click.pass_context
 def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plain, quiet, precision,
          max_rows, hessian, order, symbolic, mode, compare_modes, expect, numerical, rtol, atol, limit,
-         points, keep_going):
+         points, keep_going, as_dot, picture):
     """Compute a value and its gradient, and show the backward pass step by step.
 
     EXPRESSION is a formula or a small program (`t = x + y; z = t**2`). Give each variable's value as
@@ -181,6 +185,14 @@ def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plai
 
         seed = None if upstream is None else parse_value("upstream", upstream, limits)
         result = compute(text, values, wrt=wrt, upstream=seed, limits=limits)
+        if picture:
+            from .render.dot import render_file
+
+            render_file(result, picture, precision)
+        if as_dot:
+            from .render.dot import render_dot
+
+            return click.echo(render_dot(result, precision), nl=False)
         if beyond_one_gradient:
             from .higher import beyond
             from .render.higher import render

@@ -1,0 +1,108 @@
+"""What every picture of the graph shows (DOT, Mermaid): boxes, arrows, and the numbers on them.
+
+The textbook figure: inputs by name, operations by symbol, each arrow carrying the forward value and the
+gradient flowing back along it. DOT and Mermaid only lay this out, so they never disagree on content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..numbers import DEFAULT_PRECISION, format_value
+from ..ops import OPS
+
+SMALL_ARRAY = 9   # arrays up to this many elements show their values; larger ones only their shape
+
+
+@dataclass(frozen=True)
+class Box:
+    id: int                  # the graph node's id
+    kind: str                # "input", "op", "constant", "output" (the name the result is called by)
+    symbol: str              # what is drawn large: a name, an op symbol with folded constants, a literal
+    name: str | None         # a named intermediate's name, drawn small under its symbol
+    total: str | None        # ∂out/∂node, shown on the box when several arrows leave it
+
+
+@dataclass(frozen=True)
+class Arrow:
+    tail: int                # Box ids; the output arrow ends at the box with id OUTPUT
+    head: int
+    value: list[str]         # the forward value, one string per line
+    grad: list[str] | None   # what flows back along this arrow; None when no gradient flows
+
+
+@dataclass(frozen=True)
+class Picture:
+    output: str              # the output's name, as in ∂price/∂apple
+    boxes: list[Box]
+    arrows: list[Arrow]
+
+
+OUTPUT = -1
+
+
+def value_lines(value, precision: int = DEFAULT_PRECISION) -> list[str]:
+    """A scalar as one number; an array as its shape, then its values when it is small."""
+    shape = np.shape(value)
+    if shape == ():
+        return [format_value(value, precision)]
+    lines = ["×".join(map(str, shape)) if len(shape) > 1 else f"({shape[0]},)"]
+    if np.size(value) <= SMALL_ARRAY:
+        lines += [line.strip() for line in format_value(value, precision).split("\n")]
+    return lines
+
+
+def _folded(graph, node_id: int) -> bool:
+    # A literal is drawn inside the operation that uses it (`^2`, `×1.2`): each literal has one consumer.
+    return node_id in graph.constants and node_id != graph.output
+
+
+def _op_symbol(result, node) -> str:
+    """The op's symbol with any literal operands written in place: `^2`, `1.2×`, `sqrt(2)`."""
+    graph, labels = result.graph, result.labels
+    symbol = OPS[node.op].symbol
+    literal = [labels[i] if _folded(graph, i) else None for i in node.inputs]
+    if len(literal) == 1:
+        return f"{symbol}({literal[0]})" if literal[0] is not None else symbol
+    if len(literal) == 2:
+        return f"{literal[0] or ''}{symbol}{literal[1] or ''}"
+    return symbol
+
+
+def build_picture(result, precision: int = DEFAULT_PRECISION) -> Picture:
+    graph, values, grads, labels = result.graph, result.values, result.grads, result.labels
+    output = result.output_name
+    fmt = lambda v: value_lines(v, precision)  # noqa: E731 - one short local formatter
+    flowing = {(step.node, step.k): step.flowing for step in result.steps}
+
+    arrows: list[Arrow] = []
+    for node in graph.nodes:
+        for k, src in enumerate(node.inputs):
+            if not _folded(graph, src):
+                grad = flowing.get((node.id, k))
+                arrows.append(Arrow(src, node.id, fmt(values[src]), None if grad is None else fmt(grad)))
+    out_node = graph.nodes[graph.output]
+    if out_node.op is not None:   # the result leaves the last operation, as the textbook's arrow to "price"
+        arrows.append(Arrow(out_node.id, OUTPUT, fmt(values[out_node.id]), fmt(grads[out_node.id])))
+
+    leaving = [0] * len(graph.nodes)
+    for arrow in arrows:
+        leaving[arrow.tail] += arrow.grad is not None
+    boxes: list[Box] = []
+    for node in graph.nodes:
+        if _folded(graph, node.id):
+            continue
+        total = None
+        if leaving[node.id] > 1 and grads[node.id] is not None:
+            total = f"∂{output}/∂{labels[node.id]} = {' '.join(fmt(grads[node.id]))}"
+        if node.op is None:
+            kind = "constant" if node.id in graph.constants else "input"
+            boxes.append(Box(node.id, kind, labels[node.id], None, total))
+        else:
+            name = node.name if node.id != graph.output else None   # the output arrow carries its name
+            boxes.append(Box(node.id, "op", _op_symbol(result, node), name, total))
+    if out_node.op is not None:
+        boxes.append(Box(OUTPUT, "output", output, None, None))
+    return Picture(output, boxes, arrows)

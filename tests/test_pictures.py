@@ -1,0 +1,162 @@
+"""Pictures of the graph: DOT that Graphviz accepts, rendered files, Mermaid, and the tree on a terminal."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from gradcalc import compute
+from gradcalc.cli import main
+from gradcalc.render.dot import _dot_text, render_dot
+from gradcalc.render.picture import Arrow, Box, Picture
+from test_golden import APPLE_ORANGE, APPLE_ORANGE_VALUES, GOLDEN
+
+APPLE_ORANGE_NUMBERS = {"apple": 100, "apple_num": 2, "orange": 150, "orange_num": 3, "tax": 1.1}
+PROGRAMS = [(program, values) for program, values, *_ in GOLDEN] + [
+    ("sin(x)*exp(-x) - 2**x/3 + sqrt(2)", {"x": 0.5}),
+    ("W*x + b", {"W": [[1, 2], [3, 4]], "x": [1, 1], "b": 0.5}),
+    ("x*(2*3)", {"x": 1}),
+    ("3", {}),
+    ("t = x; z = t", {"x": 2}),
+]
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def graphviz_accepts(dot_text: str) -> str:
+    """The SVG Graphviz draws from `dot_text`; fails the test if dot rejects it or warns."""
+    done = subprocess.run(["dot", "-Tsvg"], input=dot_text.encode(), capture_output=True, timeout=60)
+    assert done.returncode == 0 and not done.stderr, done.stderr.decode()
+    return done.stdout.decode()
+
+
+def boxes_and_arrows(dot_text: str):
+    """The DOT read back: box id → first line of its label; arrows as (tail, head, label, backwards)."""
+    boxes = {node: label for node, label in re.findall(r"^  (\w+) \[shape=.*label=<(.*?)(?:<BR/>.*)?>\];$",
+                                                       dot_text, re.M)}
+    arrows = [(boxes[t], boxes[h], label, "dir=back" in attrs)
+              for t, h, attrs, label in re.findall(r'^  (\w+) -> (\w+) \[(.*?)label="(.*?)"\];$',
+                                                   dot_text, re.M)]
+    return boxes, arrows
+
+
+@pytest.mark.parametrize("program, values", PROGRAMS, ids=[p for p, _ in PROGRAMS])
+def test_graphviz_accepts_the_dot(program, values):
+    text = render_dot(compute(program, values))
+    svg = graphviz_accepts(text)
+    assert "<svg" in svg
+    assert text == render_dot(compute(program, values))  # pure: the same result gives the same text
+
+
+def test_apple_orange_dot_has_every_node_value_and_gradient():
+    boxes, arrows = boxes_and_arrows(render_dot(compute(APPLE_ORANGE, APPLE_ORANGE_NUMBERS)))
+    assert sorted(boxes.values()) == sorted(["apple", "apple_num", "orange", "orange_num", "tax",
+                                             "×", "×", "+", "×", "price"])
+    forward = {(t, h, label) for t, h, label, back in arrows if not back}
+    backward = {(t, h, label) for t, h, label, back in arrows if back}
+    assert {(t, label) for t, h, label in forward} == {
+        ("apple", "100"), ("apple_num", "2"), ("orange", "150"), ("orange_num", "3"), ("tax", "1.1"),
+        ("×", "200"), ("×", "450"), ("+", "650"), ("×", "715")}
+    assert {(t, label) for t, h, label in backward} == {
+        ("apple", "2.2"), ("apple_num", "110"), ("orange", "3.3"), ("orange_num", "165"), ("tax", "650"),
+        ("×", "1.1"), ("+", "1.1"), ("×", "1")}
+    assert ("×", "price", "715") in forward and ("×", "price", "1") in backward
+
+
+def test_named_intermediates_are_drawn_under_their_symbol():
+    text = render_dot(compute(APPLE_ORANGE, APPLE_ORANGE_NUMBERS))
+    for name in ("apple_price", "orange_price", "all_price"):
+        assert re.search(rf'label=<[×+]<BR/><FONT [^>]*>{name}</FONT>>', text)
+    assert "rankdir=LR" in text
+
+
+def test_gradients_flow_back_in_another_colour():
+    text = render_dot(compute("x*y", x=2, y=3))
+    assert 'n0 -> n2 [label="2"];' in text
+    assert 'n0 -> n2 [dir=back, color="#cc0000", fontcolor="#cc0000", label="3"];' in text
+
+
+def test_literals_fold_into_their_operation():
+    boxes, arrows = boxes_and_arrows(render_dot(compute("1.2*x**2 - 1/x", x=2)))
+    assert sorted(boxes.values()) == ["1.2×", "1÷", "^2", "x", "z", "−"]
+
+
+def test_shared_node_is_drawn_once_with_its_fan_out():
+    text = render_dot(compute("x*x", x=3))
+    boxes, arrows = boxes_and_arrows(text)
+    assert list(boxes.values()).count("x") == 1
+    assert [(t, label, back) for t, h, label, back in arrows if t == "x"] == [
+        ("x", "3", False), ("x", "3", True), ("x", "3", False), ("x", "3", True)]
+    assert "∂z/∂x = 6" in text  # the total on the shared box: both arrows' 3s summed
+
+
+def test_no_gradient_arrow_where_no_gradient_flows():
+    boxes, arrows = boxes_and_arrows(render_dot(compute("x*(2*3)", x=1)))
+    assert [(t, h, label) for t, h, label, back in arrows if back] == [("x", "×", "6"), ("×", "z", "1")]
+
+
+def test_arrays_show_shape_and_small_values():
+    text = render_dot(compute("W*x", W=[[1, 2], [3, 4]], x=[1, 1]))
+    assert 'label="2×2\\n[[1, 2],\\n[3, 4]]"' in text
+    assert 'label="(2,)\\n[4, 6]"' in text
+    big = render_dot(compute("sum_me*2", sum_me=[[1.0] * 10] * 10))
+    assert 'label="10×10"' in big
+
+
+def test_labels_are_escaped():
+    tricky = 'a"b\\c<d>&'
+    picture = Picture(tricky, [Box(0, "input", tricky, None, None), Box(1, "op", "×", tricky, tricky)],
+                      [Arrow(0, 1, [tricky, "2"], [tricky])])
+    svg = graphviz_accepts(_dot_text(picture))
+    assert svg.count("a&quot;b\\c&lt;d&gt;&amp;") >= 4
+
+
+def test_render_svg_of_apple_orange(tmp_path):
+    target = tmp_path / "apple_orange.svg"
+    result = run(APPLE_ORANGE, *APPLE_ORANGE_VALUES, "--render", str(target), "-q")
+    assert result.exit_code == 0, result.output
+    svg = target.read_text(encoding="utf-8")
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    for number in ("715", "2.2", "110", "3.3", "165", "650"):
+        assert number in texts
+
+
+@pytest.mark.parametrize("extension, magic", [("png", b"\x89PNG"), ("pdf", b"%PDF")])
+def test_render_png_and_pdf(tmp_path, extension, magic):
+    target = tmp_path / f"graph.{extension}"
+    assert run("x*y", "--x", "2", "--y", "3", "--render", str(target), "-q").exit_code == 0
+    assert target.read_bytes().startswith(magic)
+
+
+def test_render_unknown_extension_is_bad_input(tmp_path):
+    result = run("x*y", "--x", "2", "--y", "3", "--render", str(tmp_path / "graph.jpg"))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "must end in .svg, .png or .pdf" in result.stderr
+
+
+def test_render_into_missing_folder_is_bad_input(tmp_path):
+    result = run("x*y", "--x", "2", "--y", "3", "--render", str(tmp_path / "no" / "graph.svg"))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "does not exist" in result.stderr
+
+
+def test_render_without_graphviz_gives_install_hint(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))   # an empty folder: no dot program anywhere
+    assert shutil.which("dot") is None
+    result = run("x*y", "--x", "2", "--y", "3", "--render", str(tmp_path / "graph.svg"))
+    assert result.exit_code == 2 and result.stdout == ""
+    hint = [line for line in result.stderr.splitlines() if line.startswith("hint:")]
+    assert len(hint) == 1 and "install Graphviz" in hint[0] and "--dot" in hint[0]
+    dot_only = run("x*y", "--x", "2", "--y", "3", "--dot")
+    assert dot_only.exit_code == 0 and dot_only.stdout.startswith("digraph")
+
+
+def test_render_refuses_a_picture_too_big_for_dot(tmp_path):
+    program = "+".join(f"x*{i}" for i in range(200))
+    result = run(program, "--x", "1", "--render", str(tmp_path / "graph.svg"))
+    assert result.exit_code == 2 and "--dot" in result.stderr
+    assert not (tmp_path / "graph.svg").exists()
