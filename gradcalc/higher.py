@@ -19,7 +19,9 @@ from .graph import Graph
 from .numbers import format_value
 from .ops import OPS
 
-MAX_NODES = 200_000        # derivative nodes one request may add: bounds time and memory
+# Derivative nodes one request may add (at least, and per node of the program): bounds time and
+# memory. Each order of --order can double the graph, so a high order of tanh(x) stops here, in seconds.
+MAX_NODES, MAX_NODES_PER_NODE = 50_000, 4
 MAX_HESSIAN_SIZE = 200     # scalar inputs a Hessian may have (its rows are computed one by one)
 
 
@@ -35,12 +37,12 @@ class NodeBuilder:
     size of the expression instead of doubling with every product rule.
     """
 
-    def __init__(self, graph: Graph, values: list[Value], limit: int = MAX_NODES):
+    def __init__(self, graph: Graph, values: list[Value], limit: int | None = None):
         self.graph, self.values = graph, values
         self.needs = needs_grad(graph)
         self.span: Span = (0, len(graph.text))   # where a new node comes from, for error carets
         self.added = 0
-        self._limit = limit
+        self._limit = limit or max(MAX_NODES, MAX_NODES_PER_NODE * len(graph.nodes))
         self._made: dict[tuple, int] = {}
 
     # -- constants ---------------------------------------------------------------------------
@@ -98,7 +100,8 @@ class NodeBuilder:
     def _new(self, op: str | None, inputs: tuple[int, ...], value) -> int:
         self.added += 1
         if self.added > self._limit:
-            raise GradcalcError(f"the derivative graph grew past {self._limit} nodes",
+            raise GradcalcError(f"the derivative graph grew past {self._limit} nodes (each order of "
+                                f"differentiation can double it)",
                                 hint="ask for a lower order or a smaller expression")
         node = self.graph.add(op, inputs, self.span)
         self.values.append(value)
@@ -272,10 +275,24 @@ def nth_derivative(result, name: str, order: int, builder: NodeBuilder | None = 
     builder = builder or extend(result)
     var = result.graph.variables[name]
     node, nodes = result.graph.output, []
-    for _ in range(order):
+    for k in range(1, order + 1):
         node = gradient_nodes(builder, node, [var], what="--order")[var]
+        if k < order:
+            node = _compact(builder, node)
         nodes.append(node)
     return Derivative(result.output_name, name, order, float(builder.values[node]), builder, nodes)
+
+
+def _compact(builder: NodeBuilder, node: int) -> int:
+    """The derivative rebuilt from its simplified, multiplied-out formula, unless that would cost
+    accuracy: without this each order doubles the graph (the product rule makes two terms of one)."""
+    from .symbolic import rebuild
+
+    try:
+        compact = rebuild(builder, node)
+    except GradcalcError:
+        return node
+    return node if compact is None else compact
 
 
 @dataclass

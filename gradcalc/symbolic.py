@@ -36,9 +36,10 @@ _CALLS = set(FUNCTIONS.values())
 class _Table:
     """Interned expressions: equal structure, equal id; children always have smaller ids."""
 
-    def __init__(self):
+    def __init__(self, expand: bool = False):
         self.exprs: list[tuple] = []
         self._ids: dict[tuple, int] = {}
+        self.expand = expand     # multiply sums out: polynomials stay short under differentiation
 
     def intern(self, expr: tuple) -> int:
         if expr not in self._ids:
@@ -127,6 +128,10 @@ class _Table:
         return self.sum(ca + cb, ta)
 
     def mul(self, a: int, b: int) -> int:
+        if self.expand and SUM in (self.kind(a), self.kind(b)):
+            expanded = self._expand(a, b)
+            if expanded is not None:
+                return expanded
         (ca, fa), (cb, fb) = self.factors(a), self.factors(b)
         if len(fa) + len(fb) > MAX_TERMS:
             return self.intern((RAW, "mul", (a, b)))
@@ -136,6 +141,27 @@ class _Table:
         if not math.isfinite(coeff):
             return self.intern((RAW, "mul", (a, b)))
         return self.product(coeff, fa)
+
+    def _expand(self, a: int, b: int) -> int | None:
+        """(c + Σ cᵢ·mᵢ)·(d + Σ dⱼ·nⱼ) multiplied out, like terms collected; None if too long."""
+        (ca, ta), (cb, tb) = self.terms(a), self.terms(b)
+        left = ([(None, ca)] if ca else []) + list(ta.items())      # (monomial or None, coefficient)
+        right = ([(None, cb)] if cb else []) + list(tb.items())
+        const, terms = 0.0, {}
+        for m, c in left:
+            for n, d in right:
+                if m is None and n is None:
+                    k, found = 1.0, {}
+                elif m is None or n is None:
+                    k, found = 0.0, {n if m is None else m: 1.0}
+                else:
+                    k, found = self.terms(self.mul(m, n))
+                const += c * d * k
+                for t, e in found.items():
+                    terms[t] = terms.get(t, 0.0) + c * d * e
+            if len(terms) > MAX_TERMS:
+                return None
+        return self.sum(const, terms)
 
     def neg(self, a: int) -> int:
         return self.mul(self.number(-1.0), a)
@@ -181,9 +207,10 @@ def _reachable(graph: Graph, roots: list[int]) -> list[int]:
     return sorted(seen)
 
 
-def normal_forms(graph: Graph, values: list, roots: list[int]) -> tuple[_Table, dict[int, int]]:
+def normal_forms(graph: Graph, values: list, roots: list[int], expand: bool = False
+                 ) -> tuple[_Table, dict[int, int]]:
     """Each node the roots depend on, as an interned normal-form expression."""
-    table, expr = _Table(), {}
+    table, expr = _Table(expand), {}
     for node_id in _reachable(graph, roots):
         node = graph.nodes[node_id]
         if np.ndim(values[node_id]) != 0:
@@ -392,3 +419,53 @@ def _needed(table: _Table, root: int, names: dict[int, str]) -> list[int]:
             found.add(e)
         stack.extend(_children(table.exprs[e]))
     return sorted(found)
+
+
+# A rebuilt sum whose terms cancel more than this (Σ|terms| / |sum|) would lose digits: keep the old form.
+MAX_CANCELLATION = 1e4
+MAX_REBUILD = 3000    # nodes under a derivative beyond which it is not rebuilt
+
+
+def rebuild(builder, root: int) -> int | None:
+    """The node `root` of builder.graph built again from its expanded normal form: the same value,
+    usually far fewer nodes. Repeated differentiation (--order) compacts each order this way, so
+    tanh's 30th derivative is a polynomial in tanh(x), not a graph that doubled 30 times.
+
+    None when the expanded form would be less accurate: a sum whose terms cancel (the large
+    alternating coefficients of sigmoid's high derivatives) or a value that moved."""
+    graph, values = builder.graph, builder.values
+    if len(_reachable(graph, [root])) > MAX_REBUILD:
+        return None          # multiplying out a graph this large costs more than it saves
+    table, expr = normal_forms(graph, values, [root], expand=True)
+    target = expr[root]
+    nodes: dict[int, int] = {}
+    for e in sorted(_uses(table, [target])):
+        kind, *data = table.exprs[e]
+        if kind == NUM:
+            nodes[e] = builder.const(data[0])
+        elif kind == SYM:
+            nodes[e] = graph.variables[data[0]]
+        elif kind == CALL:
+            nodes[e] = builder(data[0], nodes[data[1]])
+        elif kind == POW:
+            nodes[e] = builder("pow", nodes[data[0]], nodes[data[1]])
+        elif kind == PROD:
+            node = builder.const(data[0])
+            for factor, power in data[1]:
+                node = builder("mul", node, builder("pow", nodes[factor], builder.const(power)))
+            nodes[e] = node
+        elif kind == SUM:
+            node, magnitude = builder.const(data[0]), abs(data[0])
+            for term, coeff in data[1]:
+                node = builder("add", node, builder("mul", builder.const(coeff), nodes[term]))
+                magnitude += abs(coeff * values[nodes[term]])
+            if magnitude > MAX_CANCELLATION * abs(values[node]):
+                return None
+            nodes[e] = node
+        else:
+            op, (a, b) = data
+            nodes[e] = builder(op, nodes[a], nodes[b])
+    node = nodes[target]
+    if abs(values[node] - values[root]) > 1e-12 * max(abs(values[root]), 1e-300):
+        return None
+    return node

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from gradcalc import compute
 from gradcalc.cli import main
+from gradcalc.errors import GradcalcError
 from gradcalc.higher import extend, gradient_nodes, hessian, nth_derivative
 from gradcalc.ops import OPS
 from random_expressions import evaluate_at, expressions, points
@@ -316,3 +317,33 @@ def test_forward_mode_through_a_chained_op_is_exit_2():
     result = run("sum(x @ A)", "--x", "[1, 2]", "--A", "[[1, 2], [3, 4]]", "--mode", "forward")
     assert result.exit_code == 2
     assert "--mode forward is not available for @ yet" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["tanh(x)", "sigmoid(x)", "1/(1 + x*x)", "exp(x*x)", "x**x"])
+def test_high_orders_are_right_or_refused(text):
+    # Each order is rebuilt from its multiplied-out formula unless that would cancel digits; past
+    # what stays accurate the graph grows until the node limit stops it (exit 2) — never a wrong number.
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 60
+    functions = {"tanh(x)": mpmath.tanh, "sigmoid(x)": lambda x: 1 / (1 + mpmath.exp(-x)),
+                 "1/(1 + x*x)": lambda x: 1 / (1 + x * x), "exp(x*x)": lambda x: mpmath.exp(x * x),
+                 "x**x": lambda x: x ** x}
+    result = compute(text, x=0.7)
+    reached = 0
+    for k in (5, 10, 15, 20):
+        try:
+            got = nth_derivative(result, "x", k).value
+        except GradcalcError as error:
+            assert error.exit_code == 2 and "grew past" in error.message
+            break
+        exact = float(mpmath.diff(functions[text], mpmath.mpf("0.7"), k))
+        assert got == pytest.approx(exact, rel=1e-9), k
+        reached = k
+    assert reached >= 10
+
+
+def test_thirtieth_derivative_of_exp_of_a_square():
+    # exp(x²)⁽ᵏ⁾ = Hₖ-like polynomial × exp(x²): no cancellation, so compaction carries it to order 30.
+    d = nth_derivative(compute("exp(x*x)", x=0.7), "x", 30)
+    assert d.value == pytest.approx(3.085806149684646e22, rel=1e-12)
+    assert d.builder.added < 5000
