@@ -19,9 +19,11 @@ import numpy as np
 from .errors import GradcalcError, MathError
 from .evaluate import backward, forward
 from .graph import Graph
+from .numbers import NUMBER
 
 CHUNK_BYTES = 1 << 20   # input read per vectorised pass once the stream is going (~60 000 short rows)
 FIRST_BYTES = 1         # the first chunk is one line, so output starts at once; chunks then double
+PASS_ROWS = 1 << 14     # rows per forward/backward pass: 128 KiB per array, cache-sized
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 _UNDECODABLE = "\0"     # marks a line that is not UTF-8; the rest of the text says why
@@ -71,7 +73,23 @@ def evaluate_points(graph: Graph, columns: dict[str, np.ndarray], n: int, wrt: t
 
     Returns the value (n,), the gradient per input (n,) and, for each row whose point is outside the
     domain (any non-finite value or gradient), the MathError that point alone would have raised.
+    The passes run over slices of PASS_ROWS rows: arrays that fit in the cache, and memory that numpy
+    reuses from one slice to the next instead of asking the system for fresh pages.
     """
+    value = np.empty(n)
+    gradient = {name: np.empty(n) for name in wrt or graph.variables}
+    errors: dict[int, MathError] = {}
+    for start in range(0, n, PASS_ROWS):
+        stop = min(n, start + PASS_ROWS)
+        part = {name: column[start:stop] for name, column in columns.items()}
+        value[start:stop], grads, part_errors = _evaluate_slice(graph, part, stop - start, wrt)
+        for name, grad in grads.items():
+            gradient[name][start:stop] = grad
+        errors.update((start + i, error) for i, error in part_errors.items())
+    return value, gradient, errors
+
+
+def _evaluate_slice(graph: Graph, columns: dict[str, np.ndarray], n: int, wrt: tuple[str, ...]):
     bad = np.zeros(n, dtype=bool)
     errors: dict[int, MathError] = {}
 
@@ -84,15 +102,14 @@ def evaluate_points(graph: Graph, columns: dict[str, np.ndarray], n: int, wrt: t
 
     values = forward(graph, columns, on_nonfinite)
     _require_elementwise(graph, values, n)
-    out = values[graph.output]
-    if np.ndim(out) == 0:   # an output that depends on no input still has one row per point
-        values[graph.output] = out = np.full(n, out)
+    if np.ndim(values[graph.output]) == 0:   # an output that depends on no input: one row per point
+        values[graph.output] = np.full(n, values[graph.output])
     grads, _ = backward(graph, values, None, on_nonfinite)
     gradient = {}
     for name in wrt or tuple(graph.variables):
         grad = grads[graph.variables[name]]
-        gradient[name] = np.zeros(n) if grad is None else np.broadcast_to(grad, (n,))
-    return out, gradient, errors
+        gradient[name] = 0.0 if grad is None else grad
+    return values[graph.output], gradient, errors
 
 
 def _require_elementwise(graph: Graph, values: list, n: int) -> None:
@@ -215,16 +232,20 @@ def _raw_chunks(points: Points, first: int, largest: int) -> Iterator[tuple[list
 
 
 def _number_error(number: int, name: str, raw: Any) -> str | None:
-    """Why a field is not a usable number (None if it is one)."""
-    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        return f"line {number}: the value of {name} is not a number: {json.dumps(raw)}"
-    try:
-        value = float(raw)
-    except ValueError:
-        shown = "empty" if not str(raw).strip() else f"not a number: {raw!r}"
+    """Why a field is not a usable number (None if it is one): the command line's number syntax for
+    CSV text (ASCII digits; no `1_000`, hex or `nan`), a JSON number for JSON lines."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        if NUMBER.match(text):
+            return None
+        if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            return f"line {number}: the value of {name} is not finite: {raw!r} (nan and inf are not allowed)"
+        shown = "empty" if not text else f"not a number: {raw!r}"
         return f"line {number}: the value of {name} is {shown}"
-    if not np.isfinite(value):
-        return f"line {number}: the value of {name} is not finite: {raw!r} (nan and inf are not allowed)"
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        return f"line {number}: the value of {name} is not a number: {json.dumps(raw)}"
+    if not np.isfinite(raw):
+        return f"line {number}: the value of {name} is too large for a 64-bit float: {raw}"
     return None
 
 
@@ -234,7 +255,9 @@ def _csv_numbers(lines: list[int], texts: list[str], columns: list[str]
     n, width = len(texts), len(columns)
     joined = ",".join(texts)
     # The fast path: one split and one conversion for the whole chunk.
-    if '"' not in joined and _UNDECODABLE not in joined and all(t.count(",") == width - 1 for t in texts):
+    # numpy also reads `1_000`, `nan` and non-ASCII digits; those rows take the slow path and are refused.
+    if (joined.isascii() and '"' not in joined and "_" not in joined and _UNDECODABLE not in joined
+            and all(t.count(",") == width - 1 for t in texts)):
         try:
             numbers = np.array(joined.split(","), dtype=np.float64).reshape(n, width)
             if np.isfinite(numbers).all():
@@ -295,6 +318,9 @@ def _json_record(number: int, text: str, graph: Graph, fixed: dict[str, float]) 
             return data, f"line {number}: the expression has no variable {name}"
         if name in fixed:
             return data, f"line {number}: {name} is also given as --{name}"
+        if isinstance(raw, str):
+            return data, (f"line {number}: the value of {name} is a string, not a number: "
+                          f"{json.dumps(raw)} (write it without quotes)")
         message = _number_error(number, name, raw)
         if message:
             return data, message

@@ -215,6 +215,18 @@ def test_fixed_value_must_not_also_be_a_column():
     assert result.exit_code == 2 and "both a column and given as --y" in result.stderr
 
 
+@pytest.mark.parametrize("field, message", [
+    ("1_000", "not a number: '1_000'"), ("١٢", "not a number: '١٢'"), ("0x10", "not a number: '0x10'"),
+    ("inf", "not finite: 'inf'"), ("-nan", "not finite: '-nan'"),
+])
+def test_numbers_follow_the_command_line_syntax(field, message):
+    result = batch("x*2", f"x\n{field}\n2\n", "--keep-going")
+    rows = table(result.stdout)
+    assert rows[1][-1] == f"line 2: the value of x is {message}" + (
+        " (nan and inf are not allowed)" if "finite" in message else "")
+    assert rows[2] == ["2", "4.0", "2.0", ""]
+
+
 def test_not_utf8_row_is_malformed():
     result = CliRunner().invoke(main, ["x*2", "--points", "-", "--keep-going"],
                                 input=b"x\n1\n\xff\xfe\n2\n")
@@ -259,7 +271,7 @@ def test_json_lines_bad_rows_with_keep_going():
     assert records[0]["value"] == 0.0 and records[8]["gradient"] == {"x": 1 / 3, "y": np.log(3)}
     errors = [r.get("error") for r in records]
     assert errors[1] == "line 2: no value for y"
-    assert errors[2] == "line 3: the value of x is not a number: 'a'"
+    assert errors[2] == 'line 3: the value of x is a string, not a number: "a" (write it without quotes)'
     assert errors[3] == "line 4: the expression has no variable w"
     assert errors[4].startswith("line 5 is not JSON (") and errors[4].endswith("): nope")
     assert errors[5] == "line 6 is not a JSON object: [1, 2]"
