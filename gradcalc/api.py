@@ -11,6 +11,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .errors import GradcalcError
+from .arrays import MAX_AXES, nested_list_problem
 from .evaluate import Step, Value, backward, forward
 from .graph import Graph
 from .limits import DEFAULT, Limits, check
@@ -78,8 +79,6 @@ class Result:
 def to_value(raw: Any, name: str = "value") -> Value:
     """A number or nested list as gradcalc's value: np.float64 for a scalar, a float array otherwise."""
     if isinstance(raw, (list, tuple)):
-        from .arrays import nested_list_problem
-
         problem = nested_list_problem(raw, name)
         if problem:
             raise GradcalcError(problem, hint="write an array as nested lists of numbers, every row "
@@ -99,6 +98,9 @@ def to_value(raw: Any, name: str = "value") -> Value:
                             hint="give a finite number; nan and inf are not allowed as inputs")
     if array.size == 0:
         raise GradcalcError(f"the value of {name} is empty", hint="give at least one number")
+    if array.ndim > MAX_AXES:
+        raise GradcalcError(f"the value of {name} has {array.ndim} axes; gradcalc takes at most {MAX_AXES}",
+                            hint="reshape it to fewer axes")
     return np.float64(array) if array.ndim == 0 else array
 
 

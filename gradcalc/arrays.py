@@ -15,6 +15,9 @@ from .limits import DEFAULT, Limits, exceeded, read_bytes
 from .numbers import NUMBER
 
 
+MAX_AXES = 32   # numpy's broadcasting (np.broadcast) handles no more
+
+
 def _where(name: str, path: tuple[int, ...]) -> str:
     return f"{name}[{', '.join(map(str, path))}]" if path else name
 
@@ -37,9 +40,12 @@ def nested_list_problem(raw, name: str) -> str | None:
     Walks one depth at a time (no recursion): every item at a depth must be a list of the same
     length, or every one a number.
     """
-    level = [((), raw)]
+    level, depth = [((), raw)], 0
     while level:
+        depth += 1                       # lists at this depth would be axis number `depth`
         lists = [(path, item) for path, item in level if isinstance(item, (list, tuple))]
+        if lists and depth > MAX_AXES:
+            return f"the value of {name} has more than {MAX_AXES} axes"
         if not lists:
             for path, item in level:
                 if isinstance(item, bool) or not isinstance(item, Real):

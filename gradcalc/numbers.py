@@ -41,7 +41,7 @@ def format_value(value, precision: int = DEFAULT_PRECISION) -> str:
     shown = value
     if value.size > threshold:  # only the corners numpy will print decide the width
         shown = value[np.ix_(*[np.r_[0:min(edge, n), max(edge, n - edge):n] for n in shape])]
-    width = max((len(format_number(v, precision)) for v in shown.flat), default=0)
+    width = max((len(format_number(v, precision)) for v in shown.ravel()), default=0)
     return np.array2string(
         value, separator=", ", threshold=threshold, edgeitems=edge, max_line_width=78,
         formatter={"float_kind": lambda v: format_number(v, precision).rjust(width)},

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 from gradcalc import GradcalcError, compute
 from gradcalc.api import bind, evaluate
@@ -126,6 +127,47 @@ def test_broadcast_gradients_have_the_operands_shape(text, shapes):
     values = dict(zip(names, rng_arrays(2, *shapes)))
     values[names[-1]] = values[names[-1]] + 3.0   # keep a divisor away from 0
     assert_matches_central_differences(text, values, upstream=rng_arrays(3, np.broadcast_shapes(*shapes))[0])
+
+
+@few
+@given(st.sampled_from(["+", "-", "*", "/"]),
+       mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+       st.integers(0, 2**32 - 1))
+def test_any_broadcast_pair_matches_central_differences(operator, shapes, seed):
+    a, b, g = rng_arrays(seed, *shapes.input_shapes, shapes.result_shape)
+    b = np.where(b < 0, b - 1.0, b + 1.0)          # a divisor at least 1 away from 0
+    upstream = g if shapes.result_shape else None
+    assert_matches_central_differences(f"a {operator} b", {"a": a, "b": b}, upstream)
+
+
+def _matmul_shapes():
+    """(X shape, W shape) numpy's matmul accepts: vectors, matrices and stacks that broadcast."""
+    def build(sizes):
+        n, m, k, batch_x, batch_w, x_kind, w_kind = sizes
+        x = {"vector": (m,), "matrix": (n, m), "stack": batch_x + (n, m)}[x_kind]
+        w = {"vector": (m,), "matrix": (m, k), "stack": batch_w + (m, k)}[w_kind]
+        return x, w
+    batch = st.sampled_from([(), (2,), (1,), (2, 1), (1, 2)])
+    kinds = st.sampled_from(["vector", "matrix", "stack"])
+    sizes = st.tuples(*[st.integers(1, 3)] * 3, batch, batch, kinds, kinds)
+    return sizes.map(build).filter(lambda xw: _fits(*xw))
+
+
+def _fits(x_shape, w_shape):
+    try:
+        np.matmul(np.zeros(x_shape), np.zeros(w_shape))
+        return True
+    except ValueError:
+        return False
+
+
+@few
+@given(_matmul_shapes(), st.integers(0, 2**32 - 1))
+def test_matmul_of_any_shapes_matches_central_differences(shapes, seed):
+    x, w = rng_arrays(seed, *shapes)
+    out_shape = np.matmul(x, w).shape
+    upstream = rng_arrays(seed + 1, out_shape)[0] if out_shape else None
+    assert_matches_central_differences("X@W", {"X": x, "W": w}, upstream)
 
 
 def test_bias_gets_the_upstream_summed_over_the_batch():
@@ -303,6 +345,8 @@ def assert_error(result, message, caret=None):
     ("[[]]", "the value of X is empty"),
     ("[1, 2", "the value of --X is not a valid array"),
     ("[" * 100000 + "]" * 100000, "nested too deeply"),
+    ("[" * 33 + "1" + "]" * 33, "the value of X has more than 32 axes"),
+    ("[" * 70 + "1" + "]" * 70, "the value of X has more than 32 axes"),
 ])
 def test_malformed_arrays_exit_2(value, message):
     assert_error(run("sum(X)", "--X", value), message)
@@ -330,6 +374,7 @@ def test_malformed_array_files_exit_2(tmp_path, name, content, message):
     (np.array([1j]), "holds complex128 values, not real numbers"),
     (np.array([1.0, np.nan]), "the value of X is not finite: X[1] is nan"),
     (np.zeros((0, 3)), "the value of X is empty"),
+    (np.zeros((1,) * 33), "the value of X has 33 axes; gradcalc takes at most 32"),
 ])
 def test_npy_that_is_not_an_array_of_real_numbers(tmp_path, array, message):
     np.save(tmp_path / "a.npy", array)
