@@ -17,6 +17,7 @@ from .parse import parse
 # Formulas are also tried at random points near the given one; a fixed seed keeps runs reproducible.
 SEED = 0
 SAMPLES = 5
+ELEMENTS = 20       # --check compares at most this many elements of an array input (a seeded sample)
 RTOL, ATOL = 1e-6, 1e-12
 
 _NAME = re.compile(r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*$")
@@ -246,10 +247,12 @@ class NumericalCheck:
     """Backprop beside central differences for one input: the textbook's gradient check."""
 
     name: str
-    backprop: Value
+    backprop: Value                 # at the elements checked (all of them unless the input is large)
     numerical: Value
     relative_error: float           # max over elements of |a − n| / max(|a|, |n|)
     ok: bool
+    checked: int = 1                # elements compared
+    size: int = 1                   # elements the input has
 
 
 def _output_sum(graph: Graph, inputs: dict[str, Value], seed: Value) -> float:
@@ -257,8 +260,9 @@ def _output_sum(graph: Graph, inputs: dict[str, Value], seed: Value) -> float:
     return float(np.sum(seed * forward(graph, inputs)[graph.output]))
 
 
-def numerical_gradient(result, name: str) -> tuple[Value, Value]:
-    """Central differences for each element of input `name`; also the floor set by rounding error.
+def numerical_gradient(result, name: str, elements: list | None = None) -> tuple[Value, float]:
+    """Central differences for each element of input `name` (or for the listed index tuples only, as
+    a 1-D array); also the floor set by rounding error.
 
     The step h = ε^(1/3)·max(1, |x|) balances truncation against rounding (∝ ε|f|/h); differences
     at h and 2h are combined (Richardson) so the h² truncation term cancels.
@@ -277,9 +281,22 @@ def numerical_gradient(result, name: str) -> tuple[Value, Value]:
         return _output_sum(graph, inputs, seed)
 
     eps = np.finfo(np.float64).eps
+    if elements is not None:
+        found = [_difference(f, f0, index, base[index], name, eps) for index in elements]
+        return np.array([g for g, _ in found]), max((n for _, n in found), default=0.0)
     for index in np.ndindex(base.shape):
         grad[index], noise[index] = _difference(f, f0, index, base[index], name, eps)
     return (np.float64(grad) if base.ndim == 0 else grad), (float(np.max(noise)) if noise.size else 0.0)
+
+
+def sample_elements(shape: tuple[int, ...], limit: int, seed: int = SEED) -> list | None:
+    """A seeded random sample of `limit` element indices, or None when the array is small enough to
+    check whole (each element costs four evaluations of the expression)."""
+    size = int(np.prod(shape))
+    if size <= limit:
+        return None
+    flat = np.sort(np.random.default_rng(seed).choice(size, limit, replace=False))
+    return [tuple(int(i) for i in np.unravel_index(k, shape)) for k in flat]
 
 
 def _difference(f, f0: float, index, x: float, name: str, eps: float) -> tuple[float, float]:
@@ -306,11 +323,17 @@ def _difference(f, f0: float, index, x: float, name: str, eps: float) -> tuple[f
                     f"sides of {name} = {x:g}", hint="try a point where the function is defined nearby")
 
 
-def check_numerically(result, rtol: float = RTOL, atol: float = ATOL) -> list[NumericalCheck]:
-    """The backprop gradient of every reported input against central differences."""
+def check_numerically(result, rtol: float = RTOL, atol: float = ATOL, limit: int = ELEMENTS,
+                      seed: int = SEED) -> list[NumericalCheck]:
+    """The backprop gradient of every reported input against central differences; an input with
+    more than `limit` elements is checked at a seeded random sample of them."""
     checks = []
     for name, backprop in result.gradient.items():
-        numerical, noise = numerical_gradient(result, name)
+        shape = np.shape(result.inputs[name])
+        elements = sample_elements(shape, limit, seed)
+        numerical, noise = numerical_gradient(result, name, elements)
+        if elements is not None:
+            backprop = np.asarray(backprop)[tuple(np.array(elements).T)]
         a, n = np.asarray(backprop, dtype=np.float64), np.asarray(numerical)
         diff = np.abs(a - n)
         scale = np.maximum(np.abs(a), np.abs(n))
@@ -319,7 +342,8 @@ def check_numerically(result, rtol: float = RTOL, atol: float = ATOL) -> list[Nu
         # The difference quotient is itself only good to about `noise`: allow for it.
         ok = bool(np.all(diff <= atol + rtol * scale + noise))
         checks.append(NumericalCheck(name, backprop, numerical,
-                                     float(np.max(relative)) if relative.size else 0.0, ok))
+                                     float(np.max(relative)) if relative.size else 0.0, ok,
+                                     int(a.size), int(np.prod(shape))))
     return checks
 
 
@@ -327,4 +351,4 @@ def run_checks(result, answers: list[Answer], numerical: bool = False, rtol: flo
                atol: float = ATOL, seed: int = SEED) -> Checks:
     """Expected answers and (if asked) the numerical gradient check, for one evaluation."""
     return Checks(check_answers(result, answers, rtol, atol, seed),
-                  check_numerically(result, rtol, atol) if numerical else [], rtol, atol, seed)
+                  check_numerically(result, rtol, atol, seed=seed) if numerical else [], rtol, atol, seed)

@@ -196,6 +196,75 @@ def test_numerical_gradient_of_array_output_is_of_the_sum():
     assert np.allclose(grad, [2, 4, 6])
 
 
+def test_large_array_is_checked_at_a_seeded_sample_of_elements():
+    result = compute("sum(x*x*w)", x=np.linspace(0.1, 2, 500), w=np.linspace(1, 3, 500))
+    checks = check_numerically(result)
+    assert all(c.ok and (c.checked, c.size) == (20, 500) for c in checks)
+    again = check_numerically(result)
+    assert np.array_equal(checks[0].numerical, again[0].numerical)   # the same elements every run
+
+
+def test_sampled_check_still_catches_a_wrong_derivative(monkeypatch):
+    broken = dataclasses.replace(ops.OPS["sin"], local=(lambda a, out: np.sin(a),))
+    monkeypatch.setitem(ops.OPS, "sin", broken)
+    [check] = check_numerically(compute("sum(sin(x))", x=np.linspace(0.1, 2, 500)))
+    assert not check.ok and check.checked == 20
+
+
+def test_check_with_a_chosen_upstream_gradient():
+    # Backward seeded with ∂L/∂z = u differentiates Σ u·z; the numerical side must do the same.
+    result = compute("x*x", x=[1.0, 2.0], upstream=[3.0, -1.0])
+    [check] = check_numerically(result)
+    assert check.ok and np.allclose(check.numerical, [6.0, -4.0])
+
+
+def test_cli_check_notes_a_sample():
+    result = run("sum(x*x)", "--x", str(np.linspace(0, 1, 50).tolist()), "--check", "--plain")
+    assert result.exit_code == 0, result.output
+    assert "x: 20 of 50 elements compared, drawn at random (seed 0)" in result.stdout
+
+
+@given(st.sampled_from([("sin", "cos({})"), ("exp", "exp({})"), ("tanh", "1 - tanh({})**2"),
+                        ("log", "1/({})"), ("sqrt", "0.5/sqrt({})")]),
+       st.floats(0.2, 3), st.floats(0.2, 3), st.floats(0.05, 1))
+def test_formula_answers_right_everywhere_pass_and_right_only_here_fail(fg, x, y, slope):
+    f, derivative = fg
+    text, inner = f"{f}(x*y)", "x*y"
+    right = f"x=({derivative.format(inner)})*y"
+    # The same answer plus a term that vanishes at the given point: right there, wrong near it.
+    coincidence = f"x=({derivative.format(inner)})*y + {slope!r}*(x - {x!r})"
+    [ok, wrong] = verdicts(text, {"x": x, "y": y}, right, coincidence)
+    assert ok.ok, ok.failure
+    assert not wrong.ok and wrong.expected == pytest.approx(wrong.computed)
+    assert wrong.failure.startswith("right at the given point only")
+
+
+def test_rich_rendering_marks_answers_and_checks():
+    from rich.console import Console
+
+    from gradcalc.check import run_checks
+    from gradcalc.render.check import render_rich
+
+    checks = run_checks(compute("x*y", x=2, y=3), [parse_answer("x=y"), parse_answer("y=3")], True)
+    console = Console(record=True, width=120, force_terminal=True)
+    console.print(render_rich(checks))
+    text = console.export_text()
+    assert "Expected answers: 1 of 2 right" in text and "✓" in text and "✗" in text
+    assert "Gradient check: backprop vs central differences" in text
+
+
+def test_rich_rendering_of_a_sheet():
+    from rich.console import Console
+
+    from gradcalc.render.sheet import render_rich
+    from gradcalc.sheet import grade, load_sheet
+
+    console = Console(record=True, width=150, force_terminal=True)
+    console.print(render_rich(grade(load_sheet(SHEET))))
+    text = console.export_text()
+    assert text.startswith("Week 1") and "Score: 3 of 3 points (4 of 4 answers right)" in text
+
+
 FUNCTIONS = ["exp", "sin", "cos", "tanh", "sigmoid", "log", "sqrt"]
 
 

@@ -55,7 +55,9 @@ def numerical_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple
             for c in checks.numerical]
     ok = all(c.ok for c in checks.numerical)
     title = "Gradient check: backprop vs central differences" + ("" if ok else " — MISMATCH")
-    notes = ["relative error = |b − n| / max(|b|, |n|) for backprop b and numerical n; off when "
+    notes = [f"{c.name}: {c.checked} of {c.size} elements compared, drawn at random (seed {checks.seed})"
+             for c in checks.numerical if c.checked < c.size]
+    notes += ["relative error = |b − n| / max(|b|, |n|) for backprop b and numerical n; off when "
              f"|b − n| > {format_number(checks.atol)} + {format_number(checks.rtol)}·max(|b|, |n|) + "
              "the rounding error of the differences."]
     return Table(title, ("", "input", "backprop", "numerical", "relative error"), rows), notes
@@ -122,6 +124,7 @@ def to_dict(checks: Checks) -> dict:
         data["seed"] = checks.seed
     if checks.numerical:
         data["check"] = [{"name": c.name, "backprop": plain(c.backprop), "numerical": plain(c.numerical),
-                          "relative_error": c.relative_error, "ok": c.ok} for c in checks.numerical]
+                          "relative_error": c.relative_error, "ok": c.ok, "elements_checked": c.checked,
+                          "elements": c.size} for c in checks.numerical]
     data["ok"] = checks.ok
     return data
