@@ -148,11 +148,15 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
               help="Print the graph as Graphviz DOT: values above the arrows, gradients below.")
 @click.option("--render", "picture", metavar="FILE",
               help="Draw the graph into FILE (.svg, .png or .pdf) with Graphviz's dot program.")
+@click.option("--mermaid", is_flag=True,
+              help="Print the graph as a Mermaid flowchart (GitHub and most note tools draw it).")
+@click.option("--tree", is_flag=True,
+              help="Print the graph as a tree: the output at the root, each node with value and gradient.")
 @click.version_option(__version__, "--version", prog_name="gradcalc")
 @click.pass_context
 def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plain, quiet, precision,
          max_rows, hessian, order, symbolic, mode, compare_modes, expect, numerical, rtol, atol, limit,
-         points, keep_going, as_dot, picture):
+         points, keep_going, as_dot, picture, mermaid, tree):
     """Compute a value and its gradient, and show the backward pass step by step.
 
     EXPRESSION is a formula or a small program (`t = x + y; z = t**2`). Give each variable's value as
@@ -189,10 +193,9 @@ def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plai
             from .render.dot import render_file
 
             render_file(result, picture, precision)
-        if as_dot:
-            from .render.dot import render_dot
-
-            return click.echo(render_dot(result, precision), nl=False)
+        if as_dot or mermaid or tree:
+            forms = {"--json": as_json, "--dot": as_dot, "--mermaid": mermaid, "--tree": tree}
+            return click.echo(_picture(result, forms, plain, precision, max_rows), nl=False)
         if beyond_one_gradient:
             from .higher import beyond
             from .render.higher import render
@@ -408,6 +411,33 @@ def _use_rich(plain: bool) -> bool:
     if plain or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return sys.stdout.isatty()
+
+
+def _picture(result, forms: dict, plain, precision, max_rows) -> str:
+    """--dot, --mermaid or --tree (drawn with rich on a terminal, plain text when piped)."""
+    given = [option for option, wanted in forms.items() if wanted]
+    if len(given) > 1:
+        raise GradcalcError(f"{' and '.join(given)} each print the whole output; give one of them")
+    if forms["--dot"]:
+        from .render.dot import render_dot
+
+        return render_dot(result, precision)
+    if forms["--mermaid"]:
+        from .render.mermaid import render_mermaid
+
+        return render_mermaid(result, precision)
+    if _use_rich(plain):
+        from rich.console import Console
+
+        from .render.tree import render_tree_rich
+
+        console = Console()
+        with console.capture() as capture:
+            console.print(render_tree_rich(result, precision, max_rows))
+        return capture.get()
+    from .render.tree import render_tree_plain
+
+    return render_tree_plain(result, precision, max_rows)
 
 
 def _render(result, as_json, plain, quiet, precision, max_rows, checks=None) -> str:

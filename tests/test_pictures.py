@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from gradcalc import compute
 from gradcalc.cli import main
 from gradcalc.render.dot import _dot_text, render_dot
+from gradcalc.render.mermaid import _mermaid_text, render_mermaid
+from gradcalc.render.tree import MAX_DEPTH, render_tree_plain
 from gradcalc.render.picture import Arrow, Box, Picture
 from test_golden import APPLE_ORANGE, APPLE_ORANGE_VALUES, GOLDEN
 
@@ -101,10 +103,10 @@ def test_no_gradient_arrow_where_no_gradient_flows():
 
 def test_arrays_show_shape_and_small_values():
     text = render_dot(compute("W*x", W=[[1, 2], [3, 4]], x=[1, 1]))
-    assert 'label="2×2\\n[[1, 2],\\n[3, 4]]"' in text
+    assert 'label="(2,2)\\n[[1, 2],\\n[3, 4]]"' in text
     assert 'label="(2,)\\n[4, 6]"' in text
-    big = render_dot(compute("sum_me*2", sum_me=[[1.0] * 10] * 10))
-    assert 'label="10×10"' in big
+    big = render_dot(compute("big*2", big=[[1.0] * 10] * 10))
+    assert 'label="(10,10)"' in big
 
 
 def test_labels_are_escaped():
@@ -160,3 +162,105 @@ def test_render_refuses_a_picture_too_big_for_dot(tmp_path):
     result = run(program, "--x", "1", "--render", str(tmp_path / "graph.svg"))
     assert result.exit_code == 2 and "--dot" in result.stderr
     assert not (tmp_path / "graph.svg").exists()
+
+
+# Mermaid -------------------------------------------------------------------------------------------
+
+def mermaid_parts(text: str):
+    """Mermaid read back: node id → label, and arrows as (tail, head, label)."""
+    nodes = dict(re.findall(r'^  (\w+)(?:\[|\(\(|\()"(.*?)"(?:\]|\)\)|\))$', text, re.M))
+    arrows = re.findall(r'^  (\w+) -->\|"(.*?)"\| (\w+)$', text, re.M)
+    return nodes, [(nodes[t], nodes[h], label) for t, label, h in arrows]
+
+
+def test_mermaid_apple_orange():
+    text = render_mermaid(compute(APPLE_ORANGE, APPLE_ORANGE_NUMBERS))
+    lines = text.splitlines()
+    assert lines[0] == "flowchart LR"
+    nodes, arrows = mermaid_parts(text)
+    assert len(nodes) == 10 and len(arrows) == 9
+    assert len([line for line in lines if line.startswith("  n") or line.startswith("  out")]) == 19
+    red = "<font color=firebrick>∂ {}</font>"
+    assert ("apple", "×<br>apple_price", "100<br>" + red.format("2.2")) in arrows
+    assert ("tax", "×", "1.1<br>" + red.format("650")) in arrows
+    assert ("×", "price", "715<br>" + red.format("1")) in arrows
+    assert "  n8((\"×\"))" in lines            # an unnamed op is a circle
+    assert "  class n0,n1,n3,n4,n7 input" in lines
+    assert text == render_mermaid(compute(APPLE_ORANGE, APPLE_ORANGE_NUMBERS))
+
+
+def test_mermaid_escapes_what_would_break_a_label():
+    tricky = 'a"b<c>&#1;|`'
+    picture = Picture(tricky, [Box(0, "input", tricky, None, None), Box(1, "op", "×", tricky, tricky)],
+                      [Arrow(0, 1, [tricky], [tricky])])
+    text = _mermaid_text(picture)
+    escaped = "a#quot;b#lt;c#gt;#amp;#35;1;#124;#96;"
+    assert text.count(escaped) == 6   # comment, input, op name and total, arrow value and gradient
+    for line in text.splitlines()[2:]:
+        quoted = re.findall(r'"(.*)"', line)
+        assert all('"' not in q and "|" not in q for q in quoted)
+
+
+def test_mermaid_shows_shared_node_total_and_arrays():
+    nodes, arrows = mermaid_parts(render_mermaid(compute("x*x", x=3)))
+    assert nodes["n0"] == "x<br><font color=firebrick>∂z/∂x = 6</font>"
+    nodes, arrows = mermaid_parts(render_mermaid(compute("W*x", W=[[1, 2], [3, 4]], x=[1, 1])))
+    assert any(label.startswith("(2,2)<br>[[1, 2],<br>[3, 4]]<br>") for _, _, label in arrows)
+
+
+# Tree ----------------------------------------------------------------------------------------------
+
+def test_tree_of_apple_orange():
+    result = run(APPLE_ORANGE, *APPLE_ORANGE_VALUES, "--tree")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == """\
+price = all_price × tax = 715   ∂price/∂price = 1
+├── all_price = apple_price + orange_price = 650   ∂price/∂all_price = 1.1
+│   ├── apple_price = apple × apple_num = 200   ∂price/∂apple_price = 1.1
+│   │   ├── apple = 100   ∂price/∂apple = 2.2
+│   │   └── apple_num = 2   ∂price/∂apple_num = 110
+│   └── orange_price = orange × orange_num = 450   ∂price/∂orange_price = 1.1
+│       ├── orange = 150   ∂price/∂orange = 3.3
+│       └── orange_num = 3   ∂price/∂orange_num = 165
+└── tax = 1.1   ∂price/∂tax = 650
+"""
+
+
+def test_tree_draws_a_shared_node_once():
+    text = render_tree_plain(compute("a = x*y; z = a*a + a*2", x=2, y=3))
+    assert text.count("a = x × y = 6   ∂z/∂a = 14") == 1
+    assert text.count("a ↑ shown above") == 2
+    assert "└── 2  constant" in text
+
+
+def test_tree_on_a_terminal_is_rich(monkeypatch):
+    from gradcalc import cli
+
+    monkeypatch.setattr(cli, "_use_rich", lambda plain: True)
+    result = run("x*y", "--x", "2", "--y", "3", "--tree")
+    assert result.exit_code == 0
+    assert "∂z/∂x = 3" in result.stdout and "└── " in result.stdout
+
+
+def test_huge_trees_are_cut_with_a_note():
+    deep = render_tree_plain(compute("+".join(["x"] * 3000), x=1), max_nodes=0)
+    assert deep.endswith(f"note: 2899 of 3000 nodes not shown (levels deeper than {MAX_DEPTH} are cut)\n")
+    assert max(len(line) for line in deep.splitlines()) < 4 * MAX_DEPTH + 80
+    wide = render_tree_plain(compute("+".join(f"x{i}" for i in range(30)), {f"x{i}": i for i in range(30)}),
+                             max_nodes=10)
+    assert len(wide.splitlines()) == 11
+    assert wide.endswith("note: 49 of 59 nodes not shown (use --max-rows 0 to show all)\n")
+
+
+def test_only_one_whole_output_form():
+    result = run("x*y", "--x", "2", "--y", "3", "--tree", "--dot")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--dot and --tree" in result.stderr
+
+
+def test_readme_mermaid_block_is_the_tools_output():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```mermaid\n(.*?)```", readme, re.S).group(1)
+    assert block == render_mermaid(compute("x*y", x=2, y=3))

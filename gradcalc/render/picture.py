@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..numbers import DEFAULT_PRECISION, format_value
+from ..numbers import DEFAULT_PRECISION, format_number, format_shape, format_value
 from ..ops import OPS
+from .rows import differentiated
 
 SMALL_ARRAY = 9   # arrays up to this many elements show their values; larger ones only their shape
 
@@ -35,7 +36,7 @@ class Arrow:
 
 @dataclass(frozen=True)
 class Picture:
-    output: str              # the output's name, as in ∂price/∂apple
+    output: str              # what the gradients are of, as in ∂price/∂apple
     boxes: list[Box]
     arrows: list[Arrow]
 
@@ -48,7 +49,7 @@ def value_lines(value, precision: int = DEFAULT_PRECISION) -> list[str]:
     shape = np.shape(value)
     if shape == ():
         return [format_value(value, precision)]
-    lines = ["×".join(map(str, shape)) if len(shape) > 1 else f"({shape[0]},)"]
+    lines = [format_shape(shape)]
     if np.size(value) <= SMALL_ARRAY:
         lines += [line.strip() for line in format_value(value, precision).split("\n")]
     return lines
@@ -73,8 +74,16 @@ def _op_symbol(result, node) -> str:
 
 def build_picture(result, precision: int = DEFAULT_PRECISION) -> Picture:
     graph, values, grads, labels = result.graph, result.values, result.grads, result.labels
-    output = result.output_name
-    fmt = lambda v: value_lines(v, precision)  # noqa: E731 - one short local formatter
+    output = differentiated(result)   # the output's name, or L when --upstream gave ∂L/∂output
+    seen: dict[float, list[str]] = {}
+
+    def fmt(value) -> list[str]:
+        if type(value) is not np.float64:
+            return value_lines(value, precision)
+        if value not in seen:   # big graphs repeat a few numbers (the 1s of a long sum) many times
+            seen[value] = [format_number(value, precision)]
+        return seen[value]
+
     flowing = {(step.node, step.k): step.flowing for step in result.steps}
 
     arrows: list[Arrow] = []
@@ -104,5 +113,5 @@ def build_picture(result, precision: int = DEFAULT_PRECISION) -> Picture:
             name = node.name if node.id != graph.output else None   # the output arrow carries its name
             boxes.append(Box(node.id, "op", _op_symbol(result, node), name, total))
     if out_node.op is not None:
-        boxes.append(Box(OUTPUT, "output", output, None, None))
+        boxes.append(Box(OUTPUT, "output", result.output_name, None, None))
     return Picture(output, boxes, arrows)
