@@ -205,6 +205,12 @@ def _reduce_along(name: str, reduce):
     return forward, chain
 
 
+def _spread(number: float, like):
+    """`number` at every element of `like`, as a read-only view: the trace keeps every local, and a
+    copy of a large array per reduction would cost memory and time for nothing."""
+    return np.broadcast_to(np.float64(number), np.shape(like))
+
+
 def _max_local(x, out):
     # The gradient goes to the largest element; tied largest elements share it equally.
     at_max = (x == out) * 1.0
@@ -321,7 +327,7 @@ OPS: dict[str, Op] = {
     "sigmoid": _unary("sigmoid", _sigmoid, lambda a, out: out * (1.0 - out), "{out}·(1 − {out})",
                       lambda g, a, out: g("mul", out, g("sub", g.const(1.0), out))),
     # relu and abs at 0 take the subgradient 0, as the common frameworks do.
-    "relu": _unary("relu", _relu, lambda a, out: (a > 0) * 1.0, "1 if {0} > 0 else 0",
+    "relu": _unary("relu", _relu, lambda a, out: np.heaviside(a, 0.0), "1 if {0} > 0 else 0",
                    lambda g, a, out: g("sign", out)),
     "abs": _unary("abs", np.abs, lambda a, out: np.sign(a) * 1.0, "sign({0})",
                   lambda g, a, out: g("sign", a)),
@@ -351,15 +357,15 @@ OPS: dict[str, Op] = {
     "transpose": Op("ᵀ", "{0}ᵀ", _swap, (lambda x, out: 1.0,), ("1",),
                     chain=(lambda upstream, local, x: _swap(upstream),), rule=("({up})ᵀ",),
                     graph_chain=(lambda g, upstream, x, out: g("transpose", upstream),)),
-    "sum": _unary("sum", lambda x: _as_value(np.sum(x)), lambda x, out: np.ones_like(x), "1",
+    "sum": _unary("sum", lambda x: _as_value(np.sum(x)), lambda x, out: _spread(1.0, x), "1",
                   lambda g, x, out: g.ones_like(x)),
     "mean": _unary("mean", lambda x: _as_value(np.mean(x)),
-                   lambda x, out: np.full_like(x, 1.0 / np.size(x)), "1/size({0})",
+                   lambda x, out: _spread(1.0 / np.size(x), x), "1/size({0})",
                    lambda g, x, out: g.const(np.full_like(g.values[x], 1.0 / np.size(g.values[x])))),
-    "sum_axis": Op("sum", "sum({0}, {1})", _sum_along[0], (lambda x, axis, out: np.ones_like(x), None),
+    "sum_axis": Op("sum", "sum({0}, {1})", _sum_along[0], (lambda x, axis, out: _spread(1.0, x), None),
                    ("1", ""), chain=(_sum_along[1], None), rule=("{up} repeated along axis {1}", "")),
     "mean_axis": Op("mean", "mean({0}, {1})", _mean_along[0],
-                    (lambda x, axis, out: np.full_like(x, 1.0 / np.shape(x)[_axis("mean", x, axis)]),
+                    (lambda x, axis, out: _spread(1.0 / np.shape(x)[_axis("mean", x, axis)], x),
                      None), ("1/shape({0})[{1}]", ""), chain=(_mean_along[1], None),
                     rule=("{up} × {local}, repeated along axis {1}", "")),
     "max": _unary("max", lambda x: _as_value(np.max(x)), _max_local,
