@@ -1,4 +1,5 @@
-"""Output for the options beyond one gradient (--hessian, --order, --mode forward, --compare-modes)."""
+"""Output for the options beyond one gradient: --hessian, --order, --symbolic, --mode forward,
+--compare-modes (tables for plain text and rich, keys for --json, lines for -q)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from .json import plain, to_dict
 from .rows import Table, _cut as cut, build_report, definition
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+MAX_PASS_COLUMNS = 8   # a table wider than this is no longer readable; the JSON has every pass
 
 
 def derivative_name(output: str, variable: str, order: int) -> str:
@@ -63,9 +65,6 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
         notes.append("an operation is one node's value or one edge's chain-rule product; "
                      "edges from constants are skipped")
     return found, notes
-
-
-MAX_PASS_COLUMNS = 8   # a table wider than this is no longer readable; the JSON has every pass
 
 
 def formula_name(output: str, key: tuple, variable: str | None = None) -> str:
