@@ -137,7 +137,7 @@ def _formula_value(formula: Graph, env: dict[str, Value]) -> Value:
 def _describe_point(inputs: dict[str, Value]) -> str:
     from .numbers import format_value
 
-    return ", ".join(f"{name} = {format_value(value, 6)}" for name, value in inputs.items())
+    return ", ".join(f"{name} = {' '.join(format_value(value, 6).split())}" for name, value in inputs.items())
 
 
 class _Nearby:

@@ -8,7 +8,8 @@ from .rows import Table
 
 
 def _point(values: dict) -> str:
-    return ", ".join(f"{name} = {format_value(value, 6)}" for name, value in values.items())
+    # Arrays on one line: the title is a single line.
+    return ", ".join(f"{name} = {' '.join(format_value(value, 6).split())}" for name, value in values.items())
 
 
 def parts(report, precision: int = DEFAULT_PRECISION) -> list[tuple[Table, list[str]]]:
