@@ -6,6 +6,7 @@ one entry here (and grammar only if it needs new syntax).
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Callable
 
@@ -293,25 +294,28 @@ def _minus_one(g, *ids):
     return g.const(-1.0)
 
 
+# Arithmetic uses Python's operators, not np.add & co.: on numpy scalars (np.float64, the common case)
+# they give the same result about 10× faster, and on arrays they call the same ufuncs.
 OPS: dict[str, Op] = {
-    "add": Op("+", "{0} + {1}", np.add, (lambda a, b, out: 1.0, lambda a, b, out: 1.0), ("1", "1"),
-              derivative=(_one, _one)),
-    "sub": Op("−", "{0} − {1}", np.subtract, (lambda a, b, out: 1.0, lambda a, b, out: -1.0),
+    "add": Op("+", "{0} + {1}", operator.add, (lambda a, b, out: 1.0, lambda a, b, out: 1.0),
+              ("1", "1"), derivative=(_one, _one)),
+    "sub": Op("−", "{0} − {1}", operator.sub, (lambda a, b, out: 1.0, lambda a, b, out: -1.0),
               ("1", "−1"), derivative=(_one, _minus_one)),
-    "mul": Op("×", "{0} × {1}", np.multiply, (lambda a, b, out: b, lambda a, b, out: a),
+    "mul": Op("×", "{0} × {1}", operator.mul, (lambda a, b, out: b, lambda a, b, out: a),
               ("{1}", "{0}"), derivative=(lambda g, a, b, out: b, lambda g, a, b, out: a)),
-    "div": Op("÷", "{0} / {1}", np.divide, (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b),
+    "div": Op("÷", "{0} / {1}", operator.truediv,
+              (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b),
               ("1/{1}", "−{0}/{1}²"), explain=_explain_div,
               derivative=(lambda g, a, b, out: g("div", g.const(1.0), b),
                           lambda g, a, b, out: g("neg", g("div", out, b)))),
-    "pow": Op("^", "{0}^{1}", np.power, (_pow_base_local, _pow_exponent_local),
+    "pow": Op("^", "{0}^{1}", operator.pow, (_pow_base_local, _pow_exponent_local),
               (_pow_base_formula, "{out}·log({0})"), explain=_explain_pow,
               derivative=(lambda g, a, b, out: g("mul", b, g("pow", a, g("sub", b, g.const(1.0)))),
                           lambda g, a, b, out: g("mul", out, g("log", a)))),
     # `t = x`: a named copy, so t shows in the trace.
     "identity": Op("=", "{0}", lambda a: a, (lambda a, out: 1.0,), ("1",), derivative=(_one,)),
-    "neg": _unary("−", np.negative, lambda a, out: -1.0, "−1", _minus_one, show="−{0}"),
-    "pos": _unary("+", np.positive, lambda a, out: 1.0, "1", _one, show="+{0}"),
+    "neg": _unary("−", operator.neg, lambda a, out: -1.0, "−1", _minus_one, show="−{0}"),
+    "pos": _unary("+", operator.pos, lambda a, out: 1.0, "1", _one, show="+{0}"),
     "exp": _unary("exp", np.exp, lambda a, out: out, "exp({0})", lambda g, a, out: out),
     "log": _unary("log", np.log, lambda a, out: 1.0 / a, "1/{0}",
                   lambda g, a, out: g("div", g.const(1.0), a), explain=_explain_log),
