@@ -9,7 +9,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import GradcalcError, MathError
-from .graph import Graph
+from .graph import Graph, gc_paused
 from .limits import exceeded
 from .numbers import format_shape, format_value
 from .ops import OPS, InputError, sum_to
@@ -17,7 +17,7 @@ from .ops import OPS, InputError, sum_to
 Value = Any  # np.float64 for a scalar, np.ndarray for an array
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)   # not frozen: a frozen dataclass is ~4× slower to make, and each edge makes one
 class Step:
     """One edge of the backward pass: upstream × local = flowing, added into the input's gradient."""
 
@@ -51,16 +51,17 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
             ) -> list[Value]:
     """A value at every node. Raises MathError at the first node whose value is not finite."""
     values: list[Value] = [None] * len(graph.nodes)
-    constants, variables = graph.constants, graph.variables
+    constants = graph.constants
     limits, total = graph.limits, 0    # total: numbers held in array values so far
-    with np.errstate(all="ignore"):
+    arg, ndarray, float64, isfinite = values.__getitem__, np.ndarray, np.float64, math.isfinite
+    with np.errstate(all="ignore"), gc_paused():
         for node in graph.nodes:
             if node.op is None:
                 values[node.id] = constants[node.id] if node.id in constants else inputs[node.name]
                 continue
             op = OPS[node.op]
-            args = [values[i] for i in node.inputs]
-            if len(args) > 1 and any(type(a) is np.ndarray for a in args):
+            args = list(map(arg, node.inputs))   # a list comprehension is a function call in 3.11
+            if len(args) > 1 and ndarray in map(type, args):
                 # Broadcasting or a matrix product can make a result far larger than its inputs:
                 # refuse before numpy allocates it.
                 size = _result_size(node.op, args)
@@ -71,11 +72,14 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
                 out = op.forward(*args)
             except ValueError as error:  # numpy's way of saying the shapes do not fit
                 raise _shape_error(graph, node, op, args, error) from None
-            if not _finite(out):
+            except ArithmeticError:      # Python's float rules, should a plain float get here
+                out = float64(math.inf)
+            # Scalars (the common case) skip numpy's array check: np.isfinite costs ~30× more.
+            if not (isfinite(out) if type(out) is float64 else _finite(out)):
                 if on_nonfinite is None:
                     raise _math_error(graph, node, op, args, out)
                 on_nonfinite(out, _row_error(_math_error, graph, node, op, args, out))
-            if type(out) is np.ndarray:
+            if type(out) is ndarray:
                 total += out.size
                 if total > limits.total:
                     raise exceeded("total", total, "the forward pass", limits, node.span, graph.text)
@@ -99,9 +103,12 @@ def _result_size(op: str, args: list[Value]) -> int:
 def needs_grad(graph: Graph) -> list[bool]:
     """Which nodes depend on an input variable (constants never need a gradient)."""
     needs = [False] * len(graph.nodes)
+    for node_id in graph.variables.values():
+        needs[node_id] = True
+    need = needs.__getitem__
     for node in graph.nodes:
-        needs[node.id] = node.name in graph.variables and graph.variables[node.name] == node.id \
-            if node.op is None else any(needs[i] for i in node.inputs)
+        if node.op is not None and any(map(need, node.inputs)):
+            needs[node.id] = True
     return needs
 
 
@@ -115,20 +122,26 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
         grads[graph.output] = np.float64(grads[graph.output])
     needs = needs_grad(graph)
     steps: list[Step] = []
-    with np.errstate(all="ignore"):
+    arg, float64, isfinite = values.__getitem__, np.float64, math.isfinite
+    with np.errstate(all="ignore"), gc_paused():
         for node in reversed(graph.nodes):
             upstream_grad = grads[node.id]
             if upstream_grad is None or node.op is None:
                 continue
             op = OPS[node.op]
-            args = [values[i] for i in node.inputs]
+            args = list(map(arg, node.inputs))
+            out = values[node.id]
             for k, src in enumerate(node.inputs):
                 if not needs[src]:
                     continue
-                local = op.local[k](*args, values[node.id])
+                local = op.local[k](*args, out)
                 flowing = op.chain[k](upstream_grad, local, *args) if op.chain else upstream_grad * local
-                flowing = sum_to(flowing, np.shape(values[src]))
-                if not _finite(flowing):
+                if type(flowing) is float64 and type(values[src]) is float64:
+                    finite = isfinite(flowing)   # scalar into scalar: no broadcasting to undo
+                else:
+                    flowing = sum_to(flowing, np.shape(values[src]))
+                    finite = _finite(flowing)
+                if not finite:
                     if on_nonfinite is None:
                         raise _backward_error(graph, node, op, args, local)
                     on_nonfinite(flowing, _row_error(_backward_error, graph, node, op, args, local))
