@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import GradcalcError, Span
-from .graph import Graph
+from .graph import Graph, gc_paused
 from .limits import DEFAULT, Limits, exceeded
 from .ops import BINARY, CONSTANTS, FUNCTIONS, OPS, UNARY, WITH_AXIS
 
@@ -43,9 +43,13 @@ def grammar_text() -> str:
 
 
 class _Builder:
-    """Lark callbacks, run on each reduction of the LALR parser: each one adds nodes to the graph."""
+    """Lark callbacks, run on each reduction of the LALR parser: each one adds nodes to the graph.
 
-    def __init__(self, text: str, limits: Limits = DEFAULT):
+    One builder serves every parse: Lark binds its methods once, when the parser is built (reaching a
+    builder per parse would cost a lookup per reduction), and `reset` starts each parse afresh.
+    """
+
+    def reset(self, text: str, limits: Limits = DEFAULT) -> None:
         self.graph = Graph(text, limits=limits)
         self.assigned: dict[str, Ref] = {}       # name → the node it was assigned
 
@@ -55,7 +59,7 @@ class _Builder:
 
         node = self.graph.add(None, (), span)
         self.graph.constants[node] = np.float64(value)
-        return (node, *span)
+        return (node, span[0], span[1])
 
     def _apply(self, op: str, args: list[Ref], span: Span) -> Ref:
         if op not in OPS:
@@ -115,16 +119,17 @@ class _Builder:
         return (inner[0], lpar.start_pos, rpar.end_pos)
 
     def _binary_chain(self, children):
-        # [a, op, b, op, c, …] → ((a op b) op c) …, left-associative.
-        left = children[0]
+        # [a, op, b, op, c, …] → ((a op b) op c) …, left-associative. The hot loop of a long sum.
+        add = self.graph.add
+        left_id, start, _ = children[0]
         for i in range(1, len(children), 2):
             op_token, right = children[i], children[i + 1]
-            op = BINARY[str(op_token)]
+            op = BINARY[op_token]
             if op not in OPS:
                 raise GradcalcError(f"the {op_token} operator is not supported yet",
                                     (op_token.start_pos, op_token.end_pos))
-            left = self._apply(op, [left, right], (left[1], right[2]))
-        return left
+            left_id = add(op, (left_id, right[0]), (start, right[2]))
+        return (left_id, start, children[-1][2])
 
     sum = product = _binary_chain
 
@@ -176,30 +181,19 @@ class _Builder:
         return children[-1]
 
 
+_BUILDER = _Builder()
+
+
 @lru_cache(maxsize=1)
 def _parser():
     from lark import Lark
 
-    return Lark(grammar_text(), parser="lalr", cache=True, maybe_placeholders=True,
-                transformer=_Transformer())
+    return Lark(grammar_text(), parser="lalr", cache=True, maybe_placeholders=True, transformer=_BUILDER)
 
 
-# One parser is shared, and it reaches the graph under construction through _Transformer.builder,
-# so parses take turns (compute() stays safe to call from several threads).
+# One parser and one builder are shared, so parses take turns (compute() stays safe to call from
+# several threads).
 _PARSE_LOCK = threading.Lock()
-
-
-class _Transformer:
-    """Hands each reduction to the _Builder of the parse in progress (the parser itself is reused)."""
-
-    builder: _Builder | None = None
-
-    def __getattr__(self, rule):
-        if rule.startswith("_") or not hasattr(_Builder, rule):
-            raise AttributeError(rule)
-        method = getattr(_Builder, rule)
-        # Lark binds callbacks once, when the parser is built: look up the current builder per call.
-        return lambda children: method(_Transformer.builder, children)
 
 
 def parse(text: str, limits: Limits = DEFAULT) -> Graph:
@@ -210,17 +204,18 @@ def parse(text: str, limits: Limits = DEFAULT) -> Graph:
     if not _COMMENT.sub("", text).strip():
         what = "has only comments" if text.strip() else "is empty"
         raise GradcalcError(f"the expression {what}", hint='write one, e.g. gradcalc "x**2" --x 3')
-    builder = _Builder(text, limits)
     with _PARSE_LOCK:
-        return _parse_with(builder, text)
+        return _parse_with(text, limits)
 
 
-def _parse_with(builder: _Builder, text: str) -> Graph:
+def _parse_with(text: str, limits: Limits) -> Graph:
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
-    _Transformer.builder = builder
+    parser = _parser()
+    _BUILDER.reset(text, limits)
     try:
-        ref = _parser().parse(text)
+        with gc_paused():
+            ref = parser.parse(text)
     except GradcalcError as error:
         error.text = text
         raise
@@ -237,8 +232,8 @@ def _parse_with(builder: _Builder, text: str) -> Graph:
         raise GradcalcError("syntax error", (error.pos_in_stream, error.pos_in_stream + 1),
                             text=text) from None
     finally:
-        _Transformer.builder = None
-    graph = builder.graph
+        graph = _BUILDER.graph
+        _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
     graph.output = ref[0]
     return graph
 
