@@ -342,34 +342,42 @@ def bench_whole(report: Report, title: str, cases: dict[str, tuple[str, tuple]],
     return {label: (t, rss[label]) for label, t in found.items()}
 
 
-def bench_plugins(report: Report, quick: bool) -> None:
+def bench_plugins(report: Report, quick: bool) -> dict:
+    """bench/batch.py and bench/arrays.py, written by other helpers: each has measure() -> dict."""
     report.out("## 4. Batches and arrays (bench/batch.py, bench/arrays.py)")
     report.out()
-    for name in ("batch", "arrays"):
+    # Smaller work for --quick; the process-per-point part of batch.py starts a process per call.
+    settings = {"batch": dict(points=10**5, calls=2, rounds=3) if quick else dict(points=10**6, calls=10),
+                "arrays": dict(n=128, d=256, rounds=5) if quick else {}}
+    found = {}
+    for name, kwargs in settings.items():
         path = ROOT / "bench" / f"{name}.py"
         if not path.exists():
-            report.out(f"note: bench/{name}.py is not there yet: skipped")
+            report.out(f"note: bench/{name}.py is not there: skipped")
             report.out()
             continue
         spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
         module = importlib.util.module_from_spec(spec)
         try:
             spec.loader.exec_module(module)
-        except Exception as error:  # another helper's script: report, do not stop the run
-            report.out(f"note: bench/{name}.py did not load ({error!r}): skipped")
+            found[name] = measured = module.measure(**kwargs)
+        except Exception as error:  # another helper's script: report it, do not stop the run
+            report.out(f"note: bench/{name}.py failed ({error!r}): skipped")
+            report.out()
             continue
-        if hasattr(module, "run"):
-            rows = module.run(quick=quick)
-            report.out(f"### bench/{name}.py")
-            report.out()
-            report.table(("what", "result"), [tuple(r) for r in rows])
-        else:
-            proc = subprocess.run([PY, str(path)] + (["--quick"] if quick else []), cwd=ROOT,
-                                  capture_output=True, text=True)
-            report.out(f"### bench/{name}.py{' --quick' if quick else ''}")
-            report.out()
-            report.out(proc.stdout.rstrip() or f"(no output; exit {proc.returncode}: {proc.stderr[-300:]})")
-            report.out()
+        args = " ".join(f"{k}={v}" for k, v in kwargs.items())
+        report.out(f"### bench/{name}.py: measure({args})")
+        report.out()
+        report.out("```")
+        report.out(module.report(measured) if hasattr(module, "report") else
+                   "\n".join(f"{k}: {v}" for k, v in measured.items()))
+        report.out("```")
+        report.out()
+    if "batch" in found:
+        m = found["batch"]
+        report.goal(f"batch of {m['points']:,} points vs hand-written numpy (medians)",
+                    m["batch_median"] / m["numpy_median"], 2)
+    return found
 
 
 # -- main ---------------------------------------------------------------------------------------------
