@@ -264,3 +264,14 @@ def test_readme_mermaid_block_is_the_tools_output():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     block = re.search(r"```mermaid\n(.*?)```", readme, re.S).group(1)
     assert block == render_mermaid(compute("x*y", x=2, y=3))
+
+
+def test_a_lone_output_shows_its_numbers_on_its_box():
+    assert "label=<x = 2<BR/>" in render_dot(compute("x", x=2))
+    assert '["z = 3<br><font color=firebrick>∂z/∂z = 1</font>"]' in render_mermaid(compute("3"))
+
+
+def test_gradients_of_a_loss_given_by_upstream_are_named_L():
+    text = render_dot(compute("x*y", x=2, y=3, upstream=10))
+    assert "gradients ∂L/∂… below" in text and 'label="30"' in text and 'label="20"' in text
+    assert "├── x = 2   ∂L/∂x = 30" in render_tree_plain(compute("x*y", x=2, y=3, upstream=10))

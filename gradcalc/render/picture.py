@@ -6,6 +6,7 @@ gradient flowing back along it. DOT and Mermaid only lay this out, so they never
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,8 +52,21 @@ def value_lines(value, precision: int = DEFAULT_PRECISION) -> list[str]:
         return [format_value(value, precision)]
     lines = [format_shape(shape)]
     if np.size(value) <= SMALL_ARRAY:
-        lines += [line.strip() for line in format_value(value, precision).split("\n")]
+        lines += [_unpadded(line) for line in format_value(value, precision).split("\n")]
     return lines
+
+
+def _unpadded(line: str) -> str:
+    # Tables pad an array's elements to one width so columns line up; centred labels gain nothing from it.
+    return re.sub(r"(?<=[\[,]) +", lambda m: " " if m.string[m.start() - 1] == "," else "", line.strip())
+
+
+def inline(value, precision: int = DEFAULT_PRECISION) -> str:
+    """A value on one line: `2.5`, `(2,2) [[1, 2], [3, 4]]`, or `(10,10) array` when it is large."""
+    lines = value_lines(value, precision)
+    if len(lines) == 1 and np.ndim(value):
+        return f"{lines[0]} array"
+    return " ".join(lines)
 
 
 def _folded(graph, node_id: int) -> bool:
@@ -104,11 +118,13 @@ def build_picture(result, precision: int = DEFAULT_PRECISION) -> Picture:
         if _folded(graph, node.id):
             continue
         total = None
-        if leaving[node.id] > 1 and grads[node.id] is not None:
-            total = f"∂{output}/∂{labels[node.id]} = {' '.join(fmt(grads[node.id]))}"
+        alone = node.id == graph.output and node.op is None   # no arrow leaves it to carry its numbers
+        if (leaving[node.id] > 1 or alone) and grads[node.id] is not None:
+            total = f"∂{output}/∂{labels[node.id]} = {inline(grads[node.id], precision)}"
         if node.op is None:
             kind = "constant" if node.id in graph.constants else "input"
-            boxes.append(Box(node.id, kind, labels[node.id], None, total))
+            symbol = labels[node.id] + (f" = {inline(values[node.id], precision)}" if alone else "")
+            boxes.append(Box(node.id, kind, symbol, None, total))
         else:
             name = node.name if node.id != graph.output else None   # the output arrow carries its name
             boxes.append(Box(node.id, "op", _op_symbol(result, node), name, total))

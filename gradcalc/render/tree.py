@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..numbers import DEFAULT_PRECISION, format_shape, format_value
-from .picture import SMALL_ARRAY
+from ..numbers import DEFAULT_PRECISION
+from .picture import inline
 from .rows import definition, differentiated
 
 MAX_DEPTH = 100   # deeper levels are cut: each level indents by 4 columns
@@ -21,15 +21,6 @@ class Line:
     depth: int
     last: bool                           # the last child of its parent (drawn └── rather than ├──)
     parts: tuple[tuple[str, str], ...]   # (text, style): the style names a role, e.g. "grad"
-
-
-def _value(value, precision: int) -> str:
-    if not getattr(value, "shape", ()):
-        return format_value(value, precision)
-    shape = format_shape(value.shape)
-    if value.size > SMALL_ARRAY:
-        return f"{shape} array"
-    return f"{shape} " + " ".join(line.strip() for line in format_value(value, precision).split("\n"))
 
 
 def tree_lines(result, precision: int = DEFAULT_PRECISION, max_nodes: int = 200) -> tuple[list[Line], str | None]:
@@ -66,11 +57,11 @@ def tree_lines(result, precision: int = DEFAULT_PRECISION, max_nodes: int = 200)
         parts = [(label, "name")]
         if node.op is not None:
             parts.append((f" = {definition(result, node_id)}", ""))
-        parts.append((f" = {_value(values[node_id], precision)}", "value"))
+        parts.append((f" = {inline(values[node_id], precision)}", "value"))
         if node_id in graph.constants and node.name is None:
             parts = [(label, "dim"), ("  constant", "dim")]
         elif grads[node_id] is not None:
-            parts.append((f"   ∂{out}/∂{label} = {_value(grads[node_id], precision)}", "grad"))
+            parts.append((f"   ∂{out}/∂{label} = {inline(grads[node_id], precision)}", "grad"))
         lines.append(Line(depth, last, tuple(parts)))
         for k in reversed(range(len(node.inputs))):   # pushed in reverse: the first input comes out first
             stack.append((node.inputs[k], depth + 1, k == len(node.inputs) - 1))
