@@ -108,7 +108,8 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (full precision).")
 @click.option("--plain", is_flag=True, help="Plain text tables, no colour (the default when piped).")
 @click.option("-q", "--quiet", is_flag=True,
-              help="Print bare numbers, one per line: the gradients (with --wrt), else value then gradients.")
+              help="Print bare numbers, one per line: the gradients (with --wrt), else value then gradients;"
+                   " an array on one line as nested lists.")
 @click.option("--precision", type=click.IntRange(1, 17), default=10, show_default=True,
               help="Significant digits shown (JSON always carries full precision).")
 @click.option("--max-rows", type=click.IntRange(0), default=200, show_default=True,
@@ -451,12 +452,12 @@ def _render(result, as_json, plain, quiet, precision, max_rows, checks=None) -> 
 
         return json.dumps({**to_dict(result), **checks_dict(checks)}, ensure_ascii=False) + "\n"
     if quiet:
-        from .numbers import format_value
+        from .numbers import format_line
 
         numbers = list(result.gradient.values())
         if not result.wrt:
             numbers.insert(0, result.value)
-        return "".join(format_value(n, precision) + "\n" for n in numbers)
+        return "".join(format_line(n, precision) + "\n" for n in numbers)
     if _use_rich(plain):
         from rich.console import Console
 

@@ -46,3 +46,19 @@ def format_value(value, precision: int = DEFAULT_PRECISION) -> str:
         value, separator=", ", threshold=threshold, edgeitems=edge, max_line_width=78,
         formatter={"float_kind": lambda v: format_number(v, precision).rjust(width)},
     )
+
+
+def format_line(value, precision: int = DEFAULT_PRECISION) -> str:
+    """A scalar as a number; an array on one line as nested lists with every element, as in JSON.
+
+    For -q, where a script reads one value per line.
+    """
+    if getattr(value, "shape", ()) == ():
+        return format_number(value, precision)
+    import sys
+
+    import numpy as np
+
+    text = np.array2string(value, separator=", ", threshold=sys.maxsize, max_line_width=sys.maxsize,
+                           formatter={"float_kind": lambda v: format_number(v, precision)})
+    return " ".join(text.split())   # numpy still breaks rows onto lines; join them

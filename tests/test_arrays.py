@@ -493,6 +493,20 @@ def test_json_with_upstream():
     assert data["gradient"] == {"X": [[7.0, 16.0]], "W": [[1.0, 0.0, 2.0], [2.0, 0.0, 4.0]]}
 
 
+def test_quiet_prints_each_array_on_one_line_in_full():
+    result = run("X@W", "--X", "[[1,2]]", "--W", "[[1,2,3],[4,5,6]]", "-q")
+    assert result.stdout == "[[9, 12, 15]]\n[[6, 15]]\n[[1, 1, 1], [2, 2, 2]]\n"
+    big = run("sum(X*2)", "--X", json.dumps(list(range(100))), "-q", "--wrt", "X").stdout
+    assert json.loads(big) == [2] * 100          # every element, readable as JSON
+
+
+def test_upstream_from_a_file(tmp_path):
+    np.save(tmp_path / "g.npy", np.array([[1.0, 0.0, 2.0]]))
+    result = run("X@W", "--X", "[[1,2]]", "--W", "[[1,2,3],[4,5,6]]", "--upstream", f"@{tmp_path / 'g.npy'}",
+                 "-q", "--wrt", "X")
+    assert result.stdout == "[[7, 16]]\n"
+
+
 def test_large_arrays_are_abbreviated_on_a_terminal():
     result = run("sum(X*2)", "--X", json.dumps(np.arange(1000.0).tolist()), "--plain")
     assert result.exit_code == 0 and "..." in result.stdout and "999" in result.stdout
