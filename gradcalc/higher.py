@@ -156,18 +156,20 @@ def gradient_nodes(builder: NodeBuilder, output: int, wrt: list[int], seed: int 
     """Reverse mode from `output`, building nodes: {input node: node of ∂output/∂input}.
 
     `seed` is the node of ∂L/∂output (default ones). Walks node ids downwards from the output, which
-    is a reverse topological order for the nodes built so far as well.
+    is a reverse topological order for the nodes built so far as well. What flows into a node is
+    gathered first and summed when the walk reaches it, equal contributions counted once
+    (x + x + … + x: one node n·g, not n − 1 additions).
     """
     graph, values, needs = builder.graph, builder.values, builder.needs
-    grads: dict[int, int] = {output: builder.ones_like(output) if seed is None else seed}
+    flows: dict[int, dict[int, int]] = {output: {builder.ones_like(output) if seed is None else seed: 1}}
     for node_id in range(output, -1, -1):
-        upstream = grads.get(node_id)
-        node = graph.nodes[node_id]
-        if upstream is None or node.op is None:
+        if node_id not in flows or graph.nodes[node_id].op is None:
             continue
+        node = graph.nodes[node_id]
         op = OPS[node.op]
         if not (op.graph_chain if op.chain else op.derivative):
             raise _no_graph_form(what, op, node, graph)
+        upstream = _total(builder, flows.pop(node_id))
         builder.span = node.span
         for k, src in enumerate(node.inputs):
             if not needs[src]:
@@ -181,11 +183,22 @@ def gradient_nodes(builder: NodeBuilder, output: int, wrt: list[int], seed: int 
                 flowing = builder("mul", upstream, local)
             if _shape(values[flowing]) != _shape(values[src]):
                 flowing = builder("sum_to", flowing, src)     # undo broadcasting
-            grads[src] = flowing if src not in grads else builder("add", grads[src], flowing)
+            counts = flows.setdefault(src, {})
+            counts[flowing] = counts.get(flowing, 0) + 1
     found = {}
     for src in wrt:
-        found[src] = grads[src] if src in grads else builder.const(np.zeros_like(values[src]))
+        found[src] = _total(builder, flows[src]) if src in flows \
+            else builder.const(np.zeros_like(values[src]))
     return found
+
+
+def _total(builder: NodeBuilder, counts: dict[int, int]) -> int:
+    """Σ count × contribution, in the order the contributions arrived."""
+    total = None
+    for flowing, count in counts.items():
+        term = flowing if count == 1 else builder("mul", builder.const(float(count)), flowing)
+        total = term if total is None else builder("add", total, term)
+    return total
 
 
 def _no_graph_form(what: str, op, node, graph: Graph, detail: str = "") -> GradcalcError:
