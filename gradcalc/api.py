@@ -10,12 +10,13 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .errors import GradcalcError
+from .errors import GradcalcError, UnusedValue
 from .arrays import MAX_AXES, nested_list_problem
 from .evaluate import Step, Value, backward, forward
 from .graph import Graph
 from .limits import DEFAULT, Limits, check
 from .numbers import format_shape
+from .ops import CONSTANTS
 from .parse import parse
 
 
@@ -108,12 +109,7 @@ def bind(graph: Graph, values: dict[str, Any]) -> dict[str, Value]:
     """Match given values to the program's inputs: every input needs one, every value an input."""
     unknown = [name for name in values if name not in graph.variables]
     if unknown:
-        name = unknown[0]
-        close = difflib.get_close_matches(name, list(graph.variables), n=1)
-        used = ", ".join(graph.variables) or "no variables"
-        hint = f"did you mean {close[0]}?" if close else f"the expression uses {used}"
-        raise GradcalcError(f"a value was given for {name}, which the expression does not use",
-                            hint=hint, text=graph.text)
+        raise _unused_value(graph, unknown[0])
     inputs: dict[str, Value] = {}
     missing = []
     for name, node in graph.variables.items():
@@ -130,6 +126,22 @@ def bind(graph: Graph, values: dict[str, Any]) -> dict[str, Value]:
         raise GradcalcError(f"no value for {', '.join(missing)}", first.span,
                             hint=f"give {options}", text=graph.text)
     return inputs
+
+
+def _unused_value(graph: Graph, name: str) -> UnusedValue:
+    inputs = ", ".join(graph.variables) or "no inputs"
+    computed = next((node for node in graph.nodes if node.name == name), None)
+    if computed is not None:
+        return UnusedValue(f"{name} is computed by the program, so it takes no value", name,
+                           hint=f"give values for its inputs instead: {inputs}")
+    if name in CONSTANTS:
+        return UnusedValue(f"{name} is the constant {name} = {CONSTANTS[name]!r}, so it takes no value",
+                           name, hint=f"to use a variable of your own, give it another name "
+                                      f"(such as {name}0)")
+    close = difflib.get_close_matches(name, list(graph.variables), n=1)
+    return UnusedValue(f"a value was given for {name}, which the expression does not use", name,
+                       hint=f"did you mean {close[0]}?" if close else f"the expression uses {inputs}",
+                       unknown=True)
 
 
 def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[str] = (),
@@ -153,7 +165,7 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
                                 f"the output {graph.output_name} has shape {format_shape(want)}",
                                 hint=f"give --upstream as an array of shape {format_shape(want)}, "
                                      f"∂L/∂{graph.output_name}")
-    grads, steps = backward(graph, node_values, seed)
+    grads, steps = backward(graph, node_values, seed, wrt=wrt)
     return Result(graph, node_values, grads, steps, inputs, wrt, seeded=seed is not None)
 
 

@@ -10,11 +10,12 @@ import sys
 import click
 
 from . import __version__
-from .errors import GradcalcError
+from .errors import GradcalcError, UnusedValue
 from .limits import DEFAULT, read_text
 from .numbers import NUMBER
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
+_OPTION_LIKE = re.compile(r"^--[A-Za-z_][A-Za-z_0-9-]*$")   # else, like "--x; y", an expression
 
 
 class _Command(click.Command):
@@ -50,13 +51,20 @@ class _Command(click.Command):
                 break
             if name in takes_value:
                 options.append(arg)
-                if "=" not in arg and i + 1 < len(args):
-                    options.append(args[i + 1])
+                if "=" not in arg:
+                    value = args[i + 1] if i + 1 < len(args) else None
+                    if value is None or (value.startswith("--") and len(value) > 2):
+                        raise click.UsageError(f"{arg} needs a value", ctx)
+                    options.append(value)
                     i += 1
             elif arg in flags or (arg.startswith("-") and not arg.startswith("--")
                                   and len(arg) > 1 and all(f"-{c}" in flags for c in arg[1:])):
                 options.append(arg)
-            elif arg.startswith("--") and len(arg) > 2:
+            elif _OPTION_LIKE.fullmatch(name):
+                if not _NAME.fullmatch(name[2:]):  # --max-row: not a variable name, so a mistyped option
+                    raise click.UsageError(f"no such option {name}" + (
+                        f"; did you mean {_closest_option(name[2:])}?" if _closest_option(name[2:])
+                        else ""), ctx)
                 if "=" in arg:
                     bindings.append((name[2:], arg.split("=", 1)[1]))
                 elif i + 1 < len(args):
@@ -217,8 +225,8 @@ def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plai
 
             raise CheckFailed(checks.summary())
     except GradcalcError as error:
-        if error.text is None and expression is not None:
-            error.text = None
+        if isinstance(error, UnusedValue) and error.unknown and _closest_option(error.name):
+            error = _unknown_option(error.name)
         click.echo(error.render(), err=True)
         ctx.exit(error.exit_code)
     except BrokenPipeError:
@@ -364,9 +372,28 @@ def _program_text(expression: str | None, file: str | None, limits) -> str:
     return expression
 
 
+def _closest_option(name: str) -> str | None:
+    """The option of gradcalc's own that `--name` probably meant (`--jsno` → `--json`), if any."""
+    import difflib
+
+    options = [opt[2:] for param in main.params for opt in getattr(param, "opts", ())
+               if opt.startswith("--")]
+    if name in options:  # parse_value also reads the values of options such as --upstream
+        return None
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.75)
+    return f"--{close[0]}" if close else None
+
+
+def _unknown_option(name: str) -> GradcalcError:
+    return GradcalcError(f"unknown option --{name}", hint=f"did you mean {_closest_option(name)}? "
+                         f"(--{name} VALUE would give a value to a variable {name})")
+
+
 def parse_value(name: str, raw: str | None, limits=DEFAULT):
     """A command-line value: a number, a JSON-style nested list, or @file (.npy, .csv) for an array."""
     if raw is None:
+        if _closest_option(name):
+            raise _unknown_option(name)
         raise GradcalcError(f"--{name} needs a value", hint=f"write --{name} 1.5")
     text = raw.strip()
     if NUMBER.match(text):
@@ -386,6 +413,8 @@ def parse_value(name: str, raw: str | None, limits=DEFAULT):
                                 f"character {error.pos + 1}", (error.pos, error.pos + 1),
                                 hint='write arrays as nested lists: "[[1, 2], [3, 4]]"',
                                 text=text) from None
+    if _closest_option(name):
+        raise _unknown_option(name)
     hint = f"write a number such as --{name} 1.5"
     if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
         hint = "nan and inf are not allowed as inputs; give a finite number"
@@ -401,7 +430,8 @@ def _values(bindings, var_options, limits=DEFAULT) -> dict:
         pairs.append(tuple(item.split("=", 1)))
     for name, raw in pairs:
         if not _NAME.match(name):
-            raise GradcalcError(f"unknown option --{name}", hint="see gradcalc --help")
+            raise GradcalcError(f"--var {name}={raw}: {name!r} is not a variable name",
+                                hint="names start with a letter or _, then letters, digits or _")
         if name in values:
             raise GradcalcError(f"--{name} is given twice")
         values[name] = parse_value(name, raw, limits)

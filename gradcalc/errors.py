@@ -31,6 +31,16 @@ class MathError(GradcalcError):
     exit_code = 3
 
 
+class UnusedValue(GradcalcError):
+    """A value was given for a name the program has no input of (exit 2); `name` says which.
+
+    `unknown`: the program does not mention the name at all (so it may be a mistyped option)."""
+
+    def __init__(self, message: str, name: str, hint: str | None = None, unknown: bool = False):
+        super().__init__(message, hint=hint)
+        self.name, self.unknown = name, unknown
+
+
 class CheckFailed(GradcalcError):
     """An expected answer or a numerical check did not match (exit 1)."""
 

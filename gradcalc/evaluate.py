@@ -41,10 +41,10 @@ def _finite(value) -> bool:
 NonFinite = Callable[[Value, Callable[[int], MathError]], None]
 
 
-def _row_error(make, graph, node, op, args, result) -> Callable[[int], MathError]:
+def _row_error(make, graph, node, op, args, result, *extra) -> Callable[[int], MathError]:
     """The error one row's point would raise: the same message as evaluating that point alone."""
     row = lambda value, i: value[i] if np.ndim(value) else value  # noqa: E731
-    return lambda i: make(graph, node, op, [row(a, i) for a in args], row(result, i))
+    return lambda i: make(graph, node, op, [row(a, i) for a in args], row(result, i), *extra)
 
 
 def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | None = None
@@ -100,10 +100,15 @@ def _result_size(op: str, args: list[Value]) -> int:
         return 0
 
 
-def needs_grad(graph: Graph) -> list[bool]:
-    """Which nodes depend on an input variable (constants never need a gradient)."""
+def needs_grad(graph: Graph, wrt: tuple[str, ...] = ()) -> list[bool]:
+    """Which nodes depend on an input variable (on one named in `wrt`, if given).
+
+    Constants never need a gradient, and neither do inputs nobody asked about: `x**n --wrt x`
+    must not fail because ∂/∂n would need log of a negative x.
+    """
+    wanted = [graph.variables[name] for name in wrt] if wrt else graph.variables.values()
     needs = [False] * len(graph.nodes)
-    for node_id in graph.variables.values():
+    for node_id in wanted:
         needs[node_id] = True
     need = needs.__getitem__
     for node in graph.nodes:
@@ -113,14 +118,17 @@ def needs_grad(graph: Graph) -> list[bool]:
 
 
 def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
-             on_nonfinite: NonFinite | None = None) -> tuple[list[Value | None], list[Step]]:
-    """Reverse mode from the output, seeded with ∂z/∂z = 1 (ones for an array output)."""
+             on_nonfinite: NonFinite | None = None, wrt: tuple[str, ...] = ()
+             ) -> tuple[list[Value | None], list[Step]]:
+    """Reverse mode from the output, seeded with ∂z/∂z = 1 (ones for an array output).
+
+    With `wrt`, only the edges leading to those inputs are followed."""
     grads: list[Value | None] = [None] * len(graph.nodes)
     out = values[graph.output]
     grads[graph.output] = np.ones_like(out) if upstream is None else upstream
     if type(grads[graph.output]) is not np.ndarray:
         grads[graph.output] = np.float64(grads[graph.output])
-    needs = needs_grad(graph)
+    needs = needs_grad(graph, wrt)
     steps: list[Step] = []
     arg, float64, isfinite = values.__getitem__, np.float64, math.isfinite
     with np.errstate(all="ignore"), gc_paused():
@@ -143,8 +151,8 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
                     finite = _finite(flowing)
                 if not finite:
                     if on_nonfinite is None:
-                        raise _backward_error(graph, node, op, args, local)
-                    on_nonfinite(flowing, _row_error(_backward_error, graph, node, op, args, local))
+                        raise _backward_error(graph, node, op, args, local, k)
+                    on_nonfinite(flowing, _row_error(_backward_error, graph, node, op, args, local, k))
                 total = flowing if grads[src] is None else grads[src] + flowing
                 grads[src] = total
                 steps.append(Step(node.id, src, k, upstream_grad, local, flowing, total))
@@ -164,7 +172,9 @@ def _shape_error(graph, node, op, args, error) -> GradcalcError:
 def _applied(op, args) -> str:
     """The operation written out with its input values: `1 / 0`, `log(-1)`, `(-8)^0.3333333333`."""
     shown = [format_value(a) for a in args]
-    return op.show.format(*[f"({s})" if s.startswith("-") else s for s in shown])
+    # A negative value gets parentheses, unless the template already has them: log(-1), not log((-1)).
+    return op.show.format(*[f"({s})" if s.startswith("-") and f"({{{k}}})" not in op.show else s
+                            for k, s in enumerate(shown)])
 
 
 def _math_error(graph, node, op, args, out) -> MathError:
@@ -175,11 +185,18 @@ def _math_error(graph, node, op, args, out) -> MathError:
                      hint="change the input values or the expression", text=graph.text)
 
 
-def _backward_error(graph, node, op, args, local) -> MathError:
+def _backward_error(graph, node, op, args, local, k: int = 0) -> MathError:
+    applied = _applied(op, args)
+    variable_operands = [i for i in node.inputs if i not in graph.constants]
+    if len(variable_operands) > 1:  # say which operand: ∂(x^n)/∂n fails where ∂(x^n)/∂x is fine
+        applied += f" with respect to its {('first', 'second', 'third')[min(k, 2)]} operand"
     if _finite(local):
-        return MathError(f"the gradient overflows at {_applied(op, args)}", node.span,
+        return MathError(f"the gradient overflows at {applied}", node.span,
                          hint="change the input values or the expression", text=graph.text)
-    return MathError(f"the derivative of {_applied(op, args)} is {format_value(local)}, "
-                     f"so the gradient is undefined there", node.span,
-                     hint="the function is not differentiable at this point; try another",
-                     text=graph.text)
+    others = [name for name in graph.variables]
+    hint = "the derivative is infinite or undefined at this point (not differentiable, or too " \
+           "large for a float); try another point"
+    if len(others) > 1:
+        hint += ", or ask only for the gradients you need with --wrt"
+    return MathError(f"the derivative of {applied} is {format_value(local)}", node.span,
+                     hint=hint, text=graph.text)

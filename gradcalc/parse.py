@@ -158,8 +158,9 @@ class _Builder:
             raise GradcalcError(f"{name} is assigned twice", span,
                                 hint="give each intermediate its own name")
         if name in graph.variables:
-            raise GradcalcError(f"{name} is used before it is assigned", span,
-                                hint=f"assign {name} before the line that uses it")
+            first_use = graph.nodes[graph.variables[name]].span
+            raise GradcalcError(f"{name} is used before it is assigned", first_use,
+                                hint=f"move `{name} = …` above the line that uses {name}")
         if name in CONSTANTS or name in FUNCTIONS:
             raise GradcalcError(f"{name} is a built-in name and cannot be assigned", span)
         node = graph.nodes[ref[0]]

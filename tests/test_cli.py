@@ -156,3 +156,62 @@ def test_math_errors_exit_3(expression, values, message):
 
 def test_wrt_unknown_name():
     assert_error(run("x*2", "--x", "1", "--wrt", "y"), 2, "cannot differentiate with respect to y")
+
+
+# --- found by a newcomer's review -------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, option", [
+    (["x*2", "--x", "1", "--jsno"], "--json"),
+    (["x*2", "--x", "1", "--wrtx", "x"], "--wrt"),
+    (["x*2", "--x", "1", "--precison", "3"], "--precision"),
+])
+def test_mistyped_option_is_named_with_the_right_one(args, option):
+    result = run(*args)
+    assert_error(result, 2, f"unknown option {args[3]}")
+    assert f"did you mean {option}?" in result.stderr
+
+
+def test_mistyped_option_with_a_dash():
+    result = run("x", "--x", "1", "--max-row", "5")
+    assert result.exit_code == 2 and "did you mean --max-rows?" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["x*2", "--x", "1", "--wrt"], ["x*2", "--x", "1", "--wrt", "--y", "2"]])
+def test_option_missing_its_value(args):
+    result = run(*args)
+    assert result.exit_code == 2 and "--wrt needs a value" in result.stderr and result.stdout == ""
+
+
+def test_value_for_a_constant_or_a_computed_name():
+    assert_error(run("e*x", "--x", "1", "--e", "2"), 2, "e is the constant e")
+    assert_error(run("t = x*2", "--x", "1", "--t", "5"), 2, "t is computed by the program")
+
+
+def test_var_with_an_invalid_name():
+    assert_error(run("x", "--var", "2=x"), 2, "'2' is not a variable name")
+
+
+def test_wrt_skips_gradients_nobody_asked_for():
+    # ∂/∂n of x**n needs log(x), undefined at x = -2; ∂/∂x is fine and is all that was asked.
+    assert run("x**n", "--x", "-2", "--n", "3", "--wrt", "x", "-q").stdout == "12\n"
+    result = run("x**n", "--x", "-2", "--n", "3")
+    assert_error(result, 3, "with respect to its second operand")
+    assert "--wrt" in result.stderr
+
+
+def test_quiet_prints_every_element_of_an_array_on_one_line():
+    values = list(range(1, 101))
+    result = run("x*2", "--x", json.dumps(values), "--wrt", "x", "-q")
+    assert result.stdout == "[" + ", ".join("2" for _ in values) + "]\n"
+
+
+def test_use_before_assignment_points_at_the_use():
+    assert_error(run("z = t*2; t = x", "--x", "1"), 2, "t is used before it is assigned", "      ^")
+
+
+def test_negative_values_in_messages_are_not_double_parenthesised():
+    assert_error(run("log(x)*y", "--x", "-1", "--y", "3"), 3, "log(-1) = nan")
+
+
+def test_an_expression_may_start_with_two_minuses_from_a_file():
+    assert run("-f", "-", "--x", "2", "-q", input="--x").stdout == "2\n1\n"

@@ -202,8 +202,9 @@ def test_random_programs_match_reference_and_central_differences(program, point_
     variables, defaults = inputs_of(statements)
     values = dict(zip(INPUTS, point_values))
     given_values = {name: values[name] for name in variables}
-    args = [text, "--json"] + [a for n, v in given_values.items() for a in (f"--{n}", repr(v))]
-    result = run(args)
+    # The program comes on stdin: as an argument, text such as "--x" would read as an option.
+    args = ["-f", "-", "--json"] + [a for n, v in given_values.items() for a in (f"--{n}", repr(v))]
+    result = CliRunner().invoke(main, args, input=text)
 
     env = {**{n: np.float64(v) for n, v in given_values.items()}, **defaults}
     expected = reference(statements, env)

@@ -34,11 +34,21 @@ def _shape(value) -> str:
     return format_shape(np.shape(value))
 
 
-def _cut(rows: list, max_rows: int) -> tuple[list, int]:
-    if max_rows and len(rows) > max_rows:
+def _rows(items: list, make_row, max_rows: int) -> tuple[list, int]:
+    """Rows for the first and last items when there are more than max_rows (0: all).
+
+    Only the rows shown are formatted, so a 10⁵-node graph costs no more than a small one here.
+    """
+    total = len(items)
+    if max_rows and total > max_rows:
         head = max_rows // 2
-        return rows[:head] + rows[len(rows) - (max_rows - head):], len(rows) - max_rows
-    return rows, 0
+        items = items[:head] + items[total - (max_rows - head):]
+    return [make_row(item) for item in items], total - len(items)
+
+
+def _cut(rows: list, max_rows: int) -> tuple[list, int]:
+    """Already-built rows, cut as _rows cuts them."""
+    return _rows(rows, lambda row: row, max_rows)
 
 
 def definition(result, node_id: int) -> str:
@@ -111,29 +121,28 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
     out = differentiated(result)
     arrays = any(np.ndim(v) for v in values)
 
-    forward_rows = []
-    for node in graph.nodes:
-        if node.id in graph.constants:
-            continue  # literals are shown inside the definitions that use them
+    def forward_row(node):
         row = (labels[node.id], definition(result, node.id), fmt(values[node.id]))
-        forward_rows.append(row + ((_shape(values[node.id]) if np.ndim(values[node.id]) else "scalar",)
-                                   if arrays else ()))
-    forward_rows, forward_cut = _cut(forward_rows, max_rows)
+        return row + ((_shape(values[node.id]) if np.ndim(values[node.id]) else "scalar",)
+                      if arrays else ())
+
+    # Literals are shown inside the definitions that use them, not as rows of their own.
+    shown_nodes = [node for node in graph.nodes if node.id not in graph.constants]
+    forward_rows, forward_cut = _rows(shown_nodes, forward_row, max_rows)
     columns = ("node", "computes", "value") + (("shape",) if arrays else ())
     forward = Table("Forward pass", columns, forward_rows, forward_cut)
 
-    backward_rows = []
-    for step in result.steps:
-        node_label, input_label = labels[step.node], labels[step.input]
-        backward_rows.append((
-            f"{node_label} → {input_label}",
+    def backward_row(step):
+        return (
+            f"{labels[step.node]} → {labels[step.input]}",
             local_formula(result, step, shapes=arrays),
             fmt(step.local),
             fmt(step.upstream),
             fmt(step.flowing),
             fmt(step.accumulated),
-        ))
-    backward_rows, backward_cut = _cut(backward_rows, max_rows)
+        )
+
+    backward_rows, backward_cut = _rows(result.steps, backward_row, max_rows)
     backward = Table(
         f"Backward pass, from {out} back to the inputs: upstream ∂{out}/∂node × local "
         f"∂node/∂input flows into ∂{out}/∂input",
