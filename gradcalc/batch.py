@@ -20,6 +20,7 @@ from .errors import GradcalcError, MathError
 from .evaluate import backward, forward
 from .graph import Graph
 from .numbers import NUMBER
+from .ops import OPS
 
 CHUNK_BYTES = 1 << 20   # input read per vectorised pass once the stream is going (~60 000 short rows)
 FIRST_BYTES = 1         # the first chunk is one line, so output starts at once; chunks then double
@@ -119,7 +120,8 @@ def _require_elementwise(graph: Graph, values: list, n: int) -> None:
             continue
         shape = np.shape(values[node.id])
         from_rows = any(np.shape(values[i]) == (n,) for i in node.inputs)
-        if shape not in ((), (n,)) or (from_rows and shape != (n,)):
+        # An op with its own chain rule (softmax, @, ᵀ) is not elementwise even where shapes agree.
+        if shape not in ((), (n,)) or (from_rows and (shape != (n,) or OPS[node.op].chain)):
             raise GradcalcError("a batch computes one point per row, so every operation must work "
                                 "element by element", node.span,
                                 hint="matrix products and reductions are not available with --points",

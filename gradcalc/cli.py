@@ -273,8 +273,8 @@ def _batch(text, stream, fixed, wrt, as_json, keep_going, limits) -> None:
     graph = parse(text, limits)
     points = open_points(stream, graph, fixed, tuple(wrt))
     names = list(wrt or graph.variables)
-    if not as_json:
-        click.echo(out.csv_header(points.columns, graph.output_name, names, keep_going), nl=False)
+    # The header goes out with the first rows, so an error in the first chunk leaves stdout empty.
+    header = "" if as_json else out.csv_header(points.columns, graph.output_name, names, keep_going)
     bar = contextlib.nullcontext()
     if sys.stderr.isatty():
         from .render.progress import ProgressBar
@@ -283,11 +283,15 @@ def _batch(text, stream, fixed, wrt, as_json, keep_going, limits) -> None:
     rows = 0
     with bar:
         for chunk in run(points, graph, fixed, tuple(wrt), keep_going):
-            click.echo(out.jsonl_chunk(chunk, points.columns, points.format) if as_json else
-                       out.csv_chunk(chunk, points.columns, points.format, keep_going), nl=False)
+            if not len(chunk):   # the rows before a bad first row: none
+                continue
+            click.echo(header + (out.jsonl_chunk(chunk, points.columns, points.format) if as_json else
+                                 out.csv_chunk(chunk, points.columns, points.format, keep_going)), nl=False)
+            header = ""
             rows += len(chunk)
             if hasattr(bar, "update"):
                 bar.update(chunk.consumed, rows)
+    click.echo(header, nl=False)   # a file with a header and no rows: just the header
 
 
 def _size(stream) -> int | None:

@@ -76,10 +76,18 @@ def test_constant_overflow_fails_every_row():
     assert sorted(errors) == [0, 1] and "overflow" in errors[0].message
 
 
-@pytest.mark.skipif("matmul" not in OPS, reason="no matrix product yet")
-def test_ops_that_mix_rows_are_refused():
+@pytest.mark.parametrize("expression", ["x @ y", "softmax(x)*y", "sum(x)*y", "logsumexp(x) + y",
+                                        "x.T * y"])
+def test_ops_that_mix_rows_are_refused(expression):
     with pytest.raises(GradcalcError, match="element by element"):
-        evaluate_points(parse("x @ y"), {"x": np.ones(3), "y": np.ones(3)}, 3)
+        for n in (1, 3):   # the first chunk of a stream is one row
+            evaluate_points(parse(expression), {"x": np.ones(n), "y": np.ones(n)}, n)
+
+
+def test_ops_that_mix_rows_are_refused_on_the_command_line():
+    result = batch("softmax(x)*y", "x,y\n1,2\n3,4\n")
+    assert result.exit_code == 2 and "element by element" in result.stderr and result.stdout == ""
+    assert "softmax(x)" in result.stderr   # the caret line
 
 
 def test_small_chunks_give_the_same_rows_in_order():
@@ -208,6 +216,15 @@ def test_bad_header_exit_2(text, message):
     result = batch("x*y", text)
     assert result.exit_code == 2 and result.stdout == ""
     assert message in result.stderr.splitlines()[0]
+
+
+def test_header_only_gives_the_header():
+    assert batch("x*y", "x,y\n").stdout == "x,y,value,dz/dx,dz/dy\n"
+
+
+def test_error_on_the_first_row_leaves_stdout_empty():
+    result = batch("x*y", "x,y\n1,a\n")
+    assert result.exit_code == 2 and result.stdout == ""
 
 
 def test_fixed_value_must_not_also_be_a_column():
