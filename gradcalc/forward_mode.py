@@ -2,7 +2,9 @@
 
 Each pass seeds one input element with tangent 1 (the others 0) and walks the nodes in creation order,
 computing a node's value and its tangent together: tangent_out = Σ_k local_k · tangent_k, with the
-same local derivatives (`Op.local`) the backward pass multiplies by. One pass gives the derivative of
+same local derivatives (`Op.local`) the backward pass multiplies by, summed to the node's shape
+where the op reduces. Ops that chain in their own way (@, .T, softmax) give the product with the
+tangent themselves (`Op.tangent`): X·W's tangent is Ẋ·W + X·Ẇ. One pass gives the derivative of
 the output with respect to that one input — which is why reverse mode, one pass for all inputs, wins
 when there are many inputs and one output.
 
@@ -84,7 +86,7 @@ def _pass(graph: Graph, inputs, needs, seeded: int, seed, label: str) -> Forward
                     tangents[node.id] = np.zeros_like(values[node.id])
                 continue
             op = OPS[node.op]
-            if op.chain:
+            if op.chain and not op.tangent:
                 raise GradcalcError(f"--mode forward is not available for {op.symbol} yet: it has no "
                                     f"tangent rule", node.span, text=graph.text,
                                     hint="use the default reverse mode")
@@ -95,7 +97,10 @@ def _pass(graph: Graph, inputs, needs, seeded: int, seed, label: str) -> Forward
             for k, src in enumerate(node.inputs):
                 if not needs[src]:
                     continue
-                tangent = tangent + op.local[k](*args, out) * tangents[src]
+                if op.chain:      # @, .T, softmax, …: the op's own product with the tangent
+                    tangent = tangent + op.tangent[k](tangents[src], *args, out)
+                else:
+                    tangent = tangent + op.local[k](*args, out) * tangents[src]
                 operations += 1
             if not np.all(np.isfinite(tangent)):
                 shown = ", ".join(format_value(a) for a in args)

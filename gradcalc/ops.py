@@ -34,6 +34,9 @@ class Op:
     # For an op with `chain`: what flows to each input, built from graph ops, called with
     # (builder, upstream id, *input ids, out id); None where a shape is not covered yet.
     graph_chain: tuple[Callable, ...] = ()
+    # For an op with `chain`, forward mode's product instead of local × tangent: called with
+    # (tangent of input k, *inputs, out), returns that input's part of the output's tangent.
+    tangent: tuple[Callable | None, ...] = ()
 
     @property
     def arity(self) -> int:
@@ -349,7 +352,9 @@ OPS: dict[str, Op] = {
                 chain=(lambda upstream, local, a, b: upstream @ b,
                        lambda upstream, local, a, b: _swap(upstream) @ a),
                 graph_chain=(lambda g, upstream, a, b, out: g("matmul", upstream, b),
-                             lambda g, upstream, a, b, out: g("matmul", g("transpose", upstream), a))),
+                             lambda g, upstream, a, b, out: g("matmul", g("transpose", upstream), a)),
+                tangent=(lambda t, a, b, out: np.multiply.outer(t, b),
+                         lambda t, a, b, out: np.multiply.outer(a, t))),
     "sum_last": Op("sum_last", "sum of {0} along its last axis",
                    lambda x: np.sum(x, axis=-1, keepdims=True), (lambda x, out: np.ones_like(x),),
                    ("1",), derivative=(lambda g, x, out: g.ones_like(x),)),
@@ -357,21 +362,25 @@ OPS: dict[str, Op] = {
     "matmul": Op("@", "{0} @ {1}", _matmul, (lambda x, w, out: _swap(w), lambda x, w, out: _swap(x)),
                  ("{1}ᵀ", "{0}ᵀ"), chain=(_matmul_chain_left, _matmul_chain_right),
                  rule=("{up} · {local}", "{local} · {up}"),
-                 graph_chain=(_matmul_graph_left, _matmul_graph_right)),
+                 graph_chain=(_matmul_graph_left, _matmul_graph_right),
+                 tangent=(lambda t, x, w, out: _matmul(t, w), lambda t, x, w, out: _matmul(x, t))),
     "transpose": Op("ᵀ", "{0}ᵀ", _swap, (lambda x, out: 1.0,), ("1",),
                     chain=(lambda upstream, local, x: _swap(upstream),), rule=("({up})ᵀ",),
-                    graph_chain=(lambda g, upstream, x, out: g("transpose", upstream),)),
+                    graph_chain=(lambda g, upstream, x, out: g("transpose", upstream),),
+                    tangent=(lambda t, x, out: _swap(t),)),
     "sum": _unary("sum", lambda x: _as_value(np.sum(x)), lambda x, out: _spread(1.0, x), "1",
                   lambda g, x, out: g.ones_like(x)),
     "mean": _unary("mean", lambda x: _as_value(np.mean(x)),
                    lambda x, out: _spread(1.0 / np.size(x), x), "1/size({0})",
                    lambda g, x, out: g.const(np.full_like(g.values[x], 1.0 / np.size(g.values[x])))),
     "sum_axis": Op("sum", "sum({0}, {1})", _sum_along[0], (lambda x, axis, out: _spread(1.0, x), None),
-                   ("1", ""), chain=(_sum_along[1], None), rule=("{up} repeated along axis {1}", "")),
+                   ("1", ""), chain=(_sum_along[1], None), rule=("{up} repeated along axis {1}", ""),
+                   tangent=(lambda t, x, axis, out: _sum_along[0](t, axis), None)),
     "mean_axis": Op("mean", "mean({0}, {1})", _mean_along[0],
                     (lambda x, axis, out: _spread(1.0 / np.shape(x)[_axis("mean", x, axis)], x),
                      None), ("1/shape({0})[{1}]", ""), chain=(_mean_along[1], None),
-                    rule=("{up} × {local}, repeated along axis {1}", "")),
+                    rule=("{up} × {local}, repeated along axis {1}", ""),
+                    tangent=(lambda t, x, axis, out: _mean_along[0](t, axis), None)),
     "max": _unary("max", lambda x: _as_value(np.max(x)), _max_local,
                   "1 where {0} = {out} (ties share it), else 0",
                   lambda g, x, out: g.const(_max_local(g.values[x], g.values[out]))),  # flat nearby
@@ -380,13 +389,16 @@ OPS: dict[str, Op] = {
                                                                        keepdims=True)),),
                   rule=("{local} ⊙ ({up} − Σ {up} ⊙ {local})",),
                   graph_chain=(lambda g, upstream, x, out: g("mul", out, g(
-                      "sub", upstream, g("sum_last", g("mul", upstream, out)))),)),
+                      "sub", upstream, g("sum_last", g("mul", upstream, out)))),),
+                  # softmax's Jacobian is symmetric: the tangent follows the same rule as the chain
+                  tangent=(lambda t, x, out: out * (t - np.sum(t * out, axis=-1, keepdims=True)),)),
     "logsumexp": Op("logsumexp", "logsumexp({0})", _logsumexp,
                     (lambda x, out: np.exp(x - np.expand_dims(out, -1)),), ("softmax({0})",),
                     chain=(lambda upstream, local, x: np.expand_dims(upstream, -1) * local,),
                     rule=("{up} × {local}",),
                     graph_chain=(lambda g, upstream, x, out: g("mul", upstream, g("softmax", x))
-                                 if np.ndim(g.values[x]) == 1 else None,)),
+                                 if np.ndim(g.values[x]) == 1 else None,),
+                    tangent=(lambda t, x, out: np.sum(np.exp(x - np.expand_dims(out, -1)) * t, axis=-1),)),
     "cross_entropy": Op("cross_entropy", "cross_entropy({0}, {1})", _cross_entropy,
                         # Σt is each row's total, 1 for a one-hot or probability target; kept general
                         # so the function is differentiable in t as well (--check perturbs t too).
