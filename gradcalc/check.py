@@ -168,7 +168,8 @@ class _Nearby:
                 step = self.rng.uniform(-1.0, 1.0, np.shape(value)) * scale * np.maximum(1.0, np.abs(value))
                 inputs[name] = np.float64(value + step) if np.ndim(value) == 0 else value + step
             try:
-                points.append(evaluate(result.graph, inputs, result.wrt))
+                points.append(evaluate(result.graph, inputs, (), result.grads[result.graph.output]
+                                       if result.seeded else None))
             except MathError:
                 continue
         return points
@@ -176,17 +177,25 @@ class _Nearby:
 
 def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float = ATOL,
                   seed: int = SEED, samples: int = SAMPLES) -> list[Verdict]:
-    """Judge each answer at the given point; formulas also at `samples` random points near it."""
+    """Judge each answer at the given point; formulas also at `samples` random points near it.
+
+    An answer names an input (∂z/∂x), a named intermediate (∂z/∂t, the gradient flowing into it)
+    or the output itself (its value).
+    """
     graph = result.graph
+    if result.wrt:   # --wrt skipped the other gradients, and answers may be about any of them
+        from .api import evaluate
+
+        result = evaluate(graph, result.inputs, (), result.grads[graph.output] if result.seeded else None)
     available = _named_values(graph, result.values)
     for answer in answers:  # every name is checked before anything is computed
-        if answer.name not in graph.variables and answer.name != result.output_name:
-            close_names = difflib.get_close_matches(answer.name, list(graph.variables), n=1)
+        if answer.name not in available and answer.name != result.output_name:
+            close_names = difflib.get_close_matches(answer.name, list(available), n=1)
             hint = (f"did you mean {close_names[0]}?" if close_names else
-                    f"name an input ({', '.join(graph.variables) or 'none'}) or the output "
-                    f"{result.output_name}")
-            raise GradcalcError(f"--expect {answer.name}=…: the expression has no input "
-                                f"{answer.name}", (0, len(answer.name)), hint, answer.spec)
+                    f"name an input or a named intermediate ({', '.join(available) or 'none'}) or "
+                    f"the output {result.output_name}")
+            raise GradcalcError(f"--expect {answer.name}=…: the expression has no input or named "
+                                f"value {answer.name}", (0, len(answer.name)), hint, answer.spec)
         if answer.formula is not None:
             for name, node_id in answer.formula.variables.items():
                 if name not in available and name not in answer.formula.defaults:
@@ -200,9 +209,15 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
 
 
 def _target(result, name: str) -> tuple[str, Value]:
-    if name in result.graph.variables:
-        return f"∂{result.output_name}/∂{name}", result.grad_of(name)
-    return result.output_name, result.value
+    """What an answer named `name` is compared with: a gradient, or the output's value."""
+    graph, out = result.graph, result.output_name
+    if name in graph.variables:
+        return f"∂{out}/∂{name}", result.grad_of(name)
+    if name == out:
+        return out, result.value
+    node = next(node for node in reversed(graph.nodes) if node.name == name)
+    grad = result.grads[node.id]
+    return f"∂{out}/∂{name}", np.zeros_like(result.values[node.id]) if grad is None else grad
 
 
 def _judge(result, answer: Answer, available, nearby: _Nearby, rtol, atol) -> Verdict:

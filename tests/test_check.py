@@ -58,6 +58,23 @@ def test_random_points_are_reproducible():
     assert first != verdicts("(x+y)**2", {"x": 1, "y": 2}, "x=x+y+3", seed=1)[0].failure
 
 
+@pytest.mark.parametrize("spec, ok", [
+    ("t=2*t", True), ("t=6", True), ("t=2*(x+y)", True), ("t=t", False),
+    ("z=9", True), ("z=t**2", True),
+])
+def test_answers_about_a_named_intermediate(spec, ok):
+    # ∂z/∂t for `t = x + y; z = t**2` is the gradient flowing into t: the backward pass's middle.
+    [verdict] = verdicts("t = x + y; z = t**2", {"x": 1, "y": 2}, spec)
+    assert verdict.ok is ok, verdict.failure
+    assert verdict.quantity == ("z" if spec.startswith("z") else "∂z/∂t")
+
+
+def test_answers_about_inputs_left_out_of_wrt():
+    result = run("(x+y)**2", "--x", "1", "--y", "2", "--wrt", "x", "--expect", "y=6", "--expect",
+                 "x=2*(x+y)", "-q")
+    assert (result.exit_code, result.stdout) == (0, "6\n")
+
+
 def test_answer_may_use_named_intermediates():
     [verdict] = verdicts("t = x + y; z = t**2", {"x": 1, "y": 2}, "x=2*t")
     assert verdict.ok and verdict.points == 6
@@ -131,7 +148,7 @@ def test_cli_json_carries_the_verdicts():
     ("x=2*xx", "unknown name xx", "      ^^"),
     ("x=sinn(x)", "unknown function 'sinn'", "    ^^^^"),
     ("x=[1, 2", "not a number, an array of numbers, or a formula", None),
-    ("w=2", "the expression has no input w", "  ^"),
+    ("w=2", "the expression has no input or named value w", "  ^"),
     ("2*x", "must be NAME=ANSWER", None),
     ("x=", "must be NAME=ANSWER", None),
 ])
