@@ -275,3 +275,19 @@ def test_gradients_of_a_loss_given_by_upstream_are_named_L():
     text = render_dot(compute("x*y", x=2, y=3, upstream=10))
     assert "gradients ∂L/∂… below" in text and 'label="30"' in text and 'label="20"' in text
     assert "├── x = 2   ∂L/∂x = 30" in render_tree_plain(compute("x*y", x=2, y=3, upstream=10))
+
+
+def test_readme_picture_command_runs(tmp_path):
+    from pathlib import Path
+    import shlex
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    command = next(block for block in re.findall(r"```bash\n(.*?)```", readme, re.S)
+                   if "--render docs/apple_orange.png" in block)
+    args = shlex.split(command.replace("\\\n", " "))
+    assert args[0] == "gradcalc" and (root / "docs" / "apple_orange.png").read_bytes()[:4] == b"\x89PNG"
+    target = tmp_path / "apple_orange.png"
+    result = run(*[str(target) if a == "docs/apple_orange.png" else a for a in args[1:]])
+    assert result.exit_code == 0 and result.stdout.split() == ["715", "2.2", "110", "3.3", "165", "650"]
+    assert target.read_bytes()[:4] == b"\x89PNG"
