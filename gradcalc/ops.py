@@ -288,6 +288,21 @@ def _matmul_graph_right(g, upstream, x, w, out):
     return g("matmul", g("transpose", x), upstream)
 
 
+def _spread_graph(mean: bool):
+    """sum(x, axis) and mean(x, axis) in graph form: the upstream spread back along the axis (an
+    outer product with a column of ones, or of 1/n for the mean), for vectors and matrices."""
+    def make(g, upstream, x, axis, out):
+        shape = np.shape(g.values[x])
+        along = _axis("mean" if mean else "sum", g.values[x], g.values[axis]) % len(shape)
+        ones = g.const(np.full(shape[along], 1.0 / shape[along] if mean else 1.0))
+        if len(shape) == 1:
+            return g("mul", upstream, ones)
+        if len(shape) == 2:
+            return g("outer", ones, upstream) if along == 0 else g("outer", upstream, ones)
+        return None
+    return make
+
+
 # Graph forms of the constant local derivatives.
 def _one(g, *ids):
     return g.const(1.0)
@@ -375,11 +390,13 @@ OPS: dict[str, Op] = {
                    lambda g, x, out: g.const(np.full_like(g.values[x], 1.0 / np.size(g.values[x])))),
     "sum_axis": Op("sum", "sum({0}, {1})", _sum_along[0], (lambda x, axis, out: _spread(1.0, x), None),
                    ("1", ""), chain=(_sum_along[1], None), rule=("{up} repeated along axis {1}", ""),
+                   graph_chain=(_spread_graph(mean=False), None),
                    tangent=(lambda t, x, axis, out: _sum_along[0](t, axis), None)),
     "mean_axis": Op("mean", "mean({0}, {1})", _mean_along[0],
                     (lambda x, axis, out: _spread(1.0 / np.shape(x)[_axis("mean", x, axis)], x),
                      None), ("1/shape({0})[{1}]", ""), chain=(_mean_along[1], None),
                     rule=("{up} × {local}, repeated along axis {1}", ""),
+                    graph_chain=(_spread_graph(mean=True), None),
                     tangent=(lambda t, x, axis, out: _mean_along[0](t, axis), None)),
     "max": _unary("max", lambda x: _as_value(np.max(x)), _max_local,
                   "1 where {0} = {out} (ties share it), else 0",
