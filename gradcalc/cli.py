@@ -227,6 +227,11 @@ def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plai
     except GradcalcError as error:
         if isinstance(error, UnusedValue) and error.unknown and _closest_option(error.name):
             error = _unknown_option(error.name)
+        if error.hint:   # `--check VALUE` would set the option: a variable named check takes --var
+            for option in ctx.command.params:
+                for name in getattr(option, "opts", ()):
+                    if name.startswith("--"):
+                        error.hint = error.hint.replace(f"{name} VALUE", f"--var {name[2:]}=VALUE")
         click.echo(error.render(), err=True)
         ctx.exit(error.exit_code)
     except BrokenPipeError:

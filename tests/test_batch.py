@@ -218,6 +218,14 @@ def test_bad_header_exit_2(text, message):
     assert message in result.stderr.splitlines()[0]
 
 
+def test_inputs_named_like_output_columns_are_not_shadowed():
+    result = batch("value*error", "value,error\n1,2\nx,2\n", "--keep-going")
+    assert table(result.stdout)[:2] == [["value", "error", "value_", "dz/dvalue", "dz/derror", "error_"],
+                                        ["1", "2", "2.0", "2.0", "1.0", ""]]
+    records = [json.loads(line) for line in batch("value*error", "value,error\n1,2\n", "--json").stdout.splitlines()]
+    assert records == [{"value": 1.0, "error": 2.0, "value_": 2.0, "gradient": {"value": 2.0, "error": 1.0}}]
+
+
 def test_header_only_gives_the_header():
     assert batch("x*y", "x,y\n").stdout == "x,y,value,dz/dx,dz/dy\n"
 

@@ -396,6 +396,12 @@ def test_check_as_an_expression_still_works(args, code, stdout):
     assert (result.exit_code, result.stdout) == (code, stdout), result.output
 
 
+def test_names_that_are_options_are_hinted_with_var():
+    result = run("check*points + x")
+    assert result.exit_code == 2
+    assert "hint: give --var check=VALUE --var points=VALUE --x VALUE" in result.stderr
+
+
 def test_check_alone_asks_for_a_sheet():
     result = run("check")
     assert result.exit_code == 2 and "SHEET.toml" in result.stderr

@@ -9,9 +9,16 @@ import json
 from ..errors import MathError
 
 
+def field_name(name: str, columns: list[str]) -> str:
+    """`value`, `error`, … unless an input has that name; then `value_`, so no column is shadowed."""
+    while name in columns:
+        name += "_"
+    return name
+
+
 def csv_header(columns: list[str], output: str, names: list[str], keep_going: bool) -> str:
-    header = list(columns) + ["value"] + [f"d{output}/d{name}" for name in names]
-    return _csv_line(header + (["error"] if keep_going else []))
+    header = list(columns) + [field_name("value", columns)] + [f"d{output}/d{name}" for name in names]
+    return _csv_line(header + ([field_name("error", columns)] if keep_going else []))
 
 
 def _csv_line(fields: list[str]) -> str:
@@ -67,6 +74,7 @@ def jsonl_chunk(chunk, columns: list[str], source: str) -> str:
     values = chunk.value.tolist()
     grads = {name: grad.tolist() for name, grad in chunk.gradient.items()}
     numbers = chunk.numbers.tolist()
+    keys = {key: field_name(key, columns) for key in ("value", "gradient", "line", "error")}
     lines = []
     for i, text in enumerate(chunk.texts):
         error = chunk.errors.get(i)
@@ -77,8 +85,9 @@ def jsonl_chunk(chunk, columns: list[str], source: str) -> str:
         else:  # a malformed CSV row: its fields as written
             record = dict(zip(columns, _fields(text)))
         if error is None:
-            record.update(value=values[i], gradient={name: g[i] for name, g in grads.items()})
+            record[keys["value"]] = values[i]
+            record[keys["gradient"]] = {name: g[i] for name, g in grads.items()}
         else:
-            record.update(line=chunk.lines[i], error=error.message)
+            record[keys["line"]], record[keys["error"]] = chunk.lines[i], error.message
         lines.append(json.dumps(record, ensure_ascii=False) + "\n")
     return "".join(lines)
