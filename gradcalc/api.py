@@ -80,7 +80,12 @@ class Result:
 def to_value(raw: Any, name: str = "value") -> Value:
     """A number or nested list as gradcalc's value: np.float64 for a scalar, a float array otherwise."""
     if isinstance(raw, (list, tuple)):
-        problem = nested_list_problem(raw, name)
+        try:
+            fits = np.asarray(raw).dtype.kind in "fiu"   # at C speed: the common, well-formed case
+        except ValueError:
+            fits = False
+        # Only a list numpy cannot read as numbers is walked element by element, to say where.
+        problem = None if fits else nested_list_problem(raw, name)
         if problem:
             raise GradcalcError(problem, hint="write an array as nested lists of numbers, every row "
                                               "the same length: [[1, 2], [3, 4]]")

@@ -14,6 +14,7 @@ from .errors import GradcalcError, UnusedValue
 from .limits import DEFAULT, read_text
 from .numbers import NUMBER
 
+_JSON_WORDS = re.compile(r"\b(true|false|null)\b")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 _OPTION_LIKE = re.compile(r"^--[A-Za-z_][A-Za-z_0-9-]*$")   # else, like "--x; y", an expression
 
@@ -413,7 +414,7 @@ def parse_value(name: str, raw: str | None, limits=DEFAULT):
         return read_array_file(name, text[1:], limits)
     if text.startswith("["):
         try:
-            return json.loads(text)
+            data = json.loads(text)
         except RecursionError:
             raise GradcalcError(f"the value of --{name} is nested too deeply",
                                 hint="arrays have at most 64 dimensions") from None
@@ -422,6 +423,13 @@ def parse_value(name: str, raw: str | None, limits=DEFAULT):
                                 f"character {error.pos + 1}", (error.pos, error.pos + 1),
                                 hint='write arrays as nested lists: "[[1, 2], [3, 4]]"',
                                 text=text) from None
+        if _JSON_WORDS.search(text):   # numpy would read true/false beside numbers as 1/0
+            from .arrays import nested_list_problem
+
+            problem = nested_list_problem(data, name)
+            if problem:
+                raise GradcalcError(problem, hint="an array holds numbers only")
+        return data
     if _closest_option(name):
         raise _unknown_option(name)
     hint = f"write a number such as --{name} 1.5"

@@ -338,6 +338,7 @@ def assert_error(result, message, caret=None):
     ("[[1, 2], [3, [4]]]", "the value of X is ragged: X[0, 0] is the number 1 but X[1, 1] is a list"),
     ('[1, "a"]', "the value of X is not all numbers: X[1] is 'a'"),
     ("[1, true]", "the value of X is not all numbers: X[1] is true"),
+    ("[[1.5, 2], [false, 3]]", "the value of X is not all numbers: X[1, 0] is false"),
     ("[[1, null]]", "the value of X is not all numbers: X[0, 1] is null"),
     ('[{"a": 1}]', "the value of X is not all numbers: X[0] is {'a': 1}"),
     ("[1, 1e999]", "the value of X is not finite: X[1] is inf"),
@@ -345,7 +346,7 @@ def assert_error(result, message, caret=None):
     ("[[]]", "the value of X is empty"),
     ("[1, 2", "the value of --X is not a valid array"),
     ("[" * 100000 + "]" * 100000, "nested too deeply"),
-    ("[" * 33 + "1" + "]" * 33, "the value of X has more than 32 axes"),
+    ("[" * 33 + "1" + "]" * 33, "the value of X has 33 axes; gradcalc takes at most 32"),
     ("[" * 70 + "1" + "]" * 70, "the value of X has more than 32 axes"),
 ])
 def test_malformed_arrays_exit_2(value, message):
