@@ -178,12 +178,15 @@ def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plai
         text = _program_text(expression, file, limits)
         values = _values(ctx.meta["gradcalc.bindings"], var, limits)
         if points is not None:
-            if (expect or numerical or hessian or order or symbolic or mode == "forward" or compare_modes
-                    or upstream):
-                raise GradcalcError("--points cannot be combined with --expect, --check, --hessian, "
-                                    "--order, --symbolic, --mode forward, --compare-modes or "
-                                    "--upstream",
-                                    hint="a batch computes values and gradients only")
+            single_point = {"--expect": expect, "--check": numerical, "--hessian": hessian,
+                            "--order": order, "--symbolic": symbolic, "--mode forward": mode == "forward",
+                            "--compare-modes": compare_modes, "--upstream": upstream, "--dot": as_dot,
+                            "--render": picture, "--mermaid": mermaid, "--tree": tree}
+            clashing = [option for option, given in single_point.items() if given]
+            if clashing:
+                raise GradcalcError(f"--points cannot be combined with {', '.join(clashing)}",
+                                    hint="a batch computes values and gradients only; run the "
+                                         "other options on one point")
             return _batch(text, points, values, wrt, as_json, keep_going, limits)
         answers = []
         beyond_one_gradient = hessian or order or symbolic or mode == "forward" or compare_modes

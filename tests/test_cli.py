@@ -215,3 +215,10 @@ def test_negative_values_in_messages_are_not_double_parenthesised():
 
 def test_an_expression_may_start_with_two_minuses_from_a_file():
     assert run("-f", "-", "--x", "2", "-q", input="--x").stdout == "2\n1\n"
+
+
+@pytest.mark.parametrize("option", [["--dot"], ["--tree"], ["--mermaid"], ["--hessian"],
+                                    ["--render", "g.svg"], ["--expect", "x=1"]])
+def test_points_refuses_single_point_options(option):
+    result = run("x*y", "--points", "-", *option, input="x,y\n1,2\n")
+    assert_error(result, 2, f"--points cannot be combined with {option[0]}")
