@@ -259,7 +259,12 @@ PRETTY = Style("·", "−", "^")
 ASCII = Style("*", "-", "**")
 
 
+_NAMED = {math.pi: "pi", math.e: "e"}     # gradcalc's constants, read back by the grammar
+
+
 def _number(value: float, style: Style) -> str:
+    if abs(value) in _NAMED:
+        return (style.minus if value < 0 else "") + _NAMED[abs(value)]
     text = repr(float(value))
     if text.endswith(".0"):
         text = text[:-2]

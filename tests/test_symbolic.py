@@ -48,6 +48,7 @@ def value_of(formula, point):
     ("x**y", {"x": "y·x^(y − 1)", "y": "x^y·log(x)"}),
     ("sqrt(x)", {"x": "0.5/sqrt(x)"}),
     ("cos(0)*x", {"x": "1"}),                                           # cos(0) folds to 1
+    ("sin(pi*x) - e*x", {"x": "pi·cos(pi·x) − e"}),                      # constants by name
 ])
 def test_textbook_formulas(text, expected):
     names = parse(text).variables
