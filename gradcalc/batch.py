@@ -25,6 +25,7 @@ from .ops import OPS
 CHUNK_BYTES = 1 << 20   # input read per vectorised pass once the stream is going (~60 000 short rows)
 FIRST_BYTES = 1         # the first chunk is one line, so output starts at once; chunks then double
 PASS_ROWS = 1 << 14     # rows per forward/backward pass: 128 KiB per array, cache-sized
+MAX_LINE = 1 << 20      # bytes; a longer line is one malformed row, so memory stays bounded
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 _UNDECODABLE = "\0"     # marks a line that is not UTF-8; the rest of the text says why
@@ -163,9 +164,12 @@ def open_points(stream: IO[bytes], graph: Graph, fixed: dict[str, float] | None 
     fixed = fixed or {}
     _check_names(graph, fixed, wrt)
     number, consumed = 0, 0
-    for raw in iter(stream.readline, b""):
+    for raw in iter(lambda: stream.readline(MAX_LINE + 1), b""):
         number += 1
         consumed += len(raw)
+        if len(raw) > MAX_LINE:
+            raise GradcalcError(f"line {number} of the points file is longer than {MAX_LINE} bytes",
+                                hint="the first line is a CSV header naming the variables, or a JSON object")
         text = _decode(raw, number)
         if not text.strip():
             continue
@@ -209,18 +213,37 @@ def _header(number: int, text: str, graph: Graph, fixed: dict[str, float]) -> li
 
 
 def _raw_chunks(points: Points, first: int, largest: int) -> Iterator[tuple[list[int], list[str]]]:
-    """Non-blank lines in chunks of about `first`, 2·first, … up to `largest` bytes, with their numbers."""
+    """Non-blank lines in chunks of about `first`, 2·first, … up to `largest` bytes, with their numbers.
+
+    Reads with read1 (whatever the pipe has, up to the size), so rows come out as they come in; a
+    line longer than MAX_LINE bytes becomes one malformed row and is skipped to its end.
+    """
     if points.first:
         yield [n for n, _ in points.first], [t for _, t in points.first]
-    size, number = first, points.line
+    read = getattr(points.stream, "read1", points.stream.read)
+    size, number, carry, skipping = first, points.line, b"", False
     while True:
-        raws = points.stream.readlines(size)
-        if not raws:
+        block = read(size)
+        size = min(2 * size, largest)
+        if not block and not carry:
             return
-        points.consumed += sum(map(len, raws))
+        points.consumed += len(block)
+        data = carry + block
+        cut = len(data) if not block else data.rfind(b"\n")   # at the end, the last line has no \n
+        if cut < 0:
+            carry = data
+            if len(carry) > MAX_LINE and not skipping:
+                number += 1
+                yield [number], [f"{_UNDECODABLE}line {number} is longer than {MAX_LINE} bytes"]
+                carry, skipping = b"", True
+            elif skipping:
+                carry = b""
+            continue
+        raws, carry = data[:cut].split(b"\n"), data[cut + 1:]
+        if skipping:   # the rest of the long line, already reported
+            raws, skipping = raws[1:], False
         try:
-            texts = b"".join(raws).decode("utf-8").split("\n")
-            texts = [t.rstrip("\r") for t in (texts[:-1] if texts[-1] == "" else texts)]
+            texts = [t.rstrip("\r") for t in b"\n".join(raws).decode("utf-8").split("\n")] if raws else []
         except UnicodeDecodeError:
             texts = [_decode(raw, number + 1 + i) for i, raw in enumerate(raws)]
         lines = list(range(number + 1, number + 1 + len(texts)))
@@ -230,7 +253,8 @@ def _raw_chunks(points: Points, first: int, largest: int) -> Iterator[tuple[list
             lines, texts = [n for n, _ in kept], [t for _, t in kept]
         if texts:
             yield lines, texts
-        size = min(2 * size, largest)
+        if not block:
+            return
 
 
 def _number_error(number: int, name: str, raw: Any) -> str | None:

@@ -226,6 +226,23 @@ def test_inputs_named_like_output_columns_are_not_shadowed():
     assert records == [{"value": 1.0, "error": 2.0, "value_": 2.0, "gradient": {"value": 2.0, "error": 1.0}}]
 
 
+def test_last_line_without_newline_is_a_row():
+    assert table(batch("x*y", "x,y\n1,2\n3,4").stdout)[1:] == [["1", "2", "2.0", "2.0", "1.0"],
+                                                               ["3", "4", "12.0", "4.0", "3.0"]]
+
+
+def test_overlong_line_is_one_malformed_row_and_memory_stays_bounded():
+    from gradcalc.batch import MAX_LINE
+
+    text = "x\n1\n" + "9" * (3 * MAX_LINE) + "\n2\n"
+    result = batch("x*2", text, "--keep-going")
+    rows = table(result.stdout)
+    assert rows[1] == ["1", "2.0", "2.0", ""]
+    assert rows[2] == ["", "", "", f"line 3 is longer than {MAX_LINE} bytes"]
+    assert rows[3] == ["2", "4.0", "2.0", ""] and len(rows) == 4
+    assert batch("x*2", "9" * (2 * MAX_LINE)).stderr.startswith("error: line 1 of the points file is longer")
+
+
 def test_header_only_gives_the_header():
     assert batch("x*y", "x,y\n").stdout == "x,y,value,dz/dx,dz/dy\n"
 
