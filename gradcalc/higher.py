@@ -232,6 +232,7 @@ class Hessian:
     builder: NodeBuilder
     gradient: dict[str, int]             # ∂z/∂v as nodes of builder.graph
     nodes: dict[tuple[str, str], int] = field(default_factory=dict)   # ∂²z/∂v∂u (scalar inputs)
+    built: int = 0                       # derivative nodes the two passes added
 
 
 def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = None) -> Hessian:
@@ -247,6 +248,7 @@ def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = N
                             f"{MAX_HESSIAN_SIZE} scalar inputs are supported",
                             hint="choose fewer variables with --wrt")
     builder = builder or extend(result)
+    before = builder.added
     var_nodes = [graph.variables[name] for name in names]
     first = gradient_nodes(builder, graph.output, var_nodes, what="--hessian")
     matrix = np.zeros((len(labels), len(labels)))
@@ -265,7 +267,7 @@ def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = N
                               if np.ndim(builder.values[v]) == 0})
             row += 1
     gradient = {name: first[var] for name, var in zip(names, var_nodes)}
-    return Hessian(result.output_name, labels, matrix, builder, gradient, nodes)
+    return Hessian(result.output_name, labels, matrix, builder, gradient, nodes, builder.added - before)
 
 
 @dataclass

@@ -2,7 +2,6 @@
 to the gradient (checked by feeding them back to gradcalc, and against SymPy on textbook cases)."""
 
 import json
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -132,9 +131,7 @@ def test_long_expressions_share_named_intermediates():
     text = "x"
     for _ in range(300):
         text = f"sin({text})"
-    started = time.perf_counter()
     result = run(text, "--x", "0.5", "--symbolic", "--plain")
-    assert time.perf_counter() - started < 30
     assert result.exit_code == 0, result.output
     assert "note: subexpressions used more than once or very long are named t1…" in result.stdout
     formula = run(text, "--x", "0.5", "--symbolic", "-q").stdout.strip()

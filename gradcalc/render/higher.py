@@ -34,7 +34,7 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
             ("",) + tuple(h.variables),
             [(label,) + tuple(fmt(v) for v in row) for label, row in zip(h.variables, h.matrix)],
             text_columns=1))
-        notes.append(f"the Hessian differentiates the backward pass: {h.builder.added} derivative "
+        notes.append(f"the Hessian differentiates the backward pass: {h.built} derivative "
                      f"nodes built, one reverse pass over them per row")
     if beyond.derivative is not None:
         d = beyond.derivative
