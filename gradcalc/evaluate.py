@@ -143,7 +143,12 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
                 if not needs[src]:
                     continue
                 local = op.local[k](*args, out)
-                flowing = op.chain[k](upstream_grad, local, *args) if op.chain else upstream_grad * local
+                if op.chain:
+                    flowing = op.chain[k](upstream_grad, local, *args)
+                elif type(local) is float and local == 1.0:
+                    flowing = upstream_grad   # + and − pass the upstream on: no copy of an array
+                else:
+                    flowing = upstream_grad * local
                 if type(flowing) is float64 and type(values[src]) is float64:
                     finite = isfinite(flowing)   # scalar into scalar: no broadcasting to undo
                 else:
