@@ -402,6 +402,16 @@ def test_names_that_are_options_are_hinted_with_var():
     assert "hint: give --var check=VALUE --var points=VALUE --x VALUE" in result.stderr
 
 
+def test_check_dispatch_from_the_real_command_line():
+    # Without CliRunner the arguments come from sys.argv: the dispatch must read them there too.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "gradcalc", "check", str(EXAMPLE_SHEET), "--json"],
+                          capture_output=True, text=True, cwd=EXAMPLE_SHEET.parent.parent)
+    assert done.returncode == 1 and json.loads(done.stdout)["score"] == 5
+
+
 def test_check_alone_asks_for_a_sheet():
     result = run("check")
     assert result.exit_code == 2 and "SHEET.toml" in result.stderr
