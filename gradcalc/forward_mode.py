@@ -46,11 +46,17 @@ class ForwardMode:
         return sum(p.operations for p in self.passes)
 
 
+# Numbers all passes together may compute and keep (a tangent per node per pass, for the table):
+# forward mode's cost is passes × graph, so a large input stops here with the reason, in seconds.
+MAX_WORK = 5_000_000
+
+
 def forward_mode(graph: Graph, inputs: dict[str, Value], wrt: tuple[str, ...] = ()) -> ForwardMode:
     """One forward pass per scalar element of each input in `wrt` (default: all inputs)."""
     names = tuple(wrt) or tuple(graph.variables)
     needs = needs_grad(graph)
     passes, gradient = [], {}
+    count = sum(int(np.size(inputs[name])) for name in names)
     for name in names:
         value = inputs[name]
         grad = np.zeros_like(value) if np.ndim(value) else np.float64(0.0)
@@ -60,6 +66,14 @@ def forward_mode(graph: Graph, inputs: dict[str, Value], wrt: tuple[str, ...] = 
                 seed = np.zeros_like(value)
                 seed[index] = 1.0
             one = _pass(graph, inputs, needs, graph.variables[name], seed, label)
+            if not passes:
+                per_pass = sum(max(1, int(np.size(t))) for t in one.tangents)
+                if per_pass * count > MAX_WORK:
+                    raise GradcalcError(
+                        f"forward mode would take {count} passes over {len(graph.nodes)} nodes "
+                        f"({per_pass * count:.3g} numbers); at most {MAX_WORK:.0e} are allowed",
+                        hint="this is why reverse mode is the default: use it, or choose fewer "
+                             "inputs with --wrt")
             passes.append(one)
             # With an array output, reverse mode seeds ones: the derivative of the sum of its elements.
             derivative = np.sum(one.tangents[graph.output])

@@ -23,6 +23,7 @@ from .ops import OPS
 # memory. Each order of --order can double the graph, so a high order of tanh(x) stops here, in seconds.
 MAX_NODES, MAX_NODES_PER_NODE = 50_000, 4
 MAX_HESSIAN_SIZE = 200     # scalar inputs a Hessian may have (its rows are computed one by one)
+MAX_HESSIAN_WORK = 2_000_000   # rows × nodes: each row is one more reverse pass over the graph
 
 
 def _shape(value) -> tuple[int, ...]:
@@ -247,6 +248,10 @@ def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = N
         raise GradcalcError(f"the Hessian would be {len(labels)}×{len(labels)}; at most "
                             f"{MAX_HESSIAN_SIZE} scalar inputs are supported",
                             hint="choose fewer variables with --wrt")
+    if len(labels) * len(graph.nodes) > MAX_HESSIAN_WORK:
+        raise GradcalcError(f"the Hessian would take {len(labels)} reverse passes over "
+                            f"{len(graph.nodes)} nodes; at most {MAX_HESSIAN_WORK:.0e} node visits "
+                            f"are allowed", hint="choose fewer variables with --wrt")
     builder = builder or extend(result)
     before = builder.added
     var_nodes = [graph.variables[name] for name in names]

@@ -341,3 +341,19 @@ def test_every_chained_op_has_a_tangent_rule():
     for name, op in OPS.items():
         if op.chain:
             assert len(op.tangent) == op.arity, name
+
+
+def test_forward_mode_on_a_large_input_stops_with_the_reason():
+    values = "[" + ", ".join(["0.5"] * 3000) + "]"
+    result = run("sin(x)*x", "--x", values, "--mode", "forward")
+    assert result.exit_code == 2
+    assert "forward mode would take 3000 passes" in result.stderr
+    assert "reverse mode" in result.stderr and result.stdout == ""
+
+
+def test_hessian_of_many_inputs_over_a_large_graph_stops_with_the_reason():
+    text = "sum(x*x)" + " + sum(x)" * 7000
+    values = "[" + ", ".join(["0.5"] * 150) + "]"
+    result = run(text, "--x", values, "--hessian")
+    assert result.exit_code == 2
+    assert "the Hessian would take 150 reverse passes" in result.stderr
