@@ -185,41 +185,185 @@ class _Builder:
 _BUILDER = _Builder()
 
 
-@lru_cache(maxsize=1)
-def _parser():
-    """The LALR parser and the module holding its exception classes, built once per process.
-
-    `_lalr.py` is Lark's stand-alone parser generated from the grammar (`python -m gradcalc.parse`):
-    it loads in about a third of the time of importing lark. If the grammar changed since it was
-    generated, Lark itself builds the parser (cached on disk), so an edited grammar always takes effect.
-    """
-    try:
-        from . import _lalr
-    except ImportError:
-        _lalr = None
-    if _lalr is not None and _lalr.GRAMMAR == grammar_text():
-        return _lalr.Lark_StandAlone(transformer=_BUILDER), _lalr
-    import lark.exceptions
-    from lark import Lark
-
-    return Lark(grammar_text(), **LARK_OPTIONS, cache=True, transformer=_BUILDER), lark.exceptions
-
+# -- the parser ---------------------------------------------------------------------------------
+# Lark compiles the grammar into LALR tables; `python -m gradcalc.parse` writes those tables (and the
+# terminals as one regular expression) into _lalr_tables.py, and the small driver below runs them. It
+# calls the _Builder exactly as Lark would (same reductions, same children), without importing lark
+# (a third of the floor's start-up) and at about twice Lark's speed per token: Lark's general-purpose
+# loop, token objects and callback wrappers were most of the time of a long parse. Whatever the driver
+# cannot finish (a syntax error, or tables older than the grammar) Lark itself parses again, so errors
+# read exactly as before and an edited grammar always takes effect.
 
 LARK_OPTIONS = {"parser": "lalr", "maybe_placeholders": True}
 
 
-def generate_standalone(path: Path = _HERE / "_lalr.py") -> None:
-    """Write Lark's stand-alone parser for the grammar to `path`, with the grammar it was made from."""
-    import io
+class _Fallback(Exception):
+    """The fast driver stops here: Lark parses the text again (and reports the syntax error)."""
+
+
+class _Token(str):
+    """A token as the builder sees it: its text, terminal name and place (Lark's Token has more)."""
+
+    type: str
+    start_pos: int
+    end_pos: int
+
+
+@lru_cache(maxsize=1)
+def _tables():
+    """The generated tables with one reduction function per rule, or None if they are missing or stale."""
+    try:
+        from . import _lalr_tables as tables
+    except ImportError:  # pragma: no cover - a broken installation
+        return None
+    if tables.GRAMMAR != grammar_text():
+        return None
+    reductions = [(size, origin, _reduction(size, *shape)) for size, origin, *shape in tables.RULES]
+    return tables, re.compile(tables.TOKENS), reductions
+
+
+def _reduction(size: int, callback: str, expand1: bool, include, append_none: int):
+    """What Lark does on reducing a rule: drop filtered tokens, splice `_rule`s in, add placeholders,
+    pass a `?rule`'s single child through, then call the builder (a `_rule` keeps its children list)."""
+    then = getattr(_BUILDER, callback, None)
+    if then is None:
+        then = _children if callback.startswith("_") else _lark_only
+    if expand1:
+        if size == 1 and include is None:
+            return _first
+        build = then
+        then = lambda children: children[0] if len(children) == 1 else build(children)  # noqa: E731
+    if include is None:
+        return then
+
+    def reduce(children):
+        kept = []
+        for i, splice, nones in include:
+            if nones:
+                kept += [None] * nones
+            if splice:
+                if kept:
+                    kept += children[i]
+                else:
+                    kept = children[i]      # left recursion: grow the same list, no copy
+            else:
+                kept.append(children[i])
+        if append_none:
+            kept += [None] * append_none
+        return then(kept)
+
+    return reduce
+
+
+def _children(children):
+    return children
+
+
+def _first(children):
+    return children[0]
+
+
+def _lark_only(children):
+    raise _Fallback
+
+
+def _drive(text: str, tables, token_re, reductions):
+    """The LALR loop: shift tokens, reduce by rules, until the start rule is complete."""
+    actions, ignore, new = tables.ACTIONS, tables.IGNORE, str.__new__
+    states, values = [tables.START], []
+    for match in token_re.finditer(text):
+        kind = match.lastgroup
+        if kind in ignore:
+            continue
+        if kind == "unmatched":
+            raise _Fallback
+        token = new(_Token, match.group())
+        token.type = kind
+        token.start_pos, token.end_pos = match.span()
+        while True:
+            action = actions[states[-1]].get(kind)
+            if action is None:
+                raise _Fallback
+            if action >= 0:             # shift
+                states.append(action)
+                values.append(token)
+                break
+            size, origin, reduce = reductions[~action]
+            if size:
+                children = values[-size:]
+                del values[-size:], states[-size:]
+            else:
+                children = []
+            values.append(reduce(children))
+            states.append(actions[states[-1]][origin])
+    while states[-1] != tables.END:     # the end of the text: reduce what is left
+        action = actions[states[-1]].get("$END")
+        if action is None or action >= 0:
+            raise _Fallback
+        size, origin, reduce = reductions[~action]
+        children = values[-size:] if size else []
+        if size:
+            del values[-size:], states[-size:]
+        values.append(reduce(children))
+        states.append(actions[states[-1]][origin])
+    return values[-1]
+
+
+@lru_cache(maxsize=1)
+def _lark_parser():
+    """Lark's own parser (cached on disk), for syntax errors and for a grammar newer than the tables."""
+    from lark import Lark
+
+    return Lark(grammar_text(), **LARK_OPTIONS, cache=True, transformer=_BUILDER)
+
+
+def generate_tables(path: Path = _HERE / "_lalr_tables.py") -> None:
+    """Write the grammar's LALR tables, its terminals and its tree-shaping rules, as Lark builds them."""
+    import pprint
 
     from lark import Lark
-    from lark.tools.standalone import gen_standalone
 
-    out = io.StringIO()
-    gen_standalone(Lark(grammar_text(), **LARK_OPTIONS), out=out)
-    header = ("# Generated by `python -m gradcalc.parse` from grammar/gradcalc.lark: do not edit.\n"
-              "# Regenerate after changing the grammar (tests/test_scale.py checks that it is current).\n")
-    path.write_text(header + out.getvalue() + f"\nGRAMMAR = {grammar_text()!r}\n", encoding="utf-8")
+    lark = Lark(grammar_text(), **LARK_OPTIONS)
+    table = lark.parser.parser.parser.parse_table
+    builders = lark._parse_tree_builder.rule_builders
+    index = {rule: i for i, (rule, _) in enumerate(builders)}
+    rules = []
+    for rule, chain in builders:
+        expand1, include, append_none = False, None, 0
+        for wrapper in chain:
+            kind = getattr(wrapper, "func", wrapper).__name__
+            if kind == "ExpandSingleChild":
+                expand1 = True
+            elif kind == "ChildFilterLALR":
+                include = tuple(wrapper.args[0])
+                append_none = wrapper.args[1]
+            elif kind == "ChildFilterLALR_NoPlaceholders":
+                include = tuple((i, splice, 0) for i, splice in wrapper.args[0])
+            else:
+                raise NotImplementedError(f"Lark tree-building step {kind}")
+        callback = str(rule.alias or rule.options.template_source or rule.origin.name)
+        rules.append((len(rule.expansion), str(rule.origin.name), callback, expand1, include, append_none))
+    actions = [{} for _ in table.states]
+    for state, moves in table.states.items():
+        for symbol, (action, arg) in moves.items():
+            actions[state][str(symbol)] = arg if action.name == "Shift" else ~index[arg]
+    terminals = sorted(lark.terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
+                                                      -len(t.pattern.value), t.name))
+    tokens = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals) + r"|(?P<unmatched>[\s\S])"
+    (start,), (end,) = table.start_states.values(), table.end_states.values()
+    path.write_text(
+        "# Generated by `python -m gradcalc.parse` from grammar/gradcalc.lark with Lark "
+        f"{__import__('lark').__version__}: do not edit.\n"
+        "# Regenerate after changing the grammar (tests/test_scale.py checks that it is current).\n\n"
+        f"GRAMMAR = {grammar_text()!r}\n\n"
+        f"TOKENS = {tokens!r}\n"
+        f"IGNORE = frozenset({sorted(lark.ignore_tokens)!r})\n"
+        f"START, END = {start}, {end}\n\n"
+        "# Per state: terminal or rule name → the state to shift to (≥ 0), or ~rule to reduce by (< 0).\n"
+        f"ACTIONS = {pprint.pformat(actions, width=100, compact=True)}\n\n"
+        "# Per rule: (size, origin, callback, expand single child, children kept (index, splice, Nones"
+        " before), Nones after).\n"
+        f"RULES = {pprint.pformat(rules, width=100, compact=True)}\n", encoding="utf-8")
 
 
 # One parser and one builder are shared, so parses take turns (compute() stays safe to call from
@@ -240,13 +384,35 @@ def parse(text: str, limits: Limits = DEFAULT) -> Graph:
 
 
 def _parse_with(text: str, limits: Limits) -> Graph:
-    parser, lark_errors = _parser()
-    UnexpectedCharacters, UnexpectedToken = lark_errors.UnexpectedCharacters, lark_errors.UnexpectedToken
-    UnexpectedInput, VisitError = lark_errors.UnexpectedInput, lark_errors.VisitError
     _BUILDER.reset(text, limits)
     try:
         with gc_paused():
-            ref = parser.parse(text)
+            tables = _tables()
+            if tables is None:
+                raise _Fallback
+            try:
+                ref = _drive(text, *tables)
+            except _Fallback:
+                _BUILDER.reset(text, limits)
+                raise
+    except GradcalcError as error:
+        error.text = text
+        raise
+    except _Fallback:
+        ref = _parse_with_lark(text)
+    finally:
+        graph = _BUILDER.graph
+        _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
+    graph.output = ref[0]
+    return graph
+
+
+def _parse_with_lark(text: str):
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+    try:
+        with gc_paused():
+            return _lark_parser().parse(text)
     except GradcalcError as error:
         error.text = text
         raise
@@ -262,11 +428,6 @@ def _parse_with(text: str, limits: Limits) -> Graph:
     except UnexpectedInput as error:  # pragma: no cover - other lark errors
         raise GradcalcError("syntax error", (error.pos_in_stream, error.pos_in_stream + 1),
                             text=text) from None
-    finally:
-        graph = _BUILDER.graph
-        _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
-    graph.output = ref[0]
-    return graph
 
 
 def _unexpected_character(text: str, pos: int) -> GradcalcError:
@@ -305,5 +466,5 @@ def _unexpected_token(text: str, error) -> GradcalcError:
 
 
 if __name__ == "__main__":
-    generate_standalone()
-    print(f"wrote {_HERE / '_lalr.py'}")
+    generate_tables()
+    print(f"wrote {_HERE / '_lalr_tables.py'}")
