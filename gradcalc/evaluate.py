@@ -161,6 +161,18 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
                 total = flowing if grads[src] is None else grads[src] + flowing
                 grads[src] = total
                 steps.append(Step(node.id, src, k, upstream_grad, local, flowing, total))
+    # Finite contributions can still add up to inf. Inside the graph that shows up where the sum
+    # flows on; an input's gradient flows nowhere, so it is checked here.
+    for name, node_id in graph.variables.items():
+        grad = grads[node_id]
+        if grad is not None and not _finite(grad):
+            error = lambda i=None, name=name, node_id=node_id: MathError(  # noqa: E731
+                f"the gradient with respect to {name} overflows: its contributions add up to more "
+                f"than a float holds", graph.nodes[node_id].span,
+                hint="change the input values or the expression", text=graph.text)
+            if on_nonfinite is None:
+                raise error()
+            on_nonfinite(grad, error)
     return grads, steps
 
 

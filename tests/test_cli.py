@@ -222,3 +222,9 @@ def test_an_expression_may_start_with_two_minuses_from_a_file():
 def test_points_refuses_single_point_options(option):
     result = run("x*y", "--points", "-", *option, input="x,y\n1,2\n")
     assert_error(result, 2, f"--points cannot be combined with {option[0]}")
+
+
+def test_gradient_that_overflows_only_when_contributions_add_up():
+    # Each use contributes 1e308 (finite); their sum is inf, so this is a math error, not exit 0.
+    assert_error(run("x*y + x*y", "--x", "1e-300", "--y", "1e308"), 3,
+                 "the gradient with respect to x overflows")
