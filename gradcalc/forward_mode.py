@@ -130,8 +130,8 @@ def _fit(tangent, shape):
     spread where it broadcast (x + s with a scalar s whose tangent is a number)."""
     if np.shape(tangent) == shape:
         return tangent
-    if np.size(tangent) > int(np.prod(shape)):
-        return sum_to(tangent, shape)
+    if np.size(tangent) > int(np.prod(shape)) or np.ndim(tangent) > len(shape):
+        return sum_to(tangent, shape)   # also (1, 1) → (): as many numbers, more axes
     return np.broadcast_to(tangent, shape) * 1.0
 
 

@@ -254,6 +254,9 @@ X3, Y2, T3 = np.array([1.0, 2.0, 3.0]), np.array([0.5, -2.0]), np.array([0.0, 1.
     ("exp(max(x))*y + mean(x*x)", {"x": X3, "y": Y2}),
     ("cross_entropy(x, t)*y", {"x": X3, "t": T3, "y": Y2}),
     ("sum(x*s)", {"x": X3, "s": 0.5}),
+    ("sum(X@W)", {"X": np.array([[1.0, 2.0]]), "W": np.array([[1.0], [2.0]])}),   # (1,1) → ()
+    ("sum(X@W + b)", {"X": np.array([[1.0, 2.0]]), "W": np.array([[1.0, 0.5], [2.0, -1.0]]),
+                      "b": np.array([0.5, 1.0])}),
 ])
 def test_forward_mode_reduces_like_reverse_mode(text, point):
     # A reduction's tangent is Σ local · tangent, a number, even where its input is an array.
@@ -499,6 +502,11 @@ def test_quiet_prints_each_array_on_one_line_in_full():
     assert result.stdout == "[[9, 12, 15]]\n[[6, 15]]\n[[1, 1, 1], [2, 2, 2]]\n"
     big = run("sum(X*2)", "--X", json.dumps(list(range(100))), "-q", "--wrt", "X").stdout
     assert json.loads(big) == [2] * 100          # every element, readable as JSON
+
+
+def test_quiet_forward_mode_prints_arrays_on_one_line_too():
+    result = run("sum(X@W)", "--X", "[[1,2]]", "--W", "[[1],[2]]", "--mode", "forward", "-q")
+    assert result.stdout == "5\n[[1, 2]]\n[[1], [2]]\n"
 
 
 def test_upstream_from_a_file(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..numbers import DEFAULT_PRECISION, format_value
+from ..numbers import DEFAULT_PRECISION, format_line, format_value
 from .json import plain, to_dict
 from .rows import Table, _cut as cut, build_report, definition
 
@@ -125,8 +125,8 @@ def to_json(beyond) -> dict:
 def quiet(result, beyond, precision: int = DEFAULT_PRECISION) -> str:
     """-q: the formulas (--symbolic), the Hessian's rows (numbers separated by spaces), the k-th
     derivative, the two counts; else, as without these options, the value (unless --wrt) then the
-    gradients."""
-    fmt = lambda v: format_value(v, precision)  # noqa: E731
+    gradients (an array on one line, as plain -q prints it)."""
+    fmt = lambda v: format_line(v, precision)  # noqa: E731
     lines = [] if beyond.symbolic is None else list(beyond.symbolic.ascii.values())
     if beyond.hessian is not None:
         lines += [" ".join(fmt(v) for v in row) for row in beyond.hessian.matrix]
