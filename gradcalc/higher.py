@@ -22,6 +22,9 @@ from .ops import OPS
 # Derivative nodes one request may add (at least, and per node of the program): bounds time and
 # memory. Each order of --order can double the graph, so a high order of tanh(x) stops here, in seconds.
 MAX_NODES, MAX_NODES_PER_NODE = 50_000, 4
+# Nodes all graph-building backward passes of one request may visit (at least, and per program node):
+# a high order of a long expression walks the whole chain once per order.
+MAX_VISITS, MAX_VISITS_PER_NODE = 300_000, 3
 MAX_HESSIAN_SIZE = 200     # scalar inputs a Hessian may have (its rows are computed one by one)
 MAX_HESSIAN_WORK = 2_000_000   # rows × nodes: each row is one more reverse pass over the graph
 
@@ -43,6 +46,8 @@ class NodeBuilder:
         self.needs = needs_grad(graph)
         self.span: Span = (0, len(graph.text))   # where a new node comes from, for error carets
         self.added = 0
+        self.visits = 0
+        self.visit_limit = max(MAX_VISITS, MAX_VISITS_PER_NODE * len(graph.nodes))
         self._limit = limit or max(MAX_NODES, MAX_NODES_PER_NODE * len(graph.nodes))
         self._made: dict[tuple, int] = {}
 
@@ -170,6 +175,11 @@ def gradient_nodes(builder: NodeBuilder, output: int, wrt: list[int], seed: int 
         op = OPS[node.op]
         if not (op.graph_chain if op.chain else op.derivative):
             raise _no_graph_form(what, op, node, graph)
+        builder.visits += 1
+        if builder.visits > builder.visit_limit:
+            raise GradcalcError(f"{what} would take more than {builder.visit_limit} steps on this "
+                                f"expression", hint="ask for a lower order, fewer variables (--wrt) "
+                                "or a smaller expression")
         upstream = _total(builder, flows.pop(node_id))
         builder.span = node.span
         for k, src in enumerate(node.inputs):

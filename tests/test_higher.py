@@ -357,3 +357,15 @@ def test_hessian_of_many_inputs_over_a_large_graph_stops_with_the_reason():
     result = run(text, "--x", values, "--hessian")
     assert result.exit_code == 2
     assert "the Hessian would take 150 reverse passes" in result.stderr
+
+
+def test_repeated_passes_over_a_long_chain_stop_at_the_visit_budget(monkeypatch):
+    import gradcalc.higher as higher
+    import gradcalc.symbolic as symbolic
+
+    monkeypatch.setattr(higher, "MAX_VISITS", 2000)
+    monkeypatch.setattr(symbolic, "MAX_REBUILD", 0)    # no compaction: every order walks the chain
+    result = compute("sin(" + " + ".join(["x"] * 200) + ")", x=0.001)
+    assert nth_derivative(result, "x", 3).value == pytest.approx(-200 ** 3 * math.cos(0.2), rel=1e-9)
+    with pytest.raises(GradcalcError, match="--order would take more than 2000 steps"):
+        nth_derivative(result, "x", 30)
