@@ -125,9 +125,10 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
     With `wrt`, only the edges leading to those inputs are followed."""
     grads: list[Value | None] = [None] * len(graph.nodes)
     out = values[graph.output]
-    grads[graph.output] = np.ones_like(out) if upstream is None else upstream
-    if type(grads[graph.output]) is not np.ndarray:
-        grads[graph.output] = np.float64(grads[graph.output])
+    seed = np.ones_like(out) if upstream is None else upstream
+    # A scalar seed as np.float64: np.ones_like gives a 0-d array, which + and − would pass on
+    # unchanged down a whole sum, each step then taking the slow array path.
+    grads[graph.output] = seed if np.ndim(seed) else np.float64(seed)
     needs = needs_grad(graph, wrt)
     steps: list[Step] = []
     arg, float64, isfinite = values.__getitem__, np.float64, math.isfinite
