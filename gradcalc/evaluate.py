@@ -181,7 +181,11 @@ def _shape_error(graph, node, op, args, error) -> GradcalcError:
     if isinstance(error, InputError):  # the op's own message: @ with inner sizes, an axis, …
         return GradcalcError(str(error), node.span, hint=error.hint, text=graph.text)
     shapes = " and ".join(format_shape(np.shape(a)) for a in args)
-    return GradcalcError(f"shape mismatch: {op.symbol} cannot combine shapes {shapes}", node.span,
+    # Name the operands as written (X@W and b), so a long expression says which parts disagree.
+    written = [" ".join(graph.text[slice(*graph.nodes[i].span)].split()) for i in node.inputs]
+    operands = " of " + " and ".join(map(repr, written)) if all(0 < len(w) <= 30 for w in written) else ""
+    return GradcalcError(f"shape mismatch: {op.symbol} cannot combine shapes {shapes}{operands}",
+                         node.span,
                          hint="elementwise operands need the same shape, or shapes that broadcast "
                               "(compared from the last axis, each pair equal or one of them 1)",
                          text=graph.text)

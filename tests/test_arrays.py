@@ -425,6 +425,12 @@ def test_shape_mismatches_exit_2(expression, values, message, caret):
     assert_error(run(expression, *values), message, caret)
 
 
+def test_an_elementwise_mismatch_names_the_operands_as_written():
+    result = run("L = sum(X@W + b) * 2", "--X", "[[1,2],[3,4]]", "--W", "[[1,2],[3,4]]", "--b", "[1,2,3]")
+    assert_error(result, "shape mismatch: + cannot combine shapes (2,2) and (3,) of 'X@W' and 'b'",
+                 "          ^^^^^^^")
+
+
 def test_the_mismatch_hint_says_how_to_fix_it():
     result = run("X@W", "--X", "[[1,2]]", "--W", "[[1,2,3]]")
     assert "hint: the columns of the left operand (2) must equal the rows of the right operand (1)" \
