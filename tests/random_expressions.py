@@ -29,8 +29,41 @@ points = st.fixed_dictionaries({name: st.floats(-1.5, 1.5) for name in VARIABLES
 
 
 def evaluate_at(text, point):
-    return compute(text, {n: v for n, v in point.items() if n in _names(text)})
+    return compute(text, {n: v for n, v in point.items() if n in names_in(text)})
 
 
-def _names(text):
+def names_in(text):
     return tuple(parse(text).variables)
+
+
+# Random array programs over x (3,), M (2, 3) and s (): every sub-expression typed by its shape, so
+# broadcasting, reductions, @, .T and softmax all meet. The output is a scalar.
+ARRAY_POINT = {"x": [0.3, -0.8, 1.1], "M": [[0.5, -1.0, 0.2], [1.5, 0.3, -0.4]], "s": 0.7}
+_smooth = ["sin({})", "tanh({})", "sigmoid({})", "exp(0.3*{})", "cos({})"]
+
+
+def _shaped(shape: str, depth: int):
+    leaves = {"3": st.just("x"), "2": st.just("(M @ x)"), "": st.sampled_from(["s", "0.5"])}[shape]
+    if depth == 0:
+        return leaves
+    same = _shaped(shape, depth - 1)
+    scalar = _shaped("", depth - 1)
+    options = [
+        leaves,
+        st.tuples(st.sampled_from(_smooth), same).map(lambda t: t[0].format(t[1])),
+        st.tuples(same, st.sampled_from(["+", "-", "*"]), same | scalar).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+    ]
+    if shape == "":
+        vec3, vec2 = _shaped("3", depth - 1), _shaped("2", depth - 1)
+        options += [st.tuples(st.sampled_from(["sum", "mean", "max", "logsumexp"]), vec3)
+                    .map(lambda t: f"{t[0]}({t[1]})"),
+                    vec2.map(lambda v: f"sum({v})"), vec3.map(lambda v: f"(x @ {v})")]
+    if shape == "3":
+        options += [_shaped("3", depth - 1).map(lambda v: f"softmax({v})"),
+                    _shaped("2", depth - 1).map(lambda v: f"(M.T @ {v})")]
+    if shape == "2":
+        options += [_shaped("3", depth - 1).map(lambda v: f"(M @ {v})")]
+    return st.one_of(*options)
+
+
+array_programs = _shaped("", 3)

@@ -15,7 +15,7 @@ from gradcalc.cli import main
 from gradcalc.errors import GradcalcError
 from gradcalc.higher import extend, gradient_nodes, hessian, nth_derivative
 from gradcalc.ops import OPS
-from random_expressions import evaluate_at, expressions, points
+from random_expressions import array_programs, evaluate_at, expressions, names_in, points
 
 @given(expressions, points)
 def test_graph_built_gradient_equals_numeric_backward(text, point):
@@ -369,3 +369,29 @@ def test_repeated_passes_over_a_long_chain_stop_at_the_visit_budget(monkeypatch)
     assert nth_derivative(result, "x", 3).value == pytest.approx(-200 ** 3 * math.cos(0.2), rel=1e-9)
     with pytest.raises(GradcalcError, match="--order would take more than 2000 steps"):
         nth_derivative(result, "x", 30)
+
+
+@given(array_programs)
+def test_random_array_programs_forward_reverse_and_hessian(text):
+    from random_expressions import ARRAY_POINT
+
+    used = names_in(text)
+    values = {name: value for name, value in ARRAY_POINT.items() if name in used}
+    result = compute(text, values)
+    forward = forward_mode(result.graph, result.inputs)
+    for name, grad in result.gradient.items():
+        np.testing.assert_allclose(forward.gradient[name], grad, rtol=1e-9, atol=1e-12, err_msg=text)
+    h = hessian(result)
+    np.testing.assert_allclose(h.matrix, h.matrix.T, rtol=1e-7, atol=1e-9, err_msg=text)
+    names = tuple(result.graph.variables)
+    step, column = 1e-5, 0
+    for name in names:
+        base = np.asarray(values[name], dtype=float)
+        for index in np.ndindex(base.shape):
+            plus, minus = base.copy(), base.copy()
+            plus[index] += step
+            minus[index] -= step
+            numeric = (_flat_gradient(text, {**values, name: plus}, names)
+                       - _flat_gradient(text, {**values, name: minus}, names)) / (2 * step)
+            np.testing.assert_allclose(h.matrix[:, column], numeric, rtol=1e-4, atol=1e-5, err_msg=text)
+            column += 1
