@@ -31,10 +31,13 @@ class _Command(click.Command):
         # `gradcalc check SHEET.toml` grades a homework sheet. "check" alone could be an expression
         # (a variable named check), so only `check` followed by a file (not an option) dispatches.
         argv = sys.argv[1:] if args is None else list(args)
-        if argv == ["check"] or len(argv) >= 2 and argv[0] == "check" and (
-                argv[1] in ("-", "-h", "--help") or not argv[1].startswith("-")):
-            return check_sheet.main(argv[1:], f"{prog_name or 'gradcalc'} check", **extra)
-        return super().main(args, prog_name, **extra)
+        try:
+            if argv == ["check"] or len(argv) >= 2 and argv[0] == "check" and (
+                    argv[1] in ("-", "-h", "--help") or not argv[1].startswith("-")):
+                return check_sheet.main(argv[1:], f"{prog_name or 'gradcalc'} check", **extra)
+            return super().main(args, prog_name, **extra)
+        except (Exception, KeyboardInterrupt) as error:  # raised while click read the options
+            sys.exit(_unexpected(error))
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         takes_value, flags = {}, set()
@@ -78,6 +81,16 @@ class _Command(click.Command):
             i += 1
         ctx.meta["gradcalc.bindings"] = bindings
         return super().parse_args(ctx, options + ["--"] + positional)
+
+
+class _File(click.File):
+    """click.File that also turns a path with a NUL byte (ValueError from open) into a usage error."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except ValueError as error:
+            self.fail(f"{value!r}: {error}", param, ctx)
 
 
 EPILOG = """\b
@@ -149,7 +162,7 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
               help="Raise a size limit (repeatable): length (characters of program, default 2e6), "
                    "nodes (1e6), elements (numbers per value, 1e7), total (numbers in all values, "
                    "5e7), file (bytes per file read, 1e8).")
-@click.option("--points", type=click.File("rb"), metavar="FILE",
+@click.option("--points", type=_File("rb"), metavar="FILE",
               help="Value and gradient at every row of FILE ('-' for stdin): CSV with a header naming "
                    "the variables, or JSON lines. Writes CSV (JSON lines with --json) in row order.")
 @click.option("--keep-going", is_flag=True,
@@ -238,28 +251,40 @@ def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plai
                         error.hint = error.hint.replace(f"{name} VALUE", f"--var {name[2:]}=VALUE")
         click.echo(error.render(), err=True)
         ctx.exit(error.exit_code)
-    except BrokenPipeError:
-        _silence_stdout()   # the reader stopped early (`| head`): nothing more to say
-        ctx.exit(EXIT_BROKEN_PIPE)
-    except KeyboardInterrupt:
-        click.echo("error: interrupted", err=True)
-        ctx.exit(EXIT_INTERRUPTED)
-    except MemoryError:
-        click.echo("error: out of memory: the input is too large for this machine\n"
-                   "hint: lower the sizes, or the limits with --limit (see --help)", err=True)
-        ctx.exit(2)
-    except Exception as error:  # a bug: one line and a way to report it, not a traceback
-        if os.environ.get("GRADCALC_TRACEBACK"):
-            raise
-        click.echo(f"error: internal error ({type(error).__name__}: {str(error)[:200]}); this is a bug "
-                   f"in gradcalc\nhint: please report it with the command that caused it; "
-                   f"GRADCALC_TRACEBACK=1 shows the traceback", err=True)
-        ctx.exit(EXIT_INTERNAL)
+    except (Exception, KeyboardInterrupt) as error:
+        _last_resort(ctx, error)
 
 
 # Beyond 0-3: conventional codes for a stopped pipe (128 + SIGPIPE), Ctrl-C (128 + SIGINT) and a bug
 # in gradcalc itself (EX_SOFTWARE from sysexits.h).
 EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_INTERNAL = 141, 130, 70
+
+
+def _last_resort(ctx: click.Context, error: BaseException) -> None:
+    """Whatever escaped the engine: one line and an exit code, never a traceback."""
+    ctx.exit(_unexpected(error))
+
+
+def _unexpected(error: BaseException) -> int:
+    """Say what happened in one line on stderr; the exit code for it."""
+    if isinstance(error, (click.exceptions.Exit, click.ClickException, click.Abort)):
+        raise error                                  # click's own ways out
+    if isinstance(error, BrokenPipeError):
+        _silence_stdout()   # the reader stopped early (`| head`): nothing more to say
+        return EXIT_BROKEN_PIPE
+    if isinstance(error, KeyboardInterrupt):
+        click.echo("error: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    if isinstance(error, MemoryError):
+        click.echo("error: out of memory: the input is too large for this machine\n"
+                   "hint: lower the sizes, or the limits with --limit (see --help)", err=True)
+        return 2
+    if os.environ.get("GRADCALC_TRACEBACK"):
+        raise error
+    click.echo(f"error: internal error ({type(error).__name__}: {str(error)[:200]}); this is a bug "
+               f"in gradcalc\nhint: please report it with the command that caused it; "
+               f"GRADCALC_TRACEBACK=1 shows the traceback", err=True)
+    return EXIT_INTERNAL
 
 
 def _silence_stdout() -> None:
@@ -373,6 +398,8 @@ def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol
     except GradcalcError as error:
         click.echo(error.render(), err=True)
         ctx.exit(error.exit_code)
+    except (Exception, KeyboardInterrupt) as error:
+        _last_resort(ctx, error)
 
 
 def _program_text(expression: str | None, file: str | None, limits) -> str:

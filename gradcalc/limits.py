@@ -74,8 +74,8 @@ def read_bytes(path: str, what: str = "the file", limits: Limits = DEFAULT) -> b
         else:
             with open(path, "rb") as handle:
                 data = handle.read(limits.file + 1)
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
+    except (OSError, ValueError) as error:   # ValueError: a NUL byte in the path
+        reason = getattr(error, "strerror", None) or str(error)
         raise GradcalcError(f"cannot read {what} {path!r}: {reason}",
                             hint="check the path and the file's permissions") from None
     if len(data) > limits.file:

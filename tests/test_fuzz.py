@@ -299,18 +299,22 @@ def test_mutated_programs(text, point_values):
         assert result.stderr.startswith("error: ")
 
 
-ARGS = ["--x", "--y", "--var", "x=1", "--wrt", "x", "y", "--json", "--plain", "-q", "--precision",
-        "--max-rows", "0", "3", "-1e-3", "1e999", "nan", "[1,2]", "[[1],[2]]", "[]", "-f", "-",
-        "--limit", "nodes=2", "elements=1", "--", "x*y", "sin(x)", "x**", "", "@", "--x=2", "-qq",
-        "--expect", "x=2", "z=1", "--check", "--hessian", "--order", "2", "--mode", "forward",
-        "--compare-modes", "--upstream", "--rtol", "--atol", "-x", "--X"]
+ARGS = ["--x", "--y", "--X", "--var", "x=1", "X=[1,2]", "--wrt", "x", "y", "X", "--json", "--plain", "-q",
+        "--precision", "--max-rows", "0", "3", "-1e-3", "1e999", "nan", "[1,2]", "[[1],[2]]", "[]",
+        "[[1,2],[3,4]]", "-f", "-", "--limit", "nodes=2", "elements=1", "--", "x*y", "sin(x)", "x**",
+        "sum(X)", "X@X", "X.T", "softmax(X)", "cross_entropy(X, X)", "max(X)", "mean(X, 0)", "", "@",
+        "@/nonexistent.npy", "@-", "--x=2", "-qq", "--expect", "x=2", "z=1", "x=2*x", "--check",
+        "--hessian", "--order", "2", "30", "--symbolic", "--mode", "forward", "--compare-modes",
+        "--upstream", "--rtol", "--atol", "--points", "--keep-going", "check", "-x"]
+STDIN = ["x*2", "x,y\n1,2\n3,x\n", '{"x": 1}\n{"x": "a"}\n', "[problem]\nexpression = 'x'\n", "",
+         "\x00\xff", "x\n1\n2\n"]
 
 
 @settings(phases=NO_EXPLAIN)
-@given(st.lists(st.sampled_from(ARGS) | texts, max_size=8))
-def test_random_command_lines(argv):
+@given(st.lists(st.sampled_from(ARGS) | texts, max_size=8), st.sampled_from(STDIN))
+def test_random_command_lines(argv, stdin):
     assume("--help" not in argv and "-h" not in argv)
-    result = CliRunner().invoke(main, argv, input="x*2")
+    result = CliRunner().invoke(main, argv, input=stdin)
     # Check options (--expect, --check) may exit 1; click's own usage errors start with "Usage:".
     assert result.exit_code in (0, 1, 2, 3), (argv, result.exit_code, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, (argv, result.stderr)

@@ -261,3 +261,23 @@ def test_npy_header_declaring_a_huge_shape_is_refused_before_loading(tmp_path):
     result = run("sum(X)", "--X", f"@{path}")
     assert_clean(result, 2)
     assert "100,000,000,000 numbers, over the limit" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["-f", "a\x00b"], ["x", "--x", "1", "--points", "a\x00b"],
+                                  ["sum(X)", "--X", "@a\x00b.npy"], ["check", "a\x00b.toml"]])
+def test_nul_byte_in_a_path_is_bad_input(argv):
+    # Found by the command-line fuzzer: open() raises ValueError, not OSError, for a NUL in a path.
+    result = run(*argv)
+    assert result.exit_code == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    assert "internal error" not in result.stderr and not isinstance(result.exception, ValueError)
+
+
+def test_an_exception_while_click_reads_options_is_one_line(monkeypatch):
+    from gradcalc import cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("while parsing")
+
+    monkeypatch.setattr(cli._Command, "parse_args", broken)
+    result = run("x", "--x", "1")
+    assert result.exit_code == 70 and "internal error (RuntimeError: while parsing)" in result.stderr
