@@ -153,3 +153,15 @@ def test_symbolic_on_arrays_is_exit_2():
     assert result.exit_code == 2
     assert "--symbolic works on scalar expressions" in result.stderr
     assert result.stdout == ""
+
+
+def test_readme_excerpt_is_the_real_output():
+    # The README shows the end of this command's tables outside a console block: keep it true.
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    marker = 'The tables end with (`gradcalc "x**2*y + y**3" --x 1 --y 2 --symbolic --hessian`):'
+    excerpt = readme[readme.index("```\n", readme.index(marker)) + 4:]
+    excerpt = excerpt[:excerpt.index("```")]
+    output = run("x**2*y + y**3", "--x", "1", "--y", "2", "--symbolic", "--hessian", "--plain").stdout
+    assert output.endswith(excerpt)
