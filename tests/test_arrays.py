@@ -532,6 +532,8 @@ def test_rich_output_for_arrays(monkeypatch):
     from gradcalc import cli
 
     monkeypatch.setattr(cli, "_use_rich", lambda plain: True)
-    result = run("Y = X@W + b", *AFFINE_ARGS)
+    result = test_cli.run("Y = X@W + b", *AFFINE_ARGS, env={"COLUMNS": "100"})
     assert result.exit_code == 0, result.output
-    assert "(2,2)·(2,3) → (2,3)" in result.stdout.replace("\n", "") or "(2,2)·(2,3)" in result.stdout
+    assert "(2,2)·(2,3) → (2,3)" in result.stdout
+    # Printed arrays stay whole beside the wrapped formulas: every matrix row on one line.
+    assert "[[4, 4, 4]," in result.stdout and "[6, 6, 6]]" in result.stdout

@@ -16,13 +16,16 @@ _STYLES = {"local": "cyan", "upstream": "magenta", "upstream × local": "bold ye
 def _table(table: Table) -> RichTable:
     rich_table = RichTable(title=table.title, title_justify="left", title_style="bold",
                            box=box.SIMPLE_HEAD, header_style="bold")
+    any_arrays = any("\n" in cell for row in table.rows for cell in row[table.text_columns:])
     for index, column in enumerate(table.columns):
         style = next((s for key, s in _STYLES.items() if column.startswith(key)), None)
         numeric = index >= table.text_columns
         # A printed array spans lines; right-justifying them one by one would break its columns.
         arrays = any("\n" in row[index] for row in table.rows)
+        # Printed arrays must stay whole, so beside them the text columns give way and wrap.
         rich_table.add_column(column, style=style, justify="right" if numeric and not arrays else "left",
-                              no_wrap=not numeric)
+                              no_wrap=not (any_arrays and not numeric),
+                              max_width=24 if any_arrays and not numeric else None, overflow="fold")
     for row in table.rows:
         rich_table.add_row(*row)
     if table.omitted:
