@@ -17,6 +17,7 @@ no formula grows exponentially with the sharing in the graph.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +29,7 @@ from .ops import FUNCTIONS, OPS
 MAX_TERMS = 40        # a sum or product larger than this is kept as written, not merged further
 SHARE_AT = 40         # a subexpression used twice is named once its text is this long
 LONG = 2000           # any subexpression longer than this is named, so no line grows without bound
+MAX_REPEATED = 1_000_000   # characters of definitions the standalone formulas may repeat in total
 
 NUM, SYM, CALL, POW, PROD, SUM, RAW = "num", "sym", "call", "pow", "prod", "sum", "raw"
 _CALLS = set(FUNCTIONS.values())
@@ -345,17 +347,22 @@ class _Printer:
 @dataclass
 class Formulas:
     """Each root as text: `pretty` for reading, `ascii` in gradcalc's own grammar (a small program
-    when it needs named intermediates). `definitions` lists the shared names t1, … once, pretty."""
+    when it needs named intermediates). `definitions` lists the shared names t1, … once, pretty.
+
+    `shared` is empty unless repeating the definitions in every ascii program would pass
+    MAX_REPEATED characters; then the programs use t1, … bare and `shared` holds `t1 = …` once."""
 
     pretty: dict[str, str]
     ascii: dict[str, str]
     definitions: list[tuple[str, str]] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)
 
 
 def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] = frozenset()) -> Formulas:
     """The simplified formula of each root node, keyed like `roots` (e.g. by variable name)."""
     table, expr = normal_forms(graph, values, list(roots.values()))
     wanted = [expr[node] for node in roots.values()]
+    as_root = Counter(wanted)
     uses = _uses(table, wanted)
     ascii_printer = _Printer(table, ASCII, {})
     names: dict[int, str] = {}
@@ -364,21 +371,26 @@ def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] 
         ascii_printer.text[e] = ascii_printer.render(e)
         kind = table.kind(e)
         length = len(ascii_printer.text[e][0])
+        # A root is named only when several roots are the same long formula (every ∂z/∂xᵢ of (Σx)²).
         if kind not in (NUM, SYM) and ((uses[e] > 1 and length >= SHARE_AT) or length > LONG) \
-                and e not in wanted:
+                and as_root[e] != 1:
             names[e] = next(fresh)
             ascii_printer.names[e] = names[e]
     pretty_printer = _Printer(table, PRETTY, names)
     for e in sorted(uses):
         pretty_printer.text[e] = pretty_printer.render(e)
     definitions = [(names[e], pretty_printer.text[e][0]) for e in sorted(names)]
+    shared = [f"{names[e]} = {ascii_printer.text[e][0]}" for e in sorted(names)]
+    # Each root as a program of its own, unless that repeats the definitions too often (a long sum
+    # that every ∂z/∂xᵢ uses): n roots × the definitions is an upper bound of what is repeated.
+    standalone = len(roots) * sum(map(len, shared)) <= MAX_REPEATED
     pretty, ascii_ = {}, {}
     for key, e in zip(roots, wanted):
         pretty[key] = pretty_printer.shown(e)[0]
-        needed = [d for d in _needed(table, e, names)]
-        program = [f"{names[d]} = {ascii_printer.text[d][0]}" for d in needed]
+        program = [f"{names[d]} = {ascii_printer.text[d][0]}" for d in _needed(table, e, names)] \
+            if standalone else []
         ascii_[key] = "; ".join(program + [ascii_printer.shown(e)[0]])
-    return Formulas(pretty, ascii_, definitions)
+    return Formulas(pretty, ascii_, definitions, [] if standalone else shared)
 
 
 def _children(expr: tuple) -> list[int]:
@@ -420,7 +432,7 @@ def _needed(table: _Table, root: int, names: dict[int, str]) -> list[int]:
         if e in seen:
             continue
         seen.add(e)
-        if e in names and e != root:
+        if e in names:
             found.add(e)
         stack.extend(_children(table.exprs[e]))
     return sorted(found)

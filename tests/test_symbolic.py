@@ -165,3 +165,23 @@ def test_readme_excerpt_is_the_real_output():
     excerpt = excerpt[:excerpt.index("```")]
     output = run("x**2*y + y**3", "--x", "1", "--y", "2", "--symbolic", "--hessian", "--plain").stdout
     assert output.endswith(excerpt)
+
+
+def test_many_equal_long_formulas_are_defined_once(monkeypatch):
+    # Every ∂z/∂xᵢ of (x0 + … + x59)² is the same long sum: it is named once, and when repeating its
+    # definition in every standalone formula would be too long, the definitions are given once.
+    import gradcalc.symbolic as symbolic
+
+    monkeypatch.setattr(symbolic, "MAX_REPEATED", 1000)
+    n = 60
+    text = "(" + " + ".join(f"x{i}" for i in range(n)) + ")**2"
+    args = [a for i in range(n) for a in (f"--x{i}", str(0.01 * i))]
+    data = json.loads(run(text, *args, "--symbolic", "--json").stdout)
+    definitions = data["symbolic_definitions"]
+    assert definitions and all(line.startswith("t") for line in definitions)
+    assert len(set(data["symbolic"].values())) == 1          # one name for the one formula
+    program = "; ".join(definitions + [data["symbolic"]["x7"]])
+    point = {f"x{i}": 0.01 * i for i in range(n)}
+    assert value_of(program, point) == pytest.approx(data["gradient"]["x7"], rel=1e-12)
+    quiet = run(text, *args, "--symbolic", "-q").stdout.splitlines()
+    assert quiet[:len(definitions)] == definitions and len(quiet) == len(definitions) + n

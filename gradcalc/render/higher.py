@@ -112,6 +112,8 @@ def to_json(beyond) -> dict:
             data["derivative"]["formula"] = formulas[("order", d.order)]
     if formulas is not None:
         data["symbolic"] = {key[1]: text for key, text in formulas.items() if key[0] == "gradient"}
+        if beyond.symbolic.shared:
+            data["symbolic_definitions"] = beyond.symbolic.shared
     if beyond.mode == "forward":
         data["gradient"] = {name: plain(g) for name, g in beyond.forward.gradient.items()}
         data["forward_mode"] = {"passes": [{"seed": p.seed, "tangents": [plain(t) for t in p.tangents]}
@@ -127,7 +129,7 @@ def quiet(result, beyond, precision: int = DEFAULT_PRECISION) -> str:
     derivative, the two counts; else, as without these options, the value (unless --wrt) then the
     gradients (an array on one line, as plain -q prints it)."""
     fmt = lambda v: format_line(v, precision)  # noqa: E731
-    lines = [] if beyond.symbolic is None else list(beyond.symbolic.ascii.values())
+    lines = [] if beyond.symbolic is None else beyond.symbolic.shared + list(beyond.symbolic.ascii.values())
     if beyond.hessian is not None:
         lines += [" ".join(fmt(v) for v in row) for row in beyond.hessian.matrix]
     if beyond.derivative is not None:
