@@ -12,6 +12,7 @@ import numpy as np
 from .errors import GradcalcError, MathError
 from .evaluate import Value, forward
 from .graph import Graph
+from .ops import OPS
 from .parse import parse
 
 # Formulas are also tried at random points near the given one; a fixed seed keeps runs reproducible.
@@ -140,8 +141,17 @@ def _describe_point(inputs: dict[str, Value]) -> str:
     return ", ".join(f"{name} = {' '.join(format_value(value, 6).split())}" for name, value in inputs.items())
 
 
+def _pieces(graph: Graph, values: list[Value]) -> list:
+    """Which smooth piece every kink (relu, abs, sign, max) is on: the sign of its input, or where
+    the maximum is."""
+    return [OPS[node.op].piece(*(values[i] for i in node.inputs), values[node.id])
+            for node in graph.nodes if node.op is not None and OPS[node.op].piece is not None]
+
+
 class _Nearby:
-    """Random points near the given one where the problem itself is defined, drawn once and shared."""
+    """Random points near the given one where the problem itself is defined and every kink is on the
+    same side as at the given point (a relu answer is only right where the relu is active), drawn once
+    and shared."""
 
     def __init__(self, result, seed: int, count: int):
         self.result, self.count = result, count
@@ -158,20 +168,23 @@ class _Nearby:
         from .api import evaluate
 
         result, points, scale = self.result, [], 0.5
+        given = _pieces(result.graph, result.values)
         for attempt in range(20 * self.count):
             if len(points) == self.count:
                 break
             if attempt and attempt % (2 * self.count) == 0:
-                scale /= 4  # near a domain edge (log x at small x): draw closer
+                scale /= 4  # near a domain edge (log x at small x) or a kink: draw closer
             inputs = {}
             for name, value in result.inputs.items():
                 step = self.rng.uniform(-1.0, 1.0, np.shape(value)) * scale * np.maximum(1.0, np.abs(value))
                 inputs[name] = np.float64(value + step) if np.ndim(value) == 0 else value + step
             try:
-                points.append(evaluate(result.graph, inputs, (), result.grads[result.graph.output]
-                                       if result.seeded else None))
+                point = evaluate(result.graph, inputs, (), result.grads[result.graph.output]
+                                 if result.seeded else None)
             except MathError:
                 continue
+            if all(np.array_equal(a, b) for a, b in zip(given, _pieces(point.graph, point.values))):
+                points.append(point)
         return points
 
 

@@ -37,6 +37,9 @@ class Op:
     # For an op with `chain`, forward mode's product instead of local × tangent: called with
     # (tangent of input k, *inputs, out), returns that input's part of the output's tangent.
     tangent: tuple[Callable | None, ...] = ()
+    # For an op with kinks or jumps (relu, abs, sign, max): which smooth piece it is on, called with
+    # (*inputs, out). Points near the given one that land on another piece are not comparable.
+    piece: Callable | None = None
 
     @property
     def arity(self) -> int:
@@ -262,9 +265,13 @@ _mean_along = _reduce_along("mean", np.mean)
 
 
 def _unary(symbol: str, forward, local, formula: str, derivative=None, explain=None,
-           show: str | None = None) -> Op:
+           show: str | None = None, piece=None) -> Op:
     return Op(symbol, show or f"{symbol}({{0}})", forward, (local,), (formula,), explain=explain,
-              derivative=(derivative,) if derivative else ())
+              derivative=(derivative,) if derivative else (), piece=piece)
+
+
+def _side_of_zero(a, out):
+    return np.sign(a)
 
 
 # Graph forms of the chained derivatives (g is the node builder of gradcalc.higher): the same
@@ -350,12 +357,12 @@ OPS: dict[str, Op] = {
                       lambda g, a, out: g("mul", out, g("sub", g.const(1.0), out))),
     # relu and abs at 0 take the subgradient 0, as the common frameworks do.
     "relu": _unary("relu", _relu, lambda a, out: np.heaviside(a, 0.0), "1 if {0} > 0 else 0",
-                   lambda g, a, out: g("sign", out)),
+                   lambda g, a, out: g("sign", out), piece=_side_of_zero),
     "abs": _unary("abs", np.abs, lambda a, out: np.sign(a) * 1.0, "sign({0})",
-                  lambda g, a, out: g("sign", a)),
+                  lambda g, a, out: g("sign", a), piece=_side_of_zero),
     # sign is what abs and relu differentiate to; flat on both sides of 0.
     "sign": _unary("sign", lambda a: np.sign(a) * 1.0, lambda a, out: 0.0 * a, "0",
-                   lambda g, a, out: g.const(0.0)),
+                   lambda g, a, out: g.const(0.0), piece=_side_of_zero),
     # Not callable from a program: the graph form of undoing broadcasting, sum_to(grad, like) sums
     # grad down to like's shape; its own derivative spreads the upstream back out (× ones).
     "sum_to": Op("sum_to", "sum_to({0}, shape of {1})", lambda a, like: sum_to(a, np.shape(like)),
@@ -400,7 +407,8 @@ OPS: dict[str, Op] = {
                     tangent=(lambda t, x, axis, out: _mean_along[0](t, axis), None)),
     "max": _unary("max", lambda x: _as_value(np.max(x)), _max_local,
                   "1 where {0} = {out} (ties share it), else 0",
-                  lambda g, x, out: g.const(_max_local(g.values[x], g.values[out]))),  # flat nearby
+                  lambda g, x, out: g.const(_max_local(g.values[x], g.values[out])),  # flat nearby
+                  piece=lambda x, out: x == out),
     "softmax": Op("softmax", "softmax({0})", _softmax, (lambda x, out: out,), ("{out}",),
                   chain=(lambda upstream, s, x: s * (upstream - np.sum(upstream * s, axis=-1,
                                                                        keepdims=True)),),

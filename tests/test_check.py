@@ -86,6 +86,30 @@ def test_random_points_stay_inside_the_domain():
     assert verdict.ok and verdict.points == 6
 
 
+@pytest.mark.parametrize("text, values, specs", [
+    ("relu(w*x + b)", {"w": 0.5, "x": 2, "b": -0.5}, ["w=x", "x=w", "b=1"]),   # active: w·x + b = 0.5
+    ("relu(w*x + b)", {"w": 0.5, "x": 2, "b": -1.5}, ["w=0*x", "x=0*w"]),      # inactive: −0.5
+    ("abs(x)", {"x": 0.05}, ["x=1+0*x"]),
+    ("abs(x)*y", {"x": -0.01, "y": 3}, ["x=-y", "y=abs(x)"]),
+    ("max(x*y)", {"x": [1.0, 2.0, 2.1], "y": 1.0}, ["y=max(x)"]),
+])
+def test_formula_answers_near_a_kink_are_compared_on_the_same_side(text, values, specs):
+    # The nearby points stay on the given point's side of every relu, abs, sign and max.
+    for verdict in verdicts(text, values, *specs):
+        assert verdict.ok, verdict.failure
+        assert verdict.answer.formula is None or verdict.points == 6
+
+
+def test_wrong_answer_near_a_kink_is_still_caught():
+    [verdict] = verdicts("relu(w*x + b)", {"w": 0.5, "x": 2, "b": -0.5}, "w=w*x+b+1.5")   # 2 here only
+    assert not verdict.ok and verdict.failure.startswith("right at the given point only")
+
+
+def test_at_a_kink_only_the_given_point_is_compared():
+    [verdict] = verdicts("relu(x)", {"x": 0.0}, "x=0*x")   # every point nearby is on another side
+    assert verdict.ok and verdict.points == 1
+
+
 def test_answer_undefined_at_the_point_is_wrong():
     [verdict] = verdicts("x**2", {"x": 1}, "x=2*x/(x-1)")
     assert not verdict.ok and verdict.expected is None and "division by zero" in verdict.failure
