@@ -28,12 +28,9 @@ class _Command(click.Command):
     """
 
     def main(self, args=None, prog_name=None, **extra):
-        # `gradcalc check SHEET.toml` grades a homework sheet. "check" alone could be an expression
-        # (a variable named check), so only `check` followed by a file (not an option) dispatches.
         argv = sys.argv[1:] if args is None else list(args)
         try:
-            if argv == ["check"] or len(argv) >= 2 and argv[0] == "check" and (
-                    argv[1] in ("-", "-h", "--help") or not argv[1].startswith("-")):
+            if _grades_a_sheet(argv):
                 return check_sheet.main(argv[1:], f"{prog_name or 'gradcalc'} check", **extra)
             return super().main(args, prog_name, **extra)
         except (Exception, KeyboardInterrupt) as error:  # raised while click read the options
@@ -400,6 +397,28 @@ def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol
         ctx.exit(error.exit_code)
     except (Exception, KeyboardInterrupt) as error:
         _last_resort(ctx, error)
+
+
+def _grades_a_sheet(argv: list[str]) -> bool:
+    """`gradcalc check [OPTIONS] SHEET.toml [OPTIONS]` grades a homework sheet. "check" could also be
+    an expression (a variable named check): only `check` followed by nothing but the grader's own
+    options and at most one file dispatches, so `check --var check=3` stays an expression."""
+    if not argv or argv[0] != "check":
+        return False
+    options = [param for param in check_sheet.params if isinstance(param, click.Option)]
+    flags = {opt for param in options if param.is_flag for opt in param.opts} | {"-h", "--help"}
+    takes_value = {opt for param in options if not param.is_flag for opt in param.opts}
+    files, i = 0, 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg.split("=", 1)[0] in takes_value:
+            i += "=" not in arg   # skip the option's value
+        elif arg == "-" or not arg.startswith("-"):
+            files += 1
+        elif arg not in flags:
+            return False
+        i += 1
+    return files <= 1
 
 
 def _program_text(expression: str | None, file: str | None, limits) -> str:

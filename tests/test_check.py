@@ -436,6 +436,24 @@ def test_check_dispatch_from_the_real_command_line():
     assert done.returncode == 1 and json.loads(done.stdout)["score"] == 5
 
 
+@pytest.mark.parametrize("args", [
+    ["--json", "-"], ["-", "--json"], ["--rtol", "1e-9", "--json", "-"], ["--rtol=1e-9", "-", "--json"],
+    ["--plain", "--precision", "3", "-", "--json"],
+])
+def test_check_options_before_or_after_the_sheet(args):
+    result = run("check", *args, input=SHEET)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["score"] == 3
+
+
+def test_check_with_options_of_the_main_command_is_an_expression():
+    # --var and --x are not the grader's options: `check` is then an expression with a variable check.
+    result = run("check", "--json", "--var", "check=3")
+    assert result.exit_code == 0 and json.loads(result.stdout)["value"] == 3
+    result = run("check", "--x", "2", "--var", "check=3")
+    assert result.exit_code == 2 and "the expression uses check" in result.stderr
+
+
 def test_check_alone_asks_for_a_sheet():
     result = run("check")
     assert result.exit_code == 2 and "SHEET.toml" in result.stderr
