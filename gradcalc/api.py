@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .errors import GradcalcError, UnusedValue
+from .errors import GradcalcError, MissingValue, UnusedValue
 from .arrays import MAX_AXES, nested_list_problem
 from .evaluate import Step, Value, backward, forward
 from .graph import Graph
@@ -128,8 +128,8 @@ def bind(graph: Graph, values: dict[str, Any]) -> dict[str, Value]:
     if missing:
         first = graph.nodes[graph.variables[missing[0]]]
         options = " ".join(f"--{name} VALUE" for name in missing)
-        raise GradcalcError(f"no value for {', '.join(missing)}", first.span,
-                            hint=f"give {options}", text=graph.text)
+        raise MissingValue(f"no value for {', '.join(missing)}", missing, first.span,
+                           hint=f"give {options}", text=graph.text)
     return inputs
 
 

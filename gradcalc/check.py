@@ -33,6 +33,7 @@ class Answer:
     text: str                       # the answer as written
     number: Value | None = None     # a plain number (or array) given
     formula: Graph | None = None    # anything else: a formula in gradcalc's grammar
+    malformed: GradcalcError | None = None   # why it cannot be graded (a sheet grades the rest)
 
     @property
     def spec(self) -> str:
@@ -45,8 +46,23 @@ class Answer:
         return cls(f"in the answer {self.name}=…: {message}", span, hint, self.spec)
 
 
-def parse_answer(spec: str) -> Answer:
-    """`NAME=ANSWER` → Answer; a syntax error in the answer is a GradcalcError with its caret."""
+def parse_answer(spec: str, keep_going: bool = False) -> Answer:
+    """`NAME=ANSWER` → Answer; a syntax error in the answer is a GradcalcError with its caret (with
+    `keep_going`, an Answer carrying the error: malformed, but NAME is known)."""
+    try:
+        return _parse_answer(spec)
+    except _BadAnswer as bad:
+        if not keep_going:
+            raise bad.error from None
+        return bad.answer
+
+
+class _BadAnswer(Exception):
+    def __init__(self, answer: Answer, error: GradcalcError):
+        self.answer, self.error = Answer(answer.name, answer.text, malformed=error), error
+
+
+def _parse_answer(spec: str) -> Answer:
     name, eq, text = spec.partition("=")
     match = _NAME.match(name)
     if not eq or not match or not text.strip():
@@ -60,13 +76,14 @@ def parse_answer(spec: str) -> Answer:
         try:
             array = np.asarray(json.loads(text), dtype=np.float64)
         except (ValueError, TypeError):
-            raise answer.error("not a number, an array of numbers, or a formula", (0, len(text)),
-                               'write arrays as nested lists: "[[1, 2], [3, 4]]"') from None
+            raise _BadAnswer(answer, answer.error("not a number, an array of numbers, or a formula",
+                                                  (0, len(text)), 'write arrays as nested lists: '
+                                                  '"[[1, 2], [3, 4]]"')) from None
         return Answer(name, text, number=array)
     try:
         formula = parse(text)
     except GradcalcError as error:
-        raise answer.error(error.message, error.span, error.hint) from None
+        raise _BadAnswer(answer, answer.error(error.message, error.span, error.hint)) from None
     return Answer(name, text, formula=formula)
 
 
@@ -189,11 +206,12 @@ class _Nearby:
 
 
 def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float = ATOL,
-                  seed: int = SEED, samples: int = SAMPLES) -> list[Verdict]:
+                  seed: int = SEED, samples: int = SAMPLES, keep_going: bool = False) -> list[Verdict]:
     """Judge each answer at the given point; formulas also at `samples` random points near it.
 
     An answer names an input (∂z/∂x), a named intermediate (∂z/∂t, the gradient flowing into it)
-    or the output itself (its value).
+    or the output itself (its value). A malformed answer (a syntax error, an unknown name) is bad
+    input; with `keep_going` it is judged wrong instead, and the others are judged as usual.
     """
     graph = result.graph
     if result.wrt:   # --wrt skipped the other gradients, and answers may be about any of them
@@ -209,16 +227,24 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
                     f"the output {result.output_name}")
             raise GradcalcError(f"--expect {answer.name}=…: the expression has no input or named "
                                 f"value {answer.name}", (0, len(answer.name)), hint, answer.spec)
-        if answer.formula is not None:
-            for name, node_id in answer.formula.variables.items():
-                if name not in available and name not in answer.formula.defaults:
-                    close_names = difflib.get_close_matches(name, list(available), n=1)
-                    hint = (f"did you mean {close_names[0]}?" if close_names else
-                            f"an answer may use {', '.join(available)}")
-                    raise answer.error(f"unknown name {name}", answer.formula.nodes[node_id].span,
-                                       hint)
+    answers = [_unknown_names(answer, available) for answer in answers]
+    malformed = next((answer.malformed for answer in answers if answer.malformed), None)
+    if malformed and not keep_going:
+        raise malformed
     nearby = _Nearby(result, seed, samples)
     return [_judge(result, answer, available, nearby, rtol, atol) for answer in answers]
+
+
+def _unknown_names(answer: Answer, available) -> Answer:
+    """The answer, or (if its formula uses a name the problem does not have) a malformed one."""
+    for name, node_id in (answer.formula.variables.items() if answer.formula else ()):
+        if name not in available and name not in answer.formula.defaults:
+            close_names = difflib.get_close_matches(name, list(available), n=1)
+            hint = (f"did you mean {close_names[0]}?" if close_names else
+                    f"an answer may use {', '.join(available)}")
+            return Answer(answer.name, answer.text, malformed=answer.error(
+                f"unknown name {name}", answer.formula.nodes[node_id].span, hint))
+    return answer
 
 
 def _target(result, name: str) -> tuple[str, Value]:
@@ -237,6 +263,8 @@ def _judge(result, answer: Answer, available, nearby: _Nearby, rtol, atol) -> Ve
     from .numbers import format_value
 
     quantity, computed = _target(result, answer.name)
+    if answer.malformed is not None:
+        return Verdict(answer, quantity, None, computed, False, 0, f"malformed: {answer.malformed.message}")
     if answer.formula is None:
         ok = close(answer.number, computed, rtol, atol)
         return Verdict(answer, quantity, answer.number, computed, ok,

@@ -349,7 +349,8 @@ A sheet is TOML; each [[problem]] has an expression, a point and the answers to 
   z = 9              # the output's own name: its value
 
 \b
-Exit codes: 0 every answer right, 1 some answer wrong, 2 a malformed sheet, 3 a math error.
+Exit codes: 0 every answer right, 1 some answer wrong or malformed (the rest are graded), 2 a
+malformed sheet (TOML, an expression, a point, points), 3 a math error.
 """
 
 
@@ -391,7 +392,9 @@ def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol
 
             right, count = report.answers
             wrong = count - right
-            raise CheckFailed(f"{wrong} of {count} answers {'is' if wrong == 1 else 'are'} wrong")
+            malformed = sum(v.answer.malformed is not None for g in report.graded for v in g.verdicts)
+            raise CheckFailed(f"{wrong} of {count} answers {'is' if wrong == 1 else 'are'} wrong"
+                              + (f" ({malformed} malformed)" if malformed else ""))
     except GradcalcError as error:
         click.echo(error.render(), err=True)
         ctx.exit(error.exit_code)

@@ -41,6 +41,15 @@ class UnusedValue(GradcalcError):
         self.name, self.unknown = name, unknown
 
 
+class MissingValue(GradcalcError):
+    """An input was given no value (exit 2); `names` says which, so each front end can say how."""
+
+    def __init__(self, message: str, names: list[str], span: Span | None = None,
+                 hint: str | None = None, text: str | None = None):
+        super().__init__(message, span, hint, text)
+        self.names = names
+
+
 class CheckFailed(GradcalcError):
     """An expected answer or a numerical check did not match (exit 1)."""
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .check import ATOL, RTOL, SEED, Answer, Verdict, check_answers, parse_answer
-from .errors import GradcalcError
+from .errors import GradcalcError, MissingValue
 
 SHEET_KEYS = ("title", "rtol", "atol", "problem")
 PROBLEM_KEYS = ("name", "expression", "at", "expect", "points")
@@ -99,15 +99,16 @@ def _answer(where: str, name: str, value: Any) -> Answer:
                             f"in quotes, got {json.dumps(value, default=str)}")
     text = value if isinstance(value, str) else json.dumps(value)
     try:
-        return parse_answer(f"{name}={text}")
+        return parse_answer(f"{name}={text}", keep_going=True)
     except GradcalcError as error:
         error.message = f"{where}: {error.message}"
         raise
 
 
 def load_sheet(text: str, source: str = "the sheet") -> Sheet:
-    """Read a TOML sheet; every problem's expression and answers are parsed here, so a typo anywhere
-    is reported (exit 2) before anything is graded."""
+    """Read a TOML sheet; every problem's expression is parsed here, so a typo in the sheet is
+    reported (exit 2) before anything is graded. An answer that does not parse is kept, malformed:
+    it is graded wrong and the others are graded as usual."""
     import tomllib
 
     from .parse import parse
@@ -163,9 +164,12 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
         where = problem.where
         try:
             result = compute(problem.expression, problem.at)
-            verdicts = check_answers(result, problem.answers, rtol, atol, seed)
+            verdicts = check_answers(result, problem.answers, rtol, atol, seed, keep_going=True)
         except GradcalcError as error:
             error.message = f"{where}: {error.message}"
+            if isinstance(error, MissingValue):
+                values = ", ".join(f"{name} = VALUE" for name in error.names)
+                error.hint = f"add {values} to the problem's at = {{ … }}"
             raise
         report.graded.append(Graded(problem, result, verdicts))
     return report

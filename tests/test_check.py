@@ -393,7 +393,7 @@ def test_example_sheet_grades_with_one_coincidence_caught():
     ("[[problem]]\nexpect={x=1}", "problem 1: no expression"),
     ("[[problem]]\nexpression='x'", "problem 1: no expected answers"),
     ("[[problem]]\nname='A'\nexpression='x+'\nat={x=1}\nexpect={x=1}", "problem 1 (A): the expression ends"),
-    ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={x='2*('}", "problem 1: in the answer x=…"),
+    ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={q=1}", "problem 1: --expect q=…: the expression has no"),
     ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={x=true}", "must be a number, an array or a formula"),
     ("[[problem]]\nexpression='x'\nat={y=1}\nexpect={x=1}", "problem 1: a value was given for y"),
     ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={x=1}\npoints=-1", "points must be a number ≥ 0"),
@@ -403,6 +403,34 @@ def test_malformed_sheet_exit_2(text, message):
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     assert message in result.stderr.splitlines()[0]
+
+
+def test_sheet_missing_point_value_says_to_add_it_to_at():
+    result = sheet("[[problem]]\nexpression='x*y'\nat={x=1}\nexpect={x=1}")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "error: problem 1: no value for y"
+    assert result.stderr.splitlines()[-1] == "hint: add y = VALUE to the problem's at = { … }"
+
+
+def test_sheet_malformed_answers_are_wrong_and_the_rest_graded():
+    text = SHEET.replace('x = "2*(x+y)"', 'x = "2*(x+q)"').replace('x = "cos(t)*y"', 'x = "cos(t*y"')
+    result = sheet(text, "--plain")
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "✗  ∂z/∂x = 2*(x+q)  malformed  6         not compared" in out
+    assert "  ✗ ∂z/∂x = 2*(x+q): malformed: in the answer x=…: unknown name q\n    x=2*(x+q)\n" \
+           "           ^\n    hint: an answer may use x, y\n" in out
+    assert "malformed: in the answer x=…: the expression ends" in out
+    assert out.splitlines()[-1] == "Score: 1.5 of 3 points (2 of 4 answers right)"
+    assert result.stderr == "error: 2 of 4 answers are wrong (2 malformed)\n"
+    data = json.loads(sheet(text, "--json").stdout)
+    first = data["problems"][0]["expect"][0]
+    assert (first["kind"], first["ok"], first["expected"], first["computed"]) == ("malformed", False, None, 6)
+
+
+def test_malformed_answer_on_the_command_line_is_still_bad_input():
+    result = run("(x+y)**2", "--x", "1", "--y", "2", "--expect", "x=2*(x+q)", "--expect", "y=6")
+    assert result.exit_code == 2 and result.stdout == "" and "unknown name q" in result.stderr
 
 
 def test_sheet_math_error_exit_3_names_the_problem():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..check import SAMPLES, Checks
+from ..errors import caret
 from ..numbers import DEFAULT_PRECISION, format_number, format_value
 from .rows import Table
 
@@ -21,12 +22,18 @@ def answer_rows(verdicts, precision: int = DEFAULT_PRECISION) -> tuple[list[tupl
     rows, notes = [], []
     for verdict in verdicts:
         answer = verdict.answer
-        where = "given point" if verdict.points == 1 else f"given + {verdict.points - 1} nearby"
-        expected = "undefined" if verdict.expected is None else format_value(verdict.expected, precision)
+        where = ("not compared" if answer.malformed else "given point" if verdict.points == 1
+                 else f"given + {verdict.points - 1} nearby")
+        expected = ("malformed" if answer.malformed else "undefined" if verdict.expected is None
+                    else format_value(verdict.expected, precision))
         rows.append((_mark(verdict.ok), f"{verdict.quantity} = {answer.text.strip()}", expected,
                      format_value(verdict.computed, precision), where))
         if verdict.failure:
             notes.append(f"{WRONG} {verdict.quantity} = {answer.text.strip()}: {verdict.failure}")
+        if answer.malformed:   # where in the answer, and how to fix it, as for bad input
+            error = answer.malformed
+            notes += caret(error.text, error.span) if error.text and error.span else []
+            notes += [f"  hint: {error.hint}"] if error.hint else []
     return rows, notes
 
 
@@ -109,7 +116,8 @@ def verdict_dict(v) -> dict:
     from .json import plain
 
     return {"name": v.answer.name, "answer": v.answer.text, "quantity": v.quantity,
-            "kind": "number" if v.answer.formula is None else "formula",
+            "kind": "malformed" if v.answer.malformed else "number" if v.answer.formula is None
+            else "formula",
             "expected": None if v.expected is None else plain(v.expected),
             "computed": plain(v.computed), "ok": v.ok, "points": v.points, "failure": v.failure}
 
