@@ -70,16 +70,22 @@ def _parse_answer(spec: str) -> Answer:
                             hint='write --expect x=6 or --expect "x=2*(x+y)"')
     name = match.group(1)
     answer = Answer(name, text)
+    number = None
     if _NUMBER.match(text):
-        return Answer(name, text, number=np.float64(text))
-    if text.lstrip().startswith("["):
+        number = np.float64(text)
+    elif text.lstrip().startswith("["):
         try:
-            array = np.asarray(json.loads(text), dtype=np.float64)
+            number = np.asarray(json.loads(text), dtype=np.float64)
         except (ValueError, TypeError):
             raise _BadAnswer(answer, answer.error("not a number, an array of numbers, or a formula",
                                                   (0, len(text)), 'write arrays as nested lists: '
                                                   '"[[1, 2], [3, 4]]"')) from None
-        return Answer(name, text, number=array)
+    if number is not None:
+        if not np.all(np.isfinite(number)):   # 1e999 reads as inf, JSON takes NaN and Infinity
+            raise _BadAnswer(answer, answer.error("not a finite number: inf, nan, or beyond a 64-bit "
+                                                  "float", (0, len(text)), "numbers must be below "
+                                                  "about 1.8e308; gradcalc never computes inf or nan"))
+        return Answer(name, text, number=number)
     try:
         formula = parse(text)
     except GradcalcError as error:

@@ -172,6 +172,11 @@ def test_cli_json_carries_the_verdicts():
     ("x=2*xx", "unknown name xx", "      ^^"),
     ("x=sinn(x)", "unknown function 'sinn'", "    ^^^^"),
     ("x=[1, 2", "not a number, an array of numbers, or a formula", None),
+    ("x=1e999", "in the answer x=…: not a finite number", "    ^^^^^"),      # inf, like 1e999*0
+    ("x=-1e999", "not a finite number", None),
+    ("x=1e999*0", "the number 1e999 is too large for a 64-bit float", None),
+    ("x=[1, NaN]", "not a finite number", None),                           # JSON's NaN and Infinity
+    ("x=[Infinity]", "not a finite number", None),
     ("w=2", "the expression has no input or named value w", "  ^"),
     ("2*x", "must be NAME=ANSWER", None),
     ("x=", "must be NAME=ANSWER", None),
