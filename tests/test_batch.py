@@ -184,6 +184,17 @@ def test_keep_going_writes_an_error_field_for_every_bad_row():
     assert result.stderr.startswith("error: 5 of 7 rows failed")
 
 
+def test_keep_going_json_bad_rows_have_numbers_or_null():
+    # Like the good rows, a bad row's values are numbers; what is not a number is null (the error quotes it).
+    result = batch("x*y", MALFORMED + "1_0,3\n", "--keep-going", "--json")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0] == {"x": 1.0, "y": 2.0, "value": 2.0, "gradient": {"x": 2.0, "y": 1.0}}
+    assert [(r["x"], r["y"]) for r in records[1:6]] == [(3.0, None), (4.0, None), (5.0, None),
+                                                        (6.0, 7.0), (None, 1.0)]
+    assert (records[7]["x"], records[7]["y"]) == (None, 3.0)
+    assert "'abc'" in records[1]["error"]
+
+
 def test_math_error_stops_with_exit_3_naming_its_line_and_the_place():
     result = batch("log(x)*y", "x,y\n1,2\n-1,1\n2,2\n")
     assert result.exit_code == 3

@@ -162,7 +162,7 @@ def test_cli_json_carries_the_verdicts():
     assert data["value"] == 9 and data["ok"] is False and data["seed"] == 0
     right, wrong = data["expect"]
     assert right == {"name": "x", "answer": "2*x", "quantity": "∂z/∂x", "kind": "formula",
-                     "expected": 6.0, "computed": 6.0, "ok": True, "points": 6, "failure": None}
+                     "expected": 6.0, "computed": 6.0, "ok": True, "compared_at": 6, "failure": None}
     assert wrong["kind"] == "number" and wrong["ok"] is False and wrong["computed"] == 9.0
 
 
@@ -374,7 +374,7 @@ def test_sheet_json_report():
     data = json.loads(sheet(SHEET, "--json", "--rtol", "1e-9").stdout)
     assert (data["score"], data["total"], data["right"], data["answers"], data["ok"]) == (3, 3, 4, 4, True)
     assert [p["earned"] for p in data["problems"]] == [2, 1]
-    assert data["problems"][1]["expect"][0]["points"] == 6
+    assert data["problems"][1]["expect"][0]["compared_at"] == 6
 
 
 def test_sheet_tolerance_from_the_sheet_and_the_command_line():

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 
 from ..errors import MathError
+from ..numbers import NUMBER
 
 
 def field_name(name: str, columns: list[str]) -> str:
@@ -70,6 +72,12 @@ def _text(value) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _number_or_null(field: str) -> float | None:
+    text = field.strip()
+    number = float(text) if NUMBER.match(text) else math.nan
+    return number if math.isfinite(number) else None
+
+
 def jsonl_chunk(chunk, columns: list[str], source: str) -> str:
     values = chunk.value.tolist()
     grads = {name: grad.tolist() for name, grad in chunk.gradient.items()}
@@ -82,8 +90,10 @@ def jsonl_chunk(chunk, columns: list[str], source: str) -> str:
             record = dict(chunk.records[i])
         elif error is None or isinstance(error, MathError):   # the row itself was well formed
             record = dict(zip(columns, numbers[i]))
-        else:  # a malformed CSV row: its fields as written
-            record = dict(zip(columns, _fields(text)))
+        else:  # a malformed CSV row: numbers as numbers, anything else null (the error quotes it)
+            fields = _fields(text)
+            record = {name: _number_or_null(fields[k] if k < len(fields) else "")
+                      for k, name in enumerate(columns)}
         if error is None:
             record[keys["value"]] = values[i]
             record[keys["gradient"]] = {name: g[i] for name, g in grads.items()}

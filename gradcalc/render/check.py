@@ -119,7 +119,7 @@ def verdict_dict(v) -> dict:
             "kind": "malformed" if v.answer.malformed else "number" if v.answer.formula is None
             else "formula",
             "expected": None if v.expected is None else plain(v.expected),
-            "computed": plain(v.computed), "ok": v.ok, "points": v.points, "failure": v.failure}
+            "computed": plain(v.computed), "ok": v.ok, "compared_at": v.points, "failure": v.failure}
 
 
 def to_dict(checks: Checks) -> dict:
