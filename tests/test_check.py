@@ -311,6 +311,22 @@ def test_rich_rendering_of_a_sheet():
     assert text.startswith("Week 1") and "Score: 3 of 3 points (4 of 4 answers right)" in text
 
 
+
+def test_sheet_heading_keeps_a_matrix_on_one_line_and_counts_in_the_singular():
+    from rich.console import Console
+
+    from gradcalc.render.sheet import render_plain, render_rich
+    from gradcalc.sheet import grade, load_sheet
+
+    report = grade(load_sheet("[[problem]]\nexpression='sum(W@x)'\nat={W=[[1, 2], [3, 4]], x=[1, 1]}\n"
+                              "expect={x='[4, 6]'}"))
+    heading = "1. problem 1: sum(W@x) at W = [[1, 2], [3, 4]], x = [1, 1] — 1 of 1 point"
+    plain = render_plain(report).splitlines()
+    assert heading in plain and plain[-1] == "Score: 1 of 1 point (1 of 1 answer right)"
+    console = Console(record=True, width=100, force_terminal=True)   # wider than the heading only
+    console.print(render_rich(report))
+    assert heading in console.export_text().splitlines()
+
 FUNCTIONS = ["exp", "sin", "cos", "tanh", "sigmoid", "log", "sqrt"]
 
 
@@ -355,7 +371,7 @@ def test_sheet_all_right_scores_full_marks():
     lines = result.stdout.splitlines()
     assert lines[0] == "Week 1"
     assert "1. Sum squared: (x+y)**2 at x = 1, y = 2 — 2 of 2 points" in lines
-    assert "2. problem 2: t = x*y; z = sin(t) at x = 0.5, y = 2 — 1 of 1 points" in lines
+    assert "2. problem 2: t = x*y; z = sin(t) at x = 0.5, y = 2 — 1 of 1 point" in lines
     assert lines[-1] == "Score: 3 of 3 points (4 of 4 answers right)"
     assert result.stderr == ""
 
@@ -364,7 +380,7 @@ def test_sheet_wrong_answers_partial_credit_and_exit_1():
     wrong = SHEET.replace('y = 6', 'y = "x+y+3"').replace('z = 0.8414709848', 'z = 0.84')
     result = sheet(wrong, "--plain")
     assert result.exit_code == 1
-    assert "— 1 of 2 points" in result.stdout and "— 0.5 of 1 points" in result.stdout
+    assert "— 1 of 2 points" in result.stdout and "— 0.5 of 1 point" in result.stdout
     assert "right at the given point only" in result.stdout
     assert result.stdout.splitlines()[-1] == "Score: 1.5 of 3 points (2 of 4 answers right)"
     assert result.stderr == "error: 2 of 4 answers are wrong\n"

@@ -106,7 +106,10 @@ def rich_group(parts: list[tuple[Table, list[str]]], footer: list[str] = ()):
     items = []
     for table, notes in parts:
         rows = [(styled.get(row[0], row[0]),) + tuple(row[1:]) for row in table.rows]
-        items.append(rich_table(Table(table.title, table.columns, rows)))
+        # The title above the table, not in it: a table's title wraps at the table's width, which
+        # broke a heading such as a sheet problem's point (`at W = [[1, 2],⏎ [3, 4]]`).
+        items.append(Text(table.title, style="bold"))
+        items.append(rich_table(Table("", table.columns, rows)))
         items += [Text(note, style="red" if note.startswith(WRONG) else "dim") for note in notes]
     items += [Text(line, style="bold") for line in footer]
     return Group(*items)

@@ -19,8 +19,7 @@ def parts(report, precision: int = DEFAULT_PRECISION) -> list[tuple[Table, list[
         rows, notes = answer_rows(graded.verdicts, precision)
         where = f" at {_point(graded.result.inputs)}" if graded.result.inputs else ""
         program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
-        title = (f"{problem.number}. {problem.name}: {program}{where} — "
-                 f"{format_number(graded.earned, 3)} of {format_number(problem.points, 3)} points")
+        title = f"{problem.number}. {problem.name}: {program}{where} — {_of(graded.earned, problem.points)}"
         out.append((Table(title, ANSWER_COLUMNS, rows), notes))
     return out
 
@@ -29,8 +28,13 @@ def footer(report) -> list[str]:
     right, count = report.answers
     every = [v for g in report.graded for v in g.verdicts]
     return how_compared(every, report.seed, report.rtol, report.atol) + [
-        f"Score: {format_number(report.score, 3)} of {format_number(report.total, 3)} points "
-        f"({right} of {count} answers right)"]
+        f"Score: {_of(report.score, report.total)} ({right} of {count} answer{'' if count == 1 else 's'} "
+        f"right)"]
+
+
+def _of(earned: float, worth: float) -> str:
+    """`1.5 of 2 points`, `1 of 1 point`: the noun agrees with what the problem is worth."""
+    return f"{format_number(earned, 3)} of {format_number(worth, 3)} point{'' if worth == 1 else 's'}"
 
 
 def render_plain(report, precision: int = DEFAULT_PRECISION) -> str:
