@@ -204,6 +204,16 @@ def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plai
             raise GradcalcError("--expect and --check cannot be combined with --hessian, --order, "
                                 "--symbolic, --mode forward or --compare-modes",
                                 hint="run them as two commands")
+        # A picture on stdout is the whole output (ready for dot or a Markdown file): no room for
+        # the answers table, and checks that ran unseen would only change the exit code.
+        pictures = [option for option, given in (("--dot", as_dot), ("--mermaid", mermaid),
+                                                 ("--tree", tree)) if given]
+        if (expect or numerical) and pictures:
+            checking = " and ".join(option for option, given in (("--expect", expect),
+                                                                 ("--check", numerical)) if given)
+            raise GradcalcError(f"{checking} cannot be combined with {', '.join(pictures)}",
+                                hint="run them as two commands, or draw the graph into a file "
+                                     "with --render beside the checks")
         if expect or numerical:
             from .check import parse_answer
 

@@ -198,6 +198,22 @@ def test_unknown_name_in_answer_suggests_a_close_one():
 
 # --- the numerical gradient check ---------------------------------------------------------------
 
+@pytest.mark.parametrize("picture", ["--dot", "--mermaid", "--tree"])
+@pytest.mark.parametrize("checking, named", [(["--expect", "y=5"], "--expect"), (["--check"], "--check")])
+def test_checks_with_a_picture_on_stdout_are_refused(picture, checking, named):
+    # The picture is the whole output: checks run unseen would only have changed the exit code.
+    result = run("x*y", "--x", "2", "--y", "3", *checking, picture)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == f"error: {named} cannot be combined with {picture}"
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="needs Graphviz's dot")
+def test_checks_run_beside_a_picture_drawn_into_a_file(tmp_path):
+    result = run("x*y", "--x", "2", "--y", "3", "--expect", "y=5", "--render", str(tmp_path / "g.svg"))
+    assert result.exit_code == 1 and "✗  ∂z/∂y = 5" in result.stdout
+    assert (tmp_path / "g.svg").exists()
+
+
 def test_cli_check_prints_both_gradients_and_relative_error():
     result = run("sin(x)*y", "--x", "0.5", "--y", "2", "--check", "--plain")
     assert result.exit_code == 0, result.output
