@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 from click.testing import CliRunner
-from hypothesis import Phase, assume, event, given, settings
+from hypothesis import Phase, assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from gradcalc.cli import main
@@ -197,6 +197,10 @@ point = st.floats(-4, 4, allow_nan=False, allow_infinity=False)
 
 @settings(phases=NO_EXPLAIN)
 @given(programs(), st.lists(point, min_size=3, max_size=3))
+# Found by the long run: gradients of 1e153 that cancel exactly in math leave a rounding residue.
+@example(program=([("t", ("num", "0")),
+                   (None, ("bin", "/", ("var", "y"), ("bin", "*", ("var", "y"), ("num", "8.75"))))],
+                  "t = 0; y / (y * 8.75); "), point_values=[0.0, 4.286518911435561e-155, 0.0])
 def test_random_programs_match_reference_and_central_differences(program, point_values):
     statements, text = program
     variables, defaults = inputs_of(statements)
@@ -240,7 +244,10 @@ def test_random_programs_match_reference_and_central_differences(program, point_
             event("gradient not checked: not smooth there")
             continue
         event("gradient checked against central differences")
-        assert abs(grad - estimates[1]) <= 1e-4 * (1 + abs(estimates[1])), (text, name, grad, estimates)
+        # Rounding: contributions of 1e153 that cancel to 0 leave ~1e137 (y/(y*8.75) at y = 4e-155).
+        rounding = 1e-12 * sum(abs(edge["contribution"]) for node in data["nodes"] for edge in node["local"])
+        assert abs(grad - estimates[1]) <= 1e-4 * (1 + abs(estimates[1])) + rounding, \
+            (text, name, grad, estimates)
 
 
 # --- (b) random and mutated text through the CLI ------------------------------------------------
