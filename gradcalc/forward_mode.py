@@ -51,8 +51,12 @@ class ForwardMode:
 MAX_WORK = 5_000_000
 
 
-def forward_mode(graph: Graph, inputs: dict[str, Value], wrt: tuple[str, ...] = ()) -> ForwardMode:
-    """One forward pass per scalar element of each input in `wrt` (default: all inputs)."""
+def forward_mode(graph: Graph, inputs: dict[str, Value], wrt: tuple[str, ...] = (),
+                 upstream: Value | None = None) -> ForwardMode:
+    """One forward pass per scalar element of each input in `wrt` (default: all inputs).
+
+    Each pass gives d output/d input; the gradient of L takes its dot product with `upstream`
+    (∂L/∂output, given with --upstream), or with ones, as reverse mode's seed does."""
     names = tuple(wrt) or tuple(graph.variables)
     needs = needs_grad(graph)
     passes, gradient = [], {}
@@ -75,8 +79,10 @@ def forward_mode(graph: Graph, inputs: dict[str, Value], wrt: tuple[str, ...] = 
                         hint="this is why reverse mode is the default: use it, or choose fewer "
                              "inputs with --wrt")
             passes.append(one)
-            # With an array output, reverse mode seeds ones: the derivative of the sum of its elements.
-            derivative = np.sum(one.tangents[graph.output])
+            # With an array output, reverse mode seeds ones (the derivative of the sum of its
+            # elements) or the given ∂L/∂output: the same weights apply here.
+            tangent = one.tangents[graph.output]
+            derivative = np.sum(tangent if upstream is None else tangent * upstream)
             if np.ndim(value):
                 grad[index] = derivative
             else:

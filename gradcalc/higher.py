@@ -348,7 +348,8 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
     if mode == "forward" or compare_modes:
         from .forward_mode import forward_mode, reverse_operations
 
-        found.forward = forward_mode(result.graph, result.inputs, result.wrt)
+        seed = result.grads[result.graph.output] if result.seeded else None   # --upstream
+        found.forward = forward_mode(result.graph, result.inputs, result.wrt, upstream=seed)
         if compare_modes:
             found.reverse_operations = reverse_operations(result)
             found.mode_difference = max((float(np.max(np.abs(found.forward.gradient[name] - grad)))

@@ -395,3 +395,41 @@ def test_random_array_programs_forward_reverse_and_hessian(text):
                        - _flat_gradient(text, {**values, name: minus}, names)) / (2 * step)
             np.testing.assert_allclose(h.matrix[:, column], numeric, rtol=1e-4, atol=1e-5, err_msg=text)
             column += 1
+
+
+# --- found by a newcomer's review -------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, expected", [
+    (["X*2", "--X", "[1,2]", "--upstream", "[1,2]"], "[2, 4]\n"),
+    (["sum(X*2)", "--X", "[1,2]", "--upstream", "5"], "[10, 10]\n"),
+])
+def test_forward_mode_weighs_by_the_given_upstream(args, expected):
+    from click.testing import CliRunner
+
+    from gradcalc.cli import main
+
+    reverse = CliRunner().invoke(main, [*args, "--wrt", "X", "-q"])
+    forward = CliRunner().invoke(main, [*args, "--wrt", "X", "-q", "--mode", "forward"])
+    assert reverse.stdout == forward.stdout == expected
+
+
+def test_compare_modes_with_upstream_agree():
+    from click.testing import CliRunner
+
+    from gradcalc.cli import main
+
+    out = CliRunner().invoke(main, ["X*2", "--X", "[1,2]", "--upstream", "[1,2]", "--compare-modes",
+                                    "--plain"]).stdout
+    assert "both modes give the same gradient (largest difference 0)" in out
+
+
+def test_first_order_formula_is_shown_once():
+    from click.testing import CliRunner
+
+    from gradcalc.cli import main
+
+    out = CliRunner().invoke(main, ["sin(x)", "--x", "1", "--order", "2", "--symbolic", "--plain"]).stdout
+    assert out.count("= cos(x)") == 1 and "d²z/dx² = −sin(x)" in out
+    data = json.loads(CliRunner().invoke(main, ["sin(x)", "--x", "1", "--order", "1", "--symbolic",
+                                                "--json"]).stdout)
+    assert data["derivative"]["formula"] == "cos(x)"
