@@ -572,7 +572,8 @@ def _render(result, as_json, plain, quiet, precision, max_rows, checks=None) -> 
 
         from .render.rich import render_result
 
-        console = Console()
+        # No :emoji: codes in gradcalc's text: skipping the lookup spares importing rich's emoji table.
+        console = Console(emoji=False)
         with console.capture() as capture:
             console.print(render_result(result, precision, max_rows))
             if checks is not None:
