@@ -228,22 +228,21 @@ def main(ctx: click.Context, expression, file, var, upstream, wrt, as_json, plai
             render_file(result, picture, precision)
         if as_dot or mermaid or tree:
             forms = {"--json": as_json, "--dot": as_dot, "--mermaid": mermaid, "--tree": tree}
-            return click.echo(_picture(result, forms, plain, precision, max_rows), nl=False)
+            return _emit(_picture(result, forms, plain, precision, max_rows))
         if beyond_one_gradient:
             from .higher import beyond
             from .render.higher import render
 
             found = beyond(result, hessian_wanted=hessian, order=order, mode=mode,
                            compare_modes=compare_modes, symbolic=symbolic)
-            click.echo(render(result, found, as_json, _use_rich(plain), quiet, precision, max_rows),
-                       nl=False)
+            _emit(render(result, found, as_json, _use_rich(plain), quiet, precision, max_rows))
             return
         checks = None
         if expect or numerical:
             from .check import run_checks
 
             checks = run_checks(result, answers, numerical, rtol, atol)
-        click.echo(_render(result, as_json, plain, quiet, precision, max_rows, checks), nl=False)
+        _emit(_render(result, as_json, plain, quiet, precision, max_rows, checks))
         if checks is not None and not checks.ok:
             from .errors import CheckFailed
 
@@ -292,6 +291,17 @@ def _unexpected(error: BaseException) -> int:
                f"in gradcalc\nhint: please report it with the command that caused it; "
                f"GRADCALC_TRACEBACK=1 shows the traceback", err=True)
     return EXIT_INTERNAL
+
+
+def _emit(text: str) -> None:
+    """Write a result to stdout in pieces, so a reader that stops early (`| head`) is noticed.
+
+    One large write into a pipe whose reader has gone comes back short instead of failing, and
+    Python then drops the rest silently: the broken pipe (exit 141) would go unreported.
+    """
+    piece = 1 << 16
+    for start in range(0, len(text), piece):
+        click.echo(text[start:start + piece], nl=False)
 
 
 def _silence_stdout() -> None:
