@@ -20,6 +20,7 @@ SEED = 0
 SAMPLES = 5
 ELEMENTS = 20       # --check compares at most this many elements of an array input (a seeded sample)
 RTOL, ATOL = 1e-6, 1e-12
+MAX_WORK = 2_000_000    # node evaluations --check may spend (four per element checked): seconds
 
 _NAME = re.compile(r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*$")
 _NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
@@ -389,6 +390,12 @@ def check_numerically(result, rtol: float = RTOL, atol: float = ATOL, limit: int
                       seed: int = SEED) -> list[NumericalCheck]:
     """The backprop gradient of every reported input against central differences; an input with
     more than `limit` elements is checked at a seeded random sample of them."""
+    checked = sum(min(int(np.prod(np.shape(result.inputs[name]))), limit) for name in result.gradient)
+    work = 4 * checked * len(result.graph.nodes)
+    if work > MAX_WORK:   # a program can declare thousands of inputs (`a1 = 1; …`): stay within seconds
+        raise GradcalcError(f"--check would evaluate the expression {4 * checked:,} times over "
+                            f"{len(result.graph.nodes):,} nodes; at most {MAX_WORK:.0e} node "
+                            f"evaluations are allowed", hint="check fewer inputs with --wrt NAME")
     checks = []
     for name, backprop in result.gradient.items():
         shape = np.shape(result.inputs[name])

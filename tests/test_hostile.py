@@ -282,3 +282,17 @@ def test_an_exception_while_click_reads_options_is_one_line(monkeypatch):
     monkeypatch.setattr(cli._Command, "parse_args", broken)
     result = run("x", "--x", "1")
     assert result.exit_code == 70 and "internal error (RuntimeError: while parsing)" in result.stderr
+
+
+def test_check_with_thousands_of_inputs_is_refused_not_slow(tmp_path):
+    # Found by the audit: a program can declare inputs with defaults (`a1 = 1; …`), and --check costs
+    # four evaluations per input: 2000 inputs × 6000 nodes took minutes. Now bounded, with a hint.
+    n = 2000
+    program = tmp_path / "many.gc"
+    program.write_text("; ".join(f"a{i} = 1" for i in range(n)) + "; z = "
+                       + "+".join(f"a{i}*a{(i + 1) % n}" for i in range(n)))
+    result = run("-f", str(program), "--check", "-q")
+    assert_clean(result, 2)
+    assert "--check would evaluate the expression 8,000 times" in result.stderr
+    assert "--wrt" in result.stderr
+    assert run("-f", str(program), "--check", "--wrt", "a1", "-q").exit_code == 0
