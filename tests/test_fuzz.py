@@ -6,6 +6,7 @@
     gradient equal to central differences where the function is smooth there — or exit 3 with a message.
 (b) Random text, mutations of valid programs and random command lines: each ends with exit 0, 2 or 3
     (1 only with a check option), a message on stderr, nothing on stdout on failure, no traceback.
+(c) The rich tables (which the CLI draws only on a terminal) draw every random program.
 
 Bounded by the hypothesis profile in tests/conftest.py; `HYPOTHESIS_PROFILE=long` runs far more examples.
 """
@@ -329,3 +330,24 @@ def test_random_command_lines(argv, stdin):
         (argv, repr(result.exception))
     if result.exit_code not in (0, 1):
         assert result.stdout == "" and result.stderr.strip(), (argv, result.stdout, result.stderr)
+
+
+@settings(phases=NO_EXPLAIN)
+@given(programs(), point)
+def test_rich_tables_draw_any_program(program, at):
+    # CliRunner is not a terminal, so the CLI tests above never reach the rich renderer: draw it here.
+    import io
+
+    from rich.console import Console
+
+    from gradcalc import GradcalcError, compute
+    from gradcalc.render.rich import render_result
+
+    statements, text = program
+    try:
+        result = compute(text, {name: at for name in inputs_of(statements)[0]})
+    except GradcalcError:
+        return
+    console = Console(file=io.StringIO(), width=100, color_system="truecolor")
+    console.print(render_result(result))
+    assert "Backward" in console.file.getvalue() or not result.steps
