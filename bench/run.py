@@ -279,7 +279,7 @@ def bench_sizes(report: Report, title: str, sizes: list[int], make_text, expecte
         assert np.allclose(got, want, rtol=1e-9), (n, got, want)
         del graph, values, grads
 
-        reps = max(1, repeat if n < 10**5 else repeat // 2)
+        reps = repeat if n < 10**5 else max(3, repeat // 2)   # a median of at least 3
         tasks = {
             "parse": lambda: parse(text),
             "lark tree": lambda: tree_parser.parse(text),
@@ -292,7 +292,7 @@ def bench_sizes(report: Report, title: str, sizes: list[int], make_text, expecte
             tasks["micrograd"] = lambda: in_big_stack(micrograd_fn, micrograd.Value, n)
         t = medians(tasks, reps)
         if sympy is not None and n <= sympy_up_to:
-            t["sympy"] = min(timed(sympy_sum, sympy, n)[0] for _ in range(1 if n > 1000 else 3))
+            t["sympy"] = min(timed(sympy_sum, sympy, n)[0] for _ in range(1 if n > 1000 or repeat < 5 else 3))
         fwd_bwd = t["forward"] + t["backward"]
         found[n] = dict(t, nodes=len(graph.nodes), fwd_bwd=fwd_bwd)
         rows.append((
