@@ -108,7 +108,8 @@ Examples:
   gradcalc check homework.toml                  # grade a homework sheet
 
 \b
-Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error.
+Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error;
+141 the reader of the output stopped (| head), 130 interrupted, 70 a bug in gradcalc.
 """
 
 
