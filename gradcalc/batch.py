@@ -121,8 +121,8 @@ def _require_elementwise(graph: Graph, values: list, n: int) -> None:
             continue
         shape = np.shape(values[node.id])
         from_rows = any(np.shape(values[i]) == (n,) for i in node.inputs)
-        # An op with its own chain rule (softmax, @, ᵀ) is not elementwise even where shapes agree.
-        if shape not in ((), (n,)) or (from_rows and (shape != (n,) or OPS[node.op].chain)):
+        # softmax, @, ᵀ, indexing are not elementwise even where shapes agree (`elementwise` in OPS).
+        if shape not in ((), (n,)) or (from_rows and (shape != (n,) or not OPS[node.op].elementwise)):
             raise GradcalcError("a batch computes one point per row, so every operation must work "
                                 "element by element", node.span,
                                 hint="matrix products and reductions are not available with --points",

@@ -73,11 +73,25 @@ class NodeBuilder:
         """The value of a constant node (a literal or a folded one), else None."""
         return self.graph.constants.get(node)
 
-    def _is(self, node: int, number: float) -> bool:
+    def is_const(self, node: int, number: float) -> bool:
+        """Whether the node is a constant equal to `number` everywhere."""
         value = self.graph.constants.get(node)
         if value is None:
             return False
         return value == number if type(value) is np.float64 else bool(np.all(value == number))
+
+    def _result_shape(self, inputs: tuple[int, ...]) -> tuple[int, ...]:
+        shapes = [_shape(self.values[i]) for i in inputs]
+        return shapes[0] if all(s == shapes[0] for s in shapes) else np.broadcast_shapes(*shapes)
+
+    def keep(self, node: int, *inputs: int) -> int | None:
+        """`node` if it has the shape of an elementwise result of `inputs` (so it can stand for it)."""
+        return node if _shape(self.values[node]) == self._result_shape(inputs) else None
+
+    def filled(self, number: float, *inputs: int) -> int:
+        """A constant `number` in the shape of an elementwise result of `inputs`."""
+        shape = self._result_shape(inputs)
+        return self.const(np.full(shape, number) if shape else number)
 
     # -- operations --------------------------------------------------------------------------
     def __call__(self, op: str, *inputs: int) -> int:
@@ -115,46 +129,9 @@ class NodeBuilder:
         return node
 
     def _simplify(self, op: str, inputs: tuple[int, ...]) -> int | None:
-        """x + 0 → x, x·1 → x, x·0 → 0, …; only where the kept node already has the result's shape."""
-        if op in ("identity", "pos"):
-            return inputs[0]
-        if op == "neg":
-            (a,) = inputs
-            inner = self.graph.nodes[a]
-            return inner.inputs[0] if inner.op == "neg" else None
-        if op not in ("add", "sub", "mul", "div", "pow"):
-            return None          # the rules below are for elementwise arithmetic
-        a, b = inputs
-        constants = self.graph.constants
-        if a not in constants and b not in constants:
-            return None          # every rule below needs a constant operand
-        shape_a, shape_b = _shape(self.values[a]), _shape(self.values[b])
-        shape = shape_a if shape_a == shape_b else np.broadcast_shapes(shape_a, shape_b)
-        keep = lambda node: node if _shape(self.values[node]) == shape else None  # noqa: E731
-        zeros = lambda: self.const(np.zeros(shape) if shape else 0.0)              # noqa: E731
-        if op == "add":
-            return keep(b) if self._is(a, 0) else keep(a) if self._is(b, 0) else None
-        if op == "sub":
-            if self._is(b, 0):
-                return keep(a)
-            return self("neg", b) if self._is(a, 0) and keep(b) is not None else None
-        if op == "mul":
-            if self._is(a, 0) or self._is(b, 0):
-                return zeros()
-            if self._is(a, 1) or self._is(b, 1):
-                return keep(b) if self._is(a, 1) else keep(a)
-            if self._is(a, -1) and keep(b) is not None:
-                return self("neg", b)
-            if self._is(b, -1) and keep(a) is not None:
-                return self("neg", a)
-            return None
-        if op == "div":
-            return keep(a) if self._is(b, 1) else zeros() if self._is(a, 0) else None
-        if op == "pow":
-            if self._is(b, 1):
-                return keep(a)
-            return self.const(np.ones(shape) if shape else 1.0) if self._is(b, 0) else None
-        return None
+        """x + 0 → x, x·1 → x, x·0 → 0, …: each op's own rule (`simplify` in OPS)."""
+        rule = OPS[op].simplify
+        return None if rule is None else rule(self, *inputs)
 
 
 def gradient_nodes(builder: NodeBuilder, output: int, wrt: list[int], seed: int | None = None,

@@ -40,10 +40,29 @@ class Op:
     # For an op with kinks or jumps (relu, abs, sign, max): which smooth piece it is on, called with
     # (*inputs, out). Points near the given one that land on another piece are not comparable.
     piece: Callable | None = None
+    # How a program calls it: its name, then the aliases people paste (`ln` for log). Empty for
+    # operators and internal ops. Several ops may share a name if their arities differ (sum(x) and
+    # sum(x, axis)); an input whose `local` is None must be a number written in the call (an axis).
+    names: tuple[str, ...] = ()
+    # Called with two or more arguments, folded from the left: max(a, b, c) is max(max(a, b), c).
+    variadic: bool = False
+    # Works element by element, so a batch of points (--points, one point per row) may go through it.
+    elementwise: bool = False
+    # The symbolic normal form (symbolic.py): called with (table, *input expressions), returns the
+    # output's expression. None: --symbolic does not support the op.
+    normal: Callable | None = None
+    # The derivative builder's simplification (higher.py): called with (builder, *input ids), returns
+    # an existing node equal to the result (x·1 → x), or None to build the node as usual.
+    simplify: Callable | None = None
 
     @property
     def arity(self) -> int:
         return len(self.local)
+
+    @property
+    def literal(self) -> tuple[bool, ...]:
+        """Which inputs are numbers written in the expression (an axis), not differentiated."""
+        return tuple(local is None for local in self.local)
 
     def formula_text(self, k: int, labels: list[str], out: str) -> str:
         template = self.formula[k]
@@ -264,10 +283,19 @@ _sum_along = _reduce_along("sum", np.sum)
 _mean_along = _reduce_along("mean", np.mean)
 
 
+def _call(name: str):
+    """The symbolic normal form of a function call: name(arguments), folded where they are numbers."""
+    return lambda table, *args: table.call(name, *args)
+
+
 def _unary(symbol: str, forward, local, formula: str, derivative=None, explain=None,
-           show: str | None = None, piece=None) -> Op:
+           show: str | None = None, piece=None, names: tuple[str, ...] | None = None,
+           elementwise: bool = True, normal=None, simplify=None) -> Op:
+    """A function of one input; by default called by its symbol (`exp(x)`), elementwise."""
     return Op(symbol, show or f"{symbol}({{0}})", forward, (local,), (formula,), explain=explain,
-              derivative=(derivative,) if derivative else (), piece=piece)
+              derivative=(derivative,) if derivative else (), piece=piece,
+              names=(symbol,) if names is None else names, elementwise=elementwise,
+              normal=normal or _call(symbol), simplify=simplify)
 
 
 def _side_of_zero(a, out):
@@ -310,6 +338,54 @@ def _spread_graph(mean: bool):
     return make
 
 
+# The derivative builder's simplifications (g is higher.NodeBuilder): x + 0 → x, x·1 → x, x·0 → 0, …
+# Each keeps a node only where it already has the result's shape (g.keep); x·0 becomes zeros of it.
+
+def _simplify_add(g, a, b):
+    return g.keep(b, a, b) if g.is_const(a, 0) else g.keep(a, a, b) if g.is_const(b, 0) else None
+
+
+def _simplify_sub(g, a, b):
+    if g.is_const(b, 0):
+        return g.keep(a, a, b)
+    return g("neg", b) if g.is_const(a, 0) and g.keep(b, a, b) is not None else None
+
+
+def _simplify_mul(g, a, b):
+    if g.is_const(a, 0) or g.is_const(b, 0):
+        return g.filled(0.0, a, b)
+    if g.is_const(a, 1) or g.is_const(b, 1):
+        return g.keep(b, a, b) if g.is_const(a, 1) else g.keep(a, a, b)
+    if g.is_const(a, -1) and g.keep(b, a, b) is not None:
+        return g("neg", b)
+    if g.is_const(b, -1) and g.keep(a, a, b) is not None:
+        return g("neg", a)
+    return None
+
+
+def _simplify_div(g, a, b):
+    return g.keep(a, a, b) if g.is_const(b, 1) else g.filled(0.0, a, b) if g.is_const(a, 0) else None
+
+
+def _simplify_pow(g, a, b):
+    if g.is_const(b, 1):
+        return g.keep(a, a, b)
+    return g.filled(1.0, a, b) if g.is_const(b, 0) else None
+
+
+def _simplify_neg(g, a):
+    inner = g.graph.nodes[a]
+    return inner.inputs[0] if inner.op == "neg" else None
+
+
+def _passed_on(g, a):
+    return a
+
+
+def _same(table, a):
+    return a
+
+
 # Graph forms of the constant local derivatives.
 def _one(g, *ids):
     return g.const(1.0)
@@ -323,27 +399,37 @@ def _minus_one(g, *ids):
 # they give the same result about 10× faster, and on arrays they call the same ufuncs.
 OPS: dict[str, Op] = {
     "add": Op("+", "{0} + {1}", operator.add, (lambda a, b, out: 1.0, lambda a, b, out: 1.0),
-              ("1", "1"), derivative=(_one, _one)),
+              ("1", "1"), derivative=(_one, _one), elementwise=True,
+              normal=lambda t, a, b: t.add(a, b), simplify=_simplify_add),
     "sub": Op("−", "{0} − {1}", operator.sub, (lambda a, b, out: 1.0, lambda a, b, out: -1.0),
-              ("1", "−1"), derivative=(_one, _minus_one)),
+              ("1", "−1"), derivative=(_one, _minus_one), elementwise=True,
+              normal=lambda t, a, b: t.add(a, t.neg(b)), simplify=_simplify_sub),
     "mul": Op("×", "{0} × {1}", operator.mul, (lambda a, b, out: b, lambda a, b, out: a),
-              ("{1}", "{0}"), derivative=(lambda g, a, b, out: b, lambda g, a, b, out: a)),
+              ("{1}", "{0}"), derivative=(lambda g, a, b, out: b, lambda g, a, b, out: a),
+              elementwise=True, normal=lambda t, a, b: t.mul(a, b), simplify=_simplify_mul),
     "div": Op("÷", "{0} / {1}", operator.truediv,
               (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b),
               ("1/{1}", "−{0}/{1}²"), explain=_explain_div,
               derivative=(lambda g, a, b, out: g("div", g.const(1.0), b),
-                          lambda g, a, b, out: g("neg", g("div", out, b)))),
+                          lambda g, a, b, out: g("neg", g("div", out, b))),
+              elementwise=True, normal=lambda t, a, b: t.mul(a, t.power(b, t.number(-1.0))),
+              simplify=_simplify_div),
     "pow": Op("^", "{0}^{1}", operator.pow, (_pow_base_local, _pow_exponent_local),
               (_pow_base_formula, "{out}·log({0})"), explain=_explain_pow,
               derivative=(lambda g, a, b, out: g("mul", b, g("pow", a, g("sub", b, g.const(1.0)))),
-                          lambda g, a, b, out: g("mul", out, g("log", a)))),
+                          lambda g, a, b, out: g("mul", out, g("log", a))),
+              elementwise=True, normal=lambda t, a, b: t.power(a, b), simplify=_simplify_pow),
     # `t = x`: a named copy, so t shows in the trace.
-    "identity": Op("=", "{0}", lambda a: a, (lambda a, out: 1.0,), ("1",), derivative=(_one,)),
-    "neg": _unary("−", operator.neg, lambda a, out: -1.0, "−1", _minus_one, show="−{0}"),
-    "pos": _unary("+", operator.pos, lambda a, out: 1.0, "1", _one, show="+{0}"),
+    "identity": Op("=", "{0}", lambda a: a, (lambda a, out: 1.0,), ("1",), derivative=(_one,),
+                   elementwise=True, normal=_same, simplify=_passed_on),
+    "neg": _unary("−", operator.neg, lambda a, out: -1.0, "−1", _minus_one, show="−{0}", names=(),
+                  normal=lambda t, a: t.neg(a), simplify=_simplify_neg),
+    "pos": _unary("+", operator.pos, lambda a, out: 1.0, "1", _one, show="+{0}", names=(),
+                  normal=_same, simplify=_passed_on),
     "exp": _unary("exp", np.exp, lambda a, out: out, "exp({0})", lambda g, a, out: out),
     "log": _unary("log", np.log, lambda a, out: 1.0 / a, "1/{0}",
-                  lambda g, a, out: g("div", g.const(1.0), a), explain=_explain_log),
+                  lambda g, a, out: g("div", g.const(1.0), a), explain=_explain_log,
+                  names=("log", "ln")),
     "sqrt": _unary("sqrt", np.sqrt, lambda a, out: 0.5 / out, "1/(2·sqrt({0}))",
                    lambda g, a, out: g("div", g.const(0.5), out), explain=_explain_sqrt),
     "sin": _unary("sin", np.sin, lambda a, out: np.cos(a), "cos({0})", lambda g, a, out: g("cos", a)),
@@ -389,26 +475,27 @@ OPS: dict[str, Op] = {
     "transpose": Op("ᵀ", "{0}ᵀ", _swap, (lambda x, out: 1.0,), ("1",),
                     chain=(lambda upstream, local, x: _swap(upstream),), rule=("({up})ᵀ",),
                     graph_chain=(lambda g, upstream, x, out: g("transpose", upstream),),
-                    tangent=(lambda t, x, out: _swap(t),)),
+                    tangent=(lambda t, x, out: _swap(t),), names=("transpose",)),
     "sum": _unary("sum", lambda x: _as_value(np.sum(x)), lambda x, out: _spread(1.0, x), "1",
-                  lambda g, x, out: g.ones_like(x)),
+                  lambda g, x, out: g.ones_like(x), elementwise=False),
     "mean": _unary("mean", lambda x: _as_value(np.mean(x)),
                    lambda x, out: _spread(1.0 / np.size(x), x), "1/size({0})",
-                   lambda g, x, out: g.const(np.full_like(g.values[x], 1.0 / np.size(g.values[x])))),
+                   lambda g, x, out: g.const(np.full_like(g.values[x], 1.0 / np.size(g.values[x]))),
+                   elementwise=False),
     "sum_axis": Op("sum", "sum({0}, {1})", _sum_along[0], (lambda x, axis, out: _spread(1.0, x), None),
                    ("1", ""), chain=(_sum_along[1], None), rule=("{up} repeated along axis {1}", ""),
                    graph_chain=(_spread_graph(mean=False), None),
-                   tangent=(lambda t, x, axis, out: _sum_along[0](t, axis), None)),
+                   tangent=(lambda t, x, axis, out: _sum_along[0](t, axis), None), names=("sum",)),
     "mean_axis": Op("mean", "mean({0}, {1})", _mean_along[0],
                     (lambda x, axis, out: _spread(1.0 / np.shape(x)[_axis("mean", x, axis)], x),
                      None), ("1/shape({0})[{1}]", ""), chain=(_mean_along[1], None),
                     rule=("{up} × {local}, repeated along axis {1}", ""),
                     graph_chain=(_spread_graph(mean=True), None),
-                    tangent=(lambda t, x, axis, out: _mean_along[0](t, axis), None)),
+                    tangent=(lambda t, x, axis, out: _mean_along[0](t, axis), None), names=("mean",)),
     "max": _unary("max", lambda x: _as_value(np.max(x)), _max_local,
                   "1 where {0} = {out} (ties share it), else 0",
                   lambda g, x, out: g.const(_max_local(g.values[x], g.values[out])),  # flat nearby
-                  piece=lambda x, out: x == out),
+                  piece=lambda x, out: x == out, elementwise=False),
     "softmax": Op("softmax", "softmax({0})", _softmax, (lambda x, out: out,), ("{out}",),
                   chain=(lambda upstream, s, x: s * (upstream - np.sum(upstream * s, axis=-1,
                                                                        keepdims=True)),),
@@ -416,14 +503,16 @@ OPS: dict[str, Op] = {
                   graph_chain=(lambda g, upstream, x, out: g("mul", out, g(
                       "sub", upstream, g("sum_last", g("mul", upstream, out)))),),
                   # softmax's Jacobian is symmetric: the tangent follows the same rule as the chain
-                  tangent=(lambda t, x, out: out * (t - np.sum(t * out, axis=-1, keepdims=True)),)),
+                  tangent=(lambda t, x, out: out * (t - np.sum(t * out, axis=-1, keepdims=True)),),
+                  names=("softmax",)),
     "logsumexp": Op("logsumexp", "logsumexp({0})", _logsumexp,
                     (lambda x, out: np.exp(x - np.expand_dims(out, -1)),), ("softmax({0})",),
                     chain=(lambda upstream, local, x: np.expand_dims(upstream, -1) * local,),
                     rule=("{up} × {local}",),
                     graph_chain=(lambda g, upstream, x, out: g("mul", upstream, g("softmax", x))
                                  if np.ndim(g.values[x]) == 1 else None,),
-                    tangent=(lambda t, x, out: np.sum(np.exp(x - np.expand_dims(out, -1)) * t, axis=-1),)),
+                    tangent=(lambda t, x, out: np.sum(np.exp(x - np.expand_dims(out, -1)) * t, axis=-1),),
+                    names=("logsumexp",)),
     "cross_entropy": Op("cross_entropy", "cross_entropy({0}, {1})", _cross_entropy,
                         # Σt is each row's total, 1 for a one-hot or probability target; kept general
                         # so the function is differentiable in t as well (--check perturbs t too).
@@ -432,18 +521,24 @@ OPS: dict[str, Op] = {
                         ("(softmax({0})·Σ{1} − {1})/N", "−log softmax({0})/N"),
                         derivative=(_cross_entropy_y_derivative,
                                     lambda g, y, t, out: g("div", g("neg", g("log", g("softmax", y))),
-                                                           g.const(_rows(g.values[y]))))),
+                                                           g.const(_rows(g.values[y])))),
+                        names=("cross_entropy",)),
 }
 
-# The names a program can call, and the op each one means.
-FUNCTIONS: dict[str, str] = {name: name for name in
-                             ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs",
-                               "sign")}
-FUNCTIONS["ln"] = "log"
-FUNCTIONS.update({name: name for name in
-                  ("transpose", "sum", "mean", "max", "softmax", "logsumexp", "cross_entropy")})
-# Functions that also take an axis, written as a number: sum(x, 0).
-WITH_AXIS: dict[str, str] = {"sum": "sum_axis", "mean": "mean_axis"}
+
+
+def _callables() -> dict[str, dict[int, str]]:
+    calls: dict[str, dict[int, str]] = {}
+    for key, op in OPS.items():
+        for name in op.names:
+            calls.setdefault(name, {})[op.arity] = key
+    return calls
+
+
+# The names a program can call → {number of arguments: op}, read off the `names` of each op.
+CALLS: dict[str, dict[int, str]] = _callables()
+# The names a program can call → the op of their first (usually only) form.
+FUNCTIONS: dict[str, str] = {name: next(iter(by_arity.values())) for name, by_arity in CALLS.items()}
 
 CONSTANTS: dict[str, float] = {"pi": float(np.pi), "e": float(np.e)}
 

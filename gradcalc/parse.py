@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import GradcalcError, Span
 from .graph import Graph, gc_paused
 from .limits import DEFAULT, Limits, exceeded
-from .ops import BINARY, CONSTANTS, FUNCTIONS, OPS, UNARY, WITH_AXIS
+from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY
 
 # An expression while parsing: its node id and the span it covers in the text (parentheses included).
 Ref = tuple[int, int, int]
@@ -84,7 +84,7 @@ class _Builder:
             return (self.graph.variables[name], *span)
         if name in CONSTANTS:
             return self._constant(CONSTANTS[name], span)
-        if name in FUNCTIONS:
+        if name in CALLS:
             raise GradcalcError(f"{name} is a function", span, hint=f"call it: {name}(...)")
         node = self.graph.add(None, (), span, name=name)
         self.graph.variables[name] = node
@@ -95,24 +95,33 @@ class _Builder:
         args = [c for c in children[2:-1] if c is not None]
         name = str(token)
         span = (token.start_pos, rpar.end_pos)
-        if name not in FUNCTIONS:
-            close = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
-            hint = f"did you mean {close[0]}?" if close else f"functions: {', '.join(sorted(FUNCTIONS))}"
+        if name not in CALLS:
+            close = difflib.get_close_matches(name, list(CALLS), n=1)
+            hint = f"did you mean {close[0]}?" if close else f"functions: {', '.join(sorted(CALLS))}"
             raise GradcalcError(f"unknown function {name!r}", (token.start_pos, token.end_pos), hint)
-        op = FUNCTIONS[name]
-        if name in WITH_AXIS and len(args) == OPS[WITH_AXIS[name]].arity:
-            op = WITH_AXIS[name]
-        want = OPS[op].arity
-        if len(args) != want:
-            counts = f"{want} or {OPS[WITH_AXIS[name]].arity}" if name in WITH_AXIS else str(want)
-            raise GradcalcError(f"{name} takes {counts} argument{'s' if counts != '1' else ''}, "
+        by_arity = CALLS[name]
+        op = by_arity.get(len(args))
+        if op is None:
+            variadic = [key for key in by_arity.values() if OPS[key].variadic]
+            if variadic and len(args) >= 2:
+                return self._fold(variadic[0], args)
+            counts = sorted(by_arity)
+            said = " or ".join(map(str, counts)) + (" or more" if variadic else "")
+            raise GradcalcError(f"{name} takes {said} argument{'s' if said != '1' else ''}, "
                                 f"got {len(args)}", span)
-        for arg, local in zip(args, OPS[op].local):
+        for arg, literal in zip(args, OPS[op].literal):
             node = self.graph.nodes[arg[0]]
-            if local is None and (node.id not in self.graph.constants or node.name is not None):
+            if literal and (node.id not in self.graph.constants or node.name is not None):
                 raise GradcalcError(f"the axis of {name} must be a number written in the expression",
                                     (arg[1], arg[2]), hint=f"write e.g. {name}(x, 0)")
         return self._apply(op, args, span)
+
+    def _fold(self, op: str, args: list[Ref]) -> Ref:
+        """max(a, b, c) as max(max(a, b), c): one node per pair, each spanning its arguments."""
+        left = args[0]
+        for right in args[1:]:
+            left = self._apply(op, [left, right], (left[1], right[2]))
+        return left
 
     def group(self, children):
         lpar, inner, rpar = children
@@ -161,7 +170,7 @@ class _Builder:
             first_use = graph.nodes[graph.variables[name]].span
             raise GradcalcError(f"{name} is used before it is assigned", first_use,
                                 hint=f"move `{name} = …` above the line that uses {name}")
-        if name in CONSTANTS or name in FUNCTIONS:
+        if name in CONSTANTS or name in CALLS:
             raise GradcalcError(f"{name} is a built-in name and cannot be assigned", span)
         node = graph.nodes[ref[0]]
         if node.id in graph.constants and node.name is None:

@@ -24,7 +24,7 @@ import numpy as np
 
 from .errors import GradcalcError
 from .graph import Graph
-from .ops import FUNCTIONS, OPS
+from .ops import OPS
 
 MAX_TERMS = 40        # a sum or product larger than this is kept as written, not merged further
 SHARE_AT = 40         # a subexpression used twice is named once its text is this long
@@ -32,7 +32,6 @@ LONG = 2000           # any subexpression longer than this is named, so no line 
 MAX_REPEATED = 1_000_000   # characters of definitions the standalone formulas may repeat in total
 
 NUM, SYM, CALL, POW, PROD, SUM, RAW = "num", "sym", "call", "pow", "prod", "sum", "raw"
-_CALLS = set(FUNCTIONS.values())
 
 
 class _Table:
@@ -189,14 +188,15 @@ class _Table:
                 return self.product(folded, {f: p * n for f, p in factors.items()})
         return self.intern((POW, a, b))
 
-    def call(self, name: str, a: int) -> int:
-        value = self.value(a)
-        if value is not None:
+    def call(self, name: str, *args: int) -> int:
+        """name(args) for the op `name` of OPS, folded to a number when that is a whole number."""
+        values = [self.value(a) for a in args]
+        if None not in values:
             with np.errstate(all="ignore"):
-                folded = float(OPS[name].forward(np.float64(value)))
+                folded = float(OPS[name].forward(*map(np.float64, values)))
             if folded.is_integer():   # cos(0) → 1, but log(2) stays log(2)
                 return self.number(folded)
-        return self.intern((CALL, name, a))
+        return self.intern((CALL, name, tuple(args)))
 
 
 def _reachable(graph: Graph, roots: list[int]) -> list[int]:
@@ -218,30 +218,15 @@ def normal_forms(graph: Graph, values: list, roots: list[int], expand: bool = Fa
         if np.ndim(values[node_id]) != 0:
             raise GradcalcError("--symbolic works on scalar expressions; this one has arrays",
                                 node.span, text=graph.text, hint="give scalar values")
-        args = [expr[i] for i in node.inputs]
-        op = node.op
-        if op is None:
+        if node.op is None:
             expr[node_id] = table.number(graph.constants[node_id]) if node_id in graph.constants \
                 else table.intern((SYM, node.name))
-        elif op in ("identity", "pos"):
-            expr[node_id] = args[0]
-        elif op == "neg":
-            expr[node_id] = table.neg(args[0])
-        elif op == "add":
-            expr[node_id] = table.add(*args)
-        elif op == "sub":
-            expr[node_id] = table.add(args[0], table.neg(args[1]))
-        elif op == "mul":
-            expr[node_id] = table.mul(*args)
-        elif op == "div":
-            expr[node_id] = table.mul(args[0], table.power(args[1], table.number(-1.0)))
-        elif op == "pow":
-            expr[node_id] = table.power(*args)
-        elif op in _CALLS:
-            expr[node_id] = table.call(op, args[0])
-        else:
-            raise GradcalcError(f"--symbolic does not support {OPS[op].symbol} yet", node.span,
+            continue
+        op = OPS[node.op]
+        if op.normal is None:
+            raise GradcalcError(f"--symbolic does not support {op.symbol} yet", node.span,
                                 text=graph.text)
+        expr[node_id] = op.normal(table, *[expr[i] for i in node.inputs])
     return table, expr
 
 
@@ -295,7 +280,9 @@ class _Printer:
         if kind == SYM:
             return expr[1], _ATOM
         if kind == CALL:
-            return f"{expr[1]}({self.shown(expr[2])[0]})", _ATOM
+            op = OPS[expr[1]]
+            name = op.names[0] if op.names else expr[1]
+            return f"{name}({', '.join(self.shown(a)[0] for a in expr[2])})", _ATOM
         if kind == POW:
             return f"{self.wrap(expr[1], _ATOM)}{s.power}{self.wrap(expr[2], _ATOM)}", _POWER
         if kind == PROD:
@@ -396,7 +383,7 @@ def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] 
 def _children(expr: tuple) -> list[int]:
     kind = expr[0]
     if kind == CALL:
-        return [expr[2]]
+        return list(expr[2])
     if kind == POW:
         return [expr[1], expr[2]]
     if kind in (PROD, SUM):
@@ -463,7 +450,7 @@ def rebuild(builder, root: int) -> int | None:
         elif kind == SYM:
             nodes[e] = graph.variables[data[0]]
         elif kind == CALL:
-            nodes[e] = builder(data[0], nodes[data[1]])
+            nodes[e] = builder(data[0], *(nodes[a] for a in data[1]))
         elif kind == POW:
             nodes[e] = builder("pow", nodes[data[0]], nodes[data[1]])
         elif kind == PROD:

@@ -140,3 +140,41 @@ def test_constants_pi_and_e():
     result = compute("sin(pi*x) + e**x", x=1)
     assert float(result.value) == pytest.approx(math.sin(math.pi) + math.e)
     assert float(result.gradient["x"]) == pytest.approx(math.pi * math.cos(math.pi) + math.e)
+
+
+def test_a_new_function_is_one_entry_in_the_table(monkeypatch):
+    # One entry (symbol, forward, derivative and its graph form) reaches the parser, the trace,
+    # --symbolic, the Hessian, forward mode and batches of points, with no other file changed.
+    from gradcalc import ops
+    from gradcalc.batch import evaluate_points
+    from gradcalc.higher import beyond
+    from gradcalc.parse import parse
+
+    cube = ops._unary("cube", lambda a: a ** 3, lambda a, out: 3 * a * a, "3·{0}²",
+                      lambda g, a, out: g("mul", g.const(3.0), g("mul", a, a)), names=("cube", "cubed"))
+    monkeypatch.setitem(OPS, "cube", cube)
+    for name, by_arity in ops._callables().items():
+        monkeypatch.setitem(ops.CALLS, name, by_arity)
+    result = compute("cubed(x) + y*cube(x)", x=2.0, y=1.0)
+    assert float(result.value) == 16.0 and float(result.gradient["x"]) == 24.0
+    found = beyond(result, hessian_wanted=True, symbolic=True, mode="forward")
+    assert found.hessian.matrix[0].tolist() == [24.0, 12.0]
+    assert found.symbolic.pretty[("gradient", "x")] == "3·x^2 + 3·x^2·y"
+    assert found.symbolic.pretty[("gradient", "y")] == "cube(x)"
+    assert float(found.forward.gradient["x"]) == 24.0
+    value, gradient, errors = evaluate_points(parse("cube(x)"), {"x": np.array([1.0, 2.0])}, 2)
+    assert value.tolist() == [1.0, 8.0] and gradient["x"].tolist() == [3.0, 12.0] and not errors
+
+
+def test_every_op_knows_where_it_is_used():
+    for key, op in OPS.items():
+        if op.names and not op.chain and op.arity == 1:
+            assert op.normal is not None, key           # --symbolic reads it
+    assert ops_called("sum") == {1: "sum", 2: "sum_axis"}   # the axis form, by its number of arguments
+    assert OPS["sum_axis"].literal == (False, True)
+
+
+def ops_called(name):
+    from gradcalc.ops import CALLS
+
+    return CALLS[name]
