@@ -1,12 +1,17 @@
-"""The public Python API: compute(text, **values) → Result. The CLI is a thin layer over it."""
+"""The public Python API: compute(text, values) → Result. The CLI is a thin layer over it.
+
+Scalars come out as Python floats and arrays as numpy arrays; what a Result method returns is what
+the CLI's --json prints for the same question (the same functions build both).
+"""
 
 from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -33,24 +38,88 @@ class Result:
     seeded: bool = field(default=False)   # True when the caller supplied ∂L/∂output
 
     @property
-    def value(self) -> Value:
-        return self.values[self.graph.output]
+    def value(self) -> float | np.ndarray:
+        """The output's value: a float for a scalar, a numpy array otherwise."""
+        return _public(self.values[self.graph.output])
 
     @property
     def output_name(self) -> str:
         return self.graph.output_name
 
     @property
-    def gradient(self) -> dict[str, Value]:
+    def gradient(self) -> dict[str, float | np.ndarray]:
         """∂output/∂name for each input variable (those in `wrt` if given), in order of first use."""
         names = self.wrt or tuple(self.graph.variables)
         return {name: self.grad_of(name) for name in names}
 
-    def grad_of(self, name: str) -> Value:
+    def grad_of(self, name: str) -> float | np.ndarray:
         grad = self.grads[self.graph.variables[name]]
         if grad is None:  # the output does not depend on it (e.g. `0*x` folded away)
-            return np.zeros_like(self.inputs[name])
-        return grad
+            return _public(np.zeros_like(self.inputs[name]))
+        return _public(grad)
+
+    # What the command line's options compute, as the same data its --json prints ---------------
+    def to_dict(self) -> dict:
+        """What `--json` prints: value, gradient and every node with its local derivatives."""
+        from .render.json import to_dict
+
+        return to_dict(self)
+
+    def hessian(self, wrt: str | Iterable[str] | None = None) -> dict:
+        """All second derivatives of a scalar output, as `--hessian --json` gives them:
+        `{"variables": [...], "matrix": [[...]]}` (an array input has one row per element)."""
+        return self._beyond(wrt, hessian_wanted=True)["hessian"]
+
+    def derivative(self, k: int = 1, wrt: str | None = None) -> dict:
+        """dᵏz/dxᵏ of a scalar output by its one scalar input (or `wrt`), as `--order K --json`
+        gives it: `{"variable": "x", "order": k, "value": ...}`."""
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 30:
+            raise GradcalcError(f"the order of a derivative is a whole number from 1 to 30, not {k!r}",
+                                hint="as --order K takes it")
+        return self._beyond(wrt, order=k)["derivative"]
+
+    def formulas(self, wrt: str | Iterable[str] | None = None) -> dict[str, str]:
+        """Each gradient as a simplified formula in gradcalc's own syntax (`{"x": "2*(x + y)"}`), as
+        `--symbolic --json` gives it; each can be given back to gradcalc.compute."""
+        found = self._beyond(wrt, symbolic=True)
+        shared = found.get("symbolic_definitions", [])   # only for very long formulas
+        return {name: "; ".join(shared + [text]) for name, text in found["symbolic"].items()}
+
+    def check(self, rtol: float = 1e-6, atol: float = 1e-12) -> dict:
+        """The gradient against central differences, as `--check --json` reports it (`"ok"` says
+        whether every input agreed)."""
+        from .check import run_checks
+        from .render.check import to_dict
+
+        return to_dict(run_checks(self, [], True, _tolerance("rtol", rtol), _tolerance("atol", atol)))
+
+    def expect(self, name: str, answer: Any, rtol: float = 1e-6, atol: float = 1e-12) -> dict:
+        """Check an answer for ∂z/∂name (or for the value, if name is the output), as
+        `--expect name=answer --json` reports it. `answer` is a number, a nested list, or a formula
+        such as "2*(x+y)" (then also compared at random points near this one)."""
+        from .check import parse_answer, run_checks
+        from .render.check import to_dict
+
+        if not isinstance(name, str):
+            raise GradcalcError(f"the name of an expected answer is a string, not {name!r}")
+        if isinstance(answer, str):
+            text = answer
+        elif isinstance(answer, bool):
+            raise GradcalcError(f"the answer for {name} is not a number or formula: {answer!r}")
+        else:   # a number or nested list, written as --expect would take it
+            number = to_value(answer, f"the answer for {name}")
+            text = json.dumps(number.tolist() if np.ndim(number) else
+                              int(answer) if isinstance(answer, (int, np.integer)) else float(number))
+        answers = [parse_answer(f"{name}={text}")]
+        return to_dict(run_checks(self, answers, False, _tolerance("rtol", rtol),
+                                  _tolerance("atol", atol)))
+
+    def _beyond(self, wrt, **wanted) -> dict:
+        from .higher import beyond
+        from .render.higher import to_json
+
+        result = self if wrt is None else replace(self, wrt=_check_wrt(self.graph, wrt))
+        return to_json(beyond(result, **wanted))
 
     @cached_property
     def labels(self) -> list[str]:
@@ -75,6 +144,41 @@ class Result:
 
         grads = ", ".join(f"∂{self.output_name}/∂{n}={format_value(g)}" for n, g in self.gradient.items())
         return f"<Result {self.output_name}={format_value(self.value)} {grads}>"
+
+
+def _public(value: Value) -> float | np.ndarray:
+    """What the API hands out: a Python float for a scalar, the numpy array for an array."""
+    return float(value) if np.ndim(value) == 0 else value
+
+
+def _tolerance(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise GradcalcError(f"{name} is a number ≥ 0, not {value!r}")
+    return float(value)
+
+
+def _check_wrt(graph: Graph, wrt: str | Iterable[str]) -> tuple[str, ...]:
+    """The names to differentiate by, each one an input of the program."""
+    if isinstance(wrt, str):
+        wrt = (wrt,)
+    try:
+        names = tuple(wrt)
+    except TypeError:
+        names = None
+    if names is None or not all(isinstance(name, str) for name in names):
+        hint = "give the names of inputs: wrt=[\"x\"]"
+        if "wrt" in graph.variables:
+            hint = "to give a value to a variable named wrt, pass the values as a mapping: " \
+                   "compute(text, {\"wrt\": 3})"
+        raise GradcalcError(f"wrt takes the names of the inputs to differentiate by, not {wrt!r}",
+                            hint=hint)
+    for name in names:
+        if name not in graph.variables:
+            close = difflib.get_close_matches(name, list(graph.variables), n=1)
+            raise GradcalcError(f"cannot differentiate with respect to {name}: the expression does "
+                                f"not use it", hint=f"did you mean {close[0]}?" if close else
+                                f"the expression uses {', '.join(graph.variables) or 'no variables'}")
+    return names
 
 
 def to_value(raw: Any, name: str = "value") -> Value:
@@ -152,13 +256,7 @@ def _unused_value(graph: Graph, name: str) -> UnusedValue:
 def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[str] = (),
              upstream: Any = None) -> Result:
     """Forward then backward over a parsed graph."""
-    wrt = tuple(wrt)
-    for name in wrt:
-        if name not in graph.variables:
-            close = difflib.get_close_matches(name, list(graph.variables), n=1)
-            raise GradcalcError(f"cannot differentiate with respect to {name}: the expression does "
-                                f"not use it", hint=f"did you mean {close[0]}?" if close else
-                                f"the expression uses {', '.join(graph.variables) or 'no variables'}")
+    wrt = _check_wrt(graph, wrt)
     inputs = bind(graph, values or {})
     node_values = forward(graph, inputs)
     seed = None
@@ -174,11 +272,31 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
     return Result(graph, node_values, grads, steps, inputs, wrt, seeded=seed is not None)
 
 
-def compute(text: str, values: dict[str, Any] | None = None, *, wrt: Iterable[str] = (),
+def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | Iterable[str] = (),
             upstream: Any = None, limits: Limits = DEFAULT, **named_values: Any) -> Result:
     """Parse `text`, run forward and backward, return the Result. `limits` bounds the input's size.
 
+    Values go in a mapping (any variable name works, even `wrt` or `text`) or as keywords.
+
     >>> compute("(x+y)**2", x=1, y=2).gradient
-    {'x': np.float64(6.0), 'y': np.float64(6.0)}
+    {'x': 6.0, 'y': 6.0}
+    >>> compute("wrt*values", {"wrt": 3, "values": 1}).value
+    3.0
     """
-    return evaluate(parse(text, limits), {**(values or {}), **named_values}, wrt, upstream)
+    return evaluate(parse(text, limits), merge_values(values, named_values), wrt, upstream)
+
+
+def merge_values(values: Mapping[str, Any] | None, named_values: dict[str, Any]) -> dict[str, Any]:
+    """The values of a mapping and of keywords, each name given once."""
+    if values is None:
+        return dict(named_values)
+    if not isinstance(values, Mapping):
+        raise GradcalcError(f"the values are given as a mapping from names to values, not "
+                            f"{type(values).__name__}", hint='write {"x": 1, "y": 2}')
+    twice = [name for name in named_values if name in values]
+    if twice:
+        raise GradcalcError(f"{twice[0]} is given twice, in the mapping and as a keyword")
+    for name in values:
+        if not isinstance(name, str):
+            raise GradcalcError(f"a variable's name is a string, not {name!r}")
+    return {**values, **named_values}

@@ -1,11 +1,15 @@
 """The Python API that notebooks and grading scripts call."""
 
+import json
 import threading
 
+import numpy as np
 import pytest
+from click.testing import CliRunner
 
 import gradcalc
 from gradcalc import GradcalcError, MathError, compute
+from gradcalc.cli import main
 
 
 def test_compute_returns_value_gradient_nodes_and_trace():
@@ -72,3 +76,107 @@ def test_import_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     assert out.split() == ["False", "False"]
     assert gradcalc.__version__
+
+
+def test_scalars_are_python_floats_and_arrays_numpy_arrays():
+    result = compute("(x+y)**2", x=1, y=2)
+    assert type(result.value) is float and repr(result.value) == "9.0"
+    assert all(type(g) is float for g in result.gradient.values())
+    assert type(result.grad_of("x")) is float
+    assert repr(result.gradient) == "{'x': 6.0, 'y': 6.0}"
+    assert type(compute("0*x + y", x=1, y=2).grad_of("x")) is float   # no path from x
+    arrays = compute("sum(w*w)", w=[1, 2])
+    assert type(arrays.value) is float
+    assert isinstance(arrays.gradient["w"], np.ndarray) and arrays.gradient["w"].tolist() == [2.0, 4.0]
+
+
+def test_any_variable_name_works_through_a_mapping():
+    result = compute("wrt*values + text + limits*upstream", {"wrt": 3, "values": 1, "text": 2,
+                                                             "limits": 1, "upstream": 1})
+    assert result.value == 6.0 and result.gradient["wrt"] == 1.0
+    assert compute("x*y", {"x": 2}, y=3).value == 6.0   # mapping and keywords together
+
+
+def test_a_keyword_option_given_a_variable_value_says_to_use_a_mapping():
+    with pytest.raises(GradcalcError) as error:
+        compute("wrt*2", wrt=3)
+    assert "mapping" in error.value.hint and '{"wrt": 3}' in error.value.hint
+    with pytest.raises(GradcalcError, match="given twice"):
+        compute("x*y", {"x": 2}, x=3, y=1)
+    with pytest.raises(GradcalcError, match="mapping from names"):
+        compute("x", [("x", 1)])
+    assert compute("x*y", x=1, y=2, wrt="y").gradient == {"y": 1.0}   # one name as a string
+
+
+def cli_json(expression: str, values: dict, *options: str) -> dict:
+    args = [expression] + [arg for name, value in values.items()
+                           for arg in (f"--{name}", json.dumps(value))] + list(options) + ["--json"]
+    outcome = CliRunner().invoke(main, args)
+    assert outcome.exit_code in (0, 1), outcome.stdout + outcome.stderr
+    return json.loads(outcome.stdout)
+
+
+CASES = [("x**2*y + y**3", {"x": 1, "y": 2}), ("sin(x)*exp(-y) + x/y", {"x": 0.5, "y": 1.5}),
+         ("t = x*y; z = t**2 + x", {"x": 0.3, "y": -2})]
+
+
+@pytest.mark.parametrize("expression, values", CASES)
+def test_methods_give_what_the_cli_json_gives(expression, values):
+    result = compute(expression, values)
+    assert result.to_dict() == cli_json(expression, values)
+    cli = cli_json(expression, values, "--hessian", "--symbolic")
+    assert result.value == cli["value"] and result.gradient == cli["gradient"]
+    assert result.hessian() == {key: cli["hessian"][key] for key in ("variables", "matrix")}
+    assert result.formulas() == cli["symbolic"]
+    assert result.hessian(wrt="y") == cli_json(expression, values, "--hessian", "--wrt", "y")["hessian"]
+    for k in (1, 2, 5):
+        assert result.derivative(k, "x") == cli_json(expression, values, "--order", str(k),
+                                                      "--wrt", "x")["derivative"]
+    checked = cli_json(expression, values, "--check")
+    assert result.check() == {key: checked[key] for key in ("tolerance", "check", "ok")}
+    assert result.check()["ok"] is True
+
+
+@pytest.mark.parametrize("name, answer, written", [
+    ("x", "2*x*y", "2*x*y"), ("x", 4, "4"), ("y", 13.5, "13.5"), ("z", 10, "10"),
+    ("x", "2*x", "2*x"), ("y", [13.0], "[13.0]")])
+def test_expect_gives_what_the_cli_json_gives(name, answer, written):
+    result = compute("x**2*y + y**3", x=1, y=2)
+    cli = cli_json("x**2*y + y**3", {"x": 1, "y": 2}, "--expect", f"{name}={written}")
+    assert result.expect(name, answer) == {key: cli[key] for key in ("tolerance", "expect", "seed", "ok")}
+
+
+def test_expect_tells_right_from_wrong():
+    result = compute("(x+y)**2", x=1, y=2)
+    assert result.expect("x", "2*(x+y)")["ok"] is True
+    wrong = result.expect("x", "2*x")
+    assert wrong["ok"] is False and wrong["expect"][0]["computed"] == 6.0
+    assert result.expect("y", 6.5, rtol=0.1)["ok"] is True
+    with pytest.raises(GradcalcError, match="not finite"):
+        result.expect("x", float("nan"))
+    with pytest.raises(GradcalcError, match="ends too early"):
+        result.expect("x", "2*(")
+
+
+def test_one_variable_derivative_without_wrt_and_its_errors():
+    result = compute("sin(x)", x=0.5)
+    assert result.derivative(4) == {"variable": "x", "order": 4, "value": pytest.approx(np.sin(0.5))}
+    assert type(result.derivative(4)["value"]) is float
+    with pytest.raises(GradcalcError, match="needs one variable"):
+        compute("x*y", x=1, y=2).derivative(2)
+    with pytest.raises(GradcalcError, match="whole number"):
+        result.derivative(0)
+    with pytest.raises(GradcalcError, match="does not use it"):
+        result.derivative(2, wrt="y")
+    with pytest.raises(GradcalcError, match="scalar output"):
+        compute("w*2", w=[1, 2]).hessian()
+
+
+def test_a_check_that_fails_says_so():
+    # relu's subgradient 0 at its kink is a convention; central differences straddle the kink.
+    report = compute("relu(x) + y", x=1e-12, y=1).check()
+    assert report["ok"] is False
+    assert [c["ok"] for c in report["check"]] == [False, True]
+    assert report == {key: value for key, value in cli_json("relu(x) + y", {"x": 1e-12, "y": 1},
+                                                             "--check").items()
+                      if key in ("tolerance", "check", "ok")}
