@@ -27,10 +27,11 @@ def format_shape(shape: tuple[int, ...]) -> str:
     return f"({shape[0]},)" if len(shape) == 1 else "(" + ",".join(map(str, shape)) + ")"
 
 
-def format_value(value, precision: int = DEFAULT_PRECISION) -> str:
+def format_value(value, precision: int = DEFAULT_PRECISION, line_width: int = 78) -> str:
     """A scalar as a number; an array as nested lists, abbreviated by numpy when large.
 
-    The elements of an array are padded to one width, so the columns of a matrix line up.
+    The elements of an array are padded to one width, so the columns of a matrix line up; numpy
+    breaks a row that is longer than `line_width` between elements, never inside a number.
     """
     shape = getattr(value, "shape", ())
     if shape == ():
@@ -43,7 +44,7 @@ def format_value(value, precision: int = DEFAULT_PRECISION) -> str:
         shown = value[np.ix_(*[np.r_[0:min(edge, n), max(edge, n - edge):n] for n in shape])]
     width = max((len(format_number(v, precision)) for v in shown.ravel()), default=0)
     return np.array2string(
-        value, separator=", ", threshold=threshold, edgeitems=edge, max_line_width=78,
+        value, separator=", ", threshold=threshold, edgeitems=edge, max_line_width=line_width,
         formatter={"float_kind": lambda v: format_number(v, precision).rjust(width)},
     )
 

@@ -93,7 +93,10 @@ def plain_text(parts: list[tuple[Table, list[str]]]) -> str:
 
 
 def render_rich(checks: Checks, precision: int = DEFAULT_PRECISION):
-    return rich_group(tables(checks, precision))
+    from rich.console import Group
+    from rich.text import Text
+
+    return Group(Text(""), rich_group(tables(checks, precision)))   # a blank line after the Result
 
 
 def rich_group(parts: list[tuple[Table, list[str]]], footer: list[str] = ()):
@@ -102,15 +105,18 @@ def rich_group(parts: list[tuple[Table, list[str]]], footer: list[str] = ()):
 
     from .rich import rich_table
 
-    styled = {RIGHT: "[bold green]✓[/]", WRONG: "[bold red]✗[/]"}
-    items = []
+    items, notes, notes_before = [], [], False
     for table, notes in parts:
-        rows = [(styled.get(row[0], row[0]),) + tuple(row[1:]) for row in table.rows]
+        if items and notes_before:   # a blank line between the notes and the next title, as plain has
+            items.append(Text(""))
         # The title above the table, not in it: a table's title wraps at the table's width, which
         # broke a heading such as a sheet problem's point (`at W = [[1, 2],⏎ [3, 4]]`).
-        items.append(Text(table.title, style="bold"))
-        items.append(rich_table(Table("", table.columns, rows)))
+        texts = (4,) if table.columns == ANSWER_COLUMNS else ()   # `given + 5 nearby` may wrap
+        items.append(rich_table(table, heading=2, texts=texts))
         items += [Text(note, style="red" if note.startswith(WRONG) else "dim") for note in notes]
+        notes_before = bool(notes)   # a table ends in a blank line of its own
+    if footer and notes:
+        items.append(Text(""))
     items += [Text(line, style="bold") for line in footer]
     return Group(*items)
 

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from ..numbers import DEFAULT_PRECISION, format_line, format_value
 from .json import plain, to_dict
-from .rows import Table, _cut as cut, build_report, definition
+from .rows import Table, _cut as cut, _hang as hang, build_report, definition
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_PASS_COLUMNS = 8   # a table wider than this is no longer readable; the JSON has every pass
@@ -175,7 +174,7 @@ def render(result, beyond, as_json: bool, rich: bool, quiet_numbers: bool,
         if hidden > 0:
             notes.append(f"{hidden} more passes are not shown as columns (--json has them all)")
         out = report.result[0].split(" = ")[0]
-        result_lines = [report.result[0]] + [f"∂{out}/∂{name} = {format_value(g, precision)}"
+        result_lines = [report.result[0]] + [hang(f"∂{out}/∂{name} = ", format_value(g, precision))
                                               for name, g in beyond.forward.gradient.items()]
     else:
         blocks.append(report.backward)
@@ -184,14 +183,24 @@ def render(result, beyond, as_json: bool, rich: bool, quiet_numbers: bool,
     blocks += extra
     notes += extra_notes
     if rich:
-        return _rich(blocks, notes)
+        from .rows import Cell, ResultLine
+
+        # The Result block as label and value, so a narrow screen can put an array under its label.
+        cells = report.result_cells
+        if beyond.mode == "forward":
+            cells = [cells[0]] + [ResultLine(f"∂{out}/∂{name} = ", Cell(g, precision))
+                                  for name, g in beyond.forward.gradient.items()]
+        return _rich([["Result", *cells] if isinstance(block, list) and block[0] == "Result"
+                      else block
+                      for block in blocks], notes)
     from .plain import _table
 
     text: list[str] = []
     for block in blocks:
         if text:
             text.append("")
-        text += _table(block) if isinstance(block, Table) else [block[0]] + [f"  {line}" for line in block[1:]]
+        text += _table(block) if isinstance(block, Table) else \
+            [block[0]] + [f"  {part}" for line in block[1:] for part in line.split("\n")]
     text += [f"note: {note}" for note in notes]
     return "\n".join(text) + "\n"
 
@@ -200,18 +209,22 @@ def _rich(blocks, notes) -> str:
     from rich.console import Console, Group
     from rich.text import Text
 
-    from .rich import _table
+    from .fit import Value
+    from .rich import _table, backward_table
 
     parts = []
     for block in blocks:
+        if parts:
+            parts.append(Text(""))
         if isinstance(block, Table):
-            # A narrow table (a 2×2 Hessian) would wrap a long title: print it above instead.
-            parts += [Text(block.title, style="bold"), _table(replace(block, title=""))]
+            # The title above the table (Fit prints it so), not wrapped at a narrow table's width.
+            parts.append(backward_table(block) if block.title.startswith("Backward pass") else _table(block))
         else:
-            text = Text(block[0] + "\n", style="bold")
+            parts.append(Text(block[0], style="bold"))
             for i, line in enumerate(block[1:]):
-                text.append(f"  {line}\n", style="bold green" if i == 0 and block[0] == "Result" else "")
-            parts.append(text)
+                style = "bold green" if i == 0 and block[0] == "Result" else ""
+                parts.append(Value(line.label, line.value, style=style) if hasattr(line, "label")
+                             else Text(f"  {line}", style=style))
     parts += [Text(f"note: {note}", style="dim") for note in notes]
     console = Console()
     with console.capture() as capture:

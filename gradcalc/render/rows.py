@@ -13,6 +13,28 @@ from ..numbers import DEFAULT_PRECISION, format_shape, format_value
 from ..ops import OPS, broadcast_axes
 
 
+class Cell(str):
+    """A formatted number or array that keeps its value, so a narrow screen can wrap an array anew.
+
+    As a str it is the plain text (`format_value`); `screen()` is what a terminal shows: numpy's
+    summary of a large array with `…` and the array's shape under it, re-wrapped to a width if given.
+    """
+
+    def __new__(cls, value, precision: int = DEFAULT_PRECISION):
+        cell = super().__new__(cls, format_value(value, precision))
+        cell.value, cell.precision = value, precision
+        return cell
+
+    def screen(self, width: int | None = None) -> str:
+        text = str(self) if width is None else format_value(self.value, self.precision, line_width=width)
+        if np.size(self.value) > SUMMARISED:
+            text = text.replace("...", "…") + f"\nshape {_shape(self.value)}"
+        return text
+
+
+SUMMARISED = 60   # numpy's threshold in format_value: larger arrays are shown by their corners
+
+
 @dataclass(frozen=True)
 class Table:
     title: str
@@ -23,11 +45,18 @@ class Table:
 
 
 @dataclass(frozen=True)
+class ResultLine:
+    label: str                # "∂z/∂x = "
+    value: Cell
+
+
+@dataclass(frozen=True)
 class Report:
     forward: Table
     backward: Table
     result: list[str]         # "z = 9", "∂z/∂x = 6", …
     notes: list[str]
+    result_cells: list[ResultLine] = ()   # the same, the value kept: a narrow screen re-wraps arrays
 
 
 def _shape(value) -> str:
@@ -117,7 +146,7 @@ def _hang(prefix: str, text: str) -> str:
 
 def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> Report:
     graph, labels, values = result.graph, result.labels, result.values
-    fmt = lambda v: format_value(v, precision)  # noqa: E731 - one short local formatter
+    fmt = lambda v: Cell(v, precision)  # noqa: E731 - one short local formatter
     out = differentiated(result)
     arrays = any(np.ndim(v) for v in values)
 
@@ -149,8 +178,9 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
         ("node → input", "∂node/∂input", "local", "upstream", "upstream × local", f"∂{out}/∂input"),
         backward_rows, backward_cut)
 
-    lines = [_hang(f"{labels[graph.output]} = ", fmt(result.value))]
-    lines += [_hang(f"∂{out}/∂{name} = ", fmt(grad)) for name, grad in result.gradient.items()]
+    cells = [ResultLine(f"{labels[graph.output]} = ", fmt(result.value))]
+    cells += [ResultLine(f"∂{out}/∂{name} = ", fmt(grad)) for name, grad in result.gradient.items()]
+    lines = [_hang(line.label, line.value) for line in cells]
     notes = []
     name = labels[graph.output]
     if result.seeded:
@@ -159,4 +189,4 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
     elif np.ndim(result.value):
         notes.append(f"{name} is an array: the backward pass starts from ones, i.e. it differentiates "
                      f"the sum of {name}'s elements (give --upstream to choose ∂L/∂{name}).")
-    return Report(forward, backward, lines, notes)
+    return Report(forward, backward, lines, notes, cells)

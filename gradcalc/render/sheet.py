@@ -50,7 +50,7 @@ def render_rich(report, precision: int = DEFAULT_PRECISION):
 
     from .check import rich_group
 
-    return Group(Text(report.sheet.title, style="bold underline"),
+    return Group(Text(report.sheet.title, style="bold underline"), Text(""),
                  rich_group(parts(report, precision), footer(report)))
 
 

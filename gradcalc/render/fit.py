@@ -1,0 +1,235 @@
+"""Tables that fit the console's width: the layout gives way, never a number.
+
+A table is drawn at the width the console offers when it is rendered (a terminal, `rich.print`, a
+notebook), choosing the first layout that fits:
+
+1. the table with its full headers: numeric columns as wide as their widest cell, never wrapped;
+   text columns (names, formulas) wrapped between words, never narrower than their longest word;
+2. the same with short headers, explained by a legend under the table;
+3. stacked: one block per row, a line per column (`upstream × local: 1.1`), arrays re-wrapped by
+   numpy between elements to the width left.
+
+So every number shown at 250 columns is shown, whole, at 40, and no line is wider than the console.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.padding import Padding
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from .rows import Table
+
+INDENT = 4            # stacked layout: a block's fields under its heading
+MARKS = {"✓": "bold green", "✗": "bold red"}
+
+
+def widest_line(text: str) -> int:
+    return max((cell_len(line) for line in str(text).split("\n")), default=0)
+
+
+def longest_word(text: str) -> int:
+    return max((cell_len(word) for word in str(text).split()), default=0)
+
+
+def screen(cell, width: int | None = None) -> str:
+    """A cell as the screen shows it; an array wider than `width` wrapped anew between elements."""
+    show = getattr(cell, "screen", None)
+    if show is None:
+        return str(cell)
+    text = show()
+    return show(width) if width is not None and widest_line(text) > width else text
+
+
+def table_overhead(columns: int) -> int:
+    """What a SIMPLE_HEAD table adds to its cells' widths: a padding space each side, edges, rules."""
+    return 2 * columns + (columns - 1) + 2
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A Table drawn to fit: as a table, with short headers and a legend, or stacked."""
+
+    table: Table
+    styles: dict = field(default_factory=dict)   # column index → rich style
+    short: tuple[str, ...] | None = None          # headers to use when the full ones do not fit …
+    legend: str = ""                              # … and what they stand for
+    pair: tuple[int, int] | None = None           # stacked: (formula column, its value column)
+    heading: int = 1                              # stacked: leading columns that name a block
+    title: bool = True                            # draw the table's title above it
+    texts: tuple[int, ...] = ()                   # text columns after the numbers (`compared at`)
+
+    def _numeric(self, index: int) -> bool:
+        return index >= self.table.text_columns and index not in self.texts
+
+    def plan(self, headers: tuple[str, ...], width: int, wrap: bool = True) -> list[int] | None:
+        """Column widths that fit `width` with these headers (wrapping text columns between words
+        if `wrap`), or None if none do."""
+        rows = self.table.rows
+        low, high = [], []
+        for c, header in enumerate(headers):
+            cells = [row[c] for row in rows]
+            if self._numeric(c):
+                need = max((widest_line(screen(cell)) for cell in cells), default=0)
+                low.append(max(need, longest_word(header)))
+                high.append(max(need, cell_len(header)))
+            else:
+                low.append(max([longest_word(cell) for cell in cells] + [longest_word(header)]))
+                high.append(max([widest_line(cell) for cell in cells] + [cell_len(header)]))
+        budget = width - table_overhead(len(headers))
+        if sum(high) <= budget:
+            return high
+        if not wrap or sum(low) > budget:
+            return None
+        widths, excess = high, sum(high) - budget
+        while excess > 0:   # take from the widest column that can still give
+            c = max((c for c in range(len(widths)) if widths[c] > low[c]), key=lambda c: widths[c])
+            give = min(excess, widths[c] - low[c],
+                       max(1, widths[c] - max((w for i, w in enumerate(widths) if i != c), default=0)))
+            widths[c] -= give
+            excess -= give
+        return widths
+
+    def _cell(self, index: int, cell) -> Text:
+        text = screen(cell)
+        style = MARKS.get(text) or self.styles.get(index)
+        if self._numeric(index):   # the column is as wide as its widest cell: nothing is cut
+            return Text(text, style=style or "", no_wrap=True)
+        return Text(text, style=style or "", overflow="fold")
+
+    def _rich_table(self, headers, widths) -> RichTable:
+        table = RichTable(box=box.SIMPLE_HEAD, header_style="bold", show_edge=True)
+        for c, (header, width) in enumerate(zip(headers, widths)):
+            arrays = any("\n" in str(row[c]) for row in self.table.rows)
+            table.add_column(Text(header, no_wrap=False, overflow="fold"), width=width,
+                             justify="right" if self._numeric(c) and not arrays else "left",
+                             no_wrap=self._numeric(c), overflow="fold")
+        for row in self.table.rows:
+            table.add_row(*(self._cell(c, cell) for c, cell in enumerate(row)))
+        return table
+
+    def _above(self) -> list:
+        return [Text(self.table.title, style="bold")] if self.title and self.table.title else []
+
+    def _below(self) -> list:
+        if not self.table.omitted:
+            return []
+        return [Text(f"  … {self.table.omitted} rows not shown (use --max-rows 0 to show all)",
+                     style="dim")]
+
+    def layout(self, width: int) -> tuple[tuple[str, ...] | None, list[int] | None]:
+        """The headers and column widths that fit, in order of preference: full headers, short
+        ones, full with text wrapped, short with text wrapped; (None, None): stacked."""
+        tries = [(self.table.columns, False), (self.short, False), (self.table.columns, True),
+                 (self.short, True)]
+        for headers, wrap in tries:
+            if headers and (widths := self.plan(headers, width, wrap)) is not None:
+                return headers, widths
+        return None, None
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        yield from self._above()
+        headers, widths = self.layout(width)
+        if headers is None:
+            yield from self._stacked(width)
+        else:
+            yield self._rich_table(headers, widths)
+            if headers != self.table.columns:
+                yield Padding(Text(self.legend, style="dim"), (0, 0, 0, 2), expand=False)
+        yield from self._below()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widths = self.plan(self.table.columns, 10 ** 6) or []
+        return Measurement(min(options.max_width, 20),
+                           min(options.max_width, sum(widths) + table_overhead(len(widths))))
+
+    def _stacked(self, width: int) -> RenderResult:
+        columns = self.table.columns
+        avail = max(1, width - INDENT)
+        for row in self.table.rows:
+            yield Text("")
+            yield self._heading(row)
+            for c in range(self.heading, len(columns)):
+                if self.pair and c == self.pair[1]:
+                    continue
+                label = f"{columns[c]}: " if columns[c] else ""
+                if self.pair and c == self.pair[0]:
+                    formula, value = str(row[c]), row[self.pair[1]]
+                    if " = " in formula or "→" in formula:   # a rule or shapes: not `formula = value`
+                        yield from _field(label + formula, None, avail)
+                        yield from _field(f"{columns[self.pair[1]]}: ", value, avail,
+                                          self.styles.get(self.pair[1]))
+                    else:
+                        yield from _field(f"{label}{formula} = ", value, avail,
+                                          self.styles.get(self.pair[1]))
+                elif self._numeric(c):
+                    yield from _field(label, row[c], avail, self.styles.get(c))
+                else:
+                    yield from _field(label + str(row[c]), None, avail)
+
+    def _heading(self, row) -> Text:
+        """A block's first line: the row's leading cells (`price → tax`, `✓  ∂z/∂x = 2*x`)."""
+        text = Text(overflow="fold")
+        for i, part in enumerate(str(cell) for cell in row[:self.heading] if str(cell)):
+            text.append("  " * bool(i) + part, style=MARKS.get(part, "bold"))
+        return text
+
+
+def _field(label: str, value, avail: int, style: str | None = None) -> RenderResult:
+    """One line of a stacked block, indented: `label value`, the value never broken.
+
+    The label wraps between words; a value that does not fit beside it goes on the lines below,
+    an array re-wrapped to the width left.
+    """
+    indent = (0, 0, 0, INDENT)
+    if value is None:
+        yield Padding(Text(label, overflow="fold"), indent, expand=False)
+        return
+    shown = screen(value, avail)
+    lines = shown.split("\n")
+    if cell_len(label) + widest_line(shown) <= avail:   # beside the label, hanging under it
+        text = Text(label)
+        text.append("\n".join([lines[0]] + [" " * cell_len(label) + line for line in lines[1:]]),
+                    style=style or "")
+        text.no_wrap, text.overflow = True, "ignore"
+        yield Padding(text, indent, expand=False)
+        return
+    yield Padding(Text(label.rstrip(), overflow="fold"), indent, expand=False)
+    shown = screen(value, max(1, avail - 2))
+    yield Padding(Text(shown, style=style or "", no_wrap=True, overflow="ignore"), (0, 0, 0, INDENT + 2), expand=False)
+
+
+def fit(table: Table, **options) -> Fit:
+    return Fit(table, **options)
+
+
+@dataclass(frozen=True)
+class Value:
+    """`label value` on its own, as in the Result block: beside the label if it fits, else under it."""
+
+    label: str
+    value: object
+    style: str = ""
+    indent: int = 2
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        avail = max(1, options.max_width - self.indent)
+        shown = screen(self.value, max(1, avail - cell_len(self.label)))
+        pad = (0, 0, 0, self.indent)
+        if cell_len(self.label) + widest_line(shown) <= avail:
+            lines = shown.split("\n")
+            text = Text("\n".join([self.label + lines[0]]
+                                  + [" " * cell_len(self.label) + line for line in lines[1:]]),
+                        style=self.style, no_wrap=True, overflow="ignore")
+            yield Padding(text, pad, expand=False)
+            return
+        yield Padding(Text(self.label.rstrip(), style=self.style, overflow="fold"), pad, expand=False)
+        shown = screen(self.value, max(1, avail - 2))
+        yield Padding(Text(shown, style=self.style, no_wrap=True, overflow="ignore"), (0, 0, 0, self.indent + 2), expand=False)
