@@ -12,7 +12,7 @@ import numpy as np
 
 from .errors import GradcalcError
 from .limits import DEFAULT, Limits, exceeded, read_bytes
-from .numbers import NUMBER
+from .numbers import NUMBER, describe, number_problem
 
 
 MAX_AXES = 32   # numpy's broadcasting (np.broadcast) handles no more
@@ -30,6 +30,8 @@ def _describe(item) -> str:
     if isinstance(item, (list, tuple)):
         return "a list"
     if isinstance(item, Real):
+        if number_problem(item):   # inf, nan; an int too large to print in full
+            return str(item) if isinstance(item, float) else describe(item)
         return f"the number {item:g}"
     return repr(item)
 
@@ -50,8 +52,10 @@ def nested_list_problem(raw, name: str) -> str | None:
             for path, item in level:
                 if isinstance(item, bool) or not isinstance(item, Real):
                     return f"the value of {name} is not all numbers: {_where(name, path)} is {_describe(item)}"
-                if not math.isfinite(item):
-                    return f"the value of {name} is not finite: {_where(name, path)} is {item}"
+                problem = number_problem(item)   # nan, inf, an int beyond a float's range
+                if problem:
+                    shown = str(item) if isinstance(item, float) else describe(item)
+                    return f"the value of {name} is not finite: {_where(name, path)} is {shown}"
             return None
         if len(lists) != len(level):  # lists and numbers mixed at one depth: name the first of each
             (first_path, first), is_list = level[0], isinstance(level[0][1], (list, tuple))
@@ -86,9 +90,12 @@ def _npy_size(data: bytes) -> int:
         version = np.lib.format.read_magic(stream)
         read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                        else np.lib.format.read_array_header_2_0)
-        return math.prod(read_header(stream)[0])
+        shape = read_header(stream)[0]
     except (ValueError, EOFError, OSError, TypeError):
         return 0
+    # (0, 10**30) has no elements, but numpy cannot even compute its byte count: the largest axis
+    # bounds the work as much as the product does.
+    return max([math.prod(shape), *shape])
 
 
 def _read_npy(name: str, path: str, data: bytes, limits: Limits = DEFAULT) -> np.ndarray:
@@ -97,12 +104,11 @@ def _read_npy(name: str, path: str, data: bytes, limits: Limits = DEFAULT) -> np
         raise exceeded("elements", size, f"{path} (for --{name})", limits)
     try:
         array = np.load(io.BytesIO(data), allow_pickle=False)   # never unpickle: a file must not run code
-    except (ValueError, EOFError, OSError):
+    except (ValueError, EOFError, OSError, OverflowError, MemoryError):
         raise GradcalcError(f"{path} (for --{name}) is not a numeric .npy file",
                             hint="write it with numpy.save from an array of numbers") from None
-    if not isinstance(array, np.ndarray) or not (np.issubdtype(array.dtype, np.integer)
-                                                 or np.issubdtype(array.dtype, np.floating)
-                                                 or array.dtype == np.bool_):
+    # Kinds b, i, u, f only: timedelta64 counts as an integer to np.issubdtype, complex is not real.
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
         kind = getattr(array, "dtype", type(array).__name__)
         raise GradcalcError(f"{path} (for --{name}) holds {kind} values, not real numbers",
                             hint="save an array of real numbers (float or int)")

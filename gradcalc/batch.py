@@ -19,7 +19,7 @@ import numpy as np
 from .errors import GradcalcError, MathError
 from .evaluate import backward, forward
 from .graph import Graph
-from .numbers import NUMBER
+from .numbers import NUMBER, BadNumber, describe, load_json, number_problem
 from .ops import OPS
 
 CHUNK_BYTES = 1 << 20   # input read per vectorised pass once the stream is going (~60 000 short rows)
@@ -260,19 +260,12 @@ def _raw_chunks(points: Points, first: int, largest: int) -> Iterator[tuple[list
 def _number_error(number: int, name: str, raw: Any) -> str | None:
     """Why a field is not a usable number (None if it is one): the command line's number syntax for
     CSV text (ASCII digits; no `1_000`, hex or `nan`), a JSON number for JSON lines."""
-    if isinstance(raw, str):
-        text = raw.strip()
-        if NUMBER.match(text):
-            return None
-        if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-            return f"line {number}: the value of {name} is not finite: {raw!r} (nan and inf are not allowed)"
-        shown = "empty" if not text else f"not a number: {raw!r}"
-        return f"line {number}: the value of {name} is {shown}"
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-        return f"line {number}: the value of {name} is not a number: {json.dumps(raw)}"
-    if not np.isfinite(raw):
-        return f"line {number}: the value of {name} is too large for a 64-bit float: {raw}"
-    return None
+    problem = number_problem(raw)
+    if problem is None:
+        return None
+    if problem.startswith("not a number: ") and not isinstance(raw, str):
+        problem = f"not a number: {describe(raw)}"
+    return f"line {number}: the value of {name} is {problem}"
 
 
 def _csv_numbers(lines: list[int], texts: list[str], columns: list[str]
@@ -333,10 +326,12 @@ def _json_record(number: int, text: str, graph: Graph, fixed: dict[str, float]) 
     if text.startswith(_UNDECODABLE):
         return {}, text[1:]
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except json.JSONDecodeError as error:
         return {}, (f"line {number} is not JSON ({error.msg} at character {error.pos + 1}): "
                     f"{text.strip()[:60]}")
+    except BadNumber as error:
+        return {}, f"line {number} is not a JSON object of numbers: {error}"
     if not isinstance(data, dict):
         return {}, f"line {number} is not a JSON object: {text.strip()[:60]}"
     for name, raw in data.items():

@@ -12,6 +12,7 @@ import numpy as np
 from .errors import GradcalcError, MathError
 from .evaluate import Value, forward
 from .graph import Graph
+from .numbers import NUMBER, BadNumber, load_json
 from .ops import OPS
 from .parse import parse
 
@@ -23,7 +24,6 @@ RTOL, ATOL = 1e-6, 1e-12
 MAX_WORK = 2_000_000    # node evaluations --check may spend (four per element checked): seconds
 
 _NAME = re.compile(r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*$")
-_NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
 
 
 @dataclass(frozen=True)
@@ -72,15 +72,22 @@ def _parse_answer(spec: str) -> Answer:
     name = match.group(1)
     answer = Answer(name, text)
     number = None
-    if _NUMBER.match(text):
+    if NUMBER.match(text.strip()):
         number = np.float64(text)
     elif text.lstrip().startswith("["):
+        from .arrays import nested_list_problem
+
         try:
-            number = np.asarray(json.loads(text), dtype=np.float64)
-        except (ValueError, TypeError):
-            raise _BadAnswer(answer, answer.error("not a number, an array of numbers, or a formula",
-                                                  (0, len(text)), 'write arrays as nested lists: '
-                                                  '"[[1, 2], [3, 4]]"')) from None
+            data = load_json(text)
+            # true, null and strings are not numbers, even where numpy would cast them
+            problem = nested_list_problem(data, name)
+        except (ValueError, TypeError) as error:   # not JSON, or nested too deeply
+            problem = "not a number, an array of numbers, or a formula" + (
+                f" ({error})" if isinstance(error, BadNumber) else "")
+        if problem and "not finite" not in problem:
+            raise _BadAnswer(answer, answer.error(problem, (0, len(text)), 'write arrays as nested '
+                                                  'lists of numbers: "[[1, 2], [3, 4]]"')) from None
+        number = np.asarray(data, dtype=np.float64)
     if number is not None:
         if not np.all(np.isfinite(number)):   # 1e999 reads as inf, JSON takes NaN and Infinity
             raise _BadAnswer(answer, answer.error("not a finite number: inf, nan, or beyond a 64-bit "

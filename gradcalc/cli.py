@@ -12,7 +12,7 @@ import click
 from . import __version__
 from .errors import GradcalcError, UnusedValue
 from .limits import DEFAULT, read_text
-from .numbers import NUMBER
+from .numbers import NUMBER, BadNumber, load_json, number_problem
 
 _JSON_WORDS = re.compile(r"\b(true|false|null)\b")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
@@ -90,6 +90,22 @@ class _File(click.File):
             self.fail(f"{value!r}: {error}", param, ctx)
 
 
+class _Tolerance(click.ParamType):
+    """A tolerance: a finite number ≥ 0 (click's FloatRange lets nan and inf through)."""
+
+    name = "float"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        problem = number_problem(text) or (None if float(text) >= 0 else "negative")
+        if problem:
+            self.fail(f"{value!r} is {problem}; a tolerance is a finite number ≥ 0, such as 1e-6",
+                      param, ctx)
+        return float(text)
+
+
 EPILOG = """\b
 Examples:
   gradcalc "(x+y)**2" --x 1 --y 2
@@ -152,9 +168,9 @@ Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error;
                    "given one. Repeatable; exit 1 if any is wrong.")
 @click.option("--check", "numerical", is_flag=True,
               help="Compare the backprop gradient with central differences; exit 1 if they differ.")
-@click.option("--rtol", type=click.FloatRange(min=0), default=1e-6, show_default=True,
+@click.option("--rtol", type=_Tolerance(), default=1e-6, show_default=True,
               help="Relative tolerance of --expect and --check.")
-@click.option("--atol", type=click.FloatRange(min=0), default=1e-12, show_default=True,
+@click.option("--atol", type=_Tolerance(), default=1e-12, show_default=True,
               help="Absolute tolerance of --expect and --check.")
 @click.option("--limit", "limit", multiple=True, metavar="NAME=N",
               help="Raise a size limit (repeatable): length (characters of program, default 2e6), "
@@ -382,22 +398,27 @@ malformed sheet (TOML, an expression, a point, points), 3 a math error.
 @click.option("--plain", is_flag=True, help="Plain text, no colour (the default when piped).")
 @click.option("--precision", type=click.IntRange(1, 17), default=10, show_default=True,
               help="Significant digits shown (JSON always carries full precision).")
-@click.option("--rtol", type=click.FloatRange(min=0), default=None,
+@click.option("--rtol", type=_Tolerance(), default=None,
               help="Relative tolerance (default: the sheet's rtol, else 1e-6).")
-@click.option("--atol", type=click.FloatRange(min=0), default=None,
+@click.option("--atol", type=_Tolerance(), default=None,
               help="Absolute tolerance (default: the sheet's atol, else 1e-12).")
+@click.option("--sheet-tolerance", is_flag=True,
+              help="Let the sheet's own rtol/atol be looser than the defaults (for a sheet you wrote; "
+                   "without it a hand-in cannot loosen the tolerance its answers are graded with).")
 @click.pass_context
-def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol):
+def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol, sheet_tolerance):
     """Grade a homework sheet: every problem's answers, a report and a score; exit 1 if any is wrong."""
     try:
         from .sheet import grade, load_sheet
 
         source = "standard input" if sheet == "-" else sheet
-        report = grade(load_sheet(read_text(sheet, "the sheet"), source), rtol, atol)
+        report = grade(load_sheet(read_text(sheet, "the sheet"), source), rtol, atol,
+                       sheet_tolerance=sheet_tolerance)
         if as_json:
+            from .render.json import dumps
             from .render.sheet import to_dict
 
-            click.echo(json.dumps(to_dict(report), ensure_ascii=False))
+            click.echo(dumps(to_dict(report)))
         elif _use_rich(plain):
             from rich.console import Console
 
@@ -480,6 +501,10 @@ def parse_value(name: str, raw: str | None, limits=DEFAULT):
         raise GradcalcError(f"--{name} needs a value", hint=f"write --{name} 1.5")
     text = raw.strip()
     if NUMBER.match(text):
+        problem = number_problem(text)
+        if problem:
+            raise GradcalcError(f"the value of --{name} is {problem}",
+                                hint="numbers must be finite and below about 1.8e308")
         return float(text)
     if text.startswith("@"):
         from .arrays import read_array_file
@@ -487,10 +512,10 @@ def parse_value(name: str, raw: str | None, limits=DEFAULT):
         return read_array_file(name, text[1:], limits)
     if text.startswith("["):
         try:
-            data = json.loads(text)
-        except RecursionError:
-            raise GradcalcError(f"the value of --{name} is nested too deeply",
-                                hint="arrays have at most 64 dimensions") from None
+            data = load_json(text)
+        except BadNumber as error:
+            raise GradcalcError(f"the value of --{name} is {error}",
+                                hint="arrays have at most 32 axes") from None
         except json.JSONDecodeError as error:
             raise GradcalcError(f"the value of --{name} is not a valid array: {error.msg} at "
                                 f"character {error.pos + 1}", (error.pos, error.pos + 1),
@@ -568,9 +593,9 @@ def _render(result, as_json, plain, quiet, precision, max_rows, checks=None) -> 
         if checks is None:
             return render_json(result)
         from .render.check import to_dict as checks_dict
-        from .render.json import to_dict
+        from .render.json import dumps, to_dict
 
-        return json.dumps({**to_dict(result), **checks_dict(checks)}, ensure_ascii=False) + "\n"
+        return dumps({**to_dict(result), **checks_dict(checks)}) + "\n"
     if quiet:
         from .numbers import format_line
 

@@ -8,6 +8,9 @@ from dataclasses import dataclass, fields, replace
 from .errors import GradcalcError, Span
 
 
+MAX_LIMIT = 10**15   # any limit: a petabyte, or 10¹⁵ numbers
+
+
 @dataclass(frozen=True)
 class Limits:
     """Defaults fit a 10⁵-term expression, 10⁵-deep nesting and a 10⁶-point batch with room to spare."""
@@ -35,6 +38,10 @@ class Limits:
             if not (math.isfinite(number) and number >= 1 and number == int(number)):
                 raise GradcalcError(f"--limit {name} needs a positive whole number, got {raw!r}",
                                     hint=f"write --limit {name}={getattr(self, name) * 10}")
+            if number > MAX_LIMIT:   # beyond any machine's memory: a typo, and too large for read()
+                raise GradcalcError(f"--limit {name}={raw} is beyond what any machine holds; the "
+                                    "largest allowed is 1e15",
+                                    hint=f"write --limit {name}={getattr(self, name) * 10}")
             changes[name] = int(number)
         return replace(self, **changes)
 
@@ -49,9 +56,11 @@ def exceeded(limit: str, size: int, what: str, limits: Limits = DEFAULT,
              span: Span | None = None, text: str | None = None) -> GradcalcError:
     """The error for `what` having `size` units, over `limits.<limit>`; the hint says how to raise it."""
     allowed = getattr(limits, limit)
+    hint = f"if that is intended, raise it with --limit {limit}={max(size, allowed * 10)}"
+    if size > MAX_LIMIT:
+        hint = "no machine holds that much: the input is malformed or far too large"
     return GradcalcError(f"{what} has {size:,} {_WHAT[limit]}, over the limit of {allowed:,}", span,
-                         hint=f"if that is intended, raise it with --limit {limit}={max(size, allowed * 10)}",
-                         text=text)
+                         hint=hint, text=text)
 
 
 def check(limit: str, size: int, what: str, limits: Limits = DEFAULT) -> None:
@@ -70,11 +79,13 @@ def read_bytes(path: str, what: str = "the file", limits: Limits = DEFAULT) -> b
 
     try:
         if path == "-":
-            data = sys.stdin.buffer.read(limits.file + 1)
+            if sys.stdin is None:   # started with standard input closed (`<&-`)
+                raise OSError(9, "standard input is closed")
+            data = _read_at_most(sys.stdin.buffer, limits.file + 1)
         else:
             with open(path, "rb") as handle:
-                data = handle.read(limits.file + 1)
-    except (OSError, ValueError) as error:   # ValueError: a NUL byte in the path
+                data = _read_at_most(handle, limits.file + 1)
+    except (OSError, ValueError) as error:   # ValueError: a NUL byte in the path, a closed stream
         reason = getattr(error, "strerror", None) or str(error)
         raise GradcalcError(f"cannot read {what} {path!r}: {reason}",
                             hint="check the path and the file's permissions") from None
@@ -82,6 +93,20 @@ def read_bytes(path: str, what: str = "the file", limits: Limits = DEFAULT) -> b
         shown = "standard input" if path == "-" else repr(path)
         raise exceeded("file", _size_of(path, len(data)), f"{what} {shown}", limits)
     return data
+
+
+def _read_at_most(handle, size: int) -> bytes:
+    """Up to `size` bytes, read in pieces: read(size) would reserve all of `size` at once, so a raised
+    limit (--limit file=1e12) made reading a 4-byte file fail for want of memory."""
+    pieces, left, piece = [], size, 1 << 20
+    while left > 0:
+        block = handle.read(min(left, piece))
+        if not block:
+            break
+        pieces.append(block)
+        left -= len(block)
+        piece = min(piece * 2, 1 << 26)
+    return b"".join(pieces)
 
 
 def read_text(path: str, what: str = "the program file", limits: Limits = DEFAULT) -> str:

@@ -63,3 +63,89 @@ def format_line(value, precision: int = DEFAULT_PRECISION) -> str:
     text = np.array2string(value, separator=", ", threshold=sys.maxsize, max_line_width=sys.maxsize,
                            formatter={"float_kind": lambda v: format_number(v, precision)})
     return " ".join(text.split())   # numpy still breaks rows onto lines; join them
+
+
+# One validation for every number from every source ----------------------------------------------
+# An option, a JSON list or line, a CSV field, a TOML value and a .npy element all pass through
+# `number_problem` (or `load_json`, whose hooks apply the same rules while the text is parsed), so
+# each source refuses the same things: not a number, true/false, nan, inf, beyond a 64-bit float.
+
+FLOAT_DIGITS = 309          # an integer with more digits is beyond a 64-bit float (max ≈ 1.8e308)
+
+
+class BadNumber(ValueError):
+    """A number that is not finite, not real or out of range, found while reading (say `what`)."""
+
+
+def number_problem(raw) -> str | None:
+    """Why `raw` is not a usable number, as `is …` (None if it is a finite 64-bit float).
+
+    Strings follow the command line's syntax (ASCII digits; no `1_000`, hex, nan or inf); Python ints
+    are sized by their bits before any conversion, so a 5000-digit integer costs nothing.
+    """
+    import math
+    from numbers import Real
+
+    if isinstance(raw, str):
+        text = raw.strip()
+        if not text:
+            return "empty"
+        if NUMBER.match(text):
+            return None if math.isfinite(float(text)) else f"beyond a 64-bit float: {_short(text)}"
+        if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            return f"not finite: {_short(raw)!r} (nan and inf are not allowed)"
+        return f"not a number: {_short(raw)!r}"
+    if isinstance(raw, bool) or type(raw).__name__ == "bool_" or not isinstance(raw, Real):
+        return f"not a number: {describe(raw)}"
+    try:
+        value = float(raw)   # an int whose bits exceed a float's range raises, never rounds to inf
+    except OverflowError:
+        return f"beyond a 64-bit float: an integer of about {int(int(raw).bit_length() * 0.30103)} digits"
+    if math.isnan(value):
+        return "not a number (nan)"
+    if math.isinf(value):
+        return "infinite (inf, or beyond a 64-bit float)"
+    return None
+
+
+def real(raw, what: str) -> float:
+    """`raw` as a float, or BadNumber saying `what is …`."""
+    problem = number_problem(raw)
+    if problem:
+        raise BadNumber(f"{what} is {problem}")
+    return float(raw)
+
+
+def describe(raw) -> str:
+    """A value as a message shows it: JSON's spelling where there is one, cut short."""
+    import json
+
+    if isinstance(raw, int) and raw.bit_length() > 1024:   # str() of 5000 digits is refused
+        return f"an integer of about {int(raw.bit_length() * 0.30103)} digits"
+    try:
+        text = json.dumps(raw, allow_nan=True)
+    except (TypeError, ValueError):
+        text = repr(raw)
+    return _short(text)
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def load_json(text: str):
+    """JSON with integers bounded before conversion (a 400-digit integer reads as inf, as 1e400 does,
+    not as a huge int; 5000 digits would stop Python's int()), and nesting deep enough to exhaust
+    the stack refused with BadNumber. NaN, Infinity and 1e999 are read as the floats they name:
+    every caller checks each element with `number_problem`, which says where the bad one is.
+    Raises json.JSONDecodeError (a ValueError) for text that is not JSON."""
+    import json
+
+    def parse_int(s: str):
+        # int() of a few thousand digits is refused by Python itself (and slow below that).
+        return int(s) if len(s) < 300 else float(s)
+
+    try:
+        return json.loads(text, parse_int=parse_int)
+    except RecursionError:
+        raise BadNumber("nested too deeply") from None

@@ -9,6 +9,7 @@ from typing import Any
 
 from .check import ATOL, RTOL, SEED, Answer, Verdict, check_answers, parse_answer
 from .errors import GradcalcError, MissingValue
+from .numbers import describe, number_problem
 
 SHEET_KEYS = ("title", "rtol", "atol", "problem")
 PROBLEM_KEYS = ("name", "expression", "at", "expect", "points")
@@ -87,16 +88,61 @@ def _unknown_key(where: str, key: str, allowed: tuple[str, ...]) -> GradcalcErro
 
 
 def _number(where: str, key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise GradcalcError(f"{where}: {key} must be a number ≥ 0, got {json.dumps(value, default=str)}")
+    problem = number_problem(value) if not isinstance(value, str) else f"not a number: text {describe(value)}"
+    if problem is None and value < 0:
+        problem = "negative"
+    if problem:
+        raise GradcalcError(f"{where}: {key} must be a finite number ≥ 0, but it is {problem}"
+                            + ("" if problem.startswith(("not", "beyond")) else f": {describe(value)}"),
+                            hint=f"write {key} = 1" if key == "points" else f"write {key} = 1e-6")
     return float(value)
+
+
+def _text(where: str, key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise GradcalcError(f"{where}: {key} must be text in quotes, got {_kind(value)}",
+                            hint=f'write {key} = "…"')
+    return value
+
+
+def _kind(value: Any) -> str:
+    """What a TOML value is, without printing it (it may be huge or nested 100 000 deep)."""
+    return {dict: "a table", list: "an array", bool: "true or false", str: "text"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
+
+
+def _point(where: str, at: Any) -> dict[str, Any]:
+    """`at = { x = 1, W = [[1, 2]] }`: every value a finite number or a rectangular array of them."""
+    from .arrays import nested_list_problem
+
+    if not isinstance(at, dict):
+        raise GradcalcError(f"{where}: at must be a table of values, e.g. at = {{ x = 1, y = 2 }}")
+    for name, value in at.items():
+        problem = nested_list_problem(value, name) if isinstance(value, list) else None
+        if isinstance(value, str):
+            problem = f"the value of {name} is text, not a number: {describe(value)}"
+        elif not isinstance(value, list) and number_problem(value):
+            problem = f"the value of {name} is {number_problem(value)}"
+        if problem:
+            raise GradcalcError(f"{where}: {problem}",
+                                hint="give each value as a finite number or an array of numbers")
+    return at
 
 
 def _answer(where: str, name: str, value: Any) -> Answer:
     """An answer as TOML gives it: a number, an array of numbers, or a string (number or formula)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, list)):
         raise GradcalcError(f"{where}: the answer for {name} must be a number, an array or a formula "
-                            f"in quotes, got {json.dumps(value, default=str)}")
+                            f"in quotes, got {_kind(value)}")
+    problem = None
+    if isinstance(value, (int, float)) and number_problem(value):   # 1e999, nan, 5000 digits
+        problem = f"the answer is {number_problem(value)}"
+    elif isinstance(value, list):
+        from .arrays import nested_list_problem
+
+        problem = nested_list_problem(value, name)
+    if problem:   # graded wrong, as a malformed answer is
+        return Answer(name, describe(value), malformed=GradcalcError(f"in the answer {name}=…: {problem}"))
     text = value if isinstance(value, str) else json.dumps(value)
     try:
         return parse_answer(f"{name}={text}", keep_going=True)
@@ -118,6 +164,12 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
     except tomllib.TOMLDecodeError as error:
         raise GradcalcError(f"{source} is not valid TOML: {error}",
                             hint="see examples/homework.toml for the layout") from None
+    except RecursionError:   # tomllib recurses into nested arrays and inline tables
+        raise GradcalcError(f"{source} is nested too deeply to read",
+                            hint="a sheet needs arrays a few levels deep at most") from None
+    except ValueError as error:   # an integer of thousands of digits: Python refuses to convert it
+        raise GradcalcError(f"{source} has a number gradcalc cannot read: {str(error)[:80]}",
+                            hint="numbers must be below about 1.8e308") from None
     for key in data:
         if key not in SHEET_KEYS:
             raise _unknown_key(source, key, SHEET_KEYS)
@@ -125,9 +177,13 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
     if not isinstance(problems_data, list) or not problems_data:
         raise GradcalcError(f"{source} has no problems",
                             hint="add one with [[problem]], expression = \"...\" and [problem.expect]")
+    title = _text(source, "title", data.get("title", source))
     problems = []
     for number, item in enumerate(problems_data, start=1):
-        name = item.get("name", f"problem {number}")
+        if not isinstance(item, dict):
+            raise GradcalcError(f"problem {number} must be a table, got {_kind(item)}",
+                                hint="write each problem under a [[problem]] heading")
+        name = _text(f"problem {number}", "name", item.get("name", f"problem {number}"))
         where = f"problem {number} ({name})" if "name" in item else f"problem {number}"
         for key in item:
             if key not in PROBLEM_KEYS:
@@ -140,23 +196,37 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
         except GradcalcError as error:
             error.message = f"{where}: {error.message}"
             raise
-        at, expect = item.get("at", {}), item.get("expect")
-        if not isinstance(at, dict):
-            raise GradcalcError(f"{where}: at must be a table of values, e.g. at = {{ x = 1, y = 2 }}")
+        at, expect = _point(where, item.get("at", {})), item.get("expect")
         if not isinstance(expect, dict) or not expect:
             raise GradcalcError(f"{where}: no expected answers",
                                 hint="add [problem.expect] with a line per answer, e.g. x = \"2*(x+y)\"")
         answers = [_answer(where, key, value) for key, value in expect.items()]
         points = _number(where, "points", item.get("points", 1))
-        problems.append(Problem(number, str(name), expression, at, answers, points))
-    return Sheet(str(data.get("title", source)), problems,
+        problems.append(Problem(number, name, expression, at, answers, points))
+    return Sheet(title, problems,
                  _number(source, "rtol", data.get("rtol", RTOL)), _number(source, "atol", data.get("atol", ATOL)))
 
 
-def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, seed: int = SEED) -> Report:
-    """Compute every problem at its point and judge its answers (formulas also at points near it)."""
+def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, seed: int = SEED,
+          sheet_tolerance: bool = False) -> Report:
+    """Compute every problem at its point and judge its answers (formulas also at points near it).
+
+    The grader's `rtol`/`atol` win. Without them the sheet's own are used only where they are at least
+    as strict as the defaults: a hand-in holds its answers and could otherwise set `rtol = 1e9` and
+    pass anything. `sheet_tolerance` (the grader's say-so, for a sheet they wrote) lifts that.
+    """
     from .api import compute
 
+    for key, given, default in (("rtol", rtol, RTOL), ("atol", atol, ATOL)):
+        own = getattr(sheet, key)
+        if given is None and own > default and not sheet_tolerance:
+            from .numbers import format_number
+
+            own, default = format_number(own), format_number(default)
+            raise GradcalcError(f"the sheet sets {key} = {own}, looser than the default {default}; "
+                                f"a sheet cannot loosen the tolerance its own answers are graded with",
+                                hint=f"if you wrote the sheet, grade it with --sheet-tolerance "
+                                     f"(or --{key} {own})")
     rtol = sheet.rtol if rtol is None else rtol
     atol = sheet.atol if atol is None else atol
     report = Report(sheet, seed=seed, rtol=rtol, atol=atol)

@@ -411,8 +411,71 @@ def test_sheet_json_report():
 
 def test_sheet_tolerance_from_the_sheet_and_the_command_line():
     loose = "rtol = 1e-3\n" + SHEET.replace("0.8414709848", "0.8415")
-    assert sheet(loose, "--plain").exit_code == 0
+    assert sheet(loose, "--plain", "--sheet-tolerance").exit_code == 0
+    assert sheet(loose, "--plain", "--rtol", "1e-3").exit_code == 0
     assert sheet(loose, "--plain", "--rtol", "1e-9").exit_code == 1
+    assert sheet("rtol = 1e-9\n" + SHEET, "--plain").exit_code == 0   # stricter: the sheet's own
+
+
+def test_a_sheet_cannot_loosen_its_own_tolerance():
+    for key, loose in (("rtol", "0.001"), ("rtol", "1000000000"), ("atol", "1"), ("atol", "1e300")):
+        result = sheet(f"{key} = {loose}\n" + SHEET.replace("0.8414709848", "0.8415"), "--plain")
+        assert result.exit_code == 2 and result.stdout == ""
+        assert f"the sheet sets {key} = {loose}, looser than the default" in result.stderr
+        assert "--sheet-tolerance" in result.stderr
+
+
+@pytest.mark.parametrize("line, message", [
+    ("rtol = inf", "rtol must be a finite number ≥ 0, but it is infinite"),
+    ("rtol = nan", "rtol must be a finite number ≥ 0, but it is not a number (nan)"),
+    ("atol = -1e-3", "atol must be a finite number ≥ 0, but it is negative: -0.001"),
+    ("rtol = 1e999", "rtol must be a finite number ≥ 0, but it is infinite"),
+    ('title = ["a"]', "title must be text in quotes, got an array"),
+    ("problem = [1, 2]", "problem 1 must be a table, got a number"),
+    ("title = " + "[" * 100000 + "]" * 100000, "nested too deeply to read"),
+    ("x = " + "9" * 5000, "has a number gradcalc cannot read"),
+])
+def test_malformed_sheet_values_are_bad_input(line, message):
+    if line.startswith("title"):
+        text = SHEET.replace('title = "Week 1"', line)
+    else:
+        text = line + "\n" + SHEET if not line.startswith("problem") else line + "\n"
+    result = sheet(text, "--plain", "--sheet-tolerance")
+    assert result.exit_code == 2, result.stderr
+    assert message in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("points = 2", "points = nan", "points must be a finite number ≥ 0, but it is not a number (nan)"),
+    ("points = 2", "points = inf", "points must be a finite number ≥ 0, but it is infinite"),
+    ("points = 2", "points = " + "9" * 400, "points must be a finite number ≥ 0, but it is beyond"),
+    ("points = 2", 'points = "2"', "points must be a finite number ≥ 0, but it is not a number"),
+    ("at = { x = 1, y = 2 }", "at = { x = [true, 1], y = 2 }", "x[0] is true"),
+    ("at = { x = 1, y = 2 }", "at = { x = nan, y = 2 }", "the value of x is not a number (nan)"),
+    ("at = { x = 1, y = 2 }", "at = { x = " + "9" * 400 + ", y = 2 }", "the value of x is beyond"),
+    ('name = "Sum squared"', "name = 3", "name must be text in quotes, got a number"),
+])
+def test_malformed_problem_values_are_bad_input(old, new, message):
+    assert old in SHEET
+    result = sheet(SHEET.replace(old, new, 1), "--plain")
+    assert result.exit_code == 2, result.stderr
+    assert message in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("answer", ["nan", "inf", "1e999", "9" * 400, "[true, 2]", "[1, nan]",
+                                    "[" + "9" * 400 + "]"])
+def test_non_finite_or_non_numeric_answers_in_a_sheet_are_graded_malformed(answer):
+    text = SHEET.replace('x = "2*(x+y)"', f"x = {answer}", 1)
+    assert text != SHEET
+    result = sheet(text, "--json")
+    assert result.exit_code == 1, result.stderr
+    data = json.loads(result.stdout, parse_constant=_no_constant)
+    verdict = data["problems"][0]["expect"][0]
+    assert verdict["ok"] is False and "malformed" in json.dumps(verdict)
+
+
+def _no_constant(name):
+    raise AssertionError(f"{name} is not JSON")
 
 
 def test_example_sheet_grades_with_one_coincidence_caught():
@@ -433,7 +496,7 @@ def test_example_sheet_grades_with_one_coincidence_caught():
     ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={q=1}", "problem 1: --expect q=…: the expression has no"),
     ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={x=true}", "must be a number, an array or a formula"),
     ("[[problem]]\nexpression='x'\nat={y=1}\nexpect={x=1}", "problem 1: a value was given for y"),
-    ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={x=1}\npoints=-1", "points must be a number ≥ 0"),
+    ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={x=1}\npoints=-1", "points must be a finite number ≥ 0, but it is negative: -1"),
 ])
 def test_malformed_sheet_exit_2(text, message):
     result = sheet(text)

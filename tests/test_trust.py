@@ -54,3 +54,106 @@ def test_nothing_of_gradcalcs_is_written_to_the_temp_directory(tmp_path):
         run = _run("from gradcalc.cli import main; main()", tmp_path, *args)
         assert run.returncode in (0, 2), run.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# Every number from every source: one validation, exit 2 with a message, never 70 or inf with exit 0 --
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from gradcalc.cli import main
+
+
+def _cli(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input)
+
+
+def _strict_json(text):
+    """json.loads that refuses NaN and Infinity, which are not JSON."""
+    def refuse(name):
+        raise AssertionError(f"{name} in --json output")
+    return json.loads(text, parse_constant=refuse)
+
+
+def _bad_input(result, *fragments):
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ")
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("as_json", [[], ["--json"]])
+@pytest.mark.parametrize("row", ["1e999", "-1e999", "9" * 400])
+def test_a_csv_field_beyond_a_float_is_bad_input_not_inf(tmp_path, as_json, row):
+    points = tmp_path / "p.csv"
+    points.write_text(f"x\n1\n{row}\n")
+    result = _cli("x", "--points", points, *as_json)
+    _bad_input(result, "line 3: the value of x is beyond a 64-bit float")
+    assert "inf" not in result.stdout.lower()
+
+
+def test_keep_going_json_lines_echo_no_nan_or_infinity(tmp_path):
+    points = tmp_path / "p.jsonl"
+    points.write_text('{"x": NaN}\n{"x": 1e999}\n{"x": -Infinity}\n{"x": 2}\n{"x": true}\n')
+    result = _cli("x**2", "--points", points, "--json", "--keep-going")
+    assert result.exit_code == 2
+    rows = [_strict_json(line) for line in result.stdout.splitlines()]
+    assert [row.get("value") for row in rows] == [None, None, None, 4.0, None]
+    assert "the value of x is not a number (nan)" in rows[0]["error"]
+    assert "too large" not in rows[0]["error"]          # NaN was once "too large for a 64-bit float: nan"
+    assert "not a number: true" in rows[4]["error"]
+
+
+@pytest.mark.parametrize("digits", [400, 5000])
+def test_huge_integers_are_bad_input_everywhere(tmp_path, digits):
+    huge = "9" * digits
+    lines = tmp_path / "p.jsonl"
+    lines.write_text(f'{{"x": {huge}}}\n')
+    _bad_input(_cli("x", "--points", lines), "line 1: the value of x")
+    _bad_input(_cli("x", "--x", f"[{huge}]"), "the value of x is not finite")
+    _bad_input(_cli("x", "--x", huge), "the value of --x is beyond a 64-bit float")
+    result = _cli("x", "--x", "[1]", "--expect", f"x=[{huge}]")
+    _bad_input(result, "not a finite number")
+
+
+def test_deeply_nested_answers_are_bad_input():
+    _bad_input(_cli("x", "--x", "[1]", "--expect", "x=" + "[" * 5000 + "1" + "]" * 5000),
+               "nested too deeply")
+    _bad_input(_cli("x", "--x", "[" * 5000 + "1" + "]" * 5000), "nested too deeply")
+
+
+@pytest.mark.parametrize("answer", ["[true, 2]", "[1, null]", '["1", 2]'])
+def test_true_and_null_are_not_numbers_in_answers(answer):
+    _bad_input(_cli("x", "--x", "[1, 2]", "--expect", f"x={answer}"), "is not all numbers")
+
+
+def test_timedelta_and_absurd_npy_headers_are_bad_input(tmp_path):
+    np.save(tmp_path / "td.npy", np.array([1, 2], dtype="m8[s]"))
+    _bad_input(_cli("x", "--x", f"@{tmp_path / 'td.npy'}"), "timedelta64[s] values, not real numbers")
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros((0, 3)))
+    (tmp_path / "huge.npy").write_bytes(buffer.getvalue().replace(b"(0, 3)", b"(0, " + b"1" * 31 + b")"))
+    _bad_input(_cli("x", "--x", f"@{tmp_path / 'huge.npy'}"), "over the limit")
+
+
+@pytest.mark.parametrize("option", ["--rtol", "--atol"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "1e999"])
+def test_tolerances_are_finite_and_not_negative(option, value):
+    result = _cli("x", "--x", "1", "--check", option, value)
+    assert result.exit_code == 2 and "a tolerance is a finite number ≥ 0" in result.stderr
+    result = _cli("check", "-", option, value, input="")
+    assert result.exit_code == 2 and "a tolerance is a finite number ≥ 0" in result.stderr
+
+
+def test_limits_are_bounded_and_raising_one_reserves_nothing(tmp_path):
+    program = tmp_path / "f.gc"
+    program.write_text("x")
+    _bad_input(_cli("-f", program, "--x", "1", "--limit", "file=1e30"), "largest allowed is 1e15")
+    result = _cli("-f", program, "--x", "2", "-q", "--limit", "file=1e12")   # read(1e12) reserved 1 TB
+    assert result.exit_code == 0 and result.stdout.split() == ["2", "1"]

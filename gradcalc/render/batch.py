@@ -9,6 +9,7 @@ import math
 
 from ..errors import MathError
 from ..numbers import NUMBER
+from .json import dumps
 
 
 def field_name(name: str, columns: list[str]) -> str:
@@ -78,6 +79,14 @@ def _number_or_null(field: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _finite_json(value) -> bool:
+    try:
+        dumps(value)
+    except ValueError:
+        return False
+    return True
+
+
 def jsonl_chunk(chunk, columns: list[str], source: str) -> str:
     values = chunk.value.tolist()
     grads = {name: grad.tolist() for name, grad in chunk.gradient.items()}
@@ -86,8 +95,9 @@ def jsonl_chunk(chunk, columns: list[str], source: str) -> str:
     lines = []
     for i, text in enumerate(chunk.texts):
         error = chunk.errors.get(i)
-        if source == "jsonl":
-            record = dict(chunk.records[i])
+        if source == "jsonl":   # a bad row's NaN or Infinity (which JSON lacks) is echoed as null
+            record = {name: value if _finite_json(value) else None
+                      for name, value in chunk.records[i].items()}
         elif error is None or isinstance(error, MathError):   # the row itself was well formed
             record = dict(zip(columns, numbers[i]))
         else:  # a malformed CSV row: numbers as numbers, anything else null (the error quotes it)
@@ -99,5 +109,5 @@ def jsonl_chunk(chunk, columns: list[str], source: str) -> str:
             record[keys["gradient"]] = {name: g[i] for name, g in grads.items()}
         else:
             record[keys["line"]], record[keys["error"]] = chunk.lines[i], error.message
-        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+        lines.append(dumps(record) + "\n")
     return "".join(lines)

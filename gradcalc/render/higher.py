@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-
 from ..numbers import DEFAULT_PRECISION, format_line, format_value
-from .json import plain, to_dict
+from .json import dumps, plain, to_dict
 from .rows import Table, _cut as cut, _hang as hang, build_report, definition
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -159,9 +158,7 @@ def render(result, beyond, as_json: bool, rich: bool, quiet_numbers: bool,
            precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> str:
     """The whole output: the trace of the chosen mode, the result, then the tables these options add."""
     if as_json:
-        import json
-
-        return json.dumps({**to_dict(result), **to_json(beyond)}, ensure_ascii=False) + "\n"
+        return dumps({**to_dict(result), **to_json(beyond)}) + "\n"
     if quiet_numbers:
         return quiet(result, beyond, precision)
     report = build_report(result, precision, max_rows)

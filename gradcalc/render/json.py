@@ -41,5 +41,11 @@ def to_dict(result) -> dict:
     }
 
 
+def dumps(data) -> str:
+    """One JSON text. Never NaN or Infinity, which are not JSON: a non-finite number reaching here
+    is a bug in gradcalc (exit 70), not output a reader would choke on."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False)
+
+
 def render_json(result) -> str:
-    return json.dumps(to_dict(result), ensure_ascii=False) + "\n"
+    return dumps(to_dict(result)) + "\n"
