@@ -270,3 +270,19 @@ def test_a_real_terminal_of_60_columns():
     screens = {60: run(60), WIDE: run(WIDE)}
     assert "\x1b[" in screens[60]   # drawn by rich, in colour
     assert_fits(screens)
+
+
+def test_every_backward_row_of_a_network_is_named_distinctly():
+    from gradcalc.render.rows import build_report
+
+    report = build_report(gradcalc.compute(NETWORK, **NETWORK_VALUES))
+    edges = [row[0] for row in report.backward.rows]
+    assert len(edges) == 11 and len(set(edges)) == 11
+    assert "n4 → b2\n(n4 = n3 + b2)" in edges and "n1 → W1\n(n1 = X @ W1)" in edges
+
+
+def test_an_input_used_twice_by_one_node_names_its_operand():
+    from gradcalc.render.rows import build_report
+
+    edges = [row[0] for row in build_report(gradcalc.compute("x*x", x=3)).backward.rows]
+    assert edges == ["z → x (1st operand)", "z → x (2nd operand)"]

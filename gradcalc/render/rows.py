@@ -139,6 +139,26 @@ def _step_shapes(op, step) -> str:
     return text
 
 
+def edge(result, step, arrays: bool = False) -> str:
+    """A backward row's name, distinct from every other row's: `n1 → x`.
+
+    An input used twice by one node (`x*x`) says which operand it is; in an array program an
+    unnamed node says what it computes on a second line, `(n4 = n3 + b2)`, as its rows are otherwise
+    told apart only by matrices.
+    """
+    graph, labels = result.graph, result.labels
+    node = graph.nodes[step.node]
+    text = f"{labels[step.node]} → {labels[step.input]}"
+    if node.inputs.count(step.input) > 1:
+        text += f" ({_ORDINALS.get(step.k + 1, f'{step.k + 1}th')} operand)"
+    if arrays and node.name is None and node.id != graph.output:
+        text += f"\n({labels[node.id]} = {definition(result, node.id)})"
+    return text
+
+
+_ORDINALS = {1: "1st", 2: "2nd", 3: "3rd"}
+
+
 def _hang(prefix: str, text: str) -> str:
     """prefix + text, with the lines of a printed array aligned under its first line."""
     return prefix + text.replace("\n", "\n" + " " * len(prefix))
@@ -163,7 +183,7 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
 
     def backward_row(step):
         return (
-            f"{labels[step.node]} → {labels[step.input]}",
+            edge(result, step, arrays),
             local_formula(result, step, shapes=arrays),
             fmt(step.local),
             fmt(step.upstream),
