@@ -114,7 +114,7 @@ def rich_group(parts: list[tuple[Table, list[str]]], footer: list[str] = ()):
         texts = (4,) if table.columns == ANSWER_COLUMNS else ()   # `given + 5 nearby` may wrap
         items.append(rich_table(table, heading=2, texts=texts))
         items += [Text(note, style="red" if note.startswith(WRONG) else "dim") for note in notes]
-        notes_before = bool(notes)   # a table ends in a blank line of its own
+        notes_before = bool(notes)   # a table (Fit) ends in a blank line of its own
     if footer and notes:
         items.append(Text(""))
     items += [Text(line, style="bold") for line in footer]

@@ -54,7 +54,8 @@ def table_overhead(columns: int) -> int:
 
 @dataclass(frozen=True)
 class Fit:
-    """A Table drawn to fit: as a table, with short headers and a legend, or stacked."""
+    """A Table drawn to fit: as a table, with short headers and a legend, or stacked; its title
+    above it and a blank line under it, whichever the layout."""
 
     table: Table
     styles: dict = field(default_factory=dict)   # column index → rich style
@@ -121,7 +122,7 @@ class Fit:
         if not self.table.omitted:
             return []
         return [Text(f"  … {self.table.omitted} rows not shown (use --max-rows 0 to show all)",
-                     style="dim")]
+                     style="dim"), Text("")]
 
     def layout(self, width: int) -> tuple[tuple[str, ...] | None, list[int] | None]:
         """The headers and column widths that fit, in order of preference: full headers, short
@@ -139,10 +140,12 @@ class Fit:
         headers, widths = self.layout(width)
         if headers is None:
             yield from self._stacked(width)
+            yield Text("")
         else:
-            yield self._rich_table(headers, widths)
+            yield self._rich_table(headers, widths)   # its last line is blank
             if headers != self.table.columns:
                 yield Padding(Text(self.legend, style="dim"), (0, 0, 0, 2), expand=False)
+                yield Text("")
         yield from self._below()
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:

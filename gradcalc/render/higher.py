@@ -206,12 +206,12 @@ def _rich(blocks, notes) -> str:
     from rich.console import Console, Group
     from rich.text import Text
 
-    from .fit import Value
+    from .fit import Fit, Value
     from .rich import _table, backward_table
 
     parts = []
     for block in blocks:
-        if parts:
+        if parts and not isinstance(parts[-1], Fit):   # a table ends in a blank line of its own
             parts.append(Text(""))
         if isinstance(block, Table):
             # The title above the table (Fit prints it so), not wrapped at a narrow table's width.

@@ -34,8 +34,7 @@ def backward_table(table: Table) -> Fit:
 
 def render_result(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> Group:
     report = build_report(result, precision, max_rows)
-    parts = [_table(report.forward), Text(""), backward_table(report.backward), Text(""),
-             Text("Result", style="bold")]
+    parts = [_table(report.forward), backward_table(report.backward), Text("Result", style="bold")]
     parts += [Value(line.label, line.value, style="bold green" if i == 0 else "bold")
               for i, line in enumerate(report.result_cells)]
     parts += [Text(f"note: {note}", style="dim") for note in report.notes]
