@@ -286,3 +286,12 @@ def test_an_input_used_twice_by_one_node_names_its_operand():
 
     edges = [row[0] for row in build_report(gradcalc.compute("x*x", x=3)).backward.rows]
     assert edges == ["z → x (1st operand)", "z → x (2nd operand)"]
+
+
+def test_the_readme_shows_the_apple_and_orange_example_at_80_columns():
+    from gradcalc.render.rich import render_result
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"### On a terminal of any width.*?```text\n(.*?)```", readme, re.S).group(1)
+    screen = draw(render_result(gradcalc.compute(APPLE, **APPLE_VALUES)), 80)
+    assert "\n".join(line.rstrip() for line in screen.splitlines()).strip("\n") == shown.strip("\n")
