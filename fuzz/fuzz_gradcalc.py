@@ -26,7 +26,7 @@ import numpy as np
 
 with atheris.instrument_imports(include=["gradcalc", "lark"]):
     from gradcalc.api import evaluate
-    from gradcalc.cli import parse_value
+    from gradcalc.values import parse_value
     from gradcalc.errors import GradcalcError
     from gradcalc.parse import parse
     from gradcalc.render.json import render_json

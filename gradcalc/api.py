@@ -6,7 +6,6 @@ the CLI's --json prints for the same question (the same functions build both).
 
 from __future__ import annotations
 
-import difflib
 import os
 import json
 from dataclasses import dataclass, field, replace
@@ -16,6 +15,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from .errors import GradcalcError, MissingValue, UnusedValue
+from .names import did_you_mean
 from .arrays import MAX_AXES, nested_list_problem
 from .evaluate import Step, Value, backward, forward
 from .graph import Graph
@@ -174,9 +174,9 @@ def _check_wrt(graph: Graph, wrt: str | Iterable[str]) -> tuple[str, ...]:
                             hint=hint)
     for name in names:
         if name not in graph.variables:
-            close = difflib.get_close_matches(name, list(graph.variables), n=1)
+            close = did_you_mean(name, graph.variables)
             raise GradcalcError(f"cannot differentiate with respect to {name}: the expression does "
-                                f"not use it", hint=f"did you mean {close[0]}?" if close else
+                                f"not use it", hint=f"did you mean {close}?" if close else
                                 f"the expression uses {', '.join(graph.variables) or 'no variables'}")
     return names
 
@@ -247,9 +247,9 @@ def _unused_value(graph: Graph, name: str) -> UnusedValue:
         return UnusedValue(f"{name} is the constant {name} = {CONSTANTS[name]!r}, so it takes no value",
                            name, hint=f"to use a variable of your own, give it another name "
                                       f"(such as {name}0)")
-    close = difflib.get_close_matches(name, list(graph.variables), n=1)
+    close = did_you_mean(name, graph.variables)
     return UnusedValue(f"a value was given for {name}, which the expression does not use", name,
-                       hint=f"did you mean {close[0]}?" if close else f"the expression uses {inputs}",
+                       hint=f"did you mean {close}?" if close else f"the expression uses {inputs}",
                        unknown=True)
 
 

@@ -8,15 +8,14 @@ fail the chunk: the passes mark it (a per-row finiteness mask) and carry on.
 from __future__ import annotations
 
 import csv
-import difflib
 import json
-import re
 from dataclasses import dataclass, field
 from typing import IO, Any, Iterator
 
 import numpy as np
 
 from .errors import GradcalcError, MathError
+from .names import did_you_mean, is_name
 from .evaluate import backward, forward
 from .graph import Graph
 from .numbers import NUMBER, BadNumber, describe, load_json, number_problem
@@ -27,7 +26,6 @@ FIRST_BYTES = 1         # the first chunk is one line, so output starts at once;
 PASS_ROWS = 1 << 14     # rows per forward/backward pass: 128 KiB per array, cache-sized
 MAX_LINE = 1 << 20      # bytes; a longer line is one malformed row, so memory stays bounded
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 _UNDECODABLE = "\0"     # marks a line that is not UTF-8; the rest of the text says why
 
 
@@ -134,9 +132,9 @@ def _require_elementwise(graph: Graph, values: list, n: int) -> None:
 def _check_names(graph: Graph, fixed: dict[str, Any], wrt: tuple[str, ...]) -> None:
     for name, value in fixed.items():
         if name not in graph.variables:
-            close = difflib.get_close_matches(name, list(graph.variables), n=1)
+            close = did_you_mean(name, graph.variables)
             raise GradcalcError(f"a value was given for {name}, which the expression does not use",
-                                hint=f"did you mean {close[0]}?" if close else None)
+                                hint=f"did you mean {close}?" if close else None)
         if np.ndim(value):
             raise GradcalcError(f"with --points, --{name} must be one number (the same for every row)")
     for name in wrt:
@@ -191,13 +189,13 @@ def _header(number: int, text: str, graph: Graph, fixed: dict[str, float]) -> li
         raise GradcalcError(text[1:])
     columns = [name.strip() for name in _split(text)]
     for name in columns:
-        if not _NAME.match(name):
+        if not is_name(name):
             raise GradcalcError(f"{where}: {name!r} is not a variable name",
                                 hint="the first line names the variables, e.g. x,y")
         if name not in graph.variables:
-            close = difflib.get_close_matches(name, list(graph.variables), n=1)
+            close = did_you_mean(name, graph.variables)
             raise GradcalcError(f"{where}: the expression has no variable {name}",
-                                hint=f"did you mean {close[0]}?" if close else
+                                hint=f"did you mean {close}?" if close else
                                 f"the expression uses {', '.join(graph.variables) or 'no variables'}")
         if name in fixed:
             raise GradcalcError(f"{where}: {name} is both a column and given as --{name}",

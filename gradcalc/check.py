@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
-import json
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import GradcalcError, MathError
+from .names import did_you_mean, is_name
 from .evaluate import Value, forward
 from .graph import Graph
-from .numbers import NUMBER, BadNumber, load_json
+from .numbers import BadNumber, load_json, read_number
 from .ops import OPS
 from .parse import parse
 
@@ -22,8 +20,6 @@ SAMPLES = 5
 ELEMENTS = 20       # --check compares at most this many elements of an array input (a seeded sample)
 RTOL, ATOL = 1e-6, 1e-12
 MAX_WORK = 2_000_000    # node evaluations --check may spend (four per element checked): seconds
-
-_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*$")
 
 
 @dataclass(frozen=True)
@@ -65,15 +61,14 @@ class _BadAnswer(Exception):
 
 def _parse_answer(spec: str) -> Answer:
     name, eq, text = spec.partition("=")
-    match = _NAME.match(name)
-    if not eq or not match or not text.strip():
+    name = name.strip()
+    if not eq or not is_name(name) or not text.strip():
         raise GradcalcError(f"an expected answer must be NAME=ANSWER, got {spec!r}",
                             hint='write --expect x=6 or --expect "x=2*(x+y)"')
-    name = match.group(1)
     answer = Answer(name, text)
     number = None
-    if NUMBER.match(text.strip()):
-        number = np.float64(text)
+    if read_number(text) is not None:   # the command line's numbers: ASCII digits, so not ٦
+        number = np.float64(read_number(text))
     elif text.lstrip().startswith("["):
         from .arrays import nested_list_problem
 
@@ -235,8 +230,8 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
     available = _named_values(graph, result.values)
     for answer in answers:  # every name is checked before anything is computed
         if answer.name not in available and answer.name != result.output_name:
-            close_names = difflib.get_close_matches(answer.name, list(available), n=1)
-            hint = (f"did you mean {close_names[0]}?" if close_names else
+            close_name = did_you_mean(answer.name, available)
+            hint = (f"did you mean {close_name}?" if close_name else
                     f"name an input or a named intermediate ({', '.join(available) or 'none'}) or "
                     f"the output {result.output_name}")
             raise GradcalcError(f"--expect {answer.name}=…: the expression has no input or named "
@@ -253,8 +248,8 @@ def _unknown_names(answer: Answer, available) -> Answer:
     """The answer, or (if its formula uses a name the problem does not have) a malformed one."""
     for name, node_id in (answer.formula.variables.items() if answer.formula else ()):
         if name not in available and name not in answer.formula.defaults:
-            close_names = difflib.get_close_matches(name, list(available), n=1)
-            hint = (f"did you mean {close_names[0]}?" if close_names else
+            close_name = did_you_mean(name, available)
+            hint = (f"did you mean {close_name}?" if close_name else
                     f"an answer may use {', '.join(available)}")
             return Answer(answer.name, answer.text, malformed=answer.error(
                 f"unknown name {name}", answer.formula.nodes[node_id].span, hint))

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, fields, replace
 
 from .errors import GradcalcError, Span
+from .numbers import read_number
 
 
 MAX_LIMIT = 10**15   # any limit: a petabyte, or 10¹⁵ numbers
@@ -31,10 +32,8 @@ class Limits:
             if name not in known:
                 raise GradcalcError(f"unknown limit {name!r} in --limit {pair}",
                                     hint=f"limits: {', '.join(sorted(known))}")
-            try:
-                number = float(raw)
-            except ValueError:
-                number = math.nan
+            number = read_number(raw)
+            number = math.nan if number is None else number
             if not (math.isfinite(number) and number >= 1 and number == int(number)):
                 raise GradcalcError(f"--limit {name} needs a positive whole number, got {raw!r}",
                                     hint=f"write --limit {name}={getattr(self, name) * 10}")

@@ -11,6 +11,13 @@ DEFAULT_PRECISION = 10
 NUMBER = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 
 
+def read_number(text: str) -> float | None:
+    """`text` (spaces around allowed) as a float if it is a NUMBER, else None: the one way user text
+    becomes a number (`--x`, `--expect`, `--limit`, CSV cells), so `٦` or `1_0` is refused everywhere."""
+    text = text.strip()
+    return float(text) if NUMBER.match(text) else None
+
+
 def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
     """`precision` significant digits, trailing zeros dropped, -0 shown as 0."""
     text = f"{float(x):.{precision}g}"

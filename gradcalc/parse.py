@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import threading
 import unicodedata
@@ -10,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import GradcalcError, Span
+from .names import did_you_mean
 from .graph import Graph, gc_paused
 from .limits import DEFAULT, Limits, exceeded
 from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY
@@ -96,8 +96,8 @@ class _Builder:
         name = str(token)
         span = (token.start_pos, rpar.end_pos)
         if name not in CALLS:
-            close = difflib.get_close_matches(name, list(CALLS), n=1)
-            hint = f"did you mean {close[0]}?" if close else f"functions: {', '.join(sorted(CALLS))}"
+            close = did_you_mean(name, CALLS)
+            hint = f"did you mean {close}?" if close else f"functions: {', '.join(sorted(CALLS))}"
             raise GradcalcError(f"unknown function {name!r}", (token.start_pos, token.end_pos), hint)
         by_arity = CALLS[name]
         op = by_arity.get(len(args))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from .check import ATOL, RTOL, SEED, Answer, Verdict, check_answers, parse_answer
 from .errors import GradcalcError, MissingValue
 from .numbers import describe, number_problem
+from .names import did_you_mean
 
 SHEET_KEYS = ("title", "rtol", "atol", "problem")
 PROBLEM_KEYS = ("name", "expression", "at", "expect", "points")
@@ -82,9 +82,9 @@ class Report:
 
 
 def _unknown_key(where: str, key: str, allowed: tuple[str, ...]) -> GradcalcError:
-    close = difflib.get_close_matches(key, allowed, n=1)
+    close = did_you_mean(key, allowed)
     return GradcalcError(f"{where}: unknown key {key!r}",
-                         hint=f"did you mean {close[0]}?" if close else f"the keys are {', '.join(allowed)}")
+                         hint=f"did you mean {close}?" if close else f"the keys are {', '.join(allowed)}")
 
 
 def _number(where: str, key: str, value: Any) -> float:

@@ -528,10 +528,7 @@ def test_large_arrays_are_abbreviated_on_a_terminal():
     assert len(result.stdout.splitlines()) < 40
 
 
-def test_rich_output_for_arrays(monkeypatch):
-    from gradcalc import cli
-
-    monkeypatch.setattr(cli, "_use_rich", lambda plain: True)
+def test_rich_output_for_arrays(on_a_terminal):
     result = test_cli.run("Y = X@W + b", *AFFINE_ARGS, env={"COLUMNS": "100"})
     assert result.exit_code == 0, result.output
     assert "(2,2)·(2,3) → (2,3)" in result.stdout

@@ -2,6 +2,7 @@
 
 import json
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -228,3 +229,27 @@ def test_gradient_that_overflows_only_when_contributions_add_up():
     # Each use contributes 1e308 (finite); their sum is inf, so this is a math error, not exit 0.
     assert_error(run("x*y + x*y", "--x", "1e-300", "--y", "1e308"), 3,
                  "the gradient with respect to x overflows")
+
+
+@pytest.mark.parametrize("args", [
+    ["x", "--x", "٦"],                           # an Arabic-Indic six
+    ["x**2", "--x", "1", "--expect", "x=٦"],
+    ["x**2", "--x", "1", "--expect", "x=1_0"],
+    ["x", "--x", "1", "--limit", "nodes=١٠٠"],
+])
+def test_one_definition_of_a_number_everywhere(args):
+    # Python's float() reads other scripts' digits and 1_000; the command line reads ASCII only.
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and "Traceback" not in result.stderr
+
+
+def test_option_groups_live_with_their_features():
+    from gradcalc.cli import batch, checks, higher, output, pictures, program
+
+    owner = {param.name: module.__name__ for module in (program, output, higher, checks, batch, pictures)
+             for param in module.options(click.command()(lambda **_: None)).params}
+    assert owner["points"] == "gradcalc.cli.batch" and owner["expect"] == "gradcalc.cli.checks"
+    assert owner["hessian"] == "gradcalc.cli.higher" and owner["as_dot"] == "gradcalc.cli.pictures"
+    # Every option of the command comes from exactly one group.
+    assert {p.name for p in main.params} - {"limit", "version"} == set(owner)

@@ -69,10 +69,7 @@ def test_json_output(program, values, out, value, grads):
 
 
 @pytest.mark.parametrize("program, values, out, value, grads", GOLDEN)
-def test_rich_output(program, values, out, value, grads, monkeypatch):
-    from gradcalc import cli
-
-    monkeypatch.setattr(cli, "_use_rich", lambda plain: True)
+def test_rich_output(program, values, out, value, grads, on_a_terminal):
     result = CliRunner().invoke(main, [program, *flags(values)])
     assert result.exit_code == 0, result.output
     assert "Backward pass" in result.stdout

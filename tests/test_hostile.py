@@ -274,12 +274,12 @@ def test_nul_byte_in_a_path_is_bad_input(argv):
 
 
 def test_an_exception_while_click_reads_options_is_one_line(monkeypatch):
-    from gradcalc import cli
+    from gradcalc.cli.command import Command
 
     def broken(*args, **kwargs):
         raise RuntimeError("while parsing")
 
-    monkeypatch.setattr(cli._Command, "parse_args", broken)
+    monkeypatch.setattr(Command, "parse_args", broken)
     result = run("x", "--x", "1")
     assert result.exit_code == 70 and "internal error (RuntimeError: while parsing)" in result.stderr
 

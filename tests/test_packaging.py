@@ -1,5 +1,6 @@
 """The installed wheel carries the grammar and runs outside the source tree."""
 
+import os
 import subprocess
 import sys
 import venv
@@ -34,12 +35,14 @@ def test_installed_wheel_runs_the_main_example(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=True, with_pip=True)
     python = env_dir / "bin" / "python"
+    # A worktree's PYTHONPATH would put its source tree ahead of the installed wheel.
+    clean = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", wheel],
                    check=True, capture_output=True)
     run = subprocess.run([env_dir / "bin" / "gradcalc", "(x+y)**2", "--x", "1", "--y", "2", "-q"],
-                         capture_output=True, text=True, cwd=tmp_path)
+                         capture_output=True, text=True, cwd=tmp_path, env=clean)
     assert run.returncode == 0, run.stderr
     assert run.stdout == "9\n6\n6\n"
     where = subprocess.run([python, "-c", "import gradcalc, sys; print(gradcalc.__file__)"],
-                           capture_output=True, text=True, cwd=tmp_path).stdout
+                           capture_output=True, text=True, cwd=tmp_path, env=clean).stdout
     assert str(env_dir) in where  # the wheel's copy, not the source tree

@@ -233,10 +233,7 @@ def test_tree_draws_a_shared_node_once():
     assert "└── 2  constant" in text
 
 
-def test_tree_on_a_terminal_is_rich(monkeypatch):
-    from gradcalc import cli
-
-    monkeypatch.setattr(cli, "_use_rich", lambda plain: True)
+def test_tree_on_a_terminal_is_rich(on_a_terminal):
     result = run("x*y", "--x", "2", "--y", "3", "--tree")
     assert result.exit_code == 0
     assert "∂z/∂x = 3" in result.stdout and "└── " in result.stdout

@@ -1,0 +1,74 @@
+"""--points: value and gradient at every row of a CSV or JSON-lines file, streamed chunk by chunk."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ..errors import GradcalcError
+from . import checks, higher, pictures
+from .command import File, option_group
+
+options = option_group(
+    click.option("--points", type=File("rb"), metavar="FILE",
+                 help="Value and gradient at every row of FILE ('-' for stdin): CSV with a header "
+                      "naming the variables, or JSON lines. Writes CSV (JSON lines with --json) in "
+                      "row order."),
+    click.option("--keep-going", is_flag=True,
+                 help="With --points: a bad row gets an error field instead of stopping the batch."),
+)
+
+
+def wanted(p: dict) -> bool:
+    return p["points"] is not None
+
+
+def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
+    """Read, compute and write chunk by chunk, so output starts before the input ends."""
+    clashing = (checks.given(p) + higher.given(p) + (["--upstream"] if p["upstream"] is not None else [])
+                + pictures.given(p))
+    if clashing:
+        raise GradcalcError(f"--points cannot be combined with {', '.join(clashing)}",
+                            hint="a batch computes values and gradients only; run the "
+                                 "other options on one point")
+    import contextlib
+
+    from ..batch import open_points, run as run_batch
+    from ..parse import parse
+    from ..render import batch as out
+
+    stream, wrt, keep_going = p["points"], tuple(p["wrt"]), p["keep_going"]
+    graph = parse(text, limits)
+    points = open_points(stream, graph, fixed, wrt)
+    names = list(wrt or graph.variables)
+    # The header goes out with the first rows, so an error in the first chunk leaves stdout empty.
+    header = "" if as_json else out.csv_header(points.columns, graph.output_name, names, keep_going)
+    bar = contextlib.nullcontext()
+    if sys.stderr.isatty():
+        from ..render.progress import ProgressBar
+
+        bar = ProgressBar(_size(stream))
+    rows = 0
+    with bar:
+        for chunk in run_batch(points, graph, fixed, wrt, keep_going):
+            if not len(chunk):   # the rows before a bad first row: none
+                continue
+            click.echo(header + (out.jsonl_chunk(chunk, points.columns, points.format) if as_json else
+                                 out.csv_chunk(chunk, points.columns, points.format, keep_going)), nl=False)
+            header = ""
+            rows += len(chunk)
+            if hasattr(bar, "update"):
+                bar.update(chunk.consumed, rows)
+    click.echo(header, nl=False)   # a file with a header and no rows: just the header
+
+
+def _size(stream) -> int | None:
+    try:
+        status = os.fstat(stream.fileno())
+    except (OSError, AttributeError, ValueError):
+        return None
+    import stat
+
+    return status.st_size if stat.S_ISREG(status.st_mode) else None

@@ -1,0 +1,65 @@
+"""--expect and --check: answers and the numerical gradient compared with the backward pass (exit 1)."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import GradcalcError
+from . import higher, pictures
+from .command import Tolerance, option_group
+
+options = option_group(
+    click.option("--expect", multiple=True, metavar="NAME=ANSWER",
+                 help="Check an answer for ∂z/∂NAME (or for the value, if NAME is the output): a "
+                      "number, or a formula such as \"x=2*(x+y)\", also compared at random points "
+                      "near the given one. Repeatable; exit 1 if any is wrong."),
+    click.option("--check", "numerical", is_flag=True,
+                 help="Compare the backprop gradient with central differences; exit 1 if they differ."),
+    click.option("--rtol", type=Tolerance(), default=1e-6, show_default=True,
+                 help="Relative tolerance of --expect and --check."),
+    click.option("--atol", type=Tolerance(), default=1e-12, show_default=True,
+                 help="Absolute tolerance of --expect and --check."),
+)
+
+
+def given(p: dict) -> list[str]:
+    return [option for option, wanted in (("--expect", p["expect"]), ("--check", p["numerical"]))
+            if wanted]
+
+
+def answers(p: dict) -> list:
+    """The --expect answers, read (a malformed one is bad input), after the combinations are checked."""
+    checking = given(p)
+    if not checking:
+        return []
+    if higher.given(p):
+        raise GradcalcError("--expect and --check cannot be combined with --hessian, --order, "
+                            "--symbolic, --mode forward or --compare-modes",
+                            hint="run them as two commands")
+    # A picture on stdout is the whole output (ready for dot or a Markdown file): no room for
+    # the answers table, and checks that ran unseen would only change the exit code.
+    drawn = pictures.on_stdout(p)
+    if drawn:
+        raise GradcalcError(f"{' and '.join(checking)} cannot be combined with {', '.join(drawn)}",
+                            hint="run them as two commands, or draw the graph into a file "
+                                 "with --render beside the checks")
+    from ..check import parse_answer
+
+    return [parse_answer(spec) for spec in p["expect"]]
+
+
+def run(result, answers: list, p: dict):
+    """The checks' report, or None if none were asked for."""
+    if not given(p):
+        return None
+    from ..check import run_checks
+
+    return run_checks(result, answers, p["numerical"], p["rtol"], p["atol"])
+
+
+def verdict(checks) -> None:
+    """Exit 1 (after the output is written) if any check failed."""
+    if checks is not None and not checks.ok:
+        from ..errors import CheckFailed
+
+        raise CheckFailed(checks.summary())

@@ -1,0 +1,133 @@
+"""The click Command that takes `--NAME VALUE` bindings out before click parses, and option groups."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Callable
+
+import click
+
+from ..names import is_name
+
+_OPTION_LIKE = re.compile(r"^--[A-Za-z_][A-Za-z_0-9-]*$")   # else, like "--x; y", an expression
+
+
+def option_group(*options: Callable) -> Callable:
+    """One decorator applying a feature's options (sqlite-utils style), listed in --help in this order."""
+    def apply(command: Callable) -> Callable:
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return apply
+
+
+def own_options(command: click.Command) -> list[str]:
+    """The command's own long option names, without the dashes: `json`, `max-rows`, …"""
+    return [opt[2:] for param in command.params for opt in getattr(param, "opts", ())
+            if opt.startswith("--")]
+
+
+class Command(click.Command):
+    """Takes `--NAME VALUE` for the expression's variables out of the arguments before click parses.
+
+    Click only knows gradcalc's own options; every other `--name` is a variable binding. Taking them
+    out first lets bindings stand anywhere (even before the expression), lets values be negative
+    (`--x -1.5e-3`), and lets an expression start with a minus (`"-x**2"`). The bindings go to
+    `ctx.meta["gradcalc.bindings"]` as (name, raw text or None) pairs.
+    """
+
+    def main(self, args=None, prog_name=None, **extra):
+        from .exits import unexpected
+
+        argv = sys.argv[1:] if args is None else list(args)
+        try:
+            from .sheet import check_sheet, grades_a_sheet
+
+            if grades_a_sheet(argv):
+                return check_sheet.main(argv[1:], f"{prog_name or 'gradcalc'} check", **extra)
+            return super().main(args, prog_name, **extra)
+        except (Exception, KeyboardInterrupt) as error:  # raised while click read the options
+            sys.exit(unexpected(error))
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value, flags = {}, set()
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for opt in param.opts + param.secondary_opts:
+                    (flags.add(opt) if param.is_flag or param.count else takes_value.setdefault(opt, 1))
+        options, positional, bindings = [], [], []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            name = arg.split("=", 1)[0]
+            if arg == "--":
+                positional += args[i + 1:]
+                break
+            if name in takes_value:
+                options.append(arg)
+                if "=" not in arg:
+                    value = args[i + 1] if i + 1 < len(args) else None
+                    if value is None or (value.startswith("--") and len(value) > 2):
+                        raise click.UsageError(f"{arg} needs a value", ctx)
+                    options.append(value)
+                    i += 1
+            elif arg in flags or (arg.startswith("-") and not arg.startswith("--")
+                                  and len(arg) > 1 and all(f"-{c}" in flags for c in arg[1:])):
+                options.append(arg)
+            elif _OPTION_LIKE.fullmatch(name):
+                if not is_name(name[2:]):  # --max-row: not a variable name, so a mistyped option
+                    close = closest_option(self, name[2:])
+                    raise click.UsageError(f"no such option {name}" + (
+                        f"; did you mean {close}?" if close else ""), ctx)
+                if "=" in arg:
+                    bindings.append((name[2:], arg.split("=", 1)[1]))
+                elif i + 1 < len(args):
+                    bindings.append((name[2:], args[i + 1]))
+                    i += 1
+                else:
+                    bindings.append((name[2:], None))
+            else:
+                positional.append(arg)
+            i += 1
+        ctx.meta["gradcalc.bindings"] = bindings
+        return super().parse_args(ctx, options + ["--"] + positional)
+
+
+def closest_option(command: click.Command, name: str) -> str | None:
+    """The option of the command's own that `--name` probably meant (`--jsno` → `--json`), if any."""
+    from ..names import did_you_mean
+
+    options = own_options(command)
+    if name in options:  # a value is also read for options such as --upstream
+        return None
+    close = did_you_mean(name, options, cutoff=0.75)
+    return f"--{close}" if close else None
+
+
+class File(click.File):
+    """click.File that also turns a path with a NUL byte (ValueError from open) into a usage error."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except ValueError as error:
+            self.fail(f"{value!r}: {error}", param, ctx)
+
+
+class Tolerance(click.ParamType):
+    """A tolerance: a finite number ≥ 0 (click's FloatRange lets nan and inf through)."""
+
+    name = "float"
+
+    def convert(self, value, param, ctx):
+        from ..numbers import number_problem
+
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        problem = number_problem(text) or (None if float(text) >= 0 else "negative")
+        if problem:
+            self.fail(f"{value!r} is {problem}; a tolerance is a finite number ≥ 0, such as 1e-6",
+                      param, ctx)
+        return float(text)

@@ -1,0 +1,78 @@
+"""The program and its values: EXPRESSION or -f, `--NAME VALUE` bindings, --var, --upstream, --wrt,
+--limit."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import GradcalcError
+from ..limits import DEFAULT, Limits, read_text
+from ..names import is_name
+from ..values import looks_like_value, parse_value
+from .command import closest_option, option_group
+
+options = option_group(
+    click.argument("expression", required=False),
+    click.option("-f", "--file", "file", metavar="FILE",
+                 help="Read the program from FILE ('-' for standard input)."),
+    click.option("--var", "var", multiple=True, metavar="NAME=VALUE",
+                 help="A variable's value, for names that clash with an option (--var json=2)."),
+    click.option("--upstream", metavar="ARRAY",
+                 help="∂L/∂output to start the backward pass from (default: ones), shaped like the "
+                      "output; a nested list or @file."),
+    click.option("--wrt", multiple=True, metavar="NAME",
+                 help="Only report the gradient with respect to NAME (repeatable)."),
+)
+
+limit_option = click.option(
+    "--limit", "limit", multiple=True, metavar="NAME=N",
+    help="Raise a size limit (repeatable): length (characters of program, default 2e6), nodes (1e6), "
+         "elements (numbers per value, 1e7), total (numbers in all values, 5e7), file (bytes per file "
+         "read, 1e8).")
+
+
+def limits(given: dict) -> Limits:
+    return DEFAULT.with_overrides(given["limit"])
+
+
+def program_text(given: dict, limits: Limits) -> str:
+    expression, file = given["expression"], given["file"]
+    if file is not None and expression is not None:
+        raise GradcalcError("give the expression either as an argument or with -f, not both")
+    if file is not None:
+        return read_text(file, "the program file", limits)
+    if expression is None:
+        raise GradcalcError("no expression given", hint='try: gradcalc "(x+y)**2" --x 1 --y 2')
+    return expression
+
+
+def values(ctx: click.Context, given: dict, limits: Limits = DEFAULT) -> dict:
+    """The variables' values: `--NAME VALUE` bindings, then `--var NAME=VALUE`."""
+    values = {}
+    pairs = list(ctx.meta["gradcalc.bindings"])
+    for item in given["var"]:
+        if "=" not in item:
+            raise GradcalcError(f"--var needs NAME=VALUE, got {item!r}", hint="write --var json=2")
+        pairs.append(tuple(item.split("=", 1)))
+    for name, raw in pairs:
+        if not is_name(name):
+            raise GradcalcError(f"--var {name}={raw}: {name!r} is not a variable name",
+                                hint="names start with a letter or _, then letters, digits or _")
+        if name in values:
+            raise GradcalcError(f"--{name} is given twice")
+        if (raw is None or not looks_like_value(raw)) and closest_option(ctx.command, name):
+            raise unknown_option(ctx.command, name)
+        values[name] = parse_value(name, raw, limits)
+    return values
+
+
+def upstream(given: dict, limits: Limits):
+    """--upstream's array (or number), or None."""
+    raw = given["upstream"]
+    return None if raw is None else parse_value("upstream", raw, limits)
+
+
+def unknown_option(command: click.Command, name: str) -> GradcalcError:
+    return GradcalcError(f"unknown option --{name}",
+                         hint=f"did you mean {closest_option(command, name)}? "
+                              f"(--{name} VALUE would give a value to a variable {name})")

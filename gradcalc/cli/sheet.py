@@ -1,0 +1,96 @@
+"""`gradcalc check SHEET.toml`: grade a homework sheet."""
+
+from __future__ import annotations
+
+import click
+
+from ..limits import read_text
+from .command import Tolerance
+from .exits import fail
+from .output import Output, show
+
+SHEET_EPILOG = """\b
+A sheet is TOML; each [[problem]] has an expression, a point and the answers to check:
+  title = "Backpropagation, week 3"
+  [[problem]]
+  name = "Square of a sum"
+  expression = "(x+y)**2"
+  at = { x = 1, y = 2 }
+  points = 2
+  [problem.expect]
+  x = "2*(x+y)"      # a formula: also compared at 5 random points near the given one
+  y = 6              # a number: compared at the given point
+  z = 9              # the output's own name: its value
+
+\b
+Exit codes: 0 every answer right, 1 some answer wrong or malformed (the rest are graded), 2 a
+malformed sheet (TOML, an expression, a point, points), 3 a math error.
+"""
+
+
+@click.command(epilog=SHEET_EPILOG, context_settings={"help_option_names": ["-h", "--help"],
+                                                      "max_content_width": 100})
+@click.argument("sheet", metavar="SHEET.toml")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option("--plain", is_flag=True, help="Plain text, no colour (the default when piped).")
+@click.option("--precision", type=click.IntRange(1, 17), default=10, show_default=True,
+              help="Significant digits shown (JSON always carries full precision).")
+@click.option("--rtol", type=Tolerance(), default=None,
+              help="Relative tolerance (default: the sheet's rtol, else 1e-6).")
+@click.option("--atol", type=Tolerance(), default=None,
+              help="Absolute tolerance (default: the sheet's atol, else 1e-12).")
+@click.option("--sheet-tolerance", is_flag=True,
+              help="Let the sheet's own rtol/atol be looser than the defaults (for a sheet you wrote; "
+                   "without it a hand-in cannot loosen the tolerance its answers are graded with).")
+@click.pass_context
+def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol, sheet_tolerance):
+    """Grade a homework sheet: every problem's answers, a report and a score; exit 1 if any is wrong."""
+    try:
+        from ..render import sheet as render
+        from ..sheet import grade, load_sheet
+
+        source = "standard input" if sheet == "-" else sheet
+        report = grade(load_sheet(read_text(sheet, "the sheet"), source), rtol, atol,
+                       sheet_tolerance=sheet_tolerance)
+        out = Output(as_json=as_json, plain=plain, precision=precision)
+        show(out, json=lambda: _json(render.to_dict(report)),
+             rich=lambda: [render.render_rich(report, precision)],
+             plain=lambda: render.render_plain(report, precision))
+        if not report.ok:
+            from ..errors import CheckFailed
+
+            right, count = report.answers
+            wrong = count - right
+            malformed = sum(v.answer.malformed is not None for g in report.graded for v in g.verdicts)
+            raise CheckFailed(f"{wrong} of {count} answers {'is' if wrong == 1 else 'are'} wrong"
+                              + (f" ({malformed} malformed)" if malformed else ""))
+    except (Exception, KeyboardInterrupt) as error:
+        fail(ctx, error)
+
+
+def _json(data: dict) -> str:
+    from ..render.json import dumps
+
+    return dumps(data) + "\n"
+
+
+def grades_a_sheet(argv: list[str]) -> bool:
+    """`gradcalc check [OPTIONS] SHEET.toml [OPTIONS]` grades a homework sheet. "check" could also be
+    an expression (a variable named check): only `check` followed by nothing but the grader's own
+    options and at most one file dispatches, so `check --var check=3` stays an expression."""
+    if not argv or argv[0] != "check":
+        return False
+    options = [param for param in check_sheet.params if isinstance(param, click.Option)]
+    flags = {opt for param in options if param.is_flag for opt in param.opts} | {"-h", "--help"}
+    takes_value = {opt for param in options if not param.is_flag for opt in param.opts}
+    files, i = 0, 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg.split("=", 1)[0] in takes_value:
+            i += "=" not in arg   # skip the option's value
+        elif arg == "-" or not arg.startswith("-"):
+            files += 1
+        elif arg not in flags:
+            return False
+        i += 1
+    return files <= 1

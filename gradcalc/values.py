@@ -1,0 +1,58 @@
+"""A value written as text (`1.5`, `[[1, 2]]`, `@w.csv`) read into a number or nested list: one place
+for the command line, answers and the API."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .errors import GradcalcError
+from .limits import DEFAULT, Limits
+from .numbers import NUMBER, BadNumber, load_json, number_problem, read_number
+
+_JSON_WORDS = re.compile(r"\b(true|false|null)\b")
+
+
+def looks_like_value(raw: str) -> bool:
+    """True if `raw` is meant as a value at all: a number, a nested list or @file."""
+    text = raw.strip()
+    return read_number(text) is not None or text.startswith(("@", "["))
+
+
+def parse_value(name: str, raw: str | None, limits: Limits = DEFAULT):
+    """A value as written: a number, a JSON-style nested list, or @file (.npy, .csv) for an array."""
+    if raw is None:
+        raise GradcalcError(f"--{name} needs a value", hint=f"write --{name} 1.5")
+    text = raw.strip()
+    if NUMBER.match(text):
+        problem = number_problem(text)
+        if problem:
+            raise GradcalcError(f"the value of --{name} is {problem}",
+                                hint="numbers must be finite and below about 1.8e308")
+        return float(text)
+    if text.startswith("@"):
+        from .arrays import read_array_file
+
+        return read_array_file(name, text[1:], limits)
+    if text.startswith("["):
+        try:
+            data = load_json(text)
+        except BadNumber as error:
+            raise GradcalcError(f"the value of --{name} is {error}",
+                                hint="arrays have at most 32 axes") from None
+        except json.JSONDecodeError as error:
+            raise GradcalcError(f"the value of --{name} is not a valid array: {error.msg} at "
+                                f"character {error.pos + 1}", (error.pos, error.pos + 1),
+                                hint='write arrays as nested lists: "[[1, 2], [3, 4]]"',
+                                text=text) from None
+        if _JSON_WORDS.search(text):   # numpy would read true/false beside numbers as 1/0
+            from .arrays import nested_list_problem
+
+            problem = nested_list_problem(data, name)
+            if problem:
+                raise GradcalcError(problem, hint="an array holds numbers only")
+        return data
+    hint = f"write a number such as --{name} 1.5"
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        hint = "nan and inf are not allowed as inputs; give a finite number"
+    raise GradcalcError(f"the value of --{name} is not a number: {raw!r}", hint=hint)
