@@ -124,10 +124,7 @@ def test_the_examples_are_found():
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_example_keeps_every_number_at_every_width(command, examples_dir, monkeypatch):
-    from gradcalc import cli
-
-    monkeypatch.setattr(cli, "_use_rich", lambda plain: True)
+def test_every_example_keeps_every_number_at_every_width(command, examples_dir, on_a_terminal):
     args = table_args(command)
     screens = {}
     for width in (WIDE,) + WIDTHS:
@@ -208,10 +205,7 @@ def test_rich_print_and_notebook_at_a_given_width():
 
 @pytest.mark.parametrize("options", [dict(hessian=True), dict(order=3, wrt=("x",)), dict(mode="forward"),
                                      dict(compare_modes=True), dict(symbolic=True, hessian=True)])
-def test_the_tables_beyond_one_gradient(options, monkeypatch):
-    from gradcalc import cli
-
-    monkeypatch.setattr(cli, "_use_rich", lambda plain: True)
+def test_the_tables_beyond_one_gradient(options, on_a_terminal):
     flags = {"hessian": ["--hessian"], "order": ["--order", "3"], "wrt": ["--wrt", "x"],
              "mode": ["--mode", "forward"], "compare_modes": ["--compare-modes"],
              "symbolic": ["--symbolic"]}
@@ -226,10 +220,7 @@ def test_the_tables_beyond_one_gradient(options, monkeypatch):
     assert_fits(screens)
 
 
-def test_forward_mode_of_an_array_network(monkeypatch):
-    from gradcalc import cli
-
-    monkeypatch.setattr(cli, "_use_rich", lambda plain: True)
+def test_forward_mode_of_an_array_network(on_a_terminal):
     args = ["Y = X@W + b", "--X", "[[1,2],[3,4]]", "--W", "[[1,0,-1],[2,1,0]]", "--b", "[0.5,0,-0.5]",
             "--mode", "forward"]
     screens = {w: CliRunner().invoke(main, args, env={"COLUMNS": str(w)}).stdout for w in WIDTHS + (WIDE,)}
