@@ -36,6 +36,9 @@ class Result:
     inputs: dict[str, Value]
     wrt: tuple[str, ...] = ()
     seeded: bool = field(default=False)   # True when the caller supplied ∂L/∂output
+    # Values given for names the program does not mention: ignored, so one set of values serves
+    # several expressions (the command line says so in a note on stderr).
+    unused: tuple[str, ...] = ()
 
     @property
     def value(self) -> float | np.ndarray:
@@ -214,11 +217,16 @@ def to_value(raw: Any, name: str = "value") -> Value:
     return np.float64(array) if array.ndim == 0 else array
 
 
-def bind(graph: Graph, values: dict[str, Any]) -> dict[str, Value]:
-    """Match given values to the program's inputs: every input needs one, every value an input."""
-    unknown = [name for name in values if name not in graph.variables]
-    if unknown:
-        raise _unused_value(graph, unknown[0])
+def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) -> dict[str, Value]:
+    """Match given values to the program's inputs: every input needs one. A value for a name the
+    program does not mention is appended to `unused` (an error if that is None); a value for a
+    computed name or a constant is always an error."""
+    for name in values:
+        if name not in graph.variables:
+            error = _unused_value(graph, name)
+            if unused is None or not error.unknown:
+                raise error
+            unused.append(name)
     inputs: dict[str, Value] = {}
     missing = []
     for name, node in graph.variables.items():
@@ -232,8 +240,12 @@ def bind(graph: Graph, values: dict[str, Any]) -> dict[str, Value]:
     if missing:
         first = graph.nodes[graph.variables[missing[0]]]
         options = " ".join(f"--{name} VALUE" for name in missing)
+        hint = f"give {options}"
+        near = did_you_mean(missing[0], unused or ())
+        if near:   # --xx 1 for x
+            hint += f" (a value was given for {near}: did you mean {missing[0]}?)"
         raise MissingValue(f"no value for {', '.join(missing)}", missing, first.span,
-                           hint=f"give {options}", text=graph.text)
+                           hint=hint, text=graph.text)
     return inputs
 
 
@@ -257,7 +269,8 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
              upstream: Any = None) -> Result:
     """Forward then backward over a parsed graph."""
     wrt = _check_wrt(graph, wrt)
-    inputs = bind(graph, values or {})
+    unused: list[str] = []
+    inputs = bind(graph, values or {}, unused)
     node_values = forward(graph, inputs)
     seed = None
     if upstream is not None:
@@ -269,7 +282,8 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
                                 hint=f"give --upstream as an array of shape {format_shape(want)}, "
                                      f"∂L/∂{graph.output_name}")
     grads, steps = backward(graph, node_values, seed, wrt=wrt)
-    return Result(graph, node_values, grads, steps, inputs, wrt, seeded=seed is not None)
+    return Result(graph, node_values, grads, steps, inputs, wrt, seeded=seed is not None,
+                  unused=tuple(unused))
 
 
 def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | Iterable[str] = (),

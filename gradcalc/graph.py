@@ -31,6 +31,9 @@ class Graph:
     defaults: dict[str, Any] = field(default_factory=dict)    # `apple = 100`: an input with a value
     output: int = -1
     limits: Limits = DEFAULT                                  # checked as nodes are added
+    # A name assigned again (`c = c + 1`) names a new node: node id → its version, 2 for the second.
+    versions: dict[int, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)            # what the trace should say about names
 
     def add(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None = None) -> int:
         node_id = len(self.nodes)
@@ -59,7 +62,8 @@ class Graph:
             if node.id == self.output and node.name is None:
                 labels.append(self.output_name)
             elif node.name is not None:
-                labels.append(node.name)
+                version = self.versions.get(node.id)
+                labels.append(node.name if version is None else version_label(node.name, version))
             elif node.id in self.constants:
                 labels.append(self.text[node.span[0]:node.span[1]].strip())
             else:
@@ -68,6 +72,14 @@ class Graph:
                     count += 1
                 labels.append(f"n{count}")
         return labels
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def version_label(name: str, version: int) -> str:
+    """c₂ for the second value assigned to c, c₃ for the third (the first is plain c)."""
+    return name + str(version).translate(_SUBSCRIPTS)
 
 
 @contextmanager

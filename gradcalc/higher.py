@@ -199,7 +199,7 @@ def extend(result) -> NodeBuilder:
     """A builder over a copy of the result's graph and values, so the Result itself is unchanged."""
     graph = result.graph
     copy = Graph(graph.text, list(graph.nodes), dict(graph.variables), dict(graph.constants),
-                 dict(graph.defaults), graph.output)
+                 dict(graph.defaults), graph.output, graph.limits, dict(graph.versions), list(graph.notes))
     return NodeBuilder(copy, list(result.values))
 
 

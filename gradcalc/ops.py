@@ -527,6 +527,82 @@ OPS: dict[str, Op] = {
 
 
 
+# Indexing ----------------------------------------------------------------------------------------
+# x[0], x[1:], X[:, 0]: numpy's basic indexing with whole numbers written in the program. Each distinct
+# index is an op of its own, made on first use and kept in OPS, so the trace, forward mode and the
+# Hessian read it like any other entry. Its gradient puts the upstream back at the positions taken,
+# zeros elsewhere ("scatter", itself an op whose gradient takes the same positions again).
+
+Index = tuple[int | slice, ...]
+
+
+def index_text(key: Index) -> str:
+    """[1:], [:, 0], [::2]: the index as written in numpy, normalised."""
+    def part(item):
+        if isinstance(item, int):
+            return str(item)
+        text = ("" if item.start is None else str(item.start)) + ":" + \
+            ("" if item.stop is None else str(item.stop))
+        return text + (f":{item.step}" if item.step is not None else "")
+    return "[" + ", ".join(map(part, key)) + "]"
+
+
+def _check_index(x, key: Index, text: str) -> None:
+    shape = np.shape(x)
+    if not shape:
+        raise InputError(f"cannot index a scalar: {text} needs an array",
+                         hint="index a vector or a matrix, e.g. x[0] with --x [1,2,3]")
+    if len(key) > len(shape):
+        raise InputError(f"too many indices: {text} indexes {len(key)} axes, but the shape "
+                         f"{format_shape(shape)} has {len(shape)}",
+                         hint=f"give at most {len(shape)} ind{'ex' if len(shape) == 1 else 'ices'}")
+    for axis, (item, size) in enumerate(zip(key, shape)):
+        if isinstance(item, int) and not -size <= item < size:
+            raise InputError(f"index {item} is out of range for axis {axis} of shape "
+                             f"{format_shape(shape)}",
+                             hint=f"indices of axis {axis} run from 0 to {size - 1}, or -{size} to -1")
+
+
+def _scatter(upstream, shape, key: Index):
+    grad = np.zeros(shape)
+    grad[key] = upstream
+    return grad
+
+
+def index_op(key: Index) -> str:
+    """The op taking x[key] (registered in OPS on first use); returns its key in OPS."""
+    text = index_text(key)
+    name, back = f"index{text}", f"scatter{text}"
+    if name in OPS:
+        return name
+
+    def take(x):
+        _check_index(x, key, text)
+        return _as_value(np.array(np.asarray(x)[key]))
+
+    def place(upstream, like):
+        return _scatter(upstream, np.shape(like), key)
+
+    def take_tangent(t, x, out):
+        return _as_value(np.array(np.broadcast_to(t, np.shape(x))[key]))
+
+    OPS[back] = Op("scatter", f"{{0}} placed at {text} in zeros shaped like {{1}}", place,
+                   (lambda u, like, out: 1.0, lambda u, like, out: 0.0), ("1", "0"),
+                   chain=(lambda up, local, u, like: _as_value(np.array(np.asarray(up)[key])),
+                          lambda up, local, u, like: _spread(0.0, like)),
+                   rule=(f"({{up}}){text}", "0"),
+                   graph_chain=(lambda g, up, u, like, out: g(name, up),
+                                lambda g, up, u, like, out: g.const(np.zeros(np.shape(g.values[like])))),
+                   tangent=(lambda t, u, like, out: _scatter(t, np.shape(like), key),
+                            lambda t, u, like, out: np.zeros(np.shape(like))))
+    OPS[name] = Op(text, f"{{0}}{text}", take, (lambda x, out: 1.0,), (f"1 at {text}, else 0",),
+                   chain=(lambda up, local, x: _scatter(up, np.shape(x), key),),
+                   rule=(f"{{up}} placed at {text}, zeros elsewhere",),
+                   graph_chain=(lambda g, up, x, out: g(back, up, x),),
+                   tangent=(take_tangent,))
+    return name
+
+
 def _callables() -> dict[str, dict[int, str]]:
     calls: dict[str, dict[int, str]] = {}
     for key, op in OPS.items():

@@ -9,10 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import GradcalcError, Span
+from .graph import Graph, gc_paused, version_label
 from .names import did_you_mean
-from .graph import Graph, gc_paused
+from .numbers import format_shape
 from .limits import DEFAULT, Limits, exceeded
-from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY
+from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY, index_op, index_text
 
 # An expression while parsing: its node id and the span it covers in the text (parentheses included).
 Ref = tuple[int, int, int]
@@ -24,12 +25,15 @@ GRAMMAR_PATHS = (_HERE / "grammar" / "gradcalc.lark", _HERE.parent / "grammar" /
 _TOKEN_NAMES = {"RPAR": "')'", "LPAR": "'('", "NAME": "a name", "NUMBER": "a number",
                 "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '@'", "POW_OP": "'**'",
                 "COMMA": "','", "EQUAL": "'='", "TRANSPOSE": "'.T'", "_SEP": "';' or a new line",
+                "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "AUG_OP": "'+=' or another",
                 "$END": "the end of the expression"}
+# The module prefixes of pasted code: np.sin(x) is sin(x), math.pi is pi.
+_PREFIX = re.compile(r"^(?:np|numpy|math|torch)\.(?:linalg\.)?")
 
 # Characters people paste from notes or other alphabets, and what they probably meant.
 _LOOKALIKES = {"х": "x", "у": "y", "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "−": "-",
                "–": "-", "—": "-", "∗": "*", "⋅": "*", "²": "**2", "³": "**3", "√": "sqrt",
-               "π": "pi", "'": None, '"': None}
+               "π": "pi", "'": None, '"': None, "|": "abs"}
 
 
 _COMMENT = re.compile(r"#[^\n]*")
@@ -51,7 +55,8 @@ class _Builder:
 
     def reset(self, text: str, limits: Limits = DEFAULT) -> None:
         self.graph = Graph(text, limits=limits)
-        self.assigned: dict[str, Ref] = {}       # name → the node it was assigned
+        self.assigned: dict[str, Ref] = {}       # name → the node it was assigned last
+        self.version: dict[str, int] = {}        # name → how many values it has had (2 after c = c + 1)
 
     # -- helpers -----------------------------------------------------------------------------
     def _constant(self, value: float, span: Span) -> Ref:
@@ -82,10 +87,13 @@ class _Builder:
             return (self.assigned[name][0], *span)
         if name in self.graph.variables:
             return (self.graph.variables[name], *span)
-        if name in CONSTANTS:
-            return self._constant(CONSTANTS[name], span)
-        if name in CALLS:
+        bare = _PREFIX.sub("", name)
+        if bare in CONSTANTS:
+            return self._constant(CONSTANTS[bare], span)
+        if bare in CALLS:
             raise GradcalcError(f"{name} is a function", span, hint=f"call it: {name}(...)")
+        if bare != name or "." in name:
+            raise GradcalcError(f"unknown name {name!r}", span, hint=_meant(name, bare))
         node = self.graph.add(None, (), span, name=name)
         self.graph.variables[name] = node
         return (node, *span)
@@ -94,12 +102,12 @@ class _Builder:
         token, rpar = children[0], children[-1]
         args = [c for c in children[2:-1] if c is not None]
         name = str(token)
+        bare = _PREFIX.sub("", name)
         span = (token.start_pos, rpar.end_pos)
-        if name not in CALLS:
-            close = did_you_mean(name, CALLS)
-            hint = f"did you mean {close}?" if close else f"functions: {', '.join(sorted(CALLS))}"
-            raise GradcalcError(f"unknown function {name!r}", (token.start_pos, token.end_pos), hint)
-        by_arity = CALLS[name]
+        if bare not in CALLS:
+            raise GradcalcError(f"unknown function {name!r}", (token.start_pos, token.end_pos),
+                                _meant(name, bare))
+        by_arity = CALLS[bare]
         op = by_arity.get(len(args))
         if op is None:
             variadic = [key for key in by_arity.values() if OPS[key].variadic]
@@ -122,6 +130,81 @@ class _Builder:
         for right in args[1:]:
             left = self._apply(op, [left, right], (left[1], right[2]))
         return left
+
+    def implicit(self, children):
+        # 2x, 3(x + 1), 2pi: a number written right before a name or a parenthesis multiplies it;
+        # 2x**2 is 2·x², as the power binds tighter.
+        number, operand = self.number(children[:1]), children[1]
+        if len(children) == 4:
+            operand = self._apply("pow", [operand, children[3]], (operand[1], children[3][2]))
+        return self._apply("mul", [number, operand], (number[1], operand[2]))
+
+    # -- arrays and indices ------------------------------------------------------------------------
+    def _literal(self, ref: Ref):
+        """The value of a number written in the program (signs folded), else None."""
+        node = self.graph.nodes[ref[0]]
+        if node.id in self.graph.constants and node.name is None:
+            return self.graph.constants[node.id]
+        return None
+
+    def array(self, children):
+        import numpy as np
+
+        lsqb, *items, rsqb = children
+        span = (lsqb.start_pos, rsqb.end_pos)
+        values = []
+        for item in items:
+            value = self._literal(item)
+            if value is None:
+                raise GradcalcError("an array written in the expression holds numbers only",
+                                    (item[1], item[2]), hint="give the array as a value instead, "
+                                    "e.g. --v [1,2,3], or combine names with + and *")
+            values.append(value)
+        shapes = {np.shape(v) for v in values}
+        if len(shapes) > 1:
+            first = np.shape(values[0])
+            odd = next(item for item, v in zip(items, values) if np.shape(v) != first)
+            odd_shape = np.shape(values[items.index(odd)])
+            raise GradcalcError(f"the rows of an array must have the same shape: this one is "
+                                f"{format_shape(odd_shape)}, the first {format_shape(first)}",
+                                (odd[1], odd[2]), hint="[[1, 2], [3, 4]] is a 2×2 matrix")
+        node = self.graph.add(None, (), span)
+        self.graph.constants[node] = np.array(values, dtype=np.float64)
+        return (node, *span)
+
+    def _index_number(self, ref: Ref, what: str) -> int:
+        value = self._literal(ref)
+        node = self.graph.nodes[ref[0]]
+        if value is None:
+            if node.op is None and node.name is not None:
+                raise GradcalcError(f"{what} must be a whole number written in the expression, "
+                                    f"not the name {node.name}", (ref[1], ref[2]),
+                                    hint="indices are fixed when the program is read: write x[0], x[1:]")
+            raise GradcalcError(f"{what} must be a whole number written in the expression",
+                                (ref[1], ref[2]), hint="write x[0], x[-1], x[1:] or X[:, 0]")
+        if value != int(value) if abs(value) < 2 ** 62 else True:
+            raise GradcalcError(f"{what} must be a whole number, got {value:g}", (ref[1], ref[2]),
+                                hint=f"write {int(value) if abs(value) < 2 ** 62 else 0} instead?")
+        return int(value)
+
+    def slice(self, children):
+        start, colon, stop = children[:3]
+        step = children[4] if len(children) == 5 else None
+        parts = [None if ref is None else self._index_number(ref, "a slice bound")
+                 for ref in (start, stop, step)]
+        if step is not None and parts[2] == 0:
+            raise GradcalcError("the step of a slice cannot be 0", (step[1], step[2]),
+                                hint="write x[::1], x[::2] or x[::-1]")
+        first = start[1] if start is not None else colon.start_pos
+        last = max([colon.end_pos] + [ref[2] for ref in (stop, step) if ref is not None]
+                   + [c.end_pos for c in children[3:4] if c is not None])
+        return _Slice(slice(*parts), first, last)
+
+    def index(self, children):
+        operand, lsqb, *subscripts, rsqb = children
+        key = tuple(sub.key if isinstance(sub, _Slice) else self._index_number(sub, "an index")
+                    for sub in subscripts)
+        return self._apply(index_op(key), [operand], (operand[1], rsqb.end_pos))
 
     def group(self, children):
         lpar, inner, rpar = children
@@ -161,19 +244,33 @@ class _Builder:
 
     def assignment(self, children):
         token, ref = children
+        return self._assign(token, ref, token.start_pos)
+
+    def augmented(self, children):
+        # c += 1 is c = c + 1 (and c₂ in the trace)
+        token, op_token, ref = children
+        current = self.name([token])
+        start = token.start_pos
+        value = self._apply(BINARY[str(op_token)[:-1]], [current, ref], (start, ref[2]))
+        return self._assign(token, value, start)
+
+    def _assign(self, token, ref: Ref, start: int) -> Ref:
         name, span = str(token), (token.start_pos, token.end_pos)
         graph = self.graph
-        if name in self.assigned:
-            raise GradcalcError(f"{name} is assigned twice", span,
-                                hint="give each intermediate its own name")
-        if name in graph.variables:
-            first_use = graph.nodes[graph.variables[name]].span
-            raise GradcalcError(f"{name} is used before it is assigned", first_use,
-                                hint=f"move `{name} = …` above the line that uses {name}")
-        if name in CONSTANTS or name in CALLS:
-            raise GradcalcError(f"{name} is a built-in name and cannot be assigned", span)
+        if "." in name:
+            raise GradcalcError(f"{name} cannot be assigned: a name has no dots", span,
+                                hint=f"use a plain name, e.g. {name.replace('.', '_')}")
+        again = name in self.assigned
+        if not again and name in graph.variables:
+            # An input assigned a new value must be read by that statement (x = x - 0.1*g, an
+            # update); `z = t*2; t = x` uses t before giving it a value, which is a slip.
+            if not _reads(graph, ref[0], graph.variables[name]):
+                first_use = graph.nodes[graph.variables[name]].span
+                raise GradcalcError(f"{name} is used before it is assigned", first_use,
+                                    hint=f"move `{name} = …` above the line that uses {name}")
+            again = True
         node = graph.nodes[ref[0]]
-        if node.id in graph.constants and node.name is None:
+        if node.id in graph.constants and node.name is None and not again:
             # `apple = 100`: an input with a default value, so ∂/∂apple is reported.
             graph.rename(node.id, name)
             graph.defaults[name] = graph.constants.pop(node.id)
@@ -181,10 +278,21 @@ class _Builder:
         elif node.op is not None and node.name is None:
             graph.rename(node.id, name)        # `t = x + y` names the node it made
         else:
-            # `t = x` or `t = s`: a node of its own, so t appears in the trace.
-            new = graph.add("identity", (node.id,), (span[0], ref[2]), name=name)
-            ref = (new, span[0], ref[2])
-        self.assigned[name] = (ref[0], span[0], ref[2])
+            # `t = x`, `t = s` or a number given to a name again: a node of its own, so t is in the trace.
+            new = graph.add("identity", (node.id,), (start, ref[2]), name=name)
+            ref = (new, start, ref[2])
+        if again:
+            version = self.version[name] = self.version.get(name, 1) + 1
+            graph.versions[ref[0]] = version
+            if version == 2:
+                graph.notes.append(f"{name} is assigned more than once: the trace calls its values "
+                                   f"{name}, {version_label(name, 2)}, … in order, each a node of its own")
+        elif name in CONSTANTS:
+            graph.notes.append(f"{name} is assigned here, so from there on {name} means that value "
+                               f"and shadows the constant {name} = {CONSTANTS[name]!r}")
+        elif name in CALLS:
+            graph.notes.append(f"{name} is assigned a value; {name}(…) still calls the function {name}")
+        self.assigned[name] = (ref[0], start, ref[2])
         return self.assigned[name]
 
     def start(self, children):
@@ -192,6 +300,42 @@ class _Builder:
 
 
 _BUILDER = _Builder()
+
+
+class _Slice:
+    """start:stop:step inside [ ], as read: the slice and where it was written."""
+
+    __slots__ = ("key", "start", "end")
+
+    def __init__(self, key: slice, start: int, end: int):
+        self.key, self.start, self.end = key, start, end
+
+
+def _reads(graph: Graph, node_id: int, target: int) -> bool:
+    """Whether node `node_id` depends on node `target` (an explicit walk; ids below target cannot)."""
+    seen, stack = set(), [node_id]
+    while stack:
+        current = stack.pop()
+        if current == target:
+            return True
+        if current in seen or current < target:
+            continue
+        seen.add(current)
+        stack.extend(graph.nodes[current].inputs)
+    return False
+
+
+def _meant(name: str, bare: str) -> str | None:
+    """A hint for an unknown (perhaps dotted) name: the function or constant it probably meant."""
+    last = bare.rsplit(".", 1)[-1]
+    known = list(CALLS) + list(CONSTANTS)
+    meant = last if last in known else did_you_mean(last, known)
+    if meant:
+        return f"did you mean {meant}{'(...)' if meant in CALLS and '.' in name else ''}?"
+    if "." in name:
+        return "attribute access is not supported (only .T, the transpose); call a function such " \
+               "as sum(x)"
+    return f"functions: {', '.join(sorted(CALLS))}"
 
 
 # -- the parser ---------------------------------------------------------------------------------
@@ -453,10 +597,38 @@ def _parse_with_lark(text: str):
                             text=text) from None
 
 
+_WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z_0-9.]*)\s*$")
+_ATTRIBUTE = re.compile(r"\.\s*([A-Za-z_][A-Za-z_0-9]*)\s*(\(\s*\)|\()?")
+
+
+def _attribute_hint(text: str, pos: int) -> str | None:
+    """`x.sum()` → sum(x); `jnp.sin(x)` → sin(...); any other attribute: only .T exists."""
+    after = _ATTRIBUTE.match(text, pos)
+    if after is None:
+        return None
+    attribute, call = after.group(1), after.group(2)
+    before = _WORD_BEFORE.search(text, 0, pos)
+    owner = before.group(1) if before else "…"
+    known = attribute if attribute in CALLS else \
+        did_you_mean(attribute, CALLS, cutoff=0.8)
+    if known is None:
+        return "attributes are not supported (only .T, the transpose); functions are called as " \
+               "sum(x), max(x), exp(x)"
+    if call is not None and call.strip() != "()":     # jnp.sin(x): a module's function
+        return f"write {known}(...) without the prefix (np., numpy., math. and torch. also work)"
+    return f"write {known}({owner}) instead of {owner}.{attribute}{'()' if call else ''}"
+
+
 def _unexpected_character(text: str, pos: int) -> GradcalcError:
     char = text[pos]
     hint = None
-    if char in _LOOKALIKES:
+    if char == "|":
+        closing = text.find("|", pos + 1)
+        inner = text[pos + 1:closing].strip() if closing > pos else "x"
+        hint = f"write abs({inner or 'x'}) for |{inner or 'x'}|"
+    elif char == ".":
+        hint = _attribute_hint(text, pos)
+    elif char in _LOOKALIKES:
         meant = _LOOKALIKES[char]
         hint = (f"{char!r} (U+{ord(char):04X}) looks like {meant!r}; type {meant!r} instead" if meant
                 else "gradcalc has no strings; write numbers, names and operators")
@@ -481,6 +653,11 @@ def _unexpected_token(text: str, error) -> GradcalcError:
             hint = f"add {opened} closing ')'" if opened > 1 else "add a closing ')'"
         return GradcalcError("the expression ends too early", (end, end + 1), hint, text)
     start = token.start_pos
+    before = _WORD_BEFORE.search(text, 0, start)
+    if before and token.type in ("NAME", "NUMBER") and _PREFIX.sub("", before.group(1)) in CALLS:
+        # sin x: a function written without its parentheses
+        end = re.match(r"[A-Za-z_0-9.]*", text[start:]).end() + start
+        hint = f"call it with parentheses: {before.group(1)}({text[start:end]})"
     shown = str(token) if token.type != "_SEP" else ("';'" if str(token).startswith(";") else "a new line")
     if token.type == "RPAR" and text.count(")") > text.count("("):
         hint = "remove it, or add the matching '('"

@@ -107,8 +107,8 @@ def assert_error(result, code, message, caret_line=None):
     ("foo(x)", "unknown function 'foo'", "  ^^^"),
     ("sin(x, y)", "takes 1 argument", "  ^^^^^^^^^"),
     ("x $ y", "unexpected character '$'", "    ^"),
-    ("2x", "unexpected 'x'", "   ^"),
-    ("x = 1; x = 2", "assigned twice", "         ^"),
+    ("2 3", "unexpected '3'", "    ^"),
+    ("x = 1; x.y = 2", "unexpected character '.'", "          ^"),
 ])
 def test_syntax_errors_exit_2_with_caret(expression, message, caret):
     assert_error(run(expression, "--x", "1"), 2, message, caret)
@@ -120,10 +120,18 @@ def test_missing_value_names_the_variable():
     assert "--y VALUE" in result.stderr
 
 
-def test_value_for_unused_name_suggests_closest():
-    result = run("apple * tax", "--apple", "1", "--tax", "2", "--appel", "3")
-    assert_error(result, 2, "appel")
-    assert "did you mean apple?" in result.stderr
+def test_value_for_unused_name_is_a_note_that_suggests_closest():
+    # One set of values may serve several expressions: an unused one is a note, exit 0.
+    result = run("apple * tax", "--apple", "1", "--tax", "2", "--appel", "3", "-q")
+    assert result.exit_code == 0 and result.stdout.startswith("2\n")
+    assert result.stderr == "note: --appel is not used by this expression (its value is ignored; " \
+                            "did you mean apple?)\n"
+
+
+def test_a_used_name_without_value_is_exit_2_with_the_near_miss():
+    result = run("x*2", "--xx", "1")
+    assert_error(result, 2, "no value for x", "  ^")
+    assert "a value was given for xx: did you mean x?" in result.stderr
 
 
 @pytest.mark.parametrize("value", ["abc", "1.2.3", "nan", "inf", "-inf", "[1, 2", "[[1, 2], [3]]"])

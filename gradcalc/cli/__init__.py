@@ -70,6 +70,7 @@ def main(ctx: click.Context, **p):
         from ..api import compute
 
         result = compute(text, values, wrt=p["wrt"], upstream=program.upstream(p, limits), limits=limits)
+        program.note_unused(ctx, result)
         if pictures.run(result, p, out):
             return
         if higher.given(p):

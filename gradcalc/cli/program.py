@@ -9,6 +9,7 @@ from ..errors import GradcalcError
 from ..limits import DEFAULT, Limits, read_text
 from ..names import is_name
 from ..values import looks_like_value, parse_value
+from ..names import did_you_mean
 from .command import closest_option, option_group
 
 options = option_group(
@@ -70,6 +71,18 @@ def upstream(given: dict, limits: Limits):
     """--upstream's array (or number), or None."""
     raw = given["upstream"]
     return None if raw is None else parse_value("upstream", raw, limits)
+
+
+def note_unused(ctx: click.Context, result) -> None:
+    """A value for a name the expression does not use: a note on stderr, since one set of values may
+    serve several expressions (a name close to an option stays an error: a mistyped option)."""
+    for name in result.unused:
+        if closest_option(ctx.command, name):
+            raise unknown_option(ctx.command, name)
+        close = did_you_mean(name, result.graph.variables)
+        meant = f"; did you mean {close}?" if close else ""
+        click.echo(f"note: --{name} is not used by this expression (its value is ignored{meant})",
+                   err=True)
 
 
 def unknown_option(command: click.Command, name: str) -> GradcalcError:

@@ -201,7 +201,7 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
     cells = [ResultLine(f"{labels[graph.output]} = ", fmt(result.value))]
     cells += [ResultLine(f"∂{out}/∂{name} = ", fmt(grad)) for name, grad in result.gradient.items()]
     lines = [_hang(line.label, line.value) for line in cells]
-    notes = []
+    notes = list(result.graph.notes)
     name = labels[graph.output]
     if result.seeded:
         notes.append(f"the backward pass starts from the given --upstream as ∂{out}/∂{name}, the "

@@ -1,0 +1,184 @@
+"""The language people paste: indexing and slicing, array literals, rebinding and augmented assignment,
+names such as e and pi, implicit multiplication, module prefixes, and hints for common slips."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gradcalc import compute
+from gradcalc.higher import beyond
+from test_arrays import numeric_gradients
+from test_cli import assert_error, run
+
+X = [[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]]
+V = [1.0, -2.0, 3.0, 0.5]
+
+
+# -- indexing and slicing -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("index", ["[0]", "[-1]", "[1:]", "[:-1]", "[::2]", "[::-1]", "[1:3]",
+                                   "[-3:-1]", "[5:]", "[1::2]"])
+def test_vector_index_matches_numpy_and_scatters_the_gradient(index):
+    v = np.array(V)
+    result = compute(f"sum(v{index} * v{index})", v=V)
+    assert result.value == pytest.approx(float(np.sum(eval(f"v{index}") ** 2)))  # noqa: S307 (test-only)
+    expected = np.zeros_like(v)
+    expected[eval(f"np.s_{index}")] = 2 * eval(f"v{index}")  # noqa: S307
+    np.testing.assert_allclose(result.gradient["v"], expected)
+
+
+@pytest.mark.parametrize("index", ["[1, 2]", "[:, 0]", "[0]", "[-1, ::2]", "[:, 1:]", "[0, -1]"])
+def test_matrix_index_matches_numpy_and_central_differences(index):
+    text = f"sum(sin(X{index}))"
+    result = compute(text, X=X)
+    assert result.value == pytest.approx(float(np.sum(np.sin(eval(f"np.array(X){index}")))))  # noqa: S307
+    np.testing.assert_allclose(result.gradient["X"], numeric_gradients(text, {"X": X})["X"], atol=1e-8)
+
+
+def test_index_in_the_trace_and_json():
+    result = run("x[0] * x[2]", "--x", "[2, 5, 3]", "--json")
+    data = json.loads(result.stdout)
+    assert data["value"] == 6 and data["gradient"]["x"] == [3, 0, 2]
+    table = run("x[0] * x[2]", "--x", "[2, 5, 3]").stdout
+    assert "x[0]" in table and "placed at [0], zeros elsewhere" in table
+
+
+def test_index_hessian_forward_mode_and_check():
+    result = compute("x[0]**2 * x[1] + sum(x[1:]**3)", x=[1.0, 2.0, 3.0])
+    found = beyond(result, hessian_wanted=True, mode="forward")
+    np.testing.assert_allclose(found.hessian.matrix, [[4, 2, 0], [2, 12, 0], [0, 0, 18]])
+    np.testing.assert_allclose(found.forward.gradient["x"], result.gradient["x"])
+    assert run("x[0]**2 * x[1]", "--x", "[1, 2, 3]", "--check").exit_code == 0
+    assert run("x[0]**2 * x[1]", "--x", "[1, 2, 3]", "--expect", "x=[4, 1, 0]").exit_code == 0
+    assert run("x[0]**2 * x[1]", "--x", "[1, 2, 3]", "--expect", "x=[4, 1, 1]").exit_code == 1
+
+
+@pytest.mark.parametrize("expression, value, message, caret", [
+    ("x[3]", "[1, 2, 3]", "index 3 is out of range for axis 0 of shape (3,)", "  ^^^^"),
+    ("x[0, 0]", "[1, 2, 3]", "too many indices", "  ^^^^^^^"),
+    ("x[0]", "2", "cannot index a scalar", "  ^^^^"),
+    ("x[1.5]", "[1, 2, 3]", "an index must be a whole number, got 1.5", "    ^^^"),
+    ("x[n]", "[1, 2, 3]", "not the name n", "    ^"),
+    ("x[::0]", "[1, 2, 3]", "the step of a slice cannot be 0", "      ^"),
+    ("x[0:n]", "[1, 2, 3]", "a slice bound must be a whole number", "      ^"),
+    ("[[1, 2], [3]]", "1", "the rows of an array must have the same shape", "           ^^^"),
+    ("[x, 1]", "1", "an array written in the expression holds numbers only", "   ^"),
+])
+def test_bad_indices_and_literals_exit_2_with_caret(expression, value, message, caret):
+    assert_error(run(expression, "--x", value, "--n", "1"), 2, message, caret)
+
+
+def test_index_out_of_range_in_a_batch_is_refused():
+    result = run("x[0]", "--points", "-", input="x\n1\n2\n")
+    assert result.exit_code == 2
+
+
+# -- array literals -------------------------------------------------------------------------------
+
+def test_array_literals():
+    result = compute("[1, 0, 0] @ x + sum([[1, 2], [3, 4]] @ x[:2])", x=[2.0, 3.0, 4.0])
+    assert result.value == 2 + (1 * 2 + 2 * 3) + (3 * 2 + 4 * 3)
+    np.testing.assert_allclose(result.gradient["x"], [1 + 4, 6, 0])
+    assert compute("sum([-1, 2.5, pi] * x)", x=1.0).value == pytest.approx(1.5 + np.pi)
+
+
+# -- rebinding, augmented assignment, any name --------------------------------------------------
+
+def test_rebinding_makes_a_new_node_with_a_version_label():
+    result = run("c = a + b; c = c + c + 1", "--a", "1", "--b", "2")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "c₂    n1 + 1" in out and "c     a + b" in out and "∂c₂/∂a = 2" in out
+    assert "note: c is assigned more than once" in out
+    data = json.loads(run("c = a + b; c = c + c + 1", "--a", "1", "--b", "2", "--json").stdout)
+    assert data["value"] == 7 and data["gradient"] == {"a": 2, "b": 2}
+
+
+@pytest.mark.parametrize("op, expected_value, expected_grad", [
+    ("+=", 5.0, 1.0), ("-=", -1.0, 1.0), ("*=", 6.0, 3.0), ("/=", 2 / 3, 1 / 3), ("**=", 8.0, 12.0),
+])
+def test_augmented_assignment(op, expected_value, expected_grad):
+    result = compute(f"c = x; c {op} 3", x=2.0)
+    assert result.value == pytest.approx(expected_value)
+    assert result.gradient["x"] == pytest.approx(expected_grad)
+
+
+def test_augmented_matmul_and_update_of_an_input():
+    result = compute("v @= M; sum(v)", v=[1.0, 2.0], M=[[1.0, 2.0], [3.0, 4.0]])
+    assert result.value == 7 + 10
+    result = compute("w = w - 0.1 * 2*w; w**2", w=3.0)      # a gradient step on the input itself
+    assert result.value == pytest.approx(2.4 ** 2) and result.gradient["w"] == pytest.approx(2 * 2.4 * 0.8)
+
+
+def test_use_before_assignment_is_still_refused():
+    assert_error(run("z = t*2; t = x", "--x", "1"), 2, "t is used before it is assigned", "      ^")
+
+
+@pytest.mark.parametrize("text, values, expected", [
+    ("e = c - d; e * 2", {"c": 3, "d": 1}, 4.0),
+    ("pi = 3; pi * x", {"x": 2}, 6.0),
+    ("y = e; e = 1; y + e", {}, np.e + 1),
+    ("sum = a + b; sum * sum(v)", {"a": 1, "b": 2, "v": [1, 2]}, 9.0),
+])
+def test_any_name_can_be_assigned(text, values, expected):
+    assert compute(text, values).value == pytest.approx(expected)
+
+
+def test_shadowing_a_constant_is_noted():
+    result = run("e = c - d; e * 2", "--c", "3", "--d", "1")
+    assert "shadows the constant e" in result.stdout
+
+
+# -- implicit multiplication ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("2x", 6.0), ("3(x+1)", 12.0), ("2pi", 2 * np.pi), ("2x**2", 18.0), ("-2x", -6.0),
+    ("2sin(x)", 2 * np.sin(3)), ("1/2x", 1 / 6), ("2x + 1", 7.0), ("2x[1]", 4.0), ("1e", np.e),
+])
+def test_a_number_before_a_name_or_parenthesis_multiplies(text, expected):
+    assert compute(text, x=[1.0, 2.0] if "[" in text else 3.0).value == pytest.approx(expected)
+
+
+def test_two_names_never_multiply():
+    result = compute("xy + 1", xy=2.0)
+    assert list(result.gradient) == ["xy"]
+    assert_error(run("x y", "--x", "1", "--y", "1"), 2, "unexpected 'y'", "    ^")
+
+
+# -- prefixes and slips ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["np.sin(x)", "numpy.sin(x)", "math.sin(x)", "torch.sin(x)"])
+def test_module_prefixes(text):
+    assert compute(text, x=1.0).value == pytest.approx(np.sin(1.0))
+
+
+def test_prefixed_constants():
+    assert compute("np.pi + math.e + x", x=0.0).value == pytest.approx(np.pi + np.e)
+
+
+@pytest.mark.parametrize("text, message, hint", [
+    ("sin x", "unexpected 'x'", "call it with parentheses: sin(x)"),
+    ("|x| + 1", "unexpected character '|'", "write abs(x) for |x|"),
+    ("x.sum()", "unexpected character '.'", "write sum(x) instead of x.sum()"),
+    ("x.max()", "unexpected character '.'", "write max(x) instead of x.max()"),
+    ("jnp.sin(x)", "unexpected character '.'", "write sin(...) without the prefix"),
+    ("x.real", "unexpected character '.'", "attributes are not supported (only .T"),
+    ("np.sine(x)", "unknown function 'np.sine'", "did you mean sin"),
+    ("np.foo", "unknown name 'np.foo'", "attribute access is not supported"),
+])
+def test_slips_get_a_hint(text, message, hint):
+    result = run(text, "--x", "[1, 2]")
+    assert_error(result, 2, message)
+    assert f"hint: {hint}" in result.stderr
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["x[", "]", ":", ",", "-1", "0", "2", "x", "[", "+=", "=", "e", "pi",
+                                 "2", "(", ")", "np.", "sin", " ", ";", ".", "|"]), max_size=12))
+def test_random_new_syntax_never_crashes(parts):
+    result = run("".join(parts) or "x", "--x", "[1, 2, 3]", "-q")
+    assert result.exit_code in (0, 2, 3), result.stderr
+    assert "Traceback" not in result.stderr
