@@ -7,9 +7,8 @@ import click
 
 from ..errors import GradcalcError
 from ..limits import DEFAULT, Limits, read_text
-from ..names import is_name
+from ..names import did_you_mean, is_name
 from ..values import looks_like_value, parse_value
-from ..names import did_you_mean
 from .command import closest_option, option_group
 
 options = option_group(
