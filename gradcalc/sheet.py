@@ -12,7 +12,7 @@ from .numbers import describe, number_problem
 from .names import did_you_mean
 
 SHEET_KEYS = ("title", "rtol", "atol", "problem")
-PROBLEM_KEYS = ("name", "expression", "at", "expect", "points")
+PROBLEM_KEYS = ("name", "expression", "at", "expect", "points", "id", "answers")  # id, answers: classroom.py
 
 
 @dataclass
@@ -197,6 +197,9 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
             error.message = f"{where}: {error.message}"
             raise
         at, expect = _point(where, item.get("at", {})), item.get("expect")
+        if (not isinstance(expect, dict) or not expect) and "answers" in item:
+            raise GradcalcError(f"{where}: a class sheet (answers = […]) is graded with the students' "
+                                f"answers", hint="give them: gradcalc check SHEET.toml --answers ANSWERS.csv")
         if not isinstance(expect, dict) or not expect:
             raise GradcalcError(f"{where}: no expected answers",
                                 hint="add [problem.expect] with a line per answer, e.g. x = \"2*(x+y)\"")

@@ -1,0 +1,589 @@
+"""A whole class graded at once: one sheet, a CSV of every student's answers, a gradebook.
+
+The expected answers come from gradcalc itself (each problem computed at its point). A student's
+answer is a number or a formula; every distinct text in a column is parsed and judged once, and a
+formula is evaluated at the given point and the points near it in one vectorised pass, so a class
+costs about as much as its distinct answers, not its students × answers.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Verdict, _describe_point, _judge, _named_values,
+                    _Nearby, _target, _unknown_names, close, parse_answer)
+from .errors import GradcalcError, MathError, MissingValue
+from .sheet import PROBLEM_KEYS, SHEET_KEYS, _number, _unknown_key
+
+_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*problem[ \t]*\]\]", re.M)
+
+
+# Student text on a screen or in a file: every control character (ESC, BEL, NUL, a bidi override) is
+# shown as an escape, so a name or an answer cannot move the cursor, set a title or fake a score.
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def escape(text: str) -> str:
+    """`text` with every non-printable character as a visible escape (`\\x1b`, `\\u202e`, `\\n`)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _ESCAPES.get(ch) or
+                   (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+                    if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}") for ch in text)
+
+
+# The sheet --------------------------------------------------------------------------------------
+
+@dataclass
+class Asked:
+    """One answer a problem asks for: ∂output/∂name (an input or a named intermediate) or the value."""
+
+    problem: ClassProblem
+    name: str
+    worth: float                     # points it is worth
+
+    @property
+    def column(self) -> str:
+        return f"{self.problem.id}.{self.name}"
+
+
+@dataclass
+class ClassProblem:
+    number: int
+    id: str
+    name: str
+    expression: str
+    at: dict[str, Any]
+    points: float
+    asked: list[Asked] = field(default_factory=list)
+    result: Any = None               # api.Result at the problem's point
+
+
+@dataclass
+class ClassSheet:
+    title: str
+    problems: list[ClassProblem]
+    rtol: float = RTOL
+    atol: float = ATOL
+
+    @property
+    def columns(self) -> dict[str, Asked]:
+        return {asked.column: asked for problem in self.problems for asked in problem.asked}
+
+    @property
+    def max(self) -> float:
+        return sum(problem.points for problem in self.problems)
+
+
+class _Places:
+    """Where things stand in the sheet's text, so an error names the line and column (best effort:
+    `[[problem]]` headers and `key = value` lines; a sheet written otherwise gets no caret)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [m.start() for m in _HEADER.finditer(text)]
+
+    def _block(self, number: int) -> tuple[int, int] | None:
+        if number > len(self.starts):
+            return None
+        end = self.starts[number] if number < len(self.starts) else len(self.text)
+        return self.starts[number - 1], end
+
+    def key(self, number: int, key: str) -> tuple[int, int] | None:
+        """The span of `key = value`'s value (its first line) in problem `number`, else its header."""
+        block = self._block(number)
+        if block is None:
+            return None
+        found = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*", re.M).search(self.text, *block)
+        start = block[0] if found is None else found.end()
+        end = self.text.find("\n", start)
+        return start, len(self.text) if end == -1 else end
+
+    def name(self, number: int, key: str) -> tuple[int, int] | None:
+        """The span of `key` itself where it is set in problem `number`."""
+        block = self._block(number)
+        found = block and re.compile(rf"^[ \t]*({re.escape(key)})[ \t]*[=.]", re.M).search(self.text, *block)
+        return found.span(1) if found else self.key(number, key)
+
+    def inside(self, number: int, key: str, word: str) -> tuple[int, int] | None:
+        """The span of `word` (quoted, or a bare key) in the value of `key`, else the value's."""
+        span = self.key(number, key)
+        block = self._block(number)
+        if span is None or block is None:
+            return span
+        pattern = re.compile(rf"""(["']){re.escape(word)}\1|(?<![\w.]){re.escape(word)}(?=[ \t]*=)""")
+        found = pattern.search(self.text, span[0], block[1])
+        return found.span() if found else span
+
+    def error(self, source: str, span, message: str, hint: str | None = None,
+              cls: type[GradcalcError] = GradcalcError) -> GradcalcError:
+        if span is None:
+            return cls(f"{source}: {message}", hint=hint)
+        line = self.text.count("\n", 0, span[0]) + 1
+        column = span[0] - (self.text.rfind("\n", 0, span[0]) + 1) + 1
+        return cls(f"{source}, line {line}, column {column}: {message}", span, hint, self.text)
+
+
+def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
+    """Read a sheet for grading a class and compute every problem at its point.
+
+    A problem asks for `answers = ["x", "t", "z"]` (each worth an equal share of its `points`) or
+    `answers = { x = 2, t = 1 }` (the points of each); without `answers`, the names under
+    `[problem.expect]` are asked (so today's sheets grade a class too). Every error names the line
+    and column in the sheet (exit 2); a problem that cannot be computed at its point is exit 3.
+    """
+    import tomllib
+
+    from .api import compute
+    from .parse import parse
+
+    places = _Places(text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        where = _TOML_WHERE.search(str(error))
+        span = None
+        if where:
+            lines = text.split("\n")
+            row, col = int(where.group(1)), int(where.group(2))
+            start = sum(len(line) + 1 for line in lines[:row - 1]) + col - 1
+            span = (min(start, len(text)), min(start, len(text)) + 1)
+        message = _TOML_WHERE.sub("", str(error)).strip()
+        raise places.error(source, span, f"not valid TOML: {message}",
+                           "see examples/class.toml for the layout") from None
+    for key in data:
+        if key not in SHEET_KEYS:
+            raise _unknown_key(source, key, SHEET_KEYS)
+    problems_data = data.get("problem", [])
+    if not isinstance(problems_data, list) or not problems_data or \
+            not all(isinstance(item, dict) for item in problems_data):
+        raise GradcalcError(f"{source} has no problems", hint='add one with [[problem]], id = "p1", '
+                            'expression = "...", at = { ... } and answers = ["x"]')
+    problems, ids = [], {}
+    for number, item in enumerate(problems_data, start=1):
+        problem = _load_problem(number, item, places, source, parse)
+        if problem.id in ids:
+            raise places.error(source, places.inside(number, "id", problem.id),
+                               f"problem {number}: the id {problem.id!r} is also problem "
+                               f"{ids[problem.id]}'s", "give every problem its own id")
+        ids[problem.id] = number
+        try:
+            problem.result = compute(problem.expression, problem.at)
+        except GradcalcError as error:
+            if isinstance(error, MissingValue):
+                values = ", ".join(f"{name} = VALUE" for name in error.names)
+                error = GradcalcError(error.message, hint=f"add {values} to the problem's at = {{ … }}")
+            raise places.error(source, places.key(number, "at"),
+                               f"problem {number} ({problem.id}): {error.message}", error.hint,
+                               MathError if isinstance(error, MathError) else GradcalcError) from None
+        _check_asked(problem, places, source)
+        problems.append(problem)
+    return ClassSheet(str(data.get("title", source)), problems,
+                      _number(source, "rtol", data.get("rtol", RTOL)),
+                      _number(source, "atol", data.get("atol", ATOL)))
+
+
+def _load_problem(number: int, item: dict, places: _Places, source: str, parse) -> ClassProblem:
+    where = f"problem {number}"
+    for key in item:
+        if key not in PROBLEM_KEYS:
+            raise places.error(source, places.name(number, key),
+                               _unknown_key(where, key, PROBLEM_KEYS).message,
+                               _unknown_key(where, key, PROBLEM_KEYS).hint)
+    ident = item.get("id", f"p{number}")
+    if not isinstance(ident, str) or not _ID.match(ident):
+        raise places.error(source, places.key(number, "id"),
+                           f"{where}: the id must be letters, digits, _ or -, got "
+                           f"{escape(json.dumps(ident, default=str, ensure_ascii=False))}",
+                           'ids name the answers file\'s columns (p1.x): write id = "p1"')
+    where = f"{where} ({ident})"
+    expression = item.get("expression")
+    if not isinstance(expression, str):
+        raise places.error(source, places.key(number, "expression"), f"{where}: no expression",
+                           'write expression = "(x+y)**2"')
+    try:
+        parse(expression)
+    except GradcalcError as error:
+        span = places.key(number, "expression")
+        line = 0 if span is None else places.text.count("\n", 0, span[0]) + 1
+        error.message = f"{source}, line {line}: {where}: {error.message}" if line else \
+            f"{source}: {where}: {error.message}"
+        raise
+    at = item.get("at", {})
+    if not isinstance(at, dict):
+        raise places.error(source, places.key(number, "at"), f"{where}: at must be a table of values",
+                           "write at = { x = 1, y = 2 }")
+    try:
+        points = _number(where, "points", item.get("points", 1))
+    except GradcalcError as error:
+        raise places.error(source, places.key(number, "points"), error.message, error.hint) from None
+    problem = ClassProblem(number, ident, str(item.get("name", ident)), expression, at, points)
+    asked = item.get("answers", None)
+    if asked is None:
+        expect = item.get("expect")
+        if not isinstance(expect, dict) or not expect:
+            raise places.error(source, places.key(number, "expression"),
+                               f"{where}: no answers asked",
+                               'add answers = ["x", "y"]: the names whose gradients (or, for the '
+                               'output, value) students give')
+        asked = list(expect)
+    if isinstance(asked, list) and asked and all(isinstance(a, str) for a in asked):
+        share = points / len(asked)
+        worths = {name: share for name in asked}
+        if len(worths) < len(asked):
+            twice = next(name for name in asked if asked.count(name) > 1)
+            raise places.error(source, places.inside(number, "answers", twice),
+                               f"{where}: {twice} is asked twice", "list each answer once")
+    elif isinstance(asked, dict) and asked:
+        worths = {name: _worth(places, source, number, where, name, value) for name, value in asked.items()}
+        total = sum(worths.values())
+        if "points" in item and abs(total - points) > 1e-9 * max(1.0, points):
+            raise places.error(source, places.key(number, "points"),
+                               f"{where}: points = {points:g}, but its answers are worth {total:g}",
+                               "make them agree, or leave points out (it is then their sum)")
+        problem.points = total
+    else:
+        raise places.error(source, places.key(number, "answers"),
+                           f"{where}: answers must list names, e.g. answers = [\"x\", \"y\"], or give "
+                           f"each its points, e.g. answers = {{ x = 2, y = 1 }}")
+    problem.asked = [Asked(problem, name, worth) for name, worth in worths.items()]
+    return problem
+
+
+def _worth(places, source, number, where, name, value) -> float:
+    try:
+        return _number(f"{where}: the answer {name}", "its points", value)
+    except GradcalcError as error:
+        raise places.error(source, places.inside(number, "answers", name), error.message) from None
+
+
+def _check_asked(problem: ClassProblem, places: _Places, source: str) -> None:
+    """Every name asked is an input, a named intermediate or the output."""
+    result = problem.result
+    known = [node.name for node in result.graph.nodes if node.name is not None]
+    for asked in problem.asked:
+        if asked.name not in known and asked.name != result.output_name:
+            close_names = difflib.get_close_matches(asked.name, known, n=1)
+            hint = (f"did you mean {close_names[0]}?" if close_names else
+                    f"ask for an input or a named intermediate ({', '.join(dict.fromkeys(known)) or 'none'})"
+                    f" or the output {result.output_name}")
+            raise places.error(source, places.inside(problem.number, "answers", asked.name),
+                               f"problem {problem.number} ({problem.id}): the expression has no input "
+                               f"or named value {escape(asked.name)}", hint)
+
+
+# The answers file -------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    student: str
+    line: int                        # where the row starts in the answers file
+    texts: list[str]                 # the answers, in the order of the file's columns
+
+
+@dataclass
+class AnswersFile:
+    columns: list[str]               # PROBLEM_ID.NAME for each answer column, in the file's order
+    rows: list[Row]
+
+
+def read_answers(text: str, sheet: ClassSheet, source: str = "the answers file") -> AnswersFile:
+    """The answers CSV: a `student` column, then one column per `PROBLEM_ID.NAME` the sheet asks.
+
+    Bad CSV (an unknown or missing column, a row of the wrong length, a student without a name or
+    twice) is exit 2 naming the line and column. Blank lines are skipped.
+    """
+    def bad(line: int, column: int | None, message: str, hint: str | None = None) -> GradcalcError:
+        where = f"line {line}" + (f", column {column}" if column else "")
+        return GradcalcError(f"{source}, {where}: {message}", hint=hint)
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    known = sheet.columns
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    header: list[str] | None = None
+    line = 1
+    try:
+        for fields in reader:
+            start, line = line, reader.line_num + 1
+            if not any(f.strip() for f in fields):
+                continue
+            if header is None:
+                header = [f.strip() for f in fields]
+                _check_header(header, known, start, bad)
+                continue
+            if len(fields) != len(header):
+                column = min(len(fields), len(header)) + 1
+                raise bad(start, column, f"the row has {len(fields)} fields but the header has "
+                          f"{len(header)} columns",
+                          "every row needs a field per column; leave an answer empty, not out")
+            student = fields[0].strip()
+            if not student:
+                raise bad(start, 1, "no student name", "the first field of each row names the student")
+            if student in seen:
+                raise bad(start, 1, f"the student {escape(student)!r} is also on line {seen[student]}",
+                          "give each student one row (add a number to tell two apart)")
+            seen[student] = start
+            rows.append(Row(student, start, fields[1:]))
+    except csv.Error as error:
+        raise bad(reader.line_num, None, f"not valid CSV: {error}",
+                  "save the spreadsheet as CSV (comma-separated, UTF-8)") from None
+    if header is None:
+        raise GradcalcError(f"{source} is empty", hint="the first line names the columns: student,"
+                            + ",".join(list(known)[:3]))
+    return AnswersFile(header[1:], rows)
+
+
+def _check_header(header: list[str], known: dict, line: int, bad) -> None:
+    if header[0].lower() != "student":
+        raise bad(line, 1, f"the first column must be student, got {escape(header[0])!r}",
+                  "name the column of students' names student")
+    seen = {}
+    for column, name in enumerate(header[1:], start=2):
+        if name in seen:
+            raise bad(line, column, f"the column {escape(name)} is also column {seen[name]}")
+        seen[name] = column
+        if name not in known:
+            close_names = difflib.get_close_matches(name, list(known), n=1)
+            raise bad(line, column, f"the sheet asks for no answer {escape(name)!r}",
+                      f"did you mean {close_names[0]}?" if close_names else
+                      f"columns are PROBLEM_ID.NAME: {', '.join(list(known)[:6])}"
+                      + (", …" if len(known) > 6 else ""))
+    missing = [name for name in known if name not in seen]
+    if missing:
+        raise bad(line, None, f"no column for {', '.join(missing[:5])}" + (", …" if len(missing) > 5 else ""),
+                  "add the column (it may be empty: no answers, no points)")
+
+
+# Grading ------------------------------------------------------------------------------------------
+
+BLANK = "blank"
+
+
+@dataclass
+class Mark:
+    """One student's answer to one asked quantity."""
+
+    asked: Asked
+    text: str
+    verdict: Verdict | None          # None: left blank
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict is not None and self.verdict.ok
+
+    @property
+    def earned(self) -> float:
+        return self.asked.worth if self.ok else 0.0
+
+    @property
+    def kind(self) -> str:
+        if self.verdict is None:
+            return BLANK
+        answer = self.verdict.answer
+        return "malformed" if answer.malformed else "number" if answer.formula is None else "formula"
+
+
+@dataclass
+class Student:
+    name: str
+    line: int
+    marks: list[Mark]                # in the sheet's order
+
+    def earned(self, problem: ClassProblem) -> float:
+        return sum(mark.earned for mark in self.marks if mark.asked.problem is problem)
+
+    @property
+    def total(self) -> float:
+        return sum(mark.earned for mark in self.marks)
+
+    @property
+    def right(self) -> int:
+        return sum(mark.ok for mark in self.marks)
+
+
+@dataclass
+class Key:
+    """What one asked answer is compared with: the correct value at the point and near it."""
+
+    asked: Asked
+    quantity: str
+    computed: Any
+    nearby: Any                      # check._Nearby, shared by the problem's answers
+
+
+@dataclass
+class Gradebook:
+    sheet: ClassSheet
+    keys: dict[str, Key]             # by column
+    students: list[Student]
+    rtol: float
+    atol: float
+    seed: int = SEED
+    distinct: int = 0                # distinct non-blank answers judged
+
+
+def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = None,
+                atol: float | None = None, seed: int = SEED) -> Gradebook:
+    """Judge every student's every answer; each distinct answer in a column is judged once."""
+    rtol = sheet.rtol if rtol is None else rtol
+    atol = sheet.atol if atol is None else atol
+    keys: dict[str, Key] = {}
+    for problem in sheet.problems:
+        nearby = _Nearby(problem.result, seed, SAMPLES)   # the same points `check` alone would use
+        for asked in problem.asked:
+            quantity, computed = _target(problem.result, asked.name)
+            keys[asked.column] = Key(asked, quantity, computed, nearby)
+    judged: dict[tuple[str, str], Verdict] = {}
+    order = {column: i for i, column in enumerate(answers.columns)}
+    students = []
+    for row in answers.rows:
+        marks = []
+        for column, key in keys.items():
+            text = row.texts[order[column]]
+            if not text.strip():
+                marks.append(Mark(key.asked, text, None))
+                continue
+            verdict = judged.get((column, text))
+            if verdict is None:
+                verdict = judged[column, text] = judge(key, text, rtol, atol)
+            marks.append(Mark(key.asked, text, verdict))
+        students.append(Student(row.student, row.line, marks))
+    return Gradebook(sheet, keys, students, rtol, atol, seed, len(judged))
+
+
+def judge(key: Key, text: str, rtol: float, atol: float) -> Verdict:
+    """One answer's verdict, the same as `check` gives for it on one student's sheet."""
+    result = key.asked.problem.result
+    answer = parse_answer(f"{key.asked.name}={text}", keep_going=True)
+    available = _named_values(result.graph, result.values)
+    answer = _unknown_names(answer, available)
+    if answer.formula is not None:
+        try:
+            fast = _judge_stacked(key, answer, available, rtol, atol)
+        except GradcalcError:    # an op that mixes rows (sum, @): judged one point at a time below
+            fast = None
+        if fast is not None:
+            return fast
+    try:
+        return _judge(result, answer, available, key.nearby, rtol, atol)
+    except GradcalcError as error:   # shapes that do not fit: the answer cannot be evaluated
+        return Verdict(Answer(answer.name, answer.text, malformed=answer.error(error.message, error.span,
+                                                                               error.hint)),
+                       key.quantity, None, key.computed, False, 0, f"malformed: {error.message}")
+
+
+def _judge_stacked(key: Key, answer: Answer, available: dict, rtol: float, atol: float) -> Verdict | None:
+    """A formula at the given point and every nearby point in one forward pass (each name's values
+    stacked into an array); None where that does not apply (arrays, or no variables in the formula)."""
+    from .api import bind
+    from .batch import _require_elementwise
+    from .evaluate import forward
+    from .numbers import format_value
+
+    formula = answer.formula
+    uses = [name for name in formula.variables if name not in formula.defaults]
+    if not uses or any(np.ndim(v) for v in available.values()):
+        return None
+    points = key.nearby.points
+    n = 1 + len(points)
+    everywhere = [available] + [_named_values(p.graph, p.values) for p in points]
+    env = {name: np.array([values[name] for values in everywhere], dtype=np.float64)
+           for name in formula.variables if name in available}
+    bad = np.zeros(n, dtype=bool)
+    errors: dict[int, MathError] = {}
+
+    def on_nonfinite(value, error_at) -> None:
+        finite = np.isfinite(value)
+        new = ~bad if finite.ndim == 0 else ~finite & ~bad
+        for i in np.flatnonzero(new):
+            errors[int(i)] = error_at(int(i))
+        bad[new] = True
+
+    values = forward(formula, bind(formula, env), on_nonfinite)
+    _require_elementwise(formula, values, n)
+    given = np.broadcast_to(values[formula.output], (n,))
+    quantity, computed = key.quantity, key.computed
+    if 0 in errors:
+        return Verdict(answer, quantity, None, computed, False,
+                       failure=f"the answer is undefined at the given point: {errors[0].message}")
+    expected = np.float64(given[0])
+    if not close(expected, computed, rtol, atol):
+        return Verdict(answer, quantity, expected, computed, False,
+                       failure="differs from the computed value at the given point")
+    for i, point in enumerate(points, start=1):
+        _, there = _target(point, answer.name)
+        where = _describe_point(point.inputs)
+        if i in errors:
+            return Verdict(answer, quantity, expected, computed, False, 1 + i,
+                           f"right at the given point, but undefined at {where} ({errors[i].message})")
+        value = np.float64(given[i])
+        if not close(value, there, rtol, atol):
+            return Verdict(answer, quantity, expected, computed, False, 1 + i,
+                           f"right at the given point only: at {where} the answer gives "
+                           f"{format_value(value)} but {quantity} = {format_value(there)}")
+    return Verdict(answer, quantity, expected, computed, True, n)
+
+
+# Solutions ----------------------------------------------------------------------------------------
+
+@dataclass
+class Solution:
+    """What --solutions shows for an answer: its formula and the backward steps that lead to it."""
+
+    formula: str | None              # gradcalc's syntax; None where no formula can be given
+    steps: list                      # evaluate.Step on every path from the output to the node
+
+
+def _node_of(result, name: str) -> int:
+    graph = result.graph
+    if name in graph.variables:
+        return graph.variables[name]
+    if name == result.output_name:
+        return graph.output
+    return next(node.id for node in reversed(graph.nodes) if node.name == name)
+
+
+def solution(key: Key) -> Solution:
+    """The formula of the asked quantity (the expression itself for the value) and the steps of the
+    backward pass through the nodes that depend on it."""
+    result = key.asked.problem.result
+    graph, target = result.graph, _node_of(result, key.asked.name)
+    if target == graph.output:
+        lines = key.asked.problem.expression.strip().splitlines()
+        return Solution("; ".join(line.strip() for line in lines if line.strip()), [])
+    downstream = [False] * len(graph.nodes)
+    downstream[target] = True
+    for node in graph.nodes[target + 1:]:
+        downstream[node.id] = any(downstream[i] for i in node.inputs)
+    steps = [step for step in result.steps if downstream[step.input] and downstream[step.node]]
+    try:
+        from .graph import Graph, Node
+        from .higher import NodeBuilder, gradient_nodes
+        from .symbolic import formulas
+
+        # A named intermediate becomes an input of a copy of the graph, so its formula reads in
+        # the names around it (∂price/∂apple_price = tax), as the student is asked to write it.
+        nodes, variables = list(graph.nodes), dict(graph.variables)
+        if key.asked.name not in variables:
+            old = nodes[target]
+            nodes[target] = Node(old.id, None, (), old.name, old.span)
+            variables[key.asked.name] = target
+        copy = Graph(graph.text, nodes, variables, dict(graph.constants), dict(graph.defaults), graph.output)
+        builder = NodeBuilder(copy, list(result.values))
+        nodes = gradient_nodes(builder, graph.output, [target], what="the solution's formula")
+        taken = {node.name for node in graph.nodes if node.name} | {result.output_name}
+        text = formulas(builder.graph, builder.values, {"f": nodes[target]}, taken).ascii["f"]
+    except GradcalcError:
+        text = None
+    return Solution(text, steps)

@@ -1,0 +1,235 @@
+"""A graded class: the gradebook (CSV), every verdict (JSON) and a Markdown feedback file per student.
+
+Student text (names, answers) is shown with control characters escaped in every output: a name or
+an answer cannot move the teacher's cursor, set a window title or fake a score.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import numpy as np
+
+from ..classroom import BLANK, escape
+from ..errors import caret
+from ..numbers import DEFAULT_PRECISION, format_number, format_value
+
+RIGHT, WRONG = "✓", "✗"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet would run such a cell as a formula
+
+
+def _cell(text: str) -> str:
+    """A student's name as a gradebook cell: escaped, and never read as a spreadsheet formula."""
+    text = escape(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def gradebook_csv(book, precision: int = DEFAULT_PRECISION) -> str:
+    """student, one column per problem (points earned), total, max: one row per student."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    problems = book.sheet.problems
+    out.writerow(["student"] + [p.id for p in problems] + ["total", "max"])
+    top = format_number(book.sheet.max, precision)
+    for student in book.students:
+        out.writerow([_cell(student.name)] + [format_number(student.earned(p), precision) for p in problems]
+                     + [format_number(student.total, precision), top])
+    return buffer.getvalue()
+
+
+# JSON -------------------------------------------------------------------------------------------
+
+def _plain(value):
+    from .json import plain
+
+    return None if value is None else plain(value)
+
+
+def mark_dict(mark) -> dict:
+    verdict = mark.verdict
+    data = {"problem": mark.asked.problem.id, "name": mark.asked.name, "answer": mark.text,
+            "kind": mark.kind, "ok": mark.ok, "points": mark.earned, "worth": mark.asked.worth}
+    if verdict is None:
+        return {**data, "given": None, "compared_at": 0, "failure": "no answer"}
+    data.update(given=_plain(verdict.expected), compared_at=verdict.points, failure=verdict.failure)
+    error = verdict.answer.malformed
+    if error is not None:
+        data["error"] = {"message": error.message, "hint": error.hint,
+                         "caret": caret(error.text, error.span) if error.text and error.span else []}
+    return data
+
+
+def to_dict(book) -> dict:
+    sheet = book.sheet
+    return {
+        "title": sheet.title, "max": sheet.max, "seed": book.seed,
+        "tolerance": {"rtol": book.rtol, "atol": book.atol},
+        "problems": [{"id": p.id, "name": p.name, "expression": p.expression, "points": p.points,
+                      "at": {name: _plain(v) for name, v in p.result.inputs.items()},
+                      "answers": [{"name": a.name, "column": a.column, "worth": a.worth,
+                                   "quantity": book.keys[a.column].quantity,
+                                   "computed": _plain(book.keys[a.column].computed)} for a in p.asked]}
+                     for p in sheet.problems],
+        "students": [{"student": s.name, "line": s.line, "total": s.total, "max": sheet.max,
+                      "right": s.right, "answers": len(s.marks),
+                      "problems": {p.id: s.earned(p) for p in sheet.problems},
+                      "marks": [mark_dict(m) for m in s.marks]} for s in book.students],
+    }
+
+
+_UNPRINTABLE = re.compile(r"[^\n\x20-\x7e]")
+
+
+def render_json(book) -> str:
+    """One JSON object; any character that is not printable is written as a \\u escape (JSON reads it
+    back as the same text), so the output is safe to print as well as exact."""
+    text = json.dumps(to_dict(book), ensure_ascii=False)
+
+    def escaped(match: re.Match) -> str:
+        ch = match.group()
+        if ch.isprintable():
+            return ch
+        return json.dumps(ch)[1:-1]    # \u001b; characters beyond the BMP as a surrogate pair
+
+    return _UNPRINTABLE.sub(escaped, text) + "\n"
+
+
+# Markdown feedback -----------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>~&])")
+
+
+def md_text(text: str) -> str:
+    """Text within a line of Markdown prose (never at its start): control characters escaped, and
+    every character that could start emphasis, a link, code or HTML taken literally."""
+    return _MD_SPECIAL.sub(r"\\\1", escape(text))
+
+
+def md_code(text: str) -> str:
+    """Text as an inline code span that no backtick inside can close."""
+    text = escape(text)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_block(lines: list[str]) -> list[str]:
+    """Lines as an indented fenced block (under a list item) that nothing inside can close."""
+    lines = [escape(line) for line in lines]
+    fence = "`" * max(3, max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0) + 1)
+    return [f"  {fence}text"] + [f"  {line}" for line in lines] + [f"  {fence}"]
+
+
+def _of(earned: float, worth: float) -> str:
+    return f"{format_number(earned, 4)} of {format_number(worth, 4)} point{'' if worth == 1 else 's'}"
+
+
+def _point(values: dict) -> str:
+    return ", ".join(f"{name} = {' '.join(format_value(value, 6).split())}" for name, value in values.items())
+
+
+def _reason(mark, precision: int) -> str:
+    """Why an answer is wrong, in words."""
+    verdict = mark.verdict
+    if verdict is None:
+        return "no answer"
+    if verdict.answer.malformed is not None:
+        return f"malformed: {verdict.answer.malformed.message}"
+    if verdict.failure == "differs from the computed value":
+        return (f"at the given point the answer is {format_value(verdict.expected, precision)}, but "
+                f"{verdict.quantity} = {format_value(verdict.computed, precision)}")
+    if verdict.failure == "differs from the computed value at the given point":
+        return (f"at the given point the answer gives {format_value(verdict.expected, precision)}, but "
+                f"{verdict.quantity} = {format_value(verdict.computed, precision)}")
+    return verdict.failure
+
+
+def _how_right(mark) -> str:
+    verdict = mark.verdict
+    if verdict.points <= 1:
+        return "right at the given point"
+    near = verdict.points - 1
+    return f"right at the given point and at {near} point{'s' if near > 1 else ''} near it"
+
+
+def feedback(book, student, solutions: bool = False, precision: int = DEFAULT_PRECISION) -> str:
+    """A student's feedback as Markdown: each problem, each answer given, ✓ or ✗ and why."""
+    sheet = book.sheet
+    lines = [f"# {md_text(sheet.title)}", "",
+             f"**Student:** {md_text(student.name)}  ",
+             f"**Score:** {_of(student.total, sheet.max)} ({student.right} of {len(student.marks)} "
+             f"answer{'' if len(student.marks) == 1 else 's'} right)", ""]
+    for problem in sheet.problems:
+        marks = [m for m in student.marks if m.asked.problem is problem]
+        program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
+        lines += [f"## {problem.number}. {md_text(problem.name)} — {_of(student.earned(problem), problem.points)}",
+                  "", f"{md_code(program)} at {md_text(_point(problem.result.inputs))}", ""]
+        for mark in marks:
+            key = book.keys[mark.asked.column]
+            given = "no answer" if mark.kind == BLANK else f"your answer {md_code(mark.text.strip())}"
+            if mark.ok:
+                lines.append(f"- {RIGHT} {md_text(key.quantity)}: {given} — {_how_right(mark)} "
+                             f"({_of(mark.earned, mark.asked.worth)})")
+                continue
+            lines.append(f"- {WRONG} {md_text(key.quantity)}: {given} — {md_text(_reason(mark, precision))}")
+            error = mark.verdict.answer.malformed if mark.verdict else None
+            if error is not None and error.text and error.span:
+                lines += md_block(caret(error.text, error.span) + ([f"hint: {error.hint}"] if error.hint else []))
+            if solutions:
+                lines += _solution(book, key, precision)
+        lines.append("")
+    if any(m.kind == "formula" for m in student.marks):
+        lines.append(f"Formulas are compared at the given point and at random points near it (seed "
+                     f"{book.seed}).  ")
+    lines.append(f"Tolerance: |answer − correct| ≤ {format_number(book.atol)} + "
+                 f"{format_number(book.rtol)}·|correct|.")
+    return "\n".join(lines) + "\n"
+
+
+def _solution(book, key, precision: int) -> list[str]:
+    """The correct value, its formula and the backward pass that gives it."""
+    from ..classroom import solution
+
+    found = solution(key)
+    lines = [f"  - Solution: {md_text(key.quantity)} = {md_text(format_value(key.computed, precision))} "
+             f"at the given point"]
+    if found.formula:
+        lines.append(f"  - As a formula: {md_text(key.quantity)} = {md_code(found.formula)}")
+    if found.steps:
+        lines.append("  - The backward pass to it (upstream × local = flowing):")
+        lines += ["  " + line for line in md_block(_trace(key.asked.problem.result, found.steps, precision))]
+    return lines
+
+
+def _trace(result, steps, precision: int) -> list[str]:
+    from .rows import local_formula
+
+    labels = result.labels
+    fmt = lambda v: " ".join(format_value(v, precision).split())  # noqa: E731
+    return [f"∂{labels[result.graph.output]}/∂{labels[step.input]} += {fmt(step.upstream)} × "
+            f"{local_formula(result, step)} = {fmt(step.upstream)} × {fmt(step.local)} = {fmt(step.flowing)}"
+            f"   (through {labels[step.node]})" for step in steps]
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+
+
+def file_names(students) -> list[str]:
+    """A file name per student from the name (letters, digits, _ and - only, so a name can never
+    reach outside the report directory), unique within the class."""
+    taken, names = set(), []
+    for student in students:
+        stem = _UNSAFE_NAME.sub("-", student.name).strip("-_")[:60] or f"line-{student.line}"
+        if stem.upper() in _RESERVED:
+            stem += "_"
+        name, k = stem, 1
+        while name.lower() in taken:
+            k += 1
+            name = f"{stem}-{k}"
+        taken.add(name.lower())
+        names.append(name + ".md")
+    return names
