@@ -282,6 +282,18 @@ def _check_asked(problem: ClassProblem, places: _Places, source: str) -> None:
                                f"or named value {escape(asked.name)}", hint)
 
 
+def decode(data: bytes, source: str) -> str:
+    """UTF-8 text (a spreadsheet's byte-order mark dropped); else exit 2 naming the line and column."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = data[:error.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise GradcalcError(f"{source}, line {line}, column {column}: not UTF-8 text ({error.reason})",
+                            hint="save the file as UTF-8 (in a spreadsheet: CSV UTF-8)") from None
+
+
 # The answers file -------------------------------------------------------------------------------
 
 @dataclass
@@ -412,6 +424,40 @@ class Student:
         return sum(mark.ok for mark in self.marks)
 
 
+class Stack:
+    """A problem's given point and the points near it, each named value stacked into one array
+    (row 0 the given point), so a formula is evaluated at all of them in one forward pass."""
+
+    def __init__(self, result, seed: int):
+        self.result = result
+        self.nearby = _Nearby(result, seed, SAMPLES)   # the same points `check` alone would use
+        self._env: dict | None = None
+        self._wheres: dict[int, str] = {}
+
+    @property
+    def points(self) -> list:
+        return self.nearby.points
+
+    @property
+    def env(self) -> dict | None:
+        """name → its values at every point (None when a value is an array: no stacking then)."""
+        if self._env is None:
+            available = _named_values(self.result.graph, self.result.values)
+            if any(np.ndim(v) for v in available.values()):
+                self._env = {}
+            else:
+                everywhere = [available] + [_named_values(p.graph, p.values) for p in self.points]
+                self._env = {name: np.array([values[name] for values in everywhere], dtype=np.float64)
+                             for name in available}
+        return self._env or None
+
+    def where(self, i: int) -> str:
+        """Nearby point i (1, 2, …) as the reasons write it."""
+        if i not in self._wheres:
+            self._wheres[i] = _describe_point(self.points[i - 1].inputs)
+        return self._wheres[i]
+
+
 @dataclass
 class Key:
     """What one asked answer is compared with: the correct value at the point and near it."""
@@ -419,7 +465,21 @@ class Key:
     asked: Asked
     quantity: str
     computed: Any
-    nearby: Any                      # check._Nearby, shared by the problem's answers
+    stack: Stack                     # shared by the problem's answers
+    _targets: Any = None
+    _solution: Any = None
+
+    @property
+    def nearby(self):
+        return self.stack.nearby
+
+    @property
+    def targets(self) -> np.ndarray:
+        """The correct value at every stacked point (scalar problems only)."""
+        if self._targets is None:
+            self._targets = np.array([self.computed] + [_target(p, self.asked.name)[1]
+                                                        for p in self.stack.points], dtype=np.float64)
+        return self._targets
 
 
 @dataclass
@@ -440,10 +500,10 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
     atol = sheet.atol if atol is None else atol
     keys: dict[str, Key] = {}
     for problem in sheet.problems:
-        nearby = _Nearby(problem.result, seed, SAMPLES)   # the same points `check` alone would use
+        stack = Stack(problem.result, seed)
         for asked in problem.asked:
             quantity, computed = _target(problem.result, asked.name)
-            keys[asked.column] = Key(asked, quantity, computed, nearby)
+            keys[asked.column] = Key(asked, quantity, computed, stack)
     judged: dict[tuple[str, str], Verdict] = {}
     order = {column: i for i, column in enumerate(answers.columns)}
     students = []
@@ -491,15 +551,12 @@ def _judge_stacked(key: Key, answer: Answer, available: dict, rtol: float, atol:
     from .evaluate import forward
     from .numbers import format_value
 
-    formula = answer.formula
+    formula, stack = answer.formula, key.stack
     uses = [name for name in formula.variables if name not in formula.defaults]
-    if not uses or any(np.ndim(v) for v in available.values()):
+    env = stack.env if uses else None
+    if env is None:
         return None
-    points = key.nearby.points
-    n = 1 + len(points)
-    everywhere = [available] + [_named_values(p.graph, p.values) for p in points]
-    env = {name: np.array([values[name] for values in everywhere], dtype=np.float64)
-           for name in formula.variables if name in available}
+    n = 1 + len(stack.points)
     bad = np.zeros(n, dtype=bool)
     errors: dict[int, MathError] = {}
 
@@ -510,29 +567,30 @@ def _judge_stacked(key: Key, answer: Answer, available: dict, rtol: float, atol:
             errors[int(i)] = error_at(int(i))
         bad[new] = True
 
-    values = forward(formula, bind(formula, env), on_nonfinite)
+    values = forward(formula, bind(formula, {name: env[name] for name in formula.variables if name in env}),
+                     on_nonfinite)
     _require_elementwise(formula, values, n)
     given = np.broadcast_to(values[formula.output], (n,))
-    quantity, computed = key.quantity, key.computed
-    if 0 in errors:
-        return Verdict(answer, quantity, None, computed, False,
-                       failure=f"the answer is undefined at the given point: {errors[0].message}")
-    expected = np.float64(given[0])
-    if not close(expected, computed, rtol, atol):
-        return Verdict(answer, quantity, expected, computed, False,
+    targets, quantity, computed = key.targets, key.quantity, key.computed
+    with np.errstate(all="ignore"):   # close(), for every point at once
+        near = np.abs(given - targets) <= atol + rtol * np.abs(targets)
+    wrong = np.flatnonzero(~near | bad)
+    if not len(wrong):
+        return Verdict(answer, quantity, np.float64(given[0]), computed, True, n)
+    i = int(wrong[0])
+    if i == 0:
+        if 0 in errors:
+            return Verdict(answer, quantity, None, computed, False,
+                           failure=f"the answer is undefined at the given point: {errors[0].message}")
+        return Verdict(answer, quantity, np.float64(given[0]), computed, False,
                        failure="differs from the computed value at the given point")
-    for i, point in enumerate(points, start=1):
-        _, there = _target(point, answer.name)
-        where = _describe_point(point.inputs)
-        if i in errors:
-            return Verdict(answer, quantity, expected, computed, False, 1 + i,
-                           f"right at the given point, but undefined at {where} ({errors[i].message})")
-        value = np.float64(given[i])
-        if not close(value, there, rtol, atol):
-            return Verdict(answer, quantity, expected, computed, False, 1 + i,
-                           f"right at the given point only: at {where} the answer gives "
-                           f"{format_value(value)} but {quantity} = {format_value(there)}")
-    return Verdict(answer, quantity, expected, computed, True, n)
+    expected, where = np.float64(given[0]), stack.where(i)
+    if i in errors:
+        return Verdict(answer, quantity, expected, computed, False, 1 + i,
+                       f"right at the given point, but undefined at {where} ({errors[i].message})")
+    return Verdict(answer, quantity, expected, computed, False, 1 + i,
+                   f"right at the given point only: at {where} the answer gives "
+                   f"{format_value(np.float64(given[i]))} but {quantity} = {format_value(targets[i])}")
 
 
 # Solutions ----------------------------------------------------------------------------------------
@@ -556,7 +614,13 @@ def _node_of(result, name: str) -> int:
 
 def solution(key: Key) -> Solution:
     """The formula of the asked quantity (the expression itself for the value) and the steps of the
-    backward pass through the nodes that depend on it."""
+    backward pass through the nodes that depend on it; found once per key."""
+    if key._solution is None:
+        key._solution = _solution(key)
+    return key._solution
+
+
+def _solution(key: Key) -> Solution:
     result = key.asked.problem.result
     graph, target = result.graph, _node_of(result, key.asked.name)
     if target == graph.output:

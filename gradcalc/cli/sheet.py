@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..limits import read_text
+from . import classroom
 from .command import Tolerance
 from .exits import fail
 from .output import Output, show
@@ -23,8 +24,15 @@ A sheet is TOML; each [[problem]] has an expression, a point and the answers to 
   z = 9              # the output's own name: its value
 
 \b
-Exit codes: 0 every answer right, 1 some answer wrong or malformed (the rest are graded), 2 a
-malformed sheet (TOML, an expression, a point, points), 3 a math error.
+A whole class: each problem names the answers students give, answers = ["x", "z"] (or with the
+points of each, answers = { x = 2, z = 1 }), and a CSV has a row per student (student,p1.x,p1.z):
+  gradcalc check class.toml --answers answers.csv > gradebook.csv
+  gradcalc check class.toml --answers answers.csv --report feedback/ --solutions
+
+\b
+Exit codes: 0 every answer right (with --answers: the class graded), 1 some answer wrong or
+malformed (the rest are graded), 2 a malformed sheet (TOML, an expression, a point, points) or
+answers file, 3 a math error.
 """
 
 
@@ -42,10 +50,15 @@ malformed sheet (TOML, an expression, a point, points), 3 a math error.
 @click.option("--sheet-tolerance", is_flag=True,
               help="Let the sheet's own rtol/atol be looser than the defaults (for a sheet you wrote; "
                    "without it a hand-in cannot loosen the tolerance its answers are graded with).")
+@classroom.options
 @click.pass_context
-def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol, sheet_tolerance):
-    """Grade a homework sheet: every problem's answers, a report and a score; exit 1 if any is wrong."""
+def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol, sheet_tolerance, **p):
+    """Grade a homework sheet: every problem's answers, a report and a score; exit 1 if any is wrong.
+
+    With --answers, grade a whole class: a row of answers per student, a gradebook on stdout."""
     try:
+        if classroom.given(p):
+            return classroom.run(sheet, p, as_json, precision, rtol, atol)
         from ..render import sheet as render
         from ..sheet import grade, load_sheet
 

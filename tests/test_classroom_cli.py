@@ -1,0 +1,132 @@
+"""gradcalc check SHEET.toml --answers ANSWERS.csv: the command line of class grading."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gradcalc.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SHEET, ANSWERS = str(EXAMPLES / "class.toml"), str(EXAMPLES / "answers.csv")
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, ["check", *args], input=input)
+
+
+def test_gradebook_on_stdout_exit_0_even_with_wrong_answers():
+    result = run(SHEET, "--answers", ANSWERS)
+    assert result.exit_code == 0 and result.stderr == ""
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["student", "square", "shop", "neuron", "total", "max"]
+    assert rows[1:] == [["Ada", "2", "4", "1", "7", "7"], ["Ben", "1", "4", "1", "6", "7"],
+                        ["Cy", "1", "0", "0", "1", "7"]]
+
+
+@pytest.mark.parametrize("args", [["--json", SHEET, "--answers", ANSWERS],
+                                  ["--answers", ANSWERS, SHEET, "--json"],
+                                  ["--answers=" + ANSWERS, "--rtol", "1e-6", SHEET, "--json"]])
+def test_json_with_options_anywhere(args):
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [s["total"] for s in data["students"]] == [7, 6, 1]
+    reasons = {(s["student"], m["problem"], m["name"]): m["failure"] for s in data["students"]
+               for m in s["marks"] if not m["ok"]}
+    assert reasons[("Cy", "square", "y")] == "no answer"
+    assert reasons[("Cy", "shop", "apple_price")].startswith("malformed: in the answer")
+    assert reasons[("Ben", "square", "y")].startswith("right at the given point only")
+
+
+def test_report_writes_a_feedback_file_per_student(tmp_path):
+    folder = tmp_path / "feedback"
+    result = run(SHEET, "--answers", ANSWERS, "--report", str(folder), "--solutions")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["Ada.md", "Ben.md", "Cy.md"]
+    ada, cy = (folder / "Ada.md").read_text(), (folder / "Cy.md").read_text()
+    assert "**Score:** 7 of 7 points (6 of 6 answers right)" in ada and "Solution" not in ada
+    assert "- ✗ ∂z/∂y: no answer — no answer" in cy and "  - Solution: ∂z/∂y = 6 at the given point" in cy
+    assert "wrote 3 feedback files" in result.stderr
+
+
+def test_report_into_a_file_is_exit_2(tmp_path):
+    (tmp_path / "taken").write_text("")
+    result = run(SHEET, "--answers", ANSWERS, "--report", str(tmp_path / "taken"))
+    assert result.exit_code == 2 and "cannot write the report into" in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--report", "out"], "--report needs --answers"),
+    (["--solutions"], "--solutions needs --answers"),
+    (["--answers", ANSWERS, "--solutions"], "--solutions adds to the feedback files"),
+])
+def test_options_that_need_others(args, message):
+    result = run(SHEET, *args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_a_class_sheet_without_answers_says_how_to_give_them():
+    result = run(SHEET)
+    assert result.exit_code == 2 and "--answers ANSWERS.csv" in result.stderr
+
+
+def test_bad_csv_is_exit_2_with_line_and_column(tmp_path):
+    bad = tmp_path / "a.csv"
+    bad.write_text("student,square.x,square.y,shop.price,shop.apple,shop.apple_price,neuron.w\nAda,1,2\n")
+    result = run(SHEET, "--answers", str(bad))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "a.csv, line 2, column 4: the row has 3 fields but the header has 7 columns" in result.stderr
+
+
+def test_answers_not_utf8_is_exit_2_with_line_and_column(tmp_path):
+    bad = tmp_path / "a.csv"
+    bad.write_bytes(b"student,square.x,square.y,shop.price,shop.apple,shop.apple_price,neuron.w\nJos\xe9,,,,,,\n")
+    result = run(SHEET, "--answers", str(bad))
+    assert result.exit_code == 2 and "a.csv, line 2, column 4: not UTF-8 text" in result.stderr
+
+
+def test_a_spreadsheets_byte_order_mark_and_crlf_are_read(tmp_path):
+    file = tmp_path / "a.csv"
+    file.write_bytes(b"\xef\xbb\xbfstudent,square.x,square.y,shop.price,shop.apple,shop.apple_price,"
+                     b"neuron.w\r\nAda,6,6,715,2.2,tax,x/4\r\n")
+    result = run(SHEET, "--answers", str(file))
+    assert result.exit_code == 0 and result.stdout.splitlines()[1] == "Ada,2,4,0,6,7"
+
+
+def test_bad_sheet_is_exit_2_with_line_column_and_caret(tmp_path):
+    sheet = tmp_path / "s.toml"
+    sheet.write_text('[[problem]]\nexpression = "(x+y)**2"\nat = { x = 1, y = 2 }\nanswers = ["x", "q"]\n')
+    result = run(str(sheet), "--answers", ANSWERS)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].endswith("s.toml, line 4, column 17: problem 1 (p1): the expression has no input or "
+                             "named value q")
+    assert lines[1:3] == ['  line 4: answers = ["x", "q"]', "                          ^^^"]
+
+
+def test_answers_from_standard_input():
+    text = Path(ANSWERS).read_text()
+    result = run(SHEET, "--answers", "-", input=text)
+    assert result.exit_code == 0 and result.stdout.splitlines()[1] == "Ada,2,4,1,7,7"
+
+
+def test_student_text_is_never_run_and_never_reaches_the_terminal_raw(tmp_path):
+    file = tmp_path / "a.csv"
+    hostile = "\x1b]0;x\x07\x1b[2J__import__('os').system('touch pwned')"
+    rows = [["student", "square.x", "square.y", "shop.price", "shop.apple", "shop.apple_price", "neuron.w"],
+            [hostile, hostile, "open('f')", "exec('1')", "", "", ""]]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    file.write_text(buffer.getvalue())
+    for extra in ([], ["--json"], ["--report", str(tmp_path / "r"), "--solutions"]):
+        result = CliRunner().invoke(main, ["check", SHEET, "--answers", str(file), *extra],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0
+        assert "\x1b" not in result.output and "\x07" not in result.output
+    report = next((tmp_path / "r").iterdir()).read_text()
+    assert "\x1b" not in report and "\\x1b]0;x\\x07" in report
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
