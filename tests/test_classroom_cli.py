@@ -49,7 +49,7 @@ def test_report_writes_a_feedback_file_per_student(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["Ada.md", "Ben.md", "Cy.md"]
     ada, cy = (folder / "Ada.md").read_text(), (folder / "Cy.md").read_text()
     assert "**Score:** 7 of 7 points (6 of 6 answers right)" in ada and "Solution" not in ada
-    assert "- ✗ ∂z/∂y: no answer — no answer" in cy and "  - Solution: ∂z/∂y = 6 at the given point" in cy
+    assert "- ✗ ∂z/∂y: no answer (0 of 1 point)" in cy and "  - Solution: ∂z/∂y = 6 at the given point" in cy
     assert "wrote 3 feedback files" in result.stderr
 
 
@@ -130,3 +130,21 @@ def test_student_text_is_never_run_and_never_reaches_the_terminal_raw(tmp_path):
     report = next((tmp_path / "r").iterdir()).read_text()
     assert "\x1b" not in report and "\\x1b]0;x\\x07" in report
     assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
+
+
+def _block(kind: str) -> str:
+    import re
+
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### A whole class (for teachers)"):]
+    return re.search(rf"```{kind}\n(.*?)\n```\n", section, re.S).group(1)
+
+
+def test_readme_shows_the_example_files_as_they_are():
+    assert _block("toml") + "\n" == Path(SHEET).read_text()
+    assert _block("csv") + "\n" == Path(ANSWERS).read_text()
+
+
+def test_readme_feedback_excerpt_is_what_the_report_says(tmp_path):
+    run(SHEET, "--answers", ANSWERS, "--report", str(tmp_path), "--solutions")
+    assert _block("markdown") in (tmp_path / "Cy.md").read_text()

@@ -166,15 +166,19 @@ def feedback(book, student, solutions: bool = False, precision: int = DEFAULT_PR
         marks = [m for m in student.marks if m.asked.problem is problem]
         program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
         lines += [f"## {problem.number}. {md_text(problem.name)} — {_of(student.earned(problem), problem.points)}",
-                  "", f"{md_code(program)} at {md_text(_point(problem.result.inputs))}", ""]
+                  "", f"{md_code(program)} at {escape(_point(problem.result.inputs))}", ""]
         for mark in marks:
             key = book.keys[mark.asked.column]
-            given = "no answer" if mark.kind == BLANK else f"your answer {md_code(mark.text.strip())}"
+            worth = f"({_of(mark.earned, mark.asked.worth)})"
             if mark.ok:
-                lines.append(f"- {RIGHT} {md_text(key.quantity)}: {given} — {_how_right(mark)} "
-                             f"({_of(mark.earned, mark.asked.worth)})")
+                lines.append(f"- {RIGHT} {escape(key.quantity)}: your answer {md_code(mark.text.strip())} — "
+                             f"{_how_right(mark)} {worth}")
                 continue
-            lines.append(f"- {WRONG} {md_text(key.quantity)}: {given} — {md_text(_reason(mark, precision))}")
+            if mark.kind == BLANK:
+                lines.append(f"- {WRONG} {escape(key.quantity)}: no answer {worth}")
+            else:
+                lines.append(f"- {WRONG} {escape(key.quantity)}: your answer {md_code(mark.text.strip())} — "
+                             f"{md_text(_reason(mark, precision))} {worth}")
             error = mark.verdict.answer.malformed if mark.verdict else None
             if error is not None and error.text and error.span:
                 lines += md_block(caret(error.text, error.span) + ([f"hint: {error.hint}"] if error.hint else []))
@@ -194,10 +198,10 @@ def _solution(book, key, precision: int) -> list[str]:
     from ..classroom import solution
 
     found = solution(key)
-    lines = [f"  - Solution: {md_text(key.quantity)} = {md_text(format_value(key.computed, precision))} "
-             f"at the given point"]
+    value = " ".join(format_value(key.computed, precision).split())
+    lines = [f"  - Solution: {escape(key.quantity)} = {value} at the given point"]
     if found.formula:
-        lines.append(f"  - As a formula: {md_text(key.quantity)} = {md_code(found.formula)}")
+        lines.append(f"  - As a formula: {escape(key.quantity)} = {md_code(found.formula)}")
     if found.steps:
         lines.append("  - The backward pass to it (upstream × local = flowing):")
         lines += ["  " + line for line in md_block(_trace(key.asked.problem.result, found.steps, precision))]
