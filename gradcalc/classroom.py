@@ -21,6 +21,7 @@ import numpy as np
 from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Verdict, _describe_point, _judge, _named_values,
                     _Nearby, _target, _unknown_names, close, parse_answer)
 from .errors import GradcalcError, MathError, MissingValue
+from .ops import OPS
 from .sheet import PROBLEM_KEYS, SHEET_KEYS, _number, _unknown_key
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
@@ -554,7 +555,7 @@ def _judge_stacked(key: Key, answer: Answer, available: dict, rtol: float, atol:
     formula, stack = answer.formula, key.stack
     uses = [name for name in formula.variables if name not in formula.defaults]
     env = stack.env if uses else None
-    if env is None:
+    if env is None or not all(OPS[node.op].elementwise for node in formula.nodes if node.op is not None):
         return None
     n = 1 + len(stack.points)
     bad = np.zeros(n, dtype=bool)

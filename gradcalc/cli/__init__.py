@@ -34,6 +34,7 @@ Examples:
   gradcalc "x1*x2*x3" --x1 1 --x2 2 --x3 3 --compare-modes
   gradcalc "(x+y)**2" --points points.csv > gradients.csv
   gradcalc check homework.toml                  # grade a homework sheet
+  gradcalc check class.toml --answers answers.csv   # grade a class: a gradebook
 
 \b
 Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error;
