@@ -9,7 +9,6 @@ costs about as much as its distinct answers, not its students × answers.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import json
 import re
@@ -22,7 +21,8 @@ from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Verdict, _describe_point,
                     _Nearby, _target, _unknown_names, close, parse_answer)
 from .errors import GradcalcError, MathError, MissingValue
 from .ops import OPS
-from .sheet import PROBLEM_KEYS, SHEET_KEYS, _number, _unknown_key
+from .names import did_you_mean
+from .sheet import PROBLEM_KEYS, SHEET_KEYS, _kind, _number, _point, _text, _unknown_key
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -162,16 +162,25 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
         message = _TOML_WHERE.sub("", str(error)).strip()
         raise places.error(source, span, f"not valid TOML: {message}",
                            "see examples/class.toml for the layout") from None
+    except RecursionError:   # tomllib recurses into nested arrays and inline tables
+        raise GradcalcError(f"{source} is nested too deeply to read",
+                            hint="a sheet needs arrays a few levels deep at most") from None
+    except ValueError as error:   # an integer of thousands of digits: Python refuses to convert it
+        raise GradcalcError(f"{source} has a number gradcalc cannot read: {str(error)[:80]}",
+                            hint="numbers must be below about 1.8e308") from None
     for key in data:
         if key not in SHEET_KEYS:
             raise _unknown_key(source, key, SHEET_KEYS)
     problems_data = data.get("problem", [])
-    if not isinstance(problems_data, list) or not problems_data or \
-            not all(isinstance(item, dict) for item in problems_data):
+    if not isinstance(problems_data, list) or not problems_data:
         raise GradcalcError(f"{source} has no problems", hint='add one with [[problem]], id = "p1", '
                             'expression = "...", at = { ... } and answers = ["x"]')
+    title = _text(source, "title", data.get("title", source))
     problems, ids = [], {}
     for number, item in enumerate(problems_data, start=1):
+        if not isinstance(item, dict):
+            raise GradcalcError(f"{source}: problem {number} must be a table, got {_kind(item)}",
+                                hint="write each problem under a [[problem]] heading")
         problem = _load_problem(number, item, places, source, parse)
         if problem.id in ids:
             raise places.error(source, places.inside(number, "id", problem.id),
@@ -189,7 +198,7 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
                                MathError if isinstance(error, MathError) else GradcalcError) from None
         _check_asked(problem, places, source)
         problems.append(problem)
-    return ClassSheet(str(data.get("title", source)), problems,
+    return ClassSheet(title, problems,
                       _number(source, "rtol", data.get("rtol", RTOL)),
                       _number(source, "atol", data.get("atol", ATOL)))
 
@@ -220,15 +229,17 @@ def _load_problem(number: int, item: dict, places: _Places, source: str, parse) 
         error.message = f"{source}, line {line}: {where}: {error.message}" if line else \
             f"{source}: {where}: {error.message}"
         raise
-    at = item.get("at", {})
-    if not isinstance(at, dict):
-        raise places.error(source, places.key(number, "at"), f"{where}: at must be a table of values",
-                           "write at = { x = 1, y = 2 }")
+    try:
+        at = _point(where, item.get("at", {}))
+        name = _text(where, "name", item.get("name", ident))
+    except GradcalcError as error:
+        key = "at" if error.message.startswith(f"{where}: at") or "value of" in error.message else "name"
+        raise places.error(source, places.key(number, key), error.message, error.hint) from None
     try:
         points = _number(where, "points", item.get("points", 1))
     except GradcalcError as error:
         raise places.error(source, places.key(number, "points"), error.message, error.hint) from None
-    problem = ClassProblem(number, ident, str(item.get("name", ident)), expression, at, points)
+    problem = ClassProblem(number, ident, name, expression, at, points)
     asked = item.get("answers", None)
     if asked is None:
         expect = item.get("expect")
@@ -274,8 +285,8 @@ def _check_asked(problem: ClassProblem, places: _Places, source: str) -> None:
     known = [node.name for node in result.graph.nodes if node.name is not None]
     for asked in problem.asked:
         if asked.name not in known and asked.name != result.output_name:
-            close_names = difflib.get_close_matches(asked.name, known, n=1)
-            hint = (f"did you mean {close_names[0]}?" if close_names else
+            close_name = did_you_mean(asked.name, known)
+            hint = (f"did you mean {close_name}?" if close_name else
                     f"ask for an input or a named intermediate ({', '.join(dict.fromkeys(known)) or 'none'})"
                     f" or the output {result.output_name}")
             raise places.error(source, places.inside(problem.number, "answers", asked.name),
@@ -367,9 +378,9 @@ def _check_header(header: list[str], known: dict, line: int, bad) -> None:
             raise bad(line, column, f"the column {escape(name)} is also column {seen[name]}")
         seen[name] = column
         if name not in known:
-            close_names = difflib.get_close_matches(name, list(known), n=1)
+            close_name = did_you_mean(name, list(known))
             raise bad(line, column, f"the sheet asks for no answer {escape(name)!r}",
-                      f"did you mean {close_names[0]}?" if close_names else
+                      f"did you mean {close_name}?" if close_name else
                       f"columns are PROBLEM_ID.NAME: {', '.join(list(known)[:6])}"
                       + (", …" if len(known) > 6 else ""))
     missing = [name for name in known if name not in seen]

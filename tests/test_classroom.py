@@ -269,7 +269,7 @@ def test_csv_line_numbers_count_quoted_newlines_and_blank_lines():
     ('[[problem]]\nexpression = "x"\nat = { x = 1 }\npoints = 3\nanswers = { x = 2 }\n',
      "sheet.toml, line 4, column 10: problem 1 (p1): points = 3, but its answers are worth 2"),
     ('[[problem]]\nexpression = "x"\nat = { x = 1 }\nanswers = { x = -1 }\n',
-     "sheet.toml, line 4, column 13: problem 1 (p1): the answer x: its points must be a number ≥ 0"),
+     "sheet.toml, line 4, column 13: problem 1 (p1): the answer x: its points must be a finite number ≥ 0"),
     ('[[problem]]\nexpression = "x"\nat = { x = 1 }\nanswers = "x"\n',
      "sheet.toml, line 4, column 11: problem 1 (p1): answers must list names"),
     ('[[problem]]\nexpression = "x"\nat = { x = 1 }\nanswer = ["x"]\n',
