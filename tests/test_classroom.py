@@ -263,7 +263,7 @@ def test_csv_line_numbers_count_quoted_newlines_and_blank_lines():
     ('[[problem]]\nid = "a.b"\nexpression = "x"\nat = { x = 1 }\nanswers = ["x"]\n',
      "sheet.toml, line 2, column 6: problem 1: the id must be letters, digits, _ or -"),
     ('[[problem]]\nexpression = "x"\nat = { y = 1 }\nanswers = ["x"]\n',
-     "sheet.toml, line 3, column 6: problem 1 (p1): a value was given for y"),
+     "sheet.toml, line 3, column 6: problem 1 (p1): no value for x"),
     ('[[problem]]\nexpression = "x"\nat = { x = 1 }\n',
      "sheet.toml, line 2, column 14: problem 1 (p1): no answers asked"),
     ('[[problem]]\nexpression = "x"\nat = { x = 1 }\npoints = 3\nanswers = { x = 2 }\n',
