@@ -354,9 +354,8 @@ def test_progress_bar_draws_on_a_terminal():
     from rich.console import Console
 
     screen = io.StringIO()
-    with ProgressBar(1000, Console(file=screen, force_terminal=True, width=80)) as bar:
+    with ProgressBar(1000, Console(file=screen, force_terminal=True, width=80), delay=0) as bar:
         bar.update(500, 20)
-        bar.progress.refresh()
     assert "20 rows" in screen.getvalue() and "0.5/1.0 kB" in screen.getvalue()
 
 

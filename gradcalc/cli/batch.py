@@ -33,11 +33,10 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
         raise GradcalcError(f"--points cannot be combined with {', '.join(clashing)}",
                             hint="a batch computes values and gradients only; run the "
                                  "other options on one point")
-    import contextlib
-
     from ..batch import open_points, run as run_batch
     from ..parse import parse
     from ..render import batch as out
+    from ..render.progress import progress_for
 
     stream, wrt, keep_going = p["points"], tuple(p["wrt"]), p["keep_going"]
     graph = parse(text, limits)
@@ -45,22 +44,19 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
     names = list(wrt or graph.variables)
     # The header goes out with the first rows, so an error in the first chunk leaves stdout empty.
     header = "" if as_json else out.csv_header(points.columns, graph.output_name, names, keep_going)
-    bar = contextlib.nullcontext()
-    if sys.stderr.isatty():
-        from ..render.progress import ProgressBar
-
-        bar = ProgressBar(_size(stream))
+    bar = progress_for(_size(stream))   # on stderr, if a terminal, after half a second
     rows = 0
     with bar:
         for chunk in run_batch(points, graph, fixed, wrt, keep_going):
             if not len(chunk):   # the rows before a bad first row: none
                 continue
-            click.echo(header + (out.jsonl_chunk(chunk, points.columns, points.format) if as_json else
-                                 out.csv_chunk(chunk, points.columns, points.format, keep_going)), nl=False)
+            with bar.writing():
+                click.echo(header + (out.jsonl_chunk(chunk, points.columns, points.format) if as_json
+                                     else out.csv_chunk(chunk, points.columns, points.format, keep_going)),
+                           nl=False)
             header = ""
             rows += len(chunk)
-            if hasattr(bar, "update"):
-                bar.update(chunk.consumed, rows)
+            bar.update(chunk.consumed, rows)
     click.echo(header, nl=False)   # a file with a header and no rows: just the header
 
 
