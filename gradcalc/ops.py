@@ -6,6 +6,7 @@ one entry here (and grammar only if it needs new syntax).
 
 from __future__ import annotations
 
+import math
 import operator
 from dataclasses import dataclass
 from typing import Callable
@@ -418,7 +419,8 @@ OPS: dict[str, Op] = {
               (_pow_base_formula, "{out}·log({0})"), explain=_explain_pow,
               derivative=(lambda g, a, b, out: g("mul", b, g("pow", a, g("sub", b, g.const(1.0)))),
                           lambda g, a, b, out: g("mul", out, g("log", a))),
-              elementwise=True, normal=lambda t, a, b: t.power(a, b), simplify=_simplify_pow),
+              elementwise=True, normal=lambda t, a, b: t.power(a, b), simplify=_simplify_pow,
+              names=("pow", "power")),
     # `t = x`: a named copy, so t shows in the trace.
     "identity": Op("=", "{0}", lambda a: a, (lambda a, out: 1.0,), ("1",), derivative=(_one,),
                    elementwise=True, normal=_same, simplify=_passed_on),
@@ -445,7 +447,7 @@ OPS: dict[str, Op] = {
     "relu": _unary("relu", _relu, lambda a, out: np.heaviside(a, 0.0), "1 if {0} > 0 else 0",
                    lambda g, a, out: g("sign", out), piece=_side_of_zero),
     "abs": _unary("abs", np.abs, lambda a, out: np.sign(a) * 1.0, "sign({0})",
-                  lambda g, a, out: g("sign", a), piece=_side_of_zero),
+                  lambda g, a, out: g("sign", a), piece=_side_of_zero, names=("abs", "fabs", "absolute")),
     # sign is what abs and relu differentiate to; flat on both sides of 0.
     "sign": _unary("sign", lambda a: np.sign(a) * 1.0, lambda a, out: 0.0 * a, "0",
                    lambda g, a, out: g.const(0.0), piece=_side_of_zero),
@@ -471,7 +473,8 @@ OPS: dict[str, Op] = {
                  ("{1}ᵀ", "{0}ᵀ"), chain=(_matmul_chain_left, _matmul_chain_right),
                  rule=("{up} · {local}", "{local} · {up}"),
                  graph_chain=(_matmul_graph_left, _matmul_graph_right),
-                 tangent=(lambda t, x, w, out: _matmul(t, w), lambda t, x, w, out: _matmul(x, t))),
+                 tangent=(lambda t, x, w, out: _matmul(t, w), lambda t, x, w, out: _matmul(x, t)),
+                 names=("dot", "matmul")),
     "transpose": Op("ᵀ", "{0}ᵀ", _swap, (lambda x, out: 1.0,), ("1",),
                     chain=(lambda upstream, local, x: _swap(upstream),), rule=("({up})ᵀ",),
                     graph_chain=(lambda g, upstream, x, out: g("transpose", upstream),),
@@ -526,6 +529,264 @@ OPS: dict[str, Op] = {
 }
 
 
+
+# The functions people paste ----------------------------------------------------------------------
+# Each is one entry: forward, local derivative and its text, the derivative again as graph ops (for
+# --hessian, --order and --symbolic), why a value is undefined, and for kinks which piece a point is
+# on. Kinks and ties follow PyTorch (and JAX where they agree): the subgradient at a kink is the one
+# documented in README.md's table of functions.
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_INV_SQRT_2, _INV_SQRT_2PI = 1.0 / math.sqrt(2.0), 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _from_math(function):
+    """A function of Python's math module (erf, erfc: the C library's, correctly rounded to a few
+    ulp) applied to a scalar or to each element of an array."""
+    each = np.vectorize(function, otypes=[np.float64])
+
+    def apply(a):
+        return np.float64(function(a)) if np.ndim(a) == 0 else each(a)
+    return apply
+
+
+_erf, _erfc = _from_math(math.erf), _from_math(math.erfc)
+
+
+def _outside(name: str, condition, domain: str):
+    def explain(*args):
+        return f"{name} is defined for {domain}" if _any(condition(*args)) else None
+    return explain
+
+
+def _positive_piece(a, out=None):
+    return np.sign(a)
+
+
+def _gelu(a):
+    return 0.5 * a * (1.0 + _erf(a * _INV_SQRT_2))
+
+
+def _gelu_local(a, out):
+    return 0.5 * (1.0 + _erf(a * _INV_SQRT_2)) + a * _INV_SQRT_2PI * np.exp(-0.5 * a * a)
+
+
+def _gelu_derivative(g, a, out):
+    cdf = g("mul", g.const(0.5), g("add", g.const(1.0), g("erf", g("mul", a, g.const(_INV_SQRT_2)))))
+    density = g("mul", g.const(_INV_SQRT_2PI), g("exp", g("mul", g.const(-0.5), g("mul", a, a))))
+    return g("add", cdf, g("mul", a, density))
+
+
+def _silu_local(a, out):
+    s = _sigmoid(a)
+    return s * (1.0 + a * (1.0 - s))
+
+
+def _silu_derivative(g, a, out):
+    s = g("sigmoid", a)
+    return g("mul", s, g("add", g.const(1.0), g("mul", a, g("sub", g.const(1.0), s))))
+
+
+def _positive(g, a):
+    """1 where a > 0, else 0, as graph ops: sign(relu(a))."""
+    return g("sign", g("relu", a))
+
+
+def _half_step(g, a, b):
+    """1 where a > b, ½ where a = b, 0 where a < b: (1 + sign(a − b))/2, as graph ops."""
+    return g("mul", g.const(0.5), g("add", g.const(1.0), g("sign", g("sub", a, b))))
+
+
+def _pick(a, b, larger: bool):
+    """∂max(a, b)/∂a (or min): 1 where a wins, ½ at a tie (as PyTorch and JAX), 0 where b wins."""
+    wins = (a > b) if larger else (a < b)
+    return _choose(wins, 1.0, 0.0) + _choose(a == b, 0.5, 0.0)
+
+
+def _maximum(a, b):
+    return _as_value(np.maximum(a, b))
+
+
+def _minimum(a, b):
+    return _as_value(np.minimum(a, b))
+
+
+def _leaky_relu(a, slope):
+    return _as_value(np.where(a > 0, a, slope * a))
+
+
+def _clip(x, lo, hi):
+    if _any(np.asarray(lo) > np.asarray(hi)):
+        raise InputError("clip needs lo ≤ hi", hint="write clip(x, lo, hi) with the smaller bound first")
+    return _as_value(np.minimum(np.maximum(x, lo), hi))
+
+
+def _clip_piece(x, lo, hi, out):
+    return np.sign(x - lo) + 3 * np.sign(x - hi)
+
+
+def _inside_clip(g, x, lo, hi, out):
+    """1 where lo ≤ x ≤ hi (PyTorch's clamp passes the gradient at the bounds), else 0."""
+    below, above = g("sign", g("relu", g("sub", lo, x))), g("sign", g("relu", g("sub", x, hi)))
+    return g("mul", g("sub", g.const(1.0), below), g("sub", g.const(1.0), above))
+
+
+def _norm(x):
+    return np.float64(np.sqrt(np.sum(np.square(x))))
+
+
+def _norm_local(x, out):
+    # At x = 0 the norm has no gradient; PyTorch takes the subgradient 0 there, and so does gradcalc.
+    if out == 0:
+        return np.zeros_like(x) if np.ndim(x) else np.float64(0.0)
+    return x / out
+
+
+def _prod_local(x, out):
+    """∂Πx/∂xᵢ = the product of the other elements (exact at zeros: no division)."""
+    flat = np.ravel(np.asarray(x, dtype=np.float64))
+    before = np.concatenate(([1.0], np.cumprod(flat[:-1])))
+    after = np.concatenate((np.cumprod(flat[::-1][:-1])[::-1], [1.0]))
+    others = before * after
+    return others.reshape(np.shape(x)) if np.ndim(x) else np.float64(1.0)
+
+
+def _std_local(x, out):
+    return (x - np.mean(x)) / (np.size(x) * out)
+
+
+def _binary(symbol: str, forward, locals_, formulas, derivatives, explain=None, piece=None,
+            names: tuple[str, ...] | None = None, elementwise: bool = True, variadic: bool = False,
+            normal=None) -> Op:
+    """A function of several inputs, called by its symbol (`atan2(y, x)`), elementwise by default."""
+    inputs = ", ".join(f"{{{k}}}" for k in range(len(locals_)))
+    return Op(symbol, f"{symbol}({inputs})", forward, locals_, formulas, explain=explain,
+              derivative=derivatives, piece=piece, names=(symbol,) if names is None else names,
+              variadic=variadic, elementwise=elementwise, normal=normal or _call(symbol))
+
+
+OPS.update({
+    "asin": _unary("asin", np.arcsin, lambda a, out: 1.0 / np.sqrt(1.0 - a * a), "1/sqrt(1 − {0}²)",
+                   lambda g, a, out: g("div", g.const(1.0), g("sqrt", g("sub", g.const(1.0), g("mul", a, a)))),
+                   explain=_outside("asin", lambda a: np.abs(a) > 1, "−1 ≤ x ≤ 1"),
+                   names=("asin", "arcsin")),
+    "acos": _unary("acos", np.arccos, lambda a, out: -1.0 / np.sqrt(1.0 - a * a), "−1/sqrt(1 − {0}²)",
+                   lambda g, a, out: g("neg", g("div", g.const(1.0),
+                                                g("sqrt", g("sub", g.const(1.0), g("mul", a, a))))),
+                   explain=_outside("acos", lambda a: np.abs(a) > 1, "−1 ≤ x ≤ 1"),
+                   names=("acos", "arccos")),
+    "atan": _unary("atan", np.arctan, lambda a, out: 1.0 / (1.0 + a * a), "1/(1 + {0}²)",
+                   lambda g, a, out: g("div", g.const(1.0), g("add", g.const(1.0), g("mul", a, a))),
+                   names=("atan", "arctan")),
+    "sinh": _unary("sinh", np.sinh, lambda a, out: np.cosh(a), "cosh({0})", lambda g, a, out: g("cosh", a)),
+    "cosh": _unary("cosh", np.cosh, lambda a, out: np.sinh(a), "sinh({0})", lambda g, a, out: g("sinh", a)),
+    "asinh": _unary("asinh", np.arcsinh, lambda a, out: 1.0 / np.sqrt(a * a + 1.0), "1/sqrt({0}² + 1)",
+                    lambda g, a, out: g("div", g.const(1.0), g("sqrt", g("add", g("mul", a, a), g.const(1.0)))),
+                    names=("asinh", "arcsinh")),
+    "acosh": _unary("acosh", np.arccosh, lambda a, out: 1.0 / np.sqrt(a * a - 1.0), "1/sqrt({0}² − 1)",
+                    lambda g, a, out: g("div", g.const(1.0), g("sqrt", g("sub", g("mul", a, a), g.const(1.0)))),
+                    explain=_outside("acosh", lambda a: a < 1, "x ≥ 1"), names=("acosh", "arccosh")),
+    "atanh": _unary("atanh", np.arctanh, lambda a, out: 1.0 / (1.0 - a * a), "1/(1 − {0}²)",
+                    lambda g, a, out: g("div", g.const(1.0), g("sub", g.const(1.0), g("mul", a, a))),
+                    explain=_outside("atanh", lambda a: np.abs(a) >= 1, "−1 < x < 1"),
+                    names=("atanh", "arctanh")),
+    "log2": _unary("log2", np.log2, lambda a, out: 1.0 / (a * _LN2), "1/({0}·log(2))",
+                   lambda g, a, out: g("div", g.const(1.0 / _LN2), a), explain=_explain_log),
+    "log10": _unary("log10", np.log10, lambda a, out: 1.0 / (a * _LN10), "1/({0}·log(10))",
+                    lambda g, a, out: g("div", g.const(1.0 / _LN10), a), explain=_explain_log),
+    "log1p": _unary("log1p", np.log1p, lambda a, out: 1.0 / (1.0 + a), "1/(1 + {0})",
+                    lambda g, a, out: g("div", g.const(1.0), g("add", g.const(1.0), a)),
+                    explain=_outside("log1p", lambda a: a <= -1, "x > −1")),
+    "expm1": _unary("expm1", np.expm1, lambda a, out: np.exp(a), "exp({0})", lambda g, a, out: g("exp", a)),
+    "exp2": _unary("exp2", np.exp2, lambda a, out: out * _LN2, "{out}·log(2)",
+                   lambda g, a, out: g("mul", out, g.const(_LN2))),
+    "cbrt": _unary("cbrt", np.cbrt, lambda a, out: 1.0 / (3.0 * out * out), "1/(3·cbrt({0})²)",
+                   lambda g, a, out: g("div", g.const(1.0 / 3.0), g("mul", out, out))),
+    "softplus": _unary("softplus", lambda a: np.logaddexp(0.0, a), lambda a, out: _sigmoid(a), "sigmoid({0})",
+                       lambda g, a, out: g("sigmoid", a)),
+    "erf": _unary("erf", _erf, lambda a, out: _TWO_OVER_SQRT_PI * np.exp(-a * a), "2/sqrt(pi)·exp(−{0}²)",
+                  lambda g, a, out: g("mul", g.const(_TWO_OVER_SQRT_PI), g("exp", g("neg", g("mul", a, a))))),
+    "erfc": _unary("erfc", _erfc, lambda a, out: -_TWO_OVER_SQRT_PI * np.exp(-a * a), "−2/sqrt(pi)·exp(−{0}²)",
+                   lambda g, a, out: g("mul", g.const(-_TWO_OVER_SQRT_PI), g("exp", g("neg", g("mul", a, a))))),
+    # gelu is the exact x·Φ(x) (PyTorch's default, approximate='none').
+    "gelu": _unary("gelu", _gelu, _gelu_local, "Φ({0}) + {0}·φ({0})", _gelu_derivative),
+    # elu with α = 1: x for x > 0, exp(x) − 1 below; its derivative exp(min(x, 0)) is continuous.
+    "elu": _unary("elu", lambda a: _as_value(np.where(a > 0, a, np.expm1(np.minimum(a, 0.0)))),
+                  lambda a, out: np.exp(np.minimum(a, 0.0)), "exp(min({0}, 0))",
+                  lambda g, a, out: g("exp", g("minimum", a, g.const(0.0))), piece=_positive_piece),
+    "silu": _unary("silu", lambda a: a * _sigmoid(a), _silu_local, "σ({0})·(1 + {0}·(1 − σ({0})))",
+                   _silu_derivative, names=("silu", "swish")),
+    "atan2": _binary("atan2", np.arctan2,
+                     (lambda y, x, out: x / (x * x + y * y), lambda y, x, out: -y / (x * x + y * y)),
+                     ("{1}/({0}² + {1}²)", "−{0}/({0}² + {1}²)"),
+                     (lambda g, y, x, out: g("div", x, g("add", g("mul", x, x), g("mul", y, y))),
+                      lambda g, y, x, out: g("neg", g("div", y, g("add", g("mul", x, x), g("mul", y, y))))),
+                     names=("atan2", "arctan2")),
+    "hypot": _binary("hypot", np.hypot, (lambda a, b, out: a / out, lambda a, b, out: b / out),
+                     ("{0}/{out}", "{1}/{out}"),
+                     (lambda g, a, b, out: g("div", a, out), lambda g, a, b, out: g("div", b, out))),
+    # log(x, base) = log(x)/log(base), as Python's math.log
+    "log_base": _binary("log", lambda x, b: np.log(x) / np.log(b),
+                        (lambda x, b, out: 1.0 / (x * np.log(b)), lambda x, b, out: -out / (b * np.log(b))),
+                        ("1/({0}·log({1}))", "−{out}/({1}·log({1}))"),
+                        (lambda g, x, b, out: g("div", g.const(1.0), g("mul", x, g("log", b))),
+                         lambda g, x, b, out: g("neg", g("div", out, g("mul", b, g("log", b))))),
+                        explain=lambda x, b: "log of a non-positive number" if _any(x <= 0) else
+                        "the base of a logarithm must be positive and not 1" if _any((b <= 0) | (b == 1))
+                        else None,
+                        normal=lambda t, x, b: t.mul(t.call("log", x), t.power(t.call("log", b), t.number(-1.0)))),
+    # max(a, b) and min(a, b) (numpy's maximum and minimum): a tie shares the gradient, ½ each.
+    "maximum": _binary("maximum", _maximum, (lambda a, b, out: _pick(a, b, True), lambda a, b, out: _pick(b, a, True)),
+                       ("1 if {0} > {1}, ½ if equal, else 0", "1 if {1} > {0}, ½ if equal, else 0"),
+                       (lambda g, a, b, out: _half_step(g, a, b), lambda g, a, b, out: _half_step(g, b, a)),
+                       piece=lambda a, b, out: np.sign(a - b), names=("maximum", "max", "fmax"), variadic=True),
+    "minimum": _binary("minimum", _minimum, (lambda a, b, out: _pick(a, b, False), lambda a, b, out: _pick(b, a, False)),
+                       ("1 if {0} < {1}, ½ if equal, else 0", "1 if {1} < {0}, ½ if equal, else 0"),
+                       (lambda g, a, b, out: _half_step(g, b, a), lambda g, a, b, out: _half_step(g, a, b)),
+                       piece=lambda a, b, out: np.sign(a - b), names=("minimum", "min", "fmin"), variadic=True),
+    # leaky_relu(x, slope): slope·x below 0 and at 0 (PyTorch), x above; slope 0.01 if not given.
+    "leaky_relu": _binary("leaky_relu", _leaky_relu,
+                          (lambda a, s, out: _choose(a > 0, 1.0, s) if np.ndim(a) == 0 and np.ndim(s) == 0
+                           else np.where(a > 0, 1.0, s) * 1.0,
+                           lambda a, s, out: _as_value(np.minimum(a, 0.0))),
+                          ("1 if {0} > 0 else {1}", "min({0}, 0)"),
+                          (lambda g, a, s, out: g("add", s, g("mul", g("sub", g.const(1.0), s), _positive(g, a))),
+                           lambda g, a, s, out: g("minimum", a, g.const(0.0))),
+                          piece=lambda a, s, out: np.sign(a)),
+    "leaky_relu_default": _unary("leaky_relu", lambda a: _leaky_relu(a, 0.01),
+                                 lambda a, out: _choose(a > 0, 1.0, 0.01) if np.ndim(a) == 0
+                                 else np.where(a > 0, 1.0, 0.01),
+                                 "1 if {0} > 0 else 0.01",
+                                 lambda g, a, out: g("add", g.const(0.01), g("mul", g.const(0.99), _positive(g, a))),
+                                 piece=_positive_piece, normal=lambda t, a: t.call("leaky_relu", a, t.number(0.01))),
+    # clip(x, lo, hi), PyTorch's clamp: x's gradient passes on lo ≤ x ≤ hi (bounds included).
+    "clip": _binary("clip", _clip,
+                    (lambda x, lo, hi, out: ((x >= lo) & (x <= hi)) * 1.0,
+                     lambda x, lo, hi, out: (x < lo) * 1.0, lambda x, lo, hi, out: (x > hi) * 1.0),
+                    ("1 if {1} ≤ {0} ≤ {2} else 0", "1 if {0} < {1} else 0", "1 if {0} > {2} else 0"),
+                    (_inside_clip, lambda g, x, lo, hi, out: g("sign", g("relu", g("sub", lo, x))),
+                     lambda g, x, lo, hi, out: g("sign", g("relu", g("sub", x, hi)))),
+                    piece=_clip_piece, names=("clip", "clamp")),
+    # Reductions of a whole array (of every element, as sum and max).
+    "min": _unary("min", lambda x: _as_value(np.min(x)), _max_local,
+                  "1 where {0} = {out} (ties share it), else 0",
+                  lambda g, x, out: g.const(_max_local(g.values[x], g.values[out])),
+                  piece=lambda x, out: x == out, elementwise=False),
+    "norm": _unary("norm", _norm, _norm_local, "{0}/{out} (0 where {out} = 0)",
+                   lambda g, x, out: g("div", x, out), elementwise=False),
+    "prod": _unary("prod", lambda x: np.float64(np.prod(x)), _prod_local, "product of the other elements",
+                   lambda g, x, out: g("div", out, x), elementwise=False),
+    # var and std divide by n (numpy's default, ddof = 0), not n − 1 (PyTorch's default).
+    "var": _unary("var", lambda x: np.float64(np.var(x)),
+                  lambda x, out: 2.0 * (x - np.mean(x)) / np.size(x), "2·({0} − mean({0}))/n",
+                  lambda g, x, out: g("mul", g.const(2.0 / np.size(g.values[x])), g("sub", x, g("mean", x))),
+                  elementwise=False),
+    "std": _unary("std", lambda x: np.float64(np.std(x)), _std_local, "({0} − mean({0}))/(n·{out})",
+                  lambda g, x, out: g("div", g("mul", g.const(1.0 / np.size(g.values[x])),
+                                               g("sub", x, g("mean", x))), out),
+                  elementwise=False),
+})
 
 # Indexing ----------------------------------------------------------------------------------------
 # x[0], x[1:], X[:, 0]: numpy's basic indexing with whole numbers written in the program. Each distinct

@@ -12,9 +12,17 @@ VARIABLES = ("a", "b", "c")
 # Random smooth expressions over a, b, c: every function kept on a domain where it is finite.
 _leaves = st.sampled_from(VARIABLES + ("0.5", "2", "a", "b"))
 _unary = st.sampled_from(["sin({})", "cos({})", "tanh({})", "sigmoid({})", "exp(0.3*{})",
-                          "log(1 + ({})**2)", "sqrt(2 + sin({}))", "({})**2", "({})**3", "-({})"])
+                          "log(1 + ({})**2)", "sqrt(2 + sin({}))", "({})**2", "({})**3", "-({})",
+                          # the functions added for issue 13, each inside its domain
+                          "asin(0.5*tanh({}))", "acos(0.5*tanh({}))", "atan({})", "sinh(0.5*tanh({}))",
+                          "cosh(0.5*tanh({}))", "asinh({})", "acosh(1.5 + ({})**2)", "atanh(0.5*tanh({}))",
+                          "log2(1 + ({})**2)", "log10(2 + sin({}))", "log1p(({})**2)", "expm1(0.3*tanh({}))",
+                          "exp2(tanh({}))", "cbrt(2 + sin({}))", "softplus({})", "erf({})", "erfc({})",
+                          "gelu({})", "silu({})"])
 _binary = st.sampled_from(["({}) + ({})", "({}) - ({})", "({}) * ({})", "({}) / (1.5 + cos({}))",
-                           "({}) ** 2 * ({})", "exp(0.2*sin({})) ** ({})"])
+                           "({}) ** 2 * ({})", "exp(0.2*sin({})) ** ({})",
+                           "atan2({}, 2 + cos({}))", "hypot(1 + ({})**2, {})", "log(2 + ({})**2, 3 + sin({}))",
+                           "pow(2 + sin({}), tanh({}))"])
 
 
 def _expressions():
