@@ -91,7 +91,7 @@ def help_commands() -> list[str]:
     return [line.strip() for line in examples.splitlines() if line.strip().startswith("gradcalc ")]
 
 
-NOT_TABLES = {"-q", "--json", "--dot", "--mermaid", "--points", "--render", "--tree"}
+NOT_TABLES = {"-q", "--json", "--dot", "--mermaid", "--points", "--render"}
 
 
 def table_args(command: str) -> list[str] | None:
@@ -286,3 +286,46 @@ def test_the_readme_shows_the_apple_and_orange_example_at_80_columns():
     shown = re.search(r"### On a terminal of any width.*?```text\n(.*?)```", readme, re.S).group(1)
     screen = draw(render_result(gradcalc.compute(APPLE, **APPLE_VALUES)), 80)
     assert "\n".join(line.rstrip() for line in screen.splitlines()).strip("\n") == shown.strip("\n")
+
+
+def test_the_tree_of_a_network():
+    from gradcalc.render.tree import render_tree_rich
+
+    assert_fits(screens_of(render_tree_rich(gradcalc.compute(NETWORK, **NETWORK_VALUES))))
+
+
+def test_cut_tables_say_how_to_see_every_row_at_every_width():
+    from gradcalc.render.rich import render_result
+
+    result = gradcalc.compute("a + b + c + d + g + f", a=1, b=2, c=3, d=4, g=5, f=6)
+    screens = screens_of(render_result(result, max_rows=3))
+    assert_fits(screens)
+    for text in screens.values():
+        assert "rows not shown (use --max-rows 0 to show all)" in " ".join(text.split())
+
+
+def test_column_widths_never_go_below_a_word_or_a_number():
+    from gradcalc.render.fit import Fit, table_overhead
+    from gradcalc.render.rows import Table
+
+    table = Table("t", ("name", "formula", "value"),
+                  [("a_rather_long_name", "one two three four five six", "123.456"),
+                   ("b", "seven", "-7")])
+    fit = Fit(table)
+    assert fit.plan(table.columns, 200) == [18, 27, 7]        # as wide as their widest cells
+    widths = fit.plan(table.columns, 18 + 7 + 7 + table_overhead(3))
+    assert widths == [18, 7, 7]               # the formula wraps between words, as narrow as its header
+    assert fit.plan(table.columns, 18 + 7 + 7 + table_overhead(3) - 1) is None   # → stacked
+    assert fit.layout(30) == (None, None)
+
+
+def test_stacked_blocks_keep_arrays_whole_within_the_width():
+    from gradcalc.render.fit import Fit
+    from gradcalc.render.rows import Cell, Table
+
+    value = Cell(np.arange(12.0).reshape(3, 4) / 7)
+    table = Table("t", ("node", "computes", "value"), [("x", "input", value)])
+    text = draw(Fit(table), 40)
+    assert_fits({40: text, WIDE: draw(Fit(table), WIDE)})
+    assert "value:\n" in text                                # under its label: too wide beside it
+    assert text.count("[") == text.count("]") == 4
