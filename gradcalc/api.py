@@ -56,9 +56,10 @@ class Result:
         return {name: self.grad_of(name) for name in names}
 
     def grad_of(self, name: str) -> float | np.ndarray:
-        grad = self.grads[self.graph.variables[name]]
+        node = self.graph.node_of(name)     # an input, or a named intermediate given with wrt
+        grad = self.grads[node]
         if grad is None:  # the output does not depend on it (e.g. `0*x` folded away)
-            return _public(np.zeros_like(self.inputs[name]))
+            return _public(np.zeros_like(self.values[node]))
         return _public(grad)
 
     # What the command line's options compute, as the same data its --json prints ---------------
@@ -161,7 +162,8 @@ def _tolerance(name: str, value: Any) -> float:
 
 
 def _check_wrt(graph: Graph, wrt: str | Iterable[str]) -> tuple[str, ...]:
-    """The names to differentiate by, each one an input of the program."""
+    """The names to differentiate by: inputs, or named intermediates (∂price/∂apple_price: the
+    gradient accumulated at that node)."""
     if isinstance(wrt, str):
         wrt = (wrt,)
     try:
@@ -176,11 +178,12 @@ def _check_wrt(graph: Graph, wrt: str | Iterable[str]) -> tuple[str, ...]:
         raise GradcalcError(f"wrt takes the names of the inputs to differentiate by, not {wrt!r}",
                             hint=hint)
     for name in names:
-        if name not in graph.variables:
-            close = did_you_mean(name, graph.variables)
+        if graph.node_of(name) is None:
+            known = list(graph.variables) + graph.intermediates()
+            close = did_you_mean(name, known)
             raise GradcalcError(f"cannot differentiate with respect to {name}: the expression does "
                                 f"not use it", hint=f"did you mean {close}?" if close else
-                                f"the expression uses {', '.join(graph.variables) or 'no variables'}")
+                                f"the expression uses {', '.join(known) or 'no variables'}")
     return names
 
 

@@ -107,7 +107,7 @@ def _evaluate_slice(graph: Graph, columns: dict[str, np.ndarray], n: int, wrt: t
     grads, _ = backward(graph, values, None, on_nonfinite, wrt=wrt)   # only the edges wanted
     gradient = {}
     for name in wrt or tuple(graph.variables):
-        grad = grads[graph.variables[name]]
+        grad = grads[graph.node_of(name)]
         gradient[name] = 0.0 if grad is None else grad
     return values[graph.output], gradient, errors
 
@@ -138,9 +138,10 @@ def _check_names(graph: Graph, fixed: dict[str, Any], wrt: tuple[str, ...]) -> N
         if np.ndim(value):
             raise GradcalcError(f"with --points, --{name} must be one number (the same for every row)")
     for name in wrt:
-        if name not in graph.variables:
+        if graph.node_of(name) is None:   # an input, or a named intermediate
+            known = list(graph.variables) + graph.intermediates()
             raise GradcalcError(f"cannot differentiate with respect to {name}: the expression does "
-                                f"not use it", hint=f"the expression uses {', '.join(graph.variables)}")
+                                f"not use it", hint=f"the expression uses {', '.join(known)}")
 
 
 def _decode(raw: bytes, number: int) -> str:

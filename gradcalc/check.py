@@ -392,6 +392,11 @@ def check_numerically(result, rtol: float = RTOL, atol: float = ATOL, limit: int
                       seed: int = SEED) -> list[NumericalCheck]:
     """The backprop gradient of every reported input against central differences; an input with
     more than `limit` elements is checked at a seeded random sample of them."""
+    computed = [name for name in result.gradient if name not in result.graph.variables]
+    if computed:
+        raise GradcalcError(f"--check perturbs inputs; {computed[0]} is a named intermediate "
+                            f"(computed by the program)", hint="check the inputs' gradients: choose "
+                            "inputs with --wrt, or compare the intermediate with --expect")
     checked = sum(min(int(np.prod(np.shape(result.inputs[name]))), limit) for name in result.gradient)
     work = 4 * checked * len(result.graph.nodes)
     if work > MAX_WORK:   # a program can declare thousands of inputs (`a1 = 1; …`): stay within seconds

@@ -106,7 +106,7 @@ def needs_grad(graph: Graph, wrt: tuple[str, ...] = ()) -> list[bool]:
     Constants never need a gradient, and neither do inputs nobody asked about: `x**n --wrt x`
     must not fail because ∂/∂n would need log of a negative x.
     """
-    wanted = [graph.variables[name] for name in wrt] if wrt else graph.variables.values()
+    wanted = [graph.node_of(name) for name in wrt] if wrt else graph.variables.values()
     needs = [False] * len(graph.nodes)
     for node_id in wanted:
         needs[node_id] = True

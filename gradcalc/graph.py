@@ -46,6 +46,19 @@ class Graph:
         node = self.nodes[node_id]
         self.nodes[node_id] = Node(node.id, node.op, node.inputs, name, node.span)
 
+    def node_of(self, name: str) -> int | None:
+        """The node a name means: an input, else the last node assigned that name (a named
+        intermediate, `t = x + y`); None if the program has neither."""
+        node = self.variables.get(name)
+        if node is not None:
+            return node
+        return next((node.id for node in reversed(self.nodes) if node.name == name), None)
+
+    def intermediates(self) -> list[str]:
+        """The names of assigned (computed) values, in order of assignment."""
+        return list(dict.fromkeys(node.name for node in self.nodes
+                                  if node.name is not None and node.name not in self.variables))
+
     @property
     def output_name(self) -> str:
         """The output's own name, or the first of z, f, out that is not an input."""

@@ -322,6 +322,13 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
     Formulas (symbolic) are keyed ("gradient", x), ("hessian", u, v) for u before v, ("order", k).
     """
     found = Beyond(mode=mode)
+    computed = [name for name in result.wrt if name not in result.graph.variables]
+    if computed:
+        asked = "--hessian" if hessian_wanted else "--order" if order else "--symbolic" if symbolic \
+            else "--mode forward" if mode == "forward" else "--compare-modes"
+        raise GradcalcError(f"{asked} differentiates with respect to inputs; {computed[0]} is a named "
+                            f"intermediate (computed by the program)",
+                            hint="ask for its gradient without this option, or choose inputs with --wrt")
     if mode == "forward" or compare_modes:
         from .forward_mode import forward_mode, reverse_operations
 

@@ -182,3 +182,41 @@ def test_random_new_syntax_never_crashes(parts):
     result = run("".join(parts) or "x", "--x", "[1, 2, 3]", "-q")
     assert result.exit_code in (0, 2, 3), result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- --wrt and --expect for named intermediates -----------------------------------------------
+
+APPLES = ["apple_price = apple * n; price = apple_price * tax", "--apple", "100", "--n", "2", "--tax", "1.1"]
+
+
+def test_wrt_a_named_intermediate_is_the_gradient_accumulated_there():
+    data = json.loads(run(*APPLES, "--wrt", "apple_price", "--wrt", "apple", "--json").stdout)
+    assert data["gradient"] == {"apple_price": pytest.approx(1.1), "apple": pytest.approx(2.2)}
+    out = run(*APPLES, "--wrt", "apple_price").stdout
+    assert "∂price/∂apple_price = 1.1" in out
+    assert run(*APPLES, "--wrt", "apple_price", "--expect", "apple_price=1.1").exit_code == 0
+    assert run(*APPLES, "--expect", "apple_price=tax").exit_code == 0
+    assert run(*APPLES, "--expect", "apple_price=2").exit_code == 1
+
+
+def test_wrt_a_rebound_name_means_its_last_value():
+    result = compute("c = a + b; c = c * c; z = c + 1", a=1.0, b=2.0, wrt=["c"])
+    assert result.gradient == {"c": 1.0}
+
+
+def test_wrt_an_intermediate_with_points():
+    result = run("t = x*2; z = t**2", "--points", "-", "--wrt", "t", input="x\n1\n2\n")
+    assert result.stdout.splitlines()[1:] == ["1,4.0,4.0", "2,16.0,8.0"]
+
+
+@pytest.mark.parametrize("option", [["--hessian"], ["--order", "2"], ["--symbolic"], ["--mode", "forward"],
+                                    ["--check"]])
+def test_options_that_perturb_inputs_refuse_an_intermediate(option):
+    result = run(*APPLES, "--wrt", "apple_price", *option)
+    assert_error(result, 2, "apple_price is a named intermediate")
+
+
+def test_wrt_a_near_miss_names_intermediates_too():
+    result = run(*APPLES, "--wrt", "apple_pric")
+    assert_error(result, 2, "cannot differentiate with respect to apple_pric")
+    assert "did you mean apple_price?" in result.stderr
