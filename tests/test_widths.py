@@ -329,3 +329,11 @@ def test_stacked_blocks_keep_arrays_whole_within_the_width():
     assert_fits({40: text, WIDE: draw(Fit(table), WIDE)})
     assert "value:\n" in text                                # under its label: too wide beside it
     assert text.count("[") == text.count("]") == 4
+
+
+def test_tables_that_summarise_an_array_say_how_to_see_every_element():
+    from gradcalc.render.plain import render_plain
+
+    result = gradcalc.compute("z = sum(X*X)", X=np.ones((10, 20)).tolist())
+    assert "--json and -q give every element" in render_plain(result)
+    assert "every element" not in render_plain(gradcalc.compute("z = sum(X*X)", X=np.ones((2, 3)).tolist()))

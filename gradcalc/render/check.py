@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..check import SAMPLES, Checks
 from ..errors import caret
-from ..numbers import DEFAULT_PRECISION, format_number, format_value
-from .rows import Table
+from ..numbers import DEFAULT_PRECISION, format_number
+from .rows import Cell, Table
 
 RIGHT, WRONG = "✓", "✗"
 
@@ -25,9 +25,9 @@ def answer_rows(verdicts, precision: int = DEFAULT_PRECISION) -> tuple[list[tupl
         where = ("not compared" if answer.malformed else "given point" if verdict.points == 1
                  else f"given + {verdict.points - 1} nearby")
         expected = ("malformed" if answer.malformed else "undefined" if verdict.expected is None
-                    else format_value(verdict.expected, precision))
+                    else Cell(verdict.expected, precision))
         rows.append((_mark(verdict.ok), f"{verdict.quantity} = {answer.text.strip()}", expected,
-                     format_value(verdict.computed, precision), where))
+                     Cell(verdict.computed, precision), where))
         if verdict.failure:
             notes.append(f"{WRONG} {verdict.quantity} = {answer.text.strip()}: {verdict.failure}")
         if answer.malformed:   # where in the answer, and how to fix it, as for bad input
@@ -57,8 +57,8 @@ def expect_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple[Ta
 
 
 def numerical_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple[Table, list[str]]:
-    rows = [(_mark(c.ok), c.name, format_value(c.backprop, precision),
-             format_value(c.numerical, precision), format_number(c.relative_error, 3))
+    rows = [(_mark(c.ok), c.name, Cell(c.backprop, precision),
+             Cell(c.numerical, precision), format_number(c.relative_error, 3))
             for c in checks.numerical]
     ok = all(c.ok for c in checks.numerical)
     title = "Gradient check: backprop vs central differences" + ("" if ok else " — MISMATCH")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..numbers import DEFAULT_PRECISION, format_line, format_value
 from .json import dumps, plain, to_dict
-from .rows import Table, _cut as cut, _hang as hang, build_report, definition
+from .rows import Cell, Table, _cut as cut, _hang as hang, build_report, definition
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_PASS_COLUMNS = 8   # a table wider than this is no longer readable; the JSON has every pass
@@ -98,7 +98,7 @@ def tangent_table(result, forward, precision: int = DEFAULT_PRECISION, max_rows:
     labels, graph = result.labels, result.graph
     shown = forward.passes[:MAX_PASS_COLUMNS]
     rows = [(labels[node.id], definition(result, node.id))
-            + tuple(format_value(p.tangents[node.id], precision) for p in shown)
+            + tuple(Cell(p.tangents[node.id], precision) for p in shown)
             for node in graph.nodes if node.id not in graph.constants]
     rows, omitted = cut(rows, max_rows)
     return Table("Forward mode, one pass per input: each node's tangent d node/d input is "
@@ -180,7 +180,7 @@ def render(result, beyond, as_json: bool, rich: bool, quiet_numbers: bool,
     blocks += extra
     notes += extra_notes
     if rich:
-        from .rows import Cell, ResultLine
+        from .rows import ResultLine
 
         # The Result block as label and value, so a narrow screen can put an array under its label.
         cells = report.result_cells

@@ -159,6 +159,12 @@ def edge(result, step, arrays: bool = False) -> str:
 _ORDINALS = {1: "1st", 2: "2nd", 3: "3rd"}
 
 
+def summarised(values, steps) -> bool:
+    """Whether any array the tables show is too large to be shown whole."""
+    return any(np.size(v) > SUMMARISED for v in values) or any(
+        np.size(step.local) > SUMMARISED or np.size(step.upstream) > SUMMARISED for step in steps)
+
+
 def _hang(prefix: str, text: str) -> str:
     """prefix + text, with the lines of a printed array aligned under its first line."""
     return prefix + text.replace("\n", "\n" + " " * len(prefix))
@@ -202,6 +208,8 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
     cells += [ResultLine(f"∂{out}/∂{name} = ", fmt(grad)) for name, grad in result.gradient.items()]
     lines = [_hang(line.label, line.value) for line in cells]
     notes = list(result.graph.notes)
+    if summarised(values, result.steps):
+        notes.append("large arrays are shown by their corners (…); --json and -q give every element.")
     name = labels[graph.output]
     if result.seeded:
         notes.append(f"the backward pass starts from the given --upstream as ∂{out}/∂{name}, the "
