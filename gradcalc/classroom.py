@@ -558,15 +558,16 @@ def judge(key: Key, text: str, rtol: float, atol: float) -> Verdict:
 def _judge_stacked(key: Key, answer: Answer, available: dict, rtol: float, atol: float) -> Verdict | None:
     """A formula at the given point and every nearby point in one forward pass (each name's values
     stacked into an array); None where that does not apply (arrays, or no variables in the formula)."""
-    from .api import bind
-    from .batch import _require_elementwise
     from .evaluate import forward
     from .numbers import format_value
 
     formula, stack = answer.formula, key.stack
     uses = [name for name in formula.variables if name not in formula.defaults]
     env = stack.env if uses else None
-    if env is None or not all(OPS[node.op].elementwise for node in formula.nodes if node.op is not None):
+    # Scalars in, scalar constants and elementwise ops only: every node is one number per point.
+    if env is None or any(np.ndim(v) for v in formula.constants.values()) or \
+            any(np.ndim(v) for v in formula.defaults.values()) or \
+            not all(OPS[node.op].elementwise for node in formula.nodes if node.op is not None):
         return None
     n = 1 + len(stack.points)
     bad = np.zeros(n, dtype=bool)
@@ -579,9 +580,10 @@ def _judge_stacked(key: Key, answer: Answer, available: dict, rtol: float, atol:
             errors[int(i)] = error_at(int(i))
         bad[new] = True
 
-    values = forward(formula, bind(formula, {name: env[name] for name in formula.variables if name in env}),
-                     on_nonfinite)
-    _require_elementwise(formula, values, n)
+    # The stacked values are checked floats already: bound directly (every name is known, see
+    # _unknown_names), a formula's own defaults filling the rest.
+    inputs = {name: env[name] if name in env else formula.defaults[name] for name in formula.variables}
+    values = forward(formula, inputs, on_nonfinite)
     given = np.broadcast_to(values[formula.output], (n,))
     targets, quantity, computed = key.targets, key.quantity, key.computed
     with np.errstate(all="ignore"):   # close(), for every point at once

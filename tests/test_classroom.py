@@ -111,7 +111,7 @@ def test_each_distinct_answer_is_judged_once():
 FORMULAS = ["2*(x+y)", "x+y+3", "2*x+2*y", "log(x-1)", "log(x)+6", "1/(x-1)", "sqrt(y-2) + 6",
             "x*0 + 6", "6 + 0*y", "sum(x+y)*2", "max(x, y)*2", "2*(x+y) + 1e-9", "relu(x)*6",
             "abs(x-1) + 6", "exp(x-1)*6", "6", "2*3", "x**y", "(x+y)**2/(x+y)*2", "y*0+6+q",
-            "2*(x+", "x@x"]
+            "2*(x+", "x@x", "x*0 + [6]", "2*(x+y)*[1, 1]", "a = 2; a*(x+y)", "x[0]"]
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
