@@ -8,7 +8,8 @@ Two classes of the same size are graded:
   worst case for the grader, which judges each distinct text once: 20 000 distinct formulas.
 
 For each, the whole command is timed as a process (start-up, reading, grading, the gradebook on
-stdout), then with --json, then with --report DIR --solutions; best and median of `--rounds`.
+stdout), then with --json, then with --report DIR --solutions: the best and median wall time of
+`--rounds` runs, and the median CPU time (user + system), which a loaded machine disturbs less.
 
     python bench/classroom.py
     python bench/classroom.py --students 300 --rounds 1
@@ -20,6 +21,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -110,16 +112,20 @@ def write_class(folder: Path, students: int, distinct: bool, seed: int = 0) -> t
     return sheet, answers
 
 
-def time_command(args: list[str], rounds: int) -> list[float]:
+def time_command(args: list[str], rounds: int) -> tuple[list[float], list[float]]:
+    """Wall times and CPU times (user + system of the process) of `rounds` runs."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    times = []
+    walls, cpus = [], []
     for _ in range(rounds):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "gradcalc", *args], env=env, capture_output=True)
-        times.append(time.perf_counter() - start)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         if done.returncode != 0:
             raise SystemExit(f"gradcalc {' '.join(args)} exited {done.returncode}:\n{done.stderr.decode()}")
-    return times
+    return walls, cpus
 
 
 def measure(students: int = 1000, rounds: int = 3) -> list[dict]:
@@ -132,9 +138,10 @@ def measure(students: int = 1000, rounds: int = 3) -> list[dict]:
             base = ["check", str(sheet), "--answers", str(answers)]
             for label, extra in (("gradebook", []), ("--json", ["--json"]),
                                  ("--report --solutions", ["--report", str(folder / "r"), "--solutions"])):
-                times = time_command(base + extra, rounds)
+                walls, cpus = time_command(base + extra, rounds)
                 rows.append({"class": "all distinct" if distinct else "typical", "output": label,
-                             "best_s": min(times), "median_s": statistics.median(times)})
+                             "best_s": min(walls), "median_s": statistics.median(walls),
+                             "cpu_s": statistics.median(cpus)})
     return rows
 
 
@@ -143,11 +150,12 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
-    print(f"{options.students} students × {len(POOLS)} answers, whole process, best and median of "
-          f"{options.rounds}")
-    print(f"  {'class':<13} {'output':<22} {'best':>8} {'median':>8}")
+    print(f"{options.students} students × {len(POOLS)} answers, whole process: wall time (best, median) "
+          f"and CPU time (median) of {options.rounds} runs; load average {os.getloadavg()[0]:.1f}")
+    print(f"  {'class':<13} {'output':<22} {'best':>8} {'median':>8} {'CPU':>8}")
     for row in measure(options.students, options.rounds):
-        print(f"  {row['class']:<13} {row['output']:<22} {row['best_s']:7.2f}s {row['median_s']:7.2f}s")
+        print(f"  {row['class']:<13} {row['output']:<22} {row['best_s']:7.2f}s {row['median_s']:7.2f}s "
+              f"{row['cpu_s']:7.2f}s")
 
 
 if __name__ == "__main__":
