@@ -55,6 +55,10 @@ class Op:
     # The derivative builder's simplification (higher.py): called with (builder, *input ids), returns
     # an existing node equal to the result (x·1 → x), or None to build the node as usual.
     simplify: Callable | None = None
+    # For the table of functions (README, --help): where it is defined ("" for every real number),
+    # and its value at kinks and ties, as the common frameworks take it.
+    domain: str = ""
+    kink: str = ""
 
     @property
     def arity(self) -> int:
@@ -291,12 +295,12 @@ def _call(name: str):
 
 def _unary(symbol: str, forward, local, formula: str, derivative=None, explain=None,
            show: str | None = None, piece=None, names: tuple[str, ...] | None = None,
-           elementwise: bool = True, normal=None, simplify=None) -> Op:
+           elementwise: bool = True, normal=None, simplify=None, domain: str = "", kink: str = "") -> Op:
     """A function of one input; by default called by its symbol (`exp(x)`), elementwise."""
     return Op(symbol, show or f"{symbol}({{0}})", forward, (local,), (formula,), explain=explain,
               derivative=(derivative,) if derivative else (), piece=piece,
               names=(symbol,) if names is None else names, elementwise=elementwise,
-              normal=normal or _call(symbol), simplify=simplify)
+              normal=normal or _call(symbol), simplify=simplify, domain=domain, kink=kink)
 
 
 def _side_of_zero(a, out):
@@ -420,7 +424,7 @@ OPS: dict[str, Op] = {
               derivative=(lambda g, a, b, out: g("mul", b, g("pow", a, g("sub", b, g.const(1.0)))),
                           lambda g, a, b, out: g("mul", out, g("log", a))),
               elementwise=True, normal=lambda t, a, b: t.power(a, b), simplify=_simplify_pow,
-              names=("pow", "power")),
+              names=("pow", "power"), domain="x > 0, or x < 0 with a whole y; ∂/∂y needs x > 0", kink="x**0 has derivative 0, at x = 0 too"),
     # `t = x`: a named copy, so t shows in the trace.
     "identity": Op("=", "{0}", lambda a: a, (lambda a, out: 1.0,), ("1",), derivative=(_one,),
                    elementwise=True, normal=_same, simplify=_passed_on),
@@ -431,26 +435,26 @@ OPS: dict[str, Op] = {
     "exp": _unary("exp", np.exp, lambda a, out: out, "exp({0})", lambda g, a, out: out),
     "log": _unary("log", np.log, lambda a, out: 1.0 / a, "1/{0}",
                   lambda g, a, out: g("div", g.const(1.0), a), explain=_explain_log,
-                  names=("log", "ln")),
+                  names=("log", "ln"), domain="x > 0"),
     "sqrt": _unary("sqrt", np.sqrt, lambda a, out: 0.5 / out, "1/(2·sqrt({0}))",
-                   lambda g, a, out: g("div", g.const(0.5), out), explain=_explain_sqrt),
+                   lambda g, a, out: g("div", g.const(0.5), out), explain=_explain_sqrt, domain="x ≥ 0; derivative x > 0"),
     "sin": _unary("sin", np.sin, lambda a, out: np.cos(a), "cos({0})", lambda g, a, out: g("cos", a)),
     "cos": _unary("cos", np.cos, lambda a, out: -np.sin(a), "−sin({0})",
                   lambda g, a, out: g("neg", g("sin", a))),
     "tan": _unary("tan", np.tan, lambda a, out: 1.0 + out * out, "1 + tan({0})²",
-                  lambda g, a, out: g("add", g.const(1.0), g("mul", out, out))),
+                  lambda g, a, out: g("add", g.const(1.0), g("mul", out, out)), domain="x ≠ π/2 + kπ"),
     "tanh": _unary("tanh", np.tanh, lambda a, out: 1.0 - out * out, "1 − tanh({0})²",
                    lambda g, a, out: g("sub", g.const(1.0), g("mul", out, out))),
     "sigmoid": _unary("sigmoid", _sigmoid, lambda a, out: out * (1.0 - out), "{out}·(1 − {out})",
                       lambda g, a, out: g("mul", out, g("sub", g.const(1.0), out))),
     # relu and abs at 0 take the subgradient 0, as the common frameworks do.
     "relu": _unary("relu", _relu, lambda a, out: np.heaviside(a, 0.0), "1 if {0} > 0 else 0",
-                   lambda g, a, out: g("sign", out), piece=_side_of_zero),
+                   lambda g, a, out: g("sign", out), piece=_side_of_zero, kink="0 at x = 0"),
     "abs": _unary("abs", np.abs, lambda a, out: np.sign(a) * 1.0, "sign({0})",
-                  lambda g, a, out: g("sign", a), piece=_side_of_zero, names=("abs", "fabs", "absolute")),
+                  lambda g, a, out: g("sign", a), piece=_side_of_zero, names=("abs", "fabs", "absolute"), kink="0 at x = 0"),
     # sign is what abs and relu differentiate to; flat on both sides of 0.
     "sign": _unary("sign", lambda a: np.sign(a) * 1.0, lambda a, out: 0.0 * a, "0",
-                   lambda g, a, out: g.const(0.0), piece=_side_of_zero),
+                   lambda g, a, out: g.const(0.0), piece=_side_of_zero, kink="derivative 0 everywhere"),
     # Not callable from a program: the graph form of undoing broadcasting, sum_to(grad, like) sums
     # grad down to like's shape; its own derivative spreads the upstream back out (× ones).
     "sum_to": Op("sum_to", "sum_to({0}, shape of {1})", lambda a, like: sum_to(a, np.shape(like)),
@@ -474,7 +478,7 @@ OPS: dict[str, Op] = {
                  rule=("{up} · {local}", "{local} · {up}"),
                  graph_chain=(_matmul_graph_left, _matmul_graph_right),
                  tangent=(lambda t, x, w, out: _matmul(t, w), lambda t, x, w, out: _matmul(x, t)),
-                 names=("dot", "matmul")),
+                 names=("dot", "matmul"), domain="inner sizes agree"),
     "transpose": Op("ᵀ", "{0}ᵀ", _swap, (lambda x, out: 1.0,), ("1",),
                     chain=(lambda upstream, local, x: _swap(upstream),), rule=("({up})ᵀ",),
                     graph_chain=(lambda g, upstream, x, out: g("transpose", upstream),),
@@ -488,17 +492,17 @@ OPS: dict[str, Op] = {
     "sum_axis": Op("sum", "sum({0}, {1})", _sum_along[0], (lambda x, axis, out: _spread(1.0, x), None),
                    ("1", ""), chain=(_sum_along[1], None), rule=("{up} repeated along axis {1}", ""),
                    graph_chain=(_spread_graph(mean=False), None),
-                   tangent=(lambda t, x, axis, out: _sum_along[0](t, axis), None), names=("sum",)),
+                   tangent=(lambda t, x, axis, out: _sum_along[0](t, axis), None), names=("sum",), domain="axis a whole number written in the call"),
     "mean_axis": Op("mean", "mean({0}, {1})", _mean_along[0],
                     (lambda x, axis, out: _spread(1.0 / np.shape(x)[_axis("mean", x, axis)], x),
                      None), ("1/shape({0})[{1}]", ""), chain=(_mean_along[1], None),
                     rule=("{up} × {local}, repeated along axis {1}", ""),
                     graph_chain=(_spread_graph(mean=True), None),
-                    tangent=(lambda t, x, axis, out: _mean_along[0](t, axis), None), names=("mean",)),
+                    tangent=(lambda t, x, axis, out: _mean_along[0](t, axis), None), names=("mean",), domain="axis a whole number written in the call"),
     "max": _unary("max", lambda x: _as_value(np.max(x)), _max_local,
                   "1 where {0} = {out} (ties share it), else 0",
                   lambda g, x, out: g.const(_max_local(g.values[x], g.values[out])),  # flat nearby
-                  piece=lambda x, out: x == out, elementwise=False),
+                  piece=lambda x, out: x == out, elementwise=False, kink="tied largest elements share the gradient equally"),
     "softmax": Op("softmax", "softmax({0})", _softmax, (lambda x, out: out,), ("{out}",),
                   chain=(lambda upstream, s, x: s * (upstream - np.sum(upstream * s, axis=-1,
                                                                        keepdims=True)),),
@@ -507,7 +511,7 @@ OPS: dict[str, Op] = {
                       "sub", upstream, g("sum_last", g("mul", upstream, out)))),),
                   # softmax's Jacobian is symmetric: the tangent follows the same rule as the chain
                   tangent=(lambda t, x, out: out * (t - np.sum(t * out, axis=-1, keepdims=True)),),
-                  names=("softmax",)),
+                  names=("softmax",), kink="along the last axis"),
     "logsumexp": Op("logsumexp", "logsumexp({0})", _logsumexp,
                     (lambda x, out: np.exp(x - np.expand_dims(out, -1)),), ("softmax({0})",),
                     chain=(lambda upstream, local, x: np.expand_dims(upstream, -1) * local,),
@@ -515,7 +519,7 @@ OPS: dict[str, Op] = {
                     graph_chain=(lambda g, upstream, x, out: g("mul", upstream, g("softmax", x))
                                  if np.ndim(g.values[x]) == 1 else None,),
                     tangent=(lambda t, x, out: np.sum(np.exp(x - np.expand_dims(out, -1)) * t, axis=-1),),
-                    names=("logsumexp",)),
+                    names=("logsumexp",), kink="along the last axis"),
     "cross_entropy": Op("cross_entropy", "cross_entropy({0}, {1})", _cross_entropy,
                         # Σt is each row's total, 1 for a one-hot or probability target; kept general
                         # so the function is differentiable in t as well (--check perturbs t too).
@@ -525,7 +529,7 @@ OPS: dict[str, Op] = {
                         derivative=(_cross_entropy_y_derivative,
                                     lambda g, y, t, out: g("div", g("neg", g("log", g("softmax", y))),
                                                            g.const(_rows(g.values[y])))),
-                        names=("cross_entropy",)),
+                        names=("cross_entropy",), domain="same shapes; t one-hot or probabilities", kink="mean over rows"),
 }
 
 
@@ -658,24 +662,25 @@ def _std_local(x, out):
 
 def _binary(symbol: str, forward, locals_, formulas, derivatives, explain=None, piece=None,
             names: tuple[str, ...] | None = None, elementwise: bool = True, variadic: bool = False,
-            normal=None) -> Op:
+            normal=None, domain: str = "", kink: str = "") -> Op:
     """A function of several inputs, called by its symbol (`atan2(y, x)`), elementwise by default."""
     inputs = ", ".join(f"{{{k}}}" for k in range(len(locals_)))
     return Op(symbol, f"{symbol}({inputs})", forward, locals_, formulas, explain=explain,
               derivative=derivatives, piece=piece, names=(symbol,) if names is None else names,
-              variadic=variadic, elementwise=elementwise, normal=normal or _call(symbol))
+              variadic=variadic, elementwise=elementwise, normal=normal or _call(symbol),
+              domain=domain, kink=kink)
 
 
 OPS.update({
     "asin": _unary("asin", np.arcsin, lambda a, out: 1.0 / np.sqrt(1.0 - a * a), "1/sqrt(1 − {0}²)",
                    lambda g, a, out: g("div", g.const(1.0), g("sqrt", g("sub", g.const(1.0), g("mul", a, a)))),
                    explain=_outside("asin", lambda a: np.abs(a) > 1, "−1 ≤ x ≤ 1"),
-                   names=("asin", "arcsin")),
+                   names=("asin", "arcsin"), domain="−1 ≤ x ≤ 1; derivative −1 < x < 1"),
     "acos": _unary("acos", np.arccos, lambda a, out: -1.0 / np.sqrt(1.0 - a * a), "−1/sqrt(1 − {0}²)",
                    lambda g, a, out: g("neg", g("div", g.const(1.0),
                                                 g("sqrt", g("sub", g.const(1.0), g("mul", a, a))))),
                    explain=_outside("acos", lambda a: np.abs(a) > 1, "−1 ≤ x ≤ 1"),
-                   names=("acos", "arccos")),
+                   names=("acos", "arccos"), domain="−1 ≤ x ≤ 1; derivative −1 < x < 1"),
     "atan": _unary("atan", np.arctan, lambda a, out: 1.0 / (1.0 + a * a), "1/(1 + {0}²)",
                    lambda g, a, out: g("div", g.const(1.0), g("add", g.const(1.0), g("mul", a, a))),
                    names=("atan", "arctan")),
@@ -686,23 +691,23 @@ OPS.update({
                     names=("asinh", "arcsinh")),
     "acosh": _unary("acosh", np.arccosh, lambda a, out: 1.0 / np.sqrt(a * a - 1.0), "1/sqrt({0}² − 1)",
                     lambda g, a, out: g("div", g.const(1.0), g("sqrt", g("sub", g("mul", a, a), g.const(1.0)))),
-                    explain=_outside("acosh", lambda a: a < 1, "x ≥ 1"), names=("acosh", "arccosh")),
+                    explain=_outside("acosh", lambda a: a < 1, "x ≥ 1"), names=("acosh", "arccosh"), domain="x ≥ 1; derivative x > 1"),
     "atanh": _unary("atanh", np.arctanh, lambda a, out: 1.0 / (1.0 - a * a), "1/(1 − {0}²)",
                     lambda g, a, out: g("div", g.const(1.0), g("sub", g.const(1.0), g("mul", a, a))),
                     explain=_outside("atanh", lambda a: np.abs(a) >= 1, "−1 < x < 1"),
-                    names=("atanh", "arctanh")),
+                    names=("atanh", "arctanh"), domain="−1 < x < 1"),
     "log2": _unary("log2", np.log2, lambda a, out: 1.0 / (a * _LN2), "1/({0}·log(2))",
-                   lambda g, a, out: g("div", g.const(1.0 / _LN2), a), explain=_explain_log),
+                   lambda g, a, out: g("div", g.const(1.0 / _LN2), a), explain=_explain_log, domain="x > 0"),
     "log10": _unary("log10", np.log10, lambda a, out: 1.0 / (a * _LN10), "1/({0}·log(10))",
-                    lambda g, a, out: g("div", g.const(1.0 / _LN10), a), explain=_explain_log),
+                    lambda g, a, out: g("div", g.const(1.0 / _LN10), a), explain=_explain_log, domain="x > 0"),
     "log1p": _unary("log1p", np.log1p, lambda a, out: 1.0 / (1.0 + a), "1/(1 + {0})",
                     lambda g, a, out: g("div", g.const(1.0), g("add", g.const(1.0), a)),
-                    explain=_outside("log1p", lambda a: a <= -1, "x > −1")),
+                    explain=_outside("log1p", lambda a: a <= -1, "x > −1"), domain="x > −1"),
     "expm1": _unary("expm1", np.expm1, lambda a, out: np.exp(a), "exp({0})", lambda g, a, out: g("exp", a)),
     "exp2": _unary("exp2", np.exp2, lambda a, out: out * _LN2, "{out}·log(2)",
                    lambda g, a, out: g("mul", out, g.const(_LN2))),
     "cbrt": _unary("cbrt", np.cbrt, lambda a, out: 1.0 / (3.0 * out * out), "1/(3·cbrt({0})²)",
-                   lambda g, a, out: g("div", g.const(1.0 / 3.0), g("mul", out, out))),
+                   lambda g, a, out: g("div", g.const(1.0 / 3.0), g("mul", out, out)), domain="derivative x ≠ 0"),
     "softplus": _unary("softplus", lambda a: np.logaddexp(0.0, a), lambda a, out: _sigmoid(a), "sigmoid({0})",
                        lambda g, a, out: g("sigmoid", a)),
     "erf": _unary("erf", _erf, lambda a, out: _TWO_OVER_SQRT_PI * np.exp(-a * a), "2/sqrt(pi)·exp(−{0}²)",
@@ -714,7 +719,7 @@ OPS.update({
     # elu with α = 1: x for x > 0, exp(x) − 1 below; its derivative exp(min(x, 0)) is continuous.
     "elu": _unary("elu", lambda a: _as_value(np.where(a > 0, a, np.expm1(np.minimum(a, 0.0)))),
                   lambda a, out: np.exp(np.minimum(a, 0.0)), "exp(min({0}, 0))",
-                  lambda g, a, out: g("exp", g("minimum", a, g.const(0.0))), piece=_positive_piece),
+                  lambda g, a, out: g("exp", g("minimum", a, g.const(0.0))), piece=_positive_piece, kink="α = 1: derivative 1 at x = 0 (continuous)"),
     "silu": _unary("silu", lambda a: a * _sigmoid(a), _silu_local, "σ({0})·(1 + {0}·(1 − σ({0})))",
                    _silu_derivative, names=("silu", "swish")),
     "atan2": _binary("atan2", np.arctan2,
@@ -722,10 +727,10 @@ OPS.update({
                      ("{1}/({0}² + {1}²)", "−{0}/({0}² + {1}²)"),
                      (lambda g, y, x, out: g("div", x, g("add", g("mul", x, x), g("mul", y, y))),
                       lambda g, y, x, out: g("neg", g("div", y, g("add", g("mul", x, x), g("mul", y, y))))),
-                     names=("atan2", "arctan2")),
+                     names=("atan2", "arctan2"), domain="derivative (x, y) ≠ (0, 0)"),
     "hypot": _binary("hypot", np.hypot, (lambda a, b, out: a / out, lambda a, b, out: b / out),
                      ("{0}/{out}", "{1}/{out}"),
-                     (lambda g, a, b, out: g("div", a, out), lambda g, a, b, out: g("div", b, out))),
+                     (lambda g, a, b, out: g("div", a, out), lambda g, a, b, out: g("div", b, out)), domain="derivative (x, y) ≠ (0, 0)"),
     # log(x, base) = log(x)/log(base), as Python's math.log
     "log_base": _binary("log", lambda x, b: np.log(x) / np.log(b),
                         (lambda x, b, out: 1.0 / (x * np.log(b)), lambda x, b, out: -out / (b * np.log(b))),
@@ -735,16 +740,16 @@ OPS.update({
                         explain=lambda x, b: "log of a non-positive number" if _any(x <= 0) else
                         "the base of a logarithm must be positive and not 1" if _any((b <= 0) | (b == 1))
                         else None,
-                        normal=lambda t, x, b: t.mul(t.call("log", x), t.power(t.call("log", b), t.number(-1.0)))),
+                        normal=lambda t, x, b: t.mul(t.call("log", x), t.power(t.call("log", b), t.number(-1.0))), domain="x > 0, base > 0, base ≠ 1"),
     # max(a, b) and min(a, b) (numpy's maximum and minimum): a tie shares the gradient, ½ each.
     "maximum": _binary("maximum", _maximum, (lambda a, b, out: _pick(a, b, True), lambda a, b, out: _pick(b, a, True)),
                        ("1 if {0} > {1}, ½ if equal, else 0", "1 if {1} > {0}, ½ if equal, else 0"),
                        (lambda g, a, b, out: _half_step(g, a, b), lambda g, a, b, out: _half_step(g, b, a)),
-                       piece=lambda a, b, out: np.sign(a - b), names=("maximum", "max", "fmax"), variadic=True),
+                       piece=lambda a, b, out: np.sign(a - b), names=("maximum", "max", "fmax"), variadic=True, kink="a tie gives ½ to each (PyTorch, JAX); max(a, b, c) is max(max(a, b), c)"),
     "minimum": _binary("minimum", _minimum, (lambda a, b, out: _pick(a, b, False), lambda a, b, out: _pick(b, a, False)),
                        ("1 if {0} < {1}, ½ if equal, else 0", "1 if {1} < {0}, ½ if equal, else 0"),
                        (lambda g, a, b, out: _half_step(g, b, a), lambda g, a, b, out: _half_step(g, a, b)),
-                       piece=lambda a, b, out: np.sign(a - b), names=("minimum", "min", "fmin"), variadic=True),
+                       piece=lambda a, b, out: np.sign(a - b), names=("minimum", "min", "fmin"), variadic=True, kink="a tie gives ½ to each (PyTorch, JAX); min(a, b, c) is min(min(a, b), c)"),
     # leaky_relu(x, slope): slope·x below 0 and at 0 (PyTorch), x above; slope 0.01 if not given.
     "leaky_relu": _binary("leaky_relu", _leaky_relu,
                           (lambda a, s, out: _choose(a > 0, 1.0, s) if np.ndim(a) == 0 and np.ndim(s) == 0
@@ -753,13 +758,13 @@ OPS.update({
                           ("1 if {0} > 0 else {1}", "min({0}, 0)"),
                           (lambda g, a, s, out: g("add", s, g("mul", g("sub", g.const(1.0), s), _positive(g, a))),
                            lambda g, a, s, out: g("minimum", a, g.const(0.0))),
-                          piece=lambda a, s, out: np.sign(a)),
+                          piece=lambda a, s, out: np.sign(a), kink="slope at x = 0 (PyTorch)"),
     "leaky_relu_default": _unary("leaky_relu", lambda a: _leaky_relu(a, 0.01),
                                  lambda a, out: _choose(a > 0, 1.0, 0.01) if np.ndim(a) == 0
                                  else np.where(a > 0, 1.0, 0.01),
                                  "1 if {0} > 0 else 0.01",
                                  lambda g, a, out: g("add", g.const(0.01), g("mul", g.const(0.99), _positive(g, a))),
-                                 piece=_positive_piece, normal=lambda t, a: t.call("leaky_relu", a, t.number(0.01))),
+                                 piece=_positive_piece, normal=lambda t, a: t.call("leaky_relu", a, t.number(0.01)), kink="slope 0.01; 0.01 at x = 0 (PyTorch)"),
     # clip(x, lo, hi), PyTorch's clamp: x's gradient passes on lo ≤ x ≤ hi (bounds included).
     "clip": _binary("clip", _clip,
                     (lambda x, lo, hi, out: ((x >= lo) & (x <= hi)) * 1.0,
@@ -767,25 +772,25 @@ OPS.update({
                     ("1 if {1} ≤ {0} ≤ {2} else 0", "1 if {0} < {1} else 0", "1 if {0} > {2} else 0"),
                     (_inside_clip, lambda g, x, lo, hi, out: g("sign", g("relu", g("sub", lo, x))),
                      lambda g, x, lo, hi, out: g("sign", g("relu", g("sub", x, hi)))),
-                    piece=_clip_piece, names=("clip", "clamp")),
+                    piece=_clip_piece, names=("clip", "clamp"), domain="lo ≤ hi", kink="x's gradient passes on lo ≤ x ≤ hi, bounds included (PyTorch's clamp)"),
     # Reductions of a whole array (of every element, as sum and max).
     "min": _unary("min", lambda x: _as_value(np.min(x)), _max_local,
                   "1 where {0} = {out} (ties share it), else 0",
                   lambda g, x, out: g.const(_max_local(g.values[x], g.values[out])),
-                  piece=lambda x, out: x == out, elementwise=False),
+                  piece=lambda x, out: x == out, elementwise=False, kink="tied smallest elements share the gradient equally"),
     "norm": _unary("norm", _norm, _norm_local, "{0}/{out} (0 where {out} = 0)",
-                   lambda g, x, out: g("div", x, out), elementwise=False),
+                   lambda g, x, out: g("div", x, out), elementwise=False, kink="0 at x = 0 (PyTorch)"),
     "prod": _unary("prod", lambda x: np.float64(np.prod(x)), _prod_local, "product of the other elements",
-                   lambda g, x, out: g("div", out, x), elementwise=False),
+                   lambda g, x, out: g("div", out, x), elementwise=False, kink="exact at zeros (no division)"),
     # var and std divide by n (numpy's default, ddof = 0), not n − 1 (PyTorch's default).
     "var": _unary("var", lambda x: np.float64(np.var(x)),
                   lambda x, out: 2.0 * (x - np.mean(x)) / np.size(x), "2·({0} − mean({0}))/n",
                   lambda g, x, out: g("mul", g.const(2.0 / np.size(g.values[x])), g("sub", x, g("mean", x))),
-                  elementwise=False),
+                  elementwise=False, kink="divides by n, as numpy (PyTorch's default divides by n − 1)"),
     "std": _unary("std", lambda x: np.float64(np.std(x)), _std_local, "({0} − mean({0}))/(n·{out})",
                   lambda g, x, out: g("div", g("mul", g.const(1.0 / np.size(g.values[x])),
                                                g("sub", x, g("mean", x))), out),
-                  elementwise=False),
+                  elementwise=False, domain="derivative: elements not all equal", kink="divides by n, as numpy"),
 })
 
 # Indexing ----------------------------------------------------------------------------------------
@@ -862,6 +867,51 @@ def index_op(key: Index) -> str:
                    graph_chain=(lambda g, up, x, out: g(back, up, x),),
                    tangent=(take_tangent,))
     return name
+
+
+# The table of functions (README.md and --help), read off the entries ----------------------------
+
+_ARGUMENTS = {1: ("x",), 2: ("x", "y"), 3: ("x", "lo", "hi")}
+# Where the usual names of the arguments read better than x, y (the table only).
+_ARGUMENT_NAMES = {"atan2": ("y", "x"), "log_base": ("x", "base"), "leaky_relu": ("x", "slope"),
+                   "cross_entropy": ("y", "t"), "sum_axis": ("x", "axis"), "mean_axis": ("x", "axis"),
+                   "maximum": ("a", "b"), "minimum": ("a", "b"), "matmul": ("a", "b")}
+
+
+def function_table() -> list[tuple[tuple[str, ...], str, str, str]]:
+    """One row per callable op: how it is called (then its aliases), each input's local derivative,
+    where it is defined, and its value at kinks and ties."""
+    rows = []
+    for key, op in OPS.items():
+        if not op.names:
+            continue
+        labels = _ARGUMENT_NAMES.get(key, _ARGUMENTS[op.arity])
+        call = f"{op.names[0]}({', '.join(labels)})"
+        out = "out" if "{out}" in "".join(f for f in op.formula if isinstance(f, str)) else call
+        parts = []
+        for k, (label, literal) in enumerate(zip(labels, op.literal)):
+            if literal:
+                continue
+            text = op.formula_text(k, list(labels), out)
+            if op.rule:
+                text = op.rule[k].format(*labels, up="∂L/∂out", local=text)
+            parts.append(text if op.arity == 1 else f"∂/∂{label}: {text}")
+        if out == "out":
+            parts.append(f"out = {call}")
+        rows.append(((call,) + op.names[1:], "; ".join(parts), op.domain or "everywhere", op.kink))
+    return rows
+
+
+def function_table_markdown() -> str:
+    lines = ["| function | derivative | defined for | at kinks and ties |", "| --- | --- | --- | --- |"]
+    for names, derivative, domain, kink in function_table():
+        lines.append(f"| {', '.join(f'`{name}`' for name in names)} | {derivative} | {domain} | {kink} |")
+    return "\n".join(lines) + "\n"
+
+
+def function_table_text() -> str:
+    return "\n".join(f"  {' '.join(names)}: {derivative}; {domain}" + (f"; {kink}" if kink else "")
+                      for names, derivative, domain, kink in function_table())
 
 
 def _callables() -> dict[str, dict[int, str]]:

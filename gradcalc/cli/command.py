@@ -50,6 +50,15 @@ class Command(click.Command):
         except (Exception, KeyboardInterrupt) as error:  # raised while click read the options
             sys.exit(unexpected(error))
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The examples, then every function with its derivative, domain and value at kinks (read
+        off the table of operations, so it never disagrees with it; numpy loads only for --help)."""
+        super().format_epilog(ctx, formatter)
+        from ..ops import function_table_text
+
+        formatter.write("\nFunctions (derivative; where defined; at kinks and ties):\n")
+        formatter.write(function_table_text() + "\n")
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         takes_value, flags = {}, set()
         for param in self.get_params(ctx):
