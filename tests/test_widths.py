@@ -337,3 +337,14 @@ def test_tables_that_summarise_an_array_say_how_to_see_every_element():
     result = gradcalc.compute("z = sum(X*X)", X=np.ones((10, 20)).tolist())
     assert "--json and -q give every element" in render_plain(result)
     assert "every element" not in render_plain(gradcalc.compute("z = sum(X*X)", X=np.ones((2, 3)).tolist()))
+
+
+def test_a_tree_deeper_than_the_terminal_is_wide_is_listed_without_its_guides():
+    from gradcalc.render.tree import render_tree_rich
+
+    text = "x"
+    for _ in range(14):
+        text = f"sin({text})*1.5"
+    screens = screens_of(render_tree_rich(gradcalc.compute(text, x=0.7)))
+    assert_fits(screens)
+    assert "└──" in screens[WIDE] and "└──" not in screens[40] and "without the guides" in screens[40]

@@ -91,8 +91,8 @@ _STYLES = {"name": "bold", "value": "green", "grad": "red", "dim": "dim", "": ""
 
 
 def render_tree_rich(result, precision: int = DEFAULT_PRECISION, max_nodes: int = 200):
-    """A rich Tree (with a note under it when cut), built level by level from the same lines."""
-    from rich.console import Group
+    """A rich Tree (with a note under it when cut), built level by level from the same lines; where
+    the console is too narrow for its depth, the same lines in the same order without the guides."""
     from rich.text import Text
     from rich.tree import Tree
 
@@ -103,4 +103,27 @@ def render_tree_rich(result, precision: int = DEFAULT_PRECISION, max_nodes: int 
     for line, text in zip(lines[1:], texts[1:]):
         del parents[line.depth:]
         parents.append(parents[-1].add(text))
-    return Group(root, Text(f"note: {note}", style="dim")) if note else root
+    return _FittedTree(root, lines, texts, Text(f"note: {note}", style="dim") if note else None)
+
+
+class _FittedTree:
+    """The tree if each line fits beside its guides (4 columns a level) without breaking a word,
+    else a flat list: every line still names the nodes it is computed from."""
+
+    def __init__(self, tree, lines, texts, note):
+        self.tree, self.lines, self.texts, self.note = tree, lines, texts, note
+
+    def __rich_console__(self, console, options):
+        from rich.text import Text
+
+        from .fit import longest_word
+
+        need = max(4 * line.depth + longest_word(text.plain) for line, text in zip(self.lines, self.texts))
+        if need <= options.max_width:
+            yield self.tree
+        else:
+            yield Text("(the tree is deeper than the terminal is wide: its nodes in the same order, "
+                       "without the guides)", style="dim")
+            yield from self.texts
+        if self.note is not None:
+            yield self.note
