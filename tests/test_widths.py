@@ -348,3 +348,14 @@ def test_a_tree_deeper_than_the_terminal_is_wide_is_listed_without_its_guides():
     screens = screens_of(render_tree_rich(gradcalc.compute(text, x=0.7)))
     assert_fits(screens)
     assert "└──" in screens[WIDE] and "└──" not in screens[40] and "without the guides" in screens[40]
+
+
+@pytest.mark.parametrize("option", ["--hessian", "--mode=forward"])
+def test_many_columns_of_numbers_go_in_groups(option, on_a_terminal):
+    args = ["sum(x*x*x) * y + exp(y*w)", "--x", "[1.1, 2.2, 3.3, 4.4, 5.5, 6.6, 7.7, 8.8]",
+            "--y", "0.3", "--w", "1.7", option]
+    screens = {w: CliRunner().invoke(main, args, env={"COLUMNS": str(w)}).stdout for w in WIDTHS + (WIDE,)}
+    assert_fits(screens)
+    if option == "--hessian":   # at 80 columns: x[0] … x[7], then y and w, each group with the row names
+        hessian = screens[80].split("Hessian of z")[1]
+        assert hessian.count("x[7]") == 3 and "x[0]:" not in hessian   # tables, not blocks

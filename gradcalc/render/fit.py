@@ -65,6 +65,8 @@ class Fit:
     heading: int = 1                              # stacked: leading columns that name a block
     title: bool = True                            # draw the table's title above it
     texts: tuple[int, ...] = ()                   # text columns after the numbers (`compared at`)
+    split: bool = False                           # many columns of numbers (a Hessian, tangents):
+                                                  # in groups of columns before stacking
 
     def _numeric(self, index: int) -> bool:
         return index >= self.table.text_columns and index not in self.texts
@@ -138,7 +140,11 @@ class Fit:
         width = options.max_width
         yield from self._above()
         headers, widths = self.layout(width)
-        if headers is None:
+        groups = self.groups(width) if headers is None else None
+        if groups:   # one table per group of columns, each with the rows' names
+            for group in groups:
+                yield group._rich_table(group.table.columns, group.plan(group.table.columns, width, False))
+        elif headers is None:
             yield from self._stacked(width)
             yield Text("")
         else:
@@ -147,6 +153,37 @@ class Fit:
                 yield Padding(Text(self.legend, style="dim"), (0, 0, 0, 2), expand=False)
                 yield Text("")
         yield from self._below()
+
+    def groups(self, width: int) -> list[Fit] | None:
+        """The numeric columns in groups that fit beside the text columns (the first group) or the
+        first column (the others), or None if not split or one column alone does not fit."""
+        if not self.split:
+            return None
+        numeric = [c for c in range(len(self.table.columns)) if self._numeric(c)]
+        texts = [c for c in range(len(self.table.columns)) if not self._numeric(c)]
+        def fits(keep: list[int]) -> bool:
+            part = self._part(keep)
+            return part.plan(part.table.columns, width, False) is not None
+
+        groups, current = [], []
+        for c in numeric:
+            names = texts if not groups else [0]
+            if fits(names + current + [c]):
+                current.append(c)
+            elif current and fits([0, c]):   # a new group, led by the rows' names
+                groups.append(names + current)
+                current = [c]
+            else:
+                return None
+        groups.append((texts if not groups else [0]) + current)
+        return [self._part(keep) for keep in groups]
+
+    def _part(self, keep: list[int]) -> Fit:
+        table = Table("", tuple(self.table.columns[i] for i in keep),
+                      [tuple(row[i] for i in keep) for row in self.table.rows],
+                      text_columns=sum(not self._numeric(i) for i in keep))
+        return Fit(table, styles={n: self.styles[i] for n, i in enumerate(keep) if i in self.styles},
+                   title=False)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         widths = self.plan(self.table.columns, 10 ** 6) or []

@@ -215,7 +215,10 @@ def _rich(blocks, notes) -> str:
             parts.append(Text(""))
         if isinstance(block, Table):
             # The title above the table (Fit prints it so), not wrapped at a narrow table's width.
-            parts.append(backward_table(block) if block.title.startswith("Backward pass") else _table(block))
+            if block.title.startswith("Backward pass"):
+                parts.append(backward_table(block))
+            else:   # a Hessian or the tangents of many passes: in groups of columns when narrow
+                parts.append(_table(block, split=block.title.startswith(("Hessian", "Forward mode"))))
         else:
             parts.append(Text(block[0], style="bold"))
             for i, line in enumerate(block[1:]):
