@@ -331,7 +331,7 @@ def read_answers(text: str, sheet: ClassSheet, source: str = "the answers file")
         where = f"line {line}" + (f", column {column}" if column else "")
         return GradcalcError(f"{source}, {where}: {message}", hint=hint)
 
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)   # strict: an unclosed quote is an error
     known = sheet.columns
     rows: list[Row] = []
     seen: dict[str, int] = {}
@@ -360,8 +360,14 @@ def read_answers(text: str, sheet: ClassSheet, source: str = "the answers file")
             seen[student] = start
             rows.append(Row(student, start, fields[1:]))
     except csv.Error as error:
-        raise bad(reader.line_num, None, f"not valid CSV: {error}",
-                  "save the spreadsheet as CSV (comma-separated, UTF-8)") from None
+        reason, hint = str(error), "save the spreadsheet as CSV (comma-separated, UTF-8)"
+        if reason == "unexpected end of data":
+            reason, hint = "a quoted field is never closed", 'close it with a " (write "" for a quote inside)'
+        elif reason.startswith("field larger than field limit"):
+            hint = f"an answer may be at most {csv.field_size_limit():,} characters"
+        elif "expected after" in reason:
+            hint = 'a quoted field ends at its closing "; write "" for a quote inside it'
+        raise bad(reader.line_num, None, f"not valid CSV: {reason}", hint) from None
     if header is None:
         raise GradcalcError(f"{source} is empty", hint="the first line names the columns: student,"
                             + ",".join(list(known)[:3]))

@@ -240,7 +240,8 @@ def test_markdown_code_cannot_be_closed_by_the_answer():
     ("", "student,sq.x,sq.x,shop.price,shop.apple,shop.apple_price\n", "line 1, column 3: the column sq.x "
                                                                         "is also column 2"),
     ("", "student,sq.x,shop.price,shop.apple,shop.apple_price\n", "line 1: no column for sq.y"),
-    ("Ada,\"6,6,715,2.2,1\n", HEADER, "answers.csv, line 2"),
+    ("Ada,\"6,6,715,2.2,1\n", HEADER, "answers.csv, line 2: not valid CSV: a quoted field is never closed"),
+    ('Ada,"6"x,6,715,2.2,1\n', HEADER, "answers.csv, line 2: not valid CSV: ',' expected after '\"'"),
     ("", "", "answers.csv is empty"),
 ])
 def test_bad_csv_names_line_and_column(rows, header, message):

@@ -63,9 +63,10 @@ def test_report_into_a_file_is_exit_2(tmp_path):
     (["--report", "out"], "--report needs --answers"),
     (["--solutions"], "--solutions needs --answers"),
     (["--answers", ANSWERS, "--solutions"], "--solutions adds to the feedback files"),
+    (["--answers", "-"], "the sheet and the answers cannot both come from standard input"),
 ])
 def test_options_that_need_others(args, message):
-    result = run(SHEET, *args)
+    result = run(SHEET if "-" not in args else "-", *args)
     assert result.exit_code == 2 and message in result.stderr
 
 
@@ -148,3 +149,12 @@ def test_readme_shows_the_example_files_as_they_are():
 def test_readme_feedback_excerpt_is_what_the_report_says(tmp_path):
     run(SHEET, "--answers", ANSWERS, "--report", str(tmp_path), "--solutions")
     assert _block("markdown") in (tmp_path / "Cy.md").read_text()
+
+
+def test_an_answer_longer_than_a_csv_field_may_be_is_exit_2_with_the_limit(tmp_path):
+    file = tmp_path / "a.csv"
+    file.write_text("student,square.x,square.y,shop.price,shop.apple,shop.apple_price,neuron.w\n"
+                    "Ada," + "x+" * 70_000 + "x,,,,,\n")
+    result = run(SHEET, "--answers", str(file))
+    assert result.exit_code == 2 and "line 2: not valid CSV: field larger than field limit" in result.stderr
+    assert "an answer may be at most 131,072 characters" in result.stderr

@@ -20,11 +20,14 @@ options = option_group(
 )
 
 
-def given(p: dict) -> bool:
+def given(sheet: str, p: dict) -> bool:
     """Whether the class grader is asked for; refuses its options without --answers."""
     if p["answers"] is None and (p["report"] or p["solutions"]):
         raise GradcalcError(f"{'--report' if p['report'] else '--solutions'} needs --answers",
                             hint="gradcalc check SHEET.toml --answers ANSWERS.csv --report DIR")
+    if p["answers"] == "-" and sheet == "-":
+        raise GradcalcError("the sheet and the answers cannot both come from standard input",
+                            hint="give one of them as a file")
     if p["solutions"] and not p["report"]:
         raise GradcalcError("--solutions adds to the feedback files: give --report DIR too")
     return p["answers"] is not None

@@ -57,7 +57,7 @@ def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol
 
     With --answers, grade a whole class: a row of answers per student, a gradebook on stdout."""
     try:
-        if classroom.given(p):
+        if classroom.given(sheet, p):
             return classroom.run(sheet, p, as_json, precision, rtol, atol)
         from ..render import sheet as render
         from ..sheet import grade, load_sheet
