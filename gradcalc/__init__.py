@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["compute", "evaluate", "parse", "Result", "GradcalcError", "MathError", "__version__"]
+__all__ = ["compute", "evaluate", "parse", "vectorize", "Result", "GradcalcError", "MathError",
+           "__version__"]
 
 from .errors import GradcalcError, MathError
 
@@ -14,6 +15,10 @@ def __getattr__(name: str):
         from . import api
 
         return getattr(api, name)
+    if name == "vectorize":
+        from .vectorized import vectorize
+
+        return vectorize
     if name == "parse":
         from .parse import parse
 

@@ -356,7 +356,10 @@ def compute_chunks(points: Points, graph: Graph, fixed: dict[str, float] | None 
                    wrt: tuple[str, ...] = (), first: int = FIRST_BYTES, largest: int = CHUNK_BYTES
                    ) -> Iterator[Chunk]:
     """Read, compute and yield the points chunk by chunk, in input order; errors stay with their rows."""
+    from .vectorized import Vectorized
+
     fixed = fixed or {}
+    engine = Vectorized(graph.text, fixed, wrt=wrt, graph=graph)   # gradcalc.vectorize's engine
     for lines, texts in _raw_chunks(points, first, largest):
         records = None
         if points.format == "csv":
@@ -366,10 +369,7 @@ def compute_chunks(points: Points, graph: Graph, fixed: dict[str, float] | None 
         n = len(texts)
         by_column = np.ascontiguousarray(numbers.T)    # one contiguous array per variable
         columns = {name: by_column[j] for j, name in enumerate(points.columns)}
-        for name in graph.variables:
-            if name not in columns:
-                columns[name] = np.full(n, float(fixed[name] if name in fixed else graph.defaults[name]))
-        value, gradient, math_errors = evaluate_points(graph, columns, n, wrt)
+        value, gradient, math_errors = engine.evaluate(columns, n)
         errors: dict[int, GradcalcError] = {i: GradcalcError(message) for i, message in malformed.items()}
         for i, error in math_errors.items():
             if i not in errors:

@@ -19,9 +19,15 @@ def field_name(name: str, columns: list[str]) -> str:
     return name
 
 
-def csv_header(columns: list[str], output: str, names: list[str], keep_going: bool) -> str:
+def output_columns(columns: list[str], output: str, names: list[str], keep_going: bool) -> list[str]:
+    """The inputs as given, `value`, `dz/dx` per variable, `error` with keep_going: the names of
+    --points's CSV columns and of gradcalc.vectorize's."""
     header = list(columns) + [field_name("value", columns)] + [f"d{output}/d{name}" for name in names]
-    return _csv_line(header + ([field_name("error", columns)] if keep_going else []))
+    return header + ([field_name("error", columns)] if keep_going else [])
+
+
+def csv_header(columns: list[str], output: str, names: list[str], keep_going: bool) -> str:
+    return _csv_line(output_columns(columns, output, names, keep_going))
 
 
 def _csv_line(fields: list[str]) -> str:
