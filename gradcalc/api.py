@@ -39,6 +39,7 @@ class Result:
     # Values given for names the program does not mention: ignored, so one set of values serves
     # several expressions (the command line says so in a note on stderr).
     unused: tuple[str, ...] = ()
+    given: tuple[str, ...] = ()           # the inputs whose values were given, in the order given
 
     @property
     def value(self) -> float | np.ndarray:
@@ -50,10 +51,18 @@ class Result:
         return self.graph.output_name
 
     @property
+    def reported(self) -> tuple[str, ...]:
+        """The inputs whose derivatives are reported, in a fixed order: `wrt` as given; else the
+        inputs in the order their values were given, then those left to their defaults (in order of
+        first use)."""
+        if self.wrt:
+            return self.wrt
+        return self.given + tuple(name for name in self.graph.variables if name not in self.given)
+
+    @property
     def gradient(self) -> dict[str, float | np.ndarray]:
-        """∂output/∂name for each input variable (those in `wrt` if given), in order of first use."""
-        names = self.wrt or tuple(self.graph.variables)
-        return {name: self.grad_of(name) for name in names}
+        """∂output/∂name for each reported input (see `reported` for the order)."""
+        return {name: self.grad_of(name) for name in self.reported}
 
     def grad_of(self, name: str) -> float | np.ndarray:
         node = self.graph.node_of(name)     # an input, or a named intermediate given with wrt
@@ -285,8 +294,9 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
                                 hint=f"give --upstream as an array of shape {format_shape(want)}, "
                                      f"∂L/∂{graph.output_name}")
     grads, steps = backward(graph, node_values, seed, wrt=wrt)
+    given = tuple(name for name in (values or {}) if name in graph.variables)
     return Result(graph, node_values, grads, steps, inputs, wrt, seeded=seed is not None,
-                  unused=tuple(unused))
+                  unused=tuple(unused), given=given)
 
 
 def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | Iterable[str] = (),

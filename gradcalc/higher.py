@@ -333,13 +333,13 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
         from .forward_mode import forward_mode, reverse_operations
 
         seed = result.grads[result.graph.output] if result.seeded else None   # --upstream
-        found.forward = forward_mode(result.graph, result.inputs, result.wrt, upstream=seed)
+        found.forward = forward_mode(result.graph, result.inputs, result.reported, upstream=seed)
         if compare_modes:
             found.reverse_operations = reverse_operations(result)
             found.mode_difference = max((float(np.max(np.abs(found.forward.gradient[name] - grad)))
                                          for name, grad in result.gradient.items()), default=0.0)
     builder = extend(result)   # one graph for every derivative asked for: shared nodes built once
-    names = result.wrt or tuple(result.graph.variables)
+    names = result.reported
     if hessian_wanted:
         found.hessian = hessian(result, names, builder)
     if order is not None:

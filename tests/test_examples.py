@@ -61,3 +61,55 @@ def test_the_network_in_the_readme_runs_and_checks(monkeypatch):
     result = CliRunner().invoke(main, shlex.split(command)[1:] + ["--plain"])
     assert result.exit_code == 0, result.stdout + result.stderr
     assert result.stdout.count("✓") == 6    # X, W1, b1, W2, b2, t agree with central differences
+
+
+# --- the scripting contract ---------------------------------------------------------------------
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_quiet_prints_the_value_then_gradients_in_the_order_the_values_were_given():
+    assert "in the order the values were given" in " ".join(run("--help").stdout.split())
+    assert run("x*y + z", "--y", "2", "--x", "3", "--z", "1", "-q").stdout == "7\n3\n2\n1\n"
+    assert run("x*y + z", "--z", "1", "--x", "3", "--y", "2", "-q").stdout == "7\n1\n2\n3\n"
+    # Inputs left to their defaults come after the given ones, in order of first use.
+    assert run("a = 2; b = 5; z = a*x + b*y", "--y", "1", "--x", "1", "-q").stdout == "7\n5\n2\n1\n1\n"
+    assert run("x*y + z", "--x", "3", "--y", "2", "--z", "1", "--wrt", "z", "--wrt", "x",
+               "-q").stdout == "1\n2\n"
+    # The Hessian's rows and columns follow the same order.
+    assert run("x**2*y", "--y", "2", "--x", "3", "--hessian", "-q").stdout == "0 6\n6 4\n"
+
+
+def test_the_order_is_the_same_from_python():
+    from gradcalc import compute
+
+    assert list(compute("x*y + z", {"z": 1, "y": 2}, x=3).gradient) == ["z", "y", "x"]
+    assert compute("x**2*y", y=2, x=3).hessian()["variables"] == ["y", "x"]
+
+
+@pytest.mark.parametrize("args, shown, hint", [
+    (["x*2", "-x", "1"], "-x 1", "write --x 1"),
+    (["-x", "1", "x*2"], "-x 1", "write --x 1"),
+    (["x*y", "-x=1", "--y", "2"], "-x=1", "write --x 1"),
+    (["X@X", "-X", "[[1]]"], "-X [[1]]", "write --X [[1]]"),
+])
+def test_one_dash_before_a_name_gets_a_hint_to_write_two(args, shown, hint):
+    result = run(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"error: {shown}: a variable's value is given with two dashes\nhint: {hint}\n"
+
+
+def test_an_expression_starting_with_a_minus_is_still_an_expression():
+    assert run("-x", "--x", "2", "-q").stdout == "-2\n-1\n"
+    assert run("-x**2", "--x", "3", "-q").stdout == "-9\n-6\n"
+
+
+@pytest.mark.parametrize("path, reason", [("no-such.csv", "No such file or directory"),
+                                          (".", "Is a directory")])
+def test_a_points_file_that_cannot_be_read_is_a_one_line_error(path, reason, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("x*2", "--points", path)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"error: cannot read the points file {path!r}: {reason}\n"
+                             f"hint: check the path and the file's permissions\n")

@@ -12,7 +12,7 @@ from . import checks, higher, pictures
 from .command import File, option_group
 
 options = option_group(
-    click.option("--points", type=File("rb"), metavar="FILE",
+    click.option("--points", type=File("rb", "the points file"), metavar="FILE",
                  help="Value and gradient at every row of FILE ('-' for stdin): CSV with a header "
                       "naming the variables, or JSON lines. Writes CSV (JSON lines with --json) in "
                       "row order."),

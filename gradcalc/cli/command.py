@@ -8,7 +8,9 @@ from typing import Callable
 
 import click
 
+from ..errors import GradcalcError
 from ..names import is_name
+from ..numbers import NUMBER
 
 _OPTION_LIKE = re.compile(r"^--[A-Za-z_][A-Za-z_0-9-]*$")   # else, like "--x; y", an expression
 
@@ -47,6 +49,9 @@ class Command(click.Command):
             if grades_a_sheet(argv):
                 return check_sheet.main(argv[1:], f"{prog_name or 'gradcalc'} check", **extra)
             return super().main(args, prog_name, **extra)
+        except GradcalcError as error:   # found while reading the options (-x 1, a missing --points)
+            click.echo(error.render(), err=True)
+            sys.exit(error.exit_code)
         except (Exception, KeyboardInterrupt) as error:  # raised while click read the options
             sys.exit(unexpected(error))
 
@@ -99,6 +104,8 @@ class Command(click.Command):
             else:
                 positional.append(arg)
             i += 1
+        if len(positional) > 1:   # click would say "unexpected extra arguments": say why instead
+            _one_dash_binding(positional)
         ctx.meta["gradcalc.bindings"] = bindings
         return super().parse_args(ctx, options + ["--"] + positional)
 
@@ -114,14 +121,43 @@ def closest_option(command: click.Command, name: str) -> str | None:
     return f"--{close}" if close else None
 
 
+_ONE_DASH = re.compile(r"^-([A-Za-z_][A-Za-z_0-9]*)(?:=(.*))?$")
+
+
+def _one_dash_binding(positional: list[str]) -> None:
+    """`-x 1` or `-x=1` beside an expression: a variable's value written with one dash."""
+    for i, arg in enumerate(positional):
+        match = _ONE_DASH.match(arg)
+        if not match:
+            continue
+        name, value = match.group(1), match.group(2)
+        if value is None and i + 1 < len(positional):
+            value = positional[i + 1]
+        if value is not None and (NUMBER.match(value.strip()) or value.lstrip().startswith(("[", "@"))):
+            raise GradcalcError(f"{arg if '=' in arg else f'{arg} {value}'}: a variable's value is "
+                                f"given with two dashes", hint=f"write --{name} {value}")
+
+
 class File(click.File):
-    """click.File that also turns a path with a NUL byte (ValueError from open) into a usage error."""
+    """click.File, except that a file that cannot be opened is gradcalc's own one-line error (exit 2),
+    as for -f, rather than click's usage block."""
+
+    def __init__(self, mode: str, what: str = "the file"):
+        super().__init__(mode)
+        self.what = what
 
     def convert(self, value, param, ctx):
-        try:
-            return super().convert(value, param, ctx)
-        except ValueError as error:
-            self.fail(f"{value!r}: {error}", param, ctx)
+        if isinstance(value, str) and value != "-":
+            try:
+                handle = open(value, self.mode)
+            except (OSError, ValueError) as error:   # ValueError: a NUL byte in the path
+                reason = getattr(error, "strerror", None) or str(error)
+                raise GradcalcError(f"cannot read {self.what} {value!r}: {reason}",
+                                    hint="check the path and the file's permissions") from None
+            if ctx is not None:
+                ctx.call_on_close(handle.close)
+            return handle
+        return super().convert(value, param, ctx)
 
 
 class Tolerance(click.ParamType):

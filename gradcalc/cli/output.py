@@ -16,8 +16,11 @@ options = option_group(
     click.option("--plain", is_flag=True,
                  help="Plain text tables, no colour (the default when piped)."),
     click.option("-q", "--quiet", is_flag=True,
-                 help="Print bare numbers, one per line: the gradients (with --wrt), else value then "
-                      "gradients; an array on one line as nested lists."),
+                 help="Print bare numbers, one per line, in a fixed order: the value, then ∂z/∂NAME "
+                      "for each input in the order the values were given (inputs left to their "
+                      "defaults after them); with --wrt only those gradients, in --wrt's order. An "
+                      "array is one line of nested lists. --hessian, --order, --symbolic: their "
+                      "results instead."),
     click.option("--precision", type=click.IntRange(1, 17), default=10, show_default=True,
                  help="Significant digits shown (JSON always carries full precision)."),
     click.option("--max-rows", type=click.IntRange(0), default=200, show_default=True,
