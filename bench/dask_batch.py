@@ -70,7 +70,7 @@ def run_dask(points: Path, out_dir: Path, workers: int, blocksize: str) -> dict:
     numbers = {}
     start = time.perf_counter()
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster):
+                      dashboard_address=":0") as cluster, Client(cluster):
         numbers["cluster start"] = time.perf_counter() - start
         f = gradcalc.vectorize(EXPRESSION)
         table = dd.read_csv(str(points), blocksize=blocksize)

@@ -158,7 +158,7 @@ def test_dask_on_a_local_cluster_matches_points(tmp_path):
     expression = "log(x)*y + sin(x*y)**2"
     expected = points_frame(expression, path.read_text())
     f = gradcalc.vectorize(expression)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") \
             as cluster, Client(cluster):
         table = dd.read_csv(str(path), blocksize=20_000)
         assert table.npartitions > 1
