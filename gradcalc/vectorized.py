@@ -105,7 +105,7 @@ class Vectorized:
         frame = _is_dataframe(table)
         if frame:
             given = list(table.columns)
-            raw = {name: table[name].to_numpy() for name in given}
+            raw = {name: _numbers(table[name]) for name in given}
             labels = table.index
         elif isinstance(table, Mapping):
             given, raw, labels = list(table), {name: np.asarray(table[name]) for name in table}, None
@@ -139,7 +139,10 @@ class Vectorized:
         if frame:
             import pandas as pd
 
-            return pd.DataFrame(data, index=table.index, columns=names)
+            result = pd.DataFrame(data, index=table.index, columns=names)
+            if self.keep_going:   # object dtype for the messages, as in meta, whatever they hold
+                result[names[-1]] = pd.Series(data[names[-1]], index=result.index, dtype=object)
+            return result
         return data
 
     def _check_columns(self, given: list) -> None:
@@ -191,6 +194,13 @@ class Vectorized:
                 column = np.where(finite, column, 1.0)
             columns[name] = column
         return n, columns, errors
+
+
+def _numbers(series) -> np.ndarray:
+    """A pandas column as numpy: a nullable or Arrow-backed numeric column as floats, NA as NaN."""
+    if getattr(series.dtype, "kind", "O") in "fiu" and not isinstance(series.dtype, np.dtype):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return series.to_numpy()
 
 
 def _is_dataframe(table: Any) -> bool:

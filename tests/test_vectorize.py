@@ -168,3 +168,31 @@ def test_dask_on_a_local_cluster_matches_points(tmp_path):
         inferred = table.map_partitions(f).compute().reset_index(drop=True)   # meta by Dask
     pd.testing.assert_frame_equal(got, expected)
     pd.testing.assert_frame_equal(inferred, expected)
+    # keep_going across partitions: the same rows fail as with --points --keep-going.
+    frame.loc[::7, "x"] = -frame.loc[::7, "x"]
+    frame.to_csv(path, index=False)
+    expected = points_frame(expression, path.read_text(), "--keep-going", code=3)
+    f = gradcalc.vectorize(expression, keep_going=True)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") \
+            as cluster, Client(cluster):
+        table = dd.read_csv(str(path), blocksize=20_000)
+        got = table.map_partitions(f, meta=f.meta(table)).compute().reset_index(drop=True)
+    numbers = list(expected.columns[:-1])
+    pd.testing.assert_frame_equal(got[numbers], expected[numbers])
+    assert (got["error"].isna() == expected["error"].isna()).all() and got["error"].notna().sum() == 429
+
+
+def test_pandas_nullable_and_arrow_columns_are_numbers_and_na_is_a_bad_row():
+    frame = pd.DataFrame({"x": pd.Series([1.0, None, 3.0], dtype="Float64"),
+                          "y": pd.Series([2, 3, 4], dtype="int64[pyarrow]")})
+    rows = gradcalc.vectorize("x*y", keep_going=True)(frame)
+    assert rows["value"].tolist()[::2] == [2.0, 12.0] and np.isnan(rows["value"][1])
+    assert rows["error"].tolist()[1] == "row 1: the value of x is not finite: nan (nan and inf are not allowed)"
+
+
+def test_the_index_is_kept_even_with_repeated_labels_and_errors_have_one_dtype():
+    f = gradcalc.vectorize("log(x)", keep_going=True)
+    rows = f(pd.DataFrame({"x": [1.0, -2.0]}, index=[5, 5]))
+    assert rows.index.tolist() == [5, 5]
+    assert rows["error"].tolist() == [None, "row 5: log of a non-positive number: log(-2) = nan"]
+    assert rows["error"].dtype == f(pd.DataFrame({"x": [1.0]}))["error"].dtype == f.meta()["error"].dtype
