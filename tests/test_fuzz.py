@@ -37,7 +37,14 @@ def _sigmoid(a):
 # An evaluation of each function independent of gradcalc's op table (same float64 arithmetic).
 FUNCTIONS = {"exp": np.exp, "log": np.log, "ln": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos,
              "tan": np.tan, "tanh": np.tanh, "sigmoid": _sigmoid, "relu": lambda a: np.maximum(a, 0.0),
-             "abs": np.abs, "sign": np.sign}
+             "abs": np.abs, "sign": np.sign,
+             # issue 13's functions of one argument (kinks and poles: exit 3 or compared as relu is)
+             "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh,
+             "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh, "log2": np.log2,
+             "log10": np.log10, "log1p": np.log1p, "expm1": np.expm1, "exp2": np.exp2, "cbrt": np.cbrt,
+             "softplus": lambda a: np.logaddexp(0.0, a), "erf": np.vectorize(math.erf),
+             "erfc": np.vectorize(math.erfc), "silu": lambda a: a * _sigmoid(a),
+             "elu": lambda a: np.where(a > 0, a, np.expm1(np.minimum(a, 0.0)))}
 BINARY = {"+": np.add, "-": np.subtract, "−": np.subtract, "*": np.multiply, "×": np.multiply,
           "·": np.multiply, "/": np.divide, "÷": np.divide, "**": np.power, "^": np.power}
 LEVEL = {"+": 1, "-": 1, "−": 1, "*": 2, "×": 2, "·": 2, "/": 2, "÷": 2, "**": 4, "^": 4}

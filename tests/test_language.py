@@ -220,3 +220,17 @@ def test_wrt_a_near_miss_names_intermediates_too():
     result = run(*APPLES, "--wrt", "apple_pric")
     assert_error(result, 2, "cannot differentiate with respect to apple_pric")
     assert "did you mean apple_price?" in result.stderr
+
+
+def test_a_fixed_value_the_batch_does_not_use_is_a_note():
+    result = run("x*2", "--points", "-", "--y", "1", input="x\n1\n")
+    assert result.exit_code == 0 and result.stdout == "x,value,dz/dx\n1,2.0,2.0\n"
+    assert result.stderr == "note: --y is not used by this expression (its value is ignored)\n"
+
+
+def test_pictures_show_versions_indices_and_functions_with_literals():
+    text = "c = a + b; c = c * 2; y = x[0] * c + max(a, b, 1) + clip(a, 0, b)"
+    out = run(text, "--a", "1", "--b", "2", "--x", "[1, 2, 3]", "--mermaid").stdout
+    for drawn in ('("×2<br>c₂")', '(("[0]"))', '(("maximum(·, 1)"))', '(("clip(·, 0, ·)"))'):
+        assert drawn in out, drawn
+    assert run(text, "--a", "1", "--b", "2", "--x", "[1, 2, 3]", "--dot").exit_code == 0

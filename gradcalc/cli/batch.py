@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..errors import GradcalcError
-from . import checks, higher, pictures
+from . import checks, higher, pictures, program
 from .command import File, option_group
 
 options = option_group(
@@ -40,6 +40,8 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
 
     stream, wrt, keep_going = p["points"], tuple(p["wrt"]), p["keep_going"]
     graph = parse(text, limits)
+    # A fixed value for a name the expression does not mention: a note, as for a single point.
+    fixed = program.drop_unused(click.get_current_context(), graph, fixed)
     points = open_points(stream, graph, fixed, wrt)
     names = list(wrt or graph.variables)
     # The header goes out with the first rows, so an error in the first chunk leaves stdout empty.

@@ -75,10 +75,24 @@ def upstream(given: dict, limits: Limits):
 def note_unused(ctx: click.Context, result) -> None:
     """A value for a name the expression does not use: a note on stderr, since one set of values may
     serve several expressions (a name close to an option stays an error: a mistyped option)."""
-    for name in result.unused:
+    _note(ctx, result.graph, result.unused)
+
+
+def drop_unused(ctx: click.Context, graph, fixed: dict) -> dict:
+    """--points: the fixed values without those for names the program does not mention (noted)."""
+    from ..ops import CONSTANTS
+
+    unused = [name for name in fixed
+              if graph.node_of(name) is None and name not in CONSTANTS]
+    _note(ctx, graph, unused)
+    return {name: value for name, value in fixed.items() if name not in unused}
+
+
+def _note(ctx: click.Context, graph, unused) -> None:
+    for name in unused:
         if closest_option(ctx.command, name):
             raise unknown_option(ctx.command, name)
-        close = did_you_mean(name, result.graph.variables)
+        close = did_you_mean(name, graph.variables)
         meant = f"; did you mean {close}?" if close else ""
         click.echo(f"note: --{name} is not used by this expression (its value is ignored{meant})",
                    err=True)

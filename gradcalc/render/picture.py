@@ -81,6 +81,8 @@ def _op_symbol(result, node) -> str:
     literal = [labels[i] if _folded(graph, i) else None for i in node.inputs]
     if len(literal) == 1:
         return f"{symbol}({literal[0]})" if literal[0] is not None else symbol
+    if symbol[:1].isalpha():      # a function: maximum(·, 1), clip(·, 0, 1)
+        return f"{symbol}({', '.join(text or '·' for text in literal)})" if any(literal) else symbol
     if len(literal) == 2:
         return f"{literal[0] or ''}{symbol}{literal[1] or ''}"
     return symbol
@@ -126,7 +128,8 @@ def build_picture(result, precision: int = DEFAULT_PRECISION) -> Picture:
             symbol = labels[node.id] + (f" = {inline(values[node.id], precision)}" if alone else "")
             boxes.append(Box(node.id, kind, symbol, None, total))
         else:
-            name = node.name if node.id != graph.output else None   # the output arrow carries its name
+            # the output arrow carries its name; a name assigned again is drawn as its version, c₂
+            name = labels[node.id] if node.name is not None and node.id != graph.output else None
             boxes.append(Box(node.id, "op", _op_symbol(result, node), name, total))
     if out_node.op is not None:
         boxes.append(Box(OUTPUT, "output", result.output_name, None, None))
