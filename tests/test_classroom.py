@@ -294,3 +294,32 @@ def test_a_problem_undefined_at_its_point_is_a_math_error():
 def test_escape_shows_control_characters():
     assert escape("a\x1bb\nc\u202e") == "a\\x1bb\\nc\\u202e"
     assert escape("∂z/∂x ✓") == "∂z/∂x ✓"
+
+
+# Property: the vectorised judge agrees with `check`'s own, one point at a time --------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from random_expressions import expressions, points  # noqa: E402
+
+PROGRAM = "t = a*b + c; z = sin(t)*a + t**2"
+
+
+@settings(max_examples=60, deadline=None)
+@given(expressions, points, st.sampled_from(["a", "b", "c", "t", "z"]))
+def test_random_answers_are_judged_as_check_judges_them(formula, point, name):
+    at = ", ".join(f"{k} = {v!r}" for k, v in point.items())
+    sheet = load_class_sheet(f'[[problem]]\nid = "p"\nexpression = "{PROGRAM}"\nat = {{ {at} }}\n'
+                             f'answers = ["{name}"]\n', "sheet.toml")
+    book = grade_class(sheet, read_answers(f"student,p.{name}\n", sheet))
+    key = book.keys[f"p.{name}"]
+    result = key.asked.problem.result
+    for text in (formula, solution(key).formula):
+        fast = judge(key, text, book.rtol, book.atol)
+        answer = _unknown_names(parse_answer(f"{name}={text}", keep_going=True),
+                                _named_values(result.graph, result.values))
+        slow = _judge(result, answer, _named_values(result.graph, result.values), key.nearby,
+                      book.rtol, book.atol)
+        assert (fast.ok, fast.points, fast.failure) == (slow.ok, slow.points, slow.failure), text
+    assert judge(key, solution(key).formula, book.rtol, book.atol).ok   # the solution is right

@@ -66,5 +66,7 @@ def _write_reports(book, report: str, solutions: bool, precision: int) -> None:
         raise GradcalcError(f"cannot write the report into {report!r}: "
                             f"{getattr(error, 'strerror', None) or error}",
                             hint="give a directory you can write to") from None
+    from ..classroom import escape
+
     count = len(book.students)
-    click.echo(f"wrote {count} feedback file{'' if count == 1 else 's'} to {report}", err=True)
+    click.echo(f"wrote {count} feedback file{'' if count == 1 else 's'} to {escape(report)}", err=True)
