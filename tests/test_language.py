@@ -234,3 +234,42 @@ def test_pictures_show_versions_indices_and_functions_with_literals():
     for drawn in ('("×2<br>c₂")', '(("[0]"))', '(("maximum(·, 1)"))', '(("clip(·, 0, ·)"))'):
         assert drawn in out, drawn
     assert run(text, "--a", "1", "--b", "2", "--x", "[1, 2, 3]", "--dot").exit_code == 0
+
+
+_bound = st.none() | st.integers(-6, 6)
+
+
+@st.composite
+def _indices(draw, shape):
+    parts = []
+    for size in shape[:draw(st.integers(1, len(shape)))]:
+        if draw(st.booleans()):
+            parts.append(str(draw(st.integers(-size, size - 1))))
+        else:
+            start, stop = draw(_bound), draw(_bound)
+            step = draw(st.none() | st.integers(-3, 3).filter(bool))
+            text = ("" if start is None else str(start)) + ":" + ("" if stop is None else str(stop))
+            parts.append(text + ("" if step is None else f":{step}"))
+    return "[" + ", ".join(parts) + "]"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from([(5,), (3, 4)]).flatmap(lambda shape: st.tuples(st.just(shape), _indices(shape))))
+def test_random_indices_match_numpy_value_and_gradient(case):
+    shape, index = case
+    values = np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape) / 7.0
+    taken = eval(f"values{index}")  # noqa: S307 (a test's own generated index)
+    result = compute(f"sum(sin(X{index}))", X=values)
+    assert result.value == pytest.approx(float(np.sum(np.sin(taken))))
+    expected = np.zeros(shape)
+    np.add.at(expected, eval(f"np.s_{index}"), np.cos(taken))  # noqa: S307
+    np.testing.assert_allclose(result.gradient["X"], expected)
+
+
+def test_augmented_assignment_and_implicit_product_through_the_cli():
+    result = run("c = a + b; c += 1; c *= 2x; c", "--a", "1", "--b", "2", "--x", "3", "--json")
+    data = json.loads(result.stdout)
+    assert data["value"] == 24 and data["gradient"] == {"a": 6, "b": 6, "x": 8}
+    labels = [node["label"] for node in data["nodes"]]
+    assert "c" in labels and "c₂" in labels and "c₃" in labels
+    assert float(run("3(x+1) + 2pi", "--x", "1", "-q").stdout.splitlines()[0]) == pytest.approx(6 + 2 * np.pi)
