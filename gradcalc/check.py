@@ -205,7 +205,7 @@ class _Nearby:
                 step = self.rng.uniform(-1.0, 1.0, np.shape(value)) * scale * np.maximum(1.0, np.abs(value))
                 inputs[name] = np.float64(value + step) if np.ndim(value) == 0 else value + step
             try:
-                point = evaluate(result.graph, inputs, (), result.grads[result.graph.output]
+                point = evaluate(result.graph, inputs, result.wrt, result.grads[result.graph.output]
                                  if result.seeded else None)
             except MathError:
                 continue
@@ -223,10 +223,14 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
     input; with `keep_going` it is judged wrong instead, and the others are judged as usual.
     """
     graph = result.graph
-    if result.wrt:   # --wrt skipped the other gradients, and answers may be about any of them
+    wanted = answer_inputs(graph, answers)
+    if result.wrt and not set(wanted) <= set(result.wrt):
+        # --wrt skipped the other gradients, and answers may be about them: compute those asked
+        # about, and only those (∂/∂y of x**y at x < 0 is nan, and no answer needs it).
         from .api import evaluate
 
-        result = evaluate(graph, result.inputs, (), result.grads[graph.output] if result.seeded else None)
+        wrt = tuple(result.wrt) + tuple(name for name in wanted if name not in result.wrt)
+        result = evaluate(graph, result.inputs, wrt, result.grads[graph.output] if result.seeded else None)
     available = _named_values(graph, result.values)
     for answer in answers:  # every name is checked before anything is computed
         if answer.name not in available and answer.name != result.output_name:
@@ -242,6 +246,30 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
         raise malformed
     nearby = _Nearby(result, seed, samples)
     return [_judge(result, answer, available, nearby, rtol, atol) for answer in answers]
+
+
+def answer_inputs(graph: Graph, answers: list[Answer]) -> tuple[str, ...]:
+    """The inputs whose gradients the answers need: those they name, and for an answer about a named
+    intermediate (∂z/∂t) the inputs t depends on, so the backward pass reaches t. The output's own
+    value needs no gradient. In the order of the graph's variables."""
+    wanted: set[int] = set()
+    for answer in answers:
+        if answer.name in graph.variables:
+            wanted.add(graph.variables[answer.name])
+            continue
+        node = next((node for node in reversed(graph.nodes) if node.name == answer.name), None)
+        if node is None or node.id == graph.output:
+            continue
+        stack, seen = [node.id], {node.id}   # the inputs below t, walked without recursion
+        while stack:
+            below = graph.nodes[stack.pop()]
+            if below.op is None and below.name in graph.variables:
+                wanted.add(below.id)
+            for i in below.inputs:
+                if i not in seen:
+                    seen.add(i)
+                    stack.append(i)
+    return tuple(name for name, node_id in graph.variables.items() if node_id in wanted)
 
 
 def _unknown_names(answer: Answer, available) -> Answer:

@@ -58,7 +58,7 @@ def forward_mode(graph: Graph, inputs: dict[str, Value], wrt: tuple[str, ...] = 
     Each pass gives d output/d input; the gradient of L takes its dot product with `upstream`
     (∂L/∂output, given with --upstream), or with ones, as reverse mode's seed does."""
     names = tuple(wrt) or tuple(graph.variables)
-    needs = needs_grad(graph)
+    needs = needs_grad(graph, names)   # ∂/∂y nobody asked for must not fail x**y at x < 0
     passes, gradient = [], {}
     count = sum(int(np.size(inputs[name])) for name in names)
     for name in names:

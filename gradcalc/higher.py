@@ -41,9 +41,10 @@ class NodeBuilder:
     size of the expression instead of doubling with every product rule.
     """
 
-    def __init__(self, graph: Graph, values: list[Value], limit: int | None = None):
+    def __init__(self, graph: Graph, values: list[Value], limit: int | None = None,
+                 wrt: tuple[str, ...] = ()):
         self.graph, self.values = graph, values
-        self.needs = needs_grad(graph)
+        self.needs = needs_grad(graph, wrt)   # with --wrt, only what depends on those inputs
         self.span: Span = (0, len(graph.text))   # where a new node comes from, for error carets
         self.added = 0
         self.visits = 0
@@ -200,7 +201,7 @@ def extend(result) -> NodeBuilder:
     graph = result.graph
     copy = Graph(graph.text, list(graph.nodes), dict(graph.variables), dict(graph.constants),
                  dict(graph.defaults), graph.output, graph.limits, dict(graph.versions), list(graph.notes))
-    return NodeBuilder(copy, list(result.values))
+    return NodeBuilder(copy, list(result.values), wrt=tuple(result.wrt))
 
 
 def element_labels(name: str, value: Value) -> list[str]:

@@ -157,3 +157,38 @@ def test_limits_are_bounded_and_raising_one_reserves_nothing(tmp_path):
     _bad_input(_cli("-f", program, "--x", "1", "--limit", "file=1e30"), "largest allowed is 1e15")
     result = _cli("-f", program, "--x", "2", "-q", "--limit", "file=1e12")   # read(1e12) reserved 1 TB
     assert result.exit_code == 0 and result.stdout.split() == ["2", "1"]
+
+
+# --wrt honoured by every feature: x**y at x < 0 has ∂/∂x = 12 and no ∂/∂y (log of -2) -------------
+
+@pytest.mark.parametrize("options, lines", [
+    ([], ["12"]),
+    (["--check"], ["12"]),
+    (["--expect", "x=12"], ["12"]),
+    (["--expect", "x=3*x**2"], ["12"]),
+    (["--expect", "z=-8"], ["12"]),
+    (["--hessian"], ["-12"]),               # -q: the second derivatives only
+    (["--order", "2"], ["-12"]),
+    (["--mode", "forward"], ["12"]),
+    (["--compare-modes"], ["2", "2"]),      # -q: the operations each mode executed
+])
+def test_wrt_is_honoured_by_every_feature(options, lines):
+    result = _cli("x**y", "--x", "-2", "--y", "3", "--wrt", "x", "-q", *options)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.split()[:len(lines)] == lines
+
+
+def test_wrt_with_symbolic_gives_only_the_formula_asked_for():
+    result = _cli("x**y", "--x", "-2", "--y", "3", "--wrt", "x", "--symbolic", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = _strict_json(result.stdout)
+    assert data["gradient"] == {"x": 12.0}
+
+
+def test_a_sheet_computes_only_the_gradients_its_answers_are_about():
+    text = ('[[problem]]\nexpression = "x**n"\nat = { x = -2, n = 3 }\n[problem.expect]\nx = "n*x**(n-1)"\n'
+            '[[problem]]\nexpression = "t = x*y; z = t**2"\nat = { x = 1, y = 2 }\n[problem.expect]\nt = 4\n')
+    result = _cli("check", "-", "--json", input=text)
+    assert result.exit_code == 0, result.stderr
+    data = _strict_json(result.stdout)
+    assert (data["score"], data["total"]) == (2, 2)
