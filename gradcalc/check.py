@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -123,9 +124,26 @@ class Checks:
     def ok(self) -> bool:
         return all(v.ok for v in self.verdicts) and all(c.ok for c in self.numerical)
 
+    @property
+    def failed(self) -> bool:
+        """Some answer is wrong or some gradient differs (exit 1); else, if not ok, some input
+        could not be checked at this point (exit 4)."""
+        return not all(v.ok for v in self.verdicts) or any(c.status == "mismatch" for c in self.numerical)
+
+    def error(self) -> GradcalcError:
+        """What the command line raises when not ok: CheckFailed (exit 1) or NotCheckable (exit 4)."""
+        from .errors import CheckFailed, NotCheckable
+
+        if self.failed:
+            return CheckFailed(self.summary())
+        names = ", ".join(c.name for c in self.numerical if c.status == "not checkable")
+        return NotCheckable(f"the gradient of {names} cannot be checked here: the differences are "
+                            f"not finite on either side of the point",
+                            hint="the backprop gradient is shown; check it at a point nearby")
+
     def summary(self) -> str:
         wrong = [v for v in self.verdicts if not v.ok]
-        off = [c for c in self.numerical if not c.ok]
+        off = [c for c in self.numerical if c.status == "mismatch"]
         parts = []
         if wrong:
             parts.append(f"{len(wrong)} of {len(self.verdicts)} expected answers "
@@ -337,29 +355,36 @@ def _judge(result, answer: Answer, available, nearby: _Nearby, rtol, atol) -> Ve
 
 @dataclass(frozen=True)
 class NumericalCheck:
-    """Backprop beside central differences for one input: the textbook's gradient check."""
+    """Backprop beside central differences for one input: the textbook's gradient check.
+
+    `status` is "ok", "mismatch", or "not checkable": at some element the differences are not finite
+    (the expression overflows or is undefined on both sides of the point), so there is nothing to
+    compare with — neither ✓ nor ✗ (exit 4)."""
 
     name: str
     backprop: Value                 # at the elements checked (all of them unless the input is large)
-    numerical: Value
-    relative_error: float           # max over elements of |a − n| / max(|a|, |n|)
+    numerical: Value                # nan where an element is not checkable
+    relative_error: float | None    # max over checkable elements of |a − n| / max(|a|, |n|)
     ok: bool
     checked: int = 1                # elements compared
     size: int = 1                   # elements the input has
+    status: str = "ok"
 
 
 def _output_sum(graph: Graph, inputs: dict[str, Value], seed: Value) -> float:
     # Backward starts from `seed` (ones for an array output): the scalar it differentiates is Σ seed·z.
-    return float(np.sum(seed * forward(graph, inputs)[graph.output]))
+    with np.errstate(all="ignore"):   # a sum that overflows is inf: not checkable, not a warning
+        return float(np.sum(seed * forward(graph, inputs)[graph.output]))
 
 
 def numerical_gradient(result, name: str, elements: list | None = None) -> tuple[Value, float]:
     """Central differences for each element of input `name` (or for the listed index tuples only, as
-    a 1-D array); also the floor set by rounding error.
+    a 1-D array); also the floor set by rounding error. An element with no finite difference
+    quotient on either side of the point is nan (not checkable there).
 
-    The step h = ε^(1/3)·max(1, |x|) balances truncation against rounding (∝ ε|f|/h); differences
-    at h and 2h are combined (Richardson) so the h² truncation term cancels.
-    Where one side of the point is outside the domain, a one-sided second-order difference is used.
+    Each element's step is chosen by `_difference`: scaled to the point, and shrunk until the
+    estimate stops changing, so a pole or domain edge near the point (log x at x = 1e-4) is not
+    stepped over.
     """
     graph, seed = result.graph, result.grads[result.graph.output]
     inputs = dict(result.inputs)   # a copy: the result's own inputs stay as they were
@@ -373,12 +398,11 @@ def numerical_gradient(result, name: str, elements: list | None = None) -> tuple
         inputs[name] = np.float64(moved) if moved.ndim == 0 else moved
         return _output_sum(graph, inputs, seed)
 
-    eps = np.finfo(np.float64).eps
     if elements is not None:
-        found = [_difference(f, f0, index, base[index], name, eps) for index in elements]
+        found = [_difference(f, f0, index, base[index]) for index in elements]
         return np.array([g for g, _ in found]), max((n for _, n in found), default=0.0)
     for index in np.ndindex(base.shape):
-        grad[index], noise[index] = _difference(f, f0, index, base[index], name, eps)
+        grad[index], noise[index] = _difference(f, f0, index, base[index])
     return (np.float64(grad) if base.ndim == 0 else grad), (float(np.max(noise)) if noise.size else 0.0)
 
 
@@ -392,28 +416,78 @@ def sample_elements(shape: tuple[int, ...], limit: int, seed: int = SEED) -> lis
     return [tuple(int(i) for i in np.unravel_index(k, shape)) for k in flat]
 
 
-def _difference(f, f0: float, index, x: float, name: str, eps: float) -> tuple[float, float]:
-    """One partial derivative by differences, and the rounding error it may carry."""
-    # Near a domain edge (log x at x = 1e-7) a step relative to |x| stays inside the domain.
-    steps = [eps ** (1 / 3) * max(1.0, abs(x))] + ([eps ** (1 / 3) * abs(x)] if 0 < abs(x) < 1 else [])
-    steps = [(x + h) - x for h in steps]            # steps exactly representable at x
-    for h in steps:
-        try:
-            plus, minus, plus2, minus2 = f(index, h), f(index, -h), f(index, 2 * h), f(index, -2 * h)
-        except MathError:
-            continue
-        # Richardson: (4·D(h) − D(2h))/3 cancels the h² error term, so cubics come out exact.
-        near, far = (plus - minus) / (2 * h), (plus2 - minus2) / (4 * h)
-        return (4 * near - far) / 3, 8 * eps * max(abs(plus2), abs(minus2), abs(plus), abs(minus)) / h
-    for h in steps:
-        for side in (h, -h):                        # one side only, still second order
+EPS = float(np.finfo(np.float64).eps)
+LADDER = 8          # steps tried per element, each an eighth of the one before
+
+
+def _steps(top: float, bottom: float) -> list[float]:
+    """From `top` down by eighths, LADDER of them, then `bottom` if that is smaller still."""
+    steps = [top / 8 ** k for k in range(LADDER)]
+    if bottom < steps[-1] / 2:
+        steps.append(bottom)
+    return steps
+
+
+def _difference(f, f0: float, index, x: float) -> tuple[float, float]:
+    """One partial derivative by differences, and the rounding error it may carry (nan, 0 where the
+    differences are not finite on either side: not checkable).
+
+    Richardson's (4·D(h) − D(2h))/3 cancels the h² term of central differences D, so cubics come out
+    exact. The first step, ε^⅓·max(1, |x|), balances truncation against rounding; a step is accepted
+    once D(h) and D(2h) agree (what is left of the truncation error is then far below rounding),
+    else it shrinks by eighths down to ε^⅓·|x|, a step scaled to the point (log x at x = 1e-4), and
+    if none agrees the estimate that changed least from the step before is used. A step of |x|/2
+    or more straddles 0, where 1/x and x**-2 have their pole (and x**-2 is even: the differences
+    are 0 at every such step), so there the estimate is compared with one from steps that stay on
+    x's side of 0. Where one side is outside the domain, one-sided differences take the same ladder.
+    """
+    top = EPS ** (1 / 3) * max(1.0, abs(x))
+    bottom = EPS ** (1 / 3) * abs(x) if x != 0 else top
+    found = _ladder(f, f0, index, x, _steps(top, bottom))
+    if found is not None and x != 0 and found[2] >= abs(x) / 2:
+        inside = _ladder(f, f0, index, x, _steps(abs(x) / 4, bottom))
+        if inside is not None:
+            (a, noise_a, _), (b, noise_b, _) = found, inside
+            if abs(a - b) > noise_a + noise_b + math.sqrt(EPS) * max(abs(a), abs(b)):
+                found = inside
+    return (math.nan, 0.0) if found is None else found[:2]
+
+
+def _ladder(f, f0: float, index, x: float, steps: list[float]) -> tuple[float, float, float] | None:
+    """(estimate, rounding error, step): central differences down the ladder, else one-sided ones."""
+    for sign, central in ((1.0, True), (1.0, False), (-1.0, False)):
+        best, previous = None, None
+        for h in steps:
+            step = sign * ((x + h) - x)     # exactly representable at x
+            if step == 0:
+                continue
             try:
-                one, two = f(index, side), f(index, 2 * side)
+                plus, plus2 = f(index, step), f(index, 2 * step)
+                minus, minus2 = (f(index, -step), f(index, -2 * step)) if central else (f0, f0)
             except MathError:
                 continue
-            return (-3 * f0 + 4 * one - two) / (2 * side), 8 * eps * max(abs(f0), abs(one), abs(two)) / h
-    raise MathError(f"the numerical gradient of {name} is undefined: the expression fails on both "
-                    f"sides of {name} = {x:g}", hint="try a point where the function is defined nearby")
+            with np.errstate(all="ignore"):
+                if central:
+                    near, far = (plus - minus) / (2 * step), (plus2 - minus2) / (4 * step)
+                    scale = max(abs(plus2), abs(minus2), abs(plus), abs(minus))
+                else:   # one side: (−3f(x) + 4f(x+h) − f(x+2h)) / 2h, second order
+                    near, far = (plus - f0) / step, (plus2 - f0) / (2 * step)
+                    scale = max(abs(f0), abs(plus), abs(plus2))
+                # Both cancel the h² term: (4·near − far)/3 centrally, 2·near − far from one side;
+                # written as near + … so that huge values do not overflow.
+                estimate = near + (near - far) / 3 if central else near + (near - far)
+                noise = (8 * EPS / abs(step)) * scale
+            if not (math.isfinite(estimate) and math.isfinite(noise)):
+                continue
+            if abs(near - far) <= math.sqrt(EPS) * abs(estimate) + noise:
+                return estimate, noise, abs(step)
+            change = math.inf if previous is None else abs(estimate - previous)
+            if best is None or change < best[3]:
+                best = (estimate, noise, abs(step), change)
+            previous = estimate
+        if best is not None:
+            return best[:3]
+    return None
 
 
 def check_numerically(result, rtol: float = RTOL, atol: float = ATOL, limit: int = ELEMENTS,
@@ -439,15 +513,17 @@ def check_numerically(result, rtol: float = RTOL, atol: float = ATOL, limit: int
         if elements is not None:
             backprop = np.asarray(backprop)[tuple(np.array(elements).T)]
         a, n = np.asarray(backprop, dtype=np.float64), np.asarray(numerical)
-        diff = np.abs(a - n)
-        scale = np.maximum(np.abs(a), np.abs(n))
+        checkable = np.isfinite(n)
         with np.errstate(all="ignore"):
-            relative = np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), 0.0)
-        # The difference quotient is itself only good to about `noise`: allow for it.
-        ok = bool(np.all(diff <= atol + rtol * scale + noise))
+            diff = np.abs(a - n)
+            scale = np.maximum(np.abs(a), np.abs(n))
+            relative = np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), 0.0)[checkable]
+            # The difference quotient is itself only good to about `noise`: allow for it.
+            off = bool(np.any((diff > atol + rtol * scale + noise)[checkable]))
+        status = "mismatch" if off else "ok" if checkable.all() else "not checkable"
         checks.append(NumericalCheck(name, backprop, numerical,
-                                     float(np.max(relative)) if relative.size else 0.0, ok,
-                                     int(a.size), int(np.prod(shape))))
+                                     float(np.max(relative)) if relative.size else None, status == "ok",
+                                     int(a.size), int(np.prod(shape)), status))
     return checks
 
 

@@ -56,6 +56,12 @@ class CheckFailed(GradcalcError):
     exit_code = 1
 
 
+class NotCheckable(GradcalcError):
+    """--check found no finite difference quotient at the point: neither right nor wrong (exit 4)."""
+
+    exit_code = 4
+
+
 def caret(text: str, span: Span, width: int = 100) -> list[str]:
     """The line of `text` holding `span`, and a line of ^ under the span's columns.
 

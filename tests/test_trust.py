@@ -192,3 +192,36 @@ def test_a_sheet_computes_only_the_gradients_its_answers_are_about():
     assert result.exit_code == 0, result.stderr
     data = _strict_json(result.stdout)
     assert (data["score"], data["total"]) == (2, 2)
+
+
+# --check: a step scaled to the point, and "not checkable here" (exit 4) instead of a NaN ✓ ---------
+
+@pytest.mark.parametrize("expression", ["log(x)", "sqrt(x)", "1/x", "x**-2", "x**-3", "log(x - 5) + x"])
+@pytest.mark.parametrize("offset", [1e-4, 3e-4, 1e-8, 1e-30])
+def test_check_is_right_where_the_gradient_is_exact_near_a_pole(expression, offset):
+    x = 5 + max(offset, 1e-8) if "x - 5" in expression else offset   # 5 + 1e-30 is 5
+    result = _cli(expression, "--x", repr(x), "--check", "--json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    [check] = _strict_json(result.stdout)["check"]
+    assert check["status"] == "ok" and check["relative_error"] < 1e-6
+
+
+def test_check_near_the_largest_float_is_exact_and_valid_json():
+    result = _cli("exp(x)", "--x", "709", "--check", "--json")
+    assert result.exit_code == 0 and result.stderr == ""       # no RuntimeWarning either
+    [check] = _strict_json(result.stdout)["check"]
+    assert check["status"] == "ok" and check["relative_error"] < 1e-9
+
+
+def test_check_says_not_checkable_when_the_differences_are_not_finite():
+    args = ["x + c", "--x", "1", "--c", "[1e308, 1e308]", "--wrt", "x", "--check"]
+    result = _cli(*args, "--json")
+    assert result.exit_code == 4, result.stderr
+    data = _strict_json(result.stdout)
+    assert data["ok"] is False
+    assert data["check"] == [{"name": "x", "backprop": 2.0, "numerical": None, "relative_error": None,
+                              "ok": False, "status": "not checkable", "elements_checked": 1,
+                              "elements": 1}]
+    assert "cannot be checked here" in result.stderr and "RuntimeWarning" not in result.stderr
+    plain = _cli(*args)
+    assert plain.exit_code == 4 and "NOT CHECKABLE HERE" in plain.stdout and "  ?  x" in plain.stdout

@@ -60,6 +60,4 @@ def run(result, answers: list, p: dict):
 def verdict(checks) -> None:
     """Exit 1 (after the output is written) if any check failed."""
     if checks is not None and not checks.ok:
-        from ..errors import CheckFailed
-
-        raise CheckFailed(checks.summary())
+        raise checks.error()   # CheckFailed (exit 1), or NotCheckable (exit 4)

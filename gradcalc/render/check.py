@@ -57,17 +57,47 @@ def expect_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple[Ta
 
 
 def numerical_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple[Table, list[str]]:
-    rows = [(_mark(c.ok), c.name, Cell(c.backprop, precision),
-             Cell(c.numerical, precision), format_number(c.relative_error, 3))
+    rows = [(_MARKS[c.status], c.name, Cell(c.backprop, precision), _numerical(c.numerical, precision),
+             "—" if c.relative_error is None else format_number(c.relative_error, 3))
             for c in checks.numerical]
-    ok = all(c.ok for c in checks.numerical)
-    title = "Gradient check: backprop vs central differences" + ("" if ok else " — MISMATCH")
+    statuses = {c.status for c in checks.numerical}
+    title = "Gradient check: backprop vs central differences" + (
+        " — MISMATCH" if "mismatch" in statuses else " — NOT CHECKABLE HERE" if "not checkable" in statuses
+        else "")
     notes = [f"{c.name}: {c.checked} of {c.size} elements compared, drawn at random (seed {checks.seed})"
              for c in checks.numerical if c.checked < c.size]
+    notes += [f"{c.name}: not checkable here (?): the differences are not finite on either side of "
+              f"the point; neither ✓ nor ✗ (exit 4)" for c in checks.numerical if c.status == "not checkable"]
     notes += ["relative error = |b − n| / max(|b|, |n|) for backprop b and numerical n; off when "
              f"|b − n| > {format_number(checks.atol)} + {format_number(checks.rtol)}·max(|b|, |n|) + "
              "the rounding error of the differences."]
     return Table(title, ("", "input", "backprop", "numerical", "relative error"), rows), notes
+
+
+_MARKS = {"ok": "✓", "mismatch": "✗", "not checkable": "?"}
+
+
+def _numerical(value, precision: int) -> str:
+    """The difference quotients; `—` where there is none (not checkable)."""
+    import numpy as np
+
+    if np.all(np.isfinite(value)):
+        return Cell(value, precision)
+    if np.ndim(value) == 0:
+        return "— (not finite)"
+    return " ".join(format_value(np.where(np.isfinite(value), value, 0.0), precision).split()) + \
+        " (0 where not finite)"
+
+
+def _finite_or_null(value):
+    """A value for JSON, null where it is not finite."""
+    import numpy as np
+
+    from .json import plain
+
+    if np.ndim(value) == 0:
+        return plain(value) if np.isfinite(value) else None
+    return np.where(np.isfinite(value), value, None).tolist()
 
 
 def tables(checks: Checks, precision: int = DEFAULT_PRECISION) -> list[tuple[Table, list[str]]]:
@@ -140,8 +170,9 @@ def to_dict(checks: Checks) -> dict:
         data["expect"] = [verdict_dict(v) for v in checks.verdicts]
         data["seed"] = checks.seed
     if checks.numerical:
-        data["check"] = [{"name": c.name, "backprop": plain(c.backprop), "numerical": plain(c.numerical),
-                          "relative_error": c.relative_error, "ok": c.ok, "elements_checked": c.checked,
-                          "elements": c.size} for c in checks.numerical]
+        data["check"] = [{"name": c.name, "backprop": plain(c.backprop),
+                          "numerical": _finite_or_null(c.numerical),
+                          "relative_error": c.relative_error, "ok": c.ok, "status": c.status,
+                          "elements_checked": c.checked, "elements": c.size} for c in checks.numerical]
     data["ok"] = checks.ok
     return data
