@@ -37,7 +37,8 @@ Examples:
   gradcalc check class.toml --answers answers.csv   # grade a class: a gradebook
 
 \b
-Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error;
+Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error, 4 --check
+not checkable at this point; 74 output or input failed (disk full, closed stream);
 141 the reader of the output stopped (| head), 130 interrupted, 70 a bug in gradcalc.
 """
 

@@ -14,7 +14,8 @@ options = option_group(
                       "number, or a formula such as \"x=2*(x+y)\", also compared at random points "
                       "near the given one. Repeatable; exit 1 if any is wrong."),
     click.option("--check", "numerical", is_flag=True,
-                 help="Compare the backprop gradient with central differences; exit 1 if they differ."),
+                 help="Compare the backprop gradient with central differences; exit 1 if they differ, 4 "
+                      "if they cannot be formed here (not finite on either side of the point)."),
     click.option("--rtol", type=Tolerance(), default=1e-6, show_default=True,
                  help="Relative tolerance of --expect and --check."),
     click.option("--atol", type=Tolerance(), default=1e-12, show_default=True,
