@@ -1,5 +1,16 @@
-"""python -m gradcalc"""
+"""python -m gradcalc, and the gradcalc command: Ctrl-C even while the modules load is exit 130."""
 
-from .cli import main
+import sys
 
-main(prog_name="gradcalc")
+
+def run() -> None:
+    try:
+        from .cli import main
+    except KeyboardInterrupt:   # before main's own handler exists: no traceback either
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(130)
+    main(prog_name="gradcalc")
+
+
+if __name__ == "__main__":
+    run()

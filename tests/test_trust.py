@@ -225,3 +225,63 @@ def test_check_says_not_checkable_when_the_differences_are_not_finite():
     assert "cannot be checked here" in result.stderr and "RuntimeWarning" not in result.stderr
     plain = _cli(*args)
     assert plain.exit_code == 4 and "NOT CHECKABLE HERE" in plain.stdout and "  ?  x" in plain.stdout
+
+
+# Streams: closed or full standard output, closed standard input, Ctrl-C at any moment ---------------
+
+import subprocess as _subprocess
+
+
+def _shell(command, tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return _subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
+
+
+GRADCALC = f"{sys.executable} -m gradcalc"
+
+
+@pytest.mark.parametrize("args", ['"x*2" --x 1 --json', '"x*2" --x 1', "check s.toml", "x --points p.csv"])
+def test_a_closed_standard_output_is_exit_74_not_0(tmp_path, args):
+    (tmp_path / "s.toml").write_text('[[problem]]\nexpression = "x"\nat = { x = 1 }\n[problem.expect]\nx = 1\n')
+    (tmp_path / "p.csv").write_text("x\n1\n")
+    run = _shell(f"{GRADCALC} {args} >&-", tmp_path)
+    assert run.returncode == 74, run.stderr
+    assert run.stderr.startswith("error: standard output is closed") and "Traceback" not in run.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", ['"x*2" --x 1 --json', '"x*2" --x 1', "check s.toml", "x --points p.csv",
+                                  '"x*2" --x 1 --dot'])
+def test_a_full_disk_is_exit_74_with_one_line(tmp_path, args):
+    (tmp_path / "s.toml").write_text('[[problem]]\nexpression = "x"\nat = { x = 1 }\n[problem.expect]\nx = 1\n')
+    (tmp_path / "p.csv").write_text("x\n1\n")
+    run = _shell(f"{GRADCALC} {args} > /dev/full", tmp_path)
+    assert run.returncode == 74, run.stderr
+    assert run.stderr.startswith("error: input/output failed: No space left on device")
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr
+
+
+@pytest.mark.parametrize("args", ["-f - --x 1", "x --points -", "check -"])
+def test_a_closed_standard_input_is_bad_input(tmp_path, args):
+    run = _shell(f"{GRADCALC} {args} <&-", tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+
+
+def test_ctrl_c_while_the_modules_load_is_exit_130_without_a_traceback(monkeypatch, capsys):
+    import builtins
+
+    from gradcalc.__main__ import run
+
+    real_import = builtins.__import__
+
+    def interrupted(name, *args, **kwargs):
+        if name in ("cli", "gradcalc.cli") or (name == "" and args and "cli" in (args[2] or ())):
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        run()
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "error: interrupted\n"

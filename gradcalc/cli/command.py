@@ -40,9 +40,13 @@ class Command(click.Command):
     """
 
     def main(self, args=None, prog_name=None, **extra):
-        from .exits import unexpected
+        from .exits import EXIT_IO, unexpected
 
         argv = sys.argv[1:] if args is None else list(args)
+        if sys.stdout is None:   # started with standard output closed (`>&-`): nothing could be shown
+            sys.stderr.write("error: standard output is closed, so the result cannot be written\n"
+                             "hint: redirect it to a file or a pipe instead of closing it\n")
+            sys.exit(EXIT_IO)
         try:
             from .sheet import check_sheet, grades_a_sheet
 
@@ -147,6 +151,9 @@ class File(click.File):
         self.what = what
 
     def convert(self, value, param, ctx):
+        if value == "-" and sys.stdin is None:   # started with standard input closed (`<&-`)
+            raise GradcalcError(f"cannot read {self.what} '-': standard input is closed",
+                                hint="give a file, or pipe the input in")
         if isinstance(value, str) and value != "-":
             try:
                 handle = open(value, self.mode)

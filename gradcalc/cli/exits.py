@@ -9,9 +9,9 @@ import click
 
 from ..errors import GradcalcError
 
-# Beyond 0-3: conventional codes for a stopped pipe (128 + SIGPIPE), Ctrl-C (128 + SIGINT) and a bug
-# in gradcalc itself (EX_SOFTWARE from sysexits.h).
-EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_INTERNAL = 141, 130, 70
+# Beyond 0-4: conventional codes for a stopped pipe (128 + SIGPIPE), Ctrl-C (128 + SIGINT), a failed
+# read or write (EX_IOERR from sysexits.h) and a bug in gradcalc itself (EX_SOFTWARE).
+EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_IO, EXIT_INTERNAL = 141, 130, 74, 70
 
 
 def fail(ctx: click.Context, error: BaseException) -> None:
@@ -37,6 +37,12 @@ def unexpected(error: BaseException) -> int:
     if isinstance(error, KeyboardInterrupt):
         click.echo("error: interrupted", err=True)
         return EXIT_INTERRUPTED
+    if isinstance(error, OSError):   # the output could not be written: a full disk, a closed stream
+        _silence_stdout()   # Python would fail again flushing it at exit
+        reason = error.strerror or str(error) or type(error).__name__
+        click.echo(f"error: input/output failed: {reason}\n"
+                   f"hint: check the free space and that the output can be written", err=True)
+        return EXIT_IO
     if isinstance(error, MemoryError):
         click.echo("error: out of memory: the input is too large for this machine\n"
                    "hint: lower the sizes, or the limits with --limit (see --help)", err=True)
