@@ -247,7 +247,7 @@ def _raw_chunks(points: Points, first: int, largest: int) -> Iterator[tuple[list
             texts = [_decode(raw, number + 1 + i) for i, raw in enumerate(raws)]
         lines = list(range(number + 1, number + 1 + len(texts)))
         number += len(texts)
-        if not all(texts):   # blank lines are not rows
+        if not all(map(str.strip, texts)):   # blank lines (or only spaces) are not rows
             kept = [(n, t) for n, t in zip(lines, texts) if t.strip()]
             lines, texts = [n for n, _ in kept], [t for _, t in kept]
         if texts:
@@ -293,6 +293,9 @@ def _csv_numbers(lines: list[int], texts: list[str], columns: list[str]
                 fields = _split(text)
             except csv.Error as error:
                 fields, message = [], f"line {number} is not a CSV row: {error}"
+            if text.count('"') % 2:   # read line by line, a quoted field cannot hold a newline
+                message = (f"line {number} has an unclosed quote (a quoted field cannot span lines): "
+                           f"{text}")
             if message is None and len(fields) != width:
                 message = (f"line {number} has {len(fields)} field{'s' * (len(fields) != 1)}, the "
                            f"header has {width}: {text}")

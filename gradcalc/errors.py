@@ -17,11 +17,11 @@ class GradcalcError(Exception):
 
     def render(self) -> str:
         """The full message a person reads: what, where (with a caret), how to fix."""
-        lines = [f"error: {_cut(self.message)}"]
+        lines = [f"error: {visible(_cut(self.message))}"]
         if self.text is not None and self.span is not None:
             lines.extend(caret(self.text, self.span))
         if self.hint:
-            lines.append(f"hint: {_cut(self.hint)}")
+            lines.append(f"hint: {visible(_cut(self.hint))}")
         return "\n".join(lines)
 
 
@@ -90,6 +90,32 @@ def caret(text: str, span: Span, width: int = 100) -> list[str]:
     line_no = text.count("\n", 0, line_start) + 1
     where = f"  line {line_no}: " if "\n" in text else "  "
     return [f"{where}{_printable(line)}", " " * (len(where) + col) + "^" * length]
+
+
+_INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"))
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """User text safe to print on a terminal or into CSV or Markdown: every control or format
+    character (ESC, BEL, a newline inside a field, a right-to-left override) as a visible escape,
+    `\\x1b`, `\\n`, `\\u202e`. A sheet's title or a points file must not set the window title,
+    clear the screen or draw a fake score on the grader's terminal."""
+    if text.isprintable():   # the common case, at C speed
+        return text
+    import unicodedata
+
+    out = []
+    for ch in text:
+        if ch.isprintable() or unicodedata.category(ch) not in _INVISIBLE:
+            out.append(ch)
+        elif ch in _NAMED:
+            out.append(_NAMED[ch])
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
+                       else f"\\U{code:08x}")
+    return "".join(out)
 
 
 def _cut(line: str, width: int = 300) -> str:

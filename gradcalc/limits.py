@@ -21,6 +21,7 @@ class Limits:
     elements: int = 10_000_000      # numbers in any one value (80 MB of float64)
     total: int = 50_000_000         # numbers in all the forward pass's values together
     file: int = 100_000_000         # bytes in a file read for a program (-f) or a value (@file)
+    sheet: int = 2_000_000          # bytes in a homework sheet (gradcalc check): TOML reads ~3 MB/s
 
     def with_overrides(self, pairs: list[str]) -> Limits:
         """`["nodes=2e6", "file=1e9"]` → these limits with those raised (or lowered)."""
@@ -48,7 +49,7 @@ class Limits:
 DEFAULT = Limits()
 
 _WHAT = {"length": "characters", "nodes": "nodes", "elements": "numbers", "total": "numbers",
-         "file": "bytes"}
+         "file": "bytes", "sheet": "bytes"}
 
 
 def exceeded(limit: str, size: int, what: str, limits: Limits = DEFAULT,
@@ -68,7 +69,7 @@ def check(limit: str, size: int, what: str, limits: Limits = DEFAULT) -> None:
         raise exceeded(limit, size, what, limits)
 
 
-def read_bytes(path: str, what: str = "the file", limits: Limits = DEFAULT) -> bytes:
+def read_bytes(path: str, what: str = "the file", limits: Limits = DEFAULT, limit: str = "file") -> bytes:
     """The contents of `path` ('-' is standard input), refusing files over `limits.file` bytes.
 
     Reads at most one byte past the limit, so /dev/zero or an endless pipe cannot exhaust memory.
@@ -90,7 +91,7 @@ def read_bytes(path: str, what: str = "the file", limits: Limits = DEFAULT) -> b
                             hint="check the path and the file's permissions") from None
     if len(data) > limits.file:
         shown = "standard input" if path == "-" else repr(path)
-        raise exceeded("file", _size_of(path, len(data)), f"{what} {shown}", limits)
+        raise exceeded(limit, _size_of(path, len(data)), f"{what} {shown}", limits)
     return data
 
 
@@ -108,9 +109,10 @@ def _read_at_most(handle, size: int) -> bytes:
     return b"".join(pieces)
 
 
-def read_text(path: str, what: str = "the program file", limits: Limits = DEFAULT) -> str:
+def read_text(path: str, what: str = "the program file", limits: Limits = DEFAULT,
+              limit: str = "file") -> str:
     """`read_bytes` decoded as UTF-8 (a leading byte-order mark is dropped)."""
-    data = read_bytes(path, what, limits)
+    data = read_bytes(path, what, limits, limit)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -285,3 +285,81 @@ def test_ctrl_c_while_the_modules_load_is_exit_130_without_a_traceback(monkeypat
         run()
     assert stopped.value.code == 130
     assert capsys.readouterr().err == "error: interrupted\n"
+
+
+# Terminal text: a hand-in or a points file cannot send escape sequences to the grader's terminal ---
+
+import csv
+import io
+
+ATTACK = "\x1b]0;PWNED\x07\x1b[2J\x1b[HScore: 10 of 10"
+ESCAPED = "\\x1b]0;PWNED\\x07\\x1b[2J\\x1b[HScore: 10 of 10"
+SHEET = ('title = "{title}"\n[[problem]]\nname = "{title}"\nexpression = "x"\nat = {{ x = 1 }}\n'
+         'points = 1000\n[problem.expect]\nx = "{answer}"\n')
+
+
+@pytest.mark.parametrize("form", [["--plain"], []])
+def test_a_sheet_cannot_send_escape_sequences_to_the_terminal(form, on_a_terminal):
+    escaped = ATTACK.replace("\x1b", "\\u001b").replace("\x07", "\\u0007")
+    result = _cli("check", "-", *form, input=SHEET.format(title=escaped, answer="1\\u001b[2J"))
+    assert result.exit_code == 1, result.stderr
+    assert "\x1b]" not in result.stdout and "\x1b[2J" not in result.stdout and "\x07" not in result.stdout
+    assert ESCAPED in result.stdout
+    assert "\x1b" not in result.stderr
+
+
+def test_sheet_scores_follow_precision():
+    text = '[[problem]]\nexpression = "2*x"\nat = { x = 1 }\npoints = 999\n[problem.expect]\nx = 2\nz = 3\n'
+    result = _cli("check", "-", "--plain", input=text)
+    assert "Score: 499.5 of 999 points" in result.stdout, result.stdout   # was 500 of 999 (3 digits)
+
+
+def test_points_fields_with_escape_sequences_are_escaped_in_the_csv(tmp_path):
+    points = tmp_path / "p.csv"
+    points.write_text(f"x,y\n1,2\n3,4{ATTACK}\n5\x1b[2J,6\n")
+    result = _cli("x+y", "--points", points, "--keep-going")
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "\x1b" not in result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert [len(row) for row in rows] == [6] * 4
+    assert rows[2][1] == "4" + ESCAPED and rows[3][0] == "5\\x1b[2J"
+
+
+def test_a_quoted_field_spanning_lines_is_refused_and_the_csv_stays_valid(tmp_path):
+    points = tmp_path / "p.csv"
+    points.write_text('x,y\n1,"2\n3,4\n')
+    stopped = _cli("x+y", "--points", points)
+    _bad_input(stopped, "line 2 has an unclosed quote")
+    result = _cli("x+y", "--points", points, "--keep-going")
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert [len(row) for row in rows] == [6, 6, 6]
+    assert rows[1][:2] == ["1", "2"] and "unclosed quote" in rows[1][-1]
+    assert rows[2][:3] == ["3", "4", "7.0"]
+
+
+def test_a_quoted_field_is_echoed_through_the_csv_writer(tmp_path):
+    points = tmp_path / "p.csv"
+    points.write_text('x,y\n"1",2\n')
+    result = _cli("x+y", "--points", points)
+    assert result.exit_code == 0 and result.stdout.splitlines()[1] == "1,2,3.0,1.0,1.0"
+
+
+def test_a_points_line_of_spaces_is_blank(tmp_path):
+    points = tmp_path / "p.csv"
+    points.write_text("x\n   \n1\n\t\n2\n")
+    result = _cli("x", "--points", points)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ["x,value,dx/dx", "1,1.0,1.0", "2,2.0,1.0"]
+
+
+def test_usage_errors_quote_arguments_without_control_characters():
+    result = _cli("x", "--x", "1", f"--{ATTACK}", "2")
+    assert result.exit_code == 2 and "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
+def test_a_sheet_is_refused_by_its_size_before_it_is_read(tmp_path):
+    sheet = tmp_path / "big.toml"
+    sheet.write_text("# padding\n" * 300_000)
+    _bad_input(_cli("check", sheet), "over the limit of 2,000,000", "--limit sheet=")
+    result = _cli("check", sheet, "--limit", "sheet=1e7")
+    _bad_input(result, "has no problems")

@@ -111,7 +111,13 @@ class Command(click.Command):
         if len(positional) > 1:   # click would say "unexpected extra arguments": say why instead
             _one_dash_binding(positional)
         ctx.meta["gradcalc.bindings"] = bindings
-        return super().parse_args(ctx, options + ["--"] + positional)
+        try:
+            return super().parse_args(ctx, options + ["--"] + positional)
+        except click.UsageError as error:   # click quotes the arguments: no control codes on stderr
+            from ..errors import visible
+
+            error.message = visible(error.message)
+            raise
 
 
 def closest_option(command: click.Command, name: str) -> str | None:

@@ -7,7 +7,7 @@ import io
 import json
 import math
 
-from ..errors import MathError
+from ..errors import MathError, visible
 from ..numbers import NUMBER
 from .json import dumps
 
@@ -49,7 +49,11 @@ def csv_chunk(chunk, columns: list[str], source: str, keep_going: bool) -> str:
     for i, text in enumerate(chunk.texts):
         error = chunk.errors.get(i)
         if error is None:
-            echo = text if source == "csv" else _echo_fields(chunk.records[i], columns)
+            if source == "csv":   # as read, unless quoting or a control character needs the writer
+                echo = text if '"' not in text and text.isprintable() else \
+                    _csv_line([visible(f) for f in _fields(text)]).rstrip("\n")
+            else:
+                echo = _echo_fields(chunk.records[i], columns)
             lines.append(f"{echo},{computed[i]}{',' if keep_going else ''}\n")
             continue
         # A bad row keeps its fields, one per column (the message quotes a row of the wrong length).
@@ -58,7 +62,8 @@ def csv_chunk(chunk, columns: list[str], source: str, keep_going: bool) -> str:
             fields += [""] * (width - len(fields))
         else:
             fields = [_text(chunk.records[i].get(name, "")) for name in columns]
-        lines.append(_csv_line(fields + [""] * (1 + len(chunk.gradient)) + [error.message]))
+        fields = [visible(f) for f in fields]   # the file's text, never a terminal's control codes
+        lines.append(_csv_line(fields + [""] * (1 + len(chunk.gradient)) + [visible(error.message)]))
     return "".join(lines)
 
 
@@ -72,7 +77,7 @@ def _fields(text: str) -> list[str]:
 
 
 def _echo_fields(record: dict, columns: list[str]) -> str:
-    return _csv_line([_text(record.get(name, "")) for name in columns]).rstrip("\n")
+    return _csv_line([visible(_text(record.get(name, ""))) for name in columns]).rstrip("\n")
 
 
 def _text(value) -> str:

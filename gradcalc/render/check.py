@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..check import SAMPLES, Checks
-from ..errors import caret
-from ..numbers import DEFAULT_PRECISION, format_number
+from ..errors import caret, visible
+from ..numbers import DEFAULT_PRECISION, format_number, format_value
 from .rows import Cell, Table
 
 RIGHT, WRONG = "✓", "✗"
@@ -26,14 +26,16 @@ def answer_rows(verdicts, precision: int = DEFAULT_PRECISION) -> tuple[list[tupl
                  else f"given + {verdict.points - 1} nearby")
         expected = ("malformed" if answer.malformed else "undefined" if verdict.expected is None
                     else Cell(verdict.expected, precision))
-        rows.append((_mark(verdict.ok), f"{verdict.quantity} = {answer.text.strip()}", expected,
+        # An answer is a student's text: shown with its control characters escaped.
+        shown = visible(answer.text.strip())
+        rows.append((_mark(verdict.ok), f"{verdict.quantity} = {shown}", expected,
                      Cell(verdict.computed, precision), where))
         if verdict.failure:
-            notes.append(f"{WRONG} {verdict.quantity} = {answer.text.strip()}: {verdict.failure}")
+            notes.append(f"{WRONG} {verdict.quantity} = {shown}: {visible(verdict.failure)}")
         if answer.malformed:   # where in the answer, and how to fix it, as for bad input
             error = answer.malformed
             notes += caret(error.text, error.span) if error.text and error.span else []
-            notes += [f"  hint: {error.hint}"] if error.hint else []
+            notes += [f"  hint: {visible(error.hint)}"] if error.hint else []
     return rows, notes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import visible
 from ..numbers import DEFAULT_PRECISION, format_number, format_value
 from .check import ANSWER_COLUMNS, answer_rows, how_compared
 from .rows import Table
@@ -19,29 +20,32 @@ def parts(report, precision: int = DEFAULT_PRECISION) -> list[tuple[Table, list[
         rows, notes = answer_rows(graded.verdicts, precision)
         where = f" at {_point(graded.result.inputs)}" if graded.result.inputs else ""
         program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
-        title = f"{problem.number}. {problem.name}: {program}{where} — {_of(graded.earned, problem.points)}"
+        title = (f"{problem.number}. {visible(problem.name)}: {visible(program)}{where} — "
+                 f"{_of(graded.earned, problem.points, precision)}")
         out.append((Table(title, ANSWER_COLUMNS, rows), notes))
     return out
 
 
-def footer(report) -> list[str]:
+def footer(report, precision: int = DEFAULT_PRECISION) -> list[str]:
     right, count = report.answers
     every = [v for g in report.graded for v in g.verdicts]
     return how_compared(every, report.seed, report.rtol, report.atol) + [
-        f"Score: {_of(report.score, report.total)} ({right} of {count} answer{'' if count == 1 else 's'} "
+        f"Score: {_of(report.score, report.total, precision)} ({right} of {count} answer{'' if count == 1 else 's'} "
         f"right)"]
 
 
-def _of(earned: float, worth: float) -> str:
+def _of(earned: float, worth: float, precision: int = DEFAULT_PRECISION) -> str:
     """`1.5 of 2 points`, `1 of 1 point`: the noun agrees with what the problem is worth."""
-    return f"{format_number(earned, 3)} of {format_number(worth, 3)} point{'' if worth == 1 else 's'}"
+    # --precision digits, as every other number: 999.5 of 1000 once showed as 1e3 of 1e3
+    return (f"{format_number(earned, precision)} of {format_number(worth, precision)} "
+            f"point{'' if worth == 1 else 's'}")
 
 
 def render_plain(report, precision: int = DEFAULT_PRECISION) -> str:
     from .check import plain_text
 
-    return report.sheet.title + "\n" + plain_text(parts(report, precision)) + "\n" + \
-        "\n".join(footer(report)) + "\n"
+    return visible(report.sheet.title) + "\n" + plain_text(parts(report, precision)) + "\n" + \
+        "\n".join(footer(report, precision)) + "\n"
 
 
 def render_rich(report, precision: int = DEFAULT_PRECISION):
@@ -50,8 +54,8 @@ def render_rich(report, precision: int = DEFAULT_PRECISION):
 
     from .check import rich_group
 
-    return Group(Text(report.sheet.title, style="bold underline"), Text(""),
-                 rich_group(parts(report, precision), footer(report)))
+    return Group(Text(visible(report.sheet.title), style="bold underline"), Text(""),
+                 rich_group(parts(report, precision), footer(report, precision)))
 
 
 def to_dict(report) -> dict:
