@@ -201,10 +201,13 @@ def _header(number: int, text: str, graph: Graph, fixed: dict[str, float]) -> li
         if name in fixed:
             raise GradcalcError(f"{where}: {name} is both a column and given as --{name}",
                                 hint=f"drop the column or the --{name} option")
-    duplicates = sorted({name for name in columns if columns.count(name) > 1})
-    if duplicates:
-        raise GradcalcError(f"{where}: column {duplicates[0]} appears twice")
-    missing = [n for n in graph.variables if n not in columns and n not in fixed and n not in graph.defaults]
+    # Sets, not list searches: a header naming 60 000 variables took 42 s (count() per column).
+    seen: set[str] = set()
+    for name in columns:
+        if name in seen:
+            raise GradcalcError(f"{where}: column {name} appears twice")
+        seen.add(name)
+    missing = [n for n in graph.variables if n not in seen and n not in fixed and n not in graph.defaults]
     if missing:
         raise GradcalcError(f"{where}: no column for {', '.join(missing)}",
                             hint=f"add a column, or give one value for every row with --{missing[0]} VALUE")

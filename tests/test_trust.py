@@ -363,3 +363,31 @@ def test_a_sheet_is_refused_by_its_size_before_it_is_read(tmp_path):
     _bad_input(_cli("check", sheet), "over the limit of 2,000,000", "--limit sheet=")
     result = _cli("check", sheet, "--limit", "sheet=1e7")
     _bad_input(result, "has no problems")
+
+
+# Limits checked before the work they bound; header handling linear in the columns ------------------
+
+def test_a_wide_points_header_is_read_in_linear_time():
+    from types import SimpleNamespace
+
+    from gradcalc.batch import _header
+
+    names = [f"v{i}" for i in range(60_000)]
+    graph = SimpleNamespace(variables={name: i for i, name in enumerate(names)}, defaults={})
+    assert _header(1, ",".join(names), graph, {}) == names   # columns.count() per column took 42 s
+    with pytest.raises(Exception, match="column v7 appears twice"):
+        _header(1, ",".join(names + ["v7"]), graph, {})
+
+
+def test_a_csv_value_file_is_refused_by_its_size_before_it_is_parsed(tmp_path, monkeypatch):
+    import gradcalc.arrays as arrays
+
+    def never(*args, **kwargs):
+        raise AssertionError("parsed before the limit was checked")
+
+    monkeypatch.setattr(arrays, "_load_csv", never)
+    monkeypatch.setattr(arrays, "_read_rows", never)
+    values = tmp_path / "w.csv"
+    values.write_text("1,2,3\n\n4,5,6\n" * 400)
+    _bad_input(_cli("sum(W)", "--W", f"@{values}", "--limit", "elements=2000"),
+               "has 2,400 numbers, over the limit of 2,000")
