@@ -391,3 +391,15 @@ def test_a_csv_value_file_is_refused_by_its_size_before_it_is_parsed(tmp_path, m
     values.write_text("1,2,3\n\n4,5,6\n" * 400)
     _bad_input(_cli("sum(W)", "--W", f"@{values}", "--limit", "elements=2000"),
                "has 2,400 numbers, over the limit of 2,000")
+
+
+def test_render_with_an_empty_file_name_is_bad_input():
+    _bad_input(_cli("x", "--x", "1", "--render", ""), "cannot render ''")
+
+
+@pytest.mark.parametrize("columns", ["0", "-5", "abc"])
+def test_columns_that_are_no_width_are_ignored_on_a_terminal(columns, monkeypatch, on_a_terminal):
+    monkeypatch.setenv("COLUMNS", columns)
+    result = _cli("x*y", "--x", "1.5", "--y", "2")
+    assert result.exit_code == 0
+    assert "Forward pass" in result.stdout and "1.5" in result.stdout and "∂z/∂x" in result.stdout

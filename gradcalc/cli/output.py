@@ -74,10 +74,10 @@ def show(out: Output, *, json: Callable[[], str] | None = None, quiet: Callable[
 
 def rich_text(*renderables) -> str:
     """What rich prints for the renderables on this terminal, as text with its escape codes."""
-    from rich.console import Console
+    from ..render import console as make_console
 
     # No :emoji: codes in gradcalc's text: skipping the lookup spares importing rich's emoji table.
-    console = Console(emoji=False)
+    console = make_console(emoji=False)
     with console.capture() as capture:
         for renderable in renderables:
             console.print(renderable)

@@ -22,7 +22,7 @@ options = option_group(
 
 
 def given(p: dict) -> list[str]:
-    return [option for option, wanted in (("--dot", p["as_dot"]), ("--render", p["picture"]),
+    return [option for option, wanted in (("--dot", p["as_dot"]), ("--render", p["picture"] is not None),
                                           ("--mermaid", p["mermaid"]), ("--tree", p["tree"])) if wanted]
 
 
@@ -33,7 +33,7 @@ def on_stdout(p: dict) -> list[str]:
 
 def run(result, p: dict, out: Output) -> bool:
     """Draw what was asked for; True if a picture was the output (nothing else is to be shown)."""
-    if p["picture"]:
+    if p["picture"] is not None:   # --render "" was once ignored, with exit 0
         from ..render.dot import render_file
 
         render_file(result, p["picture"], out.precision)

@@ -203,7 +203,7 @@ def render(result, beyond, as_json: bool, rich: bool, quiet_numbers: bool,
 
 
 def _rich(blocks, notes) -> str:
-    from rich.console import Console, Group
+    from rich.console import Group
     from rich.text import Text
 
     from .fit import Fit, Value
@@ -226,7 +226,9 @@ def _rich(blocks, notes) -> str:
                 parts.append(Value(line.label, line.value, style=style) if hasattr(line, "label")
                              else Text(f"  {line}", style=style))
     parts += [Text(f"note: {note}", style="dim") for note in notes]
-    console = Console()
+    from . import console as make_console
+
+    console = make_console()
     with console.capture() as capture:
         console.print(Group(*parts))
     return capture.get()
