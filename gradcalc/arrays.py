@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import tokenize
 from numbers import Real
 from pathlib import Path
 
@@ -81,6 +82,11 @@ def read_array_file(name: str, path: str, limits: Limits = DEFAULT) -> np.ndarra
     return _read_npy(name, path, data, limits) if suffix == ".npy" else _read_csv(name, path, data, limits)
 
 
+# What numpy raises on a corrupt .npy header (it tokenizes and literal_evals the header's text).
+_BAD_HEADER = (ValueError, EOFError, OSError, TypeError, SyntaxError, OverflowError, MemoryError,
+               RecursionError, tokenize.TokenError)
+
+
 def _npy_size(data: bytes) -> int:
     """The number of elements a .npy header declares (0 if unreadable: np.load will say why)."""
     import math
@@ -91,7 +97,7 @@ def _npy_size(data: bytes) -> int:
         read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                        else np.lib.format.read_array_header_2_0)
         shape = read_header(stream)[0]
-    except (ValueError, EOFError, OSError, TypeError):
+    except _BAD_HEADER:
         return 0
     # (0, 10**30) has no elements, but numpy cannot even compute its byte count: the largest axis
     # bounds the work as much as the product does.
@@ -104,7 +110,7 @@ def _read_npy(name: str, path: str, data: bytes, limits: Limits = DEFAULT) -> np
         raise exceeded("elements", size, f"{path} (for --{name})", limits)
     try:
         array = np.load(io.BytesIO(data), allow_pickle=False)   # never unpickle: a file must not run code
-    except (ValueError, EOFError, OSError, OverflowError, MemoryError):
+    except _BAD_HEADER:
         raise GradcalcError(f"{path} (for --{name}) is not a numeric .npy file",
                             hint="write it with numpy.save from an array of numbers") from None
     # Kinds b, i, u, f only: timedelta64 counts as an integer to np.issubdtype, complex is not real.

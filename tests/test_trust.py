@@ -403,3 +403,24 @@ def test_columns_that_are_no_width_are_ignored_on_a_terminal(columns, monkeypatc
     result = _cli("x*y", "--x", "1.5", "--y", "2")
     assert result.exit_code == 0
     assert "Forward pass" in result.stdout and "1.5" in result.stdout and "∂z/∂x" in result.stdout
+
+
+def test_a_corrupt_npy_header_is_bad_input_not_a_bug(tmp_path):
+    # Found by tests/test_fuzz_files.py: numpy's header reader raised tokenize.TokenError (exit 70).
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros(()))
+    data = buffer.getvalue()
+    at = 42 % len(data)
+    (tmp_path / "v.npy").write_bytes(data[:at] + b"\x00\x00\x00\x00\x00[" + data[at + 6:])
+    _bad_input(_cli("v", "--v", f"@{tmp_path / 'v.npy'}"), "is not a numeric .npy file")
+
+
+def test_json_output_escapes_what_json_would_pass_raw(tmp_path):
+    # Found by tests/test_fuzz_files.py: DEL, the C1 CSI and U+202E were written raw by --json.
+    points = tmp_path / "p.jsonl"
+    points.write_text(json.dumps({"x": "\x7f\x9b2J\u202e"}) + "\n")
+    result = _cli("x", "--points", points, "--json", "--keep-going")
+    assert result.exit_code == 2
+    assert result.stdout.isascii() or result.stdout.isprintable()
+    assert "\\u007f\\u009b2J\\u202e" in result.stdout
+    assert _strict_json(result.stdout)["x"] == "\x7f\x9b2J\u202e"

@@ -43,8 +43,26 @@ def to_dict(result) -> dict:
 
 def dumps(data) -> str:
     """One JSON text. Never NaN or Infinity, which are not JSON: a non-finite number reaching here
-    is a bug in gradcalc (exit 70), not output a reader would choke on."""
-    return json.dumps(data, ensure_ascii=False, allow_nan=False)
+    is a bug in gradcalc (exit 70), not output a reader would choke on. Characters JSON would pass
+    raw (DEL, the C1 controls such as the one-byte CSI, a right-to-left override) are written as
+    \\u escapes, so a `cat` of the output cannot drive the terminal either."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    return text if text.isprintable() else _escape_invisible(text)
+
+
+def _escape_invisible(text: str) -> str:
+    from ..errors import visible
+
+    out = []
+    for ch in text:
+        if ch.isprintable() or visible(ch) == ch:
+            out.append(ch)
+        elif ord(ch) < 0x10000:   # only inside strings: JSON's own structure is printable ASCII
+            out.append(f"\\u{ord(ch):04x}")
+        else:                     # beyond the BMP: a surrogate pair, as JSON spells it
+            high, low = divmod(ord(ch) - 0x10000, 0x400)
+            out.append(f"\\u{0xd800 + high:04x}\\u{0xdc00 + low:04x}")
+    return "".join(out)
 
 
 def render_json(result) -> str:
