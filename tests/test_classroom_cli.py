@@ -158,3 +158,34 @@ def test_an_answer_longer_than_a_csv_field_may_be_is_exit_2_with_the_limit(tmp_p
     result = run(SHEET, "--answers", str(file))
     assert result.exit_code == 2 and "line 2: not valid CSV: field larger than field limit" in result.stderr
     assert "an answer may be at most 131,072 characters" in result.stderr
+
+
+def _hostile_expressions() -> list[str]:
+    """The expressions of the hostile corpus (tests/corpus/hostile.txt), unescaped."""
+    import re
+
+    escape = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|n|r|t|\\)")
+    found = []
+    for line in (Path(__file__).parent / "corpus" / "hostile.txt").read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"([0-9])  (.*?)\s*(?:\|\|\|\s*(.*))?", line)
+        if match and match.group(2) != "<none>":
+            found.append(escape.sub(lambda m: {"n": "\n", "r": "\r", "t": "\t", "\\": "\\"}.get(m.group(1))
+                                    or chr(int(m.group(1)[1:], 16)), match.group(2)))
+    return found
+
+
+def test_the_hostile_corpus_as_answers_is_graded_never_a_crash(tmp_path):
+    hostile = _hostile_expressions()
+    assert len(hostile) > 100
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    out.writerow(["student", "square.x", "square.y", "shop.price", "shop.apple", "shop.apple_price", "neuron.w"])
+    for i, text in enumerate(hostile):
+        out.writerow([f"s{i}", text, text, text, "", "", text])
+    file = tmp_path / "hostile.csv"
+    file.write_text(buffer.getvalue(), encoding="utf-8")
+    result = run(SHEET, "--answers", str(file), "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["students"]) == len(hostile)
+    assert all(ch.isprintable() or ch == "\n" for ch in result.stdout)
