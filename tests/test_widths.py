@@ -193,7 +193,7 @@ def test_layouts_change_with_the_width():
     screens = screens_of(render_result(gradcalc.compute(APPLE, **APPLE_VALUES)))
     assert "upstream × local" in screens[120]                       # the full table
     assert "up×local" in screens[80] and "up×local: upstream × local" in screens[80]   # + legend
-    assert "price → tax\n    ∂node/∂input: all_price = 650" in screens[40]              # stacked
+    assert "price → tax\n    local ∂node/∂input: all_price = 650" in screens[40]        # stacked
 
 
 def test_rich_print_and_notebook_at_a_given_width():
@@ -319,16 +319,19 @@ def test_column_widths_never_go_below_a_word_or_a_number():
     assert fit.layout(30) == (None, None)
 
 
-def test_stacked_blocks_keep_arrays_whole_within_the_width():
+def test_arrays_whole_within_the_width():
     from gradcalc.render.fit import Fit
     from gradcalc.render.rows import Cell, Table
 
-    value = Cell(np.arange(12.0).reshape(3, 4) / 7)
-    table = Table("t", ("node", "computes", "value"), [("x", "input", value)])
-    text = draw(Fit(table), 40)
-    assert_fits({40: text, WIDE: draw(Fit(table), WIDE)})
-    assert "value:\n" in text                                # under its label: too wide beside it
-    assert text.count("[") == text.count("]") == 4
+    def table(value):
+        return Fit(Table("t", ("node", "computes", "value"), [("x", "input", Cell(value))]))
+
+    matrix, vector = np.arange(12.0).reshape(3, 4) / 7, np.arange(12.0) / 7
+    for fit in (table(matrix), table(vector)):
+        assert_fits({40: draw(fit, 40), WIDE: draw(fit, WIDE)})
+    # A matrix keeps its rows whole, under its label in a block; a vector wraps within its column.
+    assert "value:\n" in draw(table(matrix), 40) and draw(table(matrix), 40).count("[") == 4
+    assert "value:" not in draw(table(vector), 40) and draw(table(vector), 40).count("[") == 1
 
 
 def test_tables_that_summarise_an_array_say_how_to_see_every_element():

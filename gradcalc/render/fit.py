@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -47,6 +48,11 @@ def screen(cell, width: int | None = None) -> str:
     return show(width) if width is not None and widest_line(text) > width else text
 
 
+def is_array(cell) -> bool:
+    """A cell holding an array (rows.Cell), which numpy can wrap anew to a narrower width."""
+    return np.ndim(getattr(cell, "value", 0)) > 0
+
+
 def table_overhead(columns: int) -> int:
     """What a SIMPLE_HEAD table adds to its cells' widths: a padding space each side, edges, rules."""
     return 2 * columns + (columns - 1) + 2
@@ -65,6 +71,7 @@ class Fit:
     heading: int = 1                              # stacked: leading columns that name a block
     title: bool = True                            # draw the table's title above it
     texts: tuple[int, ...] = ()                   # text columns after the numbers (`compared at`)
+    stacked_labels: tuple[str, ...] = ()          # stacked: a line's label per column, if not the header
     split: bool = False                           # many columns of numbers (a Hessian, tangents):
                                                   # in groups of columns before stacking
 
@@ -80,7 +87,11 @@ class Fit:
             cells = [row[c] for row in rows]
             if self._numeric(c):
                 need = max((widest_line(screen(cell)) for cell in cells), default=0)
-                low.append(max(need, longest_word(header)))
+                # A vector may be wrapped by numpy, down to an element a line, if text may wrap;
+                # a matrix keeps its rows whole (the stacked layout has room for them).
+                least = max((widest_line(screen(cell, 1)) if np.ndim(getattr(cell, "value", 0)) == 1
+                             else widest_line(screen(cell)) for cell in cells), default=0) if wrap else need
+                low.append(max(least, longest_word(header)))
                 high.append(max(need, cell_len(header)))
             else:
                 low.append(max([longest_word(cell) for cell in cells] + [longest_word(header)]))
@@ -99,8 +110,8 @@ class Fit:
             excess -= give
         return widths
 
-    def _cell(self, index: int, cell) -> Text:
-        text = screen(cell)
+    def _cell(self, index: int, cell, width: int) -> Text:
+        text = screen(cell, width)
         style = MARKS.get(text) or self.styles.get(index)
         if self._numeric(index):   # the column is as wide as its widest cell: nothing is cut
             return Text(text, style=style or "", no_wrap=True)
@@ -109,12 +120,12 @@ class Fit:
     def _rich_table(self, headers, widths) -> RichTable:
         table = RichTable(box=box.SIMPLE_HEAD, header_style="bold", show_edge=True)
         for c, (header, width) in enumerate(zip(headers, widths)):
-            arrays = any("\n" in str(row[c]) for row in self.table.rows)
+            arrays = any(is_array(row[c]) or "\n" in str(row[c]) for row in self.table.rows)
             table.add_column(Text(header, no_wrap=False, overflow="fold"), width=width,
                              justify="right" if self._numeric(c) and not arrays else "left",
                              no_wrap=self._numeric(c), overflow="fold")
         for row in self.table.rows:
-            table.add_row(*(self._cell(c, cell) for c, cell in enumerate(row)))
+            table.add_row(*(self._cell(c, cell, width) for c, (cell, width) in enumerate(zip(row, widths))))
         return table
 
     def _above(self) -> list:
@@ -191,7 +202,7 @@ class Fit:
                            min(options.max_width, sum(widths) + table_overhead(len(widths))))
 
     def _stacked(self, width: int) -> RenderResult:
-        columns = self.table.columns
+        columns = self.stacked_labels or self.table.columns
         avail = max(1, width - INDENT)
         for row in self.table.rows:
             yield Text("")

@@ -29,7 +29,9 @@ def backward_table(table: Table) -> Fit:
     legend = (f"edge: node → input; ∂n/∂i: the local derivative ∂node/∂input; up: upstream "
               f"∂{out}/∂node; up×local: upstream × local, what flows into the input; ∂{out}: "
               f"∂{out}/∂input so far")
-    return _table(table, short=short, legend=legend, pair=(1, 2))
+    stacked = ("", "local ∂node/∂input", "local", f"upstream ∂{out}/∂node", "upstream × local",
+               f"∂{out}/∂input so far")
+    return _table(table, short=short, legend=legend, pair=(1, 2), stacked_labels=stacked)
 
 
 def render_result(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> Group:
