@@ -114,3 +114,32 @@ def test_a_points_file_that_cannot_be_read_is_a_one_line_error(path, reason, tmp
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == (f"error: cannot read the points file {path!r}: {reason}\n"
                              f"hint: check the path and the file's permissions\n")
+
+
+@pytest.mark.parametrize("args, message, hint", [
+    (["sin(x)", "--x", "0.5", "--order", "31"], "--order: 31 is not in the range 1<=x<=30",
+     "see gradcalc --help"),
+    (["x", "--x", "1", "--precision", "0"], "--precision: 0 is not in the range 1<=x<=17",
+     "see gradcalc --help"),
+    (["x", "--x", "1", "--check", "--rtol", "-1"], "--rtol: '-1' is negative; a tolerance is a finite "
+     "number ≥ 0, such as 1e-6", "see gradcalc --help"),
+    (["x", "--x", "1", "--mode", "sideways"], "--mode: 'sideways' is not one of 'reverse', 'forward'",
+     "see gradcalc --help"),
+    (["x", "--x", "1", "--max-row", "3"], "no such option --max-row", "did you mean --max-rows?"),
+    (["x", "--x", "1", "--precision"], "--precision needs a value", "see gradcalc --help"),
+    (["x", "y", "--x", "1"], "got unexpected extra argument (y)",
+     'give the expression as one argument, in quotes: gradcalc "x * y" --x 1 --y 2'),
+    (["θ*x", "--θ", "2", "--x", "3"], "--θ: a variable's name uses ASCII letters, digits and _",
+     "rename θ to an ASCII name, in the expression and here"),
+    (["check"], "missing argument 'SHEET.toml'", "see gradcalc check --help"),
+    (["check", "homework.toml", "--precision", "0"], "--precision: 0 is not in the range 1<=x<=17",
+     "see gradcalc check --help"),
+    (["check", "class.toml", "homework.toml"], "gradcalc check grades one sheet at a time; 2 were given",
+     'grade each: for s in class.toml homework.toml; do gradcalc check "$s"; done'),
+])
+def test_usage_errors_are_one_line_with_a_hint_not_clicks_usage_block(args, message, hint,
+                                                                       monkeypatch):
+    monkeypatch.chdir(EXAMPLES)
+    result = run(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"error: {message}\nhint: {hint}\n"

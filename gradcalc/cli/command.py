@@ -30,7 +30,47 @@ def own_options(command: click.Command) -> list[str]:
             if opt.startswith("--")]
 
 
-class Command(click.Command):
+class OneLineErrors(click.Command):
+    """A click Command whose usage errors (a bad option value, a missing argument, extra arguments)
+    are gradcalc's one-line `error:` and `hint:` with exit 2, not click's four-line usage block."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        from .exits import unexpected
+
+        try:
+            return super().main(args, prog_name, **extra)
+        except GradcalcError as error:
+            click.echo(error.render(), err=True)
+            sys.exit(error.exit_code)
+        except (Exception, KeyboardInterrupt) as error:  # raised while click read the options
+            sys.exit(unexpected(error))
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            raise usage_error(error, ctx) from None
+
+
+_INVALID = re.compile(r"^Invalid value for '([^']+)': (.*?)\.?$", re.S)
+
+
+def usage_error(error: click.UsageError, ctx: click.Context | None) -> GradcalcError:
+    """click's message as gradcalc's error, and a hint pointing at the command's --help."""
+    message = error.format_message()
+    invalid = _INVALID.match(message)
+    if invalid:   # "Invalid value for '--order': 31 is not in the range 1<=x<=30."
+        message = f"{invalid.group(1)}: {invalid.group(2)}"
+    message = message[:1].lower() + message[1:].rstrip(".")
+    # gradcalc or gradcalc check, whatever the program was called (python -m gradcalc, a test runner)
+    command = "gradcalc" + ("" if ctx is None else "".join(ctx.command_path.partition(" ")[1:]))
+    hint = f"see {command} --help"
+    if "unexpected extra argument" in message:
+        hint = f'give the expression as one argument, in quotes: {command} "x * y" --x 1 --y 2'
+    return GradcalcError(message, hint=hint)
+
+
+class Command(OneLineErrors):
     """Takes `--NAME VALUE` for the expression's variables out of the arguments before click parses.
 
     Click only knows gradcalc's own options; every other `--name` is a variable binding. Taking them
@@ -52,12 +92,18 @@ class Command(click.Command):
 
             if grades_a_sheet(argv):
                 return check_sheet.main(argv[1:], f"{prog_name or 'gradcalc'} check", **extra)
-            return super().main(args, prog_name, **extra)
-        except GradcalcError as error:   # found while reading the options (-x 1, a missing --points)
+            sheets = [arg for arg in argv[1:] if arg.endswith(".toml")]
+            if argv[:1] == ["check"] and len(sheets) > 1:
+                raise GradcalcError(f"gradcalc check grades one sheet at a time; {len(sheets)} were "
+                                    f"given", hint=f'grade each: for s in {" ".join(sheets[:3])}'
+                                                   f'{" …" if len(sheets) > 3 else ""}; do gradcalc '
+                                                   f'check "$s"; done')
+        except GradcalcError as error:
             click.echo(error.render(), err=True)
             sys.exit(error.exit_code)
-        except (Exception, KeyboardInterrupt) as error:  # raised while click read the options
+        except (Exception, KeyboardInterrupt) as error:
             sys.exit(unexpected(error))
+        return super().main(args, prog_name, **extra)
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The examples, then every function with its derivative, domain and value at kinks (read
@@ -87,7 +133,7 @@ class Command(click.Command):
                 if "=" not in arg:
                     value = args[i + 1] if i + 1 < len(args) else None
                     if value is None or (value.startswith("--") and len(value) > 2):
-                        raise click.UsageError(f"{arg} needs a value", ctx)
+                        raise GradcalcError(f"{arg} needs a value", hint="see gradcalc --help")
                     options.append(value)
                     i += 1
             elif arg in flags or (arg.startswith("-") and not arg.startswith("--")
@@ -96,8 +142,8 @@ class Command(click.Command):
             elif _OPTION_LIKE.fullmatch(name):
                 if not is_name(name[2:]):  # --max-row: not a variable name, so a mistyped option
                     close = closest_option(self, name[2:])
-                    raise click.UsageError(f"no such option {name}" + (
-                        f"; did you mean {close}?" if close else ""), ctx)
+                    raise GradcalcError(f"no such option {name}", hint=f"did you mean {close}?" if close
+                                        else "see gradcalc --help")
                 if "=" in arg:
                     bindings.append((name[2:], arg.split("=", 1)[1]))
                 elif i + 1 < len(args):
@@ -110,6 +156,7 @@ class Command(click.Command):
             i += 1
         if len(positional) > 1:   # click would say "unexpected extra arguments": say why instead
             _one_dash_binding(positional)
+            _not_ascii_binding(positional)
         ctx.meta["gradcalc.bindings"] = bindings
         try:
             return super().parse_args(ctx, options + ["--"] + positional)
@@ -146,6 +193,15 @@ def _one_dash_binding(positional: list[str]) -> None:
         if value is not None and (NUMBER.match(value.strip()) or value.lstrip().startswith(("[", "@"))):
             raise GradcalcError(f"{arg if '=' in arg else f'{arg} {value}'}: a variable's value is "
                                 f"given with two dashes", hint=f"write --{name} {value}")
+
+
+def _not_ascii_binding(positional: list[str]) -> None:
+    """`--θ 2`: a binding whose name is not an ASCII name (so not taken as one)."""
+    for arg in positional:
+        name = arg[2:].split("=", 1)[0]
+        if arg.startswith("--") and name.isidentifier() and not name.isascii():
+            raise GradcalcError(f"--{name}: a variable's name uses ASCII letters, digits and _",
+                                hint=f"rename {name} to an ASCII name, in the expression and here")
 
 
 class File(click.File):

@@ -8,7 +8,7 @@ import click
 
 from ..limits import DEFAULT, read_text
 from . import classroom
-from .command import Tolerance
+from .command import OneLineErrors, Tolerance
 from .exits import fail
 from .output import Output, show
 
@@ -38,7 +38,7 @@ answers file, 3 a math error.
 """
 
 
-@click.command(epilog=SHEET_EPILOG, context_settings={"help_option_names": ["-h", "--help"],
+@click.command(cls=OneLineErrors, epilog=SHEET_EPILOG, context_settings={"help_option_names": ["-h", "--help"],
                                                       "max_content_width": 100})
 @click.argument("sheet", metavar="SHEET.toml")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
