@@ -1,7 +1,5 @@
 """gradcalc: a gradient calculator that shows its backward pass, step by step."""
 
-from __future__ import annotations
-
 __version__ = "0.1.0"
 __all__ = ["compute", "evaluate", "parse", "vectorize", "Result", "GradcalcError", "MathError",
            "__version__"]
@@ -24,3 +22,7 @@ def __getattr__(name: str):
 
         return parse
     raise AttributeError(name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

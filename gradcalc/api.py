@@ -89,6 +89,10 @@ class Result:
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 30:
             raise GradcalcError(f"the order of a derivative is a whole number from 1 to 30, not {k!r}",
                                 hint="as --order K takes it")
+        names = self.reported if wrt is None else ()
+        if len(names) > 1:   # the engine's message would say --wrt, a command-line option
+            raise GradcalcError(f"derivative needs one variable; the expression uses "
+                                f"{', '.join(names)}", hint=f"pass one: derivative({k}, wrt={names[0]!r})")
         return self._beyond(wrt, order=k)["derivative"]
 
     def formulas(self, wrt: str | Iterable[str] | None = None) -> dict[str, str]:
@@ -208,14 +212,20 @@ def to_value(raw: Any, name: str = "value") -> Value:
         if problem:
             raise GradcalcError(problem, hint="write an array as nested lists of numbers, every row "
                                               "the same length: [[1, 2], [3, 4]]")
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw.bit_length() > 1024:
+        digits = int(raw.bit_length() * 0.30103) + 1   # str() of a huge int is refused past 4300 digits
+        raise GradcalcError(f"the value of {name} is too large for a 64-bit float: an integer of "
+                            f"about {digits} digits", hint="64-bit floats reach about 1.8e308")
     try:
         array = np.asarray(raw)
         if array.dtype.kind not in "fiu":  # true, "1" and None are not numbers, even if numpy casts them
             raise TypeError(f"it holds {array.dtype.name} values, not numbers")
         array = array.astype(np.float64, copy=False)
     except (ValueError, TypeError) as error:
+        shown = repr(raw)
+        shown = shown if len(shown) <= 60 else shown[:57] + "…"
         raise GradcalcError(f"the value of {name} is not a number or a rectangular array of numbers: "
-                            f"{raw!r}", hint=str(error).split("\n")[0]) from None
+                            f"{shown}", hint=str(error).split("\n")[0]) from None
     if not np.all(np.isfinite(array)):
         index = tuple(np.argwhere(~np.isfinite(array))[0])   # the first bad element, () for a scalar
         where = f"{name}[{', '.join(map(str, index))}]" if index else name
@@ -310,7 +320,16 @@ def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | It
     >>> compute("wrt*values", {"wrt": 3, "values": 1}).value
     3.0
     """
-    return evaluate(parse(text, limits), merge_values(values, named_values), wrt, upstream)
+    return evaluate(parse(expression_text(text), limits), merge_values(values, named_values), wrt,
+                    upstream)
+
+
+def expression_text(text: Any) -> str:
+    """The program's text, which must be a string (a number or None is a mistake, not a program)."""
+    if not isinstance(text, str):
+        raise GradcalcError(f"the expression is a string of gradcalc's syntax, not "
+                            f"{type(text).__name__}: {text!r}"[:200], hint='write "(x+y)**2"')
+    return text
 
 
 def merge_values(values: Mapping[str, Any] | None, named_values: dict[str, Any]) -> dict[str, Any]:

@@ -25,9 +25,9 @@ class Vectorized:
     def __init__(self, text: str, values: Mapping[str, Any] | None = None, *,
                  wrt: str | Iterable[str] = (), keep_going: bool = False, limits: Limits = DEFAULT,
                  graph: Graph | None = None):
-        from .api import _check_wrt, to_value
+        from .api import _check_wrt, expression_text, to_value
 
-        self.text, self.keep_going, self.limits = text, bool(keep_going), limits
+        self.text, self.keep_going, self.limits = expression_text(text), bool(keep_going), limits
         self._graph = graph
         self.wrt = _check_wrt(self.graph, wrt)
         self.fixed: dict[str, float] = {}

@@ -180,3 +180,22 @@ def test_a_check_that_fails_says_so():
     assert report == {key: value for key, value in cli_json("relu(x) + y", {"x": 0, "y": 1},
                                                              "--check").items()
                       if key in ("tolerance", "check", "ok")}
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: compute(123), "the expression is a string of gradcalc's syntax, not int: 123"),
+    (lambda: gradcalc.vectorize(None), "the expression is a string of gradcalc's syntax, not NoneType"),
+    (lambda: compute("x", x=10**400), "too large for a 64-bit float: an integer of about 401 digits"),
+    (lambda: compute("x", x=10**5000), "an integer of about 5001 digits"),
+    (lambda: compute("x*y", x=1, y=2).derivative(2), "derivative needs one variable; the expression "
+                                                      "uses x, y"),
+])
+def test_python_mistakes_are_gradcalc_errors_in_python_terms(call, message):
+    with pytest.raises(GradcalcError) as error:
+        call()
+    assert message in error.value.message and "--" not in (error.value.hint or "")
+    assert len(error.value.message) < 200
+
+
+def test_the_package_lists_only_its_api():
+    assert dir(gradcalc) == sorted(gradcalc.__all__) and "annotations" not in dir(gradcalc)
