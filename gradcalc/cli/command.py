@@ -158,13 +158,9 @@ class Command(OneLineErrors):
             _one_dash_binding(positional)
             _not_ascii_binding(positional)
         ctx.meta["gradcalc.bindings"] = bindings
-        try:
-            return super().parse_args(ctx, options + ["--"] + positional)
-        except click.UsageError as error:   # click quotes the arguments: no control codes on stderr
-            from ..errors import visible
-
-            error.message = visible(error.message)
-            raise
+        # A click usage error becomes a GradcalcError (OneLineErrors), whose render escapes control
+        # characters in the arguments it quotes.
+        return super().parse_args(ctx, options + ["--"] + positional)
 
 
 def closest_option(command: click.Command, name: str) -> str | None:
