@@ -162,7 +162,11 @@ def _cells(data: bytes) -> int:
     import re
 
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
-    blank = len(re.findall(rb"(?:\A|\n)[ \t\r\f\v]*(?=\n)", data))
+    if len(data.translate(None, b" \t\r\f\v")) == len(data):   # no spaces: a blank line is \n\n
+        newline = np.frombuffer(data, dtype=np.uint8) == 10
+        blank = int(np.count_nonzero(newline[:-1] & newline[1:])) + data.startswith(b"\n")
+    else:
+        blank = len(re.findall(rb"(?:\A|\n)[ \t\r\f\v]*(?=\n)", data))
     return data.count(b",") + max(0, lines - blank)
 
 
