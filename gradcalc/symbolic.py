@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -240,6 +240,7 @@ class Style:
     times: str
     minus: str
     power: str
+    constants: bool = True     # write π and e as pi and e (not where a variable has that name)
 
 
 PRETTY = Style("·", "−", "^")
@@ -250,7 +251,7 @@ _NAMED = {math.pi: "pi", math.e: "e"}     # gradcalc's constants, read back by t
 
 
 def _number(value: float, style: Style) -> str:
-    if abs(value) in _NAMED:
+    if style.constants and abs(value) in _NAMED:
         return (style.minus if value < 0 else "") + _NAMED[abs(value)]
     text = repr(float(value))
     if text.endswith(".0"):
@@ -351,7 +352,11 @@ def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] 
     wanted = [expr[node] for node in roots.values()]
     as_root = Counter(wanted)
     uses = _uses(table, wanted)
-    ascii_printer = _Printer(table, ASCII, {})
+    # A variable named e or pi (`e = 3`) shadows the constant: the constants are then written as numbers.
+    shadowed = any(name in _NAMED.values() for name in graph.variables)
+    ascii_style, pretty_style = (replace(ASCII, constants=False), replace(PRETTY, constants=False)) \
+        if shadowed else (ASCII, PRETTY)
+    ascii_printer = _Printer(table, ascii_style, {})
     names: dict[int, str] = {}
     fresh = (f"t{i}" for i in range(1, 10 ** 9) if f"t{i}" not in taken)
     for e in sorted(uses):
@@ -363,7 +368,7 @@ def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] 
                 and as_root[e] != 1:
             names[e] = next(fresh)
             ascii_printer.names[e] = names[e]
-    pretty_printer = _Printer(table, PRETTY, names)
+    pretty_printer = _Printer(table, pretty_style, names)
     for e in sorted(uses):
         pretty_printer.text[e] = pretty_printer.render(e)
     definitions = [(names[e], pretty_printer.text[e][0]) for e in sorted(names)]

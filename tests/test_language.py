@@ -273,3 +273,9 @@ def test_augmented_assignment_and_implicit_product_through_the_cli():
     labels = [node["label"] for node in data["nodes"]]
     assert "c" in labels and "c₂" in labels and "c₃" in labels
     assert float(run("3(x+1) + 2pi", "--x", "1", "-q").stdout.splitlines()[0]) == pytest.approx(6 + 2 * np.pi)
+
+
+def test_symbolic_writes_constants_as_numbers_when_a_variable_shadows_them():
+    found = beyond(compute("e = 3; e*x*pi", x=2.0), symbolic=True).symbolic
+    assert found.ascii[("gradient", "x")] == "3.141592653589793*e"       # e is the variable here
+    assert beyond(compute("x*pi", x=2.0), symbolic=True).symbolic.ascii[("gradient", "x")] == "pi"
