@@ -658,6 +658,10 @@ def _unexpected_token(text: str, error) -> GradcalcError:
         # sin x: a function written without its parentheses
         end = re.match(r"[A-Za-z_0-9.]*", text[start:]).end() + start
         hint = f"call it with parentheses: {before.group(1)}({text[start:end]})"
+    elif str(token) == "=" and before and text[:start].count("(") > text[:start].count(")"):
+        # np.sum(x, axis=0): a keyword argument pasted from Python
+        hint = f"keyword arguments are not supported: give {before.group(1)}'s value by position, " \
+               f"as in sum(x, 0) for sum(x, axis=0)"
     shown = str(token) if token.type != "_SEP" else ("';'" if str(token).startswith(";") else "a new line")
     if token.type == "RPAR" and text.count(")") > text.count("("):
         hint = "remove it, or add the matching '('"

@@ -279,3 +279,9 @@ def test_symbolic_writes_constants_as_numbers_when_a_variable_shadows_them():
     found = beyond(compute("e = 3; e*x*pi", x=2.0), symbolic=True).symbolic
     assert found.ascii[("gradient", "x")] == "3.141592653589793*e"       # e is the variable here
     assert beyond(compute("x*pi", x=2.0), symbolic=True).symbolic.ascii[("gradient", "x")] == "pi"
+
+
+def test_a_keyword_argument_gets_a_hint():
+    result = run("np.sum(x, axis=0)", "--x", "[1, 2]")
+    assert_error(result, 2, "unexpected '='", "                ^")
+    assert "give axis's value by position, as in sum(x, 0)" in result.stderr
