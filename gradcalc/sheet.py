@@ -240,7 +240,8 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
         try:
             graph = parse(problem.expression)
             # Only the gradients the answers are about: x**n at x = -2 has ∂/∂x but no ∂/∂n.
-            result = evaluate(graph, problem.at, answer_inputs(graph, problem.answers))
+            wanted = answer_inputs(graph, problem.answers)
+            result = evaluate(graph, problem.at, wanted) if wanted else _value_only(graph, problem.at)
             verdicts = check_answers(result, problem.answers, rtol, atol, seed, keep_going=True)
         except GradcalcError as error:
             error.message = f"{where}: {error.message}"
@@ -250,3 +251,18 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
             raise
         report.graded.append(Graded(problem, result, verdicts))
     return report
+
+
+def _value_only(graph, at: dict[str, Any]):
+    """The Result for answers about the output's value only: forward, and no gradient at all (an
+    `∂/∂n` of x**n at x = -2 that nobody asked for must not fail the problem)."""
+    import numpy as np
+
+    from .api import Result, bind
+    from .evaluate import forward
+
+    inputs = bind(graph, at)
+    values = forward(graph, inputs)
+    grads = [None] * len(graph.nodes)
+    grads[graph.output] = np.ones_like(values[graph.output])
+    return Result(graph, values, grads, [], inputs)

@@ -424,3 +424,10 @@ def test_json_output_escapes_what_json_would_pass_raw(tmp_path):
     assert result.stdout.isascii() or result.stdout.isprintable()
     assert "\\u007f\\u009b2J\\u202e" in result.stdout
     assert _strict_json(result.stdout)["x"] == "\x7f\x9b2J\u202e"
+
+
+def test_a_sheet_asking_only_for_the_value_computes_no_gradient():
+    text = '[[problem]]\nexpression = "x**n"\nat = { x = -2, n = 3 }\n[problem.expect]\nz = -8\n'
+    result = _cli("check", "-", "--json", input=text)
+    assert result.exit_code == 0, result.stderr   # ∂/∂n (log of -2) once failed the sheet
+    assert _strict_json(result.stdout)["score"] == 1
