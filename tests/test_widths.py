@@ -227,39 +227,48 @@ def test_forward_mode_of_an_array_network(on_a_terminal):
     assert_fits(screens)
 
 
-def test_a_real_terminal_of_60_columns():
-    """Through a pseudo-terminal with its window size set: what a person at a 60-column terminal sees."""
+def run_in_a_terminal(columns: int, **environment: str) -> str:
+    """What the apple and orange example shows in a pseudo-terminal whose window is `columns` wide."""
     pty = pytest.importorskip("pty")
     import fcntl
     import struct
     import subprocess
     import termios
 
-    def run(columns: int) -> str:
-        leader, follower = pty.openpty()
-        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR", "TERM")}
-        env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT))
-        args = [sys.executable, "-m", "gradcalc", APPLE] + [
-            arg for name, value in APPLE_VALUES.items() for arg in (f"--{name}", str(value))]
-        process = subprocess.Popen(args, stdout=follower, stderr=follower, stdin=subprocess.DEVNULL,
-                                   env=env, cwd=ROOT)
-        os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:   # the terminal closes when the process ends
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(leader)
-        assert process.wait(timeout=60) == 0
-        return b"".join(chunks).decode().replace("\r\n", "\n")
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR", "TERM")}
+    env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT), **environment)
+    args = [sys.executable, "-m", "gradcalc", APPLE] + [
+        arg for name, value in APPLE_VALUES.items() for arg in (f"--{name}", str(value))]
+    process = subprocess.Popen(args, stdout=follower, stderr=follower, stdin=subprocess.DEVNULL,
+                               env=env, cwd=ROOT)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:   # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=60) == 0
+    return b"".join(chunks).decode().replace("\r\n", "\n")
 
-    screens = {60: run(60), WIDE: run(WIDE)}
+
+def test_a_real_terminal_of_60_columns():
+    """Through a pseudo-terminal with its window size set: what a person at a 60-column terminal sees."""
+    screens = {60: run_in_a_terminal(60), WIDE: run_in_a_terminal(WIDE)}
     assert "\x1b[" in screens[60]   # drawn by rich, in colour
+    assert_fits(screens)
+
+
+def test_no_color_drops_the_colour_not_the_layout_that_fits():
+    screens = {60: run_in_a_terminal(60, NO_COLOR="1"), WIDE: run_in_a_terminal(WIDE, NO_COLOR="1")}
+    assert not re.search(r"\x1b\[[0-9;]*(3[0-9]|9[0-7])(;|m)", screens[60])   # no foreground colour
+    assert "───" in screens[60]   # rich's table, not the plain one that the terminal would wrap
     assert_fits(screens)
 
 

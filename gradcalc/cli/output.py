@@ -50,8 +50,9 @@ class Output:
 
 
 def use_rich(plain: bool) -> bool:
-    """Rich tables only on a terminal, and not with --plain, NO_COLOR or TERM=dumb."""
-    if plain or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+    """Rich tables only on a terminal, and not with --plain or TERM=dumb. NO_COLOR keeps the tables
+    that fit the terminal's width and drops only their colour (rich reads NO_COLOR itself)."""
+    if plain or os.environ.get("TERM") == "dumb":
         return False
     return sys.stdout.isatty()
 

@@ -54,8 +54,9 @@ def is_array(cell) -> bool:
 
 
 def table_overhead(columns: int) -> int:
-    """What a SIMPLE_HEAD table adds to its cells' widths: a padding space each side, edges, rules."""
-    return 2 * columns + (columns - 1) + 2
+    """What a table drawn by Fit adds to its cells' widths: the indent, its two edges, a padding
+    space after each cell and a rule between cells (two spaces between columns, as in plain text)."""
+    return 1 + 2 + columns + (columns - 1)
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,10 @@ class Fit:
             return Text(text, style=style or "", no_wrap=True)
         return Text(text, style=style or "", overflow="fold")
 
-    def _rich_table(self, headers, widths) -> RichTable:
-        table = RichTable(box=box.SIMPLE_HEAD, header_style="bold", show_edge=True)
+    def _rich_table(self, headers, widths) -> Padding:
+        # Padding after each cell only: columns two spaces apart as in the plain tables, so the
+        # quick start's backward table keeps its full headers on an 80-column terminal.
+        table = RichTable(box=box.SIMPLE_HEAD, header_style="bold", show_edge=True, padding=(0, 1, 0, 0))
         for c, (header, width) in enumerate(zip(headers, widths)):
             arrays = any(is_array(row[c]) or "\n" in str(row[c]) for row in self.table.rows)
             table.add_column(Text(header, no_wrap=False, overflow="fold"), width=width,
@@ -126,7 +129,7 @@ class Fit:
                              no_wrap=self._numeric(c), overflow="fold")
         for row in self.table.rows:
             table.add_row(*(self._cell(c, cell, width) for c, (cell, width) in enumerate(zip(row, widths))))
-        return table
+        return Padding(table, (0, 0, 0, 1), expand=False)
 
     def _above(self) -> list:
         return [Text(self.table.title, style="bold")] if self.title and self.table.title else []
