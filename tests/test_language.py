@@ -285,3 +285,7 @@ def test_a_keyword_argument_gets_a_hint():
     result = run("np.sum(x, axis=0)", "--x", "[1, 2]")
     assert_error(result, 2, "unexpected '='", "                ^")
     assert "give axis's value by position, as in sum(x, 0)" in result.stderr
+
+
+def test_an_implicit_product_is_one_factor():
+    assert compute("1/2x", x=4.0).value == pytest.approx(1 / 8)
