@@ -19,28 +19,20 @@ import numpy as np
 
 from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Verdict, _describe_point, _judge, _named_values,
                     _Nearby, _target, _unknown_names, close, parse_answer)
-from .errors import GradcalcError, MathError, MissingValue
+from .errors import GradcalcError, MathError, MissingValue, visible
 from .ops import OPS
 from .names import did_you_mean
 from .sheet import PROBLEM_KEYS, SHEET_KEYS, _kind, _number, _point, _text, _unknown_key
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+_DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
 _TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*problem[ \t]*\]\]", re.M)
 
 
 # Student text on a screen or in a file: every control character (ESC, BEL, NUL, a bidi override) is
 # shown as an escape, so a name or an answer cannot move the cursor, set a title or fake a score.
-_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
-
-
-def escape(text: str) -> str:
-    """`text` with every non-printable character as a visible escape (`\\x1b`, `\\u202e`, `\\n`)."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else _ESCAPES.get(ch) or
-                   (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
-                    if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}") for ch in text)
+escape = visible
 
 
 # The sheet --------------------------------------------------------------------------------------
@@ -331,7 +323,11 @@ def read_answers(text: str, sheet: ClassSheet, source: str = "the answers file")
         where = f"line {line}" + (f", column {column}" if column else "")
         return GradcalcError(f"{source}, {where}: {message}", hint=hint)
 
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)   # strict: an unclosed quote is an error
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    # A spreadsheet in a decimal-comma locale saves fields separated by ';' (or tabs): read those too.
+    delimiter = "," if "," in first else ";" if ";" in first else "\t" if "\t" in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        strict=True)   # strict: an unclosed quote is an error
     known = sheet.columns
     rows: list[Row] = []
     seen: dict[str, int] = {}
@@ -384,6 +380,11 @@ def _check_header(header: list[str], known: dict, line: int, bad) -> None:
             raise bad(line, column, f"the column {escape(name)} is also column {seen[name]}")
         seen[name] = column
         if name not in known:
+            same = [column for column in known if column.lower() == name.lower()]
+            if same:
+                raise bad(line, column, f"the sheet asks for no answer {escape(name)!r}",
+                          f"did you mean {same[0]}? (names are case-sensitive: x and X are different "
+                          f"variables)")
             close_name = did_you_mean(name, list(known))
             raise bad(line, column, f"the sheet asks for no answer {escape(name)!r}",
                       f"did you mean {close_name}?" if close_name else
@@ -544,6 +545,8 @@ def judge(key: Key, text: str, rtol: float, atol: float) -> Verdict:
     """One answer's verdict, the same as `check` gives for it on one student's sheet."""
     result = key.asked.problem.result
     answer = parse_answer(f"{key.asked.name}={text}", keep_going=True)
+    if answer.malformed is not None and _DECIMAL_COMMA.match(text):
+        answer.malformed.hint = f"write a decimal point: {text.strip().replace(',', '.')}"
     available = _named_values(result.graph, result.values)
     answer = _unknown_names(answer, available)
     if answer.formula is not None:
@@ -643,9 +646,14 @@ def solution(key: Key) -> Solution:
 def _solution(key: Key) -> Solution:
     result = key.asked.problem.result
     graph, target = result.graph, _node_of(result, key.asked.name)
-    if target == graph.output:
-        lines = key.asked.problem.expression.strip().splitlines()
-        return Solution("; ".join(line.strip() for line in lines if line.strip()), [])
+    if target == graph.output:   # the value: the expression with its intermediates written out
+        try:
+            from .symbolic import formulas
+
+            return Solution(formulas(graph, result.values, {"f": target}).ascii["f"], [])
+        except GradcalcError:
+            lines = key.asked.problem.expression.strip().splitlines()
+            return Solution("; ".join(line.strip() for line in lines if line.strip()), [])
     downstream = [False] * len(graph.nodes)
     downstream[target] = True
     for node in graph.nodes[target + 1:]:

@@ -189,7 +189,10 @@ def test_solutions_give_the_value_formula_and_backward_trace_for_what_was_wrong(
     assert text.count("Solution:") == 1
     assert "  - Solution: ∂price/∂apple_price = 1.1 at the given point" in text
     assert "  - As a formula: ∂price/∂apple_price = `tax`" in text
-    assert "∂price/∂apple_price += 1.1 × 1 = 1.1 × 1 = 1.1   (through n2)" in text
+    assert "∂price/∂apple_price += 1.1 × 1 = 1.1   (through n2)" in text
+    book = grade("Ada,6,6,650,2.2,tax\n")
+    assert "As a formula: price = `(apple*apple_num + orange*orange_num)*tax`" in \
+        feedback(book, book.students[0], solutions=True)
 
 
 @pytest.mark.parametrize("column, formula", [("sq.x", "2*(x + y)"), ("shop.apple", "apple_num*tax"),
@@ -323,3 +326,17 @@ def test_random_answers_are_judged_as_check_judges_them(formula, point, name):
                       book.rtol, book.atol)
         assert (fast.ok, fast.points, fast.failure) == (slow.ok, slow.points, slow.failure), text
     assert judge(key, solution(key).formula, book.rtol, book.atol).ok   # the solution is right
+
+
+def test_a_semicolon_file_with_decimal_commas_is_read_and_the_comma_gets_a_hint():
+    book = grade("Ada;6;2*(x+y);715;2,2;tax\n", header=HEADER.replace(",", ";"))
+    marks_ = marks(book)
+    assert [m.ok for m in marks_.values()] == [True, True, True, False, True]
+    error = marks_["shop.apple"].verdict.answer.malformed
+    assert error.hint == "write a decimal point: 2.2"
+
+
+def test_a_column_in_the_wrong_case_is_named_with_a_hint():
+    with pytest.raises(GradcalcError) as caught:
+        grade("", header=HEADER.replace("sq.x", "SQ.X"))
+    assert caught.value.hint.startswith("did you mean sq.x? (names are case-sensitive")

@@ -189,3 +189,9 @@ def test_the_hostile_corpus_as_answers_is_graded_never_a_crash(tmp_path):
     data = json.loads(result.stdout)
     assert len(data["students"]) == len(hostile)
     assert all(ch.isprintable() or ch == "\n" for ch in result.stdout)
+
+
+def test_several_sheets_are_refused_by_the_grader():
+    result = CliRunner().invoke(main, ["check", SHEET, str(EXAMPLES / "homework.toml")])
+    assert result.exit_code == 2 and "check grades one sheet at a time; 2 were given" in result.stderr
+    assert "Usage:" not in result.stderr

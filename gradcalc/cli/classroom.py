@@ -33,7 +33,7 @@ def given(sheet: str, p: dict) -> bool:
     return p["answers"] is not None
 
 
-def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol) -> None:
+def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) -> None:
     """The gradebook (or --json) on stdout, feedback files in --report DIR."""
     from ..classroom import decode, grade_class, load_class_sheet, read_answers
     from ..limits import read_bytes, read_text
@@ -41,7 +41,10 @@ def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol) -> None:
     from .output import emit
 
     source = "standard input" if sheet == "-" else sheet
-    loaded = load_class_sheet(read_text(sheet, "the sheet"), source)
+    from dataclasses import replace
+
+    loaded = load_class_sheet(read_text(sheet, "the sheet", replace(limits, file=limits.sheet), limit="sheet"),
+                              source)
     answers = p["answers"]
     answers_source = "standard input" if answers == "-" else answers
     table = read_answers(decode(read_bytes(answers, "the answers file"), answers_source), loaded,

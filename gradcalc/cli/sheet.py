@@ -62,13 +62,13 @@ def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol
 
     With --answers, grade a whole class: a row of answers per student, a gradebook on stdout."""
     try:
+        limits = DEFAULT.with_overrides(limit)
         if classroom.given(sheet, p):
-            return classroom.run(sheet, p, as_json, precision, rtol, atol)
+            return classroom.run(sheet, p, as_json, precision, rtol, atol, limits)
         from ..render import sheet as render
         from ..sheet import grade, load_sheet
 
         source = "standard input" if sheet == "-" else sheet
-        limits = DEFAULT.with_overrides(limit)
         # Refused before TOML reads it: a 99 MB sheet took 35 s and 1.1 GB to say it had no problems.
         text = read_text(sheet, "the sheet", replace(limits, file=limits.sheet), limit="sheet")
         report = grade(load_sheet(text, source), rtol, atol,

@@ -213,9 +213,14 @@ def _trace(result, steps, precision: int) -> list[str]:
 
     labels = result.labels
     fmt = lambda v: " ".join(format_value(v, precision).split())  # noqa: E731
-    return [f"∂{labels[result.graph.output]}/∂{labels[step.input]} += {fmt(step.upstream)} × "
-            f"{local_formula(result, step)} = {fmt(step.upstream)} × {fmt(step.local)} = {fmt(step.flowing)}"
-            f"   (through {labels[step.node]})" for step in steps]
+    lines = []
+    for step in steps:
+        local, up = local_formula(result, step), fmt(step.upstream)
+        # The local derivative as a formula, then its value, unless they read the same (× 1).
+        product = f"{up} × {local}" + ("" if local == fmt(step.local) else f" = {up} × {fmt(step.local)}")
+        lines.append(f"∂{labels[result.graph.output]}/∂{labels[step.input]} += {product} = "
+                     f"{fmt(step.flowing)}   (through {labels[step.node]})")
+    return lines
 
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
