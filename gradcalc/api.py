@@ -1,77 +1,28 @@
 """The public Python API: compute(text, values) → Result. The CLI is a thin layer over it.
 
 Scalars come out as Python floats and arrays as numpy arrays; what a Result method returns is what
-the CLI's --json prints for the same question (the same functions build both).
+the CLI's --json prints for the same question (the same functions build both). The engine's Result
+(gradcalc.result) holds the numbers; this one adds the command line's features and notebook display,
+whose code lives with the features and in render/.
 """
 
 from __future__ import annotations
 
-import os
 import json
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
-import numpy as np
-
-from .errors import GradcalcError, MissingValue, UnusedValue
-from .names import did_you_mean
-from .arrays import MAX_AXES, nested_list_problem
-from .evaluate import Step, Value, backward, forward
-from .graph import Graph
-from .limits import DEFAULT, Limits, check
-from .numbers import format_shape
-from .ops import CONSTANTS
+from . import result as engine
+from .errors import GradcalcError
+from .limits import DEFAULT, Limits
 from .parse import parse
+from .result import _check_wrt, bind, expression_text, merge_values, to_value  # noqa: F401 - the API
+from .xp import np
 
 
-@dataclass
-class Result:
-    """Everything one evaluation found: the graph, a value and a gradient per node, the backward trace."""
+class Result(engine.Result):
+    """Everything one evaluation found, with what the command line's options compute from it."""
 
-    graph: Graph
-    values: list[Value]
-    grads: list[Value | None]
-    steps: list[Step]
-    inputs: dict[str, Value]
-    wrt: tuple[str, ...] = ()
-    seeded: bool = field(default=False)   # True when the caller supplied ∂L/∂output
-    # Values given for names the program does not mention: ignored, so one set of values serves
-    # several expressions (the command line says so in a note on stderr).
-    unused: tuple[str, ...] = ()
-    given: tuple[str, ...] = ()           # the inputs whose values were given, in the order given
-
-    @property
-    def value(self) -> float | np.ndarray:
-        """The output's value: a float for a scalar, a numpy array otherwise."""
-        return _public(self.values[self.graph.output])
-
-    @property
-    def output_name(self) -> str:
-        return self.graph.output_name
-
-    @property
-    def reported(self) -> tuple[str, ...]:
-        """The inputs whose derivatives are reported, in a fixed order: `wrt` as given; else the
-        inputs in the order their values were given, then those left to their defaults (in order of
-        first use)."""
-        if self.wrt:
-            return self.wrt
-        return self.given + tuple(name for name in self.graph.variables if name not in self.given)
-
-    @property
-    def gradient(self) -> dict[str, float | np.ndarray]:
-        """∂output/∂name for each reported input (see `reported` for the order)."""
-        return {name: self.grad_of(name) for name in self.reported}
-
-    def grad_of(self, name: str) -> float | np.ndarray:
-        node = self.graph.node_of(name)     # an input, or a named intermediate given with wrt
-        grad = self.grads[node]
-        if grad is None:  # the output does not depend on it (e.g. `0*x` folded away)
-            return _public(np.zeros_like(self.values[node]))
-        return _public(grad)
-
-    # What the command line's options compute, as the same data its --json prints ---------------
     def to_dict(self) -> dict:
         """What `--json` prints: value, gradient and every node with its local derivatives."""
         from .render.json import to_dict
@@ -138,34 +89,16 @@ class Result:
         result = self if wrt is None else replace(self, wrt=_check_wrt(self.graph, wrt))
         return to_json(beyond(result, **wanted))
 
-    @cached_property
-    def labels(self) -> list[str]:
-        return self.graph.labels()
-
+    # Notebooks and rich show the same tables as a terminal; render.rich draws them.
     def __rich__(self):
         from .render.rich import render_result
 
         return render_result(self)
 
     def _repr_html_(self) -> str:
-        """Notebooks show the same tables as a terminal, as HTML."""
-        from rich.console import Console
+        from .render.rich import notebook_html
 
-        with open(os.devnull, "w") as sink:
-            console = Console(record=True, width=110, file=sink)
-            console.print(self)
-        return console.export_html(inline_styles=True, code_format="<pre>{code}</pre>")
-
-    def __repr__(self) -> str:
-        from .numbers import format_value
-
-        grads = ", ".join(f"∂{self.output_name}/∂{n}={format_value(g)}" for n, g in self.gradient.items())
-        return f"<Result {self.output_name}={format_value(self.value)} {grads}>"
-
-
-def _public(value: Value) -> float | np.ndarray:
-    """What the API hands out: a Python float for a scalar, the numpy array for an array."""
-    return float(value) if np.ndim(value) == 0 else value
+        return notebook_html(self)
 
 
 def _tolerance(name: str, value: Any) -> float:
@@ -174,139 +107,13 @@ def _tolerance(name: str, value: Any) -> float:
     return float(value)
 
 
-def _check_wrt(graph: Graph, wrt: str | Iterable[str]) -> tuple[str, ...]:
-    """The names to differentiate by: inputs, or named intermediates (∂price/∂apple_price: the
-    gradient accumulated at that node)."""
-    if isinstance(wrt, str):
-        wrt = (wrt,)
-    try:
-        names = tuple(wrt)
-    except TypeError:
-        names = None
-    if names is None or not all(isinstance(name, str) for name in names):
-        hint = "give the names of inputs: wrt=[\"x\"]"
-        if "wrt" in graph.variables:
-            hint = "to give a value to a variable named wrt, pass the values as a mapping: " \
-                   "compute(text, {\"wrt\": 3})"
-        raise GradcalcError(f"wrt takes the names of the inputs to differentiate by, not {wrt!r}",
-                            hint=hint)
-    for name in names:
-        if graph.node_of(name) is None:
-            known = list(graph.variables) + graph.intermediates()
-            close = did_you_mean(name, known)
-            raise GradcalcError(f"cannot differentiate with respect to {name}: the expression does "
-                                f"not use it", hint=f"did you mean {close}?" if close else
-                                f"the expression uses {', '.join(known) or 'no variables'}")
-    return names
 
-
-def to_value(raw: Any, name: str = "value") -> Value:
-    """A number or nested list as gradcalc's value: np.float64 for a scalar, a float array otherwise."""
-    if isinstance(raw, (list, tuple)):
-        try:
-            fits = np.asarray(raw).dtype.kind in "fiu"   # at C speed: the common, well-formed case
-        except ValueError:
-            fits = False
-        # Only a list numpy cannot read as numbers is walked element by element, to say where.
-        problem = None if fits else nested_list_problem(raw, name)
-        if problem:
-            raise GradcalcError(problem, hint="write an array as nested lists of numbers, every row "
-                                              "the same length: [[1, 2], [3, 4]]")
-    if isinstance(raw, int) and not isinstance(raw, bool) and raw.bit_length() > 1024:
-        digits = int(raw.bit_length() * 0.30103) + 1   # str() of a huge int is refused past 4300 digits
-        raise GradcalcError(f"the value of {name} is too large for a 64-bit float: an integer of "
-                            f"about {digits} digits", hint="64-bit floats reach about 1.8e308")
-    try:
-        array = np.asarray(raw)
-        if array.dtype.kind not in "fiu":  # true, "1" and None are not numbers, even if numpy casts them
-            raise TypeError(f"it holds {array.dtype.name} values, not numbers")
-        array = array.astype(np.float64, copy=False)
-    except (ValueError, TypeError) as error:
-        shown = repr(raw)
-        shown = shown if len(shown) <= 60 else shown[:57] + "…"
-        raise GradcalcError(f"the value of {name} is not a number or a rectangular array of numbers: "
-                            f"{shown}", hint=str(error).split("\n")[0]) from None
-    if not np.all(np.isfinite(array)):
-        index = tuple(np.argwhere(~np.isfinite(array))[0])   # the first bad element, () for a scalar
-        where = f"{name}[{', '.join(map(str, index))}]" if index else name
-        raise GradcalcError(f"the value of {name} is not finite: {where} is {array[index]}",
-                            hint="give a finite number; nan and inf are not allowed as inputs")
-    if array.size == 0:
-        raise GradcalcError(f"the value of {name} is empty", hint="give at least one number")
-    if array.ndim > MAX_AXES:
-        raise GradcalcError(f"the value of {name} has {array.ndim} axes; gradcalc takes at most {MAX_AXES}",
-                            hint="reshape it to fewer axes")
-    return np.float64(array) if array.ndim == 0 else array
-
-
-def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) -> dict[str, Value]:
-    """Match given values to the program's inputs: every input needs one. A value for a name the
-    program does not mention is appended to `unused` (an error if that is None); a value for a
-    computed name or a constant is always an error."""
-    for name in values:
-        if name not in graph.variables:
-            error = _unused_value(graph, name)
-            if unused is None or not error.unknown:
-                raise error
-            unused.append(name)
-    inputs: dict[str, Value] = {}
-    missing = []
-    for name, node in graph.variables.items():
-        if name in values:
-            inputs[name] = to_value(values[name], name)
-            check("elements", np.size(inputs[name]), f"the value of {name}", graph.limits)
-        elif name in graph.defaults:
-            inputs[name] = graph.defaults[name]
-        else:
-            missing.append(name)
-    if missing:
-        first = graph.nodes[graph.variables[missing[0]]]
-        options = " ".join(f"--{name} VALUE" for name in missing)
-        hint = f"give {options}"
-        near = did_you_mean(missing[0], unused or ())
-        if near:   # --xx 1 for x
-            hint += f" (a value was given for {near}: did you mean {missing[0]}?)"
-        raise MissingValue(f"no value for {', '.join(missing)}", missing, first.span,
-                           hint=hint, text=graph.text)
-    return inputs
-
-
-def _unused_value(graph: Graph, name: str) -> UnusedValue:
-    inputs = ", ".join(graph.variables) or "no inputs"
-    computed = next((node for node in graph.nodes if node.name == name), None)
-    if computed is not None:
-        return UnusedValue(f"{name} is computed by the program, so it takes no value", name,
-                           hint=f"give values for its inputs instead: {inputs}")
-    if name in CONSTANTS:
-        return UnusedValue(f"{name} is the constant {name} = {CONSTANTS[name]!r}, so it takes no value",
-                           name, hint=f"to use a variable of your own, give it another name "
-                                      f"(such as {name}0)")
-    close = did_you_mean(name, graph.variables)
-    return UnusedValue(f"a value was given for {name}, which the expression does not use", name,
-                       hint=f"did you mean {close}?" if close else f"the expression uses {inputs}",
-                       unknown=True)
-
-
-def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[str] = (),
+def evaluate(graph, values: dict[str, Any] | None = None, wrt: Iterable[str] = (),
              upstream: Any = None) -> Result:
     """Forward then backward over a parsed graph."""
-    wrt = _check_wrt(graph, wrt)
-    unused: list[str] = []
-    inputs = bind(graph, values or {}, unused)
-    node_values = forward(graph, inputs)
-    seed = None
-    if upstream is not None:
-        seed = to_value(upstream, "upstream")
-        want = np.shape(node_values[graph.output])
-        if np.shape(seed) != want:
-            raise GradcalcError(f"the upstream gradient has shape {format_shape(np.shape(seed))} but "
-                                f"the output {graph.output_name} has shape {format_shape(want)}",
-                                hint=f"give --upstream as an array of shape {format_shape(want)}, "
-                                     f"∂L/∂{graph.output_name}")
-    grads, steps = backward(graph, node_values, seed, wrt=wrt)
-    given = tuple(name for name in (values or {}) if name in graph.variables)
-    return Result(graph, node_values, grads, steps, inputs, wrt, seeded=seed is not None,
-                  unused=tuple(unused), given=given)
+    found = engine.evaluate(graph, values, wrt, upstream)
+    found.__class__ = Result     # the same fields; this class only adds methods
+    return found
 
 
 def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | Iterable[str] = (),
@@ -322,27 +129,3 @@ def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | It
     """
     return evaluate(parse(expression_text(text), limits), merge_values(values, named_values), wrt,
                     upstream)
-
-
-def expression_text(text: Any) -> str:
-    """The program's text, which must be a string (a number or None is a mistake, not a program)."""
-    if not isinstance(text, str):
-        raise GradcalcError(f"the expression is a string of gradcalc's syntax, not "
-                            f"{type(text).__name__}: {text!r}"[:200], hint='write "(x+y)**2"')
-    return text
-
-
-def merge_values(values: Mapping[str, Any] | None, named_values: dict[str, Any]) -> dict[str, Any]:
-    """The values of a mapping and of keywords, each name given once."""
-    if values is None:
-        return dict(named_values)
-    if not isinstance(values, Mapping):
-        raise GradcalcError(f"the values are given as a mapping from names to values, not "
-                            f"{type(values).__name__}", hint='write {"x": 1, "y": 2}')
-    twice = [name for name in named_values if name in values]
-    if twice:
-        raise GradcalcError(f"{twice[0]} is given twice, in the mapping and as a keyword")
-    for name in values:
-        if not isinstance(name, str):
-            raise GradcalcError(f"a variable's name is a string, not {name!r}")
-    return {**values, **named_values}

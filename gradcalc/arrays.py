@@ -9,7 +9,7 @@ import tokenize
 from numbers import Real
 from pathlib import Path
 
-import numpy as np
+from .xp import np
 
 from .errors import GradcalcError
 from .limits import DEFAULT, Limits, exceeded, read_bytes

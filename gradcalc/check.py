@@ -173,7 +173,7 @@ def _named_values(result_graph: Graph, values: list[Value]) -> dict[str, Value]:
 
 
 def _formula_value(formula: Graph, env: dict[str, Value]) -> Value:
-    from .api import bind
+    from .result import bind
 
     inputs = bind(formula, {name: env[name] for name in formula.variables if name in env})
     return forward(formula, inputs)[formula.output]
@@ -209,7 +209,7 @@ class _Nearby:
         return self._points
 
     def _draw(self) -> list:
-        from .api import evaluate
+        from .result import evaluate
 
         result, points, scale = self.result, [], 0.5
         given = _pieces(result.graph, result.values)
@@ -245,7 +245,7 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
     if result.wrt and not set(wanted) <= set(result.wrt):
         # --wrt skipped the other gradients, and answers may be about them: compute those asked
         # about, and only those (∂/∂y of x**y at x < 0 is nan, and no answer needs it).
-        from .api import evaluate
+        from .result import evaluate
 
         wrt = tuple(result.wrt) + tuple(name for name in wanted if name not in result.wrt)
         result = evaluate(graph, result.inputs, wrt, result.grads[graph.output] if result.seeded else None)

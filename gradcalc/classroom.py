@@ -137,7 +137,7 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
     """
     import tomllib
 
-    from .api import compute
+    from .result import compute
     from .parse import parse
 
     places = _Places(text)

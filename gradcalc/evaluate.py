@@ -6,15 +6,14 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import numpy as np
-
 from .errors import GradcalcError, MathError
 from .graph import Graph, gc_paused
 from .limits import exceeded
 from .numbers import format_shape, format_value
 from .ops import OPS, InputError, sum_to
+from .xp import np
 
-Value = Any  # np.float64 for a scalar, np.ndarray for an array
+Value = Any  # a float (np.float64 on the numpy path) for a scalar, np.ndarray for an array
 
 
 @dataclass(slots=True)   # not frozen: a frozen dataclass is ~4× slower to make, and each edge makes one
@@ -31,9 +30,16 @@ class Step:
 
 
 def _finite(value) -> bool:
-    if type(value) is np.float64:
+    if isinstance(value, float):   # a Python float or np.float64
         return math.isfinite(value)
     return bool(np.all(np.isfinite(value)))
+
+
+def floats_path(graph: Graph, inputs: dict[str, Value]) -> bool:
+    """True if the program runs on Python floats without numpy: every input a Python float, every op
+    one whose `floats` says it gives numpy's digits on them (gradcalc.xp). Chosen once per evaluation."""
+    return all(type(value) is float for value in inputs.values()) and \
+        all(OPS[op].floats for op in {node.op for node in graph.nodes} if op is not None)
 
 
 # Batch evaluation passes `on_nonfinite(value, error_at)` to mark failing rows instead of raising;
@@ -49,9 +55,15 @@ def _row_error(make, graph, node, op, args, result, *extra) -> Callable[[int], M
 
 def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | None = None
             ) -> list[Value]:
-    """A value at every node. Raises MathError at the first node whose value is not finite."""
+    """A value at every node. Raises MathError at the first node whose value is not finite.
+
+    Python floats throughout if `floats_path` allows, else numpy (np.float64 for scalars)."""
+    if floats_path(graph, inputs):
+        return _forward_floats(graph, inputs, on_nonfinite)
+    float64 = np.float64
+    inputs = {name: float64(v) if type(v) is float else v for name, v in inputs.items()}
+    constants = {node: float64(v) if type(v) is float else v for node, v in graph.constants.items()}
     values: list[Value] = [None] * len(graph.nodes)
-    constants = graph.constants
     limits, total = graph.limits, 0    # total: numbers held in array values so far
     arg, ndarray, float64, isfinite = values.__getitem__, np.ndarray, np.float64, math.isfinite
     with np.errstate(all="ignore"), gc_paused():
@@ -83,6 +95,31 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
                 total += out.size
                 if total > limits.total:
                     raise exceeded("total", total, "the forward pass", limits, node.span, graph.text)
+            values[node.id] = out
+    return values
+
+
+def _forward_floats(graph: Graph, inputs: dict[str, float], on_nonfinite: NonFinite | None
+                    ) -> list[float]:
+    """forward() on Python floats: no arrays, so no sizes to check and no numpy."""
+    values: list[float] = [None] * len(graph.nodes)
+    constants = graph.constants
+    arg, isfinite = values.__getitem__, math.isfinite
+    with gc_paused():
+        for node in graph.nodes:
+            if node.op is None:
+                values[node.id] = constants[node.id] if node.id in constants else inputs[node.name]
+                continue
+            op = OPS[node.op]
+            args = list(map(arg, node.inputs))
+            try:
+                out = op.forward(*args)
+            except ArithmeticError:      # as forward(): should an op still raise on a float
+                out = math.inf
+            if not isfinite(out):
+                if on_nonfinite is None:
+                    raise _math_error(graph, node, op, args, out)
+                on_nonfinite(out, _row_error(_math_error, graph, node, op, args, out))
             values[node.id] = out
     return values
 
@@ -123,8 +160,10 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
     """Reverse mode from the output, seeded with ∂z/∂z = 1 (ones for an array output).
 
     With `wrt`, only the edges leading to those inputs are followed."""
-    grads: list[Value | None] = [None] * len(graph.nodes)
     out = values[graph.output]
+    if type(out) is float and (upstream is None or type(upstream) is float):
+        return _backward_floats(graph, values, 1.0 if upstream is None else upstream, on_nonfinite, wrt)
+    grads: list[Value | None] = [None] * len(graph.nodes)
     seed = np.ones_like(out) if upstream is None else upstream
     # A scalar seed as np.float64: np.ones_like gives a 0-d array, which + and − would pass on
     # unchanged down a whole sum, each step then taking the slow array path.
@@ -162,6 +201,43 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
                 total = flowing if grads[src] is None else grads[src] + flowing
                 grads[src] = total
                 steps.append(Step(node.id, src, k, upstream_grad, local, flowing, total))
+    _check_input_grads(graph, grads, on_nonfinite)
+    return grads, steps
+
+
+def _backward_floats(graph: Graph, values: list[float], seed: float, on_nonfinite: NonFinite | None,
+                     wrt: tuple[str, ...]) -> tuple[list[float | None], list[Step]]:
+    """backward() on Python floats (the values of forward's float path): the same steps, no numpy."""
+    grads: list[float | None] = [None] * len(graph.nodes)
+    grads[graph.output] = seed
+    needs = needs_grad(graph, wrt)
+    steps: list[Step] = []
+    arg, isfinite = values.__getitem__, math.isfinite
+    with gc_paused():
+        for node in reversed(graph.nodes):
+            upstream_grad = grads[node.id]
+            if upstream_grad is None or node.op is None:
+                continue
+            op = OPS[node.op]
+            args = list(map(arg, node.inputs))
+            out = values[node.id]
+            for k, src in enumerate(node.inputs):
+                if not needs[src]:
+                    continue
+                local = op.local[k](*args, out)
+                flowing = upstream_grad if local == 1.0 else upstream_grad * local
+                if not isfinite(flowing):
+                    if on_nonfinite is None:
+                        raise _backward_error(graph, node, op, args, local, k)
+                    on_nonfinite(flowing, _row_error(_backward_error, graph, node, op, args, local, k))
+                total = flowing if grads[src] is None else grads[src] + flowing
+                grads[src] = total
+                steps.append(Step(node.id, src, k, upstream_grad, local, flowing, total))
+    _check_input_grads(graph, grads, on_nonfinite)
+    return grads, steps
+
+
+def _check_input_grads(graph: Graph, grads: list, on_nonfinite: NonFinite | None) -> None:
     # Finite contributions can still add up to inf. Inside the graph that shows up where the sum
     # flows on; an input's gradient flows nowhere, so it is checked here.
     for name, node_id in graph.variables.items():
@@ -174,7 +250,6 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
             if on_nonfinite is None:
                 raise error()
             on_nonfinite(grad, error)
-    return grads, steps
 
 
 def _shape_error(graph, node, op, args, error) -> GradcalcError:
@@ -202,7 +277,8 @@ def _applied(op, args) -> str:
 def _math_error(graph, node, op, args, out) -> MathError:
     reason = op.explain(*args) if op.explain else None
     if reason is None:
-        reason = "overflow" if not np.any(np.isnan(out)) else "the result is not a number"
+        nan = math.isnan(out) if isinstance(out, float) else np.any(np.isnan(out))
+        reason = "overflow" if not nan else "the result is not a number"
     return MathError(f"{reason}: {_applied(op, args)} = {format_value(out)}", node.span,
                      hint="change the input values or the expression", text=graph.text)
 

@@ -23,8 +23,7 @@ import numpy as np
 from .errors import GradcalcError, MathError
 from .evaluate import Value, needs_grad
 from .graph import Graph
-from .higher import element_labels
-from .numbers import format_value
+from .numbers import element_labels, format_value
 from .ops import OPS, sum_to
 
 
@@ -98,7 +97,7 @@ def _pass(graph: Graph, inputs, needs, seeded: int, seed, label: str) -> Forward
     with np.errstate(all="ignore"):
         for node in graph.nodes:
             if node.op is None:
-                values[node.id] = graph.constants[node.id] if node.id in graph.constants \
+                values[node.id] = np.float64(graph.constants[node.id]) if node.id in graph.constants \
                     else inputs[node.name]
                 if node.id == seeded:
                     tangents[node.id] = seed

@@ -16,7 +16,7 @@ import numpy as np
 from .errors import GradcalcError, MathError, Span
 from .evaluate import Value, needs_grad
 from .graph import Graph
-from .numbers import format_value
+from .numbers import element_labels, format_value
 from .ops import OPS
 
 # Derivative nodes one request may add (at least, and per node of the program): bounds time and
@@ -202,13 +202,6 @@ def extend(result) -> NodeBuilder:
     copy = Graph(graph.text, list(graph.nodes), dict(graph.variables), dict(graph.constants),
                  dict(graph.defaults), graph.output, graph.limits, dict(graph.versions), list(graph.notes))
     return NodeBuilder(copy, list(result.values), wrt=tuple(result.wrt))
-
-
-def element_labels(name: str, value: Value) -> list[str]:
-    """x for a scalar; x[0], x[1], … (x[0,1] for a matrix) for the elements of an array."""
-    if np.ndim(value) == 0:
-        return [name]
-    return [f"{name}[{','.join(map(str, index))}]" for index in np.ndindex(np.shape(value))]
 
 
 @dataclass

@@ -56,6 +56,16 @@ def format_value(value, precision: int = DEFAULT_PRECISION, line_width: int = 78
     )
 
 
+def element_labels(name: str, value) -> list[str]:
+    """x for a scalar; x[0], x[1], … (x[0,1] for a matrix) for the elements of an array."""
+    shape = getattr(value, "shape", ())
+    if shape == ():
+        return [name]
+    import numpy as np
+
+    return [f"{name}[{','.join(map(str, index))}]" for index in np.ndindex(shape)]
+
+
 def format_line(value, precision: int = DEFAULT_PRECISION) -> str:
     """A scalar as a number; an array on one line as nested lists with every element, as in JSON.
 

@@ -7,13 +7,14 @@ one entry here (and grammar only if it needs new syntax).
 from __future__ import annotations
 
 import math
+import math
 import operator
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
-
+from . import xp
 from .numbers import format_shape
+from .xp import np
 
 Formula = str | Callable[..., str]
 
@@ -59,6 +60,9 @@ class Op:
     # and its value at kinks and ties, as the common frameworks take it.
     domain: str = ""
     kink: str = ""
+    # forward and local work on Python floats without numpy, with numpy's digits (through gradcalc.xp's
+    # functions): a program of such ops on numbers runs without importing numpy (see xp.py).
+    floats: bool = False
 
     @property
     def arity(self) -> int:
@@ -87,12 +91,14 @@ class InputError(ValueError):
         self.hint = hint
 
 
-def _any(condition) -> bool:
-    return bool(np.any(condition))
+_any = xp.any_
 
 
 def _choose(condition, if_true, otherwise):
     """np.where that keeps a scalar a scalar (np.where always returns an array)."""
+    if type(condition) is bool:     # Python floats compared: a float stays a Python float
+        chosen = if_true if condition else otherwise
+        return chosen if type(chosen) is float else np.float64(chosen)
     if np.ndim(condition) == 0:
         return np.float64(if_true if condition else otherwise)
     return np.where(condition, if_true, otherwise)
@@ -102,12 +108,12 @@ def _choose(condition, if_true, otherwise):
 
 def _pow_base_local(a, b, out):
     # x**0 is constant: its derivative is 0 even at x = 0, where b·a^(b−1) would be 0·inf.
-    return _choose(b == 0, 0.0, b * a ** (b - 1))
+    return _choose(b == 0, 0.0, b * xp.power(a, b - 1))
 
 
 def _pow_exponent_local(a, b, out):
     # d(a^b)/db = a^b · log a; where a^b is 0 (a = 0, b > 0) the one-sided limit is 0.
-    return _choose(out == 0, 0.0, out * np.log(a))
+    return _choose(out == 0, 0.0, out * xp.log(a))
 
 
 def _pow_base_formula(a, b, out):
@@ -139,13 +145,13 @@ def _explain_sqrt(a):
 def _explain_pow(a, b):
     if _any((a == 0) & (b < 0)):
         return "zero raised to a negative power"
-    if _any((a < 0) & (b != np.round(b))):
+    if _any((a < 0) & (b != xp.rint(b))):
         return "a negative number raised to a fractional power"
     return None
 
 
 def _sigmoid(a):
-    return 1.0 / (1.0 + np.exp(-a))
+    return 1.0 / (1.0 + xp.exp(-a))
 
 
 def _relu(a):
@@ -295,12 +301,14 @@ def _call(name: str):
 
 def _unary(symbol: str, forward, local, formula: str, derivative=None, explain=None,
            show: str | None = None, piece=None, names: tuple[str, ...] | None = None,
-           elementwise: bool = True, normal=None, simplify=None, domain: str = "", kink: str = "") -> Op:
+           elementwise: bool = True, normal=None, simplify=None, domain: str = "", kink: str = "",
+           floats: bool = False) -> Op:
     """A function of one input; by default called by its symbol (`exp(x)`), elementwise."""
     return Op(symbol, show or f"{symbol}({{0}})", forward, (local,), (formula,), explain=explain,
               derivative=(derivative,) if derivative else (), piece=piece,
               names=(symbol,) if names is None else names, elementwise=elementwise,
-              normal=normal or _call(symbol), simplify=simplify, domain=domain, kink=kink)
+              normal=normal or _call(symbol), simplify=simplify, domain=domain, kink=kink,
+              floats=floats)
 
 
 def _side_of_zero(a, out):
@@ -405,56 +413,56 @@ def _minus_one(g, *ids):
 OPS: dict[str, Op] = {
     "add": Op("+", "{0} + {1}", operator.add, (lambda a, b, out: 1.0, lambda a, b, out: 1.0),
               ("1", "1"), derivative=(_one, _one), elementwise=True,
-              normal=lambda t, a, b: t.add(a, b), simplify=_simplify_add),
+              normal=lambda t, a, b: t.add(a, b), simplify=_simplify_add, floats=True),
     "sub": Op("−", "{0} − {1}", operator.sub, (lambda a, b, out: 1.0, lambda a, b, out: -1.0),
               ("1", "−1"), derivative=(_one, _minus_one), elementwise=True,
-              normal=lambda t, a, b: t.add(a, t.neg(b)), simplify=_simplify_sub),
+              normal=lambda t, a, b: t.add(a, t.neg(b)), simplify=_simplify_sub, floats=True),
     "mul": Op("×", "{0} × {1}", operator.mul, (lambda a, b, out: b, lambda a, b, out: a),
               ("{1}", "{0}"), derivative=(lambda g, a, b, out: b, lambda g, a, b, out: a),
-              elementwise=True, normal=lambda t, a, b: t.mul(a, b), simplify=_simplify_mul),
-    "div": Op("÷", "{0} / {1}", operator.truediv,
-              (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b),
+              elementwise=True, normal=lambda t, a, b: t.mul(a, b), simplify=_simplify_mul, floats=True),
+    "div": Op("÷", "{0} / {1}", xp.divide,
+              (lambda a, b, out: xp.divide(1.0, b), lambda a, b, out: xp.divide(-out, b)),
               ("1/{1}", "−{0}/{1}²"), explain=_explain_div,
               derivative=(lambda g, a, b, out: g("div", g.const(1.0), b),
                           lambda g, a, b, out: g("neg", g("div", out, b))),
               elementwise=True, normal=lambda t, a, b: t.mul(a, t.power(b, t.number(-1.0))),
-              simplify=_simplify_div),
-    "pow": Op("^", "{0}^{1}", operator.pow, (_pow_base_local, _pow_exponent_local),
+              simplify=_simplify_div, floats=True),
+    "pow": Op("^", "{0}^{1}", xp.power, (_pow_base_local, _pow_exponent_local),
               (_pow_base_formula, "{out}·log({0})"), explain=_explain_pow,
               derivative=(lambda g, a, b, out: g("mul", b, g("pow", a, g("sub", b, g.const(1.0)))),
                           lambda g, a, b, out: g("mul", out, g("log", a))),
               elementwise=True, normal=lambda t, a, b: t.power(a, b), simplify=_simplify_pow,
-              names=("pow", "power"), domain="x > 0, or x < 0 with a whole y; ∂/∂y needs x > 0", kink="x**0 has derivative 0, at x = 0 too"),
+              names=("pow", "power"), domain="x > 0, or x < 0 with a whole y; ∂/∂y needs x > 0", kink="x**0 has derivative 0, at x = 0 too", floats=True),
     # `t = x`: a named copy, so t shows in the trace.
     "identity": Op("=", "{0}", lambda a: a, (lambda a, out: 1.0,), ("1",), derivative=(_one,),
-                   elementwise=True, normal=_same, simplify=_passed_on),
+                   elementwise=True, normal=_same, simplify=_passed_on, floats=True),
     "neg": _unary("−", operator.neg, lambda a, out: -1.0, "−1", _minus_one, show="−{0}", names=(),
-                  normal=lambda t, a: t.neg(a), simplify=_simplify_neg),
+                  normal=lambda t, a: t.neg(a), simplify=_simplify_neg, floats=True),
     "pos": _unary("+", operator.pos, lambda a, out: 1.0, "1", _one, show="+{0}", names=(),
-                  normal=_same, simplify=_passed_on),
-    "exp": _unary("exp", np.exp, lambda a, out: out, "exp({0})", lambda g, a, out: out),
-    "log": _unary("log", np.log, lambda a, out: 1.0 / a, "1/{0}",
+                  normal=_same, simplify=_passed_on, floats=True),
+    "exp": _unary("exp", xp.exp, lambda a, out: out, "exp({0})", lambda g, a, out: out, floats=True),
+    "log": _unary("log", xp.log, lambda a, out: xp.divide(1.0, a), "1/{0}",
                   lambda g, a, out: g("div", g.const(1.0), a), explain=_explain_log,
-                  names=("log", "ln"), domain="x > 0"),
-    "sqrt": _unary("sqrt", np.sqrt, lambda a, out: 0.5 / out, "1/(2·sqrt({0}))",
-                   lambda g, a, out: g("div", g.const(0.5), out), explain=_explain_sqrt, domain="x ≥ 0; derivative x > 0"),
-    "sin": _unary("sin", np.sin, lambda a, out: np.cos(a), "cos({0})", lambda g, a, out: g("cos", a)),
-    "cos": _unary("cos", np.cos, lambda a, out: -np.sin(a), "−sin({0})",
-                  lambda g, a, out: g("neg", g("sin", a))),
-    "tan": _unary("tan", np.tan, lambda a, out: 1.0 + out * out, "1 + tan({0})²",
-                  lambda g, a, out: g("add", g.const(1.0), g("mul", out, out)), domain="x ≠ π/2 + kπ"),
+                  names=("log", "ln"), domain="x > 0", floats=True),
+    "sqrt": _unary("sqrt", xp.sqrt, lambda a, out: xp.divide(0.5, out), "1/(2·sqrt({0}))",
+                   lambda g, a, out: g("div", g.const(0.5), out), explain=_explain_sqrt, domain="x ≥ 0; derivative x > 0", floats=True),
+    "sin": _unary("sin", xp.sin, lambda a, out: xp.cos(a), "cos({0})", lambda g, a, out: g("cos", a), floats=True),
+    "cos": _unary("cos", xp.cos, lambda a, out: -xp.sin(a), "−sin({0})",
+                  lambda g, a, out: g("neg", g("sin", a)), floats=True),
+    "tan": _unary("tan", xp.tan, lambda a, out: 1.0 + out * out, "1 + tan({0})²",
+                  lambda g, a, out: g("add", g.const(1.0), g("mul", out, out)), domain="x ≠ π/2 + kπ", floats=True),
     "tanh": _unary("tanh", np.tanh, lambda a, out: 1.0 - out * out, "1 − tanh({0})²",
                    lambda g, a, out: g("sub", g.const(1.0), g("mul", out, out))),
     "sigmoid": _unary("sigmoid", _sigmoid, lambda a, out: out * (1.0 - out), "{out}·(1 − {out})",
-                      lambda g, a, out: g("mul", out, g("sub", g.const(1.0), out))),
+                      lambda g, a, out: g("mul", out, g("sub", g.const(1.0), out)), floats=True),
     # relu and abs at 0 take the subgradient 0, as the common frameworks do.
-    "relu": _unary("relu", _relu, lambda a, out: np.heaviside(a, 0.0), "1 if {0} > 0 else 0",
-                   lambda g, a, out: g("sign", out), piece=_side_of_zero, kink="0 at x = 0"),
-    "abs": _unary("abs", np.abs, lambda a, out: np.sign(a) * 1.0, "sign({0})",
-                  lambda g, a, out: g("sign", a), piece=_side_of_zero, names=("abs", "fabs", "absolute"), kink="0 at x = 0"),
+    "relu": _unary("relu", xp.relu, lambda a, out: xp.step(a), "1 if {0} > 0 else 0",
+                   lambda g, a, out: g("sign", out), piece=_side_of_zero, kink="0 at x = 0", floats=True),
+    "abs": _unary("abs", xp.absolute, lambda a, out: xp.sign(a), "sign({0})",
+                  lambda g, a, out: g("sign", a), piece=_side_of_zero, names=("abs", "fabs", "absolute"), kink="0 at x = 0", floats=True),
     # sign is what abs and relu differentiate to; flat on both sides of 0.
-    "sign": _unary("sign", lambda a: np.sign(a) * 1.0, lambda a, out: 0.0 * a, "0",
-                   lambda g, a, out: g.const(0.0), piece=_side_of_zero, kink="derivative 0 everywhere"),
+    "sign": _unary("sign", xp.sign, lambda a, out: 0.0 * a, "0",
+                   lambda g, a, out: g.const(0.0), piece=_side_of_zero, kink="derivative 0 everywhere", floats=True),
     # Not callable from a program: the graph form of undoing broadcasting, sum_to(grad, like) sums
     # grad down to like's shape; its own derivative spreads the upstream back out (× ones).
     "sum_to": Op("sum_to", "sum_to({0}, shape of {1})", lambda a, like: sum_to(a, np.shape(like)),
@@ -548,10 +556,14 @@ _INV_SQRT_2, _INV_SQRT_2PI = 1.0 / math.sqrt(2.0), 1.0 / math.sqrt(2.0 * math.pi
 def _from_math(function):
     """A function of Python's math module (erf, erfc: the C library's, correctly rounded to a few
     ulp) applied to a scalar or to each element of an array."""
-    each = np.vectorize(function, otypes=[np.float64])
+    each = []   # np.vectorize(function), made on first use: building OPS imports no numpy
 
     def apply(a):
-        return np.float64(function(a)) if np.ndim(a) == 0 else each(a)
+        if np.ndim(a) == 0:
+            return np.float64(function(a))
+        if not each:
+            each.append(np.vectorize(function, otypes=[np.float64]))
+        return each[0](a)
     return apply
 
 
@@ -927,7 +939,7 @@ CALLS: dict[str, dict[int, str]] = _callables()
 # The names a program can call → the op of their first (usually only) form.
 FUNCTIONS: dict[str, str] = {name: next(iter(by_arity.values())) for name, by_arity in CALLS.items()}
 
-CONSTANTS: dict[str, float] = {"pi": float(np.pi), "e": float(np.e)}
+CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
 # Infix operators as written → op names (typographic forms pasted from notes included).
 BINARY = {"+": "add", "-": "sub", "−": "sub", "*": "mul", "×": "mul", "·": "mul",

@@ -60,10 +60,8 @@ class _Builder:
 
     # -- helpers -----------------------------------------------------------------------------
     def _constant(self, value: float, span: Span) -> Ref:
-        import numpy as np
-
         node = self.graph.add(None, (), span)
-        self.graph.constants[node] = np.float64(value)
+        self.graph.constants[node] = float(value)   # evaluate.forward makes it np.float64 for numpy
         return (node, span[0], span[1])
 
     def _apply(self, op: str, args: list[Ref], span: Span) -> Ref:

@@ -218,7 +218,7 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
     as strict as the defaults: a hand-in holds its answers and could otherwise set `rtol = 1e9` and
     pass anything. `sheet_tolerance` (the grader's say-so, for a sheet they wrote) lifts that.
     """
-    from .api import evaluate
+    from .result import evaluate
     from .check import answer_inputs
     from .parse import parse
 

@@ -25,7 +25,7 @@ class Vectorized:
     def __init__(self, text: str, values: Mapping[str, Any] | None = None, *,
                  wrt: str | Iterable[str] = (), keep_going: bool = False, limits: Limits = DEFAULT,
                  graph: Graph | None = None):
-        from .api import _check_wrt, expression_text, to_value
+        from .result import _check_wrt, expression_text, to_value
 
         self.text, self.keep_going, self.limits = expression_text(text), bool(keep_going), limits
         self._graph = graph
@@ -221,7 +221,7 @@ def vectorize(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | 
     >>> list(rows), rows["dz/dx"].tolist()
     (['x', 'y', 'value', 'dz/dx', 'dz/dy'], [6.0, 16.0])
     """
-    from .api import merge_values
+    from .result import merge_values
 
     return Vectorized(text, merge_values(values, named_values), wrt=wrt, keep_going=keep_going,
                       limits=limits)

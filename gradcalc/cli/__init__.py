@@ -14,7 +14,7 @@ import click
 
 from .. import __version__
 from ..errors import GradcalcError, UnusedValue
-from . import batch, checks, higher, output, pictures, program
+from . import batch, checks, higher, output, pictures, program, sheet
 from .command import Command, closest_option
 from .exits import fail
 
@@ -86,6 +86,9 @@ def main(ctx: click.Context, **p):
         fail(ctx, error)
     except (Exception, KeyboardInterrupt) as error:
         fail(ctx, error)
+
+
+main.subcommands = {"check": (sheet.grades_a_sheet, sheet.check_sheet)}
 
 
 def _show(result, out: output.Output, checks=None) -> None:

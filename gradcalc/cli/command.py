@@ -79,6 +79,10 @@ class Command(OneLineErrors):
     `ctx.meta["gradcalc.bindings"]` as (name, raw text or None) pairs.
     """
 
+    # `gradcalc check SHEET.toml`: word → (whether the arguments are meant for it, its command); set
+    # where the commands are put together (cli/__init__.py), so this module imports none of them.
+    subcommands: dict = {}
+
     def main(self, args=None, prog_name=None, **extra):
         from .exits import EXIT_IO, unexpected
 
@@ -88,10 +92,9 @@ class Command(OneLineErrors):
                              "hint: redirect it to a file or a pipe instead of closing it\n")
             sys.exit(EXIT_IO)
         try:
-            from .sheet import check_sheet, grades_a_sheet
-
-            if grades_a_sheet(argv):
-                return check_sheet.main(argv[1:], f"{prog_name or 'gradcalc'} check", **extra)
+            for word, (recognises, command) in self.subcommands.items():
+                if argv[:1] == [word] and recognises(argv):
+                    return command.main(argv[1:], f"{prog_name or 'gradcalc'} {word}", **extra)
             sheets = [arg for arg in argv[1:] if arg.endswith(".toml")]
             if argv[:1] == ["check"] and len(sheets) > 1:
                 raise GradcalcError(f"gradcalc check grades one sheet at a time; {len(sheets)} were "

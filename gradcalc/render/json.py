@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
+from .. import xp
 
 from .rows import definition
 
 
 def plain(value):
     """A value as JSON data: a float, or nested lists of floats."""
-    return value.tolist() if isinstance(value, np.ndarray) else float(value)
+    return float(value) if isinstance(value, float) else value.tolist() if xp.ndim(value) else float(value)
 
 
 def to_dict(result) -> dict:
@@ -27,7 +27,7 @@ def to_dict(result) -> dict:
         nodes.append({
             "id": node.id, "op": node.op, "name": node.name, "label": labels[node.id],
             "computes": definition(result, node.id), "inputs": list(node.inputs),
-            "value": plain(result.values[node.id]), "shape": list(np.shape(result.values[node.id])),
+            "value": plain(result.values[node.id]), "shape": list(xp.shape(result.values[node.id])),
             "grad": None if grad is None else plain(grad),
             "local": locals_by_node.get(node.id, []),
         })

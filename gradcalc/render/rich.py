@@ -45,3 +45,15 @@ def render_result(result, precision: int = DEFAULT_PRECISION, max_rows: int = 20
 
 # Other renderers (expected answers, checks) draw their tables the same way.
 rich_table = _table
+
+
+def notebook_html(result) -> str:
+    """What a notebook shows for a Result: the terminal's tables, as HTML."""
+    import os
+
+    from rich.console import Console
+
+    with open(os.devnull, "w") as sink:
+        console = Console(record=True, width=110, file=sink)
+        console.print(render_result(result))
+    return console.export_html(inline_styles=True, code_format="<pre>{code}</pre>")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
+from .. import xp
+from ..xp import np
 
 from ..numbers import DEFAULT_PRECISION, format_shape, format_value
 from ..ops import OPS, broadcast_axes
@@ -27,7 +28,7 @@ class Cell(str):
 
     def screen(self, width: int | None = None) -> str:
         text = str(self) if width is None else format_value(self.value, self.precision, line_width=width)
-        if np.size(self.value) > SUMMARISED:
+        if xp.size(self.value) > SUMMARISED:
             text = text.replace("...", "…") + f"\nshape {_shape(self.value)}"
         return text
 
@@ -60,7 +61,7 @@ class Report:
 
 
 def _shape(value) -> str:
-    return format_shape(np.shape(value))
+    return format_shape(xp.shape(value))
 
 
 def _rows(items: list, make_row, max_rows: int) -> tuple[list, int]:
@@ -111,7 +112,7 @@ def local_formula(result, step, shapes: bool = False) -> str:
         line = f"∂{out}/∂{labels[step.input]} = {text}"
     else:
         line = text
-    arrays = shapes and any(np.ndim(v) for v in (step.upstream, step.local, step.flowing))
+    arrays = shapes and any(xp.ndim(v) for v in (step.upstream, step.local, step.flowing))
     return f"{line}   {_step_shapes(op, step)}" if arrays else line
 
 
@@ -124,7 +125,7 @@ def differentiated(result) -> str:
 
 def _step_shapes(op, step) -> str:
     """The shapes one backward step combines, and how a broadcast operand's gradient is summed back."""
-    up, local, flowing = np.shape(step.upstream), np.shape(step.local), np.shape(step.flowing)
+    up, local, flowing = xp.shape(step.upstream), xp.shape(step.local), xp.shape(step.flowing)
     if op.rule:
         factors = op.rule[step.k].split(" · ")
         if sorted(factors) == ["{local}", "{up}"]:  # a product such as Xᵀ · ∂L/∂Y
@@ -174,11 +175,11 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
     graph, labels, values = result.graph, result.labels, result.values
     fmt = lambda v: Cell(v, precision)  # noqa: E731 - one short local formatter
     out = differentiated(result)
-    arrays = any(np.ndim(v) for v in values)
+    arrays = any(xp.ndim(v) for v in values)
 
     def forward_row(node):
         row = (labels[node.id], definition(result, node.id), fmt(values[node.id]))
-        return row + ((_shape(values[node.id]) if np.ndim(values[node.id]) else "scalar",)
+        return row + ((_shape(values[node.id]) if xp.ndim(values[node.id]) else "scalar",)
                       if arrays else ())
 
     # Literals are shown inside the definitions that use them, not as rows of their own.
@@ -214,7 +215,7 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
     if result.seeded:
         notes.append(f"the backward pass starts from the given --upstream as ∂{out}/∂{name}, the "
                      f"gradient of a loss {out} with respect to {name}.")
-    elif np.ndim(result.value):
+    elif xp.ndim(result.value):
         notes.append(f"{name} is an array: the backward pass starts from ones, i.e. it differentiates "
                      f"the sum of {name}'s elements (give --upstream to choose ∂L/∂{name}).")
     return Report(forward, backward, lines, notes, cells)

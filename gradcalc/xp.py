@@ -1,0 +1,211 @@
+"""Array namespaces: numpy imported only when a value or an op needs an array, and the elementwise
+functions ops call on a Python float (with `math`) or on numpy values, with numpy's results either way.
+
+Two pieces, used as in SciPy's `_lib/_array_api.py`, but chosen by the values themselves:
+
+* `np` is numpy, imported on first use. Modules on the scalar path write `from .xp import np` instead
+  of `import numpy as np`. A function (or ufunc method) named at import time, like `np.sinh` in a table
+  of ops, stays deferred until it is called, so building `OPS` imports nothing; a type or a constant
+  (`np.ndarray`, `np.pi`) imports numpy when it is named.
+* `exp`, `log`, `divide`, `power`, … take a Python float to a Python float through `math`, with the
+  values numpy gives where `math` raises (1/0 is inf, log(-1) is nan, exp(1000) is inf), and pass
+  anything else (np.float64, arrays) to numpy. An op whose forward and local derivatives only use these
+  (and + − ×) sets `Op.floats`; evaluate.forward then runs a program whose inputs are all numbers and
+  whose ops all have `floats` on Python floats, without numpy (`floats_path`), and every other
+  program on numpy as before. tests/test_xp.py checks both paths give the same digits.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+# Names that are types or constants, not functions: naming one imports numpy at once.
+_EAGER = frozenset({"ndarray", "float64", "float32", "int64", "bool_", "generic", "number", "integer",
+                    "floating", "dtype", "pi", "e", "inf", "nan", "newaxis", "errstate", "testing",
+                    "random", "linalg", "lib", "ma", "char", "rec", "fft", "polynomial", "core"})
+
+
+def _numpy():
+    import numpy
+
+    return numpy
+
+
+class _Deferred:
+    """numpy.<path>, looked up when first called (then kept)."""
+
+    __slots__ = ("_path", "_target")
+
+    def __init__(self, path: str):
+        self._path, self._target = path, None
+
+    def _resolve(self):
+        if self._target is None:
+            target = _numpy()
+            for part in self._path.split("."):
+                target = getattr(target, part)
+            self._target = target
+        return self._target
+
+    def __call__(self, *args, **kwargs):
+        return (self._target or self._resolve())(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if "numpy" in sys.modules:
+            return getattr(self._resolve(), name)
+        return _Deferred(f"{self._path}.{name}")   # np.multiply.outer, named at import time
+
+    def __repr__(self) -> str:
+        return f"<numpy.{self._path}, imported when called>"
+
+
+class _LazyNumpy:
+    """The numpy module, imported on first use (see the module docstring)."""
+
+    def __getattr__(self, name: str):
+        if "numpy" not in sys.modules and name not in _EAGER and not name.startswith("__"):
+            return _Deferred(name)
+        numpy = _numpy()
+        self.__dict__.update(vars(numpy))   # from now on an attribute is found without __getattr__
+        return getattr(numpy, name)
+
+    def __repr__(self) -> str:
+        return "<numpy, imported on first use>"
+
+
+np = _LazyNumpy()
+
+
+def numpy_loaded() -> bool:
+    return "numpy" in sys.modules
+
+
+# Elementwise functions: math on a Python float (numpy's value where math raises), numpy otherwise.
+# `type(a) is float` is exact: np.float64 is a subclass of float and goes to numpy, so an evaluation
+# on numpy values stays on numpy.
+
+_INF, _NAN = math.inf, math.nan
+
+
+def exp(a):
+    if type(a) is float:
+        try:
+            return math.exp(a)
+        except OverflowError:
+            return _INF
+    return np.exp(a)
+
+
+def log(a):
+    if type(a) is float:
+        if a > 0.0:
+            return math.log(a)
+        return -_INF if a == 0.0 else _NAN
+    return np.log(a)
+
+
+def sqrt(a):
+    if type(a) is float:
+        return math.sqrt(a) if a >= 0.0 else _NAN   # sqrt(-0.0) is -0.0 in both
+    return np.sqrt(a)
+
+
+def _trig(name: str):
+    function = getattr(math, name)
+
+    def apply(a):
+        if type(a) is float:
+            try:
+                return function(a)
+            except ValueError:   # inf: numpy says nan
+                return _NAN
+        return getattr(np, name)(a)
+    apply.__name__ = name
+    return apply
+
+
+sin, cos, tan = _trig("sin"), _trig("cos"), _trig("tan")
+
+
+def divide(a, b):
+    """a / b with numpy's rules for a zero divisor: ±inf, or nan for 0/0."""
+    if type(a) is float and type(b) is float:
+        try:
+            return a / b
+        except ZeroDivisionError:
+            if a == 0.0 or a != a:
+                return _NAN
+            return math.copysign(_INF, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def power(a, b):
+    """a ** b as np.power gives it: inf for 0 to a negative power, nan for a negative base to a
+    fractional power, ±inf on overflow (never Python's complex numbers or exceptions)."""
+    if type(a) is float and type(b) is float:
+        try:
+            return math.pow(a, b)
+        except OverflowError:
+            odd = b == math.floor(b) and math.fmod(b, 2.0) != 0.0
+            return -_INF if a < 0.0 and odd else _INF
+        except ValueError:
+            if a == 0.0:     # zero to a negative power: ±inf, the sign of -0.0 kept for odd powers
+                odd = b == math.floor(b) and math.fmod(b, 2.0) != 0.0
+                return math.copysign(_INF, a) if odd else _INF
+            return _NAN      # a negative number to a fractional power
+    return a ** b
+
+
+def sign(a):
+    """-1.0, 0.0 or 1.0 (never -0.0), as np.sign(a) * 1.0."""
+    if type(a) is float:
+        return 1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0 if a == 0.0 else _NAN
+    return np.sign(a) * 1.0
+
+
+def relu(a):
+    """np.maximum(a, 0.0): a where a > 0, else 0.0 (numpy returns the second operand on a tie)."""
+    if type(a) is float:
+        return a if a > 0.0 else (0.0 if a == a else a)
+    return np.maximum(a, 0.0)
+
+
+def step(a):
+    """np.heaviside(a, 0.0): 1.0 where a > 0, else 0.0."""
+    if type(a) is float:
+        return 1.0 if a > 0.0 else (0.0 if a == a else a)
+    return np.heaviside(a, 0.0)
+
+
+def absolute(a):
+    return abs(a) if type(a) is float else np.abs(a)
+
+
+def any_(condition) -> bool:
+    """True if the condition holds anywhere (a bool, or an array of them)."""
+    return condition if type(condition) is bool else bool(np.any(condition))
+
+
+def rint(a):
+    """The nearest whole number, ties to even, as a float (np.rint)."""
+    return float(round(a)) if type(a) is float else np.rint(a)
+
+
+def ndim(a) -> int:
+    return 0 if type(a) is float else np.ndim(a)
+
+
+def shape(a) -> tuple[int, ...]:
+    return () if type(a) is float else np.shape(a)
+
+
+def size(a) -> int:
+    return 1 if type(a) is float else np.size(a)
+
+
+def is_scalar(a) -> bool:
+    """A Python float, or a value with no axes (np.float64, a 0-d array)."""
+    return type(a) is float or np.ndim(a) == 0

@@ -1,0 +1,78 @@
+"""The package's layers only point down: no import cycle (lazy imports inside functions included), the
+engine imports no renderer or front end, renderers import no front end."""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "gradcalc"
+
+
+def _modules() -> dict[str, Path]:
+    modules = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return modules
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module → the package's modules it imports anywhere in its text (at the top or in a function)."""
+    modules = _modules()
+    edges: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = package.split(".")[:len(package.split(".")) - node.level + 1] if node.level else []
+                target = ".".join(base + ([node.module] if node.module else []))
+                inner = [f"{target}.{alias.name}" for alias in node.names]
+                found = [t for t in inner if t in modules] or [target]   # `from . import xp`: the module
+            elif isinstance(node, ast.Import):
+                found = [alias.name for alias in node.names]
+            else:
+                continue
+            edges[name] |= {t for t in found if t in modules and t != name}
+    return edges
+
+
+def _cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle, if any (an iterative depth-first search)."""
+    state: dict[str, int] = {}   # 1: on the current path, 2: done
+    for start in edges:
+        if start in state:
+            continue
+        path, stack = [start], [iter(sorted(edges[start]))]
+        state[start] = 1
+        while stack:
+            target = next(stack[-1], None)
+            if target is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            elif target not in state:
+                state[target] = 1
+                path.append(target)
+                stack.append(iter(sorted(edges[target])))
+    return None
+
+
+def test_the_import_graph_has_no_cycle():
+    assert _cycle(import_graph()) is None
+
+
+def test_the_cycle_finder_finds_one():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+def _layer(module: str) -> str:
+    if module.startswith("gradcalc.cli") or module in ("gradcalc.api", "gradcalc.__main__", "gradcalc"):
+        return "front"
+    return "render" if module.startswith("gradcalc.render") else "engine"
+
+
+def test_layers_point_down():
+    below = {"engine": {"engine"}, "render": {"engine", "render"}, "front": {"engine", "render", "front"}}
+    upward = [(module, target) for module, targets in import_graph().items() for target in targets
+              if _layer(target) not in below[_layer(module)]]
+    assert upward == []

@@ -1,0 +1,107 @@
+"""The scalar path: Python floats through gradcalc.xp give the same digits, messages and exit codes
+as numpy, and a scalar question imports neither numpy nor rich."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from gradcalc import GradcalcError, compute
+from gradcalc.evaluate import floats_path
+from gradcalc.ops import OPS
+from gradcalc.render.json import render_json
+from gradcalc.render.plain import render_plain
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Every op that runs on floats, on points that reach its edges: poles, kinks, overflow, domains.
+_leaves = st.sampled_from(["a", "b", "c", "0", "0.5", "2", "3", "1e300", "1e-320"])
+_unary = st.sampled_from(["exp({})", "log({})", "sqrt({})", "sin({})", "cos({})", "tan({})",
+                          "sigmoid({})", "relu({})", "abs({})", "sign({})", "-({})", "+({})"])
+_binary = st.sampled_from(["({}) + ({})", "({}) - ({})", "({}) * ({})", "({}) / ({})", "({}) ** ({})"])
+expressions = st.recursive(
+    _leaves, lambda children: st.one_of(
+        st.tuples(_unary, children).map(lambda t: t[0].format(t[1])),
+        st.tuples(_binary, children, children).map(lambda t: t[0].format(t[1], t[2]))),
+    max_leaves=6)
+numbers = st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 710.0, -710.0, 1e-300, 1e300, 1e-320])
+points = st.fixed_dictionaries({name: numbers | st.floats(-20, 20) for name in "abc"})
+
+
+def outcome(text: str, point: dict, number) -> tuple:
+    """What gradcalc says about the program at the point, with each value made by `number`."""
+    from gradcalc.parse import parse
+
+    used = parse(text).variables
+    try:
+        result = compute(text, {name: number(v) for name, v in point.items() if name in used})
+    except GradcalcError as error:
+        return type(error).__name__, error.exit_code, error.render()
+    return render_json(result), render_plain(result, 17, 0), type(result.value)
+
+
+def test_float_ops_are_the_elementwise_ones():
+    # tanh stays on numpy: math.tanh and numpy's differ in the last digit at a third of all points.
+    assert {"add", "mul", "div", "pow", "exp", "log", "sqrt", "sin"} <= {k for k, op in OPS.items() if op.floats}
+    assert not OPS["tanh"].floats and not OPS["matmul"].floats and not OPS["sum"].floats
+
+
+@given(expressions, points)
+@example("a / b", {"a": 0.0, "b": 0.0, "c": 0.0})
+@example("a / b", {"a": -1.0, "b": -0.0, "c": 0.0})
+@example("log(a)", {"a": -0.0, "b": 0.0, "c": 0.0})
+@example("a ** b", {"a": -8.0, "b": 1 / 3, "c": 0.0})
+@example("a ** b", {"a": -0.0, "b": -3.0, "c": 0.0})
+@example("a ** b", {"a": -10.0, "b": 309.0, "c": 0.0})
+@example("b * a ** c", {"a": 0.0, "b": 1.0, "c": 0.5})
+@example("exp(a) * 0", {"a": 710.0, "b": 0.0, "c": 0.0})
+@example("relu(a) + abs(b) + sign(c)", {"a": -0.0, "b": -0.0, "c": -0.0})
+@example("sqrt(a)", {"a": 0.0, "b": 0.0, "c": 0.0})
+@example("tan(a)", {"a": 1e300, "b": 0.0, "c": 0.0})
+def test_floats_and_numpy_say_the_same(text, point):
+    on_floats = outcome(text, point, float)
+    on_numpy = outcome(text, point, np.float64)
+    assert on_floats[:2] == on_numpy[:2]
+    if isinstance(on_floats[2], type):
+        assert on_floats[2] is float and on_numpy[2] is float   # the API hands out Python floats
+
+
+def test_the_path_is_chosen_once_per_evaluation():
+    from gradcalc.parse import parse
+
+    assert floats_path(parse("sin(x)*y"), {"x": 1.0, "y": 2.0})
+    assert not floats_path(parse("tanh(x)*y"), {"x": 1.0, "y": 2.0})         # an op without floats
+    assert not floats_path(parse("sin(x)*y"), {"x": np.float64(1), "y": 2.0})  # a numpy value
+    assert not floats_path(parse("sum(x)"), {"x": np.ones(3)})
+    assert type(compute("sin(x)*y", x=1, y=2).values[-1]) is float
+    assert type(compute("tanh(x)*y", x=1, y=2).values[-1]) is np.float64
+
+
+def _imported(*args: str) -> dict:
+    """Run the command line in a fresh interpreter; which of numpy, rich and lark it imported."""
+    code = ("import sys\nfrom gradcalc.cli import main\ntry:\n    main(sys.argv[1:])\n"
+            "except SystemExit as e:\n    code = e.code\n"
+            "print('\\n' + __import__('json').dumps({'exit': code, "
+            "'modules': sorted(m for m in ('numpy', 'rich', 'lark') if m in sys.modules)}))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args, modules", [
+    (["(x+y)**2", "--x", "1", "--y", "2", "--json"], []),
+    (["(x+y)**2", "--x", "1", "--y", "2"], []),                    # a piped table
+    (["sin(x)*exp(-x)", "--x", "0.5", "-q"], []),
+    (["log(x)", "--x", "0", "--json"], []),                         # a math error, exit 3
+    (["tanh(x)", "--x", "1", "--json"], ["numpy"]),                 # tanh's digits come from numpy
+    (["sum(x)", "--x", "[1, 2]", "--json"], ["numpy"]),
+])
+def test_a_scalar_question_imports_neither_numpy_nor_rich(args, modules):
+    found = _imported(*args)
+    assert found["modules"] == modules and found["exit"] in (0, 3)
