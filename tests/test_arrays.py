@@ -11,30 +11,11 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 from gradcalc import GradcalcError, compute
 from gradcalc.api import bind, evaluate
-import test_cli   # its run() and assert_error(): exit code, nothing on stdout, message, caret
+import helpers
+from helpers import numeric_gradients
+from helpers import run as run_cli
 from gradcalc.evaluate import forward
 from gradcalc.parse import parse
-
-
-def numeric_gradients(text, point, upstream=None, h=1e-6, wrt=None):
-    """Central differences of L = Σ upstream ⊙ output (the sum when no upstream) for every element."""
-    graph = parse(text)
-
-    def loss(values):
-        out = forward(graph, bind(graph, values))[graph.output]
-        return float(np.sum(out if upstream is None else upstream * out))
-
-    grads = {}
-    for name in wrt or point:
-        value = np.asarray(point[name], dtype=float)
-        grad = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            plus, minus = value.copy(), value.copy()
-            plus[index] += h
-            minus[index] -= h
-            grad[index] = (loss({**point, name: plus}) - loss({**point, name: minus})) / (2 * h)
-        grads[name] = grad
-    return grads
 
 
 def assert_matches_central_differences(text, point, upstream=None):
@@ -315,7 +296,7 @@ def test_two_layer_network_passes_the_numerical_check(tmp_path):
 
 # --- values from the command line and files -------------------------------------------------------
 
-run = test_cli.run
+run = run_cli
 
 
 def test_array_values_from_npy_and_csv(tmp_path):
@@ -332,7 +313,7 @@ def test_array_values_from_npy_and_csv(tmp_path):
 
 
 def assert_error(result, message, caret=None):
-    test_cli.assert_error(result, 2, message, caret)
+    helpers.assert_error(result, 2, message, caret)
 
 
 @pytest.mark.parametrize("value, message", [
@@ -529,7 +510,7 @@ def test_large_arrays_are_abbreviated_on_a_terminal():
 
 
 def test_rich_output_for_arrays(on_a_terminal):
-    result = test_cli.run("Y = X@W + b", *AFFINE_ARGS, env={"COLUMNS": "100"})
+    result = run_cli("Y = X@W + b", *AFFINE_ARGS, env={"COLUMNS": "100"})
     assert result.exit_code == 0, result.output
     assert "(2,2)·(2,3) → (2,3)" in result.stdout
     # Printed arrays stay whole beside the wrapped formulas: every matrix row on one line.

@@ -134,11 +134,11 @@ def test_many_rows_keep_their_order():
     assert np.allclose([float(r[2]) for r in rows], 3 * xs**2 - 1, rtol=1e-15)
 
 
-def test_file_input_named_output_and_wrt():
-    with CliRunner().isolated_filesystem():
-        Path("prices.csv").write_text("apple,tax\n100,1.1\n150,1.08\n")
-        result = gradcalc("price = apple*apple_num*tax", "--points", "prices.csv", "--apple_num", "2",
-                          "--wrt", "apple")
+def test_file_input_named_output_and_wrt(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("prices.csv").write_text("apple,tax\n100,1.1\n150,1.08\n")
+    result = gradcalc("price = apple*apple_num*tax", "--points", "prices.csv", "--apple_num", "2",
+                      "--wrt", "apple")
     assert result.exit_code == 0, result.output
     assert result.stdout == "apple,tax,value,dprice/dapple\n100,1.1,220.00000000000003,2.2\n" \
                             "150,1.08,324.0,2.16\n"

@@ -7,10 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from gradcalc.cli import main
-
-
-def run(*args, input=None, env=None):
-    return CliRunner().invoke(main, list(args), input=input, env=env)
+from helpers import assert_error, run
 
 
 def test_main_example():
@@ -60,13 +57,12 @@ def test_json_is_one_object_with_full_precision():
     assert {"id", "op", "name", "inputs", "value", "grad", "local"} <= set(data["nodes"][0])
 
 
-def test_file_and_stdin():
+def test_file_and_stdin(tmp_path, monkeypatch):
     program = "t = x + y  # a comment\nz = t**2\n"
     assert run("-f", "-", "--x", "1", "--y", "2", "-q", input=program).stdout == "9\n6\n6\n"
-    with CliRunner().isolated_filesystem():
-        with open("prog.gc", "w") as handle:
-            handle.write(program)
-        assert run("-f", "prog.gc", "--x", "1", "--y", "2", "-q").stdout == "9\n6\n6\n"
+    monkeypatch.chdir(tmp_path)   # a relative path, as typed (pytest's tmp_path, not click's
+    (tmp_path / "prog.gc").write_text(program)   # isolated_filesystem, which warns)
+    assert run("-f", "prog.gc", "--x", "1", "--y", "2", "-q").stdout == "9\n6\n6\n"
 
 
 def test_no_color_gives_plain_text():
@@ -89,16 +85,6 @@ def test_every_option_has_help_text():
 
 
 # --- errors: exit code, one message on stderr, a caret at the right column, nothing on stdout -------
-
-def assert_error(result, code, message, caret_line=None):
-    assert result.exit_code == code, (result.exit_code, result.output)
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("error: ") and message in result.stderr.splitlines()[0]
-    if caret_line is not None:
-        lines = result.stderr.splitlines()
-        assert caret_line in lines, result.stderr
-
 
 @pytest.mark.parametrize("expression, message, caret", [
     ("(x+y", "ends too early", "      ^"),

@@ -7,32 +7,7 @@ from click.testing import CliRunner
 
 from gradcalc import compute
 from gradcalc.cli import main
-
-APPLE = "apple_price = apple * apple_num; price = apple_price * tax"
-APPLE_ORANGE = """
-apple_price = apple * apple_num
-orange_price = orange * orange_num
-all_price = apple_price + orange_price
-price = all_price * tax
-"""
-APPLE_ORANGE_VALUES = ["--apple", "100", "--apple_num", "2", "--orange", "150", "--orange_num", "3",
-                       "--tax", "1.1"]
-
-GOLDEN = [
-    # (program, values, output name, value, gradients as shown)
-    ("(x+y)**2", {"x": 1, "y": 2}, "z", "9", {"x": "6", "y": "6"}),
-    ("t = x + y; z = t**2", {"x": 1, "y": 2}, "z", "9", {"x": "6", "y": "6"}),
-    (APPLE, {"apple": 100, "apple_num": 2, "tax": 1.1}, "price", "220",
-     {"apple": "2.2", "apple_num": "110", "tax": "200"}),
-    (APPLE_ORANGE, {"apple": 100, "apple_num": 2, "orange": 150, "orange_num": 3, "tax": 1.1},
-     "price", "715", {"apple": "2.2", "apple_num": "110", "orange": "3.3", "orange_num": "165",
-                      "tax": "650"}),
-    # A multiply node 10 × 5 receiving upstream 1.2 passes back 6 and 12.
-    ("z = 1.2 * (a*b)", {"a": 10, "b": 5}, "z", "60", {"a": "6", "b": "12"}),
-    ("x*x", {"x": 3}, "z", "9", {"x": "6"}),
-    ("a = x*y; z = a*a + a", {"x": 2, "y": 3}, "z", "42", {"x": "39", "y": "26"}),
-]
-
+from helpers import APPLE, APPLE_ORANGE, APPLE_ORANGE_VALUES, GOLDEN  # noqa: F401 - shared cases
 
 def flags(values):
     return [item for name, v in values.items() for item in (f"--{name}", str(v))]

@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 from gradcalc import compute
 from gradcalc.higher import beyond
-from test_arrays import numeric_gradients
-from test_cli import assert_error, run
+from helpers import assert_error, numeric_gradients, run
 
 X = [[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]]
 V = [1.0, -2.0, 3.0, 0.5]

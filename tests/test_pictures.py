@@ -13,7 +13,7 @@ from gradcalc.render.dot import _dot_text, render_dot
 from gradcalc.render.mermaid import _mermaid_text, render_mermaid
 from gradcalc.render.tree import MAX_DEPTH, render_tree_plain
 from gradcalc.render.picture import Arrow, Box, Picture
-from test_golden import APPLE_ORANGE, APPLE_ORANGE_VALUES, GOLDEN
+from helpers import APPLE_ORANGE, APPLE_ORANGE_VALUES, GOLDEN
 
 APPLE_ORANGE_NUMBERS = {"apple": 100, "apple_num": 2, "orange": 150, "orange_num": 3, "tax": 1.1}
 PROGRAMS = [(program, values) for program, values, *_ in GOLDEN] + [

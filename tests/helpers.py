@@ -1,0 +1,71 @@
+"""Helpers the test modules share (they import this, never each other): running the command line,
+checking an error's message and caret, numerical gradients, the textbook golden cases."""
+
+import numpy as np
+from click.testing import CliRunner
+
+from gradcalc.api import bind
+from gradcalc.cli import main
+from gradcalc.evaluate import forward
+from gradcalc.parse import parse
+
+
+def run(*args, input=None, env=None):
+    return CliRunner().invoke(main, list(args), input=input, env=env)
+
+
+def assert_error(result, code, message, caret_line=None):
+    assert result.exit_code == code, (result.exit_code, result.output)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and message in result.stderr.splitlines()[0]
+    if caret_line is not None:
+        lines = result.stderr.splitlines()
+        assert caret_line in lines, result.stderr
+
+
+def numeric_gradients(text, point, upstream=None, h=1e-6, wrt=None):
+    """Central differences of L = Σ upstream ⊙ output (the sum when no upstream) for every element."""
+    graph = parse(text)
+
+    def loss(values):
+        out = forward(graph, bind(graph, values))[graph.output]
+        return float(np.sum(out if upstream is None else upstream * out))
+
+    grads = {}
+    for name in wrt or point:
+        value = np.asarray(point[name], dtype=float)
+        grad = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            plus, minus = value.copy(), value.copy()
+            plus[index] += h
+            minus[index] -= h
+            grad[index] = (loss({**point, name: plus}) - loss({**point, name: minus})) / (2 * h)
+        grads[name] = grad
+    return grads
+
+
+APPLE = "apple_price = apple * apple_num; price = apple_price * tax"
+APPLE_ORANGE = """
+apple_price = apple * apple_num
+orange_price = orange * orange_num
+all_price = apple_price + orange_price
+price = all_price * tax
+"""
+APPLE_ORANGE_VALUES = ["--apple", "100", "--apple_num", "2", "--orange", "150", "--orange_num", "3",
+                       "--tax", "1.1"]
+
+GOLDEN = [
+    # (program, values, output name, value, gradients as shown)
+    ("(x+y)**2", {"x": 1, "y": 2}, "z", "9", {"x": "6", "y": "6"}),
+    ("t = x + y; z = t**2", {"x": 1, "y": 2}, "z", "9", {"x": "6", "y": "6"}),
+    (APPLE, {"apple": 100, "apple_num": 2, "tax": 1.1}, "price", "220",
+     {"apple": "2.2", "apple_num": "110", "tax": "200"}),
+    (APPLE_ORANGE, {"apple": 100, "apple_num": 2, "orange": 150, "orange_num": 3, "tax": 1.1},
+     "price", "715", {"apple": "2.2", "apple_num": "110", "orange": "3.3", "orange_num": "165",
+                      "tax": "650"}),
+    # A multiply node 10 × 5 receiving upstream 1.2 passes back 6 and 12.
+    ("z = 1.2 * (a*b)", {"a": 10, "b": 5}, "z", "60", {"a": "6", "b": "12"}),
+    ("x*x", {"x": 3}, "z", "9", {"x": "6"}),
+    ("a = x*y; z = a*a + a", {"x": 2, "y": 3}, "z", "42", {"x": "39", "y": "26"}),
+]
