@@ -119,6 +119,7 @@ class Checks:
     rtol: float = RTOL
     atol: float = ATOL
     seed: int = SEED
+    samples: int = SAMPLES     # random points near the given one a formula is also compared at
 
     @property
     def ok(self) -> bool:

@@ -83,15 +83,37 @@ def test_the_path_is_chosen_once_per_evaluation():
     assert type(compute("tanh(x)*y", x=1, y=2).values[-1]) is np.float64
 
 
-def _imported(*args: str) -> dict:
-    """Run the command line in a fresh interpreter; which of numpy, rich and lark it imported."""
+def _imported(*args: str, terminal: bool = False) -> dict:
+    """Run the command line in a fresh interpreter (its stdout a pseudo-terminal if `terminal`);
+    which of numpy, rich and lark it imported, reported on stderr."""
     code = ("import sys\nfrom gradcalc.cli import main\ntry:\n    main(sys.argv[1:])\n"
             "except SystemExit as e:\n    code = e.code\n"
             "print('\\n' + __import__('json').dumps({'exit': code, "
-            "'modules': sorted(m for m in ('numpy', 'rich', 'lark') if m in sys.modules)}))")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
-    return json.loads(run.stdout.strip().splitlines()[-1])
+            "'modules': sorted(m for m in ('numpy', 'rich', 'lark') if m in sys.modules)}), file=sys.stderr)")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env.update(PYTHONPATH=str(ROOT), TERM="xterm")
+    argv = [sys.executable, "-c", code, *args]
+    if not terminal:
+        run = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        return json.loads(run.stderr.strip().splitlines()[-1])
+    import pty
+
+    leader, follower = pty.openpty()
+    child = subprocess.Popen(argv, stdout=follower, stderr=subprocess.PIPE, text=True, env=env)
+    os.close(follower)
+    drawn = b""
+    while True:   # read the terminal, or the child blocks on a full buffer
+        try:
+            piece = os.read(leader, 65536)
+        except OSError:
+            break
+        if not piece:
+            break
+        drawn += piece
+    stderr = child.communicate()[1]
+    os.close(leader)
+    assert b"\x1b[" in drawn   # rich drew it
+    return json.loads(stderr.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("args, modules", [
@@ -105,3 +127,8 @@ def _imported(*args: str) -> dict:
 def test_a_scalar_question_imports_neither_numpy_nor_rich(args, modules):
     found = _imported(*args)
     assert found["modules"] == modules and found["exit"] in (0, 3)
+
+
+def test_a_table_on_a_terminal_imports_rich_but_not_numpy():
+    found = _imported("(x+y)**2", "--x", "1", "--y", "2", terminal=True)
+    assert found == {"exit": 0, "modules": ["rich"]}

@@ -112,11 +112,14 @@ def _show(result, out: output.Output, checks=None) -> None:
         return "".join(format_line(n, out.precision) + "\n" for n in numbers)
 
     def rich() -> list:
-        from ..render.check import render_rich
         from ..render.rich import render_result
 
         shown = [render_result(result, out.precision, out.max_rows)]
-        return shown if checks is None else [*shown, render_rich(checks, out.precision)]
+        if checks is None:
+            return shown
+        from ..render.check import render_rich
+
+        return [*shown, render_rich(checks, out.precision)]
 
     def plain() -> str:
         from ..render.plain import render_plain

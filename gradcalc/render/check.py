@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from ..check import SAMPLES, Checks
+from typing import TYPE_CHECKING
+
 from ..errors import caret, visible
 from ..numbers import DEFAULT_PRECISION, format_number, format_value
 from .rows import Cell, Table
+
+if TYPE_CHECKING:   # a renderer reads the report it is given, not the engine module
+    from ..check import Checks
 
 RIGHT, WRONG = "✓", "✗"
 
@@ -39,10 +43,10 @@ def answer_rows(verdicts, precision: int = DEFAULT_PRECISION) -> tuple[list[tupl
     return rows, notes
 
 
-def how_compared(verdicts, seed: int, rtol: float, atol: float) -> list[str]:
+def how_compared(verdicts, seed: int, rtol: float, atol: float, samples: int = 5) -> list[str]:
     notes = []
     if any(v.answer.formula is not None for v in verdicts):
-        notes.append(f"Formulas: compared at the given point and {SAMPLES} random points near it "
+        notes.append(f"Formulas: compared at the given point and {samples} random points near it "
                      f"(seed {seed}: the same points every run).")
     notes.append(f"Tolerance: |expected − computed| ≤ {format_number(atol)} + "
                  f"{format_number(rtol)}·|computed|.")
@@ -52,7 +56,7 @@ def how_compared(verdicts, seed: int, rtol: float, atol: float) -> list[str]:
 def expect_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple[Table, list[str]]:
     """The answers table, and the lines under it: why each wrong answer is wrong, and how compared."""
     rows, notes = answer_rows(checks.verdicts, precision)
-    notes += how_compared(checks.verdicts, checks.seed, checks.rtol, checks.atol)
+    notes += how_compared(checks.verdicts, checks.seed, checks.rtol, checks.atol, checks.samples)
     right = sum(v.ok for v in checks.verdicts)
     title = f"Expected answers: {right} of {len(checks.verdicts)} right"
     return Table(title, ANSWER_COLUMNS, rows), notes

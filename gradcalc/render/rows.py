@@ -162,8 +162,8 @@ _ORDINALS = {1: "1st", 2: "2nd", 3: "3rd"}
 
 def summarised(values, steps) -> bool:
     """Whether any array the tables show is too large to be shown whole."""
-    return any(np.size(v) > SUMMARISED for v in values) or any(
-        np.size(step.local) > SUMMARISED or np.size(step.upstream) > SUMMARISED for step in steps)
+    return any(xp.size(v) > SUMMARISED for v in values) or any(
+        xp.size(step.local) > SUMMARISED or xp.size(step.upstream) > SUMMARISED for step in steps)
 
 
 def _hang(prefix: str, text: str) -> str:
