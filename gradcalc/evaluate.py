@@ -36,9 +36,11 @@ def _finite(value) -> bool:
 
 
 def floats_path(graph: Graph, inputs: dict[str, Value]) -> bool:
-    """True if the program runs on Python floats without numpy: every input a Python float, every op
-    one whose `floats` says it gives numpy's digits on them (gradcalc.xp). Chosen once per evaluation."""
+    """True if the program runs on Python floats without numpy: every input and constant a Python
+    float (not an array literal), every op one whose `floats` says it gives numpy's digits on them
+    (gradcalc.xp). Chosen once per evaluation."""
     return all(type(value) is float for value in inputs.values()) and \
+        all(type(value) is float for value in graph.constants.values()) and \
         all(OPS[op].floats for op in {node.op for node in graph.nodes} if op is not None)
 
 

@@ -79,6 +79,7 @@ def test_the_path_is_chosen_once_per_evaluation():
     assert not floats_path(parse("tanh(x)*y"), {"x": 1.0, "y": 2.0})         # an op without floats
     assert not floats_path(parse("sin(x)*y"), {"x": np.float64(1), "y": 2.0})  # a numpy value
     assert not floats_path(parse("sum(x)"), {"x": np.ones(3)})
+    assert not floats_path(parse("x*0 + [6]"), {"x": 1.0})                  # an array literal
     assert type(compute("sin(x)*y", x=1, y=2).values[-1]) is float
     assert type(compute("tanh(x)*y", x=1, y=2).values[-1]) is np.float64
 
