@@ -358,14 +358,23 @@ def _json_record(number: int, text: str, graph: Graph, fixed: dict[str, float]) 
 
 # Computing --------------------------------------------------------------------------------------
 
+def evaluate_columns(graph: Graph, columns: dict[str, np.ndarray], n: int, fixed: dict[str, float],
+                     wrt: tuple[str, ...] = ()) -> tuple[np.ndarray, dict[str, np.ndarray], dict]:
+    """Value (n,), gradient per variable (n,) and each failing row's MathError, for the columns given
+    (arrays of n floats); the other inputs take their fixed value or their default. The one batch
+    engine: --points and gradcalc.vectorize both come here."""
+    columns = dict(columns)
+    for name in graph.variables:
+        if name not in columns:
+            columns[name] = np.full(n, fixed[name] if name in fixed else float(graph.defaults[name]))
+    return evaluate_points(graph, columns, n, wrt)
+
+
 def compute_chunks(points: Points, graph: Graph, fixed: dict[str, float] | None = None,
                    wrt: tuple[str, ...] = (), first: int = FIRST_BYTES, largest: int = CHUNK_BYTES
                    ) -> Iterator[Chunk]:
     """Read, compute and yield the points chunk by chunk, in input order; errors stay with their rows."""
-    from .vectorized import Vectorized
-
     fixed = fixed or {}
-    engine = Vectorized(graph.text, fixed, wrt=wrt, graph=graph)   # gradcalc.vectorize's engine
     for lines, texts in _raw_chunks(points, first, largest):
         records = None
         if points.format == "csv":
@@ -375,7 +384,7 @@ def compute_chunks(points: Points, graph: Graph, fixed: dict[str, float] | None 
         n = len(texts)
         by_column = np.ascontiguousarray(numbers.T)    # one contiguous array per variable
         columns = {name: by_column[j] for j, name in enumerate(points.columns)}
-        value, gradient, math_errors = engine.evaluate(columns, n)
+        value, gradient, math_errors = evaluate_columns(graph, columns, n, fixed, wrt)
         errors: dict[int, GradcalcError] = {i: GradcalcError(message) for i, message in malformed.items()}
         for i, error in math_errors.items():
             if i not in errors:

@@ -89,14 +89,9 @@ class Vectorized:
                  ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[int, MathError]]:
         """Value (n,), gradient per variable (n,) and each failing row's MathError, for the columns
         given (arrays of n floats); the other inputs take their fixed value or their default."""
-        from .batch import evaluate_points
+        from .batch import evaluate_columns
 
-        graph, columns = self.graph, dict(columns)
-        for name in graph.variables:
-            if name not in columns:
-                columns[name] = np.full(n, self.fixed[name] if name in self.fixed else
-                                        float(graph.defaults[name]))
-        return evaluate_points(graph, columns, n, self.wrt)
+        return evaluate_columns(self.graph, columns, n, self.fixed, self.wrt)
 
     def __call__(self, table: Any):
         """The rows --points would write for `table`: a DataFrame for a DataFrame (same index), a

@@ -66,7 +66,9 @@ def test_the_cycle_finder_finds_one():
 
 
 def _layer(module: str) -> str:
-    if module.startswith("gradcalc.cli") or module in ("gradcalc.api", "gradcalc.__main__", "gradcalc"):
+    # The front ends: the command line, and the Python API (api.py; vectorized.py, gradcalc.vectorize).
+    if module.startswith("gradcalc.cli") or module in ("gradcalc.api", "gradcalc.vectorized",
+                                                        "gradcalc.__main__", "gradcalc"):
         return "front"
     return "render" if module.startswith("gradcalc.render") else "engine"
 
