@@ -194,16 +194,19 @@ def rint(a):
     return float(round(a)) if type(a) is float else np.rint(a)
 
 
+_PLAIN = frozenset({float, int, bool, str, type(None)})   # no axes, and no numpy needed to say so
+
+
 def ndim(a) -> int:
-    return 0 if type(a) is float else np.ndim(a)
+    return 0 if type(a) in _PLAIN else np.ndim(a)
 
 
 def shape(a) -> tuple[int, ...]:
-    return () if type(a) is float else np.shape(a)
+    return () if type(a) in _PLAIN else np.shape(a)
 
 
 def size(a) -> int:
-    return 1 if type(a) is float else np.size(a)
+    return 1 if type(a) in _PLAIN else np.size(a)
 
 
 def is_scalar(a) -> bool:

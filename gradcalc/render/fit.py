@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
+from .. import xp
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -50,7 +50,7 @@ def screen(cell, width: int | None = None) -> str:
 
 def is_array(cell) -> bool:
     """A cell holding an array (rows.Cell), which numpy can wrap anew to a narrower width."""
-    return np.ndim(getattr(cell, "value", 0)) > 0
+    return xp.ndim(getattr(cell, "value", 0)) > 0
 
 
 def table_overhead(columns: int) -> int:
@@ -90,7 +90,7 @@ class Fit:
                 need = max((widest_line(screen(cell)) for cell in cells), default=0)
                 # A vector may be wrapped by numpy, down to an element a line, if text may wrap;
                 # a matrix keeps its rows whole (the stacked layout has room for them).
-                least = max((widest_line(screen(cell, 1)) if np.ndim(getattr(cell, "value", 0)) == 1
+                least = max((widest_line(screen(cell, 1)) if xp.ndim(getattr(cell, "value", 0)) == 1
                              else widest_line(screen(cell)) for cell in cells), default=0) if wrap else need
                 low.append(max(least, longest_word(header)))
                 high.append(max(need, cell_len(header)))
