@@ -180,7 +180,12 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
                                f"{ids[problem.id]}'s", "give every problem its own id")
         ids[problem.id] = number
         try:
-            problem.result = compute(problem.expression, problem.at)
+            # Only the derivatives the answers are about: x**n at x = -2 has ∂/∂x but no ∂/∂n. A name
+            # the expression lacks is left to _check_asked, whose caret is on the answers.
+            graph = parse(problem.expression)
+            known = {node.name for node in graph.nodes if node.name} | {graph.output_name}
+            problem.result = compute(problem.expression, problem.at,
+                                     wrt=[asked.name for asked in problem.asked if asked.name in known])
         except GradcalcError as error:
             if isinstance(error, MissingValue):
                 values = ", ".join(f"{name} = VALUE" for name in error.names)

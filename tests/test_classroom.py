@@ -340,3 +340,11 @@ def test_a_column_in_the_wrong_case_is_named_with_a_hint():
     with pytest.raises(GradcalcError) as caught:
         grade("", header=HEADER.replace("sq.x", "SQ.X"))
     assert caught.value.hint.startswith("did you mean sq.x? (names are case-sensitive")
+
+
+def test_only_the_derivatives_asked_for_are_computed():
+    """x**n at x = -2 has ∂/∂x and a value but no ∂/∂n: a class asked only for those is graded."""
+    sheet = '[[problem]]\nid = "p"\nexpression = "z = x**n"\nat = { x = -2, n = 3 }\nanswers = ["x", "z"]\n'
+    book = grade("Ada,12,-8\nBen,3,-8\n", sheet, "student,p.x,p.z\n")
+    assert [marks(book, s)["p.x"].verdict.ok for s in (0, 1)] == [True, False]
+    assert marks(book, 0)["p.z"].verdict.ok
