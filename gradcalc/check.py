@@ -224,8 +224,7 @@ class _Nearby:
                 step = self.rng.uniform(-1.0, 1.0, np.shape(value)) * scale * np.maximum(1.0, np.abs(value))
                 inputs[name] = np.float64(value + step) if np.ndim(value) == 0 else value + step
             try:
-                point = evaluate(result.graph, inputs, result.wrt, result.grads[result.graph.output]
-                                 if result.seeded else None)
+                point = evaluate(result.graph, inputs, result.wrt, result.upstream)
             except MathError:
                 continue
             if all(np.array_equal(a, b) for a, b in zip(given, _pieces(point.graph, point.values))):
@@ -249,7 +248,7 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
         from .result import evaluate
 
         wrt = tuple(result.wrt) + tuple(name for name in wanted if name not in result.wrt)
-        result = evaluate(graph, result.inputs, wrt, result.grads[graph.output] if result.seeded else None)
+        result = evaluate(graph, result.inputs, wrt, result.upstream)
     available = _named_values(graph, result.values)
     for answer in answers:  # every name is checked before anything is computed
         if answer.name not in available and answer.name != result.output_name:

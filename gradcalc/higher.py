@@ -326,7 +326,7 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
     if mode == "forward" or compare_modes:
         from .forward_mode import forward_mode, reverse_operations
 
-        seed = result.grads[result.graph.output] if result.seeded else None   # --upstream
+        seed = result.upstream   # --upstream
         found.forward = forward_mode(result.graph, result.inputs, result.reported, upstream=seed)
         if compare_modes:
             found.reverse_operations = reverse_operations(result)

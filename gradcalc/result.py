@@ -35,6 +35,8 @@ class Result:
     # several expressions (the command line says so in a note on stderr).
     unused: tuple[str, ...] = ()
     given: tuple[str, ...] = ()           # the inputs whose values were given, in the order given
+    upstream: Value | None = None         # ∂L/∂output as given (--upstream), None for ones: what a
+                                          # check or a higher derivative evaluates the program again with
 
     @property
     def value(self) -> float | np.ndarray:
@@ -220,7 +222,7 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
     grads, steps = backward(graph, node_values, seed, wrt=wrt)
     given = tuple(name for name in (values or {}) if name in graph.variables)
     return Result(graph, node_values, grads, steps, inputs, wrt, seeded=seed is not None,
-                  unused=tuple(unused), given=given)
+                  unused=tuple(unused), given=given, upstream=seed)
 
 
 def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | Iterable[str] = (),

@@ -36,7 +36,7 @@ def to_dict(result) -> dict:
         "value": plain(result.value),
         "gradient": {name: plain(grad) for name, grad in result.gradient.items()},
         # With --upstream the gradients are of a loss L whose ∂L/∂output was given; else of the output.
-        "upstream": plain(result.grads[graph.output]) if result.seeded else None,
+        "upstream": None if result.upstream is None else plain(result.upstream),
         "nodes": nodes,
     }
 
