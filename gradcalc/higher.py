@@ -52,6 +52,12 @@ class NodeBuilder:
         self._limit = limit or max(MAX_NODES, MAX_NODES_PER_NODE * len(graph.nodes))
         self._made: dict[tuple, int] = {}
 
+    def adopt(self) -> None:
+        """Let a node asked for again find the graph's own nodes too, not only those built here."""
+        for node in self.graph.nodes:
+            if node.op is not None:
+                self._made.setdefault((node.op, node.inputs), node.id)
+
     # -- constants ---------------------------------------------------------------------------
     def const(self, value) -> int:
         if type(value) is float or np.ndim(value) == 0:
@@ -258,14 +264,33 @@ def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = N
 
 @dataclass
 class Derivative:
-    """dᵏz/dxᵏ at the point, and the node of every order on the way (for formulas)."""
+    """dᵏz/dxᵏ at the point, every order's value on the way, and (for formulas) every order's node."""
 
     output: str
     variable: str
     order: int
     value: float
-    builder: NodeBuilder
-    nodes: list[int]                     # nodes[j] is the (j+1)-th derivative
+    builder: NodeBuilder | None = None
+    nodes: list[int] = field(default_factory=list)    # nodes[j] is the (j+1)-th derivative
+    values: list = field(default_factory=list)        # values[j] is the (j+1)-th derivative's value
+    method: str = "differentiating the last"          # how the values were found
+
+    def __post_init__(self):
+        if not self.values and self.builder is not None:
+            self.values = [self.builder.values[node] for node in self.nodes]
+
+
+def taylor_derivative(result, name: str, order: int) -> Derivative:
+    """dz/dx … dᵏz/dxᵏ by Taylor mode (taylor.py): no graph grows with the order."""
+    from .taylor import taylor
+
+    if np.ndim(result.value) != 0 and np.ndim(result.inputs[name]) == 0:
+        raise GradcalcError("--order works on a scalar output of one scalar input, or elementwise "
+                            "on an array input", hint="reduce the output to a number first")
+    found = taylor(result, name, order).derivatives
+    value = found[-1]
+    return Derivative(result.output_name, name, order, float(value) if np.ndim(value) == 0 else value,
+                      values=found, method="Taylor-mode propagation")
 
 
 def nth_derivative(result, name: str, order: int, builder: NodeBuilder | None = None) -> Derivative:
@@ -341,7 +366,10 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
             raise GradcalcError(f"--order needs one variable; the expression uses "
                                 f"{', '.join(names) or 'none'}",
                                 hint=f"choose one with --wrt {names[0]}" if names else None)
-        found.derivative = nth_derivative(result, names[0], order, builder)
+        found.derivative = taylor_derivative(result, names[0], order)
+        if symbolic:       # formulas of every order: differentiate each order's formula again
+            formulas_of = nth_derivative(result, names[0], order, builder)
+            found.derivative.builder, found.derivative.nodes = builder, formulas_of.nodes
     if symbolic:
         from .symbolic import formulas
 

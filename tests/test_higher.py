@@ -193,8 +193,9 @@ def test_cli_hessian_wrt_chooses_rows():
 
 def test_cli_order():
     result = run("sin(x)", "--x", "0.5", "--order", "4", "--json")
-    assert json.loads(result.stdout)["derivative"] == {"variable": "x", "order": 4,
-                                                        "value": pytest.approx(math.sin(0.5))}
+    assert json.loads(result.stdout)["derivative"] == {
+        "variable": "x", "order": 4, "value": pytest.approx(math.sin(0.5)),
+        "values": pytest.approx([math.cos(0.5), -math.sin(0.5), -math.cos(0.5), math.sin(0.5)])}
     plain = run("x**3", "--x", "2", "--order", "3", "--plain").stdout
     assert "  1      dz/dx       12\n  2      d²z/dx²     12\n  3      d³z/dx³     6\n" in plain
     assert run("x**3", "--x", "2", "--order", "2", "-q").stdout == "12\n"
@@ -204,7 +205,8 @@ def test_cli_order():
     (["x*y", "--x", "1", "--y", "2", "--order", "2"], "--order needs one variable"),
     (["x*y", "--x", "1", "--y", "2", "--order", "0"], "0 is not in the range"),
     (["x*x", "--x", "[1, 2]", "--hessian"], "--hessian needs a scalar output"),
-    (["x*x", "--x", "[1, 2]", "--order", "2"], "--order works on a scalar output"),
+    (["sum(x*x)", "--x", "[1, 2]", "--order", "2"], "--order with an array input works on elementwise"),
+    (["x*x", "--x", "[1, 2]", "--order", "2", "--symbolic"], "--order works on a scalar output"),
 ])
 def test_cli_bad_requests_exit_2(args, message):
     result = run(*args)

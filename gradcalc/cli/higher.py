@@ -11,9 +11,9 @@ options = option_group(
     click.option("--hessian", is_flag=True,
                  help="Also all second derivatives of a scalar output, by differentiating the "
                       "backward pass."),
-    click.option("--order", type=click.IntRange(1, 30), metavar="K",
-                 help="Also the K-th derivative dᴷz/dxᴷ with respect to the one variable (or --wrt "
-                      "NAME)."),
+    click.option("--order", type=click.IntRange(1, 100), metavar="K",
+                 help="Also the derivatives up to dᴷz/dxᴷ with respect to the one variable (or --wrt "
+                      "NAME), by Taylor mode; elementwise for an array input."),
     click.option("--symbolic", is_flag=True,
                  help="Also each derivative as a simplified formula (∂z/∂x = 2·(x + y)); with --json "
                       "in gradcalc's own syntax, ready to be given back to gradcalc."),

@@ -36,9 +36,9 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
                      f"nodes built, one reverse pass over them per row")
     if beyond.derivative is not None:
         d = beyond.derivative
-        values = [d.builder.values[node] for node in d.nodes]
+        values = d.values
         found.append(Table(
-            f"Derivatives of {d.output} with respect to {d.variable}, each by differentiating the last",
+            f"Derivatives of {d.output} with respect to {d.variable}, by {d.method}",
             ("order", "derivative", "value"),
             [(str(k), derivative_name(d.output, d.variable, k), fmt(v))
              for k, v in enumerate(values, start=1)],
@@ -118,7 +118,8 @@ def to_json(beyond) -> dict:
                                             for v in h.variables] for u in h.variables]
     if beyond.derivative is not None:
         d = beyond.derivative
-        data["derivative"] = {"variable": d.variable, "order": d.order, "value": d.value}
+        data["derivative"] = {"variable": d.variable, "order": d.order, "value": plain(d.value),
+                              "values": [plain(v) for v in d.values]}
         if formulas is not None:
             data["derivative"]["formula"] = formulas.get(("order", d.order),
                                                          formulas.get(("gradient", d.variable)))
