@@ -36,9 +36,12 @@ class Result(engine.Result):
 
     def derivative(self, k: int = 1, wrt: str | None = None) -> dict:
         """dᵏz/dxᵏ of a scalar output by its one scalar input (or `wrt`), as `--order K --json`
-        gives it: `{"variable": "x", "order": k, "value": ...}`."""
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 30:
-            raise GradcalcError(f"the order of a derivative is a whole number from 1 to 30, not {k!r}",
+        gives it: `{"variable": "x", "order": k, "value": ..., "values": [...]}` (every order)."""
+        from .taylor import MAX_ORDER
+
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_ORDER:
+            raise GradcalcError(f"the order of a derivative is a whole number from 1 to {MAX_ORDER}, "
+                                f"not {k!r}",
                                 hint="as --order K takes it")
         names = self.reported if wrt is None else ()
         if len(names) > 1:   # the engine's message would say --wrt, a command-line option

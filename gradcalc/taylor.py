@@ -36,8 +36,6 @@ _LINEAR = {"identity", "pos", "neg", "add", "sub", "sum", "mean", "sum_last", "s
            "transpose", "sum_to"}
 # Ops linear in each input separately: the product of two series is their Cauchy product.
 _BILINEAR = {"mul", "matmul", "outer"}
-# Ops that keep element i of the output a function of element i of the inputs only.
-_ELEMENTWISE_ARRAY_OPS = {"identity", "pos", "neg", "add", "sub", "mul", "div", "pow"}
 
 
 @dataclass
@@ -102,12 +100,6 @@ def taylor(result, name: str, order: int, directional: bool = False) -> Series:
     return Series(result.output_name, name, order, coefficients)
 
 
-def _is_elementwise_function(op: str) -> bool:
-    entry = OPS[op]
-    return not entry.chain and bool(entry.derivative) and op not in (
-        "sum", "mean", "max", "sum_last", "sum_to", "cross_entropy")
-
-
 class _Plan:
     """Each node's rule: how its coefficient k follows from coefficients already known."""
 
@@ -138,7 +130,7 @@ class _Plan:
             return
         self.coefficients.append([value] + [None] * self.K)
         op = node.op
-        if op not in _ELEMENTWISE_ARRAY_OPS and not _is_elementwise_function(op):
+        if not OPS[op].elementwise:     # element i of the output may depend on other elements
             self.elementwise = False
         moving = [s for s in node.inputs if self.depends[s]]
         if op in _LINEAR:
@@ -155,8 +147,7 @@ class _Plan:
             weights = OPS["max"].local[0](values[node.inputs[0]], value)
             c = self.coefficients[node.inputs[0]]
             self._rule(i, lambda k: np.float64(np.sum(weights * c[k])), now=moving)
-        elif not OPS[op].chain and OPS[op].derivative and np.shape(value) == np.broadcast_shapes(
-                *(np.shape(values[s]) for s in node.inputs)):
+        elif OPS[op].elementwise and OPS[op].derivative and not OPS[op].chain:
             self._from_derivatives(i, node)
         else:
             raise GradcalcError(f"--order has no Taylor rule for {OPS[op].symbol} yet", node.span,

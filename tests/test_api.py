@@ -160,7 +160,9 @@ def test_expect_tells_right_from_wrong():
 
 def test_one_variable_derivative_without_wrt_and_its_errors():
     result = compute("sin(x)", x=0.5)
-    assert result.derivative(4) == {"variable": "x", "order": 4, "value": pytest.approx(np.sin(0.5))}
+    assert result.derivative(4) == {"variable": "x", "order": 4, "value": pytest.approx(np.sin(0.5)),
+                                    "values": pytest.approx([np.cos(0.5), -np.sin(0.5), -np.cos(0.5),
+                                                             np.sin(0.5)])}
     assert type(result.derivative(4)["value"]) is float
     with pytest.raises(GradcalcError, match="needs one variable"):
         compute("x*y", x=1, y=2).derivative(2)
