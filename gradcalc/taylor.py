@@ -143,8 +143,10 @@ class _Plan:
             self._pow(i, node)
         elif op in _REWRITES:
             self._alias(i, _REWRITES[op](self.builder, *node.inputs))
-        elif op == "max":
-            weights = OPS["max"].local[0](values[node.inputs[0]], value)
+        elif op == "prod":
+            self._prod(i, node)
+        elif op in ("max", "min"):        # piecewise linear: the series of the chosen element(s)
+            weights = OPS[op].local[0](values[node.inputs[0]], value)
             c = self.coefficients[node.inputs[0]]
             self._rule(i, lambda k: np.float64(np.sum(weights * c[k])), now=moving)
         elif OPS[op].elementwise and OPS[op].derivative and not OPS[op].chain:
@@ -237,6 +239,19 @@ class _Plan:
                             f"{format_value(r)} of 0 is infinite", span,
                             hint="the expression is not differentiable that often here; try another "
                                  "point", text=text)
+        self._rule(i, rule, now=(a,))
+
+    def _prod(self, i: int, node) -> None:
+        """The product of the elements: their series multiplied one after another, truncated."""
+        (a,), c = node.inputs, self.coefficients
+
+        def rule(k):
+            series = np.array([np.ravel(c[a][j]) for j in range(k + 1)])   # (k + 1, elements)
+            product = np.zeros(k + 1)
+            product[0] = 1.0
+            for element in series.T:
+                product = np.convolve(product, element)[:k + 1]
+            return np.float64(product[k])
         self._rule(i, rule, now=(a,))
 
     def _from_derivatives(self, i: int, node) -> None:
@@ -348,8 +363,22 @@ def _cross_entropy(builder, y: int, t: int) -> int:
                    builder.const(float(rows)))
 
 
+def _norm(builder, x: int) -> int:
+    return builder("sqrt", builder("sum", builder("mul", x, x)))
+
+
+def _var(builder, x: int) -> int:
+    centred = builder("sub", x, builder("mean", x))
+    return builder("mean", builder("mul", centred, centred))
+
+
+def _std(builder, x: int) -> int:
+    return builder("sqrt", _var(builder, x))
+
+
 # Ops whose value is rebuilt from ops with rules (the same value, so the same series).
-_REWRITES = {"softmax": _softmax, "logsumexp": _logsumexp, "cross_entropy": _cross_entropy}
+_REWRITES = {"softmax": _softmax, "logsumexp": _logsumexp, "cross_entropy": _cross_entropy,
+             "norm": _norm, "var": _var, "std": _std}
 
 
 def _ordinal(k: int) -> str:

@@ -34,6 +34,17 @@ MP = {
     "relu": (lambda x: max(x, 0), (-1.0, 0.5)),
     "abs": (abs, (-1.0, 0.5)),
     "sign": (mpmath.sign, (-1.0, 0.5)),
+    # The functions of the language issue (#13): each from its derivative in OPS, no rule of its own.
+    "asin": (mpmath.asin, (-0.4, 0.6)), "acos": (mpmath.acos, (0.3,)), "atan": (mpmath.atan, (0.5, 1.5)),
+    "sinh": (mpmath.sinh, (0.7,)), "cosh": (mpmath.cosh, (0.7,)), "asinh": (mpmath.asinh, (0.7,)),
+    "acosh": (mpmath.acosh, (1.6,)), "atanh": (mpmath.atanh, (0.4,)),
+    "log2": (lambda x: mpmath.log(x, 2), (1.5,)), "log10": (mpmath.log10, (1.5,)),
+    "log1p": (lambda x: mpmath.log(1 + x), (0.5,)), "expm1": (lambda x: mpmath.exp(x) - 1, (0.5,)),
+    "exp2": (lambda x: 2 ** x, (0.5,)), "cbrt": (mpmath.cbrt, (1.7,)),
+    "softplus": (lambda x: mpmath.log(1 + mpmath.exp(x)), (0.3, -1.2)),
+    "erf": (mpmath.erf, (0.4,)), "erfc": (mpmath.erfc, (0.4,)),
+    "gelu": (lambda x: x * (1 + mpmath.erf(x / mpmath.sqrt(2))) / 2, (0.6,)),
+    "silu": (lambda x: x / (1 + mpmath.exp(-x)), (0.6,)),
 }
 
 # Compositions the issue names, and the operators.
@@ -63,7 +74,8 @@ def assert_close(found, exact, rel=1e-6):
         assert abs(a - b) <= rel * abs(b) + 1e-300, f"order {k}: {a} vs {b}"
 
 
-ARRAY_ONLY = {"transpose", "sum", "mean", "max", "softmax", "logsumexp", "cross_entropy"}
+ARRAY_ONLY = {"transpose", "sum", "mean", "max", "min", "softmax", "logsumexp", "cross_entropy",
+              "norm", "prod", "var", "std", "dot", "matmul"}
 
 
 @pytest.mark.parametrize("name", sorted(set(FUNCTIONS) - ARRAY_ONLY - set(MP)))
@@ -124,7 +136,17 @@ ARRAYS = {
                                              for i in range(2) for j in range(2) for k in range(3)),
     "sum(x, 0) + mean(tanh(x), 0)": lambda t: sum(v + t + mpmath.tanh(v + t) / 3 for v in X),
     "(M @ sigmoid(x)) @ w": lambda t: _matvec(t),
+    "prod(x)": lambda t: (X[0] + t) * (X[1] + t) * (X[2] + t),
+    "norm(x)": lambda t: mpmath.sqrt(sum((v + t) ** 2 for v in X)),
+    "std(x*x)": lambda t: mpmath.sqrt(_variance([(v + t) ** 2 for v in X])),
+    "var(exp(x))": lambda t: _variance([mpmath.exp(v + t) for v in X]),
+    "min(x*x)": lambda t: (X[0] + t) ** 2,
 }
+
+
+def _variance(values):
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values) / len(values)
 
 
 def _softmax(values):
