@@ -445,7 +445,9 @@ OPS: dict[str, Op] = {
                   lambda g, a, out: g("div", g.const(1.0), a), explain=_explain_log,
                   names=("log", "ln"), domain="x > 0", floats=True),
     "sqrt": _unary("sqrt", xp.sqrt, lambda a, out: xp.divide(0.5, out), "1/(2·sqrt({0}))",
-                   lambda g, a, out: g("div", g.const(0.5), out), explain=_explain_sqrt, domain="x ≥ 0; derivative x > 0", floats=True),
+                   lambda g, a, out: g("div", g.const(0.5), out), explain=_explain_sqrt, domain="x ≥ 0; derivative x > 0", floats=True,
+                   # a power, so sqrt(x)³ and x^(3/2) are one form; printed sqrt(x) again
+                   normal=lambda t, a: t.power(a, t.number(0.5))),
     "sin": _unary("sin", xp.sin, lambda a, out: xp.cos(a), "cos({0})", lambda g, a, out: g("cos", a), floats=True),
     "cos": _unary("cos", xp.cos, lambda a, out: -xp.sin(a), "−sin({0})",
                   lambda g, a, out: g("neg", g("sin", a)), floats=True),

@@ -19,12 +19,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 
 import numpy as np
 
 from .errors import GradcalcError
 from .graph import Graph
-from .ops import OPS
+from .ops import CONSTANTS, OPS
 
 MAX_TERMS = 40        # a sum or product larger than this is kept as written, not merged further
 SHARE_AT = 40         # a subexpression used twice is named once its text is this long
@@ -34,6 +35,70 @@ MAX_REPEATED = 1_000_000   # characters of definitions the standalone formulas m
 NUM, SYM, CALL, POW, PROD, SUM, RAW = "num", "sym", "call", "pow", "prod", "sum", "raw"
 
 
+def exact(value):
+    """A number as the table keeps it: a Fraction when it is one (3, 1/3, 0.1 = 1/10, a float that
+    is the nearest float to a fraction of small denominator, as 1/3 folded by the builder), else a float."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    number = float(value) + 0.0           # + 0.0 turns −0 into 0
+    if not math.isfinite(number):
+        return number
+    if number.is_integer() and abs(number) < 2 ** 53:
+        return Fraction(int(number))
+    if 1e-9 < abs(number) < 1e9:
+        near = Fraction(number).limit_denominator(MAX_DENOMINATOR)
+        if float(near) == number:
+            return near
+    return number
+
+
+MAX_DENOMINATOR = 100_000
+
+
+def _whole(value) -> bool:
+    return value.denominator == 1 if isinstance(value, Fraction) else float(value).is_integer()
+
+
+def _finite(value) -> bool:
+    return isinstance(value, Fraction) or math.isfinite(value)
+
+
+def _power(base, n):
+    """base**n as an exact number when it is one, a float when only that is finite, else None."""
+    if isinstance(base, Fraction) and isinstance(n, Fraction):
+        if n.denominator == 1:
+            if base == 0 and n < 0:
+                return None
+            if abs(n) > 4096 or abs(base.numerator) > 2 ** 64 or base.denominator > 2 ** 64:
+                pass          # too large to keep exact: as a float below
+            else:
+                return base ** int(n)
+        elif base > 0:
+            root = _exact_root(base, n.denominator)
+            if root is not None:
+                return _power(root, Fraction(n.numerator))
+            return None       # 2^(1/2) stays a power: sqrt(2) is a symbol, not 1.414…
+    with np.errstate(all="ignore"):
+        folded = float(np.power(float(base), float(n)))
+    return exact(folded) if math.isfinite(folded) else None
+
+
+def _exact_root(value: Fraction, k: int):
+    """The k-th root of a positive fraction when it is a fraction (4/9 → 2/3), else None."""
+    def root(n: int):
+        r = round(n ** (1.0 / k)) if n < 2 ** 1000 else None
+        if r is None:
+            return None
+        for guess in (r - 1, r, r + 1):
+            if guess >= 0 and guess ** k == n:
+                return guess
+        return None
+    top, bottom = root(value.numerator), root(value.denominator)
+    return None if top is None or bottom is None else Fraction(top, bottom)
+
+
 class _Table:
     """Interned expressions: equal structure, equal id; children always have smaller ids."""
 
@@ -41,6 +106,7 @@ class _Table:
         self.exprs: list[tuple] = []
         self._ids: dict[tuple, int] = {}
         self.expand = expand     # multiply sums out: polynomials stay short under differentiation
+        self.decimal = False     # fractions with a terminating decimal are shown as decimals (0.3)
 
     def intern(self, expr: tuple) -> int:
         if expr not in self._ids:
@@ -51,8 +117,8 @@ class _Table:
     def kind(self, e: int) -> str:
         return self.exprs[e][0]
 
-    def number(self, value: float) -> int:
-        return self.intern((NUM, float(value) + 0.0))   # + 0.0 turns −0 into 0
+    def number(self, value) -> int:
+        return self.intern((NUM, exact(value)))
 
     def value(self, e: int) -> float | None:
         expr = self.exprs[e]
@@ -68,8 +134,8 @@ class _Table:
             return expr[1], dict(expr[2])
         if expr[0] == SUM:
             content, primitive = self._primitive(expr)
-            return content, {primitive: 1.0}
-        return 1.0, {e: 1.0}
+            return content, {primitive: 1}
+        return 1, {e: 1}
 
     def _primitive(self, expr: tuple) -> tuple[float, int]:
         """A sum as content × primitive sum: 2·x + 2·y → 2, (x + y); −x − y → −1, (x + y).
@@ -79,11 +145,15 @@ class _Table:
         lead = terms[0][1]
         content = abs(lead)
         numbers = [c for _, c in terms] + ([const] if const else [])
-        if any(not float(c / content).is_integer() for c in numbers):
-            content = 1.0
-        content = math.copysign(content, const if const else lead)
-        if content == 1.0:
-            return 1.0, self.intern(expr)
+        if any(not _whole(c / content) for c in numbers):
+            content = 1
+        # The sign: the highest power of a variable positive (x − 1, x^2 − 2·x − 1), as textbooks
+        # write a factor; without one, the constant positive (1 − sigmoid(x)), else the first term.
+        top = max(terms, key=lambda term: degree(self, term[0]))
+        sign = top[1] if degree(self, top[0]) > 0 else (const if const else lead)
+        content = content if sign > 0 else -content
+        if content == 1:
+            return 1, self.intern(expr)
         return content, self.intern((SUM, const / content, tuple((t, c / content) for t, c in terms)))
 
     def terms(self, e: int) -> tuple[float, dict[int, float]]:
@@ -96,21 +166,22 @@ class _Table:
         coeff, factors = self.factors(e)
         if len(factors) == 1:
             (inner, power), = factors.items()
-            if power == 1.0 and self.kind(inner) == SUM:   # c·(a + b) added to something: distribute
+            if power == 1 and self.kind(inner) == SUM:   # c·(a + b) added to something: distribute
                 _, const, terms = self.exprs[inner]
                 return coeff * const, {t: coeff * c for t, c in terms}
-        return 0.0, {self.product(1.0, factors): coeff}
+        return 0, {self.product(1, factors): coeff}
 
     def product(self, coeff: float, factors: dict[int, float]) -> int:
         factors = {f: p for f, p in factors.items() if p != 0}
         if coeff == 0 or not factors:
-            return self.number(0.0 if coeff == 0 else coeff)
+            return self.number(0 if coeff == 0 else coeff)
         if coeff == 1 and len(factors) == 1 and next(iter(factors.values())) == 1:
             return next(iter(factors))
         return self.intern((PROD, coeff, tuple(sorted(factors.items()))))
 
-    def sum(self, const: float, terms: dict[int, float]) -> int:
+    def sum(self, const, terms: dict) -> int:
         terms = {t: c for t, c in terms.items() if c != 0}
+        const = self._pythagoras(const, terms)
         if not terms:
             return self.number(const)
         if const == 0 and len(terms) == 1:
@@ -119,17 +190,37 @@ class _Table:
             return self.product(coeff * inner_coeff, factors)
         return self.intern((SUM, const, tuple(sorted(terms.items()))))
 
+    def _square_of(self, monomial: int, name: str) -> int | None:
+        """u when the monomial is name(u)^2 (sin(u)^2, cos(u)^2), else None."""
+        expr = self.exprs[monomial]
+        if expr[0] == PROD and expr[1] == 1 and len(expr[2]) == 1 and expr[2][0][1] == 2:
+            inner = self.exprs[expr[2][0][0]]
+            if inner[0] == CALL and inner[1] == name:
+                return inner[2][0]
+        return None
+
+    def _pythagoras(self, const, terms: dict):
+        """a·sin(u)^2 + a·cos(u)^2 → a (terms edited in place); returns the new constant."""
+        sines = {self._square_of(t, "sin"): t for t in terms if self.kind(t) == PROD}
+        for t in [t for t in terms if self.kind(t) == PROD]:
+            u = self._square_of(t, "cos")
+            if u is not None and u in sines and sines[u] in terms and terms[sines[u]] == terms.get(t):
+                const = const + terms.pop(t)
+                del terms[sines[u]]
+        return const
+
     # -- operations ----------------------------------------------------------------------------
     def add(self, a: int, b: int) -> int:
         (ca, ta), (cb, tb) = self.terms(a), self.terms(b)
         if len(ta) + len(tb) > MAX_TERMS:
             return self.intern((RAW, "add", (a, b)))
         for t, c in tb.items():
-            ta[t] = ta.get(t, 0.0) + c
+            ta[t] = ta.get(t, 0) + c
         return self.sum(ca + cb, ta)
 
     def mul(self, a: int, b: int) -> int:
-        if self.expand and SUM in (self.kind(a), self.kind(b)):
+        # A number times a sum stays a product (2·(x + y)); other products of sums are multiplied out.
+        if self.expand and SUM in (self.kind(a), self.kind(b)) and NUM not in (self.kind(a), self.kind(b)):
             expanded = self._expand(a, b)
             if expanded is not None:
                 return expanded
@@ -137,9 +228,9 @@ class _Table:
         if len(fa) + len(fb) > MAX_TERMS:
             return self.intern((RAW, "mul", (a, b)))
         for f, p in fb.items():
-            fa[f] = fa.get(f, 0.0) + p
-        coeff = ca * cb
-        if not math.isfinite(coeff):
+            fa[f] = fa.get(f, 0) + p
+        coeff = exact(ca * cb)
+        if not _finite(coeff):
             return self.intern((RAW, "mul", (a, b)))
         return self.product(coeff, fa)
 
@@ -148,44 +239,46 @@ class _Table:
         (ca, ta), (cb, tb) = self.terms(a), self.terms(b)
         left = ([(None, ca)] if ca else []) + list(ta.items())      # (monomial or None, coefficient)
         right = ([(None, cb)] if cb else []) + list(tb.items())
-        const, terms = 0.0, {}
+        const, terms = 0, {}
         for m, c in left:
             for n, d in right:
                 if m is None and n is None:
-                    k, found = 1.0, {}
+                    k, found = 1, {}
                 elif m is None or n is None:
-                    k, found = 0.0, {n if m is None else m: 1.0}
+                    k, found = 0, {n if m is None else m: 1}
                 else:
                     k, found = self.terms(self.mul(m, n))
                 const += c * d * k
                 for t, e in found.items():
-                    terms[t] = terms.get(t, 0.0) + c * d * e
+                    terms[t] = terms.get(t, 0) + c * d * e
             if len(terms) > MAX_TERMS:
                 return None
         return self.sum(const, terms)
 
     def neg(self, a: int) -> int:
-        return self.mul(self.number(-1.0), a)
+        return self.mul(self.number(-1), a)
 
     def power(self, a: int, b: int) -> int:
         n = self.value(b)
         if n is None:
+            if self.kind(b) == SUM and self.exprs[b][1] != 0:    # x^(x − 1) = x^x · x^(−1)
+                _, const, terms = self.exprs[b]
+                return self.mul(self.power(a, self.sum(0, dict(terms))), self.power(a, self.number(const)))
             return self.intern((POW, a, b))
         if n == 0:
-            return self.number(1.0)
+            return self.number(1)
         if n == 1:
             return a
         base = self.value(a)
         if base is not None:
-            with np.errstate(all="ignore"):
-                folded = float(np.power(base, n))
-            return self.number(folded) if math.isfinite(folded) else self.intern((POW, a, b))
+            folded = _power(base, n)
+            return self.number(folded) if folded is not None else self.intern((POW, a, b))
         coeff, factors = self.factors(a)
         # (c·x^p)^n = c^n·x^(p·n) holds for whole n; for other n only with c > 0 and every p = 1.
-        if n.is_integer() or (coeff > 0 and all(p == 1 for p in factors.values())):
-            folded = coeff ** n
-            if math.isfinite(folded):
-                return self.product(folded, {f: p * n for f, p in factors.items()})
+        if _whole(n) or (coeff > 0 and all(p == 1 for p in factors.values())):
+            folded = _power(coeff, n)
+            if folded is not None:
+                return self.product(folded, {f: exact(p * n) for f, p in factors.items()})
         return self.intern((POW, a, b))
 
     def call(self, name: str, *args: int) -> int:
@@ -193,7 +286,7 @@ class _Table:
         values = [self.value(a) for a in args]
         if None not in values:
             with np.errstate(all="ignore"):
-                folded = float(OPS[name].forward(*map(np.float64, values)))
+                folded = float(OPS[name].forward(*(np.float64(float(v)) for v in values)))
             if folded.is_integer():   # cos(0) → 1, but log(2) stays log(2)
                 return self.number(folded)
         return self.intern((CALL, name, tuple(args)))
@@ -219,7 +312,7 @@ def normal_forms(graph: Graph, values: list, roots: list[int], expand: bool = Fa
             raise GradcalcError("--symbolic works on scalar expressions; this one has arrays",
                                 node.span, text=graph.text, hint="give scalar values")
         if node.op is None:
-            expr[node_id] = table.number(graph.constants[node_id]) if node_id in graph.constants \
+            expr[node_id] = _constant(table, graph, node) if node_id in graph.constants \
                 else table.intern((SYM, node.name))
             continue
         op = OPS[node.op]
@@ -228,6 +321,45 @@ def normal_forms(graph: Graph, values: list, roots: list[int], expand: bool = Fa
                                 text=graph.text)
         expr[node_id] = op.normal(table, *[expr[i] for i in node.inputs])
     return table, expr
+
+
+def _constant(table: _Table, graph: Graph, node) -> int:
+    """A constant as written where the text says (3, 0.1, pi, -e), else its value: exact when it is a
+    fraction, a fraction of pi or e when it is one (2·pi folded by the derivative builder), else as is."""
+    value = float(graph.constants[node.id])
+    start, end = node.span
+    written = graph.text[start:end].strip() if 0 <= start < end <= len(graph.text) else ""
+    sign = -1 if written.startswith(("-", "−")) else 1
+    bare = written.lstrip("-−+ ")
+    if bare in CONSTANTS and sign * CONSTANTS[bare] == value:
+        return table.mul(table.number(sign), table.intern((SYM, bare)))
+    try:
+        literal = Fraction(bare.replace("_", "")) * sign if bare else None
+    except (ValueError, ZeroDivisionError):
+        literal = None
+    if literal is not None and float(literal) == value:
+        if any(c in bare for c in ".eE"):
+            table.decimal = True           # the user writes decimals: show fractions like theirs
+        return table.number(literal)
+    number = exact(value)
+    if not isinstance(number, Fraction):
+        for constant, make in _KNOWN_IRRATIONALS:
+            if make is None or (isinstance(make, str) and make in graph.variables):
+                continue          # a variable named e or pi: the constant is written as a number
+            if isinstance(make, str):
+                make = lambda t, name=make: t.intern((SYM, name))
+            ratio = exact(value / constant)
+            if isinstance(ratio, Fraction) and float(ratio) * constant == value:
+                return table.mul(table.number(ratio), make(table))
+    return table.number(number)
+
+
+# Numbers the derivative builder folds (2·pi, log(2) from d/dx 2^x, sqrt(3)), recognised again as
+# a fraction times one of these, so a formula says log(2), not 0.6931471805599453.
+_KNOWN_IRRATIONALS = [(value, name) for name, value in CONSTANTS.items()] \
+    + [(math.log(k), lambda t, k=k: t.call("log", t.number(k))) for k in range(2, 21)] \
+    + [(math.sqrt(k), lambda t, k=k: t.power(t.number(k), t.number(Fraction(1, 2))))
+       for k in (2, 3, 5, 6, 7, 10)]
 
 
 # Printing ------------------------------------------------------------------------------------------
@@ -250,13 +382,69 @@ ASCII = Style("*", "-", "**")
 _NAMED = {math.pi: "pi", math.e: "e"}     # gradcalc's constants, read back by the grammar
 
 
-def _number(value: float, style: Style) -> str:
+def _number(value, style: Style, decimal: bool = False) -> str:
+    """3, 1/3 (0.3 where decimals are wanted and it is one), or a float as Python writes it."""
+    if isinstance(value, Fraction):
+        magnitude = abs(value)
+        if magnitude.denominator == 1:
+            text = str(magnitude.numerator)
+        elif decimal and _terminates(magnitude.denominator):
+            text = _decimal_text(magnitude)
+        else:
+            text = f"{magnitude.numerator}/{magnitude.denominator}"
+        return (style.minus if value < 0 else "") + text
     if style.constants and abs(value) in _NAMED:
         return (style.minus if value < 0 else "") + _NAMED[abs(value)]
     text = repr(float(value))
     if text.endswith(".0"):
         text = text[:-2]
     return text.replace("-", style.minus)
+
+
+def _terminates(denominator: int) -> bool:
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
+def _decimal_text(value: Fraction) -> str:
+    from decimal import Decimal, localcontext
+
+    with localcontext() as context:
+        context.prec = 60
+        text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _strength(value, decimal: bool) -> int:
+    """How a number binds when printed: −2 as a negative, 1/3 as a quotient, else as an atom."""
+    if value < 0:
+        return _NEGATIVE
+    if isinstance(value, Fraction) and value.denominator != 1 and not (
+            decimal and _terminates(value.denominator)):
+        return _PRODUCT
+    return _ATOM
+
+
+def constants_first(table: _Table, factors) -> list:
+    """Factors in the order a textbook writes them: numbers as symbols (pi, sqrt(2), log(2)) first."""
+    def constant(f: int) -> bool:
+        expr = table.exprs[f]
+        return (expr[0] == SYM and expr[1] in CONSTANTS) or (
+            expr[0] in (POW, CALL) and all(table.kind(c) == NUM or constant(c) for c in _children(expr)))
+    return sorted(factors, key=lambda item: not constant(item[0]))
+
+
+def degree(table: _Table, e: int):
+    """The total degree of a monomial in the variables (x^3·y → 4; sin(x) → 0), for textbook order."""
+    expr = table.exprs[e]
+    if expr[0] == SYM:
+        return 0 if expr[1] in CONSTANTS else 1
+    if expr[0] == PROD:
+        return sum(float(p) for f, p in expr[2]
+                   if table.kind(f) == SYM and table.exprs[f][1] not in CONSTANTS)
+    return 0
 
 
 class _Printer:
@@ -277,7 +465,7 @@ class _Printer:
         expr, s = self.table.exprs[e], self.style
         kind = expr[0]
         if kind == NUM:
-            return _number(expr[1], s), _NEGATIVE if expr[1] < 0 else _ATOM
+            return _number(expr[1], s, self.table.decimal), _strength(expr[1], self.table.decimal)
         if kind == SYM:
             return expr[1], _ATOM
         if kind == CALL:
@@ -285,6 +473,8 @@ class _Printer:
             name = op.names[0] if op.names else expr[1]
             return f"{name}({', '.join(self.shown(a)[0] for a in expr[2])})", _ATOM
         if kind == POW:
+            if self.table.value(expr[2]) == Fraction(1, 2):
+                return f"sqrt({self.shown(expr[1])[0]})", _ATOM
             return f"{self.wrap(expr[1], _ATOM)}{s.power}{self.wrap(expr[2], _ATOM)}", _POWER
         if kind == PROD:
             return self._product(expr[1], expr[2])
@@ -295,19 +485,29 @@ class _Printer:
             return f"{self.wrap(a, _SUM)} + {self.wrap(b, _PRODUCT)}", _SUM
         return f"{self.wrap(a, _PRODUCT)}{s.times}{self.wrap(b, _POWER)}", _PRODUCT
 
-    def _factor(self, f: int, p: float) -> str:
+    def _factor(self, f: int, p) -> str:
         if p == 1:
             return self.wrap(f, _PRODUCT + 1)
-        return f"{self.wrap(f, _ATOM)}{self.style.power}{_number(p, self.style)}"
+        if p == Fraction(1, 2):
+            return f"sqrt({self.shown(f)[0]})"
+        exponent = _number(p, self.style, self.table.decimal)
+        if _strength(p, self.table.decimal) < _ATOM:
+            exponent = f"({exponent})"
+        return f"{self.wrap(f, _ATOM)}{self.style.power}{exponent}"
 
-    def _product(self, coeff: float, factors) -> tuple[str, int]:
+    def _product(self, coeff, factors) -> tuple[str, int]:
         s = self.style
+        factors = constants_first(self.table, factors)
         top = [self._factor(f, p) for f, p in factors if p > 0]
         # One denominator factor needs no parentheses (x**2 binds tighter than /); several do.
         bottom = [self._factor(f, -p) for f, p in factors if p < 0]
         magnitude = abs(coeff)
-        if magnitude != 1 or not top:
-            top.insert(0, _number(magnitude, s))
+        if _strength(magnitude, self.table.decimal) == _PRODUCT:     # 2/3: 2 on top, 3 below
+            if magnitude.numerator != 1 or not top:
+                top.insert(0, str(magnitude.numerator))
+            bottom.insert(0, str(magnitude.denominator))
+        elif magnitude != 1 or not top:
+            top.insert(0, _number(magnitude, s, self.table.decimal))
         text = s.times.join(top)
         if bottom:
             text += "/" + (bottom[0] if len(bottom) == 1 else "(" + s.times.join(bottom) + ")")
@@ -316,18 +516,21 @@ class _Printer:
         if len(top) + len(bottom) > 1:
             return text, _PRODUCT
         (_, p), = factors
-        return text, _ATOM if p == 1 else _POWER
+        return text, _ATOM if p in (1, Fraction(1, 2)) else _POWER
 
     def _sum(self, const: float, terms) -> tuple[str, int]:
         s = self.style
-        parts = [(c < 0, self._product(abs(c), self.table.factors(t)[1].items())[0]) for t, c in terms]
+        # Textbook order: by descending degree (x^3 + 9·x^2 + 18·x + 6), ties as they came.
+        ordered = sorted(terms, key=lambda term: -degree(self.table, term[0]))
+        parts = [(c < 0, self._product(abs(c), self.table.factors(t)[1].items())[0],
+                  degree(self.table, t)) for t, c in ordered]
         if const:
-            parts.append((const < 0, _number(abs(const), s)))
+            parts.append((const < 0, _number(abs(const), s, self.table.decimal), 0))
         # Lead with a positive part where there is one: 1 − x, not −x + 1.
-        first = next((i for i, (negative, _) in enumerate(parts) if not negative), 0)
+        first = next((i for i, (negative, _, d) in enumerate(parts) if not negative), 0)
         parts.insert(0, parts.pop(first))
         text = (s.minus if parts[0][0] else "") + parts[0][1]
-        for negative, part in parts[1:]:
+        for negative, part, _ in parts[1:]:
             text += f" {s.minus if negative else '+'} {part}"
         return text, _SUM
 
@@ -344,12 +547,17 @@ class Formulas:
     ascii: dict[str, str]
     definitions: list[tuple[str, str]] = field(default_factory=list)
     shared: list[str] = field(default_factory=list)
+    # The normal forms behind the texts, for other printers (render/latex.py): the table, each
+    # root's expression, and the expressions named t1, … in `definitions`.
+    table: _Table | None = None
+    exprs: dict = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
 
 
 def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] = frozenset()) -> Formulas:
     """The simplified formula of each root node, keyed like `roots` (e.g. by variable name)."""
-    table, expr = normal_forms(graph, values, list(roots.values()))
-    wanted = [expr[node] for node in roots.values()]
+    table, expr = normal_forms(graph, values, list(roots.values()), expand=True)
+    wanted = gathered(table, [expr[node] for node in roots.values()])
     as_root = Counter(wanted)
     uses = _uses(table, wanted)
     # A variable named e or pi (`e = 3`) shadows the constant: the constants are then written as numbers.
@@ -382,7 +590,155 @@ def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] 
         program = [f"{names[d]} = {ascii_printer.text[d][0]}" for d in _needed(table, e, names)] \
             if standalone else []
         ascii_[key] = "; ".join(program + [ascii_printer.shown(e)[0]])
-    return Formulas(pretty, ascii_, definitions, [] if standalone else shared)
+    return Formulas(pretty, ascii_, definitions, [] if standalone else shared, table,
+                    dict(zip(roots, wanted)), names)
+
+
+def gathered(table: _Table, roots: list[int]) -> list[int]:
+    """The roots with every sum whose terms share a factor other than a power of a variable written
+    as that factor times the rest: x^3·exp(x) + 3·x^2·exp(x) → exp(x)·(x^3 + 3·x^2), as a textbook
+    gathers it (polynomials stay multiplied out). Bottom-up, children first."""
+    new: dict[int, int] = {}
+    for e in sorted(_uses(table, roots)):
+        expr = table.exprs[e]
+        kind = expr[0]
+        if kind == CALL:
+            new[e] = table.intern((CALL, expr[1], tuple(new[a] for a in expr[2])))
+        elif kind == POW:
+            new[e] = table.intern((POW, new[expr[1]], new[expr[2]]))
+        elif kind == RAW:
+            new[e] = table.intern((RAW, expr[1], tuple(new[a] for a in expr[2])))
+        elif kind == PROD:
+            new[e] = _product_of(table, expr[1], [(new[f], p) for f, p in expr[2]])
+        elif kind == SUM:
+            new[e] = _gather_sum(table, expr[1], _double_cosine(table, [(new[t], c) for t, c in expr[2]]))
+        else:
+            new[e] = e
+    return [new[e] for e in roots]
+
+
+def _product_of(table: _Table, coeff, factors) -> int:
+    """coeff × Π factor^p as one product, a factor that is itself a product (p = 1) merged in."""
+    merged: dict[int, object] = {}
+    for f, p in factors:
+        inner = table.exprs[f]
+        if p == 1 and inner[0] == PROD:
+            coeff = coeff * inner[1]
+            for g, q in inner[2]:
+                merged[g] = merged.get(g, 0) + q
+        elif inner[0] == SUM and _whole(p):   # −sin(x) − 1 = −(sin(x) + 1): meets its own powers
+            content, primitive = table._primitive(inner)
+            coeff = coeff * content ** int(p)
+            merged[primitive] = merged.get(primitive, 0) + p
+        else:
+            merged[f] = merged.get(f, 0) + p
+    merged = {f: p for f, p in merged.items() if p != 0}
+    # 2·sin(u)·cos(u) → sin(2·u), as a textbook writes it.
+    sines = {table.exprs[f][2][0]: f for f, p in merged.items()
+             if p == 1 and table.exprs[f][0] == CALL and table.exprs[f][1] == "sin"}
+    for f, p in list(merged.items()):
+        inner = table.exprs[f]
+        if p == 1 and inner[0] == CALL and inner[1] == "cos" and inner[2][0] in sines \
+                and sines[inner[2][0]] in merged:
+            del merged[f], merged[sines[inner[2][0]]]
+            merged[table.call("sin", table.mul(table.number(2), inner[2][0]))] = 1
+            coeff = coeff / 2
+    # x^y·x^(−1) is shown as x^(y − 1), as written (the normal form splits it to collect x^x terms).
+    for f, p in list(merged.items()):
+        inner = table.exprs[f]
+        if p == 1 and inner[0] == POW and isinstance(merged.get(inner[1]), (int, Fraction)):
+            base, shift = inner[1], merged.pop(inner[1])
+            del merged[f]
+            joined = table.intern((POW, base, table.add(inner[2], table.number(shift))))
+            merged[joined] = merged.get(joined, 0) + 1
+    if not merged:
+        return table.number(coeff)
+    if coeff == 1 and len(merged) == 1 and next(iter(merged.values())) == 1:
+        return next(iter(merged))
+    return table.intern((PROD, coeff, tuple(sorted(merged.items()))))
+
+
+def _double_cosine(table: _Table, terms: list) -> list:
+    """a·cos(u)^2 − a·sin(u)^2 → a·cos(2·u), as a textbook writes it. Terms that gathering made
+    equal (two routes to sin(a)^2·(a + b)/c^3) are added up first."""
+    coefficients: dict = {}
+    for t, c in terms:
+        coefficients[t] = coefficients.get(t, 0) + c
+    coefficients = {t: c for t, c in coefficients.items() if c != 0}
+    terms = list(coefficients.items())
+    for t, c in terms:
+        u = table._square_of(t, "cos")
+        if u is None or t not in coefficients:
+            continue
+        sine = next((s for s, d in coefficients.items() if d == -c and table._square_of(s, "sin") == u), None)
+        if sine is not None:
+            del coefficients[t], coefficients[sine]
+            double = table.call("cos", table.mul(table.number(2), u))
+            coefficients[double] = coefficients.get(double, 0) + c
+    return list(coefficients.items())
+
+
+def _gather_sum(table: _Table, const, terms) -> int:
+    # A term that gathering turned into a product with a coefficient of its own (a sum's content,
+    # 2·(x + 1)) is a monomial again with that coefficient moved out, as the printer expects.
+    monomials: dict = {}
+    for t, c in terms:
+        own, factors = _as_factors(table, t)
+        if own != 1:
+            product = _product_of(table, 1, list(factors.items()))
+            merged_own, merged = (table.value(product), {}) if table.kind(product) == NUM \
+                else _as_factors(table, product)
+            c = c * own * merged_own
+            if not merged:
+                const, c = const + c, 0
+            else:
+                t = table.product(1, merged)
+        if c:
+            monomials[t] = monomials.get(t, 0) + c
+    terms = [(t, c) for t, c in monomials.items() if c != 0]
+    if not terms:
+        return table.number(const)
+    if const == 0 and len(terms) == 1:
+        return _product_of(table, terms[0][1], [(terms[0][0], 1)])
+    split = [(c, *_as_factors(table, t)) for t, c in terms]     # (coefficient, own coefficient, factors)
+    common = {} if const else _common(table, split)
+    if not common:
+        return table.intern((SUM, const, tuple(sorted(terms))))
+    # What is left of each term, added up with the table's arithmetic: over a common denominator
+    # the numerators may cancel, 1/(x + 1) − x/(x + 1)^2 → ((x + 1) − x)/(x + 1)^2 → 1/(x + 1)^2.
+    rest = table.number(0)
+    for c, own, fs in split:
+        term = table.number(c * own)
+        for f, p in fs.items():
+            if p != common.get(f, 0):
+                term = table.mul(term, table.power(f, table.number(p - common.get(f, 0))))
+        rest = table.add(rest, term)
+    if table.kind(rest) == NUM:
+        return _product_of(table, table.value(rest), list(common.items()))
+    return _product_of(table, 1, list(common.items()) + [(rest, 1)])
+
+
+def _common(table: _Table, split) -> dict:
+    """The factors every term has: all positive powers (the lowest) of a function, or all negative
+    powers (the strongest: a common denominator) of anything, so (1 − log(x))/x^2; never positive
+    powers of a variable (polynomials stay multiplied out)."""
+    common = {}
+    for f in set.intersection(*(set(fs) for _, _, fs in split)):
+        powers = [fs[f] for _, _, fs in split]
+        if not all(isinstance(p, (int, Fraction)) for p in powers):
+            continue
+        if all(p > 0 for p in powers) and table.kind(f) != SYM:
+            common[f] = min(powers)
+        elif all(p < 0 for p in powers):
+            common[f] = min(powers)     # the common denominator
+    return common
+
+
+def _as_factors(table: _Table, e: int):
+    expr = table.exprs[e]
+    if expr[0] == PROD:
+        return expr[1], dict(expr[2])
+    return 1, {e: 1}
 
 
 def _children(expr: tuple) -> list[int]:

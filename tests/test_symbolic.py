@@ -38,14 +38,14 @@ def value_of(formula, point):
     ("x**5 - 2*x**3 + 4*x + 7", {"x": "5·x^4 − 6·x^2 + 4"}),
     ("x*x*x", {"x": "3·x^2"}),
     ("x/y", {"x": "1/y", "y": "−x/y^2"}),
-    ("sin(x)*cos(x)", {"x": "cos(x)^2 − sin(x)^2"}),
+    ("sin(x)*cos(x)", {"x": "cos(2·x)"}),                              # double angle, as SymPy
     ("exp(2*x)", {"x": "2·exp(2·x)"}),
     ("log(x)", {"x": "1/x"}),
     ("sigmoid(x)", {"x": "sigmoid(x)·(1 − sigmoid(x))"}),
     ("tanh(x)", {"x": "1 − tanh(x)^2"}),
     ("abs(x) + relu(y)", {"x": "sign(x)", "y": "sign(relu(y))"}),
     ("x**y", {"x": "y·x^(y − 1)", "y": "x^y·log(x)"}),
-    ("sqrt(x)", {"x": "0.5/sqrt(x)"}),
+    ("sqrt(x)", {"x": "1/(2·sqrt(x))"}),
     ("cos(0)*x", {"x": "1"}),                                           # cos(0) folds to 1
     ("sin(pi*x) - e*x", {"x": "pi·cos(pi·x) − e"}),                      # constants by name
 ])
