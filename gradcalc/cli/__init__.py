@@ -66,6 +66,11 @@ def main(ctx: click.Context, **p):
         text = program.program_text(p, limits)
         values = program.values(ctx, p, limits)
         out = output.Output.take(p)
+        refused = pictures.given(p) + checks.given(p) + (["--points"] if batch.wanted(p) else []) \
+            if out.latex else []
+        if refused:
+            raise GradcalcError(f"--latex cannot be combined with {', '.join(refused)}",
+                                hint="--latex shows the trace, --symbolic, --hessian and --order")
         if batch.wanted(p):
             return batch.run(text, values, p, out.as_json, limits)
         answers = checks.answers(p)
@@ -131,4 +136,9 @@ def _show(result, out: output.Output, checks=None) -> None:
             text += render_checks(checks, out.precision)
         return text
 
-    output.show(out, json=as_json, quiet=quiet, rich=rich, plain=plain)
+    def latex() -> str:
+        from ..render.latex import render
+
+        return render(result, None, out.precision, out.max_rows)
+
+    output.show(out, json=as_json, quiet=quiet, rich=rich, plain=plain, latex=latex)

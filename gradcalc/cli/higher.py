@@ -38,4 +38,8 @@ def run(result, p: dict, out: Output) -> None:
 
     found = beyond(result, hessian_wanted=p["hessian"], order=p["order"], mode=p["mode"],
                    compare_modes=p["compare_modes"], symbolic=p["symbolic"])
+    if out.latex:
+        from ..render.latex import render as latex
+
+        return emit(latex(result, found, out.precision, out.max_rows))
     emit(render(result, found, out.as_json, out.rich, out.quiet, out.precision, out.max_rows))

@@ -25,6 +25,9 @@ options = option_group(
                  help="Significant digits shown (JSON always carries full precision)."),
     click.option("--max-rows", type=click.IntRange(0), default=200, show_default=True,
                  help="Longest table shown; 0 shows every row."),
+    click.option("--latex", is_flag=True,
+                 help="Print LaTeX to paste: the trace as tabulars, or with --symbolic the formulas "
+                      "(align*), --hessian the matrix (pmatrix), --order the table of orders."),
 )
 
 
@@ -37,12 +40,20 @@ class Output:
     quiet: bool = False
     precision: int = 10
     max_rows: int = 200
+    latex: bool = False
 
     @classmethod
     def take(cls, given: dict) -> Output:
         """The output options out of main's keyword arguments (missing ones keep their defaults)."""
-        names = ("as_json", "plain", "quiet", "precision", "max_rows")
-        return cls(**{name: given[name] for name in names if name in given})
+        names = ("as_json", "plain", "quiet", "precision", "max_rows", "latex")
+        out = cls(**{name: given[name] for name in names if name in given})
+        clashing = [option for option, wanted in (("--json", out.as_json), ("-q", out.quiet)) if wanted]
+        if out.latex and clashing:
+            from ..errors import GradcalcError
+
+            raise GradcalcError(f"--latex cannot be combined with {' and '.join(clashing)}",
+                                hint="choose one form of output")
+        return out
 
     @property
     def rich(self) -> bool:
@@ -58,12 +69,15 @@ def use_rich(plain: bool) -> bool:
 
 
 def show(out: Output, *, json: Callable[[], str] | None = None, quiet: Callable[[], str] | None = None,
-         rich: Callable[[], Iterable] | None = None, plain: Callable[[], str]) -> None:
+         rich: Callable[[], Iterable] | None = None, plain: Callable[[], str],
+         latex: Callable[[], str] | None = None) -> None:
     """Write one result in the form asked for; each form is a function, so only its renderer loads.
 
     `rich` returns renderables (printed one after another); without it, a terminal gets `plain`.
     """
-    if out.as_json and json is not None:
+    if out.latex and latex is not None:
+        emit(latex())
+    elif out.as_json and json is not None:
         emit(json())
     elif out.quiet and quiet is not None:
         emit(quiet())

@@ -1,0 +1,170 @@
+"""--latex: golden outputs, every output well-formed LaTeX (balanced groups and environments, known
+commands only), and the formulas read back by SymPy's LaTeX parser where its ANTLR runtime is there."""
+
+import re
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from gradcalc.cli import main
+
+
+def latex(*args):
+    result = CliRunner().invoke(main, [*args, "--latex"])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+KNOWN = {"frac", "partial", "left", "right", "cdot", "times", "sqrt", "sin", "cos", "tan", "tanh", "sinh",
+         "cosh", "coth", "cot", "sec", "csc", "arcsin", "arccos", "arctan", "ln", "exp", "sigma", "pi",
+         "operatorname", "mathit", "mathrm", "begin", "end", "hline", "infty", "nabla", "to", "odot",
+         "Sigma", "div", "top", "le", "ge", "ldots", "surd", "textbackslash", "textasciitilde",
+         "textasciicircum", "multicolumn", ",", "&", "%", "$", "#", "_", "{", "}", "\\", "theta",
+         "alpha", "beta", "gamma", "delta", "lambda", "mu", "[", "]"}
+ENVIRONMENTS = {"align*", "pmatrix", "tabular"}
+
+
+def assert_well_formed(text: str) -> None:
+    """Balanced {…}, \\left…\\right and \\begin…\\end; only known commands; $ paired on each line."""
+    depth, lefts, environments = 0, 0, []
+    for match in re.finditer(r"\\([A-Za-z]+\*?|.)|[{}]", text):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            assert depth >= 0, f"unbalanced }} at {match.start()}"
+        else:
+            command = match.group(1)
+            assert command in KNOWN, f"unknown command \\{command}"
+            lefts += {"left": 1, "right": -1}.get(command, 0)
+            assert lefts >= 0
+            if command in ("begin", "end"):
+                name = re.match(r"\{([^}]*)\}", text[match.end():]).group(1)
+                assert name in ENVIRONMENTS, name
+                if command == "begin":
+                    environments.append(name)
+                else:
+                    assert environments.pop() == name
+    assert depth == 0 and lefts == 0 and not environments
+    for line in text.splitlines():
+        if not line.startswith("%"):
+            assert len(re.findall(r"(?<!\\)\$", line)) % 2 == 0, line
+
+
+def test_gradient_formulas_golden():
+    assert latex("(x + y)**2", "--x", "1", "--y", "2", "--symbolic") == (
+        "\\begin{align*}\n"
+        "  \\frac{\\partial z}{\\partial x} &= 2 \\left(x + y\\right) \\\\\n"
+        "  \\frac{\\partial z}{\\partial y} &= 2 \\left(x + y\\right)\n"
+        "\\end{align*}\n")
+
+
+def test_exact_formulas_golden():
+    out = latex("pi*x**2 + x/3 + sin(x/6)*y**3/5", "--x", "1", "--y", "2", "--symbolic")
+    assert out == (
+        "\\begin{align*}\n"
+        "  \\frac{\\partial z}{\\partial x} &= \\frac{y^{3} \\cos\\left(\\frac{x}{6}\\right)}{30}"
+        " + 2 \\pi x + \\frac{1}{3} \\\\\n"
+        "  \\frac{\\partial z}{\\partial y} &= \\frac{3 \\sin\\left(\\frac{x}{6}\\right) y^{2}}{5}\n"
+        "\\end{align*}\n")
+
+
+def test_hessian_golden():
+    assert latex("x**2*y + y**3", "--x", "1", "--y", "2", "--hessian", "--symbolic") == (
+        "\\begin{align*}\n"
+        "  \\frac{\\partial z}{\\partial x} &= 2 x y \\\\\n"
+        "  \\frac{\\partial z}{\\partial y} &= x^{2} + 3 y^{2}\n"
+        "\\end{align*}\n\n"
+        "\\[\n\\nabla^{2} z\n"
+        "= \\begin{pmatrix}\n  2 y & 2 x \\\\\n  2 x & 6 y\n\\end{pmatrix}\n"
+        "= \\begin{pmatrix}\n  4 & 2 \\\\\n  2 & 12\n\\end{pmatrix}\n\\]\n")
+
+
+def test_order_golden():
+    assert latex("x**3*exp(x)", "--x", "1", "--order", "3", "--symbolic") == (
+        "\\begin{align*}\n"
+        "  \\frac{\\partial z}{\\partial x} &= e^{x} \\left(x^{3} + 3 x^{2}\\right) \\\\\n"
+        "  \\frac{d^{2} z}{d x^{2}} &= e^{x} \\left(x^{3} + 6 x^{2} + 6 x\\right) \\\\\n"
+        "  \\frac{d^{3} z}{d x^{3}} &= e^{x} \\left(x^{3} + 9 x^{2} + 18 x + 6\\right)\n"
+        "\\end{align*}\n\n"
+        "% Derivatives of z with respect to x, by Taylor-mode propagation\n"
+        "\\begin{tabular}{rlr}\n\\hline\norder & derivative & value \\\\\n\\hline\n"
+        "1 & $\\frac{d z}{d x}$ & $10.87312731$ \\\\\n"
+        "2 & $\\frac{d^{2} z}{d x^{2}}$ & $35.33766377$ \\\\\n"
+        "3 & $\\frac{d^{3} z}{d x^{3}}$ & $92.42158217$ \\\\\n"
+        "\\hline\n\\end{tabular}\n")
+
+
+def test_trace_golden():
+    assert latex("z = (x + y)*y", "--x", "1", "--y", "2") == (
+        "% Forward pass\n\\begin{tabular}{llr}\n\\hline\nnode & computes & value \\\\\n\\hline\n"
+        "x & input & $1$ \\\\\ny & input & $2$ \\\\\nn1 & x + y & $3$ \\\\\nz & n1 $\\times$ y & $6$ \\\\\n"
+        "\\hline\n\\end{tabular}\n\n"
+        "% Backward pass, from z back to the inputs: upstream $\\partial$z/$\\partial$node $\\times$ local "
+        "$\\partial$node/$\\partial$input flows into $\\partial$z/$\\partial$input\n"
+        "\\begin{tabular}{llrrrr}\n\\hline\n"
+        "node $\\to$ input & $\\partial$node/$\\partial$input & local & upstream & upstream $\\times$ local"
+        " & $\\partial$z/$\\partial$input \\\\\n\\hline\n"
+        "z $\\to$ n1 & y & $2$ & $1$ & $2$ & $2$ \\\\\n"
+        "z $\\to$ y & n1 & $3$ & $1$ & $3$ & $3$ \\\\\n"
+        "n1 $\\to$ x & 1 & $1$ & $2$ & $2$ & $2$ \\\\\n"
+        "n1 $\\to$ y & 1 & $1$ & $2$ & $2$ & $5$ \\\\\n"
+        "\\hline\n\\end{tabular}\n\n"
+        "\\begin{align*}\n  z &= 6 \\\\\n"
+        "  \\frac{\\partial z}{\\partial x} &= 2 \\\\\n  \\frac{\\partial z}{\\partial y} &= 5\n"
+        "\\end{align*}\n")
+
+
+WELL_FORMED = [
+    ("x**3*exp(x)/sqrt(x) + sin(x)**2 - sigmoid(2*x)", ["--x", "1.5", "--order", "3", "--symbolic"]),
+    ("tanh(w*x + b) + abs(x)", ["--w", "2", "--x", "0.5", "--b", "1", "--symbolic", "--hessian"]),
+    ("x**y + log(x)/y + atan(x) + erf(y)", ["--x", "1.5", "--y", "2", "--symbolic", "--hessian"]),
+    ("sum(x*x) + mean(exp(x))", ["--x", "[1, 2, 3]"]),
+    ("t_1 = exp(-x**2/2); z = t_1 * 1e-20", ["--x", "0.5", "--symbolic"]),
+    ("x**1e5 / x", ["--x", "1.0001"]),
+    ("M @ x", ["--M", "[[1, 2], [3, 4]]", "--x", "[1, -1]"]),
+]
+
+
+@pytest.mark.parametrize("text, args", WELL_FORMED)
+def test_outputs_are_well_formed(text, args):
+    result = CliRunner().invoke(main, [text, *args, "--latex"])
+    if result.exit_code == 2 and "%" in text:
+        pytest.skip("no % operator")
+    assert result.exit_code == 0, result.stderr
+    assert_well_formed(result.stdout)
+
+
+def test_latex_refuses_other_forms():
+    for other in ("--json", "-q", "--dot", "--check"):
+        result = CliRunner().invoke(main, ["x*y", "--x", "1", "--y", "2", "--latex", other])
+        assert result.exit_code == 2
+        assert "--latex cannot be combined with" in result.stderr
+
+
+def _parse_latex():
+    try:
+        from sympy.parsing.latex import parse_latex
+        parse_latex("x")
+    except Exception:       # the ANTLR runtime (4.11, as SymPy needs) is a test extra
+        return None
+    return parse_latex
+
+
+@pytest.mark.parametrize("text", ["(x + y)**2 * x", "pi*x**2 + x/3", "x**3*exp(x)", "log(x)/x",
+                                  "sin(x/6)*y**3/5", "sqrt(x**2 + y**2)", "x**(1/3)*y", "cos(x)/(1 + sin(y))"])
+def test_sympy_reads_the_formulas_back(text):
+    parse_latex = _parse_latex()
+    if parse_latex is None:
+        pytest.skip("SymPy's parse_latex needs antlr4-python3-runtime 4.11")
+    out = latex(text, "--x", "0.7", "--y", "1.3", "--symbolic")
+    x, y = sp.symbols("x y")
+    expression = sp.sympify(text, locals={"x": x, "y": y, "pi": sp.pi})
+    for line in out.splitlines()[1:-1]:
+        name, formula = line.rstrip(" \\").split("&=")
+        variable = x if "partial x" in name else y
+        read = parse_latex(formula).subs({sp.Symbol("e"): sp.E, sp.Symbol("pi"): sp.pi})
+        difference = (read - sp.diff(expression, variable)).subs({x: 0.7, y: 1.3}).evalf()
+        assert abs(difference) < 1e-9, f"{formula} read as {read}"
