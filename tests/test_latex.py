@@ -138,7 +138,7 @@ def test_outputs_are_well_formed(text, args):
 
 
 def test_latex_refuses_other_forms():
-    for other in ("--json", "-q", "--dot", "--check"):
+    for other in ("--json", "-q", "--dot", "--check", "--compare-modes"):
         result = CliRunner().invoke(main, ["x*y", "--x", "1", "--y", "2", "--latex", other])
         assert result.exit_code == 2
         assert "--latex cannot be combined with" in result.stderr

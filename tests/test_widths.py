@@ -91,7 +91,7 @@ def help_commands() -> list[str]:
     return [line.strip() for line in examples.splitlines() if line.strip().startswith("gradcalc ")]
 
 
-NOT_TABLES = {"-q", "--json", "--dot", "--mermaid", "--points", "--render"}
+NOT_TABLES = {"-q", "--json", "--dot", "--mermaid", "--points", "--render", "--latex"}
 
 
 def table_args(command: str) -> list[str] | None:

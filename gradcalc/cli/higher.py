@@ -39,7 +39,12 @@ def run(result, p: dict, out: Output) -> None:
     found = beyond(result, hessian_wanted=p["hessian"], order=p["order"], mode=p["mode"],
                    compare_modes=p["compare_modes"], symbolic=p["symbolic"])
     if out.latex:
+        from ..errors import GradcalcError
         from ..render.latex import render as latex
+
+        if p["mode"] == "forward" or p["compare_modes"]:
+            raise GradcalcError("--latex cannot be combined with --mode forward or --compare-modes",
+                                hint="--latex shows the trace, --symbolic, --hessian and --order")
 
         return emit(latex(result, found, out.precision, out.max_rows))
     emit(render(result, found, out.as_json, out.rich, out.quiet, out.precision, out.max_rows))
