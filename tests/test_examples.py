@@ -117,7 +117,7 @@ def test_a_points_file_that_cannot_be_read_is_a_one_line_error(path, reason, tmp
 
 
 @pytest.mark.parametrize("args, message, hint", [
-    (["sin(x)", "--x", "0.5", "--order", "31"], "--order: 31 is not in the range 1<=x<=30",
+    (["sin(x)", "--x", "0.5", "--order", "101"], "--order: 101 is not in the range 1<=x<=100",
      "see gradcalc --help"),
     (["x", "--x", "1", "--precision", "0"], "--precision: 0 is not in the range 1<=x<=17",
      "see gradcalc --help"),
