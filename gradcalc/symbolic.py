@@ -331,7 +331,9 @@ def _constant(table: _Table, graph: Graph, node) -> int:
     written = graph.text[start:end].strip() if 0 <= start < end <= len(graph.text) else ""
     sign = -1 if written.startswith(("-", "−")) else 1
     bare = written.lstrip("-−+ ")
-    if bare in CONSTANTS and sign * CONSTANTS[bare] == value:
+    # A variable named e or pi (`e = 3`) shadows the constants: they are then written as numbers.
+    shadowed = any(name in graph.variables for name in CONSTANTS)
+    if bare in CONSTANTS and sign * CONSTANTS[bare] == value and not shadowed:
         return table.mul(table.number(sign), table.intern((SYM, bare)))
     try:
         literal = Fraction(bare.replace("_", "")) * sign if bare else None
@@ -344,8 +346,8 @@ def _constant(table: _Table, graph: Graph, node) -> int:
     number = exact(value)
     if not isinstance(number, Fraction):
         for constant, make in _KNOWN_IRRATIONALS:
-            if make is None or (isinstance(make, str) and make in graph.variables):
-                continue          # a variable named e or pi: the constant is written as a number
+            if isinstance(make, str) and shadowed:
+                continue          # a variable named e or pi: the constants are written as numbers
             if isinstance(make, str):
                 make = lambda t, name=make: t.intern((SYM, name))
             ratio = exact(value / constant)
