@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # the gradcalc
 from gradcalc import compute  # noqa: E402
 from gradcalc.errors import GradcalcError  # noqa: E402
 from gradcalc.higher import nth_derivative  # noqa: E402
-from gradcalc.taylor import taylor  # noqa: E402
+from gradcalc.higher import taylor  # noqa: E402
 
 CASES = {
     "sigmoid(x)": (0.5, lambda x: 1 / (1 + mpmath.exp(-x))),

@@ -280,9 +280,15 @@ class Derivative:
             self.values = [self.builder.values[node] for node in self.nodes]
 
 
+def taylor(result, name: str, order: int, directional: bool = False):
+    """The Taylor series of the output along `name` (taylor.py), on a copy of the result's graph."""
+    from .taylor import propagate
+
+    return propagate(extend(result), result, name, order, directional)
+
+
 def taylor_derivative(result, name: str, order: int) -> Derivative:
     """dz/dx … dᵏz/dxᵏ by Taylor mode (taylor.py): no graph grows with the order."""
-    from .taylor import taylor
 
     if np.ndim(result.value) != 0 and np.ndim(result.inputs[name]) == 0:
         raise GradcalcError("--order works on a scalar output of one scalar input, or elementwise "
@@ -382,5 +388,5 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
         if found.derivative is not None:
             roots.update({("order", k): node for k, node in enumerate(found.derivative.nodes, 1)})
         taken = {node.name for node in result.graph.nodes if node.name} | {result.output_name}
-        found.symbolic = formulas(builder.graph, builder.values, roots, taken)
+        found.symbolic = formulas(builder.graph, builder.values, roots, taken, expand=True)
     return found

@@ -556,9 +556,12 @@ class Formulas:
     names: dict[int, str] = field(default_factory=dict)
 
 
-def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] = frozenset()) -> Formulas:
-    """The simplified formula of each root node, keyed like `roots` (e.g. by variable name)."""
-    table, expr = normal_forms(graph, values, list(roots.values()), expand=True)
+def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] = frozenset(),
+             expand: bool = False) -> Formulas:
+    """The simplified formula of each root node, keyed like `roots` (e.g. by variable name).
+
+    `expand` multiplies products of sums out first, so like terms of derivatives collect."""
+    table, expr = normal_forms(graph, values, list(roots.values()), expand=expand)
     wanted = gathered(table, [expr[node] for node in roots.values()])
     as_root = Counter(wanted)
     uses = _uses(table, wanted)

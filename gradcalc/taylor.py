@@ -61,18 +61,16 @@ class Series:
         return found
 
 
-def taylor(result, name: str, order: int, directional: bool = False) -> Series:
-    """The first `order` Taylor coefficients of the result's output along the input `name`.
+def propagate(builder, result, name: str, order: int, directional: bool = False) -> Series:
+    """The first `order` Taylor coefficients of the result's output along the input `name`, on
+    `builder` (a NodeBuilder over a copy of the result's graph: higher.taylor makes one).
 
     With an array input every element moves together (x + t·1): for an elementwise expression each
     output element's coefficients are then those of that element's own derivatives. Other array
     expressions are refused unless `directional`, which asks for the series of z(x + t·1) itself.
     """
-    from .higher import extend
-
     if not 1 <= order <= MAX_ORDER:
         raise GradcalcError(f"--order must be between 1 and {MAX_ORDER}, got {order}")
-    builder = extend(result)
     builder.adopt()                  # f′ forms find the program's own nodes (sin′ = cos: its −sin is y)
     graph, values = builder.graph, builder.values
     var = graph.variables[name]

@@ -15,7 +15,7 @@ from gradcalc.cli import main
 from gradcalc.errors import GradcalcError, MathError
 from gradcalc.higher import nth_derivative
 from gradcalc.ops import FUNCTIONS
-from gradcalc.taylor import taylor
+from gradcalc.higher import taylor
 from random_expressions import evaluate_at, expressions, points
 
 K = 30
