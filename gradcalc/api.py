@@ -85,6 +85,20 @@ class Result(engine.Result):
         return to_dict(run_checks(self, answers, False, _tolerance("rtol", rtol),
                                   _tolerance("atol", atol)))
 
+    def latex(self, *, symbolic: bool = False, hessian: bool = False, order: int | None = None,
+              wrt: str | Iterable[str] | None = None, precision: int = 10, max_rows: int = 200) -> str:
+        """LaTeX to paste, as `--latex` prints it: the trace's tables, or with `symbolic`, `hessian`
+        or `order` the formulas (align*), the Hessian (pmatrix) and the orders (tabular)."""
+        from .render.latex import render
+
+        if not (symbolic or hessian or order):
+            return render(self, None, precision, max_rows)
+        from .higher import beyond
+
+        result = self if wrt is None else replace(self, wrt=_check_wrt(self.graph, wrt))
+        found = beyond(result, hessian_wanted=hessian, order=order, symbolic=symbolic)
+        return render(result, found, precision, max_rows)
+
     def _beyond(self, wrt, **wanted) -> dict:
         from .higher import beyond
         from .render.higher import to_json

@@ -201,3 +201,23 @@ def test_python_mistakes_are_gradcalc_errors_in_python_terms(call, message):
 
 def test_the_package_lists_only_its_api():
     assert dir(gradcalc) == sorted(gradcalc.__all__) and "annotations" not in dir(gradcalc)
+
+
+def cli_text(expression: str, values: dict, *options: str) -> str:
+    args = [expression] + [arg for name, value in values.items()
+                           for arg in (f"--{name}", json.dumps(value))] + list(options)
+    outcome = CliRunner().invoke(main, args)
+    assert outcome.exit_code == 0, outcome.stdout + outcome.stderr
+    return outcome.stdout
+
+
+@pytest.mark.parametrize("expression, values", CASES)
+def test_latex_gives_what_the_cli_latex_gives(expression, values):
+    result = compute(expression, values)
+    assert result.latex() == cli_text(expression, values, "--latex")
+    assert result.latex(symbolic=True) == cli_text(expression, values, "--latex", "--symbolic")
+    assert result.latex(hessian=True, symbolic=True) == cli_text(expression, values, "--latex", "--hessian",
+                                                                 "--symbolic")
+    assert result.latex(order=3, wrt="x") == cli_text(expression, values, "--latex", "--order", "3",
+                                                      "--wrt", "x")
+    assert r"\begin{pmatrix}" in result.latex(hessian=True)
