@@ -464,8 +464,8 @@ def _drive(text: str, tables, token_re, reductions):
 def _lark_parser():
     """Lark's own parser, for syntax errors and for a grammar newer than the tables.
 
-    Built in memory (about 20 ms, only on those paths): Lark's ``cache=True`` unpickles a file with a
-    predictable name in the shared temp directory, which another local user could plant.
+    Built in memory (about 20 ms, only on those paths): Lark's on-disk cache option unpickles a file
+    with a predictable name in the shared temp directory, which another local user could plant.
     """
     from lark import Lark
 
