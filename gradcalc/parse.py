@@ -103,8 +103,11 @@ class _Builder:
         bare = _PREFIX.sub("", name)
         span = (token.start_pos, rpar.end_pos)
         if bare not in CALLS:
-            raise GradcalcError(f"unknown function {name!r}", (token.start_pos, token.end_pos),
-                                _meant(name, bare))
+            hint = _meant(name, bare)
+            if "." not in name and not hint.startswith("did you mean"):   # x(x+1), a product on paper
+                hint = (f"{name} is not a function; to multiply, write {name}*(...) "
+                        f"(gradcalc --help lists the functions)")
+            raise GradcalcError(f"unknown function {name!r}", (token.start_pos, token.end_pos), hint)
         by_arity = CALLS[bare]
         op = by_arity.get(len(args))
         if op is None:

@@ -167,6 +167,7 @@ def test_prefixed_constants():
     ("x.real", "unexpected character '.'", "attributes are not supported (only .T"),
     ("np.sine(x)", "unknown function 'np.sine'", "did you mean sin"),
     ("np.foo", "unknown name 'np.foo'", "attribute access is not supported"),
+    ("x(x+1)", "unknown function 'x'", "x is not a function; to multiply, write x*(...)"),
 ])
 def test_slips_get_a_hint(text, message, hint):
     result = run(text, "--x", "[1, 2]")
