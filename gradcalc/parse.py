@@ -602,6 +602,10 @@ _WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z_0-9.]*)\s*$")
 _ATTRIBUTE = re.compile(r"\.\s*([A-Za-z_][A-Za-z_0-9]*)\s*(\(\s*\)|\()?")
 
 
+# Prefixes that name a library, not a variable: jnp.sin(x) is a function, x.dot(w) a method call.
+_MODULES = {"np", "numpy", "math", "torch", "jnp", "jax", "F", "nn", "tf", "scipy", "sp", "special"}
+
+
 def _attribute_hint(text: str, pos: int) -> str | None:
     """`x.sum()` → sum(x); `jnp.sin(x)` → sin(...); any other attribute: only .T exists."""
     after = _ATTRIBUTE.match(text, pos)
@@ -615,8 +619,10 @@ def _attribute_hint(text: str, pos: int) -> str | None:
     if known is None:
         return "attributes are not supported (only .T, the transpose); functions are called as " \
                "sum(x), max(x), exp(x)"
-    if call is not None and call.strip() != "()":     # jnp.sin(x): a module's function
-        return f"write {known}(...) without the prefix (np., numpy., math. and torch. also work)"
+    if call is not None and call.strip() != "()":
+        if owner.split(".")[0] in _MODULES:           # jnp.sin(x): a module's function
+            return f"write {known}(...) without the prefix (np., numpy., math. and torch. also work)"
+        return f"write {known}({owner}, ...) instead of {owner}.{attribute}(...)"   # x.dot(w)
     return f"write {known}({owner}) instead of {owner}.{attribute}{'()' if call else ''}"
 
 
@@ -629,6 +635,8 @@ def _unexpected_character(text: str, pos: int) -> GradcalcError:
         hint = f"write abs({inner or 'x'}) for |{inner or 'x'}|"
     elif char == ".":
         hint = _attribute_hint(text, pos)
+    elif char == "\\":
+        hint = "LaTeX is not read: write 1/x for \\frac{1}{x}, sin(x) for \\sin(x), * for \\cdot"
     elif char in _LOOKALIKES:
         meant = _LOOKALIKES[char]
         hint = (f"{char!r} (U+{ord(char):04X}) looks like {meant!r}; type {meant!r} instead" if meant

@@ -168,6 +168,8 @@ def test_prefixed_constants():
     ("np.sine(x)", "unknown function 'np.sine'", "did you mean sin"),
     ("np.foo", "unknown name 'np.foo'", "attribute access is not supported"),
     ("x(x+1)", "unknown function 'x'", "x is not a function; to multiply, write x*(...)"),
+    ("x.dot(x)", "unexpected character '.'", "write dot(x, ...) instead of x.dot(...)"),
+    ("\\frac{1}{x}", "unexpected character", "LaTeX is not read: write 1/x for \\frac{1}{x}"),
 ])
 def test_slips_get_a_hint(text, message, hint):
     result = run(text, "--x", "[1, 2]")
