@@ -22,7 +22,7 @@ from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Verdict, _describe_point,
 from .errors import GradcalcError, MathError, MissingValue, visible
 from .ops import OPS
 from .names import did_you_mean
-from .sheet import PROBLEM_KEYS, SHEET_KEYS, _kind, _number, _point, _text, _unknown_key
+from .sheet import PROBLEM_KEYS, _kind, _number, _point, _text, _unknown_key, read_toml
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
@@ -135,15 +135,12 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
     `[problem.expect]` are asked (so today's sheets grade a class too). Every error names the line
     and column in the sheet (exit 2); a problem that cannot be computed at its point is exit 3.
     """
-    import tomllib
-
     from .result import compute
     from .parse import parse
 
     places = _Places(text)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+
+    def bad_toml(error: Exception) -> GradcalcError:   # with a caret where tomllib stopped
         where = _TOML_WHERE.search(str(error))
         span = None
         if where:
@@ -152,17 +149,10 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
             start = sum(len(line) + 1 for line in lines[:row - 1]) + col - 1
             span = (min(start, len(text)), min(start, len(text)) + 1)
         message = _TOML_WHERE.sub("", str(error)).strip()
-        raise places.error(source, span, f"not valid TOML: {message}",
-                           "see examples/class.toml for the layout") from None
-    except RecursionError:   # tomllib recurses into nested arrays and inline tables
-        raise GradcalcError(f"{source} is nested too deeply to read",
-                            hint="a sheet needs arrays a few levels deep at most") from None
-    except ValueError as error:   # an integer of thousands of digits: Python refuses to convert it
-        raise GradcalcError(f"{source} has a number gradcalc cannot read: {str(error)[:80]}",
-                            hint="numbers must be below about 1.8e308") from None
-    for key in data:
-        if key not in SHEET_KEYS:
-            raise _unknown_key(source, key, SHEET_KEYS)
+        return places.error(source, span, f"not valid TOML: {message}",
+                            "see examples/class.toml for the layout")
+
+    data = read_toml(text, source, bad_toml)
     problems_data = data.get("problem", [])
     if not isinstance(problems_data, list) or not problems_data:
         raise GradcalcError(f"{source} has no problems", hint='add one with [[problem]], id = "p1", '

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .check import ATOL, RTOL, SEED, Answer, Verdict, check_answers, parse_answer
 from .errors import GradcalcError, MissingValue
@@ -151,19 +151,15 @@ def _answer(where: str, name: str, value: Any) -> Answer:
         raise
 
 
-def load_sheet(text: str, source: str = "the sheet") -> Sheet:
-    """Read a TOML sheet; every problem's expression is parsed here, so a typo in the sheet is
-    reported (exit 2) before anything is graded. An answer that does not parse is kept, malformed:
-    it is graded wrong and the others are graded as usual."""
+def read_toml(text: str, source: str, bad_toml: Callable[[Exception], GradcalcError]) -> dict:
+    """A sheet's TOML with its top-level keys checked, for one student's sheet and a class's alike.
+    Every way it can fail is exit 2; `bad_toml` words tomllib's own complaint for its kind of sheet."""
     import tomllib
-
-    from .parse import parse
 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise GradcalcError(f"{source} is not valid TOML: {error}",
-                            hint="see examples/homework.toml for the layout") from None
+        raise bad_toml(error) from None
     except RecursionError:   # tomllib recurses into nested arrays and inline tables
         raise GradcalcError(f"{source} is nested too deeply to read",
                             hint="a sheet needs arrays a few levels deep at most") from None
@@ -173,6 +169,17 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
     for key in data:
         if key not in SHEET_KEYS:
             raise _unknown_key(source, key, SHEET_KEYS)
+    return data
+
+
+def load_sheet(text: str, source: str = "the sheet") -> Sheet:
+    """Read a TOML sheet; every problem's expression is parsed here, so a typo in the sheet is
+    reported (exit 2) before anything is graded. An answer that does not parse is kept, malformed:
+    it is graded wrong and the others are graded as usual."""
+    from .parse import parse
+
+    data = read_toml(text, source, lambda error: GradcalcError(
+        f"{source} is not valid TOML: {error}", hint="see examples/homework.toml for the layout"))
     problems_data = data.get("problem", [])
     if not isinstance(problems_data, list) or not problems_data:
         raise GradcalcError(f"{source} has no problems",
