@@ -15,7 +15,6 @@ from typing import Any, Iterable, Mapping
 from . import result as engine
 from .errors import GradcalcError
 from .limits import DEFAULT, Limits
-from .parse import parse
 from .result import _check_wrt, bind, expression_text, merge_values, to_value  # noqa: F401 - the API
 from .xp import np
 
@@ -128,7 +127,10 @@ def _tolerance(name: str, value: Any) -> float:
 def evaluate(graph, values: dict[str, Any] | None = None, wrt: Iterable[str] = (),
              upstream: Any = None) -> Result:
     """Forward then backward over a parsed graph."""
-    found = engine.evaluate(graph, values, wrt, upstream)
+    return _with_methods(engine.evaluate(graph, values, wrt, upstream))
+
+
+def _with_methods(found: engine.Result) -> Result:
     found.__class__ = Result     # the same fields; this class only adds methods
     return found
 
@@ -144,5 +146,5 @@ def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | It
     >>> compute("wrt*values", {"wrt": 3, "values": 1}).value
     3.0
     """
-    return evaluate(parse(expression_text(text), limits), merge_values(values, named_values), wrt,
-                    upstream)
+    return _with_methods(engine.compute(text, values, wrt=wrt, upstream=upstream, limits=limits,
+                                        **named_values))

@@ -227,15 +227,8 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
 
 def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | Iterable[str] = (),
             upstream: Any = None, limits: Limits = DEFAULT, **named_values: Any) -> Result:
-    """Parse `text`, run forward and backward, return the Result. `limits` bounds the input's size.
-
-    Values go in a mapping (any variable name works, even `wrt` or `text`) or as keywords.
-
-    >>> compute("(x+y)**2", x=1, y=2).gradient
-    {'x': 6.0, 'y': 6.0}
-    >>> compute("wrt*values", {"wrt": 3, "values": 1}).value
-    3.0
-    """
+    """Parse `text`, run forward and backward, return the engine's Result (`gradcalc.compute`, the
+    public one, documents it and adds the Result's feature methods)."""
     return evaluate(parse(expression_text(text), limits), merge_values(values, named_values), wrt,
                     upstream)
 
