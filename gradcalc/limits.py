@@ -43,6 +43,10 @@ class Limits:
                                     "largest allowed is 1e15",
                                     hint=f"write --limit {name}={getattr(self, name) * 10}")
             changes[name] = int(number)
+        return self.replace(**changes)
+
+    def replace(self, **changes: int) -> Limits:
+        """These limits with some changed: `limits.replace(file=limits.sheet)`."""
         return replace(self, **changes)
 
 

@@ -141,6 +141,17 @@ def test_big_input_value_refused():
     assert compute("x", x=np.zeros(11), limits=Limits(elements=11)).value.shape == (11,)
 
 
+def test_limits_replace_and_overrides_make_new_limits():
+    default = Limits()
+    sheet = default.replace(file=default.sheet)
+    assert (sheet.file, sheet.nodes, default.file) == (default.sheet, default.nodes, 100_000_000)
+    raised = default.with_overrides(["nodes=2e6", " file = 1000"])
+    assert (raised.nodes, raised.file, raised.length) == (2_000_000, 1000, default.length)
+    assert raised == Limits(nodes=2_000_000, file=1000) and raised != default
+    with pytest.raises(GradcalcError, match="unknown limit 'node'"):
+        default.with_overrides(["node=5"])
+
+
 def test_file_limit(tmp_path):
     path = tmp_path / "big.gc"
     path.write_text("x+" * 600 + "x")
