@@ -85,12 +85,12 @@ def test_the_path_is_chosen_once_per_evaluation():
 
 
 def _imported(*args: str, terminal: bool = False) -> dict:
-    """Run the command line in a fresh interpreter (its stdout a pseudo-terminal if `terminal`);
-    which of numpy, rich and lark it imported, reported on stderr."""
-    code = ("import sys\nfrom gradcalc.cli import main\ntry:\n    main(sys.argv[1:])\n"
+    """Run the command as installed (`gradcalc.__main__:run`) in a fresh interpreter (its stdout a
+    pseudo-terminal if `terminal`); which of numpy, rich, lark and click it imported, on stderr."""
+    code = ("import sys\nfrom gradcalc.__main__ import run\ntry:\n    run()\n"
             "except SystemExit as e:\n    code = e.code\n"
-            "print('\\n' + __import__('json').dumps({'exit': code, "
-            "'modules': sorted(m for m in ('numpy', 'rich', 'lark') if m in sys.modules)}), file=sys.stderr)")
+            "print('\\n' + __import__('json').dumps({'exit': code, 'modules': sorted("
+            "m for m in ('numpy', 'rich', 'lark', 'click') if m in sys.modules)}), file=sys.stderr)")
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     env.update(PYTHONPATH=str(ROOT), TERM="xterm")
     argv = [sys.executable, "-c", code, *args]
@@ -121,11 +121,13 @@ def _imported(*args: str, terminal: bool = False) -> dict:
     (["(x+y)**2", "--x", "1", "--y", "2", "--json"], []),
     (["(x+y)**2", "--x", "1", "--y", "2"], []),                    # a piped table
     (["sin(x)*exp(-x)", "--x", "0.5", "-q"], []),
-    (["log(x)", "--x", "0", "--json"], []),                         # a math error, exit 3
+    (["x**2", "--x", "3", "--wrt", "x", "--precision", "4", "--plain"], []),
+    (["log(x)", "--x", "0", "--json"], ["click"]),                  # a math error: click's command says it
+    (["x", "--x", "1", "--hessian"], ["click", "numpy"]),           # an option beyond the plain question
     (["tanh(x)", "--x", "1", "--json"], ["numpy"]),                 # tanh's digits come from numpy
     (["sum(x)", "--x", "[1, 2]", "--json"], ["numpy"]),
 ])
-def test_a_scalar_question_imports_neither_numpy_nor_rich(args, modules):
+def test_a_scalar_question_imports_neither_numpy_nor_rich_nor_click(args, modules):
     found = _imported(*args)
     assert found["modules"] == modules and found["exit"] in (0, 3)
 

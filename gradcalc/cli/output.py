@@ -1,46 +1,51 @@
-"""Output options and the one dispatch: JSON, bare numbers, rich tables on a terminal, else plain text."""
+"""Output options and the one dispatch: JSON, bare numbers, rich tables on a terminal, else plain text.
+
+This module imports no click (only `options` does, when the command is put together): the quick path
+(`quick.py`) shows its result through the same `show_result` without loading the command line.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
-from typing import Callable, Iterable
-
-import click
-
-from .command import option_group
-
-options = option_group(
-    click.option("--json", "as_json", is_flag=True, help="Print one JSON object (full precision)."),
-    click.option("--plain", is_flag=True,
-                 help="Plain text tables, no colour (the default when piped)."),
-    click.option("-q", "--quiet", is_flag=True,
-                 help="Print bare numbers, one per line, in a fixed order: the value, then ∂z/∂NAME "
-                      "for each input in the order the values were given (inputs left to their "
-                      "defaults after them); with --wrt only those gradients, in --wrt's order. An "
-                      "array is one line of nested lists. --hessian, --order, --symbolic: their "
-                      "results instead."),
-    click.option("--precision", type=click.IntRange(1, 17), default=10, show_default=True,
-                 help="Significant digits shown (JSON always carries full precision)."),
-    click.option("--max-rows", type=click.IntRange(0), default=200, show_default=True,
-                 help="Longest table shown; 0 shows every row."),
-    click.option("--latex", is_flag=True,
-                 help="Print LaTeX to paste: the trace as tabulars, or with --symbolic the formulas "
-                      "(align*), --hessian the matrix (pmatrix), --order the table of orders."),
-)
+from collections.abc import Callable, Iterable
 
 
-@dataclass(frozen=True)
+def options(command):
+    """--json, --plain, -q, --precision, --max-rows, --latex."""
+    import click
+
+    from .command import option_group
+
+    return option_group(
+        click.option("--json", "as_json", is_flag=True, help="Print one JSON object (full precision)."),
+        click.option("--plain", is_flag=True,
+                     help="Plain text tables, no colour (the default when piped)."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="Print bare numbers, one per line, in a fixed order: the value, then ∂z/∂NAME "
+                          "for each input in the order the values were given (inputs left to their "
+                          "defaults after them); with --wrt only those gradients, in --wrt's order. An "
+                          "array is one line of nested lists. --hessian, --order, --symbolic: their "
+                          "results instead."),
+        click.option("--precision", type=click.IntRange(1, 17), default=10, show_default=True,
+                     help="Significant digits shown (JSON always carries full precision)."),
+        click.option("--max-rows", type=click.IntRange(0), default=200, show_default=True,
+                     help="Longest table shown; 0 shows every row."),
+        click.option("--latex", is_flag=True,
+                     help="Print LaTeX to paste: the trace as tabulars, or with --symbolic the formulas "
+                          "(align*), --hessian the matrix (pmatrix), --order the table of orders."),
+    )(command)
+
+
 class Output:
-    """How the user asked to see a result."""
+    """How the user asked to see a result (a plain class: dataclasses would load inspect at start-up)."""
 
-    as_json: bool = False
-    plain: bool = False
-    quiet: bool = False
-    precision: int = 10
-    max_rows: int = 200
-    latex: bool = False
+    __slots__ = ("as_json", "plain", "quiet", "precision", "max_rows", "latex")
+
+    def __init__(self, as_json: bool = False, plain: bool = False, quiet: bool = False,
+                 precision: int = 10, max_rows: int = 200, latex: bool = False):
+        self.as_json, self.plain, self.quiet = as_json, plain, quiet
+        self.precision, self.max_rows, self.latex = precision, max_rows, latex
 
     @classmethod
     def take(cls, given: dict) -> Output:
@@ -87,6 +92,54 @@ def show(out: Output, *, json: Callable[[], str] | None = None, quiet: Callable[
         emit(plain())
 
 
+def show_result(result, out: Output, checks=None) -> None:
+    """The value, gradient and backward pass (and the checks' table) in the form asked for."""
+    def as_json() -> str:
+        from ..render.json import render_json, to_dict
+
+        if checks is None:
+            return render_json(result)
+        from ..render.check import to_dict as checks_dict
+        from ..render.json import dumps
+
+        return dumps({**to_dict(result), **checks_dict(checks)}) + "\n"
+
+    def quiet() -> str:
+        from ..numbers import format_line
+
+        numbers = list(result.gradient.values())
+        if not result.wrt:
+            numbers.insert(0, result.value)
+        return "".join(format_line(n, out.precision) + "\n" for n in numbers)
+
+    def rich() -> list:
+        from ..render.rich import render_result
+
+        shown = [render_result(result, out.precision, out.max_rows)]
+        if checks is None:
+            return shown
+        from ..render.check import render_rich
+
+        return [*shown, render_rich(checks, out.precision)]
+
+    def plain() -> str:
+        from ..render.plain import render_plain
+
+        text = render_plain(result, out.precision, out.max_rows)
+        if checks is not None:
+            from ..render.check import render_plain as render_checks
+
+            text += render_checks(checks, out.precision)
+        return text
+
+    def latex() -> str:
+        from ..render.latex import render
+
+        return render(result, None, out.precision, out.max_rows)
+
+    show(out, json=as_json, quiet=quiet, rich=rich, plain=plain, latex=latex)
+
+
 def rich_text(*renderables) -> str:
     """What rich prints for the renderables on this terminal, as text with its escape codes."""
     from ..render import console as make_console
@@ -105,6 +158,11 @@ def emit(text: str) -> None:
     One large write into a pipe whose reader has gone comes back short instead of failing, and
     Python then drops the rest silently: the broken pipe (exit 141) would go unreported.
     """
+    from .exits import text_stream
+
+    stream = text_stream("stdout")
     piece = 1 << 16
     for start in range(0, len(text), piece):
-        click.echo(text[start:start + piece], nl=False)
+        stream.write(text[start:start + piece])
+        stream.flush()
+

@@ -1,0 +1,88 @@
+"""The gradcalc command: click reads the options, then one engine call, one renderer, an exit code."""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from ..errors import GradcalcError, UnusedValue
+from . import batch, checks, higher, output, pictures, program, sheet
+from .command import Command, closest_option
+from .exits import fail
+
+EPILOG = """\b
+Examples:
+  gradcalc "(x+y)**2" --x 1 --y 2
+  gradcalc "t = x + y; z = t**2" --x 1 --y 2
+  gradcalc "apple*apple_num*tax" --apple 100 --apple_num 2 --tax 1.1
+  gradcalc "x**2" --x 3 --wrt x -q            # prints 6
+  gradcalc "sin(x)*exp(-x)" --x 0.5 --json
+  gradcalc -f network.gc --W "[[1,2],[3,4]]"
+  gradcalc "(x+y)**2" --x 1 --y 2 --expect "x=2*(x+y)" --expect y=6
+  gradcalc "sin(x)*y" --x 0.5 --y 2 --check
+  gradcalc "X@W + b" --X "[[1,2]]" --W @w.csv --b "[0,0,0]" --upstream "[[1,0,0]]"
+  gradcalc "x**2*y + y**3" --x 1 --y 2 --hessian --symbolic
+  gradcalc "sin(x)" --x 0.5 --order 4           # d⁴z/dx⁴ = sin(x)
+  gradcalc "x1*x2*x3" --x1 1 --x2 2 --x3 3 --compare-modes
+  gradcalc "(x+y)**2" --points points.csv > gradients.csv
+  gradcalc check homework.toml                  # grade a homework sheet
+  gradcalc check class.toml --answers answers.csv   # grade a class: a gradebook
+
+\b
+Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error, 4 --check
+not checkable at this point; 74 output or input failed (disk full, closed stream);
+141 the reader of the output stopped (| head), 130 interrupted, 70 a bug in gradcalc.
+"""
+
+
+@click.command(cls=Command, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"],
+                                                              "max_content_width": 100})
+@program.options
+@output.options
+@higher.options
+@checks.options
+@program.limit_option
+@batch.options
+@pictures.options
+@click.version_option(__version__, "--version", prog_name="gradcalc")
+@click.pass_context
+def main(ctx: click.Context, **p):
+    """Compute a value and its gradient, and show the backward pass step by step.
+
+    EXPRESSION is a formula or a small program (`t = x + y; z = t**2`). Give each variable's value as
+    --NAME VALUE. Every node's local derivative and the gradient flowing back through it are shown,
+    as in a textbook computational graph.
+    """
+    try:
+        limits = program.limits(p)
+        text = program.program_text(p, limits)
+        values = program.values(ctx, p, limits)
+        out = output.Output.take(p)
+        refused = pictures.given(p) + checks.given(p) + (["--points"] if batch.wanted(p) else []) \
+            if out.latex else []
+        if refused:
+            raise GradcalcError(f"--latex cannot be combined with {', '.join(refused)}",
+                                hint="--latex shows the trace, --symbolic, --hessian and --order")
+        if batch.wanted(p):
+            return batch.run(text, values, p, out.as_json, limits)
+        answers = checks.answers(p)
+        from ..api import compute
+
+        result = compute(text, values, wrt=p["wrt"], upstream=program.upstream(p, limits), limits=limits)
+        program.note_unused(ctx, result)
+        if pictures.run(result, p, out):
+            return
+        if higher.given(p):
+            return higher.run(result, p, out)
+        found = checks.run(result, answers, p)
+        output.show_result(result, out, found)
+        checks.verdict(found)
+    except GradcalcError as error:
+        if isinstance(error, UnusedValue) and error.unknown and closest_option(ctx.command, error.name):
+            error = program.unknown_option(ctx.command, error.name)
+        fail(ctx, error)
+    except (Exception, KeyboardInterrupt) as error:
+        fail(ctx, error)
+
+
+main.subcommands = {"check": (sheet.grades_a_sheet, sheet.check_sheet)}
