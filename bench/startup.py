@@ -3,12 +3,18 @@
     python bench/startup.py                      # 21 rounds (each command once per round, in a random order)
     python bench/startup.py --rounds 41 --baseline 3dad6f0   # also time array programs on that commit
     python bench/startup.py --write              # also put the results into BENCHMARKS.md (its own section)
+    python bench/startup.py --venv ../bench-venv # gradcalc as a fresh install runs it (made if missing)
 
 Every command is a fresh process, run the way an installed `gradcalc` runs (the console script's
-`from gradcalc.cli import main`), with this checkout first on the path. A shell loop or a grader calls
-gradcalc once per question, so this wall time is its speed. The machine is shared and noisy: commands
-are interleaved round by round and each figure is a median; the load average is printed beside it.
-The rich table runs in a pseudo-terminal of 100 columns, as a person at a terminal sees it.
+`from gradcalc.__main__ import run`), with this checkout first on the path. A shell loop or a grader
+calls gradcalc once per question, so this wall time is its speed. The machine is shared and noisy:
+commands are interleaved round by round and each figure is a median; the load average is printed
+beside it. The rich table runs in a pseudo-terminal of 100 columns, as a person at a terminal sees it.
+
+`--venv DIR` runs the installed `DIR/bin/gradcalc` script of a virtual environment into which this
+checkout is installed (`python -m venv DIR && DIR/bin/pip install -e .`, done here if DIR does not
+exist): Python's start-up as on a fresh machine, without the .pth files of this interpreter's
+site-packages (on the machine this was written on, one of them imports certifi at every start).
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ ARRAY_QUESTION = ["sum(relu(X @ W + b))", "--X", json.dumps([[0.5, -1.0, 2.0]] *
                   "--W", json.dumps([[1.0, 0.5], [-0.5, 2.0], [0.25, -1.0]]), "--b", "[0.1, -0.2]"]
 # Run from a directory with no gradcalc in it: `python -c` puts the working directory first on the path.
 NEUTRAL = tempfile.gettempdir()
-ENTRY = "import sys; from gradcalc.cli import main; sys.exit(main())"   # as the console script does
+ENTRY = "import sys; from gradcalc.__main__ import run; sys.exit(run())"   # as the console script does
+OLD_ENTRY = "import sys; from gradcalc.cli import main; sys.exit(main())"   # the script before 2026-11-30
 
 
 def env_for(path: Path) -> dict:
@@ -86,35 +93,45 @@ def checkout(rev: str) -> Path:
     return where
 
 
-def commands(baseline: Path | None) -> dict[str, tuple]:
+def make_venv(where: Path) -> None:
+    subprocess.run([PY, "-m", "venv", str(where)], check=True)
+    subprocess.run([str(where / "bin" / "pip"), "install", "-q", "-e", str(ROOT)], check=True)
+
+
+def commands(baseline: Path | None, venv: Path | None = None) -> dict[str, tuple]:
     here = env_for(ROOT)
+    if venv is not None:   # the venv's own gradcalc script and Python, nothing of this interpreter's
+        here.pop("PYTHONPATH")
+        python, gradcalc = [str(venv / "bin" / "python")], [str(venv / "bin" / "gradcalc")]
+    else:
+        python, gradcalc = [PY], [PY, "-c", ENTRY]
     found = {
-        "python -c pass": (run_piped, [PY, "-c", "pass"], here),
-        "python -I -c pass": (run_piped, [PY, "-I", "-c", "pass"], here),
-        "python -S -c pass": (run_piped, [PY, "-S", "-c", "pass"], here),
-        "scalar --json": (run_piped, [PY, "-c", ENTRY, *QUESTION, "--json"], here),
-        "piped table": (run_piped, [PY, "-c", ENTRY, *QUESTION], here),
-        "rich table (terminal)": (run_on_terminal, [PY, "-c", ENTRY, *QUESTION], here),
-        "array program --json": (run_piped, [PY, "-c", ENTRY, *ARRAY_QUESTION, "--json"], here),
+        "python -c pass": (run_piped, [*python, "-c", "pass"], here),
+        "python -I -c pass": (run_piped, [*python, "-I", "-c", "pass"], here),
+        "python -S -c pass": (run_piped, [*python, "-S", "-c", "pass"], here),
+        "scalar --json": (run_piped, [*gradcalc, *QUESTION, "--json"], here),
+        "piped table": (run_piped, [*gradcalc, *QUESTION], here),
+        "rich table (terminal)": (run_on_terminal, [*gradcalc, *QUESTION], here),
+        "array program --json": (run_piped, [*gradcalc, *ARRAY_QUESTION, "--json"], here),
     }
     # Without site (-S): what the site module's .pth files (certifi's, here) cost every Python start.
     site_packages = [p for p in sys.path if p.endswith("site-packages")]
-    if site_packages:
+    if site_packages and venv is None:
         bare = {**here, "PYTHONPATH": os.pathsep.join([str(ROOT), *site_packages])}
         found["scalar --json, python -S"] = (run_piped, [PY, "-S", "-c", ENTRY, *QUESTION, "--json"], bare)
     if baseline is not None:
         before = env_for(baseline)
-        found["scalar --json (baseline)"] = (run_piped, [PY, "-c", ENTRY, *QUESTION, "--json"], before)
+        found["scalar --json (baseline)"] = (run_piped, [*python, "-c", OLD_ENTRY, *QUESTION, "--json"], before)
         found["array program --json (baseline)"] = (
-            run_piped, [PY, "-c", ENTRY, *ARRAY_QUESTION, "--json"], before)
+            run_piped, [*python, "-c", OLD_ENTRY, *ARRAY_QUESTION, "--json"], before)
     qalc = shutil.which("qalc")
     if qalc:
         found["qalc -t \"diff((x+y)^2, x)\""] = (run_piped, [qalc, "-t", "diff((x+y)^2, x)"], here)
     return found
 
 
-def measure(rounds: int, baseline: Path | None) -> tuple[dict[str, float], tuple, tuple]:
-    todo = commands(baseline)
+def measure(rounds: int, baseline: Path | None, venv: Path | None) -> tuple[dict[str, float], tuple, tuple]:
+    todo = commands(baseline, venv)
     for how, argv, env in todo.values():   # warm the page cache and write .pyc files
         how(argv, env)
     times: dict[str, list[float]] = {name: [] for name in todo}
@@ -131,9 +148,11 @@ def measure(rounds: int, baseline: Path | None) -> tuple[dict[str, float], tuple
 GOALS = [("scalar --json", 1.0), ("piped table", 1.2), ("rich table (terminal)", 1.6)]
 
 
-def report(medians: dict[str, float], load_before, load_after, rounds: int) -> str:
+def report(medians: dict[str, float], load_before, load_after, rounds: int, venv: Path | None) -> str:
     qalc = next((v for k, v in medians.items() if k.startswith("qalc")), None)
-    lines = [f"{rounds} rounds, each command once per round in a random order; medians of wall time. "
+    how = (f"gradcalc installed in a fresh venv ({venv.name}/bin/gradcalc)" if venv is not None else
+           "gradcalc run by this interpreter (python -c, as the console script)")
+    lines = [f"{rounds} rounds, each command once per round in a random order; medians of wall time; {how}. "
              f"Load average {load_before[0]:.1f} before, {load_after[0]:.1f} after "
              f"({os.cpu_count()} CPUs), Python {sys.version.split()[0]}.", "",
              "| command | median | × qalc |", "|---|---:|---:|"]
@@ -170,10 +189,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--baseline", metavar="REV", help="also time this git revision's gradcalc")
     parser.add_argument("--write", action="store_true", help="put the results into BENCHMARKS.md")
+    parser.add_argument("--venv", metavar="DIR", type=Path,
+                        help="time DIR/bin/gradcalc, a venv with this checkout installed (made if missing)")
     args = parser.parse_args()
+    if args.venv is not None and not (args.venv / "bin" / "gradcalc").exists():
+        make_venv(args.venv)
     baseline = checkout(args.baseline) if args.baseline else None
     try:
-        text = report(*measure(args.rounds, baseline), args.rounds)
+        text = report(*measure(args.rounds, baseline, args.venv), args.rounds, args.venv)
     finally:
         if baseline is not None:
             shutil.rmtree(baseline, ignore_errors=True)
