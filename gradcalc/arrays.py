@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import math
-import tokenize
-from numbers import Real
-from pathlib import Path
 
 from .xp import np
 
@@ -24,6 +20,8 @@ def _where(name: str, path: tuple[int, ...]) -> str:
 
 
 def _describe(item) -> str:
+    from numbers import Real
+
     if item is None:
         return "null"
     if isinstance(item, bool):
@@ -43,6 +41,8 @@ def nested_list_problem(raw, name: str) -> str | None:
     Walks one depth at a time (no recursion): every item at a depth must be a list of the same
     length, or every one a number.
     """
+    from numbers import Real   # here, as csv, pathlib and tokenize below: a plain number needs none
+
     level, depth = [((), raw)], 0
     while level:
         depth += 1                       # lists at this depth would be axis number `depth`
@@ -74,6 +74,8 @@ def nested_list_problem(raw, name: str) -> str | None:
 
 def read_array_file(name: str, path: str, limits: Limits = DEFAULT) -> np.ndarray:
     """`--W @weights.npy` or `--W @w.csv`: the array in the file, as float64."""
+    from pathlib import Path
+
     suffix = Path(path).suffix.lower()
     if suffix not in (".npy", ".csv"):
         raise GradcalcError(f"cannot read --{name} from {path!r}: gradcalc reads .npy and .csv files",
@@ -82,9 +84,12 @@ def read_array_file(name: str, path: str, limits: Limits = DEFAULT) -> np.ndarra
     return _read_npy(name, path, data, limits) if suffix == ".npy" else _read_csv(name, path, data, limits)
 
 
-# What numpy raises on a corrupt .npy header (it tokenizes and literal_evals the header's text).
-_BAD_HEADER = (ValueError, EOFError, OSError, TypeError, SyntaxError, OverflowError, MemoryError,
-               RecursionError, tokenize.TokenError)
+def _bad_header() -> tuple[type[BaseException], ...]:
+    """What numpy raises on a corrupt .npy header (it tokenizes and literal_evals the header's text)."""
+    import tokenize
+
+    return (ValueError, EOFError, OSError, TypeError, SyntaxError, OverflowError, MemoryError,
+            RecursionError, tokenize.TokenError)
 
 
 def _npy_size(data: bytes) -> int:
@@ -92,12 +97,13 @@ def _npy_size(data: bytes) -> int:
     import math
 
     stream = io.BytesIO(data)
+    bad_header = _bad_header()
     try:
         version = np.lib.format.read_magic(stream)
         read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                        else np.lib.format.read_array_header_2_0)
         shape = read_header(stream)[0]
-    except _BAD_HEADER:
+    except bad_header:
         return 0
     # (0, 10**30) has no elements, but numpy cannot even compute its byte count: the largest axis
     # bounds the work as much as the product does.
@@ -108,9 +114,10 @@ def _read_npy(name: str, path: str, data: bytes, limits: Limits = DEFAULT) -> np
     size = _npy_size(data)
     if size > limits.elements:   # a small file can declare a huge shape: refuse before np.load allocates
         raise exceeded("elements", size, f"{path} (for --{name})", limits)
+    bad_header = _bad_header()
     try:
         array = np.load(io.BytesIO(data), allow_pickle=False)   # never unpickle: a file must not run code
-    except _BAD_HEADER:
+    except bad_header:
         raise GradcalcError(f"{path} (for --{name}) is not a numeric .npy file",
                             hint="write it with numpy.save from an array of numbers") from None
     # Kinds b, i, u, f only: timedelta64 counts as an integer to np.issubdtype, complex is not real.
@@ -137,6 +144,8 @@ def _load_csv(data: bytes) -> np.ndarray | None:
 
 def _read_csv(name: str, path: str, data: bytes, limits: Limits) -> np.ndarray:
     """Rows of comma-separated numbers: always a matrix, so one line is a (1, n) row."""
+    import csv
+
     # The numbers it holds, counted in C before anything is parsed: a 99 MB file once took 11 s and
     # 2.9 GB to reach its element limit.
     count = _cells(data)
