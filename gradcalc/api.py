@@ -9,7 +9,6 @@ whose code lives with the features and in render/.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
 from . import result as engine
@@ -94,7 +93,7 @@ class Result(engine.Result):
             return render(self, None, precision, max_rows)
         from .higher import beyond
 
-        result = self if wrt is None else replace(self, wrt=_check_wrt(self.graph, wrt))
+        result = self if wrt is None else self.replace(wrt=_check_wrt(self.graph, wrt))
         found = beyond(result, hessian_wanted=hessian, order=order, symbolic=symbolic)
         return render(result, found, precision, max_rows)
 
@@ -102,7 +101,7 @@ class Result(engine.Result):
         from .higher import beyond
         from .render.higher import to_json
 
-        result = self if wrt is None else replace(self, wrt=_check_wrt(self.graph, wrt))
+        result = self if wrt is None else self.replace(wrt=_check_wrt(self.graph, wrt))
         return to_json(beyond(result, **wanted))
 
     # Notebooks and rich show the same tables as a terminal; render.rich draws them.

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Callable
 
 from .errors import GradcalcError, MathError
 from .graph import Graph, gc_paused
@@ -13,20 +11,36 @@ from .numbers import format_shape, format_value
 from .ops import OPS, InputError, sum_to
 from .xp import np
 
-Value = Any  # a float (np.float64 on the numpy path) for a scalar, np.ndarray for an array
+# Annotations are text (from __future__ import annotations), so `typing` is imported only by a type
+# checker: a plain question does not pay for it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Value = Any  # a float (np.float64 on the numpy path) for a scalar, np.ndarray for an array
+    # Batch evaluation passes `on_nonfinite(value, error_at)` to mark failing rows instead of raising;
+    # error_at(i) is the MathError the single point in row i (axis 0) would have raised.
+    NonFinite = Callable[[Value, Callable[[int], MathError]], None]
+else:
+    Value = object   # the name other modules import for their annotations
 
 
-@dataclass(slots=True)   # not frozen: a frozen dataclass is ~4× slower to make, and each edge makes one
 class Step:
     """One edge of the backward pass: upstream × local = flowing, added into the input's gradient."""
 
-    node: int          # the node whose gradient is being passed back
-    input: int         # the input it flows into
-    k: int             # which input of the node (0 for the left operand)
-    upstream: Value    # ∂out/∂node
-    local: Value       # ∂node/∂input
-    flowing: Value     # what this edge contributes to ∂out/∂input
-    accumulated: Value # ∂out/∂input summed over the edges seen so far
+    # A plain class (not a frozen dataclass, ~4× slower to make): each edge of the pass makes one.
+    __slots__ = ("node", "input", "k", "upstream", "local", "flowing", "accumulated")
+
+    def __init__(self, node: int, input: int, k: int, upstream: Value, local: Value, flowing: Value,
+                 accumulated: Value):
+        self.node = node                # the node whose gradient is being passed back
+        self.input = input              # the input it flows into
+        self.k = k                      # which input of the node (0 for the left operand)
+        self.upstream = upstream        # ∂out/∂node
+        self.local = local              # ∂node/∂input
+        self.flowing = flowing          # what this edge contributes to ∂out/∂input
+        self.accumulated = accumulated  # ∂out/∂input summed over the edges seen so far
 
 
 def _finite(value) -> bool:
@@ -42,11 +56,6 @@ def floats_path(graph: Graph, inputs: dict[str, Value]) -> bool:
     return all(type(value) is float for value in inputs.values()) and \
         all(type(value) is float for value in graph.constants.values()) and \
         all(OPS[op].floats for op in {node.op for node in graph.nodes} if op is not None)
-
-
-# Batch evaluation passes `on_nonfinite(value, error_at)` to mark failing rows instead of raising;
-# error_at(i) is the MathError the single point in row i (axis 0) would have raised.
-NonFinite = Callable[[Value, Callable[[int], MathError]], None]
 
 
 def _row_error(make, graph, node, op, args, result, *extra) -> Callable[[int], MathError]:

@@ -3,37 +3,59 @@
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
 
 from .errors import Span
 from .limits import DEFAULT, Limits, exceeded
 
+# Plain classes with __slots__, not dataclasses: `dataclasses` imports `inspect` (ast, dis, tokenize),
+# about 15 ms of a plain question's start-up, and a parse makes one Node per node.
 
-@dataclass(frozen=True, slots=True)
+
 class Node:
-    id: int
-    op: str | None              # key into OPS; None for variables and constants
-    inputs: tuple[int, ...]     # ids of the nodes this one reads
-    name: str | None            # "x", "t" — or None for an unnamed intermediate
-    span: Span                  # where it stands in the source text
+    """One operation, input or constant of a program; replaced, never changed, once in a Graph."""
+
+    __slots__ = ("id", "op", "inputs", "name", "span")
+
+    def __init__(self, id: int, op: str | None, inputs: tuple[int, ...], name: str | None, span: Span):
+        self.id = id                # its place in Graph.nodes
+        self.op = op                # key into OPS; None for variables and constants
+        self.inputs = inputs        # ids of the nodes this one reads
+        self.name = name            # "x", "t" — or None for an unnamed intermediate
+        self.span = span            # where it stands in the source text
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Node:
+            return NotImplemented
+        return (self.id, self.op, self.inputs, self.name, self.span) == \
+            (other.id, other.op, other.inputs, other.name, other.span)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.op, self.inputs, self.name, self.span))
+
+    def __repr__(self) -> str:
+        return f"Node({self.id}, {self.op!r}, {self.inputs}, {self.name!r}, {self.span})"
 
 
-@dataclass
 class Graph:
     """A program as nodes. An op is created after its inputs, so `nodes` is topologically sorted."""
 
-    text: str
-    nodes: list[Node] = field(default_factory=list)
-    variables: dict[str, int] = field(default_factory=dict)   # input name → node id, first use first
-    constants: dict[int, Any] = field(default_factory=dict)   # node id → value of a literal
-    defaults: dict[str, Any] = field(default_factory=dict)    # `apple = 100`: an input with a value
-    output: int = -1
-    limits: Limits = DEFAULT                                  # checked as nodes are added
-    # A name assigned again (`c = c + 1`) names a new node: node id → its version, 2 for the second.
-    versions: dict[int, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)            # what the trace should say about names
+    __slots__ = ("text", "nodes", "variables", "constants", "defaults", "output", "limits", "versions",
+                 "notes")
+
+    def __init__(self, text: str, nodes: list[Node] | None = None, variables: dict[str, int] | None = None,
+                 constants: dict | None = None, defaults: dict | None = None, output: int = -1,
+                 limits: Limits = DEFAULT, versions: dict[int, int] | None = None,
+                 notes: list[str] | None = None):
+        self.text = text
+        self.nodes = [] if nodes is None else nodes
+        self.variables = {} if variables is None else variables     # input name → node id, first use first
+        self.constants = {} if constants is None else constants     # node id → value of a literal
+        self.defaults = {} if defaults is None else defaults        # `apple = 100`: an input with a value
+        self.output = output
+        self.limits = limits                                         # checked as nodes are added
+        # A name assigned again (`c = c + 1`) names a new node: node id → its version, 2 for the second.
+        self.versions = {} if versions is None else versions
+        self.notes = [] if notes is None else notes                 # what the trace should say about names
 
     def add(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None = None) -> int:
         node_id = len(self.nodes)
@@ -95,14 +117,17 @@ def version_label(name: str, version: int) -> str:
     return name + str(version).translate(_SUBSCRIPTS)
 
 
-@contextmanager
-def gc_paused():
+class gc_paused:
     """Parsing and the passes make many long-lived objects and no reference cycles; the cyclic garbage
-    collector would scan them over and over as they pile up (a 10⁵-term sum ran ~1.5× slower)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
+    collector would scan them over and over as they pile up (a 10⁵-term sum ran ~1.5× slower).
+    `with gc_paused():` turns it off for the block (a class: contextlib is an import a question can skip)."""
+
+    __slots__ = ("was_enabled",)
+
+    def __enter__(self) -> None:
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc_info) -> None:
+        if self.was_enabled:
             gc.enable()

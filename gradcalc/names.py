@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations are text: typing is no import of a plain question
+    from collections.abc import Iterable
 
 # A variable's name: ASCII letters, digits and _, not starting with a digit (as the grammar's NAME).
 NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")

@@ -7,62 +7,81 @@ one entry here (and grammar only if it needs new syntax).
 from __future__ import annotations
 
 import math
-import math
 import operator
-from dataclasses import dataclass
-from typing import Callable
 
 from . import xp
 from .numbers import format_shape
 from .xp import np
 
-Formula = str | Callable[..., str]
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations are text: typing is no import of a plain question
+    from collections.abc import Callable
+
+    Formula = str | Callable[..., str]
 
 
-@dataclass(frozen=True)
 class Op:
-    symbol: str                           # drawn inside a graph node: "+", "×", "exp"
-    show: str                             # the node's definition from input labels: "{0} + {1}"
-    forward: Callable
-    local: tuple[Callable, ...]           # ∂out/∂input_k, called with (*inputs, out)
-    formula: tuple[Formula, ...]          # text of each local derivative, from labels {0}, {1}, {out}
-    chain: tuple[Callable, ...] = ()      # (upstream, local, *inputs) → flowing; empty: upstream * local
-    explain: Callable[..., str | None] | None = None   # why a forward result is not finite
-    # Each local derivative again, built from graph ops so it can be differentiated in turn (Hessians,
-    # symbolic formulas): called with (builder, *input ids, out id), returns the id of its node.
-    # Empty: this op has no graph form yet, so higher derivatives stop here with a clear error.
-    derivative: tuple[Callable, ...] = ()
-    rule: tuple[str, ...] = ()            # how a chained local combines with {up}stream, as text
-    # For an op with `chain`: what flows to each input, built from graph ops, called with
-    # (builder, upstream id, *input ids, out id); None where a shape is not covered yet.
-    graph_chain: tuple[Callable, ...] = ()
-    # For an op with `chain`, forward mode's product instead of local × tangent: called with
-    # (tangent of input k, *inputs, out), returns that input's part of the output's tangent.
-    tangent: tuple[Callable | None, ...] = ()
-    # For an op with kinks or jumps (relu, abs, sign, max): which smooth piece it is on, called with
-    # (*inputs, out). Points near the given one that land on another piece are not comparable.
-    piece: Callable | None = None
-    # How a program calls it: its name, then the aliases people paste (`ln` for log). Empty for
-    # operators and internal ops. Several ops may share a name if their arities differ (sum(x) and
-    # sum(x, axis)); an input whose `local` is None must be a number written in the call (an axis).
-    names: tuple[str, ...] = ()
-    # Called with two or more arguments, folded from the left: max(a, b, c) is max(max(a, b), c).
-    variadic: bool = False
-    # Works element by element, so a batch of points (--points, one point per row) may go through it.
-    elementwise: bool = False
-    # The symbolic normal form (symbolic.py): called with (table, *input expressions), returns the
-    # output's expression. None: --symbolic does not support the op.
-    normal: Callable | None = None
-    # The derivative builder's simplification (higher.py): called with (builder, *input ids), returns
-    # an existing node equal to the result (x·1 → x), or None to build the node as usual.
-    simplify: Callable | None = None
-    # For the table of functions (README, --help): where it is defined ("" for every real number),
-    # and its value at kinks and ties, as the common frameworks take it.
-    domain: str = ""
-    kink: str = ""
-    # forward and local work on Python floats without numpy, with numpy's digits (through gradcalc.xp's
-    # functions): a program of such ops on numbers runs without importing numpy (see xp.py).
-    floats: bool = False
+    """One entry of the table: an operation's forward, local derivatives, chain rule and texts."""
+
+    # A plain class, not a (frozen) dataclass: `dataclasses` costs a plain question ~15 ms of imports,
+    # and the table below makes some sixty Ops at every start.
+    __slots__ = ("symbol", "show", "forward", "local", "formula", "chain", "explain", "derivative", "rule",
+                 "graph_chain", "tangent", "piece", "names", "variadic", "elementwise", "normal",
+                 "simplify", "domain", "kink", "floats")
+
+    def __init__(self, symbol: str, show: str, forward: Callable, local: tuple[Callable, ...],
+                 formula: tuple[Formula, ...], *, chain: tuple[Callable, ...] = (),
+                 explain: Callable[..., str | None] | None = None, derivative: tuple[Callable, ...] = (),
+                 rule: tuple[str, ...] = (), graph_chain: tuple[Callable, ...] = (),
+                 tangent: tuple[Callable | None, ...] = (), piece: Callable | None = None,
+                 names: tuple[str, ...] = (), variadic: bool = False, elementwise: bool = False,
+                 normal: Callable | None = None, simplify: Callable | None = None, domain: str = "",
+                 kink: str = "", floats: bool = False):
+        self.symbol = symbol            # drawn inside a graph node: "+", "×", "exp"
+        self.show = show                # the node's definition from input labels: "{0} + {1}"
+        self.forward = forward
+        self.local = local              # ∂out/∂input_k, called with (*inputs, out)
+        self.formula = formula          # text of each local derivative, from labels {0}, {1}, {out}
+        self.chain = chain              # (upstream, local, *inputs) → flowing; empty: upstream * local
+        self.explain = explain          # why a forward result is not finite
+        # Each local derivative again, built from graph ops so it can be differentiated in turn
+        # (Hessians, symbolic formulas): called with (builder, *input ids, out id), returns the id of
+        # its node. Empty: this op has no graph form yet, so higher derivatives stop with a clear error.
+        self.derivative = derivative
+        self.rule = rule                # how a chained local combines with {up}stream, as text
+        # For an op with `chain`: what flows to each input, built from graph ops, called with
+        # (builder, upstream id, *input ids, out id); None where a shape is not covered yet.
+        self.graph_chain = graph_chain
+        # For an op with `chain`, forward mode's product instead of local × tangent: called with
+        # (tangent of input k, *inputs, out), returns that input's part of the output's tangent.
+        self.tangent = tangent
+        # For an op with kinks or jumps (relu, abs, sign, max): which smooth piece it is on, called
+        # with (*inputs, out). Points near the given one that land on another piece are not comparable.
+        self.piece = piece
+        # How a program calls it: its name, then the aliases people paste (`ln` for log). Empty for
+        # operators and internal ops. Several ops may share a name if their arities differ (sum(x) and
+        # sum(x, axis)); an input whose `local` is None must be a number written in the call (an axis).
+        self.names = names
+        # Called with two or more arguments, folded from the left: max(a, b, c) is max(max(a, b), c).
+        self.variadic = variadic
+        # Works element by element, so a batch of points (--points, one point per row) may go through it.
+        self.elementwise = elementwise
+        # The symbolic normal form (symbolic.py): called with (table, *input expressions), returns the
+        # output's expression. None: --symbolic does not support the op.
+        self.normal = normal
+        # The derivative builder's simplification (higher.py): called with (builder, *input ids),
+        # returns an existing node equal to the result (x·1 → x), or None to build the node as usual.
+        self.simplify = simplify
+        # For the table of functions (README, --help): where it is defined ("" for every real number),
+        # and its value at kinks and ties, as the common frameworks take it.
+        self.domain = domain
+        self.kink = kink
+        # forward and local work on Python floats without numpy, with numpy's digits (through
+        # gradcalc.xp's functions): a program of such ops on numbers runs without importing numpy.
+        self.floats = floats
+
+    def __repr__(self) -> str:
+        return f"<Op {self.symbol} {self.show!r}>"
 
     @property
     def arity(self) -> int:

@@ -3,9 +3,8 @@ program's inputs: the engine's side of the API, importing no renderer and no fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, Iterable, Mapping
 
 from . import xp
 from .arrays import MAX_AXES, nested_list_problem
@@ -19,24 +18,42 @@ from .ops import CONSTANTS
 from .parse import parse
 from .xp import np
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations are text: typing is no import of a plain question
+    from collections.abc import Iterable
+    from typing import Any
 
-@dataclass
+
 class Result:
     """Everything one evaluation found: the graph, a value and a gradient per node, the backward trace."""
 
-    graph: Graph
-    values: list[Value]
-    grads: list[Value | None]
-    steps: list[Step]
-    inputs: dict[str, Value]
-    wrt: tuple[str, ...] = ()
-    seeded: bool = field(default=False)   # True when the caller supplied ∂L/∂output
-    # Values given for names the program does not mention: ignored, so one set of values serves
-    # several expressions (the command line says so in a note on stderr).
-    unused: tuple[str, ...] = ()
-    given: tuple[str, ...] = ()           # the inputs whose values were given, in the order given
-    upstream: Value | None = None         # ∂L/∂output as given (--upstream), None for ones: what a
-                                          # check or a higher derivative evaluates the program again with
+    # A plain class (dataclasses would cost a plain question ~15 ms of imports), with a __dict__ for
+    # `labels` (a cached property) and for api.Result, which takes over an engine Result's fields.
+    def __init__(self, graph: Graph, values: list[Value], grads: list[Value | None], steps: list[Step],
+                 inputs: dict[str, Value], wrt: tuple[str, ...] = (), seeded: bool = False,
+                 unused: tuple[str, ...] = (), given: tuple[str, ...] = (), upstream: Value | None = None):
+        self.graph = graph
+        self.values = values
+        self.grads = grads
+        self.steps = steps
+        self.inputs = inputs
+        self.wrt = wrt
+        self.seeded = seeded        # True when the caller supplied ∂L/∂output
+        # Values given for names the program does not mention: ignored, so one set of values serves
+        # several expressions (the command line says so in a note on stderr).
+        self.unused = unused
+        self.given = given          # the inputs whose values were given, in the order given
+        # ∂L/∂output as given (--upstream), None for ones: what a check or a higher derivative
+        # evaluates the program again with.
+        self.upstream = upstream
+
+    def replace(self, **changes) -> Result:
+        """A Result of the same class with some fields changed (`result.replace(wrt=("x",))`)."""
+        fields = {name: getattr(self, name) for name in _FIELDS}
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise TypeError(f"Result has no field {sorted(unknown)[0]!r}")
+        return type(self)(**{**fields, **changes})
 
     @property
     def value(self) -> float | np.ndarray:
@@ -78,6 +95,9 @@ class Result:
 
         grads = ", ".join(f"∂{self.output_name}/∂{n}={format_value(g)}" for n, g in self.gradient.items())
         return f"<Result {self.output_name}={format_value(self.value)} {grads}>"
+
+
+_FIELDS = ("graph", "values", "grads", "steps", "inputs", "wrt", "seeded", "unused", "given", "upstream")
 
 
 def _public(value: Value) -> float | np.ndarray:

@@ -5,8 +5,6 @@ Rich and plain text lay out the same rows, so the two can never disagree on cont
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .. import xp
 from ..xp import np
 
@@ -36,28 +34,44 @@ class Cell(str):
 SUMMARISED = 60   # numpy's threshold in format_value: larger arrays are shown by their corners
 
 
-@dataclass(frozen=True)
+# Plain classes with __slots__, not dataclasses: a plain question's table imports no `dataclasses`.
+
 class Table:
-    title: str
-    columns: tuple[str, ...]
-    rows: list[tuple[str, ...]]
-    omitted: int = 0          # rows left out to keep the table readable
-    text_columns: int = 2     # the leading columns hold text; the rest hold numbers
+    """One table of rows of strings, with a title and column headings."""
+
+    __slots__ = ("title", "columns", "rows", "omitted", "text_columns")
+
+    def __init__(self, title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]], omitted: int = 0,
+                 text_columns: int = 2):
+        self.title = title
+        self.columns = columns
+        self.rows = rows
+        self.omitted = omitted              # rows left out to keep the table readable
+        self.text_columns = text_columns    # the leading columns hold text; the rest hold numbers
 
 
-@dataclass(frozen=True)
 class ResultLine:
-    label: str                # "∂z/∂x = "
-    value: Cell
+    """One line of the result, `∂z/∂x = ` and its value."""
+
+    __slots__ = ("label", "value")
+
+    def __init__(self, label: str, value: Cell):
+        self.label = label      # "∂z/∂x = "
+        self.value = value
 
 
-@dataclass(frozen=True)
 class Report:
-    forward: Table
-    backward: Table
-    result: list[str]         # "z = 9", "∂z/∂x = 6", …
-    notes: list[str]
-    result_cells: list[ResultLine] = ()   # the same, the value kept: a narrow screen re-wraps arrays
+    """What a table renderer shows of one Result: both passes' tables, the result's lines, notes."""
+
+    __slots__ = ("forward", "backward", "result", "notes", "result_cells")
+
+    def __init__(self, forward: Table, backward: Table, result: list[str], notes: list[str],
+                 result_cells: list[ResultLine] = ()):
+        self.forward = forward
+        self.backward = backward
+        self.result = result                # "z = 9", "∂z/∂x = 6", …
+        self.notes = notes
+        self.result_cells = result_cells    # the same, the value kept: a narrow screen re-wraps arrays
 
 
 def _shape(value) -> str:
