@@ -112,3 +112,22 @@ def command_lines(draw):
 @given(command_lines())
 def test_any_command_line_is_answered_the_same_or_handed_over(argv):
     assert_same(argv)
+
+
+def test_the_installed_command_writes_the_whole_answer_before_it_leaves():
+    # The quick path ends the process with os._exit once the answer is flushed: all of it must be there.
+    import json
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    xs = [float(i) for i in range(12000)]
+    argv = [sys.executable, "-m", "gradcalc", "sum(x*x)", "--x", json.dumps(list(range(12000)))]
+    as_json = subprocess.run([*argv, "--json"], capture_output=True, text=True, env=env)
+    assert as_json.returncode == 0 and as_json.stderr == ""
+    assert json.loads(as_json.stdout)["gradient"]["x"] == [2 * x for x in xs]
+    numbers = subprocess.run([*argv, "-q"], capture_output=True, text=True, env=env)
+    assert numbers.returncode == 0 and numbers.stderr == "" and len(numbers.stdout) > 1 << 16   # > a pipe
+    assert numbers.stdout.splitlines()[1] == "[" + ", ".join(f"{2 * x:g}" for x in xs) + "]"

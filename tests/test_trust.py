@@ -268,7 +268,11 @@ def test_a_closed_standard_input_is_bad_input(tmp_path, args):
     assert "internal error" not in run.stderr and "Traceback" not in run.stderr
 
 
-def test_ctrl_c_while_the_modules_load_is_exit_130_without_a_traceback(monkeypatch, capsys):
+@pytest.mark.parametrize("argv, module", [
+    (["x", "--x", "1"], "cli.quick"),                  # the quick path's modules
+    (["x", "--x", "1", "--hessian"], "cli"),           # click's command, after the quick path handed over
+])
+def test_ctrl_c_while_the_modules_load_is_exit_130_without_a_traceback(monkeypatch, capsys, argv, module):
     import builtins
 
     from gradcalc.__main__ import run
@@ -276,10 +280,11 @@ def test_ctrl_c_while_the_modules_load_is_exit_130_without_a_traceback(monkeypat
     real_import = builtins.__import__
 
     def interrupted(name, *args, **kwargs):
-        if name in ("cli", "gradcalc.cli") or (name == "" and args and "cli" in (args[2] or ())):
+        if name in (module, f"gradcalc.{module}") or (name == "" and args and module in (args[2] or ())):
             raise KeyboardInterrupt
         return real_import(name, *args, **kwargs)
 
+    monkeypatch.setattr(sys, "argv", ["gradcalc", *argv])
     monkeypatch.setattr(builtins, "__import__", interrupted)
     with pytest.raises(SystemExit) as stopped:
         run()

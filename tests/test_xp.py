@@ -86,35 +86,36 @@ def test_the_path_is_chosen_once_per_evaluation():
 
 def _imported(*args: str, terminal: bool = False) -> dict:
     """Run the command as installed (`gradcalc.__main__:run`) in a fresh interpreter (its stdout a
-    pseudo-terminal if `terminal`); which of numpy, rich, lark and click it imported, on stderr."""
-    code = ("import sys\nfrom gradcalc.__main__ import run\ntry:\n    run()\n"
-            "except SystemExit as e:\n    code = e.code\n"
-            "print('\\n' + __import__('json').dumps({'exit': code, 'modules': sorted("
-            "m for m in ('numpy', 'rich', 'lark', 'click') if m in sys.modules)}), file=sys.stderr)")
+    pseudo-terminal if `terminal`): its exit code, and which of numpy, rich, lark and click it
+    imported (read off `-X importtime`, which reports each import as it happens: the quick path
+    leaves with os._exit, so nothing can run after it)."""
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     env.update(PYTHONPATH=str(ROOT), TERM="xterm")
-    argv = [sys.executable, "-c", code, *args]
+    argv = [sys.executable, "-X", "importtime", "-c", "from gradcalc.__main__ import run; run()", *args]
     if not terminal:
-        run = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-        return json.loads(run.stderr.strip().splitlines()[-1])
-    import pty
+        done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        code, stderr = done.returncode, done.stderr
+    else:
+        import pty
 
-    leader, follower = pty.openpty()
-    child = subprocess.Popen(argv, stdout=follower, stderr=subprocess.PIPE, text=True, env=env)
-    os.close(follower)
-    drawn = b""
-    while True:   # read the terminal, or the child blocks on a full buffer
-        try:
-            piece = os.read(leader, 65536)
-        except OSError:
-            break
-        if not piece:
-            break
-        drawn += piece
-    stderr = child.communicate()[1]
-    os.close(leader)
-    assert b"\x1b[" in drawn   # rich drew it
-    return json.loads(stderr.strip().splitlines()[-1])
+        leader, follower = pty.openpty()
+        child = subprocess.Popen(argv, stdout=follower, stderr=subprocess.PIPE, text=True, env=env)
+        os.close(follower)
+        drawn = b""
+        while True:   # read the terminal, or the child blocks on a full buffer
+            try:
+                piece = os.read(leader, 65536)
+            except OSError:
+                break
+            if not piece:
+                break
+            drawn += piece
+        stderr = child.communicate()[1]
+        code = child.returncode
+        os.close(leader)
+        assert b"\x1b[" in drawn   # rich drew it
+    loaded = {line.rsplit("|", 1)[1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
+    return {"exit": code, "modules": sorted(m for m in ("numpy", "rich", "lark", "click") if m in loaded)}
 
 
 @pytest.mark.parametrize("args, modules", [
