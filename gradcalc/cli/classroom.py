@@ -41,9 +41,7 @@ def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) 
     from .output import emit
 
     source = "standard input" if sheet == "-" else sheet
-    from dataclasses import replace
-
-    loaded = load_class_sheet(read_text(sheet, "the sheet", replace(limits, file=limits.sheet), limit="sheet"),
+    loaded = load_class_sheet(read_text(sheet, "the sheet", limits.replace(file=limits.sheet), limit="sheet"),
                               source)
     answers = p["answers"]
     answers_source = "standard input" if answers == "-" else answers
