@@ -101,7 +101,6 @@ def number_problem(raw) -> str | None:
     are sized by their bits before any conversion, so a 5000-digit integer costs nothing.
     """
     import math
-    from numbers import Real
 
     if isinstance(raw, str):
         text = raw.strip()
@@ -112,6 +111,8 @@ def number_problem(raw) -> str | None:
         if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
             return f"not finite: {_short(raw)!r} (nan and inf are not allowed)"
         return f"not a number: {_short(raw)!r}"
+    from numbers import Real   # here: the common case, a string, needs no abstract number classes
+
     if isinstance(raw, bool) or type(raw).__name__ == "bool_" or not isinstance(raw, Real):
         return f"not a number: {describe(raw)}"
     try:

@@ -3,7 +3,6 @@ for the command line, answers and the API."""
 
 from __future__ import annotations
 
-import json
 import re
 
 from .errors import GradcalcError
@@ -35,6 +34,8 @@ def parse_value(name: str, raw: str | None, limits: Limits = DEFAULT):
 
         return read_array_file(name, text[1:], limits)
     if text.startswith("["):
+        import json   # here: a number needs no json (a table or -q then imports none)
+
         try:
             data = load_json(text)
         except BadNumber as error:
