@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
 
 from .errors import GradcalcError, Span
 from .numbers import read_number
@@ -12,20 +11,37 @@ from .numbers import read_number
 MAX_LIMIT = 10**15   # any limit: a petabyte, or 10¹⁵ numbers
 
 
-@dataclass(frozen=True)
 class Limits:
     """Defaults fit a 10⁵-term expression, 10⁵-deep nesting and a 10⁶-point batch with room to spare."""
 
-    length: int = 2_000_000         # characters of program text
-    nodes: int = 1_000_000          # nodes in the graph
-    elements: int = 10_000_000      # numbers in any one value (80 MB of float64)
-    total: int = 50_000_000         # numbers in all the forward pass's values together
-    file: int = 100_000_000         # bytes in a file read for a program (-f) or a value (@file)
-    sheet: int = 2_000_000          # bytes in a homework sheet (gradcalc check): TOML reads ~3 MB/s
+    # A plain class, not a frozen dataclass: `dataclasses` costs a plain question ~15 ms of imports.
+    # Treat it as frozen: `replace` and `with_overrides` make new Limits (DEFAULT is shared).
+    __slots__ = ("length", "nodes", "elements", "total", "file", "sheet")
+
+    def __init__(self, length: int = 2_000_000, nodes: int = 1_000_000, elements: int = 10_000_000,
+                 total: int = 50_000_000, file: int = 100_000_000, sheet: int = 2_000_000):
+        self.length = length        # characters of program text
+        self.nodes = nodes          # nodes in the graph
+        self.elements = elements    # numbers in any one value (80 MB of float64)
+        self.total = total          # numbers in all the forward pass's values together
+        self.file = file            # bytes in a file read for a program (-f) or a value (@file)
+        self.sheet = sheet          # bytes in a homework sheet (gradcalc check): TOML reads ~3 MB/s
+
+    def _values(self) -> tuple[int, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return self._values() == other._values() if type(other) is Limits else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return "Limits(" + ", ".join(f"{name}={getattr(self, name)}" for name in self.__slots__) + ")"
 
     def with_overrides(self, pairs: list[str]) -> Limits:
         """`["nodes=2e6", "file=1e9"]` → these limits with those raised (or lowered)."""
-        known = {f.name for f in fields(self)}
+        known = set(self.__slots__)
         changes = {}
         for pair in pairs:
             name, _, raw = pair.partition("=")
@@ -47,7 +63,7 @@ class Limits:
 
     def replace(self, **changes: int) -> Limits:
         """These limits with some changed: `limits.replace(file=limits.sheet)`."""
-        return replace(self, **changes)
+        return Limits(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})
 
 
 DEFAULT = Limits()

@@ -136,3 +136,36 @@ def test_a_scalar_question_imports_neither_numpy_nor_rich_nor_click(args, module
 def test_a_table_on_a_terminal_imports_rich_but_not_numpy():
     found = _imported("(x+y)**2", "--x", "1", "--y", "2", terminal=True)
     assert found == {"exit": 0, "modules": ["rich"]}
+
+
+# Standard modules a plain question's engine leaves alone: each costs milliseconds in a clean
+# interpreter (dataclasses brings inspect, ast, dis and tokenize; pathlib brings urllib.parse).
+HEAVY = ("dataclasses", "inspect", "typing", "pathlib", "csv", "tokenize", "ast", "threading",
+         "contextlib", "numbers")
+ENGINE = ("from gradcalc.result import compute\nfrom gradcalc.values import parse_value\n"
+          "from gradcalc.render.plain import render_plain\n")
+
+
+def _clean_imports(code: str) -> set[str]:
+    """The modules in sys.modules after `code`, run by `python -S` (as a fresh venv's Python: no .pth
+    file of this environment has imported anything yet) with this checkout and site-packages on the
+    path."""
+    import site
+
+    code += "\nimport sys\nprint(' '.join(sys.modules))"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *site.getsitepackages()])}
+    run = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, env=env,
+                         check=True)
+    return set(run.stdout.splitlines()[-1].split())
+
+
+def test_the_engine_of_a_plain_question_imports_no_heavy_standard_module():
+    question = ("values = {name: parse_value(name, raw) for name, raw in (('x', '1'), ('y', ' 2.5'))}\n"
+                "result = compute('t = (x+y)**2; t / 2', values, wrt=['x'])\n")
+    as_json = _clean_imports(ENGINE + "from gradcalc.render.json import render_json\n" + question +
+                             "render_json(result)")
+    assert {"gradcalc.result", "gradcalc.render.json", "json"} <= as_json
+    assert sorted(as_json & set(HEAVY)) == []
+    as_table = _clean_imports(ENGINE + question + "render_plain(result, 10, 200)")
+    assert "gradcalc.render.plain" in as_table and "numpy" not in as_table
+    assert sorted(as_table & {*HEAVY, "json"}) == []   # no --json, no json
