@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from gradcalc import compute
 from gradcalc.higher import beyond, hessian
 from gradcalc.ops import CALLS, OPS
-from test_arrays import numeric_gradients
-from test_cli import assert_error, run
+from helpers import EARLIER, assert_error, numeric_gradients, run
 
 
 def floats(lo, hi):
@@ -48,8 +47,6 @@ SEVERAL = {
 }
 ARRAY = {"norm", "prod", "var", "std", "dot", "matmul", "transpose", "sum", "mean", "max", "min",
          "softmax", "logsumexp", "cross_entropy"}
-# Tested in test_ops.py (the functions gradcalc had before)
-EARLIER = {"exp", "log", "ln", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "sign"}
 
 
 def test_every_callable_name_is_tested():

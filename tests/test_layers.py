@@ -78,3 +78,14 @@ def test_layers_point_down():
     upward = [(module, target) for module, targets in import_graph().items() for target in targets
               if _layer(target) not in below[_layer(module)]]
     assert upward == []
+
+
+def test_test_modules_share_helpers_without_importing_each_other():
+    # Shared helpers live in tests/helpers.py (fixtures in conftest.py): importing another test module
+    # would collect its tests twice under some runners and ties unrelated files together.
+    tests = Path(__file__).resolve().parent
+    for path in tests.glob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            assert not any(name.startswith("test_") for name in names), f"{path.name} imports {names}"
