@@ -602,8 +602,10 @@ def _parse_with_lark(text: str):
                             text=text) from None
 
 
-_WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z_0-9.]*)\s*$")
-_ATTRIBUTE = re.compile(r"\.\s*([A-Za-z_][A-Za-z_0-9]*)\s*(\(\s*\)|\()?")
+# Patterns of the syntax errors' hints, compiled (and cached by re) when an error needs one: a
+# program without errors does not pay for them.
+_WORD_BEFORE = r"([A-Za-z_][A-Za-z_0-9.]*)\s*$"
+_ATTRIBUTE = r"\.\s*([A-Za-z_][A-Za-z_0-9]*)\s*(\(\s*\)|\()?"
 
 
 # Prefixes that name a library, not a variable: jnp.sin(x) is a function, x.dot(w) a method call.
@@ -612,11 +614,11 @@ _MODULES = {"np", "numpy", "math", "torch", "jnp", "jax", "F", "nn", "tf", "scip
 
 def _attribute_hint(text: str, pos: int) -> str | None:
     """`x.sum()` → sum(x); `jnp.sin(x)` → sin(...); any other attribute: only .T exists."""
-    after = _ATTRIBUTE.match(text, pos)
+    after = re.compile(_ATTRIBUTE).match(text, pos)
     if after is None:
         return None
     attribute, call = after.group(1), after.group(2)
-    before = _WORD_BEFORE.search(text, 0, pos)
+    before = re.compile(_WORD_BEFORE).search(text, 0, pos)
     owner = before.group(1) if before else "…"
     known = attribute if attribute in CALLS else \
         did_you_mean(attribute, CALLS, cutoff=0.8)
@@ -668,7 +670,7 @@ def _unexpected_token(text: str, error) -> GradcalcError:
             hint = f"add {opened} closing ')'" if opened > 1 else "add a closing ')'"
         return GradcalcError("the expression ends too early", (end, end + 1), hint, text)
     start = token.start_pos
-    before = _WORD_BEFORE.search(text, 0, start)
+    before = re.compile(_WORD_BEFORE).search(text, 0, start)
     if before and token.type in ("NAME", "NUMBER") and _PREFIX.sub("", before.group(1)) in CALLS:
         # sin x: a function written without its parentheses
         end = re.match(r"[A-Za-z_0-9.]*", text[start:]).end() + start

@@ -9,7 +9,7 @@ from .errors import GradcalcError
 from .limits import DEFAULT, Limits
 from .numbers import NUMBER, BadNumber, load_json, number_problem, read_number
 
-_JSON_WORDS = re.compile(r"\b(true|false|null)\b")
+_JSON_WORDS = r"\b(true|false|null)\b"   # compiled when a list is given (a number needs no pattern)
 
 
 def looks_like_value(raw: str) -> bool:
@@ -46,7 +46,7 @@ def parse_value(name: str, raw: str | None, limits: Limits = DEFAULT):
                                 f"character {error.pos + 1}", (error.pos, error.pos + 1),
                                 hint='write arrays as nested lists: "[[1, 2], [3, 4]]"',
                                 text=text) from None
-        if _JSON_WORDS.search(text):   # numpy would read true/false beside numbers as 1/0
+        if re.search(_JSON_WORDS, text):   # numpy would read true/false beside numbers as 1/0
             from .arrays import nested_list_problem
 
             problem = nested_list_problem(data, name)
