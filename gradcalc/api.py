@@ -8,14 +8,16 @@ whose code lives with the features and in render/.
 
 from __future__ import annotations
 
-import json
-from typing import Any, Iterable, Mapping
-
 from . import result as engine
 from .errors import GradcalcError
 from .limits import DEFAULT, Limits
 from .result import _check_wrt, bind, expression_text, merge_values, to_value  # noqa: F401 - the API
 from .xp import np
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations are text: `import gradcalc; gradcalc.compute(...)` imports no typing
+    from collections.abc import Iterable, Mapping
+    from typing import Any
 
 
 class Result(engine.Result):
@@ -76,6 +78,8 @@ class Result(engine.Result):
         elif isinstance(answer, bool):
             raise GradcalcError(f"the answer for {name} is not a number or formula: {answer!r}")
         else:   # a number or nested list, written as --expect would take it
+            import json
+
             number = to_value(answer, f"the answer for {name}")
             text = json.dumps(number.tolist() if np.ndim(number) else
                               int(answer) if isinstance(answer, (int, np.integer)) else float(number))

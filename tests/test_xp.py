@@ -169,3 +169,6 @@ def test_the_engine_of_a_plain_question_imports_no_heavy_standard_module():
     as_table = _clean_imports(ENGINE + question + "render_plain(result, 10, 200)")
     assert "gradcalc.render.plain" in as_table and "numpy" not in as_table
     assert sorted(as_table & {*HEAVY, "json"}) == []   # no --json, no json
+    from_python = _clean_imports("import gradcalc\n"
+                                 "assert gradcalc.compute('x*y', x=2, y=3).gradient['x'] == 3")
+    assert "gradcalc.api" in from_python and sorted(from_python & {*HEAVY, "json", "numpy"}) == []
