@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from functools import cached_property
 
 from . import xp
-from .arrays import MAX_AXES, nested_list_problem
 from .errors import GradcalcError, MissingValue, UnusedValue
 from .evaluate import Step, Value, backward, forward
 from .graph import Graph
@@ -138,6 +137,8 @@ def to_value(raw: Any, name: str = "value") -> Value:
     program runs on floats or on numpy."""
     if (type(raw) is float and raw - raw == 0.0) or (type(raw) is int and -2**63 <= raw < 2**63):
         return float(raw)    # finite (inf - inf is nan); an int numpy would also read as int64
+    from .arrays import MAX_AXES, nested_list_problem   # here: a number needs neither
+
     if isinstance(raw, (list, tuple)):
         try:
             fits = np.asarray(raw).dtype.kind in "fiu"   # at C speed: the common, well-formed case
