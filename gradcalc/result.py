@@ -3,7 +3,6 @@ program's inputs: the engine's side of the API, importing no renderer and no fro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
 
 from . import xp
@@ -19,7 +18,7 @@ from .xp import np
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:   # annotations are text: typing is no import of a plain question
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
     from typing import Any
 
 
@@ -266,9 +265,12 @@ def merge_values(values: Mapping[str, Any] | None, named_values: dict[str, Any])
     """The values of a mapping and of keywords, each name given once."""
     if values is None:
         return dict(named_values)
-    if not isinstance(values, Mapping):
-        raise GradcalcError(f"the values are given as a mapping from names to values, not "
-                            f"{type(values).__name__}", hint='write {"x": 1, "y": 2}')
+    if type(values) is not dict:
+        from collections.abc import Mapping   # here: a dict, the common case, needs no abstract classes
+
+        if not isinstance(values, Mapping):
+            raise GradcalcError(f"the values are given as a mapping from names to values, not "
+                                f"{type(values).__name__}", hint='write {"x": 1, "y": 2}')
     twice = [name for name in named_values if name in values]
     if twice:
         raise GradcalcError(f"{twice[0]} is given twice, in the mapping and as a keyword")

@@ -95,6 +95,9 @@ def test_any_variable_name_works_through_a_mapping():
                                                              "limits": 1, "upstream": 1})
     assert result.value == 6.0 and result.gradient["wrt"] == 1.0
     assert compute("x*y", {"x": 2}, y=3).value == 6.0   # mapping and keywords together
+    from types import MappingProxyType
+
+    assert compute("x*y", MappingProxyType({"x": 2, "y": 3})).value == 6.0   # any Mapping, not only dict
 
 
 def test_a_keyword_option_given_a_variable_value_says_to_use_a_mapping():
