@@ -4,9 +4,10 @@ functions ops call on a Python float (with `math`) or on numpy values, with nump
 Two pieces, used as in SciPy's `_lib/_array_api.py`, but chosen by the values themselves:
 
 * `np` is numpy, imported on first use. Modules on the scalar path write `from .xp import np` instead
-  of `import numpy as np`. A function (or ufunc method) named at import time, like `np.sinh` in a table
-  of ops, stays deferred until it is called, so building `OPS` imports nothing; a type or a constant
-  (`np.ndarray`, `np.pi`) imports numpy when it is named.
+  of `import numpy as np`. The functions the table of ops names at import time (`np.sinh`, listed in
+  `_DEFERRABLE`) stay deferred until called, so building `OPS` imports nothing; any other name (a
+  type such as `np.uint8`, a constant, a function named inside a function) imports numpy at once. So
+  a deferred object is only ever called, never taken for a dtype or a type.
 * `exp`, `log`, `divide`, `power`, … take a Python float to a Python float through `math`, with the
   values numpy gives where `math` raises (1/0 is inf, log(-1) is nan, exp(1000) is inf), and pass
   anything else (np.float64, arrays) to numpy. An op whose forward and local derivatives only use these
@@ -20,10 +21,13 @@ from __future__ import annotations
 import math
 import sys
 
-# Names that are types or constants, not functions: naming one imports numpy at once.
-_EAGER = frozenset({"ndarray", "float64", "float32", "int64", "bool_", "generic", "number", "integer",
-                    "floating", "dtype", "pi", "e", "inf", "nan", "newaxis", "errstate", "testing",
-                    "random", "linalg", "lib", "ma", "char", "rec", "fft", "polynomial", "core"})
+# The numpy functions that modules on the scalar path name at import time (the table of ops). Only
+# these are deferred; tests/test_xp.py checks each is a numpy function, and that a plain question
+# imports no numpy (a name missing here would import it: slower, never wrong).
+_DEFERRABLE = frozenset({
+    "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "cosh", "exp2",
+    "expm1", "hypot", "log10", "log1p", "log2", "mean", "multiply", "sinh", "sum", "tanh"})
+_UFUNC_METHODS = frozenset({"outer", "reduce", "accumulate", "reduceat", "at"})   # np.multiply.outer
 
 
 def _numpy():
@@ -54,7 +58,7 @@ class _Deferred:
     def __getattr__(self, name: str):
         if name.startswith("__"):
             raise AttributeError(name)
-        if "numpy" in sys.modules:
+        if "numpy" in sys.modules or name not in _UFUNC_METHODS:
             return getattr(self._resolve(), name)
         return _Deferred(f"{self._path}.{name}")   # np.multiply.outer, named at import time
 
@@ -66,7 +70,7 @@ class _LazyNumpy:
     """The numpy module, imported on first use (see the module docstring)."""
 
     def __getattr__(self, name: str):
-        if "numpy" not in sys.modules and name not in _EAGER and not name.startswith("__"):
+        if "numpy" not in sys.modules and name in _DEFERRABLE:
             return _Deferred(name)
         numpy = _numpy()
         self.__dict__.update(vars(numpy))   # from now on an attribute is found without __getattr__

@@ -247,3 +247,10 @@ def test_option_groups_live_with_their_features():
     assert owner["hessian"] == "gradcalc.cli.higher" and owner["as_dot"] == "gradcalc.cli.pictures"
     # Every option of the command comes from exactly one group.
     assert {p.name for p in main.params} - {"limit", "version"} == set(owner)
+
+
+@pytest.mark.parametrize("flag", ["--json", "--plain", "--check", "--hessian"])
+def test_a_flag_given_a_value_is_refused_not_taken_for_a_variable(flag):
+    result = run("x*2", "--x", "1", f"{flag}=1")
+    assert_error(result, 2, f"{flag} takes no value")
+    assert f"--var {flag[2:]}=1" in result.stderr

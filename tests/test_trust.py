@@ -261,6 +261,31 @@ def test_a_full_disk_is_exit_74_with_one_line(tmp_path, args):
     assert "Traceback" not in run.stderr and "internal error" not in run.stderr
 
 
+@pytest.mark.parametrize("args, code, stdout", [
+    ('"log(x)" --x 0', 3, ""),                 # a math error: still exit 3
+    ('"x*q" --x 1', 2, ""),                    # bad input: still exit 2
+    ('"x" --x 1 --y 2', 0, "1\n1\n"),         # a note that cannot be said: the answer still stands
+])
+@pytest.mark.parametrize("stderr", ["2>&-", "2>/dev/full"])
+def test_a_closed_or_full_standard_error_keeps_the_exit_code(tmp_path, args, code, stdout, stderr):
+    if stderr.endswith("full") and not os.path.exists("/dev/full"):
+        pytest.skip("needs /dev/full")
+    run = _shell(f"{GRADCALC} {args} -q {stderr}; echo \"exit=$?\"", tmp_path)
+    assert run.stdout == f"{stdout}exit={code}\n"
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "ascii"])
+@pytest.mark.parametrize("args", ['"x × y" --x 1 --y 2', '"x × y" --x 1 --y 2 --json', '"log(x)" --x 0',
+                                  '"x × y" --x 1 --y 2 --rtol 1e-6'])
+def test_any_output_encoding_gets_utf8_not_an_internal_error(tmp_path, encoding, args):
+    # A Windows console redirected to a file is cp1252; ∂ and × cannot be written in it.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "PYTHONIOENCODING": encoding}
+    run = _subprocess.run(["bash", "-c", f"{GRADCALC} {args}"], cwd=tmp_path, env=env, capture_output=True)
+    assert run.returncode in (0, 3) and b"internal error" not in run.stderr
+    text = (run.stdout + run.stderr).decode("utf-8")   # every byte is UTF-8
+    assert any(mark in text for mark in "∂×^")   # the table, the JSON, or the caret under log(x)
+
+
 @pytest.mark.parametrize("args", ["-f - --x 1", "x --points -", "check -"])
 def test_a_closed_standard_input_is_bad_input(tmp_path, args):
     run = _shell(f"{GRADCALC} {args} <&-", tmp_path)

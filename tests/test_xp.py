@@ -172,3 +172,33 @@ def test_the_engine_of_a_plain_question_imports_no_heavy_standard_module():
     from_python = _clean_imports("import gradcalc\n"
                                  "assert gradcalc.compute('x*y', x=2, y=3).gradient['x'] == 3")
     assert "gradcalc.api" in from_python and sorted(from_python & {*HEAVY, "json", "numpy"}) == []
+
+
+def test_only_numpy_functions_are_deferred():
+    # A deferred name is only ever called: a type (np.uint8 as a dtype) must import numpy at once.
+    from gradcalc import xp
+
+    for name in xp._DEFERRABLE:
+        target = getattr(np, name)
+        assert callable(target) and not isinstance(target, type), name
+    for name in xp._UFUNC_METHODS:
+        assert callable(getattr(np.multiply, name)), name
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["sum(W)", "--W", "@examples/w.csv", "-q"], None),          # a CSV without spaces: read as bytes
+    (["sum(W)", "--W", "@examples/weights.npy", "-q"], None),
+    (["sum(x*u)", "--x", "[1, 2]", "--u", "[3, 4]", "-q"], "11\n[3, 4]\n[1, 2]\n"),
+    (["x*2", "--x", "[1, 2]", "--upstream", "@examples/points.csv", "-q"], None),
+])
+def test_array_values_work_in_a_fresh_interpreter(args, expected):
+    # In the test process numpy is already imported; a fresh one starts with the lazy `np`.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "gradcalc", *args], capture_output=True, text=True,
+                         env=env, cwd=ROOT)
+    in_process = subprocess.run([sys.executable, "-c", "import numpy, sys\nfrom gradcalc.cli import main\n"
+                                 "main(sys.argv[1:])", *args], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr, run.stderr
+    assert (run.returncode, run.stdout, run.stderr) == (in_process.returncode, in_process.stdout, in_process.stderr)
+    if expected is not None:
+        assert run.stdout == expected

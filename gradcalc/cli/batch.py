@@ -10,6 +10,7 @@ import click
 from ..errors import GradcalcError
 from . import checks, higher, pictures, program
 from .command import File, option_group
+from .output import emit
 
 options = option_group(
     click.option("--points", type=File("rb", "the points file"), metavar="FILE",
@@ -53,13 +54,12 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
             if not len(chunk):   # the rows before a bad first row: none
                 continue
             with bar.writing():
-                click.echo(header + (out.jsonl_chunk(chunk, points.columns, points.format) if as_json
-                                     else out.csv_chunk(chunk, points.columns, points.format, keep_going)),
-                           nl=False)
+                emit(header + (out.jsonl_chunk(chunk, points.columns, points.format) if as_json
+                               else out.csv_chunk(chunk, points.columns, points.format, keep_going)))
             header = ""
             rows += len(chunk)
             bar.update(chunk.consumed, rows)
-    click.echo(header, nl=False)   # a file with a header and no rows: just the header
+    emit(header)   # a file with a header and no rows: just the header
 
 
 def _size(stream) -> int | None:

@@ -6,6 +6,7 @@ import click
 
 from ..errors import GradcalcError
 from .command import option_group
+from .exits import say
 
 options = option_group(
     click.option("--answers", metavar="ANSWERS.csv",
@@ -70,4 +71,4 @@ def _write_reports(book, report: str, solutions: bool, precision: int) -> None:
     from ..classroom import escape
 
     count = len(book.students)
-    click.echo(f"wrote {count} feedback file{'' if count == 1 else 's'} to {escape(report)}", err=True)
+    say(f"wrote {count} feedback file{'' if count == 1 else 's'} to {escape(report)}")

@@ -11,6 +11,7 @@ import click
 from ..errors import GradcalcError
 from ..names import is_name
 from ..numbers import NUMBER
+from .exits import say
 
 _OPTION_LIKE = re.compile(r"^--[A-Za-z_][A-Za-z_0-9-]*$")   # else, like "--x; y", an expression
 
@@ -40,7 +41,7 @@ class OneLineErrors(click.Command):
         try:
             return super().main(args, prog_name, **extra)
         except GradcalcError as error:
-            click.echo(error.render(), err=True)
+            say(error.render())
             sys.exit(error.exit_code)
         except (Exception, KeyboardInterrupt) as error:  # raised while click read the options
             sys.exit(unexpected(error))
@@ -88,8 +89,8 @@ class Command(OneLineErrors):
 
         argv = sys.argv[1:] if args is None else list(args)
         if sys.stdout is None:   # started with standard output closed (`>&-`): nothing could be shown
-            sys.stderr.write("error: standard output is closed, so the result cannot be written\n"
-                             "hint: redirect it to a file or a pipe instead of closing it\n")
+            say("error: standard output is closed, so the result cannot be written\n"
+                "hint: redirect it to a file or a pipe instead of closing it")
             sys.exit(EXIT_IO)
         try:
             for word, (recognises, command) in self.subcommands.items():
@@ -102,7 +103,7 @@ class Command(OneLineErrors):
                                                    f'{" …" if len(sheets) > 3 else ""}; do gradcalc '
                                                    f'check "$s"; done')
         except GradcalcError as error:
-            click.echo(error.render(), err=True)
+            say(error.render())
             sys.exit(error.exit_code)
         except (Exception, KeyboardInterrupt) as error:
             sys.exit(unexpected(error))
@@ -139,6 +140,10 @@ class Command(OneLineErrors):
                         raise GradcalcError(f"{arg} needs a value", hint="see gradcalc --help")
                     options.append(value)
                     i += 1
+            elif name in flags and "=" in arg:   # --json=1: not a variable named json
+                raise GradcalcError(f"{name} takes no value; it is on when given",
+                                    hint=f"write {name} alone; to give a variable named {name[2:]} a "
+                                         f"value, write --var {name[2:]}={arg.split('=', 1)[1]}")
             elif arg in flags or (arg.startswith("-") and not arg.startswith("--")
                                   and len(arg) > 1 and all(f"-{c}" in flags for c in arg[1:])):
                 options.append(arg)

@@ -1,11 +1,13 @@
 """How a command ends: an error's message on stderr and its exit code, never a traceback.
 
-Imports no click at start (the quick path ends here too); `fail` is only reached with click loaded.
+Imports no click (the quick path ends here too); `fail` is only reached with click loaded. Every
+line gradcalc writes goes through `write` (as UTF-8, whatever the locale says) or `say` (stderr).
 """
 
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import sys
 
@@ -59,10 +61,12 @@ def unexpected(error: BaseException) -> int:
 
 
 def say(text: str) -> None:
-    """One message on stderr, as click.echo(err=True) writes it (a line, UTF-8 even under an ASCII locale)."""
-    stream = text_stream("stderr")
-    stream.write(text + "\n")
-    stream.flush()
+    """One message on stderr (a line). If stderr is closed or full, nothing can be said: the exit code
+    still tells what happened, and a result already on stdout stands."""
+    try:
+        write("stderr", text + "\n")
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _silence_stdout() -> None:
@@ -74,15 +78,27 @@ def _silence_stdout() -> None:
         pass
 
 
-def text_stream(name: str):
-    """sys.stdout or sys.stderr when it writes UTF-8; else click's stream, which writes UTF-8 where the
-    locale says ASCII (PYTHONIOENCODING=ascii) instead of failing on ∂."""
+def write(name: str, text: str) -> None:
+    """Write `text` to sys.stdout or sys.stderr and flush it. Always UTF-8: a stream whose locale says
+    ASCII or latin-1 (PYTHONIOENCODING, a Windows cp1252 console redirected to a file) could not
+    encode ∂ or ×, so its bytes are written as UTF-8 instead, as JSON requires anyway."""
     stream = getattr(sys, name)
+    if _writes_utf8(stream) or not hasattr(stream, "buffer"):
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    # A wrapper over the same buffer, detached after (closing it would close the stream's buffer).
+    utf8 = io.TextIOWrapper(stream.buffer, encoding="utf-8", errors="backslashreplace", write_through=True)
     try:
-        if codecs.lookup(stream.encoding).name == "utf-8":
-            return stream
-    except (AttributeError, LookupError, TypeError):
-        pass
-    import click
+        utf8.write(text)
+        utf8.flush()
+    finally:
+        utf8.detach()
 
-    return click.get_text_stream(name, errors=None)   # what click.echo writes to
+
+def _writes_utf8(stream) -> bool:
+    try:
+        return codecs.lookup(stream.encoding).name == "utf-8"
+    except (AttributeError, LookupError, TypeError):
+        return False

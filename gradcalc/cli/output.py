@@ -158,11 +158,9 @@ def emit(text: str) -> None:
     One large write into a pipe whose reader has gone comes back short instead of failing, and
     Python then drops the rest silently: the broken pipe (exit 141) would go unreported.
     """
-    from .exits import text_stream
+    from .exits import write
 
-    stream = text_stream("stdout")
     piece = 1 << 16
     for start in range(0, len(text), piece):
-        stream.write(text[start:start + piece])
-        stream.flush()
+        write("stdout", text[start:start + piece])
 

@@ -10,6 +10,7 @@ from ..limits import DEFAULT, Limits, read_text
 from ..names import did_you_mean, is_name
 from ..values import looks_like_value, parse_value
 from .command import closest_option, option_group
+from .exits import say
 
 options = option_group(
     click.argument("expression", required=False),
@@ -94,8 +95,7 @@ def _note(ctx: click.Context, graph, unused) -> None:
             raise unknown_option(ctx.command, name)
         close = did_you_mean(name, graph.variables)
         meant = f"; did you mean {close}?" if close else ""
-        click.echo(f"note: --{name} is not used by this expression (its value is ignored{meant})",
-                   err=True)
+        say(f"note: --{name} is not used by this expression (its value is ignored{meant})")
 
 
 def unknown_option(command: click.Command, name: str) -> GradcalcError:
