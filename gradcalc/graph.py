@@ -100,7 +100,7 @@ class Graph:
                 version = self.versions.get(node.id)
                 labels.append(node.name if version is None else version_label(node.name, version))
             elif node.id in self.constants:
-                labels.append(self.text[node.span[0]:node.span[1]].strip())
+                labels.append(self.text[node.span[0]:node.span[1]].strip().translate(_SUPERSCRIPTS))
             else:
                 count += 1
                 while f"n{count}" in taken:
@@ -110,6 +110,7 @@ class Graph:
 
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")   # x² is x^2: its exponent's label is 2
 
 
 def version_label(name: str, version: int) -> str:

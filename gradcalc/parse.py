@@ -26,14 +26,14 @@ GRAMMAR_PATHS = (os.path.join(_HERE, "grammar", "gradcalc.lark"),
 _TOKEN_NAMES = {"RPAR": "')'", "LPAR": "'('", "NAME": "a name", "NUMBER": "a number",
                 "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '@'", "POW_OP": "'**'",
                 "COMMA": "','", "EQUAL": "'='", "TRANSPOSE": "'.T'", "_SEP": "';' or a new line",
-                "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "AUG_OP": "'+=' or another",
+                "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "AUG_OP": "'+=' or another", "SUPERSCRIPT": "a superscript power such as ²", "ROOT": "'√'",
                 "$END": "the end of the expression"}
 # The module prefixes of pasted code: np.sin(x) is sin(x), math.pi is pi.
 _PREFIX = re.compile(r"^(?:np|numpy|math|torch)\.(?:linalg\.)?")
 
 # Characters people paste from notes or other alphabets, and what they probably meant.
 _LOOKALIKES = {"х": "x", "у": "y", "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "−": "-",
-               "–": "-", "—": "-", "∗": "*", "⋅": "*", "²": "**2", "³": "**3", "√": "sqrt",
+               "–": "-", "—": "-", "∗": "*", "⋅": "*", "ⁿ": "**n", "⁻": "**-",
                "π": "pi", "'": None, '"': None, "|": "abs"}
 
 
@@ -59,6 +59,7 @@ class _Builder:
         self.graph = Graph(text, limits=limits)
         self.assigned: dict[str, Ref] = {}       # name → the node it was assigned last
         self.version: dict[str, int] = {}        # name → how many values it has had (2 after c = c + 1)
+        self.noted: set[str] = set()             # the notes on notation already given (one of each)
 
     # -- helpers -----------------------------------------------------------------------------
     def _constant(self, value: float, span: Span) -> Ref:
@@ -91,7 +92,7 @@ class _Builder:
         if bare in CONSTANTS:
             return self._constant(CONSTANTS[bare], span)
         if bare in CALLS:
-            raise GradcalcError(f"{name} is a function", span, hint=f"call it: {name}(...)")
+            raise _uncalled(self.graph.text, name, span)
         if bare != name or "." in name:
             raise GradcalcError(f"unknown name {name!r}", span, hint=_meant(name, bare))
         node = self.graph.add(None, (), span, name=name)
@@ -134,13 +135,69 @@ class _Builder:
             left = self._apply(op, [left, right], (left[1], right[2]))
         return left
 
-    def implicit(self, children):
-        # 2x, 3(x + 1), 2pi: a number written right before a name or a parenthesis multiplies it;
-        # 2x**2 is 2·x², as the power binds tighter.
-        number, operand = self.number(children[:1]), children[1]
-        if len(children) == 4:
-            operand = self._apply("pow", [operand, children[3]], (operand[1], children[3][2]))
-        return self._apply("mul", [number, operand], (number[1], operand[2]))
+    # -- notation from paper: 2x, (x+1)(x-1), x², √x, f(x) = … --------------------------------------
+    def juxtaposed(self, children):
+        # The empty rule between two factors written side by side: the product's operator is a *.
+        return _JUXTAPOSED
+
+    def _check_juxtaposed(self, children, i):
+        """Refuse two names side by side (x y, as xy is one name); note the readings that differ
+        between conventions (1/2x, e^2x), once each."""
+        text = self.graph.text
+        left, right = children[i - 1], children[i + 1]
+        start = left[2]
+        while start > left[1] and text[start - 1] in _WORD_CHARS:   # the name or number it ends with
+            start -= 1
+        last = text[start:left[2]]
+        first = re.compile(_FIRST_WORD).match(text, right[1]).group()
+        if (last[:1].isalpha() or last[:1] == "_") and first:
+            raise GradcalcError(f"unexpected {first!r}", (right[1], right[1] + len(first)),
+                                hint=f"two names side by side do not multiply ({last}{first} would be "
+                                f"one name): write {last}*{first}")
+        if i >= 3 and str(children[i - 2]) in _DIVIDE and "division" not in self.noted:
+            self.noted.add("division")
+            whole = _short(text[children[0][1]:right[2]])
+            top = _short(text[children[0][1]:children[i - 2].start_pos].strip())
+            bottom = _short(text[left[1]:right[2]])
+            self.graph.notes.append(
+                f"{whole} is read as ({_short(text[children[0][1]:left[2]])})·{_short(text[right[1]:right[2]])}: a "
+                f"product written without * binds like *, left to right (as in SymPy and Wolfram); "
+                f"if {bottom} is the denominator, write {top}/({bottom})")
+        exponent = re.compile(_NUMBER_EXPONENT).search(text, max(left[1], left[2] - 40), left[2])
+        if exponent and "exponent" not in self.noted:
+            self.noted.add("exponent")
+            base = _short(text[left[1]:exponent.start()])
+            self.graph.notes.append(
+                f"{_short(text[left[1]:right[2]])} is read as {_short(text[left[1]:left[2]])}·"
+                f"{_short(text[right[1]:right[2]])}: a power takes only the number after it; for the whole "
+                f"product as the exponent, write {base}{exponent.group(1)}({_short(text[exponent.start(2):right[2]])})")
+
+    def root(self, children):
+        token, operand = children
+        return self._apply("sqrt", [operand], (token.start_pos, operand[2]))
+
+    def superscript(self, children):
+        operand, token = children
+        power, span = float(str(token).translate(_SUPERSCRIPT_DIGITS)), (token.start_pos, token.end_pos)
+        if abs(power) == float("inf"):
+            raise GradcalcError(f"the power {token} is too large for a 64-bit float", span,
+                                hint="powers must be below about 1.8e308")
+        exponent = self._constant(power, span)
+        return self._apply("pow", [operand, exponent], (operand[1], token.end_pos))
+
+    def definition(self, children):
+        # f(x, y) = x*y: the output is called f, and x, y are its inputs (in that order).
+        token, rpar, body = children[0], children[-2], children[-1]
+        name = str(token)
+        for arg in children[2:-2]:
+            if arg is None:
+                continue
+            written = self.graph.text[arg[1]:arg[2]]
+            if self.graph.variables.get(written) != arg[0]:
+                raise GradcalcError(f"{name}(…) = … lists the names of its inputs, and {written} is not one",
+                                    (arg[1], arg[2]),
+                                    hint=f"write {name}(x) = … with plain names, or {name} = … without them")
+        return self._assign(token, body, token.start_pos)
 
     # -- arrays and indices ------------------------------------------------------------------------
     def _literal(self, ref: Ref):
@@ -219,6 +276,8 @@ class _Builder:
         left_id, start, _ = children[0]
         for i in range(1, len(children), 2):
             op_token, right = children[i], children[i + 1]
+            if op_token is _JUXTAPOSED:
+                self._check_juxtaposed(children, i)
             op = BINARY[op_token]
             if op not in OPS:
                 raise GradcalcError(f"the {op_token} operator is not supported yet",
@@ -303,6 +362,12 @@ class _Builder:
 
 
 _BUILDER = _Builder()
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_DIVIDE = {"/", "÷"}
+# Patterns compiled (and cached by re) when a product without * is read, not on import.
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.")
+_FIRST_WORD = r"[A-Za-z_][A-Za-z0-9_.]*|"
+_NUMBER_EXPONENT = r"(\^|\*\*)\s*(-?[0-9.]+)\s*$"
 
 
 class _Slice:
@@ -312,6 +377,11 @@ class _Slice:
 
     def __init__(self, key: slice, start: int, end: int):
         self.key, self.start, self.end = key, start, end
+
+
+def _short(text: str, most: int = 40) -> str:
+    """Program text quoted in a note: whole if short, else its ends around an ellipsis."""
+    return text if len(text) <= most else f"{text[:most // 2 - 1]}…{text[-(most // 2 - 1):]}"
 
 
 def _reads(graph: Graph, node_id: int, target: int) -> bool:
@@ -326,6 +396,47 @@ def _reads(graph: Graph, node_id: int, target: int) -> bool:
         seen.add(current)
         stack.extend(graph.nodes[current].inputs)
     return False
+
+
+_POWER_AFTER = (r"\s*(?:(\^|\*\*)\s*(\(\s*[-−]?\s*[0-9]+\s*\)|[-−]?\s*[0-9]+)|(⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))\s*")
+_WORD_AFTER = r"\s*([A-Za-z_0-9.]+)"
+_INVERSES = {"sin": "asin", "cos": "acos", "tan": "atan", "sinh": "asinh", "cosh": "acosh", "tanh": "atanh",
+             "exp": "log", "sigmoid": "logit"}
+
+
+def _uncalled(text: str, name: str, span: Span) -> GradcalcError:
+    """A function's name used as a value: sin x, sin^2(x), sin²(x), sin⁻¹(x), or erf + 1."""
+    power = re.compile(_POWER_AFTER).match(text, span[1])
+    after = power.end() if power else span[1]
+    if text[after:after + 1] == "(":
+        depth, end = 0, after
+        for end in range(after, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        argument = text[after + 1:end].strip() or "x"
+    else:
+        word = re.compile(_WORD_AFTER).match(text, after)
+        if power is None and word:   # sin x: a function written without its parentheses
+            start = word.start(1)
+            return GradcalcError(f"unexpected {word.group(1)!r}", (start, word.end(1)),
+                                 hint=f"call it with parentheses: {name}({word.group(1)})")
+        argument = word.group(1) if word else "x"
+    if power is None:
+        return GradcalcError(f"{name} is a function", span, hint=f"call it: {name}(...)")
+    exponent = power.group(3).translate(_SUPERSCRIPT_DIGITS) if power.group(3) else power.group(2)
+    exponent = int(re.sub(r"[\s()]", "", exponent).replace("−", "-"))
+    written = text[span[0]:after].strip()
+    call = f"{name}({argument})"
+    if exponent == -1:
+        bare = _PREFIX.sub("", name)
+        inverse = (f"{written}({argument}) is the inverse function: write {_INVERSES[bare]}({argument})"
+                   if _INVERSES.get(bare) in CALLS else f"gradcalc has no inverse of {name}")
+        return GradcalcError(f"{name} is a function", span,
+                             hint=f"{inverse}; for 1/{call} write {call}**-1")
+    return GradcalcError(f"{name} is a function", span,
+                         hint=f"{written}({argument}) means {call}**{exponent} in textbooks: "
+                              f"write {call}**{exponent}")
 
 
 def _meant(name: str, bare: str) -> str | None:
@@ -363,6 +474,11 @@ class _Token(str):
     type: str
     start_pos: int
     end_pos: int
+
+
+# The operator of a product written without *: the empty rule `juxtaposed` stands for it.
+_JUXTAPOSED = str.__new__(_Token, "*")
+_JUXTAPOSED.type, _JUXTAPOSED.start_pos, _JUXTAPOSED.end_pos = "JUXTAPOSED", -1, -1
 
 
 @lru_cache(maxsize=1)
@@ -604,6 +720,7 @@ def _parse_with_lark(text: str):
 
 # Patterns of the syntax errors' hints, compiled (and cached by re) when an error needs one: a
 # program without errors does not pay for them.
+_ENDS_OPERAND = set(")]⁰¹²³⁴⁵⁶⁷⁸⁹")
 _WORD_BEFORE = r"([A-Za-z_][A-Za-z_0-9.]*)\s*$"
 _ATTRIBUTE = r"\.\s*([A-Za-z_][A-Za-z_0-9]*)\s*(\(\s*\)|\()?"
 
@@ -679,6 +796,13 @@ def _unexpected_token(text: str, error) -> GradcalcError:
         # np.sum(x, axis=0): a keyword argument pasted from Python
         hint = f"keyword arguments are not supported: give {before.group(1)}'s value by position, " \
                f"as in sum(x, 0) for sum(x, axis=0)"
+    elif token.type == "NUMBER" and (text[:start].rstrip()[-1:] in _ENDS_OPERAND or before):
+        # (x+1)2 or x² 3: only a number written first multiplies without *
+        hint = f"a number multiplies without * only when it comes first, as in 2x or 2(x+1); " \
+               f"write *{token} here"
+    elif text[:start].rstrip().endswith("√"):
+        end = re.match(r"[-+−]?[A-Za-z_0-9.]*", text[start:]).end() + start
+        hint = f"√ takes the name, number or parentheses right after it: write √({text[start:end]})"
     shown = str(token) if token.type != "_SEP" else ("';'" if str(token).startswith(";") else "a new line")
     if token.type == "RPAR" and text.count(")") > text.count("("):
         hint = "remove it, or add the matching '('"

@@ -135,7 +135,7 @@ def test_shadowing_a_constant_is_noted():
 
 @pytest.mark.parametrize("text, expected", [
     ("2x", 6.0), ("3(x+1)", 12.0), ("2pi", 2 * np.pi), ("2x**2", 18.0), ("-2x", -6.0),
-    ("2sin(x)", 2 * np.sin(3)), ("1/2x", 1 / 6), ("2x + 1", 7.0), ("2x[1]", 4.0), ("1e", np.e),
+    ("2sin(x)", 2 * np.sin(3)), ("1/2x", 1.5), ("2x + 1", 7.0), ("2x[1]", 4.0), ("1e", np.e),
 ])
 def test_a_number_before_a_name_or_parenthesis_multiplies(text, expected):
     assert compute(text, x=[1.0, 2.0] if "[" in text else 3.0).value == pytest.approx(expected)
@@ -289,5 +289,7 @@ def test_a_keyword_argument_gets_a_hint():
     assert "give axis's value by position, as in sum(x, 0)" in result.stderr
 
 
-def test_an_implicit_product_is_one_factor():
-    assert compute("1/2x", x=4.0).value == pytest.approx(1 / 8)
+def test_an_implicit_product_binds_like_a_star():
+    # As in SymPy and Wolfram (tests/test_notation.py has the rest): 1/2x is (1/2)·x, not 1/(2x).
+    assert compute("1/2x", x=4.0).value == pytest.approx(2.0)
+    assert compute("1/(2x)", x=4.0).value == pytest.approx(1 / 8)

@@ -79,7 +79,9 @@ def _outcome(text):
 
 PROGRAMS = ["t = x + y; z = t**2", "-x**2 + sin(x)*y/3", "x + ", "x $ y", "(x", "sum(x, 0) @ W.T",
             "a = 2\n# note\nb = a*x;; c = b ^ -a", "f(x)", "max()", "1e999", "x = 1; x = 2", "(((x)))",
-            "x.T.T", "2 * * x", "x ** -y ** 2", "sigmoid(x) - - - y", "\n\nx\n\n", "x y", "x;", ")"]
+            "x.T.T", "2 * * x", "x ** -y ** 2", "sigmoid(x) - - - y", "\n\nx\n\n", "x y", "x;", ")",
+            "(x+1)(x-1)", "2sin(x)cos(x) + 1/2x", "e^2x", "x²y + √(x+1)", "f(x, y) = x y", "sin^2(x)",
+            "(x+1)2", "2x y", "f(2) = x", "x⁻¹ √x³"]
 
 
 @pytest.mark.parametrize("text", PROGRAMS)
