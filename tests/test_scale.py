@@ -93,3 +93,15 @@ def test_lark_builds_the_same_graph_as_the_fast_driver(monkeypatch, text):
     fast = _outcome(text)
     monkeypatch.setattr(parse_module, "_tables", lambda: None)
     assert _outcome(text) == fast
+
+
+def test_products_without_star_at_scale(tmp_path):
+    # 10⁵ factors side by side, and 10⁴ levels of (…)x: one node per factor, no quadratic re-reading
+    # of the text for the checks and notes of a product without *.
+    path = tmp_path / "long.gc"
+    path.write_text("2" + "(x)" * 100_000 + " + " + " + ".join(["1/2x", "x²y", "√(x)y"] * 5_000))
+    value, dx, dy = quiet_numbers(run(["-f", str(path), "--x", "1", "--y", "1", "-q"]))
+    assert (value, dx, dy) == (2 + 5_000 * 2.5, 2 * 100_000 + 5_000 * 3, 10_000)
+    depth = 10_000
+    value, dx = quiet_numbers(run(["-f", "-", "--x", "1", "-q"], "(" * depth + "x" + ")x" * depth))
+    assert (value, dx) == (1, depth + 1)
