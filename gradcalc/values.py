@@ -9,6 +9,8 @@ from .errors import GradcalcError
 from .limits import DEFAULT, Limits
 from .numbers import NUMBER, BadNumber, load_json, number_problem, read_number
 
+# Dashes people paste for a minus: the minus sign, figure, en and em dashes, small and wide hyphen-minus.
+_DASHES = str.maketrans("\u2212\u2012\u2013\u2014\ufe63\uff0d", "------")
 _JSON_WORDS = r"\b(true|false|null)\b"   # compiled when a list is given (a number needs no pattern)
 
 
@@ -56,4 +58,7 @@ def parse_value(name: str, raw: str | None, limits: Limits = DEFAULT):
     hint = f"write a number such as --{name} 1.5"
     if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
         hint = "nan and inf are not allowed as inputs; give a finite number"
+    ascii_minus = text.translate(_DASHES)
+    if ascii_minus != text and NUMBER.match(ascii_minus):   # −1 pasted from a document
+        hint = f"that is a typographic minus; type an ASCII '-': --{name} {ascii_minus}"
     raise GradcalcError(f"the value of --{name} is not a number: {raw!r}", hint=hint)

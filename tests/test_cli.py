@@ -254,3 +254,24 @@ def test_a_flag_given_a_value_is_refused_not_taken_for_a_variable(flag):
     result = run("x*2", "--x", "1", f"{flag}=1")
     assert_error(result, 2, f"{flag} takes no value")
     assert f"--var {flag[2:]}=1" in result.stderr
+
+
+def test_a_cut_table_says_where_its_rows_were_left_out():
+    program = "a = x*y; b = a + x; c = b*b; d = c - y"
+    two = run(program, "--x", "1", "--y", "2", "--max-rows", "2").stdout.splitlines()
+    assert two[2:5] == ["  x     input     1", "  d     c − y     7",
+                        "  … 4 rows not shown, between the first 1 and the last 1 (use --max-rows 0 to show all)"]
+    one = run(program, "--x", "1", "--y", "2", "--max-rows", "1").stdout
+    assert "… 5 rows not shown, before the last 1 (use" in one
+
+
+@pytest.mark.parametrize("value", ["５", "1_0", "٣", "abc"])
+@pytest.mark.parametrize("option", ["--precision", "--max-rows", "--order"])
+def test_counts_are_ascii_whole_numbers_like_every_number(option, value):
+    assert_error(run("x", "--x", "1", option, value), 2, f"{option}: {value!r} is not a whole number")
+
+
+def test_a_typographic_minus_in_a_value_gets_the_exact_fix():
+    result = run("x", "--x", "−1.5")
+    assert_error(result, 2, "the value of --x is not a number")
+    assert "type an ASCII '-': --x -1.5" in result.stderr

@@ -249,3 +249,13 @@ class Tolerance(click.ParamType):
             self.fail(f"{value!r} is {problem}; a tolerance is a finite number ≥ 0, such as 1e-6",
                       param, ctx)
         return float(text)
+
+
+class Count(click.IntRange):
+    """A whole number in a range, written in ASCII digits as every number gradcalc reads (click's
+    IntRange takes int(), which also reads '５' and '1_0')."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not (value.strip().isascii() and value.strip().lstrip("+-").isdigit()):
+            self.fail(f"{value!r} is not a whole number written in ASCII digits", param, ctx)
+        return super().convert(value, param, ctx)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from .command import option_group
+from .command import Count, option_group
 from .output import Output, emit
 
 options = option_group(
     click.option("--hessian", is_flag=True,
                  help="Also all second derivatives of a scalar output, by differentiating the "
                       "backward pass."),
-    click.option("--order", type=click.IntRange(1, 100), metavar="K",
+    click.option("--order", type=Count(1, 100), metavar="K",
                  help="Also the derivatives up to dᴷz/dxᴷ with respect to the one variable (or --wrt "
                       "NAME), by Taylor mode; elementwise for an array input."),
     click.option("--symbolic", is_flag=True,

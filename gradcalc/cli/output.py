@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
+
+TYPE_CHECKING = False   # annotations are text: collections.abc only for a type checker
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 
 def options(command):
     """--json, --plain, -q, --precision, --max-rows, --latex."""
     import click
 
-    from .command import option_group
+    from .command import Count, option_group
 
     return option_group(
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object (full precision)."),
@@ -27,9 +30,9 @@ def options(command):
                           "defaults after them); with --wrt only those gradients, in --wrt's order. An "
                           "array is one line of nested lists. --hessian, --order, --symbolic: their "
                           "results instead."),
-        click.option("--precision", type=click.IntRange(1, 17), default=10, show_default=True,
+        click.option("--precision", type=Count(1, 17), default=10, show_default=True,
                      help="Significant digits shown (JSON always carries full precision)."),
-        click.option("--max-rows", type=click.IntRange(0), default=200, show_default=True,
+        click.option("--max-rows", type=Count(0), default=200, show_default=True,
                      help="Longest table shown; 0 shows every row."),
         click.option("--latex", is_flag=True,
                      help="Print LaTeX to paste: the trace as tabulars, or with --symbolic the formulas "

@@ -6,7 +6,7 @@ import click
 
 from ..limits import DEFAULT, read_text
 from . import classroom
-from .command import OneLineErrors, Tolerance
+from .command import Count, OneLineErrors, Tolerance
 from .exits import fail
 from .output import Output, show
 
@@ -41,7 +41,7 @@ answers file, 3 a math error.
 @click.argument("sheet", metavar="SHEET.toml")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--plain", is_flag=True, help="Plain text, no colour (the default when piped).")
-@click.option("--precision", type=click.IntRange(1, 17), default=10, show_default=True,
+@click.option("--precision", type=Count(1, 17), default=10, show_default=True,
               help="Significant digits shown (JSON always carries full precision).")
 @click.option("--rtol", type=Tolerance(), default=None,
               help="Relative tolerance (default: the sheet's rtol, else 1e-6).")

@@ -25,7 +25,7 @@ from rich.padding import Padding
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from .rows import Table
+from .rows import Table, cut_note
 
 INDENT = 4            # stacked layout: a block's fields under its heading
 MARKS = {"✓": "bold green", "✗": "bold red"}
@@ -137,8 +137,7 @@ class Fit:
     def _below(self) -> list:
         if not self.table.omitted:
             return []
-        return [Text(f"  … {self.table.omitted} rows not shown (use --max-rows 0 to show all)",
-                     style="dim"), Text("")]
+        return [Text(f"  {cut_note(self.table)}", style="dim"), Text("")]
 
     def layout(self, width: int) -> tuple[tuple[str, ...] | None, list[int] | None]:
         """The headers and column widths that fit, in order of preference: full headers, short

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..numbers import DEFAULT_PRECISION
-from .rows import Table, build_report
+from .rows import Table, build_report, cut_note
 
 
 def _table(table: Table) -> list[str]:
@@ -18,7 +18,7 @@ def _table(table: Table) -> list[str]:
             parts = [(cell[i] if i < len(cell) else "").ljust(width) for cell, width in zip(row, widths)]
             lines.append(("  " + "  ".join(parts)).rstrip())
     if table.omitted:
-        lines.append(f"  … {table.omitted} rows not shown (use --max-rows 0 to show all)")
+        lines.append(f"  {cut_note(table)}")
     return lines
 
 

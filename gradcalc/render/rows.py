@@ -90,6 +90,14 @@ def _rows(items: list, make_row, max_rows: int) -> tuple[list, int]:
     return [make_row(item) for item in items], total - len(items)
 
 
+def cut_note(table: Table) -> str:
+    """Where a cut table's rows were left out: _rows keeps the first half and the last half."""
+    head = len(table.rows) // 2
+    tail = len(table.rows) - head
+    where = f"between the first {head} and the last {tail}" if head else f"before the last {tail}"
+    return f"… {table.omitted} rows not shown, {where} (use --max-rows 0 to show all)"
+
+
 def _cut(rows: list, max_rows: int) -> tuple[list, int]:
     """Already-built rows, cut as _rows cuts them."""
     return _rows(rows, lambda row: row, max_rows)
