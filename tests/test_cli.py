@@ -275,3 +275,13 @@ def test_a_typographic_minus_in_a_value_gets_the_exact_fix():
     result = run("x", "--x", "−1.5")
     assert_error(result, 2, "the value of --x is not a number")
     assert "type an ASCII '-': --x -1.5" in result.stderr
+
+
+def test_rich_tables_end_their_lines_without_padding(on_a_terminal):
+    import re
+
+    result = run("apple*apple_num*tax", "--apple", "100", "--apple_num", "2", "--tax", "1.1",
+                 env={"COLUMNS": "120", "FORCE_COLOR": "1"})
+    assert result.exit_code == 0 and "\x1b[" in result.stdout   # drawn by rich, in colour
+    visible = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in result.stdout.splitlines()]
+    assert "Backward pass" in result.stdout and not [line for line in visible if line.endswith(" ")]

@@ -152,7 +152,12 @@ def rich_text(*renderables) -> str:
     with console.capture() as capture:
         for renderable in renderables:
             console.print(renderable)
-    return capture.get()
+    # rich pads every line to the table's width: text copied off the terminal would carry the spaces.
+    import re
+
+    codes = re.compile(r"\x1b\[[0-9;]*m")
+    return re.sub(r"(?: |\x1b\[[0-9;]*m)+$", lambda end: "".join(codes.findall(end.group())),
+                  capture.get(), flags=re.M)
 
 
 def emit(text: str) -> None:
