@@ -14,8 +14,9 @@ from typing import IO, Any, Iterator
 
 import numpy as np
 
+from .csvtext import decimal_point, delimiter as delimiter_of
 from .errors import GradcalcError, MathError
-from .names import did_you_mean, is_name
+from .names import did_you_mean
 from .evaluate import backward, forward
 from .graph import Graph
 from .numbers import NUMBER, BadNumber, describe, load_json, number_problem
@@ -60,11 +61,21 @@ class Points:
     """An opened points file: its format, the columns a row gives, and the input still to read."""
 
     format: str                       # "csv" or "jsonl"
-    columns: list[str]                # CSV: the header; JSON lines: the inputs a row may give
+    columns: list[str]                # CSV: the header; JSON lines: line 1's carried keys, the inputs
     stream: IO[bytes]
     first: list[tuple[int, str]]      # lines already read while finding the header (JSON lines)
     line: int                         # number of the last line read
     consumed: int                     # bytes read so far
+    inputs: list[str] = field(default_factory=list)    # the columns that are inputs, in file order
+    carried: list[str] = field(default_factory=list)   # the columns carried through (JSON: line 1's)
+    delimiter: str = ","              # CSV: ',', ';' or a tab (the header's, as for --answers)
+    trailing: int = 0                 # CSV: empty names ending the header (`x,y,`), dropped
+
+    def __post_init__(self) -> None:
+        if not self.inputs:
+            self.inputs = [name for name in self.columns if name not in self.carried]
+        # CSV: where each input's field is in a row
+        self.take = [self.columns.index(name) for name in self.inputs] if self.format == "csv" else []
 
 
 def evaluate_points(graph: Graph, columns: dict[str, np.ndarray], n: int, wrt: tuple[str, ...] = ()
@@ -129,6 +140,26 @@ def _require_elementwise(graph: Graph, values: list, n: int) -> None:
 
 # Reading points ---------------------------------------------------------------------------------
 
+def carried_columns(given, graph: Graph, fixed, where: str = "", unknown=None) -> list:
+    """The names in `given` that are not inputs of the expression: an `id` or `label` column, carried
+    through to the output unchanged. A name close to an input that has no column and no value (`xx`
+    when the expression uses x) is refused with "did you mean": a typo, not data. The one rule for a
+    CSV header, a JSON line's keys and gradcalc.vectorize's columns. `unknown(name)`: the message."""
+    present = {str(name) for name in given}
+    uncovered = [name for name in graph.variables if name not in present and name not in fixed]
+    carried = []
+    for name in given:
+        if name in graph.variables:
+            continue
+        close = did_you_mean(str(name), uncovered) if uncovered and str(name) else None
+        if close:
+            raise GradcalcError(unknown(name) if unknown else f"{where}the expression has no variable {name}",
+                                hint=f"did you mean {close}? (a column whose name is not close to a "
+                                     f"variable's is carried through unchanged)")
+        carried.append(name)
+    return carried
+
+
 def _check_names(graph: Graph, fixed: dict[str, Any], wrt: tuple[str, ...]) -> None:
     for name, value in fixed.items():
         if name not in graph.variables:
@@ -173,45 +204,61 @@ def open_points(stream: IO[bytes], graph: Graph, fixed: dict[str, float] | None 
         if not text.strip():
             continue
         if text.lstrip().startswith("{"):
-            columns = [name for name in graph.variables if name not in fixed]
-            return Points("jsonl", columns, stream, [(number, text)], number, consumed)
-        return Points("csv", _header(number, text, graph, fixed), stream, [], number, consumed)
+            # CSV out: the first object's carried keys (id, label) first, then the inputs
+            carried = _first_carried(text, graph, fixed)
+            columns = carried + [name for name in graph.variables if name not in fixed]
+            return Points("jsonl", columns, stream, [(number, text)], number, consumed, carried=carried)
+        delimiter = delimiter_of(text)
+        columns, carried, trailing = _header(number, text, graph, fixed, delimiter)
+        return Points("csv", columns, stream, [], number, consumed, carried=carried,
+                      delimiter=delimiter, trailing=trailing)
     raise GradcalcError("the points file is empty",
                         hint="give a CSV header naming the variables, then one point per line")
 
 
-def _split(text: str) -> list[str]:
-    return text.split(",") if '"' not in text else next(csv.reader([text]))
+def _first_carried(text: str, graph: Graph, fixed: dict[str, float]) -> list[str]:
+    """The keys of the first JSON line that are carried through (for the note); its errors, if any,
+    are reported with its row."""
+    try:
+        data = load_json(text)
+        return carried_columns(list(data), graph, fixed) if isinstance(data, dict) else []
+    except (ValueError, GradcalcError):   # not JSON, a bad number, a near-miss key
+        return []
 
 
-def _header(number: int, text: str, graph: Graph, fixed: dict[str, float]) -> list[str]:
+def _split(text: str, delimiter: str = ",") -> list[str]:
+    return text.split(delimiter) if '"' not in text else next(csv.reader([text], delimiter=delimiter))
+
+
+def _header(number: int, text: str, graph: Graph, fixed: dict[str, float], delimiter: str = ","
+            ) -> tuple[list[str], list[str], int]:
+    """The header's names, those carried through, and how many empty names ended it (`x,y,`)."""
     where = f"line {number} (the header)"
     if text.startswith(_UNDECODABLE):
         raise GradcalcError(text[1:])
-    columns = [name.strip() for name in _split(text)]
+    columns = [name.strip() for name in _split(text, delimiter)]
+    trailing = 0
+    while len(columns) > 1 and not columns[-1]:   # some spreadsheets end every line with a comma
+        columns.pop()
+        trailing += 1
     for name in columns:
-        if not is_name(name):
-            raise GradcalcError(f"{where}: {name!r} is not a variable name",
-                                hint="the first line names the variables, e.g. x,y")
-        if name not in graph.variables:
-            close = did_you_mean(name, graph.variables)
-            raise GradcalcError(f"{where}: the expression has no variable {name}",
-                                hint=f"did you mean {close}?" if close else
-                                f"the expression uses {', '.join(graph.variables) or 'no variables'}")
-        if name in fixed:
+        if name in fixed and name in graph.variables:
             raise GradcalcError(f"{where}: {name} is both a column and given as --{name}",
                                 hint=f"drop the column or the --{name} option")
     # Sets, not list searches: a header naming 60 000 variables took 42 s (count() per column).
     seen: set[str] = set()
     for name in columns:
         if name in seen:
-            raise GradcalcError(f"{where}: column {name} appears twice")
+            raise GradcalcError(f"{where}: column {name or '(no name)'} appears twice")
         seen.add(name)
+    carried = carried_columns(columns, graph, fixed, f"{where}: ")
     missing = [n for n in graph.variables if n not in seen and n not in fixed and n not in graph.defaults]
     if missing:
-        raise GradcalcError(f"{where}: no column for {', '.join(missing)}",
+        others = f" ({', '.join(name or '(no name)' for name in carried)} "\
+                 f"{'are not variables' if len(carried) > 1 else 'is not a variable'})" if carried else ""
+        raise GradcalcError(f"{where}: no column for {', '.join(missing)}{others}",
                             hint=f"add a column, or give one value for every row with --{missing[0]} VALUE")
-    return columns
+    return columns, carried, trailing
 
 
 def _raw_chunks(points: Points, first: int, largest: int) -> Iterator[tuple[list[int], list[str]]]:
@@ -270,47 +317,73 @@ def _number_error(number: int, name: str, raw: Any) -> str | None:
     return f"line {number}: the value of {name} is {problem}"
 
 
-def _csv_numbers(lines: list[int], texts: list[str], columns: list[str]
+def _csv_numbers(lines: list[int], texts: list[str], points: Points
                  ) -> tuple[np.ndarray, dict[int, str]]:
-    """The chunk's points as an (n, columns) array, and a message for each malformed row."""
-    n, width = len(texts), len(columns)
-    joined = ",".join(texts)
-    # The fast path: one split and one conversion for the whole chunk.
-    # numpy also reads `1_000`, `nan` and non-ASCII digits; those rows take the slow path and are refused.
-    if (joined.isascii() and '"' not in joined and "_" not in joined and _UNDECODABLE not in joined
-            and all(t.count(",") == width - 1 for t in texts)):
-        try:
-            numbers = np.array(joined.split(","), dtype=np.float64).reshape(n, width)
-            if np.isfinite(numbers).all():
-                return numbers, {}
-        except ValueError:
-            pass
+    """The chunk's points as an (n, inputs) array, and a message for each malformed row."""
+    n, width, take, sep = len(texts), len(points.columns), points.take, points.delimiter
+    numbers = _csv_fast(texts, width, take, sep, points.trailing)
+    if numbers is not None:
+        return numbers, {}
     # Something is off: look at each row to say which line and why.
-    numbers, malformed = np.ones((n, width)), {}
+    numbers, malformed = np.ones((n, len(take))), {}
     for i, (number, text) in enumerate(zip(lines, texts)):
         message = None
         if text.startswith(_UNDECODABLE):
             message = text[1:]
         else:
             try:
-                fields = _split(text)
+                fields = _split(text, sep)
             except csv.Error as error:
                 fields, message = [], f"line {number} is not a CSV row: {error}"
             if text.count('"') % 2:   # read line by line, a quoted field cannot hold a newline
                 message = (f"line {number} has an unclosed quote (a quoted field cannot span lines): "
                            f"{text}")
+            if width < len(fields) <= width + points.trailing and not "".join(fields[width:]).strip():
+                fields = fields[:width]   # the header ended with empty names, the row with empty fields
             if message is None and len(fields) != width:
                 message = (f"line {number} has {len(fields)} field{'s' * (len(fields) != 1)}, the "
                            f"header has {width}: {text}")
-            for name, raw in zip(columns, fields) if message is None else ():
-                message = _number_error(number, name, raw)
-                if message:
-                    break
+            if message is None:
+                fields = [decimal_point(fields[k], sep) for k in take]
+                for name, raw in zip(points.inputs, fields):
+                    message = _number_error(number, name, raw)
+                    if message:
+                        break
         if message is None:
             numbers[i] = [float(raw) for raw in fields]
         else:
             malformed[i] = message
     return numbers, malformed
+
+
+def _csv_fast(texts: list[str], width: int, take: list[int], sep: str, trailing: int
+              ) -> np.ndarray | None:
+    """The common case in one split and one conversion per input column (no Python loop per row),
+    or None if any row needs a closer look."""
+    joined = sep.join(texts)
+    if '"' in joined or _UNDECODABLE in joined:
+        return None
+    count = texts[0].count(sep)
+    stride = count + 1   # fields per row: the header's, or with the empty ones a header ended with
+    if not width <= stride <= width + trailing or not all(t.count(sep) == count for t in texts):
+        return None
+    fields = joined.split(sep)
+    if stride > width and "".join("".join(fields[j::stride]) for j in range(width, stride)).strip():
+        return None
+    numbers = np.empty((len(texts), len(take)))
+    for j, k in enumerate(take):
+        column = fields[k::stride]
+        text = "\n".join(column)
+        # numpy also reads `1_000`, `nan` and non-ASCII digits; those rows take the slow path and are refused.
+        if not text.isascii() or "_" in text:
+            return None
+        if sep != "," and "," in text:
+            column = text.replace(",", ".").split("\n")
+        try:
+            numbers[:, j] = np.array(column, dtype=np.float64)
+        except ValueError:
+            return None
+    return numbers if np.isfinite(numbers).all() else None
 
 
 def _json_records(lines: list[int], texts: list[str], columns: list[str], graph: Graph,
@@ -339,9 +412,14 @@ def _json_record(number: int, text: str, graph: Graph, fixed: dict[str, float]) 
         return {}, f"line {number} is not a JSON object of numbers: {error}"
     if not isinstance(data, dict):
         return {}, f"line {number} is not a JSON object: {text.strip()[:60]}"
+    try:
+        carried = carried_columns(list(data), graph, fixed, f"line {number}: ")
+    except GradcalcError as error:
+        hint = f" ({error.hint.split(' (')[0]})" if error.hint else ""
+        return data, error.message + hint
     for name, raw in data.items():
-        if name not in graph.variables:
-            return data, f"line {number}: the expression has no variable {name}"
+        if name in carried:
+            continue
         if name in fixed:
             return data, f"line {number}: {name} is also given as --{name}"
         if isinstance(raw, str):
@@ -378,12 +456,12 @@ def compute_chunks(points: Points, graph: Graph, fixed: dict[str, float] | None 
     for lines, texts in _raw_chunks(points, first, largest):
         records = None
         if points.format == "csv":
-            numbers, malformed = _csv_numbers(lines, texts, points.columns)
+            numbers, malformed = _csv_numbers(lines, texts, points)
         else:
-            numbers, records, malformed = _json_records(lines, texts, points.columns, graph, fixed)
+            numbers, records, malformed = _json_records(lines, texts, points.inputs, graph, fixed)
         n = len(texts)
         by_column = np.ascontiguousarray(numbers.T)    # one contiguous array per variable
-        columns = {name: by_column[j] for j, name in enumerate(points.columns)}
+        columns = {name: by_column[j] for j, name in enumerate(points.inputs)}
         value, gradient, math_errors = evaluate_columns(graph, columns, n, fixed, wrt)
         errors: dict[int, GradcalcError] = {i: GradcalcError(message) for i, message in malformed.items()}
         for i, error in math_errors.items():

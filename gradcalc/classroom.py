@@ -19,6 +19,7 @@ import numpy as np
 
 from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Verdict, _describe_point, _judge, _named_values,
                     _Nearby, _target, _unknown_names, close, parse_answer)
+from .csvtext import delimiter
 from .errors import GradcalcError, MathError, MissingValue, visible
 from .ops import OPS
 from .names import did_you_mean
@@ -320,8 +321,7 @@ def read_answers(text: str, sheet: ClassSheet, source: str = "the answers file")
 
     first = next((line for line in text.splitlines() if line.strip()), "")
     # A spreadsheet in a decimal-comma locale saves fields separated by ';' (or tabs): read those too.
-    delimiter = "," if "," in first else ";" if ";" in first else "\t" if "\t" in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first),
                         strict=True)   # strict: an unclosed quote is an error
     known = sheet.columns
     rows: list[Row] = []

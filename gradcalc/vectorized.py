@@ -108,8 +108,8 @@ class Vectorized:
             raise GradcalcError(f"vectorize takes a pandas DataFrame or a mapping from names to "
                                 f"arrays, not {type(table).__name__}",
                                 hint='write {"x": [1, 2], "y": [3, 4]}')
-        self._check_columns(given)
-        n, columns, errors = self._columns(given, raw)
+        carried = self._check_columns(given)
+        n, columns, errors = self._columns(given, raw, carried)
         value, gradient, math_errors = self.evaluate(columns, n)
         for i, error in math_errors.items():
             errors.setdefault(i, error)
@@ -140,14 +140,15 @@ class Vectorized:
             return result
         return data
 
-    def _check_columns(self, given: list) -> None:
+    def _check_columns(self, given: list) -> list:
+        """The columns carried through (an id, a label): not inputs, and not close to an input that
+        has no column (that is a typo: refused), as --points decides."""
+        from .batch import carried_columns
+
         graph = self.graph
+        carried = carried_columns(given, graph, self.fixed, unknown=lambda name: (
+            f"the table has a column {name!r}, which the expression does not use"))
         for name in given:
-            if name not in graph.variables:
-                close = difflib.get_close_matches(str(name), list(graph.variables), n=1)
-                raise GradcalcError(f"the table has a column {name!r}, which the expression does not "
-                                    f"use", hint=f"did you mean {close[0]}?" if close else
-                                    f"select the inputs' columns only: {', '.join(graph.variables)}")
             if name in self.fixed:
                 raise GradcalcError(f"{name} is both a column and given one value for every row",
                                     hint="drop the column or the value")
@@ -159,8 +160,9 @@ class Vectorized:
             raise GradcalcError(f"the table has no column for {', '.join(missing)}",
                                 hint=f"add a column, or give one value for every row: "
                                      f"vectorize(text, {{{missing[0]!r}: 1.0}})")
+        return carried
 
-    def _columns(self, given: list[str], raw: dict[str, np.ndarray]
+    def _columns(self, given: list[str], raw: dict[str, np.ndarray], carried: list = ()
                  ) -> tuple[int, dict[str, np.ndarray], dict[int, GradcalcError]]:
         """Each column as a contiguous float64 array, their common length, and the rows whose input
         is not a finite number (evaluated at 1 instead, so the other rows go on)."""
@@ -176,6 +178,8 @@ class Vectorized:
         n = next(iter(lengths.values()), 0)
         columns, errors = {}, {}
         for name in given:
+            if name in carried:   # any type, passed on as it is
+                continue
             array = raw[name]
             if array.dtype.kind not in "fiu":   # bool, text, objects: not numbers, even if numpy casts
                 raise GradcalcError(f"the column {name} holds {array.dtype} values, not numbers",

@@ -218,10 +218,11 @@ def test_math_errors_with_keep_going_are_per_row():
 @pytest.mark.parametrize("text, message", [
     ("", "the points file is empty"),
     ("\n\n", "the points file is empty"),
-    ("x,w\n1,2\n", "line 1 (the header): the expression has no variable w"),
+    ("x,w\n1,2\n", "line 1 (the header): no column for y (w is not a variable)"),
     ("x\n1\n", "line 1 (the header): no column for y"),
     ("x,y,x\n1,2,3\n", "column x appears twice"),
-    ("x,2y\n", "'2y' is not a variable name"),
+    ("x,2y\n", "line 1 (the header): the expression has no variable 2y"),   # near y: a typo
+    ("x,yy,id\n", "line 1 (the header): the expression has no variable yy"),
 ])
 def test_bad_header_exit_2(text, message):
     result = batch("x*y", text)
@@ -316,7 +317,7 @@ def test_json_lines_in_csv_out():
 
 
 def test_json_lines_bad_rows_with_keep_going():
-    text = ('{"x": 1, "y": 2}\n{"x": 2}\n{"x": "a", "y": 1}\n{"x": 1, "y": 2, "w": 3}\nnope\n'
+    text = ('{"x": 1, "y": 2}\n{"x": 2}\n{"x": "a", "y": 1}\n{"x": 1, "yy": 3}\nnope\n'
             '[1, 2]\n{"x": true, "y": 1}\n{"x": 0, "y": 1}\n{"x": 3, "y": 1}\n')
     result = batch("log(x)*y", text, "--json", "--keep-going")
     records = [json.loads(line) for line in result.stdout.splitlines()]
@@ -325,7 +326,7 @@ def test_json_lines_bad_rows_with_keep_going():
     errors = [r.get("error") for r in records]
     assert errors[1] == "line 2: no value for y"
     assert errors[2] == 'line 3: the value of x is a string, not a number: "a" (write it without quotes)'
-    assert errors[3] == "line 4: the expression has no variable w"
+    assert errors[3] == "line 4: the expression has no variable yy (did you mean y?)"
     assert errors[4].startswith("line 5 is not JSON (") and errors[4].endswith("): nope")
     assert errors[5] == "line 6 is not a JSON object: [1, 2]"
     assert errors[6] == "line 7: the value of x is not a number: true"
@@ -339,6 +340,113 @@ def test_json_lines_without_keep_going_stops_at_the_first_bad_line():
     assert result.exit_code == 2
     assert len(result.stdout.splitlines()) == 1
     assert result.stderr == "error: line 2: no value for y\n"
+
+
+# --- columns that are not variables, separators, spaces, --precision ---------------------------
+
+def test_a_column_that_is_not_a_variable_is_carried_through_in_its_place():
+    result = batch("log(x)*y", "x,id,y,label\n1,a7,2,first one\n2,b8,0.5,\"q,uoted\"\n")
+    assert result.exit_code == 0
+    assert table(result.stdout) == [
+        ["x", "id", "y", "label", "value", "dz/dx", "dz/dy"],
+        ["1", "a7", "2", "first one", "0.0", "2.0", "0.0"],
+        ["2", "b8", "0.5", "q,uoted", "0.34657359027997264", "0.25", "0.6931471805599453"]]
+    assert result.stderr == ("note: columns id, label are not variables of the expression "
+                             "(carried through unchanged)\n")
+    # the same rows through JSON lines: the carried fields as text, the inputs as numbers
+    records = [json.loads(line) for line in batch("log(x)*y", "id,x,y\n007,1,2\n", "--json").stdout.splitlines()]
+    assert records == [{"id": "007", "x": 1.0, "y": 2.0, "value": 0.0, "gradient": {"x": 2.0, "y": 0.0}}]
+
+
+def test_a_carried_column_named_value_does_not_shadow_the_output():
+    result = batch("x*2", "value,x\nv,3\n")
+    assert table(result.stdout) == [["value", "x", "value_", "dz/dx"], ["v", "3", "6.0", "2.0"]]
+
+
+def test_a_near_miss_of_a_variable_without_a_column_is_a_typo():
+    result = batch("x*y", "x,yy\n1,2\n")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: line 1 (the header): the expression has no variable yy\n"
+                                    "hint: did you mean y?")
+    # the same name beside a column for y is data, carried through
+    assert table(batch("x*y", "x,yy,y\n1,2,3\n").stdout)[1] == ["1", "2", "3", "3.0", "3.0", "1.0"]
+    # ... and so it is when y is given on the command line
+    assert batch("x*y", "x,yy\n1,2\n", "--y", "3").exit_code == 0
+
+
+def test_json_lines_carry_other_keys_through():
+    text = '{"id": "a", "x": 1, "y": 2}\n{"y": 4, "x": 3, "id": "b", "value": 0}\n'
+    result = batch("x*y", text, "--json")
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        {"id": "a", "x": 1, "y": 2, "value": 2.0, "gradient": {"x": 2.0, "y": 1.0}},
+        {"y": 4, "x": 3, "id": "b", "value": 0, "value_": 12.0, "gradient": {"x": 4.0, "y": 3.0}}]
+    assert result.stderr == "note: column id is not a variable of the expression (carried through unchanged)\n"
+    # CSV out: the first line's other keys are columns, first
+    assert table(batch("x*y", text).stdout) == [["id", "x", "y", "value", "dz/dx", "dz/dy"],
+                                                ["a", "1", "2", "2.0", "2.0", "1.0"],
+                                                ["b", "3", "4", "12.0", "4.0", "3.0"]]
+
+
+def test_a_pandas_index_column_without_a_name_is_carried():
+    result = batch("x*y", ",x,y\n0,1,2\n1,3,4\n")
+    assert table(result.stdout) == [["", "x", "y", "value", "dz/dx", "dz/dy"],
+                                    ["0", "1", "2", "2.0", "2.0", "1.0"], ["1", "3", "4", "12.0", "4.0", "3.0"]]
+    assert "column (no name) is not a variable" in result.stderr
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolon_and_tab_separators_as_for_the_answers_csv(sep):
+    text = f"x{sep}y{sep}name\n1,5{sep}2{sep}a,b\n3{sep}-0,25{sep}c\n"
+    result = batch("x*y", text)
+    assert result.exit_code == 0, result.stderr
+    assert table(result.stdout) == [["x", "y", "name", "value", "dz/dx", "dz/dy"],
+                                    ["1.5", "2", "a,b", "3.0", "2.0", "1.5"],
+                                    ["3", "-0.25", "c", "-0.75", "-0.25", "3.0"]]
+    # the same rule as the class grader's: one function
+    from gradcalc import batch as engine, classroom
+    from gradcalc.csvtext import delimiter
+    assert engine.delimiter_of is delimiter and classroom.delimiter is delimiter
+
+
+def test_semicolon_rows_take_the_same_path_one_by_one():
+    # a chunk the fast path refuses (a word) is read row by row with the same decimal-comma rule
+    result = batch("x*2", "x;id\n1,5;a\nnope;b\n2,5;c\n", "--keep-going")
+    rows = table(result.stdout)
+    assert rows[1] == ["1.5", "a", "3.0", "2.0", ""] and rows[3] == ["2.5", "c", "5.0", "2.0", ""]
+    assert rows[2][-1] == "line 3: the value of x is not a number: 'nope'"
+
+
+def test_fields_are_echoed_without_spaces_and_a_trailing_comma_is_fine():
+    result = CliRunner().invoke(main, ["log(x)*y", "--points", "-"],
+                                input=b"\xef\xbb\xbf x , y, \r\n 1 , 2 ,\r\n\r\n +3 , .5 \r\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ["x,y,value,dz/dx,dz/dy", "1,2,0.0,2.0,0.0",
+                                          "+3,.5,0.5493061443340549,0.16666666666666666,1.0986122886681098"]
+    # a trailing comma on every line (the fast path) or on none
+    assert table(batch("x*y", "x,y,\n1,2,\n3,4,\n").stdout)[1:] == [["1", "2", "2.0", "2.0", "1.0"],
+                                                                    ["3", "4", "12.0", "4.0", "3.0"]]
+    # but a field under no name is not dropped silently
+    result = batch("x*y", "x,y,\n1,2,7\n")
+    assert result.exit_code == 2 and "line 2 has 3 fields, the header has 2" in result.stderr
+
+
+def test_precision_rounds_the_csv_numbers_written():
+    result = batch("log(x)*y", "x,y\n2,3\n1,-0.5\n", "--precision", "3")
+    assert result.stdout.splitlines() == ["x,y,value,dz/dx,dz/dy", "2,3,2.08,1.5,0.693", "1,-0.5,0,-0.5,0"]
+    # JSON lines keep full precision, as --json does for one point
+    assert json.loads(batch("log(x)*y", "x,y\n2,3\n", "--precision", "3", "--json").stdout)["value"] == \
+        3 * np.log(2)
+
+
+@pytest.mark.parametrize("option", [["-q"], ["--max-rows", "5"]])
+def test_options_with_nothing_to_do_in_a_batch_are_refused(option):
+    result = batch("x*2", "x\n1\n", *option)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"--points cannot be combined with {option[0]}" in result.stderr
+
+
+def test_plain_is_the_same_csv():
+    assert batch("x*2", "x\n1\n", "--plain").stdout == batch("x*2", "x\n1\n").stdout
 
 
 # --- streaming ----------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def test_inputs_that_are_not_finite_numbers_are_bad_rows():
 
 
 @pytest.mark.parametrize("table, message", [
-    ({"x": [1, 2], "y": [1, 2], "w": [1, 2]}, "column 'w', which the expression does not use"),
+    ({"x": [1, 2], "yy": [1, 2]}, "column 'yy', which the expression does not use"),
     ({"x": [1, 2]}, "no column for y"),
     ({"x": [1, 2], "y": [1, 2, 3]}, "different lengths: x has 2, y has 3"),
     ({"x": [[1, 2]], "y": [1]}, "not a one-dimensional array"),
@@ -117,6 +117,20 @@ def test_bad_options_get_a_clear_error():
         gradcalc.vectorize("sum(x*y)")({"x": [1.0, 2.0], "y": [3.0, 4.0]})
     with pytest.raises(GradcalcError, match="ends too early"):
         gradcalc.vectorize("x*")
+
+
+def test_an_id_column_is_carried_through_as_points_does():
+    text = "id,x,y,label\n7,1,2,a\n8,2,0.5,b\n"
+    frame = pd.read_csv(io.StringIO(text))
+    got = gradcalc.vectorize("log(x)*y")(frame)
+    assert list(got.columns) == ["id", "x", "y", "label", "value", "dz/dx", "dz/dy"]
+    assert got["label"].tolist() == ["a", "b"] and got["id"].tolist() == [7, 8]
+    pd.testing.assert_frame_equal(got, points_frame("log(x)*y", text))
+    rows = gradcalc.vectorize("x*2")({"x": [1.0], "name": np.array(["a"])})   # text passes untouched
+    assert rows["name"].tolist() == ["a"] and rows["value"].tolist() == [2.0]
+    with pytest.raises(GradcalcError, match="column 'yy', which the expression does not use") as error:
+        gradcalc.vectorize("x*y")({"x": [1.0], "yy": [2.0]})
+    assert error.value.hint.startswith("did you mean y?")
 
 
 def test_an_input_named_value_shifts_the_value_column_as_points_does():

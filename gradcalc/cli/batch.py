@@ -34,6 +34,16 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
         raise GradcalcError(f"--points cannot be combined with {', '.join(clashing)}",
                             hint="a batch computes values and gradients only; run the "
                                  "other options on one point")
+    ctx = click.get_current_context()
+    # --plain holds as it is (the output is plain CSV text); --precision rounds the CSV's numbers;
+    # -q and --max-rows have nothing to leave out of one line per row: refused, never ignored.
+    refused = [option for option, name in (("-q", "quiet"), ("--max-rows", "max_rows"))
+               if _given(ctx, name)]
+    if refused:
+        raise GradcalcError(f"--points cannot be combined with {', '.join(refused)}",
+                            hint="--points writes a header and one line per point; pick columns "
+                                 "with --wrt, or after it (cut -d, -f3)")
+    precision = p["precision"] if _given(ctx, "precision") and not as_json else None
     from ..batch import open_points, run as run_batch
     from ..parse import parse
     from ..render import batch as out
@@ -42,8 +52,13 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
     stream, wrt, keep_going = p["points"], tuple(p["wrt"]), p["keep_going"]
     graph = parse(text, limits)
     # A fixed value for a name the expression does not mention: a note, as for a single point.
-    fixed = program.drop_unused(click.get_current_context(), graph, fixed)
+    fixed = program.drop_unused(ctx, graph, fixed)
     points = open_points(stream, graph, fixed, wrt)
+    if points.carried:
+        shown = ", ".join(name or "(no name)" for name in points.carried)
+        click.echo(f"note: {'columns' if len(points.carried) > 1 else 'column'} {shown} "
+                   f"{'are not variables' if len(points.carried) > 1 else 'is not a variable'} of "
+                   f"the expression (carried through unchanged)", err=True)
     names = list(wrt or graph.variables)
     # The header goes out with the first rows, so an error in the first chunk leaves stdout empty.
     header = "" if as_json else out.csv_header(points.columns, graph.output_name, names, keep_going)
@@ -54,12 +69,17 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
             if not len(chunk):   # the rows before a bad first row: none
                 continue
             with bar.writing():
-                emit(header + (out.jsonl_chunk(chunk, points.columns, points.format) if as_json
-                               else out.csv_chunk(chunk, points.columns, points.format, keep_going)))
+                emit(header + (out.jsonl_chunk(chunk, points) if as_json
+                               else out.csv_chunk(chunk, points, keep_going, precision)))
             header = ""
             rows += len(chunk)
             bar.update(chunk.consumed, rows)
     emit(header)   # a file with a header and no rows: just the header
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
 
 
 def _size(stream) -> int | None:

@@ -1,4 +1,5 @@
-"""Batch output: CSV or JSON lines, one line per input row, in input order; full float precision."""
+"""Batch output: CSV or JSON lines, one line per input row, in input order; full float precision
+unless --precision asks for fewer digits (CSV)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import io
 import json
 import math
 
+from ..csvtext import decimal_point
 from ..errors import MathError, visible
-from ..numbers import NUMBER
+from ..numbers import NUMBER, format_number
 from .json import dumps
 
 
@@ -36,29 +38,32 @@ def _csv_line(fields: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _computed(chunk) -> list[str]:
-    """Each row's value and gradient as CSV fields, shortest text that reads back the same float."""
+def _computed(chunk, precision: int | None = None) -> list[str]:
+    """Each row's value and gradient as CSV fields: the shortest text that reads back the same
+    float, or `precision` significant digits as a table shows them."""
     columns = [chunk.value] + list(chunk.gradient.values())
-    return list(map(",".join, zip(*[map(repr, column.tolist()) for column in columns])))
+    text = repr if precision is None else lambda v: format_number(v, precision)
+    return list(map(",".join, zip(*[map(text, column.tolist()) for column in columns])))
 
 
-def csv_chunk(chunk, columns: list[str], source: str, keep_going: bool) -> str:
-    computed = _computed(chunk)
+def csv_chunk(chunk, points, keep_going: bool, precision: int | None = None) -> str:
+    """`points` (batch.Points) says the columns, the input's format and its delimiter."""
+    computed = _computed(chunk, precision)
+    columns, source = points.columns, points.format
     width = len(columns)
     lines = []
     for i, text in enumerate(chunk.texts):
         error = chunk.errors.get(i)
         if error is None:
-            if source == "csv":   # as read, unless quoting or a control character needs the writer
-                echo = text if '"' not in text and text.isprintable() else \
-                    _csv_line([visible(f) for f in _fields(text)]).rstrip("\n")
+            if source == "csv":
+                echo = _echo_row(text, points)
             else:
                 echo = _echo_fields(chunk.records[i], columns)
             lines.append(f"{echo},{computed[i]}{',' if keep_going else ''}\n")
             continue
         # A bad row keeps its fields, one per column (the message quotes a row of the wrong length).
         if source == "csv":
-            fields = _fields(text)[:width]
+            fields = _fields(text, points.delimiter)[:width]
             fields += [""] * (width - len(fields))
         else:
             fields = [_text(chunk.records[i].get(name, "")) for name in columns]
@@ -67,11 +72,24 @@ def csv_chunk(chunk, columns: list[str], source: str, keep_going: bool) -> str:
     return "".join(lines)
 
 
-def _fields(text: str) -> list[str]:
+def _echo_row(text: str, points) -> str:
+    """A good CSV row's input fields, comma-separated: as read when plain (the common case, no
+    work per field); else each field without the spaces around it, a decimal comma as a point
+    (`;`-separated files), quoted where CSV needs it, control characters made visible."""
+    if (points.delimiter == "," and " " not in text and '"' not in text and text.isprintable()
+            and text.count(",") == len(points.columns) - 1):
+        return text
+    fields = [field.strip() for field in _fields(text, points.delimiter)[:len(points.columns)]]
+    for k in points.take:
+        fields[k] = decimal_point(fields[k], points.delimiter)
+    return _csv_line([visible(field) for field in fields]).rstrip("\n")
+
+
+def _fields(text: str, delimiter: str = ",") -> list[str]:
     if text.startswith("\0"):
         return []
     try:
-        return next(csv.reader([text]), [])
+        return next(csv.reader([text], delimiter=delimiter), [])
     except csv.Error:
         return [text]
 
@@ -98,11 +116,15 @@ def _finite_json(value) -> bool:
     return True
 
 
-def jsonl_chunk(chunk, columns: list[str], source: str) -> str:
+_ADDED = frozenset(("value", "gradient", "line", "error"))
+
+
+def jsonl_chunk(chunk, points) -> str:
+    columns, source, inputs = points.columns, points.format, points.inputs
     values = chunk.value.tolist()
     grads = {name: grad.tolist() for name, grad in chunk.gradient.items()}
     numbers = chunk.numbers.tolist()
-    keys = {key: field_name(key, columns) for key in ("value", "gradient", "line", "error")}
+    keys = {key: field_name(key, columns) for key in _ADDED}
     lines = []
     for i, text in enumerate(chunk.texts):
         error = chunk.errors.get(i)
@@ -110,15 +132,25 @@ def jsonl_chunk(chunk, columns: list[str], source: str) -> str:
             record = {name: value if _finite_json(value) else None
                       for name, value in chunk.records[i].items()}
         elif error is None or isinstance(error, MathError):   # the row itself was well formed
-            record = dict(zip(columns, numbers[i]))
+            if len(inputs) == len(columns):
+                record = dict(zip(columns, numbers[i]))
+            else:   # carried columns as text, the inputs as numbers
+                record = {name: field.strip() for name, field in
+                          zip(columns, _fields(text, points.delimiter))}
+                record.update(zip(inputs, numbers[i]))
         else:  # a malformed CSV row: numbers as numbers, anything else null (the error quotes it)
-            fields = _fields(text)
-            record = {name: _number_or_null(fields[k] if k < len(fields) else "")
+            fields = _fields(text, points.delimiter)
+            carried = set(points.carried)
+            record = {name: (fields[k].strip() if k < len(fields) else "") if name in carried else
+                      _number_or_null(decimal_point(fields[k], points.delimiter) if k < len(fields) else "")
                       for k, name in enumerate(columns)}
+        named = keys   # a carried key named value, …: the added one becomes value_
+        if source == "jsonl" and not _ADDED.isdisjoint(record):
+            named = {key: field_name(key, list(record)) for key in _ADDED}
         if error is None:
-            record[keys["value"]] = values[i]
-            record[keys["gradient"]] = {name: g[i] for name, g in grads.items()}
+            record[named["value"]] = values[i]
+            record[named["gradient"]] = {name: g[i] for name, g in grads.items()}
         else:
-            record[keys["line"]], record[keys["error"]] = chunk.lines[i], error.message
+            record[named["line"]], record[named["error"]] = chunk.lines[i], error.message
         lines.append(dumps(record) + "\n")
     return "".join(lines)

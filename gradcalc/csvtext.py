@@ -1,0 +1,18 @@
+"""The one rule for what separates the fields of a CSV file people save from a spreadsheet.
+
+A spreadsheet in a decimal-comma locale saves fields separated by ';' (and some exports use tabs):
+the first line decides. Used by the class grader's --answers and by --points.
+"""
+
+from __future__ import annotations
+
+
+def delimiter(first: str) -> str:
+    """',' if the first line has one, else ';', else a tab, else ','."""
+    return "," if "," in first else ";" if ";" in first else "\t" if "\t" in first else ","
+
+
+def decimal_point(field: str, delimiter: str) -> str:
+    """A number's field as the command line writes it: where fields are separated by ';' or tabs (a
+    decimal-comma locale's spreadsheet), `1,5` is 1.5."""
+    return field if delimiter == "," else field.replace(",", ".")
