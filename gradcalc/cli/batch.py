@@ -10,6 +10,7 @@ import click
 from ..errors import GradcalcError
 from . import checks, higher, pictures, program
 from .command import File, option_group
+from .exits import say
 from .output import emit
 
 options = option_group(
@@ -56,9 +57,9 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
     points = open_points(stream, graph, fixed, wrt)
     if points.carried:
         shown = ", ".join(name or "(no name)" for name in points.carried)
-        click.echo(f"note: {'columns' if len(points.carried) > 1 else 'column'} {shown} "
-                   f"{'are not variables' if len(points.carried) > 1 else 'is not a variable'} of "
-                   f"the expression (carried through unchanged)", err=True)
+        say(f"note: {'columns' if len(points.carried) > 1 else 'column'} {shown} "
+            f"{'are not variables' if len(points.carried) > 1 else 'is not a variable'} of "
+            f"the expression (carried through unchanged)")
     names = list(wrt or graph.variables)
     # The header goes out with the first rows, so an error in the first chunk leaves stdout empty.
     header = "" if as_json else out.csv_header(points.columns, graph.output_name, names, keep_going)
