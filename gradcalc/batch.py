@@ -147,10 +147,13 @@ def carried_columns(given, graph: Graph, fixed, where: str = "", unknown=None) -
     CSV header, a JSON line's keys and gradcalc.vectorize's columns. `unknown(name)`: the message."""
     present = {str(name) for name in given}
     uncovered = [name for name in graph.variables if name not in present and name not in fixed]
+    others = [name for name in given if name not in graph.variables]
+    # "did you mean" compares every other column with every input lacking one: bounded, so a header
+    # of 60 000 names stays linear (past the bound an input without a default is still reported missing)
+    if len(others) * len(uncovered) > 100_000:
+        uncovered = []
     carried = []
-    for name in given:
-        if name in graph.variables:
-            continue
+    for name in others:
         close = did_you_mean(str(name), uncovered) if uncovered and str(name) else None
         if close:
             raise GradcalcError(unknown(name) if unknown else f"{where}the expression has no variable {name}",
@@ -216,6 +219,12 @@ def open_points(stream: IO[bytes], graph: Graph, fixed: dict[str, float] | None 
                         hint="give a CSV header naming the variables, then one point per line")
 
 
+def column_list(names: list, shown: int = 5) -> str:
+    """`id, label`, or the first few and how many more (a header may have 60 000 names)."""
+    text = ", ".join(str(name) or "(no name)" for name in names[:shown])
+    return text + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
 def _first_carried(text: str, graph: Graph, fixed: dict[str, float]) -> list[str]:
     """The keys of the first JSON line that are carried through (for the note); its errors, if any,
     are reported with its row."""
@@ -254,7 +263,7 @@ def _header(number: int, text: str, graph: Graph, fixed: dict[str, float], delim
     carried = carried_columns(columns, graph, fixed, f"{where}: ")
     missing = [n for n in graph.variables if n not in seen and n not in fixed and n not in graph.defaults]
     if missing:
-        others = f" ({', '.join(name or '(no name)' for name in carried)} "\
+        others = f" ({column_list(carried)} "\
                  f"{'are not variables' if len(carried) > 1 else 'is not a variable'})" if carried else ""
         raise GradcalcError(f"{where}: no column for {', '.join(missing)}{others}",
                             hint=f"add a column, or give one value for every row with --{missing[0]} VALUE")

@@ -45,7 +45,7 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
                             hint="--points writes a header and one line per point; pick columns "
                                  "with --wrt, or after it (cut -d, -f3)")
     precision = p["precision"] if _given(ctx, "precision") and not as_json else None
-    from ..batch import open_points, run as run_batch
+    from ..batch import column_list, open_points, run as run_batch
     from ..parse import parse
     from ..render import batch as out
     from ..render.progress import progress_for
@@ -56,7 +56,7 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
     fixed = program.drop_unused(ctx, graph, fixed)
     points = open_points(stream, graph, fixed, wrt)
     if points.carried:
-        shown = ", ".join(name or "(no name)" for name in points.carried)
+        shown = column_list(points.carried)
         say(f"note: {'columns' if len(points.carried) > 1 else 'column'} {shown} "
             f"{'are not variables' if len(points.carried) > 1 else 'is not a variable'} of "
             f"the expression (carried through unchanged)")
