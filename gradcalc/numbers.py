@@ -19,14 +19,27 @@ def read_number(text: str) -> float | None:
 
 
 def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
-    """`precision` significant digits, trailing zeros dropped, -0 shown as 0."""
-    text = f"{float(x):.{precision}g}"
+    """`precision` significant digits, trailing zeros dropped, -0 shown as 0. A number that needs
+    fewer digits to be read back exactly (0.1, or 1e-320 as typed) gets only those: at 17 digits
+    0.1 would show its binary expansion's noise, 0.10000000000000001, where --json says 0.1."""
+    x = float(x)
+    text = f"{x:.{precision}g}"
+    needed = _significant(repr(abs(x)))
+    if _significant(text) > needed:   # digits beyond those x needs: its binary expansion's noise
+        short = f"{x:.{needed}g}"
+        text = short if "e" in text or "e" not in short else repr(x).removesuffix(".0")
     if text == "-0":
         return "0"
     if "e" in text:  # 1e+20 → 1e20, 1e-05 → 1e-5
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text
+
+
+def _significant(text: str) -> int:
+    """Significant digits written in a number's text (1 for 0, inf and nan)."""
+    digits = text.lstrip("-").split("e")[0].replace(".", "").strip("0")
+    return max(len(digits), 1)
 
 
 def format_shape(shape: tuple[int, ...]) -> str:

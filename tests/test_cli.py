@@ -4,6 +4,8 @@ import json
 
 import click
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from gradcalc.cli import main
@@ -260,9 +262,9 @@ def test_a_cut_table_says_where_its_rows_were_left_out():
     program = "a = x*y; b = a + x; c = b*b; d = c - y"
     two = run(program, "--x", "1", "--y", "2", "--max-rows", "2").stdout.splitlines()
     assert two[2:5] == ["  x     input     1", "  d     c − y     7",
-                        "  … 4 rows not shown, between the first 1 and the last 1 (use --max-rows 0 to show all)"]
+                        "  … 4 rows not shown between the first 1 and the last 1 (--max-rows 0 shows all)"]
     one = run(program, "--x", "1", "--y", "2", "--max-rows", "1").stdout
-    assert "… 5 rows not shown, before the last 1 (use" in one
+    assert "… 5 rows not shown before the last 1 (--max-rows 0 shows all)" in one
 
 
 @pytest.mark.parametrize("value", ["５", "1_0", "٣", "abc"])
@@ -285,3 +287,22 @@ def test_rich_tables_end_their_lines_without_padding(on_a_terminal):
     assert result.exit_code == 0 and "\x1b[" in result.stdout   # drawn by rich, in colour
     visible = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in result.stdout.splitlines()]
     assert "Backward pass" in result.stdout and not [line for line in visible if line.endswith(" ")]
+
+
+@pytest.mark.parametrize("args, shown", [
+    (["x*y", "--x", "0.1", "--y", "3", "--precision", "17"], ["0.30000000000000004", "3", "0.1"]),
+    (["x", "--x", "1e-320"], ["1e-320", "1"]),                     # as typed, not 9.999888672e-321
+    (["x*x", "--x", "100", "--precision", "3"], ["1e4", "200"]),
+])
+def test_a_number_is_shown_with_the_digits_it_needs_at_most(args, shown):
+    # 0.1 at 17 digits is 0.10000000000000001, noise of its binary expansion; --json says 0.1.
+    result = run(*args, "-q")
+    assert result.exit_code == 0 and result.stdout.split() == shown
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False), st.integers(1, 17))
+def test_every_shown_number_reads_back_as_precision_digits_would(x, precision):
+    from gradcalc.numbers import format_number
+
+    shown = format_number(x, precision)
+    assert float(shown) == float(f"{x:.{precision}g}") or float(shown) == x

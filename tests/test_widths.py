@@ -310,7 +310,7 @@ def test_cut_tables_say_how_to_see_every_row_at_every_width():
     screens = screens_of(render_result(result, max_rows=3))
     assert_fits(screens)
     for text in screens.values():
-        assert "rows not shown, between the first 1 and the last 2 (use --max-rows 0 to show all)" in \
+        assert "rows not shown between the first 1 and the last 2 (--max-rows 0 shows all)" in \
             " ".join(text.split())
 
 

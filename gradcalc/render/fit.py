@@ -137,7 +137,7 @@ class Fit:
     def _below(self) -> list:
         if not self.table.omitted:
             return []
-        return [Text(f"  {cut_note(self.table)}", style="dim"), Text("")]
+        return [Padding(Text(cut_note(self.table), style="dim"), (0, 0, 0, 2)), Text("")]   # wrapped lines indented too
 
     def layout(self, width: int) -> tuple[tuple[str, ...] | None, list[int] | None]:
         """The headers and column widths that fit, in order of preference: full headers, short

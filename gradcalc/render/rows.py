@@ -95,7 +95,7 @@ def cut_note(table: Table) -> str:
     head = len(table.rows) // 2
     tail = len(table.rows) - head
     where = f"between the first {head} and the last {tail}" if head else f"before the last {tail}"
-    return f"… {table.omitted} rows not shown, {where} (use --max-rows 0 to show all)"
+    return f"… {table.omitted} rows not shown {where} (--max-rows 0 shows all)"
 
 
 def _cut(rows: list, max_rows: int) -> tuple[list, int]:
