@@ -125,6 +125,8 @@ def _forward_floats(graph: Graph, inputs: dict[str, float], on_nonfinite: NonFin
             args = list(map(arg, node.inputs))
             try:
                 out = op.forward(*args)
+            except ValueError as error:  # an op's own InputError (clip with lo > hi), as forward()
+                raise _shape_error(graph, node, op, args, error) from None
             except ArithmeticError:      # as forward(): should an op still raise on a float
                 out = math.inf
             if not isfinite(out):

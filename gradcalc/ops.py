@@ -580,6 +580,8 @@ def _from_math(function):
     each = []   # np.vectorize(function), made on first use: building OPS imports no numpy
 
     def apply(a):
+        if type(a) is float:
+            return function(a)
         if np.ndim(a) == 0:
             return np.float64(function(a))
         if not each:
@@ -606,7 +608,7 @@ def _gelu(a):
 
 
 def _gelu_local(a, out):
-    return 0.5 * (1.0 + _erf(a * _INV_SQRT_2)) + a * _INV_SQRT_2PI * np.exp(-0.5 * a * a)
+    return 0.5 * (1.0 + _erf(a * _INV_SQRT_2)) + a * _INV_SQRT_2PI * xp.exp(-0.5 * a * a)
 
 
 def _gelu_derivative(g, a, out):
@@ -642,18 +644,43 @@ def _pick(a, b, larger: bool):
 
 
 def _maximum(a, b):
-    return _as_value(np.maximum(a, b))
+    out = xp.maximum(a, b)
+    return out if type(out) is float else _as_value(out)
 
 
 def _minimum(a, b):
-    return _as_value(np.minimum(a, b))
+    out = xp.minimum(a, b)
+    return out if type(out) is float else _as_value(out)
+
+
+def _below_zero(a):
+    """min(a, 0) as np.minimum(a, 0.0) gives it (0.0 for -0.0: numpy keeps the second operand on a tie)."""
+    return _minimum(a, 0.0)
 
 
 def _leaky_relu(a, slope):
+    if type(a) is float and type(slope) is float:
+        return a if a > 0.0 else slope * a
     return _as_value(np.where(a > 0, a, slope * a))
 
 
+def _leaky_relu_slope(a, slope):
+    if type(a) is float or (xp.ndim(a) == 0 and xp.ndim(slope) == 0):
+        return _choose(a > 0, 1.0, slope)
+    return np.where(a > 0, 1.0, slope) * 1.0
+
+
+def _elu(a):
+    if type(a) is float:
+        return a if a > 0.0 else xp.expm1(_below_zero(a))
+    return _as_value(np.where(a > 0, a, np.expm1(np.minimum(a, 0.0))))
+
+
 def _clip(x, lo, hi):
+    if type(x) is float and type(lo) is float and type(hi) is float:
+        if lo > hi:
+            raise InputError("clip needs lo ≤ hi", hint="write clip(x, lo, hi) with the smaller bound first")
+        return xp.minimum(xp.maximum(x, lo), hi)
     if _any(np.asarray(lo) > np.asarray(hi)):
         raise InputError("clip needs lo ≤ hi", hint="write clip(x, lo, hi) with the smaller bound first")
     return _as_value(np.minimum(np.maximum(x, lo), hi))
@@ -695,109 +722,113 @@ def _std_local(x, out):
 
 def _binary(symbol: str, forward, locals_, formulas, derivatives, explain=None, piece=None,
             names: tuple[str, ...] | None = None, elementwise: bool = True, variadic: bool = False,
-            normal=None, domain: str = "", kink: str = "") -> Op:
+            normal=None, domain: str = "", kink: str = "", floats: bool = False) -> Op:
     """A function of several inputs, called by its symbol (`atan2(y, x)`), elementwise by default."""
     inputs = ", ".join(f"{{{k}}}" for k in range(len(locals_)))
     return Op(symbol, f"{symbol}({inputs})", forward, locals_, formulas, explain=explain,
               derivative=derivatives, piece=piece, names=(symbol,) if names is None else names,
               variadic=variadic, elementwise=elementwise, normal=normal or _call(symbol),
-              domain=domain, kink=kink)
+              domain=domain, kink=kink, floats=floats)
 
 
 OPS.update({
-    "asin": _unary("asin", np.arcsin, lambda a, out: 1.0 / np.sqrt(1.0 - a * a), "1/sqrt(1 − {0}²)",
+    "asin": _unary("asin", xp.asin, lambda a, out: xp.divide(1.0, xp.sqrt(1.0 - a * a)), "1/sqrt(1 − {0}²)",
                    lambda g, a, out: g("div", g.const(1.0), g("sqrt", g("sub", g.const(1.0), g("mul", a, a)))),
-                   explain=_outside("asin", lambda a: np.abs(a) > 1, "−1 ≤ x ≤ 1"),
-                   names=("asin", "arcsin"), domain="−1 ≤ x ≤ 1; derivative −1 < x < 1"),
-    "acos": _unary("acos", np.arccos, lambda a, out: -1.0 / np.sqrt(1.0 - a * a), "−1/sqrt(1 − {0}²)",
+                   explain=_outside("asin", lambda a: abs(a) > 1, "−1 ≤ x ≤ 1"),
+                   names=("asin", "arcsin"), domain="−1 ≤ x ≤ 1; derivative −1 < x < 1", floats=True),
+    "acos": _unary("acos", xp.acos, lambda a, out: xp.divide(-1.0, xp.sqrt(1.0 - a * a)), "−1/sqrt(1 − {0}²)",
                    lambda g, a, out: g("neg", g("div", g.const(1.0),
                                                 g("sqrt", g("sub", g.const(1.0), g("mul", a, a))))),
-                   explain=_outside("acos", lambda a: np.abs(a) > 1, "−1 ≤ x ≤ 1"),
-                   names=("acos", "arccos"), domain="−1 ≤ x ≤ 1; derivative −1 < x < 1"),
-    "atan": _unary("atan", np.arctan, lambda a, out: 1.0 / (1.0 + a * a), "1/(1 + {0}²)",
+                   explain=_outside("acos", lambda a: abs(a) > 1, "−1 ≤ x ≤ 1"),
+                   names=("acos", "arccos"), domain="−1 ≤ x ≤ 1; derivative −1 < x < 1", floats=True),
+    "atan": _unary("atan", xp.atan, lambda a, out: xp.divide(1.0, 1.0 + a * a), "1/(1 + {0}²)",
                    lambda g, a, out: g("div", g.const(1.0), g("add", g.const(1.0), g("mul", a, a))),
-                   names=("atan", "arctan")),
-    "sinh": _unary("sinh", np.sinh, lambda a, out: np.cosh(a), "cosh({0})", lambda g, a, out: g("cosh", a)),
-    "cosh": _unary("cosh", np.cosh, lambda a, out: np.sinh(a), "sinh({0})", lambda g, a, out: g("sinh", a)),
-    "asinh": _unary("asinh", np.arcsinh, lambda a, out: 1.0 / np.sqrt(a * a + 1.0), "1/sqrt({0}² + 1)",
+                   names=("atan", "arctan"), floats=True),
+    "sinh": _unary("sinh", xp.sinh, lambda a, out: xp.cosh(a), "cosh({0})", lambda g, a, out: g("cosh", a),
+                   floats=True),
+    "cosh": _unary("cosh", xp.cosh, lambda a, out: xp.sinh(a), "sinh({0})", lambda g, a, out: g("sinh", a),
+                   floats=True),
+    "asinh": _unary("asinh", xp.asinh, lambda a, out: xp.divide(1.0, xp.sqrt(a * a + 1.0)), "1/sqrt({0}² + 1)",
                     lambda g, a, out: g("div", g.const(1.0), g("sqrt", g("add", g("mul", a, a), g.const(1.0)))),
-                    names=("asinh", "arcsinh")),
-    "acosh": _unary("acosh", np.arccosh, lambda a, out: 1.0 / np.sqrt(a * a - 1.0), "1/sqrt({0}² − 1)",
+                    names=("asinh", "arcsinh"), floats=True),
+    "acosh": _unary("acosh", xp.acosh, lambda a, out: xp.divide(1.0, xp.sqrt(a * a - 1.0)), "1/sqrt({0}² − 1)",
                     lambda g, a, out: g("div", g.const(1.0), g("sqrt", g("sub", g("mul", a, a), g.const(1.0)))),
-                    explain=_outside("acosh", lambda a: a < 1, "x ≥ 1"), names=("acosh", "arccosh"), domain="x ≥ 1; derivative x > 1"),
-    "atanh": _unary("atanh", np.arctanh, lambda a, out: 1.0 / (1.0 - a * a), "1/(1 − {0}²)",
+                    explain=_outside("acosh", lambda a: a < 1, "x ≥ 1"), names=("acosh", "arccosh"), domain="x ≥ 1; derivative x > 1", floats=True),
+    "atanh": _unary("atanh", xp.atanh, lambda a, out: xp.divide(1.0, 1.0 - a * a), "1/(1 − {0}²)",
                     lambda g, a, out: g("div", g.const(1.0), g("sub", g.const(1.0), g("mul", a, a))),
-                    explain=_outside("atanh", lambda a: np.abs(a) >= 1, "−1 < x < 1"),
-                    names=("atanh", "arctanh"), domain="−1 < x < 1"),
-    "log2": _unary("log2", np.log2, lambda a, out: 1.0 / (a * _LN2), "1/({0}·log(2))",
-                   lambda g, a, out: g("div", g.const(1.0 / _LN2), a), explain=_explain_log, domain="x > 0"),
-    "log10": _unary("log10", np.log10, lambda a, out: 1.0 / (a * _LN10), "1/({0}·log(10))",
-                    lambda g, a, out: g("div", g.const(1.0 / _LN10), a), explain=_explain_log, domain="x > 0"),
-    "log1p": _unary("log1p", np.log1p, lambda a, out: 1.0 / (1.0 + a), "1/(1 + {0})",
+                    explain=_outside("atanh", lambda a: abs(a) >= 1, "−1 < x < 1"),
+                    names=("atanh", "arctanh"), domain="−1 < x < 1", floats=True),
+    "log2": _unary("log2", xp.log2, lambda a, out: xp.divide(1.0, a * _LN2), "1/({0}·log(2))",
+                   lambda g, a, out: g("div", g.const(1.0 / _LN2), a), explain=_explain_log, domain="x > 0",
+                   floats=True),
+    "log10": _unary("log10", xp.log10, lambda a, out: xp.divide(1.0, a * _LN10), "1/({0}·log(10))",
+                    lambda g, a, out: g("div", g.const(1.0 / _LN10), a), explain=_explain_log, domain="x > 0",
+                    floats=True),
+    "log1p": _unary("log1p", xp.log1p, lambda a, out: xp.divide(1.0, 1.0 + a), "1/(1 + {0})",
                     lambda g, a, out: g("div", g.const(1.0), g("add", g.const(1.0), a)),
-                    explain=_outside("log1p", lambda a: a <= -1, "x > −1"), domain="x > −1"),
-    "expm1": _unary("expm1", np.expm1, lambda a, out: np.exp(a), "exp({0})", lambda g, a, out: g("exp", a)),
-    "exp2": _unary("exp2", np.exp2, lambda a, out: out * _LN2, "{out}·log(2)",
-                   lambda g, a, out: g("mul", out, g.const(_LN2))),
-    "cbrt": _unary("cbrt", np.cbrt, lambda a, out: 1.0 / (3.0 * out * out), "1/(3·cbrt({0})²)",
-                   lambda g, a, out: g("div", g.const(1.0 / 3.0), g("mul", out, out)), domain="derivative x ≠ 0"),
-    "softplus": _unary("softplus", lambda a: np.logaddexp(0.0, a), lambda a, out: _sigmoid(a), "sigmoid({0})",
-                       lambda g, a, out: g("sigmoid", a)),
-    "erf": _unary("erf", _erf, lambda a, out: _TWO_OVER_SQRT_PI * np.exp(-a * a), "2/sqrt(pi)·exp(−{0}²)",
-                  lambda g, a, out: g("mul", g.const(_TWO_OVER_SQRT_PI), g("exp", g("neg", g("mul", a, a))))),
-    "erfc": _unary("erfc", _erfc, lambda a, out: -_TWO_OVER_SQRT_PI * np.exp(-a * a), "−2/sqrt(pi)·exp(−{0}²)",
-                   lambda g, a, out: g("mul", g.const(-_TWO_OVER_SQRT_PI), g("exp", g("neg", g("mul", a, a))))),
+                    explain=_outside("log1p", lambda a: a <= -1, "x > −1"), domain="x > −1", floats=True),
+    "expm1": _unary("expm1", xp.expm1, lambda a, out: xp.exp(a), "exp({0})", lambda g, a, out: g("exp", a),
+                    floats=True),
+    "exp2": _unary("exp2", xp.exp2, lambda a, out: out * _LN2, "{out}·log(2)",
+                   lambda g, a, out: g("mul", out, g.const(_LN2)), floats=True),
+    "cbrt": _unary("cbrt", xp.cbrt, lambda a, out: xp.divide(1.0, 3.0 * out * out), "1/(3·cbrt({0})²)",
+                   lambda g, a, out: g("div", g.const(1.0 / 3.0), g("mul", out, out)), domain="derivative x ≠ 0", floats=True),
+    "softplus": _unary("softplus", xp.softplus, lambda a, out: _sigmoid(a), "sigmoid({0})",
+                       lambda g, a, out: g("sigmoid", a), floats=True),
+    "erf": _unary("erf", _erf, lambda a, out: _TWO_OVER_SQRT_PI * xp.exp(-a * a), "2/sqrt(pi)·exp(−{0}²)",
+                  lambda g, a, out: g("mul", g.const(_TWO_OVER_SQRT_PI), g("exp", g("neg", g("mul", a, a)))),
+                  floats=True),
+    "erfc": _unary("erfc", _erfc, lambda a, out: -_TWO_OVER_SQRT_PI * xp.exp(-a * a), "−2/sqrt(pi)·exp(−{0}²)",
+                   lambda g, a, out: g("mul", g.const(-_TWO_OVER_SQRT_PI), g("exp", g("neg", g("mul", a, a)))),
+                   floats=True),
     # gelu is the exact x·Φ(x) (PyTorch's default, approximate='none').
-    "gelu": _unary("gelu", _gelu, _gelu_local, "Φ({0}) + {0}·φ({0})", _gelu_derivative),
+    "gelu": _unary("gelu", _gelu, _gelu_local, "Φ({0}) + {0}·φ({0})", _gelu_derivative, floats=True),
     # elu with α = 1: x for x > 0, exp(x) − 1 below; its derivative exp(min(x, 0)) is continuous.
-    "elu": _unary("elu", lambda a: _as_value(np.where(a > 0, a, np.expm1(np.minimum(a, 0.0)))),
-                  lambda a, out: np.exp(np.minimum(a, 0.0)), "exp(min({0}, 0))",
-                  lambda g, a, out: g("exp", g("minimum", a, g.const(0.0))), piece=_positive_piece, kink="α = 1: derivative 1 at x = 0 (continuous)"),
+    "elu": _unary("elu", _elu, lambda a, out: xp.exp(_below_zero(a)), "exp(min({0}, 0))",
+                  lambda g, a, out: g("exp", g("minimum", a, g.const(0.0))), piece=_positive_piece, kink="α = 1: derivative 1 at x = 0 (continuous)",
+                  floats=True),
     "silu": _unary("silu", lambda a: a * _sigmoid(a), _silu_local, "σ({0})·(1 + {0}·(1 − σ({0})))",
-                   _silu_derivative, names=("silu", "swish")),
-    "atan2": _binary("atan2", np.arctan2,
-                     (lambda y, x, out: x / (x * x + y * y), lambda y, x, out: -y / (x * x + y * y)),
+                   _silu_derivative, names=("silu", "swish"), floats=True),
+    "atan2": _binary("atan2", xp.atan2,
+                     (lambda y, x, out: xp.divide(x, x * x + y * y), lambda y, x, out: xp.divide(-y, x * x + y * y)),
                      ("{1}/({0}² + {1}²)", "−{0}/({0}² + {1}²)"),
                      (lambda g, y, x, out: g("div", x, g("add", g("mul", x, x), g("mul", y, y))),
                       lambda g, y, x, out: g("neg", g("div", y, g("add", g("mul", x, x), g("mul", y, y))))),
-                     names=("atan2", "arctan2"), domain="derivative (x, y) ≠ (0, 0)"),
+                     names=("atan2", "arctan2"), domain="derivative (x, y) ≠ (0, 0)", floats=True),
     "hypot": _binary("hypot", np.hypot, (lambda a, b, out: a / out, lambda a, b, out: b / out),
                      ("{0}/{out}", "{1}/{out}"),
                      (lambda g, a, b, out: g("div", a, out), lambda g, a, b, out: g("div", b, out)), domain="derivative (x, y) ≠ (0, 0)"),
     # log(x, base) = log(x)/log(base), as Python's math.log
-    "log_base": _binary("log", lambda x, b: np.log(x) / np.log(b),
-                        (lambda x, b, out: 1.0 / (x * np.log(b)), lambda x, b, out: -out / (b * np.log(b))),
+    "log_base": _binary("log", lambda x, b: xp.divide(xp.log(x), xp.log(b)),
+                        (lambda x, b, out: xp.divide(1.0, x * xp.log(b)), lambda x, b, out: xp.divide(-out, b * xp.log(b))),
                         ("1/({0}·log({1}))", "−{out}/({1}·log({1}))"),
                         (lambda g, x, b, out: g("div", g.const(1.0), g("mul", x, g("log", b))),
                          lambda g, x, b, out: g("neg", g("div", out, g("mul", b, g("log", b))))),
                         explain=lambda x, b: "log of a non-positive number" if _any(x <= 0) else
                         "the base of a logarithm must be positive and not 1" if _any((b <= 0) | (b == 1))
                         else None,
-                        normal=lambda t, x, b: t.mul(t.call("log", x), t.power(t.call("log", b), t.number(-1.0))), domain="x > 0, base > 0, base ≠ 1"),
+                        normal=lambda t, x, b: t.mul(t.call("log", x), t.power(t.call("log", b), t.number(-1.0))), domain="x > 0, base > 0, base ≠ 1", floats=True),
     # max(a, b) and min(a, b) (numpy's maximum and minimum): a tie shares the gradient, ½ each.
     "maximum": _binary("maximum", _maximum, (lambda a, b, out: _pick(a, b, True), lambda a, b, out: _pick(b, a, True)),
                        ("1 if {0} > {1}, ½ if equal, else 0", "1 if {1} > {0}, ½ if equal, else 0"),
                        (lambda g, a, b, out: _half_step(g, a, b), lambda g, a, b, out: _half_step(g, b, a)),
-                       piece=lambda a, b, out: np.sign(a - b), names=("maximum", "max", "fmax"), variadic=True, kink="a tie gives ½ to each (PyTorch, JAX); max(a, b, c) is max(max(a, b), c)"),
+                       piece=lambda a, b, out: np.sign(a - b), names=("maximum", "max", "fmax"), variadic=True, kink="a tie gives ½ to each (PyTorch, JAX); max(a, b, c) is max(max(a, b), c)", floats=True),
     "minimum": _binary("minimum", _minimum, (lambda a, b, out: _pick(a, b, False), lambda a, b, out: _pick(b, a, False)),
                        ("1 if {0} < {1}, ½ if equal, else 0", "1 if {1} < {0}, ½ if equal, else 0"),
                        (lambda g, a, b, out: _half_step(g, b, a), lambda g, a, b, out: _half_step(g, a, b)),
-                       piece=lambda a, b, out: np.sign(a - b), names=("minimum", "min", "fmin"), variadic=True, kink="a tie gives ½ to each (PyTorch, JAX); min(a, b, c) is min(min(a, b), c)"),
+                       piece=lambda a, b, out: np.sign(a - b), names=("minimum", "min", "fmin"), variadic=True, kink="a tie gives ½ to each (PyTorch, JAX); min(a, b, c) is min(min(a, b), c)", floats=True),
     # leaky_relu(x, slope): slope·x below 0 and at 0 (PyTorch), x above; slope 0.01 if not given.
     "leaky_relu": _binary("leaky_relu", _leaky_relu,
-                          (lambda a, s, out: _choose(a > 0, 1.0, s) if np.ndim(a) == 0 and np.ndim(s) == 0
-                           else np.where(a > 0, 1.0, s) * 1.0,
-                           lambda a, s, out: _as_value(np.minimum(a, 0.0))),
+                          (lambda a, s, out: _leaky_relu_slope(a, s), lambda a, s, out: _below_zero(a)),
                           ("1 if {0} > 0 else {1}", "min({0}, 0)"),
                           (lambda g, a, s, out: g("add", s, g("mul", g("sub", g.const(1.0), s), _positive(g, a))),
                            lambda g, a, s, out: g("minimum", a, g.const(0.0))),
-                          piece=lambda a, s, out: np.sign(a), kink="slope at x = 0 (PyTorch)"),
+                          piece=lambda a, s, out: np.sign(a), kink="slope at x = 0 (PyTorch)", floats=True),
     "leaky_relu_default": _unary("leaky_relu", lambda a: _leaky_relu(a, 0.01),
-                                 lambda a, out: _choose(a > 0, 1.0, 0.01) if np.ndim(a) == 0
-                                 else np.where(a > 0, 1.0, 0.01),
+                                 lambda a, out: _leaky_relu_slope(a, 0.01),
                                  "1 if {0} > 0 else 0.01",
                                  lambda g, a, out: g("add", g.const(0.01), g("mul", g.const(0.99), _positive(g, a))),
-                                 piece=_positive_piece, normal=lambda t, a: t.call("leaky_relu", a, t.number(0.01)), kink="slope 0.01; 0.01 at x = 0 (PyTorch)"),
+                                 piece=_positive_piece, normal=lambda t, a: t.call("leaky_relu", a, t.number(0.01)), kink="slope 0.01; 0.01 at x = 0 (PyTorch)", floats=True),
     # clip(x, lo, hi), PyTorch's clamp: x's gradient passes on lo ≤ x ≤ hi (bounds included).
     "clip": _binary("clip", _clip,
                     (lambda x, lo, hi, out: ((x >= lo) & (x <= hi)) * 1.0,
@@ -805,7 +836,7 @@ OPS.update({
                     ("1 if {1} ≤ {0} ≤ {2} else 0", "1 if {0} < {1} else 0", "1 if {0} > {2} else 0"),
                     (_inside_clip, lambda g, x, lo, hi, out: g("sign", g("relu", g("sub", lo, x))),
                      lambda g, x, lo, hi, out: g("sign", g("relu", g("sub", x, hi)))),
-                    piece=_clip_piece, names=("clip", "clamp"), domain="lo ≤ hi", kink="x's gradient passes on lo ≤ x ≤ hi, bounds included (PyTorch's clamp)"),
+                    piece=_clip_piece, names=("clip", "clamp"), domain="lo ≤ hi", kink="x's gradient passes on lo ≤ x ≤ hi, bounds included (PyTorch's clamp)", floats=True),
     # Reductions of a whole array (of every element, as sum and max).
     "min": _unary("min", lambda x: _as_value(np.min(x)), _max_local,
                   "1 where {0} = {out} (ties share it), else 0",

@@ -134,6 +134,93 @@ def _trig(name: str):
 sin, cos, tan = _trig("sin"), _trig("cos"), _trig("tan")
 
 
+def _nan(a):
+    return _NAN
+
+
+def _signed_inf(a):
+    return math.copysign(_INF, a)
+
+
+def _inf(a):
+    return _INF
+
+
+def _log_edge(a):
+    """numpy's log2/log10 where math raises: -inf at ±0, nan below."""
+    return -_INF if a == 0.0 else _NAN
+
+
+def _libm(name: str, numpy_name: str, overflow=_inf, domain=_nan):
+    """math.<name> on a Python float, with numpy's value where math raises (`overflow(a)` for
+    OverflowError, `domain(a)` for ValueError); numpy.<numpy_name> on anything else. Both call the
+    C library's function on this machine: bench/floats_agree.py counts the points where they differ."""
+    function = getattr(math, name)
+
+    def apply(a):
+        if type(a) is float:
+            try:
+                return function(a)
+            except OverflowError:
+                return overflow(a)
+            except ValueError:
+                return domain(a)
+        return getattr(np, numpy_name)(a)
+    apply.__name__ = name
+    return apply
+
+
+# math raises ValueError outside the domain (numpy: nan), OverflowError past the largest float
+# (numpy: ±inf), and at the poles of atanh and the logarithms (numpy: ±inf).
+asin, acos, atan = _libm("asin", "arcsin"), _libm("acos", "arccos"), _libm("atan", "arctan")
+sinh, cosh = _libm("sinh", "sinh", overflow=_signed_inf), _libm("cosh", "cosh")
+asinh, acosh = _libm("asinh", "arcsinh"), _libm("acosh", "arccosh")
+atanh = _libm("atanh", "arctanh", domain=lambda a: math.copysign(_INF, a) if abs(a) == 1.0 else _NAN)
+log2, log10 = _libm("log2", "log2", domain=_log_edge), _libm("log10", "log10", domain=_log_edge)
+log1p = _libm("log1p", "log1p", domain=lambda a: -_INF if a == -1.0 else _NAN)
+expm1, exp2, cbrt = _libm("expm1", "expm1"), _libm("exp2", "exp2"), _libm("cbrt", "cbrt")
+# hypot stays on numpy: Python's math.hypot is its own algorithm, not the C library's, and differs
+# from np.hypot in the last digit at about 1 point in 1000 (bench/floats_agree.py).
+
+
+def atan2(y, x):
+    if type(y) is float and type(x) is float:
+        return math.atan2(y, x)    # never raises: inf and signed zeros as C's atan2, numpy's too
+    return np.arctan2(y, x)
+
+
+_LOGE2 = math.log(2.0)
+
+
+def softplus(a):
+    """np.logaddexp(0.0, a), step by step as numpy's npy_logaddexp computes it."""
+    if type(a) is float:
+        if a == 0.0:
+            return _LOGE2
+        shift = 0.0 - a
+        if shift > 0.0:
+            return 0.0 + math.log1p(math.exp(a))
+        if shift <= 0.0:
+            return a + math.log1p(math.exp(shift))
+        return shift      # nan
+    return np.logaddexp(0.0, a)
+
+
+def maximum(a, b):
+    """np.maximum: nan if either is nan, else the larger, the second operand on a tie (so
+    maximum(0.0, -0.0) is -0.0, as numpy)."""
+    if type(a) is float and type(b) is float:
+        return a if a > b or a != a else b
+    return np.maximum(a, b)
+
+
+def minimum(a, b):
+    """np.minimum: nan if either is nan, else the smaller, the second operand on a tie."""
+    if type(a) is float and type(b) is float:
+        return a if a < b or a != a else b
+    return np.minimum(a, b)
+
+
 def divide(a, b):
     """a / b with numpy's rules for a zero divisor: ±inf, or nan for 0/0."""
     if type(a) is float and type(b) is float:
