@@ -18,11 +18,15 @@ _unary = st.sampled_from(["sin({})", "cos({})", "tanh({})", "sigmoid({})", "exp(
                           "cosh(0.5*tanh({}))", "asinh({})", "acosh(1.5 + ({})**2)", "atanh(0.5*tanh({}))",
                           "log2(1 + ({})**2)", "log10(2 + sin({}))", "log1p(({})**2)", "expm1(0.3*tanh({}))",
                           "exp2(tanh({}))", "cbrt(2 + sin({}))", "softplus({})", "erf({})", "erfc({})",
-                          "gelu({})", "silu({})"])
+                          "gelu({})", "silu({})",
+                          # notation from paper: superscript powers and √
+                          "({})²", "({})³", "√(2 + sin({}))", "(1.5 + cos({}))⁻¹", "2√(1 + ({})²)"])
 _binary = st.sampled_from(["({}) + ({})", "({}) - ({})", "({}) * ({})", "({}) / (1.5 + cos({}))",
                            "({}) ** 2 * ({})", "exp(0.2*sin({})) ** ({})",
                            "atan2({}, 2 + cos({}))", "hypot(1 + ({})**2, {})", "log(2 + ({})**2, 3 + sin({}))",
-                           "pow(2 + sin({}), tanh({}))"])
+                           "pow(2 + sin({}), tanh({}))",
+                           # products written without *
+                           "({})({})", "2({})(1 + ({})²)", "sin({})cos({})"])
 
 
 def _expressions():
