@@ -166,6 +166,8 @@ def _imported(*args: str, terminal: bool = False) -> dict:
     (["log(x)", "--x", "0", "--json"], ["click"]),                  # a math error: click's command says it
     (["x", "--x", "1", "--hessian"], ["click", "numpy"]),           # an option beyond the plain question
     (["tanh(x)", "--x", "1", "--json"], ["numpy"]),                 # tanh's digits come from numpy
+    (["asinh(x)*sinh(x) + clip(x, 0, 1)", "--x", "0.5", "--json"], []),   # #13's functions on floats
+    (["hypot(x, 1)", "--x", "1", "--json"], ["numpy"]),             # hypot's digits come from numpy
     (["sum(x)", "--x", "[1, 2]", "--json"], ["numpy"]),
 ])
 def test_a_scalar_question_imports_neither_numpy_nor_rich_nor_click(args, modules):
