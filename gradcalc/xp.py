@@ -155,7 +155,7 @@ def _libm(name: str, numpy_name: str, overflow=_inf, domain=_nan):
     """math.<name> on a Python float, with numpy's value where math raises (`overflow(a)` for
     OverflowError, `domain(a)` for ValueError); numpy.<numpy_name> on anything else. Both call the
     C library's function on this machine: bench/floats_agree.py counts the points where they differ."""
-    function = getattr(math, name)
+    function, on_numpy = getattr(math, name), []   # numpy's ufunc, looked up on first use
 
     def apply(a):
         if type(a) is float:
@@ -165,7 +165,9 @@ def _libm(name: str, numpy_name: str, overflow=_inf, domain=_nan):
                 return overflow(a)
             except ValueError:
                 return domain(a)
-        return getattr(np, numpy_name)(a)
+        if not on_numpy:
+            on_numpy.append(getattr(_numpy(), numpy_name))
+        return on_numpy[0](a)
     apply.__name__ = name
     return apply
 
