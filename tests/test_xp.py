@@ -42,6 +42,20 @@ numbers = st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 710.0, -710.0, 
 points = st.fixed_dictionaries({name: numbers | st.floats(-20, 20) for name in "abc"})
 
 
+def _numpy_has_its_own_simd_math() -> bool:
+    """numpy replaces the C library's exp, log, sinh, cbrt, … with its own AVX-512 code where the
+    processor has it (not on the machines this was written on: bench/floats_agree.py counts 0
+    differences there); the float path always uses the C library."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:   # numpy 1.x
+        from numpy.core._multiarray_umath import __cpu_features__
+    return bool(__cpu_features__.get("AVX512F") or __cpu_features__.get("AVX512_SKX"))
+
+
+NUMPY_HAS_ITS_OWN_SIMD_MATH = _numpy_has_its_own_simd_math()
+
+
 def outcome(text: str, point: dict, number) -> tuple:
     """What gradcalc says about the program at the point, with each value made by `number`."""
     from gradcalc.parse import parse
@@ -105,6 +119,9 @@ def test_float_ops_are_the_elementwise_ones():
 @example("clip(a, b, c)", {"a": 1.0, "b": 2.0, "c": 1.0})
 @example("clip(a, b, c)", {"a": -0.0, "b": 0.0, "c": 0.0})
 def test_floats_and_numpy_say_the_same(text, point):
+    if NUMPY_HAS_ITS_OWN_SIMD_MATH:
+        pytest.skip("numpy computes exp, log, sinh, … with its own AVX-512 code on this processor, whose "
+                    "last digit can differ from the C library's that the float path uses (README, Start-up)")
     on_floats = outcome(text, point, float)
     on_numpy = outcome(text, point, np.float64)
     assert on_floats[:2] == on_numpy[:2]
