@@ -107,7 +107,10 @@ class _Builder:
         span = (token.start_pos, rpar.end_pos)
         if bare not in CALLS:
             hint = _meant(name, bare)
-            if "." not in name and not hint.startswith("did you mean"):   # x(x+1), a product on paper
+            if name in self.assigned:     # f(x) = x**2; f(3): a definition names a value
+                hint = (f"{name} is a value assigned above, not a function: use it as {name} "
+                        f"(to multiply, write {name}*(...))")
+            elif "." not in name and not hint.startswith("did you mean"):   # x(x+1), a product on paper
                 hint = (f"{name} is not a function; to multiply, write {name}*(...) "
                         f"(gradcalc --help lists the functions)")
             raise GradcalcError(f"unknown function {name!r}", (token.start_pos, token.end_pos), hint)

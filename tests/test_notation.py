@@ -175,6 +175,12 @@ def test_a_definition_lists_plain_names():
     assert_error(run("t = x + 1; f(t) = t", "--x", "1"), 2, "t is not one")
 
 
+def test_a_defined_name_is_a_value_not_a_function():
+    result = run("f(x) = x**2; f(3)", "--x", "1")
+    assert_error(result, 2, "unknown function 'f'", "               ^")
+    assert "hint: f is a value assigned above, not a function: use it as f" in result.stderr
+
+
 # -- what stays refused, each with a hint -----------------------------------------------------------------
 
 @pytest.mark.parametrize("text, message, caret, hint", [
