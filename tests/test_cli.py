@@ -306,3 +306,19 @@ def test_every_shown_number_reads_back_as_precision_digits_would(x, precision):
 
     shown = format_number(x, precision)
     assert float(shown) == float(f"{x:.{precision}g}") or float(shown) == x
+
+
+@pytest.mark.parametrize("form", [["-q"], ["--json"]])
+def test_how_the_text_was_read_is_said_without_a_trace_too(form):
+    # The trace says 1/2x is (1/2)·x; bare numbers and JSON have no trace, so stderr says it.
+    result = run("1/2x", "--x", "4", *form)
+    assert result.exit_code == 0 and "1/2x is read as (1/2)·x" in result.stderr
+    assert "note" not in result.stdout
+    assert run("x/2", "--x", "4", *form).stderr == ""
+
+
+def test_a_batch_says_how_the_text_was_read(tmp_path):
+    (tmp_path / "p.csv").write_text("x\n4\n")
+    result = run("1/2x", "--points", str(tmp_path / "p.csv"))
+    assert result.exit_code == 0 and result.stdout == "x,value,dz/dx\n4,2.0,0.5\n"
+    assert "1/2x is read as (1/2)·x" in result.stderr

@@ -52,6 +52,8 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
 
     stream, wrt, keep_going = p["points"], tuple(p["wrt"]), p["keep_going"]
     graph = parse(text, limits)
+    for note in graph.notes:   # how the text was read (1/2x as (1/2)·x): no trace here to say it
+        say(f"note: {note}")
     # A fixed value for a name the expression does not mention: a note, as for a single point.
     fixed = program.drop_unused(ctx, graph, fixed)
     points = open_points(stream, graph, fixed, wrt)

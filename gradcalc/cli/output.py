@@ -140,6 +140,11 @@ def show_result(result, out: Output, checks=None) -> None:
 
         return render(result, None, out.precision, out.max_rows)
 
+    if (out.as_json or out.quiet) and not out.latex:   # no trace to say how the text was read: stderr
+        from .exits import say
+
+        for note in result.graph.notes:
+            say(f"note: {note}")
     show(out, json=as_json, quiet=quiet, rich=rich, plain=plain, latex=latex)
 
 
