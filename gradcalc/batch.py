@@ -376,15 +376,25 @@ def _csv_fast(texts: list[str], width: int, take: list[int], sep: str, trailing:
     stride = count + 1   # fields per row: the header's, or with the empty ones a header ended with
     if not width <= stride <= width + trailing or not all(t.count(sep) == count for t in texts):
         return None
+    # numpy also reads `1_000`, `nan` and non-ASCII digits; those rows take the slow path and are refused.
+    if stride == width == len(take):   # every column an input: one split, one conversion
+        text = joined if sep == "," else joined.replace(",", ".")   # decimal commas
+        if not text.isascii() or "_" in text:
+            return None
+        try:
+            numbers = np.array(text.split(sep), dtype=np.float64).reshape(len(texts), width)
+        except ValueError:
+            return None
+        return numbers if np.isfinite(numbers).all() else None
     fields = joined.split(sep)
     if stride > width and "".join("".join(fields[j::stride]) for j in range(width, stride)).strip():
         return None
+    clean = joined.isascii() and "_" not in joined   # else each input column is checked
     numbers = np.empty((len(texts), len(take)))
     for j, k in enumerate(take):
         column = fields[k::stride]
-        text = "\n".join(column)
-        # numpy also reads `1_000`, `nan` and non-ASCII digits; those rows take the slow path and are refused.
-        if not text.isascii() or "_" in text:
+        text = "" if clean and sep == "," else "\n".join(column)
+        if not clean and (not text.isascii() or "_" in text):
             return None
         if sep != "," and "," in text:
             column = text.replace(",", ".").split("\n")

@@ -430,6 +430,34 @@ def test_fields_are_echoed_without_spaces_and_a_trailing_comma_is_fine():
     assert result.exit_code == 2 and "line 2 has 3 fields, the header has 2" in result.stderr
 
 
+@pytest.mark.parametrize("header, row", [
+    ("x,y", "{x},{y}"), ("id,x,y", "r{i},{x},{y}"), ("x,label,y", "{x},Zoë_{i},{y}"),
+    ("x;y", "{xc};{yc}"), ("id\tx\ty", "r{i}\t{xc}\t{yc}"), ("x;n;y", "{xc};a,b;{y}"),
+    ("x,y,", "{x},{y},"), ("x, y", " {x}, {y} "),
+])
+def test_whole_chunks_read_and_write_as_row_by_row(monkeypatch, header, row):
+    import gradcalc.batch as engine
+
+    rng = np.random.default_rng(1)
+    points = [(float(a), float(b)) for a, b in rng.uniform(0.5, 3, (300, 2))]
+    text = header + "\n" + "".join(row.format(i=i, x=x, y=y, xc=repr(x).replace(".", ","),
+                                               yc=repr(y).replace(".", ",")) + "\n"
+                                    for i, (x, y) in enumerate(points))
+    original, hits = engine._csv_fast, []
+    monkeypatch.setattr(engine, "_csv_fast", lambda *a: hits.append(original(*a) is not None) or original(*a))
+    fast = batch("x*y + log(x)", text)
+    assert all(hits) and len(hits) > 3   # every chunk took the whole-chunk path
+    called = []
+    monkeypatch.setattr(engine, "_csv_fast", lambda *a: called.append(1))
+    slow = batch("x*y + log(x)", text)
+    assert called and fast.exit_code == slow.exit_code == 0, fast.stderr
+    assert fast.stdout == slow.stdout
+    rows = table(fast.stdout)[1:]
+    assert len(rows) == 300
+    for (x, y), got in zip(points, rows):
+        assert float(got[-3]) == x * y + np.log(x) and float(got[-1]) == x
+
+
 def test_precision_rounds_the_csv_numbers_written():
     result = batch("log(x)*y", "x,y\n2,3\n1,-0.5\n", "--precision", "3")
     assert result.stdout.splitlines() == ["x,y,value,dz/dx,dz/dy", "2,3,2.08,1.5,0.693", "1,-0.5,0,-0.5,0"]

@@ -51,6 +51,22 @@ def csv_chunk(chunk, points, keep_going: bool, precision: int | None = None) -> 
     computed = _computed(chunk, precision)
     columns, source = points.columns, points.format
     width = len(columns)
+    end = ",\n" if keep_going else "\n"
+    if source == "csv" and not chunk.errors and not points.trailing:
+        # The common case, checked once for the chunk: every row as read, `;` or tabs made commas
+        # (no spaces to strip, no quotes, no control characters; good rows without quotes have
+        # width - 1 separators each). Decimal commas become points here only if every column is an
+        # input; with carried columns (a comma in a label is quoted) each row is looked at.
+        joined, sep = "\n".join(chunk.texts), points.delimiter
+        if " " not in joined and '"' not in joined:
+            if sep != ",":
+                if "," in joined:
+                    joined = joined.replace(",", ".") if len(points.take) == width else None
+                if joined is not None:
+                    joined = joined.replace(sep, ",")
+            if joined is not None and joined.replace("\n", "").isprintable():
+                return "".join([f"{text},{numbers}{end}"
+                                for text, numbers in zip(joined.split("\n"), computed)])
     lines = []
     for i, text in enumerate(chunk.texts):
         error = chunk.errors.get(i)
@@ -59,7 +75,7 @@ def csv_chunk(chunk, points, keep_going: bool, precision: int | None = None) -> 
                 echo = _echo_row(text, points)
             else:
                 echo = _echo_fields(chunk.records[i], columns)
-            lines.append(f"{echo},{computed[i]}{',' if keep_going else ''}\n")
+            lines.append(f"{echo},{computed[i]}{end}")
             continue
         # A bad row keeps its fields, one per column (the message quotes a row of the wrong length).
         if source == "csv":
@@ -76,9 +92,16 @@ def _echo_row(text: str, points) -> str:
     """A good CSV row's input fields, comma-separated: as read when plain (the common case, no
     work per field); else each field without the spaces around it, a decimal comma as a point
     (`;`-separated files), quoted where CSV needs it, control characters made visible."""
-    if (points.delimiter == "," and " " not in text and '"' not in text and text.isprintable()
-            and text.count(",") == len(points.columns) - 1):
-        return text
+    sep = points.delimiter
+    if " " not in text and '"' not in text and text.count(sep) == len(points.columns) - 1:
+        line = text if sep == "," else text.replace(sep, ",") if "," not in text else None
+        if line is None:   # decimal commas: points, unless a carried field has a comma (quoted then)
+            fields = text.split(sep)
+            for k in points.take:
+                fields[k] = fields[k].replace(",", ".")
+            line = None if any("," in field for field in fields) else ",".join(fields)
+        if line is not None and line.isprintable():
+            return line
     fields = [field.strip() for field in _fields(text, points.delimiter)[:len(points.columns)]]
     for k in points.take:
         fields[k] = decimal_point(fields[k], points.delimiter)
