@@ -200,6 +200,8 @@ class _Builder:
                 raise GradcalcError(f"{name}(…) = … lists the names of its inputs, and {written} is not one",
                                     (arg[1], arg[2]),
                                     hint=f"write {name}(x) = … with plain names, or {name} = … without them")
+        if self._literal(body) is not None:   # f(x) = 2: a constant function, not an input f
+            body = (self.graph.add("identity", (body[0],), (body[1], body[2])), body[1], body[2])
         return self._assign(token, body, token.start_pos)
 
     # -- arrays and indices ------------------------------------------------------------------------

@@ -200,11 +200,30 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
         options = " ".join(f"--{name} VALUE" for name in missing)
         hint = f"give {options}"
         near = did_you_mean(missing[0], unused or ())
-        if near:   # --xx 1 for x
+        parts = _spelled_together(missing[0], unused or ())
+        if parts:   # xy with --x and --y given: a product written without * between two names
+            hint = (f"{missing[0]} is one name; to multiply {', '.join(parts[:-1])} and {parts[-1]}, "
+                    f"write {'*'.join(parts)}")
+        elif near:   # --xx 1 for x
             hint += f" (a value was given for {near}: did you mean {missing[0]}?)"
         raise MissingValue(f"no value for {', '.join(missing)}", missing, first.span,
                            hint=hint, text=graph.text)
     return inputs
+
+
+def _spelled_together(name: str, given) -> list[str] | None:
+    """`name` written as two or more of the given names side by side (xy from x and y), or None."""
+    given = set(given)
+    if not given or len(name) > 64:
+        return None
+    ways: dict[int, list[str]] = {0: []}   # prefix length → one way to spell it from given names
+    for end in range(1, len(name) + 1):
+        for start in range(end):
+            if start in ways and name[start:end] in given:
+                ways[end] = ways[start] + [name[start:end]]
+                break
+    found = ways.get(len(name))
+    return found if found and len(found) > 1 else None
 
 
 def _unused_value(graph: Graph, name: str) -> UnusedValue:

@@ -267,3 +267,17 @@ def test_a_missing_star_is_a_star(pairs, first):
         text += op + operand
         explicit += (op or "*") + operand
     assert_same(text, explicit)
+
+
+def test_a_constant_function_is_computed_not_an_input():
+    # f(x) = 2 is a function of x that is 2 everywhere: its output is no input with a default.
+    found = compute("f(x) = 2", x=1.0)
+    assert found.value == 2.0 and found.gradient == {"x": 0.0}
+
+
+def test_names_side_by_side_that_were_given_values_say_how_to_multiply():
+    for text, values, hint in [("xy", ["--x", "1", "--y", "2"], "xy is one name; to multiply x and y, write x*y"),
+                               ("2xyz", ["--x", "1", "--y", "2", "--z", "3"],
+                                "xyz is one name; to multiply x, y and z, write x*y*z")]:
+        result = run(text, *values)
+        assert result.exit_code == 2 and f"hint: {hint}" in result.stderr
