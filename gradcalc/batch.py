@@ -72,10 +72,12 @@ class Points:
     trailing: int = 0                 # CSV: empty names ending the header (`x,y,`), dropped
 
     def __post_init__(self) -> None:
+        carried = set(self.carried)   # sets and a dict: a header may name 60 000 columns
         if not self.inputs:
-            self.inputs = [name for name in self.columns if name not in self.carried]
+            self.inputs = [name for name in self.columns if name not in carried]
         # CSV: where each input's field is in a row
-        self.take = [self.columns.index(name) for name in self.inputs] if self.format == "csv" else []
+        where = {name: k for k, name in enumerate(self.columns)}
+        self.take = [where[name] for name in self.inputs] if self.format == "csv" else []
 
 
 def evaluate_points(graph: Graph, columns: dict[str, np.ndarray], n: int, wrt: tuple[str, ...] = ()
