@@ -510,3 +510,14 @@ def test_output_starts_before_the_input_ends():
         assert process.wait(timeout=30) == 0
     finally:
         process.kill()
+
+
+def test_gradcalcs_own_output_fed_back_keeps_every_column_apart(tmp_path):
+    # A points file that already has value and dz/dx columns (an earlier run's output): no two
+    # columns of the output share a name, and a note says which of gradcalc's were renamed.
+    (tmp_path / "again.csv").write_text("x,y,value,dz/dx\n1,2,9,9\n")
+    result = CliRunner().invoke(main, ["x*y", "--points", str(tmp_path / "again.csv")])
+    assert result.exit_code == 0
+    header, row = result.stdout.splitlines()
+    assert header == "x,y,value,dz/dx,value_,dz/dx_,dz/dy" and row == "1,2,9,9,2.0,2.0,1.0"
+    assert "gradcalc's own are written as value_, dz/dx_" in result.stderr

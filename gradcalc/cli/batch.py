@@ -64,6 +64,12 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
             f"{'are not variables' if len(points.carried) > 1 else 'is not a variable'} of "
             f"the expression (carried through unchanged)")
     names = list(wrt or graph.variables)
+    renamed = [name for name in out.output_columns([], graph.output_name, names, keep_going)
+               if name in points.columns]
+    if renamed:   # a column of the file has the name of one gradcalc adds (its own output fed back)
+        say(f"note: the points file has {'columns' if len(renamed) > 1 else 'a column'} named "
+            f"{', '.join(renamed)} too: kept as given; gradcalc's own "
+            f"{'are' if len(renamed) > 1 else 'is'} written as {', '.join(name + '_' for name in renamed)}")
     # The header goes out with the first rows, so an error in the first chunk leaves stdout empty.
     header = "" if as_json else out.csv_header(points.columns, graph.output_name, names, keep_going)
     bar = progress_for(_size(stream))   # on stderr, if a terminal, after half a second

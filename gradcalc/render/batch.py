@@ -24,7 +24,8 @@ def field_name(name: str, columns: list[str]) -> str:
 def output_columns(columns: list[str], output: str, names: list[str], keep_going: bool) -> list[str]:
     """The inputs as given, `value`, `dz/dx` per variable, `error` with keep_going: the names of
     --points's CSV columns and of gradcalc.vectorize's."""
-    header = list(columns) + [field_name("value", columns)] + [f"d{output}/d{name}" for name in names]
+    header = list(columns) + [field_name("value", columns)] + [field_name(f"d{output}/d{name}", columns)
+                                                              for name in names]
     return header + ([field_name("error", columns)] if keep_going else [])
 
 
