@@ -96,13 +96,20 @@ def _npy_size(data: bytes) -> int:
     """The number of elements a .npy header declares (0 if unreadable: np.load will say why)."""
     import math
 
+    import warnings
+
     stream = io.BytesIO(data)
     bad_header = _bad_header()
     try:
-        version = np.lib.format.read_magic(stream)
-        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                       else np.lib.format.read_array_header_2_0)
-        shape = read_header(stream)[0]
+        # numpy reads the header with ast.literal_eval: a hostile one (a backslash) makes Python warn
+        # about its escapes, a line on stderr (Python 3.12+) for what is bad input, said below.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            version = np.lib.format.read_magic(stream)
+            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                           else np.lib.format.read_array_header_2_0)
+            shape = read_header(stream)[0]
     except bad_header:
         return 0
     # (0, 10**30) has no elements, but numpy cannot even compute its byte count: the largest axis
@@ -115,8 +122,13 @@ def _read_npy(name: str, path: str, data: bytes, limits: Limits = DEFAULT) -> np
     if size > limits.elements:   # a small file can declare a huge shape: refuse before np.load allocates
         raise exceeded("elements", size, f"{path} (for --{name})", limits)
     bad_header = _bad_header()
+    import warnings
+
     try:
-        array = np.load(io.BytesIO(data), allow_pickle=False)   # never unpickle: a file must not run code
+        with warnings.catch_warnings():   # the header's escapes, as in _npy_size
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            array = np.load(io.BytesIO(data), allow_pickle=False)   # never unpickle: a file must not run code
     except bad_header:
         raise GradcalcError(f"{path} (for --{name}) is not a numeric .npy file",
                             hint="write it with numpy.save from an array of numbers") from None
