@@ -26,8 +26,9 @@ def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
     text = f"{x:.{precision}g}"
     needed = _significant(repr(abs(x)))
     if _significant(text) > needed:   # digits beyond those x needs: its binary expansion's noise
-        short = f"{x:.{needed}g}"
-        text = short if "e" in text or "e" not in short else repr(x).removesuffix(".0")
+        # repr's own digits: rounding to `needed` digits again can land on the other side of a tie
+        # (2**-24 is 5.9604644775390625e-08: ...062 at 16 digits, which reads back as another float).
+        text = repr(x).removesuffix(".0")
     if text == "-0":
         return "0"
     if "e" in text:  # 1e+20 → 1e20, 1e-05 → 1e-5
