@@ -8,7 +8,7 @@ from _thread import allocate_lock   # threading.Lock itself, without importing t
 from functools import lru_cache
 
 from .errors import GradcalcError, Span
-from .graph import Graph, gc_paused, version_label
+from .graph import Graph, gc_paused
 from .names import did_you_mean
 from .numbers import format_shape
 from .limits import DEFAULT, Limits, exceeded
@@ -60,6 +60,7 @@ class _Builder:
         self.assigned: dict[str, Ref] = {}       # name → the node it was assigned last
         self.version: dict[str, int] = {}        # name → how many values it has had (2 after c = c + 1)
         self.noted: set[str] = set()             # the notes on notation already given (one of each)
+        self.named: set[int] = set()             # the nodes a statement gave a name (t = …)
 
     # -- helpers -----------------------------------------------------------------------------
     def _constant(self, value: float, span: Span) -> Ref:
@@ -350,19 +351,26 @@ class _Builder:
             ref = (new, start, ref[2])
         if again:
             version = self.version[name] = self.version.get(name, 1) + 1
-            graph.versions[ref[0]] = version
-            if version == 2:
-                graph.notes.append(f"{name} is assigned more than once: the trace calls its values "
-                                   f"{name}, {version_label(name, 2)}, … in order, each a node of its own")
+            graph.versions[ref[0]] = version   # the trace's note on c, c₂, … is drawn from these (rows.py)
         elif name in CONSTANTS:
             graph.notes.append(f"{name} is assigned here, so from there on {name} means that value "
                                f"and shadows the constant {name} = {CONSTANTS[name]!r}")
         elif name in CALLS:
             graph.notes.append(f"{name} is assigned a value; {name}(…) still calls the function {name}")
         self.assigned[name] = (ref[0], start, ref[2])
+        self.named.add(ref[0])
         return self.assigned[name]
 
     def start(self, children):
+        # A statement that names nothing and is not the last is computed for nothing: most often a
+        # formula pasted with a line break, `(x+1)` then `(x-1)` on the next line.
+        lost = next((ref for ref in children[:-1] if ref[0] not in self.named), None)
+        if lost is not None:
+            shown = _short(self.graph.text[lost[1]:lost[2]])
+            self.graph.notes.append(
+                f"{shown} is computed but not used: a program's output is its last statement, and a "
+                f"line break or ; ends a statement. If one formula was broken across lines, join them; "
+                f"to use {shown} later, name it: t = {shown}")
         return children[-1]
 
 

@@ -281,3 +281,12 @@ def test_names_side_by_side_that_were_given_values_say_how_to_multiply():
                                 "xyz is one name; to multiply x, y and z, write x*y*z")]:
         result = run(text, *values)
         assert result.exit_code == 2 and f"hint: {hint}" in result.stderr
+
+
+def test_a_statement_computed_for_nothing_is_noted():
+    # A formula pasted with a line break is two statements; the first was dropped without a word.
+    broken = run("(x+1)\n(x-1)", "--x", "3", "-q")
+    assert broken.exit_code == 0 and broken.stdout == "2\n1\n"
+    assert "(x+1) is computed but not used" in broken.stderr and "join them" in broken.stderr
+    for program in ("t = x + 1; z = t*2", "apple = 100\nx*apple", "c = x; c += 1; c*2"):
+        assert run(program, "--x", "3", "-q").stderr == ""   # the trace-only note on c, c₂ too

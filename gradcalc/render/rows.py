@@ -8,6 +8,7 @@ from __future__ import annotations
 from .. import xp
 from ..xp import np
 
+from ..graph import version_label
 from ..numbers import DEFAULT_PRECISION, format_shape, format_value
 from ..ops import OPS, broadcast_axes
 
@@ -230,7 +231,12 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
     cells = [ResultLine(f"{labels[graph.output]} = ", fmt(result.value))]
     cells += [ResultLine(f"∂{out}/∂{name} = ", fmt(grad)) for name, grad in result.gradient.items()]
     lines = [_hang(line.label, line.value) for line in cells]
-    notes = list(result.graph.notes)
+    # How the trace names a name assigned again (c, c₂, …): a note for the trace only; graph.notes
+    # say how the text was read, which -q and --json say on stderr too.
+    notes = [f"{graph.nodes[node].name} is assigned more than once: the trace calls its values "
+             f"{graph.nodes[node].name}, {version_label(graph.nodes[node].name, 2)}, … in order, each a "
+             f"node of its own" for node, version in graph.versions.items() if version == 2]
+    notes += result.graph.notes
     if summarised(values, result.steps):
         notes.append("large arrays are shown by their corners (…); --json and -q give every element.")
     name = labels[graph.output]
