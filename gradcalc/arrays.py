@@ -198,7 +198,8 @@ def _read_rows(name: str, path: str, lines, limits: Limits) -> np.ndarray:
             continue  # blank lines
         row = []
         for column, cell in enumerate(cells, start=1):
-            number = float(cell) if NUMBER.match(cell.strip()) else math.nan
+            text = cell.strip()   # float() of the unstripped cell failed on '1\x1f' (str.strip's whitespace)
+            number = float(text) if NUMBER.match(text) else math.nan
             if not math.isfinite(number):   # overflow such as 1e999 included
                 hint = "a CSV value holds numbers only; remove a header line" if line_no == 1 else \
                     "write every cell as a finite number"
