@@ -4,7 +4,7 @@ functions ops call on a Python float (with `math`) or on numpy values, with nump
 Two pieces, used as in SciPy's `_lib/_array_api.py`, but chosen by the values themselves:
 
 * `np` is numpy, imported on first use. Modules on the scalar path write `from .xp import np` instead
-  of `import numpy as np`. The functions the table of ops names at import time (`np.sinh`, listed in
+  of `import numpy as np`. The functions the table of ops names at import time (`np.tanh`, listed in
   `_DEFERRABLE`) stay deferred until called, so building `OPS` imports nothing; any other name (a
   type such as `np.uint8`, a constant, a function named inside a function) imports numpy at once. So
   a deferred object is only ever called, never taken for a dtype or a type.
@@ -24,9 +24,7 @@ import sys
 # The numpy functions that modules on the scalar path name at import time (the table of ops). Only
 # these are deferred; tests/test_xp.py checks each is a numpy function, and that a plain question
 # imports no numpy (a name missing here would import it: slower, never wrong).
-_DEFERRABLE = frozenset({
-    "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "cosh", "exp2",
-    "expm1", "hypot", "log10", "log1p", "log2", "mean", "multiply", "sinh", "sum", "tanh"})
+_DEFERRABLE = frozenset({"hypot", "mean", "multiply", "sum", "tanh"})
 _UFUNC_METHODS = frozenset({"outer", "reduce", "accumulate", "reduceat", "at"})   # np.multiply.outer
 
 
