@@ -1,0 +1,606 @@
+"""Which slip of the backward pass a wrong number comes from: a catalogue of named mistakes, each the
+backward pass re-run with one change, matched against the student's number; and a worked backward
+pass checked entry by entry, later entries judged from the student's own earlier values."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from .evaluate import needs_grad
+from .graph import Graph
+from .numbers import format_value
+from .ops import OPS, sum_to
+from .xp import np
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+# The catalogue: id → what the student did, as the feedback's headline says it. Checked in this
+# order: a slip of one function's rule names the mistake more precisely than the generic slips
+# (a sign slip on the denominator of a quotient is the quotient rule's sign).
+MISTAKES: dict[str, str] = {
+    "sigmoid-derivative-as-sigmoid": "σ′ written as σ itself, not σ·(1 − σ)",
+    "tanh-derivative-as-1-minus-x2": "tanh′(u) written as 1 − u², not 1 − tanh(u)²",
+    "log-without-inner-derivative": "log(u)′ written as 1/u, without the inner derivative u′",
+    "power-rule-exponent-not-lowered": "the power rule without lowering the exponent: n·xⁿ, not n·xⁿ⁻¹",
+    "quotient-rule-sign": "the quotient rule with the wrong sign: +u/v², not −u/v², for the denominator",
+    "derivative-at-output": "a function's derivative evaluated at its output instead of its input",
+    "mean-as-sum": "a mean differentiated as a sum: the 1/n dropped",
+    "matmul-untransposed": "a matrix product's gradient without the transpose (X·G, not Xᵀ·G)",
+    "matmul-wrong-order": "a matrix product's gradient multiplied in the wrong order (G·Xᵀ, not Xᵀ·G)",
+    "paths-not-added": "a node used twice: only one of its paths counted, not their sum",
+    "last-path-overwrites": "= where += belongs: each path into a node overwrites the one before",
+    "chain-factor-forgotten": "the chain factor forgotten: the local derivative alone, not upstream × local",
+    "local-derivative-forgotten": "the local derivative forgotten: the upstream passed on unchanged",
+    "sign-slip": "a sign slip on one edge",
+    "rounding": "right, but rounded beyond the tolerance",
+}
+
+NO_MATCH = "no single common mistake gives this number"
+
+# Slips tried × edges walked per diagnosis: a textbook problem needs a few thousand, so this bounds
+# only the rare large program (which is then not diagnosed, and says so).
+MAX_WORK = 400_000
+
+_DROP = object()    # an edit's way of saying that nothing flows along its edge
+
+
+class Slip:
+    """One mistake made at one place: the backward pass with that change, and the numbers to say it."""
+
+    __slots__ = ("mistake", "node", "k", "input", "edits", "overwrite", "details", "grads")
+
+    def __init__(self, mistake: str, node: int, k: int | None, input: int, edits: dict | None = None,
+                 overwrite: bool = False, **details: Any):
+        self.mistake = mistake      # its id in MISTAKES
+        self.node = node            # the edge node → input where the gradient first goes wrong
+        self.k = k                  # which of node's inputs (None: the whole node)
+        self.input = input
+        self.edits = edits or {}    # (node, k) → what flows instead: f(upstream, local, flowing, args, out)
+        self.overwrite = overwrite  # gradients replaced, not added, as edges arrive
+        self.details = details      # the numbers its sentence quotes
+        self.grads: list | None = None   # ∂out/∂node at every node with the slip made
+
+
+class Diagnosis:
+    """What a wrong number is explained by: a named mistake (None: no single one), where, and why."""
+
+    __slots__ = ("name", "node", "given", "correct", "mistake", "slip", "value", "sentence", "others")
+
+    def __init__(self, name: str, node: int, given: Any, correct: Any, mistake: str | None,
+                 slip: Slip | None, value: Any, sentence: str, others: tuple[str, ...] = ()):
+        self.name = name            # the answer's name (∂out/∂name, or the output's value)
+        self.node = node
+        self.given = given          # the student's number
+        self.correct = correct      # the right one (given the student's earlier values, in a pass)
+        self.mistake = mistake      # an id of MISTAKES, or None
+        self.slip = slip            # the place it was made (None for rounding and no match)
+        self.value = value          # what the mistake gives
+        self.sentence = sentence
+        self.others = others        # other mistakes that give the same number
+
+    @property
+    def edge(self) -> tuple[int, int] | None:
+        """The edge (node, input) where the gradient first goes wrong, if the mistake has one."""
+        return None if self.slip is None else (self.slip.node, self.slip.input)
+
+    def as_dict(self, labels: list[str]) -> dict:
+        edge = self.edge
+        return {"mistake": self.mistake, "answer": self.name,
+                "edge": None if edge is None else [labels[edge[0]], labels[edge[1]]],
+                "node": None if self.slip is None else labels[self.slip.input],
+                "value": _plain(self.value), "sentence": self.sentence, "others": list(self.others)}
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    return float(value) if np.ndim(value) == 0 else np.asarray(value).tolist()
+
+
+# The backward pass with changes ------------------------------------------------------------------
+
+def walk(graph: Graph, values: list, needs: list[bool], seed: Any, edits: dict | None = None,
+         overwrite: bool = False, fixed: dict[int, Any] | None = None, stop: int = -1) -> list:
+    """evaluate.backward's loop with one change at chosen edges: `edits[(node, k)]` gives what flows
+    instead of upstream × local (_DROP: nothing), `overwrite` replaces an input's gradient with each
+    edge's instead of adding, `fixed[node]` is the gradient a node passes on whatever reached it (a
+    student's own value). Nodes with ids ≤ `stop` are not passed through (their gradients are final).
+
+    A loop of its own, not a flag of backward(): the engine's hot loop pays nothing for diagnosis."""
+    grads: list = [None] * len(graph.nodes)
+    grads[graph.output] = seed
+    nodes = graph.nodes
+    for node in reversed(nodes[stop + 1:] if stop >= 0 else nodes):
+        upstream = grads[node.id]
+        if fixed is not None and node.id in fixed:
+            upstream = grads[node.id] = fixed[node.id]
+        if upstream is None or node.op is None:
+            continue
+        op = OPS[node.op]
+        args = [values[i] for i in node.inputs]
+        out = values[node.id]
+        for k, src in enumerate(node.inputs):
+            if not needs[src]:
+                continue
+            local = op.local[k](*args, out)
+            flowing = op.chain[k](upstream, local, *args) if op.chain else upstream * local
+            edit = edits.get((node.id, k)) if edits else None
+            if edit is not None:
+                try:
+                    flowing = edit(upstream, local, flowing, args, out)
+                    if flowing is _DROP:
+                        continue
+                    if np.shape(flowing) != np.shape(values[src]) and np.ndim(flowing) < np.ndim(values[src]):
+                        raise ValueError("a slip cannot make an array smaller than its input")
+                    flowing = sum_to(flowing, np.shape(values[src]))
+                except (ValueError, ArithmeticError):   # the slip's shapes do not fit: no such slip
+                    return []
+            else:
+                flowing = sum_to(flowing, np.shape(values[src]))
+            grads[src] = flowing if grads[src] is None or overwrite else grads[src] + flowing
+    return grads
+
+
+def seed_of(graph: Graph, values: list, upstream: Any = None) -> Any:
+    """∂out/∂out as backward() seeds it: 1 (ones for an array output) unless given."""
+    if upstream is not None:
+        return upstream
+    out = values[graph.output]
+    return 1.0 if type(out) is float else np.ones_like(out) if np.ndim(out) else np.float64(1.0)
+
+
+# The catalogue, one generator per mistake --------------------------------------------------------
+
+def _edges(graph: Graph, needs: list[bool], relevant: list[bool]) -> Iterator[tuple]:
+    """Every edge (node, k, input) gradients flow along and that can change an asked gradient."""
+    for node in graph.nodes:
+        if node.op is None:
+            continue
+        op = OPS[node.op]
+        for k, src in enumerate(node.inputs):
+            if needs[src] and relevant[src] and op.local[k] is not None:
+                yield node, k, src
+
+
+def _same_shape(value: Any, like: Any) -> Any:
+    return value if np.shape(value) == np.shape(like) else value * np.ones_like(like)
+
+
+def _catalogue(graph: Graph, values: list, needs: list[bool], relevant: list[bool]) -> list[Slip]:
+    """Every single slip that could change an asked gradient, in the order of MISTAKES."""
+    found: dict[str, list[Slip]] = {mistake: [] for mistake in MISTAKES}
+    add = lambda slip: found[slip.mistake].append(slip)   # noqa: E731
+    consumers: dict[int, list[tuple[int, int]]] = {}
+    for node, k, src in _edges(graph, needs, relevant):
+        consumers.setdefault(src, []).append((node.id, k))
+        op_name = node.op
+        args = [values[i] for i in node.inputs]
+        out = values[node.id]
+        plain = not OPS[op_name].chain
+        if plain:
+            add(Slip("chain-factor-forgotten", node.id, k, src,
+                     {(node.id, k): lambda up, local, flow, a, o: _same_shape(local, up)}))
+            add(Slip("local-derivative-forgotten", node.id, k, src,
+                     {(node.id, k): lambda up, local, flow, a, o: _same_shape(up, local)}))
+        if op_name == "div" and k == 1:
+            add(Slip("quotient-rule-sign", node.id, k, src, {(node.id, k): lambda up, l, flow, a, o: -flow}))
+        else:
+            add(Slip("sign-slip", node.id, k, src, {(node.id, k): lambda up, l, flow, a, o: -flow}))
+        if op_name == "sigmoid":
+            add(Slip("sigmoid-derivative-as-sigmoid", node.id, k, src,
+                     {(node.id, k): lambda up, l, flow, a, o: up * o}, wrong=out))
+        elif op_name == "tanh":
+            add(Slip("tanh-derivative-as-1-minus-x2", node.id, k, src,
+                     {(node.id, k): lambda up, l, flow, a, o: up * (1.0 - a[0] * a[0])},
+                     wrong=1.0 - args[0] * args[0]))
+        elif op_name == "pow" and k == 0:
+            add(Slip("power-rule-exponent-not-lowered", node.id, k, src,
+                     {(node.id, k): lambda up, l, flow, a, o: up * a[1] * o}, wrong=args[1] * out))
+        elif op_name in ("mean", "mean_axis") and k == 0:
+            n = np.size(args[0]) // max(np.size(out), 1)
+            add(Slip("mean-as-sum", node.id, k, src,
+                     {(node.id, k): lambda up, l, flow, a, o, n=n: flow * n}, n=n))
+        elif op_name == "matmul" and np.ndim(args[0]) == 2 and np.ndim(args[1]) == 2:
+            for mistake, edit in _matmul_slips(k):
+                add(Slip(mistake, node.id, k, src, {(node.id, k): edit}))
+        if _at_output(op_name, k):
+            add(Slip("derivative-at-output", node.id, k, src,
+                     {(node.id, k): lambda up, l, flow, a, o, op=OPS[op_name]: up * _local_at_output(op, a, o)}))
+    for node in graph.nodes:   # log′ as 1/u: every edge inside u passes its upstream unchanged
+        if node.op == "log" and relevant[node.inputs[0]] and graph.nodes[node.inputs[0]].op is not None:
+            inner = _inside(graph, node.inputs[0])
+            edits = {(n, k): lambda up, local, flow, a, o: _same_shape(up, local)
+                     for n in inner for k in range(len(graph.nodes[n].inputs))}
+            add(Slip("log-without-inner-derivative", node.id, 0, node.inputs[0], edits))
+    shared = {src: edges for src, edges in consumers.items() if len(edges) > 1}
+    for src, edges in shared.items():
+        for kept in edges:
+            add(Slip("paths-not-added", kept[0], kept[1], src,
+                     {edge: (lambda *_: _DROP) for edge in edges if edge != kept}, paths=len(edges)))
+    if shared:
+        src = max(shared)   # the first node used twice the backward pass meets
+        first = min(shared[src], key=lambda edge: (edge[0], -edge[1]))   # the last edge to arrive stays
+        add(Slip("last-path-overwrites", first[0], first[1], src, overwrite=True, paths=len(shared[src])))
+    return [slip for slips in found.values() for slip in slips]
+
+
+def _matmul_slips(k: int) -> list[tuple[str, Callable]]:
+    """For Y = X @ W with upstream G: ∂L/∂X = G·Wᵀ and ∂L/∂W = Xᵀ·G, each with the transpose left out
+    and in the wrong order (a product whose shapes do not fit is no slip a student could write down)."""
+    def fit(product, like):
+        if np.shape(product) != np.shape(like):
+            raise ValueError("not the shape of the input")
+        return product
+    if k == 0:
+        return [("matmul-untransposed", lambda up, l, flow, a, o: fit(up @ a[1], a[0])),
+                ("matmul-wrong-order", lambda up, l, flow, a, o: fit(np.swapaxes(a[1], -1, -2) @ up, a[0]))]
+    return [("matmul-untransposed", lambda up, l, flow, a, o: fit(a[0] @ up, a[1])),
+            ("matmul-wrong-order", lambda up, l, flow, a, o: fit(up @ np.swapaxes(a[0], -1, -2), a[1]))]
+
+
+_LINEAR = {"identity", "neg", "pos", "sum", "mean", "transpose", "sum_last"}
+
+
+def _at_output(op_name: str, k: int) -> bool:
+    """Ops whose local derivative depends on where it is taken: functions of one input, and the base
+    of a power."""
+    op = OPS[op_name]
+    if op_name == "pow":
+        return k == 0
+    return op.arity == 1 and op.elementwise and op_name not in _LINEAR and not op.chain
+
+
+def _local_at_output(op, args: list, out: Any) -> Any:
+    moved = [out] + list(args[1:])
+    with np.errstate(all="ignore"):
+        return op.local[0](*moved, op.forward(*moved))
+
+
+def _inside(graph: Graph, top: int) -> list[int]:
+    """The op nodes of the sub-expression rooted at `top` (itself included), walked without recursion."""
+    seen, stack, inner = {top}, [top], []
+    while stack:
+        node = graph.nodes[stack.pop()]
+        if node.op is None:
+            continue
+        inner.append(node.id)
+        for i in node.inputs:
+            if i not in seen:
+                seen.add(i)
+                stack.append(i)
+    return inner
+
+
+def reaches(graph: Graph, targets: list[int]) -> list[bool]:
+    """Which nodes have one of `targets` at or below them: only a slip there can change its gradient."""
+    marked = [False] * len(graph.nodes)
+    for target in targets:
+        marked[target] = True
+    for node in graph.nodes:
+        if not marked[node.id] and node.op is not None and any(marked[i] for i in node.inputs):
+            marked[node.id] = True
+    return marked
+
+
+# Matching a number ----------------------------------------------------------------------------------
+
+def close(given: Any, value: Any, rtol: float, atol: float) -> bool:
+    """check.close, without importing check (and its parser) here."""
+    given, value = np.asarray(given), np.asarray(value)
+    if given.shape != value.shape and np.broadcast_shapes(given.shape, value.shape) != value.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.abs(given - value) <= atol + rtol * np.abs(value)))
+
+
+def shown_decimals(number: Any) -> int | None:
+    """How many decimals a number was written with (its shortest repr), if it has ≥ 2 significant
+    digits; None for a number too short to say (0.2 could be anything rounded)."""
+    most = None
+    for x in np.ravel(np.asarray(number, dtype=np.float64)):
+        if x == 0:
+            continue
+        sign, digits, exponent = Decimal(repr(float(x))).as_tuple()
+        if len(digits) < 2:
+            return None
+        most = max(most or 0, -exponent)
+    return most
+
+
+def rounds_to(value: Any, given: Any) -> int | None:
+    """The decimals `value` rounded to gives `given`, else None."""
+    decimals = shown_decimals(given)
+    if decimals is None:
+        return None
+    with np.errstate(all="ignore"):
+        rounded = np.round(np.asarray(value, dtype=np.float64), decimals)
+        given = np.asarray(given, dtype=np.float64)
+        if rounded.shape != given.shape and np.broadcast_shapes(rounded.shape, given.shape) != rounded.shape:
+            return None
+        return decimals if bool(np.all(np.abs(rounded - given) <= 1e-9 * np.abs(given) + 1e-300)) else None
+
+
+class Diagnoser:
+    """The catalogue run once for one problem at one point (and the student's earlier values, if
+    any): every slip's whole backward pass kept, so each wrong number costs a lookup, not a pass."""
+
+    def __init__(self, graph: Graph, values: list, targets: list[int], upstream: Any = None,
+                 fixed: dict[int, Any] | None = None):
+        self.graph, self.values, self.fixed = graph, values, fixed
+        self.labels = graph.labels()
+        self.needs = needs_grad(graph)
+        self.seed = seed_of(graph, values, upstream)
+        stop = min(targets) if targets else -1
+        self.grads = walk(graph, values, self.needs, self.seed, fixed=fixed, stop=stop)
+        relevant = reaches(graph, targets)
+        slips = _catalogue(graph, values, self.needs, relevant)
+        edges = sum(1 for node in graph.nodes[stop + 1:] for _ in node.inputs)
+        self.too_large = len(slips) * max(edges, 1) > MAX_WORK
+        self.slips: list[Slip] = []
+        if self.too_large:
+            return
+        for slip in slips:
+            grads = walk(graph, values, self.needs, self.seed, slip.edits, slip.overwrite, fixed, stop)
+            if grads:
+                slip.grads = grads
+                self.slips.append(slip)
+
+    def correct(self, node: int) -> Any:
+        grad = self.grads[node]
+        return np.zeros_like(self.values[node]) if grad is None else grad
+
+    def diagnose(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
+        """None if `given` is right for ∂out/∂name; else the mistake that gives it (or no match)."""
+        graph = self.graph
+        if name == graph.output_name and graph.node_of(name) in (None, graph.output):
+            return self.diagnose_value(name, given, rtol, atol)
+        node = graph.node_of(name)
+        correct = self.correct(node)
+        if close(given, correct, rtol, atol):
+            return None
+        quantity = f"∂{graph.output_name}/∂{name}"
+        if self.too_large:
+            return Diagnosis(name, node, given, correct, None, None, None,
+                             f"{NO_MATCH} that gradcalc could check: the program is too large to "
+                             f"try every mistake")
+        matched = [slip for slip in self.slips if slip.grads[node] is not None
+                   and not close(slip.grads[node], correct, rtol, atol)
+                   and close(given, slip.grads[node], rtol, atol)]
+        decimals = None
+        if not matched:
+            decimals = rounds_to(correct, given)
+            if decimals is not None:
+                return Diagnosis(name, node, given, correct, "rounding", None, given,
+                                 f"{_num(given)} is {quantity} = {_num(correct)} rounded to {decimals} "
+                                 f"decimals: right as far as it goes, but give more digits")
+            matched = [slip for slip in self.slips if slip.grads[node] is not None
+                       and not close(slip.grads[node], correct, rtol, atol)
+                       and rounds_to(slip.grads[node], given) is not None]
+        if not matched:
+            return Diagnosis(name, node, given, correct, None, None, None, f"{NO_MATCH}: {quantity} = "
+                             f"{_num(correct)}")
+        slip = matched[0]
+        others = tuple(dict.fromkeys(s.mistake for s in matched if s.mistake != slip.mistake))
+        sentence = self.sentence(slip, name, node, given)
+        if decimals is None and not close(given, slip.grads[node], rtol, atol):
+            sentence += " (rounded)"
+        return Diagnosis(name, node, given, correct, slip.mistake, slip, slip.grads[node], sentence, others)
+
+    def diagnose_value(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
+        node = self.graph.output
+        correct = self.values[node]
+        if close(given, correct, rtol, atol):
+            return None
+        decimals = rounds_to(correct, given)
+        if decimals is not None:
+            return Diagnosis(name, node, given, correct, "rounding", None, given,
+                             f"{_num(given)} is {name} = {_num(correct)} rounded to {decimals} decimals: "
+                             f"right as far as it goes, but give more digits")
+        return Diagnosis(name, node, given, correct, None, None, None, f"{NO_MATCH}: {name} = {_num(correct)}")
+
+    def sentence(self, slip: Slip, name: str, node: int, given: Any) -> str:
+        """'6 is what you get if …: the right step is …', in the labels of the trace."""
+        graph, labels, grads = self.graph, self.labels, self.grads
+        out = graph.output_name
+        head, src = labels[slip.node], labels[slip.input]
+        quantity = f"∂{out}/∂{name}"
+        lead = f"{_num(given)} is what you get if"
+        up = grads[slip.node] if slip.node != graph.output else self.seed
+        step = self._step(slip.node, slip.k) if slip.k is not None else None
+        mistake = slip.mistake
+        if mistake == "paths-not-added" or mistake == "last-path-overwrites":
+            parts = [self._step(n, k) for n, k in self._edges_into(slip.input)]
+            added = " + ".join(_num(flowing) for _, _, flowing in parts)
+            how = "are not added" if mistake == "paths-not-added" else \
+                "overwrite each other (= where += belongs), so only the last is kept"
+            count = _COUNTS.get(len(parts), str(len(parts)))
+            return (f"{lead} the {count} paths into {src} {how}: ∂{out}/∂{src} = {added} = "
+                    f"{_num(self.correct(slip.input))}" + self._carried(slip, name, node))
+        local, flowing = step[1], step[2]
+        edge = f"{head} → {src}"
+        if mistake == "chain-factor-forgotten":
+            text = (f"{lead} the chain factor is forgotten on the edge {edge}: ∂{head}/∂{src} = "
+                    f"{_num(local)} alone, not ∂{out}/∂{head} × ∂{head}/∂{src} = {_num(up)} × {_num(local)} "
+                    f"= {_num(flowing)}")
+        elif mistake == "local-derivative-forgotten":
+            text = (f"{lead} ∂{out}/∂{head} = {_num(up)} is passed to {src} unchanged: the local "
+                    f"derivative ∂{head}/∂{src} = {_num(local)} is missing ({_num(up)} × {_num(local)} "
+                    f"= {_num(flowing)})")
+        elif mistake == "sign-slip":
+            text = f"{lead} the sign slips on the edge {edge}: it carries {_num(-flowing)}, not {_num(flowing)}"
+        elif mistake == "quotient-rule-sign":
+            text = (f"{lead} the quotient rule's minus becomes a plus on the edge {edge}: "
+                    f"∂{head}/∂{src} = −{head}/{src} = {_num(local)}, not +{_num(-local)}")
+        elif mistake == "sigmoid-derivative-as-sigmoid":
+            text = (f"{lead} σ′ is taken as σ itself on the edge {edge}: σ′ = σ·(1 − σ) = {_num(local)}, "
+                    f"not σ = {_num(slip.details['wrong'])}")
+        elif mistake == "tanh-derivative-as-1-minus-x2":
+            text = (f"{lead} tanh′({src}) is taken as 1 − {src}² = {_num(slip.details['wrong'])}: "
+                    f"it is 1 − tanh({src})² = {_num(local)}")
+        elif mistake == "power-rule-exponent-not-lowered":
+            text = (f"{lead} the power rule keeps the exponent on the edge {edge}: n·xⁿ = "
+                    f"{_num(slip.details['wrong'])}, not n·xⁿ⁻¹ = {_num(local)}")
+        elif mistake == "log-without-inner-derivative":
+            text = (f"{lead} the derivative of log({src}) stops at 1/{src}: the inner derivative of "
+                    f"{src} is never multiplied in")
+        elif mistake == "derivative-at-output":
+            text = (f"{lead} the derivative of {head} is evaluated at its output {_num(self.values[slip.node])} "
+                    f"instead of its input {_num(self.values[slip.input])} (∂{head}/∂{src} = {_num(local)})")
+        elif mistake == "mean-as-sum":
+            text = (f"{lead} the mean {head} is differentiated as a sum: the 1/{slip.details['n']} is "
+                    f"dropped")
+        elif mistake == "matmul-untransposed":
+            x, w = (labels[i] for i in graph.nodes[slip.node].inputs)
+            g = f"∂{out}/∂{head}"
+            right, wrong = (f"{g}·{w}ᵀ", f"{g}·{w}") if slip.k == 0 else (f"{x}ᵀ·{g}", f"{x}·{g}")
+            text = f"{lead} ∂{out}/∂{src} is taken as {wrong}, without the transpose: it is {right}"
+        elif mistake == "matmul-wrong-order":
+            x, w = (labels[i] for i in graph.nodes[slip.node].inputs)
+            g = f"∂{out}/∂{head}"
+            right, wrong = (f"{g}·{w}ᵀ", f"{w}ᵀ·{g}") if slip.k == 0 else (f"{x}ᵀ·{g}", f"{g}·{x}ᵀ")
+            text = f"{lead} ∂{out}/∂{src} is multiplied in the wrong order, {wrong}: it is {right}"
+        else:   # a mistake added to MISTAKES without a sentence yet
+            text = f"{lead} {MISTAKES[mistake]} at {edge}"
+        return text + self._carried(slip, name, node)
+
+    def _carried(self, slip: Slip, name: str, node: int) -> str:
+        """Where the slip was made above the answer asked: 'from there down to x'."""
+        if slip.input == node:
+            return ""
+        return f"; carried down to {name}, where ∂{self.graph.output_name}/∂{name} = {_num(self.correct(node))}"
+
+    def _edges_into(self, src: int) -> list[tuple[int, int]]:
+        return [(node.id, k) for node in reversed(self.graph.nodes) if node.op is not None
+                for k, i in enumerate(node.inputs) if i == src and self.needs[src]]
+
+    def _step(self, node_id: int, k: int) -> tuple[Any, Any, Any]:
+        """(upstream, local, flowing) of one edge of the right pass."""
+        node = self.graph.nodes[node_id]
+        op = OPS[node.op]
+        args = [self.values[i] for i in node.inputs]
+        out = self.values[node_id]
+        up = self.grads[node_id] if node_id != self.graph.output else self.seed
+        up = self.fixed.get(node_id, up) if self.fixed else up
+        local = op.local[k](*args, out)
+        flowing = op.chain[k](up, local, *args) if op.chain else up * local
+        return up, local, sum_to(flowing, np.shape(args[k]))
+
+
+_COUNTS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _num(value: Any) -> str:
+    return " ".join(format_value(value, 6).split())
+
+
+def diagnose(result: Any, name: str, given: Any, rtol: float = 1e-6, atol: float = 1e-12) -> Diagnosis | None:
+    """The mistake behind a wrong answer for ∂out/∂name (or the output's value) of an evaluated
+    Result; None if the answer is right."""
+    graph = result.graph
+    target = graph.node_of(name)
+    targets = [] if target is None or target == graph.output else [target]
+    return Diagnoser(graph, result.values, targets, result.upstream).diagnose(name, given, rtol, atol)
+
+
+# A worked backward pass ------------------------------------------------------------------------------
+
+RIGHT, FOLLOWS, WRONG = "right", "follow-through", "wrong"
+
+
+class Entry:
+    """One value of a worked backward pass, judged."""
+
+    __slots__ = ("name", "node", "given", "correct", "basis", "status", "diagnosis", "first")
+
+    def __init__(self, name: str, node: int, given: Any, correct: Any, basis: Any, status: str,
+                 diagnosis: Diagnosis | None, first: bool):
+        self.name = name
+        self.node = node
+        self.given = given
+        self.correct = correct      # the right value
+        self.basis = basis          # the right value given the student's own earlier values
+        self.status = status        # RIGHT, FOLLOWS (right from the student's earlier values) or WRONG
+        self.diagnosis = diagnosis
+        self.first = first          # the first wrong entry of the pass
+
+    def credit(self, follow_through: float) -> float:
+        return 1.0 if self.status == RIGHT else follow_through if self.status == FOLLOWS else 0.0
+
+    def as_dict(self, labels: list[str]) -> dict:
+        return {"answer": self.name, "status": self.status, "given": _plain(self.given),
+                "correct": _plain(self.correct), "from_yours": _plain(self.basis), "first_wrong": self.first,
+                "diagnosis": None if self.diagnosis is None else self.diagnosis.as_dict(labels)}
+
+
+def backward_order(graph: Graph, names: list[str]) -> list[str]:
+    """The names in the order the backward pass reaches them: the output's value, then from the
+    output down (reverse creation order)."""
+    def place(name: str) -> int:
+        if name == graph.output_name and graph.node_of(name) in (None, graph.output):
+            return len(graph.nodes)
+        return graph.node_of(name)
+    return sorted(names, key=place, reverse=True)
+
+
+def check_pass(graph: Graph, values: list, given: dict[str, Any], rtol: float = 1e-6, atol: float = 1e-12,
+               upstream: Any = None) -> list[Entry]:
+    """Judge a worked backward pass: each entry in backward order, against the right value, and a
+    wrong one also against what follows from the student's own earlier entries (follow-through).
+    The first wrong entry is named with its mistake; each later wrong entry is diagnosed given the
+    student's earlier values."""
+    entries: list[Entry] = []
+    fixed: dict[int, Any] = {}
+    needs = needs_grad(graph)
+    seed = seed_of(graph, values, upstream)
+    right = Diagnoser(graph, values, [], upstream)   # no slips: the right gradients only
+    right_grads = right.grads
+    first_seen = False
+    for name in backward_order(graph, list(given)):
+        number = given[name]
+        node = graph.node_of(name)
+        is_value = name == graph.output_name and node in (None, graph.output)
+        if is_value:
+            node = graph.output
+            correct = values[node]
+            basis = correct
+        else:
+            correct = right_grads[node] if right_grads[node] is not None else np.zeros_like(values[node])
+            basis = correct
+            if fixed:
+                grads = walk(graph, values, needs, seed, fixed=fixed, stop=node)
+                basis = grads[node] if grads[node] is not None else np.zeros_like(values[node])
+        if close(number, correct, rtol, atol):
+            entries.append(Entry(name, node, number, correct, basis, RIGHT, None, False))
+            continue
+        if fixed and close(number, basis, rtol, atol):
+            entries.append(Entry(name, node, number, correct, basis, FOLLOWS, None, False))
+            fixed[node] = number
+            continue
+        if is_value:
+            diagnosis = right.diagnose_value(name, number, rtol, atol)
+        else:
+            diagnoser = Diagnoser(graph, values, [node], upstream, dict(fixed) or None)
+            diagnosis = diagnoser.diagnose(name, number, rtol, atol)
+            fixed[node] = number
+        entries.append(Entry(name, node, number, correct, basis, WRONG, diagnosis, not first_seen))
+        first_seen = True
+    return entries
+
+
+def follow_through_sentence(entry: Entry, entries: list[Entry], graph: Graph) -> str | None:
+    """'∂z/∂x = 12 is right from your ∂z/∂t = 3 (which was wrong)' for an entry given credit: the
+    student's earlier values off the right ones, among those the entry's gradient flows through."""
+    if entry.status != FOLLOWS:
+        return None
+    above = reaches(graph, [entry.node])
+    earlier = entries[:entries.index(entry)]
+    yours = [e for e in earlier if e.status != RIGHT and e.node != entry.node and above[e.node]]
+    output = graph.output_name
+    listed = ", ".join(f"∂{output}/∂{e.name} = {_num(e.given)}" for e in yours)
+    return (f"∂{output}/∂{entry.name} = {_num(entry.given)} is right from your {listed} "
+            f"({'which was' if len(yours) == 1 else 'which were'} wrong); from the right values it is "
+            f"{_num(entry.correct)}")

@@ -1,0 +1,397 @@
+"""Naming the mistake behind a wrong gradient: every catalogue mistake made by hand on three textbook
+problems (the numbers below are worked out with plain math and numpy, not with gradcalc's catalogue),
+right answers never diagnosed, random single slips on random graphs found, and a worked backward
+pass judged with follow-through."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gradcalc.diagnose import (FOLLOWS, MISTAKES, NO_MATCH, RIGHT, WRONG, Diagnoser, check_pass, diagnose,
+                               follow_through_sentence)
+from gradcalc.evaluate import backward
+from gradcalc.graph import Graph
+from gradcalc.result import compute
+
+from random_expressions import evaluate_at, expressions, points
+
+
+def sig(u):
+    return 1 / (1 + math.exp(-u))
+
+
+# The textbook problems ---------------------------------------------------------------------------
+
+SHOP = dict(apple=100.0, apple_num=2.0, orange=150.0, orange_num=3.0, tax=1.1)
+APPLE = "apple_price = apple*apple_num; orange_price = orange*orange_num; " \
+        "all_price = apple_price + orange_price; price = all_price*tax"
+APPLE_SPLIT = APPLE + "; share = price/people"                     # the bill split: a quotient
+APPLE_BAG = "apple_price = apple*apple_num; orange_price = orange*orange_num; bag = apple*0.05; " \
+            "price = (apple_price + orange_price + bag)*tax"     # apple used twice
+APPLE_AVERAGE = "apple_price = apple*apple_num; orange_price = orange*orange_num; " \
+                "average = (apple_price + orange_price)/(apple_num + orange_num)"
+APPLE_LOG = APPLE + "; L = log(price)"
+
+NEURON = dict(w=0.8, x=1.5, b=-0.4)
+U = 0.8 * 1.5 - 0.4
+S = sig(U)
+NEURON_TEXT = "u = w*x + b; y = sigmoid(u)"
+NEURON_LOG = "p = sigmoid(w*x + b); L = -log(p)"
+NEURON_SQUARED = "p = sigmoid(w*x + b); L = (p - t)**2 + 0.1*w*w"      # w used twice
+NEURON_TANH = "h = tanh(w*x + b); L = (h - t)**2"
+NEURON_BY_HAND = "p = 1/(1 + exp(-(w*x + b)))"                          # σ written out: a quotient
+SOFTPLUS = "L = log(1 + exp(w*x + b))"
+RNN = "h1 = tanh(w*h0 + v*x); h2 = tanh(w*h1 + v*x)"                     # w used twice
+RNN_AT = dict(w=0.9, h0=0.5, v=0.4, x=1.2)
+BATCH = "L = mean((sigmoid(w*X + b) - T)**2)"
+BATCH_AT = dict(w=0.8, b=-0.4, X=[0.5, 1.5, -1.0], T=[1.0, 0.0, 1.0])
+
+NET = dict(X=[[1.0, 2.0], [-1.0, 0.5]], W1=[[0.3, -0.2], [0.4, 0.1]], W2=[[0.5, -0.3], [0.2, 0.8]],
+           T=[[1.0, 0.0], [0.0, 1.0]])
+NET_SIGMOID = "H = sigmoid(X @ W1); Y = H @ W2; L = mean((Y - T)**2)"
+NET_TANH = "H = tanh(X @ W1); Y = H @ W2; L = mean((Y - T)**2)"
+NET_SHARED = "H = sigmoid(X @ W1); Y = H @ W2; D = Y - T; L = mean(D*D)"   # D used twice
+
+
+def net(activation="sigmoid", slip=None):
+    """∂L/∂W1 and ∂L/∂W2 of the two-layer net, backpropagated by hand, with one slip made."""
+    X, W1, W2, T = (np.array(NET[k]) for k in ("X", "W1", "W2", "T"))
+    A = X @ W1
+    H = 1 / (1 + np.exp(-A)) if activation == "sigmoid" else np.tanh(A)
+    Y = H @ W2
+    n = 1 if slip == "mean-as-sum" else 1 / Y.size
+    G = 2 * (Y - T) * n
+    if slip == "power":
+        G = 2 * (Y - T) ** 2 * n
+    if slip == "one-path":          # L = mean(D*D): one of D's two paths
+        G = (Y - T) * n
+    dW2 = H.T @ G
+    if slip == "untransposed-W2":
+        dW2 = H @ G
+    if slip == "order-W2":
+        dW2 = G @ H.T
+    dH = G @ W2.T
+    if slip == "untransposed-H":
+        dH = G @ W2
+    local = H * (1 - H) if activation == "sigmoid" else 1 - H ** 2
+    if slip == "sigmoid-as-sigmoid":
+        local = H
+    if slip == "tanh-1-x2":
+        local = 1 - A ** 2
+    if slip == "at-output":
+        local = (1 / (1 + np.exp(-H))) * (1 - 1 / (1 + np.exp(-H))) if activation == "sigmoid" else \
+            1 - np.tanh(H) ** 2
+    dA = dH * local
+    if slip == "chain-forgotten":
+        dA = local
+    if slip == "local-forgotten":
+        dA = dH
+    if slip == "sign":
+        dA = -dA
+    dW1 = X.T @ dA
+    if slip == "untransposed-W1":
+        dW1 = X @ dA
+    if slip == "order-W1":
+        dW1 = dA @ X.T
+    return dW1, dW2
+
+
+def _net_w1(activation, slip, text=NET_SIGMOID):
+    return (text, NET, "W1", net(activation, slip)[0])
+
+
+def _net_w2(activation, slip, text=NET_SIGMOID):
+    return (text, NET, "W2", net(activation, slip)[1])
+
+
+t = 1.0
+h = math.tanh(U)
+P_SQ = S
+RNN_H1 = math.tanh(0.9 * 0.5 + 0.4 * 1.2)
+RNN_A2 = 0.9 * RNN_H1 + 0.4 * 1.2
+RNN_H2 = math.tanh(RNN_A2)
+BATCH_P = [sig(0.8 * x - 0.4) for x in BATCH_AT["X"]]
+BATCH_GRAD = sum(2 * (p - y) * p * (1 - p) * x for p, y, x in zip(BATCH_P, BATCH_AT["T"], BATCH_AT["X"]))
+V = 1 + math.exp(-U)
+
+# mistake id → three (program, point, answer name, the wrong number a student gets)
+CASES = {
+    "paths-not-added": [
+        (APPLE_BAG, SHOP, "apple", 1.1 * 2.0),
+        (NEURON_SQUARED, {**NEURON, "t": t}, "w", 2 * (S - t) * S * (1 - S) * 1.5),
+        (NET_SHARED, NET, "W2", net("sigmoid", "one-path")[1]),
+    ],
+    "last-path-overwrites": [
+        (APPLE_BAG, SHOP, "apple", 1.1 * 2.0),
+        (NEURON_SQUARED, {**NEURON, "t": t}, "w", 2 * (S - t) * S * (1 - S) * 1.5),
+        (NET_SHARED, NET, "W1", net("sigmoid", "one-path")[0]),
+    ],
+    "chain-factor-forgotten": [
+        (APPLE, SHOP, "apple", 2.0),
+        (NEURON_TEXT, NEURON, "w", 1.5),
+        _net_w1("sigmoid", "chain-forgotten"),
+    ],
+    "local-derivative-forgotten": [
+        (APPLE, SHOP, "orange", 1.1),
+        (NEURON_TEXT, NEURON, "w", S * (1 - S)),
+        _net_w1("sigmoid", "local-forgotten"),
+    ],
+    "sign-slip": [
+        (APPLE, SHOP, "orange_num", -150 * 1.1),
+        (NEURON_TEXT, NEURON, "b", -S * (1 - S)),
+        _net_w1("sigmoid", "sign"),
+    ],
+    "sigmoid-derivative-as-sigmoid": [
+        (NEURON_TEXT, NEURON, "w", S * 1.5),
+        (NEURON_LOG, NEURON, "x", -(1 / S) * S * 0.8),
+        _net_w1("sigmoid", "sigmoid-as-sigmoid"),
+    ],
+    "tanh-derivative-as-1-minus-x2": [
+        (NEURON_TANH, {**NEURON, "t": t}, "w", 2 * (h - t) * (1 - U ** 2) * 1.5),
+        (RNN, RNN_AT, "v", (1 - RNN_A2 ** 2) * (1.2 + 0.9 * (1 - RNN_H1 ** 2) * 1.2)),
+        _net_w1("tanh", "tanh-1-x2", NET_TANH),
+    ],
+    "log-without-inner-derivative": [
+        (NEURON_LOG, NEURON, "w", -1 / S),
+        (SOFTPLUS, NEURON, "b", 1 / (1 + math.exp(U))),
+        (APPLE_LOG, SHOP, "apple", 1 / 715),
+    ],
+    "power-rule-exponent-not-lowered": [
+        (NEURON_SQUARED, {**NEURON, "t": t}, "b", 2 * (S - t) ** 2 * S * (1 - S)),
+        (NEURON_TANH, {**NEURON, "t": t}, "x", 2 * (h - t) ** 2 * (1 - h ** 2) * 0.8),
+        _net_w2("sigmoid", "power"),
+    ],
+    "quotient-rule-sign": [
+        (APPLE_SPLIT, {**SHOP, "people": 2.0}, "people", 715 / 4),
+        (NEURON_BY_HAND, NEURON, "w", -math.exp(-U) * 1.5 / V ** 2),
+        (APPLE_AVERAGE, SHOP, "apple_num", 100 / 5 + 650 / 25),
+    ],
+    "derivative-at-output": [
+        (NEURON_TEXT, NEURON, "w", sig(S) * (1 - sig(S)) * 1.5),
+        (NEURON_LOG, NEURON, "b", -(1 / math.log(S)) * S * (1 - S)),
+        _net_w1("tanh", "at-output", NET_TANH),
+    ],
+    "mean-as-sum": [
+        (BATCH, BATCH_AT, "w", BATCH_GRAD),
+        _net_w1("sigmoid", "mean-as-sum"),
+        _net_w2("tanh", "mean-as-sum", NET_TANH),
+    ],
+    "matmul-untransposed": [
+        _net_w2("sigmoid", "untransposed-W2"),
+        _net_w1("tanh", "untransposed-W1", NET_TANH),
+        _net_w1("sigmoid", "untransposed-H", NET_SHARED),
+    ],
+    "matmul-wrong-order": [
+        _net_w2("sigmoid", "order-W2"),
+        _net_w1("tanh", "order-W1", NET_TANH),
+        _net_w2("sigmoid", "order-W2", NET_SHARED),
+    ],
+    "rounding": [
+        (APPLE_LOG, SHOP, "apple", round(1.1 * 2 / 715, 6)),
+        (NEURON_TEXT, NEURON, "w", round(S * (1 - S) * 1.5, 3)),
+        _net_w1("sigmoid", None)[:3] + (np.round(net("sigmoid")[0], 4),),
+    ],
+}
+
+
+def test_every_mistake_has_three_problems():
+    assert set(CASES) == set(MISTAKES)
+    assert all(len(cases) >= 3 for cases in CASES.values())
+
+
+@pytest.mark.parametrize("mistake,case", [(m, c) for m, cases in CASES.items() for c in cases],
+                         ids=[f"{m}-{i}" for m, cases in CASES.items() for i in range(len(cases))])
+def test_each_mistake_is_named(mistake, case):
+    text, point, name, wrong = case
+    result = compute(text, point)
+    found = diagnose(result, name, wrong)
+    assert found is not None, "a wrong number was taken for right"
+    assert mistake in (found.mistake,) + found.others, found.sentence
+    assert found.sentence.startswith(" ".join(str(found.given).split())[:1]) or found.sentence
+    assert NO_MATCH not in found.sentence
+
+
+@pytest.mark.parametrize("text,point", [(APPLE, SHOP), (NEURON_TEXT, NEURON), (NET_SIGMOID, NET),
+                                        (NET_SHARED, NET), (RNN, RNN_AT), (BATCH, BATCH_AT),
+                                        (APPLE_BAG, SHOP), (NEURON_SQUARED, {**NEURON, "t": 1.0})])
+def test_right_answers_are_never_diagnosed(text, point):
+    result = compute(text, point)
+    for name in result.graph.variables:
+        right = result.grad_of(name)
+        assert diagnose(result, name, right) is None
+        assert diagnose(result, name, right * (1 + 1e-9)) is None     # within the tolerance
+    assert diagnose(result, result.output_name, result.value) is None
+
+
+def test_the_issue_example_sentence():
+    result = compute("z = x*x", x=3.0)
+    found = diagnose(result, "x", 3.0)
+    assert found.mistake == "paths-not-added"
+    assert found.sentence == "3 is what you get if the two paths into x are not added: ∂z/∂x = 3 + 3 = 6"
+    assert found.edge == (1, 0)
+
+
+def test_no_single_mistake():
+    result = compute(APPLE, SHOP)
+    found = diagnose(result, "tax", 651.5)
+    assert found.mistake is None and found.slip is None
+    assert found.sentence == f"{NO_MATCH}: ∂price/∂tax = 650"
+
+
+def test_rounding_needs_the_shown_digits():
+    result = compute(NEURON_TEXT, NEURON)
+    right = S * (1 - S) * 1.5
+    assert diagnose(result, "w", round(right, 4)).mistake == "rounding"
+    assert "rounded to 4 decimals" in diagnose(result, "w", round(right, 4)).sentence
+    assert diagnose(result, "w", round(right, 4) + 0.001).mistake is None
+    assert diagnose(result, "w", 0.3).mistake is None   # one digit says too little to call it rounding
+
+
+def test_value_answers():
+    result = compute(APPLE, SHOP)
+    assert diagnose(result, "price", 715.0) is None
+    assert diagnose(result, "price", 700.0).mistake is None
+    neuron = compute(NEURON_TEXT, NEURON)
+    assert diagnose(neuron, "y", round(S, 3)).mistake == "rounding"
+
+
+def test_as_dict_names_the_edge():
+    result = compute(APPLE, SHOP)
+    found = diagnose(result, "orange_num", -165.0)
+    data = found.as_dict(result.labels)
+    assert data == {"mistake": "sign-slip", "answer": "orange_num", "edge": ["orange_price", "orange_num"],
+                    "node": "orange_num", "value": -165.0, "sentence": found.sentence, "others": []}
+
+
+def test_a_large_program_says_it_was_not_tried():
+    text = " + ".join(f"sin(x{i})*x{i}" for i in range(400))
+    result = compute(text, {f"x{i}": 0.1 * i for i in range(400)})
+    found = diagnose(result, "x3", 123.0)
+    assert found.mistake is None and "too large" in found.sentence
+
+
+# A worked backward pass ------------------------------------------------------------------------------
+
+def test_follow_through():
+    # t = x + y, z = t·x at x = 2, y = 1: ∂z/∂t = 2, ∂z/∂x = t + x = 5, ∂z/∂y = 2.
+    result = compute("t = x + y; z = t*x", x=2.0, y=1.0)
+    entries = check_pass(result.graph, result.values, {"x": 6.0, "y": 3.0, "t": 3.0, "z": 6.0})
+    assert [e.name for e in entries] == ["z", "t", "y", "x"]
+    status = {e.name: e.status for e in entries}
+    assert status == {"z": RIGHT, "t": WRONG, "y": FOLLOWS, "x": FOLLOWS}
+    assert [e.name for e in entries if e.first] == ["t"]
+    x = entries[-1]
+    assert x.basis == 6.0 and x.correct == 5.0
+    assert follow_through_sentence(x, entries, result.graph) == \
+        "∂z/∂x = 6 is right from your ∂z/∂t = 3 (which was wrong); from the right values it is 5"
+    assert [e.credit(0.5) for e in entries] == [1.0, 0.0, 0.5, 0.5]
+
+
+def test_later_slip_is_diagnosed_from_the_students_values():
+    result = compute("t = x + y; z = t*x", x=2.0, y=1.0)
+    # ∂z/∂t = 3 (wrong), then ∂z/∂x with t's edge forgotten: t + 1 = 4, not t + 3 = 6 from theirs.
+    entries = check_pass(result.graph, result.values, {"t": 3.0, "x": 4.0})
+    x = entries[1]
+    assert x.status == WRONG and not x.first
+    assert x.diagnosis.mistake == "chain-factor-forgotten"
+    assert "3 × 1 = 3" in x.diagnosis.sentence
+
+
+def test_first_wrong_entry_named_in_a_textbook_pass():
+    result = compute(APPLE, SHOP)
+    # all_price's two paths are fine; a sign slip at apple_price, then apple from the student's value.
+    entries = check_pass(result.graph, result.values,
+                         {"all_price": 1.1, "apple_price": -1.1, "apple": -2.2, "apple_num": -110.0,
+                          "orange": 3.3})
+    first = next(e for e in entries if e.first)
+    assert first.name == "apple_price" and first.diagnosis.mistake == "sign-slip"
+    assert {e.name: e.status for e in entries} == {"all_price": RIGHT, "apple_price": WRONG,
+                                                   "apple": FOLLOWS, "apple_num": FOLLOWS, "orange": RIGHT}
+
+
+# Random single slips on random graphs ---------------------------------------------------------------
+
+# What each slip makes an edge carry, from the engine's own step (upstream, local, flowing): computed
+# here independently of the catalogue, then carried down by linearity. None: the slip does not apply.
+def _uses(graph, src):
+    return sum(1 for node in graph.nodes for i in node.inputs if i == src)
+
+
+SLIPS = {
+    "sign-slip": lambda step, node, graph, values: -step.flowing,
+    "chain-factor-forgotten": lambda step, node, graph, values: step.local,
+    "local-derivative-forgotten": lambda step, node, graph, values: step.upstream,
+    "sigmoid-derivative-as-sigmoid": lambda step, node, graph, values:
+        step.upstream * values[node.id] if node.op == "sigmoid" else None,
+    "tanh-derivative-as-1-minus-x2": lambda step, node, graph, values:
+        step.upstream * (1 - values[step.input] ** 2) if node.op == "tanh" else None,
+    "power-rule-exponent-not-lowered": lambda step, node, graph, values:
+        step.upstream * values[node.inputs[1]] * values[node.id] if node.op == "pow" and step.k == 0 else None,
+    "derivative-at-output": lambda step, node, graph, values:
+        step.upstream * (1 - math.tanh(values[node.id]) ** 2) if node.op == "tanh" else
+        step.upstream * math.cos(values[node.id]) if node.op == "sin" else None,
+    "paths-not-added": lambda step, node, graph, values:   # the other path of a node used twice
+        0.0 if _uses(graph, step.input) == 2 else None,
+}
+
+
+def _gradient_of(graph: Graph, values, top: int, below: int) -> float:
+    """∂top/∂below, by the engine's backward pass over the graph cut off at `top`."""
+    if below > top:
+        return 0.0   # created after top: not below it
+    cut = Graph(graph.text, graph.nodes[:top + 1], {n: i for n, i in graph.variables.items() if i <= top},
+                {i: v for i, v in graph.constants.items() if i <= top}, dict(graph.defaults), top)
+    grads, _ = backward(cut, values[:top + 1])
+    return grads[below] or 0.0
+
+
+TRIED = {"slips": 0, "named": 0}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=expressions, point=points, data=st.data())
+def test_random_single_slips_are_named(text, point, data):
+    result = evaluate_at(text, point)
+    graph = result.graph
+    if not result.steps:
+        return
+    step = result.steps[data.draw(st.integers(0, len(result.steps) - 1))]
+    node = graph.nodes[step.node]
+    applicable = {m: slip(step, node, graph, result.values) for m, slip in SLIPS.items()}
+    mistake = data.draw(st.sampled_from(sorted(m for m, wrong in applicable.items() if wrong is not None)))
+    wrong_edge = applicable[mistake]
+    if node.op == "div" and step.k == 1 and mistake == "sign-slip":
+        mistake = "quotient-rule-sign"   # the same slip, named by its rule
+    name = data.draw(st.sampled_from(sorted(result.graph.variables)))
+    below = graph.variables[name]
+    carried = 1.0 if step.input == below else _gradient_of(graph, result.values, step.input, below)
+    right = result.grad_of(name)
+    wrong = right + (wrong_edge - step.flowing) * carried
+    if abs(wrong - right) <= 1e-6 * abs(right) + 1e-9:
+        return   # this slip changes nothing here: not a wrong answer
+    assert diagnose(result, name, right) is None
+    TRIED["slips"] += 1
+    found = diagnose(result, name, wrong)
+    assert found is not None
+    if mistake in (found.mistake,) + found.others:
+        TRIED["named"] += 1
+
+
+def test_random_slip_rate():
+    """The rate of the property test above (run first, in file order): ≥ 90% of single slips named."""
+    if TRIED["slips"] < 50:
+        pytest.skip(f"the property test did not run first ({TRIED})")
+    rate = TRIED["named"] / TRIED["slips"]
+    print(f"random single slips named: {TRIED['named']} of {TRIED['slips']} ({rate:.1%})")
+    assert rate >= 0.9
+
+
+def test_diagnoser_reused_for_many_numbers():
+    result = compute(APPLE, SHOP)
+    diagnoser = Diagnoser(result.graph, result.values, [result.graph.variables["apple"]])
+    assert diagnoser.diagnose("apple", 2.2, 1e-6, 1e-12) is None
+    assert diagnoser.diagnose("apple", -2.2, 1e-6, 1e-12).mistake == "sign-slip"
+    assert diagnoser.diagnose("apple", 2.0, 1e-6, 1e-12).mistake == "chain-factor-forgotten"
