@@ -107,6 +107,7 @@ class _Table:
         self._ids: dict[tuple, int] = {}
         self.expand = expand     # multiply sums out: polynomials stay short under differentiation
         self.decimal = False     # fractions with a terminating decimal are shown as decimals (0.3)
+        self._constant: dict[int, bool] = {}   # is_constant's answers (expressions never change)
 
     def intern(self, expr: tuple) -> int:
         if expr not in self._ids:
@@ -116,6 +117,31 @@ class _Table:
 
     def kind(self, e: int) -> str:
         return self.exprs[e][0]
+
+    def is_constant(self, e: int) -> bool:
+        """Whether e is a number written as symbols: pi, sqrt(2), log(2), sin(pi/7) (no variable in it).
+
+        Children before parents with an explicit stack: a formula may be nested as deep as the parser
+        allows (sin(sin(…)) 10⁵ deep), far beyond Python's recursion limit."""
+        known = self._constant
+        stack = [e]
+        while stack:
+            f = stack[-1]
+            if f in known:
+                stack.pop()
+                continue
+            expr = self.exprs[f]
+            if expr[0] not in (POW, CALL):
+                known[f] = expr[0] == SYM and expr[1] in CONSTANTS
+                stack.pop()
+                continue
+            pending = [c for c in _children(expr) if self.kind(c) != NUM and c not in known]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            known[f] = all(self.kind(c) == NUM or known[c] for c in _children(expr))
+        return known[e]
 
     def number(self, value) -> int:
         return self.intern((NUM, exact(value)))
@@ -431,11 +457,7 @@ def _strength(value, decimal: bool) -> int:
 
 def constants_first(table: _Table, factors) -> list:
     """Factors in the order a textbook writes them: numbers as symbols (pi, sqrt(2), log(2)) first."""
-    def constant(f: int) -> bool:
-        expr = table.exprs[f]
-        return (expr[0] == SYM and expr[1] in CONSTANTS) or (
-            expr[0] in (POW, CALL) and all(table.kind(c) == NUM or constant(c) for c in _children(expr)))
-    return sorted(factors, key=lambda item: not constant(item[0]))
+    return sorted(factors, key=lambda item: not table.is_constant(item[0]))
 
 
 def degree(table: _Table, e: int):
@@ -813,8 +835,9 @@ def rebuild(builder, root: int) -> int | None:
         kind, *data = table.exprs[e]
         if kind == NUM:
             nodes[e] = builder.const(data[0])
-        elif kind == SYM:
-            nodes[e] = graph.variables[data[0]]
+        elif kind == SYM:   # a variable, or the constant pi or e as the normal form writes it
+            nodes[e] = graph.variables[data[0]] if data[0] in graph.variables \
+                else builder.const(CONSTANTS[data[0]])
         elif kind == CALL:
             nodes[e] = builder(data[0], *(nodes[a] for a in data[1]))
         elif kind == POW:

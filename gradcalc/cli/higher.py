@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .command import Count, option_group
-from .output import Output, emit
+from .output import Output, emit, say_notes
 
 options = option_group(
     click.option("--hessian", is_flag=True,
@@ -38,6 +38,8 @@ def run(result, p: dict, out: Output) -> None:
 
     found = beyond(result, hessian_wanted=p["hessian"], order=p["order"], mode=p["mode"],
                    compare_modes=p["compare_modes"], symbolic=p["symbolic"])
+    if not out.tables:
+        say_notes(result)
     if out.latex:
         from ..errors import GradcalcError
         from ..render.latex import render as latex

@@ -67,6 +67,11 @@ class Output:
     def rich(self) -> bool:
         return use_rich(self.plain)
 
+    @property
+    def tables(self) -> bool:
+        """Whether the output is the plain or rich tables, whose notes say how the text was read."""
+        return not (self.as_json or self.quiet or self.latex)
+
 
 def use_rich(plain: bool) -> bool:
     """Rich tables only on a terminal, and not with --plain or TERM=dumb. NO_COLOR keeps the tables
@@ -140,12 +145,18 @@ def show_result(result, out: Output, checks=None) -> None:
 
         return render(result, None, out.precision, out.max_rows)
 
-    if (out.as_json or out.quiet) and not out.latex:   # no trace to say how the text was read: stderr
-        from .exits import say
-
-        for note in result.graph.notes:
-            say(f"note: {note}")
+    if not out.tables:
+        say_notes(result)
     show(out, json=as_json, quiet=quiet, rich=rich, plain=plain, latex=latex)
+
+
+def say_notes(result) -> None:
+    """How the text was read (a statement computed for nothing, 1/2x as (1/2)·x), on stderr: for
+    the outputs without a table of notes to carry it (JSON, -q, LaTeX, pictures)."""
+    from .exits import say
+
+    for note in result.graph.notes:
+        say(f"note: {note}")
 
 
 def rich_text(*renderables) -> str:

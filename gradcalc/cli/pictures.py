@@ -6,7 +6,7 @@ import click
 
 from ..errors import GradcalcError
 from .command import option_group
-from .output import Output, emit, rich_text
+from .output import Output, emit, rich_text, say_notes
 
 options = option_group(
     click.option("--dot", "as_dot", is_flag=True,
@@ -44,6 +44,7 @@ def run(result, p: dict, out: Output) -> bool:
         drawn = ["--json", *drawn]
     if len(drawn) > 1:
         raise GradcalcError(f"{' and '.join(drawn)} each print the whole output; give one of them")
+    say_notes(result)   # a picture has no room for how the text was read
     if p["as_dot"]:
         from ..render.dot import render_dot
 

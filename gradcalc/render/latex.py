@@ -26,15 +26,38 @@ GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "
 
 
 def name(text: str) -> str:
-    """A variable's name in math mode: x, x_{1} for x1, \\theta, \\mathit{rate} for longer names."""
+    """A variable's name in math mode: x, x_{1} for x1 and x_1, \\theta, \\mathit{rate} for longer names."""
     match = re.fullmatch(r"([A-Za-z]+)_?(\d+)", text)
     if match:
-        return f"{name(match.group(1))}_{{{match.group(2)}}}"
+        return f"{_word(match.group(1))}_{{{match.group(2)}}}"
+    return _word(text)
+
+
+def _word(text: str) -> str:
     if text in GREEK:
         return "\\" + text
-    if len(text) == 1:
+    if len(text) == 1 and text.isalpha():
         return text
+    return _literal(text)
+
+
+def _literal(text: str) -> str:
+    """The name as typed, in italics: \\mathit{x1}, \\mathit{\\_} (a bare _ would start a subscript)."""
     return r"\mathit{" + text.replace("_", r"\_") + "}"
+
+
+class Names:
+    """How the names of one output are spelled: `name`'s textbook spelling, except where two names
+    would look the same (x1 and x_1 both as x_{1}, t1 and t_1): those are written as typed."""
+
+    def __init__(self, names=()):
+        spelled: dict[str, set[str]] = {}
+        for text in set(names):
+            spelled.setdefault(name(text), set()).add(text)
+        self.literal = {text for same in spelled.values() if len(same) > 1 for text in same}
+
+    def __call__(self, text: str) -> str:
+        return _literal(text) if text in self.literal else name(text)
 
 
 def number(value) -> str:
@@ -68,8 +91,8 @@ def _float_text(value: float) -> str:
 class Printer:
     """LaTeX of the expressions of one normal-form table, bottom-up; `names` maps shared ones to t₁ …"""
 
-    def __init__(self, table, names: dict[int, str] | None = None):
-        self.table, self.names = table, names or {}
+    def __init__(self, table, names: dict[int, str] | None = None, spell=name):
+        self.table, self.names, self.spell = table, names or {}, spell
         self.done: dict[int, tuple[str, int]] = {}
 
     def latex(self, e: int) -> str:
@@ -100,7 +123,7 @@ class Printer:
 
     def shown(self, e: int) -> tuple[str, int]:
         if e in self.names:
-            return name(self.names[e]), _ATOM
+            return self.spell(self.names[e]), _ATOM
         return self.done[e]
 
     def wrap(self, e: int, strength: int) -> str:
@@ -114,7 +137,7 @@ class Printer:
             value = expr[1]
             return self._number(value), _NEGATIVE if value < 0 else _ATOM
         if kind == SYM:
-            return name(expr[1]), _ATOM
+            return self.spell(expr[1]), _ATOM
         if kind == CALL:
             return self._call(expr[1], expr[2]), _ATOM
         if kind == POW:
@@ -223,26 +246,32 @@ def _juxtapose(factors: list[str]) -> str:
 
 # Names of derivatives ------------------------------------------------------------------------------
 
-def partial(output: str, variable: str) -> str:
-    return rf"\frac{{\partial {name(output)}}}{{\partial {name(variable)}}}"
+def partial(output: str, variable: str, spell=name) -> str:
+    return rf"\frac{{\partial {spell(output)}}}{{\partial {spell(variable)}}}"
 
 
-def second_partial(output: str, row: str, column: str) -> str:
+def second_partial(output: str, row: str, column: str, spell=name) -> str:
     if row == column:
-        return rf"\frac{{\partial^{{2}} {name(output)}}}{{\partial {_element(row)}^{{2}}}}"
-    return rf"\frac{{\partial^{{2}} {name(output)}}}{{\partial {_element(row)} \, \partial {_element(column)}}}"
+        return rf"\frac{{\partial^{{2}} {spell(output)}}}{{\partial {_element(row, spell)}^{{2}}}}"
+    return (rf"\frac{{\partial^{{2}} {spell(output)}}}"
+            rf"{{\partial {_element(row, spell)} \, \partial {_element(column, spell)}}}")
 
 
-def ordinary(output: str, variable: str, order: int) -> str:
+def ordinary(output: str, variable: str, order: int, spell=name) -> str:
     if order == 1:
-        return rf"\frac{{d {name(output)}}}{{d {name(variable)}}}"
-    return rf"\frac{{d^{{{order}}} {name(output)}}}{{d {name(variable)}^{{{order}}}}}"
+        return rf"\frac{{d {spell(output)}}}{{d {spell(variable)}}}"
+    return rf"\frac{{d^{{{order}}} {spell(output)}}}{{d {spell(variable)}^{{{order}}}}}"
 
 
-def _element(label: str) -> str:
-    """x, or w[0] → w_{0}, M[0,1] → M_{0,1}."""
+def _element(label: str, spell=name) -> str:
+    """x, or w[0] → w_{0}, M[0,1] → M_{0,1} (w1[0] → {w_{1}}_{0}: one subscript each)."""
     base, bracket, index = label.partition("[")
-    return name(base) + (f"_{{{index.rstrip(']')}}}" if bracket else "")
+    if not bracket:
+        return spell(base)
+    spelled = spell(base)
+    if "_" in spelled.replace(r"\_", ""):
+        spelled = "{" + spelled + "}"
+    return spelled + f"_{{{index.rstrip(']')}}}"
 
 
 # Text cells of tables ------------------------------------------------------------------------------
@@ -328,14 +357,18 @@ def render(result, beyond=None, precision: int = DEFAULT_PRECISION, max_rows: in
     symbolic = getattr(beyond, "symbolic", None)
     hessian = getattr(beyond, "hessian", None)
     derivative = getattr(beyond, "derivative", None)
+    # Every name this output may write, so no two of them are spelled alike (x1 and x_1).
+    spell = Names([output, *result.graph.variables, *result.gradient,
+                   *(symbolic.names.values() if symbolic is not None else ()),
+                   *(label.partition("[")[0] for label in (hessian.variables if hessian is not None else ()))])
     if symbolic is None and hessian is None and derivative is None:
         report = build_report(result, precision, max_rows)
         blocks += [tabular(report.forward), tabular(report.backward)]
-        lines = [f"{name(output)} &= {_value(result.value, precision)}"]
-        lines += [f"{partial(output, var)} &= {_value(g, precision)}" for var, g in result.gradient.items()]
+        lines = [f"{spell(output)} &= {_value(result.value, precision)}"]
+        lines += [f"{partial(output, var, spell)} &= {_value(g, precision)}" for var, g in result.gradient.items()]
         blocks.append(_align(lines))
     if symbolic is not None:
-        printer = Printer(symbolic.table, symbolic.names)
+        printer = Printer(symbolic.table, symbolic.names, spell)
         variable = derivative.variable if derivative is not None else None
         lines = []
         for key, e in symbolic.exprs.items():
@@ -343,36 +376,36 @@ def render(result, beyond=None, precision: int = DEFAULT_PRECISION, max_rows: in
                 continue          # shown as the matrix of formulas below
             if key == ("order", 1) and ("gradient", variable) in symbolic.exprs:
                 continue
-            lines.append(f"{_formula_name(output, key, variable)} &= {printer.latex(e)}")
-        lines += [f"{name(t)} &= {printer.definition(e)}" for e, t in sorted(symbolic.names.items())]
+            lines.append(f"{_formula_name(output, key, variable, spell)} &= {printer.latex(e)}")
+        lines += [f"{spell(t)} &= {printer.definition(e)}" for e, t in sorted(symbolic.names.items())]
         blocks.append(_align(lines))
     if hessian is not None:
         matrices = [[[_value(v, precision) for v in row] for row in hessian.matrix]]
         labels = hessian.variables
         if symbolic is not None and all(("hessian", *sorted((u, v), key=labels.index)) in symbolic.exprs
                                         for u in labels for v in labels):
-            printer = Printer(symbolic.table, symbolic.names)
+            printer = Printer(symbolic.table, symbolic.names, spell)
             matrices.insert(0, [[printer.latex(symbolic.exprs[("hessian", *sorted((u, v), key=labels.index))])
                                  for v in labels] for u in labels])
-        blocks.append(_matrices(rf"\nabla^{{2}} {name(output)}", matrices))
+        blocks.append(_matrices(rf"\nabla^{{2}} {spell(output)}", matrices))
     if derivative is not None:
         lines = [f"% Derivatives of {text_cell(output)} with respect to {text_cell(derivative.variable)}, "
                  f"by {derivative.method}",
                  r"\begin{tabular}{rlr}", r"\hline", r"order & derivative & value \\", r"\hline"]
         for k, value in enumerate(derivative.values, start=1):
-            lines.append(f"{k} & ${ordinary(output, derivative.variable, k)}$ & "
+            lines.append(f"{k} & ${ordinary(output, derivative.variable, k, spell)}$ & "
                          f"${_value(value, precision)}$ \\\\")
         lines += [r"\hline", r"\end{tabular}"]
         blocks.append(lines)
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
 
 
-def _formula_name(output: str, key: tuple, variable: str | None) -> str:
+def _formula_name(output: str, key: tuple, variable: str | None, spell=name) -> str:
     if key[0] == "gradient":
-        return partial(output, key[1])
+        return partial(output, key[1], spell)
     if key[0] == "hessian":
-        return second_partial(output, key[1], key[2])
-    return ordinary(output, variable, key[1])
+        return second_partial(output, key[1], key[2], spell)
+    return ordinary(output, variable, key[1], spell)
 
 
 def _value(value, precision: int) -> str:
