@@ -55,20 +55,55 @@ def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) 
 
 
 def _write_reports(book, report: str, solutions: bool, precision: int) -> None:
+    import os
     from pathlib import Path
 
+    from ..classroom import escape
     from ..render import classroom as render
 
+    if not report.strip():   # '' would be the current folder, which nobody meant
+        raise GradcalcError("--report needs the name of a directory, got an empty one",
+                            hint="gradcalc check SHEET.toml --answers ANSWERS.csv --report feedback/")
     try:
-        folder = Path(report)
-        folder.mkdir(parents=True, exist_ok=True)
-        for student, name in zip(book.students, render.file_names(book.students)):
-            (folder / name).write_text(render.feedback(book, student, solutions, precision), encoding="utf-8")
+        Path(report).mkdir(parents=True, exist_ok=True)
+        folder = os.open(report, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            for student, name in zip(book.students, render.file_names(book.students)):
+                write_inside(folder, report, name, render.feedback(book, student, solutions, precision))
+        finally:
+            os.close(folder)
     except (OSError, ValueError) as error:
-        raise GradcalcError(f"cannot write the report into {report!r}: "
+        raise GradcalcError(f"cannot write the report into {escape(repr(report))}: "
                             f"{getattr(error, 'strerror', None) or error}",
                             hint="give a directory you can write to") from None
-    from ..classroom import escape
-
     count = len(book.students)
     say(f"wrote {count} feedback file{'' if count == 1 else 's'} to {escape(report)}")
+
+
+def write_inside(folder: int, path: str, name: str, text: str) -> None:
+    """Write `name` inside the open directory `folder` (at `path`) and nowhere else: a link planted
+    there (to a file outside, or dangling) is replaced, never followed, and a reader or another
+    grader writing the same folder sees a whole file, old or new, never a mix (a temporary file in
+    the folder, renamed over the old one)."""
+    import os
+    import secrets
+
+    at_fd = os.open in os.supports_dir_fd and os.replace in os.supports_dir_fd
+    where = (lambda n: n) if at_fd else (lambda n: os.path.join(path, n))   # noqa: E731
+    fd_of = {"dir_fd": folder} if at_fd else {}
+    temporary = f".{name}.{os.getpid()}-{secrets.token_hex(6)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    handle = os.open(where(temporary), flags, 0o666, **fd_of)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(text.encode("utf-8"))
+        if at_fd:
+            os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+        else:
+            os.replace(where(temporary), where(name))   # rename replaces a link, it does not follow it
+    except BaseException:
+        try:
+            os.unlink(where(temporary), **fd_of)
+        except OSError:
+            pass
+        raise

@@ -230,15 +230,18 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LP
 def file_names(students) -> list[str]:
     """A file name per student from the name (letters, digits, _ and - only, so a name can never
     reach outside the report directory), unique within the class."""
-    taken, names = set(), []
+    # The last number tried per stem: 40 000 students all called "Student" took 116 s when every
+    # name counted up from 2 again, each past all the numbers taken before.
+    taken, tried, names = set(), {}, []
     for student in students:
         stem = _UNSAFE_NAME.sub("-", student.name).strip("-_")[:60] or f"line-{student.line}"
         if stem.upper() in _RESERVED:
             stem += "_"
-        name, k = stem, 1
+        name, k = stem, tried.get(stem.lower(), 1)
         while name.lower() in taken:
             k += 1
             name = f"{stem}-{k}"
+        tried[stem.lower()] = k
         taken.add(name.lower())
         names.append(name + ".md")
     return names
