@@ -53,7 +53,8 @@ def test_function_gradient_matches_central_difference(function):
     @given(UNARY_DOMAINS[function])
     def check(x):
         assert_gradient_matches(f"{function}(x)", {"x": x})
-        assert_gradient_matches(f"{function}(x*x + 0.5*x)", {"x": x / 4})  # composed: chain rule
+        if abs(x / 4 + 0.5) > 1e-3:   # x*x + 0.5*x is 0 at x/4 = −0.5: a kink of relu, abs, sign
+            assert_gradient_matches(f"{function}(x*x + 0.5*x)", {"x": x / 4})  # composed: chain rule
 
     check()
 
