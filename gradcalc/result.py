@@ -136,24 +136,33 @@ def to_value(raw: Any, name: str = "value") -> Value:
     program runs on floats or on numpy."""
     if (type(raw) is float and raw - raw == 0.0) or (type(raw) is int and -2**63 <= raw < 2**63):
         return float(raw)    # finite (inf - inf is nan); an int numpy would also read as int64
+    if type(raw) is int:      # beyond 64 bits (2**100): numpy would hold it as an object, not a number
+        try:
+            return float(raw)
+        except OverflowError:   # past the largest float (str() of it is refused past 4300 digits)
+            digits = int(raw.bit_length() * 0.30103) + 1
+            raise GradcalcError(f"the value of {name} is too large for a 64-bit float: an integer of "
+                                f"about {digits} digits", hint="64-bit floats reach about 1.8e308") from None
     from .arrays import MAX_AXES, nested_list_problem   # here: a number needs neither
 
+    as_floats = False
+    if isinstance(raw, np.ndarray) and raw.dtype == object:   # numpy's own array of Python ints
+        raw = raw.tolist()
     if isinstance(raw, (list, tuple)):
         try:
             fits = np.asarray(raw).dtype.kind in "fiu"   # at C speed: the common, well-formed case
-        except ValueError:
+        except (ValueError, OverflowError):
             fits = False
         # Only a list numpy cannot read as numbers is walked element by element, to say where.
         problem = None if fits else nested_list_problem(raw, name)
         if problem:
             raise GradcalcError(problem, hint="write an array as nested lists of numbers, every row "
                                               "the same length: [[1, 2], [3, 4]]")
-    if isinstance(raw, int) and not isinstance(raw, bool) and raw.bit_length() > 1024:
-        digits = int(raw.bit_length() * 0.30103) + 1   # str() of a huge int is refused past 4300 digits
-        raise GradcalcError(f"the value of {name} is too large for a 64-bit float: an integer of "
-                            f"about {digits} digits", hint="64-bit floats reach about 1.8e308")
+        # Every element a finite number, yet numpy read objects: an integer beyond 64 bits (2**100),
+        # which numpy keeps as a Python int. Read as floats, as the same integer alone is.
+        as_floats = not fits
     try:
-        array = np.asarray(raw)
+        array = np.asarray(raw, dtype=np.float64) if as_floats else np.asarray(raw)
         if array.dtype.kind not in "fiu":  # true, "1" and None are not numbers, even if numpy casts them
             raise TypeError(f"it holds {array.dtype.name} values, not numbers")
         array = array.astype(np.float64, copy=False)
