@@ -361,7 +361,7 @@ def _csv_numbers(lines: list[int], texts: list[str], points: Points
                     if message:
                         break
         if message is None:
-            numbers[i] = [float(raw) for raw in fields]
+            numbers[i] = [float(raw.strip()) for raw in fields]   # as number_problem checked it, stripped ('1\x1f' was exit 70)
         else:
             malformed[i] = message
     return numbers, malformed
