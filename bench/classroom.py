@@ -73,7 +73,7 @@ POOLS = {
     "sq.x": ["2*(x+y)", "2*x+2*y", "6", "x+y+3", "2*(x+", "", "3", "2*(x + y)"],
     "sq.y": ["2*(x+y)", "6", "2*y+2*x", "y+4", "", "(x+y)*2", "2*y", "sqrt(36)"],
     "sq.z": ["9", "(x+y)**2", "", "8", "x*x+2*x*y+y*y", "3**2"],
-    "shop.price": ["715", "715.0", "(apple_price+orange_price)*tax", "650", "", "7l5"],
+    "shop.price": ["715", "715.0", "(apple*apple_num+orange*orange_num)*tax", "650", "", "7l5"],
     "shop.apple": ["2.2", "apple_num*tax", "2", "tax*2", "", "apple_num*"],
     "shop.apple_num": ["110", "apple*tax", "100", "", "110.00"],
     "shop.orange": ["3.3", "orange_num*tax", "3", "", "3.3000001"],

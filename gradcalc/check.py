@@ -32,10 +32,15 @@ class Answer:
     number: Value | None = None     # a plain number (or array) given
     formula: Graph | None = None    # anything else: a formula in gradcalc's grammar
     malformed: GradcalcError | None = None   # why it cannot be graded (a sheet grades the rest)
+    notes: tuple[str, ...] = ()     # how the formula's text was read (a statement computed for nothing)
 
     @property
     def spec(self) -> str:
         return f"{self.name}={self.text}"
+
+    def refused(self, error: GradcalcError) -> Answer:
+        """The same answer, malformed for `error` (graded wrong), its notes kept."""
+        return Answer(self.name, self.text, malformed=error, notes=self.notes)
 
     def error(self, message: str, span=None, hint=None, cls=GradcalcError) -> GradcalcError:
         """An error about the answer, with the caret placed in `NAME=ANSWER` as written."""
@@ -94,7 +99,7 @@ def _parse_answer(spec: str) -> Answer:
         formula = parse(text)
     except GradcalcError as error:
         raise _BadAnswer(answer, answer.error(error.message, error.span, error.hint)) from None
-    return Answer(name, text, formula=formula)
+    return Answer(name, text, formula=formula, notes=tuple(formula.notes))
 
 
 @dataclass
@@ -258,7 +263,7 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
                     f"the output {result.output_name}")
             raise GradcalcError(f"--expect {answer.name}=…: the expression has no input or named "
                                 f"value {answer.name}", (0, len(answer.name)), hint, answer.spec)
-    answers = [_unknown_names(answer, available) for answer in answers]
+    answers = [readable(answer, graph, available) for answer in answers]
     malformed = next((answer.malformed for answer in answers if answer.malformed), None)
     if malformed and not keep_going:
         raise malformed
@@ -290,6 +295,55 @@ def answer_inputs(graph: Graph, answers: list[Answer]) -> tuple[str, ...]:
     return tuple(name for name, node_id in graph.variables.items() if node_id in wanted)
 
 
+def readable(answer: Answer, graph: Graph, available) -> Answer:
+    """The answer if it may be graded as written, else a malformed one saying why: its formula uses
+    only names the problem has (see `_unknown_names`) and is a formula of them (see `confine`)."""
+    return confine(_unknown_names(answer, available), graph)
+
+
+def confine(answer: Answer, graph: Graph) -> Answer:
+    """The answer, or a malformed one if its formula could pass without being a formula of the
+    problem's inputs: it assigns a name the problem has (`x = 0; y = 0; x + y + 3` was compared at
+    the given point only, its variables all given values inside it), answers the output's value
+    with the output itself or the intermediates it is computed from (`price` for price), or uses
+    the output in a gradient. A helper name of its own (`s = x + y; 2*s`) is fine, and so is naming
+    its last statement after the quantity asked (`z = x*y`)."""
+    formula = answer.formula
+    if formula is None or answer.malformed is not None:
+        return answer
+    inputs, output = set(graph.variables), graph.output_name
+    computed = set(graph.intermediates()) | {output}
+    for name, node_id in formula.variables.items():
+        if name in formula.defaults and (name in inputs or name in computed):
+            kind = "input" if name in inputs else "value"
+            return answer.refused(answer.error(
+                f"{name} = … gives the problem's {kind} {name} a value inside the answer",
+                formula.nodes[node_id].span, "an answer is a formula of the problem's names, not new "
+                "values for them: write the formula alone, e.g. 2*(x+y)"))
+    for node in formula.nodes:
+        named = node.name is not None and node.op is not None and node.name not in formula.variables
+        if named and (node.name in inputs or (node.name in computed and node.id != formula.output)):
+            return answer.refused(answer.error(
+                f"{node.name} = … assigns the problem's {'input' if node.name in inputs else 'value'} "
+                f"{node.name} inside the answer", node.span,
+                "an answer is a formula of the problem's names: give a helper value a name of its own"))
+    used = [name for name in formula.variables if name not in formula.defaults]
+    if answer.name == output:   # the value: what the expression computes, written in its inputs
+        wrong = next((name for name in used if name not in inputs), None)
+        if wrong is not None:
+            return answer.refused(answer.error(
+                f"the value of {output} is asked, and {wrong} is " + (
+                    "the output itself" if wrong == output else f"a value {output} is computed from"),
+                formula.nodes[formula.variables[wrong]].span,
+                f"write the value as a number, or as a formula of the inputs "
+                f"({', '.join(graph.variables) or 'none'})"))
+    elif output in used:
+        return answer.refused(answer.error(
+            f"the answer uses the output {output} itself", formula.nodes[formula.variables[output]].span,
+            f"write {output}'s formula out, in the inputs and named intermediates"))
+    return answer
+
+
 def _unknown_names(answer: Answer, available) -> Answer:
     """The answer, or (if its formula uses a name the problem does not have) a malformed one."""
     for name, node_id in (answer.formula.variables.items() if answer.formula else ()):
@@ -297,7 +351,7 @@ def _unknown_names(answer: Answer, available) -> Answer:
             close_name = did_you_mean(name, available)
             hint = (f"did you mean {close_name}?" if close_name else
                     f"an answer may use {', '.join(available)}")
-            return Answer(answer.name, answer.text, malformed=answer.error(
+            return answer.refused(answer.error(
                 f"unknown name {name}", answer.formula.nodes[node_id].span, hint))
     return answer
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Verdict, _describe_point, _judge, _named_values,
-                    _Nearby, _target, _unknown_names, close, parse_answer)
+                    _Nearby, _target, close, parse_answer, readable)
 from .csvtext import delimiter
 from .errors import GradcalcError, MathError, MissingValue, visible
 from .ops import OPS
@@ -543,7 +543,7 @@ def judge(key: Key, text: str, rtol: float, atol: float) -> Verdict:
     if answer.malformed is not None and _DECIMAL_COMMA.match(text):
         answer.malformed.hint = f"write a decimal point: {text.strip().replace(',', '.')}"
     available = _named_values(result.graph, result.values)
-    answer = _unknown_names(answer, available)
+    answer = readable(answer, result.graph, available)
     if answer.formula is not None:
         try:
             fast = _judge_stacked(key, answer, available, rtol, atol)
@@ -554,8 +554,7 @@ def judge(key: Key, text: str, rtol: float, atol: float) -> Verdict:
     try:
         return _judge(result, answer, available, key.nearby, rtol, atol)
     except GradcalcError as error:   # shapes that do not fit: the answer cannot be evaluated
-        return Verdict(Answer(answer.name, answer.text, malformed=answer.error(error.message, error.span,
-                                                                               error.hint)),
+        return Verdict(answer.refused(answer.error(error.message, error.span, error.hint)),
                        key.quantity, None, key.computed, False, 0, f"malformed: {error.message}")
 
 
@@ -585,7 +584,7 @@ def _judge_stacked(key: Key, answer: Answer, available: dict, rtol: float, atol:
         bad[new] = True
 
     # The stacked values are checked floats already: bound directly (every name is known, see
-    # _unknown_names), a formula's own defaults filling the rest.
+    # readable), a formula's own defaults filling the rest.
     inputs = {name: env[name] if name in env else formula.defaults[name] for name in formula.variables}
     values = forward(formula, inputs, on_nonfinite)
     given = np.broadcast_to(values[formula.output], (n,))

@@ -60,11 +60,12 @@ def test_random_points_are_reproducible():
 
 @pytest.mark.parametrize("spec, ok", [
     ("t=2*t", True), ("t=6", True), ("t=2*(x+y)", True), ("t=t", False),
-    ("z=9", True), ("z=t**2", True),
+    ("z=9", True), ("z=(x+y)**2", True),
+    ("z=t**2", False),   # the value is asked: t is what the answer should compute, not use (#21)
 ])
 def test_answers_about_a_named_intermediate(spec, ok):
     # ∂z/∂t for `t = x + y; z = t**2` is the gradient flowing into t: the backward pass's middle.
-    [verdict] = verdicts("t = x + y; z = t**2", {"x": 1, "y": 2}, spec)
+    [verdict] = verdicts("t = x + y; z = t**2", {"x": 1, "y": 2}, spec, keep_going=True)
     assert verdict.ok is ok, verdict.failure
     assert verdict.quantity == ("z" if spec.startswith("z") else "∂z/∂t")
 
@@ -162,7 +163,8 @@ def test_cli_json_carries_the_verdicts():
     assert data["value"] == 9 and data["ok"] is False and data["seed"] == 0
     right, wrong = data["expect"]
     assert right == {"name": "x", "answer": "2*x", "quantity": "∂z/∂x", "kind": "formula",
-                     "expected": 6.0, "computed": 6.0, "ok": True, "compared_at": 6, "failure": None}
+                     "expected": 6.0, "computed": 6.0, "ok": True, "compared_at": 6, "failure": None,
+                     "notes": []}
     assert wrong["kind"] == "number" and wrong["ok"] is False and wrong["computed"] == 9.0
 
 

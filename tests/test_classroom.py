@@ -92,10 +92,12 @@ def test_right_only_at_the_given_point_is_caught():
 
 
 def test_formulas_with_named_intermediates():
-    book = grade("Ada,6,6,(apple_price + orange*orange_num)*tax,apple_num*tax,tax\n"
-                 "Ben,6,6,715,apple_num*1.1,1.1\n")
+    book = grade("Ada,6,6,(apple*apple_num + orange*orange_num)*tax,apple_num*tax,tax\n"
+                 "Ben,6,6,(apple_price + orange*orange_num)*tax,apple_num*1.1,1.1\n")
     first, second = marks(book, 0), marks(book, 1)
     assert first["shop.price"].ok and first["shop.apple"].ok and first["shop.apple_price"].ok
+    # The value is written in the inputs: apple_price is what it is computed from (issue 21).
+    assert second["shop.price"].kind == "malformed"
     assert first["shop.apple_price"].verdict.points == 6      # the given point and 5 near it
     assert not second["shop.apple"].ok                          # 1.1 is tax only at the point
     assert second["shop.apple_price"].ok                        # a number: at the point only

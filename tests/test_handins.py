@@ -99,3 +99,131 @@ def test_forty_thousand_near_identical_names_get_distinct_files():
     assert len({f.lower() for f in files}) == len(files) == 40_000
     assert files[:3] == ["Student.md", "Student-2.md", "Student-3.md"]
     assert files[20_000] == "Student-2-2.md" and files[20_001] == "student-20001.md"
+
+
+# A formula answer is a formula of the problem's names -------------------------------------------
+
+SHOP = "apple_price = apple*apple_num\nprice = apple_price*tax"
+SHOP_AT = {"apple": 100, "apple_num": 2, "tax": 1.1}
+BEATING = [   # (the quantity, an answer that once passed, the words of its refusal)
+    # every name given a value inside: compared at the given point only, where 2.2 is right
+    ("apple", "apple=0; tax=0; apple_num=0; apple_num + 0.2", "gives the problem's input apple a value"),
+    ("apple_num", "tax = 1.1; apple*tax", "gives the problem's input tax a value"),
+    ("apple_num", "apple = apple_num*0 + 100; apple*tax", "assigns the problem's input apple"),
+    ("apple", "apple_price = 2; apple_price*tax/apple_num*apple_num*0 + 2.2", "gives the problem's value"),
+    ("price", "price", "price is the output itself"),
+    ("price", "apple_price*tax", "apple_price is a value price is computed from"),
+    ("apple", "price/apple", "the answer uses the output price itself"),
+]
+
+
+@pytest.mark.parametrize("name, text, why", BEATING)
+def test_an_answer_that_gives_itself_values_or_names_the_output_is_malformed_on_the_command_line(
+        name, text, why):
+    args = ["--" + k + "=" + str(v) for k, v in SHOP_AT.items()]
+    result = run(SHOP, *args, "--expect", f"{name}={text}", "-q")
+    assert result.exit_code == 2 and why in result.stderr, result.output
+
+
+@pytest.mark.parametrize("name, text, why", BEATING)
+def test_an_answer_that_gives_itself_values_or_names_the_output_is_wrong_in_the_api(name, text, why):
+    from gradcalc import GradcalcError, compute
+
+    with pytest.raises(GradcalcError, match=why):
+        compute(SHOP, SHOP_AT).expect(name, text)
+
+
+@pytest.mark.parametrize("name, text, why", BEATING)
+def test_an_answer_that_gives_itself_values_or_names_the_output_is_wrong_on_a_sheet(tmp_path, name, text, why):
+    import json as _json
+
+    sheet = tmp_path / "hw.toml"
+    sheet.write_text(f'[[problem]]\nexpression = """{SHOP}"""\nat = {{ apple = 100, apple_num = 2, '
+                     f'tax = 1.1 }}\n[problem.expect]\n{name} = {_json.dumps(text)}\n')
+    result = run("check", str(sheet), "--json")
+    assert result.exit_code == 1, result.output
+    [verdict] = _json.loads(result.stdout)["problems"][0]["expect"]
+    assert verdict["kind"] == "malformed" and why in verdict["failure"]
+
+
+def test_answers_that_give_themselves_values_earn_nothing_in_a_class(tmp_path):
+    import csv as _csv
+    import io
+    import json as _json
+
+    sheet = tmp_path / "class.toml"
+    sheet.write_text(f'[[problem]]\nid = "shop"\nexpression = """{SHOP}"""\nat = {{ apple = 100, '
+                     f'apple_num = 2, tax = 1.1 }}\nanswers = ["price", "apple", "apple_num"]\n')
+    columns = ["shop.price", "shop.apple", "shop.apple_num"]
+    rows = [["honest", "apple*apple_num*tax", "apple_num*tax", "apple*tax"]]
+    for i, (name, text, _) in enumerate(BEATING):   # each earned its points before
+        row = ["", "", ""]
+        row[columns.index(f"shop.{name}")] = text
+        rows.append([f"cheat{i}"] + row)
+    buffer = io.StringIO()
+    _csv.writer(buffer).writerows([["student"] + columns] + rows)
+    answers = tmp_path / "answers.csv"
+    answers.write_text(buffer.getvalue())
+    result = run("check", str(sheet), "--answers", str(answers), "--json")
+    assert result.exit_code == 0, result.output
+    students = _json.loads(result.stdout)["students"]
+    assert students[0]["total"] == 1
+    for student, (_, _, why) in zip(students[1:], BEATING):
+        [mark] = [m for m in student["marks"] if m["answer"]]
+        assert (student["total"], mark["kind"]) == (0, "malformed") and why in mark["failure"]
+
+
+def test_a_helper_name_of_the_answers_own_and_a_label_are_still_fine():
+    from gradcalc import compute
+
+    result = compute(SHOP, SHOP_AT)
+    assert result.expect("apple", "s = apple_num*tax; s")["ok"]
+    assert result.expect("price", "price = apple*apple_num*tax")["ok"]
+    assert result.expect("apple", "apple_num*tax")["ok"]
+    assert result.expect("apple_num", "apple_price/apple_num*tax/apple*apple")["ok"]   # intermediates: fine
+
+
+# Every note on how a text was read reaches every grading path -------------------------------------
+
+DROPPED = "is computed but not used"
+
+
+def test_a_statement_dropped_from_a_sheets_expression_is_noted(tmp_path):
+    import json as _json
+
+    sheet = tmp_path / "hw.toml"
+    sheet.write_text('[[problem]]\nexpression = """(x+1)\n(x-1)"""\nat = { x = 2 }\n'
+                     '[problem.expect]\nx = 1\n')
+    plain = run("check", str(sheet), "--plain")
+    assert plain.exit_code == 0 and f"note: (x+1) {DROPPED}" in plain.stdout
+    data = _json.loads(run("check", str(sheet), "--json").stdout)
+    assert DROPPED in data["problems"][0]["notes"][0]
+
+
+def test_a_statement_dropped_from_an_answer_is_noted_on_every_output():
+    import json as _json
+
+    answer = ["--expect", "x=(y+1)\n(y)"]
+    table = run("x*y", "--x", "1", "--y", "2", *answer, "--plain")
+    assert f"note: ∂z/∂x = (y+1)\\n(y): (y+1) {DROPPED}" in table.stdout
+    quiet = run("x*y", "--x", "1", "--y", "2", *answer, "-q")
+    assert f"note: in the answer x=…: (y+1) {DROPPED}" in quiet.stderr
+    data = _json.loads(run("x*y", "--x", "1", "--y", "2", *answer, "--json").stdout)
+    assert DROPPED in data["expect"][0]["notes"][0]
+
+
+def test_notes_on_a_class_sheet_and_on_answers_reach_the_teacher_the_json_and_the_feedback(tmp_path):
+    import json as _json
+
+    sheet, answers = tmp_path / "class.toml", tmp_path / "answers.csv"
+    sheet.write_text('[[problem]]\nid = "p"\nexpression = """(x+1)\n(x*y)"""\nat = { x = 2, y = 3 }\n'
+                     'answers = ["x"]\n')
+    answers.write_text('student,p.x\nAda,"(y+1)\n(y)"\n')
+    folder = tmp_path / "feedback"
+    result = run("check", str(sheet), "--answers", str(answers), "--report", str(folder))
+    assert result.exit_code == 0 and f"note: problem 1 (p): (x+1) {DROPPED}" in result.stderr
+    feedback = (folder / "Ada.md").read_text()
+    assert f"Note: (x+1) {DROPPED}" in feedback and f"  - Note: (y+1) {DROPPED}" in feedback
+    data = _json.loads(run("check", str(sheet), "--answers", str(answers), "--json").stdout)
+    assert DROPPED in data["problems"][0]["notes"][0]
+    assert DROPPED in data["students"][0]["marks"][0]["notes"][0]

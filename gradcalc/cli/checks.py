@@ -55,7 +55,14 @@ def run(result, answers: list, p: dict):
         return None
     from ..check import run_checks
 
-    return run_checks(result, answers, p["numerical"], p["rtol"], p["atol"])
+    found = run_checks(result, answers, p["numerical"], p["rtol"], p["atol"])
+    if p.get("quiet") or p.get("as_json"):   # no table to carry how an answer's text was read
+        from .exits import say
+
+        for verdict in found.verdicts:
+            for note in verdict.answer.notes:
+                say(f"note: in the answer {verdict.answer.name}=…: {note}")
+    return found
 
 
 def verdict(checks) -> None:

@@ -36,7 +36,7 @@ def given(sheet: str, p: dict) -> bool:
 
 def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) -> None:
     """The gradebook (or --json) on stdout, feedback files in --report DIR."""
-    from ..classroom import decode, grade_class, load_class_sheet, read_answers
+    from ..classroom import decode, escape, grade_class, load_class_sheet, read_answers
     from ..limits import read_bytes, read_text
     from ..render import classroom as render
     from .output import emit
@@ -44,6 +44,9 @@ def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) 
     source = "standard input" if sheet == "-" else sheet
     loaded = load_class_sheet(read_text(sheet, "the sheet", limits.replace(file=limits.sheet), limit="sheet"),
                               source)
+    for problem in loaded.problems:   # how each expression was read, as the command line says it
+        for note in problem.result.graph.notes:
+            say(f"note: problem {problem.number} ({escape(problem.id)}): {escape(note)}")
     answers = p["answers"]
     answers_source = "standard input" if answers == "-" else answers
     table = read_answers(decode(read_bytes(answers, "the answers file"), answers_source), loaded,

@@ -36,6 +36,8 @@ def answer_rows(verdicts, precision: int = DEFAULT_PRECISION) -> tuple[list[tupl
                      Cell(verdict.computed, precision), where))
         if verdict.failure:
             notes.append(f"{WRONG} {verdict.quantity} = {shown}: {visible(verdict.failure)}")
+        # How the answer's text was read (`(x+1)` then `(x-1)`: the first computed for nothing).
+        notes += [f"note: {verdict.quantity} = {shown}: {visible(note)}" for note in answer.notes]
         if answer.malformed:   # where in the answer, and how to fix it, as for bad input
             error = answer.malformed
             notes += caret(error.text, error.span) if error.text and error.span else []
@@ -164,7 +166,8 @@ def verdict_dict(v) -> dict:
             "kind": "malformed" if v.answer.malformed else "number" if v.answer.formula is None
             else "formula",
             "expected": None if v.expected is None else plain(v.expected),
-            "computed": plain(v.computed), "ok": v.ok, "compared_at": v.points, "failure": v.failure}
+            "computed": plain(v.computed), "ok": v.ok, "compared_at": v.points, "failure": v.failure,
+            "notes": list(v.answer.notes)}
 
 
 def to_dict(checks: Checks) -> dict:

@@ -54,7 +54,8 @@ def mark_dict(mark) -> dict:
             "kind": mark.kind, "ok": mark.ok, "points": mark.earned, "worth": mark.asked.worth}
     if verdict is None:
         return {**data, "given": None, "compared_at": 0, "failure": "no answer"}
-    data.update(given=_plain(verdict.expected), compared_at=verdict.points, failure=verdict.failure)
+    data.update(given=_plain(verdict.expected), compared_at=verdict.points, failure=verdict.failure,
+                notes=list(verdict.answer.notes))
     error = verdict.answer.malformed
     if error is not None:
         data["error"] = {"message": error.message, "hint": error.hint,
@@ -68,6 +69,7 @@ def to_dict(book) -> dict:
         "title": sheet.title, "max": sheet.max, "seed": book.seed,
         "tolerance": {"rtol": book.rtol, "atol": book.atol},
         "problems": [{"id": p.id, "name": p.name, "expression": p.expression, "points": p.points,
+                      "notes": list(p.result.graph.notes),
                       "at": {name: _plain(v) for name, v in p.result.inputs.items()},
                       "answers": [{"name": a.name, "column": a.column, "worth": a.worth,
                                    "quantity": book.keys[a.column].quantity,
@@ -167,18 +169,23 @@ def feedback(book, student, solutions: bool = False, precision: int = DEFAULT_PR
         program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
         lines += [f"## {problem.number}. {md_text(problem.name)} — {_of(student.earned(problem), problem.points)}",
                   "", f"{md_code(program)} at {escape(_point(problem.result.inputs))}", ""]
+        # How the expression was read, as the command line says it for the same text.
+        lines += [f"Note: {md_text(note)}  " for note in problem.result.graph.notes]
+        lines += [""] if problem.result.graph.notes else []
         for mark in marks:
             key = book.keys[mark.asked.column]
             worth = f"({_of(mark.earned, mark.asked.worth)})"
             if mark.ok:
                 lines.append(f"- {RIGHT} {escape(key.quantity)}: your answer {md_code(mark.text.strip())} — "
                              f"{_how_right(mark)} {worth}")
+                lines += _notes(mark)
                 continue
             if mark.kind == BLANK:
                 lines.append(f"- {WRONG} {escape(key.quantity)}: no answer {worth}")
             else:
                 lines.append(f"- {WRONG} {escape(key.quantity)}: your answer {md_code(mark.text.strip())} — "
                              f"{md_text(_reason(mark, precision))} {worth}")
+            lines += _notes(mark)
             error = mark.verdict.answer.malformed if mark.verdict else None
             if error is not None and error.text and error.span:
                 lines += md_block(caret(error.text, error.span) + ([f"hint: {error.hint}"] if error.hint else []))
@@ -191,6 +198,11 @@ def feedback(book, student, solutions: bool = False, precision: int = DEFAULT_PR
     lines.append(f"Tolerance: |answer − correct| ≤ {format_number(book.atol)} + "
                  f"{format_number(book.rtol)}·|correct|.")
     return "\n".join(lines) + "\n"
+
+
+def _notes(mark) -> list[str]:
+    """How the student's text was read (a statement computed for nothing), under the answer."""
+    return [f"  - Note: {md_text(note)}" for note in (mark.verdict.answer.notes if mark.verdict else ())]
 
 
 def _solution(book, key, precision: int) -> list[str]:

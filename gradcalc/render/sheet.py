@@ -18,6 +18,8 @@ def parts(report, precision: int = DEFAULT_PRECISION) -> list[tuple[Table, list[
     for graded in report.graded:
         problem = graded.problem
         rows, notes = answer_rows(graded.verdicts, precision)
+        # How the problem's expression was read, as the command line says it for the same text.
+        notes = [f"note: {visible(note)}" for note in graded.result.graph.notes] + notes
         where = f" at {_point(graded.result.inputs)}" if graded.result.inputs else ""
         program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
         title = (f"{problem.number}. {visible(problem.name)}: {visible(program)}{where} — "
@@ -68,6 +70,7 @@ def to_dict(report) -> dict:
         "tolerance": {"rtol": report.rtol, "atol": report.atol},
         "problems": [{"number": g.problem.number, "name": g.problem.name,
                       "expression": g.problem.expression, "points": g.problem.points,
-                      "earned": g.earned, "expect": [verdict_dict(v) for v in g.verdicts]}
+                      "earned": g.earned, "notes": list(g.result.graph.notes),
+                      "expect": [verdict_dict(v) for v in g.verdicts]}
                      for g in report.graded],
     }
