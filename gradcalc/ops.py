@@ -336,8 +336,54 @@ def _cross_entropy_y_derivative(g, y, t, out):
     return g("div", g("sub", g("mul", g("softmax", y), totals), t), g.const(_rows(g.values[y])))
 
 
+# Reductions whose sum or squares overflow (or underflow) where the result need not: each is computed
+# as numpy does, and only a result that is not a normal finite float is computed again, scaled, so
+# the digits of every ordinary case stay numpy's. norm([1e200, 1e200]) was inf, norm([1e-200]) 0.
+_SMALLEST_NORMAL = 2.2250738585072014e-308
+
+
+def _mean(x, axis=None):
+    """np.mean, or the sum of x/n where the sum overflows but the mean does not ([1e308, 1e308])."""
+    found = np.mean(x, axis=axis)
+    if _any(np.isinf(found)) and np.all(np.isfinite(x)):
+        n = np.size(x) if axis is None else np.shape(x)[axis]
+        found = np.sum(np.asarray(x) / n, axis=axis)
+    return found
+
+
+def _largest(x):
+    """max |x|, 1 where that is 0 (a scale to divide by)."""
+    top = np.max(np.abs(x))
+    return top if top > 0 else 1.0
+
+
+def _norm(x):
+    squares = np.sum(np.square(x))
+    if not _SMALLEST_NORMAL <= squares < math.inf and np.all(np.isfinite(x)):
+        top = _largest(x)
+        return np.float64(top * np.sqrt(np.sum(np.square(np.asarray(x) / top))))
+    return np.float64(np.sqrt(squares))
+
+
+def _var(x):
+    found = np.var(x)
+    if not _SMALLEST_NORMAL <= found < math.inf and np.all(np.isfinite(x)):
+        top = _largest(x)
+        root = top * np.sqrt(np.var(np.asarray(x) / top))    # (top·√v)², as top² may overflow alone
+        return np.float64(root * root)
+    return np.float64(found)
+
+
+def _std(x):
+    found = np.std(x)
+    if not _SMALLEST_NORMAL <= found * found < math.inf and np.all(np.isfinite(x)):
+        top = _largest(x)
+        return np.float64(top * np.std(np.asarray(x) / top))
+    return np.float64(found)
+
+
 _sum_along = _reduce_along("sum", np.sum)
-_mean_along = _reduce_along("mean", np.mean)
+_mean_along = _reduce_along("mean", _mean)
 
 
 def _call(name: str):
@@ -541,7 +587,7 @@ OPS: dict[str, Op] = {
                     tangent=(lambda t, x, out: _swap(t),), names=("transpose",)),
     "sum": _unary("sum", lambda x: _as_value(np.sum(x)), lambda x, out: _spread(1.0, x), "1",
                   lambda g, x, out: g.ones_like(x), elementwise=False),
-    "mean": _unary("mean", lambda x: _as_value(np.mean(x)),
+    "mean": _unary("mean", lambda x: _as_value(_mean(x)),
                    lambda x, out: _spread(1.0 / np.size(x), x), "1/size({0})",
                    lambda g, x, out: g.const(np.full_like(g.values[x], 1.0 / np.size(g.values[x]))),
                    elementwise=False),
@@ -728,10 +774,6 @@ def _inside_clip(g, x, lo, hi, out):
     return g("mul", g("sub", g.const(1.0), below), g("sub", g.const(1.0), above))
 
 
-def _norm(x):
-    return np.float64(np.sqrt(np.sum(np.square(x))))
-
-
 def _norm_local(x, out):
     # At x = 0 the norm has no gradient; PyTorch takes the subgradient 0 there, and so does gradcalc.
     if out == 0:
@@ -749,7 +791,7 @@ def _prod_local(x, out):
 
 
 def _std_local(x, out):
-    return (x - np.mean(x)) / (np.size(x) * out)
+    return (x - _mean(x)) / out / np.size(x)     # n·out would overflow first: std([1e308, -1e308])
 
 
 def _binary(symbol: str, forward, locals_, formulas, derivatives, explain=None, piece=None,
@@ -879,11 +921,11 @@ OPS.update({
     "prod": _unary("prod", lambda x: np.float64(np.prod(x)), _prod_local, "product of the other elements",
                    lambda g, x, out: g("div", out, x), elementwise=False, kink="exact at zeros (no division)"),
     # var and std divide by n (numpy's default, ddof = 0), not n − 1 (PyTorch's default).
-    "var": _unary("var", lambda x: np.float64(np.var(x)),
-                  lambda x, out: 2.0 * (x - np.mean(x)) / np.size(x), "2·({0} − mean({0}))/n",
+    "var": _unary("var", _var,
+                  lambda x, out: (x - _mean(x)) * (2.0 / np.size(x)), "2·({0} − mean({0}))/n",
                   lambda g, x, out: g("mul", g.const(2.0 / np.size(g.values[x])), g("sub", x, g("mean", x))),
                   elementwise=False, kink="divides by n, as numpy (PyTorch's default divides by n − 1)"),
-    "std": _unary("std", lambda x: np.float64(np.std(x)), _std_local, "({0} − mean({0}))/(n·{out})",
+    "std": _unary("std", _std, _std_local, "({0} − mean({0}))/(n·{out})",
                   lambda g, x, out: g("div", g("mul", g.const(1.0 / np.size(g.values[x])),
                                                g("sub", x, g("mean", x))), out),
                   elementwise=False, domain="derivative: elements not all equal", kink="divides by n, as numpy"),

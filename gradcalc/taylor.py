@@ -361,8 +361,17 @@ def _cross_entropy(builder, y: int, t: int) -> int:
                    builder.const(float(rows)))
 
 
+def _scale(builder, x: int) -> float:
+    """max |x| (1 if that is 0): the rewrites below square x/scale, as ops.py's norm and std do, so
+    norm(x·[1e200, 1e200]) has a series although x·x overflows."""
+    top = float(np.max(np.abs(builder.values[x])))
+    return top if 0 < top < math.inf else 1.0
+
+
 def _norm(builder, x: int) -> int:
-    return builder("sqrt", builder("sum", builder("mul", x, x)))
+    top = _scale(builder, x)
+    scaled = builder("div", x, builder.const(top))
+    return builder("mul", builder("sqrt", builder("sum", builder("mul", scaled, scaled))), builder.const(top))
 
 
 def _var(builder, x: int) -> int:
@@ -371,7 +380,9 @@ def _var(builder, x: int) -> int:
 
 
 def _std(builder, x: int) -> int:
-    return builder("sqrt", _var(builder, x))
+    top = _scale(builder, x)
+    centred = builder("div", builder("sub", x, builder("mean", x)), builder.const(top))
+    return builder("mul", builder("sqrt", builder("mean", builder("mul", centred, centred))), builder.const(top))
 
 
 # Ops whose value is rebuilt from ops with rules (the same value, so the same series).
