@@ -100,7 +100,9 @@ class Graph:
                 version = self.versions.get(node.id)
                 labels.append(node.name if version is None else version_label(node.name, version))
             elif node.id in self.constants:
-                labels.append(self.text[node.span[0]:node.span[1]].strip().translate(_SUPERSCRIPTS))
+                written = self.text[node.span[0]:node.span[1]].strip().translate(_SUPERSCRIPTS)
+                # a number a pasted library call implies (square is **2) is not in the text: its value
+                labels.append(written or _number_label(self.constants[node.id]))
             else:
                 count += 1
                 while f"n{count}" in taken:
@@ -111,6 +113,10 @@ class Graph:
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")   # x² is x^2: its exponent's label is 2
+
+
+def _number_label(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else "const"
 
 
 def version_label(name: str, version: int) -> str:

@@ -931,6 +931,28 @@ OPS.update({
                   elementwise=False, domain="derivative: elements not all equal", kink="divides by n, as numpy"),
 })
 
+# Pieces of the dialects (gradcalc/dialects.py) -----------------------------------------------------
+# stop_gradient (JAX; PyTorch's detach, TensorFlow's stop_gradient): the value passes, no gradient
+# does. expand_axis: keepdims=True, an axis of size 1 put back after a reduction along it.
+
+def _expand_axis(x, axis):
+    return np.expand_dims(x, int(axis))
+
+
+OPS.update({
+    "stop_gradient": _unary("stop_gradient", lambda a: a, lambda a, out: 0.0 * a, "0 (held constant)",
+                            lambda g, a, out: g.const(0.0), names=("stop_gradient",),
+                            kink="no gradient passes (detach, stop_gradient)", floats=True),
+    "expand_axis": Op("keepdims", "{0} with axis {1} kept", _expand_axis,
+                      (lambda x, axis, out: 1.0, None), ("1", ""),
+                      chain=(lambda upstream, local, x, axis: np.reshape(upstream, np.shape(x)), None),
+                      rule=("{up} without axis {1}", ""),
+                      # summing over an axis of size 1 removes it, values unchanged
+                      graph_chain=(lambda g, upstream, x, axis, out: g("sum_axis", upstream, axis), None),
+                      tangent=(lambda t, x, axis, out: _expand_axis(np.broadcast_to(t, np.shape(x)), axis),
+                               None)),
+})
+
 # Indexing ----------------------------------------------------------------------------------------
 # x[0], x[1:], X[:, 0]: numpy's basic indexing with whole numbers written in the program. Each distinct
 # index is an op of its own, made on first use and kept in OPS, so the trace, forward mode and the

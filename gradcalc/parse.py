@@ -13,6 +13,7 @@ from .names import did_you_mean
 from .numbers import format_shape
 from .limits import DEFAULT, Limits, exceeded
 from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY, index_op, index_text
+from . import dialects
 
 # An expression while parsing: its node id and the span it covers in the text (parentheses included).
 Ref = tuple[int, int, int]
@@ -25,11 +26,13 @@ GRAMMAR_PATHS = (os.path.join(_HERE, "grammar", "gradcalc.lark"),
 
 _TOKEN_NAMES = {"RPAR": "')'", "LPAR": "'('", "NAME": "a name", "NUMBER": "a number",
                 "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '@'", "POW_OP": "'**'",
-                "COMMA": "','", "EQUAL": "'='", "TRANSPOSE": "'.T'", "_SEP": "';' or a new line",
+                "METHOD": "a method such as .sum(", "ATTRIBUTE": "an attribute such as .T", "COMMA": "','", "EQUAL": "'='", "_SEP": "';' or a new line",
                 "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "AUG_OP": "'+=' or another", "SUPERSCRIPT": "a superscript power such as ²", "ROOT": "'√'",
                 "$END": "the end of the expression"}
 # The module prefixes of pasted code: np.sin(x) is sin(x), math.pi is pi.
 _PREFIX = re.compile(r"^(?:np|numpy|math|torch)\.(?:linalg\.)?")
+# Python's words for values, read where an argument is a setting (keepdims=True, axis=None).
+_WORDS = {"True": (1.0, True), "False": (0.0, False), "None": (float("nan"), None)}
 
 # Characters people paste from notes or other alphabets, and what they probably meant.
 _LOOKALIKES = {"х": "x", "у": "y", "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "−": "-",
@@ -61,6 +64,7 @@ class _Builder:
         self.version: dict[str, int] = {}        # name → how many values it has had (2 after c = c + 1)
         self.noted: set[str] = set()             # the notes on notation already given (one of each)
         self.named: set[int] = set()             # the nodes a statement gave a name (t = …)
+        self.words: dict[int, object] = {}       # node → True, False or None as written
 
     # -- helpers -----------------------------------------------------------------------------
     def _constant(self, value: float, span: Span) -> Ref:
@@ -89,10 +93,19 @@ class _Builder:
             return (self.assigned[name][0], *span)
         if name in self.graph.variables:
             return (self.graph.variables[name], *span)
+        if name in _WORDS:
+            value, word = _WORDS[name]
+            ref = self._constant(value, span)
+            self.words[ref[0]] = word
+            return ref
+        if "." in name:
+            module, _, last = name.rpartition(".")
+            if module in dialects.NAMESPACES and last in dialects.CONSTANTS:   # np.pi, math.tau
+                return self._constant(dialects.CONSTANTS[last], span)
         bare = _PREFIX.sub("", name)
         if bare in CONSTANTS:
             return self._constant(CONSTANTS[bare], span)
-        if bare in CALLS:
+        if bare in CALLS or "." in name and _is_function(dialects.lookup(name)[0]):
             raise _uncalled(self.graph.text, name, span)
         if bare != name or "." in name:
             raise GradcalcError(f"unknown name {name!r}", span, hint=_meant(name, bare))
@@ -104,8 +117,22 @@ class _Builder:
         token, rpar = children[0], children[-1]
         args = [c for c in children[2:-1] if c is not None]
         name = str(token)
-        bare = _PREFIX.sub("", name)
         span = (token.start_pos, rpar.end_pos)
+        if "." in name:      # np.sum(x, axis=0), F.relu(x), tf.reduce_mean(x): the library's own function
+            spelling, module, function = dialects.lookup(name)
+            if isinstance(spelling, dialects.Spelling):
+                return self._spell(spelling, name, args, span)
+            if spelling is None or spelling not in CALLS:
+                raise _unknown_in_module(name, module, function, (token.start_pos, token.end_pos))
+            name = spelling
+        keywords = [arg for arg in args if isinstance(arg, _Keyword)]
+        if name in dialects.BARE and (name not in CALLS or keywords):
+            return self._spell(dialects.BARE[name], name, args, span)
+        if keywords:     # exp(x=1) and other keywords gradcalc's own functions do not take
+            first = keywords[0]
+            raise GradcalcError(f"{name} takes no keyword {first.name}", first.span,
+                                hint=f"give {name}'s arguments by position: {name}(x)")
+        bare = _PREFIX.sub("", name)
         if bare not in CALLS:
             hint = _meant(name, bare)
             if name in self.assigned:     # f(x) = x**2; f(3): a definition names a value
@@ -138,6 +165,93 @@ class _Builder:
         for right in args[1:]:
             left = self._apply(op, [left, right], (left[1], right[2]))
         return left
+
+    # -- the dialects: np.sum(x, axis=1), x.clamp(min=0), X.T ----------------------------------------
+    def keyword(self, children):
+        token, ref = children
+        return _Keyword(str(token), ref, (token.start_pos, ref[2]))
+
+    def _spell(self, spelling: dialects.Spelling, name: str, args: list, span: Span) -> Ref:
+        """A library's function, its arguments matched to its parameters as Python would, built by its
+        recipe from gradcalc's ops."""
+        values: dict[str, object] = {}
+        positional = True
+        for arg in args:
+            if isinstance(arg, _Keyword):
+                positional = False
+                parameter = spelling.parameter(arg.name)
+                if parameter is None:
+                    raise GradcalcError(f"{name} has no parameter {arg.name}", arg.span,
+                                        hint=f"{name}({spelling.signature()})")
+                if parameter in values:
+                    raise GradcalcError(f"{name} got {arg.name} twice", arg.span,
+                                        hint=f"{name}({spelling.signature()})")
+                values[parameter] = (arg.ref, arg.span)
+                continue
+            if not positional:
+                raise GradcalcError("an argument by position after one by keyword", (arg[1], arg[2]),
+                                    hint="give the keyword arguments last, as in Python")
+            if len(values) >= len(spelling.params):
+                if spelling.rest:
+                    continue
+                raise GradcalcError(f"{name} takes at most {len(spelling.params)} argument"
+                                    f"{'s' if len(spelling.params) != 1 else ''}", (arg[1], arg[2]),
+                                    hint=f"{name}({spelling.signature()})")
+            values[spelling.params[len(values)]] = (arg, (arg[1], arg[2]))
+        maker = _Maker(self, span, name)
+        given = {}
+        for parameter in spelling.params:
+            if parameter in values:
+                ref, where = values[parameter]
+                if parameter in dialects.LITERAL:
+                    given[parameter] = self._setting(ref, where, name, parameter)
+                else:       # a_max=None: no bound
+                    given[parameter] = None if self.words.get(ref[0], True) is None else ref
+            elif parameter in spelling.defaults:
+                default = spelling.defaults[parameter]
+                given[parameter] = default if parameter in dialects.LITERAL or default is None \
+                    else maker.const(default)
+            else:
+                raise GradcalcError(f"{name} needs its argument {parameter}", span,
+                                    hint=f"{name}({spelling.signature()})")
+        return spelling.build(maker, **given)
+
+    def _setting(self, ref: Ref, where: Span, name: str, parameter: str):
+        """An argument read when the program is read (axis=1, keepdims=True): its Python value."""
+        if ref[0] in self.words:
+            return self.words[ref[0]]
+        value = self._literal(ref)
+        if value is None:
+            raise GradcalcError(f"{parameter} of {name} must be written in the call", where,
+                                hint=f"write a number there, e.g. {parameter}=0")
+        return int(value) if value == int(value) and abs(value) < 2 ** 31 else value
+
+    def method(self, children):
+        operand, token, lpar, *args, rpar = children
+        args = [arg for arg in args if arg is not None]
+        attribute = str(token)[1:]
+        span = (operand[1], rpar.end_pos)
+        spelling = dialects.METHODS.get(attribute)
+        if spelling is None and attribute in CALLS:        # x.exp(), x.tanh(): gradcalc's function of x
+            spelling = dialects.Spelling("x", lambda m, x, _f=attribute: m.call(_f, x))
+        if spelling is None:
+            known = did_you_mean(attribute, list(dialects.METHODS) + list(CALLS), cutoff=0.8)
+            raise GradcalcError(f"unknown method .{attribute}()", (token.start_pos, token.end_pos),
+                                hint=f"did you mean .{known}()?" if known else
+                                "methods: x.sum(), x.mean(), x.pow(2), x.exp(), x.clamp(min=0), x.mm(w), "
+                                "x.T (README: How gradcalc reads what you paste)")
+        return self._spell(spelling, f"x.{attribute}", [operand] + args, span)
+
+    def attribute(self, children):
+        operand, token = children
+        attribute = str(token)[1:]
+        span = (operand[1], token.end_pos)
+        op = dialects.ATTRIBUTES.get(attribute)
+        if op is None:
+            hint = f"call it: .{attribute}()" if attribute in dialects.METHODS or attribute in CALLS \
+                else "attributes: x.T (transpose), x.data (the value, held constant)"
+            raise GradcalcError(f"unknown attribute .{attribute}", (token.start_pos, token.end_pos), hint)
+        return self._apply(op, [operand], span)
 
     # -- notation from paper: 2x, (x+1)(x-1), x², √x, f(x) = … --------------------------------------
     def juxtaposed(self, children):
@@ -196,6 +310,9 @@ class _Builder:
         for arg in children[2:-2]:
             if arg is None:
                 continue
+            if isinstance(arg, _Keyword):
+                raise GradcalcError(f"{name}(…) = … lists the names of its inputs", arg.span,
+                                    hint=f"write {name}(x) = … with plain names")
             written = self.graph.text[arg[1]:arg[2]]
             if self.graph.variables.get(written) != arg[0]:
                 raise GradcalcError(f"{name}(…) = … lists the names of its inputs, and {written} is not one",
@@ -306,10 +423,6 @@ class _Builder:
             return self._constant(-value if UNARY[str(sign)] == "neg" else value, span)
         return self._apply(UNARY[str(sign)], [operand], span)
 
-    def transpose(self, children):
-        operand, token = children
-        return self._apply("transpose", [operand], (operand[1], token.end_pos))
-
     def assignment(self, children):
         token, ref = children
         return self._assign(token, ref, token.start_pos)
@@ -390,6 +503,65 @@ class _Slice:
 
     def __init__(self, key: slice, start: int, end: int):
         self.key, self.start, self.end = key, start, end
+
+
+class _Keyword:
+    """name=value inside a call's parentheses, as read."""
+
+    __slots__ = ("name", "ref", "span")
+
+    def __init__(self, name: str, ref: Ref, span: Span):
+        self.name, self.ref, self.span = name, ref, span
+
+
+class _Maker:
+    """What a dialect's recipe builds with: gradcalc's ops as nodes, all spanning the call."""
+
+    __slots__ = ("builder", "span", "name")
+
+    def __init__(self, builder: _Builder, span: Span, name: str):
+        self.builder, self.span, self.name = builder, span, name
+
+    def __call__(self, op: str, *refs: Ref) -> Ref:
+        return self.builder._apply(op, list(refs), self.span)
+
+    def const(self, value: float) -> Ref:
+        # An empty span at the call's end: the trace labels the node by its value, not by text.
+        end = self.span[1]
+        node = self.builder.graph.add(None, (), (end, end))
+        self.builder.graph.constants[node] = value
+        return (node, end, end)
+
+    def axis(self, value, name: str) -> Ref:
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.refuse(f"the axis of {name} must be a whole number", "write e.g. axis=0")
+        return self.const(float(value))
+
+    def call(self, function: str, *refs: Ref) -> Ref:
+        op = CALLS[function].get(len(refs))
+        if op is None:      # max(a, b) is maximum
+            op = next(key for key in CALLS[function].values() if OPS[key].variadic)
+        return self(op, *refs)
+
+    def refuse(self, message: str, hint: str):
+        raise GradcalcError(f"{self.name}: {message}", self.span, hint=hint)
+
+
+def _is_function(spelling) -> bool:
+    return isinstance(spelling, dialects.Spelling) or spelling in CALLS
+
+
+def _unknown_in_module(name: str, module: str, function: str, span: Span) -> GradcalcError:
+    known = list(dialects.NAMESPACES.get(module, {})) + list(CALLS)
+    meant = did_you_mean(function, known, cutoff=0.75)
+    if meant:
+        hint = f"did you mean {module}.{meant}(...)?"
+    elif module:
+        hint = (f"gradcalc reads these of {module}: " + ", ".join(dialects.known_functions(module)[:12])
+                + " and gradcalc's own functions (gradcalc --help)")
+    else:
+        hint = "gradcalc --help lists the functions; README: How gradcalc reads what you paste"
+    return GradcalcError(f"unknown function {name!r}", span, hint)
 
 
 def _short(text: str, most: int = 40) -> str:

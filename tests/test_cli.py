@@ -96,7 +96,7 @@ def test_every_option_has_help_text():
     ("sin(x, y)", "takes 1 argument", "  ^^^^^^^^^"),
     ("x $ y", "unexpected character '$'", "    ^"),
     ("2 3", "unexpected '3'", "    ^"),
-    ("x = 1; x.y = 2", "unexpected character '.'", "          ^"),
+    ("x = 1; x.y = 2", "unexpected '='", "             ^"),
 ])
 def test_syntax_errors_exit_2_with_caret(expression, message, caret):
     assert_error(run(expression, "--x", "1"), 2, message, caret)

@@ -48,9 +48,12 @@ SEVERAL = {
 ARRAY = {"norm", "prod", "var", "std", "dot", "matmul", "transpose", "sum", "mean", "max", "min",
          "softmax", "logsumexp", "cross_entropy"}
 
+# Tested in tests/test_dialects.py (its gradient is 0 by design, not the derivative of its value).
+DIALECTS = {"stop_gradient"}
+
 
 def test_every_callable_name_is_tested():
-    assert set(CALLS) == set(UNARY) | set(SEVERAL) | ARRAY | EARLIER
+    assert set(CALLS) == set(UNARY) | set(SEVERAL) | ARRAY | EARLIER | DIALECTS
 
 
 def central(text, point, name, h=1e-6):
