@@ -62,6 +62,7 @@ REFERENCE = {
     "elu": (lambda x: x if x > 0 else mpmath.expm1(x), lambda x: 1 if x > 0 else mpmath.exp(x), None),
     "silu": (lambda x: x * _sigmoid(x), lambda x: _sigmoid(x) * (1 + x * _sigmoid(-x)), None),
     "leaky_relu_default": (lambda x: x if x > 0 else x / 100, lambda x: 1 if x > 0 else mpf(1) / 100, None),
+    "stop_gradient": (lambda x: x, lambda x: 0, None),    # the value passes, no gradient (dialects)
 }
 
 UNARY = [key for key, op in OPS.items() if op.arity == 1 and op.names and op.elementwise]
