@@ -13,6 +13,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from .csvtext import delimiter
 from .errors import GradcalcError, MathError, MissingValue, visible
 from .ops import OPS
 from .names import did_you_mean
+from .points import MAX_POINTS, exact
 from .sheet import PROBLEM_KEYS, _kind, _number, _point, _text, _unknown_key, read_toml
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
@@ -44,7 +46,7 @@ class Asked:
 
     problem: ClassProblem
     name: str
-    worth: float                     # points it is worth
+    worth: Fraction                  # points it is worth, exact (a third of 1 point is 1/3)
 
     @property
     def column(self) -> str:
@@ -75,8 +77,8 @@ class ClassSheet:
         return {asked.column: asked for problem in self.problems for asked in problem.asked}
 
     @property
-    def max(self) -> float:
-        return sum(problem.points for problem in self.problems)
+    def max(self) -> Fraction:
+        return sum((exact(problem.points) for problem in self.problems), Fraction(0))
 
 
 class _Places:
@@ -224,7 +226,7 @@ def _load_problem(number: int, item: dict, places: _Places, source: str, parse) 
         key = "at" if error.message.startswith(f"{where}: at") or "value of" in error.message else "name"
         raise places.error(source, places.key(number, key), error.message, error.hint) from None
     try:
-        points = _number(where, "points", item.get("points", 1))
+        points = _number(where, "points", item.get("points", 1), MAX_POINTS)
     except GradcalcError as error:
         raise places.error(source, places.key(number, "points"), error.message, error.hint) from None
     problem = ClassProblem(number, ident, name, expression, at, points)
@@ -238,7 +240,7 @@ def _load_problem(number: int, item: dict, places: _Places, source: str, parse) 
                                'output, value) students give')
         asked = list(expect)
     if isinstance(asked, list) and asked and all(isinstance(a, str) for a in asked):
-        share = points / len(asked)
+        share = exact(points) / len(asked)
         worths = {name: share for name in asked}
         if len(worths) < len(asked):
             twice = next(name for name in asked if asked.count(name) > 1)
@@ -246,12 +248,15 @@ def _load_problem(number: int, item: dict, places: _Places, source: str, parse) 
                                f"{where}: {twice} is asked twice", "list each answer once")
     elif isinstance(asked, dict) and asked:
         worths = {name: _worth(places, source, number, where, name, value) for name, value in asked.items()}
-        total = sum(worths.values())
-        if "points" in item and abs(total - points) > 1e-9 * max(1.0, points):
+        total = sum(worths.values(), Fraction(0))
+        if "points" in item and total != exact(points):   # exact: 0.1 + 0.2 is 0.3
             raise places.error(source, places.key(number, "points"),
-                               f"{where}: points = {points:g}, but its answers are worth {total:g}",
+                               f"{where}: points = {points:g}, but its answers are worth {float(total):g}",
                                "make them agree, or leave points out (it is then their sum)")
-        problem.points = total
+        problem.points = float(total)
+        if total > MAX_POINTS:
+            raise places.error(source, places.key(number, "answers"), f"{where}: its answers are worth "
+                               f"{float(total):.6g} in all; a problem may be worth at most {MAX_POINTS:,}")
     else:
         raise places.error(source, places.key(number, "answers"),
                            f"{where}: answers must list names, e.g. answers = [\"x\", \"y\"], or give "
@@ -260,9 +265,9 @@ def _load_problem(number: int, item: dict, places: _Places, source: str, parse) 
     return problem
 
 
-def _worth(places, source, number, where, name, value) -> float:
+def _worth(places, source, number, where, name, value) -> Fraction:
     try:
-        return _number(f"{where}: the answer {name}", "its points", value)
+        return exact(_number(f"{where}: the answer {name}", "its points", value, MAX_POINTS))
     except GradcalcError as error:
         raise places.error(source, places.inside(number, "answers", name), error.message) from None
 
@@ -409,8 +414,8 @@ class Mark:
         return self.verdict is not None and self.verdict.ok
 
     @property
-    def earned(self) -> float:
-        return self.asked.worth if self.ok else 0.0
+    def earned(self) -> Fraction:
+        return self.asked.worth if self.ok else Fraction(0)
 
     @property
     def kind(self) -> str:
@@ -426,12 +431,12 @@ class Student:
     line: int
     marks: list[Mark]                # in the sheet's order
 
-    def earned(self, problem: ClassProblem) -> float:
-        return sum(mark.earned for mark in self.marks if mark.asked.problem is problem)
+    def earned(self, problem: ClassProblem) -> Fraction:
+        return sum((mark.earned for mark in self.marks if mark.asked.problem is problem), Fraction(0))
 
     @property
-    def total(self) -> float:
-        return sum(mark.earned for mark in self.marks)
+    def total(self) -> Fraction:
+        return sum((mark.earned for mark in self.marks), Fraction(0))
 
     @property
     def right(self) -> int:

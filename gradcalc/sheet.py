@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Callable
 
 from .check import ATOL, RTOL, SEED, Answer, Verdict, check_answers, parse_answer
+from .points import MAX_POINTS, exact
 from .errors import GradcalcError, MissingValue
 from .numbers import describe, number_problem
 from .names import did_you_mean
@@ -50,8 +52,9 @@ class Graded:
         return sum(v.ok for v in self.verdicts)
 
     @property
-    def earned(self) -> float:
-        return self.problem.points * self.right / len(self.verdicts)
+    def earned(self) -> Fraction:
+        """Exact: 0.1 points for 1 of 3 answers is 1/30, and three thirds are the whole."""
+        return exact(self.problem.points) * self.right / len(self.verdicts)
 
 
 @dataclass
@@ -63,12 +66,12 @@ class Report:
     atol: float = ATOL
 
     @property
-    def score(self) -> float:
-        return sum(g.earned for g in self.graded)
+    def score(self) -> Fraction:
+        return sum((g.earned for g in self.graded), Fraction(0))
 
     @property
-    def total(self) -> float:
-        return sum(g.problem.points for g in self.graded)
+    def total(self) -> Fraction:
+        return sum((exact(g.problem.points) for g in self.graded), Fraction(0))
 
     @property
     def answers(self) -> tuple[int, int]:
@@ -87,10 +90,13 @@ def _unknown_key(where: str, key: str, allowed: tuple[str, ...]) -> GradcalcErro
                          hint=f"did you mean {close}?" if close else f"the keys are {', '.join(allowed)}")
 
 
-def _number(where: str, key: str, value: Any) -> float:
+def _number(where: str, key: str, value: Any, most: float | None = None) -> float:
     problem = number_problem(value) if not isinstance(value, str) else f"not a number: text {describe(value)}"
     if problem is None and value < 0:
         problem = "negative"
+    if problem is None and most is not None and value > most:
+        raise GradcalcError(f"{where}: {key} must be at most {most:,}, but it is {describe(value)}",
+                            hint=f"write {key} = 1 (totals stay finite and exact)")
     if problem:
         raise GradcalcError(f"{where}: {key} must be a finite number ≥ 0, but it is {problem}"
                             + ("" if problem.startswith(("not", "beyond")) else f": {describe(value)}"),
@@ -211,7 +217,7 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
             raise GradcalcError(f"{where}: no expected answers",
                                 hint="add [problem.expect] with a line per answer, e.g. x = \"2*(x+y)\"")
         answers = [_answer(where, key, value) for key, value in expect.items()]
-        points = _number(where, "points", item.get("points", 1))
+        points = _number(where, "points", item.get("points", 1), MAX_POINTS)
         problems.append(Problem(number, name, expression, at, answers, points))
     return Sheet(title, problems,
                  _number(source, "rtol", data.get("rtol", RTOL)), _number(source, "atol", data.get("atol", ATOL)))

@@ -227,3 +227,65 @@ def test_notes_on_a_class_sheet_and_on_answers_reach_the_teacher_the_json_and_th
     data = _json.loads(run("check", str(sheet), "--answers", str(answers), "--json").stdout)
     assert DROPPED in data["problems"][0]["notes"][0]
     assert DROPPED in data["students"][0]["marks"][0]["notes"][0]
+
+
+# Points: bounded, finite, exact ----------------------------------------------------------------
+
+def _sheet(tmp_path, text, name="hw.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_huge_points_are_refused_not_summed_to_inf(tmp_path):
+    problem = '[[problem]]\nexpression = "x*y"\nat = { x = 1, y = 2 }\npoints = 1e308\n[problem.expect]\nx = 2\n'
+    result = run("check", _sheet(tmp_path, problem * 2), "--json")
+    assert result.exit_code == 2 and "points must be at most 1,000,000" in result.stderr
+    assert "inf" not in result.output.lower()
+    klass = ('[[problem]]\nid = "p"\nexpression = "x*y"\nat = { x = 1, y = 2 }\n'
+             'answers = { x = 1e308, y = 1e308 }\n')
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,p.x,p.y\nAda,2,1\n")
+    result = run("check", _sheet(tmp_path, klass, "class.toml"), "--answers", str(answers), "--json")
+    assert result.exit_code == 2 and "its points must be at most 1,000,000" in result.stderr
+
+
+def test_many_answers_sharing_a_point_add_up_to_the_point_exactly(tmp_path):
+    import csv as _csv
+    import io
+    import json as _json
+
+    names = [f"x{i}" for i in range(10)]
+    klass = (f'[[problem]]\nid = "p"\nexpression = "{"+".join(names)}"\n'
+             f'at = {{ {", ".join(f"{n} = 1" for n in names)} }}\npoints = 1\n'
+             f'answers = {_json.dumps(names)}\n')
+    answers = tmp_path / "a.csv"
+    answers.write_text("student," + ",".join(f"p.{n}" for n in names) + "\nAda," + ",".join("1" * 10) + "\n")
+    sheet = _sheet(tmp_path, klass, "class.toml")
+    book = run("check", sheet, "--answers", str(answers), "--precision", "17")
+    assert list(_csv.reader(io.StringIO(book.stdout)))[1] == ["Ada", "1", "1", "1"]   # not 0.9999999999999999
+    data = _json.loads(run("check", sheet, "--answers", str(answers), "--json").stdout)
+    assert data["students"][0]["total"] == 1 and data["students"][0]["max"] == 1
+    folder = tmp_path / "feedback"
+    run("check", sheet, "--answers", str(answers), "--report", str(folder))
+    assert "**Score:** 1 of 1 point " in (folder / "Ada.md").read_text()
+
+
+def test_a_sheets_tenths_add_up_with_their_own_digits(tmp_path):
+    import json as _json
+
+    problems = "".join(f'[[problem]]\nexpression = "x*y"\nat = {{ x = 1, y = 2 }}\npoints = {points}\n'
+                       f'[problem.expect]\nx = 2\ny = 1\nz = 2\n' for points in ("0.1", "0.2"))
+    sheet = _sheet(tmp_path, problems)
+    plain = run("check", sheet, "--plain", "--precision", "17")
+    assert plain.exit_code == 0 and "Score: 0.3 of 0.3 points" in plain.stdout
+    assert "0.1 of 0.1 points" in plain.stdout and "0.2 of 0.2 points" in plain.stdout
+    data = _json.loads(run("check", sheet, "--json").stdout)
+    assert data["score"] == data["total"] == 0.3 and [p["earned"] for p in data["problems"]] == [0.1, 0.2]
+    answers = {"x": 0.1, "y": 0.2}   # per answer in a class: 0.1 + 0.2 is the points = 0.3 given
+    klass = ('[[problem]]\nid = "p"\nexpression = "x*y"\nat = { x = 1, y = 2 }\npoints = 0.3\n'
+             f'answers = {{ x = {answers["x"]}, y = {answers["y"]} }}\n')
+    csv_file = tmp_path / "a.csv"
+    csv_file.write_text("student,p.x,p.y\nAda,2,1\n")
+    book = run("check", _sheet(tmp_path, klass, "class.toml"), "--answers", str(csv_file), "--precision", "17")
+    assert book.exit_code == 0 and book.stdout.splitlines()[1] == "Ada,0.3,0.3,0.3", book.output

@@ -33,10 +33,10 @@ def gradebook_csv(book, precision: int = DEFAULT_PRECISION) -> str:
     out = csv.writer(buffer, lineterminator="\n")
     problems = book.sheet.problems
     out.writerow(["student"] + [p.id for p in problems] + ["total", "max"])
-    top = format_number(book.sheet.max, precision)
+    top = format_number(float(book.sheet.max), precision)   # exact sums, the float nearest them
     for student in book.students:
-        out.writerow([_cell(student.name)] + [format_number(student.earned(p), precision) for p in problems]
-                     + [format_number(student.total, precision), top])
+        out.writerow([_cell(student.name)] + [format_number(float(student.earned(p)), precision) for p in problems]
+                     + [format_number(float(student.total), precision), top])
     return buffer.getvalue()
 
 
@@ -51,7 +51,8 @@ def _plain(value):
 def mark_dict(mark) -> dict:
     verdict = mark.verdict
     data = {"problem": mark.asked.problem.id, "name": mark.asked.name, "answer": mark.text,
-            "kind": mark.kind, "ok": mark.ok, "points": mark.earned, "worth": mark.asked.worth}
+            "kind": mark.kind, "ok": mark.ok, "points": float(mark.earned),
+            "worth": float(mark.asked.worth)}
     if verdict is None:
         return {**data, "given": None, "compared_at": 0, "failure": "no answer"}
     data.update(given=_plain(verdict.expected), compared_at=verdict.points, failure=verdict.failure,
@@ -66,18 +67,18 @@ def mark_dict(mark) -> dict:
 def to_dict(book) -> dict:
     sheet = book.sheet
     return {
-        "title": sheet.title, "max": sheet.max, "seed": book.seed,
+        "title": sheet.title, "max": float(sheet.max), "seed": book.seed,
         "tolerance": {"rtol": book.rtol, "atol": book.atol},
         "problems": [{"id": p.id, "name": p.name, "expression": p.expression, "points": p.points,
                       "notes": list(p.result.graph.notes),
                       "at": {name: _plain(v) for name, v in p.result.inputs.items()},
-                      "answers": [{"name": a.name, "column": a.column, "worth": a.worth,
+                      "answers": [{"name": a.name, "column": a.column, "worth": float(a.worth),
                                    "quantity": book.keys[a.column].quantity,
                                    "computed": _plain(book.keys[a.column].computed)} for a in p.asked]}
                      for p in sheet.problems],
-        "students": [{"student": s.name, "line": s.line, "total": s.total, "max": sheet.max,
+        "students": [{"student": s.name, "line": s.line, "total": float(s.total), "max": float(sheet.max),
                       "right": s.right, "answers": len(s.marks),
-                      "problems": {p.id: s.earned(p) for p in sheet.problems},
+                      "problems": {p.id: float(s.earned(p)) for p in sheet.problems},
                       "marks": [mark_dict(m) for m in s.marks]} for s in book.students],
     }
 
@@ -125,8 +126,10 @@ def md_block(lines: list[str]) -> list[str]:
     return [f"  {fence}text"] + [f"  {line}" for line in lines] + [f"  {fence}"]
 
 
-def _of(earned: float, worth: float) -> str:
-    return f"{format_number(earned, 4)} of {format_number(worth, 4)} point{'' if worth == 1 else 's'}"
+def _of(earned, worth) -> str:
+    """Exact fractions of points, shown as the float nearest them: 0.1 + 0.2 of 0.3 reads 0.3 of 0.3."""
+    return (f"{format_number(float(earned), 4)} of {format_number(float(worth), 4)} "
+            f"point{'' if worth == 1 else 's'}")
 
 
 def _point(values: dict) -> str:

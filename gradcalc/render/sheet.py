@@ -38,8 +38,9 @@ def footer(report, precision: int = DEFAULT_PRECISION) -> list[str]:
 
 def _of(earned: float, worth: float, precision: int = DEFAULT_PRECISION) -> str:
     """`1.5 of 2 points`, `1 of 1 point`: the noun agrees with what the problem is worth."""
-    # --precision digits, as every other number: 999.5 of 1000 once showed as 1e3 of 1e3
-    return (f"{format_number(earned, precision)} of {format_number(worth, precision)} "
+    # --precision digits, as every other number: 999.5 of 1000 once showed as 1e3 of 1e3. The sums
+    # are exact fractions, shown as the float nearest them: 0.1 + 0.2 of 0.3 reads 0.3 of 0.3.
+    return (f"{format_number(float(earned), precision)} of {format_number(float(worth), precision)} "
             f"point{'' if worth == 1 else 's'}")
 
 
@@ -65,12 +66,12 @@ def to_dict(report) -> dict:
 
     right, count = report.answers
     return {
-        "title": report.sheet.title, "score": report.score, "total": report.total,
+        "title": report.sheet.title, "score": float(report.score), "total": float(report.total),
         "right": right, "answers": count, "ok": report.ok, "seed": report.seed,
         "tolerance": {"rtol": report.rtol, "atol": report.atol},
         "problems": [{"number": g.problem.number, "name": g.problem.name,
                       "expression": g.problem.expression, "points": g.problem.points,
-                      "earned": g.earned, "notes": list(g.result.graph.notes),
+                      "earned": float(g.earned), "notes": list(g.result.graph.notes),
                       "expect": [verdict_dict(v) for v in g.verdicts]}
                      for g in report.graded],
     }
