@@ -8,6 +8,9 @@ whose code lives with the features and in render/.
 
 from __future__ import annotations
 
+import math
+import re
+
 from . import result as engine
 from .errors import GradcalcError
 from .limits import DEFAULT, Limits
@@ -20,20 +23,74 @@ if TYPE_CHECKING:   # annotations are text: `import gradcalc; gradcalc.compute(.
     from typing import Any
 
 
+# The engine speaks the command line's words (give --y VALUE, --order, --wrt x); errors reaching a
+# caller of the API say the same in the API's words. The words of an option are replaced; any other
+# --NAME is a variable's value (--y VALUE), said as its name.
+_API_WORDS = (
+    (r"give ((?:--\w+ VALUE\s*)+)", lambda found: "give a value for " + ", ".join(
+        re.findall(r"--(\w+)", found.group(1))) + ": compute(text, " + ", ".join(
+        f"{name}=…" for name in re.findall(r"--(\w+)", found.group(1))) + ")"),
+    (r"--symbolic", "formulas()"), (r"--hessian", "hessian()"), (r"--order K\b", "derivative(k)"),
+    (r"--order", "derivative()"), (r"--wrt NAME", "wrt=NAME"), (r"--wrt (\w+)", r"wrt='\1'"),
+    (r"--wrt", "wrt"), (r"--upstream", "upstream"), (r"--points", "vectorize"),
+    (r"--limit (\w+)=(\S+)", r"limits=Limits(\1=\2)"), (r"--limit", "limits"),
+    (r"--check", "check()"), (r"--expect", "expect()"), (r"--mode forward", "forward mode"),
+    (r"--(\w+) ", r"\1="), (r"--(\w+)", r"\1"),
+)
+
+
+class _InApiWords:
+    """Around a public call: a GradcalcError raised inside is said in the API's words."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if isinstance(error, GradcalcError):
+            error.message = _api_words(error.message)
+            error.args = (error.message, *error.args[1:])
+            if error.hint:
+                error.hint = _api_words(error.hint)
+        return False
+
+
+def _api_words(text: str) -> str:
+    for pattern, words in _API_WORDS:
+        text = re.sub(r"(?<![\w-])" + pattern, words, text)
+    return text
+
+
+in_api_words = _InApiWords()
+
+
+def speaks_api(function):
+    """A public function or method whose errors are said in the API's words."""
+    from functools import wraps
+
+    @wraps(function)
+    def in_words(*args, **kwargs):
+        with in_api_words:
+            return function(*args, **kwargs)
+    return in_words
+
+
 class Result(engine.Result):
     """Everything one evaluation found, with what the command line's options compute from it."""
 
+    @speaks_api
     def to_dict(self) -> dict:
         """What `--json` prints: value, gradient and every node with its local derivatives."""
         from .render.json import to_dict
 
         return to_dict(self)
 
+    @speaks_api
     def hessian(self, wrt: str | Iterable[str] | None = None) -> dict:
         """All second derivatives of a scalar output, as `--hessian --json` gives them:
         `{"variables": [...], "matrix": [[...]]}` (an array input has one row per element)."""
         return self._beyond(wrt, hessian_wanted=True)["hessian"]
 
+    @speaks_api
     def derivative(self, k: int = 1, wrt: str | None = None) -> dict:
         """dᵏz/dxᵏ of a scalar output by its one scalar input (or `wrt`), as `--order K --json`
         gives it: `{"variable": "x", "order": k, "value": ..., "values": [...]}` (every order)."""
@@ -42,13 +99,14 @@ class Result(engine.Result):
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_ORDER:
             raise GradcalcError(f"the order of a derivative is a whole number from 1 to {MAX_ORDER}, "
                                 f"not {k!r}",
-                                hint="as --order K takes it")
+                                hint="for the second derivative: derivative(2)")
         names = self.reported if wrt is None else ()
         if len(names) > 1:   # the engine's message would say --wrt, a command-line option
             raise GradcalcError(f"derivative needs one variable; the expression uses "
                                 f"{', '.join(names)}", hint=f"pass one: derivative({k}, wrt={names[0]!r})")
         return self._beyond(wrt, order=k)["derivative"]
 
+    @speaks_api
     def formulas(self, wrt: str | Iterable[str] | None = None) -> dict[str, str]:
         """Each gradient as a simplified formula in gradcalc's own syntax (`{"x": "2*(x + y)"}`), as
         `--symbolic --json` gives it; each can be given back to gradcalc.compute."""
@@ -56,6 +114,7 @@ class Result(engine.Result):
         shared = found.get("symbolic_definitions", [])   # only for very long formulas
         return {name: "; ".join(shared + [text]) for name, text in found["symbolic"].items()}
 
+    @speaks_api
     def check(self, rtol: float = 1e-6, atol: float = 1e-12) -> dict:
         """The gradient against central differences, as `--check --json` reports it (`"ok"` says
         whether every input agreed)."""
@@ -64,6 +123,7 @@ class Result(engine.Result):
 
         return to_dict(run_checks(self, [], True, _tolerance("rtol", rtol), _tolerance("atol", atol)))
 
+    @speaks_api
     def expect(self, name: str, answer: Any, rtol: float = 1e-6, atol: float = 1e-12) -> dict:
         """Check an answer for ∂z/∂name (or for the value, if name is the output), as
         `--expect name=answer --json` reports it. `answer` is a number, a nested list, or a formula
@@ -87,6 +147,7 @@ class Result(engine.Result):
         return to_dict(run_checks(self, answers, False, _tolerance("rtol", rtol),
                                   _tolerance("atol", atol)))
 
+    @speaks_api
     def latex(self, *, symbolic: bool = False, hessian: bool = False, order: int | None = None,
               wrt: str | Iterable[str] | None = None, precision: int = 10, max_rows: int = 200) -> str:
         """LaTeX to paste, as `--latex` prints it: the trace's tables, or with `symbolic`, `hessian`
@@ -121,12 +182,15 @@ class Result(engine.Result):
 
 
 def _tolerance(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-        raise GradcalcError(f"{name} is a number ≥ 0, not {value!r}")
+    # inf would accept any answer; nan none (as --rtol and --atol refuse them).
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 \
+            or not math.isfinite(value):
+        raise GradcalcError(f"{name} is a finite number ≥ 0, not {value!r}", hint=f"such as {name}=1e-6")
     return float(value)
 
 
 
+@speaks_api
 def evaluate(graph, values: dict[str, Any] | None = None, wrt: Iterable[str] = (),
              upstream: Any = None) -> Result:
     """Forward then backward over a parsed graph."""
@@ -138,6 +202,7 @@ def _with_methods(found: engine.Result) -> Result:
     return found
 
 
+@speaks_api
 def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | Iterable[str] = (),
             upstream: Any = None, limits: Limits = DEFAULT, **named_values: Any) -> Result:
     """Parse `text`, run forward and backward, return the Result. `limits` bounds the input's size.

@@ -72,6 +72,17 @@ _WHAT = {"length": "characters", "nodes": "nodes", "elements": "numbers", "total
          "file": "bytes", "sheet": "bytes"}
 
 
+def chosen(limits) -> Limits:
+    """The limits a caller passed: None for the defaults, else a Limits (not a dict or a number)."""
+    if limits is None:
+        return DEFAULT
+    if type(limits) is not Limits:
+        raise GradcalcError(f"limits is a gradcalc.limits.Limits, not {type(limits).__name__}: "
+                            f"{limits!r}"[:200], hint="from gradcalc.limits import Limits; "
+                                                      "limits=Limits(nodes=2_000_000)")
+    return limits
+
+
 def exceeded(limit: str, size: int, what: str, limits: Limits = DEFAULT,
              span: Span | None = None, text: str | None = None) -> GradcalcError:
     """The error for `what` having `size` units, over `limits.<limit>`; the hint says how to raise it."""

@@ -11,7 +11,7 @@ from .errors import GradcalcError, Span
 from .graph import Graph, gc_paused
 from .names import did_you_mean
 from .numbers import format_shape
-from .limits import DEFAULT, Limits, exceeded
+from .limits import DEFAULT, Limits, chosen, exceeded
 from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY, index_op, index_text
 from . import dialects
 
@@ -846,6 +846,7 @@ _PARSE_LOCK = allocate_lock()
 
 def parse(text: str, limits: Limits = DEFAULT) -> Graph:
     """Parse a gradcalc program into its graph. Raises GradcalcError with a span on bad input."""
+    limits = chosen(limits)
     if len(text) > limits.length:
         raise exceeded("length", len(text), "the program", limits)
     text = text.replace("\r\n", "\n")

@@ -145,6 +145,7 @@ def to_value(raw: Any, name: str = "value") -> Value:
                                 f"about {digits} digits", hint="64-bit floats reach about 1.8e308") from None
     from .arrays import MAX_AXES, nested_list_problem   # here: a number needs neither
 
+    masked_problem(raw, f"the value of {name}")
     as_floats = False
     if isinstance(raw, np.ndarray) and raw.dtype == object:   # numpy's own array of Python ints
         raw = raw.tolist()
@@ -182,6 +183,20 @@ def to_value(raw: Any, name: str = "value") -> Value:
         raise GradcalcError(f"the value of {name} has {array.ndim} axes; gradcalc takes at most {MAX_AXES}",
                             hint="reshape it to fewer axes")
     return np.float64(array) if array.ndim == 0 else array
+
+
+def masked_problem(raw: Any, what: str) -> None:
+    """Refuse a numpy masked array with elements masked: np.asarray would silently take the
+    numbers under the mask, which the caller meant to leave out."""
+    mask = getattr(raw, "mask", None)
+    if mask is None or not type(raw).__module__.startswith("numpy"):
+        return
+    hidden = int(np.count_nonzero(np.ma.getmaskarray(raw)))
+    if hidden:
+        raise GradcalcError(f"{what} is a masked array with {hidden} masked "
+                            f"{'element' if hidden == 1 else 'elements'}: gradcalc has no masked "
+                            f"values and would use the numbers under the mask",
+                            hint="fill them (value.filled(0)) or drop them (value.compressed())")
 
 
 def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) -> dict[str, Value]:

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
+from .api import speaks_api
 from .errors import GradcalcError, MathError
 from .graph import Graph
 from .limits import DEFAULT, Limits
@@ -22,12 +23,14 @@ from .limits import DEFAULT, Limits
 class Vectorized:
     """A function of a table: value and gradient at every row, one vectorised pass per slice."""
 
+    @speaks_api
     def __init__(self, text: str, values: Mapping[str, Any] | None = None, *,
                  wrt: str | Iterable[str] = (), keep_going: bool = False, limits: Limits = DEFAULT,
                  graph: Graph | None = None):
+        from .limits import chosen
         from .result import _check_wrt, expression_text, to_value
 
-        self.text, self.keep_going, self.limits = expression_text(text), bool(keep_going), limits
+        self.text, self.keep_going, self.limits = expression_text(text), bool(keep_going), chosen(limits)
         self._graph = graph
         self.wrt = _check_wrt(self.graph, wrt)
         self.fixed: dict[str, float] = {}
@@ -75,6 +78,7 @@ class Vectorized:
         return [name for name in self.graph.variables
                 if name not in self.fixed and name not in self.graph.defaults]
 
+    @speaks_api
     def meta(self, table: Any = None):
         """An empty pandas DataFrame shaped like the result (Dask's `meta=`): for the columns of
         `table` (a pandas or Dask DataFrame, or a list of names), else for every input."""
@@ -93,6 +97,7 @@ class Vectorized:
 
         return evaluate_columns(self.graph, columns, n, self.fixed, self.wrt)
 
+    @speaks_api
     def __call__(self, table: Any):
         """The rows --points would write for `table`: a DataFrame for a DataFrame (same index), a
         dict of numpy arrays for a mapping. A row outside the domain raises its MathError (`row i:
@@ -100,9 +105,17 @@ class Vectorized:
         frame = _is_dataframe(table)
         if frame:
             given = list(table.columns)
+            duplicates = sorted({str(name) for name in given if given.count(name) > 1})
+            if duplicates:   # table[name] would be a DataFrame of both columns
+                raise GradcalcError(f"the table has the column {duplicates[0]} twice",
+                                    hint="rename or drop one of them")
             raw = {name: _numbers(table[name]) for name in given}
             labels = table.index
         elif isinstance(table, Mapping):
+            from .result import masked_problem
+
+            for name in table:
+                masked_problem(table[name], f"the column {name}")
             given, raw, labels = list(table), {name: np.asarray(table[name]) for name in table}, None
         else:
             raise GradcalcError(f"vectorize takes a pandas DataFrame or a mapping from names to "
@@ -208,6 +221,7 @@ def _is_dataframe(table: Any) -> bool:
         and hasattr(table, "index")
 
 
+@speaks_api
 def vectorize(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | Iterable[str] = (),
               keep_going: bool = False, limits: Limits = DEFAULT, **named_values: Any) -> Vectorized:
     """A function of a pandas DataFrame (or a mapping of equal-length arrays) returning the rows

@@ -215,12 +215,12 @@ def test_non_finite_inputs_are_bad_input(bad):
 # --- nothing a user does shows a traceback ----------------------------------------------------
 
 def test_internal_error_is_one_line_with_exit_70(monkeypatch):
-    import gradcalc.api
+    import gradcalc.result
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(gradcalc.api, "compute", broken)
+    monkeypatch.setattr(gradcalc.result, "compute", broken)   # the engine's, which the command calls
     result = run("x", "--x", "1")
     assert result.exit_code == 70 and result.stdout == ""
     assert result.stderr.startswith("error: internal error (ZeroDivisionError: a bug)")
@@ -233,12 +233,12 @@ def test_internal_error_is_one_line_with_exit_70(monkeypatch):
     (RecursionError, 70, "error: internal error (RecursionError"),
 ])
 def test_interrupt_memory_and_recursion(monkeypatch, exception, code, message):
-    import gradcalc.api
+    import gradcalc.result
 
     def raising(*args, **kwargs):
         raise exception()
 
-    monkeypatch.setattr(gradcalc.api, "compute", raising)
+    monkeypatch.setattr(gradcalc.result, "compute", raising)
     result = run("x", "--x", "1")
     assert result.exit_code == code and result.stderr.startswith(message)
 

@@ -30,6 +30,8 @@ EXPRESSIONS = [
     ("v[0]*v[2] + sum(v[1:])", {"v": "[1,2,3]"}),
     ("W @ v", {"W": "[[1,2],[3,4]]", "v": "[1,-1]"}),
     (DROPPED := "(x+1)\n(x-1)", {"x": "1"}),
+    ("3", {}),
+    ("log(x) + sqrt(y)", {"x": "0", "y": "4"}),
 ]
 
 POINTS = "points"   # a marker: the values go to --points - as one JSON line instead of --NAME VALUE
@@ -39,6 +41,7 @@ OPTION_SETS = [
     ["--check"], ["--check", "--rtol", "1e-3", "--atol", "0"], ["--expect", "z=1"],
     ["--expect", "x=2*x"],
     ["--hessian"], ["--order", "2"], ["--symbolic"], ["--mode", "forward"], ["--compare-modes"],
+    ["--symbolic", "--order", "3"], ["--symbolic", "--hessian"],
     ["--wrt", "x"], ["--upstream", "2"], ["--limit", "nodes=50"], ["--var", "y=1"],
     [POINTS], [POINTS, "--keep-going"],
     ["--dot"], ["--mermaid"], ["--tree"], ["--render", "RENDER"],

@@ -66,7 +66,7 @@ def main(ctx: click.Context, **p):
         if batch.wanted(p):
             return batch.run(text, values, p, out.as_json, limits)
         answers = checks.answers(p)
-        from ..api import compute
+        from ..result import compute   # the engine's: its errors speak of the options
 
         result = compute(text, values, wrt=p["wrt"], upstream=program.upstream(p, limits), limits=limits)
         program.note_unused(ctx, result)

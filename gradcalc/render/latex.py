@@ -412,13 +412,20 @@ def _value(value, precision: int) -> str:
     return _value_cell(format_value(value, precision)).strip("$")
 
 
+NO_INPUTS = "% no derivatives: the expression has no inputs"
+
+
 def _align(lines: list[str]) -> list[str]:
+    if not lines:   # an empty align* does not compile
+        return [NO_INPUTS]
     body = [f"  {line} \\\\" for line in lines[:-1]] + [f"  {lines[-1]}"]
     return [r"\begin{align*}"] + body + [r"\end{align*}"]
 
 
 def _matrices(label: str, matrices: list[list[list[str]]]) -> list[str]:
     """label = (first) = (second): the Hessian's formulas, then its values."""
+    if not matrices[0]:   # an empty pmatrix does not compile
+        return [NO_INPUTS]
     lines = [r"\[", label]
     for rows in matrices:
         lines.append(r"= \begin{pmatrix}")
