@@ -180,6 +180,31 @@ class Result(engine.Result):
 
         return notebook_html(self)
 
+    def to_html(self, precision: int = 10, quiz: bool = False) -> str:
+        """The page `--html` writes: one self-contained HTML file stepping through both passes."""
+        from .render.html import html_page
+
+        return html_page(self, precision, quiz)[0]
+
+    def explore(self, precision: int = 10, quiz: bool = False, height: int = 720) -> Explorer:
+        """The same page inline in a notebook (Jupyter shows the returned object): an iframe whose
+        srcdoc holds the page, so no server is needed."""
+        return Explorer(self.to_html(precision, quiz), height)
+
+
+class Explorer:
+    """The stepping page shown in a notebook, in a sandboxed iframe (scripts run, nothing else)."""
+
+    def __init__(self, page: str, height: int = 720):
+        self.page, self.height = page, height
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (f'<iframe srcdoc="{html.escape(self.page, quote=True)}" sandbox="allow-scripts" '
+                f'style="width: 100%; height: {int(self.height)}px; border: 1px solid #ccc" '
+                f'title="gradcalc: the backward pass, step by step"></iframe>')
+
 
 def _tolerance(name: str, value: Any) -> float:
     # inf would accept any answer; nan none (as --rtol and --atol refuse them).

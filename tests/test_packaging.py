@@ -46,3 +46,11 @@ def test_installed_wheel_runs_the_main_example(wheel, tmp_path):
     where = subprocess.run([python, "-c", "import gradcalc, sys; print(gradcalc.__file__)"],
                            capture_output=True, text=True, cwd=tmp_path, env=clean).stdout
     assert str(env_dir) in where  # the wheel's copy, not the source tree
+
+
+def test_wheel_ships_the_html_pages_script_and_styles(wheel):
+    # --html reads them from the package at run time: a wheel without them writes a broken page.
+    with zipfile.ZipFile(wheel) as archive:
+        for name in ("page.js", "page.css"):
+            shipped = archive.read(f"gradcalc/render/html_assets/{name}").decode()
+            assert shipped == (ROOT / "gradcalc" / "render" / "html_assets" / name).read_text()

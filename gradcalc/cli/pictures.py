@@ -1,4 +1,4 @@
-"""Pictures of the graph: --dot, --mermaid and --tree on stdout, --render into a file."""
+"""Pictures of the graph: --dot, --mermaid and --tree on stdout, --render and --html into a file."""
 
 from __future__ import annotations
 
@@ -18,34 +18,72 @@ options = option_group(
     click.option("--tree", is_flag=True,
                  help="Print the graph as a tree: the output at the root, each node with value and "
                       "gradient."),
+    click.option("--html", "page", metavar="FILE",
+                 help="Write one self-contained HTML page into FILE ('-' for stdout) that steps "
+                      "through the forward and backward pass (←/→, Space), with a quiz mode. The "
+                      "graph is drawn by Graphviz's dot; without it the page has the tables only."),
+    click.option("--quiz", is_flag=True,
+                 help="With --html: open the page in quiz mode, the gradients hidden until the "
+                      "learner types each one."),
 )
 
 
 def given(p: dict) -> list[str]:
     return [option for option, wanted in (("--dot", p["as_dot"]), ("--render", p["picture"] is not None),
-                                          ("--mermaid", p["mermaid"]), ("--tree", p["tree"])) if wanted]
+                                          ("--mermaid", p["mermaid"]), ("--tree", p["tree"]),
+                                          ("--html", p["page"] is not None), ("--quiz", p["quiz"]))
+            if wanted]
 
 
 def on_stdout(p: dict) -> list[str]:
     """The pictures that are the whole output: at most one of them."""
-    return [option for option in given(p) if option != "--render"]
+    return [option for option in given(p) if option not in ("--render", "--html", "--quiz")] + \
+        (["--html -"] if p["page"] == "-" else [])
+
+
+def write_page(result, p: dict, out: Output) -> None:
+    """--html FILE: the stepping page; '-' writes it to stdout (checked by `run` as a whole output)."""
+    from ..render.html import html_page
+    from .exits import say
+
+    if p["page"] == "":
+        raise GradcalcError("--html needs a file name, or - for standard output")
+    text, no_picture = html_page(result, out.precision, quiz=p["quiz"])
+    if no_picture:
+        say(f"note: {no_picture}")
+    if p["page"] == "-":
+        emit(text)
+        return
+    try:
+        with open(p["page"], "w", encoding="utf-8") as page:
+            page.write(text)
+    except (OSError, ValueError) as error:   # ValueError: a NUL byte in the path
+        reason = getattr(error, "strerror", None) or str(error)
+        raise GradcalcError(f"cannot write the page {p['page']!r}: {reason}",
+                            hint="check the folder exists and can be written to") from None
 
 
 def run(result, p: dict, out: Output) -> bool:
     """Draw what was asked for; True if a picture was the output (nothing else is to be shown)."""
+    if p["quiz"] and p["page"] is None:
+        raise GradcalcError("--quiz is a mode of the --html page", hint="add --html FILE")
+    drawn = on_stdout(p)
+    if out.as_json and drawn:
+        drawn = ["--json", *drawn]
+    if len(drawn) > 1:
+        raise GradcalcError(f"{' and '.join(drawn)} each print the whole output; give one of them")
     if p["picture"] is not None:   # --render "" was once ignored, with exit 0
         from ..render.dot import render_file
 
         render_file(result, p["picture"], out.precision)
-    drawn = on_stdout(p)
+    if p["page"] is not None:
+        write_page(result, p, out)
     if not drawn:
         return False
-    if out.as_json:
-        drawn = ["--json", *drawn]
-    if len(drawn) > 1:
-        raise GradcalcError(f"{' and '.join(drawn)} each print the whole output; give one of them")
     say_notes(result)   # a picture has no room for how the text was read
-    if p["as_dot"]:
+    if p["page"] == "-":
+        pass
+    elif p["as_dot"]:
         from ..render.dot import render_dot
 
         emit(render_dot(result, out.precision))

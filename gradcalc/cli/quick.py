@@ -26,7 +26,7 @@ OPTIONS = frozenset({
     "-f", "--file", "--var", "--upstream", "--wrt", "--json", "--plain", "-q", "--quiet", "--precision",
     "--max-rows", "--latex", "--hessian", "--order", "--symbolic", "--mode", "--compare-modes",
     "--expect", "--check", "--rtol", "--atol", "--limit", "--points", "--keep-going", "--dot",
-    "--render", "--mermaid", "--tree", "--version", "-h", "--help"})
+    "--render", "--mermaid", "--tree", "--html", "--quiz", "--version", "-h", "--help"})
 FLAGS = {"--json": "as_json", "--plain": "plain", "-q": "quiet", "--quiet": "quiet"}
 COUNTS = {"--precision": ("precision", 1, 17), "--max-rows": ("max_rows", 0, None)}
 

@@ -1,0 +1,424 @@
+"""--html: the stepping page. Its text (self-contained, escaped, the same numbers as --json), the command
+line, and the page driven in a real headless browser (Debian's chromium through playwright): keys,
+numbers, quiz, no console error, no network request, screenshots at 360 and 1 280 px."""
+
+import html
+import json
+import math
+import os
+import re
+import shutil
+
+import numpy as np
+import pytest
+
+from gradcalc import compute
+from gradcalc.render import html as page_module
+from gradcalc.render.html import html_page, page_dot, render_html, shown_nodes
+from helpers import APPLE_ORANGE, APPLE_ORANGE_VALUES, run
+
+CHROMIUM = "/usr/bin/chromium"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+
+# The four examples of issue 26: the textbook's apple and orange, a sigmoid neuron, a two-layer network
+# with matrix products, and a 200-node expression (25 terms v·tanh(w·x + b), x shared by all).
+NEURON = "z = 1/(1 + exp(-(w0*x0 + w1*x1 + w2)))"
+NEURON_VALUES = ["--w0", "2", "--x0", "-1", "--w1", "-3", "--x1", "-2", "--w2", "-3"]
+NETWORK = "h = tanh(X@W1 + b1); L = sum((h@W2 + b2 - t)**2)"
+NETWORK_VALUES = ["--X", "[[1, 2], [0.5, -1]]", "--W1", "[[0.5, -1, 2], [1.5, 0.25, -0.5]]",
+                  "--b1", "[0.1, 0, -0.1]", "--W2", "[[1], [0.5], [-1]]", "--b2", "[0.2]",
+                  "--t", "[[1], [0]]"]
+TERMS = 25
+BIG = " + ".join(f"v{i}*tanh(w{i}*x + b{i})" for i in range(TERMS))
+BIG_VALUES = ["--x", "0.5"] + [item for i in range(TERMS) for item in
+                               (f"--w{i}", str(round(0.1 * (i % 7) - 0.3, 2)), f"--b{i}",
+                                str(round(0.05 * i, 2)), f"--v{i}", str(round(1 - 0.03 * i, 2)))]
+EXAMPLES = {
+    "apple_orange": (APPLE_ORANGE, APPLE_ORANGE_VALUES),
+    "neuron": (NEURON, NEURON_VALUES),
+    "network": (NETWORK, NETWORK_VALUES),
+    "big": (BIG, BIG_VALUES),
+}
+
+
+def values_of(words: list[str]) -> dict:
+    return {words[i][2:]: json.loads(words[i + 1]) for i in range(0, len(words), 2)}
+
+
+def test_the_200_node_example_has_200_nodes():
+    assert len(compute(BIG, values_of(BIG_VALUES)).graph.nodes) == 200
+
+
+# The page's text -----------------------------------------------------------------------------------
+
+@needs_dot
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_page_is_self_contained(name):
+    program, values = EXAMPLES[name]
+    result = compute(program, values_of(values))
+    text, no_picture = html_page(result)
+    assert no_picture is None
+    assert text.count("<svg") == 1
+    assert len(re.findall(r'<g id="gc_n\d+" class="node">', text)) == len(shown_nodes(result.graph))
+    # Nothing that would load from elsewhere: no src or href, no CSS import, url() or @font-face.
+    assert not re.search(r"""\b(src|href)\s*=|@import|url\(|@font-face|https?://""", text, re.I), \
+        re.search(r"""\b(src|href)\s*=|@import|url\(|@font-face|https?://""", text, re.I)
+    assert "<!DOCTYPE svg" not in text and "<?xml" not in text
+    assert len(text.encode()) < 1_000_000
+
+
+def test_the_page_is_pure():
+    result = compute(APPLE_ORANGE, values_of(APPLE_ORANGE_VALUES))
+    assert render_html(result, svg="<svg></svg>") == render_html(result, svg="<svg></svg>")
+    assert page_dot(result) == page_dot(result)
+
+
+def test_program_text_cannot_end_the_script_or_add_markup():
+    # A comment is the only place a program's text can hold < or &: it reaches the page's heading.
+    result = compute("z = x*2  # </script><script>alert(1)</script> & <b>", x=1)
+    text = render_html(result, svg=None, no_picture="none")
+    assert "<script>alert" not in text and "<b>" not in text
+    result = compute("z = x*2\n# </script><!-- <img src=x>\n", x=1)
+    page = render_html(result, svg=None, no_picture="none")
+    data = re.search(r'<script type="application/json" id="gc-data">(.*?)</script>', page, re.S).group(1)
+    assert json.loads(data)["nodes"][0]["label"] == "x"
+    assert "<img" not in page
+
+
+def test_without_graphviz_the_page_says_why_and_has_the_tables(monkeypatch):
+    monkeypatch.setattr(page_module.shutil, "which", lambda name: None)
+    text, no_picture = html_page(compute("x*x", x=3))
+    assert "Graphviz" in no_picture and "<svg" not in text
+    assert html.escape(no_picture) in text and 'id="gc-backward"' in text
+
+
+def test_a_graph_too_big_to_draw_is_stepped_in_the_tables():
+    result = compute(" + ".join(f"x*y{i % 3}" for i in range(400)), x=1, y0=1, y1=2, y2=3)
+    text, no_picture = html_page(result)
+    assert "arrows" in no_picture and "<svg" not in text
+
+
+# The command line ----------------------------------------------------------------------------------
+
+@needs_dot
+def test_cli_writes_the_page_and_still_shows_the_tables(tmp_path):
+    target = tmp_path / "page.html"
+    found = run("x*x", "--x", "3", "--plain", "--html", str(target))
+    assert found.exit_code == 0, found.output
+    assert "Backward pass" in found.stdout and found.stderr == ""
+    assert target.read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+@needs_dot
+def test_cli_writes_the_page_to_stdout():
+    found = run("x*x", "--x", "3", "--html", "-", "--quiz")
+    assert found.exit_code == 0
+    assert found.stdout.startswith("<!doctype html>") and '<body class="quiz">' in found.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--html", "-", "--json"], "--json and --html - each print the whole output"),
+    (["--html", "-", "--dot"], "--dot and --html - each print the whole output"),
+    (["--quiz"], "--quiz is a mode of the --html page"),
+    (["--html", ""], "--html needs a file name"),
+    (["--html", "no/such/folder/page.html"], "cannot write the page"),
+    (["--html", "p.html", "--latex"], "--latex cannot be combined with --html"),
+])
+def test_cli_refuses(args, message):
+    found = run("x*x", "--x", "3", *args)
+    assert found.exit_code == 2, found.output
+    assert found.stdout == "" and found.stderr.startswith("error: ") and message in found.stderr, \
+        found.stderr
+    assert "Traceback" not in found.stderr
+
+
+def test_to_html_and_explore():
+    result = compute("x*x", x=3)
+    assert result.to_html().startswith("<!doctype html>")
+    frame = result.explore()._repr_html_()
+    assert frame.startswith("<iframe") and 'sandbox="allow-scripts"' in frame
+    assert "&lt;!doctype html&gt;" in frame and "<script" not in frame   # all of it inside srcdoc
+
+
+# In a real browser -----------------------------------------------------------------------------------
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed: the page's picture needs it")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+class Opened:
+    """A page opened in the browser, with its console errors and the requests it made."""
+
+    def __init__(self, browser, path, width=1280):
+        self.page = browser.new_page(viewport={"width": width, "height": 900})
+        self.page.set_default_timeout(10_000)   # a missing element fails in seconds, not in 30
+        self.url = path.as_uri()
+        self.errors, self.requests = [], []
+        self.page.on("console", lambda m: m.type in ("error", "warning") and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: r.url != self.url and self.requests.append(r.url))
+        # Anything but the page itself is refused, so a stray request would also show as an error.
+        self.page.route("**/*", lambda route: route.continue_() if route.request.url == self.url
+                        else route.abort())
+        self.page.goto(self.url)
+
+    def data(self) -> dict:
+        return json.loads(self.page.inner_text("#gc-data"))
+
+    def close(self):
+        assert self.errors == [], self.errors
+        assert self.requests == [], self.requests
+        self.page.close()
+
+
+def write_page(tmp_path, program, values, *extra) -> tuple:
+    target = tmp_path / "page.html"
+    found = run(program, *values, "--html", str(target), "--json", *extra)
+    assert found.exit_code == 0, found.output
+    return target, json.loads(found.stdout)
+
+
+SHAPED = re.compile(r"^\(([\d,]*)\)\s*(.*)$", re.S)   # a picture's box: (2,3) [[…]] or (2,3) array
+
+
+def same(shown: str, expected) -> bool:
+    """Whether a number or nested list as the page writes it is --json's (to the 10 digits shown).
+    A shape written before it must be the array's; a summarised array (…) is compared by its shape."""
+    text = shown.strip()
+    shaped = SHAPED.match(text)
+    if shaped:
+        shape = tuple(int(n) for n in shaped.group(1).split(",") if n)
+        if shape != np.shape(expected):
+            return False
+        text = shaped.group(2)
+    if "…" in text or text == "array":
+        return True
+    value = np.array(json.loads(" ".join(text.split())), dtype=float)
+    return value.shape == np.shape(expected) and np.allclose(value, expected, rtol=1e-9, atol=1e-300)
+
+
+def json_steps(page_data: dict, answer: dict) -> list[dict]:
+    """--json's entry for each backward step of the page, in the page's order, with ∂out/∂input so far."""
+    seen: dict[int, int] = {}
+    so_far: dict[int, object] = {}
+    out = []
+    for step in page_data["steps"]:
+        index = seen.get(step["node"], 0)
+        seen[step["node"]] = index + 1
+        entry = answer["nodes"][step["node"]]["local"][index]
+        assert entry["input"] == step["input"]
+        contribution = np.asarray(entry["contribution"], dtype=float)
+        so_far[step["input"]] = so_far.get(step["input"], 0) + contribution
+        out.append({**entry, "accumulated": so_far[step["input"]]})
+    return out
+
+
+SHOWN = """() => [document.getElementById('gc-counter').textContent,
+    Array.from(document.querySelectorAll('tr[aria-current=step]')).map(r => r.id),
+    Array.from(document.querySelectorAll('#gc-step .line')).map(l => [l.querySelector('.what').textContent,
+                                                                       l.querySelector('.num').textContent])]"""
+
+
+def card(page) -> dict[str, str]:
+    """The current step's card as what → number text."""
+    lines = page.eval_on_selector_all("#gc-step .line", "ls => ls.map(l => [l.querySelector('.what')"
+                                      ".textContent, l.querySelector('.num').textContent])")
+    return dict(lines)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_stepping_with_the_keys_shows_json_numbers(browser, tmp_path, name):
+    program, values = EXAMPLES[name]
+    path, answer = write_page(tmp_path, program, values)
+    opened = Opened(browser, path)
+    page, data = opened.page, opened.data()
+    nodes = {node["id"]: node for node in answer["nodes"]}
+    steps = json_steps(data, answer)
+    forward, total = len(data["nodes"]), len(data["nodes"]) + 1 + len(data["steps"])
+    page.focus("body")
+    checked = 0
+    for frame in range(total):
+        if frame:
+            page.keyboard.press("ArrowRight")
+        # One call per step for what the page shows (each call to the browser costs a round trip).
+        counter, current, shown = page.evaluate(SHOWN)
+        assert counter == f"step {frame + 1} of {total}"
+        assert current == [f"gc-r{frame}"]
+        shown = dict(shown)
+        if frame < forward:
+            node = nodes[data["nodes"][frame]["id"]]
+            assert same(shown["value "], node["value"]), (shown, node)
+        elif frame > forward:
+            expected = steps[frame - forward - 1]
+            assert same(shown["local = "], expected["local"])
+            upstream = next(v for k, v in shown.items() if k.startswith("upstream ∂"))
+            assert same(upstream, expected["upstream"])
+            flows = next(v for k, v in shown.items() if k in ("upstream × local = ", "flows back = "))
+            assert same(flows, expected["contribution"])
+            total_now = [v for k, v in shown.items() if k.startswith(("∂", "plus this"))][-1]
+            total_now = total_now.split("→")[-1].replace("(its first contribution)", "")
+            assert same(total_now, expected["accumulated"]), (shown, expected)
+            checked += 1
+    assert checked == len(data["steps"])
+    # At the end every box shows its value and gradient, every table cell its number: all as --json's.
+    boxes = page.eval_on_selector_all("#gc-graph g.node", "gs => gs.map(g => [g.id, "
+                                      "Array.from(g.querySelectorAll('text')).map(t => t.textContent)])")
+    assert len(boxes) == forward
+    for box_id, texts in boxes:
+        node = nodes[int(box_id.removeprefix("gc_n"))]
+        assert same(texts[1], node["value"]), (texts, node)
+        if node["grad"] is not None:
+            assert texts[2].startswith("grad ") and same(texts[2][5:], node["grad"]), (texts, node)
+    cells = page.eval_on_selector_all("#gc-forward tbody tr", "rs => rs.map(r => r.cells[2].textContent)")
+    assert all(same(text, nodes[n["id"]]["value"]) for text, n in zip(cells, data["nodes"]))
+    rows = page.eval_on_selector_all("#gc-backward tbody tr", "rs => rs.map(r => Array.from(r.cells)"
+                                     ".slice(2).map(c => c.textContent))")
+    assert same(rows[0][3], 1 if not data["seeded"] else answer["upstream"])
+    for (local, upstream, contribution, accumulated), expected in zip(rows[1:], steps, strict=True):
+        assert same(local, expected["local"]) and same(upstream, expected["upstream"])
+        assert same(contribution, expected["contribution"])
+        assert same(accumulated, expected["accumulated"])
+    # Home and ← go back; End goes to the last step.
+    page.keyboard.press("Home")
+    assert page.inner_text("#gc-counter") == f"step 1 of {total}"
+    page.keyboard.press("ArrowLeft")
+    assert page.inner_text("#gc-counter") == f"step 1 of {total}"
+    page.keyboard.press("End")
+    assert page.inner_text("#gc-counter") == f"step {total} of {total}"
+    opened.close()
+
+
+def test_gradient_grows_as_contributions_add(browser, tmp_path):
+    path, _ = write_page(tmp_path, "x*x", ["--x", "3"])
+    opened = Opened(browser, path)
+    page = opened.page
+    page.focus("body")
+    page.keyboard.press("End")
+    assert card(page)["∂z/∂x = "] == "3 + 3 → 6"
+    assert page.text_content("#gc_n0 text:nth-of-type(3)") == "grad 6"
+    page.keyboard.press("ArrowLeft")
+    assert page.text_content("#gc_n0 text:nth-of-type(3)") == "grad 3"
+    # Clicking the node writes the chain rule out: the sum over its two uses.
+    page.click("#gc_n0")
+    details = " ".join(page.inner_text("#gc-details").split())
+    assert "2 uses of x" in details and details.count("= 1 × 3 = 3") == 2
+    assert details.endswith("∂z/∂x = 6 (at the end of the pass)")
+    page.keyboard.press("End")   # the chosen node's sum follows the steps
+    assert " ".join(page.inner_text("#gc-details").split()).endswith("∂z/∂x = 6")
+    opened.close()
+
+
+def test_buttons_and_space_play(browser, tmp_path):
+    path, _ = write_page(tmp_path, APPLE_ORANGE, APPLE_ORANGE_VALUES)
+    opened = Opened(browser, path)
+    page = opened.page
+    page.click("#gc-next")
+    page.click("#gc-next")
+    assert page.inner_text("#gc-counter").startswith("step 3 of")
+    page.click("#gc-prev")
+    assert page.inner_text("#gc-counter").startswith("step 2 of")
+    page.click("#gc-last")
+    page.click("#gc-first")
+    assert page.inner_text("#gc-counter").startswith("step 1 of")
+    page.evaluate("document.activeElement.blur()")   # Space on a focused button presses that button
+    page.keyboard.press("Space")
+    assert page.get_attribute("#gc-play", "aria-pressed") == "true"
+    page.wait_for_function("document.getElementById('gc-counter').textContent.startsWith('step 2 ')")
+    page.keyboard.press("Space")
+    assert page.get_attribute("#gc-play", "aria-pressed") == "false"
+    opened.close()
+
+
+def test_quiz_accepts_right_answers_and_flags_wrong_ones(browser, tmp_path):
+    path, answer = write_page(tmp_path, NEURON, NEURON_VALUES, "--quiz")
+    opened = Opened(browser, path)
+    page = opened.page
+    grads = {node["label"]: node["grad"] for node in answer["nodes"]}
+    # Hidden until answered: no box shows a gradient but the output's.
+    page.keyboard.press("End")
+    texts = page.eval_on_selector_all("#gc-graph g.node text:nth-of-type(3)", "ts => ts.map(t => t.textContent)")
+    assert texts.count("grad 1") == 1 and all(t in ("grad ?", "grad 1") for t in texts), texts
+    questions = 0
+    while page.is_visible("#gc-quizform"):
+        assert questions < len(answer["nodes"]), "the quiz asks more questions than there are nodes"
+        label = re.fullmatch(r"∂z/∂(\w+) =", page.inner_text("#gc-prompt")).group(1)
+        right = grads[label]
+        if questions == 0:   # a wrong answer first: flagged, with a hint, and asked again
+            page.fill("#gc-answer", repr(right * 2 + 1))
+            page.press("#gc-answer", "Enter")
+            feedback = page.inner_text("#gc-feedback")
+            assert feedback.startswith("✗") and "Hint:" in feedback
+            assert page.get_attribute("#gc-answer", "aria-invalid") == "true"
+            assert page.inner_text("#gc-prompt") == f"∂z/∂{label} ="
+        # Typed as a learner would, to 4 significant digits (exact ones as they are).
+        typed = f"{right:.4g}"
+        page.fill("#gc-answer", typed)
+        page.click("#gc-check")
+        assert page.inner_text("#gc-feedback").startswith("✓"), (label, typed, page.inner_text("#gc-feedback"))
+        shown = page.text_content(f"#gc_n{next(n['id'] for n in answer['nodes'] if n['label'] == label)} "
+                                  f"text:nth-of-type(3)")
+        assert shown.startswith("grad ") and math.isclose(float(shown[5:]), right, rel_tol=1e-9)
+        questions += 1
+    assert questions == sum(1 for n in answer["nodes"] if n["grad"] is not None and n["label"] != "z")
+    assert page.inner_text("#gc-score") == f"Score: {questions - 1} of {questions} right at the first try."
+    opened.close()
+
+
+def test_keyboard_alone_reaches_every_control_and_every_control_is_named(browser, tmp_path):
+    path, _ = write_page(tmp_path, "x*x + y", ["--x", "3", "--y", "1"])
+    opened = Opened(browser, path)
+    page = opened.page
+    unnamed = page.evaluate("""() => Array.from(document.querySelectorAll(
+        'button, input, [role=button]')).filter(e => {
+          const label = e.getAttribute('aria-label') || (e.labels && e.labels.length && e.labels[0].textContent)
+                        || e.textContent;
+          return !label || !label.trim();
+        }).map(e => e.outerHTML.slice(0, 80))""")
+    assert unnamed == []
+    reached = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id || document.activeElement.getAttribute('aria-label')"))
+    for control in ("gc-first", "gc-prev", "gc-play", "gc-next", "gc-last", "gc-quiz", "gc-contrast"):
+        assert control in reached, reached
+    node = next(item for item in reached if item and item.startswith("node x:"))
+    while page.evaluate("document.activeElement.getAttribute('aria-label')") != node:
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert "∂z/∂x = 6" in page.inner_text("#gc-details")
+    opened.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_screenshots_and_no_sideways_scrolling(browser, tmp_path, width):
+    path, _ = write_page(tmp_path, APPLE_ORANGE, APPLE_ORANGE_VALUES)
+    opened = Opened(browser, path, width)
+    page = opened.page
+    for _ in range(14):
+        page.keyboard.press("ArrowRight")
+    # The page itself never scrolls sideways: wide tables and pictures scroll inside their own boxes.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot = tmp_path / f"page-{width}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    # High contrast: a toggle that changes the colours; print shows every number.
+    page.check("#gc-contrast")
+    assert page.evaluate("getComputedStyle(document.body).getPropertyValue('--grad').trim()") == "#000"
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('nav')).display") == "none"
+    assert page.evaluate("getComputedStyle(document.querySelector('tr.future td.num') || document.body)"
+                         ".visibility") == "visible"
+    opened.close()
