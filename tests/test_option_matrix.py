@@ -44,7 +44,7 @@ OPTION_SETS = [
     ["--symbolic", "--order", "3"], ["--symbolic", "--hessian"],
     ["--wrt", "x"], ["--upstream", "2"], ["--limit", "nodes=50"], ["--var", "y=1"],
     [POINTS], [POINTS, "--keep-going"],
-    ["--dot"], ["--mermaid"], ["--tree"], ["--render", "RENDER"],
+    ["--dot"], ["--mermaid"], ["--tree"], ["--render", "RENDER"], ["--html", "-", "--quiz"],
 ]
 PAIRS = list(itertools.combinations(range(len(OPTION_SETS)), 2))
 

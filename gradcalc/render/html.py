@@ -285,6 +285,8 @@ def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
     figure = svg if svg is not None else f'<p class="note">{_escape(no_picture or "no picture")}</p>'
     total = len(data["nodes"]) + 1 + len(data["steps"])
     of, output = data["of"], labels[graph.output]
+    # How the text was read (a statement computed for nothing, 1/2x as (1/2)·x), as the tables say it.
+    notes = "".join(f'<p class="note">note: {_escape(note)}</p>\n' for note in graph.notes)
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -300,7 +302,7 @@ def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
 <header>
 <h1>Backward pass of <code>{_escape(shown)}</code></h1>
 <p class="given">{_escape(given) if given else "no inputs"}; gradients are of {_escape(of)}.</p>
-</header>
+{notes}</header>
 <nav id="gc-controls" aria-label="step through the passes">
 <button type="button" id="gc-first" aria-keyshortcuts="Home" title="first step (Home)">« First</button>
 <button type="button" id="gc-prev" aria-keyshortcuts="ArrowLeft" title="previous step (←)">‹ Back</button>
