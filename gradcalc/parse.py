@@ -476,14 +476,17 @@ class _Builder:
 
     def start(self, children):
         # A statement that names nothing and is not the last is computed for nothing: most often a
-        # formula pasted with a line break, `(x+1)` then `(x-1)` on the next line.
+        # formula pasted with a line break, `(x+1)` then `(x-1)` on the next line. Answering with the
+        # last line alone would be a different formula's answer, so it is an error.
         lost = next((ref for ref in children[:-1] if ref[0] not in self.named), None)
         if lost is not None:
             shown = _short(self.graph.text[lost[1]:lost[2]])
-            self.graph.notes.append(
-                f"{shown} is computed but not used: a program's output is its last statement, and a "
-                f"line break or ; ends a statement. If one formula was broken across lines, join them; "
-                f"to use {shown} later, name it: t = {shown}")
+            raise GradcalcError(
+                f"{shown} is computed for nothing: a program's output is its last statement, and a line "
+                f"break or ; ends a statement", (lost[1], lost[2]),
+                hint=f"if one formula was broken across lines, join them (a line that starts with an "
+                     f"operator such as + or * continues the one before); to use {shown} later, name "
+                     f"it: t = {shown}")
         return children[-1]
 
 
@@ -565,7 +568,9 @@ def _unknown_in_module(name: str, module: str, function: str, span: Span) -> Gra
 
 
 def _short(text: str, most: int = 40) -> str:
-    """Program text quoted in a note: whole if short, else its ends around an ellipsis."""
+    """Program text quoted in a note: whole if short, else its ends around an ellipsis; on one line
+    (a formula continued over lines is quoted as one)."""
+    text = " ".join(text.split("\n")).replace("\r", " ")
     return text if len(text) <= most else f"{text[:most // 2 - 1]}…{text[-(most // 2 - 1):]}"
 
 
@@ -857,7 +862,60 @@ def parse(text: str, limits: Limits = DEFAULT) -> Graph:
         return _parse_with(text, limits)
 
 
+# -- lines that continue a statement ----------------------------------------------------------------
+# Python joins lines inside brackets and after a trailing backslash; a formula printed over two lines
+# (a library docstring's loss, `a*b` then `- c*d`) continues on a line that starts with a binary
+# operator. Such line breaks become spaces before parsing (the text keeps its length, so every caret
+# stays where it was); a comment on a joined line becomes spaces too.
+_STARTS_WITH_OPERATOR = r"[ \t\f]*(\*\*|[-+*/@^−×·÷](?!=))"
+_NAMES_SOMETHING = r"\s*[^\W\d][\w.]*\s*(\([^()]*\)\s*)?(=(?!=)|\*\*=|[-+*/@^−×÷]=)"
+
+
+def _join_lines(text: str) -> str:
+    if "\n" not in text:
+        return text
+    starts_with_operator, names_something = re.compile(_STARTS_WITH_OPERATOR), re.compile(_NAMES_SOMETHING)
+    lines = text.split("\n")
+    joined = []                     # per line break: True if it continues the statement
+    depth, named = 0, False
+    for i, line in enumerate(lines):
+        code = line.split("#", 1)[0]
+        if i == 0 or not joined[-1]:
+            named = bool(names_something.match(code.rsplit(";", 1)[-1]))
+        elif ";" in code:
+            named = bool(names_something.match(code.rsplit(";", 1)[-1]))
+        if i == len(lines) - 1:
+            break
+        depth = max(0, depth + sum(map(code.count, "([{")) - sum(map(code.count, ")]}")))
+        stripped = code.rstrip()
+        operator = starts_with_operator.match(lines[i + 1])
+        continues = operator is not None and stripped.strip() != "" and not stripped.endswith(";")
+        if continues and named and operator.group(1) in "+-−":
+            # `t = a` then `- b`: t = a − b, or t = a and the output −b? Both are read in Python.
+            start = sum(len(line) + 1 for line in lines[:i + 1]) + operator.start(1)
+            sign = operator.group(1)
+            raise GradcalcError(
+                f"a line that starts with {sign} after a named statement can be read two ways",
+                (start, start + 1), text=text,
+                hint=f"to continue the line before, write it on that line (or in parentheses); for "
+                     f"an output of its own, name it: out = {sign}{lines[i + 1][operator.end(1):].strip()}")
+        joined.append(depth > 0 or stripped.endswith("\\") or continues)
+    if not any(joined):
+        return text
+    out = []
+    for line, join in zip(lines, joined + [False]):
+        if join:
+            code, hash_, comment = line.partition("#")
+            if code.rstrip().endswith("\\") and not hash_:
+                cut = code.rstrip()
+                code = cut[:-1] + " " + code[len(cut):]
+            line = code + " " * (len(hash_) + len(comment))
+        out.append(line + (" " if join else "\n"))
+    return "".join(out)[:-1]
+
+
 def _parse_with(text: str, limits: Limits) -> Graph:
+    source = _join_lines(text)
     _BUILDER.reset(text, limits)
     try:
         with gc_paused():
@@ -865,7 +923,7 @@ def _parse_with(text: str, limits: Limits) -> Graph:
             if tables is None:
                 raise _Fallback
             try:
-                ref = _drive(text, *tables)
+                ref = _drive(source, *tables)
             except _Fallback:
                 _BUILDER.reset(text, limits)
                 raise
@@ -873,7 +931,7 @@ def _parse_with(text: str, limits: Limits) -> Graph:
         error.text = text
         raise
     except _Fallback:
-        ref = _parse_with_lark(text)
+        ref = _parse_with_lark(source, text)
     finally:
         graph = _BUILDER.graph
         _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
@@ -881,12 +939,13 @@ def _parse_with(text: str, limits: Limits) -> Graph:
     return graph
 
 
-def _parse_with_lark(text: str):
+def _parse_with_lark(source: str, text: str):
+    """Lark parses `source` (`text` with its continued lines joined); errors quote `text`."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
     try:
         with gc_paused():
-            return _lark_parser().parse(text)
+            return _lark_parser().parse(source)
     except GradcalcError as error:
         error.text = text
         raise

@@ -158,9 +158,14 @@ def programs(draw):
             names.append(name)
     separators = draw(st.lists(st.sampled_from(["; ", "\n", " ;\n", "  # note\n", "\n\n"]),
                                min_size=count, max_size=count))
-    text = ""
+    text, before = "", ""
     for (name, tree), sep in zip(statements, separators):
-        text += (f"{name} = " if name else "") + show(tree)[0] + sep
+        shown = show(tree)[0]
+        if not name and shown[:1] in "+-−" and text.endswith("\n"):
+            # `t = 0` then a line `-x` is refused as ambiguous (it may continue t = 0 - x): the output
+            # is put in parentheses, as a program meaning it would write it.
+            shown = f"({shown})"
+        text += (f"{name} = " if name else "") + shown + sep
     return statements, text.rstrip("\n; ") if draw(st.booleans()) else text
 
 

@@ -185,48 +185,60 @@ def test_a_helper_name_of_the_answers_own_and_a_label_are_still_fine():
 
 # Every note on how a text was read reaches every grading path -------------------------------------
 
-DROPPED = "is computed but not used"
+# (A statement computed for nothing, (x+1) then (x-1), was the first such note; it is an error now.)
+READ = "is read as (1/2)·x"
+READ_Y = "is read as (2/2)·y"
 
 
-def test_a_statement_dropped_from_a_sheets_expression_is_noted(tmp_path):
+def test_a_reading_of_a_sheets_expression_is_noted(tmp_path):
     import json as _json
 
     sheet = tmp_path / "hw.toml"
-    sheet.write_text('[[problem]]\nexpression = """(x+1)\n(x-1)"""\nat = { x = 2 }\n'
-                     '[problem.expect]\nx = 1\n')
+    sheet.write_text('[[problem]]\nexpression = "1/2x"\nat = { x = 2 }\n'
+                     '[problem.expect]\nx = 0.5\n')
     plain = run("check", str(sheet), "--plain")
-    assert plain.exit_code == 0 and f"note: (x+1) {DROPPED}" in plain.stdout
+    assert plain.exit_code == 0 and f"note: 1/2x {READ}" in plain.stdout
     data = _json.loads(run("check", str(sheet), "--json").stdout)
-    assert DROPPED in data["problems"][0]["notes"][0]
+    assert READ in data["problems"][0]["notes"][0]
 
 
-def test_a_statement_dropped_from_an_answer_is_noted_on_every_output():
+def test_a_reading_of_an_answer_is_noted_on_every_output():
     import json as _json
 
-    answer = ["--expect", "x=(y+1)\n(y)"]
+    answer = ["--expect", "x=2/2y"]
     table = run("x*y", "--x", "1", "--y", "2", *answer, "--plain")
-    assert f"note: ∂z/∂x = (y+1)\\n(y): (y+1) {DROPPED}" in table.stdout
+    assert f"note: ∂z/∂x = 2/2y: 2/2y {READ_Y}" in table.stdout
     quiet = run("x*y", "--x", "1", "--y", "2", *answer, "-q")
-    assert f"note: in the answer x=…: (y+1) {DROPPED}" in quiet.stderr
+    assert f"note: in the answer x=…: 2/2y {READ_Y}" in quiet.stderr
     data = _json.loads(run("x*y", "--x", "1", "--y", "2", *answer, "--json").stdout)
-    assert DROPPED in data["expect"][0]["notes"][0]
+    assert READ_Y in data["expect"][0]["notes"][0]
+
+
+def test_a_statement_computed_for_nothing_is_an_error_in_a_sheet_and_an_answer(tmp_path):
+    sheet = tmp_path / "hw.toml"
+    sheet.write_text('[[problem]]\nexpression = """(x+1)\n(x-1)"""\nat = { x = 2 }\n'
+                     '[problem.expect]\nx = 1\n')
+    result = run("check", str(sheet), "--plain")
+    assert result.exit_code == 2 and "(x+1) is computed for nothing" in result.stderr
+    answered = run("x*y", "--x", "1", "--y", "2", "--expect", "x=(y+1)\n(y)", "--plain")
+    assert answered.exit_code != 0 and "(y+1) is computed for nothing" in answered.stdout + answered.stderr
 
 
 def test_notes_on_a_class_sheet_and_on_answers_reach_the_teacher_the_json_and_the_feedback(tmp_path):
     import json as _json
 
     sheet, answers = tmp_path / "class.toml", tmp_path / "answers.csv"
-    sheet.write_text('[[problem]]\nid = "p"\nexpression = """(x+1)\n(x*y)"""\nat = { x = 2, y = 3 }\n'
+    sheet.write_text('[[problem]]\nid = "p"\nexpression = "1/2x*y"\nat = { x = 2, y = 3 }\n'
                      'answers = ["x"]\n')
-    answers.write_text('student,p.x\nAda,"(y+1)\n(y)"\n')
+    answers.write_text('student,p.x\nAda,"2/2y"\n')
     folder = tmp_path / "feedback"
     result = run("check", str(sheet), "--answers", str(answers), "--report", str(folder))
-    assert result.exit_code == 0 and f"note: problem 1 (p): (x+1) {DROPPED}" in result.stderr
+    assert result.exit_code == 0 and f"note: problem 1 (p): 1/2x {READ}" in result.stderr, result.stderr
     feedback = (folder / "Ada.md").read_text()
-    assert f"Note: (x+1) {DROPPED}" in feedback and f"  - Note: (y+1) {DROPPED}" in feedback
+    assert f"Note: 1/2x {READ}" in feedback and f"  - Note: 2/2y {READ_Y}" in feedback, feedback
     data = _json.loads(run("check", str(sheet), "--answers", str(answers), "--json").stdout)
-    assert DROPPED in data["problems"][0]["notes"][0]
-    assert DROPPED in data["students"][0]["marks"][0]["notes"][0]
+    assert READ in data["problems"][0]["notes"][0]
+    assert READ_Y in data["students"][0]["marks"][0]["notes"][0]
 
 
 # Points: bounded, finite, exact ----------------------------------------------------------------

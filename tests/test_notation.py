@@ -283,10 +283,31 @@ def test_names_side_by_side_that_were_given_values_say_how_to_multiply():
         assert result.exit_code == 2 and f"hint: {hint}" in result.stderr
 
 
-def test_a_statement_computed_for_nothing_is_noted():
-    # A formula pasted with a line break is two statements; the first was dropped without a word.
+def test_a_statement_computed_for_nothing_is_an_error():
+    # A formula pasted with a line break is two statements; answering with the second alone was a
+    # different formula's answer (with only a note).
     broken = run("(x+1)\n(x-1)", "--x", "3", "-q")
-    assert broken.exit_code == 0 and broken.stdout == "2\n1\n"
-    assert "(x+1) is computed but not used" in broken.stderr and "join them" in broken.stderr
+    assert_error(broken, 2, "(x+1) is computed for nothing", "  line 1: (x+1)")
+    assert "join them" in broken.stderr and "name it: t = (x+1)" in broken.stderr
     for program in ("t = x + 1; z = t*2", "apple = 100\nx*apple", "c = x; c += 1; c*2"):
         assert run(program, "--x", "3", "-q").stderr == ""   # the trace-only note on c, c₂ too
+
+
+@pytest.mark.parametrize("text, value", [
+    ("x**2\n- 3*x", 0.0),                        # a line starting with an operator continues
+    ("x**2\n  + 3*x\n  - 1", 17.0),
+    ("2*x  # the first part\n  * x", 18.0),       # a comment on the joined line is dropped
+    ("t = x\n* 2", 6.0),                         # * / ** @ cannot start a statement: always continue
+    ("max(x,\n    2*x)", 6.0),                    # inside brackets, as Python joins them
+    ("x \\\n + 1", 4.0),                          # a trailing backslash
+    ("t = x\n\n-t", -3.0),                       # after a blank line: a statement of its own
+])
+def test_lines_that_continue_a_formula(text, value):
+    assert compute(text, x=3.0).value == pytest.approx(value)
+
+
+def test_a_sign_after_a_named_statement_is_ambiguous():
+    result = run("t = x\n- 1", "--x", "3")
+    assert_error(result, 2, "a line that starts with - after a named statement can be read two ways",
+                 "  line 2: - 1")
+    assert "name it: out = -1" in result.stderr
