@@ -1,9 +1,9 @@
 """The quick path (cli/quick.py) answers a plain question without click: it must answer exactly as
 the full command line does, or hand the question over having written nothing."""
 
+import re
 import sys
 
-import click
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, strategies as st
@@ -71,14 +71,38 @@ def test_anything_else_goes_to_the_full_command_line(argv):
     assert fast is None
 
 
-def test_every_option_of_the_command_is_known_to_the_quick_path():
-    # A word that is one of gradcalc's options is never taken for a variable's value.
-    options = {opt for param in main.params if isinstance(param, click.Option)
-               for opt in param.opts + param.secondary_opts}
-    assert quick.OPTIONS == options | {"-h", "--help"}
-    assert set(quick.FLAGS) | set(quick.COUNTS) | {"--wrt"} <= quick.OPTIONS
-    plain = {param.name: param.default for param in main.params if param.name in quick.Question().output}
-    assert quick.Question().output == plain   # the same defaults
+def options_in_help() -> list[str]:
+    """Every option the command's --help lists, as a user reads them there."""
+    shown = CliRunner().invoke(main, ["--help"]).stdout
+    # "  -q, --quiet   Print bare…", "  --precision INTEGER RANGE  Significant…"
+    heads = [line.strip().split("  ")[0] for line in shown.splitlines() if line.startswith("  -")]
+    return sorted({part.split(" ")[0] for head in heads for part in head.split(", ")})
+
+
+def test_the_help_lists_the_options():
+    assert {"--json", "--plain", "-q", "--quiet", "--wrt", "--precision", "--max-rows", "--hessian",
+            "--order", "--render", "--points"} <= set(options_in_help())
+
+
+@pytest.mark.parametrize("option", options_in_help())
+def test_an_option_is_never_taken_for_a_variable_or_its_value(option):
+    # A name that is one of gradcalc's options (--order, --mode, --dot) is the option, never a binding
+    # the quick path answers by itself; and an option is never a variable's value.
+    name = option.lstrip("-").replace("-", "_")
+    for argv in (["x*y", "--x", "1", "--y", option], ["x*y", "--x", "1", "--y", "2", option],
+                 [f"x*{name}", "--x", "2", f"--{name}", "3"], [f"x*{name}", "--x", "2", f"{option}=3"],
+                 ["x", "--x", "2", option, "3"]):
+        assert_same(argv)
+
+
+@pytest.mark.parametrize("argv", [
+    ["x/3", "--x", "1", "--plain"],                                  # the default --precision
+    ["x/7", "--x", "1", "-q"], ["x/7", "--x", "1", "--json"],
+    [" + ".join(f"x*{i}" for i in range(1, 130)), "--x", "1", "--plain"],   # the default --max-rows
+    ["1/x", "--x", "3", "--plain", "--precision", "17", "--max-rows", "0"],
+])
+def test_the_defaults_are_the_same(argv):
+    assert_same(argv, answered=True)
 
 
 # Expressions with the variables they use; the values are mostly numbers that work.
