@@ -33,6 +33,22 @@ class Answer:
     formula: Graph | None = None    # anything else: a formula in gradcalc's grammar
     malformed: GradcalcError | None = None   # why it cannot be graded (a sheet grades the rest)
     notes: tuple[str, ...] = ()     # how the formula's text was read (a statement computed for nothing)
+    written_as_formula: bool = False   # a formula, judged and let go (see `judged`)
+    review: str | None = None       # why a person should look at it (too long or costly to grade)
+
+    @property
+    def kind(self) -> str:
+        """malformed, number or formula."""
+        if self.malformed is not None:
+            return "malformed"
+        return "formula" if self.formula is not None or self.written_as_formula else "number"
+
+    def judged(self) -> Answer:
+        """What a verdict keeps of the answer once judged: its kind, text, notes and error, not its
+        parsed formula (a class of 60 000 distinct answers kept 60 000 graphs)."""
+        if self.formula is None:
+            return self
+        return Answer(self.name, self.text, self.number, None, self.malformed, self.notes, True, self.review)
 
     @property
     def spec(self) -> str:
@@ -40,7 +56,7 @@ class Answer:
 
     def refused(self, error: GradcalcError) -> Answer:
         """The same answer, malformed for `error` (graded wrong), its notes kept."""
-        return Answer(self.name, self.text, malformed=error, notes=self.notes)
+        return Answer(self.name, self.text, malformed=error, notes=self.notes, review=self.review)
 
     def error(self, message: str, span=None, hint=None, cls=GradcalcError) -> GradcalcError:
         """An error about the answer, with the caret placed in `NAME=ANSWER` as written."""
@@ -49,11 +65,12 @@ class Answer:
         return cls(f"in the answer {self.name}=…: {message}", span, hint, self.spec)
 
 
-def parse_answer(spec: str, keep_going: bool = False) -> Answer:
+def parse_answer(spec: str, keep_going: bool = False, limits=None) -> Answer:
     """`NAME=ANSWER` → Answer; a syntax error in the answer is a GradcalcError with its caret (with
-    `keep_going`, an Answer carrying the error: malformed, but NAME is known)."""
+    `keep_going`, an Answer carrying the error: malformed, but NAME is known). A formula is read
+    within `limits` (a class grader's are tighter than a program's)."""
     try:
-        return _parse_answer(spec)
+        return _parse_answer(spec, limits)
     except _BadAnswer as bad:
         if not keep_going:
             raise bad.error from None
@@ -65,7 +82,7 @@ class _BadAnswer(Exception):
         self.answer, self.error = Answer(answer.name, answer.text, malformed=error), error
 
 
-def _parse_answer(spec: str) -> Answer:
+def _parse_answer(spec: str, limits=None) -> Answer:
     name, eq, text = spec.partition("=")
     name = name.strip()
     if not eq or not is_name(name) or not text.strip():
@@ -96,9 +113,11 @@ def _parse_answer(spec: str) -> Answer:
                                                   "about 1.8e308; gradcalc never computes inf or nan"))
         return Answer(name, text, number=number)
     try:
-        formula = parse(text)
+        formula = parse(text) if limits is None else parse(text, limits)
     except GradcalcError as error:
-        raise _BadAnswer(answer, answer.error(error.message, error.span, error.hint)) from None
+        malformed = answer.error(error.message, error.span, error.hint)
+        malformed.limit = getattr(error, "limit", None)   # over a limit: costly, not mistyped
+        raise _BadAnswer(answer, malformed) from None
     return Answer(name, text, formula=formula, notes=tuple(formula.notes))
 
 

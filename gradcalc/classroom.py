@@ -22,10 +22,11 @@ from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Verdict, _describe_point,
                     _Nearby, _target, close, parse_answer, readable)
 from .csvtext import delimiter
 from .errors import GradcalcError, MathError, MissingValue, visible
+from .limits import Limits
 from .ops import OPS
 from .names import did_you_mean
 from .points import MAX_POINTS, exact
-from .sheet import PROBLEM_KEYS, _kind, _number, _point, _text, _unknown_key, read_toml
+from .sheet import PROBLEM_KEYS, _kind, _number, _point, _text, _unknown_key, read_toml, value_only
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
@@ -138,8 +139,9 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
     `[problem.expect]` are asked (so today's sheets grade a class too). Every error names the line
     and column in the sheet (exit 2); a problem that cannot be computed at its point is exit 3.
     """
-    from .result import compute
+    from .check import answer_inputs
     from .parse import parse
+    from .result import evaluate
 
     places = _Places(text)
 
@@ -175,10 +177,11 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
         try:
             # Only the derivatives the answers are about: x**n at x = -2 has ∂/∂x but no ∂/∂n. A name
             # the expression lacks is left to _check_asked, whose caret is on the answers.
+            # The value alone needs no gradient at all, and an unnamed output (z) is no input to
+            # differentiate by (asking for its value was refused).
             graph = parse(problem.expression)
-            known = {node.name for node in graph.nodes if node.name} | {graph.output_name}
-            problem.result = compute(problem.expression, problem.at,
-                                     wrt=[asked.name for asked in problem.asked if asked.name in known])
+            wanted = answer_inputs(graph, [Answer(asked.name, "") for asked in problem.asked])
+            problem.result = evaluate(graph, problem.at, wanted) if wanted else value_only(graph, problem.at)
         except GradcalcError as error:
             if isinstance(error, MissingValue):
                 values = ", ".join(f"{name} = VALUE" for name in error.names)
@@ -318,8 +321,18 @@ def read_answers(text: str, sheet: ClassSheet, source: str = "the answers file")
     """The answers CSV: a `student` column, then one column per `PROBLEM_ID.NAME` the sheet asks.
 
     Bad CSV (an unknown or missing column, a row of the wrong length, a student without a name or
-    twice) is exit 2 naming the line and column. Blank lines are skipped.
+    twice) is exit 2 naming the line and column. Blank lines are skipped. A field of any length is
+    read (the file's size is limited): an answer too long to grade is that student's, see `judge`.
     """
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))   # csv's own 131 072 stopped the whole class
+    try:
+        return _read_answers(text, sheet, source)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _read_answers(text: str, sheet: ClassSheet, source: str) -> AnswersFile:
     def bad(line: int, column: int | None, message: str, hint: str | None = None) -> GradcalcError:
         where = f"line {line}" + (f", column {column}" if column else "")
         return GradcalcError(f"{source}, {where}: {message}", hint=hint)
@@ -359,8 +372,6 @@ def read_answers(text: str, sheet: ClassSheet, source: str = "the answers file")
         reason, hint = str(error), "save the spreadsheet as CSV (comma-separated, UTF-8)"
         if reason == "unexpected end of data":
             reason, hint = "a quoted field is never closed", 'close it with a " (write "" for a quote inside)'
-        elif reason.startswith("field larger than field limit"):
-            hint = f"an answer may be at most {csv.field_size_limit():,} characters"
         elif "expected after" in reason:
             hint = 'a quoted field ends at its closing "; write "" for a quote inside it'
         raise bad(reader.line_num, None, f"not valid CSV: {reason}", hint) from None
@@ -421,8 +432,7 @@ class Mark:
     def kind(self) -> str:
         if self.verdict is None:
             return BLANK
-        answer = self.verdict.answer
-        return "malformed" if answer.malformed else "number" if answer.formula is None else "formula"
+        return self.verdict.answer.kind
 
 
 @dataclass
@@ -536,15 +546,52 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
             verdict = judged.get((column, text))
             if verdict is None:
                 verdict = judged[column, text] = judge(key, text, rtol, atol)
+                verdict.answer = verdict.answer.judged()   # its graph let go: memory per answer small
             marks.append(Mark(key.asked, text, verdict))
         students.append(Student(row.student, row.line, marks))
     return Gradebook(sheet, keys, students, rtol, atol, seed, len(judged))
 
 
+# One cell is one student's answer: far longer or costlier than any honest one is that cell's
+# failure, marked for a person to read, never the class's (one 131 073-character cell was exit 2).
+MAX_ANSWER = 20_000          # characters
+ANSWER_LIMITS = Limits(length=MAX_ANSWER, nodes=4 * MAX_ANSWER, elements=100_000, total=1_000_000)
+
+
+def _answer_limits(result) -> Limits:
+    """ANSWER_LIMITS, or room for a few values as large as the problem's own."""
+    largest = max((int(np.size(v)) for v in result.values), default=1)
+    if 10 * largest <= ANSWER_LIMITS.elements:
+        return ANSWER_LIMITS
+    return ANSWER_LIMITS.replace(elements=10 * largest, total=100 * largest)
+
+
+def _for_review(key: Key, text: str, why: str, hint: str) -> Verdict:
+    answer = Answer(key.asked.name, text, malformed=GradcalcError(f"{why}: not graded", hint=hint),
+                    review=why)
+    return Verdict(answer, key.quantity, None, key.computed, False, 0, f"marked for review: {why}")
+
+
 def judge(key: Key, text: str, rtol: float, atol: float) -> Verdict:
-    """One answer's verdict, the same as `check` gives for it on one student's sheet."""
+    """One answer's verdict, the same as `check` gives for it on one student's sheet; an answer too
+    long or too costly to grade is marked for review (wrong, and said to the teacher)."""
     result = key.asked.problem.result
-    answer = parse_answer(f"{key.asked.name}={text}", keep_going=True)
+    if len(text) > MAX_ANSWER:
+        return _for_review(key, text, f"the answer is {len(text):,} characters long, over the "
+                           f"{MAX_ANSWER:,} an answer may have", "a person should read it")
+    try:
+        verdict = _judge_within(key, text, result, rtol, atol)
+    except RecursionError:   # a library walking a formula recursively (numpy printing, …)
+        return _for_review(key, text, "the answer is nested too deeply to grade", "a person should read it")
+    error = verdict.answer.malformed
+    if error is not None and getattr(error, "limit", None):
+        return _for_review(key, text, f"the answer is too costly to grade ({error.message})",
+                           "a person should read it")
+    return verdict
+
+
+def _judge_within(key: Key, text: str, result, rtol: float, atol: float) -> Verdict:
+    answer = parse_answer(f"{key.asked.name}={text}", keep_going=True, limits=_answer_limits(result))
     if answer.malformed is not None and _DECIMAL_COMMA.match(text):
         answer.malformed.hint = f"write a decimal point: {text.strip().replace(',', '.')}"
     available = _named_values(result.graph, result.values)
@@ -559,7 +606,9 @@ def judge(key: Key, text: str, rtol: float, atol: float) -> Verdict:
     try:
         return _judge(result, answer, available, key.nearby, rtol, atol)
     except GradcalcError as error:   # shapes that do not fit: the answer cannot be evaluated
-        return Verdict(answer.refused(answer.error(error.message, error.span, error.hint)),
+        malformed = answer.error(error.message, error.span, error.hint)
+        malformed.limit = getattr(error, "limit", None)   # over a limit: marked for review
+        return Verdict(answer.refused(malformed),
                        key.quantity, None, key.computed, False, 0, f"malformed: {error.message}")
 
 

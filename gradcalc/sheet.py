@@ -254,7 +254,7 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
             graph = parse(problem.expression)
             # Only the gradients the answers are about: x**n at x = -2 has ∂/∂x but no ∂/∂n.
             wanted = answer_inputs(graph, problem.answers)
-            result = evaluate(graph, problem.at, wanted) if wanted else _value_only(graph, problem.at)
+            result = evaluate(graph, problem.at, wanted) if wanted else value_only(graph, problem.at)
             verdicts = check_answers(result, problem.answers, rtol, atol, seed, keep_going=True)
         except GradcalcError as error:
             error.message = f"{where}: {error.message}"
@@ -266,7 +266,7 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
     return report
 
 
-def _value_only(graph, at: dict[str, Any]):
+def value_only(graph, at: dict[str, Any]):
     """The Result for answers about the output's value only: forward, and no gradient at all (an
     `∂/∂n` of x**n at x = -2 that nobody asked for must not fail the problem)."""
     import numpy as np

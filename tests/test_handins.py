@@ -301,3 +301,43 @@ def test_a_sheets_tenths_add_up_with_their_own_digits(tmp_path):
     csv_file.write_text("student,p.x,p.y\nAda,2,1\n")
     book = run("check", _sheet(tmp_path, klass, "class.toml"), "--answers", str(csv_file), "--precision", "17")
     assert book.exit_code == 0 and book.stdout.splitlines()[1] == "Ada,0.3,0.3,0.3", book.output
+
+
+def test_a_class_sheet_may_ask_for_the_value_of_an_unnamed_output(tmp_path):
+    import json as _json
+
+    sheet = _sheet(tmp_path, '[[problem]]\nid = "p"\nexpression = "x*y"\nat = { x = 1, y = 2 }\n'
+                             'answers = ["x", "z"]\n[[problem]]\nid = "q"\nexpression = "x**n"\n'
+                             'at = { x = -2, n = 3 }\nanswers = ["z"]\n', "class.toml")
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,p.x,p.z,q.z\nAda,y,x*y,-8\nBen,2,3,x**3\n")
+    result = run("check", sheet, "--answers", str(answers), "--json")
+    assert result.exit_code == 0, result.output
+    ada, ben = _json.loads(result.stdout)["students"]
+    assert (ada["total"], ben["total"]) == (2, 1.5)
+    assert [m["ok"] for m in ben["marks"]] == [True, False, True]
+
+
+# One cell is one student's: too long or too costly is that answer's failure, marked for review ------
+
+def test_an_answer_too_long_or_too_costly_is_that_cells_failure_marked_for_review(tmp_path):
+    import json as _json
+
+    sheet = _sheet(tmp_path, '[[problem]]\nid = "p"\nexpression = "x*y"\nat = { x = 1, y = 2 }\n'
+                             'answers = ["x", "y"]\n', "class.toml")
+    ones = ",".join(["1"] * 4000)
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,p.x,p.y\nAda,y,x\nBen," + "x+" * 70_000 + "x,1\n"   # 140 001 characters
+                       f'Cy,"outer([{ones}], [{ones}])",1\n')
+    result = run("check", sheet, "--answers", str(answers), "--json")
+    assert result.exit_code == 0, result.output   # was exit 2: a field over csv's 131 072 characters
+    assert "2 answers are marked for review" in result.stderr and "Ben (p.x), Cy (p.x)" in result.stderr
+    ada, ben, cy = _json.loads(result.stdout)["students"]
+    assert (ada["total"], ben["total"], cy["total"]) == (1, 0.5, 0.5)
+    assert "140,001 characters long" in ben["marks"][0]["review"]
+    assert "too costly to grade" in cy["marks"][0]["review"] and cy["marks"][1]["ok"]
+    folder = tmp_path / "feedback"
+    assert run("check", sheet, "--answers", str(answers), "--report", str(folder)).exit_code == 0
+    feedback = (folder / "Ben.md").read_text()
+    assert "… (140,001 characters)` — marked for review: the answer is 140,001" in feedback
+    assert len(feedback) < 2_000

@@ -52,9 +52,19 @@ def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) 
     table = read_answers(decode(read_bytes(answers, "the answers file"), answers_source), loaded,
                          answers_source)
     book = grade_class(loaded, table, rtol, atol)
+    review = [f"{escape(student.name)} ({mark.asked.column})" for student in book.students
+              for mark in student.marks if mark.verdict is not None and mark.verdict.answer.review]
+    if review:   # wrong until a person has read them: the teacher is told which
+        shown = ", ".join(review[:10]) + (f", and {len(review) - 10:,} more" if len(review) > 10 else "")
+        say(f"note: {len(review):,} answer{'s are' if len(review) > 1 else ' is'} marked for review (too "
+            f"long or too costly to grade, and counted wrong): {shown}")
     if p["report"] is not None:
         _write_reports(book, p["report"], p["solutions"], precision)
-    emit(render.render_json(book) if as_json else render.gradebook_csv(book, precision))
+    if as_json:   # a student at a time: the whole text of a large class at once is large
+        for piece in render.json_pieces(book):
+            emit(piece)
+    else:
+        emit(render.gradebook_csv(book, precision))
 
 
 def _write_reports(book, report: str, solutions: bool, precision: int) -> None:

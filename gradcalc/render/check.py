@@ -47,7 +47,7 @@ def answer_rows(verdicts, precision: int = DEFAULT_PRECISION) -> tuple[list[tupl
 
 def how_compared(verdicts, seed: int, rtol: float, atol: float, samples: int = 5) -> list[str]:
     notes = []
-    if any(v.answer.formula is not None for v in verdicts):
+    if any(v.answer.kind == "formula" for v in verdicts):
         notes.append(f"Formulas: compared at the given point and {samples} random points near it "
                      f"(seed {seed}: the same points every run).")
     notes.append(f"Tolerance: |expected − computed| ≤ {format_number(atol)} + "
@@ -163,8 +163,7 @@ def verdict_dict(v) -> dict:
     from .json import plain
 
     return {"name": v.answer.name, "answer": v.answer.text, "quantity": v.quantity,
-            "kind": "malformed" if v.answer.malformed else "number" if v.answer.formula is None
-            else "formula",
+            "kind": v.answer.kind,
             "expected": None if v.expected is None else plain(v.expected),
             "computed": plain(v.computed), "ok": v.ok, "compared_at": v.points, "failure": v.failure,
             "notes": list(v.answer.notes)}

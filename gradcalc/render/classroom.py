@@ -57,6 +57,8 @@ def mark_dict(mark) -> dict:
         return {**data, "given": None, "compared_at": 0, "failure": "no answer"}
     data.update(given=_plain(verdict.expected), compared_at=verdict.points, failure=verdict.failure,
                 notes=list(verdict.answer.notes))
+    if verdict.answer.review:   # too long or costly to grade: a person should read it
+        data["review"] = verdict.answer.review
     error = verdict.answer.malformed
     if error is not None:
         data["error"] = {"message": error.message, "hint": error.hint,
@@ -65,6 +67,10 @@ def mark_dict(mark) -> dict:
 
 
 def to_dict(book) -> dict:
+    return {**_head(book), "students": [_student_dict(book, s) for s in book.students]}
+
+
+def _head(book) -> dict:
     sheet = book.sheet
     return {
         "title": sheet.title, "max": float(sheet.max), "seed": book.seed,
@@ -76,28 +82,44 @@ def to_dict(book) -> dict:
                                    "quantity": book.keys[a.column].quantity,
                                    "computed": _plain(book.keys[a.column].computed)} for a in p.asked]}
                      for p in sheet.problems],
-        "students": [{"student": s.name, "line": s.line, "total": float(s.total), "max": float(sheet.max),
-                      "right": s.right, "answers": len(s.marks),
-                      "problems": {p.id: float(s.earned(p)) for p in sheet.problems},
-                      "marks": [mark_dict(m) for m in s.marks]} for s in book.students],
     }
+
+
+def _student_dict(book, s) -> dict:
+    sheet = book.sheet
+    return {"student": s.name, "line": s.line, "total": float(s.total), "max": float(sheet.max),
+            "right": s.right, "answers": len(s.marks),
+            "problems": {p.id: float(s.earned(p)) for p in sheet.problems},
+            "marks": [mark_dict(m) for m in s.marks]}
 
 
 _UNPRINTABLE = re.compile(r"[^\n\x20-\x7e]")
 
 
-def render_json(book) -> str:
-    """One JSON object; any character that is not printable is written as a \\u escape (JSON reads it
-    back as the same text), so the output is safe to print as well as exact."""
-    text = json.dumps(to_dict(book), ensure_ascii=False)
-
+def _printable(text: str) -> str:
     def escaped(match: re.Match) -> str:
         ch = match.group()
         if ch.isprintable():
             return ch
         return json.dumps(ch)[1:-1]    # \u001b; characters beyond the BMP as a surrogate pair
 
-    return _UNPRINTABLE.sub(escaped, text) + "\n"
+    return _UNPRINTABLE.sub(escaped, text)
+
+
+def json_pieces(book):
+    """The JSON of `to_dict`, a student at a time (the whole text of a class of 60 000 students at
+    once took 460 MB); any character that is not printable is written as a \\u escape (JSON reads
+    it back as the same text), so the output is safe to print as well as exact."""
+    head = json.dumps(_head(book), ensure_ascii=False)
+    yield _printable(head[:-1]) + ', "students": ['
+    for i, student in enumerate(book.students):
+        yield (", " if i else "") + _printable(json.dumps(_student_dict(book, student), ensure_ascii=False))
+    yield "]}\n"
+
+
+def render_json(book) -> str:
+    """One JSON object (see `json_pieces`)."""
+    return "".join(json_pieces(book))
 
 
 # Markdown feedback -----------------------------------------------------------------------------
@@ -141,6 +163,8 @@ def _reason(mark, precision: int) -> str:
     verdict = mark.verdict
     if verdict is None:
         return "no answer"
+    if verdict.answer.review:
+        return f"marked for review: {verdict.answer.review}"
     if verdict.answer.malformed is not None:
         return f"malformed: {verdict.answer.malformed.message}"
     if verdict.failure == "differs from the computed value":
@@ -186,7 +210,7 @@ def feedback(book, student, solutions: bool = False, precision: int = DEFAULT_PR
             if mark.kind == BLANK:
                 lines.append(f"- {WRONG} {escape(key.quantity)}: no answer {worth}")
             else:
-                lines.append(f"- {WRONG} {escape(key.quantity)}: your answer {md_code(mark.text.strip())} — "
+                lines.append(f"- {WRONG} {escape(key.quantity)}: your answer {md_code(_shown(mark))} — "
                              f"{md_text(_reason(mark, precision))} {worth}")
             lines += _notes(mark)
             error = mark.verdict.answer.malformed if mark.verdict else None
@@ -201,6 +225,14 @@ def feedback(book, student, solutions: bool = False, precision: int = DEFAULT_PR
     lines.append(f"Tolerance: |answer − correct| ≤ {format_number(book.atol)} + "
                  f"{format_number(book.rtol)}·|correct|.")
     return "\n".join(lines) + "\n"
+
+
+def _shown(mark, most: int = 200) -> str:
+    """The answer as given; one marked for review (200 000 characters, say) cut to its start."""
+    text = mark.text.strip()
+    if mark.verdict is None or not mark.verdict.answer.review or len(text) <= most:
+        return text
+    return f"{text[:most]}… ({len(text):,} characters)"
 
 
 def _notes(mark) -> list[str]:
