@@ -8,6 +8,7 @@ import math
 import os
 import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -130,6 +131,34 @@ def test_cli_refuses(args, message):
     assert found.stdout == "" and found.stderr.startswith("error: ") and message in found.stderr, \
         found.stderr
     assert "Traceback" not in found.stderr
+
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+
+
+@needs_dot
+def test_check_writes_a_page_per_problem(tmp_path):
+    folder = tmp_path / "pages"
+    found = run("check", str(EXAMPLES_DIR / "homework.toml"), "--html", str(folder), "--plain")
+    assert found.exit_code == 1   # the sheet has a wrong answer: graded as without --html
+    assert "Score:" in found.stdout and f"wrote 3 pages to {folder}" in found.stderr
+    pages = sorted(path.name for path in folder.iterdir())
+    assert pages == ["problem-1.html", "problem-2.html", "problem-3.html"]
+    text = (folder / "problem-2.html").read_text(encoding="utf-8")
+    assert "Problem 2: The apple and orange shop</p>" in text and text.count("<svg") == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--quiz"], "--quiz is a mode of the --html pages"),
+    (["--html", ""], "--html needs the name of a directory"),
+    (["--html", "DIR", "--answers", str(EXAMPLES_DIR / "answers.csv")], "a class is graded with --answers"),
+])
+def test_check_refuses(tmp_path, args, message):
+    args = [str(tmp_path / "pages") if arg == "DIR" else arg for arg in args]
+    found = run("check", str(EXAMPLES_DIR / "class.toml" if "--answers" in args else
+                             EXAMPLES_DIR / "homework.toml"), *args)
+    assert found.exit_code == 2 and found.stdout == "" and message in found.stderr, found.output
+    assert not (tmp_path / "pages").exists()
 
 
 def test_to_html_and_explore():
@@ -374,6 +403,27 @@ def test_quiz_accepts_right_answers_and_flags_wrong_ones(browser, tmp_path):
         questions += 1
     assert questions == sum(1 for n in answer["nodes"] if n["grad"] is not None and n["label"] != "z")
     assert page.inner_text("#gc-score") == f"Score: {questions - 1} of {questions} right at the first try."
+    opened.close()
+
+
+def test_quiz_names_the_mistake_a_wrong_number_comes_from(browser, tmp_path):
+    # x*x at 3: ∂z/∂x = 6; 3 is one path of two, the slip gradcalc.diagnose calls paths-not-added.
+    path, _ = write_page(tmp_path, "x*x", ["--x", "3"], "--quiz")
+    opened = Opened(browser, path)
+    page = opened.page
+    assert page.inner_text("#gc-prompt") == "∂z/∂x ="
+    page.fill("#gc-answer", "3")
+    page.press("#gc-answer", "Enter")
+    feedback = page.inner_text("#gc-feedback")
+    assert feedback.startswith("✗ Not ∂z/∂x. 3 is what you get if the two paths into x are not added")
+    page.fill("#gc-answer", "5")   # no slip gives 5: the chain-rule hint alone
+    page.press("#gc-answer", "Enter")
+    assert "what you get if" not in page.inner_text("#gc-feedback")
+    assert "Hint: it is the sum over the 2 uses of x" in page.inner_text("#gc-feedback")
+    page.fill("#gc-answer", "6")
+    page.press("#gc-answer", "Enter")
+    assert page.inner_text("#gc-feedback").startswith("✓")
+    assert page.inner_text("#gc-score") == "Score: 0 of 1 right at the first try."
     opened.close()
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
+from ..errors import GradcalcError
 from ..limits import DEFAULT, read_text
-from . import classroom
+from . import classroom, pictures
 from .command import Count, OneLineErrors, Tolerance
 from .exits import fail
 from .output import Output, show
@@ -53,6 +54,7 @@ answers file, 3 a math error.
               help="Let the sheet's own rtol/atol be looser than the defaults (for a sheet you wrote; "
                    "without it a hand-in cannot loosen the tolerance its answers are graded with).")
 @classroom.options
+@pictures.sheet_options
 @click.pass_context
 def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol, limit, sheet_tolerance,
                 **p):
@@ -61,7 +63,12 @@ def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol
     With --answers, grade a whole class: a row of answers per student, a gradebook on stdout."""
     try:
         limits = DEFAULT.with_overrides(limit)
+        if p["pages_quiz"] and p["pages"] is None:
+            raise GradcalcError("--quiz is a mode of the --html pages", hint="add --html DIR")
         if classroom.given(sheet, p):
+            if p["pages"] is not None:
+                raise GradcalcError("--html writes the pages of one sheet's problems; a class is "
+                                    "graded with --answers", hint="run gradcalc check SHEET.toml --html DIR")
             return classroom.run(sheet, p, as_json, precision, rtol, atol, limits)
         from ..render import sheet as render
         from ..sheet import grade, load_sheet
@@ -71,6 +78,8 @@ def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol
         text = read_text(sheet, "the sheet", limits.replace(file=limits.sheet), limit="sheet")
         report = grade(load_sheet(text, source), rtol, atol,
                        sheet_tolerance=sheet_tolerance)
+        if p["pages"] is not None:
+            pictures.write_sheet_pages(report, p, precision)
         out = Output(as_json=as_json, plain=plain, precision=precision)
         show(out, json=lambda: _json(render.to_dict(report)),
              rich=lambda: [render.render_rich(report, precision)],

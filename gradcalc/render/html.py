@@ -36,6 +36,10 @@ MAX_LABELLED_ARROWS = 250
 LABELLED_SECONDS = 10
 DOT_SECONDS = 20
 QUIZ_ELEMENTS = 9    # a gradient is asked for in the quiz if it has at most this many numbers
+# The quiz names the mistake behind a wrong number (gradcalc.diagnose) for graphs up to this size: the
+# catalogue re-runs the backward pass once per slip, ~2 s for 200 nodes on a loaded 2-core machine.
+DIAGNOSED_NODES = 100
+MISTAKES_PER_NODE = 12
 
 
 def _escape(text: str) -> str:
@@ -191,6 +195,29 @@ def _quiz_value(value):
     return plain(value) if xp.size(value) <= QUIZ_ELEMENTS else None
 
 
+def quiz_mistakes(result, asked: list[int]) -> dict[int, list]:
+    """For each node the quiz asks about, the numbers that the catalogue's slips made at that very
+    step give (a path not added, the chain factor forgotten, σ′ as σ, …), each with the sentence
+    gradcalc.diagnose says it in. The learner's earlier answers were right, so only slips at the
+    node's own step matter."""
+    graph = result.graph
+    if not asked or len(graph.nodes) > DIAGNOSED_NODES:
+        return {}
+    from ..diagnose import Diagnoser, close
+
+    diagnoser = Diagnoser(graph, result.values, asked, result.upstream)
+    wanted, found = set(asked), {}
+    for slip in diagnoser.slips:
+        node = slip.input
+        value = slip.grads[node] if node in wanted else None
+        if value is None or close(value, diagnoser.correct(node), RTOL, ATOL):
+            continue
+        entries = found.setdefault(node, [])
+        if len(entries) < MISTAKES_PER_NODE and not any(close(value, v, RTOL, ATOL) for v, _ in entries):
+            entries.append((value, diagnoser.sentence(slip, result.labels[node], node, value)))
+    return {node: [[plain(v), text] for v, text in entries] for node, entries in found.items()}
+
+
 def page_data(result, precision: int = DEFAULT_PRECISION) -> dict:
     """What the script steps through: the nodes in forward order, then the backward steps, all text."""
     graph, labels = result.graph, result.labels
@@ -209,6 +236,10 @@ def page_data(result, precision: int = DEFAULT_PRECISION) -> dict:
             "answer": None if grad is None else _quiz_value(grad),
             "input": node.op is None,
         })
+    asked = [n["id"] for n in nodes if n["answer"] is not None and n["id"] != graph.output]
+    mistakes = quiz_mistakes(result, asked)
+    for n in nodes:
+        n["mistakes"] = mistakes.get(n["id"], [])
     steps = []
     for step in result.steps:
         node = graph.nodes[step.node]
@@ -275,8 +306,9 @@ def _asset(name: str) -> str:
 
 
 def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
-                svg: str | None = None, no_picture: str | None = None) -> str:
-    """The page, given the graph's SVG (`draw_svg`) or why there is none."""
+                svg: str | None = None, no_picture: str | None = None, heading: str | None = None) -> str:
+    """The page, given the graph's SVG (`draw_svg`) or why there is none; `heading` goes above the
+    program (a sheet's problem: `Problem 2: The apple shop`)."""
     data = page_data(result, precision)
     graph, labels = result.graph, result.labels
     given = ", ".join(f"{name} = {inline(value, precision)}" for name, value in result.inputs.items())
@@ -293,13 +325,14 @@ def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="gradcalc">
-<title>gradcalc: {_escape(output)} = {_escape(shown)}</title>
+<title>{_escape(heading + " — ") if heading else ""}gradcalc: {_escape(output)} = {_escape(shown)}</title>
 <style>
 {_asset("page.css")}
 </style>
 </head>
 <body{' class="quiz"' if quiz else ''}>
 <header>
+{f'<p class="heading">{_escape(heading)}</p>' if heading else ""}
 <h1>Backward pass of <code>{_escape(shown)}</code></h1>
 <p class="given">{_escape(given) if given else "no inputs"}; gradients are of {_escape(of)}.</p>
 {notes}</header>
@@ -343,7 +376,20 @@ labelled with what flows back along it (marked ←).</figcaption></figure>
 """
 
 
-def html_page(result, precision: int = DEFAULT_PRECISION, quiz: bool = False) -> tuple[str, str | None]:
+def html_page(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
+              heading: str | None = None) -> tuple[str, str | None]:
     """The page with its picture drawn by Graphviz, and why it has no picture (None if it has one)."""
     svg, reason = picture(result, precision)
-    return render_html(result, precision, quiz, svg, reason), reason
+    return render_html(result, precision, quiz, svg, reason, heading), reason
+
+
+def sheet_pages(report, precision: int = DEFAULT_PRECISION, quiz: bool = False):
+    """A page per problem of a graded sheet: (file name, page, why it has no picture or None)."""
+    for graded in report.graded:
+        problem = graded.problem
+        name = f"Problem {problem.number}" + ("" if problem.name == f"problem {problem.number}"
+                                              else f": {problem.name}")
+        if report.sheet.title:
+            name = f"{report.sheet.title} — {name}"
+        text, reason = html_page(graded.result, precision, quiz, name)
+        yield f"problem-{problem.number}.html", text, reason

@@ -267,7 +267,9 @@
     } else {
       feedback.className = "wrong";
       input.setAttribute("aria-invalid", "true");
-      setText(feedback, "✗ Not ∂" + of + "/∂" + label(q.id) + ". " + hint(q));
+      // The catalogue's slips at this step (gradcalc.diagnose): the number may say which was made.
+      var slip = byId[q.id].mistakes.filter(function (m) { return close(typed, m[0]); })[0];
+      setText(feedback, "✗ Not ∂" + of + "/∂" + label(q.id) + ". " + (slip ? slip[1] + ". " : "") + hint(q));
     }
     input.focus();
   }
