@@ -8,8 +8,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:   # annotations are text: typing is no import of a plain question
     from collections.abc import Iterable
 
-# A variable's name: ASCII letters, digits and _, not starting with a digit (as the grammar's NAME).
-NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+# A variable's name, as the grammar's NAME: ASCII and Greek letters (not π, the constant), digits, _
+# and subscript digits (x₁), not starting with a digit.
+LETTERS = "A-Za-z_\u00b5\u0391-\u03bf\u03c1-\u03c9\u03d1\u03d5\u03f5"
+NAME = re.compile(f"[{LETTERS}][{LETTERS}0-9\u2080-\u2089]*")
 
 
 def is_name(text: str) -> bool:

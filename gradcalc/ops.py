@@ -1090,9 +1090,9 @@ FUNCTIONS: dict[str, str] = {name: next(iter(by_arity.values())) for name, by_ar
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
 # Infix operators as written → op names (typographic forms pasted from notes included).
-BINARY = {"+": "add", "-": "sub", "−": "sub", "*": "mul", "×": "mul", "·": "mul",
-          "/": "div", "÷": "div", "**": "pow", "^": "pow", "@": "matmul"}
-UNARY = {"-": "neg", "−": "neg", "+": "pos"}
+BINARY = {"+": "add", "-": "sub", "−": "sub", "–": "sub", "*": "mul", "×": "mul", "·": "mul", "⋅": "mul",
+          "∗": "mul", "/": "div", "÷": "div", "**": "pow", "^": "pow", "@": "matmul"}
+UNARY = {"-": "neg", "−": "neg", "–": "neg", "+": "pos"}
 
 
 def broadcast_axes(shape: tuple[int, ...], target: tuple[int, ...]) -> tuple[int, ...]:

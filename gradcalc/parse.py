@@ -27,7 +27,7 @@ GRAMMAR_PATHS = (os.path.join(_HERE, "grammar", "gradcalc.lark"),
 _TOKEN_NAMES = {"RPAR": "')'", "LPAR": "'('", "NAME": "a name", "NUMBER": "a number",
                 "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '@'", "POW_OP": "'**'",
                 "METHOD": "a method such as .sum(", "ATTRIBUTE": "an attribute such as .T", "COMMA": "','", "EQUAL": "'='", "_SEP": "';' or a new line",
-                "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "AUG_OP": "'+=' or another", "SUPERSCRIPT": "a superscript power such as ²", "ROOT": "'√'",
+                "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "AUG_OP": "'+=' or another", "SUPERSCRIPT": "a superscript power such as ²", "ROOT": "'√'", "PI": "'π'", "LBRACE": "'{'", "RBRACE": "'}'",
                 "$END": "the end of the expression"}
 # The module prefixes of pasted code: np.sin(x) is sin(x), math.pi is pi.
 _PREFIX = re.compile(r"^(?:np|numpy|math|torch)\.(?:linalg\.)?")
@@ -112,6 +112,10 @@ class _Builder:
         node = self.graph.add(None, (), span, name=name)
         self.graph.variables[name] = node
         return (node, *span)
+
+    def pi(self, children):
+        token = children[0]
+        return self._constant(CONSTANTS["pi"], (token.start_pos, token.end_pos))
 
     def call(self, children):
         token, rpar = children[0], children[-1]
@@ -330,11 +334,24 @@ class _Builder:
             return self.graph.constants[node.id]
         return None
 
+    def _grouping(self, ref: Ref) -> bool:
+        """Whether [ … ] around `ref` can only be grouping, as math text writes it: it holds a power,
+        a quotient, a function or a fraction, which no index or list of numbers written in code holds."""
+        if self._literal(ref) is not None:
+            return False
+        return re.search(_NOT_AN_INDEX, self.graph.text[ref[1]:ref[2]]) is not None
+
+    def brace(self, children):
+        lbrace, inner, rbrace = children
+        return (inner[0], lbrace.start_pos, rbrace.end_pos)
+
     def array(self, children):
         import numpy as np
 
         lsqb, *items, rsqb = children
         span = (lsqb.start_pos, rsqb.end_pos)
+        if len(items) == 1 and self._grouping(items[0]):      # [(σ/r)^12 − (σ/r)^6] as grouping
+            return (items[0][0], *span)
         values = []
         for item in items:
             value = self._literal(item)
@@ -385,6 +402,17 @@ class _Builder:
 
     def index(self, children):
         operand, lsqb, *subscripts, rsqb = children
+        if len(subscripts) == 1 and not isinstance(subscripts[0], _Slice) and self._grouping(subscripts[0]):
+            # ε[(σ/r)^12 − (σ/r)^6]: math text's brackets around a formula no index could be
+            inner = subscripts[0]
+            return self._apply("mul", [operand, inner], (operand[1], rsqb.end_pos))
+        if len(subscripts) == 1 and not isinstance(subscripts[0], _Slice) and self._literal(subscripts[0]) is None \
+                and self.graph.nodes[subscripts[0][0]].op is not None:
+            inner, text = subscripts[0], self.graph.text
+            written, base = _short(text[inner[1]:inner[2]]), _short(text[operand[1]:operand[2]])
+            raise GradcalcError(f"{base}[{written}] can be read two ways", (inner[1], inner[2]),
+                                hint=f"an index must be a whole number written in the expression "
+                                     f"({base}[0], {base}[1:]); for a product, write {base}*({written})")
         key = tuple(sub.key if isinstance(sub, _Slice) else self._index_number(sub, "an index")
                     for sub in subscripts)
         return self._apply(index_op(key), [operand], (operand[1], rsqb.end_pos))
@@ -493,6 +521,8 @@ class _Builder:
 _BUILDER = _Builder()
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _DIVIDE = {"/", "÷"}
+# What no index holds: a power, a quotient, a function call, a number with a fraction.
+_NOT_AN_INDEX = r"\*\*|[\^/÷√²³]|[A-Za-z]\s*\(|[0-9]\.[0-9]*[1-9]"
 # Patterns compiled (and cached by re) when a product without * is read, not on import.
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.")
 _FIRST_WORD = r"[A-Za-z_][A-Za-z0-9_.]*|"
@@ -1016,7 +1046,7 @@ def _unexpected_character(text: str, pos: int) -> GradcalcError:
     elif not char.isprintable():
         hint = f"remove the control character U+{ord(char):04X}"
     elif ord(char) > 127:
-        hint = f"{char!r} is U+{ord(char):04X}; names use ASCII letters, digits and _"
+        hint = f"{char!r} is U+{ord(char):04X}; names use ASCII or Greek letters, digits and _"
     return GradcalcError(f"unexpected character {char!r}", (pos, pos + 1), hint, text)
 
 

@@ -13,7 +13,8 @@ from ..names import is_name
 from ..numbers import NUMBER
 from .exits import say
 
-_OPTION_LIKE = re.compile(r"^--[A-Za-z_][A-Za-z_0-9-]*$")   # else, like "--x; y", an expression
+# else, like "--x; y", an expression; Greek names are variables too (--γ 2)
+_OPTION_LIKE = re.compile(r"^--[A-Za-z_\u00b5\u0391-\u03c9\u03d1\u03d5\u03f5][A-Za-z_0-9\u00b5\u0391-\u03c9\u03d1\u03d5\u03f5\u2080-\u2089-]*$")
 
 
 def option_group(*options: Callable) -> Callable:
@@ -200,12 +201,12 @@ def _one_dash_binding(positional: list[str]) -> None:
 
 
 def _not_ascii_binding(positional: list[str]) -> None:
-    """`--θ 2`: a binding whose name is not an ASCII name (so not taken as one)."""
+    """`--ж 2`: a binding whose name is not a name (ASCII or Greek letters), so not taken as one."""
     for arg in positional:
         name = arg[2:].split("=", 1)[0]
-        if arg.startswith("--") and name.isidentifier() and not name.isascii():
-            raise GradcalcError(f"--{name}: a variable's name uses ASCII letters, digits and _",
-                                hint=f"rename {name} to an ASCII name, in the expression and here")
+        if arg.startswith("--") and name.isidentifier() and not is_name(name):
+            raise GradcalcError(f"--{name}: a variable's name uses ASCII or Greek letters, digits and _",
+                                hint=f"rename {name} to such a name, in the expression and here")
 
 
 class File(click.File):
