@@ -31,6 +31,13 @@ MAX_TERMS = 40        # a sum or product larger than this is kept as written, no
 SHARE_AT = 40         # a subexpression used twice is named once its text is this long
 LONG = 2000           # any subexpression longer than this is named, so no line grows without bound
 MAX_REPEATED = 1_000_000   # characters of definitions the standalone formulas may repeat in total
+# Distinct subexpressions one simplification may hold: a deep formula's third derivative (sin nested
+# 600 deep, --order 3) would otherwise take minutes and a gigabyte; 10⁵-deep first derivatives fit.
+MAX_EXPRESSIONS = 150_000
+
+
+class FormulaTooLarge(GradcalcError):
+    """The simplified formulas would pass MAX_EXPRESSIONS subexpressions (exit 2)."""
 
 NUM, SYM, CALL, POW, PROD, SUM, RAW = "num", "sym", "call", "pow", "prod", "sum", "raw"
 
@@ -111,6 +118,10 @@ class _Table:
 
     def intern(self, expr: tuple) -> int:
         if expr not in self._ids:
+            if len(self.exprs) >= MAX_EXPRESSIONS:
+                raise FormulaTooLarge(f"the formulas grew past {MAX_EXPRESSIONS:,} distinct "
+                                      f"subexpressions", hint="ask for the numbers without --symbolic, "
+                                                              "or for a lower order")
             self._ids[expr] = len(self.exprs)
             self.exprs.append(expr)
         return self._ids[expr]
@@ -828,7 +839,10 @@ def rebuild(builder, root: int) -> int | None:
     graph, values = builder.graph, builder.values
     if len(_reachable(graph, [root])) > MAX_REBUILD:
         return None          # multiplying out a graph this large costs more than it saves
-    table, expr = normal_forms(graph, values, [root], expand=True)
+    try:
+        table, expr = normal_forms(graph, values, [root], expand=True)
+    except FormulaTooLarge:
+        return None          # too large to multiply out: the derivative stays as it was built
     target = expr[root]
     nodes: dict[int, int] = {}
     for e in sorted(_uses(table, [target])):

@@ -185,3 +185,21 @@ def test_many_equal_long_formulas_are_defined_once(monkeypatch):
     assert value_of(program, point) == pytest.approx(data["gradient"]["x7"], rel=1e-12)
     quiet = run(text, *args, "--symbolic", "-q").stdout.splitlines()
     assert quiet[:len(definitions)] == definitions and len(quiet) == len(definitions) + n
+
+
+def test_formulas_past_the_size_bound_are_refused_and_orders_still_computed(monkeypatch):
+    # sin nested 600 deep at --order 3 --symbolic once took a minute and 600 MB; past the bound on
+    # distinct subexpressions the formulas are refused (exit 2), while --order's numbers, whose
+    # compaction uses the same tables, fall back to the derivative graph as built.
+    from gradcalc import symbolic
+
+    monkeypatch.setattr(symbolic, "MAX_EXPRESSIONS", 60)
+    program = "sin(" * 30 + "x" + ")" * 30
+    refused = CliRunner().invoke(main, [program, "--x", "0.5", "--order", "3", "--symbolic", "-q"])
+    assert refused.exit_code == 2 and "the formulas grew past 60 distinct subexpressions" in refused.stderr
+    found = CliRunner().invoke(main, [program, "--x", "0.5", "--order", "3", "--json"])
+    assert found.exit_code == 0, found.stderr
+    monkeypatch.undo()
+    unbounded = json.loads(CliRunner().invoke(main, [program, "--x", "0.5", "--order", "3", "--json"]).stdout)
+    assert json.loads(found.stdout)["derivative"]["values"] == pytest.approx(
+        unbounded["derivative"]["values"], rel=1e-12)
