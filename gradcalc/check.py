@@ -161,9 +161,12 @@ class Checks:
 
         if self.failed:
             return CheckFailed(self.summary())
-        names = ", ".join(c.name for c in self.numerical if c.status == "not checkable")
-        return NotCheckable(f"the gradient of {names} cannot be checked here: the differences are "
-                            f"not finite on either side of the point",
+        unchecked = [c for c in self.numerical if c.status == "not checkable"]
+        names = ", ".join(c.name for c in unchecked)
+        why = ("the point is on a kink, where the gradient is a convention" if all(
+            (c.near_kink or "").startswith("on a kink") for c in unchecked) else
+            "the differences are not finite on either side of the point")
+        return NotCheckable(f"the gradient of {names} cannot be checked here: {why}",
                             hint="the backprop gradient is shown; check it at a point nearby")
 
     def summary(self) -> str:
@@ -442,6 +445,7 @@ class NumericalCheck:
     checked: int = 1                # elements compared
     size: int = 1                   # elements the input has
     status: str = "ok"
+    near_kink: str | None = None    # "one-sided" or "on a kink", and of which op: said under the table
 
 
 def _output_sum(graph: Graph, inputs: dict[str, Value], seed: Value) -> float:
@@ -459,24 +463,55 @@ def numerical_gradient(result, name: str, elements: list | None = None) -> tuple
     estimate stops changing, so a pole or domain edge near the point (log x at x = 1e-4) is not
     stepped over.
     """
+    grad, noise, _ = _numerical(result, name, elements)
+    return grad, noise
+
+
+def _numerical(result, name: str, elements: list | None = None) -> tuple[Value, float, dict]:
+    """numerical_gradient, and for the elements next to a kink (relu, abs, max …) how they were
+    differenced: {index: ("one-sided" | "on a kink", the kinked ops)}."""
     graph, seed = result.graph, result.grads[result.graph.output]
     inputs = dict(result.inputs)   # a copy: the result's own inputs stay as they were
     base = np.array(inputs[name], dtype=np.float64)
     grad, noise = np.empty_like(base), np.empty_like(base)
     f0 = _output_sum(graph, inputs, seed)
+    kinked = [node for node in graph.nodes if node.op is not None and OPS[node.op].piece is not None]
+    given = _pieces(graph, result.values) if kinked else None
+    near: dict = {}
+
+    def moved(index, delta):
+        point = base.copy()
+        point[index] += delta
+        inputs[name] = np.float64(point) if point.ndim == 0 else point
 
     def f(index, delta) -> float:
-        moved = base.copy()
-        moved[index] += delta
-        inputs[name] = np.float64(moved) if moved.ndim == 0 else moved
+        moved(index, delta)
         return _output_sum(graph, inputs, seed)
 
+    def crossed(index, delta) -> list[str]:
+        """The kinked ops whose piece differs at the point moved by delta (all, if undefined there)."""
+        moved(index, delta)
+        try:
+            with np.errstate(all="ignore"):
+                there = _pieces(graph, forward(graph, inputs))
+        except MathError:
+            return [node.op for node in kinked]
+        return [node.op for node, a, b in zip(kinked, given, there) if not np.array_equal(a, b)]
+
+    def one(index):
+        estimate, rounding, how = _difference(f, f0, index, base[index], crossed if kinked else None)
+        if how is not None:
+            near[index] = how
+        return estimate, rounding
+
     if elements is not None:
-        found = [_difference(f, f0, index, base[index]) for index in elements]
-        return np.array([g for g, _ in found]), max((n for _, n in found), default=0.0)
+        found = [one(index) for index in elements]
+        return (np.array([g for g, _ in found]), max((n for _, n in found), default=0.0),
+                {i: near[index] for i, index in enumerate(elements) if index in near})
     for index in np.ndindex(base.shape):
-        grad[index], noise[index] = _difference(f, f0, index, base[index])
-    return (np.float64(grad) if base.ndim == 0 else grad), (float(np.max(noise)) if noise.size else 0.0)
+        grad[index], noise[index] = one(index)
+    flat = {int(np.ravel_multi_index(index, base.shape)) if base.ndim else 0: how for index, how in near.items()}
+    return (np.float64(grad) if base.ndim == 0 else grad), (float(np.max(noise)) if noise.size else 0.0), flat
 
 
 def sample_elements(shape: tuple[int, ...], limit: int, seed: int = SEED) -> list | None:
@@ -501,7 +536,7 @@ def _steps(top: float, bottom: float) -> list[float]:
     return steps
 
 
-def _difference(f, f0: float, index, x: float) -> tuple[float, float]:
+def _difference(f, f0: float, index, x: float, crossed=None) -> tuple[float, float, tuple | None]:
     """One partial derivative by differences, and the rounding error it may carry (nan, 0 where the
     differences are not finite on either side: not checkable).
 
@@ -513,9 +548,24 @@ def _difference(f, f0: float, index, x: float) -> tuple[float, float]:
     or more straddles 0, where 1/x and x**-2 have their pole (and x**-2 is even: the differences
     are 0 at every such step), so there the estimate is compared with one from steps that stay on
     x's side of 0. Where one side is outside the domain, one-sided differences take the same ladder.
+
+    With `crossed` (the kinked ops a move lands on another piece of): where the widest step on one
+    side crosses a kink (a relu whose input is 1.4e-17) and on the other does not, one-sided
+    differences from the other side; where both do, the point is on a kink. The third value says so.
     """
     top = EPS ** (1 / 3) * max(1.0, abs(x))
     bottom = EPS ** (1 / 3) * abs(x) if x != 0 else top
+    if crossed is not None:
+        above, below = crossed(index, 2 * top), crossed(index, -2 * top)
+        if above or below:
+            ops = ", ".join(dict.fromkeys(above + below))
+            if not (above and below):   # one side stays on the point's piece: difference there only
+                sides = ((1.0, False),) if not above else ((-1.0, False),)
+                found = _ladder(f, f0, index, x, _steps(top, bottom), sides)
+                if found is not None:
+                    return found[0], found[1], ("one-sided", ops, "above" if not above else "below")
+            found = _ladder(f, f0, index, x, _steps(top, bottom))
+            return ((math.nan, 0.0) if found is None else found[:2]) + (("on a kink", ops, None),)
     found = _ladder(f, f0, index, x, _steps(top, bottom))
     if found is not None and x != 0 and found[2] >= abs(x) / 2:
         inside = _ladder(f, f0, index, x, _steps(abs(x) / 4, bottom))
@@ -523,12 +573,14 @@ def _difference(f, f0: float, index, x: float) -> tuple[float, float]:
             (a, noise_a, _), (b, noise_b, _) = found, inside
             if abs(a - b) > noise_a + noise_b + math.sqrt(EPS) * max(abs(a), abs(b)):
                 found = inside
-    return (math.nan, 0.0) if found is None else found[:2]
+    return ((math.nan, 0.0) if found is None else found[:2]) + (None,)
 
 
-def _ladder(f, f0: float, index, x: float, steps: list[float]) -> tuple[float, float, float] | None:
-    """(estimate, rounding error, step): central differences down the ladder, else one-sided ones."""
-    for sign, central in ((1.0, True), (1.0, False), (-1.0, False)):
+def _ladder(f, f0: float, index, x: float, steps: list[float],
+            sides=((1.0, True), (1.0, False), (-1.0, False))) -> tuple[float, float, float] | None:
+    """(estimate, rounding error, step): central differences down the ladder, else one-sided ones
+    (or only the `sides` given: (sign, central) pairs)."""
+    for sign, central in sides:
         best, previous = None, None
         for h in steps:
             step = sign * ((x + h) - x)     # exactly representable at x
@@ -582,21 +634,36 @@ def check_numerically(result, rtol: float = RTOL, atol: float = ATOL, limit: int
     for name, backprop in result.gradient.items():
         shape = np.shape(result.inputs[name])
         elements = sample_elements(shape, limit, seed)
-        numerical, noise = numerical_gradient(result, name, elements)
+        numerical, noise, near = _numerical(result, name, elements)
         if elements is not None:
             backprop = np.asarray(backprop)[tuple(np.array(elements).T)]
         a, n = np.asarray(backprop, dtype=np.float64), np.asarray(numerical)
         checkable = np.isfinite(n)
+        on_kink = np.zeros(a.shape, dtype=bool).ravel()
+        for flat, (how, _, _) in near.items():
+            on_kink[flat] = how == "on a kink"
+        on_kink = on_kink.reshape(a.shape)
         with np.errstate(all="ignore"):
             diff = np.abs(a - n)
             scale = np.maximum(np.abs(a), np.abs(n))
-            relative = np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), 0.0)[checkable]
+            # Below atol/rtol the comparison is absolute, and so is the error shown: 1e-14 against
+            # 0 was "relative error 1" beside a ✓.
+            floor = np.maximum(scale, atol / rtol if rtol > 0 else 0.0)
+            relative = np.where(floor > 0, diff / np.where(floor > 0, floor, 1.0), 0.0)[checkable]
             # The difference quotient is itself only good to about `noise`: allow for it.
-            off = bool(np.any((diff > atol + rtol * scale + noise)[checkable]))
-        status = "mismatch" if off else "ok" if checkable.all() else "not checkable"
+            off = (diff > atol + rtol * scale + noise) & checkable
+        # On a kink the backprop gradient is a convention (relu′(0) = 0): differences straddling it
+        # can neither confirm nor refute it.
+        status = ("mismatch" if np.any(off & ~on_kink) else "not checkable" if np.any(off) or
+                  not checkable.all() else "ok")
+        kink = None
+        if near:
+            hows = [how for how, _, _ in near.values()]
+            ops = ", ".join(dict.fromkeys(op for _, names, _ in near.values() for op in names.split(", ")))
+            kink = ("on a kink" if "on a kink" in hows else "one-sided") + f" ({ops})"
         checks.append(NumericalCheck(name, backprop, numerical,
                                      float(np.max(relative)) if relative.size else None, status == "ok",
-                                     int(a.size), int(np.prod(shape)), status))
+                                     int(a.size), int(np.prod(shape)), status, kink))
     return checks
 
 

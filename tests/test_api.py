@@ -178,12 +178,14 @@ def test_one_variable_derivative_without_wrt_and_its_errors():
 
 
 def test_a_check_that_fails_says_so():
-    # relu's subgradient 0 at its kink is a convention; central differences straddle the kink.
+    # relu's subgradient 0 at its kink is a convention; central differences straddle the kink: not
+    # checkable there (exit 4 on the command line), and the report says so.
     report = compute("relu(x) + y", x=0, y=1).check()
     assert report["ok"] is False
-    assert [c["ok"] for c in report["check"]] == [False, True]
-    assert report == {key: value for key, value in cli_json("relu(x) + y", {"x": 0, "y": 1},
-                                                             "--check").items()
+    assert [(c["ok"], c["status"]) for c in report["check"]] == [(False, "not checkable"), (True, "ok")]
+    outcome = CliRunner().invoke(main, ["relu(x) + y", "--x", "0", "--y", "1", "--check", "--json"])
+    assert outcome.exit_code == 4
+    assert report == {key: value for key, value in json.loads(outcome.stdout).items()
                       if key in ("tolerance", "check", "ok")}
 
 

@@ -256,10 +256,12 @@ def test_numerical_check_passes_hard_cases(text, values):
     assert all(c.ok for c in check_numerically(compute(text, values)))
 
 
-def test_numerical_check_at_a_kink_is_reported_off():
-    # relu's subgradient 0 at 0 is a convention; central differences straddle the kink.
+def test_numerical_check_on_a_kink_is_not_checkable_and_says_why():
+    # relu's subgradient 0 at 0 is a convention; central differences straddle the kink: neither
+    # ✓ nor ✗ (a bare ✗ before, #21), and the reason is given.
     [check] = check_numerically(compute("relu(x)", x=0))
-    assert not check.ok and check.status == "mismatch" and check.numerical == 0.5
+    assert not check.ok and check.status == "not checkable" and check.numerical == 0.5
+    assert check.near_kink == "on a kink (relu)"
     # Beside the kink the step is scaled to the point, so it no longer straddles it.
     [check] = check_numerically(compute("relu(x)", x=1e-12))
     assert check.ok

@@ -341,3 +341,32 @@ def test_an_answer_too_long_or_too_costly_is_that_cells_failure_marked_for_revie
     feedback = (folder / "Ben.md").read_text()
     assert "… (140,001 characters)` — marked for review: the answer is 140,001" in feedback
     assert len(feedback) < 2_000
+
+
+# --check next to a kink says why, and never ✓ beside a large relative error ------------------------
+
+def test_check_next_to_a_kink_uses_the_side_the_point_is_on():
+    # relu's input is 5.6e-17 at x = 0.30000000000000004: every step straddled the kink (a bare ✗).
+    from gradcalc import compute
+
+    [check] = compute("relu(x - 0.3) * 2", x=0.30000000000000004).check()["check"]
+    assert check["ok"] and check["numerical"] == pytest.approx(2) and check["near_kink"] == "one-sided (relu)"
+    result = run("relu(x - 0.3) * 2", "--x", "0.30000000000000004", "--check", "--plain")
+    assert result.exit_code == 0
+    assert "a kink of relu is within a step of the point: compared with one-sided differences" in result.stdout
+
+
+def test_check_on_a_kink_is_neither_right_nor_wrong_and_says_why():
+    result = run("relu(x)", "--x", "0", "--check", "--plain")
+    assert result.exit_code == 4 and "?  x" in result.stdout and "✗  x" not in result.stdout
+    assert "the point is on a kink of relu" in result.stdout
+    assert "the point is on a kink, where the gradient is a convention" in result.stderr
+
+
+def test_check_never_shows_a_tick_beside_relative_error_1():
+    # 1e-14 against 0 is within atol: right, and its error is measured against atol/rtol, not 0.
+    result = run("x*1.00000000000001 - x", "--x", "0.3", "--check", "--json")
+    import json as _json
+
+    [check] = _json.loads(result.stdout)["check"]
+    assert check["ok"] and check["relative_error"] < 1e-6

@@ -74,9 +74,26 @@ def numerical_table(checks: Checks, precision: int = DEFAULT_PRECISION) -> tuple
         else "")
     notes = [f"{c.name}: {c.checked} of {c.size} elements compared, drawn at random (seed {checks.seed})"
              for c in checks.numerical if c.checked < c.size]
-    notes += [f"{c.name}: not checkable here (?): the differences are not finite on either side of "
-              f"the point; neither ✓ nor ✗ (exit 4)" for c in checks.numerical if c.status == "not checkable"]
-    notes += ["relative error = |b − n| / max(|b|, |n|) for backprop b and numerical n; off when "
+    for c in checks.numerical:
+        kink = c.near_kink or ""
+        ops = kink[kink.find("(") + 1:-1]
+        if c.status == "not checkable" and kink.startswith("on a kink"):
+            where = "the point is" if c.size == 1 else "an element is"
+            notes.append(f"{c.name}: not checkable here (?): {where} on a kink of {ops}, where the "
+                         f"backprop gradient is a convention that differences straddling the kink can "
+                         f"neither confirm nor refute; neither ✓ nor ✗ (exit 4)")
+        elif c.status == "not checkable":
+            notes.append(f"{c.name}: not checkable here (?): the differences are not finite on either "
+                         f"side of the point; neither ✓ nor ✗ (exit 4)")
+        elif kink.startswith("one-sided"):
+            where = "the point" if c.size == 1 else "an element"
+            notes.append(f"{c.name}: a kink of {ops} is within a step of {where}: compared with "
+                         f"one-sided differences from the side {where} is on")
+        elif kink:
+            where = "the point is" if c.size == 1 else "some elements are"
+            notes.append(f"{c.name}: {where} on a kink of {ops}: the differences straddle it, and agree "
+                         f"with the backprop gradient's convention there")
+    notes += ["relative error = |b − n| / max(|b|, |n|, atol/rtol) for backprop b and numerical n; off when "
              f"|b − n| > {format_number(checks.atol)} + {format_number(checks.rtol)}·max(|b|, |n|) + "
              "the rounding error of the differences."]
     return Table(title, ("", "input", "backprop", "numerical", "relative error"), rows), notes
@@ -181,6 +198,7 @@ def to_dict(checks: Checks) -> dict:
         data["check"] = [{"name": c.name, "backprop": plain(c.backprop),
                           "numerical": _finite_or_null(c.numerical),
                           "relative_error": c.relative_error, "ok": c.ok, "status": c.status,
-                          "elements_checked": c.checked, "elements": c.size} for c in checks.numerical]
+                          "elements_checked": c.checked, "elements": c.size, "near_kink": c.near_kink}
+                         for c in checks.numerical]
     data["ok"] = checks.ok
     return data
