@@ -58,9 +58,10 @@ def memory(folder: Path, students: int) -> None:
         out.write("student,p.x,p.y\n")
         for i in range(students):   # short and distinct: right formulas, each written once
             out.write(f"s{i},y*1.{i:06d}/1.{i:06d}+cos(x),{i % 7}\n")
-    wall, mb, code = run(["check", str(sheet), "--answers", str(answers)])
-    print(f"  memory: {students:,} students, {students + 7:,} distinct answers: peak {mb:,.0f} MB, "
-          f"{wall:.1f} s wall, exit {code}")
+    for label, extra in (("gradebook", []), ("--json", ["--json"])):
+        wall, mb, code = run(["check", str(sheet), "--answers", str(answers), *extra])
+        print(f"  memory: {students:,} students, {students + 7:,} distinct answers, {label}: peak "
+              f"{mb:,.0f} MB, {wall:.1f} s wall, exit {code}")
 
 
 # Digits written as marks a file name drops: "Student 17" → "Student !(", whose file stem is Student.

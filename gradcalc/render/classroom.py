@@ -7,6 +7,7 @@ an answer cannot move the teacher's cursor, set a window title or fake a score.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -148,6 +149,7 @@ def md_block(lines: list[str]) -> list[str]:
     return [f"  {fence}text"] + [f"  {line}" for line in lines] + [f"  {fence}"]
 
 
+@functools.lru_cache(maxsize=4096)   # a class has few distinct scores: 40 000 files format the same ones
 def _of(earned, worth) -> str:
     """Exact fractions of points, shown as the float nearest them: 0.1 + 0.2 of 0.3 reads 0.3 of 0.3."""
     return (f"{format_number(float(earned), 4)} of {format_number(float(worth), 4)} "
@@ -193,12 +195,8 @@ def feedback(book, student, solutions: bool = False, precision: int = DEFAULT_PR
              f"answer{'' if len(student.marks) == 1 else 's'} right)", ""]
     for problem in sheet.problems:
         marks = [m for m in student.marks if m.asked.problem is problem]
-        program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
         lines += [f"## {problem.number}. {md_text(problem.name)} — {_of(student.earned(problem), problem.points)}",
-                  "", f"{md_code(program)} at {escape(_point(problem.result.inputs))}", ""]
-        # How the expression was read, as the command line says it for the same text.
-        lines += [f"Note: {md_text(note)}  " for note in problem.result.graph.notes]
-        lines += [""] if problem.result.graph.notes else []
+                  ""] + _about(book, problem)
         for mark in marks:
             key = book.keys[mark.asked.column]
             worth = f"({_of(mark.earned, mark.asked.worth)})"
@@ -225,6 +223,17 @@ def feedback(book, student, solutions: bool = False, precision: int = DEFAULT_PR
     lines.append(f"Tolerance: |answer − correct| ≤ {format_number(book.atol)} + "
                  f"{format_number(book.rtol)}·|correct|.")
     return "\n".join(lines) + "\n"
+
+
+def _about(book, problem) -> list[str]:
+    """The lines every student's file has under a problem's heading, made once per class."""
+    made = book.__dict__.setdefault("_about", {})
+    if problem.number not in made:
+        program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
+        notes = problem.result.graph.notes   # how the expression was read, as the command line says it
+        made[problem.number] = ([f"{md_code(program)} at {escape(_point(problem.result.inputs))}", ""]
+                                + [f"Note: {md_text(note)}  " for note in notes] + ([""] if notes else []))
+    return made[problem.number]
 
 
 def _shown(mark, most: int = 200) -> str:
