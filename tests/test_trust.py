@@ -221,7 +221,7 @@ def test_check_says_not_checkable_when_the_differences_are_not_finite():
     assert data["ok"] is False
     assert data["check"] == [{"name": "x", "backprop": 2.0, "numerical": None, "relative_error": None,
                               "ok": False, "status": "not checkable", "elements_checked": 1,
-                              "elements": 1}]
+                              "elements": 1, "near_kink": None}]
     assert "cannot be checked here" in result.stderr and "RuntimeWarning" not in result.stderr
     plain = _cli(*args)
     assert plain.exit_code == 4 and "NOT CHECKABLE HERE" in plain.stdout and "  ?  x" in plain.stdout
