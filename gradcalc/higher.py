@@ -274,6 +274,9 @@ class Derivative:
     nodes: list[int] = field(default_factory=list)    # nodes[j] is the (j+1)-th derivative
     values: list = field(default_factory=list)        # values[j] is the (j+1)-th derivative's value
     method: str = "differentiating the last"          # how the values were found
+    # digits[j]: how many significant digits of values[j] rounding leaves right (None: all), the
+    # value rounded to them (Taylor mode's error bound, taylor.Series.checked).
+    digits: list = field(default_factory=list)
 
     def __post_init__(self):
         if not self.values and self.builder is not None:
@@ -293,10 +296,19 @@ def taylor_derivative(result, name: str, order: int) -> Derivative:
     if np.ndim(result.value) != 0 and np.ndim(result.inputs[name]) == 0:
         raise GradcalcError("--order works on a scalar output of one scalar input, or elementwise "
                             "on an array input", hint="reduce the output to a number first")
-    found = taylor(result, name, order).derivatives
+    found, digits = taylor(result, name, order).checked()
+    found = [v if right is None else _rounded(v, right) for v, right in zip(found, digits)]
     value = found[-1]
     return Derivative(result.output_name, name, order, float(value) if np.ndim(value) == 0 else value,
-                      values=found, method="Taylor-mode propagation")
+                      values=found, method="Taylor-mode propagation", digits=digits)
+
+
+def _rounded(value, digits: int):
+    """`value` rounded to `digits` significant digits (each element of an array)."""
+    if digits == 0:          # zero within rounding (taylor.Series.checked)
+        return value * 0.0
+    text = np.vectorize(lambda v: float(f"{v:.{digits}g}"), otypes=[np.float64])(value)
+    return np.float64(text) if np.ndim(value) == 0 else text
 
 
 def nth_derivative(result, name: str, order: int, builder: NodeBuilder | None = None) -> Derivative:

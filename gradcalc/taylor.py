@@ -22,11 +22,23 @@ from .errors import GradcalcError, MathError
 from .evaluate import Value
 from .numbers import format_value
 from .ops import OPS
+from .roundoff import LIBRARY, U, Bounded, Precise, bilinear, linear, parts, precise_context, \
+    product_series, rounding_error, significant_digits, weighted_sum
 
 MAX_ORDER = 100            # --order's range; k! and the coefficients stay well inside float64
 # Coefficient steps (nodes × order) one request may take: a 100 000-term expression at order 30
 # would take tens of seconds in Python, so it stops with a clear message instead.
 MAX_WORK = 1_500_000
+# Right digits below which the bound (roundoff.Bounded, carried with absolute values) is checked by
+# running a scalar program again with 50 digits (Plan.exact_errors).
+TRUSTED_DIGITS = 15
+# A derivative with this many right digits or more is shown as computed, as any float result is; one
+# with fewer is rounded to its right digits and said so (none right: exit 3).
+FULL_DIGITS = 12
+# An order with no right digit whose bound is below this fraction of the largest derivative is shown as
+# 0 (zero within rounding); above it, --order refuses (exit 3).
+ZERO_SCALE = 1e-12
+PRECISE_NOISE = 1e-33      # the 50-digit run's own rounding, relative to the float run's bound
 # Nodes the functions' derivative forms may add per program node before a rule is judged endless
 # (a derivative that keeps asking for new functions, as pow's b·a^(b−1) would).
 MAX_ADDED_PER_NODE, MAX_ADDED = 8, 2000
@@ -46,6 +58,9 @@ class Series:
     variable: str
     order: int
     coefficients: list[Value]        # c_0 … c_K
+    # bounds[k] ≥ |c_k − the exact coefficient of the same expression at the same point|: rounding
+    # errors carried through the recurrences (roundoff.py), from the forward values' on.
+    bounds: list[Value] | None = None
 
     @property
     def derivatives(self) -> list[Value]:
@@ -59,6 +74,40 @@ class Series:
                                     f"float (its Taylor coefficient is {format_value(c)})",
                                     hint=f"ask for a lower order than {k}")
         return found
+
+    @property
+    def digits(self) -> list[int | None]:
+        """For k = 1 … K, how many significant digits of dᵏz/dxᵏ the rounding bound leaves right,
+        when fewer than FULL_DIGITS (None: at least that many, or the value is exact)."""
+        if self.bounds is None:
+            return [None] * self.order
+        found = [significant_digits(c, b) for c, b in zip(self.coefficients[1:], self.bounds[1:])]
+        return [None if right is None or right >= FULL_DIGITS else right for right in found]
+
+    def checked(self) -> tuple[list[Value], list[int | None]]:
+        """The derivatives and their right digits; a MathError (exit 3) if rounding errors leave no
+        digit of some order right: a wrong number is never printed as a derivative."""
+        found, digits = self.derivatives, self.digits
+        # An order whose bound is negligible beside the largest derivative with a right digit is 0
+        # within rounding (sigmoid(2x − 1) at 0.5: its even orders, 0 ± 1e-15 beside 1e20): shown as
+        # 0, digits 0. Noise is no scale: exp(x)·exp(−x) has no order with a right digit but its 0s.
+        scale = max((_largest(value) for value, right in zip(found, digits) if right != 0), default=0.0)
+        for k, right in enumerate(digits, start=1):
+            if right == 0 and _largest(self.bounds[k] * float(math.factorial(k))) <= ZERO_SCALE * scale:
+                found[k - 1] = found[k - 1] * 0.0
+                continue
+            if right == 0:
+                bound = self.bounds[k] * float(math.factorial(k))
+                good = k - 1
+                raise MathError(
+                    f"the {_ordinal(k)} derivative of {self.output} cannot be computed in 64-bit floats "
+                    f"here: its Taylor coefficient is a sum of terms that cancel, and their rounding "
+                    f"errors (up to ±{format_value(_largest(bound), 2)}) are as large as the result "
+                    f"({format_value(found[k - 1], 3)}), so not one digit of it is known",
+                    hint=(f"the derivatives up to the {_ordinal(good)} have at least one right digit: "
+                          f"ask for --order {good}" if good else "no order of this expression is "
+                          "accurate here; try another point or a simpler form of the expression"))
+        return found, digits
 
 
 def propagate(builder, result, name: str, order: int, directional: bool = False) -> Series:
@@ -95,7 +144,22 @@ def propagate(builder, result, name: str, order: int, directional: bool = False)
                             "(each output element a function of the same input element)",
                             hint="use --hessian for the second derivatives of an array input")
     coefficients = plan.run(graph.output)
-    return Series(result.output_name, name, order, coefficients)
+    bounds = [c.bound for c in coefficients]
+    claimed = [significant_digits(c.value, c.bound) for c in coefficients[1:]]
+    if any(right is not None and right < TRUSTED_DIGITS for right in claimed):
+        # The bound, carried with absolute values, can grow much faster than the error itself (a
+        # division's recurrence: 1/(1 + x²) at order 60 has 15 right digits, the bound says 0). A
+        # scalar program is run again with 50 digits: the difference is the float run's rounding;
+        # forward values that lost digits are moved by their bounds; the others' few ulp are added
+        # as a relative (k + 1)·4u.
+        measured = plan.measured_errors(graph.output)
+        if measured is not None:
+            # Below the 50-digit run's own rounding (about b·u⁻¹·10⁻⁵⁰ at most) the two runs agree:
+            # the float coefficient is as good as the precise one (exp(x)·exp(−x)'s first, 0).
+            measured = [0.0 if e <= b * PRECISE_NOISE else e for b, e in zip(bounds, measured)]
+            bounds = [np.minimum(b, e + (k + 1) * LIBRARY * abs(c.value))
+                      for k, (b, e, c) in enumerate(zip(bounds, measured, coefficients))]
+    return Series(result.output_name, name, order, [c.value for c in coefficients], bounds)
 
 
 class _Plan:
@@ -116,17 +180,21 @@ class _Plan:
         graph, values = self.builder.graph, self.values
         node = graph.nodes[i]
         value = values[i]
-        zero = np.zeros_like(value) if np.ndim(value) else np.float64(0.0)
+        if type(value) is float:
+            value = np.float64(value)
+        zero = Bounded(np.zeros_like(value) if np.ndim(value) else np.float64(0.0))
         depends = i == self.var or (node.op is not None and any(self.depends[s] for s in node.inputs))
         self.depends.append(depends)
+        start = Bounded(value, _value_bound(node, value, [self.coefficients[s][0] for s in node.inputs],
+                                            [values[s] for s in node.inputs]))
         if not depends:
-            self.coefficients.append([value] + [zero] * self.K)
+            self.coefficients.append([start] + [zero] * self.K)
             return
         if i == self.var:
-            one = np.ones_like(value) if np.ndim(value) else np.float64(1.0)
-            self.coefficients.append([value, one] + [zero] * (self.K - 1))
+            one = Bounded(np.ones_like(value) if np.ndim(value) else np.float64(1.0))
+            self.coefficients.append([start, one] + [zero] * (self.K - 1))
             return
-        self.coefficients.append([value] + [None] * self.K)
+        self.coefficients.append([start] + [None] * self.K)
         op = node.op
         if not OPS[op].elementwise:     # element i of the output may depend on other elements
             self.elementwise = False
@@ -146,7 +214,7 @@ class _Plan:
         elif op in ("max", "min"):        # piecewise linear: the series of the chosen element(s)
             weights = OPS[op].local[0](values[node.inputs[0]], value)
             c = self.coefficients[node.inputs[0]]
-            self._rule(i, lambda k: np.float64(np.sum(weights * c[k])), now=moving)
+            self._rule(i, lambda k: weighted_sum(weights, c[k]), now=moving)
         elif OPS[op].elementwise and OPS[op].derivative and not OPS[op].chain:
             self._from_derivatives(i, node)
         else:
@@ -175,36 +243,35 @@ class _Plan:
             self._rule(i, lambda k: c[a][k] + sign * c[b][k], now=inputs)
         else:                      # the series input first; the others (axis, shape) as values
             forward, series, rest = OPS[op].forward, inputs[0], [self.values[s] for s in inputs[1:]]
-            self._rule(i, lambda k: forward(c[series][k], *rest), now=inputs[:1])
+            summed = _summed(op, self.values[series], self.values[i])
+            self._rule(i, lambda k: linear(forward, c[series][k], rest, summed), now=inputs[:1])
 
     def _bilinear(self, i: int, node) -> None:
         forward, (a, b), c = OPS[node.op].forward, node.inputs, self.coefficients
+        inner = _inner(node.op, self.values[a])
         if not self.depends[b]:
-            b0 = self.values[b]
-            self._rule(i, lambda k: forward(c[a][k], b0), now=(a,))
+            self._rule(i, lambda k: bilinear(forward, c[a][k], c[b][0], inner), now=(a,))
         elif not self.depends[a]:
-            a0 = self.values[a]
-            self._rule(i, lambda k: forward(a0, c[b][k]), now=(b,))
+            self._rule(i, lambda k: bilinear(forward, c[a][0], c[b][k], inner), now=(b,))
         else:
             def rule(k, ca=c[a], cb=c[b]):
-                total = forward(ca[0], cb[k])
+                total = bilinear(forward, ca[0], cb[k], inner)
                 for j in range(1, k + 1):
-                    total = total + forward(ca[j], cb[k - j])
+                    total = total + bilinear(forward, ca[j], cb[k - j], inner)
                 return total
             self._rule(i, rule, now=(a, b))
 
     def _div(self, i: int, node) -> None:
         (a, b), c = node.inputs, self.coefficients
-        b0 = self.values[b]
         if not self.depends[b]:
-            self._rule(i, lambda k: c[a][k] / b0, now=(a,))
+            self._rule(i, lambda k: c[a][k] / c[b][0], now=(a,))
             return
 
         def rule(k, ca=c[a], cb=c[b], cy=c[i]):   # y·b = a, solved for y_k
             total = ca[k]
             for j in range(k):
                 total = total - cy[j] * cb[k - j]
-            return total / b0
+            return total / cb[0]
         self._rule(i, rule, now=(a, b))
 
     def _pow(self, i: int, node) -> None:
@@ -223,7 +290,7 @@ class _Plan:
                 total = ((r + 1) - k) * ca[1] * cy[k - 1]
                 for j in range(2, k + 1):
                     total = total + ((r + 1) * j - k) * ca[j] * cy[k - j]
-                return total / (k * a0)
+                return total / (k * ca[0])
             self._rule(i, rule, now=(a,))
             return
         # A fractional power of 0: a^r = O(t^r), so the coefficients below r are 0; beyond, infinite.
@@ -244,12 +311,10 @@ class _Plan:
         (a,), c = node.inputs, self.coefficients
 
         def rule(k):
-            series = np.array([np.ravel(c[a][j]) for j in range(k + 1)])   # (k + 1, elements)
-            product = np.zeros(k + 1)
-            product[0] = 1.0
-            for element in series.T:
-                product = np.convolve(product, element)[:k + 1]
-            return np.float64(product[k])
+            values = np.array([np.ravel(parts(c[a][j])[0]) for j in range(k + 1)])   # (k + 1, elements)
+            bounds = np.array([np.ravel(parts(c[a][j])[1]) * np.ones(values.shape[1]) for j in range(k + 1)])
+            return product_series([[Bounded(v, e) for v, e in zip(vs, es)]
+                                   for vs, es in zip(values.T, bounds.T)], k)
         self._rule(i, rule, now=(a,))
 
     def _from_derivatives(self, i: int, node) -> None:
@@ -277,9 +342,85 @@ class _Plan:
         with np.errstate(all="ignore"):
             for k in range(1, self.K + 1):
                 for i in order:
-                    c[i][k] = self.rules[i](k)
+                    found = self.rules[i](k)
+                    c[i][k] = found if type(found) is Bounded else Bounded(found)
         self._check_finite(order)
         return list(c[output])
+
+    def precise_run(self, output: int, shifts: dict[int, float] | None = None) -> list | None:
+        """The output's c_0 … c_K by the same rules on 50-digit decimals (roundoff.Precise), from the
+        same forward values (node i's moved by shifts[i]). None for a program with arrays, an op
+        without a precise run, or a division by 0."""
+        c = self.coefficients
+        if any(row[0] is not None and np.ndim(row[0].value) for row in c):
+            return None
+        order, saved = self._order(output), [list(row) for row in c]
+        shifts = shifts or {}
+        try:
+            with precise_context():
+                for i, row in enumerate(c):
+                    row[:] = [None if x is None else Precise(parts(x)[0]) for x in row]
+                    if i in shifts:
+                        row[0] = row[0] + Precise(shifts[i])
+                for k in range(1, self.K + 1):
+                    for i in order:
+                        found = self.rules[i](k)
+                        c[i][k] = found if type(found) is Precise else Precise(parts(found)[0])
+                return list(c[output])
+        except (TypeError, ValueError, ArithmeticError):
+            return None
+        finally:
+            for row, kept in zip(c, saved):
+                row[:] = kept
+
+    def measured_errors(self, output: int) -> list | None:
+        """A bound on |c_k − the exact coefficient| for k = 0 … K of the output, measured: the float
+        run against the precise run (the recurrences' rounding), plus twice the change in two precise
+        runs whose forward values are moved as their rounding may move them (_forward_shifts): the
+        forward values' rounding, which a recurrence may amplify (sin(x)/x at 0.1: 10× per order)
+        or which had cancelled already (exp(x) − 1 near 0). An estimate of the first-order effect,
+        not a proof; the bound carried with absolute values stays the ceiling."""
+        precise = self.precise_run(output)
+        if precise is None:
+            return None
+        floats = [x.value for x in self.coefficients[output]]
+        measured = [rounding_error(v, p) for v, p in zip(floats, precise)]
+        for pattern in ("up", "hash"):
+            shifts = self._forward_shifts(pattern)
+            if shifts is None:
+                return None
+            if not any(shifts.values()):
+                break
+            shifted = self.precise_run(output, shifts)
+            if shifted is None:
+                return None
+            measured = [e + 2 * float(abs(a.d - b.d)) for e, a, b in zip(measured, shifted, precise)]
+        return measured
+
+    def _forward_shifts(self, pattern: str) -> dict[int, float] | None:
+        """Each node's forward value moved as its rounding may move it, to first order: its own
+        rounding (4u·|value| for a library function, u·|value| for + − × ÷), up, or up or down by a
+        hash of the value, plus its inputs' moves times its local derivatives, so neg(sin x) moves
+        with sin x. None where a local derivative cannot be taken."""
+        graph, values, shifts = self.builder.graph, self.values, {}
+        for i, node in enumerate(graph.nodes[:len(self.coefficients)]):
+            if node.op is None:
+                continue
+            op, value = OPS[node.op], float(values[i])
+            own = 0.0 if node.op in ("neg", "pos", "identity") else \
+                (U if node.op in _EXACT_OPS else LIBRARY) * abs(value)
+            sign = -1.0 if pattern == "hash" and hash(value) & 1 else 1.0
+            moved = sign * own
+            try:
+                for k, u in enumerate(node.inputs):
+                    if shifts.get(u) and op.local and k < len(op.local) and op.local[k] is not None:
+                        moved += float(op.local[k](*[values[s] for s in node.inputs], values[i])) * shifts[u]
+            except (TypeError, ValueError, ArithmeticError):
+                return None
+            if not math.isfinite(moved):
+                return None
+            shifts[i] = moved
+        return shifts
 
     def _order(self, output: int) -> list[int]:
         """The nodes the output needs, each after the nodes whose coefficient k its rule reads."""
@@ -313,6 +454,7 @@ class _Plan:
         graph = self.builder.graph
         for i in sorted(order):
             for k, coefficient in enumerate(self.coefficients[i]):
+                coefficient = coefficient.value
                 if not np.all(np.isfinite(coefficient)):
                     raise MathError(f"a derivative is not finite: the {_ordinal(k)} Taylor coefficient "
                                     f"of {_described(graph, i)} is {format_value(coefficient)}",
@@ -388,6 +530,69 @@ def _std(builder, x: int) -> int:
 # Ops whose value is rebuilt from ops with rules (the same value, so the same series).
 _REWRITES = {"softmax": _softmax, "logsumexp": _logsumexp, "cross_entropy": _cross_entropy,
              "norm": _norm, "var": _var, "std": _std}
+
+
+def _summed(op: str, value, out) -> int:
+    """How many elements a linear op adds into each of its output's (1 for neg, transpose …)."""
+    if op in ("sum", "mean", "sum_last", "sum_axis", "mean_axis", "sum_to"):
+        return max(int(np.size(value)) // max(int(np.size(out)), 1), 1)
+    return 1
+
+
+def _inner(op: str, a) -> int:
+    """How many products @ adds into each element of its result (1 for × and outer)."""
+    return int(np.shape(a)[-1]) if op == "matmul" and np.ndim(a) else 1
+
+
+def _largest(value) -> float:
+    return float(np.max(np.abs(value)))
+
+
+_EXACT_OPS = ("add", "sub", "mul", "div", "neg", "pos", "identity")
+
+
+def _value_bound(node, value, inputs: list[Bounded], input_values: list) -> Value:
+    """A bound on the rounding error of a node's forward value, from its inputs' bounds: through the
+    same arithmetic for + − × ÷ and the linear ops, |∂f/∂u|·bound + a few ulp for a function."""
+    zero = np.zeros_like(value) if np.ndim(value) else np.float64(0.0)
+    if node.op is None:      # an input or a constant: the expression is taken at these floats
+        return zero
+    op = OPS[node.op]
+    try:
+        with np.errstate(all="ignore"):
+            if node.op in _EXACT_OPS:
+                return _shaped(parts(op.forward(*inputs))[1], value)
+            if node.op in _LINEAR or node.op.startswith(("index[", "scatter[")):
+                summed = _summed(node.op, input_values[0], value)
+                return _shaped(linear(op.forward, inputs[0], input_values[1:], summed).bound, value)
+            if node.op in _BILINEAR:
+                return _shaped(bilinear(op.forward, inputs[0], inputs[1],
+                                        _inner(node.op, input_values[0])).bound, value)
+            if not op.chain and op.local:
+                spread = LIBRARY * abs(value)
+                for k, local in enumerate(op.local):
+                    bound = parts(inputs[k])[1]
+                    if local is None or not np.any(bound):
+                        continue
+                    slope = abs(local(*input_values, value))
+                    spread = spread + (slope * bound if op.elementwise else np.sum(slope * bound))
+                if not op.elementwise:
+                    spread = spread + max(int(np.size(v)) for v in input_values) * U * abs(value)
+                return _shaped(spread, value)
+            # softmax, logsumexp, cross_entropy: at most twice the largest input error, and a few ulp
+            # per element summed.
+            largest = max((_largest(parts(b)[1]) for b in inputs), default=0.0)
+            n = max(int(np.size(v)) for v in input_values)
+            return _shaped(4 * n * U * abs(value) + 2 * largest * (1 + abs(value)), value)
+    except (ValueError, TypeError, ArithmeticError):
+        return _shaped(np.inf, value)     # no bound known: no digit is claimed
+
+
+def _shaped(bound, value):
+    bound = np.abs(bound)
+    if np.ndim(value) == 0:
+        return np.float64(np.max(bound)) if np.ndim(bound) else np.float64(bound)
+    return np.broadcast_to(bound, np.shape(value)).copy() if np.shape(bound) != np.shape(value) else bound
 
 
 def _ordinal(k: int) -> str:

@@ -43,6 +43,9 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
             [(str(k), derivative_name(d.output, d.variable, k), fmt(v))
              for k, v in enumerate(values, start=1)],
             text_columns=2))
+        limited = digits_note(d, precision)
+        if limited:
+            notes.append(limited)
     if beyond.symbolic is not None:
         found.append(["Symbolic derivatives"] + symbolic_lines(beyond, result.output_name))
         if beyond.symbolic.definitions:
@@ -67,6 +70,35 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
         notes.append("an operation is one node's value or one edge's chain-rule product; "
                      "edges from constants are skipped")
     return found, notes
+
+
+def digits_note(derivative, precision: int = DEFAULT_PRECISION) -> str | None:
+    """Which orders rounding leaves fewer right digits than --precision shows, and how many: those
+    values are rounded to their right digits (Taylor mode's error bound, taylor.Series.checked)."""
+    zero = [k for k, right in enumerate(derivative.digits, start=1) if right == 0]
+    fewer = [(k, right) for k, right in enumerate(derivative.digits, start=1)
+             if right is not None and 0 < right < precision]
+    said = ""
+    if zero:
+        said = (f"the {_ordinal(zero[0])}" if len(zero) == 1 else f"{len(zero)} orders from the "
+                f"{_ordinal(zero[0])} on") + " are 0 within rounding (no digit is known, but the " \
+            "error bound is below 1e-12 of the largest derivative)"
+        if not fewer:
+            return "rounding in float64: " + said
+    if not fewer:
+        return None
+    orders = f"the {_ordinal(fewer[0][0])}" if len(fewer) == 1 else \
+        f"{len(fewer)} orders from the {_ordinal(fewer[0][0])} on"
+    least = min(right for _, right in fewer)
+    return (f"rounding in float64 leaves fewer right digits in {orders} (down to {least} "
+            f"significant digit{'s' * (least != 1)}, by an error bound carried beside the Taylor "
+            f"coefficients): {'that value is' if len(fewer) == 1 else 'those values are'} shown to them"
+            + (f"; {said}" if said else ""))
+
+
+def _ordinal(k: int) -> str:
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
 
 
 def _largest(gradient: dict) -> float:
@@ -120,6 +152,8 @@ def to_json(beyond) -> dict:
         d = beyond.derivative
         data["derivative"] = {"variable": d.variable, "order": d.order, "value": plain(d.value),
                               "values": [plain(v) for v in d.values]}
+        if any(right is not None for right in d.digits):   # null: every digit right
+            data["derivative"]["digits"] = list(d.digits)
         if formulas is not None:
             data["derivative"]["formula"] = formulas.get(("order", d.order),
                                                          formulas.get(("gradient", d.variable)))
