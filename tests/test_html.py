@@ -99,6 +99,14 @@ def test_a_graph_too_big_to_draw_is_stepped_in_the_tables():
     assert "arrows" in no_picture and "<svg" not in text
 
 
+def test_a_page_of_too_many_nodes_is_refused(monkeypatch):
+    monkeypatch.setattr(page_module, "MAX_PAGE_NODES", 30)
+    found = run(" + ".join(f"x*y{i}" for i in range(12)), "--x", "1",
+                *[item for i in range(12) for item in (f"--y{i}", "2")], "--html", "-")
+    assert found.exit_code == 2 and found.stdout == ""
+    assert "the graph has 36 nodes; an --html page steps through at most 30" in found.stderr
+
+
 # The command line ----------------------------------------------------------------------------------
 
 @needs_dot

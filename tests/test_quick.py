@@ -85,9 +85,10 @@ def test_the_help_lists_the_options():
 
 
 @pytest.mark.parametrize("option", options_in_help())
-def test_an_option_is_never_taken_for_a_variable_or_its_value(option):
+def test_an_option_is_never_taken_for_a_variable_or_its_value(option, tmp_path, monkeypatch):
     # A name that is one of gradcalc's options (--order, --mode, --dot) is the option, never a binding
     # the quick path answers by itself; and an option is never a variable's value.
+    monkeypatch.chdir(tmp_path)   # `--html 3` writes a page named 3: here, not in the repository
     name = option.lstrip("-").replace("-", "_")
     for argv in (["x*y", "--x", "1", "--y", option], ["x*y", "--x", "1", "--y", "2", option],
                  [f"x*{name}", "--x", "2", f"--{name}", "3"], [f"x*{name}", "--x", "2", f"{option}=3"],

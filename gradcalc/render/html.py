@@ -19,6 +19,7 @@ import subprocess
 from pathlib import Path
 
 from .. import xp
+from ..errors import GradcalcError
 from ..check import ATOL, RTOL
 from ..numbers import DEFAULT_PRECISION, format_shape, format_value
 from ..ops import OPS
@@ -35,6 +36,9 @@ MAX_PICTURE_ARROWS = 400
 MAX_LABELLED_ARROWS = 250
 LABELLED_SECONDS = 10
 DOT_SECONDS = 20
+# A page holds every node and every step as text: 4 000 nodes made 3 MB in ~4 s, so beyond this the
+# page is refused (its tables would be megabytes nobody steps through) and --dot, the tables say why.
+MAX_PAGE_NODES = 5000
 QUIZ_ELEMENTS = 9    # a gradient is asked for in the quiz if it has at most this many numbers
 # The quiz names the mistake behind a wrong number (gradcalc.diagnose) for graphs up to this size: the
 # catalogue re-runs the backward pass once per slip, ~2 s for 200 nodes on a loaded 2-core machine.
@@ -360,7 +364,7 @@ def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
 <p id="gc-feedback" role="status"></p>
 <p id="gc-score"></p>
 </section>
-<figure id="gc-graph" class="fit">{figure}<figcaption>Click a node (or focus it and press Enter) for its
+<figure id="gc-graph" class="fit"><div id="gc-picture">{figure}</div><figcaption>Click a node (or focus it and press Enter) for its
 gradient as a sum over its users. Values appear on the way forward; on the way back each arrow is
 labelled with what flows back along it (marked ←).</figcaption></figure>
 <section id="gc-details" aria-live="polite" aria-label="the chosen node"></section>
@@ -379,6 +383,10 @@ labelled with what flows back along it (marked ←).</figcaption></figure>
 def html_page(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
               heading: str | None = None) -> tuple[str, str | None]:
     """The page with its picture drawn by Graphviz, and why it has no picture (None if it has one)."""
+    shown = len(shown_nodes(result.graph))
+    if shown > MAX_PAGE_NODES:
+        raise GradcalcError(f"the graph has {shown} nodes; an --html page steps through at most "
+                            f"{MAX_PAGE_NODES}", hint="the tables (--max-rows) and --json show any size")
     svg, reason = picture(result, precision)
     return render_html(result, precision, quiz, svg, reason, heading), reason
 

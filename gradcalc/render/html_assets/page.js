@@ -92,6 +92,9 @@
     });
     gradCells.forEach(function (c) { setText(c[0], hidden(c[1]) ? "?" : c[2]); });
     scrollRow(rows[frame]);
+    var lit = frame < nForward ? boxes[nodes[frame].id] : frame === seedFrame ? boxes[data.output] :
+              boxes[step.node];
+    if (lit) scrollBox(lit.g);
     setText($("gc-counter"), "step " + (frame + 1) + " of " + total);
     describe(step);
     if (chosen !== null) choose(chosen);
@@ -103,6 +106,17 @@
     var top = row.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
     if (top < box.scrollTop || top + row.offsetHeight > box.scrollTop + box.clientHeight)
       box.scrollTop = Math.max(0, top - box.clientHeight / 3);
+  }
+
+  // A picture shown at its own size scrolls inside its frame: keep the current box in view there.
+  function scrollBox(g) {
+    var figure = $("gc-picture");
+    if ($("gc-graph").classList.contains("fit")) return;
+    var box = g.getBoundingClientRect(), frameBox = figure.getBoundingClientRect();
+    if (box.left < frameBox.left || box.right > frameBox.right)
+      figure.scrollLeft += box.left - frameBox.left - (frameBox.width - box.width) / 2;
+    if (box.top < frameBox.top || box.bottom > frameBox.bottom)
+      figure.scrollTop += box.top - frameBox.top - (frameBox.height - box.height) / 2;
   }
 
   function line(parent, name, value, cls) {
@@ -316,7 +330,7 @@
   $("gc-play").addEventListener("click", play);
   $("gc-quiz").addEventListener("change", function (e) { setQuiz(e.target.checked); });
   $("gc-contrast").addEventListener("change", function (e) { document.body.classList.toggle("contrast", e.target.checked); });
-  $("gc-fit").addEventListener("change", function (e) { $("gc-graph").classList.toggle("fit", e.target.checked); });
+  $("gc-fit").addEventListener("change", function (e) { $("gc-graph").classList.toggle("fit", e.target.checked); show(frame); });
   $("gc-quizform").addEventListener("submit", check);
   $("gc-hint").addEventListener("click", function () {
     var q = questions[asked];
@@ -346,5 +360,12 @@
   var shownBeforePrint = null;
   window.addEventListener("beforeprint", function () { shownBeforePrint = frame; show(total - 1); });
   window.addEventListener("afterprint", function () { if (shownBeforePrint !== null) show(shownBeforePrint); });
+  // Fitted into a frame less than half its own width, a picture's text would be too small to read:
+  // it is shown at its own size instead, scrolling inside its frame (the Fit box fits it again).
+  var svg = document.querySelector("#gc-graph svg");
+  if (svg && svg.width.baseVal.value > 1.8 * $("gc-picture").clientWidth) {
+    $("gc-fit").checked = false;
+    $("gc-graph").classList.remove("fit");
+  }
   setQuiz(document.body.classList.contains("quiz"));
 })();
