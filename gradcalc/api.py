@@ -27,6 +27,7 @@ if TYPE_CHECKING:   # annotations are text: `import gradcalc; gradcalc.compute(.
 # caller of the API say the same in the API's words. The words of an option are replaced; any other
 # --NAME is a variable's value (--y VALUE), said as its name.
 _API_WORDS = (
+    (r'gradcalc "([^"]*)" --(\w+) (\S+)', r'compute("\1", \2=\3)'),
     (r"give ((?:--\w+ VALUE\s*)+)", lambda found: "give a value for " + ", ".join(
         re.findall(r"--(\w+)", found.group(1))) + ": compute(text, " + ", ".join(
         f"{name}=…" for name in re.findall(r"--(\w+)", found.group(1))) + ")"),
@@ -34,7 +35,7 @@ _API_WORDS = (
     (r"--order", "derivative()"), (r"--wrt NAME", "wrt=NAME"), (r"--wrt (\w+)", r"wrt='\1'"),
     (r"--wrt", "wrt"), (r"--upstream", "upstream"), (r"--points", "vectorize"),
     (r"--limit (\w+)=(\S+)", r"limits=Limits(\1=\2)"), (r"--limit", "limits"),
-    (r"--check", "check()"), (r"--expect", "expect()"), (r"--mode forward", "forward mode"),
+    (r"--check", "check()"), (r"--expect (\w+)=…", r"expect('\1', …)"), (r"--expect", "expect()"), (r"--mode forward", "forward mode"),
     (r"--(\w+) ", r"\1="), (r"--(\w+)", r"\1"),
 )
 

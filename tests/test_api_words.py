@@ -59,6 +59,9 @@ MISTAKES = [
     (lambda: vectorize("sum(v)")({"v": [1.0]}), "with vectorize"),
     (lambda: compute("sum(v*v)", v=list(range(300))).hessian(), "with wrt"),
     (lambda: compute("x" + "*x" * 20, x=1, limits=Limits(nodes=5)), "limits=Limits(nodes="),
+    (lambda: compute("x*y", x=1, y=2).expect("q", 1), "expect('q', …)"),
+    (lambda: compute("t = x*2; t", x=1, wrt="t").check(), "choose inputs with wrt"),
+    (lambda: compute("  # nothing"), 'compute("x**2", x=3)'),
 ]
 
 
