@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -132,6 +133,7 @@ class Verdict:
     ok: bool
     points: int = 1                 # how many points the answer was compared at
     failure: str | None = None      # why it is wrong, when it is
+    entry: Any = None               # diagnose.Entry: right, follow-through or wrong, and the mistake
 
 
 @dataclass
@@ -669,6 +671,11 @@ def check_numerically(result, rtol: float = RTOL, atol: float = ATOL, limit: int
 
 def run_checks(result, answers: list[Answer], numerical: bool = False, rtol: float = RTOL,
                atol: float = ATOL, seed: int = SEED) -> Checks:
-    """Expected answers and (if asked) the numerical gradient check, for one evaluation."""
-    return Checks(check_answers(result, answers, rtol, atol, seed),
-                  check_numerically(result, rtol, atol, seed=seed) if numerical else [], rtol, atol, seed)
+    """Expected answers and (if asked) the numerical gradient check, for one evaluation; a wrong
+    answer's mistake named (diagnose.py)."""
+    from .diagnose import diagnose_verdicts
+
+    verdicts = check_answers(result, answers, rtol, atol, seed)
+    diagnose_verdicts(result, verdicts, rtol, atol)
+    return Checks(verdicts, check_numerically(result, rtol, atol, seed=seed) if numerical else [],
+                  rtol, atol, seed)

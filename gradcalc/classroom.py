@@ -26,7 +26,7 @@ from .limits import Limits
 from .ops import OPS
 from .names import did_you_mean
 from .points import MAX_POINTS, exact
-from .sheet import PROBLEM_KEYS, _kind, _number, _point, _text, _unknown_key, read_toml, value_only
+from .sheet import PROBLEM_KEYS, _kind, _number, _point, _text, _unknown_key, follow_through, read_toml, value_only
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
@@ -72,6 +72,7 @@ class ClassSheet:
     problems: list[ClassProblem]
     rtol: float = RTOL
     atol: float = ATOL
+    follow_through: float = 0.0      # the credit of an answer right from the student's own wrong values
 
     @property
     def columns(self) -> dict[str, Asked]:
@@ -193,7 +194,8 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
         problems.append(problem)
     return ClassSheet(title, problems,
                       _number(source, "rtol", data.get("rtol", RTOL)),
-                      _number(source, "atol", data.get("atol", ATOL)))
+                      _number(source, "atol", data.get("atol", ATOL)),
+                      follow_through(source, data))
 
 
 def _load_problem(number: int, item: dict, places: _Places, source: str, parse) -> ClassProblem:
@@ -419,6 +421,8 @@ class Mark:
     asked: Asked
     text: str
     verdict: Verdict | None          # None: left blank
+    entry: Any = None                # diagnose.Entry of a wrong answer: its mistake, or follow-through
+    credit: float = 0.0              # the share of its worth a wrong answer earns (follow-through)
 
     @property
     def ok(self) -> bool:
@@ -426,7 +430,9 @@ class Mark:
 
     @property
     def earned(self) -> Fraction:
-        return self.asked.worth if self.ok else Fraction(0)
+        if self.ok:
+            return self.asked.worth
+        return self.asked.worth * exact(self.credit) if self.credit else Fraction(0)
 
     @property
     def kind(self) -> str:
@@ -524,7 +530,10 @@ class Gradebook:
 
 def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = None,
                 atol: float | None = None, seed: int = SEED) -> Gradebook:
-    """Judge every student's every answer; each distinct answer in a column is judged once."""
+    """Judge every student's every answer; each distinct answer in a column is judged once, and a
+    student's wrong answers to a problem as a worked pass (their mistakes named, follow-through)."""
+    from .diagnose import ClassMarker
+
     rtol = sheet.rtol if rtol is None else rtol
     atol = sheet.atol if atol is None else atol
     keys: dict[str, Key] = {}
@@ -536,6 +545,7 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
     judged: dict[tuple[str, str], Verdict] = {}
     order = {column: i for i, column in enumerate(answers.columns)}
     students = []
+    marker = ClassMarker(rtol, atol, sheet.follow_through)   # each wrong answer's mistake, follow-through
     for row in answers.rows:
         marks = []
         for column, key in keys.items():
@@ -548,6 +558,8 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
                 verdict = judged[column, text] = judge(key, text, rtol, atol)
                 verdict.answer = verdict.answer.judged()   # its graph let go: memory per answer small
             marks.append(Mark(key.asked, text, verdict))
+        for problem in sheet.problems:
+            marker.mark(problem, [mark for mark in marks if mark.asked.problem is problem])
         students.append(Student(row.student, row.line, marks))
     return Gradebook(sheet, keys, students, rtol, atol, seed, len(judged))
 

@@ -33,9 +33,9 @@ MISTAKES: dict[str, str] = {
     "matmul-wrong-order": "a matrix product's gradient multiplied in the wrong order (G·Xᵀ, not Xᵀ·G)",
     "paths-not-added": "a node used twice: only one of its paths counted, not their sum",
     "last-path-overwrites": "= where += belongs: each path into a node overwrites the one before",
+    "sign-slip": "a sign slip on one edge",
     "chain-factor-forgotten": "the chain factor forgotten: the local derivative alone, not upstream × local",
     "local-derivative-forgotten": "the local derivative forgotten: the upstream passed on unchanged",
-    "sign-slip": "a sign slip on one edge",
     "rounding": "right, but rounded beyond the tolerance",
 }
 
@@ -51,16 +51,17 @@ _DROP = object()    # an edit's way of saying that nothing flows along its edge
 class Slip:
     """One mistake made at one place: the backward pass with that change, and the numbers to say it."""
 
-    __slots__ = ("mistake", "node", "k", "input", "edits", "overwrite", "details", "grads")
+    __slots__ = ("mistake", "node", "k", "input", "edits", "overwrite", "shortcut", "details", "grads")
 
     def __init__(self, mistake: str, node: int, k: int | None, input: int, edits: dict | None = None,
-                 overwrite: bool = False, **details: Any):
+                 overwrite: bool = False, shortcut: dict | None = None, **details: Any):
         self.mistake = mistake      # its id in MISTAKES
         self.node = node            # the edge node → input where the gradient first goes wrong
         self.k = k                  # which of node's inputs (None: the whole node)
         self.input = input
         self.edits = edits or {}    # (node, k) → what flows instead: f(upstream, local, flowing, args, out)
         self.overwrite = overwrite  # gradients replaced, not added, as edges arrive
+        self.shortcut = shortcut    # node → the inputs below it its gradient goes to directly
         self.details = details      # the numbers its sentence quotes
         self.grads: list | None = None   # ∂out/∂node at every node with the slip made
 
@@ -68,10 +69,12 @@ class Slip:
 class Diagnosis:
     """What a wrong number is explained by: a named mistake (None: no single one), where, and why."""
 
-    __slots__ = ("name", "node", "given", "correct", "mistake", "slip", "value", "sentence", "others")
+    __slots__ = ("name", "node", "given", "correct", "mistake", "slip", "value", "sentence", "others",
+                 "labels")
 
     def __init__(self, name: str, node: int, given: Any, correct: Any, mistake: str | None,
-                 slip: Slip | None, value: Any, sentence: str, others: tuple[str, ...] = ()):
+                 slip: Slip | None, value: Any, sentence: str, others: tuple[str, ...] = (),
+                 labels: list[str] | None = None):
         self.name = name            # the answer's name (∂out/∂name, or the output's value)
         self.node = node
         self.given = given          # the student's number
@@ -81,14 +84,15 @@ class Diagnosis:
         self.value = value          # what the mistake gives
         self.sentence = sentence
         self.others = others        # other mistakes that give the same number
+        self.labels = labels        # the graph's labels, to name the edge
 
     @property
     def edge(self) -> tuple[int, int] | None:
         """The edge (node, input) where the gradient first goes wrong, if the mistake has one."""
         return None if self.slip is None else (self.slip.node, self.slip.input)
 
-    def as_dict(self, labels: list[str]) -> dict:
-        edge = self.edge
+    def as_dict(self) -> dict:
+        edge, labels = self.edge, self.labels
         return {"mistake": self.mistake, "answer": self.name,
                 "edge": None if edge is None else [labels[edge[0]], labels[edge[1]]],
                 "node": None if self.slip is None else labels[self.slip.input],
@@ -104,11 +108,14 @@ def _plain(value: Any) -> Any:
 # The backward pass with changes ------------------------------------------------------------------
 
 def walk(graph: Graph, values: list, needs: list[bool], seed: Any, edits: dict | None = None,
-         overwrite: bool = False, fixed: dict[int, Any] | None = None, stop: int = -1) -> list:
+         overwrite: bool = False, fixed: dict[int, Any] | None = None, stop: int = -1,
+         shortcut: dict[int, list[int]] | None = None) -> list:
     """evaluate.backward's loop with one change at chosen edges: `edits[(node, k)]` gives what flows
     instead of upstream × local (_DROP: nothing), `overwrite` replaces an input's gradient with each
     edge's instead of adding, `fixed[node]` is the gradient a node passes on whatever reached it (a
-    student's own value). Nodes with ids ≤ `stop` are not passed through (their gradients are final).
+    student's own value), `shortcut[node]` the inputs below a node its gradient goes to directly (the
+    derivatives between them left out). Nodes with ids ≤ `stop` are not passed through (their
+    gradients are final).
 
     A loop of its own, not a flag of backward(): the engine's hot loop pays nothing for diagnosis."""
     grads: list = [None] * len(graph.nodes)
@@ -119,6 +126,14 @@ def walk(graph: Graph, values: list, needs: list[bool], seed: Any, edits: dict |
         if fixed is not None and node.id in fixed:
             upstream = grads[node.id] = fixed[node.id]
         if upstream is None or node.op is None:
+            continue
+        if shortcut is not None and node.id in shortcut:
+            for src in shortcut[node.id]:
+                try:
+                    flowing = sum_to(upstream, np.shape(values[src]))
+                except ValueError:   # an array's gradient cannot be a scalar's: no such slip
+                    return []
+                grads[src] = flowing if grads[src] is None else grads[src] + flowing
             continue
         op = OPS[node.op]
         args = [values[i] for i in node.inputs]
@@ -208,14 +223,19 @@ def _catalogue(graph: Graph, values: list, needs: list[bool], relevant: list[boo
             for mistake, edit in _matmul_slips(k):
                 add(Slip(mistake, node.id, k, src, {(node.id, k): edit}))
         if _at_output(op_name, k):
-            add(Slip("derivative-at-output", node.id, k, src,
-                     {(node.id, k): lambda up, l, flow, a, o, op=OPS[op_name]: up * _local_at_output(op, a, o)}))
-    for node in graph.nodes:   # log′ as 1/u: every edge inside u passes its upstream unchanged
+            op = OPS[op_name]
+            try:
+                wrong = _local_at_output(op, args, out)
+            except (ValueError, ArithmeticError):
+                wrong = None
+            if wrong is not None:
+                add(Slip("derivative-at-output", node.id, k, src,
+                         {(node.id, k): lambda up, l, flow, a, o, wrong=wrong: up * wrong}, wrong=wrong))
+    for node in graph.nodes:   # log′ as 1/u: ∂out/∂u taken for ∂out/∂x of every input x inside u
         if node.op == "log" and relevant[node.inputs[0]] and graph.nodes[node.inputs[0]].op is not None:
-            inner = _inside(graph, node.inputs[0])
-            edits = {(n, k): lambda up, local, flow, a, o: _same_shape(up, local)
-                     for n in inner for k in range(len(graph.nodes[n].inputs))}
-            add(Slip("log-without-inner-derivative", node.id, 0, node.inputs[0], edits))
+            inner = node.inputs[0]
+            leaves = [i for i in _inside(graph, inner, leaves=True) if needs[i]]
+            add(Slip("log-without-inner-derivative", node.id, 0, inner, shortcut={inner: leaves}))
     shared = {src: edges for src, edges in consumers.items() if len(edges) > 1}
     for src, edges in shared.items():
         for kept in edges:
@@ -260,14 +280,18 @@ def _local_at_output(op, args: list, out: Any) -> Any:
         return op.local[0](*moved, op.forward(*moved))
 
 
-def _inside(graph: Graph, top: int) -> list[int]:
-    """The op nodes of the sub-expression rooted at `top` (itself included), walked without recursion."""
+def _inside(graph: Graph, top: int, leaves: bool = False) -> list[int]:
+    """The op nodes of the sub-expression rooted at `top` (itself included), or its inputs and
+    constants (`leaves`), walked without recursion."""
     seen, stack, inner = {top}, [top], []
     while stack:
         node = graph.nodes[stack.pop()]
         if node.op is None:
+            if leaves:
+                inner.append(node.id)
             continue
-        inner.append(node.id)
+        if not leaves:
+            inner.append(node.id)
         for i in node.inputs:
             if i not in seen:
                 seen.add(i)
@@ -334,20 +358,30 @@ class Diagnoser:
         self.labels = graph.labels()
         self.needs = needs_grad(graph)
         self.seed = seed_of(graph, values, upstream)
-        stop = min(targets) if targets else -1
-        self.grads = walk(graph, values, self.needs, self.seed, fixed=fixed, stop=stop)
-        relevant = reaches(graph, targets)
-        slips = _catalogue(graph, values, self.needs, relevant)
-        edges = sum(1 for node in graph.nodes[stop + 1:] for _ in node.inputs)
-        self.too_large = len(slips) * max(edges, 1) > MAX_WORK
-        self.slips: list[Slip] = []
-        if self.too_large:
-            return
-        for slip in slips:
-            grads = walk(graph, values, self.needs, self.seed, slip.edits, slip.overwrite, fixed, stop)
-            if grads:
-                slip.grads = grads
-                self.slips.append(slip)
+        self.targets = targets
+        self.stop = min(targets) if targets else -1
+        self.grads = walk(graph, values, self.needs, self.seed, fixed=fixed, stop=self.stop)
+        self._slips: list[Slip] | None = None
+        self.too_large = False
+
+    @property
+    def slips(self) -> list[Slip]:
+        """Every slip's backward pass, run the first time a wrong number is looked up (a sheet of
+        right answers pays nothing)."""
+        if self._slips is None:
+            graph, values, stop = self.graph, self.values, self.stop
+            slips = _catalogue(graph, values, self.needs, reaches(graph, self.targets))
+            edges = sum(1 for node in graph.nodes[stop + 1:] for _ in node.inputs)
+            self.too_large = len(slips) * max(edges, 1) > MAX_WORK
+            self._slips = []
+            if not self.too_large:
+                for slip in slips:
+                    grads = walk(graph, values, self.needs, self.seed, slip.edits, slip.overwrite,
+                                 self.fixed, stop, slip.shortcut)
+                    if grads:
+                        slip.grads = grads
+                        self._slips.append(slip)
+        return self._slips
 
     def correct(self, node: int) -> Any:
         grad = self.grads[node]
@@ -355,19 +389,26 @@ class Diagnoser:
 
     def diagnose(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
         """None if `given` is right for ∂out/∂name; else the mistake that gives it (or no match)."""
+        found = self._diagnose(name, given, rtol, atol)
+        if found is not None:
+            found.labels = self.labels
+        return found
+
+    def _diagnose(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
         graph = self.graph
-        if name == graph.output_name and graph.node_of(name) in (None, graph.output):
-            return self.diagnose_value(name, given, rtol, atol)
+        if _is_value(graph, name):
+            return self._diagnose_value(name, given, rtol, atol)
         node = graph.node_of(name)
         correct = self.correct(node)
         if close(given, correct, rtol, atol):
             return None
         quantity = f"∂{graph.output_name}/∂{name}"
+        slips = self.slips
         if self.too_large:
             return Diagnosis(name, node, given, correct, None, None, None,
                              f"{NO_MATCH} that gradcalc could check: the program is too large to "
                              f"try every mistake")
-        matched = [slip for slip in self.slips if slip.grads[node] is not None
+        matched = [slip for slip in slips if slip.grads[node] is not None
                    and not close(slip.grads[node], correct, rtol, atol)
                    and close(given, slip.grads[node], rtol, atol)]
         decimals = None
@@ -377,12 +418,13 @@ class Diagnoser:
                 return Diagnosis(name, node, given, correct, "rounding", None, given,
                                  f"{_num(given)} is {quantity} = {_num(correct)} rounded to {decimals} "
                                  f"decimals: right as far as it goes, but give more digits")
-            matched = [slip for slip in self.slips if slip.grads[node] is not None
+            matched = [slip for slip in slips if slip.grads[node] is not None
                        and not close(slip.grads[node], correct, rtol, atol)
                        and rounds_to(slip.grads[node], given) is not None]
         if not matched:
+            yours = " from your earlier values" if self.fixed else ""
             return Diagnosis(name, node, given, correct, None, None, None, f"{NO_MATCH}: {quantity} = "
-                             f"{_num(correct)}")
+                             f"{_num(correct)}{yours}")
         slip = matched[0]
         others = tuple(dict.fromkeys(s.mistake for s in matched if s.mistake != slip.mistake))
         sentence = self.sentence(slip, name, node, given)
@@ -391,6 +433,13 @@ class Diagnoser:
         return Diagnosis(name, node, given, correct, slip.mistake, slip, slip.grads[node], sentence, others)
 
     def diagnose_value(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
+        """None if `given` is the output's value; else rounding, or no match."""
+        found = self._diagnose_value(name, given, rtol, atol)
+        if found is not None:
+            found.labels = self.labels
+        return found
+
+    def _diagnose_value(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
         node = self.graph.output
         correct = self.values[node]
         if close(given, correct, rtol, atol):
@@ -431,10 +480,10 @@ class Diagnoser:
                     f"derivative ∂{head}/∂{src} = {_num(local)} is missing ({_num(up)} × {_num(local)} "
                     f"= {_num(flowing)})")
         elif mistake == "sign-slip":
-            text = f"{lead} the sign slips on the edge {edge}: it carries {_num(-flowing)}, not {_num(flowing)}"
+            text = f"{lead} the sign slips on the edge {edge}: {_num(-flowing)} instead of {_num(flowing)}"
         elif mistake == "quotient-rule-sign":
             text = (f"{lead} the quotient rule's minus becomes a plus on the edge {edge}: "
-                    f"∂{head}/∂{src} = −{head}/{src} = {_num(local)}, not +{_num(-local)}")
+                    f"∂{head}/∂{src} = −{head}/{src} = {_num(local)}, not {_num(-local)}")
         elif mistake == "sigmoid-derivative-as-sigmoid":
             text = (f"{lead} σ′ is taken as σ itself on the edge {edge}: σ′ = σ·(1 − σ) = {_num(local)}, "
                     f"not σ = {_num(slip.details['wrong'])}")
@@ -448,8 +497,10 @@ class Diagnoser:
             text = (f"{lead} the derivative of log({src}) stops at 1/{src}: the inner derivative of "
                     f"{src} is never multiplied in")
         elif mistake == "derivative-at-output":
-            text = (f"{lead} the derivative of {head} is evaluated at its output {_num(self.values[slip.node])} "
-                    f"instead of its input {_num(self.values[slip.input])} (∂{head}/∂{src} = {_num(local)})")
+            symbol = OPS[graph.nodes[slip.node].op].symbol
+            text = (f"{lead} the derivative of {head} = {symbol}({src}) is taken at its output "
+                    f"{_num(self.values[slip.node])} instead of its input {_num(self.values[slip.input])}: "
+                    f"{symbol}′ there is {_num(slip.details['wrong'])}, not {_num(local)}")
         elif mistake == "mean-as-sum":
             text = (f"{lead} the mean {head} is differentiated as a sum: the 1/{slip.details['n']} is "
                     f"dropped")
@@ -514,7 +565,7 @@ RIGHT, FOLLOWS, WRONG = "right", "follow-through", "wrong"
 class Entry:
     """One value of a worked backward pass, judged."""
 
-    __slots__ = ("name", "node", "given", "correct", "basis", "status", "diagnosis", "first")
+    __slots__ = ("name", "node", "given", "correct", "basis", "status", "diagnosis", "first", "note")
 
     def __init__(self, name: str, node: int, given: Any, correct: Any, basis: Any, status: str,
                  diagnosis: Diagnosis | None, first: bool):
@@ -526,14 +577,16 @@ class Entry:
         self.status = status        # RIGHT, FOLLOWS (right from the student's earlier values) or WRONG
         self.diagnosis = diagnosis
         self.first = first          # the first wrong entry of the pass
+        self.note: str | None = None   # for follow-through: from which of the student's values
 
     def credit(self, follow_through: float) -> float:
         return 1.0 if self.status == RIGHT else follow_through if self.status == FOLLOWS else 0.0
 
-    def as_dict(self, labels: list[str]) -> dict:
-        return {"answer": self.name, "status": self.status, "given": _plain(self.given),
-                "correct": _plain(self.correct), "from_yours": _plain(self.basis), "first_wrong": self.first,
-                "diagnosis": None if self.diagnosis is None else self.diagnosis.as_dict(labels)}
+    def as_dict(self) -> dict:
+        return {"status": self.status, "first_wrong": self.first,
+                "from_yours": None if self.status == RIGHT else _plain(self.basis),
+                "follow_through": self.note,
+                "diagnosis": None if self.diagnosis is None else self.diagnosis.as_dict()}
 
 
 def backward_order(graph: Graph, names: list[str]) -> list[str]:
@@ -546,48 +599,86 @@ def backward_order(graph: Graph, names: list[str]) -> list[str]:
     return sorted(names, key=place, reverse=True)
 
 
+class PassChecker:
+    """Worked backward passes of one problem at one point judged, many students alike: the catalogue's
+    slips are run once (for every first wrong entry); only a later wrong entry, judged from a
+    student's own earlier values, needs a pass of its own."""
+
+    def __init__(self, graph: Graph, values: list, names: list[str], upstream: Any = None):
+        self.graph, self.values, self.upstream = graph, values, upstream
+        targets = [graph.node_of(name) for name in names if not _is_value(graph, name)]
+        self.base = Diagnoser(graph, values, [t for t in targets if t is not None], upstream)
+
+    def check(self, given: dict[str, Any], rtol: float = 1e-6, atol: float = 1e-12) -> list[Entry]:
+        """Each entry in backward order against the right value; one that is off also against what
+        follows from the student's earlier entries (follow-through). The first wrong entry is named
+        with its mistake; each later wrong entry is diagnosed given the student's earlier values."""
+        graph, values, base = self.graph, self.values, self.base
+        entries: list[Entry] = []
+        fixed: dict[int, Any] = {}
+        for name in backward_order(graph, list(given)):
+            number = given[name]
+            is_value = _is_value(graph, name)
+            node = graph.output if is_value else graph.node_of(name)
+            correct = values[node] if is_value else base.correct(node)
+            basis = correct
+            if fixed and not is_value:
+                grads = walk(graph, values, base.needs, base.seed, fixed=fixed, stop=node)
+                basis = grads[node] if grads[node] is not None else np.zeros_like(values[node])
+            if close(number, correct, rtol, atol):
+                entries.append(Entry(name, node, number, correct, basis, RIGHT, None, False))
+                continue
+            if fixed and not is_value and close(number, basis, rtol, atol):
+                entries.append(Entry(name, node, number, correct, basis, FOLLOWS, None, False))
+                fixed[node] = number
+                continue
+            if is_value:
+                diagnosis = base.diagnose_value(name, number, rtol, atol)
+            else:
+                diagnosis = base.diagnose(name, number, rtol, atol)
+                if fixed:   # a slip made from the student's own values, else one made from the right ones
+                    yours = Diagnoser(graph, values, [node], self.upstream, dict(fixed))
+                    diagnosis = _named(yours.diagnose(name, number, rtol, atol), diagnosis)
+                fixed[node] = number
+            first = not any(entry.status == WRONG for entry in entries)
+            entries.append(Entry(name, node, number, correct, basis, WRONG, diagnosis, first))
+        for entry in entries:
+            entry.note = follow_through_sentence(entry, entries, graph)
+        return entries
+
+
+def _named(first: Diagnosis | None, second: Diagnosis | None) -> Diagnosis | None:
+    """The first diagnosis that names a mistake, else the first."""
+    if first is not None and first.mistake is None and second is not None and second.mistake is not None:
+        return second
+    return first
+
+
+def _is_value(graph: Graph, name: str) -> bool:
+    """An answer named after the output is its value (as check.py reads it), unless an input has the name."""
+    return name == graph.output_name and graph.node_of(name) in (None, graph.output)
+
+
 def check_pass(graph: Graph, values: list, given: dict[str, Any], rtol: float = 1e-6, atol: float = 1e-12,
                upstream: Any = None) -> list[Entry]:
-    """Judge a worked backward pass: each entry in backward order, against the right value, and a
-    wrong one also against what follows from the student's own earlier entries (follow-through).
-    The first wrong entry is named with its mistake; each later wrong entry is diagnosed given the
-    student's earlier values."""
-    entries: list[Entry] = []
-    fixed: dict[int, Any] = {}
-    needs = needs_grad(graph)
-    seed = seed_of(graph, values, upstream)
-    right = Diagnoser(graph, values, [], upstream)   # no slips: the right gradients only
-    right_grads = right.grads
-    first_seen = False
-    for name in backward_order(graph, list(given)):
-        number = given[name]
-        node = graph.node_of(name)
-        is_value = name == graph.output_name and node in (None, graph.output)
-        if is_value:
-            node = graph.output
-            correct = values[node]
-            basis = correct
-        else:
-            correct = right_grads[node] if right_grads[node] is not None else np.zeros_like(values[node])
-            basis = correct
-            if fixed:
-                grads = walk(graph, values, needs, seed, fixed=fixed, stop=node)
-                basis = grads[node] if grads[node] is not None else np.zeros_like(values[node])
-        if close(number, correct, rtol, atol):
-            entries.append(Entry(name, node, number, correct, basis, RIGHT, None, False))
-            continue
-        if fixed and close(number, basis, rtol, atol):
-            entries.append(Entry(name, node, number, correct, basis, FOLLOWS, None, False))
-            fixed[node] = number
-            continue
-        if is_value:
-            diagnosis = right.diagnose_value(name, number, rtol, atol)
-        else:
-            diagnoser = Diagnoser(graph, values, [node], upstream, dict(fixed) or None)
-            diagnosis = diagnoser.diagnose(name, number, rtol, atol)
-            fixed[node] = number
-        entries.append(Entry(name, node, number, correct, basis, WRONG, diagnosis, not first_seen))
-        first_seen = True
+    """Judge one worked backward pass (see PassChecker.check)."""
+    return PassChecker(graph, values, list(given), upstream).check(given, rtol, atol)
+
+
+def diagnose_verdicts(result: Any, verdicts: list, rtol: float, atol: float,
+                      checker: PassChecker | None = None) -> list[Entry]:
+    """The answers of one problem (check.Verdicts) as a worked pass: each verdict judged at the given
+    point gets its Entry (`verdict.entry`: right, follow-through or wrong, with the mistake named)."""
+    given, judged = {}, {}
+    for verdict in verdicts:
+        name = verdict.answer.name
+        if verdict.answer.malformed is None and verdict.expected is not None and name not in given:
+            given[name], judged[name] = verdict.expected, verdict
+    if checker is None:
+        checker = PassChecker(result.graph, result.values, list(given), result.upstream)
+    entries = checker.check(given, rtol, atol)
+    for entry in entries:
+        judged[entry.name].entry = entry
     return entries
 
 
@@ -604,3 +695,114 @@ def follow_through_sentence(entry: Entry, entries: list[Entry], graph: Graph) ->
     return (f"∂{output}/∂{entry.name} = {_num(entry.given)} is right from your {listed} "
             f"({'which was' if len(yours) == 1 else 'which were'} wrong); from the right values it is "
             f"{_num(entry.correct)}")
+
+
+# A class: each student's answers to a problem as a worked pass, and what the class got wrong ------
+
+class ClassMarker:
+    """Judges every student's wrong answers of a problem as a worked pass: the catalogue run once per
+    problem, and a pass judged once per distinct set of wrong answers (a class repeats them)."""
+
+    def __init__(self, rtol: float, atol: float, follow_through: float = 0.0):
+        self.rtol, self.atol, self.follow_through = rtol, atol, follow_through
+        self.checkers: dict[str, PassChecker] = {}
+        self.judged: dict[tuple, dict[str, Entry]] = {}
+
+    def mark(self, problem: Any, marks: list) -> None:
+        """Set `mark.entry` (and `mark.credit` for follow-through) on a student's marks of `problem`
+        (classroom.Mark) that are wrong at the given point."""
+        wrong = [m for m in marks if m.verdict is not None and not m.verdict.ok
+                 and m.verdict.answer.malformed is None and m.verdict.expected is not None]
+        if not wrong:
+            return
+        key = (problem.id, tuple((m.asked.name, m.text) for m in wrong))
+        entries = self.judged.get(key)
+        if entries is None:
+            checker = self.checkers.get(problem.id)
+            if checker is None:
+                result = problem.result
+                checker = self.checkers[problem.id] = PassChecker(
+                    result.graph, result.values, [asked.name for asked in problem.asked], result.upstream)
+            found = checker.check({m.asked.name: m.verdict.expected for m in wrong}, self.rtol, self.atol)
+            entries = self.judged[key] = {entry.name: entry for entry in found}
+        for m in wrong:
+            m.entry = entries[m.asked.name]
+            if m.entry.status == FOLLOWS:
+                m.credit = self.follow_through
+
+
+# How a mistake reads in a class summary: "38% did not add the paths into c".
+PHRASES = {
+    "paths-not-added": "did not add the paths into {node}",
+    "last-path-overwrites": "let each path into {node} overwrite the one before (= for +=)",
+    "chain-factor-forgotten": "forgot the chain factor on {edge}",
+    "local-derivative-forgotten": "forgot the local derivative on {edge}",
+    "sign-slip": "slipped a sign on {edge}",
+    "sigmoid-derivative-as-sigmoid": "took σ′ as σ on {edge}",
+    "tanh-derivative-as-1-minus-x2": "took tanh′(u) as 1 − u² on {edge}",
+    "log-without-inner-derivative": "left out the inner derivative of log({node})",
+    "power-rule-exponent-not-lowered": "did not lower the exponent on {edge}",
+    "quotient-rule-sign": "gave the quotient rule the wrong sign on {edge}",
+    "derivative-at-output": "took the derivative of {head} at its output on {edge}",
+    "mean-as-sum": "differentiated the mean {head} as a sum",
+    "matmul-untransposed": "left out the transpose on {edge}",
+    "matmul-wrong-order": "multiplied in the wrong order on {edge}",
+    "rounding": "rounded beyond the tolerance",
+}
+
+
+def phrase(diagnosis: Diagnosis) -> str:
+    """The mistake as a class summary says it, with where it was made."""
+    labels, slip = diagnosis.labels, diagnosis.slip
+    if slip is None or labels is None:
+        return PHRASES.get(diagnosis.mistake or "", NO_MATCH)
+    head, node = labels[slip.node], labels[slip.input]
+    return PHRASES[diagnosis.mistake].format(node=node, head=head, edge=f"{head} → {node}")
+
+
+class Item:
+    """One asked answer of a problem across the class: how many got it right, wrong, … and why."""
+
+    __slots__ = ("problem", "name", "column", "right", "follow_through", "wrong", "blank", "malformed",
+                 "mistakes", "students")
+
+    def __init__(self, problem: str, name: str, column: str, students: int):
+        self.problem, self.name, self.column, self.students = problem, name, column, students
+        self.right = self.follow_through = self.wrong = self.blank = self.malformed = 0
+        self.mistakes: dict[tuple[str, str], int] = {}   # (mistake id, phrase) → students
+
+    def common(self, count: int = 3) -> list[tuple[str, str, int]]:
+        """The most common named mistakes: (id, phrase, students), most frequent first."""
+        ranked = sorted(self.mistakes.items(), key=lambda item: (-item[1], item[0]))
+        return [(mistake, said, n) for (mistake, said), n in ranked[:count]]
+
+    def summary(self, mistake: tuple[str, str, int]) -> str:
+        """'38% did not add the paths into c'."""
+        share = 100 * mistake[2] / self.students if self.students else 0.0
+        return f"{share:.0f}% {mistake[1]}"
+
+
+def item_analysis(book: Any) -> list[Item]:
+    """Per problem and asked name (classroom.Gradebook): right, follow-through, wrong, blank and
+    malformed counts, and the named mistakes of the wrong answers."""
+    students = len(book.students)
+    items = {column: Item(key.asked.problem.id, key.asked.name, column, students)
+             for column, key in book.keys.items()}
+    for student in book.students:
+        for mark in student.marks:
+            item = items[mark.asked.column]
+            entry = getattr(mark, "entry", None)
+            if mark.verdict is None:
+                item.blank += 1
+            elif mark.verdict.answer.malformed is not None:
+                item.malformed += 1
+            elif mark.ok:
+                item.right += 1
+            elif entry is not None and entry.status == FOLLOWS:
+                item.follow_through += 1
+            else:
+                item.wrong += 1
+                if entry is not None and entry.diagnosis is not None and entry.diagnosis.mistake:
+                    said = (entry.diagnosis.mistake, phrase(entry.diagnosis))
+                    item.mistakes[said] = item.mistakes.get(said, 0) + 1
+    return list(items.values())

@@ -13,7 +13,7 @@ from .errors import GradcalcError, MissingValue
 from .numbers import describe, number_problem
 from .names import did_you_mean
 
-SHEET_KEYS = ("title", "rtol", "atol", "problem")
+SHEET_KEYS = ("title", "rtol", "atol", "follow_through", "problem")
 PROBLEM_KEYS = ("name", "expression", "at", "expect", "points", "id", "answers")  # id, answers: classroom.py
 
 
@@ -39,6 +39,7 @@ class Sheet:
     problems: list[Problem]
     rtol: float = RTOL
     atol: float = ATOL
+    follow_through: float = 0.0      # the credit of an answer right from the student's own wrong values
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Graded:
     problem: Problem
     result: Any                      # the api.Result at the problem's point
     verdicts: list[Verdict]
+    follow_through: float = 0.0
 
     @property
     def right(self) -> int:
@@ -53,8 +55,11 @@ class Graded:
 
     @property
     def earned(self) -> Fraction:
-        """Exact: 0.1 points for 1 of 3 answers is 1/30, and three thirds are the whole."""
-        return exact(self.problem.points) * self.right / len(self.verdicts)
+        """Exact: 0.1 points for 1 of 3 answers is 1/30, and three thirds are the whole; an answer
+        right from the student's own earlier values earns the sheet's follow_through share."""
+        carried = sum(v.entry is not None and v.entry.status == "follow-through" for v in self.verdicts)
+        credit = self.right + (exact(self.follow_through) * carried if carried else 0)
+        return exact(self.problem.points) * credit / len(self.verdicts)
 
 
 @dataclass
@@ -100,7 +105,7 @@ def _number(where: str, key: str, value: Any, most: float | None = None) -> floa
     if problem:
         raise GradcalcError(f"{where}: {key} must be a finite number ≥ 0, but it is {problem}"
                             + ("" if problem.startswith(("not", "beyond")) else f": {describe(value)}"),
-                            hint=f"write {key} = 1" if key == "points" else f"write {key} = 1e-6")
+                            hint=f"write {key} = {({'points': '1', 'follow_through': '0.5'}).get(key, '1e-6')}")
     return float(value)
 
 
@@ -220,7 +225,18 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
         points = _number(where, "points", item.get("points", 1), MAX_POINTS)
         problems.append(Problem(number, name, expression, at, answers, points))
     return Sheet(title, problems,
-                 _number(source, "rtol", data.get("rtol", RTOL)), _number(source, "atol", data.get("atol", ATOL)))
+                 _number(source, "rtol", data.get("rtol", RTOL)), _number(source, "atol", data.get("atol", ATOL)),
+                 follow_through(source, data))
+
+
+def follow_through(source: str, data: dict) -> float:
+    """`follow_through = 0.5`: the share of its worth an answer earns when it is wrong only because an
+    earlier entry of the student's backward pass was (0, the default: none; 1: full)."""
+    value = _number(source, "follow_through", data.get("follow_through", 0.0))
+    if value > 1:
+        raise GradcalcError(f"{source}: follow_through must be between 0 and 1, got {value:g}",
+                            hint="write follow_through = 0.5 for half credit")
+    return value
 
 
 def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, seed: int = SEED,
@@ -233,6 +249,7 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
     """
     from .result import evaluate
     from .check import answer_inputs
+    from .diagnose import diagnose_verdicts
     from .parse import parse
 
     for key, given, default in (("rtol", rtol, RTOL), ("atol", atol, ATOL)):
@@ -256,13 +273,14 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
             wanted = answer_inputs(graph, problem.answers)
             result = evaluate(graph, problem.at, wanted) if wanted else value_only(graph, problem.at)
             verdicts = check_answers(result, problem.answers, rtol, atol, seed, keep_going=True)
+            diagnose_verdicts(result, verdicts, rtol, atol)
         except GradcalcError as error:
             error.message = f"{where}: {error.message}"
             if isinstance(error, MissingValue):
                 values = ", ".join(f"{name} = VALUE" for name in error.names)
                 error.hint = f"add {values} to the problem's at = {{ … }}"
             raise
-        report.graded.append(Graded(problem, result, verdicts))
+        report.graded.append(Graded(problem, result, verdicts, sheet.follow_through))
     return report
 
 

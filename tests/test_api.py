@@ -146,7 +146,7 @@ def test_methods_give_what_the_cli_json_gives(expression, values):
 def test_expect_gives_what_the_cli_json_gives(name, answer, written):
     result = compute("x**2*y + y**3", x=1, y=2)
     cli = cli_json("x**2*y + y**3", {"x": 1, "y": 2}, "--expect", f"{name}={written}")
-    assert result.expect(name, answer) == {key: cli[key] for key in ("tolerance", "expect", "seed", "ok")}
+    assert result.expect(name, answer) == {key: cli[key] for key in ("tolerance", "expect", "seed", "diagnosis", "ok")}
 
 
 def test_expect_tells_right_from_wrong():

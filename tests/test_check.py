@@ -164,8 +164,12 @@ def test_cli_json_carries_the_verdicts():
     right, wrong = data["expect"]
     assert right == {"name": "x", "answer": "2*x", "quantity": "∂z/∂x", "kind": "formula",
                      "expected": 6.0, "computed": 6.0, "ok": True, "compared_at": 6, "failure": None,
-                     "notes": []}
+                     "notes": [],
+                     "status": "right", "first_wrong": False, "from_yours": None, "follow_through": None,
+                     "diagnosis": None}
     assert wrong["kind"] == "number" and wrong["ok"] is False and wrong["computed"] == 9.0
+    assert wrong["status"] == "wrong" and wrong["first_wrong"] is True
+    assert wrong["diagnosis"]["mistake"] is None and data["diagnosis"] == wrong["diagnosis"]
 
 
 @pytest.mark.parametrize("spec, message, caret", [

@@ -46,7 +46,7 @@ def test_report_writes_a_feedback_file_per_student(tmp_path):
     folder = tmp_path / "feedback"
     result = run(SHEET, "--answers", ANSWERS, "--report", str(folder), "--solutions")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in folder.iterdir()) == ["Ada.md", "Ben.md", "Cy.md"]
+    assert sorted(p.name for p in folder.iterdir()) == ["Ada.md", "Ben.md", "Cy.md", "_items.csv", "_items.md"]
     ada, cy = (folder / "Ada.md").read_text(), (folder / "Cy.md").read_text()
     assert "**Score:** 7 of 7 points (6 of 6 answers right)" in ada and "Solution" not in ada
     assert "- ✗ ∂z/∂y: no answer (0 of 1 point)" in cy and "  - Solution: ∂z/∂y = 6 at the given point" in cy
@@ -128,7 +128,7 @@ def test_student_text_is_never_run_and_never_reaches_the_terminal_raw(tmp_path):
                                     catch_exceptions=False)
         assert result.exit_code == 0
         assert "\x1b" not in result.output and "\x07" not in result.output
-    report = next((tmp_path / "r").iterdir()).read_text()
+    report = next(p for p in (tmp_path / "r").iterdir() if not p.name.startswith("_")).read_text()
     assert "\x1b" not in report and "\\x1b]0;x\\x07" in report
     assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
 

@@ -261,7 +261,7 @@ def test_value_answers():
 def test_as_dict_names_the_edge():
     result = compute(APPLE, SHOP)
     found = diagnose(result, "orange_num", -165.0)
-    data = found.as_dict(result.labels)
+    data = found.as_dict()
     assert data == {"mistake": "sign-slip", "answer": "orange_num", "edge": ["orange_price", "orange_num"],
                     "node": "orange_num", "value": -165.0, "sentence": found.sentence, "others": []}
 
@@ -285,7 +285,7 @@ def test_follow_through():
     assert [e.name for e in entries if e.first] == ["t"]
     x = entries[-1]
     assert x.basis == 6.0 and x.correct == 5.0
-    assert follow_through_sentence(x, entries, result.graph) == \
+    assert x.note == \
         "∂z/∂x = 6 is right from your ∂z/∂t = 3 (which was wrong); from the right values it is 5"
     assert [e.credit(0.5) for e in entries] == [1.0, 0.0, 0.5, 0.5]
 
@@ -395,3 +395,239 @@ def test_diagnoser_reused_for_many_numbers():
     assert diagnoser.diagnose("apple", 2.2, 1e-6, 1e-12) is None
     assert diagnoser.diagnose("apple", -2.2, 1e-6, 1e-12).mistake == "sign-slip"
     assert diagnoser.diagnose("apple", 2.0, 1e-6, 1e-12).mistake == "chain-factor-forgotten"
+
+
+# In the trace: --expect ----------------------------------------------------------------------------
+
+def test_cli_expect_names_the_mistake_under_the_table():
+    from helpers import run
+
+    result = run("z = x*x", "--x", "3", "--expect", "x=3", "--plain")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    at = lines.index("  ✗ ∂z/∂x = 3: differs from the computed value")
+    assert lines[at + 1] == "    ↳ 3 is what you get if the two paths into x are not added: ∂z/∂x = 3 + 3 = 6"
+
+
+def test_cli_expect_worked_pass_with_follow_through():
+    from helpers import run
+
+    result = run("t = x + y; z = t*x", "--x", "2", "--y", "1", "--expect", "t=3", "--expect", "x=6",
+                 "--expect", "y=-2", "--plain")
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "    ↳ first wrong step: no single common mistake gives this number: ∂z/∂t = 2\n" in out
+    assert "    ↳ follow-through: ∂z/∂x = 6 is right from your ∂z/∂t = 3 (which was wrong); from the " \
+           "right values it is 5\n" in out
+    assert "    ↳ -2 is what you get if the sign slips on the edge t → y: -2 instead of 2\n" in out
+
+
+def test_cli_json_carries_the_diagnosis():
+    import json
+
+    from helpers import run
+
+    result = run(APPLE, *[f"--{k}={v}" for k, v in SHOP.items()], "--expect", "apple=2", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    diagnosis = data["diagnosis"]
+    assert diagnosis["mistake"] == "chain-factor-forgotten"
+    assert diagnosis["edge"] == ["apple_price", "apple"] and diagnosis["node"] == "apple"
+    assert diagnosis["value"] == 2.0 and diagnosis["sentence"].startswith("2 is what you get if the chain")
+    assert data["expect"][0]["diagnosis"] == diagnosis and data["expect"][0]["status"] == "wrong"
+
+
+def test_rich_trace_marks_the_first_wrong_edge():
+    from rich.console import Console
+
+    from gradcalc.check import parse_answer, run_checks
+    from gradcalc.render.check import first_wrong_edge
+    from gradcalc.render.rich import render_result
+
+    result = compute(APPLE, SHOP)
+    checks = run_checks(result, [parse_answer("apple=-2.2")])
+    edge = first_wrong_edge(checks)
+    step = next(s for s in result.steps if (s.node, s.k) == edge)
+    assert (result.labels[step.node], result.labels[step.input]) == ("apple_price", "apple")
+    console = Console(force_terminal=True, width=120, color_system="standard", record=True)
+    console.print(render_result(result, marked_edge=edge))
+    marked = [line for line in console.export_text(styles=True).splitlines() if "\x1b[1;31m" in line]
+    assert len(marked) == 1 and "apple_price → apple " in marked[0]
+    assert first_wrong_edge(run_checks(result, [parse_answer("apple=2.2")])) is None
+
+
+# Sheets ----------------------------------------------------------------------------------------------
+
+PASS_SHEET = '''title = "Backprop by hand"
+{credit}
+[[problem]]
+name = "A node used twice"
+expression = "t = x + y; z = t*x"
+at = {{ x = 2, y = 1 }}
+points = 3
+[problem.expect]
+t = 3
+x = 6
+y = 2
+'''
+
+
+@pytest.mark.parametrize("credit, earned", [("", 1.0), ("follow_through = 0.5", 1.5),
+                                            ("follow_through = 1", 2.0), ("follow_through = 0", 1.0)])
+def test_sheet_follow_through_credit(credit, earned):
+    from gradcalc.sheet import grade, load_sheet
+
+    report = grade(load_sheet(PASS_SHEET.format(credit=credit)))
+    graded = report.graded[0]
+    assert {v.answer.name: v.entry.status for v in graded.verdicts} == {"t": WRONG, "x": FOLLOWS, "y": RIGHT}
+    assert graded.earned == pytest.approx(earned)
+
+
+def test_sheet_follow_through_out_of_range_is_bad_input(tmp_path):
+    from helpers import run
+
+    sheet = tmp_path / "sheet.toml"
+    sheet.write_text(PASS_SHEET.format(credit="follow_through = 2"))
+    result = run("check", str(sheet))
+    assert result.exit_code == 2 and "follow_through must be between 0 and 1, got 2" in result.stderr
+
+
+def test_sheet_shows_the_mistake_and_the_credit(tmp_path):
+    import json
+
+    from helpers import run
+
+    sheet = tmp_path / "sheet.toml"
+    sheet.write_text(PASS_SHEET.format(credit="follow_through = 0.5"))
+    result = run("check", str(sheet), "--plain")
+    assert result.exit_code == 1
+    assert "    ↳ follow-through: ∂z/∂x = 6 is right from your ∂z/∂t = 3 (which was wrong)" in result.stdout
+    assert result.stdout.rstrip().endswith(
+        "Score: 1.5 of 3 points (1 of 3 answers right, 1 right from earlier wrong values, 0.5 credit each)")
+    data = json.loads(run("check", str(sheet), "--json").stdout)
+    assert data["follow_through"] == 0.5 and data["problems"][0]["earned"] == 1.5
+    assert [e["status"] for e in data["problems"][0]["expect"]] == [WRONG, FOLLOWS, RIGHT]
+
+
+# Classes ---------------------------------------------------------------------------------------------
+
+CLASS_SHEET = '''title = "Week 3"
+{credit}
+[[problem]]
+id = "pass"
+expression = "t = x + y; z = t*x"
+at = {{ x = 2, y = 1 }}
+answers = ["t", "x", "y"]
+
+[[problem]]
+id = "twice"
+expression = "z = x*x"
+at = {{ x = 3 }}
+answers = ["x"]
+'''
+
+CLASS_ANSWERS = """student,pass.t,pass.x,pass.y,twice.x
+Ada,2,5,2,6
+Ben,3,6,3,3
+Cy,3,4,,3
+Dee,2,5,-2,x*
+Eve,2,5,2,6.0000001
+"""
+
+
+def _book(credit=""):
+    from gradcalc.classroom import grade_class, load_class_sheet, read_answers
+
+    sheet = load_class_sheet(CLASS_SHEET.format(credit=credit))
+    return grade_class(sheet, read_answers(CLASS_ANSWERS, sheet))
+
+
+def test_class_follow_through_credit():
+    book = _book("follow_through = 0.5")
+    ben = next(s for s in book.students if s.name == "Ben")
+    assert [m.entry.status if m.entry else "right" for m in ben.marks] == [WRONG, FOLLOWS, FOLLOWS, WRONG]
+    assert ben.earned(book.sheet.problems[0]) == pytest.approx(0.5 / 3 + 0.5 / 3)
+    assert _book().students[1].earned(book.sheet.problems[0]) == 0.0   # no credit unless the sheet says
+
+
+def test_class_item_analysis_counts_and_mistakes():
+    from gradcalc.diagnose import item_analysis
+
+    items = {item.column: item for item in item_analysis(_book("follow_through = 0.5"))}
+    t, x, y, twice = items["pass.t"], items["pass.x"], items["pass.y"], items["twice.x"]
+    assert (t.right, t.follow_through, t.wrong, t.blank, t.malformed) == (3, 0, 2, 0, 0)
+    assert (x.right, x.follow_through, x.wrong) == (3, 1, 1)       # Cy: 4 from t's forgotten chain
+    assert (y.right, y.follow_through, y.wrong, y.blank) == (2, 1, 1, 1)
+    assert (twice.right, twice.wrong, twice.malformed) == (2, 2, 1)
+    assert twice.common() == [("paths-not-added", "did not add the paths into x", 2)]
+    assert twice.summary(twice.common()[0]) == "40% did not add the paths into x"
+    assert x.common() == [("chain-factor-forgotten", "forgot the chain factor on t → x", 1)]
+    assert y.common() == [("sign-slip", "slipped a sign on t → y", 1)]
+
+
+def test_class_items_csv_json_and_report(tmp_path):
+    import csv
+    import io
+    import json
+
+    from helpers import run
+
+    sheet, answers = tmp_path / "class.toml", tmp_path / "answers.csv"
+    sheet.write_text(CLASS_SHEET.format(credit="follow_through = 0.5"))
+    answers.write_text(CLASS_ANSWERS)
+    items = tmp_path / "items.csv"
+    result = run("check", str(sheet), "--answers", str(answers), "--items", str(items),
+                 "--report", str(tmp_path / "r"))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(items.read_text())))
+    assert rows[-1] == {"problem": "twice", "answer": "x", "right": "2", "follow_through": "0", "wrong": "2",
+                        "blank": "0", "malformed": "1", "mistake_1": "did not add the paths into x",
+                        "students_1": "2", "mistake_2": "", "students_2": "", "mistake_3": "", "students_3": ""}
+    assert (tmp_path / "r" / "_items.csv").read_text() == items.read_text()
+    teacher = (tmp_path / "r" / "_items.md").read_text()
+    assert "- **twice.x**: 2 right, 0 follow-through, 2 wrong, 0 blank, 1 malformed\n" \
+           "  - 40% did not add the paths into x (2 students, `paths-not-added`)" in teacher
+    ben = (tmp_path / "r" / "Ben.md").read_text()
+    assert "  - Follow-through: ∂z/∂x = 6 is right from your ∂z/∂t = 3 (which was wrong)" in ben
+    assert "  - Why: 3 is what you get if the two paths into x are not added" in ben
+    data = json.loads(run("check", str(sheet), "--answers", str(answers), "--json").stdout)
+    assert data["follow_through"] == 0.5
+    assert data["items"][-1]["mistakes"] == [{"mistake": "paths-not-added", "what": "did not add the paths into x",
+                                              "students": 2, "summary": "40% did not add the paths into x"}]
+    ben_marks = data["students"][1]["marks"]
+    assert [m["status"] for m in ben_marks] == [WRONG, FOLLOWS, FOLLOWS, WRONG]
+    assert ben_marks[3]["diagnosis"]["mistake"] == "paths-not-added"
+
+
+def test_items_needs_answers():
+    from helpers import run
+
+    result = run("check", "examples/class.toml", "--items", "items.csv")
+    assert result.exit_code == 2 and "--items needs --answers" in result.stderr
+
+
+# The README's catalogue: every row's example gives the mistake and the sentence written there --------
+
+def _readme_rows():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"^\| `([a-z0-9-]+)` \| [^|]+ \| `(gradcalc .*?)` \| (.*) \|$", text, re.M)
+
+
+def test_readme_lists_every_mistake_once():
+    assert [row[0] for row in _readme_rows()] == list(MISTAKES)
+
+
+@pytest.mark.parametrize("mistake, command, sentence", _readme_rows())
+def test_readme_catalogue_example(mistake, command, sentence):
+    import json
+    import shlex
+
+    from helpers import run
+
+    result = run(*shlex.split(command.replace("\\|", "|"))[1:], "--json")
+    assert result.exit_code == 1
+    diagnosis = json.loads(result.stdout)["diagnosis"]
+    assert (diagnosis["mistake"], diagnosis["sentence"]) == (mistake, sentence)

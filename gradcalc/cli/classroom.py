@@ -15,6 +15,10 @@ options = option_group(
                       "exit 0 once graded."),
     click.option("--report", metavar="DIR",
                  help="With --answers: write a Markdown feedback file per student into DIR."),
+    click.option("--items", metavar="FILE",
+                 help="With --answers: write the item analysis as CSV into FILE: per problem and answer, "
+                      "how many students got it right, right from their own earlier values "
+                      "(follow-through), wrong, blank or malformed, and the most common named mistakes."),
     click.option("--solutions", is_flag=True,
                  help="With --report: show the correct value, its formula and the backward pass for "
                       "every answer that is wrong."),
@@ -23,8 +27,9 @@ options = option_group(
 
 def given(sheet: str, p: dict) -> bool:
     """Whether the class grader is asked for; refuses its options without --answers."""
-    if p["answers"] is None and (p["report"] or p["solutions"]):
-        raise GradcalcError(f"{'--report' if p['report'] else '--solutions'} needs --answers",
+    if p["answers"] is None and (p["report"] or p["solutions"] or p["items"]):
+        raise GradcalcError(f"{'--report' if p['report'] else '--items' if p['items'] else '--solutions'} "
+                            f"needs --answers",
                             hint="gradcalc check SHEET.toml --answers ANSWERS.csv --report DIR")
     if p["answers"] == "-" and sheet == "-":
         raise GradcalcError("the sheet and the answers cannot both come from standard input",
@@ -60,6 +65,8 @@ def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) 
             f"long or too costly to grade, and counted wrong): {shown}")
     if p["report"] is not None:
         _write_reports(book, p["report"], p["solutions"], precision)
+    if p["items"] is not None:
+        _write(p["items"], render.items_csv(book), "the item analysis")
     if as_json:   # a student at a time: the whole text of a large class at once is large
         for piece in render.json_pieces(book):
             emit(piece)
@@ -83,6 +90,9 @@ def _write_reports(book, report: str, solutions: bool, precision: int) -> None:
         try:
             for student, name in zip(book.students, render.file_names(book.students)):
                 write_inside(folder, report, name, render.feedback(book, student, solutions, precision))
+            # No student's file name starts with _ (file_names strips it): these cannot take one's place.
+            write_inside(folder, report, "_items.csv", render.items_csv(book))
+            write_inside(folder, report, "_items.md", render.items_markdown(book))
         finally:
             os.close(folder)
     except (OSError, ValueError) as error:
@@ -90,7 +100,8 @@ def _write_reports(book, report: str, solutions: bool, precision: int) -> None:
                             f"{getattr(error, 'strerror', None) or error}",
                             hint="give a directory you can write to") from None
     count = len(book.students)
-    say(f"wrote {count} feedback file{'' if count == 1 else 's'} to {escape(report)}")
+    say(f"wrote {count} feedback file{'' if count == 1 else 's'} and the item analysis (_items.csv, "
+        f"_items.md) to {escape(report)}")
 
 
 def write_inside(folder: int, path: str, name: str, text: str) -> None:
@@ -120,3 +131,16 @@ def write_inside(folder: int, path: str, name: str, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def _write(path: str, text: str, what: str) -> None:
+    from pathlib import Path
+
+    from ..classroom import escape
+
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except (OSError, ValueError) as error:
+        raise GradcalcError(f"cannot write {what} to {escape(repr(path))}: "
+                            f"{getattr(error, 'strerror', None) or error}",
+                            hint="give a file you can write to") from None

@@ -123,7 +123,9 @@ def show_result(result, out: Output, checks=None) -> None:
     def rich() -> list:
         from ..render.rich import render_result
 
-        shown = [render_result(result, out.precision, out.max_rows)]
+        from ..render.check import first_wrong_edge
+
+        shown = [render_result(result, out.precision, out.max_rows, first_wrong_edge(checks))]
         if checks is None:
             return shown
         from ..render.check import render_rich

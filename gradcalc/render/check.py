@@ -24,6 +24,7 @@ ANSWER_COLUMNS = ("", "answer", "expected", "computed", "compared at")
 def answer_rows(verdicts, precision: int = DEFAULT_PRECISION) -> tuple[list[tuple[str, ...]], list[str]]:
     """A row per answer, and a line for each wrong one saying why."""
     rows, notes = [], []
+    several = sum(v.entry is not None for v in verdicts) > 1   # a worked pass: say which step is first
     for verdict in verdicts:
         answer = verdict.answer
         where = ("not compared" if answer.malformed else "given point" if verdict.points == 1
@@ -36,6 +37,7 @@ def answer_rows(verdicts, precision: int = DEFAULT_PRECISION) -> tuple[list[tupl
                      Cell(verdict.computed, precision), where))
         if verdict.failure:
             notes.append(f"{WRONG} {verdict.quantity} = {shown}: {visible(verdict.failure)}")
+            notes += diagnosis_notes(verdict, several)
         # How the answer's text was read (`(x+1)` then `(x-1)`: the first computed for nothing).
         notes += [f"note: {verdict.quantity} = {shown}: {visible(note)}" for note in answer.notes]
         if answer.malformed:   # where in the answer, and how to fix it, as for bad input
@@ -43,6 +45,32 @@ def answer_rows(verdicts, precision: int = DEFAULT_PRECISION) -> tuple[list[tupl
             notes += caret(error.text, error.span) if error.text and error.span else []
             notes += [f"  hint: {visible(error.hint)}"] if error.hint else []
     return rows, notes
+
+
+WHY = "  ↳ "   # a line under a wrong answer saying which mistake gives it
+
+
+def diagnosis_notes(verdict, several: bool = False) -> list[str]:
+    """The mistake a wrong answer comes from (the first wrong step of the pass said so), or the
+    follow-through: right from the student's own earlier values."""
+    entry = verdict.entry
+    if entry is None or entry.status == "right":
+        return []
+    if entry.status == "follow-through":
+        return [f"{WHY}follow-through: {entry.note}"]
+    if entry.diagnosis is None:
+        return []
+    first = "first wrong step: " if entry.first and several else ""
+    return [f"{WHY}{first}{entry.diagnosis.sentence}"]
+
+
+def first_wrong_edge(checks) -> tuple[int, int] | None:
+    """The backward step (node, k) where the first wrong answer's mistake was made, if named."""
+    for verdict in checks.verdicts if checks is not None else ():
+        entry = verdict.entry
+        if entry is not None and entry.first and entry.diagnosis is not None and entry.diagnosis.slip:
+            return entry.diagnosis.slip.node, entry.diagnosis.slip.k
+    return None
 
 
 def how_compared(verdicts, seed: int, rtol: float, atol: float, samples: int = 5) -> list[str]:
@@ -168,7 +196,8 @@ def rich_group(parts: list[tuple[Table, list[str]]], footer: list[str] = ()):
         # broke a heading such as a sheet problem's point (`at W = [[1, 2],⏎ [3, 4]]`).
         texts = (4,) if table.columns == ANSWER_COLUMNS else ()   # `given + 5 nearby` may wrap
         items.append(rich_table(table, heading=2, texts=texts))
-        items += [Text(note, style="red" if note.startswith(WRONG) else "dim") for note in notes]
+        items += [Text(note, style="red" if note.startswith(WRONG) else "yellow" if note.startswith(WHY)
+                       else "dim") for note in notes]
         notes_before = bool(notes)   # a table (Fit) ends in a blank line of its own
     if footer and notes:
         items.append(Text(""))
@@ -183,7 +212,8 @@ def verdict_dict(v) -> dict:
             "kind": v.answer.kind,
             "expected": None if v.expected is None else plain(v.expected),
             "computed": plain(v.computed), "ok": v.ok, "compared_at": v.points, "failure": v.failure,
-            "notes": list(v.answer.notes)}
+            "notes": list(v.answer.notes),
+            **({} if v.entry is None else v.entry.as_dict())}
 
 
 def to_dict(checks: Checks) -> dict:
@@ -194,6 +224,8 @@ def to_dict(checks: Checks) -> dict:
     if checks.verdicts:
         data["expect"] = [verdict_dict(v) for v in checks.verdicts]
         data["seed"] = checks.seed
+        first = next((v.entry for v in checks.verdicts if v.entry is not None and v.entry.first), None)
+        data["diagnosis"] = None if first is None or first.diagnosis is None else first.diagnosis.as_dict()
     if checks.numerical:
         data["check"] = [{"name": c.name, "backprop": plain(c.backprop),
                           "numerical": _finite_or_null(c.numerical),

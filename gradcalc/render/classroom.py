@@ -60,6 +60,8 @@ def mark_dict(mark) -> dict:
                 notes=list(verdict.answer.notes))
     if verdict.answer.review:   # too long or costly to grade: a person should read it
         data["review"] = verdict.answer.review
+    if mark.entry is not None:
+        data.update(mark.entry.as_dict())
     error = verdict.answer.malformed
     if error is not None:
         data["error"] = {"message": error.message, "hint": error.hint,
@@ -68,14 +70,15 @@ def mark_dict(mark) -> dict:
 
 
 def to_dict(book) -> dict:
-    return {**_head(book), "students": [_student_dict(book, s) for s in book.students]}
+    return {**_head(book), "students": [_student_dict(book, s) for s in book.students],
+            "items": [item_dict(item) for item in items(book)]}
 
 
 def _head(book) -> dict:
     sheet = book.sheet
     return {
         "title": sheet.title, "max": float(sheet.max), "seed": book.seed,
-        "tolerance": {"rtol": book.rtol, "atol": book.atol},
+        "tolerance": {"rtol": book.rtol, "atol": book.atol}, "follow_through": sheet.follow_through,
         "problems": [{"id": p.id, "name": p.name, "expression": p.expression, "points": p.points,
                       "notes": list(p.result.graph.notes),
                       "at": {name: _plain(v) for name, v in p.result.inputs.items()},
@@ -92,6 +95,53 @@ def _student_dict(book, s) -> dict:
             "right": s.right, "answers": len(s.marks),
             "problems": {p.id: float(s.earned(p)) for p in sheet.problems},
             "marks": [mark_dict(m) for m in s.marks]}
+
+
+# Item analysis ----------------------------------------------------------------------------------
+
+def items(book) -> list:
+    from ..diagnose import item_analysis
+
+    return item_analysis(book)
+
+
+def item_dict(item) -> dict:
+    return {"problem": item.problem, "name": item.name, "column": item.column, "right": item.right,
+            "follow_through": item.follow_through, "wrong": item.wrong, "blank": item.blank,
+            "malformed": item.malformed,
+            "mistakes": [{"mistake": mistake, "what": said, "students": n, "summary": item.summary((mistake, said, n))}
+                         for mistake, said, n in item.common(len(item.mistakes))]}
+
+
+ITEM_COLUMNS = ("problem", "answer", "right", "follow_through", "wrong", "blank", "malformed",
+                "mistake_1", "students_1", "mistake_2", "students_2", "mistake_3", "students_3")
+
+
+def items_csv(book) -> str:
+    """The item analysis as CSV: a row per asked answer, its counts and its three most common named
+    mistakes (each as the summary says it, and how many students made it)."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow(ITEM_COLUMNS)
+    for item in items(book):
+        common = [cell for mistake in item.common(3) for cell in (mistake[1], mistake[2])]
+        out.writerow([item.problem, item.name, item.right, item.follow_through, item.wrong, item.blank,
+                      item.malformed] + common + [""] * (6 - len(common)))
+    return buffer.getvalue()
+
+
+def items_markdown(book) -> str:
+    """The item analysis for the teacher: per problem and answer, the counts and what to re-teach."""
+    lines = [f"# {md_text(book.sheet.title)}: item analysis", "",
+             f"{len(book.students)} students. Per answer: right, right from the student's own earlier "
+             f"wrong values (follow-through), wrong, blank, malformed; then the most common named "
+             f"mistakes.", ""]
+    for item in items(book):
+        lines.append(f"- **{md_text(item.column)}**: {item.right} right, {item.follow_through} "
+                     f"follow-through, {item.wrong} wrong, {item.blank} blank, {item.malformed} malformed")
+        lines += [f"  - {md_text(item.summary(mistake))} ({mistake[2]} student{'' if mistake[2] == 1 else 's'}, "
+                  f"{md_code(mistake[0])})" for mistake in item.common(3)]
+    return "\n".join(lines) + "\n"
 
 
 _UNPRINTABLE = re.compile(r"[^\n\x20-\x7e]")
@@ -115,7 +165,8 @@ def json_pieces(book):
     yield _printable(head[:-1]) + ', "students": ['
     for i, student in enumerate(book.students):
         yield (", " if i else "") + _printable(json.dumps(_student_dict(book, student), ensure_ascii=False))
-    yield "]}\n"
+    yield '], "items": ' + _printable(json.dumps([item_dict(item) for item in items(book)],
+                                                 ensure_ascii=False)) + "}\n"
 
 
 def render_json(book) -> str:
@@ -211,6 +262,7 @@ def feedback(book, student, solutions: bool = False, precision: int = DEFAULT_PR
                 lines.append(f"- {WRONG} {escape(key.quantity)}: your answer {md_code(_shown(mark))} — "
                              f"{md_text(_reason(mark, precision))} {worth}")
             lines += _notes(mark)
+            lines += _diagnosis(mark)
             error = mark.verdict.answer.malformed if mark.verdict else None
             if error is not None and error.text and error.span:
                 lines += md_block(caret(error.text, error.span) + ([f"hint: {error.hint}"] if error.hint else []))
@@ -247,6 +299,21 @@ def _shown(mark, most: int = 200) -> str:
 def _notes(mark) -> list[str]:
     """How the student's text was read (a statement computed for nothing), under the answer."""
     return [f"  - Note: {md_text(note)}" for note in (mark.verdict.answer.notes if mark.verdict else ())]
+
+
+def _diagnosis(mark) -> list[str]:
+    """The mistake a wrong answer comes from, or the follow-through it earned credit for."""
+    entry = mark.entry
+    if entry is None or entry.status == "right":
+        return []
+    if entry.status == "follow-through":
+        return [f"  - Follow-through: {md_text(entry.note)}"]
+    if entry.diagnosis is None:
+        return []
+    if entry.diagnosis.mistake is None:   # the line above already gives the right value
+        return ["  - No single common mistake gives this number."]
+    first = "the first wrong step of this problem: " if entry.first and len(mark.asked.problem.asked) > 1 else ""
+    return [f"  - Why: {first}{md_text(entry.diagnosis.sentence)}"]
 
 
 def _solution(book, key, precision: int) -> list[str]:

@@ -59,6 +59,9 @@ def table_overhead(columns: int) -> int:
     return 1 + 2 + columns + (columns - 1)
 
 
+MARKED = "bold red"
+
+
 @dataclass(frozen=True)
 class Fit:
     """A Table drawn to fit: as a table, with short headers and a legend, or stacked; its title
@@ -75,6 +78,7 @@ class Fit:
     stacked_labels: tuple[str, ...] = ()          # stacked: a line's label per column, if not the header
     split: bool = False                           # many columns of numbers (a Hessian, tangents):
                                                   # in groups of columns before stacking
+    marked: tuple[int, ...] = ()                  # rows drawn in red: where a wrong answer went wrong
 
     def _numeric(self, index: int) -> bool:
         return index >= self.table.text_columns and index not in self.texts
@@ -127,8 +131,9 @@ class Fit:
             table.add_column(Text(header, no_wrap=False, overflow="fold"), width=width,
                              justify="right" if self._numeric(c) and not arrays else "left",
                              no_wrap=self._numeric(c), overflow="fold")
-        for row in self.table.rows:
-            table.add_row(*(self._cell(c, cell, width) for c, (cell, width) in enumerate(zip(row, widths))))
+        for r, row in enumerate(self.table.rows):
+            table.add_row(*(self._cell(c, cell, width) for c, (cell, width) in enumerate(zip(row, widths))),
+                          style=MARKED if r in self.marked else None)
         return Padding(table, (0, 0, 0, 1), expand=False)
 
     def _above(self) -> list:
@@ -206,9 +211,12 @@ class Fit:
     def _stacked(self, width: int) -> RenderResult:
         columns = self.stacked_labels or self.table.columns
         avail = max(1, width - INDENT)
-        for row in self.table.rows:
+        for r, row in enumerate(self.table.rows):
             yield Text("")
-            yield self._heading(row)
+            heading = self._heading(row)
+            if r in self.marked:
+                heading.stylize(MARKED)
+            yield heading
             for c in range(self.heading, len(columns)):
                 if self.pair and c == self.pair[1]:
                     continue

@@ -31,9 +31,13 @@ def parts(report, precision: int = DEFAULT_PRECISION) -> list[tuple[Table, list[
 def footer(report, precision: int = DEFAULT_PRECISION) -> list[str]:
     right, count = report.answers
     every = [v for g in report.graded for v in g.verdicts]
+    carried = sum(v.entry is not None and v.entry.status == "follow-through" for v in every)
+    credit = report.sheet.follow_through
+    follow = f", {carried} right from earlier wrong values, {format_number(credit)} credit each" \
+        if carried and credit else ""
     return how_compared(every, report.seed, report.rtol, report.atol) + [
         f"Score: {_of(report.score, report.total, precision)} ({right} of {count} answer{'' if count == 1 else 's'} "
-        f"right)"]
+        f"right{follow})"]
 
 
 def _of(earned: float, worth: float, precision: int = DEFAULT_PRECISION) -> str:
@@ -69,6 +73,7 @@ def to_dict(report) -> dict:
         "title": report.sheet.title, "score": float(report.score), "total": float(report.total),
         "right": right, "answers": count, "ok": report.ok, "seed": report.seed,
         "tolerance": {"rtol": report.rtol, "atol": report.atol},
+        "follow_through": report.sheet.follow_through,
         "problems": [{"number": g.problem.number, "name": g.problem.name,
                       "expression": g.problem.expression, "points": g.problem.points,
                       "earned": float(g.earned), "notes": list(g.result.graph.notes),
