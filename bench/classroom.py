@@ -11,8 +11,17 @@ For each, the whole command is timed as a process (start-up, reading, grading, t
 stdout), then with --json, then with --report DIR --solutions: the best and median wall time of
 `--rounds` runs, and the median CPU time (user + system), which a loaded machine disturbs less.
 
+`--diagnosis` times what naming the mistakes costs instead (issue 24): the same sheet, 1 000
+students × 20 answers of which 30% are wrong, graded in this process with and without the
+diagnosis step (gradcalc.diagnose.ClassMarker.mark, which names each wrong answer's mistake and
+judges follow-through, replaced by a no-op for the baseline), CPU time of grade_class, min of
+`--rounds`. Two classes: wrong answers drawn from a few plausible wrong numbers per question (the
+slips students make, and two others), and every wrong answer a number of its own (the worst case:
+no two students' wrong answers alike, so no pass is judged twice).
+
     python bench/classroom.py
     python bench/classroom.py --students 300 --rounds 1
+    python bench/classroom.py --diagnosis
 """
 
 from __future__ import annotations
@@ -145,11 +154,129 @@ def measure(students: int = 1000, rounds: int = 3) -> list[dict]:
     return rows
 
 
+def diagnosis_class(students: int, distinct: bool, wrong_share: float = 0.3, seed: int = 0) -> str:
+    """An answers CSV where `wrong_share` of the answers are wrong numbers, the others right numbers."""
+    sys.path.insert(0, str(ROOT))
+    from gradcalc.classroom import load_class_sheet
+    from gradcalc.diagnose import Diagnoser
+
+    rng = random.Random(seed)
+    sheet = load_class_sheet(SHEET)
+    right, wrong = {}, {}
+    for problem in sheet.problems:
+        result = problem.result
+        graph = result.graph
+        targets = [graph.node_of(a.name) for a in problem.asked
+                   if graph.node_of(a.name) not in (None, graph.output)]
+        diagnoser = Diagnoser(graph, result.values, targets)
+        for asked in problem.asked:
+            column = asked.column
+            node = graph.node_of(asked.name)
+            if node in (None, graph.output):   # the output's value
+                value = float(result.values[graph.output])
+                slips = []
+            else:
+                value = float(diagnoser.correct(node))
+                slips = sorted({round(float(slip.grads[node]), 12) for slip in diagnoser.slips
+                                if slip.grads[node] is not None and abs(slip.grads[node] - value) > 1e-6})
+            right[column] = value
+            wrong[column] = (slips[:4] + [value * 1.5 + 1, -value - 2])
+    lines = ["student," + ",".join(right)]
+    for i in range(students):
+        row = [f"Student {i:04d}"]
+        for column, value in right.items():
+            if rng.random() >= wrong_share:
+                row.append(repr(value))
+            elif distinct:
+                row.append(repr(value + 0.013 * (i + 1) + 0.5))
+            else:
+                row.append(repr(rng.choice(wrong[column])))
+        lines.append(",".join(row))
+    return "\n".join(lines) + "\n"
+
+
+def time_grading(answers: str, diagnose: bool, rounds: int) -> float:
+    """CPU seconds (min of `rounds`) of grade_class on the answers, with or without the diagnosis."""
+    from gradcalc import diagnose as diagnosis
+    from gradcalc.classroom import grade_class, load_class_sheet, read_answers
+
+    original = diagnosis.ClassMarker.mark
+    if not diagnose:
+        diagnosis.ClassMarker.mark = lambda self, problem, marks: None
+    try:
+        times = []
+        for _ in range(rounds):
+            sheet = load_class_sheet(SHEET)   # fresh: its keys keep their nearby points
+            table = read_answers(answers, sheet)
+            start = time.process_time()
+            book = grade_class(sheet, table)
+            times.append(time.process_time() - start)
+        named = sum(1 for s in book.students for m in s.marks
+                    if m.entry is not None and m.entry.diagnosis is not None and m.entry.diagnosis.mistake)
+        wrong = sum(1 for s in book.students for m in s.marks if m.verdict is not None and not m.ok)
+    finally:
+        diagnosis.ClassMarker.mark = original
+    return min(times), named, wrong
+
+
+# The command as a process, with the diagnosis step replaced by a no-op for the baseline.
+WITHOUT = ("import sys; import gradcalc.diagnose as d; d.ClassMarker.mark = lambda *a: None; "
+           "from gradcalc.cli import main; sys.argv[0] = 'gradcalc'; main()")
+WITH = "import sys; from gradcalc.cli import main; sys.argv[0] = 'gradcalc'; main()"
+
+
+def time_process(code: str, args: list[str], rounds: int) -> float:
+    """Median CPU time (user + system) of the whole command run `rounds` times."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cpus = []
+    for _ in range(rounds):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if done.returncode != 0:
+            raise SystemExit(f"gradcalc {' '.join(args)} exited {done.returncode}:\n{done.stderr.decode()}")
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(cpus)
+
+
+def diagnosis_main(students: int, rounds: int) -> None:
+    print(f"{students} students × {len(POOLS)} answers, 30% wrong, with and without naming the mistakes; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"  CPU time of grade_class in this process (min of {rounds}):")
+    print(f"  {'wrong answers':<26} {'without':>9} {'with':>9} {'ratio':>7}  named")
+    classes = {}
+    for distinct in (False, True):
+        answers = classes[distinct] = diagnosis_class(students, distinct)
+        without, _, wrong = time_grading(answers, False, rounds)
+        with_, named, _ = time_grading(answers, True, rounds)
+        label = "each a number of its own" if distinct else "a few per question"
+        print(f"  {label:<26} {without:8.2f}s {with_:8.2f}s {with_ / without:6.2f}×  {named} of {wrong}")
+    print(f"  the whole command, gradebook and --json (median CPU time of {rounds} processes):")
+    print(f"  {'wrong answers':<26} {'output':<10} {'without':>9} {'with':>9} {'ratio':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        sheet = Path(tmp) / "sheet.toml"
+        sheet.write_text(SHEET)
+        for distinct, answers in classes.items():
+            path = Path(tmp) / f"answers-{distinct}.csv"
+            path.write_text(answers)
+            label = "each a number of its own" if distinct else "a few per question"
+            for output, extra in (("gradebook", []), ("--json", ["--json"])):
+                args = ["check", str(sheet), "--answers", str(path), *extra]
+                without = time_process(WITHOUT, args, rounds)
+                with_ = time_process(WITH, args, rounds)
+                print(f"  {label:<26} {output:<10} {without:8.2f}s {with_:8.2f}s {with_ / without:6.2f}×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--diagnosis", action="store_true",
+                        help="time grading with and without naming the wrong answers' mistakes")
     options = parser.parse_args()
+    if options.diagnosis:
+        diagnosis_main(options.students, options.rounds)
+        return
     print(f"{options.students} students × {len(POOLS)} answers, whole process: wall time (best, median) "
           f"and CPU time (median) of {options.rounds} runs; load average {os.getloadavg()[0]:.1f}")
     print(f"  {'class':<13} {'output':<22} {'best':>8} {'median':>8} {'CPU':>8}")

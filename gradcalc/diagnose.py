@@ -69,11 +69,11 @@ class Slip:
 class Diagnosis:
     """What a wrong number is explained by: a named mistake (None: no single one), where, and why."""
 
-    __slots__ = ("name", "node", "given", "correct", "mistake", "slip", "value", "sentence", "others",
+    __slots__ = ("name", "node", "given", "correct", "mistake", "slip", "value", "_sentence", "others",
                  "labels")
 
     def __init__(self, name: str, node: int, given: Any, correct: Any, mistake: str | None,
-                 slip: Slip | None, value: Any, sentence: str, others: tuple[str, ...] = (),
+                 slip: Slip | None, value: Any, sentence: str | Callable[[], str], others: tuple[str, ...] = (),
                  labels: list[str] | None = None):
         self.name = name            # the answer's name (∂out/∂name, or the output's value)
         self.node = node
@@ -82,9 +82,15 @@ class Diagnosis:
         self.mistake = mistake      # an id of MISTAKES, or None
         self.slip = slip            # the place it was made (None for rounding and no match)
         self.value = value          # what the mistake gives
-        self.sentence = sentence
+        self._sentence = sentence   # a str, or a function making it (a class may never show it)
         self.others = others        # other mistakes that give the same number
         self.labels = labels        # the graph's labels, to name the edge
+
+    @property
+    def sentence(self) -> str:
+        if callable(self._sentence):
+            self._sentence = self._sentence()
+        return self._sentence
 
     @property
     def edge(self) -> tuple[int, int] | None:
@@ -154,8 +160,8 @@ def walk(graph: Graph, values: list, needs: list[bool], seed: Any, edits: dict |
                     flowing = sum_to(flowing, np.shape(values[src]))
                 except (ValueError, ArithmeticError):   # the slip's shapes do not fit: no such slip
                     return []
-            else:
-                flowing = sum_to(flowing, np.shape(values[src]))
+            elif not (isinstance(flowing, float) and isinstance(values[src], float)):
+                flowing = sum_to(flowing, np.shape(values[src]))   # numbers need no broadcasting undone
             grads[src] = flowing if grads[src] is None or overwrite else grads[src] + flowing
     return grads
 
@@ -299,21 +305,36 @@ def _inside(graph: Graph, top: int, leaves: bool = False) -> list[int]:
     return inner
 
 
-def reaches(graph: Graph, targets: list[int]) -> list[bool]:
-    """Which nodes have one of `targets` at or below them: only a slip there can change its gradient."""
+def reaches(graph: Graph, targets: list[int], blocked: dict | None = None) -> list[bool]:
+    """Which nodes have one of `targets` at or below them: only a slip there can change its gradient.
+    Paths through a `blocked` node do not count (a student's own value there replaces whatever a
+    slip above it sent down)."""
     marked = [False] * len(graph.nodes)
     for target in targets:
         marked[target] = True
     for node in graph.nodes:
-        if not marked[node.id] and node.op is not None and any(marked[i] for i in node.inputs):
-            marked[node.id] = True
+        if not marked[node.id] and node.op is not None:
+            for i in node.inputs:
+                if marked[i] and (blocked is None or i not in blocked or i in targets):
+                    marked[node.id] = True
+                    break
     return marked
 
 
 # Matching a number ----------------------------------------------------------------------------------
 
+def _key(value: Any) -> Any:
+    """A number as a dictionary key (an array by its shape and bytes)."""
+    if isinstance(value, float):
+        return float(value)
+    array = np.asarray(value, dtype=np.float64)
+    return array.shape, array.tobytes()
+
+
 def close(given: Any, value: Any, rtol: float, atol: float) -> bool:
     """check.close, without importing check (and its parser) here."""
+    if isinstance(given, float) and isinstance(value, float):   # numbers: no numpy round trip
+        return abs(given - value) <= atol + rtol * abs(value)
     given, value = np.asarray(given), np.asarray(value)
     if given.shape != value.shape and np.broadcast_shapes(given.shape, value.shape) != value.shape:
         return False
@@ -335,11 +356,14 @@ def shown_decimals(number: Any) -> int | None:
     return most
 
 
-def rounds_to(value: Any, given: Any) -> int | None:
-    """The decimals `value` rounded to gives `given`, else None."""
-    decimals = shown_decimals(given)
+def rounds_to(value: Any, given: Any, decimals: int | None = -1) -> int | None:
+    """The decimals `value` rounded to gives `given` (written with `decimals`, found if -1), else None."""
+    if decimals == -1:
+        decimals = shown_decimals(given)
     if decimals is None:
         return None
+    if isinstance(value, float) and isinstance(given, float):
+        return decimals if abs(round(value, decimals) - given) <= 1e-9 * abs(given) + 1e-300 else None
     with np.errstate(all="ignore"):
         rounded = np.round(np.asarray(value, dtype=np.float64), decimals)
         given = np.asarray(given, dtype=np.float64)
@@ -362,6 +386,8 @@ class Diagnoser:
         self.stop = min(targets) if targets else -1
         self.grads = walk(graph, values, self.needs, self.seed, fixed=fixed, stop=self.stop)
         self._slips: list[Slip] | None = None
+        self._by_node: dict[tuple, list] = {}
+        self._found: dict[tuple, Diagnosis | None] = {}
         self.too_large = False
 
     @property
@@ -370,7 +396,11 @@ class Diagnoser:
         right answers pays nothing)."""
         if self._slips is None:
             graph, values, stop = self.graph, self.values, self.stop
-            slips = _catalogue(graph, values, self.needs, reaches(graph, self.targets))
+            relevant = reaches(graph, self.targets, self.fixed)
+            for node in self.fixed or ():
+                if node not in self.targets:
+                    relevant[node] = False   # its gradient is the student's, whatever flows into it
+            slips = _catalogue(graph, values, self.needs, relevant)
             edges = sum(1 for node in graph.nodes[stop + 1:] for _ in node.inputs)
             self.too_large = len(slips) * max(edges, 1) > MAX_WORK
             self._slips = []
@@ -388,10 +418,28 @@ class Diagnoser:
         return np.zeros_like(self.values[node]) if grad is None else grad
 
     def diagnose(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
-        """None if `given` is right for ∂out/∂name; else the mistake that gives it (or no match)."""
+        """None if `given` is right for ∂out/∂name; else the mistake that gives it (or no match).
+        A class gives the same wrong number many times: each is looked up once."""
+        key = (name, _key(given), rtol, atol)
+        if key in self._found:
+            return self._found[key]
         found = self._diagnose(name, given, rtol, atol)
         if found is not None:
             found.labels = self.labels
+        self._found[key] = found
+        return found
+
+    def _candidates(self, node: int, correct: Any, rtol: float, atol: float) -> tuple[list, Any]:
+        """The slips that change ∂out/∂node, with what they give it, and those values as one array
+        when they are numbers (found once per node)."""
+        key = (node, rtol, atol)
+        found = self._by_node.get(key)
+        if found is None:
+            pairs = [(slip, slip.grads[node]) for slip in self.slips if slip.grads[node] is not None
+                     and not close(slip.grads[node], correct, rtol, atol)]
+            numbers = np.array([value for _, value in pairs], dtype=np.float64) \
+                if all(isinstance(value, float) for _, value in pairs) else None
+            found = self._by_node[key] = (pairs, numbers)
         return found
 
     def _diagnose(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
@@ -408,29 +456,36 @@ class Diagnoser:
             return Diagnosis(name, node, given, correct, None, None, None,
                              f"{NO_MATCH} that gradcalc could check: the program is too large to "
                              f"try every mistake")
-        matched = [slip for slip in slips if slip.grads[node] is not None
-                   and not close(slip.grads[node], correct, rtol, atol)
-                   and close(given, slip.grads[node], rtol, atol)]
+        candidates, numbers = self._candidates(node, correct, rtol, atol)
+        if numbers is not None and isinstance(given, float):   # a number: all slips compared at once
+            with np.errstate(all="ignore"):
+                hits = np.flatnonzero(np.abs(numbers - given) <= atol + rtol * np.abs(numbers))
+            matched = [candidates[i][0] for i in hits]
+        else:
+            matched = [slip for slip, value in candidates if close(given, value, rtol, atol)]
         decimals = None
         if not matched:
-            decimals = rounds_to(correct, given)
+            shown = shown_decimals(given)
+            decimals = rounds_to(correct, given, shown)
             if decimals is not None:
                 return Diagnosis(name, node, given, correct, "rounding", None, given,
                                  f"{_num(given)} is {quantity} = {_num(correct)} rounded to {decimals} "
                                  f"decimals: right as far as it goes, but give more digits")
-            matched = [slip for slip in slips if slip.grads[node] is not None
-                       and not close(slip.grads[node], correct, rtol, atol)
-                       and rounds_to(slip.grads[node], given) is not None]
+            if shown is not None and numbers is not None and isinstance(given, float):
+                with np.errstate(all="ignore"):
+                    hits = np.flatnonzero(np.abs(np.round(numbers, shown) - given) <= 1e-9 * abs(given) + 1e-300)
+                matched = [candidates[i][0] for i in hits if rounds_to(candidates[i][1], given, shown) is not None]
+            elif shown is not None:
+                matched = [slip for slip, value in candidates if rounds_to(value, given, shown) is not None]
         if not matched:
             yours = " from your earlier values" if self.fixed else ""
-            return Diagnosis(name, node, given, correct, None, None, None, f"{NO_MATCH}: {quantity} = "
-                             f"{_num(correct)}{yours}")
+            return Diagnosis(name, node, given, correct, None, None, None,
+                             lambda: f"{NO_MATCH}: {quantity} = {_num(correct)}{yours}")
         slip = matched[0]
         others = tuple(dict.fromkeys(s.mistake for s in matched if s.mistake != slip.mistake))
-        sentence = self.sentence(slip, name, node, given)
-        if decimals is None and not close(given, slip.grads[node], rtol, atol):
-            sentence += " (rounded)"
-        return Diagnosis(name, node, given, correct, slip.mistake, slip, slip.grads[node], sentence, others)
+        rounded = " (rounded)" if decimals is None and not close(given, slip.grads[node], rtol, atol) else ""
+        return Diagnosis(name, node, given, correct, slip.mistake, slip, slip.grads[node],
+                         lambda: self.sentence(slip, name, node, given) + rounded, others)
 
     def diagnose_value(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
         """None if `given` is the output's value; else rounding, or no match."""
@@ -608,6 +663,21 @@ class PassChecker:
         self.graph, self.values, self.upstream = graph, values, upstream
         targets = [graph.node_of(name) for name in names if not _is_value(graph, name)]
         self.base = Diagnoser(graph, values, [t for t in targets if t is not None], upstream)
+        self._above: dict[int, list[bool]] = {}
+        self._diagnosers: dict[tuple, Diagnoser] = {}
+
+    def _yours(self, node: int, fixed: dict[int, Any]) -> Diagnoser:
+        """The catalogue run from the student's earlier values above `node` (a class repeats them:
+        one Diagnoser per distinct set)."""
+        above = self._above.get(node)
+        if above is None:
+            above = self._above[node] = reaches(self.graph, [node])
+        mine = {f: value for f, value in fixed.items() if above[f]}
+        key = (node, tuple((f, _key(value)) for f, value in sorted(mine.items())))
+        found = self._diagnosers.get(key)
+        if found is None:
+            found = self._diagnosers[key] = Diagnoser(self.graph, self.values, [node], self.upstream, mine)
+        return found
 
     def check(self, given: dict[str, Any], rtol: float = 1e-6, atol: float = 1e-12) -> list[Entry]:
         """Each entry in backward order against the right value; one that is off also against what
@@ -636,8 +706,9 @@ class PassChecker:
                 diagnosis = base.diagnose_value(name, number, rtol, atol)
             else:
                 diagnosis = base.diagnose(name, number, rtol, atol)
-                if fixed:   # a slip made from the student's own values, else one made from the right ones
-                    yours = Diagnoser(graph, values, [node], self.upstream, dict(fixed))
+                if fixed and (diagnosis is None or diagnosis.mistake is None):
+                    # Not a slip from the right values: one from the student's own earlier values?
+                    yours = self._yours(node, fixed)
                     diagnosis = _named(yours.diagnose(name, number, rtol, atol), diagnosis)
                 fixed[node] = number
             first = not any(entry.status == WRONG for entry in entries)

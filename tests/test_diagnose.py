@@ -292,12 +292,16 @@ def test_follow_through():
 
 def test_later_slip_is_diagnosed_from_the_students_values():
     result = compute("t = x + y; z = t*x", x=2.0, y=1.0)
-    # ∂z/∂t = 3 (wrong), then ∂z/∂x with t's edge forgotten: t + 1 = 4, not t + 3 = 6 from theirs.
-    entries = check_pass(result.graph, result.values, {"t": 3.0, "x": 4.0})
-    x = entries[1]
-    assert x.status == WRONG and not x.first
-    assert x.diagnosis.mistake == "chain-factor-forgotten"
-    assert "3 × 1 = 3" in x.diagnosis.sentence
+    # ∂z/∂t = 3 (wrong), then ∂z/∂y with its sign slipped from the student's 3: -3 (no slip of the
+    # right pass gives -3).
+    entries = check_pass(result.graph, result.values, {"t": 3.0, "y": -3.0})
+    y = entries[1]
+    assert y.status == WRONG and not y.first
+    assert y.diagnosis.mistake == "sign-slip"
+    assert y.diagnosis.sentence == "-3 is what you get if the sign slips on the edge t → y: -3 instead of 3"
+    # A slip the right pass explains is named from the right values (cheaper, and as true).
+    x = check_pass(result.graph, result.values, {"t": 3.0, "x": 4.0})[1]
+    assert x.diagnosis.mistake == "chain-factor-forgotten" and "2 × 1 = 2" in x.diagnosis.sentence
 
 
 def test_first_wrong_entry_named_in_a_textbook_pass():
@@ -631,3 +635,12 @@ def test_readme_catalogue_example(mistake, command, sentence):
     assert result.exit_code == 1
     diagnosis = json.loads(result.stdout)["diagnosis"]
     assert (diagnosis["mistake"], diagnosis["sentence"]) == (mistake, sentence)
+
+
+def test_a_class_may_ask_for_the_value_of_an_unnamed_output():
+    from gradcalc.classroom import grade_class, load_class_sheet, read_answers
+
+    sheet = load_class_sheet('[[problem]]\nid = "sq"\nexpression = "(x+y)**2"\nat = { x = 1, y = 2 }\n'
+                             'answers = ["x", "z"]\n')
+    book = grade_class(sheet, read_answers("student,sq.x,sq.z\nAda,6,9\nBen,3,9\n", sheet))
+    assert [[m.ok for m in s.marks] for s in book.students] == [[True, True], [False, True]]
