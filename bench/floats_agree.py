@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 from gradcalc.ops import OPS
+from gradcalc.ops.rules import NUMBERS, numbers_local
 
 SPECIAL = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324,
                     2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308,
@@ -78,8 +79,9 @@ def measure(key: str, n: int, rng) -> tuple[int, ...]:
         for k, local in enumerate(op.local):
             if local is None:
                 continue
-            local_numpy = local(*args, out_columns)
-            local_floats = [local(*p, out) for p, out in zip(zip(*columns), forward_floats)]
+            local_numpy = local(NUMBERS, *args, out_columns)
+            # as the backward pass reads it: a Python float divided by 0 is read again on numpy scalars
+            local_floats = [numbers_local(local, p, out) for p, out in zip(zip(*columns), forward_floats)]
             counts.append(differ(local_floats, local_numpy))
     return counts
 

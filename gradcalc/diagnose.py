@@ -11,6 +11,7 @@ from .evaluate import needs_grad
 from .graph import Graph
 from .numbers import format_value
 from .ops import OPS, sum_to
+from .ops.rules import numbers_local
 from .xp import np
 
 TYPE_CHECKING = False
@@ -147,7 +148,7 @@ def walk(graph: Graph, values: list, needs: list[bool], seed: Any, edits: dict |
         for k, src in enumerate(node.inputs):
             if not needs[src]:
                 continue
-            local = op.local[k](*args, out)
+            local = numbers_local(op.local[k], args, out)
             flowing = op.chain[k](upstream, local, *args) if op.chain else upstream * local
             edit = edits.get((node.id, k)) if edits else None
             if edit is not None:
@@ -283,7 +284,7 @@ def _at_output(op_name: str, k: int) -> bool:
 def _local_at_output(op, args: list, out: Any) -> Any:
     moved = [out] + list(args[1:])
     with np.errstate(all="ignore"):
-        return op.local[0](*moved, op.forward(*moved))
+        return numbers_local(op.local[0], moved, op.forward(*moved))
 
 
 def _inside(graph: Graph, top: int, leaves: bool = False) -> list[int]:
@@ -591,7 +592,7 @@ class Diagnoser:
         out = self.values[node_id]
         up = self.grads[node_id] if node_id != self.graph.output else self.seed
         up = self.fixed.get(node_id, up) if self.fixed else up
-        local = op.local[k](*args, out)
+        local = numbers_local(op.local[k], args, out)
         flowing = op.chain[k](up, local, *args) if op.chain else up * local
         return up, local, sum_to(flowing, np.shape(args[k]))
 

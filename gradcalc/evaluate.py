@@ -1,4 +1,4 @@
-"""Forward and backward passes over a Graph: two plain loops in creation (topological) order."""
+"""Forward and backward passes over a Graph: plain loops in creation (topological) order."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from .graph import Graph, gc_paused
 from .limits import exceeded
 from .numbers import format_shape, format_value
 from .ops import OPS, InputError, sum_to
+from .ops.rules import NUMBERS, numbers_local
 from .xp import np
 
 # Annotations are text (from __future__ import annotations), so `typing` is imported only by a type
@@ -64,20 +65,38 @@ def _row_error(make, graph, node, op, args, result, *extra) -> Callable[[int], M
     return lambda i: make(graph, node, op, [row(a, i) for a in args], row(result, i), *extra)
 
 
+class _NoArrays:
+    """The array type of an evaluation on Python floats: nothing is one (and numpy is not imported)."""
+
+
+class _unguarded:
+    """No numpy error state to set on the float path (a class: contextlib is an import to skip)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc_info) -> None:
+        pass
+
+
 def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | None = None
             ) -> list[Value]:
     """A value at every node. Raises MathError at the first node whose value is not finite.
 
     Python floats throughout if `floats_path` allows, else numpy (np.float64 for scalars)."""
+    constants = graph.constants
     if floats_path(graph, inputs):
-        return _forward_floats(graph, inputs, on_nonfinite)
-    float64 = np.float64
-    inputs = {name: float64(v) if type(v) is float else v for name, v in inputs.items()}
-    constants = {node: float64(v) if type(v) is float else v for node, v in graph.constants.items()}
+        scalar, ndarray, errors = float, _NoArrays, _unguarded()
+    else:
+        scalar, ndarray, errors = np.float64, np.ndarray, np.errstate(all="ignore")
+        inputs = {name: scalar(v) if type(v) is float else v for name, v in inputs.items()}
+        constants = {node: scalar(v) if type(v) is float else v for node, v in constants.items()}
     values: list[Value] = [None] * len(graph.nodes)
     limits, total = graph.limits, 0    # total: numbers held in array values so far
-    arg, ndarray, float64, isfinite = values.__getitem__, np.ndarray, np.float64, math.isfinite
-    with np.errstate(all="ignore"), gc_paused():
+    arg, isfinite = values.__getitem__, math.isfinite
+    with errors, gc_paused():
         for node in graph.nodes:
             if node.op is None:
                 values[node.id] = constants[node.id] if node.id in constants else inputs[node.name]
@@ -93,12 +112,12 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
                                    node.span, graph.text)
             try:
                 out = op.forward(*args)
-            except ValueError as error:  # numpy's way of saying the shapes do not fit
+            except ValueError as error:  # numpy's way of saying the shapes do not fit (or an InputError)
                 raise _shape_error(graph, node, op, args, error) from None
-            except ArithmeticError:      # Python's float rules, should a plain float get here
-                out = float64(math.inf)
+            except ArithmeticError:      # Python's float rules, should an op still raise on a float
+                out = scalar(math.inf)
             # Scalars (the common case) skip numpy's array check: np.isfinite costs ~30× more.
-            if not (isfinite(out) if type(out) is float64 else _finite(out)):
+            if not (isfinite(out) if type(out) is scalar else _finite(out)):
                 if on_nonfinite is None:
                     raise _math_error(graph, node, op, args, out)
                 on_nonfinite(out, _row_error(_math_error, graph, node, op, args, out))
@@ -106,33 +125,6 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
                 total += out.size
                 if total > limits.total:
                     raise exceeded("total", total, "the forward pass", limits, node.span, graph.text)
-            values[node.id] = out
-    return values
-
-
-def _forward_floats(graph: Graph, inputs: dict[str, float], on_nonfinite: NonFinite | None
-                    ) -> list[float]:
-    """forward() on Python floats: no arrays, so no sizes to check and no numpy."""
-    values: list[float] = [None] * len(graph.nodes)
-    constants = graph.constants
-    arg, isfinite = values.__getitem__, math.isfinite
-    with gc_paused():
-        for node in graph.nodes:
-            if node.op is None:
-                values[node.id] = constants[node.id] if node.id in constants else inputs[node.name]
-                continue
-            op = OPS[node.op]
-            args = list(map(arg, node.inputs))
-            try:
-                out = op.forward(*args)
-            except ValueError as error:  # an op's own InputError (clip with lo > hi), as forward()
-                raise _shape_error(graph, node, op, args, error) from None
-            except ArithmeticError:      # as forward(): should an op still raise on a float
-                out = math.inf
-            if not isfinite(out):
-                if on_nonfinite is None:
-                    raise _math_error(graph, node, op, args, out)
-                on_nonfinite(out, _row_error(_math_error, graph, node, op, args, out))
             values[node.id] = out
     return values
 
@@ -172,74 +164,52 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
              ) -> tuple[list[Value | None], list[Step]]:
     """Reverse mode from the output, seeded with ∂z/∂z = 1 (ones for an array output).
 
-    With `wrt`, only the edges leading to those inputs are followed."""
+    One walk for both of forward's paths: on Python floats (forward's float path, no numpy) and on
+    numpy values. With `wrt`, only the edges leading to those inputs are followed."""
     out = values[graph.output]
-    if type(out) is float and (upstream is None or type(upstream) is float):
-        return _backward_floats(graph, values, 1.0 if upstream is None else upstream, on_nonfinite, wrt)
+    floats = type(out) is float and (upstream is None or type(upstream) is float)
+    if floats:     # Python floats throughout: no numpy to import, no arrays
+        scalar, errors = float, _unguarded()
+        seed = 1.0 if upstream is None else upstream
+    else:
+        scalar, errors = np.float64, np.errstate(all="ignore")
+        seed = np.ones_like(out) if upstream is None else upstream
+        # A scalar seed as np.float64: np.ones_like gives a 0-d array, which + and − would pass on
+        # unchanged down a whole sum, each step then taking the slow array path.
+        seed = seed if np.ndim(seed) else np.float64(seed)
     grads: list[Value | None] = [None] * len(graph.nodes)
-    seed = np.ones_like(out) if upstream is None else upstream
-    # A scalar seed as np.float64: np.ones_like gives a 0-d array, which + and − would pass on
-    # unchanged down a whole sum, each step then taking the slow array path.
-    grads[graph.output] = seed if np.ndim(seed) else np.float64(seed)
+    grads[graph.output] = seed
     needs = needs_grad(graph, wrt)
     steps: list[Step] = []
-    arg, float64, isfinite = values.__getitem__, np.float64, math.isfinite
-    with np.errstate(all="ignore"), gc_paused():
+    arg, isfinite, m = values.__getitem__, math.isfinite, NUMBERS
+    with errors, gc_paused():
         for node in reversed(graph.nodes):
             upstream_grad = grads[node.id]
             if upstream_grad is None or node.op is None:
                 continue
             op = OPS[node.op]
+            rules, chain = op.local, op.chain
             args = list(map(arg, node.inputs))
             out = values[node.id]
             for k, src in enumerate(node.inputs):
                 if not needs[src]:
                     continue
-                local = op.local[k](*args, out)
-                if op.chain:
-                    flowing = op.chain[k](upstream_grad, local, *args)
-                elif type(local) is float and local == 1.0:
-                    flowing = upstream_grad   # + and − pass the upstream on: no copy of an array
+                local = rules[k]
+                if type(local) is float:      # + and −: a constant, nothing to call
+                    # the upstream passes on as it is: no copy of an array
+                    flowing = upstream_grad if local == 1.0 else upstream_grad * local
                 else:
-                    flowing = upstream_grad * local
-                if type(flowing) is float64 and type(values[src]) is float64:
+                    try:
+                        local = local(m, *args, out)
+                    except ZeroDivisionError:   # a Python float divided by 0: numpy's inf or nan
+                        local = numbers_local(rules[k], args, out)
+                    flowing = chain[k](upstream_grad, local, *args) if chain else upstream_grad * local
+                if type(flowing) is scalar and (floats or type(values[src]) is scalar):
                     finite = isfinite(flowing)   # scalar into scalar: no broadcasting to undo
                 else:
                     flowing = sum_to(flowing, np.shape(values[src]))
                     finite = _finite(flowing)
                 if not finite:
-                    if on_nonfinite is None:
-                        raise _backward_error(graph, node, op, args, local, k)
-                    on_nonfinite(flowing, _row_error(_backward_error, graph, node, op, args, local, k))
-                total = flowing if grads[src] is None else grads[src] + flowing
-                grads[src] = total
-                steps.append(Step(node.id, src, k, upstream_grad, local, flowing, total))
-    _check_input_grads(graph, grads, on_nonfinite)
-    return grads, steps
-
-
-def _backward_floats(graph: Graph, values: list[float], seed: float, on_nonfinite: NonFinite | None,
-                     wrt: tuple[str, ...]) -> tuple[list[float | None], list[Step]]:
-    """backward() on Python floats (the values of forward's float path): the same steps, no numpy."""
-    grads: list[float | None] = [None] * len(graph.nodes)
-    grads[graph.output] = seed
-    needs = needs_grad(graph, wrt)
-    steps: list[Step] = []
-    arg, isfinite = values.__getitem__, math.isfinite
-    with gc_paused():
-        for node in reversed(graph.nodes):
-            upstream_grad = grads[node.id]
-            if upstream_grad is None or node.op is None:
-                continue
-            op = OPS[node.op]
-            args = list(map(arg, node.inputs))
-            out = values[node.id]
-            for k, src in enumerate(node.inputs):
-                if not needs[src]:
-                    continue
-                local = op.local[k](*args, out)
-                flowing = upstream_grad if local == 1.0 else upstream_grad * local
-                if not isfinite(flowing):
                     if on_nonfinite is None:
                         raise _backward_error(graph, node, op, args, local, k)
                     on_nonfinite(flowing, _row_error(_backward_error, graph, node, op, args, local, k))

@@ -1,12 +1,13 @@
 """Forward mode: a tangent carried beside every value, one pass per scalar input.
 
 Each pass seeds one input element with tangent 1 (the others 0) and walks the nodes in creation order,
-computing a node's value and its tangent together: tangent_out = Σ_k local_k · tangent_k, with the
-same local derivatives (`Op.local`) the backward pass multiplies by, summed to the node's shape
-where the op reduces. Ops that chain in their own way (@, .T, softmax) give the product with the
-tangent themselves (`Op.tangent`): X·W's tangent is Ẋ·W + X·Ẇ. One pass gives the derivative of
-the output with respect to that one input — which is why reverse mode, one pass for all inputs, wins
-when there are many inputs and one output.
+reading each node's value from the forward pass (computed once, within its size limits) and computing
+its tangent: tangent_out = Σ_k local_k · tangent_k, with the same local derivatives (each op's rule)
+the backward pass multiplies by, summed to the node's shape where the op reduces. A linear op (+, .T,
+a sum along an axis) applies itself to the tangents and a bilinear one (×, @) gives Ẋ·W + X·Ẇ, as the
+Taylor rules of taylor.py read them; softmax, logsumexp and indexing give their own product with the
+tangent (`Op.tangent`). One pass gives the derivative of the output with respect to that one input —
+which is why reverse mode, one pass for all inputs, wins when there are many inputs and one output.
 
 Operations are counted the same way in both modes: one per op node whose value is computed, and one
 per edge whose chain-rule product is formed (local × tangent forwards, upstream × local backwards);
@@ -25,6 +26,8 @@ from .evaluate import Value, needs_grad
 from .graph import Graph
 from .numbers import element_labels, format_value
 from .ops import OPS, sum_to
+from .ops.rules import numbers_local
+from .taylor import BILINEAR, LINEAR
 
 
 @dataclass
@@ -50,25 +53,26 @@ class ForwardMode:
 MAX_WORK = 5_000_000
 
 
-def forward_mode(graph: Graph, inputs: dict[str, Value], wrt: tuple[str, ...] = (),
+def forward_mode(graph: Graph, values: list[Value], wrt: tuple[str, ...] = (),
                  upstream: Value | None = None) -> ForwardMode:
-    """One forward pass per scalar element of each input in `wrt` (default: all inputs).
+    """One forward pass per scalar element of each input in `wrt` (default: all inputs), carrying
+    tangents beside the forward values already computed (evaluate.forward's, with its size limits).
 
     Each pass gives d output/d input; the gradient of L takes its dot product with `upstream`
     (∂L/∂output, given with --upstream), or with ones, as reverse mode's seed does."""
     names = tuple(wrt) or tuple(graph.variables)
     needs = needs_grad(graph, names)   # ∂/∂y nobody asked for must not fail x**y at x < 0
     passes, gradient = [], {}
-    count = sum(int(np.size(inputs[name])) for name in names)
+    count = sum(int(np.size(values[graph.variables[name]])) for name in names)
     for name in names:
-        value = inputs[name]
+        value = values[graph.variables[name]]
         grad = np.zeros_like(value) if np.ndim(value) else np.float64(0.0)
         for label, index in zip(element_labels(name, value), np.ndindex(np.shape(value))):
             seed = np.float64(1.0)
             if np.ndim(value):
                 seed = np.zeros_like(value)
                 seed[index] = 1.0
-            one = _pass(graph, inputs, needs, graph.variables[name], seed, label)
+            one = _pass(graph, values, needs, graph.variables[name], seed, label)
             if not passes:
                 per_pass = sum(max(1, int(np.size(t))) for t in one.tangents)
                 if per_pass * count > MAX_WORK:
@@ -90,37 +94,43 @@ def forward_mode(graph: Graph, inputs: dict[str, Value], wrt: tuple[str, ...] = 
     return ForwardMode(graph.output_name, passes, gradient)
 
 
-def _pass(graph: Graph, inputs, needs, seeded: int, seed, label: str) -> ForwardPass:
-    values: list[Value] = [None] * len(graph.nodes)
+def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: str) -> ForwardPass:
     tangents: list[Value] = [np.float64(0.0)] * len(graph.nodes)
     operations = 0
     with np.errstate(all="ignore"):
         for node in graph.nodes:
             if node.op is None:
-                values[node.id] = np.float64(graph.constants[node.id]) if node.id in graph.constants \
-                    else inputs[node.name]
                 if node.id == seeded:
                     tangents[node.id] = seed
                 elif np.ndim(values[node.id]):
                     tangents[node.id] = np.zeros_like(values[node.id])
                 continue
             op = OPS[node.op]
-            if op.chain and not op.tangent:
+            if op.chain and not op.tangent and node.op not in LINEAR and node.op not in BILINEAR:
                 raise GradcalcError(f"--mode forward is not available for {op.symbol} yet: it has no "
                                     f"tangent rule", node.span, text=graph.text,
                                     hint="use the default reverse mode")
             args = [values[i] for i in node.inputs]
-            out = values[node.id] = op.forward(*args)
-            operations += 1
-            tangent = np.float64(0.0)
-            for k, src in enumerate(node.inputs):
-                if not needs[src]:
-                    continue
-                if op.chain:      # @, .T, softmax, …: the op's own product with the tangent
-                    tangent = tangent + op.tangent[k](tangents[src], *args, out)
-                else:
-                    tangent = tangent + op.local[k](*args, out) * tangents[src]
-                operations += 1
+            out = values[node.id]
+            operations += 1        # the op's value, computed once by the forward pass
+            moving = [k for k, src in enumerate(node.inputs) if needs[src]]
+            operations += len(moving)
+            if node.op in LINEAR:          # linear (taylor.py's registry): the op of the tangents
+                series = LINEAR[node.op] or len(args)
+                tangent = op.forward(*[tangents[src] for src in node.inputs[:series]], *args[series:])
+            elif node.op in BILINEAR:      # X·W: Ẋ·W + X·Ẇ
+                tangent = np.float64(0.0)
+                for k in moving:
+                    tangent = tangent + op.forward(*[tangents[node.inputs[j]] if j == k else args[j]
+                                                     for j in range(len(args))])
+            elif op.chain:                 # softmax, logsumexp, indexing: the op's own tangent
+                tangent = np.float64(0.0)
+                for k in moving:
+                    tangent = tangent + op.tangent[k](tangents[node.inputs[k]], *args, out)
+            else:                          # Σ local · tangent, each local read off the op's rule
+                tangent = np.float64(0.0)
+                for k in moving:
+                    tangent = tangent + numbers_local(op.local[k], args, out) * tangents[node.inputs[k]]
             if not np.all(np.isfinite(tangent)):
                 shown = ", ".join(format_value(a) for a in args)
                 raise MathError(f"the tangent of {op.symbol} of {shown} is not finite, so the "

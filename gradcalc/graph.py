@@ -57,6 +57,11 @@ class Graph:
         self.versions = {} if versions is None else versions
         self.notes = [] if notes is None else notes                 # what the trace should say about names
 
+    def copy(self) -> Graph:
+        """A copy whose node list and tables can grow (derivative nodes) without changing this graph."""
+        return Graph(self.text, list(self.nodes), dict(self.variables), dict(self.constants),
+                     dict(self.defaults), self.output, self.limits, dict(self.versions), list(self.notes))
+
     def add(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None = None) -> int:
         node_id = len(self.nodes)
         if node_id >= self.limits.nodes:

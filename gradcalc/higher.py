@@ -157,7 +157,7 @@ def gradient_nodes(builder: NodeBuilder, output: int, wrt: list[int], seed: int 
             continue
         node = graph.nodes[node_id]
         op = OPS[node.op]
-        if not (op.graph_chain if op.chain else op.derivative):
+        if op.chain and not op.graph_chain:
             raise _no_graph_form(what, op, node, graph)
         builder.visits += 1
         if builder.visits > builder.visit_limit:
@@ -174,7 +174,7 @@ def gradient_nodes(builder: NodeBuilder, output: int, wrt: list[int], seed: int 
                 if flowing is None:
                     raise _no_graph_form(what, op, node, graph, " for these shapes")
             else:
-                local = op.derivative[k](builder, *node.inputs, node_id)
+                local = op.derivative(builder, k, node.inputs, node_id)
                 flowing = builder("mul", upstream, local)
             if _shape(values[flowing]) != _shape(values[src]):
                 flowing = builder("sum_to", flowing, src)     # undo broadcasting
@@ -204,10 +204,7 @@ def _no_graph_form(what: str, op, node, graph: Graph, detail: str = "") -> Gradc
 
 def extend(result) -> NodeBuilder:
     """A builder over a copy of the result's graph and values, so the Result itself is unchanged."""
-    graph = result.graph
-    copy = Graph(graph.text, list(graph.nodes), dict(graph.variables), dict(graph.constants),
-                 dict(graph.defaults), graph.output, graph.limits, dict(graph.versions), list(graph.notes))
-    return NodeBuilder(copy, list(result.values), wrt=tuple(result.wrt))
+    return NodeBuilder(result.graph.copy(), list(result.values), wrt=tuple(result.wrt))
 
 
 @dataclass
@@ -370,7 +367,7 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
         from .forward_mode import forward_mode, reverse_operations
 
         seed = result.upstream   # --upstream
-        found.forward = forward_mode(result.graph, result.inputs, result.reported, upstream=seed)
+        found.forward = forward_mode(result.graph, result.values, result.reported, upstream=seed)
         if compare_modes:
             found.reverse_operations = reverse_operations(result)
             found.mode_difference = max((float(np.max(np.abs(found.forward.gradient[name] - grad)))

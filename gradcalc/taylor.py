@@ -14,6 +14,7 @@ derivative −sin is y again). So a new function in OPS gets its Taylor rule for
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ from .numbers import format_value
 from .ops import OPS
 from .roundoff import LIBRARY, U, Bounded, Precise, bilinear, linear, parts, precise_context, \
     product_series, rounding_error, significant_digits, weighted_sum
+from .ops.rules import numbers_local
 
 MAX_ORDER = 100            # --order's range; k! and the coefficients stay well inside float64
 # Coefficient steps (nodes × order) one request may take: a 100 000-term expression at order 30
@@ -43,11 +45,6 @@ PRECISE_NOISE = 1e-33      # the 50-digit run's own rounding, relative to the fl
 # (a derivative that keeps asking for new functions, as pow's b·a^(b−1) would).
 MAX_ADDED_PER_NODE, MAX_ADDED = 8, 2000
 
-# Ops that act on each coefficient alone (the non-series inputs, such as an axis, are passed as is).
-_LINEAR = {"identity", "pos", "neg", "add", "sub", "sum", "mean", "sum_last", "sum_axis", "mean_axis",
-           "transpose", "sum_to"}
-# Ops linear in each input separately: the product of two series is their Cauchy product.
-_BILINEAR = {"mul", "matmul", "outer"}
 
 
 @dataclass
@@ -198,28 +195,13 @@ class _Plan:
         op = node.op
         if not OPS[op].elementwise:     # element i of the output may depend on other elements
             self.elementwise = False
-        moving = [s for s in node.inputs if self.depends[s]]
-        if op in _LINEAR:
-            self._linear(i, node)
-        elif op in _BILINEAR:
-            self._bilinear(i, node)
-        elif op == "div":
-            self._div(i, node)
-        elif op == "pow":
-            self._pow(i, node)
-        elif op in _REWRITES:
-            self._alias(i, _REWRITES[op](self.builder, *node.inputs))
-        elif op == "prod":
-            self._prod(i, node)
-        elif op in ("max", "min"):        # piecewise linear: the series of the chosen element(s)
-            weights = OPS[op].local[0](values[node.inputs[0]], value)
-            c = self.coefficients[node.inputs[0]]
-            self._rule(i, lambda k: weighted_sum(weights, c[k]), now=moving)
-        elif OPS[op].elementwise and OPS[op].derivative and not OPS[op].chain:
-            self._from_derivatives(i, node)
-        else:
+        rule = RULES.get(op)
+        if rule is None and OPS[op].elementwise and not OPS[op].chain:
+            rule = _Plan._from_derivatives     # any function: its series from its derivative rule
+        if rule is None:
             raise GradcalcError(f"--order has no Taylor rule for {OPS[op].symbol} yet", node.span,
                                 text=graph.text, hint="ask for the gradient only, without --order")
+        rule(self, i, node)
 
     def _rule(self, i: int, rule, now=(), before=()) -> None:
         self.rules[i], self.now[i], self.before[i] = rule, tuple(now), tuple(before)
@@ -230,6 +212,7 @@ class _Plan:
         self._rule(i, lambda k: c[target][k], now=(target,))
 
     def _linear(self, i: int, node) -> None:
+        """Linear in its series inputs (+, −, sums; an axis or a shape passed as a value)."""
         op, inputs, c = node.op, node.inputs, self.coefficients
         if op in ("identity", "pos"):
             (a,) = inputs
@@ -245,6 +228,16 @@ class _Plan:
             forward, series, rest = OPS[op].forward, inputs[0], [self.values[s] for s in inputs[1:]]
             summed = _summed(op, self.values[series], self.values[i])
             self._rule(i, lambda k: linear(forward, c[series][k], rest, summed), now=inputs[:1])
+
+    def _chosen(self, i: int, node) -> None:
+        """max, min: piecewise linear, the series of the chosen element(s)."""
+        (x,), c = node.inputs, self.coefficients
+        weights = numbers_local(OPS[node.op].local[0], [self.values[x]], self.values[i])
+        self._rule(i, lambda k: weighted_sum(weights, c[x][k]), now=(x,))
+
+    def _rewritten(self, i: int, node) -> None:
+        """The series of the same value rebuilt from ops with rules (softmax from exp, sum and ÷)."""
+        self._alias(i, REWRITES[node.op](self.builder, *node.inputs))
 
     def _bilinear(self, i: int, node) -> None:
         forward, (a, b), c = OPS[node.op].forward, node.inputs, self.coefficients
@@ -323,7 +316,7 @@ class _Plan:
         terms = []
         for position, u in enumerate(node.inputs):
             if self.depends[u]:
-                terms.append((u, op.derivative[position](builder, *node.inputs, i)))
+                terms.append((u, op.derivative(builder, position, node.inputs, i)))
 
         def rule(k):
             total = None
@@ -414,7 +407,8 @@ class _Plan:
             try:
                 for k, u in enumerate(node.inputs):
                     if shifts.get(u) and op.local and k < len(op.local) and op.local[k] is not None:
-                        moved += float(op.local[k](*[values[s] for s in node.inputs], values[i])) * shifts[u]
+                        moved += float(numbers_local(op.local[k], [values[s] for s in node.inputs],
+                                                     values[i])) * shifts[u]
             except (TypeError, ValueError, ArithmeticError):
                 return None
             if not math.isfinite(moved):
@@ -527,9 +521,35 @@ def _std(builder, x: int) -> int:
     return builder("mul", builder("sqrt", builder("mean", builder("mul", centred, centred))), builder.const(top))
 
 
+# Taylor rules by op, as JAX's jet keeps them: each sets how node i's coefficient k follows from
+# coefficients already known. An elementwise op without an entry takes its series from its derivative
+# rule (_Plan._from_derivatives), so a new function needs none.
+RULES: dict[str, Callable] = {}
+LINEAR: dict[str, int | None] = {}    # op → how many leading inputs are series (None: all of them)
+BILINEAR: set[str] = set()             # linear in each input separately: the Cauchy product
+
+
+def deflinear(*ops: str, series: int | None = None) -> None:
+    """Ops that act on each coefficient alone; with `series`, only the first inputs are series."""
+    for op in ops:
+        LINEAR[op], RULES[op] = series, _Plan._linear
+
+
+def defbilinear(*ops: str) -> None:
+    for op in ops:
+        BILINEAR.add(op)
+        RULES[op] = _Plan._bilinear
+
+
 # Ops whose value is rebuilt from ops with rules (the same value, so the same series).
-_REWRITES = {"softmax": _softmax, "logsumexp": _logsumexp, "cross_entropy": _cross_entropy,
-             "norm": _norm, "var": _var, "std": _std}
+REWRITES = {"softmax": _softmax, "logsumexp": _logsumexp, "cross_entropy": _cross_entropy,
+            "norm": _norm, "var": _var, "std": _std}
+
+deflinear("identity", "pos", "neg", "add", "sub", "sum", "mean", "sum_last", "transpose")
+deflinear("sum_axis", "mean_axis", "sum_to", series=1)
+defbilinear("mul", "matmul", "outer")
+RULES.update({"div": _Plan._div, "pow": _Plan._pow, "prod": _Plan._prod, "max": _Plan._chosen,
+              "min": _Plan._chosen}, **dict.fromkeys(REWRITES, _Plan._rewritten))
 
 
 def _summed(op: str, value, out) -> int:
@@ -562,10 +582,10 @@ def _value_bound(node, value, inputs: list[Bounded], input_values: list) -> Valu
         with np.errstate(all="ignore"):
             if node.op in _EXACT_OPS:
                 return _shaped(parts(op.forward(*inputs))[1], value)
-            if node.op in _LINEAR or node.op.startswith(("index[", "scatter[")):
+            if node.op in LINEAR or node.op.startswith(("index[", "scatter[")):
                 summed = _summed(node.op, input_values[0], value)
                 return _shaped(linear(op.forward, inputs[0], input_values[1:], summed).bound, value)
-            if node.op in _BILINEAR:
+            if node.op in BILINEAR:
                 return _shaped(bilinear(op.forward, inputs[0], inputs[1],
                                         _inner(node.op, input_values[0])).bound, value)
             if not op.chain and op.local:
@@ -574,7 +594,7 @@ def _value_bound(node, value, inputs: list[Bounded], input_values: list) -> Valu
                     bound = parts(inputs[k])[1]
                     if local is None or not np.any(bound):
                         continue
-                    slope = abs(local(*input_values, value))
+                    slope = abs(numbers_local(local, input_values, value))
                     spread = spread + (slope * bound if op.elementwise else np.sum(slope * bound))
                 if not op.elementwise:
                     spread = spread + max(int(np.size(v)) for v in input_values) * U * abs(value)

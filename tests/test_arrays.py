@@ -244,7 +244,7 @@ def test_forward_mode_reduces_like_reverse_mode(text, point):
     from gradcalc.forward_mode import forward_mode
 
     reverse = compute(text, point)
-    forward_pass = forward_mode(reverse.graph, reverse.inputs)
+    forward_pass = forward_mode(reverse.graph, reverse.values)
     for name in point:
         np.testing.assert_allclose(forward_pass.gradient[name], reverse.gradient[name], err_msg=name)
 

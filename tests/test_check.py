@@ -231,7 +231,7 @@ def test_cli_check_prints_both_gradients_and_relative_error():
 def _broken_sin():
     """sin's entry of the op table with a wrong local derivative: d sin = sin instead of cos."""
     broken = copy.copy(ops.OPS["sin"])
-    broken.local = (lambda a, out: np.sin(a),)
+    broken.local = (lambda m, a, out: np.sin(a),)
     return broken
 
 

@@ -262,7 +262,7 @@ def test_wrong_number_of_arguments():
 
 def test_trace_shows_each_local_formula():
     out = run("atan2(y, x) + log(x, 2) + max(x, y)", "--x", "1", "--y", "2").stdout
-    for formula in ("x/(y² + x²)", "−y/(y² + x²)", "1/(x·log(2))", "1 if x > y, ½ if equal, else 0"):
+    for formula in ("x/(x² + y²)", "−y/(x² + y²)", "1/(x·log(2))", "1 if x > y, ½ if equal, else 0"):
         assert formula in out, formula
 
 

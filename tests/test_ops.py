@@ -92,17 +92,22 @@ def test_kinks_take_the_documented_subgradient(function, x, expected):
 
 def test_op_table_is_consistent():
     for name, op in OPS.items():
-        assert len(op.formula) == op.arity, name
+        assert len(op.local) == op.arity, name
         assert not op.chain or len(op.chain) == op.arity, name
 
 
 @pytest.mark.parametrize("text, point, expected", [
     ("x*y", {"x": 3, "y": 4}, {"x": "y", "y": "x"}),
-    ("x/y", {"x": 3, "y": 4}, {"x": "1/y", "y": "−x/y²"}),
+    ("x/y", {"x": 3, "y": 4}, {"x": "1/y", "y": "−z/y"}),
     ("x**2", {"x": 3}, {"x": "2·x"}),
-    ("x**3", {"x": 3}, {"x": "3·x^2"}),
+    ("x**3", {"x": 3}, {"x": "3·x²"}),
+    ("x**-2", {"x": 3}, {"x": "−2·x^(−3)"}),
     ("x**y", {"x": 3, "y": 2}, {"x": "y·x^(y − 1)", "y": "z·log(x)"}),
-    ("exp(x)", {"x": 1}, {"x": "exp(x)"}),
+    ("exp(x)", {"x": 1}, {"x": "z"}),
+    ("tanh(x)", {"x": 1}, {"x": "1 − z²"}),
+    ("relu(x)", {"x": 1}, {"x": "1 if x > 0 else 0"}),
+    ("erf(x)", {"x": 1}, {"x": "2/√π·exp(−x²)"}),
+    ("clip(x, 0, 2)", {"x": 1}, {"x": "(1 − [0 > x])·(1 − [x > 2])"}),
     ("sigmoid(x)", {"x": 1}, {"x": "z·(1 − z)"}),
     ("x - y", {"x": 1, "y": 1}, {"x": "1", "y": "−1"}),
 ])
@@ -144,19 +149,26 @@ def test_constants_pi_and_e():
     assert float(result.gradient["x"]) == pytest.approx(math.pi * math.cos(math.pi) + math.e)
 
 
-def test_a_new_function_is_one_entry_in_the_table(monkeypatch):
-    # One entry (symbol, forward, derivative and its graph form) reaches the parser, the trace,
-    # --symbolic, the Hessian, forward mode and batches of points, with no other file changed.
+@pytest.fixture
+def cube(monkeypatch):
+    """A made-up function added the way a new one is: one entry (forward, one rule, names, domain and
+    kink text), here patched into the table for one test."""
     from gradcalc import ops
+
+    entry = ops.unary("cube", lambda a: a * a * a, lambda m, a, out: 3.0 * a * a, names=("cube", "cubed"),
+                      domain="every x (made up)", kink="none (made up)", floats=True)
+    monkeypatch.setitem(OPS, "cube", entry)
+    for name, by_arity in ops.callables().items():
+        monkeypatch.setitem(ops.CALLS, name, by_arity)
+    return entry
+
+
+def test_a_new_function_is_one_entry_in_the_table(cube):
+    # One entry reaches the parser, the trace, --symbolic, the Hessian, forward mode and batches of points.
     from gradcalc.batch import evaluate_points
     from gradcalc.higher import beyond
     from gradcalc.parse import parse
 
-    cube = ops._unary("cube", lambda a: a ** 3, lambda a, out: 3 * a * a, "3·{0}²",
-                      lambda g, a, out: g("mul", g.const(3.0), g("mul", a, a)), names=("cube", "cubed"))
-    monkeypatch.setitem(OPS, "cube", cube)
-    for name, by_arity in ops._callables().items():
-        monkeypatch.setitem(ops.CALLS, name, by_arity)
     result = compute("cubed(x) + y*cube(x)", x=2.0, y=1.0)
     assert float(result.value) == 16.0 and float(result.gradient["x"]) == 24.0
     found = beyond(result, hessian_wanted=True, symbolic=True, mode="forward")
@@ -166,6 +178,40 @@ def test_a_new_function_is_one_entry_in_the_table(monkeypatch):
     assert float(found.forward.gradient["x"]) == 24.0
     value, gradient, errors = evaluate_points(parse("cube(x)"), {"x": np.array([1.0, 2.0])}, 2)
     assert value.tolist() == [1.0, 8.0] and gradient["x"].tolist() == [3.0, 12.0] and not errors
+
+
+def test_a_new_function_reaches_every_output_of_the_command_line(cube, tmp_path):
+    import json
+
+    from helpers import run
+
+    trace = run("cube(x)", "--x", "2", "--plain")
+    assert trace.exit_code == 0 and "3·x²" in trace.stdout and "12" in trace.stdout
+    data = json.loads(run("cube(x)", "--x", "2", "--json").stdout)
+    assert data["gradient"]["x"] == 12.0
+    symbolic = run("cube(x)", "--x", "2", "--symbolic")
+    assert symbolic.exit_code == 0 and "3·x^2" in symbolic.stdout
+    latex = run("cube(x)*y", "--x", "2", "--y", "1", "--symbolic", "--latex")
+    assert latex.exit_code == 0 and r"&= \operatorname{cube}\left(x\right)" in latex.stdout, latex.stdout
+    assert "&= 3 x^{2} y" in latex.stdout
+    hessian = json.loads(run("cube(x)*y", "--x", "2", "--y", "1", "--hessian", "--json").stdout)
+    assert hessian["hessian"]["matrix"] == [[12.0, 12.0], [12.0, 0.0]]
+    order = json.loads(run("cube(x)", "--x", "2", "--order", "30", "--json").stdout)
+    assert order["derivative"]["value"] == 0.0
+    third = json.loads(run("cube(sin(x))", "--x", "0.5", "--order", "3", "--json").stdout)
+    x = 0.5   # (sin³)‴ = 6cos³ − 21 sin² cos
+    expected = 6 * math.cos(x) ** 3 - 21 * math.sin(x) ** 2 * math.cos(x)
+    assert third["derivative"]["value"] == pytest.approx(expected, rel=1e-12)
+    forward = json.loads(run("cube(x)*y", "--x", "2", "--y", "3", "--mode", "forward", "--json").stdout)
+    assert forward["gradient"] == {"x": 36.0, "y": 8.0}
+    points = tmp_path / "points.csv"
+    points.write_text("x\n1\n2\n-1\n", encoding="utf-8")
+    batch = run("cube(x)", "--points", str(points))
+    assert batch.exit_code == 0, batch.output
+    rows = [line.split(",") for line in batch.stdout.splitlines()]
+    assert [float(row[-1]) for row in rows[1:]] == [3.0, 12.0, 3.0]
+    shown = run("--help").stdout
+    assert "  cube(x) cubed: 3·x²; every x (made up); none (made up)" in shown
 
 
 def test_every_op_knows_where_it_is_used():
@@ -180,3 +226,37 @@ def ops_called(name):
     from gradcalc.ops import CALLS
 
     return CALLS[name]
+
+
+# Points for the ops whose numeric local differs from their rule on purpose, away from where it must
+# differ (pow at 0, a zero element of prod, the norm at 0).
+OVERRIDE_POINTS = {
+    **{key: st.tuples(floats(-1e6, 1e6), floats(-1e6, 1e6)) for key in ("add", "sub")},   # constants
+    **{key: st.tuples(floats(-1e6, 1e6)) for key in ("identity", "neg", "pos")},
+    "pow": st.tuples(floats(0.1, 5), floats(-3, 3)),
+    "tanh": st.tuples(floats(-4, 4)),          # beyond, 1 − tanh² loses the digits the override keeps
+    "sigmoid": st.tuples(floats(-8, 8)),
+    "asinh": st.tuples(floats(-1e6, 1e6)),
+    "norm": st.tuples(st.lists(floats(-5, 5).filter(lambda v: abs(v) > 0.1), min_size=1, max_size=6)
+                      .map(np.array)),
+    "prod": st.tuples(st.lists(floats(-3, 3).filter(lambda v: abs(v) > 0.1), min_size=1, max_size=6)
+                      .map(np.array)),
+}
+
+
+def test_every_numeric_override_is_listed():
+    overridden = {key for key, op in OPS.items() if op.local != op.d}
+    assert overridden == set(OVERRIDE_POINTS)
+
+
+@pytest.mark.parametrize("key", sorted(OVERRIDE_POINTS))
+@given(data=st.data())
+def test_numeric_override_agrees_with_its_rule(key, data):
+    from gradcalc.ops.rules import NUMBERS, numbers_local
+
+    op = OPS[key]
+    args = [np.float64(a) if np.ndim(a) == 0 else a for a in data.draw(OVERRIDE_POINTS[key])]
+    out = op.forward(*args)
+    for k, (numeric, rule) in enumerate(zip(op.local, op.d)):
+        np.testing.assert_allclose(numbers_local(numeric, args, out), rule(NUMBERS, *args, out), rtol=1e-10,
+                                   atol=1e-300, err_msg=f"{key}, input {k}")

@@ -1,0 +1,445 @@
+"""Array ops (matrix product, reductions, softmax, losses) and indexing: one entry each, as elementwise.py.
+
+Reductions and softmax work along the last axis (the classes of a batch of rows), as frameworks do.
+An input whose rule is None is a number written in the call (an axis), not differentiated.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import xp
+from ..numbers import format_shape
+from ..xp import np
+from .core import OPS, InputError, Op, function, unary
+from .rules import ATOM, Text, as_value
+
+# Arrays ------------------------------------------------------------------------------------------
+# Reductions and softmax work along the last axis (the classes of a batch of rows), as frameworks do.
+
+def _swap(a):
+    """The transpose of the last two axes (a stack of matrices stays a stack); a vector is itself."""
+    return np.swapaxes(a, -1, -2) if np.ndim(a) >= 2 else a
+
+
+def _need_array(name: str, a) -> None:
+    if np.ndim(a) == 0:
+        raise InputError(f"{name} needs a vector or a matrix, got a scalar",
+                         hint=f"give {name} an array such as [1, 2, 3]")
+
+
+def _matmul(x, w):
+    if np.ndim(x) == 0 or np.ndim(w) == 0:
+        raise InputError(f"@ multiplies vectors and matrices, not scalars: shapes "
+                         f"{format_shape(np.shape(x))} and {format_shape(np.shape(w))}",
+                         hint="use * to multiply by a number")
+    try:
+        return as_value(np.matmul(x, w))
+    except ValueError:
+        pass
+    inner_left = x.shape[-1]
+    inner_right = w.shape[0] if w.ndim == 1 else w.shape[-2]
+    if inner_left != inner_right:
+        right = "length of the right vector" if w.ndim == 1 else "rows of the right operand"
+        hint = (f"the columns of the left operand ({inner_left}) must equal the {right} "
+                f"({inner_right}); transpose one of them with .T?")
+    else:
+        hint = "the leading (stacked) axes of the two operands must broadcast"
+    raise InputError(f"shape mismatch: @ cannot multiply shapes {format_shape(x.shape)} and "
+                     f"{format_shape(w.shape)}", hint=hint)
+
+
+# The matrix product only says which side the local factor goes on: ∂L/∂X = ∂L/∂Y · Wᵀ and
+# ∂L/∂W = Xᵀ · ∂L/∂Y. numpy treats a vector on the left as a row and on the right as a column and
+# drops that axis from Y; these put the axis back for the product and take it out again.
+
+def _matmul_chain_left(upstream, w_t, *inputs):
+    if np.ndim(w_t) == 1:                    # W was a column: Y lost its last axis
+        return np.multiply.outer(upstream, w_t)
+    if np.ndim(upstream) < np.ndim(w_t):     # X was a row: Y lost its row axis
+        return (upstream[..., None, :] @ w_t)[..., 0, :]
+    return upstream @ w_t
+
+
+def _matmul_chain_right(upstream, x_t, *inputs):
+    if np.ndim(x_t) == 1:                    # X was a row: Y lost its row axis
+        if np.ndim(upstream) == 0:           # vector · vector
+            return upstream * x_t
+        return x_t[:, None] * upstream[..., None, :]
+    if np.ndim(upstream) < np.ndim(x_t):     # W was a column: Y lost its last axis
+        return (x_t @ upstream[..., None])[..., 0]
+    return x_t @ upstream
+
+
+def _axis(name: str, x, axis) -> int:
+    ndim = np.ndim(x)
+    if axis != np.round(axis):
+        raise InputError(f"the axis of {name} must be a whole number, got {float(axis):g}")
+    if not -ndim <= axis < ndim:
+        hint = f"the axes of shape {format_shape(np.shape(x))} are 0 to {ndim - 1}, or -{ndim} to -1" \
+            if ndim else f"a scalar has no axes: write {name}(x)"
+        raise InputError(f"axis {int(axis)} is out of range for {name} of shape "
+                         f"{format_shape(np.shape(x))}", hint=hint)
+    return int(axis)
+
+
+def _reduce_along(name: str, reduce):
+    """sum(x, axis) and mean(x, axis): forward, and the chain that spreads ∂L/∂out back along the axis."""
+    def forward(x, axis):
+        return as_value(reduce(x, axis=_axis(name, x, axis)))
+
+    def chain(upstream, local, x, axis):
+        return np.expand_dims(upstream, _axis(name, x, axis)) * local
+    return forward, chain
+
+
+def _logsumexp(x):
+    _need_array("logsumexp", x)
+    top = np.max(x, axis=-1, keepdims=True)    # shift by the largest so exp never overflows
+    return as_value(np.log(np.sum(np.exp(x - top), axis=-1)) + top[..., 0])
+
+
+def _softmax(x):
+    _need_array("softmax", x)
+    shifted = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return shifted / np.sum(shifted, axis=-1, keepdims=True)
+
+
+def _log_softmax(y):
+    return y - np.expand_dims(_logsumexp(y), -1)
+
+
+def _rows(y) -> int:
+    """N in cross_entropy: how many rows (examples) the loss is averaged over; 1 for a vector."""
+    return y.size // y.shape[-1]
+
+
+def _cross_entropy(y, t):
+    _need_array("cross_entropy", y)
+    if np.shape(y) != np.shape(t):
+        raise InputError(f"shape mismatch: cross_entropy needs y and t of the same shape, got "
+                         f"{format_shape(np.shape(y))} and {format_shape(np.shape(t))}",
+                         hint="give t as one-hot rows (or probabilities), one per row of y")
+    return np.float64(-np.sum(t * _log_softmax(y)) / _rows(y))
+
+
+# Reductions whose sum or squares overflow (or underflow) where the result need not: each is computed
+# as numpy does, and only a result that is not a normal finite float is computed again, scaled, so
+# the digits of every ordinary case stay numpy's. norm([1e200, 1e200]) was inf, norm([1e-200]) 0.
+_SMALLEST_NORMAL = 2.2250738585072014e-308
+
+
+def _mean(x, axis=None):
+    """np.mean, or the sum of x/n where the sum overflows but the mean does not ([1e308, 1e308])."""
+    found = np.mean(x, axis=axis)
+    if xp.any_(np.isinf(found)) and np.all(np.isfinite(x)):
+        n = np.size(x) if axis is None else np.shape(x)[axis]
+        found = np.sum(np.asarray(x) / n, axis=axis)
+    return found
+
+
+def _largest(x):
+    """max |x|, 1 where that is 0 (a scale to divide by)."""
+    top = np.max(np.abs(x))
+    return top if top > 0 else 1.0
+
+
+def _norm(x):
+    squares = np.sum(np.square(x))
+    if not _SMALLEST_NORMAL <= squares < math.inf and np.all(np.isfinite(x)):
+        top = _largest(x)
+        return np.float64(top * np.sqrt(np.sum(np.square(np.asarray(x) / top))))
+    return np.float64(np.sqrt(squares))
+
+
+def _var(x):
+    found = np.var(x)
+    if not _SMALLEST_NORMAL <= found < math.inf and np.all(np.isfinite(x)):
+        top = _largest(x)
+        root = top * np.sqrt(np.var(np.asarray(x) / top))    # (top·√v)², as top² may overflow alone
+        return np.float64(root * root)
+    return np.float64(found)
+
+
+def _std(x):
+    found = np.std(x)
+    if not _SMALLEST_NORMAL <= found * found < math.inf and np.all(np.isfinite(x)):
+        top = _largest(x)
+        return np.float64(top * np.std(np.asarray(x) / top))
+    return np.float64(found)
+
+
+_sum_along = _reduce_along("sum", np.sum)
+_mean_along = _reduce_along("mean", _mean)
+
+
+# Graph forms of the chained derivatives (g is the node builder of gradcalc.higher): the same
+# products as _matmul_chain_left/right, for vectors and matrices (stacks of matrices: not yet).
+
+def _matmul_graph_left(g, upstream, x, w, out):
+    x_dims, w_dims = np.ndim(g.values[x]), np.ndim(g.values[w])
+    if max(x_dims, w_dims) > 2:
+        return None
+    if w_dims == 1:
+        return g("mul", upstream, w) if x_dims == 1 else g("outer", upstream, w)
+    return g("matmul", upstream, g("transpose", w))
+
+
+def _matmul_graph_right(g, upstream, x, w, out):
+    x_dims, w_dims = np.ndim(g.values[x]), np.ndim(g.values[w])
+    if max(x_dims, w_dims) > 2:
+        return None
+    if x_dims == 1:
+        return g("mul", upstream, x) if w_dims == 1 else g("outer", x, upstream)
+    return g("matmul", g("transpose", x), upstream)
+
+
+def _spread_graph(mean: bool):
+    """sum(x, axis) and mean(x, axis) in graph form: the upstream spread back along the axis (an
+    outer product with a column of ones, or of 1/n for the mean), for vectors and matrices."""
+    def make(g, upstream, x, axis, out):
+        shape = np.shape(g.values[x])
+        along = _axis("mean" if mean else "sum", g.values[x], g.values[axis]) % len(shape)
+        ones = g.const(np.full(shape[along], 1.0 / shape[along] if mean else 1.0))
+        if len(shape) == 1:
+            return g("mul", upstream, ones)
+        if len(shape) == 2:
+            return g("outer", ones, upstream) if along == 0 else g("outer", upstream, ones)
+        return None
+    return make
+
+
+def _norm_local(m, x, out):
+    # At x = 0 the norm has no gradient; PyTorch takes the subgradient 0 there, and so does gradcalc.
+    if out == 0:
+        return np.zeros_like(x) if np.ndim(x) else np.float64(0.0)
+    return x / out
+
+
+def _prod_local(m, x, out):
+    """∂Πx/∂xᵢ = the product of the other elements (exact at zeros: no division)."""
+    flat = np.ravel(np.asarray(x, dtype=np.float64))
+    before = np.concatenate(([1.0], np.cumprod(flat[:-1])))
+    after = np.concatenate((np.cumprod(flat[::-1][:-1])[::-1], [1.0]))
+    others = before * after
+    return others.reshape(np.shape(x)) if np.ndim(x) else np.float64(1.0)
+
+
+
+function("mean", lambda a: as_value(_mean(a)))
+function("softmax", lambda a: _softmax(a))
+function("T", lambda a: _swap(a), graph=lambda g, a: g("transpose", a),
+         text=lambda a: Text(f"{a.wrapped(ATOM)}ᵀ", ATOM))
+# Σt along rows (keeping the axis); in the graph t @ ones (C, 1).
+function("row_sums", lambda a: np.sum(a, axis=-1, keepdims=True),
+         graph=lambda g, a: g("matmul", a, g.const(np.ones((np.shape(g.values[a])[-1], 1)))),
+         text=lambda a: Text(f"Σ{a.wrapped(ATOM)}", ATOM))
+function("log_softmax", lambda a: _log_softmax(a), graph=lambda g, a: g("log", g("softmax", a)),
+         text=lambda a: Text(f"log softmax({a})", ATOM))
+# N in cross_entropy: how many rows (examples) the loss is averaged over; 1 for a vector.
+function("rows", lambda a: _rows(a), constant=True, text=lambda a: Text("N", ATOM))
+function("length_along", lambda a, axis: np.shape(a)[_axis("mean", a, axis)], constant=True,
+         text=lambda a, axis: Text(f"shape({a})[{axis}]", ATOM))
+# Which elements a max or min takes: 1 where x equals the result, tied elements sharing it equally.
+# Flat nearby, so a constant in the graph too.
+function("ties", lambda x, out: _ties(x, out), constant=True,
+         text=lambda x, out: Text(f"1 where {x} = {out} (ties share it), else 0", 0))
+
+
+def _ties(x, out):
+    at_max = (x == out) * 1.0
+    return at_max / np.sum(at_max)
+
+
+def _ones(m, x, *rest):
+    return m.filled(x, 1.0)
+
+
+OPS.update({
+    # Not callable from a program: the graph form of undoing broadcasting, sum_to(grad, like) sums
+    # grad down to like's shape; its own derivative spreads the upstream back out (× ones).
+    "sum_to": Op("sum_to", "sum_to({0}, shape of {1})", lambda a, like: sum_to(a, np.shape(like)),
+                 (_ones, lambda m, a, like, out: 0.0)),
+    # Not callable either: the pieces the graph forms of @ and softmax are built from.
+    "outer": Op("outer", "outer({0}, {1})", np.multiply.outer,
+                (lambda m, a, b, out: b, lambda m, a, b, out: a),
+                chain=(lambda upstream, local, a, b: upstream @ b,
+                       lambda upstream, local, a, b: _swap(upstream) @ a),
+                graph_chain=(lambda g, upstream, a, b, out: g("matmul", upstream, b),
+                             lambda g, upstream, a, b, out: g("matmul", g("transpose", upstream), a))),
+    "sum_last": Op("sum_last", "sum of {0} along its last axis",
+                   lambda x: np.sum(x, axis=-1, keepdims=True), (_ones,)),
+    "matmul": Op("@", "{0} @ {1}", _matmul, (lambda m, x, w, out: m.T(w), lambda m, x, w, out: m.T(x)),
+                 chain=(_matmul_chain_left, _matmul_chain_right),
+                 rule=("{up} · {local}", "{local} · {up}"),
+                 graph_chain=(_matmul_graph_left, _matmul_graph_right),
+                 names=("dot", "matmul"), domain="inner sizes agree"),
+    "transpose": Op("ᵀ", "{0}ᵀ", _swap, (lambda m, x, out: 1.0,),
+                    chain=(lambda upstream, local, x: _swap(upstream),), rule=("({up})ᵀ",),
+                    graph_chain=(lambda g, upstream, x, out: g("transpose", upstream),),
+                    names=("transpose",)),
+    "sum": unary("sum", lambda x: as_value(np.sum(x)), _ones, elementwise=False),
+    "mean": unary("mean", lambda x: as_value(_mean(x)), lambda m, x, out: m.filled(x, 1.0 / m.size(x)),
+                  elementwise=False),
+    "sum_axis": Op("sum", "sum({0}, {1})", _sum_along[0], (_ones, None),
+                   chain=(_sum_along[1], None), rule=("{up} repeated along axis {1}", ""),
+                   graph_chain=(_spread_graph(mean=False), None),
+                   names=("sum",),
+                   domain="axis a whole number written in the call"),
+    "mean_axis": Op("mean", "mean({0}, {1})", _mean_along[0],
+                    (lambda m, x, axis, out: m.filled(x, 1.0 / m.length_along(x, axis)), None),
+                    chain=(_mean_along[1], None), rule=("{up} × {local}, repeated along axis {1}", ""),
+                    graph_chain=(_spread_graph(mean=True), None),
+                    names=("mean",),
+                    domain="axis a whole number written in the call"),
+    "max": unary("max", lambda x: as_value(np.max(x)), lambda m, x, out: m.ties(x, out),
+                 piece=lambda x, out: x == out, elementwise=False,
+                 kink="tied largest elements share the gradient equally"),
+    "softmax": Op("softmax", "softmax({0})", _softmax, (lambda m, x, out: out,),
+                  chain=(lambda upstream, s, x: s * (upstream - np.sum(upstream * s, axis=-1,
+                                                                       keepdims=True)),),
+                  rule=("{local} ⊙ ({up} − Σ {up} ⊙ {local})",),
+                  graph_chain=(lambda g, upstream, x, out: g("mul", out, g(
+                      "sub", upstream, g("sum_last", g("mul", upstream, out)))),),
+                  # softmax's Jacobian is symmetric: the tangent follows the same rule as the chain
+                  tangent=(lambda t, x, out: out * (t - np.sum(t * out, axis=-1, keepdims=True)),),
+                  names=("softmax",), kink="along the last axis"),
+    "logsumexp": Op("logsumexp", "logsumexp({0})", _logsumexp, (lambda m, x, out: m.softmax(x),),
+                    chain=(lambda upstream, local, x: np.expand_dims(upstream, -1) * local,),
+                    rule=("{up} × {local}",),
+                    graph_chain=(lambda g, upstream, x, out: g("mul", upstream, g("softmax", x))
+                                 if np.ndim(g.values[x]) == 1 else None,),
+                    tangent=(lambda t, x, out: np.sum(np.exp(x - np.expand_dims(out, -1)) * t, axis=-1),),
+                    names=("logsumexp",), kink="along the last axis"),
+    "cross_entropy": Op("cross_entropy", "cross_entropy({0}, {1})", _cross_entropy,
+                        # Σt is each row's total, 1 for a one-hot or probability target; kept general
+                        # so the function is differentiable in t as well (--check perturbs t too).
+                        (lambda m, y, t, out: (m.softmax(y) * m.row_sums(t) - t) / m.rows(y),
+                         lambda m, y, t, out: -m.log_softmax(y) / m.rows(y)),
+                        names=("cross_entropy",), domain="same shapes; t one-hot or probabilities",
+                        kink="mean over rows"),
+    # Reductions of a whole array (of every element, as sum and max).
+    "min": unary("min", lambda x: as_value(np.min(x)), lambda m, x, out: m.ties(x, out),
+                 piece=lambda x, out: x == out, elementwise=False,
+                 kink="tied smallest elements share the gradient equally"),
+    "norm": unary("norm", _norm, lambda m, x, out: x / out, numeric=_norm_local, elementwise=False,
+                  kink="0 at x = 0 (PyTorch)"),
+    "prod": unary("prod", lambda x: np.float64(np.prod(x)), lambda m, x, out: out / x,
+                  numeric=_prod_local, elementwise=False, kink="exact at zeros (no division)"),
+    # var and std divide by n (numpy's default, ddof = 0), not n − 1 (PyTorch's default).
+    "var": unary("var", _var, lambda m, x, out: (x - m.mean(x)) * (2.0 / m.size(x)), elementwise=False,
+                 kink="divides by n, as numpy (PyTorch's default divides by n − 1)"),
+    # (x − mean)/out/n: n·out would overflow first, std([1e308, -1e308])
+    "std": unary("std", _std, lambda m, x, out: (x - m.mean(x)) / out / m.size(x), elementwise=False,
+                 domain="derivative: elements not all equal", kink="divides by n, as numpy"),
+})
+
+
+# Pieces of the dialects (gradcalc/dialects.py) -----------------------------------------------------
+# expand_axis: keepdims=True, an axis of size 1 put back after a reduction along it.
+
+def _expand_axis(x, axis):
+    return np.expand_dims(x, int(axis))
+
+
+OPS.update({
+    "expand_axis": Op("keepdims", "{0} with axis {1} kept", _expand_axis, (lambda m, x, axis, out: 1.0, None),
+                      chain=(lambda upstream, local, x, axis: np.reshape(upstream, np.shape(x)), None),
+                      rule=("{up} without axis {1}", ""),
+                      # summing over an axis of size 1 removes it, values unchanged
+                      graph_chain=(lambda g, upstream, x, axis, out: g("sum_axis", upstream, axis), None),
+                      tangent=(lambda t, x, axis, out: _expand_axis(np.broadcast_to(t, np.shape(x)), axis),
+                               None)),
+})
+
+# Indexing ----------------------------------------------------------------------------------------
+# x[0], x[1:], X[:, 0]: numpy's basic indexing with whole numbers written in the program. Each distinct
+# index is an op of its own, made on first use and kept in OPS, so the trace, forward mode and the
+# Hessian read it like any other entry. Its gradient puts the upstream back at the positions taken,
+# zeros elsewhere ("scatter", itself an op whose gradient takes the same positions again).
+
+Index = tuple[int | slice, ...]
+
+
+def index_text(key: Index) -> str:
+    """[1:], [:, 0], [::2]: the index as written in numpy, normalised."""
+    def part(item):
+        if isinstance(item, int):
+            return str(item)
+        text = ("" if item.start is None else str(item.start)) + ":" + \
+            ("" if item.stop is None else str(item.stop))
+        return text + (f":{item.step}" if item.step is not None else "")
+    return "[" + ", ".join(map(part, key)) + "]"
+
+
+def _check_index(x, key: Index, text: str) -> None:
+    shape = np.shape(x)
+    if not shape:
+        raise InputError(f"cannot index a scalar: {text} needs an array",
+                         hint="index a vector or a matrix, e.g. x[0] with --x [1,2,3]")
+    if len(key) > len(shape):
+        raise InputError(f"too many indices: {text} indexes {len(key)} axes, but the shape "
+                         f"{format_shape(shape)} has {len(shape)}",
+                         hint=f"give at most {len(shape)} ind{'ex' if len(shape) == 1 else 'ices'}")
+    for axis, (item, size) in enumerate(zip(key, shape)):
+        if isinstance(item, int) and not -size <= item < size:
+            raise InputError(f"index {item} is out of range for axis {axis} of shape "
+                             f"{format_shape(shape)}",
+                             hint=f"indices of axis {axis} run from 0 to {size - 1}, or -{size} to -1")
+
+
+def _scatter(upstream, shape, key: Index):
+    grad = np.zeros(shape)
+    grad[key] = upstream
+    return grad
+
+
+def index_op(key: Index) -> str:
+    """The op taking x[key] (registered in OPS on first use); returns its key in OPS."""
+    text = index_text(key)
+    name, back = f"index{text}", f"scatter{text}"
+    if name in OPS:
+        return name
+
+    def take(x):
+        _check_index(x, key, text)
+        return as_value(np.array(np.asarray(x)[key]))
+
+    def place(upstream, like):
+        return _scatter(upstream, np.shape(like), key)
+
+    def take_tangent(t, x, out):
+        return as_value(np.array(np.broadcast_to(t, np.shape(x))[key]))
+
+    OPS[back] = Op("scatter", f"{{0}} placed at {text} in zeros shaped like {{1}}", place,
+                   (lambda m, u, like, out: 1.0, lambda m, u, like, out: 0.0),
+                   chain=(lambda up, local, u, like: as_value(np.array(np.asarray(up)[key])),
+                          lambda up, local, u, like: np.broadcast_to(np.float64(0.0), np.shape(like))),
+                   rule=(f"({{up}}){text}", "0"),
+                   graph_chain=(lambda g, up, u, like, out: g(name, up),
+                                lambda g, up, u, like, out: g.const(np.zeros(np.shape(g.values[like])))),
+                   tangent=(lambda t, u, like, out: _scatter(t, np.shape(like), key),
+                            lambda t, u, like, out: np.zeros(np.shape(like))))
+    OPS[name] = Op(text, f"{{0}}{text}", take, (lambda m, x, out: m.named(1.0, f"1 at {text}, else 0"),),
+                   chain=(lambda up, local, x: _scatter(up, np.shape(x), key),),
+                   rule=(f"{{up}} placed at {text}, zeros elsewhere",),
+                   graph_chain=(lambda g, up, x, out: g(back, up, x),),
+                   tangent=(take_tangent,))
+    return name
+
+
+def broadcast_axes(shape: tuple[int, ...], target: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes of `shape` that numpy broadcasting added or stretched to reach it from `target`."""
+    extra = len(shape) - len(target)
+    return tuple(range(extra)) + tuple(
+        extra + i for i, size in enumerate(target) if size == 1 and shape[extra + i] != 1)
+
+
+def sum_to(grad, shape: tuple[int, ...]):
+    """Undo numpy broadcasting: sum `grad` down to `shape`, the shape of the input it flows into."""
+    if np.shape(grad) == shape:
+        return grad
+    grad = np.asarray(grad)
+    axes = broadcast_axes(grad.shape, shape)
+    summed = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return summed.reshape(shape) if shape else np.float64(summed.reshape(()))

@@ -1,0 +1,141 @@
+"""The record of one operation (`Op`), the table `OPS` every other module reads, and its lookups."""
+
+from __future__ import annotations
+
+from .rules import graph_local, text_local
+from .rules import Function, function  # noqa: F401  (an op's module adds the functions its rules call)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations are text: typing is no import of a plain question
+    from collections.abc import Callable
+
+    Rule = Callable[..., object]
+
+
+class Op:
+    """One entry of the table: an operation's forward, its derivative rule, how it chains, its texts."""
+
+    # A plain class, not a (frozen) dataclass: `dataclasses` costs a plain question ~15 ms of imports,
+    # and the table makes some sixty Ops at every start.
+    __slots__ = ("symbol", "show", "forward", "d", "local", "chain", "explain", "rule", "graph_chain",
+                 "tangent", "piece", "names", "variadic", "elementwise", "normal", "simplify", "domain",
+                 "kink", "floats")
+
+    def __init__(self, symbol: str, show: str, forward: Callable, d: tuple[Rule | None, ...], *,
+                 numeric: tuple[Rule | None, ...] = (), chain: tuple[Callable, ...] = (),
+                 explain: Callable[..., str | None] | None = None, rule: tuple[str, ...] = (),
+                 graph_chain: tuple[Callable, ...] = (), tangent: tuple[Callable | None, ...] = (),
+                 piece: Callable | None = None, names: tuple[str, ...] = (), variadic: bool = False,
+                 elementwise: bool = False, normal: Callable | None = None,
+                 simplify: Callable | None = None, domain: str = "", kink: str = "", floats: bool = False):
+        self.symbol = symbol            # drawn inside a graph node: "+", "×", "exp"
+        self.show = show                # the node's definition from input labels: "{0} + {1}"
+        self.forward = forward
+        # ∂out/∂input_k, written once against the builder m of ops/rules.py: called with
+        # (m, *inputs, out). Run on numbers it is the trace's local value, on graph nodes the derivative
+        # that Hessians, --order and --symbolic differentiate again, on labels the formula column.
+        # None for an input that is a number written in the call (an axis), not differentiated.
+        self.d = d
+        # What the backward pass multiplies by: the rule itself, or for a few ops a numeric form of the
+        # same derivative whose numbers must differ on purpose (pow at 0, prod with zeros, the norm at
+        # 0, tanh′ in its tails), or a plain number (the constant locals of + and −: nothing to call);
+        # tests/test_ops.py checks each against its rule at sampled points.
+        self.local = tuple(r if n is None else n for n, r in zip(numeric, d)) if numeric else d
+        self.chain = chain              # (upstream, local, *inputs) → flowing; empty: upstream * local
+        self.explain = explain          # why a forward result is not finite
+        self.rule = rule                # how a chained local combines with {up}stream, as text
+        # For an op with `chain`: what flows to each input, built from graph ops, called with
+        # (builder, upstream id, *input ids, out id); None where a shape is not covered yet.
+        self.graph_chain = graph_chain
+        # For an op with `chain`, forward mode's product instead of local × tangent: called with
+        # (tangent of input k, *inputs, out), returns that input's part of the output's tangent.
+        self.tangent = tangent
+        # For an op with kinks or jumps (relu, abs, sign, max): which smooth piece it is on, called
+        # with (*inputs, out). Points near the given one that land on another piece are not comparable.
+        self.piece = piece
+        # How a program calls it: its name, then the aliases people paste (`ln` for log). Empty for
+        # operators and internal ops. Several ops may share a name if their arities differ (sum(x) and
+        # sum(x, axis)); an input whose rule is None must be a number written in the call (an axis).
+        self.names = names
+        # Called with two or more arguments, folded from the left: max(a, b, c) is max(max(a, b), c).
+        self.variadic = variadic
+        # Works element by element, so a batch of points (--points, one point per row) may go through it.
+        self.elementwise = elementwise
+        # The symbolic normal form (symbolic.py): called with (table, *input expressions), returns the
+        # output's expression. None: --symbolic does not support the op.
+        self.normal = normal
+        # The derivative builder's simplification (higher.py): called with (builder, *input ids),
+        # returns an existing node equal to the result (x·1 → x), or None to build the node as usual.
+        self.simplify = simplify
+        # For the table of functions (README, --help): where it is defined ("" for every real number),
+        # and its value at kinks and ties, as the common frameworks take it.
+        self.domain = domain
+        self.kink = kink
+        # forward and local work on Python floats without numpy, with numpy's digits (through
+        # gradcalc.xp's functions): a program of such ops on numbers runs without importing numpy.
+        self.floats = floats
+
+    def __repr__(self) -> str:
+        return f"<Op {self.symbol} {self.show!r}>"
+
+    @property
+    def arity(self) -> int:
+        return len(self.d)
+
+    @property
+    def literal(self) -> tuple[bool, ...]:
+        """Which inputs are numbers written in the expression (an axis), not differentiated."""
+        return tuple(rule is None for rule in self.d)
+
+    def formula_text(self, k: int, labels: list[str], out: str) -> str:
+        """The local derivative ∂out/∂input_k as text, in the labels of the inputs and the output."""
+        return text_local(self.d[k], labels, out)
+
+    def derivative(self, g, k: int, inputs: tuple[int, ...], out: int) -> int:
+        """The local derivative ∂out/∂input_k as a node of the NodeBuilder `g`."""
+        return graph_local(g, self.d[k], inputs, out)
+
+
+class InputError(ValueError):
+    """An op's own account of inputs it cannot take (shapes that do not fit, an axis out of range).
+
+    A ValueError, like numpy's, so evaluation reports it at the node's place in the expression.
+    """
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+# Every op by its key; filled by ops/elementwise.py and ops/arrays.py (and indexing, on first use).
+OPS: dict[str, Op] = {}
+
+
+def call(name: str):
+    """The symbolic normal form of a function call: name(arguments), folded where they are numbers."""
+    return lambda table, *args: table.call(name, *args)
+
+
+def unary(symbol: str, forward, d, *, numeric=None, show: str | None = None,
+          names: tuple[str, ...] | None = None, elementwise: bool = True, normal=None, **fields) -> Op:
+    """A function of one input; by default called by its symbol (`exp(x)`), elementwise."""
+    return Op(symbol, show or f"{symbol}({{0}})", forward, (d,), numeric=() if numeric is None else (numeric,),
+              names=(symbol,) if names is None else names, elementwise=elementwise,
+              normal=normal or call(symbol), **fields)
+
+
+def several(symbol: str, forward, d: tuple, *, names: tuple[str, ...] | None = None,
+            elementwise: bool = True, normal=None, **fields) -> Op:
+    """A function of several inputs, called by its symbol (`atan2(y, x)`), elementwise by default."""
+    inputs = ", ".join(f"{{{k}}}" for k in range(len(d)))
+    return Op(symbol, f"{symbol}({inputs})", forward, d, names=(symbol,) if names is None else names,
+              elementwise=elementwise, normal=normal or call(symbol), **fields)
+
+
+def callables() -> dict[str, dict[int, str]]:
+    """The names a program can call → {number of arguments: op}, read off the `names` of each op."""
+    calls: dict[str, dict[int, str]] = {}
+    for key, op in OPS.items():
+        for name in op.names:
+            calls.setdefault(name, {})[op.arity] = key
+    return calls

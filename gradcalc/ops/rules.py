@@ -1,0 +1,343 @@
+"""The builder `m` that an op's derivative rule is written against, and the three ways it is run.
+
+A rule is a function `(m, *inputs, out) -> local derivative`, written once with + − × / and m's
+functions: `lambda m, a, out: m.cos(a)`, `lambda m, a, out: 1.0 - out * out`. It is run
+
+* on numbers (`NUMBERS`): inputs are floats or numpy values, m's functions are gradcalc.xp's (numpy's
+  results, on Python floats without numpy); this is the trace's local value;
+* on graph nodes (`nodes(builder)`): inputs are `Node`s whose + − × / and functions add nodes to a
+  higher.NodeBuilder; this is the graph-form derivative that Hessians, --order and --symbolic
+  differentiate again;
+* on text (`TEXT`): inputs are labels, and the result is the formula column's text, `1 − z²`.
+
+Rules write `/` but never `**` (a Python float to a fractional power is a complex number): `m.pow`.
+A Python float divided by 0 raises; `local` then runs the rule again on numpy scalars (inf, as numpy).
+"""
+
+from __future__ import annotations
+
+from .. import xp
+from ..xp import np
+
+# -- numbers -----------------------------------------------------------------------------------------
+
+
+def as_value(a):
+    """A scalar result as np.float64, as everywhere else in gradcalc; arrays unchanged."""
+    return np.float64(a) if np.ndim(a) == 0 else a
+
+
+def _where(condition, yes, no):
+    """`yes` where condition > 0, else `no`: a Python float stays a float, numpy values use np.where."""
+    if type(condition) is float:
+        return yes if condition > 0.0 else no
+    if np.ndim(condition) == 0 and np.ndim(yes) == 0 and np.ndim(no) == 0:
+        return np.float64(yes if condition > 0 else no)
+    return np.where(condition > 0, yes, no) * 1.0
+
+
+def _spread(like, number):
+    """`number` at every element of `like`, as a read-only view: the trace keeps every local, and a
+    copy of a large array per reduction would cost memory and time for nothing."""
+    if type(like) is float:
+        return float(number)
+    return np.broadcast_to(np.float64(number), np.shape(like))
+
+
+def sigmoid(a):
+    return 1.0 / (1.0 + xp.exp(-a))    # never 1/0: exp is positive
+
+
+class Builder:
+    """m's functions in one of the three readings: each attribute is a function of m's values."""
+
+    def __init__(self, functions: dict):
+        self.__dict__.update(functions)
+
+
+class Function:
+    """One function a rule may call: how it computes, which graph nodes it makes, how it is written.
+
+    `graph(g, *node ids, *rest)` returns a node id; plain numbers among the arguments (a slope, an axis)
+    arrive as constants. `text(*texts)` returns a `Text`; by default `name(a, b)`.
+    """
+
+    __slots__ = ("name", "numbers", "graph", "text")
+
+    def __init__(self, name: str, numbers, graph=None, text=None):
+        self.name, self.numbers = name, numbers
+        self.graph = graph or (lambda g, *ids: g(name, *ids))
+        self.text = text or (lambda *args: Text(f"{name}({', '.join(map(str, args))})", ATOM))
+
+
+# -- text --------------------------------------------------------------------------------------------
+
+CONDITION, SUM, PRODUCT, NEGATION, POWER, ATOM = 0, 1, 2, 3, 4, 5
+_SQUARED = "²"
+
+
+def number_text(value: float) -> str:
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+class Text:
+    """A formula as text with the precedence of its outermost operation, so parentheses go only where
+    needed. + − × / on Text (and numbers) write the formula: `1 − z²`, `y·x^(y − 1)`."""
+
+    __slots__ = ("text", "precedence", "parts")
+
+    def __init__(self, text: str, precedence: int = ATOM, parts: tuple = ()):
+        self.text, self.precedence, self.parts = text, precedence, parts
+
+    def __str__(self) -> str:
+        return self.text
+
+    def wrapped(self, below: int) -> str:
+        return f"({self.text})" if self.precedence < below else self.text
+
+    def number(self) -> float | None:
+        """The value of a text that is a number written in the program (`2`, `(-1)`), else None."""
+        try:
+            return float(self.text.strip("()").replace("−", "-"))
+        except ValueError:
+            return None
+
+    def _folded(self, other, combine):
+        a, b = self.number(), other.number()
+        return None if a is None or b is None else lift_text(combine(a, b))
+
+    def __add__(self, other):
+        other = lift_text(other)
+        folded = self._folded(other, float.__add__)
+        if folded is not None:
+            return folded
+        if other.precedence == NEGATION:
+            return Text(f"{self.wrapped(SUM)} − {other.parts[0]}", SUM, ("sub", self, other.parts[0]))
+        return Text(f"{self.wrapped(SUM)} + {other.wrapped(SUM)}", SUM, ("add", self, other))
+
+    def __radd__(self, other):
+        return lift_text(other) + self
+
+    def __sub__(self, other):
+        other = lift_text(other)
+        folded = self._folded(other, float.__sub__)
+        if folded is not None:
+            return folded
+        right = other.wrapped(PRODUCT) if other.precedence != NEGATION else f"({other})"
+        return Text(f"{self.wrapped(SUM)} − {right}", SUM, ("sub", self, other))
+
+    def __rsub__(self, other):
+        return lift_text(other) - self
+
+    def __mul__(self, other):
+        other = lift_text(other)
+        folded = self._folded(other, float.__mul__)
+        if folded is not None:
+            return folded
+        if self.number() == 0 or other.number() == 0:
+            return lift_text(0.0)
+        if other.text == self.text:
+            return Text(f"{self.wrapped(ATOM)}{_SQUARED}", POWER, ("pow", self, lift_text(2.0)))
+        if self.parts and self.parts[0] == "mul" and self.parts[2].text == other.text:
+            return self.parts[1] * (other * other)      # 3·x·x is written 3·x²
+        if other.text == "1":
+            return self
+        if self.text == "1":
+            return other
+        right = other.wrapped(PRODUCT) if other.precedence != NEGATION else f"({other})"
+        return Text(f"{self.wrapped(PRODUCT)}·{right}", PRODUCT, ("mul", self, other))
+
+    def __rmul__(self, other):
+        return lift_text(other) * self
+
+    def __truediv__(self, other):
+        other = lift_text(other)
+        return Text(f"{self.wrapped(PRODUCT)}/{other.wrapped(POWER)}", PRODUCT, ("div", self, other))
+
+    def __rtruediv__(self, other):
+        return lift_text(other) / self
+
+    def __neg__(self):
+        return Text(f"−{self.wrapped(PRODUCT)}", NEGATION, (self,))
+
+
+def lift_text(value) -> Text:
+    if isinstance(value, Text):
+        return value
+    if value < 0:
+        return Text(f"−{number_text(-value)}", NEGATION, (Text(number_text(-value)),))
+    return Text(number_text(value))
+
+
+def _power_text(a: Text, b: Text) -> Text:
+    a, b = lift_text(a), lift_text(b)
+    if b.number() == 1:
+        return a
+    if b.number() == 2:
+        return Text(f"{a.wrapped(ATOM)}{_SQUARED}", POWER)
+    return Text(f"{a.wrapped(ATOM)}^{b.wrapped(ATOM)}", POWER)
+
+
+def _compared(a: Text, relation: str) -> str:
+    """`x > 0`, or for a difference `lo − x` as written by a rule, `lo > x`."""
+    if a.parts and a.parts[0] == "sub":
+        return f"{a.parts[1]} {relation} {a.parts[2]}"
+    return f"{a} {relation} 0"
+
+
+# -- graph nodes -------------------------------------------------------------------------------------
+
+
+class Node:
+    """A node of a higher.NodeBuilder's graph inside a rule: + − × / add nodes."""
+
+    __slots__ = ("g", "id")
+
+    def __init__(self, g, node_id: int):
+        self.g, self.id = g, node_id
+
+    def _lift(self, other) -> int:
+        return other.id if type(other) is Node else self.g.const(other)
+
+    def __add__(self, other):
+        return Node(self.g, self.g("add", self.id, self._lift(other)))
+
+    def __radd__(self, other):
+        return Node(self.g, self.g("add", self._lift(other), self.id))
+
+    def __sub__(self, other):
+        return Node(self.g, self.g("sub", self.id, self._lift(other)))
+
+    def __rsub__(self, other):
+        return Node(self.g, self.g("sub", self._lift(other), self.id))
+
+    def __mul__(self, other):
+        return Node(self.g, self.g("mul", self.id, self._lift(other)))
+
+    def __rmul__(self, other):
+        return Node(self.g, self.g("mul", self._lift(other), self.id))
+
+    def __truediv__(self, other):
+        return Node(self.g, self.g("div", self.id, self._lift(other)))
+
+    def __rtruediv__(self, other):
+        return Node(self.g, self.g("div", self._lift(other), self.id))
+
+    def __neg__(self):
+        return Node(self.g, self.g("neg", self.id))
+
+
+def _graph_function(g, function: Function):
+    def apply(*args):
+        ids = [a.id if type(a) is Node else g.const(a) for a in args]
+        return Node(g, function.graph(g, *ids))
+    return apply
+
+
+# -- the functions rules may call ----------------------------------------------------------------------
+
+FUNCTIONS: dict[str, Function] = {}
+_FROM_VALUES: set[str] = set()
+NUMBERS, TEXT = Builder({}), Builder({})     # m read on numbers and on text
+
+
+def function(name: str, numbers, graph=None, text=None, constant: bool = False) -> Function:
+    """Add a function to the builder m. Its graph form is the op of the same name unless `graph` says;
+    a `constant` one (a size, a filled array) gives a plain number or array in the graph reading too,
+    computed from the nodes' values."""
+    FUNCTIONS[name] = made = Function(name, numbers, graph, text)
+    NUMBERS.__dict__[name] = numbers
+    TEXT.__dict__[name] = lambda *args: made.text(*[lift_text(a) if type(a) in (int, float) else a
+                                                    for a in args])
+    if constant:
+        _FROM_VALUES.add(name)
+    return made
+
+
+def _text_call(name: str):
+    return lambda *args: Text(f"{name}({', '.join(map(str, args))})", ATOM)
+
+
+function("exp", xp.exp)
+function("log", xp.log)
+function("sqrt", xp.sqrt)
+function("sin", xp.sin)
+function("cos", xp.cos)
+function("sinh", xp.sinh)
+function("cosh", xp.cosh)
+function("sign", xp.sign)
+function("sigmoid", sigmoid)
+function("minimum", lambda a, b: xp.minimum(a, b), text=_text_call("min"))
+function("pow", xp.power, text=_power_text)
+function("where", _where,
+         graph=lambda g, a, yes, no: g("add", no, g("mul", g("sub", yes, no), g("sign", g("relu", a)))),
+         text=lambda a, yes, no: Text(f"{yes} if {_compared(a, '>')} else {no}", CONDITION))
+# [a > 0] (1 or 0): Iverson's bracket; in the graph sign(relu(a)).
+function("step", xp.step, graph=lambda g, a: g("sign", g("relu", a)),
+         text=lambda a: Text(f"[{_compared(a, '>')}]", ATOM))
+# The number of elements and a filled array are plain numbers in the graph reading too: shapes are known.
+function("size", lambda a: xp.size(a), constant=True, text=lambda a: Text(f"size({a})", ATOM))
+function("filled", _spread, constant=True, text=lambda like, number: lift_text(number))
+# A constant that reads better by name: m.named(2/√π, "2/√π").
+function("named", lambda value, name: value, constant=True,
+         text=lambda value, name: Text(name, PRODUCT if "/" in name or "·" in name else ATOM))
+# Functions that give plain numbers (or constant arrays) from values: in the graph reading they are
+# computed from the nodes' values and enter the graph as constants.
+
+
+# -- the three readings --------------------------------------------------------------------------------
+
+
+
+def _graph_builder(g) -> Builder:
+    functions = {}
+    for name, f in FUNCTIONS.items():
+        if name in _FROM_VALUES:
+            functions[name] = (lambda f: lambda *args: f.numbers(
+                *[g.values[a.id] if type(a) is Node else a for a in args]))(f)
+        else:
+            functions[name] = _graph_function(g, f)
+    return Builder(functions)
+
+
+def nodes(g) -> Builder:
+    """m over a NodeBuilder `g` (made once per builder)."""
+    made = getattr(g, "rule_builder", None)
+    if made is None:
+        made = g.rule_builder = _graph_builder(g)
+    return made
+
+
+def graph_local(g, rule, inputs: tuple[int, ...], out: int) -> int:
+    """A rule read on graph nodes: the node of the local derivative."""
+    found = rule(nodes(g), *[Node(g, i) for i in inputs], Node(g, out))
+    return found.id if type(found) is Node else g.const(found)
+
+
+def numbers_local(rule, args, out):
+    """A rule read on numbers. A Python float divided by zero raises: the rule runs again on numpy
+    scalars, which say inf or nan as the numpy path would (only a derivative that is not finite)."""
+    if type(rule) is float:     # a constant local (+ and −)
+        return rule
+    try:
+        return rule(NUMBERS, *args, out)
+    except ZeroDivisionError:
+        with np.errstate(all="ignore"):
+            found = rule(NUMBERS, *map(np.float64, args), np.float64(out))
+        return float(found)
+
+
+def _label(label: str) -> Text:
+    """A label as text; a number written in the program (`-2`, labelled `(-2)`) as that number."""
+    text = Text(label)
+    number = text.number()
+    return text if number is None else lift_text(number)
+
+
+def text_local(rule, labels: list[str], out: str) -> str:
+    """A rule read as text, in the given labels of the inputs and the output."""
+    found = rule(TEXT, *map(_label, labels), _label(out))
+    return str(lift_text(found))
+
