@@ -679,8 +679,11 @@ def _product_of(table: _Table, coeff, factors) -> int:
         if p == 1 and inner[0] == CALL and inner[1] == "cos" and inner[2][0] in sines \
                 and sines[inner[2][0]] in merged:
             del merged[f], merged[sines[inner[2][0]]]
-            merged[table.call("sin", table.mul(table.number(2), inner[2][0]))] = 1
+            # Added, not set: the product may already hold sin(2·u) (sin(u)·cos(u)·sin(2·u)).
+            double = table.call("sin", table.mul(table.number(2), inner[2][0]))
+            merged[double] = merged.get(double, 0) + 1
             coeff = coeff / 2
+    merged = {f: p for f, p in merged.items() if p != 0}
     # x^y·x^(−1) is shown as x^(y − 1), as written (the normal form splits it to collect x^x terms).
     for f, p in list(merged.items()):
         inner = table.exprs[f]

@@ -203,3 +203,17 @@ def test_formulas_past_the_size_bound_are_refused_and_orders_still_computed(monk
     unbounded = json.loads(CliRunner().invoke(main, [program, "--x", "0.5", "--order", "3", "--json"]).stdout)
     assert json.loads(found.stdout)["derivative"]["values"] == pytest.approx(
         unbounded["derivative"]["values"], rel=1e-12)
+
+
+@pytest.mark.parametrize("text", ["asin(0.5*tanh((sin(b)cos(b)) * (a)))", "sin(b)*cos(b)*sin(2*b)*a"])
+def test_double_angle_meets_a_sine_already_in_the_product(text):
+    # sin(u)·cos(u) → sin(2·u)/2 must add to a sin(2·u) already in the product, not replace it
+    # (the Hessian formula of the first text was 60× off at this point; hypothesis found it).
+    point = {"a": -1.2235639615010907, "b": -0.0012004665791902625}
+    result = evaluate_at(text, point)
+    found = beyond(result, hessian_wanted=True, symbolic=True)
+    names = found.hessian.variables
+    for i, u in enumerate(names):
+        for j, v in enumerate(names[i:], start=i):
+            formula = found.symbolic.ascii[("hessian", u, v)]
+            assert value_of(formula, point) == pytest.approx(found.hessian.matrix[i, j], rel=1e-7, abs=1e-12)
