@@ -4,11 +4,14 @@ __version__ = "0.1.0"
 __all__ = ["compute", "evaluate", "parse", "vectorize", "Result", "GradcalcError", "MathError",
            "__version__"]
 
-from .errors import GradcalcError, MathError
-
 
 def __getattr__(name: str):
-    # Keep `import gradcalc` light (no numpy, no lark) until the engine is actually used.
+    # Keep `import gradcalc` light (no numpy, no lark) until the engine is actually used, and import
+    # nothing at all before the `gradcalc` script's guard is in place (Ctrl-C then is exit 130).
+    if name in ("GradcalcError", "MathError"):
+        from . import errors
+
+        return getattr(errors, name)
     if name in ("compute", "evaluate", "Result"):
         from . import api
 

@@ -6,15 +6,17 @@ import sys
 
 def run() -> None:
     try:
+        from .cli.exits import guard
+    except KeyboardInterrupt:   # before the guard itself has loaded: said as it would say it
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(130)   # errors.INTERRUPTED, which may not have loaded either
+    with guard():
         from .cli.quick import answer
 
         code = answer(sys.argv[1:])   # a plain question, without loading click
         if code is not None:
             leave(code)
         from .cli import main
-    except KeyboardInterrupt:   # before main's own handler exists: no traceback either
-        sys.stderr.write("error: interrupted\n")
-        sys.exit(130)
     main(prog_name="gradcalc")
 
 

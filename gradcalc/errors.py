@@ -9,6 +9,7 @@ class GradcalcError(Exception):
     """Bad input: syntax, unknown name, missing or malformed value, shape mismatch (exit 2)."""
 
     exit_code = 2
+    meaning = "bad input"   # what the exit code means, for --help's table
 
     def __init__(self, message: str, span: Span | None = None, hint: str | None = None,
                  text: str | None = None):
@@ -29,6 +30,7 @@ class MathError(GradcalcError):
     """Division by zero, log of a non-positive number, overflow, any non-finite value (exit 3)."""
 
     exit_code = 3
+    meaning = "math error"
 
 
 class UnusedValue(GradcalcError):
@@ -54,12 +56,32 @@ class CheckFailed(GradcalcError):
     """An expected answer or a numerical check did not match (exit 1)."""
 
     exit_code = 1
+    meaning = "a check did not match"
 
 
 class NotCheckable(GradcalcError):
     """--check found no finite difference quotient at the point: neither right nor wrong (exit 4)."""
 
     exit_code = 4
+    meaning = "--check not checkable at this point"
+
+
+# The ways out that are not the user's input, with the conventional codes: sysexits.h's EX_IOERR
+# and EX_SOFTWARE, and 128 + the signal for a stopped pipe (SIGPIPE) and Ctrl-C (SIGINT).
+OK = 0
+IO_FAILED = 74
+BROKEN_PIPE = 141
+INTERRUPTED = 130
+INTERNAL = 70
+
+
+def exit_codes() -> list[tuple[int, str]]:
+    """Every exit code gradcalc uses and what it means, in the order --help lists them."""
+    return [(OK, "ok"), *((error.exit_code, error.meaning) for error in
+                          (CheckFailed, GradcalcError, MathError, NotCheckable)),
+            (IO_FAILED, "output or input failed (disk full, closed stream)"),
+            (BROKEN_PIPE, "the reader of the output stopped (| head)"),
+            (INTERRUPTED, "interrupted"), (INTERNAL, "a bug in gradcalc")]
 
 
 def caret(text: str, span: Span, width: int = 100) -> list[str]:

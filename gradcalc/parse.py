@@ -1025,6 +1025,8 @@ def _attribute_hint(text: str, pos: int) -> str | None:
 
 
 def _unexpected_character(text: str, pos: int) -> GradcalcError:
+    import unicodedata
+
     char = text[pos]
     hint = None
     if char == "|":
@@ -1040,9 +1042,9 @@ def _unexpected_character(text: str, pos: int) -> GradcalcError:
         hint = (f"{char!r} (U+{ord(char):04X}) looks like {meant!r}; type {meant!r} instead" if meant
                 else "gradcalc has no strings; write numbers, names and operators")
     elif char.isdecimal():
-        import unicodedata
-
         hint = f"{char!r} is the digit {unicodedata.decimal(char)} of another script; type it in ASCII"
+    elif unicodedata.category(char) in ("Zs", "Zl", "Zp"):   # NBSP, a thin space: pasted
+        hint = f"U+{ord(char):04X} is a kind of space gradcalc does not read; type a plain space instead"
     elif not char.isprintable():
         hint = f"remove the control character U+{ord(char):04X}"
     elif ord(char) > 127:

@@ -8,7 +8,7 @@ from .. import __version__
 from ..errors import GradcalcError, UnusedValue
 from . import batch, checks, higher, output, pictures, program, sheet
 from .command import Command, closest_option
-from .exits import fail
+from .exits import exit_code_table, guard
 
 EPILOG = """\b
 Examples:
@@ -29,10 +29,7 @@ Examples:
   gradcalc check class.toml --answers answers.csv   # grade a class: a gradebook
 
 \b
-Exit codes: 0 ok, 1 a check did not match, 2 bad input, 3 math error, 4 --check
-not checkable at this point; 74 output or input failed (disk full, closed stream);
-141 the reader of the output stopped (| head), 130 interrupted, 70 a bug in gradcalc.
-"""
+""" + exit_code_table() + "\n"
 
 
 @click.command(cls=Command, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"],
@@ -53,36 +50,40 @@ def main(ctx: click.Context, **p):
     --NAME VALUE. Every node's local derivative and the gradient flowing back through it are shown,
     as in a textbook computational graph.
     """
-    try:
-        limits = program.limits(p)
-        text = program.program_text(p, limits)
-        values = program.values(ctx, p, limits)
-        out = output.Output.take(p)
-        refused = pictures.given(p) + checks.given(p) + (["--points"] if batch.wanted(p) else []) \
-            if out.latex else []
-        if refused:
-            raise GradcalcError(f"--latex cannot be combined with {', '.join(refused)}",
-                                hint="--latex shows the trace, --symbolic, --hessian and --order")
-        if batch.wanted(p):
-            return batch.run(text, values, p, out.as_json, limits)
-        answers = checks.answers(p)
-        from ..result import compute   # the engine's: its errors speak of the options
+    with guard():
+        try:
+            run(ctx, p)
+        except UnusedValue as error:   # a value for a name close to an option: a mistyped option
+            if error.unknown and closest_option(ctx.command, error.name):
+                raise program.unknown_option(ctx.command, error.name) from None
+            raise
 
-        result = compute(text, values, wrt=p["wrt"], upstream=program.upstream(p, limits), limits=limits)
-        program.note_unused(ctx, result)
-        if pictures.run(result, p, out):
-            return
-        if higher.given(p):
-            return higher.run(result, p, out)
-        found = checks.run(result, answers, p)
-        output.show_result(result, out, found)
-        checks.verdict(found)
-    except GradcalcError as error:
-        if isinstance(error, UnusedValue) and error.unknown and closest_option(ctx.command, error.name):
-            error = program.unknown_option(ctx.command, error.name)
-        fail(ctx, error)
-    except (Exception, KeyboardInterrupt) as error:
-        fail(ctx, error)
+
+def run(ctx: click.Context, p: dict) -> None:
+    """The one engine call and the one renderer for the options read."""
+    limits = program.limits(p)
+    text = program.program_text(p, limits)
+    values = program.values(ctx, p, limits)
+    out = output.Output.take(p)
+    refused = pictures.given(p) + checks.given(p) + (["--points"] if batch.wanted(p) else []) \
+        if out.latex else []
+    if refused:
+        raise GradcalcError(f"--latex cannot be combined with {', '.join(refused)}",
+                            hint="--latex shows the trace, --symbolic, --hessian and --order")
+    if batch.wanted(p):
+        return batch.run(text, values, p, out.as_json, limits)
+    answers = checks.answers(p)
+    from ..result import compute   # the engine's: its errors speak of the options
+
+    result = compute(text, values, wrt=p["wrt"], upstream=program.upstream(p, limits), limits=limits)
+    program.note_unused(ctx, result)
+    if pictures.run(result, p, out):
+        return
+    if higher.given(p):
+        return higher.run(result, p, out)
+    found = checks.run(result, answers, p)
+    output.show_result(result, out, found)
+    checks.verdict(found)
 
 
 main.subcommands = {"check": (sheet.grades_a_sheet, sheet.check_sheet)}

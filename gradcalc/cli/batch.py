@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import os
-import sys
 
 import click
 
 from ..errors import GradcalcError
-from . import checks, higher, pictures, program
-from .command import File, option_group
+from . import checks, higher, pictures, program, spec
+from .command import options_for
 from .exits import say
 from .output import emit
 
-options = option_group(
-    click.option("--points", type=File("rb", "the points file"), metavar="FILE",
-                 help="Value and gradient at every row of FILE ('-' for stdin): CSV with a header "
-                      "naming the variables (',', ';' or tabs between fields; other columns, such as "
-                      "an id, are carried through), or JSON lines. Writes CSV (JSON lines with "
-                      "--json) in row order; --precision N rounds the CSV's numbers."),
-    click.option("--keep-going", is_flag=True,
-                 help="With --points: a bad row gets an error field instead of stopping the batch."),
-)
+options = options_for(spec.COMMAND, "batch")
 
 
 def wanted(p: dict) -> bool:

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import click
-
 from ..errors import GradcalcError
-from . import higher, pictures
-from .command import Tolerance, option_group
+from . import higher, pictures, spec
+from .command import options_for
 
-options = option_group(
-    click.option("--expect", multiple=True, metavar="NAME=ANSWER",
-                 help="Check an answer for ∂z/∂NAME (or for the value, if NAME is the output): a "
-                      "number, or a formula such as \"x=2*(x+y)\", also compared at random points "
-                      "near the given one. Repeatable; exit 1 if any is wrong."),
-    click.option("--check", "numerical", is_flag=True,
-                 help="Compare the backprop gradient with central differences; exit 1 if they differ, 4 "
-                      "if they cannot be formed here (not finite on either side of the point)."),
-    click.option("--rtol", type=Tolerance(), default=1e-6, show_default=True,
-                 help="Relative tolerance of --expect and --check."),
-    click.option("--atol", type=Tolerance(), default=1e-12, show_default=True,
-                 help="Absolute tolerance of --expect and --check."),
-)
+options = options_for(spec.COMMAND, "checks")
 
 
 def given(p: dict) -> list[str]:

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import click
-
 from ..errors import GradcalcError
-from .command import option_group
+from . import spec
+from .command import options_for
 from .exits import say
 
-options = option_group(
-    click.option("--answers", metavar="ANSWERS.csv",
-                 help="Grade a class: a CSV with a student column and a PROBLEM_ID.NAME column per "
-                      "answer ('-' for stdin); prints the gradebook as CSV (--json: every verdict); "
-                      "exit 0 once graded."),
-    click.option("--report", metavar="DIR",
-                 help="With --answers: write a Markdown feedback file per student into DIR."),
-    click.option("--items", metavar="FILE",
-                 help="With --answers: write the item analysis as CSV into FILE: per problem and answer, "
-                      "how many students got it right, right from their own earlier values "
-                      "(follow-through), wrong, blank or malformed, and the most common named mistakes."),
-    click.option("--solutions", is_flag=True,
-                 help="With --report: show the correct value, its formula and the backward pass for "
-                      "every answer that is wrong."),
-)
+options = options_for(spec.CHECK, "classroom")
 
 
 def given(sheet: str, p: dict) -> bool:

@@ -8,10 +8,11 @@ from typing import Callable
 
 import click
 
-from ..errors import GradcalcError
+from ..errors import IO_FAILED, GradcalcError
 from ..names import is_name
 from ..numbers import NUMBER
-from .exits import say
+from . import spec
+from .exits import guard, say
 
 # else, like "--x; y", an expression; Greek names are variables too (--γ 2)
 _OPTION_LIKE = re.compile(r"^--[A-Za-z_\u00b5\u0391-\u03c9\u03d1\u03d5\u03f5][A-Za-z_0-9\u00b5\u0391-\u03c9\u03d1\u03d5\u03f5\u2080-\u2089-]*$")
@@ -26,6 +27,33 @@ def option_group(*options: Callable) -> Callable:
     return apply
 
 
+def options_for(options: tuple[spec.Option, ...], group: str) -> Callable:
+    """The click options of one group of the spec, as one decorator."""
+    return option_group(*(click_option(option) for option in options if option.group == group))
+
+
+def click_option(option: spec.Option) -> Callable:
+    """The click option declared by `option` (spec.py): the only place click's option types are chosen."""
+    settings: dict = {"help": option.help, "metavar": option.metavar}
+    if option.kind == spec.FLAG:
+        settings["is_flag"] = True
+    elif option.kind == spec.MANY:
+        settings["multiple"] = True
+    elif option.kind == spec.COUNT:
+        settings["type"] = Count(option.low, option.high)
+    elif option.kind == spec.CHOICE:
+        settings["type"] = click.Choice(list(option.choices))
+    elif option.kind == spec.TOLERANCE:
+        settings["type"] = Tolerance()
+    elif option.kind == spec.FILE:
+        settings["type"] = File("rb", option.what or "the file")
+    if option.kind not in (spec.FLAG, spec.MANY) and option.default is not None:
+        settings["default"] = option.default
+    if option.show_default:
+        settings["show_default"] = True
+    return click.option(*option.names, option.dest, **settings)
+
+
 def own_options(command: click.Command) -> list[str]:
     """The command's own long option names, without the dashes: `json`, `max-rows`, …"""
     return [opt[2:] for param in command.params for opt in getattr(param, "opts", ())
@@ -37,15 +65,12 @@ class OneLineErrors(click.Command):
     are gradcalc's one-line `error:` and `hint:` with exit 2, not click's four-line usage block."""
 
     def main(self, args=None, prog_name=None, **extra):
-        from .exits import unexpected
-
-        try:
-            return super().main(args, prog_name, **extra)
-        except GradcalcError as error:
-            say(error.render())
-            sys.exit(error.exit_code)
-        except (Exception, KeyboardInterrupt) as error:  # raised while click read the options
-            sys.exit(unexpected(error))
+        # Not standalone: click hands back what it would have said or done itself (a usage error,
+        # Ctrl-C as Abort, ctx.exit's code), so the one guard says it and picks the exit code.
+        extra.pop("standalone_mode", None)
+        with guard():
+            code = super().main(args, prog_name, standalone_mode=False, **extra)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -86,14 +111,12 @@ class Command(OneLineErrors):
     subcommands: dict = {}
 
     def main(self, args=None, prog_name=None, **extra):
-        from .exits import EXIT_IO, unexpected
-
         argv = sys.argv[1:] if args is None else list(args)
         if sys.stdout is None:   # started with standard output closed (`>&-`): nothing could be shown
             say("error: standard output is closed, so the result cannot be written\n"
                 "hint: redirect it to a file or a pipe instead of closing it")
-            sys.exit(EXIT_IO)
-        try:
+            sys.exit(IO_FAILED)
+        with guard():
             for word, (recognises, command) in self.subcommands.items():
                 if argv[:1] == [word] and recognises(argv):
                     return command.main(argv[1:], f"{prog_name or 'gradcalc'} {word}", **extra)
@@ -103,11 +126,6 @@ class Command(OneLineErrors):
                                     f"given", hint=f'grade each: for s in {" ".join(sheets[:3])}'
                                                    f'{" …" if len(sheets) > 3 else ""}; do gradcalc '
                                                    f'check "$s"; done')
-        except GradcalcError as error:
-            say(error.render())
-            sys.exit(error.exit_code)
-        except (Exception, KeyboardInterrupt) as error:
-            sys.exit(unexpected(error))
         return super().main(args, prog_name, **extra)
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -120,11 +138,8 @@ class Command(OneLineErrors):
         formatter.write(function_table_text() + "\n")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        takes_value, flags = {}, set()
-        for param in self.get_params(ctx):
-            if isinstance(param, click.Option):
-                for opt in param.opts + param.secondary_opts:
-                    (flags.add(opt) if param.is_flag or param.count else takes_value.setdefault(opt, 1))
+        takes_value = spec.names(spec.COMMAND, takes_value=True)
+        flags = spec.names(spec.COMMAND, takes_value=False) | set(spec.HELP) | {spec.VERSION}
         options, positional, bindings = [], [], []
         i = 0
         while i < len(args):

@@ -1,7 +1,9 @@
 """How a command ends: an error's message on stderr and its exit code, never a traceback.
 
-Imports no click (the quick path ends here too); `fail` is only reached with click loaded. Every
-line gradcalc writes goes through `write` (as UTF-8, whatever the locale says) or `say` (stderr).
+Every front door (the `gradcalc` script, the quick path, the pre-parser, click's commands) runs its
+work inside `guard`, and `exit_code` is the one place an error becomes a code; the codes are named in
+errors.py, on the error classes. Imports no click (the quick path ends here too). Every line gradcalc
+writes goes through `write` (as UTF-8, whatever the locale says) or `say` (stderr).
 """
 
 from __future__ import annotations
@@ -11,53 +13,78 @@ import io
 import os
 import sys
 
-from ..errors import GradcalcError
-
-# Beyond 0-4: conventional codes for a stopped pipe (128 + SIGPIPE), Ctrl-C (128 + SIGINT), a failed
-# read or write (EX_IOERR from sysexits.h) and a bug in gradcalc itself (EX_SOFTWARE).
-EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_IO, EXIT_INTERNAL = 141, 130, 74, 70
+from ..errors import BROKEN_PIPE, INTERNAL, INTERRUPTED, IO_FAILED, GradcalcError
 
 
-def fail(ctx: click.Context, error: BaseException) -> None:
-    """End the command for `error`: a GradcalcError's message and code, else `unexpected`."""
+class guard:
+    """`with guard():` around a front door's work: any error (and Ctrl-C) is said on stderr and
+    becomes SystemExit with its code. click's own way out of a command (ctx.exit) passes through."""
+
+    def __enter__(self) -> guard:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if error is None or not isinstance(error, (Exception, KeyboardInterrupt)):
+            return False
+        click = sys.modules.get("click")
+        if click is not None and isinstance(error, click.exceptions.Exit):
+            return False
+        raise SystemExit(exit_code(error)) from None
+
+
+def exit_code(error: BaseException) -> int:
+    """Say what happened on stderr (one message, no traceback); the exit code for it."""
     if isinstance(error, GradcalcError):
-        if error.hint:   # `--check VALUE` would set the option: a variable named check takes --var
-            for option in ctx.command.params:
-                for name in getattr(option, "opts", ()):
-                    if name.startswith("--"):
-                        error.hint = error.hint.replace(f"{name} VALUE", f"--var {name[2:]}=VALUE")
-        say(error.render())
-        ctx.exit(error.exit_code)
-    ctx.exit(unexpected(error))
-
-
-def unexpected(error: BaseException) -> int:
-    """Say what happened in one line on stderr; the exit code for it."""
+        say(_with_var_hint(error).render())
+        return error.exit_code
     click = sys.modules.get("click")   # loaded if click raised it
-    if click and isinstance(error, (click.exceptions.Exit, click.ClickException, click.Abort)):
-        raise error                                  # click's own ways out
+    if click is not None and isinstance(error, click.exceptions.Abort):
+        error = KeyboardInterrupt()   # click's name for Ctrl-C while it read the options
+    elif click is not None and isinstance(error, click.ClickException):
+        say(GradcalcError(error.format_message()).render())
+        return error.exit_code
     if isinstance(error, BrokenPipeError):
         _silence_stdout()   # the reader stopped early (`| head`): nothing more to say
-        return EXIT_BROKEN_PIPE
+        return BROKEN_PIPE
     if isinstance(error, KeyboardInterrupt):
         say("error: interrupted")
-        return EXIT_INTERRUPTED
+        return INTERRUPTED
     if isinstance(error, OSError):   # the output could not be written: a full disk, a closed stream
         _silence_stdout()   # Python would fail again flushing it at exit
         reason = error.strerror or str(error) or type(error).__name__
         say(f"error: input/output failed: {reason}\n"
             f"hint: check the free space and that the output can be written")
-        return EXIT_IO
+        return IO_FAILED
     if isinstance(error, MemoryError):
         say("error: out of memory: the input is too large for this machine\n"
             "hint: lower the sizes, or the limits with --limit (see --help)")
-        return 2
+        return GradcalcError.exit_code
     if os.environ.get("GRADCALC_TRACEBACK"):
         raise error
     say(f"error: internal error ({type(error).__name__}: {str(error)[:200]}); this is a bug "
         f"in gradcalc\nhint: please report it with the command that caused it; "
         f"GRADCALC_TRACEBACK=1 shows the traceback")
-    return EXIT_INTERNAL
+    return INTERNAL
+
+
+def exit_code_table() -> str:
+    """The exit codes and their meanings, as --help lists them (read off errors.exit_codes)."""
+    import textwrap
+
+    from ..errors import exit_codes
+
+    text = "Exit codes: " + ", ".join(f"{code} {meaning}" for code, meaning in exit_codes()) + "."
+    return "\n".join(textwrap.wrap(text, 88))
+
+
+def _with_var_hint(error: GradcalcError) -> GradcalcError:
+    # `--check VALUE` would set the option: a variable named like an option takes --var NAME=VALUE.
+    if error.hint and " VALUE" in error.hint:
+        from . import spec
+
+        for name in spec.long_names(spec.COMMAND):
+            error.hint = error.hint.replace(f"--{name} VALUE", f"--var {name}=VALUE")
+    return error
 
 
 def say(text: str) -> None:

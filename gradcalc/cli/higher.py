@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import click
-
-from .command import Count, option_group
+from . import spec
+from .command import options_for
 from .output import Output, emit, say_notes
 
-options = option_group(
-    click.option("--hessian", is_flag=True,
-                 help="Also all second derivatives of a scalar output, by differentiating the "
-                      "backward pass."),
-    click.option("--order", type=Count(1, 100), metavar="K",
-                 help="Also the derivatives up to dᴷz/dxᴷ with respect to the one variable (or --wrt "
-                      "NAME), by Taylor mode; elementwise for an array input."),
-    click.option("--symbolic", is_flag=True,
-                 help="Also each derivative as a simplified formula (∂z/∂x = 2·(x + y)); with --json "
-                      "in gradcalc's own syntax, ready to be given back to gradcalc."),
-    click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse",
-                 show_default=True,
-                 help="reverse: one backward pass for every input; forward: tangents carried beside "
-                      "the values, one pass per input, with a table of every node's tangent."),
-    click.option("--compare-modes", is_flag=True,
-                 help="Run both modes and count the operations each one executed."),
-)
+options = options_for(spec.COMMAND, "higher")
 
 
 def given(p: dict) -> list[str]:

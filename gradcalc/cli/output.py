@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from .spec import COMMAND
+
 TYPE_CHECKING = False   # annotations are text: collections.abc only for a type checker
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -16,28 +18,13 @@ if TYPE_CHECKING:
 
 def options(command):
     """--json, --plain, -q, --precision, --max-rows, --latex."""
-    import click
+    from . import spec
+    from .command import options_for
 
-    from .command import Count, option_group
+    return options_for(spec.COMMAND, "output")(command)
 
-    return option_group(
-        click.option("--json", "as_json", is_flag=True, help="Print one JSON object (full precision)."),
-        click.option("--plain", is_flag=True,
-                     help="Plain text tables, no colour (the default when piped)."),
-        click.option("-q", "--quiet", is_flag=True,
-                     help="Print bare numbers, one per line, in a fixed order: the value, then ∂z/∂NAME "
-                          "for each input in the order the values were given (inputs left to their "
-                          "defaults after them); with --wrt only those gradients, in --wrt's order. An "
-                          "array is one line of nested lists. --hessian, --order, --symbolic: their "
-                          "results instead."),
-        click.option("--precision", type=Count(1, 17), default=10, show_default=True,
-                     help="Significant digits shown (JSON always carries full precision)."),
-        click.option("--max-rows", type=Count(0), default=200, show_default=True,
-                     help="Longest table shown; 0 shows every row."),
-        click.option("--latex", is_flag=True,
-                     help="Print LaTeX to paste: the trace as tabulars, or with --symbolic the formulas "
-                          "(align*), --hessian the matrix (pmatrix), --order the table of orders."),
-    )(command)
+
+_DEFAULTS = {option.dest: option.default for option in COMMAND if option.group == "output"}
 
 
 class Output:
@@ -46,7 +33,8 @@ class Output:
     __slots__ = ("as_json", "plain", "quiet", "precision", "max_rows", "latex")
 
     def __init__(self, as_json: bool = False, plain: bool = False, quiet: bool = False,
-                 precision: int = 10, max_rows: int = 200, latex: bool = False):
+                 precision: int = _DEFAULTS["precision"], max_rows: int = _DEFAULTS["max_rows"],
+                 latex: bool = False):
         self.as_json, self.plain, self.quiet = as_json, plain, quiet
         self.precision, self.max_rows, self.latex = precision, max_rows, latex
 

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import click
-
 from ..errors import GradcalcError
-from .command import option_group
+from . import spec
+from .command import options_for
 from .output import Output, emit, rich_text, say_notes
 
-options = option_group(
-    click.option("--dot", "as_dot", is_flag=True,
-                 help="Print the graph as Graphviz DOT: values above the arrows, gradients below."),
-    click.option("--render", "picture", metavar="FILE",
-                 help="Draw the graph into FILE (.svg, .png or .pdf) with Graphviz's dot program."),
-    click.option("--mermaid", is_flag=True,
-                 help="Print the graph as a Mermaid flowchart (GitHub and most note tools draw it)."),
-    click.option("--tree", is_flag=True,
-                 help="Print the graph as a tree: the output at the root, each node with value and "
-                      "gradient."),
-    click.option("--html", "page", metavar="FILE",
-                 help="Write one self-contained HTML page into FILE ('-' for stdout) that steps "
-                      "through the forward and backward pass (←/→, Space), with a quiz mode. The "
-                      "graph is drawn by Graphviz's dot; without it the page has the tables only."),
-    click.option("--quiz", is_flag=True,
-                 help="With --html: open the page in quiz mode, the gradients hidden until the "
-                      "learner types each one."),
-)
+options = options_for(spec.COMMAND, "pictures")
 
 
 def given(p: dict) -> list[str]:
@@ -102,13 +84,7 @@ def run(result, p: dict, out: Output) -> bool:
     return True
 
 
-sheet_options = option_group(
-    click.option("--html", "pages", metavar="DIR",
-                 help="Write a page per problem into DIR (problem-1.html, …) that steps through its "
-                      "forward and backward pass, as gradcalc EXPR --html does."),
-    click.option("--quiz", "pages_quiz", is_flag=True,
-                 help="With --html: open the pages in quiz mode."),
-)
+sheet_options = options_for(spec.CHECK, "pages")
 
 
 def write_sheet_pages(report, p: dict, precision: int) -> None:

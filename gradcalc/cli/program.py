@@ -9,27 +9,13 @@ from ..errors import GradcalcError
 from ..limits import DEFAULT, Limits, read_text
 from ..names import did_you_mean, is_name
 from ..values import looks_like_value, parse_value
-from .command import closest_option, option_group
+from . import spec
+from .command import closest_option, option_group, options_for
 from .exits import say
 
-options = option_group(
-    click.argument("expression", required=False),
-    click.option("-f", "--file", "file", metavar="FILE",
-                 help="Read the program from FILE ('-' for standard input)."),
-    click.option("--var", "var", multiple=True, metavar="NAME=VALUE",
-                 help="A variable's value, for names that clash with an option (--var json=2)."),
-    click.option("--upstream", metavar="ARRAY",
-                 help="∂L/∂output to start the backward pass from (default: ones), shaped like the "
-                      "output; a nested list or @file."),
-    click.option("--wrt", multiple=True, metavar="NAME",
-                 help="Only report the gradient with respect to NAME (repeatable)."),
-)
+options = option_group(click.argument("expression", required=False), options_for(spec.COMMAND, "program"))
 
-limit_option = click.option(
-    "--limit", "limit", multiple=True, metavar="NAME=N",
-    help="Raise a size limit (repeatable): length (characters of program, default 2e6), nodes (1e6), "
-         "elements (numbers per value, 1e7), total (numbers in all values, 5e7), file (bytes per file "
-         "read, 1e8).")
+limit_option = options_for(spec.COMMAND, "limit")
 
 
 def limits(given: dict) -> Limits:

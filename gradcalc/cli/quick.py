@@ -19,16 +19,19 @@ import sys
 
 from ..names import is_name
 from ..values import looks_like_value
+from . import spec
 
-# Every option of the full command (tests/test_quick.py keeps this equal to click's list): a word
-# among them is never a variable's value here, so the line goes to click.
-OPTIONS = frozenset({
-    "-f", "--file", "--var", "--upstream", "--wrt", "--json", "--plain", "-q", "--quiet", "--precision",
-    "--max-rows", "--latex", "--hessian", "--order", "--symbolic", "--mode", "--compare-modes",
-    "--expect", "--check", "--rtol", "--atol", "--limit", "--points", "--keep-going", "--dot",
-    "--render", "--mermaid", "--tree", "--html", "--quiz", "--version", "-h", "--help"})
-FLAGS = {"--json": "as_json", "--plain": "plain", "-q": "quiet", "--quiet": "quiet"}
-COUNTS = {"--precision": ("precision", 1, 17), "--max-rows": ("max_rows", 0, None)}
+# What the quick path reads itself: the output options that need no renderer of their own, and --wrt.
+ANSWERED = ("as_json", "plain", "quiet", "precision", "max_rows", "wrt")
+# Every option of the full command (from spec.py, as click's are): a word among them is never a
+# variable's value here, so the line goes to click.
+OPTIONS = spec.names(spec.COMMAND) | set(spec.HELP) | {spec.VERSION}
+FLAGS = {name: option.dest for option in spec.COMMAND if option.dest in ANSWERED and option.kind == spec.FLAG
+         for name in option.names}
+COUNTS = {name: (option.dest, option.low, option.high) for option in spec.COMMAND
+          if option.dest in ANSWERED and option.kind == spec.COUNT for name in option.names}
+WRT = spec.by_dest(spec.COMMAND)["wrt"].names
+DEFAULTS = {option.dest: option.default for option in spec.COMMAND if option.dest in ANSWERED[:-1]}
 
 
 class Question:
@@ -40,7 +43,7 @@ class Question:
         self.expression: str | None = None
         self.bindings: list[tuple[str, str]] = []
         self.wrt: list[str] = []
-        self.output = {"as_json": False, "plain": False, "quiet": False, "precision": 10, "max_rows": 200}
+        self.output = dict(DEFAULTS)
 
 
 def read(argv: list[str]) -> Question | None:
@@ -64,7 +67,7 @@ def read(argv: list[str]) -> Question | None:
         value = attached if equals else next(words, None)
         if value is None:
             return None
-        if name == "--wrt":
+        if name in WRT:
             if value.startswith("-"):
                 return None
             question.wrt.append(value)
@@ -101,11 +104,11 @@ def answer(argv: list[str]) -> int | None:
         return None   # the full command line computes it again and reports it in its words
     if result.unused:
         return None   # a note, or a mistyped option: the full command line says which
-    from .exits import unexpected
+    from .exits import exit_code
     from .output import Output, show_result
 
     try:
         show_result(result, Output(**question.output))
     except (Exception, KeyboardInterrupt) as error:
-        return unexpected(error)
+        return exit_code(error)   # the guard's own translation; the caller leaves with the code
     return 0

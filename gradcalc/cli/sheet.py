@@ -6,9 +6,9 @@ import click
 
 from ..errors import GradcalcError
 from ..limits import DEFAULT, read_text
-from . import classroom, pictures
-from .command import Count, OneLineErrors, Tolerance
-from .exits import fail
+from . import classroom, pictures, spec
+from .command import OneLineErrors, options_for
+from .exits import guard
 from .output import Output, show
 
 SHEET_EPILOG = """\b
@@ -40,19 +40,7 @@ answers file, 3 a math error.
 @click.command(cls=OneLineErrors, epilog=SHEET_EPILOG, context_settings={"help_option_names": ["-h", "--help"],
                                                       "max_content_width": 100})
 @click.argument("sheet", metavar="SHEET.toml")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-@click.option("--plain", is_flag=True, help="Plain text, no colour (the default when piped).")
-@click.option("--precision", type=Count(1, 17), default=10, show_default=True,
-              help="Significant digits shown (JSON always carries full precision).")
-@click.option("--rtol", type=Tolerance(), default=None,
-              help="Relative tolerance (default: the sheet's rtol, else 1e-6).")
-@click.option("--atol", type=Tolerance(), default=None,
-              help="Absolute tolerance (default: the sheet's atol, else 1e-12).")
-@click.option("--limit", "limit", multiple=True, metavar="sheet=N",
-              help="Raise the size limit of a sheet (bytes, default 2e6), e.g. --limit sheet=1e7.")
-@click.option("--sheet-tolerance", is_flag=True,
-              help="Let the sheet's own rtol/atol be looser than the defaults (for a sheet you wrote; "
-                   "without it a hand-in cannot loosen the tolerance its answers are graded with).")
+@options_for(spec.CHECK, "sheet")
 @classroom.options
 @pictures.sheet_options
 @click.pass_context
@@ -61,7 +49,7 @@ def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol
     """Grade a homework sheet: every problem's answers, a report and a score; exit 1 if any is wrong.
 
     With --answers, grade a whole class: a row of answers per student, a gradebook on stdout."""
-    try:
+    with guard():
         limits = DEFAULT.with_overrides(limit)
         if p["pages_quiz"] and p["pages"] is None:
             raise GradcalcError("--quiz is a mode of the --html pages", hint="add --html DIR")
@@ -92,8 +80,6 @@ def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol
             malformed = sum(v.answer.malformed is not None for g in report.graded for v in g.verdicts)
             raise CheckFailed(f"{wrong} of {count} answers {'is' if wrong == 1 else 'are'} wrong"
                               + (f" ({malformed} malformed)" if malformed else ""))
-    except (Exception, KeyboardInterrupt) as error:
-        fail(ctx, error)
 
 
 def _json(data: dict) -> str:
@@ -108,9 +94,8 @@ def grades_a_sheet(argv: list[str]) -> bool:
     options and at most one file dispatches, so `check --var check=3` stays an expression."""
     if not argv or argv[0] != "check":
         return False
-    options = [param for param in check_sheet.params if isinstance(param, click.Option)]
-    flags = {opt for param in options if param.is_flag for opt in param.opts} | {"-h", "--help"}
-    takes_value = {opt for param in options if not param.is_flag for opt in param.opts}
+    flags = spec.names(spec.CHECK, takes_value=False) | set(spec.HELP)
+    takes_value = spec.names(spec.CHECK, takes_value=True)
     files, i = 0, 1
     while i < len(argv):
         arg = argv[i]

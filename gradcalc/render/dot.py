@@ -100,7 +100,8 @@ def render_file(result, path: str, precision: int = DEFAULT_PRECISION) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise GradcalcError(f"cannot write {path!r}: the folder {folder} does not exist")
-    command = [program, f"-T{extension}", "-o", path] + (["-Gdpi=144"] if extension == "png" else [])
+    # Attached to -o, so that a name starting with a dash (-a.svg) is the file and not another option.
+    command = [program, f"-T{extension}", f"-o{path}"] + (["-Gdpi=144"] if extension == "png" else [])
     try:
         done = subprocess.run(command, input=_dot_text(picture).encode("utf-8"), capture_output=True,
                               timeout=RENDER_SECONDS)

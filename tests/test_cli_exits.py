@@ -1,0 +1,131 @@
+"""One exit path: every front door ends through the same guard with the codes named in errors.py, and
+--help's table of exit codes is read off them. Also the small command-line refusals that were wrong."""
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gradcalc import errors
+from gradcalc.cli import main, quick
+from helpers import assert_error, run
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def test_the_codes_are_the_ones_the_readme_promises():
+    assert (errors.CheckFailed.exit_code, errors.GradcalcError.exit_code, errors.MathError.exit_code,
+            errors.NotCheckable.exit_code) == (1, 2, 3, 4)
+    codes = [code for code, _ in errors.exit_codes()]
+    assert len(codes) == len(set(codes)) and codes[0] == errors.OK == 0
+
+
+def test_the_readme_table_has_every_exit_code():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Exit codes", 1)[1].split("\n\n", 2)[1]
+    listed = [int(line.split("|")[1]) for line in table.splitlines() if line.startswith("| ") and
+              line.split("|")[1].strip().isdigit()]
+    assert sorted(listed) == sorted(code for code, _ in errors.exit_codes())
+
+
+def test_the_help_lists_every_exit_code_with_its_meaning():
+    shown = " ".join(run("--help").stdout.split())   # as one line: the table is wrapped
+    for code, meaning in errors.exit_codes():
+        assert f"{code} {meaning}" in shown
+
+
+def _interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("door, target, argv", [
+    ("the command", "gradcalc.result.compute", ["x", "--x", "1", "--hessian"]),
+    ("click reading an option", "gradcalc.cli.command.Count.convert", ["x", "--x", "1", "--precision", "3"]),
+    ("the pre-parser's dispatch", None, ["check", "s.toml"]),
+    ("gradcalc check", "gradcalc.sheet.load_sheet", ["check", str(EXAMPLES / "homework.toml")]),
+    ("gradcalc check --answers", "gradcalc.classroom.grade_class",
+     ["check", str(EXAMPLES / "class.toml"), "--answers", str(EXAMPLES / "answers.csv")]),
+])
+def test_ctrl_c_at_every_front_door_is_exit_130_and_one_line(monkeypatch, door, target, argv):
+    if target is None:
+        monkeypatch.setattr(main, "subcommands", {"check": (_interrupt, None)})
+    else:
+        monkeypatch.setattr(target, _interrupt)
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == errors.INTERRUPTED, (door, result.output)
+    assert result.stdout == "" and result.stderr.strip() == "error: interrupted", door
+
+
+def test_the_quick_path_ends_through_the_same_translation(monkeypatch, capsys):
+    from gradcalc.cli import output
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(output, "show_result", broken)
+    assert quick.answer(["x*y", "--x", "1", "--y", "2"]) == errors.INTERNAL
+    said = capsys.readouterr().err
+    assert said.startswith("error: internal error (ZeroDivisionError: a bug)") and "Traceback" not in said
+
+
+@pytest.mark.parametrize("module", ["gradcalc.errors", "gradcalc.cli", "gradcalc.cli.exits", "gradcalc.cli.spec",
+                                    "gradcalc.cli.quick", "gradcalc.result"])
+def test_ctrl_c_while_any_of_gradcalcs_modules_loads_is_exit_130_without_a_traceback(module):
+    # As the installed `gradcalc` script starts it; Ctrl-C arrives as `module` is being imported.
+    script = textwrap.dedent(f"""
+        import sys
+
+        class CtrlC:
+            def find_spec(self, name, path=None, target=None):
+                if name == {module!r}:
+                    sys.meta_path.remove(self)
+                    raise KeyboardInterrupt
+                return None
+
+        sys.meta_path.insert(0, CtrlC())
+        sys.argv = ["gradcalc", "x", "--x", "1"]
+        from gradcalc.__main__ import run
+
+        run()
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert (done.returncode, done.stderr) == (130, "error: interrupted\n"), done.stderr[-800:]
+    assert done.stdout == ""
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+@pytest.mark.parametrize("name", ["-a.svg", "-o.png"])
+def test_render_into_a_file_whose_name_starts_with_a_dash(tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    result = run("x*y", "--x", "1", "--y", "2", "--render", name)
+    assert result.exit_code == 0, result.stderr
+    assert [path.name for path in tmp_path.iterdir()] == [name] and (tmp_path / name).stat().st_size > 0
+
+
+@pytest.mark.parametrize("report", ["", " "])
+def test_an_empty_report_folder_is_refused_and_nothing_is_written(tmp_path, monkeypatch, report):
+    monkeypatch.chdir(tmp_path)
+    result = run("check", str(EXAMPLES / "class.toml"), "--answers", str(EXAMPLES / "answers.csv"),
+                 "--report", report)
+    assert_error(result, 2, "--report needs")
+    assert "--report feedback/" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u2009", "\u3000"])
+def test_a_no_break_space_is_called_a_space_not_a_control_character(space):
+    result = run(f"x{space}+ y", "--x", "1", "--y", "2")
+    assert_error(result, 2, "unexpected character")
+    assert "control character" not in result.stderr
+    assert f"hint: U+{ord(space):04X} is a kind of space" in result.stderr and "plain space" in result.stderr
+
+
+def test_a_control_character_is_still_called_one():
+    result = run("x\x07+ y", "--x", "1", "--y", "2")
+    assert_error(result, 2, "unexpected character")
+    assert "hint: remove the control character U+0007" in result.stderr
