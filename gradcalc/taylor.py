@@ -31,12 +31,11 @@ MAX_ORDER = 100            # --order's range; k! and the coefficients stay well 
 # Coefficient steps (nodes × order) one request may take: a 100 000-term expression at order 30
 # would take tens of seconds in Python, so it stops with a clear message instead.
 MAX_WORK = 1_500_000
-# Right digits below which the bound (roundoff.Bounded, carried with absolute values) is checked by
-# running a scalar program again with 50 digits (Plan.exact_errors).
-TRUSTED_DIGITS = 15
 # A derivative with this many right digits or more is shown as computed, as any float result is; one
 # with fewer is rounded to its right digits and said so (none right: exit 3).
 FULL_DIGITS = 12
+# (Below it, the bound carried with absolute values is checked by running a scalar program again
+# with 50 digits: Plan.measured_errors.)
 # An order with no right digit whose bound is below this fraction of the largest derivative is shown as
 # 0 (zero within rounding); above it, --order refuses (exit 3).
 ZERO_SCALE = 1e-12
@@ -143,7 +142,7 @@ def propagate(builder, result, name: str, order: int, directional: bool = False)
     coefficients = plan.run(graph.output)
     bounds = [c.bound for c in coefficients]
     claimed = [significant_digits(c.value, c.bound) for c in coefficients[1:]]
-    if any(right is not None and right < TRUSTED_DIGITS for right in claimed):
+    if any(right is not None and right < FULL_DIGITS for right in claimed):   # else shown as computed
         # The bound, carried with absolute values, can grow much faster than the error itself (a
         # division's recurrence: 1/(1 + x²) at order 60 has 15 right digits, the bound says 0). A
         # scalar program is run again with 50 digits: the difference is the float run's rounding;
