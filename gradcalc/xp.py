@@ -81,10 +81,6 @@ class _LazyNumpy:
 np = _LazyNumpy()
 
 
-def numpy_loaded() -> bool:
-    return "numpy" in sys.modules
-
-
 # Elementwise functions: math on a Python float (numpy's value where math raises), numpy otherwise.
 # `type(a) is float` is exact: np.float64 is a subclass of float and goes to numpy, so an evaluation
 # on numpy values stays on numpy.
@@ -298,8 +294,3 @@ def shape(a) -> tuple[int, ...]:
 
 def size(a) -> int:
     return 1 if type(a) in _PLAIN else np.size(a)
-
-
-def is_scalar(a) -> bool:
-    """A Python float, or a value with no axes (np.float64, a 0-d array)."""
-    return type(a) is float or np.ndim(a) == 0

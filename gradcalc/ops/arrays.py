@@ -11,8 +11,8 @@ import math
 from .. import xp
 from ..numbers import format_shape
 from ..xp import np
-from .core import OPS, InputError, Op, function, unary
-from .rules import ATOM, Text, as_value
+from .core import OPS, InputError, Op, unary
+from .rules import ATOM, Text, as_value, function
 
 # Arrays ------------------------------------------------------------------------------------------
 # Reductions and softmax work along the last axis (the classes of a batch of rows), as frameworks do.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .rules import graph_local, text_local
-from .rules import Function, function  # noqa: F401  (an op's module adds the functions its rules call)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:   # annotations are text: typing is no import of a plain question

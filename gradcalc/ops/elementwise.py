@@ -12,8 +12,8 @@ import operator
 
 from .. import xp
 from ..xp import np
-from .core import OPS, InputError, Op, function, several, unary
-from .rules import CONDITION, Text, as_value, sigmoid
+from .core import OPS, InputError, Op, several, unary
+from .rules import CONDITION, Text, as_value, function, sigmoid
 
 _any = xp.any_
 

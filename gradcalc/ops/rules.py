@@ -283,15 +283,12 @@ function("filled", _spread, constant=True, text=lambda like, number: lift_text(n
 # A constant that reads better by name: m.named(2/√π, "2/√π").
 function("named", lambda value, name: value, constant=True,
          text=lambda value, name: Text(name, PRODUCT if "/" in name or "·" in name else ATOM))
-# Functions that give plain numbers (or constant arrays) from values: in the graph reading they are
-# computed from the nodes' values and enter the graph as constants.
 
 
-# -- the three readings --------------------------------------------------------------------------------
-
-
+# -- m on graph nodes ----------------------------------------------------------------------------------
 
 def _graph_builder(g) -> Builder:
+    """m over `g`: each function adds its graph form; a `constant` one is computed from the values."""
     functions = {}
     for name, f in FUNCTIONS.items():
         if name in _FROM_VALUES:
