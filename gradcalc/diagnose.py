@@ -401,9 +401,14 @@ class Diagnoser:
             for node in self.fixed or ():
                 if node not in self.targets:
                     relevant[node] = False   # its gradient is the student's, whatever flows into it
-            slips = _catalogue(graph, values, self.needs, relevant)
-            edges = sum(1 for node in graph.nodes[stop + 1:] for _ in node.inputs)
-            self.too_large = len(slips) * max(edges, 1) > MAX_WORK
+            edges = sum(len(node.inputs) for node in graph.nodes[stop + 1:])
+            # At least one slip per edge that can matter: a program too large is known before its
+            # catalogue is built (a 10⁵-term sum would make half a million slips for nothing).
+            could = sum(1 for node in graph.nodes[stop + 1:] if node.op is not None
+                        for i in node.inputs if relevant[i])
+            self.too_large = could * max(edges, 1) > MAX_WORK
+            slips = [] if self.too_large else _catalogue(graph, values, self.needs, relevant)
+            self.too_large = self.too_large or len(slips) * max(edges, 1) > MAX_WORK
             self._slips = []
             if not self.too_large:
                 for slip in slips:
