@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 
+import gradcalc
 from gradcalc import GradcalcError, compute, vectorize
 from gradcalc.limits import Limits
 
@@ -62,6 +63,7 @@ MISTAKES = [
     (lambda: compute("x*y", x=1, y=2).expect("q", 1), "expect('q', …)"),
     (lambda: compute("t = x*2; t", x=1, wrt="t").check(), "choose inputs with wrt"),
     (lambda: compute("  # nothing"), 'compute("x**2", x=3)'),
+    (lambda: gradcalc.parse(""), 'compute("x**2", x=3)'),
 ]
 
 
@@ -86,3 +88,15 @@ def test_formulas_at_depth_and_with_constants():
     assert compute("pi*x**2", x=1).formulas() == {"x": "2*pi*x"}
     assert compute("3").formulas() == {}
     assert "no inputs" in compute("3").latex(symbolic=True, hessian=True)
+
+
+def test_gradcalc_parse_stays_the_function_once_the_engine_is_loaded():
+    # Loading the engine imports the module gradcalc/parse.py, which Python would set as
+    # gradcalc.parse: then gradcalc.parse(text) said 'module' object is not callable.
+    import importlib
+
+    compute("x", x=1)
+    from gradcalc import parse
+
+    assert parse("x*y").output_name == "z" and gradcalc.parse("x").variables.keys() == {"x"}
+    assert importlib.import_module("gradcalc.parse").parse("x") is not None
