@@ -320,6 +320,7 @@ _ARITHMETIC = {
     "var": S("x, axis=None, ddof=0", _variance("var", False)),
     "std": S("x, axis=None, ddof=0", _variance("std", False)),
     "array": S("x", _identity), "asarray": S("x", _identity),
+    "where": S("condition, x, y", _op("where", 3)),
 }
 
 NUMPY = {**_REDUCTIONS, **_ARITHMETIC}
@@ -350,6 +351,7 @@ JAX_LAX = {
     "integer_pow": S("x, y", _op("pow")), "neg": S("x", _op("neg", 1)), "max": S("x, y", _call("maximum", 2)),
     "min": S("x, y", _call("minimum", 2)), "logistic": S("x", _call("sigmoid")), "square": S("x", _square),
     "rsqrt": S("x", _rsqrt), "dot": S("x, y", _op("matmul")),
+    "select": S("condition|pred, x|on_true, y|on_false", _op("where", 3)),
 }
 
 TORCH_FUNCTIONAL = {   # torch.nn.functional, imported as F

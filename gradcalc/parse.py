@@ -27,7 +27,7 @@ GRAMMAR_PATHS = (os.path.join(_HERE, "grammar", "gradcalc.lark"),
 _TOKEN_NAMES = {"RPAR": "')'", "LPAR": "'('", "NAME": "a name", "NUMBER": "a number",
                 "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '@'", "POW_OP": "'**'",
                 "METHOD": "a method such as .sum(", "ATTRIBUTE": "an attribute such as .T", "COMMA": "','", "EQUAL": "'='", "_SEP": "';' or a new line",
-                "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "AUG_OP": "'+=' or another", "SUPERSCRIPT": "a superscript power such as ²", "ROOT": "'√'", "PI": "'π'", "LBRACE": "'{'", "RBRACE": "'}'",
+                "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "AUG_OP": "'+=' or another", "SUPERSCRIPT": "a superscript power such as ²", "ROOT": "'√'", "PI": "'π'", "COMPARE_OP": "a comparison such as <", "IF": "'if'", "ELSE": "'else'", "LBRACE": "'{'", "RBRACE": "'}'",
                 "$END": "the end of the expression"}
 # The module prefixes of pasted code: np.sin(x) is sin(x), math.pi is pi.
 _PREFIX = re.compile(r"^(?:np|numpy|math|torch)\.(?:linalg\.)?")
@@ -112,6 +112,14 @@ class _Builder:
         node = self.graph.add(None, (), span, name=name)
         self.graph.variables[name] = node
         return (node, *span)
+
+    def compare(self, children):
+        left, token, right = children
+        return self._apply(_COMPARISONS[str(token)], [left, right], (left[1], right[2]))
+
+    def conditional(self, children):
+        chosen, _if, condition, _else, otherwise = children
+        return self._apply("where", [condition, chosen, otherwise], (chosen[1], otherwise[2]))
 
     def pi(self, children):
         token = children[0]
@@ -521,6 +529,8 @@ class _Builder:
 _BUILDER = _Builder()
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _DIVIDE = {"/", "÷"}
+_COMPARISONS = {"<": "less", ">": "greater", "<=": "less_equal", "≤": "less_equal", ">=": "greater_equal",
+                "≥": "greater_equal", "==": "equal", "!=": "not_equal", "≠": "not_equal"}
 # What no index holds: a power, a quotient, a function call, a number with a fraction.
 _NOT_AN_INDEX = r"\*\*|[\^/÷√²³]|[A-Za-z]\s*\(|[0-9]\.[0-9]*[1-9]"
 # Patterns compiled (and cached by re) when a product without * is read, not on import.

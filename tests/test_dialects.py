@@ -172,3 +172,38 @@ def test_dialect_slips_are_explained(text, message, hint):
     assert_error(result, 2, message)
     if hint:
         assert hint in result.stderr
+
+
+# -- comparisons, where, a if c else b ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, x, value, grad", [
+    ("np.where(x > 0., x, 1.)", 2.0, 2.0, 1.0),
+    ("np.where(x > 0., x, 1.)", -2.0, 1.0, 0.0),
+    ("x**2 if x > 0 else -x", 3.0, 9.0, 6.0),
+    ("x**2 if x > 0 else -x", -3.0, 3.0, -1.0),
+    ("torch.where(x <= 1, 0.5*x**2, x - 0.5)", 0.5, 0.125, 0.5),    # a Huber loss with delta 1
+    ("torch.where(x <= 1, 0.5*x**2, x - 0.5)", 3.0, 2.5, 1.0),
+    ("(x >= 1)*x + (x != 2)", 3.0, 4.0, 1.0),
+    ("lax.select(x < 0, -x, x)", -1.5, 1.5, -1.0),
+])
+def test_comparisons_are_masks_and_where_sends_the_gradient_to_the_branch_taken(text, x, value, grad):
+    found = compute(text, x=x)
+    assert found.value == pytest.approx(value) and found.gradient["x"] == pytest.approx(grad)
+    assert numeric_gradients(text, {"x": x})["x"] == pytest.approx(grad, abs=1e-6)
+
+
+def test_the_jax_faq_safe_log_has_a_finite_gradient_at_zero():
+    # JAX FAQ: where(x > 0, log(where(x > 0, x, 1)), 0) keeps log away from 0, so no nan reaches the
+    # gradient; gradcalc follows the branch taken and gives 0 at x = 0 and 1/x elsewhere.
+    text = "jnp.where(x > 0, jnp.log(jnp.where(x > 0, x, 1)), 0)"
+    assert compute(text, x=0.0).gradient["x"] == 0.0
+    assert compute(text, x=2.0).gradient["x"] == pytest.approx(0.5)
+    values = compute("sum(np.where(v > 0, np.log(np.where(v > 0, v, 1)), 0))", v=np.array([0.0, 2.0, 4.0]))
+    np.testing.assert_allclose(values.gradient["v"], [0.0, 0.5, 0.25])
+
+
+def test_where_on_arrays_matches_numpy():
+    v = np.array([-1.0, 0.5, 2.0])
+    found = compute("sum(np.where(v > 0, v**2, 3*v))", v=v)
+    assert found.value == pytest.approx(np.where(v > 0, v ** 2, 3 * v).sum())
+    np.testing.assert_allclose(found.gradient["v"], np.where(v > 0, 2 * v, 3.0))

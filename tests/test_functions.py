@@ -49,7 +49,7 @@ ARRAY = {"norm", "prod", "var", "std", "dot", "matmul", "transpose", "sum", "mea
          "softmax", "logsumexp", "cross_entropy"}
 
 # Tested in tests/test_dialects.py (its gradient is 0 by design, not the derivative of its value).
-DIALECTS = {"stop_gradient"}
+DIALECTS = {"stop_gradient", "where"}
 
 
 def test_every_callable_name_is_tested():

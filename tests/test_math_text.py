@@ -49,3 +49,23 @@ def test_brackets_that_could_be_an_index_are_refused_with_both_readings():
     result = run("x[i+1]", "--x", "[1, 2]", "--i", "0")
     assert_error(result, 2, "x[i+1] can be read two ways")
     assert "for a product, write x*(i+1)" in result.stderr
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("[2., 3.]", "5"), ("[.5, 1]", "1.5"), ("pi/4", "0.7853981634"), ("1/3", "0.3333333333"),
+    ("2π", "6.283185307"), ("-e", "-2.718281828"), ("sqrt(2)/2", "0.7071067812"),
+    ("[[pi, 1/2], [2., .5]]", "6.141592654"),
+])
+def test_values_as_people_type_them(written, expected):
+    result = run("sum(a)", "--a", written, "-q")
+    assert result.exit_code == 0 and result.stdout.splitlines()[0] == expected
+
+
+@pytest.mark.parametrize("written, message", [
+    ("x+1", "the value of --a is not a number: 'x+1'"),
+    ("[1, y]", "the value of --a is not a number: 'y'"),
+    ("1/0", "the value of --a, '1/0': division by zero"),
+    ('[1, "a"]', "the value of a is not all numbers"),
+])
+def test_values_that_are_not_numbers_are_refused(written, message):
+    assert_error(run("sum(a)", "--a", written), 2, message)

@@ -18,6 +18,28 @@ from .rules import CONDITION, Text, as_value, function, sigmoid
 _any = xp.any_
 
 
+def _mask(compare):
+    """A comparison as numbers: 1.0 where it holds, else 0.0 (a float stays a float)."""
+    def apply(a, b):
+        held = compare(a, b)
+        return (1.0 if held else 0.0) if type(held) is bool else _choose(held, 1.0, 0.0)
+    return apply
+
+
+def _where(condition, a, b):
+    if type(condition) is float and type(a) is float and type(b) is float:
+        return a if condition != 0.0 else b
+    out = np.where(np.asarray(condition) != 0, a, b)
+    return out if out.ndim else np.float64(out)
+
+
+def _compare(symbol: str, compare) -> Op:
+    return Op(symbol, f"{{0}} {symbol} {{1}}", _mask(compare),
+              (lambda m, a, b, out: 0.0 * out, lambda m, a, b, out: 0.0 * out),
+              piece=lambda a, b, out: out, elementwise=True, floats=True,
+              normal=lambda t, a, b, _s=symbol: t.call(_s, a, b))
+
+
 def _choose(condition, if_true, otherwise):
     """np.where that keeps a scalar a scalar (np.where always returns an array)."""
     if type(condition) is bool:     # Python floats compared: a float stays a Python float
@@ -377,6 +399,16 @@ OPS.update({
     # does.
     "stop_gradient": unary("stop_gradient", lambda a: a, lambda m, a, out: 0.0 * a,
                            kink="no gradient passes (detach, stop_gradient)", floats=True),
+    # Comparisons (the dialects' masks): 1 where they hold, else 0, flat on both sides, so no gradient.
+    "less": _compare("<", operator.lt), "greater": _compare(">", operator.gt),
+    "less_equal": _compare("≤", operator.le), "greater_equal": _compare("≥", operator.ge),
+    "equal": _compare("==", operator.eq), "not_equal": _compare("≠", operator.ne),
+    # where(c, a, b), `a if c else b`: the gradient flows only into the branch taken (c ≠ 0: c² > 0).
+    "where": several("where", _where, (lambda m, c, a, b, out: 0.0 * out,
+                                       lambda m, c, a, b, out: m.where(c * c, 1.0, 0.0),
+                                       lambda m, c, a, b, out: m.where(c * c, 0.0, 1.0)),
+                     piece=lambda c, a, b, out: c, names=("where",),
+                     kink="the gradient flows into the branch taken only", floats=True),
     # clip(x, lo, hi), PyTorch's clamp: x's gradient passes on lo ≤ x ≤ hi (bounds included).
     "clip": several("clip", _clip, (lambda m, x, lo, hi, out: (1.0 - m.step(lo - x)) * (1.0 - m.step(x - hi)),
                                     lambda m, x, lo, hi, out: m.step(lo - x),
