@@ -27,6 +27,7 @@ Examples:
   gradcalc "(x+y)**2" --points points.csv > gradients.csv
   gradcalc check homework.toml                  # grade a homework sheet
   gradcalc check class.toml --answers answers.csv   # grade a class: a gradebook
+  gradcalc "x.pow(2).sum() + np.pi*y" --x "[1,2]" --y 1   # pasted code: see README.md, "How gradcalc reads what you paste"
 
 \b
 """ + exit_code_table() + "\n"
