@@ -13,7 +13,6 @@ from .names import did_you_mean
 from .numbers import format_shape
 from .limits import DEFAULT, Limits, chosen, exceeded
 from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY, index_op, index_text
-from . import dialects
 
 # An expression while parsing: its node id and the span it covers in the text (parentheses included).
 Ref = tuple[int, int, int]
@@ -31,6 +30,17 @@ _TOKEN_NAMES = {"RPAR": "')'", "LPAR": "'('", "NAME": "a name", "NUMBER": "a num
                 "$END": "the end of the expression"}
 # The module prefixes of pasted code: np.sin(x) is sin(x), math.pi is pi.
 _PREFIX = re.compile(r"^(?:np|numpy|math|torch)\.(?:linalg\.)?")
+class _Dialects:
+    """gradcalc.dialects, imported on first use: its tables cost a few ms that a plain question
+    (no module path, method or keyword) need not pay at start-up."""
+
+    def __getattr__(self, name: str):
+        from . import dialects as module
+        globals()["dialects"] = module
+        return getattr(module, name)
+
+
+dialects = _Dialects()
 # Python's words for values, read where an argument is a setting (keepdims=True, axis=None).
 _WORDS = {"True": (1.0, True), "False": (0.0, False), "None": (float("nan"), None)}
 
@@ -138,7 +148,7 @@ class _Builder:
                 raise _unknown_in_module(name, module, function, (token.start_pos, token.end_pos))
             name = spelling
         keywords = [arg for arg in args if isinstance(arg, _Keyword)]
-        if name in dialects.BARE and (name not in CALLS or keywords):
+        if (name not in CALLS or keywords) and name in dialects.BARE:
             return self._spell(dialects.BARE[name], name, args, span)
         if keywords:     # exp(x=1) and other keywords gradcalc's own functions do not take
             first = keywords[0]
