@@ -15,6 +15,7 @@ axis, keepdims, ord) arrive as plain Python values.
 from __future__ import annotations
 
 import math
+import sys
 
 # Parameters read when the program is read (numbers or True/False/None written in the call), never
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
@@ -109,9 +110,10 @@ def _square(m, x):
 def _clamp(m, x, min=None, max=None):
     if min is None and max is None:
         m.refuse("clamp needs min or max", "write clamp(x, min=0) or clamp(x, 0, 1)")
-    # One-sided: the other bound is infinite, so x's gradient passes on x ≥ min (PyTorch's clamp).
-    low = m.const(-math.inf) if min is None else min
-    high = m.const(math.inf) if max is None else max
+    # One-sided: the other bound is the largest float, so x's gradient passes on x ≥ min (PyTorch's
+    # clamp). Not inf: an infinite constant node cannot be shown in the trace nor written as JSON.
+    low = m.const(-sys.float_info.max) if min is None else min
+    high = m.const(sys.float_info.max) if max is None else max
     return m.call("clip", x, low, high)
 
 

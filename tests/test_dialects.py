@@ -1,6 +1,7 @@
 """The dialects (gradcalc/dialects.py): each library's spelling gives the library's own value, checked
 against numpy written out here, and gradients against central differences."""
 
+import json
 import math
 
 import numpy as np
@@ -207,3 +208,17 @@ def test_where_on_arrays_matches_numpy():
     found = compute("sum(np.where(v > 0, v**2, 3*v))", v=v)
     assert found.value == pytest.approx(np.where(v > 0, v ** 2, 3 * v).sum())
     np.testing.assert_allclose(found.gradient["v"], np.where(v > 0, 2 * v, 3.0))
+
+
+@pytest.mark.parametrize("text,point,gradient", [("torch.clamp(x, min=0).sum()", "[-1, 2]", [0.0, 1.0]),
+                                                 ("x.clamp(max=1)", "3", 0.0), ("F.relu(x).clamp(max=1)", "0.5", 1.0)])
+@pytest.mark.parametrize("form", ["--json", "--plain", "-q"])
+def test_one_sided_clamp_shows_in_every_output(text, point, gradient, form):
+    # The missing bound was an infinite constant node: --json and the tables stopped with exit 70.
+    from click.testing import CliRunner
+    from gradcalc.cli import main
+
+    result = CliRunner().invoke(main, [text, "--x", point, form])
+    assert result.exit_code == 0, result.output
+    if form == "--json":
+        assert json.loads(result.stdout)["gradient"]["x"] == gradient
