@@ -222,3 +222,16 @@ def test_one_sided_clamp_shows_in_every_output(text, point, gradient, form):
     assert result.exit_code == 0, result.output
     if form == "--json":
         assert json.loads(result.stdout)["gradient"]["x"] == gradient
+
+
+@pytest.mark.parametrize("text,point", [("np.clip(x, 0, None)", "-2"), ("np.sum(x, axis=None)", "[1, 2]"),
+                                        ("x.sum(dim=None, keepdim=False)", "[1, 2]")])
+def test_a_none_setting_is_null_in_json(text, point):
+    # None written as a setting is a constant node nothing uses (value NaN): --json was exit 70.
+    from click.testing import CliRunner
+    from gradcalc.cli import main
+
+    result = CliRunner().invoke(main, [text, "--x", point, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert any(node["value"] is None and node["computes"] == "constant" for node in data["nodes"])
