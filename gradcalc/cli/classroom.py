@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from ..errors import GradcalcError
 from . import spec
 from .command import options_for
@@ -60,33 +62,43 @@ def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) 
 
 
 def _write_reports(book, report: str, solutions: bool, precision: int) -> None:
+    from ..classroom import escape
+    from ..render import classroom as render
+
+    with folder_to_write(report, "--report", "the report",
+                         "gradcalc check SHEET.toml --answers ANSWERS.csv --report feedback/") as folder:
+        for student, name in zip(book.students, render.file_names(book.students)):
+            write_inside(folder, report, name, render.feedback(book, student, solutions, precision))
+        # No student's file name starts with _ (file_names strips it): these cannot take one's place.
+        write_inside(folder, report, "_items.csv", render.items_csv(book))
+        write_inside(folder, report, "_items.md", render.items_markdown(book))
+    count = len(book.students)
+    say(f"wrote {count} feedback file{'' if count == 1 else 's'} and the item analysis (_items.csv, "
+        f"_items.md) to {escape(report)}")
+
+
+@contextmanager
+def folder_to_write(path: str, option: str, what: str, example: str):
+    """The directory `path` made if missing and opened, for write_inside; any OSError while writing
+    into it becomes one GradcalcError naming `what` (--report's files, --html's pages)."""
     import os
     from pathlib import Path
 
     from ..classroom import escape
-    from ..render import classroom as render
 
-    if not report.strip():   # '' would be the current folder, which nobody meant
-        raise GradcalcError("--report needs the name of a directory, got an empty one",
-                            hint="gradcalc check SHEET.toml --answers ANSWERS.csv --report feedback/")
+    if not path.strip():   # '' would be the current folder, which nobody meant
+        raise GradcalcError(f"{option} needs the name of a directory, got an empty one", hint=example)
     try:
-        Path(report).mkdir(parents=True, exist_ok=True)
-        folder = os.open(report, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        Path(path).mkdir(parents=True, exist_ok=True)
+        folder = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         try:
-            for student, name in zip(book.students, render.file_names(book.students)):
-                write_inside(folder, report, name, render.feedback(book, student, solutions, precision))
-            # No student's file name starts with _ (file_names strips it): these cannot take one's place.
-            write_inside(folder, report, "_items.csv", render.items_csv(book))
-            write_inside(folder, report, "_items.md", render.items_markdown(book))
+            yield folder
         finally:
             os.close(folder)
     except (OSError, ValueError) as error:
-        raise GradcalcError(f"cannot write the report into {escape(repr(report))}: "
+        raise GradcalcError(f"cannot write {what} into {escape(repr(path))}: "
                             f"{getattr(error, 'strerror', None) or error}",
                             hint="give a directory you can write to") from None
-    count = len(book.students)
-    say(f"wrote {count} feedback file{'' if count == 1 else 's'} and the item analysis (_items.csv, "
-        f"_items.md) to {escape(report)}")
 
 
 def write_inside(folder: int, path: str, name: str, text: str) -> None:

@@ -89,32 +89,17 @@ sheet_options = options_for(spec.CHECK, "pages")
 
 def write_sheet_pages(report, p: dict, precision: int) -> None:
     """`gradcalc check SHEET --html DIR`: a page per problem, each written whole (never half a file)."""
-    import os
-    from pathlib import Path
-
     from ..classroom import escape
     from ..render.html import sheet_pages
-    from .classroom import write_inside
+    from .classroom import folder_to_write, write_inside
     from .exits import say
 
     folder_name = p["pages"]
-    if not folder_name.strip():   # '' would be the current folder, which nobody meant
-        raise GradcalcError("--html needs the name of a directory, got an empty one",
-                            hint="gradcalc check SHEET.toml --html pages/")
     count = 0
-    try:
-        Path(folder_name).mkdir(parents=True, exist_ok=True)
-        folder = os.open(folder_name, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        try:
-            for name, text, no_picture in sheet_pages(report, precision, p["pages_quiz"]):
-                if no_picture:
-                    say(f"note: {name}: {no_picture}")
-                write_inside(folder, folder_name, name, text)
-                count += 1
-        finally:
-            os.close(folder)
-    except (OSError, ValueError) as error:
-        raise GradcalcError(f"cannot write the pages into {escape(repr(folder_name))}: "
-                            f"{getattr(error, 'strerror', None) or error}",
-                            hint="give a directory you can write to") from None
+    with folder_to_write(folder_name, "--html", "the pages", "gradcalc check SHEET.toml --html pages/") as folder:
+        for name, text, no_picture in sheet_pages(report, precision, p["pages_quiz"]):
+            if no_picture:
+                say(f"note: {name}: {no_picture}")
+            write_inside(folder, folder_name, name, text)
+            count += 1
     say(f"wrote {count} page{'' if count == 1 else 's'} to {escape(folder_name)}")
