@@ -7,6 +7,7 @@ import re
 from _thread import allocate_lock   # threading.Lock itself, without importing threading
 from functools import lru_cache
 
+from . import lalr
 from .errors import GradcalcError, Span
 from .graph import Graph, gc_paused
 from .names import did_you_mean
@@ -693,132 +694,22 @@ def _meant(name: str, bare: str) -> str | None:
 
 
 # -- the parser ---------------------------------------------------------------------------------
-# Lark compiles the grammar into LALR tables; `python -m gradcalc.parse` writes those tables (and the
-# terminals as one regular expression) into _lalr_tables.py, and the small driver below runs them. It
-# calls the _Builder exactly as Lark would (same reductions, same children), without importing lark
-# (about a quarter of the import floor's start-up) and at about twice Lark's speed per token: Lark's general-purpose
-# loop, token objects and callback wrappers were most of the time of a long parse. Whatever the driver
-# cannot finish (a syntax error, or tables older than the grammar) Lark itself parses again, so errors
-# read exactly as before and an edited grammar always takes effect.
+# tools/generate_tables.py writes the grammar's LALR tables into _lalr_tables.py; lalr.py's driver
+# runs them, calling the _Builder exactly as Lark would. Whatever the driver cannot finish (a syntax
+# error, or tables older than the grammar) Lark itself parses again, so errors read exactly as before
+# and an edited grammar always takes effect.
 
 LARK_OPTIONS = {"parser": "lalr", "maybe_placeholders": True}
 
 
-class _Fallback(Exception):
-    """The fast driver stops here: Lark parses the text again (and reports the syntax error)."""
-
-
-class _Token(str):
-    """A token as the builder sees it: its text, terminal name and place (Lark's Token has more)."""
-
-    type: str
-    start_pos: int
-    end_pos: int
-
-
 # The operator of a product written without *: the empty rule `juxtaposed` stands for it.
-_JUXTAPOSED = str.__new__(_Token, "*")
-_JUXTAPOSED.type, _JUXTAPOSED.start_pos, _JUXTAPOSED.end_pos = "JUXTAPOSED", -1, -1
+_JUXTAPOSED = lalr.token("*", "JUXTAPOSED", -1, -1)
 
 
 @lru_cache(maxsize=1)
 def _tables():
-    """The generated tables with one reduction function per rule, or None if they are missing or stale."""
-    try:
-        from . import _lalr_tables as tables
-    except ImportError:  # pragma: no cover - a broken installation
-        return None
-    if tables.GRAMMAR != grammar_text():
-        return None
-    reductions = [(size, origin, _reduction(size, *shape)) for size, origin, *shape in tables.RULES]
-    return tables, re.compile(tables.TOKENS), reductions
-
-
-def _reduction(size: int, callback: str, expand1: bool, include, append_none: int):
-    """What Lark does on reducing a rule: drop filtered tokens, splice `_rule`s in, add placeholders,
-    pass a `?rule`'s single child through, then call the builder (a `_rule` keeps its children list)."""
-    then = getattr(_BUILDER, callback, None)
-    if then is None:
-        then = _children if callback.startswith("_") else _lark_only
-    if expand1:
-        if size == 1 and include is None:
-            return _first
-        build = then
-        then = lambda children: children[0] if len(children) == 1 else build(children)  # noqa: E731
-    if include is None:
-        return then
-
-    def reduce(children):
-        kept = []
-        for i, splice, nones in include:
-            if nones:
-                kept += [None] * nones
-            if splice:
-                if kept:
-                    kept += children[i]
-                else:
-                    kept = children[i]      # left recursion: grow the same list, no copy
-            else:
-                kept.append(children[i])
-        if append_none:
-            kept += [None] * append_none
-        return then(kept)
-
-    return reduce
-
-
-def _children(children):
-    return children
-
-
-def _first(children):
-    return children[0]
-
-
-def _lark_only(children):
-    raise _Fallback
-
-
-def _drive(text: str, tables, token_re, reductions):
-    """The LALR loop: shift tokens, reduce by rules, until the start rule is complete."""
-    actions, ignore, new = tables.ACTIONS, tables.IGNORE, str.__new__
-    states, values = [tables.START], []
-    for match in token_re.finditer(text):
-        kind = match.lastgroup
-        if kind in ignore:
-            continue
-        if kind == "unmatched":
-            raise _Fallback
-        token = new(_Token, match.group())
-        token.type = kind
-        token.start_pos, token.end_pos = match.span()
-        while True:
-            action = actions[states[-1]].get(kind)
-            if action is None:
-                raise _Fallback
-            if action >= 0:             # shift
-                states.append(action)
-                values.append(token)
-                break
-            size, origin, reduce = reductions[~action]
-            if size:
-                children = values[-size:]
-                del values[-size:], states[-size:]
-            else:
-                children = []
-            values.append(reduce(children))
-            states.append(actions[states[-1]][origin])
-    while states[-1] != tables.END:     # the end of the text: reduce what is left
-        action = actions[states[-1]].get("$END")
-        if action is None or action >= 0:
-            raise _Fallback
-        size, origin, reduce = reductions[~action]
-        children = values[-size:] if size else []
-        if size:
-            del values[-size:], states[-size:]
-        values.append(reduce(children))
-        states.append(actions[states[-1]][origin])
-    return values[-1]
+    """The generated tables, their reductions calling the one builder; None if missing or stale."""
+    return lalr.load(_BUILDER, grammar_text())
 
 
 @lru_cache(maxsize=1)
@@ -831,67 +722,6 @@ def _lark_parser():
     from lark import Lark
 
     return Lark(grammar_text(), **LARK_OPTIONS, transformer=_BUILDER)
-
-
-def generate_tables(path: str = os.path.join(_HERE, "_lalr_tables.py")) -> None:
-    """Write the grammar's LALR tables, its terminals and its tree-shaping rules, as Lark builds them."""
-    import pprint
-
-    from lark import Lark
-
-    lark = Lark(grammar_text(), **LARK_OPTIONS)
-    # Lark's internals, read only here (when generating) and checked by tests/test_scale.py.
-    table = lark.parser.parser.parser.parse_table
-    builders = lark._parse_tree_builder.rule_builders
-    index = {rule: i for i, (rule, _) in enumerate(builders)}
-    rules = []
-    for rule, chain in builders:
-        expand1, include, append_none = False, None, 0
-        for wrapper in chain:
-            kind = getattr(wrapper, "func", wrapper).__name__
-            if kind == "ExpandSingleChild":
-                expand1 = True
-            elif kind == "ChildFilterLALR":
-                include = tuple(wrapper.args[0])
-                append_none = wrapper.args[1]
-            elif kind == "ChildFilterLALR_NoPlaceholders":
-                include = tuple((i, splice, 0) for i, splice in wrapper.args[0])
-            else:
-                raise NotImplementedError(f"Lark tree-building step {kind}")
-        callback = str(rule.alias or rule.options.template_source or rule.origin.name)
-        rules.append((len(rule.expansion), str(rule.origin.name), callback, expand1, include, append_none))
-    (start,), (end,) = table.start_states.values(), table.end_states.values()
-    # Lark numbers states in an order that changes from run to run (set iteration): renumber them in
-    # the order a walk from the start state meets them, so the file changes only with the grammar.
-    number, queue = {start: 0}, [start]
-    for state in queue:
-        for symbol, (action, arg) in sorted(table.states[state].items()):
-            if action.name == "Shift" and arg not in number:
-                number[arg] = len(number)
-                queue.append(arg)
-    actions = [{} for _ in number]
-    for state, moves in table.states.items():
-        for symbol, (action, arg) in sorted(moves.items()):
-            actions[number[state]][str(symbol)] = number[arg] if action.name == "Shift" else ~index[arg]
-    terminals = sorted(lark.terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
-                                                      -len(t.pattern.value), t.name))
-    tokens = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals) + r"|(?P<unmatched>[\s\S])"
-    start, end = number[start], number[end]
-    source = (
-        "# Generated by `python -m gradcalc.parse` from grammar/gradcalc.lark with Lark "
-        f"{__import__('lark').__version__}: do not edit.\n"
-        "# Regenerate after changing the grammar (tests/test_scale.py checks that it is current).\n\n"
-        f"GRAMMAR = {grammar_text()!r}\n\n"
-        f"TOKENS = {tokens!r}\n"
-        f"IGNORE = frozenset({sorted(lark.ignore_tokens)!r})\n"
-        f"START, END = {start}, {end}\n\n"
-        "# Per state: terminal or rule name → the state to shift to (≥ 0), or ~rule to reduce by (< 0).\n"
-        f"ACTIONS = {pprint.pformat(actions, width=100, compact=True)}\n\n"
-        "# Per rule: (size, origin, callback, expand single child, children kept (index, splice, Nones"
-        " before), Nones after).\n"
-        f"RULES = {pprint.pformat(rules, width=100, compact=True)}\n")
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(source)
 
 
 # One parser and one builder are shared, so parses take turns (compute() stays safe to call from
@@ -971,16 +801,16 @@ def _parse_with(text: str, limits: Limits) -> Graph:
         with gc_paused():
             tables = _tables()
             if tables is None:
-                raise _Fallback
+                raise lalr.Fallback
             try:
-                ref = _drive(source, *tables)
-            except _Fallback:
+                ref = lalr.drive(source, *tables)
+            except lalr.Fallback:
                 _BUILDER.reset(text, limits)
                 raise
     except GradcalcError as error:
         error.text = text
         raise
-    except _Fallback:
+    except lalr.Fallback:
         ref = _parse_with_lark(source, text)
     finally:
         graph = _BUILDER.graph
@@ -1106,7 +936,3 @@ def _unexpected_token(text: str, error) -> GradcalcError:
     return GradcalcError(f"unexpected {shown if token.type == '_SEP' else repr(shown)}",
                          (start, max(start + 1, token.end_pos or start + 1)), hint, text)
 
-
-if __name__ == "__main__":
-    generate_tables()
-    print(f"wrote {os.path.join(_HERE, '_lalr_tables.py')}")

@@ -1,18 +1,41 @@
-"""The shipped LALR tables (gradcalc/_lalr_tables.py) are what the installed Lark builds from the grammar.
+"""The shipped LALR tables (gradcalc/_lalr_tables.py) are what the installed Lark builds from the grammar
+(tools/generate_tables.py writes them).
 
 The generator reads Lark's private attributes (parse_table, rule_builders), which a new Lark may
 change: pyproject bounds lark to the versions CI runs this test on (.ci/run: the newest release
 and .ci/lowest.txt's)."""
 
+import ast
+import importlib.util
 from pathlib import Path
 
 import gradcalc
-from gradcalc.parse import generate_tables
+
+GENERATOR = Path(__file__).resolve().parent.parent / "tools" / "generate_tables.py"
+
+
+def _generator():
+    """tools/generate_tables.py, which is not part of the package (it is not shipped)."""
+    spec = importlib.util.spec_from_file_location("generate_tables", GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_the_installed_lark_builds_the_shipped_tables(tmp_path):
     fresh = tmp_path / "tables.py"
-    generate_tables(str(fresh))
+    _generator().generate_tables(str(fresh))
     shipped = Path(gradcalc.__file__).with_name("_lalr_tables.py").read_text(encoding="utf-8")
     # The first line names the Lark version that wrote the file; everything after it must agree.
     assert fresh.read_text(encoding="utf-8").split("\n", 1)[1] == shipped.split("\n", 1)[1]
+
+
+def test_the_package_never_imports_the_generator():
+    # The generator reads Lark's internals and belongs to the source tree, not to the installation.
+    package = Path(gradcalc.__file__).parent
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            assert not any(name.split(".")[0] in ("tools", "generate_tables", "lark") for name in names
+                           if path.name != "parse.py"), (path.name, names)

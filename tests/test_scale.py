@@ -63,7 +63,7 @@ def test_the_generated_tables_are_current():
     from gradcalc.parse import grammar_text
 
     assert _lalr_tables.GRAMMAR == grammar_text(), \
-        "grammar/gradcalc.lark changed: run `python -m gradcalc.parse` to regenerate gradcalc/_lalr_tables.py"
+        "grammar/gradcalc.lark changed: run `python tools/generate_tables.py` to regenerate gradcalc/_lalr_tables.py"
 
 
 def _outcome(text):
