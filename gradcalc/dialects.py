@@ -15,7 +15,6 @@ axis, keepdims, ord) arrive as plain Python values.
 from __future__ import annotations
 
 import math
-import sys
 
 # Parameters read when the program is read (numbers or True/False/None written in the call), never
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
@@ -110,11 +109,11 @@ def _square(m, x):
 def _clamp(m, x, min=None, max=None):
     if min is None and max is None:
         m.refuse("clamp needs min or max", "write clamp(x, min=0) or clamp(x, 0, 1)")
-    # One-sided: the other bound is the largest float, so x's gradient passes on x ≥ min (PyTorch's
-    # clamp). Not inf: an infinite constant node cannot be shown in the trace nor written as JSON.
-    low = m.const(-sys.float_info.max) if min is None else min
-    high = m.const(sys.float_info.max) if max is None else max
-    return m.call("clip", x, low, high)
+    if max is None:   # one-sided: x where x ≥ min, else min; x's gradient passes on x ≥ min (PyTorch's)
+        return m("where", m("greater_equal", x, min), x, min)
+    if min is None:
+        return m("where", m("less_equal", x, max), x, max)
+    return m.call("clip", x, min, max)
 
 
 def _variance(name: str, unbiased_default: bool):

@@ -42,8 +42,9 @@ class _Dialects:
 
 
 dialects = _Dialects()
-# Python's words for values, read where an argument is a setting (keepdims=True, axis=None).
-_WORDS = {"True": (1.0, True), "False": (0.0, False), "None": (float("nan"), None)}
+# Python's words for settings (keepdims=True, axis=None): read where a call's argument is a setting,
+# they make no node (their ref's id is None) and are refused anywhere a value is needed.
+_WORDS = {"True": True, "False": False, "None": None}
 
 # Characters people paste from notes or other alphabets, and what they probably meant.
 _LOOKALIKES = {"х": "x", "у": "y", "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "−": "-",
@@ -75,7 +76,6 @@ class _Builder:
         self.version: dict[str, int] = {}        # name → how many values it has had (2 after c = c + 1)
         self.noted: set[str] = set()             # the notes on notation already given (one of each)
         self.named: set[int] = set()             # the nodes a statement gave a name (t = …)
-        self.words: dict[int, object] = {}       # node → True, False or None as written
 
     # -- helpers -----------------------------------------------------------------------------
     def _constant(self, value: float, span: Span) -> Ref:
@@ -83,7 +83,21 @@ class _Builder:
         self.graph.constants[node] = float(value)   # evaluate.forward makes it np.float64 for numpy
         return (node, span[0], span[1])
 
+    def _word(self, ref: Ref):
+        """True, False or None, as written for `ref` (a word's ref has no node)."""
+        return _WORDS[self.graph.text[ref[1]:ref[2]].strip("() \t")]
+
+    def _value(self, *refs: Ref) -> None:
+        """Refuse True, False and None where a value is needed: x + None is Python's TypeError."""
+        for ref in refs:
+            if ref[0] is None:
+                word = self.graph.text[ref[1]:ref[2]].strip("() \t")
+                raise GradcalcError(f"{word} is not a number", (ref[1], ref[2]),
+                                    hint=f"{word} is read only as a setting of a call (keepdims=True, "
+                                         f"a_max=None); write a number or a name here")
+
     def _apply(self, op: str, args: list[Ref], span: Span) -> Ref:
+        self._value(*args)
         if op not in OPS:
             raise GradcalcError(f"the operator for {op} is not supported yet", span)
         return (self.graph.add(op, tuple(ref[0] for ref in args), span), *span)
@@ -105,10 +119,7 @@ class _Builder:
         if name in self.graph.variables:
             return (self.graph.variables[name], *span)
         if name in _WORDS:
-            value, word = _WORDS[name]
-            ref = self._constant(value, span)
-            self.words[ref[0]] = word
-            return ref
+            return (None, *span)
         if "." in name:
             module, _, last = name.rpartition(".")
             if module in dialects.NAMESPACES and last in dialects.CONSTANTS:   # np.pi, math.tau
@@ -165,6 +176,7 @@ class _Builder:
                 hint = (f"{name} is not a function; to multiply, write {name}*(...) "
                         f"(gradcalc --help lists the functions)")
             raise GradcalcError(f"unknown function {name!r}", (token.start_pos, token.end_pos), hint)
+        self._value(*args)
         by_arity = CALLS[bare]
         op = by_arity.get(len(args))
         if op is None:
@@ -228,8 +240,11 @@ class _Builder:
                 ref, where = values[parameter]
                 if parameter in dialects.LITERAL:
                     given[parameter] = self._setting(ref, where, name, parameter)
-                else:       # a_max=None: no bound
-                    given[parameter] = None if self.words.get(ref[0], True) is None else ref
+                elif ref[0] is None and self._word(ref) is None:       # a_max=None: no bound
+                    given[parameter] = None
+                else:
+                    self._value(ref)
+                    given[parameter] = ref
             elif parameter in spelling.defaults:
                 default = spelling.defaults[parameter]
                 given[parameter] = default if parameter in dialects.LITERAL or default is None \
@@ -241,8 +256,8 @@ class _Builder:
 
     def _setting(self, ref: Ref, where: Span, name: str, parameter: str):
         """An argument read when the program is read (axis=1, keepdims=True): its Python value."""
-        if ref[0] in self.words:
-            return self.words[ref[0]]
+        if ref[0] is None:
+            return self._word(ref)
         value = self._literal(ref)
         if value is None:
             raise GradcalcError(f"{parameter} of {name} must be written in the call", where,
@@ -348,6 +363,7 @@ class _Builder:
     # -- arrays and indices ------------------------------------------------------------------------
     def _literal(self, ref: Ref):
         """The value of a number written in the program (signs folded), else None."""
+        self._value(ref)
         node = self.graph.nodes[ref[0]]
         if node.id in self.graph.constants and node.name is None:
             return self.graph.constants[node.id]
@@ -446,6 +462,8 @@ class _Builder:
         left_id, start, _ = children[0]
         for i in range(1, len(children), 2):
             op_token, right = children[i], children[i + 1]
+            if right[0] is None or left_id is None:
+                self._value(children[i - 1], right)
             if op_token is _JUXTAPOSED:
                 self._check_juxtaposed(children, i)
             op = BINARY[op_token]
@@ -464,6 +482,7 @@ class _Builder:
     def unary(self, children):
         sign, operand = children
         span = (sign.start_pos, operand[2])
+        self._value(operand)
         node = operand[0]
         if node in self.graph.constants and self.graph.nodes[node].name is None:
             value = self.graph.constants[node]
@@ -485,6 +504,7 @@ class _Builder:
     def _assign(self, token, ref: Ref, start: int) -> Ref:
         name, span = str(token), (token.start_pos, token.end_pos)
         graph = self.graph
+        self._value(ref)
         if "." in name:
             raise GradcalcError(f"{name} cannot be assigned: a name has no dots", span,
                                 hint=f"use a plain name, e.g. {name.replace('.', '_')}")
@@ -525,6 +545,7 @@ class _Builder:
         # A statement that names nothing and is not the last is computed for nothing: most often a
         # formula pasted with a line break, `(x+1)` then `(x-1)` on the next line. Answering with the
         # last line alone would be a different formula's answer, so it is an error.
+        self._value(children[-1])
         lost = next((ref for ref in children[:-1] if ref[0] not in self.named), None)
         if lost is not None:
             shown = _short(self.graph.text[lost[1]:lost[2]])

@@ -225,13 +225,50 @@ def test_one_sided_clamp_shows_in_every_output(text, point, gradient, form):
 
 
 @pytest.mark.parametrize("text,point", [("np.clip(x, 0, None)", "-2"), ("np.sum(x, axis=None)", "[1, 2]"),
-                                        ("x.sum(dim=None, keepdim=False)", "[1, 2]")])
-def test_a_none_setting_is_null_in_json(text, point):
-    # None written as a setting is a constant node nothing uses (value NaN): --json was exit 70.
+                                        ("x.sum(dim=None, keepdim=False)", "[1, 2]"),
+                                        ("np.sum(x, axis=1, keepdims=True)", "[[1, 2]]")])
+def test_a_word_written_as_a_setting_makes_no_node(text, point):
+    # True, False and None written as settings are read when the program is read: no constant node
+    # (None's was a NaN nothing used, which --json could not write).
     from click.testing import CliRunner
     from gradcalc.cli import main
+    from gradcalc.parse import parse
 
+    graph = parse(text)
+    assert all(node.op is not None or node.name is not None or not np.isnan(graph.constants[node.id]).any()
+               for node in graph.nodes)
+    assert all(graph.text[node.span[0]:node.span[1]] not in ("None", "True", "False") for node in graph.nodes)
     result = CliRunner().invoke(main, [text, "--x", point, "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert any(node["value"] is None and node["computes"] == "constant" for node in data["nodes"])
+    assert all(node["value"] is not None for node in json.loads(result.stdout)["nodes"])
+
+
+@pytest.mark.parametrize("text, word", [("x + None", "None"), ("None", "None"), ("sin(True)", "True"),
+                                        ("t = None; x", "None"), ("[None, 1]", "None"), ("-False", "False"),
+                                        ("np.clip(x, True, 2)", "True"), ("x[None]", "None")])
+def test_a_word_where_a_value_is_needed_is_bad_input(text, word):
+    result = run(text, "--x", "[1, 2]")
+    assert_error(result, 2, f"{word} is not a number")
+    assert "setting of a call" in result.stderr
+
+
+@pytest.mark.parametrize("text, reference", [
+    ("torch.clamp(v, min=0.1)", lambda v: np.maximum(v, 0.1)), ("v.clamp(max=0.5)", lambda v: np.minimum(v, 0.5)),
+    ("np.clip(v, None, 0.5)", lambda v: np.minimum(v, 0.5)), ("np.clip(v, a_min=-0.5, a_max=None)", lambda v: np.maximum(v, -0.5)),
+])
+def test_a_one_sided_clamp_has_no_other_bound(text, reference):
+    # The missing bound is no node at all (it was the largest float, a number the trace showed).
+    from gradcalc.parse import parse
+
+    found = compute(text, v=V)
+    np.testing.assert_allclose(found.value, reference(V))
+    np.testing.assert_allclose(found.gradient["v"], numeric_gradients(text, {"v": V})["v"], atol=1e-6)
+    graph = parse(text)
+    assert all(np.abs(value).max() < 1e300 for value in graph.constants.values())
+
+
+def test_a_one_sided_clamp_passes_the_gradient_at_its_bound():
+    # PyTorch's convention: clamp(x, min=m) passes x's gradient on x ≥ m, the bound included.
+    assert compute("torch.clamp(x, min=0)", x=0.0).gradient["x"] == 1.0
+    assert compute("x.clamp(max=1)", x=1.0).gradient["x"] == 1.0
+    assert compute("x.clamp(max=1)", x=1.5).gradient["x"] == 0.0

@@ -23,14 +23,11 @@ def to_dict(result) -> dict:
              "contribution": plain(step.flowing)})
     nodes = []
     for node in graph.nodes:
-        grad, value = result.grads[node.id], result.values[node.id]
-        # Python's None written as a setting (np.sum(x, axis=None)) is a constant node nothing uses,
-        # its value NaN; JSON's word for it is null. A NaN anything used would have been a MathError.
-        unused_none = node.op is None and not xp.ndim(value) and value != value
+        grad = result.grads[node.id]
         nodes.append({
             "id": node.id, "op": node.op, "name": node.name, "label": labels[node.id],
             "computes": definition(result, node.id), "inputs": list(node.inputs),
-            "value": None if unused_none else plain(value), "shape": list(xp.shape(value)),
+            "value": plain(result.values[node.id]), "shape": list(xp.shape(result.values[node.id])),
             "grad": None if grad is None else plain(grad),
             "local": locals_by_node.get(node.id, []),
         })
