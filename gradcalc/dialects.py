@@ -15,11 +15,12 @@ axis, keepdims, ord) arrive as plain Python values.
 from __future__ import annotations
 
 import math
+import re
 
 # Parameters read when the program is read (numbers or True/False/None written in the call), never
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
 LITERAL = frozenset({"axis", "keepdims", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
-                     "approximate"})
+                     "approximate", "requires_grad", "n0", "n1", "n2"})
 
 # Keywords that mean the same parameter in every library: PyTorch's dim is NumPy's axis.
 SYNONYMS = {"dim": "axis", "keepdim": "keepdims", "exponent": "y", "other": "y"}
@@ -285,6 +286,30 @@ def _hardtanh(low: float, high: float):
     return lambda m, x: m.call("clip", x, m.const(low), m.const(high))
 
 
+def _value(m, x, **_):
+    """Value(-4.0), torch.tensor([2., 3.], requires_grad=True), np.array(…), tf.Variable(3.0): the
+    value itself; given a name (`a = Value(-4.0)`) a number written there makes an input with it."""
+    return x
+
+
+def _filled(fill: float):
+    """zeros(2, 3) and ones(3): a value written in the code, of that shape."""
+    def build(m, n0, n1=None, n2=None, **_):
+        import numpy as np
+
+        shape = tuple(n for n in (n0, n1, n2) if n is not None)
+        if not all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 10 ** 6 for n in shape):
+            m.refuse("the shape must be whole numbers written in the call", "write e.g. zeros(3) or ones(2, 3)")
+        return m.const(np.full(shape, fill))
+    return build
+
+
+def _random(m, *_, **__):
+    name = m.target()
+    m.refuse("random numbers are not read: gradcalc differentiates at values you give",
+             f"give {name}'s value with --{name}, e.g. --{name} \"[0.5, -1.2, 0.3]\"")
+
+
 def _refuse(message: str, hint: str):
     def build(m, **_):
         m.refuse(message, hint)
@@ -320,7 +345,9 @@ _ARITHMETIC = {
     "linalg.norm": S("x, ord=None, axis=None", _norm), "norm": S("x, ord=None, axis=None", _norm),
     "var": S("x, axis=None, ddof=0", _variance("var", False)),
     "std": S("x, axis=None, ddof=0", _variance("std", False)),
-    "array": S("x", _identity), "asarray": S("x", _identity),
+    "array": S("x", _value), "asarray": S("x", _value),
+    "zeros": S("n0, n1=None, n2=None, requires_grad=False", _filled(0.0)),
+    "ones": S("n0, n1=None, n2=None, requires_grad=False", _filled(1.0)),
     "where": S("condition, x, y", _op("where", 3)),
 }
 
@@ -383,7 +410,11 @@ TORCH = {
     "var": S("x, axis=None, unbiased=None, correction=None, keepdims=False", _variance("var", True)),
     "std": S("x, axis=None, unbiased=None, correction=None, keepdims=False", _variance("std", True)),
     "norm": S("x, ord|p=None, axis=None", _norm), "linalg.norm": S("x, ord=None, axis=None", _norm),
-    "detach": S("x", _detach), "tensor": S("x", _identity), "as_tensor": S("x", _identity),
+    "detach": S("x", _detach), "tensor": S("x, requires_grad=False", _value),
+    "as_tensor": S("x", _value), "Tensor": S("x, requires_grad=False", _value),
+    "FloatTensor": S("x", _value), "DoubleTensor": S("x", _value),
+    **{name: S("x, requires_grad=False, *", _random) for name in ("randn", "rand", "randint", "normal", "randn_like",
+                                                  "rand_like", "empty", "uniform")},
     "special.expit": S("x", _call("sigmoid")), "special.erf": S("x", _call("erf")),
     "special.logit": S("x", _logit), "special.xlogy": S("x, y", _xlogy),
 }
@@ -399,7 +430,12 @@ TENSORFLOW = {
     "squared_difference": S("x, y", _squared_difference), "stop_gradient": S("x", _detach),
     "sigmoid": S("x", _call("sigmoid")), "rsqrt": S("x", _rsqrt), "neg": S("x", _op("neg", 1)),
     "norm": S("x|tensor, ord=None, axis=None", _norm), "log_sigmoid": S("x", _log_sigmoid),
+    "Variable": S("x|initial_value, trainable=True", _value), "constant": S("x|value", _value),
+    "convert_to_tensor": S("x|value", _value),
 }
+
+RANDOM = {name: S("x, *", _random) for name in ("randn", "rand", "randint", "normal", "uniform", "random",
+                                                "standard_normal", "random_sample", "choice", "gauss")}
 
 TF_NN = {
     "relu": S("x", _call("relu")), "sigmoid": S("x", _call("sigmoid")), "tanh": S("x", _call("tanh")),
@@ -426,6 +462,7 @@ NAMESPACES: dict[str, dict[str, Spelling]] = {
     "nn.functional": TORCH_FUNCTIONAL, "torch.special": SPECIAL, "torch.linalg": {"norm": TORCH["norm"]},
     "tf": TENSORFLOW, "tf.math": TENSORFLOW, "tf.nn": TF_NN, "tf.linalg": {"matmul": NUMPY["matmul"]},
     "math": MATH, "jax": {"nn.relu": JAX_NN["relu"]},
+    "np.random": RANDOM, "numpy.random": RANDOM, "jax.random": RANDOM, "tf.random": RANDOM, "random": RANDOM,
 }
 
 # Constants a module names: np.pi, math.tau, torch.e.
@@ -473,7 +510,11 @@ BARE: dict[str, Spelling] = {
      "log_softmax": JAX_NN["log_softmax"], "expit": SPECIAL["expit"], "logit": SPECIAL["logit"],
      "xlogy": SPECIAL["xlogy"], "rsqrt": TORCH["rsqrt"], "log_sigmoid": JAX_NN["log_sigmoid"],
      "logsigmoid": JAX_NN["log_sigmoid"], "softsign": JAX_NN["soft_sign"],
-     "reduce_sum": TENSORFLOW["reduce_sum"], "reduce_mean": TENSORFLOW["reduce_mean"]}
+     "reduce_sum": TENSORFLOW["reduce_sum"], "reduce_mean": TENSORFLOW["reduce_mean"],
+     # The value classes of the small engines (micrograd's Value, tinygrad's Tensor, DeZero's
+     # Variable) and what `from torch import tensor` or `from numpy import array` leave bare.
+     "Value": S("x", _value), "Tensor": TORCH["Tensor"], "Variable": TENSORFLOW["Variable"],
+     "tensor": TORCH["tensor"], "array": NUMPY["array"]}
 
 
 def lookup(path: str) -> tuple[Spelling | str | None, str, str]:
@@ -497,3 +538,416 @@ def lookup(path: str) -> tuple[Spelling | str | None, str, str]:
 
 def known_functions(module: str) -> list[str]:
     return sorted(NAMESPACES.get(module, {}))
+
+
+# -- the Python around a pasted formula ----------------------------------------------------------------
+# A program pasted whole (micrograd's README, a PyTorch tutorial, a JAX guide) carries lines that are
+# not maths: imports, prints, `.backward()`, reads of `.grad`, `with torch.no_grad():`, a `def` or a
+# `lambda` holding the formula. `read_python` reads those lines once, before parsing: the lines it
+# understands become blanks of the same length (so every caret stays where it was), the functions are
+# kept for the parser to evaluate where they are called, and what was taken as the output is noted.
+# It never runs anything: it reads the text's shape with the patterns below.
+
+class Function:
+    """A `def` or `lambda`: its parameters and its body's text, evaluated where it is called."""
+
+    __slots__ = ("name", "params", "defaults", "start", "body", "returns", "locals", "span")
+
+    def __init__(self, name, params, defaults, start, body, returns, local_names, span):
+        self.name, self.params, self.defaults = name, params, defaults
+        self.start, self.body, self.returns = start, body, returns   # returns: where the returned expression starts
+        self.locals, self.span = local_names, span
+
+
+class Program:
+    """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
+
+    __slots__ = ("source", "functions", "aliases", "output", "main", "notes")
+
+    def __init__(self, source, functions, aliases, output, main, notes):
+        self.source, self.functions, self.aliases = source, functions, aliases
+        self.output = output            # the name .backward() or tape.gradient(…) was asked of
+        self.main = main                # the function taken as the program (defined, never called)
+        self.notes = notes
+
+
+_SEEN = re.compile(
+    r"(?m)(?:^|;)[ \t]*(?:import|from|print|def|with|for|while|if|elif|else|class|return|try|except|assert|@)\b"
+    r"|\blambda\b|\.backward\b|\.grad\b|requires_grad|\bis[ \t]+(?:not[ \t]+)?None\b"
+    r"|\b(?:dtype|device|label)[ \t]*=|\.(?:zero_grad|retain_grad|requires_grad_)\b|\bgrad\(|\.gradient\(")
+_NAME = r"[A-Za-z_][A-Za-z_0-9]*"
+_DOTTED = r"[A-Za-z_][A-Za-z_0-9.]*"
+_DEF = re.compile(rf"def[ \t]+({_NAME})[ \t]*\(([^()]*)\)[ \t]*(?:->[^:]*)?:")
+_LAMBDA = re.compile(rf"({_NAME})[ \t]*=[ \t]*lambda\b([^:]*):")
+_PRINT = re.compile(r"print[ \t]*\(")
+_BACKWARD = re.compile(r"\.backward[ \t]*\([^()]*\)[ \t]*$")
+_GRAD_READ = re.compile(rf"(?:({_NAME})[ \t]*=[ \t]*)?{_DOTTED}\.grad\b(?![ \t]*\()(?:\.{_NAME}(?:\(\))?)*[ \t]*$")
+_GRAD_ATTR = re.compile(r"\.grad\b(?![ \t]*\()")
+_TAPE = re.compile(rf"(?:({_NAME})[ \t]*=[ \t]*)?{_NAME}\.gradient[ \t]*\([ \t]*({_NAME})\b")
+_TRANSFORM = re.compile(rf"((?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|jit)"
+                        rf"[ \t]*\([ \t]*({_NAME})[ \t]*(?:,[^()]*)?\))")
+_ALIAS = re.compile(rf"({_NAME})[ \t]*=[ \t]*{_TRANSFORM.pattern}[ \t]*$")
+_HARMLESS = re.compile(rf"{_DOTTED}\.(?:zero_grad|requires_grad_|retain_grad)[ \t]*\([^()]*\)[ \t]*$"
+                       rf"|{_DOTTED}\.requires_grad[ \t]*=[ \t]*(?:True|False)[ \t]*$|assert\b|pass[ \t]*$"
+                       rf"|{_DOTTED}\.label[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\")[ \t]*$")
+_DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)|torch\.compile|"
+                        r"torch\.enable_grad\(\)|functools\.cache|cache)[ \t]*$")
+_SETTING_WORDS = re.compile(r",[ \t]*(?:dtype|device|label|name)[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|[^,()'\"\n]*)"
+                            r"(?=[ \t]*[,)])")
+_IS_NONE = re.compile(r"\bis[ \t]+(?:not[ \t]+)?None\b")
+# A Python statement gradcalc does not read: a block keyword with its colon, return, a lambda.
+_KEYWORD = re.compile(rf"(for|while|if|elif|else|class|try|except|with|def)\b[^\n]*:|(return)\b[ \t]*[^\s=]"
+                      rf"|(lambda)\b[ \t]*(?:{_NAME}[ \t]*(?:,[ \t]*{_NAME}[ \t]*)*)?:")
+
+
+def read_python(text: str) -> Program | None:
+    """The program inside pasted Python, or None when the text has no Python statement to read."""
+    if _SEEN.search(text) is None:
+        return None
+    chars = list(text)
+    statements = _statements(text)
+    functions: dict[str, Function] = {}
+    aliases: dict[str, str] = {}
+    skipped: dict[str, int] = {}
+    gradients: set[str] = set()          # names given a gradient (dx = x.grad): read, never computed
+    prints, output, defined, updated, asked = [], None, [], False, ""
+    i = 0
+    while i < len(statements):
+        start, end, indent = statements[i]
+        code = _code(text, start, end)
+        head = code.lstrip()
+        at = start + len(code) - len(head)       # where the statement's text begins
+        i += 1
+        skip = None
+        match = _IS_NONE.search(code)
+        if match:
+            raise _error(f"{match.group()} tests whether a value was given", at + match.start(), match.end() - match.start(),
+                         "gradcalc's inputs always have values: write the branch that applies to them")
+        if re.match(r"(?:import|from)\b", head):
+            skip = "import"
+        elif _DECORATOR.match(head):
+            skip = "decorator"
+        elif head.startswith("@"):
+            raise _error("decorators are not read", at, len(head.rstrip()),
+                         "remove the @ line: gradcalc evaluates the function as written")
+        elif re.match(r"def\b", head):
+            i = _read_def(text, chars, statements, i - 1, functions, defined)
+            continue
+        elif _LAMBDA.match(head):
+            match = _LAMBDA.match(head)
+            _read_lambda(text, chars, at, end, match, functions, defined)
+            continue
+        elif re.match(r"with\b.*:[ \t]*$", head):
+            skip = "with"
+        elif _PRINT.match(head):
+            prints.append((at, end))
+            continue
+        elif _HARMLESS.match(head):
+            skip = "requires_grad"
+        elif _BACKWARD.search(head):
+            match = _BACKWARD.search(head)
+            receiver = head[:match.start()].strip()
+            if updated:
+                raise _error("a second .backward() after an update step is not read", at, len(head.rstrip()),
+                             "paste one step: the program up to its first .backward()")
+            if re.fullmatch(_NAME, receiver):
+                output, skip, asked = receiver, "backward", f"{receiver}.backward()"
+            else:       # (y - t).pow(2).sum().backward(): the expression is the output
+                _blank(chars, at + match.start(), at + match.end())
+                skipped["backward"] = skipped.get("backward", 0) + 1
+                continue
+        elif _TAPE.match(head):
+            match = _TAPE.match(head)
+            output, skip, asked = match.group(2), "gradient", f"tape.gradient({match.group(2)}, …)"
+            if match.group(1):
+                gradients.add(match.group(1))
+        elif _ALIAS.match(head):
+            match = _ALIAS.match(head)
+            aliases[match.group(1)] = match.group(3)
+            skip = "grad"
+        elif _GRAD_READ.match(head):
+            match = _GRAD_READ.match(head)
+            if match.group(1):
+                gradients.add(match.group(1))
+            skip = "grad"
+        elif gradients and not re.match(rf"{_NAME}[ \t]*(?:[-+*/@]|\*\*)?=(?!=)", head) and \
+                re.search(rf"(?<![\w.])(?:{'|'.join(gradients)})\b", head):
+            skip = "grad"       # dy_dx.numpy(): a gradient shown
+        elif _GRAD_ATTR.search(head) and output is not None:
+            skip, updated = "update", True     # w -= lr * w.grad after backward(): a step, not the question
+        elif _GRAD_ATTR.search(head):
+            match = _GRAD_ATTR.search(head)
+            raise _error("a step that uses .grad is not read", at + match.start(), 5,
+                         "gradcalc computes the gradients themselves: paste the program up to "
+                         ".backward(), and give the values to differentiate at")
+        else:
+            keyword = _KEYWORD.match(head)
+            if keyword:
+                raise _keyword_error(keyword.group(keyword.lastindex), head, at)
+        if skip:
+            skipped[skip] = skipped.get(skip, 0) + 1
+            _blank(chars, start, end)
+            continue
+        for match in _TRANSFORM.finditer(code):      # jax.grad(f)(x): f's value and gradient at x
+            if code[match.end():].lstrip().startswith("("):
+                _blank(chars, start + match.start(1), start + match.end(1))
+                chars[start + match.start(1):start + match.start(1) + len(match.group(2))] = match.group(2)
+                skipped["grad"] = skipped.get("grad", 0) + 1
+        for match in _SETTING_WORDS.finditer(code):   # Value(2.0, label='a'), dtype=torch.float32
+            _blank(chars, start + match.start(), start + match.end())
+    source = "".join(chars)
+    for word in gradients:
+        match = re.search(rf"(?<![\w.]){word}\b", source)
+        if match:
+            raise _error(f"{word} holds a gradient, which the program reads", match.start(), len(word),
+                         "gradcalc computes the gradients: paste the program up to .backward() (or "
+                         "tape.gradient), and read them in gradcalc's output")
+    # The print that shows the output: the last one, when nothing after it is kept and no backward().
+    kept_after = [bool(re.sub(r"#[^\n]*", "", source[p_end:]).strip()) for _, p_end in prints]
+    for (p_start, p_end), later in zip(prints, kept_after):
+        inner = text[p_start:p_end].rstrip()
+        argument = inner[inner.index("(") + 1:-1] if inner.endswith(")") else ""
+        plain = argument and not re.search(r"['\"]|\.grad\b|^\s*$", argument) and "," not in argument
+        if plain and not later and output is None and (p_start, p_end) == prints[-1]:
+            _blank(chars, p_start, p_start + inner.index("(") + 1)
+            _blank(chars, p_start + len(inner) - 1, p_start + len(inner))
+            skipped["shown"] = 1
+        else:
+            _blank(chars, p_start, p_end)
+            skipped["print"] = skipped.get("print", 0) + 1
+    source = "".join(chars)
+    main = _main_function(source, functions, defined, aliases)
+    if main is not None:     # defined and never called: the program is its body, at its parameters
+        function = main = functions.pop(main)
+        chars = list(source)
+        chars[function.start:function.start + len(function.body)] = function.body
+        source = "".join(chars)
+    if not source.strip() and not re.sub(r"#[^\n]*", "", source).strip():
+        raise _error("the program computes nothing", 0, 0,
+                     "paste the lines that compute the value (a print, .backward() or a return of it)")
+    notes = []
+    if output is not None:
+        notes.append(f"the output is {output}, as {asked} asks")
+    elif main is not None:
+        notes.append(f"the output is {main.name}({', '.join(main.params)}), the function defined last, "
+                     f"at its inputs' values")
+    elif skipped.get("shown"):
+        notes.append("the output is what the last print shows")
+    said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
+            "with": "with … :", "requires_grad": "requires_grad, zero_grad, labels, asserts", "decorator": "decorators",
+            "update": "the update step after .backward() (the gradients are those before it)"}
+    gone = [said[kind] for kind in said if kind in skipped]
+    if gone:
+        notes.append(f"read as Python: {', '.join(gone)} skipped")
+    return Program(source, functions, aliases, output, main, notes)
+
+
+def _main_function(source, functions, defined, aliases):
+    """The last function defined, if nothing calls it: its value at its parameters is the output."""
+    if not defined:
+        return None
+    name = defined[-1][0]
+    callers = [source] + [f.body for f in functions.values() if f.name != name]
+    called = {aliases.get(each, each) for body in callers
+              for each in re.findall(rf"(?<![\w.])({_NAME})[ \t]*\(", body)}
+    return None if name in called or name not in functions else name
+
+
+def _statements(text):
+    """(start, end, indent) of each statement: lines inside open brackets or after a trailing \\
+    belong to the statement that opened them; a ; outside brackets and quotes ends one (its indent
+    is its line's)."""
+    out, depth, begin, pos = [], 0, None, 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        code = _code(text, pos, end)
+        if begin is None:
+            begin = pos
+        depth = max(0, depth + sum(map(code.count, "([{")) - sum(map(code.count, ")]}")))
+        if depth == 0 and not code.rstrip().endswith("\\"):
+            whole = text[begin:end]
+            indent = len(whole) - len(whole.lstrip(" \t"))
+            for part_start, part_end in _split_semicolons(text, begin, end):
+                if text[part_start:part_end].strip():
+                    out.append((part_start, part_end, indent))
+            begin = None
+        pos = end + 1
+    if begin is not None and text[begin:].strip():
+        out.append((begin, len(text), 0))
+    return out
+
+
+def _split_semicolons(text, start, end):
+    """The parts of text[start:end] between ;s outside brackets, quotes and the comment."""
+    parts, level, quote, begin = [], 0, None, start
+    for k in range(start, end):
+        char = text[k]
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            break
+        elif char in "([{":
+            level += 1
+        elif char in ")]}":
+            level -= 1
+        elif char == ";" and level == 0:
+            parts.append((begin, k))
+            begin = k + 1
+    parts.append((begin, end))
+    return parts
+
+
+def _code(text, start, end):
+    """The statement's text without its comment (a # outside quotes)."""
+    segment, quote = text[start:end], None
+    for k, char in enumerate(segment):
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            return segment[:k]
+    return segment
+
+
+def _blank(chars, start, end):
+    for k in range(start, end):
+        if chars[k] != "\n":
+            chars[k] = " "
+
+
+def _params(text, at, written):
+    """A def's or lambda's parameters: names, with number defaults (a=0.5); * and annotations refused."""
+    params, defaults = [], {}
+    offset = 0
+    for part in written.split(","):
+        name, _, default = part.partition("=")
+        name = name.split(":")[0].strip()
+        where = at + offset + len(part) - len(part.lstrip())
+        offset += len(part) + 1
+        if not name:
+            continue
+        if not re.fullmatch(_NAME, name):
+            raise _error(f"the parameter {name} is not read", where, len(part.strip()),
+                         "give the function plain parameters: def f(x, y): …")
+        if default.strip():
+            try:
+                defaults[name] = float(default.strip())
+            except ValueError:
+                raise _error(f"the default of {name} must be a number", where, len(part.strip()),
+                             f"write {name}=0.5, or give {name} its value with --{name}") from None
+        params.append(name)
+    return params, defaults
+
+
+def _read_def(text, chars, statements, i, functions, defined):
+    """A `def` and its indented body: kept as a Function, its lines blanked. Returns the next statement."""
+    start, end, indent = statements[i]
+    code = _code(text, start, end)
+    at = start + len(code) - len(code.lstrip())
+    match = _DEF.match(text, at)
+    if match is None:
+        raise _error("this def is not read", at, len(code.strip()),
+                     "write def f(x, y): followed by indented lines that end with return …")
+    name = match.group(1)
+    params, defaults = _params(text, match.start(2), match.group(2))
+    body_parts = []
+    if text[match.end():end].split("#")[0].strip():          # def f(x): return x**2
+        body_parts.append((match.end(), end))
+    j = i + 1
+    while j < len(statements) and statements[j][2] > indent and not body_parts[:1] == [(match.end(), end)]:
+        body_parts.append(statements[j][:2])
+        j += 1
+    if not body_parts:
+        raise _error(f"{name} has no body", at, match.end() - at, f"write its lines below it, indented, ending with return …")
+    body_start, body_end = body_parts[0][0], body_parts[-1][1]
+    body = [" "] * (body_end - body_start)
+    for k in range(body_start, body_end):
+        if text[k] == "\n":
+            body[k - body_start] = "\n"
+    returns, local_names = None, set()
+    for part_start, part_end in body_parts:
+        code = _code(text, part_start, part_end)
+        head = code.lstrip()
+        head_at = part_start + len(code) - len(head)
+        if returns is not None:
+            raise _error("a line after return is never run", head_at, len(head.rstrip()),
+                         f"end {name} with its return line")
+        if re.match(r"(?:[rRbBfFuU]{0,2})?(?:'''|\"\"\"|'|\")", head) or _PRINT.match(head) or \
+                _HARMLESS.match(head) or re.match(r"(?:import|from)\b", head):
+            continue                                         # a docstring, a print, an import
+        keyword = _KEYWORD.match(head)
+        if keyword and keyword.lastindex != 2:
+            raise _keyword_error(keyword.group(keyword.lastindex), head, head_at)
+        if keyword:
+            returns = head_at + len(head) - len(head[6:].lstrip())
+            if returns >= part_end or not text[returns:part_end].strip():
+                raise _error("return without a value", head_at, 6, "return the formula: return x**2")
+            _copy(text, body, body_start, returns, part_end)
+            continue
+        assigned = re.match(rf"({_NAME})[ \t]*(?:[-+*/@]|\*\*)?=(?!=)", head)
+        if assigned:
+            local_names.add(assigned.group(1))
+        _copy(text, body, body_start, part_start, part_end)
+    if returns is None:
+        raise _error(f"{name} returns nothing", at, match.end() - at,
+                     f"end {name} with return and the formula it computes")
+    functions[name] = Function(name, params, defaults, body_start, "".join(body), returns,
+                               frozenset(local_names) - set(params), (match.start(1), match.end(1)))
+    defined.append((name, params))
+    _blank(chars, start, body_end)
+    return j
+
+
+def _read_lambda(text, chars, at, end, match, functions, defined):
+    name = match.group(1)
+    params, defaults = _params(text, at + match.start(2), match.group(2))
+    returns = at + match.end()
+    body = text[returns:end]
+    returns += len(body) - len(body.lstrip())
+    functions[name] = Function(name, params, defaults, at + match.end(), body, returns, frozenset(),
+                               (at, at + len(name)))
+    defined.append((name, params))
+    _blank(chars, at, end)
+
+
+def _copy(text, body, body_start, start, end):
+    for k in range(start, end):
+        body[k - body_start] = text[k]
+
+
+_KEYWORD_HINTS = {
+    "for": "loops are not read: write what the loop computes as one formula (sum(x) for a sum, "
+           "x[0] + x[1] + … unrolled), or paste one step",
+    "while": "loops are not read: write what the loop computes as one formula, or paste one step",
+    "if": "an if statement is not read: write the choice as one expression, A if {cond} else B "
+          "(np.where({cond}, A, B) for arrays)",
+    "elif": "an if statement is not read: write the choices as one expression, A if c1 else B if c2 else C",
+    "else": "an if statement is not read: write the choice as one expression, A if c else B",
+    "class": "classes are not read: paste the formula of the method that computes the output",
+    "try": "try is not read: paste the lines that compute the value",
+    "except": "try is not read: paste the lines that compute the value",
+    "return": "return is read inside a def; at the top level the last line is the output: "
+              "write {rest} alone",
+    "lambda": "a lambda is read as f = lambda x: …, on a line of its own; then call f(x) or leave it "
+              "as the last function",
+    "def": "write def f(x, y): followed by indented lines that end with return …",
+    "with": "write with … : on a line of its own, the lines it holds indented below",
+}
+
+
+def _keyword_error(keyword, head, at):
+    rest = head[len(keyword):].strip().rstrip(":").strip() or "the formula"
+    hint = _KEYWORD_HINTS[keyword].replace("{cond}", rest).replace("{rest}", rest)
+    return _error(f"Python's {keyword} statement is not read" if keyword not in ("lambda", "return")
+                  else f"{keyword} is not read here", at, len(keyword), hint)
+
+
+def _error(message, start, length, hint):
+    from .errors import GradcalcError
+
+    return GradcalcError(message, (start, start + max(length, 1)), hint=hint)

@@ -70,8 +70,19 @@ class _Builder:
     builder per parse would cost a lookup per reduction), and `reset` starts each parse afresh.
     """
 
-    def reset(self, text: str, limits: Limits = DEFAULT) -> None:
+    def reset(self, text: str, limits: Limits = DEFAULT, program=None) -> None:
         self.graph = Graph(text, limits=limits)
+        # Pasted Python (gradcalc.dialects.read_python): its functions, the output it asks for, and
+        # while a function's body is read, the calls under way and the body's own names.
+        self.python = program
+        self.calling: list[str] = []
+        self.locals: frozenset[str] = frozenset()
+        self.by_lark = False                     # Lark, not the driver, parses this program
+        self.pending: dict[str, float] = {}      # def f(x, a=0.5) as the program: a's default
+        if program is not None:
+            self.graph.notes.extend(program.notes)
+            if program.main is not None:
+                self.pending = dict(program.main.defaults)
         self.assigned: dict[str, Ref] = {}       # name → the node it was assigned last
         self.version: dict[str, int] = {}        # name → how many values it has had (2 after c = c + 1)
         self.noted: set[str] = set()             # the notes on notation already given (one of each)
@@ -118,6 +129,11 @@ class _Builder:
             return (self.assigned[name][0], *span)
         if name in self.graph.variables:
             return (self.graph.variables[name], *span)
+        if name in self.pending:      # def f(x, a=0.5), the program: a is an input given 0.5
+            node = self.graph.add(None, (), span, name=name)
+            self.graph.variables[name] = node
+            self.graph.defaults[name] = self.pending.pop(name)
+            return (node, *span)
         if name in _WORDS:
             return (None, *span)
         if "." in name:
@@ -152,6 +168,8 @@ class _Builder:
         args = [c for c in children[2:-1] if c is not None]
         name = str(token)
         span = (token.start_pos, rpar.end_pos)
+        if self.python is not None and self.python.aliases.get(name, name) in self.python.functions:
+            return self._inline(self.python.functions[self.python.aliases.get(name, name)], args, span)
         if "." in name:      # np.sum(x, axis=0), F.relu(x), tf.reduce_mean(x): the library's own function
             spelling, module, function = dialects.lookup(name)
             if isinstance(spelling, dialects.Spelling):
@@ -200,6 +218,59 @@ class _Builder:
         for right in args[1:]:
             left = self._apply(op, [left, right], (left[1], right[2]))
         return left
+
+    # -- pasted Python: functions defined with def or lambda, evaluated where they are called --------
+    def _inline(self, function, args: list, span: Span) -> Ref:
+        """f(a, b) for a function the program defines: its body read again with f's parameters bound
+        to the arguments (the program's other names visible, as in Python), its return the value."""
+        name = function.name
+        if name in self.calling:
+            raise GradcalcError(f"{name} calls itself", span,
+                                hint="recursion is not read: write what it computes as one formula")
+        if len(self.calling) >= 50:
+            raise GradcalcError("functions call each other more than 50 deep", span,
+                                hint="write the formula out with fewer functions")
+        bound: dict[str, Ref] = {}
+        for arg in args:
+            if isinstance(arg, _Keyword):
+                if arg.name not in function.params or arg.name in bound:
+                    raise GradcalcError(f"{name} has no parameter {arg.name}" if arg.name not in function.params
+                                        else f"{name} got {arg.name} twice", arg.span,
+                                        hint=f"{name}({', '.join(function.params)})")
+                bound[arg.name] = arg.ref
+                continue
+            free = [p for p in function.params if p not in bound]
+            if not free:
+                raise GradcalcError(f"{name} takes {len(function.params)} argument"
+                                    f"{'s' if len(function.params) != 1 else ''}", (arg[1], arg[2]),
+                                    hint=f"{name}({', '.join(function.params)})")
+            bound[free[0]] = arg
+        graph = self.graph
+        for parameter in function.params:
+            if parameter not in bound:
+                if parameter not in function.defaults:
+                    raise GradcalcError(f"{name} needs its argument {parameter}", span,
+                                        hint=f"{name}({', '.join(function.params)})")
+                bound[parameter] = self._constant(function.defaults[parameter], (span[1], span[1]))
+            ref = bound[parameter]
+            self._value(ref)
+            node = graph.nodes[ref[0]]
+            if not self.calling and node.id in graph.constants and node.name is None and \
+                    parameter not in graph.variables and parameter not in self.assigned:
+                # jax.grad(f)(3.0): the number written for x is an input x with that value
+                graph.rename(node.id, parameter)
+                graph.defaults[parameter] = graph.constants.pop(node.id)
+                graph.variables[parameter] = node.id
+        saved = self.assigned, self.locals
+        self.assigned = {**self.assigned, **bound}
+        self.locals = function.locals
+        self.calling.append(name)
+        try:
+            ref = _parse_fragment(" " * function.start + function.body, self.by_lark)
+        finally:
+            self.calling.pop()
+            self.assigned, self.locals = saved
+        return (ref[0], *span)
 
     # -- the dialects: np.sum(x, axis=1), x.clamp(min=0), X.T ----------------------------------------
     def keyword(self, children):
@@ -509,7 +580,7 @@ class _Builder:
             raise GradcalcError(f"{name} cannot be assigned: a name has no dots", span,
                                 hint=f"use a plain name, e.g. {name.replace('.', '_')}")
         again = name in self.assigned
-        if not again and name in graph.variables:
+        if not again and name in graph.variables and name not in self.locals:
             # An input assigned a new value must be read by that statement (x = x - 0.1*g, an
             # update); `z = t*2; t = x` uses t before giving it a value, which is a slip.
             if not _reads(graph, ref[0], graph.variables[name]):
@@ -545,6 +616,19 @@ class _Builder:
         # A statement that names nothing and is not the last is computed for nothing: most often a
         # formula pasted with a line break, `(x+1)` then `(x-1)` on the next line. Answering with the
         # last line alone would be a different formula's answer, so it is an error.
+        program = None if self.calling else self.python
+        if program is not None and program.main is not None:    # `return …` of the function taken as the program
+            main = program.main
+            token = lalr.token(main.name, "NAME", *main.span)
+            children = [self._assign(token, ref, ref[1]) if ref[1] == main.returns else ref for ref in children]
+        if program is not None and program.output is not None:
+            if program.output not in self.assigned:
+                raise GradcalcError(f"{program.output}.backward() asks for the gradient of {program.output}, "
+                                    f"which the program does not compute", (0, 0),
+                                    hint=f"paste the lines that compute {program.output}")
+            children = children + [self.assigned[program.output]]
+        elif program is not None and program.main is not None and main.name in self.assigned:
+            children = children + [self.assigned[main.name]]
         self._value(children[-1])
         lost = next((ref for ref in children[:-1] if ref[0] not in self.named), None)
         if lost is not None:
@@ -620,6 +704,12 @@ class _Maker:
 
     def refuse(self, message: str, hint: str):
         raise GradcalcError(f"{self.name}: {message}", self.span, hint=hint)
+
+    def target(self) -> str:
+        """The name the call's value is given (w in `w = torch.randn(3)`), else x."""
+        line = self.builder.graph.text[:self.span[0]].rsplit("\n", 1)[-1]
+        match = re.search(r"([A-Za-z_][A-Za-z_0-9]*)\s*=\s*$", line)
+        return match.group(1) if match else "x"
 
 
 def _is_function(spelling) -> bool:
@@ -816,8 +906,13 @@ def _join_lines(text: str) -> str:
 
 
 def _parse_with(text: str, limits: Limits) -> Graph:
-    source = _join_lines(text)
-    _BUILDER.reset(text, limits)
+    try:
+        program = _read_python(text)
+    except GradcalcError as error:
+        error.text = text
+        raise
+    source = _join_lines(text if program is None else program.source)
+    _BUILDER.reset(text, limits, program)
     try:
         with gc_paused():
             tables = _tables()
@@ -826,18 +921,40 @@ def _parse_with(text: str, limits: Limits) -> Graph:
             try:
                 ref = lalr.drive(source, *tables)
             except lalr.Fallback:
-                _BUILDER.reset(text, limits)
+                _BUILDER.reset(text, limits, program)
                 raise
     except GradcalcError as error:
         error.text = text
         raise
     except lalr.Fallback:
+        _BUILDER.by_lark = True
         ref = _parse_with_lark(source, text)
     finally:
         graph = _BUILDER.graph
         _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
     graph.output = ref[0]
     return graph
+
+
+# Words that may start the Python around a formula (imports, prints, def, .backward()): only a text
+# holding one of them is read by gradcalc.dialects.read_python, so a formula alone pays nothing.
+_PYTHON_WORDS = ("import", "print", "def", "lambda", "with", "for", "while", "if", "else", "class",
+                 "return", "try", "@", "backward", "grad", " is ", "dtype", "device", "label",
+                 "assert", "pass")
+
+
+def _read_python(text: str):
+    if not any(word in text for word in _PYTHON_WORDS):
+        return None
+    return dialects.read_python(text)
+
+
+def _parse_fragment(source: str, by_lark: bool) -> Ref:
+    """A function's body (the program's text with all else blanked), read while the program is."""
+    tables = None if by_lark else _tables()
+    if tables is None:
+        return _lark_parser().parse(source)
+    return lalr.drive(source, *tables)    # a Fallback here makes Lark read the whole program again
 
 
 def _parse_with_lark(source: str, text: str):

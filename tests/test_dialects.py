@@ -272,3 +272,147 @@ def test_a_one_sided_clamp_passes_the_gradient_at_its_bound():
     assert compute("torch.clamp(x, min=0)", x=0.0).gradient["x"] == 1.0
     assert compute("x.clamp(max=1)", x=1.0).gradient["x"] == 1.0
     assert compute("x.clamp(max=1)", x=1.5).gradient["x"] == 0.0
+
+
+# -- programs pasted whole: values written in the code, prints, backward(), def and lambda -------------
+
+MICROGRAD_README = """from micrograd.engine import Value
+
+a = Value(-4.0)
+b = Value(2.0)
+c = a + b
+d = a * b + b**3
+c += c + 1
+c += 1 + c + (-a)
+d += d * 2 + (b + a).relu()
+d += 3 * d + (b - a).relu()
+e = c - d
+f = e**2
+g = f / 2.0
+g += 10.0 / f
+print(f'{g.data:.4f}') # prints 24.7041, the outcome of this forward pass
+g.backward()
+print(f'{a.grad:.4f}') # prints 138.8338, i.e. the numerical value of dg/da
+print(f'{b.grad:.4f}') # prints 645.5773, i.e. the numerical value of dg/db
+"""
+
+
+def test_the_micrograd_readme_program_gives_its_gradients_with_no_option():
+    # micrograd's README prints 24.7041, 138.8338 and 645.5773.
+    result = run(MICROGRAD_README, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["output"] == "g"
+    assert round(data["value"], 4) == 24.7041
+    assert round(data["gradient"]["a"], 4) == 138.8338 and round(data["gradient"]["b"], 4) == 645.5773
+    assert "the output is g, as g.backward() asks" in result.stderr
+
+
+def test_an_option_overrides_a_value_written_in_the_code():
+    program = MICROGRAD_README.replace("Value(-4.0)", "Value(1.5)")
+    expected = compute(program)
+    found = compute(MICROGRAD_README, a=1.5)
+    assert found.value == pytest.approx(expected.value)
+    assert found.gradient["a"] == pytest.approx(expected.gradient["a"])
+    numeric = numeric_gradients(MICROGRAD_README, {"a": 1.5, "b": 2.0})
+    assert found.gradient["a"] == pytest.approx(numeric["a"], rel=1e-6)
+    assert found.gradient["b"] == pytest.approx(numeric["b"], rel=1e-6)
+
+
+@pytest.mark.parametrize("program, value, gradient", [
+    ("a = Value(-4.0); a**2", 16.0, {"a": -8.0}),
+    ("x = torch.tensor([2., 3.], requires_grad=True)\ny = (x**2).sum()\ny.backward()\nprint(x.grad)",
+     13.0, {"x": [4.0, 6.0]}),
+    ("x = np.array([1.0, 2.0])\nnp.sum(x**3)", 9.0, {"x": [3.0, 12.0]}),
+    ("x = jnp.array(2.0)\njnp.sin(x)", math.sin(2.0), {"x": math.cos(2.0)}),
+    ("x = tf.Variable(3.0)\nwith tf.GradientTape() as tape:\n  y = x**2\ndy_dx = tape.gradient(y, x)\n"
+     "dy_dx.numpy()", 9.0, {"x": 6.0}),
+    ("c = tf.constant([1.0, 2.0])\nw = tf.Variable(0.5)\ntf.reduce_sum(c * w)", 1.5, {"c": [0.5, 0.5], "w": 3.0}),
+    ("a = Value(2.0, label='a'); b = Value(-3.0, label='b')\nc = a*b; c.label = 'c'\nc", -6.0, {"a": -3.0, "b": 2.0}),
+    ("x = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)\ny = x**3\nprint(y)", 8.0, {"x": 12.0}),
+    ("x = Variable(np.array(1.5))\ny = x * x\ny.backward()", 2.25, {"x": 3.0}),      # DeZero
+    ("x = Tensor([1.0, -2.0], requires_grad=True)\n(x * x).sum()", 5.0, {"x": [2.0, -4.0]}),   # tinygrad
+    ("w = torch.zeros(2, requires_grad=True) + x\nw.sum()", 1.0, {"x": 2.0}),
+])
+def test_values_written_in_the_code_make_inputs(program, value, gradient):
+    found = compute(program, x=0.5) if "x =" not in program and " + x" in program else compute(program)
+    assert found.value == pytest.approx(value)
+    for name, expected in gradient.items():
+        np.testing.assert_allclose(found.gradient[name], expected)
+
+
+@pytest.mark.parametrize("program, name", [("w = torch.randn(3, requires_grad=True)\n(w**2).sum()", "w"),
+                                           ("x = np.random.randn(3)\n(x**2).sum()", "x"),
+                                           ("jax.random.normal(key) * 2", "x")])
+def test_random_numbers_are_refused_asking_for_a_value(program, name):
+    result = run(program)
+    assert_error(result, 2, "random numbers are not read")
+    assert f"--{name}" in result.stderr
+
+
+@pytest.mark.parametrize("program, values, value, gradient", [
+    ("def f(x):\n    return x**2 + 3*x", {"x": 2.0}, 10.0, {"x": 7.0}),
+    ("def f(x): return x**2", {"x": 3.0}, 9.0, {"x": 6.0}),
+    ("f = lambda x: x**2 + 1", {"x": 3.0}, 10.0, {"x": 6.0}),
+    ("f = lambda x, y: x*y", {"x": 3.0, "y": 4.0}, 12.0, {"x": 4.0, "y": 3.0}),
+    ('def f(x, a=0.5):\n    """A docstring."""\n    h = a*x\n    return h*x', {"x": 2.0}, 2.0, {"x": 2.0, "a": 4.0}),
+    ("def sigmoid(z):\n    return 1/(1+np.exp(-z))\n\ndef loss(w):\n    h = sigmoid(w*x)\n    return (h - y)**2\n\n"
+     "loss(w)", {"x": 2.0, "y": 1.0, "w": 0.5}, (1 / (1 + math.exp(-1)) - 1) ** 2, None),
+    ("import jax\nimport jax.numpy as jnp\n\ndef f(x):\n    return jnp.sin(x) * x\n\njax.grad(f)(3.0)", {},
+     math.sin(3) * 3, {"x": math.sin(3) + 3 * math.cos(3)}),
+    ("def f(x):\n  return x**3\ndf = jax.grad(f)\nprint(df(2.0))", {}, 8.0, {"x": 12.0}),
+    ("f = lambda t: t**2\nout = f(x) + f(2*x)", {"x": 1.0}, 5.0, {"x": 10.0}),
+    ("def f(x, y):\n    return x * y\nf(y=a, x=b)", {"a": 2.0, "b": 5.0}, 10.0, {"a": 5.0, "b": 2.0}),
+    ("x = 3.0\ny = x**2\nprint(y)", {}, 9.0, {"x": 6.0}),
+    ("def f(x):\n    x = x * 2\n    return x + 1\nf(x)", {"x": 1.0}, 3.0, {"x": 2.0}),
+])
+def test_functions_are_evaluated_at_the_given_values(program, values, value, gradient):
+    found = compute(program, values)
+    assert found.value == pytest.approx(value)
+    numeric = numeric_gradients(program, {**{k: v for k, v in found.inputs.items()}, **values})
+    for name in found.inputs:
+        assert found.gradient[name] == pytest.approx(numeric[name], abs=1e-6), name
+    for name, expected in (gradient or {}).items():
+        assert found.gradient[name] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("program, note", [
+    ("def f(x):\n    return x**2", "the output is f(x), the function defined last"),
+    ("import numpy as np\nx = 2.0\nprint(np.exp(x))", "the output is what the last print shows"),
+    ("y = x**2\ny.backward()", "the output is y, as y.backward() asks"),
+    ("import torch\nx**2", "read as Python: import lines skipped"),
+])
+def test_what_was_taken_as_the_output_is_noted(program, note):
+    result = run(program, "--x", "2")
+    assert result.exit_code == 0, result.output
+    assert note in result.output
+
+
+@pytest.mark.parametrize("program, message, hint", [
+    ("for i in range(3):\n    x = x*2", "Python's for statement is not read", "write what the loop computes"),
+    ("if x > 0:\n    y = x", "Python's if statement is not read", "A if x > 0 else B"),
+    ("while x < 3:\n  x = x + 1", "Python's while statement is not read", "loops are not read"),
+    ("y = x if b is None else x*b", "is None tests whether a value was given", "write the branch"),
+    ("return x**2", "return is not read here", "write x**2 alone"),
+    ("lambda x: x**2", "lambda is not read here", "f = lambda x: …"),
+    ("@my_decorator\ndef f(x):\n    return x", "decorators are not read", "remove the @ line"),
+    ("def f(x):\n    if x > 0:\n        return x\n    return -x", "Python's if statement is not read", "A if x > 0 else B"),
+    ("def f(x):\n    y = x*2", "f returns nothing", "end f with return"),
+    ("def f(x):\n    return f(x)\nf(x)", "f calls itself", "recursion"),
+    ("def f(x, y):\n    return x*y\nf(x)", "f needs its argument y", "f(x, y)"),
+    ("def f(x, *args):\n    return x", "the parameter *args is not read", "plain parameters"),
+    ("class Net:\n    pass", "Python's class statement is not read", "paste the formula"),
+    ("y = x**2\nx.grad.zero_()\nz = 2*x.grad", "a step that uses .grad is not read", "computes the gradients"),
+    ("y = x**2\nq.backward()", "q.backward() asks for the gradient of q", "paste the lines"),
+    ("import numpy as np", "the program computes nothing", "paste the lines"),
+])
+def test_python_statements_gradcalc_does_not_read_say_what_to_type(program, message, hint):
+    result = run(program, "--x", "2")
+    assert_error(result, 2, message)
+    assert hint in result.stderr
+
+
+def test_a_name_that_is_a_python_keyword_elsewhere_stays_a_name():
+    # lambda, if and for are read as Python only where they make a statement.
+    assert compute("lambda*x + 1", {"lambda": 2.0, "x": 1.0}).value == 3.0
+    assert compute("form = x*2; form + 1", x=1.0).value == 3.0
