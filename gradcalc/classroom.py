@@ -12,14 +12,14 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Verdict, _describe_point, _judge, _named_values,
-                    _Nearby, _target, close, parse_answer, readable)
+                    _Nearby, _target, parse_answer, readable)
 from .csvtext import delimiter
 from .errors import GradcalcError, MathError, MissingValue, visible
 from .limits import Limits
@@ -27,6 +27,7 @@ from .ops import OPS
 from .names import did_you_mean
 from .points import MAX_POINTS, exact
 from .sheet import PROBLEM_KEYS, _kind, _number, _point, _text, _unknown_key, follow_through, read_toml, value_only
+from .tolerance import KEYS as TOLERANCE_KEYS, Rule, judge_number, overridden, read_rule, rounding
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
@@ -48,6 +49,7 @@ class Asked:
     problem: ClassProblem
     name: str
     worth: Fraction                  # points it is worth, exact (a third of 1 point is 1/3)
+    rule: Rule = Rule()              # how close it must be: the answer's own keys, else its problem's
 
     @property
     def column(self) -> str:
@@ -64,6 +66,7 @@ class ClassProblem:
     points: float
     asked: list[Asked] = field(default_factory=list)
     result: Any = None               # api.Result at the problem's point
+    rule: Rule = Rule()              # the problem's own tolerance keys, else the sheet's
 
 
 @dataclass
@@ -73,6 +76,7 @@ class ClassSheet:
     rtol: float = RTOL
     atol: float = ATOL
     follow_through: float = 0.0      # the credit of an answer right from the student's own wrong values
+    rule: Rule = Rule()              # the sheet's tolerance keys; none: the default for hand-computed answers
 
     @property
     def columns(self) -> dict[str, Asked]:
@@ -164,12 +168,14 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
         raise GradcalcError(f"{source} has no problems", hint='add one with [[problem]], id = "p1", '
                             'expression = "...", at = { ... } and answers = ["x"]')
     title = _text(source, "title", data.get("title", source))
+    rtol, atol = _number(source, "rtol", data.get("rtol", RTOL)), _number(source, "atol", data.get("atol", ATOL))
+    rule = read_rule(source, data, Rule())
     problems, ids = [], {}
     for number, item in enumerate(problems_data, start=1):
         if not isinstance(item, dict):
             raise GradcalcError(f"{source}: problem {number} must be a table, got {_kind(item)}",
                                 hint="write each problem under a [[problem]] heading")
-        problem = _load_problem(number, item, places, source, parse)
+        problem = _load_problem(number, item, places, source, parse, rule)
         if problem.id in ids:
             raise places.error(source, places.inside(number, "id", problem.id),
                                f"problem {number}: the id {problem.id!r} is also problem "
@@ -192,13 +198,10 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
                                MathError if isinstance(error, MathError) else GradcalcError) from None
         _check_asked(problem, places, source)
         problems.append(problem)
-    return ClassSheet(title, problems,
-                      _number(source, "rtol", data.get("rtol", RTOL)),
-                      _number(source, "atol", data.get("atol", ATOL)),
-                      follow_through(source, data))
+    return ClassSheet(title, problems, rtol, atol, follow_through(source, data), rule)
 
 
-def _load_problem(number: int, item: dict, places: _Places, source: str, parse) -> ClassProblem:
+def _load_problem(number: int, item: dict, places: _Places, source: str, parse, rule: Rule) -> ClassProblem:
     where = f"problem {number}"
     for key in item:
         if key not in PROBLEM_KEYS:
@@ -235,6 +238,7 @@ def _load_problem(number: int, item: dict, places: _Places, source: str, parse) 
     except GradcalcError as error:
         raise places.error(source, places.key(number, "points"), error.message, error.hint) from None
     problem = ClassProblem(number, ident, name, expression, at, points)
+    problem.rule = _rule(places, source, number, where, item, rule)
     asked = item.get("answers", None)
     if asked is None:
         expect = item.get("expect")
@@ -246,13 +250,18 @@ def _load_problem(number: int, item: dict, places: _Places, source: str, parse) 
         asked = list(expect)
     if isinstance(asked, list) and asked and all(isinstance(a, str) for a in asked):
         share = exact(points) / len(asked)
-        worths = {name: share for name in asked}
+        worths, rules = {name: share for name in asked}, {}
         if len(worths) < len(asked):
             twice = next(name for name in asked if asked.count(name) > 1)
             raise places.error(source, places.inside(number, "answers", twice),
                                f"{where}: {twice} is asked twice", "list each answer once")
     elif isinstance(asked, dict) and asked:
-        worths = {name: _worth(places, source, number, where, name, value) for name, value in asked.items()}
+        # An answer's points, or a table of its points and its own tolerance keys.
+        rules = {name: _rule(places, source, number, f"{where}: the answer {name}", value, problem.rule,
+                             name) for name, value in asked.items() if isinstance(value, dict)}
+        worths = {name: _worth(places, source, number, where, name,
+                               _answer_points(places, source, number, where, name, value))
+                  for name, value in asked.items()}
         total = sum(worths.values(), Fraction(0))
         if "points" in item and total != exact(points):   # exact: 0.1 + 0.2 is 0.3
             raise places.error(source, places.key(number, "points"),
@@ -266,8 +275,32 @@ def _load_problem(number: int, item: dict, places: _Places, source: str, parse) 
         raise places.error(source, places.key(number, "answers"),
                            f"{where}: answers must list names, e.g. answers = [\"x\", \"y\"], or give "
                            f"each its points, e.g. answers = {{ x = 2, y = 1 }}")
-    problem.asked = [Asked(problem, name, worth) for name, worth in worths.items()]
+    problem.asked = [Asked(problem, name, worth, rules.get(name, problem.rule)) for name, worth in worths.items()]
     return problem
+
+
+def _rule(places, source, number, where, data: dict, base: Rule, answer: str | None = None) -> Rule:
+    """The tolerance keys of a problem (or of one of its answers) over `base`, errors with a caret."""
+    try:
+        return read_rule(where, data, base)
+    except GradcalcError as error:
+        key = next((k for k in TOLERANCE_KEYS if k in data), "answers")
+        span = places.inside(number, "answers", answer) if answer else places.key(number, key)
+        raise places.error(source, span, error.message, error.hint) from None
+
+
+_ANSWER_KEYS = ("points",) + TOLERANCE_KEYS
+
+
+def _answer_points(places, source, number, where, name, value):
+    """An answer's points: the number itself, or a table's `points` (1 if it gives none)."""
+    if not isinstance(value, dict):
+        return value
+    for key in value:
+        if key not in _ANSWER_KEYS:
+            error = _unknown_key(f"{where}: the answer {name}", key, _ANSWER_KEYS)
+            raise places.error(source, places.inside(number, "answers", name), error.message, error.hint)
+    return value.get("points", 1)
 
 
 def _worth(places, source, number, where, name, value) -> Fraction:
@@ -310,7 +343,9 @@ def decode(data: bytes, source: str) -> str:
 class Row:
     student: str
     line: int                        # where the row starts in the answers file
-    texts: list[str]                 # the answers, in the order of the file's columns
+    texts: list[str] | None          # the answers, in the order of the file's columns (None: unreadable)
+    review: list[str] = field(default_factory=list)   # what is wrong with the row itself
+    ids: dict[str, str] = field(default_factory=dict)  # IDENTITY columns: how an LMS knows the student
 
 
 @dataclass
@@ -322,9 +357,12 @@ class AnswersFile:
 def read_answers(text: str, sheet: ClassSheet, source: str = "the answers file") -> AnswersFile:
     """The answers CSV: a `student` column, then one column per `PROBLEM_ID.NAME` the sheet asks.
 
-    Bad CSV (an unknown or missing column, a row of the wrong length, a student without a name or
-    twice) is exit 2 naming the line and column. Blank lines are skipped. A field of any length is
-    read (the file's size is limited): an answer too long to grade is that student's, see `judge`.
+    A file that cannot be read as a whole (not CSV, an unknown or missing column) is exit 2 naming
+    the line and column. A bad row is that student's, never the class's: a row of the wrong length
+    (an unquoted decimal comma, `0,693`, splits a field in two), a student without a name or on two
+    rows is kept and marked for review, and graded as far as it can be read. Blank lines are
+    skipped. A field of any length is read (the file's size is limited): an answer too long to grade
+    is that student's, see `judge`.
     """
     limit = csv.field_size_limit()
     csv.field_size_limit(max(limit, len(text) + 1))   # csv's own 131 072 stopped the whole class
@@ -357,19 +395,23 @@ def _read_answers(text: str, sheet: ClassSheet, source: str) -> AnswersFile:
                 header = [f.strip() for f in fields]
                 _check_header(header, known, start, bad)
                 continue
+            review = []
             if len(fields) != len(header):
-                column = min(len(fields), len(header)) + 1
-                raise bad(start, column, f"the row has {len(fields)} fields but the header has "
-                          f"{len(header)} columns",
-                          "every row needs a field per column; leave an answer empty, not out")
+                fields, width = _decimal_commas(fields, len(header)), len(fields)
+                review.append(f"line {start}: the row has {width} fields but the header has {len(header)} "
+                              f"columns" + ("; not graded" if len(fields) != len(header) else
+                                            "; read with each decimal comma inside one answer"))
             student = fields[0].strip()
             if not student:
-                raise bad(start, 1, "no student name", "the first field of each row names the student")
-            if student in seen:
-                raise bad(start, 1, f"the student {escape(student)!r} is also on line {seen[student]}",
-                          "give each student one row (add a number to tell two apart)")
-            seen[student] = start
-            rows.append(Row(student, start, fields[1:]))
+                student = f"(no name, line {start})"
+                review.append(f"line {start}: no student name")
+            elif student in seen:
+                review.append(f"line {start}: the student is also on line {seen[student]}")
+            seen.setdefault(student, start)
+            aligned = len(fields) == len(header)
+            ids = {IDENTITY[identity(header[i])]: fields[i].strip() for i in range(1, len(header))
+                   if aligned and identity(header[i])}
+            rows.append(Row(student, start, fields[1:] if aligned else None, review, ids))
     except csv.Error as error:
         reason, hint = str(error), "save the spreadsheet as CSV (comma-separated, UTF-8)"
         if reason == "unexpected end of data":
@@ -383,16 +425,55 @@ def _read_answers(text: str, sheet: ClassSheet, source: str) -> AnswersFile:
     return AnswersFile(header[1:], rows)
 
 
+# Columns of the answers file beside the answers that say who the student is to a learning-management
+# system (--format canvas|moodle): Canvas's gradebook columns, Moodle's user fields.
+IDENTITY = {"id": "ID", "sis user id": "SIS User ID", "sis login id": "SIS Login ID", "section": "Section",
+            "email": "Email address", "email address": "Email address", "idnumber": "ID number",
+            "id number": "ID number", "username": "Username"}
+
+
+def identity(column: str) -> str | None:
+    """The IDENTITY key of an answers file's column (`SIS_User_ID`, `Email`), else None."""
+    key = " ".join(column.strip().lower().replace("_", " ").split())
+    return key if key in IDENTITY else None
+
+
+_WHOLE, _DIGITS = re.compile(r"^\s*[+-]?\d+$"), re.compile(r"^\d+\s*$")
+
+
+def _decimal_commas(fields: list[str], width: int) -> list[str]:
+    """A row with too many fields put back together where the only way is to read each extra field
+    as the decimals of the one before (`0,693` unquoted is the fields `0` and `693`); else as it is."""
+    extra = len(fields) - width
+    if extra <= 0:
+        return fields
+    pairs = [i for i in range(1, len(fields) - 1) if _WHOLE.match(fields[i]) and _DIGITS.match(fields[i + 1])]
+    if len(pairs) != extra or any(b - a < 2 for a, b in zip(pairs, pairs[1:])):
+        return fields   # none, or more ways than one: the row cannot be read
+    joined, skip = [], set(pairs)
+    for i, text in enumerate(fields):
+        if i - 1 in skip:
+            joined[-1] += "," + text
+        else:
+            joined.append(text)
+    return joined
+
+
 def _check_header(header: list[str], known: dict, line: int, bad) -> None:
     if header[0].lower() != "student":
         raise bad(line, 1, f"the first column must be student, got {escape(header[0])!r}",
                   "name the column of students' names student")
-    seen = {}
+    seen, who = {}, {}
     for column, name in enumerate(header[1:], start=2):
         if name in seen:
             raise bad(line, column, f"the column {escape(name)} is also column {seen[name]}")
         seen[name] = column
-        if name not in known:
+        same = identity(name) and IDENTITY[identity(name)]
+        if same in who:
+            raise bad(line, column, f"the column {escape(name)} says what column {who[same]} says ({same})")
+        if same:
+            who[same] = column
+        if name not in known and identity(name) is None:
             same = [column for column in known if column.lower() == name.lower()]
             if same:
                 raise bad(line, column, f"the sheet asks for no answer {escape(name)!r}",
@@ -412,6 +493,7 @@ def _check_header(header: list[str], known: dict, line: int, bad) -> None:
 # Grading ------------------------------------------------------------------------------------------
 
 BLANK = "blank"
+UNALIGNED = "not graded: the row's fields do not line up with the columns"
 
 
 @dataclass
@@ -446,6 +528,23 @@ class Student:
     name: str
     line: int
     marks: list[Mark]                # in the sheet's order
+    notes: list[str] = field(default_factory=list)   # what is wrong with the student's row itself
+    ids: dict[str, str] = field(default_factory=dict)  # the answers file's IDENTITY columns, by name
+
+    @property
+    def review(self) -> dict[str, list[str]]:
+        """What a teacher should know of this student's row: the columns left blank, the malformed
+        ones, and what needs a person's look (the row itself, an answer too long, a decimal comma)."""
+        found: dict[str, list[str]] = {"blank": [], "malformed": [], "look": list(self.notes)}
+        for mark in self.marks:
+            review = mark.verdict.answer.review if mark.verdict is not None else None
+            if review == UNALIGNED:   # said once, for the row
+                continue
+            if review:
+                found["look"].append(f"{mark.asked.column}: {review}")
+            elif mark.kind in (BLANK, "malformed"):
+                found[mark.kind].append(mark.asked.column)
+        return found
 
     def earned(self, problem: ClassProblem) -> Fraction:
         return sum((mark.earned for mark in self.marks if mark.asked.problem is problem), Fraction(0))
@@ -501,6 +600,7 @@ class Key:
     quantity: str
     computed: Any
     stack: Stack                     # shared by the problem's answers
+    rule: Rule = Rule()              # the answer's tolerance, the grader's --rtol/--atol applied
     _targets: Any = None
     _solution: Any = None
 
@@ -526,6 +626,7 @@ class Gradebook:
     atol: float
     seed: int = SEED
     distinct: int = 0                # distinct non-blank answers judged
+    rule: Rule = Rule()              # the sheet's tolerance, the grader's --rtol/--atol applied
 
 
 def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = None,
@@ -534,34 +635,41 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
     student's wrong answers to a problem as a worked pass (their mistakes named, follow-through)."""
     from .diagnose import ClassMarker
 
-    rtol = sheet.rtol if rtol is None else rtol
-    atol = sheet.atol if atol is None else atol
     keys: dict[str, Key] = {}
     for problem in sheet.problems:
         stack = Stack(problem.result, seed)
         for asked in problem.asked:
             quantity, computed = _target(problem.result, asked.name)
-            keys[asked.column] = Key(asked, quantity, computed, stack)
+            keys[asked.column] = Key(asked, quantity, computed, stack, overridden(asked.rule, rtol, atol))
     judged: dict[tuple[str, str], Verdict] = {}
     order = {column: i for i, column in enumerate(answers.columns)}
     students = []
+    # The grader's --rtol/--atol replace every rule of the sheet; without them each answer has its own.
+    given_rtol, given_atol = rtol, atol
+    rtol = sheet.rule.rtol if rtol is None else rtol
+    atol = sheet.rule.atol if atol is None else atol
     marker = ClassMarker(rtol, atol, sheet.follow_through)   # each wrong answer's mistake, follow-through
     for row in answers.rows:
         marks = []
         for column, key in keys.items():
+            if row.texts is None:   # its fields do not line up with the columns: nothing is guessed
+                marks.append(Mark(key.asked, "", _for_review(key, "", UNALIGNED, "a person should read the row")))
+                continue
             text = row.texts[order[column]]
             if not text.strip():
                 marks.append(Mark(key.asked, text, None))
                 continue
             verdict = judged.get((column, text))
             if verdict is None:
-                verdict = judged[column, text] = judge(key, text, rtol, atol)
+                verdict = judged[column, text] = judge(key, text)
                 verdict.answer = verdict.answer.judged()   # its graph let go: memory per answer small
             marks.append(Mark(key.asked, text, verdict))
-        for problem in sheet.problems:
-            marker.mark(problem, [mark for mark in marks if mark.asked.problem is problem])
-        students.append(Student(row.student, row.line, marks))
-    return Gradebook(sheet, keys, students, rtol, atol, seed, len(judged))
+        for problem in sheet.problems:   # a number failing by its rounding alone is said so, not diagnosed
+            marker.mark(problem, [mark for mark in marks if mark.asked.problem is problem
+                                  and not (mark.verdict and rounding(mark.verdict.failure))])
+        students.append(Student(row.student, row.line, marks, row.review, row.ids))
+    return Gradebook(sheet, keys, students, rtol, atol, seed, len(judged),
+                     overridden(sheet.rule, given_rtol, given_atol))
 
 
 # One cell is one student's answer: far longer or costlier than any honest one is that cell's
@@ -584,7 +692,7 @@ def _for_review(key: Key, text: str, why: str, hint: str) -> Verdict:
     return Verdict(answer, key.quantity, None, key.computed, False, 0, f"marked for review: {why}")
 
 
-def judge(key: Key, text: str, rtol: float, atol: float) -> Verdict:
+def judge(key: Key, text: str) -> Verdict:
     """One answer's verdict, the same as `check` gives for it on one student's sheet; an answer too
     long or too costly to grade is marked for review (wrong, and said to the teacher)."""
     result = key.asked.problem.result
@@ -592,20 +700,31 @@ def judge(key: Key, text: str, rtol: float, atol: float) -> Verdict:
         return _for_review(key, text, f"the answer is {len(text):,} characters long, over the "
                            f"{MAX_ANSWER:,} an answer may have", "a person should read it")
     try:
-        verdict = _judge_within(key, text, result, rtol, atol)
+        verdict = _judge_within(key, text, result, key.rule)
     except RecursionError:   # a library walking a formula recursively (numpy printing, …)
         return _for_review(key, text, "the answer is nested too deeply to grade", "a person should read it")
     error = verdict.answer.malformed
     if error is not None and getattr(error, "limit", None):
         return _for_review(key, text, f"the answer is too costly to grade ({error.message})",
                            "a person should read it")
+    if error is not None and _DECIMAL_COMMA.match(text):   # 0,693: a person decides, told what it would be
+        dotted = text.strip().replace(",", ".")
+        other = _judge_within(key, dotted, result, key.rule)
+        verdict.answer = replace(verdict.answer, review=f"written with a decimal comma; as {dotted} it "
+                                 f"would be {'right' if other.ok else 'wrong too'}")
     return verdict
 
 
-def _judge_within(key: Key, text: str, result, rtol: float, atol: float) -> Verdict:
+def _judge_within(key: Key, text: str, result, rule: Rule) -> Verdict:
     answer = parse_answer(f"{key.asked.name}={text}", keep_going=True, limits=_answer_limits(result))
     if answer.malformed is not None and _DECIMAL_COMMA.match(text):
         answer.malformed.hint = f"write a decimal point: {text.strip().replace(',', '.')}"
+    if answer.number is not None and not np.ndim(answer.number) and not np.ndim(key.computed):
+        # A number as written: its figures count (tolerance.py), not only its float.
+        ok, why = judge_number(rule, text, float(key.computed))
+        return Verdict(answer, key.quantity, answer.number, key.computed, ok, 1,
+                       None if ok else why or "differs from the computed value")
+    rtol, atol = rule.rtol, rule.atol
     available = _named_values(result.graph, result.values)
     answer = readable(answer, result.graph, available)
     if answer.formula is not None:

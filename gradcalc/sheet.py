@@ -12,9 +12,12 @@ from .points import MAX_POINTS, exact
 from .errors import GradcalcError, MissingValue
 from .numbers import describe, number_problem
 from .names import did_you_mean
+from .tolerance import Rule, looser, overridden, read_rule, rejudged
 
-SHEET_KEYS = ("title", "rtol", "atol", "follow_through", "problem")
-PROBLEM_KEYS = ("name", "expression", "at", "expect", "points", "id", "answers")  # id, answers: classroom.py
+SHEET_KEYS = ("title", "rtol", "atol", "sigfigs", "decimals", "follow_through", "problem")
+# id, answers: classroom.py; rtol, atol, sigfigs, decimals: the problem's own tolerance (tolerance.py)
+PROBLEM_KEYS = ("name", "expression", "at", "expect", "points", "id", "answers", "rtol", "atol", "sigfigs",
+                "decimals")
 
 
 @dataclass
@@ -25,6 +28,7 @@ class Problem:
     at: dict[str, Any]
     answers: list[Answer]
     points: float = 1.0              # what the problem is worth; answers share it equally
+    rule: Rule | None = None         # its own tolerance (rtol, atol, sigfigs, decimals), else the sheet's
 
     @property
     def where(self) -> str:
@@ -40,6 +44,7 @@ class Sheet:
     rtol: float = RTOL
     atol: float = ATOL
     follow_through: float = 0.0      # the credit of an answer right from the student's own wrong values
+    rule: Rule = Rule(hand=False)    # the sheet's tolerance: rtol and atol, or sigfigs or decimals
 
 
 @dataclass
@@ -196,6 +201,8 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
         raise GradcalcError(f"{source} has no problems",
                             hint="add one with [[problem]], expression = \"...\" and [problem.expect]")
     title = _text(source, "title", data.get("title", source))
+    rtol, atol = _number(source, "rtol", data.get("rtol", RTOL)), _number(source, "atol", data.get("atol", ATOL))
+    rule = read_rule(source, data, Rule(hand=False))
     problems = []
     for number, item in enumerate(problems_data, start=1):
         if not isinstance(item, dict):
@@ -223,10 +230,9 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
                                 hint="add [problem.expect] with a line per answer, e.g. x = \"2*(x+y)\"")
         answers = [_answer(where, key, value) for key, value in expect.items()]
         points = _number(where, "points", item.get("points", 1), MAX_POINTS)
-        problems.append(Problem(number, name, expression, at, answers, points))
-    return Sheet(title, problems,
-                 _number(source, "rtol", data.get("rtol", RTOL)), _number(source, "atol", data.get("atol", ATOL)),
-                 follow_through(source, data))
+        # A problem's own tolerance keys replace the sheet's.
+        problems.append(Problem(number, name, expression, at, answers, points, read_rule(where, item, rule)))
+    return Sheet(title, problems, rtol, atol, follow_through(source, data), rule)
 
 
 def follow_through(source: str, data: dict) -> float:
@@ -262,18 +268,27 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
                                 f"a sheet cannot loosen the tolerance its own answers are graded with",
                                 hint=f"if you wrote the sheet, grade it with --sheet-tolerance "
                                      f"(or --{key} {own})")
+    rules = [overridden(problem.rule or sheet.rule, rtol, atol) for problem in sheet.problems]
+    for problem, rule in zip(sheet.problems, rules):   # the sheet's own keys, then each problem's
+        loose = looser(rule, tuple(key for key, given in (("rtol", rtol), ("atol", atol)) if given is not None))
+        if loose and not sheet_tolerance:
+            raise GradcalcError(f"{problem.where} is graded with {loose}, looser than the default "
+                                f"tolerance; a sheet cannot loosen the tolerance its own answers are "
+                                f"graded with", hint="if you wrote the sheet, grade it with --sheet-tolerance")
     rtol = sheet.rtol if rtol is None else rtol
     atol = sheet.atol if atol is None else atol
     report = Report(sheet, seed=seed, rtol=rtol, atol=atol)
-    for problem in sheet.problems:
+    for problem, rule in zip(sheet.problems, rules):
         where = problem.where
         try:
             graph = parse(problem.expression)
             # Only the gradients the answers are about: x**n at x = -2 has ∂/∂x but no ∂/∂n.
             wanted = answer_inputs(graph, problem.answers)
             result = evaluate(graph, problem.at, wanted) if wanted else value_only(graph, problem.at)
-            verdicts = check_answers(result, problem.answers, rtol, atol, seed, keep_going=True)
-            diagnose_verdicts(result, verdicts, rtol, atol)
+            verdicts = check_answers(result, problem.answers, rule.rtol, rule.atol, seed, keep_going=True)
+            if rule.figures:
+                verdicts = [rejudged(verdict, rule) for verdict in verdicts]
+            diagnose_verdicts(result, verdicts, rule.rtol, rule.atol)
         except GradcalcError as error:
             error.message = f"{where}: {error.message}"
             if isinstance(error, MissingValue):

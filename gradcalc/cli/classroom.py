@@ -14,20 +14,24 @@ options = options_for(spec.CHECK, "classroom")
 
 def given(sheet: str, p: dict) -> bool:
     """Whether the class grader is asked for; refuses its options without --answers."""
-    if p["answers"] is None and (p["report"] or p["solutions"] or p["items"]):
-        raise GradcalcError(f"{'--report' if p['report'] else '--items' if p['items'] else '--solutions'} "
-                            f"needs --answers",
+    if p["answers"] is None and (p["report"] or p["solutions"] or p["items"] or p["book_format"] != "csv"):
+        option = ('--report' if p['report'] else '--items' if p['items'] else '--solutions' if p['solutions']
+                  else '--format')
+        raise GradcalcError(f"{option} needs --answers",
                             hint="gradcalc check SHEET.toml --answers ANSWERS.csv --report DIR")
     if p["answers"] == "-" and sheet == "-":
         raise GradcalcError("the sheet and the answers cannot both come from standard input",
                             hint="give one of them as a file")
-    if p["solutions"] and not p["report"]:
-        raise GradcalcError("--solutions adds to the feedback files: give --report DIR too")
+    if p["solutions"] and not p["report"] and p["book_format"] != "gradescope":
+        raise GradcalcError("--solutions adds to the feedback files: give --report DIR too (or --format "
+                            "gradescope, whose results carry the feedback)")
     return p["answers"] is not None
 
 
 def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) -> None:
-    """The gradebook (or --json) on stdout, feedback files in --report DIR."""
+    """The gradebook (or --json, or --format's) on stdout, feedback files in --report DIR."""
+    if as_json and p["book_format"] != "csv":
+        raise GradcalcError("--json and --format are two ways to print the gradebook: choose one")
     from ..classroom import decode, escape, grade_class, load_class_sheet, read_answers
     from ..limits import read_bytes, read_text
     from ..render import classroom as render
@@ -44,12 +48,6 @@ def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) 
     table = read_answers(decode(read_bytes(answers, "the answers file"), answers_source), loaded,
                          answers_source)
     book = grade_class(loaded, table, rtol, atol)
-    review = [f"{escape(student.name)} ({mark.asked.column})" for student in book.students
-              for mark in student.marks if mark.verdict is not None and mark.verdict.answer.review]
-    if review:   # wrong until a person has read them: the teacher is told which
-        shown = ", ".join(review[:10]) + (f", and {len(review) - 10:,} more" if len(review) > 10 else "")
-        say(f"note: {len(review):,} answer{'s are' if len(review) > 1 else ' is'} marked for review (too "
-            f"long or too costly to grade, and counted wrong): {shown}")
     if p["report"] is not None:
         _write_reports(book, p["report"], p["solutions"], precision)
     if p["items"] is not None:
@@ -57,8 +55,17 @@ def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) 
     if as_json:   # a student at a time: the whole text of a large class at once is large
         for piece in render.json_pieces(book):
             emit(piece)
+    elif p["book_format"] == "canvas":
+        emit(render.canvas_csv(book, precision))
+    elif p["book_format"] == "moodle":
+        emit(render.moodle_csv(book, precision))
+    elif p["book_format"] == "gradescope":
+        emit(render.gradescope_json(book, p["solutions"], precision))
     else:
         emit(render.gradebook_csv(book, precision))
+    summary = render.review_summary(book)
+    if summary:   # blank, malformed, and what a person must read: counted, the gradebook says which
+        say(f"note: {summary}")
 
 
 def _write_reports(book, report: str, solutions: bool, precision: int) -> None:
@@ -67,14 +74,17 @@ def _write_reports(book, report: str, solutions: bool, precision: int) -> None:
 
     with folder_to_write(report, "--report", "the report",
                          "gradcalc check SHEET.toml --answers ANSWERS.csv --report feedback/") as folder:
-        for student, name in zip(book.students, render.file_names(book.students)):
+        names = render.file_names(book.students)
+        for student, name in zip(book.students, names):
             write_inside(folder, report, name, render.feedback(book, student, solutions, precision))
-        # No student's file name starts with _ (file_names strips it): these cannot take one's place.
+        # No student's file is index.* or starts with _ (file_names sees to it): these take no one's place.
+        write_inside(folder, report, "index.csv", render.index_csv(book, names, precision))
+        write_inside(folder, report, "index.md", render.index_markdown(book, names, precision))
         write_inside(folder, report, "_items.csv", render.items_csv(book))
         write_inside(folder, report, "_items.md", render.items_markdown(book))
     count = len(book.students)
-    say(f"wrote {count} feedback file{'' if count == 1 else 's'} and the item analysis (_items.csv, "
-        f"_items.md) to {escape(report)}")
+    say(f"wrote {count} feedback file{'' if count == 1 else 's'}, their index (index.md, index.csv) and the "
+        f"item analysis (_items.csv, _items.md) to {escape(report)}")
 
 
 @contextmanager

@@ -166,6 +166,11 @@ CHECK = (
     Option(("--solutions",), FLAG,
            "With --report: show the correct value, its formula and the backward pass for every answer "
            "that is wrong.", group="classroom"),
+    Option(("--format",), CHOICE,
+           "With --answers: the gradebook as csv (gradcalc's, with the review column), or as Canvas's "
+           "gradebook import, Moodle's CSV grade import or Gradescope's results.json (one submission) "
+           "read it.", group="classroom", dest="book_format", choices=("csv", "canvas", "moodle", "gradescope"),
+           default="csv", metavar="FORMAT"),
 
     Option(("--html",), TEXT,
            "Write a page per problem into DIR (problem-1.html, …) that steps through its forward and "

@@ -12,8 +12,6 @@ import io
 import json
 import re
 
-import numpy as np
-
 from ..classroom import BLANK, escape
 from ..errors import caret
 from ..numbers import DEFAULT_PRECISION, format_number, format_value
@@ -29,16 +27,42 @@ def _cell(text: str) -> str:
 
 
 def gradebook_csv(book, precision: int = DEFAULT_PRECISION) -> str:
-    """student, one column per problem (points earned), total, max: one row per student."""
+    """student, one column per problem (points earned), total, max, review: one row per student."""
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
     problems = book.sheet.problems
-    out.writerow(["student"] + [p.id for p in problems] + ["total", "max"])
+    out.writerow(["student"] + [p.id for p in problems] + ["total", "max", "review"])
     top = format_number(float(book.sheet.max), precision)   # exact sums, the float nearest them
     for student in book.students:
         out.writerow([_cell(student.name)] + [format_number(float(student.earned(p)), precision) for p in problems]
-                     + [format_number(float(student.total), precision), top])
+                     + [format_number(float(student.total), precision), top, _cell(review_text(student))])
     return buffer.getvalue()
+
+
+def review_text(student) -> str:
+    """The review cell: `blank: p1.y, p2.x; malformed: p3.w; line 7: no student name; p4.z: written
+    with a decimal comma; …` (empty when every answer was read and graded)."""
+    review = student.review
+    return "; ".join([f"{kind}: {', '.join(review[kind])}" for kind in ("blank", "malformed") if review[kind]]
+                     + review["look"])
+
+
+def review_summary(book) -> str | None:
+    """One line for stderr counting what the review column holds, or None if it is empty."""
+    counts = {"blank": 0, "malformed": 0, "look": 0}
+    looks = []
+    for student in book.students:
+        for kind, items in student.review.items():
+            counts[kind] += len(items)
+        if student.review["look"]:
+            looks.append(escape(student.name))
+    if not any(counts.values()):
+        return None
+    shown = ", ".join(looks[:5]) + (f" and {len(looks) - 5:,} more" if len(looks) > 5 else "")
+    plural = lambda n, word: f"{n:,} {word}{'' if n == 1 else 's'}"  # noqa: E731
+    return (f"graded {plural(len(book.students), 'student')}: {plural(counts['blank'], 'blank answer')}, "
+            f"{counts['malformed']:,} malformed, {plural(len(looks), 'student')} to look at"
+            + (f" ({shown})" if looks else "") + "; the gradebook's review column says which")
 
 
 # JSON -------------------------------------------------------------------------------------------
@@ -84,15 +108,23 @@ def _head(book) -> dict:
                       "at": {name: _plain(v) for name, v in p.result.inputs.items()},
                       "answers": [{"name": a.name, "column": a.column, "worth": float(a.worth),
                                    "quantity": book.keys[a.column].quantity,
-                                   "computed": _plain(book.keys[a.column].computed)} for a in p.asked]}
+                                   "computed": _plain(book.keys[a.column].computed),
+                                   "rule": rule_dict(book.keys[a.column].rule)} for a in p.asked]}
                      for p in sheet.problems],
     }
+
+
+def rule_dict(rule) -> dict:
+    """How an answer is judged: rtol and atol (formulas, and numbers unless figures are asked), the
+    significant figures or decimals a number is written with, and the rule in words."""
+    return {"rtol": rule.rtol, "atol": rule.atol, "sigfigs": rule.sigfigs, "accurate": rule.accurate,
+            "decimals": rule.decimals, "hand_figures": rule.hand, "sentence": rule.sentence()}
 
 
 def _student_dict(book, s) -> dict:
     sheet = book.sheet
     return {"student": s.name, "line": s.line, "total": float(s.total), "max": float(sheet.max),
-            "right": s.right, "answers": len(s.marks),
+            "right": s.right, "answers": len(s.marks), "review": s.review,
             "problems": {p.id: float(s.earned(p)) for p in sheet.problems},
             "marks": [mark_dict(m) for m in s.marks]}
 
@@ -217,7 +249,9 @@ def _reason(mark, precision: int) -> str:
     if verdict is None:
         return "no answer"
     if verdict.answer.review:
-        return f"marked for review: {verdict.answer.review}"
+        error = verdict.answer.malformed
+        said = "" if error is None or error.message.endswith("not graded") else f"malformed: {error.message}; "
+        return f"{said}marked for review: {verdict.answer.review}"
     if verdict.answer.malformed is not None:
         return f"malformed: {verdict.answer.malformed.message}"
     if verdict.failure == "differs from the computed value":
@@ -245,36 +279,41 @@ def feedback(book, student, solutions: bool = False, precision: int = DEFAULT_PR
              f"**Score:** {_of(student.total, sheet.max)} ({student.right} of {len(student.marks)} "
              f"answer{'' if len(student.marks) == 1 else 's'} right)", ""]
     for problem in sheet.problems:
-        marks = [m for m in student.marks if m.asked.problem is problem]
         lines += [f"## {problem.number}. {md_text(problem.name)} — {_of(student.earned(problem), problem.points)}",
-                  ""] + _about(book, problem)
-        for mark in marks:
-            key = book.keys[mark.asked.column]
-            worth = f"({_of(mark.earned, mark.asked.worth)})"
-            if mark.ok:
-                lines.append(f"- {RIGHT} {escape(key.quantity)}: your answer {md_code(mark.text.strip())} — "
-                             f"{_how_right(mark)} {worth}")
-                lines += _notes(mark)
-                continue
-            if mark.kind == BLANK:
-                lines.append(f"- {WRONG} {escape(key.quantity)}: no answer {worth}")
-            else:
-                lines.append(f"- {WRONG} {escape(key.quantity)}: your answer {md_code(_shown(mark))} — "
-                             f"{md_text(_reason(mark, precision))} {worth}")
-            lines += _notes(mark)
-            lines += _diagnosis(mark)
-            error = mark.verdict.answer.malformed if mark.verdict else None
-            if error is not None and error.text and error.span:
-                lines += md_block(caret(error.text, error.span) + ([f"hint: {error.hint}"] if error.hint else []))
-            if solutions:
-                lines += _solution(book, key, precision)
+                  ""] + _about(book, problem) + problem_feedback(book, student, problem, solutions, precision)
         lines.append("")
     if any(m.kind == "formula" for m in student.marks):
         lines.append(f"Formulas are compared at the given point and at random points near it (seed "
                      f"{book.seed}).  ")
-    lines.append(f"Tolerance: |answer − correct| ≤ {format_number(book.atol)} + "
-                 f"{format_number(book.rtol)}·|correct|.")
+    lines.append(f"Tolerance: {book.rule.sentence()}.")
     return "\n".join(lines) + "\n"
+
+
+def problem_feedback(book, student, problem, solutions: bool = False,
+                     precision: int = DEFAULT_PRECISION) -> list[str]:
+    """The lines of a student's feedback on one problem: each answer, ✓ or ✗ and why."""
+    lines = []
+    for mark in (m for m in student.marks if m.asked.problem is problem):
+        key = book.keys[mark.asked.column]
+        worth = f"({_of(mark.earned, mark.asked.worth)})"
+        if mark.ok:
+            lines.append(f"- {RIGHT} {escape(key.quantity)}: your answer {md_code(mark.text.strip())} — "
+                         f"{_how_right(mark)} {worth}")
+            lines += _notes(mark)
+            continue
+        if mark.kind == BLANK:
+            lines.append(f"- {WRONG} {escape(key.quantity)}: no answer {worth}")
+        else:
+            lines.append(f"- {WRONG} {escape(key.quantity)}: your answer {md_code(_shown(mark))} — "
+                         f"{md_text(_reason(mark, precision))} {worth}")
+        lines += _notes(mark)
+        lines += _diagnosis(mark)
+        error = mark.verdict.answer.malformed if mark.verdict else None
+        if error is not None and error.text and error.span:
+            lines += md_block(caret(error.text, error.span) + ([f"hint: {error.hint}"] if error.hint else []))
+        if solutions:
+            lines += _solution(book, key, precision)
+    return lines
 
 
 def _about(book, problem) -> list[str]:
@@ -283,8 +322,11 @@ def _about(book, problem) -> list[str]:
     if problem.number not in made:
         program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
         notes = problem.result.graph.notes   # how the expression was read, as the command line says it
+        rules = [book.keys[asked.column].rule for asked in problem.asked]
+        own = [f"Tolerance: {rule.sentence()}" + ("" if len(set(rules)) == 1 else f" ({md_text(asked.name)})")
+               + "  " for asked, rule in zip(problem.asked, rules) if rule != book.rule]
         made[problem.number] = ([f"{md_code(program)} at {escape(_point(problem.result.inputs))}", ""]
-                                + [f"Note: {md_text(note)}  " for note in notes] + ([""] if notes else []))
+                                + [f"Note: {md_text(note)}  " for note in notes] + own + ([""] if notes or own else []))
     return made[problem.number]
 
 
@@ -346,25 +388,157 @@ def _trace(result, steps, precision: int) -> list[str]:
     return lines
 
 
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+# Windows refuses these as a file's name with any extension, in any case (COM¹: its superscript digits
+# too); "index" is the report's own index, and "_…" names (_items.md) cannot be a student's.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "INDEX", *(f"{port}{n}" for port in ("COM", "LPT")
+                                                   for n in (*"0123456789", "¹", "²", "³"))}
+MAX_STEM_BYTES = 100    # a file name is at most 255 bytes on Linux and macOS, 255 UTF-16 units on Windows
+
+
+def _stem(name: str) -> str:
+    """A student's name as a file's stem: NFC, Unicode letters, digits and marks kept, every other run
+    of characters (spaces, / \\ : * ? " < > |, dots, controls, emoji) one `-`, no `-`, `_` or `.` at
+    either end, at most MAX_STEM_BYTES of UTF-8 cut between characters (a mark stays with its letter)."""
+    import unicodedata
+
+    kept = "".join(ch if ch in "_-" or unicodedata.category(ch)[0] in "LNM" else "-"
+                   for ch in unicodedata.normalize("NFC", name))
+    stem = re.sub(r"-{2,}", "-", kept).strip("-_")
+    if len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+        cut = stem.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore")
+        while cut and len(cut) < len(stem) and unicodedata.category(stem[len(cut)])[0] == "M":
+            cut = cut[:-1]   # a letter and its combining marks stay together
+        stem = cut.rstrip("-_")
+    return stem
+
+
+def _same(name: str) -> str:
+    """The key under which two names are one file on a case- or normalisation-insensitive disk."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", name.casefold())
 
 
 def file_names(students) -> list[str]:
-    """A file name per student from the name (letters, digits, _ and - only, so a name can never
-    reach outside the report directory), unique within the class."""
+    """A file name per student from the name (Unicode letters and digits kept, safe on Windows, macOS
+    and Linux, never reaching outside the report directory), unique within the class however the disk
+    compares names (Ann.md and ann.md are one file on Windows and macOS): the first keeps the name,
+    the next get -2, -3, … in the class's order."""
     # The last number tried per stem: 40 000 students all called "Student" took 116 s when every
     # name counted up from 2 again, each past all the numbers taken before.
-    taken, tried, names = set(), {}, []
+    taken, tried, names = {_same("index")}, {}, []
     for student in students:
-        stem = _UNSAFE_NAME.sub("-", student.name).strip("-_")[:60] or f"line-{student.line}"
-        if stem.upper() in _RESERVED:
+        stem = _stem(student.name) or f"line-{student.line}"
+        if stem.upper() in _RESERVED or _same(stem) == _same("index"):
             stem += "_"
-        name, k = stem, tried.get(stem.lower(), 1)
-        while name.lower() in taken:
+        name, k = stem, tried.get(_same(stem), 1)
+        while _same(name) in taken:
             k += 1
             name = f"{stem}-{k}"
-        tried[stem.lower()] = k
-        taken.add(name.lower())
+        tried[_same(stem)] = k
+        taken.add(_same(name))
         names.append(name + ".md")
     return names
+
+
+INDEX_COLUMNS = ("student", "line", "file", "total", "max")
+
+
+def index_csv(book, names: list[str], precision: int = DEFAULT_PRECISION) -> str:
+    """index.csv of a report: each student's name (as the gradebook writes it), the line of their row
+    in the answers file, their feedback file, total and max."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow(INDEX_COLUMNS)
+    top = format_number(float(book.sheet.max), precision)
+    for student, name in zip(book.students, names):
+        out.writerow([_cell(student.name), student.line, name, format_number(float(student.total), precision), top])
+    return buffer.getvalue()
+
+
+def index_markdown(book, names: list[str], precision: int = DEFAULT_PRECISION) -> str:
+    """index.md of a report: a table from each student to their feedback file (a link)."""
+    from urllib.parse import quote
+
+    lines = [f"# {md_text(book.sheet.title)}: feedback files", "",
+             "| student | line | file | score |", "|---|---|---|---|"]
+    for student, name in zip(book.students, names):
+        lines.append(f"| {md_text(student.name)} | {student.line} | [{md_text(name)}]({quote(name)}) | "
+                     f"{_of(student.total, book.sheet.max)} |")
+    return "\n".join(lines) + "\n"
+
+
+# Learning-management systems -------------------------------------------------------------------
+#
+# Canvas: the gradebook's own CSV, as Canvas exports it and reads it back (instructure/canvas-lms,
+# app/models/course.rb, gradebook_to_csv): the columns Student, ID, SIS User ID, SIS Login ID and
+# Section, then one column per assignment; a second row "Points Possible" with each one's points.
+# A column Canvas does not know becomes a new assignment of that name (so each is named after the
+# sheet and the problem, and no name ends in "(digits)", which Canvas reads as an assignment's id).
+CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+# Moodle: Grades › Import › CSV file maps one column to a user field (gradeimport_csv in
+# moodle/moodle, grade/import/csv: userid, useridnumber, useremail or username) and each other to a
+# grade item, new or existing; its own export names those fields ID number, Email address, Username.
+MOODLE_IDENTIFIERS = ("ID number", "Email address", "Username")
+
+
+def _item(book, problem) -> str:
+    """A problem as an LMS's grade item: `Gradients by hand, week 5: log`."""
+    return f"{book.sheet.title}: {problem.id}"
+
+
+def canvas_csv(book, precision: int = DEFAULT_PRECISION) -> str:
+    """The gradebook as Canvas's gradebook import reads it (Grades › Import)."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    problems = book.sheet.problems
+    out.writerow(list(CANVAS_COLUMNS) + [_cell(_item(book, p)) for p in problems])
+    out.writerow(["Points Possible", "", "", "", ""] + [format_number(p.points, precision) for p in problems])
+    for student in book.students:
+        out.writerow([_cell(student.name)] + [_cell(student.ids.get(c, "")) for c in CANVAS_COLUMNS[1:]]
+                     + [format_number(float(student.earned(p)), precision) for p in problems])
+    return buffer.getvalue()
+
+
+def moodle_csv(book, precision: int = DEFAULT_PRECISION) -> str:
+    """The gradebook as Moodle's CSV grade import reads it: the identifying columns the answers file
+    has (ID number, Email address, Username), the student's name, a column per problem."""
+    from ..errors import GradcalcError
+
+    have = [c for c in MOODLE_IDENTIFIERS if any(c in s.ids for s in book.students)]
+    if not have:
+        raise GradcalcError("--format moodle needs a column that tells Moodle who each student is",
+                            hint="add one after student in the answers file: email, idnumber or username "
+                                 "(student,email,p1.x,…)")
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    problems = book.sheet.problems
+    out.writerow(have + ["Student"] + [_cell(_item(book, p)) for p in problems])
+    for student in book.students:
+        out.writerow([_cell(student.ids.get(c, "")) for c in have] + [_cell(student.name)]
+                     + [format_number(float(student.earned(p)), precision) for p in problems])
+    return buffer.getvalue()
+
+
+def gradescope_json(book, solutions: bool = False, precision: int = DEFAULT_PRECISION) -> str:
+    """results.json as Gradescope's autograder reads it (gradescope-autograders.readthedocs.io, specs):
+    the submission's `score`, an `output`, and `tests`, one per problem with its `name`, `number`,
+    `score`, `max_score` and `output` (the feedback on it). Gradescope grades one submission at a time:
+    the answers file holds that submission's row."""
+    from ..errors import GradcalcError
+
+    if len(book.students) != 1:
+        raise GradcalcError(f"--format gradescope writes the results of one submission, but the answers "
+                            f"file has {len(book.students):,} students",
+                            hint="in Gradescope's run_autograder, grade the submission's own row: "
+                                 "gradcalc check SHEET.toml --answers submission.csv --format gradescope")
+    student, sheet = book.students[0], book.sheet
+    review = review_text(student)
+    results = {
+        "score": float(student.total),
+        "output": f"{sheet.title}: {_of(student.total, sheet.max)}" + (f"\nFor review: {review}" if review else ""),
+        "tests": [{"name": f"{p.number}. {p.name}", "number": str(p.number), "score": float(student.earned(p)),
+                   "max_score": float(p.points), "output": "\n".join(problem_feedback(
+                       book, student, p, solutions, precision))} for p in sheet.problems],
+    }
+    return json.dumps(results, ensure_ascii=False, indent=2) + "\n"
