@@ -90,11 +90,12 @@ def _lark_only(children):
     raise Fallback
 
 
-def drive(text: str, tables, token_re, reductions):
-    """The LALR loop: shift tokens, reduce by rules, until the start rule is complete."""
+def drive(text: str, tables, token_re, reductions, matches=None):
+    """The LALR loop: shift tokens, reduce by rules, until the start rule is complete. `matches`, if
+    given, are the tokens to read instead of the text's own (math text's, gradcalc/mathtext.py)."""
     actions, ignore, new = tables.ACTIONS, tables.IGNORE, str.__new__
     states, values = [tables.START], []
-    for match in token_re.finditer(text):
+    for match in token_re.finditer(text) if matches is None else matches:
         kind = match.lastgroup
         if kind in ignore:
             continue

@@ -70,8 +70,10 @@ class _Builder:
     builder per parse would cost a lookup per reduction), and `reset` starts each parse afresh.
     """
 
-    def reset(self, text: str, limits: Limits = DEFAULT, program=None) -> None:
+    def reset(self, text: str, limits: Limits = DEFAULT, program=None, names=frozenset()) -> None:
         self.graph = Graph(text, limits=limits)
+        self.names = names                       # the names given values (xy is x·y only if x, y are)
+        self.declared: set[str] = set()          # names the text assigns or lists as inputs
         # Pasted Python (gradcalc.dialects.read_python): its functions, the output it asks for, and
         # while a function's body is read, the calls under way and the body's own names.
         self.python = program
@@ -368,19 +370,10 @@ class _Builder:
         return _JUXTAPOSED
 
     def _check_juxtaposed(self, children, i):
-        """Refuse two names side by side (x y, as xy is one name); note the readings that differ
-        between conventions (1/2x, e^2x), once each."""
+        """Note the readings of a product without * that differ between conventions (1/2x, e^2x), once
+        each."""
         text = self.graph.text
         left, right = children[i - 1], children[i + 1]
-        start = left[2]
-        while start > left[1] and text[start - 1] in _WORD_CHARS:   # the name or number it ends with
-            start -= 1
-        last = text[start:left[2]]
-        first = re.compile(_FIRST_WORD).match(text, right[1]).group()
-        if (last[:1].isalpha() or last[:1] == "_") and first:
-            raise GradcalcError(f"unexpected {first!r}", (right[1], right[1] + len(first)),
-                                hint=f"two names side by side do not multiply ({last}{first} would be "
-                                f"one name): write {last}*{first}")
         if i >= 3 and str(children[i - 2]) in _DIVIDE and "division" not in self.noted:
             self.noted.add("division")
             whole = _short(text[children[0][1]:right[2]])
@@ -423,6 +416,7 @@ class _Builder:
                 raise GradcalcError(f"{name}(…) = … lists the names of its inputs", arg.span,
                                     hint=f"write {name}(x) = … with plain names")
             written = self.graph.text[arg[1]:arg[2]]
+            self.declared.add(written)
             if self.graph.variables.get(written) != arg[0]:
                 raise GradcalcError(f"{name}(…) = … lists the names of its inputs, and {written} is not one",
                                     (arg[1], arg[2]),
@@ -609,6 +603,7 @@ class _Builder:
         elif name in CALLS:
             graph.notes.append(f"{name} is assigned a value; {name}(…) still calls the function {name}")
         self.assigned[name] = (ref[0], start, ref[2])
+        self.declared.add(name)
         self.named.add(ref[0])
         return self.assigned[name]
 
@@ -650,8 +645,6 @@ _COMPARISONS = {"<": "less", ">": "greater", "<=": "less_equal", "≤": "less_eq
 # What no index holds: a power, a quotient, a function call, a number with a fraction.
 _NOT_AN_INDEX = r"\*\*|[\^/÷√²³]|[A-Za-z]\s*\(|[0-9]\.[0-9]*[1-9]"
 # Patterns compiled (and cached by re) when a product without * is read, not on import.
-_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.")
-_FIRST_WORD = r"[A-Za-z_][A-Za-z0-9_.]*|"
 _NUMBER_EXPONENT = r"(\^|\*\*)\s*(-?[0-9.]+)\s*$"
 
 
@@ -840,8 +833,9 @@ def _lark_parser():
 _PARSE_LOCK = allocate_lock()
 
 
-def parse(text: str, limits: Limits = DEFAULT) -> Graph:
-    """Parse a gradcalc program into its graph. Raises GradcalcError with a span on bad input."""
+def parse(text: str, limits: Limits = DEFAULT, names=()) -> Graph:
+    """Parse a gradcalc program into its graph. Raises GradcalcError with a span on bad input.
+    `names` are the names given values: math text's xy is x·y only when x and y are given and xy is not."""
     limits = chosen(limits)
     if len(text) > limits.length:
         raise exceeded("length", len(text), "the program", limits)
@@ -849,8 +843,9 @@ def parse(text: str, limits: Limits = DEFAULT) -> Graph:
     if not _COMMENT.sub("", text).strip():
         what = "has only comments" if text.strip() else "is empty"
         raise GradcalcError(f"the expression {what}", hint='write one, e.g. gradcalc "x**2" --x 3')
+    names = frozenset(names)
     with _PARSE_LOCK:
-        return _parse_with(text, limits)
+        return _parse_with(text, limits, names)
 
 
 # -- lines that continue a statement ----------------------------------------------------------------
@@ -905,14 +900,59 @@ def _join_lines(text: str) -> str:
     return "".join(out)[:-1]
 
 
-def _parse_with(text: str, limits: Limits) -> Graph:
+def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     try:
         program = _read_python(text)
     except GradcalcError as error:
         error.text = text
         raise
     source = _join_lines(text if program is None else program.source)
-    _BUILDER.reset(text, limits, program)
+    failed = None
+    try:
+        graph = _parse_plain(source, text, limits, names, program)
+        if program is not None or not _reads_otherwise(graph, names):
+            return graph
+    except GradcalcError as error:
+        if program is not None:     # Python read as Python: math text is not its dialect
+            raise
+        failed = error
+    # Math text and LaTeX (gradcalc/mathtext.py): read the tokens as notes mean them, and parse again.
+    from . import mathtext
+
+    try:
+        rewritten = mathtext.rewrite(source, _token_source(), _ignored(), names, CALLS, CONSTANTS)
+    except GradcalcError as error:
+        error.text = text
+        raise
+    if rewritten is None:
+        if failed is not None:
+            raise failed
+        return graph
+    tokens, notes = rewritten
+    graph = _parse_tokens(tokens, text, limits, names)
+    graph.notes[:0] = [note for note in dict.fromkeys(notes)]
+    return graph
+
+
+def _reads_otherwise(graph: Graph, names: frozenset) -> bool:
+    """Whether a variable of the parsed graph is one math text reads otherwise: xy with x and y given,
+    the T of X^T with no value."""
+    pieces = names | _BUILDER_DECLARED[0]
+    unknown = [name for name in graph.variables if name not in pieces]
+    if not unknown or not pieces and "T" not in unknown:
+        return False      # the common case: every variable given a value (mathtext is not imported)
+    if "T" in unknown:
+        return True
+    from .mathtext import could_split
+
+    return any(could_split(name, pieces, CALLS) for name in unknown)
+
+
+_BUILDER_DECLARED: list[frozenset] = [frozenset()]   # the last plain parse's assigned and input names
+
+
+def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, program) -> Graph:
+    _BUILDER.reset(text, limits, program, names)
     try:
         with gc_paused():
             tables = _tables()
@@ -921,7 +961,7 @@ def _parse_with(text: str, limits: Limits) -> Graph:
             try:
                 ref = lalr.drive(source, *tables)
             except lalr.Fallback:
-                _BUILDER.reset(text, limits, program)
+                _BUILDER.reset(text, limits, program, names)
                 raise
     except GradcalcError as error:
         error.text = text
@@ -931,6 +971,7 @@ def _parse_with(text: str, limits: Limits) -> Graph:
         ref = _parse_with_lark(source, text)
     finally:
         graph = _BUILDER.graph
+        _BUILDER_DECLARED[0] = frozenset(_BUILDER.declared)
         _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
     graph.output = ref[0]
     return graph
@@ -955,6 +996,72 @@ def _parse_fragment(source: str, by_lark: bool) -> Ref:
     if tables is None:
         return _lark_parser().parse(source)
     return lalr.drive(source, *tables)    # a Fallback here makes Lark read the whole program again
+
+
+def _parse_tokens(tokens, text: str, limits: Limits, names: frozenset) -> Graph:
+    """Parse math text's tokens: by the tables' driver, or (for the syntax error) by Lark fed the same tokens."""
+    _BUILDER.reset(text, limits, None, names)
+    try:
+        try:
+            tables = _tables()
+            if tables is None:
+                raise lalr.Fallback
+            with gc_paused():
+                ref = lalr.drive(text, *tables, matches=tokens)
+        except lalr.Fallback:
+            _BUILDER.reset(text, limits, None, names)
+            _BUILDER.by_lark = True
+            ref = _parse_tokens_with_lark(tokens, text)
+    except GradcalcError as error:
+        error.text = text
+        raise
+    finally:
+        graph = _BUILDER.graph
+        _BUILDER.reset("")
+    graph.output = ref[0]
+    return graph
+
+
+def _parse_tokens_with_lark(tokens, text: str):
+    from lark import Token
+    from lark.exceptions import UnexpectedToken, VisitError
+
+    interactive = _lark_parser().parse_interactive("")
+    try:
+        with gc_paused():
+            for token in tokens:
+                if token.lastgroup == "unmatched":
+                    raise _unexpected_character(text, token.start)
+                interactive.feed_token(Token(token.lastgroup, token.text, start_pos=token.start,
+                                             end_pos=token.end))
+            return interactive.feed_eof()
+    except VisitError as error:  # pragma: no cover - lark wraps callback errors in some versions
+        if isinstance(error.orig_exc, GradcalcError):
+            raise error.orig_exc from None
+        raise
+    except UnexpectedToken as error:
+        raise _unexpected_token(text, error) from None
+
+
+@lru_cache(maxsize=1)
+def _lark_terminals():
+    """The terminals as one regular expression, in tools/generate_tables.py's order, for tables older
+    than the grammar (while it is being edited)."""
+    lark = _lark_parser()
+    terminals = sorted(lark.terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
+                                                      -len(t.pattern.value), t.name))
+    tokens = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals) + r"|(?P<unmatched>[\s\S])"
+    return tokens, frozenset(lark.ignore_tokens)
+
+
+def _token_source() -> str:
+    tables = _tables()
+    return tables[0].TOKENS if tables is not None else _lark_terminals()[0]
+
+
+def _ignored() -> frozenset:
+    tables = _tables()
+    return tables[0].IGNORE if tables is not None else _lark_terminals()[1]
 
 
 def _parse_with_lark(source: str, text: str):
@@ -1024,7 +1131,7 @@ def _unexpected_character(text: str, pos: int) -> GradcalcError:
     elif char == ".":
         hint = _attribute_hint(text, pos)
     elif char == "\\":
-        hint = "LaTeX is not read: write 1/x for \\frac{1}{x}, sin(x) for \\sin(x), * for \\cdot"
+        hint = "\\ starts a LaTeX command such as \\frac{1}{x} or \\sin; here none follows it"
     elif char in _LOOKALIKES:
         meant = _LOOKALIKES[char]
         hint = (f"{char!r} (U+{ord(char):04X}) looks like {meant!r}; type {meant!r} instead" if meant

@@ -292,8 +292,8 @@ def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | It
             upstream: Any = None, limits: Limits = DEFAULT, **named_values: Any) -> Result:
     """Parse `text`, run forward and backward, return the engine's Result (`gradcalc.compute`, the
     public one, documents it and adds the Result's feature methods)."""
-    return evaluate(parse(expression_text(text), limits), merge_values(values, named_values), wrt,
-                    upstream)
+    values = merge_values(values, named_values)
+    return evaluate(parse(expression_text(text), limits, values), values, wrt, upstream)
 
 
 def expression_text(text: Any) -> str:

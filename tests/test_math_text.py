@@ -69,3 +69,169 @@ def test_values_as_people_type_them(written, expected):
 ])
 def test_values_that_are_not_numbers_are_refused(written, message):
     assert_error(run("sum(a)", "--a", written), 2, message)
+
+
+# -- products by a space and by names written together ----------------------------------------------------
+
+def _sympy_check(text, values, oracle):
+    """gradcalc's value and gradient against SymPy's for the oracle written with * and **."""
+    symbols = {name: sp.Symbol(name) for name in values}
+    exact = sp.sympify(oracle, locals=symbols | {"E": sp.E, "pi": sp.pi})
+    at = {symbols[name]: value for name, value in values.items()}
+    found = compute(text, values)
+    assert found.value == pytest.approx(float(exact.subs(at)), rel=1e-12), text
+    for name, symbol in symbols.items():
+        assert found.gradient[name] == pytest.approx(float(sp.diff(exact, symbol).subs(at)), rel=1e-10,
+                                                     abs=1e-12), (text, name)
+    return found
+
+
+@pytest.mark.parametrize("text, values, oracle", [
+    # a space between two names, or a name and a call, is a product
+    ("x_1 x_2", {"x_1": 2.0, "x_2": 3.0}, "x_1*x_2"),
+    ("A K^(1/4) L^(3/4)", {"A": 2.0, "K": 16.0, "L": 81.0}, "A*K**(1/4)*L**(3/4)"),
+    ("y log (p)", {"y": 2.0, "p": 3.0}, "y*log(p)"),
+    ("x tanh(x y)", {"x": 0.5, "y": 1.5}, "x*tanh(x*y)"),
+    ("k q1 q2 / r^2", {"k": 8.99, "q1": 1.0, "q2": 2.0, "r": 0.5}, "k*q1*q2/r**2"),
+    ("2x sin(x)", {"x": 0.7}, "2*x*sin(x)"),
+    ("e^x sin(x)", {"x": 0.7}, "exp(x)*sin(x)"),
+    # names written together, every piece given a value and the whole not: a power takes the last piece
+    ("mv^2", {"m": 2.0, "v": 3.0}, "m*v**2"),
+    ("cos(xy^2)", {"x": 0.5, "y": 1.5}, "cos(x*y**2)"),
+    ("pr e^(2p + 3r)", {"p": 0.3, "r": 0.2}, "p*r*exp(2*p + 3*r)"),
+    ("P = nRT/V", {"n": 1.0, "R": 8.314, "T": 300.0, "V": 0.024}, "n*R*T/V"),
+    ("0.26(x^2 + y^2) - 0.48xy", {"x": 1.3, "y": 0.7}, "0.26*(x**2 + y**2) - 0.48*x*y"),
+    ("x_1x_2 + αβ", {"x_1": 2.0, "x_2": 3.0, "α": 0.5, "β": 4.0}, "x_1*x_2 + α*β"),
+    # a variable before ( multiplies: the gradient of the Rosenbrock function as a sheet's answer
+    ("-2(1-x)-400x(y-x^2)", {"x": 0.5, "y": 1.5}, "-2*(1-x)-400*x*(y-x**2)"),
+    ("2x(x+1)", {"x": 3.0}, "2*x*(x+1)"),
+    ("a/b(c)", {"a": 1.0, "b": 2.0, "c": 3.0}, "(a/b)*c"),
+    ("2^x(y)", {"x": 1.5, "y": 3.0}, "2**x*y"),
+])
+def test_products_without_star_match_sympy(text, values, oracle):
+    _sympy_check(text, values, oracle)
+
+
+def test_names_of_the_text_are_pieces_too():
+    # f(x, y) = … lists its inputs and t = … assigns: those names are pieces without any value given.
+    from gradcalc.parse import parse
+
+    assert sorted(parse("f(x, y) = 3xy").variables) == ["x", "y"]
+    assert sorted(parse("a = 2; b = 3; ab + 1").variables) == ["a", "b"]
+
+
+def test_a_name_given_a_value_is_one_name():
+    found = compute("xy + x", {"xy": 2.0, "x": 3.0, "y": 5.0})
+    assert found.value == 5.0 and found.gradient["xy"] == 1.0
+
+
+def test_a_name_cut_two_ways_is_refused_with_every_reading():
+    result = run("xyz + 1", "--x", "1", "--y", "2", "--z", "3", "--xy", "4", "--yz", "5")
+    assert_error(result, 2, "xyz can be read 3 ways: x·y·z or x·yz or xy·z", "  ^^^")
+    assert "hint: write the product you mean with *: x*y*z, x*yz, xy*z" in result.stderr
+
+
+def test_a_name_with_missing_pieces_stays_one_name():
+    result = run("xy", "--x", "1")
+    assert_error(result, 2, "no value for xy")
+
+
+def test_a_product_that_readers_split_differently_gets_a_note():
+    assert any("if b(…) is the denominator" in note for note in compute("a/b(c)", a=1, b=2, c=3).graph.notes)
+    assert any("for the whole product as the exponent" in note
+               for note in compute("2^x(y)", x=1, y=3).graph.notes)
+
+
+def test_an_unknown_function_stays_refused():
+    result = run("f(x)", "--x", "1")
+    assert_error(result, 2, "unknown function 'f'", "  ^")
+    assert "to multiply, write f*(...)" in result.stderr
+
+
+# -- functions without parentheses --------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, oracle", [
+    ("sin x", "sin(x)"),
+    ("ln x", "log(x)"),
+    ("log x^2", "log(x**2)"),                    # the power is inside, as books mean log x²
+    ("sin 2x", "sin(2*x)"),                      # the product after it, up to an operator
+    ("sin x cos x", "sin(x)*cos(x)"),            # another function ends the argument
+    ("sin x ln x", "sin(x)*log(x)"),
+    ("sin x / cos x", "sin(x)/cos(x)"),          # / ends it: (sin x)/(cos x) = tan x
+    ("sin x + 1", "sin(x) + 1"),
+    ("sin^2 x + cos^2 x", "sin(x)**2 + cos(x)**2"),
+    ("sin^2(x)", "sin(x)**2"),
+    ("sin²x", "sin(x)**2"),
+    ("sin³(x + 1)", "sin(x + 1)**3"),
+    ("sin^{2} x", "sin(x)**2"),
+    ("2 sin x", "2*sin(x)"),
+    ("-sin x", "-sin(x)"),
+    ("ln ln (x + 3)", "log(log(x + 3))"),
+    ("e^sin x", "exp(sin(x))"),
+    ("exp x^2", "exp(x**2)"),
+    ("sinx", "sin(x)"),                          # a function's name written onto a given name
+    ("2xsin(x)", "2*x*sin(x)"),
+    ("x sin x", "x*sin(x)"),
+])
+def test_functions_without_parentheses_match_sympy(text, oracle):
+    _sympy_check(text, {"x": 0.7}, oracle)
+
+
+@pytest.mark.parametrize("text, oracle", [
+    ("sin^-1 x", "asin(x)"), ("sin^{-1} x", "asin(x)"), ("cos^(-1)(x)", "acos(x)"), ("tan⁻¹ x", "atan(x)"),
+    ("tanh^-1(x)", "atanh(x)"),
+])
+def test_a_function_to_the_minus_one_is_its_inverse_with_a_note(text, oracle):
+    found = _sympy_check(text, {"x": 0.5}, oracle)
+    assert any("the inverse function, as textbooks mean it" in note for note in found.graph.notes)
+
+
+def test_a_function_given_a_value_is_a_variable():
+    # --gamma 2: gamma is that variable wherever it is not called, so gamma x is a product.
+    assert compute("gamma x", gamma=2.0, x=3.0).value == 6.0
+
+
+@pytest.mark.parametrize("text, message, hint", [
+    ("sin^(1/2) x", "sin^(1/2) x has no one reading", "for another, write sin(...)**(1/2)"),
+    ("sin^-2 x", "sin^-2 has no one reading", "write sin(x)**-2"),
+    ("relu^-1 x", "relu is a function", "gradcalc has no inverse of relu"),
+    ("sin", "sin is a function", "call it: sin(...)"),
+    ("sin -x", "sin is a function", "call it: sin(...)"),     # a sign starts no argument: erf + 1
+    ("erf + 1", "erf is a function", "call it: erf(...)"),
+])
+def test_function_forms_without_one_reading_are_refused(text, message, hint):
+    result = run(text, "--x", "0.5")
+    assert_error(result, 2, message)
+    assert hint in result.stderr
+
+
+# -- the transpose ------------------------------------------------------------------------------------
+
+def test_x_to_the_t_is_the_transpose_unless_t_is_a_variable():
+    X = [[1.0, 2.0], [3.0, 4.0]]
+    assert compute("sum(X^T @ [1, 0])", X=X).value == 3.0
+    assert compute("sum(Xᵀ @ [1, 0])", X=X).value == 3.0
+    assert compute("sum(X^{T} @ [1, 0])", X=X).value == 3.0
+    assert compute("x^T", x=2.0, T=3.0).value == 8.0
+
+
+# -- the fast driver and Lark read math text alike ---------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["sin^2 x + xy", r"\frac{x}{y} \cdot \sin x", "2x(x+1) - sin x cos x",
+                                  r"\frac{1}{x", "sin x +", "xyz", "X^T"])
+def test_lark_reads_math_text_as_the_driver_does(monkeypatch, text):
+    import importlib
+
+    parse_module = importlib.import_module("gradcalc.parse")
+    names = {"x", "y", "z", "xy", "yz", "X"} if text == "xyz" else {"x", "y", "X"}
+
+    def outcome():
+        try:
+            graph = parse_module.parse(text, names=names)
+            return [(n.op, n.inputs, n.span) for n in graph.nodes], sorted(graph.variables), graph.notes
+        except Exception as error:   # noqa: BLE001 - the error itself is compared
+            return type(error).__name__, str(error), getattr(error, "span", None), getattr(error, "hint", None)
+
+    fast = outcome()
+    monkeypatch.setattr(parse_module, "_tables", lambda: None)
+    assert outcome() == fast

@@ -1,0 +1,631 @@
+"""Math text and LaTeX, read by rewriting the grammar's own tokens (README: How gradcalc reads what you paste).
+
+The grammar (grammar/gradcalc.lark) stays the one definition of the language: this module only turns
+what notes and textbooks write into tokens of it, each keeping its place in the text (so every caret
+points where it did), and tokens it adds are empty ones at the place they stand for:
+
+- LaTeX commands become the tokens they mean: ``\\frac{a}{b}`` is ``({a}/{b})``, ``\\sqrt`` is ``√``,
+  ``\\sin`` is ``sin``, ``\\cdot`` is ``*``, ``\\left(`` is ``(``, ``\\alpha`` is ``α``, ``x_{1}`` is
+  the name ``x_1``; spacing (``\\,``) and ``$`` delimiters are dropped.
+- Names written together (``xy``, ``mv``, ``nRT``) become their pieces side by side when every piece
+  is a variable given a value (or assigned or listed as an input in the text) and the name itself is
+  not; two ways to cut one name is refused with both readings.
+- A variable before ``(`` multiplies it: ``400x(y - x^2)`` is ``400x*(y - x^2)``.
+- A function without parentheses takes the product that follows it: ``sin x``, ``ln x``, ``sin 2x``,
+  ``log x^2`` (log of x²), ``sin x cos x``; ``sin^2 x`` and ``sin^2(x)`` are sin(x)², ``sin^-1 x`` is
+  asin(x), as textbooks mean them.
+- ``Xᵀ`` and ``X^T`` (T not a variable) are the transpose, ``X.T``.
+
+The parser runs this only when the text as typed does not parse or leaves a name that these rules
+read otherwise, so plain programs pay nothing for it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import GradcalcError
+
+Span = tuple[int, int]
+
+
+class Tok:
+    """A token as the LALR driver reads a regular-expression match: its terminal, text and place."""
+
+    __slots__ = ("lastgroup", "text", "start", "end")
+
+    def __init__(self, kind: str, text: str, start: int, end: int):
+        self.lastgroup, self.text, self.start, self.end = kind, text, start, end
+
+    def group(self) -> str:
+        return self.text
+
+    def span(self) -> Span:
+        return (self.start, self.end)
+
+    def __repr__(self) -> str:   # pragma: no cover - for debugging
+        return f"{self.lastgroup}({self.text!r}@{self.start})"
+
+
+def _empty(kind: str, text: str, at: int) -> Tok:
+    """A token the rewriting adds: no text of its own, at the place it stands for."""
+    return Tok(kind, text, at, at)
+
+
+# -- LaTeX -------------------------------------------------------------------------------------------
+_LATEX = r"(?P<LATEX>\\(?:[A-Za-z]+|[^A-Za-z\n]))|(?P<DOLLAR>\$)|(?P<TRANSPOSE>ᵀ)|"
+GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+    "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ",
+    "mu": "μ", "nu": "ν", "xi": "ξ", "rho": "ρ", "varrho": "ρ", "sigma": "σ", "tau": "τ",
+    "upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Sigma": "Σ", "Phi": "Φ",
+    "Psi": "Ψ", "Omega": "Ω", "Upsilon": "Υ",
+}
+# Commands that are gradcalc's function of the same name (\arcsin is asin, \ln is log).
+_FUNCTION_COMMANDS = {
+    "sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "coth", "arcsin", "arccos", "arctan",
+    "ln", "log", "exp", "max", "min", "lg", "erf",
+}
+_OPERATOR_COMMANDS = {"cdot": "*", "times": "*", "ast": "*", "div": "/"}
+_SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits", "big", "Big",
+            "bigg", "Bigg", "left", "right", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl",
+            "Biggr", "nonumber"}
+_OPEN = {"(": "LPAR", "[": "LPAR", "{": "LPAR", "\\{": "LPAR", "\\lbrace": "LPAR", "\\lbrack": "LPAR",
+         "|": "ABS", "\\vert": "ABS", "\\lvert": "ABS"}
+_CLOSE = {")": "RPAR", "]": "RPAR", "}": "RPAR", "\\}": "RPAR", "\\rbrace": "RPAR", "\\rbrack": "RPAR",
+          "|": "ABS", "\\vert": "ABS", "\\rvert": "ABS"}
+_FRACTIONS = {"frac", "dfrac", "tfrac"}
+_WORD_COMMANDS = {"mathrm", "text", "operatorname", "mathit", "textrm", "mathbf", "boldsymbol", "mathsf"}
+
+
+def _lex(text: str, token_re_source: str, ignore: frozenset) -> list[Tok]:
+    """The grammar's tokens, with LaTeX commands, `$` and `ᵀ` as tokens of their own."""
+    pattern = _compiled(token_re_source)
+    tokens = []
+    for match in pattern.finditer(text):
+        kind = match.lastgroup
+        if kind in ignore:
+            continue
+        tokens.append(Tok(kind, match.group(), *match.span()))
+    return tokens
+
+
+_PATTERNS: dict[str, re.Pattern] = {}
+
+
+def _compiled(source: str) -> re.Pattern:
+    pattern = _PATTERNS.get(source)
+    if pattern is None:
+        pattern = _PATTERNS[source] = re.compile(_LATEX + source)
+    return pattern
+
+
+def _latex_error(token: Tok, message: str, hint: str) -> GradcalcError:
+    return GradcalcError(message, token.span(), hint=hint)
+
+
+def _group_end(tokens: list[Tok], start: int) -> int:
+    """The index just past the brace group or single token starting at `start`."""
+    if start >= len(tokens):
+        raise GradcalcError("a LaTeX command ends too early", (tokens[-1].end, tokens[-1].end + 1),
+                            hint="give it its argument in braces, e.g. \\frac{1}{x}")
+    if tokens[start].lastgroup not in ("LBRACE", "LSQB"):
+        return start + 1
+    opening, closing = ("LBRACE", "RBRACE") if tokens[start].lastgroup == "LBRACE" else ("LSQB", "RSQB")
+    depth = 0
+    for i in range(start, len(tokens)):
+        kind = tokens[i].lastgroup
+        depth += (kind == opening) - (kind == closing)
+        if depth == 0:
+            return i + 1
+    raise GradcalcError("this brace is never closed", tokens[start].span(), hint="add the closing }")
+
+
+def _latex(tokens: list[Tok]) -> list[Tok]:
+    """LaTeX commands → the grammar's tokens, iteratively (a stack of what each open command still
+    needs to emit when its group closes)."""
+    dollars = sum(token.lastgroup == "DOLLAR" for token in tokens)
+    if dollars % 2:          # $…$ delimit in pairs; a lone $ is a character gradcalc does not read
+        tokens = [Tok("unmatched", "$", t.start, t.end) if t.lastgroup == "DOLLAR" else t for t in tokens]
+    out: list[Tok] = []
+    after: dict[int, list[Tok]] = {}          # token index → tokens to emit after it
+    before: dict[int, list[Tok]] = {}         # token index → tokens to emit before it
+    skip: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        for extra in before.pop(i, ()):
+            out.append(extra)
+        token = tokens[i]
+        kind, text = token.lastgroup, token.text
+        if i in skip:
+            pass
+        elif kind == "DOLLAR":
+            pass
+        elif kind == "TRANSPOSE":
+            out.append(Tok("ATTRIBUTE", ".T", token.start, token.end))
+        elif kind == "LATEX":
+            command = text[1:]
+            if command in ("left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "biggl", "biggr") \
+                    and i + 1 < len(tokens):
+                # \left( … \right): the delimiter after it is a bracket that always groups
+                nxt = tokens[i + 1]
+                delimiter = nxt.text
+                if delimiter in (".",) or (nxt.lastgroup == "unmatched" and delimiter == "."):
+                    skip.add(i + 1)
+                elif delimiter in _OPEN and command.startswith(("left", "big", "Big")) and \
+                        command not in ("right", "bigr", "Bigr", "biggr") and delimiter != "|":
+                    out.append(Tok("LPAR", "(", token.start, nxt.end))
+                    skip.add(i + 1)
+                elif delimiter in _CLOSE and delimiter != "|":
+                    out.append(Tok("RPAR", ")", token.start, nxt.end))
+                    skip.add(i + 1)
+                elif delimiter in ("|", "\\vert", "\\lvert", "\\rvert"):
+                    if command.startswith(("left", "bigl", "Bigl", "biggl")):
+                        out.append(Tok("NAME", "abs", token.start, token.start))
+                        out.append(Tok("LPAR", "(", token.start, nxt.end))
+                    else:
+                        out.append(Tok("RPAR", ")", token.start, nxt.end))
+                    skip.add(i + 1)
+            elif command in _SPACING:
+                pass
+            elif command in ("{",):
+                out.append(Tok("LBRACE", "{", token.start, token.end))
+            elif command in ("}",):
+                out.append(Tok("RBRACE", "}", token.start, token.end))
+            elif command in GREEK:
+                out.append(Tok("NAME", GREEK[command], token.start, token.end))
+            elif command == "pi":
+                out.append(Tok("PI", "π", token.start, token.end))
+            elif command in ("top", "intercal", "mathsf{T}"):
+                out.append(Tok("NAME", "T", token.start, token.end))
+            elif command in _OPERATOR_COMMANDS:
+                out.append(Tok("MUL_OP", _OPERATOR_COMMANDS[command], token.start, token.end))
+            elif command in _FUNCTION_COMMANDS:
+                name = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "lg": "log10"}.get(command, command)
+                out.append(Tok("NAME", name, token.start, token.end))
+            elif command == "sqrt":
+                if i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LSQB":
+                    # \sqrt[n]{x}: x^(1/n), cbrt for n = 3 (defined for negative x too)
+                    index_end = _group_end(tokens, i + 1)
+                    body_end = _group_end(tokens, index_end)
+                    degree = "".join(t.text for t in tokens[i + 2:index_end - 1]).strip()
+                    if degree == "3":
+                        out.append(Tok("NAME", "cbrt", token.start, tokens[index_end - 1].end))
+                        out.append(_empty("LPAR", "(", tokens[index_end].start))
+                        after.setdefault(body_end - 1, []).append(_empty("RPAR", ")", tokens[body_end - 1].end))
+                        skip.update(range(i + 1, index_end))
+                    else:
+                        out.append(_empty("LPAR", "(", token.start))
+                        # the body first, then **(1/(n)): move the index's tokens after the body
+                        moved = [_empty("POW_OP", "**", tokens[body_end - 1].end),
+                                 _empty("LPAR", "(", tokens[body_end - 1].end),
+                                 _empty("NUMBER", "1", tokens[body_end - 1].end),
+                                 _empty("MUL_OP", "/", tokens[body_end - 1].end),
+                                 _empty("LPAR", "(", tokens[body_end - 1].end)]
+                        moved += tokens[i + 2:index_end - 1]
+                        moved += [_empty("RPAR", ")", tokens[body_end - 1].end),
+                                  _empty("RPAR", ")", tokens[body_end - 1].end),
+                                  _empty("RPAR", ")", tokens[body_end - 1].end)]
+                        after.setdefault(body_end - 1, []).extend(moved)
+                        skip.update(range(i + 1, index_end))
+                else:
+                    out.append(Tok("ROOT", "√", token.start, token.end))
+            elif command in _FRACTIONS:
+                # \frac{a}{b} → ({a}/{b}); \frac12 → (1/2), one digit each, as TeX reads it
+                first_end = _split_digit(tokens, i + 1)
+                second_end = _split_digit(tokens, first_end)
+                out.append(_empty("LPAR", "(", token.start))
+                before.setdefault(first_end, []).append(_empty("MUL_OP", "/", tokens[first_end].start))
+                after.setdefault(second_end - 1, []).append(_empty("RPAR", ")", tokens[second_end - 1].end))
+            elif command in _WORD_COMMANDS and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE":
+                # \mathrm{ReLU}, \operatorname{sech}: the word inside is a name (lower case if that is
+                # a function's name), \mathrm{e} the constant
+                end = _group_end(tokens, i + 1)
+                inner = tokens[i + 2:end - 1]
+                word = "".join(t.text for t in inner)
+                if not inner or not re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", word):
+                    out.extend(inner)
+                else:
+                    out.append(Tok("NAME", word, inner[0].start, inner[-1].end))
+                skip.update(range(i + 1, end))
+            else:
+                raise _latex_error(token, f"the LaTeX command {text} is not read",
+                                   hint="gradcalc reads \\frac, \\sqrt, \\cdot, \\times, \\left( \\right), "
+                                        "\\sin, \\ln, \\exp, Greek letters (\\sigma) and x_{1}; "
+                                        "write the rest as plain text")
+        else:
+            out.append(token)
+        for extra in after.pop(i, ()):
+            out.append(extra)
+        i += 1
+    return _subscripts(out)
+
+
+def _split_digit(tokens: list[Tok], start: int) -> int:
+    """Like _group_end, but a bare number gives one digit (TeX's \\frac12): split it in place."""
+    if start < len(tokens) and tokens[start].lastgroup == "NUMBER" and len(tokens[start].text) > 1:
+        number = tokens[start]
+        tokens[start:start + 1] = [Tok("NUMBER", number.text[0], number.start, number.start + 1),
+                                   Tok("NUMBER", number.text[1:], number.start + 1, number.end)]
+    return _group_end(tokens, start)
+
+
+def _subscripts(tokens: list[Tok]) -> list[Tok]:
+    """x_{1}, \\sigma_{i}, x_1: a name with a subscript is one name (x_1, σ_i)."""
+    joined: list[Tok] = []
+    for token in tokens:     # \sigma_1, \sigma_{1}: the command's name and the subscript's _ are one name
+        if joined and token.lastgroup == "NAME" and token.text.startswith("_") and \
+                joined[-1].lastgroup == "NAME" and joined[-1].end == token.start:
+            joined[-1] = Tok("NAME", joined[-1].text + token.text, joined[-1].start, token.end)
+        else:
+            joined.append(token)
+    tokens = joined
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.lastgroup == "NAME" and token.text.endswith("_") and i + 1 < len(tokens):
+            nxt = tokens[i + 1]
+            if nxt.lastgroup == "LBRACE":
+                end = _group_end(tokens, i + 1)
+                inner = tokens[i + 2:end - 1]
+                if inner and all(t.lastgroup in ("NAME", "NUMBER") for t in inner):
+                    out.append(Tok("NAME", token.text + "".join(t.text for t in inner), token.start,
+                                   tokens[end - 1].end))
+                    i = end
+                    continue
+            elif nxt.lastgroup in ("NAME", "NUMBER") and nxt.start == token.end:
+                out.append(Tok("NAME", token.text + nxt.text, token.start, nxt.end))
+                i += 2
+                continue
+        out.append(token)
+        i += 1
+    return out
+
+
+# -- names written together, functions without parentheses -------------------------------------------
+# Functions textbooks apply without parentheses (sin x, ln x): the elementwise ones of one argument.
+APPLIED = ("sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "sech", "csch", "coth",
+           "asin", "acos", "atan", "arcsin", "arccos", "arctan", "asec", "acsc", "acot", "arcsec", "arccsc",
+           "arccot", "asinh", "acosh", "atanh", "arsinh", "arcosh", "artanh", "ln", "log", "log2", "log10",
+           "exp", "erf", "erfc", "sqrt", "cbrt")
+INVERSES = {"sin": "asin", "cos": "acos", "tan": "atan", "sec": "asec", "csc": "acsc", "cot": "acot",
+            "sinh": "asinh", "cosh": "acosh", "tanh": "atanh", "exp": "log", "sigmoid": "logit"}
+# What ends a function's argument written without parentheses (at its own depth of brackets).
+_ENDS = {"ADD_OP", "MUL_OP", "COMPARE_OP", "COMMA", "_SEP", "COLON", "RPAR", "RSQB", "RBRACE", "EQUAL",
+         "AUG_OP", "IF", "ELSE"}
+_OPENS = {"LPAR", "LSQB", "LBRACE"}
+_CLOSES = {"RPAR", "RSQB", "RBRACE"}
+_OPERAND_STARTS = {"NAME", "NUMBER", "PI", "LPAR", "LSQB", "LBRACE", "ROOT"}
+
+
+class Context:
+    """What the rewriting needs to know: the variables given values and gradcalc's function names."""
+
+    def __init__(self, tokens: list[Tok], names, calls, constants):
+        self.calls, self.constants = calls, constants
+        self.given = set(names)
+        # Names the text itself makes variables: assigned (t = …), listed as inputs (f(x, y) = …),
+        # or used alone somewhere (not before "(").
+        defined: set[str] = set()
+        self.functions_defined: set[str] = set()
+        for i, token in enumerate(tokens):
+            if token.lastgroup != "NAME":
+                continue
+            nxt = tokens[i + 1].lastgroup if i + 1 < len(tokens) else None
+            if nxt in ("EQUAL", "AUG_OP") and (i == 0 or tokens[i - 1].lastgroup in ("_SEP", "EQUAL")):
+                defined.add(token.text)
+            elif nxt == "LPAR" and (i == 0 or tokens[i - 1].lastgroup == "_SEP"):
+                j = i + 2
+                params = []
+                while j < len(tokens) and tokens[j].lastgroup in ("NAME", "COMMA"):
+                    if tokens[j].lastgroup == "NAME":
+                        params.append(tokens[j].text)
+                    j += 1
+                if j + 1 < len(tokens) and tokens[j].lastgroup == "RPAR" and tokens[j + 1].lastgroup == "EQUAL":
+                    defined.update(params)
+                    self.functions_defined.add(token.text)
+        self.known = self.given | defined
+        # names used alone somewhere (not before "("): variables, for x(x+1)
+        self.seen = {t.text for i, t in enumerate(tokens) if t.lastgroup == "NAME" and
+                     (i + 1 == len(tokens) or tokens[i + 1].lastgroup != "LPAR")}
+        self.applied = {name for name in APPLIED if 1 in calls.get(name, {})} - self.given
+
+    def is_variable(self, name: str) -> bool:
+        if name in self.given:
+            return True
+        return (name in self.known or name in self.seen) and name not in self.calls \
+            and name not in self.functions_defined
+
+
+def _cuts(name: str, pieces, functions, most: int = 4) -> list[list[str]]:
+    """The ways to write `name` as two or more pieces side by side (up to `most` ways)."""
+    if len(name) > 64:
+        return []
+    ways: list[list[str]] = []
+    stack = [(0, [])]
+    while stack and len(ways) < most:
+        start, so_far = stack.pop()
+        if start == len(name):
+            if len(so_far) > 1:
+                ways.append(so_far)
+            continue
+        for end in range(len(name), start, -1):
+            piece = name[start:end]
+            if piece in pieces or piece in functions:
+                stack.append((end, so_far + [piece]))
+    return ways
+
+
+def _split_names(tokens: list[Tok], context: Context, notes: list[str]) -> list[Tok]:
+    out: list[Tok] = []
+    pieces = context.known - set(context.calls) - set(context.constants)
+    for i, token in enumerate(tokens):
+        name = token.text
+        if token.lastgroup != "NAME" or "." in name or name in context.known or name in context.calls \
+                or name in context.constants:
+            out.append(token)
+            continue
+        following = tokens[i + 1].lastgroup if i + 1 < len(tokens) else None
+        # a function's name may be a piece (sinx, xsin(x)) when something follows it to apply to
+        ways = [way for way in _cuts(name, pieces, context.applied)
+                if way[-1] not in context.applied or (following is not None and following not in _ENDS)]
+        if not ways:
+            out.append(token)
+            continue
+        if len(ways) > 1:
+            readings = " or ".join("·".join(way) for way in ways)
+            raise GradcalcError(f"{name} can be read {len(ways)} ways: {readings}", token.span(),
+                                hint="write the product you mean with *: " +
+                                     ", ".join("*".join(way) for way in ways))
+        at = token.start
+        for piece in ways[0]:
+            out.append(Tok("NAME", piece, at, at + len(piece)))
+            at += len(piece)
+    return out
+
+
+def _exponent(tokens: list[Tok], i: int):
+    """A function's power written after its name (^2, ^{-1}, ^(-1), ², ⁻¹): (exponent, next index),
+    or (None, i) if there is none."""
+    if i >= len(tokens):
+        return None, i
+    token = tokens[i]
+    if token.lastgroup == "SUPERSCRIPT":
+        return int(token.text.translate(_SUPERSCRIPT_DIGITS)), i + 1
+    if token.lastgroup != "POW_OP":
+        return None, i
+    j = i + 1
+    closing = None
+    if j < len(tokens) and tokens[j].lastgroup in ("LPAR", "LBRACE"):
+        closing = "RPAR" if tokens[j].lastgroup == "LPAR" else "RBRACE"
+        j += 1
+    sign = 1
+    if j < len(tokens) and tokens[j].lastgroup == "ADD_OP":
+        sign = -1 if tokens[j].text in "-−–" else 1
+        j += 1
+    if j < len(tokens) and tokens[j].lastgroup == "NUMBER" and tokens[j].text.isdigit():
+        value = sign * int(tokens[j].text)
+        j += 1
+        if closing is None:
+            return value, j
+        if j < len(tokens) and tokens[j].lastgroup == closing:
+            return value, j + 1
+    # another power (sin^(1/2), sin^x): to the end of its brackets, or its one token
+    if closing is not None:
+        return "other", _group_end(tokens, i + 1) if tokens[i + 1].lastgroup == "LBRACE" else \
+            next((k + 1 for k in range(i + 1, len(tokens)) if _balanced(tokens, i + 1, k)), len(tokens))
+    return "other", min(j + 1, len(tokens))
+
+
+def _balanced(tokens: list[Tok], start: int, end: int) -> bool:
+    depth = 0
+    for k in range(start, end + 1):
+        depth += (tokens[k].lastgroup in _OPENS) - (tokens[k].lastgroup in _CLOSES)
+    return depth == 0
+
+
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
+class _Open:
+    """A function applied without parentheses, whose argument is still being read."""
+
+    __slots__ = ("depth", "operands", "power", "paren")
+
+    def __init__(self, depth: int, power: list[Tok], paren: bool):
+        self.depth, self.operands, self.power, self.paren = depth, 0, power, paren
+
+
+def _apply_functions(tokens: list[Tok], context: Context, notes: list[str]) -> list[Tok]:
+    out: list[Tok] = []
+    opened: list[_Open] = []
+    depth = 0
+    after_power = False
+    i = 0
+
+    def close_all(at_depth: int, at: int) -> None:
+        while opened and opened[-1].depth == at_depth and not opened[-1].paren:
+            done = opened.pop()
+            out.append(_empty("RPAR", ")", at))
+            out.extend(_moved(done.power, at))
+            if opened and opened[-1].depth == at_depth:
+                opened[-1].operands += 1
+
+    while i < len(tokens):
+        token = tokens[i]
+        kind = token.lastgroup
+        last_end = out[-1].end if out else token.start
+        if opened and not opened[-1].paren and depth == opened[-1].depth:
+            top = opened[-1]
+            ends = False
+            if kind in _ENDS and not after_power:
+                ends = True
+            elif kind == "NAME" and token.text in context.applied and top.operands > 0 and not after_power:
+                ends = True
+            if ends:
+                close_all(depth, last_end)
+        if kind == "NAME" and token.text in context.applied and not _called_directly(tokens, i):
+            power, j = _exponent(tokens, i + 1)
+            nxt = tokens[j] if j < len(tokens) else None
+            # (a sign does not start an argument: erf + 1 is no erf(+1))
+            takes = nxt is not None and nxt.lastgroup in _OPERAND_STARTS
+            if power == "other" and takes:
+                written = "".join(t.text for t in tokens[i:j])
+                exponent = "".join(t.text for t in tokens[i + 2:j])
+                raise GradcalcError(f"{written} {_after(tokens, j)} has no one reading",
+                                    (token.start, tokens[j - 1].end),
+                                    hint=f"a function's power is read when it is a whole number (sin^2 x) or "
+                                         f"-1 (the inverse); for another, write {token.text}(...)**{exponent}")
+            if power == "other" or not takes:
+                out.append(token)      # left as written: the builder says what to type
+                i += 1
+                after_power = False
+                continue
+            name, span_end, power_tokens = token.text, token.end, []
+            if power is not None:
+                span_end = tokens[j - 1].end
+                written = "".join(t.text for t in tokens[i:j])
+                if power == -1:
+                    inverse = INVERSES.get(name)
+                    if inverse is None or inverse not in context.calls:
+                        raise GradcalcError(f"{written} would be the inverse of {name}", (token.start, span_end),
+                                            hint=f"gradcalc has no inverse of {name}; for 1/{name}(x) write "
+                                                 f"{name}(x)**-1")
+                    notes.append(f"{written} is read as {inverse}, the inverse function, as textbooks mean it; "
+                                 f"for 1/{name}(x) write {name}(x)**-1")
+                    name = inverse
+                elif power > 0:
+                    power_tokens = [Tok("POW_OP", "**", 0, 0), Tok("NUMBER", str(power), 0, 0)]
+                else:
+                    raise GradcalcError(f"{written} has no one reading", (token.start, span_end),
+                                        hint=f"write {name}(x)**{power} for a power of {name}(x)")
+            out.append(Tok("NAME", name, token.start, span_end))
+            if nxt.lastgroup == "LPAR":
+                # sin^2(x): the power goes after the parentheses
+                opened.append(_Open(depth, power_tokens, True))
+                i = j
+                after_power = False
+                continue
+            out.append(_empty("LPAR", "(", nxt.start))
+            opened.append(_Open(depth, power_tokens, False))
+            i = j
+            after_power = False
+            continue
+        # the token itself
+        if opened and depth == opened[-1].depth and not opened[-1].paren and kind in _OPERAND_STARTS \
+                and not after_power:
+            opened[-1].operands += 1
+        if kind in _OPENS:
+            depth += 1
+        out.append(token)
+        if kind in _CLOSES:
+            depth -= 1
+            if opened and opened[-1].paren and opened[-1].depth == depth:
+                done = opened.pop()
+                out.extend(_moved(done.power, token.end))
+                if opened and opened[-1].depth == depth:
+                    opened[-1].operands += 1
+        after_power = kind == "POW_OP" or (after_power and kind == "ADD_OP")
+        i += 1
+    end = out[-1].end if out else 0
+    while opened:
+        at_depth = opened[-1].depth
+        if opened[-1].paren:
+            opened.pop()
+            continue
+        close_all(at_depth, end)
+    return out
+
+
+def _after(tokens: list[Tok], j: int) -> str:
+    return tokens[j].text if j < len(tokens) else ""
+
+
+def _called_directly(tokens: list[Tok], i: int) -> bool:
+    return i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LPAR"
+
+
+def _moved(power: list[Tok], at: int) -> list[Tok]:
+    return [_empty(t.lastgroup, t.text, at) for t in power]
+
+
+def _products_before_parentheses(tokens: list[Tok], context: Context, notes: list[str]) -> list[Tok]:
+    """x(x+1) with x a variable: x*(x+1). Where x's name is a function's, or no variable, it stays a call."""
+    out: list[Tok] = []
+    for i, token in enumerate(tokens):
+        out.append(token)
+        if token.lastgroup == "NAME" and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LPAR" \
+                and context.is_variable(token.text) and token.text not in context.functions_defined \
+                and not (i + 2 < len(tokens) and _is_definition(tokens, i)):
+            out.append(_empty("MUL_OP", "*", token.end))
+            previous = tokens[i - 1] if i else None
+            name = token.text
+            if previous is not None and previous.text in ("/", "÷"):
+                notes.append(f"/{name}(…) is read left to right, as (…/{name})·(…): a product written "
+                             f"without * binds like *; if {name}(…) is the denominator, write /({name}*(…))")
+            elif previous is not None and previous.lastgroup == "POW_OP":
+                notes.append(f"^{name}(…) is read as (…^{name})·(…): a power takes only the name after it; "
+                             f"for the whole product as the exponent, write ^({name}*(…))")
+    return out
+
+
+def _is_definition(tokens: list[Tok], i: int) -> bool:
+    """f(x) = … at the start of a statement."""
+    if i > 0 and tokens[i - 1].lastgroup != "_SEP":
+        return False
+    depth = 0
+    for j in range(i + 1, len(tokens)):
+        kind = tokens[j].lastgroup
+        depth += (kind == "LPAR") - (kind == "RPAR")
+        if depth == 0:
+            return j + 1 < len(tokens) and tokens[j + 1].lastgroup == "EQUAL"
+    return False
+
+
+def _transposes(tokens: list[Tok], context: Context) -> list[Tok]:
+    """X^T, X^{T}, X^\\top: the transpose where T is no variable."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.lastgroup == "POW_OP" and i + 1 < len(tokens) and "T" not in context.known:
+            nxt = tokens[i + 1]
+            if nxt.lastgroup == "NAME" and nxt.text == "T":
+                out.append(Tok("ATTRIBUTE", ".T", token.start, nxt.end))
+                i += 2
+                continue
+            if nxt.lastgroup == "LBRACE" and i + 3 < len(tokens) and tokens[i + 2].text == "T" \
+                    and tokens[i + 3].lastgroup == "RBRACE":
+                out.append(Tok("ATTRIBUTE", ".T", token.start, tokens[i + 3].end))
+                i += 4
+                continue
+        out.append(token)
+        i += 1
+    return out
+
+
+def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, constants):
+    """The text's tokens as math text and LaTeX mean them, and the notes on readings that differ;
+    None if nothing reads differently from the text as typed."""
+    tokens = _lex(text, token_re_source, ignore)
+    notes: list[str] = []
+    before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
+    tokens = _latex(tokens)
+    context = Context(tokens, names, calls, constants)
+    tokens = _transposes(tokens, context)
+    tokens = _split_names(tokens, context, notes)
+    tokens = _apply_functions(tokens, context, notes)
+    tokens = _products_before_parentheses(tokens, context, notes)
+    if [(t.lastgroup, t.text, t.start, t.end) for t in tokens] == before:
+        return None
+    return tokens, notes
+
+
+def could_split(name: str, names, calls) -> bool:
+    """Whether a name no value was given for is written as given names side by side (xy from x, y),
+    or a function and given names (sinx): the parser then reads the text again with these rules."""
+    pieces = set(names)
+    applied = {f for f in APPLIED if 1 in calls.get(f, {})} - pieces
+    return name not in pieces and "." not in name and bool(_cuts(name, pieces, applied, most=1))

@@ -1,0 +1,92 @@
+"""LaTeX as copied from notes and sheets (README: How gradcalc reads what you paste): each command is
+read as the grammar's tokens (gradcalc/mathtext.py); values and gradients against SymPy's own LaTeX
+reader (sympy.parsing.latex, with the ANTLR runtime of the test extras) as an independent oracle."""
+
+import math
+
+import pytest
+import sympy as sp
+from helpers import assert_error, run
+from sympy.parsing.latex import parse_latex
+
+from gradcalc import compute
+
+GREEK = {"sigma": "σ", "alpha": "α", "beta": "β", "mu": "μ", "theta": "θ", "lambda": "λ", "epsilon": "ε"}
+
+
+def _ours(symbol: sp.Symbol) -> str:
+    """SymPy's name for a symbol read from LaTeX (x_{1}, sigma) → gradcalc's (x_1, σ)."""
+    name = symbol.name.replace("{", "").replace("}", "")
+    return GREEK.get(name, name)
+
+
+@pytest.mark.parametrize("latex, point", [
+    (r"\frac{1}{x}", {"x": 4.0}),
+    (r"\frac{x^{2} + 1}{2x}", {"x": 1.5}),
+    (r"\dfrac{a}{b}", {"a": 3.0, "b": 2.0}),
+    (r"\sqrt{x^2 + y^2}", {"x": 3.0, "y": 4.0}),
+    (r"\sqrt[3]{x}", {"x": 8.0}),
+    (r"\sqrt[4]{x + 1}", {"x": 15.0}),
+    (r"e^{-x^{2}/2}", {"x": 0.7}),
+    (r"\exp\left(-\frac{(x - \mu)^2}{2\sigma^2}\right)", {"x": 1.2, "μ": 0.5, "σ": 1.5}),
+    (r"\frac{1}{\sigma\sqrt{2\pi}} e^{-\frac{(x-\mu)^{2}}{2\sigma^{2}}}", {"x": 1.2, "μ": 0.5, "σ": 1.5}),
+    (r"\sin(x) \cdot \cos(x)", {"x": 0.7}),
+    (r"\ln(x) \times y", {"x": 2.0, "y": 3.0}),
+    (r"\log(x^{2} + 1)", {"x": 2.0}),
+    (r"\tanh(w_{1} x_{1} + w_{2} x_{2} + b)", {"w_1": 0.5, "x_1": 1.0, "w_2": -0.3, "x_2": 2.0, "b": 0.1}),
+    (r"\left[ x^2 - y \right]^2", {"x": 1.5, "y": 0.5}),
+    (r"4\epsilon\left[\left(\frac{\sigma}{r}\right)^{12} - \left(\frac{\sigma}{r}\right)^{6}\right]",
+     {"ε": 0.8, "σ": 1.1, "r": 1.3}),
+    (r"\alpha x^{2} + \beta x", {"α": 2.0, "β": -1.0, "x": 3.0}),
+    (r"\frac{1}{1 + e^{-\theta x}}", {"θ": 0.5, "x": 2.0}),
+    (r"\sin^{2} x + \cos x", {"x": 0.7}),
+])
+def test_latex_matches_sympys_reading(latex, point):
+    exact = parse_latex(latex)
+    exact = exact.subs({sp.Symbol("e"): sp.E, sp.Symbol("pi"): sp.pi})   # SymPy's reader leaves e a symbol
+    symbols = {_ours(s): s for s in exact.free_symbols}
+    assert set(symbols) == set(point), (symbols, point)
+    at = {symbols[name]: value for name, value in point.items()}
+    found = compute(f"${latex}$" if "frac" in latex else latex, point)
+    assert found.value == pytest.approx(float(exact.subs(at).evalf()), rel=1e-12)
+    for name, symbol in symbols.items():
+        assert found.gradient[name] == pytest.approx(float(sp.diff(exact, symbol).subs(at).evalf()),
+                                                     rel=1e-10, abs=1e-12), name
+
+
+@pytest.mark.parametrize("latex, point, expected", [
+    (r"$x^{2}$", {"x": 3.0}, 9.0),                                  # $…$ delimiters dropped
+    (r"x\,y", {"x": 2.0, "y": 3.0}, 6.0),                           # \, spacing
+    (r"x \; y \quad + 1", {"x": 2.0, "y": 3.0}, 7.0),
+    (r"\frac12 x", {"x": 3.0}, 1.5),                                # TeX's one-digit arguments
+    (r"\mathrm{e}^{x}", {"x": 1.0}, math.e),                        # \mathrm{…}: the word inside
+    (r"\operatorname{relu}(x)", {"x": -2.0}, 0.0),
+    (r"\max(x, y)", {"x": 2.0, "y": 5.0}, 5.0),
+    (r"\left| x \right|", {"x": -2.5}, 2.5),                        # \left| … \right| is abs
+    (r"\sigma_{1} + x_{12}", {"σ_1": 1.0, "x_12": 2.0}, 3.0),       # subscripts join the name
+    (r"\pi r^{2}", {"r": 2.0}, 4 * math.pi),
+    (r"\arcsin(x)", {"x": 0.5}, math.asin(0.5)),
+    (r"\cos^{-1} x", {"x": 0.5}, math.acos(0.5)),                   # the inverse, as textbooks mean
+    (r"\left\{ x + 1 \right\} \div 2", {"x": 3.0}, 2.0),
+    (r"x \ast y", {"x": 2.0, "y": 4.0}, 8.0),
+])
+def test_latex_forms(latex, point, expected):
+    assert compute(latex, point).value == pytest.approx(expected, rel=1e-14)
+
+
+@pytest.mark.parametrize("latex, message, caret", [
+    (r"\int x dx", r"the LaTeX command \int is not read", "  ^^^^"),
+    (r"x + \foo", r"the LaTeX command \foo is not read", "      ^^^^"),
+    (r"\frac{1}{x", "this brace is never closed", "          ^"),
+    (r"\frac{1}", "a LaTeX command ends too early", None),
+])
+def test_latex_not_read_is_refused_with_a_caret(latex, message, caret):
+    result = run(latex, "--x", "1")
+    assert_error(result, 2, message, caret)
+    assert "hint:" in result.stderr
+
+
+def test_a_latex_error_in_a_reading_keeps_its_place():
+    # The tokens keep their places, so an error after a LaTeX command points into the text as typed.
+    result = run(r"\frac{1}{x} + )", "--x", "1")
+    assert_error(result, 2, "unexpected ')'", "                ^")
