@@ -124,7 +124,7 @@ def main() -> None:
         seconds = run_points(points, out)
         rows, total = count_and_sum([out])
         out.unlink()
-        print(f"\n1. gradcalc EXPR --points FILE > OUT (one process)")
+        print("\n1. gradcalc EXPR --points FILE > OUT (one process)")
         print(f"  {seconds:8.1f} s   {1e6 * seconds / args.rows:6.2f} µs/row   {rows:,} rows   "
               f"Σ value = {total:.6f}   load {load()}")
 
@@ -137,14 +137,14 @@ def main() -> None:
               f"{numbers['partitions']} partitions of {args.blocksize}")
         print(f"  cluster start  {numbers['cluster start']:6.1f} s, workers' first task "
               f"{numbers['warm-up']:.1f} s (imports), not counted below")
-        print(f"  read_csv → map_partitions(vectorize) → to_csv")
+        print("  read_csv → map_partitions(vectorize) → to_csv")
         print(f"  {numbers['to_csv']:8.1f} s   {1e6 * numbers['to_csv'] / args.rows:6.2f} µs/row   "
               f"{rows_dask:,} rows   Σ value = {total_dask:.6f}   load {load()}")
         print(f"  ratio          {seconds / numbers['to_csv']:6.2f}× the one process's speed")
-        print(f"\n3. the same Dask graph written as Parquet (pyarrow) instead of CSV")
+        print("\n3. the same Dask graph written as Parquet (pyarrow) instead of CSV")
         print(f"  {numbers['to_parquet']:8.1f} s   {1e6 * numbers['to_parquet'] / args.rows:6.2f} µs/row"
               f"   load {load()}")
-        print(f"\n4. the same Dask graph reduced to one sum per column (nothing written)")
+        print("\n4. the same Dask graph reduced to one sum per column (nothing written)")
         print(f"  {numbers['sum']:8.1f} s   {1e6 * numbers['sum'] / args.rows:6.2f} µs/row   "
               f"Σ value = {numbers['value sum']:.6f}   load {load()}")
         same = rows == rows_dask and abs(total - total_dask) <= 1e-9 * abs(total)

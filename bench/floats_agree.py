@@ -76,7 +76,7 @@ def measure(key: str, n: int, rng) -> tuple[int, ...]:
         assert differ(scalars, forward_numpy[-SCALARS:]) == 0, key
         counts = [differ(forward_floats, forward_numpy)]
         out_columns = np.asarray(forward_floats, dtype=np.float64)
-        for k, local in enumerate(op.local):
+        for local in op.local:
             if local is None:
                 continue
             local_numpy = local(NUMBERS, *args, out_columns)

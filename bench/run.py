@@ -277,7 +277,7 @@ def bench_sizes(report: Report, title: str, sizes: list[int], make_text, expecte
         got = (float(values[graph.output]), *(float(grads[graph.variables[v]]) for v in names))
         want = expected(n)
         assert np.allclose(got, want, rtol=1e-9), (n, got, want)
-        del graph, values, grads
+        graph = values = grads = None    # freed before the timings
 
         reps = repeat if n < 10**5 else max(3, repeat // 2)   # a median of at least 3
         tasks = {
@@ -301,7 +301,7 @@ def bench_sizes(report: Report, title: str, sizes: list[int], make_text, expecte
             ratio(fwd_bwd, t["micrograd"]) if "micrograd" in t else "skipped",
             ratio(t["parse"] + fwd_bwd, t["sympy"]) if "sympy" in t else "skipped",
         ))
-        del graph, values
+        graph = values = None    # the next size is parsed with this one freed
     report.table((kind, "nodes", "parse", "parse ÷ lark tree", "forward", "backward", "bwd ÷ fwd",
                   "fwd+bwd ÷ micrograd", "parse+fwd+bwd ÷ sympy"), rows)
     report.out("Times are CPU time, medians; absolute times are for scale only: compare the ratios.")

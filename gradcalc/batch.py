@@ -19,7 +19,7 @@ from .errors import GradcalcError, MathError
 from .names import did_you_mean
 from .evaluate import backward, forward
 from .graph import Graph
-from .numbers import NUMBER, BadNumber, describe, load_json, number_problem
+from .numbers import BadNumber, describe, load_json, number_problem
 from .ops import OPS
 
 CHUNK_BYTES = 1 << 20   # input read per vectorised pass once the stream is going (~60 000 short rows)

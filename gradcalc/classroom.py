@@ -729,7 +729,7 @@ def _judge_within(key: Key, text: str, result, rule: Rule) -> Verdict:
     answer = readable(answer, result.graph, available)
     if answer.formula is not None:
         try:
-            fast = _judge_stacked(key, answer, available, rtol, atol)
+            fast = _judge_stacked(key, answer, rtol, atol)
         except GradcalcError:    # an op that mixes rows (sum, @): judged one point at a time below
             fast = None
         if fast is not None:
@@ -743,7 +743,7 @@ def _judge_within(key: Key, text: str, result, rule: Rule) -> Verdict:
                        key.quantity, None, key.computed, False, 0, f"malformed: {error.message}")
 
 
-def _judge_stacked(key: Key, answer: Answer, available: dict, rtol: float, atol: float) -> Verdict | None:
+def _judge_stacked(key: Key, answer: Answer, rtol: float, atol: float) -> Verdict | None:
     """A formula at the given point and every nearby point in one forward pass (each name's values
     stacked into an array); None where that does not apply (arrays, or no variables in the formula)."""
     from .evaluate import forward

@@ -4,7 +4,6 @@ pass checked entry by entry, later entries judged from the student's own earlier
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 from .evaluate import needs_grad
@@ -350,7 +349,7 @@ def shown_decimals(number: Any) -> int | None:
     for x in np.ravel(np.asarray(number, dtype=np.float64)):
         if x == 0:
             continue
-        sign, digits, exponent = Decimal(repr(float(x))).as_tuple()
+        _, digits, exponent = Decimal(repr(float(x))).as_tuple()
         if len(digits) < 2:
             return None
         most = max(most or 0, -exponent)
@@ -457,7 +456,6 @@ class Diagnoser:
         if close(given, correct, rtol, atol):
             return None
         quantity = f"∂{graph.output_name}/∂{name}"
-        slips = self.slips
         if self.too_large:
             return Diagnosis(name, node, given, correct, None, None, None,
                              f"{NO_MATCH} that gradcalc could check: the program is too large to "
@@ -517,7 +515,6 @@ class Diagnoser:
         graph, labels, grads = self.graph, self.labels, self.grads
         out = graph.output_name
         head, src = labels[slip.node], labels[slip.input]
-        quantity = f"∂{out}/∂{name}"
         lead = f"{_num(given)} is what you get if"
         up = grads[slip.node] if slip.node != graph.output else self.seed
         step = self._step(slip.node, slip.k) if slip.k is not None else None

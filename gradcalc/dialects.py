@@ -119,7 +119,7 @@ def _clamp(m, x, min=None, max=None):
 
 def _variance(name: str, unbiased_default: bool):
     """var and std: numpy divides by n (ddof=0), PyTorch by n − 1 (correction=1) unless told."""
-    def build(m, x, axis=None, ddof=None, correction=None, unbiased=None, keepdims=False, **_):
+    def build(m, x, axis=None, ddof=None, correction=None, unbiased=None, **_):
         if correction is None:
             correction = ddof if ddof is not None else \
                 (1 if (unbiased if unbiased is not None else unbiased_default) else 0)
@@ -234,7 +234,7 @@ def _transpose(m, x, dim0=None, dim1=None):
     return m("transpose", x)
 
 
-def _identity(m, x, **_):
+def _identity(_m, x, **_):
     return x
 
 

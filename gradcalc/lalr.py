@@ -86,7 +86,7 @@ def _first(children):
     return children[0]
 
 
-def _lark_only(children):
+def _lark_only(_children):
     raise Fallback
 
 

@@ -13,7 +13,7 @@ from .graph import Graph, gc_paused
 from .names import did_you_mean
 from .numbers import format_shape
 from .limits import DEFAULT, Limits, chosen, exceeded
-from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY, index_op, index_text
+from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY, index_op
 
 # An expression while parsing: its node id and the span it covers in the text (parentheses included).
 Ref = tuple[int, int, int]
@@ -338,7 +338,7 @@ class _Builder:
         return int(value) if value == int(value) and abs(value) < 2 ** 31 else value
 
     def method(self, children):
-        operand, token, lpar, *args, rpar = children
+        operand, token, _, *args, rpar = children
         args = [arg for arg in args if arg is not None]
         attribute = str(token)[1:]
         span = (operand[1], rpar.end_pos)
@@ -365,7 +365,7 @@ class _Builder:
         return self._apply(op, [operand], span)
 
     # -- notation from paper: 2x, (x+1)(x-1), x², √x, f(x) = … --------------------------------------
-    def juxtaposed(self, children):
+    def juxtaposed(self, _children):
         # The empty rule between two factors written side by side: the product's operator is a *.
         return _JUXTAPOSED
 
@@ -407,7 +407,7 @@ class _Builder:
 
     def definition(self, children):
         # f(x, y) = x*y: the output is called f, and x, y are its inputs (in that order).
-        token, rpar, body = children[0], children[-2], children[-1]
+        token, body = children[0], children[-1]
         name = str(token)
         for arg in children[2:-2]:
             if arg is None:
@@ -501,7 +501,7 @@ class _Builder:
         return _Slice(slice(*parts), first, last)
 
     def index(self, children):
-        operand, lsqb, *subscripts, rsqb = children
+        operand, _, *subscripts, rsqb = children
         if len(subscripts) == 1 and not isinstance(subscripts[0], _Slice) and self._grouping(subscripts[0]):
             # ε[(σ/r)^12 − (σ/r)^6]: math text's brackets around a formula no index could be
             inner = subscripts[0]

@@ -211,7 +211,7 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
             unused.append(name)
     inputs: dict[str, Value] = {}
     missing = []
-    for name, node in graph.variables.items():
+    for name in graph.variables:
         if name in values:
             inputs[name] = to_value(values[name], name)
             check("elements", xp.size(inputs[name]), f"the value of {name}", graph.limits)

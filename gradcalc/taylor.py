@@ -117,7 +117,7 @@ def propagate(builder, result, name: str, order: int, directional: bool = False)
     if not 1 <= order <= MAX_ORDER:
         raise GradcalcError(f"--order must be between 1 and {MAX_ORDER}, got {order}")
     builder.adopt()                  # f′ forms find the program's own nodes (sin′ = cos: its −sin is y)
-    graph, values = builder.graph, builder.values
+    graph = builder.graph
     var = graph.variables[name]
     if len(graph.nodes) * order > MAX_WORK:
         raise GradcalcError(f"order {order} of an expression of {len(graph.nodes)} nodes would take "

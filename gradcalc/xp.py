@@ -128,7 +128,7 @@ def _trig(name: str):
 sin, cos, tan = _trig("sin"), _trig("cos"), _trig("tan")
 
 
-def _nan(a):
+def _nan(_a):
     return _NAN
 
 
@@ -136,7 +136,7 @@ def _signed_inf(a):
     return math.copysign(_INF, a)
 
 
-def _inf(a):
+def _inf(_a):
     return _INF
 
 

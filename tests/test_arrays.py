@@ -10,11 +10,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 from gradcalc import GradcalcError, compute
-from gradcalc.api import bind, evaluate
+from gradcalc.api import evaluate
 import helpers
 from helpers import numeric_gradients
 from helpers import run as run_cli
-from gradcalc.evaluate import forward
 from gradcalc.parse import parse
 
 

@@ -5,7 +5,6 @@ import io
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,6 @@ from gradcalc import compute
 from gradcalc.batch import evaluate_points, open_points, run
 from gradcalc.cli import main
 from gradcalc.errors import GradcalcError, MathError
-from gradcalc.ops import OPS
 from gradcalc.parse import parse
 
 ROOT = Path(__file__).resolve().parent.parent

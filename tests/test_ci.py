@@ -38,3 +38,15 @@ def test_the_readme_quick_start_is_two_commands_and_ci_runs_them():
     assert block[1] == "pip install -e '.[test]' && python -m pytest"
     run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert 'in_venv .ci/venv "$install_and_run"' in run and 'in_venv "$venv" "$test_command"' in run
+
+
+def test_ci_lints_with_the_ruff_the_test_extras_install():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert any(r.startswith("ruff>=") for r in project["project"]["optional-dependencies"]["test"])
+    assert project["tool"]["ruff"]["lint"]["select"], "pyproject.toml names the rules CI enforces"
+    run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    # run in each of CI's own environments, and a failure fails CI
+    assert 'for venv in .ci/venv-lowest .ci/venv; do' in run
+    assert '"ruff --version && ruff check --no-cache ." || lint_code=1' in run
+    assert '[ "$lint_code" != 0 ]' in run
+    assert "`ruff check .`" in (ROOT / "README.md").read_text(encoding="utf-8")

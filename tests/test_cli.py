@@ -6,7 +6,6 @@ import click
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from click.testing import CliRunner
 
 from gradcalc.cli import main
 from helpers import assert_error, run

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gradcalc.diagnose import (FOLLOWS, MISTAKES, NO_MATCH, RIGHT, WRONG, Diagnoser, check_pass, diagnose,
-                               follow_through_sentence)
+from gradcalc.diagnose import (FOLLOWS, MISTAKES, NO_MATCH, RIGHT, WRONG, Diagnoser, check_pass, diagnose)
 from gradcalc.evaluate import backward
 from gradcalc.graph import Graph
 from gradcalc.result import compute

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from gradcalc import compute
 from gradcalc.higher import beyond, hessian
-from gradcalc.ops import CALLS, OPS
+from gradcalc.ops import CALLS
 from helpers import EARLIER, assert_error, numeric_gradients, run
 
 
@@ -314,5 +314,5 @@ def test_readme_and_help_list_every_function_as_the_table_does():
     listed = {name.split("(")[0] for names, *_ in function_table() for name in names}
     assert listed == set(CALLS)
     shown = run("--help").stdout
-    for names, derivative, domain, kink in function_table():
+    for names, derivative, domain, _ in function_table():
         assert f"  {' '.join(names)}: {derivative}; {domain}" in shown

@@ -158,7 +158,7 @@ def programs(draw):
             names.append(name)
     separators = draw(st.lists(st.sampled_from(["; ", "\n", " ;\n", "  # note\n", "\n\n"]),
                                min_size=count, max_size=count))
-    text, before = "", ""
+    text = ""
     for (name, tree), sep in zip(statements, separators):
         shown = show(tree)[0]
         if not name and shown[:1] in "+-−" and text.endswith("\n"):

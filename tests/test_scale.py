@@ -1,6 +1,5 @@
 """Correctness at scale through the CLI: 10⁵-term sums and 10⁴-deep nesting (timings are in bench/)."""
 
-import json
 import math
 import sys
 

@@ -5,7 +5,6 @@ import json
 import math
 
 import mpmath
-import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings

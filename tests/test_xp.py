@@ -1,7 +1,6 @@
 """The scalar path: Python floats through gradcalc.xp give the same digits, messages and exit codes
 as numpy, and a scalar question imports neither numpy nor rich."""
 
-import json
 import os
 import subprocess
 import sys

@@ -48,7 +48,7 @@ def generate_tables(path: str = SHIPPED) -> None:
     # the order a walk from the start state meets them, so the file changes only with the grammar.
     number, queue = {start: 0}, [start]
     for state in queue:
-        for symbol, (action, arg) in sorted(table.states[state].items()):
+        for _, (action, arg) in sorted(table.states[state].items()):
             if action.name == "Shift" and arg not in number:
                 number[arg] = len(number)
                 queue.append(arg)

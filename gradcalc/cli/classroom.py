@@ -79,7 +79,7 @@ def _write_reports(book, report: str, solutions: bool, precision: int) -> None:
             write_inside(folder, report, name, render.feedback(book, student, solutions, precision))
         # No student's file is index.* or starts with _ (file_names sees to it): these take no one's place.
         write_inside(folder, report, "index.csv", render.index_csv(book, names, precision))
-        write_inside(folder, report, "index.md", render.index_markdown(book, names, precision))
+        write_inside(folder, report, "index.md", render.index_markdown(book, names))
         write_inside(folder, report, "_items.csv", render.items_csv(book))
         write_inside(folder, report, "_items.md", render.items_markdown(book))
     count = len(book.students)

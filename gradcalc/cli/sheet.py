@@ -43,8 +43,7 @@ answers file, 3 a math error.
 @options_for(spec.CHECK, "sheet")
 @classroom.options
 @pictures.sheet_options
-@click.pass_context
-def check_sheet(ctx: click.Context, sheet, as_json, plain, precision, rtol, atol, limit, sheet_tolerance,
+def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, sheet_tolerance,
                 **p):
     """Grade a homework sheet: every problem's answers, a report and a score; exit 1 if any is wrong.
 

@@ -312,7 +312,7 @@ def problem_feedback(book, student, problem, solutions: bool = False,
         if error is not None and error.text and error.span:
             lines += md_block(caret(error.text, error.span) + ([f"hint: {error.hint}"] if error.hint else []))
         if solutions:
-            lines += _solution(book, key, precision)
+            lines += _solution(key, precision)
     return lines
 
 
@@ -358,7 +358,7 @@ def _diagnosis(mark) -> list[str]:
     return [f"  - Why: {first}{md_text(entry.diagnosis.sentence)}"]
 
 
-def _solution(book, key, precision: int) -> list[str]:
+def _solution(key, precision: int) -> list[str]:
     """The correct value, its formula and the backward pass that gives it."""
     from ..classroom import solution
 
@@ -456,7 +456,7 @@ def index_csv(book, names: list[str], precision: int = DEFAULT_PRECISION) -> str
     return buffer.getvalue()
 
 
-def index_markdown(book, names: list[str], precision: int = DEFAULT_PRECISION) -> str:
+def index_markdown(book, names: list[str]) -> str:
     """index.md of a report: a table from each student to their feedback file (a link)."""
     from urllib.parse import quote
 
