@@ -286,7 +286,7 @@ def _hardtanh(low: float, high: float):
     return lambda m, x: m.call("clip", x, m.const(low), m.const(high))
 
 
-def _value(m, x, **_):
+def _value(_m, x, **_):
     """Value(-4.0), torch.tensor([2., 3.], requires_grad=True), np.array(…), tf.Variable(3.0): the
     value itself; given a name (`a = Value(-4.0)`) a number written there makes an input with it."""
     return x
@@ -613,7 +613,7 @@ def read_python(text: str) -> Program | None:
     prints, output, defined, updated, asked = [], None, [], False, ""
     i = 0
     while i < len(statements):
-        start, end, indent = statements[i]
+        start, end, _ = statements[i]
         code = _code(text, start, end)
         head = code.lstrip()
         at = start + len(code) - len(head)       # where the statement's text begins
@@ -820,7 +820,7 @@ def _blank(chars, start, end):
             chars[k] = " "
 
 
-def _params(text, at, written):
+def _params(at, written):
     """A def's or lambda's parameters: names, with number defaults (a=0.5); * and annotations refused."""
     params, defaults = [], {}
     offset = 0
@@ -854,7 +854,7 @@ def _read_def(text, chars, statements, i, functions, defined):
         raise _error("this def is not read", at, len(code.strip()),
                      "write def f(x, y): followed by indented lines that end with return …")
     name = match.group(1)
-    params, defaults = _params(text, match.start(2), match.group(2))
+    params, defaults = _params(match.start(2), match.group(2))
     body_parts = []
     if text[match.end():end].split("#")[0].strip():          # def f(x): return x**2
         body_parts.append((match.end(), end))
@@ -863,7 +863,7 @@ def _read_def(text, chars, statements, i, functions, defined):
         body_parts.append(statements[j][:2])
         j += 1
     if not body_parts:
-        raise _error(f"{name} has no body", at, match.end() - at, f"write its lines below it, indented, ending with return …")
+        raise _error(f"{name} has no body", at, match.end() - at, "write its lines below it, indented, ending with return …")
     body_start, body_end = body_parts[0][0], body_parts[-1][1]
     body = [" "] * (body_end - body_start)
     for k in range(body_start, body_end):
@@ -905,7 +905,7 @@ def _read_def(text, chars, statements, i, functions, defined):
 
 def _read_lambda(text, chars, at, end, match, functions, defined):
     name = match.group(1)
-    params, defaults = _params(text, at + match.start(2), match.group(2))
+    params, defaults = _params(at + match.start(2), match.group(2))
     returns = at + match.end()
     body = text[returns:end]
     returns += len(body) - len(body.lstrip())
