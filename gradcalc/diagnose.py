@@ -456,7 +456,8 @@ class Diagnoser:
         if close(given, correct, rtol, atol):
             return None
         quantity = f"∂{graph.output_name}/∂{name}"
-        if self.too_large:
+        # self.slips builds the catalogue on first use, which is what finds a program too large
+        if not self.slips and self.too_large:
             return Diagnosis(name, node, given, correct, None, None, None,
                              f"{NO_MATCH} that gradcalc could check: the program is too large to "
                              f"try every mistake")
