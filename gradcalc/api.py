@@ -14,7 +14,7 @@ import re
 from . import result as engine
 from .errors import GradcalcError
 from .limits import DEFAULT, Limits
-from .result import _check_wrt, bind, expression_text, merge_values, to_value  # noqa: F401 - the API
+from .result import check_wrt, bind, expression_text, merge_values, to_value  # noqa: F401 - the API
 from .xp import np
 
 TYPE_CHECKING = False
@@ -159,7 +159,7 @@ class Result(engine.Result):
             return render(self, None, precision, max_rows)
         from .higher import beyond
 
-        result = self if wrt is None else self.replace(wrt=_check_wrt(self.graph, wrt))
+        result = self if wrt is None else self.replace(wrt=check_wrt(self.graph, wrt))
         found = beyond(result, hessian_wanted=hessian, order=order, symbolic=symbolic)
         return render(result, found, precision, max_rows)
 
@@ -167,7 +167,7 @@ class Result(engine.Result):
         from .higher import beyond
         from .render.higher import to_json
 
-        result = self if wrt is None else self.replace(wrt=_check_wrt(self.graph, wrt))
+        result = self if wrt is None else self.replace(wrt=check_wrt(self.graph, wrt))
         return to_json(beyond(result, **wanted))
 
     # Notebooks and rich show the same tables as a terminal; render.rich draws them.

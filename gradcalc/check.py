@@ -197,7 +197,7 @@ def close(expected: Value, computed: Value, rtol: float, atol: float) -> bool:
         return bool(np.all(np.abs(expected - computed) <= atol + rtol * np.abs(computed)))
 
 
-def _named_values(result_graph: Graph, values: list[Value]) -> dict[str, Value]:
+def named_values(result_graph: Graph, values: list[Value]) -> dict[str, Value]:
     """The values an answer may use: the inputs and every named intermediate (`t = x + y`)."""
     return {node.name: values[node.id] for node in result_graph.nodes if node.name is not None}
 
@@ -209,7 +209,7 @@ def _formula_value(formula: Graph, env: dict[str, Value]) -> Value:
     return forward(formula, inputs)[formula.output]
 
 
-def _describe_point(inputs: dict[str, Value]) -> str:
+def describe_point(inputs: dict[str, Value]) -> str:
     from .numbers import format_value
 
     return ", ".join(f"{name} = {' '.join(format_value(value, 6).split())}" for name, value in inputs.items())
@@ -222,7 +222,7 @@ def _pieces(graph: Graph, values: list[Value]) -> list:
             for node in graph.nodes if node.op is not None and OPS[node.op].piece is not None]
 
 
-class _Nearby:
+class Nearby:
     """Random points near the given one where the problem itself is defined and every kink is on the
     same side as at the given point (a relu answer is only right where the relu is active), drawn once
     and shared."""
@@ -278,7 +278,7 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
 
         wrt = tuple(result.wrt) + tuple(name for name in wanted if name not in result.wrt)
         result = evaluate(graph, result.inputs, wrt, result.upstream)
-    available = _named_values(graph, result.values)
+    available = named_values(graph, result.values)
     for answer in answers:  # every name is checked before anything is computed
         if answer.name not in available and answer.name != result.output_name:
             close_name = did_you_mean(answer.name, available)
@@ -291,8 +291,8 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
     malformed = next((answer.malformed for answer in answers if answer.malformed), None)
     if malformed and not keep_going:
         raise malformed
-    nearby = _Nearby(result, seed, samples)
-    return [_judge(result, answer, available, nearby, rtol, atol) for answer in answers]
+    nearby = Nearby(result, seed, samples)
+    return [judge_answer(result, answer, available, nearby, rtol, atol) for answer in answers]
 
 
 def answer_inputs(graph: Graph, answers: list[Answer]) -> tuple[str, ...]:
@@ -380,7 +380,7 @@ def _unknown_names(answer: Answer, available) -> Answer:
     return answer
 
 
-def _target(result, name: str) -> tuple[str, Value]:
+def answer_target(result, name: str) -> tuple[str, Value]:
     """What an answer named `name` is compared with: a gradient, or the output's value."""
     graph, out = result.graph, result.output_name
     if name in graph.variables:
@@ -392,10 +392,10 @@ def _target(result, name: str) -> tuple[str, Value]:
     return f"∂{out}/∂{name}", np.zeros_like(result.values[node.id]) if grad is None else grad
 
 
-def _judge(result, answer: Answer, available, nearby: _Nearby, rtol, atol) -> Verdict:
+def judge_answer(result, answer: Answer, available, nearby: Nearby, rtol, atol) -> Verdict:
     from .numbers import format_value
 
-    quantity, computed = _target(result, answer.name)
+    quantity, computed = answer_target(result, answer.name)
     if answer.malformed is not None:
         return Verdict(answer, quantity, None, computed, False, 0, f"malformed: {answer.malformed.message}")
     if answer.formula is None:
@@ -415,10 +415,10 @@ def _judge(result, answer: Answer, available, nearby: _Nearby, rtol, atol) -> Ve
     if not uses:
         return Verdict(answer, quantity, expected, computed, True)
     for i, point in enumerate(nearby.points):
-        _, there = _target(point, answer.name)
-        where = _describe_point(point.inputs)
+        _, there = answer_target(point, answer.name)
+        where = describe_point(point.inputs)
         try:
-            value = _formula_value(answer.formula, _named_values(point.graph, point.values))
+            value = _formula_value(answer.formula, named_values(point.graph, point.values))
         except MathError as error:
             return Verdict(answer, quantity, expected, computed, False, 2 + i,
                            f"right at the given point, but undefined at {where} ({error.message})")

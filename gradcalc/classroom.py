@@ -18,15 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Verdict, _describe_point, _judge, _named_values,
-                    _Nearby, _target, parse_answer, readable)
+from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Verdict, describe_point, judge_answer, named_values,
+                    Nearby, answer_target, parse_answer, readable)
 from .csvtext import delimiter
 from .errors import GradcalcError, MathError, MissingValue, visible
 from .limits import Limits
 from .ops import OPS
 from .names import did_you_mean
 from .points import MAX_POINTS, exact
-from .sheet import PROBLEM_KEYS, _kind, _number, _point, _text, _unknown_key, follow_through, read_toml, value_only
+from .sheet import PROBLEM_KEYS, toml_kind, checked_number, checked_point, checked_text, unknown_key, follow_through, read_toml, value_only
 from .tolerance import KEYS as TOLERANCE_KEYS, Rule, judge_number, overridden, read_rule, rounding
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
@@ -167,13 +167,13 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
     if not isinstance(problems_data, list) or not problems_data:
         raise GradcalcError(f"{source} has no problems", hint='add one with [[problem]], id = "p1", '
                             'expression = "...", at = { ... } and answers = ["x"]')
-    title = _text(source, "title", data.get("title", source))
-    rtol, atol = _number(source, "rtol", data.get("rtol", RTOL)), _number(source, "atol", data.get("atol", ATOL))
+    title = checked_text(source, "title", data.get("title", source))
+    rtol, atol = checked_number(source, "rtol", data.get("rtol", RTOL)), checked_number(source, "atol", data.get("atol", ATOL))
     rule = read_rule(source, data, Rule())
     problems, ids = [], {}
     for number, item in enumerate(problems_data, start=1):
         if not isinstance(item, dict):
-            raise GradcalcError(f"{source}: problem {number} must be a table, got {_kind(item)}",
+            raise GradcalcError(f"{source}: problem {number} must be a table, got {toml_kind(item)}",
                                 hint="write each problem under a [[problem]] heading")
         problem = _load_problem(number, item, places, source, parse, rule)
         if problem.id in ids:
@@ -206,8 +206,8 @@ def _load_problem(number: int, item: dict, places: _Places, source: str, parse, 
     for key in item:
         if key not in PROBLEM_KEYS:
             raise places.error(source, places.name(number, key),
-                               _unknown_key(where, key, PROBLEM_KEYS).message,
-                               _unknown_key(where, key, PROBLEM_KEYS).hint)
+                               unknown_key(where, key, PROBLEM_KEYS).message,
+                               unknown_key(where, key, PROBLEM_KEYS).hint)
     ident = item.get("id", f"p{number}")
     if not isinstance(ident, str) or not _ID.match(ident):
         raise places.error(source, places.key(number, "id"),
@@ -228,13 +228,13 @@ def _load_problem(number: int, item: dict, places: _Places, source: str, parse, 
             f"{source}: {where}: {error.message}"
         raise
     try:
-        at = _point(where, item.get("at", {}))
-        name = _text(where, "name", item.get("name", ident))
+        at = checked_point(where, item.get("at", {}))
+        name = checked_text(where, "name", item.get("name", ident))
     except GradcalcError as error:
         key = "at" if error.message.startswith(f"{where}: at") or "value of" in error.message else "name"
         raise places.error(source, places.key(number, key), error.message, error.hint) from None
     try:
-        points = _number(where, "points", item.get("points", 1), MAX_POINTS)
+        points = checked_number(where, "points", item.get("points", 1), MAX_POINTS)
     except GradcalcError as error:
         raise places.error(source, places.key(number, "points"), error.message, error.hint) from None
     problem = ClassProblem(number, ident, name, expression, at, points)
@@ -298,14 +298,14 @@ def _answer_points(places, source, number, where, name, value):
         return value
     for key in value:
         if key not in _ANSWER_KEYS:
-            error = _unknown_key(f"{where}: the answer {name}", key, _ANSWER_KEYS)
+            error = unknown_key(f"{where}: the answer {name}", key, _ANSWER_KEYS)
             raise places.error(source, places.inside(number, "answers", name), error.message, error.hint)
     return value.get("points", 1)
 
 
 def _worth(places, source, number, where, name, value) -> Fraction:
     try:
-        return exact(_number(f"{where}: the answer {name}", "its points", value, MAX_POINTS))
+        return exact(checked_number(f"{where}: the answer {name}", "its points", value, MAX_POINTS))
     except GradcalcError as error:
         raise places.error(source, places.inside(number, "answers", name), error.message) from None
 
@@ -564,7 +564,7 @@ class Stack:
 
     def __init__(self, result, seed: int):
         self.result = result
-        self.nearby = _Nearby(result, seed, SAMPLES)   # the same points `check` alone would use
+        self.nearby = Nearby(result, seed, SAMPLES)   # the same points `check` alone would use
         self._env: dict | None = None
         self._wheres: dict[int, str] = {}
 
@@ -576,11 +576,11 @@ class Stack:
     def env(self) -> dict | None:
         """name → its values at every point (None when a value is an array: no stacking then)."""
         if self._env is None:
-            available = _named_values(self.result.graph, self.result.values)
+            available = named_values(self.result.graph, self.result.values)
             if any(np.ndim(v) for v in available.values()):
                 self._env = {}
             else:
-                everywhere = [available] + [_named_values(p.graph, p.values) for p in self.points]
+                everywhere = [available] + [named_values(p.graph, p.values) for p in self.points]
                 self._env = {name: np.array([values[name] for values in everywhere], dtype=np.float64)
                              for name in available}
         return self._env or None
@@ -588,7 +588,7 @@ class Stack:
     def where(self, i: int) -> str:
         """Nearby point i (1, 2, …) as the reasons write it."""
         if i not in self._wheres:
-            self._wheres[i] = _describe_point(self.points[i - 1].inputs)
+            self._wheres[i] = describe_point(self.points[i - 1].inputs)
         return self._wheres[i]
 
 
@@ -612,7 +612,7 @@ class Key:
     def targets(self) -> np.ndarray:
         """The correct value at every stacked point (scalar problems only)."""
         if self._targets is None:
-            self._targets = np.array([self.computed] + [_target(p, self.asked.name)[1]
+            self._targets = np.array([self.computed] + [answer_target(p, self.asked.name)[1]
                                                         for p in self.stack.points], dtype=np.float64)
         return self._targets
 
@@ -639,7 +639,7 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
     for problem in sheet.problems:
         stack = Stack(problem.result, seed)
         for asked in problem.asked:
-            quantity, computed = _target(problem.result, asked.name)
+            quantity, computed = answer_target(problem.result, asked.name)
             keys[asked.column] = Key(asked, quantity, computed, stack, overridden(asked.rule, rtol, atol))
     judged: dict[tuple[str, str], Verdict] = {}
     order = {column: i for i, column in enumerate(answers.columns)}
@@ -725,7 +725,7 @@ def _judge_within(key: Key, text: str, result, rule: Rule) -> Verdict:
         return Verdict(answer, key.quantity, answer.number, key.computed, ok, 1,
                        None if ok else why or "differs from the computed value")
     rtol, atol = rule.rtol, rule.atol
-    available = _named_values(result.graph, result.values)
+    available = named_values(result.graph, result.values)
     answer = readable(answer, result.graph, available)
     if answer.formula is not None:
         try:
@@ -735,7 +735,7 @@ def _judge_within(key: Key, text: str, result, rule: Rule) -> Verdict:
         if fast is not None:
             return fast
     try:
-        return _judge(result, answer, available, key.nearby, rtol, atol)
+        return judge_answer(result, answer, available, key.nearby, rtol, atol)
     except GradcalcError as error:   # shapes that do not fit: the answer cannot be evaluated
         malformed = answer.error(error.message, error.span, error.hint)
         malformed.limit = getattr(error, "limit", None)   # over a limit: marked for review

@@ -103,7 +103,7 @@ def _public(value: Value) -> float | np.ndarray:
     return float(value) if xp.ndim(value) == 0 else value
 
 
-def _check_wrt(graph: Graph, wrt: str | Iterable[str]) -> tuple[str, ...]:
+def check_wrt(graph: Graph, wrt: str | Iterable[str]) -> tuple[str, ...]:
     """The names to differentiate by: inputs, or named intermediates (∂price/∂apple_price: the
     gradient accumulated at that node)."""
     if isinstance(wrt, str):
@@ -269,7 +269,7 @@ def _unused_value(graph: Graph, name: str) -> UnusedValue:
 def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[str] = (),
              upstream: Any = None) -> Result:
     """Forward then backward over a parsed graph."""
-    wrt = _check_wrt(graph, wrt)
+    wrt = check_wrt(graph, wrt)
     unused: list[str] = []
     inputs = bind(graph, values or {}, unused)
     node_values = forward(graph, inputs)

@@ -94,13 +94,13 @@ class Report:
         return right == count
 
 
-def _unknown_key(where: str, key: str, allowed: tuple[str, ...]) -> GradcalcError:
+def unknown_key(where: str, key: str, allowed: tuple[str, ...]) -> GradcalcError:
     close = did_you_mean(key, allowed)
     return GradcalcError(f"{where}: unknown key {key!r}",
                          hint=f"did you mean {close}?" if close else f"the keys are {', '.join(allowed)}")
 
 
-def _number(where: str, key: str, value: Any, most: float | None = None) -> float:
+def checked_number(where: str, key: str, value: Any, most: float | None = None) -> float:
     problem = number_problem(value) if not isinstance(value, str) else f"not a number: text {describe(value)}"
     if problem is None and value < 0:
         problem = "negative"
@@ -114,20 +114,20 @@ def _number(where: str, key: str, value: Any, most: float | None = None) -> floa
     return float(value)
 
 
-def _text(where: str, key: str, value: Any) -> str:
+def checked_text(where: str, key: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise GradcalcError(f"{where}: {key} must be text in quotes, got {_kind(value)}",
+        raise GradcalcError(f"{where}: {key} must be text in quotes, got {toml_kind(value)}",
                             hint=f'write {key} = "…"')
     return value
 
 
-def _kind(value: Any) -> str:
+def toml_kind(value: Any) -> str:
     """What a TOML value is, without printing it (it may be huge or nested 100 000 deep)."""
     return {dict: "a table", list: "an array", bool: "true or false", str: "text"}.get(
         type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
 
 
-def _point(where: str, at: Any) -> dict[str, Any]:
+def checked_point(where: str, at: Any) -> dict[str, Any]:
     """`at = { x = 1, W = [[1, 2]] }`: every value a finite number or a rectangular array of them."""
     from .arrays import nested_list_problem
 
@@ -149,7 +149,7 @@ def _answer(where: str, name: str, value: Any) -> Answer:
     """An answer as TOML gives it: a number, an array of numbers, or a string (number or formula)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, list)):
         raise GradcalcError(f"{where}: the answer for {name} must be a number, an array or a formula "
-                            f"in quotes, got {_kind(value)}")
+                            f"in quotes, got {toml_kind(value)}")
     problem = None
     if isinstance(value, (int, float)) and number_problem(value):   # 1e999, nan, 5000 digits
         problem = f"the answer is {number_problem(value)}"
@@ -184,7 +184,7 @@ def read_toml(text: str, source: str, bad_toml: Callable[[Exception], GradcalcEr
                             hint="numbers must be below about 1.8e308") from None
     for key in data:
         if key not in SHEET_KEYS:
-            raise _unknown_key(source, key, SHEET_KEYS)
+            raise unknown_key(source, key, SHEET_KEYS)
     return data
 
 
@@ -200,19 +200,19 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
     if not isinstance(problems_data, list) or not problems_data:
         raise GradcalcError(f"{source} has no problems",
                             hint="add one with [[problem]], expression = \"...\" and [problem.expect]")
-    title = _text(source, "title", data.get("title", source))
-    rtol, atol = _number(source, "rtol", data.get("rtol", RTOL)), _number(source, "atol", data.get("atol", ATOL))
+    title = checked_text(source, "title", data.get("title", source))
+    rtol, atol = checked_number(source, "rtol", data.get("rtol", RTOL)), checked_number(source, "atol", data.get("atol", ATOL))
     rule = read_rule(source, data, Rule(hand=False))
     problems = []
     for number, item in enumerate(problems_data, start=1):
         if not isinstance(item, dict):
-            raise GradcalcError(f"problem {number} must be a table, got {_kind(item)}",
+            raise GradcalcError(f"problem {number} must be a table, got {toml_kind(item)}",
                                 hint="write each problem under a [[problem]] heading")
-        name = _text(f"problem {number}", "name", item.get("name", f"problem {number}"))
+        name = checked_text(f"problem {number}", "name", item.get("name", f"problem {number}"))
         where = f"problem {number} ({name})" if "name" in item else f"problem {number}"
         for key in item:
             if key not in PROBLEM_KEYS:
-                raise _unknown_key(where, key, PROBLEM_KEYS)
+                raise unknown_key(where, key, PROBLEM_KEYS)
         expression = item.get("expression")
         if not isinstance(expression, str):
             raise GradcalcError(f"{where}: no expression", hint='write expression = "(x+y)**2"')
@@ -221,7 +221,7 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
         except GradcalcError as error:
             error.message = f"{where}: {error.message}"
             raise
-        at, expect = _point(where, item.get("at", {})), item.get("expect")
+        at, expect = checked_point(where, item.get("at", {})), item.get("expect")
         if (not isinstance(expect, dict) or not expect) and "answers" in item:
             raise GradcalcError(f"{where}: a class sheet (answers = […]) is graded with the students' "
                                 f"answers", hint="give them: gradcalc check SHEET.toml --answers ANSWERS.csv")
@@ -229,7 +229,7 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
             raise GradcalcError(f"{where}: no expected answers",
                                 hint="add [problem.expect] with a line per answer, e.g. x = \"2*(x+y)\"")
         answers = [_answer(where, key, value) for key, value in expect.items()]
-        points = _number(where, "points", item.get("points", 1), MAX_POINTS)
+        points = checked_number(where, "points", item.get("points", 1), MAX_POINTS)
         # A problem's own tolerance keys replace the sheet's.
         problems.append(Problem(number, name, expression, at, answers, points, read_rule(where, item, rule)))
     return Sheet(title, problems, rtol, atol, follow_through(source, data), rule)
@@ -238,7 +238,7 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
 def follow_through(source: str, data: dict) -> float:
     """`follow_through = 0.5`: the share of its worth an answer earns when it is wrong only because an
     earlier entry of the student's backward pass was (0, the default: none; 1: full)."""
-    value = _number(source, "follow_through", data.get("follow_through", 0.0))
+    value = checked_number(source, "follow_through", data.get("follow_through", 0.0))
     if value > 1:
         raise GradcalcError(f"{source}: follow_through must be between 0 and 1, got {value:g}",
                             hint="write follow_through = 0.5 for half credit")

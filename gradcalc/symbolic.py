@@ -146,12 +146,12 @@ class _Table:
                 known[f] = expr[0] == SYM and expr[1] in CONSTANTS
                 stack.pop()
                 continue
-            pending = [c for c in _children(expr) if self.kind(c) != NUM and c not in known]
+            pending = [c for c in children(expr) if self.kind(c) != NUM and c not in known]
             if pending:
                 stack.extend(pending)
                 continue
             stack.pop()
-            known[f] = all(self.kind(c) == NUM or known[c] for c in _children(expr))
+            known[f] = all(self.kind(c) == NUM or known[c] for c in children(expr))
         return known[e]
 
     def number(self, value) -> int:
@@ -427,8 +427,8 @@ def _number(value, style: Style, decimal: bool = False) -> str:
         magnitude = abs(value)
         if magnitude.denominator == 1:
             text = str(magnitude.numerator)
-        elif decimal and _terminates(magnitude.denominator):
-            text = _decimal_text(magnitude)
+        elif decimal and terminates(magnitude.denominator):
+            text = decimal_text(magnitude)
         else:
             text = f"{magnitude.numerator}/{magnitude.denominator}"
         return (style.minus if value < 0 else "") + text
@@ -440,14 +440,14 @@ def _number(value, style: Style, decimal: bool = False) -> str:
     return text.replace("-", style.minus)
 
 
-def _terminates(denominator: int) -> bool:
+def terminates(denominator: int) -> bool:
     for prime in (2, 5):
         while denominator % prime == 0:
             denominator //= prime
     return denominator == 1
 
 
-def _decimal_text(value: Fraction) -> str:
+def decimal_text(value: Fraction) -> str:
     from decimal import Decimal, localcontext
 
     with localcontext() as context:
@@ -461,7 +461,7 @@ def _strength(value, decimal: bool) -> int:
     if value < 0:
         return _NEGATIVE
     if isinstance(value, Fraction) and value.denominator != 1 and not (
-            decimal and _terminates(value.denominator)):
+            decimal and terminates(value.denominator)):
         return _PRODUCT
     return _ATOM
 
@@ -782,7 +782,7 @@ def _as_factors(table: _Table, e: int):
     return 1, {e: 1}
 
 
-def _children(expr: tuple) -> list[int]:
+def children(expr: tuple) -> list[int]:
     kind = expr[0]
     if kind == CALL:
         return list(expr[2])
@@ -807,7 +807,7 @@ def _uses(table: _Table, roots: list[int]) -> dict[int, int]:
         if e in seen:
             continue
         seen.add(e)
-        for child in _children(table.exprs[e]):
+        for child in children(table.exprs[e]):
             uses[child] = uses.get(child, 0) + 1
             stack.append(child)
     return uses
@@ -823,7 +823,7 @@ def _needed(table: _Table, root: int, names: dict[int, str]) -> list[int]:
         seen.add(e)
         if e in names:
             found.add(e)
-        stack.extend(_children(table.exprs[e]))
+        stack.extend(children(table.exprs[e]))
     return sorted(found)
 
 

@@ -28,11 +28,11 @@ class Vectorized:
                  wrt: str | Iterable[str] = (), keep_going: bool = False, limits: Limits = DEFAULT,
                  graph: Graph | None = None):
         from .limits import chosen
-        from .result import _check_wrt, expression_text, to_value
+        from .result import check_wrt, expression_text, to_value
 
         self.text, self.keep_going, self.limits = expression_text(text), bool(keep_going), chosen(limits)
         self._graph = graph
-        self.wrt = _check_wrt(self.graph, wrt)
+        self.wrt = check_wrt(self.graph, wrt)
         self.fixed: dict[str, float] = {}
         for name, raw in (values or {}).items():
             if name not in self.graph.variables:

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from gradcalc.check import _judge, _named_values, _unknown_names, parse_answer
+from gradcalc.check import judge_answer, named_values, _unknown_names, parse_answer
 from gradcalc.classroom import (escape, grade_class, judge, load_class_sheet, read_answers, solution)
 from gradcalc.errors import GradcalcError, MathError
 from gradcalc.render.classroom import feedback, file_names, gradebook_csv, md_code, render_json, to_dict
@@ -123,9 +123,9 @@ def test_vectorised_judging_equals_judging_one_point_at_a_time(formula):
     result = key.asked.problem.result
     fast = judge(key, formula)
     answer = parse_answer(f"x={formula}", keep_going=True)
-    available = _named_values(result.graph, result.values)
+    available = named_values(result.graph, result.values)
     try:
-        slow = _judge(result, _unknown_names(answer, available), available, key.nearby, book.rtol,
+        slow = judge_answer(result, _unknown_names(answer, available), available, key.nearby, book.rtol,
                       book.atol)
     except GradcalcError as error:   # evaluation error: the class grader calls it malformed
         assert fast.answer.malformed is not None and error.message in fast.failure
@@ -335,8 +335,8 @@ def test_random_answers_are_judged_as_check_judges_them(formula, point, name):
     for text in (formula, solution(key).formula):
         fast = judge(key, text)
         answer = _unknown_names(parse_answer(f"{name}={text}", keep_going=True),
-                                _named_values(result.graph, result.values))
-        slow = _judge(result, answer, _named_values(result.graph, result.values), key.nearby,
+                                named_values(result.graph, result.values))
+        slow = judge_answer(result, answer, named_values(result.graph, result.values), key.nearby,
                       book.rtol, book.atol)
         assert (fast.ok, fast.points, fast.failure) == (slow.ok, slow.points, slow.failure), text
     assert judge(key, solution(key).formula).ok   # the solution is right

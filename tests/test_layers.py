@@ -2,6 +2,7 @@
 engine imports no renderer or front end, renderers import no front end."""
 
 import ast
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gradcalc"
@@ -89,3 +90,51 @@ def test_test_modules_share_helpers_without_importing_each_other():
             names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
                 [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
             assert not any(name.startswith("test_") for name in names), f"{path.name} imports {names}"
+
+
+def private_imports() -> list[tuple[str, int, str]]:
+    """(module, line, name) for each _private name a module takes from another of the package's
+    modules: `from .check import _judge`, or `check._judge` on an imported module. A private module
+    (`from . import _lalr_tables`) is fine: its name says it is used inside the package."""
+    modules = _modules()
+    found = []
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported: dict[str, str] = {}      # a name bound to one of the package's modules → that module
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                base = package.split(".")[:len(package.split(".")) - node.level + 1] if node.level else []
+                target = ".".join(base + ([node.module] if node.module else []))
+                for alias in node.names:
+                    if f"{target}.{alias.name}" in modules:
+                        imported[alias.asname or alias.name] = f"{target}.{alias.name}"
+                    elif target in modules and target != name and _private(alias.name):
+                        found.append((name, node.lineno, f"{target}.{alias.name}"))
+            elif isinstance(node, ast.Import):
+                imported.update({alias.asname or alias.name: alias.name
+                                 for alias in node.names if alias.name in modules})
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and _private(node.attr) \
+                    and imported.get(node.value.id, name) != name:
+                found.append((name, node.lineno, f"{imported[node.value.id]}.{node.attr}"))
+    return sorted(found)
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_no_module_imports_another_modules_private_names():
+    assert private_imports() == []
+
+
+def test_the_private_import_finder_finds_both_spellings(tmp_path, monkeypatch):
+    package = tmp_path / "gradcalc"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("def _helper(): pass\n")
+    (package / "_tables.py").write_text("")
+    (package / "b.py").write_text("from .a import _helper\nfrom . import a, _tables\na._helper()\n")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", package)
+    assert private_imports() == [("gradcalc.b", 1, "gradcalc.a._helper"), ("gradcalc.b", 3, "gradcalc.a._helper")]

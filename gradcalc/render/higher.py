@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..numbers import DEFAULT_PRECISION, format_line, format_value
 from .json import dumps, plain, to_dict
-from .rows import Cell, Table, _cut as cut, _hang as hang, build_report, definition
+from .rows import Cell, Table, cut, hang, build_report, definition
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_PASS_COLUMNS = 8   # a table wider than this is no longer readable; the JSON has every pass
@@ -225,13 +225,13 @@ def render(result, beyond, as_json: bool, rich: bool, quiet_numbers: bool,
         return _rich([["Result", *cells] if isinstance(block, list) and block[0] == "Result"
                       else block
                       for block in blocks], notes)
-    from .plain import _table
+    from .plain import table_lines
 
     text: list[str] = []
     for block in blocks:
         if text:
             text.append("")
-        text += _table(block) if isinstance(block, Table) else \
+        text += table_lines(block) if isinstance(block, Table) else \
             [block[0]] + [f"  {part}" for line in block[1:] for part in line.split("\n")]
     text += [f"note: {note}" for note in notes]
     return "\n".join(text) + "\n"
@@ -242,7 +242,7 @@ def _rich(blocks, notes) -> str:
     from rich.text import Text
 
     from .fit import Fit, Value
-    from .rich import _table, backward_table
+    from .rich import backward_table, rich_table
 
     parts = []
     for block in blocks:
@@ -253,7 +253,7 @@ def _rich(blocks, notes) -> str:
             if block.title.startswith("Backward pass"):
                 parts.append(backward_table(block))
             else:   # a Hessian or the tangents of many passes: in groups of columns when narrow
-                parts.append(_table(block, split=block.title.startswith(("Hessian", "Forward mode"))))
+                parts.append(rich_table(block, split=block.title.startswith(("Hessian", "Forward mode"))))
         else:
             parts.append(Text(block[0], style="bold"))
             for i, line in enumerate(block[1:]):

@@ -24,7 +24,7 @@ from ..check import ATOL, RTOL
 from ..numbers import DEFAULT_PRECISION, format_shape, format_value
 from ..ops import OPS
 from .json import plain
-from .picture import _folded, _op_symbol, inline
+from .picture import folded, op_symbol, inline
 from .rows import SUMMARISED, definition, differentiated, edge, local_formula
 
 ASSETS = Path(__file__).with_name("html_assets")
@@ -58,14 +58,14 @@ def _dot_string(text: str) -> str:
 
 def shown_nodes(graph) -> list:
     """The nodes the page draws and steps through: every node but the literals folded into ops."""
-    return [node for node in graph.nodes if not _folded(graph, node.id)]
+    return [node for node in graph.nodes if not folded(graph, node.id)]
 
 
 def _node_title(result, node) -> str:
     label = result.labels[node.id]
     if node.op is None:
         return label
-    return f"{label} = {_op_symbol(result, node)}"
+    return f"{label} = {op_symbol(result, node)}"
 
 
 def short(value, precision: int = DEFAULT_PRECISION) -> str:
@@ -123,7 +123,7 @@ def page_dot(result, precision: int = DEFAULT_PRECISION, labelled: bool = True) 
         lines.append(f'  n{node.id} [id="gc_n{node.id}", label={_dot_string(chr(10).join(label))}];')
     for node in graph.nodes:
         for k, src in enumerate(node.inputs):
-            if _folded(graph, src):
+            if folded(graph, src):
                 continue
             grad = flowing.get((node.id, k))
             label = "" if grad is None or not labelled else "← " + short(grad, precision)
@@ -134,7 +134,7 @@ def page_dot(result, precision: int = DEFAULT_PRECISION, labelled: bool = True) 
 
 def arrows(result) -> int:
     graph = result.graph
-    return sum(not _folded(graph, src) for node in graph.nodes for src in node.inputs)
+    return sum(not folded(graph, src) for node in graph.nodes for src in node.inputs)
 
 
 class NoPicture(Exception):

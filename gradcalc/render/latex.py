@@ -11,7 +11,7 @@ import re
 from fractions import Fraction
 
 from ..numbers import DEFAULT_PRECISION, format_value
-from ..symbolic import CALL, NUM, POW, PROD, RAW, SUM, SYM, _decimal_text, _terminates, constants_first, degree
+from ..symbolic import CALL, NUM, POW, PROD, RAW, SUM, SYM, decimal_text, terminates, constants_first, degree
 
 _ATOM, _POWER, _PRODUCT, _NEGATIVE, _SUM = 5, 4, 3, 2, 1    # binding strength, as symbolic.py's
 
@@ -106,7 +106,7 @@ class Printer:
 
     def _fill(self, root: int) -> None:
         """Render every expression under root, children first (no recursion on deep formulas)."""
-        from ..symbolic import _children
+        from ..symbolic import children
 
         stack = [root]
         while stack:
@@ -114,7 +114,7 @@ class Printer:
             if e in self.done:
                 stack.pop()
                 continue
-            pending = [c for c in _children(self.table.exprs[e]) if c not in self.done]
+            pending = [c for c in children(self.table.exprs[e]) if c not in self.done]
             if pending:
                 stack.extend(pending)
                 continue
@@ -180,11 +180,11 @@ class Printer:
         return f"{self.wrap(f, _ATOM)}^{{{exponent}}}"
 
     def _decimal(self, value) -> bool:
-        return self.table.decimal and isinstance(value, Fraction) and _terminates(value.denominator)
+        return self.table.decimal and isinstance(value, Fraction) and terminates(value.denominator)
 
     def _number(self, value) -> str:
         if self._decimal(value) and value.denominator != 1:
-            return ("-" if value < 0 else "") + _decimal_text(abs(value))
+            return ("-" if value < 0 else "") + decimal_text(abs(value))
         return number(value) if isinstance(value, Fraction) else _number_text(_float_text(value))
 
     def _bare(self, f: int, p) -> str:

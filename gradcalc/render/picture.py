@@ -69,16 +69,16 @@ def inline(value, precision: int = DEFAULT_PRECISION) -> str:
     return " ".join(lines)
 
 
-def _folded(graph, node_id: int) -> bool:
+def folded(graph, node_id: int) -> bool:
     # A literal is drawn inside the operation that uses it (`^2`, `×1.2`): each literal has one consumer.
     return node_id in graph.constants and node_id != graph.output
 
 
-def _op_symbol(result, node) -> str:
+def op_symbol(result, node) -> str:
     """The op's symbol with any literal operands written in place: `^2`, `1.2×`, `sqrt(2)`."""
     graph, labels = result.graph, result.labels
     symbol = OPS[node.op].symbol
-    literal = [labels[i] if _folded(graph, i) else None for i in node.inputs]
+    literal = [labels[i] if folded(graph, i) else None for i in node.inputs]
     if len(literal) == 1:
         return f"{symbol}({literal[0]})" if literal[0] is not None else symbol
     if symbol[:1].isalpha():      # a function: maximum(·, 1), clip(·, 0, 1)
@@ -105,7 +105,7 @@ def build_picture(result, precision: int = DEFAULT_PRECISION) -> Picture:
     arrows: list[Arrow] = []
     for node in graph.nodes:
         for k, src in enumerate(node.inputs):
-            if not _folded(graph, src):
+            if not folded(graph, src):
                 grad = flowing.get((node.id, k))
                 arrows.append(Arrow(src, node.id, fmt(values[src]), None if grad is None else fmt(grad)))
     out_node = graph.nodes[graph.output]
@@ -117,7 +117,7 @@ def build_picture(result, precision: int = DEFAULT_PRECISION) -> Picture:
         leaving[arrow.tail] += arrow.grad is not None
     boxes: list[Box] = []
     for node in graph.nodes:
-        if _folded(graph, node.id):
+        if folded(graph, node.id):
             continue
         total = None
         alone = node.id == graph.output and node.op is None   # no arrow leaves it to carry its numbers
@@ -130,7 +130,7 @@ def build_picture(result, precision: int = DEFAULT_PRECISION) -> Picture:
         else:
             # the output arrow carries its name; a name assigned again is drawn as its version, c₂
             name = labels[node.id] if node.name is not None and node.id != graph.output else None
-            boxes.append(Box(node.id, "op", _op_symbol(result, node), name, total))
+            boxes.append(Box(node.id, "op", op_symbol(result, node), name, total))
     if out_node.op is not None:
         boxes.append(Box(OUTPUT, "output", result.output_name, None, None))
     return Picture(output, boxes, arrows)

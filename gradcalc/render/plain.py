@@ -6,7 +6,7 @@ from ..numbers import DEFAULT_PRECISION
 from .rows import Table, build_report, cut_note
 
 
-def _table(table: Table) -> list[str]:
+def table_lines(table: Table) -> list[str]:
     cells = [table.columns] + [tuple(r) for r in table.rows]
     # Multi-line cells (arrays) are laid out line by line within their column.
     split = [[cell.split("\n") for cell in row] for row in cells]
@@ -24,11 +24,8 @@ def _table(table: Table) -> list[str]:
 
 def render_plain(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> str:
     report = build_report(result, precision, max_rows)
-    lines = _table(report.forward) + [""] + _table(report.backward) + ["", "Result"]
+    lines = table_lines(report.forward) + [""] + table_lines(report.backward) + ["", "Result"]
     lines += [f"  {part}" for line in report.result for part in line.split("\n")]
     lines += [f"note: {note}" for note in report.notes]
     return "\n".join(lines) + "\n"
 
-
-# Other renderers (expected answers, checks) lay out their tables the same way.
-table_lines = _table

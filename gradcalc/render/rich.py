@@ -17,7 +17,7 @@ def _styles(table: Table) -> dict:
             if (style := next((s for key, s in _STYLES.items() if column.startswith(key)), None))}
 
 
-def _table(table: Table, **options) -> Fit:
+def rich_table(table: Table, **options) -> Fit:
     """Any table of rows, drawn to fit the console (see fit.py)."""
     return Fit(table, styles=_styles(table), **options)
 
@@ -31,7 +31,7 @@ def backward_table(table: Table, marked: tuple[int, ...] = ()) -> Fit:
               f"∂{out}/∂input so far")
     stacked = ("", "local ∂node/∂input", "local", f"upstream ∂{out}/∂node", "upstream × local",
                f"∂{out}/∂input so far")
-    return _table(table, short=short, legend=legend, pair=(1, 2), stacked_labels=stacked, marked=marked)
+    return rich_table(table, short=short, legend=legend, pair=(1, 2), stacked_labels=stacked, marked=marked)
 
 
 def render_result(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200,
@@ -39,7 +39,7 @@ def render_result(result, precision: int = DEFAULT_PRECISION, max_rows: int = 20
     """The trace; `marked_edge` (node, k), the step where a wrong answer first went wrong, in red."""
     report = build_report(result, precision, max_rows)
     marked = _shown_row(result.steps, marked_edge, max_rows)
-    parts = [_table(report.forward), backward_table(report.backward, marked), Text("Result", style="bold")]
+    parts = [rich_table(report.forward), backward_table(report.backward, marked), Text("Result", style="bold")]
     parts += [Value(line.label, line.value, style="bold green" if i == 0 else "bold")
               for i, line in enumerate(report.result_cells)]
     parts += [Text(f"note: {note}", style="dim") for note in report.notes]
@@ -57,9 +57,6 @@ def _shown_row(steps, edge: tuple[int, int] | None, max_rows: int) -> tuple[int,
     tail = total - (max_rows - head)
     return (index,) if index < head else (head + index - tail,) if index >= tail else ()
 
-
-# Other renderers (expected answers, checks) draw their tables the same way.
-rich_table = _table
 
 
 def notebook_html(result) -> str:

@@ -99,7 +99,7 @@ def cut_note(table: Table) -> str:
     return f"… {table.omitted} rows not shown {where} (--max-rows 0 shows all)"
 
 
-def _cut(rows: list, max_rows: int) -> tuple[list, int]:
+def cut(rows: list, max_rows: int) -> tuple[list, int]:
     """Already-built rows, cut as _rows cuts them."""
     return _rows(rows, lambda row: row, max_rows)
 
@@ -189,7 +189,7 @@ def summarised(values, steps) -> bool:
         xp.size(step.local) > SUMMARISED or xp.size(step.upstream) > SUMMARISED for step in steps)
 
 
-def _hang(prefix: str, text: str) -> str:
+def hang(prefix: str, text: str) -> str:
     """prefix + text, with the lines of a printed array aligned under its first line."""
     return prefix + text.replace("\n", "\n" + " " * len(prefix))
 
@@ -230,7 +230,7 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
 
     cells = [ResultLine(f"{labels[graph.output]} = ", fmt(result.value))]
     cells += [ResultLine(f"∂{out}/∂{name} = ", fmt(grad)) for name, grad in result.gradient.items()]
-    lines = [_hang(line.label, line.value) for line in cells]
+    lines = [hang(line.label, line.value) for line in cells]
     # How the trace names a name assigned again (c, c₂, …): a note for the trace only; graph.notes
     # say how the text was read, which -q and --json say on stderr too.
     notes = [f"{graph.nodes[node].name} is assigned more than once: the trace calls its values "
