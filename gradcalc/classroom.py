@@ -18,15 +18,16 @@ from typing import Any
 
 import numpy as np
 
-from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Verdict, describe_point, judge_answer, named_values,
-                    Nearby, answer_target, parse_answer, readable)
+from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Nearby, Verdict, answer_target, describe_point, judge_answer,
+                    named_values, parse_answer, readable)
 from .csvtext import delimiter
 from .errors import GradcalcError, MathError, MissingValue, visible
 from .limits import Limits
 from .ops import OPS
 from .names import did_you_mean
 from .points import MAX_POINTS, exact
-from .sheet import PROBLEM_KEYS, toml_kind, checked_number, checked_point, checked_text, unknown_key, follow_through, read_toml, value_only
+from .sheet import (PROBLEM_KEYS, checked_number, checked_point, checked_text, follow_through, read_toml, toml_kind,
+                    unknown_key, value_only)
 from .tolerance import KEYS as TOLERANCE_KEYS, Rule, judge_number, overridden, read_rule, rounding
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
@@ -168,7 +169,8 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
         raise GradcalcError(f"{source} has no problems", hint='add one with [[problem]], id = "p1", '
                             'expression = "...", at = { ... } and answers = ["x"]')
     title = checked_text(source, "title", data.get("title", source))
-    rtol, atol = checked_number(source, "rtol", data.get("rtol", RTOL)), checked_number(source, "atol", data.get("atol", ATOL))
+    rtol = checked_number(source, "rtol", data.get("rtol", RTOL))
+    atol = checked_number(source, "atol", data.get("atol", ATOL))
     rule = read_rule(source, data, Rule())
     problems, ids = [], {}
     for number, item in enumerate(problems_data, start=1):

@@ -201,7 +201,8 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
         raise GradcalcError(f"{source} has no problems",
                             hint="add one with [[problem]], expression = \"...\" and [problem.expect]")
     title = checked_text(source, "title", data.get("title", source))
-    rtol, atol = checked_number(source, "rtol", data.get("rtol", RTOL)), checked_number(source, "atol", data.get("atol", ATOL))
+    rtol = checked_number(source, "rtol", data.get("rtol", RTOL))
+    atol = checked_number(source, "atol", data.get("atol", ATOL))
     rule = read_rule(source, data, Rule(hand=False))
     problems = []
     for number, item in enumerate(problems_data, start=1):
