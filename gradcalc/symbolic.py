@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -26,6 +26,8 @@ import numpy as np
 from .errors import GradcalcError
 from .graph import Graph
 from .ops import CONSTANTS, OPS
+from .printing import ASCII, ATOM, NAMED_CONSTANTS, POWER, PRETTY, PRODUCT
+from .printing import SUM as SUM_STRENGTH
 
 MAX_TERMS = 40        # a sum or product larger than this is kept as written, not merged further
 SHARE_AT = 40         # a subexpression used twice is named once its text is this long
@@ -402,73 +404,90 @@ _KNOWN_IRRATIONALS = [(value, name) for name, value in CONSTANTS.items()] \
 
 
 # Printing ------------------------------------------------------------------------------------------
-
-_ATOM, _POWER, _PRODUCT, _NEGATIVE, _SUM = 5, 4, 3, 2, 1    # binding strength of printed text
-
-
-@dataclass(frozen=True)
-class Style:
-    times: str
-    minus: str
-    power: str
-    constants: bool = True     # write π and e as pi and e (not where a variable has that name)
+# One printer walks a normal-form table bottom-up without recursion; a style spells what it finds
+# (printing.PRETTY and ASCII, render/latex.LatexStyle). What is shared (the walk, names for shared
+# parts, parentheses by binding strength, the order of a sum's terms) is written once here.
 
 
-PRETTY = Style("·", "−", "^")
-ASCII = Style("*", "-", "**")
+class Printer:
+    """The texts of one table's expressions in one style; `names` maps a shared expression to t1, …"""
 
+    def __init__(self, table: _Table, style, names: dict[int, str] | None = None):
+        self.table, self.style = table, style
+        self.names = {} if names is None else names
+        self.text: dict[int, tuple[str, int]] = {}
 
-_NAMED = {math.pi: "pi", math.e: "e"}     # gradcalc's constants, read back by the grammar
+    def formula(self, e: int) -> str:
+        """e as printed where it is used: its name if it has one."""
+        self.fill(e)
+        return self.shown(e)[0]
 
+    def definition(self, e: int) -> str:
+        """The text of e itself, even where it has a name."""
+        self.fill(e)
+        return self.text[e][0]
 
-def _number(value, style: Style, decimal: bool = False) -> str:
-    """3, 1/3 (0.3 where decimals are wanted and it is one), or a float as Python writes it."""
-    if isinstance(value, Fraction):
-        magnitude = abs(value)
-        if magnitude.denominator == 1:
-            text = str(magnitude.numerator)
-        elif decimal and terminates(magnitude.denominator):
-            text = decimal_text(magnitude)
-        else:
-            text = f"{magnitude.numerator}/{magnitude.denominator}"
-        return (style.minus if value < 0 else "") + text
-    if style.constants and abs(value) in _NAMED:
-        return (style.minus if value < 0 else "") + _NAMED[abs(value)]
-    text = repr(float(value))
-    if text.endswith(".0"):
-        text = text[:-2]
-    return text.replace("-", style.minus)
+    def fill(self, root: int) -> None:
+        """Print every expression under root, children first (an explicit stack: formulas are deep)."""
+        stack = [root]
+        while stack:
+            e = stack[-1]
+            if e in self.text:
+                stack.pop()
+                continue
+            pending = [c for c in children(self.table.exprs[e]) if c not in self.text]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            self.text[e] = self.render(e)
 
+    def shown(self, e: int) -> tuple[str, int]:
+        return (self.style.symbol(self.names[e]), ATOM) if e in self.names else self.text[e]
 
-def terminates(denominator: int) -> bool:
-    for prime in (2, 5):
-        while denominator % prime == 0:
-            denominator //= prime
-    return denominator == 1
+    def wrap(self, e: int, strength: int) -> str:
+        text, own = self.shown(e)
+        return text if own >= strength else self.style.parenthesized(text)
 
+    def render(self, e: int) -> tuple[str, int]:
+        """e's text and binding strength, its children printed already."""
+        expr, style = self.table.exprs[e], self.style
+        kind = expr[0]
+        if kind == NUM:
+            return style.number(expr[1], self.table.decimal)
+        if kind == SYM:
+            return style.symbol(expr[1]), ATOM
+        if kind == CALL:
+            op = OPS[expr[1]]
+            return style.call(self, op.names[0] if op.names else expr[1], expr[2]), ATOM
+        if kind == POW:
+            if self.table.value(expr[2]) == Fraction(1, 2):
+                return style.sqrt(self.shown(expr[1])[0]), ATOM
+            return style.raised(self, expr[1], expr[2]), POWER
+        if kind == PROD:
+            return style.product(self, expr[1], expr[2])
+        if kind == SUM:
+            return self._sum(expr[1], expr[2])
+        op, (a, b) = expr[1], expr[2]      # RAW: a sum or product kept as written
+        if op == "add":
+            return f"{self.wrap(a, SUM_STRENGTH)} + {self.wrap(b, PRODUCT)}", SUM_STRENGTH
+        return f"{self.wrap(a, PRODUCT)}{style.times}{self.wrap(b, POWER)}", PRODUCT
 
-def decimal_text(value: Fraction) -> str:
-    from decimal import Decimal, localcontext
-
-    with localcontext() as context:
-        context.prec = 60
-        text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _strength(value, decimal: bool) -> int:
-    """How a number binds when printed: −2 as a negative, 1/3 as a quotient, else as an atom."""
-    if value < 0:
-        return _NEGATIVE
-    if isinstance(value, Fraction) and value.denominator != 1 and not (
-            decimal and terminates(value.denominator)):
-        return _PRODUCT
-    return _ATOM
-
-
-def constants_first(table: _Table, factors) -> list:
-    """Factors in the order a textbook writes them: numbers as symbols (pi, sqrt(2), log(2)) first."""
-    return sorted(factors, key=lambda item: not table.is_constant(item[0]))
+    def _sum(self, const, terms) -> tuple[str, int]:
+        style = self.style
+        # Textbook order: by descending degree (x^3 + 9·x^2 + 18·x + 6), ties as they came.
+        ordered = sorted(terms, key=lambda term: -degree(self.table, term[0]))
+        parts = [(c < 0, style.product(self, abs(c), tuple(self.table.factors(t)[1].items()))[0])
+                 for t, c in ordered]
+        if const:
+            parts.append((const < 0, style.number(abs(const), self.table.decimal)[0]))
+        # Lead with a positive part where there is one: 1 − x, not −x + 1.
+        first = next((i for i, (negative, _) in enumerate(parts) if not negative), 0)
+        parts.insert(0, parts.pop(first))
+        text = (style.minus if parts[0][0] else "") + parts[0][1]
+        for negative, part in parts[1:]:
+            text += f" {style.minus if negative else '+'} {part}"
+        return text, SUM_STRENGTH
 
 
 def degree(table: _Table, e: int):
@@ -480,94 +499,6 @@ def degree(table: _Table, e: int):
         return sum(float(p) for f, p in expr[2]
                    if table.kind(f) == SYM and table.exprs[f][1] not in CONSTANTS)
     return 0
-
-
-class _Printer:
-    """Texts of the expressions in one style, bottom-up; `names` maps a shared expression to t1, …"""
-
-    def __init__(self, table: _Table, style: Style, names: dict[int, str]):
-        self.table, self.style, self.names = table, style, names
-        self.text: dict[int, tuple[str, int]] = {}
-
-    def shown(self, e: int) -> tuple[str, int]:
-        return (self.names[e], _ATOM) if e in self.names else self.text[e]
-
-    def wrap(self, e: int, strength: int) -> str:
-        text, own = self.shown(e)
-        return text if own >= strength else f"({text})"
-
-    def render(self, e: int) -> tuple[str, int]:
-        expr, s = self.table.exprs[e], self.style
-        kind = expr[0]
-        if kind == NUM:
-            return _number(expr[1], s, self.table.decimal), _strength(expr[1], self.table.decimal)
-        if kind == SYM:
-            return expr[1], _ATOM
-        if kind == CALL:
-            op = OPS[expr[1]]
-            name = op.names[0] if op.names else expr[1]
-            return f"{name}({', '.join(self.shown(a)[0] for a in expr[2])})", _ATOM
-        if kind == POW:
-            if self.table.value(expr[2]) == Fraction(1, 2):
-                return f"sqrt({self.shown(expr[1])[0]})", _ATOM
-            return f"{self.wrap(expr[1], _ATOM)}{s.power}{self.wrap(expr[2], _ATOM)}", _POWER
-        if kind == PROD:
-            return self._product(expr[1], expr[2])
-        if kind == SUM:
-            return self._sum(expr[1], expr[2])
-        op, (a, b) = expr[1], expr[2]
-        if op == "add":
-            return f"{self.wrap(a, _SUM)} + {self.wrap(b, _PRODUCT)}", _SUM
-        return f"{self.wrap(a, _PRODUCT)}{s.times}{self.wrap(b, _POWER)}", _PRODUCT
-
-    def _factor(self, f: int, p) -> str:
-        if p == 1:
-            return self.wrap(f, _PRODUCT + 1)
-        if p == Fraction(1, 2):
-            return f"sqrt({self.shown(f)[0]})"
-        exponent = _number(p, self.style, self.table.decimal)
-        if _strength(p, self.table.decimal) < _ATOM:
-            exponent = f"({exponent})"
-        return f"{self.wrap(f, _ATOM)}{self.style.power}{exponent}"
-
-    def _product(self, coeff, factors) -> tuple[str, int]:
-        s = self.style
-        factors = constants_first(self.table, factors)
-        top = [self._factor(f, p) for f, p in factors if p > 0]
-        # One denominator factor needs no parentheses (x**2 binds tighter than /); several do.
-        bottom = [self._factor(f, -p) for f, p in factors if p < 0]
-        magnitude = abs(coeff)
-        if _strength(magnitude, self.table.decimal) == _PRODUCT:     # 2/3: 2 on top, 3 below
-            if magnitude.numerator != 1 or not top:
-                top.insert(0, str(magnitude.numerator))
-            bottom.insert(0, str(magnitude.denominator))
-        elif magnitude != 1 or not top:
-            top.insert(0, _number(magnitude, s, self.table.decimal))
-        text = s.times.join(top)
-        if bottom:
-            text += "/" + (bottom[0] if len(bottom) == 1 else "(" + s.times.join(bottom) + ")")
-        if coeff < 0:
-            return s.minus + text, _NEGATIVE
-        if len(top) + len(bottom) > 1:
-            return text, _PRODUCT
-        (_, p), = factors
-        return text, _ATOM if p in (1, Fraction(1, 2)) else _POWER
-
-    def _sum(self, const: float, terms) -> tuple[str, int]:
-        s = self.style
-        # Textbook order: by descending degree (x^3 + 9·x^2 + 18·x + 6), ties as they came.
-        ordered = sorted(terms, key=lambda term: -degree(self.table, term[0]))
-        parts = [(c < 0, self._product(abs(c), self.table.factors(t)[1].items())[0],
-                  degree(self.table, t)) for t, c in ordered]
-        if const:
-            parts.append((const < 0, _number(abs(const), s, self.table.decimal), 0))
-        # Lead with a positive part where there is one: 1 − x, not −x + 1.
-        first = next((i for i, (negative, _, d) in enumerate(parts) if not negative), 0)
-        parts.insert(0, parts.pop(first))
-        text = (s.minus if parts[0][0] else "") + parts[0][1]
-        for negative, part, _ in parts[1:]:
-            text += f" {s.minus if negative else '+'} {part}"
-        return text, _SUM
 
 
 @dataclass
@@ -599,10 +530,10 @@ def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] 
     as_root = Counter(wanted)
     uses = _uses(table, wanted)
     # A variable named e or pi (`e = 3`) shadows the constant: the constants are then written as numbers.
-    shadowed = any(name in _NAMED.values() for name in graph.variables)
-    ascii_style, pretty_style = (replace(ASCII, constants=False), replace(PRETTY, constants=False)) \
+    shadowed = any(name in NAMED_CONSTANTS for name in graph.variables)
+    ascii_style, pretty_style = (ASCII.without_constants(), PRETTY.without_constants()) \
         if shadowed else (ASCII, PRETTY)
-    ascii_printer = _Printer(table, ascii_style, {})
+    ascii_printer = Printer(table, ascii_style)
     names: dict[int, str] = {}
     fresh = (f"t{i}" for i in range(1, 10 ** 9) if f"t{i}" not in taken)
     for e in sorted(uses):
@@ -614,7 +545,7 @@ def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] 
                 and as_root[e] != 1:
             names[e] = next(fresh)
             ascii_printer.names[e] = names[e]
-    pretty_printer = _Printer(table, pretty_style, names)
+    pretty_printer = Printer(table, pretty_style, names)
     for e in sorted(uses):
         pretty_printer.text[e] = pretty_printer.render(e)
     definitions = [(names[e], pretty_printer.text[e][0]) for e in sorted(names)]

@@ -17,6 +17,7 @@ A Python float divided by 0 raises; `local` then runs the rule again on numpy sc
 from __future__ import annotations
 
 from .. import xp
+from ..printing import ATOM, CONDITION, NEGATIVE, POWER, PRETTY, PRODUCT, SUM
 from ..xp import np
 
 # -- numbers -----------------------------------------------------------------------------------------
@@ -71,9 +72,10 @@ class Function:
 
 
 # -- text --------------------------------------------------------------------------------------------
+# Written as it is built, with the binding strengths and the signs of gradcalc's other formulas
+# (printing.py): `1 − z²`, `y·x^(y − 1)`.
 
-CONDITION, SUM, PRODUCT, NEGATION, POWER, ATOM = 0, 1, 2, 3, 4, 5
-_SQUARED = "²"
+_TIMES, _MINUS, _SQUARED = PRETTY.times, PRETTY.minus, "²"
 
 
 def number_text(value: float) -> str:
@@ -95,12 +97,12 @@ class Text:
         return self.text
 
     def wrapped(self, below: int) -> str:
-        return f"({self.text})" if self.precedence < below else self.text
+        return PRETTY.parenthesized(self.text) if self.precedence < below else self.text
 
     def number(self) -> float | None:
         """The value of a text that is a number written in the program (`2`, `(-1)`), else None."""
         try:
-            return float(self.text.strip("()").replace("−", "-"))
+            return float(self.text.strip("()").replace(_MINUS, "-"))
         except ValueError:
             return None
 
@@ -113,8 +115,8 @@ class Text:
         folded = self._folded(other, float.__add__)
         if folded is not None:
             return folded
-        if other.precedence == NEGATION:
-            return Text(f"{self.wrapped(SUM)} − {other.parts[0]}", SUM, ("sub", self, other.parts[0]))
+        if other.precedence == NEGATIVE:
+            return Text(f"{self.wrapped(SUM)} {_MINUS} {other.parts[0]}", SUM, ("sub", self, other.parts[0]))
         return Text(f"{self.wrapped(SUM)} + {other.wrapped(SUM)}", SUM, ("add", self, other))
 
     def __radd__(self, other):
@@ -125,8 +127,7 @@ class Text:
         folded = self._folded(other, float.__sub__)
         if folded is not None:
             return folded
-        right = other.wrapped(PRODUCT) if other.precedence != NEGATION else f"({other})"
-        return Text(f"{self.wrapped(SUM)} − {right}", SUM, ("sub", self, other))
+        return Text(f"{self.wrapped(SUM)} {_MINUS} {other.wrapped(PRODUCT)}", SUM, ("sub", self, other))
 
     def __rsub__(self, other):
         return lift_text(other) - self
@@ -146,28 +147,28 @@ class Text:
             return self
         if self.text == "1":
             return other
-        right = other.wrapped(PRODUCT) if other.precedence != NEGATION else f"({other})"
-        return Text(f"{self.wrapped(PRODUCT)}·{right}", PRODUCT, ("mul", self, other))
+        # −x·y: a negation on the left reads as it should; on the right it is wrapped, x·(−y)
+        return Text(f"{self.wrapped(NEGATIVE)}{_TIMES}{other.wrapped(PRODUCT)}", PRODUCT, ("mul", self, other))
 
     def __rmul__(self, other):
         return lift_text(other) * self
 
     def __truediv__(self, other):
         other = lift_text(other)
-        return Text(f"{self.wrapped(PRODUCT)}/{other.wrapped(POWER)}", PRODUCT, ("div", self, other))
+        return Text(f"{self.wrapped(NEGATIVE)}/{other.wrapped(POWER)}", PRODUCT, ("div", self, other))
 
     def __rtruediv__(self, other):
         return lift_text(other) / self
 
     def __neg__(self):
-        return Text(f"−{self.wrapped(PRODUCT)}", NEGATION, (self,))
+        return Text(f"{_MINUS}{self.wrapped(NEGATIVE)}", NEGATIVE, (self,))
 
 
 def lift_text(value) -> Text:
     if isinstance(value, Text):
         return value
     if value < 0:
-        return Text(f"−{number_text(-value)}", NEGATION, (Text(number_text(-value)),))
+        return Text(f"{_MINUS}{number_text(-value)}", NEGATIVE, (Text(number_text(-value)),))
     return Text(number_text(value))
 
 
@@ -177,7 +178,7 @@ def _power_text(a: Text, b: Text) -> Text:
         return a
     if b.number() == 2:
         return Text(f"{a.wrapped(ATOM)}{_SQUARED}", POWER)
-    return Text(f"{a.wrapped(ATOM)}^{b.wrapped(ATOM)}", POWER)
+    return Text(f"{a.wrapped(ATOM)}{PRETTY.power}{b.wrapped(ATOM)}", POWER)
 
 
 def _compared(a: Text, relation: str) -> str:

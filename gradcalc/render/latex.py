@@ -11,9 +11,8 @@ import re
 from fractions import Fraction
 
 from ..numbers import DEFAULT_PRECISION, format_value
-from ..symbolic import CALL, NUM, POW, PROD, RAW, SUM, SYM, decimal_text, terminates, constants_first, degree
-
-_ATOM, _POWER, _PRODUCT, _NEGATIVE, _SUM = 5, 4, 3, 2, 1    # binding strength, as symbolic.py's
+from ..printing import ATOM, NEGATIVE, POWER, PRODUCT, constants_first, decimal_text, terminates
+from ..symbolic import Printer
 
 # Functions with a LaTeX command of their own; others are \operatorname{name}.
 _COMMANDS = {"sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "tanh": r"\tanh", "sinh": r"\sinh",
@@ -88,147 +87,89 @@ def _float_text(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-class Printer:
-    """LaTeX of the expressions of one normal-form table, bottom-up; `names` maps shared ones to t₁ …"""
+class LatexStyle:
+    """symbolic.Printer's style for LaTeX: \\frac for quotients, implicit products, \\left( \\right),
+    \\sin and \\ln, \\sqrt; `spell` writes a variable's name (x_{1}, \\theta)."""
 
-    def __init__(self, table, names: dict[int, str] | None = None, spell=name):
-        self.table, self.names, self.spell = table, names or {}, spell
-        self.done: dict[int, tuple[str, int]] = {}
+    times = r" \cdot "
+    minus = "-"
 
-    def latex(self, e: int) -> str:
-        self._fill(e)
-        return self.shown(e)[0]
+    def __init__(self, spell=name):
+        self.spell = spell
 
-    def definition(self, e: int) -> str:
-        """The text of a named expression itself (not its name)."""
-        self._fill(e)
-        return self.done[e][0]
+    def symbol(self, text: str) -> str:
+        return self.spell(text)
 
-    def _fill(self, root: int) -> None:
-        """Render every expression under root, children first (no recursion on deep formulas)."""
-        from ..symbolic import children
+    def parenthesized(self, text: str) -> str:
+        return rf"\left({text}\right)"
 
-        stack = [root]
-        while stack:
-            e = stack[-1]
-            if e in self.done:
-                stack.pop()
-                continue
-            pending = [c for c in children(self.table.exprs[e]) if c not in self.done]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            self.done[e] = self._render(e)
+    def sqrt(self, text: str) -> str:
+        return rf"\sqrt{{{text}}}"
 
-    def shown(self, e: int) -> tuple[str, int]:
-        if e in self.names:
-            return self.spell(self.names[e]), _ATOM
-        return self.done[e]
+    def raised(self, printer, base: int, exponent: int) -> str:
+        return f"{printer.wrap(base, ATOM)}^{{{printer.shown(exponent)[0]}}}"
 
-    def wrap(self, e: int, strength: int) -> str:
-        text, own = self.shown(e)
-        return text if own >= strength else rf"\left({text}\right)"
-
-    def _render(self, e: int) -> tuple[str, int]:
-        expr = self.table.exprs[e]
-        kind = expr[0]
-        if kind == NUM:
-            value = expr[1]
-            return self._number(value), _NEGATIVE if value < 0 else _ATOM
-        if kind == SYM:
-            return self.spell(expr[1]), _ATOM
-        if kind == CALL:
-            return self._call(expr[1], expr[2]), _ATOM
-        if kind == POW:
-            if self.table.value(expr[2]) == Fraction(1, 2):
-                return rf"\sqrt{{{self.shown(expr[1])[0]}}}", _ATOM
-            return f"{self.wrap(expr[1], _ATOM)}^{{{self.shown(expr[2])[0]}}}", _POWER
-        if kind == PROD:
-            return self._product(expr[1], expr[2])
-        if kind == SUM:
-            return self._sum(expr[1], expr[2])
-        assert kind == RAW
-        op, (a, b) = expr[1], expr[2]
-        if op == "add":
-            return f"{self.wrap(a, _SUM)} + {self.wrap(b, _PRODUCT)}", _SUM
-        return f"{self.wrap(a, _PRODUCT)} \\cdot {self.wrap(b, _POWER)}", _PRODUCT
-
-    def _call(self, op: str, args) -> str:
-        from ..ops import OPS
-
-        texts = [self.shown(a)[0] for a in args]
-        called = OPS[op].names[0] if OPS[op].names else op
+    def call(self, printer, called: str, args) -> str:
+        texts = [printer.shown(a)[0] for a in args]
         if called == "sqrt":
-            return rf"\sqrt{{{texts[0]}}}"
+            return self.sqrt(texts[0])
         if called == "abs":
             return rf"\left|{texts[0]}\right|"
-        if called == "exp" and self.shown(args[0])[1] >= _ATOM and len(texts[0]) <= 12:
+        if called == "exp" and printer.shown(args[0])[1] >= ATOM and len(texts[0]) <= 12:
             return f"e^{{{texts[0]}}}"
         command = _COMMANDS.get(called, r"\operatorname{" + called.replace("_", r"\_") + "}")
         return rf"{command}\left({', '.join(texts)}\right)"
 
-    def _factor(self, f: int, p) -> str:
+    def number(self, value, decimal: bool = False) -> tuple[str, int]:
+        if decimal and isinstance(value, Fraction) and terminates(value.denominator) and value.denominator != 1:
+            text = ("-" if value < 0 else "") + decimal_text(abs(value))
+        else:
+            text = number(value) if isinstance(value, Fraction) else _number_text(_float_text(value))
+        return text, NEGATIVE if value < 0 else ATOM
+
+    def factor(self, printer, f: int, p) -> str:
         if p == 1:
-            return self.wrap(f, _PRODUCT + 1)
+            return printer.wrap(f, PRODUCT + 1)
         if p == Fraction(1, 2):
-            return rf"\sqrt{{{self.shown(f)[0]}}}"
-        if isinstance(p, Fraction) and p.denominator != 1 and not self._decimal(p):
+            return self.sqrt(printer.shown(f)[0])
+        if isinstance(p, Fraction) and p.denominator != 1 and not _decimal(printer, p):
             exponent = f"{p.numerator}/{p.denominator}"       # x^{3/2}: \frac is too tall up there
         else:
-            exponent = self._number(p)
-        return f"{self.wrap(f, _ATOM)}^{{{exponent}}}"
+            exponent = self.number(p, printer.table.decimal)[0]
+        return f"{printer.wrap(f, ATOM)}^{{{exponent}}}"
 
-    def _decimal(self, value) -> bool:
-        return self.table.decimal and isinstance(value, Fraction) and terminates(value.denominator)
+    def _bare(self, printer, f: int, p) -> str:
+        return printer.shown(f)[0] if p == 1 else self.factor(printer, f, p)
 
-    def _number(self, value) -> str:
-        if self._decimal(value) and value.denominator != 1:
-            return ("-" if value < 0 else "") + decimal_text(abs(value))
-        return number(value) if isinstance(value, Fraction) else _number_text(_float_text(value))
-
-    def _bare(self, f: int, p) -> str:
-        return self.shown(f)[0] if p == 1 else self._factor(f, p)
-
-    def _product(self, coeff, factors) -> tuple[str, int]:
-        factors = constants_first(self.table, factors)
-        top = [self._factor(f, p) for f, p in factors if p > 0]
-        bottom = [self._factor(f, -p) for f, p in factors if p < 0]
+    def product(self, printer, coeff, factors) -> tuple[str, int]:
+        factors = constants_first(printer.table, factors)
+        top = [self.factor(printer, f, p) for f, p in factors if p > 0]
+        bottom = [self.factor(printer, f, -p) for f, p in factors if p < 0]
         magnitude = abs(coeff)
         numerator, denominator = (magnitude.numerator, magnitude.denominator) \
-            if isinstance(magnitude, Fraction) and not self._decimal(magnitude) else (magnitude, 1)
+            if isinstance(magnitude, Fraction) and not _decimal(printer, magnitude) else (magnitude, 1)
         lead = "" if numerator == 1 and (top or bottom) else \
-            (str(numerator) if denominator != 1 else self._number(numerator))
+            (str(numerator) if denominator != 1 else self.number(numerator, printer.table.decimal)[0])
         if bottom or denominator != 1:
             # Inside \frac a lone sum needs no parentheses: \frac{x + 1}{x}.
             if len(top) == 1 and not lead:
-                top = [self._bare(f, p) for f, p in factors if p > 0]
+                top = [self._bare(printer, f, p) for f, p in factors if p > 0]
             if len(bottom) == 1 and denominator == 1:
-                bottom = [self._bare(f, -p) for f, p in factors if p < 0]
+                bottom = [self._bare(printer, f, -p) for f, p in factors if p < 0]
             over = _juxtapose(([lead] if lead else []) + top) or "1"
             under = _juxtapose(([str(denominator)] if denominator != 1 else []) + bottom)
             text = rf"\frac{{{over}}}{{{under}}}"
         else:
             text = _juxtapose(([lead] if lead else []) + top)
         if coeff < 0:
-            return "-" + text, _NEGATIVE
+            return "-" + text, NEGATIVE
         single = len(top) + len(bottom) == 1 and not lead and denominator == 1
-        return text, (_ATOM if single and factors[0][1] in (1, Fraction(1, 2)) else
-                      _POWER if single else _PRODUCT)
+        return text, (ATOM if single and factors[0][1] in (1, Fraction(1, 2)) else
+                      POWER if single else PRODUCT)
 
-    def _sum(self, const, terms) -> tuple[str, int]:
-        ordered = sorted(terms, key=lambda term: -degree(self.table, term[0]))
-        parts = [(c < 0, self._product(abs(c), tuple(self.table.factors(t)[1].items()))[0],
-                  degree(self.table, t)) for t, c in ordered]
-        if const:
-            magnitude = abs(const)
-            parts.append((const < 0, self._number(magnitude), 0))
-        first = next((i for i, (negative, _, d) in enumerate(parts) if not negative), 0)
-        parts.insert(0, parts.pop(first))
-        text = ("-" if parts[0][0] else "") + parts[0][1]
-        for negative, part, _ in parts[1:]:
-            text += f" {'-' if negative else '+'} {part}"
-        return text, _SUM
+
+def _decimal(printer, value) -> bool:
+    return printer.table.decimal and isinstance(value, Fraction) and terminates(value.denominator)
 
 
 def _juxtapose(factors: list[str]) -> str:
@@ -368,7 +309,7 @@ def render(result, beyond=None, precision: int = DEFAULT_PRECISION, max_rows: in
         lines += [f"{partial(output, var, spell)} &= {_value(g, precision)}" for var, g in result.gradient.items()]
         blocks.append(_align(lines))
     if symbolic is not None:
-        printer = Printer(symbolic.table, symbolic.names, spell)
+        printer = Printer(symbolic.table, LatexStyle(spell), symbolic.names)
         variable = derivative.variable if derivative is not None else None
         lines = []
         for key, e in symbolic.exprs.items():
@@ -376,7 +317,7 @@ def render(result, beyond=None, precision: int = DEFAULT_PRECISION, max_rows: in
                 continue          # shown as the matrix of formulas below
             if key == ("order", 1) and ("gradient", variable) in symbolic.exprs:
                 continue
-            lines.append(f"{_formula_name(output, key, variable, spell)} &= {printer.latex(e)}")
+            lines.append(f"{_formula_name(output, key, variable, spell)} &= {printer.formula(e)}")
         lines += [f"{spell(t)} &= {printer.definition(e)}" for e, t in sorted(symbolic.names.items())]
         blocks.append(_align(lines))
     if hessian is not None:
@@ -384,8 +325,8 @@ def render(result, beyond=None, precision: int = DEFAULT_PRECISION, max_rows: in
         labels = hessian.variables
         if symbolic is not None and all(("hessian", *sorted((u, v), key=labels.index)) in symbolic.exprs
                                         for u in labels for v in labels):
-            printer = Printer(symbolic.table, symbolic.names, spell)
-            matrices.insert(0, [[printer.latex(symbolic.exprs[("hessian", *sorted((u, v), key=labels.index))])
+            printer = Printer(symbolic.table, LatexStyle(spell), symbolic.names)
+            matrices.insert(0, [[printer.formula(symbolic.exprs[("hessian", *sorted((u, v), key=labels.index))])
                                  for v in labels] for u in labels])
         blocks.append(_matrices(rf"\nabla^{{2}} {spell(output)}", matrices))
     if derivative is not None:
