@@ -529,52 +529,22 @@ class Diagnoser:
             return (f"{lead} the {count} paths into {src} {how}: ∂{out}/∂{src} = {added} = "
                     f"{_num(self.correct(slip.input))}" + self._carried(slip, name, node))
         local, flowing = step[1], step[2]
-        edge = f"{head} → {src}"
-        if mistake == "chain-factor-forgotten":
-            text = (f"{lead} the chain factor is forgotten on the edge {edge}: ∂{head}/∂{src} = "
-                    f"{_num(local)} alone, not ∂{out}/∂{head} × ∂{head}/∂{src} = {_num(up)} × {_num(local)} "
-                    f"= {_num(flowing)}")
-        elif mistake == "local-derivative-forgotten":
-            text = (f"{lead} ∂{out}/∂{head} = {_num(up)} is passed to {src} unchanged: the local "
-                    f"derivative ∂{head}/∂{src} = {_num(local)} is missing ({_num(up)} × {_num(local)} "
-                    f"= {_num(flowing)})")
-        elif mistake == "sign-slip":
-            text = f"{lead} the sign slips on the edge {edge}: {_num(-flowing)} instead of {_num(flowing)}"
-        elif mistake == "quotient-rule-sign":
-            text = (f"{lead} the quotient rule's minus becomes a plus on the edge {edge}: "
-                    f"∂{head}/∂{src} = −{head}/{src} = {_num(local)}, not {_num(-local)}")
-        elif mistake == "sigmoid-derivative-as-sigmoid":
-            text = (f"{lead} σ′ is taken as σ itself on the edge {edge}: σ′ = σ·(1 − σ) = {_num(local)}, "
-                    f"not σ = {_num(slip.details['wrong'])}")
-        elif mistake == "tanh-derivative-as-1-minus-x2":
-            text = (f"{lead} tanh′({src}) is taken as 1 − {src}² = {_num(slip.details['wrong'])}: "
-                    f"it is 1 − tanh({src})² = {_num(local)}")
-        elif mistake == "power-rule-exponent-not-lowered":
-            text = (f"{lead} the power rule keeps the exponent on the edge {edge}: n·xⁿ = "
-                    f"{_num(slip.details['wrong'])}, not n·xⁿ⁻¹ = {_num(local)}")
-        elif mistake == "log-without-inner-derivative":
-            text = (f"{lead} the derivative of log({src}) stops at 1/{src}: the inner derivative of "
-                    f"{src} is never multiplied in")
-        elif mistake == "derivative-at-output":
-            symbol = OPS[graph.nodes[slip.node].op].symbol
-            text = (f"{lead} the derivative of {head} = {symbol}({src}) is taken at its output "
-                    f"{_num(self.values[slip.node])} instead of its input {_num(self.values[slip.input])}: "
-                    f"{symbol}′ there is {_num(slip.details['wrong'])}, not {_num(local)}")
-        elif mistake == "mean-as-sum":
-            text = (f"{lead} the mean {head} is differentiated as a sum: the 1/{slip.details['n']} is "
-                    f"dropped")
-        elif mistake == "matmul-untransposed":
+        sentence = _SENTENCES.get(mistake, "{lead} {what} at {edge}")  # a new mistake without its own yet
+        words = dict(lead=lead, out=out, head=head, src=src, edge=f"{head} → {src}", what=MISTAKES[mistake],
+                     up=_num(up), local=_num(local), flowing=_num(flowing), minus_local=_num(-local),
+                     minus_flowing=_num(-flowing), n=slip.details.get("n"))
+        if "wrong" in slip.details:
+            words["wrong"] = _num(slip.details["wrong"])
+        op = graph.nodes[slip.node].op
+        if mistake == "derivative-at-output":
+            words.update(symbol=OPS[op].symbol, at_output=_num(self.values[slip.node]),
+                         at_input=_num(self.values[slip.input]))
+        if op == "matmul":      # the product x·w: what ∂out/∂x (k = 0) or ∂out/∂w is, and two wrong forms
             x, w = (labels[i] for i in graph.nodes[slip.node].inputs)
             g = f"∂{out}/∂{head}"
-            right, wrong = (f"{g}·{w}ᵀ", f"{g}·{w}") if slip.k == 0 else (f"{x}ᵀ·{g}", f"{x}·{g}")
-            text = f"{lead} ∂{out}/∂{src} is taken as {wrong}, without the transpose: it is {right}"
-        elif mistake == "matmul-wrong-order":
-            x, w = (labels[i] for i in graph.nodes[slip.node].inputs)
-            g = f"∂{out}/∂{head}"
-            right, wrong = (f"{g}·{w}ᵀ", f"{w}ᵀ·{g}") if slip.k == 0 else (f"{x}ᵀ·{g}", f"{g}·{x}ᵀ")
-            text = f"{lead} ∂{out}/∂{src} is multiplied in the wrong order, {wrong}: it is {right}"
-        else:   # a mistake added to MISTAKES without a sentence yet
-            text = f"{lead} {MISTAKES[mistake]} at {edge}"
+            words.update(zip(("right", "untransposed", "swapped"), (f"{g}·{w}ᵀ", f"{g}·{w}", f"{w}ᵀ·{g}")
+                             if slip.k == 0 else (f"{x}ᵀ·{g}", f"{x}·{g}", f"{g}·{x}ᵀ")))
+        text = sentence.format(**words)
         return text + self._carried(slip, name, node)
 
     def _carried(self, slip: Slip, name: str, node: int) -> str:
@@ -601,6 +571,32 @@ class Diagnoser:
 
 
 _COUNTS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+# What each mistake's sentence says about the backward step where it is made, in the trace's labels:
+# head → src is the edge, up = ∂out/∂head, local = ∂head/∂src, flowing = up × local, wrong = what the
+# slip takes for the right value.
+_SENTENCES = {
+    "chain-factor-forgotten": "{lead} the chain factor is forgotten on the edge {edge}: ∂{head}/∂{src} = {local} "
+                              "alone, not ∂{out}/∂{head} × ∂{head}/∂{src} = {up} × {local} = {flowing}",
+    "local-derivative-forgotten": "{lead} ∂{out}/∂{head} = {up} is passed to {src} unchanged: the local "
+                                  "derivative ∂{head}/∂{src} = {local} is missing ({up} × {local} = {flowing})",
+    "sign-slip": "{lead} the sign slips on the edge {edge}: {minus_flowing} instead of {flowing}",
+    "quotient-rule-sign": "{lead} the quotient rule's minus becomes a plus on the edge {edge}: "
+                          "∂{head}/∂{src} = −{head}/{src} = {local}, not {minus_local}",
+    "sigmoid-derivative-as-sigmoid": "{lead} σ′ is taken as σ itself on the edge {edge}: σ′ = σ·(1 − σ) = "
+                                     "{local}, not σ = {wrong}",
+    "tanh-derivative-as-1-minus-x2": "{lead} tanh′({src}) is taken as 1 − {src}² = {wrong}: it is "
+                                     "1 − tanh({src})² = {local}",
+    "power-rule-exponent-not-lowered": "{lead} the power rule keeps the exponent on the edge {edge}: n·xⁿ = "
+                                       "{wrong}, not n·xⁿ⁻¹ = {local}",
+    "log-without-inner-derivative": "{lead} the derivative of log({src}) stops at 1/{src}: the inner "
+                                    "derivative of {src} is never multiplied in",
+    "derivative-at-output": "{lead} the derivative of {head} = {symbol}({src}) is taken at its output "
+                            "{at_output} instead of its input {at_input}: {symbol}′ there is {wrong}, not {local}",
+    "mean-as-sum": "{lead} the mean {head} is differentiated as a sum: the 1/{n} is dropped",
+    "matmul-untransposed": "{lead} ∂{out}/∂{src} is taken as {untransposed}, without the transpose: it is {right}",
+    "matmul-wrong-order": "{lead} ∂{out}/∂{src} is multiplied in the wrong order, {swapped}: it is {right}",
+}
 
 
 def _num(value: Any) -> str:

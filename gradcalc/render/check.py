@@ -50,18 +50,27 @@ def answer_rows(verdicts, precision: int = DEFAULT_PRECISION) -> tuple[list[tupl
 WHY = "  ↳ "   # a line under a wrong answer saying which mistake gives it
 
 
-def diagnosis_notes(verdict, several: bool = False) -> list[str]:
-    """The mistake a wrong answer comes from (the first wrong step of the pass said so), or the
-    follow-through: right from the student's own earlier values."""
-    entry = verdict.entry
+def explanation(entry) -> tuple[str, str] | None:
+    """What to say under an answer of a worked backward pass: ("follow-through", why it earned credit:
+    right from the student's own earlier values), ("mistake", the sentence naming the slip that gives
+    it) or ("no mistake", the sentence saying none does); None for a right answer or one not diagnosed."""
     if entry is None or entry.status == "right":
-        return []
+        return None
     if entry.status == "follow-through":
-        return [f"{WHY}follow-through: {entry.note}"]
+        return "follow-through", entry.note
     if entry.diagnosis is None:
+        return None
+    return "mistake" if entry.diagnosis.mistake is not None else "no mistake", entry.diagnosis.sentence
+
+
+def diagnosis_notes(verdict, several: bool = False) -> list[str]:
+    """The explanation of a wrong answer; the first wrong step of the pass says so."""
+    found = explanation(verdict.entry)
+    if found is None:
         return []
-    first = "first wrong step: " if entry.first and several else ""
-    return [f"{WHY}{first}{entry.diagnosis.sentence}"]
+    if found[0] == "follow-through":
+        return [f"{WHY}follow-through: {found[1]}"]
+    return [f"{WHY}{'first wrong step: ' if verdict.entry.first and several else ''}{found[1]}"]
 
 
 def first_wrong_edge(checks) -> tuple[int, int] | None:

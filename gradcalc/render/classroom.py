@@ -345,17 +345,19 @@ def _notes(mark) -> list[str]:
 
 def _diagnosis(mark) -> list[str]:
     """The mistake a wrong answer comes from, or the follow-through it earned credit for."""
-    entry = mark.entry
-    if entry is None or entry.status == "right":
+    from .check import explanation
+
+    found = explanation(mark.entry)
+    if found is None:
         return []
-    if entry.status == "follow-through":
-        return [f"  - Follow-through: {md_text(entry.note)}"]
-    if entry.diagnosis is None:
-        return []
-    if entry.diagnosis.mistake is None:   # the line above already gives the right value
+    kind, text = found
+    if kind == "follow-through":
+        return [f"  - Follow-through: {md_text(text)}"]
+    if kind == "no mistake":    # the line above already gives the right value
         return ["  - No single common mistake gives this number."]
-    first = "the first wrong step of this problem: " if entry.first and len(mark.asked.problem.asked) > 1 else ""
-    return [f"  - Why: {first}{md_text(entry.diagnosis.sentence)}"]
+    several = len(mark.asked.problem.asked) > 1
+    return [f"  - Why: {'the first wrong step of this problem: ' if mark.entry.first and several else ''}"
+            f"{md_text(text)}"]
 
 
 def _solution(key, precision: int) -> list[str]:
