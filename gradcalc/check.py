@@ -456,22 +456,16 @@ def _output_sum(graph: Graph, inputs: dict[str, Value], seed: Value) -> float:
         return float(np.sum(seed * forward(graph, inputs)[graph.output]))
 
 
-def numerical_gradient(result, name: str, elements: list | None = None) -> tuple[Value, float]:
+def numerical_gradient(result, name: str, elements: list | None = None) -> tuple[Value, float, dict]:
     """Central differences for each element of input `name` (or for the listed index tuples only, as
-    a 1-D array); also the floor set by rounding error. An element with no finite difference
-    quotient on either side of the point is nan (not checkable there).
+    a 1-D array); the floor set by rounding error; and for the elements next to a kink (relu, abs,
+    max …) how they were differenced: {index: ("one-sided" | "on a kink", the kinked ops)}. An
+    element with no finite difference quotient on either side of the point is nan (not checkable).
 
-    Each element's step is chosen by `_difference`: scaled to the point, and shrunk until the
-    estimate stops changing, so a pole or domain edge near the point (log x at x = 1e-4) is not
-    stepped over.
+    gradcalc's one finite-difference helper. Each element's step is chosen by `_difference`: scaled to
+    the point, and shrunk until the estimate stops changing, so a pole or domain edge near the point
+    (log x at x = 1e-4) is not stepped over.
     """
-    grad, noise, _ = _numerical(result, name, elements)
-    return grad, noise
-
-
-def _numerical(result, name: str, elements: list | None = None) -> tuple[Value, float, dict]:
-    """numerical_gradient, and for the elements next to a kink (relu, abs, max …) how they were
-    differenced: {index: ("one-sided" | "on a kink", the kinked ops)}."""
     graph, seed = result.graph, result.grads[result.graph.output]
     inputs = dict(result.inputs)   # a copy: the result's own inputs stay as they were
     base = np.array(inputs[name], dtype=np.float64)
@@ -636,7 +630,7 @@ def check_numerically(result, rtol: float = RTOL, atol: float = ATOL, limit: int
     for name, backprop in result.gradient.items():
         shape = np.shape(result.inputs[name])
         elements = sample_elements(shape, limit, seed)
-        numerical, noise, near = _numerical(result, name, elements)
+        numerical, noise, near = numerical_gradient(result, name, elements)
         if elements is not None:
             backprop = np.asarray(backprop)[tuple(np.array(elements).T)]
         a, n = np.asarray(backprop, dtype=np.float64), np.asarray(numerical)

@@ -242,10 +242,6 @@ def _detach(m, x):
     return m("stop_gradient", x)
 
 
-def _stop_note(m, x):
-    return m("stop_gradient", x)
-
-
 def _xlogy(m, x, y):
     return m("mul", x, m.call("log", y))
 

@@ -272,7 +272,7 @@ def test_numerical_check_on_a_kink_is_not_checkable_and_says_why():
 
 
 def test_numerical_gradient_of_array_output_is_of_the_sum():
-    grad, _ = numerical_gradient(compute("x*x", x=[1.0, 2.0, 3.0]), "x")
+    grad, _, _ = numerical_gradient(compute("x*x", x=[1.0, 2.0, 3.0]), "x")
     assert np.allclose(grad, [2, 4, 6])
 
 
