@@ -304,10 +304,10 @@ def answer_inputs(graph: Graph, answers: list[Answer]) -> tuple[str, ...]:
         if answer.name in graph.variables:
             wanted.add(graph.variables[answer.name])
             continue
-        node = next((node for node in reversed(graph.nodes) if node.name == answer.name), None)
-        if node is None or node.id == graph.output:
+        node = graph.node_of(answer.name)
+        if node is None or node == graph.output:
             continue
-        stack, seen = [node.id], {node.id}   # the inputs below t, walked without recursion
+        stack, seen = [node], {node}   # the inputs below t, walked without recursion
         while stack:
             below = graph.nodes[stack.pop()]
             if below.op is None and below.name in graph.variables:
@@ -387,9 +387,9 @@ def answer_target(result, name: str) -> tuple[str, Value]:
         return f"∂{out}/∂{name}", result.grad_of(name)
     if name == out:
         return out, result.value
-    node = next(node for node in reversed(graph.nodes) if node.name == name)
-    grad = result.grads[node.id]
-    return f"∂{out}/∂{name}", np.zeros_like(result.values[node.id]) if grad is None else grad
+    node = graph.node_of(name)
+    grad = result.grads[node]
+    return f"∂{out}/∂{name}", np.zeros_like(result.values[node]) if grad is None else grad
 
 
 def judge_answer(result, answer: Answer, available, nearby: Nearby, rtol, atol) -> Verdict:

@@ -808,12 +808,11 @@ class Solution:
 
 
 def _node_of(result, name: str) -> int:
+    """The node a name means (graph.node_of), and the output's for its own name even when unnamed."""
     graph = result.graph
-    if name in graph.variables:
-        return graph.variables[name]
-    if name == result.output_name:
+    if name == result.output_name and name not in graph.variables:
         return graph.output
-    return next(node.id for node in reversed(graph.nodes) if node.name == name)
+    return graph.node_of(name)
 
 
 def solution(key: Key) -> Solution:

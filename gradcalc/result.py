@@ -252,8 +252,7 @@ def _spelled_together(name: str, given) -> list[str] | None:
 
 def _unused_value(graph: Graph, name: str) -> UnusedValue:
     inputs = ", ".join(graph.variables) or "no inputs"
-    computed = next((node for node in graph.nodes if node.name == name), None)
-    if computed is not None:
+    if graph.node_of(name) is not None:     # not an input (bind asks only for those): computed
         return UnusedValue(f"{name} is computed by the program, so it takes no value", name,
                            hint=f"give values for its inputs instead: {inputs}")
     if name in CONSTANTS:
