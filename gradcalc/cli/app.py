@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from ..errors import GradcalcError, UnusedValue
-from . import batch, checks, higher, output, pictures, program, sheet
-from .command import Command, closest_option
+from ..errors import UnusedValue
+from . import batch, checks, higher, output, pictures, program, sheet, spec
+from .command import Command, closest_option, refuse_conflicts
 from .exits import exit_code_table, guard
 
 EPILOG = """\b
@@ -65,12 +65,8 @@ def run(ctx: click.Context, p: dict) -> None:
     limits = program.limits(p)
     text = program.program_text(p, limits)
     values = program.values(ctx, p, limits)
+    refuse_conflicts(ctx, spec.COMMAND, spec.COMMAND_CONFLICTS)
     out = output.Output.take(p)
-    refused = pictures.given(p) + checks.given(p) + (["--points"] if batch.wanted(p) else []) \
-        if out.latex else []
-    if refused:
-        raise GradcalcError(f"--latex cannot be combined with {', '.join(refused)}",
-                            hint="--latex shows the trace, --symbolic, --hessian and --order")
     if batch.wanted(p):
         return batch.run(text, values, p, out.as_json, limits)
     answers = checks.answers(p)

@@ -6,9 +6,8 @@ import os
 
 import click
 
-from ..errors import GradcalcError
-from . import checks, higher, pictures, program, spec
-from .command import options_for
+from . import program, spec
+from .command import given_on_command_line, options_for
 from .exits import say
 from .output import emit
 
@@ -21,22 +20,10 @@ def wanted(p: dict) -> bool:
 
 def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
     """Read, compute and write chunk by chunk, so output starts before the input ends."""
-    clashing = (checks.given(p) + higher.given(p) + (["--upstream"] if p["upstream"] is not None else [])
-                + pictures.given(p))
-    if clashing:
-        raise GradcalcError(f"--points cannot be combined with {', '.join(clashing)}",
-                            hint="a batch computes values and gradients only; run the "
-                                 "other options on one point")
+    # The options it refuses are in spec.COMMAND_CONFLICTS. --plain holds as it is (the output is
+    # plain CSV text); --precision rounds the CSV's numbers.
     ctx = click.get_current_context()
-    # --plain holds as it is (the output is plain CSV text); --precision rounds the CSV's numbers;
-    # -q and --max-rows have nothing to leave out of one line per row: refused, never ignored.
-    refused = [option for option, name in (("-q", "quiet"), ("--max-rows", "max_rows"))
-               if _given(ctx, name)]
-    if refused:
-        raise GradcalcError(f"--points cannot be combined with {', '.join(refused)}",
-                            hint="--points writes a header and one line per point; pick columns "
-                                 "with --wrt, or after it (cut -d, -f3)")
-    precision = p["precision"] if _given(ctx, "precision") and not as_json else None
+    precision = p["precision"] if given_on_command_line(ctx, "precision") and not as_json else None
     from ..batch import column_list, open_points, run as run_batch
     from ..parse import parse
     from ..render import batch as out
@@ -76,11 +63,6 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
             rows += len(chunk)
             bar.update(chunk.consumed, rows)
     emit(header)   # a file with a header and no rows: just the header
-
-
-def _given(ctx: click.Context, name: str) -> bool:
-    source = ctx.get_parameter_source(name)
-    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
 
 
 def _size(stream) -> int | None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import GradcalcError
-from . import higher, pictures, spec
+from . import spec
 from .command import options_for
 
 options = options_for(spec.COMMAND, "checks")
@@ -15,21 +14,9 @@ def given(p: dict) -> list[str]:
 
 
 def answers(p: dict) -> list:
-    """The --expect answers, read (a malformed one is bad input), after the combinations are checked."""
-    checking = given(p)
-    if not checking:
+    """The --expect answers, read (a malformed one is bad input)."""
+    if not given(p):
         return []
-    if higher.given(p):
-        raise GradcalcError("--expect and --check cannot be combined with --hessian, --order, "
-                            "--symbolic, --mode forward or --compare-modes",
-                            hint="run them as two commands")
-    # A picture on stdout is the whole output (ready for dot or a Markdown file): no room for
-    # the answers table, and checks that ran unseen would only change the exit code.
-    drawn = pictures.on_stdout(p)
-    if drawn:
-        raise GradcalcError(f"{' and '.join(checking)} cannot be combined with {', '.join(drawn)}",
-                            hint="run them as two commands, or draw the graph into a file "
-                                 "with --render beside the checks")
     from ..check import parse_answer
 
     return [parse_answer(spec) for spec in p["expect"]]

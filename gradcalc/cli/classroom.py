@@ -13,25 +13,16 @@ options = options_for(spec.CHECK, "classroom")
 
 
 def given(sheet: str, p: dict) -> bool:
-    """Whether the class grader is asked for; refuses its options without --answers."""
-    if p["answers"] is None and (p["report"] or p["solutions"] or p["items"] or p["book_format"] != "csv"):
-        option = ('--report' if p['report'] else '--items' if p['items'] else '--solutions' if p['solutions']
-                  else '--format')
-        raise GradcalcError(f"{option} needs --answers",
-                            hint="gradcalc check SHEET.toml --answers ANSWERS.csv --report DIR")
+    """Whether the class grader is asked for (its options without --answers are refused by
+    spec.CHECK_CONFLICTS)."""
     if p["answers"] == "-" and sheet == "-":
         raise GradcalcError("the sheet and the answers cannot both come from standard input",
                             hint="give one of them as a file")
-    if p["solutions"] and not p["report"] and p["book_format"] != "gradescope":
-        raise GradcalcError("--solutions adds to the feedback files: give --report DIR too (or --format "
-                            "gradescope, whose results carry the feedback)")
     return p["answers"] is not None
 
 
 def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) -> None:
     """The gradebook (or --json, or --format's) on stdout, feedback files in --report DIR."""
-    if as_json and p["book_format"] != "csv":
-        raise GradcalcError("--json and --format are two ways to print the gradebook: choose one")
     from ..classroom import decode, escape, grade_class, load_class_sheet, read_answers
     from ..limits import read_bytes, read_text
     from ..render import classroom as render

@@ -27,6 +27,36 @@ def option_group(*options: Callable) -> Callable:
     return apply
 
 
+def given_on_command_line(ctx: click.Context, dest: str) -> bool:
+    source = ctx.get_parameter_source(dest)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+
+
+def refuse_conflicts(ctx: click.Context, options: tuple[spec.Option, ...],
+                     conflicts: tuple[spec.Conflict, ...]) -> None:
+    """Bad input (exit 2) for the first rule of `conflicts` (spec.py) that the command line breaks."""
+    by_name = {name: option for option in options for name in option.names}
+
+    def given(spelling: str) -> bool:
+        name, _, value = spelling.partition(" ")      # "--mode forward": --mode given as forward
+        dest = by_name[name].dest
+        return given_on_command_line(ctx, dest) and (not value or ctx.params.get(dest) == value)
+
+    for rule in conflicts:
+        mine = [option for option in rule.options if given(option)]
+        others = [option for option in rule.others if given(option)]
+        if rule.rule == spec.REFUSES and mine and others:
+            found = (mine, others)
+        elif rule.rule == spec.NEEDS and mine and not others:
+            found = (mine[:1], rule.others[:1])
+        elif rule.rule == spec.ALONE and len(mine) > 1:
+            found = (mine, ())
+        else:
+            continue
+        raise GradcalcError(rule.message.format(given=" and ".join(found[0]), refused=rule.joiner.join(found[1])),
+                            hint=rule.hint)
+
+
 def options_for(options: tuple[spec.Option, ...], group: str) -> Callable:
     """The click options of one group of the spec, as one decorator."""
     return option_group(*(click_option(option) for option in options if option.group == group))

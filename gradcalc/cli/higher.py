@@ -24,12 +24,7 @@ def run(result, p: dict, out: Output) -> None:
     if not out.tables:
         say_notes(result)
     if out.latex:
-        from ..errors import GradcalcError
         from ..render.latex import render as latex
-
-        if p["mode"] == "forward" or p["compare_modes"]:
-            raise GradcalcError("--latex cannot be combined with --mode forward or --compare-modes",
-                                hint="--latex shows the trace, --symbolic, --hessian and --order")
 
         return emit(latex(result, found, out.precision, out.max_rows))
     emit(render(result, found, out.as_json, out.rich, out.quiet, out.precision, out.max_rows))

@@ -42,14 +42,7 @@ class Output:
     def take(cls, given: dict) -> Output:
         """The output options out of main's keyword arguments (missing ones keep their defaults)."""
         names = ("as_json", "plain", "quiet", "precision", "max_rows", "latex")
-        out = cls(**{name: given[name] for name in names if name in given})
-        clashing = [option for option, wanted in (("--json", out.as_json), ("-q", out.quiet)) if wanted]
-        if out.latex and clashing:
-            from ..errors import GradcalcError
-
-            raise GradcalcError(f"--latex cannot be combined with {' and '.join(clashing)}",
-                                hint="choose one form of output")
-        return out
+        return cls(**{name: given[name] for name in names if name in given})
 
     @property
     def rich(self) -> bool:

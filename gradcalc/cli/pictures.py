@@ -47,13 +47,7 @@ def write_page(result, p: dict, out: Output) -> None:
 
 def run(result, p: dict, out: Output) -> bool:
     """Draw what was asked for; True if a picture was the output (nothing else is to be shown)."""
-    if p["quiz"] and p["page"] is None:
-        raise GradcalcError("--quiz is a mode of the --html page", hint="add --html FILE")
-    drawn = on_stdout(p)
-    if out.as_json and drawn:
-        drawn = ["--json", *drawn]
-    if len(drawn) > 1:
-        raise GradcalcError(f"{' and '.join(drawn)} each print the whole output; give one of them")
+    drawn = on_stdout(p)     # at most one (spec.COMMAND_CONFLICTS)
     if p["picture"] is not None:   # --render "" was once ignored, with exit 0
         from ..render.dot import render_file
 

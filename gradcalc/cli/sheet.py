@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..errors import GradcalcError
 from ..limits import DEFAULT, read_text
 from . import classroom, pictures, spec
-from .command import OneLineErrors, options_for
+from .command import OneLineErrors, options_for, refuse_conflicts
 from .exits import guard
 from .output import Output, show
 
@@ -50,12 +49,8 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, sheet_toler
     With --answers, grade a whole class: a row of answers per student, a gradebook on stdout."""
     with guard():
         limits = DEFAULT.with_overrides(limit)
-        if p["pages_quiz"] and p["pages"] is None:
-            raise GradcalcError("--quiz is a mode of the --html pages", hint="add --html DIR")
+        refuse_conflicts(click.get_current_context(), spec.CHECK, spec.CHECK_CONFLICTS)
         if classroom.given(sheet, p):
-            if p["pages"] is not None:
-                raise GradcalcError("--html writes the pages of one sheet's problems; a class is "
-                                    "graded with --answers", hint="run gradcalc check SHEET.toml --html DIR")
             return classroom.run(sheet, p, as_json, precision, rtol, atol, limits)
         from ..render import sheet as render
         from ..sheet import grade, load_sheet

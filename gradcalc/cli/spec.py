@@ -180,6 +180,68 @@ CHECK = (
 )
 
 
+# Options that do not go together --------------------------------------------------------------------
+# Declared once per command and checked in order, before anything is computed, by
+# command.refuse_conflicts, which says the first that applies. An option is named as typed; "--mode
+# forward" and "--html -" name an option given with that value. "Given" means on the command line.
+REFUSES = "refuses"    # none of `others` beside any of `options`
+NEEDS = "needs"        # each of `options` only together with one of `others`
+ALONE = "alone"        # at most one of `options`
+
+
+class Conflict:
+    """One rule of a conflict table, with the error it gives: `message` may use {given} (the rule's
+    options that were given, joined by " and ") and {refused} (the others given, joined by `joiner`)."""
+
+    __slots__ = ("options", "rule", "others", "hint", "message", "joiner")
+
+    def __init__(self, options: tuple[str, ...], rule: str, others: tuple[str, ...] = (), hint: str | None = None,
+                 message: str | None = None, joiner: str = ", "):
+        self.options, self.rule, self.others, self.hint, self.joiner = options, rule, others, hint, joiner
+        self.message = message or {REFUSES: "{given} cannot be combined with {refused}",
+                                   NEEDS: "{given} needs {refused}",
+                                   ALONE: "{given} each print the whole output; give one of them"}[rule]
+
+
+_PICTURES = ("--dot", "--render", "--mermaid", "--tree", "--html", "--quiz")
+_ON_STDOUT = ("--dot", "--mermaid", "--tree", "--html -")      # a picture that is the whole output
+_CHECKS = ("--expect", "--check")
+_HIGHER = ("--hessian", "--order", "--symbolic", "--mode forward", "--compare-modes")
+_LATEX_SHOWS = "--latex shows the trace, --symbolic, --hessian and --order"
+
+COMMAND_CONFLICTS = (
+    Conflict(("--latex",), REFUSES, ("--json", "-q"), "choose one form of output", joiner=" and "),
+    Conflict(("--latex",), REFUSES, _PICTURES + _CHECKS + ("--points", "--mode forward", "--compare-modes"),
+             _LATEX_SHOWS),
+    Conflict(("--points",), REFUSES, _CHECKS + _HIGHER + ("--upstream",) + _PICTURES,
+             "a batch computes values and gradients only; run the other options on one point"),
+    # A batch writes one line per point: -q and --max-rows would have nothing to leave out.
+    Conflict(("--points",), REFUSES, ("-q", "--max-rows"),
+             "--points writes a header and one line per point; pick columns with --wrt, or after it "
+             "(cut -d, -f3)"),
+    Conflict(_CHECKS, REFUSES, _HIGHER, "run them as two commands"),
+    # A picture on stdout is the whole output: no room for the answers table, and checks that ran
+    # unseen would only change the exit code.
+    Conflict(_CHECKS, REFUSES, _ON_STDOUT,
+             "run them as two commands, or draw the graph into a file with --render beside the checks"),
+    Conflict(("--quiz",), NEEDS, ("--html",), "add --html FILE", message="--quiz is a mode of the --html page"),
+    Conflict(("--json",) + _ON_STDOUT, ALONE),
+)
+
+CHECK_CONFLICTS = (
+    Conflict(("--quiz",), NEEDS, ("--html",), "add --html DIR", message="--quiz is a mode of the --html pages"),
+    Conflict(("--report", "--items", "--solutions", "--format"), NEEDS, ("--answers",),
+             "gradcalc check SHEET.toml --answers ANSWERS.csv --report DIR"),
+    Conflict(("--solutions",), NEEDS, ("--report", "--format gradescope"),
+             message="--solutions adds to the feedback files: give --report DIR too (or --format gradescope, "
+                     "whose results carry the feedback)"),
+    Conflict(("--answers",), REFUSES, ("--html",), "run gradcalc check SHEET.toml --html DIR",
+             message="--html writes the pages of one sheet's problems; a class is graded with --answers"),
+    Conflict(("--json",), REFUSES, ("--format",),
+             message="--json and --format are two ways to print the gradebook: choose one"),
+)
+
+
 def names(options: tuple[Option, ...], *, takes_value: bool | None = None) -> frozenset[str]:
     """Every name of the options (`-q`, `--quiet`, …), or only of those that do (not) take a value."""
     return frozenset(name for option in options for name in option.names
