@@ -1,9 +1,9 @@
-"""How formulas are written: binding strengths and gradcalc's own spelling, shared by every printer.
+"""How formulas are written: gradcalc's own styles of the one formula printer.
 
 symbolic.Printer walks a table of normal forms and asks a style how to write what it finds: `Style`
 here (PRETTY for reading, ASCII that gradcalc's grammar reads back) or render/latex.LatexStyle. The
-trace's formula column (ops/rules.Text) writes with PRETTY's signs and the same strengths. Imports
-nothing, so the scalar path loads it for free.
+binding strengths and PRETTY's signs are those of the trace's formula column (ops/rules.Text), so a
+formula reads the same wherever it is shown.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 # How strongly printed text binds: a part weaker than its place asks for is put in parentheses.
-CONDITION, SUM, NEGATIVE, PRODUCT, POWER, ATOM = 0, 1, 2, 3, 4, 5
+from .ops.rules import ATOM, CONDITION, MINUS, NEGATIVE, POWER, PRODUCT, RAISED, SUM, TIMES  # noqa: F401
 
 _NAMED = {math.pi: "pi", math.e: "e"}     # gradcalc's constants, read back by the grammar
 
@@ -105,7 +105,7 @@ class Style:
         return text, ATOM if p in (1, 0.5) else POWER
 
 
-PRETTY = Style("·", "−", "^")
+PRETTY = Style(TIMES, MINUS, RAISED)
 ASCII = Style("*", "-", "**")
 NAMED_CONSTANTS = frozenset(_NAMED.values())
 

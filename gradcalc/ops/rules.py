@@ -17,7 +17,6 @@ A Python float divided by 0 raises; `local` then runs the rule again on numpy sc
 from __future__ import annotations
 
 from .. import xp
-from ..printing import ATOM, CONDITION, NEGATIVE, POWER, PRETTY, PRODUCT, SUM
 from ..xp import np
 
 # -- numbers -----------------------------------------------------------------------------------------
@@ -72,10 +71,12 @@ class Function:
 
 
 # -- text --------------------------------------------------------------------------------------------
-# Written as it is built, with the binding strengths and the signs of gradcalc's other formulas
-# (printing.py): `1 − z²`, `y·x^(y − 1)`.
+# Written as it is built: `1 − z²`, `y·x^(y − 1)`. The binding strengths and signs are gradcalc's for
+# every formula: printing.py's styles take them from here (defined here so that a scalar question,
+# which loads this module, loads no printer).
 
-_TIMES, _MINUS, _SQUARED = PRETTY.times, PRETTY.minus, "²"
+CONDITION, SUM, NEGATIVE, PRODUCT, POWER, ATOM = 0, 1, 2, 3, 4, 5    # how strongly printed text binds
+TIMES, MINUS, RAISED, _SQUARED = "·", "−", "^", "²"
 
 
 def number_text(value: float) -> str:
@@ -97,12 +98,12 @@ class Text:
         return self.text
 
     def wrapped(self, below: int) -> str:
-        return PRETTY.parenthesized(self.text) if self.precedence < below else self.text
+        return f"({self.text})" if self.precedence < below else self.text
 
     def number(self) -> float | None:
         """The value of a text that is a number written in the program (`2`, `(-1)`), else None."""
         try:
-            return float(self.text.strip("()").replace(_MINUS, "-"))
+            return float(self.text.strip("()").replace(MINUS, "-"))
         except ValueError:
             return None
 
@@ -116,7 +117,7 @@ class Text:
         if folded is not None:
             return folded
         if other.precedence == NEGATIVE:
-            return Text(f"{self.wrapped(SUM)} {_MINUS} {other.parts[0]}", SUM, ("sub", self, other.parts[0]))
+            return Text(f"{self.wrapped(SUM)} {MINUS} {other.parts[0]}", SUM, ("sub", self, other.parts[0]))
         return Text(f"{self.wrapped(SUM)} + {other.wrapped(SUM)}", SUM, ("add", self, other))
 
     def __radd__(self, other):
@@ -127,7 +128,7 @@ class Text:
         folded = self._folded(other, float.__sub__)
         if folded is not None:
             return folded
-        return Text(f"{self.wrapped(SUM)} {_MINUS} {other.wrapped(PRODUCT)}", SUM, ("sub", self, other))
+        return Text(f"{self.wrapped(SUM)} {MINUS} {other.wrapped(PRODUCT)}", SUM, ("sub", self, other))
 
     def __rsub__(self, other):
         return lift_text(other) - self
@@ -148,7 +149,7 @@ class Text:
         if self.text == "1":
             return other
         # −x·y: a negation on the left reads as it should; on the right it is wrapped, x·(−y)
-        return Text(f"{self.wrapped(NEGATIVE)}{_TIMES}{other.wrapped(PRODUCT)}", PRODUCT, ("mul", self, other))
+        return Text(f"{self.wrapped(NEGATIVE)}{TIMES}{other.wrapped(PRODUCT)}", PRODUCT, ("mul", self, other))
 
     def __rmul__(self, other):
         return lift_text(other) * self
@@ -161,14 +162,14 @@ class Text:
         return lift_text(other) / self
 
     def __neg__(self):
-        return Text(f"{_MINUS}{self.wrapped(NEGATIVE)}", NEGATIVE, (self,))
+        return Text(f"{MINUS}{self.wrapped(NEGATIVE)}", NEGATIVE, (self,))
 
 
 def lift_text(value) -> Text:
     if isinstance(value, Text):
         return value
     if value < 0:
-        return Text(f"{_MINUS}{number_text(-value)}", NEGATIVE, (Text(number_text(-value)),))
+        return Text(f"{MINUS}{number_text(-value)}", NEGATIVE, (Text(number_text(-value)),))
     return Text(number_text(value))
 
 
@@ -178,7 +179,7 @@ def _power_text(a: Text, b: Text) -> Text:
         return a
     if b.number() == 2:
         return Text(f"{a.wrapped(ATOM)}{_SQUARED}", POWER)
-    return Text(f"{a.wrapped(ATOM)}{PRETTY.power}{b.wrapped(ATOM)}", POWER)
+    return Text(f"{a.wrapped(ATOM)}{RAISED}{b.wrapped(ATOM)}", POWER)
 
 
 def _compared(a: Text, relation: str) -> str:
