@@ -30,12 +30,8 @@ class Result:
     def __init__(self, graph: Graph, values: list[Value], grads: list[Value | None], steps: list[Step],
                  inputs: dict[str, Value], wrt: tuple[str, ...] = (), seeded: bool = False,
                  unused: tuple[str, ...] = (), given: tuple[str, ...] = (), upstream: Value | None = None):
-        self.graph = graph
-        self.values = values
-        self.grads = grads
-        self.steps = steps
-        self.inputs = inputs
-        self.wrt = wrt
+        self.graph, self.values, self.grads, self.steps = graph, values, grads, steps
+        self.inputs, self.wrt = inputs, wrt
         self.seeded = seeded        # True when the caller supplied ∂L/∂output
         # Values given for names the program does not mention: ignored, so one set of values serves
         # several expressions (the command line says so in a note on stderr).
