@@ -138,3 +138,15 @@ def test_the_private_import_finder_finds_both_spellings(tmp_path, monkeypatch):
     (package / "b.py").write_text("from .a import _helper\nfrom . import a, _tables\na._helper()\n")
     monkeypatch.setattr(sys.modules[__name__], "PACKAGE", package)
     assert private_imports() == [("gradcalc.b", 1, "gradcalc.a._helper"), ("gradcalc.b", 3, "gradcalc.a._helper")]
+
+
+def test_the_node_a_name_means_is_found_in_one_place():
+    # graph.node_of: an input, else the last node assigned the name. A search of its own elsewhere
+    # (`next(n for n in reversed(graph.nodes) if n.name == name)`) drifts: first or last, inputs or not.
+    import re
+
+    searches = [f"{path.relative_to(PACKAGE)}:{text[:match.start()].count(chr(10)) + 1}"
+                for path in PACKAGE.rglob("*.py") if path.name != "graph.py"
+                for text in [path.read_text(encoding="utf-8")]
+                for match in re.finditer(r"\b\w+\.name == \w+", text) if "node" in match.group()]
+    assert searches == []
