@@ -358,7 +358,7 @@ def _cuts(name: str, pieces, functions, most: int = 4) -> list[list[str]]:
     return ways
 
 
-def _split_names(tokens: list[Tok], context: Context, notes: list[str]) -> list[Tok]:
+def _split_names(tokens: list[Tok], context: Context, _notes: list[str]) -> list[Tok]:
     out: list[Tok] = []
     pieces = context.known - set(context.calls) - set(context.constants)
     for i, token in enumerate(tokens):
