@@ -27,8 +27,6 @@ SYNONYMS = {"dim": "axis", "keepdim": "keepdims", "exponent": "y", "other": "y"}
 # Keywords naming a function's first argument, whatever gradcalc calls it.
 FIRST = frozenset({"input", "a", "x", "tensor", "features", "self", "t"})
 
-_MISSING = object()
-
 
 class Spelling:
     """One library's function: its parameters (`"x, axis=None, keepdims=False"`, `min|a_min` for

@@ -150,3 +150,34 @@ def test_the_node_a_name_means_is_found_in_one_place():
                 for text in [path.read_text(encoding="utf-8")]
                 for match in re.finditer(r"\b\w+\.name == \w+", text) if "node" in match.group()]
     assert searches == []
+
+
+def unused_private_names() -> list[str]:
+    """Top-level _private functions, classes and constants their module never uses: dead code
+    (ruff sees unused imports and variables, not these). A name in a string counts as a use."""
+    import re
+
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "_lalr_tables.py":     # generated
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        defined = {}
+        for node in tree.body:
+            names = [node.name] if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else \
+                [t.id for t in node.targets if isinstance(t, ast.Name)] if isinstance(node, ast.Assign) else []
+            defined.update({name: node.lineno for name in names if _private(name)})
+        used = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                used.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                used.add(node.attr)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                used.update(re.findall(r"\w+", node.value))
+        found += [f"{path.relative_to(PACKAGE)}:{line} {name}" for name, line in defined.items() if name not in used]
+    return found
+
+
+def test_no_private_name_is_left_unused():
+    assert unused_private_names() == []
