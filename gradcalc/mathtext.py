@@ -629,3 +629,57 @@ def could_split(name: str, names, calls) -> bool:
     pieces = set(names)
     applied = {f for f in APPLIED if 1 in calls.get(f, {})} - pieces
     return name not in pieces and "." not in name and bool(_cuts(name, pieces, applied, most=1))
+
+
+# -- functions defined in the text: N(x) = … then N(d1); y = f(x) = … -------------------------------------
+_DEFINITION = re.compile(r"(?m)(?:^|(?<=;))[ \t]*([^\W\d][\w]*)[ \t]*\(([^()=]*)\)[ \t]*=(?!=)")
+_CHAIN = re.compile(r"(?m)(?:^|(?<=;))[ \t]*[^\W\d][\w]*[ \t]*(=[ \t]*[^\W\d][\w]*)[ \t]*\([^()=]*\)[ \t]*=(?!=)")
+
+
+def definitions(text: str):
+    """Functions defined in the text and called later (N(x) = … then N(d1); f(x) = x^2; f(3y)): the
+    text with those definitions blanked, and each as (name, parameters, where its body starts, body);
+    `y = f(x) = …` chains read as y(x) = …. None if the text has neither."""
+    if "=" not in text or "(" not in text:
+        return None
+    notes: list[str] = []
+    chars = None
+    for match in _CHAIN.finditer(text):
+        chars = chars or list(text)
+        start, end = match.span(1)
+        chars[start:end] = " " * (end - start)
+        written = text[match.start():match.end()].strip()
+        notes.append(f"{written} … is read as {text[match.start():start].strip()}"
+                     f"{text[end:match.end()].strip()} …: the formula named by its first name")
+    if chars is not None:
+        text = "".join(chars)
+    functions = []
+    for match in _DEFINITION.finditer(text):
+        name = match.group(1)
+        params = [p.strip() for p in match.group(2).split(",") if p.strip()]
+        if not all(re.fullmatch(r"[^\W\d]\w*", p) for p in params):
+            continue
+        body_start, body_end = match.end(), _statement_end(text, match.end())
+        if re.search(rf"(?<![\w.]){re.escape(name)}[ \t]*\(", text[body_end:]) is None:
+            continue           # not called later: f(x) = … names the output f (of inputs x)
+        functions.append((name, params, body_start, text[body_start:body_end], (match.start(1), match.end(1))))
+        chars = list(text)
+        chars[match.start():body_end] = [" " if c != "\n" else c for c in text[match.start():body_end]]
+        text = "".join(chars)
+    if not functions and not notes:
+        return None
+    return text, functions, notes
+
+
+def _statement_end(text: str, start: int) -> int:
+    """Where the statement starting at `start` ends: a ; or line break outside brackets, or the end."""
+    depth = 0
+    for k in range(start, len(text)):
+        char = text[k]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char in ";\n" and depth <= 0:
+            return k
+    return len(text)

@@ -906,14 +906,17 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     except GradcalcError as error:
         error.text = text
         raise
+    python = program is not None
+    if not python and "=" in text and "(" in text:    # N(x) = … then N(d1): math text's functions
+        program = _math_functions(text)
     source = _join_lines(text if program is None else program.source)
     failed = None
     try:
         graph = _parse_plain(source, text, limits, names, program)
-        if program is not None or not _reads_otherwise(graph, names):
+        if python or not _reads_otherwise(graph, names):
             return graph
     except GradcalcError as error:
-        if program is not None:     # Python read as Python: math text is not its dialect
+        if python:     # Python read as Python: math text is not its dialect
             raise
         failed = error
     # Math text and LaTeX (gradcalc/mathtext.py): read the tokens as notes mean them, and parse again.
@@ -929,7 +932,7 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
             raise failed
         return graph
     tokens, notes = rewritten
-    graph = _parse_tokens(tokens, text, limits, names)
+    graph = _parse_tokens(tokens, text, limits, names, program)
     graph.notes[:0] = [note for note in dict.fromkeys(notes)]
     return graph
 
@@ -998,9 +1001,26 @@ def _parse_fragment(source: str, by_lark: bool) -> Ref:
     return lalr.drive(source, *tables)    # a Fallback here makes Lark read the whole program again
 
 
-def _parse_tokens(tokens, text: str, limits: Limits, names: frozenset) -> Graph:
+def _math_functions(text: str):
+    """Functions the text defines and calls later (N(x) = … then N(d1)), read as pasted Python's
+    functions are (gradcalc.dialects.Program): each call reads the body again with the parameters
+    bound; None if there are none."""
+    from .mathtext import definitions
+
+    found = definitions(text)
+    if found is None:
+        return None
+    source, defined, notes = found
+    functions = {}
+    for name, params, start, body, span in defined:
+        returns = start + len(body) - len(body.lstrip())
+        functions[name] = dialects.Function(name, params, {}, start, body, returns, frozenset(), span)
+    return dialects.Program(source, functions, {}, None, None, notes)
+
+
+def _parse_tokens(tokens, text: str, limits: Limits, names: frozenset, program=None) -> Graph:
     """Parse math text's tokens: by the tables' driver, or (for the syntax error) by Lark fed the same tokens."""
-    _BUILDER.reset(text, limits, None, names)
+    _BUILDER.reset(text, limits, program, names)
     try:
         try:
             tables = _tables()
@@ -1009,7 +1029,7 @@ def _parse_tokens(tokens, text: str, limits: Limits, names: frozenset) -> Graph:
             with gc_paused():
                 ref = lalr.drive(text, *tables, matches=tokens)
         except lalr.Fallback:
-            _BUILDER.reset(text, limits, None, names)
+            _BUILDER.reset(text, limits, program, names)
             _BUILDER.by_lark = True
             ref = _parse_tokens_with_lark(tokens, text)
     except GradcalcError as error:

@@ -235,3 +235,42 @@ def test_lark_reads_math_text_as_the_driver_does(monkeypatch, text):
     fast = outcome()
     monkeypatch.setattr(parse_module, "_tables", lambda: None)
     assert outcome() == fast
+
+
+# -- functions defined in the text and called later; y = f(x) = … -----------------------------------------
+
+def test_a_function_defined_in_the_text_is_evaluated_where_called():
+    # The Black-Scholes call as notes write it: N(x) defined, then N(d1) and N(d2); against SymPy.
+    S, K, r, s, T = sp.symbols("S K r s T", positive=True)
+    N = lambda x: (1 + sp.erf(x / sp.sqrt(2))) / 2     # noqa: E731
+    d1 = (sp.log(S / K) + (r + s ** 2 / 2) * T) / (s * sp.sqrt(T))
+    d2 = d1 - s * sp.sqrt(T)
+    exact = S * N(d1) - K * sp.exp(-r * T) * N(d2)
+    point = {"S": 100.0, "K": 95.0, "r": 0.05, "s": 0.2, "T": 0.5}
+    text = ("N(x) = (1 + erf(x/sqrt(2)))/2\nd1 = (log(S/K) + (r + s^2/2)T)/(s sqrt(T))\n"
+            "d2 = d1 - s sqrt(T)\nC = S N(d1) - K e^(-rT) N(d2)")
+    found = compute(text, point)
+    at = {sp.Symbol(name, positive=True): value for name, value in point.items()}
+    assert found.value == pytest.approx(float(exact.subs(at)), rel=1e-12)
+    for name in point:
+        expected = float(sp.diff(exact, sp.Symbol(name, positive=True)).subs(at))
+        assert found.gradient[name] == pytest.approx(expected, rel=1e-9), name
+    assert "x" not in found.gradient     # the parameter is no input
+
+
+@pytest.mark.parametrize("text, values, value, gradient", [
+    ("f(x) = x^2; f(3y)", {"y": 1.0}, 9.0, {"y": 18.0}),
+    ("g(a, b) = a b + 1\ng(y, 2) + g(2, y)", {"y": 3.0}, 14.0, {"y": 4.0}),
+    ("f(x) = x^2", {"x": 3.0}, 9.0, {"x": 6.0}),                 # not called: the output f of x
+])
+def test_defined_functions(text, values, value, gradient):
+    found = compute(text, values)
+    assert found.value == pytest.approx(value)
+    for name, expected in gradient.items():
+        assert found.gradient[name] == pytest.approx(expected)
+
+
+def test_a_chain_of_names_is_the_formula_named_by_the_first():
+    found = compute("y = f(x) = x^3 - 1/x", x=2.0)
+    assert found.graph.output_name == "y" and found.value == 7.5 and found.gradient["x"] == 12.25
+    assert any("is read as y(x) = …" in note for note in found.graph.notes)
