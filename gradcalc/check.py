@@ -66,12 +66,13 @@ class Answer:
         return cls(f"in the answer {self.name}=…: {message}", span, hint, self.spec)
 
 
-def parse_answer(spec: str, keep_going: bool = False, limits=None) -> Answer:
+def parse_answer(spec: str, keep_going: bool = False, limits=None, names=()) -> Answer:
     """`NAME=ANSWER` → Answer; a syntax error in the answer is a GradcalcError with its caret (with
     `keep_going`, an Answer carrying the error: malformed, but NAME is known). A formula is read
-    within `limits` (a class grader's are tighter than a program's)."""
+    within `limits` (a class grader's are tighter than a program's) by the program's own parse, with
+    `names` (the problem's variables) as the names given values: 2xy is 2·x·y when x and y are."""
     try:
-        return _parse_answer(spec, limits)
+        return _parse_answer(spec, limits, names)
     except _BadAnswer as bad:
         if not keep_going:
             raise bad.error from None
@@ -83,7 +84,7 @@ class _BadAnswer(Exception):
         self.answer, self.error = Answer(answer.name, answer.text, malformed=error), error
 
 
-def _parse_answer(spec: str, limits=None) -> Answer:
+def _parse_answer(spec: str, limits=None, names=()) -> Answer:
     name, eq, text = spec.partition("=")
     name = name.strip()
     if not eq or not is_name(name) or not text.strip():
@@ -114,7 +115,7 @@ def _parse_answer(spec: str, limits=None) -> Answer:
                                                   "about 1.8e308; gradcalc never computes inf or nan"))
         return Answer(name, text, number=number)
     try:
-        formula = parse(text) if limits is None else parse(text, limits)
+        formula = parse(text, names=names) if limits is None else parse(text, limits, names)
     except GradcalcError as error:
         malformed = answer.error(error.message, error.span, error.hint)
         malformed.limit = getattr(error, "limit", None)   # over a limit: costly, not mistyped

@@ -188,7 +188,7 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
             # the expression lacks is left to _check_asked, whose caret is on the answers.
             # The value alone needs no gradient at all, and an unnamed output (z) is no input to
             # differentiate by (asking for its value was refused).
-            graph = parse(problem.expression)
+            graph = parse(problem.expression, names=problem.at)
             wanted = answer_inputs(graph, [Answer(asked.name, "") for asked in problem.asked])
             problem.result = evaluate(graph, problem.at, wanted) if wanted else value_only(graph, problem.at)
         except GradcalcError as error:
@@ -222,7 +222,7 @@ def _load_problem(number: int, item: dict, places: _Places, source: str, parse, 
         raise places.error(source, places.key(number, "expression"), f"{where}: no expression",
                            'write expression = "(x+y)**2"')
     try:
-        parse(expression)
+        parse(expression, names=item.get("at") if isinstance(item.get("at"), dict) else ())
     except GradcalcError as error:
         span = places.key(number, "expression")
         line = 0 if span is None else places.text.count("\n", 0, span[0]) + 1
@@ -718,7 +718,8 @@ def judge(key: Key, text: str) -> Verdict:
 
 
 def _judge_within(key: Key, text: str, result, rule: Rule) -> Verdict:
-    answer = parse_answer(f"{key.asked.name}={text}", keep_going=True, limits=_answer_limits(result))
+    answer = parse_answer(f"{key.asked.name}={text}", keep_going=True, limits=_answer_limits(result),
+                          names=result.graph.variables)
     if answer.malformed is not None and _DECIMAL_COMMA.match(text):
         answer.malformed.hint = f"write a decimal point: {text.strip().replace(',', '.')}"
     if answer.number is not None and not np.ndim(answer.number) and not np.ndim(key.computed):

@@ -145,7 +145,7 @@ def checked_point(where: str, at: Any) -> dict[str, Any]:
     return at
 
 
-def _answer(where: str, name: str, value: Any) -> Answer:
+def _answer(where: str, name: str, value: Any, names=()) -> Answer:
     """An answer as TOML gives it: a number, an array of numbers, or a string (number or formula)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, list)):
         raise GradcalcError(f"{where}: the answer for {name} must be a number, an array or a formula "
@@ -161,7 +161,7 @@ def _answer(where: str, name: str, value: Any) -> Answer:
         return Answer(name, describe(value), malformed=GradcalcError(f"in the answer {name}=…: {problem}"))
     text = value if isinstance(value, str) else json.dumps(value)
     try:
-        return parse_answer(f"{name}={text}", keep_going=True)
+        return parse_answer(f"{name}={text}", keep_going=True, names=names)
     except GradcalcError as error:
         error.message = f"{where}: {error.message}"
         raise
@@ -217,8 +217,9 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
         expression = item.get("expression")
         if not isinstance(expression, str):
             raise GradcalcError(f"{where}: no expression", hint='write expression = "(x+y)**2"')
+        given = item.get("at") if isinstance(item.get("at"), dict) else {}
         try:
-            parse(expression)
+            graph = parse(expression, names=given)     # mv^2 with at = { m = 2, v = 3 } is m·v²
         except GradcalcError as error:
             error.message = f"{where}: {error.message}"
             raise
@@ -229,7 +230,7 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
         if not isinstance(expect, dict) or not expect:
             raise GradcalcError(f"{where}: no expected answers",
                                 hint="add [problem.expect] with a line per answer, e.g. x = \"2*(x+y)\"")
-        answers = [_answer(where, key, value) for key, value in expect.items()]
+        answers = [_answer(where, key, value, set(at) | set(graph.variables)) for key, value in expect.items()]
         points = checked_number(where, "points", item.get("points", 1), MAX_POINTS)
         # A problem's own tolerance keys replace the sheet's.
         problems.append(Problem(number, name, expression, at, answers, points, read_rule(where, item, rule)))
@@ -282,7 +283,7 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
     for problem, rule in zip(sheet.problems, rules):
         where = problem.where
         try:
-            graph = parse(problem.expression)
+            graph = parse(problem.expression, names=problem.at)
             # Only the gradients the answers are about: x**n at x = -2 has ∂/∂x but no ∂/∂n.
             wanted = answer_inputs(graph, problem.answers)
             result = evaluate(graph, problem.at, wanted) if wanted else value_only(graph, problem.at)

@@ -175,7 +175,7 @@ def test_cli_json_carries_the_verdicts():
 @pytest.mark.parametrize("spec, message, caret", [
     ("x=2*(x+", "in the answer x=…: the expression ends too early", "         ^"),
     ("x=2*(x+q)", "in the answer x=…: unknown name q", "         ^"),
-    ("x=2*xx", "unknown name xx", "      ^^"),
+    ("x=2*xq", "unknown name xq", "      ^^"),      # xx would be x·x (README: names written together)
     ("x=sinn(x)", "unknown function 'sinn'", "    ^^^^"),
     ("x=[1, 2", "not a number, an array of numbers, or a formula", None),
     ("x=1e999", "in the answer x=…: not a finite number", "    ^^^^^"),      # inf, like 1e999*0

@@ -274,3 +274,41 @@ def test_a_chain_of_names_is_the_formula_named_by_the_first():
     found = compute("y = f(x) = x^3 - 1/x", x=2.0)
     assert found.graph.output_name == "y" and found.value == 7.5 and found.gradient["x"] == 12.25
     assert any("is read as y(x) = …" in note for note in found.graph.notes)
+
+
+# -- formula answers are read by the same parse, with the problem's variables as the given names ----------
+
+ROSENBROCK_CLASS = """\
+[[problem]]
+id = "rosen"
+expression = "(1 - x)^2 + 100(y - x^2)^2"
+at = { x = 0.5, y = 1.5 }
+answers = ["x", "y"]
+
+[[problem]]
+id = "ke"
+expression = "1/2 mv^2"
+at = { m = 2, v = 3 }
+answers = ["m", "v"]
+"""
+
+
+def test_a_class_grades_math_text_answers():
+    from gradcalc.classroom import grade_class, load_class_sheet, read_answers
+
+    loaded = load_class_sheet(ROSENBROCK_CLASS, "sheet.toml")
+    answers = ('student,rosen.x,rosen.y,ke.m,ke.v\n'
+               'Ada,-2(1-x)-400x(y-x^2),200(y - x^2),v^2/2,mv\n'
+               'Bob,-2(1-x)-400x(y-x^2),200y,1/2 v^2,2mv\n')
+    book = grade_class(loaded, read_answers(answers, loaded, "answers.csv"))
+    assert [m.ok for m in book.students[0].marks] == [True, True, True, True]
+    assert [m.ok for m in book.students[1].marks] == [True, False, True, False]
+
+
+def test_a_sheet_and_expect_read_math_text_answers(tmp_path):
+    sheet = tmp_path / "sheet.toml"
+    sheet.write_text('[[problem]]\nexpression = "1/2 mv^2"\nat = { m = 2, v = 3 }\n'
+                     '[problem.expect]\nm = "v^2/2"\nv = "mv"\n', encoding="utf-8")
+    assert run("check", str(sheet)).exit_code == 0
+    assert run("1/2 m v^2", "--m", "2", "--v", "3", "--expect", "v=mv", "-q").exit_code == 0
+    assert run("1/2 m v^2", "--m", "2", "--v", "3", "--expect", "v=2mv", "-q").exit_code == 1

@@ -69,7 +69,7 @@ def run(ctx: click.Context, p: dict) -> None:
     out = output.Output.take(p)
     if batch.wanted(p):
         return batch.run(text, values, p, out.as_json, limits)
-    answers = checks.answers(p)
+    answers = checks.answers(p, values)
     from ..result import compute   # the engine's: its errors speak of the options
 
     result = compute(text, values, wrt=p["wrt"], upstream=program.upstream(p, limits), limits=limits)

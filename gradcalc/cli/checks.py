@@ -13,13 +13,13 @@ def given(p: dict) -> list[str]:
             if wanted]
 
 
-def answers(p: dict) -> list:
-    """The --expect answers, read (a malformed one is bad input)."""
+def answers(p: dict, values=()) -> list:
+    """The --expect answers, read (a malformed one is bad input); `values` are the names given values."""
     if not given(p):
         return []
     from ..check import parse_answer
 
-    return [parse_answer(spec) for spec in p["expect"]]
+    return [parse_answer(spec, names=values) for spec in p["expect"]]
 
 
 def run(result, answers: list, p: dict):
