@@ -64,7 +64,7 @@ GREEK = {
 }
 # Commands that are gradcalc's function of the same name (\arcsin is asin, \ln is log).
 _FUNCTION_COMMANDS = {
-    "sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "coth", "arcsin", "arccos", "arctan",
+    "sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan",
     "ln", "log", "exp", "max", "min", "lg", "erf",
 }
 _OPERATOR_COMMANDS = {"cdot": "*", "times": "*", "ast": "*", "div": "/"}

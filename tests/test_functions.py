@@ -33,6 +33,11 @@ UNARY = {
     "cbrt": AWAY_FROM_0, "softplus": floats(-20, 20), "erf": floats(-4, 4), "erfc": floats(-4, 4),
     "gelu": floats(-6, 6), "elu": AWAY_FROM_0, "silu": floats(-10, 10), "swish": floats(-10, 10),
     "leaky_relu": AWAY_FROM_0, "fabs": AWAY_FROM_0, "absolute": AWAY_FROM_0,
+    # sec, csc, cot and their inverses (#23), away from their poles and from |x| = 1
+    "sec": floats(-1.4, 1.4), "csc": floats(0.1, 3.0), "cot": floats(0.1, 3.0),
+    "asec": floats(1.05, 20) | floats(-20, -1.05), "arcsec": floats(1.05, 20) | floats(-20, -1.05),
+    "acsc": floats(1.05, 20) | floats(-20, -1.05), "arccsc": floats(1.05, 20) | floats(-20, -1.05),
+    "acot": AWAY_FROM_0, "arccot": AWAY_FROM_0,
 }
 # Functions of several arguments: a strategy per argument, kept off kinks and ties.
 SEVERAL = {
@@ -157,7 +162,8 @@ def test_reductions_hessians():
 
 
 SYMPY = {"asin": "asin", "acos": "acos", "atan": "atan", "sinh": "sinh", "cosh": "cosh", "asinh": "asinh",
-         "acosh": "acosh", "atanh": "atanh", "erf": "erf", "erfc": "erfc", "cbrt": "cbrt"}
+         "acosh": "acosh", "atanh": "atanh", "erf": "erf", "erfc": "erfc", "cbrt": "cbrt",
+         "sec": "sec", "csc": "csc", "cot": "cot", "asec": "asec", "acsc": "acsc", "acot": "acot"}
 
 
 @pytest.mark.parametrize("text, point", [
@@ -167,6 +173,8 @@ SYMPY = {"asin": "asin", "acos": "acos", "atan": "atan", "sinh": "sinh", "cosh":
     ("softplus(x*y) + silu(x) + gelu(y)", {"x": 0.3, "y": -1.7}), ("atan2(y, x) + hypot(x, y) + pow(x, y)", {"x": 0.3, "y": 1.7}),
     ("elu(x - y) + leaky_relu(x - y, 0.2)", {"x": 0.3, "y": 1.7}), ("max(x, y) * min(x, y, 1)", {"x": 0.3, "y": 1.7}),
     ("clip(x, 0, y) + clip(y, 0, x)", {"x": 0.3, "y": 1.7}),
+    ("sec(x*y) + csc(y) * cot(x)", {"x": 0.3, "y": 1.7}), ("asec(y) + acsc(-y - x) + acot(x)", {"x": 0.3, "y": 1.7}),
+    ("acot(-x*y)", {"x": 0.3, "y": 1.7}),
 ])
 def test_gradients_and_symbolic_formulas_against_sympy(text, point):
     sympy = pytest.importorskip("sympy")

@@ -172,6 +172,8 @@ def test_an_unknown_function_stays_refused():
     ("sinx", "sin(x)"),                          # a function's name written onto a given name
     ("2xsin(x)", "2*x*sin(x)"),
     ("x sin x", "x*sin(x)"),
+    ("sec^2 x - tan^2 x", "sec(x)**2 - tan(x)**2"),   # sec, csc, cot: functions like the others
+    ("csc x cot x", "csc(x)*cot(x)"),
 ])
 def test_functions_without_parentheses_match_sympy(text, oracle):
     _sympy_check(text, {"x": 0.7}, oracle)
@@ -179,11 +181,17 @@ def test_functions_without_parentheses_match_sympy(text, oracle):
 
 @pytest.mark.parametrize("text, oracle", [
     ("sin^-1 x", "asin(x)"), ("sin^{-1} x", "asin(x)"), ("cos^(-1)(x)", "acos(x)"), ("tan⁻¹ x", "atan(x)"),
-    ("tanh^-1(x)", "atanh(x)"),
+    ("tanh^-1(x)", "atanh(x)"), ("cot^-1 x", "acot(x)"),
 ])
 def test_a_function_to_the_minus_one_is_its_inverse_with_a_note(text, oracle):
     found = _sympy_check(text, {"x": 0.5}, oracle)
     assert any("the inverse function, as textbooks mean it" in note for note in found.graph.notes)
+
+
+def test_the_inverse_secant_and_cosecant_as_books_write_them():
+    for text, oracle in (("sec^-1 x", "asec(x)"), ("csc^{-1}(x)", "acsc(x)"), ("arcsec x", "asec(x)")):
+        _sympy_check(text, {"x": 2.5}, oracle)
+        _sympy_check(text, {"x": -1.5}, oracle)
 
 
 def test_a_function_given_a_value_is_a_variable():

@@ -64,6 +64,14 @@ REFERENCE = {
     "silu": (lambda x: x * _sigmoid(x), lambda x: _sigmoid(x) * (1 + x * _sigmoid(-x)), None),
     "leaky_relu_default": (lambda x: x if x > 0 else x / 100, lambda x: 1 if x > 0 else mpf(1) / 100, None),
     "stop_gradient": (lambda x: x, lambda x: 0, None),    # the value passes, no gradient (dialects)
+    "sec": (mpmath.sec, lambda x: mpmath.sec(x) * mpmath.tan(x), None),
+    "csc": (mpmath.csc, lambda x: -mpmath.csc(x) * mpmath.cot(x), None),
+    "cot": (mpmath.cot, lambda x: -mpmath.csc(x) ** 2, None),
+    "asec": (mpmath.asec,
+             lambda x: 1 / (abs(x) * mpmath.sqrt(x * x - 1)), lambda x: abs(x) > 1),
+    "acsc": (mpmath.acsc,
+             lambda x: -1 / (abs(x) * mpmath.sqrt(x * x - 1)), lambda x: abs(x) > 1),
+    "acot": (mpmath.acot, lambda x: -1 / (1 + x * x), None),
 }
 
 UNARY = [key for key, op in OPS.items() if op.arity == 1 and op.names and op.elementwise]

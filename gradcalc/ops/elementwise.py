@@ -416,3 +416,50 @@ OPS.update({
                     piece=_clip_piece, names=("clip", "clamp"), domain="lo ≤ hi",
                     kink="x's gradient passes on lo ≤ x ≤ hi, bounds included (PyTorch's clamp)", floats=True),
 })
+
+
+# sec, csc, cot and their inverses, as calculus books write them (#23). The inverses go through atan of
+# sqrt(|x| − 1)·sqrt(|x| + 1), exact near |x| = 1 where acos(1/x) loses half its digits.
+def _inverse_secant_root(a):
+    return xp.sqrt(xp.absolute(a) - 1.0) * xp.sqrt(xp.absolute(a) + 1.0)
+
+
+def _asec(a):
+    angle = xp.atan(_inverse_secant_root(a))
+    if type(a) is float:
+        return angle if a > 0.0 else math.pi - angle
+    return np.where(a > 0.0, angle, math.pi - angle)
+
+
+def _acsc(a):
+    return xp.sign(a) * xp.atan(xp.divide(1.0, _inverse_secant_root(a)))
+
+
+def _asec_local(m, a, out):
+    size = a * m.sign(a)     # |x|
+    return 1.0 / (size * m.sqrt(size - 1.0) * m.sqrt(size + 1.0))
+
+
+def _acsc_local(m, a, out):
+    size = a * m.sign(a)
+    return -1.0 / (size * m.sqrt(size - 1.0) * m.sqrt(size + 1.0))
+
+
+OPS.update({
+    "sec": unary("sec", lambda a: xp.divide(1.0, xp.cos(a)), lambda m, a, out: out * out * m.sin(a),
+                 domain="x ≠ π/2 + kπ", floats=True),
+    "csc": unary("csc", lambda a: xp.divide(1.0, xp.sin(a)), lambda m, a, out: -(out * out) * m.cos(a),
+                 explain=_outside("csc", lambda a: xp.sin(a) == 0, "x ≠ kπ"), domain="x ≠ kπ", floats=True),
+    "cot": unary("cot", lambda a: xp.divide(xp.cos(a), xp.sin(a)), lambda m, a, out: -(1.0 + out * out),
+                 explain=_outside("cot", lambda a: xp.sin(a) == 0, "x ≠ kπ"), domain="x ≠ kπ", floats=True),
+    "asec": unary("asec", _asec, _asec_local, names=("asec", "arcsec"),
+                  explain=_outside("asec", lambda a: abs(a) < 1, "|x| ≥ 1"),
+                  domain="|x| ≥ 1; derivative |x| > 1", floats=True),
+    "acsc": unary("acsc", _acsc, _acsc_local, names=("acsc", "arccsc"),
+                  explain=_outside("acsc", lambda a: abs(a) < 1, "|x| ≥ 1"),
+                  domain="|x| ≥ 1; derivative |x| > 1", floats=True),
+    # acot(x) = atan(1/x), as SymPy and mpmath define it: it jumps from −π/2 to π/2 at x = 0.
+    "acot": unary("acot", lambda a: xp.atan(xp.divide(1.0, a)), lambda m, a, out: -1.0 / (1.0 + a * a),
+                  names=("acot", "arccot"), kink="jumps from −π/2 to π/2 at x = 0 (atan(1/x)); "
+                  "derivative −1/(1 + x²) on both sides", floats=True),
+})
