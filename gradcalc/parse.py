@@ -1164,6 +1164,10 @@ def _unexpected_character(text: str, pos: int) -> GradcalcError:
         hint = f"remove the control character U+{ord(char):04X}"
     elif ord(char) > 127:
         hint = f"{char!r} is U+{ord(char):04X}; names use ASCII or Greek letters, digits and _"
+    elif char == "`":   # Markdown's code quotes, copied with the formula from a docs page
+        hint = "a backquote is Markdown's code quote, not part of the formula: remove it"
+    else:
+        hint = f"{char!r} has no meaning in a formula: remove it"
     return GradcalcError(f"unexpected character {char!r}", (pos, pos + 1), hint, text)
 
 
