@@ -328,6 +328,22 @@ def _number_error(number: int, name: str, raw: Any) -> str | None:
     return f"line {number}: the value of {name} is {problem}"
 
 
+def _field_value(number: int, name: str, raw: Any) -> tuple[float, str | None]:
+    """A field's number, or why it is none: JSON's numbers and the command line's as they are, text
+    such as pi/4 or 1/3 through the one reader of typed values (gradcalc.values)."""
+    message = _number_error(number, name, raw)
+    if message is None:
+        return float(raw.strip() if isinstance(raw, str) else raw), None   # stripped: '1\x1f' was exit 70
+    if isinstance(raw, str) and " is not a number: " in message:
+        from .values import read_scalar
+
+        try:
+            return read_scalar(raw, name), None
+        except GradcalcError as error:
+            return 0.0, f"line {number}: {error.message}"
+    return 0.0, message
+
+
 def _csv_numbers(lines: list[int], texts: list[str], points: Points
                  ) -> tuple[np.ndarray, dict[int, str]]:
     """The chunk's points as an (n, inputs) array, and a message for each malformed row."""
@@ -356,12 +372,14 @@ def _csv_numbers(lines: list[int], texts: list[str], points: Points
                            f"header has {width}: {text}")
             if message is None:
                 fields = [decimal_point(fields[k], sep) for k in take]
+                row = []
                 for name, raw in zip(points.inputs, fields):
-                    message = _number_error(number, name, raw)
+                    value, message = _field_value(number, name, raw)
                     if message:
                         break
+                    row.append(value)
         if message is None:
-            numbers[i] = [float(raw.strip()) for raw in fields]   # as number_problem checked it, stripped ('1\x1f' was exit 70)
+            numbers[i] = row
         else:
             malformed[i] = message
     return numbers, malformed
@@ -443,12 +461,11 @@ def _json_record(number: int, text: str, graph: Graph, fixed: dict[str, float]) 
             continue
         if name in fixed:
             return data, f"line {number}: {name} is also given as --{name}"
-        if isinstance(raw, str):
-            return data, (f"line {number}: the value of {name} is a string, not a number: "
-                          f"{json.dumps(raw)} (write it without quotes)")
-        message = _number_error(number, name, raw)
+        value, message = _field_value(number, name, raw)
         if message:
             return data, message
+        if isinstance(raw, str):   # "pi/4": the number it was read as is what the row computed with
+            data[name] = value
     missing = [n for n in graph.variables if n not in data and n not in fixed and n not in graph.defaults]
     if missing:
         return data, f"line {number}: no value for {', '.join(missing)}"

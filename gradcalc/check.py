@@ -101,9 +101,18 @@ def _parse_answer(spec: str, limits=None, names=()) -> Answer:
             data = load_json(text)
             # true, null and strings are not numbers, even where numpy would cast them
             problem = nested_list_problem(data, name)
-        except (ValueError, TypeError) as error:   # not JSON, or nested too deeply
-            problem = "not a number, an array of numbers, or a formula" + (
-                f" ({error})" if isinstance(error, BadNumber) else "")
+        except BadNumber as error:   # nested too deeply
+            problem = f"not a number, an array of numbers, or a formula ({error})"
+        except (ValueError, TypeError):   # not JSON: numbers as typed ([2., 3.], [pi/4, 1]), as --x reads them
+            from .values import read_list
+
+            try:
+                data = read_list(text, name)
+            except GradcalcError as error:
+                raise _BadAnswer(answer, answer.error(
+                    f"not a number, an array of numbers, or a formula ({error.message})",
+                    error.span, error.hint)) from None
+            problem = nested_list_problem(data, name)
         if problem and "not finite" not in problem:
             raise _BadAnswer(answer, answer.error(problem, (0, len(text)), 'write arrays as nested '
                                                   'lists of numbers: "[[1, 2], [3, 4]]"')) from None

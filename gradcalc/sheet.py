@@ -133,6 +133,7 @@ def checked_point(where: str, at: Any) -> dict[str, Any]:
 
     if not isinstance(at, dict):
         raise GradcalcError(f"{where}: at must be a table of values, e.g. at = {{ x = 1, y = 2 }}")
+    at = {name: _typed(where, name, value) for name, value in at.items()}
     for name, value in at.items():
         problem = nested_list_problem(value, name) if isinstance(value, list) else None
         if isinstance(value, str):
@@ -143,6 +144,31 @@ def checked_point(where: str, at: Any) -> dict[str, Any]:
             raise GradcalcError(f"{where}: {problem}",
                                 hint="give each value as a finite number or an array of numbers")
     return at
+
+
+def _typed(where: str, name: str, value: Any) -> Any:
+    """A value written as text (`x = "pi/4"`, `W = "[[1, 2], [3, 4]]"`, `v = ["1/3", 2]`) read by the
+    one reader of typed values, as --x reads it; numbers and arrays of numbers as they are."""
+    from .values import read_scalar, read_value
+
+    try:
+        if isinstance(value, str):
+            return read_value(value, name)
+        if not isinstance(value, list) or not any(isinstance(v, (str, list)) for v in value):
+            return value
+        copy = list(value)
+        stack = [copy]   # nested lists, one level at a time (no recursion)
+        while stack:
+            items = stack.pop()
+            for k, item in enumerate(items):
+                if isinstance(item, str):
+                    items[k] = read_scalar(item, name)
+                elif isinstance(item, list):
+                    items[k] = list(item)
+                    stack.append(items[k])
+        return copy
+    except GradcalcError as error:
+        raise GradcalcError(f"{where}: {error.message}", error.span, error.hint, error.text) from None
 
 
 def _answer(where: str, name: str, value: Any, names=()) -> Answer:

@@ -56,6 +56,22 @@ def test_corpus(code, argv):
     assert_clean(run(*argv, "-q"), code)
 
 
+def _two_readings():
+    """The corpus's cases in its section of pasted text and typed values that can be read two ways."""
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()
+    first = next(n for n, line in enumerate(lines, 1) if line.startswith("# --- pasted text that can be read two ways"))
+    last = next((n for n, line in enumerate(lines, 1) if n > first and line.startswith("# ---")), len(lines) + 1)
+    return [case for case in _corpus() if first < int(case.id.removeprefix("line")) < last and case.values[0] == 2]
+
+
+@pytest.mark.parametrize("code, argv", _two_readings())
+def test_what_can_be_read_two_ways_gets_a_hint(code, argv):
+    # Never a guess: exit 2, and a hint saying what to type for each reading.
+    result = run(*argv, "-q")
+    assert_clean(result, 2)
+    assert "hint: " in result.stderr, result.stderr
+
+
 def test_corpus_is_not_trivially_small():
     cases = list(_corpus())
     assert len(cases) > 150 and {0, 2, 3} <= {case.values[0] for case in cases}
