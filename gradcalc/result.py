@@ -130,6 +130,10 @@ def to_value(raw: Any, name: str = "value") -> Value:
 
     A Python float or int stays a Python float (no numpy needed); evaluate.forward decides whether the
     program runs on floats or on numpy."""
+    if isinstance(raw, str):   # "pi/4", "[2., 3.]": text is read as --x reads it, by the one reader
+        from .values import read_value
+
+        raw = read_value(raw, name)
     if (type(raw) is float and raw - raw == 0.0) or (type(raw) is int and -2**63 <= raw < 2**63):
         return float(raw)    # finite (inf - inf is nan); an int numpy would also read as int64
     if type(raw) is int:      # beyond 64 bits (2**100): numpy would hold it as an object, not a number

@@ -97,10 +97,12 @@ def _formula_value(text: str, what: str, whole: str, at: int) -> float:
                            f"write {_EXAMPLES}")
     if any(mark in text for mark in ("\n", ";", "=", "[", "@")):
         raise not_a_number
-    from .result import compute
+    from .evaluate import forward
+    from .parse import parse
 
     try:
-        found = compute(text)
+        graph = parse(text)
+        value = None if graph.variables or graph.defaults else forward(graph, {})[graph.output]
     except MathError as error:   # 1/0, log(0): a value that is no number, so bad input (exit 2)
         raise GradcalcError(f"the value of {what}, {text!r}: {error.message}", _shift(error.span, at),
                             hint="a value must be a finite number", text=whole) from None
@@ -112,9 +114,9 @@ def _formula_value(text: str, what: str, whole: str, at: int) -> float:
             raise not_a_number from None
         raise GradcalcError(f"the value of {what}, {text!r}: {error.message}", _shift(error.span, at),
                             hint=error.hint or f"write {_EXAMPLES}", text=whole) from None
-    if found.graph.variables or getattr(found.value, "shape", ()) != ():
+    if value is None or getattr(value, "shape", ()) != ():   # a name (x+1), or an array
         raise not_a_number
-    return float(found.value)
+    return float(value)
 
 
 def _shift(span, at: int):

@@ -130,3 +130,12 @@ def test_an_answer_list_is_read_as_typed():
     assert result.exit_code == 0, result.output
     result = run("sum(x**2)", "--x", "[1, 2]", "--expect", "x=[2., 4")
     assert result.exit_code == 2 and "a '[' is not closed" in result.stderr and "hint: add ']'" in result.stderr
+
+
+def test_the_api_reads_text_values_with_the_same_reader():
+    from gradcalc import compute
+
+    assert compute("sum(x*2)", x="[pi/4, 2.]").value == pytest.approx(3.141592653589793 / 2 + 4)
+    with pytest.raises(GradcalcError, match="can be read two ways") as error:
+        compute("x", x="1,5")
+    assert error.value.exit_code == 2 and error.value.hint.startswith("write 1.5")
