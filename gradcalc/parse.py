@@ -1196,6 +1196,11 @@ def _unexpected_token(text: str, error) -> GradcalcError:
         # (x+1)2 or x² 3: only a number written first multiplies without *
         hint = f"a number multiplies without * only when it comes first, as in 2x or 2(x+1); " \
                f"write *{token} here"
+    elif str(token) == "," and text[:start].count("(") <= text[:start].count(")") \
+            and text[:start].count("[") <= text[:start].count("]"):
+        # return loss, aux (torch.func's has_aux) or x, y: a tuple, where one output is computed
+        first = text[text.rfind("\n", 0, start) + 1:start].strip()
+        hint = f"a comma outside brackets makes a tuple, and gradcalc computes one output: write {first} alone"
     elif text[:start].rstrip().endswith("√"):
         end = re.match(r"[-+−]?[A-Za-z_0-9.]*", text[start:]).end() + start
         hint = f"√ takes the name, number or parentheses right after it: write √({text[start:end]})"
