@@ -197,6 +197,7 @@ def read_value(raw: str, what: str):
         except BadNumber as error:
             raise GradcalcError(f"the value of {what} is {error}", hint=f"arrays have at most {MAX_AXES} axes") from None
         except json.JSONDecodeError:
+            _refuse_other_notations(raw, what)
             return read_list(raw, what)
         if _JSON_WORDS.search(text):   # numpy would read true/false beside numbers as 1/0
             from .arrays import nested_list_problem
@@ -212,6 +213,25 @@ def read_value(raw: str, what: str):
         if ascii_minus != text and NUMBER.match(ascii_minus):   # −1 pasted from a document
             error.hint = f"that is a typographic minus; type an ASCII '-': {ascii_minus}"
         raise
+
+
+def _refuse_other_notations(raw: str, what: str) -> None:
+    """A matrix as Octave writes it ([1 2; 3 4]) or as NumPy prints it ([[1. 2.] [3. 4.]]): refused
+    with the whole list spelled with commas, since [1 -2] would otherwise be a guess."""
+    text = raw.strip()
+    at = raw.index(text[0])
+    semicolon = text.find(";")
+    if semicolon >= 0:
+        rows = [row.replace(",", " ").split() for row in text.strip("[]").split(";")]
+        raise _refuse(what, "is written as Octave or MATLAB writes a matrix", raw,
+                      (at + semicolon, at + semicolon + 1),
+                      "write rows as lists: [" + ", ".join(f"[{', '.join(row)}]" for row in rows) + "]")
+    if "," not in text and _SPACED_NUMBERS.search(text):
+        spaced = _SPACED_NUMBERS.search(text)
+        commas = re.sub(r"\]\s*\[", "], [", re.sub(r"(?<=[0-9.])\s+(?=[-+0-9.])", ", ", text))
+        commas = re.sub(r"\[\s+", "[", re.sub(r"\s+\]", "]", commas))
+        raise _refuse(what, "has numbers separated by spaces, as NumPy prints arrays", raw,
+                      (at + spaced.start(), at + spaced.end()), f"write {commas}")
 
 
 def looks_like_value(raw: str) -> bool:

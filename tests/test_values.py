@@ -66,6 +66,8 @@ AMBIGUOUS = [
     ("2e", "an exponent without digits or a product with e", "  ^^", "2e0 (or 2) for the number, or 2*e"),
     ("[pi, 1e]", "an exponent without digits", "       ^^", "1*e for 1·e"),
     ("(1, 2)", "is a tuple", "  ^", "[1, 2]"),
+    ("[1 2; 3 4]", "is written as Octave or MATLAB writes a matrix", "      ^", "[[1, 2], [3, 4]]"),
+    ("[[1. 2.] [3. 4.]]", "as NumPy prints arrays", "    ^^^^", "write [[1., 2.], [3., 4.]]"),
 ]
 
 
