@@ -1196,6 +1196,13 @@ def _unexpected_token(text: str, error) -> GradcalcError:
         # (x+1)2 or x² 3: only a number written first multiplies without *
         hint = f"a number multiplies without * only when it comes first, as in 2x or 2(x+1); " \
                f"write *{token} here"
+    elif str(token) == "=" and text[:start].count("(") <= text[:start].count(")"):
+        # \text{Tanh}(x) = \tanh(x) = …, y = f(x) = …: one formula under several names
+        hint = "one = per formula: keep the last = and what follows it, as in f = …"
+    elif str(token) == "\\_":   # \text{negative\_slope}: LaTeX's escaped underscore
+        name = re.search(r"[A-Za-z0-9_]*$", text[:start]).group() + "_" + \
+            re.match(r"[A-Za-z0-9_]*", text[start + 2:]).group()
+        hint = f"\\_ is LaTeX's underscore: write {name}"
     elif str(token) == "," and text[:start].count("(") <= text[:start].count(")") \
             and text[:start].count("[") <= text[:start].count("]"):
         # return loss, aux (torch.func's has_aux) or x, y: a tuple, where one output is computed
