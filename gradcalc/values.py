@@ -128,7 +128,7 @@ def read_list(text: str, what: str) -> list:
 
     One pass with an explicit stack (no recursion, so 10 000 nested brackets cost nothing special);
     the shape is checked where the list becomes an array, as for JSON."""
-    stack: list[tuple[list, int]] = []   # the lists still open, and where each opened
+    stack: list[list] = []   # the lists still open, innermost last
     result, pos, n = None, 0, len(text)
     expect_item = False    # after '[' or ',': an element or a nested list comes next
     while pos < n:
@@ -146,16 +146,16 @@ def read_list(text: str, what: str) -> list:
             if len(stack) >= MAX_AXES:
                 raise _refuse(what, f"has more than {MAX_AXES} axes", text, (pos, pos + 1),
                               f"arrays have at most {MAX_AXES} axes")
-            stack.append(([], pos))
+            stack.append([])
             expect_item, pos = True, pos + 1
         elif char == "]":
             if not stack:
                 raise _refuse(what, "has a ']' that closes nothing", text, (pos, pos + 1),
                               "remove it, or open the list with '['")
-            items, opened = stack.pop()
+            items = stack.pop()
             expect_item, pos = False, pos + 1
             if stack:
-                stack[-1][0].append(items)
+                stack[-1].append(items)
             else:
                 result = items
         elif char == ",":
@@ -174,7 +174,7 @@ def read_list(text: str, what: str) -> list:
             while end < n and (depth or text[end] not in ",]["):
                 depth += {"(": 1, ")": -1}.get(text[end], 0)
                 end += 1
-            stack[-1][0].append(read_scalar(text[pos:end], what, whole=text, start=pos))
+            stack[-1].append(read_scalar(text[pos:end], what, whole=text, start=pos))
             expect_item, pos = False, end
     if stack:
         raise _refuse(what, "is not a valid array: a '[' is not closed", text, (n, n + 1),
