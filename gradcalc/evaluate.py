@@ -83,7 +83,8 @@ class _unguarded:
 
 def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | None = None
             ) -> list[Value]:
-    """A value at every node. Raises MathError at the first node whose value is not finite.
+    """A value at every node. Raises MathError at the first node whose value is not finite (unless
+    only a branch a where does not take holds it).
 
     Python floats throughout if `floats_path` allows, else numpy (np.float64 for scalars)."""
     constants = graph.constants
@@ -95,6 +96,7 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
         constants = {node: scalar(v) if type(v) is float else v for node, v in constants.items()}
     values: list[Value] = [None] * len(graph.nodes)
     limits, total = graph.limits, 0    # total: numbers held in array values so far
+    nonfinite: list[int] = []          # nodes whose value is not finite, judged once all are known
     arg, isfinite = values.__getitem__, math.isfinite
     with errors, gc_paused():
         for node in graph.nodes:
@@ -119,14 +121,54 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
             # Scalars (the common case) skip numpy's array check: np.isfinite costs ~30× more.
             if not (isfinite(out) if type(out) is scalar else _finite(out)):
                 if on_nonfinite is None:
-                    raise _math_error(graph, node, op, args, out)
-                on_nonfinite(out, _row_error(_math_error, graph, node, op, args, out))
+                    # Not yet an error: a branch a where does not take may be undefined here (the
+                    # JAX FAQ's where(x > 0, log(x), 0) at x = 0); _untaken_only decides below.
+                    nonfinite.append(node.id)
+                else:
+                    on_nonfinite(out, _row_error(_math_error, graph, node, op, args, out))
             if type(out) is ndarray:
                 total += out.size
                 if total > limits.total:
                     raise exceeded("total", total, "the forward pass", limits, node.span, graph.text)
             values[node.id] = out
+    if nonfinite:
+        _untaken_only(graph, values, nonfinite)
     return values
+
+
+def _untaken_only(graph: Graph, values: list[Value], nonfinite: list[int]) -> None:
+    """Raise the MathError of the value that is not finite, unless each such value only feeds a
+    branch of a where (or a value itself not finite that does): where(c, a, b) discards a where c
+    is false, so a there may be inf or nan. The output itself must be finite."""
+    bad, used = set(nonfinite), set()
+    for node in graph.nodes:
+        if node.op is None:
+            continue
+        for k, src in enumerate(node.inputs):
+            if src in bad:
+                used.add(src)
+                if node.id not in bad and not (node.op == "where" and k > 0):
+                    raise _root_error(graph, values, bad, src)
+    for node_id in nonfinite:     # the output, or a value nothing uses (t = log(x) beside the output)
+        if node_id == graph.output or node_id not in used:
+            raise _root_error(graph, values, bad, node_id)
+
+
+def _root_error(graph: Graph, values: list[Value], bad: set[int], node_id: int) -> MathError:
+    """The error of the first node the non-finite value came from (its inputs all finite)."""
+    roots, seen, stack = [], set(), [node_id]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        came_from = [i for i in graph.nodes[current].inputs if i in bad]
+        if came_from:
+            stack.extend(came_from)
+        else:
+            roots.append(current)
+    node = graph.nodes[min(roots)]
+    return _math_error(graph, node, OPS[node.op], [values[i] for i in node.inputs], values[node.id])
 
 
 def _result_size(op: str, args: list[Value]) -> int:
@@ -209,6 +251,9 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
                 else:
                     flowing = sum_to(flowing, np.shape(values[src]))
                     finite = _finite(flowing)
+                if not finite and not chain:
+                    # 0 × ∞ where no gradient flows (into a branch a where did not take): 0, not nan
+                    flowing, finite = _not_flowing(upstream_grad, local, flowing, values[src])
                 if not finite:
                     if on_nonfinite is None:
                         raise _backward_error(graph, node, op, args, local, k)
@@ -218,6 +263,20 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
                 steps.append(Step(node.id, src, k, upstream_grad, local, flowing, total))
     _check_input_grads(graph, grads, on_nonfinite)
     return grads, steps
+
+
+def _not_flowing(upstream, local, flowing, like):
+    """upstream × local with 0 wherever the upstream is 0, even where the local is inf or nan (a
+    gradient that does not flow is 0); and whether that is finite."""
+    zero = np.asarray(upstream) == 0
+    if not zero.any():
+        return flowing, False
+    with np.errstate(all="ignore"):
+        product = np.where(zero, 0.0, np.asarray(upstream) * np.asarray(local))
+    flowing = sum_to(product, np.shape(like))
+    if not np.ndim(flowing):
+        flowing = type(like)(flowing) if type(like) is float else np.float64(flowing)
+    return flowing, _finite(flowing)
 
 
 def _check_input_grads(graph: Graph, grads: list, on_nonfinite: NonFinite | None) -> None:

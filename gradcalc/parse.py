@@ -13,7 +13,7 @@ from .graph import Graph, gc_paused
 from .names import did_you_mean
 from .numbers import format_shape
 from .limits import DEFAULT, Limits, chosen, exceeded
-from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY, index_op
+from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY, index_op, take_op
 
 # An expression while parsing: its node id and the span it covers in the text (parentheses included).
 Ref = tuple[int, int, int]
@@ -81,6 +81,7 @@ class _Builder:
         self.locals: frozenset[str] = frozenset()
         self.by_lark = False                     # Lark, not the driver, parses this program
         self.pending: dict[str, float] = {}      # def f(x, a=0.5) as the program: a's default
+        self.ranges: dict[tuple[int, int], Ref] = {}   # range(n) of a value, by its span: n
         if program is not None:
             self.graph.notes.extend(program.notes)
             if program.main is not None:
@@ -103,6 +104,10 @@ class _Builder:
     def _value(self, *refs: Ref) -> None:
         """Refuse True, False and None where a value is needed: x + None is Python's TypeError."""
         for ref in refs:
+            if ref[0] is None and (ref[1], ref[2]) in self.ranges:
+                raise GradcalcError("range(n) of a value is read only as an index", (ref[1], ref[2]),
+                                    hint="write it inside [ ], as in probs[range(N), y], or write "
+                                         "range(3) with the number")
             if ref[0] is None:
                 word = self.graph.text[ref[1]:ref[2]].strip("() \t")
                 raise GradcalcError(f"{word} is not a number", (ref[1], ref[2]),
@@ -145,7 +150,13 @@ class _Builder:
         bare = _PREFIX.sub("", name)
         if bare in CONSTANTS:
             return self._constant(CONSTANTS[bare], span)
-        if bare in CALLS or "." in name and _is_function(dialects.lookup(name)[0]):
+        if "." not in name and bare in CALLS:
+            error = _uncalled(self.graph.text, name, span)
+            if error.hint != f"call it: {name}(...)":   # sin x, sin^2(x): the function, as books write it
+                raise error
+            # Not called (norm + beta): a variable, as PyTorch's and SciPy's parameters are named;
+            # without a value, evaluation says it is a function (gradcalc.result.bind).
+        elif "." in name and _is_function(dialects.lookup(name)[0]):
             raise _uncalled(self.graph.text, name, span)
         if bare != name or "." in name:
             raise GradcalcError(f"unknown name {name!r}", span, hint=_meant(name, bare))
@@ -172,6 +183,8 @@ class _Builder:
         span = (token.start_pos, rpar.end_pos)
         if self.python is not None and self.python.aliases.get(name, name) in self.python.functions:
             return self._inline(self.python.functions[self.python.aliases.get(name, name)], args, span)
+        if name == "range" and "range" not in CALLS:
+            return self._range(args, span)
         if "." in name:      # np.sum(x, axis=0), F.relu(x), tf.reduce_mean(x): the library's own function
             spelling, module, function = dialects.lookup(name)
             if isinstance(spelling, dialects.Spelling):
@@ -500,8 +513,56 @@ class _Builder:
                    + [c.end_pos for c in children[3:4] if c is not None])
         return _Slice(slice(*parts), first, last)
 
+    def _range(self, args: list, span: Span) -> Ref:
+        """range(n): 0, 1, …, n − 1, an index array (probs[range(N), y]); of a number written in the
+        program it is those numbers, of a value it is read when the program runs."""
+        if len(args) != 1 or isinstance(args[0], _Keyword):
+            raise GradcalcError("range takes one argument here, the count n", span,
+                                hint="write range(n): 0, 1, …, n − 1")
+        count = self._literal(args[0])
+        if count is None:
+            self._value(args[0])
+            self.ranges[span] = args[0]
+            return (None, *span)
+        if count != int(count) or not 0 <= count <= 10 ** 7:
+            raise GradcalcError(f"range needs a whole number n ≥ 0, got {count:g}", (args[0][1], args[0][2]),
+                                hint="write range(3)")
+        import numpy as np
+
+        node = self.graph.add(None, (), span)
+        self.graph.constants[node] = np.arange(int(count), dtype=np.float64)
+        return (node, *span)
+
+    def _index_array(self, sub) -> str | None:
+        """"range" or "index" if a subscript is an array of indices (range(N), y, [0, 2]), else None."""
+        if isinstance(sub, _Slice):
+            return None
+        if sub[0] is None:
+            return "range" if (sub[1], sub[2]) in self.ranges else None
+        node = self.graph.nodes[sub[0]]
+        if node.op is None and node.name is not None:
+            return "index"
+        if node.op is None and node.id in self.graph.constants and \
+                not isinstance(self.graph.constants[node.id], float) and \
+                getattr(self.graph.constants[node.id], "ndim", 0):
+            return "index"
+        return None
+
     def index(self, children):
         operand, _, *subscripts, rsqb = children
+        kinds = [self._index_array(sub) for sub in subscripts]
+        if any(kinds):       # probs[range(N), y], x[[0, 2]], x[i]: indices read when the program runs
+            pattern, inputs = [], []
+            for sub, kind in zip(subscripts, kinds):
+                if kind == "range":
+                    pattern.append("range")
+                    inputs.append(self.ranges[(sub[1], sub[2])])
+                elif kind == "index":
+                    pattern.append("index")
+                    inputs.append(sub)
+                else:
+                    pattern.append(sub.key if isinstance(sub, _Slice) else self._index_number(sub, "an index"))
+            return self._apply(take_op(tuple(pattern)), [operand] + inputs, (operand[1], rsqb.end_pos))
         if len(subscripts) == 1 and not isinstance(subscripts[0], _Slice) and self._grouping(subscripts[0]):
             # ε[(σ/r)^12 − (σ/r)^6]: math text's brackets around a formula no index could be
             inner = subscripts[0]

@@ -416,3 +416,106 @@ def test_a_name_that_is_a_python_keyword_elsewhere_stays_a_name():
     # lambda, if and for are read as Python only where they make a statement.
     assert compute("lambda*x + 1", {"lambda": 2.0, "x": 1.0}).value == 3.0
     assert compute("form = x*2; form + 1", x=1.0).value == 3.0
+
+
+# -- an untaken branch undefined at the point ------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["jnp.where(x > 0, jnp.log(jnp.where(x > 0, x, 1.)), 0.)",   # the JAX FAQ's safe log
+                                  "jnp.where(x > 0, jnp.log(x), 0.)",                          # the naive one
+                                  "np.log(x) if x > 0 else 0.", "torch.where(x <= 0, 0., x * np.log(x))",
+                                  "jnp.where(x != 0, jnp.sin(x) / x, 1.)"])
+def test_an_untaken_branch_undefined_at_the_point_does_not_poison_the_answer(text):
+    at_zero = compute(text, x=0.0)
+    assert np.isfinite(at_zero.value) and at_zero.gradient["x"] in (0.0, -0.0)
+    for x in (0.5, 2.0):   # elsewhere the gradient is the function's, by central differences
+        assert compute(text, x=x).gradient["x"] == pytest.approx(numeric_gradients(text, {"x": x})["x"], abs=1e-6)
+    v = np.array([0.0, 0.5, 2.0])
+    found = compute(f"sum({text.replace('x', 'v')})", v=v)
+    numeric = [numeric_gradients(text, {"x": x})["x"] if x else 0.0 for x in v]
+    np.testing.assert_allclose(found.gradient["v"], numeric, atol=1e-6)
+
+
+def test_an_untaken_branch_shows_in_every_output():
+    for form in ("--json", "--plain", "-q", "--latex", "--dot"):
+        result = run("jnp.where(x > 0, jnp.log(x), 0.)", "--x", "[0, 1]", form)
+        assert result.exit_code == 0, (form, result.output)
+    data = json.loads(run("jnp.where(x > 0, jnp.log(x), 0.)", "--x", "[0, 1]", "--json").stdout)
+    assert [0.0, 1.0] == data["gradient"]["x"]
+    assert any(node["value"] == [None, 0.0] for node in data["nodes"])     # log([0, 1]): -inf is null
+
+
+@pytest.mark.parametrize("text, x, message", [
+    ("log(x)*0", 0.0, "log(0)"), ("1/(1/x)", 0.0, "1 / 0"), ("np.log(x) if x < 1 else 0.", 0.0, "log(0)"),
+    ("jnp.where(jnp.log(x) > 0, 1., 2.)", 0.0, "log(0)"), ("t = log(x); 2*x", 0.0, "log(0)"),
+    ("jnp.where(x > 0, jnp.log(x), 0.) + log(x)", 0.0, "log(0)"),
+])
+def test_a_value_not_finite_outside_an_untaken_branch_is_a_math_error(text, x, message):
+    result = run(text, "--x", str(x))
+    assert_error(result, 3, message)
+
+
+# -- integer-array indexing ---------------------------------------------------------------------------
+
+PROBS = np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3], [0.25, 0.25, 0.5], [0.1, 0.1, 0.8]])
+LABELS = np.array([1.0, 0.0, 2.0, 2.0])
+
+
+@pytest.mark.parametrize("text, values, reference", [
+    ("-np.sum(np.log(probs[range(4), y]))", {"probs": PROBS, "y": LABELS},
+     lambda probs, y: -np.log(probs[range(4), y.astype(int)]).sum()),
+    ("-np.log(probs[range(N), y]).mean()", {"probs": PROBS, "y": LABELS, "N": 4.0},
+     lambda probs, y, N: -np.log(probs[range(4), y.astype(int)]).mean()),
+    ("(v[[0, 2, 2, 0]] * w).sum()", {"v": V, "w": np.array([1.0, 2.0, 3.0, 4.0])},
+     lambda v, w: (v[[0, 2, 2, 0]] * w).sum()),
+    ("(x[[1, 0], [2, 0]] ** 2).sum()", {"x": X}, lambda x: (x[[1, 0], [2, 0]] ** 2).sum()),
+    ("(x[:, i] ** 3).sum()", {"x": X, "i": np.array([2.0, 2.0, 0.0])}, lambda x, i: (x[:, i.astype(int)] ** 3).sum()),
+    ("x[i] * x[j]", {"x": V, "i": 2.0, "j": 0.0}, lambda x, i, j: x[2] * x[0]),
+    ("v[range(3)] @ v", {"v": V}, lambda v: v @ v),
+])
+def test_integer_array_indexing_scatters_gradients_back(text, values, reference):
+    found = compute(text, values)
+    np.testing.assert_allclose(found.value, reference(*values.values()), rtol=1e-12)
+    indices = {"y", "N", "i", "j"}
+    numeric = numeric_gradients(text, values, wrt=[name for name in values if name not in indices])
+    for name in values:
+        expected = np.zeros_like(values[name]) if name in indices else numeric[name]   # indices get 0
+        np.testing.assert_allclose(found.gradient[name], expected, atol=1e-6, err_msg=name)
+
+
+def test_a_position_taken_twice_gets_both_upstreams():
+    found = compute("(v[[0, 0, 2]] * w).sum()", v=V, w=np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(found.gradient["v"], [3.0, 0.0, 3.0])      # np.add.at: 1 + 2 at 0
+
+
+@pytest.mark.parametrize("text, values, message", [
+    ("v[y]", {"y": "1.5"}, "an index must hold whole numbers"),
+    ("v[y]", {"y": "[0, 3]"}, "an index is out of range for axis 0"),
+    ("range(N) * 2", {"N": "3"}, "range(n) of a value is read only as an index"),
+    ("v[range(N)]", {"N": "-1"}, "range(n) needs one whole number n ≥ 0"),
+    ("range(1.5)", {}, "range needs a whole number n ≥ 0, got 1.5"),
+])
+def test_integer_array_indexing_slips_are_explained(text, values, message):
+    args = [text, "--v", "[1, 2, 3]"] + [part for name, value in values.items() for part in (f"--{name}", value)]
+    assert_error(run(*args), 2, message)
+
+
+# -- a name given a value is that variable ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, values, value", [
+    ("norm + beta", {"norm": 1.0, "beta": 2.0}, 3.0), ("var * 2", {"var": 1.5}, 3.0),
+    ("x / norm", {"x": 4.0, "norm": 2.0}, 2.0), ("sum * gamma", {"sum": 2.0, "gamma": 3.0}, 6.0),
+    ("np.sum(x) + sum", {"x": V, "sum": 1.0}, V.sum() + 1.0),
+])
+def test_a_name_given_a_value_is_that_variable_even_when_a_function_has_the_name(text, values, value):
+    found = compute(text, values)
+    assert found.value == pytest.approx(value)
+    for name, expected in numeric_gradients(text, values).items():
+        np.testing.assert_allclose(found.gradient[name], expected, atol=1e-6)
+
+
+def test_a_function_name_without_a_value_says_call_it():
+    result = run("norm + 1")
+    assert_error(result, 2, "norm is a function")
+    assert "call it: norm(...)" in result.stderr and "--norm VALUE" in result.stderr
+    assert "call it with parentheses: sin(x)" in run("sin x", "--x", "1", "--sin", "2").stderr
+    assert run("var*2", "--var", "var=2", "-q").stdout.split()[0] == "4"

@@ -60,7 +60,7 @@ def test_index_hessian_forward_mode_and_check():
     ("x[0, 0]", "[1, 2, 3]", "too many indices", "  ^^^^^^^"),
     ("x[0]", "2", "cannot index a scalar", "  ^^^^"),
     ("x[1.5]", "[1, 2, 3]", "an index must be a whole number, got 1.5", "    ^^^"),
-    ("x[n]", "[1, 2, 3]", "not the name n", "    ^"),
+    ("x[[0, 3]]", "[1, 2, 3]", "an index is out of range for axis 0 of shape (3,)", "  ^^^^^^^^^"),
     ("x[::0]", "[1, 2, 3]", "the step of a slice cannot be 0", "      ^"),
     ("x[0:n]", "[1, 2, 3]", "a slice bound must be a whole number", "      ^"),
     ("[[1, 2], [3]]", "1", "the rows of an array must have the same shape", "           ^^^"),

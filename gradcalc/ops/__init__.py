@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from . import elementwise  # noqa: F401,I001  (fills OPS: arithmetic and functions first)
 from . import arrays  # noqa: F401  (then the array ops)
-from .arrays import broadcast_axes, index_op, index_text, sum_to
+from .arrays import broadcast_axes, index_op, index_text, sum_to, take_op
 from .core import OPS, InputError, Op, callables, several, unary
 
 __all__ = ["BINARY", "CALLS", "CONSTANTS", "FUNCTIONS", "OPS", "UNARY", "InputError", "Op", "broadcast_axes",
            "callables", "function_table", "function_table_markdown", "function_table_text", "index_op",
-           "index_text", "several", "sum_to", "unary"]
+           "index_text", "several", "sum_to", "take_op", "unary"]
 
 # The names a program can call → {number of arguments: op}, read off the `names` of each op.
 CALLS: dict[str, dict[int, str]] = callables()

@@ -443,3 +443,92 @@ def sum_to(grad, shape: tuple[int, ...]):
     axes = broadcast_axes(grad.shape, shape)
     summed = grad.sum(axis=axes, keepdims=True) if axes else grad
     return summed.reshape(shape) if shape else np.float64(summed.reshape(()))
+
+
+# Integer-array indexing ----------------------------------------------------------------------------
+# probs[range(N), y], x[[0, 2, 2]], X[:, y]: numpy's advanced indexing, the index arrays read when the
+# program runs (a list written in the program, an input of whole numbers, or range(n) of a number).
+# The pattern says, per axis, a slice or int written in the program, "index" (an input of whole
+# numbers) or "range" (an input n, meaning 0, 1, …, n − 1). The gradient is scattered back into zeros
+# with np.add.at, so a position taken twice receives both upstreams; the indices get none.
+
+Pattern = tuple[int | slice | str, ...]
+
+
+def _take_key(pattern: Pattern, indices) -> tuple:
+    key, k = [], 0
+    for item in pattern:
+        if item not in ("index", "range"):
+            key.append(item)
+            continue
+        value = np.asarray(indices[k], dtype=float)
+        k += 1
+        if not np.all(np.isfinite(value)) or np.any(value != np.round(value)):
+            raise InputError("an index must hold whole numbers",
+                             hint="give the indices as whole numbers, e.g. --y [0, 2, 1]")
+        if item == "range":
+            if value.ndim or value < 0:
+                raise InputError("range(n) needs one whole number n ≥ 0", hint="write range(3)")
+            key.append(np.arange(int(value)))
+        else:
+            key.append(value.astype(np.intp))
+    return tuple(key)
+
+
+def _take_text(pattern: Pattern) -> str:
+    parts = []
+    for item in pattern:
+        if item == "index":
+            parts.append("·")
+        elif item == "range":
+            parts.append("range(·)")
+        else:
+            parts.append(index_text((item,))[1:-1])
+    return "[" + ", ".join(parts) + "]"
+
+
+def take_op(pattern: Pattern) -> str:
+    """The op taking x[key] for a key with index arrays (registered in OPS on first use): inputs
+    (x, *the index inputs, in the pattern's order)."""
+    text = _take_text(pattern)
+    name = f"take{text}"
+    if name in OPS:
+        return name
+    inputs = sum(item in ("index", "range") for item in pattern)
+
+    def take(x, *indices):
+        key = _take_key(pattern, indices)
+        shape = np.shape(x)
+        if len(key) > len(shape):
+            raise InputError(f"too many indices: {text} indexes {len(key)} axes, but the shape "
+                             f"{format_shape(shape)} has {len(shape)}",
+                             hint=f"give at most {len(shape)} indices")
+        for axis, (item, size) in enumerate(zip(key, shape)):
+            if not isinstance(item, slice) and np.size(item) and \
+                    (np.max(item) >= size or np.min(item) < -size):
+                raise InputError(f"an index is out of range for axis {axis} of shape {format_shape(shape)}",
+                                 hint=f"indices of axis {axis} run from 0 to {size - 1}, or -{size} to -1")
+        return as_value(np.array(np.asarray(x)[key]))
+
+    def scatter(upstream, x, indices):
+        grad = np.zeros(np.shape(x))
+        np.add.at(grad, _take_key(pattern, indices), upstream)
+        return grad
+
+    def zeros(k):
+        return lambda upstream, local, x, *indices: np.zeros(np.shape(indices[k]))
+
+    def zeros_tangent(t, *args):
+        return np.zeros(np.shape(args[-1]))
+
+    OPS[name] = Op(
+        text, f"{{0}}{text}", take,
+        (lambda m, x, *rest: m.named(1.0, f"1 at {text}, else 0"),)
+        + tuple((lambda m, *rest: m.named(0.0, "0: indices take no gradient")) for _ in range(inputs)),
+        chain=(lambda upstream, local, x, *indices: scatter(upstream, x, indices),)
+        + tuple(zeros(k) for k in range(inputs)),
+        rule=(f"{{up}} added at {text}, zeros elsewhere",) + ("0",) * inputs,
+        graph_chain=(None,) * (1 + inputs),
+        tangent=(lambda t, x, *rest: as_value(np.array(np.broadcast_to(t, np.shape(x))[_take_key(pattern, rest[:-1])])),)
+        + (zeros_tangent,) * inputs)
+    return name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from .. import xp
 
@@ -10,8 +11,15 @@ from .rows import definition
 
 
 def plain(value):
-    """A value as JSON data: a float, or nested lists of floats."""
-    return float(value) if isinstance(value, float) else value.tolist() if xp.ndim(value) else float(value)
+    """A value as JSON data: a float, or nested lists of floats. A number that is not finite (a
+    branch a where did not take, log(0) in where(x > 0, log(x), 0)) is null: JSON has no inf."""
+    if not xp.ndim(value):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    array = xp.np.asarray(value)
+    if xp.np.isfinite(array).all():
+        return array.tolist()
+    return xp.np.where(xp.np.isfinite(array), array, None).tolist()
 
 
 def to_dict(result) -> dict:
