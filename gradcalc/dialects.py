@@ -20,7 +20,7 @@ import re
 # Parameters read when the program is read (numbers or True/False/None written in the call), never
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
 LITERAL = frozenset({"axis", "keepdims", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
-                     "approximate", "requires_grad", "n0", "n1", "n2"})
+                     "approximate", "requires_grad", "n0", "n1", "n2", "s0", "s1", "s2", "s3"})
 
 # Keywords that mean the same parameter in every library: PyTorch's dim is NumPy's axis.
 SYNONYMS = {"dim": "axis", "keepdim": "keepdims", "exponent": "y", "other": "y"}
@@ -93,12 +93,32 @@ def _reduce(name: str):
     def build(m, x, axis=None, keepdims=False, **_):
         if axis is None:
             return m.call(name, x)
-        if name not in ("sum", "mean"):
-            m.refuse(f"{name} along an axis is not supported yet",
-                     f"{name}(x) takes the {name} of every element; sum and mean take an axis")
-        out = m.call(name, x, m.axis(axis, name))
+        if name == "prod":
+            m.refuse("prod along an axis is not supported yet", "prod(x) takes the product of every element")
+        if name in ("max", "min"):    # tied elements along the axis share the gradient, as in max(x)
+            out = m(f"{name}_axis", x, m.axis(axis, name))
+        else:
+            out = m.call(name, x, m.axis(axis, name))
         return m("expand_axis", out, m.axis(axis, name)) if keepdims else out
     return build
+
+
+def _reshape(m, x, s0=None, s1=None, s2=None, s3=None):
+    """x.reshape(2, 3), x.view(-1): the same numbers in another shape (-1: whatever size fits)."""
+    import numpy as np
+
+    shape = [s for s in (s0, s1, s2, s3) if s is not None]
+    if not shape or shape.count(-1) > 1 or \
+            not all(isinstance(s, int) and not isinstance(s, bool) and s >= -1 for s in shape):
+        m.refuse("the shape must be whole numbers written in the call (one of them may be -1)",
+                 "write e.g. x.reshape(2, 3) or x.view(-1)")
+    return m("reshape", x, m.const(np.array(shape, dtype=np.float64)))
+
+
+def _flatten(m, x):
+    import numpy as np
+
+    return m("reshape", x, m.const(np.array([-1.0])))
 
 
 def _square(m, x):
@@ -339,7 +359,8 @@ _ARITHMETIC = {
     "linalg.norm": S("x, ord=None, axis=None", _norm), "norm": S("x, ord=None, axis=None", _norm),
     "var": S("x, axis=None, ddof=0", _variance("var", False)),
     "std": S("x, axis=None, ddof=0", _variance("std", False)),
-    "array": S("x", _value), "asarray": S("x", _value),
+    "array": S("x", _value), "asarray": S("x", _value), "reshape": S("x, s0, s1=None, s2=None, s3=None", _reshape),
+    "ravel": S("x", _flatten),
     "zeros": S("n0, n1=None, n2=None, requires_grad=False", _filled(0.0)),
     "ones": S("n0, n1=None, n2=None, requires_grad=False", _filled(1.0)),
     "where": S("condition, x, y", _op("where", 3)),
@@ -482,10 +503,9 @@ METHODS: dict[str, Spelling] = {
     "std": S("x, axis=None, ddof=None, unbiased=None, correction=None, keepdims=False",
              _refuse("x.std() divides by n in NumPy and by n − 1 in PyTorch",
                      "write np.std(x) (by n) or torch.std(x) (by n − 1)")),
-    "reshape": S("x, *", _refuse("reshape is not supported yet",
-                                         "give the value in the shape the formula needs")),
-    "view": S("x, *", _refuse("view is not supported yet",
-                                      "give the value in the shape the formula needs")),
+    "reshape": S("x, s0=None, s1=None, s2=None, s3=None", _reshape),
+    "view": S("x, s0=None, s1=None, s2=None, s3=None", _reshape),
+    "flatten": S("x", _flatten), "ravel": S("x", _flatten),
 }
 
 # Attributes of a value: x.T is its transpose; micrograd's and PyTorch's x.data is its value, held

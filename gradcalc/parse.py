@@ -82,6 +82,9 @@ class _Builder:
         self.by_lark = False                     # Lark, not the driver, parses this program
         self.pending: dict[str, float] = {}      # def f(x, a=0.5) as the program: a's default
         self.ranges: dict[tuple[int, int], Ref] = {}   # range(n) of a value, by its span: n
+        # max or min along an axis that PyTorch returns as (values, indices): "torch", or "either"
+        # when NumPy's reading (the values alone) is as likely (x.max(1))
+        self.pairs: dict[int, str] = {}
         if program is not None:
             self.graph.notes.extend(program.notes)
             if program.main is not None:
@@ -338,7 +341,14 @@ class _Builder:
             else:
                 raise GradcalcError(f"{name} needs its argument {parameter}", span,
                                     hint=f"{name}({spelling.signature()})")
-        return spelling.build(maker, **given)
+        out = spelling.build(maker, **given)
+        if name.rsplit(".", 1)[-1] in ("max", "min", "amax", "amin") and given.get("axis") is not None:
+            keywords = {arg.name for arg in args if isinstance(arg, _Keyword)}
+            if "dim" in keywords or name.startswith("torch."):
+                self.pairs[out[0]] = "torch"
+            elif "axis" not in keywords and not name.startswith(("np.", "numpy.", "jnp.", "jax.", "tf.")):
+                self.pairs[out[0]] = "either"
+        return out
 
     def _setting(self, ref: Ref, where: Span, name: str, parameter: str):
         """An argument read when the program is read (axis=1, keepdims=True): its Python value."""
@@ -370,6 +380,8 @@ class _Builder:
         operand, token = children
         attribute = str(token)[1:]
         span = (operand[1], token.end_pos)
+        if operand[0] in self.pairs and attribute in ("values", "indices"):
+            return self._pair(operand, 0 if attribute == "values" else 1, span)
         op = dialects.ATTRIBUTES.get(attribute)
         if op is None:
             hint = f"call it: .{attribute}()" if attribute in dialects.METHODS or attribute in CALLS \
@@ -548,8 +560,25 @@ class _Builder:
             return "index"
         return None
 
+    def _pair(self, operand: Ref, which: int, span: Span) -> Ref:
+        """x.max(dim=1)[0] or .values: PyTorch's maxima (the op's value); [1] or .indices refused."""
+        text = self.graph.text
+        written = _short(text[operand[1]:operand[2]])
+        if self.pairs[operand[0]] == "either":
+            raise GradcalcError(f"{written}[{which}] can be read two ways", span,
+                                hint="PyTorch's (values, indices) or NumPy's element: write "
+                                     f"{written.replace('(', '(dim=', 1) if '=' not in written else written}"
+                                     f".values for PyTorch's, or name the axis (axis=…) for NumPy's")
+        if which:
+            raise GradcalcError("the indices of a max or min carry no gradient", span,
+                                hint=f"take the values: {written}.values (or [0])")
+        return (operand[0], span[0], span[1])
+
     def index(self, children):
         operand, _, *subscripts, rsqb = children
+        if operand[0] in self.pairs and len(subscripts) == 1 and not isinstance(subscripts[0], _Slice) \
+                and subscripts[0][0] is not None and self._literal(subscripts[0]) in (0, 1):
+            return self._pair(operand, int(self._literal(subscripts[0])), (operand[1], rsqb.end_pos))
         kinds = [self._index_array(sub) for sub in subscripts]
         if any(kinds):       # probs[range(N), y], x[[0, 2]], x[i]: indices read when the program runs
             pattern, inputs = [], []

@@ -532,3 +532,54 @@ def take_op(pattern: Pattern) -> str:
         tangent=(lambda t, x, *rest: as_value(np.array(np.broadcast_to(t, np.shape(x))[_take_key(pattern, rest[:-1])])),)
         + (zeros_tangent,) * inputs)
     return name
+
+
+# Reshaping and max/min along an axis (the dialects' x.reshape(2, 3), x.view(-1), np.max(x, axis=0),
+# x.max(dim=1)) ----------------------------------------------------------------------------------------
+
+def _reshape(x, shape):
+    wanted = tuple(int(s) for s in np.atleast_1d(shape))
+    try:
+        return as_value(np.reshape(np.asarray(x), wanted))
+    except ValueError:
+        raise InputError(f"cannot reshape shape {format_shape(np.shape(x))} ({np.size(x)} numbers) into "
+                         f"{format_shape(wanted)}", hint="the new shape must hold as many numbers; "
+                         "-1 stands for whatever size fits") from None
+
+
+def _ties_along(x, axis, out):
+    along = _axis("max", x, axis)
+    at = (np.asarray(x) == np.expand_dims(out, along)) * 1.0
+    return at / np.sum(at, axis=along, keepdims=True)
+
+
+# Which elements a max or min along the axis takes: 1 there, ties along the axis sharing it equally.
+function("ties_along", lambda x, axis, out: _ties_along(x, axis, out), constant=True,
+         text=lambda x, axis, out: Text(f"1 where {x} = {out} along axis {axis} (ties share it), else 0", 0))
+
+
+def _extreme_along(name: str, reduce):
+    return Op(name, f"{name}({{0}}, axis {{1}})",
+              lambda x, axis: as_value(reduce(x, axis=_axis(name, x, axis))),
+              (lambda m, x, axis, out: m.ties_along(x, axis, out), None),
+              chain=(lambda upstream, local, x, axis: np.expand_dims(upstream, _axis(name, x, axis)) * local,
+                     None),
+              rule=(f"{{up}} at the {'largest' if name == 'max' else 'smallest'} along axis {{1}}", ""),
+              graph_chain=(None, None),
+              tangent=(lambda t, x, axis, out: np.sum(np.broadcast_to(t, np.shape(x)) * _ties_along(x, axis, out),
+                                                      axis=_axis(name, x, axis)), None),
+              piece=lambda x, axis, out: np.asarray(x) == np.expand_dims(out, _axis(name, x, axis)),
+              kink="tied elements along the axis share the gradient equally")
+
+
+OPS.update({
+    "reshape": Op("reshape", "{0} reshaped to {1}", _reshape, (lambda m, x, shape, out: 1.0, None),
+                  chain=(lambda upstream, local, x, shape: np.reshape(upstream, np.shape(x)), None),
+                  rule=("{up} reshaped back", ""),
+                  graph_chain=(lambda g, upstream, x, shape, out: g(
+                      "reshape", upstream, g.const(np.array(np.shape(g.values[x]), dtype=np.float64))), None),
+                  tangent=(lambda t, x, shape, out: np.reshape(np.broadcast_to(t, np.shape(x)), np.shape(out)),
+                           None)),
+    "max_axis": _extreme_along("max", np.max),
+    "min_axis": _extreme_along("min", np.min),
+})
