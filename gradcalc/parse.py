@@ -163,6 +163,8 @@ class _Builder:
             raise _uncalled(self.graph.text, name, span)
         if bare != name or "." in name:
             raise GradcalcError(f"unknown name {name!r}", span, hint=_meant(name, bare))
+        if name in _PYTHON_KEYWORDS:      # x and y, not x: Python's words, never a variable there
+            raise GradcalcError(f"Python's {name} is not read here", span, hint=_PYTHON_KEYWORDS[name])
         node = self.graph.add(None, (), span, name=name)
         self.graph.variables[name] = node
         return (node, *span)
@@ -727,6 +729,26 @@ class _Builder:
         return children[-1]
 
 
+# Python's words that two names side by side may be: what to type instead (never a product).
+_MASKS = "comparisons are masks of 1s and 0s"
+_PYTHON_KEYWORDS = {
+    "and": f"{_MASKS}: write (a > 0) * (b > 0) for both, or np.where(c, a, b) to choose",
+    "or": f"{_MASKS}: write np.maximum(a > 0, b > 0) for either, or np.where(c, a, b) to choose",
+    "not": f"{_MASKS}: write 1 - (x > 0) for not x > 0",
+    "is": "write == to compare values (x is None: gradcalc's inputs always have values)",
+    "in": "membership is not read: write the formula for the values given",
+    "def": "write def f(x): on its own line, the body indented below it, ending with return …",
+    "lambda": "write f = lambda x: … on its own line",
+    "return": "return is read inside a def; at the top level the last line is the output",
+    "for": "loops are not read: write what the loop computes as one formula (sum(x) for a sum)",
+    "while": "loops are not read: write what the loop computes as one formula",
+    "import": "write import lines on their own line (they are skipped)",
+    "from": "write from … import lines on their own line (they are skipped)",
+    "yield": "generators are not read: write the formula",
+    "del": "del is not read: remove the line",
+    "global": "global is not read: remove the line",
+}
+
 _BUILDER = _Builder()
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _DIVIDE = {"/", "÷"}
@@ -1238,6 +1260,18 @@ def _unexpected_character(text: str, pos: int) -> GradcalcError:
         closing = text.find("|", pos + 1)
         inner = text[pos + 1:closing].strip() if closing > pos else "x"
         hint = f"write abs({inner or 'x'}) for |{inner or 'x'}|"
+    elif char == "." and text[pos + 1:pos + 2] in ("^", "*", "/", "'") or char == "'" and \
+            (text[:pos].rstrip()[-1:].isalnum() or text[:pos].rstrip()[-1:] in (")", "]")):
+        # Octave's elementwise operators (NumPy's * / ** already work element by element) and its
+        # transpose x': the hint retypes the whole text, which computes the same
+        retyped = re.sub(r"([\w)\]])\s*\.?'", r"\1.T", text.replace(".^", "**").replace(".*", "*").replace("./", "/"))
+        what = {"^": "Octave's .^ is **", "*": "Octave's .* is *", "/": "Octave's ./ is /"}.get(
+            text[pos + 1:pos + 2] if char == "." else "", "x' is Octave's transpose, x.T")
+        hint = f"{what} here: write {_short(retyped, 60)}"
+        if re.search(r"(?<![.*])\*(?!\*)", text.replace(".*", "  ")):
+            hint += " (Octave's * between two matrices is @ here; with a number, *)"
+        if char == ".":
+            return GradcalcError(f"unexpected '.{text[pos + 1]}'", (pos, pos + 2), hint, text)
     elif char == ".":
         hint = _attribute_hint(text, pos)
     elif char == "\\":

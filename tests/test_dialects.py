@@ -544,3 +544,30 @@ def test_a_function_name_without_a_value_says_call_it():
 def test_a_max_along_an_axis_shares_the_gradient_between_ties():
     found = compute("x.max(dim=1).values.sum()", x=np.array([[1.0, 5.0, 3.0], [4.0, 2.0, 4.0]]))
     np.testing.assert_allclose(found.gradient["x"], [[0, 1, 0], [0.5, 0, 0.5]])
+
+
+# -- hints say exactly what to type, and it computes what was meant --------------------------------------
+
+@pytest.mark.parametrize("text, message, hint", [
+    ("x.^2", "unexpected '.^'", "Octave's .^ is ** here: write x**2"),
+    ("x.*y + x./y", "unexpected '.*'", "write x*y + x/y"),
+    ("x'", "unexpected character", "x' is Octave's transpose, x.T here: write x.T"),
+    ("(x+1)'", "unexpected character", "write (x+1).T"),
+    ("A'*B", "unexpected character", "write A.T*B (Octave's * between two matrices is @ here"),
+    ("'abc'", "unexpected character", "gradcalc has no strings"),
+    ("x and y", "Python's and is not read here", "(a > 0) * (b > 0)"),
+    ("not x", "Python's not is not read here", "1 - (x > 0)"),
+    ("x is y", "Python's is is not read here", "write == to compare"),
+    ("square(x) + detach(x)", None, None),
+])
+def test_pasted_syntax_of_other_languages_gets_the_exact_retyping(text, message, hint):
+    result = run(text, "--x", "2", "--y", "3", "--A", "1", "--B", "2")
+    if message is None:      # square and detach were "did you mean sqrt/tanh?", which changes the maths
+        assert result.exit_code == 0, result.output
+        return
+    assert_error(result, 2, message)
+    assert hint in result.stderr
+    retyped = result.stderr.split("write ", 1)[1].split(" (")[0].strip()
+    if "Octave" in hint and "T" not in retyped:   # the retyping computes what the Octave text meant
+        assert compute(retyped, x=2.0, y=3.0).value == pytest.approx(
+            {"x**2": 4.0, "x*y + x/y": 6 + 2 / 3}[retyped])
