@@ -558,9 +558,9 @@ function("ties_along", lambda x, axis, out: _ties_along(x, axis, out), constant=
          text=lambda x, axis, out: Text(f"1 where {x} = {out} along axis {axis} (ties share it), else 0", 0))
 
 
-def _extreme_along(name: str, reduce):
+def _extreme_along(name: str):
     return Op(name, f"{name}({{0}}, axis {{1}})",
-              lambda x, axis: as_value(reduce(x, axis=_axis(name, x, axis))),
+              lambda x, axis: as_value(getattr(np, name)(x, axis=_axis(name, x, axis))),
               (lambda m, x, axis, out: m.ties_along(x, axis, out), None),
               chain=(lambda upstream, local, x, axis: np.expand_dims(upstream, _axis(name, x, axis)) * local,
                      None),
@@ -580,6 +580,6 @@ OPS.update({
                       "reshape", upstream, g.const(np.array(np.shape(g.values[x]), dtype=np.float64))), None),
                   tangent=(lambda t, x, shape, out: np.reshape(np.broadcast_to(t, np.shape(x)), np.shape(out)),
                            None)),
-    "max_axis": _extreme_along("max", np.max),
-    "min_axis": _extreme_along("min", np.min),
+    "max_axis": _extreme_along("max"),    # numpy's max and min are looked up when called: no import
+    "min_axis": _extreme_along("min"),
 })
