@@ -594,12 +594,15 @@ _DOTTED = r"[A-Za-z_][A-Za-z_0-9.]*"
 _DEF = re.compile(rf"def[ \t]+({_NAME})[ \t]*\(([^()]*)\)[ \t]*(?:->[^:]*)?:")
 _LAMBDA = re.compile(rf"({_NAME})[ \t]*=[ \t]*lambda\b([^:]*):")
 _PRINT = re.compile(r"print[ \t]*\(")
-_BACKWARD = re.compile(r"\.backward[ \t]*\([^()]*\)[ \t]*$")
+_BACKWARD = re.compile(r"\.backward[ \t]*\(((?:[^()]|\([^()]*\))*)\)[ \t]*$")
+# What backward(…) may be given without changing the answer: nothing, ones like the output, settings.
+_PLAIN_SEED = re.compile(rf"[ \t]*(?:(?:torch\.)?ones_like\([ \t]*{_NAME}[ \t]*\))?[ \t]*"
+                         rf"(?:,?[ \t]*(?:retain_graph|create_graph)[ \t]*=[ \t]*(?:True|False)[ \t]*)*$")
 _GRAD_READ = re.compile(rf"(?:({_NAME})[ \t]*=[ \t]*)?{_DOTTED}\.grad\b(?![ \t]*\()(?:\.{_NAME}(?:\(\))?)*[ \t]*$")
 _GRAD_ATTR = re.compile(r"\.grad\b(?![ \t]*\()")
 _TAPE = re.compile(rf"(?:({_NAME})[ \t]*=[ \t]*)?{_NAME}\.gradient[ \t]*\([ \t]*({_NAME})\b")
 _TRANSFORM = re.compile(rf"((?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|jit)"
-                        rf"[ \t]*\([ \t]*({_NAME})[ \t]*(?:,[^()]*)?\))")
+                        rf"[ \t]*\([ \t]*({_NAME})[ \t]*(?:,(?:[^()]|\([^()]*\))*)?\))")
 _ALIAS = re.compile(rf"({_NAME})[ \t]*=[ \t]*{_TRANSFORM.pattern}[ \t]*$")
 _HARMLESS = re.compile(rf"{_DOTTED}\.(?:zero_grad|requires_grad_|retain_grad)[ \t]*\([^()]*\)[ \t]*$"
                        rf"|{_DOTTED}\.requires_grad[ \t]*=[ \t]*(?:True|False)[ \t]*$|assert\b|pass[ \t]*$"
@@ -661,6 +664,10 @@ def read_python(text: str) -> Program | None:
         elif _BACKWARD.search(head):
             match = _BACKWARD.search(head)
             receiver = head[:match.start()].strip()
+            if not _PLAIN_SEED.match(match.group(1)):
+                raise _error(f"backward({match.group(1).strip()}) seeds the backward pass", at + match.start(),
+                             match.end() - match.start(), f"give the seed as --upstream (∂L/∂{receiver}), "
+                             f"and write {receiver}.backward() or leave the line out")
             if updated:
                 raise _error("a second .backward() after an update step is not read", at, len(head.rstrip()),
                              "paste one step: the program up to its first .backward()")

@@ -384,6 +384,9 @@ def test_random_numbers_are_refused_asking_for_a_value(program, name):
     ("f = lambda t: t**2\nout = f(x) + f(2*x)", {"x": 1.0}, 5.0, {"x": 10.0}),
     ("def f(x, y):\n    return x * y\nf(y=a, x=b)", {"a": 2.0, "b": 5.0}, 10.0, {"a": 5.0, "b": 2.0}),
     ("x = 3.0\ny = x**2\nprint(y)", {}, 9.0, {"x": 6.0}),
+    ("y = x**3\ny.backward(torch.ones_like(y), retain_graph=True)", {"x": 2.0}, 8.0, {"x": 12.0}),
+    ("def f(x, y):\n    return x*y\njax.grad(f, argnums=(0, 1))(2.0, 3.0)", {}, 6.0, {"x": 3.0, "y": 2.0}),
+    ("@jax.jit\ndef f(x: float) -> float:\n    return x**2", {"x": 3.0}, 9.0, {"x": 6.0}),
     ("def f(x):\n    x = x * 2\n    return x + 1\nf(x)", {"x": 1.0}, 3.0, {"x": 2.0}),
 ])
 def test_functions_are_evaluated_at_the_given_values(program, values, value, gradient):
@@ -424,6 +427,7 @@ def test_what_was_taken_as_the_output_is_noted(program, note):
     ("class Net:\n    pass", "Python's class statement is not read", "paste the formula"),
     ("y = x**2\nx.grad.zero_()\nz = 2*x.grad", "a step that uses .grad is not read", "computes the gradients"),
     ("y = x**2\nq.backward()", "q.backward() asks for the gradient of q", "paste the lines"),
+    ("y = x**2\ny.backward(v)", "backward(v) seeds the backward pass", "--upstream"),
     ("import numpy as np", "the program computes nothing", "paste the lines"),
 ])
 def test_python_statements_gradcalc_does_not_read_say_what_to_type(program, message, hint):
