@@ -153,13 +153,9 @@ class _Builder:
         bare = _PREFIX.sub("", name)
         if bare in CONSTANTS:
             return self._constant(CONSTANTS[bare], span)
-        if "." not in name and bare in CALLS:
-            error = _uncalled(self.graph.text, name, span)
-            if error.hint != f"call it: {name}(...)":   # sin x, sin^2(x): the function, as books write it
-                raise error
-            # Not called (norm + beta): a variable, as PyTorch's and SciPy's parameters are named;
-            # without a value, evaluation says it is a function (gradcalc.result.bind).
-        elif "." in name and _is_function(dialects.lookup(name)[0]):
+        if "." in name and _is_function(dialects.lookup(name)[0]) or bare in CALLS and name not in self.names:
+            # A function's name not called (sin x, sin^2(x), erf + 1), unless it was given a value:
+            # norm + beta with --norm 1 is the variable norm, as PyTorch's and SciPy's parameters are named.
             raise _uncalled(self.graph.text, name, span)
         if bare != name or "." in name:
             raise GradcalcError(f"unknown name {name!r}", span, hint=_meant(name, bare))
@@ -738,7 +734,6 @@ _PYTHON_KEYWORDS = {
     "is": "write == to compare values (x is None: gradcalc's inputs always have values)",
     "in": "membership is not read: write the formula for the values given",
     "def": "write def f(x): on its own line, the body indented below it, ending with return …",
-    "lambda": "write f = lambda x: … on its own line",
     "return": "return is read inside a def; at the top level the last line is the output",
     "for": "loops are not read: write what the loop computes as one formula (sum(x) for a sum)",
     "while": "loops are not read: write what the loop computes as one formula",
@@ -880,7 +875,8 @@ def _uncalled(text: str, name: str, span: Span) -> GradcalcError:
                                  hint=f"call it with parentheses: {name}({word.group(1)})")
         argument = word.group(1) if word else "x"
     if power is None:
-        return GradcalcError(f"{name} is a function", span, hint=f"call it: {name}(...)")
+        hint = f"call it: {name}(...)" + ("" if "." in name else f"; for a variable named {name}, give --{name} VALUE")
+        return GradcalcError(f"{name} is a function", span, hint=hint)
     exponent = power.group(3).translate(_SUPERSCRIPT_DIGITS) if power.group(3) else power.group(2)
     exponent = int(re.sub(r"[\s()]", "", exponent).replace("−", "-"))
     written = text[span[0]:after].strip()

@@ -12,7 +12,7 @@ from .graph import Graph
 from .limits import DEFAULT, Limits, check
 from .names import did_you_mean
 from .numbers import format_shape
-from .ops import CALLS, CONSTANTS
+from .ops import CONSTANTS
 from .parse import parse
 from .xp import np
 
@@ -221,11 +221,6 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
             missing.append(name)
     if missing:
         first = graph.nodes[graph.variables[missing[0]]]
-        function = next((name for name in missing if name in CALLS), None)
-        if function is not None:    # `norm + 1` with no --norm: the function, not called
-            raise GradcalcError(f"{function} is a function", graph.nodes[graph.variables[function]].span,
-                                hint=f"call it: {function}(...); for a variable named {function}, "
-                                     f"give --{function} VALUE", text=graph.text)
         options = " ".join(f"--{name} VALUE" for name in missing)
         hint = f"give {options}"
         near = did_you_mean(missing[0], unused or ())

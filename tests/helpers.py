@@ -26,7 +26,7 @@ def assert_error(result, code, message, caret_line=None):
 
 def numeric_gradients(text, point, upstream=None, h=1e-6, wrt=None):
     """Central differences of L = Σ upstream ⊙ output (the sum when no upstream) for every element."""
-    graph = parse(text)
+    graph = parse(text, names=frozenset(point))
 
     def loss(values):
         out = forward(graph, bind(graph, values))[graph.output]
