@@ -318,10 +318,19 @@ def _filled(fill: float):
     return build
 
 
-def _random(m, *_, **__):
+def _random(m, x=None, n1=None, n2=None, **_):
     name = m.target()
+    if name in m.given():      # w = torch.randn(5, 3) with --w given: the value given is w's
+        return m.const(0.0)
+    sizes = [m.number(x) if x is not None else None, n1, n2]
+    shape = [int(n) for n in sizes if isinstance(n, (int, float)) and n == int(n) and n > 0]
+    def row(n):
+        return "[" + ", ".join(["0.1"] * min(n, 3)) + (", …]" if n > 3 else "]")
+    example = row(shape[0]) if len(shape) == 1 else "[0.5, -1.2, 0.3]" if not shape else "…" if len(shape) > 2 else \
+        "[" + ", ".join([row(shape[1])] * min(shape[0], 3)) + (", …]" if shape[0] > 3 else "]")
+    size = f" (shape {'×'.join(map(str, shape))})" if shape else ""
     m.refuse("random numbers are not read: gradcalc differentiates at values you give",
-             f"give {name}'s value with --{name}, e.g. --{name} \"[0.5, -1.2, 0.3]\"")
+             f"give {name}'s value{size} with --{name}" + (f", e.g. --{name} \"{example}\"" if example != "…" else ""))
 
 
 def _refuse(message: str, hint: str):
@@ -428,7 +437,7 @@ TORCH = {
     "detach": S("x", _detach), "tensor": S("x, requires_grad=False", _value),
     "as_tensor": S("x", _value), "Tensor": S("x, requires_grad=False", _value),
     "FloatTensor": S("x", _value), "DoubleTensor": S("x", _value),
-    **{name: S("x, requires_grad=False, *", _random) for name in ("randn", "rand", "randint", "normal", "randn_like",
+    **{name: S("x, n1=None, n2=None, requires_grad=False, *", _random) for name in ("randn", "rand", "randint", "normal", "randn_like",
                                                   "rand_like", "empty", "uniform")},
     "special.expit": S("x", _call("sigmoid")), "special.erf": S("x", _call("erf")),
     "special.logit": S("x", _logit), "special.xlogy": S("x, y", _xlogy),
@@ -449,7 +458,7 @@ TENSORFLOW = {
     "convert_to_tensor": S("x|value", _value),
 }
 
-RANDOM = {name: S("x, *", _random) for name in ("randn", "rand", "randint", "normal", "uniform", "random",
+RANDOM = {name: S("x, n1=None, n2=None, *", _random) for name in ("randn", "rand", "randint", "normal", "uniform", "random",
                                                 "standard_normal", "random_sample", "choice", "gauss")}
 
 TF_NN = {

@@ -805,6 +805,14 @@ class _Maker:
     def refuse(self, message: str, hint: str):
         raise GradcalcError(f"{self.name}: {message}", self.span, hint=hint)
 
+    def number(self, ref: Ref):
+        """The number written for an argument (signs folded), or None if it is not one."""
+        return None if ref[0] is None else self.builder._literal(ref)
+
+    def given(self) -> frozenset:
+        """The names given values (--w): a value written in the code for them is overridden."""
+        return frozenset(self.builder.names)
+
     def target(self) -> str:
         """The name the call's value is given (w in `w = torch.randn(3)`), else x."""
         line = self.builder.graph.text[:self.span[0]].rsplit("\n", 1)[-1]

@@ -576,3 +576,32 @@ def test_pasted_syntax_of_other_languages_gets_the_exact_retyping(text, message,
     if "Octave" in hint and "T" not in retyped:   # the retyping computes what the Octave text meant
         assert compute(retyped, x=2.0, y=3.0).value == pytest.approx(
             {"x**2": 4.0, "x*y + x/y": 6 + 2 / 3}[retyped])
+
+
+PYTORCH_AUTOGRAD_TUTORIAL = """import torch
+
+x = torch.ones(5)  # input tensor
+y = torch.zeros(3)  # expected output
+w = torch.randn(5, 3, requires_grad=True)
+b = torch.randn(3, requires_grad=True)
+z = torch.matmul(x, w)+b
+loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
+
+loss.backward()
+print(w.grad)
+print(b.grad)
+"""
+
+
+def test_random_values_given_as_options_make_the_pasted_tutorial_run():
+    # PyTorch's autograd tutorial, pasted whole: w and b are random there, so they are asked for.
+    w, b = np.linspace(-1, 1, 15).reshape(5, 3), np.array([0.1, -0.2, 0.3])
+    found = compute(PYTORCH_AUTOGRAD_TUTORIAL, w=w, b=b)
+    z = np.ones(5) @ w + b
+    assert found.value == pytest.approx(np.mean(np.log1p(np.exp(z))))
+    np.testing.assert_allclose(found.gradient["b"], 1 / (1 + np.exp(-z)) / 3)
+    numeric = numeric_gradients(PYTORCH_AUTOGRAD_TUTORIAL, {"w": w, "b": b, "x": np.ones(5), "y": np.zeros(3)})
+    np.testing.assert_allclose(found.gradient["w"], numeric["w"], atol=1e-6)
+    result = run(PYTORCH_AUTOGRAD_TUTORIAL)
+    assert_error(result, 2, "random numbers are not read")
+    assert 'give w\'s value (shape 5×3) with --w, e.g. --w "[[0.1, 0.1, 0.1], [0.1, 0.1, 0.1]' in result.stderr
