@@ -885,13 +885,17 @@ def _read_def(text, chars, statements, i, functions, defined):
                      "write def f(x, y): followed by indented lines that end with return …")
     name = match.group(1)
     params, defaults = _params(match.start(2), match.group(2))
-    body_parts = []
-    if text[match.end():end].split("#")[0].strip():          # def f(x): return x**2
+    body_parts, j = [], i + 1
+    line_end = text.find("\n", match.end()) % (len(text) + 1)
+    if text[match.end():end].split("#")[0].strip():          # def f(x): y = 2*x; return y
         body_parts.append((match.end(), end))
-    j = i + 1
-    while j < len(statements) and statements[j][2] > indent and not body_parts[:1] == [(match.end(), end)]:
-        body_parts.append(statements[j][:2])
-        j += 1
+        while j < len(statements) and statements[j][0] < line_end:
+            body_parts.append(statements[j][:2])
+            j += 1
+    else:                                                    # the lines indented below it
+        while j < len(statements) and statements[j][2] > indent:
+            body_parts.append(statements[j][:2])
+            j += 1
     if not body_parts:
         raise _error(f"{name} has no body", at, match.end() - at, "write its lines below it, indented, ending with return …")
     body_start, body_end = body_parts[0][0], body_parts[-1][1]
@@ -946,6 +950,9 @@ def _read_lambda(text, chars, at, end, match, functions, defined):
 
 
 def _copy(text, body, body_start, start, end):
+    """Copy a statement of a function's body into it, with the ; that ends it (if one does)."""
+    if end < body_start + len(body) and text[end] == ";":
+        end += 1
     for k in range(start, end):
         body[k - body_start] = text[k]
 

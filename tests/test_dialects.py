@@ -373,6 +373,7 @@ def test_random_numbers_are_refused_asking_for_a_value(program, name):
 @pytest.mark.parametrize("program, values, value, gradient", [
     ("def f(x):\n    return x**2 + 3*x", {"x": 2.0}, 10.0, {"x": 7.0}),
     ("def f(x): return x**2", {"x": 3.0}, 9.0, {"x": 6.0}),
+    ("def f(x): y = 2*x; return y*x\nf(3.0)", {}, 18.0, {"x": 12.0}),
     ("f = lambda x: x**2 + 1", {"x": 3.0}, 10.0, {"x": 6.0}),
     ("f = lambda x, y: x*y", {"x": 3.0, "y": 4.0}, 12.0, {"x": 4.0, "y": 3.0}),
     ('def f(x, a=0.5):\n    """A docstring."""\n    h = a*x\n    return h*x', {"x": 2.0}, 2.0, {"x": 2.0, "a": 4.0}),
