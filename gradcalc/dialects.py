@@ -741,6 +741,10 @@ def read_python(text: str) -> Program | None:
         if plain and not later and output is None and (p_start, p_end) == prints[-1]:
             _blank(chars, p_start, p_start + inner.index("(") + 1)
             _blank(chars, p_start + len(inner) - 1, p_start + len(inner))
+            data = re.search(r"\.data[ \t]*$", argument)
+            if data:    # print(g.data): the value of g, whose gradients are asked (not g held constant)
+                at = p_start + inner.index("(") + 1 + data.start()
+                _blank(chars, at, at + len(data.group()))
             skipped["shown"] = 1
         else:
             _blank(chars, p_start, p_end)

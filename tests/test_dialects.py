@@ -385,6 +385,7 @@ def test_random_numbers_are_refused_asking_for_a_value(program, name):
     ("f = lambda t: t**2\nout = f(x) + f(2*x)", {"x": 1.0}, 5.0, {"x": 10.0}),
     ("def f(x, y):\n    return x * y\nf(y=a, x=b)", {"a": 2.0, "b": 5.0}, 10.0, {"a": 5.0, "b": 2.0}),
     ("x = 3.0\ny = x**2\nprint(y)", {}, 9.0, {"x": 6.0}),
+    ("a = Value(3.0)\nb = a**2\nprint(b.data)", {}, 9.0, {"a": 6.0}),
     ("y = x**3\ny.backward(torch.ones_like(y), retain_graph=True)", {"x": 2.0}, 8.0, {"x": 12.0}),
     ("def f(x, y):\n    return x*y\njax.grad(f, argnums=(0, 1))(2.0, 3.0)", {}, 6.0, {"x": 3.0, "y": 2.0}),
     ("@jax.jit\ndef f(x: float) -> float:\n    return x**2", {"x": 3.0}, 9.0, {"x": 6.0}),
