@@ -540,6 +540,26 @@ BARE: dict[str, Spelling] = {
      "tensor": TORCH["tensor"], "array": NUMPY["array"]}
 
 
+# Functions of the array libraries gradcalc does not read, and why: said instead of "did you mean",
+# since the closest name gradcalc has (sum for cumsum, sin for sinc, amax for argmax) computes another thing.
+_INDICES = "gives indices, which carry no gradient"
+_NOT_YET = "is not supported yet"
+UNSUPPORTED = {
+    **dict.fromkeys(("argmax", "argmin", "argsort", "argwhere", "nonzero", "searchsorted"), _INDICES),
+    **dict.fromkeys(("floor", "ceil", "round", "trunc", "rint", "fix", "mod", "fmod", "remainder",
+                     "floor_divide", "heaviside"), "is piecewise constant: its gradient is 0 wherever it exists"),
+    **dict.fromkeys(("cumsum", "cumprod", "diff", "sort", "sinc", "trace", "kron", "einsum", "diag",
+                     "triu", "tril", "cross", "tensordot", "median", "percentile", "quantile", "erfinv",
+                     "inv", "det", "slogdet", "solve", "eig", "eigh", "svd", "qr", "cholesky", "pinv",
+                     "conv1d", "conv2d", "convolve", "correlate", "fft", "interp"), _NOT_YET),
+}
+
+
+def unsupported(path: str) -> str | None:
+    """Why a library function gradcalc lacks is not read (np.argmax, cumsum), or None."""
+    return UNSUPPORTED.get(path.rsplit(".", 1)[-1])
+
+
 def lookup(path: str) -> tuple[Spelling | str | None, str, str]:
     """A dotted name → (its spelling, or the gradcalc function it names, or None; module; function).
 

@@ -201,6 +201,9 @@ class _Builder:
             raise GradcalcError(f"{name} takes no keyword {first.name}", first.span,
                                 hint=f"give {name}'s arguments by position: {name}(x)")
         bare = _PREFIX.sub("", name)
+        if bare not in CALLS and "." not in name and dialects.unsupported(bare) is not None:
+            raise GradcalcError(f"{name} {dialects.unsupported(bare)}", (token.start_pos, token.end_pos),
+                                hint="gradcalc --help lists the functions it reads; write the formula with those")
         if bare not in CALLS:
             hint = _meant(name, bare)
             if name in self.assigned:     # f(x) = x**2; f(3): a definition names a value
@@ -366,6 +369,9 @@ class _Builder:
         spelling = dialects.METHODS.get(attribute)
         if spelling is None and attribute in CALLS:        # x.exp(), x.tanh(): gradcalc's function of x
             spelling = dialects.Spelling("x", lambda m, x, _f=attribute: m.call(_f, x))
+        if spelling is None and dialects.unsupported(attribute) is not None:
+            raise GradcalcError(f".{attribute}() {dialects.unsupported(attribute)}", (token.start_pos, token.end_pos),
+                                hint="gradcalc --help lists the functions it reads; write the formula with those")
         if spelling is None:
             known = did_you_mean(attribute, list(dialects.METHODS) + list(CALLS), cutoff=0.8)
             raise GradcalcError(f"unknown method .{attribute}()", (token.start_pos, token.end_pos),
@@ -825,6 +831,10 @@ def _is_function(spelling) -> bool:
 
 
 def _unknown_in_module(name: str, module: str, function: str, span: Span) -> GradcalcError:
+    reason = dialects.unsupported(name)
+    if reason is not None:
+        return GradcalcError(f"{name} {reason}", span, hint="gradcalc --help lists the functions it reads; write the "
+                                                 "formula with those")
     known = list(dialects.NAMESPACES.get(module, {})) + list(CALLS)
     meant = did_you_mean(function, known, cutoff=0.75)
     if meant:

@@ -607,3 +607,17 @@ def test_random_values_given_as_options_make_the_pasted_tutorial_run():
     result = run(PYTORCH_AUTOGRAD_TUTORIAL)
     assert_error(result, 2, "random numbers are not read")
     assert 'give w\'s value (shape 5×3) with --w, e.g. --w "[[0.1, 0.1, 0.1], [0.1, 0.1, 0.1]' in result.stderr
+
+
+@pytest.mark.parametrize("text, message", [
+    ("np.argmax(x)", "np.argmax gives indices, which carry no gradient"),
+    ("x.argmax()", ".argmax() gives indices"), ("np.cumsum(x)", "np.cumsum is not supported yet"),
+    ("cumsum(x)", "cumsum is not supported yet"), ("x.cumsum(0)", ".cumsum() is not supported yet"),
+    ("np.sinc(x)", "np.sinc is not supported yet"), ("torch.floor(x)", "torch.floor is piecewise constant"),
+    ("np.linalg.inv(x)", "np.linalg.inv is not supported yet"),
+])
+def test_a_library_function_gradcalc_lacks_is_never_offered_as_another(text, message):
+    # "did you mean np.amax / sum / sin?" would compute another thing
+    result = run(text, "--x", "[0.1, 0.2]")
+    assert_error(result, 2, message)
+    assert "did you mean" not in result.stderr
