@@ -1288,6 +1288,8 @@ def _unexpected_character(text: str, pos: int) -> GradcalcError:
             return GradcalcError(f"unexpected '.{text[pos + 1]}'", (pos, pos + 2), hint, text)
     elif char == ".":
         hint = _attribute_hint(text, pos)
+        if hint is None and not text[pos + 1:pos + 2].strip("}) \t\n$"):   # const. — a sentence's full stop
+            hint = "remove the '.': a full stop ends the sentence, not the formula"
     elif char == "\\":
         hint = "\\ starts a LaTeX command such as \\frac{1}{x} or \\sin; here none follows it"
     elif char in _LOOKALIKES:
