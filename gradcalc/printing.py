@@ -43,6 +43,12 @@ class Style:
     def raised(self, printer, base: int, exponent: int) -> str:
         return f"{printer.wrap(base, ATOM)}{self.power}{printer.wrap(exponent, ATOM)}"
 
+    def relation(self, printer, relation: str, a: int, b: int) -> tuple[str, int]:
+        """`w·x + b > 0`, binding more loosely than a sum: as a factor, x*(w*x + b > 0)."""
+        if self.times != "*":     # PRETTY: ≤ ≥ ≠; ASCII keeps what the grammar reads
+            relation = {"<=": "≤", ">=": "≥", "!=": "≠"}.get(relation, relation)
+        return f"{printer.wrap(a, SUM)} {relation} {printer.wrap(b, SUM)}", CONDITION
+
     def number(self, value, decimal: bool = False) -> tuple[str, int]:
         """3, 1/3 (0.3 where decimals are wanted and it is one), or a float as Python writes it; and
         how it binds: −2 as a negative, 1/3 as a quotient, else as an atom."""

@@ -321,7 +321,20 @@ class _Table:
         return self.intern((POW, a, b))
 
     def call(self, name: str, *args: int) -> int:
-        """name(args) for the op `name` of OPS, folded to a number when that is a whole number."""
+        """name(args) for the op `name` of OPS, folded to a number when that is a whole number, and
+        written as a textbook would: log(exp(u)) → u, exp(log(u)) → u, exp(c·log(u)) → u^c (where
+        log(u) is defined), sign(relu(u)) → (u > 0), the step ReLU′ and where() are made of."""
+        name = _RELATION_KEYS.get(name, name)     # a comparison's normal form names it by its symbol
+        inner = self.exprs[args[0]] if len(args) == 1 else None
+        if inner is not None and inner[0] == CALL:
+            if (name, inner[1]) in (("log", "exp"), ("exp", "log")):
+                return inner[2][0]
+            if name == "sign" and inner[1] == "relu":
+                return self.call("greater", inner[2][0], self.number(0))
+        if name == "exp" and inner is not None and inner[0] == PROD and len(inner[2]) == 1:
+            (logarithm, p), = inner[2]
+            if p == 1 and self.exprs[logarithm][0] == CALL and self.exprs[logarithm][1] == "log":
+                return self.power(self.exprs[logarithm][2][0], self.number(inner[1]))
         values = [self.value(a) for a in args]
         if None not in values:
             with np.errstate(all="ignore"):
@@ -329,6 +342,13 @@ class _Table:
             if folded.is_integer():   # cos(0) → 1, but log(2) stays log(2)
                 return self.number(folded)
         return self.intern((CALL, name, tuple(args)))
+
+
+# Comparisons in the normal form: a CALL under the op's key, printed as a relation (`u > 0`) that
+# binds more loosely than a sum, so as a factor it is in parentheses: x*(w*x + b > 0).
+RELATIONS = {"less": "<", "greater": ">", "less_equal": "<=", "greater_equal": ">=", "equal": "==",
+             "not_equal": "!="}
+_RELATION_KEYS = {OPS[key].symbol: key for key in RELATIONS}
 
 
 def _reachable(graph: Graph, roots: list[int]) -> list[int]:
@@ -457,6 +477,8 @@ class Printer:
             return style.number(expr[1], self.table.decimal)
         if kind == SYM:
             return style.symbol(expr[1]), ATOM
+        if kind == CALL and expr[1] in RELATIONS:     # u > 0: 1 where it holds, else 0
+            return style.relation(self, RELATIONS[expr[1]], *expr[2])
         if kind == CALL:
             op = OPS[expr[1]]
             return style.call(self, op.names[0] if op.names else expr[1], expr[2]), ATOM
@@ -583,7 +605,96 @@ def gathered(table: _Table, roots: list[int]) -> list[int]:
             new[e] = _gather_sum(table, expr[1], _double_cosine(table, [(new[t], c) for t, c in expr[2]]))
         else:
             new[e] = e
+        if kind in (PROD, SUM):
+            new[e] = _cancelled(table, new[e])
     return [new[e] for e in roots]
+
+
+MAX_MULTIPLY = 60     # the weight of a product or sum beyond which it is not tried multiplied out
+
+
+def _weight(table: _Table, e: int) -> int:
+    """How much text an expression makes, roughly: its tree's size (shared parts counted each time
+    they are written), children first with an explicit stack, remembered on the table."""
+    known = table.__dict__.setdefault("_weights", {})
+    stack = [e]
+    while stack:
+        f = stack[-1]
+        if f in known:
+            stack.pop()
+            continue
+        expr = table.exprs[f]
+        pending = [c for c in children(expr) if c not in known]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        weight = 1 + sum(known[c] for c in children(expr))
+        if expr[0] in (PROD, SUM):   # a coefficient or exponent other than 1 is written too
+            weight += sum(p != 1 and p != -1 for _, p in expr[2]) + (expr[1] not in (0, 1))
+        known[f] = weight
+    return known[e]
+
+
+def _has_sum_factor(table: _Table, e: int) -> bool:
+    expr = table.exprs[e]
+    if expr[0] == PROD:
+        return any(table.kind(f) == SUM for f, _ in expr[2])
+    return expr[0] == SUM and any(_has_sum_factor(table, t) for t, _ in expr[2])
+
+
+def _cancelled(table: _Table, e: int) -> int:
+    """e, or e with its products of sums multiplied out where that makes it shorter, so that terms
+    cancel as on paper: −σ·(1 − σ)·(t/σ + (t − 1)/(1 − σ)) → σ − t, −t·(1 − σ) − σ·(t − 1) → σ − t.
+    A product first takes its other factors into each term of a sum factor, so that they cancel the
+    term's denominators (σ·(1 − σ)·t/σ = t·(1 − σ)) before anything is multiplied out."""
+    if not _has_sum_factor(table, e) or _weight(table, e) > MAX_MULTIPLY:
+        return e
+    best = e
+    try:
+        candidates = [_multiplied_out(table, e)]
+        expr = table.exprs[e]
+        if expr[0] == PROD:
+            candidates += [_multiplied_out(table, _distributed(table, e, f))
+                           for f, p in expr[2] if p == 1 and table.kind(f) == SUM]
+    except FormulaTooLarge:
+        return e
+    for candidate in candidates:
+        if candidate is not None and _weight(table, candidate) < _weight(table, best):
+            best = candidate
+    return best
+
+
+def _distributed(table: _Table, e: int, over: int) -> int:
+    """The product e with its sum factor `over` distributed: a·(b + c) → a·b + a·c."""
+    _, coeff, factors = table.exprs[e]
+    rest = table.product(coeff, {f: p for f, p in factors if f != over})
+    const, terms = table.exprs[over][1], table.exprs[over][2]
+    total = table.mul(rest, table.number(const))
+    for t, c in terms:
+        total = table.add(total, table.mul(rest, table.mul(table.number(c), t)))
+    return total
+
+
+def _multiplied_out(table: _Table, e: int) -> int:
+    """e with every product of sums in its terms multiplied out (whole powers up to 3 of a sum too)."""
+    saved, table.expand = table.expand, True
+    try:
+        const, terms = table.terms(e)
+        total = table.number(const)
+        for t, c in terms.items():
+            coeff, factors = table.factors(t)
+            piece = table.number(c * coeff)
+            for f, p in factors.items():
+                if table.kind(f) == SUM and _whole(p) and 0 < p <= 3:
+                    for _ in range(int(p)):
+                        piece = table.mul(piece, f)
+                else:
+                    piece = table.mul(piece, table.power(f, table.number(p)))
+            total = table.add(total, piece)
+        return total
+    finally:
+        table.expand = saved
 
 
 def _product_of(table: _Table, coeff, factors) -> int:

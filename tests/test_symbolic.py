@@ -6,6 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
+from hypothesis import strategies as st
 
 from gradcalc import compute
 from gradcalc.cli import main
@@ -43,7 +44,7 @@ def value_of(formula, point):
     ("log(x)", {"x": "1/x"}),
     ("sigmoid(x)", {"x": "sigmoid(x)·(1 − sigmoid(x))"}),
     ("tanh(x)", {"x": "1 − tanh(x)^2"}),
-    ("abs(x) + relu(y)", {"x": "sign(x)", "y": "sign(relu(y))"}),
+    ("abs(x) + relu(y)", {"x": "sign(x)", "y": "y > 0"}),                  # ReLU′ a step
     ("x**y", {"x": "y·x^(y − 1)", "y": "x^y·log(x)"}),
     ("sqrt(x)", {"x": "1/(2·sqrt(x))"}),
     ("cos(0)*x", {"x": "1"}),                                           # cos(0) folds to 1
@@ -217,3 +218,58 @@ def test_double_angle_meets_a_sine_already_in_the_product(text):
         for j, v in enumerate(names[i:], start=i):
             formula = found.symbolic.ascii[("hessian", u, v)]
             assert value_of(formula, point) == pytest.approx(found.hessian.matrix[i, j], rel=1e-7, abs=1e-12)
+
+
+# Textbook forms (issue 25): the formulas of --solutions (not multiplied out, as --symbolic's are)
+# cancel what a student would cancel on paper, and every rewrite keeps the value, checked at the given
+# point and at other points drawn by hypothesis.
+def textbook(text, **values):
+    """Each input's derivative as --solutions writes it: {name: (pretty, ascii)}."""
+    from gradcalc.higher import NodeBuilder, gradient_nodes
+    from gradcalc.symbolic import formulas
+
+    result = compute(text, values)
+    graph = result.graph
+    builder = NodeBuilder(graph, list(result.values))
+    wrt = [graph.variables[name] for name in result.gradient]
+    nodes = gradient_nodes(builder, graph.output, wrt, what="the formula")
+    found = formulas(builder.graph, builder.values, {name: nodes[graph.variables[name]] for name in result.gradient})
+    return {name: (found.pretty[name], found.ascii[name]) for name in result.gradient}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # sigmoid with binary cross-entropy, the probability named or not
+    ("p = sigmoid(a); L = -(t*log(p) + (1-t)*log(1-p))", {"a": "sigmoid(a) − t"}),
+    ("-(t*log(sigmoid(a)) + (1-t)*log(1-sigmoid(a)))", {"a": "sigmoid(a) − t"}),
+    ("relu(w*x + b)", {"w": "x·(w·x + b > 0)", "b": "w·x + b > 0"}),     # ReLU′ a step
+    ("log(exp(x)*y)", {"x": "1", "y": "1/y"}),
+    ("exp(2*log(x))", {"x": "2·x"}),                                     # exp(c·log(u)) = u^c
+    ("y*log(exp(x))", {"x": "y", "y": "x"}),
+    ("x*(y + 1) - x*y", {"x": "1", "y": "0"}),                           # multiplied out, it cancels
+])
+def test_textbook_forms(text, expected):
+    values = {name: 0.7 for name in parse(text).variables}
+    found = textbook(text, **values)
+    assert {name: found[name][0] for name in expected} == expected
+
+
+_TEXTBOOK = st.sampled_from([
+    "p = sigmoid({0}); L = -(c*log(p) + (1 - c)*log(1 - p))",
+    "-(c*log(sigmoid({0})) + (1 - c)*log(1 - sigmoid({0})))",
+    "relu({0})*({1})", "log(exp({0})*(2 + ({1})**2))", "exp(3*log(2 + sin({0})))*({1})",
+    "({0})*(({1}) + 1) - ({0})*({1})", "sigmoid({0})*(1 - sigmoid({0}))*(c/sigmoid({0}) + 1/(1 - sigmoid({0})))",
+    "(({0}) - c)*(({0}) + c) - ({0})**2", "where({0}, {1}, 2*({1}))",
+])
+
+
+@given(_TEXTBOOK, expressions, expressions, points, points)
+def test_textbook_rewrites_keep_the_value(template, u, v, point, elsewhere):
+    text = template.format(u, v)
+    point, elsewhere = ({**p, "c": (p["c"] + 1.5) / 3} for p in (point, elsewhere))   # c in [0, 1]
+    result = evaluate_at(text, point)
+    found = textbook(text, **{name: point[name] for name in result.graph.variables})
+    for name, grad in result.gradient.items():
+        formula = found[name][1]
+        assert value_of(formula, point) == pytest.approx(float(grad), rel=1e-7, abs=1e-9), (text, formula)
+        other = evaluate_at(text, elsewhere).gradient[name]
+        assert value_of(formula, elsewhere) == pytest.approx(float(other), rel=1e-7, abs=1e-9), (text, formula)

@@ -376,15 +376,27 @@ def _solution(key, precision: int) -> list[str]:
 
 
 def _trace(result, steps, precision: int) -> list[str]:
-    from .rows import local_formula
+    from .rows import definition, local_formula
 
     labels = result.labels
     fmt = lambda v: " ".join(format_value(v, precision).split())  # noqa: E731
-    lines = []
+    # Every unnamed node the lines mention (n1, n2, …) is defined first, with its value, and so is
+    # every unnamed node those definitions mention: the student can follow each label to the inputs.
+    graph = result.graph
+    mentioned = {i for step in steps for i in (step.node, step.input, *graph.nodes[step.node].inputs)}
+    unnamed = lambda i: graph.nodes[i].op is not None and graph.nodes[i].name is None  # noqa: E731
+    defined, stack = set(), [i for i in mentioned if unnamed(i)]
+    while stack:
+        i = stack.pop()
+        if i not in defined:
+            defined.add(i)
+            stack.extend(j for j in graph.nodes[i].inputs if unnamed(j))
+    lines = [f"{labels[i]} = {definition(result, i)} = {fmt(result.values[i])}" for i in sorted(defined)]
     for step in steps:
         local, up = local_formula(result, step), fmt(step.upstream)
-        # The local derivative as a formula, then its value, unless they read the same (× 1).
-        product = f"{up} × {local}" + ("" if local == fmt(step.local) else f" = {up} × {fmt(step.local)}")
+        # The local derivative as a formula, then its value, unless they read the same (× 1, × −1).
+        same = local.replace("−", "-") == fmt(step.local)
+        product = f"{up} × {local}" + ("" if same else f" = {up} × {fmt(step.local)}")
         lines.append(f"∂{labels[result.graph.output]}/∂{labels[step.input]} += {product} = "
                      f"{fmt(step.flowing)}   (through {labels[step.node]})")
     return lines

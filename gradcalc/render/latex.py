@@ -109,6 +109,11 @@ class LatexStyle:
     def raised(self, printer, base: int, exponent: int) -> str:
         return f"{printer.wrap(base, ATOM)}^{{{printer.shown(exponent)[0]}}}"
 
+    def relation(self, printer, relation: str, a: int, b: int) -> tuple[str, int]:
+        """Iverson's bracket: [w x + b > 0] is 1 where it holds, else 0."""
+        symbol = {"<=": r"\leq", ">=": r"\geq", "==": "=", "!=": r"\neq"}.get(relation, relation)
+        return rf"\left[{printer.shown(a)[0]} {symbol} {printer.shown(b)[0]}\right]", ATOM
+
     def call(self, printer, called: str, args) -> str:
         texts = [printer.shown(a)[0] for a in args]
         if called == "sqrt":
