@@ -26,8 +26,9 @@ from .limits import Limits
 from .ops import OPS
 from .names import did_you_mean
 from .points import MAX_POINTS, exact
+from . import variants
 from .sheet import (PROBLEM_KEYS, checked_number, checked_point, checked_text, follow_through, read_toml, toml_kind,
-                    unknown_key, value_only)
+                    unknown_key, value_only, variant_seed)
 from .tolerance import KEYS as TOLERANCE_KEYS, Rule, judge_number, overridden, read_rule, rounding
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
@@ -68,6 +69,9 @@ class ClassProblem:
     asked: list[Asked] = field(default_factory=list)
     result: Any = None               # api.Result at the problem's point
     rule: Rule = Rule()              # the problem's own tolerance keys, else the sheet's
+    varying: dict = field(default_factory=dict)   # variants.Spec by name: a point per student
+    fixed: dict = field(default_factory=dict)     # the values of `at` every student shares
+    compute: Any = None              # point → Result, for the students' own points
 
 
 @dataclass
@@ -78,6 +82,7 @@ class ClassSheet:
     atol: float = ATOL
     follow_through: float = 0.0      # the credit of an answer right from the student's own wrong values
     rule: Rule = Rule()              # the sheet's tolerance keys; none: the default for hand-computed answers
+    seed: int = 0                    # every student's point is drawn from it (variants.py)
 
     @property
     def columns(self) -> dict[str, Asked]:
@@ -173,6 +178,7 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
     atol = checked_number(source, "atol", data.get("atol", ATOL))
     rule = read_rule(source, data, Rule())
     problems, ids = [], {}
+    seed = variant_seed(source, data)
     for number, item in enumerate(problems_data, start=1):
         if not isinstance(item, dict):
             raise GradcalcError(f"{source}: problem {number} must be a table, got {toml_kind(item)}",
@@ -190,7 +196,12 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
             # differentiate by (asking for its value was refused).
             graph = parse(problem.expression, names=problem.at)
             wanted = answer_inputs(graph, [Answer(asked.name, "") for asked in problem.asked])
-            problem.result = evaluate(graph, problem.at, wanted) if wanted else value_only(graph, problem.at)
+            problem.compute = (lambda at, graph=graph, wanted=wanted:
+                               evaluate(graph, at, wanted) if wanted else value_only(graph, at))
+            # With ranges or choices, the sheet's own point is the one drawn for no student.
+            problem.fixed, problem.varying = variants.split(f"problem {number} ({problem.id})", problem.at)
+            problem.at, problem.result = variants.inside(seed, problem.id, "", problem.fixed, problem.varying,
+                                                         problem.compute, "")
         except GradcalcError as error:
             if isinstance(error, MissingValue):
                 values = ", ".join(f"{name} = VALUE" for name in error.names)
@@ -200,7 +211,7 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
                                MathError if isinstance(error, MathError) else GradcalcError) from None
         _check_asked(problem, places, source)
         problems.append(problem)
-    return ClassSheet(title, problems, rtol, atol, follow_through(source, data), rule)
+    return ClassSheet(title, problems, rtol, atol, follow_through(source, data), rule, seed)
 
 
 def _load_problem(number: int, item: dict, places: _Places, source: str, parse, rule: Rule) -> ClassProblem:
@@ -507,6 +518,7 @@ class Mark:
     verdict: Verdict | None          # None: left blank
     entry: Any = None                # diagnose.Entry of a wrong answer: its mistake, or follow-through
     credit: float = 0.0              # the share of its worth a wrong answer earns (follow-through)
+    key: Any = None                  # the Key it was judged against (the student's own point)
 
     @property
     def ok(self) -> bool:
@@ -605,6 +617,12 @@ class Key:
     rule: Rule = Rule()              # the answer's tolerance, the grader's --rtol/--atol applied
     _targets: Any = None
     _solution: Any = None
+    point: tuple | None = None       # the student's own point (None: the sheet's, every student's)
+
+    @property
+    def result(self):
+        """The problem computed at this key's point."""
+        return self.stack.result
 
     @property
     def nearby(self):
@@ -639,11 +657,9 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
 
     keys: dict[str, Key] = {}
     for problem in sheet.problems:
-        stack = Stack(problem.result, seed)
-        for asked in problem.asked:
-            quantity, computed = answer_target(problem.result, asked.name)
-            keys[asked.column] = Key(asked, quantity, computed, stack, overridden(asked.rule, rtol, atol))
-    judged: dict[tuple[str, str], Verdict] = {}
+        keys.update(problem_keys(problem, problem.result, seed, rtol, atol))
+    own = StudentKeys(sheet, keys, seed, rtol, atol)   # a student's own point's keys, where the sheet varies it
+    judged: dict[tuple, Verdict] = {}
     order = {column: i for i, column in enumerate(answers.columns)}
     students = []
     # The grader's --rtol/--atol replace every rule of the sheet; without them each answer has its own.
@@ -653,25 +669,91 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
     marker = ClassMarker(rtol, atol, sheet.follow_through)   # each wrong answer's mistake, follow-through
     for row in answers.rows:
         marks = []
-        for column, key in keys.items():
+        mine = own.of(row.student)
+        for column in keys:
+            key = mine[column]
             if row.texts is None:   # its fields do not line up with the columns: nothing is guessed
-                marks.append(Mark(key.asked, "", _for_review(key, "", UNALIGNED, "a person should read the row")))
+                marks.append(Mark(key.asked, "", _for_review(key, "", UNALIGNED, "a person should read the row"),
+                                  key=key))
                 continue
             text = row.texts[order[column]]
             if not text.strip():
-                marks.append(Mark(key.asked, text, None))
+                marks.append(Mark(key.asked, text, None, key=key))
                 continue
-            verdict = judged.get((column, text))
+            verdict = judged.get((column, key.point, text))
             if verdict is None:
-                verdict = judged[column, text] = judge(key, text)
+                verdict = judged[column, key.point, text] = judge(key, text)
                 verdict.answer = verdict.answer.judged()   # its graph let go: memory per answer small
-            marks.append(Mark(key.asked, text, verdict))
+            marks.append(Mark(key.asked, text, verdict, key=key))
         for problem in sheet.problems:   # a number failing by its rounding alone is said so, not diagnosed
-            marker.mark(problem, [mark for mark in marks if mark.asked.problem is problem
-                                  and not (mark.verdict and rounding(mark.verdict.failure))])
+            marker.mark(own.marked(problem, row.student),
+                        [mark for mark in marks if mark.asked.problem is problem
+                         and not (mark.verdict and rounding(mark.verdict.failure))])
         students.append(Student(row.student, row.line, marks, row.review, row.ids))
     return Gradebook(sheet, keys, students, rtol, atol, seed, len(judged),
                      overridden(sheet.rule, given_rtol, given_atol))
+
+
+def problem_keys(problem: ClassProblem, result, seed: int, rtol: float | None = None, atol: float | None = None,
+                 point: tuple | None = None) -> dict[str, Key]:
+    """The keys of a problem's answers at one point (its result there), sharing one Stack; the grader's
+    `rtol`/`atol` (None: not given) applied to each answer's tolerance."""
+    stack = Stack(result, seed)
+    keys = {}
+    for asked in problem.asked:
+        quantity, computed = answer_target(result, asked.name)
+        keys[asked.column] = Key(asked, quantity, computed, stack, overridden(asked.rule, rtol, atol), point=point)
+    return keys
+
+
+@dataclass
+class Marked:
+    """A problem at a student's own point, as diagnose.ClassMarker reads a problem."""
+
+    id: str
+    result: Any
+    asked: list
+
+
+class StudentKeys:
+    """Each student's keys: the sheet's own where a problem has one point for all, else made at the
+    student's point (variants.py), once per distinct point: choices and whole ranges repeat."""
+
+    def __init__(self, sheet: ClassSheet, keys: dict[str, Key], seed: int, rtol: float | None = None,
+                 atol: float | None = None):
+        self.sheet, self.keys, self.seed, self.rtol, self.atol = sheet, keys, seed, rtol, atol
+        self.varying = [problem for problem in sheet.problems if problem.varying]
+        self.at: dict[tuple, dict[str, Key]] = {}      # (problem id, point) → its keys
+        self._points: dict[tuple[str, str], tuple] = {}
+
+    def point(self, problem: ClassProblem, student: str) -> tuple:
+        """The student's point of a varying problem, as (name, value) pairs, and its keys made."""
+        found = self._points.get((problem.id, student))
+        if found is None:
+            where = f"problem {problem.number} ({problem.id}), student {escape(student)}"
+            at, result = variants.inside(self.sheet.seed, problem.id, student, problem.fixed, problem.varying,
+                                         problem.compute, where)
+            found = tuple((name, value) for name, value in at.items() if name in problem.varying)
+            self._points[problem.id, student] = found
+            if (problem.id, found) not in self.at:
+                self.at[problem.id, found] = problem_keys(problem, result, self.seed, self.rtol, self.atol,
+                                                          found)
+        return found
+
+    def of(self, student: str) -> dict[str, Key]:
+        if not self.varying:
+            return self.keys
+        mine = dict(self.keys)
+        for problem in self.varying:
+            mine.update(self.at[problem.id, self.point(problem, student)])
+        return mine
+
+    def marked(self, problem: ClassProblem, student: str):
+        if not problem.varying:
+            return problem
+        found = self.point(problem, student)
+        result = next(iter(self.at[problem.id, found].values())).result
+        return Marked(f"{problem.id} at {found}", result, problem.asked)
 
 
 # One cell is one student's answer: far longer or costlier than any honest one is that cell's
@@ -697,7 +779,7 @@ def _for_review(key: Key, text: str, why: str, hint: str) -> Verdict:
 def judge(key: Key, text: str) -> Verdict:
     """One answer's verdict, the same as `check` gives for it on one student's sheet; an answer too
     long or too costly to grade is marked for review (wrong, and said to the teacher)."""
-    result = key.asked.problem.result
+    result = key.result
     if len(text) > MAX_ANSWER:
         return _for_review(key, text, f"the answer is {len(text):,} characters long, over the "
                            f"{MAX_ANSWER:,} an answer may have", "a person should read it")
@@ -825,38 +907,50 @@ def solution(key: Key) -> Solution:
 
 
 def _solution(key: Key) -> Solution:
-    result = key.asked.problem.result
+    result = key.result
     graph, target = result.graph, _node_of(result, key.asked.name)
+    found = answer_formulas(key.asked, result)
     if target == graph.output:   # the value: the expression with its intermediates written out
-        try:
-            from .symbolic import formulas
-
-            return Solution(formulas(graph, result.values, {"f": target}).ascii["f"], [])
-        except GradcalcError:
-            lines = key.asked.problem.expression.strip().splitlines()
-            return Solution("; ".join(line.strip() for line in lines if line.strip()), [])
+        if found is not None:
+            return Solution(found.ascii["f"], [])
+        lines = key.asked.problem.expression.strip().splitlines()
+        return Solution("; ".join(line.strip() for line in lines if line.strip()), [])
     downstream = [False] * len(graph.nodes)
     downstream[target] = True
     for node in graph.nodes[target + 1:]:
         downstream[node.id] = any(downstream[i] for i in node.inputs)
     steps = [step for step in result.steps if downstream[step.input] and downstream[step.node]]
+    return Solution(None if found is None else found.ascii["f"], steps)
+
+
+def answer_formulas(asked: Asked, result):
+    """The formula of an asked answer as symbolic.Formulas (root "f"): the expression itself for the
+    value, else the derivative. None where there is none (arrays). It is the same at every student's
+    point: made once per asked answer."""
+    if "formulas" in asked.__dict__:
+        return asked.__dict__["formulas"]
+    graph, target = result.graph, _node_of(result, asked.name)
     try:
         from .graph import Graph, Node
         from .higher import NodeBuilder, gradient_nodes
         from .symbolic import formulas
 
-        # A named intermediate becomes an input of a copy of the graph, so its formula reads in
-        # the names around it (∂price/∂apple_price = tax), as the student is asked to write it.
-        nodes, variables = list(graph.nodes), dict(graph.variables)
-        if key.asked.name not in variables:
-            old = nodes[target]
-            nodes[target] = Node(old.id, None, (), old.name, old.span)
-            variables[key.asked.name] = target
-        copy = Graph(graph.text, nodes, variables, dict(graph.constants), dict(graph.defaults), graph.output)
-        builder = NodeBuilder(copy, list(result.values))
-        nodes = gradient_nodes(builder, graph.output, [target], what="the solution's formula")
-        taken = {node.name for node in graph.nodes if node.name} | {result.output_name}
-        text = formulas(builder.graph, builder.values, {"f": nodes[target]}, taken).ascii["f"]
+        if target == graph.output:
+            found = formulas(graph, result.values, {"f": target})
+        else:
+            # A named intermediate becomes an input of a copy of the graph, so its formula reads in
+            # the names around it (∂price/∂apple_price = tax), as the student is asked to write it.
+            nodes, variables = list(graph.nodes), dict(graph.variables)
+            if asked.name not in variables:
+                old = nodes[target]
+                nodes[target] = Node(old.id, None, (), old.name, old.span)
+                variables[asked.name] = target
+            copy = Graph(graph.text, nodes, variables, dict(graph.constants), dict(graph.defaults), graph.output)
+            builder = NodeBuilder(copy, list(result.values))
+            nodes = gradient_nodes(builder, graph.output, [target], what="the solution's formula")
+            taken = {node.name for node in graph.nodes if node.name} | {result.output_name}
+            found = formulas(builder.graph, builder.values, {"f": nodes[target]}, taken)
     except GradcalcError:
-        text = None
-    return Solution(text, steps)
+        found = None
+    asked.__dict__["formulas"] = found
+    return found

@@ -14,7 +14,7 @@ from .numbers import describe, number_problem
 from .names import did_you_mean
 from .tolerance import Rule, looser, overridden, read_rule, rejudged
 
-SHEET_KEYS = ("title", "rtol", "atol", "sigfigs", "decimals", "follow_through", "problem")
+SHEET_KEYS = ("title", "rtol", "atol", "sigfigs", "decimals", "follow_through", "seed", "problem")   # seed: variants.py
 # id, answers: classroom.py; rtol, atol, sigfigs, decimals: the problem's own tolerance (tolerance.py)
 PROBLEM_KEYS = ("name", "expression", "at", "expect", "points", "id", "answers", "rtol", "atol", "sigfigs",
                 "decimals")
@@ -128,13 +128,18 @@ def toml_kind(value: Any) -> str:
 
 
 def checked_point(where: str, at: Any) -> dict[str, Any]:
-    """`at = { x = 1, W = [[1, 2]] }`: every value a finite number or a rectangular array of them."""
+    """`at = { x = 1, W = [[1, 2]] }`: every value a finite number or a rectangular array of them, or
+    (a point per student, see variants.py) a range or choices: `x = { range = [1, 3] }`."""
     from .arrays import nested_list_problem
+    from .variants import read_spec
 
     if not isinstance(at, dict):
         raise GradcalcError(f"{where}: at must be a table of values, e.g. at = {{ x = 1, y = 2 }}")
     at = {name: _typed(where, name, value) for name, value in at.items()}
     for name, value in at.items():
+        if isinstance(value, dict):
+            read_spec(where, name, value)
+            continue
         problem = nested_list_problem(value, name) if isinstance(value, list) else None
         if isinstance(value, str):
             problem = f"the value of {name} is text, not a number: {describe(value)}"
@@ -250,6 +255,10 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
             error.message = f"{where}: {error.message}"
             raise
         at, expect = checked_point(where, item.get("at", {})), item.get("expect")
+        if any(isinstance(value, dict) for value in at.values()):   # one hand-in: the sheet's own point
+            from .variants import point, split
+
+            at = point(variant_seed(source, data), str(item.get("id", f"p{number}")), "", *split(where, at))
         if (not isinstance(expect, dict) or not expect) and "answers" in item:
             raise GradcalcError(f"{where}: a class sheet (answers = […]) is graded with the students' "
                                 f"answers", hint="give them: gradcalc check SHEET.toml --answers ANSWERS.csv")
@@ -261,6 +270,15 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
         # A problem's own tolerance keys replace the sheet's.
         problems.append(Problem(number, name, expression, at, answers, points, read_rule(where, item, rule)))
     return Sheet(title, problems, rtol, atol, follow_through(source, data), rule)
+
+
+def variant_seed(source: str, data: dict) -> int:
+    """`seed = 2026`: what every student's point is drawn from (variants.py); 0 if not given."""
+    seed = data.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 63:
+        raise GradcalcError(f"{source}: seed must be a whole number from 0 to 2**63 - 1, got {toml_kind(seed)}",
+                            hint="write seed = 2026 (a new seed gives every student a new point)")
+    return seed
 
 
 def follow_through(source: str, data: dict) -> float:

@@ -657,12 +657,43 @@ def _cancelled(table: _Table, e: int) -> int:
         if expr[0] == PROD:
             candidates += [_multiplied_out(table, _distributed(table, e, f))
                            for f, p in expr[2] if p == 1 and table.kind(f) == SUM]
+        # What is left may share a factor again: x·sigmoid(u) − x·t → x·(sigmoid(u) − t).
+        candidates += [_factored(table, c) for c in candidates]
     except FormulaTooLarge:
         return e
     for candidate in candidates:
         if candidate is not None and _weight(table, candidate) < _weight(table, best):
             best = candidate
     return best
+
+
+def _factored(table: _Table, e: int) -> int | None:
+    """A sum whose terms all have a factor (any, a variable too) as that factor times the rest."""
+    expr = table.exprs[e]
+    if expr[0] != SUM or expr[1] != 0:
+        return None
+    split = [(c, *_as_factors(table, t)) for t, c in expr[2]]
+    common = {}
+    for f in set.intersection(*(set(fs) for _, _, fs in split)):
+        powers = [fs[f] for _, _, fs in split]
+        if all(_whole(p) and p > 0 for p in powers):
+            common[f] = min(powers)
+    polynomial = all(table.kind(f) == SYM for _, _, fs in split for f in fs if f not in common)
+    if not common or (polynomial and any(table.kind(f) == SYM for f in common)):
+        return None       # a polynomial rest keeps its variables: e^x·(x^3 + 3·x^2), as _common does
+    rest = table.number(0)
+    for c, own, fs in split:
+        term = table.number(c * own)
+        for f, p in fs.items():
+            if p != common.get(f, 0):
+                term = table.mul(term, table.power(f, table.number(p - common.get(f, 0))))
+        rest = table.add(rest, term)
+    if table.kind(rest) != SUM:
+        return _product_of(table, 1, list(common.items()) + [(rest, 1)])
+    # The rest as it came (sigmoid(u) − t, as the loss's gradient is written), not made primitive.
+    factors = dict(common)
+    factors[rest] = factors.get(rest, 0) + 1
+    return table.intern((PROD, 1, tuple(sorted(factors.items()))))
 
 
 def _distributed(table: _Table, e: int, over: int) -> int:

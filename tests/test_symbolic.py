@@ -241,6 +241,7 @@ def textbook(text, **values):
     # sigmoid with binary cross-entropy, the probability named or not
     ("p = sigmoid(a); L = -(t*log(p) + (1-t)*log(1-p))", {"a": "sigmoid(a) − t"}),
     ("-(t*log(sigmoid(a)) + (1-t)*log(1-sigmoid(a)))", {"a": "sigmoid(a) − t"}),
+    ("p = sigmoid(w*x + b); L = -(t*log(p) + (1-t)*log(1-p))", {"w": "x·(sigmoid(w·x + b) − t)"}),
     ("relu(w*x + b)", {"w": "x·(w·x + b > 0)", "b": "w·x + b > 0"}),     # ReLU′ a step
     ("log(exp(x)*y)", {"x": "1", "y": "1/y"}),
     ("exp(2*log(x))", {"x": "2·x"}),                                     # exp(c·log(u)) = u^c

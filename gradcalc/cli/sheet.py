@@ -40,6 +40,7 @@ answers file, 3 a math error.
                                                       "max_content_width": 100})
 @click.argument("sheet", metavar="SHEET.toml")
 @options_for(spec.CHECK, "sheet")
+@options_for(spec.CHECK, "key")
 @classroom.options
 @pictures.sheet_options
 def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, sheet_tolerance,
@@ -50,6 +51,8 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, sheet_toler
     with guard():
         limits = DEFAULT.with_overrides(limit)
         refuse_conflicts(click.get_current_context(), spec.CHECK, spec.CHECK_CONFLICTS)
+        if p["key"] or p["self_test"]:
+            return _key_or_self_test(sheet, p, as_json, precision, limits)
         if classroom.given(sheet, p):
             return classroom.run(sheet, p, as_json, precision, rtol, atol, limits)
         from ..render import sheet as render
@@ -74,6 +77,52 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, sheet_toler
             malformed = sum(v.answer.malformed is not None for g in report.graded for v in g.verdicts)
             raise CheckFailed(f"{wrong} of {count} answers {'is' if wrong == 1 else 'are'} wrong"
                               + (f" ({malformed} malformed)" if malformed else ""))
+
+
+def _key_or_self_test(sheet: str, p: dict, as_json: bool, precision: int, limits) -> None:
+    """--key (the answer key, at the sheet's point or each student's) or --self-test."""
+    from ..classroom import decode, load_class_sheet
+    from ..limits import read_bytes
+    from ..check import SEED
+
+    if p["answers"] == "-" and sheet == "-":
+        raise GradcalcError("the sheet and the answers cannot both come from standard input",
+                            hint="give one of them as a file")
+    source = "standard input" if sheet == "-" else sheet
+    loaded = load_class_sheet(read_text(sheet, "the sheet", limits.replace(file=limits.sheet), limit="sheet"),
+                              source)
+    students = None
+    if p["answers"] is not None:
+        from ..answer_key import read_students
+
+        answers_source = "standard input" if p["answers"] == "-" else p["answers"]
+        students = read_students(decode(read_bytes(p["answers"], "the answers file"), answers_source),
+                                 answers_source)
+    from ..render import sheet as render
+    from .output import emit
+
+    if p["self_test"]:
+        from ..self_test import self_test
+
+        tested = self_test(loaded, students, SEED)
+        emit(_json(render.self_test_dict(tested)) if as_json else render.self_test_plain(tested))
+        if not tested.ok:
+            from ..errors import CheckFailed
+
+            failed = sum(not check.ok for check in tested.checks)
+            raise CheckFailed(f"the sheet fails {failed} of {len(tested.checks)} self-test checks")
+        return
+    from ..answer_key import sheet_key, student_keys
+
+    keys = [sheet_key(loaded, SEED)] if students is None else student_keys(loaded, students, SEED)
+    if p["key_latex"]:
+        emit(render.key_latex(keys, precision))
+    elif as_json:
+        emit(_json(render.keys_dict(loaded, keys, one=students is None)))
+    elif students is None:
+        emit(render.key_plain(keys[0], precision))
+    else:
+        emit(render.keys_csv(keys, precision))
 
 
 def _json(data: dict) -> str:

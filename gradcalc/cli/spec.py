@@ -172,6 +172,17 @@ CHECK = (
            "read it.", group="classroom", dest="book_format", choices=("csv", "canvas", "moodle", "gradescope"),
            default="csv", metavar="FORMAT"),
 
+    Option(("--key",), FLAG,
+           "Print the answer key: every asked answer's value and formula at the sheet's point; with "
+           "--answers, each student's own (their point, where the sheet gives ranges or choices) as CSV.",
+           group="key"),
+    Option(("--latex",), FLAG, "With --key: the key as LaTeX to paste (an align* per problem).",
+           group="key", dest="key_latex"),
+    Option(("--self-test",), FLAG,
+           "Test the sheet: its key must earn full marks and small changes of it none, and every "
+           "student's point (with --answers, theirs; else 200 drawn) must be computable; exit 1 saying "
+           "what fails.", group="key"),
+
     Option(("--html",), TEXT,
            "Write a page per problem into DIR (problem-1.html, …) that steps through its forward and "
            "backward pass, as gradcalc EXPR --html does.", group="pages", dest="pages", metavar="DIR"),
@@ -239,6 +250,13 @@ CHECK_CONFLICTS = (
              message="--html writes the pages of one sheet's problems; a class is graded with --answers"),
     Conflict(("--json",), REFUSES, ("--format",),
              message="--json and --format are two ways to print the gradebook: choose one"),
+    Conflict(("--latex",), NEEDS, ("--key",), "add --key", message="--latex prints the answer key as LaTeX"),
+    Conflict(("--key",), REFUSES, ("--self-test",), "give one of them",
+             message="--key and --self-test are separate runs"),
+    Conflict(("--latex",), REFUSES, ("--json",), "give one of them",
+             message="--latex and --json are two forms of the key"),
+    Conflict(("--key", "--self-test"), REFUSES, ("--report", "--items", "--solutions", "--format", "--html"),
+             "run the key or the self-test on its own", message="{refused} goes with grading, not with {given}"),
 )
 
 

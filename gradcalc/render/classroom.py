@@ -84,6 +84,8 @@ def mark_dict(mark) -> dict:
                 notes=list(verdict.answer.notes))
     if verdict.answer.review:   # too long or costly to grade: a person should read it
         data["review"] = verdict.answer.review
+    if mark.key is not None and mark.key.point is not None:   # the student's own point (variants)
+        data.update(at={name: _plain(v) for name, v in mark.key.point}, computed=_plain(mark.key.computed))
     if mark.entry is not None:
         data.update(mark.entry.as_dict())
     error = verdict.answer.malformed
@@ -279,8 +281,10 @@ def feedback(book, student, solutions: bool = False, precision: int = DEFAULT_PR
              f"**Score:** {_of(student.total, sheet.max)} ({student.right} of {len(student.marks)} "
              f"answer{'' if len(student.marks) == 1 else 's'} right)", ""]
     for problem in sheet.problems:
+        marks = [m for m in student.marks if m.asked.problem is problem]
+        result = marks[0].key.result if marks and marks[0].key is not None else problem.result
         lines += [f"## {problem.number}. {md_text(problem.name)} — {_of(student.earned(problem), problem.points)}",
-                  ""] + _about(book, problem) + problem_feedback(book, student, problem, solutions, precision)
+                  ""] + _about(book, problem, result) + problem_feedback(book, student, problem, solutions, precision)
         lines.append("")
     if any(m.kind == "formula" for m in student.marks):
         lines.append(f"Formulas are compared at the given point and at random points near it (seed "
@@ -294,7 +298,7 @@ def problem_feedback(book, student, problem, solutions: bool = False,
     """The lines of a student's feedback on one problem: each answer, ✓ or ✗ and why."""
     lines = []
     for mark in (m for m in student.marks if m.asked.problem is problem):
-        key = book.keys[mark.asked.column]
+        key = mark.key or book.keys[mark.asked.column]   # the student's own point's key
         worth = f"({_of(mark.earned, mark.asked.worth)})"
         if mark.ok:
             lines.append(f"- {RIGHT} {escape(key.quantity)}: your answer {md_code(mark.text.strip())} — "
@@ -316,18 +320,19 @@ def problem_feedback(book, student, problem, solutions: bool = False,
     return lines
 
 
-def _about(book, problem) -> list[str]:
-    """The lines every student's file has under a problem's heading, made once per class."""
+def _about(book, problem, result) -> list[str]:
+    """The lines every student's file has under a problem's heading (at the student's own point where
+    the sheet gives each their own), made once per class and point."""
     made = book.__dict__.setdefault("_about", {})
-    if problem.number not in made:
+    if (problem.number, id(result)) not in made:
         program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
-        notes = problem.result.graph.notes   # how the expression was read, as the command line says it
+        notes = result.graph.notes   # how the expression was read, as the command line says it
         rules = [book.keys[asked.column].rule for asked in problem.asked]
         own = [f"Tolerance: {rule.sentence()}" + ("" if len(set(rules)) == 1 else f" ({md_text(asked.name)})")
                + "  " for asked, rule in zip(problem.asked, rules) if rule != book.rule]
-        made[problem.number] = ([f"{md_code(program)} at {escape(_point(problem.result.inputs))}", ""]
+        made[problem.number, id(result)] = ([f"{md_code(program)} at {escape(_point(result.inputs))}", ""]
                                 + [f"Note: {md_text(note)}  " for note in notes] + own + ([""] if notes or own else []))
-    return made[problem.number]
+    return made[problem.number, id(result)]
 
 
 def _shown(mark, most: int = 200) -> str:
@@ -371,7 +376,7 @@ def _solution(key, precision: int) -> list[str]:
         lines.append(f"  - As a formula: {escape(key.quantity)} = {md_code(found.formula)}")
     if found.steps:
         lines.append("  - The backward pass to it (upstream × local = flowing):")
-        lines += ["  " + line for line in md_block(_trace(key.asked.problem.result, found.steps, precision))]
+        lines += ["  " + line for line in md_block(_trace(key.result, found.steps, precision))]
     return lines
 
 

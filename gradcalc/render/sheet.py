@@ -80,3 +80,123 @@ def to_dict(report) -> dict:
                       "expect": [verdict_dict(v) for v in g.verdicts]}
                      for g in report.graded],
     }
+
+
+# The answer key (gradcalc check SHEET --key) -------------------------------------------------------
+
+def _value_text(value, precision: int) -> str:
+    return " ".join(format_value(value, precision).split())
+
+
+def _varying(sheet) -> list[str]:
+    return [problem.id for problem in sheet.problems if problem.varying]
+
+
+def key_plain(key, precision: int = DEFAULT_PRECISION) -> str:
+    """One key as text: per problem its point, then each answer's value and formula."""
+    lines = [f"Answer key: {visible(key.sheet.title)}" + (f" — {visible(key.student)}" if key.student else "")]
+    for kp in key.problems:
+        problem = kp.problem
+        program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
+        named = visible(problem.name) + ("" if problem.name == problem.id else f" ({problem.id})")
+        lines.append(f"{problem.number}. {named}: {visible(program)} at {_point(kp.at)}")
+        width = max(len(f"{e.quantity} = {_value_text(e.value, precision)}") for e in kp.entries)
+        for e in kp.entries:
+            said = f"{e.quantity} = {_value_text(e.value, precision)}"
+            lines.append(f"   {said:<{width}}" + (f"   formula: {e.formula}" if e.formula else ""))
+    varying = _varying(key.sheet)
+    if varying and key.student is None:
+        lines.append(f"Each student has their own point in {', '.join(varying)} (drawn from the sheet's "
+                     f"seed {key.sheet.seed} and their name); this is the sheet's own. Their keys: "
+                     f"--key --answers ANSWERS.csv")
+    return "\n".join(lines) + "\n"
+
+
+def keys_csv(keys, precision: int = DEFAULT_PRECISION) -> str:
+    """Every student's own key as CSV: their point of each varying problem (ID:at) and each answer
+    under the answers file's own column name (ID.NAME)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    sheet = keys[0].sheet if keys else None
+    header = ["student"]
+    for problem in sheet.problems if sheet else []:
+        header += ([f"{problem.id}:at"] if problem.varying else []) + [a.column for a in problem.asked]
+    out.writerow(header)
+    for key in keys:
+        row = [visible(key.student)]
+        for kp in key.problems:
+            row += ([_point({n: v for n, v in kp.at.items() if n in kp.problem.varying})]
+                    if kp.problem.varying else []) + [_value_text(e.value, precision) for e in kp.entries]
+        out.writerow(row)
+    return buffer.getvalue()
+
+
+def key_dict(key) -> dict:
+    from .json import plain
+
+    return {"student": key.student,
+            "problems": [{"id": kp.problem.id, "name": kp.problem.name, "expression": kp.problem.expression,
+                          "at": {name: plain(v) for name, v in kp.at.items()},
+                          "answers": [{"column": e.column, "name": e.name, "quantity": e.quantity,
+                                       "value": plain(e.value), "formula": e.formula} for e in kp.entries]}
+                         for kp in key.problems]}
+
+
+def keys_dict(sheet, keys, one: bool) -> dict:
+    head = {"title": sheet.title, "seed": sheet.seed, "varying": _varying(sheet)}
+    if one:
+        return {**head, **key_dict(keys[0])}
+    return {**head, "students": [key_dict(key) for key in keys]}
+
+
+def key_latex(keys, precision: int = DEFAULT_PRECISION) -> str:
+    """The keys as LaTeX to paste: per problem an align* of each answer's formula and value."""
+    from ..symbolic import Printer
+    from . import latex
+
+    blocks = []
+    for key in keys:
+        if key.student is not None:
+            blocks.append([f"% Student: {latex.text_cell(visible(key.student))}"])
+        for kp in key.problems:
+            problem, output = kp.problem, kp.problem.result.output_name
+            rows = []
+            for e in kp.entries:
+                name = latex.name(output) if e.name == output else latex.partial(output, e.name)
+                value = _value_text(e.value, precision).replace("inf", r"\infty")
+                if e.formulas is None:
+                    rows.append(f"{name} &= {value}")
+                    continue
+                printer = Printer(e.formulas.table, latex.LatexStyle(), e.formulas.names)
+                rows += [f"{latex.name(n)} &= {printer.definition(x)}" for x, n in e.formulas.names.items()]
+                formula = printer.formula(e.formulas.exprs["f"])
+                rows.append(f"{name} &= {formula}" + ("" if formula == value else f" = {value}"))
+            body = [f"  {row} \\\\" for row in rows[:-1]] + [f"  {rows[-1]}"]
+            blocks.append([f"% {problem.number}. {visible(problem.name)} at {_point(kp.at)}",
+                           r"\begin{align*}"] + body + [r"\end{align*}"])
+    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+
+
+# The self-test (gradcalc check SHEET --self-test) ----------------------------------------------------
+
+def self_test_plain(tested) -> str:
+    from ..self_test import SHOWN
+
+    lines = [f"Self-test: {visible(tested.sheet.title)}"]
+    for check in tested.checks:
+        counted = f" ({check.count} checked)" if check.count else ""
+        lines.append(f"{'✓' if check.ok else '✗'} {check.what}{counted}")
+        lines += [f"    {visible(failure)}" for failure in check.failures[:SHOWN]]
+        if len(check.failures) > SHOWN:
+            lines.append(f"    … and {len(check.failures) - SHOWN} more")
+    lines.append("The sheet passes its self-test." if tested.ok else "The sheet fails its self-test.")
+    return "\n".join(lines) + "\n"
+
+
+def self_test_dict(tested) -> dict:
+    return {"title": tested.sheet.title, "ok": tested.ok, "students": tested.students,
+            "checks": [{"check": c.what, "ok": c.ok, "checked": c.count, "failures": c.failures}
+                       for c in tested.checks]}

@@ -1,0 +1,91 @@
+"""A sheet tests itself (as PrairieLearn's test()): graded with its own key it earns full marks, with
+the key changed by 1% none, and every student's point can be computed (`gradcalc check SHEET --self-test`).
+
+Each check runs the class grader itself, on a class made up of the key: one row per student (the
+students of --answers, or DRAWN made-up ones when the sheet varies its points), so a point drawn
+outside a function's domain, a formula that does not read back, or a tolerance that lets a 1% error
+through shows up as it would for a class.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from .answer_key import student_keys
+from .classroom import AnswersFile, ClassSheet, Row, grade_class
+from .errors import GradcalcError
+
+DRAWN = 200            # made-up students whose points are drawn when the sheet varies them
+CHANGE = 0.01          # a perturbed answer: a·(1 + CHANGE) + CHANGE (so 0 changes too)
+SHOWN = 5              # failures listed per check
+
+
+@dataclass
+class Check:
+    what: str
+    count: int = 0                   # answers (or points) checked
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class SelfTest:
+    sheet: ClassSheet
+    students: int
+    checks: list[Check]
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+
+def _number(value, change: float = 0.0) -> str:
+    """An answer as a student would type it, exactly (repr: every digit), optionally changed."""
+    import numpy as np
+
+    array = np.asarray(value, dtype=np.float64)
+    changed = array * (1 + change) + change if change else array
+    return repr(float(changed)) if changed.ndim == 0 else json.dumps(changed.tolist())
+
+
+def self_test(sheet: ClassSheet, students: list[str] | None, seed: int) -> SelfTest:
+    varying = any(problem.varying for problem in sheet.problems)
+    names = students or ([f"student-{i}" for i in range(1, DRAWN + 1)] if varying else ["key"])
+    points = Check("every student's point can be computed")
+    try:
+        keys = student_keys(sheet, names, seed)
+    except GradcalcError as error:   # a student's point: no draw inside the domain
+        points.failures.append(error.message)
+        return SelfTest(sheet, len(names), [points])
+    points.count = len(names)
+    columns = [entry.column for kp in keys[0].problems for entry in kp.entries]
+
+    def grade(what: str, answer, want_right: bool) -> Check:
+        rows = [Row(key.student, line, [answer(entry) for kp in key.problems for entry in kp.entries])
+                for line, key in enumerate(keys, start=2)]
+        check = Check(what)
+        book = grade_class(sheet, AnswersFile(columns, [row for row in rows if any(row.texts)]), seed=seed)
+        for student in book.students:
+            for mark in student.marks:
+                if mark.verdict is None:       # no formula to give (arrays): nothing checked
+                    continue
+                check.count += 1
+                if mark.ok != want_right:
+                    why = "" if mark.ok else f": {mark.verdict.failure}"
+                    who = "" if student.name == "key" else f"{student.name}, "
+                    check.failures.append(f"{who}{mark.asked.column} = {mark.text} is "
+                                          f"{'right' if mark.ok else 'wrong'}{why}")
+        return check
+
+    checks = [points,
+              grade("the key's values earn full marks", lambda e: _number(e.value), True),
+              grade("the key's formulas earn full marks", lambda e: e.formula or "", True),
+              grade(f"the values changed by {CHANGE:.0%} earn nothing",
+                    lambda e: _number(e.value, CHANGE), False),
+              grade(f"the formulas changed by {CHANGE:.0%} earn nothing",
+                    lambda e: f"({e.formula})*{1 + CHANGE!r} + {CHANGE!r}" if e.formula else "", False)]
+    return SelfTest(sheet, len(names), checks)
