@@ -22,6 +22,10 @@ no two students' wrong answers alike, so no pass is judged twice).
     python bench/classroom.py
     python bench/classroom.py --students 300 --rounds 1
     python bench/classroom.py --diagnosis
+    python bench/classroom.py --variants
+
+`--variants` times the typical class on the same sheet with one point for all and with a point per
+student (issue 25): ranges and choices shared by several students, and every student's point distinct.
 """
 
 from __future__ import annotations
@@ -77,6 +81,31 @@ at = { x = 2, y = 3 }
 answers = ["x"]
 '''
 
+# The same sheet with a point per student (issue 25): ranges and choices, 245 distinct problem
+# points in all (15 + 96 + 63 + 30 + 41), so 1 000 students share most; WIDE draws every student a
+# point of their own (3 decimals in wide ranges): the worst case, nothing shared.
+VARIANTS = {
+    "at = { x = 1, y = 2 }": "at = { x = { range = [1, 5] }, y = { choices = [1, 2, 3] } }",
+    "at = { apple = 100, apple_num = 2, orange = 150, orange_num = 3, tax = 1.1 }":
+        "at = { apple = { choices = [100, 120, 150] }, apple_num = { range = [1, 4] }, orange = 150, "
+        "orange_num = { range = [2, 5] }, tax = { choices = [1.05, 1.1] } }",
+    "at = { w = 0.5, x = 2, b = -1 }": "at = { w = { range = [-1, 1], decimals = 1 }, x = { choices = [1, 2, 3] }, b = -1 }",
+    "at = { x = 0.5, y = 2 }": "at = { x = { range = [0.1, 1], decimals = 1 }, y = { range = [1, 3] } }",
+    "at = { x = 2, y = 3 }": "at = { x = { range = [1, 5], decimals = 1 }, y = 3 }",
+}
+WIDE = {fixed: spec.replace("decimals = 1", "decimals = 3").replace("range = [1, 5] }", "range = [1, 5], decimals = 3 }")
+        .replace("range = [1, 4] }", "range = [1, 4], decimals = 3 }")
+        for fixed, spec in VARIANTS.items()}
+
+
+def variant_sheet(wide: bool = False) -> str:
+    text = "seed = 2026\n" + SHEET
+    for fixed, spec in (WIDE if wide else VARIANTS).items():
+        assert fixed in text
+        text = text.replace(fixed, spec, 1)
+    return text
+
+
 # Per column: texts a class writes (right ones several ways, wrong ones, malformed, blank).
 POOLS = {
     "sq.x": ["2*(x+y)", "2*x+2*y", "6", "x+y+3", "2*(x+", "", "3", "2*(x + y)"],
@@ -102,23 +131,60 @@ POOLS = {
 }
 
 
-def write_class(folder: Path, students: int, distinct: bool, seed: int = 0) -> tuple[Path, Path]:
+def write_class(folder: Path, students: int, distinct: bool, seed: int = 0,
+                own: dict | None = None) -> tuple[Path, Path]:
+    """The sheet and a class's answers; with `own` (student → column → their own right value, for a
+    sheet with a point per student) a number that is right at the sheet's point is written as the
+    right number at the student's own point, as a student who got it right would."""
     rng = random.Random(seed)
     sheet, answers = folder / "sheet.toml", folder / "answers.csv"
     sheet.write_text(SHEET)
+    right = _right_numbers() if own else {}
     with answers.open("w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(["student"] + list(POOLS))
         for i in range(students):
-            row = [f"Student {i:04d}"]
+            name = f"Student {i:04d}"
+            row = [name]
             for column, pool in POOLS.items():
                 if distinct:   # a right formula, written differently by every student
                     row.append(f"({pool[1] if column.endswith(('.z', 'price')) else pool[0]})"
                                f"*1.{i:04d}/1.{i:04d}")
                 else:
-                    row.append(rng.choice(pool))
+                    text = rng.choice(pool)
+                    row.append(repr(own[name][column]) if own and text in right.get(column, ()) else text)
             out.writerow(row)
     return sheet, answers
+
+
+def _right_numbers() -> dict[str, set[str]]:
+    """Per column, the texts of its pool that are right numbers at the sheet's own point."""
+    sys.path.insert(0, str(ROOT))
+    from gradcalc.answer_key import sheet_key
+    from gradcalc.classroom import load_class_sheet
+
+    values = {e.column: float(e.value) for kp in sheet_key(load_class_sheet(SHEET), 0).problems for e in kp.entries}
+    found = {}
+    for column, pool in POOLS.items():
+        for text in pool:
+            try:
+                number = float(text)
+            except ValueError:
+                continue
+            if abs(number - values[column]) <= 1e-6 * abs(values[column]) + 1e-12:
+                found.setdefault(column, set()).add(text)
+    return found
+
+
+def own_values(sheet_text: str, students: int) -> dict:
+    """Each student's right value of every column at their own point (gradcalc's answer key)."""
+    sys.path.insert(0, str(ROOT))
+    from gradcalc.answer_key import student_keys
+    from gradcalc.classroom import load_class_sheet
+
+    names = [f"Student {i:04d}" for i in range(students)]
+    return {key.student: {e.column: float(e.value) for kp in key.problems for e in kp.entries}
+            for key in student_keys(load_class_sheet(sheet_text), names, 0)}
 
 
 def time_command(args: list[str], rounds: int) -> tuple[list[float], list[float]]:
@@ -267,13 +333,50 @@ def diagnosis_main(students: int, rounds: int) -> None:
                 print(f"  {label:<26} {output:<10} {without:8.2f}s {with_:8.2f}s {with_ / without:6.2f}×")
 
 
+def variants_main(students: int, rounds: int) -> None:
+    """The typical class graded on today's sheet (one point) and on the same sheet with a point per
+    student, runs interleaved: median wall and CPU time of the whole command, and their ratio."""
+    print(f"{students} students × {len(POOLS)} answers, one point for all vs a point per student; "
+          f"median of {rounds} interleaved runs; load average {os.getloadavg()[0]:.1f}")
+    print(f"  {'output':<22} {'sheet':<26} {'wall':>8} {'CPU':>8} {'CPU ratio':>10}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        sheet, answers = write_class(folder, students, distinct=False)
+        sheets = {"one point": (sheet, answers)}
+        for label, wide in (("a point per student", False), ("every point distinct", True)):
+            own = folder / ("wide" if wide else "variants")
+            own.mkdir()
+            text = variant_sheet(wide)
+            # The same class, each right number written as the right number at the student's point.
+            _, own_answers = write_class(own, students, distinct=False, own=own_values(text, students))
+            path = own / "variants.toml"
+            path.write_text(text)
+            sheets[label] = (path, own_answers)
+        for output, extra in (("gradebook", []), ("--report --solutions", ["--report", str(folder / "r"), "--solutions"])):
+            times = {label: ([], []) for label in sheets}
+            for _ in range(rounds):
+                for label, (path, answers) in sheets.items():
+                    walls, cpus = time_command(["check", str(path), "--answers", str(answers), *extra], 1)
+                    times[label][0].append(walls[0])
+                    times[label][1].append(cpus[0])
+            base = statistics.median(times["one point"][1])
+            for label, (walls, cpus) in times.items():
+                print(f"  {output:<22} {label:<26} {statistics.median(walls):7.2f}s {statistics.median(cpus):7.2f}s "
+                      f"{statistics.median(cpus) / base:9.2f}×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--diagnosis", action="store_true",
                         help="time grading with and without naming the wrong answers' mistakes")
+    parser.add_argument("--variants", action="store_true",
+                        help="time the class on the sheet with one point and with a point per student")
     options = parser.parse_args()
+    if options.variants:
+        variants_main(options.students, options.rounds)
+        return
     if options.diagnosis:
         diagnosis_main(options.students, options.rounds)
         return

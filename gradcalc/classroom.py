@@ -196,8 +196,7 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
             # differentiate by (asking for its value was refused).
             graph = parse(problem.expression, names=problem.at)
             wanted = answer_inputs(graph, [Answer(asked.name, "") for asked in problem.asked])
-            problem.compute = (lambda at, graph=graph, wanted=wanted:
-                               evaluate(graph, at, wanted) if wanted else value_only(graph, at))
+            problem.compute = _computed(graph, wanted)
             # With ranges or choices, the sheet's own point is the one drawn for no student.
             problem.fixed, problem.varying = variants.split(f"problem {number} ({problem.id})", problem.at)
             problem.at, problem.result = variants.inside(seed, problem.id, "", problem.fixed, problem.varying,
@@ -212,6 +211,28 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
         _check_asked(problem, places, source)
         problems.append(problem)
     return ClassSheet(title, problems, rtol, atol, follow_through(source, data), rule, seed)
+
+
+def _computed(graph, wanted):
+    """point → the problem's Result there, each point computed once (students share points, and a
+    point outside the domain raises its MathError again without computing)."""
+    from .result import evaluate
+
+    done: dict = {}
+
+    def compute(at: dict):
+        key = tuple((name, value) for name, value in at.items() if not isinstance(value, list))
+        if len(key) < len(at):       # an array value: not cached (a point per student is scalars)
+            return evaluate(graph, at, wanted) if wanted else value_only(graph, at)
+        if key not in done:
+            try:
+                done[key] = evaluate(graph, at, wanted) if wanted else value_only(graph, at)
+            except MathError as error:
+                done[key] = error
+        if isinstance(done[key], MathError):
+            raise done[key]
+        return done[key]
+    return compute
 
 
 def _load_problem(number: int, item: dict, places: _Places, source: str, parse, rule: Rule) -> ClassProblem:
@@ -660,6 +681,7 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
         keys.update(problem_keys(problem, problem.result, seed, rtol, atol))
     own = StudentKeys(sheet, keys, seed, rtol, atol)   # a student's own point's keys, where the sheet varies it
     judged: dict[tuple, Verdict] = {}
+    parsed: dict | None = {} if own.varying else None    # each text read once, judged at every point
     order = {column: i for i, column in enumerate(answers.columns)}
     students = []
     # The grader's --rtol/--atol replace every rule of the sheet; without them each answer has its own.
@@ -682,7 +704,7 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
                 continue
             verdict = judged.get((column, key.point, text))
             if verdict is None:
-                verdict = judged[column, key.point, text] = judge(key, text)
+                verdict = judged[column, key.point, text] = judge(key, text, parsed)
                 verdict.answer = verdict.answer.judged()   # its graph let go: memory per answer small
             marks.append(Mark(key.asked, text, verdict, key=key))
         for problem in sheet.problems:   # a number failing by its rounding alone is said so, not diagnosed
@@ -776,7 +798,7 @@ def _for_review(key: Key, text: str, why: str, hint: str) -> Verdict:
     return Verdict(answer, key.quantity, None, key.computed, False, 0, f"marked for review: {why}")
 
 
-def judge(key: Key, text: str) -> Verdict:
+def judge(key: Key, text: str, parsed: dict | None = None) -> Verdict:
     """One answer's verdict, the same as `check` gives for it on one student's sheet; an answer too
     long or too costly to grade is marked for review (wrong, and said to the teacher)."""
     result = key.result
@@ -784,7 +806,7 @@ def judge(key: Key, text: str) -> Verdict:
         return _for_review(key, text, f"the answer is {len(text):,} characters long, over the "
                            f"{MAX_ANSWER:,} an answer may have", "a person should read it")
     try:
-        verdict = _judge_within(key, text, result, key.rule)
+        verdict = _judge_within(key, text, result, key.rule, parsed)
     except RecursionError:   # a library walking a formula recursively (numpy printing, …)
         return _for_review(key, text, "the answer is nested too deeply to grade", "a person should read it")
     error = verdict.answer.malformed
@@ -799,11 +821,16 @@ def judge(key: Key, text: str) -> Verdict:
     return verdict
 
 
-def _judge_within(key: Key, text: str, result, rule: Rule) -> Verdict:
-    answer = parse_answer(f"{key.asked.name}={text}", keep_going=True, limits=_answer_limits(result),
-                          names=result.graph.variables)
-    if answer.malformed is not None and _DECIMAL_COMMA.match(text):
-        answer.malformed.hint = f"write a decimal point: {text.strip().replace(',', '.')}"
+def _judge_within(key: Key, text: str, result, rule: Rule, parsed: dict | None = None) -> Verdict:
+    # `parsed`: each text read once per column, and judged at every student's own point (variants.py).
+    answer = None if parsed is None else parsed.get((key.asked.column, text))
+    if answer is None:
+        answer = parse_answer(f"{key.asked.name}={text}", keep_going=True, limits=_answer_limits(result),
+                              names=result.graph.variables)
+        if answer.malformed is not None and _DECIMAL_COMMA.match(text):
+            answer.malformed.hint = f"write a decimal point: {text.strip().replace(',', '.')}"
+        if parsed is not None:
+            parsed[key.asked.column, text] = answer
     if answer.number is not None and not np.ndim(answer.number) and not np.ndim(key.computed):
         # A number as written: its figures count (tolerance.py), not only its float.
         ok, why = judge_number(rule, text, float(key.computed))

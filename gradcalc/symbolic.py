@@ -602,12 +602,28 @@ def gathered(table: _Table, roots: list[int]) -> list[int]:
         elif kind == PROD:
             new[e] = _product_of(table, expr[1], [(new[f], p) for f, p in expr[2]])
         elif kind == SUM:
-            new[e] = _gather_sum(table, expr[1], _double_cosine(table, [(new[t], c) for t, c in expr[2]]))
+            const, terms = _flattened(table, expr[1], [(new[t], c) for t, c in expr[2]])
+            new[e] = _gather_sum(table, const, _double_cosine(table, terms))
         else:
             new[e] = e
         if kind in (PROD, SUM):
             new[e] = _cancelled(table, new[e])
     return [new[e] for e in roots]
+
+
+def _flattened(table: _Table, const, terms: list) -> tuple:
+    """A sum's terms with any term that became a sum (a product multiplied out by _cancelled) spread
+    into its own terms: the printer writes a sum's terms as monomials."""
+    if all(table.kind(t) != SUM for t, _ in terms):
+        return const, terms
+    flat = []
+    for t, c in terms:
+        if table.kind(t) == SUM:
+            const = const + c * table.exprs[t][1]
+            flat += [(u, c * d) for u, d in table.exprs[t][2]]
+        else:
+            flat.append((t, c))
+    return const, flat
 
 
 MAX_MULTIPLY = 60     # the weight of a product or sum beyond which it is not tried multiplied out

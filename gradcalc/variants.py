@@ -43,10 +43,11 @@ class Spec:
     def pick(self, draw: int) -> float:
         if self.choices:
             return self.choices[draw % len(self.choices)]
-        step = Decimal(1).scaleb(-self.decimals)
-        count = int((self.high - self.low) / step) + 1
-        value = self.low + step * (draw % count)
-        return int(value) if self.decimals == 0 else float(value)
+        # In whole units of the last decimal: 3.1 is 31 tenths, and 31/10 is the float nearest 3.1.
+        scale = 10 ** self.decimals
+        low, high = int(self.low * scale), int(self.high * scale)
+        units = low + draw % (high - low + 1)
+        return units if self.decimals == 0 else units / scale
 
     def describe(self) -> str:
         if self.choices:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from gradcalc import compute
@@ -264,6 +264,9 @@ _TEXTBOOK = st.sampled_from([
 
 
 @given(_TEXTBOOK, expressions, expressions, points, points)
+# A product multiplied out inside a sum made a sum a term of a sum, which the printer cannot write.
+@example("sigmoid({0})*(1 - sigmoid({0}))*(c/sigmoid({0}) + 1/(1 - sigmoid({0})))", "(a) ** 2 * (b)", "a",
+         {"a": 0.0, "b": 0.0, "c": 0.0}, {"a": 0.3, "b": -0.7, "c": 0.9})
 def test_textbook_rewrites_keep_the_value(template, u, v, point, elsewhere):
     text = template.format(u, v)
     point, elsewhere = ({**p, "c": (p["c"] + 1.5) / 3} for p in (point, elsewhere))   # c in [0, 1]
