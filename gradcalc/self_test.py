@@ -17,7 +17,7 @@ from .classroom import AnswersFile, ClassSheet, Row, grade_class
 from .errors import GradcalcError
 
 DRAWN = 200            # made-up students whose points are drawn when the sheet varies them
-CHANGE = 0.01          # a perturbed answer: a·(1 + CHANGE) + CHANGE (so 0 changes too)
+CHANGE = 0.01          # a perturbed answer: a + CHANGE·(|a| + 1), 1% of it and never less than 0.01
 SHOWN = 5              # failures listed per check
 
 
@@ -48,7 +48,7 @@ def _number(value, change: float = 0.0) -> str:
     import numpy as np
 
     array = np.asarray(value, dtype=np.float64)
-    changed = array * (1 + change) + change if change else array
+    changed = array + change * (np.abs(array) + 1) if change else array
     return repr(float(changed)) if changed.ndim == 0 else json.dumps(changed.tolist())
 
 
@@ -87,5 +87,5 @@ def self_test(sheet: ClassSheet, students: list[str] | None, seed: int) -> SelfT
               grade(f"the values changed by {CHANGE:.0%} earn nothing",
                     lambda e: _number(e.value, CHANGE), False),
               grade(f"the formulas changed by {CHANGE:.0%} earn nothing",
-                    lambda e: f"({e.formula})*{1 + CHANGE!r} + {CHANGE!r}" if e.formula else "", False)]
+                    lambda e: f"({e.formula}) + {CHANGE!r}*(abs({e.formula}) + 1)" if e.formula else "", False)]
     return SelfTest(sheet, len(names), checks)
