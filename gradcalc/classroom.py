@@ -152,7 +152,6 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
     """
     from .check import answer_inputs
     from .parse import parse
-    from .result import evaluate
 
     places = _Places(text)
 

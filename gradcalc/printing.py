@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 # How strongly printed text binds: a part weaker than its place asks for is put in parentheses.
-from .ops.rules import ATOM, CONDITION, MINUS, NEGATIVE, POWER, PRODUCT, RAISED, SUM, TIMES  # noqa: F401
+from .ops.rules import ATOM, CONDITION, MINUS, NEGATIVE, POWER, PRODUCT, RAISED, SUM, TIMES
 
 _NAMED = {math.pi: "pi", math.e: "e"}     # gradcalc's constants, read back by the grammar
 

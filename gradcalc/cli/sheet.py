@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..errors import GradcalcError
 from ..limits import DEFAULT, read_text
 from . import classroom, pictures, spec
 from .command import OneLineErrors, options_for, refuse_conflicts
