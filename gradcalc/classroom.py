@@ -914,6 +914,7 @@ class Solution:
 
     formula: str | None              # gradcalc's syntax; None where no formula can be given
     steps: list                      # evaluate.Step on every path from the output to the node
+    condition: str = ""              # where the formula holds, if not everywhere ("y sums to 1")
 
 
 def _node_of(result, name: str) -> int:
@@ -946,7 +947,7 @@ def _solution(key: Key) -> Solution:
     for node in graph.nodes[target + 1:]:
         downstream[node.id] = any(downstream[i] for i in node.inputs)
     steps = [step for step in result.steps if downstream[step.input] and downstream[step.node]]
-    return Solution(None if found is None else found.ascii["f"], steps)
+    return Solution(None if found is None else found.ascii["f"], steps, getattr(found, "condition", ""))
 
 
 def answer_formulas(asked: Asked, result):
@@ -976,7 +977,10 @@ def answer_formulas(asked: Asked, result):
             nodes = gradient_nodes(builder, graph.output, [target], what="the solution's formula")
             taken = {node.name for node in graph.nodes if node.name} | {result.output_name}
             found = formulas(builder.graph, builder.values, {"f": nodes[target]}, taken)
-    except GradcalcError:
-        found = None
+    except GradcalcError:   # arrays: softmax(z) - y where that is the gradient, else no formula
+        from .symbolic import textbook_array_formula
+
+        found = None if target == graph.output else \
+            textbook_array_formula(graph, result.values, result.grads, target)
     asked.__dict__["formulas"] = found
     return found

@@ -57,3 +57,43 @@ def test_every_node_a_solution_names_is_defined_in_it(tmp_path):
         assert named <= defined, (named - defined, block)
     # the definitions come with their values: n1 = log(p) = -0.5543552445
     assert re.search(r"n1 = log\(p\) = -0\.55435524", text)
+
+
+def test_softmax_with_cross_entropy_is_softmax_minus_the_labels(tmp_path):
+    (tmp_path / "sheet.toml").write_text('''
+[[problem]]
+id = "ce"
+expression = "cross_entropy(z, y)"
+at = { z = [1.0, 2.0, 0.5], y = [0, 1, 0] }
+answers = ["z"]
+
+[[problem]]
+id = "sum"
+expression = "L = -sum(y*log(softmax(z)))"
+at = { z = [1.0, 2.0, 0.5], y = [0, 1, 0] }
+answers = ["z"]
+
+[[problem]]
+id = "batch"
+expression = "cross_entropy(z, y)"
+at = { z = [[1.0, 2.0, 0.5], [0.1, 0.2, 0.3]], y = [[0, 1, 0], [1, 0, 0]] }
+answers = ["z"]
+
+[[problem]]
+id = "unnormed"
+expression = "cross_entropy(z, y)"
+at = { z = [1.0, 2.0, 0.5], y = [0, 2, 0] }
+answers = ["z"]
+''')
+    (tmp_path / "answers.csv").write_text("student,ce.z,sum.z,batch.z,unnormed.z\nAda,0,0,0,0\n")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "sheet.toml"), "--answers",
+                                       str(tmp_path / "answers.csv"), "--report", str(tmp_path / "out"),
+                                       "--solutions"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "Ada.md").read_text()
+    assert "∂f/∂z = `softmax(z) - y` (where y sums to 1)" in text
+    assert "∂L/∂z = `softmax(z) - y` (where y sums to 1)" in text
+    assert "∂f/∂z = `(softmax(z) - y)/2` (where each row of y sums to 1)" in text
+    assert text.count("As a formula") == 3     # y = [0, 2, 0] sums to 2: no such formula
+    key = CliRunner().invoke(main, ["check", str(tmp_path / "sheet.toml"), "--key", "--latex"])
+    assert r"\operatorname{softmax}\left(z\right) - y" in key.stdout

@@ -373,7 +373,8 @@ def _solution(key, precision: int) -> list[str]:
     value = " ".join(format_value(key.computed, precision).split())
     lines = [f"  - Solution: {escape(key.quantity)} = {value} at the given point"]
     if found.formula:
-        lines.append(f"  - As a formula: {escape(key.quantity)} = {md_code(found.formula)}")
+        lines.append(f"  - As a formula: {escape(key.quantity)} = {md_code(found.formula)}"
+                     + (f" (where {md_text(found.condition)})" if found.condition else ""))
     if found.steps:
         lines.append("  - The backward pass to it (upstream × local = flowing):")
         lines += ["  " + line for line in md_block(_trace(key.result, found.steps, precision))]

@@ -103,7 +103,9 @@ def key_plain(key, precision: int = DEFAULT_PRECISION) -> str:
         width = max(len(f"{e.quantity} = {_value_text(e.value, precision)}") for e in kp.entries)
         for e in kp.entries:
             said = f"{e.quantity} = {_value_text(e.value, precision)}"
-            lines.append(f"   {said:<{width}}" + (f"   formula: {e.formula}" if e.formula else ""))
+            condition = getattr(e.formulas, "condition", "")
+            lines.append(f"   {said:<{width}}" + (f"   formula: {e.formula}" if e.formula else "")
+                         + (f" (where {condition})" if condition else ""))
     varying = _varying(key.sheet)
     if varying and key.student is None:
         lines.append(f"Each student has their own point in {', '.join(varying)} (drawn from the sheet's "
@@ -169,6 +171,12 @@ def key_latex(keys, precision: int = DEFAULT_PRECISION) -> str:
                 value = _value_text(e.value, precision).replace("inf", r"\infty")
                 if e.formulas is None:
                     rows.append(f"{name} &= {value}")
+                    continue
+                if e.formulas.table is None:   # symbolic.KnownFormula: softmax(z) - y
+                    z, y, count = e.formulas.parts
+                    text = rf"\operatorname{{softmax}}\left({latex.name(z)}\right) - {latex.name(y)}"
+                    text = text if count == 1 else rf"\frac{{{text}}}{{{count}}}"
+                    rows.append(f"{name} &= {text} = {value} && \\text{{where {latex.text_cell(e.formulas.condition)}}}")
                     continue
                 printer = Printer(e.formulas.table, latex.LatexStyle(), e.formulas.names)
                 rows += [f"{latex.name(n)} &= {printer.definition(x)}" for x, n in e.formulas.names.items()]
