@@ -101,8 +101,6 @@ def format_line(value, precision: int = DEFAULT_PRECISION) -> str:
 # `number_problem` (or `load_json`, whose hooks apply the same rules while the text is parsed), so
 # each source refuses the same things: not a number, true/false, nan, inf, beyond a 64-bit float.
 
-FLOAT_DIGITS = 309          # an integer with more digits is beyond a 64-bit float (max ≈ 1.8e308)
-
 
 class BadNumber(ValueError):
     """A number that is not finite, not real or out of range, found while reading (say `what`)."""
@@ -138,14 +136,6 @@ def number_problem(raw) -> str | None:
     if math.isinf(value):
         return "infinite (inf, or beyond a 64-bit float)"
     return None
-
-
-def real(raw, what: str) -> float:
-    """`raw` as a float, or BadNumber saying `what is …`."""
-    problem = number_problem(raw)
-    if problem:
-        raise BadNumber(f"{what} is {problem}")
-    return float(raw)
 
 
 def describe(raw) -> str:
