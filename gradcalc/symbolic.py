@@ -448,18 +448,8 @@ class Printer:
         return self.text[e][0]
 
     def fill(self, root: int) -> None:
-        """Print every expression under root, children first (an explicit stack: formulas are deep)."""
-        stack = [root]
-        while stack:
-            e = stack[-1]
-            if e in self.text:
-                stack.pop()
-                continue
-            pending = [c for c in children(self.table.exprs[e]) if c not in self.text]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
+        """Print every expression under root, children first."""
+        for e in bottom_up(self.table, root, self.text):
             self.text[e] = self.render(e)
 
     def shown(self, e: int) -> tuple[str, int]:
@@ -633,18 +623,8 @@ def _weight(table: _Table, e: int) -> int:
     """How much text an expression makes, roughly: its tree's size (shared parts counted each time
     they are written), children first with an explicit stack, remembered on the table."""
     known = table.__dict__.setdefault("_weights", {})
-    stack = [e]
-    while stack:
-        f = stack[-1]
-        if f in known:
-            stack.pop()
-            continue
+    for f in bottom_up(table, e, known):
         expr = table.exprs[f]
-        pending = [c for c in children(expr) if c not in known]
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
         weight = 1 + sum(known[c] for c in children(expr))
         if expr[0] in (PROD, SUM):   # a coefficient or exponent other than 1 is written too
             weight += sum(p != 1 and p != -1 for _, p in expr[2]) + (expr[1] not in (0, 1))
@@ -869,6 +849,23 @@ def _as_factors(table: _Table, e: int):
     if expr[0] == PROD:
         return expr[1], dict(expr[2])
     return 1, {e: 1}
+
+
+def bottom_up(table: _Table, root: int, done: dict):
+    """Each expression under root that is not in `done` yet, children before parents, with an
+    explicit stack (a formula may be nested 10⁵ deep). The caller puts each one into `done`."""
+    stack = [root]
+    while stack:
+        e = stack[-1]
+        if e in done:
+            stack.pop()
+            continue
+        pending = [c for c in children(table.exprs[e]) if c not in done]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        yield e
 
 
 def children(expr: tuple) -> list[int]:
