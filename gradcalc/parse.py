@@ -511,6 +511,10 @@ class _Builder:
                                     hint="indices are fixed when the program is read: write x[0], x[1:]")
             raise GradcalcError(f"{what} must be a whole number written in the expression",
                                 (ref[1], ref[2]), hint="write x[0], x[-1], x[1:] or X[:, 0]")
+        if getattr(value, "ndim", 0):   # probs[[0, 1], [0, 2]]: a list as an index (was exit 70)
+            raise GradcalcError(f"{what} must be one whole number: a list of indices is not read",
+                                (ref[1], ref[2]), hint="index one element at a time (x[0, 0] + x[1, 2]) "
+                                "or take a slice (x[0:2])")
         if value != int(value) if abs(value) < 2 ** 62 else True:
             raise GradcalcError(f"{what} must be a whole number, got {value:g}", (ref[1], ref[2]),
                                 hint=f"write {int(value) if abs(value) < 2 ** 62 else 0} instead?")
