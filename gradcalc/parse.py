@@ -209,6 +209,13 @@ class _Builder:
             if name in self.assigned:     # f(x) = x**2; f(3): a definition names a value
                 hint = (f"{name} is a value assigned above, not a function: use it as {name} "
                         f"(to multiply, write {name}*(...))")
+            elif name in ("σ", "sigma"):   # σ(x): ML notes' logistic sigmoid; a product elsewhere
+                called = self.graph.text[token.end_pos:rpar.end_pos]
+                hint = f"σ(x) is the logistic sigmoid in ML notes: write sigmoid{called}; " \
+                       f"for {name} times {called}, write {name}*{called}"
+            elif name == "range":   # probs[range(N), y]: NumPy's integer-array indexing
+                hint = "range(…) makes a list of indices, which gradcalc does not read as an index: " \
+                       "index one element at a time (x[0, 0] + x[1, 2])"
             elif "." not in name and not hint.startswith("did you mean"):   # x(x+1), a product on paper
                 hint = (f"{name} is not a function; to multiply, write {name}*(...) "
                         f"(gradcalc --help lists the functions)")
