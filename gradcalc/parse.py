@@ -213,9 +213,6 @@ class _Builder:
                 called = self.graph.text[token.end_pos:rpar.end_pos]
                 hint = f"σ(x) is the logistic sigmoid in ML notes: write sigmoid{called}; " \
                        f"for {name} times {called}, write {name}*{called}"
-            elif name == "range":   # probs[range(N), y]: NumPy's integer-array indexing
-                hint = "range(…) makes a list of indices, which gradcalc does not read as an index: " \
-                       "index one element at a time (x[0, 0] + x[1, 2])"
             elif "." not in name and not hint.startswith("did you mean"):   # x(x+1), a product on paper
                 hint = (f"{name} is not a function; to multiply, write {name}*(...) "
                         f"(gradcalc --help lists the functions)")
@@ -518,10 +515,9 @@ class _Builder:
                                     hint="indices are fixed when the program is read: write x[0], x[1:]")
             raise GradcalcError(f"{what} must be a whole number written in the expression",
                                 (ref[1], ref[2]), hint="write x[0], x[-1], x[1:] or X[:, 0]")
-        if getattr(value, "ndim", 0):   # probs[[0, 1], [0, 2]]: a list as an index (was exit 70)
-            raise GradcalcError(f"{what} must be one whole number: a list of indices is not read",
-                                (ref[1], ref[2]), hint="index one element at a time (x[0, 0] + x[1, 2]) "
-                                "or take a slice (x[0:2])")
+        if getattr(value, "ndim", 0):   # x[[0, 1]:2]: a list as a slice bound (was exit 70)
+            raise GradcalcError(f"{what} must be one whole number, not a list", (ref[1], ref[2]),
+                                hint="write a whole number, as in x[0:2]")
         if value != int(value) if abs(value) < 2 ** 62 else True:
             raise GradcalcError(f"{what} must be a whole number, got {value:g}", (ref[1], ref[2]),
                                 hint=f"write {int(value) if abs(value) < 2 ** 62 else 0} instead?")
