@@ -52,6 +52,9 @@ class Asked:
     name: str
     worth: Fraction                  # points it is worth, exact (a third of 1 point is 1/3)
     rule: Rule = Rule()              # how close it must be: the answer's own keys, else its problem's
+    # Its formula (answer_formulas), the same at every student's point: made once, when first asked.
+    formulas: Any = field(default=None, repr=False, compare=False)
+    formulas_made: bool = field(default=False, repr=False, compare=False)
 
     @property
     def column(self) -> str:
@@ -954,8 +957,8 @@ def answer_formulas(asked: Asked, result):
     """The formula of an asked answer as symbolic.Formulas (root "f"): the expression itself for the
     value, else the derivative. None where there is none (arrays). It is the same at every student's
     point: made once per asked answer."""
-    if "formulas" in asked.__dict__:
-        return asked.__dict__["formulas"]
+    if asked.formulas_made:
+        return asked.formulas
     graph, target = result.graph, _node_of(result, asked.name)
     try:
         from .graph import Graph, Node
@@ -982,5 +985,5 @@ def answer_formulas(asked: Asked, result):
 
         found = None if target == graph.output else \
             textbook_array_formula(graph, result.values, result.grads, target)
-    asked.__dict__["formulas"] = found
+    asked.formulas, asked.formulas_made = found, True
     return found

@@ -256,9 +256,12 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
             raise
         at, expect = checked_point(where, item.get("at", {})), item.get("expect")
         if any(isinstance(value, dict) for value in at.values()):   # one hand-in: the sheet's own point
-            from .variants import point, split
+            from .result import evaluate
+            from .variants import inside, split
 
-            at = point(variant_seed(source, data), str(item.get("id", f"p{number}")), "", *split(where, at))
+            # The point a class sheet's key gives (drawn for no student, again where it cannot be computed).
+            at, _ = inside(variant_seed(source, data), str(item.get("id", f"p{number}")), "", *split(where, at),
+                           lambda point, graph=graph: evaluate(graph, point), where)
         if (not isinstance(expect, dict) or not expect) and "answers" in item:
             raise GradcalcError(f"{where}: a class sheet (answers = […]) is graded with the students' "
                                 f"answers", hint="give them: gradcalc check SHEET.toml --answers ANSWERS.csv")

@@ -141,3 +141,16 @@ def test_a_plain_array_stays_an_array(tmp_path):
     path.write_text('[[problem]]\nexpression = "sum(x*x)"\nat = { x = [1, 3] }\nanswers = ["x"]\n')
     result = run(str(path), "--key", "--json")
     assert json.loads(result.stdout)["problems"][0]["answers"][0]["value"] == [2, 6]
+
+
+def test_a_handed_in_sheet_with_ranges_is_graded_at_the_keys_point(tmp_path):
+    # One hand-in has no student name: it is graded at the sheet's own point, the one --key prints,
+    # drawn again where the problem cannot be computed (x ≤ 2 for log(x - 2)).
+    path = tmp_path / "hw.toml"
+    path.write_text('seed = 5\n[[problem]]\nexpression = "log(x - 2)*y"\nat = { x = { range = [0, 4] }, y = 3 }\n'
+                    '[problem.expect]\nx = 3\n')
+    key = json.loads(run(str(path), "--key", "--json").stdout)["problems"][0]
+    assert key["at"] == {"x": 3, "y": 3} and key["answers"][0]["value"] == 3
+    result = run(str(path), "--plain")
+    assert result.exit_code == 0, result.output
+    assert "at x = 3, y = 3 — 1 of 1 point" in result.stdout
