@@ -154,3 +154,13 @@ def test_a_handed_in_sheet_with_ranges_is_graded_at_the_keys_point(tmp_path):
     result = run(str(path), "--plain")
     assert result.exit_code == 0, result.output
     assert "at x = 3, y = 3 — 1 of 1 point" in result.stdout
+
+
+def test_self_test_at_the_students_of_an_answers_file(sheet, tmp_path):
+    names = tmp_path / "names.csv"
+    names.write_text("student\nAda\nBen\nJosé García\n", encoding="utf-8")
+    result = run(sheet, "--self-test", "--answers", str(names), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["ok"] and data["students"] == 3
+    assert [c["checked"] for c in data["checks"]] == [3, 6, 6, 6, 6]
