@@ -14,14 +14,20 @@ from .limits import DEFAULT, Limits, exceeded
 class Node:
     """One operation, input or constant of a program; replaced, never changed, once in a Graph."""
 
-    __slots__ = ("id", "op", "inputs", "name", "span")
+    # The span's two ends are slots of their own: a tuple per node was a fifth of a big graph's memory.
+    __slots__ = ("id", "op", "inputs", "name", "start", "end")
 
     def __init__(self, id: int, op: str | None, inputs: tuple[int, ...], name: str | None, span: Span):
         self.id = id                # its place in Graph.nodes
         self.op = op                # key into OPS; None for variables and constants
         self.inputs = inputs        # ids of the nodes this one reads
         self.name = name            # "x", "t" — or None for an unnamed intermediate
-        self.span = span            # where it stands in the source text
+        self.start, self.end = span
+
+    @property
+    def span(self) -> Span:
+        """Where it stands in the source text: (start, end) offsets."""
+        return (self.start, self.end)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not Node:
@@ -71,7 +77,7 @@ class Graph:
 
     def rename(self, node_id: int, name: str) -> None:
         node = self.nodes[node_id]
-        self.nodes[node_id] = Node(node.id, node.op, node.inputs, name, node.span)
+        self.nodes[node_id] = Node(node.id, node.op, node.inputs, name, (node.start, node.end))
 
     def node_of(self, name: str) -> int | None:
         """The node a name means: an input, else the last node assigned that name (a named

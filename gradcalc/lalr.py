@@ -12,6 +12,7 @@ Fallback, and the caller lets Lark itself parse the text again, so errors read e
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 
 class Fallback(Exception):
@@ -19,17 +20,40 @@ class Fallback(Exception):
 
 
 class Token(str):
-    """A token as the builder sees it: its text, terminal name and place (Lark's Token has more)."""
+    """A token as the builder sees it: its text, terminal name and place (Lark's Token has more).
+
+    Each terminal has a subclass whose class attribute is its `type`, and the end is where the text
+    ends: a token made by the driver stores only its start (one attribute set a token, not three)."""
 
     type: str
     start_pos: int
-    end_pos: int
+
+    @property
+    def end_pos(self) -> int:
+        return self.start_pos + len(self)
+
+
+class _Placed(Token):
+    """A token made by hand (the `*` a product without one stands for): its end is its own."""
+
+    end_pos = 0     # shadows the property, so each token sets its own
 
 
 def token(text: str, kind: str, start: int, end: int) -> Token:
-    made = str.__new__(Token, text)
+    made = str.__new__(_Placed, text)
     made.type, made.start_pos, made.end_pos = kind, start, end
     return made
+
+
+class _Kinds(dict):
+    """terminal name → its Token subclass, made when the terminal is first met (a question meets a few)."""
+
+    def __missing__(self, kind: str) -> type:
+        made = self[kind] = type(Token)(kind, (Token,), {"type": kind, "__slots__": ()})
+        return made
+
+
+_KINDS = _Kinds()
 
 
 def load(builder, grammar: str):
@@ -42,22 +66,46 @@ def load(builder, grammar: str):
     if tables.GRAMMAR != grammar:
         return None
     reductions = [(size, origin, _reduction(builder, size, *shape)) for size, origin, *shape in tables.RULES]
-    return tables, re.compile(tables.TOKENS), reductions
+    return tables, re.compile(tables.TOKENS), reductions, _KINDS, {}
 
 
 def _reduction(builder, size: int, callback: str, expand1: bool, include, append_none: int):
     """What Lark does on reducing a rule: drop filtered tokens, splice `_rule`s in, add placeholders,
-    pass a `?rule`'s single child through, then call the builder (a `_rule` keeps its children list)."""
+    pass a `?rule`'s single child through, then call the builder (a `_rule` keeps its children list).
+    None for a rule that passes its one child through unchanged (the driver skips it)."""
     then = getattr(builder, callback, None)
     if then is None:
         then = _children if callback.startswith("_") else _lark_only
     if expand1:
         if size == 1 and include is None:
-            return _first
+            return None
         build = then
         then = lambda children: children[0] if len(children) == 1 else build(children)  # noqa: E731
-    if include is None:
+    if include is None or (not append_none and include == tuple((i, False, 0) for i in range(size))):
         return then
+    splices = [splice for _, splice, _ in include]
+    if not append_none and not any(nones for _, _, nones in include) and not any(splices[1:]):
+        # The common shapes, without a loop per reduction: tokens dropped (`"="`), and a `*`
+        # repetition's left recursion, which extends the same list (no copy).
+        kept = [i for i, _, _ in include]
+        first, rest = kept[0], itemgetter(*kept[1:]) if len(kept) > 1 else None
+        if splices[0]:
+            if rest is None:
+                return lambda children: then(children[first])  # noqa: E731
+            many = len(kept) > 2
+
+            def grow(children):
+                kept = children[first]
+                if many:
+                    kept += rest(children)
+                else:
+                    kept.append(rest(children))
+                return then(kept)
+            return grow
+        getter = itemgetter(*kept)
+        if len(kept) == 1:
+            return lambda children: then([getter(children)])  # noqa: E731
+        return lambda children: then(list(getter(children)))  # noqa: E731
 
     def reduce(children):
         kept = []
@@ -82,52 +130,116 @@ def _children(children):
     return children
 
 
-def _first(children):
-    return children[0]
-
-
 def _lark_only(_children):
     raise Fallback
 
 
-def drive(text: str, tables, token_re, reductions, matches=None):
+def drive(text: str, tables, token_re, reductions, kinds, chained: dict, matches=None):
     """The LALR loop: shift tokens, reduce by rules, until the start rule is complete. `matches`, if
-    given, are the tokens to read instead of the text's own (math text's, gradcalc/mathtext.py)."""
-    actions, ignore, new = tables.ACTIONS, tables.IGNORE, str.__new__
+    given, are the tokens to read instead of the text's own (math text's, gradcalc/mathtext.py).
+
+    A rule that passes its one child through (`?factor: power`) changes only the state on top of the
+    stack, and where that chain of states ends depends only on the state below it, the rule reduced
+    last and the next token: `chained` remembers it (for every parse), so each chain is walked once."""
+    actions, end, new = tables.ACTIONS, tables.END, str.__new__
     states, values = [tables.START], []
-    for match in token_re.finditer(text) if matches is None else matches:
-        kind = match.lastgroup
-        if kind in ignore:
-            continue
-        if kind == "unmatched":
-            raise Fallback
-        token = new(Token, match.group())
-        token.type = kind
-        token.start_pos, token.end_pos = match.span()
-        while True:
-            action = actions[states[-1]].get(kind)
-            if action is None:
-                raise Fallback
-            if action >= 0:             # shift
-                states.append(action)
-                values.append(token)
+    state = tables.START
+    push_state, push_value = states.append, values.append
+    found = token_re.finditer(text)
+    if matches is not None:     # a given token keeps its own end: made whole by `token`
+        found, new, kinds = _given(matches), _whole, _SAME
+    for match in found:
+        kind = match.lastgroup          # spaces and comments before the token are part of the match
+        action = actions[state].get(kind)
+        if action is None:
+            if kind is None:            # the end of the text
                 break
+            raise Fallback
+        token = new(kinds[kind], match.group(kind))
+        token.start_pos = match.start(kind)
+        while action < 0:               # reduce
             size, origin, reduce = reductions[~action]
-            if size:
+            if reduce is None:          # passes a token through
+                del states[-1]
+            elif size:
                 children = values[-size:]
                 del values[-size:], states[-size:]
+                push_value(reduce(children))
             else:
-                children = []
-            values.append(reduce(children))
-            states.append(actions[states[-1]][origin])
-    while states[-1] != tables.END:     # the end of the text: reduce what is left
-        action = actions[states[-1]].get("$END")
+                push_value(reduce([]))
+            below = states[-1]
+            key = (below, origin, kind)
+            state = chained.get(key)
+            if state is None:
+                state = chained[key] = _chain(actions, reductions, below, origin, kind)
+            push_state(state)
+            action = actions[state].get(kind)
+            if action is None:
+                raise Fallback
+        push_state(action)              # shift
+        push_value(token)
+        state = action
+    while state != end:                 # the end of the text: reduce what is left
+        action = actions[state].get("$END")
         if action is None or action >= 0:
             raise Fallback
         size, origin, reduce = reductions[~action]
-        children = values[-size:] if size else []
-        if size:
-            del values[-size:], states[-size:]
-        values.append(reduce(children))
-        states.append(actions[states[-1]][origin])
+        if reduce is None:
+            del states[-1]
+        else:
+            children = values[-size:] if size else []
+            if size:
+                del values[-size:], states[-size:]
+            push_value(reduce(children))
+        below = states[-1]
+        key = (below, origin, "$END")
+        state = chained.get(key)
+        if state is None:
+            state = chained[key] = _chain(actions, reductions, below, origin, "$END")
+        push_state(state)
     return values[-1]
+
+
+class _Given:
+    """A token given to the driver (math text's: `lastgroup`, `text`, `start`, `end`) read as the
+    driver reads a match, its group being the token itself; None for the end of the text."""
+
+    __slots__ = ("lastgroup", "token")
+
+    def __init__(self, token):
+        self.lastgroup, self.token = (None, None) if token is None else (token.lastgroup, token)
+
+    def group(self, kind: str):
+        return self.token
+
+    def start(self, kind: str) -> int:
+        return self.token.start
+
+
+def _given(tokens):
+    for given in tokens:
+        yield _Given(given)
+    yield _Given(None)
+
+
+def _whole(kind: str, given) -> Token:
+    return token(given.text, kind, given.start, given.end)
+
+
+class _Same(dict):
+    def __missing__(self, key):
+        return key
+
+
+_SAME = _Same()
+
+
+def _chain(actions, reductions, below: int, origin: str, kind: str) -> int:
+    """The state on top of `below` once `origin` is on the stack and every rule that only passes
+    it on (at the next token `kind`) has been reduced."""
+    while True:
+        state = actions[below][origin]
+        action = actions[state].get(kind)
+        if action is None or action >= 0 or reductions[~action][2] is not None:
+            return state
+        origin = reductions[~action][1]

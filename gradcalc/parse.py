@@ -991,7 +991,7 @@ _NAMES_SOMETHING = r"\s*[^\W\d][\w.]*\s*(\([^()]*\)\s*)?(=(?!=)|\*\*=|[-+*/@^−
 
 
 def _join_lines(text: str) -> str:
-    if "\n" not in text:
+    if "\n" not in text or not _may_join(text):
         return text
     starts_with_operator, names_something = re.compile(_STARTS_WITH_OPERATOR), re.compile(_NAMES_SOMETHING)
     lines = text.split("\n")
@@ -1031,6 +1031,15 @@ def _join_lines(text: str) -> str:
             line = code + " " * (len(hash_) + len(comment))
         out.append(line + (" " if join else "\n"))
     return "".join(out)[:-1]
+
+
+def _may_join(text: str) -> bool:
+    """False when no line break can continue a statement (a quick look at the whole text, so a long
+    program of one statement a line is not read line by line): no bracket opens before the last
+    line, no line ends with a backslash, none starts with an operator."""
+    head = text[:text.rfind("\n")]
+    return "(" in head or "[" in head or "{" in head or "\\" in text or \
+        re.compile("\n" + _STARTS_WITH_OPERATOR).search(text) is not None
 
 
 def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:

@@ -80,7 +80,10 @@ PROGRAMS = ["t = x + y; z = t**2", "-x**2 + sin(x)*y/3", "x + ", "x $ y", "(x", 
             "a = 2\n# note\nb = a*x;; c = b ^ -a", "f(x)", "max()", "1e999", "x = 1; x = 2", "(((x)))",
             "x.T.T", "2 * * x", "x ** -y ** 2", "sigmoid(x) - - - y", "\n\nx\n\n", "x y", "x;", ")",
             "(x+1)(x-1)", "2sin(x)cos(x) + 1/2x", "e^2x", "x²y + √(x+1)", "f(x, y) = x y", "sin^2(x)",
-            "(x+1)2", "2x y", "f(2) = x", "x⁻¹ √x³"]
+            "(x+1)2", "2x y", "f(2) = x", "x⁻¹ √x³",
+            # the tokenizer skips spaces and comments before a token, and at the end of the text
+            "x + y  ", "x # note", "x\n# note\n", "  \t x*y\t", "t = x # a\n\n  t*2  # b", "x +  # c",
+            "x\n   ", "x ;; ", "x $ # c"]
 
 
 @pytest.mark.parametrize("text", PROGRAMS)
