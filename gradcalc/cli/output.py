@@ -62,8 +62,8 @@ def use_rich(plain: bool) -> bool:
     return sys.stdout.isatty()
 
 
-def show(out: Output, *, json: Callable[[], str] | None = None, quiet: Callable[[], str] | None = None,
-         rich: Callable[[], Iterable] | None = None, plain: Callable[[], str],
+def show(out: Output, *, json: Callable[[], str | Iterable[str]] | None = None,
+         quiet: Callable[[], str] | None = None, rich: Callable[[], Iterable] | None = None, plain: Callable[[], str],
          latex: Callable[[], str] | None = None) -> None:
     """Write one result in the form asked for; each form is a function, so only its renderer loads.
 
@@ -83,15 +83,14 @@ def show(out: Output, *, json: Callable[[], str] | None = None, quiet: Callable[
 
 def show_result(result, out: Output, checks=None) -> None:
     """The value, gradient and backward pass (and the checks' table) in the form asked for."""
-    def as_json() -> str:
-        from ..render.json import render_json, to_dict
+    def as_json() -> Iterable[str]:
+        from ..render.json import chunks     # written as it is made: a big graph's JSON is never whole
 
         if checks is None:
-            return render_json(result)
+            return chunks(result)
         from ..render.check import to_dict as checks_dict
-        from ..render.json import dumps
 
-        return dumps({**to_dict(result), **checks_dict(checks)}) + "\n"
+        return chunks(result, checks_dict(checks))
 
     def quiet() -> str:
         from ..numbers import format_line
@@ -159,15 +158,25 @@ def rich_text(*renderables) -> str:
                   capture.get(), flags=re.M)
 
 
-def emit(text: str) -> None:
+def emit(text: str | Iterable[str]) -> None:
     """Write a result to stdout in pieces, so a reader that stops early (`| head`) is noticed.
 
     One large write into a pipe whose reader has gone comes back short instead of failing, and
-    Python then drops the rest silently: the broken pipe (exit 141) would go unreported.
+    Python then drops the rest silently: the broken pipe (exit 141) would go unreported. A result
+    given as an iterable of texts (--json of a big graph) is written as its texts come.
     """
     from .exits import write
 
     piece = 1 << 16
+    if not isinstance(text, str):
+        pending, size = [], 0
+        for part in text:
+            pending.append(part)
+            size += len(part)
+            if size >= piece:
+                emit("".join(pending))
+                pending, size = [], 0
+        text = "".join(pending)
     for start in range(0, len(text), piece):
         write("stdout", text[start:start + piece])
 

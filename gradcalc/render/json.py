@@ -23,30 +23,57 @@ def plain(value):
 
 
 def to_dict(result) -> dict:
-    graph, labels = result.graph, result.labels
-    locals_by_node: dict[int, list] = {}
-    for step in result.steps:
-        locals_by_node.setdefault(step.node, []).append(
-            {"input": step.input, "local": plain(step.local), "upstream": plain(step.upstream),
-             "contribution": plain(step.flowing)})
-    nodes = []
-    for node in graph.nodes:
-        grad = result.grads[node.id]
-        nodes.append({
-            "id": node.id, "op": node.op, "name": node.name, "label": labels[node.id],
-            "computes": definition(result, node.id), "inputs": list(node.inputs),
-            "value": plain(result.values[node.id]), "shape": list(xp.shape(result.values[node.id])),
-            "grad": None if grad is None else plain(grad),
-            "local": locals_by_node.get(node.id, []),
-        })
+    """The whole --json object as data (`chunks` writes the same text a node at a time)."""
+    return {**_head(result), "nodes": list(_nodes(result))}
+
+
+def _head(result) -> dict:
     return {
         "output": result.output_name,
         "value": plain(result.value),
         "gradient": {name: plain(grad) for name, grad in result.gradient.items()},
         # With --upstream the gradients are of a loss L whose ∂L/∂output was given; else of the output.
         "upstream": None if result.upstream is None else plain(result.upstream),
-        "nodes": nodes,
     }
+
+
+def _nodes(result):
+    """Each node's entry, made when it is written: a big graph's entries never all exist at once."""
+    graph, labels, steps = result.graph, result.labels, result.steps
+    edges = _edges_by_node(steps)
+    for node in graph.nodes:
+        grad, value = result.grads[node.id], result.values[node.id]
+        yield {
+            "id": node.id, "op": node.op, "name": node.name, "label": labels[node.id],
+            "computes": definition(result, node.id), "inputs": list(node.inputs),
+            "value": plain(value), "shape": list(xp.shape(value)),
+            "grad": None if grad is None else plain(grad),
+            "local": [{"input": step.input, "local": plain(step.local), "upstream": plain(step.upstream),
+                       "contribution": plain(step.flowing)} for step in edges(node.id)],
+        }
+
+
+def _edges_by_node(steps):
+    """node id → its steps, in the order the backward pass took them. The pass takes each node's
+    edges together, nodes from the last: then a cursor from the end of the list finds them in
+    increasing node order with no index; any other order gets a dictionary."""
+    nodes = [step.node for step in steps]
+    runs = [node for i, node in enumerate(nodes) if i == 0 or nodes[i - 1] != node]
+    if all(a > b for a, b in zip(runs, runs[1:])):
+        end = len(steps)
+
+        def edges(node_id: int):
+            nonlocal end
+            start = end
+            while start > 0 and nodes[start - 1] == node_id:
+                start -= 1
+            found, end = steps[start:end], start
+            return found
+        return edges
+    where: dict[int, list] = {}
+    for step in steps:
+        where.setdefault(step.node, []).append(step)
+    return lambda node_id: where.get(node_id, ())
 
 
 def dumps(data) -> str:
@@ -74,4 +101,23 @@ def _escape_invisible(text: str) -> str:
 
 
 def render_json(result) -> str:
-    return dumps(to_dict(result)) + "\n"
+    return "".join(chunks(result))
+
+
+def chunks(result, more: dict | None = None):
+    """The --json text in pieces, a node at a time, as `dumps` would write the whole object (with
+    the keys of `more` after the nodes), ending with a new line: a big graph's JSON is written as it
+    is made, never held whole."""
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    head = encode(_head(result))
+    yield _printable(head[:-1] + ', "nodes": [')
+    first = True
+    for entry in _nodes(result):
+        yield _printable(encode(entry) if first else ", " + encode(entry))
+        first = False
+    yield _printable("], " + encode(more)[1:] if more else "]}")
+    yield "\n"
+
+
+def _printable(text: str) -> str:
+    return text if text.isprintable() else _escape_invisible(text)
