@@ -124,12 +124,82 @@ def _parse_answer(spec: str, limits=None, names=()) -> Answer:
                                                   "about 1.8e308; gradcalc never computes inf or nan"))
         return Answer(name, text, number=number)
     try:
-        formula = parse(text, names=names) if limits is None else parse(text, limits, names)
+        formula = parse_formula(text, limits, names)
     except GradcalcError as error:
         malformed = answer.error(error.message, error.span, error.hint)
         malformed.limit = getattr(error, "limit", None)   # over a limit: costly, not mistyped
         raise _BadAnswer(answer, malformed) from None
     return Answer(name, text, formula=formula, notes=tuple(formula.notes))
+
+
+# Formulas that differ only in their numbers, each number as long as the other's (a class where
+# every student writes `(2*(x+y))*1.0042/1.0042` with a number of their own), share one parse: the
+# graph is the same but for its constants' values. Keyed by the text with its numbers masked.
+_NUMBER = r"(?<![\w.])(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?(?![\w.])"
+_NUMBER_RE = None
+_PARSED: dict = {}
+_PARSED_MOST = 256
+
+
+def _mask(number) -> str:
+    return "#" * len(number.group())
+
+
+def parse_formula(text: str, limits=None, names=()) -> Graph:
+    """parse(text, limits, names), or a graph already parsed from a text of the same shape with its
+    numbers changed (and the same names given values)."""
+    global _NUMBER_RE
+    if _NUMBER_RE is None:    # compiled on first use: a plain question never needs it
+        import re
+
+        _NUMBER_RE = re.compile(_NUMBER)
+    numbers = list(_NUMBER_RE.finditer(text))
+    if not numbers:
+        return parse(text, names=names) if limits is None else parse(text, limits, names)
+    names = frozenset(names)
+    key = (_NUMBER_RE.sub(_mask, text), limits, names)
+    shaped = _PARSED.get(key)
+    if shaped is not None:
+        values = [float(m.group()) for m in numbers]
+        if all(math.isfinite(value) for value in values):
+            return _with_numbers(shaped, text, values)
+    formula = parse(text, names=names) if limits is None else parse(text, limits, names)
+    if shaped is None and _shaped(formula, numbers):
+        if len(_PARSED) >= _PARSED_MOST:
+            _PARSED.pop(next(iter(_PARSED), None), None)   # the oldest
+        _PARSED[key] = formula
+    return formula
+
+
+def _shaped(formula: Graph, numbers: list) -> bool:
+    """Whether the graph depends on its numbers only through their values: each number written is
+    one constant node of that value, an input of elementwise ops that read no literal, and the graph
+    holds no other constant, no default value and no note (a note quotes the text)."""
+    spans = {(m.start(), m.end()): float(m.group()) for m in numbers}
+    if formula.notes or formula.defaults or len(formula.constants) != len(spans):
+        return False
+    for node_id, value in formula.constants.items():
+        node = formula.nodes[node_id]
+        if node.name is not None or type(value) is not float or spans.get(node.span) != value:
+            return False
+    used = set()
+    for node in formula.nodes:
+        if node.op is not None:
+            op = OPS[node.op]
+            if not op.elementwise or any(op.literal):
+                return False
+            used.update(node.inputs)
+    return used >= formula.constants.keys()
+
+
+def _with_numbers(shaped: Graph, text: str, values: list[float]) -> Graph:
+    """The graph of `shaped`'s text for `text`: the same nodes and spans, its constants' values
+    those written in `text` (in the order written, as the constants' spans are)."""
+    formula = shaped.copy()
+    formula.text = text
+    ids = sorted(formula.constants, key=lambda node_id: formula.nodes[node_id].span)
+    formula.constants = dict(zip(ids, values))
+    return formula
 
 
 @dataclass

@@ -609,3 +609,64 @@ def test_check_help_describes_the_sheet():
     result = run("check", "--help")
     assert result.exit_code == 0 and "[[problem]]" in result.stdout
     assert "gradcalc check homework.toml" in run("--help").stdout
+
+
+# --- formulas of one shape share a parse (a class where every answer differs in its numbers) -----
+
+def _graph_facts(graph):
+    return (graph.text, graph.nodes, graph.output, graph.variables, graph.constants, graph.defaults,
+            graph.notes, graph.versions)
+
+
+@pytest.mark.parametrize("first, second", [
+    ("(2*(x+y))*1.0042/1.0042", "(2*(x+y))*1.0917/1.0917"),
+    ("2*x + 3.5", "7*x + 9.25"),       # the same shape needs numbers of the same lengths
+    ("x**2 + 1e10", "x**3 + 1e99"),
+    ("x**2 + 1e10", "x**3 + 1e99"),
+    ("-2*x", "-3*x"),                  # a sign folded into the number: parsed anew
+    ("x + 1e99", "x + 1e999"),         # beyond a float: the error of a parse of its own
+    ("sum(x, 0)", "sum(x, 1)"),        # an axis is read when the program is read
+    ("x[0] + 1", "x[1] + 2"),          # so is an index
+    ("1/2x", "1/3x"),                  # a note quotes the text
+    ("x² + 2", "x³ + 3"),
+    ("t = 2; t*x", "t = 3; t*x"),      # a default value
+    ("max(x, 2, 3)", "max(x, 4, 5)"),
+    ("f(x) = 2", "f(x) = 3"),
+    ("2xy + 1.5", "3xy + 2.5"),        # read as math text when x and y are given
+    ("2 x y", "3 x y"),
+])
+def test_a_formula_of_a_shape_seen_before_is_the_graph_its_own_parse_gives(first, second):
+    from gradcalc.check import parse_formula
+    from gradcalc.errors import GradcalcError
+    from gradcalc.parse import parse
+
+    def outcome(parser, text):
+        try:
+            return _graph_facts(parser(text))
+        except GradcalcError as error:
+            return error.render()
+
+    for text in (first, second, first):
+        assert outcome(parse_formula, text) == outcome(parse, text)
+    given = ("x", "y")      # math text: 2xy is 2·x·y when x and y are given values
+    for text in (first, second, first):
+        assert outcome(lambda t: parse_formula(t, names=given), text) == \
+            outcome(lambda t: parse(t, names=given), text)
+
+
+def test_formulas_of_one_shape_are_judged_by_their_own_numbers():
+    result = compute("(x+y)**2", {"x": 1, "y": 2})
+    answers = [parse_answer("x=2*(x+y)*1.25/1.25"), parse_answer("x=2*(x+y)*1.25/1.50"),
+               parse_answer("x=2*(x+y)*1.50/1.50")]
+    assert [v.ok for v in check_answers(result, answers)] == [True, False, True]
+
+
+def test_a_formula_of_a_shape_seen_before_is_not_parsed_again(monkeypatch):
+    from gradcalc import check
+
+    parsed = []
+    parse = check.parse
+    monkeypatch.setattr(check, "parse", lambda text, *args, **names: parsed.append(text) or parse(text, *args, **names))
+    for i in range(10, 20):
+        check.parse_formula(f"(2*(x+y))*1.{i}/1.{i} + sigmoid(x*0.{i})")
+    assert parsed == ["(2*(x+y))*1.10/1.10 + sigmoid(x*0.10)"]
