@@ -1217,13 +1217,16 @@ def _lark_terminals():
 
 
 def _token_source() -> str:
+    """The terminals as one alternation with what Lark ignores as a token of its own (math text's
+    lexer reads one match a token, and adds alternatives of its own before them)."""
     tables = _tables()
-    return tables[0].TOKENS if tables is not None else _lark_terminals()[0]
+    if tables is None:
+        return _lark_terminals()[0]
+    return f"(?P<__SKIPPED>{tables[0].SKIP})|{tables[0].TERMINALS}|(?P<unmatched>[\\s\\S])"
 
 
 def _ignored() -> frozenset:
-    tables = _tables()
-    return tables[0].IGNORE if tables is not None else _lark_terminals()[1]
+    return frozenset({"__SKIPPED"}) if _tables() is not None else _lark_terminals()[1]
 
 
 def _parse_with_lark(source: str, text: str):
