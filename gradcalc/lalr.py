@@ -209,10 +209,10 @@ class _Given:
     def __init__(self, token):
         self.lastgroup, self.token = (None, None) if token is None else (token.lastgroup, token)
 
-    def group(self, kind: str):
+    def group(self, _kind: str):
         return self.token
 
-    def start(self, kind: str) -> int:
+    def start(self, _kind: str) -> int:
         return self.token.start
 
 
