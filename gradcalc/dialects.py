@@ -318,6 +318,15 @@ def _filled(fill: float):
     return build
 
 
+def _eye(m, n0, **_):
+    """eye(3): the identity matrix, a value written in the code."""
+    import numpy as np
+
+    if not isinstance(n0, int) or isinstance(n0, bool) or not 0 < n0 <= 3000:
+        m.refuse("the size must be a whole number written in the call", "write e.g. eye(3)")
+    return m.const(np.eye(n0))
+
+
 def _random(m, x=None, n1=None, n2=None, **_):
     name = m.target()
     if name in m.given():      # w = torch.randn(5, 3) with --w given: the value given is w's
@@ -371,6 +380,7 @@ _ARITHMETIC = {
     "array": S("x", _value), "asarray": S("x", _value), "reshape": S("x, s0, s1=None, s2=None, s3=None", _reshape),
     "ravel": S("x", _flatten),
     "zeros": S("n0, n1=None, n2=None, requires_grad=False", _filled(0.0)),
+    "eye": S("n0, requires_grad=False", _eye), "identity": S("n0", _eye),
     "ones": S("n0, n1=None, n2=None, requires_grad=False", _filled(1.0)),
     "where": S("condition, x, y", _op("where", 3)),
 }
@@ -419,6 +429,9 @@ TORCH_FUNCTIONAL = {   # torch.nn.functional, imported as F
     "binary_cross_entropy_with_logits": S("x, t|target", _bce_logits),
     "cross_entropy": S("x, t|target", _call("cross_entropy", 2)),
     "linear": S("x, w|weight, b|bias=None", _linear),
+    # DeZero imports dezero.functions as F too: its sum and mean take an axis (torch's F has none)
+    "sum": _REDUCTIONS["sum"], "mean": _REDUCTIONS["mean"], "matmul": S("x, y|W", _op("matmul")),
+    "transpose": S("x", _transpose),
 }
 
 TORCH = {
@@ -534,6 +547,8 @@ BARE: dict[str, Spelling] = {
      "xlogy": SPECIAL["xlogy"], "rsqrt": TORCH["rsqrt"], "log_sigmoid": JAX_NN["log_sigmoid"],
      "logsigmoid": JAX_NN["log_sigmoid"], "softsign": JAX_NN["soft_sign"],
      "reduce_sum": TENSORFLOW["reduce_sum"], "reduce_mean": TENSORFLOW["reduce_mean"],
+     # sum(x, axis=1) and mean(…, axis=-1), as Keras' losses write them: gradcalc's own with no keyword
+     **{name: _REDUCTIONS[name] for name in ("sum", "mean", "max", "min")},
      # The value classes of the small engines (micrograd's Value, tinygrad's Tensor, DeZero's
      # Variable) and what `from torch import tensor` or `from numpy import array` leave bare.
      "Value": S("x", _value), "Tensor": TORCH["Tensor"], "Variable": TENSORFLOW["Variable"],
@@ -605,10 +620,14 @@ class Function:
 class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
-    __slots__ = ("source", "functions", "aliases", "output", "main", "notes")
+    __slots__ = ("source", "functions", "aliases", "output", "main", "notes", "returns", "detached")
 
-    def __init__(self, source, functions, aliases, output, main, notes):
+    def __init__(self, source, functions, aliases, output, main, notes, detached=()):
         self.source, self.functions, self.aliases = source, functions, aliases
+        # (start, end) of the statements under `with torch.no_grad():`: their values carry no gradient
+        self.detached = tuple(detached)
+        # where the returned expression of the function taken as the program starts
+        self.returns = frozenset() if main is None else frozenset({main.returns})
         self.output = output            # the name .backward() or tape.gradient(…) was asked of
         self.main = main                # the function taken as the program (defined, never called)
         self.notes = notes
@@ -622,7 +641,10 @@ _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
 _DOTTED = r"[A-Za-z_][A-Za-z_0-9.]*"
 _DEF = re.compile(rf"def[ \t]+({_NAME})[ \t]*\(([^()]*)\)[ \t]*(?:->[^:]*)?:")
 _LAMBDA = re.compile(rf"({_NAME})[ \t]*=[ \t]*lambda\b([^:]*):")
+_NO_GRAD = re.compile(r"with[ \t]+torch\.(?:no_grad|inference_mode)[ \t]*\([ \t]*\)|set_grad_enabled\([ \t]*False")
+_LONE_LAMBDA = re.compile(rf"lambda\b((?:[ \t]*{_NAME}[ \t]*,?)*):")
 _PRINT = re.compile(r"print[ \t]*\(")
+_CLASS_CALL = re.compile(r"\bTensor\.(eye|zeros|ones|randn|rand)\b")   # tinygrad's Tensor.eye(3)
 _BACKWARD = re.compile(r"\.backward[ \t]*\(((?:[^()]|\([^()]*\))*)\)[ \t]*$")
 # What backward(…) may be given without changing the answer: nothing, ones like the output, settings.
 _PLAIN_SEED = re.compile(rf"[ \t]*(?:(?:torch\.)?ones_like\([ \t]*{_NAME}[ \t]*\))?[ \t]*"
@@ -633,7 +655,7 @@ _TAPE = re.compile(rf"(?:({_NAME})[ \t]*=[ \t]*)?{_NAME}\.gradient[ \t]*\([ \t]*
 _TRANSFORM = re.compile(rf"((?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|jit)"
                         rf"[ \t]*\([ \t]*({_NAME})[ \t]*(?:,(?:[^()]|\([^()]*\))*)?\))")
 _ALIAS = re.compile(rf"({_NAME})[ \t]*=[ \t]*{_TRANSFORM.pattern}[ \t]*$")
-_HARMLESS = re.compile(rf"{_DOTTED}\.(?:zero_grad|requires_grad_|retain_grad)[ \t]*\([^()]*\)[ \t]*$"
+_HARMLESS = re.compile(rf"{_DOTTED}\.(?:zero_grad|requires_grad_|retain_grad|watch)[ \t]*\([^()]*\)[ \t]*$"
                        rf"|{_DOTTED}\.requires_grad[ \t]*=[ \t]*(?:True|False)[ \t]*$|assert\b|pass[ \t]*$"
                        rf"|{_DOTTED}\.label[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\")[ \t]*$")
 _DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)|torch\.compile|"
@@ -656,10 +678,10 @@ def read_python(text: str) -> Program | None:
     aliases: dict[str, str] = {}
     skipped: dict[str, int] = {}
     gradients: set[str] = set()          # names given a gradient (dx = x.grad): read, never computed
-    prints, output, defined, updated, asked = [], None, [], False, ""
+    prints, output, defined, updated, asked, detached = [], None, [], False, "", []
     i = 0
     while i < len(statements):
-        start, end, _ = statements[i]
+        start, end, indent = statements[i]
         code = _code(text, start, end)
         head = code.lstrip()
         at = start + len(code) - len(head)       # where the statement's text begins
@@ -677,14 +699,18 @@ def read_python(text: str) -> Program | None:
             raise _error("decorators are not read", at, len(head.rstrip()),
                          "remove the @ line: gradcalc evaluates the function as written")
         elif re.match(r"def\b", head):
-            i = _read_def(text, chars, statements, i - 1, functions, defined)
+            i = _read_def(text, chars, statements, i - 1, functions, defined, detached)
             continue
-        elif _LAMBDA.match(head):
-            match = _LAMBDA.match(head)
+        elif _LAMBDA.match(head) or _LONE_LAMBDA.match(head):
+            match = _LAMBDA.match(head) or _LONE_LAMBDA.match(head)
             _read_lambda(text, chars, at, end, match, functions, defined)
             continue
         elif re.match(r"with\b.*:[ \t]*$", head):
             skip = "with"
+            if _NO_GRAD.match(head):     # the block's values are computed without a gradient
+                block = _block(statements, i, indent)
+                if block:
+                    detached.append(block)
         elif _PRINT.match(head):
             prints.append((at, end))
             continue
@@ -743,6 +769,8 @@ def read_python(text: str) -> Program | None:
                 _blank(chars, start + match.start(1), start + match.end(1))
                 chars[start + match.start(1):start + match.start(1) + len(match.group(2))] = match.group(2)
                 skipped["grad"] = skipped.get("grad", 0) + 1
+        for match in _CLASS_CALL.finditer(code):      # Tensor.eye(3) is torch.eye(3)
+            chars[start + match.start():start + match.end()] = f"torch.{match.group(1)} "
         for match in _SETTING_WORDS.finditer(code):   # Value(2.0, label='a'), dtype=torch.float32
             _blank(chars, start + match.start(), start + match.end())
     source = "".join(chars)
@@ -793,7 +821,15 @@ def read_python(text: str) -> Program | None:
     gone = [said[kind] for kind in said if kind in skipped]
     if gone:
         notes.append(f"read as Python: {', '.join(gone)} skipped")
-    return Program(source, functions, aliases, output, main, notes)
+    return Program(source, functions, aliases, output, main, notes, detached)
+
+
+def _block(statements, i, indent):
+    """(start, end) of the statements indented under statement i - 1 (a with's body), or None."""
+    j = i
+    while j < len(statements) and statements[j][2] > indent:
+        j += 1
+    return (statements[i][0], statements[j - 1][1]) if j > i else None
 
 
 def _main_function(source, functions, defined, aliases):
@@ -822,7 +858,7 @@ def _statements(text):
             whole = text[begin:end]
             indent = len(whole) - len(whole.lstrip(" \t"))
             for part_start, part_end in _split_semicolons(text, begin, end):
-                if text[part_start:part_end].strip():
+                if _code(text, part_start, part_end).strip():     # a comment alone is no statement
                     out.append((part_start, part_end, indent))
             begin = None
         pos = end + 1
@@ -898,7 +934,7 @@ def _params(at, written):
     return params, defaults
 
 
-def _read_def(text, chars, statements, i, functions, defined):
+def _read_def(text, chars, statements, i, functions, defined, detached):
     """A `def` and its indented body: kept as a Function, its lines blanked. Returns the next statement."""
     start, end, indent = statements[i]
     code = _code(text, start, end)
@@ -912,13 +948,13 @@ def _read_def(text, chars, statements, i, functions, defined):
     body_parts, j = [], i + 1
     line_end = text.find("\n", match.end()) % (len(text) + 1)
     if text[match.end():end].split("#")[0].strip():          # def f(x): y = 2*x; return y
-        body_parts.append((match.end(), end))
+        body_parts.append((match.end(), end, indent + 1))
         while j < len(statements) and statements[j][0] < line_end:
-            body_parts.append(statements[j][:2])
+            body_parts.append(statements[j])
             j += 1
     else:                                                    # the lines indented below it
         while j < len(statements) and statements[j][2] > indent:
-            body_parts.append(statements[j][:2])
+            body_parts.append(statements[j])
             j += 1
     if not body_parts:
         raise _error(f"{name} has no body", at, match.end() - at, "write its lines below it, indented, ending with return …")
@@ -928,10 +964,16 @@ def _read_def(text, chars, statements, i, functions, defined):
         if text[k] == "\n":
             body[k - body_start] = "\n"
     returns, local_names = None, set()
-    for part_start, part_end in body_parts:
+    for number, (part_start, part_end, part_indent) in enumerate(body_parts):
         code = _code(text, part_start, part_end)
         head = code.lstrip()
         head_at = part_start + len(code) - len(head)
+        if re.match(r"with\b.*:[ \t]*$", head):     # with torch.no_grad(): inside the function
+            if _NO_GRAD.match(head):
+                block = _block(body_parts, number + 1, part_indent)
+                if block:
+                    detached.append(block)
+            continue
         if returns is not None:
             raise _error("a line after return is never run", head_at, len(head.rstrip()),
                          f"end {name} with its return line")
@@ -962,13 +1004,14 @@ def _read_def(text, chars, statements, i, functions, defined):
 
 
 def _read_lambda(text, chars, at, end, match, functions, defined):
-    name = match.group(1)
-    params, defaults = _params(at + match.start(2), match.group(2))
+    """f = lambda x, y: …, or a lambda alone (torch.func's docs), which is called f."""
+    name = match.group(1) if match.lastindex == 2 else "f"
+    params, defaults = _params(at + match.start(match.lastindex), match.group(match.lastindex))
     returns = at + match.end()
     body = text[returns:end]
     returns += len(body) - len(body.lstrip())
-    functions[name] = Function(name, params, defaults, at + match.end(), body, returns, frozenset(),
-                               (at, at + len(name)))
+    span = (at, at + len(name)) if match.lastindex == 2 else (at, at + 6)
+    functions[name] = Function(name, params, defaults, at + match.end(), body, returns, frozenset(), span)
     defined.append((name, params))
     _blank(chars, at, end)
 

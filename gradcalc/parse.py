@@ -289,7 +289,8 @@ class _Builder:
         self.locals = function.locals
         self.calling.append(name)
         try:
-            ref = _parse_fragment(" " * function.start + function.body, self.by_lark)
+            body = _join_lines(" " * function.start + function.body, frozenset({function.returns}))
+            ref = _parse_fragment(body, self.by_lark)
         finally:
             self.calling.pop()
             self.assigned, self.locals = saved
@@ -487,6 +488,9 @@ class _Builder:
             return (items[0][0], *span)
         values = []
         for item in items:
+            if item[0] is None and self.graph.text[item[1]:item[2]].strip("() \t") in ("True", "False"):
+                values.append(1.0 if self._word(item) else 0.0)    # [True, False]: NumPy's 1 and 0
+                continue
             value = self._literal(item)
             if value is None:
                 raise GradcalcError("an array written in the expression holds numbers only",
@@ -683,6 +687,9 @@ class _Builder:
                 raise GradcalcError(f"{name} is used before it is assigned", first_use,
                                     hint=f"move `{name} = …` above the line that uses {name}")
             again = True
+        if self.python is not None and any(low <= start < high for low, high in self.python.detached):
+            # assigned under `with torch.no_grad():`: the value, with no gradient (shown in the trace)
+            ref = self._apply("stop_gradient", [ref], (start, ref[2]))
         node = graph.nodes[ref[0]]
         if node.id in graph.constants and node.name is None and not again:
             # `apple = 100`: an input with a default value, so ∂/∂apple is reported.
@@ -990,14 +997,17 @@ _STARTS_WITH_OPERATOR = r"[ \t\f]*(\*\*|[-+*/@^−×·÷](?!=))"
 _NAMES_SOMETHING = r"\s*[^\W\d][\w.]*\s*(\([^()]*\)\s*)?(=(?!=)|\*\*=|[-+*/@^−×÷]=)"
 
 
-def _join_lines(text: str) -> str:
+def _join_lines(text: str, returns: frozenset = frozenset()) -> str:
+    """`returns`: where a def's `return` stood (now blanks): a line starting there is a statement of
+    its own, even when it starts with an operator (return -x)."""
     if "\n" not in text or not _may_join(text):
         return text
     starts_with_operator, names_something = re.compile(_STARTS_WITH_OPERATOR), re.compile(_NAMES_SOMETHING)
     lines = text.split("\n")
     joined = []                     # per line break: True if it continues the statement
-    depth, named = 0, False
+    depth, named, line_start = 0, False, 0
     for i, line in enumerate(lines):
+        line_start += len(lines[i - 1]) + 1 if i else 0
         code = line.split("#", 1)[0]
         if i == 0 or not joined[-1]:
             named = bool(names_something.match(code.rsplit(";", 1)[-1]))
@@ -1008,6 +1018,8 @@ def _join_lines(text: str) -> str:
         depth = max(0, depth + sum(map(code.count, "([{")) - sum(map(code.count, ")]}")))
         stripped = code.rstrip()
         operator = starts_with_operator.match(lines[i + 1])
+        if operator is not None and line_start + len(line) + 1 + operator.start(1) in returns:
+            operator = None
         continues = operator is not None and stripped.strip() != "" and not stripped.endswith(";")
         if continues and named and operator.group(1) in "+-−":
             # `t = a` then `- b`: t = a − b, or t = a and the output −b? Both are read in Python.
@@ -1051,7 +1063,7 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     python = program is not None
     if not python and "=" in text and "(" in text:    # N(x) = … then N(d1): math text's functions
         program = _math_functions(text)
-    source = _join_lines(text if program is None else program.source)
+    source = _join_lines(text, frozenset()) if program is None else _join_lines(program.source, program.returns)
     failed = None
     try:
         graph = _parse_plain(source, text, limits, names, program)
