@@ -97,6 +97,7 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
     values: list[Value] = [None] * len(graph.nodes)
     limits, total = graph.limits, 0    # total: numbers held in array values so far
     nonfinite: list[int] = []          # nodes whose value is not finite, judged once all are known
+    row_errors: dict = {}              # a batch's: node → the error of its row i
     arg, isfinite = values.__getitem__, math.isfinite
     with errors, gc_paused():
         for node in graph.nodes:
@@ -124,16 +125,50 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
                     # Not yet an error: a branch a where does not take may be undefined here (the
                     # JAX FAQ's where(x > 0, log(x), 0) at x = 0); _untaken_only decides below.
                     nonfinite.append(node.id)
-                else:
-                    on_nonfinite(out, _row_error(_math_error, graph, node, op, args, out))
+                else:      # a batch: judged row by row below, the same way
+                    nonfinite.append(node.id)
+                    row_errors[node.id] = _row_error(_math_error, graph, node, op, args, out)
             if type(out) is ndarray:
                 total += out.size
                 if total > limits.total:
                     raise exceeded("total", total, "the forward pass", limits, node.span, graph.text)
             values[node.id] = out
-    if nonfinite:
+    if nonfinite and on_nonfinite is None:
         _untaken_only(graph, values, nonfinite)
+    elif nonfinite:
+        _untaken_rows(graph, values, nonfinite, row_errors, on_nonfinite)
     return values
+
+
+def _untaken_rows(graph: Graph, values: list[Value], nonfinite: list[int], row_errors: dict,
+                  on_nonfinite: NonFinite) -> None:
+    """_untaken_only for a batch (one point per row): a row fails where a value not finite reaches
+    anything but a branch of a where, or the output, or nothing (then it is reported for that row)."""
+    bad = set(nonfinite)
+    rows = {node_id: ~np.isfinite(values[node_id]) for node_id in nonfinite}
+    failing = {node_id: np.zeros_like(mask) for node_id, mask in rows.items()}
+    used = set()
+    for node in graph.nodes:
+        if node.op is None:
+            continue
+        for k, src in enumerate(node.inputs):
+            if src in bad:
+                used.add(src)
+                if not (node.op == "where" and k > 0):     # rows this consumer swallowed (1/inf = 0)
+                    failing[src] = failing[src] | (rows[src] & np.isfinite(values[node.id]))
+    for node_id in nonfinite:
+        if node_id == graph.output or node_id not in used:
+            failing[node_id] = rows[node_id]
+    for node_id in reversed(nonfinite):      # each failing row told by the value it came from
+        node = graph.nodes[node_id]
+        for k, src in enumerate(node.inputs):
+            if src in bad and not (node.op == "where" and k > 0):
+                moved = failing[node_id] & rows[src]
+                failing[src] = failing[src] | moved
+                failing[node_id] = failing[node_id] & ~moved
+    for node_id in nonfinite:
+        if np.any(failing[node_id]):
+            on_nonfinite(np.where(failing[node_id], np.nan, 0.0), row_errors[node_id])
 
 
 def _untaken_only(graph: Graph, values: list[Value], nonfinite: list[int]) -> None:

@@ -635,3 +635,12 @@ def test_a_library_function_gradcalc_lacks_is_never_offered_as_another(text, mes
     result = run(text, "--x", "[0.1, 0.2]")
     assert_error(result, 2, message)
     assert "did you mean" not in result.stderr
+
+
+def test_an_untaken_branch_in_a_batch_is_judged_row_by_row():
+    # --points: the same rule as one point; rows where a value not finite reaches the answer fail alone
+    result = run("jnp.where(x > 0, jnp.log(x), 0.)", "--points", "-", input="x\n0\n2\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == ["0,0.0,0.0", "2,0.6931471805599453,0.5"]
+    result = run("log(x) + 1", "--points", "-", input="x\n0\n1\n")
+    assert_error(result, 3, "line 2: log of a non-positive number: log(0)")
