@@ -719,10 +719,13 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
 
 
 def problem_keys(problem: ClassProblem, result, seed: int, rtol: float | None = None, atol: float | None = None,
-                 point: tuple | None = None) -> dict[str, Key]:
+                 point: tuple | None = None, nearby: Nearby | None = None) -> dict[str, Key]:
     """The keys of a problem's answers at one point (its result there), sharing one Stack; the grader's
-    `rtol`/`atol` (None: not given) applied to each answer's tolerance."""
+    `rtol`/`atol` (None: not given) applied to each answer's tolerance; `nearby`: the points a formula
+    is also compared at, if not drawn near this one."""
     stack = Stack(result, seed)
+    if nearby is not None:
+        stack.nearby = nearby
     keys = {}
     for asked in problem.asked:
         quantity, computed = answer_target(result, asked.name)
@@ -761,8 +764,17 @@ class StudentKeys:
             self._points[problem.id, student] = found
             if (problem.id, found) not in self.at:
                 self.at[problem.id, found] = problem_keys(problem, result, self.seed, self.rtol, self.atol,
-                                                          found)
+                                                          found, self._shared_nearby(problem))
         return found
+
+    def _shared_nearby(self, problem: ClassProblem):
+        """The sheet's own nearby points, for a problem without kinks: a formula is then the right
+        function wherever it matches at the student's point and at those (inside the domain, each one),
+        and 5 passes per student's point are saved. With a kink (relu, abs, max) the points must be on
+        the student's own side of it: drawn near their point (None)."""
+        if any(node.op is not None and OPS[node.op].piece is not None for node in problem.result.graph.nodes):
+            return None
+        return self.keys[problem.asked[0].column].stack.nearby
 
     def of(self, student: str) -> dict[str, Key]:
         if not self.varying:

@@ -164,3 +164,16 @@ def test_self_test_at_the_students_of_an_answers_file(sheet, tmp_path):
     data = json.loads(result.stdout)
     assert data["ok"] and data["students"] == 3
     assert [c["checked"] for c in data["checks"]] == [3, 6, 6, 6, 6]
+
+
+def test_a_formula_right_at_the_students_point_only_is_still_wrong(sheet, tmp_path):
+    # A smooth problem's formulas are compared at the student's point and at the sheet's own nearby
+    # points (drawn once, not per student): a formula that is only a number in disguise still fails.
+    key = keys(sheet, tmp_path, ["Ada"])["Ada"]
+    value = key["sq"]["answers"][0]["value"]
+    answers = tmp_path / "answers.csv"
+    answers.write_text(f"student,sq.x,ln.x\nAda,{value!r} + 0*x,y/(x-2)\n")
+    data = json.loads(run(sheet, "--answers", str(answers), "--json").stdout)
+    sq, ln = data["students"][0]["marks"]
+    assert not sq["ok"] and sq["failure"].startswith("right at the given point only")
+    assert ln["ok"] and ln["compared_at"] == 6
