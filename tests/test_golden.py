@@ -80,3 +80,18 @@ def test_multiply_node_passes_upstream_times_other_input():
 def test_fan_out_accumulates_each_use():
     result = compute("x*x", x=3)
     assert [float(s.accumulated) for s in result.steps] == [3.0, 6.0]
+
+
+@pytest.mark.parametrize("program, values, more", [
+    ("(x+y)**2", {"x": 1, "y": 2}, None),
+    ("t = x*y; z = sin(t) + t", {"x": 0.5, "y": 2}, {"checks": [1, 2]}),
+    ("sum(relu(X @ W))", {"X": [[1.0, -2.0]], "W": [[1.0], [3.0]]}, None),
+])
+def test_json_written_a_node_at_a_time_is_the_object_written_whole(program, values, more):
+    from gradcalc import compute
+    from gradcalc.render.json import chunks, dumps, to_dict
+
+    result = compute(program, values)
+    pieces = list(chunks(result, more))
+    assert len(pieces) > 2                      # the head, a piece a node, the tail
+    assert "".join(pieces) == dumps({**to_dict(result), **(more or {})}) + "\n"
