@@ -558,6 +558,7 @@ def _products_before_parentheses(tokens: list[Tok], context: Context, notes: lis
         out.append(token)
         if token.lastgroup == "NAME" and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LPAR" \
                 and context.is_variable(token.text) and token.text not in context.functions_defined \
+                and token.text not in context.calls \
                 and not (i + 2 < len(tokens) and _is_definition(tokens, i)):
             out.append(_empty("MUL_OP", "*", token.end))
             previous = tokens[i - 1] if i else None

@@ -194,9 +194,12 @@ def test_the_inverse_secant_and_cosecant_as_books_write_them():
         _sympy_check(text, {"x": -1.5}, oracle)
 
 
-def test_a_function_given_a_value_is_a_variable():
-    # --gamma 2: gamma is that variable wherever it is not called, so gamma x is a product.
+def test_a_function_given_a_value_is_a_variable_wherever_it_is_not_called():
+    # --gamma 2: gamma is that variable, so gamma x is a product; --var 2: var is that variable where
+    # it is not called, and var(x) still the function (PyTorch's and SciPy's parameter names).
     assert compute("gamma x", gamma=2.0, x=3.0).value == 6.0
+    found = compute("var x + np.var(v)", var=2.0, x=3.0, v=[1.0, 3.0])
+    assert found.value == 6.0 + 1.0 and found.gradient["var"] == 3.0
 
 
 @pytest.mark.parametrize("text, message, hint", [
