@@ -284,6 +284,48 @@ def _subscripts(tokens: list[Tok]) -> list[Tok]:
     return out
 
 
+# -- |x| ---------------------------------------------------------------------------------------------
+_OPERAND_ENDS = {"NAME", "NUMBER", "PI", "SUPERSCRIPT", "ATTRIBUTE", "RPAR", "RSQB", "RBRACE"}
+
+
+def _is_bar(token: Tok | None) -> bool:
+    return token is not None and token.lastgroup == "unmatched" and token.text == "|"
+
+
+def _bars(tokens: list[Tok]) -> list[Tok]:
+    """|x| is abs(x): a bar after an operand closes the innermost open one at its bracket depth, any
+    other opens one. ||x|| (a norm, or abs twice?) and |a|b|c| (|a|·b·|c| or |a·|b|·c|) are refused."""
+    out: list[Tok] = []
+    opened: list[int] = []           # the bracket depth of each open bar
+    depth = 0
+    left = sum(_is_bar(t) for t in tokens)
+    for i, token in enumerate(tokens):
+        if not _is_bar(token):
+            depth += (token.lastgroup in _OPENS) - (token.lastgroup in _CLOSES)
+            out.append(token)
+            continue
+        left -= 1
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        after_operand = bool(out) and out[-1].lastgroup in _OPERAND_ENDS
+        if after_operand and opened and opened[-1] == depth:
+            if nxt is not None and nxt.lastgroup in _OPERAND_STARTS and left >= 2:
+                raise GradcalcError("bars around bars can be read two ways here", token.span(),
+                                    hint="write abs(…) for each |…| you mean, e.g. abs(a)*b*abs(c) or "
+                                         "abs(a*abs(b)*c)")
+            opened.pop()
+            out.append(Tok("RPAR", ")", token.start, token.end))
+            continue
+        if _is_bar(nxt) and nxt.start == token.end:
+            raise GradcalcError("||x|| can be read as a norm or as |x| twice", (token.start, nxt.end),
+                                hint="write norm(x) for the norm, abs(x) for |x|")
+        opened.append(depth)
+        out += [Tok("NAME", "abs", token.start, token.start), Tok("LPAR", "(", token.start, token.end)]
+    if opened:
+        raise GradcalcError("a | is never closed", next(t for t in reversed(tokens) if _is_bar(t)).span(),
+                            hint="write abs(x) for |x|")
+    return out
+
+
 # -- names written together, functions without parentheses -------------------------------------------
 # Functions textbooks apply without parentheses (sin x, ln x): the elementwise ones of one argument.
 APPLIED = ("sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "sech", "csch", "coth",
@@ -613,7 +655,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
-    tokens = _latex(tokens)
+    tokens = _bars(_latex(tokens))
     context = Context(tokens, names, calls, constants)
     tokens = _transposes(tokens, context)
     tokens = _split_names(tokens, context, notes)

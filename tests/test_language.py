@@ -160,7 +160,7 @@ def test_prefixed_constants():
 
 
 @pytest.mark.parametrize("text, message, hint", [
-    ("|x| + 1", "unexpected character '|'", "write abs(x) for |x|"),
+    ("||x|| + 1", "||x|| can be read as a norm or as |x| twice", "write norm(x) for the norm"),
     ("x.real", "unknown attribute .real", "attributes: x.T (transpose)"),
     ("x.summ()", "unknown method .summ()", "did you mean .sum()?"),
     ("np.sine(x)", "unknown function 'np.sine'", "did you mean np.sin(...)?"),

@@ -75,7 +75,7 @@ def test_values_that_are_not_numbers_are_refused(written, message):
 
 def _sympy_check(text, values, oracle):
     """gradcalc's value and gradient against SymPy's for the oracle written with * and **."""
-    symbols = {name: sp.Symbol(name) for name in values}
+    symbols = {name: sp.Symbol(name, real=True) for name in values}   # real: Abs differentiates
     exact = sp.sympify(oracle, locals=symbols | {"E": sp.E, "pi": sp.pi})
     at = {symbols[name]: value for name, value in values.items()}
     found = compute(text, values)
@@ -323,3 +323,27 @@ def test_a_sheet_and_expect_read_math_text_answers(tmp_path):
     assert run("check", str(sheet)).exit_code == 0
     assert run("1/2 m v^2", "--m", "2", "--v", "3", "--expect", "v=mv", "-q").exit_code == 0
     assert run("1/2 m v^2", "--m", "2", "--v", "3", "--expect", "v=2mv", "-q").exit_code == 1
+
+
+# -- |x| -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, values, oracle", [
+    ("|x - 1|", {"x": 0.5}, "Abs(x - 1)"),
+    ("|x|^2 + 2|y|", {"x": -2.0, "y": -1.0}, "Abs(x)**2 + 2*Abs(y)"),
+    ("|sin(x)| y", {"x": -1.0, "y": 3.0}, "Abs(sin(x))*y"),
+    ("sin |x|", {"x": -1.0}, "sin(Abs(x))"),
+    ("|(x + 1)(y - 2)|", {"x": 0.5, "y": 1.0}, "Abs((x + 1)*(y - 2))"),
+])
+def test_bars_are_abs(text, values, oracle):
+    _sympy_check(text, values, oracle)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("||x||", "||x|| can be read as a norm or as |x| twice"),
+    ("|a|b|c|", "bars around bars can be read two ways here"),
+    ("|x + 1", "a | is never closed"),
+])
+def test_bars_without_one_reading_are_refused(text, message):
+    result = run(text, "--x", "1", "--a", "1", "--b", "1", "--c", "1")
+    assert_error(result, 2, message)
+    assert "hint: write" in result.stderr
