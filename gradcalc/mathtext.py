@@ -76,6 +76,9 @@ _OPEN = {"(": "LPAR", "[": "LPAR", "{": "LPAR", "\\{": "LPAR", "\\lbrace": "LPAR
 _CLOSE = {")": "RPAR", "]": "RPAR", "}": "RPAR", "\\}": "RPAR", "\\rbrace": "RPAR", "\\rbrack": "RPAR",
           "|": "ABS", "\\vert": "ABS", "\\rvert": "ABS"}
 _FRACTIONS = {"frac", "dfrac", "tfrac"}
+# Functions a document names in \text{…} with capitals (\text{Tanh}, \text{Softplus}, \text{ReLU}).
+_TEXT_FUNCTIONS = {"tanh", "softplus", "relu", "sigmoid", "gelu", "silu", "elu", "exp", "log", "sin", "cos",
+                   "softmax", "max", "min", "abs", "erf"}
 _WORD_COMMANDS = {"mathrm", "text", "operatorname", "mathit", "textrm", "mathbf", "boldsymbol", "mathsf"}
 
 
@@ -223,10 +226,14 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 # a function's name), \mathrm{e} the constant
                 end = _group_end(tokens, i + 1)
                 inner = tokens[i + 2:end - 1]
-                word = "".join(t.text for t in inner)
+                # \_ is an underscore (negative\_slope); a sentence's full stop (const.) is no part
+                word = "".join("_" if t.text == "\\_" else t.text for t in inner).rstrip(".,")
                 if not inner or not re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", word):
                     out.extend(inner)
                 else:
+                    calls = end < len(tokens) and tokens[end].lastgroup == "LPAR"
+                    if calls and word != word.lower() and word.lower() in _TEXT_FUNCTIONS:
+                        word = word.lower()      # \text{Tanh}(x), \text{Softplus}(x): the function
                     out.append(Tok("NAME", word, inner[0].start, inner[-1].end))
                 skip.update(range(i + 1, end))
             else:
@@ -614,6 +621,56 @@ def _products_before_parentheses(tokens: list[Tok], context: Context, notes: lis
     return out
 
 
+def _sigmoid_calls(tokens: list[Tok], context: Context, notes: list[str]) -> list[Tok]:
+    """σ(z) where σ is no variable: the logistic sigmoid, as neural-network notes write it."""
+    out = []
+    for i, token in enumerate(tokens):
+        if token.lastgroup == "NAME" and token.text == "σ" and i + 1 < len(tokens) \
+                and tokens[i + 1].lastgroup == "LPAR" and not context.is_variable("σ") \
+                and "σ" not in context.functions_defined and not _is_definition(tokens, i):
+            notes.append("σ(…) is read as the logistic sigmoid, as neural-network notes write it; "
+                         "to multiply a variable σ, give it a value")
+            token = Tok("NAME", "sigmoid", token.start, token.end)
+        out.append(token)
+    return out
+
+
+def _head_end(tokens: list[Tok], i: int) -> int | None:
+    """The index of the = after a formula's head at i (f, or f(x, y)), or None if none is there."""
+    if i >= len(tokens) or tokens[i].lastgroup != "NAME":
+        return None
+    j = i + 1
+    if j < len(tokens) and tokens[j].lastgroup == "LPAR":
+        j += 1
+        while j < len(tokens) and tokens[j].lastgroup in ("NAME", "COMMA"):
+            j += 1
+        if j >= len(tokens) or tokens[j].lastgroup != "RPAR":
+            return None
+        j += 1
+    return j if j < len(tokens) and tokens[j].lastgroup == "EQUAL" else None
+
+
+def _chains(tokens: list[Tok], notes: list[str]) -> list[Tok]:
+    """Sigmoid(x) = σ(x) = …, y = f(x) = …: one formula with several names, read under the first (with
+    the inputs of whichever head lists them)."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        first = _head_end(tokens, i) if i == 0 or tokens[i - 1].lastgroup == "_SEP" else None
+        second = _head_end(tokens, first + 1) if first is not None else None
+        if second is None:
+            out.append(tokens[i])
+            i += 1
+            continue
+        listed = first > i + 1                      # the first head has its (inputs)
+        head = tokens[i:first] if listed or second == first + 2 else [tokens[i]] + tokens[first + 2:second]
+        notes.append(f"{' = '.join(''.join(t.text for t in part) for part in (tokens[i:first], tokens[first + 1:second]))}"
+                     f" = … is read as {''.join(t.text for t in head)} = …: one formula, named by its first name")
+        out += head + [tokens[second]]
+        i = second + 1
+    return out
+
+
 def _is_definition(tokens: list[Tok], i: int) -> bool:
     """f(x) = … at the start of a statement."""
     if i > 0 and tokens[i - 1].lastgroup != "_SEP":
@@ -655,11 +712,12 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
-    tokens = _bars(_latex(tokens))
+    tokens = _chains(_bars(_latex(tokens)), notes)
     context = Context(tokens, names, calls, constants)
     tokens = _transposes(tokens, context)
     tokens = _split_names(tokens, context, notes)
     tokens = _apply_functions(tokens, context, notes)
+    tokens = _sigmoid_calls(tokens, context, notes)
     tokens = _products_before_parentheses(tokens, context, notes)
     if [(t.lastgroup, t.text, t.start, t.end) for t in tokens] == before:
         return None

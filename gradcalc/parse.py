@@ -449,7 +449,8 @@ class _Builder:
             if isinstance(arg, _Keyword):
                 raise GradcalcError(f"{name}(…) = … lists the names of its inputs", arg.span,
                                     hint=f"write {name}(x) = … with plain names")
-            written = self.graph.text[arg[1]:arg[2]]
+            node = self.graph.nodes[arg[0]]    # (its name, not its text: LaTeX's y_{\text{pred}} is y_pred)
+            written = node.name if node.op is None and node.name else self.graph.text[arg[1]:arg[2]]
             self.declared.add(written)
             if self.graph.variables.get(written) != arg[0]:
                 raise GradcalcError(f"{name}(…) = … lists the names of its inputs, and {written} is not one",
@@ -993,7 +994,7 @@ def parse(text: str, limits: Limits = DEFAULT, names=()) -> Graph:
 # (a library docstring's loss, `a*b` then `- c*d`) continues on a line that starts with a binary
 # operator. Such line breaks become spaces before parsing (the text keeps its length, so every caret
 # stays where it was); a comment on a joined line becomes spaces too.
-_STARTS_WITH_OPERATOR = r"[ \t\f]*(\*\*|[-+*/@^−×·÷](?!=))"
+_STARTS_WITH_OPERATOR = r"[ \t\f]*(\*\*|[-+*/@^−×·÷](?!=)|=(?!=))"     # = : a formula's next line
 _NAMES_SOMETHING = r"\s*[^\W\d][\w.]*\s*(\([^()]*\)\s*)?(=(?!=)|\*\*=|[-+*/@^−×÷]=)"
 
 
@@ -1062,7 +1063,7 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
         raise
     python = program is not None
     if not python and "=" in text and "(" in text:    # N(x) = … then N(d1): math text's functions
-        program = _math_functions(text)
+        program = _math_functions(text, names)
     source = _join_lines(text, frozenset()) if program is None else _join_lines(program.source, program.returns)
     failed = None
     try:
@@ -1148,19 +1149,27 @@ def _read_python(text: str):
 
 
 def _parse_fragment(source: str, by_lark: bool) -> Ref:
-    """A function's body (the program's text with all else blanked), read while the program is."""
+    """A function's body (the program's text with all else blanked), read while the program is; a
+    math text body (f(x) = sin x) by the tokens it was read as when the program was."""
     tables = None if by_lark else _tables()
+    matches = _BODIES.get(source)
     if tables is None:
-        return _lark_parser().parse(source)
-    return lalr.drive(source, *tables)    # a Fallback here makes Lark read the whole program again
+        return _lark_parser().parse(source) if matches is None else _parse_tokens_with_lark(matches, source)
+    return lalr.drive(source, *tables, matches=matches)   # a Fallback makes Lark read the whole program again
 
 
-def _math_functions(text: str):
+# Math text functions' bodies that math text reads otherwise (f(x) = sin x): the body as the
+# fragment parse sees it → its tokens; made by _math_functions for the parse under way.
+_BODIES: dict[str, list] = {}
+
+
+def _math_functions(text: str, names: frozenset):
     """Functions the text defines and calls later (N(x) = … then N(d1)), read as pasted Python's
     functions are (gradcalc.dialects.Program): each call reads the body again with the parameters
     bound; None if there are none."""
-    from .mathtext import definitions
+    from .mathtext import definitions, rewrite
 
+    _BODIES.clear()
     found = definitions(text)
     if found is None:
         return None
@@ -1169,6 +1178,14 @@ def _math_functions(text: str):
     for name, params, start, body, span in defined:
         returns = start + len(body) - len(body.lstrip())
         functions[name] = dialects.Function(name, params, {}, start, body, returns, frozenset(), span)
+        fragment = " " * start + body
+        try:
+            read = rewrite(fragment, _token_source(), _ignored(), names | set(params), CALLS, CONSTANTS)
+        except GradcalcError:
+            read = None          # the body's own parse says what is wrong, where it is called
+        if read is not None:
+            _BODIES[fragment] = read[0]
+            notes = notes + read[1]
     return dialects.Program(source, functions, {}, None, None, notes)
 
 

@@ -90,3 +90,34 @@ def test_a_latex_error_in_a_reading_keeps_its_place():
     # The tokens keep their places, so an error after a LaTeX command points into the text as typed.
     result = run(r"\frac{1}{x} + )", "--x", "1")
     assert_error(result, 2, "unexpected ')'", "                ^")
+
+
+@pytest.mark.parametrize("latex, point, oracle", [
+    # a formula with two heads: read under the first (PyTorch's docs)
+    (r"\text{Sigmoid}(x) = \sigma(x) = \frac{1}{1 + \exp(-x)}", {"x": 0.7}, "1/(1 + exp(-x))"),
+    (r"\text{Tanh}(x) = \tanh(x) = \frac{\exp(x) - \exp(-x)}{\exp(x) + \exp(-x)}", {"x": 0.7}, "tanh(x)"),
+    # σ(…) with no variable σ is the logistic sigmoid
+    (r"\text{silu}(x) = x * \sigma(x)", {"x": 0.7}, "x/(1 + exp(-x))"),
+    # a function named with capitals in \text{…}: the function
+    (r"\text{Mish}(x) = x * \text{Tanh}(\text{Softplus}(x))", {"x": 0.7}, "x*tanh(log(1 + exp(x)))"),
+    # \_ inside \text{…} is an underscore; a sentence's full stop in \text{…} (const.) is dropped
+    (r"\max(0, x) + \text{negative\_slope} * \min(0, x) + \text{const.}",
+     {"x": -0.7, "negative_slope": 0.01, "const": 0.5}, "Max(0, x) + negative_slope*Min(0, x) + const"),
+    # a formula's next line starting with = continues it; a head's inputs may be LaTeX names
+    ("L(y_{\\text{pred}},\\ y_{\\text{true}})\n    = y_{\\text{true}} \\cdot \\log \\frac{y_{\\text{true}}}{y_{\\text{pred}}}",
+     {"y_pred": 0.3, "y_true": 0.6}, "y_true*log(y_true/y_pred)"),
+])
+def test_latex_from_library_docs(latex, point, oracle):
+    symbols = {name: sp.Symbol(name, real=True) for name in point}
+    exact = sp.sympify(oracle, locals=symbols)
+    at = {symbols[name]: value for name, value in point.items()}
+    found = compute(latex, point)
+    assert found.value == pytest.approx(float(exact.subs(at)), rel=1e-12)
+    for name, symbol in symbols.items():
+        assert found.gradient[name] == pytest.approx(float(sp.diff(exact, symbol).subs(at)), rel=1e-10), name
+
+
+def test_sigma_given_a_value_stays_a_variable():
+    # σ(x + 1) with --σ given is σ·(x + 1): the sigmoid reading is only for a σ with no value.
+    assert compute(r"\sigma(x + 1)", {"σ": 2.0, "x": 1.0}).value == 4.0
+    assert any("logistic sigmoid" in note for note in compute(r"\sigma(x)", x=0.0).graph.notes)

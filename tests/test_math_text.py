@@ -273,6 +273,8 @@ def test_a_function_defined_in_the_text_is_evaluated_where_called():
     ("f(x) = x^2; f(3y)", {"y": 1.0}, 9.0, {"y": 18.0}),
     ("g(a, b) = a b + 1\ng(y, 2) + g(2, y)", {"y": 3.0}, 14.0, {"y": 4.0}),
     ("f(x) = x^2", {"x": 3.0}, 9.0, {"x": 6.0}),                 # not called: the output f of x
+    ("f(x) = sin^2 x; f(2y)", {"y": 0.5}, 0.7080734182735712, {"y": 1.8185948536513634}),   # math text body
+    ("g(a, b) = 3ab; g(y, 2)", {"y": 1.5}, 9.0, {"y": 6.0}),
 ])
 def test_defined_functions(text, values, value, gradient):
     found = compute(text, values)
