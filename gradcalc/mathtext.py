@@ -68,6 +68,7 @@ _FUNCTION_COMMANDS = {
     "ln", "log", "exp", "max", "min", "lg", "erf",
 }
 _OPERATOR_COMMANDS = {"cdot": "*", "times": "*", "ast": "*", "div": "/"}
+_APPROX = {"\\approx", "≈"}
 _SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits", "big", "Big",
             "bigg", "Bigg", "left", "right", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl",
             "Biggr", "nonumber"}
@@ -147,6 +148,8 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
             pass
         elif kind == "TRANSPOSE":
             out.append(Tok("ATTRIBUTE", ".T", token.start, token.end))
+        elif text in _APPROX:      # Φ(x) ≈ 0.5(1 + tanh(…)): the formula after it, as =
+            out.append(Tok("EQUAL", "=", token.start, token.end))
         elif kind == "LATEX":
             command = text[1:]
             if command in ("left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "biggl", "biggr") \
@@ -231,7 +234,7 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 if not inner or not re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", word):
                     out.extend(inner)
                 else:
-                    calls = end < len(tokens) and tokens[end].lastgroup == "LPAR"
+                    calls = end < len(tokens) and tokens[end].lastgroup == "LPAR" and not _heads(tokens, end)
                     if calls and word != word.lower() and word.lower() in _TEXT_FUNCTIONS:
                         word = word.lower()      # \text{Tanh}(x), \text{Softplus}(x): the function
                     out.append(Tok("NAME", word, inner[0].start, inner[-1].end))
@@ -247,6 +250,16 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
             out.append(extra)
         i += 1
     return _subscripts(out)
+
+
+def _heads(tokens: list[Tok], start: int) -> bool:
+    """Whether the parentheses at `start` are followed by = (a formula's head: \\text{Sigmoid}(x) = …)."""
+    depth = 0
+    for k in range(start, len(tokens)):
+        depth += (tokens[k].lastgroup == "LPAR") - (tokens[k].lastgroup == "RPAR")
+        if depth == 0:
+            return k + 1 < len(tokens) and (tokens[k + 1].lastgroup == "EQUAL" or tokens[k + 1].text in _APPROX)
+    return False
 
 
 def _split_digit(tokens: list[Tok], start: int) -> int:
@@ -658,17 +671,40 @@ def _chains(tokens: list[Tok], notes: list[str]) -> list[Tok]:
     while i < len(tokens):
         first = _head_end(tokens, i) if i == 0 or tokens[i - 1].lastgroup == "_SEP" else None
         second = _head_end(tokens, first + 1) if first is not None else None
-        if second is None:
+        listed = first is not None and first > i + 1          # the first head has its (inputs)
+        if second is None and listed:
+            # f(x) = 1/(1 + e^-x) = σ(x): two spellings of one formula; the first is read
+            end = _statement_end_index(tokens, first + 1)
+            again = next((k for k in range(first + 1, end) if tokens[k].lastgroup == "EQUAL"
+                          and _depth_zero(tokens, first + 1, k)), None)
+            if again is not None:
+                notes.append(f"{''.join(t.text for t in tokens[i:first])} = A = B is read as the first "
+                             f"formula, A (the text says the two are equal)")
+                out += tokens[i:again]
+                i = end
+                continue
+        if second is None or not listed and second == first + 2:
+            # a = b = 0 (Python's chained assignment) is no formula with two names: left as written
             out.append(tokens[i])
             i += 1
             continue
-        listed = first > i + 1                      # the first head has its (inputs)
         head = tokens[i:first] if listed or second == first + 2 else [tokens[i]] + tokens[first + 2:second]
         notes.append(f"{' = '.join(''.join(t.text for t in part) for part in (tokens[i:first], tokens[first + 1:second]))}"
                      f" = … is read as {''.join(t.text for t in head)} = …: one formula, named by its first name")
         out += head + [tokens[second]]
         i = second + 1
     return out
+
+
+def _statement_end_index(tokens: list[Tok], start: int) -> int:
+    return next((k for k in range(start, len(tokens)) if tokens[k].lastgroup == "_SEP"), len(tokens))
+
+
+def _depth_zero(tokens: list[Tok], start: int, end: int) -> bool:
+    depth = 0
+    for k in range(start, end):
+        depth += (tokens[k].lastgroup in _OPENS) - (tokens[k].lastgroup in _CLOSES)
+    return depth == 0
 
 
 def _is_definition(tokens: list[Tok], i: int) -> bool:

@@ -121,3 +121,24 @@ def test_sigma_given_a_value_stays_a_variable():
     # σ(x + 1) with --σ given is σ·(x + 1): the sigmoid reading is only for a σ with no value.
     assert compute(r"\sigma(x + 1)", {"σ": 2.0, "x": 1.0}).value == 4.0
     assert any("logistic sigmoid" in note for note in compute(r"\sigma(x)", x=0.0).graph.notes)
+
+
+@pytest.mark.parametrize("latex, point, oracle", [
+    # f(x) = A = B: two spellings of one formula, the first read (with a note)
+    (r"$swish(x) = x*sigmoid(x) =\frac{x}{1+e^{-x}}$", {"x": 0.5}, "x/(1 + exp(-x))"),
+    (r"$f(x) = \frac{1}{1 + e^{-x}} = \sigma(x)$", {"x": 0.5}, "1/(1 + exp(-x))"),
+    # ≈ after a formula's head: the formula
+    (r"$\Phi(x) \approx 0.5 \times (1 + \tanh(x))$", {"x": 0.5}, "(1 + tanh(x))/2"),
+])
+def test_formulas_written_as_equal_spellings(latex, point, oracle):
+    symbols = {name: sp.Symbol(name, real=True) for name in point}
+    exact = sp.sympify(oracle, locals=symbols)
+    at = {symbols[name]: value for name, value in point.items()}
+    found = compute(latex, point)
+    assert found.value == pytest.approx(float(exact.subs(at)), rel=1e-12)
+    assert found.gradient["x"] == pytest.approx(float(sp.diff(exact, symbols["x"]).subs(at)), rel=1e-10)
+
+
+def test_pythons_chained_assignment_is_not_a_formula_with_two_names():
+    # a = b = 0 gives both names 0 in Python: read as a formula named a, b would keep its own value.
+    assert_error(run("a = b = 0; a + b", "--b", "5"), 2, "unexpected '='")
