@@ -147,8 +147,7 @@ def walk(graph: Graph, values: list, needs: list[bool], seed: Any, edits: dict |
         for k, src in enumerate(node.inputs):
             if not needs[src]:
                 continue
-            local = numbers_local(op.local[k], args, out)
-            flowing = op.chain[k](upstream, local, *args) if op.chain else upstream * local
+            local, flowing = op.flow(k, upstream, args, out)
             edit = edits.get((node.id, k)) if edits else None
             if edit is not None:
                 try:
@@ -183,7 +182,7 @@ def _edges(graph: Graph, needs: list[bool], relevant: list[bool]) -> Iterator[tu
             continue
         op = OPS[node.op]
         for k, src in enumerate(node.inputs):
-            if needs[src] and relevant[src] and op.local[k] is not None:
+            if needs[src] and relevant[src] and not op.literal[k]:
                 yield node, k, src
 
 
@@ -201,7 +200,7 @@ def _catalogue(graph: Graph, values: list, needs: list[bool], relevant: list[boo
         op_name = node.op
         args = [values[i] for i in node.inputs]
         out = values[node.id]
-        plain = not OPS[op_name].chain
+        plain = not OPS[op_name].vjp
         if plain:
             add(Slip("chain-factor-forgotten", node.id, k, src,
                      {(node.id, k): lambda up, local, flow, a, o: _same_shape(local, up)}))
@@ -277,7 +276,7 @@ def _at_output(op_name: str, k: int) -> bool:
     op = OPS[op_name]
     if op_name == "pow":
         return k == 0
-    return op.arity == 1 and op.elementwise and op_name not in _LINEAR and not op.chain
+    return op.arity == 1 and op.elementwise and op_name not in _LINEAR and not op.vjp
 
 
 def _local_at_output(op, args: list, out: Any) -> Any:
@@ -565,8 +564,7 @@ class Diagnoser:
         out = self.values[node_id]
         up = self.grads[node_id] if node_id != self.graph.output else self.seed
         up = self.fixed.get(node_id, up) if self.fixed else up
-        local = numbers_local(op.local[k], args, out)
-        flowing = op.chain[k](up, local, *args) if op.chain else up * local
+        local, flowing = op.flow(k, up, args, out)
         return up, local, sum_to(flowing, np.shape(args[k]))
 
 

@@ -9,7 +9,7 @@ from .graph import Graph, gc_paused
 from .limits import exceeded
 from .numbers import format_shape, format_value
 from .ops import OPS, InputError, sum_to
-from .ops.rules import NUMBERS, numbers_local
+from .ops.rules import NUMBERS, Node, NoGraphForm, nodes, numbers_local
 from .xp import np
 
 # Annotations are text (from __future__ import annotations), so `typing` is imported only by a type
@@ -246,33 +246,116 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
     out = values[graph.output]
     floats = type(out) is float and (upstream is None or type(upstream) is float)
     if floats:     # Python floats throughout: no numpy to import, no arrays
-        scalar, errors = float, _unguarded()
         seed = 1.0 if upstream is None else upstream
     else:
-        scalar, errors = np.float64, np.errstate(all="ignore")
         seed = np.ones_like(out) if upstream is None else upstream
         # A scalar seed as np.float64: np.ones_like gives a 0-d array, which + and − would pass on
         # unchanged down a whole sum, each step then taking the slow array path.
         seed = seed if np.ndim(seed) else np.float64(seed)
-    grads: list[Value | None] = [None] * len(graph.nodes)
-    grads[graph.output] = seed
-    needs = needs_grad(graph, wrt)
+    grads, steps = _reverse(graph, values, graph.output, seed, needs_grad(graph, wrt), floats, on_nonfinite)
+    _check_input_grads(graph, grads, on_nonfinite)
+    return grads, steps
+
+
+def gradient_nodes(builder, output: int, wrt: list[int], seed: int | None = None,
+                   what: str = "this derivative") -> dict[int, int]:
+    """The same reverse walk building graph nodes instead of numbers (DeZero's create_graph): values
+    and gradients are nodes of `builder` (a higher.NodeBuilder), each rule read on nodes, so the
+    gradient can be differentiated again. Returns {input node: node of ∂output/∂input}.
+
+    `seed` is the node of ∂L/∂output (default ones). Walks node ids downwards from `output`, which is
+    a reverse topological order for the nodes built so far as well. What flows into a node is
+    gathered first and summed when the walk reaches it, equal contributions counted once
+    (x + x + … + x: one node n·g, not n − 1 additions)."""
+    seed = builder.ones_like(output) if seed is None else seed
+    grads, _ = _reverse(builder.graph, _NodeValues(builder), output, Node(builder, seed), builder.needs,
+                        False, None, (builder, what))
+    found = {}
+    for src in wrt:
+        total = grads[src].total(builder)
+        found[src] = builder.const(np.zeros_like(builder.values[src])) if total is None else total
+    return found
+
+
+class _NodeValues:
+    """The values of a graph-building walk: node i as a rules.Node of the builder."""
+
+    __slots__ = ("builder",)
+
+    def __init__(self, builder):
+        self.builder = builder
+
+    def __getitem__(self, i: int) -> Node:
+        return Node(self.builder, i)
+
+
+class _Flows:
+    """What has flowed into one node of a graph-building walk: each distinct node, how many times."""
+
+    __slots__ = ("counts",)
+
+    def __init__(self):
+        self.counts: dict[int, int] = {}
+
+    def __add__(self, flowing: Node) -> _Flows:
+        self.counts[flowing.id] = self.counts.get(flowing.id, 0) + 1
+        return self
+
+    def total(self, builder) -> int | None:
+        """Σ count × contribution, in the order the contributions arrived (None: nothing flowed)."""
+        total = None
+        for flowing, count in self.counts.items():
+            term = flowing if count == 1 else builder("mul", builder.const(float(count)), flowing)
+            total = term if total is None else builder("add", total, term)
+        return total
+
+
+class _NoScalar:
+    """The scalar type of a graph-building walk: no value is one (every edge takes the general path)."""
+
+
+def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats: bool,
+             on_nonfinite: NonFinite | None, building: tuple | None = None) -> tuple[list, list[Step]]:
+    """The one reverse walk: from `output` down the creation order, each edge's local derivative read
+    off its op's rule and multiplied by the upstream (or the op's vector-Jacobian rule applied to it),
+    broadcasting undone, the result added into the input's gradient and recorded as a Step.
+
+    On numbers (Python floats, or numpy), or with `building` = (NodeBuilder, what is asked) on graph
+    nodes: then values, upstreams and locals are rules.Node objects whose arithmetic adds nodes."""
+    if building is not None:
+        builder, what = building
+        scalar, errors, m = _NoScalar, _unguarded(), nodes(builder)
+        grads: list = [_Flows() for _ in range(len(graph.nodes))]
+        grads[output] = grads[output] + seed
+    else:
+        scalar, errors = (float, _unguarded()) if floats else (np.float64, np.errstate(all="ignore"))
+        m = NUMBERS
+        grads = [None] * len(graph.nodes)
+        grads[output] = seed
     steps: list[Step] = []
-    arg, isfinite, m = values.__getitem__, math.isfinite, NUMBERS
+    arg, isfinite = values.__getitem__, math.isfinite
+    walked = graph.nodes if output == len(graph.nodes) - 1 else graph.nodes[:output + 1]
     with errors, gc_paused():
-        for node in reversed(graph.nodes):
+        for node in reversed(walked):
             upstream_grad = grads[node.id]
             if upstream_grad is None or node.op is None:
                 continue
             op = OPS[node.op]
-            rules, chain = op.local, op.chain
+            if building is not None:
+                upstream_grad = upstream_grad.total(builder)
+                if upstream_grad is None:
+                    continue
+                upstream_grad = Node(builder, upstream_grad)
+                _visit(builder, node, what, graph)
+            rules, vjp = op.d if building else op.local, op.vjp
             args = list(map(arg, node.inputs))
             out = values[node.id]
             for k, src in enumerate(node.inputs):
                 if not needs[src]:
                     continue
-                local = rules[k]
-                if type(local) is float:      # + and −: a constant, nothing to call
+                if vjp:                       # an array op's vector-Jacobian rule
+                    local, flowing = _vjp(op, k, upstream_grad, args, out, m, building, node, graph)
+                elif type(local := rules[k]) is float:    # + and −: a constant, nothing to call
                     # the upstream passes on as it is: no copy of an array
                     flowing = upstream_grad if local == 1.0 else upstream_grad * local
                 else:
@@ -280,13 +363,15 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
                         local = local(m, *args, out)
                     except ZeroDivisionError:   # a Python float divided by 0: numpy's inf or nan
                         local = numbers_local(rules[k], args, out)
-                    flowing = chain[k](upstream_grad, local, *args) if chain else upstream_grad * local
+                    flowing = upstream_grad * local
                 if type(flowing) is scalar and (floats or type(values[src]) is scalar):
                     finite = isfinite(flowing)   # scalar into scalar: no broadcasting to undo
+                elif building is not None:
+                    flowing, finite = _fit_node(builder, flowing, src), True    # nodes check their values
                 else:
                     flowing = sum_to(flowing, np.shape(values[src]))
                     finite = _finite(flowing)
-                if not finite and not chain:
+                if not finite and not vjp:
                     # 0 × ∞ where no gradient flows (into a branch a where did not take): 0, not nan
                     flowing, finite = _not_flowing(upstream_grad, local, flowing, values[src])
                 if not finite:
@@ -296,7 +381,6 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
                 total = flowing if grads[src] is None else grads[src] + flowing
                 grads[src] = total
                 steps.append(Step(node.id, src, k, upstream_grad, local, flowing, total))
-    _check_input_grads(graph, grads, on_nonfinite)
     return grads, steps
 
 
@@ -312,6 +396,45 @@ def _not_flowing(upstream, local, flowing, like):
     if not np.ndim(flowing):
         flowing = type(like)(flowing) if type(like) is float else np.float64(flowing)
     return flowing, _finite(flowing)
+
+
+def _vjp(op, k: int, upstream, args, out, m, building, node, graph):
+    """(local, flowing) of an edge through a vector-Jacobian rule: on numbers with the trace's local,
+    on nodes (a node whatever the rule gives), or the reason this shape has no graph form yet."""
+    if building is None:
+        return op.flow(k, upstream, args, out)
+    try:
+        found = op.vjp[k](m, upstream, *args, out)
+    except NoGraphForm:
+        raise _no_graph_form(building[1], op, node, graph, " for these shapes") from None
+    builder = building[0]
+    return None, found if type(found) is Node else Node(builder, builder.const(found))
+
+
+def _fit_node(builder, flowing, src: int):
+    """A flowing node summed to its input's shape (broadcasting undone), as a node."""
+    if type(flowing) is not Node:
+        flowing = Node(builder, builder.const(flowing))
+    values = builder.values
+    if np.shape(values[flowing.id]) != np.shape(values[src]):
+        flowing = Node(builder, builder("sum_to", flowing.id, src))
+    return flowing
+
+
+def _visit(builder, node, what: str, graph: Graph) -> None:
+    """Count a node visit of a graph-building walk against its limit; new nodes come from its span."""
+    builder.visits += 1
+    if builder.visits > builder.visit_limit:
+        raise GradcalcError(f"{what} would take more than {builder.visit_limit} steps on this "
+                            f"expression", hint="ask for a lower order, fewer variables (--wrt) "
+                            "or a smaller expression")
+    builder.span = node.span
+
+
+def _no_graph_form(what: str, op, node, graph: Graph, detail: str = "") -> GradcalcError:
+    return GradcalcError(f"{what} is not available for {op.symbol} yet: its derivative has no graph "
+                         f"form{detail} in gradcalc's table of operations", node.span,
+                         hint="ask for the gradient only, without this option", text=graph.text)
 
 
 def _check_input_grads(graph: Graph, grads: list, on_nonfinite: NonFinite | None) -> None:

@@ -5,8 +5,10 @@ reading each node's value from the forward pass (computed once, within its size 
 its tangent: tangent_out = Σ_k local_k · tangent_k, with the same local derivatives (each op's rule)
 the backward pass multiplies by, summed to the node's shape where the op reduces. A linear op (+, .T,
 a sum along an axis) applies itself to the tangents and a bilinear one (×, @) gives Ẋ·W + X·Ẇ, as the
-Taylor rules of taylor.py read them; softmax, logsumexp and indexing give their own product with the
-tangent (`Op.tangent`). One pass gives the derivative of the output with respect to that one input —
+Taylor rules of taylor.py read them (indexing and keepdims too: they only move elements); softmax and
+logsumexp take theirs from their vector-Jacobian rule by transposition (the rule is linear in ∂L/∂out,
+so J·t is the gradient of ⟨rule(g), t⟩ with respect to g: one graph-building reverse pass over the
+rule read on nodes). One pass gives the derivative of the output with respect to that one input —
 which is why reverse mode, one pass for all inputs, wins when there are many inputs and one output.
 
 Operations are counted the same way in both modes: one per op node whose value is computed, and one
@@ -22,8 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import GradcalcError, MathError
-from .evaluate import Value, needs_grad
+from .evaluate import Value, gradient_nodes, needs_grad
 from .graph import Graph
+from .nodes import NodeBuilder
 from .numbers import element_labels, format_value
 from .ops import OPS, sum_to
 from .ops.rules import numbers_local
@@ -106,27 +109,24 @@ def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: st
                     tangents[node.id] = np.zeros_like(values[node.id])
                 continue
             op = OPS[node.op]
-            if op.chain and not op.tangent and node.op not in LINEAR and node.op not in BILINEAR:
-                raise GradcalcError(f"--mode forward is not available for {op.symbol} yet: it has no "
-                                    f"tangent rule", node.span, text=graph.text,
-                                    hint="use the default reverse mode")
             args = [values[i] for i in node.inputs]
             out = values[node.id]
             operations += 1        # the op's value, computed once by the forward pass
             moving = [k for k, src in enumerate(node.inputs) if needs[src]]
             operations += len(moving)
-            if node.op in LINEAR:          # linear (taylor.py's registry): the op of the tangents
-                series = LINEAR[node.op] or len(args)
+            linear = (LINEAR[node.op] or 0) if node.op in LINEAR else 1 if node.op.startswith(_MOVES) else -1
+            if linear >= 0:                # linear (taylor.py's registry): the op of the tangents
+                series = linear or len(args)
                 tangent = op.forward(*[tangents[src] for src in node.inputs[:series]], *args[series:])
             elif node.op in BILINEAR:      # X·W: Ẋ·W + X·Ẇ
                 tangent = np.float64(0.0)
                 for k in moving:
                     tangent = tangent + op.forward(*[tangents[node.inputs[j]] if j == k else args[j]
                                                      for j in range(len(args))])
-            elif op.chain:                 # softmax, logsumexp, indexing: the op's own tangent
+            elif op.vjp:                   # softmax, logsumexp: the rule transposed
                 tangent = np.float64(0.0)
                 for k in moving:
-                    tangent = tangent + op.tangent[k](tangents[node.inputs[k]], *args, out)
+                    tangent = tangent + _transposed(op, k, args, out, tangents[node.inputs[k]], node, graph)
             else:                          # Σ local · tangent, each local read off the op's rule
                 tangent = np.float64(0.0)
                 for k in moving:
@@ -138,6 +138,27 @@ def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: st
                                 hint="the function is not differentiable at this point; try another")
             tangents[node.id] = _fit(tangent, np.shape(out))
     return ForwardPass(label, tangents, operations)
+
+
+# Ops made per index (x[0], its scatter back) only move elements: linear in their first input.
+_MOVES = ("index[", "scatter[")
+
+
+def _transposed(op, k: int, args: list, out, tangent, node, graph: Graph):
+    """J_k·t read off input k's vector-Jacobian rule: the rule is linear in g = ∂L/∂out, so J_k·t is
+    the gradient of ⟨rule(g), t⟩ with respect to g, found by reverse mode over the rule's own nodes."""
+
+    rule_graph = Graph(graph.text)
+    ids = []
+    for value in [*args, out]:
+        ids.append(rule_graph.add(None, (), node.span))
+        rule_graph.constants[ids[-1]] = value
+    g = rule_graph.variables["g"] = rule_graph.add(None, (), node.span, name="g")
+    builder = NodeBuilder(rule_graph, [*args, out, np.zeros_like(out) if np.ndim(out) else np.float64(0.0)])
+    builder.span = node.span
+    flowing = op.flowing_node(builder, k, g, tuple(ids[:-1]), ids[-1])
+    found = gradient_nodes(builder, flowing, [g], seed=builder.const(tangent), what="--mode forward")
+    return builder.values[found[g]]
 
 
 def _fit(tangent, shape):

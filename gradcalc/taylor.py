@@ -195,7 +195,7 @@ class _Plan:
         if not OPS[op].elementwise:     # element i of the output may depend on other elements
             self.elementwise = False
         rule = RULES.get(op)
-        if rule is None and OPS[op].elementwise and not OPS[op].chain:
+        if rule is None and OPS[op].elementwise and not OPS[op].vjp:
             rule = _Plan._from_derivatives     # any function: its series from its derivative rule
         if rule is None:
             raise GradcalcError(f"--order has no Taylor rule for {OPS[op].symbol} yet", node.span,
@@ -545,7 +545,7 @@ REWRITES = {"softmax": _softmax, "logsumexp": _logsumexp, "cross_entropy": _cros
             "norm": _norm, "var": _var, "std": _std}
 
 deflinear("identity", "pos", "neg", "add", "sub", "sum", "mean", "sum_last", "transpose")
-deflinear("sum_axis", "mean_axis", "sum_to", series=1)
+deflinear("sum_axis", "mean_axis", "sum_to", "expand_axis", series=1)
 defbilinear("mul", "matmul", "outer")
 RULES.update({"div": _Plan._div, "pow": _Plan._pow, "prod": _Plan._prod, "max": _Plan._chosen,
               "min": _Plan._chosen}, **dict.fromkeys(REWRITES, _Plan._rewritten))
@@ -587,7 +587,7 @@ def _value_bound(node, value, inputs: list[Bounded], input_values: list) -> Valu
             if node.op in BILINEAR:
                 return _shaped(bilinear(op.forward, inputs[0], inputs[1],
                                         _inner(node.op, input_values[0])).bound, value)
-            if not op.chain and op.local:
+            if op.local:
                 spread = LIBRARY * abs(value)
                 for k, local in enumerate(op.local):
                     bound = parts(inputs[k])[1]

@@ -92,8 +92,8 @@ def test_kinks_take_the_documented_subgradient(function, x, expected):
 
 def test_op_table_is_consistent():
     for name, op in OPS.items():
-        assert len(op.local) == op.arity, name
-        assert not op.chain or len(op.chain) == op.arity, name
+        assert len(op.vjp or op.local) == op.arity, name
+        assert not (op.vjp and op.d), name      # one rule: a local derivative or a vector-Jacobian rule
 
 
 @pytest.mark.parametrize("text, point, expected", [
@@ -216,7 +216,7 @@ def test_a_new_function_reaches_every_output_of_the_command_line(cube, tmp_path)
 
 def test_every_op_knows_where_it_is_used():
     for key, op in OPS.items():
-        if op.names and not op.chain and op.arity == 1:
+        if op.names and not op.vjp and op.arity == 1:
             assert op.normal is not None, key           # --symbolic reads it
     assert ops_called("sum") == {1: "sum", 2: "sum_axis"}   # the axis form, by its number of arguments
     assert OPS["sum_axis"].literal == (False, True)

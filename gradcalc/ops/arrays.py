@@ -12,7 +12,7 @@ from .. import xp
 from ..numbers import format_shape
 from ..xp import np
 from .core import OPS, InputError, Op, unary
-from .rules import ATOM, Text, as_value, function
+from .rules import ATOM, GRAPH_MATMUL, Text, as_value, function
 
 # Arrays ------------------------------------------------------------------------------------------
 # Reductions and softmax work along the last axis (the classes of a batch of rows), as frameworks do.
@@ -49,26 +49,66 @@ def _matmul(x, w):
                      f"{format_shape(w.shape)}", hint=hint)
 
 
-# The matrix product only says which side the local factor goes on: ∂L/∂X = ∂L/∂Y · Wᵀ and
-# ∂L/∂W = Xᵀ · ∂L/∂Y. numpy treats a vector on the left as a row and on the right as a column and
-# drops that axis from Y; these put the axis back for the product and take it out again.
+# The matrix product's rule is ∂L/∂X = ∂L/∂Y · Wᵀ and ∂L/∂W = Xᵀ · ∂L/∂Y. numpy treats a vector on the
+# left as a row and on the right as a column and drops that axis from Y; m.T's value knows this, and
+# puts the axis back for the product (an outer product where a vector's axis was dropped).
 
-def _matmul_chain_left(upstream, w_t, *inputs):
-    if np.ndim(w_t) == 1:                    # W was a column: Y lost its last axis
-        return np.multiply.outer(upstream, w_t)
-    if np.ndim(upstream) < np.ndim(w_t):     # X was a row: Y lost its row axis
-        return (upstream[..., None, :] @ w_t)[..., 0, :]
+def _times_transposed(upstream, w):
+    """∂L/∂Y · Wᵀ, W the right operand of Y = X @ W."""
+    if np.ndim(w) == 1:                      # W was a column: Y lost its last axis
+        return upstream * w if np.ndim(upstream) == 0 else np.multiply.outer(upstream, w)
+    w_t = _swap(w)
+    if np.ndim(upstream) < np.ndim(w_t):
+        return (upstream[..., None, :] @ w_t)[..., 0, :]    # X was a row: Y lost its row axis
     return upstream @ w_t
 
 
-def _matmul_chain_right(upstream, x_t, *inputs):
-    if np.ndim(x_t) == 1:                    # X was a row: Y lost its row axis
+def _transposed_times(x, upstream):
+    """Xᵀ · ∂L/∂Y, X the left operand of Y = X @ W."""
+    if np.ndim(x) == 1:                      # X was a row: Y lost its row axis
         if np.ndim(upstream) == 0:           # vector · vector
-            return upstream * x_t
-        return x_t[:, None] * upstream[..., None, :]
+            return upstream * x
+        return x[:, None] * upstream[..., None, :]
+    x_t = _swap(x)
     if np.ndim(upstream) < np.ndim(x_t):     # W was a column: Y lost its last axis
         return (x_t @ upstream[..., None])[..., 0]
     return x_t @ upstream
+
+
+class Transposed:
+    """m.T(a) read on numbers: aᵀ, kept as `a` until it meets an operand of @, so the product can
+    follow numpy's vector convention; any other use takes its value (`materialised`)."""
+
+    __slots__ = ("of",)
+    __array_ufunc__ = None      # numpy hands `upstream @ aᵀ` to __rmatmul__
+
+    def __init__(self, of):
+        self.of = of
+
+    def materialised(self):
+        return _swap(self.of)
+
+    def __rmatmul__(self, upstream):
+        return _times_transposed(upstream, self.of)
+
+    def __matmul__(self, upstream):
+        if not isinstance(upstream, (np.ndarray, np.float64, float)):
+            return NotImplemented   # the factor reading's marker takes it from here
+        return _transposed_times(self.of, upstream)
+
+
+def _graph_matmul(g, left: int, right: int) -> int | None:
+    """The same products read on nodes (vectors and matrices; stacks of matrices not yet): a rule
+    multiplies a number by ×, and a vector by a vector as an outer product (the axis Y lost)."""
+    a, b = np.ndim(g.values[left]), np.ndim(g.values[right])
+    if a == 0 or b == 0:
+        return g("mul", left, right)
+    if max(a, b) > 2:
+        return None
+    return g("outer", left, right) if a == b == 1 else g("matmul", left, right)
+
+
+GRAPH_MATMUL[0] = _graph_matmul
 
 
 def _axis(name: str, x, axis) -> int:
@@ -84,13 +124,21 @@ def _axis(name: str, x, axis) -> int:
 
 
 def _reduce_along(name: str, reduce):
-    """sum(x, axis) and mean(x, axis): forward, and the chain that spreads ∂L/∂out back along the axis."""
+    """sum(x, axis) and mean(x, axis)."""
     def forward(x, axis):
         return as_value(reduce(x, axis=_axis(name, x, axis)))
+    return forward
 
-    def chain(upstream, local, x, axis):
-        return np.expand_dims(upstream, _axis(name, x, axis)) * local
-    return forward, chain
+
+def _spread(upstream, x, axis):
+    """∂L/∂out spread back along the axis a reduction of x took away (each element's share: all of it)."""
+    along = _axis("sum", x, axis)
+    return np.broadcast_to(np.expand_dims(upstream, along), np.shape(x)).copy()
+
+
+def _spread_graph(g, upstream, x, axis):
+    """The same in graph form: the axis put back (keepdims), then broadcast by × ones of x's shape."""
+    return g("mul", g("expand_axis", upstream, axis), g.const(np.ones(np.shape(g.values[x]))))
 
 
 def _logsumexp(x):
@@ -173,42 +221,6 @@ _sum_along = _reduce_along("sum", np.sum)
 _mean_along = _reduce_along("mean", _mean)
 
 
-# Graph forms of the chained derivatives (g is the node builder of gradcalc.higher): the same
-# products as _matmul_chain_left/right, for vectors and matrices (stacks of matrices: not yet).
-
-def _matmul_graph_left(g, upstream, x, w, out):
-    x_dims, w_dims = np.ndim(g.values[x]), np.ndim(g.values[w])
-    if max(x_dims, w_dims) > 2:
-        return None
-    if w_dims == 1:
-        return g("mul", upstream, w) if x_dims == 1 else g("outer", upstream, w)
-    return g("matmul", upstream, g("transpose", w))
-
-
-def _matmul_graph_right(g, upstream, x, w, out):
-    x_dims, w_dims = np.ndim(g.values[x]), np.ndim(g.values[w])
-    if max(x_dims, w_dims) > 2:
-        return None
-    if x_dims == 1:
-        return g("mul", upstream, x) if w_dims == 1 else g("outer", x, upstream)
-    return g("matmul", g("transpose", x), upstream)
-
-
-def _spread_graph(mean: bool):
-    """sum(x, axis) and mean(x, axis) in graph form: the upstream spread back along the axis (an
-    outer product with a column of ones, or of 1/n for the mean), for vectors and matrices."""
-    def make(g, upstream, x, axis, out):
-        shape = np.shape(g.values[x])
-        along = _axis("mean" if mean else "sum", g.values[x], g.values[axis]) % len(shape)
-        ones = g.const(np.full(shape[along], 1.0 / shape[along] if mean else 1.0))
-        if len(shape) == 1:
-            return g("mul", upstream, ones)
-        if len(shape) == 2:
-            return g("outer", ones, upstream) if along == 0 else g("outer", upstream, ones)
-        return None
-    return make
-
-
 def _norm_local(m, x, out):
     # At x = 0 the norm has no gradient; PyTorch takes the subgradient 0 there, and so does gradcalc.
     if out == 0:
@@ -228,8 +240,17 @@ def _prod_local(m, x, out):
 
 function("mean", lambda a: as_value(_mean(a)))
 function("softmax", lambda a: _softmax(a))
-function("T", lambda a: _swap(a), graph=lambda g, a: g("transpose", a),
+function("T", Transposed, graph=lambda g, a: g("transpose", a),
          text=lambda a: Text(f"{a.wrapped(ATOM)}ᵀ", ATOM))
+function("spread", _spread, graph=_spread_graph,
+         text=lambda up, x, axis: Text(f"{up} repeated along axis {axis}", 0))
+# an axis of size 1 put back at the end (the classes' axis a logsumexp took away)
+function("expand_last", lambda a: np.expand_dims(a, -1), graph=lambda g, a: g("expand_axis", a, g.const(-1.0)),
+         text=lambda a: a)
+# The axis of size 1 that keepdims put back, taken out again: summing over it removes it.
+function("drop_axis", lambda a, x, axis: np.reshape(a, np.shape(x)),
+         graph=lambda g, a, x, axis: g("sum_axis", a, axis),
+         text=lambda a, x, axis: Text(f"{a} without axis {axis}", 0))
 # Σt along rows (keeping the axis); in the graph t @ ones (C, 1).
 function("row_sums", lambda a: np.sum(a, axis=-1, keepdims=True),
          graph=lambda g, a: g("matmul", a, g.const(np.ones((np.shape(g.values[a])[-1], 1)))),
@@ -262,54 +283,29 @@ OPS.update({
                  (_ones, lambda m, a, like, out: 0.0)),
     # Not callable either: the pieces the graph forms of @ and softmax are built from.
     "outer": Op("outer", "outer({0}, {1})", np.multiply.outer,
-                (lambda m, a, b, out: b, lambda m, a, b, out: a),
-                chain=(lambda upstream, local, a, b: upstream @ b,
-                       lambda upstream, local, a, b: _swap(upstream) @ a),
-                graph_chain=(lambda g, upstream, a, b, out: g("matmul", upstream, b),
-                             lambda g, upstream, a, b, out: g("matmul", g("transpose", upstream), a))),
+                vjp=(lambda m, g, a, b, out: g @ b, lambda m, g, a, b, out: m.T(g) @ a)),
     "sum_last": Op("sum_last", "sum of {0} along its last axis",
                    lambda x: np.sum(x, axis=-1, keepdims=True), (_ones,)),
-    "matmul": Op("@", "{0} @ {1}", _matmul, (lambda m, x, w, out: m.T(w), lambda m, x, w, out: m.T(x)),
-                 chain=(_matmul_chain_left, _matmul_chain_right),
-                 rule=("{up} · {local}", "{local} · {up}"),
-                 graph_chain=(_matmul_graph_left, _matmul_graph_right),
+    "matmul": Op("@", "{0} @ {1}", _matmul,
+                 vjp=(lambda m, g, x, w, out: g @ m.T(w), lambda m, g, x, w, out: m.T(x) @ g),
                  names=("dot", "matmul"), domain="inner sizes agree"),
-    "transpose": Op("ᵀ", "{0}ᵀ", _swap, (lambda m, x, out: 1.0,),
-                    chain=(lambda upstream, local, x: _swap(upstream),), rule=("({up})ᵀ",),
-                    graph_chain=(lambda g, upstream, x, out: g("transpose", upstream),),
-                    names=("transpose",)),
+    "transpose": Op("ᵀ", "{0}ᵀ", _swap, vjp=(lambda m, g, x, out: m.T(g),), names=("transpose",)),
     "sum": unary("sum", lambda x: as_value(np.sum(x)), _ones, elementwise=False),
     "mean": unary("mean", lambda x: as_value(_mean(x)), lambda m, x, out: m.filled(x, 1.0 / m.size(x)),
                   elementwise=False),
-    "sum_axis": Op("sum", "sum({0}, {1})", _sum_along[0], (_ones, None),
-                   chain=(_sum_along[1], None), rule=("{up} repeated along axis {1}", ""),
-                   graph_chain=(_spread_graph(mean=False), None),
-                   names=("sum",),
-                   domain="axis a whole number written in the call"),
-    "mean_axis": Op("mean", "mean({0}, {1})", _mean_along[0],
-                    (lambda m, x, axis, out: m.filled(x, 1.0 / m.length_along(x, axis)), None),
-                    chain=(_mean_along[1], None), rule=("{up} × {local}, repeated along axis {1}", ""),
-                    graph_chain=(_spread_graph(mean=True), None),
-                    names=("mean",),
-                    domain="axis a whole number written in the call"),
+    "sum_axis": Op("sum", "sum({0}, {1})", _sum_along, vjp=(lambda m, g, x, axis, out: m.spread(g, x, axis), None),
+                   names=("sum",), domain="axis a whole number written in the call"),
+    "mean_axis": Op("mean", "mean({0}, {1})", _mean_along,
+                    vjp=(lambda m, g, x, axis, out: m.spread(g / m.length_along(x, axis), x, axis), None),
+                    names=("mean",), domain="axis a whole number written in the call"),
     "max": unary("max", lambda x: as_value(np.max(x)), lambda m, x, out: m.ties(x, out),
                  piece=lambda x, out: x == out, elementwise=False,
                  kink="tied largest elements share the gradient equally"),
-    "softmax": Op("softmax", "softmax({0})", _softmax, (lambda m, x, out: out,),
-                  chain=(lambda upstream, s, x: s * (upstream - np.sum(upstream * s, axis=-1,
-                                                                       keepdims=True)),),
-                  rule=("{local} ⊙ ({up} − Σ {up} ⊙ {local})",),
-                  graph_chain=(lambda g, upstream, x, out: g("mul", out, g(
-                      "sub", upstream, g("sum_last", g("mul", upstream, out)))),),
-                  # softmax's Jacobian is symmetric: the tangent follows the same rule as the chain
-                  tangent=(lambda t, x, out: out * (t - np.sum(t * out, axis=-1, keepdims=True)),),
+    "softmax": Op("softmax", "softmax({0})", _softmax,
+                  vjp=(lambda m, g, x, out: out * (g - m.row_sums(g * out)),),
                   names=("softmax",), kink="along the last axis"),
-    "logsumexp": Op("logsumexp", "logsumexp({0})", _logsumexp, (lambda m, x, out: m.softmax(x),),
-                    chain=(lambda upstream, local, x: np.expand_dims(upstream, -1) * local,),
-                    rule=("{up} × {local}",),
-                    graph_chain=(lambda g, upstream, x, out: g("mul", upstream, g("softmax", x))
-                                 if np.ndim(g.values[x]) == 1 else None,),
-                    tangent=(lambda t, x, out: np.sum(np.exp(x - np.expand_dims(out, -1)) * t, axis=-1),),
+    "logsumexp": Op("logsumexp", "logsumexp({0})", _logsumexp,
+                    vjp=(lambda m, g, x, out: m.expand_last(g) * m.softmax(x),),
                     names=("logsumexp",), kink="along the last axis"),
     "cross_entropy": Op("cross_entropy", "cross_entropy({0}, {1})", _cross_entropy,
                         # Σt is each row's total, 1 for a one-hot or probability target; kept general
@@ -343,13 +339,8 @@ def _expand_axis(x, axis):
 
 
 OPS.update({
-    "expand_axis": Op("keepdims", "{0} with axis {1} kept", _expand_axis, (lambda m, x, axis, out: 1.0, None),
-                      chain=(lambda upstream, local, x, axis: np.reshape(upstream, np.shape(x)), None),
-                      rule=("{up} without axis {1}", ""),
-                      # summing over an axis of size 1 removes it, values unchanged
-                      graph_chain=(lambda g, upstream, x, axis, out: g("sum_axis", upstream, axis), None),
-                      tangent=(lambda t, x, axis, out: _expand_axis(np.broadcast_to(t, np.shape(x)), axis),
-                               None)),
+    "expand_axis": Op("keepdims", "{0} with axis {1} kept", _expand_axis,
+                      vjp=(lambda m, g, x, axis, out: m.drop_axis(g, x, axis), None)),
 })
 
 # Indexing ----------------------------------------------------------------------------------------
@@ -394,6 +385,15 @@ def _scatter(upstream, shape, key: Index):
     return grad
 
 
+# x[key]'s rule puts g back at the positions taken (m.place); the scatter's takes them again (m.take).
+function("place", lambda up, like, key: _scatter(up, np.shape(like), key),
+         graph=lambda g, up, like, key: g(f"scatter{index_text(key)}", up, like),
+         text=lambda up, like, key: Text(f"{up} placed at {index_text(key)}, zeros elsewhere", 0))
+function("take", lambda up, key: as_value(np.array(np.asarray(up)[key])),
+         graph=lambda g, up, key: g(f"index{index_text(key)}", up),
+         text=lambda up, key: Text(f"({up}){index_text(key)}", ATOM))
+
+
 def index_op(key: Index) -> str:
     """The op taking x[key] (registered in OPS on first use); returns its key in OPS."""
     text = index_text(key)
@@ -408,23 +408,9 @@ def index_op(key: Index) -> str:
     def place(upstream, like):
         return _scatter(upstream, np.shape(like), key)
 
-    def take_tangent(t, x, out):
-        return as_value(np.array(np.broadcast_to(t, np.shape(x))[key]))
-
     OPS[back] = Op("scatter", f"{{0}} placed at {text} in zeros shaped like {{1}}", place,
-                   (lambda m, u, like, out: 1.0, lambda m, u, like, out: 0.0),
-                   chain=(lambda up, local, u, like: as_value(np.array(np.asarray(up)[key])),
-                          lambda up, local, u, like: np.broadcast_to(np.float64(0.0), np.shape(like))),
-                   rule=(f"({{up}}){text}", "0"),
-                   graph_chain=(lambda g, up, u, like, out: g(name, up),
-                                lambda g, up, u, like, out: g.const(np.zeros(np.shape(g.values[like])))),
-                   tangent=(lambda t, u, like, out: _scatter(t, np.shape(like), key),
-                            lambda t, u, like, out: np.zeros(np.shape(like))))
-    OPS[name] = Op(text, f"{{0}}{text}", take, (lambda m, x, out: m.named(1.0, f"1 at {text}, else 0"),),
-                   chain=(lambda up, local, x: _scatter(up, np.shape(x), key),),
-                   rule=(f"{{up}} placed at {text}, zeros elsewhere",),
-                   graph_chain=(lambda g, up, x, out: g(back, up, x),),
-                   tangent=(take_tangent,))
+                   vjp=(lambda m, g, u, like, out: m.take(g, key), lambda m, g, u, like, out: m.filled(like, 0.0)))
+    OPS[name] = Op(text, f"{{0}}{text}", take, vjp=(lambda m, g, x, out: m.place(g, x, key),))
     return name
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .rules import graph_local, text_local
+from .rules import NUMBERS, as_array, factor_local, graph_local, graph_vjp, numbers_local, text_local, text_vjp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:   # annotations are text: typing is no import of a plain question
@@ -16,14 +16,12 @@ class Op:
 
     # A plain class, not a (frozen) dataclass: `dataclasses` costs a plain question ~15 ms of imports,
     # and the table makes some sixty Ops at every start.
-    __slots__ = ("symbol", "show", "forward", "d", "local", "chain", "explain", "rule", "graph_chain",
-                 "tangent", "piece", "names", "variadic", "elementwise", "normal", "simplify", "domain",
-                 "kink", "floats")
+    __slots__ = ("symbol", "show", "forward", "d", "local", "vjp", "explain", "piece", "names", "variadic",
+                 "elementwise", "normal", "simplify", "domain", "kink", "floats")
 
-    def __init__(self, symbol: str, show: str, forward: Callable, d: tuple[Rule | None, ...], *,
-                 numeric: tuple[Rule | None, ...] = (), chain: tuple[Callable, ...] = (),
-                 explain: Callable[..., str | None] | None = None, rule: tuple[str, ...] = (),
-                 graph_chain: tuple[Callable, ...] = (), tangent: tuple[Callable | None, ...] = (),
+    def __init__(self, symbol: str, show: str, forward: Callable, d: tuple[Rule | None, ...] = (), *,
+                 numeric: tuple[Rule | None, ...] = (), vjp: tuple[Rule | None, ...] = (),
+                 explain: Callable[..., str | None] | None = None,
                  piece: Callable | None = None, names: tuple[str, ...] = (), variadic: bool = False,
                  elementwise: bool = False, normal: Callable | None = None,
                  simplify: Callable | None = None, domain: str = "", kink: str = "", floats: bool = False):
@@ -40,15 +38,13 @@ class Op:
         # 0, tanh′ in its tails), or a plain number (the constant locals of + and −: nothing to call);
         # tests/test_ops.py checks each against its rule at sampled points.
         self.local = tuple(r if n is None else n for n, r in zip(numeric, d)) if numeric else d
-        self.chain = chain              # (upstream, local, *inputs) → flowing; empty: upstream * local
+        # An array op whose gradient is not upstream × local (a matrix product, a sum along an axis,
+        # softmax, indexing): instead of `d`, one vector-Jacobian rule per input, called with
+        # (m, g = ∂L/∂out, *inputs, out), read on numbers (the backward pass), on graph nodes (Hessians)
+        # and as text (the trace), its local column read off it (ops/rules.py factor_local) and forward
+        # mode's tangent from it by transposition. None for an input that is a number written in the call.
+        self.vjp = vjp
         self.explain = explain          # why a forward result is not finite
-        self.rule = rule                # how a chained local combines with {up}stream, as text
-        # For an op with `chain`: what flows to each input, built from graph ops, called with
-        # (builder, upstream id, *input ids, out id); None where a shape is not covered yet.
-        self.graph_chain = graph_chain
-        # For an op with `chain`, forward mode's product instead of local × tangent: called with
-        # (tangent of input k, *inputs, out), returns that input's part of the output's tangent.
-        self.tangent = tangent
         # For an op with kinks or jumps (relu, abs, sign, max): which smooth piece it is on, called
         # with (*inputs, out). Points near the given one that land on another piece are not comparable.
         self.piece = piece
@@ -79,16 +75,34 @@ class Op:
 
     @property
     def arity(self) -> int:
-        return len(self.d)
+        return len(self.vjp or self.d)
 
     @property
     def literal(self) -> tuple[bool, ...]:
         """Which inputs are numbers written in the expression (an axis), not differentiated."""
-        return tuple(rule is None for rule in self.d)
+        return tuple(rule is None for rule in self.vjp or self.d)
 
-    def formula_text(self, k: int, labels: list[str], out: str) -> str:
-        """The local derivative ∂out/∂input_k as text, in the labels of the inputs and the output."""
+    def formula_text(self, k: int, labels: list[str], out: str, upstream: str = "∂L/∂out") -> str:
+        """The local derivative ∂out/∂input_k as text, in the labels of the inputs and the output;
+        for an op with a vector-Jacobian rule, what flows to input k, in `upstream`'s label."""
+        if self.vjp:
+            return text_vjp(self.vjp[k], upstream, labels, out)
         return text_local(self.d[k], labels, out)
+
+    def flow(self, k: int, upstream, args: list, out) -> tuple[object, object]:
+        """(local, flowing) of one backward edge on numbers: flowing = upstream × local, or what the
+        vector-Jacobian rule gives (before broadcasting is undone)."""
+        if self.vjp:
+            flowing = as_array(self.vjp[k](NUMBERS, upstream, *args, out))
+            return factor_local(self.vjp[k], args, out)[0], flowing
+        local = numbers_local(self.local[k], args, out)
+        return local, upstream * local
+
+    def flowing_node(self, g, k: int, upstream: int, inputs: tuple[int, ...], out: int) -> int:
+        """What flows to input k as a node of the NodeBuilder `g` (before broadcasting is undone)."""
+        if self.vjp:
+            return graph_vjp(g, self.vjp[k], upstream, inputs, out)
+        return g("mul", upstream, graph_local(g, self.d[k], inputs, out))
 
     def derivative(self, g, k: int, inputs: tuple[int, ...], out: int) -> int:
         """The local derivative ∂out/∂input_k as a node of the NodeBuilder `g`."""

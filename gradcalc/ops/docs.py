@@ -25,9 +25,7 @@ def function_table() -> list[tuple[tuple[str, ...], str, str, str]]:
             if literal:
                 continue
             text = op.formula_text(k, list(labels), "out")
-            uses_out = uses_out or "out" in text.replace("outer", "")
-            if op.rule:
-                text = op.rule[k].format(*labels, up="∂L/∂out", local=text)
+            uses_out = uses_out or "out" in text.replace("outer", "").replace("∂L/∂out", "")
             parts.append(text if op.arity == 1 else f"∂/∂{label}: {text}")
         if uses_out:
             parts.append(f"out = {call}")

@@ -12,6 +12,13 @@ functions: `lambda m, a, out: m.cos(a)`, `lambda m, a, out: 1.0 - out * out`. It
 
 Rules write `/` but never `**` (a Python float to a fractional power is a complex number): `m.pow`.
 A Python float divided by 0 raises; `local` then runs the rule again on numpy scalars (inf, as numpy).
+
+An array op (a matrix product, a reduction along an axis, softmax, indexing) has instead one
+vector-Jacobian rule per input, `(m, g, *inputs, out) -> what flows to that input` given g = ∂L/∂out,
+as autograd's defvjp: `lambda m, g, x, w, out: g @ m.T(w)`. It is read the same three ways (g a
+number, a node, a label) and once more for the trace's local column: `factor_local` runs it with g a
+marker and takes what the marker was multiplied by (Wᵀ for the product above; 1 for a rule that only
+moves g about, a transpose or a sum spread back along its axis).
 """
 
 from __future__ import annotations
@@ -154,6 +161,14 @@ class Text:
     def __rmul__(self, other):
         return lift_text(other) * self
 
+    def __matmul__(self, other):
+        other = lift_text(other)
+        # a matrix product is associative: no parentheses around a product (or ∂L/∂Y) on either side
+        return Text(f"{self.wrapped(PRODUCT)} · {other.wrapped(PRODUCT)}", PRODUCT, ("matmul", self, other))
+
+    def __rmatmul__(self, other):
+        return lift_text(other) @ self
+
     def __truediv__(self, other):
         other = lift_text(other)
         return Text(f"{self.wrapped(NEGATIVE)}/{other.wrapped(POWER)}", PRODUCT, ("div", self, other))
@@ -230,11 +245,37 @@ class Node:
     def __neg__(self):
         return Node(self.g, self.g("neg", self.id))
 
+    def __matmul__(self, other):
+        return self._product(self.id, self._lift(other))
+
+    def __rmatmul__(self, other):
+        return self._product(self._lift(other), self.id)
+
+    def _product(self, left: int, right: int):
+        made = GRAPH_MATMUL[0](self.g, left, right)
+        if made is None:
+            raise NoGraphForm("@")
+        return Node(self.g, made)
+
+
+# The matrix product of two nodes inside a rule, set by ops/arrays.py (which knows numpy's vector
+# conventions): (g, left id, right id) -> node id.
+GRAPH_MATMUL: list = [None]
+
+
+class NoGraphForm(Exception):
+    """A rule's graph reading does not cover these shapes (a function's graph form gave None)."""
+
 
 def _graph_function(g, function: Function):
     def apply(*args):
-        ids = [a.id if type(a) is Node else g.const(a) for a in args]
-        return Node(g, function.graph(g, *ids))
+        # numbers become constant nodes; anything else (an index written in the program) passes as is
+        ids = [a.id if type(a) is Node else g.const(a) if isinstance(a, (int, float, np.ndarray)) else a
+               for a in args]
+        made = function.graph(g, *ids)
+        if made is None:
+            raise NoGraphForm(function.name)
+        return Node(g, made)
     return apply
 
 
@@ -315,6 +356,13 @@ def graph_local(g, rule, inputs: tuple[int, ...], out: int) -> int:
     return found.id if type(found) is Node else g.const(found)
 
 
+def graph_vjp(g, rule, upstream: int, inputs: tuple[int, ...], out: int) -> int:
+    """A vector-Jacobian rule read on graph nodes: the node of what flows to the input. Raises
+    NoGraphForm where a function it calls has no graph form for these shapes."""
+    found = rule(nodes(g), Node(g, upstream), *[Node(g, i) for i in inputs], Node(g, out))
+    return found.id if type(found) is Node else g.const(found)
+
+
 def numbers_local(rule, args, out):
     """A rule read on numbers. A Python float divided by zero raises: the rule runs again on numpy
     scalars, which say inf or nan as the numpy path would (only a derivative that is not finite)."""
@@ -339,4 +387,80 @@ def text_local(rule, labels: list[str], out: str) -> str:
     """A rule read as text, in the given labels of the inputs and the output."""
     found = rule(TEXT, *map(_label, labels), _label(out))
     return str(lift_text(found))
+
+
+def text_vjp(rule, upstream: str, labels: list[str], out: str) -> str:
+    """A vector-Jacobian rule read as text: what flows, in the label of ∂L/∂out and the inputs'."""
+    # ∂L/∂out reads as a quotient: parentheses when transposed, (∂L/∂out)ᵀ, not in a product
+    found = rule(TEXT, Text(upstream, PRODUCT), *map(_label, labels), _label(out))
+    return str(lift_text(found))
+
+
+# -- the factor of a vector-Jacobian rule (the trace's local column) -----------------------------------
+
+class Upstream:
+    """g in the factor reading: every operation on it gives it back, and the first value it is
+    multiplied by (or divided by, as its reciprocal) is kept as the factor, with the side it was on."""
+
+    __slots__ = ("factor", "how")
+    __array_ufunc__ = None      # numpy hands `array @ g`, `array * g` to the reflected methods below
+
+    def __init__(self):
+        self.factor, self.how = None, None
+
+    def _found(self, factor, how: str):
+        if self.how is None and not isinstance(factor, Upstream):
+            self.factor, self.how = factor, how
+        return self
+
+    def __matmul__(self, other):
+        return self._found(as_array(other), "up · local")
+
+    def __rmatmul__(self, other):
+        return self._found(as_array(other), "local · up")
+
+    def __mul__(self, other):
+        return self._found(other, "up × local")
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        return self._found(1.0 / other, "up × local")
+
+    def _same(self, *other):
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __neg__ = __rtruediv__ = _same
+
+
+def as_array(value):
+    """A lazy value of the numbers reading (m.T's transpose) as the array it stands for."""
+    lazy = getattr(value, "materialised", None)
+    return value if lazy is None else lazy()
+
+
+def _factor_function(function: Function):
+    def apply(*args):
+        for a in args:
+            if type(a) is Upstream:
+                return a
+        return function.numbers(*args)
+    return apply
+
+
+_FACTOR: list = []
+
+
+def factor_local(rule, args, out) -> tuple[object, str | None]:
+    """The trace's local value of a vector-Jacobian rule, and how it meets the upstream ("up · local",
+    "local · up", "up × local"; None where the rule only moves g about: then the local is 1)."""
+    if not _FACTOR:
+        _FACTOR.append(Builder({name: _factor_function(f) for name, f in FUNCTIONS.items()}))
+    up = Upstream()
+    found = rule(_FACTOR[0], up, *args, out)
+    if type(found) is not Upstream:          # what flows does not depend on g at all
+        return 0.0, None
+    if up.how is None:
+        return 1.0, None
+    return as_value(as_array(up.factor)), up.how
 

@@ -250,7 +250,7 @@ def page_data(result, precision: int = DEFAULT_PRECISION) -> dict:
         steps.append({
             "node": step.node, "input": step.input, "k": step.k, "edge": edge(result, step, arrays),
             "formula": local_formula(result, step, shapes=arrays),
-            "rule": bool(OPS[node.op].rule),
+            "rule": bool(OPS[node.op].vjp),
             "local": _cell(step.local, precision), "upstream": _cell(step.upstream, precision),
             "flowing": _cell(step.flowing, precision), "after": _cell(step.accumulated, precision),
             "flowingShort": short(step.flowing, precision),

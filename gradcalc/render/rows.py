@@ -11,6 +11,7 @@ from ..xp import np
 from ..graph import version_label
 from ..numbers import DEFAULT_PRECISION, format_shape, format_value
 from ..ops import OPS, broadcast_axes
+from ..ops.rules import factor_local
 
 
 class Cell(str):
@@ -128,15 +129,14 @@ def local_formula(result, step, shapes: bool = False) -> str:
     node = result.graph.nodes[step.node]
     op = OPS[node.op]
     inputs = [_wrap(labels[i]) for i in node.inputs]
-    text = op.formula_text(step.k, inputs, labels[node.id])
-    if op.rule:
+    if op.vjp:      # what flows, from the op's vector-Jacobian rule read as text
         out = differentiated(result)
-        text = op.rule[step.k].format(*inputs, up=f"∂{out}/∂{labels[node.id]}", local=text)
+        text = op.formula_text(step.k, inputs, labels[node.id], upstream=f"∂{out}/∂{labels[node.id]}")
         line = f"∂{out}/∂{labels[step.input]} = {text}"
     else:
-        line = text
+        line = op.formula_text(step.k, inputs, labels[node.id])
     arrays = shapes and any(xp.ndim(v) for v in (step.upstream, step.local, step.flowing))
-    return f"{line}   {_step_shapes(op, step)}" if arrays else line
+    return f"{line}   {_step_shapes(result, op, step)}" if arrays else line
 
 
 def differentiated(result) -> str:
@@ -146,13 +146,14 @@ def differentiated(result) -> str:
     return next(name for name in ("L", "loss", "L_") if name not in result.labels)
 
 
-def _step_shapes(op, step) -> str:
+def _step_shapes(result, op, step) -> str:
     """The shapes one backward step combines, and how a broadcast operand's gradient is summed back."""
     up, local, flowing = xp.shape(step.upstream), xp.shape(step.local), xp.shape(step.flowing)
-    if op.rule:
-        factors = op.rule[step.k].split(" · ")
-        if sorted(factors) == ["{local}", "{up}"]:  # a product such as Xᵀ · ∂L/∂Y
-            shown = "·".join(format_shape(up if f == "{up}" else local) for f in factors)
+    if op.vjp:
+        node = result.graph.nodes[step.node]
+        how = factor_local(op.vjp[step.k], [result.values[i] for i in node.inputs], result.values[node.id])[1]
+        if how in ("up · local", "local · up"):     # a product such as Xᵀ · ∂L/∂Y
+            shown = "·".join(format_shape(up if f == "up" else local) for f in how.split(" · "))
             return f"{shown} → {format_shape(flowing)}"
         return f"{format_shape(up)} → {format_shape(flowing)}"
     full = np.broadcast_shapes(up, local)

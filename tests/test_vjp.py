@@ -1,0 +1,101 @@
+"""Each array op's one vector-Jacobian rule, read four ways, against central differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gradcalc.graph import Graph
+from gradcalc.nodes import NodeBuilder
+from gradcalc.ops import OPS, index_op, sum_to
+from gradcalc.ops.rules import factor_local
+
+rng = np.random.default_rng(7)
+
+
+def a(*shape):
+    return rng.normal(size=shape) if shape else np.float64(rng.normal())
+
+
+# (op, arguments): every shape convention a rule must follow (a vector on either side of @, stacks).
+CASES = [
+    ("matmul", [a(3, 4), a(4, 2)]), ("matmul", [a(4), a(4, 2)]), ("matmul", [a(3, 4), a(4)]),
+    ("matmul", [a(4), a(4)]), ("matmul", [a(2, 3, 4), a(4, 2)]), ("matmul", [a(3, 4), a(2, 4, 2)]),
+    ("matmul", [a(4), a(2, 4, 3)]), ("matmul", [a(2, 3, 4), a(4)]),
+    ("transpose", [a(3, 4)]), ("transpose", [a(4)]), ("outer", [a(3), a(4)]),
+    ("sum_axis", [a(3, 4), np.float64(0)]), ("sum_axis", [a(3, 4), np.float64(-1)]),
+    ("sum_axis", [a(5), np.float64(0)]), ("mean_axis", [a(3, 4), np.float64(1)]),
+    ("mean_axis", [a(2, 3, 4), np.float64(0)]),
+    ("softmax", [a(5)]), ("softmax", [a(3, 4)]), ("logsumexp", [a(5)]), ("logsumexp", [a(3, 4)]),
+    ("expand_axis", [a(3, 4), np.float64(1)]), ("expand_axis", [a(4), np.float64(0)]),
+    (index_op((1,)), [a(4)]), (index_op((slice(1, None), 0)), [a(3, 4)]),
+    ("scatter[1:]", [a(3), a(4)]),
+]
+index_op((slice(1, None),))    # makes scatter[1:]
+
+
+def _numeric(op, args, k, g, h=1e-6):
+    """∂⟨forward(args), g⟩/∂args[k] by central differences."""
+    x = np.asarray(args[k], dtype=float)
+    found = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += h
+        minus[i] -= h
+        up = op.forward(*[plus if j == k else v for j, v in enumerate(args)])
+        down = op.forward(*[minus if j == k else v for j, v in enumerate(args)])
+        found[i] = np.sum((up - down) * g) / (2 * h)
+    return found
+
+
+def _graph_reading(op, args, out, k, g):
+    graph = Graph("")
+    ids = []
+    for value in args:
+        ids.append(graph.add(None, (), (0, 0), name=f"v{len(ids)}"))
+        graph.variables[f"v{len(ids) - 1}"] = ids[-1]
+    out_id = graph.add(op_key := next(key for key, o in OPS.items() if o is op), tuple(ids), (0, 0))
+    assert op_key
+    builder = NodeBuilder(graph, [*args, out])
+    flowing = op.flowing_node(builder, k, builder.const(g), tuple(ids), out_id)
+    return builder.values[flowing]
+
+
+@pytest.mark.parametrize("key, args", CASES, ids=[f"{c[0]}{[np.shape(v) for v in c[1]]}" for c in CASES])
+def test_vector_jacobian_rule_matches_differences_and_its_graph_reading(key, args):
+    op = OPS[key]
+    assert op.vjp, key
+    out = op.forward(*args)
+    g = a(*np.shape(out))
+    for k, rule in enumerate(op.vjp):
+        if rule is None:       # an axis written in the call
+            continue
+        local, flowing = op.flow(k, g, args, out)
+        flowing = sum_to(flowing, np.shape(args[k]))
+        np.testing.assert_allclose(flowing, _numeric(op, args, k, g), rtol=1e-6, atol=1e-8,
+                                   err_msg=f"{key}, input {k}")
+        # the trace's local: what the upstream was multiplied by (1 for a rule that only moves it)
+        assert np.all(np.isfinite(local)) and factor_local(rule, args, out)[0] is not None
+        if max(np.ndim(v) for v in args) <= 2 or key not in ("matmul",):
+            read = _graph_reading(op, args, out, k, g)
+            np.testing.assert_allclose(sum_to(read, np.shape(args[k])), flowing, rtol=1e-12, atol=1e-12,
+                                       err_msg=f"{key}, input {k}, graph reading")
+        text = op.formula_text(k, [f"a{j}" for j in range(len(args))], "out", upstream="G")
+        assert "G" in text or text == "0", text      # the like-shaped input of a scatter gets 0
+
+
+def test_the_local_of_a_product_is_its_other_factor():
+    x, w = a(3, 4), a(4, 2)
+    out = OPS["matmul"].forward(x, w)
+    assert factor_local(OPS["matmul"].vjp[0], [x, w], out)[1] == "up · local"
+    np.testing.assert_array_equal(factor_local(OPS["matmul"].vjp[0], [x, w], out)[0], w.T)
+    assert factor_local(OPS["matmul"].vjp[1], [x, w], out)[1] == "local · up"
+    np.testing.assert_array_equal(factor_local(OPS["matmul"].vjp[1], [x, w], out)[0], x.T)
+    s = OPS["softmax"].forward(a(4))
+    np.testing.assert_array_equal(factor_local(OPS["softmax"].vjp[0], [a(4)], s)[0], s)
+    assert factor_local(OPS["transpose"].vjp[0], [x], x.T) == (1.0, None)
+
+
+def test_rules_read_as_text():
+    assert OPS["matmul"].formula_text(0, ["X", "W"], "Y", upstream="∂L/∂Y") == "∂L/∂Y · Wᵀ"
+    assert OPS["matmul"].formula_text(1, ["X", "W"], "Y", upstream="∂L/∂Y") == "Xᵀ · ∂L/∂Y"
