@@ -9,7 +9,7 @@ from .graph import Graph, gc_paused
 from .limits import exceeded
 from .numbers import format_shape, format_value
 from .ops import OPS, InputError, sum_to
-from .ops.rules import NUMBERS, Node, NoGraphForm, nodes, numbers_local
+from .ops.rules import NUMBERS, LazyLocal, Node, NoGraphForm, nodes, numbers_local
 from .xp import np
 
 # Annotations are text (from __future__ import annotations), so `typing` is imported only by a type
@@ -31,7 +31,7 @@ class Step:
     """One edge of the backward pass: upstream × local = flowing, added into the input's gradient."""
 
     # A plain class (not a frozen dataclass, ~4× slower to make): each edge of the pass makes one.
-    __slots__ = ("node", "input", "k", "upstream", "local", "flowing", "accumulated")
+    __slots__ = ("node", "input", "k", "upstream", "_local", "flowing", "accumulated")
 
     def __init__(self, node: int, input: int, k: int, upstream: Value, local: Value, flowing: Value,
                  accumulated: Value):
@@ -39,15 +39,28 @@ class Step:
         self.input = input              # the input it flows into
         self.k = k                      # which input of the node (0 for the left operand)
         self.upstream = upstream        # ∂out/∂node
-        self.local = local              # ∂node/∂input
+        self._local = local             # ∂node/∂input, or a LazyLocal read when first asked for
         self.flowing = flowing          # what this edge contributes to ∂out/∂input
         self.accumulated = accumulated  # ∂out/∂input summed over the edges seen so far
+
+    @property
+    def local(self) -> Value:
+        """∂node/∂input; for an op with a vector-Jacobian rule, the factor its rule multiplies the
+        upstream by, worked out only if a table, the JSON or a diagnosis asks for it (-q never does)."""
+        local = self._local
+        if type(local) is LazyLocal:
+            local = self._local = local.value()
+        return local
 
 
 def _finite(value) -> bool:
     if isinstance(value, float):   # a Python float or np.float64
         return math.isfinite(value)
-    return bool(np.all(np.isfinite(value)))
+    # inf and nan survive a sum: one pass with no array of booleans, and no np.all wrapper (a few µs
+    # a call at small sizes). Only a sum that is not finite (finite numbers can add up to inf) is
+    # looked at element by element.
+    total = value.sum() if type(value) is np.ndarray else np.sum(value)
+    return math.isfinite(total) or bool(np.isfinite(value).all())
 
 
 def floats_path(graph: Graph, inputs: dict[str, Value]) -> bool:
@@ -119,8 +132,9 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
                 raise _shape_error(graph, node, op, args, error) from None
             except ArithmeticError:      # Python's float rules, should an op still raise on a float
                 out = scalar(math.inf)
-            # Scalars (the common case) skip numpy's array check: np.isfinite costs ~30× more.
-            if not (isfinite(out) if type(out) is scalar else _finite(out)):
+            # Scalars (the common case) skip numpy's array check: np.isfinite costs ~30× more. An array
+            # made by an op that keeps finite values finite needs no pass over it: its inputs had one.
+            if not (isfinite(out) if type(out) is scalar else op.keeps_finite or _finite(out)):
                 if on_nonfinite is None:
                     # Not yet an error: a branch a where does not take may be undefined here (the
                     # JAX FAQ's where(x > 0, log(x), 0) at x = 0); _untaken_only decides below.
@@ -248,12 +262,15 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
     if floats:     # Python floats throughout: no numpy to import, no arrays
         seed = 1.0 if upstream is None else upstream
     else:
-        seed = np.ones_like(out) if upstream is None else upstream
         # A scalar seed as np.float64: np.ones_like gives a 0-d array, which + and − would pass on
         # unchanged down a whole sum, each step then taking the slow array path.
+        seed = (np.ones_like(out) if np.ndim(out) else np.float64(1.0)) if upstream is None else upstream
         seed = seed if np.ndim(seed) else np.float64(seed)
-    grads, steps = _reverse(graph, values, graph.output, seed, needs_grad(graph, wrt), floats, on_nonfinite)
-    _check_input_grads(graph, grads, on_nonfinite)
+    summed: set[int] = set()
+    grads, steps = _reverse(graph, values, graph.output, seed, needs_grad(graph, wrt), floats, on_nonfinite,
+                            summed=summed)
+    with _unguarded() if floats else np.errstate(all="ignore"):   # a sum checked may overflow: no warning
+        _check_input_grads(graph, grads, on_nonfinite, summed)
     return grads, steps
 
 
@@ -315,13 +332,18 @@ class _NoScalar:
 
 
 def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats: bool,
-             on_nonfinite: NonFinite | None, building: tuple | None = None) -> tuple[list, list[Step]]:
+             on_nonfinite: NonFinite | None, building: tuple | None = None, summed: set[int] | None = None
+             ) -> tuple[list, list[Step]]:
     """The one reverse walk: from `output` down the creation order, each edge's local derivative read
     off its op's rule and multiplied by the upstream (or the op's vector-Jacobian rule applied to it),
     broadcasting undone, the result added into the input's gradient and recorded as a Step.
 
     On numbers (Python floats, or numpy), or with `building` = (NodeBuilder, what is asked) on graph
-    nodes: then values, upstreams and locals are rules.Node objects whose arithmetic adds nodes."""
+    nodes: then values, upstreams and locals are rules.Node objects whose arithmetic adds nodes.
+
+    Every array that flows is checked for inf and nan once, where it is made: an upstream passed on
+    as it is (+, −) was checked already, unless it is a sum of several contributions (`summed`
+    collects the nodes whose array gradient is one)."""
     if building is not None:
         builder, what = building
         scalar, errors, m = _NoScalar, _unguarded(), nodes(builder)
@@ -346,7 +368,7 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
                 if upstream_grad is None:
                     continue
                 upstream_grad = Node(builder, upstream_grad)
-                _visit(builder, node, what, graph)
+                _visit(builder, node, what)
             rules, vjp = op.d if building else op.local, op.vjp
             args = list(map(arg, node.inputs))
             out = values[node.id]
@@ -370,7 +392,9 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
                     flowing, finite = _fit_node(builder, flowing, src), True    # nodes check their values
                 else:
                     flowing = sum_to(flowing, np.shape(values[src]))
-                    finite = _finite(flowing)
+                    finite = flowing is upstream_grad and node.id not in summed or _finite(flowing)
+                    if grads[src] is not None:
+                        summed.add(src)
                 if not finite and not vjp:
                     # 0 × ∞ where no gradient flows (into a branch a where did not take): 0, not nan
                     flowing, finite = _not_flowing(upstream_grad, local, flowing, values[src])
@@ -402,7 +426,7 @@ def _vjp(op, k: int, upstream, args, out, m, building, node, graph):
     """(local, flowing) of an edge through a vector-Jacobian rule: on numbers with the trace's local,
     on nodes (a node whatever the rule gives), or the reason this shape has no graph form yet."""
     if building is None:
-        return op.flow(k, upstream, args, out)
+        return op.flow(k, upstream, args, out, lazy=True)
     try:
         found = op.vjp[k](m, upstream, *args, out)
     except NoGraphForm:
@@ -421,7 +445,7 @@ def _fit_node(builder, flowing, src: int):
     return flowing
 
 
-def _visit(builder, node, what: str, graph: Graph) -> None:
+def _visit(builder, node, what: str) -> None:
     """Count a node visit of a graph-building walk against its limit; new nodes come from its span."""
     builder.visits += 1
     if builder.visits > builder.visit_limit:
@@ -437,12 +461,15 @@ def _no_graph_form(what: str, op, node, graph: Graph, detail: str = "") -> Gradc
                          hint="ask for the gradient only, without this option", text=graph.text)
 
 
-def _check_input_grads(graph: Graph, grads: list, on_nonfinite: NonFinite | None) -> None:
+def _check_input_grads(graph: Graph, grads: list, on_nonfinite: NonFinite | None, summed: set[int]) -> None:
     # Finite contributions can still add up to inf. Inside the graph that shows up where the sum
-    # flows on; an input's gradient flows nowhere, so it is checked here.
+    # flows on; an input's gradient flows nowhere, so it is checked here (an array that is one
+    # contribution, not a sum, was checked as it flowed).
     for name, node_id in graph.variables.items():
         grad = grads[node_id]
-        if grad is not None and not _finite(grad):
+        if grad is None or type(grad) is not float and node_id not in summed and type(grad) is np.ndarray:
+            continue
+        if not _finite(grad):
             error = lambda i=None, name=name, node_id=node_id: MathError(  # noqa: E731
                 f"the gradient with respect to {name} overflows: its contributions add up to more "
                 f"than a float holds", graph.nodes[node_id].span,
@@ -484,6 +511,8 @@ def _math_error(graph, node, op, args, out) -> MathError:
 
 
 def _backward_error(graph, node, op, args, local, k: int = 0) -> MathError:
+    if type(local) is LazyLocal:
+        local = local.value()
     applied = _applied(op, args)
     variable_operands = [i for i in node.inputs if i not in graph.constants]
     if len(variable_operands) > 1:  # say which operand: ∂(x^n)/∂n fails where ∂(x^n)/∂x is fine

@@ -51,7 +51,7 @@ def _numeric(op, args, k, g, h=1e-6):
 def _graph_reading(op, args, out, k, g):
     graph = Graph("")
     ids = []
-    for value in args:
+    for _ in args:
         ids.append(graph.add(None, (), (0, 0), name=f"v{len(ids)}"))
         graph.variables[f"v{len(ids) - 1}"] = ids[-1]
     out_id = graph.add(op_key := next(key for key, o in OPS.items() if o is op), tuple(ids), (0, 0))
@@ -99,3 +99,25 @@ def test_the_local_of_a_product_is_its_other_factor():
 def test_rules_read_as_text():
     assert OPS["matmul"].formula_text(0, ["X", "W"], "Y", upstream="∂L/∂Y") == "∂L/∂Y · Wᵀ"
     assert OPS["matmul"].formula_text(1, ["X", "W"], "Y", upstream="∂L/∂Y") == "Xᵀ · ∂L/∂Y"
+
+
+@pytest.mark.parametrize("text, values, message", [
+    # a product's gradient that overflows is caught where it is made
+    ("sum((X @ W) * 1e200)", {"X": [[1e200]], "W": [[1e-200]]},
+     "the gradient overflows at [[1e200]] @ [[1e-200]] with respect to its second operand"),
+    # an input's gradient summed from two finite contributions
+    ("sum(1.5e308*X + 1.5e308*X)", {"X": [1e-308, 1e-308]},
+     "the gradient with respect to X overflows: its contributions add up"),
+    # a summed gradient passed on as it is by + is checked there, not taken as already checked
+    ("u = X + Y\nsum(1.5e308*u + 1.5e308*u)", {"X": [1e-308, 1e-308], "Y": [0.0, 0.0]},
+     "the gradient overflows at [1e-308, 1e-308] + [0, 0] with respect to its first operand"),
+    # relu keeps finite values finite: the overflow is found at the × that makes it, before and after
+    ("sum(relu(X*1e300)*1e300)", {"X": [1.0, 2.0]}, "overflow: [1e300, 2e300] × 1e300 = [inf, inf]"),
+])
+def test_arrays_are_checked_for_inf_once_where_it_can_first_appear(text, values, message):
+    from gradcalc import compute
+    from gradcalc.errors import MathError
+
+    with pytest.raises(MathError) as caught:
+        compute(text, {k: np.array(v) for k, v in values.items()})
+    assert message in str(caught.value)

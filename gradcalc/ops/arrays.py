@@ -19,7 +19,7 @@ from .rules import ATOM, GRAPH_MATMUL, Text, as_value, function
 
 def _swap(a):
     """The transpose of the last two axes (a stack of matrices stays a stack); a vector is itself."""
-    return np.swapaxes(a, -1, -2) if np.ndim(a) >= 2 else a
+    return a.swapaxes(-1, -2) if np.ndim(a) >= 2 else a
 
 
 def _need_array(name: str, a) -> None:
@@ -289,7 +289,7 @@ OPS.update({
     "matmul": Op("@", "{0} @ {1}", _matmul,
                  vjp=(lambda m, g, x, w, out: g @ m.T(w), lambda m, g, x, w, out: m.T(x) @ g),
                  names=("dot", "matmul"), domain="inner sizes agree"),
-    "transpose": Op("ᵀ", "{0}ᵀ", _swap, vjp=(lambda m, g, x, out: m.T(g),), names=("transpose",)),
+    "transpose": Op("ᵀ", "{0}ᵀ", _swap, vjp=(lambda m, g, x, out: m.T(g),), names=("transpose",), keeps_finite=True),
     "sum": unary("sum", lambda x: as_value(np.sum(x)), _ones, elementwise=False),
     "mean": unary("mean", lambda x: as_value(_mean(x)), lambda m, x, out: m.filled(x, 1.0 / m.size(x)),
                   elementwise=False),
@@ -300,10 +300,10 @@ OPS.update({
                     names=("mean",), domain="axis a whole number written in the call"),
     "max": unary("max", lambda x: as_value(np.max(x)), lambda m, x, out: m.ties(x, out),
                  piece=lambda x, out: x == out, elementwise=False,
-                 kink="tied largest elements share the gradient equally"),
+                 kink="tied largest elements share the gradient equally", keeps_finite=True),
     "softmax": Op("softmax", "softmax({0})", _softmax,
                   vjp=(lambda m, g, x, out: out * (g - m.row_sums(g * out)),),
-                  names=("softmax",), kink="along the last axis"),
+                  names=("softmax",), kink="along the last axis", keeps_finite=True),
     "logsumexp": Op("logsumexp", "logsumexp({0})", _logsumexp,
                     vjp=(lambda m, g, x, out: m.expand_last(g) * m.softmax(x),),
                     names=("logsumexp",), kink="along the last axis"),
@@ -317,7 +317,7 @@ OPS.update({
     # Reductions of a whole array (of every element, as sum and max).
     "min": unary("min", lambda x: as_value(np.min(x)), lambda m, x, out: m.ties(x, out),
                  piece=lambda x, out: x == out, elementwise=False,
-                 kink="tied smallest elements share the gradient equally"),
+                 kink="tied smallest elements share the gradient equally", keeps_finite=True),
     "norm": unary("norm", _norm, lambda m, x, out: x / out, numeric=_norm_local, elementwise=False,
                   kink="0 at x = 0 (PyTorch)"),
     "prod": unary("prod", lambda x: np.float64(np.prod(x)), lambda m, x, out: out / x,
@@ -340,7 +340,7 @@ def _expand_axis(x, axis):
 
 OPS.update({
     "expand_axis": Op("keepdims", "{0} with axis {1} kept", _expand_axis,
-                      vjp=(lambda m, g, x, axis, out: m.drop_axis(g, x, axis), None)),
+                      vjp=(lambda m, g, x, axis, out: m.drop_axis(g, x, axis), None), keeps_finite=True),
 })
 
 # Indexing ----------------------------------------------------------------------------------------
@@ -409,8 +409,9 @@ def index_op(key: Index) -> str:
         return _scatter(upstream, np.shape(like), key)
 
     OPS[back] = Op("scatter", f"{{0}} placed at {text} in zeros shaped like {{1}}", place,
-                   vjp=(lambda m, g, u, like, out: m.take(g, key), lambda m, g, u, like, out: m.filled(like, 0.0)))
-    OPS[name] = Op(text, f"{{0}}{text}", take, vjp=(lambda m, g, x, out: m.place(g, x, key),))
+                   vjp=(lambda m, g, u, like, out: m.take(g, key), lambda m, g, u, like, out: m.filled(like, 0.0)),
+                   keeps_finite=True)
+    OPS[name] = Op(text, f"{{0}}{text}", take, vjp=(lambda m, g, x, out: m.place(g, x, key),), keeps_finite=True)
     return name
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .rules import NUMBERS, as_array, factor_local, graph_local, graph_vjp, numbers_local, text_local, text_vjp
+from .rules import NUMBERS, LazyLocal, as_array, graph_local, graph_vjp, numbers_local, text_local, text_vjp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:   # annotations are text: typing is no import of a plain question
@@ -17,14 +17,15 @@ class Op:
     # A plain class, not a (frozen) dataclass: `dataclasses` costs a plain question ~15 ms of imports,
     # and the table makes some sixty Ops at every start.
     __slots__ = ("symbol", "show", "forward", "d", "local", "vjp", "explain", "piece", "names", "variadic",
-                 "elementwise", "normal", "simplify", "domain", "kink", "floats")
+                 "elementwise", "normal", "simplify", "domain", "kink", "floats", "keeps_finite")
 
     def __init__(self, symbol: str, show: str, forward: Callable, d: tuple[Rule | None, ...] = (), *,
                  numeric: tuple[Rule | None, ...] = (), vjp: tuple[Rule | None, ...] = (),
                  explain: Callable[..., str | None] | None = None,
                  piece: Callable | None = None, names: tuple[str, ...] = (), variadic: bool = False,
                  elementwise: bool = False, normal: Callable | None = None,
-                 simplify: Callable | None = None, domain: str = "", kink: str = "", floats: bool = False):
+                 simplify: Callable | None = None, domain: str = "", kink: str = "", floats: bool = False,
+                 keeps_finite: bool = False):
         self.symbol = symbol            # drawn inside a graph node: "+", "×", "exp"
         self.show = show                # the node's definition from input labels: "{0} + {1}"
         self.forward = forward
@@ -69,6 +70,9 @@ class Op:
         # forward and local work on Python floats without numpy, with numpy's digits (through
         # gradcalc.xp's functions): a program of such ops on numbers runs without importing numpy.
         self.floats = floats
+        # Finite inputs always give a finite result (relu, sin, a transpose, softmax): the forward pass
+        # need not look for inf or nan in an array it made, as its inputs were already checked.
+        self.keeps_finite = keeps_finite
 
     def __repr__(self) -> str:
         return f"<Op {self.symbol} {self.show!r}>"
@@ -89,12 +93,14 @@ class Op:
             return text_vjp(self.vjp[k], upstream, labels, out)
         return text_local(self.d[k], labels, out)
 
-    def flow(self, k: int, upstream, args: list, out) -> tuple[object, object]:
+    def flow(self, k: int, upstream, args: list, out, lazy: bool = False) -> tuple[object, object]:
         """(local, flowing) of one backward edge on numbers: flowing = upstream × local, or what the
-        vector-Jacobian rule gives (before broadcasting is undone)."""
+        vector-Jacobian rule gives (before broadcasting is undone); with `lazy`, such a rule's local
+        as a LazyLocal, worked out when asked for."""
         if self.vjp:
             flowing = as_array(self.vjp[k](NUMBERS, upstream, *args, out))
-            return factor_local(self.vjp[k], args, out)[0], flowing
+            local = LazyLocal(self.vjp[k], args, out)
+            return (local if lazy else local.value()), flowing
         local = numbers_local(self.local[k], args, out)
         return local, upstream * local
 

@@ -36,7 +36,7 @@ def _where(condition, a, b):
 def _compare(symbol: str, compare) -> Op:
     return Op(symbol, f"{{0}} {symbol} {{1}}", _mask(compare),
               (lambda m, a, b, out: 0.0 * out, lambda m, a, b, out: 0.0 * out),
-              piece=lambda a, b, out: out, elementwise=True, floats=True,
+              piece=lambda a, b, out: out, elementwise=True, floats=True, keeps_finite=True,
               normal=lambda t, a, b, _s=symbol: t.call(_s, a, b))
 
 
@@ -196,11 +196,11 @@ OPS.update({
     # `t = x`: a named copy, so t shows in the trace.
     "identity": Op("=", "{0}", lambda a: a, (_one,), numeric=(1.0,), elementwise=True, normal=_same,
                    simplify=_passed_on,
-                   floats=True),
+                   floats=True, keeps_finite=True),
     "neg": unary("−", operator.neg, _minus_one, numeric=-1.0, show="−{0}", names=(),
-                 normal=lambda t, a: t.neg(a), simplify=_simplify_neg, floats=True),
+                 normal=lambda t, a: t.neg(a), simplify=_simplify_neg, floats=True, keeps_finite=True),
     "pos": unary("+", operator.pos, _one, numeric=1.0, show="+{0}", names=(), normal=_same, simplify=_passed_on,
-                 floats=True),
+                 floats=True, keeps_finite=True),
     "exp": unary("exp", xp.exp, lambda m, a, out: out, floats=True),
     "log": unary("log", xp.log, lambda m, a, out: 1.0 / a, explain=_explain_log, names=("log", "ln"),
                  domain="x > 0", floats=True),
@@ -208,20 +208,20 @@ OPS.update({
                   domain="x ≥ 0; derivative x > 0", floats=True,
                   # a power, so sqrt(x)³ and x^(3/2) are one form; printed sqrt(x) again
                   normal=lambda t, a: t.power(a, t.number(0.5))),
-    "sin": unary("sin", xp.sin, lambda m, a, out: m.cos(a), floats=True),
-    "cos": unary("cos", xp.cos, lambda m, a, out: -m.sin(a), floats=True),
+    "sin": unary("sin", xp.sin, lambda m, a, out: m.cos(a), floats=True, keeps_finite=True),
+    "cos": unary("cos", xp.cos, lambda m, a, out: -m.sin(a), floats=True, keeps_finite=True),
     "tan": unary("tan", xp.tan, lambda m, a, out: 1.0 + out * out, domain="x ≠ π/2 + kπ", floats=True),
-    "tanh": unary("tanh", np.tanh, lambda m, a, out: 1.0 - out * out, numeric=_tanh_local),
+    "tanh": unary("tanh", np.tanh, lambda m, a, out: 1.0 - out * out, numeric=_tanh_local, keeps_finite=True),
     "sigmoid": unary("sigmoid", sigmoid, lambda m, a, out: out * (1.0 - out), numeric=_sigmoid_local,
-                     floats=True),
+                     floats=True, keeps_finite=True),
     # relu and abs at 0 take the subgradient 0, as the common frameworks do.
     "relu": unary("relu", xp.relu, lambda m, a, out: m.where(a, 1.0, 0.0), piece=_side_of_zero,
-                  kink="0 at x = 0", floats=True),
+                  kink="0 at x = 0", floats=True, keeps_finite=True),
     "abs": unary("abs", xp.absolute, lambda m, a, out: m.sign(a), piece=_side_of_zero,
-                 names=("abs", "fabs", "absolute"), kink="0 at x = 0", floats=True),
+                 names=("abs", "fabs", "absolute"), kink="0 at x = 0", floats=True, keeps_finite=True),
     # sign is what abs and relu differentiate to; flat on both sides of 0.
     "sign": unary("sign", xp.sign, lambda m, a, out: 0.0 * a, piece=_side_of_zero,
-                  kink="derivative 0 everywhere", floats=True),
+                  kink="derivative 0 everywhere", floats=True, keeps_finite=True),
 })
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -332,7 +332,7 @@ OPS.update({
                   explain=_outside("acos", lambda a: abs(a) > 1, "−1 ≤ x ≤ 1"),
                   names=("acos", "arccos"), domain="−1 ≤ x ≤ 1; derivative −1 < x < 1", floats=True),
     "atan": unary("atan", xp.atan, lambda m, a, out: 1.0 / (1.0 + a * a), names=("atan", "arctan"),
-                  floats=True),
+                  floats=True, keeps_finite=True),
     "sinh": unary("sinh", xp.sinh, lambda m, a, out: m.cosh(a), floats=True),
     "cosh": unary("cosh", xp.cosh, lambda m, a, out: m.sinh(a), floats=True),
     "asinh": unary("asinh", xp.asinh, lambda m, a, out: 1.0 / m.sqrt(a * a + 1.0), numeric=_asinh_local,
@@ -355,15 +355,15 @@ OPS.update({
                   floats=True),
     "softplus": unary("softplus", xp.softplus, lambda m, a, out: m.sigmoid(a), floats=True),
     "erf": unary("erf", _erf, lambda m, a, out: m.named(_TWO_OVER_SQRT_PI, "2/√π") * m.exp(-(a * a)),
-                 floats=True),
+                 floats=True, keeps_finite=True),
     "erfc": unary("erfc", _erfc, lambda m, a, out: m.named(-_TWO_OVER_SQRT_PI, "−2/√π") * m.exp(-(a * a)),
-                  floats=True),
+                  floats=True, keeps_finite=True),
     # gelu is the exact x·Φ(x) (PyTorch's default, approximate='none').
-    "gelu": unary("gelu", _gelu, _gelu_local, floats=True),
+    "gelu": unary("gelu", _gelu, _gelu_local, floats=True, keeps_finite=True),
     # elu with α = 1: x for x > 0, exp(x) − 1 below; its derivative exp(min(x, 0)) is continuous.
     "elu": unary("elu", _elu, lambda m, a, out: m.exp(m.minimum(a, 0.0)), piece=_side_of_zero,
-                 kink="α = 1: derivative 1 at x = 0 (continuous)", floats=True),
-    "silu": unary("silu", lambda a: a * sigmoid(a), _silu_local, names=("silu", "swish"), floats=True),
+                 kink="α = 1: derivative 1 at x = 0 (continuous)", floats=True, keeps_finite=True),
+    "silu": unary("silu", lambda a: a * sigmoid(a), _silu_local, names=("silu", "swish"), floats=True, keeps_finite=True),
     "atan2": several("atan2", xp.atan2, (lambda m, y, x, out: x / (x * x + y * y),
                                          lambda m, y, x, out: -y / (x * x + y * y)),
                      names=("atan2", "arctan2"), domain="derivative (x, y) ≠ (0, 0)", floats=True),
@@ -381,12 +381,12 @@ OPS.update({
                                              lambda m, a, b, out: m.wins(b, a)),
                        piece=lambda a, b, out: np.sign(a - b), names=("maximum", "max", "fmax"), variadic=True,
                        kink="a tie gives ½ to each (PyTorch, JAX); max(a, b, c) is max(max(a, b), c)",
-                       floats=True),
+                       floats=True, keeps_finite=True),
     "minimum": several("minimum", _minimum, (lambda m, a, b, out: m.wins(b, a),
                                              lambda m, a, b, out: m.wins(a, b)),
                        piece=lambda a, b, out: np.sign(a - b), names=("minimum", "min", "fmin"), variadic=True,
                        kink="a tie gives ½ to each (PyTorch, JAX); min(a, b, c) is min(min(a, b), c)",
-                       floats=True),
+                       floats=True, keeps_finite=True),
     # leaky_relu(x, slope): slope·x below 0 and at 0 (PyTorch), x above; slope 0.01 if not given.
     "leaky_relu": several("leaky_relu", _leaky_relu, (lambda m, a, s, out: m.where(a, 1.0, s),
                                                       lambda m, a, s, out: m.minimum(a, 0.0)),
@@ -394,11 +394,11 @@ OPS.update({
     "leaky_relu_default": unary("leaky_relu", lambda a: _leaky_relu(a, 0.01),
                                 lambda m, a, out: m.where(a, 1.0, 0.01), piece=_side_of_zero,
                                 normal=lambda t, a: t.call("leaky_relu", a, t.number(0.01)),
-                                kink="slope 0.01; 0.01 at x = 0 (PyTorch)", floats=True),
+                                kink="slope 0.01; 0.01 at x = 0 (PyTorch)", floats=True, keeps_finite=True),
     # stop_gradient (JAX; PyTorch's detach, TensorFlow's stop_gradient): the value passes, no gradient
     # does.
     "stop_gradient": unary("stop_gradient", lambda a: a, lambda m, a, out: 0.0 * a,
-                           kink="no gradient passes (detach, stop_gradient)", floats=True),
+                           kink="no gradient passes (detach, stop_gradient)", floats=True, keeps_finite=True),
     # Comparisons (the dialects' masks): 1 where they hold, else 0, flat on both sides, so no gradient.
     "less": _compare("<", operator.lt), "greater": _compare(">", operator.gt),
     "less_equal": _compare("≤", operator.le), "greater_equal": _compare("≥", operator.ge),
@@ -414,7 +414,7 @@ OPS.update({
                                     lambda m, x, lo, hi, out: m.step(lo - x),
                                     lambda m, x, lo, hi, out: m.step(x - hi)),
                     piece=_clip_piece, names=("clip", "clamp"), domain="lo ≤ hi",
-                    kink="x's gradient passes on lo ≤ x ≤ hi, bounds included (PyTorch's clamp)", floats=True),
+                    kink="x's gradient passes on lo ≤ x ≤ hi, bounds included (PyTorch's clamp)", floats=True, keeps_finite=True),
 })
 
 

@@ -23,6 +23,8 @@ moves g about, a transpose or a sum spread back along its axis).
 
 from __future__ import annotations
 
+import math
+
 from .. import xp
 from ..xp import np
 
@@ -40,6 +42,14 @@ def _where(condition, yes, no):
         return yes if condition > 0.0 else no
     if np.ndim(condition) == 0 and np.ndim(yes) == 0 and np.ndim(no) == 0:
         return np.float64(yes if condition > 0 else no)
+    if type(yes) is float and type(no) is float and math.isfinite(yes) and math.isfinite(no):
+        # Two numbers: the mask as 1.0/0.0, scaled. np.where on an unpredictable mask was ~10× slower
+        # (a relu's local on 512×1024: 2 ms against 0.2). yes·1 + no·0 is yes exactly, and the reverse.
+        mask = np.greater(condition, 0)
+        held = mask.astype(np.float64)
+        if yes == 1.0 and no == 0.0:
+            return held
+        return held * yes + (~mask).astype(np.float64) * no
     return np.where(condition > 0, yes, no) * 1.0
 
 
@@ -427,7 +437,7 @@ class Upstream:
     def __truediv__(self, other):
         return self._found(1.0 / other, "up × local")
 
-    def _same(self, *other):
+    def _same(self, *_other):
         return self
 
     __add__ = __radd__ = __sub__ = __rsub__ = __neg__ = __rtruediv__ = _same
@@ -449,6 +459,18 @@ def _factor_function(function: Function):
 
 
 _FACTOR: list = []
+
+
+class LazyLocal:
+    """The trace's local of one edge through a vector-Jacobian rule, worked out when first read."""
+
+    __slots__ = ("rule", "args", "out")
+
+    def __init__(self, rule, args, out):
+        self.rule, self.args, self.out = rule, args, out
+
+    def value(self):
+        return factor_local(self.rule, self.args, self.out)[0]
 
 
 def factor_local(rule, args, out) -> tuple[object, str | None]:
