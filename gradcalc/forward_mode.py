@@ -140,8 +140,8 @@ def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: st
     return ForwardPass(label, tangents, operations)
 
 
-# Ops made per index (x[0], its scatter back) only move elements: linear in their first input.
-_MOVES = ("index[", "scatter[")
+# Ops made per index (x[0], its scatter back, x[y]) only move elements: linear in their first input.
+_MOVES = ("index[", "scatter[", "take[")
 
 
 def _transposed(op, k: int, args: list, out, tangent, node, graph: Graph):

@@ -545,7 +545,7 @@ REWRITES = {"softmax": _softmax, "logsumexp": _logsumexp, "cross_entropy": _cros
             "norm": _norm, "var": _var, "std": _std}
 
 deflinear("identity", "pos", "neg", "add", "sub", "sum", "mean", "sum_last", "transpose")
-deflinear("sum_axis", "mean_axis", "sum_to", "expand_axis", series=1)
+deflinear("sum_axis", "mean_axis", "sum_to", "expand_axis", "reshape", series=1)
 defbilinear("mul", "matmul", "outer")
 RULES.update({"div": _Plan._div, "pow": _Plan._pow, "prod": _Plan._prod, "max": _Plan._chosen,
               "min": _Plan._chosen}, **dict.fromkeys(REWRITES, _Plan._rewritten))

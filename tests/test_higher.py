@@ -139,6 +139,8 @@ ARRAY_CASES = [
     ("x @ y * (A @ x)[0] + sum(x @ A)", {"x": [1.0, -2.0], "y": [0.5, 3.0], "A": [[1.0, 2.0], [0.5, 3.0]]},
      ("x", "y", "A")),
     ("sum(softmax(X)[1:] ** 2) + X[0, 1] ** 3", {"X": [[1.0, 2.0, 0.5], [3.0, 4.5, -1.0]]}, ("X",)),
+    ("sum(x.reshape(2, 2) @ np.max(X, axis=1) ** 2)", {"x": [1.0, 2.0, -0.5, 3.0], "X": [[1.0, 2.0], [3.0, 0.5]]},
+     ("x", "X")),
 ]
 
 
@@ -347,6 +349,9 @@ CHAINED_CASES = [
     ("sum(X * scipy.special.logsumexp(X, axis=-1, keepdims=True))", {"X": [[1.0, 2.0, 0.5], [0.3, -1.0, 2.0]]}),
     ("sum(X.sum(axis=1, keepdims=True) * X)", {"X": [[1.0, 2.0, 0.5], [0.3, -1.0, 2.0]]}),
     ("softmax(x) @ y", {"x": [1.0, 2.0, 0.5], "y": [0.3, -1.0, 2.0]}),
+    # reshape (linear), max along an axis (its rule transposed), integer-array indexing (linear)
+    ("sum(x.reshape(2, 2) @ np.max(X, axis=0)) + sum(X[range(2), i] ** 2)",
+     {"x": [1.0, 2.0, -0.5, 3.0], "X": [[1.0, 2.0], [3.0, 0.5]], "i": [1.0, 0.0]}),
 ]
 
 

@@ -8,6 +8,7 @@ import pytest
 from gradcalc.graph import Graph
 from gradcalc.nodes import NodeBuilder
 from gradcalc.ops import OPS, index_op, sum_to
+from gradcalc.ops.arrays import take_op
 from gradcalc.ops.rules import factor_local
 
 rng = np.random.default_rng(7)
@@ -30,6 +31,10 @@ CASES = [
     ("expand_axis", [a(3, 4), np.float64(1)]), ("expand_axis", [a(4), np.float64(0)]),
     (index_op((1,)), [a(4)]), (index_op((slice(1, None), 0)), [a(3, 4)]),
     ("scatter[1:]", [a(3), a(4)]),
+    ("reshape", [a(2, 3), np.array([3.0, 2.0])]), ("reshape", [a(6), np.array([-1.0, 3.0])]),
+    ("max_axis", [a(3, 4), np.float64(0)]), ("min_axis", [a(3, 4), np.float64(1)]),
+    (take_op(("range", "index")), [a(3, 4), np.float64(3), np.array([0.0, 2.0, 2.0])]),
+    (take_op(("index",)), [a(5), np.array([1.0, 1.0, 4.0])]),
 ]
 index_op((slice(1, None),))    # makes scatter[1:]
 
@@ -70,13 +75,16 @@ def test_vector_jacobian_rule_matches_differences_and_its_graph_reading(key, arg
     for k, rule in enumerate(op.vjp):
         if rule is None:       # an axis written in the call
             continue
+        if key.startswith("take[") and k > 0:     # index inputs: whole numbers, no gradient
+            assert not np.any(op.flow(k, g, args, out)[1]), key
+            continue
         local, flowing = op.flow(k, g, args, out)
         flowing = sum_to(flowing, np.shape(args[k]))
         np.testing.assert_allclose(flowing, _numeric(op, args, k, g), rtol=1e-6, atol=1e-8,
                                    err_msg=f"{key}, input {k}")
         # the trace's local: what the upstream was multiplied by (1 for a rule that only moves it)
         assert np.all(np.isfinite(local)) and factor_local(rule, args, out)[0] is not None
-        if max(np.ndim(v) for v in args) <= 2 or key not in ("matmul",):
+        if (max(np.ndim(v) for v in args) <= 2 or key != "matmul") and not key.startswith("take["):
             read = _graph_reading(op, args, out, k, g)
             np.testing.assert_allclose(sum_to(read, np.shape(args[k])), flowing, rtol=1e-12, atol=1e-12,
                                        err_msg=f"{key}, input {k}, graph reading")

@@ -474,6 +474,16 @@ def _take_text(pattern: Pattern) -> str:
     return "[" + ", ".join(parts) + "]"
 
 
+def _added_at(upstream, x, pattern: Pattern, indices):
+    grad = np.zeros(np.shape(x))
+    np.add.at(grad, _take_key(pattern, indices), upstream)
+    return grad
+
+
+function("added_at", _added_at, graph=lambda g, *args: None,
+         text=lambda up, x, pattern, indices: Text(f"{up} added at {_take_text(pattern)}, zeros elsewhere", 0))
+
+
 def take_op(pattern: Pattern) -> str:
     """The op taking x[key] for a key with index arrays (registered in OPS on first use): inputs
     (x, *the index inputs, in the pattern's order)."""
@@ -497,27 +507,12 @@ def take_op(pattern: Pattern) -> str:
                                  hint=f"indices of axis {axis} run from 0 to {size - 1}, or -{size} to -1")
         return as_value(np.array(np.asarray(x)[key]))
 
-    def scatter(upstream, x, indices):
-        grad = np.zeros(np.shape(x))
-        np.add.at(grad, _take_key(pattern, indices), upstream)
-        return grad
-
-    def zeros(k):
-        return lambda upstream, local, x, *indices: np.zeros(np.shape(indices[k]))
-
-    def zeros_tangent(t, *args):
-        return np.zeros(np.shape(args[-1]))
-
-    OPS[name] = Op(
-        text, f"{{0}}{text}", take,
-        (lambda m, x, *rest: m.named(1.0, f"1 at {text}, else 0"),)
-        + tuple((lambda m, *rest: m.named(0.0, "0: indices take no gradient")) for _ in range(inputs)),
-        chain=(lambda upstream, local, x, *indices: scatter(upstream, x, indices),)
-        + tuple(zeros(k) for k in range(inputs)),
-        rule=(f"{{up}} added at {text}, zeros elsewhere",) + ("0",) * inputs,
-        graph_chain=(None,) * (1 + inputs),
-        tangent=(lambda t, x, *rest: as_value(np.array(np.broadcast_to(t, np.shape(x))[_take_key(pattern, rest[:-1])])),)
-        + (zeros_tangent,) * inputs)
+    # g added back at the positions taken (np.add.at: a position taken twice gets both); the index
+    # inputs take no gradient. No graph form yet (Hessians and --order say so).
+    OPS[name] = Op(text, f"{{0}}{text}", take,
+                   vjp=(lambda m, g, x, *rest: m.added_at(g, x, pattern, rest[:-1]),)
+                   + tuple((lambda k: lambda m, g, x, *rest: m.filled(rest[k], 0.0))(k) for k in range(inputs)),
+                   keeps_finite=True)
     return name
 
 
@@ -540,33 +535,29 @@ def _ties_along(x, axis, out):
     return at / np.sum(at, axis=along, keepdims=True)
 
 
+# The upstream of a reshape given its input's shape again.
+function("reshaped_like", lambda a, x: np.reshape(a, np.shape(x)),
+         graph=lambda g, a, x: g("reshape", a, g.const(np.array(np.shape(g.values[x]), dtype=np.float64))),
+         text=lambda a, x: Text(f"{a} reshaped back", 0))
+
+
 # Which elements a max or min along the axis takes: 1 there, ties along the axis sharing it equally.
 function("ties_along", lambda x, axis, out: _ties_along(x, axis, out), constant=True,
          text=lambda x, axis, out: Text(f"1 where {x} = {out} along axis {axis} (ties share it), else 0", 0))
 
 
 def _extreme_along(name: str):
+    # ∂L/∂out spread back along the axis, to the largest (smallest) elements only, ties sharing it
     return Op(name, f"{name}({{0}}, axis {{1}})",
               lambda x, axis: as_value(getattr(np, name)(x, axis=_axis(name, x, axis))),
-              (lambda m, x, axis, out: m.ties_along(x, axis, out), None),
-              chain=(lambda upstream, local, x, axis: np.expand_dims(upstream, _axis(name, x, axis)) * local,
-                     None),
-              rule=(f"{{up}} at the {'largest' if name == 'max' else 'smallest'} along axis {{1}}", ""),
-              graph_chain=(None, None),
-              tangent=(lambda t, x, axis, out: np.sum(np.broadcast_to(t, np.shape(x)) * _ties_along(x, axis, out),
-                                                      axis=_axis(name, x, axis)), None),
+              vjp=(lambda m, g, x, axis, out: m.spread(g, x, axis) * m.ties_along(x, axis, out), None),
               piece=lambda x, axis, out: np.asarray(x) == np.expand_dims(out, _axis(name, x, axis)),
-              kink="tied elements along the axis share the gradient equally")
+              kink="tied elements along the axis share the gradient equally", keeps_finite=True)
 
 
 OPS.update({
-    "reshape": Op("reshape", "{0} reshaped to {1}", _reshape, (lambda m, x, shape, out: 1.0, None),
-                  chain=(lambda upstream, local, x, shape: np.reshape(upstream, np.shape(x)), None),
-                  rule=("{up} reshaped back", ""),
-                  graph_chain=(lambda g, upstream, x, shape, out: g(
-                      "reshape", upstream, g.const(np.array(np.shape(g.values[x]), dtype=np.float64))), None),
-                  tangent=(lambda t, x, shape, out: np.reshape(np.broadcast_to(t, np.shape(x)), np.shape(out)),
-                           None)),
+    "reshape": Op("reshape", "{0} reshaped to {1}", _reshape,
+                  vjp=(lambda m, g, x, shape, out: m.reshaped_like(g, x), None), keeps_finite=True),
     "max_axis": _extreme_along("max"),    # numpy's max and min are looked up when called: no import
     "min_axis": _extreme_along("min"),
 })
