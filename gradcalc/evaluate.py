@@ -363,13 +363,14 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
             if upstream_grad is None or node.op is None:
                 continue
             op = OPS[node.op]
+            rules, vjp = op.local, op.vjp
             if building is not None:
                 upstream_grad = upstream_grad.total(builder)
                 if upstream_grad is None:
                     continue
                 upstream_grad = Node(builder, upstream_grad)
                 _visit(builder, node, what)
-            rules, vjp = op.d if building else op.local, op.vjp
+                rules = op.d        # on nodes, the rules themselves (no numeric forms)
             args = list(map(arg, node.inputs))
             out = values[node.id]
             for k, src in enumerate(node.inputs):
