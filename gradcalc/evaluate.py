@@ -111,7 +111,7 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
     limits, total = graph.limits, 0    # total: numbers held in array values so far
     nonfinite: list[int] = []          # nodes whose value is not finite, judged once all are known
     row_errors: dict = {}              # a batch's: node → the error of its row i
-    arg, isfinite = values.__getitem__, math.isfinite
+    arg, isfinite, whole = values.__getitem__, math.isfinite, on_nonfinite is None
     with errors, gc_paused():
         for node in graph.nodes:
             if node.op is None:
@@ -133,8 +133,10 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
             except ArithmeticError:      # Python's float rules, should an op still raise on a float
                 out = scalar(math.inf)
             # Scalars (the common case) skip numpy's array check: np.isfinite costs ~30× more. An array
-            # made by an op that keeps finite values finite needs no pass over it: its inputs had one.
-            if not (isfinite(out) if type(out) is scalar else op.keeps_finite or _finite(out)):
+            # made by an op that keeps finite values finite needs no pass over it: its inputs had one,
+            # and one that was not finite is an error anyway where it is used (a batch judges each row
+            # by what its values became, so it looks at every array).
+            if not (isfinite(out) if type(out) is scalar else op.keeps_finite and whole or _finite(out)):
                 if on_nonfinite is None:
                     # Not yet an error: a branch a where does not take may be undefined here (the
                     # JAX FAQ's where(x > 0, log(x), 0) at x = 0); _untaken_only decides below.
