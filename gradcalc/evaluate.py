@@ -378,11 +378,11 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
             for k, src in enumerate(node.inputs):
                 if not needs[src]:
                     continue
-                if vjp:                       # an array op's vector-Jacobian rule
-                    local, flowing = _vjp(op, k, upstream_grad, args, out, m, building, node, graph)
-                elif type(local := rules[k]) is float:    # + and −: a constant, nothing to call
+                if type(local := rules[k]) is float:    # + and −: a constant, nothing to call
                     # the upstream passes on as it is: no copy of an array
                     flowing = upstream_grad if local == 1.0 else upstream_grad * local
+                elif vjp:                     # an array op's vector-Jacobian rule
+                    local, flowing = _vjp(op, k, upstream_grad, args, out, m, building, node, graph)
                 else:
                     try:
                         local = local(m, *args, out)

@@ -587,7 +587,7 @@ def _value_bound(node, value, inputs: list[Bounded], input_values: list) -> Valu
             if node.op in BILINEAR:
                 return _shaped(bilinear(op.forward, inputs[0], inputs[1],
                                         _inner(node.op, input_values[0])).bound, value)
-            if op.local:
+            if op.local and not op.vjp:
                 spread = LIBRARY * abs(value)
                 for k, local in enumerate(op.local):
                     bound = parts(inputs[k])[1]

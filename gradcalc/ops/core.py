@@ -45,6 +45,8 @@ class Op:
         # and as text (the trace), its local column read off it (ops/rules.py factor_local) and forward
         # mode's tangent from it by transposition. None for an input that is a number written in the call.
         self.vjp = vjp
+        if vjp:     # no local derivative rule: one None per input, so a walk tests for one first
+            self.d = self.local = (None,) * len(vjp)
         self.explain = explain          # why a forward result is not finite
         # For an op with kinks or jumps (relu, abs, sign, max): which smooth piece it is on, called
         # with (*inputs, out). Points near the given one that land on another piece are not comparable.
