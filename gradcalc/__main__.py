@@ -2,9 +2,13 @@
 
 import os
 import sys
+import warnings
 
 
 def run() -> None:
+    # gradcalc checks every value itself (a non-finite one is exit 3 with its node named), so numpy's
+    # own RuntimeWarnings ("Mean of empty slice", "overflow encountered") would only be noise on stderr.
+    warnings.simplefilter("ignore", RuntimeWarning)
     try:
         from .cli.exits import guard
     except KeyboardInterrupt:   # before the guard itself has loaded: said as it would say it

@@ -635,14 +635,14 @@ class Program:
 
 _SEEN = re.compile(
     r"(?m)(?:^|;)[ \t]*(?:import|from|print|def|with|for|while|if|elif|else|class|return|try|except|assert|@)\b"
-    r"|\blambda\b|\.backward\b|\.grad\b|requires_grad|\bis[ \t]+(?:not[ \t]+)?None\b"
+    r"|(?<!\\)\blambda\b|\.backward\b|\.grad\b|requires_grad|\bis[ \t]+(?:not[ \t]+)?None\b"
     r"|\b(?:dtype|device|label)[ \t]*=|\.(?:zero_grad|retain_grad|requires_grad_)\b|\bgrad\(|\.gradient\(")
 _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
 _DOTTED = r"[A-Za-z_][A-Za-z_0-9.]*"
 _DEF = re.compile(rf"def[ \t]+({_NAME})[ \t]*\(([^()]*)\)[ \t]*(?:->[^:]*)?:")
 _LAMBDA = re.compile(rf"({_NAME})[ \t]*=[ \t]*lambda\b([^:]*):")
 _NO_GRAD = re.compile(r"with[ \t]+torch\.(?:no_grad|inference_mode)[ \t]*\([ \t]*\)|set_grad_enabled\([ \t]*False")
-_LONE_LAMBDA = re.compile(rf"lambda\b((?:[ \t]*{_NAME}[ \t]*,?)*):")
+_LONE_LAMBDA = re.compile(rf"(?<!\\)lambda\b((?:[ \t]*{_NAME}[ \t]*,?)*):")
 _PRINT = re.compile(r"print[ \t]*\(")
 _CLASS_CALL = re.compile(r"\bTensor\.(eye|zeros|ones|randn|rand)\b")   # tinygrad's Tensor.eye(3)
 _BACKWARD = re.compile(r"\.backward[ \t]*\(((?:[^()]|\([^()]*\))*)\)[ \t]*$")
@@ -665,7 +665,7 @@ _SETTING_WORDS = re.compile(r",[ \t]*(?:dtype|device|label|name)[ \t]*=[ \t]*(?:
 _IS_NONE = re.compile(r"\bis[ \t]+(?:not[ \t]+)?None\b")
 # A Python statement gradcalc does not read: a block keyword with its colon, return, a lambda.
 _KEYWORD = re.compile(rf"(for|while|if|elif|else|class|try|except|with|def)\b[^\n]*:|(return)\b[ \t]*[^\s=]"
-                      rf"|(lambda)\b[ \t]*(?:{_NAME}[ \t]*(?:,[ \t]*{_NAME}[ \t]*)*)?:")
+                      rf"|(?<!\\)(lambda)\b[ \t]*(?:{_NAME}[ \t]*(?:,[ \t]*{_NAME}[ \t]*)*)?:")
 
 
 def read_python(text: str) -> Program | None:

@@ -129,3 +129,13 @@ def test_a_control_character_is_still_called_one():
     result = run("x\x07+ y", "--x", "1", "--y", "2")
     assert_error(result, 2, "unexpected character")
     assert "hint: remove the control character U+0007" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["mean(x[1:0])", "exp(x)*1e308"])
+def test_numpys_warnings_do_not_reach_stderr(text):
+    """gradcalc names the non-finite node itself (exit 3); numpy's RuntimeWarning with its source line
+    ('Mean of empty slice', 'overflow encountered') would only be noise above that message."""
+    done = subprocess.run([sys.executable, "-m", "gradcalc", text, "--x", "[1, 2, 3]"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.startswith("error: ") and "Warning" not in done.stderr, done.stderr

@@ -40,6 +40,9 @@ def _ours(symbol: sp.Symbol) -> str:
     (r"\alpha x^{2} + \beta x", {"α": 2.0, "β": -1.0, "x": 3.0}),
     (r"\frac{1}{1 + e^{-\theta x}}", {"θ": 0.5, "x": 2.0}),
     (r"\sin^{2} x + \cos x", {"x": 0.7}),
+    # \lambda holds Python's keyword: it must not be taken for a pasted lambda
+    (r"e^{-\lambda t}", {"λ": 2.0, "t": 1.5}),
+    (r"\lambda x^{2} + 2\lambda", {"λ": 0.5, "x": 3.0}),
 ])
 def test_latex_matches_sympys_reading(latex, point):
     exact = parse_latex(latex)
