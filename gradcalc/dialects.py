@@ -654,6 +654,9 @@ _GRAD_ATTR = re.compile(r"\.grad\b(?![ \t]*\()")
 _TAPE = re.compile(rf"(?:({_NAME})[ \t]*=[ \t]*)?{_NAME}\.gradient[ \t]*\([ \t]*({_NAME})\b")
 _TRANSFORM = re.compile(rf"((?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|jit)"
                         rf"[ \t]*\([ \t]*({_NAME})[ \t]*(?:,(?:[^()]|\([^()]*\))*)?\))")
+# grad(grad(f)), jacfwd(jacrev(f)): a transform of a transform (a higher derivative)
+_TRANSFORM_OPEN = r"(?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|hessian)[ \t]*\([ \t]*"
+_NESTED = re.compile(rf"(?<![\w.]){_TRANSFORM_OPEN}(?:(?:jax\.)?jit[ \t]*\([ \t]*)?{_TRANSFORM_OPEN}")
 _ALIAS = re.compile(rf"({_NAME})[ \t]*=[ \t]*{_TRANSFORM.pattern}[ \t]*$")
 _HARMLESS = re.compile(rf"{_DOTTED}\.(?:zero_grad|requires_grad_|retain_grad|watch)[ \t]*\([^()]*\)[ \t]*$"
                        rf"|{_DOTTED}\.requires_grad[ \t]*=[ \t]*(?:True|False)[ \t]*$|assert\b|pass[ \t]*$"
@@ -678,6 +681,7 @@ def read_python(text: str) -> Program | None:
     aliases: dict[str, str] = {}
     skipped: dict[str, int] = {}
     gradients: set[str] = set()          # names given a gradient (dx = x.grad): read, never computed
+    derived: set[str] = set()            # names bound to grad(f) or the like: a function's derivative
     prints, output, defined, updated, asked, detached = [], None, [], False, "", []
     i = 0
     while i < len(statements):
@@ -711,8 +715,12 @@ def read_python(text: str) -> Program | None:
                 block = _block(statements, i, indent)
                 if block:
                     detached.append(block)
+        elif _PRINT.match(head) and gradients and \
+                re.search(rf"(?<![\w.])(?:{'|'.join(gradients)})\b", head):
+            skip = "grad"       # print(dy_dx.numpy()): a gradient shown
         elif _PRINT.match(head):
             prints.append((at, end))
+            _transforms(chars, start, code, derived, skipped)   # print(jax.grad(f)(3.0))
             continue
         elif _HARMLESS.match(head):
             skip = "requires_grad"
@@ -739,7 +747,10 @@ def read_python(text: str) -> Program | None:
                 gradients.add(match.group(1))
         elif _ALIAS.match(head):
             match = _ALIAS.match(head)
+            _higher(match.group(2), match.group(3), derived, at + head.index(match.group(2)))
             aliases[match.group(1)] = match.group(3)
+            if not match.group(2).lstrip().startswith(("jit", "jax.jit")):
+                derived.add(match.group(1))      # grad_f = grad(f): grad(grad_f) would be f''
             skip = "grad"
         elif _GRAD_READ.match(head):
             match = _GRAD_READ.match(head)
@@ -764,11 +775,7 @@ def read_python(text: str) -> Program | None:
             skipped[skip] = skipped.get(skip, 0) + 1
             _blank(chars, start, end)
             continue
-        for match in _TRANSFORM.finditer(code):      # jax.grad(f)(x): f's value and gradient at x
-            if code[match.end():].lstrip().startswith("("):
-                _blank(chars, start + match.start(1), start + match.end(1))
-                chars[start + match.start(1):start + match.start(1) + len(match.group(2))] = match.group(2)
-                skipped["grad"] = skipped.get("grad", 0) + 1
+        _transforms(chars, start, code, derived, skipped)
         for match in _CLASS_CALL.finditer(code):      # Tensor.eye(3) is torch.eye(3)
             chars[start + match.start():start + match.end()] = f"torch.{match.group(1)} "
         for match in _SETTING_WORDS.finditer(code):   # Value(2.0, label='a'), dtype=torch.float32
@@ -783,7 +790,7 @@ def read_python(text: str) -> Program | None:
     # The print that shows the output: the last one, when nothing after it is kept and no backward().
     kept_after = [bool(re.sub(r"#[^\n]*", "", source[p_end:]).strip()) for _, p_end in prints]
     for (p_start, p_end), later in zip(prints, kept_after):
-        inner = text[p_start:p_end].rstrip()
+        inner = _code(source, p_start, p_end).rstrip()    # print(x**2)  # a comment; grad(f)(x) read as f(x)
         argument = inner[inner.index("(") + 1:-1] if inner.endswith(")") else ""
         plain = argument and not re.search(r"['\"]|\.grad\b|^\s*$", argument) and "," not in argument
         if plain and not later and output is None and (p_start, p_end) == prints[-1]:
@@ -822,6 +829,30 @@ def read_python(text: str) -> Program | None:
     if gone:
         notes.append(f"read as Python: {', '.join(gone)} skipped")
     return Program(source, functions, aliases, output, main, notes, detached)
+
+
+def _transforms(chars, start, code, derived, skipped):
+    """jax.grad(f)(x) in the statement at start becomes f(x): f's value and gradient at x."""
+    nested = _NESTED.search(code)
+    if nested:
+        _higher(nested.group(), "", derived, start + nested.start())
+    for match in _TRANSFORM.finditer(code):
+        if code[match.end():].lstrip().startswith("("):
+            _higher(match.group(1), match.group(2), derived, start + match.start(1))
+            _blank(chars, start + match.start(1), start + match.end(1))
+            chars[start + match.start(1):start + match.start(1) + len(match.group(2))] = match.group(2)
+            skipped["grad"] = skipped.get("grad", 0) + 1
+
+
+def _higher(written, name, derived, at):
+    """Refuse grad(grad(f)) and grad(g) where g = grad(f): a higher derivative, not f's gradient."""
+    if written.lstrip().startswith(("jit", "jax.jit")):
+        return
+    if not name or name in derived:
+        raise _error(f"{written.strip()} asks for a higher derivative, which a pasted program is not read for",
+                     at, len(written.strip()),
+                     "gradcalc reads grad(f)(x) as f's value and first derivatives; for higher ones paste f's "
+                     "formula and add --order K (dᴷz/dxᴷ) or --hessian")
 
 
 def _block(statements, i, indent):

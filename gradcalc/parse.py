@@ -192,6 +192,10 @@ class _Builder:
                 return self._spell(spelling, name, args, span)
             if spelling is None or spelling not in CALLS:
                 raise _unknown_in_module(name, module, function, (token.start_pos, token.end_pos))
+            if spelling == "log" and module != "math" and len(args) > 1:   # np.log(x, out): no base
+                raise GradcalcError(f"{name} takes one argument: its second is no base, as in math.log (numpy's is out=)", span,
+                                    hint=f"for log base b write {name}(x)/{name}(b), or {module}.log2(x), "
+                                         f"{module}.log10(x)")
             name = spelling
         keywords = [arg for arg in args if isinstance(arg, _Keyword)]
         if (name not in CALLS or keywords) and name in dialects.BARE:

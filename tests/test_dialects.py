@@ -644,3 +644,54 @@ def test_an_untaken_branch_in_a_batch_is_judged_row_by_row():
     assert result.stdout.splitlines()[1:] == ["0,0.0,0.0", "2,0.6931471805599453,0.5"]
     result = run("log(x) + 1", "--points", "-", input="x\n0\n1\n")
     assert_error(result, 3, "line 2: log of a non-positive number: log(0)")
+
+
+JAX_README_TANH = """def tanh(x):  # Define a function
+  y = jnp.exp(-2.0 * x)
+  return (1.0 - y) / (1.0 + y)
+
+grad_tanh = grad(tanh)  # Obtain its gradient function
+print(grad_tanh(1.0))   # Evaluate it at x = 1.0
+# prints 0.4199743
+"""
+TF_TAPE = ("import tensorflow as tf\nx = tf.Variable(3.0)\nwith tf.GradientTape() as tape:\n  y = x**2\n"
+           "dy_dx = tape.gradient(y, x)\n")
+
+
+@pytest.mark.parametrize("args, value, gradient", [
+    (["print(x**2)  # hi", "--x", "3"], "9", "6"),                     # a comment after the last print
+    (["def f(x): return x**2\nprint(f(3.0))  # hello"], "9", "6"),
+    ([JAX_README_TANH], "0.761594156", "0.4199743416"),                 # JAX's README, as pasted
+    (["def f(x): return x**2\nprint(jax.grad(f)(3.0))"], "9", "6"),    # grad(f)(x) inside the print
+    (["def f(x): return x**2\nprint(jax.grad(f)(3.0))  # 6.0"], "9", "6"),
+    ([TF_TAPE + "print(dy_dx.numpy())"], "9", "6"),                      # the gradient shown, as a bare line
+    ([TF_TAPE + "print(dy_dx)  # tf.Tensor(6.0)"], "9", "6"),
+])
+def test_the_prints_a_pasted_program_ends_with_are_read_as_the_bare_lines(args, value, gradient):
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    output = "y" if "tape" in args[0] else "z"
+    assert f"  {output} = {value}" in lines and f"  ∂{output}/∂x = {gradient}" in lines, result.stdout
+
+
+@pytest.mark.parametrize("program, shown", [
+    ("print(grad(grad(grad(tanh)))(1.0))", "grad(grad("),
+    ("grad(grad(tanh))(1.0)", "grad(grad("),
+    ("jax.grad(jax.grad(tanh))(1.0)", "jax.grad(jax.grad("),
+    ("g = grad(tanh)\ngrad(g)(1.0)", "grad(g)"),                        # was silently tanh's first derivative
+    ("g = grad(tanh)\nh = jax.grad(g)\nprint(h(1.0))", "jax.grad(g)"),
+])
+def test_a_higher_derivative_through_grad_of_grad_is_refused_with_a_hint(program, shown):
+    result = run("def tanh(x):\n  return jnp.tanh(x)\n" + program)
+    assert_error(result, 2, f"{shown}")
+    assert "asks for a higher derivative" in result.stderr and "--order K" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["np.log(x, 2)", "jnp.log(x, 2)", "torch.log(x, 2)", "tf.math.log(x, 2)"])
+def test_a_second_argument_to_an_array_library_log_is_no_base(text):
+    result = run(text, "--x", "3")      # numpy's second argument is out=, never a base
+    assert_error(result, 2, "takes one argument: its second is no base")
+    assert "log2" in result.stderr
+    result = run("math.log(x, 2)", "--x", "8")     # math.log's is
+    assert result.exit_code == 0 and "  z = 3" in result.stdout.splitlines(), result.output
