@@ -657,6 +657,8 @@ _TRANSFORM = re.compile(rf"((?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_an
 # grad(grad(f)), jacfwd(jacrev(f)): a transform of a transform (a higher derivative)
 _TRANSFORM_OPEN = r"(?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|hessian)[ \t]*\([ \t]*"
 _NESTED = re.compile(rf"(?<![\w.]){_TRANSFORM_OPEN}(?:(?:jax\.)?jit[ \t]*\([ \t]*)?{_TRANSFORM_OPEN}")
+_HESSIAN = re.compile(r"(?<![\w.])(?:jax\.|torch\.func\.|functorch\.|torch\.autograd\.functional\.)?hessian[ \t]*\(")
+_JIT_WRAP = re.compile(rf"(?<![\w.])(?:jax\.)?jit[ \t]*\([ \t]*(?={_TRANSFORM_OPEN})")
 _ALIAS = re.compile(rf"({_NAME})[ \t]*=[ \t]*{_TRANSFORM.pattern}[ \t]*$")
 _HARMLESS = re.compile(rf"{_DOTTED}\.(?:zero_grad|requires_grad_|retain_grad|watch)[ \t]*\([^()]*\)[ \t]*$"
                        rf"|{_DOTTED}\.requires_grad[ \t]*=[ \t]*(?:True|False)[ \t]*$|assert\b|pass[ \t]*$"
@@ -836,6 +838,20 @@ def _transforms(chars, start, code, derived, skipped):
     nested = _NESTED.search(code)
     if nested:
         _higher(nested.group(), "", derived, start + nested.start())
+    hessian = _HESSIAN.search(code)
+    if hessian:
+        raise _error(f"{hessian.group()[:-1].strip()} asks for second derivatives, which a pasted program is not "
+                     f"read for", start + hessian.start(), len(hessian.group().rstrip("( \t")),
+                     "paste the function's formula and add --hessian (or --order K for dᴷz/dxᴷ)")
+    for wrap in _JIT_WRAP.finditer(code):      # jax.jit(jax.grad(f))(x): jit changes no value
+        depth, k = 1, wrap.end()
+        while k < len(code) and depth:
+            depth += {"(": 1, ")": -1}.get(code[k], 0)
+            k += 1
+        if depth == 0 and code[k:].lstrip().startswith("("):
+            _blank(chars, start + wrap.start(), start + wrap.end())
+            _blank(chars, start + k - 1, start + k)
+    code = "".join(chars[start:start + len(code)])
     for match in _TRANSFORM.finditer(code):
         if code[match.end():].lstrip().startswith("("):
             _higher(match.group(1), match.group(2), derived, start + match.start(1))

@@ -666,6 +666,8 @@ TF_TAPE = ("import tensorflow as tf\nx = tf.Variable(3.0)\nwith tf.GradientTape(
     (["def f(x): return x**2\nprint(jax.grad(f)(3.0))  # 6.0"], "9", "6"),
     ([TF_TAPE + "print(dy_dx.numpy())"], "9", "6"),                      # the gradient shown, as a bare line
     ([TF_TAPE + "print(dy_dx)  # tf.Tensor(6.0)"], "9", "6"),
+    (["def f(x): return x**2\nprint(jax.jit(jax.grad(f))(3.0))"], "9", "6"),   # jit changes no value
+    (["def f(x): return x**2\njit(grad(f))(3.0)"], "9", "6"),
 ])
 def test_the_prints_a_pasted_program_ends_with_are_read_as_the_bare_lines(args, value, gradient):
     result = run(*args)
@@ -681,11 +683,19 @@ def test_the_prints_a_pasted_program_ends_with_are_read_as_the_bare_lines(args, 
     ("jax.grad(jax.grad(tanh))(1.0)", "jax.grad(jax.grad("),
     ("g = grad(tanh)\ngrad(g)(1.0)", "grad(g)"),                        # was silently tanh's first derivative
     ("g = grad(tanh)\nh = jax.grad(g)\nprint(h(1.0))", "jax.grad(g)"),
+    ("jax.jit(grad(grad(tanh)))(1.0)", "grad(grad("),
 ])
 def test_a_higher_derivative_through_grad_of_grad_is_refused_with_a_hint(program, shown):
     result = run("def tanh(x):\n  return jnp.tanh(x)\n" + program)
     assert_error(result, 2, f"{shown}")
     assert "asks for a higher derivative" in result.stderr and "--order K" in result.stderr
+
+
+@pytest.mark.parametrize("program", ["jax.hessian(tanh)(1.0)", "print(hessian(tanh)(1.0))", "H = jax.hessian(tanh)"])
+def test_a_hessian_of_a_pasted_function_is_refused_pointing_at_the_option(program):
+    result = run("def tanh(x):\n  return jnp.tanh(x)\n" + program)
+    assert_error(result, 2, "hessian asks for second derivatives")
+    assert "--hessian" in result.stderr
 
 
 @pytest.mark.parametrize("text", ["np.log(x, 2)", "jnp.log(x, 2)", "torch.log(x, 2)", "tf.math.log(x, 2)"])
