@@ -11,6 +11,7 @@ from typing import Any
 from .classroom import ClassProblem, ClassSheet, StudentKeys, answer_formulas, escape, problem_keys
 from .csvtext import delimiter
 from .errors import GradcalcError
+from .tolerance import Rule, as_written
 
 
 @dataclass
@@ -22,6 +23,17 @@ class Entry:
     quantity: str
     value: Any
     formulas: Any                    # symbolic.Formulas (root "f"), or None (arrays)
+    rule: Rule = Rule()              # how the answer is judged: the key writes the value as it accepts
+
+    def written(self, precision: int, change: float = 0.0) -> str | None:
+        """The value as a student writes it under the answer's rule (0.353 for sigfigs = 3), changed
+        by `change`·(|value| + 1) first if given; None for an array (judged by rtol/atol alone)."""
+        import numpy as np
+
+        if np.ndim(self.value):
+            return None
+        value = float(self.value)
+        return as_written(self.rule, value + change * (abs(value) + 1) if change else value, precision)
 
     @property
     def formula(self) -> str | None:
@@ -45,7 +57,7 @@ class AnswerKey:
 def _entries(problem: ClassProblem, keys: dict) -> KeyProblem:
     result = next(iter(keys.values())).result
     entries = [Entry(key.asked.column, key.asked.name, key.quantity, key.computed,
-                     answer_formulas(key.asked, result)) for key in keys.values()]
+                     answer_formulas(key.asked, result), key.rule) for key in keys.values()]
     return KeyProblem(problem, dict(result.inputs), entries)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .answer_key import student_keys
 from .classroom import AnswersFile, ClassSheet, Row, grade_class
 from .errors import GradcalcError
+from .tolerance import MOST_FIGURES
 
 DRAWN = 200            # made-up students whose points are drawn when the sheet varies them
 CHANGE = 0.01          # a perturbed answer: a + CHANGE·(|a| + 1), 1% of it and never less than 0.01
@@ -43,13 +44,16 @@ class SelfTest:
         return all(check.ok for check in self.checks)
 
 
-def _number(value, change: float = 0.0) -> str:
-    """An answer as a student would type it, exactly (repr: every digit), optionally changed."""
+def _number(entry, change: float = 0.0) -> str:
+    """An answer as a student would type it, optionally changed: a number as its rule asks (0.353 for
+    sigfigs = 3, every digit under rtol/atol), an array with every digit."""
     import numpy as np
 
-    array = np.asarray(value, dtype=np.float64)
-    changed = array + change * (np.abs(array) + 1) if change else array
-    return repr(float(changed)) if changed.ndim == 0 else json.dumps(changed.tolist())
+    written = entry.written(MOST_FIGURES, change)
+    if written is not None:
+        return written
+    array = np.asarray(entry.value, dtype=np.float64)
+    return json.dumps((array + change * (np.abs(array) + 1) if change else array).tolist())
 
 
 def self_test(sheet: ClassSheet, students: list[str] | None, seed: int) -> SelfTest:
@@ -87,10 +91,10 @@ def self_test(sheet: ClassSheet, students: list[str] | None, seed: int) -> SelfT
         return "" if e.formula is None or getattr(e.formulas, "condition", "") else e.formula
 
     checks = [points,
-              grade("the key's values earn full marks", lambda e: _number(e.value), True),
+              grade("the key's values earn full marks", lambda e: _number(e), True),
               grade("the key's formulas earn full marks", formula, True),
               grade(f"the values changed by {CHANGE:.0%} earn nothing",
-                    lambda e: _number(e.value, CHANGE), False),
+                    lambda e: _number(e, CHANGE), False),
               grade(f"the formulas changed by {CHANGE:.0%} earn nothing",
                     lambda e: f"({formula(e)}) + {CHANGE!r}*(abs({formula(e)}) + 1)" if formula(e) else "", False)]
     return SelfTest(sheet, len(names), checks)

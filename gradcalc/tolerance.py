@@ -245,6 +245,32 @@ def _needed(correct: Decimal, rule: Rule) -> int | None:
     return None
 
 
+def as_written(rule: Rule, value: float, precision: int = MOST_FIGURES) -> str:
+    """`value` as a student writes it for `rule` to accept it: rounded to the rule's significant
+    figures (0.353 for sigfigs = 3; sigfigs = [3, 2] and [3, -1] write 3 too) or decimal places (0.35,
+    2.00 for decimals = 2); under rtol/atol with `precision` figures when those are close enough, else
+    every digit (repr). A key printed this way, copied by a student, earns the marks."""
+    import math
+
+    value = float(value)
+    if not math.isfinite(value):
+        return format_number(value)
+    if rule.decimals is not None:
+        text = f"{value:.{rule.decimals}f}"
+        return text[1:] if text.startswith("-") and not text.strip("-0.") else text   # -0.00 → 0.00
+    if rule.sigfigs is not None:
+        text = f"{value:.{rule.sigfigs - 1}e}"   # exactly sigfigs figures, correctly rounded
+        exponent = int(text.split("e")[1])
+        if -5 <= exponent < 16:   # 0.353, 12.0, 12300 (trailing zeros of a whole number count liberally)
+            text = format(Decimal(text), "f")
+        else:
+            mantissa, power = text.split("e")
+            text = f"{mantissa}e{int(power)}"
+        return text[1:] if value == 0 and text.startswith("-") else text
+    text = format_number(value, precision)
+    return text if judge_number(rule, text, value)[0] else repr(value)
+
+
 def overridden(rule: Rule, rtol: float | None, atol: float | None) -> Rule:
     """The grader's --rtol/--atol replace every tolerance a sheet sets (its figures and decimals too)."""
     if rtol is None and atol is None:

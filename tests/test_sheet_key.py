@@ -78,3 +78,73 @@ def test_self_test_says_what_fails_exit_1(tmp_path):
     assert "the sheet fails 2 of 5 self-test checks" in result.stderr
     data = json.loads(run(str(loose), "--self-test", "--json").stdout)
     assert data["ok"] is False and [c["ok"] for c in data["checks"]] == [True, True, True, False, False]
+
+
+# The key written as the sheet's rule accepts it (issue 25: sigfigs = 3 printed 0.3525055683 and the
+# self-test typed 17 figures, so a copied key and the sheet's own self-test were marked wrong).
+
+GRADEBOOK = str(EXAMPLES / "gradebook.toml")
+ROUNDED = """[[problem]]
+id = "r"
+expression = "x**2 + sin(x)"
+at = { x = 0.7 }
+answers = { x = { decimals = 2 }, z = { sigfigs = [3, 2] } }
+"""
+
+
+def test_self_test_writes_the_key_with_the_sheets_figures():
+    result = run(GRADEBOOK, "--self-test")
+    assert result.exit_code == 0, result.output
+    assert "✓ the key's values earn full marks (5 checked)" in result.stdout
+    assert "✓ the values changed by 1% earn nothing (5 checked)" in result.stdout
+
+
+@pytest.mark.parametrize("rule", ["decimals = 2", "sigfigs = 3", "sigfigs = [3, -1]", "decimals = 3"])
+def test_self_test_of_a_one_problem_sheet_with_rounding(tmp_path, rule):
+    sheet = tmp_path / "one.toml"
+    sheet.write_text(f'{rule}\n[[problem]]\nexpression = "exp(x)"\nat = {{ x = 1.3 }}\nanswers = ["x"]\n')
+    result = run(str(sheet), "--self-test")
+    assert result.exit_code == 0, result.output
+    assert "✓ the values changed by 1% earn nothing (1 checked)" in result.stdout
+
+
+def test_self_test_still_fails_a_rule_that_lets_one_percent_through(tmp_path):
+    sheet = tmp_path / "one.toml"   # 3.669… written to 1 figure is 4; changed by 1%, still 4
+    sheet.write_text('sigfigs = 1\n[[problem]]\nexpression = "exp(x)"\nat = { x = 1.3 }\nanswers = ["x"]\n')
+    result = run(str(sheet), "--self-test")
+    assert result.exit_code == 1
+    assert "✗ the values changed by 1% earn nothing (1 checked)\n    p1.x = 4 is right" in result.stdout
+
+
+def test_key_prints_each_answer_as_its_rule_accepts_it(tmp_path):
+    assert "∂z/∂w = 0.353   formula:" in run(GRADEBOOK, "--key").stdout
+    sheet = tmp_path / "rounded.toml"
+    sheet.write_text(ROUNDED)
+    plain = run(str(sheet), "--key")
+    assert plain.exit_code == 0, plain.output
+    assert "   z = 1.13 " in plain.stdout and "   ∂z/∂x = 2.16 " in plain.stdout   # 1.134…, 2.1648…
+    data = json.loads(run(str(sheet), "--key", "--json").stdout)
+    answers = {a["column"]: a for p in data["problems"] for a in p["answers"]}
+    assert answers["r.z"]["written"] == "1.13" and answers["r.z"]["value"] == pytest.approx(0.49 + 0.644217687)
+    assert answers["r.x"]["written"] == "2.16" and answers["r.x"]["value"] == pytest.approx(1.4 + 0.764842187)
+    latex = run(str(sheet), "--key", "--latex").stdout
+    assert "= 1.13" in latex and "= 2.16" in latex
+    assert "\\right)\\right) = 0.353\n" in run(GRADEBOOK, "--key", "--latex").stdout
+
+
+def test_a_key_copied_from_the_json_earns_full_marks(tmp_path):
+    sheet = tmp_path / "rounded.toml"
+    sheet.write_text(ROUNDED)
+    answers = {a["column"]: a["written"] for p in json.loads(run(str(sheet), "--key", "--json").stdout)["problems"]
+               for a in p["answers"]}
+    book = tmp_path / "answers.csv"
+    book.write_text("student," + ",".join(answers) + "\nAda," + ",".join(answers.values()) + "\n")
+    result = run(str(sheet), "--answers", str(book))
+    assert result.exit_code == 0, result.output
+
+
+def test_format_without_answers_shows_a_format_example():
+    result = run(SHEET, "--format", "canvas")
+    assert result.exit_code == 2
+    assert "--format needs --answers" in result.stderr
+    assert "--answers ANSWERS.csv --format FORMAT" in result.stderr and "--report" not in result.stderr

@@ -241,8 +241,9 @@ COMMAND_CONFLICTS = (
 
 CHECK_CONFLICTS = (
     Conflict(("--quiz",), NEEDS, ("--html",), "add --html DIR", message="--quiz is a mode of the --html pages"),
-    Conflict(("--report", "--items", "--solutions", "--format"), NEEDS, ("--answers",),
+    Conflict(("--report", "--items", "--solutions"), NEEDS, ("--answers",),
              "gradcalc check SHEET.toml --answers ANSWERS.csv --report DIR"),
+    Conflict(("--format",), NEEDS, ("--answers",), "gradcalc check SHEET.toml --answers ANSWERS.csv --format FORMAT"),
     Conflict(("--solutions",), NEEDS, ("--report", "--format gradescope"),
              message="--solutions adds to the feedback files: give --report DIR too (or --format gradescope, "
                      "whose results carry the feedback)"),

@@ -84,8 +84,11 @@ def to_dict(report) -> dict:
 
 # The answer key (gradcalc check SHEET --key) -------------------------------------------------------
 
-def _value_text(value, precision: int) -> str:
-    return " ".join(format_value(value, precision).split())
+def _value_text(entry, precision: int) -> str:
+    """An answer's value as the key shows it: a number as the answer's rule accepts it (0.353 for
+    sigfigs = 3, 0.50 for decimals = 2), so a student copying it earns the marks; an array on one line."""
+    written = entry.written(precision)
+    return written if written is not None else " ".join(format_value(entry.value, precision).split())
 
 
 def _varying(sheet) -> list[str]:
@@ -100,9 +103,9 @@ def key_plain(key, precision: int = DEFAULT_PRECISION) -> str:
         program = "; ".join(line.strip() for line in problem.expression.strip().splitlines() if line.strip())
         named = visible(problem.name) + ("" if problem.name == problem.id else f" ({problem.id})")
         lines.append(f"{problem.number}. {named}: {visible(program)} at {_point(kp.at)}")
-        width = max(len(f"{e.quantity} = {_value_text(e.value, precision)}") for e in kp.entries)
+        width = max(len(f"{e.quantity} = {_value_text(e, precision)}") for e in kp.entries)
         for e in kp.entries:
-            said = f"{e.quantity} = {_value_text(e.value, precision)}"
+            said = f"{e.quantity} = {_value_text(e, precision)}"
             condition = getattr(e.formulas, "condition", "")
             lines.append(f"   {said:<{width}}" + (f"   formula: {e.formula}" if e.formula else "")
                          + (f" (where {condition})" if condition else ""))
@@ -131,19 +134,21 @@ def keys_csv(keys, precision: int = DEFAULT_PRECISION) -> str:
         row = [visible(key.student)]
         for kp in key.problems:
             row += ([_point({n: v for n, v in kp.at.items() if n in kp.problem.varying})]
-                    if kp.problem.varying else []) + [_value_text(e.value, precision) for e in kp.entries]
+                    if kp.problem.varying else []) + [_value_text(e, precision) for e in kp.entries]
         out.writerow(row)
     return buffer.getvalue()
 
 
 def key_dict(key) -> dict:
+    from ..tolerance import MOST_FIGURES
     from .json import plain
 
     return {"student": key.student,
             "problems": [{"id": kp.problem.id, "name": kp.problem.name, "expression": kp.problem.expression,
                           "at": {name: plain(v) for name, v in kp.at.items()},
                           "answers": [{"column": e.column, "name": e.name, "quantity": e.quantity,
-                                       "value": plain(e.value), "formula": e.formula} for e in kp.entries]}
+                                       "value": plain(e.value), "written": _value_text(e, MOST_FIGURES),
+                                       "formula": e.formula} for e in kp.entries]}
                          for kp in key.problems]}
 
 
@@ -168,7 +173,7 @@ def key_latex(keys, precision: int = DEFAULT_PRECISION) -> str:
             rows = []
             for e in kp.entries:
                 name = latex.name(output) if e.name == output else latex.partial(output, e.name)
-                value = _value_text(e.value, precision).replace("inf", r"\infty")
+                value = _value_text(e, precision).replace("inf", r"\infty")
                 if e.formulas is None:
                     rows.append(f"{name} &= {value}")
                     continue
