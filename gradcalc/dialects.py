@@ -792,12 +792,15 @@ def read_python(text: str) -> Program | None:
     # The print that shows the output: the last one, when nothing after it is kept and no backward().
     kept_after = [bool(re.sub(r"#[^\n]*", "", source[p_end:]).strip()) for _, p_end in prints]
     for (p_start, p_end), later in zip(prints, kept_after):
-        inner = _code(source, p_start, p_end).rstrip()    # print(x**2)  # a comment; grad(f)(x) read as f(x)
+        inner = _uncommented(source, p_start, p_end).rstrip()    # print(x**2)  # a comment; grad(f)(x) read as f(x)
         argument = inner[inner.index("(") + 1:-1] if inner.endswith(")") else ""
         plain = argument and not re.search(r"['\"]|\.grad\b|^\s*$", argument) and "," not in argument
         if plain and not later and output is None and (p_start, p_end) == prints[-1]:
-            _blank(chars, p_start, p_start + inner.index("(") + 1)
-            _blank(chars, p_start + len(inner) - 1, p_start + len(inner))
+            if "\n" in argument:    # over lines: its brackets kept, so the lines stay one expression
+                _blank(chars, p_start, p_start + inner.index("("))
+            else:
+                _blank(chars, p_start, p_start + inner.index("(") + 1)
+                _blank(chars, p_start + len(inner) - 1, p_start + len(inner))
             data = re.search(r"\.data[ \t]*$", argument)
             if data:    # print(g.data): the value of g, whose gradients are asked (not g held constant)
                 at = p_start + inner.index("(") + 1 + data.start()
@@ -949,6 +952,12 @@ def _code(text, start, end):
         elif char == "#":
             return segment[:k]
     return segment
+
+
+def _uncommented(text, start, end):
+    """text[start:end] with each line's comment turned to blanks (the same length, so offsets hold)."""
+    lines = text[start:end].split("\n")
+    return "\n".join(_code(line, 0, len(line)).ljust(len(line)) for line in lines)
 
 
 def _blank(chars, start, end):

@@ -661,6 +661,7 @@ TF_TAPE = ("import tensorflow as tf\nx = tf.Variable(3.0)\nwith tf.GradientTape(
 @pytest.mark.parametrize("args, value, gradient", [
     (["print(x**2)  # hi", "--x", "3"], "9", "6"),                     # a comment after the last print
     (["def f(x): return x**2\nprint(f(3.0))  # hello"], "9", "6"),
+    (["print(x**2 +  # the square\n      x)  # and x", "--x", "3"], "12", "7"),     # a print over lines
     ([JAX_README_TANH], "0.761594156", "0.4199743416"),                 # JAX's README, as pasted
     (["def f(x): return x**2\nprint(jax.grad(f)(3.0))"], "9", "6"),    # grad(f)(x) inside the print
     (["def f(x): return x**2\nprint(jax.grad(f)(3.0))  # 6.0"], "9", "6"),
