@@ -515,11 +515,12 @@ def _check_header(header: list[str], known: dict, line: int, bad) -> None:
                 raise bad(line, column, f"the sheet asks for no answer {escape(name)!r}",
                           f"did you mean {same[0]}? (names are case-sensitive: x and X are different "
                           f"variables)")
-            close_name = did_you_mean(name, list(known))
+            close_name = did_you_mean(name, list(known) + list(IDENTITY))
             raise bad(line, column, f"the sheet asks for no answer {escape(name)!r}",
                       f"did you mean {close_name}?" if close_name else
                       f"columns are PROBLEM_ID.NAME: {', '.join(list(known)[:6])}"
-                      + (", …" if len(known) > 6 else ""))
+                      + (", …" if len(known) > 6 else "") + "; and who the student is to a learning-"
+                      "management system: email, idnumber, username, id, sis_user_id, sis_login_id, section")
     missing = [name for name in known if name not in seen]
     if missing:
         raise bad(line, None, f"no column for {', '.join(missing[:5])}" + (", …" if len(missing) > 5 else ""),

@@ -128,3 +128,9 @@ def test_a_student_id_never_reaches_a_spreadsheet_as_a_formula(tmp_path):
     hostile = CLASS.replace("S1", "=cmd|' /C calc'!A0")
     rows = list(csv.reader(io.StringIO(grade(tmp_path, hostile, "--format", "canvas").stdout)))
     assert rows[2][2].startswith("'=")
+
+
+def test_a_misspelt_identity_column_is_exit_2_with_a_suggestion(tmp_path):
+    result = grade(tmp_path, CLASS.replace("email", "emial"))
+    assert result.exit_code == 2 and "the sheet asks for no answer 'emial'" in result.stderr
+    assert "did you mean email?" in result.stderr
