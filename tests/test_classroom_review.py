@@ -45,6 +45,9 @@ def test_the_five_students_in_json_and_feedback(tmp_path):
     students = {s["student"]: s for s in data["students"]}
     marks = {(name, f"{m['problem']}.{m['name']}"): m for name, s in students.items() for m in s["marks"]}
     assert marks["Ben", "log.z"]["failure"] == "right to 2 significant figures; the sheet asks for 3"
+    # The issue's -2(1-x)-400x(y-x^2), once malformed and 0 points: math text, read as the command line reads it.
+    assert marks["Ada", "valley.x"]["answer"] == "-2(1-x)-400x(y-x^2)"
+    assert (marks["Ada", "valley.x"]["kind"], marks["Ada", "valley.x"]["ok"]) == ("formula", True)
     assert marks["Dee", "valley.x"]["kind"] == "malformed" and marks["Dee", "valley.x"]["error"]["caret"]
     assert marks["Eve", "log.z"]["answer"] == "0,693" and marks["Eve", "log.z"]["points"] == 0
     assert marks["Eve", "log.z"]["review"] == "written with a decimal comma; as 0.693 it would be right"
