@@ -197,3 +197,19 @@ def test_stack_examples_of_numsigfigs():
         [True] * 5 + [False, False]
     assert judge_number(Rule(decimals=2, hand=False), "12.30", 12.3)[0]
     assert not judge_number(Rule(decimals=2, hand=False), "12.3", 12.3)[0]    # trailing zeros required
+
+
+@pytest.mark.parametrize("key, without, with_flag", [
+    ("rtol = 1e-2", 2, 0),      # looser than the default: the grader's say-so needed
+    ("decimals = 2", 2, 0),
+    ("rtol = 1e-9", 1, 1),      # stricter: the hand-in's own, 0.69 is simply wrong
+])
+def test_a_handed_in_problems_own_tolerance(tmp_path, key, without, with_flag):
+    (tmp_path / "h.toml").write_text(f'[[problem]]\nexpression = "log(x)"\nat = {{ x = 2 }}\n{key}\n'
+                                     f'[problem.expect]\nz = 0.69\n')
+    refused = CliRunner().invoke(main, ["check", str(tmp_path / "h.toml"), "--plain"])
+    assert refused.exit_code == without
+    if without == 2:
+        assert f"problem 1 is graded with {key.replace('1e-2', '0.01')}, looser than the default" in refused.stderr
+    allowed = CliRunner().invoke(main, ["check", str(tmp_path / "h.toml"), "--plain", "--sheet-tolerance"])
+    assert allowed.exit_code == with_flag, allowed.output
