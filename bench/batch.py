@@ -27,6 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
+# Scratch files go under bench/results/ (git ignores it), never the machine's shared temp dir.
+SCRATCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+os.makedirs(SCRATCH, exist_ok=True)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))   # the gradcalc of this checkout
 
@@ -108,7 +112,7 @@ def measure(points: int = 10**6, calls: int = 20, rounds: int = 5, seed: int = 0
         hand += _best(by_hand, x, y, z, rounds=1)
         ours += _best(by_gradcalc, graph, x, y, z, rounds=1)
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
         small, large = Path(tmp) / "small.csv", Path(tmp) / "points.csv"
         for path, n in ((small, points // 10), (large, points)):
             with open(path, "w") as handle:

@@ -24,6 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
+# Scratch files go under bench/results/ (git ignores it), never the machine's shared temp dir.
+SCRATCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+os.makedirs(SCRATCH, exist_ok=True)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -57,7 +61,7 @@ def main() -> None:
 
     text = program(args.terms)
     limit = ["--limit", f"length={len(text) + 1}"]
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
         path = Path(tmp) / "sum.gc"
         path.write_text(text, encoding="utf-8")
         commands = {

@@ -42,6 +42,10 @@ import tempfile
 import time
 from pathlib import Path
 
+# Scratch files go under bench/results/ (git ignores it), never the machine's shared temp dir.
+SCRATCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+os.makedirs(SCRATCH, exist_ok=True)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SHEET = '''title = "Benchmark sheet"
@@ -205,7 +209,7 @@ def time_command(args: list[str], rounds: int) -> tuple[list[float], list[float]
 
 def measure(students: int = 1000, rounds: int = 3) -> list[dict]:
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
         for distinct in (False, True):
             folder = Path(tmp) / ("distinct" if distinct else "typical")
             folder.mkdir()
@@ -319,7 +323,7 @@ def diagnosis_main(students: int, rounds: int) -> None:
         print(f"  {label:<26} {without:8.2f}s {with_:8.2f}s {with_ / without:6.2f}×  {named} of {wrong}")
     print(f"  the whole command, gradebook and --json (median CPU time of {rounds} processes):")
     print(f"  {'wrong answers':<26} {'output':<10} {'without':>9} {'with':>9} {'ratio':>7}")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
         sheet = Path(tmp) / "sheet.toml"
         sheet.write_text(SHEET)
         for distinct, answers in classes.items():
@@ -339,7 +343,7 @@ def variants_main(students: int, rounds: int) -> None:
     print(f"{students} students × {len(POOLS)} answers, one point for all vs a point per student; "
           f"median of {rounds} interleaved runs; load average {os.getloadavg()[0]:.1f}")
     print(f"  {'output':<22} {'sheet':<26} {'wall':>8} {'CPU':>8} {'CPU ratio':>10}")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
         folder = Path(tmp)
         sheet, answers = write_class(folder, students, distinct=False)
         sheets = {"one point": (sheet, answers)}

@@ -36,6 +36,10 @@ sys.path.insert(0, str(ROOT))   # the gradcalc of this checkout
 
 import gradcalc  # noqa: E402
 
+# Scratch files go under bench/results/ (git ignores it), never the machine's shared temp dir.
+SCRATCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+os.makedirs(SCRATCH, exist_ok=True)
+
 EXPRESSION = "sin(x)*exp(-y) + log(x*y) + sqrt(x + y + z)/(1 + x**2) + tanh(y*z)"
 
 
@@ -110,7 +114,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--blocksize", default="32MB", help="Dask's bytes of CSV per partition")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="gradcalc-dask-") as tmp:
+    with tempfile.TemporaryDirectory(dir=SCRATCH, prefix="gradcalc-dask-") as tmp:
         tmp = Path(tmp)
         points = tmp / "points.csv"
         start = time.perf_counter()

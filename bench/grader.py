@@ -23,6 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
+# Scratch files go under bench/results/ (git ignores it), never the machine's shared temp dir.
+SCRATCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+os.makedirs(SCRATCH, exist_ok=True)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -106,7 +110,7 @@ def main() -> None:
     parser.add_argument("--names", type=int, default=40_000)
     options = parser.parse_args()
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
         memory(Path(tmp), options.students)
         names(Path(tmp), options.names)
         long_answer(Path(tmp))
