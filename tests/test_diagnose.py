@@ -609,3 +609,26 @@ def test_a_class_may_ask_for_the_value_of_an_unnamed_output():
                              'answers = ["x", "z"]\n')
     book = grade_class(sheet, read_answers("student,sq.x,sq.z\nAda,6,9\nBen,3,9\n", sheet))
     assert [[m.ok for m in s.marks] for s in book.students] == [[True, True], [False, True]]
+
+
+def test_cli_quiet_expect_says_the_diagnosis_on_stderr():
+    from helpers import run
+
+    result = run("z = x*x", "--x", "3", "--expect", "x=3", "-q")
+    assert result.exit_code == 1
+    assert result.stdout == "9\n6\n"   # the bare numbers scripts read, unchanged
+    assert result.stderr.splitlines() == [
+        "diagnosis: ∂z/∂x = 3: 3 is what you get if the two paths into x are not added: ∂z/∂x = 3 + 3 = 6",
+        "error: 1 of 1 expected answers is wrong (x)"]
+    # A worked pass: the first wrong step, follow-through and the next slip, one line each.
+    result = run("t = x + y; z = t*x", "--x", "2", "--y", "1", "--expect", "t=3", "--expect", "x=6",
+                 "--expect", "y=-2", "-q")
+    assert (result.exit_code, result.stdout) == (1, "6\n5\n2\n")
+    first, follows, slip, error = result.stderr.splitlines()
+    assert first.startswith("diagnosis: ∂z/∂t = 3: first wrong step: no single common mistake")
+    assert follows.startswith("diagnosis: ∂z/∂x = 6: follow-through: ∂z/∂x = 6 is right from your ∂z/∂t = 3")
+    assert slip == "diagnosis: ∂z/∂y = -2: -2 is what you get if the sign slips on the edge t → y: -2 instead of 2"
+    assert error == "error: 3 of 3 expected answers are wrong (t, x, y)"
+    # Right answers: nothing said, exit 0.
+    result = run("z = x*x", "--x", "3", "--expect", "x=6", "-q")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "9\n6\n", "")

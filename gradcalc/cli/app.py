@@ -80,7 +80,7 @@ def run(ctx: click.Context, p: dict) -> None:
         return higher.run(result, p, out)
     found = checks.run(result, answers, p)
     output.show_result(result, out, found)
-    checks.verdict(found)
+    checks.verdict(found, out.quiet)
 
 
 main.subcommands = {"check": (sheet.grades_a_sheet, sheet.check_sheet)}

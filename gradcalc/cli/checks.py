@@ -38,7 +38,18 @@ def run(result, answers: list, p: dict):
     return found
 
 
-def verdict(checks) -> None:
-    """Exit 1 (after the output is written) if any check failed."""
+def verdict(checks, quiet: bool = False) -> None:
+    """Exit 1 (after the output is written) if any check failed. With -q, which has no table to
+    carry them, the wrong answers' diagnoses go to stderr: stdout keeps only the bare numbers."""
     if checks is not None and not checks.ok:
+        if quiet:
+            from ..errors import visible
+            from ..render.check import WHY, diagnosis_notes
+            from .exits import say
+
+            several = sum(v.entry is not None for v in checks.verdicts) > 1
+            for wrong in checks.verdicts:
+                for line in diagnosis_notes(wrong, several) if not wrong.ok else ():
+                    say(f"diagnosis: {wrong.quantity} = {visible(wrong.answer.text.strip())}: "
+                        f"{line.removeprefix(WHY)}")
         raise checks.error()   # CheckFailed (exit 1), or NotCheckable (exit 4)
