@@ -6,7 +6,9 @@ graph every single slip it admits (tests/random_slips.py: each made by a backwar
 not by the catalogue) is made, and for each input whose gradient it changes, the wrong number is
 diagnosed; a slip is named when its mistake is among those the diagnosis gives. The right answer of
 every input, and the right answer rounded to 1–4 decimals (the rounding mistake), are checked too:
-a right answer diagnosed at all is a false diagnosis.
+a right answer diagnosed at all is a false diagnosis. mean-as-sum is made on random array programs
+(the 1/n of each mean dropped, in gradcalc.diagnose.walk's loop); the matrix-product slips need
+two matrices, which neither generator makes.
 
     python bench/diagnose_rate.py
     python bench/diagnose_rate.py --graphs 1000
@@ -24,9 +26,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
-from gradcalc.diagnose import Diagnoser  # noqa: E402
-from random_expressions import evaluate_at, expressions, points  # noqa: E402
-from random_slips import backward_with, rounded, single_slips  # noqa: E402
+from gradcalc import compute  # noqa: E402
+from gradcalc.diagnose import Diagnoser, close, seed_of, walk  # noqa: E402
+from gradcalc.evaluate import needs_grad  # noqa: E402
+from random_expressions import ARRAY_POINT, array_programs, evaluate_at, expressions, points  # noqa: E402
+from random_slips import backward_with, mean_slips, rounded, single_slips  # noqa: E402
 
 RTOL, ATOL = 1e-6, 1e-12
 
@@ -62,6 +66,31 @@ def measure(graphs: int) -> tuple[Counter, Counter, Counter, int]:
                 elif found is None or found.mistake is None:
                     unmatched[mistake] += 1
     run()
+
+    # mean-as-sum needs a mean: random array programs over x (3,), M (2, 3) and s at one point.
+    @settings(max_examples=graphs, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(text=array_programs)
+    def arrays(text):
+        result = compute(text, {n: v for n, v in ARRAY_POINT.items() if n in text})
+        graph, values = result.graph, result.values
+        needs, seed = needs_grad(graph), seed_of(graph, values, result.upstream)
+        for mistake, edits in mean_slips(graph, values):
+            grads = walk(graph, values, needs, seed, edits)
+            for name, node in graph.variables.items():
+                right, wrong = result.grad_of(name), grads[node]
+                diagnoser = Diagnoser(graph, values, [node], result.upstream)
+                if diagnoser.diagnose(name, right, RTOL, ATOL) is not None:
+                    false[0] += 1
+                if wrong is None or close(wrong, right, RTOL, ATOL):
+                    continue
+                found = diagnoser.diagnose(name, wrong, RTOL, ATOL)
+                tried[mistake] += 1
+                if found is not None and mistake in (found.mistake,) + found.others:
+                    named[mistake] += 1
+                elif found is None or found.mistake is None:
+                    unmatched[mistake] += 1
+    arrays()
     return tried, named, unmatched, false[0]
 
 

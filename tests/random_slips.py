@@ -137,3 +137,15 @@ def rounded(right, decimals):
         return None
     digits = repr(short).lstrip("-0.").replace(".", "")
     return short if "e" not in repr(short) and len(digits) >= 2 else None
+
+
+def mean_slips(graph, values):
+    """The mean-as-sum slip at each mean of an array program, as an edit of gradcalc.diagnose.walk
+    (the walk is the engine's backward loop; the slip, the 1/n dropped, is made here): (mistake, edits)."""
+    needs = needs_grad(graph)
+    slips = []
+    for node in graph.nodes:
+        if node.op in ("mean", "mean_axis") and needs[node.inputs[0]]:
+            n = np.size(values[node.inputs[0]]) // max(np.size(values[node.id]), 1)
+            slips.append(("mean-as-sum", {(node.id, 0): lambda up, local, flowing, args, out, n=n: flowing * n}))
+    return slips

@@ -10,11 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gradcalc.diagnose import (FOLLOWS, MISTAKES, NO_MATCH, RIGHT, WRONG, Diagnoser, check_pass, diagnose)
+from gradcalc.diagnose import (FOLLOWS, MISTAKES, NO_MATCH, RIGHT, WRONG, Diagnoser, check_pass, diagnose,
+                               seed_of, walk)
+from gradcalc.evaluate import needs_grad
 from gradcalc.result import compute
 
-from random_expressions import evaluate_at, expressions, points
-from random_slips import backward_with, rounded, single_slips
+from random_expressions import ARRAY_POINT, array_programs, evaluate_at, expressions, points
+from random_slips import backward_with, mean_slips, rounded, single_slips
 
 
 def sig(u):
@@ -317,7 +319,8 @@ def test_first_wrong_entry_named_in_a_textbook_pass():
 # Random single slips on random graphs ---------------------------------------------------------------
 
 # Every slip the graph admits (tests/random_slips.py: 12 of the catalogue's 15 mistakes; mean-as-sum
-# and the two matrix-product slips need arrays), made by a backward pass of the test's own.
+# is made on random array programs below; the two matrix-product slips need two matrices, which the
+# generators do not make), made by a backward pass of the test's own.
 TRIED = {"slips": 0, "named": 0}
 
 
@@ -348,9 +351,25 @@ def test_random_single_slips_are_named(text, point, data):
         TRIED["named"] += 1
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=array_programs)
+def test_random_means_taken_as_sums_are_named(text):
+    """mean-as-sum on random array programs: the 1/n of one mean dropped, in the engine's backward loop."""
+    result = compute(text, {n: v for n, v in ARRAY_POINT.items() if n in text})
+    graph, values = result.graph, result.values
+    for mistake, edits in mean_slips(graph, values):
+        grads = walk(graph, values, needs_grad(graph), seed_of(graph, values), edits)
+        for name, node in graph.variables.items():
+            right, wrong = result.grad_of(name), grads[node]
+            assert diagnose(result, name, right) is None
+            if wrong is not None and not np.allclose(wrong, right, rtol=1e-6, atol=1e-12):
+                found = diagnose(result, name, wrong)
+                assert mistake in (found.mistake,) + found.others, (text, name, found.sentence)
+
+
 def test_random_slip_rate():
     """The rate of the property test above (run first, in file order): ≥ 90% of single slips named
-    (bench/diagnose_rate.py measures it per mistake: 99.9% of 13 895 on 1 000 graphs)."""
+    (bench/diagnose_rate.py measures it per mistake: 99.9% of 13 955 on 1 000 graphs of each kind)."""
     if TRIED["slips"] < 50:
         pytest.skip(f"the property test did not run first ({TRIED})")
     rate = TRIED["named"] / TRIED["slips"]
