@@ -567,6 +567,11 @@ UNSUPPORTED = {
                      "triu", "tril", "cross", "tensordot", "median", "percentile", "quantile", "erfinv",
                      "inv", "det", "slogdet", "solve", "eig", "eigh", "svd", "qr", "cholesky", "pinv",
                      "conv1d", "conv2d", "convolve", "correlate", "fft", "interp"), _NOT_YET),
+    # Near-misses of functions gradcalc has (selu ~ elu, nll_loss ~ l1_loss, factorial ~ a product):
+    # named here so the hint never offers the other function.
+    **dict.fromkeys(("factorial", "gamma", "lgamma", "gammaln", "loggamma", "digamma", "polygamma",
+                     "selu", "celu", "rrelu", "prelu", "glu", "hardswish", "hardsigmoid", "nll_loss",
+                     "kl_div", "huber_loss"), _NOT_YET),
 }
 
 
