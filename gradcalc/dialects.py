@@ -925,15 +925,13 @@ def _statements(text):
 def _split_semicolons(text, start, end):
     """The parts of text[start:end] between ;s outside brackets, quotes and the comment."""
     parts, level, quote, begin = [], 0, None, start
-    for k in range(start, end):
+    for k in range(start, _comment_at(text, start, end)):
         char = text[k]
         if quote:
             if char == quote:
                 quote = None
         elif char in "'\"":
             quote = char
-        elif char == "#":
-            break
         elif char in "([{":
             level += 1
         elif char in ")]}":
@@ -945,18 +943,24 @@ def _split_semicolons(text, start, end):
     return parts
 
 
-def _code(text, start, end):
-    """The statement's text without its comment (a # outside quotes)."""
-    segment, quote = text[start:end], None
-    for k, char in enumerate(segment):
+def _comment_at(text, start, end):
+    """Where text[start:end]'s comment starts (a # outside quotes), or end."""
+    quote = None
+    for k in range(start, end):
+        char = text[k]
         if quote:
             if char == quote:
                 quote = None
         elif char in "'\"":
             quote = char
         elif char == "#":
-            return segment[:k]
-    return segment
+            return k
+    return end
+
+
+def _code(text, start, end):
+    """The statement's text without its comment (a # outside quotes)."""
+    return text[start:_comment_at(text, start, end)]
 
 
 def _uncommented(text, start, end):

@@ -677,13 +677,7 @@ def _factored(table: _Table, e: int) -> int | None:
     polynomial = all(table.kind(f) == SYM for _, _, fs in split for f in fs if f not in common)
     if not common or (polynomial and any(table.kind(f) == SYM for f in common)):
         return None       # a polynomial rest keeps its variables: e^x·(x^3 + 3·x^2), as _common does
-    rest = table.number(0)
-    for c, own, fs in split:
-        term = table.number(c * own)
-        for f, p in fs.items():
-            if p != common.get(f, 0):
-                term = table.mul(term, table.power(f, table.number(p - common.get(f, 0))))
-        rest = table.add(rest, term)
+    rest = _rest(table, split, common)
     if table.kind(rest) != SUM:
         return _product_of(table, 1, list(common.items()) + [(rest, 1)])
     # The rest as it came (sigmoid(u) − t, as the loss's gradient is written), not made primitive.
@@ -722,6 +716,19 @@ def _multiplied_out(table: _Table, e: int) -> int:
         return total
     finally:
         table.expand = saved
+
+
+def _rest(table, split: list, common: dict) -> int:
+    """What is left of each (coefficient, own coefficient, factors) term once the common factors are
+    taken out, added up with the table's arithmetic (so numerators over one denominator may cancel)."""
+    rest = table.number(0)
+    for c, own, fs in split:
+        term = table.number(c * own)
+        for f, p in fs.items():
+            if p != common.get(f, 0):
+                term = table.mul(term, table.power(f, table.number(p - common.get(f, 0))))
+        rest = table.add(rest, term)
+    return rest
 
 
 def _product_of(table: _Table, coeff, factors) -> int:
@@ -816,13 +823,7 @@ def _gather_sum(table: _Table, const, terms) -> int:
         return table.intern((SUM, const, tuple(sorted(terms))))
     # What is left of each term, added up with the table's arithmetic: over a common denominator
     # the numerators may cancel, 1/(x + 1) − x/(x + 1)^2 → ((x + 1) − x)/(x + 1)^2 → 1/(x + 1)^2.
-    rest = table.number(0)
-    for c, own, fs in split:
-        term = table.number(c * own)
-        for f, p in fs.items():
-            if p != common.get(f, 0):
-                term = table.mul(term, table.power(f, table.number(p - common.get(f, 0))))
-        rest = table.add(rest, term)
+    rest = _rest(table, split, common)
     if table.kind(rest) == NUM:
         return _product_of(table, table.value(rest), list(common.items()))
     return _product_of(table, 1, list(common.items()) + [(rest, 1)])
