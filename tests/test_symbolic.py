@@ -5,7 +5,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from gradcalc import compute
@@ -270,6 +270,10 @@ _TEXTBOOK = st.sampled_from([
 def test_textbook_rewrites_keep_the_value(template, u, v, point, elsewhere):
     text = template.format(u, v)
     point, elsewhere = ({**p, "c": (p["c"] + 1.5) / 3} for p in (point, elsewhere))   # c in [0, 1]
+    if "sigmoid" in template:
+        # Saturated (sigmoid(32)), the raw loss's own 1 − p keeps two digits: its backward pass, the
+        # reference here, is then off by 1e-3 while the textbook σ(u) − c is right.
+        assume(all(abs(float(evaluate_at(u, p).value)) <= 15 for p in (point, elsewhere)))
     result = evaluate_at(text, point)
     found = textbook(text, **{name: point[name] for name in result.graph.variables})
     for name, grad in result.gradient.items():
