@@ -924,15 +924,9 @@ def _statements(text):
 
 def _split_semicolons(text, start, end):
     """The parts of text[start:end] between ;s outside brackets, quotes and the comment."""
-    parts, level, quote, begin = [], 0, None, start
-    for k in range(start, _comment_at(text, start, end)):
-        char = text[k]
-        if quote:
-            if char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char in "([{":
+    parts, level, begin = [], 0, start
+    for k, char in _unquoted(text, start, _comment_at(text, start, end)):
+        if char in "([{":
             level += 1
         elif char in ")]}":
             level -= 1
@@ -945,6 +939,11 @@ def _split_semicolons(text, start, end):
 
 def _comment_at(text, start, end):
     """Where text[start:end]'s comment starts (a # outside quotes), or end."""
+    return next((k for k, char in _unquoted(text, start, end) if char == "#"), end)
+
+
+def _unquoted(text, start, end):
+    """(k, char) for each character of text[start:end] outside quotes, the quote marks left out."""
     quote = None
     for k in range(start, end):
         char = text[k]
@@ -953,9 +952,8 @@ def _comment_at(text, start, end):
                 quote = None
         elif char in "'\"":
             quote = char
-        elif char == "#":
-            return k
-    return end
+        else:
+            yield k, char
 
 
 def _code(text, start, end):
