@@ -27,8 +27,8 @@ from .ops import OPS
 from .names import did_you_mean
 from .points import MAX_POINTS, exact
 from . import variants
-from .sheet import (PROBLEM_KEYS, checked_number, checked_point, checked_text, follow_through, read_toml, toml_kind,
-                    unknown_key, value_only, variant_seed)
+from .sheet import (PROBLEM_KEYS, BaseSheet, checked_number, checked_point, checked_text, follow_through, read_toml,
+                    toml_kind, unknown_key, value_only, variant_seed)
 from .tolerance import KEYS as TOLERANCE_KEYS, Rule, judge_number, overridden, read_rule, rounding
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
@@ -78,12 +78,8 @@ class ClassProblem:
 
 
 @dataclass
-class ClassSheet:
-    title: str
+class ClassSheet(BaseSheet):
     problems: list[ClassProblem]
-    rtol: float = RTOL
-    atol: float = ATOL
-    follow_through: float = 0.0      # the credit of an answer right from the student's own wrong values
     rule: Rule = Rule()              # the sheet's tolerance keys; none: the default for hand-computed answers
     seed: int = 0                    # every student's point is drawn from it (variants.py)
 

@@ -38,13 +38,19 @@ class Problem:
 
 
 @dataclass
-class Sheet:
+class BaseSheet:
+    """What a homework sheet and a class sheet both have: problems and how their answers are judged."""
     title: str
-    problems: list[Problem]
+    problems: list
     rtol: float = RTOL
     atol: float = ATOL
     follow_through: float = 0.0      # the credit of an answer right from the student's own wrong values
     rule: Rule = Rule(hand=False)    # the sheet's tolerance: rtol and atol, or sigfigs or decimals
+
+
+@dataclass
+class Sheet(BaseSheet):
+    problems: list[Problem]
 
 
 @dataclass
