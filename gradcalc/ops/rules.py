@@ -218,7 +218,7 @@ def _compared(a: Text, relation: str) -> str:
 
 
 class Node:
-    """A node of a higher.NodeBuilder's graph inside a rule: + − × / add nodes."""
+    """A node of a higher.NodeBuilder's graph inside a rule: + − × / (each one `_operator`) add nodes."""
 
     __slots__ = ("g", "id")
 
@@ -227,30 +227,6 @@ class Node:
 
     def _lift(self, other) -> int:
         return other.id if type(other) is Node else self.g.const(other)
-
-    def __add__(self, other):
-        return Node(self.g, self.g("add", self.id, self._lift(other)))
-
-    def __radd__(self, other):
-        return Node(self.g, self.g("add", self._lift(other), self.id))
-
-    def __sub__(self, other):
-        return Node(self.g, self.g("sub", self.id, self._lift(other)))
-
-    def __rsub__(self, other):
-        return Node(self.g, self.g("sub", self._lift(other), self.id))
-
-    def __mul__(self, other):
-        return Node(self.g, self.g("mul", self.id, self._lift(other)))
-
-    def __rmul__(self, other):
-        return Node(self.g, self.g("mul", self._lift(other), self.id))
-
-    def __truediv__(self, other):
-        return Node(self.g, self.g("div", self.id, self._lift(other)))
-
-    def __rtruediv__(self, other):
-        return Node(self.g, self.g("div", self._lift(other), self.id))
 
     def __neg__(self):
         return Node(self.g, self.g("neg", self.id))
@@ -266,6 +242,18 @@ class Node:
         if made is None:
             raise NoGraphForm("@")
         return Node(self.g, made)
+
+
+def _operator(op: str, reflected: bool):
+    """Node's `a op b` (or, reflected, `b op a` for a number b): the op's node."""
+    if reflected:
+        return lambda self, other: Node(self.g, self.g(op, self._lift(other), self.id))
+    return lambda self, other: Node(self.g, self.g(op, self.id, self._lift(other)))
+
+
+for _method, _op in (("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv", "div")):
+    setattr(Node, f"__{_method}__", _operator(_op, False))
+    setattr(Node, f"__r{_method}__", _operator(_op, True))
 
 
 # The matrix product of two nodes inside a rule, set by ops/arrays.py (which knows numpy's vector
