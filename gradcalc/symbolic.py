@@ -94,6 +94,12 @@ def _power(base, n):
     return exact(folded) if math.isfinite(folded) else None
 
 
+def _opened(expr: tuple) -> tuple[float, dict[int, float]]:
+    """A number as (value, {}), a product as (coefficient, {factor: exponent}), a sum as (constant,
+    {monomial: coefficient})."""
+    return (expr[1], {}) if expr[0] == NUM else (expr[1], dict(expr[2]))
+
+
 def _exact_root(value: Fraction, k: int):
     """The k-th root of a positive fraction when it is a fraction (4/9 → 2/3), else None."""
     def root(n: int):
@@ -137,23 +143,13 @@ class _Table:
         Children before parents with an explicit stack: a formula may be nested as deep as the parser
         allows (sin(sin(…)) 10⁵ deep), far beyond Python's recursion limit."""
         known = self._constant
-        stack = [e]
-        while stack:
-            f = stack[-1]
-            if f in known:
-                stack.pop()
-                continue
+        # A product or sum is never such a number (2·pi is written as one): its parts are not visited.
+        for f in bottom_up(self, e, known, lambda expr: children(expr) if expr[0] in (POW, CALL) else ()):
             expr = self.exprs[f]
-            if expr[0] not in (POW, CALL):
+            if expr[0] in (POW, CALL):
+                known[f] = all(self.kind(c) == NUM or known[c] for c in children(expr))
+            else:
                 known[f] = expr[0] == SYM and expr[1] in CONSTANTS
-                stack.pop()
-                continue
-            pending = [c for c in children(expr) if self.kind(c) != NUM and c not in known]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            known[f] = all(self.kind(c) == NUM or known[c] for c in children(expr))
         return known[e]
 
     def number(self, value) -> int:
@@ -167,10 +163,8 @@ class _Table:
     def factors(self, e: int) -> tuple[float, dict[int, float]]:
         """e as coefficient × Π factor^exponent."""
         expr = self.exprs[e]
-        if expr[0] == NUM:
-            return expr[1], {}
-        if expr[0] == PROD:
-            return expr[1], dict(expr[2])
+        if expr[0] in (NUM, PROD):
+            return _opened(expr)
         if expr[0] == SUM:
             content, primitive = self._primitive(expr)
             return content, {primitive: 1}
@@ -198,10 +192,8 @@ class _Table:
     def terms(self, e: int) -> tuple[float, dict[int, float]]:
         """e as constant + Σ coefficient × monomial."""
         expr = self.exprs[e]
-        if expr[0] == NUM:
-            return expr[1], {}
-        if expr[0] == SUM:
-            return expr[1], dict(expr[2])
+        if expr[0] in (NUM, SUM):
+            return _opened(expr)
         coeff, factors = self.factors(e)
         if len(factors) == 1:
             (inner, power), = factors.items()
@@ -852,16 +844,18 @@ def _as_factors(table: _Table, e: int):
     return 1, {e: 1}
 
 
-def bottom_up(table: _Table, root: int, done: dict):
+def bottom_up(table: _Table, root: int, done: dict, parts=None):
     """Each expression under root that is not in `done` yet, children before parents, with an
-    explicit stack (a formula may be nested 10⁵ deep). The caller puts each one into `done`."""
+    explicit stack (a formula may be nested 10⁵ deep). The caller puts each one into `done`.
+    `parts(expr)`, if given, says which children to visit (default: all)."""
+    parts = parts or children
     stack = [root]
     while stack:
         e = stack[-1]
         if e in done:
             stack.pop()
             continue
-        pending = [c for c in children(table.exprs[e]) if c not in done]
+        pending = [c for c in parts(table.exprs[e]) if c not in done]
         if pending:
             stack.extend(pending)
             continue
