@@ -24,6 +24,18 @@ def assert_error(result, code, message, caret_line=None):
         assert caret_line in lines, result.stderr
 
 
+def central_differences(f, x, h=1e-6):
+    """∂f/∂x for every element of x by central differences; f takes an array shaped like x."""
+    x = np.asarray(x, dtype=float)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[index] += h
+        minus[index] -= h
+        grad[index] = (f(plus) - f(minus)) / (2 * h)
+    return grad
+
+
 def numeric_gradients(text, point, upstream=None, h=1e-6, wrt=None):
     """Central differences of L = Σ upstream ⊙ output (the sum when no upstream) for every element."""
     graph = parse(text, names=frozenset(point))
@@ -32,17 +44,8 @@ def numeric_gradients(text, point, upstream=None, h=1e-6, wrt=None):
         out = forward(graph, bind(graph, values))[graph.output]
         return float(np.sum(out if upstream is None else upstream * out))
 
-    grads = {}
-    for name in wrt or point:
-        value = np.asarray(point[name], dtype=float)
-        grad = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            plus, minus = value.copy(), value.copy()
-            plus[index] += h
-            minus[index] -= h
-            grad[index] = (loss({**point, name: plus}) - loss({**point, name: minus})) / (2 * h)
-        grads[name] = grad
-    return grads
+    return {name: central_differences(lambda value, name=name: loss({**point, name: value}), point[name], h)
+            for name in wrt or point}
 
 
 APPLE = "apple_price = apple * apple_num; price = apple_price * tax"
