@@ -448,6 +448,79 @@ def _split_names(tokens: list[Tok], context: Context, _notes: list[str]) -> list
     return out
 
 
+# log_2 x, log_{10}(x), \log_2 x, log₂ x, log_e x, log_b x: the logarithm to that base, where the name
+# is no variable (not given a value, assigned or listed as an input) and an argument follows it.
+_LOG_BASE = re.compile(r"log(?:_([0-9]+(?:\.[0-9]+)?|[^\W\d_]\w*)|([₀-₉]+))")
+_SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+class _Based(Tok):
+    """log's name when the text gives it a base (log_3 x): the tokens `, 3` go before its closing )."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, text: str, start: int, end: int, base: list[Tok]):
+        super().__init__("NAME", text, start, end)
+        self.base = base
+
+
+def log_base(name: str) -> str | None:
+    """The base written on `log` (log_2, log_{10}, log₂, log_e, log_b), or None."""
+    match = _LOG_BASE.fullmatch(name)
+    if match is None:
+        return None
+    return match.group(1) or match.group(2).translate(_SUBSCRIPT_DIGITS)
+
+
+def _log_bases(tokens: list[Tok], context: Context, notes: list[str]) -> list[Tok]:
+    out: list[Tok] = []
+    for i, token in enumerate(tokens):
+        base = log_base(token.text) if token.lastgroup == "NAME" else None
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if base is None or token.text in context.known or nxt is None or \
+                nxt.lastgroup not in _OPERAND_STARTS and nxt.lastgroup not in ("POW_OP", "SUPERSCRIPT") or \
+                not base[0].isdigit() and not context.is_variable(base) and \
+                (len(base) > 1 or base in context.calls):     # log_prob x: a variable log_prob
+            out.append(token)
+            continue
+        named = {"2": "log2", "10": "log10"}.get(base, "log" if base == "e" and "e" not in context.given else None)
+        written = token.text
+        if named is not None:
+            notes.append(f"{written} is read as {named}, the logarithm to base {base}; for a variable "
+                         f"{written}, give --{written} VALUE")
+            out.append(Tok("NAME", named, token.start, token.end))
+            continue
+        # any other base: log(x, base), the base going in as the call's second argument
+        # the base keeps its place in the name, so "no value for b" points at it
+        extra = [_empty("COMMA", ",", token.end),
+                 Tok("NUMBER" if base[0].isdigit() else "NAME", base, token.end - len(base), token.end)]
+        notes.append(f"{written} is read as log(…, {base}), the logarithm to base {base}; for a variable "
+                     f"{written}, give --{written} VALUE")
+        out.append(_Based("log", token.start, token.end, extra))
+    return _bases_in_calls(out)
+
+
+def _bases_in_calls(tokens: list[Tok]) -> list[Tok]:
+    """log_3(x): the base goes before the call's own closing parenthesis."""
+    if not any(isinstance(t, _Based) for t in tokens):
+        return tokens
+    before: dict[int, list[Tok]] = {}
+    for i, token in enumerate(tokens):
+        if isinstance(token, _Based) and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LPAR":
+            depth = 0
+            for k in range(i + 1, len(tokens)):
+                depth += (tokens[k].lastgroup in _OPENS) - (tokens[k].lastgroup in _CLOSES)
+                if depth == 0:
+                    before.setdefault(k, []).extend(token.base)
+                    break
+            tokens[i] = Tok("NAME", "log", token.start, token.end)
+    out: list[Tok] = []
+    for k, token in enumerate(tokens):
+        out.extend(before.get(k, ()))
+        out.append(token)
+    return out
+
+
 def _exponent(tokens: list[Tok], i: int):
     """A function's power written after its name (^2, ^{-1}, ^(-1), ², ⁻¹): (exponent, next index),
     or (None, i) if there is none."""
@@ -494,10 +567,10 @@ _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "012345678
 class _Open:
     """A function applied without parentheses, whose argument is still being read."""
 
-    __slots__ = ("depth", "operands", "power", "paren")
+    __slots__ = ("depth", "operands", "power", "paren", "base")
 
-    def __init__(self, depth: int, power: list[Tok], paren: bool):
-        self.depth, self.operands, self.power, self.paren = depth, 0, power, paren
+    def __init__(self, depth: int, power: list[Tok], paren: bool, base=()):
+        self.depth, self.operands, self.power, self.paren, self.base = depth, 0, power, paren, base
 
 
 def _apply_functions(tokens: list[Tok], context: Context, notes: list[str]) -> list[Tok]:
@@ -510,6 +583,7 @@ def _apply_functions(tokens: list[Tok], context: Context, notes: list[str]) -> l
     def close_all(at_depth: int, at: int) -> None:
         while opened and opened[-1].depth == at_depth and not opened[-1].paren:
             done = opened.pop()
+            out.extend(done.base)
             out.append(_empty("RPAR", ")", at))
             out.extend(_moved(done.power, at))
             if opened and opened[-1].depth == at_depth:
@@ -564,14 +638,15 @@ def _apply_functions(tokens: list[Tok], context: Context, notes: list[str]) -> l
                     raise GradcalcError(f"{written} has no one reading", (token.start, span_end),
                                         hint=f"write {name}(x)**{power} for a power of {name}(x)")
             out.append(Tok("NAME", name, token.start, span_end))
+            base = getattr(token, "base", ())
             if nxt.lastgroup == "LPAR":
                 # sin^2(x): the power goes after the parentheses
-                opened.append(_Open(depth, power_tokens, True))
+                opened.append(_Open(depth, power_tokens, True, base))
                 i = j
                 after_power = False
                 continue
             out.append(_empty("LPAR", "(", nxt.start))
-            opened.append(_Open(depth, power_tokens, False))
+            opened.append(_Open(depth, power_tokens, False, base))
             i = j
             after_power = False
             continue
@@ -581,6 +656,8 @@ def _apply_functions(tokens: list[Tok], context: Context, notes: list[str]) -> l
             opened[-1].operands += 1
         if kind in _OPENS:
             depth += 1
+        if kind in _CLOSES and opened and opened[-1].paren and opened[-1].depth == depth - 1:
+            out.extend(opened[-1].base)     # log_3^2(x): log(x, 3)**2
         out.append(token)
         if kind in _CLOSES:
             depth -= 1
@@ -751,6 +828,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _chains(_bars(_latex(tokens)), notes)
     context = Context(tokens, names, calls, constants)
     tokens = _transposes(tokens, context)
+    tokens = _log_bases(tokens, context, notes)
     tokens = _split_names(tokens, context, notes)
     tokens = _apply_functions(tokens, context, notes)
     tokens = _sigmoid_calls(tokens, context, notes)
@@ -765,7 +843,8 @@ def could_split(name: str, names, calls) -> bool:
     or a function and given names (sinx): the parser then reads the text again with these rules."""
     pieces = set(names)
     applied = {f for f in APPLIED if 1 in calls.get(f, {})} - pieces
-    return name not in pieces and "." not in name and bool(_cuts(name, pieces, applied, most=1))
+    return name not in pieces and "." not in name and (bool(_cuts(name, pieces, applied, most=1)) or
+                                                       log_base(name) is not None)
 
 
 # -- functions defined in the text: N(x) = … then N(d1); y = f(x) = … -------------------------------------

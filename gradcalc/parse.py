@@ -1098,13 +1098,15 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
 
 def _reads_otherwise(graph: Graph, names: frozenset) -> bool:
     """Whether a variable of the parsed graph is one math text reads otherwise: xy with x and y given,
-    the T of X^T with no value."""
+    the T of X^T with no value, log_2 (a logarithm's base), x_ before {1} (a subscript)."""
     pieces = names | _BUILDER_DECLARED[0]
     unknown = [name for name in graph.variables if name not in pieces]
-    if not unknown or not pieces and "T" not in unknown:
+    if not unknown:
         return False      # the common case: every variable given a value (mathtext is not imported)
-    if "T" in unknown:
+    if any(name == "T" or name.endswith("_") or name.startswith("log") for name in unknown):
         return True
+    if not pieces:
+        return False
     from .mathtext import could_split
 
     return any(could_split(name, pieces, CALLS) for name in unknown)

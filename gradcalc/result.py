@@ -230,9 +230,28 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
                     f"write {'*'.join(parts)}")
         elif near:   # --xx 1 for x
             hint += f" (a value was given for {near}: did you mean {missing[0]}?)"
+        logarithm = _logarithm(missing[0])
+        if logarithm:   # log_2 + 1: a variable, or a logarithm whose argument is missing?
+            hint += f"; {logarithm}"
         raise MissingValue(f"no value for {', '.join(missing)}", missing, first.span,
                            hint=hint, text=graph.text)
     return inputs
+
+
+# Logarithms' short names that books differ on (lg is log10 in ISO 80000-2 and DIN, log2 in CLRS).
+_SHORT_LOGS = {"lg": "lg is log10 in ISO 80000 and log2 in computer science: write log10(x) or log2(x)",
+               "lb": "lb is ISO 80000's log2: write log2(x)", "ld": "ld is log2 in German texts: write log2(x)"}
+
+
+def _logarithm(name: str) -> str | None:
+    """How to write the logarithm a name without a value may be (log_2, lg), or None."""
+    from .mathtext import log_base
+
+    base = log_base(name)
+    if base is None or len(base) > 1 and not base[0].isdigit():     # log_prob: a variable's name
+        return _SHORT_LOGS.get(name) if base is None else None
+    spelled = {"2": "log2(x)", "10": "log10(x)", "e": "log(x)"}.get(base, f"log(x, {base})")
+    return f"for the logarithm to base {base} of x, write {name}(x) or {spelled}"
 
 
 def _spelled_together(name: str, given) -> list[str] | None:

@@ -1,6 +1,7 @@
 """Math text as textbooks and papers write it (README: How gradcalc reads what you paste): Greek names,
 π, typographic operators, brackets and braces as grouping; derivatives against SymPy."""
 
+import numpy as np
 import pytest
 import sympy as sp
 from helpers import assert_error, run
@@ -229,7 +230,7 @@ def test_x_to_the_t_is_the_transpose_unless_t_is_a_variable():
 # -- the fast driver and Lark read math text alike ---------------------------------------------------------
 
 @pytest.mark.parametrize("text", ["sin^2 x + xy", r"\frac{x}{y} \cdot \sin x", "2x(x+1) - sin x cos x",
-                                  r"\frac{1}{x", "sin x +", "xyz", "X^T"])
+                                  r"\frac{1}{x", "sin x +", "xyz", "X^T", "log_3 x + log_y(x)^2"])
 def test_lark_reads_math_text_as_the_driver_does(monkeypatch, text):
     import importlib
 
@@ -349,3 +350,56 @@ def test_bars_without_one_reading_are_refused(text, message):
     result = run(text, "--x", "1", "--a", "1", "--b", "1", "--c", "1")
     assert_error(result, 2, message)
     assert "hint: write" in result.stderr
+
+
+# -- a logarithm's base written as a subscript -------------------------------------------------------------
+@pytest.mark.parametrize("text, values, oracle", [
+    ("log_2 x", {"x": 8.0}, "log(x, 2)"),
+    ("log_{2}(x)", {"x": 8.0}, "log(x, 2)"),
+    (r"\log_2 x", {"x": 8.0}, "log(x, 2)"),
+    (r"\log_{10} x + 1", {"x": 5.0}, "log(x, 10) + 1"),
+    ("log₂ x", {"x": 8.0}, "log(x, 2)"),
+    ("log₁₀(x)", {"x": 5.0}, "log(x, 10)"),
+    ("log_10 x^2", {"x": 5.0}, "log(x ** 2, 10)"),
+    ("log_e x", {"x": 5.0}, "log(x)"),
+    ("log_3 x^2 + 1", {"x": 5.0}, "log(x ** 2, 3) + 1"),
+    ("log_3(x)*2", {"x": 5.0}, "2 * log(x, 3)"),
+    ("2^log_3 x", {"x": 5.0}, "2 ** log(x, 3)"),
+    ("log_3^2 x", {"x": 5.0}, "log(x, 3) ** 2"),
+    ("log_2 x log_2 x", {"x": 5.0}, "log(x, 2) ** 2"),
+])
+def test_a_subscript_on_log_is_its_base(text, values, oracle):
+    _sympy_check(text, values, oracle)
+    assert any("the logarithm to base" in note for note in compute(text, values).graph.notes)
+
+
+def test_a_variable_base_is_an_input_of_the_log():
+    found = compute("log_b x", {"x": 8.0, "b": 2.0})
+    assert found.value == pytest.approx(3.0, rel=1e-15)
+    assert found.gradient["b"] == pytest.approx(-3.0 / (2 * np.log(2)), rel=1e-14)
+    result = run("log_b(x)", "--x", "8")        # the base is read, and asked for where it stands
+    assert_error(result, 2, "no value for b", "      ^")
+
+
+@pytest.mark.parametrize("text, args, expected", [
+    ("log_2 x", ["--log_2", "3", "--x", "2"], ["6", "2", "3"]),          # a variable log_2 given a value
+    ("log_2 = 3; log_2 x", ["--x", "2"], ["6", "3", "2"]),                    # assigned in the text
+    ("f(log_2, x) = log_2 x", ["--x", "2", "--log_2", "3"], ["6", "3", "2"]),   # listed as an input
+    ("log_{2} + 1", ["--log_2", "3"], ["4", "1"]),
+    ("x_{1} + 1", ["--x_1", "2"], ["3", "1"]),                               # any subscript in braces
+])
+def test_a_name_that_is_a_variable_stays_one(text, args, expected):
+    result = run(text, *args, "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == expected
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("log_2 + x", "give --log_2 VALUE; for the logarithm to base 2 of x, write log_2(x) or log2(x)"),
+    ("lg x", "give --lg VALUE; lg is log10 in ISO 80000 and log2 in computer science: write log10(x) or log2(x)"),
+    ("log_prob x", "give --log_prob VALUE\n"),                        # a variable's name: no logarithm offered
+])
+def test_a_log_name_without_a_value_says_both_readings(text, hint):
+    result = run(text, "--x", "2")
+    assert_error(result, 2, "no value for")
+    assert hint in result.stderr
