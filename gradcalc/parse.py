@@ -1319,6 +1319,54 @@ def _attribute_hint(text: str, pos: int) -> str | None:
     return f"write {known}({owner}) instead of {owner}.{attribute}{'()' if call else ''}"
 
 
+_PYTHON_OPERATORS = set("%&~!")
+# What stands just before an operator as its left operand: a number, a name or a closing bracket.
+_OPERAND_BEFORE = r"(?:[0-9.]+|[^\W\d][\w.]*|[)\]])\s*$"
+
+
+def _python_operator_hint(text: str, pos: int) -> str:
+    """%, &, ~ and ! as Python, NumPy and paper mean them: what each computes, and how gradcalc spells
+    it where it has it (never another operation in its place)."""
+    char, after = text[pos], text[pos + 1:].lstrip()
+    operand_before = re.compile(_OPERAND_BEFORE).search(text, 0, pos) is not None
+    operand_after = after[:1].isalnum() or after[:1] in ("(", "√", "[", "_")
+    if char == "%":
+        number = re.compile(r"([0-9]*\.?[0-9]+)\s*$").search(text, 0, pos)
+        if number is not None and not operand_after and not after.startswith("="):
+            # 5% * x: a percentage
+            return f"gradcalc reads no %: for {number.group(1)} percent, write {number.group(1)}/100"
+        return ("'%' is Python's remainder (modulo), which gradcalc does not have: its value jumps at every "
+                "multiple of the divisor (for a percentage, write /100)")
+    if char == "&":
+        return ("'&' is Python's bitwise and (NumPy's logical and on masks): for the mask where both "
+                "comparisons hold, multiply them, as in (a > 0) * (b > 0)")
+    if char == "~":
+        return "'~' is Python's bitwise not (NumPy's logical not on a mask): for not (x > 0), write 1 - (x > 0)"
+    # ! : x! (a factorial), x ! = y (a spaced !=), or !x (C's not)
+    if after.startswith("="):
+        return "for not equal, write != with no space between"
+    if operand_before:
+        written = _operand_before(text, pos)
+        if "factorial" in CALLS:
+            return f"x! is written factorial(x) here: factorial({written})"
+        return "x! (a factorial) is not supported yet"
+    return "'!' alone is no operator here; for not (x > 0), write 1 - (x > 0), and for not equal, !="
+
+
+def _operand_before(text: str, pos: int) -> str:
+    """The name, number or bracketed group just before `pos` (x in x!, (x+1) in (x+1)!)."""
+    end = len(text[:pos].rstrip())
+    if end and text[end - 1] in ")]":
+        depth = 0
+        for k in range(end - 1, -1, -1):
+            depth += (text[k] in ")]") - (text[k] in "([")
+            if depth == 0:
+                word = re.compile(r"[^\W\d][\w.]*$").search(text, 0, k)   # f(x)!: the call
+                return text[word.start() if word else k:end]
+    word = re.compile(r"(?:[0-9.]+|[^\W\d][\w.]*)$").search(text, 0, end)
+    return word.group() if word else "x"
+
+
 def _unexpected_character(text: str, pos: int) -> GradcalcError:
     import unicodedata
 
@@ -1360,9 +1408,121 @@ def _unexpected_character(text: str, pos: int) -> GradcalcError:
         hint = f"{char!r} is U+{ord(char):04X}; names use ASCII or Greek letters, digits and _"
     elif char == "`":   # Markdown's code quotes, copied with the formula from a docs page
         hint = "a backquote is Markdown's code quote, not part of the formula: remove it"
+    elif char in _PYTHON_OPERATORS:
+        hint = _python_operator_hint(text, pos)
     else:
         hint = f"{char!r} has no meaning in a formula: remove it"
     return GradcalcError(f"unexpected character {char!r}", (pos, pos + 1), hint, text)
+
+
+# An operator the text ends with (x +), and what it needs after it.
+_DANGLING = re.compile(r"(\*\*=|//=|\*\*|//|[-+*/@^−–×÷·⋅∗]=?|==|!=|<=|>=|[<>=≤≥≠,√])\s*$")
+_NEEDS = {"+": "a term", "-": "a term", "−": "a term", "–": "a term", "*": "a factor", "×": "a factor",
+          "·": "a factor", "⋅": "a factor", "∗": "a factor", "/": "a divisor", "÷": "a divisor",
+          "**": "an exponent", "^": "an exponent", "@": "a matrix", "=": "a formula", ",": "an argument",
+          "√": "what it takes the root of", **{op: "a right-hand side" for op in
+                                            ("==", "!=", "<=", ">=", "<", ">", "≤", "≥", "≠")}}
+# Operators other languages write that gradcalc spells otherwise (the same comparison), or lacks.
+_SPELLED = {"=<": "'=<' is written <= here", "<>": "'<>' (not equal, as SQL and Pascal write it) is written != here",
+            "===": "'===' (JavaScript's equality) is written == here", "!==": "'!==' is written != here"}
+_COMPARE = re.compile(r"<=|>=|==|!=|[<>≤≥≠]")
+
+
+def _unclosed(text: str) -> str:
+    """The closing brackets the text still needs, innermost first: '])' for `f([x`."""
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    opened: list[str] = []
+    for char in text:
+        if char in pairs:
+            opened.append(pairs[char])
+        elif char in ")]}" and opened and opened[-1] == char:
+            opened.pop()
+    return "".join(reversed(opened))
+
+
+def _statement_start(text: str, pos: int) -> int:
+    """Where the statement around `pos` starts: after the last ; or line break, and after a name's =."""
+    start = max(text.rfind(";", 0, pos), text.rfind("\n", 0, pos)) + 1
+    named = re.compile(r"\s*[^\W\d][\w.]*\s*(\([^()]*\)\s*)?=(?!=)").match(text, start)
+    return named.end() if named is not None and named.end() <= pos else start
+
+
+def _operator_hint(text: str, token) -> str | None:
+    """Hints for an operator where none can stand: a comparison chained (1 < x < 2), two in a row
+    (x + * y, =<, <>, //), one before a closing bracket (f(x +)), or a trailing comma in a call."""
+    start, written = token.start_pos, str(token)
+    if token.type == "COMPARE_OP":
+        chain = _chain(text, start)
+        if chain is not None:    # Python's 1 < x < 2 is (1 < x) and (x < 2): as masks, their product
+            mask = " * ".join(f"({left} {op} {right})" for left, op, right in chain)
+            return f"comparisons are not chained here; for the mask of all of them, multiply them: {mask}"
+    previous = _DANGLING.search(text, 0, start)
+    if previous is None:
+        return None
+    before = previous.group(1)
+    together = previous.end(1) == start
+    pair = before + written
+    if together and pair in ("//", "//=") or together and before == "/" and written == "/=":
+        return ("'//' is Python's floor division, which gradcalc does not have (its value jumps at each whole "
+                "number, and its gradient is 0 between); for division, write /")
+    if together and (pair in _SPELLED or pair[:3] in _SPELLED):
+        return _SPELLED.get(pair, _SPELLED.get(pair[:3]))
+    if together and pair == "=>":
+        return "'=>' is no operator here; for greater than or equal, write >="
+    if together and pair in ("<<", ">>"):
+        return f"'{pair}' is Python's bit shift, which gradcalc does not have; to multiply or divide by a power " \
+               f"of 2, write * 2**n or / 2**n"
+    if before == ",":
+        return "remove the ',' before ')'" if token.type == "RPAR" else None
+    if before not in _NEEDS:
+        return None
+    if token.type in ("RPAR", "RSQB", "RBRACE", "_SEP", "COMMA"):
+        return f"'{before}' needs {_NEEDS[before]} after it: write it, or remove the '{before}'"
+    if token.type in ("MUL_OP", "POW_OP", "COMPARE_OP", "EQUAL", "AUG_OP") or written == "=":
+        return f"'{before}' and '{written}' stand side by side with nothing between them: write what goes " \
+               f"between them, or remove one"
+    return None
+
+
+def _chain(text: str, pos: int):
+    """The comparisons chained around the one at `pos` (1 < x < 2), as [(left, operator, right)], within
+    the innermost brackets or argument holding it; None if it is the only one there."""
+    depth, start = 0, 0
+    for k in range(pos - 1, -1, -1):      # back to the opening bracket, comma or statement start
+        char = text[k]
+        depth += (char in ")]}") - (char in "([{")
+        if depth < 0 or depth == 0 and char in ",;\n=" and text[k - 1:k + 1] not in ("==", "<=", ">=", "!=") \
+                and text[k:k + 2] != "==":
+            start = k + 1
+            break
+    depth, end = 0, len(text)
+    for k in range(pos, len(text)):
+        char = text[k]
+        depth += (char in "([{") - (char in ")]}")
+        if depth < 0 or depth == 0 and char in ",;\n":
+            end = k
+            break
+    # x if 0 < x < 1 else 0: the chain stands between Python's words
+    words = [(start + w.start(), start + w.end()) for w in
+             re.finditer(r"\b(?:if|else|and|or|not|return|lambda)\b", text[start:end])]
+    start = max([after for at, after in words if at < pos], default=start)
+    end = min([at for at, after in words if at >= pos], default=end)
+    segment = text[start:end]
+    depth, cuts, last = 0, [], 0
+    for match in _COMPARE.finditer(segment):
+        inner = segment[last:match.start()]
+        depth += sum(map(inner.count, "([{")) - sum(map(inner.count, ")]}"))
+        last = match.start()
+        if depth == 0:
+            cuts.append(match)
+    if len(cuts) < 2:
+        return None
+    pieces = [segment[:cuts[0].start()]] + [segment[a.end():b.start()] for a, b in zip(cuts, cuts[1:])] + \
+        [segment[cuts[-1].end():]]
+    pieces = [piece.strip() for piece in pieces]
+    if not all(pieces):
+        return None
+    return [(pieces[k], cut.group(), pieces[k + 1]) for k, cut in enumerate(cuts)]
 
 
 def _unexpected_token(text: str, error) -> GradcalcError:
@@ -1372,13 +1532,24 @@ def _unexpected_token(text: str, error) -> GradcalcError:
     if token.type == "$END":
         # LALR reports the end of input at the last token: put the caret just past the text.
         end = len(text.rstrip())
-        opened = text.count("(") - text.count(")")
-        if opened > 0:
-            hint = f"add {opened} closing ')'" if opened > 1 else "add a closing ')'"
+        closing = _unclosed(text)
+        dangling = _DANGLING.search(text)
+        if dangling is not None:          # x + : the operator's other side is missing
+            operator = dangling.group(1)
+            hint = f"'{operator}' needs {_NEEDS.get(operator, 'something')} after it: write it, or remove the " \
+                   f"'{operator}'"
+            if closing:
+                hint += f"; then add the closing {closing!r}"
+        elif closing:
+            hint = "add a closing ')'" if closing == ")" else \
+                f"add {len(closing)} closing ')'" if set(closing) == {")"} else f"add the closing {closing!r}"
         return GradcalcError("the expression ends too early", (end, end + 1), hint, text)
     start = token.start_pos
     before = re.compile(_WORD_BEFORE).search(text, 0, start)
-    if before and token.type in ("NAME", "NUMBER") and _PREFIX.sub("", before.group(1)) in CALLS:
+    operators = _operator_hint(text, token)
+    if operators is not None:
+        hint = operators
+    elif before and token.type in ("NAME", "NUMBER") and _PREFIX.sub("", before.group(1)) in CALLS:
         # sin x: a function written without its parentheses
         end = re.match(r"[A-Za-z_0-9.]*", text[start:]).end() + start
         hint = f"call it with parentheses: {before.group(1)}({text[start:end]})"
@@ -1406,8 +1577,9 @@ def _unexpected_token(text: str, error) -> GradcalcError:
         end = re.match(r"[-+−]?[A-Za-z_0-9.]*", text[start:]).end() + start
         hint = f"√ takes the name, number or parentheses right after it: write √({text[start:end]})"
     shown = str(token) if token.type != "_SEP" else ("';'" if str(token).startswith(";") else "a new line")
-    if token.type == "RPAR" and text.count(")") > text.count("("):
-        hint = "remove it, or add the matching '('"
+    pairs = {"RPAR": "()", "RSQB": "[]", "RBRACE": "{}"}
+    if token.type in pairs and operators is None and text.count(pairs[token.type][1]) > text.count(pairs[token.type][0]):
+        hint = f"remove it, or add the matching '{pairs[token.type][0]}'"
     return GradcalcError(f"unexpected {shown if token.type == '_SEP' else repr(shown)}",
                          (start, max(start + 1, token.end_pos or start + 1)), hint, text)
 

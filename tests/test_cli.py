@@ -101,6 +101,48 @@ def test_syntax_errors_exit_2_with_caret(expression, message, caret):
     assert_error(run(expression, "--x", "1"), 2, message, caret)
 
 
+@pytest.mark.parametrize("expression, message, caret, hint", [
+    # operators gradcalc lacks: what they are, never another operation offered in their place
+    ("x % 2", "unexpected character '%'", "    ^", "'%' is Python's remainder (modulo), which gradcalc does not have"),
+    ("x*5% + 1", "unexpected character '%'", "     ^", "for 5 percent, write 5/100"),
+    ("x // 2", "unexpected '/'", "     ^", "'//' is Python's floor division, which gradcalc does not have"),
+    ("x //= 2", "unexpected '/='", "     ^^", "'//' is Python's floor division"),
+    ("x << 2", "unexpected '<'", "     ^", "'<<' is Python's bit shift, which gradcalc does not have"),
+    ("(x>0) & (x<2)", "unexpected character '&'", "        ^", "multiply them, as in (a > 0) * (b > 0)"),
+    ("~(x > 0)", "unexpected character '~'", "  ^", "for not (x > 0), write 1 - (x > 0)"),
+    ("!x", "unexpected character '!'", "  ^", "for not (x > 0), write 1 - (x > 0)"),
+    ("x ! = 1", "unexpected character '!'", "    ^", "for not equal, write != with no space between"),
+    # other languages' spellings of the same comparison
+    ("x =< 2", "unexpected '<'", "     ^", "'=<' is written <= here"),
+    ("x <> 2", "unexpected '>'", "     ^", "'<>' (not equal, as SQL and Pascal write it) is written != here"),
+    ("x === 1", "unexpected '='", "      ^", "'===' (JavaScript's equality) is written == here"),
+    ("x !== 1", "unexpected '='", "      ^", "'!==' is written != here"),
+    # Python's chained comparison, as the product of its masks (the same 1s and 0s)
+    ("1 < x < 2", "unexpected '<'", "        ^", "multiply them: (1 < x) * (x < 2)"),
+    ("0 <= x + 1 < 2 <= 3", "unexpected '<'", "             ^", "(0 <= x + 1) * (x + 1 < 2) * (2 <= 3)"),
+    ("x * where(0 < x < 1, x, 0)", "unexpected '<'", "                  ^", "multiply them: (0 < x) * (x < 1)\n"),
+    ("x if 0 < x < 1 else 0", "unexpected '<'", "             ^", "multiply them: (0 < x) * (x < 1)\n"),
+    # an operator with nothing on one side
+    ("x +", "ends too early", "     ^", "'+' needs a term after it: write it, or remove the '+'"),
+    ("x **", "ends too early", "      ^", "'**' needs an exponent after it"),
+    ("y = x ==", "ends too early", "          ^", "'==' needs a right-hand side after it"),
+    ("max(x,", "ends too early", "        ^", "',' needs an argument after it: write it, or remove the ','; "
+                                             "then add the closing ')'"),
+    ("(x + ) * 2", "unexpected ')'", "       ^", "'+' needs a term after it"),
+    ("x + * 2", "unexpected '*'", "      ^", "'+' and '*' stand side by side with nothing between them"),
+    ("x + == 1", "unexpected '=='", "      ^^", "'+' and '==' stand side by side"),
+    ("max(x,)", "unexpected ')'", "        ^", "remove the ',' before ')'"),
+    # brackets of every kind
+    ("f([x", "ends too early", "      ^", "add the closing '])'"),
+    ("{x + 1", "ends too early", "        ^", "add the closing '}'"),
+    ("x]", "unexpected ']'", "   ^", "remove it, or add the matching '['"),
+])
+def test_common_syntax_errors_say_what_to_type(expression, message, caret, hint):
+    result = run(expression, "--x", "1")
+    assert_error(result, 2, message, caret)
+    assert hint in result.stderr.split("hint: ", 1)[1], result.stderr
+
+
 def test_missing_value_names_the_variable():
     result = run("x + y", "--x", "1")
     assert_error(result, 2, "no value for y", "      ^")

@@ -50,7 +50,7 @@ MALFORMED = [
     ("[1, 2]]", "has text after the list's closing ']'", "        ^", "remove what follows"),
     ("[[1,2] [3,4]]", "is missing a ',' between two lists", "         ^", "[[1, 2], [3, 4]]"),
     ("[1, foo]", "is not a number: 'foo'", "      ^^^", "pi/4"),
-    ("pi/", "'pi/': the expression ends too early", "     ^", "pi/4"),
+    ("pi/", "'pi/': the expression ends too early", "     ^", "'/' needs a divisor after it"),
     ("1/0", "'1/0': division by zero", "  ^^^", "finite number"),
     ("[1, nan]", "is not finite: 'nan'", "      ^^^", "nan and inf are not allowed"),
     ("1_000", "is not a number: '1_000'", "  ^^^^^", "write 1000"),
