@@ -114,6 +114,40 @@ def caret(text: str, span: Span, width: int = 100) -> list[str]:
     return [f"{where}{_printable(line)}", " " * (len(where) + col) + "^" * length]
 
 
+def undecodable(text: str, at: int = 0) -> Span | None:
+    """Where the first run of bytes that were not UTF-8 stands in `text`: Python reads a command-line
+    argument's bad bytes as the lone surrogates U+DC80..U+DCFF (surrogateescape); None if there are none."""
+    if text.isascii():
+        return None
+    start = next((k for k in range(at, len(text)) if "\udc80" <= text[k] <= "\udcff"), None)
+    if start is None:
+        return None
+    end = start
+    while end < len(text) and "\udc80" <= text[end] <= "\udcff":
+        end += 1
+    return start, end
+
+
+def not_utf8(text: str, what: str, at: int = 0) -> GradcalcError | None:
+    """The error for `what` (the expression, --x's value, an option's name) holding bytes that are not
+    UTF-8: which bytes, where, and what they would be in Latin-1 (the usual other encoding)."""
+    span = undecodable(text, at)
+    if span is None:
+        return None
+    raw = bytes(ord(ch) - 0xDC00 for ch in text[span[0]:span[1]])
+    shown = " ".join(f"0x{byte:02X}" for byte in raw)
+    line_start = text.rfind("\n", 0, span[0]) + 1
+    where = f"column {span[0] - line_start + 1}"
+    if "\n" in text:
+        where = f"line {text.count(chr(10), 0, line_start) + 1}, {where}"
+    return GradcalcError(f"{what} is not valid UTF-8 text: byte{'s' if len(raw) > 1 else ''} {shown} at {where}",
+                         span,
+                         hint=f"the terminal or script passed bytes in another encoding ({shown} is "
+                              f"{raw.decode('latin-1')!r} in Latin-1); give the text as UTF-8, e.g. with "
+                              f"a UTF-8 locale (LANG=C.UTF-8) or iconv -f latin1 -t utf-8",
+                         text=text)
+
+
 _INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"))
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -135,6 +169,9 @@ def visible(text: str) -> str:
             out.append(_NAMED[ch])
         else:
             code = ord(ch)
+            if 0xDC80 <= code <= 0xDCFF:      # a byte that was not UTF-8, as Python keeps it: the byte
+                out.append(f"\\x{code - 0xDC00:02x}")
+                continue
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
                        else f"\\U{code:08x}")
     return "".join(out)

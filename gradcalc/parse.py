@@ -8,7 +8,7 @@ from _thread import allocate_lock   # threading.Lock itself, without importing t
 from functools import lru_cache
 
 from . import lalr
-from .errors import GradcalcError, Span
+from .errors import GradcalcError, Span, not_utf8
 from .graph import Graph, gc_paused
 from .names import did_you_mean
 from .numbers import format_shape
@@ -1371,6 +1371,10 @@ def _unexpected_character(text: str, pos: int) -> GradcalcError:
     import unicodedata
 
     char = text[pos]
+    if "\udc80" <= char <= "\udcff":     # bytes that were not UTF-8 (Python's surrogateescape)
+        error = not_utf8(text, "the expression", pos)
+        if error is not None:
+            return error
     hint = None
     if char == "|":
         closing = text.find("|", pos + 1)

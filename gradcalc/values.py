@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import GradcalcError, MathError
+from .errors import GradcalcError, MathError, not_utf8
 from .limits import DEFAULT, Limits
 from .numbers import NUMBER, BadNumber, load_json, number_problem, read_number
 
@@ -186,6 +186,9 @@ def read_list(text: str, what: str) -> list:
 
 def read_value(raw: str, what: str):
     """A number or a nested list of numbers as typed (a float, or nested lists of floats)."""
+    bad_bytes = not_utf8(raw, f"the value of {what}")
+    if bad_bytes is not None:      # --x $'1\xff': bytes a terminal sent in another encoding
+        raise bad_bytes
     text = raw.strip()
     if NUMBER.match(text):
         return read_scalar(text, what)

@@ -364,3 +364,24 @@ def test_a_batch_says_how_the_text_was_read(tmp_path):
     result = run("1/2x", "--points", str(tmp_path / "p.csv"))
     assert result.exit_code == 0 and result.stdout == "x,value,dz/dx\n4,2.0,0.5\n"
     assert "1/2x is read as (1/2)·x" in result.stderr
+
+
+# Bytes that are not UTF-8 in an argument reach Python as the lone surrogates U+DC80..U+DCFF
+# (surrogateescape): they are no control character but text in another encoding.
+@pytest.mark.parametrize("args, message, caret", [
+    (["x + \udcff\udcfe", "--x", "1"], "the expression is not valid UTF-8 text: bytes 0xFF 0xFE at column 5",
+     "      ^^"),
+    (["x\udce9 + 1", "--x", "1", "-q"], "the expression is not valid UTF-8 text: byte 0xE9 at column 2", "   ^"),
+    (["x  # caf\udce9\nx + \udce9", "--x", "1"], "byte 0xE9 at line 2, column 5", "  line 2: x + �"),
+    (["x + 1", "--x", "1\udcff"], "the value of --x is not valid UTF-8 text: byte 0xFF at column 2", "   ^"),
+    (["sum(x)", "--x", "[1, 2\udcff]"], "the value of --x is not valid UTF-8 text: byte 0xFF at column 6",
+     "       ^"),
+    (["x + 1", "--x\udcff", "1"], "the option's name is not valid UTF-8 text: byte 0xFF at column 4", "     ^"),
+    (["x + 1", "--x\udcff=1"], "the option's name is not valid UTF-8 text", "     ^"),
+])
+def test_bytes_that_are_not_utf8_are_named_as_such(args, message, caret):
+    result = run(*args)
+    assert_error(result, 2, message, caret)
+    assert "control character" not in result.stderr
+    assert "(0xE9 is 'é' in Latin-1)" in result.stderr or "0xFF" in result.stderr
+    assert "give the text as UTF-8" in result.stderr

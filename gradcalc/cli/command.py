@@ -8,7 +8,7 @@ from typing import Callable
 
 import click
 
-from ..errors import IO_FAILED, GradcalcError
+from ..errors import IO_FAILED, GradcalcError, not_utf8
 from ..names import is_name
 from ..numbers import NUMBER
 from . import spec
@@ -210,6 +210,7 @@ class Command(OneLineErrors):
             i += 1
         if len(positional) > 1:   # click would say "unexpected extra arguments": say why instead
             _one_dash_binding(positional)
+            _not_utf8_binding(positional)
             _not_ascii_binding(positional)
         ctx.meta["gradcalc.bindings"] = bindings
         # A click usage error becomes a GradcalcError (OneLineErrors), whose render escapes control
@@ -243,6 +244,15 @@ def _one_dash_binding(positional: list[str]) -> None:
         if value is not None and (NUMBER.match(value.strip()) or value.lstrip().startswith(("[", "@"))):
             raise GradcalcError(f"{arg if '=' in arg else f'{arg} {value}'}: a variable's value is "
                                 f"given with two dashes", hint=f"write --{name} {value}")
+
+
+def _not_utf8_binding(positional: list[str]) -> None:
+    """`--x\xff 1`: a binding whose name holds bytes that are not UTF-8, so no name click could read."""
+    for arg in positional:
+        if arg.startswith("--"):
+            error = not_utf8(arg.split("=", 1)[0], "the option's name")
+            if error is not None:
+                raise error
 
 
 def _not_ascii_binding(positional: list[str]) -> None:
