@@ -117,7 +117,7 @@ def _evaluate_slice(graph: Graph, columns: dict[str, np.ndarray], n: int, wrt: t
     _require_elementwise(graph, values, n)
     if np.ndim(values[graph.output]) == 0:   # an output that depends on no input: one row per point
         values[graph.output] = np.full(n, values[graph.output])
-    grads, _ = backward(graph, values, None, on_nonfinite, wrt=wrt)   # only the edges wanted
+    grads, _ = backward(graph, values, None, on_nonfinite, wrt=wrt, record=False)   # only the edges wanted
     gradient = {}
     for name in wrt or tuple(graph.variables):
         grad = grads[graph.node_of(name)]

@@ -253,12 +253,14 @@ def needs_grad(graph: Graph, wrt: tuple[str, ...] = ()) -> list[bool]:
 
 
 def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
-             on_nonfinite: NonFinite | None = None, wrt: tuple[str, ...] = ()
-             ) -> tuple[list[Value | None], list[Step]]:
+             on_nonfinite: NonFinite | None = None, wrt: tuple[str, ...] = (), record: bool = True
+             ) -> tuple[list[Value | None], list[Step] | None]:
     """Reverse mode from the output, seeded with ∂z/∂z = 1 (ones for an array output).
 
     One walk for both of forward's paths: on Python floats (forward's float path, no numpy) and on
-    numpy values. With `wrt`, only the edges leading to those inputs are followed."""
+    numpy values. With `wrt`, only the edges leading to those inputs are followed. With `record`
+    False no Step is made (the steps are None): -q and a batch read only the gradients, and a
+    Step an edge was a third of a long sum's backward time and most of its memory."""
     out = values[graph.output]
     floats = type(out) is float and (upstream is None or type(upstream) is float)
     if floats:     # Python floats throughout: no numpy to import, no arrays
@@ -270,7 +272,7 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
         seed = seed if np.ndim(seed) else np.float64(seed)
     summed: set[int] = set()
     grads, steps = _reverse(graph, values, graph.output, seed, needs_grad(graph, wrt), floats, on_nonfinite,
-                            summed=summed)
+                            summed=summed, record=record)
     with _unguarded() if floats else np.errstate(all="ignore"):   # a sum checked may overflow: no warning
         _check_input_grads(graph, grads, on_nonfinite, summed)
     return grads, steps
@@ -334,8 +336,8 @@ class _NoScalar:
 
 
 def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats: bool,
-             on_nonfinite: NonFinite | None, building: tuple | None = None, summed: set[int] | None = None
-             ) -> tuple[list, list[Step]]:
+             on_nonfinite: NonFinite | None, building: tuple | None = None, summed: set[int] | None = None,
+             record: bool = True) -> tuple[list, list[Step] | None]:
     """The one reverse walk: from `output` down the creation order, each edge's local derivative read
     off its op's rule and multiplied by the upstream (or the op's vector-Jacobian rule applied to it),
     broadcasting undone, the result added into the input's gradient and recorded as a Step.
@@ -356,7 +358,7 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
         m = NUMBERS
         grads = [None] * len(graph.nodes)
         grads[output] = seed
-    steps: list[Step] = []
+    steps: list[Step] | None = [] if record else None
     arg, isfinite = values.__getitem__, math.isfinite
     walked = graph.nodes if output == len(graph.nodes) - 1 else graph.nodes[:output + 1]
     with errors, gc_paused():
@@ -407,7 +409,8 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
                     on_nonfinite(flowing, _row_error(_backward_error, graph, node, op, args, local, k))
                 total = flowing if grads[src] is None else grads[src] + flowing
                 grads[src] = total
-                steps.append(Step(node.id, src, k, upstream_grad, local, flowing, total))
+                if record:
+                    steps.append(Step(node.id, src, k, upstream_grad, local, flowing, total))
     return grads, steps
 
 

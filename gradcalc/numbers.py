@@ -23,6 +23,12 @@ def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
     fewer digits to be read back exactly (0.1, or 1e-320 as typed) gets only those: at 17 digits
     0.1 would show its binary expansion's noise, 0.10000000000000001, where --json says 0.1."""
     x = float(x)
+    text = repr(x)
+    if len(text) <= precision + 1 and precision <= 15 and "e" not in text and text[-1] in _DIGITS:
+        # repr's shortest digits are at most `precision` and no exponent is due: they are the
+        # answer (up to 15 digits, rounding to `precision` cannot move them). -q prints 10⁵ of these.
+        text = text[:-2] if text[-2:] == ".0" else text
+        return "0" if text == "-0" else text
     text = f"{x:.{precision}g}"
     needed = _significant(repr(abs(x)))
     if _significant(text) > needed:   # digits beyond those x needs: its binary expansion's noise
@@ -35,6 +41,9 @@ def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text
+
+
+_DIGITS = frozenset("0123456789")
 
 
 def _significant(text: str) -> int:

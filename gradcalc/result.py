@@ -27,10 +27,12 @@ class Result:
 
     # A plain class (dataclasses would cost a plain question ~15 ms of imports), with a __dict__ for
     # `labels` (a cached property) and for api.Result, which takes over an engine Result's fields.
-    def __init__(self, graph: Graph, values: list[Value], grads: list[Value | None], steps: list[Step],
+    def __init__(self, graph: Graph, values: list[Value], grads: list[Value | None], steps: list[Step] | None,
                  inputs: dict[str, Value], wrt: tuple[str, ...] = (), seeded: bool = False,
                  unused: tuple[str, ...] = (), given: tuple[str, ...] = (), upstream: Value | None = None):
-        self.graph, self.values, self.grads, self.steps = graph, values, grads, steps
+        # steps None: the backward pass is walked again, recording its edges, when first read (-q
+        # and gradcalc.compute's gradient never read them: a Step per edge was most of the memory)
+        self.graph, self.values, self.grads, self._steps = graph, values, grads, steps
         self.inputs, self.wrt = inputs, wrt
         self.seeded = seeded        # True when the caller supplied ∂L/∂output
         # Values given for names the program does not mention: ignored, so one set of values serves
@@ -43,11 +45,22 @@ class Result:
 
     def replace(self, **changes) -> Result:
         """A Result of the same class with some fields changed (`result.replace(wrt=("x",))`)."""
-        fields = {name: getattr(self, name) for name in _FIELDS}
+        fields = {name: getattr(self, "_steps" if name == "steps" else name) for name in _FIELDS}
         unknown = set(changes) - set(fields)
         if unknown:
             raise TypeError(f"Result has no field {sorted(unknown)[0]!r}")
         return type(self)(**{**fields, **changes})
+
+    @property
+    def steps(self) -> list[Step]:
+        """Each edge of the backward pass, in the order it was taken (recorded on first read)."""
+        if self._steps is None:
+            self._steps = backward(self.graph, self.values, self.upstream, wrt=self.wrt)[1]
+        return self._steps
+
+    @steps.setter
+    def steps(self, steps: list[Step] | None) -> None:
+        self._steps = steps
 
     @property
     def value(self) -> float | np.ndarray:
@@ -73,7 +86,9 @@ class Result:
         return {name: self.grad_of(name) for name in self.reported}
 
     def grad_of(self, name: str) -> float | np.ndarray:
-        node = self.graph.node_of(name)     # an input, or a named intermediate given with wrt
+        node = self.graph.variables.get(name)
+        if node is None:
+            node = self.graph.node_of(name)     # a named intermediate given with wrt
         grad = self.grads[node]
         if grad is None:  # the output does not depend on it (e.g. `0*x` folded away)
             value = self.values[node]
@@ -96,6 +111,8 @@ _FIELDS = ("graph", "values", "grads", "steps", "inputs", "wrt", "seeded", "unus
 
 def _public(value: Value) -> float | np.ndarray:
     """What the API hands out: a Python float for a scalar, the numpy array for an array."""
+    if type(value) is float:
+        return value
     return float(value) if xp.ndim(value) == 0 else value
 
 
@@ -300,9 +317,9 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
                                 f"the output {graph.output_name} has shape {format_shape(want)}",
                                 hint=f"give --upstream as an array of shape {format_shape(want)}, "
                                      f"∂L/∂{graph.output_name}")
-    grads, steps = backward(graph, node_values, seed, wrt=wrt)
+    grads, _ = backward(graph, node_values, seed, wrt=wrt, record=False)
     given = tuple(name for name in (values or {}) if name in graph.variables)
-    return Result(graph, node_values, grads, steps, inputs, wrt, seeded=seed is not None,
+    return Result(graph, node_values, grads, None, inputs, wrt, seeded=seed is not None,
                   unused=tuple(unused), given=given, upstream=seed)
 
 
