@@ -30,6 +30,34 @@ def test_key_prints_every_expected_answer():
     assert "∂z/∂w = 0.5   formula: x*sigmoid(w*x + b)*(1 - sigmoid(w*x + b))" in result.stdout
 
 
+@pytest.mark.parametrize("columns", [40, 60, 80])
+def test_key_on_a_terminal_wraps_between_words(monkeypatch, columns):
+    # A terminal folds a long line at its edge, mid-name (sigmoid(⏎w*x + b)); on one, the key is
+    # wrapped between words instead: every word whole, none cut, the same words in the same order.
+    piped = run(SHEET, "--key").stdout
+    monkeypatch.setattr("gradcalc.cli.sheet.terminal_columns", lambda plain: None if plain else columns)
+    shown = run(SHEET, "--key").stdout
+    assert shown.split() == piped.split()
+    for line in shown.splitlines():
+        assert len(line) <= columns or " " not in line.strip(), line
+    assert "x*sigmoid(w*x + b)*(1 - sigmoid(w*x + b))" in " ".join(shown.split())
+    if columns == 60:
+        assert "   ∂z/∂w = 0.5   formula: x*sigmoid(w*x + b)*(1 -" in shown.splitlines()
+        assert "                          sigmoid(w*x + b))" in shown.splitlines()
+    assert run(SHEET, "--key", "--plain").stdout == piped       # --plain keeps the lines whole
+
+
+def test_wrapping_never_cuts_a_word():
+    from gradcalc.render.sheet import wrap_words
+
+    line = "   ∂z/∂x = 0.1234567890123   formula: " + " + ".join(f"w{i}*x{i}" for i in range(30))
+    for width in range(10, 90, 7):
+        wrapped = wrap_words(line, width)
+        assert wrapped.split() == line.split()
+        assert all(len(part) <= width or " " not in part.strip() for part in wrapped.splitlines())
+    assert wrap_words("short", 10) == "short"
+
+
 def test_key_as_json_and_latex():
     data = json.loads(run(SHEET, "--key", "--json").stdout)
     answers = {a["column"]: (a["value"], a["formula"]) for p in data["problems"] for a in p["answers"]}

@@ -62,6 +62,16 @@ def use_rich(plain: bool) -> bool:
     return sys.stdout.isatty()
 
 
+def terminal_columns(plain: bool) -> int | None:
+    """The terminal's width when plain text goes to one (it is wrapped there between words, as the
+    terminal would cut a formula mid-name), else None: piped text keeps its lines whole."""
+    if not use_rich(plain):
+        return None
+    import shutil
+
+    return max(20, shutil.get_terminal_size().columns)
+
+
 def show(out: Output, *, json: Callable[[], str | Iterable[str]] | None = None,
          quiet: Callable[[], str] | None = None, rich: Callable[[], Iterable] | None = None, plain: Callable[[], str],
          latex: Callable[[], str] | None = None) -> None:
