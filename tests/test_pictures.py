@@ -249,6 +249,24 @@ def test_huge_trees_are_cut_with_a_note():
     assert wide.endswith("note: 49 of 59 nodes not shown (use --max-rows 0 to show all)\n")
 
 
+@pytest.mark.parametrize("program", ["+".join(["x"] * 3000), "sin(" * 3000 + "x" + ")" * 3000,
+                                     "\n".join(["a0 = x"] + [f"a{i} = tanh(a{i - 1})*x" for i in range(1, 3000)])])
+@pytest.mark.parametrize("terminal", [None, "40", "2000"])
+def test_a_deep_tree_has_no_trailing_spaces(monkeypatch, program, terminal):
+    # 3 000 levels: cut at MAX_DEPTH, guides 4 columns a level; piped (plain) or on a terminal of any
+    # width (rich, or its flat list when the tree is deeper than the terminal is wide), no line is padded.
+    if terminal is not None:
+        from gradcalc.cli import output
+
+        monkeypatch.setattr(output, "use_rich", lambda plain: not plain)
+        monkeypatch.setenv("COLUMNS", terminal)
+    result = run(program, "--x", "0.5", "--tree", "--max-rows", "0")
+    assert result.exit_code == 0, result.output
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout).splitlines()
+    assert len(lines) > MAX_DEPTH
+    assert [line for line in lines if line != line.rstrip()] == []
+
+
 def test_only_one_whole_output_form():
     result = run("x*y", "--x", "2", "--y", "3", "--tree", "--dot")
     assert result.exit_code == 2 and result.stdout == ""
