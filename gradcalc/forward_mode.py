@@ -100,6 +100,7 @@ def forward_mode(graph: Graph, values: list[Value], wrt: tuple[str, ...] = (),
 def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: str) -> ForwardPass:
     tangents: list[Value] = [np.float64(0.0)] * len(graph.nodes)
     operations = 0
+    undefined: dict[int, MathError] = {}     # nodes whose tangent is not finite: an error if it reaches z
     with np.errstate(all="ignore"):
         for node in graph.nodes:
             if node.op is None:
@@ -118,6 +119,10 @@ def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: st
             if linear >= 0:                # linear (taylor.py's registry): the op of the tangents
                 series = linear or len(args)
                 tangent = op.forward(*[tangents[src] for src in node.inputs[:series]], *args[series:])
+            elif node.op == "mul":         # Ẋ·W + X·Ẇ, each a local × tangent
+                tangent = np.float64(0.0)
+                for k in moving:
+                    tangent = tangent + _times(args[1 - k], tangents[node.inputs[k]])
             elif node.op in BILINEAR:      # X·W: Ẋ·W + X·Ẇ
                 tangent = np.float64(0.0)
                 for k in moving:
@@ -130,14 +135,43 @@ def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: st
             else:                          # Σ local · tangent, each local read off the op's rule
                 tangent = np.float64(0.0)
                 for k in moving:
-                    tangent = tangent + numbers_local(op.local[k], args, out) * tangents[node.inputs[k]]
+                    tangent = tangent + _times(numbers_local(op.local[k], args, out), tangents[node.inputs[k]])
             if not np.all(np.isfinite(tangent)):
                 shown = ", ".join(format_value(a) for a in args)
-                raise MathError(f"the tangent of {op.symbol} of {shown} is not finite, so the "
-                                f"derivative is undefined there", node.span, text=graph.text,
-                                hint="the function is not differentiable at this point; try another")
+                undefined[node.id] = MathError(
+                    f"the tangent of {op.symbol} of {shown} is not finite, so the derivative is undefined "
+                    f"there", node.span, text=graph.text,
+                    hint="the function is not differentiable at this point; try another")
             tangents[node.id] = _fit(tangent, np.shape(out))
+    if graph.output in undefined:
+        raise undefined[_first_undefined(graph, graph.output, undefined)]
     return ForwardPass(label, tangents, operations)
+
+
+def _times(local, tangent):
+    """local × tangent with 0 wherever the local is 0, even where the tangent is inf or nan: what
+    does not flow (into a branch a where did not take) is 0, as in the backward pass."""
+    product = local * tangent
+    if np.all(np.isfinite(product)):
+        return product
+    zero = np.asarray(local) == 0
+    found = np.where(zero, 0.0, product)
+    return found if found.ndim else np.float64(found)
+
+
+def _first_undefined(graph: Graph, node_id: int, undefined: dict) -> int:
+    """The first node (its inputs' tangents all finite) that the output's undefined tangent came from."""
+    roots, seen, stack = [], set(), [node_id]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        came_from = [i for i in graph.nodes[current].inputs if i in undefined]
+        stack.extend(came_from)
+        if not came_from:
+            roots.append(current)
+    return min(roots)
 
 
 # Ops made per index (x[0], its scatter back, x[y]) only move elements: linear in their first input.
@@ -158,7 +192,7 @@ def _transposed(op, k: int, args: list, out, tangent, node, graph: Graph):
     builder.span = node.span
     flowing = op.flowing_node(builder, k, g, tuple(ids[:-1]), ids[-1])
     found = gradient_nodes(builder, flowing, [g], seed=builder.const(tangent), what="--mode forward")
-    return builder.values[found[g]]
+    return builder.values[builder.checked(found[g])]
 
 
 def _fit(tangent, shape):

@@ -17,11 +17,19 @@ from .evaluate import gradient_nodes
 from .nodes import NodeBuilder
 from .numbers import element_labels
 
-__all__ = ["Beyond", "Derivative", "Hessian", "NodeBuilder", "beyond", "extend", "gradient_nodes", "hessian",
-           "nth_derivative", "taylor", "taylor_derivative"]
+__all__ = ["Beyond", "Derivative", "Hessian", "NodeBuilder", "beyond", "checked_gradient", "extend", "gradient_nodes",
+           "hessian", "nth_derivative", "taylor", "taylor_derivative"]
 
 MAX_HESSIAN_SIZE = 200     # scalar inputs a Hessian may have (its rows are computed one by one)
 MAX_HESSIAN_WORK = 2_000_000   # rows × nodes: each row is one more reverse pass over the graph
+
+
+def checked_gradient(builder: NodeBuilder, output: int, wrt: list[int], seed: int | None = None,
+                     what: str = "this derivative") -> dict[int, int]:
+    """gradient_nodes, each derivative finite (else the error of the value it came from): a value
+    that is not finite may only have met a 0, as in a branch a where did not take (nodes.py)."""
+    found = gradient_nodes(builder, output, wrt, seed, what=what)
+    return {src: builder.checked(node) for src, node in found.items()}
 
 
 def extend(result) -> NodeBuilder:
@@ -61,7 +69,7 @@ def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = N
     builder = builder or extend(result)
     before = builder.added
     var_nodes = [graph.variables[name] for name in names]
-    first = gradient_nodes(builder, graph.output, var_nodes, what="--hessian")
+    first = checked_gradient(builder, graph.output, var_nodes, what="--hessian")
     matrix = np.zeros((len(labels), len(labels)))
     nodes: dict[tuple[str, str], int] = {}
     row = 0
@@ -71,7 +79,7 @@ def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = N
         for index in np.ndindex(shape):
             seed = np.zeros(shape)
             seed[index] = 1.0
-            second = gradient_nodes(builder, grad, var_nodes, builder.const(seed), what="--hessian")
+            second = checked_gradient(builder, grad, var_nodes, builder.const(seed), what="--hessian")
             matrix[row] = np.concatenate([np.ravel(builder.values[second[v]]) for v in var_nodes])
             if not shape:
                 nodes.update({(name, other): second[v] for other, v in zip(names, var_nodes)
@@ -139,7 +147,7 @@ def nth_derivative(result, name: str, order: int, builder: NodeBuilder | None = 
     var = result.graph.variables[name]
     node, nodes = result.graph.output, []
     for k in range(1, order + 1):
-        node = gradient_nodes(builder, node, [var], what="--order")[var]
+        node = checked_gradient(builder, node, [var], what="--order")[var]
         if k < order:
             node = _compact(builder, node)
         nodes.append(node)
@@ -211,7 +219,7 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
         from .symbolic import formulas
 
         variables = [result.graph.variables[name] for name in names]
-        first = gradient_nodes(builder, result.graph.output, variables, what="--symbolic")
+        first = checked_gradient(builder, result.graph.output, variables, what="--symbolic")
         roots: dict[tuple, int] = {("gradient", name): first[v] for name, v in zip(names, variables)}
         if found.hessian is not None:
             roots.update({("hessian", u, v): node for (u, v), node in found.hessian.nodes.items()

@@ -21,6 +21,10 @@ MAX_NODES, MAX_NODES_PER_NODE = 50_000, 4
 MAX_VISITS, MAX_VISITS_PER_NODE = 300_000, 3
 
 
+def _finite(value) -> bool:
+    return math.isfinite(value) if type(value) is np.float64 else bool(np.all(np.isfinite(value)))
+
+
 def _shape(value) -> tuple[int, ...]:
     return () if type(value) is np.float64 else np.shape(value)   # the common case, fast
 
@@ -43,6 +47,15 @@ class NodeBuilder:
         self.visit_limit = max(MAX_VISITS, MAX_VISITS_PER_NODE * len(graph.nodes))
         self._limit = limit or max(MAX_NODES, MAX_NODES_PER_NODE * len(graph.nodes))
         self._made: dict[tuple, int] = {}
+        # Nodes whose value is not finite, with the error of the first such value they came from.
+        # Not an error yet: a product with 0 (a derivative that does not flow, into a branch a where
+        # did not take) makes it 0, as the backward pass on numbers does. Read an asked-for
+        # derivative through `checked`; any other use of such a node raises at once.
+        self.pending: dict[int, MathError] = {}
+        for node in graph.nodes:      # the program's own (a log(0) the forward pass let be, untaken)
+            if not _finite(values[node.id]):
+                args = [values[i] for i in node.inputs]
+                self.pending[node.id] = self._error(node.op, args, values[node.id], node.span)
 
     def adopt(self) -> None:
         """Let a node asked for again find the graph's own nodes too, not only those built here."""
@@ -103,17 +116,40 @@ class NodeBuilder:
         args = [self.values[i] for i in inputs]
         with np.errstate(all="ignore"):
             value = OPS[op].forward(*args)
-        finite = math.isfinite(value) if type(value) is np.float64 else bool(np.all(np.isfinite(value)))
+        came_from = [i for i in inputs if i in self.pending]
+        if came_from and op == "mul":
+            value = self._not_flowing(value, *args)
+        finite = _finite(value)
         if finite and all(self.constant_value(i) is not None for i in inputs):
             return self.const(value)          # constant folding
-        if not finite:
-            shown = ", ".join(format_value(a) for a in args)
-            raise MathError(f"a derivative is not finite: {OPS[op].symbol} of {shown} is "
-                            f"{format_value(value)}", self.span,
-                            hint="the expression is not differentiable that often here; try another point",
-                            text=self.graph.text)
+        if finite and came_from and op != "mul":
+            raise self.pending[came_from[0]]
         node = self._new(op, inputs, value)
         self._made[key] = node
+        if not finite:
+            self.pending[node] = self.pending[came_from[0]] if came_from else self._error(op, args, value)
+        return node
+
+    @staticmethod
+    def _not_flowing(value, a, b):
+        """a × b with 0 wherever either factor is 0, even where the other is inf or nan: a derivative
+        that does not flow (into a branch a where did not take) is 0, as the backward pass says."""
+        zero = (np.asarray(a) == 0) | (np.asarray(b) == 0)
+        if not zero.any():
+            return value
+        found = np.where(zero, 0.0, value)
+        return found if found.ndim else np.float64(found)
+
+    def _error(self, op: str, args: list, value, span: Span | None = None) -> MathError:
+        shown = ", ".join(format_value(a) for a in args)
+        return MathError(f"a derivative is not finite: {OPS[op].symbol} of {shown} is {format_value(value)}",
+                         span or self.span, text=self.graph.text,
+                         hint="the expression is not differentiable that often here; try another point")
+
+    def checked(self, node: int) -> int:
+        """`node`, unless its value is not finite: then the error of the value it came from."""
+        if node in self.pending:
+            raise self.pending[node]
         return node
 
     def _new(self, op: str | None, inputs: tuple[int, ...], value) -> int:

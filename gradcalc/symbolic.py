@@ -957,8 +957,8 @@ def rebuild(builder, root: int) -> int | None:
             op, (a, b) = data
             nodes[e] = builder(op, nodes[a], nodes[b])
     node = nodes[target]
-    if abs(values[node] - values[root]) > 1e-12 * max(abs(values[root]), 1e-300):
-        return None
+    if node in builder.pending or abs(values[node] - values[root]) > 1e-12 * max(abs(values[root]), 1e-300):
+        return None        # (a rebuilt value that is not finite: the built one met a 0 that this lost)
     return node
 
 

@@ -238,6 +238,20 @@ class _Plan:
         """The series of the same value rebuilt from ops with rules (softmax from exp, sum and ÷)."""
         self._alias(i, REWRITES[node.op](self.builder, *node.inputs))
 
+    def _where(self, i: int, node) -> None:
+        """where(c, a, b): the series of the branch taken (c's value decides, as its rule does), so an
+        untaken branch undefined here (log(x) at 0 in where(x > 0, log(x), 0)) is never read."""
+        (cond, a, b), c = node.inputs, self.coefficients
+        taken = np.asarray(self.values[cond]) != 0
+        if taken.ndim == 0:
+            self._alias(i, a if taken else b)
+            return
+
+        def rule(k):
+            (va, ea), (vb, eb) = parts(c[a][k]), parts(c[b][k])
+            return Bounded(np.where(taken, va, vb), np.where(taken, ea, eb))
+        self._rule(i, rule, now=(a, b))
+
     def _bilinear(self, i: int, node) -> None:
         forward, (a, b), c = OPS[node.op].forward, node.inputs, self.coefficients
         inner = _inner(node.op, self.values[a])
@@ -336,7 +350,7 @@ class _Plan:
                 for i in order:
                     found = self.rules[i](k)
                     c[i][k] = found if type(found) is Bounded else Bounded(found)
-        self._check_finite(order)
+        self._check_finite(order, output)
         return list(c[output])
 
     def precise_run(self, output: int, shifts: dict[int, float] | None = None) -> list | None:
@@ -443,7 +457,14 @@ class _Plan:
                     stack.append((nxt, iter(self.now[nxt])))
         return order
 
-    def _check_finite(self, order: list[int]) -> None:
+    def _check_finite(self, order: list[int], output: int) -> None:
+        """Only the output's coefficients must be finite (a branch a where does not take may be
+        undefined here); else the error of the first value that is not: a derivative form's (nodes.py)
+        or a coefficient's."""
+        if all(np.all(np.isfinite(coefficient.value)) for coefficient in self.coefficients[output]):
+            return
+        if self.builder.pending:
+            raise self.builder.pending[min(self.builder.pending)]
         graph = self.builder.graph
         for i in sorted(order):
             for k, coefficient in enumerate(self.coefficients[i]):
@@ -548,7 +569,7 @@ deflinear("identity", "pos", "neg", "add", "sub", "sum", "mean", "sum_last", "tr
 deflinear("sum_axis", "mean_axis", "sum_to", "expand_axis", "reshape", series=1)
 defbilinear("mul", "matmul", "outer")
 RULES.update({"div": _Plan._div, "pow": _Plan._pow, "prod": _Plan._prod, "max": _Plan._chosen,
-              "min": _Plan._chosen}, **dict.fromkeys(REWRITES, _Plan._rewritten))
+              "min": _Plan._chosen, "where": _Plan._where}, **dict.fromkeys(REWRITES, _Plan._rewritten))
 
 
 def _summed(op: str, value, out) -> int:
@@ -594,7 +615,8 @@ def _value_bound(node, value, inputs: list[Bounded], input_values: list) -> Valu
                     if local is None or not np.any(bound):
                         continue
                     slope = abs(numbers_local(local, input_values, value))
-                    spread = spread + (slope * bound if op.elementwise else np.sum(slope * bound))
+                    moved = np.where(slope == 0, 0.0, slope * bound)    # a branch not taken moves nothing
+                    spread = spread + (moved if op.elementwise else np.sum(moved))
                 if not op.elementwise:
                     spread = spread + max(int(np.size(v)) for v in input_values) * U * abs(value)
                 return _shaped(spread, value)

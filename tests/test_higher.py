@@ -445,3 +445,57 @@ def test_first_order_formula_is_shown_once():
     data = json.loads(CliRunner().invoke(main, ["sin(x)", "--x", "1", "--order", "1", "--symbolic",
                                                 "--json"]).stdout)
     assert data["derivative"]["formula"] == "cos(x)"
+
+
+# -- a branch a where does not take, undefined at the point -------------------------------------------
+# The backward pass gives 0 where no gradient flows (the JAX FAQ's where(x > 0, log(x), 0) at x = 0);
+# every other mode must say the same, not exit 3 on the branch's log(0).
+
+UNTAKEN = ["jnp.where(x > 0, jnp.log(x), 0.)", "np.log(x) if x > 0 else 0.",
+           "torch.where(x <= 0, 0., x * np.log(x))", "jnp.where(x != 0, jnp.sin(x) / x, 1.)",
+           "jnp.where(x > 0, jnp.log(jnp.where(x > 0, x, 1.)), 0.)"]
+
+
+@pytest.mark.parametrize("text", UNTAKEN)
+def test_an_untaken_branch_gives_the_backward_pass_answer_in_every_mode(text):
+    def asked(*options):
+        result = run(text, "--x", "0", "--json", *options)
+        assert result.exit_code == 0, (options, result.output)
+        return json.loads(result.stdout)
+
+    assert asked()["gradient"]["x"] == 0.0
+    assert asked("--mode", "forward")["gradient"]["x"] == 0.0
+    assert asked("--hessian")["hessian"]["matrix"] == [[0.0]]
+    assert asked("--order", "3")["derivative"]["values"] == [0.0, 0.0, 0.0]
+    assert asked("--symbolic")["symbolic"]["x"]
+
+
+@pytest.mark.parametrize("text", UNTAKEN[:3])
+def test_an_untaken_branch_in_an_array_leaves_the_other_elements_exact(text):
+    v = np.array([0.0, 0.5, 2.0])
+    result = run(text.replace("x", "v"), "--v", "[0, 0.5, 2]", "--order", "2", "--mode", "forward", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    first, second = data["derivative"]["values"]
+    assert data["gradient"]["v"] == pytest.approx(first)
+    # elsewhere the derivatives are the taken branch's, by central differences of the gradient
+    slope = [compute(text, x=float(x)).gradient["x"] for x in v]
+    bent = [(compute(text, x=x + 1e-6).gradient["x"] - compute(text, x=x - 1e-6).gradient["x"]) / 2e-6 if x else 0.0
+            for x in v]
+    np.testing.assert_allclose(first, slope, rtol=1e-12)
+    np.testing.assert_allclose(second, bent, rtol=1e-5)
+    hessian_matrix = json.loads(run(f"sum({text.replace('x', 'v')})", "--v", "[0, 0.5, 2]", "--hessian",
+                                    "--json").stdout)["hessian"]["matrix"]
+    np.testing.assert_allclose(np.diag(hessian_matrix), bent, rtol=1e-5)
+
+
+@pytest.mark.parametrize("text, options, message", [
+    ("x*sqrt(x)", ("--hessian",), "÷ of 0.5, 0 is inf"),         # the second derivative is infinite
+    ("y*sqrt(x)", ("--hessian", "--y", "0"), "÷ of 0.5, 0 is inf"),   # ∂²/∂x∂y = 1/(2√x), though y = 0
+    ("where(x >= 0, x*sqrt(x), 0)", ("--order", "2"), "not finite"),
+    ("where(x >= 0, x*sqrt(x), 0)", ("--symbolic", "--order", "2"), "not finite"),
+])
+def test_a_value_not_finite_that_reaches_a_derivative_is_still_a_math_error(text, options, message):
+    result = run(text, "--x", "0", *options)
+    assert result.exit_code == 3, result.output
+    assert message in result.stderr
