@@ -16,7 +16,7 @@ import numpy as np
 
 from .csvtext import decimal_point, delimiter as delimiter_of
 from .errors import GradcalcError, MathError
-from .names import did_you_mean
+from .names import did_you_mean, fold
 from .evaluate import backward, forward
 from .graph import Graph
 from .numbers import BadNumber, describe, load_json, number_problem
@@ -214,6 +214,7 @@ def open_points(stream: IO[bytes], graph: Graph, fixed: dict[str, float] | None 
             columns = carried + [name for name in graph.variables if name not in fixed]
             return Points("jsonl", columns, stream, [(number, text)], number, consumed, carried=carried)
         delimiter = delimiter_of(text)
+        text = fold(text)             # a column µ is the expression's μ, as --µ is
         columns, carried, trailing = _header(number, text, graph, fixed, delimiter)
         return Points("csv", columns, stream, [], number, consumed, carried=carried,
                       delimiter=delimiter, trailing=trailing)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from . import lalr
 from .errors import GradcalcError, Span, not_utf8
 from .graph import Graph, gc_paused
-from .names import did_you_mean
+from .names import did_you_mean, fold
 from .numbers import format_shape
 from .limits import DEFAULT, Limits, chosen, exceeded
 from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY, index_op, take_op
@@ -988,7 +988,7 @@ def parse(text: str, limits: Limits = DEFAULT, names=()) -> Graph:
     if not _COMMENT.sub("", text).strip():
         what = "has only comments" if text.strip() else "is empty"
         raise GradcalcError(f"the expression {what}", hint='write one, e.g. gradcalc "x**2" --x 3')
-    names = frozenset(names)
+    text, names = fold(text), frozenset(map(fold, names))     # µ is μ: in the text and --µ alike
     with _PARSE_LOCK:
         return _parse_with(text, limits, names)
 

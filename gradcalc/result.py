@@ -10,7 +10,7 @@ from .errors import GradcalcError, MissingValue, UnusedValue
 from .evaluate import Step, Value, backward, forward
 from .graph import Graph
 from .limits import DEFAULT, Limits, check
-from .names import did_you_mean
+from .names import did_you_mean, fold, fold_keys
 from .numbers import format_shape
 from .ops import CONSTANTS
 from .parse import parse
@@ -132,6 +132,7 @@ def check_wrt(graph: Graph, wrt: str | Iterable[str]) -> tuple[str, ...]:
                    "compute(text, {\"wrt\": 3})"
         raise GradcalcError(f"wrt takes the names of the inputs to differentiate by, not {wrt!r}",
                             hint=hint)
+    names = tuple(map(fold, names))      # --wrt µ is the text's μ
     for name in names:
         if graph.node_of(name) is None:
             known = list(graph.variables) + graph.intermediates()
@@ -220,6 +221,7 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
     """Match given values to the program's inputs: every input needs one. A value for a name the
     program does not mention is appended to `unused` (an error if that is None); a value for a
     computed name or a constant is always an error."""
+    values = fold_keys(values)           # --µ gives the text's μ
     for name in values:
         if name not in graph.variables:
             error = _unused_value(graph, name)
@@ -305,6 +307,7 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
              upstream: Any = None) -> Result:
     """Forward then backward over a parsed graph."""
     wrt = check_wrt(graph, wrt)
+    values = fold_keys(values or {})
     unused: list[str] = []
     inputs = bind(graph, values or {}, unused)
     node_values = forward(graph, inputs)

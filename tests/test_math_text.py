@@ -39,6 +39,37 @@ def test_a_greek_name_is_an_option_too():
     assert result.exit_code == 0 and result.stdout.split() == ["18", "9", "12"]
 
 
+MICRO, MU = "\u00b5", "\u03bc"     # the micro sign µ (a Latin-1 key) and Greek μ: NFKC twins
+
+
+@pytest.mark.parametrize("written, given", [
+    (MU, MICRO), (MICRO, MU), (MICRO, MICRO), (MU, MU),
+    ("\u03d5", "\u03c6"), ("\u03c6", "\u03d5"),        # ϕ and φ
+    ("\u03d1", "\u03b8"), ("\u03f5", "\u03b5"),        # ϑ and θ, ϵ and ε
+])
+def test_look_alike_greek_letters_are_one_name(written, given):
+    # What a keyboard or a font gives for μ (the micro sign on a German or Latin-1 layout) is the same
+    # letter as the text's, as Python's identifiers read it: in the text, as --NAME, --var, --wrt.
+    folded = given.translate(str.maketrans(MICRO + "\u03d1\u03d5\u03f5", MU + "\u03b8\u03c6\u03b5"))
+    result = run(f"{written}*x", f"--{given}", "0.5", "--x", "2")
+    assert result.exit_code == 0, result.output
+    assert f"∂z/∂{folded} = 2" in result.stdout
+    assert sorted(run(f"{written}*x", "--var", f"{given}=0.5", "--x", "2", "-q").stdout.split()) == ["0.5", "1", "2"]
+    assert run(f"{written}*x", f"--{given}", "0.5", "--x", "2", "--wrt", given, "-q").stdout.split() == ["2"]
+
+
+def test_look_alike_letters_fold_in_points_sheets_and_the_api(tmp_path):
+    points = tmp_path / "p.csv"
+    points.write_text(f"{MICRO},x\n2,3\n", encoding="utf-8")
+    result = run(f"{MU}*x", "--points", str(points))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == "2,3,6.0,3.0,2.0"
+    assert compute(f"{MU} + {MICRO}", {MICRO: 2.0}).value == 4.0       # one variable, however written
+    assert list(compute(f"{MICRO}**2", {MU: 3.0}).gradient) == [MU]
+    missing = run(f"{MICRO}*x", "--x", "1")
+    assert_error(missing, 2, f"no value for {MU}", "  ^")
+
+
 def test_other_alphabets_stay_refused():
     # Cyrillic х looks like x: a name of it would silently be another variable.
     result = run("х + 1", "--x", "1")
