@@ -69,7 +69,7 @@ def floats_path(graph: Graph, inputs: dict[str, Value]) -> bool:
     (gradcalc.xp). Chosen once per evaluation."""
     return all(type(value) is float for value in inputs.values()) and \
         all(type(value) is float for value in graph.constants.values()) and \
-        all(OPS[op].floats for op in {node.op for node in graph.nodes} if op is not None)
+        all(OPS[op].floats for op in set(graph.nodes.ops) if op is not None)
 
 
 def _row_error(make, graph, node, op, args, result, *extra) -> Callable[[int], MathError]:
@@ -112,24 +112,26 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
     nonfinite: list[int] = []          # nodes whose value is not finite, judged once all are known
     row_errors: dict = {}              # a batch's: node → the error of its row i
     arg, isfinite, whole = values.__getitem__, math.isfinite, on_nonfinite is None
+    nodes = graph.nodes
+    node_inputs, names = nodes.inputs, nodes.names
     with errors, gc_paused():
-        for node in graph.nodes:
-            if node.op is None:
-                values[node.id] = constants[node.id] if node.id in constants else inputs[node.name]
+        for node_id, op_name in enumerate(nodes.ops):
+            if op_name is None:
+                values[node_id] = constants[node_id] if node_id in constants else inputs[names[node_id]]
                 continue
-            op = OPS[node.op]
-            args = list(map(arg, node.inputs))   # a list comprehension is a function call in 3.11
+            op = OPS[op_name]
+            args = list(map(arg, node_inputs[node_id]))   # a list comprehension is a function call in 3.11
             if len(args) > 1 and ndarray in map(type, args):
                 # Broadcasting or a matrix product can make a result far larger than its inputs:
                 # refuse before numpy allocates it.
-                size = _result_size(node.op, args)
+                size = _result_size(op_name, args)
                 if size > limits.elements:
                     raise exceeded("elements", size, f"the result of {op.symbol}", limits,
-                                   node.span, graph.text)
+                                   nodes.span(node_id), graph.text)
             try:
                 out = op.forward(*args)
             except ValueError as error:  # numpy's way of saying the shapes do not fit (or an InputError)
-                raise _shape_error(graph, node, op, args, error) from None
+                raise _shape_error(graph, nodes[node_id], op, args, error) from None
             except ArithmeticError:      # Python's float rules, should an op still raise on a float
                 out = scalar(math.inf)
             # Scalars (the common case) skip numpy's array check: np.isfinite costs ~30× more. An array
@@ -137,18 +139,16 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
             # and one that was not finite is an error anyway where it is used (a batch judges each row
             # by what its values became, so it looks at every array).
             if not (isfinite(out) if type(out) is scalar else op.keeps_finite and whole or _finite(out)):
-                if on_nonfinite is None:
-                    # Not yet an error: a branch a where does not take may be undefined here (the
-                    # JAX FAQ's where(x > 0, log(x), 0) at x = 0); _untaken_only decides below.
-                    nonfinite.append(node.id)
-                else:      # a batch: judged row by row below, the same way
-                    nonfinite.append(node.id)
-                    row_errors[node.id] = _row_error(_math_error, graph, node, op, args, out)
+                nonfinite.append(node_id)
+                if on_nonfinite is not None:     # a batch: judged row by row below, the same way
+                    row_errors[node_id] = _row_error(_math_error, graph, nodes[node_id], op, args, out)
+                # else not yet an error: a branch a where does not take may be undefined here (the
+                # JAX FAQ's where(x > 0, log(x), 0) at x = 0); _untaken_only decides below.
             if type(out) is ndarray:
                 total += out.size
                 if total > limits.total:
-                    raise exceeded("total", total, "the forward pass", limits, node.span, graph.text)
-            values[node.id] = out
+                    raise exceeded("total", total, "the forward pass", limits, nodes.span(node_id), graph.text)
+            values[node_id] = out
     if nonfinite and on_nonfinite is None:
         _untaken_only(graph, values, nonfinite)
     elif nonfinite:
@@ -245,10 +245,10 @@ def needs_grad(graph: Graph, wrt: tuple[str, ...] = ()) -> list[bool]:
     needs = [False] * len(graph.nodes)
     for node_id in wanted:
         needs[node_id] = True
-    need = needs.__getitem__
-    for node in graph.nodes:
-        if node.op is not None and any(map(need, node.inputs)):
-            needs[node.id] = True
+    need, node_inputs = needs.__getitem__, graph.nodes.inputs
+    for node_id, op in enumerate(graph.nodes.ops):
+        if op is not None and any(map(need, node_inputs[node_id])):
+            needs[node_id] = True
     return needs
 
 
@@ -360,31 +360,33 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
         grads[output] = seed
     steps: list[Step] | None = [] if record else None
     arg, isfinite = values.__getitem__, math.isfinite
-    walked = graph.nodes if output == len(graph.nodes) - 1 else graph.nodes[:output + 1]
+    columns = graph.nodes
+    ops, node_inputs = columns.ops, columns.inputs
     with errors, gc_paused():
-        for node in reversed(walked):
-            upstream_grad = grads[node.id]
-            if upstream_grad is None or node.op is None:
+        for node_id in range(output, -1, -1):
+            upstream_grad = grads[node_id]
+            if upstream_grad is None or ops[node_id] is None:
                 continue
-            op = OPS[node.op]
+            op = OPS[ops[node_id]]
             rules, vjp = op.local, op.vjp
             if building is not None:
                 upstream_grad = upstream_grad.total(builder)
                 if upstream_grad is None:
                     continue
                 upstream_grad = Node(builder, upstream_grad)
-                _visit(builder, node, what)
+                _visit(builder, columns.span(node_id), what)
                 rules = op.d        # on nodes, the rules themselves (no numeric forms)
-            args = list(map(arg, node.inputs))
-            out = values[node.id]
-            for k, src in enumerate(node.inputs):
+            inputs = node_inputs[node_id]
+            args = list(map(arg, inputs))
+            out = values[node_id]
+            for k, src in enumerate(inputs):
                 if not needs[src]:
                     continue
                 if type(local := rules[k]) is float:    # + and −: a constant, nothing to call
                     # the upstream passes on as it is: no copy of an array
                     flowing = upstream_grad if local == 1.0 else upstream_grad * local
                 elif vjp:                     # an array op's vector-Jacobian rule
-                    local, flowing = _vjp(op, k, upstream_grad, args, out, m, building, node, graph)
+                    local, flowing = _vjp(op, k, upstream_grad, args, out, m, building, node_id, graph)
                 else:
                     try:
                         local = local(m, *args, out)
@@ -397,20 +399,21 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
                     flowing, finite = _fit_node(builder, flowing, src), True    # nodes check their values
                 else:
                     flowing = sum_to(flowing, np.shape(values[src]))
-                    finite = flowing is upstream_grad and node.id not in summed or _finite(flowing)
+                    finite = flowing is upstream_grad and node_id not in summed or _finite(flowing)
                     if grads[src] is not None:
                         summed.add(src)
                 if not finite and not vjp:
                     # 0 × ∞ where no gradient flows (into a branch a where did not take): 0, not nan
                     flowing, finite = _not_flowing(upstream_grad, local, flowing, values[src])
                 if not finite:
+                    node = columns[node_id]
                     if on_nonfinite is None:
                         raise _backward_error(graph, node, op, args, local, k)
                     on_nonfinite(flowing, _row_error(_backward_error, graph, node, op, args, local, k))
                 total = flowing if grads[src] is None else grads[src] + flowing
                 grads[src] = total
                 if record:
-                    steps.append(Step(node.id, src, k, upstream_grad, local, flowing, total))
+                    steps.append(Step(node_id, src, k, upstream_grad, local, flowing, total))
     return grads, steps
 
 
@@ -428,7 +431,7 @@ def _not_flowing(upstream, local, flowing, like):
     return flowing, _finite(flowing)
 
 
-def _vjp(op, k: int, upstream, args, out, m, building, node, graph):
+def _vjp(op, k: int, upstream, args, out, m, building, node_id: int, graph):
     """(local, flowing) of an edge through a vector-Jacobian rule: on numbers with the trace's local,
     on nodes (a node whatever the rule gives), or the reason this shape has no graph form yet."""
     if building is None:
@@ -436,7 +439,7 @@ def _vjp(op, k: int, upstream, args, out, m, building, node, graph):
     try:
         found = op.vjp[k](m, upstream, *args, out)
     except NoGraphForm:
-        raise _no_graph_form(building[1], op, node, graph, " for these shapes") from None
+        raise _no_graph_form(building[1], op, graph.nodes[node_id], graph, " for these shapes") from None
     builder = building[0]
     return None, found if type(found) is Node else Node(builder, builder.const(found))
 
@@ -451,14 +454,14 @@ def _fit_node(builder, flowing, src: int):
     return flowing
 
 
-def _visit(builder, node, what: str) -> None:
+def _visit(builder, span, what: str) -> None:
     """Count a node visit of a graph-building walk against its limit; new nodes come from its span."""
     builder.visits += 1
     if builder.visits > builder.visit_limit:
         raise GradcalcError(f"{what} would take more than {builder.visit_limit} steps on this "
                             f"expression", hint="ask for a lower order, fewer variables (--wrt) "
                             "or a smaller expression")
-    builder.span = node.span
+    builder.span = span
 
 
 def _no_graph_form(what: str, op, node, graph: Graph, detail: str = "") -> GradcalcError:

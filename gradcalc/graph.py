@@ -42,18 +42,106 @@ class Node:
         return f"Node({self.id}, {self.op!r}, {self.inputs}, {self.name!r}, {self.span})"
 
 
+# A span packed into one int, start·2³² + end: one object a node instead of two.
+_SHIFT, _LOW = 32, (1 << 32) - 1
+
+
+def _pack(span: Span):
+    start, end = span
+    return start << _SHIFT | end if 0 <= end <= _LOW and start >= 0 else (start, end)
+
+
+class Nodes:
+    """A graph's nodes, held as columns (op, inputs, name, span per node) and read as a list of Node:
+    `nodes[i]`, iteration, slices and len make each Node when asked for. A parse of a 10⁵-term sum
+    makes 5·10⁵ nodes that forward and backward read column by column; a Node object each (with its
+    span's two ints) was half of that process's memory."""
+
+    __slots__ = ("ops", "inputs", "names", "spans")
+
+    def __init__(self, nodes=()):
+        self.ops: list[str | None] = []
+        self.inputs: list[tuple[int, ...]] = []
+        self.names: list[str | None] = []
+        self.spans: list = []           # packed (_pack): read with span()
+        for node in nodes:
+            self.append(node)
+
+    def span(self, node_id: int) -> Span:
+        packed = self.spans[node_id]
+        return (packed >> _SHIFT, packed & _LOW) if type(packed) is int else packed
+
+    def push(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None) -> None:
+        """Add a node's columns (Graph.add checks the limit and gives its id)."""
+        self.ops.append(op)
+        self.inputs.append(inputs)
+        self.names.append(name)
+        self.spans.append(_pack(span))
+
+    def append(self, node: Node) -> None:
+        if node.id != len(self.ops):
+            raise ValueError(f"node {node.id} appended as node {len(self.ops)}")
+        self.push(node.op, node.inputs, node.span, node.name)
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    def __getitem__(self, index):
+        if type(index) is slice:
+            return [self[i] for i in range(*index.indices(len(self.ops)))]
+        if index < 0:
+            index += len(self.ops)
+        return Node(index, self.ops[index], self.inputs[index], self.names[index], self.span(index))
+
+    def __setitem__(self, index: int, node: Node) -> None:
+        if index < 0:
+            index += len(self.ops)
+        if node.id != index:
+            raise ValueError(f"node {node.id} put in place of node {index}")
+        self.ops[index], self.inputs[index], self.names[index] = node.op, node.inputs, node.name
+        self.spans[index] = _pack(node.span)
+
+    def __iter__(self):
+        for i in range(len(self.ops)):
+            yield self[i]
+
+    def __reversed__(self):
+        for i in range(len(self.ops) - 1, -1, -1):
+            yield self[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Nodes):
+            return (self.ops, self.inputs, self.names, self.spans) == \
+                (other.ops, other.inputs, other.names, other.spans)
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    def copy(self) -> Nodes:
+        copied = Nodes()
+        copied.ops, copied.inputs = list(self.ops), list(self.inputs)
+        copied.names, copied.spans = list(self.names), list(self.spans)
+        return copied
+
+
 class Graph:
     """A program as nodes. An op is created after its inputs, so `nodes` is topologically sorted."""
 
     __slots__ = ("text", "nodes", "variables", "constants", "defaults", "output", "limits", "versions",
                  "notes")
 
-    def __init__(self, text: str, nodes: list[Node] | None = None, variables: dict[str, int] | None = None,
+    def __init__(self, text: str, nodes=None, variables: dict[str, int] | None = None,
                  constants: dict | None = None, defaults: dict | None = None, output: int = -1,
                  limits: Limits = DEFAULT, versions: dict[int, int] | None = None,
                  notes: list[str] | None = None):
         self.text = text
-        self.nodes = [] if nodes is None else nodes
+        # a list of Node is taken as columns (a Nodes is taken as it is, shared)
+        self.nodes = Nodes() if nodes is None else nodes if isinstance(nodes, Nodes) else Nodes(nodes)
         self.variables = {} if variables is None else variables     # input name → node id, first use first
         self.constants = {} if constants is None else constants     # node id → value of a literal
         self.defaults = {} if defaults is None else defaults        # `apple = 100`: an input with a value
@@ -65,19 +153,18 @@ class Graph:
 
     def copy(self) -> Graph:
         """A copy whose node list and tables can grow (derivative nodes) without changing this graph."""
-        return Graph(self.text, list(self.nodes), dict(self.variables), dict(self.constants),
+        return Graph(self.text, self.nodes.copy(), dict(self.variables), dict(self.constants),
                      dict(self.defaults), self.output, self.limits, dict(self.versions), list(self.notes))
 
     def add(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None = None) -> int:
-        node_id = len(self.nodes)
+        node_id = len(self.nodes.ops)
         if node_id >= self.limits.nodes:
             raise exceeded("nodes", node_id + 1, "the program", self.limits, span, self.text)
-        self.nodes.append(Node(node_id, op, inputs, name, span))
+        self.nodes.push(op, inputs, span, name)
         return node_id
 
     def rename(self, node_id: int, name: str) -> None:
-        node = self.nodes[node_id]
-        self.nodes[node_id] = Node(node.id, node.op, node.inputs, name, (node.start, node.end))
+        self.nodes.names[node_id] = name
 
     def node_of(self, name: str) -> int | None:
         """The node a name means: an input, else the last node assigned that name (a named
@@ -85,17 +172,18 @@ class Graph:
         node = self.variables.get(name)
         if node is not None:
             return node
-        return next((node.id for node in reversed(self.nodes) if node.name == name), None)
+        names = self.nodes.names
+        return next((i for i in range(len(names) - 1, -1, -1) if names[i] == name), None)
 
     def intermediates(self) -> list[str]:
         """The names of assigned (computed) values, in order of assignment."""
-        return list(dict.fromkeys(node.name for node in self.nodes
-                                  if node.name is not None and node.name not in self.variables))
+        return list(dict.fromkeys(name for name in self.nodes.names
+                                  if name is not None and name not in self.variables))
 
     @property
     def output_name(self) -> str:
         """The output's own name, or the first of z, f, out that is not an input."""
-        name = self.nodes[self.output].name
+        name = self.nodes.names[self.output]
         if name is not None:
             return name
         return next(n for n in ("z", "f", "out", "output_") if n not in self.variables)
@@ -103,17 +191,19 @@ class Graph:
     def labels(self) -> list[str]:
         """A short label per node: its name, its source text for a literal, else n1, n2, … in creation order."""
         labels, count = [], 0
-        taken = {node.name for node in self.nodes if node.name}
-        for node in self.nodes:
-            if node.id == self.output and node.name is None:
+        names = self.nodes.names
+        taken = {name for name in names if name}
+        for node_id, name in enumerate(names):
+            if node_id == self.output and name is None:
                 labels.append(self.output_name)
-            elif node.name is not None:
-                version = self.versions.get(node.id)
-                labels.append(node.name if version is None else version_label(node.name, version))
-            elif node.id in self.constants:
-                written = self.text[node.span[0]:node.span[1]].strip().translate(_SUPERSCRIPTS)
+            elif name is not None:
+                version = self.versions.get(node_id)
+                labels.append(name if version is None else version_label(name, version))
+            elif node_id in self.constants:
+                start, end = self.nodes.span(node_id)
+                written = self.text[start:end].strip().translate(_SUPERSCRIPTS)
                 # a number a pasted library call implies (square is **2) is not in the text: its value
-                labels.append(written or _number_label(self.constants[node.id]))
+                labels.append(written or _number_label(self.constants[node_id]))
             else:
                 count += 1
                 while f"n{count}" in taken:

@@ -695,17 +695,18 @@ class _Builder:
         if self.python is not None and any(low <= start < high for low, high in self.python.detached):
             # assigned under `with torch.no_grad():`: the value, with no gradient (shown in the trace)
             ref = self._apply("stop_gradient", [ref], (start, ref[2]))
-        node = graph.nodes[ref[0]]
-        if node.id in graph.constants and node.name is None and not again:
+        node_id = ref[0]
+        unnamed = graph.nodes.names[node_id] is None
+        if unnamed and node_id in graph.constants and not again:
             # `apple = 100`: an input with a default value, so ∂/∂apple is reported.
-            graph.rename(node.id, name)
-            graph.defaults[name] = graph.constants.pop(node.id)
-            graph.variables[name] = node.id
-        elif node.op is not None and node.name is None:
-            graph.rename(node.id, name)        # `t = x + y` names the node it made
+            graph.rename(node_id, name)
+            graph.defaults[name] = graph.constants.pop(node_id)
+            graph.variables[name] = node_id
+        elif unnamed and graph.nodes.ops[node_id] is not None:
+            graph.rename(node_id, name)        # `t = x + y` names the node it made
         else:
             # `t = x`, `t = s` or a number given to a name again: a node of its own, so t is in the trace.
-            new = graph.add("identity", (node.id,), (start, ref[2]), name=name)
+            new = graph.add("identity", (node_id,), (start, ref[2]), name=name)
             ref = (new, start, ref[2])
         if again:
             version = self.version[name] = self.version.get(name, 1) + 1
@@ -883,7 +884,7 @@ def _reads(graph: Graph, node_id: int, target: int) -> bool:
         if current in seen or current < target:
             continue
         seen.add(current)
-        stack.extend(graph.nodes[current].inputs)
+        stack.extend(graph.nodes.inputs[current])
     return False
 
 
