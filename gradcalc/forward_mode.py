@@ -30,7 +30,7 @@ from .nodes import NodeBuilder
 from .numbers import element_labels, format_value
 from .ops import OPS, sum_to
 from .ops.rules import numbers_local
-from .taylor import BILINEAR, LINEAR
+from .taylor import BILINEAR, LINEAR, MOVES
 
 
 @dataclass
@@ -115,7 +115,7 @@ def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: st
             operations += 1        # the op's value, computed once by the forward pass
             moving = [k for k, src in enumerate(node.inputs) if needs[src]]
             operations += len(moving)
-            linear = (LINEAR[node.op] or 0) if node.op in LINEAR else 1 if node.op.startswith(_MOVES) else -1
+            linear = (LINEAR[node.op] or 0) if node.op in LINEAR else 1 if node.op.startswith(MOVES) else -1
             if linear >= 0:                # linear (taylor.py's registry): the op of the tangents
                 series = linear or len(args)
                 tangent = op.forward(*[tangents[src] for src in node.inputs[:series]], *args[series:])
@@ -172,10 +172,6 @@ def _first_undefined(graph: Graph, node_id: int, undefined: dict) -> int:
         if not came_from:
             roots.append(current)
     return min(roots)
-
-
-# Ops made per index (x[0], its scatter back, x[y]) only move elements: linear in their first input.
-_MOVES = ("index[", "scatter[", "take[")
 
 
 def _transposed(op, k: int, args: list, out, tangent, node, graph: Graph):

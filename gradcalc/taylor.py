@@ -194,7 +194,7 @@ class _Plan:
         op = node.op
         if not OPS[op].elementwise:     # element i of the output may depend on other elements
             self.elementwise = False
-        rule = RULES.get(op)
+        rule = RULES.get(op) or (_Plan._linear if op.startswith(MOVES) else None)
         if rule is None and OPS[op].elementwise and not OPS[op].vjp:
             rule = _Plan._from_derivatives     # any function: its series from its derivative rule
         if rule is None:
@@ -547,6 +547,9 @@ def _std(builder, x: int) -> int:
 RULES: dict[str, Callable] = {}
 LINEAR: dict[str, int | None] = {}    # op → how many leading inputs are series (None: all of them)
 BILINEAR: set[str] = set()             # linear in each input separately: the Cauchy product
+# Ops made per index (x[0], its scatter back, x[y], its adding back) only move elements: linear in
+# their first input, the others (the indices, the zeros' shape) taken as values.
+MOVES = ("index[", "scatter[", "take[", "added_at[")
 
 
 def deflinear(*ops: str, series: int | None = None) -> None:
@@ -602,7 +605,7 @@ def _value_bound(node, value, inputs: list[Bounded], input_values: list) -> Valu
         with np.errstate(all="ignore"):
             if node.op in _EXACT_OPS:
                 return _shaped(parts(op.forward(*inputs))[1], value)
-            if node.op in LINEAR or node.op.startswith(("index[", "scatter[")):
+            if node.op in LINEAR or node.op.startswith(MOVES):
                 summed = _summed(node.op, input_values[0], value)
                 return _shaped(linear(op.forward, inputs[0], input_values[1:], summed).bound, value)
             if node.op in BILINEAR:

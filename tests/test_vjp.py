@@ -24,7 +24,8 @@ def a(*shape):
 CASES = [
     ("matmul", [a(3, 4), a(4, 2)]), ("matmul", [a(4), a(4, 2)]), ("matmul", [a(3, 4), a(4)]),
     ("matmul", [a(4), a(4)]), ("matmul", [a(2, 3, 4), a(4, 2)]), ("matmul", [a(3, 4), a(2, 4, 2)]),
-    ("matmul", [a(4), a(2, 4, 3)]), ("matmul", [a(2, 3, 4), a(4)]),
+    ("matmul", [a(4), a(2, 4, 3)]), ("matmul", [a(2, 3, 4), a(4)]), ("matmul", [a(2, 3, 4), a(2, 4, 5)]),
+    ("matmul", [a(1, 3, 4), a(2, 4, 5)]), ("matmul", [a(2, 1, 3, 4), a(3, 4, 5)]),
     ("transpose", [a(3, 4)]), ("transpose", [a(4)]), ("outer", [a(3), a(4)]),
     ("sum_axis", [a(3, 4), np.float64(0)]), ("sum_axis", [a(3, 4), np.float64(-1)]),
     ("sum_axis", [a(5), np.float64(0)]), ("mean_axis", [a(3, 4), np.float64(1)]),
@@ -37,6 +38,8 @@ CASES = [
     ("max_axis", [a(3, 4), np.float64(0)]), ("min_axis", [a(3, 4), np.float64(1)]),
     (take_op(("range", "index")), [a(3, 4), np.float64(3), np.array([0.0, 2.0, 2.0])]),
     (take_op(("index",)), [a(5), np.array([1.0, 1.0, 4.0])]),
+    (take_op(("range", "index"), back=True), [a(3), a(3, 4), np.float64(3), np.array([0.0, 2.0, 2.0])]),
+    (take_op(("index",), back=True), [a(3), a(5), np.array([1.0, 1.0, 4.0])]),
 ]
 index_op((slice(1, None),))    # makes scatter[1:]
 
@@ -68,7 +71,8 @@ def test_vector_jacobian_rule_matches_differences_and_its_graph_reading(key, arg
     for k, rule in enumerate(op.vjp):
         if rule is None:       # an axis written in the call
             continue
-        if key.startswith("take[") and k > 0:     # index inputs: whole numbers, no gradient
+        # index inputs (whole numbers) and the zeros the gradient is added into: no gradient
+        if key.startswith("take[") and k > 0 or key.startswith("added_at[") and k > 0:
             assert not np.any(op.flow(k, g, args, out)[1]), key
             continue
         local, flowing = op.flow(k, g, args, out)
@@ -77,10 +81,9 @@ def test_vector_jacobian_rule_matches_differences_and_its_graph_reading(key, arg
                                    err_msg=f"{key}, input {k}")
         # the trace's local: what the upstream was multiplied by (1 for a rule that only moves it)
         assert np.all(np.isfinite(local)) and factor_local(rule, args, out)[0] is not None
-        if (max(np.ndim(v) for v in args) <= 2 or key != "matmul") and not key.startswith("take["):
-            read = _graph_reading(op, args, out, k, g)
-            np.testing.assert_allclose(sum_to(read, np.shape(args[k])), flowing, rtol=1e-12, atol=1e-12,
-                                       err_msg=f"{key}, input {k}, graph reading")
+        read = _graph_reading(op, args, out, k, g)
+        np.testing.assert_allclose(sum_to(read, np.shape(args[k])), flowing, rtol=1e-12, atol=1e-12,
+                                   err_msg=f"{key}, input {k}, graph reading")
         text = op.formula_text(k, [f"a{j}" for j in range(len(args))], "out", upstream="G")
         assert "G" in text or text == "0", text      # the like-shaped input of a scatter gets 0
 

@@ -12,7 +12,7 @@ from .. import xp
 from ..numbers import format_shape
 from ..xp import np
 from .core import OPS, InputError, Op, unary
-from .rules import ATOM, GRAPH_MATMUL, Text, as_value, function
+from .rules import ATOM, GRAPH_MATMUL, Node, Text, as_value, function
 
 # Arrays ------------------------------------------------------------------------------------------
 # Reductions and softmax work along the last axis (the classes of a batch of rows), as frameworks do.
@@ -97,14 +97,21 @@ class Transposed:
         return _transposed_times(self.of, upstream)
 
 
-def _graph_matmul(g, left: int, right: int) -> int | None:
-    """The same products read on nodes (vectors and matrices; stacks of matrices not yet): a rule
-    multiplies a number by ×, and a vector by a vector as an outer product (the axis Y lost)."""
+def _graph_matmul(g, left: int, right: int, x: int | None, w: int | None) -> int:
+    """The same products read on nodes: a rule multiplies a number by ×, and ∂L/∂Y by Wᵀ (w: the W
+    that m.T transposed) or Xᵀ (x: the X) by ∂L/∂Y as _times_transposed and _transposed_times do,
+    putting back the axis numpy dropped from Y where a vector met a stack of matrices."""
     a, b = np.ndim(g.values[left]), np.ndim(g.values[right])
     if a == 0 or b == 0:
         return g("mul", left, right)
-    if max(a, b) > 2:
-        return None
+    if w is not None and np.ndim(g.values[w]) == 1:        # W was a column: ∂L/∂Y ⊗ w
+        return g("outer", left, right)
+    if x is not None and np.ndim(g.values[x]) == 1 and b >= 2:     # X was a row, W a stack: x ⊗ ∂L/∂Y
+        return g("mul", g("expand_axis", left, g.const(-1.0)), g("expand_axis", right, g.const(-2.0)))
+    if w is not None and 2 <= a < b:      # X was a row, W a stack: ∂L/∂Y's rows times Wᵀ
+        return g("sum_axis", g("matmul", g("expand_axis", left, g.const(-2.0)), right), g.const(-2.0))
+    if x is not None and 2 <= b < a:      # W was a column, X a stack: Xᵀ times ∂L/∂Y's columns
+        return g("sum_axis", g("matmul", left, g("expand_axis", right, g.const(-1.0))), g.const(-1.0))
     return g("outer", left, right) if a == b == 1 else g("matmul", left, right)
 
 
@@ -240,7 +247,7 @@ def _prod_local(m, x, out):
 
 function("mean", lambda a: as_value(_mean(a)))
 function("softmax", lambda a: _softmax(a))
-function("T", Transposed, graph=lambda g, a: g("transpose", a),
+function("T", Transposed, graph=lambda g, a: Node(g, g("transpose", a), of=a),
          text=lambda a: Text(f"{a.wrapped(ATOM)}ᵀ", ATOM))
 function("spread", _spread, graph=_spread_graph,
          text=lambda up, x, axis: Text(f"{up} repeated along axis {axis}", 0))
@@ -480,18 +487,31 @@ def _added_at(upstream, x, pattern: Pattern, indices):
     return grad
 
 
-function("added_at", _added_at, graph=lambda g, *args: None,
+def _taken_at(up, pattern: Pattern, indices):
+    return as_value(np.array(np.asarray(up)[_take_key(pattern, indices)]))
+
+
+# x[y]'s rule adds g back at the positions taken (m.added_at); that op's rule takes them again (m.taken_at).
+function("added_at", _added_at,
+         graph=lambda g, up, x, pattern, indices: g(take_op(pattern, back=True), up, x, *(i.id for i in indices)),
          text=lambda up, x, pattern, indices: Text(f"{up} added at {_take_text(pattern)}, zeros elsewhere", 0))
+function("taken_at", _taken_at,
+         graph=lambda g, up, pattern, indices: g(take_op(pattern), up, *(i.id for i in indices)),
+         text=lambda up, pattern, indices: Text(f"({up}){_take_text(pattern)}", ATOM))
 
 
-def take_op(pattern: Pattern) -> str:
+def take_op(pattern: Pattern, back: bool = False) -> str:
     """The op taking x[key] for a key with index arrays (registered in OPS on first use): inputs
-    (x, *the index inputs, in the pattern's order)."""
+    (x, *the index inputs, in the pattern's order). With `back`, the op of its gradient: inputs
+    (∂L/∂out, x, *the index inputs), ∂L/∂out added into zeros shaped like x at the positions taken."""
     text = _take_text(pattern)
     name = f"take{text}"
     if name in OPS:
-        return name
+        return f"added_at{text}" if back else name
     inputs = sum(item in ("index", "range") for item in pattern)
+    # The index inputs (after `first` others) take no gradient.
+    def no_gradient(first):
+        return tuple((lambda k: lambda m, g, *args: m.filled(args[first + k], 0.0))(k) for k in range(inputs))
 
     def take(x, *indices):
         key = _take_key(pattern, indices)
@@ -507,13 +527,17 @@ def take_op(pattern: Pattern) -> str:
                                  hint=f"indices of axis {axis} run from 0 to {size - 1}, or -{size} to -1")
         return as_value(np.array(np.asarray(x)[key]))
 
-    # g added back at the positions taken (np.add.at: a position taken twice gets both); the index
-    # inputs take no gradient. No graph form yet (Hessians and --order say so).
+    # g added back at the positions taken (np.add.at: a position taken twice gets both); the adding's
+    # own rule takes the same positions again.
     OPS[name] = Op(text, f"{{0}}{text}", take,
-                   vjp=(lambda m, g, x, *rest: m.added_at(g, x, pattern, rest[:-1]),)
-                   + tuple((lambda k: lambda m, g, x, *rest: m.filled(rest[k], 0.0))(k) for k in range(inputs)),
+                   vjp=(lambda m, g, x, *rest: m.added_at(g, x, pattern, rest[:-1]),) + no_gradient(1),
                    keeps_finite=True)
-    return name
+    OPS[f"added_at{text}"] = Op("added at", f"{{0}} added at {text} in zeros shaped like {{1}}",
+                                lambda up, x, *indices: _added_at(up, x, pattern, indices),
+                                vjp=(lambda m, g, up, x, *rest: m.taken_at(g, pattern, rest[:-1]),
+                                     lambda m, g, up, x, *rest: m.filled(x, 0.0)) + no_gradient(2),
+                                keeps_finite=True)
+    return f"added_at{text}" if back else name
 
 
 # Reshaping and max/min along an axis (the dialects' x.reshape(2, 3), x.view(-1), np.max(x, axis=0),

@@ -220,10 +220,12 @@ def _compared(a: Text, relation: str) -> str:
 class Node:
     """A node of a higher.NodeBuilder's graph inside a rule: + − × / (each one `_operator`) add nodes."""
 
-    __slots__ = ("g", "id")
+    __slots__ = ("g", "id", "of")
 
-    def __init__(self, g, node_id: int):
-        self.g, self.id = g, node_id
+    def __init__(self, g, node_id: int, of: int | None = None):
+        # `of`: for the node m.T made, the node it transposes, so that a product with it can follow
+        # numpy's vector convention of the product being differentiated (ops/arrays.py)
+        self.g, self.id, self.of = g, node_id, of
 
     def _lift(self, other) -> int:
         return other.id if type(other) is Node else self.g.const(other)
@@ -232,13 +234,14 @@ class Node:
         return Node(self.g, self.g("neg", self.id))
 
     def __matmul__(self, other):
-        return self._product(self.id, self._lift(other))
+        return self._product(self, other)
 
     def __rmatmul__(self, other):
-        return self._product(self._lift(other), self.id)
+        return self._product(other, self)
 
-    def _product(self, left: int, right: int):
-        made = GRAPH_MATMUL[0](self.g, left, right)
+    def _product(self, left, right):
+        made = GRAPH_MATMUL[0](self.g, self._lift(left), self._lift(right),
+                               left.of if type(left) is Node else None, right.of if type(right) is Node else None)
         if made is None:
             raise NoGraphForm("@")
         return Node(self.g, made)
@@ -257,7 +260,8 @@ for _method, _op in (("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv",
 
 
 # The matrix product of two nodes inside a rule, set by ops/arrays.py (which knows numpy's vector
-# conventions): (g, left id, right id) -> node id.
+# conventions): (g, left id, right id, what left transposes, what right transposes) -> node id
+# (None: not for these shapes).
 GRAPH_MATMUL: list = [None]
 
 
@@ -273,7 +277,7 @@ def _graph_function(g, function: Function):
         made = function.graph(g, *ids)
         if made is None:
             raise NoGraphForm(function.name)
-        return Node(g, made)
+        return made if type(made) is Node else Node(g, made)
     return apply
 
 
