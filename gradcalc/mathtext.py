@@ -773,6 +773,43 @@ def _chains(tokens: list[Tok], notes: list[str]) -> list[Tok]:
     return out
 
 
+def _component_heads(tokens: list[Tok], given, notes: list[str]) -> list[Tok]:
+    """f(w, x) = 1/(1 + e^{-(w_0x_0 + w_1x_1 + w_2)}): a head listing vectors whose components the
+    formula uses (w_0, x_1), not the vectors themselves. The components are the inputs: the names
+    listed are dropped from the head (with a note), where they would be inputs asked for in vain."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        equal = _head_end(tokens, i) if i == 0 or tokens[i - 1].lastgroup == "_SEP" else None
+        if equal is None or equal == i + 1:
+            out.append(tokens[i])
+            i += 1
+            continue
+        params = [t for t in tokens[i + 2:equal - 1] if t.lastgroup == "NAME"]
+        body = {t.text for t in tokens[equal + 1:_statement_end_index(tokens, equal + 1)] if t.lastgroup == "NAME"}
+        vectors = [p for p in params if p.text not in given and p.text not in body and
+                   any(re.search(rf"(?<![^\W\d_]){re.escape(p.text)}_[^\W_]", name) for name in body)]
+        if not vectors:
+            out.append(tokens[i])
+            i += 1
+            continue
+        listed = ", ".join(p.text for p in vectors)
+        notes.append(f"{''.join(t.text for t in tokens[i:equal])} = … lists {listed}, and the formula uses "
+                     f"{'its' if len(vectors) == 1 else 'their'} components ({vectors[0].text}_0, …): those "
+                     f"are the inputs")
+        kept = [p for p in params if p not in vectors]
+        out.append(tokens[i])
+        if kept:
+            out.append(tokens[i + 1])
+            for k, p in enumerate(kept):
+                if k:
+                    out.append(_empty("COMMA", ",", p.start))
+                out.append(p)
+            out.append(tokens[equal - 1])
+        i = equal
+    return out
+
+
 def _statement_end_index(tokens: list[Tok], start: int) -> int:
     return next((k for k in range(start, len(tokens)) if tokens[k].lastgroup == "_SEP"), len(tokens))
 
@@ -825,7 +862,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
-    tokens = _chains(_bars(_latex(tokens)), notes)
+    tokens = _component_heads(_chains(_bars(_latex(tokens)), notes), set(names), notes)
     context = Context(tokens, names, calls, constants)
     tokens = _transposes(tokens, context)
     tokens = _log_bases(tokens, context, notes)

@@ -1100,13 +1100,17 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
 def _reads_otherwise(graph: Graph, names: frozenset) -> bool:
     """Whether a variable of the parsed graph is one math text reads otherwise: xy with x and y given,
     the T of X^T with no value, log_2 (a logarithm's base), x_ before {1} (a subscript)."""
-    pieces = names | _BUILDER_DECLARED[0]
-    unknown = [name for name in graph.variables if name not in pieces]
-    if not unknown:
+    ungiven = [name for name in graph.variables if name not in names]
+    if not ungiven:
         return False      # the common case: every variable given a value (mathtext is not imported)
+    pieces = names | _BUILDER_DECLARED[0]
+    unknown = [name for name in ungiven if name not in pieces]
     if any(name == "T" or name.endswith("_") or name.startswith("log") for name in unknown):
         return True
-    if not pieces:
+    listed = set(ungiven) & _BUILDER_DECLARED[0]
+    if listed and any(name.partition("_")[0] in listed for name in graph.variables if "_" in name[1:]):
+        return True       # f(w, x) = … w_0 … x_0: a head listing vectors, the formula their components
+    if not unknown or not pieces:
         return False
     from .mathtext import could_split
 
@@ -1354,6 +1358,62 @@ def _python_operator_hint(text: str, pos: int) -> str:
     return "'!' alone is no operator here; for not (x > 0), write 1 - (x > 0), and for not equal, !="
 
 
+# Primes as notes write them: ' (ASCII), ’ (a typographic apostrophe), ′ ″ ‴ (prime, double, triple).
+_PRIMES = {"'": 1, "’": 1, "′": 1, "″": 2, "‴": 3}
+_ORDINALS = {1: "derivative", 2: "second derivative", 3: "third derivative"}
+
+
+def _prime(text: str, pos: int) -> GradcalcError | None:
+    """f'(x), f’(2), f″(x), and y' = … at a statement's start: a derivative written with primes, which
+    gradcalc computes rather than reads; the error says how to ask for it (never Octave's transpose)."""
+    name_match = re.compile(r"[^\W\d][\w]*$").search(text, 0, pos)
+    if name_match is None:
+        return None
+    name, end, order = name_match.group(), pos, 0
+    while end < len(text) and text[end] in _PRIMES:
+        order += _PRIMES[text[end]]
+        end += 1
+    after = text[end:].lstrip(" \t")
+    call = re.match(r"\(([^()]*)\)", after)
+    statement_start = max(text.rfind(";", 0, name_match.start()), text.rfind("\n", 0, name_match.start())) + 1
+    heads = not text[statement_start:name_match.start()].strip()
+    if call is None and not (heads and re.match(r"(\([^()]*\)\s*)?=(?!=)", after)):
+        return None       # x' alone: Octave's transpose, or a variable x′ (the hint after this says)
+    what = f"{name}{text[pos:end]}"
+    defined = re.compile(rf"(?m)(?:^|;)[ \t]*{re.escape(name)}[ \t]*\(([^()=]*)\)[ \t]*=(?!=)([^;\n]*)").search(text)
+    if defined is not None:
+        params = [p.strip() for p in defined.group(1).split(",") if p.strip()] or ["x"]
+        formula = f"{name}({', '.join(params)}) = {defined.group(2).strip()}"
+    elif name in CALLS:
+        params, formula = ["x"], f"{name}(x)"
+    else:
+        params, formula = ["x"], f"{name}(x) = …"
+    argument = call.group(1).strip() if call is not None else ""
+    at = argument if re.fullmatch(r"[-+]?[0-9.]+(e[-+]?[0-9]+)?", argument) else "VALUE"
+    out = name if defined is not None or name not in CALLS else "z"
+    ask = f'gradcalc "{formula}" ' + " ".join(f"--{p} {at if len(params) == 1 else 'VALUE'}" for p in params)
+    if order > 1:
+        ask += f" --order {order}"
+        read = f"d{'²³'[order - 2] if order <= 3 else f'^{order}'}{out}/d{params[0]}{'²³'[order - 2] if order <= 3 else f'^{order}'}"
+    else:
+        read = f"∂{out}/∂{params[0]}"
+    hint = f"gradcalc computes derivatives rather than reading them: run {ask} and read {read}"
+    statement_end = min([k for k in (text.find(";", end), text.find("\n", end)) if k >= 0], default=len(text))
+    if heads and re.match(r"(\([^()]*\)\s*)?=(?!=)", after):   # y' = 2x, f′(x) = 2x: a derivative stated
+        hint = f"{what}{call.group() if call else ''} = … states a derivative; gradcalc computes one from its function: write the " \
+               f"function itself ({name}(x) = …) and read ∂{name}/∂x"
+    elif len(params) > 1:           # f(w, x): f' names no one derivative
+        hint = f"{name} has {len(params)} inputs ({', '.join(params)}), so {what} names no one derivative; " \
+               f"gradcalc computes each: run {ask} and read " + " and ".join(f"∂{out}/∂{p}" for p in params)
+    elif not heads or text[end + len(text[end:]) - len(after) + call.end():statement_end].strip():
+        # g = f(x) + f'(x): the derivative inside a formula, written out as --symbolic prints it
+        hint += f"; to use {what}(…) inside a formula, write its formula out ({ask.replace(' --order', ' --symbolic --order') if order > 1 else ask + ' --symbolic'} prints it)"
+    return GradcalcError(f"{what}(…) is the {_ORDINALS.get(order, f'derivative of order {order}')} of {name}, "
+                         f"which gradcalc does not read in a formula" if call is not None else
+                         f"{what} is a derivative, which gradcalc does not read in a formula",
+                         (name_match.start(), end), hint, text)
+
+
 def _operand_before(text: str, pos: int) -> str:
     """The name, number or bracketed group just before `pos` (x in x!, (x+1) in (x+1)!)."""
     end = len(text[:pos].rstrip())
@@ -1381,6 +1441,8 @@ def _unexpected_character(text: str, pos: int) -> GradcalcError:
         closing = text.find("|", pos + 1)
         inner = text[pos + 1:closing].strip() if closing > pos else "x"
         hint = f"write abs({inner or 'x'}) for |{inner or 'x'}|"
+    elif char in _PRIMES and _prime(text, pos) is not None:   # f'(x), f′(x), y' = 2x: a derivative
+        return _prime(text, pos)
     elif char == "." and text[pos + 1:pos + 2] in ("^", "*", "/", "'") or char == "'" and \
             (text[:pos].rstrip()[-1:].isalnum() or text[:pos].rstrip()[-1:] in (")", "]")):
         # Octave's elementwise operators (NumPy's * / ** already work element by element) and its

@@ -247,6 +247,14 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
         if parts:   # xy with --x and --y given: a product written without * between two names
             hint = (f"{missing[0]} is one name; to multiply {', '.join(parts[:-1])} and {parts[-1]}, "
                     f"write {'*'.join(parts)}")
+        points = {name: given for name in missing for given in (unused or ())
+                  if given in (f"{name}_0", f"{name}0", f"{name}₀", f"{name}_{{0}}")}
+        if points:   # f(w, x) = … with --w_0 1: the point (w₀, …) where f is evaluated, named for the input
+            hint += (f"; {' and '.join(points.values())} {'was' if len(points) == 1 else 'were'} given: "
+                     f"for the point where {graph.output_name} is evaluated, give "
+                     f"{'its value' if len(points) == 1 else 'their values'} to the input"
+                     f"{'' if len(points) == 1 else 's'}: " +
+                     " ".join(f"--{name} {_shown(values[given])}" for name, given in points.items()))
         elif near:   # --xx 1 for x
             hint += f" (a value was given for {near}: did you mean {missing[0]}?)"
         logarithm = _logarithm(missing[0])
@@ -271,6 +279,12 @@ def _logarithm(name: str) -> str | None:
         return _SHORT_LOGS.get(name) if base is None else None
     spelled = {"2": "log2(x)", "10": "log10(x)", "e": "log(x)"}.get(base, f"log(x, {base})")
     return f"for the logarithm to base {base} of x, write {name}(x) or {spelled}"
+
+
+def _shown(raw) -> str:
+    """A given value as it can be typed again after --NAME."""
+    text = raw if isinstance(raw, str) else repr(raw).removesuffix(".0")
+    return text if not any(c in text for c in " []") else f'"{text}"'
 
 
 def _spelled_together(name: str, given) -> list[str] | None:

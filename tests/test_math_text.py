@@ -434,3 +434,71 @@ def test_a_log_name_without_a_value_says_both_readings(text, hint):
     result = run(text, "--x", "2")
     assert_error(result, 2, "no value for")
     assert hint in result.stderr
+
+
+# -- a prime on a function's name: a derivative, which gradcalc computes rather than reads ---------------
+@pytest.mark.parametrize("text, message, caret, hint", [
+    ("f(x) = x^2; f'(x)", "f'(…) is the derivative of f", "              ^^",
+     'run gradcalc "f(x) = x^2" --x VALUE and read ∂f/∂x'),
+    ("f(x) = x^2; f’(2)", "f’(…) is the derivative of f", "              ^^",
+     'run gradcalc "f(x) = x^2" --x 2 and read ∂f/∂x'),
+    ("f(x) = x^2\nf′(2)", "f′(…) is the derivative of f", "          ^^", 'gradcalc "f(x) = x^2" --x 2'),
+    ("f(x) = x^3; f''(x)", "f''(…) is the second derivative of f", "              ^^^",
+     'run gradcalc "f(x) = x^3" --x VALUE --order 2 and read d²f/dx²'),
+    ("f(x) = x^3; f″(1)", "f″(…) is the second derivative of f", "              ^^", "--x 1 --order 2"),
+    ("sin'(x)", "sin'(…) is the derivative of sin", "  ^^^^", 'run gradcalc "sin(x)" --x VALUE and read ∂z/∂x'),
+    ("f(x)=x^2; g = f(x) + f'(x)", "f'(…) is the derivative of f", "                       ^^",
+     'write its formula out (gradcalc "f(x) = x^2" --x VALUE --symbolic prints it)'),
+    ("f(w, x) = w*x; f'(x)", "f'(…) is the derivative of f", "                 ^^",
+     "f has 2 inputs (w, x), so f' names no one derivative; gradcalc computes each: run gradcalc "
+     '"f(w, x) = w*x" --w VALUE --x VALUE and read ∂f/∂w and ∂f/∂x'),
+    ("y' = 2x", "y' is a derivative", "  ^^", "write the function itself (y(x) = …) and read ∂y/∂x"),
+    ("f′(x) = 2x", "f′(…) is the derivative of f", "  ^^", "f′(x) = … states a derivative"),
+])
+def test_a_prime_is_a_derivative_refused_with_how_to_ask_for_it(text, message, caret, hint):
+    result = run(text, "--x", "2")
+    assert_error(result, 2, message, caret)
+    assert hint in result.stderr
+    assert ".T" not in result.stderr and "Octave" not in result.stderr     # never the transpose's retyping
+
+
+def test_the_hint_for_a_prime_computes_the_derivative():
+    # What the hint says to run gives f'(2) and f''(2) of f(x) = x^3: 12 and 12.
+    assert run("f(x) = x^3", "--x", "2", "-q").stdout.split() == ["8", "12"]
+    rows = [line.split() for line in run("f(x) = x^3", "--x", "2", "--order", "2").stdout.splitlines()]
+    assert ["2", "d²f/dx²", "12"] in rows
+
+
+def test_octaves_transpose_keeps_its_hint():
+    result = run("A'*B", "--A", "[[1]]", "--B", "[[2]]")
+    assert_error(result, 2, "unexpected character", "   ^")
+    assert "write A.T*B" in result.stderr
+
+
+@pytest.mark.parametrize("args, hint", [
+    (["--w_0", "1", "--x_0", "2.5"], "w_0 and x_0 were given: for the point where f is evaluated, give their "
+                                     "values to the inputs: --w 1 --x 2.5"),
+    (["--w0", "[1, 2]", "--x", "[1, 2]"], 'w0 was given: for the point where f is evaluated, give its value to '
+                                          'the input: --w "[1, 2]"'),
+    (["--w₀", "3", "--x", "1"], "--w 3"),
+])
+def test_values_given_for_the_point_name_the_inputs(args, hint):
+    # A textbook's "f(w, x) = w·x at (w₀, x₀) = (1, 2.5)" typed as --w_0 1 --x_0 2.5.
+    result = run("f(w, x) = sum(w*x)", *args)
+    assert_error(result, 2, "no value for w", "    ^")
+    assert hint in result.stderr and "did you mean" not in result.stderr
+
+
+@pytest.mark.parametrize("text", [r"f(w,x) = \frac{1}{1+e^{-(w_0x_0 + w_1x_1 + w_2)}}",
+                                  "f(w,x) = 1/(1+exp(-(w_0*x_0 + w_1*x_1 + w_2)))"])
+def test_a_head_listing_vectors_has_their_components_as_inputs(text):
+    # CS231n's neuron: f(w, x) over w_0, x_0, … (the notes' own numbers: ∂f/∂w_0 = -0.2, ∂f/∂x_0 = 0.39).
+    at = {"w_0": 2.0, "w_1": -3.0, "w_2": -3.0, "x_0": -1.0, "x_1": -2.0}
+    found = _sympy_check(text, at, "1/(1+exp(-(w_0*x_0 + w_1*x_1 + w_2)))")
+    assert sorted(found.graph.variables) == sorted(at)
+    assert any("lists w, x, and the formula uses their components" in note for note in found.graph.notes)
+
+
+def test_a_head_whose_vectors_are_given_keeps_them():
+    result = run("f(w,x) = w_0*x_0", "--w_0", "2", "--x_0", "1", "--w", "1", "--x", "1", "-q")
+    assert result.stdout.split() == ["2", "1", "2", "0", "0"]      # w and x: inputs of gradient 0
