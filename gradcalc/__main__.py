@@ -30,8 +30,9 @@ def leave(code: int) -> None:
     waits for and nobody needs, since the process is ending. Nothing else is pending on the quick
     path: no file open for writing, no atexit handler of gradcalc's."""
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:   # None: started with that stream closed (`2>&-`), nothing to flush
+                stream.flush()
     except (OSError, ValueError):
         sys.exit(code)   # Python's exit reports what went wrong, as before
     os._exit(code)

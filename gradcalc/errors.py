@@ -79,7 +79,7 @@ def exit_codes() -> list[tuple[int, str]]:
     """Every exit code gradcalc uses and what it means, in the order --help lists them."""
     return [(OK, "ok"), *((error.exit_code, error.meaning) for error in
                           (CheckFailed, GradcalcError, MathError, NotCheckable)),
-            (IO_FAILED, "output or input failed (disk full, closed stream)"),
+            (IO_FAILED, "the output could not be written (disk full, standard output closed)"),
             (BROKEN_PIPE, "the reader of the output stopped (| head)"),
             (INTERRUPTED, "interrupted"), (INTERNAL, "a bug in gradcalc")]
 

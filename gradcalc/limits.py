@@ -112,8 +112,9 @@ def read_bytes(path: str, what: str = "the file", limits: Limits = DEFAULT, limi
 
     try:
         if path == "-":
-            if sys.stdin is None:   # started with standard input closed (`<&-`)
-                raise OSError(9, "standard input is closed")
+            if sys.stdin is None:   # started with standard input closed (`<&-`): bad input, exit 2
+                raise GradcalcError(f"cannot read {what} '-': standard input is closed",
+                                    hint="give a file, or pipe the input in (… < FILE)")
             data = _read_at_most(sys.stdin.buffer, limits.file + 1)
         else:
             with open(path, "rb") as handle:

@@ -274,6 +274,22 @@ def test_a_closed_or_full_standard_error_keeps_the_exit_code(tmp_path, args, cod
     assert run.stdout == f"{stdout}exit={code}\n"
 
 
+@pytest.mark.parametrize("output", ["-q", "--json", "--plain", ""])
+@pytest.mark.parametrize("closed", ["2>&-", "<&-", "2>&- <&-"])
+def test_a_plain_answer_with_standard_error_or_input_closed_is_exit_0(tmp_path, output, closed):
+    # The quick path flushed sys.stderr, which is None when stderr was closed: exit 70, "a bug".
+    run = _shell(f"{GRADCALC} 'x*y' --x 1 --y 2 {output} {closed}; echo \"exit=$?\"", tmp_path)
+    assert run.stdout.endswith("exit=0\n") and "2" in run.stdout
+
+
+def test_the_gradcalc_script_with_standard_error_closed_is_exit_0(tmp_path):
+    script = os.path.join(os.path.dirname(sys.executable), "gradcalc")
+    if not os.path.exists(script):
+        pytest.skip("the gradcalc script is not installed beside this Python")
+    run = _shell(f"{script} 'x*y' --x 1 --y 2 -q 2>&-; echo \"exit=$?\"", tmp_path)
+    assert run.stdout == "2\n2\n1\nexit=0\n"
+
+
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "ascii"])
 @pytest.mark.parametrize("args", ['"x × y" --x 1 --y 2', '"x × y" --x 1 --y 2 --json', '"log(x)" --x 0',
                                   '"x × y" --x 1 --y 2 --rtol 1e-6'])
@@ -291,6 +307,7 @@ def test_a_closed_standard_input_is_bad_input(tmp_path, args):
     run = _shell(f"{GRADCALC} {args} <&-", tmp_path)
     assert run.returncode == 2, run.stderr
     assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    assert "standard input is closed" in run.stderr and "permissions" not in run.stderr
 
 
 @pytest.mark.parametrize("argv, module", [
