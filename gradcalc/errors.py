@@ -16,14 +16,16 @@ class GradcalcError(Exception):
         super().__init__(message)
         self.message, self.span, self.hint, self.text = message, span, hint, text
 
-    def render(self) -> str:
-        """The full message a person reads: what, where (with a caret), how to fix."""
+    def render(self, columns: int | None = None) -> str:
+        """The full message a person reads: what, where (with a caret), how to fix. On a terminal
+        `columns` wide, the prose wraps between words and the excerpt is cut to fit, caret and all."""
         lines = [f"error: {visible(_cut(self.message))}"]
         if self.text is not None and self.span is not None:
-            lines.extend(caret(self.text, self.span))
+            lines.extend(caret(self.text, self.span, columns=columns))
         if self.hint:
             lines.append(f"hint: {visible(_cut(self.hint))}")
-        return "\n".join(lines)
+        text = "\n".join(lines)
+        return text if columns is None else fold(text, columns)
 
 
 class MathError(GradcalcError):
@@ -84,10 +86,11 @@ def exit_codes() -> list[tuple[int, str]]:
             (INTERRUPTED, "interrupted"), (INTERNAL, "a bug in gradcalc")]
 
 
-def caret(text: str, span: Span, width: int = 100) -> list[str]:
+def caret(text: str, span: Span, width: int = 100, columns: int | None = None) -> list[str]:
     """The line of `text` holding `span`, and a line of ^ under the span's columns.
 
-    Long lines are cut to a window around the span so the caret stays on screen.
+    Long lines are cut to a window around the span (`width` characters, or what fits a terminal
+    `columns` wide), marked with …, so the caret stays on screen and under its column.
     """
     start, end = span
     start = max(0, min(start, len(text)))
@@ -98,20 +101,61 @@ def caret(text: str, span: Span, width: int = 100) -> list[str]:
     end = min(end, line_end)
     if end <= start:  # an empty span (end of input) still gets one caret
         end = start + 1
-    line = text[line_start:line_end]
-    col, length = start - line_start, end - start
-    if len(line) > width:  # show a window of the line, marking what was cut with …
-        left = max(0, col - width // 3)
-        right = min(len(line), left + width)
-        shown = line[left:right]
-        prefix = "…" if left > 0 else ""
-        suffix = "…" if right < len(line) else ""
-        line = prefix + shown + suffix
-        col = col - left + len(prefix)
-        length = max(1, min(length, right - (start - line_start)))
+    line = _printable(text[line_start:line_end])
     line_no = text.count("\n", 0, line_start) + 1
     where = f"  line {line_no}: " if "\n" in text else "  "
-    return [f"{where}{_printable(line)}", " " * (len(where) + col) + "^" * length]
+    col, stop = start - line_start, end - line_start
+    whole = width if columns is None else max(12, columns - len(where))
+    left, right = 0, len(line)
+    if _cells(line) > whole:   # show a window of the line, a third of it before the span
+        room = whole if columns is None else whole - 2   # on a terminal the … marks fit too
+        left, right = _window(line, col, room)
+    shown = ("…" if left > 0 else "") + line[left:right] + ("…" if right < len(line) else "")
+    before = ("…" if left > 0 else "") + line[left:col]
+    under = max(1, _cells(line[col:max(col, min(stop, right))]))
+    return [f"{where}{shown}", " " * (len(where) + _cells(before)) + "^" * under]
+
+
+def _window(line: str, col: int, room: int) -> tuple[int, int]:
+    """The slice of `line` around column `col` that fills `room` cells, a third of them before it."""
+    left, used = col, 0
+    while left > 0 and used + _cells(line[left - 1]) <= room // 3:
+        left -= 1
+        used += _cells(line[left])
+    right, used = left, 0
+    while right < len(line) and used + _cells(line[right]) <= room:
+        used += _cells(line[right])
+        right += 1
+    return left, max(right, min(col + 1, len(line)))
+
+
+def _cells(text: str) -> int:
+    """How many terminal columns `text` takes: East Asian wide characters two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
+def fold(text: str, columns: int) -> str:
+    """`text` for a terminal `columns` wide: each prose line (`error: …`, `hint: …`) wrapped between
+    words, its continuation under its first word; a line starting with a space (an excerpt of the
+    expression, its caret) is kept as it is. A word, a number or a name is never cut."""
+    import re
+    import textwrap
+
+    out = []
+    for line in text.split("\n"):
+        if _cells(line) <= columns or line[:1].isspace():
+            out.append(line)
+            continue
+        label = re.match(r"[a-z]+: |", line).group()
+        out.extend(textwrap.wrap(line[len(label):], columns, initial_indent=label,
+                                 subsequent_indent=" " * len(label), break_long_words=False,
+                                 break_on_hyphens=False) or [line])
+    return "\n".join(out)
 
 
 def undecodable(text: str, at: int = 0) -> Span | None:

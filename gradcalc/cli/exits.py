@@ -35,13 +35,13 @@ class guard:
 def exit_code(error: BaseException) -> int:
     """Say what happened on stderr (one message, no traceback); the exit code for it."""
     if isinstance(error, GradcalcError):
-        say(_with_var_hint(error).render())
+        say(_with_var_hint(error).render(stderr_columns()))
         return error.exit_code
     click = sys.modules.get("click")   # loaded if click raised it
     if click is not None and isinstance(error, click.exceptions.Abort):
         error = KeyboardInterrupt()   # click's name for Ctrl-C while it read the options
     elif click is not None and isinstance(error, click.ClickException):
-        say(GradcalcError(error.format_message()).render())
+        say(GradcalcError(error.format_message()).render(stderr_columns()))
         return error.exit_code
     if isinstance(error, BrokenPipeError):
         _silence_stdout()   # the reader stopped early (`| head`): nothing more to say
@@ -90,10 +90,30 @@ def _with_var_hint(error: GradcalcError) -> GradcalcError:
 def say(text: str) -> None:
     """One message on stderr (a line). If stderr is closed or full, nothing can be said: the exit code
     still tells what happened, and a result already on stdout stands."""
+    columns = stderr_columns()
+    if columns is not None:
+        from ..errors import fold
+
+        text = fold(text, columns)
     try:
         write("stderr", text + "\n")
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def stderr_columns() -> int | None:
+    """The width of the terminal stderr goes to (COLUMNS if set), or None when it is not a terminal:
+    a message there wraps between words rather than where the terminal would cut it; a log keeps
+    its lines whole."""
+    stream = sys.stderr
+    try:
+        if stream is None or not stream.isatty():
+            return None
+        columns = os.environ.get("COLUMNS", "")
+        width = int(columns) if columns.isdigit() and int(columns) > 0 else os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return None
+    return max(20, width)
 
 
 def _silence_stdout() -> None:
