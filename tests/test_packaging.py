@@ -1,6 +1,7 @@
 """The installed wheel carries the grammar and runs outside the source tree."""
 
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -46,6 +47,14 @@ def test_installed_wheel_runs_the_main_example(wheel, tmp_path):
     where = subprocess.run([python, "-c", "import gradcalc, sys; print(gradcalc.__file__)"],
                            capture_output=True, text=True, cwd=tmp_path, env=clean).stdout
     assert str(env_dir) in where  # the wheel's copy, not the source tree
+    # --help names the folder of the files its examples use, shipped in the wheel: they run there.
+    shown = subprocess.run([env_dir / "bin" / "gradcalc", "--help"], capture_output=True, text=True,
+                           cwd=tmp_path, env={**clean, "COLUMNS": "200"}).stdout
+    folder = re.search(r"these are in\s+(\S+):\s+cd there", shown).group(1)
+    assert folder.startswith(str(env_dir))
+    graded = subprocess.run([env_dir / "bin" / "gradcalc", "check", "homework.toml"], capture_output=True,
+                            text=True, cwd=folder, env=clean)
+    assert graded.returncode == 1 and "Score:" in graded.stdout, graded.stderr   # wrong on purpose
 
 
 def test_wheel_ships_the_html_pages_script_and_styles(wheel):

@@ -86,8 +86,7 @@ def readme_commands() -> list[str]:
 
 
 def help_commands() -> list[str]:
-    text = CliRunner().invoke(main, ["--help"]).stdout
-    examples = text.split("Examples:")[1].split("Exit codes")[0]
+    examples = main.epilog.split("Examples:")[1].split("Exit codes")[0]   # one example a line
     return [line.strip() for line in examples.splitlines() if line.strip().startswith("gradcalc ")]
 
 

@@ -9,27 +9,33 @@ from ..errors import UnusedValue
 from . import batch, checks, higher, output, pictures, program, sheet, spec
 from .command import Command, closest_option, refuse_conflicts
 from .exits import exit_code_table, guard
+from .helptext import examples_folder
 
-EPILOG = """\b
-Examples:
+_FOLDER = examples_folder()
+_FILES = (f"these are in {_FOLDER}: cd there to run them" if _FOLDER is not None else
+          "these are in the examples folder of gradcalc's source")
+
+EPILOG = """Examples:
   gradcalc "(x+y)**2" --x 1 --y 2
   gradcalc "t = x + y; z = t**2" --x 1 --y 2
   gradcalc "apple*apple_num*tax" --apple 100 --apple_num 2 --tax 1.1
   gradcalc "x**2" --x 3 --wrt x -q            # prints 6
   gradcalc "sin(x)*exp(-x)" --x 0.5 --json
-  gradcalc -f network.gc --W "[[1,2],[3,4]]"
   gradcalc "(x+y)**2" --x 1 --y 2 --expect "x=2*(x+y)" --expect y=6
   gradcalc "sin(x)*y" --x 0.5 --y 2 --check
-  gradcalc "X@W + b" --X "[[1,2]]" --W @w.csv --b "[0,0,0]" --upstream "[[1,0,0]]"
+  gradcalc "X@W + b" --X "[[1,2]]" --W "[[1,0,2],[0,1,3]]" --b "[0,0,0]" --upstream "[[1,0,0]]"
   gradcalc "x**2*y + y**3" --x 1 --y 2 --hessian --symbolic
   gradcalc "sin(x)" --x 0.5 --order 4           # d⁴z/dx⁴ = sin(x)
   gradcalc "x1*x2*x3" --x1 1 --x2 2 --x3 3 --compare-modes
+  gradcalc "x.pow(2).sum() + np.pi*y" --x "[1,2]" --y 1   # pasted code: see README.md, "How gradcalc reads what you paste"
+
+With files (""" + _FILES + """):
+  gradcalc -f network.gc --W "[[1,2],[3,4]]"    # the program in a file
+  gradcalc "X@W + b" --X "[[1,2]]" --W @w.csv --b "[0,0,0]"   # a value from a CSV file
   gradcalc "(x+y)**2" --points points.csv > gradients.csv
   gradcalc check homework.toml                  # grade a homework sheet
   gradcalc check class.toml --answers answers.csv   # grade a class: a gradebook
-  gradcalc "x.pow(2).sum() + np.pi*y" --x "[1,2]" --y 1   # pasted code: see README.md, "How gradcalc reads what you paste"
 
-\b
 """ + exit_code_table() + "\n"
 
 

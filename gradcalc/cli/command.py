@@ -158,14 +158,17 @@ class Command(OneLineErrors):
                                                    f'check "$s"; done')
         return super().main(args, prog_name, **extra)
 
-    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:  # noqa: ARG002 (click's signature)
         """The examples, then every function with its derivative, domain and value at kinks (read
         off the table of operations, so it never disagrees with it; numpy loads only for --help)."""
-        super().format_epilog(ctx, formatter)
         from ..ops import function_table_text
+        from .helptext import fit
 
+        if self.epilog:   # click's own would rewrap the examples as prose, or (\b) not fit them at all
+            epilog = "\n".join(f"  {line}" if line else "" for line in self.epilog.splitlines())
+            formatter.write("\n" + fit(epilog, formatter.width) + "\n")
         formatter.write("\nFunctions (derivative; where defined; at kinks and ties):\n")
-        formatter.write(function_table_text() + "\n")
+        formatter.write(fit(function_table_text(), formatter.width) + "\n")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         takes_value = spec.names(spec.COMMAND, takes_value=True)

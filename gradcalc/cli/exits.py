@@ -68,13 +68,11 @@ def exit_code(error: BaseException) -> int:
 
 
 def exit_code_table() -> str:
-    """The exit codes and their meanings, as --help lists them (read off errors.exit_codes)."""
-    import textwrap
-
+    """The exit codes and their meanings, as --help lists them (read off errors.exit_codes); one
+    line, which --help wraps to the terminal's width."""
     from ..errors import exit_codes
 
-    text = "Exit codes: " + ", ".join(f"{code} {meaning}" for code, meaning in exit_codes()) + "."
-    return "\n".join(textwrap.wrap(text, 88))
+    return "Exit codes: " + ", ".join(f"{code} {meaning}" for code, meaning in exit_codes()) + "."
 
 
 def _with_var_hint(error: GradcalcError) -> GradcalcError:
