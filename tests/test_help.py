@@ -16,10 +16,10 @@ from gradcalc.cli.helptext import fit
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def help_at(columns: int) -> str:
+def help_at(columns: int, *command: str) -> str:
     # A process of its own: click's formatter reads the width as on a terminal (CliRunner forces 80).
     env = {**os.environ, "COLUMNS": str(columns), "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-m", "gradcalc", "--help"], capture_output=True, text=True,
+    run = subprocess.run([sys.executable, "-m", "gradcalc", *command, "--help"], capture_output=True, text=True,
                          env=env, timeout=120)
     assert run.returncode == 0, run.stderr
     return run.stdout
@@ -41,9 +41,10 @@ def examples_of(text: str) -> list[str]:
     return commands
 
 
+@pytest.mark.parametrize("command", [(), ("check",)])
 @pytest.mark.parametrize("columns", [60, 80, 120])
-def test_help_fits_the_width(columns):
-    text = help_at(columns)
+def test_help_fits_the_width(columns, command):
+    text = help_at(columns, *command)
     too_wide = [line for line in text.splitlines() if len(line) > columns]
     assert not too_wide, too_wide
 
@@ -67,3 +68,10 @@ def test_fit_puts_a_comment_that_does_not_fit_above_its_command():
     lines = fit('  gradcalc "sin(x)" --x 0.5 --order 4   # d⁴z/dx⁴ = sin(x)', 40).splitlines()
     assert lines == ["  # d⁴z/dx⁴ = sin(x)", '  gradcalc "sin(x)" --x 0.5 --order 4']
     assert fit('  gradcalc "x" --x 1   # one', 40) == '  gradcalc "x" --x 1   # one'
+
+
+def test_check_help_keeps_its_sheet_readable_at_60_columns():
+    text = help_at(60, "check")
+    assert '    x = "2*(x+y)"' in text.splitlines()   # a comment that does not fit goes above it
+    assert "    # a formula: also compared at 5 random points near the" in text
+    assert "row per student (student,p1.x,p1.z):" in " ".join(text.split())

@@ -108,6 +108,16 @@ class OneLineErrors(click.Command):
         except click.UsageError as error:
             raise usage_error(error, ctx) from None
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:  # noqa: ARG002
+        """The epilog fitted to the formatter's width: click's own would rewrap examples as prose,
+        or (under \\b) leave them running past the terminal's edge."""
+        if self.epilog:
+            from .helptext import fit
+
+            epilog = "\n".join(f"  {line}" if line.strip() else "" for line in self.epilog.splitlines()
+                               if line != "\b")
+            formatter.write("\n" + fit(epilog, formatter.width) + "\n")
+
 
 _INVALID = re.compile(r"^Invalid value for '([^']+)': (.*?)\.?$", re.S)
 
@@ -158,17 +168,15 @@ class Command(OneLineErrors):
                                                    f'check "$s"; done')
         return super().main(args, prog_name, **extra)
 
-    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:  # noqa: ARG002 (click's signature)
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The examples, then every function with its derivative, domain and value at kinks (read
         off the table of operations, so it never disagrees with it; numpy loads only for --help)."""
+        super().format_epilog(ctx, formatter)
         from ..ops import function_table_text
         from .helptext import fit
 
-        if self.epilog:   # click's own would rewrap the examples as prose, or (\b) not fit them at all
-            epilog = "\n".join(f"  {line}" if line else "" for line in self.epilog.splitlines())
-            formatter.write("\n" + fit(epilog, formatter.width) + "\n")
         formatter.write("\nFunctions (derivative; where defined; at kinks and ties):\n")
-        formatter.write(fit(function_table_text(), formatter.width) + "\n")
+        formatter.write(fit(function_table_text(), formatter.width, paragraphs=False) + "\n")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         takes_value = spec.names(spec.COMMAND, takes_value=True)

@@ -11,7 +11,7 @@ import re
 import textwrap
 from pathlib import Path
 
-_EXAMPLE = re.compile(r"^(gradcalc .*?)(?:\s{2,}# (.*))?$")
+_COMMENTED = re.compile(r"^(.*?)(?:\s{2,}# (.*))?$")
 
 
 def examples_folder() -> Path | None:
@@ -24,21 +24,45 @@ def examples_folder() -> Path | None:
     return None
 
 
-def fit(text: str, width: int) -> str:
-    """`text` (lines of the epilog, each indented) wrapped to `width` columns."""
+def fit(text: str, width: int, paragraphs: bool = True) -> str:
+    """`text` (an epilog: prose, and examples indented deeper) wrapped to `width` columns. With
+    `paragraphs`, prose lines of one indent run together, up to a line ending in ':'; without,
+    each line is an entry of its own (the function list)."""
     out: list[str] = []
-    for line in text.splitlines():
-        body = line.lstrip()
-        indent = line[:len(line) - len(body)]
-        example = _EXAMPLE.match(body)
+    for indent, body, code in _blocks(text, paragraphs):
         if not body:
             out.append("")
-        elif example:
-            out += _example(example.group(1), example.group(2), indent, width)
+        elif code and len(indent + body) <= width:   # as written, comments aligned
+            out.append(indent + body)
+        elif code:
+            line, comment = _COMMENTED.match(body).groups()
+            out += _example(line, comment, indent, width)
         else:
             out += textwrap.wrap(body, width, initial_indent=indent, subsequent_indent=indent + "    ",
                                  break_long_words=False, break_on_hyphens=False)
     return "\n".join(out)
+
+
+def _blocks(text: str, paragraphs: bool) -> list[tuple[str, str, bool]]:
+    """(indent, text, whether it is an example or code) for each paragraph or line of `text`: a line
+    indented deeper than the first line of its block (after a blank line) is code, kept as a line."""
+    blocks: list[tuple[str, str, bool]] = []
+    base, joinable = None, False
+    for line in text.splitlines():
+        body = line.lstrip()
+        indent = line[:len(line) - len(body)]
+        if not body:
+            blocks.append(("", "", False))
+            base, joinable = None, False
+            continue
+        base = indent if base is None else base
+        code = len(indent) > len(base) or body.startswith("gradcalc ")
+        if paragraphs and joinable and not code and indent == blocks[-1][0]:
+            blocks[-1] = (indent, blocks[-1][1] + " " + body, False)
+        else:
+            blocks.append((indent, body, code))
+        joinable = not code and not body.endswith(":")
+    return blocks
 
 
 def _example(command: str, comment: str | None, indent: str, width: int) -> list[str]:
@@ -55,7 +79,7 @@ def _example(command: str, comment: str | None, indent: str, width: int) -> list
 
 def _command(command: str, indent: str, width: int) -> list[str]:
     """A command on one line, or split between its shell words with ` \\` (continued 4 further in)."""
-    if len(indent) + len(command) <= width:
+    if len(indent) + len(command) <= width or not command.startswith("gradcalc "):
         return [indent + command]
     words = _shell_words(command)
     lines, line = [], indent
