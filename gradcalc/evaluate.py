@@ -6,6 +6,7 @@ import math
 
 from .errors import GradcalcError, MathError
 from .graph import Graph, gc_paused
+from .graph import Node as ProgramNode
 from .limits import exceeded
 from .numbers import format_shape, format_value
 from .ops import OPS, InputError, sum_to
@@ -122,6 +123,8 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
             op = OPS[op_name]
             args = list(map(arg, node_inputs[node_id]))   # a list comprehension is a function call in 3.11
             if len(args) > 1 and ndarray in map(type, args):
+                if node_id in graph.written_products and whole:
+                    op_name, op = _written_product(graph, nodes[node_id], args)
                 # Broadcasting or a matrix product can make a result far larger than its inputs:
                 # refuse before numpy allocates it.
                 size = _result_size(op_name, args)
@@ -154,6 +157,41 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
     elif nonfinite:
         _untaken_rows(graph, values, nonfinite, row_errors, on_nonfinite)
     return values
+
+
+def _written_product(graph: Graph, node: ProgramNode, args: list[Value]):
+    """A product written as notes write it, `W x` or `a·b`, of two arrays: their matrix product, as
+    notes mean it (Wx, xᵀAx, a·b); the node becomes a matmul. Two vectors side by side with no
+    operator have more than one reading, so they are refused."""
+    if not (np.ndim(args[0]) and np.ndim(args[1])):
+        return node.op, OPS[node.op]       # a number times an array: the product it always was
+    written = graph.written_products[node.id]
+    left, right = (" ".join(graph.text[slice(*graph.nodes[i].span)].split()) for i in node.inputs)
+    vectors = np.ndim(args[0]) == np.ndim(args[1]) == 1
+    if not written and vectors and not _row_vector(graph, node.inputs[0]):
+        raise GradcalcError(f"{left} {right} writes two vectors side by side, which has more than one "
+                            f"reading", node.span,
+                            hint=f"for their dot product write {left}@{right}, for the elementwise product "
+                                 f"{left}*{right}", text=graph.text)
+    graph.nodes[node.id] = ProgramNode(node.id, "matmul", node.inputs, node.name, node.span)
+    del graph.written_products[node.id]
+    if not any(_AS_NOTES in note for note in graph.notes):    # said once: the first says how
+        graph.notes.append(f"{left}{' ' + written + ' ' if written else ' '}{right} is read as "
+                           f"{left}@{right}, the {'dot' if vectors else 'matrix'} product: {_AS_NOTES}; "
+                           f"for the elementwise product write {left}*{right}")
+    return "matmul", OPS["matmul"]
+
+
+_AS_NOTES = "two arrays side by side (or with ·) multiply as matrices, as notes write them"
+
+
+def _row_vector(graph: Graph, node_id: int) -> bool:
+    """A vector written as a row: xᵀ, or a product that starts with one (xᵀA), so xᵀy and xᵀAx are
+    dot products."""
+    node = graph.nodes[node_id]
+    while node.op == "matmul" or node.id in graph.written_products:
+        node = graph.nodes[node.inputs[0]]
+    return node.op == "transpose"
 
 
 def _untaken_rows(graph: Graph, values: list[Value], nonfinite: list[int], row_errors: dict,

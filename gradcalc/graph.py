@@ -133,7 +133,7 @@ class Graph:
     """A program as nodes. An op is created after its inputs, so `nodes` is topologically sorted."""
 
     __slots__ = ("text", "nodes", "variables", "constants", "defaults", "output", "limits", "versions",
-                 "notes")
+                 "notes", "written_products")
 
     def __init__(self, text: str, nodes=None, variables: dict[str, int] | None = None,
                  constants: dict | None = None, defaults: dict | None = None, output: int = -1,
@@ -150,11 +150,16 @@ class Graph:
         # A name assigned again (`c = c + 1`) names a new node: node id → its version, 2 for the second.
         self.versions = {} if versions is None else versions
         self.notes = [] if notes is None else notes                 # what the trace should say about names
+        # Products written as notes write them (W x, a·b): node id → the operator as written ("" for
+        # none). Two arrays multiplied so are a matrix product; the forward pass decides, seeing shapes.
+        self.written_products: dict[int, str] = {}
 
     def copy(self) -> Graph:
         """A copy whose node list and tables can grow (derivative nodes) without changing this graph."""
-        return Graph(self.text, self.nodes.copy(), dict(self.variables), dict(self.constants),
-                     dict(self.defaults), self.output, self.limits, dict(self.versions), list(self.notes))
+        copied = Graph(self.text, self.nodes.copy(), dict(self.variables), dict(self.constants),
+                       dict(self.defaults), self.output, self.limits, dict(self.versions), list(self.notes))
+        copied.written_products = dict(self.written_products)
+        return copied
 
     def add(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None = None) -> int:
         node_id = len(self.nodes.ops)

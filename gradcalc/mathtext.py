@@ -5,7 +5,7 @@ what notes and textbooks write into tokens of it, each keeping its place in the 
 points where it did), and tokens it adds are empty ones at the place they stand for:
 
 - LaTeX commands become the tokens they mean: ``\\frac{a}{b}`` is ``({a}/{b})``, ``\\sqrt`` is ``√``,
-  ``\\sin`` is ``sin``, ``\\cdot`` is ``*``, ``\\left(`` is ``(``, ``\\alpha`` is ``α``, ``x_{1}`` is
+  ``\\sin`` is ``sin``, ``\\cdot`` is ``⋅``, ``\\left(`` is ``(``, ``\\alpha`` is ``α``, ``x_{1}`` is
   the name ``x_1``; spacing (``\\,``) and ``$`` delimiters are dropped.
 - Names written together (``xy``, ``mv``, ``nRT``) become their pieces side by side when every piece
   is a variable given a value (or assigned or listed as an input in the text) and the name itself is
@@ -67,7 +67,7 @@ _FUNCTION_COMMANDS = {
     "sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan",
     "ln", "log", "exp", "max", "min", "lg", "erf",
 }
-_OPERATOR_COMMANDS = {"cdot": "*", "times": "*", "ast": "*", "div": "/"}
+_OPERATOR_COMMANDS = {"cdot": "⋅", "times": "*", "ast": "*", "div": "/"}
 _APPROX = {"\\approx", "≈"}
 _SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits", "big", "Big",
             "bigg", "Bigg", "left", "right", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl",

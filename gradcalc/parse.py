@@ -646,6 +646,8 @@ class _Builder:
                 raise GradcalcError(f"the {op_token} operator is not supported yet",
                                     (op_token.start_pos, op_token.end_pos))
             left_id = add(op, (left_id, right[0]), (start, right[2]))
+            if op_token is _JUXTAPOSED or op_token in _DOT_PRODUCTS:
+                self.graph.written_products[left_id] = "" if op_token is _JUXTAPOSED else str(op_token)
         return (left_id, start, children[-1][2])
 
     sum = product = _binary_chain
@@ -954,6 +956,8 @@ LARK_OPTIONS = {"parser": "lalr", "maybe_placeholders": True}
 
 # The operator of a product written without *: the empty rule `juxtaposed` stands for it.
 _JUXTAPOSED = lalr.token("*", "JUXTAPOSED", -1, -1)
+# A centred dot between two arrays is their matrix (or dot) product, as notes write it.
+_DOT_PRODUCTS = frozenset({"·", "⋅"})
 
 
 @lru_cache(maxsize=1)
@@ -1505,13 +1509,6 @@ def _unclosed(text: str) -> str:
         elif char in ")]}" and opened and opened[-1] == char:
             opened.pop()
     return "".join(reversed(opened))
-
-
-def _statement_start(text: str, pos: int) -> int:
-    """Where the statement around `pos` starts: after the last ; or line break, and after a name's =."""
-    start = max(text.rfind(";", 0, pos), text.rfind("\n", 0, pos)) + 1
-    named = re.compile(r"\s*[^\W\d][\w.]*\s*(\([^()]*\)\s*)?=(?!=)").match(text, start)
-    return named.end() if named is not None and named.end() <= pos else start
 
 
 def _operator_hint(text: str, token) -> str | None:

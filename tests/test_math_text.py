@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 import sympy as sp
-from helpers import assert_error, run
+from helpers import assert_error, central_differences, run
 
 from gradcalc import compute
 
@@ -502,3 +502,51 @@ def test_a_head_listing_vectors_has_their_components_as_inputs(text):
 def test_a_head_whose_vectors_are_given_keeps_them():
     result = run("f(w,x) = w_0*x_0", "--w_0", "2", "--x_0", "1", "--w", "1", "--x", "1", "-q")
     assert result.stdout.split() == ["2", "1", "2", "0", "0"]      # w and x: inputs of gradient 0
+
+
+# Two arrays written side by side, or with a centred dot, multiply as matrices, as notes mean Wx and
+# xᵀAx; written with * they stay numpy's elementwise product.
+W, X, A, Y, B = [[1.0, 2.0], [3.0, 4.0]], [1.0, 2.0], [[2.0, 1.0], [1.0, 3.0]], [0.5, -1.0], [0.1, -0.2]
+
+
+@pytest.mark.parametrize("text, oracle", [
+    ("Wx", lambda W, x, A, y, b: W @ x),
+    ("W x", lambda W, x, A, y, b: W @ x),
+    (r"W \cdot x", lambda W, x, A, y, b: W @ x),
+    ("W·x + b", lambda W, x, A, y, b: W @ x + b),
+    ("x^T A x", lambda W, x, A, y, b: x @ A @ x),
+    ("xᵀy", lambda W, x, A, y, b: x @ y),
+    ("x·y", lambda W, x, A, y, b: x @ y),
+    (r"sum(\tanh(W x + b))", lambda W, x, A, y, b: np.sum(np.tanh(W @ x + b))),
+    ("W A x", lambda W, x, A, y, b: W @ A @ x),
+    ("W*x", lambda W, x, A, y, b: W * x),
+    ("2Wx", lambda W, x, A, y, b: 2 * W @ x),
+])
+def test_arrays_written_side_by_side_are_a_matrix_product(text, oracle):
+    values = {"W": W, "x": X, "A": A, "y": Y, "b": B}
+    arrays = {k: np.array(v) for k, v in values.items()}
+    used = {k: v for k, v in values.items() if k in text.replace("\\tanh", "").replace("sum", "")}
+    found = compute(text, used)
+    assert np.allclose(found.value, oracle(*arrays.values()), rtol=1e-14)
+    for name in used:
+        def f(a, name=name):
+            return np.sum(oracle(*{**arrays, name: a}.values()))
+        assert np.allclose(found.gradient[name], central_differences(f, arrays[name]), atol=1e-6)
+
+
+def test_a_product_read_as_matrices_says_so_once():
+    result = run("x^T A x", "--x", "[1, 2]", "--A", "[[2, 1], [1, 3]]", "-q")
+    assert result.exit_code == 0 and result.stdout.split()[0] == "18"
+    notes = [line for line in result.stderr.splitlines() if "multiply as matrices" in line]
+    assert len(notes) == 1 and "x^T A is read as x^T@A, the matrix product" in notes[0]
+    assert "for the elementwise product write x^T*A" in notes[0]
+
+
+def test_two_vectors_side_by_side_are_refused_with_both_readings():
+    result = run("x y", "--x", "[1, 2]", "--y", "[3, 4]")
+    assert_error(result, 2, "x y writes two vectors side by side")
+    assert "hint: for their dot product write x@y, for the elementwise product x*y" in result.stderr
+
+
+def test_scalars_side_by_side_are_still_a_product():
+    assert compute("a b x", {"a": 2.0, "b": 3.0, "x": [1.0, 2.0]}).value.tolist() == [6.0, 12.0]
