@@ -268,8 +268,12 @@ def _header(number: int, text: str, graph: Graph, fixed: dict[str, float], delim
     if missing:
         others = f" ({column_list(carried)} "\
                  f"{'are not variables' if len(carried) > 1 else 'is not a variable'})" if carried else ""
-        raise GradcalcError(f"{where}: no column for {', '.join(missing)}{others}",
-                            hint=f"add a column, or give one value for every row with --{missing[0]} VALUE")
+        hint = f"add a column, or give one value for every row with --{missing[0]} VALUE"
+        cased = {name: column for name in missing for column in carried if column.lower() == name.lower()}
+        if cased:   # a header X,y for x*y: names are case-sensitive
+            hint = (f"rename the column{'s' if len(cased) > 1 else ''} "
+                    f"{' and '.join(f'{column} to {name}' for name, column in cased.items())}: names are case-sensitive")
+        raise GradcalcError(f"{where}: no column for {', '.join(missing)}{others}", hint=hint)
     return columns, carried, trailing
 
 

@@ -1640,7 +1640,11 @@ def _unexpected_token(text: str, error) -> GradcalcError:
     elif text[:start].rstrip().endswith("√"):
         end = re.match(r"[-+−]?[A-Za-z_0-9.]*", text[start:]).end() + start
         hint = f"√ takes the name, number or parentheses right after it: write √({text[start:end]})"
-    shown = str(token) if token.type != "_SEP" else ("';'" if str(token).startswith(";") else "a new line")
+    shown = str(token) if token.type != "_SEP" else ("';'" if str(token).startswith(";") else "end of line")
+    if shown == "end of line":   # x +⏎ y: a line break ends a statement, as in Python
+        going_on = "a line break ends the statement: to go on on the next line, put the expression in " \
+                   "parentheses or end the line with \\"
+        hint = f"{hint}; {going_on}" if operators is not None else going_on
     pairs = {"RPAR": "()", "RSQB": "[]", "RBRACE": "{}"}
     if token.type in pairs and operators is None and text.count(pairs[token.type][1]) > text.count(pairs[token.type][0]):
         hint = f"remove it, or add the matching '{pairs[token.type][0]}'"

@@ -255,6 +255,9 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
                      f"{'its value' if len(points) == 1 else 'their values'} to the input"
                      f"{'' if len(points) == 1 else 's'}: " +
                      " ".join(f"--{name} {_shown(values[given])}" for name, given in points.items()))
+        elif same_but_case := [given for given in unused or () if given.lower() == missing[0].lower()]:
+            hint = (f"write --{missing[0]} {_shown(values[same_but_case[0]])}: --{same_but_case[0]} was given, "
+                    f"and names are case-sensitive ({same_but_case[0]} and {missing[0]} are two variables)")
         elif near:   # --xx 1 for x
             hint += f" (a value was given for {near}: did you mean {missing[0]}?)"
         logarithm = _logarithm(missing[0])

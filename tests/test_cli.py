@@ -385,3 +385,31 @@ def test_bytes_that_are_not_utf8_are_named_as_such(args, message, caret):
     assert "control character" not in result.stderr
     assert "(0xE9 is 'é' in Latin-1)" in result.stderr or "0xFF" in result.stderr
     assert "give the text as UTF-8" in result.stderr
+
+
+# --- messages that point the right way (a newcomer's slips) -------------------------------------------
+
+@pytest.mark.parametrize("args, message, hint", [
+    (["x**2", "--X", "3"], "no value for x",
+     "hint: write --x 3: --X was given, and names are case-sensitive (X and x are two variables)"),
+    (["json*2", "--json", "1"], "--json takes no value; it is on when given (1 is left over)",
+     "hint: to give a variable named json a value, write --var json=1; to turn --json on, write it alone"),
+    (["x ** 2", "x=3"], "x=3: a variable's value is given as an option", "hint: write --x 3"),
+    (["x*y", "--x", "1", "y=[1,2]"], "y=[1,2]: a variable's value is given as an option", "hint: write --y [1,2]"),
+    (["x +\n y"], "unexpected end of line", "put the expression in parentheses or end the line with \\"),
+    (["(x+y)**2 +"], "the expression ends too early", "hint: '+' needs a term after it"),
+])
+def test_a_slip_gets_a_message_that_points_to_the_fix(args, message, hint):
+    result = run(*args)
+    assert_error(result, 2, message)
+    assert hint in result.stderr, result.stderr
+    if "json" in args:   # and the hint's spelling works
+        fixed = run("json*2", "--var", "json=1", "-q")
+        assert fixed.exit_code == 0 and fixed.stdout == "2\n2\n"
+
+
+def test_a_points_header_differing_only_in_case_says_so(tmp_path):
+    (tmp_path / "p.csv").write_text("X,y\n1,2\n")
+    result = run("x*y", "--points", str(tmp_path / "p.csv"))
+    assert_error(result, 2, "no column for x (X is not a variable)")
+    assert "hint: rename the column X to x: names are case-sensitive" in result.stderr

@@ -220,6 +220,8 @@ class Command(OneLineErrors):
                 positional.append(arg)
             i += 1
         if len(positional) > 1:   # click would say "unexpected extra arguments": say why instead
+            _flag_given_a_value(args, flags, positional)
+            _binding_without_dashes(positional)
             _one_dash_binding(positional)
             _not_utf8_binding(positional)
             _not_ascii_binding(positional)
@@ -238,6 +240,33 @@ def closest_option(command: click.Command, name: str) -> str | None:
         return None
     close = did_you_mean(name, options, cutoff=0.75)
     return f"--{close}" if close else None
+
+
+def _flag_given_a_value(args: list[str], flags: set[str], positional: list[str]) -> None:
+    """`--json 1` beside an expression: a flag takes no value; a variable named json takes --var."""
+    from ..values import looks_like_value
+
+    for flag, value in zip(args, args[1:]):
+        if flag.startswith("--") and flag in flags and value in positional and looks_like_value(value):
+            name = flag[2:]
+            raise GradcalcError(f"{flag} takes no value; it is on when given ({value} is left over)",
+                                hint=f"to give a variable named {name} a value, write --var {name}={value}; "
+                                     f"to turn {flag} on, write it alone" if is_name(name) else
+                                     f"write {flag} alone")
+
+
+_BARE_BINDING = re.compile(r"^([A-Za-zµ\u0391-\u03c9_][A-Za-z_0-9µ\u0391-\u03c9]*)=(.+)$")
+
+
+def _binding_without_dashes(positional: list[str]) -> None:
+    """`x=3` beside an expression: a variable's value written as in Python, not as an option."""
+    from ..values import looks_like_value
+
+    for arg in positional[1:]:
+        match = _BARE_BINDING.match(arg)
+        if match and looks_like_value(match.group(2)):
+            raise GradcalcError(f"{arg}: a variable's value is given as an option",
+                                hint=f"write --{match.group(1)} {match.group(2)}")
 
 
 _ONE_DASH = re.compile(r"^-([A-Za-z_][A-Za-z_0-9]*)(?:=(.*))?$")
