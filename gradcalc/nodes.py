@@ -22,7 +22,9 @@ MAX_VISITS, MAX_VISITS_PER_NODE = 300_000, 3
 
 
 def _finite(value) -> bool:
-    return math.isfinite(value) if type(value) is np.float64 else bool(np.all(np.isfinite(value)))
+    if type(value) is np.float64 or type(value) is float:     # the common case, fast
+        return math.isfinite(value)
+    return bool(np.all(np.isfinite(value)))
 
 
 def _shape(value) -> tuple[int, ...]:
@@ -51,11 +53,8 @@ class NodeBuilder:
         # Not an error yet: a product with 0 (a derivative that does not flow, into a branch a where
         # did not take) makes it 0, as the backward pass on numbers does. Read an asked-for
         # derivative through `checked`; any other use of such a node raises at once.
+        # The program's own such values (a log(0) the forward pass let be, untaken) join when first met.
         self.pending: dict[int, MathError] = {}
-        for node in graph.nodes:      # the program's own (a log(0) the forward pass let be, untaken)
-            if not _finite(values[node.id]):
-                args = [values[i] for i in node.inputs]
-                self.pending[node.id] = self._error(node.op, args, values[node.id], node.span)
 
     def adopt(self) -> None:
         """Let a node asked for again find the graph's own nodes too, not only those built here."""
@@ -116,19 +115,31 @@ class NodeBuilder:
         args = [self.values[i] for i in inputs]
         with np.errstate(all="ignore"):
             value = OPS[op].forward(*args)
-        came_from = [i for i in inputs if i in self.pending]
-        if came_from and op == "mul":
-            value = self._not_flowing(value, *args)
         finite = _finite(value)
+        if finite:
+            came_from = [i for i in inputs if i in self.pending]
+        else:
+            came_from = [i for i in inputs if not _finite(self.values[i])]
+            if came_from and op == "mul":
+                value = self._not_flowing(value, *args)
+                finite = _finite(value)
         if finite and all(self.constant_value(i) is not None for i in inputs):
             return self.const(value)          # constant folding
         if finite and came_from and op != "mul":
-            raise self.pending[came_from[0]]
+            raise self._pending_error(came_from[0])
         node = self._new(op, inputs, value)
         self._made[key] = node
         if not finite:
-            self.pending[node] = self.pending[came_from[0]] if came_from else self._error(op, args, value)
+            self.pending[node] = self._pending_error(came_from[0]) if came_from else self._error(op, args, value)
         return node
+
+    def _pending_error(self, node: int) -> MathError:
+        error = self.pending.get(node)
+        if error is None:     # the program's own value
+            made = self.graph.nodes[node]
+            error = self.pending[node] = self._error(made.op, [self.values[i] for i in made.inputs],
+                                                     self.values[node], made.span)
+        return error
 
     @staticmethod
     def _not_flowing(value, a, b):
@@ -148,8 +159,8 @@ class NodeBuilder:
 
     def checked(self, node: int) -> int:
         """`node`, unless its value is not finite: then the error of the value it came from."""
-        if node in self.pending:
-            raise self.pending[node]
+        if node in self.pending or not _finite(self.values[node]):
+            raise self._pending_error(node)
         return node
 
     def _new(self, op: str | None, inputs: tuple[int, ...], value) -> int:
