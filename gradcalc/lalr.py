@@ -19,41 +19,16 @@ class Fallback(Exception):
     """The driver stops here: Lark parses the text again (and reports the syntax error)."""
 
 
-class Token(str):
-    """A token as the builder sees it: its text, terminal name and place (Lark's Token has more).
-
-    Each terminal has a subclass whose class attribute is its `type`, and the end is where the text
-    ends: a token made by the driver stores only its start (one attribute set a token, not three)."""
-
-    type: str
-    start_pos: int
-
-    @property
-    def end_pos(self) -> int:
-        return self.start_pos + len(self)
+# A token as the builder sees it: (text, start, end), laid out as a parse's Ref (node, start, end)
+# is, so [1] and [2] are where either stands. A tuple, not an object with attributes: a parse makes
+# one a token, and a str subclass with a start_pos each took a third of a long sum's parse (and
+# 400 bytes a token held); Lark's own tokens are handed on in the same form (parse._FromLark).
+Token = tuple
 
 
-class _Placed(Token):
-    """A token made by hand (the `*` a product without one stands for): its end is its own."""
-
-    end_pos = 0     # shadows the property, so each token sets its own
-
-
-def token(text: str, kind: str, start: int, end: int) -> Token:
-    made = str.__new__(_Placed, text)
-    made.type, made.start_pos, made.end_pos = kind, start, end
-    return made
-
-
-class _Kinds(dict):
-    """terminal name → its Token subclass, made when the terminal is first met (a question meets a few)."""
-
-    def __missing__(self, kind: str) -> type:
-        made = self[kind] = type(Token)(kind, (Token,), {"type": kind, "__slots__": ()})
-        return made
-
-
-_KINDS = _Kinds()
+def token(text: str, start: int, end: int) -> Token:
+    """A token made by hand (the `*` a product without one stands for, a name a program implies)."""
+    return (text, start, end)
 
 
 def load(builder, grammar: str):
@@ -66,7 +41,7 @@ def load(builder, grammar: str):
     if tables.GRAMMAR != grammar:
         return None
     reductions = [(size, origin, _reduction(builder, size, *shape)) for size, origin, *shape in tables.RULES]
-    return tables, re.compile(tables.TOKENS), reductions, _KINDS, {}
+    return tables, re.compile(tables.TOKENS), reductions, {}
 
 
 def _reduction(builder, size: int, callback: str, expand1: bool, include, append_none: int):
@@ -134,20 +109,18 @@ def _lark_only(_children):
     raise Fallback
 
 
-def drive(text: str, tables, token_re, reductions, kinds, chained: dict, matches=None):
+def drive(text: str, tables, token_re, reductions, chained: dict, matches=None):
     """The LALR loop: shift tokens, reduce by rules, until the start rule is complete. `matches`, if
     given, are the tokens to read instead of the text's own (math text's, gradcalc/mathtext.py).
 
     A rule that passes its one child through (`?factor: power`) changes only the state on top of the
     stack, and where that chain of states ends depends only on the state below it, the rule reduced
     last and the next token: `chained` remembers it (for every parse), so each chain is walked once."""
-    actions, end, new = tables.ACTIONS, tables.END, str.__new__
+    actions, end = tables.ACTIONS, tables.END
     states, values = [tables.START], []
     state = tables.START
     push_state, push_value = states.append, values.append
-    found = token_re.finditer(text)
-    if matches is not None:     # a given token keeps its own end: made whole by `token`
-        found, new, kinds = _given(matches), _whole, _SAME
+    found = token_re.finditer(text) if matches is None else _given(matches)
     for match in found:
         kind = match.lastgroup          # spaces and comments before the token are part of the match
         action = actions[state].get(kind)
@@ -155,8 +128,7 @@ def drive(text: str, tables, token_re, reductions, kinds, chained: dict, matches
             if kind is None:            # the end of the text
                 break
             raise Fallback
-        token = new(kinds[kind], match.group(kind))
-        token.start_pos = match.start(kind)
+        token = (match.group(kind), match.start(kind), match.end(kind))
         while action < 0:               # reduce
             size, origin, reduce = reductions[~action]
             if reduce is None:          # passes a token through
@@ -209,29 +181,20 @@ class _Given:
     def __init__(self, token):
         self.lastgroup, self.token = (None, None) if token is None else (token.lastgroup, token)
 
-    def group(self, _kind: str):
-        return self.token
+    def group(self, _kind: str) -> str:
+        return self.token.text
 
     def start(self, _kind: str) -> int:
         return self.token.start
+
+    def end(self, _kind: str) -> int:
+        return self.token.end
 
 
 def _given(tokens):
     for given in tokens:
         yield _Given(given)
     yield _Given(None)
-
-
-def _whole(kind: str, given) -> Token:
-    return token(given.text, kind, given.start, given.end)
-
-
-class _Same(dict):
-    def __missing__(self, key):
-        return key
-
-
-_SAME = _Same()
 
 
 def _chain(actions, reductions, below: int, origin: str, kind: str) -> int:

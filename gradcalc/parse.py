@@ -125,16 +125,16 @@ class _Builder:
 
     # -- rules -------------------------------------------------------------------------------
     def number(self, children):
-        token = children[0]
-        value, span = float(token), (token.start_pos, token.end_pos)
+        written, start, end = children[0]
+        value, span = float(written), (start, end)
         if value == float("inf"):  # the grammar's numbers are unsigned, so only +inf can appear
-            raise GradcalcError(f"the number {token} is too large for a 64-bit float",
+            raise GradcalcError(f"the number {written} is too large for a 64-bit float",
                                 span, hint="numbers must be below about 1.8e308")
         return self._constant(value, span)
 
     def name(self, children):
-        token = children[0]
-        name, span = str(token), (token.start_pos, token.end_pos)
+        name, start, end = children[0]
+        span = (start, end)
         if name in self.assigned:
             return (self.assigned[name][0], *span)
         if name in self.graph.variables:
@@ -167,21 +167,21 @@ class _Builder:
 
     def compare(self, children):
         left, token, right = children
-        return self._apply(_COMPARISONS[str(token)], [left, right], (left[1], right[2]))
+        return self._apply(_COMPARISONS[token[0]], [left, right], (left[1], right[2]))
 
     def conditional(self, children):
         chosen, _if, condition, _else, otherwise = children
         return self._apply("where", [condition, chosen, otherwise], (chosen[1], otherwise[2]))
 
     def pi(self, children):
-        token = children[0]
-        return self._constant(CONSTANTS["pi"], (token.start_pos, token.end_pos))
+        _, start, end = children[0]
+        return self._constant(CONSTANTS["pi"], (start, end))
 
     def call(self, children):
         token, rpar = children[0], children[-1]
         args = [c for c in children[2:-1] if c is not None]
-        name = str(token)
-        span = (token.start_pos, rpar.end_pos)
+        name = token[0]
+        span = (token[1], rpar[2])
         if self.python is not None and self.python.aliases.get(name, name) in self.python.functions:
             return self._inline(self.python.functions[self.python.aliases.get(name, name)], args, span)
         if name == "range" and "range" not in CALLS:
@@ -191,7 +191,7 @@ class _Builder:
             if isinstance(spelling, dialects.Spelling):
                 return self._spell(spelling, name, args, span)
             if spelling is None or spelling not in CALLS:
-                raise _unknown_in_module(name, module, function, (token.start_pos, token.end_pos))
+                raise _unknown_in_module(name, module, function, (token[1], token[2]))
             if spelling == "log" and module != "math" and len(args) > 1:   # np.log(x, out): no base
                 raise GradcalcError(f"{name} takes one argument: its second is no base, as in math.log (numpy's is out=)", span,
                                     hint=f"for log base b write {name}(x)/{name}(b), or {module}.log2(x), "
@@ -206,7 +206,7 @@ class _Builder:
                                 hint=f"give {name}'s arguments by position: {name}(x)")
         bare = _PREFIX.sub("", name)
         if bare not in CALLS and "." not in name and dialects.unsupported(bare) is not None:
-            raise GradcalcError(f"{name} {dialects.unsupported(bare)}", (token.start_pos, token.end_pos),
+            raise GradcalcError(f"{name} {dialects.unsupported(bare)}", (token[1], token[2]),
                                 hint="gradcalc --help lists the functions it reads; write the formula with those")
         if bare not in CALLS:
             hint = _meant(name, bare)
@@ -214,13 +214,13 @@ class _Builder:
                 hint = (f"{name} is a value assigned above, not a function: use it as {name} "
                         f"(to multiply, write {name}*(...))")
             elif name in ("σ", "sigma"):   # σ(x): ML notes' logistic sigmoid; a product elsewhere
-                called = self.graph.text[token.end_pos:rpar.end_pos]
+                called = self.graph.text[token[2]:rpar[2]]
                 hint = f"σ(x) is the logistic sigmoid in ML notes: write sigmoid{called}; " \
                        f"for {name} times {called}, write {name}*{called}"
             elif "." not in name and not hint.startswith("did you mean"):   # x(x+1), a product on paper
                 hint = (f"{name} is not a function; to multiply, write {name}*(...) "
                         f"(gradcalc --help lists the functions)")
-            raise GradcalcError(f"unknown function {name!r}", (token.start_pos, token.end_pos), hint)
+            raise GradcalcError(f"unknown function {name!r}", (token[1], token[2]), hint)
         self._value(*args)
         by_arity = CALLS[bare]
         op = by_arity.get(len(args))
@@ -303,7 +303,7 @@ class _Builder:
     # -- the dialects: np.sum(x, axis=1), x.clamp(min=0), X.T ----------------------------------------
     def keyword(self, children):
         token, ref = children
-        return _Keyword(str(token), ref, (token.start_pos, ref[2]))
+        return _Keyword(token[0], ref, (token[1], ref[2]))
 
     def _spell(self, spelling: dialects.Spelling, name: str, args: list, span: Span) -> Ref:
         """A library's function, its arguments matched to its parameters as Python would, built by its
@@ -373,17 +373,17 @@ class _Builder:
     def method(self, children):
         operand, token, _, *args, rpar = children
         args = [arg for arg in args if arg is not None]
-        attribute = str(token)[1:]
-        span = (operand[1], rpar.end_pos)
+        attribute = token[0][1:]
+        span = (operand[1], rpar[2])
         spelling = dialects.METHODS.get(attribute)
         if spelling is None and attribute in CALLS:        # x.exp(), x.tanh(): gradcalc's function of x
             spelling = dialects.Spelling("x", lambda m, x, _f=attribute: m.call(_f, x))
         if spelling is None and dialects.unsupported(attribute) is not None:
-            raise GradcalcError(f".{attribute}() {dialects.unsupported(attribute)}", (token.start_pos, token.end_pos),
+            raise GradcalcError(f".{attribute}() {dialects.unsupported(attribute)}", (token[1], token[2]),
                                 hint="gradcalc --help lists the functions it reads; write the formula with those")
         if spelling is None:
             known = did_you_mean(attribute, list(dialects.METHODS) + list(CALLS), cutoff=0.8)
-            raise GradcalcError(f"unknown method .{attribute}()", (token.start_pos, token.end_pos),
+            raise GradcalcError(f"unknown method .{attribute}()", (token[1], token[2]),
                                 hint=f"did you mean .{known}()?" if known else
                                 "methods: x.sum(), x.mean(), x.pow(2), x.exp(), x.clamp(min=0), x.mm(w), "
                                 "x.T (README: How gradcalc reads what you paste)")
@@ -391,15 +391,15 @@ class _Builder:
 
     def attribute(self, children):
         operand, token = children
-        attribute = str(token)[1:]
-        span = (operand[1], token.end_pos)
+        attribute = token[0][1:]
+        span = (operand[1], token[2])
         if operand[0] in self.pairs and attribute in ("values", "indices"):
             return self._pair(operand, 0 if attribute == "values" else 1, span)
         op = dialects.ATTRIBUTES.get(attribute)
         if op is None:
             hint = f"call it: .{attribute}()" if attribute in dialects.METHODS or attribute in CALLS \
                 else "attributes: x.T (transpose), x.data (the value, held constant)"
-            raise GradcalcError(f"unknown attribute .{attribute}", (token.start_pos, token.end_pos), hint)
+            raise GradcalcError(f"unknown attribute .{attribute}", (token[1], token[2]), hint)
         return self._apply(op, [operand], span)
 
     # -- notation from paper: 2x, (x+1)(x-1), x², √x, f(x) = … --------------------------------------
@@ -412,10 +412,10 @@ class _Builder:
         each."""
         text = self.graph.text
         left, right = children[i - 1], children[i + 1]
-        if i >= 3 and str(children[i - 2]) in _DIVIDE and "division" not in self.noted:
+        if i >= 3 and children[i - 2][0] in _DIVIDE and "division" not in self.noted:
             self.noted.add("division")
             whole = _short(text[children[0][1]:right[2]])
-            top = _short(text[children[0][1]:children[i - 2].start_pos].strip())
+            top = _short(text[children[0][1]:children[i - 2][1]].strip())
             bottom = _short(text[left[1]:right[2]])
             self.graph.notes.append(
                 f"{whole} is read as ({_short(text[children[0][1]:left[2]])})·{_short(text[right[1]:right[2]])}: a "
@@ -432,21 +432,21 @@ class _Builder:
 
     def root(self, children):
         token, operand = children
-        return self._apply("sqrt", [operand], (token.start_pos, operand[2]))
+        return self._apply("sqrt", [operand], (token[1], operand[2]))
 
     def superscript(self, children):
         operand, token = children
-        power, span = float(str(token).translate(_SUPERSCRIPT_DIGITS)), (token.start_pos, token.end_pos)
+        power, span = float(token[0].translate(_SUPERSCRIPT_DIGITS)), (token[1], token[2])
         if abs(power) == float("inf"):
-            raise GradcalcError(f"the power {token} is too large for a 64-bit float", span,
+            raise GradcalcError(f"the power {token[0]} is too large for a 64-bit float", span,
                                 hint="powers must be below about 1.8e308")
         exponent = self._constant(power, span)
-        return self._apply("pow", [operand, exponent], (operand[1], token.end_pos))
+        return self._apply("pow", [operand, exponent], (operand[1], token[2]))
 
     def definition(self, children):
         # f(x, y) = x*y: the output is called f, and x, y are its inputs (in that order).
         token, body = children[0], children[-1]
-        name = str(token)
+        name = token[0]
         for arg in children[2:-2]:
             if arg is None:
                 continue
@@ -462,7 +462,7 @@ class _Builder:
                                     hint=f"write {name}(x) = … with plain names, or {name} = … without them")
         if self._literal(body) is not None:   # f(x) = 2: a constant function, not an input f
             body = (self.graph.add("identity", (body[0],), (body[1], body[2])), body[1], body[2])
-        return self._assign(token, body, token.start_pos)
+        return self._assign(token, body, token[1])
 
     # -- arrays and indices ------------------------------------------------------------------------
     def _literal(self, ref: Ref):
@@ -482,13 +482,13 @@ class _Builder:
 
     def brace(self, children):
         lbrace, inner, rbrace = children
-        return (inner[0], lbrace.start_pos, rbrace.end_pos)
+        return (inner[0], lbrace[1], rbrace[2])
 
     def array(self, children):
         import numpy as np
 
         lsqb, *items, rsqb = children
-        span = (lsqb.start_pos, rsqb.end_pos)
+        span = (lsqb[1], rsqb[2])
         if len(items) == 1 and self._grouping(items[0]):      # [(σ/r)^12 − (σ/r)^6] as grouping
             return (items[0][0], *span)
         values = []
@@ -540,9 +540,9 @@ class _Builder:
         if step is not None and parts[2] == 0:
             raise GradcalcError("the step of a slice cannot be 0", (step[1], step[2]),
                                 hint="write x[::1], x[::2] or x[::-1]")
-        first = start[1] if start is not None else colon.start_pos
-        last = max([colon.end_pos] + [ref[2] for ref in (stop, step) if ref is not None]
-                   + [c.end_pos for c in children[3:4] if c is not None])
+        first = start[1] if start is not None else colon[1]
+        last = max([colon[2]] + [ref[2] for ref in (stop, step) if ref is not None]
+                   + [c[2] for c in children[3:4] if c is not None])
         return _Slice(slice(*parts), first, last)
 
     def _range(self, args: list, span: Span) -> Ref:
@@ -598,7 +598,7 @@ class _Builder:
         operand, _, *subscripts, rsqb = children
         if operand[0] in self.pairs and len(subscripts) == 1 and not isinstance(subscripts[0], _Slice) \
                 and subscripts[0][0] is not None and self._literal(subscripts[0]) in (0, 1):
-            return self._pair(operand, int(self._literal(subscripts[0])), (operand[1], rsqb.end_pos))
+            return self._pair(operand, int(self._literal(subscripts[0])), (operand[1], rsqb[2]))
         kinds = [self._index_array(sub) for sub in subscripts]
         if any(kinds):       # probs[range(N), y], x[[0, 2]], x[i]: indices read when the program runs
             pattern, inputs = [], []
@@ -611,11 +611,11 @@ class _Builder:
                     inputs.append(sub)
                 else:
                     pattern.append(sub.key if isinstance(sub, _Slice) else self._index_number(sub, "an index"))
-            return self._apply(take_op(tuple(pattern)), [operand] + inputs, (operand[1], rsqb.end_pos))
+            return self._apply(take_op(tuple(pattern)), [operand] + inputs, (operand[1], rsqb[2]))
         if len(subscripts) == 1 and not isinstance(subscripts[0], _Slice) and self._grouping(subscripts[0]):
             # ε[(σ/r)^12 − (σ/r)^6]: math text's brackets around a formula no index could be
             inner = subscripts[0]
-            return self._apply("mul", [operand, inner], (operand[1], rsqb.end_pos))
+            return self._apply("mul", [operand, inner], (operand[1], rsqb[2]))
         if len(subscripts) == 1 and not isinstance(subscripts[0], _Slice) and self._literal(subscripts[0]) is None \
                 and self.graph.nodes[subscripts[0][0]].op is not None:
             inner, text = subscripts[0], self.graph.text
@@ -625,11 +625,11 @@ class _Builder:
                                      f"({base}[0], {base}[1:]); for a product, write {base}*({written})")
         key = tuple(sub.key if isinstance(sub, _Slice) else self._index_number(sub, "an index")
                     for sub in subscripts)
-        return self._apply(index_op(key), [operand], (operand[1], rsqb.end_pos))
+        return self._apply(index_op(key), [operand], (operand[1], rsqb[2]))
 
     def group(self, children):
         lpar, inner, rpar = children
-        return (inner[0], lpar.start_pos, rpar.end_pos)
+        return (inner[0], lpar[1], rpar[2])
 
     def _binary_chain(self, children):
         # [a, op, b, op, c, …] → ((a op b) op c) …, left-associative. The hot loop of a long sum.
@@ -641,45 +641,45 @@ class _Builder:
                 self._value(children[i - 1], right)
             if op_token is _JUXTAPOSED:
                 self._check_juxtaposed(children, i)
-            op = BINARY[op_token]
+            op = BINARY[op_token[0]]
             if op not in OPS:
-                raise GradcalcError(f"the {op_token} operator is not supported yet",
-                                    (op_token.start_pos, op_token.end_pos))
+                raise GradcalcError(f"the {op_token[0]} operator is not supported yet",
+                                    (op_token[1], op_token[2]))
             left_id = add(op, (left_id, right[0]), (start, right[2]))
-            if op_token is _JUXTAPOSED or op_token in _DOT_PRODUCTS:
-                self.graph.written_products[left_id] = "" if op_token is _JUXTAPOSED else str(op_token)
+            if op_token is _JUXTAPOSED or op_token[0] in _DOT_PRODUCTS:
+                self.graph.written_products[left_id] = "" if op_token is _JUXTAPOSED else op_token[0]
         return (left_id, start, children[-1][2])
 
     sum = product = _binary_chain
 
     def power(self, children):
         base, op_token, exponent = children
-        return self._apply(BINARY[str(op_token)], [base, exponent], (base[1], exponent[2]))
+        return self._apply(BINARY[op_token[0]], [base, exponent], (base[1], exponent[2]))
 
     def unary(self, children):
         sign, operand = children
-        span = (sign.start_pos, operand[2])
+        span = (sign[1], operand[2])
         self._value(operand)
         node = operand[0]
         if node in self.graph.constants and self.graph.nodes[node].name is None:
             value = self.graph.constants[node]
-            return self._constant(-value if UNARY[str(sign)] == "neg" else value, span)
-        return self._apply(UNARY[str(sign)], [operand], span)
+            return self._constant(-value if UNARY[sign[0]] == "neg" else value, span)
+        return self._apply(UNARY[sign[0]], [operand], span)
 
     def assignment(self, children):
         token, ref = children
-        return self._assign(token, ref, token.start_pos)
+        return self._assign(token, ref, token[1])
 
     def augmented(self, children):
         # c += 1 is c = c + 1 (and c₂ in the trace)
         token, op_token, ref = children
         current = self.name([token])
-        start = token.start_pos
-        value = self._apply(BINARY[str(op_token)[:-1]], [current, ref], (start, ref[2]))
+        start = token[1]
+        value = self._apply(BINARY[op_token[0][:-1]], [current, ref], (start, ref[2]))
         return self._assign(token, value, start)
 
     def _assign(self, token, ref: Ref, start: int) -> Ref:
-        name, span = str(token), (token.start_pos, token.end_pos)
+        name, span = token[0], (token[1], token[2])
         graph = self.graph
         self._value(ref)
         if "." in name:
@@ -730,7 +730,7 @@ class _Builder:
         program = None if self.calling else self.python
         if program is not None and program.main is not None:    # `return …` of the function taken as the program
             main = program.main
-            token = lalr.token(main.name, "NAME", *main.span)
+            token = lalr.token(main.name, *main.span)
             children = [self._assign(token, ref, ref[1]) if ref[1] == main.returns else ref for ref in children]
         if program is not None and program.output is not None:
             if program.output not in self.assigned:
@@ -955,7 +955,7 @@ LARK_OPTIONS = {"parser": "lalr", "maybe_placeholders": True}
 
 
 # The operator of a product written without *: the empty rule `juxtaposed` stands for it.
-_JUXTAPOSED = lalr.token("*", "JUXTAPOSED", -1, -1)
+_JUXTAPOSED = lalr.token("*", -1, -1)
 # A centred dot between two arrays is their matrix (or dot) product, as notes write it.
 _DOT_PRODUCTS = frozenset({"·", "⋅"})
 
@@ -975,7 +975,26 @@ def _lark_parser():
     """
     from lark import Lark
 
-    return Lark(grammar_text(), **LARK_OPTIONS, transformer=_BUILDER)
+    return Lark(grammar_text(), **LARK_OPTIONS, transformer=_FromLark(_BUILDER))
+
+
+class _FromLark:
+    """The builder as Lark's transformer: Lark's tokens handed on as the driver's, (text, start, end).
+    A rule the builder has no method for raises AttributeError here too, so Lark builds its tree."""
+
+    __slots__ = ("builder",)
+
+    def __init__(self, builder: _Builder):
+        self.builder = builder
+
+    def __getattr__(self, name: str):
+        from lark import Token
+
+        method = getattr(self.builder, name)
+
+        def called(children):
+            return method([(str(c), c.start_pos, c.end_pos) if isinstance(c, Token) else c for c in children])
+        return called
 
 
 # One parser and one builder are shared, so parses take turns (compute() stays safe to call from
