@@ -47,7 +47,8 @@ def load(builder, grammar: str):
 def _reduction(builder, size: int, callback: str, expand1: bool, include, append_none: int):
     """What Lark does on reducing a rule: drop filtered tokens, splice `_rule`s in, add placeholders,
     pass a `?rule`'s single child through, then call the builder (a `_rule` keeps its children list).
-    None for a rule that passes its one child through unchanged (the driver skips it)."""
+    None for a rule that passes its one child through unchanged (the driver skips it); for a
+    repetition's left recursion, the places (from the end) of the children its list takes."""
     then = getattr(builder, callback, None)
     if then is None:
         then = _children if callback.startswith("_") else _lark_only
@@ -59,6 +60,10 @@ def _reduction(builder, size: int, callback: str, expand1: bool, include, append
     if include is None or (not append_none and include == tuple((i, False, 0) for i in range(size))):
         return then
     splices = [splice for _, splice, _ in include]
+    if then is _children and not expand1 and not append_none and len(include) > 1 and splices[0] \
+            and include[0][0] == 0 and not any(splices[1:]) and not any(nones for _, _, nones in include):
+        # `(ADD_OP product)*`'s left recursion: the driver appends these children to the list itself
+        return tuple(i - size for i, _, _ in include[1:])
     if not append_none and not any(nones for _, _, nones in include) and not any(splices[1:]):
         # The common shapes, without a loop per reduction: tokens dropped (`"="`), and a `*`
         # repetition's left recursion, which extends the same list (no copy).
@@ -115,61 +120,53 @@ def drive(text: str, tables, token_re, reductions, chained: dict, matches=None):
 
     A rule that passes its one child through (`?factor: power`) changes only the state on top of the
     stack, and where that chain of states ends depends only on the state below it, the rule reduced
-    last and the next token: `chained` remembers it (for every parse), so each chain is walked once."""
+    last and the next token: `chained` remembers it (for every parse), so each chain is walked once.
+    A repetition's list (`(ADD_OP product)*`) grows in place, where it lies on the stack."""
     actions, end = tables.ACTIONS, tables.END
     states, values = [tables.START], []
     state = tables.START
     push_state, push_value = states.append, values.append
     found = token_re.finditer(text) if matches is None else _given(matches)
     for match in found:
-        kind = match.lastgroup          # spaces and comments before the token are part of the match
+        # spaces and comments before the token are part of the match; the last match, at the end
+        # of the text, is of no group
+        kind = match.lastgroup or "$END"
         action = actions[state].get(kind)
         if action is None:
-            if kind is None:            # the end of the text
-                break
             raise Fallback
-        token = (match.group(kind), match.start(kind), match.end(kind))
         while action < 0:               # reduce
             size, origin, reduce = reductions[~action]
-            if reduce is None:          # passes a token through
-                del states[-1]
-            elif size:
-                children = values[-size:]
-                del values[-size:], states[-size:]
-                push_value(reduce(children))
+            if type(reduce) is tuple:   # a repetition grows: the list below takes the new items
+                kept = values[-size]
+                for offset in reduce:
+                    kept.append(values[offset])
+                del values[1 - size:], states[1 - size:]
+                # the state the list was shifted to: the same rule, reduced over the same state
+                state = states[-1]
             else:
-                push_value(reduce([]))
-            below = states[-1]
-            key = (below, origin, kind)
-            state = chained.get(key)
-            if state is None:
-                state = chained[key] = _chain(actions, reductions, below, origin, kind)
-            push_state(state)
+                if reduce is None:      # passes a token through
+                    del states[-1]
+                elif size:
+                    children = values[-size:]
+                    del values[-size:], states[-size:]
+                    push_value(reduce(children))
+                else:
+                    push_value(reduce([]))
+                below = states[-1]
+                key = (below, origin, kind)
+                state = chained.get(key)
+                if state is None:
+                    state = chained[key] = _chain(actions, reductions, below, origin, kind)
+                push_state(state)
             action = actions[state].get(kind)
             if action is None:
+                if state == end:        # the start rule is complete, at the end of the text
+                    return values[-1]
                 raise Fallback
         push_state(action)              # shift
-        push_value(token)
+        push_value((match.group(kind), match.start(kind), match.end(kind)))
         state = action
-    while state != end:                 # the end of the text: reduce what is left
-        action = actions[state].get("$END")
-        if action is None or action >= 0:
-            raise Fallback
-        size, origin, reduce = reductions[~action]
-        if reduce is None:
-            del states[-1]
-        else:
-            children = values[-size:] if size else []
-            if size:
-                del values[-size:], states[-size:]
-            push_value(reduce(children))
-        below = states[-1]
-        key = (below, origin, "$END")
-        state = chained.get(key)
-        if state is None:
-            state = chained[key] = _chain(actions, reductions, below, origin, "$END")
-        push_state(state)
-    return values[-1]
+    raise Fallback
 
 
 class _Given:

@@ -126,19 +126,24 @@ class _Builder:
     # -- rules -------------------------------------------------------------------------------
     def number(self, children):
         written, start, end = children[0]
-        value, span = float(written), (start, end)
-        if value == float("inf"):  # the grammar's numbers are unsigned, so only +inf can appear
+        value = float(written)
+        if value == _INFINITY:  # the grammar's numbers are unsigned, so only +inf can appear
             raise GradcalcError(f"the number {written} is too large for a 64-bit float",
-                                span, hint="numbers must be below about 1.8e308")
-        return self._constant(value, span)
+                                (start, end), hint="numbers must be below about 1.8e308")
+        graph = self.graph
+        node = graph.add(None, (), (start, end))
+        graph.constants[node] = value
+        return (node, start, end)
 
     def name(self, children):
         name, start, end = children[0]
+        ref = self.assigned.get(name)
+        if ref is not None:
+            return (ref[0], start, end)
+        node = self.graph.variables.get(name)
+        if node is not None:
+            return (node, start, end)
         span = (start, end)
-        if name in self.assigned:
-            return (self.assigned[name][0], *span)
-        if name in self.graph.variables:
-            return (self.graph.variables[name], *span)
         if name in self.pending:      # def f(x, a=0.5), the program: a is an input given 0.5
             node = self.graph.add(None, (), span, name=name)
             self.graph.variables[name] = node
@@ -773,6 +778,7 @@ _PYTHON_KEYWORDS = {
 }
 
 _BUILDER = _Builder()
+_INFINITY = float("inf")
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _DIVIDE = {"/", "÷"}
 _COMPARISONS = {"<": "less", ">": "greater", "<=": "less_equal", "≤": "less_equal", ">=": "greater_equal",
