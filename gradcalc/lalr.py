@@ -56,6 +56,12 @@ def _reduction(builder, size: int, callback: str, expand1: bool, include, append
         if size == 1 and include is None:
             return None
         build = then
+        if include == ((0, False, 0), (1, True, 0)) and not append_none:
+            # `?sum: product (ADD_OP product)*`: the first child, then the repetition's list
+            def flat(children):
+                kept = [children[0], *children[1]]
+                return kept[0] if len(kept) == 1 else build(kept)
+            return flat
         then = lambda children: children[0] if len(children) == 1 else build(children)  # noqa: E731
     if include is None or (not append_none and include == tuple((i, False, 0) for i in range(size))):
         return then
