@@ -100,7 +100,10 @@ def forward_mode(graph: Graph, values: list[Value], wrt: tuple[str, ...] = (),
 def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: str) -> ForwardPass:
     tangents: list[Value] = [np.float64(0.0)] * len(graph.nodes)
     operations = 0
-    undefined: dict[int, MathError] = {}     # nodes whose tangent is not finite: an error if it reaches z
+    # A tangent that is not finite is an error only if it reaches the output (else it met a 0, in a
+    # branch a where did not take): each such node's first origin, and the origins' errors.
+    origin: dict[int, int] = {}
+    undefined: dict[int, MathError] = {}
     with np.errstate(all="ignore"):
         for node in graph.nodes:
             if node.op is None:
@@ -137,14 +140,17 @@ def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: st
                 for k in moving:
                     tangent = tangent + _times(numbers_local(op.local[k], args, out), tangents[node.inputs[k]])
             if not np.all(np.isfinite(tangent)):
-                shown = ", ".join(format_value(a) for a in args)
-                undefined[node.id] = MathError(
-                    f"the tangent of {op.symbol} of {shown} is not finite, so the derivative is undefined "
-                    f"there", node.span, text=graph.text,
-                    hint="the function is not differentiable at this point; try another")
+                sources = [origin[i] for i in node.inputs if i in origin]
+                origin[node.id] = min(sources) if sources else node.id
+                if not sources:
+                    shown = ", ".join(format_value(a) for a in args)
+                    undefined[node.id] = MathError(
+                        f"the tangent of {op.symbol} of {shown} is not finite, so the derivative is undefined "
+                        f"there", node.span, text=graph.text,
+                        hint="the function is not differentiable at this point; try another")
             tangents[node.id] = _fit(tangent, np.shape(out))
-    if graph.output in undefined:
-        raise undefined[_first_undefined(graph, graph.output, undefined)]
+    if graph.output in origin:
+        raise undefined[origin[graph.output]]
     return ForwardPass(label, tangents, operations)
 
 
@@ -157,21 +163,6 @@ def _times(local, tangent):
     zero = np.asarray(local) == 0
     found = np.where(zero, 0.0, product)
     return found if found.ndim else np.float64(found)
-
-
-def _first_undefined(graph: Graph, node_id: int, undefined: dict) -> int:
-    """The first node (its inputs' tangents all finite) that the output's undefined tangent came from."""
-    roots, seen, stack = [], set(), [node_id]
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        came_from = [i for i in graph.nodes[current].inputs if i in undefined]
-        stack.extend(came_from)
-        if not came_from:
-            roots.append(current)
-    return min(roots)
 
 
 def _transposed(op, k: int, args: list, out, tangent, node, graph: Graph):
