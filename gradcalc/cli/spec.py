@@ -3,6 +3,8 @@
 click's options (`command.click_options`), the `--NAME VALUE` pre-parser, the quick path's tables
 (`quick.py`) and the defaults of `output.Output` are all made from these lists, so they cannot drift
 apart. Plain data: importing this module loads nothing (the quick path reads it without click).
+Its rows are alike by design, as a table's are (a duplicate finder pairs them by shape): each option
+is written here once, and what differs between two rows is what the option is.
 """
 
 from __future__ import annotations
