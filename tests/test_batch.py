@@ -519,3 +519,28 @@ def test_gradcalcs_own_output_fed_back_keeps_every_column_apart(tmp_path):
     header, row = result.stdout.splitlines()
     assert header == "x,y,value,dz/dx,value_,dz/dx_,dz/dy" and row == "1,2,9,9,2.0,2.0,1.0"
     assert "gradcalc's own are written as value_, dz/dx_" in result.stderr
+
+
+# --- a spreadsheet opening the output runs no formula from the input ----------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ('id,x,y\n=HYPERLINK("http://evil"),1,2\n+cmd,2,3\n-1+cmd,1,1\n@SUM(1),1,1\n-5,1,1\nplain,1,1\n',
+     ["'=HYPERLINK(\"http://evil\")", "'+cmd", "'-1+cmd", "'@SUM(1)", "-5", "plain"]),
+    ('id;x;y\n=1+1;1,5;2\n-2.5e3;-2;3\n', ["'=1+1", "-2.5e3"]),      # a decimal-comma file
+    ('id,x,y\n"=A1 ",1,2\n', ["'=A1"]),                                  # quoted, spaces stripped
+])
+def test_carried_fields_that_a_spreadsheet_would_run_get_a_leading_quote(text, expected):
+    result = batch("x*y", text)
+    assert result.exit_code == 0, result.stderr
+    rows = table(result.stdout)
+    assert [row[0] for row in rows[1:]] == expected
+    assert all(not row[1].startswith("'") for row in rows[1:])   # the inputs are numbers, as read
+
+
+def test_formula_like_headers_jsonl_ids_and_bad_rows_are_made_inert_too(tmp_path):
+    assert table(batch("x*y", "=cmd,x,y\n1,2,3\n").stdout)[0][0] == "'=cmd"
+    (tmp_path / "p.jsonl").write_text('{"id": "=A1", "x": 1, "y": 2}\n{"id": -3, "x": 1, "y": 2}\n')
+    rows = table(gradcalc("x*y", "--points", str(tmp_path / "p.jsonl")).stdout)
+    assert [row[0] for row in rows[1:]] == ["'=A1", "-3"]
+    rows = table(batch("x*y", "id,x,y\n=a,1,q\n", "--keep-going").stdout)
+    assert rows[1][:3] == ["'=a", "1", "q"]

@@ -54,6 +54,9 @@ def test_report_writes_a_feedback_file_per_student(tmp_path):
     assert "**Score:** 7 of 7 points (6 of 6 answers right)" in ada and "Solution" not in ada
     assert "- ✗ ∂z/∂y: no answer (0 of 1 point)" in cy and "  - Solution: ∂z/∂y = 6 at the given point" in cy
     assert "wrote 3 feedback files" in result.stderr
+    for path in folder.iterdir():   # each ends its last line, once (a newcomer saw none)
+        text = path.read_text()
+        assert text.endswith("\n") and not text.endswith("\n\n"), path.name
 
 
 def test_report_into_a_file_is_exit_2(tmp_path):

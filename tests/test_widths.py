@@ -371,3 +371,16 @@ def test_many_columns_of_numbers_go_in_groups(option, on_a_terminal):
     if option == "--hessian":   # at 80 columns: x[0] … x[7], then y and w, each group with the row names
         hessian = screens[80].split("Hessian of z")[1]
         assert hessian.count("x[7]") == 3 and "x[0]:" not in hessian   # tables, not blocks
+
+
+def test_the_readme_says_truly_how_the_backward_pass_gives_way_at_120_80_60_and_40_columns():
+    # README, "On a terminal of any width": full headers at 120, short ones and a legend at 80 and 60,
+    # blocks at 40 (it said blocks at 60, where the table stays).
+    assert "takes the short ones with their legend at 80 and\n60, and becomes blocks at 40" in \
+        (ROOT / "README.md").read_text(encoding="utf-8")
+    at = {columns: ANSI.sub("", run_in_a_terminal(columns)).split("Backward pass")[1]
+          for columns in (120, 80, 60, 40)}
+    assert "upstream × local" in at[120].split("\n\n")[1] and "∂n/∂i" not in at[120]   # full headers
+    for columns in (80, 60):
+        assert "∂n/∂i: the local derivative" in " ".join(at[columns].split()) and "─────" in at[columns]
+    assert "    upstream × local: 1.1" in at[40] and "─────" not in at[40]

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import math
+import re
 
 from ..csvtext import decimal_point
 from ..errors import MathError, visible
@@ -30,7 +31,19 @@ def output_columns(columns: list[str], output: str, names: list[str], keep_going
 
 
 def csv_header(columns: list[str], output: str, names: list[str], keep_going: bool) -> str:
-    return _csv_line(output_columns(columns, output, names, keep_going))
+    return _csv_line([inert(name) for name in output_columns(columns, output, names, keep_going)])
+
+
+# A field a spreadsheet would run as a formula (=HYPERLINK(…), +cmd|…, -1+…, @SUM(…)), unless it is
+# just a number (-5): written with a leading ' as the gradebook writes such names (OWASP's advice).
+_FORMULA = re.compile(r"[=@\t\r]|[+-](?!(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$)")
+# Anywhere in a chunk of rows, a field that may start so: the chunk then goes row by row.
+_MAY_BE_FORMULA = re.compile(r"(?:^|[,;\t])[=@+\r-]", re.M)
+
+
+def inert(field: str) -> str:
+    """A text field of the user's (a carried column, a header) that a spreadsheet will not run."""
+    return "'" + field if _FORMULA.match(field) else field
 
 
 def _csv_line(fields: list[str]) -> str:
@@ -59,7 +72,8 @@ def csv_chunk(chunk, points, keep_going: bool, precision: int | None = None) -> 
         # width - 1 separators each). Decimal commas become points here only if every column is an
         # input; with carried columns (a comma in a label is quoted) each row is looked at.
         joined, sep = "\n".join(chunk.texts), points.delimiter
-        if " " not in joined and '"' not in joined:
+        carried = len(points.take) < width
+        if " " not in joined and '"' not in joined and not (carried and _MAY_BE_FORMULA.search(joined)):
             if sep != ",":
                 if "," in joined:
                     joined = joined.replace(",", ".") if len(points.take) == width else None
@@ -75,7 +89,7 @@ def csv_chunk(chunk, points, keep_going: bool, precision: int | None = None) -> 
             if source == "csv":
                 echo = _echo_row(text, points)
             else:
-                echo = _echo_fields(chunk.records[i], columns)
+                echo = _echo_fields(chunk.records[i], columns, points.inputs)
             lines.append(f"{echo},{computed[i]}{end}")
             continue
         # A bad row keeps its fields, one per column (the message quotes a row of the wrong length).
@@ -84,8 +98,10 @@ def csv_chunk(chunk, points, keep_going: bool, precision: int | None = None) -> 
             fields += [""] * (width - len(fields))
         else:
             fields = [_text(chunk.records[i].get(name, "")) for name in columns]
-        fields = [visible(f) for f in fields]   # the file's text, never a terminal's control codes
-        lines.append(_csv_line(fields + [""] * (1 + len(chunk.gradient)) + [visible(error.message)]))
+        # the file's text, never a terminal's control codes, nor a spreadsheet's formula
+        fields = [visible(f) if k in points.take or columns[k] in points.inputs else inert(visible(f))
+                  for k, f in enumerate(fields)]
+        lines.append(_csv_line(fields + [""] * (1 + len(chunk.gradient)) + [inert(visible(error.message))]))
     return "".join(lines)
 
 
@@ -94,7 +110,9 @@ def _echo_row(text: str, points) -> str:
     work per field); else each field without the spaces around it, a decimal comma as a point
     (`;`-separated files), quoted where CSV needs it, control characters made visible."""
     sep = points.delimiter
-    if " " not in text and '"' not in text and text.count(sep) == len(points.columns) - 1:
+    carried = len(points.take) < len(points.columns)
+    if " " not in text and '"' not in text and text.count(sep) == len(points.columns) - 1 \
+            and not (carried and _MAY_BE_FORMULA.search(text)):
         line = text if sep == "," else text.replace(sep, ",") if "," not in text else None
         if line is None:   # decimal commas: points, unless a carried field has a comma (quoted then)
             fields = text.split(sep)
@@ -106,7 +124,9 @@ def _echo_row(text: str, points) -> str:
     fields = [field.strip() for field in _fields(text, points.delimiter)[:len(points.columns)]]
     for k in points.take:
         fields[k] = decimal_point(fields[k], points.delimiter)
-    return _csv_line([visible(field) for field in fields]).rstrip("\n")
+    take = set(points.take)
+    return _csv_line([visible(field) if k in take else inert(visible(field))
+                      for k, field in enumerate(fields)]).rstrip("\n")
 
 
 def _fields(text: str, delimiter: str = ",") -> list[str]:
@@ -118,8 +138,9 @@ def _fields(text: str, delimiter: str = ",") -> list[str]:
         return [text]
 
 
-def _echo_fields(record: dict, columns: list[str]) -> str:
-    return _csv_line([visible(_text(record.get(name, ""))) for name in columns]).rstrip("\n")
+def _echo_fields(record: dict, columns: list[str], inputs=()) -> str:
+    return _csv_line([visible(_text(record.get(name, ""))) if name in inputs else
+                      inert(visible(_text(record.get(name, "")))) for name in columns]).rstrip("\n")
 
 
 def _text(value) -> str:
