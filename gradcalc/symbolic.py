@@ -152,6 +152,10 @@ class _Table:
                 known[f] = expr[0] == SYM and expr[1] in CONSTANTS
         return known[e]
 
+    def is_relation(self, e: int) -> bool:
+        expr = self.exprs[e]
+        return expr[0] == CALL and expr[1] in RELATIONS
+
     def number(self, value) -> int:
         return self.intern((NUM, exact(value)))
 
@@ -203,7 +207,8 @@ class _Table:
         return 0, {self.product(1, factors): coeff}
 
     def product(self, coeff: float, factors: dict[int, float]) -> int:
-        factors = {f: p for f, p in factors.items() if p != 0}
+        # a comparison is 0 or 1: c^n = c for whole n > 0
+        factors = {f: 1 if p > 0 and _whole(p) and self.is_relation(f) else p for f, p in factors.items() if p != 0}
         if coeff == 0 or not factors:
             return self.number(0 if coeff == 0 else coeff)
         if coeff == 1 and len(factors) == 1 and next(iter(factors.values())) == 1:
@@ -298,7 +303,7 @@ class _Table:
             return self.intern((POW, a, b))
         if n == 0:
             return self.number(1)
-        if n == 1:
+        if n == 1 or _whole(n) and n > 0 and self.is_relation(a):    # a comparison is 0 or 1: c^n = c
             return a
         base = self.value(a)
         if base is not None:
@@ -323,6 +328,8 @@ class _Table:
                 return inner[2][0]
             if name == "sign" and inner[1] == "relu":
                 return self.call("greater", inner[2][0], self.number(0))
+        if name == "greater" and self.value(args[1]) == 0 and self.is_relation(args[0]):
+            return args[0]                   # (u > 0) > 0 is u > 0: a comparison is 0 or 1
         if name == "exp" and inner is not None and inner[0] == PROD and len(inner[2]) == 1:
             (logarithm, p), = inner[2]
             if p == 1 and self.exprs[logarithm][0] == CALL and self.exprs[logarithm][1] == "log":

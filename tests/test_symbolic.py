@@ -49,6 +49,9 @@ def value_of(formula, point):
     ("sqrt(x)", {"x": "1/(2·sqrt(x))"}),
     ("cos(0)*x", {"x": "1"}),                                           # cos(0) folds to 1
     ("sin(pi*x) - e*x", {"x": "pi·cos(pi·x) − e"}),                      # constants by name
+    # a comparison is 0 or 1: where's branch mask (c ≠ 0 as c² > 0) reads as the comparison itself
+    ("where(x > 0, log(x), 0)", {"x": "(x > 0)/x"}),
+    ("(x > 1)*(x > 1)*x", {"x": "x > 1"}),
 ])
 def test_textbook_formulas(text, expected):
     names = parse(text).variables
