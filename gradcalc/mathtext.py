@@ -420,7 +420,7 @@ def _cuts(name: str, pieces, functions, most: int = 4) -> list[list[str]]:
     return ways
 
 
-def _split_names(tokens: list[Tok], context: Context, _notes: list[str]) -> list[Tok]:
+def _split_names(tokens: list[Tok], context: Context, notes: list[str]) -> list[Tok]:
     out: list[Tok] = []
     pieces = context.known - set(context.calls) - set(context.constants)
     for i, token in enumerate(tokens):
@@ -445,6 +445,10 @@ def _split_names(tokens: list[Tok], context: Context, _notes: list[str]) -> list
         for piece in ways[0]:
             out.append(Tok("NAME", piece, at, at + len(piece)))
             at += len(piece)
+        if not any(piece in context.applied for piece in ways[0]):   # sinx is sin(x): no product to note
+            notes.append(f"{name} is read as {'·'.join(ways[0])}: names written together multiply when each "
+                         f"piece has a value and the whole has none; if {name} is a variable of its own, "
+                         f"give --{name} VALUE")
     return out
 
 

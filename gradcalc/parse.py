@@ -1182,6 +1182,14 @@ _PYTHON_WORDS = ("import", "print", "def", "lambda", "with", "for", "while", "if
                  "assert", "pass")
 
 
+def read_as_python(text: str) -> bool:
+    """Whether the text is read as pasted Python (imports, def, print…), where names are never cut."""
+    try:
+        return _read_python(text) is not None
+    except GradcalcError:
+        return False
+
+
 def _read_python(text: str):
     if not any(word in text for word in _PYTHON_WORDS):
         return None

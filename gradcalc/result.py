@@ -247,6 +247,13 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
         if parts:   # xy with --x and --y given: a product written without * between two names
             hint = (f"{missing[0]} is one name; to multiply {', '.join(parts[:-1])} and {parts[-1]}, "
                     f"write {'*'.join(parts)}")
+        joined, together = next(((name, spelled) for name in missing[:20] if (spelled := _spelled_together(
+            name, (set(graph.variables) | set(values)) - {name}))), (None, None))
+        needed = [piece for piece in dict.fromkeys(together or ()) if piece not in values]
+        if needed and not parts and not _python(graph.text):   # y + yy, no values: yy may be y·y
+            hint += (f"; if {joined} is {'·'.join(together)}, give "
+                     f"{' '.join(f'--{p} VALUE' for p in needed)} and not --{joined} ({joined} is then read as "
+                     f"{'·'.join(together)})")
         points = {name: given for name in missing for given in (unused or ())
                   if given in (f"{name}_0", f"{name}0", f"{name}₀", f"{name}_{{0}}")}
         if points:   # f(w, x) = … with --w_0 1: the point (w₀, …) where f is evaluated, named for the input
@@ -282,6 +289,12 @@ def _logarithm(name: str) -> str | None:
         return _SHORT_LOGS.get(name) if base is None else None
     spelled = {"2": "log2(x)", "10": "log10(x)", "e": "log(x)"}.get(base, f"log(x, {base})")
     return f"for the logarithm to base {base} of x, write {name}(x) or {spelled}"
+
+
+def _python(text: str | None) -> bool:
+    from .parse import read_as_python
+
+    return text is None or read_as_python(text)
 
 
 def _shown(raw) -> str:

@@ -550,3 +550,39 @@ def test_two_vectors_side_by_side_are_refused_with_both_readings():
 
 def test_scalars_side_by_side_are_still_a_product():
     assert compute("a b x", {"a": 2.0, "b": 3.0, "x": [1.0, 2.0]}).value.tolist() == [6.0, 12.0]
+
+
+# -- names written together: the product is said, and so is the other reading -------------------------
+@pytest.mark.parametrize("text, args, note", [
+    ("x + yy", ["--x", "1", "--y", "2"], "yy is read as y·y"),
+    ("mv^2/2", ["--m", "2", "--v", "3"], "mv is read as m·v"),
+    ("P = nRT/V", ["--n", "1", "--R", "8.3", "--T", "300", "--V", "2"], "nRT is read as n·R·T"),
+])
+def test_names_written_together_are_noted_with_the_other_reading(text, args, note):
+    shown = run(text, *args)
+    assert shown.exit_code == 0, shown.output
+    name = note.split()[0]
+    assert f"note: {note}: names written together multiply when each piece has a value and the whole has " \
+           f"none; if {name} is a variable of its own, give --{name} VALUE" in shown.stdout + shown.stderr
+    quiet = run(text, *args, "-q")            # -q keeps stdout to the numbers, and says it on stderr
+    assert note in quiet.stderr
+
+
+def test_a_function_piece_is_no_product_to_note():
+    assert not any("read as" in note for note in compute("sinx", x=1.0).graph.notes)
+
+
+@pytest.mark.parametrize("text, args, hint", [
+    ("y + yy", [], "give --y VALUE --yy VALUE; if yy is y·y, give --y VALUE and not --yy (yy is then read as y·y)"),
+    ("x*2 + xy", ["--y", "1"], "if xy is x·y, give --x VALUE and not --xy (xy is then read as x·y)"),
+])
+def test_a_missing_name_that_may_be_a_product_says_both_readings(text, args, hint):
+    result = run(text, *args)
+    assert_error(result, 2, "no value for")
+    assert hint in result.stderr
+
+
+def test_pasted_python_never_cuts_names_so_offers_no_product():
+    result = run("import numpy as np\nx*2 + xy", "--y", "1")
+    assert_error(result, 2, "no value for x, xy")
+    assert "read as" not in result.stderr
