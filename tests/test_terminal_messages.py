@@ -1,5 +1,6 @@
 """Messages on a terminal: the prose wraps between words to its width and the excerpt of the
-expression is cut to fit, with the caret still under its column; piped, every line stays whole."""
+expression is cut to fit, with the caret still under its column; piped, every line stays whole.
+--plain text on a terminal is broken between words the same way, so no number is cut at the edge."""
 
 import os
 import re
@@ -17,14 +18,14 @@ LONG = ("a*b + c*d + e*f + g*h + i*j + k*l + m*n + o*p + q*r + s*t + u*v + w*x +
         "+ a*b + c*d + e*f + g*h")
 
 
-def run(args: list[str], columns: int | None, cwd: Path = ROOT) -> tuple[int, str]:
-    """gradcalc's stderr, as a pseudo-terminal `columns` wide shows it (None: piped)."""
+def run(args: list[str], columns: int | None, cwd: Path = ROOT, stream: str = "stderr") -> tuple[int, str]:
+    """gradcalc's stderr (or stdout), as a pseudo-terminal `columns` wide shows it (None: piped)."""
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
     env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT))
     command = [sys.executable, "-m", "gradcalc", *args]
     if columns is None:
         done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
-        return done.returncode, done.stderr
+        return done.returncode, getattr(done, stream)
     pty = pytest.importorskip("pty")
     import fcntl
     import struct
@@ -32,8 +33,8 @@ def run(args: list[str], columns: int | None, cwd: Path = ROOT) -> tuple[int, st
 
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=follower, stdin=subprocess.DEVNULL,
-                               env=env, cwd=cwd)
+    to = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, stream: follower}
+    process = subprocess.Popen(command, **to, stdin=subprocess.DEVNULL, env=env, cwd=cwd)
     os.close(follower)
     chunks = []
     while True:
@@ -110,3 +111,23 @@ def test_render_with_columns_wraps_and_render_without_does_not():
                           hint="change the input values or the expression", text="log(x)*y + z")
     assert error.render().splitlines()[0] == "error: log of a non-positive number: log(-1) = nan"
     assert error.render(40).splitlines()[:2] == ["error: log of a non-positive number:", "       log(-1) = nan"]
+
+
+APPLE = ["apple_price = apple*apple_num; orange_price = orange*orange_num; all_price = apple_price + "
+         "orange_price; price = all_price*tax", "--apple", "100", "--apple_num", "2", "--orange", "150",
+         "--orange_num", "3", "--tax", "1.1", "--plain"]
+NUMBERS = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
+
+
+@pytest.mark.parametrize("extra", [[], ["--hessian"], ["--tree"]])
+@pytest.mark.parametrize("columns", [40, 60, 80])
+def test_plain_text_on_a_terminal_is_broken_between_words(columns, extra):
+    # The terminal cut 1.1 and 650 at 80 columns (the backward pass's rows are 95 wide).
+    code, piped = run(APPLE + extra, None, stream="stdout")
+    got, shown = run(APPLE + extra, columns, stream="stdout")
+    assert code == got == 0
+    lines = shown.rstrip("\n").split("\n")
+    assert all(cell_len(line) <= columns for line in lines), shown
+    assert sorted(NUMBERS.findall(shown)) == sorted(NUMBERS.findall(piped))
+    assert " ".join(shown.split()) == " ".join(piped.split())   # the same words, in the same order
+    assert max(map(len, piped.splitlines())) > 80 or extra == ["--tree"]   # piped: lines whole

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import spec
 from .command import options_for
-from .output import Output, emit, say_notes
+from .output import Output, emit, on_screen, say_notes
 
 options = options_for(spec.COMMAND, "higher")
 
@@ -27,4 +27,5 @@ def run(result, p: dict, out: Output) -> None:
         from ..render.latex import render as latex
 
         return emit(latex(result, found, out.precision, out.max_rows))
-    emit(render(result, found, out.as_json, out.rich, out.quiet, out.precision, out.max_rows))
+    text = render(result, found, out.as_json, out.rich, out.quiet, out.precision, out.max_rows)
+    emit(text if out.rich or out.as_json or out.quiet else on_screen(text))

@@ -7,6 +7,7 @@ This module imports no click (only `options` does, when the command is put toget
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 from .spec import COMMAND
@@ -72,6 +73,41 @@ def terminal_columns(plain: bool) -> int | None:
     return max(20, shutil.get_terminal_size().columns)
 
 
+def on_screen(text: str) -> str:
+    """Plain text (--plain, TERM=dumb) for the terminal it goes to: each line too wide broken between
+    words, its continuation 4 columns further in, where the terminal would cut a number or a name at
+    its edge. Piped or to a file it is unchanged, every line whole."""
+    if not text or not _stdout_is_a_terminal():
+        return text
+    import shutil
+
+    from ..errors import _cells
+
+    width = max(20, shutil.get_terminal_size().columns)
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= width // 2 or _cells(line) <= width:
+            out.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip(" ")) + 4)
+        current = ""
+        for word in re.findall(r" *[^ ]+| +$", line):
+            if current.strip() and _cells(current + word) > width:
+                out.append(current)
+                current = indent + word.lstrip(" ")
+            else:
+                current += word
+        out.append(current)
+    return "\n".join(out)
+
+
+def _stdout_is_a_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def show(out: Output, *, json: Callable[[], str | Iterable[str]] | None = None,
          quiet: Callable[[], str] | None = None, rich: Callable[[], Iterable] | None = None, plain: Callable[[], str],
          latex: Callable[[], str] | None = None) -> None:
@@ -88,7 +124,7 @@ def show(out: Output, *, json: Callable[[], str | Iterable[str]] | None = None,
     elif rich is not None and out.rich:
         emit(rich_text(*rich()))
     else:
-        emit(plain())
+        emit(on_screen(plain()))
 
 
 def show_result(result, out: Output, checks=None) -> None:

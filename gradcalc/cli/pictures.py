@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import GradcalcError
 from . import spec
 from .command import options_for
-from .output import Output, emit, rich_text, say_notes
+from .output import Output, emit, on_screen, rich_text, say_notes
 
 options = options_for(spec.COMMAND, "pictures")
 
@@ -74,7 +74,7 @@ def run(result, p: dict, out: Output) -> bool:
     else:
         from ..render.tree import render_tree_plain
 
-        emit(render_tree_plain(result, out.precision, out.max_rows))
+        emit(on_screen(render_tree_plain(result, out.precision, out.max_rows)))
     return True
 
 
