@@ -12,7 +12,8 @@ def run() -> None:
     try:
         from .cli.exits import guard
     except KeyboardInterrupt:   # before the guard itself has loaded: said as it would say it
-        sys.stderr.write("error: interrupted\n")
+        if sys.stderr is not None:   # None: started with stderr closed; the code still says it
+            sys.stderr.write("error: interrupted\n")
         sys.exit(130)   # errors.INTERRUPTED, which may not have loaded either
     with guard():
         from .cli.quick import answer

@@ -334,6 +334,26 @@ def test_ctrl_c_while_the_modules_load_is_exit_130_without_a_traceback(monkeypat
     assert capsys.readouterr().err == "error: interrupted\n"
 
 
+def test_ctrl_c_while_the_guard_loads_with_stderr_closed_is_still_exit_130(monkeypatch):
+    import builtins
+
+    from gradcalc.__main__ import run
+
+    real_import = builtins.__import__
+
+    def interrupted(name, *args, **kwargs):
+        if name.endswith("exits") or (name == "" and args and "exits" in (args[2] or ())):
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(sys, "argv", ["gradcalc", "x", "--x", "1"])
+    monkeypatch.setattr(sys, "stderr", None)   # as Python sets it for `2>&-`
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        run()
+    assert stopped.value.code == 130
+
+
 # Terminal text: a hand-in or a points file cannot send escape sequences to the grader's terminal ---
 
 import csv
