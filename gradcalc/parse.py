@@ -1020,7 +1020,39 @@ def parse(text: str, limits: Limits = DEFAULT, names=()) -> Graph:
         raise GradcalcError(f"the expression {what}", hint='write one, e.g. gradcalc "x**2" --x 3')
     text, names = fold(text), frozenset(map(fold, names))     # µ is μ: in the text and --µ alike
     with _PARSE_LOCK:
-        return _parse_with(text, limits, names)
+        try:
+            graph = _parse_with(text, limits, names)
+        except GradcalcError as error:
+            if "==" in text:
+                _equation_hint(text, error)
+            raise
+    if "==" in text:
+        _equation_note(graph, text)
+    return graph
+
+
+# y == x^2 and f(x) == x^2 as a formula's head: == compares, = names.
+_EQUATION_HEAD = re.compile(r"(?m)(?:^|;)[ \t]*([^\W\d]\w*)[ \t]*(\([^()=]*\))?[ \t]*==(?!=)")
+
+
+def _equation_hint(text: str, error: GradcalcError) -> None:
+    """f(x) == x^2: not a call of an unknown f, but a definition written with =="""
+    head = _EQUATION_HEAD.search(text)
+    if head is not None and head.group(2) and error.message == f"unknown function '{head.group(1)}'":
+        error.hint = f"== compares two values; to define {head.group(1)}, write {head.group(1)}{head.group(2)} = … " \
+                     f"with one ="
+
+
+def _equation_note(graph: Graph, text: str) -> None:
+    """y == x^2 as the output: a mask (1 where equal, gradient 0), which may have been meant as y = x^2."""
+    heads = list(_EQUATION_HEAD.finditer(text))
+    output = graph.nodes[graph.output]
+    formula = text[heads[-1].end():] if heads else ""
+    if heads and output.op == "equal" and not heads[-1].group(2) and "\n" not in formula.rstrip() and \
+            ";" not in formula and not re.fullmatch(r"\s*[\w.]+\s*", formula):     # x == y: a mask meant
+        name = heads[-1].group(1)
+        graph.notes.append(f"{name} == … compares {name} with the formula (1 where they are equal, else 0; "
+                           f"its gradient is 0); to name the formula {name}, write {name} = … with one =")
 
 
 # -- lines that continue a statement ----------------------------------------------------------------

@@ -267,6 +267,8 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
                     f"and names are case-sensitive ({same_but_case[0]} and {missing[0]} are two variables)")
         elif near:   # --xx 1 for x
             hint += f" (a value was given for {near}: did you mean {missing[0]}?)"
+        if any(note.startswith(f"{missing[0]} == … compares") for note in graph.notes):   # y == x^2
+            hint += f"; to name the formula {missing[0]}, write {missing[0]} = … with one ="
         logarithm = _logarithm(missing[0])
         if logarithm:   # log_2 + 1: a variable, or a logarithm whose argument is missing?
             hint += f"; {logarithm}"

@@ -413,3 +413,18 @@ def test_a_points_header_differing_only_in_case_says_so(tmp_path):
     result = run("x*y", "--points", str(tmp_path / "p.csv"))
     assert_error(result, 2, "no column for x (X is not a variable)")
     assert "hint: rename the column X to x: names are case-sensitive" in result.stderr
+
+
+def test_a_formula_head_written_with_double_equals_says_one_equals():
+    result = run("f(x) == x^2", "--x", "2")
+    assert_error(result, 2, "unknown function 'f'", "  ^")
+    assert "hint: == compares two values; to define f, write f(x) = … with one =" in result.stderr
+    missing = run("y == x^2", "--x", "2")
+    assert_error(missing, 2, "no value for y", "  ^")
+    assert "to name the formula y, write y = … with one =" in missing.stderr
+    # given, it is the mask it says it is, with a note; x == y between two names is a mask meant
+    masked = run("y == x^2", "--x", "2", "--y", "4", "-q")
+    assert masked.exit_code == 0 and masked.stdout.split() == ["1", "0", "0"]
+    assert "note: y == … compares y with the formula (1 where they are equal, else 0; its gradient is 0)" \
+        in masked.stderr
+    assert run("x == y", "--x", "1", "--y", "1", "-q").stderr == ""
