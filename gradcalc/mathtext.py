@@ -814,6 +814,39 @@ def _component_heads(tokens: list[Tok], given, notes: list[str]) -> list[Tok]:
     return out
 
 
+_PRIMES = {"'": 1, "’": 1, "′": 1, "″": 2, "‴": 3}
+
+
+def _primed_heads(tokens: list[Tok], notes: list[str]) -> list[Tok]:
+    """f’(x) = σ(x)(1 − σ(x)), y' = 2x: a formula named with a prime, as notes print a derivative's
+    formula. It is read as written, the output named f′ (f itself is never read: the formula is)."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        j, order = i + 1, 0
+        while j < len(tokens) and tokens[j].lastgroup == "unmatched" and tokens[j].text in _PRIMES \
+                and tokens[j].start == tokens[j - 1].end:
+            order += _PRIMES[tokens[j].text]
+            j += 1
+        if order == 0 or token.lastgroup != "NAME" or (i and tokens[i - 1].lastgroup != "_SEP"):
+            out.append(token)
+            i += 1
+            continue
+        named = [Tok("NAME", token.text + "′" * order, token.start, tokens[j - 1].end)]
+        equal = _head_end(named + tokens[j:], 0)
+        if equal is None:      # f'(x) in a formula: refused, saying how to ask for it
+            out.append(token)
+            i += 1
+            continue
+        written = "".join(t.text for t in tokens[i:j + equal - 1])
+        notes.append(f"{written} = … is read as the formula it writes, named {named[0].text}: gradcalc "
+                     f"computes that formula and its gradient (it does not differentiate {token.text})")
+        out.extend(named)
+        i = j
+    return out
+
+
 def _statement_end_index(tokens: list[Tok], start: int) -> int:
     return next((k for k in range(start, len(tokens)) if tokens[k].lastgroup == "_SEP"), len(tokens))
 
@@ -866,7 +899,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
-    tokens = _component_heads(_chains(_bars(_latex(tokens)), notes), set(names), notes)
+    tokens = _component_heads(_chains(_primed_heads(_bars(_latex(tokens)), notes), notes), set(names), notes)
     context = Context(tokens, names, calls, constants)
     tokens = _transposes(tokens, context)
     tokens = _log_bases(tokens, context, notes)

@@ -452,14 +452,29 @@ def test_a_log_name_without_a_value_says_both_readings(text, hint):
     ("f(w, x) = w*x; f'(x)", "f'(…) is the derivative of f", "                 ^^",
      "f has 2 inputs (w, x), so f' names no one derivative; gradcalc computes each: run gradcalc "
      '"f(w, x) = w*x" --w VALUE --x VALUE and read ∂f/∂w and ∂f/∂x'),
-    ("y' = 2x", "y' is a derivative", "  ^^", "write the function itself (y(x) = …) and read ∂y/∂x"),
-    ("f′(x) = 2x", "f′(…) is the derivative of f", "  ^^", "f′(x) = … states a derivative"),
+    ("import numpy as np\ny' = 2*x", "y' is a derivative", "          ^^",
+     "write the function itself (y(x) = …) and read ∂y/∂x"),           # pasted Python: no formula's name
 ])
 def test_a_prime_is_a_derivative_refused_with_how_to_ask_for_it(text, message, caret, hint):
     result = run(text, "--x", "2")
     assert_error(result, 2, message, caret)
     assert hint in result.stderr
     assert ".T" not in result.stderr and "Octave" not in result.stderr     # never the transpose's retyping
+
+
+@pytest.mark.parametrize("text, name, value, gradient", [
+    (r"$f’(x) = \sigma(x)(1 - \sigma(x))$", "f′", 0.2350037122, -0.05755679485),   # rohit.vision's notes
+    ("y' = 2x", "y′", 1.0, 2.0),
+    ("f″(x) = 6x", "f′′", 3.0, 6.0),
+    ("f''(x) = 6x", "f′′", 3.0, 6.0),
+])
+def test_a_formula_named_with_a_prime_is_read_as_written(text, name, value, gradient):
+    # The formula of a derivative as notes print it: computed as written, named f′; f is never read.
+    result = run(text, "--x", "0.5", "-q")
+    assert result.exit_code == 0, result.output
+    assert [float(v) for v in result.stdout.split()] == pytest.approx([value, gradient], rel=1e-9)
+    assert f"is read as the formula it writes, named {name}" in result.stderr
+    assert f"∂{name}/∂x" in run(text, "--x", "0.5").stdout
 
 
 def test_the_hint_for_a_prime_computes_the_derivative():
