@@ -33,29 +33,27 @@ def test_key_prints_every_expected_answer():
 @pytest.mark.parametrize("columns", [40, 60, 80])
 def test_key_on_a_terminal_wraps_between_words(monkeypatch, columns):
     # A terminal folds a long line at its edge, mid-name (sigmoid(⏎w*x + b)); on one, the key is
-    # wrapped between words instead: every word whole, none cut, the same words in the same order.
+    # wrapped between words instead (cli.output.on_screen, as all plain text on a terminal): every word
+    # whole, the same words in the same order, a formula continued under "formula:".
     piped = run(SHEET, "--key").stdout
-    monkeypatch.setattr("gradcalc.cli.sheet.terminal_columns", lambda plain: None if plain else columns)
+    monkeypatch.setattr("gradcalc.cli.output._stdout_is_a_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", str(columns))
     shown = run(SHEET, "--key").stdout
     assert shown.split() == piped.split()
     for line in shown.splitlines():
         assert len(line) <= columns or " " not in line.strip(), line
-    assert "x*sigmoid(w*x + b)*(1 - sigmoid(w*x + b))" in " ".join(shown.split())
     if columns == 60:
         assert "   ∂z/∂w = 0.5   formula: x*sigmoid(w*x + b)*(1 -" in shown.splitlines()
         assert "                          sigmoid(w*x + b))" in shown.splitlines()
-    assert run(SHEET, "--key", "--plain").stdout == piped       # --plain keeps the lines whole
+    tested = run(SHEET, "--self-test").stdout
+    assert all(len(line) <= columns or " " not in line.strip() for line in tested.splitlines())
 
 
-def test_wrapping_never_cuts_a_word():
-    from gradcalc.render.sheet import wrap_words
+def test_the_key_continues_a_formula_under_it_and_other_lines_four_in():
+    from gradcalc.render.sheet import formula_column
 
-    line = "   ∂z/∂x = 0.1234567890123   formula: " + " + ".join(f"w{i}*x{i}" for i in range(30))
-    for width in range(10, 90, 7):
-        wrapped = wrap_words(line, width)
-        assert wrapped.split() == line.split()
-        assert all(len(part) <= width or " " not in part.strip() for part in wrapped.splitlines())
-    assert wrap_words("short", 10) == "short"
+    assert formula_column("   ∂z/∂w = 0.5   formula: x*sigmoid(w*x + b)") == 26
+    assert formula_column("1. A sigmoid neuron (p3): sigmoid(w*x + b) at w = 0.5") is None
 
 
 def test_key_as_json_and_latex():

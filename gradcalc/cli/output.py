@@ -63,20 +63,11 @@ def use_rich(plain: bool) -> bool:
     return sys.stdout.isatty()
 
 
-def terminal_columns(plain: bool) -> int | None:
-    """The terminal's width when plain text goes to one (it is wrapped there between words, as the
-    terminal would cut a formula mid-name), else None: piped text keeps its lines whole."""
-    if not use_rich(plain):
-        return None
-    import shutil
-
-    return max(20, shutil.get_terminal_size().columns)
-
-
-def on_screen(text: str) -> str:
+def on_screen(text: str, hang: Callable[[str], int | None] | None = None) -> str:
     """Plain text (--plain, TERM=dumb) for the terminal it goes to: each line too wide broken between
     words, its continuation 4 columns further in, where the terminal would cut a number or a name at
-    its edge. Piped or to a file it is unchanged, every line whole."""
+    its edge. Piped or to a file it is unchanged, every line whole. `hang(line)`: the column a
+    line's continuation starts at instead (the answer key's formulas continue under `formula:`)."""
     if not text or not _stdout_is_a_terminal():
         return text
     import shutil
@@ -89,7 +80,10 @@ def on_screen(text: str) -> str:
         if len(line) <= width // 2 or _cells(line) <= width:
             out.append(line)
             continue
-        indent = " " * (len(line) - len(line.lstrip(" ")) + 4)
+        column = hang(line) if hang is not None else None
+        if column is None or column > width // 2:
+            column = len(line) - len(line.lstrip(" ")) + 4
+        indent = " " * column
         current = ""
         for word in re.findall(r" *[^ ]+| +$", line):
             if current.strip() and _cells(current + word) > width:

@@ -9,7 +9,7 @@ from ..limits import DEFAULT, read_text
 from . import classroom, pictures, spec
 from .command import OneLineErrors, options_for, refuse_conflicts
 from .exits import guard
-from .output import Output, show, terminal_columns
+from .output import Output, on_screen, show
 
 SHEET_EPILOG = """\b
 A sheet is TOML; each [[problem]] has an expression, a point and the answers to check:
@@ -53,7 +53,7 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, sheet_toler
         limits = DEFAULT.with_overrides(limit)
         refuse_conflicts(click.get_current_context(), spec.CHECK, spec.CHECK_CONFLICTS)
         if p["key"] or p["self_test"]:
-            return _key_or_self_test(sheet, p, as_json, precision, limits, plain)
+            return _key_or_self_test(sheet, p, as_json, precision, limits)
         if classroom.given(sheet, p):
             return classroom.run(sheet, p, as_json, precision, rtol, atol, limits)
         from ..render import sheet as render
@@ -80,7 +80,7 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, sheet_toler
                               + (f" ({malformed} malformed)" if malformed else ""))
 
 
-def _key_or_self_test(sheet: str, p: dict, as_json: bool, precision: int, limits, plain: bool) -> None:
+def _key_or_self_test(sheet: str, p: dict, as_json: bool, precision: int, limits) -> None:
     """--key (the answer key, at the sheet's point or each student's) or --self-test."""
     from ..classroom import decode, load_class_sheet
     from ..limits import read_bytes
@@ -106,10 +106,7 @@ def _key_or_self_test(sheet: str, p: dict, as_json: bool, precision: int, limits
         from ..self_test import self_test
 
         tested = self_test(loaded, students, SEED)
-        text = render.self_test_plain(tested)
-        width = terminal_columns(plain)
-        emit(_json(render.self_test_dict(tested)) if as_json else
-             text if width is None else render.wrap_words(text, width))
+        emit(_json(render.self_test_dict(tested)) if as_json else on_screen(render.self_test_plain(tested)))
         if not tested.ok:
             from ..errors import CheckFailed
 
@@ -124,7 +121,7 @@ def _key_or_self_test(sheet: str, p: dict, as_json: bool, precision: int, limits
     elif as_json:
         emit(_json(render.keys_dict(loaded, keys, one=students is None)))
     elif students is None:
-        emit(render.key_plain(keys[0], precision, width=terminal_columns(plain)))
+        emit(on_screen(render.key_plain(keys[0], precision), hang=render.formula_column))
     else:
         emit(render.keys_csv(keys, precision))
 

@@ -95,14 +95,13 @@ def _varying(sheet) -> list[str]:
     return [problem.id for problem in sheet.problems if problem.varying]
 
 
-def key_plain(key, precision: int = DEFAULT_PRECISION, width: int | None = None) -> str:
-    """One key as text: per problem its point, then each answer's value and formula; with `width` (a
-    terminal's), long lines are wrapped between words, never inside a name, formula term or number."""
-    text = _key_lines(key, precision)
-    return text if width is None else wrap_words(text, width)
+def formula_column(line: str) -> int | None:
+    """Where a key's line continues on a narrow terminal: under its formula, or None (the default)."""
+    mark = line.find("formula: ")
+    return mark + len("formula: ") if mark >= 0 else None
 
 
-def _key_lines(key, precision: int) -> str:
+def key_plain(key, precision: int = DEFAULT_PRECISION) -> str:
     lines = [f"Answer key: {visible(key.sheet.title)}" + (f" — {visible(key.student)}" if key.student else "")]
     for kp in key.problems:
         problem = kp.problem
@@ -200,31 +199,6 @@ def key_latex(keys, precision: int = DEFAULT_PRECISION) -> str:
 
 
 # The self-test (gradcalc check SHEET --self-test) ----------------------------------------------------
-
-def wrap_words(text: str, width: int) -> str:
-    """Each line longer than `width` broken at spaces (a word longer than the line keeps its own line
-    whole: the terminal may fold it, but never where a space would do). A continued line starts under
-    what it continues: under a formula after `formula: `, else three columns in from its line."""
-    import re
-
-    out = []
-    for line in text.split("\n"):
-        if len(line) <= width:
-            out.append(line)
-            continue
-        lead = len(line) - len(line.lstrip(" "))
-        mark = line.find("formula: ")
-        indent = mark + len("formula: ") if 0 <= mark and mark + len("formula: ") <= width // 2 else lead + 3
-        current = ""
-        for chunk in re.findall(r" *[^ ]+", line):
-            if current.strip() and len(current) + len(chunk) > width:
-                out.append(current)
-                current = " " * indent + chunk.lstrip(" ")
-            else:
-                current += chunk
-        out.append(current)
-    return "\n".join(out)
-
 
 def self_test_plain(tested) -> str:
     from ..self_test import SHOWN
