@@ -65,7 +65,7 @@ GREEK = {
 # Commands that are gradcalc's function of the same name (\arcsin is asin, \ln is log).
 _FUNCTION_COMMANDS = {
     "sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan",
-    "ln", "log", "exp", "max", "min", "lg", "erf",
+    "ln", "log", "exp", "max", "min", "erf",
 }
 _OPERATOR_COMMANDS = {"cdot": "⋅", "times": "*", "ast": "*", "div": "/"}
 _APPROX = {"\\approx", "≈"}
@@ -187,8 +187,11 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 out.append(Tok("NAME", "T", token.start, token.end))
             elif command in _OPERATOR_COMMANDS:
                 out.append(Tok("MUL_OP", _OPERATOR_COMMANDS[command], token.start, token.end))
+            elif command == "lg":     # \lg n: log10 in ISO 80000 and DIN, log2 in CLRS and computer science
+                raise _latex_error(token, "\\lg has two readings: log10 (ISO 80000) and log2 (computer science)",
+                                   hint="write \\log_{10} x or \\log_2 x")
             elif command in _FUNCTION_COMMANDS:
-                name = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "lg": "log10"}.get(command, command)
+                name = {"arcsin": "asin", "arccos": "acos", "arctan": "atan"}.get(command, command)
                 out.append(Tok("NAME", name, token.start, token.end))
             elif command == "sqrt":
                 if i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LSQB":

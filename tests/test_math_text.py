@@ -431,6 +431,10 @@ def test_a_name_that_is_a_variable_stays_one(text, args, expected):
     ("log_prob x", "give --log_prob VALUE\n"),                        # a variable's name: no logarithm offered
 ])
 def test_a_log_name_without_a_value_says_both_readings(text, hint):
+    if text == "lg x":     # LaTeX's \lg is refused the same way, where it was read as log10
+        latex = run(r"\lg x", "--x", "2")
+        assert_error(latex, 2, r"\lg has two readings: log10 (ISO 80000) and log2 (computer science)", "  ^^^")
+        assert r"hint: write \log_{10} x or \log_2 x" in latex.stderr
     result = run(text, "--x", "2")
     assert_error(result, 2, "no value for")
     assert hint in result.stderr
