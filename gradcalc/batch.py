@@ -16,7 +16,7 @@ import numpy as np
 
 from .csvtext import decimal_point, delimiter as delimiter_of
 from .errors import GradcalcError, MathError
-from .names import did_you_mean, fold
+from .names import did_you_mean, fold, fold_keys
 from .evaluate import backward, forward
 from .graph import Graph
 from .numbers import BadNumber, describe, load_json, number_problem
@@ -233,7 +233,7 @@ def _first_carried(text: str, graph: Graph, fixed: dict[str, float]) -> list[str
     are reported with its row."""
     try:
         data = load_json(text)
-        return carried_columns(list(data), graph, fixed) if isinstance(data, dict) else []
+        return carried_columns(list(fold_keys(data)), graph, fixed) if isinstance(data, dict) else []
     except (ValueError, GradcalcError):   # not JSON, a bad number, a near-miss key
         return []
 
@@ -456,6 +456,7 @@ def _json_record(number: int, text: str, graph: Graph, fixed: dict[str, float]) 
         return {}, f"line {number} is not a JSON object of numbers: {error}"
     if not isinstance(data, dict):
         return {}, f"line {number} is not a JSON object: {text.strip()[:60]}"
+    data = fold_keys(data)          # {"µ": 2} gives the expression's μ, as --µ does
     try:
         carried = carried_columns(list(data), graph, fixed, f"line {number}: ")
     except GradcalcError as error:

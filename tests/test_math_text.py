@@ -64,6 +64,11 @@ def test_look_alike_letters_fold_in_points_sheets_and_the_api(tmp_path):
     result = run(f"{MU}*x", "--points", str(points))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1] == "2,3,6.0,3.0,2.0"
+    lines = tmp_path / "p.jsonl"
+    lines.write_text(f'{{"{MICRO}": 2, "x": 3}}\n{{"{MU}": 1, "x": 1}}\n', encoding="utf-8")
+    result = run(f"{MU}*x", "--points", str(lines))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == ["2,3,6.0,3.0,2.0", "1,1,1.0,1.0,1.0"]
     assert compute(f"{MU} + {MICRO}", {MICRO: 2.0}).value == 4.0       # one variable, however written
     assert list(compute(f"{MICRO}**2", {MU: 3.0}).gradient) == [MU]
     missing = run(f"{MICRO}*x", "--x", "1")
