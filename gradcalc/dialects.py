@@ -103,15 +103,24 @@ def _reduce(name: str):
     return build
 
 
+def _shape(written: tuple) -> list:
+    """The sizes written as arguments (reshape(2, 3), zeros(2, 3)) or as one tuple or list in the
+    first ((2, 3), [2, 3], (3,)), as NumPy, PyTorch, JAX and TensorFlow take them; None: no shape."""
+    if isinstance(written[0], tuple):
+        return list(written[0]) if all(s is None for s in written[1:]) else None
+    return [s for s in written if s is not None]
+
+
 def _reshape(m, x, s0=None, s1=None, s2=None, s3=None):
-    """x.reshape(2, 3), x.view(-1): the same numbers in another shape (-1: whatever size fits)."""
+    """x.reshape(2, 3), x.view(-1), x.reshape((2, 3)): the same numbers in another shape (-1: whatever
+    size fits)."""
     import numpy as np
 
-    shape = [s for s in (s0, s1, s2, s3) if s is not None]
+    shape = _shape((s0, s1, s2, s3)) or []
     if not shape or shape.count(-1) > 1 or \
             not all(isinstance(s, int) and not isinstance(s, bool) and s >= -1 for s in shape):
         m.refuse("the shape must be whole numbers written in the call (one of them may be -1)",
-                 "write e.g. x.reshape(2, 3) or x.view(-1)")
+                 "write e.g. x.reshape(2, 3), x.reshape((2, 3)) or x.view(-1)")
     return m("reshape", x, m.const(np.array(shape, dtype=np.float64)))
 
 
@@ -300,21 +309,29 @@ def _hardtanh(low: float, high: float):
     return lambda m, x: m.call("clip", x, m.const(low), m.const(high))
 
 
-def _value(_m, x, **_):
+def _value(m, x, **_):
     """Value(-4.0), torch.tensor([2., 3.], requires_grad=True), np.array(…), tf.Variable(3.0): the
-    value itself; given a name (`a = Value(-4.0)`) a number written there makes an input with it."""
+    value itself; given a name (`a = Value(-4.0)`) a number written there makes an input with it.
+    A tuple of numbers (np.array((1, 2, 3))) is an array, as the libraries read it."""
+    numbers = m.numbers(x)
+    if numbers is not None and numbers:
+        import numpy as np
+
+        return m.const(np.array(numbers, dtype=np.float64))
     return x
 
 
 def _filled(fill: float):
-    """zeros(2, 3) and ones(3): a value written in the code, of that shape."""
+    """zeros(2, 3), zeros((2, 3)) and ones(3): a value written in the code, of that shape."""
     def build(m, n0, n1=None, n2=None, **_):
         import numpy as np
 
-        shape = tuple(n for n in (n0, n1, n2) if n is not None)
-        if not all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 10 ** 6 for n in shape):
-            m.refuse("the shape must be whole numbers written in the call", "write e.g. zeros(3) or ones(2, 3)")
-        return m.const(np.full(shape, fill))
+        shape = _shape((n0, n1, n2))
+        if not shape or not all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 10 ** 6 for n in shape) \
+                or math.prod(shape) > 10 ** 7:
+            m.refuse("the shape must be whole numbers written in the call",
+                     "write e.g. zeros(3), ones(2, 3) or zeros((2, 3))")
+        return m.const(np.full(tuple(shape), fill))
     return build
 
 
@@ -331,7 +348,7 @@ def _random(m, x=None, n1=None, n2=None, **_):
     name = m.target()
     if name in m.given():      # w = torch.randn(5, 3) with --w given: the value given is w's
         return m.const(0.0)
-    sizes = [m.number(x) if x is not None else None, n1, n2]
+    sizes = list(m.numbers(x) or ()) or [m.number(x) if x is not None else None, n1, n2]
     shape = [int(n) for n in sizes if isinstance(n, (int, float)) and n == int(n) and n > 0]
     def row(n):
         return "[" + ", ".join(["0.1"] * min(n, 3)) + (", …]" if n > 3 else "]")
@@ -377,7 +394,7 @@ _ARITHMETIC = {
     "linalg.norm": S("x, ord=None, axis=None", _norm), "norm": S("x, ord=None, axis=None", _norm),
     "var": S("x, axis=None, ddof=0", _variance("var", False)),
     "std": S("x, axis=None, ddof=0", _variance("std", False)),
-    "array": S("x", _value), "asarray": S("x", _value), "reshape": S("x, s0, s1=None, s2=None, s3=None", _reshape),
+    "array": S("x", _value), "asarray": S("x", _value), "reshape": S("x, s0|shape|newshape, s1=None, s2=None, s3=None", _reshape),
     "ravel": S("x", _flatten),
     "zeros": S("n0, n1=None, n2=None, requires_grad=False", _filled(0.0)),
     "eye": S("n0, requires_grad=False", _eye), "identity": S("n0", _eye),
@@ -431,7 +448,7 @@ TORCH_FUNCTIONAL = {   # torch.nn.functional, imported as F
     "linear": S("x, w|weight, b|bias=None", _linear),
     # DeZero imports dezero.functions as F too: its sum and mean take an axis (torch's F has none)
     "sum": _REDUCTIONS["sum"], "mean": _REDUCTIONS["mean"], "matmul": S("x, y|W", _op("matmul")),
-    "transpose": S("x", _transpose),
+    "transpose": S("x", _transpose), "reshape": S("x, s0|shape", _reshape),
 }
 
 TORCH = {
@@ -525,7 +542,7 @@ METHODS: dict[str, Spelling] = {
     "std": S("x, axis=None, ddof=None, unbiased=None, correction=None, keepdims=False",
              _refuse("x.std() divides by n in NumPy and by n − 1 in PyTorch",
                      "write np.std(x) (by n) or torch.std(x) (by n − 1)")),
-    "reshape": S("x, s0=None, s1=None, s2=None, s3=None", _reshape),
+    "reshape": S("x, s0|shape=None, s1=None, s2=None, s3=None", _reshape),
     "view": S("x, s0=None, s1=None, s2=None, s3=None", _reshape),
     "flatten": S("x", _flatten), "ravel": S("x", _flatten),
 }

@@ -107,6 +107,8 @@ class _Builder:
     def _value(self, *refs: Ref) -> None:
         """Refuse True, False and None where a value is needed: x + None is Python's TypeError."""
         for ref in refs:
+            if isinstance(ref, _Tuple):
+                raise _tuple_error(self.graph.text, ref)
             if ref[0] is None and (ref[1], ref[2]) in self.ranges:
                 raise GradcalcError("range(n) of a value is read only as an index", (ref[1], ref[2]),
                                     hint="write it inside [ ], as in probs[range(N), y], or write "
@@ -303,6 +305,8 @@ class _Builder:
         finally:
             self.calling.pop()
             self.assigned, self.locals = saved
+        if isinstance(ref, _Tuple):     # def f(x): return a, b — f(x)[0] takes a
+            return _Tuple(ref.items, *span, called=True)
         return (ref[0], *span)
 
     # -- the dialects: np.sum(x, axis=1), x.clamp(min=0), X.T ----------------------------------------
@@ -344,8 +348,10 @@ class _Builder:
                 ref, where = values[parameter]
                 if parameter in dialects.LITERAL:
                     given[parameter] = self._setting(ref, where, name, parameter)
-                elif ref[0] is None and self._word(ref) is None:       # a_max=None: no bound
-                    given[parameter] = None
+                elif isinstance(ref, _Tuple):       # np.array((1, 2)): the recipe reads it (m.numbers)
+                    given[parameter] = ref
+                elif ref[0] is None and (ref[1], ref[2]) not in self.ranges and self._word(ref) is None:
+                    given[parameter] = None        # a_max=None: no bound
                 else:
                     self._value(ref)
                     given[parameter] = ref
@@ -366,13 +372,25 @@ class _Builder:
         return out
 
     def _setting(self, ref: Ref, where: Span, name: str, parameter: str):
-        """An argument read when the program is read (axis=1, keepdims=True): its Python value."""
+        """An argument read when the program is read (axis=1, keepdims=True): its Python value; a
+        tuple (axis=(0, 1), a shape (2, 3)) or a list as TensorFlow writes them ([0, 1]) is a tuple."""
+        if isinstance(ref, _Tuple):
+            if any(isinstance(item, _Tuple) or item[0] is None or self._literal(item) is None for item in ref.items):
+                what, example = ("the shape", "(2, 3)") if parameter in ("n0", "s0") else (parameter, f"{parameter}=(0, 1)")
+                raise GradcalcError(f"{what} of {name} must be numbers written in the call", where,
+                                    hint=f"write e.g. {example}")
+            return tuple(self._setting(item, where, name, parameter) for item in ref.items)
         if ref[0] is None:
             return self._word(ref)
         value = self._literal(ref)
         if value is None:
             raise GradcalcError(f"{parameter} of {name} must be written in the call", where,
                                 hint=f"write a number there, e.g. {parameter}=0")
+        if getattr(value, "ndim", 0):      # tf.reduce_sum(x, axis=[0, 1]), tf.reshape(x, [2, 3])
+            if value.ndim > 1:
+                raise GradcalcError(f"{parameter} of {name} must be a number or a list of numbers", where,
+                                    hint=f"write e.g. {parameter}=(0, 1)")
+            return tuple(int(v) if v == int(v) and abs(v) < 2 ** 31 else float(v) for v in value)
         return int(value) if value == int(value) and abs(value) < 2 ** 31 else value
 
     def method(self, children):
@@ -457,6 +475,10 @@ class _Builder:
                 continue
             if isinstance(arg, _Keyword):
                 raise GradcalcError(f"{name}(…) = … lists the names of its inputs", arg.span,
+                                    hint=f"write {name}(x) = … with plain names")
+            if arg[0] is None:        # f(x, True) = …, f((a, b)) = …
+                raise GradcalcError(f"{name}(…) = … lists the names of its inputs, and "
+                                    f"{_short(self.graph.text[arg[1]:arg[2]])} is not one", (arg[1], arg[2]),
                                     hint=f"write {name}(x) = … with plain names")
             node = self.graph.nodes[arg[0]]    # (its name, not its text: LaTeX's y_{\text{pred}} is y_pred)
             written = node.name if node.op is None and node.name else self.graph.text[arg[1]:arg[2]]
@@ -601,6 +623,8 @@ class _Builder:
 
     def index(self, children):
         operand, _, *subscripts, rsqb = children
+        if isinstance(operand, _Tuple):       # f(x)[0] of a function that returns a, b
+            return self._tuple_item(operand, subscripts, (operand[1], rsqb[2]))
         if operand[0] in self.pairs and len(subscripts) == 1 and not isinstance(subscripts[0], _Slice) \
                 and subscripts[0][0] is not None and self._literal(subscripts[0]) in (0, 1):
             return self._pair(operand, int(self._literal(subscripts[0])), (operand[1], rsqb[2]))
@@ -635,6 +659,26 @@ class _Builder:
     def group(self, children):
         lpar, inner, rpar = children
         return (inner[0], lpar[1], rpar[2])
+
+    def _tuple_item(self, operand: _Tuple, subscripts: list, span: Span) -> Ref:
+        count = len(operand.items)
+        which = None
+        if len(subscripts) == 1 and not isinstance(subscripts[0], _Slice):
+            which = self._index_number(subscripts[0], "an index")
+        if which is None or not -count <= which < count:
+            raise GradcalcError(f"a tuple of {count} value{'s' if count != 1 else ''} is indexed by one whole "
+                                f"number, 0 to {count - 1}", span,
+                                hint=f"write {_short(self.graph.text[operand[1]:operand[2]])}[0]")
+        item = operand.items[which]
+        return item if isinstance(item, _Tuple) else (item[0], *span)
+
+    def tuple(self, children):
+        # (2, 3), (3,), (): a shape or axes written in a call; a, b: what `return a, b` leaves
+        if isinstance(children[0][0], str):       # ( … ): the tokens around the items (a token's [0] is its text)
+            items = [item for item in children[1:-1] if item is not None]
+            return _Tuple(items, children[0][1], children[-1][2])
+        items = [item for item in children if item is not None]
+        return _Tuple(items, items[0][1], items[-1][2])
 
     def _binary_chain(self, children):
         # [a, op, b, op, c, …] → ((a op b) op c) …, left-associative. The hot loop of a long sum.
@@ -733,6 +777,12 @@ class _Builder:
         # formula pasted with a line break, `(x+1)` then `(x-1)` on the next line. Answering with the
         # last line alone would be a different formula's answer, so it is an error.
         program = None if self.calling else self.python
+        if isinstance(children[-1], _Tuple):
+            if self.calling:         # a function's `return a, b`: f(x)[0] may take a value of it
+                return children[-1]
+            main = program.main if program is not None else None
+            raise _tuple_error(self.graph.text, children[-1],
+                               output="return" if main is not None and children[-1][1] == main.returns else "last")
         if program is not None and program.main is not None:    # `return …` of the function taken as the program
             main = program.main
             token = lalr.token(main.name, *main.span)
@@ -798,6 +848,35 @@ class _Slice:
         self.key, self.start, self.end = key, start, end
 
 
+class _Tuple(tuple):
+    """(2, 3), (0, 1), (3,): a tuple written in the program, read as a call's setting (a shape, the
+    axes of a sum); a ref with no node, as True and None are, so it is refused where a value is needed.
+    `called`: it is what a function returned (def f(x): return a, b), and f(x)[0] takes its first value."""
+
+    def __new__(cls, items: list, start: int, end: int, called: bool = False):
+        made = super().__new__(cls, (None, start, end))
+        made.items, made.called = items, called
+        return made
+
+
+def _tuple_error(text: str, ref: _Tuple, output: str = "") -> GradcalcError:
+    """A tuple where one value is needed; `output`: "last" (the last statement) or "return" (the return of
+    the function taken as the program)."""
+    shown, count = _short(text[ref[1]:ref[2]]), len(ref.items)
+    values = f"{count} value{'s' if count != 1 else ''}"
+    first = _short(text[ref.items[0][1]:ref.items[0][2]]) if ref.items and not ref.called else f"{shown}[0]"
+    if output:
+        returned = "return " if output == "return" else ""
+        return GradcalcError(f"the output {shown} is a tuple of {values}: gradcalc differentiates one output",
+                             (ref[1], ref[2]),
+                             hint=f"end with the one value to differentiate{f' ({returned}{first}, if it is that one)' if count else ''}, "
+                                  f"and run gradcalc once for each value you want"
+                                  + ("; JAX's has_aux=True differentiates the first value" if returned else ""))
+    return GradcalcError(f"{shown} is a tuple of {values}, not one value", (ref[1], ref[2]),
+                         hint="a tuple is read as a call's shape or axes (np.zeros((2, 3)), x.sum(axis=(0, 1)))"
+                              + (f"; for one of its values write {first}" if count else ""))
+
+
 class _Keyword:
     """name=value inside a call's parentheses, as read."""
 
@@ -826,9 +905,18 @@ class _Maker:
         return (node, end, end)
 
     def axis(self, value, name: str) -> Ref:
-        if not isinstance(value, int) or isinstance(value, bool):
-            self.refuse(f"the axis of {name} must be a whole number", "write e.g. axis=0")
-        return self.const(float(value))
+        """An axis (axis=1), or several (axis=(0, 1), TensorFlow's axis=[0, 1]) as one constant."""
+        axes = value if isinstance(value, tuple) else (value,)
+        if not axes or not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
+            self.refuse(f"the axis of {name} must be a whole number or a tuple of them",
+                        "write e.g. axis=0 or axis=(0, 1)")
+        if len(set(axes)) < len(axes):
+            self.refuse(f"an axis of {name} is named twice", "name each axis once, e.g. axis=(0, 1)")
+        if len(axes) == 1:
+            return self.const(float(axes[0]))
+        import numpy as np
+
+        return self.const(np.array(axes, dtype=np.float64))
 
     def call(self, function: str, *refs: Ref) -> Ref:
         op = CALLS[function].get(len(refs))
@@ -842,6 +930,13 @@ class _Maker:
     def number(self, ref: Ref):
         """The number written for an argument (signs folded), or None if it is not one."""
         return None if ref[0] is None else self.builder._literal(ref)
+
+    def numbers(self, ref) -> tuple | None:
+        """The numbers of a tuple written in the call ((2, 3) in np.array((2, 3))), or None."""
+        if not isinstance(ref, _Tuple) or any(isinstance(item, _Tuple) or item[0] is None for item in ref.items):
+            return None
+        found = [self.builder._literal(item) for item in ref.items]
+        return None if any(v is None or getattr(v, "ndim", 0) for v in found) else tuple(found)
 
     def given(self) -> frozenset:
         """The names given values (--w): a value written in the code for them is overridden."""
@@ -1690,6 +1785,14 @@ def _unexpected_token(text: str, error) -> GradcalcError:
         # (x+1)2 or x² 3: only a number written first multiplies without *
         hint = f"a number multiplies without * only when it comes first, as in 2x or 2(x+1); " \
                f"write *{token} here"
+    elif str(token) == "=" and re.fullmatch(r"\s*[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)+\s*,?\s*",
+                                            text[:start].rsplit("\n", 1)[-1].rsplit(";", 1)[-1]):
+        # a, b = f(x): Python's unpacking of a tuple (grads, aux = jax.grad(f, has_aux=True)(x))
+        first = text[:start].rsplit("\n", 1)[-1].rsplit(";", 1)[-1].split(",")[0].strip()
+        rest = text[start + 1:].split("\n", 1)[0].strip()
+        hint = ("unpacking is not read, nor has_aux: make the function return the value to differentiate "
+                "alone, and leave this line out (gradcalc gives that value's gradients)" if "has_aux" in rest else
+                f"unpacking is not read: name one value, {first} = {_short(rest)}[0] takes the first")
     elif str(token) == "=" and text[:start].count("(") <= text[:start].count(")"):
         # \text{Tanh}(x) = \tanh(x) = …, y = f(x) = …: one formula under several names
         hint = "one = per formula: keep the last = and what follows it, as in f = …"

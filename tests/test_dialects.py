@@ -16,6 +16,7 @@ V = np.array([0.4, -0.9, 1.3])
 W = np.array([[0.2, -0.5], [1.1, 0.4], [-0.3, 0.8]])
 P = np.array([0.2, 0.7, 0.9])        # probabilities
 T = np.array([0.0, 1.0, 1.0])        # targets
+Z = np.array([[[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], [[3.0, 1.0, -2.0], [0.0, 4.0, 0.5]]])   # 2×2×3
 
 
 def _softmax(x, axis=-1):
@@ -131,6 +132,31 @@ CASES = [
      lambda x, v: np.mean(np.square(np.log(x + 2) - np.log(v + 2)), axis=-1)),
     ("x.t().item", {"x": None}, None),
     ("(x.t() @ x).sum() + x.sum().item()", {"x": X}, lambda x: (x.T @ x).sum() + x.sum()),
+    # Tuples (and TensorFlow's lists) as shapes and axes, in every library's spelling
+    ("np.zeros((2, 3)) + x", {"x": X}, lambda x: np.zeros((2, 3)) + x),
+    ("np.ones((3,)) * v", {"v": V}, lambda v: np.ones((3,)) * v),
+    ("torch.ones((2, 3)) * x", {"x": X}, lambda x: np.ones((2, 3)) * x),
+    ("jnp.zeros((2, 3)) - x", {"x": X}, lambda x: -x),
+    ("tf.ones([2, 3]) * x", {"x": X}, lambda x: np.ones((2, 3)) * x),
+    ("np.array((0.5, 1.0, 2.0)) * v", {"v": V}, lambda v: np.array((0.5, 1.0, 2.0)) * v),
+    ("x.sum(axis=(0, 1))", {"x": X}, lambda x: x.sum(axis=(0, 1))),
+    ("jnp.mean(x, axis=(0, 1))", {"x": X}, lambda x: x.mean(axis=(0, 1))),
+    ("x.mean(dim=(0, 1), keepdim=True)", {"x": X}, lambda x: x.mean(axis=(0, 1), keepdims=True)),
+    ("np.sum(x ** 2, axis=(1, 0), keepdims=True)", {"x": X}, lambda x: np.sum(x ** 2, axis=(1, 0), keepdims=True)),
+    ("tf.reduce_mean(x, axis=[0, 1])", {"x": X}, lambda x: x.mean()),
+    ("torch.sum(z, (2, 1))", {"z": Z}, lambda z: z.sum(axis=(2, 1))),
+    ("torch.sum(z, dim=(0, -1))", {"z": Z}, lambda z: z.sum(axis=(0, -1))),
+    ("z.mean(axis=(-3, 2), keepdims=True) * z", {"z": Z}, lambda z: z.mean(axis=(0, 2), keepdims=True) * z),
+    ("tf.reduce_max(z, axis=[0, 2])", {"z": Z}, lambda z: z.max(axis=(0, 2))),
+    ("jax.nn.softmax(x, axis=(0, 1))", {"x": X}, lambda x: np.exp(x) / np.exp(x).sum()),
+    ("jax.scipy.special.logsumexp(z, axis=(1, 2))", {"z": Z}, lambda z: np.log(np.exp(z).sum(axis=(1, 2)))),
+    ("x.reshape((3, 2))", {"x": X}, lambda x: x.reshape((3, 2))),
+    ("np.reshape(x, (3, -1))", {"x": X}, lambda x: x.reshape((3, -1))),
+    ("np.reshape(x, newshape=(3, 2))", {"x": X}, lambda x: x.reshape((3, 2))),
+    ("jnp.reshape(x, [6])", {"x": X}, lambda x: x.reshape(6)),
+    ("x.view((6,))", {"x": X}, lambda x: x.reshape(6)),
+    ("tf.reshape(x, [3, 2])", {"x": X}, lambda x: x.reshape(3, 2)),
+    ("F.reshape(x, (6,))", {"x": X}, lambda x: x.reshape(6)),                      # DeZero's
 ]
 CASES = [case for case in CASES if case[2] is not None]
 
@@ -190,6 +216,19 @@ def test_every_table_entry_builds():
     ("x.max(1)[0]", "x.max(1)[0] can be read two ways", "x.max(dim=1).values"),
     ("x.max(dim=1)[1]", "the indices of a max or min carry no gradient", ".values"),
     ("np.prod(x, axis=0)", "prod along an axis is not supported yet", "prod(x)"),
+    ("x.sum(axis=(0, 0))", "x.sum: an axis of sum is named twice", "axis=(0, 1)"),
+    ("x.sum(axis=(0, -2))", "an axis of sum is named twice for shape (2,3)", "name each axis once"),
+    ("x.sum(axis=(0, 2))", "axis 2 is out of range for sum of shape (2,3)", "0 to 1"),
+    ("x.sum(axis=(0, 0.5))", "the axis of sum must be a whole number or a tuple of them", "axis=(0, 1)"),
+    ("np.zeros((2, x))", "the shape of np.zeros must be numbers written in the call", "(2, 3)"),
+    ("x.reshape((2, 3), 1)", "the shape must be whole numbers written in the call", "x.reshape((2, 3))"),
+    ("x + (1, 2)", "(1, 2) is a tuple of 2 values, not one value", "np.zeros((2, 3))"),
+    ("(x, 2*x)", "the output (x, 2*x) is a tuple of 2 values", "(x, if it is that one)"),
+    ("x, 2*x", "the output x, 2*x is a tuple of 2 values", "run gradcalc once for each value"),
+    ("a, b = f(x)", "unexpected '='", "unpacking is not read: name one value, a = f(x)[0] takes the first"),
+    ("f(x, (1, 2)) = x", "f(…) = … lists the names of its inputs, and (1, 2) is not one", "plain names"),
+    ("f(x, True) = x", "f(…) = … lists the names of its inputs, and True is not one", "plain names"),
+    ("tf.reduce_sum(x, axis=[[0, 1]])", "axis of tf.reduce_sum must be a number or a list of numbers", "axis=(0, 1)"),
 ])
 def test_dialect_slips_are_explained(text, message, hint):
     result = run(text, "--x", "[[1, 2, 3], [4, 5, 6]]")
@@ -450,6 +489,33 @@ def test_python_statements_gradcalc_does_not_read_say_what_to_type(program, mess
     result = run(program, "--x", "2")
     assert_error(result, 2, message)
     assert hint in result.stderr
+
+
+@pytest.mark.parametrize("program, message, hint", [
+    ("def f(x):\n    return (x**2, x)", "the output (x**2, x) is a tuple of 2 values",
+     "return x**2, if it is that one"),
+    ("def f(x):\n    return x**2, x", "the output x**2, x is a tuple of 2 values", "has_aux=True differentiates the first"),
+    ("def f(x):\n    return x**2, 3*x\ny = f(x) + 1", "f(x) is a tuple of 2 values, not one value", "write f(x)[0]"),
+    ("def f(x):\n    return x**2, 3*x\ny = f(x)[2]", "a tuple of 2 values is indexed by one whole number, 0 to 1",
+     "f(x)[0]"),
+    ("def loss(w):\n    return w**2, w\ngrads, aux = jax.grad(loss, has_aux=True)(x)", "unexpected '='",
+     "unpacking is not read, nor has_aux"),
+])
+def test_a_tuple_where_one_value_is_needed_says_what_to_write(program, message, hint):
+    result = run(program, "--x", "2")
+    assert_error(result, 2, message)
+    assert hint in result.stderr
+
+
+@pytest.mark.parametrize("program, value, gradient", [
+    ("def f(x):\n    return x**2, 3*x\ny = f(x)[0] + f(x)[1]", 10.0, 7.0),
+    ("def f(x):\n    return (x**2, 3*x)\nf(x)[-1]", 6.0, 3.0),
+    ("(x, 2*x)[1]", 4.0, 2.0),
+])
+def test_a_value_taken_from_a_returned_tuple_is_read(program, value, gradient):
+    found = compute(program, x=2.0)
+    assert found.value == pytest.approx(value) and found.gradient["x"] == pytest.approx(gradient)
+    assert numeric_gradients(program, {"x": 2.0})["x"] == pytest.approx(gradient, abs=1e-6)
 
 
 def test_a_name_that_is_a_python_keyword_elsewhere_stays_a_name():

@@ -118,8 +118,16 @@ def _graph_matmul(g, left: int, right: int, x: int | None, w: int | None) -> int
 GRAPH_MATMUL[0] = _graph_matmul
 
 
-def _axis(name: str, x, axis) -> int:
+def _axis(name: str, x, axis) -> int | tuple[int, ...]:
+    """The axis of a reduction, checked against x's shape; several axes (axis=(0, 1), a constant
+    array) as a tuple of them, each counted from the front."""
     ndim = np.ndim(x)
+    if np.ndim(axis):
+        axes = tuple(_axis(name, x, one) % max(ndim, 1) for one in np.ravel(axis))
+        if len(set(axes)) < len(axes):
+            raise InputError(f"an axis of {name} is named twice for shape {format_shape(np.shape(x))}",
+                             hint="name each axis once (-1 and the last axis by number are the same)")
+        return axes
     if axis != np.round(axis):
         raise InputError(f"the axis of {name} must be a whole number, got {float(axis):g}")
     if not -ndim <= axis < ndim:
@@ -128,6 +136,11 @@ def _axis(name: str, x, axis) -> int:
         raise InputError(f"axis {int(axis)} is out of range for {name} of shape "
                          f"{format_shape(np.shape(x))}", hint=hint)
     return int(axis)
+
+
+def _length(x, along) -> int:
+    """How many elements a reduction along an axis (or a tuple of axes) takes together."""
+    return math.prod(np.shape(x)[a] for a in along) if isinstance(along, tuple) else np.shape(x)[along]
 
 
 def _reduce_along(name: str, reduce):
@@ -188,7 +201,7 @@ def _mean(x, axis=None):
     """np.mean, or the sum of x/n where the sum overflows but the mean does not ([1e308, 1e308])."""
     found = np.mean(x, axis=axis)
     if xp.any_(np.isinf(found)) and np.all(np.isfinite(x)):
-        n = np.size(x) if axis is None else np.shape(x)[axis]
+        n = np.size(x) if axis is None else _length(x, axis)
         found = np.sum(np.asarray(x) / n, axis=axis)
     return found
 
@@ -266,7 +279,7 @@ function("log_softmax", lambda a: _log_softmax(a), graph=lambda g, a: g("log", g
          text=lambda a: Text(f"log softmax({a})", ATOM))
 # N in cross_entropy: how many rows (examples) the loss is averaged over; 1 for a vector.
 function("rows", lambda a: _rows(a), constant=True, text=lambda a: Text("N", ATOM))
-function("length_along", lambda a, axis: np.shape(a)[_axis("mean", a, axis)], constant=True,
+function("length_along", lambda a, axis: _length(a, _axis("mean", a, axis)), constant=True,
          text=lambda a, axis: Text(f"shape({a})[{axis}]", ATOM))
 # Which elements a max or min takes: 1 where x equals the result, tied elements sharing it equally.
 # Flat nearby, so a constant in the graph too.
@@ -301,10 +314,10 @@ OPS.update({
     "mean": unary("mean", lambda x: as_value(_mean(x)), lambda m, x, out: m.filled(x, 1.0 / m.size(x)),
                   elementwise=False),
     "sum_axis": Op("sum", "sum({0}, {1})", _sum_along, vjp=(lambda m, g, x, axis, out: m.spread(g, x, axis), None),
-                   names=("sum",), domain="axis a whole number written in the call"),
+                   names=("sum",), domain="axis a whole number (or a tuple of them) written in the call"),
     "mean_axis": Op("mean", "mean({0}, {1})", _mean_along,
                     vjp=(lambda m, g, x, axis, out: m.spread(g / m.length_along(x, axis), x, axis), None),
-                    names=("mean",), domain="axis a whole number written in the call"),
+                    names=("mean",), domain="axis a whole number (or a tuple of them) written in the call"),
     "max": unary("max", lambda x: as_value(np.max(x)), lambda m, x, out: m.ties(x, out),
                  piece=lambda x, out: x == out, elementwise=False,
                  kink="tied largest elements share the gradient equally", keeps_finite=True),
@@ -342,7 +355,7 @@ OPS.update({
 # expand_axis: keepdims=True, an axis of size 1 put back after a reduction along it.
 
 def _expand_axis(x, axis):
-    return np.expand_dims(x, int(axis))
+    return np.expand_dims(x, tuple(int(a) for a in np.ravel(axis)) if np.ndim(axis) else int(axis))
 
 
 OPS.update({
