@@ -36,10 +36,13 @@ class Answer:
     notes: tuple[str, ...] = ()     # how the formula's text was read (a statement computed for nothing)
     written_as_formula: bool = False   # a formula, judged and let go (see `judged`)
     review: str | None = None       # why a person should look at it (too long or costly to grade)
+    blank: bool = False             # asked (by a teacher's copy of a sheet) and not given: wrong
 
     @property
     def kind(self) -> str:
-        """malformed, number or formula."""
+        """malformed, number or formula (blank: not given)."""
+        if self.blank:
+            return "blank"
         if self.malformed is not None:
             return "malformed"
         return "formula" if self.formula is not None or self.written_as_formula else "number"
@@ -214,6 +217,7 @@ class Verdict:
     points: int = 1                 # how many points the answer was compared at
     failure: str | None = None      # why it is wrong, when it is
     entry: Any = None               # diagnose.Entry: right, follow-through or wrong, and the mistake
+    wrong_shape: bool = False       # its array cannot be the quantity's: no slip of the pass explains it
 
 
 @dataclass
@@ -472,24 +476,55 @@ def answer_target(result, name: str) -> tuple[str, Value]:
     return f"∂{out}/∂{name}", np.zeros_like(result.values[node]) if grad is None else grad
 
 
+def shape_failure(result, name: str, quantity: str, given: Value, computed: Value, rtol: float,
+                  atol: float) -> str | None:
+    """Why an answer cannot be the quantity by its shape alone ("your answer has shape (1, 2); ∂z/∂W
+    has W's shape (2, 1)", and whether it is the right answer transposed or the right numbers in
+    another shape); None when it has the quantity's shape or broadcasts to it (a single number)."""
+    given, computed = np.asarray(given), np.asarray(computed)
+    try:
+        if np.broadcast_shapes(given.shape, computed.shape) == computed.shape:
+            return None
+    except ValueError:
+        pass
+    output = result.graph.output_name
+    whose = "shape" if name == output else f"{name}'s shape"   # a gradient has its input's shape
+    said = (f"your answer {_shape_words(given.shape)}; {quantity} "
+            f"{'is a single number' if not computed.ndim else f'has {whose} {computed.shape}'}")
+    if given.ndim == 2 and given.shape == computed.shape[::-1] and close(given.T, computed, rtol, atol):
+        return said + "; it is the transpose of the right answer"
+    if given.size == computed.size and close(given.reshape(computed.shape), computed, rtol, atol):
+        return said + "; it has the right numbers in the wrong shape"
+    return said
+
+
+def _shape_words(shape: tuple[int, ...]) -> str:
+    return "is a single number" if not shape else f"has shape {shape}"
+
+
 def judge_answer(result, answer: Answer, available, nearby: Nearby, rtol, atol) -> Verdict:
     from .numbers import format_value
 
     quantity, computed = answer_target(result, answer.name)
     if answer.malformed is not None:
-        return Verdict(answer, quantity, None, computed, False, 0, f"malformed: {answer.malformed.message}")
+        return Verdict(answer, quantity, None, computed, False, 0,
+                       answer.malformed.message if answer.blank else f"malformed: {answer.malformed.message}")
     if answer.formula is None:
         ok = close(answer.number, computed, rtol, atol)
+        shape = None if ok else shape_failure(result, answer.name, quantity, answer.number, computed, rtol, atol)
         return Verdict(answer, quantity, answer.number, computed, ok,
-                       failure=None if ok else "differs from the computed value")
+                       failure=None if ok else shape or "differs from the computed value",
+                       wrong_shape=shape is not None)
     try:
         expected = _formula_value(answer.formula, available)
     except MathError as error:
         return Verdict(answer, quantity, None, computed, False,
                        failure=f"the answer is undefined at the given point: {error.message}")
     if not close(expected, computed, rtol, atol):
+        shape = shape_failure(result, answer.name, quantity, expected, computed, rtol, atol)
         return Verdict(answer, quantity, expected, computed, False,
-                       failure="differs from the computed value at the given point")
+                       failure=shape or "differs from the computed value at the given point",
+                       wrong_shape=shape is not None)
     # A formula without variables is a number written as arithmetic: only the given point counts.
     uses = [name for name in answer.formula.variables if name not in answer.formula.defaults]
     if not uses:

@@ -741,7 +741,8 @@ def diagnose_verdicts(result: Any, verdicts: list, rtol: float, atol: float,
     given, judged = {}, {}
     for verdict in verdicts:
         name = verdict.answer.name
-        if verdict.answer.malformed is None and verdict.expected is not None and name not in given:
+        if verdict.answer.malformed is None and verdict.expected is not None and name not in given \
+                and not verdict.wrong_shape:   # a shape no slip of the pass gives: said by check.py
             given[name], judged[name] = verdict.expected, verdict
     if checker is None:
         checker = PassChecker(result.graph, result.values, list(given), result.upstream)
@@ -781,7 +782,8 @@ class ClassMarker:
         """Set `mark.entry` (and `mark.credit` for follow-through) on a student's marks of `problem`
         (classroom.Mark) that are wrong at the given point."""
         wrong = [m for m in marks if m.verdict is not None and not m.verdict.ok
-                 and m.verdict.answer.malformed is None and m.verdict.expected is not None]
+                 and m.verdict.answer.malformed is None and m.verdict.expected is not None
+                 and not m.verdict.wrong_shape]
         if not wrong:
             return
         key = (problem.id, tuple((m.asked.name, m.text) for m in wrong))

@@ -29,6 +29,9 @@ class Problem:
     answers: list[Answer]
     points: float = 1.0              # what the problem is worth; answers share it equally
     rule: Rule | None = None         # its own tolerance (rtol, atol, sigfigs, decimals), else the sheet's
+    # From a teacher's copy (--rules): each answer's points and tolerance, where they are its own.
+    worths: list[Fraction] | None = None
+    rules: list[Rule] | None = None
 
     @property
     def where(self) -> str:
@@ -59,6 +62,7 @@ class Graded:
     result: Any                      # the api.Result at the problem's point
     verdicts: list[Verdict]
     follow_through: float = 0.0
+    rules: list[Rule] = field(default_factory=list)   # the rule each answer was judged by
 
     @property
     def right(self) -> int:
@@ -68,9 +72,12 @@ class Graded:
     def earned(self) -> Fraction:
         """Exact: 0.1 points for 1 of 3 answers is 1/30, and three thirds are the whole; an answer
         right from the student's own earlier values earns the sheet's follow_through share."""
-        carried = sum(v.entry is not None and v.entry.status == "follow-through" for v in self.verdicts)
-        credit = self.right + (exact(self.follow_through) * carried if carried else 0)
-        return exact(self.problem.points) * credit / len(self.verdicts)
+        share = exact(self.problem.points) / len(self.verdicts)
+        worths = self.problem.worths or [share] * len(self.verdicts)
+        carried = sum((w for v, w in zip(self.verdicts, worths)
+                       if v.entry is not None and v.entry.status == "follow-through"), Fraction(0))
+        right = sum((w for v, w in zip(self.verdicts, worths) if v.ok), Fraction(0))
+        return right + (exact(self.follow_through) * carried if carried else 0)
 
 
 @dataclass
@@ -80,6 +87,8 @@ class Report:
     seed: int = SEED
     rtol: float = RTOL
     atol: float = ATOL
+    # What the hand-in set for itself and was not used (graded with a teacher's copy, --rules).
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> Fraction:
@@ -301,48 +310,47 @@ def follow_through(source: str, data: dict) -> float:
 
 
 def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, seed: int = SEED,
-          sheet_tolerance: bool = False) -> Report:
+          sheet_tolerance: bool = False, ignored: tuple[str, ...] = ()) -> Report:
     """Compute every problem at its point and judge its answers (formulas also at points near it).
 
-    The grader's `rtol`/`atol` win. Without them the sheet's own are used only where they are at least
-    as strict as the defaults: a hand-in holds its answers and could otherwise set `rtol = 1e9` and
-    pass anything. `sheet_tolerance` (the grader's say-so, for a sheet they wrote) lifts that.
+    A sheet graded on its own is a hand-in: it holds its answers, so the rules they are graded by are
+    not its to set. The grader's `rtol`/`atol` win; the sheet's own tolerance may be stricter than the
+    defaults, never looser (`rtol = 1e9` would pass anything), and its problems are worth a point
+    each with no follow-through credit: a hand-in that sets `points` or `follow_through` is refused,
+    as one that loosens its tolerance is. `sheet_tolerance` (the grader's say-so: --teacher-sheet,
+    for a sheet they wrote, or a sheet built from their copy by `with_rules`) lifts that.
+    `ignored`: what a hand-in set and the teacher's copy overrode, said in the report.
     """
     from .result import evaluate
     from .check import answer_inputs
     from .diagnose import diagnose_verdicts
     from .parse import parse
 
-    for key, given, default in (("rtol", rtol, RTOL), ("atol", atol, ATOL)):
-        own = getattr(sheet, key)
-        if given is None and own > default and not sheet_tolerance:
-            from .numbers import format_number
-
-            own, default = format_number(own), format_number(default)
-            raise GradcalcError(f"the sheet sets {key} = {own}, looser than the default {default}; "
-                                f"a sheet cannot loosen the tolerance its own answers are graded with",
-                                hint=f"if you wrote the sheet, grade it with --sheet-tolerance "
-                                     f"(or --{key} {own})")
+    if not sheet_tolerance:
+        refuse_handin_rules(sheet, rtol, atol)
     rules = [overridden(problem.rule or sheet.rule, rtol, atol) for problem in sheet.problems]
-    for problem, rule in zip(sheet.problems, rules):   # the sheet's own keys, then each problem's
-        loose = looser(rule, tuple(key for key, given in (("rtol", rtol), ("atol", atol)) if given is not None))
-        if loose and not sheet_tolerance:
-            raise GradcalcError(f"{problem.where} is graded with {loose}, looser than the default "
-                                f"tolerance; a sheet cannot loosen the tolerance its own answers are "
-                                f"graded with", hint="if you wrote the sheet, grade it with --sheet-tolerance")
-    rtol = sheet.rtol if rtol is None else rtol
-    atol = sheet.atol if atol is None else atol
-    report = Report(sheet, seed=seed, rtol=rtol, atol=atol)
+    report = Report(sheet, seed=seed, rtol=sheet.rtol if rtol is None else rtol,
+                    atol=sheet.atol if atol is None else atol, ignored=list(ignored))
     for problem, rule in zip(sheet.problems, rules):
         where = problem.where
+        # Each answer's own rule (a teacher's copy may set one per answer), the grader's flags winning.
+        own = [rule] * len(problem.answers) if problem.rules is None else \
+            [overridden(r, rtol, atol) for r in problem.rules]
         try:
             graph = parse(problem.expression, names=problem.at)
             # Only the gradients the answers are about: x**n at x = -2 has ∂/∂x but no ∂/∂n.
             wanted = answer_inputs(graph, problem.answers)
             result = evaluate(graph, problem.at, wanted) if wanted else value_only(graph, problem.at)
-            verdicts = check_answers(result, problem.answers, rule.rtol, rule.atol, seed, keep_going=True)
-            if rule.figures:
-                verdicts = [rejudged(verdict, rule) for verdict in verdicts]
+            verdicts: list = [None] * len(problem.answers)
+            for judged_by in dict.fromkeys(own):   # the answers sharing a rule judged together
+                which = [i for i, r in enumerate(own) if r == judged_by]
+                found = check_answers(result, [problem.answers[i] for i in which], judged_by.rtol,
+                                      judged_by.atol, seed, keep_going=True)
+                for i, verdict in zip(which, found):
+                    # A number as written: its figures count (sigfigs, decimals, or a class's default
+                    # of 3 figures correctly rounded), not only its float.
+                    verdicts[i] = rejudged(verdict, judged_by) if judged_by.figures or judged_by.hand \
+                        else verdict
             diagnose_verdicts(result, verdicts, rule.rtol, rule.atol)
         except GradcalcError as error:
             error.message = f"{where}: {error.message}"
@@ -350,8 +358,108 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
                 values = ", ".join(f"{name} = VALUE" for name in error.names)
                 error.hint = f"add {values} to the problem's at = {{ … }}"
             raise
-        report.graded.append(Graded(problem, result, verdicts, sheet.follow_through))
+        report.graded.append(Graded(problem, result, verdicts, sheet.follow_through, own))
     return report
+
+
+def blank(name: str) -> Answer:
+    """An answer the teacher's copy asks for and the hand-in does not give: graded wrong."""
+    return Answer(name, "", malformed=GradcalcError("not answered"), blank=True)
+
+
+def refuse_handin_rules(sheet: Sheet, rtol: float | None, atol: float | None) -> None:
+    """Refuse (exit 2) a hand-in that sets how it is graded: a tolerance looser than the defaults
+    (unless the grader set it), `follow_through`, or `points` other than 1; every such key named."""
+    from .numbers import format_number
+
+    skip = tuple(key for key, given in (("rtol", rtol), ("atol", atol)) if given is not None)
+    found = []
+    loose = looser(overridden(sheet.rule, rtol, atol), skip)
+    if loose:
+        found.append(f"{loose} (the sheet)")
+    if sheet.follow_through:
+        found.append(f"follow_through = {format_number(sheet.follow_through)} (the sheet)")
+    for problem in sheet.problems:
+        own = problem.rule is not None and problem.rule != sheet.rule   # its own keys, not the sheet's
+        loose = looser(overridden(problem.rule, rtol, atol), skip) if own else None
+        if loose:
+            found.append(f"{loose} ({problem.where})")
+        if problem.points != 1:
+            found.append(f"points = {format_number(problem.points)} ({problem.where})")
+    if found:
+        raise GradcalcError(
+            "a sheet graded on its own is a hand-in, and a hand-in cannot set the rules it is graded "
+            "by; this one sets " + "; ".join(found),
+            hint=f"grade it by your own copy of the sheet: --rules TEACHER.toml (its points, tolerances "
+                 f"and follow_through); or, if you wrote this sheet, --teacher-sheet. On its own a sheet may "
+                 f"be stricter than rtol = {format_number(RTOL)}, atol = {format_number(ATOL)}, not looser, "
+                 f"and each problem is worth 1 point")
+
+
+def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy") -> tuple[Sheet, list[str]]:
+    """The hand-in as the teacher's copy (a class sheet, classroom.ClassSheet) grades it: the teacher's
+    problems (the hand-in's must be the same expressions at the same points, in the same order), the
+    answers the teacher asks for (blank where the hand-in gives none), and the teacher's points,
+    tolerances and follow_through. Also what the hand-in set for itself that was not used."""
+    import numpy as np
+
+    from .numbers import format_number
+
+    if len(handin.problems) != len(teacher.problems):
+        raise GradcalcError(f"the hand-in has {len(handin.problems)} problem"
+                            f"{'' if len(handin.problems) == 1 else 's'}, {source} "
+                            f"{len(teacher.problems)}", hint="grade a hand-in with the copy of its own sheet")
+    ignored = []
+    if handin.rule != Rule(hand=False) and _tolerance_of(handin.rule) != _tolerance_of(teacher.rule):
+        ignored.append(f"{looser(handin.rule) or _tolerance_words(handin.rule)} (the sheet)")
+    if handin.follow_through and handin.follow_through != teacher.follow_through:
+        ignored.append(f"follow_through = {format_number(handin.follow_through)} (the sheet)")
+    problems = []
+    for mine, theirs in zip(handin.problems, teacher.problems):
+        where = f"problem {mine.number}"
+        if theirs.varying:
+            raise GradcalcError(f"{source}: problem {theirs.number} ({theirs.id}) gives each student a point "
+                                f"of their own", hint="grade hand-ins of it as a class: --answers ANSWERS.csv")
+        # Spaces aside (x*x is x * x): the teacher's expression is what is computed either way.
+        if "".join(mine.expression.split()) != "".join(theirs.expression.split()):
+            raise GradcalcError(f"the hand-in's {where} is not {source}'s: its expression is "
+                                f"{describe(_lines(mine.expression))}, {source}'s "
+                                f"{describe(_lines(theirs.expression))}",
+                                hint="a hand-in answers the teacher's problems as they were set")
+        if set(mine.at) != set(theirs.at) or any(
+                np.shape(mine.at[n]) != np.shape(theirs.at[n]) or not np.array_equal(mine.at[n], theirs.at[n])
+                for n in theirs.at):
+            raise GradcalcError(f"the hand-in's {where} is asked at another point than {source}'s",
+                                hint="a hand-in answers the teacher's problems as they were set")
+        if mine.points != 1 and mine.points != theirs.points:
+            ignored.append(f"points = {format_number(mine.points)} ({where})")
+        own = mine.rule or handin.rule
+        if own != handin.rule and _tolerance_of(own) != _tolerance_of(theirs.rule):   # its own keys
+            ignored.append(f"{looser(own) or _tolerance_words(own)} ({where})")
+        given = {answer.name: answer for answer in mine.answers}
+        asked = [asked.name for asked in theirs.asked]
+        ignored += [f"an answer for {name} ({where}), which {source} does not ask for"
+                    for name in given if name not in asked]
+        problems.append(Problem(mine.number, theirs.name, theirs.expression, dict(theirs.at),
+                                [given.get(name) or blank(name) for name in asked], theirs.points,
+                                theirs.rule, [a.worth for a in theirs.asked], [a.rule for a in theirs.asked]))
+    graded = Sheet(handin.title, problems, teacher.rtol, teacher.atol, teacher.follow_through, teacher.rule)
+    return graded, ignored
+
+
+def _lines(text: str) -> str:
+    """An expression on one line, as an error quotes it."""
+    return "; ".join(" ".join(line.split()) for line in text.strip().splitlines() if line.strip())
+
+
+def _tolerance_of(rule: Rule) -> tuple:
+    return rule.rtol, rule.atol, rule.sigfigs, rule.accurate, rule.decimals
+
+
+def _tolerance_words(rule: Rule) -> str:
+    from .numbers import format_number
+
+    return f"rtol = {format_number(rule.rtol)}, atol = {format_number(rule.atol)}"
 
 
 def value_only(graph, at: dict[str, Any]):

@@ -43,9 +43,10 @@ class Rule:
     def figures(self) -> bool:
         return self.sigfigs is not None or self.decimals is not None
 
-    def sentence(self) -> str:
-        """The rule in words, for feedback and the gradebook's JSON."""
-        within = f"|answer − correct| ≤ {format_number(self.atol)} + {format_number(self.rtol)}·|correct|"
+    def sentence(self, given: str = "answer", correct: str = "correct") -> str:
+        """The rule in words, for feedback and the gradebook's JSON (a sheet's report compares the
+        `expected` value an answer gives with the `computed` one)."""
+        within = f"|{given} − {correct}| ≤ {format_number(self.atol)} + {format_number(self.rtol)}·|{correct}|"
         if self.decimals is not None:
             return f"numbers written with {_count(self.decimals, 'decimal place')}, correctly rounded; " \
                    f"formulas within {within}"

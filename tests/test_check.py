@@ -340,7 +340,7 @@ def test_rich_rendering_of_a_sheet():
     from gradcalc.sheet import grade, load_sheet
 
     console = Console(record=True, width=150, force_terminal=True)
-    console.print(render_rich(grade(load_sheet(SHEET))))
+    console.print(render_rich(grade(load_sheet(SHEET), sheet_tolerance=True)))
     text = console.export_text()
     assert text.startswith("Week 1") and "Score: 3 of 3 points (4 of 4 answers right)" in text
 
@@ -396,6 +396,11 @@ z = 0.8414709848
 
 
 def sheet(text, *options):
+    """A sheet of the test's own, a teacher's (--teacher-sheet: its points apply)."""
+    return run("check", "-", "--teacher-sheet", *options, input=text)
+
+
+def handin(text, *options):
     return run("check", "-", *options, input=text)
 
 
@@ -428,19 +433,21 @@ def test_sheet_json_report():
 
 
 def test_sheet_tolerance_from_the_sheet_and_the_command_line():
-    loose = "rtol = 1e-3\n" + SHEET.replace("0.8414709848", "0.8415")
-    assert sheet(loose, "--plain", "--sheet-tolerance").exit_code == 0
-    assert sheet(loose, "--plain", "--rtol", "1e-3").exit_code == 0
-    assert sheet(loose, "--plain", "--rtol", "1e-9").exit_code == 1
-    assert sheet("rtol = 1e-9\n" + SHEET, "--plain").exit_code == 0   # stricter: the sheet's own
+    loose = "rtol = 1e-3\n" + SHEET.replace("0.8414709848", "0.8415").replace("points = 2\n", "")
+    assert handin(loose, "--plain", "--sheet-tolerance").exit_code == 0   # the old name of --teacher-sheet
+    assert handin(loose, "--plain", "--teacher-sheet").exit_code == 0
+    assert handin(loose, "--plain", "--rtol", "1e-3").exit_code == 0
+    assert handin(loose, "--plain", "--rtol", "1e-9").exit_code == 1
+    assert handin("rtol = 1e-9\n" + SHEET.replace("points = 2\n", ""), "--plain").exit_code == 0   # stricter
 
 
 def test_a_sheet_cannot_loosen_its_own_tolerance():
     for key, loose in (("rtol", "0.001"), ("rtol", "1000000000"), ("atol", "1"), ("atol", "1e300")):
-        result = sheet(f"{key} = {loose}\n" + SHEET.replace("0.8414709848", "0.8415"), "--plain")
+        result = handin(f"{key} = {loose}\n" + SHEET.replace("0.8414709848", "0.8415"), "--plain")
         assert result.exit_code == 2 and result.stdout == ""
-        assert f"the sheet sets {key} = {loose}, looser than the default" in result.stderr
-        assert "--sheet-tolerance" in result.stderr
+        assert (f"a hand-in cannot set the rules it is graded by; this one sets {key} = {loose} (the sheet); "
+                "points = 2 (problem 1 (Sum squared))\n") in result.stderr
+        assert "--rules TEACHER.toml" in result.stderr and "--teacher-sheet" in result.stderr
 
 
 @pytest.mark.parametrize("line, message", [
@@ -497,7 +504,11 @@ def _no_constant(name):
 
 
 def test_example_sheet_grades_with_one_coincidence_caught():
-    result = run("check", str(EXAMPLE_SHEET), "--plain")
+    result = run("check", str(EXAMPLE_SHEET), "--plain")   # a hand-in on its own: a point a problem
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "Score: 2.5 of 3 points (7 of 8 answers right)"
+    assert "✗  ∂z/∂y = x+y+3" in result.stdout
+    result = run("check", str(EXAMPLE_SHEET), "--plain", "--rules", str(EXAMPLE_SHEET.parent / "week3.toml"))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[-1] == "Score: 5 of 6 points (7 of 8 answers right)"
     assert "✗  ∂z/∂y = x+y+3" in result.stdout
@@ -579,7 +590,7 @@ def test_check_dispatch_from_the_real_command_line():
 
     done = subprocess.run([sys.executable, "-m", "gradcalc", "check", str(EXAMPLE_SHEET), "--json"],
                           capture_output=True, text=True, cwd=EXAMPLE_SHEET.parent.parent)
-    assert done.returncode == 1 and json.loads(done.stdout)["score"] == 5
+    assert done.returncode == 1 and json.loads(done.stdout)["score"] == 2.5
 
 
 @pytest.mark.parametrize("args", [
@@ -587,7 +598,7 @@ def test_check_dispatch_from_the_real_command_line():
     ["--plain", "--precision", "3", "-", "--json"],
 ])
 def test_check_options_before_or_after_the_sheet(args):
-    result = run("check", *args, input=SHEET)
+    result = run("check", *args, "--teacher-sheet", input=SHEET)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["score"] == 3
 

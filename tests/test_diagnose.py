@@ -465,7 +465,7 @@ y = 2
 def test_sheet_follow_through_credit(credit, earned):
     from gradcalc.sheet import grade, load_sheet
 
-    report = grade(load_sheet(PASS_SHEET.format(credit=credit)))
+    report = grade(load_sheet(PASS_SHEET.format(credit=credit)), sheet_tolerance=True)   # the teacher's
     graded = report.graded[0]
     assert {v.answer.name: v.entry.status for v in graded.verdicts} == {"t": WRONG, "x": FOLLOWS, "y": RIGHT}
     assert graded.earned == pytest.approx(earned)
@@ -487,12 +487,12 @@ def test_sheet_shows_the_mistake_and_the_credit(tmp_path):
 
     sheet = tmp_path / "sheet.toml"
     sheet.write_text(PASS_SHEET.format(credit="follow_through = 0.5"))
-    result = run("check", str(sheet), "--plain")
+    result = run("check", str(sheet), "--plain", "--teacher-sheet")
     assert result.exit_code == 1
     assert "    ↳ follow-through: ∂z/∂x = 6 is right from your ∂z/∂t = 3 (which was wrong)" in result.stdout
     assert result.stdout.rstrip().endswith(
         "Score: 1.5 of 3 points (1 of 3 answers right, 1 right from earlier wrong values, 0.5 credit each)")
-    data = json.loads(run("check", str(sheet), "--json").stdout)
+    data = json.loads(run("check", str(sheet), "--json", "--teacher-sheet").stdout)
     assert data["follow_through"] == 0.5 and data["problems"][0]["earned"] == 1.5
     assert [e["status"] for e in data["problems"][0]["expect"]] == [WRONG, FOLLOWS, RIGHT]
 

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 # Files the examples write, or stand for any file: not inputs that must exist.
-OUTPUTS = {"gradients.csv", "graph.svg", "graph.png", "graph.pdf", "apple_orange.png", "SHEET.toml",
+OUTPUTS = {"gradients.csv", "graph.svg", "graph.png", "graph.pdf", "apple_orange.png", "SHEET.toml", "TEACHER.toml",
            "ANSWERS.csv", "file.csv", "_items.csv", "index.csv", "results.json", "submission.csv"}
 FILE = re.compile(r"[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.(?:gc|csv|jsonl|toml|npy|json)\b")
 

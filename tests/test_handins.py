@@ -290,10 +290,10 @@ def test_a_sheets_tenths_add_up_with_their_own_digits(tmp_path):
     problems = "".join(f'[[problem]]\nexpression = "x*y"\nat = {{ x = 1, y = 2 }}\npoints = {points}\n'
                        f'[problem.expect]\nx = 2\ny = 1\nz = 2\n' for points in ("0.1", "0.2"))
     sheet = _sheet(tmp_path, problems)
-    plain = run("check", sheet, "--plain", "--precision", "17")
+    plain = run("check", sheet, "--plain", "--precision", "17", "--teacher-sheet")
     assert plain.exit_code == 0 and "Score: 0.3 of 0.3 points" in plain.stdout
     assert "0.1 of 0.1 points" in plain.stdout and "0.2 of 0.2 points" in plain.stdout
-    data = _json.loads(run("check", sheet, "--json").stdout)
+    data = _json.loads(run("check", sheet, "--json", "--teacher-sheet").stdout)
     assert data["score"] == data["total"] == 0.3 and [p["earned"] for p in data["problems"]] == [0.1, 0.2]
     answers = {"x": 0.1, "y": 0.2}   # per answer in a class: 0.1 + 0.2 is the points = 0.3 given
     klass = ('[[problem]]\nid = "p"\nexpression = "x*y"\nat = { x = 1, y = 2 }\npoints = 0.3\n'

@@ -368,7 +368,7 @@ SHEET = ('title = "{title}"\n[[problem]]\nname = "{title}"\nexpression = "x"\nat
 @pytest.mark.parametrize("form", [["--plain"], []])
 def test_a_sheet_cannot_send_escape_sequences_to_the_terminal(form, on_a_terminal):
     escaped = ATTACK.replace("\x1b", "\\u001b").replace("\x07", "\\u0007")
-    result = _cli("check", "-", *form, input=SHEET.format(title=escaped, answer="1\\u001b[2J"))
+    result = _cli("check", "-", "--teacher-sheet", *form, input=SHEET.format(title=escaped, answer="1\\u001b[2J"))
     assert result.exit_code == 1, result.stderr
     assert "\x1b]" not in result.stdout and "\x1b[2J" not in result.stdout and "\x07" not in result.stdout
     assert ESCAPED in result.stdout
@@ -377,7 +377,7 @@ def test_a_sheet_cannot_send_escape_sequences_to_the_terminal(form, on_a_termina
 
 def test_sheet_scores_follow_precision():
     text = '[[problem]]\nexpression = "2*x"\nat = { x = 1 }\npoints = 999\n[problem.expect]\nx = 2\nz = 3\n'
-    result = _cli("check", "-", "--plain", input=text)
+    result = _cli("check", "-", "--plain", "--teacher-sheet", input=text)
     assert "Score: 499.5 of 999 points" in result.stdout, result.stdout   # was 500 of 999 (3 digits)
 
 

@@ -25,6 +25,12 @@ A sheet is TOML; each [[problem]] has an expression, a point and the answers to 
   z = 9              # the output's own name: its value
 
 \b
+A sheet graded on its own is a student's hand-in: it may not set its points, follow_through or a
+looser tolerance (exit 2). Grade it by your own copy of the sheet, which says all three:
+  gradcalc check homework.toml --rules week3.toml
+(--teacher-sheet: the sheet is yours, its own rules apply.)
+
+\b
 A whole class: each problem names the answers students give, answers = ["x", "z"] (or with the
 points of each, answers = { x = 2, z = 1 }), and a CSV has a row per student (student,p1.x,p1.z):
   gradcalc check class.toml --answers answers.csv > gradebook.csv
@@ -44,7 +50,7 @@ answers file, 3 a math error.
 @options_for(spec.CHECK, "key")
 @classroom.options
 @pictures.sheet_options
-def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, sheet_tolerance,
+def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, rules, teacher_sheet,
                 **p):
     """Grade a homework sheet: every problem's answers, a report and a score; exit 1 if any is wrong.
 
@@ -62,8 +68,20 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, sheet_toler
         source = "standard input" if sheet == "-" else sheet
         # Refused before TOML reads it: a 99 MB sheet took 35 s and 1.1 GB to say it had no problems.
         text = read_text(sheet, "the sheet", limits.replace(file=limits.sheet), limit="sheet")
-        report = grade(load_sheet(text, source), rtol, atol,
-                       sheet_tolerance=sheet_tolerance)
+        handin, ignored = load_sheet(text, source), ()
+        if rules is not None:   # the teacher's copy: its problems and rules, the hand-in's answers
+            from ..classroom import load_class_sheet
+            from ..sheet import with_rules
+
+            if rules == "-" and sheet == "-":
+                raise GradcalcError("the hand-in and the teacher's copy cannot both come from standard input",
+                                    hint="give one of them as a file")
+            rules_source = "standard input" if rules == "-" else rules
+            teacher = load_class_sheet(read_text(rules, "the teacher's copy", limits.replace(file=limits.sheet),
+                                                 limit="sheet"), rules_source)
+            handin, ignored = with_rules(handin, teacher, rules_source)
+        report = grade(handin, rtol, atol, sheet_tolerance=teacher_sheet or rules is not None,
+                       ignored=tuple(ignored))
         if p["pages"] is not None:
             pictures.write_sheet_pages(report, p, precision)
         out = Output(as_json=as_json, plain=plain, precision=precision)
@@ -75,9 +93,11 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, sheet_toler
 
             right, count = report.answers
             wrong = count - right
-            malformed = sum(v.answer.malformed is not None for g in report.graded for v in g.verdicts)
+            kinds = [v.answer.kind for g in report.graded for v in g.verdicts]
+            why = [f"{kinds.count(kind)} {said}" for kind, said in (("malformed", "malformed"),
+                                                                  ("blank", "not answered")) if kind in kinds]
             raise CheckFailed(f"{wrong} of {count} answers {'is' if wrong == 1 else 'are'} wrong"
-                              + (f" ({malformed} malformed)" if malformed else ""))
+                              + (f" ({', '.join(why)})" if why else ""))
 
 
 def _key_or_self_test(sheet: str, p: dict, as_json: bool, precision: int, limits) -> None:

@@ -150,9 +150,15 @@ CHECK = (
     Option(("--limit",), MANY,
            "Raise the size limit of a sheet (bytes, default 2e6), e.g. --limit sheet=1e7.",
            group="sheet", metavar="sheet=N"),
-    Option(("--sheet-tolerance",), FLAG,
-           "Let the sheet's own rtol/atol be looser than the defaults (for a sheet you wrote; without "
-           "it a hand-in cannot loosen the tolerance its answers are graded with).", group="sheet"),
+    Option(("--rules",), TEXT,
+           "Grade the sheet as a student's hand-in by your own copy of it, TEACHER.toml: its problems "
+           "(the hand-in's must be the same), the answers it asks for, its points, tolerances and "
+           "follow_through; what the hand-in sets itself is not used, and said.", group="sheet",
+           metavar="TEACHER.toml"),
+    Option(("--teacher-sheet", "--sheet-tolerance"), FLAG,
+           "The sheet is yours, not a hand-in: its own points, follow_through and tolerances apply as "
+           "written (without it a sheet graded on its own cannot set them, nor loosen the default "
+           "tolerance).", group="sheet", dest="teacher_sheet"),
 
     Option(("--answers",), TEXT,
            "Grade a class: a CSV with a student column and a PROBLEM_ID.NAME column per answer ('-' "
@@ -249,6 +255,9 @@ CHECK_CONFLICTS = (
     Conflict(("--solutions",), NEEDS, ("--report", "--format gradescope"),
              message="--solutions adds to the feedback files: give --report DIR too (or --format gradescope, "
                      "whose results carry the feedback)"),
+    Conflict(("--rules",), REFUSES, ("--answers", "--key", "--self-test", "--teacher-sheet"),
+             message="--rules grades one hand-in by your copy of the sheet; {refused} is another way to "
+                     "use a sheet: give one of them"),
     Conflict(("--answers",), REFUSES, ("--html",), "run gradcalc check SHEET.toml --html DIR",
              message="--html writes the pages of one sheet's problems; a class is graded with --answers"),
     Conflict(("--json",), REFUSES, ("--format",),

@@ -29,14 +29,14 @@ def answer_rows(verdicts, precision: int = DEFAULT_PRECISION) -> tuple[list[tupl
         answer = verdict.answer
         where = ("not compared" if answer.malformed else "given point" if verdict.points == 1
                  else f"given + {verdict.points - 1} nearby")
-        expected = ("malformed" if answer.malformed else "undefined" if verdict.expected is None
-                    else Cell(verdict.expected, precision))
+        expected = (answer.kind if answer.malformed else "undefined" if verdict.expected is None
+                    else Cell(verdict.expected, precision))   # malformed, or blank: not given
         # An answer is a student's text: shown with its control characters escaped.
         shown = visible(answer.text.strip())
-        rows.append((_mark(verdict.ok), f"{verdict.quantity} = {shown}", expected,
-                     Cell(verdict.computed, precision), where))
+        said = verdict.quantity if answer.blank else f"{verdict.quantity} = {shown}"
+        rows.append((_mark(verdict.ok), said, expected, Cell(verdict.computed, precision), where))
         if verdict.failure:
-            notes.append(f"{WRONG} {verdict.quantity} = {shown}: {visible(verdict.failure)}")
+            notes.append(f"{WRONG} {said}: {visible(verdict.failure)}")
             notes += diagnosis_notes(verdict, several)
         # How the answer's text was read (`(x+1)` then `(x-1)`: the first computed for nothing).
         notes += [f"note: {verdict.quantity} = {shown}: {visible(note)}" for note in answer.notes]

@@ -35,9 +35,38 @@ def footer(report, precision: int = DEFAULT_PRECISION) -> list[str]:
     credit = report.sheet.follow_through
     follow = f", {carried} right from earlier wrong values, {format_number(credit)} credit each" \
         if carried and credit else ""
-    return how_compared(every, report.seed, report.rtol, report.atol) + [
+    compared = [line for line in how_compared(every, report.seed, report.rtol, report.atol)
+                if not line.startswith("Tolerance:")]
+    ignored = [f"Not used: the hand-in's own {item}: the teacher's copy (--rules) decides how it is graded."
+               for item in report.ignored]
+    return compared + tolerance_lines(report) + [visible(line) for line in ignored] + [
         f"Score: {_of(report.score, report.total, precision)} ({right} of {count} answer{'' if count == 1 else 's'} "
         f"right{follow})"]
+
+
+def judged_by(report) -> list[tuple[str, object]]:
+    """Who was judged by which rule: ("", rule) when every answer shares one, else a pair per problem
+    ("problem 2") or, where a problem's answers differ, per answer ("∂z/∂x in problem 2")."""
+    every = {rule for g in report.graded for rule in g.rules}
+    if len(every) <= 1:
+        return [("", next(iter(every)))] if every else []
+    found = []
+    for g in report.graded:
+        if len(set(g.rules)) == 1:
+            found.append((f"problem {g.problem.number}", g.rules[0]))
+        else:
+            found += [(f"{v.quantity} in problem {g.problem.number}", rule) for v, rule in zip(g.verdicts, g.rules)]
+    return found
+
+
+def rule_words(rule) -> str:
+    return rule.sentence("expected", "computed")
+
+
+def tolerance_lines(report) -> list[str]:
+    """The rule each answer was judged by: one line when they share one, else a line per problem (or
+    answer) naming it."""
+    return [f"Tolerance{f' of {who}' if who else ''}: {rule_words(rule)}." for who, rule in judged_by(report)]
 
 
 def _of(earned: float, worth: float, precision: int = DEFAULT_PRECISION) -> str:
@@ -72,14 +101,29 @@ def to_dict(report) -> dict:
     return {
         "title": report.sheet.title, "score": float(report.score), "total": float(report.total),
         "right": right, "answers": count, "ok": report.ok, "seed": report.seed,
-        "tolerance": {"rtol": report.rtol, "atol": report.atol},
+        # The rule every answer was judged by, or null when they differ (each answer has its own).
+        "tolerance": _common_rule(report),
         "follow_through": report.sheet.follow_through,
+        "ignored": list(report.ignored),
         "problems": [{"number": g.problem.number, "name": g.problem.name,
                       "expression": g.problem.expression, "points": g.problem.points,
                       "earned": float(g.earned), "notes": list(g.result.graph.notes),
-                      "expect": [verdict_dict(v) for v in g.verdicts]}
+                      "tolerance": _rule_dict(g.rules[0]) if len(set(g.rules)) == 1 else None,
+                      "expect": [dict(verdict_dict(v), tolerance=_rule_dict(rule))
+                                 for v, rule in zip(g.verdicts, g.rules)]}
                      for g in report.graded],
     }
+
+
+def _rule_dict(rule) -> dict:
+    from .classroom import rule_dict
+
+    return dict(rule_dict(rule), sentence=rule_words(rule))
+
+
+def _common_rule(report) -> dict | None:
+    found = judged_by(report)
+    return _rule_dict(found[0][1]) if len(found) == 1 and not found[0][0] else None
 
 
 # The answer key (gradcalc check SHEET --key) -------------------------------------------------------
