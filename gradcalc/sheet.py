@@ -89,6 +89,7 @@ class Report:
     atol: float = ATOL
     # What the hand-in set for itself and was not used (graded with a teacher's copy, --rules).
     ignored: list[str] = field(default_factory=list)
+    unasked: list[str] = field(default_factory=list)   # its answers the teacher's copy does not ask for
 
     @property
     def score(self) -> Fraction:
@@ -310,7 +311,7 @@ def follow_through(source: str, data: dict) -> float:
 
 
 def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, seed: int = SEED,
-          sheet_tolerance: bool = False, ignored: tuple[str, ...] = ()) -> Report:
+          sheet_tolerance: bool = False, ignored: tuple[str, ...] = (), unasked: tuple[str, ...] = ()) -> Report:
     """Compute every problem at its point and judge its answers (formulas also at points near it).
 
     A sheet graded on its own is a hand-in: it holds its answers, so the rules they are graded by are
@@ -319,7 +320,8 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
     each with no follow-through credit: a hand-in that sets `points` or `follow_through` is refused,
     as one that loosens its tolerance is. `sheet_tolerance` (the grader's say-so: --teacher-sheet,
     for a sheet they wrote, or a sheet built from their copy by `with_rules`) lifts that.
-    `ignored`: what a hand-in set and the teacher's copy overrode, said in the report.
+    `ignored`: what a hand-in set and the teacher's copy overrode, `unasked`: the answers it gave that
+    the copy does not ask for (not graded); both said in the report.
     """
     from .result import evaluate
     from .check import answer_inputs
@@ -330,7 +332,8 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
         refuse_handin_rules(sheet, rtol, atol)
     rules = [overridden(problem.rule or sheet.rule, rtol, atol) for problem in sheet.problems]
     report = Report(sheet, seed=seed, rtol=sheet.rtol if rtol is None else rtol,
-                    atol=sheet.atol if atol is None else atol, ignored=list(ignored))
+                    atol=sheet.atol if atol is None else atol, ignored=list(ignored),
+                    unasked=list(unasked))
     for problem, rule in zip(sheet.problems, rules):
         where = problem.where
         # Each answer's own rule (a teacher's copy may set one per answer), the grader's flags winning.
@@ -396,11 +399,12 @@ def refuse_handin_rules(sheet: Sheet, rtol: float | None, atol: float | None) ->
                  f"and each problem is worth 1 point")
 
 
-def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy") -> tuple[Sheet, list[str]]:
+def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy") -> tuple[Sheet, list[str], list[str]]:
     """The hand-in as the teacher's copy (a class sheet, classroom.ClassSheet) grades it: the teacher's
     problems (the hand-in's must be the same expressions at the same points, in the same order), the
     answers the teacher asks for (blank where the hand-in gives none), and the teacher's points,
-    tolerances and follow_through. Also what the hand-in set for itself that was not used."""
+    tolerances and follow_through. Also what the hand-in set for itself that was not used, and the
+    answers it gave that the copy does not ask for ("z (problem 1)")."""
     import numpy as np
 
     from .numbers import format_number
@@ -409,7 +413,7 @@ def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy") -> tu
         raise GradcalcError(f"the hand-in has {len(handin.problems)} problem"
                             f"{'' if len(handin.problems) == 1 else 's'}, {source} "
                             f"{len(teacher.problems)}", hint="grade a hand-in with the copy of its own sheet")
-    ignored = []
+    ignored, unasked = [], []
     if handin.rule != Rule(hand=False) and _tolerance_of(handin.rule) != _tolerance_of(teacher.rule):
         ignored.append(f"{looser(handin.rule) or _tolerance_words(handin.rule)} (the sheet)")
     if handin.follow_through and handin.follow_through != teacher.follow_through:
@@ -438,13 +442,12 @@ def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy") -> tu
             ignored.append(f"{looser(own) or _tolerance_words(own)} ({where})")
         given = {answer.name: answer for answer in mine.answers}
         asked = [asked.name for asked in theirs.asked]
-        ignored += [f"an answer for {name} ({where}), which {source} does not ask for"
-                    for name in given if name not in asked]
+        unasked += [f"{name} ({where})" for name in given if name not in asked]
         problems.append(Problem(mine.number, theirs.name, theirs.expression, dict(theirs.at),
                                 [given.get(name) or blank(name) for name in asked], theirs.points,
                                 theirs.rule, [a.worth for a in theirs.asked], [a.rule for a in theirs.asked]))
     graded = Sheet(handin.title, problems, teacher.rtol, teacher.atol, teacher.follow_through, teacher.rule)
-    return graded, ignored
+    return graded, ignored, unasked
 
 
 def _lines(text: str) -> str:

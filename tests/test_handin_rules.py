@@ -162,12 +162,34 @@ def test_the_answers_graded_are_those_the_teacher_asks_for(tmp_path):
     lines = result.stdout.splitlines()
     assert "  ✗  ∂z/∂y      blank     3         not compared" in lines
     assert "  ✗ ∂z/∂y: not answered" in lines
-    assert "Not used: the hand-in's own an answer for z (problem 1), which " in result.stdout
+    assert "Not graded: the hand-in's answer for z (problem 1): the teacher's copy (--rules) does not ask " \
+           "for it." in lines
     assert lines[-1] == "Score: 0 of 1 point (0 of 2 answers right)"
     assert result.stderr == "error: 2 of 2 answers are wrong (1 not answered)\n"
     data = json.loads(run("check", sheet, "--rules", tmp_path / "k.toml", "--json").stdout)
+    assert (data["ignored"], data["not_asked"]) == ([], ["z (problem 1)"])
     assert [(e["name"], e["kind"], e["failure"]) for e in data["problems"][0]["expect"]] == \
         [("x", "number", "differs from the computed value"), ("y", "blank", "not answered")]
+
+
+def test_a_report_by_the_teachers_copy_on_a_terminal(tmp_path):
+    from rich.console import Console
+
+    from gradcalc.classroom import load_class_sheet
+    from gradcalc.render.sheet import render_rich
+    from gradcalc.sheet import grade, load_sheet, with_rules
+
+    handin = load_sheet(WEIGHTED.replace('x = "5"', 'y = "5"').replace('"x*x"', '"x*y"').replace(
+        "{ x = 3 }", "{ x = 3, y = 2 }"))
+    key = load_class_sheet(KEY_WEIGHTED.replace('"x*x"', '"x*y"').replace("{ x = 3 }", "{ x = 3, y = 2 }"))
+    sheet, ignored, unasked = with_rules(handin, key)
+    console = Console(record=True, width=120, force_terminal=True)
+    console.print(render_rich(grade(sheet, sheet_tolerance=True, ignored=ignored, unasked=unasked)))
+    text = console.export_text()
+    assert "✗ ∂z/∂x: not answered" in text and "blank" in text
+    assert "Not used: the hand-in's own points = 1000000 (problem 1)" in text
+    assert "Not graded: the hand-in's answer for y (problem 2)" in text
+    assert "Score: 0 of 2 points (0 of 2 answers right)" in text
 
 
 def test_rules_is_one_way_to_grade(tmp_path):

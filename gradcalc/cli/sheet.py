@@ -68,7 +68,7 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, rules, teac
         source = "standard input" if sheet == "-" else sheet
         # Refused before TOML reads it: a 99 MB sheet took 35 s and 1.1 GB to say it had no problems.
         text = read_text(sheet, "the sheet", limits.replace(file=limits.sheet), limit="sheet")
-        handin, ignored = load_sheet(text, source), ()
+        handin, ignored, unasked = load_sheet(text, source), (), ()
         if rules is not None:   # the teacher's copy: its problems and rules, the hand-in's answers
             from ..classroom import load_class_sheet
             from ..sheet import with_rules
@@ -79,9 +79,9 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, rules, teac
             rules_source = "standard input" if rules == "-" else rules
             teacher = load_class_sheet(read_text(rules, "the teacher's copy", limits.replace(file=limits.sheet),
                                                  limit="sheet"), rules_source)
-            handin, ignored = with_rules(handin, teacher, rules_source)
+            handin, ignored, unasked = with_rules(handin, teacher, rules_source)
         report = grade(handin, rtol, atol, sheet_tolerance=teacher_sheet or rules is not None,
-                       ignored=tuple(ignored))
+                       ignored=tuple(ignored), unasked=tuple(unasked))
         if p["pages"] is not None:
             pictures.write_sheet_pages(report, p, precision)
         out = Output(as_json=as_json, plain=plain, precision=precision)

@@ -39,6 +39,8 @@ def footer(report, precision: int = DEFAULT_PRECISION) -> list[str]:
                 if not line.startswith("Tolerance:")]
     ignored = [f"Not used: the hand-in's own {item}: the teacher's copy (--rules) decides how it is graded."
                for item in report.ignored]
+    ignored += [f"Not graded: the hand-in's answer for {item}: the teacher's copy (--rules) does not ask for it."
+                for item in report.unasked]
     return compared + tolerance_lines(report) + [visible(line) for line in ignored] + [
         f"Score: {_of(report.score, report.total, precision)} ({right} of {count} answer{'' if count == 1 else 's'} "
         f"right{follow})"]
@@ -104,7 +106,7 @@ def to_dict(report) -> dict:
         # The rule every answer was judged by, or null when they differ (each answer has its own).
         "tolerance": _common_rule(report),
         "follow_through": report.sheet.follow_through,
-        "ignored": list(report.ignored),
+        "ignored": list(report.ignored), "not_asked": list(report.unasked),
         "problems": [{"number": g.problem.number, "name": g.problem.name,
                       "expression": g.problem.expression, "points": g.problem.points,
                       "earned": float(g.earned), "notes": list(g.result.graph.notes),
