@@ -1488,7 +1488,7 @@ def _attribute_hint(text: str, pos: int) -> str | None:
     return f"write {known}({owner}) instead of {owner}.{attribute}{'()' if call else ''}"
 
 
-_PYTHON_OPERATORS = set("%&~!")
+_PYTHON_OPERATORS = set("%&~!?")
 # What stands just before an operator as its left operand: a number, a name or a closing bracket.
 _OPERAND_BEFORE = r"(?:[0-9.]+|[^\W\d][\w.]*|[)\]])\s*$"
 
@@ -1499,6 +1499,13 @@ def _python_operator_hint(text: str, pos: int) -> str:
     char, after = text[pos], text[pos + 1:].lstrip()
     operand_before = re.compile(_OPERAND_BEFORE).search(text, 0, pos) is not None
     operand_after = after[:1].isalnum() or after[:1] in ("(", "√", "[", "_")
+    if char == "?":      # C's c ? a : b
+        ternary = re.compile(r"([^;\n?:=]*?)\s*\?\s*([^;\n?:]+?)\s*:\s*([^;\n?:]+)").match(text, max(
+            text.rfind(";", 0, pos), text.rfind("\n", 0, pos), text.rfind("=", 0, pos)) + 1)
+        if ternary is not None and all(part.strip() for part in ternary.groups()):
+            condition, chosen, otherwise = (part.strip() for part in ternary.groups())
+            return f"c ? a : b (C's conditional) is written a if c else b here: {chosen} if {condition} else {otherwise}"
+        return "'?' has no meaning in a formula; C's c ? a : b is written a if c else b"
     if char == "%":
         number = re.compile(r"([0-9]*\.?[0-9]+)\s*$").search(text, 0, pos)
         if number is not None and not operand_after and not after.startswith("="):
@@ -1708,6 +1715,24 @@ def _operator_hint(text: str, token) -> str | None:
     return None
 
 
+def _empty_hint(text: str, token) -> str | None:
+    """(), [], x(), 3.4.5, x := 2: brackets holding nothing, a number with two points, Pascal's :=."""
+    start, written = token.start_pos, str(token)
+    before = text[:start].rstrip()
+    if token.type in ("RPAR", "RSQB") and before[-1:] in "([" and before[-1:]:
+        name = re.compile(r"[^\W\d][\w.]*$").search(before, 0, len(before) - 1)
+        if before[-1] == "(" and name is not None:     # x(): a call with no argument
+            return f"{name.group()}() passes nothing: a function needs its argument, {name.group()}(…); " \
+                   f"a variable is written alone, {name.group()}"
+        return "empty brackets hold nothing: write what goes inside them, or remove them"
+    if token.type == "NUMBER" and written.startswith(".") and re.search(r"[0-9]\.[0-9]*$", before):
+        return "a number has one decimal point"
+    if written == ":" and text[start + 1:start + 2] == "=":
+        name = re.compile(r"[^\W\d]\w*$").search(before)
+        return f"':=' is written = here: {name.group() if name else 'x'} = …"
+    return None
+
+
 def _chain(text: str, pos: int):
     """The comparisons chained around the one at `pos` (1 < x < 2), as [(left, operator, right)], within
     the innermost brackets or argument holding it; None if it is the only one there."""
@@ -1770,7 +1795,7 @@ def _unexpected_token(text: str, error) -> GradcalcError:
         return GradcalcError("the expression ends too early", (end, end + 1), hint, text)
     start = token.start_pos
     before = re.compile(_WORD_BEFORE).search(text, 0, start)
-    operators = _operator_hint(text, token)
+    operators = _operator_hint(text, token) or _empty_hint(text, token)
     if operators is not None:
         hint = operators
     elif before and token.type in ("NAME", "NUMBER") and _PREFIX.sub("", before.group(1)) in CALLS:
@@ -1804,7 +1829,8 @@ def _unexpected_token(text: str, error) -> GradcalcError:
             and text[:start].count("[") <= text[:start].count("]"):
         # return loss, aux (torch.func's has_aux) or x, y: a tuple, where one output is computed
         first = text[text.rfind("\n", 0, start) + 1:start].strip()
-        hint = f"a comma outside brackets makes a tuple, and gradcalc computes one output: write {first} alone"
+        hint = f"a comma outside brackets makes a tuple, and gradcalc computes one output: write {first} alone" \
+            if first else "a comma separates arguments or list elements: remove this one"
     elif text[:start].rstrip().endswith("√"):
         end = re.match(r"[-+−]?[A-Za-z_0-9.]*", text[start:]).end() + start
         hint = f"√ takes the name, number or parentheses right after it: write √({text[start:end]})"

@@ -136,6 +136,15 @@ def test_syntax_errors_exit_2_with_caret(expression, message, caret):
     ("f([x", "ends too early", "      ^", "add the closing '])'"),
     ("{x + 1", "ends too early", "        ^", "add the closing '}'"),
     ("x]", "unexpected ']'", "   ^", "remove it, or add the matching '['"),
+    # other languages' spellings and empty places
+    ("x ? 1 : 0", "unexpected character '?'", "    ^", "is written a if c else b here: 1 if x else 0"),
+    ("y = x > 0 ? x : 0", "unexpected character '?'", "            ^", "here: x if x > 0 else 0"),
+    ("x := 2", "unexpected ':'", "    ^", "':=' is written = here: x = …"),
+    ("()", "unexpected ')'", "   ^", "empty brackets hold nothing"),
+    ("x()", "unexpected ')'", "    ^", "x() passes nothing: a function needs its argument, x(…); a variable is "
+                                    "written alone, x"),
+    ("3.4.5", "unexpected '.5'", "     ^^", "a number has one decimal point"),
+    (",x", "unexpected ','", "  ^", "a comma separates arguments or list elements: remove this one"),
 ])
 def test_common_syntax_errors_say_what_to_type(expression, message, caret, hint):
     result = run(expression, "--x", "1")
