@@ -1716,14 +1716,10 @@ def _operator_hint(text: str, token) -> str | None:
 
 
 def _empty_hint(text: str, token) -> str | None:
-    """(), [], x(), 3.4.5, x := 2: brackets holding nothing, a number with two points, Pascal's :=."""
+    """[], 3.4.5, x := 2: brackets holding nothing, a number with two points, Pascal's :=."""
     start, written = token.start_pos, str(token)
     before = text[:start].rstrip()
     if token.type in ("RPAR", "RSQB") and before[-1:] in "([" and before[-1:]:
-        name = re.compile(r"[^\W\d][\w.]*$").search(before, 0, len(before) - 1)
-        if before[-1] == "(" and name is not None:     # x(): a call with no argument
-            return f"{name.group()}() passes nothing: a function needs its argument, {name.group()}(…); " \
-                   f"a variable is written alone, {name.group()}"
         return "empty brackets hold nothing: write what goes inside them, or remove them"
     if token.type == "NUMBER" and written.startswith(".") and re.search(r"[0-9]\.[0-9]*$", before):
         return "a number has one decimal point"

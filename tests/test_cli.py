@@ -140,9 +140,7 @@ def test_syntax_errors_exit_2_with_caret(expression, message, caret):
     ("x ? 1 : 0", "unexpected character '?'", "    ^", "is written a if c else b here: 1 if x else 0"),
     ("y = x > 0 ? x : 0", "unexpected character '?'", "            ^", "here: x if x > 0 else 0"),
     ("x := 2", "unexpected ':'", "    ^", "':=' is written = here: x = …"),
-    ("()", "unexpected ')'", "   ^", "empty brackets hold nothing"),
-    ("x()", "unexpected ')'", "    ^", "x() passes nothing: a function needs its argument, x(…); a variable is "
-                                    "written alone, x"),
+    ("[]", "unexpected ']'", "   ^", "empty brackets hold nothing"),
     ("3.4.5", "unexpected '.5'", "     ^^", "a number has one decimal point"),
     (",x", "unexpected ','", "  ^", "a comma separates arguments or list elements: remove this one"),
 ])
