@@ -32,6 +32,9 @@ class Problem:
     # From a teacher's copy (--rules): each answer's points and tolerance, where they are its own.
     worths: list[Fraction] | None = None
     rules: list[Rule] | None = None
+    # `answers = { x = { points = 2, rtol = … } }` beside [problem.expect]: a class's or a teacher's copy's
+    # per-answer points and tolerances, which grading the sheet's own answers cannot honour.
+    per_answer: bool = False
 
     @property
     def where(self) -> str:
@@ -287,7 +290,9 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
         answers = [_answer(where, key, value, set(at) | set(graph.variables)) for key, value in expect.items()]
         points = checked_number(where, "points", item.get("points", 1), MAX_POINTS)
         # A problem's own tolerance keys replace the sheet's.
-        problems.append(Problem(number, name, expression, at, answers, points, read_rule(where, item, rule)))
+        per_answer = isinstance(item.get("answers"), dict)
+        problems.append(Problem(number, name, expression, at, answers, points, read_rule(where, item, rule),
+                                per_answer=per_answer))
     return Sheet(title, problems, rtol, atol, follow_through(source, data), rule)
 
 
@@ -330,6 +335,12 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
 
     if not sheet_tolerance:
         refuse_handin_rules(sheet, rtol, atol)
+    for problem in sheet.problems:
+        if problem.per_answer:   # the teacher's own sheet: say so rather than grade by other rules
+            raise GradcalcError(f"{problem.where}: answers = {{…}} gives answers points or tolerances of their "
+                                f"own, which grading its [problem.expect] answers does not use",
+                                hint="give the problem's points and tolerance; per answer they are for a class "
+                                     "(--answers) or a teacher's copy of the sheet (--rules)")
     rules = [overridden(problem.rule or sheet.rule, rtol, atol) for problem in sheet.problems]
     report = Report(sheet, seed=seed, rtol=sheet.rtol if rtol is None else rtol,
                     atol=sheet.atol if atol is None else atol, ignored=list(ignored),
@@ -389,6 +400,8 @@ def refuse_handin_rules(sheet: Sheet, rtol: float | None, atol: float | None) ->
             found.append(f"{loose} ({problem.where})")
         if problem.points != 1:
             found.append(f"points = {format_number(problem.points)} ({problem.where})")
+        if problem.per_answer:
+            found.append(f"answers = {{…}} ({problem.where}: points or tolerances per answer)")
     if found:
         raise GradcalcError(
             "a sheet graded on its own is a hand-in, and a hand-in cannot set the rules it is graded "
@@ -437,6 +450,8 @@ def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy") -> tu
                                 hint="a hand-in answers the teacher's problems as they were set")
         if mine.points != 1 and mine.points != theirs.points:
             ignored.append(f"points = {format_number(mine.points)} ({where})")
+        if mine.per_answer:
+            ignored.append(f"answers = {{…}} ({where}: points or tolerances per answer)")
         own = mine.rule or handin.rule
         if own != handin.rule and _tolerance_of(own) != _tolerance_of(theirs.rule):   # its own keys
             ignored.append(f"{looser(own) or _tolerance_words(own)} ({where})")

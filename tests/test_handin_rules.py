@@ -207,6 +207,22 @@ def test_the_refusal_shows_a_hand_ins_control_characters_escaped(tmp_path):
     assert "points = 1000000 (problem 1 (\\x1b]0;PWNED\\x07))" in result.stderr
 
 
+def test_points_and_tolerances_per_answer_are_not_a_hand_ins_either(tmp_path):
+    # The review's h3: a per-answer table beside [problem.expect] was silently not used.
+    text = ('[[problem]]\nexpression = "x*x"\nat = { x = 3 }\nanswers = { x = { points = 1, rtol = 0.5 } }\n'
+            '[problem.expect]\nx = "7"\n')
+    sheet = write(tmp_path, "h.toml", text)
+    refused = run("check", sheet)
+    assert refused.exit_code == 2
+    assert "this one sets answers = {…} (problem 1: points or tolerances per answer)\n" in refused.stderr
+    mine = run("check", sheet, "--teacher-sheet")   # not used by a sheet's own answers: said, not ignored
+    assert mine.exit_code == 2 and "problem 1: answers = {…} gives answers points or tolerances of their own, " \
+        "which grading its [problem.expect] answers does not use" in mine.stderr
+    graded = run("check", sheet, "--rules", write(tmp_path, "k.toml", KEY_X3), "--plain")
+    assert graded.exit_code == 1
+    assert "Not used: the hand-in's own answers = {…} (problem 1: points or tolerances per answer)" in graded.stdout
+
+
 def test_a_stricter_tolerance_and_one_point_a_problem_are_the_hand_ins_own(tmp_path):
     strict = PROBLEM_RTOL.replace("rtol = 0.5", "rtol = 1e-9\npoints = 1").replace('x = "7"', 'x = "6"')
     result = run("check", write(tmp_path, "h.toml", strict), "--plain")
