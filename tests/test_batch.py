@@ -528,6 +528,7 @@ def test_gradcalcs_own_output_fed_back_keeps_every_column_apart(tmp_path):
      ["'=HYPERLINK(\"http://evil\")", "'+cmd", "'-1+cmd", "'@SUM(1)", "-5", "plain"]),
     ('id;x;y\n=1+1;1,5;2\n-2.5e3;-2;3\n', ["'=1+1", "-2.5e3"]),      # a decimal-comma file
     ('id,x,y\n"=A1 ",1,2\n', ["'=A1"]),                                  # quoted, spaces stripped
+    ('id,x,y\na,-1,-2\nb,1,-3e-2\n-7,1,1\n', ["a", "b", "-7"]),            # negative numbers: left alone
 ])
 def test_carried_fields_that_a_spreadsheet_would_run_get_a_leading_quote(text, expected):
     result = batch("x*y", text)
@@ -538,6 +539,8 @@ def test_carried_fields_that_a_spreadsheet_would_run_get_a_leading_quote(text, e
 
 
 def test_formula_like_headers_jsonl_ids_and_bad_rows_are_made_inert_too(tmp_path):
+    rows = table(batch("x*y", "x,id,y,note\n-1,=cmd,2,ok\n1,a,2,@b\n").stdout)   # carried after an input
+    assert [(row[1], row[3]) for row in rows[1:]] == [("'=cmd", "ok"), ("a", "'@b")]
     assert table(batch("x*y", "=cmd,x,y\n1,2,3\n").stdout)[0][0] == "'=cmd"
     (tmp_path / "p.jsonl").write_text('{"id": "=A1", "x": 1, "y": 2}\n{"id": -3, "x": 1, "y": 2}\n')
     rows = table(gradcalc("x*y", "--points", str(tmp_path / "p.jsonl")).stdout)

@@ -37,8 +37,27 @@ def csv_header(columns: list[str], output: str, names: list[str], keep_going: bo
 # A field a spreadsheet would run as a formula (=HYPERLINK(…), +cmd|…, -1+…, @SUM(…)), unless it is
 # just a number (-5): written with a leading ' as the gradebook writes such names (OWASP's advice).
 _FORMULA = re.compile(r"[=@\t\r]|[+-](?!(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$)")
-# Anywhere in a chunk of rows, a field that may start so: the chunk then goes row by row.
-_MAY_BE_FORMULA = re.compile(r"(?:^|[,;\t])[=@+\r-]", re.M)
+def _formula_in(rows: str, carried: list[int]) -> bool:
+    """Whether a carried field (at `carried`) of the comma-separated, unquoted `rows` may be run as a
+    formula: then the chunk goes row by row. A regex for a field's start anywhere took 4 s per million
+    rows (loaded); this is one `in` per mark, then with the carried column first one search for a
+    mark at a row's start, else a split per row (a negative input has a mark, and is no formula)."""
+    if not carried or not any(mark in rows for mark in "=@+-\r"):
+        return False
+    if carried == [0]:   # the usual id or name column first: look at the rows' first characters only
+        if rows[:1] not in _STARTS and not _MARK_AFTER_NEWLINE.search(rows):
+            return False
+    last = carried[-1] + 1
+    for row in rows.split("\n"):
+        fields = row.split(",", last)
+        for k in carried:
+            if k < len(fields) and fields[k][:1] in _STARTS and _FORMULA.match(fields[k]):
+                return True
+    return False
+
+
+_STARTS = frozenset("=@+-\r\t")
+_MARK_AFTER_NEWLINE = re.compile(r"\n[-=@+\r\t]")   # a literal first: 0.3 s per million rows, loaded
 
 
 def inert(field: str) -> str:
@@ -72,14 +91,14 @@ def csv_chunk(chunk, points, keep_going: bool, precision: int | None = None) -> 
         # width - 1 separators each). Decimal commas become points here only if every column is an
         # input; with carried columns (a comma in a label is quoted) each row is looked at.
         joined, sep = "\n".join(chunk.texts), points.delimiter
-        carried = len(points.take) < width
-        if " " not in joined and '"' not in joined and not (carried and _MAY_BE_FORMULA.search(joined)):
+        if " " not in joined and '"' not in joined:
             if sep != ",":
                 if "," in joined:
                     joined = joined.replace(",", ".") if len(points.take) == width else None
                 if joined is not None:
                     joined = joined.replace(sep, ",")
-            if joined is not None and joined.replace("\n", "").isprintable():
+            if joined is not None and joined.replace("\n", "").isprintable() \
+                    and not _formula_in(joined, _carried(points)):
                 return "".join([f"{text},{numbers}{end}"
                                 for text, numbers in zip(joined.split("\n"), computed)])
     lines = []
@@ -110,16 +129,14 @@ def _echo_row(text: str, points) -> str:
     work per field); else each field without the spaces around it, a decimal comma as a point
     (`;`-separated files), quoted where CSV needs it, control characters made visible."""
     sep = points.delimiter
-    carried = len(points.take) < len(points.columns)
-    if " " not in text and '"' not in text and text.count(sep) == len(points.columns) - 1 \
-            and not (carried and _MAY_BE_FORMULA.search(text)):
+    if " " not in text and '"' not in text and text.count(sep) == len(points.columns) - 1:
         line = text if sep == "," else text.replace(sep, ",") if "," not in text else None
         if line is None:   # decimal commas: points, unless a carried field has a comma (quoted then)
             fields = text.split(sep)
             for k in points.take:
                 fields[k] = fields[k].replace(",", ".")
             line = None if any("," in field for field in fields) else ",".join(fields)
-        if line is not None and line.isprintable():
+        if line is not None and line.isprintable() and not _formula_in(line, _carried(points)):
             return line
     fields = [field.strip() for field in _fields(text, points.delimiter)[:len(points.columns)]]
     for k in points.take:
@@ -127,6 +144,12 @@ def _echo_row(text: str, points) -> str:
     take = set(points.take)
     return _csv_line([visible(field) if k in take else inert(visible(field))
                       for k, field in enumerate(fields)]).rstrip("\n")
+
+
+def _carried(points) -> list[int]:
+    """The positions of the columns carried through (not inputs), in order."""
+    take = set(points.take)
+    return [k for k in range(len(points.columns)) if k not in take]
 
 
 def _fields(text: str, delimiter: str = ",") -> list[str]:
