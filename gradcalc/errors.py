@@ -152,9 +152,11 @@ def fold(text: str, columns: int) -> str:
             out.append(line)
             continue
         label = re.match(r"[a-z]+: |", line).group()
-        out.extend(textwrap.wrap(line[len(label):], columns, initial_indent=label,
-                                 subsequent_indent=" " * len(label), break_long_words=False,
-                                 break_on_hyphens=False) or [line])
+        # an option stays on the line of its value (--x 1, --var json=1): the space between is held
+        held = re.sub(r"(?<!\S)(--[\w-]+) (?=[^\s-]\S{0,15}(?:\s|$))", "\\1\0", line[len(label):])
+        out.extend(part.replace("\0", " ") for part in
+                   textwrap.wrap(held, columns, initial_indent=label, subsequent_indent=" " * len(label),
+                                 break_long_words=False, break_on_hyphens=False) or [line])
     return "\n".join(out)
 
 

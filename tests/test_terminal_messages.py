@@ -131,3 +131,9 @@ def test_plain_text_on_a_terminal_is_broken_between_words(columns, extra):
     assert sorted(NUMBERS.findall(shown)) == sorted(NUMBERS.findall(piped))
     assert " ".join(shown.split()) == " ".join(piped.split())   # the same words, in the same order
     assert max(map(len, piped.splitlines())) > 80 or extra == ["--tree"]   # piped: lines whole
+
+
+def test_fold_keeps_an_option_on_the_line_of_its_value():
+    assert fold('hint: try: gradcalc "(x+y)**2" --x 1 --y 2', 40).split("\n") == [
+        'hint: try: gradcalc "(x+y)**2" --x 1', "      --y 2"]
+    assert "\0" not in fold("hint: give --var json=1 or --x 2 " * 5, 30)
