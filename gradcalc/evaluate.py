@@ -397,15 +397,16 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
         grads = [None] * len(graph.nodes)
         grads[output] = seed
     steps: list[Step] | None = [] if record else None
+    add_step = steps.append if record else None
     arg, isfinite = values.__getitem__, math.isfinite
     columns = graph.nodes
     ops, node_inputs = columns.ops, columns.inputs
     with errors, gc_paused():
         for node_id in range(output, -1, -1):
-            upstream_grad = grads[node_id]
-            if upstream_grad is None or ops[node_id] is None:
+            upstream_grad, op_name = grads[node_id], ops[node_id]
+            if upstream_grad is None or op_name is None:
                 continue
-            op = OPS[ops[node_id]]
+            op = OPS[op_name]
             rules, vjp = op.local, op.vjp
             if building is not None:
                 upstream_grad = upstream_grad.total(builder)
@@ -451,7 +452,7 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
                 total = flowing if grads[src] is None else grads[src] + flowing
                 grads[src] = total
                 if record:
-                    steps.append(Step(node_id, src, k, upstream_grad, local, flowing, total))
+                    add_step(Step(node_id, src, k, upstream_grad, local, flowing, total))
     return grads, steps
 
 
