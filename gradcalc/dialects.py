@@ -471,6 +471,7 @@ TORCH = {
                                                   "rand_like", "empty", "uniform")},
     "special.expit": S("x", _call("sigmoid")), "special.erf": S("x", _call("erf")),
     "special.logit": S("x", _logit), "special.xlogy": S("x, y", _xlogy),
+    "logit": S("x", _logit), "xlogy": S("x, y", _xlogy),
 }
 
 TENSORFLOW = {
@@ -588,7 +589,13 @@ UNSUPPORTED = {
     # named here so the hint never offers the other function.
     **dict.fromkeys(("factorial", "gamma", "lgamma", "gammaln", "loggamma", "digamma", "polygamma",
                      "selu", "celu", "rrelu", "prelu", "glu", "hardswish", "hardsigmoid", "nll_loss",
-                     "kl_div", "huber_loss"), _NOT_YET),
+                     "kl_div", "huber_loss", "hardtanh", "relu6", "mish", "softmin", "hardshrink",
+                     "softshrink", "tanhshrink", "threshold", "asech", "acsch", "acoth", "arsech",
+                     "arcsch", "arcoth", "xlog1py", "beta", "betaln", "zeta", "bessel_j0", "j0", "j1",
+                     "i0", "erfcx", "log_ndtr", "ndtri", "entr", "rel_entr"), _NOT_YET),
+    # lg is log₂ in computer science books (CLRS) and log₁₀ in others.
+    "lg": "is log₂ in some books and log₁₀ in others: write log2(x) or log10(x)",
+    "sqr": "is the square in some languages and the square root in others: write x**2 or sqrt(x)",
 }
 
 

@@ -44,3 +44,40 @@ def did_you_mean(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> s
 
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=cutoff)
     return close[0] if close else None
+
+
+def meant_function(name: str, functions: Iterable[str]) -> str | None:
+    """The function `name` is a slip of (`sigmod` → `sigmoid`, `np.sinn` → `sin`), or None.
+
+    Stricter than did_you_mean, because another function's name is never a harmless offer: a slip
+    keeps the first letter and is one edit away (two for a name of six letters or more), and a name
+    that holds another whole (sech ⊃ sec, relu6 ⊃ relu, xlogy ⊃ log, softmin ⊃ fmin) is a different
+    function in some library, unless the rest is the last letter typed twice (sinn) or the word's
+    e (np.sine)."""
+    most = 1 if len(name) < 6 else 2
+    best: tuple[int, str] | None = None
+    for function in functions:
+        if not function or function[0] != name[:1] or abs(len(function) - len(name)) > most:
+            continue
+        if function in name and name not in (function + function[-1], function + "e"):
+            continue
+        distance = _edits(name, function, most)
+        if distance <= most and (best is None or distance < best[0]):
+            best = (distance, function)
+    return best[1] if best else None
+
+
+def _edits(a: str, b: str, most: int) -> int:
+    """Optimal string alignment distance (insertions, deletions, changes, swaps of neighbours),
+    or most + 1 once it is clear it exceeds `most`."""
+    before, row = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
+            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > most:
+            return most + 1
+        before, row = row, current
+    return row[-1]

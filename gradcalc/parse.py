@@ -10,7 +10,7 @@ from functools import lru_cache
 from . import lalr
 from .errors import GradcalcError, Span, not_utf8
 from .graph import Graph, gc_paused
-from .names import did_you_mean, fold
+from .names import did_you_mean, fold, meant_function
 from .numbers import format_shape
 from .limits import DEFAULT, Limits, chosen, exceeded
 from .ops import BINARY, CALLS, CONSTANTS, OPS, UNARY, index_op, take_op
@@ -959,7 +959,7 @@ def _unknown_in_module(name: str, module: str, function: str, span: Span) -> Gra
         return GradcalcError(f"{name} {reason}", span, hint="gradcalc --help lists the functions it reads; write the "
                                                  "formula with those")
     known = list(dialects.NAMESPACES.get(module, {})) + list(CALLS)
-    meant = did_you_mean(function, known, cutoff=0.75)
+    meant = meant_function(function, known)
     if meant:
         hint = f"did you mean {module}.{meant}(...)?"
     elif module:
@@ -1037,7 +1037,7 @@ def _meant(name: str, bare: str) -> str | None:
     """A hint for an unknown (perhaps dotted) name: the function or constant it probably meant."""
     last = bare.rsplit(".", 1)[-1]
     known = list(CALLS) + list(CONSTANTS)
-    meant = last if last in known else did_you_mean(last, known)
+    meant = last if last in known else meant_function(last, known)
     if meant:
         return f"did you mean {meant}{'(...)' if meant in CALLS and '.' in name else ''}?"
     if "." in name:

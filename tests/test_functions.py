@@ -38,6 +38,9 @@ UNARY = {
     "asec": floats(1.05, 20) | floats(-20, -1.05), "arcsec": floats(1.05, 20) | floats(-20, -1.05),
     "acsc": floats(1.05, 20) | floats(-20, -1.05), "arccsc": floats(1.05, 20) | floats(-20, -1.05),
     "acot": AWAY_FROM_0, "arccot": AWAY_FROM_0,
+    # the hyperbolic reciprocals and the other names books give csc and the sigmoid
+    "sech": floats(-30, 30), "csch": AWAY_FROM_0, "cosech": AWAY_FROM_0, "coth": AWAY_FROM_0,
+    "cosec": floats(0.1, 3.0), "logistic": floats(-30, 30),
 }
 # Functions of several arguments: a strategy per argument, kept off kinks and ties.
 SEVERAL = {
@@ -315,3 +318,39 @@ def test_help_lists_every_function_as_the_table_does():
     shown = " ".join(run("--help").stdout.split())   # --help wraps an entry to the terminal's width
     for names, derivative, domain, _ in function_table():
         assert " ".join(f"{' '.join(names)}: {derivative}; {domain}".split()) in shown
+
+
+@pytest.mark.parametrize("written, value, slope", [
+    ("sech(x)", lambda x: 1 / math.cosh(x), lambda x: -math.tanh(x) / math.cosh(x)),
+    ("csch(x)", lambda x: 1 / math.sinh(x), lambda x: -math.cosh(x) / math.sinh(x) ** 2),
+    ("coth(x)", lambda x: math.cosh(x) / math.sinh(x), lambda x: -1 / math.sinh(x) ** 2),
+])
+def test_hyperbolic_reciprocals_far_out_stay_finite(written, value, slope):
+    # cosh(800) is inf: the rules are written so no inf meets a 0 (sech(800) = 0, its slope −0).
+    for x in (0.7, -2.5, 30.0):
+        found = compute(written, {"x": x})
+        assert found.value == pytest.approx(value(x), rel=1e-13)
+        assert found.gradient["x"] == pytest.approx(slope(x), rel=1e-12, abs=1e-300)
+    far = compute(written, {"x": 800.0})
+    assert math.isfinite(far.value) and math.isfinite(far.gradient["x"]) and abs(far.gradient["x"]) < 1e-300
+
+
+@pytest.mark.parametrize("written, other", [
+    ("relu6(x)", "relu"), ("hardtanh(x)", "arctanh"), ("mish(x)", "swish"),
+    ("F.softmin(x)", "softsign"), ("softmin(x)", "fmin"), ("torch.special.xlog1py(x, x)", "xlogy"),
+    ("lg(x)", "log"), ("sqr(x)", "sqrt"), ("ln2(x)", "ln"), ("sech2(x)", "cosech"), ("tanhh(x)", "atanh"),
+])
+def test_a_hint_never_offers_another_function(written, other):
+    result = run(written, "--x", "0.5")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert f"did you mean {other}" not in result.stderr and f".{other}(" not in result.stderr
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("sigmod(x)", "sigmoid"), ("tanhh(x)", "tanh"), ("np.sinn(x)", "np.sin(...)"), ("arctn(x)", "arctan"),
+    ("F.rellu(x)", "F.relu(...)"), ("np.expp(x)", "np.exp(...)"),
+])
+def test_a_slip_of_a_function_name_is_still_corrected(written, meant):
+    result = run(written, "--x", "0.5")
+    assert_error(result, 2, "unknown function")
+    assert f"hint: did you mean {meant}?" in result.stderr
