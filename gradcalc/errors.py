@@ -107,29 +107,29 @@ def caret(text: str, span: Span, width: int = 100, columns: int | None = None) -
     col, stop = start - line_start, end - line_start
     whole = width if columns is None else max(12, columns - len(where))
     left, right = 0, len(line)
-    if _cells(line) > whole:   # show a window of the line, a third of it before the span
+    if cells(line) > whole:   # show a window of the line, a third of it before the span
         room = whole if columns is None else whole - 2   # on a terminal the … marks fit too
         left, right = _window(line, col, room)
     shown = ("…" if left > 0 else "") + line[left:right] + ("…" if right < len(line) else "")
     before = ("…" if left > 0 else "") + line[left:col]
-    under = max(1, _cells(line[col:max(col, min(stop, right))]))
-    return [f"{where}{shown}", " " * (len(where) + _cells(before)) + "^" * under]
+    under = max(1, cells(line[col:max(col, min(stop, right))]))
+    return [f"{where}{shown}", " " * (len(where) + cells(before)) + "^" * under]
 
 
 def _window(line: str, col: int, room: int) -> tuple[int, int]:
     """The slice of `line` around column `col` that fills `room` cells, a third of them before it."""
     left, used = col, 0
-    while left > 0 and used + _cells(line[left - 1]) <= room // 3:
+    while left > 0 and used + cells(line[left - 1]) <= room // 3:
         left -= 1
-        used += _cells(line[left])
+        used += cells(line[left])
     right, used = left, 0
-    while right < len(line) and used + _cells(line[right]) <= room:
-        used += _cells(line[right])
+    while right < len(line) and used + cells(line[right]) <= room:
+        used += cells(line[right])
         right += 1
     return left, max(right, min(col + 1, len(line)))
 
 
-def _cells(text: str) -> int:
+def cells(text: str) -> int:
     """How many terminal columns `text` takes: East Asian wide characters two, combining marks none."""
     if text.isascii():
         return len(text)
@@ -148,7 +148,7 @@ def fold(text: str, columns: int) -> str:
 
     out = []
     for line in text.split("\n"):
-        if _cells(line) <= columns or line[:1].isspace():
+        if cells(line) <= columns or line[:1].isspace():
             out.append(line)
             continue
         label = re.match(r"[a-z]+: |", line).group()

@@ -72,12 +72,12 @@ def on_screen(text: str, hang: Callable[[str], int | None] | None = None) -> str
         return text
     import shutil
 
-    from ..errors import _cells
+    from ..errors import cells
 
     width = max(20, shutil.get_terminal_size().columns)
     out = []
     for line in text.split("\n"):
-        if len(line) <= width // 2 or _cells(line) <= width:
+        if len(line) <= width // 2 or cells(line) <= width:
             out.append(line)
             continue
         column = hang(line) if hang is not None else None
@@ -86,7 +86,7 @@ def on_screen(text: str, hang: Callable[[str], int | None] | None = None) -> str
         indent = " " * column
         current = ""
         for word in re.findall(r" *[^ ]+| +$", line):
-            if current.strip() and _cells(current + word) > width:
+            if current.strip() and cells(current + word) > width:
                 out.append(current)
                 current = indent + word.lstrip(" ")
             else:
