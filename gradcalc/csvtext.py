@@ -6,6 +6,8 @@ the first line decides. Used by the class grader's --answers and by --points.
 
 from __future__ import annotations
 
+import re
+
 
 def delimiter(first: str) -> str:
     """',' if the first line has one, else ';', else a tab, else ','."""
@@ -16,3 +18,14 @@ def decimal_point(field: str, delimiter: str) -> str:
     """A number's field as the command line writes it: where fields are separated by ';' or tabs (a
     decimal-comma locale's spreadsheet), `1,5` is 1.5."""
     return field if delimiter == "," else field.replace(",", ".")
+
+
+# A field a spreadsheet would run as a formula (=HYPERLINK(…), +cmd|…, -1+…, @SUM(…)), unless it is
+# just a number (-5): written with a leading ' (OWASP's advice), as the gradebook writes such names.
+FORMULA = re.compile(r"[=@\t\r]|[+-](?!(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$)")
+
+
+def inert(field: str) -> str:
+    """A text field of the user's (a carried column, a header, a student's name) that a spreadsheet
+    opening the CSV will not run."""
+    return "'" + field if FORMULA.match(field) else field

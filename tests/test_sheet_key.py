@@ -88,6 +88,15 @@ def test_key_for_every_student_uses_their_names(tmp_path):
     assert [row[0] for row in rows[1:]] == ["Ada", "Ben"] and rows[1][1:] == rows[2][1:]   # one point for all
 
 
+def test_key_for_every_student_writes_a_formula_like_name_inert(tmp_path):
+    names = tmp_path / "names.csv"
+    names.write_text('student\n"=HYPERLINK(""http://evil"")"\n-1+cmd\n')
+    result = run(SHEET, "--key", "--answers", str(names))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert [row[0] for row in rows[1:]] == ["'=HYPERLINK(\"http://evil\")", "'-1+cmd"]
+
+
 def test_self_test_passes_a_good_sheet():
     result = run(SHEET, "--self-test")
     assert result.exit_code == 0, result.output

@@ -9,7 +9,7 @@ import json
 import math
 import re
 
-from ..csvtext import decimal_point
+from ..csvtext import FORMULA as _FORMULA, decimal_point, inert
 from ..errors import MathError, visible
 from ..numbers import NUMBER, format_number
 from .json import dumps
@@ -34,9 +34,6 @@ def csv_header(columns: list[str], output: str, names: list[str], keep_going: bo
     return _csv_line([inert(name) for name in output_columns(columns, output, names, keep_going)])
 
 
-# A field a spreadsheet would run as a formula (=HYPERLINK(…), +cmd|…, -1+…, @SUM(…)), unless it is
-# just a number (-5): written with a leading ' as the gradebook writes such names (OWASP's advice).
-_FORMULA = re.compile(r"[=@\t\r]|[+-](?!(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$)")
 def _formula_in(rows: str, carried: list[int]) -> bool:
     """Whether a carried field (at `carried`) of the comma-separated, unquoted `rows` may be run as a
     formula: then the chunk goes row by row. A regex for a field's start anywhere took 4 s per million
@@ -58,11 +55,6 @@ def _formula_in(rows: str, carried: list[int]) -> bool:
 
 _STARTS = frozenset("=@+-\r\t")
 _MARK_AFTER_NEWLINE = re.compile(r"\n[-=@+\r\t]")   # a literal first: 0.3 s per million rows, loaded
-
-
-def inert(field: str) -> str:
-    """A text field of the user's (a carried column, a header) that a spreadsheet will not run."""
-    return "'" + field if _FORMULA.match(field) else field
 
 
 def _csv_line(fields: list[str]) -> str:

@@ -174,6 +174,8 @@ def keys_csv(keys, precision: int = DEFAULT_PRECISION) -> str:
     import csv
     import io
 
+    from ..csvtext import inert
+
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
     sheet = keys[0].sheet if keys else None
@@ -182,7 +184,7 @@ def keys_csv(keys, precision: int = DEFAULT_PRECISION) -> str:
         header += ([f"{problem.id}:at"] if problem.varying else []) + [a.column for a in problem.asked]
     out.writerow(header)
     for key in keys:
-        row = [visible(key.student)]
+        row = [inert(visible(key.student))]   # a name a spreadsheet would run as a formula gets a '
         for kp in key.problems:
             row += ([_point({n: v for n, v in kp.at.items() if n in kp.problem.varying})]
                     if kp.problem.varying else []) + [_value_text(e, precision) for e in kp.entries]
