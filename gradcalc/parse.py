@@ -1699,8 +1699,9 @@ def _operator_hint(text: str, token) -> str | None:
     together = previous.end(1) == start
     pair = before + written
     if together and pair in ("//", "//=") or together and before == "/" and written == "/=":
-        return ("'//' is Python's floor division, which gradcalc does not have (its value jumps at each whole "
-                "number, and its gradient is 0 between); for division, write /")
+        spelled = "/=" if pair.endswith("=") else "/"
+        return (f"'{pair}' is Python's floor division, which gradcalc does not have (its value jumps at each "
+                f"whole number, and its gradient is 0 between); for division, write {spelled}")
     if together and (pair in _SPELLED or pair[:3] in _SPELLED):
         return _SPELLED.get(pair, _SPELLED.get(pair[:3]))
     if together and pair == "=>":

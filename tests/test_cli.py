@@ -106,7 +106,9 @@ def test_syntax_errors_exit_2_with_caret(expression, message, caret):
     ("x % 2", "unexpected character '%'", "    ^", "'%' is Python's remainder (modulo), which gradcalc does not have"),
     ("x*5% + 1", "unexpected character '%'", "     ^", "for 5 percent, write 5/100"),
     ("x // 2", "unexpected '/'", "     ^", "'//' is Python's floor division, which gradcalc does not have"),
-    ("x //= 2", "unexpected '/='", "     ^^", "'//' is Python's floor division"),
+    ("x //= 2", "unexpected '/='", "     ^^", "'//=' is Python's floor division, which gradcalc does not "
+                                              "have (its value jumps at each whole number, and its gradient is 0 "
+                                              "between); for division, write /="),
     ("x << 2", "unexpected '<'", "     ^", "'<<' is Python's bit shift, which gradcalc does not have"),
     ("(x>0) & (x<2)", "unexpected character '&'", "        ^", "multiply them, as in (a > 0) * (b > 0)"),
     ("~(x > 0)", "unexpected character '~'", "  ^", "for not (x > 0), write 1 - (x > 0)"),
