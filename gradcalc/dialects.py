@@ -629,8 +629,8 @@ def known_functions(module: str) -> list[str]:
 
 # -- the Python around a pasted formula ----------------------------------------------------------------
 # A program pasted whole (micrograd's README, a PyTorch tutorial, a JAX guide) carries lines that are
-# not maths: imports, prints, `.backward()`, reads of `.grad`, `with torch.no_grad():`, a `def` or a
-# `lambda` holding the formula. `read_python` reads those lines once, before parsing: the lines it
+# not maths: imports, prints, `.backward()`, reads of `.grad`, `with torch.no_grad():`, a `def`
+# holding the formula (a `lambda` is the grammar's own: gradcalc/parse.py reads it). `read_python` reads those lines once, before parsing: the lines it
 # understands become blanks of the same length (so every caret stays where it was), the functions are
 # kept for the parser to evaluate where they are called, and what was taken as the output is noted.
 # It never runs anything: it reads the text's shape with the patterns below.
@@ -664,14 +664,12 @@ class Program:
 
 _SEEN = re.compile(
     r"(?m)(?:^|;)[ \t]*(?:import|from|print|def|with|for|while|if|elif|else|class|return|try|except|assert|@)\b"
-    r"|(?<!\\)\blambda\b|\.backward\b|\.grad\b|requires_grad|\bis[ \t]+(?:not[ \t]+)?None\b"
+    r"|\.backward\b|\.grad\b|requires_grad|\bis[ \t]+(?:not[ \t]+)?None\b"
     r"|\b(?:dtype|device|label)[ \t]*=|\.(?:zero_grad|retain_grad|requires_grad_)\b|\bgrad\(|\.gradient\(")
 _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
 _DOTTED = r"[A-Za-z_][A-Za-z_0-9.]*"
 _DEF = re.compile(rf"def[ \t]+({_NAME})[ \t]*\(([^()]*)\)[ \t]*(?:->[^:]*)?:")
-_LAMBDA = re.compile(rf"({_NAME})[ \t]*=[ \t]*lambda\b([^:]*):")
 _NO_GRAD = re.compile(r"with[ \t]+torch\.(?:no_grad|inference_mode)[ \t]*\([ \t]*\)|set_grad_enabled\([ \t]*False")
-_LONE_LAMBDA = re.compile(rf"(?<!\\)lambda\b((?:[ \t]*{_NAME}[ \t]*,?)*):")
 _PRINT = re.compile(r"print[ \t]*\(")
 _CLASS_CALL = re.compile(r"\bTensor\.(eye|zeros|ones|randn|rand)\b")   # tinygrad's Tensor.eye(3)
 _BACKWARD = re.compile(r"\.backward[ \t]*\(((?:[^()]|\([^()]*\))*)\)[ \t]*$")
@@ -697,9 +695,9 @@ _DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)
 _SETTING_WORDS = re.compile(r",[ \t]*(?:dtype|device|label|name)[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|[^,()'\"\n]*)"
                             r"(?=[ \t]*[,)])")
 _IS_NONE = re.compile(r"\bis[ \t]+(?:not[ \t]+)?None\b")
-# A Python statement gradcalc does not read: a block keyword with its colon, return, a lambda.
-_KEYWORD = re.compile(rf"(for|while|if|elif|else|class|try|except|with|def)\b[^\n]*:|(return)\b[ \t]*[^\s=]"
-                      rf"|(?<!\\)(lambda)\b[ \t]*(?:{_NAME}[ \t]*(?:,[ \t]*{_NAME}[ \t]*)*)?:")
+# A Python statement gradcalc does not read: a block keyword with its colon, return (a lambda is the
+# grammar's own).
+_KEYWORD = re.compile(r"(for|while|if|elif|else|class|try|except|with|def)\b[^\n]*:|(return)\b[ \t]*[^\s=]")
 
 
 def read_python(text: str) -> Program | None:
@@ -735,10 +733,6 @@ def read_python(text: str) -> Program | None:
                          "remove the @ line: gradcalc evaluates the function as written")
         elif re.match(r"def\b", head):
             i = _read_def(text, chars, statements, i - 1, functions, defined, detached)
-            continue
-        elif _LAMBDA.match(head) or _LONE_LAMBDA.match(head):
-            match = _LAMBDA.match(head) or _LONE_LAMBDA.match(head)
-            _read_lambda(text, chars, at, end, match, functions, defined)
             continue
         elif re.match(r"with\b.*:[ \t]*$", head):
             skip = "with"
@@ -1090,19 +1084,6 @@ def _read_def(text, chars, statements, i, functions, defined, detached):
     return j
 
 
-def _read_lambda(text, chars, at, end, match, functions, defined):
-    """f = lambda x, y: …, or a lambda alone (torch.func's docs), which is called f."""
-    name = match.group(1) if match.lastindex == 2 else "f"
-    params, defaults = _params(at + match.start(match.lastindex), match.group(match.lastindex))
-    returns = at + match.end()
-    body = text[returns:end]
-    returns += len(body) - len(body.lstrip())
-    span = (at, at + len(name)) if match.lastindex == 2 else (at, at + 6)
-    functions[name] = Function(name, params, defaults, at + match.end(), body, returns, frozenset(), span)
-    defined.append((name, params))
-    _blank(chars, at, end)
-
-
 def _copy(text, body, body_start, start, end):
     """Copy a statement of a function's body into it, with the ; that ends it (if one does)."""
     if end < body_start + len(body) and text[end] == ";":
@@ -1124,8 +1105,6 @@ _KEYWORD_HINTS = {
     "except": "try is not read: paste the lines that compute the value",
     "return": "return is read inside a def; at the top level the last line is the output: "
               "write {rest} alone",
-    "lambda": "a lambda is read as f = lambda x: …, on a line of its own; then call f(x) or leave it "
-              "as the last function",
     "def": "write def f(x, y): followed by indented lines that end with return …",
     "with": "write with … : on a line of its own, the lines it holds indented below",
 }
@@ -1134,7 +1113,7 @@ _KEYWORD_HINTS = {
 def _keyword_error(keyword, head, at):
     rest = head[len(keyword):].strip().rstrip(":").strip() or "the formula"
     hint = _KEYWORD_HINTS[keyword].replace("{cond}", rest).replace("{rest}", rest)
-    return _error(f"Python's {keyword} statement is not read" if keyword not in ("lambda", "return")
+    return _error(f"Python's {keyword} statement is not read" if keyword != "return"
                   else f"{keyword} is not read here", at, len(keyword), hint)
 
 

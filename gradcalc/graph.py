@@ -122,6 +122,11 @@ class Nodes:
     def __repr__(self) -> str:
         return repr(list(self))
 
+    def truncate(self, count: int) -> None:
+        """Take back the nodes from `count` on (a lambda's body, read as text to read again where called)."""
+        for column in (self.ops, self.inputs, self.names, self.spans):
+            del column[count:]
+
     def copy(self) -> Nodes:
         copied = Nodes()
         copied.ops, copied.inputs = list(self.ops), list(self.inputs)

@@ -27,7 +27,7 @@ GRAMMAR_PATHS = (os.path.join(_HERE, "grammar", "gradcalc.lark"),
 _TOKEN_NAMES = {"RPAR": "')'", "LPAR": "'('", "NAME": "a name", "NUMBER": "a number",
                 "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '@'", "POW_OP": "'**'",
                 "METHOD": "a method such as .sum(", "ATTRIBUTE": "an attribute such as .T", "COMMA": "','", "EQUAL": "'='", "_SEP": "';' or a new line",
-                "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "AUG_OP": "'+=' or another", "SUPERSCRIPT": "a superscript power such as ²", "ROOT": "'√'", "PI": "'π'", "COMPARE_OP": "a comparison such as <", "IF": "'if'", "ELSE": "'else'", "LBRACE": "'{'", "RBRACE": "'}'",
+                "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "AUG_OP": "'+=' or another", "SUPERSCRIPT": "a superscript power such as ²", "ROOT": "'√'", "PI": "'π'", "COMPARE_OP": "a comparison such as <", "IF": "'if'", "ELSE": "'else'", "LAMBDA": "'lambda'", "LBRACE": "'{'", "RBRACE": "'}'",
                 "$END": "the end of the expression"}
 # The module prefixes of pasted code: np.sin(x) is sin(x), math.pi is pi.
 _PREFIX = re.compile(r"^(?:np|numpy|math|torch)\.(?:linalg\.)?")
@@ -70,8 +70,12 @@ class _Builder:
     builder per parse would cost a lookup per reduction), and `reset` starts each parse afresh.
     """
 
-    def reset(self, text: str, limits: Limits = DEFAULT, program=None, names=frozenset()) -> None:
+    def reset(self, text: str, limits: Limits = DEFAULT, program=None, names=frozenset(), source=None) -> None:
         self.graph = Graph(text, limits=limits)
+        self.source = text if source is None else source   # what the parser reads (a lambda's body is kept from it)
+        self.lambdas: dict[str, object] = {}     # f = lambda x: …: its Function, evaluated where it is called
+        self.lambda_depth = 0                    # inside a lambda's body (read again where it is called)
+        self.lambda_seen = False                 # a lambda was read: the text is Python, never math text
         self.names = names                       # the names given values (xy is x·y only if x, y are)
         self.declared: set[str] = set()          # names the text assigns or lists as inputs
         # Pasted Python (gradcalc.dialects.read_python): its functions, the output it asks for, and
@@ -102,6 +106,8 @@ class _Builder:
 
     def _word(self, ref: Ref):
         """True, False or None, as written for `ref` (a word's ref has no node)."""
+        if type(ref) is not tuple or (ref[1], ref[2]) in self.ranges:
+            self._value(ref)      # a tuple, a lambda or range(n): refused, saying what it is
         return _WORDS[self.graph.text[ref[1]:ref[2]].strip("() \t")]
 
     def _value(self, *refs: Ref) -> None:
@@ -109,6 +115,10 @@ class _Builder:
         for ref in refs:
             if isinstance(ref, _Tuple):
                 raise _tuple_error(self.graph.text, ref)
+            if isinstance(ref, _Lambda):
+                raise GradcalcError("a lambda is a function, not a value", (ref[1], ref[2]),
+                                    hint="name it on a line of its own, f = lambda x: …, then call f(x) "
+                                         "(or leave it last: it is the output at its parameters)")
             if ref[0] is None and (ref[1], ref[2]) in self.ranges:
                 raise GradcalcError("range(n) of a value is read only as an index", (ref[1], ref[2]),
                                     hint="write it inside [ ], as in probs[range(N), y], or write "
@@ -189,8 +199,20 @@ class _Builder:
         args = [c for c in children[2:-1] if c is not None]
         name = token[0]
         span = (token[1], rpar[2])
+        passed = self.lambda_seen and next((a for a in (arg.ref if isinstance(arg, _Keyword) else arg for arg in args)
+                                            if isinstance(a, _Lambda)), None)
+        if passed:     # jax.grad(lambda x: …)(3.0), map(lambda …): a function as an argument
+            raise GradcalcError(f"a lambda passed to {name} is not read", (passed[1], passed[2]),
+                                hint=f"name it on a line of its own, f = {_short(self.graph.text[passed[1]:passed[2]])}, "
+                                     f"and pass f: {name}(f)")
         if self.python is not None and self.python.aliases.get(name, name) in self.python.functions:
             return self._inline(self.python.functions[self.python.aliases.get(name, name)], args, span)
+        if self.lambdas:
+            function = self.lambdas.get(self.python.aliases.get(name, name) if self.python else name)
+            if function is not None:
+                return self._inline(function, args, span)
+        if self.lambda_depth and "." not in name and name not in CALLS and name not in dialects.BARE:
+            return self._constant(0.0, span)   # a function defined later (or itself): known where it is called
         if name == "range" and "range" not in CALLS:
             return self._range(args, span)
         if "." in name:      # np.sum(x, axis=0), F.relu(x), tf.reduce_mean(x): the library's own function
@@ -307,6 +329,9 @@ class _Builder:
             self.assigned, self.locals = saved
         if isinstance(ref, _Tuple):     # def f(x): return a, b — f(x)[0] takes a
             return _Tuple(ref.items, *span, called=True)
+        if isinstance(ref, _Lambda):
+            raise GradcalcError(f"{name} returns a function", span,
+                                hint=f"write {name} as the function of all its parameters: lambda x, y: …")
         return (ref[0], *span)
 
     # -- the dialects: np.sum(x, axis=1), x.clamp(min=0), X.T ----------------------------------------
@@ -658,6 +683,8 @@ class _Builder:
 
     def group(self, children):
         lpar, inner, rpar = children
+        if type(inner) is not tuple:     # ((2, 3)), (lambda t: t): a tuple or a lambda, kept as what it is
+            return inner
         return (inner[0], lpar[1], rpar[2])
 
     def _tuple_item(self, operand: _Tuple, subscripts: list, span: Span) -> Ref:
@@ -717,7 +744,78 @@ class _Builder:
 
     def assignment(self, children):
         token, ref = children
+        if isinstance(ref, _Lambda):      # f = lambda x: …: a function, read again where it is called
+            function = ref.function(token[0], (token[1], token[2]))
+            self.lambdas[function.name] = function
+            self.assigned.pop(function.name, None)
+            return _Lambda(ref.parts, token[1], ref[2], function)
         return self._assign(token, ref, token[1])
+
+    # -- lambda x: …, read in the grammar; its body, built as it was read, is taken back and kept as text
+    def lambda_start(self, children):
+        graph = self.graph
+        self.lambda_depth += 1
+        self.lambda_seen = True
+        return _Mark(children[0], len(graph.nodes), len(graph.notes), set(self.noted), set(self.declared),
+                     dict(self.pending))
+
+    def lambdef(self, children):
+        mark, *params, colon, body = children
+        names, defaults = [], {}
+        for param in params:
+            if param is None:
+                continue
+            name = param.name if isinstance(param, _Keyword) else param[0]
+            where = param.span if isinstance(param, _Keyword) else (param[1], param[2])
+            if name in names:
+                raise GradcalcError(f"the parameter {name} is named twice", where, hint="name each parameter once")
+            if isinstance(param, _Keyword):
+                value = self._literal(param.ref) if type(param.ref) is tuple and param.ref[0] is not None else None
+                if value is None or getattr(value, "ndim", 0):
+                    raise GradcalcError(f"the default of {name} must be a number", where,
+                                        hint=f"write {name}=0.5, or give {name} its value with --{name}")
+                defaults[name] = value
+            names.append(name)
+        if isinstance(body, _Lambda):
+            raise GradcalcError("a lambda that returns a lambda is not read", (body[1], body[2]),
+                                hint="write the function of all the parameters: lambda x, y: …")
+        self._take_back(mark)
+        self.lambda_depth -= 1
+        start = colon[2]
+        end = _lambda_end(self.source, start)
+        return _Lambda((names, defaults, start, self.source[start:end], body[1]), mark.token[1], end)
+
+    def _main_lambda(self, defined) -> Ref:
+        """A lambda defined last (f = lambda x: …, or alone, then called f): the output is its value at its
+        parameters, which are inputs (a default, a=0.5, their value), as with a def defined last."""
+        function = defined.made or defined.function("f", (defined[1], defined[1] + len("lambda")))
+        self.graph.notes.append(f"the output is {function.name}({', '.join(function.params)}), the function "
+                                f"defined last, at its inputs' values")
+        self.pending = {**self.pending, **function.defaults}
+        self.calling.append(function.name)
+        try:
+            ref = _parse_fragment(_join_lines(" " * function.start + function.body, frozenset({function.returns})),
+                                  self.by_lark)
+        finally:
+            self.calling.pop()
+        if isinstance(ref, _Tuple):
+            raise _tuple_error(self.graph.text, ref, output="last")
+        self._value(ref)
+        return self._assign(lalr.token(function.name, *function.span), ref, ref[1])
+
+    def _take_back(self, mark):
+        """Forget what was built since `mark`: the nodes of a lambda's body, read as its text instead."""
+        graph, cut = self.graph, mark.nodes
+        graph.nodes.truncate(cut)
+        del graph.notes[mark.notes:]
+        for table in (graph.constants, graph.versions, self.pairs):
+            for node in [node for node in table if node >= cut]:
+                del table[node]
+        for name in [name for name, node in graph.variables.items() if node >= cut]:
+            del graph.variables[name]
+            graph.defaults.pop(name, None)
+        self.named = {node for node in self.named if node < cut}
+        self.noted, self.declared, self.pending = mark.noted, mark.declared, mark.pending
 
     def augmented(self, children):
         # c += 1 is c = c + 1 (and c₂ in the trace)
@@ -777,6 +875,10 @@ class _Builder:
         # formula pasted with a line break, `(x+1)` then `(x-1)` on the next line. Answering with the
         # last line alone would be a different formula's answer, so it is an error.
         program = None if self.calling else self.python
+        if isinstance(children[-1], _Lambda) and not self.calling and (program is None or program.output is None):
+            children = children[:-1] + [self._main_lambda(children[-1])]
+        if any(isinstance(child, _Lambda) for child in children[:-1]):     # f = lambda …: no value
+            children = [child for child in children[:-1] if not isinstance(child, _Lambda)] + children[-1:]
         if isinstance(children[-1], _Tuple):
             if self.calling:         # a function's `return a, b`: f(x)[0] may take a value of it
                 return children[-1]
@@ -857,6 +959,47 @@ class _Tuple(tuple):
         made = super().__new__(cls, (None, start, end))
         made.items, made.called = items, called
         return made
+
+
+class _Lambda(tuple):
+    """lambda x, a=0.5: …, as read: a ref with no node (a function is no value), with its parameters,
+    their defaults and its body's text (`parts`); `made`: its Function, once it has a name."""
+
+    def __new__(cls, parts: tuple, start: int, end: int, made=None):
+        read = super().__new__(cls, (None, start, end))
+        read.parts, read.made = parts, made
+        return read
+
+    def function(self, name: str, span: Span):
+        params, defaults, start, body, returns = self.parts
+        return dialects.Function(name, params, defaults, start, body, returns, frozenset(), span)
+
+
+def _lambda_end(source: str, at: int) -> int:
+    """Where a lambda's body, starting at `at`, ends (its last node's span may end before a library
+    call's ')'): at a , ) ] } ; # or line break outside the brackets opened in it."""
+    depth = 0
+    for k in range(at, len(source)):
+        char = source[k]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                return k
+            depth -= 1
+        elif depth == 0 and char in ",;\n#":
+            return k
+    return len(source)
+
+
+class _Mark:
+    """Where the graph and the builder stood when `lambda` was read (its body is taken back to here)."""
+
+    __slots__ = ("token", "nodes", "notes", "noted", "declared", "pending")
+
+    def __init__(self, token, nodes: int, notes: int, noted: set, declared: set, pending: dict):
+        self.token, self.nodes, self.notes = token, nodes, notes
+        self.noted, self.declared, self.pending = noted, declared, pending
 
 
 def _tuple_error(text: str, ref: _Tuple, output: str = "") -> GradcalcError:
@@ -1229,10 +1372,10 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     failed = None
     try:
         graph = _parse_plain(source, text, limits, names, program)
-        if python or not _reads_otherwise(graph, names):
+        if python or _BUILDER_READ[0] or not _reads_otherwise(graph, names):
             return graph
     except GradcalcError as error:
-        if python:     # Python read as Python: math text is not its dialect
+        if python or _BUILDER_READ[0]:     # Python read as Python (a lambda too): math text is not its dialect
             raise
         failed = error
     # Math text and LaTeX (gradcalc/mathtext.py): read the tokens as notes mean them, and parse again.
@@ -1279,10 +1422,11 @@ def _reads_otherwise(graph: Graph, names: frozenset) -> bool:
 
 
 _BUILDER_DECLARED: list[frozenset] = [frozenset()]   # the last plain parse's assigned and input names
+_BUILDER_READ = [False]                               # whether the last plain parse read a lambda
 
 
 def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, program) -> Graph:
-    _BUILDER.reset(text, limits, program, names)
+    _BUILDER.reset(text, limits, program, names, source)
     try:
         with gc_paused():
             tables = _tables()
@@ -1291,7 +1435,7 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
             try:
                 ref = lalr.drive(source, *tables)
             except lalr.Fallback:
-                _BUILDER.reset(text, limits, program, names)
+                _BUILDER.reset(text, limits, program, names, source)
                 raise
     except GradcalcError as error:
         error.text = text
@@ -1302,6 +1446,7 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
     finally:
         graph = _BUILDER.graph
         _BUILDER_DECLARED[0] = frozenset(_BUILDER.declared)
+        _BUILDER_READ[0] = _BUILDER.lambda_seen
         _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
     graph.output = ref[0]
     return graph
@@ -1309,7 +1454,7 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
 
 # Words that may start the Python around a formula (imports, prints, def, .backward()): only a text
 # holding one of them is read by gradcalc.dialects.read_python, so a formula alone pays nothing.
-_PYTHON_WORDS = ("import", "print", "def", "lambda", "with", "for", "while", "if", "else", "class",
+_PYTHON_WORDS = ("import", "print", "def", "with", "for", "while", "if", "else", "class",
                  "return", "try", "@", "backward", "grad", " is ", "dtype", "device", "label",
                  "assert", "pass")
 
@@ -1333,9 +1478,13 @@ def _parse_fragment(source: str, by_lark: bool) -> Ref:
     math text body (f(x) = sin x) by the tokens it was read as when the program was."""
     tables = None if by_lark else _tables()
     matches = _BODIES.get(source)
-    if tables is None:
-        return _lark_parser().parse(source) if matches is None else _parse_tokens_with_lark(matches, source)
-    return lalr.drive(source, *tables, matches=matches)   # a Fallback makes Lark read the whole program again
+    outer, _BUILDER.source = _BUILDER.source, source     # a lambda in the body keeps its text from it
+    try:
+        if tables is None:
+            return _lark_parser().parse(source) if matches is None else _parse_tokens_with_lark(matches, source)
+        return lalr.drive(source, *tables, matches=matches)   # a Fallback makes Lark read the whole program again
+    finally:
+        _BUILDER.source = outer
 
 
 # Math text functions' bodies that math text reads otherwise (f(x) = sin x): the body as the

@@ -443,6 +443,14 @@ def test_random_numbers_are_refused_asking_for_a_value(program, name):
     ("x = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\ndy_dx = g.gradient(y, x)",
      {}, 9.0, {"x": 6.0}),
     ("def f(x):\n    x = x * 2\n    return x + 1\nf(x)", {"x": 1.0}, 3.0, {"x": 2.0}),
+    # lambdas, read by the grammar (a text without other Python is never read by the pre-pass)
+    ("f = lambda x, a=0.5: a*x**2", {"x": 2.0}, 2.0, {"x": 2.0, "a": 4.0}),
+    ("g = lambda x: x**2\nprint(g(3.0))", {}, 9.0, {"x": 6.0}),
+    ("def f(x):\n    g = lambda t: t**2\n    return g(x) + x", {"x": 3.0}, 12.0, {"x": 7.0}),
+    ("import torch\nf = lambda x: x * torch.tensor([1., 2.], dtype=torch.float64)\nf(x).sum()", {"x": 3.0}, 9.0,
+     {"x": 3.0}),
+    ("sq = lambda t: t * t\ncube = lambda t: sq(t) * t\ncube(x) + sq(x)", {"x": 2.0}, 12.0, {"x": 16.0}),
+    ("f = lambda x, y: x*y\nf(y=a, x=b)", {"a": 2.0, "b": 5.0}, 10.0, {"a": 5.0, "b": 2.0}),
 ])
 def test_functions_are_evaluated_at_the_given_values(program, values, value, gradient):
     found = compute(program, values)
@@ -473,6 +481,13 @@ def test_what_was_taken_as_the_output_is_noted(program, note):
     ("y = x if b is None else x*b", "is None tests whether a value was given", "write the branch"),
     ("return x**2", "return is not read here", "write x**2 alone"),
     ("y = lambda x: x**2 + lambda z: z", "unexpected", ""),
+    ("jax.grad(lambda x: x**2)(3.0)", "a lambda passed to jax.grad is not read", "f = lambda x: x**2, and pass f"),
+    ("np.sum(x) + (lambda t: t)", "a lambda is a function, not a value", "f = lambda x: …"),
+    ("f = lambda x: lambda y: x*y", "a lambda that returns a lambda is not read", "lambda x, y: …"),
+    ("f = lambda x, x: x", "the parameter x is named twice", "name each parameter once"),
+    ("f = lambda x, a=b: a*x", "the default of a must be a number", "give a its value with --a"),
+    ("f = lambda x: (x**2, x)", "the output (x**2, x) is a tuple of 2 values", "x**2, if it is that one"),
+    ("f = lambda t: f(t)\nf(x)", "f calls itself", "recursion"),
     ("@my_decorator\ndef f(x):\n    return x", "decorators are not read", "remove the @ line"),
     ("def f(x):\n    if x > 0:\n        return x\n    return -x", "Python's if statement is not read", "A if x > 0 else B"),
     ("def f(x):\n    y = x*2", "f returns nothing", "end f with return"),
@@ -519,8 +534,11 @@ def test_a_value_taken_from_a_returned_tuple_is_read(program, value, gradient):
 
 
 def test_a_name_that_is_a_python_keyword_elsewhere_stays_a_name():
-    # lambda, if and for are read as Python only where they make a statement.
+    # lambda, if and for are read as Python only where they make a statement: lambda only with
+    # parameters and a colon after it (the grammar's LAMBDA token), so a wavelength stays a name.
     assert compute("lambda*x + 1", {"lambda": 2.0, "x": 1.0}).value == 3.0
+    assert compute("h*c/lambda", {"lambda": 0.5, "h": 2.0, "c": 3.0}).value == 12.0
+    assert compute("lambda x", {"lambda": 2.0, "x": 1.5}).value == 3.0      # a product, as math text writes it
     assert compute("form = x*2; form + 1", x=1.0).value == 3.0
 
 
