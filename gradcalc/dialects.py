@@ -20,7 +20,8 @@ import re
 # Parameters read when the program is read (numbers or True/False/None written in the call), never
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
 LITERAL = frozenset({"axis", "keepdims", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
-                     "approximate", "requires_grad", "n0", "n1", "n2", "s0", "s1", "s2", "s3"})
+                     "approximate", "requires_grad", "n0", "n1", "n2", "s0", "s1", "s2", "s3",
+                     "start", "stop", "step"})
 
 # Keywords that mean the same parameter in every library: PyTorch's dim is NumPy's axis.
 SYNONYMS = {"dim": "axis", "keepdim": "keepdims", "exponent": "y", "other": "y"}
@@ -335,6 +336,24 @@ def _filled(fill: float):
     return build
 
 
+def _arange(m, start, stop=None, step=None, **_):
+    """arange(4.0), arange(1, 7, 2), tf.range(3.): the numbers start, start + step, … below stop, a value
+    written in the code (as the libraries make it; arange(4) is 0, 1, 2, 3)."""
+    import numpy as np
+
+    start, stop = (0, start) if stop is None else (start, stop)
+    step = 1 if step is None else step
+    if not all(isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n) for n in (start, stop, step)) \
+            or step == 0:
+        m.refuse("start, stop and step must be numbers written in the call, step not 0",
+                 "write e.g. arange(4.0) or arange(1, 7, 2)")
+    count = math.ceil((stop - start) / step)
+    if count <= 0 or count > 10 ** 6:
+        m.refuse(f"this makes {'no numbers' if count <= 0 else f'{count} numbers'}",
+                 "write e.g. arange(4.0) or arange(1, 7, 2): at least one number, at most a million")
+    return m.const(np.arange(start, stop, step, dtype=np.float64))
+
+
 def _eye(m, n0, **_):
     """eye(3): the identity matrix, a value written in the code."""
     import numpy as np
@@ -398,6 +417,7 @@ _ARITHMETIC = {
     "ravel": S("x", _flatten),
     "zeros": S("n0, n1=None, n2=None, requires_grad=False", _filled(0.0)),
     "eye": S("n0, requires_grad=False", _eye), "identity": S("n0", _eye),
+    "arange": S("start, stop=None, step=None, requires_grad=False", _arange),
     "ones": S("n0, n1=None, n2=None, requires_grad=False", _filled(1.0)),
     "where": S("condition, x, y", _op("where", 3)),
 }
@@ -487,6 +507,7 @@ TENSORFLOW = {
     "norm": S("x|tensor, ord=None, axis=None", _norm), "log_sigmoid": S("x", _log_sigmoid),
     "Variable": S("x|initial_value, trainable=True", _value), "constant": S("x|value", _value),
     "convert_to_tensor": S("x|value", _value),
+    "range": S("start, stop|limit=None, step|delta=None", _arange),
 }
 
 RANDOM = {name: S("x, n1=None, n2=None, *", _random) for name in ("randn", "rand", "randint", "normal", "uniform", "random",

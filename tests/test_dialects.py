@@ -799,3 +799,39 @@ def test_a_second_argument_to_an_array_library_log_is_no_base(text):
     assert "log2" in result.stderr
     result = run("math.log(x, 2)", "--x", "8")     # math.log's is
     assert result.exit_code == 0 and "  z = 3" in result.stdout.splitlines(), result.output
+
+
+# -- the first lines of common tutorials ------------------------------------------------------------------
+
+@pytest.mark.parametrize("program, start", [
+    ("import torch\nx = torch.arange(4.0)\nx.requires_grad_(True)\ny = 2 * torch.dot(x, x)\ny.backward()\nx.grad",
+     np.arange(4.0)),                                                   # d2l's autograd chapter
+    ("import jax.numpy as jnp\nx = jnp.arange(3.)\njnp.sum(jnp.tanh(x))", np.arange(3.0)),   # JAX quickstart
+    ("x = np.arange(1, 7, 2.0)\nnp.sum(x**3)", np.arange(1, 7, 2.0)),
+    ("x = np.arange(0, 1, 0.25)\nnp.sum(x**3)", np.arange(0, 1, 0.25)),
+    ("x = tf.range(5.0, 1.0, -1.5)\ntf.reduce_sum(x**3)", np.arange(5.0, 1.0, -1.5)),
+    ("x = torch.arange(4, dtype=torch.float32)\n(x**3).sum()", np.arange(4.0)),
+])
+def test_arange_written_in_the_code_makes_an_input_with_its_numbers(program, start):
+    found = compute(program)
+    np.testing.assert_array_equal(found.inputs["x"], start)
+    reference = {"x": 2 * start @ start} if "dot" in program else {"x": np.tanh(start).sum()} if "tanh" in program \
+        else {"x": (start ** 3).sum()}
+    assert found.value == pytest.approx(reference["x"])
+    numeric = numeric_gradients(program, {"x": start})["x"]
+    np.testing.assert_allclose(found.gradient["x"], numeric, atol=1e-6)
+    if "**3" in program:       # a value given overrides the one written
+        given = run(program, "--x", json.dumps([2.0] * len(start)), "-q")
+        assert given.stdout.splitlines() == [str(8 * len(start)), json.dumps([12] * len(start))]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("np.arange(5, 1)", "np.arange: this makes no numbers"),
+    ("np.arange(0, 1, 0)", "np.arange: start, stop and step must be numbers written in the call, step not 0"),
+    ("torch.arange(x)", "start of torch.arange must be written in the call"),
+    ("np.arange(1e7)", "np.arange: this makes 10000000 numbers"),
+])
+def test_arange_that_makes_no_array_is_explained(text, message):
+    result = run(text, "--x", "3")
+    assert_error(result, 2, message)
+    assert "arange(4.0)" in result.stderr or "write a number there" in result.stderr
