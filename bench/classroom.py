@@ -13,9 +13,8 @@ stdout), then with --json, then with --report DIR --solutions: the best and medi
 
 `--diagnosis` times what naming the mistakes costs instead (issue 24): the same sheet, 1 000
 students × 20 answers of which 30% are wrong, graded in this process with and without the
-diagnosis step (gradcalc.diagnose.ClassMarker.mark, which names each wrong answer's mistake and
-judges follow-through, replaced by a no-op for the baseline), CPU time of grade_class, min of
-`--rounds`. Two classes: wrong answers drawn from a few plausible wrong numbers per question (the
+diagnosis step (grade_class(..., diagnose=False) for the baseline: no wrong answer's mistake
+named, no follow-through judged), CPU time of grade_class, min of `--rounds`. Two classes: wrong answers drawn from a few plausible wrong numbers per question (the
 slips students make, and two others), and every wrong answer a number of its own (the worst case:
 no two students' wrong answers alike, so no pass is judged twice).
 
@@ -267,30 +266,24 @@ def diagnosis_class(students: int, distinct: bool, wrong_share: float = 0.3, see
 
 def time_grading(answers: str, diagnose: bool, rounds: int) -> float:
     """CPU seconds (min of `rounds`) of grade_class on the answers, with or without the diagnosis."""
-    from gradcalc import diagnose as diagnosis
     from gradcalc.classroom import grade_class, load_class_sheet, read_answers
 
-    original = diagnosis.ClassMarker.mark
-    if not diagnose:
-        diagnosis.ClassMarker.mark = lambda self, problem, marks: None
-    try:
-        times = []
-        for _ in range(rounds):
-            sheet = load_class_sheet(SHEET)   # fresh: its keys keep their nearby points
-            table = read_answers(answers, sheet)
-            start = time.process_time()
-            book = grade_class(sheet, table)
-            times.append(time.process_time() - start)
-        named = sum(1 for s in book.students for m in s.marks
-                    if m.entry is not None and m.entry.diagnosis is not None and m.entry.diagnosis.mistake)
-        wrong = sum(1 for s in book.students for m in s.marks if m.verdict is not None and not m.ok)
-    finally:
-        diagnosis.ClassMarker.mark = original
+    times = []
+    for _ in range(rounds):
+        sheet = load_class_sheet(SHEET)   # fresh: its keys keep their nearby points
+        table = read_answers(answers, sheet)
+        start = time.process_time()
+        book = grade_class(sheet, table, diagnose=diagnose)
+        times.append(time.process_time() - start)
+    named = sum(1 for s in book.students for m in s.marks
+                if m.entry is not None and m.entry.diagnosis is not None and m.entry.diagnosis.mistake)
+    wrong = sum(1 for s in book.students for m in s.marks if m.verdict is not None and not m.ok)
     return min(times), named, wrong
 
 
-# The command as a process, with the diagnosis step replaced by a no-op for the baseline.
-WITHOUT = ("import sys; import gradcalc.diagnose as d; d.ClassMarker.mark = lambda *a: None; "
+# The command as a process, graded without the diagnosis step for the baseline.
+WITHOUT = ("import sys, functools; import gradcalc.classroom as c; "
+           "c.grade_class = functools.partial(c.grade_class, diagnose=False); "
            "from gradcalc.cli import main; sys.argv[0] = 'gradcalc'; main()")
 WITH = "import sys; from gradcalc.cli import main; sys.argv[0] = 'gradcalc'; main()"
 

@@ -670,16 +670,20 @@ class Gradebook:
 
 
 def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = None,
-                atol: float | None = None, seed: int = SEED) -> Gradebook:
+                atol: float | None = None, seed: int = SEED, diagnose: bool = True) -> Gradebook:
     """Judge every student's every answer; each distinct answer in a column is judged once, and a
-    student's wrong answers to a problem as a worked pass (their mistakes named, follow-through)."""
+    student's wrong answers to a problem as a worked pass (their mistakes named, follow-through;
+    `diagnose=False` leaves that out, for a benchmark's baseline)."""
     from .diagnose import ClassMarker
 
     keys: dict[str, Key] = {}
     for problem in sheet.problems:
         keys.update(problem_keys(problem, problem.result, seed, rtol, atol))
     own = StudentKeys(sheet, keys, seed, rtol, atol)   # a student's own point's keys, where the sheet varies it
-    judged: dict[tuple, Verdict] = {}
+    # Each distinct text of a column judged once: its verdict, and whether a wrong one is diagnosed
+    # (a number or formula, not malformed, not of a shape no slip gives, not failing by its rounding
+    # alone, which is said so).
+    judged: dict[tuple, tuple[Verdict, bool]] = {}
     parsed: dict | None = {} if own.varying else None    # each text read once, judged at every point
     order = {column: i for i, column in enumerate(answers.columns)}
     students = []
@@ -687,9 +691,10 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
     given_rtol, given_atol = rtol, atol
     rtol = sheet.rule.rtol if rtol is None else rtol
     atol = sheet.rule.atol if atol is None else atol
-    marker = ClassMarker(rtol, atol, sheet.follow_through)   # each wrong answer's mistake, follow-through
+    marker = ClassMarker(sheet.follow_through)   # each wrong answer's mistake (by its own rule), follow-through
     for row in answers.rows:
         marks = []
+        wrong: dict[str, list[Mark]] = {}      # by problem id
         mine = own.of(row.student)
         for column in keys:
             key = mine[column]
@@ -701,16 +706,21 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
             if not text.strip():
                 marks.append(Mark(key.asked, text, None, key=key))
                 continue
-            verdict = judged.get((column, key.point, text))
-            if verdict is None:
-                verdict = judged[column, key.point, text] = judge(key, text, parsed)
+            found = judged.get((column, key.point, text))
+            if found is None:
+                verdict = judge(key, text, parsed)
                 verdict.answer = verdict.answer.judged()   # its graph let go: memory per answer small
-            marks.append(Mark(key.asked, text, verdict, key=key))
-        for problem in sheet.problems:   # a number failing by its rounding alone is said so, not diagnosed
-            marker.mark(own.marked(problem, row.student),
-                        [mark for mark in marks if mark.asked.problem is problem
-                         and not (mark.verdict and rounding(mark.verdict.failure))])
+                found = judged[column, key.point, text] = (verdict, diagnose and not verdict.ok and (
+                    verdict.answer.malformed is None and verdict.expected is not None
+                    and not verdict.wrong_shape and not rounding(verdict.failure)))
+            mark = Mark(key.asked, text, found[0], key=key)
+            marks.append(mark)
+            if found[1]:
+                wrong.setdefault(key.asked.problem.id, []).append(mark)
+        for theirs in wrong.values():
+            marker.add(own.marked(theirs[0].asked.problem, row.student), theirs)
         students.append(Student(row.student, row.line, marks, row.review, row.ids))
+    marker.finish()
     return Gradebook(sheet, keys, students, rtol, atol, seed, len(judged),
                      overridden(sheet.rule, given_rtol, given_atol))
 

@@ -46,6 +46,7 @@ NO_MATCH = "no single common mistake gives this number"
 MAX_WORK = 400_000
 
 _DROP = object()    # an edit's way of saying that nothing flows along its edge
+_MISSING = object()
 
 
 class Slip:
@@ -341,9 +342,94 @@ def close(given: Any, value: Any, rtol: float, atol: float) -> bool:
         return bool(np.all(np.abs(given - value) <= atol + rtol * np.abs(value)))
 
 
+class Within:
+    """When a student's number is a value: within rtol/atol, or, for a number written as text and
+    judged by an answer's own tolerance.Rule (its significant figures or decimals, or the default for
+    hand-computed answers), when that rule would pass the text were the value the right one. A
+    mistake reproduces a student's number under the very rule the answer was judged by."""
+
+    __slots__ = ("rtol", "atol", "rule", "text", "key", "_written")
+
+    def __init__(self, rtol: float = 1e-6, atol: float = 1e-12, rule: Any = None, text: str | None = None):
+        if rule is not None:
+            rtol, atol = rule.rtol, rule.atol
+            if text is None or not (rule.figures or rule.hand):
+                rule = text = None   # rtol/atol alone: numbers compared as formulas are
+        self.rtol, self.atol, self.rule, self.text = rtol, atol, rule, text
+        self._written: bool | None = None    # whether the text is a plain number (read when needed)
+        # a cache's key: the rule by its fields (a frozen dataclass hashes all of them every time)
+        self.key = (rtol, atol) if rule is None else \
+            (rtol, atol, text, rule.sigfigs, rule.accurate, rule.decimals, rule.hand)
+
+    def right(self, given: Any, value: Any) -> bool:
+        """Whether `given` is `value` (were `value` the right answer, it would be judged right)."""
+        rule = self.rule
+        if rule is None or np.ndim(value) or np.ndim(given):
+            return close(given, value, self.rtol, self.atol)
+        if not rule.figures and abs(given - value) <= self.atol + self.rtol * abs(value):
+            return True   # the hand-computed default: within rtol/atol is right, whatever the figures
+        from .tolerance import judge_number, written
+
+        if self._written is None:
+            self._written = written(self.text) is not None
+        if not self._written:   # a formula: its value compared as a program's are
+            return close(given, value, self.rtol, self.atol)
+        return judge_number(rule, self.text, float(value))[0]
+
+    def hits(self, given: float, values: Any) -> list[int]:
+        """The indices of `values` (a float array) that `given` is, in order."""
+        with np.errstate(all="ignore"):
+            near = np.flatnonzero(np.abs(values - given) <= loose_bound(self.rule, self.rtol, self.atol, values))
+        if self.rule is None:
+            return near.tolist()
+        return [i for i in near.tolist() if self.right(given, float(values[i]))]
+
+
+def loose_bound(rule: Any, rtol: float, atol: float, values: Any) -> Any:
+    """A bound on |given − value| no narrower than Within.right's for each of `values`: exact for
+    rtol/atol; for a rule's figures, half a unit of the figure asked (from |value|, a little wide,
+    so the exact test runs only on what passes)."""
+    bound = atol + rtol * np.abs(values)
+    if rule is None:
+        return bound
+    if rule.decimals is not None:
+        return np.maximum(bound, 0.5 * 10.0 ** -rule.decimals * (1 + 1e-9))
+    if rule.sigfigs is not None:
+        figures = rule.sigfigs if rule.accurate in (None, -1) else rule.accurate
+    else:
+        from .tolerance import HAND_FIGURES as figures
+    # |value| = m·10^e with 1 ≤ m < 10: the unit of its figures-th figure is 10^(e + 1 − figures) ≤
+    # |value|·10^(1 − figures); when rounding carries m to 10 (m ≥ 9.95 at least) it is 10× that,
+    # still under |value|·10^(1 − figures)·1.01.
+    return np.maximum(bound, 0.5 * np.abs(values) * 10.0 ** (1 - figures) * 1.01)
+
+
+def _matrix_hits(givens: Any, values: Any, withins: list[Within]) -> list[tuple[int, int]]:
+    """(row, column) where givens[row] is values[column] (values: one array for all rows, or a row
+    of its own per given; NaN never matches), under each row's Within, in row then column order."""
+    rule = next((w.rule for w in withins if w.rule is not None), None)
+    first = withins[0]
+    with np.errstate(all="ignore"):
+        near = np.abs(givens[:, None] - values) <= loose_bound(rule, first.rtol, first.atol, values)
+    rows, columns = np.nonzero(near)
+    pairs = list(zip(rows.tolist(), columns.tolist()))
+    if rule is None:
+        return pairs
+    full = np.broadcast_to(values, near.shape)
+    return [(r, c) for r, c in pairs if withins[r].right(float(givens[r]), float(full[r, c]))]
+
+
 def shown_decimals(number: Any) -> int | None:
     """How many decimals a number was written with (its shortest repr), if it has ≥ 2 significant
     digits; None for a number too short to say (0.2 could be anything rounded)."""
+    if isinstance(number, float):   # a class's many numbers: read off repr, as Decimal would
+        if number == 0 or number != number or abs(number) == float("inf"):
+            return None
+        mantissa, _, exponent = repr(abs(float(number))).partition("e")
+        whole, _, fraction = mantissa.partition(".")
+        if len((whole + fraction).lstrip("0")) < 2:
+            return None
+        return max(0, len(fraction) - int(exponent or 0))
     most = None
     for x in np.ravel(np.asarray(number, dtype=np.float64)):
         if x == 0:
@@ -353,6 +439,45 @@ def shown_decimals(number: Any) -> int | None:
             return None
         most = max(most or 0, -exponent)
     return most
+
+
+def _rounded(given: Any, correct: Any, values: list, numbers: Any) -> tuple[int | None, list[int]]:
+    """For a number no slip gives: (the decimals the right value rounded to gives it, else None;
+    the indices of the slips' values that, rounded to the decimals it shows, give it)."""
+    shown = shown_decimals(given)
+    decimals = rounds_to(correct, given, shown)
+    if decimals is not None or shown is None:
+        return decimals, []
+    if numbers is not None and isinstance(given, float):
+        with np.errstate(all="ignore"):
+            near = np.flatnonzero(np.abs(np.round(numbers, shown) - given) <= 1e-9 * abs(given) + 1e-300)
+        return None, [i for i in near.tolist() if rounds_to(values[i], given, shown) is not None]
+    return None, [i for i, value in enumerate(values) if rounds_to(value, given, shown) is not None]
+
+
+def _rounded_many(givens: list[float], corrects: list[float], numbers: Any) -> list[tuple[int | None, list[int]]]:
+    """_rounded for many numbers at once: `numbers` the slips' values, one row for all or a row each;
+    the numbers showing the same decimals rounded together."""
+    found: list = [(None, [])] * len(givens)
+    by_decimals: dict[int, list[int]] = {}
+    for r, (given, correct) in enumerate(zip(givens, corrects)):
+        shown = shown_decimals(given)
+        decimals = rounds_to(correct, given, shown)
+        if decimals is not None:
+            found[r] = (decimals, [])
+        elif shown is not None:
+            by_decimals.setdefault(shown, []).append(r)
+    for shown, rows in by_decimals.items():
+        values = numbers if numbers.ndim == 1 else numbers[rows]
+        given = np.array([givens[r] for r in rows])
+        with np.errstate(all="ignore"):
+            near = np.abs(np.round(values, shown) - given[:, None]) <= 1e-9 * np.abs(given[:, None]) + 1e-300
+        for t, i in zip(*np.nonzero(near)):
+            r = rows[t]
+            value = float(values[i] if numbers.ndim == 1 else values[t, i])
+            if rounds_to(value, givens[r], shown) is not None:
+                found[r] = (None, found[r][1] + [int(i)])
+    return found
 
 
 def rounds_to(value: Any, given: Any, decimals: int | None = -1) -> int | None:
@@ -376,9 +501,9 @@ class Diagnoser:
     any): every slip's whole backward pass kept, so each wrong number costs a lookup, not a pass."""
 
     def __init__(self, graph: Graph, values: list, targets: list[int], upstream: Any = None,
-                 fixed: dict[int, Any] | None = None):
+                 fixed: dict[int, Any] | None = None, labels: list[str] | None = None):
         self.graph, self.values, self.fixed = graph, values, fixed
-        self.labels = graph.labels()
+        self.labels = labels or graph.labels()
         self.needs = needs_grad(graph)
         self.seed = seed_of(graph, values, upstream)
         self.targets = targets
@@ -421,94 +546,144 @@ class Diagnoser:
         grad = self.grads[node]
         return np.zeros_like(self.values[node]) if grad is None else grad
 
-    def diagnose(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
-        """None if `given` is right for ∂out/∂name; else the mistake that gives it (or no match).
-        A class gives the same wrong number many times: each is looked up once."""
-        key = (name, _key(given), rtol, atol)
+    def diagnose(self, name: str, given: Any, rtol: float = 1e-6, atol: float = 1e-12,
+                 within: Within | None = None) -> Diagnosis | None:
+        """None if `given` is right for ∂out/∂name; else the mistake that gives it (or no match),
+        matched within rtol/atol or `within` (an answer's own rule). A class gives the same wrong
+        number many times: each is looked up once."""
+        within = within or Within(rtol, atol)
+        key = (name, _key(given), within.key)
         if key in self._found:
             return self._found[key]
-        found = self._diagnose(name, given, rtol, atol)
+        found = self._diagnose(name, given, within)
         if found is not None:
             found.labels = self.labels
         self._found[key] = found
         return found
 
-    def _candidates(self, node: int, correct: Any, rtol: float, atol: float) -> tuple[list, Any]:
-        """The slips that change ∂out/∂node, with what they give it, and those values as one array
-        when they are numbers (found once per node)."""
+    def _candidates(self, node: int, correct: Any, rtol: float, atol: float) -> tuple[list, list, Any]:
+        """The slips that change ∂out/∂node, what they give it, and those values as one array when
+        they are numbers (found once per node)."""
         key = (node, rtol, atol)
         found = self._by_node.get(key)
         if found is None:
             pairs = [(slip, slip.grads[node]) for slip in self.slips if slip.grads[node] is not None
                      and not close(slip.grads[node], correct, rtol, atol)]
-            numbers = np.array([value for _, value in pairs], dtype=np.float64) \
-                if all(isinstance(value, float) for _, value in pairs) else None
-            found = self._by_node[key] = (pairs, numbers)
+            values = [value for _, value in pairs]
+            numbers = np.array(values, dtype=np.float64) if all(isinstance(v, float) for v in values) else None
+            found = self._by_node[key] = ([slip for slip, _ in pairs], values, numbers)
         return found
 
-    def _diagnose(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
-        graph = self.graph
-        if _is_value(graph, name):
-            return self._diagnose_value(name, given, rtol, atol)
-        node = graph.node_of(name)
-        correct = self.correct(node)
-        if close(given, correct, rtol, atol):
-            return None
-        quantity = f"∂{graph.output_name}/∂{name}"
+    def _too_large(self, name: str, node: int, given: Any, correct: Any) -> Diagnosis | None:
         # self.slips builds the catalogue on first use, which is what finds a program too large
         if not self.slips and self.too_large:
             return Diagnosis(name, node, given, correct, None, None, None,
                              f"{NO_MATCH} that gradcalc could check: the program is too large to "
                              f"try every mistake")
-        candidates, numbers = self._candidates(node, correct, rtol, atol)
+        return None
+
+    def _diagnose(self, name: str, given: Any, within: Within) -> Diagnosis | None:
+        graph = self.graph
+        if _is_value(graph, name):
+            return self._diagnose_value(name, given, within)
+        node = graph.node_of(name)
+        correct = self.correct(node)
+        if within.right(given, correct):
+            return None
+        large = self._too_large(name, node, given, correct)
+        if large is not None:
+            return large
+        slips, values, numbers = self._candidates(node, correct, within.rtol, within.atol)
         if numbers is not None and isinstance(given, float):   # a number: all slips compared at once
-            with np.errstate(all="ignore"):
-                hits = np.flatnonzero(np.abs(numbers - given) <= atol + rtol * np.abs(numbers))
-            matched = [candidates[i][0] for i in hits]
+            hits = within.hits(given, numbers)
         else:
-            matched = [slip for slip, value in candidates if close(given, value, rtol, atol)]
+            hits = [i for i, value in enumerate(values) if within.right(given, value)]
+        return self.conclude(name, node, given, correct, within, slips, values, numbers, hits)
+
+    def conclude(self, name: str, node: int, given: Any, correct: Any, within: Within, slips: list,
+                 values: Any, numbers: Any, hits: list[int], sentence: Callable | None = None,
+                 rounded: tuple | None = None) -> Diagnosis:
+        """The diagnosis of a wrong number from the slips it is (`hits`, indices of `slips` and their
+        `values`): the first of them named, the others listed; with none, the right value rounded
+        (rounding), else a slip's value rounded to the digits shown, else no match. `sentence(slip)`:
+        how the matched slip is said (default: this Diagnoser's sentence); `rounded`: _rounded's
+        answer, when a class found it for many numbers at once (_rounded_many)."""
+        quantity = f"∂{self.graph.output_name}/∂{name}"
         decimals = None
-        if not matched:
-            shown = shown_decimals(given)
-            decimals = rounds_to(correct, given, shown)
+        if not hits:
+            decimals, hits = rounded if rounded is not None else _rounded(given, correct, values, numbers)
             if decimals is not None:
                 return Diagnosis(name, node, given, correct, "rounding", None, given,
-                                 f"{_num(given)} is {quantity} = {_num(correct)} rounded to {decimals} "
-                                 f"decimals: right as far as it goes, but give more digits")
-            if shown is not None and numbers is not None and isinstance(given, float):
-                with np.errstate(all="ignore"):
-                    hits = np.flatnonzero(np.abs(np.round(numbers, shown) - given) <= 1e-9 * abs(given) + 1e-300)
-                matched = [candidates[i][0] for i in hits if rounds_to(candidates[i][1], given, shown) is not None]
-            elif shown is not None:
-                matched = [slip for slip, value in candidates if rounds_to(value, given, shown) is not None]
-        if not matched:
+                                 lambda: f"{_num(given)} is {quantity} = {_num(correct)} rounded to {decimals} "
+                                         f"decimals: right as far as it goes, but give more digits")
+        if not hits:
             yours = " from your earlier values" if self.fixed else ""
             return Diagnosis(name, node, given, correct, None, None, None,
                              lambda: f"{NO_MATCH}: {quantity} = {_num(correct)}{yours}")
-        slip = matched[0]
-        others = tuple(dict.fromkeys(s.mistake for s in matched if s.mistake != slip.mistake))
-        rounded = " (rounded)" if decimals is None and not close(given, slip.grads[node], rtol, atol) else ""
-        return Diagnosis(name, node, given, correct, slip.mistake, slip, slip.grads[node],
-                         lambda: self.sentence(slip, name, node, given) + rounded, others)
+        slip, value = slips[hits[0]], values[hits[0]]
+        others = tuple(dict.fromkeys(slips[i].mistake for i in hits if slips[i].mistake != slip.mistake))
+        rounded = " (rounded)" if decimals is None and not within.right(given, value) else ""
+        say = sentence or (lambda slip: self.sentence(slip, name, node, given))
+        return Diagnosis(name, node, given, correct, slip.mistake, slip, value, lambda: say(slip) + rounded, others)
 
-    def diagnose_value(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
+    def diagnose_many(self, name: str, givens: list, withins: list[Within]) -> list[Diagnosis]:
+        """diagnose for many wrong numbers of one answer (a class's, each wrong by its own rule):
+        every number compared with every slip in one numpy comparison, each distinct one once."""
+        keys = [(name, _key(given), within.key) for given, within in zip(givens, withins)]
+        todo = list({key: i for i, key in reversed(list(enumerate(keys))) if key not in self._found}.values())
+        if todo:
+            self._diagnose_many(name, givens, withins, keys, todo)
+        return [self._found[key] for key in keys]
+
+    def _diagnose_many(self, name: str, givens: list, withins: list[Within], keys: list, todo: list[int]) -> None:
+        node = self.graph.node_of(name)
+        correct = self.correct(node)
+        hits: dict[int, list[int]] = {i: [] for i in todo}
+        slips, values, numbers = ([], [], None) if self._too_large(name, node, givens[0], correct) else \
+            self._candidates(node, correct, withins[0].rtol, withins[0].atol)
+        if numbers is not None and len(numbers):
+            numbers_hit = _matrix_hits(np.array([givens[i] for i in todo], dtype=np.float64), numbers,
+                                       [withins[i] for i in todo])
+            for row, column in numbers_hit:
+                hits[todo[row]].append(column)
+        missed = [i for i in todo if not hits[i]] if numbers is not None and not self.too_large else []
+        rounded = dict(zip(missed, _rounded_many([givens[i] for i in missed], [correct] * len(missed), numbers)))
+        for i in todo:
+            given, within = givens[i], withins[i]
+            if self.too_large:
+                diagnosis = self._too_large(name, node, given, correct)
+            elif numbers is None:
+                diagnosis = self._diagnose(name, given, within)
+            else:
+                diagnosis = self.conclude(name, node, given, correct, within, slips, values, numbers, hits[i],
+                                          rounded=rounded.get(i))
+            diagnosis.labels = self.labels
+            self._found[keys[i]] = diagnosis
+
+    def diagnose_value(self, name: str, given: Any, rtol: float = 1e-6, atol: float = 1e-12,
+                       within: Within | None = None) -> Diagnosis | None:
         """None if `given` is the output's value; else rounding, or no match."""
-        found = self._diagnose_value(name, given, rtol, atol)
+        within = within or Within(rtol, atol)
+        key = (name, _key(given), within.key)
+        if key in self._found:
+            return self._found[key]
+        found = self._found[key] = self._diagnose_value(name, given, within)
         if found is not None:
             found.labels = self.labels
         return found
 
-    def _diagnose_value(self, name: str, given: Any, rtol: float, atol: float) -> Diagnosis | None:
+    def _diagnose_value(self, name: str, given: Any, within: Within) -> Diagnosis | None:
         node = self.graph.output
         correct = self.values[node]
-        if close(given, correct, rtol, atol):
+        if within.right(given, correct):
             return None
         decimals = rounds_to(correct, given)
         if decimals is not None:
             return Diagnosis(name, node, given, correct, "rounding", None, given,
-                             f"{_num(given)} is {name} = {_num(correct)} rounded to {decimals} decimals: "
-                             f"right as far as it goes, but give more digits")
-        return Diagnosis(name, node, given, correct, None, None, None, f"{NO_MATCH}: {name} = {_num(correct)}")
+                             lambda: f"{_num(given)} is {name} = {_num(correct)} rounded to {decimals} "
+                                     f"decimals: right as far as it goes, but give more digits")
+        return Diagnosis(name, node, given, correct, None, None, None,
+                         lambda: f"{NO_MATCH}: {name} = {_num(correct)}")
 
     def sentence(self, slip: Slip, name: str, node: int, given: Any) -> str:
         """'6 is what you get if …: the right step is …', in the labels of the trace."""
@@ -663,57 +838,298 @@ class PassChecker:
         self.base = Diagnoser(graph, values, [t for t in targets if t is not None], upstream)
         self._above: dict[int, list[bool]] = {}
         self._diagnosers: dict[tuple, Diagnoser] = {}
+        self._affine: dict[tuple, Any] = {}     # check_class's coefficients, by node and fixed nodes
 
     def _yours(self, node: int, fixed: dict[int, Any]) -> Diagnoser:
         """The catalogue run from the student's earlier values above `node` (a class repeats them:
         one Diagnoser per distinct set)."""
-        above = self._above.get(node)
-        if above is None:
-            above = self._above[node] = reaches(self.graph, [node])
+        above = self.above(node)
         mine = {f: value for f, value in fixed.items() if above[f]}
         key = (node, tuple((f, _key(value)) for f, value in sorted(mine.items())))
         found = self._diagnosers.get(key)
         if found is None:
-            found = self._diagnosers[key] = Diagnoser(self.graph, self.values, [node], self.upstream, mine)
+            found = self._diagnosers[key] = Diagnoser(self.graph, self.values, [node], self.upstream, mine,
+                                                      self.base.labels)
         return found
 
-    def check(self, given: dict[str, Any], rtol: float = 1e-6, atol: float = 1e-12) -> list[Entry]:
+    def check(self, given: dict[str, Any], rtol: float = 1e-6, atol: float = 1e-12,
+              within: dict[str, Within] | None = None) -> list[Entry]:
         """Each entry in backward order against the right value; one that is off also against what
         follows from the student's earlier entries (follow-through). The first wrong entry is named
-        with its mistake; each later wrong entry is diagnosed given the student's earlier values."""
+        with its mistake; each later wrong entry is diagnosed given the student's earlier values.
+        `within[name]`: an answer's own tolerance (else rtol/atol)."""
         graph, values, base = self.graph, self.values, self.base
         entries: list[Entry] = []
         fixed: dict[int, Any] = {}
+        plain = Within(rtol, atol)
         for name in backward_order(graph, list(given)):
             number = given[name]
+            tolerance = within.get(name, plain) if within else plain
             is_value = _is_value(graph, name)
             node = graph.output if is_value else graph.node_of(name)
             correct = values[node] if is_value else base.correct(node)
             basis = correct
             if fixed and not is_value:
-                grads = walk(graph, values, base.needs, base.seed, fixed=fixed, stop=node)
-                basis = grads[node] if grads[node] is not None else np.zeros_like(values[node])
-            if close(number, correct, rtol, atol):
+                basis = self.basis(node, fixed)
+            if tolerance.right(number, correct):
                 entries.append(Entry(name, node, number, correct, basis, RIGHT, None, False))
                 continue
-            if fixed and not is_value and close(number, basis, rtol, atol):
+            if fixed and not is_value and tolerance.right(number, basis):
                 entries.append(Entry(name, node, number, correct, basis, FOLLOWS, None, False))
                 fixed[node] = number
                 continue
             if is_value:
-                diagnosis = base.diagnose_value(name, number, rtol, atol)
+                diagnosis = base.diagnose_value(name, number, within=tolerance)
             else:
-                diagnosis = base.diagnose(name, number, rtol, atol)
+                diagnosis = base.diagnose(name, number, within=tolerance)
                 if fixed and (diagnosis is None or diagnosis.mistake is None):
                     # Not a slip from the right values: one from the student's own earlier values?
                     yours = self._yours(node, fixed)
-                    diagnosis = _named(yours.diagnose(name, number, rtol, atol), diagnosis)
+                    diagnosis = _named(yours.diagnose(name, number, within=tolerance), diagnosis)
                 fixed[node] = number
             first = not any(entry.status == WRONG for entry in entries)
             entries.append(Entry(name, node, number, correct, basis, WRONG, diagnosis, first))
         for entry in entries:
             entry.note = follow_through_sentence(entry, entries, graph)
         return entries
+
+    def basis(self, node: int, fixed: dict[int, Any]) -> Any:
+        """∂out/∂node from the student's own values at the nodes in `fixed`."""
+        grads = walk(self.graph, self.values, self.base.needs, self.base.seed, fixed=fixed, stop=node)
+        return grads[node] if grads[node] is not None else np.zeros_like(self.values[node])
+
+    def above(self, node: int) -> list[bool]:
+        found = self._above.get(node)
+        if found is None:
+            found = self._above[node] = reaches(self.graph, [node])
+        return found
+
+    # A class at once ------------------------------------------------------------------------------
+    # The backward pass is linear in the gradients it carries, so ∂out/∂node from a student's own
+    # values v_f at the nodes f above it is a0 + Σ a_f·v_f, and so is what each slip of the catalogue
+    # gives it (a slip changes what flows, never its linearity; a forgotten chain factor adds a
+    # constant): the coefficients are found once per node and set of such nodes, and every student's
+    # numbers are then a matrix product, compared with what they wrote in one numpy comparison.
+
+    def _affine_basis(self, node: int, fixed: tuple[int, ...]) -> tuple[float, Any]:
+        key = ("basis", node, fixed)
+        found = self._affine.get(key)
+        if found is None:
+            graph, values, needs = self.graph, self.values, self.base.needs
+            at = lambda grads: 0.0 if grads[node] is None else float(grads[node])   # noqa: E731
+            a0 = at(walk(graph, values, needs, self.base.seed, fixed=dict.fromkeys(fixed, 0.0), stop=node))
+            each = [at(walk(graph, values, needs, 0.0, fixed={g: float(g == f) for g in fixed}, stop=node))
+                    for f in fixed]
+            found = self._affine[key] = (a0, np.array(each, dtype=np.float64))
+        return found
+
+    def _affine_slips(self, node: int, fixed: tuple[int, ...]) -> tuple[Diagnoser, Any, Any] | None:
+        """The catalogue from the student's values at `fixed` as coefficients: (the Diagnoser with
+        them all 0, b0, B) where the slips give node b0 + v·B; None for a program too large."""
+        key = ("slips", node, fixed)
+        if key not in self._affine:
+            def run(values: dict) -> Diagnoser:
+                return Diagnoser(self.graph, self.values, [node], self.upstream, values, self.base.labels)
+
+            def given(diagnoser: Diagnoser) -> Any:
+                return np.array([np.nan if slip.grads[node] is None else float(slip.grads[node])
+                                 for slip in diagnoser.slips], dtype=np.float64)
+            zero = run(dict.fromkeys(fixed, 0.0))
+            b0 = given(zero)
+            if zero.too_large:
+                self._affine[key] = None
+            else:
+                each = [given(run({g: float(g == f) for g in fixed})) - b0 for f in fixed]
+                self._affine[key] = (zero, b0, np.array(each, dtype=np.float64))
+        return self._affine[key]
+
+    def check_class(self, passes: list[dict[str, tuple[Any, Within]]]) -> list[dict[str, Entry]]:
+        """check for many students at once (each pass: name → (number, its Within)), the same
+        judgement: answer by answer in backward order, every student's number at once. A problem of
+        arrays is checked student by student."""
+        if any(np.ndim(v) for v in self.values) or \
+                any(type(number) not in _FLOATS for given in passes for number, _ in given.values()):
+            return [{entry.name: entry for entry in self.check(
+                {name: number for name, (number, _) in given.items()},
+                within={name: within for name, (_, within) in given.items()})} for given in passes]
+        graph, base = self.graph, self.base
+        names = backward_order(graph, list(dict.fromkeys(name for given in passes for name in given)))
+        rows, columns = len(passes), len(names)
+        numbers = np.full((rows, columns), np.nan)
+        status = np.zeros((rows, columns), dtype=np.int8)     # 0: not given; 1 right, 2 follows, 3 wrong
+        fixed = np.zeros((rows, columns), dtype=bool)         # the student's value replaces the right one
+        basis = np.full((rows, columns), np.nan)
+        diagnoses: dict[tuple[int, int], Diagnosis | None] = {}
+        withins: list[list] = [[None] * columns for _ in range(rows)]
+        column_of = {name: j for j, name in enumerate(names)}
+        for r, given in enumerate(passes):
+            for name, (number, within) in given.items():
+                j = column_of[name]
+                numbers[r, j], status[r, j], withins[r][j] = number, RIGHT_CODE, within   # judged below
+        values_col = [_is_value(graph, name) for name in names]
+        nodes = [graph.output if value else graph.node_of(name) for name, value in zip(names, values_col)]
+        for j, name in enumerate(names):
+            here = np.flatnonzero(status[:, j])
+            node, is_value = nodes[j], values_col[j]
+            within = [withins[r][j] for r in here]
+            given = numbers[here, j]
+            correct = float(self.values[node]) if is_value else float(base.correct(node))
+            basis[here, j] = correct
+            codes = np.zeros(len(here), dtype=np.int64)
+            slack = np.zeros(len(here))
+            earlier = [] if is_value else \
+                [i for i in range(j) if not values_col[i] and self.above(node)[nodes[i]]]
+            if earlier:   # which of the student's earlier values reach this node: a code per set
+                codes = fixed[np.ix_(here, earlier)] @ (1 << np.arange(len(earlier), dtype=np.int64))
+                for code in np.unique(codes[codes > 0]).tolist():
+                    chosen = np.flatnonzero(codes == code)
+                    mine = [i for t, i in enumerate(earlier) if code >> t & 1]
+                    a0, a = self._affine_basis(node, tuple(nodes[i] for i in mine))
+                    theirs = numbers[np.ix_(here[chosen], mine)]
+                    basis[here[chosen], j] = a0 + theirs @ a
+                    slack[chosen] = 1e-9 * (abs(a0) + np.abs(theirs) @ np.abs(a)) + 1e-300
+            right = _row_matches(given, np.full(len(here), correct), within)
+            follows = ~right & (codes > 0)
+            if follows.any():
+                at = np.flatnonzero(follows)
+                ours = [within[w] for w in at]
+                mid, low, high = (_row_matches(given[at], basis[here[at], j] + shift * slack[at], ours)
+                                  for shift in (0, -1, 1))
+                for t in np.flatnonzero((low != mid) | (high != mid)).tolist():
+                    # on an edge of the tolerance: the student's own pass decides (the coefficients
+                    # differ from it in the last bits)
+                    w = at[t]
+                    mine = {nodes[i]: numbers[here[w], i] for i in earlier if fixed[here[w], i]}
+                    basis[here[w], j] = float(self.basis(node, mine))
+                    mid[t] = within[w].right(float(given[w]), float(basis[here[w], j]))
+                follows[at] = mid
+            wrong = ~right & ~follows
+            status[here, j] = np.where(right, RIGHT_CODE, np.where(follows, FOLLOWS_CODE, WRONG_CODE))
+            fixed[here, j] = ~right & (not is_value)
+            wrong_at = np.flatnonzero(wrong)
+            if not len(wrong_at):
+                continue
+            if is_value:
+                for w in wrong_at.tolist():
+                    diagnoses[int(here[w]), j] = base.diagnose_value(name, float(given[w]), within=within[w])
+                continue
+            found = base.diagnose_many(name, [float(given[w]) for w in wrong_at],
+                                       [within[w] for w in wrong_at])
+            unnamed: dict[int, list[int]] = {}
+            for w, diagnosis in zip(wrong_at.tolist(), found):
+                diagnoses[int(here[w]), j] = diagnosis
+                if codes[w] and (diagnosis is None or diagnosis.mistake is None):
+                    unnamed.setdefault(int(codes[w]), []).append(w)
+            for code, chosen in unnamed.items():   # not a slip from the right values: from the student's?
+                mine = [i for t, i in enumerate(earlier) if code >> t & 1]
+                rows_here = here[chosen]
+                yours = self._yours_many(name, node, tuple(nodes[i] for i in mine), numbers[np.ix_(rows_here, mine)],
+                                         given[chosen], basis[rows_here, j], [within[w] for w in chosen])
+                for r, diagnosis in zip(rows_here.tolist(), yours):
+                    diagnoses[r, j] = _named(diagnosis, diagnoses[r, j])
+        return self._entries(passes, names, nodes, status, basis, diagnoses)
+
+    def _yours_many(self, name: str, node: int, fixed: tuple[int, ...], theirs: Any, givens: Any, bases: Any,
+                    withins: list[Within]) -> list[Diagnosis | None]:
+        """The diagnoses of wrong numbers at `node` from the catalogue run from each student's own
+        values `theirs` at the nodes `fixed` (rows): a Diagnoser per distinct set of values where a
+        class repeats them; else the catalogue's coefficients (_affine_slips) say in one comparison
+        which slips come near each student's number, and only those are run from the student's
+        values (what the coefficients give differs from a pass in the last bits, so every match and
+        every rounding is decided by the pass itself)."""
+        rows = theirs.tolist()
+        distinct = {tuple(row) for row in rows}
+        affine = None if len(distinct) <= len(fixed) + 1 else self._affine_slips(node, fixed)
+        if affine is None:
+            return [self._yours(node, dict(zip(fixed, row))).diagnose(name, float(given), within=within)
+                    for row, given, within in zip(rows, givens, withins)]
+        zero, b0, b = affine
+        gives = b0 + theirs @ b     # what each slip gives each student
+        slack = 1e-9 * (np.abs(b0) + np.abs(theirs) @ np.abs(b)) + 1e-300
+        shown = [shown_decimals(float(given)) for given in givens]
+        half = np.array([0.5 * 10.0 ** -d if d is not None else 0.0 for d in shown]) * (1 + 1e-9)
+        first = withins[0]
+        rule = next((w.rule for w in withins if w.rule is not None), None)
+        with np.errstate(all="ignore"):   # near: within the tolerance, or rounding to the number
+            reach = np.maximum(loose_bound(rule, first.rtol, first.atol, gives),
+                               half[:, None] + 1e-9 * np.abs(givens[:, None])) + slack
+            near = np.abs(gives - givens[:, None]) <= reach
+        found = []
+        for r, (given, close_by) in enumerate(zip(givens.tolist(), near)):
+            basis, d = float(bases[r]), shown[r]
+            decimals = rounds_to(basis, given, d)
+            wobble = abs(basis) * 1e-9 + 1e-300
+            edge = d is not None and (rounds_to(basis - wobble, given, d) != decimals
+                                      or rounds_to(basis + wobble, given, d) != decimals)
+            if close_by.any() or edge:   # a slip comes near, or the rounding is on an edge: passes decide
+                diagnosis = self._yours_near(name, node, zero, dict(zip(fixed, rows[r])), given, withins[r],
+                                             np.flatnonzero(close_by).tolist())
+            else:
+                diagnosis = zero.conclude(name, node, given, basis, withins[r], [], [], None, [],
+                                          rounded=(decimals, []))
+            diagnosis.labels = zero.labels
+            found.append(diagnosis)
+        return found
+
+    def _yours_near(self, name: str, node: int, zero: Diagnoser, student: dict, given: float, within: Within,
+                    near: list[int]) -> Diagnosis:
+        """What diagnose gives from the student's values, the catalogue's slips other than `near`
+        (indices into zero.slips) known to be far from their number: only those are run."""
+        graph, values, needs, seed = self.graph, self.values, self.base.needs, self.base.seed
+        grads = walk(graph, values, needs, seed, fixed=student, stop=node)
+        basis = grads[node] if grads[node] is not None else np.zeros_like(values[node])
+        slips, gives = [], []
+        for i in near:
+            slip = zero.slips[i]
+            value = walk(graph, values, needs, seed, slip.edits, slip.overwrite, student, node, slip.shortcut)[node]
+            if value is not None and not close(value, basis, within.rtol, within.atol):
+                slips.append(slip)
+                gives.append(float(value))
+        numbers = np.array(gives, dtype=np.float64)
+        say = lambda slip: self._yours(node, student).sentence(slip, name, node, given)   # noqa: E731
+        return zero.conclude(name, node, given, basis, within, slips, gives, numbers, within.hits(given, numbers),
+                             say)
+
+    def _entries(self, passes: list, names: list[str], nodes: list[int], status: Any, basis: Any,
+                 diagnoses: dict) -> list[dict[str, Entry]]:
+        """Each student's Entries from check_class's tables."""
+        values, judged = self.values, []
+        kinds = {RIGHT_CODE: RIGHT, FOLLOWS_CODE: FOLLOWS, WRONG_CODE: WRONG}
+        corrects = [values[node] if _is_value(self.graph, name) else self.base.correct(node)
+                    for name, node in zip(names, nodes)]
+        for r, (given, codes, bases) in enumerate(zip(passes, status.tolist(), basis.tolist())):
+            entries, first = [], True
+            for j, code in enumerate(codes):
+                if not code:
+                    continue
+                name, kind = names[j], kinds[code]
+                entry = Entry(name, nodes[j], given[name][0], corrects[j], np.float64(bases[j]), kind,
+                              diagnoses.get((r, j)), first and kind == WRONG)
+                first = first and kind != WRONG
+                entries.append(entry)
+            for entry in entries:
+                if entry.status == FOLLOWS:
+                    entry.note = follow_through_sentence(entry, entries, self.graph, self.above(entry.node))
+            judged.append({entry.name: entry for entry in entries})
+        return judged
+
+
+RIGHT_CODE, FOLLOWS_CODE, WRONG_CODE = 1, 2, 3
+_FLOATS = (float, np.float64)
+
+
+def _row_matches(givens: Any, values: Any, withins: list[Within]) -> Any:
+    """Row by row, whether givens[i] is values[i] under withins[i]."""
+    if not len(givens):
+        return np.zeros(0, dtype=bool)
+    rule = next((w.rule for w in withins if w.rule is not None), None)
+    first = withins[0]
+    with np.errstate(all="ignore"):
+        near = np.abs(givens - values) <= loose_bound(rule, first.rtol, first.atol, values)
+    if rule is not None:
+        for i in np.flatnonzero(near).tolist():
+            near[i] = withins[i].right(float(givens[i]), float(values[i]))
+    return near
 
 
 def _named(first: Diagnosis | None, second: Diagnosis | None) -> Diagnosis | None:
@@ -735,29 +1151,35 @@ def check_pass(graph: Graph, values: list, given: dict[str, Any], rtol: float = 
 
 
 def diagnose_verdicts(result: Any, verdicts: list, rtol: float, atol: float,
-                      checker: PassChecker | None = None) -> list[Entry]:
+                      checker: PassChecker | None = None, rules: list | None = None) -> list[Entry]:
     """The answers of one problem (check.Verdicts) as a worked pass: each verdict judged at the given
-    point gets its Entry (`verdict.entry`: right, follow-through or wrong, with the mistake named)."""
-    given, judged = {}, {}
-    for verdict in verdicts:
+    point gets its Entry (`verdict.entry`: right, follow-through or wrong, with the mistake named),
+    each number matched by its own of `rules` (tolerance.Rule: the figures, decimals or rtol/atol it
+    was judged by), if given."""
+    given, judged, within = {}, {}, {}
+    for i, verdict in enumerate(verdicts):
+        rule = rules[i] if rules is not None else None
         name = verdict.answer.name
         if verdict.answer.malformed is None and verdict.expected is not None and name not in given \
                 and not verdict.wrong_shape:   # a shape no slip of the pass gives: said by check.py
             given[name], judged[name] = verdict.expected, verdict
+            if rule is not None:
+                within[name] = Within(rule=rule, text=verdict.answer.text)
     if checker is None:
         checker = PassChecker(result.graph, result.values, list(given), result.upstream)
-    entries = checker.check(given, rtol, atol)
+    entries = checker.check(given, rtol, atol, within)
     for entry in entries:
         judged[entry.name].entry = entry
     return entries
 
 
-def follow_through_sentence(entry: Entry, entries: list[Entry], graph: Graph) -> str | None:
+def follow_through_sentence(entry: Entry, entries: list[Entry], graph: Graph,
+                            above: list[bool] | None = None) -> str | None:
     """'∂z/∂x = 12 is right from your ∂z/∂t = 3 (which was wrong)' for an entry given credit: the
     student's earlier values off the right ones, among those the entry's gradient flows through."""
     if entry.status != FOLLOWS:
         return None
-    above = reaches(graph, [entry.node])
+    above = above or reaches(graph, [entry.node])
     earlier = entries[:entries.index(entry)]
     yours = [e for e in earlier if e.status != RIGHT and e.node != entry.node and above[e.node]]
     output = graph.output_name
@@ -770,36 +1192,54 @@ def follow_through_sentence(entry: Entry, entries: list[Entry], graph: Graph) ->
 # A class: each student's answers to a problem as a worked pass, and what the class got wrong ------
 
 class ClassMarker:
-    """Judges every student's wrong answers of a problem as a worked pass: the catalogue run once per
-    problem, and a pass judged once per distinct set of wrong answers (a class repeats them)."""
+    """Judges every student's wrong answers of each problem as a worked pass, the whole class at
+    once: `add` queues a student's wrong answers, `finish` judges them problem by problem (and point
+    by point, where each student has their own): the catalogue run once per problem and point,
+    each distinct set of wrong answers judged once, all students' numbers compared with what each
+    slip gives in one numpy comparison (PassChecker.check_class)."""
 
-    def __init__(self, rtol: float, atol: float, follow_through: float = 0.0):
-        self.rtol, self.atol, self.follow_through = rtol, atol, follow_through
-        self.checkers: dict[str, PassChecker] = {}
-        self.judged: dict[tuple, dict[str, Entry]] = {}
+    def __init__(self, follow_through: float = 0.0):
+        self.follow_through = follow_through
+        self.queued: dict[str, tuple[Any, dict[tuple, list[list]]]] = {}
+        self._withins: dict[tuple, Within] = {}
 
-    def mark(self, problem: Any, marks: list) -> None:
-        """Set `mark.entry` (and `mark.credit` for follow-through) on a student's marks of `problem`
-        (classroom.Mark) that are wrong at the given point."""
-        wrong = [m for m in marks if m.verdict is not None and not m.verdict.ok
-                 and m.verdict.answer.malformed is None and m.verdict.expected is not None
-                 and not m.verdict.wrong_shape]
-        if not wrong:
-            return
-        key = (problem.id, tuple((m.asked.name, m.text) for m in wrong))
-        entries = self.judged.get(key)
-        if entries is None:
-            checker = self.checkers.get(problem.id)
-            if checker is None:
-                result = problem.result
-                checker = self.checkers[problem.id] = PassChecker(
-                    result.graph, result.values, [asked.name for asked in problem.asked], result.upstream)
-            found = checker.check({m.asked.name: m.verdict.expected for m in wrong}, self.rtol, self.atol)
-            entries = self.judged[key] = {entry.name: entry for entry in found}
-        for m in wrong:
-            m.entry = entries[m.asked.name]
-            if m.entry.status == FOLLOWS:
-                m.credit = self.follow_through
+    def add(self, problem: Any, marks: list) -> None:
+        """Queue one student's marks of `problem` (classroom.Mark, at the problem's point, with its
+        Key) that are wrong: numbers or formulas, not blank, malformed or wrong by rounding alone."""
+        queued = self.queued.get(problem.id)
+        if queued is None:
+            queued = self.queued[problem.id] = (problem, {})
+        key = tuple([(m.asked.name, m.text) for m in marks])
+        same = queued[1].get(key)
+        if same is None:
+            queued[1][key] = [marks]
+        else:
+            same.append(marks)
+
+    def finish(self) -> None:
+        """Judge what was queued: set `mark.entry` (and `mark.credit` for follow-through)."""
+        for problem, students in self.queued.values():
+            result = problem.result
+            checker = PassChecker(result.graph, result.values, [asked.name for asked in problem.asked],
+                                  result.upstream)
+            alike = [group for group in students.values() if group[0]]
+            passes = [{m.asked.name: (m.verdict.expected, self._within(m)) for m in group[0]} for group in alike]
+            for group, entries in zip(alike, checker.check_class(passes)):
+                for marks in group:
+                    for m in marks:
+                        m.entry = entries[m.asked.name]
+                        if m.entry.status == FOLLOWS:
+                            m.credit = self.follow_through
+        self.queued.clear()
+
+    def _within(self, mark: Any) -> Within:
+        """The mark's own tolerance rule (its Key's: the same at every point) and its text: one
+        Within per column and text."""
+        key = (id(mark.asked), mark.text)
+        found = self._withins.get(key)
+        if found is None:
+            found = self._withins[key] = Within(rule=mark.key.rule, text=mark.text)
+        return found
 
 
 # How a mistake reads in a class summary: "38% did not add the paths into c".

@@ -365,7 +365,7 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
                     # of 3 figures correctly rounded), not only its float.
                     verdicts[i] = rejudged(verdict, judged_by) if judged_by.figures or judged_by.hand \
                         else verdict
-            diagnose_verdicts(result, verdicts, rule.rtol, rule.atol)
+            diagnose_verdicts(result, verdicts, rule.rtol, rule.atol, rules=own)
         except GradcalcError as error:
             error.message = f"{where}: {error.message}"
             if isinstance(error, MissingValue):

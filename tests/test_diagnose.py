@@ -651,3 +651,136 @@ def test_cli_quiet_expect_says_the_diagnosis_on_stderr():
     # Right answers: nothing said, exit 0.
     result = run("z = x*x", "--x", "3", "--expect", "x=6", "-q")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "9\n6\n", "")
+
+
+# A class at once: the same judgement as one student at a time ----------------------------------------
+
+def _class_passes(text, at, names, rule, students=300, seed=0):
+    """Random worked passes of a class: each of `names` right, left out, or wrong in one of the ways
+    a class writes (a slip of the right pass, a slip from the student's own earlier values, right
+    from those values, a slip's value or the right one rounded, any other number); each number with
+    its text as written and a Within of `rule`."""
+    import random
+
+    from gradcalc.diagnose import PassChecker, Within, backward_order
+
+    rng = random.Random(seed)
+    result = compute(text, at)
+    graph = result.graph
+    checker = PassChecker(graph, result.values, names, result.upstream)
+    passes = []
+    for _ in range(students):
+        given, fixed = {}, {}
+        for name in backward_order(graph, [n for n in names if rng.random() < 0.6]):
+            node = graph.node_of(name)
+            right = float(checker.base.correct(node))
+            basis = float(checker.basis(node, fixed)) if fixed else right
+            mine = checker._yours(node, fixed) if fixed else checker.base
+            slips = [float(slip.grads[node]) for slip in mine.slips if slip.grads[node] is not None]
+            kind = rng.choice(["slip", "slip", "basis", "right", "rounded", "other"])
+            number = rng.choice(slips) if kind == "slip" and slips else basis if kind == "basis" else \
+                right if kind == "right" else round(rng.choice(slips or [right]), rng.choice([2, 3])) \
+                if kind == "rounded" else right + rng.choice([-1, 1]) * rng.uniform(0.01, 3)
+            if rng.random() < 0.3:   # a few students write the same wrong number
+                number = round(number, 1)
+            written = repr(number) if rng.random() < 0.7 else f"{number:.3g}"
+            number = float(written)
+            given[name] = (np.float64(number), Within(rule=rule, text=written))
+            if not given[name][1].right(number, right):
+                fixed[node] = number
+        passes.append(given)
+    return checker, passes
+
+
+@pytest.mark.parametrize("text, at, names", [
+    (APPLE, SHOP, ["price", "all_price", "apple_price", "orange_price", "apple", "apple_num", "orange", "tax"]),
+    (APPLE_BAG, SHOP, ["price", "apple_price", "apple", "apple_num", "orange", "orange_num", "tax"]),
+    (NEURON_SQUARED, {**NEURON, "t": t}, ["L", "p", "w", "x", "b"]),
+    ("t = x*y; u = sin(t); z = u*exp(x)", {"x": 0.5, "y": 2.0}, ["z", "u", "t", "x", "y"]),
+])
+@pytest.mark.parametrize("rule", ["plain", "hand", "sigfigs", "decimals"])
+def test_class_at_once_judges_as_one_by_one(text, at, names, rule):
+    from gradcalc.tolerance import Rule
+
+    rules = {"plain": Rule(hand=False), "hand": Rule(), "sigfigs": Rule(sigfigs=3, hand=False),
+             "decimals": Rule(decimals=2, hand=False)}
+    checker, passes = _class_passes(text, at, names, rules[rule])
+    together = checker.check_class(passes)
+    kinds = set()
+    for answers, judged in zip(passes, together):
+        alone = checker.check({name: number for name, (number, _) in answers.items()},
+                              within={name: within for name, (_, within) in answers.items()})
+        assert [e.name for e in alone] == list(judged)
+        for entry in alone:
+            other = judged[entry.name]
+            kinds.add(entry.status)
+            assert (other.status, other.first, other.note) == (entry.status, entry.first, entry.note)
+            assert float(other.basis) == pytest.approx(float(entry.basis), rel=1e-12, abs=1e-12)
+            if entry.diagnosis is None:
+                assert other.diagnosis is None
+                continue
+            mine, theirs = entry.diagnosis, other.diagnosis
+            assert (theirs.mistake, theirs.others, theirs.edge) == (mine.mistake, mine.others, mine.edge)
+            assert theirs.sentence == mine.sentence
+            if mine.mistake:
+                kinds.add(mine.mistake)
+    assert {FOLLOWS, WRONG} <= kinds and len(kinds) > 5   # the class exercised the judgements
+
+
+OWN_RULES_SHEET = '''title = "Own rules"
+follow_through = 0.5
+
+[[problem]]
+id = "pass"
+expression = "t = x + y; z = t*x"
+at = { x = 2, y = 1 }
+answers = { t = 1, x = { points = 1, rtol = 0.01 }, y = 1 }
+
+[[problem]]
+id = "ln"
+expression = "z = log(x)*y"
+at = { x = 2, y = 3 }
+answers = { y = { points = 1, sigfigs = [3, 2] } }
+'''
+
+
+def test_class_diagnosis_uses_each_answers_own_rule():
+    from gradcalc.classroom import grade_class, load_class_sheet, read_answers
+
+    sheet = load_class_sheet(OWN_RULES_SHEET)
+    book = grade_class(sheet, read_answers("student,pass.t,pass.x,pass.y,ln.y\n"
+                                           "Ada,2,4.02,2,-0.694\n"
+                                           "Ben,3,6.03,3,-0.693\n"
+                                           "Cy,3,6.2,-3,0.7\n", sheet))
+    ada, ben, cy = ({m.asked.column: m for m in s.marks} for s in book.students)
+    # 4.02 is 4, the chain factor forgotten, within pass.x's own rtol = 0.01 (not the sheet's 1e-6,
+    # under which no slip gives it and it was "no single common mistake").
+    assert ada["pass.x"].entry.diagnosis.mistake == "chain-factor-forgotten"
+    assert not ada["pass.x"].entry.diagnosis.sentence.endswith("(rounded)")
+    # sigfigs = [3, 2]: -0.694 is -ln 2 = -0.693147… with its last figure off, as the rule allows.
+    assert ada["ln.y"].entry.diagnosis.mistake == "sign-slip"
+    assert ben["ln.y"].entry.diagnosis.mistake == "sign-slip"
+    assert not ben["ln.y"].entry.diagnosis.sentence.endswith("(rounded)")
+    # Follow-through judged by the answer's rule too: 6.03 is 6 from Ben's own ∂z/∂t = 3, within 1%.
+    assert (ben["pass.t"].entry.status, ben["pass.x"].entry.status, ben["pass.y"].entry.status) == \
+        (WRONG, FOLLOWS, FOLLOWS)
+    assert ben["pass.x"].credit == 0.5
+    # 6.2 is 3% off 6: wrong, and said from Cy's own values; -3 from them is a sign slip.
+    assert cy["pass.x"].entry.status == WRONG and cy["pass.y"].entry.diagnosis.mistake == "sign-slip"
+    # 0.7: two figures where [3, 2] asks for three: wrong by its rounding alone, not diagnosed.
+    assert cy["ln.y"].entry is None
+
+
+def test_sheet_diagnosis_uses_the_problems_own_rule(tmp_path):
+    import json
+
+    from helpers import run
+
+    sheet = tmp_path / "sheet.toml"
+    sheet.write_text('title = "ln"\n[[problem]]\nexpression = "z = log(x)*y"\nat = { x = 2, y = 3 }\n'
+                     'sigfigs = [3, 2]\n[problem.expect]\ny = -0.694\nx = "1.50"\n')
+    data = json.loads(run("check", str(sheet), "--json", "--sheet-tolerance").stdout)
+    y = next(e for e in data["problems"][0]["expect"] if e["name"] == "y")
+    # -0.694 is -ln 2 with its last figure off, as sigfigs = [3, 2] allows: the sign slip, matched
+    # by the rule the answer was judged by (not "rounded" from rtol's view).
+    assert y["diagnosis"]["mistake"] == "sign-slip" and not y["diagnosis"]["sentence"].endswith("(rounded)")
