@@ -1074,7 +1074,16 @@ class PassChecker:
     def _yours_near(self, name: str, node: int, zero: Diagnoser, student: dict, given: float, within: Within,
                     near: list[int]) -> Diagnosis:
         """What diagnose gives from the student's values, the catalogue's slips other than `near`
-        (indices into zero.slips) known to be far from their number: only those are run."""
+        (indices into zero.slips) known to be far from their number: only those are run (once per
+        distinct values and number: a class repeats them)."""
+        key = ("near", node, tuple(student.items()), given, within.key)
+        found = self._affine.get(key)
+        if found is None:
+            found = self._affine[key] = self._run_near(name, node, zero, student, given, within, near)
+        return found
+
+    def _run_near(self, name: str, node: int, zero: Diagnoser, student: dict, given: float, within: Within,
+                  near: list[int]) -> Diagnosis:
         graph, values, needs, seed = self.graph, self.values, self.base.needs, self.base.seed
         grads = walk(graph, values, needs, seed, fixed=student, stop=node)
         basis = grads[node] if grads[node] is not None else np.zeros_like(values[node])
@@ -1094,23 +1103,27 @@ class PassChecker:
                  diagnoses: dict) -> list[dict[str, Entry]]:
         """Each student's Entries from check_class's tables."""
         values, judged = self.values, []
-        kinds = {RIGHT_CODE: RIGHT, FOLLOWS_CODE: FOLLOWS, WRONG_CODE: WRONG}
+        kinds = (None, RIGHT, FOLLOWS, WRONG)
         corrects = [values[node] if _is_value(self.graph, name) else self.base.correct(node)
                     for name, node in zip(names, nodes)]
+        columns = list(enumerate(zip(names, nodes, corrects)))
         for r, (given, codes, bases) in enumerate(zip(passes, status.tolist(), basis.tolist())):
-            entries, first = [], True
-            for j, code in enumerate(codes):
+            entries, first, follows = {}, True, False
+            for j, (name, node, correct) in columns:
+                code = codes[j]
                 if not code:
                     continue
-                name, kind = names[j], kinds[code]
-                entry = Entry(name, nodes[j], given[name][0], corrects[j], np.float64(bases[j]), kind,
-                              diagnoses.get((r, j)), first and kind == WRONG)
-                first = first and kind != WRONG
-                entries.append(entry)
-            for entry in entries:
-                if entry.status == FOLLOWS:
-                    entry.note = follow_through_sentence(entry, entries, self.graph, self.above(entry.node))
-            judged.append({entry.name: entry for entry in entries})
+                wrong = code == WRONG_CODE
+                entries[name] = Entry(name, node, given[name][0], correct, np.float64(bases[j]), kinds[code],
+                                      diagnoses.get((r, j)) if wrong else None, first and wrong)
+                first = first and not wrong
+                follows = follows or code == FOLLOWS_CODE
+            if follows:
+                listed = list(entries.values())
+                for entry in listed:
+                    if entry.status == FOLLOWS:
+                        entry.note = follow_through_sentence(entry, listed, self.graph, self.above(entry.node))
+            judged.append(entries)
         return judged
 
 
@@ -1209,7 +1222,7 @@ class ClassMarker:
         queued = self.queued.get(problem.id)
         if queued is None:
             queued = self.queued[problem.id] = (problem, {})
-        key = tuple([(m.asked.name, m.text) for m in marks])
+        key = tuple([id(m.verdict) for m in marks])   # a verdict per column, point and text
         same = queued[1].get(key)
         if same is None:
             queued[1][key] = [marks]
@@ -1225,17 +1238,21 @@ class ClassMarker:
             alike = [group for group in students.values() if group[0]]
             passes = [{m.asked.name: (m.verdict.expected, self._within(m)) for m in group[0]} for group in alike]
             for group, entries in zip(alike, checker.check_class(passes)):
+                aligned = [entries[m.asked.name] for m in group[0]]   # every student's marks in this order
                 for marks in group:
-                    for m in marks:
-                        m.entry = entries[m.asked.name]
-                        if m.entry.status == FOLLOWS:
-                            m.credit = self.follow_through
+                    for m, entry in zip(marks, aligned):
+                        m.entry = entry
+                if any(entry.status == FOLLOWS for entry in aligned):
+                    for marks in group:
+                        for m, entry in zip(marks, aligned):
+                            if entry.status == FOLLOWS:
+                                m.credit = self.follow_through
         self.queued.clear()
 
     def _within(self, mark: Any) -> Within:
         """The mark's own tolerance rule (its Key's: the same at every point) and its text: one
         Within per column and text."""
-        key = (id(mark.asked), mark.text)
+        key = id(mark.verdict)   # a verdict per column, point and text, kept for the whole class
         found = self._withins.get(key)
         if found is None:
             found = self._withins[key] = Within(rule=mark.key.rule, text=mark.text)
