@@ -1,11 +1,14 @@
-"""Single slips made by hand on a scalar graph, for the property test of gradcalc.diagnose and
-bench/diagnose_rate.py: each slip is a change to a backward pass of this module's own (upstream ×
-local, added at each input), written from the issue's description of the mistake and independent of
-the catalogue in gradcalc.diagnose."""
+"""Single slips made by hand, for the property tests of gradcalc.diagnose and bench/diagnose_rate.py,
+each written from the issue's description of the mistake and independent of the catalogue in
+gradcalc.diagnose: on a scalar graph, a change to a backward pass of this module's own (upstream ×
+local, added at each input); on array programs (a mean's 1/n dropped) and random matrix-product
+programs (a product's gradient untransposed or in the wrong order), an edit of the engine's backward
+loop (gradcalc.diagnose.walk)."""
 
 import math
 
 import numpy as np
+from hypothesis import strategies as st
 
 from gradcalc.evaluate import needs_grad
 from gradcalc.ops import OPS
@@ -148,4 +151,62 @@ def mean_slips(graph, values):
         if node.op in ("mean", "mean_axis") and needs[node.inputs[0]]:
             n = np.size(values[node.inputs[0]]) // max(np.size(values[node.id]), 1)
             slips.append(("mean-as-sum", {(node.id, 0): lambda up, local, flowing, args, out, n=n: flowing * n}))
+    return slips
+
+
+# Random matrix-product programs: A (2, 3), B (3, 2), C (2, 2) and D (3, 3), every sub-expression typed
+# by its shape (rows, columns), so products of every fitting pair meet, square ones included (where
+# both slips fit), inside smooth functions, sums and means. The output is a scalar.
+MATRIX_POINT = {"A": [[0.5, -1.0, 0.2], [1.5, 0.3, -0.4]], "B": [[0.3, 0.8], [-0.6, 0.2], [1.1, -0.5]],
+                "C": [[0.9, -0.3], [0.4, 1.2]], "D": [[0.2, 0.7, -0.1], [-0.5, 0.6, 0.3], [0.8, -0.2, 0.4]],
+                "s": 0.7}
+_MATRICES = {(2, 3): ["A", "B.T"], (3, 2): ["B", "A.T"], (2, 2): ["C", "C.T"], (3, 3): ["D", "D.T"]}
+_SMOOTH = ["tanh({})", "sigmoid({})", "sin({})", "exp(0.3*{})"]
+
+
+def _matrix(shape, depth):
+    leaves = st.sampled_from(_MATRICES[shape])
+    if depth == 0:
+        return leaves
+    rows, columns = shape
+    products = [st.tuples(_matrix((rows, inner), depth - 1), _matrix((inner, columns), depth - 1))
+                .map(lambda t: f"({t[0]} @ {t[1]})") for inner in (2, 3)]
+    same = _matrix(shape, depth - 1)
+    return st.one_of(leaves, *products,
+                     st.tuples(st.sampled_from(_SMOOTH), same).map(lambda t: t[0].format(t[1])),
+                     st.tuples(same, st.sampled_from(["+", "-", "*"]), same | st.sampled_from(["s", "0.5"]))
+                     .map(lambda t: f"({t[0]} {t[1]} {t[2]})"))
+
+
+matrix_programs = st.tuples(st.sampled_from(["sum", "mean"]), st.sampled_from(sorted(_MATRICES)),
+                            st.integers(1, 3)).flatmap(
+    lambda t: _matrix(t[1], t[2]).map(lambda body, reduce=t[0]: f"L = {reduce}({body})")).filter(
+    lambda text: "@" in text)
+
+
+def matmul_slips(graph, values):
+    """The two matrix-product slips at each product Y = X @ W of two matrices, as edits of
+    gradcalc.diagnose.walk (the walk is the engine's backward loop; the slips are made here, from the
+    issue's words: with upstream G = ∂L/∂Y, ∂L/∂X = G·Wᵀ and ∂L/∂W = Xᵀ·G; untransposed, G·W and X·G;
+    in the wrong order, Wᵀ·G and G·Xᵀ), each only where its product fits the input's shape (a
+    product that does not is no slip a student could write down): (mistake, edits)."""
+    needs = needs_grad(graph)
+    slips = []
+    for node in graph.nodes:
+        if node.op != "matmul":
+            continue
+        x, w = (values[i] for i in node.inputs)
+        if np.ndim(x) != 2 or np.ndim(w) != 2:
+            continue
+        g = np.ones(np.shape(values[node.id]))   # only its shape matters here
+        made = {0: [("matmul-untransposed", lambda up, local, flowing, args, out: up @ args[1], g.shape, w.shape),
+                    ("matmul-wrong-order", lambda up, local, flowing, args, out: args[1].T @ up, w.T.shape, g.shape)],
+                1: [("matmul-untransposed", lambda up, local, flowing, args, out: args[0] @ up, x.shape, g.shape),
+                    ("matmul-wrong-order", lambda up, local, flowing, args, out: up @ args[0].T, g.shape, x.T.shape)]}
+        for k, src in enumerate(node.inputs):
+            if not needs[src]:
+                continue
+            for mistake, edit, left, right in made[k]:
+                if left[1] == right[0] and (left[0], right[1]) == np.shape(values[src]):
+                    slips.append((mistake, {(node.id, k): edit}))
     return slips

@@ -16,7 +16,8 @@ from gradcalc.evaluate import needs_grad
 from gradcalc.result import compute
 
 from random_expressions import ARRAY_POINT, array_programs, evaluate_at, expressions, points
-from random_slips import backward_with, mean_slips, rounded, single_slips
+from random_slips import (MATRIX_POINT, backward_with, matmul_slips, matrix_programs, mean_slips, rounded,
+                          single_slips)
 
 
 def sig(u):
@@ -319,8 +320,8 @@ def test_first_wrong_entry_named_in_a_textbook_pass():
 # Random single slips on random graphs ---------------------------------------------------------------
 
 # Every slip the graph admits (tests/random_slips.py: 12 of the catalogue's 15 mistakes; mean-as-sum
-# is made on random array programs below; the two matrix-product slips need two matrices, which the
-# generators do not make), made by a backward pass of the test's own.
+# is made on random array programs below, and the two matrix-product slips on random programs of
+# matrix products), made by a backward pass of the test's own.
 TRIED = {"slips": 0, "named": 0}
 
 
@@ -362,6 +363,24 @@ def test_random_means_taken_as_sums_are_named(text):
         for name, node in graph.variables.items():
             right, wrong = result.grad_of(name), grads[node]
             assert diagnose(result, name, right) is None
+            if wrong is not None and not np.allclose(wrong, right, rtol=1e-6, atol=1e-12):
+                found = diagnose(result, name, wrong)
+                assert mistake in (found.mistake,) + found.others, (text, name, found.sentence)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=matrix_programs)
+def test_random_matrix_product_slips_are_named(text):
+    """The two matrix-product slips on random programs of products of matrices (square ones too,
+    where both fit), made in the engine's backward loop: each named, no right answer diagnosed."""
+    result = compute(text, {n: v for n, v in MATRIX_POINT.items() if n in text})
+    graph, values = result.graph, result.values
+    for name in graph.variables:
+        assert diagnose(result, name, result.grad_of(name)) is None
+    for mistake, edits in matmul_slips(graph, values) + mean_slips(graph, values):
+        grads = walk(graph, values, needs_grad(graph), seed_of(graph, values), edits)
+        for name, node in graph.variables.items():
+            right, wrong = result.grad_of(name), grads[node]
             if wrong is not None and not np.allclose(wrong, right, rtol=1e-6, atol=1e-12):
                 found = diagnose(result, name, wrong)
                 assert mistake in (found.mistake,) + found.others, (text, name, found.sentence)
