@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .evaluate import needs_grad
+from .evaluate import backward, needs_grad
 from .graph import Graph
 from .numbers import format_value
 from .ops import OPS, sum_to
@@ -47,6 +47,10 @@ MAX_WORK = 400_000
 
 _DROP = object()    # an edit's way of saying that nothing flows along its edge
 _MISSING = object()
+
+
+def _anyway(flowing: Any, error: Any) -> None:
+    """A non-finite gradient is what the right pass gives there: diagnosis compares with it."""
 
 
 class Slip:
@@ -148,7 +152,7 @@ def walk(graph: Graph, values: list, needs: list[bool], seed: Any, edits: dict |
         for k, src in enumerate(node.inputs):
             if not needs[src]:
                 continue
-            local, flowing = op.flow(k, upstream, args, out)
+            local, flowing = op.flow(k, upstream, args, out, lazy=True)   # an array rule's Jacobian only if read
             edit = edits.get((node.id, k)) if edits else None
             if edit is not None:
                 try:
@@ -508,7 +512,10 @@ class Diagnoser:
         self.seed = seed_of(graph, values, upstream)
         self.targets = targets
         self.stop = min(targets) if targets else -1
-        self.grads = walk(graph, values, self.needs, self.seed, fixed=fixed, stop=self.stop)
+        if fixed:   # from a student's own values: the walk with them in place
+            self.grads = walk(graph, values, self.needs, self.seed, fixed=fixed, stop=self.stop)
+        else:       # the right pass is the engine's own reverse walk
+            self.grads = backward(graph, values, upstream, on_nonfinite=_anyway)[0]
         self._slips: list[Slip] | None = None
         self._by_node: dict[tuple, list] = {}
         self._found: dict[tuple, Diagnosis | None] = {}
