@@ -46,7 +46,6 @@ NO_MATCH = "no single common mistake gives this number"
 MAX_WORK = 400_000
 
 _DROP = object()    # an edit's way of saying that nothing flows along its edge
-_MISSING = object()
 
 
 def _anyway(flowing: Any, error: Any) -> None:
@@ -372,13 +371,12 @@ class Within:
             return close(given, value, self.rtol, self.atol)
         if not rule.figures and abs(given - value) <= self.atol + self.rtol * abs(value):
             return True   # the hand-computed default: within rtol/atol is right, whatever the figures
-        from .tolerance import judge_number, written
-
-        if self._written is None:
-            self._written = written(self.text) is not None
-        if not self._written:   # a formula: its value compared as a program's are
-            return close(given, value, self.rtol, self.atol)
-        return judge_number(rule, self.text, float(value))[0]
+        if self._written is not False:
+            right = rule.passes(self.text, float(value))   # None: the text is no plain number
+            self._written = right is not None
+            if right is not None:
+                return right
+        return close(given, value, self.rtol, self.atol)   # a formula: its value compared as a program's are
 
     def hits(self, given: float, values: Any) -> list[int]:
         """The indices of `values` (a float array) that `given` is, in order."""
@@ -398,10 +396,7 @@ def loose_bound(rule: Any, rtol: float, atol: float, values: Any) -> Any:
         return bound
     if rule.decimals is not None:
         return np.maximum(bound, 0.5 * 10.0 ** -rule.decimals * (1 + 1e-9))
-    if rule.sigfigs is not None:
-        figures = rule.sigfigs if rule.accurate in (None, -1) else rule.accurate
-    else:
-        from .tolerance import HAND_FIGURES as figures
+    figures = rule.figure
     # |value| = m·10^e with 1 ≤ m < 10: the unit of its figures-th figure is 10^(e + 1 − figures) ≤
     # |value|·10^(1 − figures); when rounding carries m to 10 (m ≥ 9.95 at least) it is 10× that,
     # still under |value|·10^(1 − figures)·1.01.
@@ -460,8 +455,8 @@ def _rounded(given: Any, correct: Any, values: list, numbers: Any) -> tuple[int 
 
 
 def _rounded_many(givens: list[float], corrects: list[float], numbers: Any) -> list[tuple[int | None, list[int]]]:
-    """_rounded for many numbers at once: `numbers` the slips' values, one row for all or a row each;
-    the numbers showing the same decimals rounded together."""
+    """_rounded for many numbers at once, against the same slips' values `numbers`: the numbers
+    showing the same decimals rounded together."""
     found: list = [(None, [])] * len(givens)
     by_decimals: dict[int, list[int]] = {}
     for r, (given, correct) in enumerate(zip(givens, corrects)):
@@ -472,14 +467,12 @@ def _rounded_many(givens: list[float], corrects: list[float], numbers: Any) -> l
         elif shown is not None:
             by_decimals.setdefault(shown, []).append(r)
     for shown, rows in by_decimals.items():
-        values = numbers if numbers.ndim == 1 else numbers[rows]
         given = np.array([givens[r] for r in rows])
         with np.errstate(all="ignore"):
-            near = np.abs(np.round(values, shown) - given[:, None]) <= 1e-9 * np.abs(given[:, None]) + 1e-300
+            near = np.abs(np.round(numbers, shown) - given[:, None]) <= 1e-9 * np.abs(given[:, None]) + 1e-300
         for t, i in zip(*np.nonzero(near)):
             r = rows[t]
-            value = float(values[i] if numbers.ndim == 1 else values[t, i])
-            if rounds_to(value, givens[r], shown) is not None:
+            if rounds_to(float(numbers[i]), givens[r], shown) is not None:
                 found[r] = (None, found[r][1] + [int(i)])
     return found
 

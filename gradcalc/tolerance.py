@@ -43,6 +43,21 @@ class Rule:
     def figures(self) -> bool:
         return self.sigfigs is not None or self.decimals is not None
 
+    @property
+    def figure(self) -> int:
+        """The significant figure a number must be right to, unless decimals are asked: sigfigs (or
+        the figures of it that must be right), else the hand-computed default's."""
+        if self.sigfigs is None:
+            return HAND_FIGURES
+        return self.sigfigs if self.accurate in (None, -1) else self.accurate
+
+    def passes(self, text: str, value: float) -> bool | None:
+        """Whether the number written as `text` is right for `value` under this rule (what a
+        diagnosis matches a mistake's number by); None when `text` is no plain number."""
+        if written(text) is None:
+            return None
+        return judge_number(self, text, value)[0]
+
     def sentence(self, given: str = "answer", correct: str = "correct") -> str:
         """The rule in words, for feedback and the gradebook's JSON (a sheet's report compares the
         `expected` value an answer gives with the `computed` one)."""
