@@ -127,32 +127,33 @@ def walk(graph: Graph, values: list, needs: list[bool], seed: Any, edits: dict |
     derivatives between them left out). Nodes with ids ≤ `stop` are not passed through (their
     gradients are final).
 
-    A loop of its own, not a flag of backward(): the engine's hot loop pays nothing for diagnosis."""
-    grads: list = [None] * len(graph.nodes)
+    A loop of its own, not a flag of backward(): the engine's hot loop pays nothing for diagnosis.
+    It reads the graph's columns (graph.Nodes' ops and inputs), as forward and backward do."""
+    ops, inputs = graph.nodes.ops, graph.nodes.inputs
+    grads: list = [None] * len(ops)
     grads[graph.output] = seed
-    nodes = graph.nodes
-    for node in reversed(nodes[stop + 1:] if stop >= 0 else nodes):
-        upstream = grads[node.id]
-        if fixed is not None and node.id in fixed:
-            upstream = grads[node.id] = fixed[node.id]
-        if upstream is None or node.op is None:
+    for node in range(len(ops) - 1, stop, -1):
+        upstream = grads[node]
+        if fixed is not None and node in fixed:
+            upstream = grads[node] = fixed[node]
+        if upstream is None or ops[node] is None:
             continue
-        if shortcut is not None and node.id in shortcut:
-            for src in shortcut[node.id]:
+        if shortcut is not None and node in shortcut:
+            for src in shortcut[node]:
                 try:
                     flowing = sum_to(upstream, np.shape(values[src]))
                 except ValueError:   # an array's gradient cannot be a scalar's: no such slip
                     return []
                 grads[src] = flowing if grads[src] is None else grads[src] + flowing
             continue
-        op = OPS[node.op]
-        args = [values[i] for i in node.inputs]
-        out = values[node.id]
-        for k, src in enumerate(node.inputs):
+        op = OPS[ops[node]]
+        args = [values[i] for i in inputs[node]]
+        out = values[node]
+        for k, src in enumerate(inputs[node]):
             if not needs[src]:
                 continue
             local, flowing = op.flow(k, upstream, args, out, lazy=True)   # an array rule's Jacobian only if read
-            edit = edits.get((node.id, k)) if edits else None
+            edit = edits.get((node, k)) if edits else None
             if edit is not None:
                 try:
                     flowing = edit(upstream, local, flowing, args, out)
@@ -312,14 +313,15 @@ def reaches(graph: Graph, targets: list[int], blocked: dict | None = None) -> li
     """Which nodes have one of `targets` at or below them: only a slip there can change its gradient.
     Paths through a `blocked` node do not count (a student's own value there replaces whatever a
     slip above it sent down)."""
-    marked = [False] * len(graph.nodes)
+    ops, inputs = graph.nodes.ops, graph.nodes.inputs
+    marked = [False] * len(ops)
     for target in targets:
         marked[target] = True
-    for node in graph.nodes:
-        if not marked[node.id] and node.op is not None:
-            for i in node.inputs:
+    for node, op in enumerate(ops):
+        if not marked[node] and op is not None:
+            for i in inputs[node]:
                 if marked[i] and (blocked is None or i not in blocked or i in targets):
-                    marked[node.id] = True
+                    marked[node] = True
                     break
     return marked
 
