@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .evaluate import backward, needs_grad
-from .graph import Graph
+from .graph import Graph, gc_paused
 from .numbers import format_value
 from .ops import OPS, sum_to
 from .ops.rules import numbers_local
@@ -964,10 +964,17 @@ class PassChecker:
         diagnoses: dict[tuple[int, int], Diagnosis | None] = {}
         withins: list[list] = [[None] * columns for _ in range(rows)]
         column_of = {name: j for j, name in enumerate(names)}
+        at_rows, at_columns, given_numbers = [], [], []
         for r, given in enumerate(passes):
+            mine = withins[r]
             for name, (number, within) in given.items():
                 j = column_of[name]
-                numbers[r, j], status[r, j], withins[r][j] = number, RIGHT_CODE, within   # judged below
+                mine[j] = within
+                at_rows.append(r)
+                at_columns.append(j)
+                given_numbers.append(number)
+        numbers[at_rows, at_columns] = given_numbers
+        status[at_rows, at_columns] = RIGHT_CODE   # given: judged below
         values_col = [_is_value(graph, name) for name in names]
         nodes = [graph.output if value else graph.node_of(name) for name, value in zip(names, values_col)]
         for j, name in enumerate(names):
@@ -1233,6 +1240,10 @@ class ClassMarker:
 
     def finish(self) -> None:
         """Judge what was queued: set `mark.entry` (and `mark.credit` for follow-through)."""
+        with gc_paused():   # many small objects, no cycles: nothing for the collector to find
+            self._finish()
+
+    def _finish(self) -> None:
         for problem, students in self.queued.values():
             result = problem.result
             checker = PassChecker(result.graph, result.values, [asked.name for asked in problem.asked],
