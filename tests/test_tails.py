@@ -72,6 +72,9 @@ REFERENCE = {
     "acsc": (mpmath.acsc,
              lambda x: -1 / (abs(x) * mpmath.sqrt(x * x - 1)), lambda x: abs(x) > 1),
     "acot": (mpmath.acot, lambda x: -1 / (1 + x * x), None),
+    "sech": (mpmath.sech, lambda x: -mpmath.sech(x) * mpmath.tanh(x), None),
+    "csch": (mpmath.csch, lambda x: -mpmath.csch(x) * mpmath.coth(x), None),
+    "coth": (mpmath.coth, lambda x: -mpmath.csch(x) ** 2, None),
 }
 
 UNARY = [key for key, op in OPS.items() if op.arity == 1 and op.names and op.elementwise]
