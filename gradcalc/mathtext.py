@@ -7,6 +7,8 @@ points where it did), and tokens it adds are empty ones at the place they stand 
 - LaTeX commands become the tokens they mean: ``\\frac{a}{b}`` is ``({a}/{b})``, ``\\sqrt`` is ``√``,
   ``\\sin`` is ``sin``, ``\\cdot`` is ``⋅``, ``\\left(`` is ``(``, ``\\alpha`` is ``α``, ``x_{1}`` is
   the name ``x_1``; spacing (``\\,``) and ``$`` delimiters are dropped.
+- An accent on one letter is the name with it spelled (``ŷ``, ``\\hat{y}`` are ``y_hat``), a font around
+  one letter the letter (``\\mathbf{W}`` is ``W``), a vulgar fraction the number (``½`` is ``(1/2)``).
 - Names written together (``xy``, ``mv``, ``nRT``) become their pieces side by side when every piece
   is a variable given a value (or assigned or listed as an input in the text) and the name itself is
   not; two ways to cut one name is refused with both readings.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import re
 
 from .errors import GradcalcError
+from .names import ACCENT_MARKS, accented
 
 Span = tuple[int, int]
 
@@ -80,7 +83,22 @@ _FRACTIONS = {"frac", "dfrac", "tfrac"}
 # Functions a document names in \text{…} with capitals (\text{Tanh}, \text{Softplus}, \text{ReLU}).
 _TEXT_FUNCTIONS = {"tanh", "softplus", "relu", "sigmoid", "gelu", "silu", "elu", "exp", "log", "sin", "cos",
                    "softmax", "max", "min", "abs", "erf"}
-_WORD_COMMANDS = {"mathrm", "text", "operatorname", "mathit", "textrm", "mathbf", "boldsymbol", "mathsf"}
+_WORD_COMMANDS = {"mathrm", "text", "operatorname", "mathit", "textrm", "mathbf", "boldsymbol", "mathsf",
+                  "mathcal", "mathbb", "mathscr", "mathfrak", "mathtt", "mathnormal", "bm", "pmb"}
+# Accents on one letter (\hat{y}, ŷ, x̄, ẋ): the name y_hat, as code writes it, since a name is ASCII or
+# Greek letters (gradcalc/names.py) and --y_hat is one spelling to type whichever way the notes wrote it.
+_ACCENT_COMMANDS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "dot": "dot",
+                    "ddot": "ddot", "tilde": "tilde", "widetilde": "tilde"}
+# ½ is (1/2): a vulgar fraction is a number, in parentheses so ½x² stays (1/2)·x².
+_VULGAR = {"½": ("1", "2"), "⅓": ("1", "3"), "⅔": ("2", "3"), "¼": ("1", "4"), "¾": ("3", "4"),
+           "⅕": ("1", "5"), "⅙": ("1", "6"), "⅛": ("1", "8")}
+
+
+def _letter(text: str) -> str | None:
+    """`text` as a name if it is one ASCII or Greek letter (\\theta counts: θ), else None."""
+    if text.startswith("\\"):
+        text = GREEK.get(text[1:], "")
+    return text if len(text) == 1 and (text.isascii() and text.isalpha() or "α" <= text.lower() <= "ω") else None
 
 
 def _lex(text: str, token_re_source: str, ignore: frozenset) -> list[Tok]:
@@ -148,6 +166,16 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
             pass
         elif kind == "TRANSPOSE":
             out.append(Tok("ATTRIBUTE", ".T", token.start, token.end))
+        elif kind == "unmatched" and text in _VULGAR:
+            top, bottom = _VULGAR[text]
+            out += [Tok("LPAR", "(", token.start, token.end), _empty("NUMBER", top, token.start),
+                    _empty("MUL_OP", "/", token.start), _empty("NUMBER", bottom, token.start),
+                    _empty("RPAR", ")", token.end)]
+        elif kind == "unmatched" and accented(text):
+            out.append(Tok("NAME", accented(text), token.start, token.end))
+        elif kind == "unmatched" and text in ACCENT_MARKS and out and out[-1].lastgroup == "NAME" \
+                and out[-1].end == token.start and accented(out[-1].text + text):
+            out[-1] = Tok("NAME", accented(out[-1].text + text), out[-1].start, token.end)
         elif text in _APPROX:      # Φ(x) ≈ 0.5(1 + tanh(…)): the formula after it, as =
             out.append(Tok("EQUAL", "=", token.start, token.end))
         elif kind == "LATEX":
@@ -227,6 +255,21 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 out.append(_empty("LPAR", "(", token.start))
                 before.setdefault(first_end, []).append(_empty("MUL_OP", "/", tokens[first_end].start))
                 after.setdefault(second_end - 1, []).append(_empty("RPAR", ")", tokens[second_end - 1].end))
+            elif command in _ACCENT_COMMANDS and i + 1 < len(tokens):
+                # \hat{y}, \bar x, \hat{\theta}: one letter under the accent is the name y_hat
+                end = _group_end(tokens, i + 1)
+                inner = tokens[i + 2:end - 1] if tokens[i + 1].lastgroup == "LBRACE" else tokens[i + 1:end]
+                letter = _letter(inner[0].text) if len(inner) == 1 else None
+                if letter is None:
+                    raise _latex_error(token, f"{text} over more than one letter is not read",
+                                       hint=f"write the name it stands for, e.g. y_{_ACCENT_COMMANDS[command]}")
+                out.append(Tok("NAME", f"{letter}_{_ACCENT_COMMANDS[command]}", token.start, tokens[end - 1].end))
+                skip.update(range(i + 1, end))
+            elif command in _WORD_COMMANDS and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE" \
+                    and end_of_one_letter(tokens, i + 1):
+                # \mathbf{W}, \mathcal{L}, \boldsymbol{\theta}: a font around a letter is the letter
+                out.append(Tok("NAME", _letter(tokens[i + 2].text), token.start, tokens[i + 3].end))
+                skip.update(range(i + 1, i + 4))
             elif command in _WORD_COMMANDS and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE":
                 # \mathrm{ReLU}, \operatorname{sech}: the word inside is a name (lower case if that is
                 # a function's name), \mathrm{e} the constant
@@ -253,6 +296,12 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
             out.append(extra)
         i += 1
     return _subscripts(out)
+
+
+def end_of_one_letter(tokens: list[Tok], start: int) -> bool:
+    """Whether the brace group at `start` holds one letter ({W}, {\\theta})."""
+    return start + 2 < len(tokens) and tokens[start + 2].lastgroup == "RBRACE" and \
+        _letter(tokens[start + 1].text) is not None
 
 
 def _heads(tokens: list[Tok], start: int) -> bool:

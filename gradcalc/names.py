@@ -20,6 +20,22 @@ NAME = re.compile(f"[{LETTERS}][{LETTERS}0-9\u2080-\u2089]*")
 _TWINS = str.maketrans("\u00b5\u03d1\u03d5\u03f5", "\u03bc\u03b8\u03c6\u03b5")
 
 
+# Accents on one letter (ŷ, x̄, ẋ, ỹ): notes' names that are no name here, read as y_hat, x_bar, x_dot,
+# y_tilde (as code spells them) in the text, in LaTeX (\\hat{y}) and offered for --ŷ.
+ACCENT_MARKS = {"\u0302": "hat", "\u0304": "bar", "\u0305": "bar", "\u0307": "dot", "\u0308": "ddot",
+                "\u0303": "tilde"}
+
+
+def accented(text: str) -> str | None:
+    """ŷ (one character, or y and U+0302) as the name y_hat; None if it is no accented letter."""
+    import unicodedata
+
+    parts = unicodedata.normalize("NFD", text)
+    if len(parts) == 2 and parts[1] in ACCENT_MARKS and parts[0].isalpha() and is_name(parts[0]):
+        return f"{parts[0]}_{ACCENT_MARKS[parts[1]]}"
+    return None
+
+
 def fold(text: str) -> str:
     """`text` with each look-alike letter as its one spelling (µ → μ): 1 character for 1, so every
     place in the text stays where it was."""

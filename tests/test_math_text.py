@@ -610,3 +610,61 @@ def test_pasted_python_never_cuts_names_so_offers_no_product():
     result = run("import numpy as np\nx*2 + xy", "--y", "1")
     assert_error(result, 2, "no value for x, xy")
     assert "read as" not in result.stderr
+
+
+# -- lecture-note notation: accented names, vulgar fractions, font commands ----------------------------------
+def test_squared_error_with_a_hat_matches_sympy_whichever_way_it_is_written():
+    # ½(y − ŷ)² from ML notes: ŷ precomposed (U+0177), y + U+0302 and LaTeX \hat{y} are all the name y_hat.
+    y, y_hat = sp.symbols("y y_hat")
+    exact = sp.Rational(1, 2) * (y - y_hat) ** 2
+    point = {y: 1.0, y_hat: 0.3}
+    for text in ("L = ½(y − \u0177)²", "L = ½(y − y\u0302)²", r"L = \frac{1}{2}(y - \hat{y})^2",
+                 r"L = \tfrac12 (y - \widehat{y})^2"):
+        found = compute(text, {"y": 1.0, "y_hat": 0.3})
+        assert found.value == pytest.approx(float(exact.subs(point)), rel=1e-14), text
+        assert found.gradient["y_hat"] == pytest.approx(float(sp.diff(exact, y_hat).subs(point)), rel=1e-14)
+        assert found.gradient["y"] == pytest.approx(float(sp.diff(exact, y).subs(point)), rel=1e-14)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("x\u0304", "x_bar"), ("\u0233", "y_bar"), ("\u1e8b", "x_dot"), ("x\u0303", "x_tilde"), ("θ\u0302", "θ_hat"),
+    (r"\bar{x}", "x_bar"), (r"\overline{x}", "x_bar"), (r"\dot x", "x_dot"), (r"\ddot{x}", "x_ddot"),
+    (r"\tilde{x}", "x_tilde"), (r"\hat{\theta}", "θ_hat"),
+])
+def test_an_accented_letter_is_the_name_with_its_accent_spelled(text, name):
+    found = compute(f"3*{text}**2", {name: 2.0})
+    assert found.value == 12.0 and found.gradient == {name: 12.0}
+
+
+def test_the_option_for_y_hat_is_named_when_typed_with_its_accent():
+    for option in ("--\u0177", "--y\u0302"):
+        result = run("½(y − ŷ)²", "--y", "1", option, "0.5")
+        assert_error(result, 2, "reads")
+        assert "name y_hat" in result.stderr and "hint: write --y_hat" in result.stderr
+    result = run("½(y − ŷ)²", "--y", "1", "--y_hat", "0.5", "-q")
+    assert result.exit_code == 0 and result.stdout.split() == ["0.125", "0.5", "-0.5"]
+
+
+def test_another_alphabet_and_an_accent_over_two_letters_stay_refused():
+    assert_error(run("\u0445 + 1", "--x", "1"), 2, "unexpected character")       # Cyrillic х
+    assert_error(run("x + 1", "--\u0436", "1"), 2, "ASCII or Greek")
+    assert_error(run(r"\hat{xy}", "--x", "1", "--y", "1"), 2, r"\hat over more than one letter")
+
+
+@pytest.mark.parametrize("fraction, value", [("½", 0.5), ("⅓", 1 / 3), ("¼", 0.25), ("¾", 0.75), ("⅔", 2 / 3)])
+def test_a_vulgar_fraction_is_that_number_in_parentheses(fraction, value):
+    # ½x² is (1/2)·x²: d/dx = x
+    found = compute(f"{fraction}x²", {"x": 3.0})
+    assert found.value == pytest.approx(9 * value, rel=1e-15)
+    assert found.gradient["x"] == pytest.approx(6 * value, rel=1e-15)
+
+
+def test_a_font_around_a_letter_is_the_letter():
+    W, x, theta = sp.symbols("W x theta")
+    exact = W * x ** 2 + sp.sin(theta)
+    point = {W: 1.5, x: 2.0, theta: 0.4}
+    text = r"\mathcal{L} = \mathbf{W} \boldsymbol{x}^2 + \sin(\bm{\theta}) + 0\mathrm{d}"
+    found = compute(text, {"W": 1.5, "x": 2.0, "θ": 0.4, "d": 7.0})
+    assert found.value == pytest.approx(float(exact.subs(point)), rel=1e-14)
+    for name, symbol in (("W", W), ("x", x), ("θ", theta)):
+        assert found.gradient[name] == pytest.approx(float(sp.diff(exact, symbol).subs(point)), rel=1e-14)
