@@ -367,8 +367,14 @@ def _random(m, x=None, n1=None, n2=None, **_):
     name = m.target()
     if name in m.given():      # w = torch.randn(5, 3) with --w given: the value given is w's
         return m.const(0.0)
-    sizes = list(m.numbers(x) or ()) or [m.number(x) if x is not None else None, n1, n2]
+    written = m.numbers(x) if x is not None else None        # randn((3, 2)), randn(()) (a number)
+    if written is None and x is not None and getattr(m.number(x), "ndim", 0) == 1:
+        written = tuple(m.number(x))                           # randn([3, 2]), tf.random.normal([3])
+    sizes = list(written) if written is not None else [m.number(x) if x is not None else None, n1, n2]
     shape = [int(n) for n in sizes if isinstance(n, (int, float)) and n == int(n) and n > 0]
+    if written == () or x is None and n1 is None:     # np.random.randn(): one number
+        m.refuse("random numbers are not read: gradcalc differentiates at values you give",
+                 f"give {name}'s value (a number) with --{name}, e.g. --{name} 0.5")
     def row(n):
         return "[" + ", ".join(["0.1"] * min(n, 3)) + (", …]" if n > 3 else "]")
     example = row(shape[0]) if len(shape) == 1 else "[0.5, -1.2, 0.3]" if not shape else "…" if len(shape) > 2 else \
@@ -487,7 +493,7 @@ TORCH = {
     "detach": S("x", _detach), "tensor": S("x, requires_grad=False", _value),
     "as_tensor": S("x", _value), "Tensor": S("x, requires_grad=False", _value),
     "FloatTensor": S("x", _value), "DoubleTensor": S("x", _value),
-    **{name: S("x, n1=None, n2=None, requires_grad=False, *", _random) for name in ("randn", "rand", "randint", "normal", "randn_like",
+    **{name: S("x=None, n1=None, n2=None, requires_grad=False, *", _random) for name in ("randn", "rand", "randint", "normal", "randn_like",
                                                   "rand_like", "empty", "uniform")},
     "special.expit": S("x", _call("sigmoid")), "special.erf": S("x", _call("erf")),
     "special.logit": S("x", _logit), "special.xlogy": S("x, y", _xlogy),
@@ -510,7 +516,7 @@ TENSORFLOW = {
     "range": S("start, stop|limit=None, step|delta=None", _arange),
 }
 
-RANDOM = {name: S("x, n1=None, n2=None, *", _random) for name in ("randn", "rand", "randint", "normal", "uniform", "random",
+RANDOM = {name: S("x=None, n1=None, n2=None, *", _random) for name in ("randn", "rand", "randint", "normal", "uniform", "random",
                                                 "standard_normal", "random_sample", "choice", "gauss")}
 
 TF_NN = {
@@ -699,7 +705,9 @@ _PLAIN_SEED = re.compile(rf"[ \t]*(?:(?:torch\.)?ones_like\([ \t]*{_NAME}[ \t]*\
                          rf"(?:,?[ \t]*(?:retain_graph|create_graph)[ \t]*=[ \t]*(?:True|False)[ \t]*)*$")
 _GRAD_READ = re.compile(rf"(?:({_NAME})[ \t]*=[ \t]*)?{_DOTTED}\.grad\b(?![ \t]*\()(?:\.{_NAME}(?:\(\))?)*[ \t]*$")
 _GRAD_ATTR = re.compile(r"\.grad\b(?![ \t]*\()")
-_TAPE = re.compile(rf"(?:({_NAME})[ \t]*=[ \t]*)?{_NAME}\.gradient[ \t]*\([ \t]*({_NAME})\b")
+# dy_dx = tape.gradient(y, x); [dl_dw, dl_db] = tape.gradient(loss, [w, b]) (the TF guide), or unbracketed
+_TAPE = re.compile(rf"(?:(\[?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*\]?)[ \t]*=[ \t]*)?"
+                   rf"{_NAME}\.gradient[ \t]*\([ \t]*({_NAME})\b")
 _TRANSFORM = re.compile(rf"((?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|jit)"
                         rf"[ \t]*\([ \t]*({_NAME})[ \t]*(?:,(?:[^()]|\([^()]*\))*)?\))")
 # grad(grad(f)), jacfwd(jacrev(f)): a transform of a transform (a higher derivative)
@@ -790,7 +798,7 @@ def read_python(text: str) -> Program | None:
             match = _TAPE.match(head)
             output, skip, asked = match.group(2), "gradient", f"tape.gradient({match.group(2)}, …)"
             if match.group(1):
-                gradients.add(match.group(1))
+                gradients.update(re.findall(_NAME, match.group(1)))
         elif _ALIAS.match(head):
             match = _ALIAS.match(head)
             _higher(match.group(2), match.group(3), derived, at + head.index(match.group(2)))

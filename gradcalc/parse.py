@@ -1086,9 +1086,10 @@ class _Maker:
         return frozenset(self.builder.names)
 
     def target(self) -> str:
-        """The name the call's value is given (w in `w = torch.randn(3)`), else x."""
+        """The name the call's value is given (w in `w = torch.randn(3)`, and in
+        `w = tf.Variable(tf.random.normal((3, 2)))`), else x."""
         line = self.builder.graph.text[:self.span[0]].rsplit("\n", 1)[-1]
-        match = re.search(r"([A-Za-z_][A-Za-z_0-9]*)\s*=\s*$", line)
+        match = re.search(r"([A-Za-z_][A-Za-z_0-9]*)\s*=\s*(?:[A-Za-z_][\w.]*\s*\(\s*)*$", line)
         return match.group(1) if match else "x"
 
 
@@ -1369,6 +1370,7 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     if not python and "=" in text and re.search(_DEFINES, text):    # N(x) = … then N(d1): math text's functions
         program = _math_functions(text, names)
     source = _join_lines(text, frozenset()) if program is None else _join_lines(program.source, program.returns)
+    source = _EMPTY_LIST.sub(r"\1(\2)", source)      # torch.randn([]): a shape of no sizes, as () is
     failed = None
     try:
         graph = _parse_plain(source, text, limits, names, program)
@@ -1395,6 +1397,9 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     graph.notes[:0] = [note for note in dict.fromkeys(notes)]
     return graph
 
+
+# An empty list written as a call's argument (torch.randn([]), size=[]): a shape, read as the empty tuple.
+_EMPTY_LIST = re.compile(r"([(,][ \t]*|[(,][ \t]*[A-Za-z_]\w*[ \t]*=[ \t]*)\[([ \t]*)\](?=[ \t]*[,)])")
 
 # What every definition of a function holds, `N(x) =`: a text without it has none (a quick look,
 # where finding the definitions took a 10⁵-line program a quarter of a second).

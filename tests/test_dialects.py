@@ -835,3 +835,45 @@ def test_arange_that_makes_no_array_is_explained(text, message):
     result = run(text, "--x", "3")
     assert_error(result, 2, message)
     assert "arange(4.0)" in result.stderr or "write a number there" in result.stderr
+
+
+@pytest.mark.parametrize("program, hint", [
+    ("w = torch.randn([])\ny = w**2", "give w's value (a number) with --w, e.g. --w 0.5"),
+    ("w = torch.randn(())\ny = w**2", "give w's value (a number) with --w, e.g. --w 0.5"),
+    ("w = np.random.randn()\ny = w**2", "give w's value (a number) with --w, e.g. --w 0.5"),
+    ("w = torch.randn([3, 2])\ny = w**2", "give w's value (shape 3×2) with --w"),
+    ("w = tf.random.normal([3])\ny = w**2", "give w's value (shape 3) with --w, e.g. --w \"[0.1, 0.1, 0.1]\""),
+    ("w = tf.Variable(tf.random.normal((3, 2)), name='w')\ny = w**2", "give w's value (shape 3×2) with --w"),
+])
+def test_a_random_scalar_or_wrapped_random_value_asks_for_its_value_by_name(program, hint):
+    result = run(program)
+    assert_error(result, 2, "random numbers are not read")
+    assert hint in result.stderr
+    assert "w = " in result.stderr.splitlines()[1]          # the line shown is the one pasted
+
+
+TF_GRADIENT_TAPE_GUIDE = """
+w = tf.Variable(tf.random.normal((3, 2)), name='w')
+b = tf.Variable(tf.zeros(2, dtype=tf.float32), name='b')
+x = [[1., 2., 3.]]
+
+with tf.GradientTape(persistent=True) as tape:
+  y = x @ w + b
+  loss = tf.reduce_mean(y**2)
+
+[dl_dw, dl_db] = tape.gradient(loss, [w, b])
+"""
+
+
+def test_the_tensorflow_gradient_tape_guide_runs_given_w():
+    w = np.array([[1.0, 2.0], [3.0, -4.0], [0.5, 6.0]])
+    result = run(TF_GRADIENT_TAPE_GUIDE, "--w", json.dumps(w.tolist()), "-q")
+    assert result.exit_code == 0, result.output
+    found = compute(TF_GRADIENT_TAPE_GUIDE, w=w)
+    x = np.array([[1.0, 2.0, 3.0]])
+    y = x @ w
+    assert found.value == pytest.approx((y ** 2).mean())
+    np.testing.assert_allclose(found.gradient["w"], x.T @ y)            # ∂mean(y²)/∂w = xᵀ(2y/2)
+    np.testing.assert_allclose(found.gradient["b"], y[0])
+    numeric = numeric_gradients(TF_GRADIENT_TAPE_GUIDE, {"w": w, "b": np.zeros(2), "x": x})
+    np.testing.assert_allclose(found.gradient["w"], numeric["w"], atol=1e-6)
