@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from .brackets import statement_end
 from .errors import GradcalcError
 from .names import ACCENT_MARKS, accented
 
@@ -1001,7 +1002,7 @@ def definitions(text: str):
         params = [p.strip() for p in match.group(2).split(",") if p.strip()]
         if not all(re.fullmatch(r"[^\W\d]\w*", p) for p in params):
             continue
-        body_start, body_end = match.end(), _statement_end(text, match.end())
+        body_start, body_end = match.end(), statement_end(text, match.end())
         if re.search(rf"(?<![\w.]){re.escape(name)}[ \t]*\(", text[body_end:]) is None:
             continue           # not called later: f(x) = … names the output f (of inputs x)
         functions.append((name, params, body_start, text[body_start:body_end], (match.start(1), match.end(1))))
@@ -1011,17 +1012,3 @@ def definitions(text: str):
     if not functions and not notes:
         return None
     return text, functions, notes
-
-
-def _statement_end(text: str, start: int) -> int:
-    """Where the statement starting at `start` ends: a ; or line break outside brackets, or the end."""
-    depth = 0
-    for k in range(start, len(text)):
-        char = text[k]
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char in ";\n" and depth <= 0:
-            return k
-    return len(text)

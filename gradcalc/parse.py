@@ -8,6 +8,7 @@ from _thread import allocate_lock   # threading.Lock itself, without importing t
 from functools import lru_cache
 
 from . import lalr
+from .brackets import statement_end
 from .errors import GradcalcError, Span, not_utf8
 from .graph import Graph, gc_paused
 from .names import did_you_mean, fold, meant_function
@@ -782,7 +783,7 @@ class _Builder:
         self._take_back(mark)
         self.lambda_depth -= 1
         start = colon[2]
-        end = _lambda_end(self.source, start)
+        end = statement_end(self.source, start, ",;\n#", closer_ends=True)   # at , ) ] } ; # or a line break
         return _Lambda((names, defaults, start, self.source[start:end], body[1]), mark.token[1], end)
 
     def _main_lambda(self, defined) -> Ref:
@@ -973,23 +974,6 @@ class _Lambda(tuple):
     def function(self, name: str, span: Span):
         params, defaults, start, body, returns = self.parts
         return dialects.Function(name, params, defaults, start, body, returns, frozenset(), span)
-
-
-def _lambda_end(source: str, at: int) -> int:
-    """Where a lambda's body, starting at `at`, ends (its last node's span may end before a library
-    call's ')'): at a , ) ] } ; # or line break outside the brackets opened in it."""
-    depth = 0
-    for k in range(at, len(source)):
-        char = source[k]
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            if depth == 0:
-                return k
-            depth -= 1
-        elif depth == 0 and char in ",;\n#":
-            return k
-    return len(source)
 
 
 class _Mark:
@@ -1728,14 +1712,14 @@ def _prime(text: str, pos: int) -> GradcalcError | None:
     else:
         read = f"∂{out}/∂{params[0]}"
     hint = f"gradcalc computes derivatives rather than reading them: run {ask} and read {read}"
-    statement_end = min([k for k in (text.find(";", end), text.find("\n", end)) if k >= 0], default=len(text))
+    stop = min([k for k in (text.find(";", end), text.find("\n", end)) if k >= 0], default=len(text))
     if heads and re.match(r"(\([^()]*\)\s*)?=(?!=)", after):   # y' = 2x, f′(x) = 2x: a derivative stated
         hint = f"{what}{call.group() if call else ''} = … states a derivative; gradcalc computes one from its function: write the " \
                f"function itself ({name}(x) = …) and read ∂{name}/∂x"
     elif len(params) > 1:           # f(w, x): f' names no one derivative
         hint = f"{name} has {len(params)} inputs ({', '.join(params)}), so {what} names no one derivative; " \
                f"gradcalc computes each: run {ask} and read " + " and ".join(f"∂{out}/∂{p}" for p in params)
-    elif not heads or text[end + len(text[end:]) - len(after) + call.end():statement_end].strip():
+    elif not heads or text[end + len(text[end:]) - len(after) + call.end():stop].strip():
         # g = f(x) + f'(x): the derivative inside a formula, written out as --symbolic prints it
         hint += f"; to use {what}(…) inside a formula, write its formula out ({ask.replace(' --order', ' --symbolic --order') if order > 1 else ask + ' --symbolic'} prints it)"
     return GradcalcError(f"{what}(…) is the {_ORDINALS.get(order, f'derivative of order {order}')} of {name}, "
