@@ -448,6 +448,8 @@ SPECIAL = {   # scipy.special and jax.scipy.special
     "erfc": S("x", _call("erfc")), "logsumexp": S("x, axis=None, keepdims=False", _logsumexp),
     "softmax": S("x, axis=None", _softmax), "log_softmax": S("x, axis=None", _log_softmax),
     "xlogy": S("x, y", _xlogy), "ndtr": S("x", _ndtr),
+    # psi is digamma here only: bare, ψ is a variable's name too
+    "psi": S("x", _call("digamma")),
 }
 
 JAX_LAX = {
@@ -573,6 +575,7 @@ METHODS: dict[str, Spelling] = {
     "reshape": S("x, s0|shape=None, s1=None, s2=None, s3=None", _reshape),
     "view": S("x, s0=None, s1=None, s2=None, s3=None", _reshape),
     "flatten": S("x", _flatten), "ravel": S("x", _flatten),
+    "polygamma": S("x, n", lambda m, x, n: m.call("polygamma", n, x)),    # torch's x.polygamma(n)
 }
 
 # Attributes of a value: x.T is its transpose; micrograd's and PyTorch's x.data is its value, held
@@ -612,10 +615,10 @@ UNSUPPORTED = {
                      "triu", "tril", "cross", "tensordot", "median", "percentile", "quantile", "erfinv",
                      "inv", "det", "slogdet", "solve", "eig", "eigh", "svd", "qr", "cholesky", "pinv",
                      "conv1d", "conv2d", "convolve", "correlate", "fft", "interp"), _NOT_YET),
-    # Near-misses of functions gradcalc has (selu ~ elu, nll_loss ~ l1_loss, factorial ~ a product):
-    # named here so the hint never offers the other function.
-    **dict.fromkeys(("factorial", "gamma", "lgamma", "gammaln", "loggamma", "digamma", "polygamma",
-                     "selu", "celu", "rrelu", "prelu", "glu", "hardswish", "hardsigmoid", "nll_loss",
+    # Near-misses of functions gradcalc has (selu ~ elu, nll_loss ~ l1_loss): named here so the hint
+    # never offers the other function. loggamma is SciPy's complex log Γ (nan for real x < 0; lgamma
+    # is log|Γ|).
+    **dict.fromkeys(("loggamma", "selu", "celu", "rrelu", "prelu", "glu", "hardswish", "hardsigmoid", "nll_loss",
                      "kl_div", "huber_loss", "hardtanh", "relu6", "mish", "softmin", "hardshrink",
                      "softshrink", "tanhshrink", "threshold", "asech", "acsch", "acoth", "arsech",
                      "arcsch", "arcoth", "xlog1py", "beta", "betaln", "zeta", "bessel_j0", "j0", "j1",

@@ -57,7 +57,7 @@ def _empty(kind: str, text: str, at: int) -> Tok:
 
 
 # -- LaTeX -------------------------------------------------------------------------------------------
-_LATEX = r"(?P<LATEX>\\(?:[A-Za-z]+|[^A-Za-z\n]))|(?P<DOLLAR>\$)|(?P<TRANSPOSE>ᵀ)|"
+_LATEX = r"(?P<LATEX>\\(?:[A-Za-z]+|[^A-Za-z\n]))|(?P<DOLLAR>\$)|(?P<TRANSPOSE>ᵀ)|(?P<BANG>!(?!=))|"
 GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
     "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ",
@@ -768,6 +768,30 @@ def _products_before_parentheses(tokens: list[Tok], context: Context, notes: lis
     return out
 
 
+def _factorials(tokens: list[Tok]) -> list[Tok]:
+    """n! and (n + 1)!: factorial(n), factorial((n + 1)), the call ending at the `!`."""
+    out: list[Tok] = []
+    for i, token in enumerate(tokens):
+        if token.lastgroup != "BANG":
+            out.append(token)
+            continue
+        start = len(out) - 1
+        if start >= 0 and out[start].lastgroup == "RPAR":
+            depth = 0
+            while start >= 0:
+                depth += (out[start].lastgroup == "RPAR") - (out[start].lastgroup == "LPAR")
+                if depth == 0:
+                    break
+                start -= 1
+        if start < 0 or out[start].lastgroup not in ("NAME", "NUMBER", "LPAR") or tokens[i - 1].lastgroup == "BANG":
+            raise GradcalcError("! stands after no number, name or parenthesis", token.span(),
+                                hint="write n! or (n + 1)! for the factorial; n!! (the double factorial) is not read")
+        at = out[start].start
+        out[start:] = [_empty("NAME", "factorial", at), _empty("LPAR", "(", at), *out[start:],
+                       Tok("RPAR", ")", token.start, token.end)]
+    return out
+
+
 def _sigmoid_calls(tokens: list[Tok], context: Context, notes: list[str]) -> list[Tok]:
     """σ(z) where σ is no variable: the logistic sigmoid, as neural-network notes write it."""
     out = []
@@ -952,7 +976,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
-    tokens = _component_heads(_chains(_primed_heads(_bars(_latex(tokens)), notes), notes), set(names), notes)
+    tokens = _component_heads(_chains(_primed_heads(_factorials(_bars(_latex(tokens))), notes), notes), set(names), notes)
     context = Context(tokens, names, calls, constants)
     tokens = _transposes(tokens, context)
     tokens = _log_bases(tokens, context, notes)

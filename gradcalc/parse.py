@@ -265,8 +265,9 @@ class _Builder:
         for arg, literal in zip(args, OPS[op].literal):
             node = self.graph.nodes[arg[0]]
             if literal and (node.id not in self.graph.constants or node.name is not None):
-                raise GradcalcError(f"the axis of {name} must be a number written in the expression",
-                                    (arg[1], arg[2]), hint=f"write e.g. {name}(x, 0)")
+                what, example = ("order n", f"{name}(1, x)") if op == "polygamma" else ("axis", f"{name}(x, 0)")
+                raise GradcalcError(f"the {what} of {name} must be a number written in the expression",
+                                    (arg[1], arg[2]), hint=f"write e.g. {example}")
         return self._apply(op, args, span)
 
     def _fold(self, op: str, args: list[Ref]) -> Ref:

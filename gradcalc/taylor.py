@@ -23,6 +23,7 @@ from .errors import GradcalcError, MathError
 from .evaluate import Value
 from .numbers import format_value
 from .ops import OPS
+from .ops.gamma import lgamma_derivatives, psi_derivatives
 from .roundoff import LIBRARY, U, Bounded, Precise, bilinear, linear, parts, precise_context, \
     product_series, rounding_error, significant_digits, weighted_sum
 from .ops.rules import numbers_local
@@ -323,6 +324,37 @@ class _Plan:
                                    for vs, es in zip(values.T, bounds.T)], k)
         self._rule(i, rule, now=(a,))
 
+    def _composed(self, i: int, node) -> None:
+        """y = f(u) for an f whose derivatives of every order at u₀ come at once (SERIES: ψ⁽ⁿ⁾'s m-th
+        is ψ⁽ⁿ⁺ᵐ⁾(u₀), where the derivative rule would add ψ⁽ⁿ⁺¹⁾(u), ψ⁽ⁿ⁺²⁾(u), … without end).
+        _from_derivatives' recurrence down the chain g_j = f⁽ʲ⁾(u), g_j's series needed to order K − j:
+        [g_j]_k = (1/k)·Σ_{i=1..k} i·u_i·[g_{j+1}]_{k−i}, [g_j]_0 = f⁽ʲ⁾(u₀). (The powers of u − u₀,
+        Faà di Bruno's way, cancel: digamma(exp(x)) kept 8 digits at order 12, this 15.)"""
+        *rest, u = node.inputs
+        if any(self.depends[s] for s in rest):
+            raise GradcalcError(f"--order has no Taylor rule for {OPS[node.op].symbol} of a moving order",
+                                node.span, text=self.builder.graph.text)
+        values, bounds = SERIES[node.op](*[self.values[s] for s in node.inputs], self.K + 1)
+        c, chains = self.coefficients, {}
+
+        def rule(k):
+            cu = c[u]
+            if type(cu[k]) is Precise:
+                # f's derivatives are floats whose rounding a 50-digit run cannot see: the bound
+                # carried from theirs stands (precise_run gives up on a TypeError)
+                raise TypeError(f"{node.op} has no precise run")
+            if k == 1:          # a fresh chain for each run
+                chains[0] = [[Bounded(v, b)] for v, b in zip(values, bounds)]
+            g = chains[0]
+            for j in range(k - 1, -1, -1):          # g_j's coefficient k − j, from g_{j+1}'s below it
+                order, below = k - j, g[j + 1]
+                total = cu[1] * below[order - 1]
+                for step in range(2, order + 1):
+                    total = total + (step * cu[step]) * below[order - step]
+                g[j].append(total / order)
+            return g[0][k]
+        self._rule(i, rule, now=(u,))
+
     def _from_derivatives(self, i: int, node) -> None:
         """y_k = (1/k)·Σ over moving inputs u of Σ_{j=1..k} j·u_j·[∂y/∂u]_{k−j}."""
         builder, c, op = self.builder, self.coefficients, OPS[node.op]
@@ -571,6 +603,18 @@ REWRITES = {"softmax": _softmax, "logsumexp": _logsumexp, "cross_entropy": _cros
 deflinear("identity", "pos", "neg", "add", "sub", "sum", "mean", "sum_last", "transpose")
 deflinear("sum_axis", "mean_axis", "sum_to", "expand_axis", "reshape", series=1)
 defbilinear("mul", "matmul", "outer")
+# Functions whose derivatives at a point come all at once: op → (*input values, count) →
+# (f(u₀), f′(u₀), … f⁽ᶜᵒᵘⁿᵗ⁻¹⁾(u₀), a rounding bound for each); the last input moves, the others are fixed.
+SERIES: dict[str, Callable] = {}
+
+
+def defseries(op: str, coefficients: Callable) -> None:
+    SERIES[op], RULES[op] = coefficients, _Plan._composed
+
+
+defseries("digamma", lambda u0, count: psi_derivatives(0, u0, count))
+defseries("polygamma", psi_derivatives)
+defseries("lgamma", lgamma_derivatives)
 RULES.update({"div": _Plan._div, "pow": _Plan._pow, "prod": _Plan._prod, "max": _Plan._chosen,
               "min": _Plan._chosen, "where": _Plan._where}, **dict.fromkeys(REWRITES, _Plan._rewritten))
 

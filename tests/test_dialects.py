@@ -713,9 +713,9 @@ def test_random_values_given_as_options_make_the_pasted_tutorial_run():
     ("cumsum(x)", "cumsum is not supported yet"), ("x.cumsum(0)", ".cumsum() is not supported yet"),
     ("np.sinc(x)", "np.sinc is not supported yet"), ("torch.floor(x)", "torch.floor is piecewise constant"),
     ("np.linalg.inv(x)", "np.linalg.inv is not supported yet"),
-    # near-misses a newcomer met: selu ~ elu, nll_loss ~ l1_loss, factorial read as a product
+    # near-misses a newcomer met: selu ~ elu, nll_loss ~ l1_loss (factorial and lgamma are read now)
     ("F.selu(x)", "F.selu is not supported yet"), ("F.nll_loss(x, x)", "F.nll_loss is not supported yet"),
-    ("factorial(x)", "factorial is not supported yet"), ("torch.lgamma(x)", "torch.lgamma is not supported yet"),
+    ("scipy.special.loggamma(x)", "scipy.special.loggamma is not supported yet"),
 ])
 def test_a_library_function_gradcalc_lacks_is_never_offered_as_another(text, message):
     # "did you mean np.amax / sum / sin?" would compute another thing
@@ -724,8 +724,9 @@ def test_a_library_function_gradcalc_lacks_is_never_offered_as_another(text, mes
     assert "did you mean" not in result.stderr and "write factorial*" not in result.stderr
 
 
-def test_gamma_given_a_value_is_still_the_variable_not_the_missing_function():
-    result = run("gamma(x+1)", "--gamma", "2", "--x", "1", "-q")
+def test_gamma_given_a_value_is_still_the_variable_where_it_is_not_called():
+    # gamma(x+1) is Γ(x + 1) now (tests/test_special.py), as norm(x) is norm with --norm given
+    result = run("gamma*(x+1)", "--gamma", "2", "--x", "1", "-q")
     assert result.exit_code == 0, result.output
     assert result.stdout.split() == ["4", "2", "2"]
 

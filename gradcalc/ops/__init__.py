@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import elementwise  # noqa: F401,I001  (fills OPS: arithmetic and functions first)
 from . import arrays  # noqa: F401  (then the array ops)
+from . import gamma  # noqa: F401  (then Γ, ψ and their kin)
 from .arrays import broadcast_axes, index_op, index_text, sum_to, take_op
 from .core import OPS, InputError, Op, callables, several, unary
 

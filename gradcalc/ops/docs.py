@@ -8,7 +8,8 @@ _ARGUMENTS = {1: ("x",), 2: ("x", "y"), 3: ("x", "lo", "hi")}
 # Where the usual names of the arguments read better than x, y (the table only).
 _ARGUMENT_NAMES = {"atan2": ("y", "x"), "log_base": ("x", "base"), "leaky_relu": ("x", "slope"),
                    "cross_entropy": ("y", "t"), "sum_axis": ("x", "axis"), "mean_axis": ("x", "axis"),
-                   "maximum": ("a", "b"), "minimum": ("a", "b"), "matmul": ("a", "b"), "where": ("c", "a", "b")}
+                   "maximum": ("a", "b"), "minimum": ("a", "b"), "matmul": ("a", "b"), "where": ("c", "a", "b"),
+                   "polygamma": ("n", "x")}
 
 
 def function_table() -> list[tuple[tuple[str, ...], str, str, str]]:

@@ -18,7 +18,8 @@ from ..symbolic import Printer
 _COMMANDS = {"sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "tanh": r"\tanh", "sinh": r"\sinh",
              "cosh": r"\cosh", "log": r"\ln", "exp": r"\exp", "arcsin": r"\arcsin", "arccos": r"\arccos",
              "arctan": r"\arctan", "asin": r"\arcsin", "acos": r"\arccos", "atan": r"\arctan",
-             "sigmoid": r"\sigma", "cot": r"\cot", "sec": r"\sec", "csc": r"\csc", "coth": r"\coth"}
+             "sigmoid": r"\sigma", "cot": r"\cot", "sec": r"\sec", "csc": r"\csc", "coth": r"\coth",
+             "gamma": r"\Gamma", "digamma": r"\psi"}
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
          "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
          "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
@@ -120,6 +121,12 @@ class LatexStyle:
             return self.sqrt(texts[0])
         if called == "abs":
             return rf"\left|{texts[0]}\right|"
+        if called == "lgamma":          # log|Γ(x)|, as torch and SciPy define it
+            return rf"\ln\left|\Gamma\left({texts[0]}\right)\right|"
+        if called == "polygamma":       # ψ⁽ⁿ⁾(x)
+            return rf"\psi^{{({texts[0]})}}\left({texts[1]}\right)"
+        if called == "factorial":
+            return f"{printer.wrap(args[0], ATOM)}!"
         if called == "exp" and printer.shown(args[0])[1] >= ATOM and len(texts[0]) <= 12:
             return f"e^{{{texts[0]}}}"
         command = _COMMANDS.get(called, r"\operatorname{" + called.replace("_", r"\_") + "}")

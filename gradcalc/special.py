@@ -1,0 +1,212 @@
+"""Γ(x), log|Γ(x)|, ψ(x) and ψ⁽ⁿ⁾(x) on Python floats, written here: Python's math has gamma and lgamma
+but no digamma or polygamma, and numpy has none of them (SciPy has all four, at ~40 MB of install).
+
+ψ⁽ⁿ⁾ for x > 0 shifts x up with ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(x + 1) − (−1)ⁿ·n!/x^(n+1) until it is past the size where
+the asymptotic series (Abramowitz & Stegun 6.3.18, 6.4.11) is good to a float, and adds the terms with
+math.fsum (correctly rounded, so no order of summation loses digits); x < 0 reflects,
+ψ⁽ⁿ⁾(x) = (−1)ⁿ·ψ⁽ⁿ⁾(1 − x) − πⁿ⁺¹·Pₙ(cot πx) with Pₙ the n-th derivative of cot as a polynomial in cot.
+Near the positive root of ψ (x₀ ≈ 1.4616) its Taylor series about x₀ keeps relative accuracy.
+Poles (x = 0, −1, −2, …) give nan: the op's `explain` says why. tests/test_special.py checks each
+against mpmath at thousands of points.
+"""
+
+from __future__ import annotations
+
+import math
+
+# B₂, B₄, …, B₄₀ as (numerator, denominator).
+_BERNOULLI = ((1, 6), (-1, 30), (1, 42), (-1, 30), (5, 66), (-691, 2730), (7, 6), (-3617, 510),
+              (43867, 798), (-174611, 330), (854513, 138), (-236364091, 2730), (8553103, 6),
+              (-23749461029, 870), (8615841276005, 14322), (-7709321041217, 510), (2577687858367, 6),
+              (-26315271553053477373, 1919190), (2929993913841559, 6), (-261082718496449122051, 13530))
+# B_2k / (2k)!, the asymptotic series' coefficients (ψ⁽ⁿ⁾ multiplies them by (n + 1)…(n + 2k − 1)).
+_B_OVER_FACTORIAL = tuple(p / q / math.factorial(2 * k) for k, (p, q) in enumerate(_BERNOULLI, start=1))
+# B_2k / 2k, digamma's.
+_B_OVER_2K = tuple(p / q / (2 * k) for k, (p, q) in enumerate(_BERNOULLI, start=1))
+
+# The positive root of ψ as hi + lo (mpmath, 40 digits), and ψ⁽ᵏ⁾(x₀)/k! for k = 1 … 14.
+_ROOT_HI, _ROOT_LO = 1.4616321449683622, 9.549995429965697e-17
+_ROOT_SERIES = (0.9676722454476212, -0.4427631689835921, 0.258499760955651, -0.16394270544240652,
+                0.10782405069126237, -0.07219956125645471, 0.04880428816414311, -0.03316112647484736,
+                0.022597648232218104, -0.01542476590494896, 0.010538791616612175, -0.007204534386356869,
+                0.004926781395729853, -0.003369801655439328)
+_NEAR_ROOT = 1.0 / 16.0     # |x − x₀| below which the root's series is used (its terms fall by 0.043)
+
+_NAN, _INF = math.nan, math.inf
+
+
+def is_pole(x: float) -> bool:
+    """x = 0, −1, −2, …: where Γ, log|Γ| and every ψ⁽ⁿ⁾ are infinite."""
+    return x <= 0.0 and x == math.floor(x)
+
+
+def gamma(x: float) -> float:
+    """Γ(x) (math.gamma), nan at the poles and ±inf past the largest float."""
+    try:
+        return math.gamma(x)
+    except ValueError:       # a pole (or nan, inf: math.gamma(-inf) raises; numpy's value is nan)
+        return _INF if x == _INF else _NAN
+    except OverflowError:    # x > 171.6, or x just beside a pole: Γ's sign there is (−1)^⌈−x⌉
+        return _INF if x > 0.0 else math.copysign(_INF, -1.0 if math.floor(-x) % 2 == 0 else 1.0)
+
+
+def lgamma(x: float) -> float:
+    """log|Γ(x)| (math.lgamma, as torch.lgamma and scipy.special.gammaln), nan at the poles."""
+    if is_pole(x):
+        return _NAN
+    try:
+        return math.lgamma(x)
+    except OverflowError:
+        return _INF
+
+
+def factorial(x: float) -> float:
+    """x! for a whole x ≥ 0, as float(math.factorial(x)) (correctly rounded); nan elsewhere, where
+    Python's math.factorial raises."""
+    if not (x >= 0.0 and x == math.floor(x)) or x == _INF:
+        return _NAN
+    if x > 170.0:
+        return _INF
+    return float(math.factorial(int(x)))
+
+
+def digamma(x: float) -> float:
+    return polygamma(0, x)
+
+
+def polygamma(n: int, x: float) -> float:
+    """ψ⁽ⁿ⁾(x), the n-th derivative of ψ = Γ′/Γ (n = 0: digamma, 1: trigamma); nan at the poles."""
+    if x != x or is_pole(x):
+        return _NAN
+    if x == _INF:
+        return _INF if n == 0 else 0.0
+    if x < 0.0:
+        return _reflected(n, x)
+    if n == 0 and abs(x - _ROOT_HI) < _NEAR_ROOT:
+        return _digamma_near_root(x)
+    # Shift up to y ≥ 10 + n (digamma: 10), where the asymptotic series' terms fall fast enough
+    # (the k-th shrinks by about ((n + 2k)/(2πy))²) for 20 of them to reach a float's precision.
+    start = 10.0 + n
+    steps = max(0, math.ceil(start - x))
+    if n == 0:
+        terms = [-1.0 / (x + k) for k in range(steps)]
+        y = x + steps
+        terms += _digamma_asymptotic(y)
+        return math.fsum(terms)
+    terms = [_factorial_over_power(n, x + k, n + 1) for k in range(steps)]
+    terms += _polygamma_asymptotic(n, x + steps)
+    return (1.0 if n % 2 else -1.0) * math.fsum(terms)
+
+
+def _factorial_over_power(n: int, z: float, m: int) -> float:
+    """n!/zᵐ: n! × z⁻ᵐ (each correctly rounded or nearly), or where one of them is past a float's range
+    (polygamma(101, 1e4): 1e4⁻¹⁰¹ underflows, the result 1e-244 does not), a running product of j/z."""
+    power = _inverse_power(z, m)
+    if n <= 170 and 1e-290 < power < _INF:
+        return math.factorial(n) * power
+    result = 1.0
+    for j in range(1, n + 1):
+        result *= j / z
+    for _ in range(m - n):
+        result /= z
+    return result
+
+
+def _inverse_power(y: float, power: int) -> float:
+    try:
+        return y ** -power
+    except (OverflowError, ZeroDivisionError):
+        return _INF
+
+
+def _digamma_asymptotic(y: float) -> list[float]:
+    """log y − 1/(2y) − Σ B_2k/(2k·y^2k), as terms."""
+    terms = [math.log(y), -0.5 / y]
+    inverse_square = 1.0 / (y * y)
+    power = inverse_square
+    for coefficient in _B_OVER_2K:
+        term = coefficient * power
+        terms.append(-term)
+        if abs(term) < 1e-20 * terms[0]:
+            break
+        power *= inverse_square
+    return terms
+
+
+def _polygamma_asymptotic(n: int, y: float) -> list[float]:
+    """(−1)ⁿ⁺¹ψ⁽ⁿ⁾(y) for large y as terms: n!/yⁿ⁺¹·(y/n + 1/2 + Σ B_2k/(2k)!·(n+1)…(n+2k−1)·y^(1−2k))."""
+    base = _factorial_over_power(n, y, n + 1)
+    if base == 0.0:
+        return [0.0]
+    terms = [base * y / n, base * 0.5]
+    inverse_square = 1.0 / (y * y)
+    rising = float(n + 1)          # (n + 1)…(n + 2k − 1), k = 1
+    power = base / y
+    for k, coefficient in enumerate(_B_OVER_FACTORIAL, start=1):
+        term = coefficient * rising * power
+        terms.append(term)
+        if abs(term) < 1e-20 * terms[0]:
+            break
+        rising *= (n + 2 * k) * (n + 2 * k + 1)
+        power *= inverse_square
+    return terms
+
+
+def _digamma_near_root(x: float) -> float:
+    """ψ(x) = Σ ψ⁽ᵏ⁾(x₀)/k!·(x − x₀)ᵏ: beside its root ψ is small, and the shifted sum's terms (about
+    2.5 in size) would leave it only absolute accuracy."""
+    d = (x - _ROOT_HI) - _ROOT_LO      # x − _ROOT_HI is exact (Sterbenz)
+    total = 0.0
+    for coefficient in reversed(_ROOT_SERIES):
+        total = (total + coefficient) * d
+    return total
+
+
+_COT_DERIVATIVES: list[list[int]] = [[0, 1]]     # Pₙ's coefficients: P₀(c) = c
+
+
+def _cot_derivative(n: int) -> list[int]:
+    """The coefficients of Pₙ, dⁿ/dyⁿ cot y = Pₙ(cot y): P₀ = c, Pₙ₊₁ = −(1 + c²)·Pₙ′(c). Exact integers."""
+    while len(_COT_DERIVATIVES) <= n:
+        p = _COT_DERIVATIVES[-1]
+        derivative = [j * p[j] for j in range(1, len(p))] or [0]
+        nxt = [0] * (len(derivative) + 2)
+        for j, a in enumerate(derivative):
+            nxt[j] -= a
+            nxt[j + 2] -= a
+        _COT_DERIVATIVES.append(nxt)
+    return _COT_DERIVATIVES[n]
+
+
+def _reflected(n: int, x: float) -> float:
+    """ψ⁽ⁿ⁾(x) = (−1)ⁿ·ψ⁽ⁿ⁾(1 − x) − πⁿ⁺¹·Pₙ(cot πx), for x < 0 not a pole."""
+    r = x - round(x)                  # exact; cot has period 1, and π·r keeps its digits near the pole
+    # cot(πr) to a few ulp: near r = ±½ as tan(π(½ − |r|)), ½ − |r| exact (0 at a half-integer)
+    c = 1.0 / math.tan(math.pi * r) if abs(r) <= 0.25 else math.copysign(math.tan(math.pi * (0.5 - abs(r))), r)
+    # Pₙ's nonzero coefficients all have one sign and the parity of n + 1: evaluate at |c| (no
+    # cancellation), then Pₙ(−c) = (−1)ⁿ⁺¹·Pₙ(c).
+    size = abs(c)
+    try:
+        value = 0.0
+        for a in reversed(_cot_derivative(n)):
+            value = value * size + a
+        value *= math.pi ** (n + 1)
+    except OverflowError:
+        value = math.copysign(_INF, _cot_derivative(n)[-1])
+    if c < 0.0 and n % 2 == 0:
+        value = -value
+    other = polygamma(n, 1.0 - x)
+    return (other if n % 2 == 0 else -other) - value
+
+
+def polygamma_scale(n: int, x: float) -> float:
+    """The size of the terms ψ⁽ⁿ⁾(x) is summed from: its rounding error is a few ulp of this. For x < 0
+    the reflection's two terms, for digamma at x > 0 the logarithm it is shifted to (beside its root,
+    where the root's series is used, ψ itself); else |ψ⁽ⁿ⁾(x)| (its terms share one sign)."""
+    value = polygamma(n, x)
+    if x < 0.0:
+        other = polygamma(n, 1.0 - x)
+        return abs(other) + abs((other if n % 2 == 0 else -other) - value)
+    if n == 0 and abs(x - _ROOT_HI) >= _NEAR_ROOT:
+        return abs(value) + math.log(x + 11.0)
+    return abs(value)
