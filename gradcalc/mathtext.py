@@ -769,12 +769,16 @@ def _products_before_parentheses(tokens: list[Tok], context: Context, notes: lis
 
 
 def _factorials(tokens: list[Tok]) -> list[Tok]:
-    """n! and (n + 1)!: factorial(n), factorial((n + 1)), the call ending at the `!`."""
+    """n! and (n + 1)!: factorial(n), factorial((n + 1)), the call ending at the `!`. A `!` after no
+    operand stays (rewrite then gives up, and the parser's error says what `!` is not)."""
     out: list[Tok] = []
     for i, token in enumerate(tokens):
         if token.lastgroup != "BANG":
             out.append(token)
             continue
+        if i and tokens[i - 1].lastgroup == "BANG":
+            raise GradcalcError("n!! (the double factorial) is not read", token.span(),
+                                hint="write n! for the factorial, or the double factorial's product itself")
         start = len(out) - 1
         if start >= 0 and out[start].lastgroup == "RPAR":
             depth = 0
@@ -783,9 +787,10 @@ def _factorials(tokens: list[Tok]) -> list[Tok]:
                 if depth == 0:
                     break
                 start -= 1
-        if start < 0 or out[start].lastgroup not in ("NAME", "NUMBER", "LPAR") or tokens[i - 1].lastgroup == "BANG":
-            raise GradcalcError("! stands after no number, name or parenthesis", token.span(),
-                                hint="write n! or (n + 1)! for the factorial; n!! (the double factorial) is not read")
+        spaced_not_equal = i + 1 < len(tokens) and tokens[i + 1].lastgroup == "EQUAL"    # x ! = 1
+        if start < 0 or out[start].lastgroup not in ("NAME", "NUMBER", "LPAR") or spaced_not_equal:
+            out.append(token)
+            continue
         at = out[start].start
         out[start:] = [_empty("NAME", "factorial", at), _empty("LPAR", "(", at), *out[start:],
                        Tok("RPAR", ")", token.start, token.end)]
@@ -976,7 +981,10 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
-    tokens = _component_heads(_chains(_primed_heads(_factorials(_bars(_latex(tokens))), notes), notes), set(names), notes)
+    tokens = _factorials(_bars(_latex(tokens)))
+    if any(token.lastgroup == "BANG" for token in tokens):
+        return None      # a ! that is no factorial: the parser's error stands
+    tokens = _component_heads(_chains(_primed_heads(tokens, notes), notes), set(names), notes)
     context = Context(tokens, names, calls, constants)
     tokens = _transposes(tokens, context)
     tokens = _log_bases(tokens, context, notes)
