@@ -183,6 +183,7 @@ def _imported(*args: str, terminal: bool = False) -> dict:
     (["x", "--x", "1", "--hessian"], ["click", "numpy"]),           # an option beyond the plain question
     (["tanh(x)", "--x", "1", "--json"], ["numpy"]),                 # tanh's digits come from numpy
     (["asinh(x)*sinh(x) + clip(x, 0, 1)", "--x", "0.5", "--json"], []),   # #13's functions on floats
+    (["lgamma(x) + polygamma(2, x) + factorial(y)", "--x", "2.5", "--y", "3", "--json"], []),   # Γ's kin
     (["hypot(x, 1)", "--x", "1", "--json"], ["numpy"]),             # hypot's digits come from numpy
     (["sum(x)", "--x", "[1, 2]", "--json"], ["numpy"]),
 ])

@@ -35,7 +35,7 @@ _ORDERS: dict[int, object] = {}     # n → ψ⁽ⁿ⁾ on each element
 
 def _order(n) -> int:
     """The order n of ψ⁽ⁿ⁾ as an int: a whole number ≥ 0 (as torch, SciPy and JAX require)."""
-    if np.ndim(n) != 0 or not float(n) >= 0 or float(n) != int(float(n)):
+    if xp.ndim(n) != 0 or not 0 <= float(n) < 2 ** 31 or float(n) != int(float(n)):
         raise InputError(f"polygamma's order n must be a whole number ≥ 0, got {float(n):g}",
                          hint="write polygamma(n, x) with n = 0 (digamma), 1 (trigamma), 2, …")
     return int(float(n))
