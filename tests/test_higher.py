@@ -98,10 +98,11 @@ def test_derivative_graph_stays_small():
 
 
 def test_every_op_rule_has_a_graph_form():
-    # The graph form of each derivative is the op's one rule read on nodes: every rule gives a node.
+    # The graph form of each derivative is the op's one rule read on nodes: every rule gives a node
+    # (polygamma's order n is a number written in the call, not differentiated: no rule, as an axis).
     for name, op in OPS.items():
         if not op.vjp:
-            assert len(op.d) == op.arity and all(rule is not None for rule in op.d), name
+            assert len(op.d) == op.arity and all(rule is not None for rule in op.d[name == "polygamma":]), name
 
 
 def test_hessian_of_a_scalar_of_a_vector():
