@@ -81,6 +81,14 @@ def test_gamma_and_lgamma_match_mpmath(x):
     assert abs(special.lgamma(x) - exact_lgamma) <= 1e-13 * abs(exact_lgamma) + 1e-15 * (1 + abs(math.log(abs(x))))
 
 
+@pytest.mark.parametrize("x", [1 + 2.0 ** -50, 1 - 2.0 ** -50, 2 - 2.0 ** -50, 2 + 2.0 ** -30, 0.76, 2.24, 1.2])
+def test_lgamma_keeps_relative_accuracy_beside_its_roots_1_and_2(x):
+    # CPython's math.lgamma(2 − 2⁻⁵⁰) is 159% off (absolute accuracy only); torch's C library is right
+    with mpmath.workdps(40):
+        exact = mpmath.log(abs(mpmath.gamma(x)))
+    assert abs(special.lgamma(x) - exact) <= 1e-14 * abs(exact)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("gamma(x)", 24.0), ("factorial(x - 1)", 24.0), ("math.factorial(x - 1)", 24.0),
     ("lgamma(x)", math.log(24.0)), ("digamma(x)", 1 + 1 / 2 + 1 / 3 + 1 / 4 - 0.5772156649015329),

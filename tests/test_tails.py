@@ -29,6 +29,14 @@ def _pdf(x):
     return mpmath.npdf(x)
 
 
+def _whole(x):
+    return x >= 0 and x == int(x)
+
+
+def _no_value():
+    raise ValueError("outside the domain")
+
+
 # key in OPS → (value, derivative, domain of the derivative), each in mpmath.
 REFERENCE = {
     "exp": (mpmath.exp, mpmath.exp, None),
@@ -75,6 +83,12 @@ REFERENCE = {
     "sech": (mpmath.sech, lambda x: -mpmath.sech(x) * mpmath.tanh(x), None),
     "csch": (mpmath.csch, lambda x: -mpmath.csch(x) * mpmath.coth(x), None),
     "coth": (mpmath.coth, lambda x: -mpmath.csch(x) ** 2, None),
+    # Γ's kin (mpmath raises at the poles: no reference there); x! at whole x ≥ 0 only
+    "gamma": (mpmath.gamma, lambda x: mpmath.gamma(x) * mpmath.digamma(x), None),
+    "lgamma": (lambda x: mpmath.log(abs(mpmath.gamma(x))), mpmath.digamma, None),
+    "digamma": (mpmath.digamma, lambda x: mpmath.polygamma(1, x), None),
+    "factorial": (lambda x: mpmath.gamma(x + 1) if _whole(x) else _no_value(),
+                  lambda x: mpmath.gamma(x + 1) * mpmath.digamma(x + 1), None),
 }
 
 UNARY = [key for key, op in OPS.items() if op.arity == 1 and op.names and op.elementwise]
