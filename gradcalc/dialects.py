@@ -732,6 +732,25 @@ _IS_NONE = re.compile(r"\bis[ \t]+(?:not[ \t]+)?None\b")
 _KEYWORD = re.compile(r"(for|while|if|elif|else|class|try|except|with|def)\b[^\n]*:|(return)\b[ \t]*[^\s=]")
 
 
+# Prompts of an interactive session pasted with its code: the doctest's >>> and ..., IPython's In [1]:
+# and its ...: continuation. Only a text with a line starting >>> or In [n]: is read as a session.
+_SESSION = re.compile(r"(?m)^(?:>>>|In \[\d*\]:)(?: |$)")
+_PROMPT = re.compile(r"(?:>>>|\.\.\.|In \[\d*\]:|[ \t]*\.\.\.:)(?: |$)")
+
+
+def without_prompts(text: str) -> str:
+    """A pasted session's code: each prompt blanked to spaces of its length, and the lines without one
+    (what the session printed, Out[1]: …) blanked whole, so every caret stays where it was."""
+    if _SESSION.search(text) is None:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        prompt = _PROMPT.match(line)
+        cut = prompt.end() if prompt else len(line)
+        lines.append(" " * cut + line[cut:])
+    return "\n".join(lines)
+
+
 def read_python(text: str) -> Program | None:
     """The program inside pasted Python, or None when the text has no Python statement to read."""
     if _SEEN.search(text) is None:

@@ -1243,15 +1243,21 @@ def parse(text: str, limits: Limits = DEFAULT, names=()) -> Graph:
         what = "has only comments" if text.strip() else "is empty"
         raise GradcalcError(f"the expression {what}", hint='write one, e.g. gradcalc "x**2" --x 3')
     text, names = fold(text), frozenset(map(fold, names))     # µ is μ: in the text and --µ alike
+    pasted, text = text, dialects.without_prompts(text)         # >>> x = 2: the session's code
     with _PARSE_LOCK:
         try:
             graph = _parse_with(text, limits, names)
         except GradcalcError as error:
             if "==" in text:
                 _equation_hint(text, error)
+            if error.text == text:          # shown as pasted, prompts and all (the carets stay put)
+                error.text = pasted
             raise
     if "==" in text:
         _equation_note(graph, text)
+    if pasted is not text:
+        graph.notes.insert(0, "read as a pasted session: its prompts (>>>, In [1]:) and the lines without one "
+                              "(what it printed) skipped")
     return graph
 
 

@@ -878,3 +878,44 @@ def test_the_tensorflow_gradient_tape_guide_runs_given_w():
     np.testing.assert_allclose(found.gradient["b"], y[0])
     numeric = numeric_gradients(TF_GRADIENT_TAPE_GUIDE, {"w": w, "b": np.zeros(2), "x": x})
     np.testing.assert_allclose(found.gradient["w"], numeric["w"], atol=1e-6)
+
+
+DOCTEST_SESSION = """>>> import torch
+>>> x = torch.tensor([1., 2.], requires_grad=True)
+>>> y = (x**3).sum()
+>>> y
+tensor(9., grad_fn=<SumBackward0>)
+>>> y.backward()
+>>> x.grad
+tensor([ 3., 12.])"""
+
+IPYTHON_SESSION = """In [1]: import jax.numpy as jnp
+
+In [2]: def f(x):
+   ...:     return jnp.sin(x) * x
+   ...:
+
+In [3]: f(2.0)
+Out[3]: Array(1.8185949, dtype=float32)"""
+
+
+@pytest.mark.parametrize("session, value, gradient", [
+    (DOCTEST_SESSION, 9.0, {"x": [3.0, 12.0]}),
+    (IPYTHON_SESSION, 2 * math.sin(2.0), {"x": math.sin(2.0) + 2 * math.cos(2.0)}),
+    (">>> x = 2.0\n>>> def f(t):\n...     return t**3\n...\n>>> f(x)\n8.0", 8.0, {"x": 12.0}),
+])
+def test_a_pasted_session_is_read_without_its_prompts_and_printed_lines(session, value, gradient):
+    found = compute(session)
+    assert found.value == pytest.approx(value)
+    for name, expected in gradient.items():
+        np.testing.assert_allclose(found.gradient[name], expected)
+    result = run(session, "--plain")
+    assert result.exit_code == 0 and "read as a pasted session" in result.output, result.output
+
+
+def test_an_error_in_a_pasted_session_shows_the_line_as_pasted_with_the_caret_under_it():
+    result = run(">>> x = 2.0\n>>> y = x +* 3")
+    assert_error(result, 2, "unexpected '*'", "  line 2: >>> y = x +* 3")
+    lines = result.stderr.splitlines()
+    assert lines[2].index("^") == lines[1].index("*")
+    assert run("x = 2.0\ny = x... 3").stderr.startswith("error: ")      # no prompt: not a session
