@@ -9,6 +9,8 @@ points where it did), and tokens it adds are empty ones at the place they stand 
   the name ``x_1``; spacing (``\\,``) and ``$`` delimiters are dropped.
 - An accent on one letter is the name with it spelled (``ŷ``, ``\\hat{y}`` are ``y_hat``), a font around
   one letter the letter (``\\mathbf{W}`` is ``W``), a vulgar fraction the number (``½`` is ``(1/2)``).
+- ``\\| x \\|``, ``\\lVert x \\rVert`` and ``‖x‖`` are ``norm(x)``; ``\\[ \\]`` and ``\\begin{…}``/``\\end{…}`` are
+  dropped like ``$``, with an align's ``&`` dropped and its ``\\\\`` a new statement.
 - Names written together (``xy``, ``mv``, ``nRT``) become their pieces side by side when every piece
   is a variable given a value (or assigned or listed as an input in the text) and the name itself is
   not; two ways to cut one name is refused with both readings.
@@ -155,6 +157,8 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
     after: dict[int, list[Tok]] = {}          # token index → tokens to emit after it
     before: dict[int, list[Tok]] = {}         # token index → tokens to emit before it
     skip: set[int] = set()
+    norm_open = False          # \| x \| (and ‖x‖): the first opens norm(, the next closes it
+    environments = 0           # inside \begin{align} … \end{align}: & is alignment, \\ a new line
     i = 0
     while i < len(tokens):
         for extra in before.pop(i, ()):
@@ -167,6 +171,23 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
             pass
         elif kind == "TRANSPOSE":
             out.append(Tok("ATTRIBUTE", ".T", token.start, token.end))
+        elif text in ("\\|", "‖", "\\lVert", "\\rVert", "\\Vert"):
+            opens = text == "\\lVert" or (text != "\\rVert" and not norm_open)
+            if opens:
+                out += [_empty("NAME", "norm", token.start), Tok("LPAR", "(", token.start, token.end)]
+            else:
+                out.append(Tok("RPAR", ")", token.start, token.end))
+            norm_open = opens
+        elif text in ("\\[", "\\]"):       # display math's delimiters, like $$
+            pass
+        elif text in ("\\begin", "\\end") and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE":
+            skip.update(range(i + 1, _group_end(tokens, i + 1)))     # \begin{equation}, \end{align*}
+            environments += 1 if text == "\\begin" else -1
+        elif environments and text == "&":
+            pass
+        elif environments and text == "\\\\":
+            if i + 1 == len(tokens) or tokens[i + 1].lastgroup != "_SEP":      # \\ then a line break: one
+                out.append(Tok("_SEP", "\n", token.start, token.end))
         elif kind == "unmatched" and text in _VULGAR:
             top, bottom = _VULGAR[text]
             out += [Tok("LPAR", "(", token.start, token.end), _empty("NUMBER", top, token.start),

@@ -1327,7 +1327,8 @@ def _join_lines(text: str, returns: frozenset = frozenset()) -> str:
                 (start, start + 1), text=text,
                 hint=f"to continue the line before, write it on that line (or in parentheses); for "
                      f"an output of its own, name it: out = {sign}{lines[i + 1][operator.end(1):].strip()}")
-        joined.append(depth > 0 or stripped.endswith("\\") or continues)
+        # a trailing \ joins as in Python; LaTeX's \\ ends a line of an align environment
+        joined.append(depth > 0 or (stripped.endswith("\\") and not stripped.endswith("\\\\")) or continues)
     if not any(joined):
         return text
     out = []

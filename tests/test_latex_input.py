@@ -4,6 +4,7 @@ reader (sympy.parsing.latex, with the ANTLR runtime of the test extras) as an in
 
 import math
 
+import numpy as np
 import pytest
 import sympy as sp
 from helpers import assert_error, run
@@ -145,3 +146,31 @@ def test_formulas_written_as_equal_spellings(latex, point, oracle):
 def test_pythons_chained_assignment_is_not_a_formula_with_two_names():
     # a = b = 0 gives both names 0 in Python: read as a formula named a, b would keep its own value.
     assert_error(run("a = b = 0; a + b", "--b", "5"), 2, "unexpected '='")
+
+
+# -- norms and display-math delimiters ------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [r"\| x \| + \|x\|^2", r"\lVert x \rVert + \lVert x \rVert^2",
+                                  r"\left\| x \right\| + \left\|x\right\|^2", "‖x‖ + ‖x‖²", r"\Vert x\Vert + \Vert x \Vert^2"])
+def test_a_norm_is_the_euclidean_norm(text):
+    x = np.array([3.0, 4.0, 12.0])
+    found = compute(text, {"x": x})
+    norm = np.linalg.norm(x)
+    assert found.value == pytest.approx(norm + norm ** 2, rel=1e-14)
+    assert np.allclose(found.gradient["x"], x / norm + 2 * x, rtol=1e-14)
+
+
+@pytest.mark.parametrize("text", [
+    r"\[ L = \frac{1}{2} x^2 y \]",
+    r"\begin{equation} L = \frac{1}{2} x^2 y \end{equation}",
+    r"\begin{equation*}L = \tfrac12 x^2 y\end{equation*}",
+    r"\begin{align} a &= \frac{1}{2} x^2 \\ L &= a y \end{align}",
+    "\\begin{align*}\n  a &= \\frac{1}{2} x^2 \\\\\n  L &= a y\n\\end{align*}",
+])
+def test_display_math_delimiters_are_dropped_like_dollars(text):
+    x, y = sp.symbols("x y")
+    exact = x ** 2 * y / 2
+    point = {x: 1.5, y: -0.7}
+    found = compute(text, {"x": 1.5, "y": -0.7})
+    assert found.value == pytest.approx(float(exact.subs(point)), rel=1e-14)
+    for name, symbol in (("x", x), ("y", y)):
+        assert found.gradient[name] == pytest.approx(float(sp.diff(exact, symbol).subs(point)), rel=1e-14)
