@@ -174,9 +174,21 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
         elif text in ("\\|", "‖", "\\lVert", "\\rVert", "\\Vert"):
             opens = text == "\\lVert" or (text != "\\rVert" and not norm_open)
             if opens:
+                norm_at = len(out)
                 out += [_empty("NAME", "norm", token.start), Tok("LPAR", "(", token.start, token.end)]
             else:
                 out.append(Tok("RPAR", ")", token.start, token.end))
+                order, end = _norm_order(tokens, i + 1)
+                if order in ("1", "\\infty"):     # \|x\|_1 is sum(abs(x)), \|x\|_\infty max(abs(x))
+                    at = out[norm_at].start
+                    out[norm_at:norm_at + 1] = [_empty("NAME", "sum" if order == "1" else "max", at),
+                                                _empty("LPAR", "(", at), _empty("NAME", "abs", at)]
+                    out.append(_empty("RPAR", ")", token.end))
+                elif order not in (None, "2"):
+                    raise _latex_error(tokens[i + 1], f"a norm with the subscript {order} is not read",
+                                       hint="gradcalc reads \\|x\\| and \\|x\\|_2 (norm), \\|x\\|_1 and "
+                                            "\\|x\\|_\\infty; write (sum(abs(x)^p))^(1/p)")
+                skip.update(range(i + 1, end))
             norm_open = opens
         elif text in ("\\[", "\\]"):       # display math's delimiters, like $$
             pass
@@ -318,6 +330,18 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
             out.append(extra)
         i += 1
     return _subscripts(out)
+
+
+def _norm_order(tokens: list[Tok], start: int) -> tuple[str | None, int]:
+    """The subscript after a norm's closing bar (_2, _{1}, _\\infty) and the index past it."""
+    texts = [t.text for t in tokens[start:start + 4]]
+    if texts[:1] and re.fullmatch(r"_[0-9]+", texts[0]):
+        return texts[0][1:], start + 1
+    if texts[:2] == ["_", "\\infty"]:
+        return "\\infty", start + 2
+    if texts[:2] == ["_", "{"] and len(texts) == 4 and texts[3] == "}":
+        return texts[2], start + 4
+    return None, start
 
 
 def end_of_one_letter(tokens: list[Tok], start: int) -> bool:

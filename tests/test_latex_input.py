@@ -174,3 +174,18 @@ def test_display_math_delimiters_are_dropped_like_dollars(text):
     assert found.value == pytest.approx(float(exact.subs(point)), rel=1e-14)
     for name, symbol in (("x", x), ("y", y)):
         assert found.gradient[name] == pytest.approx(float(sp.diff(exact, symbol).subs(point)), rel=1e-14)
+
+
+@pytest.mark.parametrize("text, order", [(r"\|x\|_2", 2), (r"\| x \|_{2}", 2), (r"\|x\|_1", 1),
+                                         (r"\lVert x \rVert_{1}", 1), (r"\|x\|_\infty", np.inf),
+                                         (r"\|x\|_{\infty}", np.inf)])
+def test_a_norms_subscript_is_its_order(text, order):
+    x = np.array([3.0, -4.0, 1.5])
+    found = compute(f"{text} + 1", {"x": x})
+    assert found.value == pytest.approx(np.linalg.norm(x, order) + 1, rel=1e-14)
+    expected = {2: x / np.linalg.norm(x), 1: np.sign(x), np.inf: np.array([0.0, -1.0, 0.0])}[order]
+    assert np.allclose(found.gradient["x"], expected, rtol=1e-14)
+
+
+def test_a_norm_of_another_order_is_refused_not_guessed():
+    assert_error(run(r"\|x\|_3", "--x", "[3, 4]"), 2, "subscript 3 is not read")
