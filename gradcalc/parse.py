@@ -235,6 +235,9 @@ class _Builder:
             raise GradcalcError(f"{name} takes no keyword {first.name}", first.span,
                                 hint=f"give {name}'s arguments by position: {name}(x)")
         bare = _PREFIX.sub("", name)
+        if name == "len" and len(args) == 1 and name not in self.assigned:   # len(x): x.shape[0], no gradient
+            self._value(args[0])
+            return self._apply(index_op((0,)), [self._apply("shape", [args[0]], span)], span)
         if bare not in CALLS and "." not in name and dialects.unsupported(bare) is not None:
             raise GradcalcError(f"{name} {dialects.unsupported(bare)}", (token[1], token[2]),
                                 hint="gradcalc --help lists the functions it reads; write the formula with those")
@@ -446,6 +449,10 @@ class _Builder:
         if operand[0] in self.pairs and attribute in ("values", "indices"):
             return self._pair(operand, 0 if attribute == "values" else 1, span)
         op = dialects.ATTRIBUTES.get(attribute)
+        if attribute in ("shape", "size"):      # num_examples = X.shape[0] (CS231n): a number, no gradient
+            self._value(operand)
+            shape = self._apply("shape", [operand], span)
+            return shape if attribute == "shape" else self._apply("prod", [shape], span)
         if op is None:
             hint = f"call it: .{attribute}()" if attribute in dialects.METHODS or attribute in CALLS \
                 else "attributes: x.T (transpose), x.data (the value, held constant)"
@@ -1965,6 +1972,7 @@ def _unexpected_token(text: str, error) -> GradcalcError:
         rest = text[start + 1:].split("\n", 1)[0].strip()
         hint = ("unpacking is not read, nor has_aux: make the function return the value to differentiate "
                 "alone, and leave this line out (gradcalc gives that value's gradients)" if "has_aux" in rest else
+
                 f"unpacking is not read: name one value, {first} = {_short(rest)}[0] takes the first")
     elif str(token) == "=" and text[:start].count("(") <= text[:start].count(")"):
         # \text{Tanh}(x) = \tanh(x) = …, y = f(x) = …: one formula under several names

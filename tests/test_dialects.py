@@ -919,3 +919,27 @@ def test_an_error_in_a_pasted_session_shows_the_line_as_pasted_with_the_caret_un
     lines = result.stderr.splitlines()
     assert lines[2].index("^") == lines[1].index("*")
     assert run("x = 2.0\ny = x... 3").stderr.startswith("error: ")      # no prompt: not a session
+
+
+X3 = np.array([[1.0, -2.0], [3.0, 0.5], [-1.5, 2.0]])
+
+
+@pytest.mark.parametrize("program, reference", [
+    ("num_examples = X.shape[0]\nloss = np.sum(X**2) / num_examples", lambda x: np.sum(x ** 2) / x.shape[0]),  # CS231n
+    ("loss = np.sum(X**2) / X.shape[-1]", lambda x: np.sum(x ** 2) / x.shape[-1]),
+    ("loss = np.sum(X**3) / len(X)", lambda x: np.sum(x ** 3) / len(x)),
+    ("loss = np.sum(np.exp(X)) / X.size", lambda x: np.sum(np.exp(x)) / x.size),
+    ("loss = np.sum(X) * X.shape[1] ** 2", lambda x: np.sum(x) * x.shape[1] ** 2),
+])
+def test_sizes_read_off_a_given_value_are_numbers_with_no_gradient(program, reference):
+    found = compute(program, X=X3)
+    assert found.value == pytest.approx(reference(X3))
+    numeric = numeric_gradients(program, {"X": X3})["X"]        # a size does not move with X's numbers
+    np.testing.assert_allclose(found.gradient["X"], numeric, atol=1e-6)
+    result = run(program, "--X", json.dumps(X3.tolist()), "--plain")
+    assert result.exit_code == 0 and "X.shape" in result.stdout, result.output
+
+
+def test_a_size_past_the_axes_is_refused():
+    result = run("X.shape[2] * X", "--X", "[1, 2]")
+    assert_error(result, 2, "index 2 is out of range for axis 0 of shape (1,)")

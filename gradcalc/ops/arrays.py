@@ -358,6 +358,12 @@ def _expand_axis(x, axis):
     return np.expand_dims(x, tuple(int(a) for a in np.ravel(axis)) if np.ndim(axis) else int(axis))
 
 
+# x.shape (X.shape[0], len(x), x.size): sizes read off the value given, numbers with no gradient.
+OPS.update({
+    "shape": Op("shape", "{0}.shape", lambda x: np.array(np.shape(x), dtype=np.float64),
+                vjp=(lambda m, g, x, out: 0.0 * x,), keeps_finite=True),
+})
+
 OPS.update({
     "expand_axis": Op("keepdims", "{0} with axis {1} kept", _expand_axis,
                       vjp=(lambda m, g, x, axis, out: m.drop_axis(g, x, axis), None), keeps_finite=True),
