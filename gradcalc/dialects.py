@@ -679,10 +679,13 @@ class Function:
 class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
-    __slots__ = ("source", "functions", "aliases", "output", "main", "notes", "returns", "detached")
+    __slots__ = ("source", "functions", "aliases", "output", "main", "notes", "returns", "detached", "transformed")
 
-    def __init__(self, source, functions, aliases, output, main, notes, detached=()):
+    def __init__(self, source, functions, aliases, output, main, notes, detached=(), transformed=()):
         self.source, self.functions, self.aliases = source, functions, aliases
+        # where a library function stands that grad(…) was asked of: jax.grad(jnp.sin)(1.0) is
+        # jnp.sin(x) at x = 1.0
+        self.transformed = frozenset(transformed)
         # (start, end) of the statements under `with torch.no_grad():`: their values carry no gradient
         self.detached = tuple(detached)
         # where the returned expression of the function taken as the program starts
@@ -711,8 +714,9 @@ _GRAD_ATTR = re.compile(r"\.grad\b(?![ \t]*\()")
 # dy_dx = tape.gradient(y, x); [dl_dw, dl_db] = tape.gradient(loss, [w, b]) (the TF guide), or unbracketed
 _TAPE = re.compile(rf"(?:(\[?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*\]?)[ \t]*=[ \t]*)?"
                    rf"{_NAME}\.gradient[ \t]*\([ \t]*({_NAME})\b")
+# its argument a function of the program (grad(f)) or of a library (grad(jnp.tanh), JAX's quickstart)
 _TRANSFORM = re.compile(rf"((?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|jit)"
-                        rf"[ \t]*\([ \t]*({_NAME})[ \t]*(?:,(?:[^()]|\([^()]*\))*)?\))")
+                        rf"[ \t]*\([ \t]*({_NAME}(?:\.{_NAME})*)[ \t]*(?:,(?:[^()]|\([^()]*\))*)?\))")
 # grad(grad(f)), jacfwd(jacrev(f)): a transform of a transform (a higher derivative)
 _TRANSFORM_OPEN = r"(?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|hessian)[ \t]*\([ \t]*"
 _NESTED = re.compile(rf"(?<![\w.]){_TRANSFORM_OPEN}(?:(?:jax\.)?jit[ \t]*\([ \t]*)?{_TRANSFORM_OPEN}")
@@ -760,6 +764,7 @@ def read_python(text: str) -> Program | None:
     functions: dict[str, Function] = {}
     aliases: dict[str, str] = {}
     skipped: dict[str, int] = {}
+    transformed: set[int] = set()
     gradients: set[str] = set()          # names given a gradient (dx = x.grad): read, never computed
     derived: set[str] = set()            # names bound to grad(f) or the like: a function's derivative
     prints, output, defined, updated, asked, detached = [], None, [], False, "", []
@@ -796,7 +801,7 @@ def read_python(text: str) -> Program | None:
             skip = "grad"       # print(dy_dx.numpy()): a gradient shown
         elif _PRINT.match(head):
             prints.append((at, end))
-            _transforms(chars, start, code, derived, skipped)   # print(jax.grad(f)(3.0))
+            _transforms(chars, start, code, derived, skipped, transformed)   # print(jax.grad(f)(3.0))
             continue
         elif _HARMLESS.match(head):
             skip = "requires_grad"
@@ -851,7 +856,7 @@ def read_python(text: str) -> Program | None:
             skipped[skip] = skipped.get(skip, 0) + 1
             _blank(chars, start, end)
             continue
-        _transforms(chars, start, code, derived, skipped)
+        _transforms(chars, start, code, derived, skipped, transformed)
         for match in _CLASS_CALL.finditer(code):      # Tensor.eye(3) is torch.eye(3)
             chars[start + match.start():start + match.end()] = f"torch.{match.group(1)} "
         for match in _SETTING_WORDS.finditer(code):   # Value(2.0, label='a'), dtype=torch.float32
@@ -907,11 +912,12 @@ def read_python(text: str) -> Program | None:
     gone = [said[kind] for kind in said if kind in skipped]
     if gone:
         notes.append(f"read as Python: {', '.join(gone)} skipped")
-    return Program(source, functions, aliases, output, main, notes, detached)
+    return Program(source, functions, aliases, output, main, notes, detached, transformed)
 
 
-def _transforms(chars, start, code, derived, skipped):
-    """jax.grad(f)(x) in the statement at start becomes f(x): f's value and gradient at x."""
+def _transforms(chars, start, code, derived, skipped, transformed):
+    """jax.grad(f)(x) in the statement at start becomes f(x): f's value and gradient at x; so does
+    jax.grad(jnp.sin)(x) (its start noted in `transformed`)."""
     nested = _NESTED.search(code)
     if nested:
         _higher(nested.group(), "", derived, start + nested.start())
@@ -934,6 +940,8 @@ def _transforms(chars, start, code, derived, skipped):
             _higher(match.group(1), match.group(2), derived, start + match.start(1))
             _blank(chars, start + match.start(1), start + match.end(1))
             chars[start + match.start(1):start + match.start(1) + len(match.group(2))] = match.group(2)
+            if "." in match.group(2):
+                transformed.add(start + match.start(1))
             skipped["grad"] = skipped.get("grad", 0) + 1
 
 

@@ -206,6 +206,12 @@ class _Builder:
             raise GradcalcError(f"a lambda passed to {name} is not read", (passed[1], passed[2]),
                                 hint=f"name it on a line of its own, f = {_short(self.graph.text[passed[1]:passed[2]])}, "
                                      f"and pass f: {name}(f)")
+        if self.python is not None and "." in self.python.aliases.get(name, name) and \
+                (name in self.python.aliases or token[1] in self.python.transformed):
+            # grad_tanh = grad(jnp.tanh); grad_tanh(2.0), or jax.grad(jnp.sin)(1.0): the library's function
+            # differentiated at the number given, as jax.grad(f)(3.0) is for a def f
+            name = self.python.aliases.get(name, name)
+            self._input_at(args)
         if self.python is not None and self.python.aliases.get(name, name) in self.python.functions:
             return self._inline(self.python.functions[self.python.aliases.get(name, name)], args, span)
         if self.lambdas:
@@ -281,6 +287,20 @@ class _Builder:
         return left
 
     # -- pasted Python: functions defined with def or lambda, evaluated where they are called --------
+    def _input_at(self, args: list) -> None:
+        """The number written as a differentiated library function's argument is its input x."""
+        positional = [arg for arg in args if not isinstance(arg, _Keyword)]
+        if len(positional) != 1 or self.calling:
+            return
+        ref = positional[0]
+        self._value(ref)
+        node = self.graph.nodes[ref[0]]
+        if node.id in self.graph.constants and node.name is None and "x" not in self.graph.variables \
+                and "x" not in self.assigned:
+            self.graph.rename(node.id, "x")
+            self.graph.defaults["x"] = self.graph.constants.pop(node.id)
+            self.graph.variables["x"] = node.id
+
     def _inline(self, function, args: list, span: Span) -> Ref:
         """f(a, b) for a function the program defines: its body read again with f's parameters bound
         to the arguments (the program's other names visible, as in Python), its return the value."""

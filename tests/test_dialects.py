@@ -943,3 +943,24 @@ def test_sizes_read_off_a_given_value_are_numbers_with_no_gradient(program, refe
 def test_a_size_past_the_axes_is_refused():
     result = run("X.shape[2] * X", "--X", "[1, 2]")
     assert_error(result, 2, "index 2 is out of range for axis 0 of shape (1,)")
+
+
+@pytest.mark.parametrize("program, values, value, gradient", [
+    ("import jax\nimport jax.numpy as jnp\njax.grad(jnp.sin)(1.0)", {}, math.sin(1.0), math.cos(1.0)),
+    ("from jax import grad\nimport jax.numpy as jnp\ngrad_tanh = grad(jnp.tanh)\nprint(grad_tanh(2.0))", {},   # JAX quickstart
+     math.tanh(2.0), 1 - math.tanh(2.0) ** 2),
+    ("x = 0.5\nprint(jax.grad(jnp.exp)(x))", {}, math.exp(0.5), math.exp(0.5)),
+    ("import jax\njax.grad(jnp.sin)(1.0)", {"x": 2.0}, math.sin(2.0), math.cos(2.0)),     # --x overrides
+])
+def test_grad_of_a_library_function_is_its_derivative_at_the_number_given(program, values, value, gradient):
+    found = compute(program, values)
+    assert found.value == pytest.approx(value)
+    assert found.gradient["x"] == pytest.approx(gradient)
+    numeric = numeric_gradients(program, {"x": found.inputs["x"]})["x"]
+    assert found.gradient["x"] == pytest.approx(numeric, abs=1e-6)
+
+
+def test_a_library_function_passed_uncalled_says_call_it():
+    result = run("grad(jnp.tanh)")
+    assert_error(result, 2, "jnp.tanh is a function")
+    assert "call it: jnp.tanh(...)" in result.stderr
