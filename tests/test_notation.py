@@ -27,9 +27,11 @@ def assert_same(text, explicit, point=POINT):
     assert got.value == pytest.approx(want.value, rel=1e-13, abs=1e-15), (text, explicit)
     assert got.gradient.keys() == want.gradient.keys()
     numeric = numeric_gradients(text, used(text, point))
+    # central differences lose about ε·|f|/h to rounding: a gradient of 0 beside f ≈ 50 reads ±1e-8
+    noise = 1e-8 * max(1.0, float(np.max(np.abs(got.value))))
     for name, grad in got.gradient.items():
         assert grad == pytest.approx(want.gradient[name], rel=1e-13, abs=1e-15), (text, name)
-        assert grad == pytest.approx(float(numeric[name]), rel=1e-6, abs=1e-8), (text, name)
+        assert grad == pytest.approx(float(numeric[name]), rel=1e-6, abs=noise), (text, name)
     return got
 
 
