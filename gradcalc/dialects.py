@@ -167,7 +167,10 @@ def _variance(name: str, unbiased_default: bool):
 def _norm(m, x, ord=None, axis=None, **_):
     if axis is not None:
         m.refuse("a norm along an axis is not supported yet", "write norm(x) of a whole vector or matrix")
-    if ord is None or ord in (2, "fro"):
+    if ord is None or ord == "fro":
+        return m.call("norm", x)
+    x = m("vector_only", x)        # a matrix's norm of order p is another formula: refused
+    if ord == 2:
         return m.call("norm", x)
     if ord == 1:
         return m.call("sum", m.call("abs", x))

@@ -179,12 +179,12 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
             else:
                 out.append(Tok("RPAR", ")", token.start, token.end))
                 order, end = _norm_order(tokens, i + 1)
-                if order in ("1", "\\infty"):     # \|x\|_1 is sum(abs(x)), \|x\|_\infty max(abs(x))
-                    at = out[norm_at].start
-                    out[norm_at:norm_at + 1] = [_empty("NAME", "sum" if order == "1" else "max", at),
-                                                _empty("LPAR", "(", at), _empty("NAME", "abs", at)]
-                    out.append(_empty("RPAR", ")", token.end))
-                elif order not in (None, "2"):
+                if order in ("1", "2", "\\infty"):   # numpy's norm of that order: a vector's, never a matrix's
+                    out[norm_at] = _empty("NAME", "np.linalg.norm", out[norm_at].start)
+                    out[-1:-1] = [_empty("COMMA", ",", token.start),
+                                  _empty("NAME", "np.inf", token.start) if order == "\\infty"
+                                  else _empty("NUMBER", order, token.start)]
+                elif order is not None:
                     raise _latex_error(tokens[i + 1], f"a norm with the subscript {order} is not read",
                                        hint="gradcalc reads \\|x\\| and \\|x\\|_2 (norm), \\|x\\|_1 and "
                                             "\\|x\\|_\\infty; write (sum(abs(x)^p))^(1/p)")

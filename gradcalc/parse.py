@@ -440,8 +440,8 @@ class _Builder:
             if value.ndim > 1:
                 raise GradcalcError(f"{parameter} of {name} must be a number or a list of numbers", where,
                                     hint=f"write e.g. {parameter}=(0, 1)")
-            return tuple(int(v) if v == int(v) and abs(v) < 2 ** 31 else float(v) for v in value)
-        return int(value) if value == int(value) and abs(value) < 2 ** 31 else value
+            return tuple(int(v) if abs(v) < 2 ** 31 and v == int(v) else float(v) for v in value)
+        return int(value) if abs(value) < 2 ** 31 and value == int(value) else value   # inf: no int
 
     def method(self, children):
         operand, token, _, *args, rpar = children

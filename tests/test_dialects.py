@@ -964,3 +964,24 @@ def test_a_library_function_passed_uncalled_says_call_it():
     result = run("grad(jnp.tanh)")
     assert_error(result, 2, "jnp.tanh is a function")
     assert "call it: jnp.tanh(...)" in result.stderr
+
+
+@pytest.mark.parametrize("text", [
+    "np.linalg.norm(A, 1)", "np.linalg.norm(A, 2)", "jnp.linalg.norm(A, ord=np.inf)", r"\|A\|_1", r"\|A\|_2",
+    r"\|A\|_\infty",
+])
+def test_a_matrix_norm_of_an_order_is_refused_not_taken_entrywise(text):
+    # numpy, JAX and torch.linalg take a matrix's operator norm there (max column sum, largest singular
+    # value, max row sum): the vector formula on the entries would be another number.
+    result = run(text, "--A", "[[1, 2], [3, 4]]")
+    assert_error(result, 2, "operator norm")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("np.linalg.norm(x, 1)", 4.0), ("np.linalg.norm(x, np.inf)", 3.0), ("np.linalg.norm(x, 2)", 10 ** 0.5),
+    (r"\|x\|_1", 4.0), (r"\|x\|_\infty", 3.0), (r"\|x\|_2", 10 ** 0.5), ("np.linalg.norm(A)", 30 ** 0.5),
+])
+def test_norms_of_an_order_on_vectors(text, expected):
+    values = {"x": [1.0, -3.0], "A": [[1.0, 2.0], [3.0, 4.0]]}
+    assert compute(text, {k: v for k, v in values.items() if k in text.replace("np.linalg.norm", "")}).value \
+        == pytest.approx(expected, rel=1e-15)

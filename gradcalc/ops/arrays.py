@@ -296,7 +296,19 @@ def _ones(m, x, *rest):
     return m.filled(x, 1.0)
 
 
+def _vector_only(a):
+    if np.ndim(a) > 1:
+        raise InputError(f"this norm of a {format_shape(np.shape(a))} array is, for a matrix, an operator norm "
+                         f"(1: the largest column sum, 2: the largest singular value, inf: the largest row "
+                         f"sum), which gradcalc does not compute yet",
+                         hint="for the sum of |entries| write sum(abs(A)); for the Frobenius norm, norm(A)")
+    return a
+
+
 OPS.update({
+    # Not callable from a program: a norm of order p is its vector formula only on a vector (numpy,
+    # JAX and torch.linalg take a matrix's operator norm): the value passes, a matrix is refused.
+    "vector_only": Op("vector", "{0}", _vector_only, (lambda m, a, out: 1.0,), keeps_finite=True),
     # Not callable from a program: the graph form of undoing broadcasting, sum_to(grad, like) sums
     # grad down to like's shape; its own derivative spreads the upstream back out (× ones).
     "sum_to": Op("sum_to", "sum_to({0}, shape of {1})", lambda a, like: sum_to(a, np.shape(like)),
