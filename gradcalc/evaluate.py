@@ -201,15 +201,9 @@ def _untaken_rows(graph: Graph, values: list[Value], nonfinite: list[int], row_e
     bad = set(nonfinite)
     rows = {node_id: ~np.isfinite(values[node_id]) for node_id in nonfinite}
     failing = {node_id: np.zeros_like(mask) for node_id, mask in rows.items()}
-    used = set()
-    for node in graph.nodes:
-        if node.op is None:
-            continue
-        for k, src in enumerate(node.inputs):
-            if src in bad:
-                used.add(src)
-                if not (node.op == "where" and k > 0):     # rows this consumer swallowed (1/inf = 0)
-                    failing[src] = failing[src] | (rows[src] & np.isfinite(values[node.id]))
+    carried, used = _carried(graph, bad)
+    for node_id, src in carried:              # rows this consumer swallowed (1/inf = 0)
+        failing[src] = failing[src] | (rows[src] & np.isfinite(values[node_id]))
     for node_id in nonfinite:
         if node_id == graph.output or node_id not in used:
             failing[node_id] = rows[node_id]
@@ -229,18 +223,30 @@ def _untaken_only(graph: Graph, values: list[Value], nonfinite: list[int]) -> No
     """Raise the MathError of the value that is not finite, unless each such value only feeds a
     branch of a where (or a value itself not finite that does): where(c, a, b) discards a where c
     is false, so a there may be inf or nan. The output itself must be finite."""
-    bad, used = set(nonfinite), set()
-    for node in graph.nodes:
-        if node.op is None:
-            continue
-        for k, src in enumerate(node.inputs):
-            if src in bad:
-                used.add(src)
-                if node.id not in bad and not (node.op == "where" and k > 0):
-                    raise _root_error(graph, values, bad, src)
+    bad = set(nonfinite)
+    carried, used = _carried(graph, bad)
+    for node_id, src in carried:
+        if node_id not in bad:
+            raise _root_error(graph, values, bad, src)
     for node_id in nonfinite:     # the output, or a value nothing uses (t = log(x) beside the output)
         if node_id == graph.output or node_id not in used:
             raise _root_error(graph, values, bad, node_id)
+
+
+def _carried(graph: Graph, bad: set[int]) -> tuple[list[tuple[int, int]], set[int]]:
+    """The edges (node, input) along which a value not finite flows on (all but a where's branches),
+    in node order, and which such values are read at all."""
+    carried, used = [], set()
+    nodes = graph.nodes
+    for node_id, op in enumerate(nodes.ops):
+        if op is None:
+            continue
+        for k, src in enumerate(nodes.inputs[node_id]):
+            if src in bad:
+                used.add(src)
+                if not (op == "where" and k > 0):
+                    carried.append((node_id, src))
+    return carried, used
 
 
 def _root_error(graph: Graph, values: list[Value], bad: set[int], node_id: int) -> MathError:
