@@ -96,6 +96,17 @@ def test_a_latex_error_in_a_reading_keeps_its_place():
     assert_error(result, 2, "unexpected ')'", "                ^")
 
 
+def _matches_sympy(latex, point, oracle):
+    """`latex` at `point` has the value and gradient of the SymPy formula `oracle`."""
+    symbols = {name: sp.Symbol(name, real=True) for name in point}
+    exact = sp.sympify(oracle, locals=symbols)
+    at = {symbols[name]: value for name, value in point.items()}
+    found = compute(latex, point)
+    assert found.value == pytest.approx(float(exact.subs(at)), rel=1e-12)
+    for name, symbol in symbols.items():
+        assert found.gradient[name] == pytest.approx(float(sp.diff(exact, symbol).subs(at)), rel=1e-10), name
+
+
 @pytest.mark.parametrize("latex, point, oracle", [
     # a formula with two heads: read under the first (PyTorch's docs)
     (r"\text{Sigmoid}(x) = \sigma(x) = \frac{1}{1 + \exp(-x)}", {"x": 0.7}, "1/(1 + exp(-x))"),
@@ -112,13 +123,7 @@ def test_a_latex_error_in_a_reading_keeps_its_place():
      {"y_pred": 0.3, "y_true": 0.6}, "y_true*log(y_true/y_pred)"),
 ])
 def test_latex_from_library_docs(latex, point, oracle):
-    symbols = {name: sp.Symbol(name, real=True) for name in point}
-    exact = sp.sympify(oracle, locals=symbols)
-    at = {symbols[name]: value for name, value in point.items()}
-    found = compute(latex, point)
-    assert found.value == pytest.approx(float(exact.subs(at)), rel=1e-12)
-    for name, symbol in symbols.items():
-        assert found.gradient[name] == pytest.approx(float(sp.diff(exact, symbol).subs(at)), rel=1e-10), name
+    _matches_sympy(latex, point, oracle)
 
 
 def test_sigma_given_a_value_stays_a_variable():
@@ -135,12 +140,7 @@ def test_sigma_given_a_value_stays_a_variable():
     (r"$\Phi(x) \approx 0.5 \times (1 + \tanh(x))$", {"x": 0.5}, "(1 + tanh(x))/2"),
 ])
 def test_formulas_written_as_equal_spellings(latex, point, oracle):
-    symbols = {name: sp.Symbol(name, real=True) for name in point}
-    exact = sp.sympify(oracle, locals=symbols)
-    at = {symbols[name]: value for name, value in point.items()}
-    found = compute(latex, point)
-    assert found.value == pytest.approx(float(exact.subs(at)), rel=1e-12)
-    assert found.gradient["x"] == pytest.approx(float(sp.diff(exact, symbols["x"]).subs(at)), rel=1e-10)
+    _matches_sympy(latex, point, oracle)
 
 
 def test_pythons_chained_assignment_is_not_a_formula_with_two_names():
