@@ -213,3 +213,29 @@ def test_a_handed_in_problems_own_tolerance(tmp_path, key, without, with_flag):
         assert f"this one sets {key.replace('1e-2', '0.01')} (problem 1)\n" in refused.stderr
     allowed = CliRunner().invoke(main, ["check", str(tmp_path / "h.toml"), "--plain", "--sheet-tolerance"])
     assert allowed.exit_code == with_flag, allowed.output
+
+
+@pytest.mark.parametrize("key, answer, says", [
+    # σ′(1) = 0.196612, σ(1) = 0.731059: the right value, written with other figures or decimals than asked.
+    ("sigfigs = 3", "x = 0.1966", "0.1966 is ∂z/∂x = 0.196612 rounded to 4 significant figures: the right value, "
+                                  "but give 3 significant figures"),
+    ("sigfigs = 4", "x = 0.197", "0.197 is ∂z/∂x = 0.196612 rounded to 3 significant figures: the right value, "
+                                 "but give 4 significant figures"),
+    ("sigfigs = [4, -1]", "x = 0.197", "rounded to 3 significant figures: the right value, but give at least 4 "
+                                       "significant figures"),
+    ("decimals = 2", "x = 0.197", "0.197 is ∂z/∂x = 0.196612 rounded to 3 decimals: the right value, but give 2 "
+                                  "decimal places"),
+    ("decimals = 2", "z = 0.731", "0.731 is z = 0.731059 rounded to 3 decimals: the right value, but give 2 "
+                                  "decimal places"),
+    ("sigfigs = 2", "z = 0.731", "0.731 is z = 0.731059 rounded to 3 significant figures: the right value, but "
+                                 "give 2 significant figures"),
+    ("rtol = 1e-9", "x = 0.1966", "0.1966 is ∂z/∂x = 0.196612 rounded to 4 decimals: right as far as it goes, "
+                                  "but give more digits"),
+])
+def test_the_diagnosis_of_a_rounding_says_what_the_rule_asks_for(tmp_path, key, answer, says):
+    (tmp_path / "h.toml").write_text(f'[[problem]]\nexpression = "sigmoid(x)"\nat = {{ x = 1 }}\n{key}\n'
+                                     f'[problem.expect]\n{answer}\n')
+    found = CliRunner().invoke(main, ["check", str(tmp_path / "h.toml"), "--plain", "--teacher-sheet"])
+    assert found.exit_code == 1, found.output
+    assert says in found.stdout, found.stdout
+    assert "give more digits" not in found.stdout or key.startswith("rtol")
