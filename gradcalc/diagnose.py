@@ -779,22 +779,11 @@ def _num(value: Any) -> str:
 def _rounding(given: Any, quantity: str, correct: Any, decimals: int, within: Within) -> str:
     """'0.1966 is ∂z/∂x = 0.196612 rounded to …': the right value, and what the answer's rule asks for
     instead (3 significant figures, 2 decimal places), or more digits where a tolerance wants them."""
-    from .tolerance import written
-
-    rule, head = within.rule, f"{_num(given)} is {quantity} = {_num(correct)} rounded to"
-    form = written(within.text) if rule is not None and rule.figures else None
-    if form is not None and rule.sigfigs is not None:
-        figures = form.most if form.most < rule.sigfigs else form.fewest   # as tolerance.py counts them
-        least = "at least " if rule.accurate == -1 else ""
-        return (f"{head} {_count(figures, 'significant figure')}: the right value, but give {least}"
-                f"{_count(rule.sigfigs, 'significant figure')}")
-    if form is not None:
-        return f"{head} {_count(decimals, 'decimal')}: the right value, but give {_count(rule.decimals, 'decimal place')}"
-    return f"{head} {_count(decimals, 'decimal')}: right as far as it goes, but give more digits"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    head = f"{_num(given)} is {quantity} = {_num(correct)} rounded to"
+    words = within.rule.instead(within.text) if within.rule is not None else None
+    if words is not None:
+        return f"{head} {words[0]}: the right value, but give {words[1]}"
+    return f"{head} {decimals} decimal{'' if decimals == 1 else 's'}: right as far as it goes, but give more digits"
 
 
 def diagnose(result: Any, name: str, given: Any, rtol: float = 1e-6, atol: float = 1e-12) -> Diagnosis | None:

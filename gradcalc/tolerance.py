@@ -58,6 +58,19 @@ class Rule:
             return None
         return judge_number(self, text, value)[0]
 
+    def instead(self, text: str) -> tuple[str, str] | None:
+        """For a number written as `text` under a rule of figures or decimals: how it is written and
+        what the rule asks for instead, in words ('4 significant figures', '3 significant figures');
+        None under rtol/atol or for text that is no plain number."""
+        form = written(text) if self.figures else None
+        if form is None:
+            return None
+        if self.decimals is not None:
+            return _count(form.decimals, "decimal"), _count(self.decimals, "decimal place")
+        figures = form.most if form.most < self.sigfigs else form.fewest   # as _rounded counts them
+        least = "at least " if self.accurate == -1 else ""
+        return _count(figures, "significant figure"), least + _count(self.sigfigs, "significant figure")
+
     def sentence(self, given: str = "answer", correct: str = "correct") -> str:
         """The rule in words, for feedback and the gradebook's JSON (a sheet's report compares the
         `expected` value an answer gives with the `computed` one)."""
