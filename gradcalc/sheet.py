@@ -66,6 +66,7 @@ class Graded:
     verdicts: list[Verdict]
     follow_through: float = 0.0
     rules: list[Rule] = field(default_factory=list)   # the rule each answer was judged by
+    rule: Rule | None = None                           # the problem's, the grader's flags applied
 
     @property
     def right(self) -> int:
@@ -372,7 +373,7 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
                 values = ", ".join(f"{name} = VALUE" for name in error.names)
                 error.hint = f"add {values} to the problem's at = {{ … }}"
             raise
-        report.graded.append(Graded(problem, result, verdicts, sheet.follow_through, own))
+        report.graded.append(Graded(problem, result, verdicts, sheet.follow_through, own, rule))
     return report
 
 

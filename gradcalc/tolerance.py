@@ -274,6 +274,30 @@ def _needed(correct: Decimal, rule: Rule) -> int | None:
     return None
 
 
+def page_terms(rule: Rule, computed: float) -> dict:
+    """What a page's script needs to judge a number typed for `computed` as judge_number does, and to
+    say why one right but for its rounding fails (_rounded): the rule's fields, the right value as an
+    exact decimal, and where its significant figures are: the k-th figure's power of ten (_place) is
+    adjusted − k + 1, one more for k ≤ carries (9.96 to 2 figures is 10)."""
+    import math
+
+    from .numbers import format_number
+
+    correct = Decimal(computed) if math.isfinite(computed) else Decimal(0)
+    n, m = rule.sigfigs, rule.accurate
+    carries = 0   # roundings that carry into a new leading digit are those to the first few figures
+    while carries < MOST_FIGURES and _place(correct, carries + 1) != correct.adjusted() - carries:
+        carries += 1
+    return {
+        "rtol": rule.rtol, "atol": rule.atol, "sigfigs": n, "accurate": m, "decimals": rule.decimals,
+        "hand": rule.hand, "handFigures": HAND_FIGURES, "exact": str(correct),
+        "adjusted": correct.adjusted(), "carries": carries,
+        "place": None if n is None else _place(correct, n, n) if m in (None, -1) else _place(correct, m, n),
+        "needed": None if rule.figures else _needed(correct, rule),
+        "tolerance": f"rtol = {format_number(rule.rtol)}, atol = {format_number(rule.atol)}",
+    }
+
+
 def as_written(rule: Rule, value: float, precision: int = MOST_FIGURES) -> str:
     """`value` as a student writes it for `rule` to accept it: rounded to the rule's significant
     figures (0.353 for sigfigs = 3; sigfigs = [3, 2] and [3, -1] write 3 too) or decimal places (0.35,

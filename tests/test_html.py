@@ -435,6 +435,87 @@ def test_quiz_names_the_mistake_a_wrong_number_comes_from(browser, tmp_path):
     opened.close()
 
 
+# A sheet's own rule (issue: the quiz judged every page by the default tolerance): σ′(1) = 0.196612 with
+# two decimals, then with three significant figures; ∂z/∂x = y = 0.125 with two figures, where 0.12 and
+# 0.13 are both half a unit off (exact decimals, as tolerance.py compares them, not floats).
+RULED_SHEET = """
+title = "Rounding"
+
+[[problem]]
+expression = "sigmoid(x)"
+at = { x = 1 }
+decimals = 2
+[problem.expect]
+x = "0.20"
+
+[[problem]]
+expression = "sigmoid(x)"
+at = { x = 1 }
+sigfigs = 3
+[problem.expect]
+x = 0.197
+
+[[problem]]
+expression = "x*y"
+at = { x = 2, y = 0.125 }
+sigfigs = 2
+[problem.expect]
+x = 0.12
+y = "2.0"
+"""
+
+
+def quiz_answer(page, typed: str) -> str:
+    page.fill("#gc-answer", typed)
+    page.press("#gc-answer", "Enter")
+    return page.inner_text("#gc-feedback")
+
+
+def test_a_sheets_page_quizzes_by_the_sheets_rule(browser, tmp_path):
+    (tmp_path / "s.toml").write_text(RULED_SHEET, encoding="utf-8")
+    found = run("check", str(tmp_path / "s.toml"), "--teacher-sheet", "--plain", "--quiz", "--html",
+                str(tmp_path / "pages"))
+    assert found.exit_code == 0, found.output
+    opened = Opened(browser, tmp_path / "pages" / "problem-1.html")
+    page = opened.page
+    assert "2 decimal places" in page.inner_text("#gc-rule")
+    assert quiz_answer(page, "0.197").startswith("✗ Right, but written with 3 decimal places; "
+                                                 "the sheet asks for 2.")
+    assert quiz_answer(page, "0.2").startswith("✗ Right to 1 decimal place; the sheet asks for 2.")
+    assert quiz_answer(page, "0.19").startswith("✗")
+    assert quiz_answer(page, "0.20").startswith("✓")
+    opened.close()
+
+    opened = Opened(browser, tmp_path / "pages" / "problem-2.html")
+    page = opened.page
+    assert "3 significant figures" in page.inner_text("#gc-rule")
+    assert quiz_answer(page, "0.1966").startswith("✗ Right, but written with 4 significant "
+                                                  "figures; the sheet asks for 3.")
+    assert quiz_answer(page, "1.97e-1").startswith("✓")
+    opened.close()
+
+    opened = Opened(browser, tmp_path / "pages" / "problem-3.html")
+    page = opened.page
+    typed = {"x": ["0.125", "0.12"], "y": ["2", "2.0"]}   # the first of each wrong by its figures alone
+    while page.is_visible("#gc-quizform"):
+        label = re.fullmatch(r"∂z/∂(\w+) =", page.inner_text("#gc-prompt")).group(1)
+        wrong, right = typed.pop(label)
+        assert quiz_answer(page, wrong).startswith("✗"), (label, wrong)
+        assert quiz_answer(page, right).startswith("✓"), (label, right)
+    assert typed == {}
+    opened.close()
+
+
+def test_a_plain_page_quizzes_by_the_default_for_hand_computed_answers():
+    # No sheet: as a class's answers computed by hand are judged (within rtol/atol, or 3 figures or
+    # more, correctly rounded), said on the page.
+    data = page_module.page_data(compute("sigmoid(x)", x=1))
+    assert data["ruleWords"].startswith("|answer − correct| ≤ 1e-12 + 1e-6·|correct|, or a number "
+                                        "written with at least 3 significant figures")
+    x = next(node for node in data["nodes"] if node["label"] == "x")
+    assert x["judge"]["exact"] == str(__import__("decimal").Decimal(x["answer"]))
+
+
 def test_keyboard_alone_reaches_every_control_and_every_control_is_named(browser, tmp_path):
     path, _ = write_page(tmp_path, "x*x + y", ["--x", "3", "--y", "1"])
     opened = Opened(browser, path)

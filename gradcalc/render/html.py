@@ -23,6 +23,7 @@ from ..errors import GradcalcError
 from ..check import ATOL, RTOL
 from ..numbers import DEFAULT_PRECISION, format_shape, format_value
 from ..ops import OPS
+from ..tolerance import Rule, page_terms
 from .json import plain
 from .picture import folded, op_symbol, inline
 from .rows import SUMMARISED, definition, differentiated, edge, local_formula
@@ -222,9 +223,22 @@ def quiz_mistakes(result, asked: list[int]) -> dict[int, list]:
     return {node: [[plain(v), text] for v, text in entries] for node, entries in found.items()}
 
 
-def page_data(result, precision: int = DEFAULT_PRECISION) -> dict:
-    """What the script steps through: the nodes in forward order, then the backward steps, all text."""
+def _terms(rule: Rule, value) -> dict:
+    """How the script judges a number typed for `value`: a single number by the rule's figures or
+    decimals as well (tolerance.page_terms), an array by its rtol/atol, as check.py judges them."""
+    if xp.ndim(value):
+        return {"rtol": rule.rtol, "atol": rule.atol}
+    return page_terms(rule, float(value))
+
+
+def page_data(result, precision: int = DEFAULT_PRECISION, rule: Rule | None = None,
+              rules: dict[int, Rule] | None = None) -> dict:
+    """What the script steps through: the nodes in forward order, then the backward steps, all text.
+
+    The quiz judges a typed gradient by `rule` (a sheet's problem's; by default a class's rule for
+    hand-computed answers), or by the node's own of `rules` (an answer's of a teacher's copy)."""
     graph, labels = result.graph, result.labels
+    sheet, rule, rules = rule is not None, rule or Rule(), rules or {}
     out = differentiated(result)
     arrays = any(xp.ndim(v) for v in result.values)
     nodes = []
@@ -243,7 +257,11 @@ def page_data(result, precision: int = DEFAULT_PRECISION) -> dict:
     asked = [n["id"] for n in nodes if n["answer"] is not None and n["id"] != graph.output]
     mistakes = quiz_mistakes(result, asked)
     for n in nodes:
-        n["mistakes"] = mistakes.get(n["id"], [])
+        own = rules.get(n["id"], rule)
+        grad = result.grads[n["id"]]
+        n["judge"] = None if n["answer"] is None else _terms(own, grad)
+        n["ruleWords"] = own.sentence()
+        n["mistakes"] = [[value, text, _terms(own, value)] for value, text in mistakes.get(n["id"], [])]
     steps = []
     for step in result.steps:
         node = graph.nodes[step.node]
@@ -260,7 +278,8 @@ def page_data(result, precision: int = DEFAULT_PRECISION) -> dict:
     return {
         "of": out, "output": graph.output, "outputLabel": labels[graph.output],
         "seeded": result.seeded, "seed": _cell(seed, precision), "seedShort": short(seed, precision),
-        "nodes": nodes, "steps": steps, "rtol": RTOL, "atol": ATOL,
+        "nodes": nodes, "steps": steps, "ruleWords": rule.sentence(),
+        "asker": "the sheet" if sheet else "the quiz",
     }
 
 
@@ -310,10 +329,12 @@ def _asset(name: str) -> str:
 
 
 def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
-                svg: str | None = None, no_picture: str | None = None, heading: str | None = None) -> str:
+                svg: str | None = None, no_picture: str | None = None, heading: str | None = None,
+                rule: Rule | None = None, rules: dict[int, Rule] | None = None) -> str:
     """The page, given the graph's SVG (`draw_svg`) or why there is none; `heading` goes above the
-    program (a sheet's problem: `Problem 2: The apple shop`)."""
-    data = page_data(result, precision)
+    program (a sheet's problem: `Problem 2: The apple shop`); the quiz judges by `rule` and `rules`
+    (page_data)."""
+    data = page_data(result, precision, rule, rules)
     graph, labels = result.graph, result.labels
     given = ", ".join(f"{name} = {inline(value, precision)}" for name, value in result.inputs.items())
     text = program_text(graph)
@@ -355,6 +376,7 @@ def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
 <section id="gc-step" aria-live="polite" aria-label="the current step"></section>
 <section id="gc-quizbox" aria-label="quiz" hidden>
 <h2>Quiz: fill in each gradient, in backward order</h2>
+<p id="gc-rule">Right answers: {_escape(data["ruleWords"])}.</p>
 <form id="gc-quizform" autocomplete="off">
 <label for="gc-answer" id="gc-prompt"></label>
 <input id="gc-answer" type="text" inputmode="decimal" spellcheck="false">
@@ -381,14 +403,15 @@ labelled with what flows back along it (marked ←).</figcaption></figure>
 
 
 def html_page(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
-              heading: str | None = None) -> tuple[str, str | None]:
+              heading: str | None = None, rule: Rule | None = None,
+              rules: dict[int, Rule] | None = None) -> tuple[str, str | None]:
     """The page with its picture drawn by Graphviz, and why it has no picture (None if it has one)."""
     shown = len(shown_nodes(result.graph))
     if shown > MAX_PAGE_NODES:
         raise GradcalcError(f"the graph has {shown} nodes; an --html page steps through at most "
                             f"{MAX_PAGE_NODES}", hint="the tables (--max-rows) and --json show any size")
     svg, reason = picture(result, precision)
-    return render_html(result, precision, quiz, svg, reason, heading), reason
+    return render_html(result, precision, quiz, svg, reason, heading, rule, rules), reason
 
 
 def sheet_pages(report, precision: int = DEFAULT_PRECISION, quiz: bool = False):
@@ -399,5 +422,9 @@ def sheet_pages(report, precision: int = DEFAULT_PRECISION, quiz: bool = False):
                                               else f": {problem.name}")
         if report.sheet.title:
             name = f"{report.sheet.title} — {name}"
-        text, reason = html_page(graded.result, precision, quiz, name)
+        graph = graded.result.graph
+        # An answer judged by a rule of its own (a teacher's copy's) is quizzed by it at its node.
+        rules = {graph.node_of(answer.name): own for answer, own in zip(problem.answers, graded.rules)
+                 if answer.name != graph.output_name and graph.node_of(answer.name) is not None}
+        text, reason = html_page(graded.result, precision, quiz, name, graded.rule, rules)
         yield f"problem-{problem.number}.html", text, reason

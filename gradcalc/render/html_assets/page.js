@@ -202,19 +202,16 @@
   questions.sort(function (a, b) { return a.frame - b.frame; });
   var asked = 0, firstTry = 0;
 
+  // A typed answer: its value, and for a single number its text (whose figures the rule may count).
   function parseAnswer(text) {
     text = text.trim().replace(/−/g, "-");
-    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return {value: Number(text), digits: digits(text)};
+    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return {value: Number(text), text: text};
     if (/^[\[\]\d\s.,eE+-]+$/.test(text)) {
-      try { return {value: JSON.parse(text.replace(/(^|[\[,\s])\.(\d)/g, "$10.$2")), digits: 17}; } catch (e) { return null; }
+      try { return {value: JSON.parse(text.replace(/(^|[\[,\s])\.(\d)/g, "$10.$2"))}; } catch (e) { return null; }
     }
     var fraction = /^([+-]?\d+)\s*\/\s*(\d+)$/.exec(text);
-    if (fraction && Number(fraction[2]) !== 0) return {value: Number(fraction[1]) / Number(fraction[2]), digits: 17};
+    if (fraction && Number(fraction[2]) !== 0) return {value: Number(fraction[1]) / Number(fraction[2])};
     return null;
-  }
-  function digits(text) {
-    var mantissa = text.replace(/^[+-]/, "").split(/[eE]/)[0].replace(".", "").replace(/^0+/, "");
-    return Math.max(mantissa.length, 1);
   }
   function flat(value, out) {
     if (Array.isArray(value)) { value.forEach(function (v) { flat(v, out); }); return out; }
@@ -226,19 +223,87 @@
     while (Array.isArray(value)) { shape.push(value.length); value = value[0]; }
     return shape.join(",");
   }
-  // gradcalc's tolerance (|a − e| ≤ atol + rtol·|e|), or the right number rounded to the digits typed
-  // (at least 3): a learner writes 0.1966 for 0.19661193324.
-  function close(typed, expected) {
-    if (shapeOf(typed.value) !== shapeOf(expected)) return false;
-    var a = flat(typed.value, []), e = flat(expected, []);
-    if (a.length !== e.length) return false;
-    for (var i = 0; i < a.length; i++) {
-      if (typeof a[i] !== "number" || !isFinite(a[i])) return false;
-      var within = Math.abs(a[i] - e[i]) <= data.atol + data.rtol * Math.abs(e[i]);
-      var rounded = typed.digits >= 3 && typed.digits < 17 && Number(e[i].toPrecision(typed.digits)) === a[i];
-      if (!within && !rounded) return false;
+  function count(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  // Judging as gradcalc does (tolerance.judge_number, from the numbers tolerance.page_terms gives):
+  // a number by its text, exactly, where the rule counts figures or decimals; an array or a fraction
+  // by rtol/atol. A number as written (tolerance.written): exact value c·10^e, its fewest and most
+  // significant figures (100: 1 to 3) and its decimal places.
+  function written(text) {
+    var m = /^([+-]?)(\d*)(\.?)(\d*)(?:[eE]([+-]?\d+))?$/.exec(text);
+    var shift = m[5] ? Number(m[5]) : 0, fraction = m[4], all = m[2] + fraction;
+    var digits = all.replace(/^0+/, ""), most = digits.length;
+    var form = {c: BigInt(all || "0") * (m[1] === "-" ? -1n : 1n), e: shift - fraction.length,
+                decimals: fraction.length - shift, zero: !digits};
+    if (!digits) { form.fewest = 1; form.most = m[3] ? Math.max(1, fraction.length + 1) : 1; return form; }
+    form.most = most;
+    form.fewest = Math.max(m[3] ? most : most - (most - digits.replace(/0+$/, "").length), 1);
+    return form;
+  }
+  // |given − correct|·2 ≤ 10^place: `given` is a correct rounding at that place (tolerance._within).
+  function within(given, correct, place) {
+    var low = Math.min(given.e, correct.e, place);
+    var diff = given.c * 10n ** BigInt(given.e - low) - correct.c * 10n ** BigInt(correct.e - low);
+    return (diff < 0n ? -diff : diff) * 2n <= 10n ** BigInt(place - low);
+  }
+  function placeOf(terms, figures) {   // tolerance._place from the right value's leading figure
+    return terms.adjusted - figures + 1 + (figures <= terms.carries ? 1 : 0);
+  }
+  function near(a, e, terms) { return Math.abs(a - e) <= terms.atol + terms.rtol * Math.abs(e); }
+  // [right, why]: why is said when the number is right but for how it was rounded (tolerance._rounded).
+  function judge(typed, expected, terms) {
+    // A number written with an exponent beyond any float's (1e99999) is judged by its value alone.
+    var plain = typed.text !== undefined && terms.exact !== undefined && !/[eE][+-]?\d{5}/.test(typed.text);
+    if (!plain) {
+      if (shapeOf(typed.value) !== shapeOf(expected)) return [false, null];
+      var a = flat(typed.value, []), e = flat(expected, []);
+      if (a.length !== e.length) return [false, null];
+      for (var i = 0; i < a.length; i++) {
+        if (typeof a[i] !== "number" || !isFinite(a[i]) || !near(a[i], e[i], terms)) return [false, null];
+      }
+      return [true, null];
     }
-    return true;
+    if (Array.isArray(expected) || !isFinite(typed.value)) return [false, null];
+    var form = written(typed.text), correct = written(terms.exact);
+    if (terms.sigfigs === null && terms.decimals === null) {
+      if (near(typed.value, expected, terms)) return [true, null];
+      if (terms.hand && form.most >= terms.handFigures &&
+          within(form, correct, placeOf(terms, terms.handFigures))) return [true, null];
+    } else if (terms.decimals !== null) {
+      if (form.decimals === terms.decimals && within(form, correct, -terms.decimals)) return [true, null];
+    } else if (form.zero) {
+      return [correct.zero || Math.abs(expected) <= terms.atol, null];
+    } else {
+      var n = terms.sigfigs;
+      var counted = terms.accurate === -1 ? form.most >= n : form.fewest <= n && n <= form.most;
+      if (counted && within(form, correct, terms.place)) return [true, null];
+    }
+    return [false, rounded(form, correct, terms)];
+  }
+  function rounded(form, correct, terms) {
+    if (form.zero || correct.zero) return null;
+    var asks = "; " + data.asker + " asks for ";
+    if (terms.decimals !== null) {
+      var shown = form.decimals;
+      if (!within(form, correct, -shown)) return null;
+      return (shown < terms.decimals ? "right to " : "right, but written with ") +
+             count(shown, "decimal place") + asks + terms.decimals;
+    }
+    var figures = form.most;
+    if (!within(form, correct, placeOf(terms, figures))) return null;
+    if (terms.sigfigs !== null) {
+      var n = terms.sigfigs;
+      if (figures < n) return "right to " + count(figures, "significant figure") + asks + n;
+      if (terms.accurate !== -1 && form.fewest > n) {
+        return "right, but written with " + count(form.fewest, "significant figure") + asks + n;
+      }
+      return null;
+    }
+    var needed = terms.needed;
+    if (needed === null || figures >= needed) return null;
+    return "right to " + count(figures, "significant figure") + asks +
+           (terms.hand && needed > terms.handFigures ? terms.handFigures : needed) +
+           (terms.hand ? "" : " (its tolerance is " + terms.tolerance + ")");
   }
 
   function ask() {
@@ -252,6 +317,7 @@
       return;
     }
     var q = questions[asked];
+    setText($("gc-rule"), "Right answers: " + byId[q.id].ruleWords + ".");
     setText($("gc-prompt"), "∂" + of + "/∂" + label(q.id) + " =" + (byId[q.id].shape ? " (shape " + byId[q.id].shape + ", as nested lists)" : ""));
     setText($("gc-score"), "Question " + (asked + 1) + " of " + questions.length + "; " + firstTry + " right at the first try so far.");
   }
@@ -268,7 +334,8 @@
       return;
     }
     q.tries += 1;
-    if (close(typed, byId[q.id].answer)) {
+    var n = byId[q.id], verdict = judge(typed, n.answer, n.judge);
+    if (verdict[0]) {
       if (q.tries === 1) firstTry += 1;
       known[q.id] = true;
       feedback.className = "right";
@@ -281,8 +348,13 @@
     } else {
       feedback.className = "wrong";
       input.setAttribute("aria-invalid", "true");
+      if (verdict[1]) {   // the right value, rounded otherwise than the rule asks
+        setText(feedback, "✗ " + verdict[1].charAt(0).toUpperCase() + verdict[1].slice(1) + ".");
+        input.focus();
+        return;
+      }
       // The catalogue's slips at this step (gradcalc.diagnose): the number may say which was made.
-      var slip = byId[q.id].mistakes.filter(function (m) { return close(typed, m[0]); })[0];
+      var slip = n.mistakes.filter(function (m) { return judge(typed, m[0], m[2])[0]; })[0];
       setText(feedback, "✗ Not ∂" + of + "/∂" + label(q.id) + ". " + (slip ? slip[1] + ". " : "") + hint(q));
     }
     input.focus();
