@@ -226,6 +226,14 @@ def test_a_name_is_never_a_spreadsheet_formula_or_a_path():
     assert file_names(grade("Ann,,,,,\nann,,,,,\n").students) == ["Ann.md", "ann-2.md"]
 
 
+def test_the_gradebook_makes_names_inert_by_the_one_rule_of_csvtext():
+    # As --batch's CSV does (tests/test_batch.py): a formula gets a ', a plain number stays a number.
+    names = ["=HYPERLINK(1)", "+cmd", "-1+cmd", "@SUM(1)", "-5", "plain"]
+    book = grade("".join(f'"{name}",,,,,\n' for name in names))
+    cells = [row[0] for row in csv.reader(io.StringIO(gradebook_csv(book)))][1:]
+    assert cells == ["'=HYPERLINK(1)", "'+cmd", "'-1+cmd", "'@SUM(1)", "-5", "plain"]
+
+
 def test_markdown_code_cannot_be_closed_by_the_answer():
     assert md_code("a`b") == "``a`b``"
     assert md_code("`x") == "`` `x ``"

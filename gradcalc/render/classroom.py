@@ -13,17 +13,16 @@ import json
 import re
 
 from ..classroom import BLANK, escape
+from ..csvtext import inert
 from ..errors import caret
 from ..numbers import DEFAULT_PRECISION, format_number, format_value
 
 RIGHT, WRONG = "✓", "✗"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet would run such a cell as a formula
 
 
 def _cell(text: str) -> str:
     """A student's name as a gradebook cell: escaped, and never read as a spreadsheet formula."""
-    text = escape(text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return inert(escape(text))
 
 
 def gradebook_csv(book, precision: int = DEFAULT_PRECISION) -> str:
