@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from .check import ATOL, RTOL, SEED, Answer, Verdict, check_answers, parse_answer
 from .points import MAX_POINTS, exact
-from .errors import GradcalcError, MissingValue
+from .errors import GradcalcError, MissingValue, visible
 from .numbers import describe, number_problem
 from .names import did_you_mean
 from .tolerance import Rule, looser, overridden, read_rule, rejudged
@@ -35,6 +35,7 @@ class Problem:
     # `answers = { x = { points = 2, rtol = … } }` beside [problem.expect]: a class's or a teacher's copy's
     # per-answer points and tolerances, which grading the sheet's own answers cannot honour.
     per_answer: bool = False
+    result: Any = None               # computed already (by the teacher's copy): grade computes it once
 
     @property
     def where(self) -> str:
@@ -352,10 +353,12 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
         own = [rule] * len(problem.answers) if problem.rules is None else \
             [overridden(r, rtol, atol) for r in problem.rules]
         try:
-            graph = parse(problem.expression, names=problem.at)
-            # Only the gradients the answers are about: x**n at x = -2 has ∂/∂x but no ∂/∂n.
-            wanted = answer_inputs(graph, problem.answers)
-            result = evaluate(graph, problem.at, wanted) if wanted else value_only(graph, problem.at)
+            result = problem.result
+            if result is None:
+                graph = parse(problem.expression, names=problem.at)
+                # Only the gradients the answers are about: x**n at x = -2 has ∂/∂x but no ∂/∂n.
+                wanted = answer_inputs(graph, problem.answers)
+                result = evaluate(graph, problem.at, wanted) if wanted else value_only(graph, problem.at)
             verdicts: list = [None] * len(problem.answers)
             for judged_by in dict.fromkeys(own):   # the answers sharing a rule judged together
                 which = [i for i, r in enumerate(own) if r == judged_by]
@@ -413,15 +416,20 @@ def refuse_handin_rules(sheet: Sheet, rtol: float | None, atol: float | None) ->
                  f"and each problem is worth 1 point")
 
 
-def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy") -> tuple[Sheet, list[str], list[str]]:
+def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy",
+               student: str | None = None) -> tuple[Sheet, list[str], list[str]]:
     """The hand-in as the teacher's copy (a class sheet, classroom.ClassSheet) grades it: the teacher's
     problems (the hand-in's must be the same expressions at the same points, in the same order), the
     answers the teacher asks for (blank where the hand-in gives none), and the teacher's points,
     tolerances and follow_through. Also what the hand-in set for itself that was not used, and the
-    answers it gave that the copy does not ask for ("z (problem 1)")."""
+    answers it gave that the copy does not ask for ("z (problem 1)").
+
+    Where the copy gives each student a point of their own, the hand-in's must be `student`'s, drawn
+    as the class's is (variants.py): a hand-in cannot show whose it is, and could claim any point."""
     import numpy as np
 
     from .numbers import format_number
+    from .variants import inside
 
     if len(handin.problems) != len(teacher.problems):
         raise GradcalcError(f"the hand-in has {len(handin.problems)} problem"
@@ -435,19 +443,27 @@ def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy") -> tu
     problems = []
     for mine, theirs in zip(handin.problems, teacher.problems):
         where = f"problem {mine.number}"
+        at, result, whose = theirs.at, theirs.result, source   # computed once, when the copy was read
         if theirs.varying:
-            raise GradcalcError(f"{source}: problem {theirs.number} ({theirs.id}) gives each student a point "
-                                f"of their own", hint="grade hand-ins of it as a class: --answers ANSWERS.csv")
+            if student is None:
+                raise GradcalcError(f"{source}: problem {theirs.number} ({theirs.id}) gives each student a point "
+                                    f"of their own, and a hand-in cannot show whose it is (it could claim any "
+                                    f"point of the range)",
+                                    hint="say whose hand-in it is: --student NAME (their point is drawn as "
+                                         "--key --answers draws it), or grade the class with --answers ANSWERS.csv")
+            at, result = inside(teacher.seed, theirs.id, student, theirs.fixed, theirs.varying, theirs.compute,
+                                f"problem {theirs.number} ({theirs.id}), student {visible(student)}")
+            whose = f"{visible(student)}'s, drawn from {source}"
         # Spaces aside (x*x is x * x): the teacher's expression is what is computed either way.
         if "".join(mine.expression.split()) != "".join(theirs.expression.split()):
             raise GradcalcError(f"the hand-in's {where} is not {source}'s: its expression is "
                                 f"{describe(_lines(mine.expression))}, {source}'s "
                                 f"{describe(_lines(theirs.expression))}",
                                 hint="a hand-in answers the teacher's problems as they were set")
-        if set(mine.at) != set(theirs.at) or any(
-                np.shape(mine.at[n]) != np.shape(theirs.at[n]) or not np.array_equal(mine.at[n], theirs.at[n])
-                for n in theirs.at):
-            raise GradcalcError(f"the hand-in's {where} is asked at another point than {source}'s",
+        if set(mine.at) != set(at) or any(
+                np.shape(mine.at[n]) != np.shape(at[n]) or not np.array_equal(mine.at[n], at[n]) for n in at):
+            raise GradcalcError(f"the hand-in's {where} is asked at another point than {whose}"
+                                + ("" if whose != source else "'s"),
                                 hint="a hand-in answers the teacher's problems as they were set")
         if mine.points != 1 and mine.points != theirs.points:
             ignored.append(f"points = {format_number(mine.points)} ({where})")
@@ -459,9 +475,10 @@ def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy") -> tu
         given = {answer.name: answer for answer in mine.answers}
         asked = [asked.name for asked in theirs.asked]
         unasked += [f"{name} ({where})" for name in given if name not in asked]
-        problems.append(Problem(mine.number, theirs.name, theirs.expression, dict(theirs.at),
+        problems.append(Problem(mine.number, theirs.name, theirs.expression, dict(at),
                                 [given.get(name) or blank(name) for name in asked], theirs.points,
-                                theirs.rule, [a.worth for a in theirs.asked], [a.rule for a in theirs.asked]))
+                                theirs.rule, [a.worth for a in theirs.asked], [a.rule for a in theirs.asked],
+                                result=result))
     graded = Sheet(handin.title, problems, teacher.rtol, teacher.atol, teacher.follow_through, teacher.rule)
     return graded, ignored, unasked
 

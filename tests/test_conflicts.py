@@ -9,7 +9,7 @@ from gradcalc.cli import spec
 # A value for each option that takes one, valid on its own.
 SAMPLE = {"--expect": "x=2*x", "--render": "g.svg", "--html": "page.html", "--points": "-", "--upstream": "1",
           "--order": "2", "--max-rows": "5", "--report": "feedback", "--items": "items.csv",
-          "--answers": "answers.csv", "--format": "canvas", "--rules": "key.toml"}
+          "--answers": "answers.csv", "--format": "canvas", "--rules": "key.toml", "--student": "Ada"}
 
 
 def words(spelling: str) -> list[str]:

@@ -295,3 +295,57 @@ def test_a_wrong_shape_in_a_sheet_and_in_a_class(tmp_path):
     report = tmp_path / "feedback"
     assert run("check", klass, "--answers", answers, "--report", report).exit_code == 0
     assert "it is the transpose of the right answer" in (report / "Ben.md").read_text()
+
+
+def test_a_teachers_copy_is_evaluated_once_per_problem(tmp_path, monkeypatch):
+    import gradcalc.result
+
+    calls = []
+    evaluate = gradcalc.result.evaluate
+    monkeypatch.setattr(gradcalc.result, "evaluate", lambda *a, **k: calls.append(1) or evaluate(*a, **k))
+    result = run("check", write(tmp_path, "h.toml", WEIGHTED), "--rules", write(tmp_path, "k.toml", KEY_WEIGHTED),
+                 "--plain")
+    assert result.exit_code == 1 and "Score: 1 of 2 points" in result.stdout, result.output
+    assert len(calls) == 2   # the copy's two problems, each computed once at its point (was 4)
+
+
+# A teacher's copy that gives each student their own point (ranges in `at`): the hand-in cannot show
+# whose it is, so --student says; its point must be the one that student's is drawn as for the class.
+VARYING = 'seed = 7\n[[problem]]\nexpression = "x*x + y"\nat = { x = { range = [1, 99] }, y = 2 }\nanswers = ["x"]\n'
+
+
+def drawn_point(tmp_path, student: str) -> float:
+    """The student's x as the class's key has it (--key --answers)."""
+    found = run("check", write(tmp_path, "k.toml", VARYING), "--key", "--answers",
+                write(tmp_path, "s.csv", f"student\n{student}\n"))
+    assert found.exit_code == 0, found.output
+    row = found.stdout.splitlines()[1].split(",")
+    assert row[0] == student and row[1].startswith("x = ")
+    return float(row[1][4:])
+
+
+def test_a_hand_in_of_a_point_per_student_is_graded_at_that_students_point(tmp_path):
+    x = drawn_point(tmp_path, "Ada")
+    assert x != drawn_point(tmp_path, "Bob")
+    key = write(tmp_path, "k.toml", VARYING)
+
+    def handin(at: float, answer: float):
+        return write(tmp_path, "h.toml", f'[[problem]]\nexpression = "x*x + y"\nat = {{ x = {at:g}, y = 2 }}\n'
+                                         f'[problem.expect]\nx = {answer:g}\n')
+
+    right = run("check", handin(x, 2 * x), "--rules", key, "--student", "Ada", "--plain")
+    assert right.exit_code == 0 and "Score: 1 of 1 point" in right.stdout, right.output
+    assert f"at x = {x:g}, y = 2" in right.stdout
+    wrong = run("check", handin(x, 2 * x + 1), "--rules", key, "--student", "Ada", "--plain")
+    assert wrong.exit_code == 1 and "Score: 0 of 1 point" in wrong.stdout
+    # Another student's point (an easier one, say): refused, naming the student.
+    other = run("check", handin(x + 1, 2 * x + 2), "--rules", key, "--student", "Ada")
+    assert other.exit_code == 2 and other.stdout == ""
+    assert f"the hand-in's problem 1 is asked at another point than Ada's, drawn from {key}" in other.stderr
+    # Whose hand-in it is must be said: a hand-in could claim any point of the range.
+    unnamed = run("check", handin(x, 2 * x), "--rules", key)
+    assert unnamed.exit_code == 2 and unnamed.stdout == ""
+    assert f"{key}: problem 1 (p1) gives each student a point of their own" in unnamed.stderr
+    assert "--student NAME" in unnamed.stderr and "Traceback" not in unnamed.stderr
+    alone = run("check", handin(x, 2 * x), "--student", "Ada")
+    assert alone.exit_code == 2 and "--student" in alone.stderr and "--rules" in alone.stderr

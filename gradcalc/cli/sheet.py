@@ -50,7 +50,7 @@ answers file, 3 a math error.
 @options_for(spec.CHECK, "key")
 @classroom.options
 @pictures.sheet_options
-def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, rules, teacher_sheet,
+def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, rules, student, teacher_sheet,
                 **p):
     """Grade a homework sheet: every problem's answers, a report and a score; exit 1 if any is wrong.
 
@@ -79,7 +79,7 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, rules, teac
             rules_source = "standard input" if rules == "-" else rules
             teacher = load_class_sheet(read_text(rules, "the teacher's copy", limits.replace(file=limits.sheet),
                                                  limit="sheet"), rules_source)
-            handin, ignored, unasked = with_rules(handin, teacher, rules_source)
+            handin, ignored, unasked = with_rules(handin, teacher, rules_source, student)
         report = grade(handin, rtol, atol, sheet_tolerance=teacher_sheet or rules is not None,
                        ignored=tuple(ignored), unasked=tuple(unasked))
         if p["pages"] is not None:

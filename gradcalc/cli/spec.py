@@ -155,6 +155,10 @@ CHECK = (
            "(the hand-in's must be the same), the answers it asks for, its points, tolerances and "
            "follow_through; what the hand-in sets itself is not used, and said.", group="sheet",
            metavar="TEACHER.toml"),
+    Option(("--student",), TEXT,
+           "With --rules: whose hand-in it is, for a copy that gives each student a point of their own "
+           "(ranges or choices in at): the hand-in must be at the point drawn for NAME, as --key "
+           "--answers draws it.", group="sheet", metavar="NAME"),
     Option(("--teacher-sheet", "--sheet-tolerance"), FLAG,
            "The sheet is yours, not a hand-in: its own points, follow_through and tolerances apply as "
            "written (without it a sheet graded on its own cannot set them, nor loosen the default "
@@ -255,6 +259,8 @@ CHECK_CONFLICTS = (
     Conflict(("--solutions",), NEEDS, ("--report", "--format gradescope"),
              message="--solutions adds to the feedback files: give --report DIR too (or --format gradescope, "
                      "whose results carry the feedback)"),
+    Conflict(("--student",), NEEDS, ("--rules",), "gradcalc check HANDIN.toml --rules TEACHER.toml --student NAME",
+             message="--student says whose hand-in is graded by your copy of the sheet (--rules)"),
     Conflict(("--rules",), REFUSES, ("--answers", "--key", "--self-test", "--teacher-sheet"),
              message="--rules grades one hand-in by your copy of the sheet; {refused} is another way to "
                      "use a sheet: give one of them"),
