@@ -1,9 +1,11 @@
-"""How formulas are written: gradcalc's own styles of the one formula printer.
+"""How formulas are written: the one formula printer's binding strengths and gradcalc's own styles.
 
-symbolic.Printer walks a table of normal forms and asks a style how to write what it finds: `Style`
-here (PRETTY for reading, ASCII that gradcalc's grammar reads back) or render/latex.LatexStyle. The
-binding strengths and PRETTY's signs are those of the trace's formula column (ops/rules.Text), so a
-formula reads the same wherever it is shown.
+Two walks ask a style how to spell what they find: symbolic.Printer over a table of normal forms
+(--symbolic, --latex's formulas) and `TextPrinter` over the formula a rule read on text builds
+(ops/rules.Text: the trace's formula column and the table of functions). `Style` here writes
+gradcalc's text (PRETTY for reading, ASCII that gradcalc's grammar reads back, TRACE for the trace's
+column: x², √π, six figures); render/latex.LatexStyle writes LaTeX. Each construct (a product, a
+quotient, a power, a function's name, a root, a condition) is spelled in one method of a style.
 """
 
 from __future__ import annotations
@@ -11,22 +13,27 @@ from __future__ import annotations
 import math
 
 # How strongly printed text binds: a part weaker than its place asks for is put in parentheses.
-from .ops.rules import ATOM, CONDITION, MINUS, NEGATIVE, POWER, PRODUCT, RAISED, SUM, TIMES
+CONDITION, SUM, NEGATIVE, PRODUCT, POWER, ATOM = 0, 1, 2, 3, 4, 5
+TIMES, MINUS, RAISED = "·", "−", "^"
 
 _NAMED = {math.pi: "pi", math.e: "e"}     # gradcalc's constants, read back by the grammar
 
 
 class Style:
     """gradcalc's own formula text: `times`, `minus` and `power` as it spells them; `constants`
-    writes π and e as pi and e (not where a variable has that name)."""
+    writes π and e as pi and e (not where a variable has that name); `square` is how a square is
+    raised (x² in the trace, else x^2); `figures`, how many significant figures a float is given
+    (all that tell it apart where None)."""
 
-    __slots__ = ("times", "minus", "power", "constants")
+    __slots__ = ("times", "minus", "power", "constants", "square", "figures")
 
-    def __init__(self, times: str, minus: str, power: str, constants: bool = True):
+    def __init__(self, times: str, minus: str, power: str, constants: bool = True, square: str | None = None,
+                 figures: int | None = None):
         self.times, self.minus, self.power, self.constants = times, minus, power, constants
+        self.square, self.figures = square, figures
 
     def without_constants(self) -> Style:
-        return Style(self.times, self.minus, self.power, constants=False)
+        return Style(self.times, self.minus, self.power, False, self.square, self.figures)
 
     def parenthesized(self, text: str) -> str:
         return f"({text})"
@@ -40,38 +47,104 @@ class Style:
     def call(self, printer, name: str, args) -> str:
         return f"{name}({', '.join(printer.shown(a)[0] for a in args)})"
 
-    def raised(self, printer, base: int, exponent: int) -> str:
+    def raised(self, printer, base, exponent) -> str:
         return f"{printer.wrap(base, ATOM)}{self.power}{printer.wrap(exponent, ATOM)}"
 
-    def relation(self, printer, relation: str, a: int, b: int) -> tuple[str, int]:
+    def relation(self, printer, relation: str, a, b) -> tuple[str, int]:
         """`w·x + b > 0`, binding more loosely than a sum: as a factor, x*(w*x + b > 0)."""
         if self.times != "*":     # PRETTY: ≤ ≥ ≠; ASCII keeps what the grammar reads
             relation = {"<=": "≤", ">=": "≥", "!=": "≠"}.get(relation, relation)
         return f"{printer.wrap(a, SUM)} {relation} {printer.wrap(b, SUM)}", CONDITION
 
+    comparison = relation    # a condition (x > 0 in `1 if x > 0 else 0`) is the relation itself
+
+    # -- the constructs of a rule's formula (ops/rules.Text), as TextPrinter meets them -------------
+
+    def sum_of(self, printer, a, b) -> tuple[str, int]:
+        return f"{printer.wrap(a, SUM)} + {printer.wrap(b, SUM)}", SUM
+
+    def difference(self, printer, a, b) -> tuple[str, int]:
+        return f"{printer.wrap(a, SUM)} {self.minus} {printer.wrap(b, PRODUCT)}", SUM
+
+    def product_of(self, printer, a, b) -> tuple[str, int]:
+        # −x·y: a negation on the left reads as it should; on the right it is wrapped, x·(−y). A
+        # number before a constant stands beside it, as on paper: 2π.
+        between = "" if a.kind == "number" and b.kind == "constant" else self.times
+        return f"{printer.wrap(a, NEGATIVE)}{between}{printer.wrap(b, PRODUCT)}", PRODUCT
+
+    def quotient(self, printer, a, b) -> tuple[str, int]:
+        return f"{printer.wrap(a, NEGATIVE)}/{printer.wrap(b, POWER)}", PRODUCT
+
+    def negated(self, printer, a) -> tuple[str, int]:
+        return f"{self.minus}{printer.wrap(a, NEGATIVE)}", NEGATIVE
+
+    def squared(self, printer, a) -> tuple[str, int]:
+        return f"{printer.wrap(a, ATOM)}{self.square or self.power + '2'}", POWER
+
+    def matrix_product(self, printer, a, b) -> tuple[str, int]:
+        # associative: no parentheses around a product (or ∂L/∂Y) on either side
+        return f"{printer.wrap(a, PRODUCT)} {self.times} {printer.wrap(b, PRODUCT)}", PRODUCT
+
+    def transposed(self, printer, a) -> tuple[str, int]:
+        return f"{printer.wrap(a, ATOM)}ᵀ", ATOM
+
+    def summed(self, printer, a) -> tuple[str, int]:
+        """Σa: a's elements summed (along the rows, in cross_entropy's rule)."""
+        return f"Σ{printer.wrap(a, ATOM)}", ATOM
+
+    def root(self, printer, a) -> tuple[str, int]:
+        return f"√{printer.wrap(a, ATOM)}", ATOM
+
+    def iverson(self, printer, relation: str, a, b) -> tuple[str, int]:
+        """Iverson's bracket: [x > 0] is 1 where it holds, else 0."""
+        return f"[{self.comparison(printer, relation, a, b)[0]}]", ATOM
+
+    def cases(self, printer, branches, otherwise) -> tuple[str, int]:
+        """`1 if x > 0 else 0`; with more branches `1 if a > b, ½ if equal, else 0`."""
+        parts = [f"{printer.shown(value)[0]} if {printer.shown(condition)[0]}" for value, condition in branches]
+        between = ", else " if len(parts) > 1 else " else "
+        return ", ".join(parts) + between + printer.shown(otherwise)[0], CONDITION
+
+    def words(self, printer, pieces, strength: int) -> tuple[str, int]:
+        """Words with formulas among them: `∂L/∂out repeated along axis 1`."""
+        return "".join(p if isinstance(p, str) else printer.shown(p)[0] for p in pieces), strength
+
+    def indexed(self, printer, a, index) -> tuple[str, int]:
+        """a[0, 1:]: `index` as numpy writes it, or one formula in brackets."""
+        shown = index if isinstance(index, str) else f"[{printer.shown(index)[0]}]"
+        return f"{printer.wrap(a, ATOM)}{shown}", ATOM
+
+    def partial(self, _printer, of: str, wrt: str) -> tuple[str, int]:
+        return f"∂{self.symbol(of)}/∂{self.symbol(wrt)}", PRODUCT
+
+    def equation(self, printer, a, b) -> tuple[str, int]:
+        return f"{printer.shown(a)[0]} = {printer.shown(b)[0]}", CONDITION
+
     def number(self, value, decimal: bool = False) -> tuple[str, int]:
         """3, 1/3 (0.3 where decimals are wanted and it is one), or a float as Python writes it; and
         how it binds: −2 as a negative, 1/3 as a quotient, else as an atom."""
-        from fractions import Fraction
-
-        if isinstance(value, Fraction):
+        sign = self.minus if value < 0 else ""
+        if isinstance(value, float):    # a rule's numbers: fractions (and `numbers`) left unimported
             magnitude = abs(value)
-            if magnitude.denominator == 1:
-                text = str(magnitude.numerator)
-            elif decimal and terminates(magnitude.denominator):
-                text = decimal_text(magnitude)
+            if self.constants and magnitude in _NAMED:
+                text = sign + _NAMED[magnitude]
+            elif self.figures and math.isfinite(value):     # 3.14159
+                whole = magnitude == int(magnitude) and magnitude < 1e15
+                text = sign + (str(int(magnitude)) if whole else f"{magnitude:.{self.figures}g}")
             else:
-                text = f"{magnitude.numerator}/{magnitude.denominator}"
-            text = (self.minus if value < 0 else "") + text
-        elif self.constants and abs(value) in _NAMED:
-            text = (self.minus if value < 0 else "") + _NAMED[abs(value)]
+                text = repr(float(value))
+                text = (text[:-2] if text.endswith(".0") else text).replace("-", self.minus)
+            return text, NEGATIVE if value < 0 else ATOM
+        magnitude = abs(value)
+        if magnitude.denominator == 1:
+            text = str(magnitude.numerator)
+        elif decimal and terminates(magnitude.denominator):
+            text = decimal_text(magnitude)
         else:
-            text = repr(float(value))
-            text = (text[:-2] if text.endswith(".0") else text).replace("-", self.minus)
+            text = f"{magnitude.numerator}/{magnitude.denominator}"
         if value < 0:
-            return text, NEGATIVE
-        if isinstance(value, Fraction) and value.denominator != 1 and not (
-                decimal and terminates(value.denominator)):
+            return sign + text, NEGATIVE
+        if magnitude.denominator != 1 and not (decimal and terminates(magnitude.denominator)):
             return text, PRODUCT
         return text, ATOM
 
@@ -113,6 +186,8 @@ class Style:
 
 PRETTY = Style(TIMES, MINUS, RAISED)
 ASCII = Style("*", "-", "**")
+# The trace's formula column: 1 − z², 2/√π, numbers to six figures (the local column has them all).
+TRACE = Style(TIMES, MINUS, RAISED, constants=False, square="²", figures=6)
 NAMED_CONSTANTS = frozenset(_NAMED.values())
 
 
@@ -137,3 +212,38 @@ def decimal_text(value) -> str:
 def constants_first(table, factors) -> list:
     """Factors in the order a textbook writes them: numbers as symbols (pi, sqrt(2), log(2)) first."""
     return sorted(factors, key=lambda item: not table.is_constant(item[0]))
+
+
+class TextPrinter:
+    """A rule's formula (ops/rules.Text) in one style: each part spelled once by the style, parentheses
+    where a part binds more loosely than its place asks for. A formula is a rule's few operations deep."""
+
+    def __init__(self, style):
+        self.style, self.done = style, {}
+
+    def shown(self, text) -> tuple[str, int]:
+        found = self.done.get(id(text))
+        if found is None:
+            found = self.done[id(text)] = self._spelled(text)
+        return found
+
+    def wrap(self, text, strength: int) -> str:
+        shown, own = self.shown(text)
+        return shown if own >= strength else self.style.parenthesized(shown)
+
+    def _spelled(self, text) -> tuple[str, int]:
+        kind, parts, style = text.kind, text.parts, self.style
+        if kind in ("symbol", "constant"):
+            return style.symbol(parts[0]), text.strength
+        if kind == "number":
+            return style.number(parts[0])
+        if kind == "call":
+            return style.call(self, parts[0], parts[1:]), ATOM
+        if kind == "power":
+            return style.raised(self, *parts), POWER
+        return getattr(style, kind)(self, *parts)
+
+
+def spelled(text, style=TRACE) -> str:
+    """A rule's formula as `style` writes it."""
+    return TextPrinter(style).shown(text)[0]

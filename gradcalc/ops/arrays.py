@@ -12,7 +12,7 @@ from .. import xp
 from ..numbers import format_shape
 from ..xp import np
 from .core import OPS, InputError, Op, unary
-from .rules import ATOM, GRAPH_MATMUL, Node, Text, as_value, function
+from .rules import GRAPH_MATMUL, Node, Text, as_value, call_text, constant, function, words
 
 # Arrays ------------------------------------------------------------------------------------------
 # Reductions and softmax work along the last axis (the classes of a batch of rows), as frameworks do.
@@ -261,30 +261,30 @@ def _prod_local(m, x, out):
 function("mean", lambda a: as_value(_mean(a)))
 function("softmax", lambda a: _softmax(a))
 function("T", Transposed, graph=lambda g, a: Node(g, g("transpose", a), of=a),
-         text=lambda a: Text(f"{a.wrapped(ATOM)}ᵀ", ATOM))
+         text=lambda a: Text("transposed", (a,)))
 function("spread", _spread, graph=_spread_graph,
-         text=lambda up, x, axis: Text(f"{up} repeated along axis {axis}", 0))
+         text=lambda up, x, axis: words("{0} repeated along axis {1}", up, axis))
 # an axis of size 1 put back at the end (the classes' axis a logsumexp took away)
 function("expand_last", lambda a: np.expand_dims(a, -1), graph=lambda g, a: g("expand_axis", a, g.const(-1.0)),
          text=lambda a: a)
 # The axis of size 1 that keepdims put back, taken out again: summing over it removes it.
 function("drop_axis", lambda a, x, axis: np.reshape(a, np.shape(x)),
          graph=lambda g, a, x, axis: g("sum_axis", a, axis),
-         text=lambda a, x, axis: Text(f"{a} without axis {axis}", 0))
+         text=lambda a, x, axis: words("{0} without axis {1}", a, axis))
 # Σt along rows (keeping the axis); in the graph t @ ones (C, 1).
 function("row_sums", lambda a: np.sum(a, axis=-1, keepdims=True),
          graph=lambda g, a: g("matmul", a, g.const(np.ones((np.shape(g.values[a])[-1], 1)))),
-         text=lambda a: Text(f"Σ{a.wrapped(ATOM)}", ATOM))
+         text=lambda a: Text("summed", (a,)))
 function("log_softmax", lambda a: _log_softmax(a), graph=lambda g, a: g("log", g("softmax", a)),
-         text=lambda a: Text(f"log softmax({a})", ATOM))
+         text=lambda a: call_text("log softmax", a))
 # N in cross_entropy: how many rows (examples) the loss is averaged over; 1 for a vector.
-function("rows", lambda a: _rows(a), constant=True, text=lambda a: Text("N", ATOM))
+function("rows", lambda a: _rows(a), constant=True, text=lambda a: constant("N"))
 function("length_along", lambda a, axis: _length(a, _axis("mean", a, axis)), constant=True,
-         text=lambda a, axis: Text(f"shape({a})[{axis}]", ATOM))
+         text=lambda a, axis: Text("indexed", (call_text("shape", a), axis)))
 # Which elements a max or min takes: 1 where x equals the result, tied elements sharing it equally.
 # Flat nearby, so a constant in the graph too.
 function("ties", lambda x, out: _ties(x, out), constant=True,
-         text=lambda x, out: Text(f"1 where {x} = {out} (ties share it), else 0", 0))
+         text=lambda x, out: words("1 where {0} = {1} (ties share it), else 0", x, out))
 
 
 def _ties(x, out):
@@ -426,10 +426,10 @@ def _scatter(upstream, shape, key: Index):
 # x[key]'s rule puts g back at the positions taken (m.place); the scatter's takes them again (m.take).
 function("place", lambda up, like, key: _scatter(up, np.shape(like), key),
          graph=lambda g, up, like, key: g(f"scatter{index_text(key)}", up, like),
-         text=lambda up, like, key: Text(f"{up} placed at {index_text(key)}, zeros elsewhere", 0))
+         text=lambda up, like, key: words(f"{{0}} placed at {index_text(key)}, zeros elsewhere", up))
 function("take", lambda up, key: as_value(np.array(np.asarray(up)[key])),
          graph=lambda g, up, key: g(f"index{index_text(key)}", up),
-         text=lambda up, key: Text(f"({up}){index_text(key)}", ATOM))
+         text=lambda up, key: Text("indexed", (up, index_text(key))))
 
 
 def index_op(key: Index) -> str:
@@ -525,10 +525,10 @@ def _taken_at(up, pattern: Pattern, indices):
 # x[y]'s rule adds g back at the positions taken (m.added_at); that op's rule takes them again (m.taken_at).
 function("added_at", _added_at,
          graph=lambda g, up, x, pattern, indices: g(take_op(pattern, back=True), up, x, *(i.id for i in indices)),
-         text=lambda up, x, pattern, indices: Text(f"{up} added at {_take_text(pattern)}, zeros elsewhere", 0))
+         text=lambda up, x, pattern, indices: words(f"{{0}} added at {_take_text(pattern)}, zeros elsewhere", up))
 function("taken_at", _taken_at,
          graph=lambda g, up, pattern, indices: g(take_op(pattern), up, *(i.id for i in indices)),
-         text=lambda up, pattern, indices: Text(f"({up}){_take_text(pattern)}", ATOM))
+         text=lambda up, pattern, indices: Text("indexed", (up, _take_text(pattern))))
 
 
 def take_op(pattern: Pattern, back: bool = False) -> str:
@@ -593,12 +593,12 @@ def _ties_along(x, axis, out):
 # The upstream of a reshape given its input's shape again.
 function("reshaped_like", lambda a, x: np.reshape(a, np.shape(x)),
          graph=lambda g, a, x: g("reshape", a, g.const(np.array(np.shape(g.values[x]), dtype=np.float64))),
-         text=lambda a, x: Text(f"{a} reshaped back", 0))
+         text=lambda a, x: words("{0} reshaped back", a))
 
 
 # Which elements a max or min along the axis takes: 1 there, ties along the axis sharing it equally.
 function("ties_along", lambda x, axis, out: _ties_along(x, axis, out), constant=True,
-         text=lambda x, axis, out: Text(f"1 where {x} = {out} along axis {axis} (ties share it), else 0", 0))
+         text=lambda x, axis, out: words("1 where {0} = {1} along axis {2} (ties share it), else 0", x, out, axis))
 
 
 def _extreme_along(name: str):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .rules import NUMBERS, LazyLocal, as_array, graph_local, graph_vjp, numbers_local, text_local, text_vjp
+from .rules import (NUMBERS, LazyLocal, as_array, graph_local, graph_vjp, numbers_local, partial, text_local,
+                    text_vjp)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:   # annotations are text: typing is no import of a plain question
@@ -88,12 +89,17 @@ class Op:
         """Which inputs are numbers written in the expression (an axis), not differentiated."""
         return tuple(rule is None for rule in self.vjp or self.d)
 
-    def formula_text(self, k: int, labels: list[str], out: str, upstream: str = "∂L/∂out") -> str:
-        """The local derivative ∂out/∂input_k as text, in the labels of the inputs and the output;
-        for an op with a vector-Jacobian rule, what flows to input k, in `upstream`'s label."""
+    def formula(self, k: int, labels: list[str], out: str, upstream=None):
+        """The local derivative ∂out/∂input_k as a formula (ops/rules.Text, which a printing style
+        spells), in the labels of the inputs and the output; for an op with a vector-Jacobian rule,
+        what flows to input k, in `upstream`'s label (∂L/∂out unless given: a label or a Text)."""
         if self.vjp:
-            return text_vjp(self.vjp[k], upstream, labels, out)
+            return text_vjp(self.vjp[k], partial("L", "out") if upstream is None else upstream, labels, out)
         return text_local(self.d[k], labels, out)
+
+    def formula_text(self, k: int, labels: list[str], out: str, upstream=None) -> str:
+        """The same formula as the trace writes it: `1 − out²`, `∂L/∂out · bᵀ`."""
+        return str(self.formula(k, labels, out, upstream))
 
     def flow(self, k: int, upstream, args: list, out, lazy: bool = False) -> tuple[object, object]:
         """(local, flowing) of one backward edge on numbers: flowing = upstream × local, or what the

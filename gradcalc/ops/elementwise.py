@@ -13,7 +13,7 @@ import operator
 from .. import xp
 from ..xp import np
 from .core import OPS, InputError, Op, several, unary
-from .rules import CONDITION, Text, as_value, function, sigmoid
+from .rules import PI, as_value, call_text, cases, condition, constant, function, root, sigmoid, words
 
 _any = xp.any_
 
@@ -228,6 +228,10 @@ OPS.update({
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _INV_SQRT_2, _INV_SQRT_2PI = 1.0 / math.sqrt(2.0), 1.0 / math.sqrt(2.0 * math.pi)
+# How a rule names them (m.named): formulas each printing style spells, log(2) or \ln\left(2\right).
+_LN2_TEXT, _LN10_TEXT = call_text("log", 2.0), call_text("log", 10.0)
+_TWO_OVER_SQRT_PI_TEXT = 2.0 / root(PI)
+_INV_SQRT_2_TEXT, _INV_SQRT_2PI_TEXT = 1.0 / root(2.0), 1.0 / root(2.0 * PI)
 
 
 def _from_math(function):
@@ -262,8 +266,8 @@ def _gelu(a):
 
 def _gelu_local(m, a, out):
     """Φ(x) + x·φ(x), Φ as _normal_cdf."""
-    return 0.5 * m.erfc(-a * m.named(_INV_SQRT_2, "1/√2")) + \
-        a * m.named(_INV_SQRT_2PI, "1/√(2π)") * m.exp(-0.5 * a * a)
+    return 0.5 * m.erfc(-a * m.named(_INV_SQRT_2, _INV_SQRT_2_TEXT)) + \
+        a * m.named(_INV_SQRT_2PI, _INV_SQRT_2PI_TEXT) * m.exp(-0.5 * a * a)
 
 
 def _silu_local(m, a, out):
@@ -314,7 +318,7 @@ def _pick(a, b):
 
 # In the graph (1 + sign(a − b))/2.
 function("wins", _pick, graph=lambda g, a, b: g("mul", g.const(0.5), g("add", g.const(1.0), g("sign", g("sub", a, b)))),
-         text=lambda a, b: Text(f"1 if {a} > {b}, ½ if equal, else 0", CONDITION))
+         text=lambda a, b: cases(((1.0, condition(a, ">", b)), (constant("½"), words("equal"))), 0.0))
 
 
 def _log_base_explain(x, b):
@@ -344,20 +348,20 @@ OPS.update({
     "atanh": unary("atanh", xp.atanh, lambda m, a, out: 1.0 / ((1.0 - a) * (1.0 + a)),
                    explain=_outside("atanh", lambda a: abs(a) >= 1, "−1 < x < 1"),
                    names=("atanh", "arctanh"), domain="−1 < x < 1", floats=True),
-    "log2": unary("log2", xp.log2, lambda m, a, out: 1.0 / (a * m.named(_LN2, "log(2)")),
+    "log2": unary("log2", xp.log2, lambda m, a, out: 1.0 / (a * m.named(_LN2, _LN2_TEXT)),
                   explain=_explain_log, domain="x > 0", floats=True),
-    "log10": unary("log10", xp.log10, lambda m, a, out: 1.0 / (a * m.named(_LN10, "log(10)")),
+    "log10": unary("log10", xp.log10, lambda m, a, out: 1.0 / (a * m.named(_LN10, _LN10_TEXT)),
                    explain=_explain_log, domain="x > 0", floats=True),
     "log1p": unary("log1p", xp.log1p, lambda m, a, out: 1.0 / (1.0 + a),
                    explain=_outside("log1p", lambda a: a <= -1, "x > −1"), domain="x > −1", floats=True),
     "expm1": unary("expm1", xp.expm1, lambda m, a, out: m.exp(a), floats=True),
-    "exp2": unary("exp2", xp.exp2, lambda m, a, out: out * m.named(_LN2, "log(2)"), floats=True),
+    "exp2": unary("exp2", xp.exp2, lambda m, a, out: out * m.named(_LN2, _LN2_TEXT), floats=True),
     "cbrt": unary("cbrt", xp.cbrt, lambda m, a, out: 1.0 / (3.0 * out * out), domain="derivative x ≠ 0",
                   floats=True),
     "softplus": unary("softplus", xp.softplus, lambda m, a, out: m.sigmoid(a), floats=True),
-    "erf": unary("erf", _erf, lambda m, a, out: m.named(_TWO_OVER_SQRT_PI, "2/√π") * m.exp(-(a * a)),
+    "erf": unary("erf", _erf, lambda m, a, out: m.named(_TWO_OVER_SQRT_PI, _TWO_OVER_SQRT_PI_TEXT) * m.exp(-(a * a)),
                  floats=True, keeps_finite=True),
-    "erfc": unary("erfc", _erfc, lambda m, a, out: m.named(-_TWO_OVER_SQRT_PI, "−2/√π") * m.exp(-(a * a)),
+    "erfc": unary("erfc", _erfc, lambda m, a, out: m.named(-_TWO_OVER_SQRT_PI, -_TWO_OVER_SQRT_PI_TEXT) * m.exp(-(a * a)),
                   floats=True, keeps_finite=True),
     # gelu is the exact x·Φ(x) (PyTorch's default, approximate='none').
     "gelu": unary("gelu", _gelu, _gelu_local, floats=True, keeps_finite=True),

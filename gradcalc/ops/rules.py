@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 
 from .. import xp
+from ..printing import ATOM, CONDITION, PRODUCT
 from ..xp import np
 
 # -- numbers -----------------------------------------------------------------------------------------
@@ -84,45 +85,40 @@ class Function:
     def __init__(self, name: str, numbers, graph=None, text=None):
         self.name, self.numbers = name, numbers
         self.graph = graph or (lambda g, *ids: g(name, *ids))
-        self.text = text or (lambda *args: Text(f"{name}({', '.join(map(str, args))})", ATOM))
+        self.text = text or (lambda *args: Text("call", (name, *args)))
 
 
 # -- text --------------------------------------------------------------------------------------------
-# Written as it is built: `1 − z²`, `y·x^(y − 1)`. The binding strengths and signs are gradcalc's for
-# every formula: printing.py's styles take them from here (defined here so that a scalar question,
-# which loads this module, loads no printer).
-
-CONDITION, SUM, NEGATIVE, PRODUCT, POWER, ATOM = 0, 1, 2, 3, 4, 5    # how strongly printed text binds
-TIMES, MINUS, RAISED, _SQUARED = "·", "−", "^", "²"
-
-
-def number_text(value: float) -> str:
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.6g}"
+# A rule read on text builds its formula as a small tree: what each part is, never how it is spelled.
+# printing.py's styles spell it: str() in the trace's (`1 − z²`, `y·x^(y − 1)`), render/latex.py's
+# LatexStyle in LaTeX. Building folds numbers and writes x·x as x², as a person writing it would.
 
 
 class Text:
-    """A formula as text with the precedence of its outermost operation, so parentheses go only where
-    needed. + − × / on Text (and numbers) write the formula: `1 − z²`, `y·x^(y − 1)`."""
+    """A formula a rule read on text builds: its `kind` (a printing style's method of that name spells
+    it: sum_of, product_of, quotient, …), its parts and how strongly it binds (for a symbol or words;
+    the others bind as their style says). + − × / @ on Text (and numbers) build it."""
 
-    __slots__ = ("text", "precedence", "parts")
+    __slots__ = ("kind", "parts", "strength", "_plain")
 
-    def __init__(self, text: str, precedence: int = ATOM, parts: tuple = ()):
-        self.text, self.precedence, self.parts = text, precedence, parts
+    def __init__(self, kind: str, parts: tuple, strength: int = ATOM):
+        self.kind, self.parts, self.strength, self._plain = kind, parts, strength, None
 
     def __str__(self) -> str:
-        return self.text
+        if self._plain is None:
+            from ..printing import spelled
 
-    def wrapped(self, below: int) -> str:
-        return f"({self.text})" if self.precedence < below else self.text
+            self._plain = spelled(self)
+        return self._plain
+
+    def spelled(self, style) -> str:
+        from ..printing import spelled
+
+        return spelled(self, style)
 
     def number(self) -> float | None:
-        """The value of a text that is a number written in the program (`2`, `(-1)`), else None."""
-        try:
-            return float(self.text.strip("()").replace(MINUS, "-"))
-        except ValueError:
-            return None
+        """The value of a text that is a number, else None."""
+        return self.parts[0] if self.kind == "number" else None
 
     def _folded(self, other, combine):
         a, b = self.number(), other.number()
@@ -133,9 +129,11 @@ class Text:
         folded = self._folded(other, float.__add__)
         if folded is not None:
             return folded
-        if other.precedence == NEGATIVE:
-            return Text(f"{self.wrapped(SUM)} {MINUS} {other.parts[0]}", SUM, ("sub", self, other.parts[0]))
-        return Text(f"{self.wrapped(SUM)} + {other.wrapped(SUM)}", SUM, ("add", self, other))
+        if other.kind == "negated":     # a + (−b) is written a − b
+            return Text("difference", (self, other.parts[0]))
+        if (other.number() or 0) < 0:
+            return Text("difference", (self, lift_text(-other.number())))
+        return Text("sum_of", (self, other))
 
     def __radd__(self, other):
         return lift_text(other) + self
@@ -145,7 +143,7 @@ class Text:
         folded = self._folded(other, float.__sub__)
         if folded is not None:
             return folded
-        return Text(f"{self.wrapped(SUM)} {MINUS} {other.wrapped(PRODUCT)}", SUM, ("sub", self, other))
+        return Text("difference", (self, other))
 
     def __rsub__(self, other):
         return lift_text(other) - self
@@ -157,45 +155,76 @@ class Text:
             return folded
         if self.number() == 0 or other.number() == 0:
             return lift_text(0.0)
-        if other.text == self.text:
-            return Text(f"{self.wrapped(ATOM)}{_SQUARED}", POWER, ("pow", self, lift_text(2.0)))
-        if self.parts and self.parts[0] == "mul" and self.parts[2].text == other.text:
-            return self.parts[1] * (other * other)      # 3·x·x is written 3·x²
-        if other.text == "1":
+        if str(other) == str(self):
+            return Text("squared", (self,))
+        if self.kind == "product_of" and str(self.parts[1]) == str(other):
+            return self.parts[0] * (other * other)      # 3·x·x is written 3·x²
+        if other.number() == 1:
             return self
-        if self.text == "1":
+        if self.number() == 1:
             return other
-        # −x·y: a negation on the left reads as it should; on the right it is wrapped, x·(−y)
-        return Text(f"{self.wrapped(NEGATIVE)}{TIMES}{other.wrapped(PRODUCT)}", PRODUCT, ("mul", self, other))
+        return Text("product_of", (self, other))
 
     def __rmul__(self, other):
         return lift_text(other) * self
 
     def __matmul__(self, other):
-        other = lift_text(other)
-        # a matrix product is associative: no parentheses around a product (or ∂L/∂Y) on either side
-        return Text(f"{self.wrapped(PRODUCT)} · {other.wrapped(PRODUCT)}", PRODUCT, ("matmul", self, other))
+        return Text("matrix_product", (self, lift_text(other)))
 
     def __rmatmul__(self, other):
         return lift_text(other) @ self
 
     def __truediv__(self, other):
-        other = lift_text(other)
-        return Text(f"{self.wrapped(NEGATIVE)}/{other.wrapped(POWER)}", PRODUCT, ("div", self, other))
+        return Text("quotient", (self, lift_text(other)))
 
     def __rtruediv__(self, other):
         return lift_text(other) / self
 
     def __neg__(self):
-        return Text(f"{MINUS}{self.wrapped(NEGATIVE)}", NEGATIVE, (self,))
+        number = self.number()
+        return Text("negated", (self,)) if number is None else lift_text(-number)
 
 
 def lift_text(value) -> Text:
-    if isinstance(value, Text):
-        return value
-    if value < 0:
-        return Text(f"{MINUS}{number_text(-value)}", NEGATIVE, (Text(number_text(-value)),))
-    return Text(number_text(value))
+    return value if isinstance(value, Text) else Text("number", (float(value),))
+
+
+def symbol(name: str, strength: int = ATOM) -> Text:
+    """A label (x, n1, apple_num) as text; `strength` PRODUCT for a label that reads as a quotient."""
+    return Text("symbol", (name,), strength)
+
+
+def constant(name: str) -> Text:
+    """A constant written by its symbol (π, ½, N): a number stands beside it, 2π."""
+    return Text("constant", (name,))
+
+
+def call_text(name: str, *args) -> Text:
+    """name(args) as text: log(2)."""
+    return Text("call", (name, *map(lift_text, args)))
+
+
+def root(a) -> Text:
+    """√a, as a constant is written (2/√π); a rule's m.sqrt(a) is the call sqrt(a)."""
+    return Text("root", (lift_text(a),))
+
+
+def words(template: str, *parts, strength: int = CONDITION) -> Text:
+    """Words with formulas among them: words("{0} repeated along axis {1}", g, axis)."""
+    import re
+
+    pieces = [piece if k % 2 == 0 else lift_text(parts[int(piece)])
+              for k, piece in enumerate(re.split(r"\{(\d+)\}", template))]
+    return Text("words", (tuple(p for p in pieces if not isinstance(p, str) or p), strength))
+
+
+def partial(of: str, wrt: str) -> Text:
+    """∂of/∂wrt, the label of a gradient."""
+    return Text("partial", (of, wrt))
+
+
+def equation(a: Text, b: Text) -> Text:
+    return Text("equation", (a, b))
 
 
 def _power_text(a: Text, b: Text) -> Text:
@@ -203,15 +232,25 @@ def _power_text(a: Text, b: Text) -> Text:
     if b.number() == 1:
         return a
     if b.number() == 2:
-        return Text(f"{a.wrapped(ATOM)}{_SQUARED}", POWER)
-    return Text(f"{a.wrapped(ATOM)}{RAISED}{b.wrapped(ATOM)}", POWER)
+        return Text("squared", (a,))
+    return Text("power", (a, b))
 
 
-def _compared(a: Text, relation: str) -> str:
-    """`x > 0`, or for a difference `lo − x` as written by a rule, `lo > x`."""
-    if a.parts and a.parts[0] == "sub":
-        return f"{a.parts[1]} {relation} {a.parts[2]}"
-    return f"{a} {relation} 0"
+def _compared(a: Text, relation: str) -> tuple:
+    """(relation, left, right): `x > 0`, or for a difference `lo − x` as written by a rule, `lo > x`."""
+    if a.kind == "difference":
+        return relation, *a.parts
+    return relation, a, lift_text(0.0)
+
+
+def condition(a, relation: str, b=None) -> Text:
+    """`a > b`; without b, `a > 0` (`lo > x` for a difference lo − x)."""
+    return Text("comparison", _compared(a, relation) if b is None else (relation, lift_text(a), lift_text(b)))
+
+
+def cases(branches, otherwise) -> Text:
+    """`yes if condition else no`, each branch a (value, condition) pair."""
+    return Text("cases", (tuple((lift_text(value), when) for value, when in branches), lift_text(otherwise)))
 
 
 # -- graph nodes -------------------------------------------------------------------------------------
@@ -302,7 +341,7 @@ def function(name: str, numbers, graph=None, text=None, constant: bool = False) 
 
 
 def _text_call(name: str):
-    return lambda *args: Text(f"{name}({', '.join(map(str, args))})", ATOM)
+    return lambda *args: Text("call", (name, *args))
 
 
 function("exp", xp.exp)
@@ -319,16 +358,16 @@ function("minimum", lambda a, b: xp.minimum(a, b), text=_text_call("min"))
 function("pow", xp.power, text=_power_text)
 function("where", _where,
          graph=lambda g, a, yes, no: g("add", no, g("mul", g("sub", yes, no), g("sign", g("relu", a)))),
-         text=lambda a, yes, no: Text(f"{yes} if {_compared(a, '>')} else {no}", CONDITION))
+         text=lambda a, yes, no: cases(((yes, condition(a, ">")),), no))
 # [a > 0] (1 or 0): Iverson's bracket; in the graph sign(relu(a)).
 function("step", xp.step, graph=lambda g, a: g("sign", g("relu", a)),
-         text=lambda a: Text(f"[{_compared(a, '>')}]", ATOM))
+         text=lambda a: Text("iverson", _compared(a, ">")))
 # The number of elements and a filled array are plain numbers in the graph reading too: shapes are known.
-function("size", lambda a: xp.size(a), constant=True, text=lambda a: Text(f"size({a})", ATOM))
+function("size", lambda a: xp.size(a), constant=True, text=_text_call("size"))
 function("filled", _spread, constant=True, text=lambda like, number: lift_text(number))
-# A constant that reads better by name: m.named(2/√π, "2/√π").
-function("named", lambda value, name: value, constant=True,
-         text=lambda value, name: Text(name, PRODUCT if "/" in name or "·" in name else ATOM))
+# A constant that reads better by name: m.named(2/√π, 2/root(PI)), its name a Text built once.
+function("named", lambda value, name: value, constant=True, text=lambda value, name: name)
+PI = constant("π")
 
 
 # -- m on graph nodes ----------------------------------------------------------------------------------
@@ -381,22 +420,22 @@ def numbers_local(rule, args, out):
 
 def _label(label: str) -> Text:
     """A label as text; a number written in the program (`-2`, labelled `(-2)`) as that number."""
-    text = Text(label)
-    number = text.number()
-    return text if number is None else lift_text(number)
+    try:
+        return lift_text(float(label.strip("()").replace("−", "-")))
+    except ValueError:
+        return symbol(label)
 
 
-def text_local(rule, labels: list[str], out: str) -> str:
+def text_local(rule, labels: list[str], out: str) -> Text:
     """A rule read as text, in the given labels of the inputs and the output."""
-    found = rule(TEXT, *map(_label, labels), _label(out))
-    return str(lift_text(found))
+    return lift_text(rule(TEXT, *map(_label, labels), _label(out)))
 
 
-def text_vjp(rule, upstream: str, labels: list[str], out: str) -> str:
+def text_vjp(rule, upstream: str | Text, labels: list[str], out: str) -> Text:
     """A vector-Jacobian rule read as text: what flows, in the label of ∂L/∂out and the inputs'."""
     # ∂L/∂out reads as a quotient: parentheses when transposed, (∂L/∂out)ᵀ, not in a product
-    found = rule(TEXT, Text(upstream, PRODUCT), *map(_label, labels), _label(out))
-    return str(lift_text(found))
+    upstream = symbol(upstream, PRODUCT) if isinstance(upstream, str) else upstream
+    return lift_text(rule(TEXT, upstream, *map(_label, labels), _label(out)))
 
 
 # -- the factor of a vector-Jacobian rule (the trace's local column) -----------------------------------
