@@ -25,12 +25,27 @@ class Style:
     raised (x² in the trace, else x^2); `figures`, how many significant figures a float is given
     (all that tell it apart where None)."""
 
-    __slots__ = ("times", "minus", "power", "constants", "square", "figures")
+    __slots__ = ("times", "minus", "power", "constants", "square", "figures", "templates")
 
     def __init__(self, times: str, minus: str, power: str, constants: bool = True, square: str | None = None,
                  figures: int | None = None):
         self.times, self.minus, self.power, self.constants = times, minus, power, constants
         self.square, self.figures = square, figures
+        # A rule's formula (ops/rules.Text, read by TextPrinter): the constructs written by a template,
+        # how the result binds and how strongly each part must bind to go in without parentheses.
+        self.templates = {
+            "sum_of": ("{0} + {1}", SUM, (SUM, SUM)),
+            "difference": (f"{{0}} {minus} {{1}}", SUM, (SUM, PRODUCT)),
+            "negated": (f"{minus}{{0}}", NEGATIVE, (NEGATIVE,)),
+            "quotient": ("{0}/{1}", PRODUCT, (NEGATIVE, POWER)),
+            "squared": ("{0}" + (square or power + "2"), POWER, (ATOM,)),
+            # associative: no parentheses around a product (or ∂L/∂Y) on either side
+            "matrix_product": (f"{{0}} {times} {{1}}", PRODUCT, (PRODUCT, PRODUCT)),
+            "transposed": ("{0}ᵀ", ATOM, (ATOM,)),
+            "summed": ("Σ{0}", ATOM, (ATOM,)),      # a's elements summed (along the rows)
+            "root": ("√{0}", ATOM, (ATOM,)),         # as a constant is written: 2/√π
+            "equation": ("{0} = {1}", CONDITION, (CONDITION, CONDITION)),
+        }
 
     def without_constants(self) -> Style:
         return Style(self.times, self.minus, self.power, False, self.square, self.figures)
@@ -60,40 +75,11 @@ class Style:
 
     # -- the constructs of a rule's formula (ops/rules.Text), as TextPrinter meets them -------------
 
-    def sum_of(self, printer, a, b) -> tuple[str, int]:
-        return f"{printer.wrap(a, SUM)} + {printer.wrap(b, SUM)}", SUM
-
-    def difference(self, printer, a, b) -> tuple[str, int]:
-        return f"{printer.wrap(a, SUM)} {self.minus} {printer.wrap(b, PRODUCT)}", SUM
-
     def product_of(self, printer, a, b) -> tuple[str, int]:
         # −x·y: a negation on the left reads as it should; on the right it is wrapped, x·(−y). A
         # number before a constant stands beside it, as on paper: 2π.
         between = "" if a.kind == "number" and b.kind == "constant" else self.times
         return f"{printer.wrap(a, NEGATIVE)}{between}{printer.wrap(b, PRODUCT)}", PRODUCT
-
-    def quotient(self, printer, a, b) -> tuple[str, int]:
-        return f"{printer.wrap(a, NEGATIVE)}/{printer.wrap(b, POWER)}", PRODUCT
-
-    def negated(self, printer, a) -> tuple[str, int]:
-        return f"{self.minus}{printer.wrap(a, NEGATIVE)}", NEGATIVE
-
-    def squared(self, printer, a) -> tuple[str, int]:
-        return f"{printer.wrap(a, ATOM)}{self.square or self.power + '2'}", POWER
-
-    def matrix_product(self, printer, a, b) -> tuple[str, int]:
-        # associative: no parentheses around a product (or ∂L/∂Y) on either side
-        return f"{printer.wrap(a, PRODUCT)} {self.times} {printer.wrap(b, PRODUCT)}", PRODUCT
-
-    def transposed(self, printer, a) -> tuple[str, int]:
-        return f"{printer.wrap(a, ATOM)}ᵀ", ATOM
-
-    def summed(self, printer, a) -> tuple[str, int]:
-        """Σa: a's elements summed (along the rows, in cross_entropy's rule)."""
-        return f"Σ{printer.wrap(a, ATOM)}", ATOM
-
-    def root(self, printer, a) -> tuple[str, int]:
-        return f"√{printer.wrap(a, ATOM)}", ATOM
 
     def iverson(self, printer, relation: str, a, b) -> tuple[str, int]:
         """Iverson's bracket: [x > 0] is 1 where it holds, else 0."""
@@ -117,9 +103,6 @@ class Style:
     def partial(self, _printer, of: str, wrt: str) -> tuple[str, int]:
         return f"∂{self.symbol(of)}/∂{self.symbol(wrt)}", PRODUCT
 
-    def equation(self, printer, a, b) -> tuple[str, int]:
-        return f"{printer.shown(a)[0]} = {printer.shown(b)[0]}", CONDITION
-
     def number(self, value, decimal: bool = False) -> tuple[str, int]:
         """3, 1/3 (0.3 where decimals are wanted and it is one), or a float as Python writes it; and
         how it binds: −2 as a negative, 1/3 as a quotient, else as an atom."""
@@ -129,8 +112,7 @@ class Style:
             if self.constants and magnitude in _NAMED:
                 text = sign + _NAMED[magnitude]
             elif self.figures and math.isfinite(value):     # 3.14159
-                whole = magnitude == int(magnitude) and magnitude < 1e15
-                text = sign + (str(int(magnitude)) if whole else f"{magnitude:.{self.figures}g}")
+                text = sign + figures_text(magnitude, self.figures)
             else:
                 text = repr(float(value))
                 text = (text[:-2] if text.endswith(".0") else text).replace("-", self.minus)
@@ -191,6 +173,13 @@ TRACE = Style(TIMES, MINUS, RAISED, constants=False, square="²", figures=6)
 NAMED_CONSTANTS = frozenset(_NAMED.values())
 
 
+def figures_text(magnitude: float, figures: int) -> str:
+    """A finite number ≥ 0 to so many significant figures: 3, 3.14159, 1e-05."""
+    if magnitude == int(magnitude) and magnitude < 1e15:
+        return str(int(magnitude))
+    return f"{magnitude:.{figures}g}"
+
+
 def terminates(denominator: int) -> bool:
     """Whether 1/denominator has a finite decimal expansion."""
     for prime in (2, 5):
@@ -233,6 +222,10 @@ class TextPrinter:
 
     def _spelled(self, text) -> tuple[str, int]:
         kind, parts, style = text.kind, text.parts, self.style
+        template = style.templates.get(kind)
+        if template is not None:
+            form, strength, wraps = template
+            return form.format(*[self.wrap(part, wrap) for part, wrap in zip(parts, wraps)]), strength
         if kind in ("symbol", "constant"):
             return style.symbol(parts[0]), text.strength
         if kind == "number":

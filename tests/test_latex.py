@@ -21,7 +21,8 @@ KNOWN = {"frac", "partial", "left", "right", "cdot", "times", "sqrt", "sin", "co
          "operatorname", "mathit", "mathrm", "begin", "end", "hline", "infty", "nabla", "to", "odot",
          "Sigma", "div", "top", "le", "ge", "ldots", "surd", "textbackslash", "textasciitilde",
          "textasciicircum", "multicolumn", ",", "&", "%", "$", "#", "_", "{", "}", "\\", "theta",
-         "alpha", "beta", "gamma", "delta", "lambda", "mu", "[", "]"}
+         "alpha", "beta", "gamma", "delta", "lambda", "mu", "[", "]", "text", "tfrac", "sum", "quad", "neq",
+         "min", "max", "psi", "Gamma", "leq", "geq"}
 ENVIRONMENTS = {"align*", "pmatrix", "tabular"}
 
 
@@ -107,10 +108,10 @@ def test_trace_golden():
         "\\begin{tabular}{llrrrr}\n\\hline\n"
         "node $\\to$ input & $\\partial$node/$\\partial$input & local & upstream & upstream $\\times$ local"
         " & $\\partial$z/$\\partial$input \\\\\n\\hline\n"
-        "z $\\to$ n1 & y & $2$ & $1$ & $2$ & $2$ \\\\\n"
-        "z $\\to$ y & n1 & $3$ & $1$ & $3$ & $3$ \\\\\n"
-        "n1 $\\to$ x & 1 & $1$ & $2$ & $2$ & $2$ \\\\\n"
-        "n1 $\\to$ y & 1 & $1$ & $2$ & $2$ & $5$ \\\\\n"
+        "z $\\to$ n1 & $y$ & $2$ & $1$ & $2$ & $2$ \\\\\n"
+        "z $\\to$ y & $n_{1}$ & $3$ & $1$ & $3$ & $3$ \\\\\n"
+        "n1 $\\to$ x & $1$ & $1$ & $2$ & $2$ & $2$ \\\\\n"
+        "n1 $\\to$ y & $1$ & $1$ & $2$ & $2$ & $5$ \\\\\n"
         "\\hline\n\\end{tabular}\n\n"
         "\\begin{align*}\n  z &= 6 \\\\\n"
         "  \\frac{\\partial z}{\\partial x} &= 2 \\\\\n  \\frac{\\partial z}{\\partial y} &= 5\n"
@@ -125,6 +126,12 @@ WELL_FORMED = [
     ("t_1 = exp(-x**2/2); z = t_1 * 1e-20", ["--x", "0.5", "--symbolic"]),
     ("x**1e5 / x", ["--x", "1.0001"]),
     ("M @ x", ["--M", "[[1, 2], [3, 4]]", "--x", "[1, -1]"]),
+    ("max(x, y) + clip(x, 0, 2) + erf(x) + gelu(y) + where(x > 0, x, 2*x) + x**y + θ*x", ["--x", "1", "--y", "2",
+                                                                                      "--θ", "3"]),
+    ("sum(softmax(x) * t) + max(x) + std(x) + x[0] + sum(mean(A, 1)) + sum(A.T @ x)",
+     ["--x", "[1, 2]", "--t", "[0, 1]", "--A", "[[1, 2], [3, 4]]"]),
+    ("cross_entropy(y, t)", ["--y", "[[1, 2, 3]]", "--t", "[[0, 1, 0]]"]),
+    ("c = x*x; c = c*x; c", ["--x", "2"]),
 ]
 
 
@@ -168,3 +175,53 @@ def test_sympy_reads_the_formulas_back(text):
         read = parse_latex(formula).subs({sp.Symbol("e"): sp.E, sp.Symbol("pi"): sp.pi})
         difference = (read - sp.diff(expression, variable)).subs({x: 0.7, y: 1.3}).evalf()
         assert abs(difference) < 1e-9, f"{formula} read as {read}"
+
+
+@pytest.mark.parametrize("text, args, cell", [
+    ("sigmoid(x)", ["--x", "1"], r"$z \cdot \left(1 - z\right)$"),
+    ("erf(x)", ["--x", "1"], r"$\frac{2}{\sqrt{\pi}} \exp\left(-x^{2}\right)$"),
+    ("erfc(x)", ["--x", "1"], r"$-\frac{2}{\sqrt{\pi}} \exp\left(-x^{2}\right)$"),
+    ("gelu(x)", ["--x", "1"], r"$0.5 \operatorname{erfc}\left(-x \cdot \frac{1}{\sqrt{2}}\right) + "
+                              r"x \cdot \frac{1}{\sqrt{2 \pi}} \exp\left(-0.5 x^{2}\right)$"),
+    ("x**y", ["--x", "2", "--y", "3"], r"$y x^{y - 1}$"),
+    ("relu(x)", ["--x", "1"], r"$1 \text{ if } x > 0 \text{ else } 0$"),
+    ("clip(x, 0, 2)", ["--x", "1"], r"$\left(1 - \left[0 > x\right]\right) \left(1 - \left[x > 2\right]\right)$"),
+    ("θ**2", ["--θ", "1"], r"$2 \theta$"),
+    ("x*3.14159265", ["--x", "1"], r"$3.14159$"),
+    ("W @ x", ["--W", "[[1, 2], [3, 4]]", "--x", "[1, -1]"],
+     r"$\frac{\partial z}{\partial W} = \frac{\partial z}{\partial z} x^{\top}$\quad (2,)$\cdot$(2,) $\to$ (2,2)"),
+])
+def test_the_trace_formulas_are_latex_from_the_one_printer(text, args, cell):
+    # the formula column spelled by LatexStyle (not the trace's text with its symbols swapped)
+    assert f" & {cell} & " in latex(text, *args)
+
+
+def test_sympy_reads_the_trace_formulas_back():
+    """Every scalar rule's LaTeX that SymPy can read (not \\operatorname, ψ or words) is its local value."""
+    from gradcalc.ops import OPS
+    from gradcalc.ops.rules import numbers_local
+    from gradcalc.render.latex import LatexStyle
+
+    parse_latex = _parse_latex()
+    if parse_latex is None:
+        pytest.skip("SymPy's parse_latex needs antlr4-python3-runtime 4.11")
+    style, read_back = LatexStyle(figures=17), 0
+    points = {"acosh": [2.5], "asec": [2.5], "acsc": [2.5], "polygamma": [1.0, 0.7], "factorial": [3.0]}
+    for key, op in OPS.items():
+        if op.vjp or not op.names or not op.elementwise:
+            continue
+        labels, point = ["x", "y"][:op.arity], points.get(key, [0.3, 0.7][:op.arity])
+        if len(point) != op.arity:
+            continue
+        out = float(op.forward(*point))
+        for k, rule in enumerate(op.d):
+            tex = "" if rule is None else op.formula(k, labels, "z").spelled(style)
+            if not tex or any(word in tex for word in (r"\text", r"\operatorname", r"\psi", r"\min")):
+                continue
+            values = {sp.Symbol(name): v for name, v in zip([*labels, "z"], [*point, out])}
+            read = parse_latex(tex).subs({sp.Symbol("e"): sp.E, sp.Symbol("pi"): sp.pi})
+            read = read.replace(sp.Function("sigma"), lambda a: 1 / (1 + sp.exp(-a))).subs(values)
+            expected = float(numbers_local(op.local[k], point, out))
+            assert complex(read.evalf()) == pytest.approx(expected, rel=1e-12, abs=1e-12), (key, k, tex)
+            read_back += 1
+    assert read_back >= 40

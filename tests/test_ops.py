@@ -188,6 +188,7 @@ def test_a_new_function_reaches_every_output_of_the_command_line(cube, tmp_path)
 
     trace = run("cube(x)", "--x", "2", "--plain")
     assert trace.exit_code == 0 and "3·x²" in trace.stdout and "12" in trace.stdout
+    assert " & $3 x^{2}$ & $12$ & " in run("cube(x)", "--x", "2", "--latex").stdout     # the trace's LaTeX
     data = json.loads(run("cube(x)", "--x", "2", "--json").stdout)
     assert data["gradient"]["x"] == 12.0
     symbolic = run("cube(x)", "--x", "2", "--symbolic")

@@ -8,7 +8,8 @@ functions: `lambda m, a, out: m.cos(a)`, `lambda m, a, out: 1.0 - out * out`. It
 * on graph nodes (`nodes(builder)`): inputs are `Node`s whose + − × / and functions add nodes to a
   higher.NodeBuilder; this is the graph-form derivative that Hessians, --order and --symbolic
   differentiate again;
-* on text (`TEXT`): inputs are labels, and the result is the formula column's text, `1 − z²`.
+* on text (`TEXT`): inputs are labels, and the result is the formula as a `Text` that printing.py's
+  styles spell: the formula column's `1 − z²`, the trace's LaTeX `1 - z^{2}`.
 
 Rules write `/` but never `**` (a Python float to a fractional power is a complex number): `m.pow`.
 A Python float divided by 0 raises; `local` then runs the rule again on numpy scalars (inf, as numpy).
@@ -26,7 +27,7 @@ from __future__ import annotations
 import math
 
 from .. import xp
-from ..printing import ATOM, CONDITION, PRODUCT
+from ..printing import ATOM, CONDITION, PRODUCT, spelled
 from ..xp import np
 
 # -- numbers -----------------------------------------------------------------------------------------
@@ -106,14 +107,10 @@ class Text:
 
     def __str__(self) -> str:
         if self._plain is None:
-            from ..printing import spelled
-
             self._plain = spelled(self)
         return self._plain
 
     def spelled(self, style) -> str:
-        from ..printing import spelled
-
         return spelled(self, style)
 
     def number(self) -> float | None:

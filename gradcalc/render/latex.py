@@ -1,17 +1,21 @@
 """LaTeX to paste: formulas as equations, the Hessian as a pmatrix, the trace and the orders as tabulars.
 
-Formulas are printed from the same normal forms as --symbolic's text (symbolic.py), with textbook
-notation: \\frac for quotients, implicit products, \\left( \\right) around sums, \\sin, \\ln, \\sqrt.
-Tables keep the columns they have on screen; their cells are text with the math symbols in $…$.
+Formulas are printed by the one formula printer in LatexStyle, with textbook notation: \\frac for
+quotients, implicit products, \\left( \\right) around sums, \\sin, \\ln, \\sqrt: --symbolic's from the
+same normal forms as its text (symbolic.py), the trace's formula column from each op's rule
+(ops/rules.Text). Tables keep the columns they have on screen; their other cells are text with the
+math symbols in $…$.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
 from ..numbers import DEFAULT_PRECISION, format_value
-from ..printing import ATOM, NEGATIVE, POWER, PRODUCT, constants_first, decimal_text, terminates
+from ..printing import (ATOM, CONDITION, NEGATIVE, POWER, PRODUCT, SUM, constants_first, decimal_text,
+                        figures_text, terminates)
 from ..symbolic import Printer
 
 # Functions with a LaTeX command of their own; others are \operatorname{name}.
@@ -19,15 +23,27 @@ _COMMANDS = {"sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "tanh": r"\tanh", "
              "cosh": r"\cosh", "log": r"\ln", "exp": r"\exp", "arcsin": r"\arcsin", "arccos": r"\arccos",
              "arctan": r"\arctan", "asin": r"\arcsin", "acos": r"\arccos", "atan": r"\arctan",
              "sigmoid": r"\sigma", "cot": r"\cot", "sec": r"\sec", "csc": r"\csc", "coth": r"\coth",
-             "gamma": r"\Gamma", "digamma": r"\psi"}
+             "gamma": r"\Gamma", "digamma": r"\psi", "min": r"\min", "max": r"\max",
+             "log softmax": r"\ln \operatorname{softmax}"}
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
          "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
          "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
 
 
+# Letters and signs typed as themselves (θ, π in a rule's 2/√π, ½): their commands.
+_UNICODE = {**dict(zip("αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ",
+                       (r"\alpha \beta \gamma \delta \epsilon \zeta \eta \theta \iota \kappa \lambda \mu \nu \xi \pi "
+                        r"\rho \sigma \tau \upsilon \phi \chi \psi \omega \Gamma \Delta \Theta \Lambda \Xi \Pi "
+                        r"\Sigma \Upsilon \Phi \Psi \Omega").split())), "µ": r"\mu", "½": r"\tfrac{1}{2}"}
+_SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
 def name(text: str) -> str:
-    """A variable's name in math mode: x, x_{1} for x1 and x_1, \\theta, \\mathit{rate} for longer names."""
-    match = re.fullmatch(r"([A-Za-z]+)_?(\d+)", text)
+    """A variable's name in math mode: x, x_{1} for x1, x_1 and x₁ (c₂, the trace's second c), \\theta
+    for theta and θ, \\mathit{rate} for longer names."""
+    if text in _UNICODE:
+        return _UNICODE[text]
+    match = re.fullmatch(r"([A-Za-zα-ωΑ-Ωµ]+)_?(\d+)", text.translate(_SUBSCRIPT_DIGITS))
     if match:
         return f"{_word(match.group(1))}_{{{match.group(2)}}}"
     return _word(text)
@@ -36,6 +52,8 @@ def name(text: str) -> str:
 def _word(text: str) -> str:
     if text in GREEK:
         return "\\" + text
+    if text in _UNICODE:
+        return _UNICODE[text]
     if len(text) == 1 and text.isalpha():
         return text
     return _literal(text)
@@ -89,14 +107,26 @@ def _float_text(value: float) -> str:
 
 
 class LatexStyle:
-    """symbolic.Printer's style for LaTeX: \\frac for quotients, implicit products, \\left( \\right),
-    \\sin and \\ln, \\sqrt; `spell` writes a variable's name (x_{1}, \\theta)."""
+    """The formula printer's style for LaTeX (symbolic.Printer's and printing.TextPrinter's): \\frac
+    for quotients, implicit products, \\left( \\right), \\sin and \\ln, \\sqrt; `spell` writes a
+    variable's name (x_{1}, \\theta); `figures`, as printing.Style's, for the trace's numbers."""
 
     times = r" \cdot "
     minus = "-"
+    # A rule's formula (ops/rules.Text), as printing.Style.templates: form, binding, parts' bindings.
+    templates = {
+        "sum_of": ("{0} + {1}", SUM, (SUM, SUM)),
+        "difference": ("{0} - {1}", SUM, (SUM, PRODUCT)),
+        "negated": ("-{0}", NEGATIVE, (NEGATIVE,)),
+        "squared": ("{0}^{{2}}", POWER, (ATOM,)),
+        "transposed": (r"{0}^{{\top}}", ATOM, (ATOM,)),
+        "summed": (r"\sum {0}", ATOM, (ATOM,)),
+        "root": (r"\sqrt{{{0}}}", ATOM, (CONDITION,)),
+        "equation": ("{0} = {1}", CONDITION, (CONDITION, CONDITION)),
+    }
 
-    def __init__(self, spell=name):
-        self.spell = spell
+    def __init__(self, spell=name, figures: int | None = None):
+        self.spell, self.figures = spell, figures
 
     def symbol(self, text: str) -> str:
         return self.spell(text)
@@ -107,13 +137,48 @@ class LatexStyle:
     def sqrt(self, text: str) -> str:
         return rf"\sqrt{{{text}}}"
 
-    def raised(self, printer, base: int, exponent: int) -> str:
+    def raised(self, printer, base, exponent) -> str:
         return f"{printer.wrap(base, ATOM)}^{{{printer.shown(exponent)[0]}}}"
 
-    def relation(self, printer, relation: str, a: int, b: int) -> tuple[str, int]:
-        """Iverson's bracket: [w x + b > 0] is 1 where it holds, else 0."""
+    def comparison(self, printer, relation: str, a, b) -> tuple[str, int]:
         symbol = {"<=": r"\leq", ">=": r"\geq", "==": "=", "!=": r"\neq"}.get(relation, relation)
-        return rf"\left[{printer.shown(a)[0]} {symbol} {printer.shown(b)[0]}\right]", ATOM
+        return f"{printer.shown(a)[0]} {symbol} {printer.shown(b)[0]}", CONDITION
+
+    def relation(self, printer, relation: str, a, b) -> tuple[str, int]:
+        """Iverson's bracket: [w x + b > 0] is 1 where it holds, else 0."""
+        return rf"\left[{self.comparison(printer, relation, a, b)[0]}\right]", ATOM
+
+    iverson = relation
+
+    # -- the constructs of a rule's formula (ops/rules.Text), as printing.TextPrinter meets them ---
+
+    def product_of(self, printer, a, b) -> tuple[str, int]:
+        return _juxtapose([printer.wrap(a, NEGATIVE), printer.wrap(b, PRODUCT)]), PRODUCT
+
+    matrix_product = product_of
+
+    def quotient(self, printer, a, b) -> tuple[str, int]:
+        over, strength = printer.shown(a)
+        sign = "-" if strength == NEGATIVE and over.startswith("-") else ""     # -\frac{1}{x}, not \frac{-1}{x}
+        text = rf"{sign}\frac{{{over[len(sign):]}}}{{{printer.shown(b)[0]}}}"
+        return text, NEGATIVE if sign else PRODUCT
+
+    def cases(self, printer, branches, otherwise) -> tuple[str, int]:
+        parts = [rf"{printer.shown(value)[0]} \text{{ if }} {printer.shown(condition)[0]}"
+                 for value, condition in branches]
+        between = r"\text{, else } " if len(parts) > 1 else r" \text{ else } "
+        return r"\text{, } ".join(parts) + between + printer.shown(otherwise)[0], CONDITION
+
+    def words(self, printer, pieces, strength: int) -> tuple[str, int]:
+        return "".join(rf"\text{{{_escaped(p)}}}" if isinstance(p, str) else printer.shown(p)[0]
+                       for p in pieces), strength
+
+    def indexed(self, printer, a, index) -> tuple[str, int]:
+        shown = rf"\text{{{_escaped(index)}}}" if isinstance(index, str) else f"[{printer.shown(index)[0]}]"
+        return f"{printer.wrap(a, ATOM)}{shown}", ATOM
+
+    def partial(self, _printer, of: str, wrt: str) -> tuple[str, int]:
+        return partial(of, wrt, self.spell), PRODUCT
 
     def call(self, printer, called: str, args) -> str:
         texts = [printer.shown(a)[0] for a in args]
@@ -135,6 +200,8 @@ class LatexStyle:
     def number(self, value, decimal: bool = False) -> tuple[str, int]:
         if decimal and isinstance(value, Fraction) and terminates(value.denominator) and value.denominator != 1:
             text = ("-" if value < 0 else "") + decimal_text(abs(value))
+        elif self.figures and isinstance(value, float) and math.isfinite(value):
+            text = ("-" if value < 0 else "") + _number_text(figures_text(abs(value), self.figures))
         else:
             text = number(value) if isinstance(value, Fraction) else _number_text(_float_text(value))
         return text, NEGATIVE if value < 0 else ATOM
@@ -229,12 +296,18 @@ def _element(label: str, spell=name) -> str:
 
 # Text cells of tables ------------------------------------------------------------------------------
 
+# The symbols of prose cells (titles, names, definitions, shapes); a formula is spelled by LatexStyle.
 _SUPERSCRIPT_DIGITS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
-_MATH = {"·": r"\cdot", "×": r"\times", "−": "-", "∂": r"\partial", "→": r"\to", "⊙": r"\odot",
-         "Σ": r"\Sigma", "÷": r"\div", "ᵀ": r"^{\top}", "≤": r"\le", "≥": r"\ge", "²": "^{2}",
-         "…": r"\ldots", "√": r"\surd", "ⁿ": "^{n}", "ᴷ": "^{K}"}
+_MATH = {"·": r"\cdot", "×": r"\times", "−": "-", "∂": r"\partial", "→": r"\to", "÷": r"\div",
+         "ᵀ": r"^{\top}", "≤": r"\le", "≥": r"\ge", "≠": r"\neq", "…": r"\ldots", "ⁿ": "^{n}", "ᴷ": "^{K}",
+         **_UNICODE, **{digit: f"_{{{k}}}" for k, digit in enumerate("₀₁₂₃₄₅₆₇₈₉")}}
 _TEXT = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
          "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _escaped(text: str) -> str:
+    """Text for \\text{…} or a cell: LaTeX's special characters escaped."""
+    return "".join(_TEXT.get(ch, ch) for ch in text)
 
 
 def text_cell(text: str) -> str:
@@ -270,15 +343,18 @@ def text_cell(text: str) -> str:
     return "".join(out)
 
 
-def tabular(table) -> list[str]:
-    """A rows.Table as a tabular with the same columns; numbers right-aligned as on screen."""
+def tabular(table, style=None) -> list[str]:
+    """A rows.Table as a tabular with the same columns; numbers right-aligned as on screen; a formula
+    (rows.Formula) in math mode, as `style` spells it."""
+    style = style or LatexStyle(figures=6)
     columns = len(table.columns)
     spec = "l" * table.text_columns + "r" * (columns - table.text_columns)
     lines = [f"% {text_cell(table.title)}" if table.title else "%",
              rf"\begin{{tabular}}{{{spec}}}", r"\hline",
              " & ".join(text_cell(c) for c in table.columns) + r" \\", r"\hline"]
     for row in table.rows:
-        cells = [text_cell(str(cell)) if k < table.text_columns else _value_cell(str(cell))
+        cells = [_formula_cell(cell, style) if hasattr(cell, "formula") else
+                 text_cell(str(cell)) if k < table.text_columns else _value_cell(str(cell))
                  for k, cell in enumerate(row)]
         lines.append(" & ".join(cells) + r" \\")
     lines.append(r"\hline")
@@ -286,6 +362,11 @@ def tabular(table) -> list[str]:
         lines.append(rf"\multicolumn{{{columns}}}{{l}}{{{table.omitted} more rows not shown}} \\")
     lines.append(r"\end{tabular}")
     return lines
+
+
+def _formula_cell(cell, style) -> str:
+    after = cell.after.lstrip()
+    return f"${cell.formula.spelled(style)}$" + (r"\quad " + text_cell(after) if after else "")
 
 
 def _value_cell(text: str) -> str:
@@ -316,7 +397,7 @@ def render(result, beyond=None, precision: int = DEFAULT_PRECISION, max_rows: in
                    *(label.partition("[")[0] for label in (hessian.variables if hessian is not None else ()))])
     if symbolic is None and hessian is None and derivative is None:
         report = build_report(result, precision, max_rows)
-        blocks += [tabular(report.forward), tabular(report.backward)]
+        blocks += [tabular(report.forward), tabular(report.backward, LatexStyle(spell, figures=6))]
         lines = [f"{spell(output)} &= {_value(result.value, precision)}"]
         lines += [f"{partial(output, var, spell)} &= {_value(g, precision)}" for var, g in result.gradient.items()]
         blocks.append(_align(lines))

@@ -11,7 +11,7 @@ from ..xp import np
 from ..graph import version_label
 from ..numbers import DEFAULT_PRECISION, format_shape, format_value
 from ..ops import OPS, broadcast_axes
-from ..ops.rules import factor_local
+from ..ops.rules import equation, factor_local, partial
 
 
 class Cell(str):
@@ -34,6 +34,17 @@ class Cell(str):
 
 
 SUMMARISED = 60   # numpy's threshold in format_value: larger arrays are shown by their corners
+
+
+class Formula(str):
+    """A cell of the formula column: as a str the trace's text (`z·(1 − z)`); `formula` keeps the
+    formula itself (ops/rules.Text) for a renderer that spells it in a style of its own (LaTeX), and
+    `after` the shapes it combines, `   (2,1)·(1,3) → (2,3)`."""
+
+    def __new__(cls, formula, after: str = ""):
+        cell = super().__new__(cls, str(formula) + after)
+        cell.formula, cell.after = formula, after
+        return cell
 
 
 # Plain classes with __slots__, not dataclasses: a plain question's table imports no `dataclasses`.
@@ -119,7 +130,7 @@ def _wrap(label: str) -> str:
     return f"({label})" if label.startswith("-") else label
 
 
-def local_formula(result, step, shapes: bool = False) -> str:
+def local_formula(result, step, shapes: bool = False) -> Formula:
     """The local derivative ∂node/∂input as a formula in the labels: `2·t`, `apple_num`.
 
     An op that is not upstream × local (the matrix product) shows its whole rule instead,
@@ -131,12 +142,12 @@ def local_formula(result, step, shapes: bool = False) -> str:
     inputs = [_wrap(labels[i]) for i in node.inputs]
     if op.vjp:      # what flows, from the op's vector-Jacobian rule read as text
         out = differentiated(result)
-        text = op.formula_text(step.k, inputs, labels[node.id], upstream=f"∂{out}/∂{labels[node.id]}")
-        line = f"∂{out}/∂{labels[step.input]} = {text}"
+        flowing = op.formula(step.k, inputs, labels[node.id], upstream=partial(out, labels[node.id]))
+        formula = equation(partial(out, labels[step.input]), flowing)
     else:
-        line = op.formula_text(step.k, inputs, labels[node.id])
+        formula = op.formula(step.k, inputs, labels[node.id])
     arrays = shapes and any(xp.ndim(v) for v in (step.upstream, step.local, step.flowing))
-    return f"{line}   {_step_shapes(result, op, step)}" if arrays else line
+    return Formula(formula, f"   {_step_shapes(result, op, step)}" if arrays else "")
 
 
 def differentiated(result) -> str:
