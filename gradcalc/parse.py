@@ -243,7 +243,7 @@ class _Builder:
         bare = _PREFIX.sub("", name)
         if name == "len" and len(args) == 1 and name not in self.assigned:   # len(x): x.shape[0], no gradient
             self._value(args[0])
-            return self._apply(index_op((0,)), [self._apply("shape", [args[0]], span)], span)
+            return self._apply("len", [args[0]], span)
         if bare not in CALLS and "." not in name and dialects.unsupported(bare) is not None:
             raise GradcalcError(f"{name} {dialects.unsupported(bare)}", (token[1], token[2]),
                                 hint="gradcalc --help lists the functions it reads; write the formula with those")
@@ -1020,6 +1020,9 @@ def _tuple_error(text: str, ref: _Tuple, output: str = "") -> GradcalcError:
     shown, count = _short(text[ref[1]:ref[2]]), len(ref.items)
     values = f"{count} value{'s' if count != 1 else ''}"
     first = _short(text[ref.items[0][1]:ref.items[0][2]]) if ref.items and not ref.called else f"{shown}[0]"
+    if not count and text[ref[1]] == "[":   # np.array([]): an array, and nothing to compute with
+        return GradcalcError(f"{shown} is an empty array: gradcalc computes with numbers, and it has none",
+                             (ref[1], ref[2]), hint="give its numbers, e.g. np.array([1.0, 2.0])")
     if output:
         returned = "return " if output == "return" else ""
         return GradcalcError(f"the output {shown} is a tuple of {values}: gradcalc differentiates one output",

@@ -514,3 +514,34 @@ def test_rich_output_for_arrays(on_a_terminal):
     assert "(2,2)·(2,3) → (2,3)" in result.stdout
     # Printed arrays stay whole beside the wrapped formulas: every matrix row on one line.
     assert "[[4, 4, 4]," in result.stdout and "[6, 6, 6]]" in result.stdout
+
+
+# What is wrong, where (the caret) and how to fix it, for an axis, an index or a length that is not there.
+@pytest.mark.parametrize("expression, values, message, caret, hint", [
+    ("len(3)", [], "len needs an array: a single number has no length", "  ^^^^^^",
+     "len(x) is the size of x's first axis (3 for [1, 2, 3])"),
+    ("y = 2*len(x)", ["--x", "2"], "len needs an array: a single number has no length", "        ^^^^^^",
+     "len(x) is the size of x's first axis"),
+    ("sum(x, axis=5)", ["--x", "[1, 2, 3]"], "axis 5 is out of range for sum of shape (3,), which has 1 axis",
+     "  ^^^^^^^^^^^^^^", "its only axis is 0 (or -1, counted from the end); leave axis out for the sum of "
+                         "every element"),
+    ("np.mean(X, axis=-3)", ["--X", "[[1, 2]]"], "axis -3 is out of range for mean of shape (1,2), which has "
+     "2 axes", None, "its axes are 0 and 1 (or -2 and -1, counted from the end)"),
+    ("sum(X, 3)", ["--X", "[[[1, 2]]]"], "axis 3 is out of range for sum of shape (1,1,2), which has 3 axes",
+     None, "its axes are 0 to 2 (or -3 to -1, counted from the end)"),
+    ("sum(x, axis=0)", ["--x", "2"], "sum of a single number has no axis 0", None,
+     "a single number has no axes: leave axis out, sum(x)"),
+    ("x[3]", ["--x", "[1, 2, 3]"], "index 3 is out of range for axis 0 of shape (3,)", None,
+     "the indices of axis 0 are 0 to 2 (or -3 to -1, counted from the end)"),
+    ("x[1]", ["--x", "[7]"], "index 1 is out of range for axis 0 of shape (1,)", None,
+     "the only index of axis 0 is 0 (or -1, counted from the end)"),
+    ("np.array([])", [], "[] is an empty array: gradcalc computes with numbers, and it has none",
+     "           ^^", "give its numbers, e.g. np.array([1.0, 2.0])"),
+    ("sum([]) + x", ["--x", "1"], "[] is an empty array", "      ^^", None),
+])
+def test_missing_axes_indices_and_lengths_say_what_where_and_how(expression, values, message, caret, hint):
+    result = run_cli(expression, *values)
+    assert_error(result, message, caret)
+    assert "-0" not in result.stderr and "0 to 0" not in result.stderr and "tuple" not in result.stderr
+    if hint is not None:
+        assert f"hint: {hint}" in result.stderr, result.stderr

@@ -218,7 +218,7 @@ def test_every_table_entry_builds():
     ("np.prod(x, axis=0)", "prod along an axis is not supported yet", "prod(x)"),
     ("x.sum(axis=(0, 0))", "x.sum: an axis of sum is named twice", "axis=(0, 1)"),
     ("x.sum(axis=(0, -2))", "an axis of sum is named twice for shape (2,3)", "name each axis once"),
-    ("x.sum(axis=(0, 2))", "axis 2 is out of range for sum of shape (2,3)", "0 to 1"),
+    ("x.sum(axis=(0, 2))", "axis 2 is out of range for sum of shape (2,3)", "0 and 1"),
     ("x.sum(axis=(0, 0.5))", "the axis of sum must be a whole number or a tuple of them", "axis=(0, 1)"),
     ("np.zeros((2, x))", "the shape of np.zeros must be numbers written in the call", "(2, 3)"),
     ("x.reshape((2, 3), 1)", "the shape must be whole numbers written in the call", "x.reshape((2, 3))"),
@@ -937,7 +937,7 @@ def test_sizes_read_off_a_given_value_are_numbers_with_no_gradient(program, refe
     numeric = numeric_gradients(program, {"X": X3})["X"]        # a size does not move with X's numbers
     np.testing.assert_allclose(found.gradient["X"], numeric, atol=1e-6)
     result = run(program, "--X", json.dumps(X3.tolist()), "--plain")
-    assert result.exit_code == 0 and "X.shape" in result.stdout, result.output
+    assert result.exit_code == 0 and ("len(X)" if "len(" in program else "X.shape") in result.stdout, result.output
 
 
 def test_a_size_past_the_axes_is_refused():

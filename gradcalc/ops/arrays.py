@@ -118,6 +118,15 @@ def _graph_matmul(g, left: int, right: int, x: int | None, w: int | None) -> int
 GRAPH_MATMUL[0] = _graph_matmul
 
 
+def positions(count: int, what: str, ones: str) -> str:
+    """Where `count` axes or indices are, counted from either end: 'its axes are 0 and 1 (or -2 and -1,
+    counted from the end)'; `what` names them ('its axes'), `ones` one of them ('its only axis')."""
+    if count == 1:
+        return f"{ones} is 0 (or -1, counted from the end)"
+    between = "and" if count == 2 else "to"
+    return f"{what} are 0 {between} {count - 1} (or -{count} {between} -1, counted from the end)"
+
+
 def _axis(name: str, x, axis) -> int | tuple[int, ...]:
     """The axis of a reduction, checked against x's shape; several axes (axis=(0, 1), a constant
     array) as a tuple of them, each counted from the front."""
@@ -130,11 +139,14 @@ def _axis(name: str, x, axis) -> int | tuple[int, ...]:
         return axes
     if axis != np.round(axis):
         raise InputError(f"the axis of {name} must be a whole number, got {float(axis):g}")
+    if not ndim:
+        raise InputError(f"{name} of a single number has no axis {int(axis)}",
+                         hint=f"a single number has no axes: leave axis out, {name}(x)")
     if not -ndim <= axis < ndim:
-        hint = f"the axes of shape {format_shape(np.shape(x))} are 0 to {ndim - 1}, or -{ndim} to -1" \
-            if ndim else f"a scalar has no axes: write {name}(x)"
-        raise InputError(f"axis {int(axis)} is out of range for {name} of shape "
-                         f"{format_shape(np.shape(x))}", hint=hint)
+        raise InputError(f"axis {int(axis)} is out of range for {name} of shape {format_shape(np.shape(x))}, "
+                         f"which has {ndim} ax{'is' if ndim == 1 else 'es'}",
+                         hint=f"{positions(ndim, 'its axes', 'its only axis')}; leave axis out for the {name} "
+                              f"of every element")
     return int(axis)
 
 
@@ -371,9 +383,18 @@ def _expand_axis(x, axis):
 
 
 # x.shape (X.shape[0], len(x), x.size): sizes read off the value given, numbers with no gradient.
+def _len(x):
+    if not np.ndim(x):
+        raise InputError("len needs an array: a single number has no length",
+                         hint="len(x) is the size of x's first axis (3 for [1, 2, 3]); give x as an array, "
+                              "or np.size(x) for how many numbers x holds")
+    return np.float64(np.shape(x)[0])
+
+
 OPS.update({
     "shape": Op("shape", "{0}.shape", lambda x: np.array(np.shape(x), dtype=np.float64),
                 vjp=(lambda m, g, x, out: 0.0 * x,), keeps_finite=True),
+    "len": Op("len", "len({0})", _len, vjp=(lambda m, g, x, out: 0.0 * x,), keeps_finite=True),
 })
 
 OPS.update({
@@ -413,8 +434,14 @@ def _check_index(x, key: Index, text: str) -> None:
     for axis, (item, size) in enumerate(zip(key, shape)):
         if isinstance(item, int) and not -size <= item < size:
             raise InputError(f"index {item} is out of range for axis {axis} of shape "
-                             f"{format_shape(shape)}",
-                             hint=f"indices of axis {axis} run from 0 to {size - 1}, or -{size} to -1")
+                             f"{format_shape(shape)}", hint=_indices(axis, size))
+
+
+def _indices(axis: int, size: int) -> str:
+    """The indices an axis of `size` elements has, as a hint says it."""
+    if not size:
+        return f"axis {axis} is empty: it has no element to index"
+    return positions(size, f"the indices of axis {axis}", f"the only index of axis {axis}")
 
 
 def _scatter(upstream, shape, key: Index):
@@ -555,7 +582,7 @@ def take_op(pattern: Pattern, back: bool = False) -> str:
             if not isinstance(item, slice) and np.size(item) and \
                     (np.max(item) >= size or np.min(item) < -size):
                 raise InputError(f"an index is out of range for axis {axis} of shape {format_shape(shape)}",
-                                 hint=f"indices of axis {axis} run from 0 to {size - 1}, or -{size} to -1")
+                                 hint=_indices(axis, size))
         return as_value(np.array(np.asarray(x)[key]))
 
     # g added back at the positions taken (np.add.at: a position taken twice gets both); the adding's
