@@ -152,9 +152,9 @@ class Text:
             return folded
         if self.number() == 0 or other.number() == 0:
             return lift_text(0.0)
-        if str(other) == str(self):
+        if _same(other, self):
             return Text("squared", (self,))
-        if self.kind == "product_of" and str(self.parts[1]) == str(other):
+        if self.kind == "product_of" and _same(self.parts[1], other):
             return self.parts[0] * (other * other)      # 3·x·x is written 3·x²
         if other.number() == 1:
             return self
@@ -180,6 +180,15 @@ class Text:
     def __neg__(self):
         number = self.number()
         return Text("negated", (self,)) if number is None else lift_text(-number)
+
+
+def _same(a: Text, b: Text) -> bool:
+    """Whether two formulas read alike (x·x is written x²); different kinds never do."""
+    if a is b:
+        return True
+    if a.kind != b.kind:
+        return False
+    return a.parts == b.parts if a.kind in ("symbol", "constant", "number") else str(a) == str(b)
 
 
 def lift_text(value) -> Text:
@@ -417,10 +426,15 @@ def numbers_local(rule, args, out):
 
 def _label(label: str) -> Text:
     """A label as text; a number written in the program (`-2`, labelled `(-2)`) as that number."""
-    try:
-        return lift_text(float(label.strip("()").replace("−", "-")))
-    except ValueError:
-        return symbol(label)
+    if label[:1] in _NUMBER_START:
+        try:
+            return lift_text(float(label.strip("()").replace("−", "-")))
+        except ValueError:
+            pass
+    return symbol(label)
+
+
+_NUMBER_START = frozenset("0123456789.(-−")     # a name starts otherwise: no exception raised for each
 
 
 def text_local(rule, labels: list[str], out: str) -> Text:
