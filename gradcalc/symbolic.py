@@ -26,6 +26,7 @@ import numpy as np
 from .errors import GradcalcError
 from .graph import Graph
 from .ops import CONSTANTS, OPS
+from .ops.rules import call_text, symbol
 from .printing import ASCII, ATOM, NAMED_CONSTANTS, POWER, PRETTY, PRODUCT
 from .printing import SUM as SUM_STRENGTH
 
@@ -978,7 +979,7 @@ class KnownFormula:
 
     pretty: dict[str, str]
     ascii: dict[str, str]
-    parts: tuple                     # (z, y, rows): softmax(z) - y, over rows when rows > 1
+    formula: object                  # softmax(z) − y (over rows when rows > 1), an ops/rules.Text
     condition: str = ""              # where it holds: "y sums to 1" (the grader's nearby points vary y)
     table: None = None
     names: dict = field(default_factory=dict)
@@ -1002,9 +1003,8 @@ def textbook_array_formula(graph: Graph, values: list, grads: list, target: int)
         with np.errstate(all="ignore"):
             if not np.allclose((softmax - values[node.id]) / rows, grad, rtol=1e-9, atol=1e-12):
                 continue
-        core = f"softmax({labels[target]}) - {labels[node.id]}"
-        core = core if rows == 1 else f"({core})/{rows}"
+        formula = call_text("softmax", symbol(labels[target])) - symbol(labels[node.id])
+        formula = formula if rows == 1 else formula / rows
         condition = f"{'each row of ' if rows > 1 else ''}{labels[node.id]} sums to 1"
-        return KnownFormula({"f": core.replace(" - ", " − ")}, {"f": core}, (labels[target], labels[node.id], rows),
-                            condition)
+        return KnownFormula({"f": formula.spelled(PRETTY)}, {"f": formula.spelled(ASCII)}, formula, condition)
     return None

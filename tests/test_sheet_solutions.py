@@ -97,3 +97,4 @@ answers = ["z"]
     assert text.count("As a formula") == 3     # y = [0, 2, 0] sums to 2: no such formula
     key = CliRunner().invoke(main, ["check", str(tmp_path / "sheet.toml"), "--key", "--latex"])
     assert r"\operatorname{softmax}\left(z\right) - y" in key.stdout
+    assert r"&= \frac{\operatorname{softmax}\left(z\right) - y}{2} = " in key.stdout     # over the rows

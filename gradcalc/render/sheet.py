@@ -231,9 +231,7 @@ def key_latex(keys, precision: int = DEFAULT_PRECISION) -> str:
                     rows.append(f"{name} &= {value}")
                     continue
                 if e.formulas.table is None:   # symbolic.KnownFormula: softmax(z) - y
-                    z, y, count = e.formulas.parts
-                    text = rf"\operatorname{{softmax}}\left({latex.name(z)}\right) - {latex.name(y)}"
-                    text = text if count == 1 else rf"\frac{{{text}}}{{{count}}}"
+                    text = e.formulas.formula.spelled(latex.LatexStyle())
                     rows.append(f"{name} &= {text} = {value} && \\text{{where {latex.text_cell(e.formulas.condition)}}}")
                     continue
                 printer = Printer(e.formulas.table, latex.LatexStyle(), e.formulas.names)
