@@ -17,6 +17,7 @@ CONDITION, SUM, NEGATIVE, PRODUCT, POWER, ATOM = 0, 1, 2, 3, 4, 5
 TIMES, MINUS, RAISED = "·", "−", "^"
 
 _NAMED = {math.pi: "pi", math.e: "e"}     # gradcalc's constants, read back by the grammar
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class Style:
@@ -103,6 +104,14 @@ class Style:
     def partial(self, _printer, of: str, wrt: str) -> tuple[str, int]:
         return f"∂{self.symbol(of)}/∂{self.symbol(wrt)}", PRODUCT
 
+    def second_partial(self, of: str, row: str, column: str) -> str:
+        return f"∂²{of}/∂{row}²" if row == column else f"∂²{of}/∂{row}∂{column}"
+
+    def ordinary(self, of: str, wrt: str, order: int) -> str:
+        """dz/dx, d²z/dx², d¹⁰z/dx¹⁰."""
+        power = "" if order == 1 else str(order).translate(_SUPERSCRIPTS)
+        return f"d{power}{of}/d{wrt}{power}"
+
     def number(self, value, decimal: bool = False) -> tuple[str, int]:
         """3, 1/3 (0.3 where decimals are wanted and it is one), or a float as Python writes it; and
         how it binds: −2 as a negative, 1/3 as a quotient, else as an atom."""
@@ -171,6 +180,16 @@ ASCII = Style("*", "-", "**")
 # The trace's formula column: 1 − z², 2/√π, numbers to six figures (the local column has them all).
 TRACE = Style(TIMES, MINUS, RAISED, constants=False, square="²", figures=6)
 NAMED_CONSTANTS = frozenset(_NAMED.values())
+
+
+def derivative_name(style, of: str, key: tuple, variable: str | None = None) -> str:
+    """A derivative's name by its key, as `style` writes it: ("gradient", "x") → ∂z/∂x;
+    ("hessian", "x", "y") → ∂²z/∂x∂y; ("order", 2) → d²z/dx² (with respect to `variable`)."""
+    if key[0] == "gradient":
+        return style.partial(None, of, key[1])[0]
+    if key[0] == "hessian":
+        return style.second_partial(of, key[1], key[2])
+    return style.ordinary(of, variable, key[1])
 
 
 def figures_text(magnitude: float, figures: int) -> str:

@@ -361,7 +361,8 @@ OPS.update({
     "softplus": unary("softplus", xp.softplus, lambda m, a, out: m.sigmoid(a), floats=True),
     "erf": unary("erf", _erf, lambda m, a, out: m.named(_TWO_OVER_SQRT_PI, _TWO_OVER_SQRT_PI_TEXT) * m.exp(-(a * a)),
                  floats=True, keeps_finite=True),
-    "erfc": unary("erfc", _erfc, lambda m, a, out: m.named(-_TWO_OVER_SQRT_PI, -_TWO_OVER_SQRT_PI_TEXT) * m.exp(-(a * a)),
+    "erfc": unary("erfc", _erfc,
+                  lambda m, a, out: m.named(-_TWO_OVER_SQRT_PI, -_TWO_OVER_SQRT_PI_TEXT) * m.exp(-(a * a)),
                   floats=True, keeps_finite=True),
     # gelu is the exact x·Φ(x) (PyTorch's default, approximate='none').
     "gelu": unary("gelu", _gelu, _gelu_local, floats=True, keeps_finite=True),

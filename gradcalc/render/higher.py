@@ -4,21 +4,11 @@
 from __future__ import annotations
 
 from ..numbers import DEFAULT_PRECISION, format_line, format_value
+from ..printing import PRETTY, derivative_name
 from .json import dumps, plain, to_dict
 from .rows import Cell, Table, cut, hang, build_report, definition
 
-_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_PASS_COLUMNS = 8   # a table wider than this is no longer readable; the JSON has every pass
-
-
-def derivative_name(output: str, variable: str, order: int) -> str:
-    """dz/dx, d²z/dx², d¹⁰z/dx¹⁰."""
-    power = "" if order == 1 else str(order).translate(_SUPERSCRIPTS)
-    return f"d{power}{output}/d{variable}{power}"
-
-
-def hessian_name(output: str, row: str, column: str) -> str:
-    return f"∂²{output}/∂{row}²" if row == column else f"∂²{output}/∂{row}∂{column}"
 
 
 def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, list[str]]:
@@ -40,7 +30,7 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
         found.append(Table(
             f"Derivatives of {d.output} with respect to {d.variable}, by {d.method}",
             ("order", "derivative", "value"),
-            [(str(k), derivative_name(d.output, d.variable, k), fmt(v))
+            [(str(k), PRETTY.ordinary(d.output, d.variable, k), fmt(v))
              for k, v in enumerate(values, start=1)],
             text_columns=2))
         limited = digits_note(d, precision)
@@ -107,20 +97,11 @@ def _largest(gradient: dict) -> float:
     return max((float(np.max(np.abs(g))) for g in gradient.values()), default=0.0)
 
 
-def formula_name(output: str, key: tuple, variable: str | None = None) -> str:
-    """("gradient", "x") → ∂z/∂x; ("hessian", "x", "y") → ∂²z/∂x∂y; ("order", 2) → d²z/dx²."""
-    if key[0] == "gradient":
-        return f"∂{output}/∂{key[1]}"
-    if key[0] == "hessian":
-        return hessian_name(output, key[1], key[2])
-    return derivative_name(output, variable, key[1])
-
-
 def symbolic_lines(beyond, output: str) -> list[str]:
     variable = beyond.derivative.variable if beyond.derivative is not None else None
     pretty = beyond.symbolic.pretty
     # dz/dx (--order) is ∂z/∂x, already written: show that formula once.
-    lines = [f"{formula_name(output, key, variable)} = {text}" for key, text in pretty.items()
+    lines = [f"{derivative_name(PRETTY, output, key, variable)} = {text}" for key, text in pretty.items()
              if not (key == ("order", 1) and ("gradient", variable) in pretty)]
     return lines + [f"where {name} = {text}" for name, text in beyond.symbolic.definitions]
 

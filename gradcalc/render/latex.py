@@ -14,7 +14,7 @@ import re
 from fractions import Fraction
 
 from ..numbers import DEFAULT_PRECISION, format_value
-from ..printing import (ATOM, CONDITION, NEGATIVE, POWER, PRODUCT, SUM, constants_first, decimal_text,
+from ..printing import (ATOM, CONDITION, NEGATIVE, POWER, PRODUCT, SUM, constants_first, decimal_text, derivative_name,
                         figures_text, terminates)
 from ..symbolic import Printer
 
@@ -180,6 +180,12 @@ class LatexStyle:
     def partial(self, _printer, of: str, wrt: str) -> tuple[str, int]:
         return partial(of, wrt, self.spell), PRODUCT
 
+    def second_partial(self, of: str, row: str, column: str) -> str:
+        return second_partial(of, row, column, self.spell)
+
+    def ordinary(self, of: str, wrt: str, order: int) -> str:
+        return ordinary(of, wrt, order, self.spell)
+
     def call(self, printer, called: str, args) -> str:
         texts = [printer.shown(a)[0] for a in args]
         if called == "sqrt":
@@ -299,7 +305,8 @@ def _element(label: str, spell=name) -> str:
 # The symbols of prose cells (titles, names, definitions, shapes); a formula is spelled by LatexStyle.
 _SUPERSCRIPT_DIGITS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
 _MATH = {"·": r"\cdot", "×": r"\times", "−": "-", "∂": r"\partial", "→": r"\to", "÷": r"\div",
-         "ᵀ": r"^{\top}", "≤": r"\le", "≥": r"\ge", "≠": r"\neq", "…": r"\ldots", "ⁿ": "^{n}", "ᴷ": "^{K}",
+         "ᵀ": r"^{\top}", "≤": r"\le", "≥": r"\ge", "≠": r"\neq", "…": r"\ldots", "ⁿ": "^{n}",
+         "ᴷ": "^{K}",
          **_UNICODE, **{digit: f"_{{{k}}}" for k, digit in enumerate("₀₁₂₃₄₅₆₇₈₉")}}
 _TEXT = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
          "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -402,7 +409,8 @@ def render(result, beyond=None, precision: int = DEFAULT_PRECISION, max_rows: in
         lines += [f"{partial(output, var, spell)} &= {_value(g, precision)}" for var, g in result.gradient.items()]
         blocks.append(_align(lines))
     if symbolic is not None:
-        printer = Printer(symbolic.table, LatexStyle(spell), symbolic.names)
+        style = LatexStyle(spell)
+        printer = Printer(symbolic.table, style, symbolic.names)
         variable = derivative.variable if derivative is not None else None
         lines = []
         for key, e in symbolic.exprs.items():
@@ -410,7 +418,7 @@ def render(result, beyond=None, precision: int = DEFAULT_PRECISION, max_rows: in
                 continue          # shown as the matrix of formulas below
             if key == ("order", 1) and ("gradient", variable) in symbolic.exprs:
                 continue
-            lines.append(f"{_formula_name(output, key, variable, spell)} &= {printer.formula(e)}")
+            lines.append(f"{derivative_name(style, output, key, variable)} &= {printer.formula(e)}")
         lines += [f"{spell(t)} &= {printer.definition(e)}" for e, t in sorted(symbolic.names.items())]
         blocks.append(_align(lines))
     if hessian is not None:
@@ -432,14 +440,6 @@ def render(result, beyond=None, precision: int = DEFAULT_PRECISION, max_rows: in
         lines += [r"\hline", r"\end{tabular}"]
         blocks.append(lines)
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
-
-
-def _formula_name(output: str, key: tuple, variable: str | None, spell=name) -> str:
-    if key[0] == "gradient":
-        return partial(output, key[1], spell)
-    if key[0] == "hessian":
-        return second_partial(output, key[1], key[2], spell)
-    return ordinary(output, variable, key[1], spell)
 
 
 def _value(value, precision: int) -> str:
