@@ -196,6 +196,12 @@ def test_the_trace_formulas_are_latex_from_the_one_printer(text, args, cell):
     assert f" & {cell} & " in latex(text, *args)
 
 
+def test_trace_formulas_spell_two_labels_apart():
+    # t1 and t_1 would both be t_{1}: the trace's labels are written as typed then, as names elsewhere
+    out = latex("t1 = x*x; t_1 = t1*y; z = t_1*t1", "--x", "2", "--y", "3")
+    assert r"z $\to$ t\_1 & $\mathit{t1}$ & " in out and r"z $\to$ t1 & $\mathit{t\_1}$ & " in out
+
+
 def test_sympy_reads_the_trace_formulas_back():
     """Every scalar rule's LaTeX that SymPy can read (not \\operatorname, ψ or words) is its local value."""
     from gradcalc.ops import OPS

@@ -398,8 +398,8 @@ def render(result, beyond=None, precision: int = DEFAULT_PRECISION, max_rows: in
     symbolic = getattr(beyond, "symbolic", None)
     hessian = getattr(beyond, "hessian", None)
     derivative = getattr(beyond, "derivative", None)
-    # Every name this output may write, so no two of them are spelled alike (x1 and x_1).
-    spell = Names([output, *result.graph.variables, *result.gradient,
+    # Every name this output may write (the trace's labels too), so no two are spelled alike (x1 and x_1).
+    spell = Names([output, *result.graph.variables, *result.gradient, *result.labels,
                    *(symbolic.names.values() if symbolic is not None else ()),
                    *(label.partition("[")[0] for label in (hessian.variables if hessian is not None else ()))])
     if symbolic is None and hessian is None and derivative is None:
