@@ -720,9 +720,24 @@ def grade_class(sheet: ClassSheet, answers: AnswersFile, rtol: float | None = No
         for theirs in wrong.values():
             marker.add(own.marked(theirs[0].asked.problem, row.student), theirs)
         students.append(Student(row.student, row.line, marks, row.review, row.ids))
-    marker.finish()
+    try:
+        marker.finish()
+    except Exception as error:   # naming mistakes failed (gradcalc's slip): grade without it, and say so
+        _unnamed(students, f"{type(error).__name__}: {error}")
     return Gradebook(sheet, keys, students, rtol, atol, seed, len(judged),
                      overridden(sheet.rule, given_rtol, given_atol))
+
+
+def _unnamed(students: list[Student], why: str) -> None:
+    """Take back whatever naming the mistakes had set (no partial follow-through) and tell each
+    student with a wrong answer's row that it was graded without it."""
+    for student in students:
+        wrong = [mark for mark in student.marks if mark.verdict is not None and not mark.ok]
+        for mark in wrong:
+            mark.entry, mark.credit = None, 0.0
+        if wrong:
+            student.notes.append(f"mistakes not named: gradcalc failed ({why}); this is a bug in "
+                                 "gradcalc, please report it")
 
 
 def problem_keys(problem: ClassProblem, result, seed: int, rtol: float | None = None, atol: float | None = None,
@@ -830,6 +845,10 @@ def judge(key: Key, text: str, parsed: dict | None = None) -> Verdict:
         verdict = _judge_within(key, text, result, key.rule, parsed)
     except RecursionError:   # a library walking a formula recursively (numpy printing, …)
         return _for_review(key, text, "the answer is nested too deeply to grade", "a person should read it")
+    except Exception as error:   # gradcalc's own slip: this answer's, never the class's
+        return _for_review(key, text, f"gradcalc failed on this answer ({type(error).__name__}: {error}); "
+                           "this is a bug in gradcalc, please report it with the answer",
+                           "a person should read it")
     error = verdict.answer.malformed
     if error is not None and getattr(error, "limit", None):
         return _for_review(key, text, f"the answer is too costly to grade ({error.message})",

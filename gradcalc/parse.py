@@ -100,9 +100,10 @@ class _Builder:
         self.named: set[int] = set()             # the nodes a statement gave a name (t = …)
 
     # -- helpers -----------------------------------------------------------------------------
-    def _constant(self, value: float, span: Span) -> Ref:
+    def _constant(self, value, span: Span) -> Ref:
         node = self.graph.add(None, (), span)
-        self.graph.constants[node] = float(value)   # evaluate.forward makes it np.float64 for numpy
+        # evaluate.forward makes a number np.float64 for numpy; -[1, 2] folds to an array constant
+        self.graph.constants[node] = value if getattr(value, "ndim", 0) else float(value)
         return (node, span[0], span[1])
 
     def _word(self, ref: Ref):
