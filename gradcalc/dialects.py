@@ -662,14 +662,15 @@ def known_functions(module: str) -> list[str]:
 
 # -- the Python around a pasted formula ----------------------------------------------------------------
 # A program pasted whole (micrograd's README, a PyTorch tutorial, a JAX guide) carries lines that are
-# not maths: imports, prints, `.backward()`, reads of `.grad`, `with torch.no_grad():`, a `def`
-# holding the formula (a `lambda` is the grammar's own: gradcalc/parse.py reads it). `read_python` reads those lines once, before parsing: the lines it
-# understands become blanks of the same length (so every caret stays where it was), the functions are
-# kept for the parser to evaluate where they are called, and what was taken as the output is noted.
-# It never runs anything: it reads the text's shape with the patterns below.
+# not maths: imports, prints, `.backward()`, reads of `.grad`, `with torch.no_grad():`. `def` and
+# `lambda` are the grammar's own (gradcalc/parse.py reads them; gradcalc/indent.py a def's indented
+# body). `read_python` reads the other lines once, before parsing: the lines it understands become
+# blanks of the same length (so every caret stays where it was), and what was taken as the output is
+# noted. It never runs anything: it reads the text's shape with the patterns below.
 
 class Function:
-    """A `def` or `lambda`: its parameters and its body's text, evaluated where it is called."""
+    """A `def` or `lambda` as gradcalc/parse.py read it: its parameters and its body's text, evaluated
+    where it is called."""
 
     __slots__ = ("name", "params", "defaults", "start", "body", "returns", "locals", "span")
 
@@ -682,19 +683,16 @@ class Function:
 class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
-    __slots__ = ("source", "functions", "aliases", "output", "main", "notes", "returns", "detached", "transformed")
+    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed")
 
-    def __init__(self, source, functions, aliases, output, main, notes, detached=(), transformed=()):
+    def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=()):
         self.source, self.functions, self.aliases = source, functions, aliases
         # where a library function stands that grad(…) was asked of: jax.grad(jnp.sin)(1.0) is
         # jnp.sin(x) at x = 1.0
         self.transformed = frozenset(transformed)
         # (start, end) of the statements under `with torch.no_grad():`: their values carry no gradient
         self.detached = tuple(detached)
-        # where the returned expression of the function taken as the program starts
-        self.returns = frozenset() if main is None else frozenset({main.returns})
         self.output = output            # the name .backward() or tape.gradient(…) was asked of
-        self.main = main                # the function taken as the program (defined, never called)
         self.notes = notes
 
 
@@ -704,7 +702,6 @@ _SEEN = re.compile(
     r"|\b(?:dtype|device|label)[ \t]*=|\.(?:zero_grad|retain_grad|requires_grad_)\b|\bgrad\(|\.gradient\(")
 _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
 _DOTTED = r"[A-Za-z_][A-Za-z_0-9.]*"
-_DEF = re.compile(rf"def[ \t]+({_NAME})[ \t]*\(([^()]*)\)[ \t]*(?:->[^:]*)?:")
 _NO_GRAD = re.compile(r"with[ \t]+torch\.(?:no_grad|inference_mode)[ \t]*\([ \t]*\)|set_grad_enabled\([ \t]*False")
 _PRINT = re.compile(r"print[ \t]*\(")
 _CLASS_CALL = re.compile(r"\bTensor\.(eye|zeros|ones|randn|rand)\b")   # tinygrad's Tensor.eye(3)
@@ -764,13 +761,12 @@ def read_python(text: str) -> Program | None:
         return None
     chars = list(text)
     statements = _statements(text)
-    functions: dict[str, Function] = {}
     aliases: dict[str, str] = {}
     skipped: dict[str, int] = {}
     transformed: set[int] = set()
     gradients: set[str] = set()          # names given a gradient (dx = x.grad): read, never computed
     derived: set[str] = set()            # names bound to grad(f) or the like: a function's derivative
-    prints, output, defined, updated, asked, detached = [], None, [], False, "", []
+    prints, output, updated, asked, detached = [], None, False, "", []
     i = 0
     while i < len(statements):
         start, end, indent = statements[i]
@@ -791,7 +787,7 @@ def read_python(text: str) -> Program | None:
             raise _error("decorators are not read", at, len(head.rstrip()),
                          "remove the @ line: gradcalc evaluates the function as written")
         elif re.match(r"def\b", head):
-            i = _read_def(text, chars, statements, i - 1, functions, defined, detached)
+            i = _read_body(text, chars, statements, i - 1, detached)
             continue
         elif re.match(r"with\b.*:[ \t]*$", head):
             skip = "with"
@@ -892,21 +888,12 @@ def read_python(text: str) -> Program | None:
             _blank(chars, p_start, p_end)
             skipped["print"] = skipped.get("print", 0) + 1
     source = "".join(chars)
-    main = _main_function(source, functions, defined, aliases)
-    if main is not None:     # defined and never called: the program is its body, at its parameters
-        function = main = functions.pop(main)
-        chars = list(source)
-        chars[function.start:function.start + len(function.body)] = function.body
-        source = "".join(chars)
     if not source.strip() and not re.sub(r"#[^\n]*", "", source).strip():
         raise _error("the program computes nothing", 0, 0,
                      "paste the lines that compute the value (a print, .backward() or a return of it)")
     notes = []
     if output is not None:
         notes.append(f"the output is {output}, as {asked} asks")
-    elif main is not None:
-        notes.append(f"the output is {main.name}({', '.join(main.params)}), the function defined last, "
-                     f"at its inputs' values")
     elif skipped.get("shown"):
         notes.append("the output is what the last print shows")
     said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
@@ -915,7 +902,7 @@ def read_python(text: str) -> Program | None:
     gone = [said[kind] for kind in said if kind in skipped]
     if gone:
         notes.append(f"read as Python: {', '.join(gone)} skipped")
-    return Program(source, functions, aliases, output, main, notes, detached, transformed)
+    return Program(source, {}, aliases, output, notes, detached, transformed)
 
 
 def _transforms(chars, start, code, derived, skipped, transformed):
@@ -965,17 +952,6 @@ def _block(statements, i, indent):
     while j < len(statements) and statements[j][2] > indent:
         j += 1
     return (statements[i][0], statements[j - 1][1]) if j > i else None
-
-
-def _main_function(source, functions, defined, aliases):
-    """The last function defined, if nothing calls it: its value at its parameters is the output."""
-    if not defined:
-        return None
-    name = defined[-1][0]
-    callers = [source] + [f.body for f in functions.values() if f.name != name]
-    called = {aliases.get(each, each) for body in callers
-              for each in re.findall(rf"(?<![\w.])({_NAME})[ \t]*\(", body)}
-    return None if name in called or name not in functions else name
 
 
 def _statements(text):
@@ -1053,45 +1029,18 @@ def _blank(chars, start, end):
             chars[k] = " "
 
 
-def _params(at, written):
-    """A def's or lambda's parameters: names, with number defaults (a=0.5); * and annotations refused."""
-    params, defaults = [], {}
-    offset = 0
-    for part in written.split(","):
-        name, _, default = part.partition("=")
-        name = name.split(":")[0].strip()
-        where = at + offset + len(part) - len(part.lstrip())
-        offset += len(part) + 1
-        if not name:
-            continue
-        if not re.fullmatch(_NAME, name):
-            raise _error(f"the parameter {name} is not read", where, len(part.strip()),
-                         "give the function plain parameters: def f(x, y): …")
-        if default.strip():
-            try:
-                defaults[name] = float(default.strip())
-            except ValueError:
-                raise _error(f"the default of {name} must be a number", where, len(part.strip()),
-                             f"write {name}=0.5, or give {name} its value with --{name}") from None
-        params.append(name)
-    return params, defaults
-
-
-def _read_def(text, chars, statements, i, functions, defined, detached):
-    """A `def` and its indented body: kept as a Function, its lines blanked. Returns the next statement."""
+def _read_body(text, chars, statements, i, detached):
+    """The body of the `def` at statement i (the rest of its line, or the lines indented below it): the
+    grammar reads the def, its statements and its return; this blanks the lines it does not read (a
+    docstring, a print, an import, `with torch.no_grad():`, whose block is noted as detached) and
+    refuses Python's other statements. Returns the statement after the body."""
     start, end, indent = statements[i]
-    code = _code(text, start, end)
-    at = start + len(code) - len(code.lstrip())
-    match = _DEF.match(text, at)
-    if match is None:
-        raise _error("this def is not read", at, len(code.strip()),
-                     "write def f(x, y): followed by indented lines that end with return …")
-    name = match.group(1)
-    params, defaults = _params(match.start(2), match.group(2))
     body_parts, j = [], i + 1
-    line_end = text.find("\n", match.end()) % (len(text) + 1)
-    if text[match.end():end].split("#")[0].strip():          # def f(x): y = 2*x; return y
-        body_parts.append((match.end(), end, indent + 1))
+    line_end = text.find("\n", start) % (len(text) + 1)
+    at = start + len(text[start:end]) - len(text[start:end].lstrip())
+    header = re.compile(r"def\b[^\n]*?\)[^:\n]*:").match(text, at, end)     # def f(x): y = 2*x; return y
+    if header and _code(text, header.end(), end).strip():
+        body_parts.append((header.end(), end, indent + 1))
         while j < len(statements) and statements[j][0] < line_end:
             body_parts.append(statements[j])
             j += 1
@@ -1099,14 +1048,10 @@ def _read_def(text, chars, statements, i, functions, defined, detached):
         while j < len(statements) and statements[j][2] > indent:
             body_parts.append(statements[j])
             j += 1
-    if not body_parts:
-        raise _error(f"{name} has no body", at, match.end() - at, "write its lines below it, indented, ending with return …")
-    body_start, body_end = body_parts[0][0], body_parts[-1][1]
-    body = [" "] * (body_end - body_start)
-    for k in range(body_start, body_end):
-        if text[k] == "\n":
-            body[k - body_start] = "\n"
-    returns, local_names = None, set()
+    if not body_parts:        # (gradcalc/indent.py says the same; said here before `return` is refused below)
+        name = re.compile(rf"def[ \t]+({_NAME})").match(text, at, end)
+        raise _error(f"{name.group(1) if name else 'the def'} has no body", at, len(_code(text, at, end).rstrip()),
+                     "write its lines below it, indented, ending with return …")
     for number, (part_start, part_end, part_indent) in enumerate(body_parts):
         code = _code(text, part_start, part_end)
         head = code.lstrip()
@@ -1116,42 +1061,15 @@ def _read_def(text, chars, statements, i, functions, defined, detached):
                 block = _block(body_parts, number + 1, part_indent)
                 if block:
                     detached.append(block)
-            continue
-        if returns is not None:
-            raise _error("a line after return is never run", head_at, len(head.rstrip()),
-                         f"end {name} with its return line")
-        if re.match(r"(?:[rRbBfFuU]{0,2})?(?:'''|\"\"\"|'|\")", head) or _PRINT.match(head) or \
+            _blank(chars, part_start, part_end)
+        elif re.match(r"(?:[rRbBfFuU]{0,2})?(?:'''|\"\"\"|'|\")", head) or _PRINT.match(head) or \
                 _HARMLESS.match(head) or re.match(r"(?:import|from)\b", head):
-            continue                                         # a docstring, a print, an import
-        keyword = _KEYWORD.match(head)
-        if keyword and keyword.lastindex != 2:
-            raise _keyword_error(keyword.group(keyword.lastindex), head, head_at)
-        if keyword:
-            returns = head_at + len(head) - len(head[6:].lstrip())
-            if returns >= part_end or not text[returns:part_end].strip():
-                raise _error("return without a value", head_at, 6, "return the formula: return x**2")
-            _copy(text, body, body_start, returns, part_end)
-            continue
-        assigned = re.match(rf"({_NAME})[ \t]*(?:[-+*/@]|\*\*)?=(?!=)", head)
-        if assigned:
-            local_names.add(assigned.group(1))
-        _copy(text, body, body_start, part_start, part_end)
-    if returns is None:
-        raise _error(f"{name} returns nothing", at, match.end() - at,
-                     f"end {name} with return and the formula it computes")
-    functions[name] = Function(name, params, defaults, body_start, "".join(body), returns,
-                               frozenset(local_names) - set(params), (match.start(1), match.end(1)))
-    defined.append((name, params))
-    _blank(chars, start, body_end)
+            _blank(chars, part_start, part_end)                  # a docstring, a print, an import
+        else:
+            keyword = _KEYWORD.match(head)
+            if keyword and keyword.lastindex != 2:
+                raise _keyword_error(keyword.group(keyword.lastindex), head, head_at)
     return j
-
-
-def _copy(text, body, body_start, start, end):
-    """Copy a statement of a function's body into it, with the ; that ends it (if one does)."""
-    if end < body_start + len(body) and text[end] == ";":
-        end += 1
-    for k in range(start, end):
-        body[k - body_start] = text[k]
 
 
 _KEYWORD_HINTS = {
@@ -1163,10 +1081,10 @@ _KEYWORD_HINTS = {
     "elif": "an if statement is not read: write the choices as one expression, A if c1 else B if c2 else C",
     "else": "an if statement is not read: write the choice as one expression, A if c else B",
     "class": "classes are not read: paste the formula of the method that computes the output",
-    "try": "try is not read: paste the lines that compute the value",
-    "except": "try is not read: paste the lines that compute the value",
     "return": "return is read inside a def; at the top level the last line is the output: "
               "write {rest} alone",
+    "try": "try is not read: paste the lines that compute the value",
+    "except": "try is not read: paste the lines that compute the value",
     "def": "write def f(x, y): followed by indented lines that end with return …",
     "with": "write with … : on a line of its own, the lines it holds indented below",
 }

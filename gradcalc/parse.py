@@ -7,7 +7,7 @@ import re
 from _thread import allocate_lock   # threading.Lock itself, without importing threading
 from functools import lru_cache
 
-from . import lalr
+from . import indent, lalr
 from .brackets import statement_end
 from .errors import GradcalcError, Span, not_utf8
 from .graph import Graph, gc_paused
@@ -28,7 +28,7 @@ GRAMMAR_PATHS = (os.path.join(_HERE, "grammar", "gradcalc.lark"),
 _TOKEN_NAMES = {"RPAR": "')'", "LPAR": "'('", "NAME": "a name", "NUMBER": "a number",
                 "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '@'", "POW_OP": "'**'",
                 "METHOD": "a method such as .sum(", "ATTRIBUTE": "an attribute such as .T", "COMMA": "','", "EQUAL": "'='", "_SEP": "';' or a new line",
-                "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "AUG_OP": "'+=' or another", "SUPERSCRIPT": "a superscript power such as ²", "ROOT": "'√'", "PI": "'π'", "COMPARE_OP": "a comparison such as <", "IF": "'if'", "ELSE": "'else'", "LAMBDA": "'lambda'", "LBRACE": "'{'", "RBRACE": "'}'",
+                "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "AUG_OP": "'+=' or another", "SUPERSCRIPT": "a superscript power such as ²", "ROOT": "'√'", "PI": "'π'", "COMPARE_OP": "a comparison such as <", "IF": "'if'", "ELSE": "'else'", "LAMBDA": "'lambda'", "DEF": "'def'", "RETURN": "'return'", "INDENT": "an indented line", "DEDENT": "the end of a def's body", "LBRACE": "'{'", "RBRACE": "'}'",
                 "$END": "the end of the expression"}
 # The module prefixes of pasted code: np.sin(x) is sin(x), math.pi is pi.
 _PREFIX = re.compile(r"^(?:np|numpy|math|torch)\.(?:linalg\.)?")
@@ -74,8 +74,10 @@ class _Builder:
     def reset(self, text: str, limits: Limits = DEFAULT, program=None, names=frozenset(), source=None) -> None:
         self.graph = Graph(text, limits=limits)
         self.source = text if source is None else source   # what the parser reads (a lambda's body is kept from it)
-        self.lambdas: dict[str, object] = {}     # f = lambda x: …: its Function, evaluated where it is called
-        self.lambda_depth = 0                    # inside a lambda's body (read again where it is called)
+        # def f(x): … and f = lambda x: …: their Functions, evaluated where they are called
+        self.functions: dict[str, object] = {}
+        self.called: set[str] = set()            # the functions called (a def never called may be the program)
+        self.lambda_depth = 0                    # inside a def's or lambda's body (read again where it is called)
         self.lambda_seen = False                 # a lambda was read: the text is Python, never math text
         self.names = names                       # the names given values (xy is x·y only if x, y are)
         self.declared: set[str] = set()          # names the text assigns or lists as inputs
@@ -92,8 +94,6 @@ class _Builder:
         self.pairs: dict[int, str] = {}
         if program is not None:
             self.graph.notes.extend(program.notes)
-            if program.main is not None:
-                self.pending = dict(program.main.defaults)
         self.assigned: dict[str, Ref] = {}       # name → the node it was assigned last
         self.version: dict[str, int] = {}        # name → how many values it has had (2 after c = c + 1)
         self.noted: set[str] = set()             # the notes on notation already given (one of each)
@@ -215,11 +215,13 @@ class _Builder:
             self._input_at(args)
         if self.python is not None and self.python.aliases.get(name, name) in self.python.functions:
             return self._inline(self.python.functions[self.python.aliases.get(name, name)], args, span)
-        if self.lambdas:
-            function = self.lambdas.get(self.python.aliases.get(name, name) if self.python else name)
+        if self.functions:
+            function = self.functions.get(self.python.aliases.get(name, name) if self.python else name)
             if function is not None:
+                self.called.add(function.name)
                 return self._inline(function, args, span)
         if self.lambda_depth and "." not in name and name not in CALLS and name not in dialects.BARE:
+            self.called.add(self.python.aliases.get(name, name) if self.python else name)
             return self._constant(0.0, span)   # a function defined later (or itself): known where it is called
         if name == "range" and "range" not in CALLS:
             return self._range(args, span)
@@ -776,7 +778,7 @@ class _Builder:
         token, ref = children
         if isinstance(ref, _Lambda):      # f = lambda x: …: a function, read again where it is called
             function = ref.function(token[0], (token[1], token[2]))
-            self.lambdas[function.name] = function
+            self.functions[function.name] = function
             self.assigned.pop(function.name, None)
             return _Lambda(ref.parts, token[1], ref[2], function)
         return self._assign(token, ref, token[1])
@@ -786,11 +788,23 @@ class _Builder:
         graph = self.graph
         self.lambda_depth += 1
         self.lambda_seen = True
-        return _Mark(children[0], len(graph.nodes), len(graph.notes), set(self.noted), set(self.declared),
-                     dict(self.pending))
+        return _Mark(children[0], len(graph.nodes), self)
 
     def lambdef(self, children):
         mark, *params, colon, body = children
+        names, defaults = self._parameters(params)
+        if isinstance(body, _Lambda):
+            raise GradcalcError("a lambda that returns a lambda is not read", (body[1], body[2]),
+                                hint="write the function of all the parameters: lambda x, y: …")
+        self._take_back(mark)
+        self.lambda_depth -= 1
+        start = colon[2]
+        end = statement_end(self.source, start, ",;\n#", closer_ends=True)   # at , ) ] } ; # or a line break
+        return _Lambda((names, defaults, start, self.source[start:end], body[1]), mark.token[1], end)
+
+    def _parameters(self, params) -> tuple[list, dict]:
+        """A def's or lambda's parameters (name tokens, or keywords for those with defaults): their
+        names, and the defaults, which must be numbers."""
         names, defaults = [], {}
         for param in params:
             if param is None:
@@ -806,18 +820,66 @@ class _Builder:
                                         hint=f"write {name}=0.5, or give {name} its value with --{name}")
                 defaults[name] = value
             names.append(name)
-        if isinstance(body, _Lambda):
-            raise GradcalcError("a lambda that returns a lambda is not read", (body[1], body[2]),
-                                hint="write the function of all the parameters: lambda x, y: …")
+        return names, defaults
+
+    # -- def f(x): …, read in the grammar as a lambda is; its body (the return blanked) kept as text ---------
+    def def_start(self, children):
+        self.lambda_depth += 1
+        self.lambda_seen = True
+        mark = _Mark(children[0], len(self.graph.nodes), self)
+        self.locals = _EVERY_NAME       # the body's names may be its own (they are known where it is called)
+        return mark
+
+    def def_head(self, children):
+        mark, name, _lpar, *params, _rpar, _annotation, colon = children
+        return (mark, name, *self._parameters(params), colon)
+
+    def annotated(self, children):
+        name, _colon, _annotation, default = children
+        return name if default is None else _Keyword(name[0], default, (name[1], default[2]))
+
+    def annotation(self, _children):
+        return None                      # a type (x: float, -> jnp.ndarray) changes no value
+
+    def starred(self, children):
+        star, name = children
+        end = name[2] if name is not None else star[2]
+        raise GradcalcError(f"the parameter {self.source[star[1]:end]} is not read", (star[1], end),
+                            hint="give the function plain parameters: def f(x, y): …")
+
+    def returned(self, children):
+        token, value = children
+        if value is None:
+            raise GradcalcError("return without a value", (token[1], token[2]), hint="return the formula: return x**2")
+        return _Return(token, value)
+
+    def function(self, children):
+        (mark, name, params, defaults, colon), opened, *body, closed = children
+        header = (mark.token[1], colon[2])
+        returned = next((i for i, statement in enumerate(body) if isinstance(statement, _Return)), None)
+        if returned is None:
+            raise GradcalcError(f"{name[0]} returns nothing", header,
+                                hint=f"end {name[0]} with return and the formula it computes")
+        if returned < len(body) - 1:
+            after = body[returned + 1]
+            raise GradcalcError("a line after return is never run", (after[1], after[2]),
+                                hint=f"end {name[0]} with its return line")
+        token = body[-1].token
+        local_names = frozenset(n for n, ref in self.assigned.items() if mark.assigned.get(n) is not ref) - set(params)
         self._take_back(mark)
         self.lambda_depth -= 1
-        start = colon[2]
-        end = statement_end(self.source, start, ",;\n#", closer_ends=True)   # at , ) ] } ; # or a line break
-        return _Lambda((names, defaults, start, self.source[start:end], body[1]), mark.token[1], end)
+        start, end, source = opened[1], closed[1], self.source
+        after = source[token[2]:end]
+        returns = token[2] + len(after) - len(after.lstrip())
+        text = source[start:token[1]] + " " * (token[2] - token[1]) + after     # return x: x, a statement
+        function = dialects.Function(name[0], params, defaults, start, text, returns, local_names, (name[1], name[2]))
+        self.functions[function.name] = function
+        self.assigned.pop(function.name, None)
+        return _Lambda((params, defaults, start, text, returns), mark.token[1], end, function, by_def=True)
 
     def _main_lambda(self, defined) -> Ref:
-        """A lambda defined last (f = lambda x: …, or alone, then called f): the output is its value at its
-        parameters, which are inputs (a default, a=0.5, their value), as with a def defined last."""
+        """A lambda defined last (f = lambda x: …, or alone, then called f), or a def never called: the
+        output is its value at its parameters, which are inputs (a default, a=0.5, their value)."""
         function = defined.made or defined.function("f", (defined[1], defined[1] + len("lambda")))
         self.graph.notes.append(f"the output is {function.name}({', '.join(function.params)}), the function "
                                 f"defined last, at its inputs' values")
@@ -829,7 +891,7 @@ class _Builder:
         finally:
             self.calling.pop()
         if isinstance(ref, _Tuple):
-            raise _tuple_error(self.graph.text, ref, output="last")
+            raise _tuple_error(self.graph.text, ref, output="return" if defined.by_def else "last")
         self._value(ref)
         return self._assign(lalr.token(function.name, *function.span), ref, ref[1])
 
@@ -846,6 +908,7 @@ class _Builder:
             graph.defaults.pop(name, None)
         self.named = {node for node in self.named if node < cut}
         self.noted, self.declared, self.pending = mark.noted, mark.declared, mark.pending
+        self.assigned, self.version, self.functions, self.locals = mark.assigned, mark.version, mark.functions, mark.locals
 
     def augmented(self, children):
         # c += 1 is c = c + 1 (and c₂ in the trace)
@@ -905,28 +968,25 @@ class _Builder:
         # formula pasted with a line break, `(x+1)` then `(x-1)` on the next line. Answering with the
         # last line alone would be a different formula's answer, so it is an error.
         program = None if self.calling else self.python
-        if isinstance(children[-1], _Lambda) and not self.calling and (program is None or program.output is None):
-            children = children[:-1] + [self._main_lambda(children[-1])]
-        if any(isinstance(child, _Lambda) for child in children[:-1]):     # f = lambda …: no value
-            children = [child for child in children[:-1] if not isinstance(child, _Lambda)] + children[-1:]
+        last = children[-1]
+        if isinstance(last, _Lambda) and not self.calling and (program is None or program.output is None) \
+                and not (last.by_def and last.made.name in self.called):     # a def called is no program
+            children = children[:-1] + [self._main_lambda(last)]
+        if any(isinstance(child, _Lambda) for child in children):     # def f, f = lambda …: no value
+            children = [child for child in children if not isinstance(child, _Lambda)]
+            if not children:
+                raise GradcalcError("the program computes nothing", (0, 0),
+                                    hint="call the function it defines last, f(x), or paste the lines that compute the value")
         if isinstance(children[-1], _Tuple):
             if self.calling:         # a function's `return a, b`: f(x)[0] may take a value of it
                 return children[-1]
-            main = program.main if program is not None else None
-            raise _tuple_error(self.graph.text, children[-1],
-                               output="return" if main is not None and children[-1][1] == main.returns else "last")
-        if program is not None and program.main is not None:    # `return …` of the function taken as the program
-            main = program.main
-            token = lalr.token(main.name, *main.span)
-            children = [self._assign(token, ref, ref[1]) if ref[1] == main.returns else ref for ref in children]
+            raise _tuple_error(self.graph.text, children[-1], output="last")
         if program is not None and program.output is not None:
             if program.output not in self.assigned:
                 raise GradcalcError(f"{program.output}.backward() asks for the gradient of {program.output}, "
                                     f"which the program does not compute", (0, 0),
                                     hint=f"paste the lines that compute {program.output}")
             children = children + [self.assigned[program.output]]
-        elif program is not None and program.main is not None and main.name in self.assigned:
-            children = children + [self.assigned[main.name]]
         self._value(children[-1])
         lost = next((ref for ref in children[:-1] if ref[0] not in self.named), None)
         if lost is not None:
@@ -949,7 +1009,6 @@ _PYTHON_KEYWORDS = {
     "is": "write == to compare values (x is None: gradcalc's inputs always have values)",
     "in": "membership is not read: write the formula for the values given",
     "def": "write def f(x): on its own line, the body indented below it, ending with return …",
-    "return": "return is read inside a def; at the top level the last line is the output",
     "for": "loops are not read: write what the loop computes as one formula (sum(x) for a sum)",
     "while": "loops are not read: write what the loop computes as one formula",
     "import": "write import lines on their own line (they are skipped)",
@@ -992,12 +1051,12 @@ class _Tuple(tuple):
 
 
 class _Lambda(tuple):
-    """lambda x, a=0.5: …, as read: a ref with no node (a function is no value), with its parameters,
-    their defaults and its body's text (`parts`); `made`: its Function, once it has a name."""
+    """lambda x, a=0.5: … or def f(x): …, as read: a ref with no node (a function is no value), with its
+    parameters, their defaults and its body's text (`parts`); `made`: its Function, once it has a name."""
 
-    def __new__(cls, parts: tuple, start: int, end: int, made=None):
+    def __new__(cls, parts: tuple, start: int, end: int, made=None, by_def: bool = False):
         read = super().__new__(cls, (None, start, end))
-        read.parts, read.made = parts, made
+        read.parts, read.made, read.by_def = parts, made, by_def
         return read
 
     def function(self, name: str, span: Span):
@@ -1006,13 +1065,35 @@ class _Lambda(tuple):
 
 
 class _Mark:
-    """Where the graph and the builder stood when `lambda` was read (its body is taken back to here)."""
+    """Where the graph and the builder stood when `lambda` or `def` was read (its body is taken back to here)."""
 
-    __slots__ = ("token", "nodes", "notes", "noted", "declared", "pending")
+    __slots__ = ("token", "nodes", "notes", "noted", "declared", "pending", "assigned", "version", "functions",
+                 "locals")
 
-    def __init__(self, token, nodes: int, notes: int, noted: set, declared: set, pending: dict):
-        self.token, self.nodes, self.notes = token, nodes, notes
-        self.noted, self.declared, self.pending = noted, declared, pending
+    def __init__(self, token, nodes: int, builder: _Builder):
+        self.token, self.nodes, self.notes = token, nodes, len(builder.graph.notes)
+        self.noted, self.declared, self.pending = set(builder.noted), set(builder.declared), dict(builder.pending)
+        self.assigned, self.version = dict(builder.assigned), dict(builder.version)
+        self.functions, self.locals = dict(builder.functions), builder.locals
+
+
+class _EveryName(frozenset):
+    """The names of a def's body while it is first read: any may be its own (assigned in the body)."""
+
+    def __contains__(self, name) -> bool:
+        return True
+
+
+_EVERY_NAME = _EveryName()
+
+
+class _Return(tuple):
+    """`return value` in a def's body, as read: a ref with no node, spanning the statement."""
+
+    def __new__(cls, token, value):
+        read = super().__new__(cls, (None, token[1], value[2]))
+        read.token, read.value = token, value
+        return read
 
 
 def _tuple_error(text: str, ref: _Tuple, output: str = "") -> GradcalcError:
@@ -1392,7 +1473,7 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     python = program is not None
     if not python and "=" in text and re.search(_DEFINES, text):    # N(x) = … then N(d1): math text's functions
         program = _math_functions(text, names)
-    source = _join_lines(text, frozenset()) if program is None else _join_lines(program.source, program.returns)
+    source = _join_lines(text if program is None else program.source)
     source = _EMPTY_LIST.sub(r"\1(\2)", source)      # torch.randn([]): a shape of no sizes, as () is
     failed = None
     try:
@@ -1456,12 +1537,14 @@ _BUILDER_READ = [False]                               # whether the last plain p
 def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, program) -> Graph:
     _BUILDER.reset(text, limits, program, names, source)
     try:
+        # a def's body is an indented block: its INDENT and DEDENT tokens read off the lines' indentation
+        tokens = indent.tokens(source, text, _token_source(), _ignored()) if indent.has_def(source) else None
         with gc_paused():
             tables = _tables()
             if tables is None:
                 raise lalr.Fallback
             try:
-                ref = lalr.drive(source, *tables)
+                ref = lalr.drive(source, *tables, matches=tokens)
             except lalr.Fallback:
                 _BUILDER.reset(text, limits, program, names, source)
                 raise
@@ -1470,7 +1553,14 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
         raise
     except lalr.Fallback:
         _BUILDER.by_lark = True
-        ref = _parse_with_lark(source, text)
+        if tokens is None:
+            ref = _parse_with_lark(source, text)
+        else:
+            try:
+                ref = _parse_tokens_with_lark(tokens, text)
+            except GradcalcError as error:
+                error.text = text
+                raise
     finally:
         graph = _BUILDER.graph
         _BUILDER_DECLARED[0] = frozenset(_BUILDER.declared)
@@ -1543,7 +1633,7 @@ def _math_functions(text: str, names: frozenset):
         if read is not None:
             _BODIES[fragment] = read[0]
             notes = notes + read[1]
-    return dialects.Program(source, functions, {}, None, None, notes)
+    return dialects.Program(source, functions, {}, None, notes)
 
 
 def _parse_tokens(tokens, text: str, limits: Limits, names: frozenset, program=None) -> Graph:
@@ -1955,6 +2045,10 @@ def _chain(text: str, pos: int):
 
 def _unexpected_token(text: str, error) -> GradcalcError:
     token = error.token
+    if token.type == "DEDENT":      # a def's body ends with its last line: that line's break is what came
+        from lark import Token
+
+        token = Token("_SEP", "\n", start_pos=token.start_pos, end_pos=token.start_pos + 1)
     expected = sorted({_TOKEN_NAMES.get(t, repr(t)) for t in error.expected if not t.startswith("__")})
     hint = f"expected {', '.join(expected)}" if expected and len(expected) <= 6 else None
     if token.type == "$END":
