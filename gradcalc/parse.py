@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from _thread import allocate_lock   # threading.Lock itself, without importing threading
+from collections import ChainMap
 from functools import lru_cache
 
 from . import indent, lalr
@@ -785,10 +786,9 @@ class _Builder:
 
     # -- lambda x: …, read in the grammar; its body, built as it was read, is taken back and kept as text
     def lambda_start(self, children):
-        graph = self.graph
         self.lambda_depth += 1
         self.lambda_seen = True
-        return _Mark(children[0], len(graph.nodes), self)
+        return self._mark(children[0])
 
     def lambdef(self, children):
         mark, *params, colon, body = children
@@ -826,7 +826,7 @@ class _Builder:
     def def_start(self, children):
         self.lambda_depth += 1
         self.lambda_seen = True
-        mark = _Mark(children[0], len(self.graph.nodes), self)
+        mark = self._mark(children[0])
         self.locals = _EVERY_NAME       # the body's names may be its own (they are known where it is called)
         return mark
 
@@ -865,7 +865,7 @@ class _Builder:
             raise GradcalcError("a line after return is never run", (after[1], after[2]),
                                 hint=f"end {name[0]} with its return line")
         token = body[-1].token
-        local_names = frozenset(n for n, ref in self.assigned.items() if mark.assigned.get(n) is not ref) - set(params)
+        local_names = frozenset(self.assigned.maps[0]) - set(params)     # what the body wrote over
         self._take_back(mark)
         self.lambda_depth -= 1
         start, end, source = opened[1], closed[1], self.source
@@ -895,18 +895,31 @@ class _Builder:
         self._value(ref)
         return self._assign(lalr.token(function.name, *function.span), ref, ref[1])
 
+    def _mark(self, token) -> _Mark:
+        """Where the graph and the builder stand as a def's or lambda's body is read (to be taken back):
+        the names the body assigns are written over the program's, read through, so taking them back
+        is dropping what was written (a program of many defs is not copied at each)."""
+        mark = _Mark(token, len(self.graph.nodes), self)
+        self.assigned, self.version = ChainMap({}, self.assigned), ChainMap({}, self.version)
+        self.functions = ChainMap({}, self.functions)
+        return mark
+
     def _take_back(self, mark):
-        """Forget what was built since `mark`: the nodes of a lambda's body, read as its text instead."""
+        """Forget what was built since `mark`: the nodes of a def's or lambda's body, read as its text
+        instead. Only what was made since is looked at, so the time is the body's, not the program's."""
         graph, cut = self.graph, mark.nodes
+        names, made = graph.nodes.names, range(cut, len(graph.nodes))
+        for node in made:
+            name = names[node]
+            if name is not None and graph.variables.get(name) == node:
+                del graph.variables[name]
+                graph.defaults.pop(name, None)
+            graph.constants.pop(node, None)
+            graph.versions.pop(node, None)
+            self.pairs.pop(node, None)
+        self.named.difference_update(made)
         graph.nodes.truncate(cut)
         del graph.notes[mark.notes:]
-        for table in (graph.constants, graph.versions, self.pairs):
-            for node in [node for node in table if node >= cut]:
-                del table[node]
-        for name in [name for name, node in graph.variables.items() if node >= cut]:
-            del graph.variables[name]
-            graph.defaults.pop(name, None)
-        self.named = {node for node in self.named if node < cut}
         self.noted, self.declared, self.pending = mark.noted, mark.declared, mark.pending
         self.assigned, self.version, self.functions, self.locals = mark.assigned, mark.version, mark.functions, mark.locals
 
@@ -1073,8 +1086,8 @@ class _Mark:
     def __init__(self, token, nodes: int, builder: _Builder):
         self.token, self.nodes, self.notes = token, nodes, len(builder.graph.notes)
         self.noted, self.declared, self.pending = set(builder.noted), set(builder.declared), dict(builder.pending)
-        self.assigned, self.version = dict(builder.assigned), dict(builder.version)
-        self.functions, self.locals = dict(builder.functions), builder.locals
+        self.assigned, self.version, self.functions = builder.assigned, builder.version, builder.functions
+        self.locals = builder.locals
 
 
 class _EveryName(frozenset):
