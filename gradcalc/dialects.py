@@ -955,15 +955,22 @@ def _block(statements, i, indent):
 
 
 def _statements(text):
-    """(start, end, indent) of each statement: lines inside open brackets or after a trailing \\
-    belong to the statement that opened them; a ; outside brackets and quotes ends one (its indent
-    is its line's)."""
-    out, depth, begin, pos = [], 0, None, 0
+    """(start, end, indent) of each statement: lines inside open brackets, inside a string over lines
+    (a docstring) or after a trailing \\ belong to the statement that opened them; a ; outside
+    brackets and quotes ends one (its indent is its line's)."""
+    out, depth, begin, pos, triple = [], 0, None, 0, None
     for line in text.split("\n"):
         end = pos + len(line)
         code = _code(text, pos, end)
         if begin is None:
             begin = pos
+        if triple is not None or next((q for q in ('"""', "'''") if code.count(q) % 2), None):
+            quote = triple or next(q for q in ('"""', "'''") if code.count(q) % 2)
+            if triple is None or line.count(quote) % 2 == 0:     # opened here, or not closed yet
+                triple = quote
+                pos = end + 1
+                continue
+            triple, code = None, ""
         depth = max(0, depth + sum(map(code.count, "([{")) - sum(map(code.count, ")]}")))
         if depth == 0 and not code.rstrip().endswith("\\"):
             whole = text[begin:end]

@@ -15,7 +15,7 @@ import re
 from .errors import GradcalcError
 
 # Where a def line may stand: a quick look, so a text without one is read as before and pays nothing.
-_DEF_LINE = re.compile(r"(?m)^[ \t]*def[ \t]")
+_DEF_LINE = re.compile(r"(?m)(?:^|;)[ \t]*def[ \t]")
 _OPENERS, _CLOSERS = frozenset({"LPAR", "LSQB", "LBRACE"}), frozenset({"RPAR", "RSQB", "RBRACE"})
 
 
@@ -95,18 +95,47 @@ def tokens(source: str, text: str, token_source: str, ignored: frozenset) -> lis
 
 
 def _lines(text: str, start: int, stop: int):
-    """(start, indentation) of each line written in `text` that starts after `start` and by `stop`,
-    blank lines and comments left out."""
+    """(start, indentation) of each line written in `text` that starts after `start` and by `stop` and
+    starts a statement, as Python reads indentation: blank lines, comments and the lines inside
+    brackets or a string over lines (a docstring, a print over lines the pre-pass blanked) left out."""
     at = text.find("\n", start) if start >= 0 else -1
+    depth, quote = _carry(text[start:at], 0, None) if at >= 0 and start >= 0 else (0, None)
     while at < stop and (at >= 0 or start < 0):
         end = text.find("\n", at + 1)
         written = text[at + 1:end if end >= 0 else len(text)]
         code = written.lstrip(" \t")
-        if code and not code.startswith("#"):
+        if code and not code.startswith("#") and not depth and quote is None:
             yield at + 1, written[:len(written) - len(code)]
-        if end < 0:
+        if end < 0 or end >= stop:      # the line of the token after the line break: the last
             return
+        depth, quote = _carry(written, depth, quote)
         at, start = end, 0
+
+
+def _carry(line: str, depth: int, quote: str | None) -> tuple[int, str | None]:
+    """The brackets open and the string over lines (its quotes) still open after `line`."""
+    i = 0
+    while i < len(line):
+        if quote is not None:
+            found = line.find(quote, i)
+            if found < 0:
+                break
+            i, quote = found + 3, None
+            continue
+        char = line[i]
+        if char == "#":
+            break
+        if line.startswith(('"""', "'''"), i):
+            quote, i = line[i:i + 3], i + 3
+            continue
+        if char in "'\"":
+            found = line.find(char, i + 1)
+            i = found + 1 if found >= 0 else len(line)
+            continue
+        depth += char in "([{"
+        depth = max(0, depth - (char in ")]}"))
+        i += 1
+    return depth, quote
 
 
 def _close(source, blocks, out, indent, line) -> None:

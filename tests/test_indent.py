@@ -50,6 +50,10 @@ def test_only_a_text_with_a_def_line_is_read_for_indentation(text, has):
     # a docstring, a comment, a print and a blank line inside the body; blanked lines indent nothing
     ('def f(x):\n    """Square."""\n    # why\n    print(x)\n\n    return x**2  # done\nprint(f(3.0))', {}, 9.0),
     ('def f(x): """Square."""; return x**2\nf(3.0) + 1', {}, 10.0),
+    # a docstring over lines, at the margin too, and a print over lines: no line of theirs starts a statement
+    ('def f(x):\n    """Square x.\n\nArgs: x (a float)\n    """\n    return x**2', {"x": 3.0}, 9.0),
+    ('def f(x):\n    print("x is",\nx)\n    return x**3', {"x": 2.0}, 8.0),
+    ("y = 1.5; def f(x): return x*y\nf(x)", {"x": 2.0}, 3.0),
     ("def f(x):\n    with torch.no_grad():\n        c = x * 2\n    return x * c", {"x": 3.0}, 18.0),
     # a pasted session's def, its prompts blanked
     (">>> def f(t):\n...     y = t * 2\n...     return y * t\n...\n>>> f(x)", {"x": 3.0}, 18.0),
