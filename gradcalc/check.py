@@ -269,13 +269,17 @@ class Checks:
         return "; ".join(parts)
 
 
+def fits(given_shape: tuple, computed_shape: tuple) -> bool:
+    """Whether an answer of `given_shape` can be a quantity of `computed_shape`: the same shape, or a
+    single number standing for every element. Broadcasting is not enough: [[1], [2]] is not a 2×3
+    gradient, nor [1] a 3-vector's."""
+    return given_shape == computed_shape or given_shape == ()
+
+
 def close(expected: Value, computed: Value, rtol: float, atol: float) -> bool:
-    """|expected − computed| ≤ atol + rtol·|computed| everywhere, shapes agreeing."""
+    """|expected − computed| ≤ atol + rtol·|computed| everywhere, shapes agreeing (`fits`)."""
     expected, computed = np.asarray(expected), np.asarray(computed)
-    try:
-        if np.broadcast_shapes(expected.shape, computed.shape) != computed.shape:
-            return False
-    except ValueError:
+    if not fits(expected.shape, computed.shape):
         return False
     with np.errstate(all="ignore"):
         return bool(np.all(np.abs(expected - computed) <= atol + rtol * np.abs(computed)))
@@ -480,13 +484,10 @@ def shape_failure(result, name: str, quantity: str, given: Value, computed: Valu
                   atol: float) -> str | None:
     """Why an answer cannot be the quantity by its shape alone ("your answer has shape (1, 2); ∂z/∂W
     has W's shape (2, 1)", and whether it is the right answer transposed or the right numbers in
-    another shape); None when it has the quantity's shape or broadcasts to it (a single number)."""
+    another shape); None when it has the quantity's shape or is a single number (`fits`)."""
     given, computed = np.asarray(given), np.asarray(computed)
-    try:
-        if np.broadcast_shapes(given.shape, computed.shape) == computed.shape:
-            return None
-    except ValueError:
-        pass
+    if fits(given.shape, computed.shape):
+        return None
     output = result.graph.output_name
     whose = "shape" if name == output else f"{name}'s shape"   # a gradient has its input's shape
     said = (f"your answer {_shape_words(given.shape)}; {quantity} "

@@ -561,3 +561,29 @@ def test_screenshots_and_no_sideways_scrolling(browser, tmp_path, width):
     assert page.evaluate("getComputedStyle(document.querySelector('tr.future td.num') || document.body)"
                          ".visibility") == "visible"
     opened.close()
+
+
+def test_quiz_judges_an_array_answer_by_its_shape_as_check_does(browser, tmp_path):
+    # [1] and [[1], [2]] broadcast to ∂L/∂b (3,) and ∂L/∂W (2, 3) but are not them (check.fits);
+    # a single number stands for every element.
+    path, answer = write_page(tmp_path, "L = sum(X@W + b)", ["--X", "[[1,2]]", "--W", "[[1,0,-1],[2,1,0]]",
+                                                            "--b", "[0.5,0,-0.5]"], "--quiz")
+    opened = Opened(browser, path)
+    page = opened.page
+    grads = {node["label"]: node["grad"] for node in answer["nodes"]}
+    tried = set()
+    while page.is_visible("#gc-quizform"):
+        assert len(tried) <= len(grads), "the quiz asks more questions than there are nodes"
+        label = re.match(r"∂L/∂(\w+) =", page.inner_text("#gc-prompt")).group(1)
+        wrong = {"b": "[1]", "W": "[[1], [2]]"}.get(label)
+        if wrong:
+            page.fill("#gc-answer", wrong)
+            page.press("#gc-answer", "Enter")
+            assert page.inner_text("#gc-feedback").startswith("✗"), (label, page.inner_text("#gc-feedback"))
+        typed = "1" if label == "b" else json.dumps(grads[label])
+        page.fill("#gc-answer", typed)
+        page.press("#gc-answer", "Enter")
+        assert page.inner_text("#gc-feedback").startswith("✓"), (label, typed, page.inner_text("#gc-feedback"))
+        tried.add(label)
+    assert {"b", "W"} <= tried
+    opened.close()

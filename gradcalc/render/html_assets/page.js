@@ -252,6 +252,9 @@
   function near(a, e, terms) { return Math.abs(a - e) <= terms.atol + terms.rtol * Math.abs(e); }
   // [right, why]: why is said when the number is right but for how it was rounded (tolerance._rounded).
   function judge(typed, expected, terms) {
+    if (typeof typed.value === "number" && Array.isArray(expected)) {   // one number for every element (check.fits)
+      return [isFinite(typed.value) && flat(expected, []).every(function (e) { return near(typed.value, e, terms); }), null];
+    }
     // A number written with an exponent beyond any float's (1e99999) is judged by its value alone.
     var plain = typed.text !== undefined && terms.exact !== undefined && !/[eE][+-]?\d{5}/.test(typed.text);
     if (!plain) {
