@@ -20,7 +20,7 @@ import numpy as np
 
 from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Nearby, Verdict, answer_target, describe_point, judge_answer,
                     named_values, parse_answer, readable)
-from .csvtext import delimiter
+from .csvtext import decimal_point, delimiter
 from .errors import GradcalcError, MathError, MissingValue, visible
 from .limits import Limits
 from .ops import OPS
@@ -410,8 +410,10 @@ def _read_answers(text: str, sheet: ClassSheet, source: str) -> AnswersFile:
         return GradcalcError(f"{source}, {where}: {message}", hint=hint)
 
     first = next((line for line in text.splitlines() if line.strip()), "")
-    # A spreadsheet in a decimal-comma locale saves fields separated by ';' (or tabs): read those too.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first),
+    # A spreadsheet in a decimal-comma locale saves fields separated by ';' (or tabs): read those too,
+    # their answers' commas as decimal commas (2,2 is 2.2), as --points reads them.
+    separator = delimiter(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator,
                         strict=True)   # strict: an unclosed quote is an error
     known = sheet.columns
     rows: list[Row] = []
@@ -443,7 +445,9 @@ def _read_answers(text: str, sheet: ClassSheet, source: str) -> AnswersFile:
             aligned = len(fields) == len(header)
             ids = {IDENTITY[identity(header[i])]: fields[i].strip() for i in range(1, len(header))
                    if aligned and identity(header[i])}
-            rows.append(Row(student, start, fields[1:] if aligned else None, review, ids))
+            texts = [decimal_point(field, separator) if header[i] in known else field
+                     for i, field in enumerate(fields[1:], start=1)] if aligned else None
+            rows.append(Row(student, start, texts, review, ids))
     except csv.Error as error:
         reason, hint = str(error), "save the spreadsheet as CSV (comma-separated, UTF-8)"
         if reason == "unexpected end of data":

@@ -1,7 +1,8 @@
 """The one rule for what separates the fields of a CSV file people save from a spreadsheet.
 
 A spreadsheet in a decimal-comma locale saves fields separated by ';' (and some exports use tabs):
-the first line decides. Used by the class grader's --answers and by --points.
+the first line decides, and there a comma in a number is a decimal comma. Used by the class
+grader's --answers and by --points.
 """
 
 from __future__ import annotations
@@ -16,8 +17,17 @@ def delimiter(first: str) -> str:
 
 def decimal_point(field: str, delimiter: str) -> str:
     """A number's field as the command line writes it: where fields are separated by ';' or tabs (a
-    decimal-comma locale's spreadsheet), `1,5` is 1.5."""
-    return field if delimiter == "," else field.replace(",", ".")
+    decimal-comma locale's spreadsheet), `1,5` is 1.5. A comma inside brackets or parentheses
+    separates elements or arguments there too ([1,2], max(x, 0)) and is kept."""
+    if delimiter == "," or "," not in field:
+        return field
+    if not any(bracket in field for bracket in "([{"):
+        return field.replace(",", ".")
+    read, depth = [], 0
+    for char in field:
+        depth += (char in "([{") - (char in ")]}")
+        read.append("." if char == "," and depth <= 0 else char)
+    return "".join(read)
 
 
 # A field a spreadsheet would run as a formula (=HYPERLINK(…), +cmd|…, -1+…, @SUM(…)), unless it is

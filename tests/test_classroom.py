@@ -355,11 +355,16 @@ def test_random_answers_are_judged_as_check_judges_them(formula, point, name):
     assert judge(key, solution(key).formula).ok   # the solution is right
 
 
-def test_a_semicolon_file_with_decimal_commas_is_read_and_the_comma_gets_a_hint():
+def test_a_semicolon_file_with_decimal_commas_is_read_as_decimal_points():
     book = grade("Ada;6;2*(x+y);715;2,2;tax\n", header=HEADER.replace(",", ";"))
     marks_ = marks(book)
-    assert [m.ok for m in marks_.values()] == [True, True, True, False, True]
-    error = marks_["shop.apple"].verdict.answer.malformed
+    assert [m.ok for m in marks_.values()] == [True, True, True, True, True]
+    assert marks_["shop.apple"].text == "2.2"
+
+
+def test_a_comma_file_with_a_quoted_decimal_comma_gets_a_hint():
+    book = grade('Ada,6,2*(x+y),715,"2,2",tax\n')
+    error = marks(book)["shop.apple"].verdict.answer.malformed
     assert error.hint == "write a decimal point: 2.2"
 
 
