@@ -78,22 +78,22 @@ def test_key_option_conflicts_are_exit_2(args, message):
     assert result.exit_code == 2 and message in result.stderr
 
 
-def test_key_for_every_student_uses_their_names(tmp_path):
-    names = tmp_path / "names.csv"
-    names.write_text("student\nAda\nBen\n")
-    result = run(SHEET, "--key", "--answers", str(names))
+def student_keys(tmp_path, names: str) -> list[list[str]]:
+    """The rows of --key --answers for a names file (its text after the student heading)."""
+    (tmp_path / "names.csv").write_text("student\n" + names)
+    result = run(SHEET, "--key", "--answers", str(tmp_path / "names.csv"))
     assert result.exit_code == 0, result.output
-    rows = list(csv.reader(io.StringIO(result.stdout)))
+    return list(csv.reader(io.StringIO(result.stdout)))
+
+
+def test_key_for_every_student_uses_their_names(tmp_path):
+    rows = student_keys(tmp_path, "Ada\nBen\n")
     assert rows[0][:3] == ["student", "square.x", "square.y"]
     assert [row[0] for row in rows[1:]] == ["Ada", "Ben"] and rows[1][1:] == rows[2][1:]   # one point for all
 
 
 def test_key_for_every_student_writes_a_formula_like_name_inert(tmp_path):
-    names = tmp_path / "names.csv"
-    names.write_text('student\n"=HYPERLINK(""http://evil"")"\n-1+cmd\n')
-    result = run(SHEET, "--key", "--answers", str(names))
-    assert result.exit_code == 0, result.output
-    rows = list(csv.reader(io.StringIO(result.stdout)))
+    rows = student_keys(tmp_path, '"=HYPERLINK(""http://evil"")"\n-1+cmd\n')
     assert [row[0] for row in rows[1:]] == ["'=HYPERLINK(\"http://evil\")", "'-1+cmd"]
 
 

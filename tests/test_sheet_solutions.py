@@ -29,9 +29,10 @@ answers = ["x"]
 '''
 
 
-def feedback(tmp_path, answers="1,1,0"):
-    (tmp_path / "sheet.toml").write_text(SHEET)
-    (tmp_path / "answers.csv").write_text(f"student,bce.a,relu.w,ln.x\nAda,{answers}\n")
+def feedback(tmp_path, sheet: str = SHEET, answers: str = "bce.a,relu.w,ln.x\nAda,1,1,0") -> str:
+    """Ada's feedback file with --solutions, for a sheet and the answers file after its student column."""
+    (tmp_path / "sheet.toml").write_text(sheet)
+    (tmp_path / "answers.csv").write_text("student," + answers + "\n")
     result = CliRunner().invoke(main, ["check", str(tmp_path / "sheet.toml"), "--answers",
                                        str(tmp_path / "answers.csv"), "--report", str(tmp_path / "out"),
                                        "--solutions"])
@@ -60,7 +61,7 @@ def test_every_node_a_solution_names_is_defined_in_it(tmp_path):
 
 
 def test_softmax_with_cross_entropy_is_softmax_minus_the_labels(tmp_path):
-    (tmp_path / "sheet.toml").write_text('''
+    text = feedback(tmp_path, '''
 [[problem]]
 id = "ce"
 expression = "cross_entropy(z, y)"
@@ -84,13 +85,7 @@ id = "unnormed"
 expression = "cross_entropy(z, y)"
 at = { z = [1.0, 2.0, 0.5], y = [0, 2, 0] }
 answers = ["z"]
-''')
-    (tmp_path / "answers.csv").write_text("student,ce.z,sum.z,batch.z,unnormed.z\nAda,0,0,0,0\n")
-    result = CliRunner().invoke(main, ["check", str(tmp_path / "sheet.toml"), "--answers",
-                                       str(tmp_path / "answers.csv"), "--report", str(tmp_path / "out"),
-                                       "--solutions"])
-    assert result.exit_code == 0, result.output
-    text = (tmp_path / "out" / "Ada.md").read_text()
+''', "ce.z,sum.z,batch.z,unnormed.z\nAda,0,0,0,0")
     assert "∂f/∂z = `softmax(z) - y` (where y sums to 1)" in text
     assert "∂L/∂z = `softmax(z) - y` (where y sums to 1)" in text
     assert "∂f/∂z = `(softmax(z) - y)/2` (where each row of y sums to 1)" in text
