@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .errors import GradcalcError, MathError
-from .names import did_you_mean, is_name
+from .names import did_you_mean, is_name, unaccented
 from .evaluate import Value, forward
 from .graph import Graph
 from .numbers import BadNumber, load_json, read_number
@@ -89,7 +89,7 @@ class _BadAnswer(Exception):
 
 def _parse_answer(spec: str, limits=None, names=()) -> Answer:
     name, eq, text = spec.partition("=")
-    name = name.strip()
+    name = unaccented(name.strip()) or name.strip()   # ŷ=0.5: the text's ŷ is y_hat
     if not eq or not is_name(name) or not text.strip():
         raise GradcalcError(f"an expected answer must be NAME=ANSWER, got {spec!r}",
                             hint='write --expect x=6 or --expect "x=2*(x+y)"')

@@ -36,6 +36,20 @@ def accented(text: str) -> str | None:
     return None
 
 
+def unaccented(name: str) -> str | None:
+    """The name an option spelled with an accented first letter gives a value to, as the text reads
+    it: --ŷ is y_hat, --θ̂ θ_hat, --ŷ_1 y_hat_1; None for a name with no such accent."""
+    import unicodedata
+
+    if name.isascii():
+        return None
+    parts = unicodedata.normalize("NFD", name)
+    head, rest = accented(parts[:2]), unicodedata.normalize("NFC", parts[2:])
+    if head is None or (rest and not rest.startswith("_")) or not is_name(head + rest):
+        return None
+    return head + rest
+
+
 def fold(text: str) -> str:
     """`text` with each look-alike letter as its one spelling (µ → μ): 1 character for 1, so every
     place in the text stays where it was."""

@@ -10,7 +10,7 @@ from .errors import GradcalcError, MissingValue, UnusedValue
 from .evaluate import Step, Value, backward, forward
 from .graph import Graph
 from .limits import DEFAULT, Limits, check
-from .names import did_you_mean, fold, fold_keys
+from .names import did_you_mean, fold, fold_keys, unaccented
 from .numbers import format_shape
 from .ops import CONSTANTS
 from .parse import parse
@@ -132,7 +132,7 @@ def check_wrt(graph: Graph, wrt: str | Iterable[str]) -> tuple[str, ...]:
                    "compute(text, {\"wrt\": 3})"
         raise GradcalcError(f"wrt takes the names of the inputs to differentiate by, not {wrt!r}",
                             hint=hint)
-    names = tuple(map(fold, names))      # --wrt µ is the text's μ
+    names = tuple(fold(unaccented(name) or name) for name in names)   # --wrt µ is the text's μ, ŷ its y_hat
     for name in names:
         if graph.node_of(name) is None:
             known = list(graph.variables) + graph.intermediates()

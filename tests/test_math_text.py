@@ -636,13 +636,17 @@ def test_an_accented_letter_is_the_name_with_its_accent_spelled(text, name):
     assert found.value == 12.0 and found.gradient == {name: 12.0}
 
 
-def test_the_option_for_y_hat_is_named_when_typed_with_its_accent():
-    for option in ("--\u0177", "--y\u0302"):
-        result = run("½(y − ŷ)²", "--y", "1", option, "0.5")
-        assert_error(result, 2, "reads")
-        assert "name y_hat" in result.stderr and "hint: write --y_hat" in result.stderr
-    result = run("½(y − ŷ)²", "--y", "1", "--y_hat", "0.5", "-q")
-    assert result.exit_code == 0 and result.stdout.split() == ["0.125", "0.5", "-0.5"]
+def test_an_option_typed_with_its_accent_is_the_name_the_text_reads():
+    # ŷ in the text is y_hat, so --ŷ (precomposed or y + U+0302) is --y_hat; so with θ̂ and ŷ_1.
+    for option in ("--\u0177", "--y\u0302", "--y_hat", "--var=\u0177=0.5"):
+        given = [option, "0.5"] if not option.startswith("--var") else [option]
+        result = run("½(y − ŷ)²", "--y", "1", *given, "-q")
+        assert result.exit_code == 0 and result.stdout.split() == ["0.125", "0.5", "-0.5"], (option, result.output)
+    result = run(r"\hat{\theta}^2 + ŷ_1", "--θ\u0302", "3", "--\u0177_1=2", "-q")
+    assert result.exit_code == 0 and result.stdout.split() == ["11", "6", "1"], result.output
+    assert_error(run("ŷ", "--ŷ", "1", "--y_hat", "2"), 2, "--y_hat is given twice")
+    result = run("ŷ*y", "--ŷ", "2", "--y", "3", "--wrt", "ŷ", "--expect", "ŷ=3", "--plain")
+    assert result.exit_code == 0 and "∂z/∂y_hat = 3" in result.stdout, result.output
 
 
 def test_another_alphabet_and_an_accent_over_two_letters_stay_refused():

@@ -9,7 +9,7 @@ from typing import Callable
 import click
 
 from ..errors import IO_FAILED, GradcalcError, not_utf8
-from ..names import accented, is_name
+from ..names import is_name, unaccented
 from ..numbers import NUMBER
 from . import spec
 from .exits import guard, say
@@ -186,6 +186,9 @@ class Command(OneLineErrors):
         while i < len(args):
             arg = args[i]
             name = arg.split("=", 1)[0]
+            if name.startswith("--") and unaccented(name[2:]):   # --ŷ: the text's ŷ is the name y_hat
+                name = "--" + unaccented(name[2:])
+                arg = name + arg[len(arg.split("=", 1)[0]):]
             if arg == "--":
                 positional += args[i + 1:]
                 break
@@ -300,9 +303,6 @@ def _not_ascii_binding(positional: list[str]) -> None:
     for arg in positional:
         name = arg[2:].split("=", 1)[0]
         if arg.startswith("--") and name.isidentifier() and not is_name(name):
-            if accented(name):    # --ŷ: the text's ŷ is read as y_hat
-                raise GradcalcError(f"--{name}: gradcalc reads {name} as the name {accented(name)}",
-                                    hint=f"write --{accented(name)}")
             raise GradcalcError(f"--{name}: a variable's name uses ASCII or Greek letters, digits and _",
                                 hint=f"rename {name} to such a name, in the expression and here")
 

@@ -7,7 +7,7 @@ import click
 
 from ..errors import GradcalcError
 from ..limits import DEFAULT, Limits, read_text
-from ..names import did_you_mean, is_name
+from ..names import did_you_mean, is_name, unaccented
 from ..values import looks_like_value, parse_value
 from . import spec
 from .command import closest_option, option_group, options_for
@@ -40,7 +40,8 @@ def values(ctx: click.Context, given: dict, limits: Limits = DEFAULT) -> dict:
     for item in given["var"]:
         if "=" not in item:
             raise GradcalcError(f"--var needs NAME=VALUE, got {item!r}", hint="write --var json=2")
-        pairs.append(tuple(item.split("=", 1)))
+        name, raw = item.split("=", 1)
+        pairs.append((unaccented(name) or name, raw))
     for name, raw in pairs:
         if not is_name(name):
             raise GradcalcError(f"--var {name}={raw}: {name!r} is not a variable name",
