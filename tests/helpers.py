@@ -36,6 +36,40 @@ def central_differences(f, x, h=1e-6):
     return grad
 
 
+def extrapolated_difference(f, x, index, step=1e-5):
+    """∂f/∂x[index] of an array-valued f, as a reference to test against: central differences at the
+    step h and h/2 combined by Richardson extrapolation, (4·D(h/2) − D(h))/3, whose truncation error is
+    O(h⁴) where D's is O(h²); h is `step` times max(1, |x[index]|), so a large input moves in its own
+    scale. Returns (estimate, error), both shaped like f(x): error bounds the reference's own error,
+    how far D(h/2) and D(h) lie apart (D(h/2)'s truncation, more than the estimate's) plus the rounding
+    of f's values over the step (f computed to ~64 ulps of its size; a badly conditioned point has
+    large values and says so here, rather than failing by the reference's own error)."""
+    x = np.asarray(x, dtype=float)
+    h = step * max(1.0, abs(float(x[index])))
+
+    def difference(h):
+        plus, minus = x.copy(), x.copy()
+        plus[index] += h
+        minus[index] -= h
+        above, below = np.asarray(f(plus), dtype=float), np.asarray(f(minus), dtype=float)
+        return (above - below) / (2 * h), np.maximum(np.abs(above), np.abs(below))
+
+    coarse, size = difference(h)
+    fine, fine_size = difference(h / 2)
+    rounding = 64 * np.finfo(float).eps * np.maximum(size, fine_size) / (h / 2)
+    return (4 * fine - coarse) / 3, np.abs(fine - coarse) / 3 + rounding
+
+
+def assert_matches_difference(found, reference, rtol, atol, message=""):
+    """`found` within rtol/atol of an extrapolated_difference (estimate, error), its error added."""
+    estimate, error = reference
+    found = np.asarray(found, dtype=float)
+    off = np.abs(found - estimate)
+    allowed = atol + rtol * np.abs(estimate) + error
+    assert np.all(off <= allowed), (f"{message}: {found} vs {estimate} (off {off}, allowed {allowed}, of which "
+                                    f"the reference's own error {error})")
+
+
 def numeric_gradients(text, point, upstream=None, h=1e-6, wrt=None):
     """Central differences of L = Σ upstream ⊙ output (the sum when no upstream) for every element."""
     graph = parse(text, names=frozenset(point))
