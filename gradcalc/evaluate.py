@@ -152,6 +152,8 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
                 if total > limits.total:
                     raise exceeded("total", total, "the forward pass", limits, nodes.span(node_id), graph.text)
             values[node_id] = out
+    if graph.axis_or_number and whole:
+        _one_reading(graph, values)
     if nonfinite and on_nonfinite is None:
         _untaken_only(graph, values, nonfinite)
     elif nonfinite:
@@ -180,6 +182,23 @@ def _written_product(graph: Graph, node: ProgramNode, args: list[Value]):
                            f"{left}@{right}, the {'dot' if vectors else 'matrix'} product: {_AS_NOTES}; "
                            f"for the elementwise product write {left}*{right}")
     return "matmul", OPS["matmul"]
+
+
+def _one_reading(graph: Graph, values: list[Value]) -> None:
+    """Refuse max(X, 1) (or min) where X is an array with an axis 1: NumPy's max along it, as sum(X, 1)
+    and np.max(X, 1) read it, or the larger of X and 1, as Python's max of two values reads it."""
+    for node_id, number in graph.axis_or_number.items():
+        node = graph.nodes[node_id]
+        first = graph.nodes[node.inputs[0]]
+        if -np.ndim(values[first.id]) <= number < np.ndim(values[first.id]):
+            name = "max" if node.op == "maximum" else "min"
+            array = " ".join(graph.text[slice(*first.span)].split())
+            raise GradcalcError(f"{name}({array}, {number}) has two readings: {array} is an array with "
+                                f"an axis {number}", node.span,
+                                hint=f"for the {'largest' if name == 'max' else 'smallest'} along axis "
+                                     f"{number} write {name}({array}, axis={number}); for the elementwise "
+                                     f"{name}imum of {array} and {number} write {name}imum({array}, {number})",
+                                text=graph.text)
 
 
 _AS_NOTES = "two arrays side by side (or with ·) multiply as matrices, as notes write them"

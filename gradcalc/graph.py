@@ -138,7 +138,7 @@ class Graph:
     """A program as nodes. An op is created after its inputs, so `nodes` is topologically sorted."""
 
     __slots__ = ("text", "nodes", "variables", "constants", "defaults", "output", "limits", "versions",
-                 "notes", "written_products")
+                 "notes", "written_products", "axis_or_number")
 
     def __init__(self, text: str, nodes=None, variables: dict[str, int] | None = None,
                  constants: dict | None = None, defaults: dict | None = None, output: int = -1,
@@ -158,12 +158,16 @@ class Graph:
         # Products written as notes write them (W x, a·b): node id → the operator as written ("" for
         # none). Two arrays multiplied so are a matrix product; the forward pass decides, seeing shapes.
         self.written_products: dict[int, str] = {}
+        # max(X, 1), min(X, -1): node id → the integer, an axis of an array X or a number to compare
+        # with; the forward pass refuses it where X is an array with that axis (two readings).
+        self.axis_or_number: dict[int, int] = {}
 
     def copy(self) -> Graph:
         """A copy whose node list and tables can grow (derivative nodes) without changing this graph."""
         copied = Graph(self.text, self.nodes.copy(), dict(self.variables), dict(self.constants),
                        dict(self.defaults), self.output, self.limits, dict(self.versions), list(self.notes))
         copied.written_products = dict(self.written_products)
+        copied.axis_or_number = dict(self.axis_or_number)
         return copied
 
     def add(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None = None) -> int:

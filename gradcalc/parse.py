@@ -281,7 +281,14 @@ class _Builder:
                 what, example = ("order n", f"{name}(1, x)") if op == "polygamma" else ("axis", f"{name}(x, 0)")
                 raise GradcalcError(f"the {what} of {name} must be a number written in the expression",
                                     (arg[1], arg[2]), hint=f"write e.g. {example}")
-        return self._apply(op, args, span)
+        ref = self._apply(op, args, span)
+        if name in ("max", "min") and len(args) == 2:
+            # max(X, 1): NumPy's max along axis 1 (as sum(X, 1) is), or the larger of X and 1; the
+            # forward pass sees whether X has that axis. max(x, 0) is ReLU: never an axis.
+            number = self._literal(args[1])
+            if number is not None and not getattr(number, "ndim", 0) and number != 0 and number == int(number):
+                self.graph.axis_or_number[ref[0]] = int(number)
+        return ref
 
     def _fold(self, op: str, args: list[Ref]) -> Ref:
         """max(a, b, c) as max(max(a, b), c): one node per pair, each spanning its arguments."""
