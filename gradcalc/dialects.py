@@ -964,10 +964,13 @@ def _statements(text):
         code = _code(text, pos, end)
         if begin is None:
             begin = pos
-        if triple is not None or next((q for q in ('"""', "'''") if code.count(q) % 2), None):
-            quote = triple or next(q for q in ('"""', "'''") if code.count(q) % 2)
-            if triple is None or line.count(quote) % 2 == 0:     # opened here, or not closed yet
-                triple = quote
+        if triple is None and ('"""' in code or "'''" in code):
+            triple = next((q for q in ('"""', "'''") if code.count(q) % 2), None)
+            if triple is not None:             # a string opened here goes on below
+                pos = end + 1
+                continue
+        elif triple is not None:
+            if line.count(triple) % 2 == 0:    # not closed yet
                 pos = end + 1
                 continue
             triple, code = None, ""

@@ -220,6 +220,8 @@ class _Builder:
             function = self.functions.get(self.python.aliases.get(name, name) if self.python else name)
             if function is not None:
                 self.called.add(function.name)
+                if self.lambda_depth:      # in a body read to be kept as text: the call is made where it is called
+                    return self._constant(0.0, span)
                 return self._inline(function, args, span)
         if self.lambda_depth and "." not in name and name not in CALLS and name not in dialects.BARE:
             self.called.add(self.python.aliases.get(name, name) if self.python else name)
