@@ -523,8 +523,8 @@ def _visit(builder, span, what: str) -> None:
     builder.visits += 1
     if builder.visits > builder.visit_limit:
         raise GradcalcError(f"{what} would take more than {builder.visit_limit} steps on this "
-                            f"expression", hint="ask for a lower order, fewer variables (--wrt) "
-                            "or a smaller expression")
+                            f"expression", hint=("ask for a lower order, " if what == "--order" else "ask for ")
+                            + "fewer variables (--wrt) or a smaller expression")
     builder.span = span
 
 

@@ -168,7 +168,7 @@ class NodeBuilder:
         if self.added > self._limit:
             raise GradcalcError(f"the derivative graph grew past {self._limit} nodes (each order of "
                                 f"differentiation can double it)",
-                                hint="ask for a lower order or a smaller expression")
+                                hint="ask for a smaller expression (with --order, a lower order)")
         node = self.graph.add(op, inputs, self.span)
         self.values.append(value)
         self.needs.append(any(self.needs[i] for i in inputs))

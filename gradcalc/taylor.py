@@ -29,9 +29,13 @@ from .roundoff import LIBRARY, U, Bounded, Precise, bilinear, linear, parts, pre
 from .ops.rules import numbers_local
 
 MAX_ORDER = 100            # --order's range; k! and the coefficients stay well inside float64
-# Coefficient steps (nodes × order) one request may take: a 100 000-term expression at order 30
-# would take tens of seconds in Python, so it stops with a clear message instead.
-MAX_WORK = 1_500_000
+# Coefficient steps one request may take (_Plan._rule counts them: K a node for + and −, about K²/2
+# for a product or a function): about 4 µs each in Python, so a few seconds at most; past it, a clear
+# message instead of minutes. The 50-digit check of the bound (Plan.measured_errors) costs about ten
+# times as much a step: past PRECISE_WORK the bound carried with absolute values stands alone (the
+# result may then be shown with fewer digits, as that bound allows).
+MAX_WORK = 1_000_000
+PRECISE_WORK = 60_000
 # A derivative with this many right digits or more is shown as computed, as any float result is; one
 # with fewer is rounded to its right digits and said so (none right: exit 3).
 FULL_DIGITS = 12
@@ -120,10 +124,8 @@ def propagate(builder, result, name: str, order: int, directional: bool = False)
     builder.adopt()                  # f′ forms find the program's own nodes (sin′ = cos: its −sin is y)
     graph = builder.graph
     var = graph.variables[name]
-    if len(graph.nodes) * order > MAX_WORK:
-        raise GradcalcError(f"order {order} of an expression of {len(graph.nodes)} nodes would take "
-                            f"more than {MAX_WORK} coefficient steps",
-                            hint="ask for a lower order or a smaller expression")
+    if len(graph.nodes) * order > MAX_WORK:      # at least one step a node and order: stop before planning
+        _too_much(order, f"at least {len(graph.nodes) * order:,}")
     plan = _Plan(builder, var, order)
     added_limit = max(MAX_ADDED, MAX_ADDED_PER_NODE * len(result.graph.nodes))
     i = 0
@@ -140,10 +142,14 @@ def propagate(builder, result, name: str, order: int, directional: bool = False)
         raise GradcalcError("--order with an array input works on elementwise expressions "
                             "(each output element a function of the same input element)",
                             hint="use --hessian for the second derivatives of an array input")
+    work = plan.work(graph.output)
+    if work > MAX_WORK:
+        _too_much(order, f"{work:,}")
     coefficients = plan.run(graph.output)
     bounds = [c.bound for c in coefficients]
     claimed = [significant_digits(c.value, c.bound) for c in coefficients[1:]]
-    if any(right is not None and right < FULL_DIGITS for right in claimed):   # else shown as computed
+    if work <= PRECISE_WORK and any(right is not None and right < FULL_DIGITS for right in claimed):
+        # (else shown as computed, or as the carried bound allows)
         # The bound, carried with absolute values, can grow much faster than the error itself (a
         # division's recurrence: 1/(1 + x²) at order 60 has 15 right digits, the bound says 0). A
         # scalar program is run again with 50 digits: the difference is the float run's rounding;
@@ -159,6 +165,13 @@ def propagate(builder, result, name: str, order: int, directional: bool = False)
     return Series(result.output_name, name, order, [c.value for c in coefficients], bounds)
 
 
+def _too_much(order: int, steps: str) -> None:
+    raise GradcalcError(f"order {order} of this expression would take {steps} coefficient steps, more than "
+                        f"{MAX_WORK:,} (a few seconds)",
+                        hint="ask for a lower order (a product or a function costs about order²/2 steps) "
+                             "or a smaller expression")
+
+
 class _Plan:
     """Each node's rule: how its coefficient k follows from coefficients already known."""
 
@@ -171,6 +184,7 @@ class _Plan:
         self.before: dict[int, tuple[int, ...]] = {}  # nodes whose c_0 … c_{k−1} only it reads
         self.depends: list[bool] = []
         self.elementwise = True
+        self.cost: dict[int, int] = {}         # node → its rule's coefficient steps (_rule)
 
     # -- building the rules ----------------------------------------------------------------------
     def visit(self, i: int) -> None:
@@ -203,8 +217,14 @@ class _Plan:
                                 text=graph.text, hint="ask for the gradient only, without --order")
         rule(self, i, node)
 
-    def _rule(self, i: int, rule, now=(), before=()) -> None:
+    def _rule(self, i: int, rule, now=(), before=(), terms: int = 0, chain: bool = False) -> None:
+        """Node i's rule. Its cost over orders 1 … K, in coefficient steps: K for a rule that reads
+        one coefficient per order; a sum over the orders below (a product, a quotient, a function's
+        chain rule) takes k steps per term at order k, about K²/2 each; a chain of derivatives
+        (_composed) about K³/6."""
         self.rules[i], self.now[i], self.before[i] = rule, tuple(now), tuple(before)
+        K = self.K
+        self.cost[i] = K * (K + 1) * (K + 2) // 6 if chain else terms * K * (K + 1) // 2 if terms else K
 
     def _alias(self, i: int, target: int) -> None:
         """Node i carries the series of `target`, the same value built from ops with rules."""
@@ -266,7 +286,7 @@ class _Plan:
                 for j in range(1, k + 1):
                     total = total + bilinear(forward, ca[j], cb[k - j], inner)
                 return total
-            self._rule(i, rule, now=(a, b))
+            self._rule(i, rule, now=(a, b), terms=1)
 
     def _div(self, i: int, node) -> None:
         (a, b), c = node.inputs, self.coefficients
@@ -279,7 +299,7 @@ class _Plan:
             for j in range(k):
                 total = total - cy[j] * cb[k - j]
             return total / cb[0]
-        self._rule(i, rule, now=(a, b))
+        self._rule(i, rule, now=(a, b), terms=1)
 
     def _pow(self, i: int, node) -> None:
         builder, (a, b), c = self.builder, node.inputs, self.coefficients
@@ -298,7 +318,7 @@ class _Plan:
                 for j in range(2, k + 1):
                     total = total + ((r + 1) * j - k) * ca[j] * cy[k - j]
                 return total / (k * ca[0])
-            self._rule(i, rule, now=(a,))
+            self._rule(i, rule, now=(a,), terms=1)
             return
         # A fractional power of 0: a^r = O(t^r), so the coefficients below r are 0; beyond, infinite.
         zero = np.zeros_like(self.values[i]) if np.ndim(self.values[i]) else np.float64(0.0)
@@ -322,7 +342,7 @@ class _Plan:
             bounds = np.array([np.ravel(parts(c[a][j])[1]) * np.ones(values.shape[1]) for j in range(k + 1)])
             return product_series([[Bounded(v, e) for v, e in zip(vs, es)]
                                    for vs, es in zip(values.T, bounds.T)], k)
-        self._rule(i, rule, now=(a,))
+        self._rule(i, rule, now=(a,), terms=int(np.size(self.values[a])))
 
     def _composed(self, i: int, node) -> None:
         """y = f(u) for an f whose derivatives of every order at u₀ come at once (SERIES: ψ⁽ⁿ⁾'s m-th
@@ -353,7 +373,7 @@ class _Plan:
                     total = total + (step * cu[step]) * below[order - step]
                 g[j].append(total / order)
             return g[0][k]
-        self._rule(i, rule, now=(u,))
+        self._rule(i, rule, now=(u,), chain=True)
 
     def _from_derivatives(self, i: int, node) -> None:
         """y_k = (1/k)·Σ over moving inputs u of Σ_{j=1..k} j·u_j·[∂y/∂u]_{k−j}."""
@@ -371,9 +391,14 @@ class _Plan:
                     part = (j * cu[j]) * cd[k - j]
                     total = part if total is None else total + part
             return total / k
-        self._rule(i, rule, now=tuple(u for u, _ in terms), before=tuple(d for _, d in terms))
+        self._rule(i, rule, now=tuple(u for u, _ in terms), before=tuple(d for _, d in terms),
+                   terms=len(terms))
 
     # -- running them ----------------------------------------------------------------------------
+    def work(self, output: int) -> int:
+        """The coefficient steps run(output) takes (each rule's cost, _rule)."""
+        return sum(self.cost[i] for i in self._order(output))
+
     def run(self, output: int) -> list[Value]:
         order = self._order(output)
         c = self.coefficients

@@ -232,16 +232,44 @@ def test_order_100_of_sigmoid():
 
 
 def test_long_expression_at_high_order_is_refused(monkeypatch):
-    # The budget (nodes × order) keeps any request to seconds; here made small to test it cheaply.
+    # The budget keeps any request to seconds; here made small to test it cheaply. Before planning,
+    # at least one step a node and order; after it, each rule's own cost (about order²/2 for sin).
     import gradcalc.taylor
 
-    monkeypatch.setattr(gradcalc.taylor, "MAX_WORK", 1000)
+    monkeypatch.setattr(gradcalc.taylor, "MAX_WORK", 2000)
     text = " + ".join(["sin(x)"] * 60)
     assert taylor(compute(text, x=0.5), "x", 5).derivatives[-1] == pytest.approx(60 * math.cos(0.5))
     result = CliRunner().invoke(main, [text, "--x", "0.5", "--order", "30"])
     assert result.exit_code == 2
-    assert "order 30 of an expression of 120 nodes would take more than 1000 coefficient steps" \
+    assert "order 30 of this expression would take at least 3,600 coefficient steps, more than 2,000" \
         in result.stderr
+    # 10 sines: 20 nodes × 30 orders passes the first look, but each sin and its cos sum k terms at
+    # order k (a sum of sines at order 30 once ran for minutes under a nodes × order budget)
+    few = " + ".join(f"sin({i}*x)" for i in range(1, 11))
+    result = CliRunner().invoke(main, [few, "--x", "0.5", "--order", "30"])
+    assert result.exit_code == 2
+    assert "order 30 of this expression would take" in result.stderr
+    assert "order²/2" in result.stderr
+
+
+def test_the_fifty_digit_check_is_skipped_past_its_budget(monkeypatch):
+    # Past PRECISE_WORK the carried bound stands alone: the digits shown are still right, maybe fewer.
+    import gradcalc.taylor
+
+    calls = []
+    measured = gradcalc.taylor._Plan.measured_errors
+    monkeypatch.setattr(gradcalc.taylor._Plan, "measured_errors",
+                        lambda self, output: calls.append(output) or measured(self, output))
+    exact = mp_derivatives(lambda x: 1 / (1 + x * x), 0.5, 40)
+    checked = taylor(compute("1/(1 + x**2)", x=0.5), "x", 40)
+    assert calls
+    monkeypatch.setattr(gradcalc.taylor, "PRECISE_WORK", 0)
+    calls.clear()
+    alone = taylor(compute("1/(1 + x**2)", x=0.5), "x", 40)
+    assert not calls
+    for series in (checked, alone):
+        for k, (found, bound, right) in enumerate(zip(series.derivatives, series.bounds[1:], exact), 1):
+            assert abs(found - right) <= bound * math.factorial(k) + 1e-9 * abs(right)
 
 
 def test_a_whole_power_of_a_variable_that_is_zero():
