@@ -410,10 +410,11 @@ def refuse_handin_rules(sheet: Sheet, rtol: float | None, atol: float | None) ->
         raise GradcalcError(
             "a sheet graded on its own is a hand-in, and a hand-in cannot set the rules it is graded "
             "by; this one sets " + "; ".join(found),
-            hint=f"grade it by your own copy of the sheet: --rules TEACHER.toml (its points, tolerances "
-                 f"and follow_through); or, if you wrote this sheet, --teacher-sheet. On its own a sheet may "
-                 f"be stricter than rtol = {format_number(RTOL)}, atol = {format_number(ATOL)}, not looser, "
-                 f"and each problem is worth 1 point")
+            hint=f"if you wrote this sheet, grade it by its own rules: gradcalc check SHEET.toml --teacher-sheet; "
+                 f"a student's hand-in, grade by your own copy of the sheet: --rules TEACHER.toml (its points, "
+                 f"tolerances and follow_through). On its own a sheet may be stricter than "
+                 f"rtol = {format_number(RTOL)}, atol = {format_number(ATOL)}, not looser, and each problem is "
+                 f"worth 1 point")
 
 
 def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy",

@@ -12,23 +12,25 @@ from .exits import guard
 from .output import Output, on_screen, show
 
 SHEET_EPILOG = """\b
-A sheet is TOML; each [[problem]] has an expression, a point and the answers to check:
+A sheet is TOML; each [[problem]] has an expression, a point and the answers to check (sheet.toml):
   title = "Backpropagation, week 3"
   [[problem]]
   name = "Square of a sum"
   expression = "(x+y)**2"
   at = { x = 1, y = 2 }
-  points = 2
   [problem.expect]
   x = "2*(x+y)"      # a formula: also compared at 5 random points near the given one
   y = 6              # a number: compared at the given point
   z = 9              # the output's own name: its value
+  gradcalc check sheet.toml
 
 \b
-A sheet graded on its own is a student's hand-in: it may not set its points, follow_through or a
-looser tolerance (exit 2). Grade it by your own copy of the sheet, which says all three:
+A sheet graded on its own is a student's hand-in: each problem is worth 1 point, and it may not set
+points, follow_through or a looser tolerance (exit 2). Grade a hand-in by your own copy of the sheet,
+which sets them:
   gradcalc check homework.toml --rules week3.toml
-(--teacher-sheet: the sheet is yours, its own rules apply.)
+A sheet you wrote yourself (points = 2 in a problem, say) is graded by its own rules with --teacher-sheet:
+  gradcalc check sheet.toml --teacher-sheet
 
 \b
 A whole class: each problem names the answers students give, answers = ["x", "z"] (or with the
