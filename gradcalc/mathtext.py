@@ -30,7 +30,7 @@ import re
 
 from .brackets import statement_end
 from .errors import GradcalcError
-from .names import ACCENT_MARKS, accented
+from .names import ACCENT_MARKS, GREEK, accented
 
 Span = tuple[int, int]
 
@@ -60,14 +60,6 @@ def _empty(kind: str, text: str, at: int) -> Tok:
 
 # -- LaTeX -------------------------------------------------------------------------------------------
 _LATEX = r"(?P<LATEX>\\(?:[A-Za-z]+|[^A-Za-z\n]))|(?P<DOLLAR>\$)|(?P<TRANSPOSE>ᵀ)|(?P<BANG>!(?!=))|"
-GREEK = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
-    "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ",
-    "mu": "μ", "nu": "ν", "xi": "ξ", "rho": "ρ", "varrho": "ρ", "sigma": "σ", "tau": "τ",
-    "upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
-    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Sigma": "Σ", "Phi": "Φ",
-    "Psi": "Ψ", "Omega": "Ω", "Upsilon": "Υ",
-}
 # Commands that are gradcalc's function of the same name (\arcsin is asin, \ln is log).
 _FUNCTION_COMMANDS = {
     "sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan",

@@ -20,6 +20,34 @@ NAME = re.compile(f"[{LETTERS}][{LETTERS}0-9\u2080-\u2089]*")
 _TWINS = str.maketrans("\u00b5\u03d1\u03d5\u03f5", "\u03bc\u03b8\u03c6\u03b5")
 
 
+# Greek letters by their LaTeX names (\\beta is β): math text reads the commands through it, and a value
+# given as --beta goes to the text's β when the text has no name beta (most keyboards have no β).
+GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+    "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ",
+    "mu": "μ", "nu": "ν", "xi": "ξ", "rho": "ρ", "varrho": "ρ", "sigma": "σ", "tau": "τ",
+    "upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Sigma": "Σ", "Phi": "Φ",
+    "Psi": "Ψ", "Omega": "Ω", "Upsilon": "Υ",
+}
+
+
+_SPELLED = {letter: spelled for spelled, letter in reversed(GREEK.items())}    # β → beta (not varbeta)
+
+
+def spelled_out(name: str) -> str | None:
+    """A name that starts with a Greek letter, that letter spelled out: β → beta, σ_1 → sigma_1."""
+    spelled = _SPELLED.get(name[:1])
+    return spelled + name[1:] if spelled and (len(name) == 1 or name[1] == "_") else None
+
+
+def spelled_greek(name: str) -> str | None:
+    """The name a Greek letter's spelled-out name stands for: beta → β, sigma_1 → σ_1; else None."""
+    head, underscore, rest = name.partition("_")
+    letter = GREEK.get(head)
+    return letter + underscore + rest if letter else None
+
+
 # Accents on one letter (ŷ, x̄, ẋ, ỹ): notes' names that are no name here, read as y_hat, x_bar, x_dot,
 # y_tilde (as code spells them) in the text, in LaTeX (\\hat{y}) and offered for --ŷ.
 ACCENT_MARKS = {"\u0302": "hat", "\u0304": "bar", "\u0305": "bar", "\u0307": "dot", "\u0308": "ddot",

@@ -10,7 +10,7 @@ from .errors import GradcalcError, MissingValue, UnusedValue
 from .evaluate import Step, Value, backward, forward
 from .graph import Graph
 from .limits import DEFAULT, Limits, check
-from .names import did_you_mean, fold, fold_keys, unaccented
+from .names import did_you_mean, fold, fold_keys, spelled_greek, spelled_out, unaccented
 from .numbers import format_shape
 from .ops import CONSTANTS
 from .parse import parse
@@ -133,6 +133,7 @@ def check_wrt(graph: Graph, wrt: str | Iterable[str]) -> tuple[str, ...]:
         raise GradcalcError(f"wrt takes the names of the inputs to differentiate by, not {wrt!r}",
                             hint=hint)
     names = tuple(fold(unaccented(name) or name) for name in names)   # --wrt µ is the text's μ, ŷ its y_hat
+    names = tuple(greek_keys(graph, dict.fromkeys(names)))             # --wrt beta its β
     for name in names:
         if graph.node_of(name) is None:
             known = list(graph.variables) + graph.intermediates()
@@ -217,11 +218,19 @@ def masked_problem(raw: Any, what: str) -> None:
                             hint="fill them (value.filled(0)) or drop them (value.compressed())")
 
 
+def greek_keys(graph: Graph, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with a Greek letter's spelled name (beta, sigma_1) as the letter (β, σ_1) where the
+    text has the letter and no name so spelled, and no value for the letter was given too."""
+    renamed = {name: letter for name in values if name not in graph.variables
+               and (letter := spelled_greek(name)) in graph.variables and letter not in values}
+    return {renamed.get(name, name): value for name, value in values.items()} if renamed else values
+
+
 def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) -> dict[str, Value]:
     """Match given values to the program's inputs: every input needs one. A value for a name the
     program does not mention is appended to `unused` (an error if that is None); a value for a
     computed name or a constant is always an error."""
-    values = fold_keys(values)           # --µ gives the text's μ
+    values = greek_keys(graph, fold_keys(values))    # --µ gives the text's μ, --beta its β
     for name in values:
         if name not in graph.variables:
             error = _unused_value(graph, name)
@@ -240,7 +249,8 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
             missing.append(name)
     if missing:
         first = graph.nodes[graph.variables[missing[0]]]
-        options = " ".join(f"--{name} VALUE" for name in missing)
+        options = " ".join(f"--{name} VALUE" + (f" (or --{spelled} VALUE)" if (spelled := spelled_out(name))
+                                                 and spelled not in graph.variables else "") for name in missing)
         hint = f"give {options}"
         near = did_you_mean(missing[0], unused or ())
         parts = _spelled_together(missing[0], unused or ())

@@ -1,0 +1,51 @@
+"""A Greek letter's spelled-out name gives the text's letter a value: \\beta in LaTeX is β, and most
+keyboards have no β, so --beta 1.5 (and beta=1.5 in the API, --wrt beta, a batch column) gives it."""
+
+import math
+
+import pytest
+from click.testing import CliRunner
+
+import gradcalc
+from gradcalc.cli import main
+
+
+def _sigmoid(v):
+    return 1 / (1 + math.exp(-v))
+
+
+def test_a_spelled_name_gives_the_letter_its_value():
+    result = CliRunner().invoke(main, [r"x \cdot \sigma(\beta x)", "--x", "0.5", "--beta", "1.5", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    found = json.loads(result.stdout)
+    s = _sigmoid(0.75)
+    assert found["value"] == pytest.approx(0.5 * s)
+    assert found["gradient"]["β"] == pytest.approx(0.5 * s * (1 - s) * 0.5)
+
+
+def test_the_api_and_wrt_take_the_spelled_name_too():
+    result = gradcalc.compute(r"\mu + \sigma_1 x + \lambda", {"mu": 1, "sigma_1": 2, "x": 3, "lambda": 4})
+    assert result.value == pytest.approx(11)
+    assert result.gradient == pytest.approx({"x": 2.0, "μ": 1.0, "σ_1": 3.0, "λ": 1.0})
+    only = gradcalc.compute(r"\theta^2 x", {"theta": 3, "x": 2}, wrt=["theta"])
+    assert only.gradient == pytest.approx({"θ": 12.0})
+
+
+def test_a_name_spelled_in_the_text_is_its_own_variable():
+    # beta and β both written: two variables; --beta is beta's, β still needs its own value
+    result = CliRunner().invoke(main, ["beta*x + β", "--beta", "2", "--x", "1"])
+    assert result.exit_code == 2
+    assert "no value for β" in result.stderr
+    assert "--beta" not in result.stderr.split("hint:")[1]
+    both = CliRunner().invoke(main, ["beta*x + β", "--beta", "2", "--x", "1", "--β", "5", "-q"])
+    assert both.exit_code == 0
+    assert both.stdout.split()[0] == "7"
+
+
+def test_the_missing_value_hint_offers_the_spelled_name():
+    result = CliRunner().invoke(main, [r"x \cdot \sigma(\beta x) + \varepsilon", "--x", "0.5"])
+    assert result.exit_code == 2
+    assert "--β VALUE (or --beta VALUE)" in result.stderr
+    assert "--ε VALUE (or --epsilon VALUE)" in result.stderr
