@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from .errors import GradcalcError, MathError
-from .graph import Graph, gc_paused
+from .graph import AT_MOST_ONE, Graph, gc_paused
 from .graph import Node as ProgramNode
 from .limits import exceeded
 from .numbers import format_shape, format_value
@@ -114,14 +114,20 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
     row_errors: dict = {}              # a batch's: node → the error of its row i
     arg, isfinite, whole = values.__getitem__, math.isfinite, on_nonfinite is None
     nodes = graph.nodes
-    node_inputs, names = nodes.inputs, nodes.names
+    names, input_ids = nodes.names, nodes.input_ids
     with errors, gc_paused():
-        for node_id, op_name in enumerate(nodes.ops):
+        # the inputs off the columns: two (second ≥ 0), at most one (first, or none), or more
+        for node_id, op_name, first, second in zip(range(len(values)), nodes.ops, nodes.left, nodes.right):
             if op_name is None:
                 values[node_id] = constants[node_id] if node_id in constants else inputs[names[node_id]]
                 continue
             op = OPS[op_name]
-            args = list(map(arg, node_inputs[node_id]))   # a list comprehension is a function call in 3.11
+            if second >= 0:
+                args = [values[first], values[second]]
+            elif second == AT_MOST_ONE and first >= 0:
+                args = [values[first]]
+            else:
+                args = list(map(arg, input_ids(node_id)))   # a list comprehension is a function call in 3.11
             if len(args) > 1 and ndarray in map(type, args):
                 if node_id in graph.written_products and whole:
                     op_name, op = _written_product(graph, nodes[node_id], args)
@@ -260,7 +266,7 @@ def _carried(graph: Graph, bad: set[int]) -> tuple[list[tuple[int, int]], set[in
     for node_id, op in enumerate(nodes.ops):
         if op is None:
             continue
-        for k, src in enumerate(nodes.inputs[node_id]):
+        for k, src in enumerate(nodes.input_ids(node_id)):
             if src in bad:
                 used.add(src)
                 if not (op == "where" and k > 0):
@@ -308,9 +314,15 @@ def needs_grad(graph: Graph, wrt: tuple[str, ...] = ()) -> list[bool]:
     needs = [False] * len(graph.nodes)
     for node_id in wanted:
         needs[node_id] = True
-    need, node_inputs = needs.__getitem__, graph.nodes.inputs
-    for node_id, op in enumerate(graph.nodes.ops):
-        if op is not None and any(map(need, node_inputs[node_id])):
+    nodes = graph.nodes
+    need, input_ids = needs.__getitem__, nodes.input_ids
+    for node_id, op, first, second in zip(range(len(needs)), nodes.ops, nodes.left, nodes.right):
+        if op is None:
+            continue
+        if second >= 0:
+            if needs[first] or needs[second]:
+                needs[node_id] = True
+        elif any(map(need, input_ids(node_id))):
             needs[node_id] = True
     return needs
 
@@ -425,7 +437,7 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
     add_step = steps.append if record else None
     arg, isfinite = values.__getitem__, math.isfinite
     columns = graph.nodes
-    ops, node_inputs = columns.ops, columns.inputs
+    ops, left, right, input_ids = columns.ops, columns.left, columns.right, columns.input_ids
     with errors, gc_paused():
         for node_id in range(output, -1, -1):
             upstream_grad, op_name = grads[node_id], ops[node_id]
@@ -440,7 +452,8 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
                 upstream_grad = Node(builder, upstream_grad)
                 _visit(builder, columns.span(node_id), what)
                 rules = op.d        # on nodes, the rules themselves (no numeric forms)
-            inputs = node_inputs[node_id]
+            second = right[node_id]
+            inputs = (left[node_id], second) if second >= 0 else input_ids(node_id)
             args = list(map(arg, inputs))
             out = values[node_id]
             for k, src in enumerate(inputs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from array import array
 
 from .errors import Span
 from .limits import DEFAULT, Limits, exceeded
@@ -42,41 +43,91 @@ class Node:
         return f"Node({self.id}, {self.op!r}, {self.inputs}, {self.name!r}, {self.span})"
 
 
-# A span packed into one int, start·2³² + end: one object a node instead of two.
-_SHIFT, _LOW = 32, (1 << 32) - 1
-
-
-def _pack(span: Span):
-    start, end = span
-    return start << _SHIFT | end if 0 <= end <= _LOW and start >= 0 else (start, end)
+# What `right` holds for a node of fewer than two inputs (its one input in `left`, or -1 there too)
+# and for one of three or more (its inputs in `more`).
+AT_MOST_ONE, IN_MORE = -1, -2
 
 
 class Nodes:
-    """A graph's nodes, held as columns (op, inputs, name, span per node) and read as a list of Node:
-    `nodes[i]`, iteration, slices and len make each Node when asked for. A parse of a 10⁵-term sum
-    makes 5·10⁵ nodes that forward and backward read column by column; a Node object each (with its
-    span's two ints) was half of that process's memory."""
+    """A graph's nodes, held as columns and read as a list of Node: `nodes[i]`, iteration, slices and
+    len make each Node when asked for. A parse of a 10⁵-term sum makes 5·10⁵ nodes that forward and
+    backward read column by column.
 
-    __slots__ = ("ops", "inputs", "names", "spans")
+    The columns hold no object per node where a number will do: input ids and span ends are machine
+    integers in arrays, 16 bytes a node (a tuple of two Python ints and a packed span as an int were
+    ~150, most of a long sum's memory). They are C ints, widened to 64 bits should a number not fit.
+    `ops` and `names` are lists of shared strings (None for an input or a constant, and for an
+    unnamed node). Read a node's inputs with `input_ids(i)` (a tuple) or, in a hot loop, off `left`
+    and `right`: right[i] ≥ 0 is a second input, AT_MOST_ONE says there is at most one (left[i], or
+    none where that is −1), IN_MORE that `more[i]` holds them."""
+
+    __slots__ = ("ops", "left", "right", "more", "names", "starts", "ends", "appends")
 
     def __init__(self, nodes=()):
         self.ops: list[str | None] = []
-        self.inputs: list[tuple[int, ...]] = []
+        self.left, self.right = array("i"), array("i")
+        self.more: dict[int, tuple[int, ...]] = {}
         self.names: list[str | None] = []
-        self.spans: list = []           # packed (_pack): read with span()
+        self.starts, self.ends = array("i"), array("i")
+        self._bind()
         for node in nodes:
             self.append(node)
 
+    def _bind(self) -> None:
+        # the columns' bound append methods, for Graph.add (looking each up was a tenth of its time)
+        self.appends = (self.ops.append, self.left.append, self.right.append, self.names.append,
+                        self.starts.append, self.ends.append)
+
     def span(self, node_id: int) -> Span:
-        packed = self.spans[node_id]
-        return (packed >> _SHIFT, packed & _LOW) if type(packed) is int else packed
+        return (self.starts[node_id], self.ends[node_id])
+
+    def input_ids(self, node_id: int) -> tuple[int, ...]:
+        right = self.right[node_id]
+        if right >= 0:
+            return (self.left[node_id], right)
+        if right == AT_MOST_ONE:
+            left = self.left[node_id]
+            return (left,) if left >= 0 else ()
+        return self.more[node_id]
+
+    @property
+    def inputs(self) -> _Inputs:
+        """Each node's input ids as a tuple, `nodes.inputs[i]` (a view: made when read)."""
+        return _Inputs(self)
 
     def push(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None) -> None:
         """Add a node's columns (Graph.add checks the limit and gives its id)."""
+        node_id = len(self.ops)
+        left, right = self._coded(node_id, inputs)
+        start, end = span
+        try:
+            self.left.append(left)
+            self.right.append(right)
+            self.starts.append(start)
+            self.ends.append(end)
+        except OverflowError:
+            self.widen(node_id)
+            return self.push(op, inputs, span, name)
         self.ops.append(op)
-        self.inputs.append(inputs)
         self.names.append(name)
-        self.spans.append(_pack(span))
+
+    def _coded(self, node_id: int, inputs: tuple[int, ...]) -> tuple[int, int]:
+        """What `left` and `right` hold for these inputs (three or more go in `more`)."""
+        count = len(inputs)
+        if count == 2:
+            return inputs[0], inputs[1]
+        if count < 2:
+            return (inputs[0] if count else -1), AT_MOST_ONE
+        self.more[node_id] = tuple(inputs)
+        return inputs[0], IN_MORE
+
+    def widen(self, count: int) -> None:
+        """The number columns cut back to `count` nodes and made 64-bit: a number did not fit a C int."""
+        if self.left.typecode == "q":
+            raise OverflowError("a node id or a span's end does not fit in 64 bits")
+        for column in ("left", "right", "starts", "ends"):
+            setattr(self, column, array("q", getattr(self, column)[:count]))
+        self._bind()
 
     def append(self, node: Node) -> None:
         if node.id != len(self.ops):
@@ -91,15 +142,23 @@ class Nodes:
             return [self[i] for i in range(*index.indices(len(self.ops)))]
         if index < 0:
             index += len(self.ops)
-        return Node(index, self.ops[index], self.inputs[index], self.names[index], self.span(index))
+        return Node(index, self.ops[index], self.input_ids(index), self.names[index],
+                    (self.starts[index], self.ends[index]))
 
     def __setitem__(self, index: int, node: Node) -> None:
         if index < 0:
             index += len(self.ops)
         if node.id != index:
             raise ValueError(f"node {node.id} put in place of node {index}")
-        self.ops[index], self.inputs[index], self.names[index] = node.op, node.inputs, node.name
-        self.spans[index] = _pack(node.span)
+        self.more.pop(index, None)
+        left, right = self._coded(index, node.inputs)
+        start, end = node.span
+        try:
+            self.left[index], self.right[index], self.starts[index], self.ends[index] = left, right, start, end
+        except OverflowError:
+            self.widen(len(self.ops))
+            self.left[index], self.right[index], self.starts[index], self.ends[index] = left, right, start, end
+        self.ops[index], self.names[index] = node.op, node.name
 
     def __iter__(self):
         for i in range(len(self.ops)):
@@ -111,11 +170,15 @@ class Nodes:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Nodes):
-            return (self.ops, self.inputs, self.names, self.spans) == \
-                (other.ops, other.inputs, other.names, other.spans)
+            return self._columns() == other._columns()
         if isinstance(other, list):
             return list(self) == other
         return NotImplemented
+
+    def _columns(self) -> tuple:
+        # as lists: an array('i') and an array('q') of the same numbers are not equal
+        return (self.ops, self.left.tolist(), self.right.tolist(), self.more, self.names, self.starts.tolist(),
+                self.ends.tolist())
 
     __hash__ = None
 
@@ -124,14 +187,40 @@ class Nodes:
 
     def truncate(self, count: int) -> None:
         """Take back the nodes from `count` on (a lambda's body, read as text to read again where called)."""
-        for column in (self.ops, self.inputs, self.names, self.spans):
+        for column in (self.ops, self.left, self.right, self.names, self.starts, self.ends):
             del column[count:]
+        for node_id in [node_id for node_id in self.more if node_id >= count]:
+            del self.more[node_id]
 
     def copy(self) -> Nodes:
         copied = Nodes()
-        copied.ops, copied.inputs = list(self.ops), list(self.inputs)
-        copied.names, copied.spans = list(self.names), list(self.spans)
+        copied.ops, copied.names, copied.more = list(self.ops), list(self.names), dict(self.more)
+        copied.left, copied.right = array(self.left.typecode, self.left), array(self.right.typecode, self.right)
+        copied.starts, copied.ends = array(self.starts.typecode, self.starts), array(self.ends.typecode, self.ends)
+        copied._bind()
         return copied
+
+
+class _Inputs:
+    """`nodes.inputs`: each node's input ids as a tuple, read off the columns."""
+
+    __slots__ = ("nodes",)
+
+    def __init__(self, nodes: Nodes):
+        self.nodes = nodes
+
+    def __getitem__(self, node_id: int) -> tuple[int, ...]:
+        if node_id < 0:
+            node_id += len(self.nodes.ops)
+        return self.nodes.input_ids(node_id)
+
+    def __len__(self) -> int:
+        return len(self.nodes.ops)
+
+    def __iter__(self):
+        input_ids = self.nodes.input_ids
+        for i in range(len(self.nodes.ops)):
+            yield input_ids(i)
 
 
 class Graph:
@@ -175,13 +264,25 @@ class Graph:
         node_id = len(nodes.ops)
         if node_id >= self.limits.nodes:
             raise exceeded("nodes", node_id + 1, "the program", self.limits, span, self.text)
-        # Nodes.push, written out: a long sum's parse adds 5·10⁵ nodes, and two calls each were a
-        # tenth of its time
-        nodes.ops.append(op)
-        nodes.inputs.append(inputs)
-        nodes.names.append(name)
+        # Nodes.push, written out for two inputs: a long sum's parse adds 5·10⁵ nodes, and two calls
+        # each were a tenth of its time
+        if len(inputs) != 2:
+            nodes.push(op, inputs, span, name)
+            return node_id
+        left, right = inputs
         start, end = span
-        nodes.spans.append(start << _SHIFT | end if 0 <= end <= _LOW and start >= 0 else span)
+        put_op, put_left, put_right, put_name, put_start, put_end = nodes.appends
+        try:
+            put_left(left)
+            put_right(right)
+            put_start(start)
+            put_end(end)
+        except OverflowError:
+            nodes.widen(node_id)
+            nodes.push(op, inputs, span, name)
+            return node_id
+        put_op(op)
+        put_name(name)
         return node_id
 
     def rename(self, node_id: int, name: str) -> None:

@@ -1,0 +1,54 @@
+"""The graph's columns (gradcalc.graph.Nodes): every node reads back as it was added, whatever its
+number of inputs and however far into the text its span lies."""
+
+from gradcalc.graph import Graph, Node
+from gradcalc.parse import parse
+
+NODES = [
+    Node(0, None, (), "x", (0, 1)),
+    Node(1, "sin", (0,), None, (2, 8)),
+    Node(2, "add", (0, 1), "t", (0, 8)),
+    Node(3, "where", (2, 0, 1), None, (0, 20)),
+    Node(4, "pi", (), None, (21, 23)),
+]
+
+
+def test_nodes_of_zero_to_three_inputs_read_back_as_added():
+    graph = Graph("x", NODES)
+    assert list(graph.nodes) == NODES
+    assert [graph.nodes.inputs[i] for i in range(5)] == [node.inputs for node in NODES]
+    assert graph.nodes[-1] == NODES[-1] and graph.nodes[1:3] == NODES[1:3]
+    assert list(reversed(graph.nodes)) == NODES[::-1]
+    added = Graph("x")
+    for node in NODES:
+        assert added.add(node.op, node.inputs, node.span, node.name) == node.id
+    assert added.nodes == graph.nodes
+
+
+def test_a_span_past_a_c_int_widens_the_columns_and_keeps_every_number():
+    graph = Graph("x", NODES)
+    far = (2**31 + 5, 2**40)
+    assert graph.add("mul", (3, 4), far) == 5
+    assert graph.nodes.starts.typecode == "q"
+    assert list(graph.nodes) == NODES + [Node(5, "mul", (3, 4), None, far)]
+    assert graph.add("neg", (5,), (-(2**40), 0)) == 6 and graph.nodes[6].span == (-(2**40), 0)
+
+
+def test_copy_replace_and_truncate_leave_the_original_alone():
+    graph = Graph("x", NODES)
+    copied = graph.copy()
+    copied.nodes[3] = Node(3, "mul", (1, 2), "u", (3, 4))
+    copied.add("exp", (3,), (5, 9))
+    assert list(graph.nodes) == NODES
+    assert copied.nodes[3] == Node(3, "mul", (1, 2), "u", (3, 4)) and copied.nodes.more == {}
+    copied.nodes.truncate(2)
+    assert list(copied.nodes) == NODES[:2] and len(graph.nodes) == 5
+
+
+def test_a_parsed_program_reads_its_inputs_and_spans_off_the_columns():
+    text = "t = x*y + 1\nwhere(x > 0, t, -t)"
+    graph = parse(text)
+    where = graph.nodes[graph.output]
+    assert where.op == "where" and len(where.inputs) == 3
+    assert text[slice(*where.span)] == "where(x > 0, t, -t)"
+    assert graph.nodes[graph.node_of("t")].op == "add"
