@@ -98,7 +98,9 @@ class _Builder:
         self.assigned: dict[str, Ref] = {}       # name → the node it was assigned last
         self.version: dict[str, int] = {}        # name → how many values it has had (2 after c = c + 1)
         self.noted: set[str] = set()             # the notes on notation already given (one of each)
-        self.named: set[int] = set()             # the nodes a statement gave a name (t = …)
+        # the nodes a statement gave a name (t = …): 1 at their ids. A byte a node, not a set of
+        # ints (a 10⁵-line program's set was 8 MB)
+        self.named = bytearray()
 
     # -- helpers -----------------------------------------------------------------------------
     def _constant(self, value, span: Span) -> Ref:
@@ -926,7 +928,7 @@ class _Builder:
             graph.constants.pop(node, None)
             graph.versions.pop(node, None)
             self.pairs.pop(node, None)
-        self.named.difference_update(made)
+        del self.named[cut:]
         graph.nodes.truncate(cut)
         del graph.notes[mark.notes:]
         self.noted, self.declared, self.pending = mark.noted, mark.declared, mark.pending
@@ -982,7 +984,10 @@ class _Builder:
             graph.notes.append(f"{name} is assigned a value; {name}(…) still calls the function {name}")
         self.assigned[name] = (ref[0], start, ref[2])
         self.declared.add(name)
-        self.named.add(ref[0])
+        named = self.named
+        if ref[0] >= len(named):
+            named.extend(bytes(ref[0] + 1 - len(named)))
+        named[ref[0]] = 1
         return self.assigned[name]
 
     def start(self, children):
@@ -1010,7 +1015,9 @@ class _Builder:
                                     hint=f"paste the lines that compute {program.output}")
             children = children + [self.assigned[program.output]]
         self._value(children[-1])
-        lost = next((ref for ref in children[:-1] if ref[0] not in self.named), None)
+        named = self.named
+        lost = next((ref for ref in children[:-1] if ref[0] is None or ref[0] >= len(named) or not named[ref[0]]),
+                    None)
         if lost is not None:
             shown = _short(self.graph.text[lost[1]:lost[2]])
             raise GradcalcError(
@@ -1506,6 +1513,8 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
         if python or _BUILDER_READ[0]:     # Python read as Python (a lambda too): math text is not its dialect
             raise
         failed = error
+    finally:
+        _BUILDER_DECLARED[0] = set()       # a long program's names are not kept past its parse
     # Math text and LaTeX (gradcalc/mathtext.py): read the tokens as notes mean them, and parse again.
     from . import mathtext
 
@@ -1535,24 +1544,25 @@ _DEFINES = r"\)[ \t]*=(?!=)"
 def _reads_otherwise(graph: Graph, names: frozenset) -> bool:
     """Whether a variable of the parsed graph is one math text reads otherwise: xy with x and y given,
     the T of X^T with no value, log_2 (a logarithm's base), x_ before {1} (a subscript)."""
-    ungiven = [name for name in graph.variables if name not in names]
-    if not ungiven:
+    variables, declared = graph.variables, _BUILDER_DECLARED[0]
+    if all(name in names for name in variables):
         return False      # the common case: every variable given a value (mathtext is not imported)
-    pieces = names | _BUILDER_DECLARED[0]
-    unknown = [name for name in ungiven if name not in pieces]
+    # (no set of the ungiven names: a 10⁵-line program's inputs given in its text are 10⁵ of them)
+    unknown = [name for name in variables if name not in names and name not in declared]
     if any(name == "T" or name.endswith("_") or name.startswith("log") for name in unknown):
         return True
-    listed = set(ungiven) & _BUILDER_DECLARED[0]
-    if listed and any(name.partition("_")[0] in listed for name in graph.variables if "_" in name[1:]):
+    listed = lambda name: name in variables and name not in names and name in declared  # noqa: E731
+    if any(listed(name.partition("_")[0]) for name in variables if "_" in name[1:]):
         return True       # f(w, x) = … w_0 … x_0: a head listing vectors, the formula their components
-    if not unknown or not pieces:
+    if not unknown or not (names or declared):
         return False
+    pieces = names | declared
     from .mathtext import could_split
 
     return any(could_split(name, pieces, CALLS) for name in unknown)
 
 
-_BUILDER_DECLARED: list[frozenset] = [frozenset()]   # the last plain parse's assigned and input names
+_BUILDER_DECLARED: list[set] = [set()]   # the last plain parse's assigned and input names, until read
 _BUILDER_READ = [False]                               # whether the last plain parse read a lambda
 
 
@@ -1585,7 +1595,7 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
                 raise
     finally:
         graph = _BUILDER.graph
-        _BUILDER_DECLARED[0] = frozenset(_BUILDER.declared)
+        _BUILDER_DECLARED[0] = _BUILDER.declared     # reset gives the builder a new set
         _BUILDER_READ[0] = _BUILDER.lambda_seen
         _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
     graph.output = ref[0]
