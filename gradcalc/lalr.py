@@ -32,16 +32,68 @@ def token(text: str, start: int, end: int) -> Token:
 
 
 def load(builder, grammar: str):
-    """The generated tables with one reduction function per rule (calling `builder`'s methods), or
-    None if they are missing or older than `grammar`."""
+    """The generated tables and the driver's steps (the actions with one reduction function per rule,
+    calling `builder`'s methods), or None if the tables are missing or older than `grammar`."""
     try:
         from . import _lalr_tables as tables
     except ImportError:  # pragma: no cover - a broken installation
         return None
     if tables.GRAMMAR != grammar:
         return None
-    reductions = [(size, origin, _reduction(builder, size, *shape)) for size, origin, *shape in tables.RULES]
-    return tables, re.compile(tables.TOKENS), reductions, {}
+    return tables, re.compile(tables.TOKENS), _steps(tables, builder)
+
+
+def _steps(tables, builder) -> list[dict]:
+    """Per state, what the driver does at each symbol: shift to (or, at a rule's name, go to) a state,
+    an int; or reduce, a tuple (size, what to do, the states to go to), whose last two are
+        (the builder's reduction, _Gotos)   the rule's children are replaced by what the builder makes
+        (None, _Gotos)                      a rule that passes its one child on (`?factor: power`)
+        (the places of the children, None)  a repetition's list (`(ADD_OP product)*`) takes its new
+                                            children where it lies on the stack, in the same state
+    A _Gotos is shared by every reduction of the same rule name at the same next token."""
+    actions, rules = tables.ACTIONS, tables.RULES
+    reductions = [(size, origin, _reduction(builder, size, *shape)) for size, origin, *shape in rules]
+    gotos: dict[tuple[str, str], _Gotos] = {}
+    steps = []
+    for moves in actions:
+        step = {}
+        for symbol, action in moves.items():
+            if action >= 0:
+                step[symbol] = action
+                continue
+            size, origin, reduce = reductions[~action]
+            if type(reduce) is tuple:
+                step[symbol] = (size, reduce, None)
+                continue
+            key = (origin, symbol)
+            if key not in gotos:
+                gotos[key] = _Gotos(actions, reductions, origin, symbol)
+            step[symbol] = (size, reduce, gotos[key])
+        steps.append(step)
+    return steps
+
+
+class _Gotos(dict):
+    """The state a reduction leaves on top of the stack, by the state below the rule's children: the
+    goto of the rule's name, then of every rule that only passes it on (`?factor: power`) at this
+    next token. Where that chain ends depends only on the state below, the rule and the next token,
+    so each chain is walked once (the first time a parse meets it) and then read in one step."""
+
+    __slots__ = ("actions", "reductions", "origin", "kind")
+
+    def __init__(self, actions, reductions, origin: str, kind: str):
+        super().__init__()
+        self.actions, self.reductions, self.origin, self.kind = actions, reductions, origin, kind
+
+    def __missing__(self, below: int) -> int:
+        actions, reductions, origin = self.actions, self.reductions, self.origin
+        while True:
+            state = actions[below][origin]
+            action = actions[state].get(self.kind)
+            if action is None or action >= 0 or reductions[~action][2] is not None:
+                self[below] = state
+                return state
+            origin = reductions[~action][1]
 
 
 def _reduction(builder, size: int, callback: str, expand1: bool, include, append_none: int):
@@ -120,92 +172,68 @@ def _lark_only(_children):
     raise Fallback
 
 
-def drive(text: str, tables, token_re, reductions, chained: dict, matches=None):
+def drive(text: str, tables, token_re, steps: list[dict], matches=None):
     """The LALR loop: shift tokens, reduce by rules, until the start rule is complete. `matches`, if
-    given, are the tokens to read instead of the text's own (math text's, gradcalc/mathtext.py).
-
-    A rule that passes its one child through (`?factor: power`) changes only the state on top of the
-    stack, and where that chain of states ends depends only on the state below it, the rule reduced
-    last and the next token: `chained` remembers it (for every parse), so each chain is walked once.
-    A repetition's list (`(ADD_OP product)*`) grows in place, where it lies on the stack."""
-    actions, end = tables.ACTIONS, tables.END
+    given, are the tokens to read instead of the text's own (math text's, gradcalc/mathtext.py)."""
+    end = tables.END
     states, values = [tables.START], []
     state = tables.START
     push_state, push_value = states.append, values.append
-    found = token_re.finditer(text) if matches is None else _given(matches)
+    given = matches is not None
+    found = _given(matches) if given else token_re.finditer(text)
     for match in found:
         # spaces and comments before the token are part of the match; the last match, at the end
         # of the text, is of no group
         kind = match.lastgroup or "$END"
-        action = actions[state].get(kind)
-        if action is None:
-            raise Fallback
-        while action < 0:               # reduce
-            size, origin, reduce = reductions[~action]
-            if type(reduce) is tuple:   # a repetition grows: the list below takes the new items
+        action = steps[state].get(kind)
+        while type(action) is tuple:    # reduce
+            size, reduce, gotos = action
+            if gotos is None:           # a repetition grows: the list below takes the new items
                 kept = values[-size]
                 for offset in reduce:
                     kept.append(values[offset])
                 del values[1 - size:], states[1 - size:]
-                # the state the list was shifted to: the same rule, reduced over the same state
-                state = states[-1]
+                state = states[-1]      # the state the list was shifted to
+            elif size == 1:             # the child is replaced (or passed on) where it lies
+                if reduce is not None:
+                    values[-1] = reduce(values[-1:])
+                state = states[-1] = gotos[states[-2]]
             else:
-                if reduce is None:      # passes a token through
-                    del states[-1]
-                elif size:
+                if size:
                     children = values[-size:]
                     del values[-size:], states[-size:]
-                    push_value(reduce(children))
                 else:
-                    push_value(reduce([]))
-                below = states[-1]
-                key = (below, origin, kind)
-                state = chained.get(key)
-                if state is None:
-                    state = chained[key] = _chain(actions, reductions, below, origin, kind)
+                    children = []
+                push_value(reduce(children))
+                state = gotos[states[-1]]
                 push_state(state)
-            action = actions[state].get(kind)
-            if action is None:
-                if state == end:        # the start rule is complete, at the end of the text
-                    return values[-1]
-                raise Fallback
+            action = steps[state].get(kind)
+        if action is None:
+            if state == end and kind == "$END":   # the start rule is complete, at the end of the text
+                return values[-1]
+            raise Fallback
         push_state(action)              # shift
-        push_value((match.group(kind), match.start(kind), match.end(kind)))
+        if given:
+            push_value(match.token)
+        else:
+            start, stop = match.span(kind)
+            push_value((text[start:stop], start, stop))
         state = action
     raise Fallback
 
 
 class _Given:
     """A token given to the driver (math text's: `lastgroup`, `text`, `start`, `end`) read as the
-    driver reads a match, its group being the token itself; None for the end of the text."""
+    driver reads a match: its kind, and the token as the builder sees it; None for the end of the text."""
 
     __slots__ = ("lastgroup", "token")
 
-    def __init__(self, token):
-        self.lastgroup, self.token = (None, None) if token is None else (token.lastgroup, token)
-
-    def group(self, _kind: str) -> str:
-        return self.token.text
-
-    def start(self, _kind: str) -> int:
-        return self.token.start
-
-    def end(self, _kind: str) -> int:
-        return self.token.end
+    def __init__(self, given):
+        self.lastgroup, self.token = (None, None) if given is None else \
+            (given.lastgroup, (given.text, given.start, given.end))
 
 
 def _given(tokens):
     for given in tokens:
         yield _Given(given)
     yield _Given(None)
-
-
-def _chain(actions, reductions, below: int, origin: str, kind: str) -> int:
-    """The state on top of `below` once `origin` is on the stack and every rule that only passes
-    it on (at the next token `kind`) has been reduced."""
-    while True:
-        state = actions[below][origin]
-        action = actions[state].get(kind)
-        if action is None or action >= 0 or reductions[~action][2] is not None:
-            return state
-        origin = reductions[~action][1]
