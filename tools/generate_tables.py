@@ -66,8 +66,9 @@ def generate_tables(path: str = SHIPPED) -> None:
         f"{__import__('lark').__version__}: do not edit.\n"
         "# Regenerate after changing the grammar (tests/test_scale.py checks that it is current).\n\n"
         f"GRAMMAR = {grammar_text()!r}\n\n"
-        "# The tokenizer: what Lark ignores (spaces, comments), then the terminals in Lark's order of\n"
-        "# preference as named groups. TOKENS matches one token a match, with what is skipped before\n"
+        "# The tokenizer: what Lark ignores (spaces, comments), then the terminals as named groups (in\n"
+        "# Lark's order of preference where two can start alike, the common ones first where they\n"
+        "# cannot: the same tokens, read sooner). TOKENS matches one token a match, with what is skipped before\n"
         "# it; any other character is `unmatched` (the driver cannot shift it, so Lark reports it); the\n"
         "# last match, at the end of the text, is empty and of no group.\n"
         f"SKIP = {skip!r}\n"
@@ -84,8 +85,12 @@ def generate_tables(path: str = SHIPPED) -> None:
 
 
 def _token_pattern(terminals, ignored: set[str]) -> tuple[str, str]:
-    """What Lark ignores, as one pattern, and the other terminals as one alternation of named groups,
-    in Lark's order of preference."""
+    """What Lark ignores, as one pattern, and the other terminals as one alternation of named groups.
+
+    The regular expression takes the first alternative that matches, so only terminals that can start
+    with the same character must keep Lark's order of preference; the others go in the order a
+    formula most often needs them (NAME, NUMBER, operators, parentheses), which a long sum reads
+    faster. The groups inside a terminal are made non-capturing (fewer marks a match to keep)."""
     skipped = [t.pattern.to_regexp() for t in terminals if t.name in ignored]
     kept = [t for t in terminals if t.name not in ignored]
     # Skipping first is what Lark does only if no kept terminal can start where an ignored one can.
@@ -96,7 +101,112 @@ def _token_pattern(terminals, ignored: set[str]) -> tuple[str, str]:
                       if pattern.match(c + after)), None)
         if clash is not None:
             raise NotImplementedError(f"{terminal.name} can start with {clash!r}, which Lark ignores")
-    return "|".join(skipped), "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in kept)
+    patterns = {t.name: _noncapturing(t.pattern.to_regexp()) for t in kept}
+    order = _common_first([t.name for t in kept], {name: _first_chars(p) for name, p in patterns.items()})
+    return "|".join(skipped), "|".join(f"(?P<{name}>{patterns[name]})" for name in order)
+
+
+# The terminals a formula is mostly made of, most frequent first.
+COMMON = ("NAME", "NUMBER", "ADD_OP", "MUL_OP", "LPAR", "RPAR", "_SEP", "EQUAL", "COMMA", "POW_OP")
+
+
+def _common_first(names: list[str], firsts: dict) -> list[str]:
+    """`names` (in Lark's order of preference) with the COMMON ones as early as they may go: a
+    terminal stays after every one before it in Lark's order that can start with the same character
+    (a first-character set of None may start with any)."""
+    def clash(a: str, b: str) -> bool:
+        return firsts[a] is None or firsts[b] is None or bool(firsts[a] & firsts[b])
+
+    after = {name: {earlier for earlier in names[:i] if clash(earlier, name)} for i, name in enumerate(names)}
+    rank = {name: COMMON.index(name) if name in COMMON else len(COMMON) for name in names}
+    for name in reversed(names):             # a terminal that must come first takes the rank it holds up
+        for earlier in after[name]:
+            rank[earlier] = min(rank[earlier], rank[name])
+    order: list[str] = []
+    while len(order) < len(names):
+        ready = [name for name in names if name not in order and after[name] <= set(order)]
+        order.append(min(ready, key=lambda name: (rank[name], names.index(name))))
+    return order
+
+
+def _noncapturing(pattern: str) -> str:
+    """`pattern` with each unnamed group `(…)` written `(?:…)` (escapes and character classes kept)."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            j = i + 1 + (pattern[i + 1:i + 2] == "^")
+            if pattern[j:j + 1] == "]":       # a ] first in a class is itself
+                out.append(pattern[i:j + 1])
+                i = j + 1
+                continue
+        elif c == "(" and pattern[i + 1:i + 2] != "?":
+            out.append("(?:")
+            i += 1
+            continue
+        out.append(c)
+        i += 1
+    written = "".join(out)
+    assert re.compile(written).groups == 0, pattern
+    return written
+
+
+def _first_chars(pattern: str) -> set[int] | None:
+    """The characters a match of `pattern` can start with, or None if any may (or it may be empty)."""
+    from re import _constants as sre, _parser
+
+    def first(items) -> tuple[set[int] | None, bool]:
+        """(first characters, whether the items can match the empty string)"""
+        chars: set[int] = set()
+        for op, av in items:
+            if op is sre.LITERAL:
+                return chars | {av}, False
+            if op is sre.IN:
+                for kind, arg in av:
+                    if kind is sre.LITERAL:
+                        chars.add(arg)
+                    elif kind is sre.RANGE:
+                        chars.update(range(arg[0], arg[1] + 1))
+                    else:                    # a negated class, \w, \d: anything
+                        return None, False
+                return chars, False
+            if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+                continue                     # zero width: it only narrows what follows
+            if op is sre.SUBPATTERN and (av[1] or av[2]):
+                return None, False           # flags such as (?i: …): other characters may match
+            if op is sre.SUBPATTERN or op is sre.ATOMIC_GROUP:
+                inner, empty = first(av[-1] if op is sre.SUBPATTERN else av)
+            elif op is sre.BRANCH:
+                inner, empty = set(), False
+                for branch in av[1]:
+                    found, could = first(branch)
+                    if found is None:
+                        return None, False
+                    inner, empty = inner | found, empty or could
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+                inner, empty = first(av[2])
+                empty = empty or av[0] == 0
+            else:
+                return None, False
+            if inner is None:
+                return None, False
+            chars |= inner
+            if not empty:
+                return chars, False
+        return chars, True
+
+    parsed = _parser.parse(pattern)
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    chars, empty = first(parsed)
+    return None if chars is None or empty else chars
 
 
 if __name__ == "__main__":
