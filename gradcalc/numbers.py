@@ -94,7 +94,7 @@ def format_line(value, precision: int = DEFAULT_PRECISION) -> str:
 
     For -q, where a script reads one value per line.
     """
-    if getattr(value, "shape", ()) == ():
+    if type(value) is float or getattr(value, "shape", ()) == ():   # a float has no shape to look for
         return format_number(value, precision)
     import sys
 

@@ -943,11 +943,12 @@ class _Builder:
         return self._assign(token, value, start)
 
     def _assign(self, token, ref: Ref, start: int) -> Ref:
-        name, span = token[0], (token[1], token[2])
+        name = token[0]
         graph = self.graph
-        self._value(ref)
+        if type(ref) is not tuple or ref[0] is None:    # a value's ref is a plain tuple with a node
+            self._value(ref)
         if "." in name:
-            raise GradcalcError(f"{name} cannot be assigned: a name has no dots", span,
+            raise GradcalcError(f"{name} cannot be assigned: a name has no dots", (token[1], token[2]),
                                 hint=f"use a plain name, e.g. {name.replace('.', '_')}")
         again = name in self.assigned
         if not again and name in graph.variables and name not in self.locals:
@@ -1568,10 +1569,12 @@ _BUILDER_READ = [False]                               # whether the last plain p
 
 def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, program) -> Graph:
     _BUILDER.reset(text, limits, program, names, source)
-    try:
-        # a def's body is an indented block: its INDENT and DEDENT tokens read off the lines' indentation
-        tokens = indent.tokens(source, text, _token_source(), _ignored()) if indent.has_def(source) else None
-        with gc_paused():
+    # The collector stays off until the builder has let go of its tables too: the first collection
+    # after a pause walks every container made during it that is still alive.
+    with gc_paused():
+        try:
+            # a def's body is an indented block: its INDENT and DEDENT tokens read off the lines' indentation
+            tokens = indent.tokens(source, text, _token_source(), _ignored()) if indent.has_def(source) else None
             tables = _tables()
             if tables is None:
                 raise lalr.Fallback
@@ -1580,24 +1583,24 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
             except lalr.Fallback:
                 _BUILDER.reset(text, limits, program, names, source)
                 raise
-    except GradcalcError as error:
-        error.text = text
-        raise
-    except lalr.Fallback:
-        _BUILDER.by_lark = True
-        if tokens is None:
-            ref = _parse_with_lark(source, text)
-        else:
-            try:
-                ref = _parse_tokens_with_lark(tokens, text)
-            except GradcalcError as error:
-                error.text = text
-                raise
-    finally:
-        graph = _BUILDER.graph
-        _BUILDER_DECLARED[0] = _BUILDER.declared     # reset gives the builder a new set
-        _BUILDER_READ[0] = _BUILDER.lambda_seen
-        _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
+        except GradcalcError as error:
+            error.text = text
+            raise
+        except lalr.Fallback:
+            _BUILDER.by_lark = True
+            if tokens is None:
+                ref = _parse_with_lark(source, text)
+            else:
+                try:
+                    ref = _parse_tokens_with_lark(tokens, text)
+                except GradcalcError as error:
+                    error.text = text
+                    raise
+        finally:
+            graph = _BUILDER.graph
+            _BUILDER_DECLARED[0] = _BUILDER.declared     # reset gives the builder a new set
+            _BUILDER_READ[0] = _BUILDER.lambda_seen
+            _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
     graph.output = ref[0]
     return graph
 
