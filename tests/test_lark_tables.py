@@ -55,7 +55,8 @@ def test_the_tokenizer_reads_the_tokens_lark_reads():
     ours = re.compile(f"(?P<__SKIPPED>{_lalr_tables.SKIP})|{_lalr_tables.TERMINALS}|(?P<unmatched>[\\s\\S])")
     theirs = re.compile(f"(?P<__SKIPPED>{_lalr_tables.SKIP})|{lark_order}")
     pieces = [*"abefilmnpstxyzFT_019.+-*/@^=<>!()[]{},:;#\n\t \\$'\"−–×·÷∗⋅≤≥≠√π²³⁻¹µσ₁",
-              "np.", "lambda", "lambda x:", "else", "if", "**", "==", "+=", ".T", ".sum(", "1e-3", ".5"]
+              "np.", "lambda", "lambda x:", "else", "if", "**", "==", "+=", ".T", ".sum(", "1e-3", ".5",
+              "def f(", "return", "->", " -> float:"]
     draw = random.Random(27)
     for _ in range(20_000):
         text = "".join(draw.choice(pieces) for _ in range(draw.randint(1, 10)))
