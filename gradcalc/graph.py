@@ -264,12 +264,15 @@ class Graph:
         node_id = len(nodes.ops)
         if node_id >= self.limits.nodes:
             raise exceeded("nodes", node_id + 1, "the program", self.limits, span, self.text)
-        # Nodes.push, written out for two inputs: a long sum's parse adds 5·10⁵ nodes, and two calls
-        # each were a tenth of its time
-        if len(inputs) != 2:
+        # Nodes.push, written out for two inputs and for none (an input, a constant): a long sum's
+        # parse adds 5·10⁵ nodes, and two calls each were a tenth of its time
+        if len(inputs) == 2:
+            left, right = inputs
+        elif not inputs:
+            left, right = -1, AT_MOST_ONE       # as Nodes._coded writes no inputs
+        else:
             nodes.push(op, inputs, span, name)
             return node_id
-        left, right = inputs
         start, end = span
         put_op, put_left, put_right, put_name, put_start, put_end = nodes.appends
         try:
