@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .evaluate import backward, needs_grad
+from .evaluate import backward, backward_from, needs_grad
 from .graph import Graph, gc_paused
 from .numbers import format_value
 from .ops import OPS, sum_to
@@ -120,54 +120,70 @@ def _plain(value: Any) -> Any:
 def walk(graph: Graph, values: list, needs: list[bool], seed: Any, edits: dict | None = None,
          overwrite: bool = False, fixed: dict[int, Any] | None = None, stop: int = -1,
          shortcut: dict[int, list[int]] | None = None) -> list:
-    """evaluate.backward's loop with one change at chosen edges: `edits[(node, k)]` gives what flows
-    instead of upstream × local (_DROP: nothing), `overwrite` replaces an input's gradient with each
-    edge's instead of adding, `fixed[node]` is the gradient a node passes on whatever reached it (a
-    student's own value), `shortcut[node]` the inputs below a node its gradient goes to directly (the
-    derivatives between them left out). Nodes with ids ≤ `stop` are not passed through (their
-    gradients are final).
-
-    A loop of its own, not a flag of backward(): the engine's hot loop pays nothing for diagnosis.
-    It reads the graph's columns (graph.Nodes' ops and inputs), as forward and backward do."""
-    ops, inputs = graph.nodes.ops, graph.nodes.inputs
-    grads: list = [None] * len(ops)
+    """The engine's backward pass (evaluate.backward_from) with one change at chosen edges:
+    `edits[(node, k)]` gives what flows instead of upstream × local (_DROP: nothing), `overwrite`
+    replaces an input's gradient with each edge's instead of adding, `fixed[node]` is the gradient a
+    node passes on whatever reached it (a student's own value), `shortcut[node]` the inputs below a
+    node its gradient goes to directly (the derivatives between them left out). Nodes with ids ≤
+    `stop` are not passed through (their gradients are final). [] if the slip's shapes do not fit."""
+    grads: list = [None] * len(graph.nodes)
     grads[graph.output] = seed
-    for node in range(len(ops) - 1, stop, -1):
-        upstream = grads[node]
-        if fixed is not None and node in fixed:
-            upstream = grads[node] = fixed[node]
-        if upstream is None or ops[node] is None:
-            continue
-        if shortcut is not None and node in shortcut:
-            for src in shortcut[node]:
+    start = graph.output
+    if fixed:
+        needs = list(needs)
+        for node, value in fixed.items():
+            if node > stop:   # nothing flows into it: its gradient is the student's
+                grads[node], needs[node] = value, False
+                start = max(start, node)
+    inputs = graph.nodes.inputs
+    fitted = {(node, k): _fitted(edit, values[inputs[node][k]]) for (node, k), edit in (edits or {}).items()}
+    try:
+        if overwrite:   # each input keeps the last edge to reach it: the edges before it are dropped
+            fired = backward_from(graph, values, list(grads), start, needs, stop, fitted, record=True)[1]
+            last = {step.input: (step.node, step.k) for step in fired}
+            fitted.update({(step.node, step.k): _nothing for step in fired
+                           if last[step.input] != (step.node, step.k)})
+        for inner in sorted(shortcut or (), reverse=True):
+            if not stop < inner <= start:
+                continue
+            backward_from(graph, values, grads, start, needs, inner, fitted)
+            start, upstream = inner - 1, grads[inner]     # its own edges are not walked
+            for src in shortcut[inner] if upstream is not None else ():
                 try:
                     flowing = sum_to(upstream, np.shape(values[src]))
                 except ValueError:   # an array's gradient cannot be a scalar's: no such slip
                     return []
                 grads[src] = flowing if grads[src] is None else grads[src] + flowing
-            continue
-        op = OPS[ops[node]]
-        args = [values[i] for i in inputs[node]]
-        out = values[node]
-        for k, src in enumerate(inputs[node]):
-            if not needs[src]:
-                continue
-            local, flowing = op.flow(k, upstream, args, out, lazy=True)   # an array rule's Jacobian only if read
-            edit = edits.get((node, k)) if edits else None
-            if edit is not None:
-                try:
-                    flowing = edit(upstream, local, flowing, args, out)
-                    if flowing is _DROP:
-                        continue
-                    if np.shape(flowing) != np.shape(values[src]) and np.ndim(flowing) < np.ndim(values[src]):
-                        raise ValueError("a slip cannot make an array smaller than its input")
-                    flowing = sum_to(flowing, np.shape(values[src]))
-                except (ValueError, ArithmeticError):   # the slip's shapes do not fit: no such slip
-                    return []
-            elif not (isinstance(flowing, float) and isinstance(values[src], float)):
-                flowing = sum_to(flowing, np.shape(values[src]))   # numbers need no broadcasting undone
-            grads[src] = flowing if grads[src] is None or overwrite else grads[src] + flowing
+        backward_from(graph, values, grads, start, needs, stop, fitted)
+    except _NoSuchSlip:
+        return []
     return grads
+
+
+class _NoSuchSlip(Exception):
+    """A slip's shapes do not fit: no student could write it down."""
+
+
+def _nothing(*edge: Any) -> None:
+    """An edit by which nothing flows along its edge."""
+
+
+def _fitted(edit: Callable, like: Any) -> Callable:
+    """An edit as the engine takes it: what flows fitted to its input's shape (`like`), None for
+    nothing; _NoSuchSlip where the slip's shapes do not fit."""
+    shape = np.shape(like)
+
+    def fit(upstream: Any, local: Any, flowing: Any, args: list, out: Any) -> Any:
+        try:
+            flowing = edit(upstream, local, flowing, args, out)
+            if flowing is _DROP:
+                return None
+            if np.shape(flowing) != shape and np.ndim(flowing) < len(shape):
+                raise ValueError("a slip cannot make an array smaller than its input")
+            return sum_to(flowing, shape)
+        except (ValueError, ArithmeticError):
+            raise _NoSuchSlip from None
+    return fit
 
 
 def seed_of(graph: Graph, values: list, upstream: Any = None) -> Any:

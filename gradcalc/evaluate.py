@@ -353,6 +353,20 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
     return grads, steps
 
 
+def backward_from(graph: Graph, values: list[Value], grads: list, start: int, needs: list[bool], stop: int = -1,
+                  edits: dict | None = None, record: bool = False) -> tuple[list, list[Step] | None]:
+    """backward's walk on numbers from the gradients `grads` (changed in place), node `start` down to
+    `stop` (not included), with `edits` as _reverse takes them: a diagnosis's backward pass with a
+    student's slip in place. A value not finite is passed on, as the right pass's would be."""
+    floats = type(values[graph.output]) is float
+    return _reverse(graph, values, start, None, needs, floats, _passed_on, summed=set(), record=record,
+                    stop=stop, grads=grads, edits=edits)
+
+
+def _passed_on(flowing: Value, error: Callable[[int], MathError]) -> None:
+    """A diagnosis compares with what the pass gives, inf and nan included: nothing to raise."""
+
+
 def gradient_nodes(builder, output: int, wrt: list[int], seed: int | None = None,
                    what: str = "this derivative") -> dict[int, int]:
     """The same reverse walk building graph nodes instead of numbers (DeZero's create_graph): values
@@ -412,7 +426,8 @@ class _NoScalar:
 
 def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats: bool,
              on_nonfinite: NonFinite | None, building: tuple | None = None, summed: set[int] | None = None,
-             record: bool = True) -> tuple[list, list[Step] | None]:
+             record: bool = True, stop: int = -1, grads: list | None = None, edits: dict | None = None
+             ) -> tuple[list, list[Step] | None]:
     """The one reverse walk: from `output` down the creation order, each edge's local derivative read
     off its op's rule and multiplied by the upstream (or the op's vector-Jacobian rule applied to it),
     broadcasting undone, the result added into the input's gradient and recorded as a Step.
@@ -422,7 +437,13 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
 
     Every array that flows is checked for inf and nan once, where it is made: an upstream passed on
     as it is (+, −) was checked already, unless it is a sum of several contributions (`summed`
-    collects the nodes whose array gradient is one)."""
+    collects the nodes whose array gradient is one).
+
+    A diagnosis (gradcalc.diagnose, through backward_from) re-runs the walk with a student's slip in place:
+    from the gradients `grads` already there (changed in place) instead of `seed` alone, down to `stop`
+    (not included), with `edits[(node, k)](upstream, local, flowing, args, out)` giving what flows along
+    that edge instead, fitted to its input's shape (None: nothing). The plain walk pays one test of
+    `edits` per edge for them."""
     if building is not None:
         builder, what = building
         scalar, errors, m = _NoScalar, _unguarded(), nodes(builder)
@@ -431,15 +452,16 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
     else:
         scalar, errors = (float, _unguarded()) if floats else (np.float64, np.errstate(all="ignore"))
         m = NUMBERS
-        grads = [None] * len(graph.nodes)
-        grads[output] = seed
+        if grads is None:
+            grads = [None] * len(graph.nodes)
+            grads[output] = seed
     steps: list[Step] | None = [] if record else None
     add_step = steps.append if record else None
     arg, isfinite = values.__getitem__, math.isfinite
     columns = graph.nodes
     ops, left, right, input_ids = columns.ops, columns.left, columns.right, columns.input_ids
     with errors, gc_paused():
-        for node_id in range(output, -1, -1):
+        for node_id in range(output, stop, -1):
             upstream_grad, op_name = grads[node_id], ops[node_id]
             if upstream_grad is None or op_name is None:
                 continue
@@ -470,7 +492,14 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
                     except ZeroDivisionError:   # a Python float divided by 0: numpy's inf or nan
                         local = numbers_local(rules[k], args, out)
                     flowing = upstream_grad * local
-                if type(flowing) is scalar and (floats or type(values[src]) is scalar):
+                if edits is not None and (edit := edits.get((node_id, k))) is not None:
+                    flowing = edit(upstream_grad, local, flowing, args, out)   # a slip's: taken as it is
+                    if flowing is None:
+                        continue
+                    finite = True
+                    if grads[src] is not None:
+                        summed.add(src)
+                elif type(flowing) is scalar and (floats or type(values[src]) is scalar):
                     finite = isfinite(flowing)   # scalar into scalar: no broadcasting to undo
                 elif building is not None:
                     flowing, finite = _fit_node(builder, flowing, src), True    # nodes check their values

@@ -291,6 +291,14 @@ def test_follow_through():
     assert [e.credit(0.5) for e in entries] == [1.0, 0.0, 0.5, 0.5]
 
 
+def test_follow_through_past_a_branch_not_taken():
+    # At x = 0, log(x)'s derivative 1/x is inf, but where does not take that branch: no gradient flows
+    # there (0, not 0 × inf = nan), from the right values and from the student's ∂z/∂t = 3 alike.
+    result = compute("t = where(x > 0, log(x), 0); z = t*y", x=0.0, y=2.0)
+    x = check_pass(result.graph, result.values, {"t": 3.0, "x": 0.0})[-1]
+    assert (x.name, x.status, x.correct, x.basis) == ("x", RIGHT, 0.0, 0.0)
+
+
 def test_later_slip_is_diagnosed_from_the_students_values():
     result = compute("t = x + y; z = t*x", x=2.0, y=1.0)
     # ∂z/∂t = 3 (wrong), then ∂z/∂y with its sign slipped from the student's 3: -3 (no slip of the
