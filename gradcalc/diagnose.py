@@ -135,8 +135,8 @@ def walk(graph: Graph, values: list, needs: list[bool], seed: Any, edits: dict |
             if node > stop:   # nothing flows into it: its gradient is the student's
                 grads[node], needs[node] = value, False
                 start = max(start, node)
-    inputs = graph.nodes.inputs
-    fitted = {(node, k): _fitted(edit, values[inputs[node][k]]) for (node, k), edit in (edits or {}).items()}
+    input_ids = graph.nodes.input_ids
+    fitted = {(node, k): _fitted(edit, values[input_ids(node)[k]]) for (node, k), edit in (edits or {}).items()}
     try:
         if overwrite:   # each input keeps the last edge to reach it: the edges before it are dropped
             fired = backward_from(graph, values, list(grads), start, needs, stop, fitted, record=True)[1]
