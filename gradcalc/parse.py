@@ -1397,10 +1397,36 @@ def parse(text: str, limits: Limits = DEFAULT, names=()) -> Graph:
             raise
     if "==" in text:
         _equation_note(graph, text)
+    if "=" in text:
+        _unused_note(graph)
     if pasted is not text:
         graph.notes.insert(0, "read as a pasted session: its prompts (>>>, In [1]:) and the lines without one "
                               "(what it printed) skipped")
     return graph
+
+
+def _unused_note(graph: Graph) -> None:
+    """A program whose last line is not what the rest computes towards (a backward pass written by
+    hand after the forward one, as CS231n's notes do: f = q*z, then dfdx = …): name the values the
+    output leaves unused, and how to differentiate one of them instead."""
+    named = graph.intermediates()
+    lines = [line.split("#")[0].strip() for line in graph.text.replace(";", "\n").splitlines()]
+    if len(named) < 2 or [line for line in lines if line][-1:] == [graph.output_name]:
+        return      # a last line of the output's name alone: chosen on purpose
+    inputs, used = graph.nodes.inputs, [False] * len(graph.nodes)
+    read = [False] * len(graph.nodes)       # read by any node at all
+    used[graph.output] = True
+    for node_id in range(len(graph.nodes) - 1, -1, -1):   # ids are in creation order: one pass back
+        for source in inputs[node_id]:
+            read[source] = True
+            if used[node_id]:
+                used[source] = True
+    unused = [name for name in named if not used[node_id := graph.node_of(name)] and not read[node_id]]
+    if unused:
+        listed = ", ".join(unused[:-1]) + (" and " if len(unused) > 1 else "") + unused[-1]
+        graph.notes.append(f"the output is {graph.output_name}, the program's last value; {listed} "
+                           f"{'is' if len(unused) == 1 else 'are'} computed but not used by it: to differentiate "
+                           f"{unused[0]}, end the program with {unused[0]}")
 
 
 # y == x^2 and f(x) == x^2 as a formula's head: == compares, = names.
