@@ -581,6 +581,11 @@ def test_names_that_are_options_are_hinted_with_var():
     result = run("check*points + x")
     assert result.exit_code == 2
     assert "hint: give --var check=VALUE --var points=VALUE --x VALUE" in result.stderr
+    # --help and --version are click's own, not in the option list: --help VALUE would show the help
+    result = run("help*version")
+    assert result.exit_code == 2
+    assert "hint: give --var help=VALUE --var version=VALUE" in result.stderr
+    assert run("help*version", "--var", "help=3", "--var", "version=2", "-q").stdout.split()[0] == "6"
 
 
 def test_check_dispatch_from_the_real_command_line():

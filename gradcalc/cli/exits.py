@@ -80,7 +80,8 @@ def _with_var_hint(error: GradcalcError) -> GradcalcError:
     if error.hint and " VALUE" in error.hint:
         from . import spec
 
-        for name in spec.long_names(spec.COMMAND):
+        for name in [*spec.long_names(spec.COMMAND), *(flag[2:] for flag in (*spec.HELP, spec.VERSION)
+                                                        if flag.startswith("--"))]:
             error.hint = error.hint.replace(f"--{name} VALUE", f"--var {name}=VALUE")
     return error
 
