@@ -415,6 +415,15 @@ def test_the_mismatch_hint_says_how_to_fix_it():
     result = run("X@W", "--X", "[[1,2]]", "--W", "[[1,2,3]]")
     assert "hint: the columns of the left operand (2) must equal the rows of the right operand (1)" \
         in result.stderr
+    assert "the left one transposed, (2,1) @ (1,3), would fit" in result.stderr
+    # (1,3) @ (2,2): no transpose and no other order fits, so none is offered
+    result = run("X@W", "--X", "[[1,2,3]]", "--W", "[[1,2],[3,4]]")
+    assert result.stderr.rstrip().endswith("must equal the rows of the right operand (2)")
+    result = run("X@W", "--X", "[[1,2,3]]", "--W", "[[1,2,3],[3,4,5]]")
+    assert "the right one transposed, (1,3) @ (3,2), would fit" in result.stderr
+    assert "the left one" not in result.stderr
+    result = run("X@W", "--X", "[[1,2],[3,4],[5,6]]", "--W", "[[1,2,3]]")
+    assert "the two in the other order, (1,3) @ (3,2), would fit" in result.stderr
     result = run("X+Y", "--X", "[1,2]", "--Y", "[1,2,3]")
     assert "hint: elementwise operands need the same shape, or shapes that broadcast" in result.stderr
 

@@ -41,8 +41,16 @@ def _matmul(x, w):
     inner_right = w.shape[0] if w.ndim == 1 else w.shape[-2]
     if inner_left != inner_right:
         right = "length of the right vector" if w.ndim == 1 else "rows of the right operand"
-        hint = (f"the columns of the left operand ({inner_left}) must equal the {right} "
-                f"({inner_right}); transpose one of them with .T?")
+        hint = f"the columns of the left operand ({inner_left}) must equal the {right} ({inner_right})"
+        fits = []     # a transpose offered only where it makes the shapes fit
+        if x.ndim >= 2 and x.shape[-2] == inner_right:
+            fits.append(f"the left one transposed, {format_shape(_swap(x).shape)} @ {format_shape(w.shape)},")
+        if w.ndim >= 2 and w.shape[-1] == inner_left:
+            fits.append(f"the right one transposed, {format_shape(x.shape)} @ {format_shape(_swap(w).shape)},")
+        if not fits and x.ndim >= 2 and w.ndim >= 2 and w.shape[-1] == x.shape[-2]:
+            fits.append(f"the two in the other order, {format_shape(w.shape)} @ {format_shape(x.shape)},")
+        if fits:
+            hint += f"; {' or '.join(fits)} would fit, if that is what was meant"
     else:
         hint = "the leading (stacked) axes of the two operands must broadcast"
     raise InputError(f"shape mismatch: @ cannot multiply shapes {format_shape(x.shape)} and "
