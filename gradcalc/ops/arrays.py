@@ -524,8 +524,9 @@ def _take_key(pattern: Pattern, indices) -> tuple:
         value = np.asarray(indices[k], dtype=float)
         k += 1
         if not np.all(np.isfinite(value)) or np.any(value != np.round(value)):
-            raise InputError("an index must hold whole numbers",
-                             hint="give the indices as whole numbers, e.g. --y [0, 2, 1]")
+            bad = value[~(np.isfinite(value) & (value == np.round(value)))].flat[0]
+            raise InputError(f"an index must hold whole numbers, got {float(bad):g}",
+                             hint="give the index as a whole number (1) or whole numbers ([0, 2, 1])")
         if item == "range":
             if value.ndim or value < 0:
                 raise InputError("range(n) needs one whole number n ≥ 0", hint="write range(3)")
