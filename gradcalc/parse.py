@@ -256,6 +256,9 @@ class _Builder:
             raise GradcalcError(f"{name} {dialects.unsupported(bare)}", (token[1], token[2]),
                                 hint="gradcalc --help lists the functions it reads; write the formula with those")
         if bare not in CALLS:
+            derivative = leibniz(self.graph.text, {name})
+            if derivative is not None:      # d/dx (x**2): dx is called
+                raise derivative
             hint = _meant(name, bare)
             if name in self.assigned:     # f(x) = x**2; f(3): a definition names a value
                 hint = (f"{name} is a value assigned above, not a function: use it as {name} "
@@ -265,8 +268,10 @@ class _Builder:
                 hint = f"σ(x) is the logistic sigmoid in ML notes: write sigmoid{called}; " \
                        f"for {name} times {called}, write {name}*{called}"
             elif "." not in name and not hint.startswith("did you mean"):   # x(x+1), a product on paper
+                # a product on paper is of a variable's name (x, w1, θ_2); grad(…), draw_dot(…) are calls
                 hint = (f"{name} is not a function; to multiply, write {name}*(...) "
-                        f"(gradcalc --help lists the functions)")
+                        if re.fullmatch(r"[^\W\d_](?:_?[0-9₀-₉]+|_[^\W\d_])?", name) else
+                        f"{name} is not a function gradcalc knows ") + "(gradcalc --help lists the functions)"
             raise GradcalcError(f"unknown function {name!r}", (token[1], token[2]), hint)
         self._value(*args)
         by_arity = CALLS[bare]
@@ -1865,6 +1870,31 @@ def _python_operator_hint(text: str, pos: int) -> str:
 # Primes as notes write them: ' (ASCII), ’ (a typographic apostrophe), ′ ″ ‴ (prime, double, triple).
 _PRIMES = {"'": 1, "’": 1, "′": 1, "″": 2, "‴": 3}
 _ORDINALS = {1: "derivative", 2: "second derivative", 3: "third derivative"}
+
+
+# d/dx, dy/dx, \frac{d}{dx}, \frac{dy}{dx}: Leibniz's notation for a derivative, read as names d, dx
+# and dy unless caught: where such names have no value (or dx is called), the error says so instead.
+_LEIBNIZ = re.compile(r"\\frac\s*\{\s*d\s*(?P<f1>[^\W\d]\w*)?\s*\}\s*\{\s*d\s*(?P<v1>[^\W\d]\w*)\s*\}"
+                      r"|(?<![\w.])d(?P<f2>[^\W\d]\w*)?\s*/\s*d(?P<v2>[^\W\d]\w*)")
+
+
+def leibniz(text: str, names) -> GradcalcError | None:
+    """d/dx sin(x) (or dy/dx, \\frac{d}{dx}) where `names` (without a value, or called) hold its d's:
+    the derivative it writes, which gradcalc computes rather than reads, and how to ask for it."""
+    for match in _LEIBNIZ.finditer(text):
+        of, by = match.group("f1") or match.group("f2"), match.group("v1") or match.group("v2")
+        if f"d{by}" not in names and not (of is None and "d" in names):
+            continue
+        rest = text[match.end():].strip() if of is None else ""
+        if rest[:1] == "(" and statement_end(rest, 1, "", closer_ends=True) == len(rest) - 1:   # d/dx (x**2)
+            rest = rest[1:-1].strip()
+        formula = f"{of} = …" if of else rest or "…"
+        written = text[match.start():match.end()]
+        return GradcalcError(f"{written} is a derivative, which gradcalc computes rather than reads",
+                             (match.start(), match.end()), text=text,
+                             hint=f'write the function alone and give the point: gradcalc "{formula}" --{by} VALUE, '
+                                  f"then read ∂{of or 'z'}/∂{by}")
+    return None
 
 
 def _prime(text: str, pos: int) -> GradcalcError | None:

@@ -248,6 +248,11 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
         else:
             missing.append(name)
     if missing:
+        from .parse import leibniz
+
+        derivative = leibniz(graph.text or "", set(missing))
+        if derivative is not None:     # d/dx sin(x): names d and dx without values
+            raise derivative
         first = graph.nodes[graph.variables[missing[0]]]
         options = " ".join(f"--{name} VALUE" + (f" (or --{spelled} VALUE)" if (spelled := spelled_out(name))
                                                  and spelled not in graph.variables else "") for name in missing)
