@@ -594,7 +594,8 @@ BARE: dict[str, Spelling] = {
      "mse_loss": TORCH_FUNCTIONAL["mse_loss"], "l1_loss": TORCH_FUNCTIONAL["l1_loss"],
      "binary_cross_entropy": TORCH_FUNCTIONAL["binary_cross_entropy"],
      "binary_cross_entropy_with_logits": TORCH_FUNCTIONAL["binary_cross_entropy_with_logits"],
-     "log_softmax": JAX_NN["log_softmax"], "expit": SPECIAL["expit"], "logit": SPECIAL["logit"],
+     # softmax(x, dim=0), softmax(x, 1): an axis by keyword or position, as torch, JAX and SciPy give it
+     "softmax": S("x, axis|dim=-1", _softmax), "log_softmax": S("x, axis|dim=-1", _log_softmax), "expit": SPECIAL["expit"], "logit": SPECIAL["logit"],
      "xlogy": SPECIAL["xlogy"], "rsqrt": TORCH["rsqrt"], "log_sigmoid": JAX_NN["log_sigmoid"],
      "logsigmoid": JAX_NN["log_sigmoid"], "softsign": JAX_NN["soft_sign"],
      "reduce_sum": TENSORFLOW["reduce_sum"], "reduce_mean": TENSORFLOW["reduce_mean"],
