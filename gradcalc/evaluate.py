@@ -211,12 +211,20 @@ _AS_NOTES = "two arrays side by side (or with ·) multiply as matrices, as notes
 
 
 def _row_vector(graph: Graph, node_id: int) -> bool:
-    """A vector written as a row: xᵀ, or a product that starts with one (xᵀA), so xᵀy and xᵀAx are
-    dot products."""
-    node = graph.nodes[node_id]
-    while node.op == "matmul" or node.id in graph.written_products:
-        node = graph.nodes[node.inputs[0]]
-    return node.op == "transpose"
+    """A vector written as a row: xᵀ, or a product, quotient or sign of one (xᵀA, −wᵀ, y wᵀ, 2wᵀ/3), so
+    xᵀy, xᵀAx and the logistic loss's −y wᵀx are dot products. A few nodes deep at most: this is asked
+    of each vector written beside another."""
+    stack, looked = [node_id], 0
+    while stack and looked < 64:
+        node = graph.nodes[stack.pop()]
+        looked += 1
+        if node.op == "transpose":
+            return True
+        if node.op in ("neg", "pos", "mul", "matmul") or node.id in graph.written_products:
+            stack += node.inputs
+        elif node.op == "div":
+            stack.append(node.inputs[0])
+    return False
 
 
 def _untaken_rows(graph: Graph, values: list[Value], nonfinite: list[int], row_errors: dict,
