@@ -116,8 +116,8 @@ class Style:
         """3, 1/3 (0.3 where decimals are wanted and it is one), or a float as Python writes it; and
         how it binds: −2 as a negative, 1/3 as a quotient, else as an atom."""
         sign = self.minus if value < 0 else ""
-        if isinstance(value, float):    # a rule's numbers: fractions (and `numbers`) left unimported
-            magnitude = abs(value)
+        if not hasattr(value, "denominator"):     # a float (fractions and `numbers` left unimported)
+            magnitude = abs(float(value))
             if self.constants and magnitude in _NAMED:
                 text = sign + _NAMED[magnitude]
             elif self.figures and math.isfinite(value):     # 3.14159
