@@ -242,7 +242,8 @@ class _Builder:
                                          f"{module}.log10(x)")
             name = spelling
         keywords = [arg for arg in args if isinstance(arg, _Keyword)]
-        if (name not in CALLS or keywords or len(args) not in CALLS[name]) and name in dialects.BARE:
+        # softmax(X, 0): an axis by position, where gradcalc's own function takes one argument only
+        if (name not in CALLS or keywords or len(args) > 1 == max(CALLS[name])) and name in dialects.BARE:
             return self._spell(dialects.BARE[name], name, args, span)
         if keywords:     # exp(x=1) and other keywords gradcalc's own functions do not take
             first = keywords[0]
