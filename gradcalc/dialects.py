@@ -713,8 +713,9 @@ _PLAIN_SEED = re.compile(rf"[ \t]*(?:(?:torch\.)?ones_like\([ \t]*{_NAME}[ \t]*\
 _GRAD_READ = re.compile(rf"(?:({_NAME})[ \t]*=[ \t]*)?{_DOTTED}\.grad\b(?![ \t]*\()(?:\.{_NAME}(?:\(\))?)*[ \t]*$")
 _GRAD_ATTR = re.compile(r"\.grad\b(?![ \t]*\()")
 # dy_dx = tape.gradient(y, x); [dl_dw, dl_db] = tape.gradient(loss, [w, b]) (the TF guide), or unbracketed
-_TAPE = re.compile(rf"(?:(\[?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*\]?)[ \t]*=[ \t]*)?"
-                   rf"{_NAME}\.gradient[ \t]*\([ \t]*({_NAME})\b")
+# g, = torch.autograd.grad(y, x) and (dw, db) = torch.autograd.grad(loss, [w, b]): the same question
+_TAPE = re.compile(rf"(?:([\[(]?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*[\])]?)[ \t]*=[ \t]*)?"
+                   rf"(?:{_NAME}\.gradient|(?:torch\.)?autograd\.grad)[ \t]*\([ \t]*({_NAME})\b")
 # its argument a function of the program (grad(f)) or of a library (grad(jnp.tanh), JAX's quickstart)
 _TRANSFORM = re.compile(rf"((?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|jit)"
                         rf"[ \t]*\([ \t]*({_NAME}(?:\.{_NAME})*)[ \t]*(?:,(?:[^()]|\([^()]*\))*)?\))")
@@ -726,7 +727,11 @@ _JIT_WRAP = re.compile(rf"(?<![\w.])(?:jax\.)?jit[ \t]*\([ \t]*(?={_TRANSFORM_OP
 _ALIAS = re.compile(rf"({_NAME})[ \t]*=[ \t]*{_TRANSFORM.pattern}[ \t]*$")
 _HARMLESS = re.compile(rf"{_DOTTED}\.(?:zero_grad|requires_grad_|retain_grad|watch)[ \t]*\([^()]*\)[ \t]*$"
                        rf"|{_DOTTED}\.requires_grad[ \t]*=[ \t]*(?:True|False)[ \t]*$|assert\b|pass[ \t]*$"
-                       rf"|{_DOTTED}\.label[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\")[ \t]*$")
+                       rf"|{_DOTTED}\.label[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\")[ \t]*$"
+                       # an optimizer made before the question: only its step (after .backward()) would use it
+                       rf"|{_NAME}[ \t]*=[ \t]*(?:torch\.)?optim\.{_NAME}[ \t]*\(.*\)[ \t]*$")
+# optimizer.step() after .backward(): the update step, as w -= lr * w.grad is
+_STEP = re.compile(rf"{_DOTTED}\.step[ \t]*\([ \t]*\)[ \t]*$")
 _DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)|torch\.compile|"
                         r"torch\.enable_grad\(\)|functools\.cache|cache)[ \t]*$")
 _SETTING_WORDS = re.compile(r",[ \t]*(?:dtype|device|label|name)[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|[^,()'\"\n]*)"
@@ -823,7 +828,8 @@ def read_python(text: str) -> Program | None:
                 continue
         elif _TAPE.match(head):
             match = _TAPE.match(head)
-            output, skip, asked = match.group(2), "gradient", f"tape.gradient({match.group(2)}, …)"
+            called = "torch.autograd.grad" if "autograd.grad" in head else "tape.gradient"
+            output, skip, asked = match.group(2), "gradient", f"{called}({match.group(2)}, …)"
             if match.group(1):
                 gradients.update(re.findall(_NAME, match.group(1)))
         elif _ALIAS.match(head):
@@ -841,7 +847,7 @@ def read_python(text: str) -> Program | None:
         elif gradients and not re.match(rf"{_NAME}[ \t]*(?:[-+*/@]|\*\*)?=(?!=)", head) and \
                 re.search(rf"(?<![\w.])(?:{'|'.join(gradients)})\b", head):
             skip = "grad"       # dy_dx.numpy(): a gradient shown
-        elif _GRAD_ATTR.search(head) and output is not None:
+        elif (_GRAD_ATTR.search(head) or _STEP.match(head)) and output is not None:
             skip, updated = "update", True     # w -= lr * w.grad after backward(): a step, not the question
         elif _GRAD_ATTR.search(head):
             match = _GRAD_ATTR.search(head)
