@@ -164,12 +164,13 @@ def _variance(name: str, unbiased_default: bool):
     return build
 
 
-def _norm(m, x, ord=None, axis=None, **_):
+def _norm(m, x, ord=None, axis=None, entrywise=False, **_):
     if axis is not None:
         m.refuse("a norm along an axis is not supported yet", "write norm(x) of a whole vector or matrix")
     if ord is None or ord == "fro":
         return m.call("norm", x)
-    x = m("vector_only", x)        # a matrix's norm of order p is another formula: refused
+    if not entrywise:
+        x = m("vector_only", x)    # a matrix's norm of order p is another formula (the operator norm): refused
     if ord == 2:
         return m.call("norm", x)
     if ord == 1:
@@ -178,6 +179,12 @@ def _norm(m, x, ord=None, axis=None, **_):
         return m.call("max", m.call("abs", x))
     # Any other p: (Σ|x|^p)^(1/p).
     return m("pow", m.call("sum", m("pow", m.call("abs", x), m.const(float(ord)))), m.const(1.0 / ord))
+
+
+def _flat_norm(m, x, ord=None, axis=None, **_):
+    """torch.norm and Tensor.norm: with no dim, the norm of order p of all the elements as one vector
+    (torch.norm(A, p=1) is Σ|a|), where torch.linalg.norm and numpy take a matrix's operator norm."""
+    return _norm(m, x, ord, axis, entrywise=True)
 
 
 def _softmax(m, x, axis=None, **_):
@@ -494,7 +501,7 @@ TORCH = {
     # PyTorch's var and std divide by n − 1 unless correction=0 (or unbiased=False) is given.
     "var": S("x, axis=None, unbiased=None, correction=None, keepdims=False", _variance("var", True)),
     "std": S("x, axis=None, unbiased=None, correction=None, keepdims=False", _variance("std", True)),
-    "norm": S("x, ord|p=None, axis=None", _norm), "linalg.norm": S("x, ord=None, axis=None", _norm),
+    "norm": S("x, ord|p=None, axis=None", _flat_norm), "linalg.norm": S("x, ord=None, axis=None", _norm),
     "detach": S("x", _detach), "tensor": S("x, requires_grad=False", _value),
     "as_tensor": S("x", _value), "Tensor": S("x, requires_grad=False", _value),
     "FloatTensor": S("x", _value), "DoubleTensor": S("x", _value),
@@ -546,7 +553,7 @@ NAMESPACES: dict[str, dict[str, Spelling]] = {
     "jax.nn": JAX_NN, "jax.lax": JAX_LAX, "lax": JAX_LAX, "jax.scipy.special": SPECIAL,
     "scipy.special": SPECIAL, "special": SPECIAL,
     "torch": TORCH, "torch.nn.functional": TORCH_FUNCTIONAL, "F": TORCH_FUNCTIONAL,
-    "nn.functional": TORCH_FUNCTIONAL, "torch.special": SPECIAL, "torch.linalg": {"norm": TORCH["norm"]},
+    "nn.functional": TORCH_FUNCTIONAL, "torch.special": SPECIAL, "torch.linalg": {"norm": TORCH["linalg.norm"]},
     "tf": TENSORFLOW, "tf.math": TENSORFLOW, "tf.nn": TF_NN, "tf.linalg": {"matmul": NUMPY["matmul"]},
     "math": MATH, "jax": {"nn.relu": JAX_NN["relu"]},
     "np.random": RANDOM, "numpy.random": RANDOM, "jax.random": RANDOM, "tf.random": RANDOM, "random": RANDOM,
@@ -566,7 +573,7 @@ METHODS: dict[str, Spelling] = {
     "item": S("x", _identity), "numpy": S("x", _identity), "float": S("x", _identity),
     "add": S("x, y", _op("add")), "sub": S("x, y", _op("sub")), "mul": S("x, y", _op("mul")),
     "div": S("x, y", _op("div")), "neg": S("x", _op("neg", 1)), "rsqrt": S("x", _rsqrt),
-    "reciprocal": S("x", _reciprocal), "norm": S("x, ord|p=None, axis=None", _norm),
+    "reciprocal": S("x", _reciprocal), "norm": S("x, ord|p=None, axis=None", _flat_norm),
     "softmax": S("x, axis=None", _softmax), "log_softmax": S("x, axis=None", _log_softmax),
     "logsumexp": S("x, axis, keepdims=False", _logsumexp),
     "var": S("x, axis=None, ddof=None, unbiased=None, correction=None, keepdims=False",

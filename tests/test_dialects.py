@@ -968,13 +968,28 @@ def test_a_library_function_passed_uncalled_says_call_it():
 
 @pytest.mark.parametrize("text", [
     "np.linalg.norm(A, 1)", "np.linalg.norm(A, 2)", "jnp.linalg.norm(A, ord=np.inf)", r"\|A\|_1", r"\|A\|_2",
-    r"\|A\|_\infty",
+    r"\|A\|_\infty", "torch.linalg.norm(A, 1)", "torch.linalg.norm(A, ord=2)",
 ])
 def test_a_matrix_norm_of_an_order_is_refused_not_taken_entrywise(text):
     # numpy, JAX and torch.linalg take a matrix's operator norm there (max column sum, largest singular
     # value, max row sum): the vector formula on the entries would be another number.
     result = run(text, "--A", "[[1, 2], [3, 4]]")
     assert_error(result, 2, "operator norm")
+
+
+def test_torch_norm_of_a_matrix_is_of_its_elements():
+    # torch.norm and Tensor.norm with no dim take all the elements as one vector (torch.norm(A, p=1)
+    # is Σ|a|), unlike torch.linalg.norm and numpy
+    A = np.array([[1.0, -2.0], [3.0, 4.0]])
+    for text, expected, gradient in [
+        ("torch.norm(A, p=1)", 10.0, np.sign(A)), ("A.norm(1)", 10.0, np.sign(A)), ("A.norm(p=1)", 10.0, np.sign(A)),
+        ("torch.norm(A, p=2)", 30 ** 0.5, A / 30 ** 0.5), ("torch.norm(A, 3)", 100 ** (1 / 3), None),
+        ("torch.norm(A, p=np.inf)", 4.0, np.array([[0, 0], [0, 1.0]])),
+    ]:
+        result = compute(text, {"A": A})
+        assert result.value == pytest.approx(expected, rel=1e-12), text
+        if gradient is not None:
+            np.testing.assert_allclose(result.gradient["A"], gradient, rtol=1e-12)
 
 
 @pytest.mark.parametrize("text, expected", [
