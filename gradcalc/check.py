@@ -350,12 +350,14 @@ class Nearby:
 
 
 def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float = ATOL,
-                  seed: int = SEED, samples: int = SAMPLES, keep_going: bool = False) -> list[Verdict]:
+                  seed: int = SEED, samples: int = SAMPLES, keep_going: bool = False,
+                  in_sheet: bool = False) -> list[Verdict]:
     """Judge each answer at the given point; formulas also at `samples` random points near it.
 
     An answer names an input (∂z/∂x), a named intermediate (∂z/∂t, the gradient flowing into it)
     or the output itself (its value). A malformed answer (a syntax error, an unknown name) is bad
     input; with `keep_going` it is judged wrong instead, and the others are judged as usual.
+    `in_sheet`: the answers are a sheet's [problem.expect], and an unknown name is said so.
     """
     graph = result.graph
     wanted = answer_inputs(graph, answers)
@@ -373,6 +375,9 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
             hint = (f"did you mean {close_name}?" if close_name else
                     f"name an input or a named intermediate ({', '.join(available) or 'none'}) or "
                     f"the output {result.output_name}")
+            if in_sheet:   # the sheet's TOML, not the answer's text, is what the user wrote
+                raise GradcalcError(f"[problem.expect] {answer.name}: the expression has no input or "
+                                    f"named value {answer.name}", hint=hint)
             raise GradcalcError(f"--expect {answer.name}=…: the expression has no input or named "
                                 f"value {answer.name}", (0, len(answer.name)), hint, answer.spec)
     answers = [readable(answer, graph, available) for answer in answers]

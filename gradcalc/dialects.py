@@ -385,13 +385,21 @@ def _random(m, x=None, n1=None, n2=None, **_):
     if written == () or x is None and n1 is None:     # np.random.randn(): one number
         m.refuse("random numbers are not read: gradcalc differentiates at values you give",
                  f"give {name}'s value (a number) with --{name}, e.g. --{name} 0.5")
-    def row(n):
-        return "[" + ", ".join(["0.1"] * min(n, 3)) + (", …]" if n > 3 else "]")
-    example = row(shape[0]) if len(shape) == 1 else "[0.5, -1.2, 0.3]" if not shape else "…" if len(shape) > 2 else \
-        "[" + ", ".join([row(shape[1])] * min(shape[0], 3)) + (", …]" if shape[0] > 3 else "]")
     size = f" (shape {'×'.join(map(str, shape))})" if shape else ""
+    if shape and math.prod(shape) > _PASTED:   # too long to paste: from a file
+        m.refuse("random numbers are not read: gradcalc differentiates at values you give",
+                 f"give {name}'s value{size} with --{name}, from a file: --{name} @{name}.npy"
+                 + (f" or --{name} @{name}.csv ({shape[0]} rows of {shape[1]} numbers)" if len(shape) == 2 else ""))
+    example = "[0.5, -1.2, 0.3]"   # sizes not written as numbers: any vector
+    if shape:   # every element, so the hint can be pasted back as it is
+        example = "[" + ", ".join(["0.1"] * shape[-1]) + "]"
+        for n in reversed(shape[:-1]):
+            example = "[" + ", ".join([example] * n) + "]"
     m.refuse("random numbers are not read: gradcalc differentiates at values you give",
-             f"give {name}'s value{size} with --{name}" + (f", e.g. --{name} \"{example}\"" if example != "…" else ""))
+             f"give {name}'s value{size} with --{name}, e.g. --{name} \"{example}\"")
+
+
+_PASTED = 30   # the most elements a hint's example value writes out
 
 
 def _refuse(message: str, hint: str):

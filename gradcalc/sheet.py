@@ -363,7 +363,7 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
             for judged_by in dict.fromkeys(own):   # the answers sharing a rule judged together
                 which = [i for i, r in enumerate(own) if r == judged_by]
                 found = check_answers(result, [problem.answers[i] for i in which], judged_by.rtol,
-                                      judged_by.atol, seed, keep_going=True)
+                                      judged_by.atol, seed, keep_going=True, in_sheet=True)
                 for i, verdict in zip(which, found):
                     # A number as written: its figures count (sigfigs, decimals, or a class's default
                     # of 3 figures correctly rounded), not only its float.
