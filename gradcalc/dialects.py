@@ -20,7 +20,7 @@ import re
 # Parameters read when the program is read (numbers or True/False/None written in the call), never
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
 LITERAL = frozenset({"axis", "keepdims", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
-                     "approximate", "requires_grad", "n0", "n1", "n2", "s0", "s1", "s2", "s3",
+                     "approximate", "requires_grad", "trainable", "volatile", "n0", "n1", "n2", "s0", "s1", "s2", "s3",
                      "start", "stop", "step"})
 
 # Keywords that mean the same parameter in every library: PyTorch's dim is NumPy's axis.
@@ -346,6 +346,20 @@ def _filled(fill: float):
     return build
 
 
+def _filled_like(fill: float):
+    """zeros_like(x), ones_like(x): a value of x's shape, the same everywhere, carrying no gradient."""
+    def build(m, x, **_):
+        return m("add", m("mul", _detach(m, x), m.const(0.0)), m.const(fill))
+    return build
+
+
+def _reshape_as(m, **_):
+    """x.reshape_as(y), x.view_as(y), x.reshape(y.shape) (read as reshape_as): refused, since a reshape's
+    shape is fixed when the program is read and y's is known only when it runs."""
+    m.refuse("a shape taken from another value (y.reshape(y_hat.shape), reshape_as, view_as) is not read yet",
+             "write that value's shape as numbers: y.reshape(2, 1) when y_hat is 2×1")
+
+
 def _arange(m, start, stop=None, step=None, **_):
     """arange(4.0), arange(1, 7, 2), tf.range(3.): the numbers start, start + step, … below stop, a value
     written in the code (as the libraries make it; arange(4) is 0, 1, 2, 3)."""
@@ -443,6 +457,8 @@ _ARITHMETIC = {
     "eye": S("n0, requires_grad=False", _eye), "identity": S("n0", _eye),
     "arange": S("start, stop=None, step=None, requires_grad=False", _arange),
     "ones": S("n0, n1=None, n2=None, requires_grad=False", _filled(1.0)),
+    "zeros_like": S("x, requires_grad=False", _filled_like(0.0)),
+    "ones_like": S("x, requires_grad=False", _filled_like(1.0)),
     "where": S("condition, x, y", _op("where", 3)),
 }
 
@@ -511,6 +527,7 @@ TORCH = {
     "std": S("x, axis=None, unbiased=None, correction=None, keepdims=False", _variance("std", True)),
     "norm": S("x, ord|p=None, axis=None", _flat_norm), "linalg.norm": S("x, ord=None, axis=None", _norm),
     "detach": S("x", _detach), "tensor": S("x, requires_grad=False", _value),
+    "autograd.Variable": S("x|data, requires_grad=False, volatile=False", _value),
     "as_tensor": S("x", _value), "Tensor": S("x, requires_grad=False", _value),
     "FloatTensor": S("x", _value), "DoubleTensor": S("x", _value),
     **{name: S("x=None, n1=None, n2=None, requires_grad=False, *", _random) for name in ("randn", "rand", "randint", "normal", "randn_like",
@@ -533,6 +550,7 @@ TENSORFLOW = {
     "norm": S("x|tensor, ord=None, axis=None", _norm), "log_sigmoid": S("x", _log_sigmoid),
     "Variable": S("x|initial_value, trainable=True", _value), "constant": S("x|value", _value),
     "convert_to_tensor": S("x|value", _value),
+    "get_variable": S("x|initializer", _value),    # TF 1.x: tf.get_variable(initializer=3.0, name='x')
     "range": S("start, stop|limit=None, step|delta=None", _arange),
 }
 
@@ -579,6 +597,9 @@ METHODS: dict[str, Spelling] = {
     "matmul": S("x, y", _op("matmul")), "dot": S("x, y", _op("matmul")), "t": S("x", _transpose),
     "transpose": S("x, dim0=None, dim1=None", _transpose), "detach": S("x", _detach),
     "item": S("x", _identity), "numpy": S("x", _identity), "float": S("x", _identity),
+    # casts, copies and moves change no number gradcalc computes with (it works in float64)
+    **dict.fromkeys(("double", "clone", "contiguous", "cpu", "cuda"), S("x", _identity)),
+    "reshape_as": S("x, y|other", _reshape_as), "view_as": S("x, y|other", _reshape_as),
     "add": S("x, y", _op("add")), "sub": S("x, y", _op("sub")), "mul": S("x, y", _op("mul")),
     "div": S("x, y", _op("div")), "neg": S("x", _op("neg", 1)), "rsqrt": S("x", _rsqrt),
     "reciprocal": S("x", _reciprocal), "norm": S("x, ord|p=None, axis=None", _flat_norm),
@@ -618,7 +639,9 @@ BARE: dict[str, Spelling] = {
      **{name: _REDUCTIONS[name] for name in ("sum", "mean", "max", "min")},
      # The value classes of the small engines (micrograd's Value, tinygrad's Tensor, DeZero's
      # Variable) and what `from torch import tensor` or `from numpy import array` leave bare.
-     "Value": S("x", _value), "Tensor": TORCH["Tensor"], "Variable": TENSORFLOW["Variable"],
+     "Value": S("x", _value), "Tensor": TORCH["Tensor"],
+     # DeZero's and TensorFlow's Variable, and torch.autograd's old Variable(x, requires_grad=True)
+     "Variable": S("x|initial_value|data, trainable=True, requires_grad=False, volatile=False", _value),
      "tensor": TORCH["tensor"], "array": NUMPY["array"]}
 
 
@@ -715,7 +738,9 @@ class Program:
 _SEEN = re.compile(
     r"(?m)(?:^|;)[ \t]*(?:import|from|print|def|with|for|while|if|elif|else|class|return|try|except|assert|@)\b"
     r"|\.backward\b|\.grad\b|requires_grad|\bis[ \t]+(?:not[ \t]+)?None\b"
-    r"|\b(?:dtype|device|label)[ \t]*=|\.(?:zero_grad|retain_grad|requires_grad_)\b|\bgrad\(|\.gradient\(")
+    r"|\b(?:dtype|device|label)[ \t]*=|\.(?:zero_grad|retain_grad|requires_grad_)\b|\bgrad\(|\.gradient\("
+    r"|^[ \t]*[rRuU]?(?:\"\"\"|\'\'\')|^[ \t]*[A-Za-z_]\w*\[[^\]\n]*\][ \t]*=[^=]"
+    r"|\.(?:reshape|view)\([ \t]*[A-Za-z_]\w*\.shape[ \t]*\)|\blist\([ \t]*range\(|^[ \t]*[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)+[ \t]*=[^=]")
 _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
 _DOTTED = r"[A-Za-z_][A-Za-z_0-9.]*"
 _NO_GRAD = re.compile(r"with[ \t]+torch\.(?:no_grad|inference_mode)[ \t]*\([ \t]*\)|set_grad_enabled\([ \t]*False")
@@ -741,6 +766,7 @@ _HESSIAN = re.compile(r"(?<![\w.])(?:jax\.|torch\.func\.|functorch\.|torch\.auto
 _JIT_WRAP = re.compile(rf"(?<![\w.])(?:jax\.)?jit[ \t]*\([ \t]*(?={_TRANSFORM_OPEN})")
 _ALIAS = re.compile(rf"({_NAME})[ \t]*=[ \t]*{_TRANSFORM.pattern}[ \t]*$")
 _HARMLESS = re.compile(rf"{_DOTTED}\.(?:zero_grad|requires_grad_|retain_grad|watch)[ \t]*\([^()]*\)[ \t]*$"
+                       r"|tf\.(?:compat\.v1\.)?enable_eager_execution[ \t]*\([ \t]*\)[ \t]*$"
                        rf"|{_DOTTED}\.requires_grad[ \t]*=[ \t]*(?:True|False)[ \t]*$|assert\b|pass[ \t]*$"
                        rf"|{_DOTTED}\.label[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\")[ \t]*$"
                        # an optimizer made before the question: only its step (after .backward()) would use it
@@ -752,6 +778,23 @@ _DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)
 _SETTING_WORDS = re.compile(r",[ \t]*(?:dtype|device|label|name)[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|[^,()'\"\n]*)"
                             r"(?=[ \t]*[,)])")
 _IS_NONE = re.compile(r"\bis[ \t]+(?:not[ \t]+)?None\b")
+# A string alone as a statement (a docstring, triple-quoted): Python computes nothing with it
+_DOCSTRING = re.compile(r"(?m)^[ \t]*[rRuU]?(\"\"\"|\'\'\')(?:(?!\1).)*\1[ \t]*(?:#[^\n]*)?$", re.S)
+# margins[y] = 0 (CS231n's SVM loss): an assignment to part of a value
+_PART_ASSIGNED = re.compile(rf"(?m)^[ \t]*({_NAME})[ \t]*\[([^\]\n]*)\][ \t]*=(?!=)[ \t]*([^#\n]*?)[ \t]*(?:#[^\n]*)?$")
+# A drawing of the graph or a plot: micrograd's draw_dot(o), IPython's display(…), matplotlib's plt.…(…)
+_DISPLAY = re.compile(r"(?:draw_dot|display|plt\.[A-Za-z_]\w*)[ \t]*\(")
+# x, y = 3.0, 4.0 and xmg, ymg = x, y (micrograd's test): one assignment per name, when no name assigned
+# is read on the right (then the order of the assignments cannot matter)
+_UNPACK = re.compile(rf"({_NAME}(?:[ \t]*,[ \t]*{_NAME})+)[ \t]*=[ \t]*([^=].*?)[ \t]*$", re.S)
+# y.reshape(y_hat.shape) (d2l's squared_loss), x.view(y.shape): PyTorch's reshape_as and view_as
+_RESHAPE_LIKE = re.compile(rf"\.(reshape|view)\([ \t]*({_NAME})\.shape[ \t]*\)")
+# backward(…)'s seed written as ones (the default: the gradient of the sum), a name or in the call:
+# y.backward(gradient=external_grad) after external_grad = torch.tensor([1., 1.]) (PyTorch's tutorial)
+_SEED = re.compile(r"[ \t]*(?:gradient[ \t]*=[ \t]*)?((?:[^,()]|\([^()]*\))+?)[ \t]*"
+                   r"(?:,[ \t]*(?:retain_graph|create_graph)[ \t]*=[ \t]*(?:True|False)[ \t]*)*$")
+_ONES = re.compile(r"(?:torch\.)?(?:ones|ones_like)[ \t]*\([^()]*\)$"
+                   r"|(?:torch\.)?(?:tensor|Tensor|FloatTensor|DoubleTensor)[ \t]*\(([^()]*)\)$")
 # A Python statement gradcalc does not read: a block keyword with its colon, return (a lambda is the
 # grammar's own).
 _KEYWORD = re.compile(r"(for|while|if|elif|else|class|try|except|with|def)\b[^\n]*:|(return)\b[ \t]*[^\s=]")
@@ -780,6 +823,17 @@ def read_python(text: str) -> Program | None:
     """The program inside pasted Python, or None when the text has no Python statement to read."""
     if _SEEN.search(text) is None:
         return None
+    # y.reshape(y_hat.shape) is y.reshape_as(y_hat), in a def's body too (the same length: carets hold)
+    text = _RESHAPE_LIKE.sub(lambda match: f".{match.group(1)}_as({match.group(2)}".ljust(len(match.group()) - 1) + ")",
+                             text)
+    text = _without_list(text)
+    part = _PART_ASSIGNED.search(text)
+    if part:
+        name, index, value = part.groups()
+        raise _error(f"assigning to part of a value ({name}[{index}] = {value}) is not read", part.start(),
+                     part.end() - part.start(), f"write {name} whole: {name} = np.where(np.arange(n) == {index}, "
+                     f"{value}, {name}), n its length")
+    text = _DOCSTRING.sub(lambda match: re.sub(r"[^\n]", " ", match.group()), text)
     chars = list(text)
     statements = _statements(text)
     aliases: dict[str, str] = {}
@@ -802,6 +856,15 @@ def read_python(text: str) -> Program | None:
                          "gradcalc's inputs always have values: write the branch that applies to them")
         if re.match(r"(?:import|from)\b", head):
             skip = "import"
+            renamed = re.fullmatch(rf"import[ \t]+({_DOTTED})[ \t]+as[ \t]+({_NAME})[ \t]*", head.rstrip())
+            used = renamed and renamed.group(1) in NAMESPACES and renamed.group(2) not in NAMESPACES and \
+                re.search(rf"(?<![\w.]){renamed.group(2)}\.{_NAME}", text[end:])
+            if used:    # import torch as t, then t.tensor(…): the lexer knows the modules by their usual names
+                module, name = renamed.groups()
+                where = end + used.start()
+                raise _error(f"{name} is {module} here (import {module} as {name}), a name gradcalc does not read as "
+                             f"a module", where, len(used.group()), f"write {module}.… for {name}.…: "
+                             f"{module}.{used.group()[len(name) + 1:]}")
         elif _DECORATOR.match(head):
             skip = "decorator"
         elif head.startswith("@"):
@@ -825,10 +888,15 @@ def read_python(text: str) -> Program | None:
             continue
         elif _HARMLESS.match(head):
             skip = "requires_grad"
+        elif _DISPLAY.match(head):
+            skip = "display"
         elif _BACKWARD.search(head):
             match = _BACKWARD.search(head)
             receiver = head[:match.start()].strip()
-            if not _PLAIN_SEED.match(match.group(1)):
+            seed = None if _PLAIN_SEED.match(match.group(1)) else _ones_seed(text, at, match.group(1))
+            if seed:
+                _blank(chars, *seed)
+            elif seed is None and not _PLAIN_SEED.match(match.group(1)):
                 raise _error(f"backward({match.group(1).strip()}) seeds the backward pass", at + match.start(),
                              match.end() - match.start(), f"give the seed as --upstream (∂L/∂{receiver}), "
                              f"and write {receiver}.backward() or leave the line out")
@@ -844,6 +912,10 @@ def read_python(text: str) -> Program | None:
         elif _TAPE.match(head):
             match = _TAPE.match(head)
             called = "torch.autograd.grad" if "autograd.grad" in head else "tape.gradient"
+            if match.group(2) in gradients:     # g.gradient(dy_dx, x) with dy_dx = gg.gradient(y, x)
+                raise _error(f"the gradient of {match.group(2)}, itself a gradient, is a second derivative, which a "
+                             f"pasted program is not read for", at, len(head.rstrip()),
+                             "paste the formula differentiated first and add --order K (K = 2 for d²/dx²) or --hessian")
             output, skip, asked = match.group(2), "gradient", f"{called}({match.group(2)}, …)"
             if match.group(1):
                 gradients.update(re.findall(_NAME, match.group(1)))
@@ -873,6 +945,7 @@ def read_python(text: str) -> Program | None:
             keyword = _KEYWORD.match(head)
             if keyword:
                 raise _keyword_error(keyword.group(keyword.lastindex), head, at)
+            _unpack(chars, at, head.rstrip())
         if skip:
             skipped[skip] = skipped.get(skip, 0) + 1
             _blank(chars, start, end)
@@ -920,11 +993,73 @@ def read_python(text: str) -> Program | None:
         notes.append("the output is what the last print shows")
     said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
             "with": "with … :", "requires_grad": "requires_grad, zero_grad, labels, asserts", "decorator": "decorators",
+            "display": "drawings and plots",
             "update": "the update step after .backward() (the gradients are those before it)"}
     gone = [said[kind] for kind in said if kind in skipped]
     if gone:
         notes.append(f"read as Python: {', '.join(gone)} skipped")
     return Program(source, {}, aliases, output, notes, detached, transformed)
+
+
+def _without_list(text):
+    """list(range(n)) as range(n), the same indices (d2l's y_hat[list(range(len(y_hat))), y]); the
+    text keeps its length, so every caret holds."""
+    for match in reversed(list(re.finditer(r"(?<![\w.])list\([ \t]*(?=range\()", text))):
+        depth, k = 1, match.end()
+        while k < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[k], 0)
+            k += 1
+        if depth == 0:
+            text = text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():k - 1] + " " + text[k:]
+    return text
+
+
+def _ones_seed(text, at, written):
+    """Where the seed of backward(written) is made, (start, end), when it is all ones, as the default
+    seed is; (0, 0) when the ones are written in the call; None when the seed is anything else."""
+    match = _SEED.match(written)
+    if match is None:
+        return None
+    seed, line = match.group(1).strip(), (0, 0)
+    if re.fullmatch(_NAME, seed):
+        made = list(re.finditer(rf"(?m)^[ \t]*{seed}[ \t]*=[ \t]*([^\n#]*?)[ \t]*(?:#[^\n]*)?$", text[:at]))
+        made = made[-1] if made else None      # the last assignment before backward(…)
+        if made is None:
+            return None
+        seed, line = made.group(1), (made.start() + len(made.group()) - len(made.group().lstrip()), made.end())
+    ones = _ONES.match(seed)
+    if ones is None:
+        return None
+    if ones.group(1) is not None:
+        numbers = re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", ones.group(1))
+        if not numbers or any(float(n) != 1.0 for n in numbers) or \
+                re.sub(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[\s\[\],]|dtype[ \t]*=[ \t]*[\w.]+", "", ones.group(1)):
+            return None
+    return line
+
+
+def _unpack(chars, at, head):
+    """x, y = 3.0, 4.0 rewritten in place as x = 3.0; y = 4.0 (padded to the same length, so every
+    caret after it holds), when the values are as many as the names and read none of them."""
+    match = _UNPACK.fullmatch(head)
+    if match is None:
+        return
+    names = [name.strip() for name in match.group(1).split(",")]
+    values, depth, begin, right = [], 0, 0, match.group(2)
+    for k, char in enumerate(right):
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            values.append(right[begin:k].strip())
+            begin = k + 1
+    values.append(right[begin:].strip())
+    if len(values) != len(names) or not all(values) or \
+            any(re.search(rf"(?<![\w.]){name}\b", value) for name in names for value in values):
+        return
+    written = "; ".join(f"{name}={value}" for name, value in zip(names, values))
+    if len(written) > len(head):    # a,b=c,d written tight: tight again
+        written = ";".join(f"{name}={value}" for name, value in zip(names, values))
+    if len(written) <= len(head) and "\n" not in head:
+        chars[at:at + len(head)] = written.ljust(len(head))
 
 
 def _transforms(chars, start, code, derived, skipped, transformed):

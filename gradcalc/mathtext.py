@@ -139,9 +139,100 @@ def _group_end(tokens: list[Tok], start: int) -> int:
     raise GradcalcError("this brace is never closed", tokens[start].span(), hint="add the closing }")
 
 
+# \le, \geq, \neq: the comparisons of a case's condition
+_COMPARISONS = {"le": "<=", "leq": "<=", "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=",
+                "lt": "<", "gt": ">", "ne": "!=", "neq": "!="}
+# The words of a case's condition that are no part of it: \text{if } x > 0, \text{otherwise}
+_CASE_WORDS = {"if", "for", "when", "otherwise", "else", "elsewhere"}
+
+
+def _group_text(tokens: list[Tok], start: int) -> str:
+    """The text inside the brace group at `start` ({cases} → cases)."""
+    return "".join(t.text for t in tokens[start + 1:_group_end(tokens, start) - 1])
+
+
+def _case_row(tokens: list[Tok]) -> tuple[list[Tok], list[Tok], bool]:
+    """One row of a cases environment, `value & condition`: the value (its trailing comma dropped), the
+    condition without its words (\\text{if }, otherwise) and whether it is the row for every other case."""
+    amp = next((k for k, t in enumerate(tokens) if t.text == "&"), len(tokens))
+    value, written = tokens[:amp], tokens[amp + 1:]
+    while value and value[-1].text in (",", ".", ";"):
+        value = value[:-1]
+    condition, otherwise, k = [], False, 0
+    while k < len(written):
+        token = written[k]
+        if token.lastgroup == "LATEX" and token.text[1:] in ("text", "mathrm", "textrm", "quad", "qquad") \
+                and k + 1 < len(written) and written[k + 1].lastgroup == "LBRACE":
+            end = _group_end(written, k + 1)
+            words = re.findall(r"[A-Za-z]+", "".join(t.text for t in written[k + 2:end - 1]))
+            if words and all(word.lower() in _CASE_WORDS for word in words):
+                otherwise = otherwise or any(word.lower() in ("otherwise", "else", "elsewhere") for word in words)
+                k = end
+                continue
+        if token.lastgroup == "NAME" and token.text.lower() in _CASE_WORDS and not condition:
+            otherwise = otherwise or token.text.lower() in ("otherwise", "else", "elsewhere")
+            k += 1
+            continue
+        condition.append(token)
+        k += 1
+    while condition and condition[-1].text in (",", ".", ";", "~"):
+        condition = condition[:-1]
+    return value, condition, otherwise or not condition
+
+
+def _cases(tokens: list[Tok]) -> list[Tok]:
+    """\\begin{cases} a & \\text{if } c \\\\ b & \\text{otherwise} \\end{cases} → where(c, (a), (b)): the
+    value of the first row whose condition holds (the last row's for every other case), as the
+    PyTorch docs define ELU, Hardtanh and SmoothL1Loss; the gradient flows into the branch taken."""
+    out, i = [], 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.text != "\\begin" or i + 1 >= len(tokens) or tokens[i + 1].lastgroup != "LBRACE" \
+                or _group_text(tokens, i + 1) != "cases":
+            out.append(token)
+            i += 1
+            continue
+        start, depth, j = _group_end(tokens, i + 1), 0, _group_end(tokens, i + 1)
+        while j < len(tokens):
+            if tokens[j].text in ("\\begin", "\\end") and j + 1 < len(tokens) and tokens[j + 1].lastgroup == "LBRACE":
+                if tokens[j].text == "\\end" and depth == 0:
+                    break
+                depth += 1 if tokens[j].text == "\\begin" else -1
+            j += 1
+        if j == len(tokens):
+            raise _latex_error(token, "\\begin{cases} is never ended", hint="add \\end{cases} after its last row")
+        rows, row = [], []
+        for t in tokens[start:j] + [Tok("LATEX", "\\\\", tokens[j].start, tokens[j].start)]:
+            if t.lastgroup == "LATEX" and t.text == "\\\\":
+                if row:
+                    rows.append(_case_row(row))
+                row = []
+            elif t.lastgroup != "_SEP":
+                row.append(t)
+        if len(rows) < 2 or any(not value for value, _, _ in rows):
+            raise _latex_error(token, "a cases environment needs two rows or more, each a value & its condition",
+                               hint="write value & \\text{if } condition \\\\ value & \\text{otherwise}")
+        at = token.start
+        while out and out[-1].lastgroup == "_SEP" and len(out) > 1 and out[-2].lastgroup in ("EQUAL", "_SEP"):
+            out.pop()       # f(x) =⏎ \begin{cases}: the line goes on in the cases
+        for value, condition, _ in rows[:-1]:
+            if not condition:
+                raise _latex_error(token, "only the last row of a cases environment may go without a condition",
+                                   hint="write each row as value & \\text{if } condition")
+            out += [_empty("NAME", "where", at), _empty("LPAR", "(", at), *condition, _empty("COMMA", ",", at),
+                    _empty("LPAR", "(", at), *value, _empty("RPAR", ")", at), _empty("COMMA", ",", at)]
+        out += [_empty("LPAR", "(", at), *rows[-1][0], _empty("RPAR", ")", at)]
+        out += [_empty("RPAR", ")", tokens[j].start)] * (len(rows) - 1)
+        i = _group_end(tokens, j + 1)
+    return out
+
+
 def _latex(tokens: list[Tok]) -> list[Tok]:
     """LaTeX commands → the grammar's tokens, iteratively (a stack of what each open command still
     needs to emit when its group closes)."""
+    tokens = _cases(tokens)
+    if sum(token.text == "`" for token in tokens) % 2 == 0:     # `loss = …`: Markdown's code quotes, in pairs
+        tokens = [token for token in tokens if token.text != "`"]
     dollars = sum(token.lastgroup == "DOLLAR" for token in tokens)
     if dollars % 2:          # $…$ delimit in pairs; a lone $ is a character gradcalc does not read
         tokens = [Tok("unmatched", "$", t.start, t.end) if t.lastgroup == "DOLLAR" else t for t in tokens]
@@ -239,6 +330,10 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 out.append(Tok("PI", "π", token.start, token.end))
             elif command in ("top", "intercal", "mathsf{T}"):
                 out.append(Tok("NAME", "T", token.start, token.end))
+            elif command in _COMPARISONS:
+                out.append(Tok("COMPARE_OP", _COMPARISONS[command], token.start, token.end))
+            elif command == "ell":      # \ell, the script l of losses: the letter l
+                out.append(Tok("NAME", "l", token.start, token.end))
             elif command in _OPERATOR_COMMANDS:
                 out.append(Tok("MUL_OP", _OPERATOR_COMMANDS[command], token.start, token.end))
             elif command == "lg":     # \lg n: log10 in ISO 80000 and DIN, log2 in CLRS and computer science
@@ -311,6 +406,11 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                         word = word.lower()      # \text{Tanh}(x), \text{Softplus}(x): the function
                     out.append(Tok("NAME", word, inner[0].start, inner[-1].end))
                 skip.update(range(i + 1, end))
+            elif command in ("sum", "prod"):
+                word = "sum" if command == "sum" else "prod"
+                raise _latex_error(token, f"\\{command} over an index is not read",
+                                   hint=f"write it over the arrays: \\{command}_{{i=1}}^{{n}} x_i^2 is {word}(x**2), "
+                                        f"x the array of the x_i (given with --x)")
             else:
                 raise _latex_error(token, f"the LaTeX command {text} is not read",
                                    hint="gradcalc reads \\frac, \\sqrt, \\cdot, \\times, \\left( \\right), "
@@ -990,6 +1090,67 @@ def _is_definition(tokens: list[Tok], i: int) -> bool:
     return False
 
 
+def _one_argument_extremes(tokens: list[Tok]) -> list[Tok]:
+    """maximum(v) and minimum(v) with one argument (Keras' docs: neg=maximum((1-y_true)*y_pred)): the
+    largest (smallest) element, max(v) and min(v); with two they stay elementwise."""
+    out = list(tokens)
+    for i, token in enumerate(tokens):
+        if token.lastgroup == "NAME" and token.text in ("maximum", "minimum") and i + 1 < len(tokens) \
+                and tokens[i + 1].lastgroup == "LPAR":
+            depth, j, comma = 0, i + 1, False
+            while j < len(tokens):
+                kind = tokens[j].lastgroup
+                depth += (kind in _OPENS) - (kind in _CLOSES)
+                comma = comma or (kind == "COMMA" and depth == 1)
+                if depth == 0:
+                    break
+                j += 1
+            if not comma:
+                out[i] = Tok("NAME", token.text[:3], token.start, token.end)
+    return out
+
+
+def _where_clauses(tokens: list[Tok], notes: list[str]) -> list[Tok]:
+    """loss = maximum(neg - pos + 1, 0)⏎where neg = … and pos = … (Keras' docs): the clause's definitions,
+    split at `and` and commas, read before the statement they explain."""
+    statements, current = [], []
+    for token in tokens:
+        if token.lastgroup == "_SEP":
+            statements.append(current)
+            current = []
+        else:
+            current.append(token)
+    statements.append(current)
+    changed = False
+    for k in range(1, len(statements)):
+        clause = statements[k]
+        if len(clause) > 3 and clause[0].lastgroup == "NAME" and clause[0].text == "where" and \
+                clause[1].lastgroup == "NAME" and clause[2].lastgroup == "EQUAL":
+            parts, part, depth = [], [], 0
+            for token in clause[1:]:
+                depth += (token.lastgroup in _OPENS) - (token.lastgroup in _CLOSES)
+                if depth == 0 and (token.lastgroup == "COMMA" or token.lastgroup == "NAME" and token.text == "and"):
+                    parts.append(part)
+                    part = []
+                else:
+                    part.append(token)
+            parts.append(part)
+            previous = next((j for j in range(k - 1, -1, -1) if statements[j]), None)
+            if previous is None or not all(len(p) > 2 and p[1].lastgroup == "EQUAL" for p in parts):
+                continue
+            statements[previous:k + 1] = [*parts, statements[previous], *statements[previous + 1:k]]
+            changed = True
+            notes.append("a where clause's definitions are read before the formula they explain")
+    if not changed:
+        return tokens
+    out = []
+    for statement in statements:
+        if out:
+            out.append(_empty("_SEP", "\n", statement[0].start if statement else out[-1].end))
+        out.extend(statement)
+    return out
+
+
 def _transposes(tokens: list[Tok], context: Context) -> list[Tok]:
     """X^T, X^{T}, X^\\top: the transpose where T is no variable."""
     out: list[Tok] = []
@@ -1018,7 +1179,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
-    tokens = _factorials(_bars(_latex(tokens)))
+    tokens = _where_clauses(_one_argument_extremes(_factorials(_bars(_latex(tokens)))), notes)
     if any(token.lastgroup == "BANG" for token in tokens):
         return None      # a ! that is no factorial: the parser's error stands
     tokens = _component_heads(_chains(_primed_heads(tokens, notes), notes), set(names), notes)

@@ -412,6 +412,10 @@ class _Builder:
                                     f"{'s' if len(spelling.params) != 1 else ''}", (arg[1], arg[2]),
                                     hint=f"{name}({spelling.signature()})")
             values[spelling.params[len(values)]] = (arg, (arg[1], arg[2]))
+        if name in ("torch.max", "torch.min", "x.max", "x.min") and len(args) == 2 and not isinstance(args[1], _Keyword) \
+                and not isinstance(args[1], _Tuple) and args[1][0] is not None and self._literal(args[1]) is None:
+            # torch.max(X, a) of two tensors (d2l's relu) is their elementwise maximum, not max along an axis
+            return self._spell(dialects.NUMPY[name[-3:] + "imum"], name + "imum", args, span)
         maker = _Maker(self, span, name)
         given = {}
         for parameter in spelling.params:
@@ -1509,7 +1513,7 @@ def _join_lines(text: str, returns: frozenset = frozenset()) -> str:
     for line, join in zip(lines, joined + [False]):
         if join:
             code, hash_, comment = line.partition("#")
-            if code.rstrip().endswith("\\") and not hash_:
+            if code.rstrip().endswith("\\") and not code.rstrip().endswith("\\\\") and not hash_:   # LaTeX's \\ stays
                 cut = code.rstrip()
                 code = cut[:-1] + " " + code[len(cut):]
             line = code + " " * (len(hash_) + len(comment))
@@ -1641,7 +1645,7 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
 # holding one of them is read by gradcalc.dialects.read_python, so a formula alone pays nothing.
 _PYTHON_WORDS = ("import", "print", "def", "with", "for", "while", "if", "else", "class",
                  "return", "try", "@", "backward", "grad", " is ", "dtype", "device", "label",
-                 "assert", "pass")
+                 "assert", "pass", ",", '"""', "'''", "list(", ".shape", "]=", "] =")  # x, y = 1, 2; m[y] = 0
 
 
 def read_as_python(text: str) -> bool:
@@ -2163,6 +2167,10 @@ def _unexpected_token(text: str, error) -> GradcalcError:
     operators = _operator_hint(text, token) or _empty_hint(text, token)
     if operators is not None:
         hint = operators
+    elif token.type == "COLON" and re.search(r"([A-Za-z_]\w*)\s*\(\s*$", text[:start]):
+        # a1(:,1): Octave's and MATLAB's column, counted from 1
+        name = re.search(r"([A-Za-z_]\w*)\s*\(\s*$", text[:start]).group(1)
+        hint = f"{name}(:, k) is Octave's column k (counted from 1): write {name}[:, k-1], as in {name}[:, 0] for {name}(:,1)"
     elif before and token.type in ("NAME", "NUMBER") and _PREFIX.sub("", before.group(1)) in CALLS:
         # sin x: a function written without its parentheses
         end = re.match(r"[A-Za-z_0-9.]*", text[start:]).end() + start

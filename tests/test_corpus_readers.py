@@ -1,0 +1,101 @@
+"""The readings the published corpus asked for (tests/corpus/published.toml, its later additions): each
+rule once, with its value and gradient worked by hand, and each refusal with the words that say what
+to type instead."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from gradcalc import compute
+from gradcalc.errors import GradcalcError
+
+
+def refused(text: str, **values) -> GradcalcError:
+    with pytest.raises(GradcalcError) as caught:
+        compute(text, values)
+    assert caught.value.exit_code == 2 and caught.value.hint
+    return caught.value
+
+
+def test_a_backward_seed_of_ones_is_the_default_seed():
+    found = compute("a = torch.tensor([2., 3.], requires_grad=True)\nQ = 3*a**3\n"
+                    "external_grad = torch.tensor([1., 1.])\nQ.backward(gradient=external_grad)")
+    assert np.allclose(found.gradient["a"], 9 * np.array([2.0, 3.0]) ** 2)
+    assert np.allclose(compute("a = torch.tensor([2.])\ny = a**2\ny.backward(torch.ones(1))").gradient["a"], [4.0])
+
+
+def test_a_backward_seed_of_other_numbers_asks_for_upstream():
+    error = refused("a = torch.tensor([2., 3.], requires_grad=True)\nQ = 3*a**3\n"
+                    "v = torch.tensor([0.1, 1.0])\nQ.backward(gradient=v)")
+    assert "seeds the backward pass" in error.message and "upstream" in error.hint
+
+
+def test_unpacking_is_one_assignment_per_name():
+    found = compute("x, y = 3.0, 4.0\nz = x*y")
+    assert found.value == 12.0 and found.gradient == {"x": 4.0, "y": 3.0}
+    found = compute("x = Value(-4.0)\ny = x*x\ny.backward()\nxmg, ymg = x, y")
+    assert found.value == 16.0 and found.gradient["x"] == -8.0
+
+
+def test_drawing_the_graph_is_skipped():
+    found = compute("a = Value(2.0)\no = (2*a).exp()\no.backward()\ndraw_dot(o)")
+    assert math.isclose(found.gradient["a"], 2 * math.exp(4.0))
+
+
+def test_casts_copies_and_old_variables_are_the_value():
+    found = compute("x = torch.Tensor([-4.0]).double()\nx.requires_grad = True\ny = (x*x).relu()\ny.backward()")
+    assert np.allclose(found.gradient["x"], [-8.0])
+    found = compute("a = Variable(torch.Tensor([[1,2],[3,4]]),requires_grad=True)\ny = torch.sum(a**2)")
+    assert found.value == 30.0 and np.allclose(found.gradient["a"], [[2, 4], [6, 8]])
+    found = compute("tf.enable_eager_execution()\nx = tf.get_variable(initializer=3.0, name='x')\n"
+                    "with tf.GradientTape() as tape:\n    y = tf.square(x)\ny_grad = tape.gradient(y, x)")
+    assert found.value == 9.0 and found.gradient["x"] == 6.0
+
+
+def test_zeros_like_and_the_maximum_of_two_tensors():
+    found = compute("def relu(X):\n    a = torch.zeros_like(X)\n    return torch.max(X, a)", X=np.array([-1.0, 2.0]))
+    assert np.allclose(found.value, [0.0, 2.0]) and np.allclose(found.gradient["X"], [0.0, 1.0])
+    assert compute("torch.max(x, 0)", x=np.array([1.0, 3.0])).value == 3.0      # an axis stays an axis
+
+
+def test_list_of_a_range_and_docstrings():
+    found = compute('def cross_entropy(y_hat, y):\n    """The loss."""\n'
+                    "    return -torch.log(y_hat[list(range(len(y_hat))), y]).mean()",
+                    y_hat=np.array([[0.1, 0.9], [0.4, 0.6]]), y=np.array([1.0, 0.0]))
+    assert math.isclose(found.value, -(math.log(0.9) + math.log(0.4)) / 2)
+
+
+def test_refusals_say_what_to_type():
+    assert "np.where" in refused("def f(m, y):\n  m[y] = 0\n  return m.sum()", m=np.ones(3), y=1.0).hint
+    assert "torch.tensor" in refused("import torch as t\nx = t.tensor(1.)\ny = x*x\ny.backward()").hint
+    error = refused("x = tf.constant(5.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n"
+                    "  with tf.GradientTape() as gg:\n    gg.watch(x)\n    y = x * x\n"
+                    "  dy_dx = gg.gradient(y, x)\nd2y_dx2 = g.gradient(dy_dx, x)")
+    assert "second derivative" in error.message
+    assert "a1[:, 0]" in refused("y = a1(:,1)", a1=np.ones((1, 2))).hint
+    assert "sum(x**2)" in refused(r"f = \sum_{i=1}^{n} x_i^2", x=np.ones(2)).hint
+    assert "shape" in refused("y.reshape(y_hat.shape)\nprint(1)", y=np.ones(2), y_hat=np.ones((2, 1))).message
+
+
+@pytest.mark.parametrize("x", [-2.0, -0.5, 0.5, 2.0])
+def test_latex_cases_are_the_branch_that_holds(x):
+    found = compute(r"\text{ELU}(x) = \begin{cases} x, & \text{ if } x > 0\\ \alpha * (\exp(x) - 1), & "
+                    r"\text{ if } x \leq 0 \end{cases}", x=x, α=1.5)
+    assert math.isclose(found.value, x if x > 0 else 1.5 * (math.exp(x) - 1))
+    assert math.isclose(found.gradient["x"], 1.0 if x > 0 else 1.5 * math.exp(x))
+    found = compute("\\text{HardTanh}(x) = \\begin{cases}\n  1 & \\text{ if } x > 1 \\\\\n"
+                    "  -1 & \\text{ if } x < -1 \\\\\n  x & \\text{ otherwise } \\\\\n\\end{cases}", x=x)
+    assert math.isclose(found.value, max(-1.0, min(1.0, x)))
+    assert found.gradient["x"] == (1.0 if -1 < x < 1 else 0.0)
+
+
+def test_markdown_quotes_where_clauses_and_one_argument_maximum():
+    found = compute("`loss = maximum(neg - pos + 1, 0)`\nwhere `neg=maximum((1-y_true)*y_pred) and "
+                    "pos=sum(y_true*y_pred)`", y_true=np.array([0.0, 1.0, 0.0]), y_pred=np.array([0.3, 0.5, 0.6]))
+    assert math.isclose(found.value, 1.1)
+    assert np.allclose(found.gradient["y_pred"], [0.0, -1.0, 1.0])
+    found = compute(r"\ell_k = -y_k\ln p_k - (1 - y_k)\ln(1 - p_k)", y_k=1.0, p_k=0.7)
+    assert math.isclose(found.value, -math.log(0.7)) and math.isclose(found.gradient["p_k"], -1 / 0.7)
