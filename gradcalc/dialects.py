@@ -353,11 +353,9 @@ def _filled_like(fill: float):
     return build
 
 
-def _reshape_as(m, **_):
-    """x.reshape_as(y), x.view_as(y), x.reshape(y.shape) (read as reshape_as): refused, since a reshape's
-    shape is fixed when the program is read and y's is known only when it runs."""
-    m.refuse("a shape taken from another value (y.reshape(y_hat.shape), reshape_as, view_as) is not read yet",
-             "write that value's shape as numbers: y.reshape(2, 1) when y_hat is 2×1")
+def _reshape_as(m, x, y):
+    """x.reshape_as(y), x.view_as(y), x.reshape(y.shape) (read as reshape_as): x's numbers in y's shape."""
+    return m("reshape_as", x, y)
 
 
 def _arange(m, start, stop=None, step=None, **_):

@@ -227,6 +227,128 @@ def _cases(tokens: list[Tok]) -> list[Tok]:
     return out
 
 
+_SIZING = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr",
+           "\\biggl", "\\biggr"}
+_OPEN_KINDS, _CLOSE_KINDS = {"LPAR", "LSQB", "LBRACE"}, {"RPAR", "RSQB", "RBRACE"}
+
+
+def _sum_bounds(tokens: list[Tok], i: int) -> tuple[str | None, int]:
+    """The index of \\sum_{i=1}^{n} (or \\sum_i, \\sum_{i}) starting at tokens[i] (just past \\sum), and
+    where its summand starts; a lower bound other than 1 (or 0 to n − 1) is refused."""
+    index, lower = None, None
+    if i < len(tokens) and tokens[i].lastgroup == "NAME" and tokens[i].text.startswith("_"):
+        if tokens[i].text != "_":
+            index, i = tokens[i].text[1:], i + 1
+        elif i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE":
+            end = _group_end(tokens, i + 1)
+            inner = tokens[i + 2:end - 1]
+            index = inner[0].text if inner and inner[0].lastgroup == "NAME" else None
+            if len(inner) > 1:
+                lower = "".join(t.text for t in inner[2:]) if inner[1].lastgroup == "EQUAL" else "?"
+            i = end
+    upper = None
+    if i < len(tokens) and tokens[i].lastgroup == "POW_OP":
+        end = _group_end(tokens, i + 1)
+        upper = "".join(t.text for t in tokens[i + 1:end]).strip("{}")
+        i = end
+    if lower not in (None, "1") and not (lower == "0" and upper and upper.endswith("-1")):
+        return "", i
+    return index, i
+
+
+def _summand_end(tokens: list[Tok], start: int) -> int:
+    """Where the summand after \\sum's bounds ends: at a + or − outside brackets (a term of its own), an
+    =, a comma, a line's end or a bracket it did not open."""
+    depth, j = 0, start
+    while j < len(tokens):
+        token = tokens[j]
+        kind = token.lastgroup
+        if token.text in _SIZING and j + 1 < len(tokens) and tokens[j + 1].lastgroup in _CLOSE_KINDS and depth == 0:
+            break
+        if kind in _OPEN_KINDS:
+            depth += 1
+        elif kind in _CLOSE_KINDS:
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and j > start and (kind in ("ADD_OP", "EQUAL", "COMMA", "_SEP", "COMPARE_OP")
+                                           or token.text in ("\\\\", "&")):
+            break
+        j += 1
+    return j
+
+
+def _elementwise_products(body: list[Tok]) -> list[Tok]:
+    """In a summand, elements side by side multiply (y_n \\log \\hat y_n): over the arrays, elementwise."""
+    out: list[Tok] = []
+    for token in body:
+        starts = token.lastgroup in ("NAME", "NUMBER") or (token.lastgroup == "LATEX" and token.text not in _SIZING
+                                                          and token.text[1:] not in _OPERATOR_COMMANDS
+                                                          and token.text[1:] not in _SPACING)
+        if out and starts and (out[-1].lastgroup in ("NAME", "NUMBER", "RPAR", "RSQB") or
+                               out[-1].lastgroup == "RBRACE" and len(out) > 1):
+            out.append(_empty("MUL_OP", "*", token.start))
+        out.append(token)
+    return out
+
+
+def _sums(tokens: list[Tok], names) -> list[Tok]:
+    """\\sum_{i=1}^{n} x_i^2 → sum(x**2), \\prod likewise: the summand read over the arrays whose elements
+    it names (x_i, x_{i}, \\hat{y}_i, \\hat y_i are the elements of x and y_hat, given as arrays); the
+    summand ends where its term does (\\frac{1}{n}\\sum_i (y_i - t_i)^2 + c sums the square alone)."""
+    if not any(t.text in ("\\sum", "\\prod") for t in tokens):
+        return tokens
+    out, i = [], 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.text not in ("\\sum", "\\prod"):
+            out.append(token)
+            i += 1
+            continue
+        index, start = _sum_bounds(tokens, i + 1)
+        word = token.text[1:]
+        if index == "":
+            raise _latex_error(token, f"\\{word} from another lower bound than 1 is not read",
+                               hint=f"write it over the whole array, \\{word}_{{i=1}}^{{n}}, or over a slice: "
+                                    f"{word}(x[1:]) for i from 2")
+        if index is None:
+            raise _latex_error(token, f"\\{word} without its index is not read",
+                               hint=f"write its index, \\{word}_{{i=1}}^{{n}} x_i, or {word}(x) over the array x")
+        end = _summand_end(tokens, start)
+        if end == start:
+            raise _latex_error(token, f"\\{word} with nothing after it", hint=f"write what it adds up: \\{word}_i x_i")
+        body, k = [], start
+        while k < end:
+            t = tokens[k]
+            if t.lastgroup == "NAME" and t.text.endswith("_" + index) and len(t.text) > len(index) + 1:
+                stem = t.text[:-len(index) - 1]
+                body.append(Tok("NAME", stem, t.start, t.end))
+            elif t.lastgroup == "NAME" and t.text.endswith("_") and k + 3 < end + 1 and \
+                    tokens[k + 1].lastgroup == "LBRACE" and tokens[k + 2].text == index and \
+                    tokens[k + 3].lastgroup == "RBRACE":
+                stem = t.text[:-1]
+                body.append(Tok("NAME", stem, t.start, tokens[k + 3].end))
+                k += 3
+            elif t.lastgroup == "NAME" and t.text == "_" + index and body and body[-1].lastgroup == "RBRACE":
+                pass       # \\hat{y}_i: the accent's letter names the array
+            else:
+                body.append(t)
+                k += 1
+                continue
+            if stem not in names and not stem.startswith("\\"):
+                raise _latex_error(t, f"{t.text if '{' not in t.text else stem + '_' + index} is an element of {stem}, "
+                                      f"which has no value", hint=f"give {stem} as an array: --{stem} \"[…]\"")
+            k += 1
+        if out and (out[-1].lastgroup in ("NAME", "NUMBER", "RPAR", "RSQB", "RBRACE")):
+            out.append(_empty("MUL_OP", "*", token.start))     # \\frac{1}{n}\\sum …: a product
+        out += [Tok("NAME", word, token.start, token.end), _empty("LPAR", "(", tokens[start].start if start < len(tokens)
+                                                                  else token.end)]
+        out += _elementwise_products(body)
+        out.append(_empty("RPAR", ")", tokens[end - 1].end))
+        i = end
+    return out
+
+
 def _latex(tokens: list[Tok]) -> list[Tok]:
     """LaTeX commands → the grammar's tokens, iteratively (a stack of what each open command still
     needs to emit when its group closes)."""
@@ -406,11 +528,6 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                         word = word.lower()      # \text{Tanh}(x), \text{Softplus}(x): the function
                     out.append(Tok("NAME", word, inner[0].start, inner[-1].end))
                 skip.update(range(i + 1, end))
-            elif command in ("sum", "prod"):
-                word = "sum" if command == "sum" else "prod"
-                raise _latex_error(token, f"\\{command} over an index is not read",
-                                   hint=f"write it over the arrays: \\{command}_{{i=1}}^{{n}} x_i^2 is {word}(x**2), "
-                                        f"x the array of the x_i (given with --x)")
             else:
                 raise _latex_error(token, f"the LaTeX command {text} is not read",
                                    hint="gradcalc reads \\frac, \\sqrt, \\cdot, \\times, \\left( \\right), "
@@ -1179,7 +1296,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
-    tokens = _where_clauses(_one_argument_extremes(_factorials(_bars(_latex(tokens)))), notes)
+    tokens = _where_clauses(_one_argument_extremes(_factorials(_bars(_latex(_sums(tokens, set(names)))))), notes)
     if any(token.lastgroup == "BANG" for token in tokens):
         return None      # a ! that is no factorial: the parser's error stands
     tokens = _component_heads(_chains(_primed_heads(tokens, notes), notes), set(names), notes)

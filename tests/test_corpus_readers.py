@@ -68,6 +68,26 @@ def test_list_of_a_range_and_docstrings():
     assert math.isclose(found.value, -(math.log(0.9) + math.log(0.4)) / 2)
 
 
+def test_a_shape_read_off_another_value():
+    found = compute('def squared_loss(y_hat, y):\n    """Squared loss."""\n'
+                    "    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2",
+                    y_hat=np.array([[1.0], [2.5]]), y=np.array([1.5, 1.0]))
+    assert np.allclose(found.value, [[0.125], [1.125]])
+    assert np.allclose(found.gradient["y"], [0.5, -1.5]) and np.allclose(found.gradient["y_hat"], [[-0.5], [1.5]])
+    assert np.shape(compute("x.view_as(w) * w", x=np.ones(4), w=np.ones((2, 2))).gradient["x"]) == (4,)
+
+
+def test_a_sum_over_an_index_is_over_the_arrays():
+    y, y_hat = np.array([1.0, 0.0, 1.0]), np.array([0.9, 0.2, 0.6])
+    found = compute(r"-\frac{1}{N}\sum_{n=1}^N \bigg[y_n \log \hat y_n + (1 - y_n) \log (1 - \hat y_n)\bigg]",
+                    y=y, y_hat=y_hat, N=3.0)
+    assert math.isclose(found.value, -np.mean(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat)))
+    assert np.allclose(found.gradient["y_hat"], -(y / y_hat - (1 - y) / (1 - y_hat)) / 3)
+    found = compute(r"\sum_i w_i x_i + b", w=np.array([1.0, 2.0]), x=np.array([3.0, 4.0]), b=1.0)
+    assert found.value == 12.0 and np.allclose(found.gradient["w"], [3.0, 4.0])   # the term after it stays out
+    assert compute(r"\prod_{i=1}^{n} x_{i}", x=np.array([2.0, 3.0]), n=2.0).value == 6.0
+
+
 def test_refusals_say_what_to_type():
     assert "np.where" in refused("def f(m, y):\n  m[y] = 0\n  return m.sum()", m=np.ones(3), y=1.0).hint
     assert "torch.tensor" in refused("import torch as t\nx = t.tensor(1.)\ny = x*x\ny.backward()").hint
@@ -76,8 +96,8 @@ def test_refusals_say_what_to_type():
                     "  dy_dx = gg.gradient(y, x)\nd2y_dx2 = g.gradient(dy_dx, x)")
     assert "second derivative" in error.message
     assert "a1[:, 0]" in refused("y = a1(:,1)", a1=np.ones((1, 2))).hint
-    assert "sum(x**2)" in refused(r"f = \sum_{i=1}^{n} x_i^2", x=np.ones(2)).hint
-    assert "shape" in refused("y.reshape(y_hat.shape)\nprint(1)", y=np.ones(2), y_hat=np.ones((2, 1))).message
+    assert "x[1:]" in refused(r"f = \sum_{i=2}^{n} x_i^2", x=np.ones(2), n=2.0).hint
+    assert "give x as an array" in refused(r"f = \sum_{i=1}^{n} x_i^2", n=2.0).hint
 
 
 @pytest.mark.parametrize("x", [-2.0, -0.5, 0.5, 2.0])

@@ -35,6 +35,7 @@ CASES = [
     (index_op((1,)), [a(4)]), (index_op((slice(1, None), 0)), [a(3, 4)]),
     ("scatter[1:]", [a(3), a(4)]),
     ("reshape", [a(2, 3), np.array([3.0, 2.0])]), ("reshape", [a(6), np.array([-1.0, 3.0])]),
+    ("reshape_as", [a(2, 3), a(3, 2)]), ("reshape_as", [a(2), a(2, 1)]),
     ("max_axis", [a(3, 4), np.float64(0)]), ("min_axis", [a(3, 4), np.float64(1)]),
     (take_op(("range", "index")), [a(3, 4), np.float64(3), np.array([0.0, 2.0, 2.0])]),
     (take_op(("index",)), [a(5), np.array([1.0, 1.0, 4.0])]),

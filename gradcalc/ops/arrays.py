@@ -649,6 +649,11 @@ def _extreme_along(name: str):
 OPS.update({
     "reshape": Op("reshape", "{0} reshaped to {1}", _reshape,
                   vjp=(lambda m, g, x, shape, out: m.reshaped_like(g, x), None), keeps_finite=True),
+    # y.reshape(y_hat.shape), y.reshape_as(y_hat) (d2l's squared_loss): the shape read off the other
+    # value when the program runs, which gets no gradient from it
+    "reshape_as": Op("reshape_as", "{0} reshaped as {1}", lambda x, y: _reshape(x, np.shape(y)),
+                     vjp=(lambda m, g, x, y, out: m.reshaped_like(g, x), lambda m, g, x, y, out: 0.0 * y),
+                     keeps_finite=True),
     "max_axis": _extreme_along("max"),    # numpy's max and min are looked up when called: no import
     "min_axis": _extreme_along("min"),
 })
