@@ -20,7 +20,7 @@ import re
 # Parameters read when the program is read (numbers or True/False/None written in the call), never
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
 LITERAL = frozenset({"axis", "keepdims", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
-                     "approximate", "requires_grad", "trainable", "volatile", "n0", "n1", "n2", "s0", "s1", "s2", "s3",
+                     "approximate", "requires_grad", "trainable", "volatile", "num", "endpoint", "n0", "n1", "n2", "s0", "s1", "s2", "s3",
                      "start", "stop", "step"})
 
 # Keywords that mean the same parameter in every library: PyTorch's dim is NumPy's axis.
@@ -353,6 +353,11 @@ def _filled_like(fill: float):
     return build
 
 
+def _keras_mean(m, x):
+    """Keras' per-example mean: over the last axis, or of the whole of a vector."""
+    return _reduce("mean")(m, x, axis=-1)
+
+
 def _reshape_as(m, x, y):
     """x.reshape_as(y), x.view_as(y), x.reshape(y.shape) (read as reshape_as): x's numbers in y's shape."""
     return m("reshape_as", x, y)
@@ -374,6 +379,18 @@ def _arange(m, start, stop=None, step=None, **_):
         m.refuse(f"this makes {'no numbers' if count <= 0 else f'{count} numbers'}",
                  "write e.g. arange(4.0) or arange(1, 7, 2): at least one number, at most a million")
     return m.const(np.arange(start, stop, step, dtype=np.float64))
+
+
+def _linspace(m, start, stop, num=50, endpoint=True, **_):
+    """linspace(-10.0, 10.0, 201) (TensorFlow's guide, torch.linspace(start, end, steps)): num numbers
+    evenly from start to stop, a value written in the code."""
+    import numpy as np
+
+    if not all(isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n) for n in (start, stop)) \
+            or not isinstance(num, int) or isinstance(num, bool) or not 0 < num <= 10 ** 6:
+        m.refuse("start and stop must be numbers written in the call, and num a whole number from 1 to a million",
+                 "write e.g. linspace(-1.0, 1.0, 5)")
+    return m.const(np.linspace(start, stop, num, endpoint=bool(endpoint), dtype=np.float64))
 
 
 def _eye(m, n0, **_):
@@ -454,6 +471,7 @@ _ARITHMETIC = {
     "zeros": S("n0, n1=None, n2=None, requires_grad=False", _filled(0.0)),
     "eye": S("n0, requires_grad=False", _eye), "identity": S("n0", _eye),
     "arange": S("start, stop=None, step=None, requires_grad=False", _arange),
+    "linspace": S("start, stop|end, num|steps=50, endpoint=True, requires_grad=False", _linspace),
     "ones": S("n0, n1=None, n2=None, requires_grad=False", _filled(1.0)),
     "zeros_like": S("x, requires_grad=False", _filled_like(0.0)),
     "ones_like": S("x, requires_grad=False", _filled_like(1.0)),
@@ -549,6 +567,13 @@ TENSORFLOW = {
     "Variable": S("x|initial_value, trainable=True", _value), "constant": S("x|value", _value),
     "convert_to_tensor": S("x|value", _value),
     "get_variable": S("x|initializer", _value),    # TF 1.x: tf.get_variable(initializer=3.0, name='x')
+    # Keras' losses: per example (the mean over the last axis), and the loss objects' overall mean
+    **dict.fromkeys(("keras.losses.MSE", "keras.losses.mse", "keras.losses.mean_squared_error",
+                     "keras.metrics.mean_squared_error"), S("t|y_true, x|y_pred", lambda m, t, x: _keras_mean(m, _square(m, m("sub", t, x))))),
+    **dict.fromkeys(("keras.losses.MAE", "keras.losses.mae", "keras.losses.mean_absolute_error"),
+                    S("t|y_true, x|y_pred", lambda m, t, x: _keras_mean(m, m.call("abs", m("sub", t, x))))),
+    "keras.losses.MeanSquaredError()": S("t, x", lambda m, t, x: m.call("mean", _square(m, m("sub", t, x)))),
+    "keras.losses.MeanAbsoluteError()": S("t, x", lambda m, t, x: m.call("mean", m.call("abs", m("sub", t, x)))),
     "range": S("start, stop|limit=None, step|delta=None", _arange),
 }
 
@@ -737,6 +762,7 @@ _SEEN = re.compile(
     r"(?m)(?:^|;)[ \t]*(?:import|from|print|def|with|for|while|if|elif|else|class|return|try|except|assert|@)\b"
     r"|\.backward\b|\.grad\b|requires_grad|\bis[ \t]+(?:not[ \t]+)?None\b"
     r"|\b(?:dtype|device|label)[ \t]*=|\.(?:zero_grad|retain_grad|requires_grad_)\b|\bgrad\(|\.gradient\("
+    r"|\bautograd\.grad\b|\b(?:nn|losses)\.[A-Z]\w*[ \t]*\("
     r"|^[ \t]*[rRuU]?(?:\"\"\"|\'\'\')|^[ \t]*[A-Za-z_]\w*\[[^\]\n]*\][ \t]*=[^=]"
     r"|\.(?:reshape|view)\([ \t]*[A-Za-z_]\w*\.shape[ \t]*\)|\blist\([ \t]*range\(|^[ \t]*[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)+[ \t]*=[^=]")
 _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
@@ -744,7 +770,7 @@ _DOTTED = r"[A-Za-z_][A-Za-z_0-9.]*"
 _NO_GRAD = re.compile(r"with[ \t]+torch\.(?:no_grad|inference_mode)[ \t]*\([ \t]*\)|set_grad_enabled\([ \t]*False")
 _PRINT = re.compile(r"print[ \t]*\(")
 _CLASS_CALL = re.compile(r"\bTensor\.(eye|zeros|ones|randn|rand)\b")   # tinygrad's Tensor.eye(3)
-_BACKWARD = re.compile(r"\.backward[ \t]*\(((?:[^()]|\([^()]*\))*)\)[ \t]*$")
+_BACKWARD = re.compile(r"\.backward[ \t]*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)[ \t]*$")
 # What backward(…) may be given without changing the answer: nothing, ones like the output, settings.
 _PLAIN_SEED = re.compile(rf"[ \t]*(?:(?:torch\.)?ones_like\([ \t]*{_NAME}[ \t]*\))?[ \t]*"
                          rf"(?:,?[ \t]*(?:retain_graph|create_graph)[ \t]*=[ \t]*(?:True|False)[ \t]*)*$")
@@ -754,6 +780,21 @@ _GRAD_ATTR = re.compile(r"\.grad\b(?![ \t]*\()")
 # g, = torch.autograd.grad(y, x) and (dw, db) = torch.autograd.grad(loss, [w, b]): the same question
 _TAPE = re.compile(rf"(?:([\[(]?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*[\])]?)[ \t]*=[ \t]*)?"
                    rf"(?:{_NAME}\.gradient|(?:torch\.)?autograd\.grad)[ \t]*\([ \t]*({_NAME})\b")
+# A loss or an activation as PyTorch's and Keras' objects (criterion = nn.MSELoss(), then
+# criterion(pred, y)): the function each object calls, made with no setting that changes it
+MODULE_OBJECTS = {
+    "MSELoss": "F.mse_loss", "L1Loss": "F.l1_loss", "BCELoss": "F.binary_cross_entropy",
+    "BCEWithLogitsLoss": "F.binary_cross_entropy_with_logits", "ReLU": "F.relu", "Sigmoid": "F.sigmoid",
+    "Tanh": "F.tanh", "Softplus": "F.softplus", "SiLU": "F.silu", "ELU": "F.elu", "LeakyReLU": "F.leaky_relu",
+    "LogSigmoid": "F.logsigmoid", "Softsign": "F.softsign", "ReLU6": "F.relu6", "Hardtanh": "F.hardtanh",
+    # Keras' loss objects average over every element (their default reduction): names no text can type
+    "MeanSquaredError": "tf.keras.losses.MeanSquaredError()", "MeanAbsoluteError": "tf.keras.losses.MeanAbsoluteError()",
+}
+_MODULE_OBJECT = re.compile(rf"(?:(?:torch\.)?nn|tf\.keras\.losses)\.({_NAME})[ \t]*\(([^()]*)\)")
+# dy_dx, = torch.autograd.grad(y, x), g = torch.autograd.grad(outputs=y, inputs=x)[0]: as tape.gradient
+_AUTOGRAD_GRAD = re.compile(rf"(?:(\(?[ \t]*\[?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*\]?[ \t]*\)?)[ \t]*=[ \t]*)?"
+                            rf"(?:torch\.)?autograd\.grad[ \t]*\([ \t]*(?:outputs[ \t]*=[ \t]*)?\[?[ \t]*({_NAME})\b"
+                            rf"(?![ \t]*[.(\[*/+-])")
 # its argument a function of the program (grad(f)) or of a library (grad(jnp.tanh), JAX's quickstart)
 _TRANSFORM = re.compile(rf"((?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|jit)"
                         rf"[ \t]*\([ \t]*({_NAME}(?:\.{_NAME})*)[ \t]*(?:,(?:[^()]|\([^()]*\))*)?\))")
@@ -789,9 +830,9 @@ _UNPACK = re.compile(rf"({_NAME}(?:[ \t]*,[ \t]*{_NAME})+)[ \t]*=[ \t]*([^=].*?)
 _RESHAPE_LIKE = re.compile(rf"\.(reshape|view)\([ \t]*({_NAME})\.shape[ \t]*\)")
 # backward(…)'s seed written as ones (the default: the gradient of the sum), a name or in the call:
 # y.backward(gradient=external_grad) after external_grad = torch.tensor([1., 1.]) (PyTorch's tutorial)
-_SEED = re.compile(r"[ \t]*(?:gradient[ \t]*=[ \t]*)?((?:[^,()]|\([^()]*\))+?)[ \t]*"
+_SEED = re.compile(r"[ \t]*(?:gradient[ \t]*=[ \t]*)?((?:[^,()]|\((?:[^()]|\([^()]*\))*\))+?)[ \t]*"
                    r"(?:,[ \t]*(?:retain_graph|create_graph)[ \t]*=[ \t]*(?:True|False)[ \t]*)*$")
-_ONES = re.compile(r"(?:torch\.)?(?:ones|ones_like)[ \t]*\([^()]*\)$"
+_ONES = re.compile(r"(?:torch\.)?(?:ones|ones_like)[ \t]*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)$"
                    r"|(?:torch\.)?(?:tensor|Tensor|FloatTensor|DoubleTensor)[ \t]*\(([^()]*)\)$")
 # A Python statement gradcalc does not read: a block keyword with its colon, return (a lambda is the
 # grammar's own).
@@ -825,6 +866,7 @@ def read_python(text: str) -> Program | None:
     text = _RESHAPE_LIKE.sub(lambda match: f".{match.group(1)}_as({match.group(2)}".ljust(len(match.group()) - 1) + ")",
                              text)
     text = _without_list(text)
+    text = _MODULE_CALLED.sub(_module_called, text)
     part = _PART_ASSIGNED.search(text)
     if part:
         name, index, value = part.groups()
@@ -907,8 +949,12 @@ def read_python(text: str) -> Program | None:
                 _blank(chars, at + match.start(), at + match.end())
                 skipped["backward"] = skipped.get("backward", 0) + 1
                 continue
-        elif _TAPE.match(head):
-            match = _TAPE.match(head)
+        elif re.match(rf"({_NAME})[ \t]*=[ \t]*{_MODULE_OBJECT.pattern}[ \t]*$", head):
+            match = re.match(rf"({_NAME})[ \t]*=[ \t]*{_MODULE_OBJECT.pattern}[ \t]*$", head)
+            aliases[match.group(1)] = _module_function(match, at + match.start(2))
+            skip = "module"
+        elif _TAPE.match(head) or _AUTOGRAD_GRAD.match(head):
+            match = _TAPE.match(head) or _AUTOGRAD_GRAD.match(head)
             called = "torch.autograd.grad" if "autograd.grad" in head else "tape.gradient"
             if match.group(2) in gradients:     # g.gradient(dy_dx, x) with dy_dx = gg.gradient(y, x)
                 raise _error(f"the gradient of {match.group(2)}, itself a gradient, is a second derivative, which a "
@@ -991,7 +1037,7 @@ def read_python(text: str) -> Program | None:
         notes.append("the output is what the last print shows")
     said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
             "with": "with … :", "requires_grad": "requires_grad, zero_grad, labels, asserts", "decorator": "decorators",
-            "display": "drawings and plots",
+            "display": "drawings and plots", "module": "loss and activation objects (read as their functions)",
             "update": "the update step after .backward() (the gradients are those before it)"}
     gone = [said[kind] for kind in said if kind in skipped]
     if gone:
@@ -1010,6 +1056,42 @@ def _without_list(text):
         if depth == 0:
             text = text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():k - 1] + " " + text[k:]
     return text
+
+
+# nn.MSELoss()(pred, y): the object made and called at once
+_MODULE_CALLED = re.compile(rf"(?<![\w.]){_MODULE_OBJECT.pattern}(?=[ \t]*\()")
+
+
+def _module_called(match) -> str:
+    """nn.MSELoss()(…) as F.mse_loss(…), padded to the same length (carets hold) when the function's
+    name is no longer; else left for the parser, whose error says to name the object first."""
+    function = MODULE_OBJECTS.get(match.group(1))
+    if function is None or match.group(2).strip():
+        return match.group()
+    if len(function) > len(match.group()):
+        raise _error(f"{match.group()}(…) makes the object and calls it at once", match.start(), len(match.group()),
+                     f"name it first: loss_fn = {match.group()}, then loss_fn(…)")
+    return function.ljust(len(match.group()))
+
+
+def _module_function(match, at: int) -> str:
+    """The function a loss or activation object calls (criterion = nn.MSELoss() → F.mse_loss); refused
+    when gradcalc lacks it or it is made with settings (reduction='sum'), which change what it computes."""
+    _, name, settings = match.groups()
+    function, settings = MODULE_OBJECTS.get(name), settings.strip()
+    if function is None:
+        functional = name.lower() if name.lower() in TORCH_FUNCTIONAL else None
+        raise _error(f"{name}({settings.strip()}) is not read as an object", at,
+                     len(match.group()) - (match.start(2) - match.start()),
+                     f"call the function it applies: F.{functional}(x{', ' + settings.strip() if settings.strip() else ''})"
+                     if functional else "call the function it applies, e.g. F.mse_loss(pred, y), F.relu(x), "
+                                         "tf.keras.losses.MSE(y, p)")
+    if settings:
+        raise _error(f"{name}({settings}): an object made with settings is not read", at,
+                     len(match.group()) - (match.start(2) - match.start()),
+                     "write the formula it computes with them: nn.MSELoss(reduction='sum')(p, y) is "
+                     "((p - y)**2).sum()")
+    return function
 
 
 def _ones_seed(text, at, written):

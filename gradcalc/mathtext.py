@@ -353,8 +353,9 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
     """LaTeX commands → the grammar's tokens, iteratively (a stack of what each open command still
     needs to emit when its group closes)."""
     tokens = _cases(tokens)
-    if sum(token.text == "`" for token in tokens) % 2 == 0:     # `loss = …`: Markdown's code quotes, in pairs
-        tokens = [token for token in tokens if token.text != "`"]
+    # `loss = …`: Markdown's code quotes, copied with a formula from a docs page (a stray one too, as
+    # Keras' LogCosh page has): no formula gives a backquote a meaning
+    tokens = [token for token in tokens if token.text != "`"]
     dollars = sum(token.lastgroup == "DOLLAR" for token in tokens)
     if dollars % 2:          # $…$ delimit in pairs; a lone $ is a character gradcalc does not read
         tokens = [Tok("unmatched", "$", t.start, t.end) if t.lastgroup == "DOLLAR" else t for t in tokens]
@@ -402,7 +403,7 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
             environments += 1 if text == "\\begin" else -1
         elif environments and text == "&":
             pass
-        elif environments and text == "\\\\":
+        elif text == "\\\\":      # LaTeX's line break (in align, or $$ x = 3 \\ m = x^2 $$): a new statement
             if i + 1 == len(tokens) or tokens[i + 1].lastgroup != "_SEP":      # \\ then a line break: one
                 out.append(Tok("_SEP", "\n", token.start, token.end))
         elif kind == "unmatched" and text in _VULGAR:

@@ -577,6 +577,11 @@ class _Builder:
         node = self.graph.nodes[ref[0]]
         if node.id in self.graph.constants and node.name is None:
             return self.graph.constants[node.id]
+        if node.op in _FOLDED and len(node.inputs) == 2:    # tf.linspace(-10.0, 10.0, 200+1): a number too
+            a, b = (self.graph.nodes[i] for i in node.inputs)
+            if all(n.id in self.graph.constants and n.name is None and not getattr(self.graph.constants[n.id], "ndim", 0)
+                   for n in (a, b)):
+                return _FOLDED[node.op](self.graph.constants[a.id], self.graph.constants[b.id])
         return None
 
     def _grouping(self, ref: Ref) -> bool:
@@ -1641,11 +1646,16 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
     return graph
 
 
+# Arithmetic of numbers written in a call's setting (200+1, 2*3), folded when the setting is read.
+_FOLDED = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b}
+
+
 # Words that may start the Python around a formula (imports, prints, def, .backward()): only a text
 # holding one of them is read by gradcalc.dialects.read_python, so a formula alone pays nothing.
 _PYTHON_WORDS = ("import", "print", "def", "with", "for", "while", "if", "else", "class",
                  "return", "try", "@", "backward", "grad", " is ", "dtype", "device", "label",
-                 "assert", "pass", ",", '"""', "'''", "list(", ".shape", "]=", "] =")  # x, y = 1, 2; m[y] = 0
+                 "assert", "pass", ",", '"""', "'''", "list(", ".shape", "]=", "] =",  # x, y = 1, 2; m[y] = 0
+                 "nn.", "losses.")   # criterion = nn.MSELoss()
 
 
 def read_as_python(text: str) -> bool:

@@ -119,3 +119,42 @@ def test_markdown_quotes_where_clauses_and_one_argument_maximum():
     assert np.allclose(found.gradient["y_pred"], [0.0, -1.0, 1.0])
     found = compute(r"\ell_k = -y_k\ln p_k - (1 - y_k)\ln(1 - p_k)", y_k=1.0, p_k=0.7)
     assert math.isclose(found.value, -math.log(0.7)) and math.isclose(found.gradient["p_k"], -1 / 0.7)
+
+
+def test_torch_autograd_grad_asks_as_backward_does():
+    found = compute("x = torch.tensor([2.0], requires_grad=True)\ny = x ** 3\n"
+                    "grad = torch.autograd.grad(y, x)\nprint('dy/dx =', grad[0])")
+    assert np.allclose(found.value, [8.0]) and np.allclose(found.gradient["x"], [12.0])
+    found = compute("x = torch.tensor(2.0, requires_grad=True)\ny = x**3\ndy_dx, = torch.autograd.grad(outputs=y, inputs=x)")
+    assert found.gradient["x"] == 12.0
+    error = refused("x = torch.tensor([2.0], requires_grad=True)\ny = x**3\n"
+                    "dy_dx = torch.autograd.grad(y, x, create_graph=True)[0]\nd2 = torch.autograd.grad(dy_dx, x)[0]")
+    assert "second derivative" in error.message
+
+
+def test_loss_and_activation_objects_are_their_functions():
+    pred, y = np.array([1.0, 2.0]), np.array([0.0, 0.0])
+    found = compute("criterion = nn.MSELoss()\nloss = criterion(pred, y)\nloss.backward()", pred=pred, y=y)
+    assert found.value == 2.5 and np.allclose(found.gradient["pred"], pred)
+    assert compute("loss = nn.MSELoss()(pred, y)", pred=pred, y=y).value == 2.5
+    assert compute("act = nn.ReLU()\nz = act(x)", x=np.array([-1.0, 2.0])).value.tolist() == [0.0, 2.0]
+    found = compute("loss_fn = tf.keras.losses.MeanSquaredError()\nloss = loss_fn(t, p)",
+                    t=np.array([[1.0, 2.0], [3.0, 4.0]]), p=np.array([[1.5, 2.0], [3.0, 3.0]]))
+    assert math.isclose(found.value, (0.25 + 1.0) / 4)
+    assert "((p - y)**2).sum()" in refused("l = nn.MSELoss(reduction='sum')\nz = l(x, x)", x=np.ones(2)).hint
+    assert "loss_fn = nn.BCELoss()" in refused("z = nn.BCELoss()(p, t)", p=np.ones(2) / 2, t=np.ones(2)).hint
+    assert "F.softmax(x, dim=1)" in refused("c = nn.Softmax(dim=1)\nz = c(x)", x=np.ones((1, 2))).hint
+
+
+def test_linspace_and_arithmetic_in_a_setting():
+    found = compute("x = tf.linspace(-1.0, 1.0, 4+1)\nwith tf.GradientTape() as tape:\n  tape.watch(x)\n"
+                    "  y = x**2\ndy_dx = tape.gradient(y, x)")
+    assert np.allclose(found.gradient["x"], 2 * np.linspace(-1, 1, 5))
+    assert np.allclose(compute("x = torch.linspace(0, 1, steps=3)\ny = x.sum()").gradient["x"], [1.0, 1.0, 1.0])
+
+
+def test_a_seed_of_ones_of_the_output_length_and_latex_line_breaks():
+    found = compute("x = torch.arange(4.0)\nx.requires_grad_(True)\ny = x * x\ny.backward(gradient=torch.ones(len(y)))")
+    assert np.allclose(found.gradient["x"], [0.0, 2.0, 4.0, 6.0])
+    found = compute("$$\nx = 3 \\\\\nm = x^2 \\\\\ny = m +x \\\\\np = 4y\n$$")
+    assert found.value == 48.0 and found.gradient["x"] == 28.0
