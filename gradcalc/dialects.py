@@ -353,6 +353,12 @@ def _filled_like(fill: float):
     return build
 
 
+def _l2_normalize(m, x, axis=None, **_):
+    """tf.math.l2_normalize(x): x divided by its Euclidean norm (along the axis given)."""
+    squares = _reduce("sum")(m, _square(m, x), axis=axis, keepdims=axis is not None)
+    return m("div", x, m.call("sqrt", squares))
+
+
 def _keras_mean(m, x):
     """Keras' per-example mean: over the last axis, or of the whole of a vector."""
     return _reduce("mean")(m, x, axis=-1)
@@ -567,6 +573,7 @@ TENSORFLOW = {
     "Variable": S("x|initial_value, trainable=True", _value), "constant": S("x|value", _value),
     "convert_to_tensor": S("x|value", _value),
     "get_variable": S("x|initializer", _value),    # TF 1.x: tf.get_variable(initializer=3.0, name='x')
+    "l2_normalize": S("x, axis=None", _l2_normalize), "math.l2_normalize": S("x, axis=None", _l2_normalize),
     # Keras' losses: per example (the mean over the last axis), and the loss objects' overall mean
     **dict.fromkeys(("keras.losses.MSE", "keras.losses.mse", "keras.losses.mean_squared_error",
                      "keras.metrics.mean_squared_error"), S("t|y_true, x|y_pred", lambda m, t, x: _keras_mean(m, _square(m, m("sub", t, x))))),
@@ -590,6 +597,7 @@ TF_NN = {
     "sigmoid_cross_entropy_with_logits": S("t|labels, x|logits", lambda m, t, x: _sigmoid_ce(m, x, t)),
     "softmax_cross_entropy_with_logits": S("t|labels, x|logits, axis=-1", _softmax_ce),
     "l2_loss": S("x", _l2_loss), "relu6": S("x", _hardtanh(0.0, 6.0)),
+    "l2_normalize": S("x, axis=None", _l2_normalize),
 }
 
 MATH = {"pow": S("x, y", _op("pow"))}
@@ -691,6 +699,9 @@ UNSUPPORTED = {
     # lg is log₂ in computer science books (CLRS) and log₁₀ in others.
     "lg": "is log₂ in some books and log₁₀ in others: write log2(x) or log10(x)",
     "sqr": "is the square in some languages and the square root in others: write x**2 or sqrt(x)",
+    # Keras' docs write l2_norm(y) for y normalized (y/‖y‖); elsewhere it is the norm ‖y‖ itself
+    "l2_norm": "is the vector divided by its norm in Keras' docs and the norm itself elsewhere: write "
+               "x/norm(x) or norm(x)",
 }
 
 
@@ -1011,7 +1022,7 @@ def read_python(text: str) -> Program | None:
     for (p_start, p_end), later in zip(prints, kept_after):
         inner = _uncommented(source, p_start, p_end).rstrip()    # print(x**2)  # a comment; grad(f)(x) read as f(x)
         argument = inner[inner.index("(") + 1:-1] if inner.endswith(")") else ""
-        plain = argument and not re.search(r"['\"]|\.grad\b|^\s*$", argument) and "," not in argument
+        plain = argument and not re.search(r"['\"]|\.grad\b|^\s*$", argument) and not _top_level_comma(argument)
         if plain and not later and output is None and (p_start, p_end) == prints[-1]:
             if "\n" in argument:    # over lines: its brackets kept, so the lines stay one expression
                 _blank(chars, p_start, p_start + inner.index("("))
@@ -1092,6 +1103,16 @@ def _module_function(match, at: int) -> str:
                      "write the formula it computes with them: nn.MSELoss(reduction='sum')(p, y) is "
                      "((p - y)**2).sum()")
     return function
+
+
+def _top_level_comma(text: str) -> bool:
+    """Whether text has a comma outside brackets: print(a, b) shows two values, print(f(3.0, 2.0)) one."""
+    depth = 0
+    for char in text:
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            return True
+    return False
 
 
 def _ones_seed(text, at, written):

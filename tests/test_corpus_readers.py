@@ -158,3 +158,15 @@ def test_a_seed_of_ones_of_the_output_length_and_latex_line_breaks():
     assert np.allclose(found.gradient["x"], [0.0, 2.0, 4.0, 6.0])
     found = compute("$$\nx = 3 \\\\\nm = x^2 \\\\\ny = m +x \\\\\np = 4y\n$$")
     assert found.value == 48.0 and found.gradient["x"] == 28.0
+
+
+def test_a_print_of_one_call_with_several_arguments_is_the_output():
+    found = compute("def f(x, y):\n    return x**2 * y\nprint(jax.grad(f, argnums=(0, 1))(3.0, 2.0))")
+    assert found.value == 18.0 and found.gradient == {"x": 12.0, "y": 9.0}
+
+
+def test_unknown_functions_are_not_offered_as_products_and_l2_normalize():
+    error = refused("loss = -sum(l2_norm(y_true) * l2_norm(y_pred))", y_true=np.ones(2), y_pred=np.ones(2))
+    assert "x/norm(x) or norm(x)" in error.message
+    assert "foo_bar is not a function gradcalc knows" in refused("foo_bar(x)", x=1.0).hint
+    assert np.allclose(compute("tf.math.l2_normalize(x)", x=np.array([3.0, 4.0])).value, [0.6, 0.8])
