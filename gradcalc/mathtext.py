@@ -292,7 +292,7 @@ def _elementwise_products(body: list[Tok]) -> list[Tok]:
     return out
 
 
-def _sums(tokens: list[Tok], names) -> list[Tok]:
+def _sums(tokens: list[Tok], names, top: bool = True) -> list[Tok]:
     """\\sum_{i=1}^{n} x_i^2 → sum(x**2), \\prod likewise: the summand read over the arrays whose elements
     it names (x_i, x_{i}, \\hat{y}_i, \\hat y_i are the elements of x and y_hat, given as arrays); the
     summand ends where its term does (\\frac{1}{n}\\sum_i (y_i - t_i)^2 + c sums the square alone)."""
@@ -339,13 +339,40 @@ def _sums(tokens: list[Tok], names) -> list[Tok]:
                 raise _latex_error(t, f"{t.text if '{' not in t.text else stem + '_' + index} is an element of {stem}, "
                                       f"which has no value", hint=f"give {stem} as an array: --{stem} \"[…]\"")
             k += 1
-        if out and (out[-1].lastgroup in ("NAME", "NUMBER", "RPAR", "RSQB", "RBRACE")):
-            out.append(_empty("MUL_OP", "*", token.start))     # \\frac{1}{n}\\sum …: a product
+        if out and (out[-1].lastgroup in ("NAME", "NUMBER", "RPAR", "RSQB")):
+            out.append(_empty("MUL_OP", "*", token.start))     # 2\\sum …, x \\sum …: a product
         out += [Tok("NAME", word, token.start, token.end), _empty("LPAR", "(", tokens[start].start if start < len(tokens)
                                                                   else token.end)]
-        out += _elementwise_products(body)
+        out += _elementwise_products(_sums(body, names, top=False))     # a sum inside the summand too
         out.append(_empty("RPAR", ")", tokens[end - 1].end))
         i = end
+    return _free_indices(out, names) if top else out
+
+
+def _free_indices(tokens: list[Tok], names) -> list[Tok]:
+    """Beside a sum, an index left free names every element at once: softmax's e^{z_i} over
+    \\sum_{j=1}^K e^{z_j} is exp(z)/sum(exp(z)) with z given as an array, and the head σ(z)_i = … is
+    σ(z) = …. Only where z is given and z_i is not."""
+    out: list[Tok] = []
+    k = 0
+    while k < len(tokens):
+        t = tokens[k]
+        if t.lastgroup == "NAME" and re.fullmatch(r"_[a-z]", t.text) and out and out[-1].lastgroup == "RPAR" \
+                and k + 1 < len(tokens) and tokens[k + 1].lastgroup == "EQUAL":
+            k += 1          # σ(z)_i = …: the head of every element at once
+            continue
+        parts = re.fullmatch(r"(.+)_([a-z])", t.text) if t.lastgroup == "NAME" else None
+        if parts and parts.group(1) in names and t.text not in names:
+            out.append(Tok("NAME", parts.group(1), t.start, t.end))
+        elif t.lastgroup == "NAME" and t.text.endswith("_") and t.text[:-1] in names and k + 3 < len(tokens) and \
+                tokens[k + 1].lastgroup == "LBRACE" and re.fullmatch(r"[a-z]", tokens[k + 2].text) and \
+                tokens[k + 3].lastgroup == "RBRACE" and t.text[:-1] + "_" + tokens[k + 2].text not in names:
+            out.append(Tok("NAME", t.text[:-1], t.start, tokens[k + 3].end))
+            k += 4
+            continue
+        else:
+            out.append(t)
+        k += 1
     return out
 
 

@@ -170,3 +170,12 @@ def test_unknown_functions_are_not_offered_as_products_and_l2_normalize():
     assert "x/norm(x) or norm(x)" in error.message
     assert "foo_bar is not a function gradcalc knows" in refused("foo_bar(x)", x=1.0).hint
     assert np.allclose(compute("tf.math.l2_normalize(x)", x=np.array([3.0, 4.0])).value, [0.6, 0.8])
+
+
+def test_a_free_index_beside_a_sum_is_every_element():
+    z, y = np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.0])
+    softmax = np.exp(z) / np.exp(z).sum()
+    found = compute(r"\sigma(\mathbf{z})_i = \frac{e^{z_i}}{\sum_{j=1}^K e^{z_j}}", z=z, K=3.0)
+    assert np.allclose(found.value, softmax)
+    found = compute(r"L = -\sum_{i} y_i \log \frac{e^{z_i}}{\sum_j e^{z_j}}", z=z, y=y)    # a sum inside a sum
+    assert math.isclose(found.value, -math.log(softmax[1])) and np.allclose(found.gradient["z"], softmax - y)

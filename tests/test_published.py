@@ -29,7 +29,7 @@ DIALECTS = {"python/numpy", "python/torch", "python/jax", "python/tf", "python/e
             "math", "latex"}
 
 # The number of problems read and right today: raise it as readers land (never lower it).
-FLOOR = 216
+FLOOR = 217
 
 
 def _oracle_tool():
