@@ -1266,8 +1266,9 @@ def _where_clauses(tokens: list[Tok], notes: list[str]) -> list[Tok]:
         else:
             current.append(token)
     statements.append(current)
-    changed = False
-    for k in range(1, len(statements)):
+    changed, k = False, 0
+    while k + 1 < len(statements):
+        k += 1
         clause = statements[k]
         if len(clause) > 3 and clause[0].lastgroup == "NAME" and clause[0].text == "where" and \
                 clause[1].lastgroup == "NAME" and clause[2].lastgroup == "EQUAL":
@@ -1284,6 +1285,7 @@ def _where_clauses(tokens: list[Tok], notes: list[str]) -> list[Tok]:
             if previous is None or not all(len(p) > 2 and p[1].lastgroup == "EQUAL" for p in parts):
                 continue
             statements[previous:k + 1] = [*parts, statements[previous], *statements[previous + 1:k]]
+            k += len(parts) - 1      # past the statement the clause explained
             changed = True
             notes.append("a where clause's definitions are read before the formula they explain")
     if not changed:
