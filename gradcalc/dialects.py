@@ -828,8 +828,6 @@ _DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)
 _SETTING_WORDS = re.compile(r",[ \t]*(?:dtype|device|label|name)[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|[^,()'\"\n]*)"
                             r"(?=[ \t]*[,)])")
 _IS_NONE = re.compile(r"\bis[ \t]+(?:not[ \t]+)?None\b")
-# A string alone as a statement (a docstring, triple-quoted): Python computes nothing with it
-_DOCSTRING = re.compile(r"(?m)^[ \t]*[rRuU]?(\"\"\"|\'\'\')(?:(?!\1).)*\1[ \t]*(?:#[^\n]*)?$", re.S)
 # margins[y] = 0 (CS231n's SVM loss): an assignment to part of a value
 _PART_ASSIGNED = re.compile(rf"(?m)^[ \t]*({_NAME})[ \t]*\[([^\]\n]*)\][ \t]*=(?!=)[ \t]*([^#\n]*?)[ \t]*(?:#[^\n]*)?$")
 # A drawing of the graph or a plot: micrograd's draw_dot(o), IPython's display(…), matplotlib's plt.…(…)
@@ -884,7 +882,6 @@ def read_python(text: str) -> Program | None:
         raise _error(f"assigning to part of a value ({name}[{index}] = {value}) is not read", part.start(),
                      part.end() - part.start(), f"write {name} whole: {name} = np.where(np.arange(n) == {index}, "
                      f"{value}, {name}), n its length")
-    text = _DOCSTRING.sub(lambda match: re.sub(r"[^\n]", " ", match.group()), text)
     chars = list(text)
     statements = _statements(text)
     aliases: dict[str, str] = {}
