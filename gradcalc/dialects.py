@@ -962,7 +962,7 @@ def read_python(text: str) -> Program | None:
             aliases[match.group(1)] = _module_function(match, at + match.start(2))
             skip = "module"
         elif _TAPE.match(head) or _AUTOGRAD_GRAD.match(head):
-            match = _TAPE.match(head) or _AUTOGRAD_GRAD.match(head)
+            match = _AUTOGRAD_GRAD.match(head) or _TAPE.match(head)      # outputs=y: the output y
             called = "torch.autograd.grad" if "autograd.grad" in head else "tape.gradient"
             if match.group(2) in gradients:     # g.gradient(dy_dx, x) with dy_dx = gg.gradient(y, x)
                 raise _error(f"the gradient of {match.group(2)}, itself a gradient, is a second derivative, which a "
