@@ -112,6 +112,10 @@ def meant_function(name: str, functions: Iterable[str]) -> str | None:
     that holds another whole (sech ⊃ sec, relu6 ⊃ relu, xlogy ⊃ log, softmin ⊃ fmin) is a different
     function in some library, unless the rest is the last letter typed twice (sinn) or the word's
     e (np.sine)."""
+    if len(name) >= 3:      # ReLU, Sigmoid, Exp: the same name in another case (a class's, a paper's)
+        same = next((function for function in functions if function.lower() == name.lower()), None)
+        if same is not None and same != name:
+            return same
     most = 1 if len(name) < 6 else 2
     best: tuple[int, str] | None = None
     for function in functions:

@@ -44,3 +44,11 @@ def test_an_unknown_long_name_is_not_offered_as_a_product():
     # a variable's name before brackets may be a product written on paper: offered, as before
     result = CliRunner().invoke(main, ["w1(x+1)", "--x", "1"])
     assert "to multiply, write w1*(...)" in result.stderr
+
+
+def test_a_function_name_in_another_case_is_offered():
+    # a class's or a paper's spelling: ReLU, Sigmoid, Tanh, Exp
+    for written, meant in [("ReLU", "relu"), ("Sigmoid", "sigmoid"), ("Tanh", "tanh"), ("Exp", "exp")]:
+        result = CliRunner().invoke(main, [f"{written}(x)", "--x", "0.3"])
+        assert result.exit_code == 2
+        assert f"hint: did you mean {meant}?" in result.stderr
