@@ -61,7 +61,7 @@ def _poles(name: str):
 def _explain_factorial(a):
     # nan where math.factorial raises (a negative or fractional x); inf past 170! is an overflow
     if xp.any_(np.isnan(_factorial(a))):
-        return "factorial is defined for whole numbers x ≥ 0, as math.factorial (gamma(x + 1) between them)"
+        return "factorial is defined for whole numbers x ≥ 0, as math.factorial; between them, write gamma(x + 1)"
     return None
 
 
