@@ -81,7 +81,10 @@ class _Builder:
         self.lambda_depth = 0                    # inside a def's or lambda's body (read again where it is called)
         self.lambda_seen = False                 # a lambda was read: the text is Python, never math text
         self.names = names                       # the names given values (xy is x·y only if x, y are)
-        self.declared: set[str] = set()          # names the text assigns or lists as inputs
+        # names the text lists as inputs, or assigned where `assigned` no longer holds them (a called
+        # function's body, a name given a lambda): with assigned's names, the names the text declares
+        # (a 10⁵-line program's names were in a set of their own, 8 MB)
+        self.declared: set[str] = set()
         # Pasted Python (gradcalc.dialects.read_python): its functions, the output it asks for, and
         # while a function's body is read, the calls under way and the body's own names.
         self.python = program
@@ -364,7 +367,7 @@ class _Builder:
                 graph.defaults[parameter] = graph.constants.pop(node.id)
                 graph.variables[parameter] = node.id
         saved = self.assigned, self.locals
-        self.assigned = {**self.assigned, **bound}
+        inside = self.assigned = {**self.assigned, **bound}
         self.locals = function.locals
         self.calling.append(name)
         try:
@@ -373,6 +376,9 @@ class _Builder:
         finally:
             self.calling.pop()
             self.assigned, self.locals = saved
+            # the names the body assigned stay declared
+            self.declared.update(name for name, ref in inside.items()
+                                 if name not in saved[0] and bound.get(name) is not ref)
         if isinstance(ref, _Tuple):     # def f(x): return a, b — f(x)[0] takes a
             return _Tuple(ref.items, *span, called=True)
         if isinstance(ref, _Lambda):
@@ -806,7 +812,8 @@ class _Builder:
         if isinstance(ref, _Lambda):      # f = lambda x: …: a function, read again where it is called
             function = ref.function(token[0], (token[1], token[2]))
             self.functions[function.name] = function
-            self.assigned.pop(function.name, None)
+            if self.assigned.pop(function.name, None) is not None:
+                self.declared.add(function.name)
             return _Lambda(ref.parts, token[1], ref[2], function)
         return self._assign(token, ref, token[1])
 
@@ -900,7 +907,8 @@ class _Builder:
         text = source[start:token[1]] + " " * (token[2] - token[1]) + after     # return x: x, a statement
         function = dialects.Function(name[0], params, defaults, start, text, returns, local_names, (name[1], name[2]))
         self.functions[function.name] = function
-        self.assigned.pop(function.name, None)
+        if self.assigned.pop(function.name, None) is not None:
+            self.declared.add(function.name)
         return _Lambda((params, defaults, start, text, returns), mark.token[1], end, function, by_def=True)
 
     def _main_lambda(self, defined) -> Ref:
@@ -999,7 +1007,6 @@ class _Builder:
         elif name in CALLS:
             graph.notes.append(f"{name} is assigned a value; {name}(…) still calls the function {name}")
         self.assigned[name] = (ref[0], start, ref[2])
-        self.declared.add(name)
         named = self.named
         if ref[0] >= len(named):
             named.extend(bytes(ref[0] + 1 - len(named)))
@@ -1639,7 +1646,7 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
                     raise
         finally:
             graph = _BUILDER.graph
-            _BUILDER_DECLARED[0] = _BUILDER.declared     # reset gives the builder a new set
+            _BUILDER_DECLARED[0] = _BUILDER.declared.union(_BUILDER.assigned)
             _BUILDER_READ[0] = _BUILDER.lambda_seen
             _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
     graph.output = ref[0]
