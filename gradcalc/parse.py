@@ -1577,7 +1577,7 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
             raise failed
         return graph
     tokens, notes = rewritten
-    graph = _parse_tokens(tokens, text, limits, names, program)
+    graph = _parse_plain(text, text, limits, names, program, tokens)
     graph.notes[:0] = [note for note in dict.fromkeys(notes)]
     return graph
 
@@ -1615,14 +1615,18 @@ _BUILDER_DECLARED: list[set] = [set()]   # the last plain parse's assigned and i
 _BUILDER_READ = [False]                               # whether the last plain parse read a lambda
 
 
-def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, program) -> Graph:
+def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, program, given=None) -> Graph:
+    """Parse `source` (the program's text, Python around it blanked) by the tables' driver, or Lark for
+    the syntax error; or the tokens `given` (math text's), by the same two."""
     _BUILDER.reset(text, limits, program, names, source)
     # The collector stays off until the builder has let go of its tables too: the first collection
     # after a pause walks every container made during it that is still alive.
     with gc_paused():
+        tokens = given
         try:
             # a def's body is an indented block: its INDENT and DEDENT tokens read off the lines' indentation
-            tokens = indent.tokens(source, text, _token_source(), _ignored()) if indent.has_def(source) else None
+            if given is None and indent.has_def(source):
+                tokens = indent.tokens(source, text, _token_source(), _ignored())
             tables = _tables()
             if tables is None:
                 raise lalr.Fallback
@@ -1646,8 +1650,9 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
                     raise
         finally:
             graph = _BUILDER.graph
-            _BUILDER_DECLARED[0] = _BUILDER.declared.union(_BUILDER.assigned)
-            _BUILDER_READ[0] = _BUILDER.lambda_seen
+            if given is None:           # read by _parse_with, to decide whether math text reads it otherwise
+                _BUILDER_DECLARED[0] = _BUILDER.declared.union(_BUILDER.assigned)
+                _BUILDER_READ[0] = _BUILDER.lambda_seen
             _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
     graph.output = ref[0]
     return graph
@@ -1722,30 +1727,6 @@ def _math_functions(text: str, names: frozenset):
             _BODIES[fragment] = read[0]
             notes = notes + read[1]
     return dialects.Program(source, functions, {}, None, notes)
-
-
-def _parse_tokens(tokens, text: str, limits: Limits, names: frozenset, program=None) -> Graph:
-    """Parse math text's tokens: by the tables' driver, or (for the syntax error) by Lark fed the same tokens."""
-    _BUILDER.reset(text, limits, program, names)
-    try:
-        try:
-            tables = _tables()
-            if tables is None:
-                raise lalr.Fallback
-            with gc_paused():
-                ref = lalr.drive(text, *tables, matches=tokens)
-        except lalr.Fallback:
-            _BUILDER.reset(text, limits, program, names)
-            _BUILDER.by_lark = True
-            ref = _parse_tokens_with_lark(tokens, text)
-    except GradcalcError as error:
-        error.text = text
-        raise
-    finally:
-        graph = _BUILDER.graph
-        _BUILDER.reset("")
-    graph.output = ref[0]
-    return graph
 
 
 def _parse_tokens_with_lark(tokens, text: str):
