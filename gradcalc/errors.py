@@ -223,8 +223,9 @@ def visible(text: str) -> str:
     return "".join(out)
 
 
-def _cut(line: str, width: int = 300) -> str:
+def _cut(line: str, width: int = 1000) -> str:
     # A message quotes user text (a name, a value); a 100 000-character one would bury the message.
+    # Wide enough for a message's own lists (every key a hand-in may not set, named).
     return line if len(line) <= width else line[:width - 1] + "…"
 
 
