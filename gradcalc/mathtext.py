@@ -556,6 +556,11 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                         word = word.lower()      # \text{Tanh}(x), \text{Softplus}(x): the function
                     out.append(Tok("NAME", word, inner[0].start, inner[-1].end))
                 skip.update(range(i + 1, end))
+            elif text in ("\\partial", "\\nabla"):    # ∂f/∂x, ∇f: what gradcalc computes, not reads
+                what = "a partial derivative" if text == "\\partial" else "the gradient"
+                raise _latex_error(token, f"{text} writes {what}, which gradcalc computes rather than reads",
+                                   hint="write the function alone and give its inputs' values, e.g. gradcalc "
+                                        "\"x^2 y\" --x 1 --y 2: it prints ∂z/∂x and ∂z/∂y")
             else:
                 raise _latex_error(token, f"the LaTeX command {text} is not read",
                                    hint="gradcalc reads \\frac, \\sqrt, \\cdot, \\times, \\left( \\right), "

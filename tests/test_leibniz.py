@@ -52,3 +52,13 @@ def test_a_function_name_in_another_case_is_offered():
         result = CliRunner().invoke(main, [f"{written}(x)", "--x", "0.3"])
         assert result.exit_code == 2
         assert f"hint: did you mean {meant}?" in result.stderr
+
+
+def test_partial_and_nabla_are_named_as_what_gradcalc_computes():
+    for text, what in [(r"\frac{\partial}{\partial x} \sin(x)", r"\partial writes a partial derivative"),
+                       (r"\frac{\partial f}{\partial x}", r"\partial writes a partial derivative"),
+                       (r"\nabla_x f", r"\nabla writes the gradient")]:
+        result = CliRunner().invoke(main, [text, "--x", "1"])
+        assert result.exit_code == 2
+        assert f"error: {what}, which gradcalc computes rather than reads" in result.stderr
+        assert 'gradcalc "x^2 y" --x 1 --y 2: it prints ∂z/∂x and ∂z/∂y' in result.stderr
