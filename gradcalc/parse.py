@@ -2188,7 +2188,9 @@ def _unexpected_token(text: str, error) -> GradcalcError:
         rest = text[start + 1:].split("\n", 1)[0].strip()
         hint = ("unpacking is not read, nor has_aux: make the function return the value to differentiate "
                 "alone, and leave this line out (gradcalc gives that value's gradients)" if "has_aux" in rest else
-
+                # value_and_grad(f)(…) is read as f(…) itself: its value, and gradcalc prints the gradients
+                f"unpacking is not read: write {first} = {_short(rest)}, and gradcalc shows {first} and its "
+                f"gradients" if "value_and_grad" in rest else
                 f"unpacking is not read: name one value, {first} = {_short(rest)}[0] takes the first")
     elif str(token) == "=" and text[:start].count("(") <= text[:start].count(")"):
         # \text{Tanh}(x) = \tanh(x) = …, y = f(x) = …: one formula under several names

@@ -62,3 +62,14 @@ def test_partial_and_nabla_are_named_as_what_gradcalc_computes():
         assert result.exit_code == 2
         assert f"error: {what}, which gradcalc computes rather than reads" in result.stderr
         assert 'gradcalc "x^2 y" --x 1 --y 2: it prints ∂z/∂x and ∂z/∂y' in result.stderr
+
+
+def test_value_and_grad_unpacked_is_hinted_with_what_works():
+    program = "import jax\ndef f(a, b):\n    return a*b + a\n{line}\n"
+    result = CliRunner().invoke(main, [program.format(line="val, g = jax.value_and_grad(f)(2.0, 3.0)")])
+    assert result.exit_code == 2
+    hinted = "val = jax.value_and_grad(f)(2.0, 3.0)"
+    assert f"write {hinted}, and gradcalc shows val and its gradients" in result.stderr
+    followed = CliRunner().invoke(main, [program.format(line=hinted), "-q"])
+    assert followed.exit_code == 0
+    assert followed.stdout.split() == ["8", "4", "2"]
