@@ -587,3 +587,19 @@ def test_quiz_judges_an_array_answer_by_its_shape_as_check_does(browser, tmp_pat
         tried.add(label)
     assert {"b", "W"} <= tried
     opened.close()
+
+
+def test_a_pasted_programs_title_is_its_outputs_formula(tmp_path):
+    # the tab's title was the whole program (import torch; x = …; print(x.grad)); now the output's formula
+    import re as _re
+
+    from click.testing import CliRunner
+
+    from gradcalc.cli import main
+
+    program = "import torch\nx = torch.tensor(2.0, requires_grad=True)\ny = x**3 + 2*x\ny.backward()\nprint(x.grad)\n"
+    page = tmp_path / "p.html"
+    assert CliRunner().invoke(main, [program, "--html", str(page)]).exit_code == 0
+    assert _re.search(r"<title>([^<]*)</title>", page.read_text()).group(1) == "gradcalc: y = x**3 + 2*x"
+    assert CliRunner().invoke(main, ["(x+y)**2", "--x", "1", "--y", "2", "--html", str(page)]).exit_code == 0
+    assert _re.search(r"<title>([^<]*)</title>", page.read_text()).group(1) == "gradcalc: z = (x+y)**2"

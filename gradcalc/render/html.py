@@ -328,6 +328,16 @@ def _asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
+def _title_text(graph, shown: str) -> str:
+    """What the tab's title says the output is: the expression, or for a program (a pasted script) the
+    output's own formula, not the whole program."""
+    if "\n" not in shown.strip() and ";" not in shown:
+        return shown
+    start, end = graph.nodes[graph.output].span
+    formula = " ".join(graph.text[start:end].split())
+    return formula if 0 < len(formula) <= 120 else formula[:119] + "…" if formula else shown
+
+
 def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
                 svg: str | None = None, no_picture: str | None = None, heading: str | None = None,
                 rule: Rule | None = None, rules: dict[int, Rule] | None = None) -> str:
@@ -350,7 +360,7 @@ def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="gradcalc">
-<title>{_escape(heading + " — ") if heading else ""}gradcalc: {_escape(output)} = {_escape(shown)}</title>
+<title>{_escape(heading + " — ") if heading else ""}gradcalc: {_escape(output)} = {_escape(_title_text(graph, shown))}</title>
 <style>
 {_asset("page.css")}
 </style>
