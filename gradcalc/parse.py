@@ -1407,7 +1407,9 @@ def parse(text: str, limits: Limits = DEFAULT, names=()) -> Graph:
         what = "has only comments" if text.strip() else "is empty"
         raise GradcalcError(f"the expression {what}", hint='write one, e.g. gradcalc "x**2" --x 3')
     text, names = fold(text), frozenset(map(fold, names))     # µ is μ: in the text and --µ alike
-    pasted, text = text, dialects.without_prompts(text)         # >>> x = 2: the session's code
+    pasted = text
+    if ">>>" in text or "In [" in text:     # >>> x = 2: the session's code (dialects loads only then)
+        text = dialects.without_prompts(text)
     with _PARSE_LOCK:
         try:
             graph = _parse_with(text, limits, names)
