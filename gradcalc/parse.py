@@ -1445,7 +1445,9 @@ def _unused_note(graph: Graph) -> None:
             read[source] = True
             if used[node_id]:
                 used[source] = True
-    unused = [name for name in named if not used[node_id := graph.node_of(name)] and not read[node_id]]
+    last = {name: node_id for node_id, name in enumerate(graph.nodes.names) if name is not None}
+    # (each name's last node in one pass: graph.node_of scans the names, quadratic over a long program)
+    unused = [name for name in named if not used[node_id := last[name]] and not read[node_id]]
     if unused:
         listed = ", ".join(unused[:-1]) + (" and " if len(unused) > 1 else "") + unused[-1]
         graph.notes.append(f"the output is {graph.output_name}, the program's last value; {listed} "
