@@ -200,7 +200,7 @@ def _with_numbers(shaped: Graph, text: str, values: list[float]) -> Graph:
     those written in `text` (in the order written, as the constants' spans are)."""
     formula = shaped.copy()
     formula.text = text
-    ids = sorted(formula.constants, key=lambda node_id: formula.nodes[node_id].span)
+    ids = sorted(formula.constants, key=formula.nodes.span)
     formula.constants = dict(zip(ids, values))
     return formula
 
@@ -287,7 +287,8 @@ def close(expected: Value, computed: Value, rtol: float, atol: float) -> bool:
 
 def named_values(result_graph: Graph, values: list[Value]) -> dict[str, Value]:
     """The values an answer may use: the inputs and every named intermediate (`t = x + y`)."""
-    return {node.name: values[node.id] for node in result_graph.nodes if node.name is not None}
+    # off the names column: a Node made per node was most of an all-distinct class's grading time
+    return {name: values[node_id] for node_id, name in enumerate(result_graph.nodes.names) if name is not None}
 
 
 def _formula_value(formula: Graph, env: dict[str, Value]) -> Value:
@@ -437,12 +438,13 @@ def confine(answer: Answer, graph: Graph) -> Answer:
                 f"{name} = … gives the problem's {kind} {name} a value inside the answer",
                 formula.nodes[node_id].span, "an answer is a formula of the problem's names, not new "
                 "values for them: write the formula alone, e.g. 2*(x+y)"))
-    for node in formula.nodes:
-        named = node.name is not None and node.op is not None and node.name not in formula.variables
-        if named and (node.name in inputs or (node.name in computed and node.id != formula.output)):
+    nodes = formula.nodes
+    for node_id, (op, name) in enumerate(zip(nodes.ops, nodes.names)):
+        named = name is not None and op is not None and name not in formula.variables
+        if named and (name in inputs or (name in computed and node_id != formula.output)):
             return answer.refused(answer.error(
-                f"{node.name} = … assigns the problem's {'input' if node.name in inputs else 'value'} "
-                f"{node.name} inside the answer", node.span,
+                f"{name} = … assigns the problem's {'input' if name in inputs else 'value'} "
+                f"{name} inside the answer", nodes.span(node_id),
                 "an answer is a formula of the problem's names: give a helper value a name of its own"))
     used = [name for name in formula.variables if name not in formula.defaults]
     if answer.name == output:   # the value: what the expression computes, written in its inputs

@@ -605,6 +605,9 @@ class Stack:
         self.nearby = Nearby(result, seed, SAMPLES)   # the same points `check` alone would use
         self._env: dict | None = None
         self._wheres: dict[int, str] = {}
+        # what every answer to this problem is read and judged against, found once, not per answer
+        self.available = named_values(result.graph, result.values)
+        self.limits = _answer_limits(result)
 
     @property
     def points(self) -> list:
@@ -614,7 +617,7 @@ class Stack:
     def env(self) -> dict | None:
         """name → its values at every point (None when a value is an array: no stacking then)."""
         if self._env is None:
-            available = named_values(self.result.graph, self.result.values)
+            available = self.available
             if any(np.ndim(v) for v in available.values()):
                 self._env = {}
             else:
@@ -869,7 +872,7 @@ def _judge_within(key: Key, text: str, result, rule: Rule, parsed: dict | None =
     # `parsed`: each text read once per column, and judged at every student's own point (variants.py).
     answer = None if parsed is None else parsed.get((key.asked.column, text))
     if answer is None:
-        answer = parse_answer(f"{key.asked.name}={text}", keep_going=True, limits=_answer_limits(result),
+        answer = parse_answer(f"{key.asked.name}={text}", keep_going=True, limits=key.stack.limits,
                               names=result.graph.variables)
         if answer.malformed is not None and _DECIMAL_COMMA.match(text):
             answer.malformed.hint = f"write a decimal point: {text.strip().replace(',', '.')}"
@@ -881,7 +884,7 @@ def _judge_within(key: Key, text: str, result, rule: Rule, parsed: dict | None =
         return Verdict(answer, key.quantity, answer.number, key.computed, ok, 1,
                        None if ok else why or "differs from the computed value")
     rtol, atol = rule.rtol, rule.atol
-    available = named_values(result.graph, result.values)
+    available = key.stack.available
     answer = readable(answer, result.graph, available)
     if answer.formula is not None:
         try:
@@ -911,7 +914,7 @@ def _judge_stacked(key: Key, answer: Answer, rtol: float, atol: float) -> Verdic
     # Scalars in, scalar constants and elementwise ops only: every node is one number per point.
     if env is None or any(np.ndim(v) for v in formula.constants.values()) or \
             any(np.ndim(v) for v in formula.defaults.values()) or \
-            not all(OPS[node.op].elementwise for node in formula.nodes if node.op is not None):
+            not all(OPS[op].elementwise for op in set(formula.nodes.ops) if op is not None):
         return None
     n = 1 + len(stack.points)
     bad = np.zeros(n, dtype=bool)

@@ -302,6 +302,8 @@ def _root_error(graph: Graph, values: list[Value], bad: set[int], node_id: int) 
 def _result_size(op: str, args: list[Value]) -> int:
     """How many numbers an op's result will hold (0 if the shapes do not fit: forward says so)."""
     shapes = [np.shape(a) for a in args]
+    if op != "matmul" and shapes.count(shapes[0]) == len(shapes):
+        return math.prod(shapes[0])   # same shapes, nothing to broadcast (a stacked batch's every node)
     try:
         if op == "matmul" and len(shapes) == 2 and all(shapes):
             a, b = shapes
