@@ -29,6 +29,10 @@ SCRATCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 os.makedirs(SCRATCH, exist_ok=True)
 
 ROOT = Path(__file__).resolve().parent.parent
+# Children may write and use .pyc files, as an installed gradcalc has them (pip compiles on install);
+# a machine that sets PYTHONDONTWRITEBYTECODE would otherwise time the compiling of every module too.
+# The check's first runs are the warm-up that writes them.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def program(terms: int) -> str:
@@ -40,7 +44,7 @@ def run(command: list[str], out, cwd: Path = ROOT) -> tuple[float, float, int]:
     """CPU seconds, wall seconds and peak resident bytes of one child process (`python -m gradcalc`
     runs the checkout it is started in)."""
     start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, cwd=cwd)
+    child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, cwd=cwd, env=ENV)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     error = child.stderr.read().decode()

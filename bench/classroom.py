@@ -192,8 +192,11 @@ def own_values(sheet_text: str, students: int) -> dict:
 
 def time_command(args: list[str], rounds: int) -> tuple[list[float], list[float]]:
     """Wall times and CPU times (user + system of the process) of `rounds` runs."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # .pyc files written and used, as an installed gradcalc has them (pip compiles on install): a
+    # machine that sets PYTHONDONTWRITEBYTECODE would otherwise time compiling every module too.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"PYTHONPATH": str(ROOT)}
     walls, cpus = [], []
+    subprocess.run([sys.executable, "-m", "gradcalc", *args], env=env, capture_output=True)   # warm-up
     for _ in range(rounds):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
