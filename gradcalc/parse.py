@@ -8,8 +8,7 @@ from _thread import allocate_lock   # threading.Lock itself, without importing t
 from collections import ChainMap
 from functools import lru_cache
 
-from . import indent, lalr
-from .brackets import statement_end
+from . import lalr
 from .errors import GradcalcError, Span, not_utf8
 from .graph import Graph, gc_paused
 from .names import did_you_mean, fold, meant_function
@@ -33,17 +32,38 @@ _TOKEN_NAMES = {"RPAR": "')'", "LPAR": "'('", "NAME": "a name", "NUMBER": "a num
                 "$END": "the end of the expression"}
 # The module prefixes of pasted code: np.sin(x) is sin(x), math.pi is pi.
 _PREFIX = re.compile(r"^(?:np|numpy|math|torch)\.(?:linalg\.)?")
-class _Dialects:
-    """gradcalc.dialects, imported on first use: its tables cost a few ms that a plain question
-    (no module path, method or keyword) need not pay at start-up."""
+
+
+class _OnFirstUse:
+    """A module of gradcalc's imported on first use, then put in its place: dialects' tables cost a
+    few ms that a plain question (no module path, method or keyword) need not pay at start-up, nor
+    indent's reader one without a def line, nor brackets' reader one without a lambda."""
+
+    __slots__ = ("_module",)
+
+    def __init__(self, module: str):
+        self._module = module
 
     def __getattr__(self, name: str):
-        from . import dialects as module
-        globals()["dialects"] = module
+        module = __import__(f"{__package__}.{self._module}", fromlist=["_"])
+        globals()[self._module] = module
         return getattr(module, name)
 
 
-dialects = _Dialects()
+class _Pattern:
+    """A regular expression compiled on first use: those of the hints and notes (a class of non-ASCII
+    characters takes ~1 ms to compile) cost a plain question's start-up nothing."""
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def __getattr__(self, method: str):     # search, sub, finditer: kept once found
+        found = getattr(re.compile(self.pattern), method)
+        setattr(self, method, found)
+        return found
+
+
+brackets, dialects, indent = _OnFirstUse("brackets"), _OnFirstUse("dialects"), _OnFirstUse("indent")
 # Python's words for settings (keepdims=True, axis=None): read where a call's argument is a setting,
 # they make no node (their ref's id is None) and are refused anywhere a value is needed.
 _WORDS = {"True": True, "False": False, "None": None}
@@ -54,7 +74,7 @@ _LOOKALIKES = {"х": "x", "у": "y", "а": "a", "е": "e", "о": "o", "р": "p",
                "π": "pi", "'": None, '"': None, "|": "abs"}
 
 
-_COMMENT = re.compile(r"#[^\n]*")
+_COMMENT = _Pattern(r"#[^\n]*")
 
 
 def grammar_text() -> str:
@@ -832,7 +852,7 @@ class _Builder:
         self._take_back(mark)
         self.lambda_depth -= 1
         start = colon[2]
-        end = statement_end(self.source, start, ",;\n#", closer_ends=True)   # at , ) ] } ; # or a line break
+        end = brackets.statement_end(self.source, start, ",;\n#", closer_ends=True)   # at , ) ] } ; # or a line break
         return _Lambda((names, defaults, start, self.source[start:end], body[1]), mark.token[1], end)
 
     def _parameters(self, params) -> tuple[list, dict]:
@@ -1403,7 +1423,7 @@ def parse(text: str, limits: Limits = DEFAULT, names=()) -> Graph:
     if len(text) > limits.length:
         raise exceeded("length", len(text), "the program", limits)
     text = text.replace("\r\n", "\n")
-    if not _COMMENT.sub("", text).strip():
+    if not (_COMMENT.sub("", text) if "#" in text else text).strip():
         what = "has only comments" if text.strip() else "is empty"
         raise GradcalcError(f"the expression {what}", hint='write one, e.g. gradcalc "x**2" --x 3')
     text, names = fold(text), frozenset(map(fold, names))     # µ is μ: in the text and --µ alike
@@ -1456,7 +1476,7 @@ def _unused_note(graph: Graph) -> None:
 
 
 # y == x^2 and f(x) == x^2 as a formula's head: == compares, = names.
-_EQUATION_HEAD = re.compile(r"(?m)(?:^|;)[ \t]*([^\W\d]\w*)[ \t]*(\([^()=]*\))?[ \t]*==(?!=)")
+_EQUATION_HEAD = _Pattern(r"(?m)(?:^|;)[ \t]*([^\W\d]\w*)[ \t]*(\([^()=]*\))?[ \t]*==(?!=)")
 
 
 def _equation_hint(text: str, error: GradcalcError) -> None:
@@ -1556,7 +1576,8 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     if not python and "=" in text and re.search(_DEFINES, text):    # N(x) = … then N(d1): math text's functions
         program = _math_functions(text, names)
     source = _join_lines(text if program is None else program.source)
-    source = _EMPTY_LIST.sub(r"\1(\2)", source)      # torch.randn([]): a shape of no sizes, as () is
+    if "[" in source:
+        source = _EMPTY_LIST.sub(r"\1(\2)", source)      # torch.randn([]): a shape of no sizes, as () is
     failed = None
     try:
         graph = _parse_plain(source, text, limits, names, program)
@@ -1587,7 +1608,7 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
 
 
 # An empty list written as a call's argument (torch.randn([]), size=[]): a shape, read as the empty tuple.
-_EMPTY_LIST = re.compile(r"([(,][ \t]*|[(,][ \t]*[A-Za-z_]\w*[ \t]*=[ \t]*)\[([ \t]*)\](?=[ \t]*[,)])")
+_EMPTY_LIST = _Pattern(r"([(,][ \t]*|[(,][ \t]*[A-Za-z_]\w*[ \t]*=[ \t]*)\[([ \t]*)\](?=[ \t]*[,)])")
 
 # What every definition of a function holds, `N(x) =`: a text without it has none (a quick look,
 # where finding the definitions took a 10⁵-line program a quarter of a second).
@@ -1629,7 +1650,7 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
         tokens = given
         try:
             # a def's body is an indented block: its INDENT and DEDENT tokens read off the lines' indentation
-            if given is None and indent.has_def(source):
+            if given is None and "def" in source and indent.has_def(source):   # (indent loads only then)
                 tokens = indent.tokens(source, text, _token_source(), _ignored())
             tables = _tables()
             if tables is None:
@@ -1881,8 +1902,8 @@ _ORDINALS = {1: "derivative", 2: "second derivative", 3: "third derivative"}
 
 # d/dx, dy/dx, \frac{d}{dx}, \frac{dy}{dx}: Leibniz's notation for a derivative, read as names d, dx
 # and dy unless caught: where such names have no value (or dx is called), the error says so instead.
-_LEIBNIZ = re.compile(r"\\frac\s*\{\s*d\s*(?P<f1>[^\W\d]\w*)?\s*\}\s*\{\s*d\s*(?P<v1>[^\W\d]\w*)\s*\}"
-                      r"|(?<![\w.])d(?P<f2>[^\W\d]\w*)?\s*/\s*d(?P<v2>[^\W\d]\w*)")
+_LEIBNIZ = _Pattern(r"\\frac\s*\{\s*d\s*(?P<f1>[^\W\d]\w*)?\s*\}\s*\{\s*d\s*(?P<v1>[^\W\d]\w*)\s*\}"
+                    r"|(?<![\w.])d(?P<f2>[^\W\d]\w*)?\s*/\s*d(?P<v2>[^\W\d]\w*)")
 
 
 def leibniz(text: str, names) -> GradcalcError | None:
@@ -1893,7 +1914,7 @@ def leibniz(text: str, names) -> GradcalcError | None:
         if f"d{by}" not in names and not (of is None and "d" in names):
             continue
         rest = text[match.end():].strip() if of is None else ""
-        if rest[:1] == "(" and statement_end(rest, 1, "", closer_ends=True) == len(rest) - 1:   # d/dx (x**2)
+        if rest[:1] == "(" and brackets.statement_end(rest, 1, "", closer_ends=True) == len(rest) - 1:   # d/dx (x**2)
             rest = rest[1:-1].strip()
         formula = f"{of} = …" if of else rest or "…"
         written = text[match.start():match.end()]
@@ -2024,7 +2045,7 @@ def _unexpected_character(text: str, pos: int) -> GradcalcError:
 
 
 # An operator the text ends with (x +), and what it needs after it.
-_DANGLING = re.compile(r"(\*\*=|//=|\*\*|//|[-+*/@^−–×÷·⋅∗]=?|==|!=|<=|>=|[<>=≤≥≠,√])\s*$")
+_DANGLING = _Pattern(r"(\*\*=|//=|\*\*|//|[-+*/@^−–×÷·⋅∗]=?|==|!=|<=|>=|[<>=≤≥≠,√])\s*$")
 _NEEDS = {"+": "a term", "-": "a term", "−": "a term", "–": "a term", "*": "a factor", "×": "a factor",
           "·": "a factor", "⋅": "a factor", "∗": "a factor", "/": "a divisor", "÷": "a divisor",
           "**": "an exponent", "^": "an exponent", "@": "a matrix", "=": "a formula", ",": "an argument",
@@ -2033,7 +2054,7 @@ _NEEDS = {"+": "a term", "-": "a term", "−": "a term", "–": "a term", "*": "
 # Operators other languages write that gradcalc spells otherwise (the same comparison), or lacks.
 _SPELLED = {"=<": "'=<' is written <= here", "<>": "'<>' (not equal, as SQL and Pascal write it) is written != here",
             "===": "'===' (JavaScript's equality) is written == here", "!==": "'!==' is written != here"}
-_COMPARE = re.compile(r"<=|>=|==|!=|[<>≤≥≠]")
+_COMPARE = _Pattern(r"<=|>=|==|!=|[<>≤≥≠]")
 
 
 def _unclosed(text: str) -> str:

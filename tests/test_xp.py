@@ -140,11 +140,11 @@ def test_the_path_is_chosen_once_per_evaluation():
     assert type(compute("tanh(x)*y", x=1, y=2).values[-1]) is np.float64
 
 
-def _imported(*args: str, terminal: bool = False) -> dict:
+def _imported(*args: str, terminal: bool = False, among=("numpy", "rich", "lark", "click")) -> dict:
     """Run the command as installed (`gradcalc.__main__:run`) in a fresh interpreter (its stdout a
-    pseudo-terminal if `terminal`): its exit code, and which of numpy, rich, lark and click it
-    imported (read off `-X importtime`, which reports each import as it happens: the quick path
-    leaves with os._exit, so nothing can run after it)."""
+    pseudo-terminal if `terminal`): its exit code, and which of the modules `among` (numpy, rich, lark
+    and click) it imported (read off `-X importtime`, which reports each import as it happens: the
+    quick path leaves with os._exit, so nothing can run after it)."""
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     env.update(PYTHONPATH=str(ROOT), TERM="xterm")
     argv = [sys.executable, "-X", "importtime", "-c", "from gradcalc.__main__ import run; run()", *args]
@@ -171,7 +171,7 @@ def _imported(*args: str, terminal: bool = False) -> dict:
         os.close(leader)
         assert b"\x1b[" in drawn   # rich drew it
     loaded = {line.rsplit("|", 1)[1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
-    return {"exit": code, "modules": sorted(m for m in ("numpy", "rich", "lark", "click") if m in loaded)}
+    return {"exit": code, "modules": sorted(m for m in among if m in loaded)}
 
 
 @pytest.mark.parametrize("args, modules", [
@@ -190,6 +190,36 @@ def _imported(*args: str, terminal: bool = False) -> dict:
 def test_a_scalar_question_imports_neither_numpy_nor_rich_nor_click(args, modules):
     found = _imported(*args)
     assert found["modules"] == modules and found["exit"] in (0, 3)
+
+
+# gradcalc's own modules a plain question need not load: each is imported where the text needs it.
+ON_FIRST_USE = ("gradcalc.indent", "gradcalc.brackets", "gradcalc.dialects", "gradcalc.mathtext")
+
+
+@pytest.mark.parametrize("args, modules", [
+    (["(x+y)**2", "--x", "1", "--y", "2", "--json"], []),
+    (["t = x*y; t + 1 # a comment", "--x", "1", "--y", "2", "--json"], []),
+    (["def f(x): return x**2\nf(y)", "--y", "3", "--json"], ["gradcalc.dialects", "gradcalc.indent"]),   # a def line
+    (["f = lambda x: x**2\nf(y)", "--y", "3", "--json"], ["gradcalc.brackets", "gradcalc.dialects"]),   # a lambda
+    ([">>> y = 3\n>>> y**2", "--json"], ["gradcalc.dialects"]),                         # a pasted session
+])
+def test_a_plain_question_loads_the_readers_it_needs_only(args, modules):
+    found = _imported(*args, among=ON_FIRST_USE)
+    assert found == {"exit": 0, "modules": modules}
+
+
+def test_the_hints_patterns_are_compiled_only_when_a_hint_needs_one():
+    # In a fresh interpreter: a parse compiles only the comment's pattern (the text has a #); a hint
+    # compiles its own on first use and finds what it did before.
+    code = ("import sys\nfrom gradcalc.result import compute\nparse = sys.modules['gradcalc.parse']\n"
+            "compute('t = (x+y)**2  # a comment\\nt', {'x': 1.0, 'y': 2.0})\n"
+            "lazy = [n for n, v in vars(parse).items() if isinstance(v, parse._Pattern)]\n"
+            "print(len(lazy), [n for n in lazy if len(vars(getattr(parse, n))) > 1])\n"
+            "print(parse.leibniz('d/dx (x**2)', {'d', 'dx'}).message, sorted(vars(parse._LEIBNIZ)))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert run.stdout.splitlines() == [
+        "6 ['_COMMENT']", "d/dx is a derivative, which gradcalc computes rather than reads ['finditer', 'pattern']"]
 
 
 def test_a_table_on_a_terminal_imports_rich_but_not_numpy():
