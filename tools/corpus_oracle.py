@@ -1,8 +1,8 @@
-"""Expected values for tests/corpus/published.toml from independent oracles: SymPy (exact formulas,
+"""Expected values for tests/corpus/published.toml (and the held-out sampled.toml) from independent oracles: SymPy (exact formulas,
 differentiated symbolically), PyTorch and JAX (the frameworks' own autograd, float64).
 
     .venv/bin/pip install sympy torch jax jaxlib
-    .venv/bin/python tools/corpus_oracle.py          # writes tests/corpus/published_oracle.json
+    .venv/bin/python tools/corpus_oracle.py          # writes tests/corpus/{published,sampled}_oracle.json
     .venv/bin/python tools/corpus_oracle.py --all    # every problem again, not only new or edited ones
 
 The output is committed, so the tests need none of these libraries. The code in the corpus file's
@@ -20,8 +20,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "tests" / "corpus" / "published.toml"
-OUTPUT = ROOT / "tests" / "corpus" / "published_oracle.json"
+# Each corpus file and its oracle file: the published corpus, and a second one sampled later from
+# sources the first did not use (held out from the readers' work when it was made).
+CORPORA = [(ROOT / "tests" / "corpus" / f"{name}.toml", ROOT / "tests" / "corpus" / f"{name}_oracle.json")
+           for name in ("published", "sampled")]
 
 
 def _split_output(code: str) -> tuple[str, str]:
@@ -131,19 +133,24 @@ def fingerprint(problem: dict) -> str:
 
 
 def main() -> int:
-    problems = tomllib.loads(CORPUS.read_text(encoding="utf-8"))["problem"]
+    for corpus, output in CORPORA:
+        write(corpus, output)
+    return 0
+
+
+def write(corpus: Path, output: Path) -> None:
+    problems = tomllib.loads(corpus.read_text(encoding="utf-8"))["problem"]
     ids = [p["id"] for p in problems]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
         raise SystemExit(f"ids used twice: {sorted(duplicates)}")
     # An entry whose fingerprint is unchanged keeps its expected values: only new and edited problems
     # need their oracle's library installed (--all computes every one again).
-    known = {} if "--all" in sys.argv or not OUTPUT.exists() else json.loads(OUTPUT.read_text(encoding="utf-8"))
+    known = {} if "--all" in sys.argv or not output.exists() else json.loads(output.read_text(encoding="utf-8"))
     table = {p["id"]: known[p["id"]] if known.get(p["id"], {}).get("fingerprint") == fingerprint(p) else expected(p)
              for p in problems}
-    OUTPUT.write_text(json.dumps(table, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"{len(table)} problems: {OUTPUT.relative_to(ROOT)}")
-    return 0
+    output.write_text(json.dumps(table, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"{len(table)} problems: {output.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
