@@ -33,6 +33,8 @@ _ROOT_SERIES = (0.9676722454476212, -0.4427631689835921, 0.258499760955651, -0.1
 _NEAR_ROOT = 1.0 / 16.0     # |x − x₀| below which the root's series is used (its terms fall by 0.043)
 
 _NAN, _INF = math.nan, math.inf
+# logs of the largest float and of half the smallest subnormal: beyond them a value is inf or 0.0
+_LOG_HUGE, _LOG_TINY = math.log(1.7976931348623157e308), -1075 * math.log(2.0)
 
 
 def is_pole(x: float) -> bool:
@@ -112,9 +114,24 @@ def polygamma(n: int, x: float) -> float:
         y = x + steps
         terms += _digamma_asymptotic(y)
         return math.fsum(terms)
-    terms = [_factorial_over_power(n, x + k, n + 1) for k in range(steps)]
+    sign = 1.0 if n % 2 else -1.0
+    # |ψ⁽ⁿ⁾(x)| = Σ n!/(x + k)ⁿ⁺¹ lies between its first term and that plus (n − 1)!/xⁿ (the rest
+    # against its integral): where both bounds are past a float's range, so is the value, known
+    # without summing (polygamma(10⁵, 0.5) summed for minutes before it said overflow).
+    log_x = math.log(x)
+    if math.lgamma(n + 1.0) - (n + 1.0) * log_x > _LOG_HUGE:
+        return sign * _INF
+    if math.lgamma(n) - n * log_x + math.log1p(n / x) < _LOG_TINY:
+        return sign * 0.0
+    terms = []
+    for k in range(steps):
+        terms.append(_factorial_over_power(n, x + k, n + 1))
+        # What follows term k sums to at most term·(x + k)/n: once that is far below the first term,
+        # the shift is done (a large order's terms fall by about e^−n/(x+k) a step).
+        if terms[-1] * (x + k) < 1e-18 * n * terms[0]:
+            return sign * math.fsum(terms)
     terms += _polygamma_asymptotic(n, x + steps)
-    return (1.0 if n % 2 else -1.0) * math.fsum(terms)
+    return sign * math.fsum(terms)
 
 
 def _factorial_over_power(n: int, z: float, m: int) -> float:
@@ -212,7 +229,7 @@ def _reflected(n: int, x: float) -> float:
             value = value * size + a
         value *= math.pi ** (n + 1)
     except OverflowError:
-        value = math.copysign(_INF, _cot_derivative(n)[-1])
+        value = _INF if _cot_derivative(n)[-1] > 0 else -_INF   # an int past a float: no copysign
     if c < 0.0 and n % 2 == 0:
         value = -value
     other = polygamma(n, 1.0 - x)

@@ -346,3 +346,66 @@ def test_an_exclamation_mark_twice_or_after_nothing_is_refused():
     result = run("2 + !x", "--x", "1")      # no factorial: the parser's own word on `!`
     assert_error(result, 2, "unexpected character '!'", caret_line="      ^")
     assert "for not (x > 0), write 1 - (x > 0)" in result.stderr
+
+
+# -- large orders: an answer in bounded time ----------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(61, 400), st.floats(0.5, 3.0))
+def test_polygamma_of_a_large_order_matches_mpmath_where_it_is_a_float(n, ratio):
+    # x near n/e·ratio: the narrow band where ψ⁽ⁿ⁾ of a large order is neither inf nor 0
+    x = n / math.e * ratio
+    exact = mp_polygamma(n, x)
+    value = special.polygamma(n, x)
+    if abs(exact) > 1.7976931348623157e308:
+        assert value == math.copysign(math.inf, exact)
+    elif abs(exact) < 2.0 ** -1075:
+        assert value == 0.0
+    elif abs(exact) > 1e-300:
+        assert abs(value - exact) <= 1e-13 * abs(exact)
+
+
+@pytest.mark.parametrize("n", [171, 1000, 10**5, 2 * 10**9])
+def test_polygamma_that_overflows_says_so_without_summing(n):
+    # the bounds decide it: polygamma(10⁵, 0.5) summed for minutes before it said overflow
+    assert special.polygamma(n, 0.5) == (math.inf if n % 2 else -math.inf)
+    # and where both bounds are below the smallest float, 0; 1e6 is below n/e for the largest order
+    far = special.polygamma(n, 1e6)
+    assert far == (-math.inf if n == 2 * 10**9 else 0.0)
+
+
+def test_an_order_past_the_highest_read_is_bad_input_with_a_caret():
+    result = run("polygamma(2e9, x)", "--x", "0.5")
+    assert_error(result, 2, "polygamma's order n is at most 400", "  " + "^" * len("polygamma(2e9, x)"))
+
+
+def test_the_derivative_of_the_highest_order_is_bad_input_not_a_crash():
+    # its derivative needs ψ⁽⁴⁰¹⁾: refused as bad input (exit 2), never an internal error (70)
+    result = run("polygamma(400, x + 150)", "--x", "0.5")
+    assert result.exit_code == 2
+    assert "at most 400" in result.output and "internal error" not in result.output
+
+
+def test_overflowing_order_is_a_math_error():
+    result = run("polygamma(300, x)", "--x", "0.5")
+    assert result.exit_code == 3 and "overflow" in result.output
+
+
+def test_reflection_of_a_large_order_overflows_cleanly():
+    # Pₙ's coefficient is an int past a float: the sign read off it, not math.copysign (which raised)
+    assert special.polygamma(300, -0.5) == -math.inf
+
+
+def test_a_class_answer_of_a_huge_order_is_malformed_and_the_class_is_graded(tmp_path):
+    # one such answer stopped a whole class for minutes
+    sheet = tmp_path / "class.toml"
+    sheet.write_text('[[problem]]\nid = "square"\nexpression = "(x+y)**2"\nat = { x = 1, y = 2 }\n'
+                     'answers = ["x", "y"]\n', encoding="utf-8")
+    answers = tmp_path / "answers.csv"
+    answers.write_text('student,square.x,square.y\nAda,6,6\nMal,"polygamma(2e9, x)",6\n'
+                       'Zed,"polygamma(100000, x)",6\n', encoding="utf-8")
+    result = run("check", str(sheet), "--answers", str(answers))
+    assert result.exit_code == 0, result.output        # a gradebook, whatever the marks
+    rows = {line.split(",")[0]: line for line in result.stdout.splitlines()}
+    assert rows["Ada"].startswith("Ada,1,1,1")
+    assert "malformed: square.x" in rows["Mal"] and "malformed: square.x" in rows["Zed"]

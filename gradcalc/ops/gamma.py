@@ -33,11 +33,21 @@ _factorial = _each(special.factorial)
 _ORDERS: dict[int, object] = {}     # n → ψ⁽ⁿ⁾ on each element
 
 
+# ψ⁽ⁿ⁾ past this order is refused: its value overflows a float at every x below about n/e, and the
+# reflection for x < 0 builds a polynomial of degree n + 1 in exact integers (a cost per element that a
+# hand-in could multiply).
+MAX_ORDER = 400
+
+
 def _order(n) -> int:
     """The order n of ψ⁽ⁿ⁾ as an int: a whole number ≥ 0 (as torch, SciPy and JAX require)."""
     if xp.ndim(n) != 0 or not 0 <= float(n) < 2 ** 31 or float(n) != int(float(n)):
         raise InputError(f"polygamma's order n must be a whole number ≥ 0, got {float(n):g}",
                          hint="write polygamma(n, x) with n = 0 (digamma), 1 (trigamma), 2, …")
+    if float(n) > MAX_ORDER:
+        raise InputError(f"polygamma's order n is at most {MAX_ORDER} here, got {float(n):g}",
+                         hint=f"ψ⁽ⁿ⁾ of a larger order overflows a float for every x below about n/e; "
+                              f"write an order up to {MAX_ORDER}")
     return int(float(n))
 
 
