@@ -40,16 +40,19 @@ def load(builder, grammar: str):
         return None
     if tables.GRAMMAR != grammar:
         return None
-    return tables, re.compile(tables.TOKENS), _steps(tables, builder)
+    tokenizer = re.compile(tables.TOKENS), re.compile(f"(?:{tables.SKIP})*+")
+    return tables, tokenizer, _steps(tables, builder)
 
 
 def _steps(tables, builder) -> list[dict]:
     """Per state, what the driver does at each symbol: shift to (or, at a rule's name, go to) a state,
     an int; or reduce, a tuple (size, what to do, the states to go to), whose last two are
         (the builder's reduction, _Gotos)   the rule's children are replaced by what the builder makes
-        (None, _Gotos)                      a rule that passes its one child on (`?factor: power`)
-        (the places of the children, None)  a repetition's list (`(ADD_OP product)*`) takes its new
-                                            children where it lies on the stack, in the same state
+        (None, _Gotos)                      a rule that passes its one child on (`?factor: power`), or
+                                            a repetition's first items (`ADD_OP product` of `(ADD_OP
+                                            product)*`), kept as a list or closed at once (_Gotos)
+        (the places of the children, None)  a repetition's list takes its new children where it lies
+                                            on the stack, in the same state
     A _Gotos is shared by every reduction of the same rule name at the same next token."""
     actions, rules = tables.ACTIONS, tables.RULES
     reductions = [(size, origin, _reduction(builder, size, *shape)) for size, origin, *shape in rules]
@@ -67,8 +70,8 @@ def _steps(tables, builder) -> list[dict]:
                 continue
             key = (origin, symbol)
             if key not in gotos:
-                gotos[key] = _Gotos(actions, reductions, origin, symbol)
-            step[symbol] = (size, reduce, gotos[key])
+                gotos[key] = _Gotos(actions, reductions, origin, symbol, gotos)
+            step[symbol] = (size, None if reduce is _children and size > 1 else reduce, gotos[key])
         steps.append(step)
     return steps
 
@@ -77,23 +80,38 @@ class _Gotos(dict):
     """The state a reduction leaves on top of the stack, by the state below the rule's children: the
     goto of the rule's name, then of every rule that only passes it on (`?factor: power`) at this
     next token. Where that chain ends depends only on the state below, the rule and the next token,
-    so each chain is walked once (the first time a parse meets it) and then read in one step."""
+    so each chain is walked once (the first time a parse meets it) and then read in one step.
 
-    __slots__ = ("actions", "reductions", "origin", "kind")
+    A repetition's first items (`ADD_OP product`) whose rule is closed at once at this next token (a
+    sum of two terms, `a + b`: `?sum: product (ADD_OP product)*` reduced next) read instead the
+    closing rule's builder call and _Gotos: the driver makes the sum in one step, with no list."""
 
-    def __init__(self, actions, reductions, origin: str, kind: str):
+    __slots__ = ("actions", "reductions", "origin", "kind", "shared")
+
+    def __init__(self, actions, reductions, origin: str, kind: str, shared: dict):
         super().__init__()
         self.actions, self.reductions, self.origin, self.kind = actions, reductions, origin, kind
+        self.shared = shared
 
-    def __missing__(self, below: int) -> int:
+    def __missing__(self, below: int):
         actions, reductions, origin = self.actions, self.reductions, self.origin
+        first = origin
         while True:
             state = actions[below][origin]
             action = actions[state].get(self.kind)
             if action is None or action >= 0 or reductions[~action][2] is not None:
-                self[below] = state
-                return state
+                break
             origin = reductions[~action][1]
+        closing = reductions[~action] if action is not None and action < 0 else None
+        if origin == first and closing is not None and closing[0] == 2 and \
+                getattr(closing[2], "closes", False):
+            # the repetition's first items are all it holds: its rule is reduced next
+            key = (closing[1], self.kind)
+            if key not in self.shared:
+                self.shared[key] = _Gotos(actions, reductions, closing[1], self.kind, self.shared)
+            state = (closing[2].build, self.shared[key])
+        self[below] = state
+        return state
 
 
 def _reduction(builder, size: int, callback: str, expand1: bool, include, append_none: int):
@@ -113,6 +131,8 @@ def _reduction(builder, size: int, callback: str, expand1: bool, include, append
             def flat(children):
                 kept = [children[0], *children[1]]
                 return kept[0] if len(kept) == 1 else build(kept)
+            # the driver calls build itself where the repetition's first items close it (_Gotos)
+            flat.closes, flat.build = True, build
             return flat
         then = lambda children: children[0] if len(children) == 1 else build(children)  # noqa: E731
     if include is None or (not append_none and include == tuple((i, False, 0) for i in range(size))):
@@ -172,18 +192,24 @@ def _lark_only(_children):
     raise Fallback
 
 
-def drive(text: str, tables, token_re, steps: list[dict], matches=None):
+def drive(text: str, tables, tokenizer, steps: list[dict], matches=None):
     """The LALR loop: shift tokens, reduce by rules, until the start rule is complete. `matches`, if
-    given, are the tokens to read instead of the text's own (math text's, gradcalc/mathtext.py)."""
+    given, are the tokens to read instead of the text's own (math text's, gradcalc/mathtext.py).
+    `tokenizer` is the tables' TOKENS compiled (a token a match, what is skipped after it) and the
+    pattern of what is skipped before the first."""
     end = tables.END
     states, values = [tables.START], []
     state = tables.START
     push_state, push_value = states.append, values.append
     given = matches is not None
-    found = _given(matches) if given else token_re.finditer(text)
+    if given:
+        found = _given(matches)
+    else:
+        token_re, skip_re = tokenizer
+        found = token_re.finditer(text, skip_re.match(text).end())
     for match in found:
-        # spaces and comments before the token are part of the match; the last match, at the end
-        # of the text, is of no group
+        # a match is a token (its kind the empty group after it), then the spaces and comments after
+        # it; the last match, at the end of the text, is of no group
         kind = match.lastgroup or "$END"
         action = steps[state].get(kind)
         while type(action) is tuple:    # reduce
@@ -204,9 +230,20 @@ def drive(text: str, tables, token_re, steps: list[dict], matches=None):
                     del values[-size:], states[-size:]
                 else:
                     children = []
-                push_value(reduce(children))
-                state = gotos[states[-1]]
-                push_state(state)
+                if reduce is None:      # a repetition's first items: their list, or its rule at once
+                    state = gotos[states[-1]]
+                    if type(state) is tuple:    # `a + b`: the sum of [a, +, b], in place of a
+                        build, closing = state
+                        children.insert(0, values[-1])
+                        values[-1] = build(children)
+                        state = states[-1] = closing[states[-2]]
+                    else:
+                        push_value(children)
+                        push_state(state)
+                else:
+                    push_value(reduce(children))
+                    state = gotos[states[-1]]
+                    push_state(state)
             action = steps[state].get(kind)
         if action is None:
             if state == end and kind == "$END":   # the start rule is complete, at the end of the text
@@ -216,7 +253,7 @@ def drive(text: str, tables, token_re, steps: list[dict], matches=None):
         if given:
             push_value(match.token)
         else:
-            start, stop = match.span(kind)
+            start, stop = match.start(), match.end(kind)
             push_value((text[start:stop], start, stop))
         state = action
     raise Fallback

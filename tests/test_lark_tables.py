@@ -54,11 +54,16 @@ def test_the_tokenizer_reads_the_tokens_lark_reads():
     lark_order, _ = _lark_terminals()
     ours = re.compile(f"(?P<__SKIPPED>{_lalr_tables.SKIP})|{_lalr_tables.TERMINALS}|(?P<unmatched>[\\s\\S])")
     theirs = re.compile(f"(?P<__SKIPPED>{_lalr_tables.SKIP})|{lark_order}")
-    pieces = [*"abefilmnpstxyzFT_019.+-*/@^=<>!()[]{},:;#\n\t \\$'\"−–×·÷∗⋅≤≥≠√π²³⁻¹µσ₁",
+    pieces = [*"abefilmnpstxyzFT_019.+-*/@^=<>!()[]{},:;#\n\t \\$'\"−–×·÷∗⋅≤≥≠√π²³⁻¹µσ₁\r\f",
               "np.", "lambda", "lambda x:", "else", "if", "**", "==", "+=", ".T", ".sum(", "1e-3", ".5",
               "def f(", "return", "->", " -> float:"]
+    # the driver's TOKENS: a token, its kind the empty group after it, then what is skipped
+    driver, skip = re.compile(_lalr_tables.TOKENS), re.compile(f"(?:{_lalr_tables.SKIP})*+")
     draw = random.Random(27)
     for _ in range(20_000):
         text = "".join(draw.choice(pieces) for _ in range(draw.randint(1, 10)))
-        assert [(m.lastgroup, m.group()) for m in ours.finditer(text)] == \
-            [(m.lastgroup, m.group()) for m in theirs.finditer(text)], text
+        expected = [(m.lastgroup, m.group()) for m in theirs.finditer(text)]
+        assert [(m.lastgroup, m.group()) for m in ours.finditer(text)] == expected, text
+        read = [(m.lastgroup, text[m.start():m.end(m.lastgroup)])
+                for m in driver.finditer(text, skip.match(text).end()) if m.lastgroup]
+        assert read == [token for token in expected if token[0] != "__SKIPPED"], text
