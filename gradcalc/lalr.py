@@ -160,9 +160,12 @@ def _reduction(builder, size: int, callback: str, expand1: bool, include, append
                     kept.append(rest(children))
                 return then(kept)
             return grow
-        getter = itemgetter(*kept)
         if len(kept) == 1:
-            return lambda children: then([getter(children)])  # noqa: E731
+            return lambda children: then([children[first]])  # noqa: E731
+        if len(kept) == 2:              # `NAME "=" test`: two calls fewer than itemgetter and list
+            second = kept[1]
+            return lambda children: then([children[first], children[second]])  # noqa: E731
+        getter = itemgetter(*kept)
         return lambda children: then(list(getter(children)))  # noqa: E731
 
     def reduce(children):

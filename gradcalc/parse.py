@@ -793,20 +793,26 @@ class _Builder:
         return _Tuple(items, items[0][1], items[-1][2])
 
     def _binary_chain(self, children):
-        # [a, op, b, op, c, …] → ((a op b) op c) …, left-associative. The hot loop of a long sum.
-        add = self.graph.add
+        # [a, op, b, op, c, …] → ((a op b) op c) …, left-associative. The hot loop of a long sum: an
+        # operator written with its ASCII sign takes its op from _CHAINED, the rest the checks below.
+        add, chained = self.graph.add, _CHAINED
         left_id, start, _ = children[0]
         for i in range(1, len(children), 2):
             op_token, right = children[i], children[i + 1]
-            if right[0] is None or left_id is None:
+            right_id = right[0]
+            if right_id is None or left_id is None:
                 self._value(children[i - 1], right)
+            op = chained.get(op_token[0])
+            if op is not None and op_token is not _JUXTAPOSED:
+                left_id = add(op, (left_id, right_id), (start, right[2]))
+                continue
             if op_token is _JUXTAPOSED:
                 self._check_juxtaposed(children, i)
             op = BINARY[op_token[0]]
             if op not in OPS:
                 raise GradcalcError(f"the {op_token[0]} operator is not supported yet",
                                     (op_token[1], op_token[2]))
-            left_id = add(op, (left_id, right[0]), (start, right[2]))
+            left_id = add(op, (left_id, right_id), (start, right[2]))
             if op_token is _JUXTAPOSED or op_token[0] in _DOT_PRODUCTS:
                 self.graph.written_products[left_id] = "" if op_token is _JUXTAPOSED else op_token[0]
         return (left_id, start, children[-1][2])
@@ -1026,12 +1032,12 @@ class _Builder:
                                f"and shadows the constant {name} = {CONSTANTS[name]!r}")
         elif name in CALLS:
             graph.notes.append(f"{name} is assigned a value; {name}(…) still calls the function {name}")
-        self.assigned[name] = (ref[0], start, ref[2])
+        assigned = self.assigned[name] = (ref[0], start, ref[2])
         named = self.named
-        if ref[0] >= len(named):
-            named.extend(bytes(ref[0] + 1 - len(named)))
+        if ref[0] >= len(named):        # grown by half again at least: not a bytes object a line
+            named.extend(bytes(max(ref[0] + 1 - len(named), len(named) // 2 + 64)))
         named[ref[0]] = 1
-        return self.assigned[name]
+        return assigned
 
     def start(self, children):
         # A statement that names nothing and is not the last is computed for nothing: most often a
@@ -1372,6 +1378,9 @@ LARK_OPTIONS = {"parser": "lalr", "maybe_placeholders": True}
 _JUXTAPOSED = lalr.token("*", -1, -1)
 # A centred dot between two arrays is their matrix (or dot) product, as notes write it.
 _DOT_PRODUCTS = frozenset({"·", "⋅"})
+# The ASCII operators of a sum or product, and their ops: the builder's hot loop reads these without
+# the checks the others need (a written product noted, an op not supported).
+_CHAINED = {sign: BINARY[sign] for sign in "+-*/"}
 
 
 @lru_cache(maxsize=1)
