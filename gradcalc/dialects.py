@@ -329,6 +329,9 @@ def _value(m, x, **_):
         import numpy as np
 
         return m.const(np.array(numbers, dtype=np.float64))
+    folded = None if m.number(x) is not None else m.folded(x)
+    if folded is not None:    # Variable(np.array(np.pi / 4)): a leaf of that value, an input when named
+        return m.const(folded if getattr(folded, "ndim", 0) else float(folded))
     return x
 
 
@@ -756,7 +759,7 @@ class Function:
 class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
-    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed")
+    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at")
 
     def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=()):
         self.source, self.functions, self.aliases = source, functions, aliases
@@ -765,7 +768,11 @@ class Program:
         self.transformed = frozenset(transformed)
         # (start, end) of the statements under `with torch.no_grad():`: their values carry no gradient
         self.detached = tuple(detached)
-        self.output = output            # the name .backward() or tape.gradient(…) was asked of
+        # the name .backward() or tape.gradient(…) was asked of; a tuple of names for tape.gradient([y0, y1], x),
+        # which differentiates their sum
+        self.output = output
+        self.output_at = 0              # where the question is asked (a caret for the sum of the targets)
+        self.wrt: tuple[str, ...] = ()  # the inputs asked for, in order (tape.gradient(loss, [w, b])); () for all
         self.notes = notes
 
 
@@ -890,6 +897,8 @@ def read_python(text: str) -> Program | None:
     gradients: set[str] = set()          # names given a gradient (dx = x.grad): read, never computed
     derived: set[str] = set()            # names bound to grad(f) or the like: a function's derivative
     prints, output, updated, asked, detached = [], None, False, "", []
+    wrt, output_at = (), 0           # the inputs a gradient call lists (None: ones it does not name)
+    argnums: list = []               # (start, end, names) of each grad(f, argnums=…)(…) by its inputs' names
     i = 0
     while i < len(statements):
         start, end, indent = statements[i]
@@ -927,12 +936,29 @@ def read_python(text: str) -> Program | None:
                 block = _block(statements, i, indent)
                 if block:
                     detached.append(block)
+        elif _gradient_question(head) is not None:
+            question = _gradient_question(head)
+            if question.output in gradients:   # g.gradient(dy_dx, x) with dy_dx = gg.gradient(y, x)
+                raise _error(f"the gradient of {question.output}, itself a gradient, is a second derivative, which a "
+                             f"pasted program is not read for", at, len(head.rstrip()),
+                             "paste the formula differentiated first and add --order K (K = 2 for d²/dx²) or --hessian")
+            if output is not None and asked != question.asked:
+                raise _error(f"{question.asked} asks a second question ({asked} was the first): gradcalc "
+                             f"answers one output a run", at + question.at, len(question.call),
+                             "keep one of the two lines (run gradcalc once for each)")
+            output, skip, asked, output_at = question.output, "gradient", question.asked, at + question.at
+            wrt = None if wrt is None or question.sources is None else \
+                tuple(dict.fromkeys(wrt + question.sources))
+            if question.seed is not None:
+                raise _error(f"{question.seed} seeds the backward pass", at + question.at, len(question.call),
+                             f"give the seed as --upstream (∂L/∂{question.output}), and leave it out of the call")
+            gradients.update(question.named)
         elif _PRINT.match(head) and gradients and \
                 re.search(rf"(?<![\w.])(?:{'|'.join(gradients)})\b", head):
             skip = "grad"       # print(dy_dx.numpy()): a gradient shown
         elif _PRINT.match(head):
             prints.append((at, end))
-            _transforms(chars, start, code, derived, skipped, transformed)   # print(jax.grad(f)(3.0))
+            _transforms(chars, start, code, derived, skipped, transformed, text, argnums)   # print(jax.grad(f)(3.0))
             continue
         elif _HARMLESS.match(head):
             skip = "requires_grad"
@@ -1002,7 +1028,7 @@ def read_python(text: str) -> Program | None:
             skipped[skip] = skipped.get(skip, 0) + 1
             _blank(chars, start, end)
             continue
-        _transforms(chars, start, code, derived, skipped, transformed)
+        _transforms(chars, start, code, derived, skipped, transformed, text, argnums)
         for match in _CLASS_CALL.finditer(code):      # Tensor.eye(3) is torch.eye(3)
             chars[start + match.start():start + match.end()] = f"torch.{match.group(1)} "
         for match in _SETTING_WORDS.finditer(code):   # Value(2.0, label='a'), dtype=torch.float32
@@ -1039,7 +1065,10 @@ def read_python(text: str) -> Program | None:
         raise _error("the program computes nothing", 0, 0,
                      "paste the lines that compute the value (a print, .backward() or a return of it)")
     notes = []
-    if output is not None:
+    if isinstance(output, tuple):
+        notes.append(f"the output is the sum of {', '.join(output[:-1])} and {output[-1]} (each summed over its "
+                     f"elements), whose gradient {asked} asks")
+    elif output is not None:
         notes.append(f"the output is {output}, as {asked} asks")
     elif skipped.get("shown"):
         notes.append("the output is what the last print shows")
@@ -1050,7 +1079,12 @@ def read_python(text: str) -> Program | None:
     gone = [said[kind] for kind in said if kind in skipped]
     if gone:
         notes.append(f"read as Python: {', '.join(gone)} skipped")
-    return Program(source, {}, aliases, output, notes, detached, transformed)
+    if output is None and argnums:      # the output's statement takes grad(f, argnums=1)(x, y): ∂/∂y alone
+        last = len(source.rstrip()) - 1
+        wrt = next((names for low, high, names in argnums if low <= last < high), wrt)
+    program = Program(source, {}, aliases, output, notes, detached, transformed)
+    program.wrt, program.output_at = wrt or (), output_at
+    return program
 
 
 def _without_list(text):
@@ -1100,6 +1134,104 @@ def _module_function(match, at: int) -> str:
                      "write the formula it computes with them: nn.MSELoss(reduction='sum')(p, y) is "
                      "((p - y)**2).sum()")
     return function
+
+
+class _Question:
+    """tape.gradient(targets, sources) or torch.autograd.grad(outputs, inputs) as read from a statement."""
+
+    __slots__ = ("output", "sources", "named", "seed", "asked", "at", "call")
+
+    def __init__(self, output, sources, named, seed, asked, at, call):
+        self.output, self.sources, self.named, self.seed = output, sources, named, seed
+        self.asked, self.at, self.call = asked, at, call
+
+
+_GRADIENT_CALL = re.compile(rf"(?<![\w.])(?:({_NAME})\.gradient|(?:torch\.)?autograd\.grad)[ \t]*\(")
+# what may follow the call: .numpy(), the first of autograd.grad's tuple
+_GRADIENT_AFTER = re.compile(r"(?:[ \t]*\.numpy[ \t]*\([ \t]*\)|[ \t]*\[[ \t]*(\d+)[ \t]*\])*")
+_GRADIENT_LHS = re.compile(rf"([\[(]?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*[\])]?)[ \t]*=(?!=)")
+# settings that change no gradient (unconnected_gradients: gradcalc's gradient of an unused input is 0)
+_GRADIENT_SETTINGS = {"retain_graph", "create_graph", "allow_unused", "materialize_grads", "unconnected_gradients",
+                      "is_grads_batched"}
+
+
+def _gradient_question(head: str) -> _Question | None:
+    """The question of a statement that calls tape.gradient or torch.autograd.grad and only names or
+    shows the result (dy_dx = tape.gradient(y, x), print(tape.gradient(y, x).numpy()), dw, db =
+    torch.autograd.grad(loss, [w, b])); None for any other statement. Its targets are names, a list or a
+    dict of names (TF differentiates their sum); its sources names, or None when not (model.weights)."""
+    call = _GRADIENT_CALL.search(head)
+    if call is None:
+        return None
+    depth, k = 1, call.end()
+    while k < len(head) and depth:
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(head[k], 0)
+        k += 1
+    if depth:
+        return None
+    before, after = head[:call.start()].strip(), _GRADIENT_AFTER.match(head, k)
+    rest = head[after.end():].strip()
+    lhs = _GRADIENT_LHS.fullmatch(before) if before else None
+    if not (before == "" and rest == "" or lhs and rest == "" or re.fullmatch(r"print[ \t]*\(", before) and rest == ")"):
+        return None
+    positional, keywords = [], {}
+    for argument in _split_arguments(head[call.end():k - 1]):
+        keyword = re.match(rf"({_NAME})[ \t]*=(?!=)[ \t]*", argument)
+        if keyword:
+            keywords[keyword.group(1)] = argument[keyword.end():]
+        else:
+            positional.append(argument)
+    tape = call.group(1) is not None
+    targets = keywords.pop("target" if tape else "outputs", None) or (positional[0] if positional else "")
+    sources = keywords.pop("sources" if tape else "inputs", None) or (positional[1] if len(positional) > 1 else "")
+    seed = keywords.pop("output_gradients" if tape else "grad_outputs", None) or \
+        (positional[2] if len(positional) > 2 else None)
+    names = _names_in(targets)
+    if not names or any(key not in _GRADIENT_SETTINGS for key in keywords) or len(positional) > 3:
+        return None
+    if seed is not None and (_ones_seed("", 0, seed) != (0, 0) or re.fullmatch(_NAME, seed.strip())):
+        seed = f"{'output_gradients' if tape else 'grad_outputs'}={seed.strip()}"
+    else:
+        seed = None
+    listed = _names_in(sources)
+    picked = [int(index) for index in re.findall(r"\[[ \t]*(\d+)", head[k:after.end()])]
+    if listed and picked and picked[0] < len(listed):     # torch.autograd.grad(y, [a, b])[1]: ∂y/∂b
+        listed = [listed[picked[0]]]
+    called = f"{call.group(1)}.gradient" if tape else "torch.autograd.grad"
+    output = names[0] if len(names) == 1 else tuple(names)
+    asked = f"{called}({targets.strip()}, …)"
+    return _Question(output, tuple(listed) if listed else None, re.findall(_NAME, lhs.group(1)) if lhs else (),
+                     seed, asked, call.start(), head[call.start():k])
+
+
+def _names_in(text: str) -> list[str] | None:
+    """The names of y, [y0, y1], (y0, y1) or {'y0': y0, 'y1': y1}; None for anything else."""
+    text = text.strip()
+    if re.fullmatch(_NAME, text):
+        return [text]
+    bracket = re.fullmatch(r"[\[(](.*)[\])]", text, re.S)
+    if bracket:
+        items = [item.strip() for item in bracket.group(1).split(",") if item.strip()]
+        return items if items and all(re.fullmatch(_NAME, item) for item in items) else None
+    brace = re.fullmatch(r"\{(.*)\}", text, re.S)
+    if brace:
+        items = [re.fullmatch(rf"(?:'[^'\n]*'|\"[^\"\n]*\")[ \t]*:[ \t]*({_NAME})", item.strip())
+                 for item in brace.group(1).split(",") if item.strip()]
+        return [item.group(1) for item in items] if items and all(items) else None
+    return None
+
+
+def _split_arguments(text: str) -> list[str]:
+    """A call's arguments: text split at its commas outside brackets."""
+    parts, depth, begin = [], 0, 0
+    for k, char in enumerate(text):
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(text[begin:k].strip())
+            begin = k + 1
+    if text[begin:].strip():
+        parts.append(text[begin:].strip())
+    return parts
 
 
 def _top_level_comma(text: str) -> bool:
@@ -1160,9 +1292,10 @@ def _unpack(chars, at, head):
         chars[at:at + len(head)] = written.ljust(len(head))
 
 
-def _transforms(chars, start, code, derived, skipped, transformed):
+def _transforms(chars, start, code, derived, skipped, transformed, text, argnums):
     """jax.grad(f)(x) in the statement at start becomes f(x): f's value and gradient at x; so does
-    jax.grad(jnp.sin)(x) (its start noted in `transformed`)."""
+    jax.grad(jnp.sin)(x) (its start noted in `transformed`). grad(f, argnums=1)(x, y) is noted in
+    `argnums` with the name of the input it differentiates by (y, or f's parameter for a number)."""
     nested = _NESTED.search(code)
     if nested:
         _higher(nested.group(), "", derived, start + nested.start())
@@ -1183,11 +1316,56 @@ def _transforms(chars, start, code, derived, skipped, transformed):
     for match in _TRANSFORM.finditer(code):
         if code[match.end():].lstrip().startswith("("):
             _higher(match.group(1), match.group(2), derived, start + match.start(1))
+            names = _argnums(match, code, text, start)
+            if names:
+                argnums.append((start, start + len(code), names))
             _blank(chars, start + match.start(1), start + match.end(1))
             chars[start + match.start(1):start + match.start(1) + len(match.group(2))] = match.group(2)
             if "." in match.group(2):
                 transformed.add(start + match.start(1))
             skipped["grad"] = skipped.get("grad", 0) + 1
+
+
+def _argnums(match, code, text, start):
+    """The names of the inputs grad(f, argnums=…)(args) differentiates by, or None without argnums: an
+    argument that is a name is that input; a number is f's parameter at its place."""
+    written = match.group(1)
+    arguments = _split_arguments(written[written.index("(") + 1:-1])[1:]
+    chosen = next((a.split("=", 1)[1] for a in arguments if re.match(r"argnums[ \t]*=", a)), None)
+    if chosen is None:
+        chosen = next((a for a in arguments if "=" not in a), None)
+    if chosen is None:
+        return None
+    indices = re.findall(r"-?\d+", chosen)
+    if not indices or re.sub(r"[-\d\s(),\[\]]", "", chosen):
+        raise _error(f"argnums={chosen.strip()} is not read", start + match.start(1), len(written),
+                     "write argnums as a number or a tuple of numbers: argnums=(0, 1)")
+    rest = code[match.end():]
+    open_at = match.end() + len(rest) - len(rest.lstrip())
+    depth, k = 1, open_at + 1
+    while k < len(code) and depth:
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(code[k], 0)
+        k += 1
+    given = _split_arguments(code[open_at + 1:k - 1])
+    head = re.search(rf"(?m)^[ \t]*def[ \t]+{re.escape(match.group(2))}[ \t]*\(([^)]*)\)"
+                     rf"|(?<![\w.]){re.escape(match.group(2))}[ \t]*=[ \t]*lambda\b([^:]*):", text)
+    params = [p.split("=")[0].strip() for p in (head.group(1) or head.group(2) or "").split(",")] if head else []
+    names = []
+    for index in map(int, indices):
+        if not -len(given) <= index < len(given):
+            raise _error(f"argnums={chosen.strip()} picks argument {index}, which the call does not have",
+                         start + match.start(1), len(written), f"the call gives {len(given)} arguments: argnums "
+                         f"counts them from 0")
+        argument = given[index].strip()
+        if re.fullmatch(_NAME, argument):
+            names.append(argument)
+        elif re.fullmatch(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", argument) and \
+                index % len(given) < len(params) and re.fullmatch(_NAME, params[index % len(given)]):
+            names.append(params[index % len(given)])
+        else:
+            raise _error(f"argnums={chosen.strip()} asks the gradient by {argument}, which is not a name",
+                         start + open_at + 1, k - open_at - 2, f"name it first, a = {argument}, and pass a")
+    return tuple(dict.fromkeys(names))
 
 
 def _higher(written, name, derived, at):

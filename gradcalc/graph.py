@@ -227,7 +227,7 @@ class Graph:
     """A program as nodes. An op is created after its inputs, so `nodes` is topologically sorted."""
 
     __slots__ = ("text", "nodes", "variables", "constants", "defaults", "output", "limits", "versions",
-                 "notes", "written_products", "axis_or_number")
+                 "notes", "written_products", "axis_or_number", "asked")
 
     def __init__(self, text: str, nodes=None, variables: dict[str, int] | None = None,
                  constants: dict | None = None, defaults: dict | None = None, output: int = -1,
@@ -250,6 +250,9 @@ class Graph:
         # max(X, 1), min(X, -1): node id → the integer, an axis of an array X or a number to compare
         # with; the forward pass refuses it where X is an array with that axis (two readings).
         self.axis_or_number: dict[int, int] = {}
+        # the inputs a pasted program asks the gradients of, in its order (tape.gradient(loss, [w, b]),
+        # jax.grad(f, argnums=1)): what is reported when no --wrt is given; () for every input
+        self.asked: tuple[str, ...] = ()
 
     def copy(self) -> Graph:
         """A copy whose node list and tables can grow (derivative nodes) without changing this graph."""
@@ -257,6 +260,7 @@ class Graph:
                        dict(self.defaults), self.output, self.limits, dict(self.versions), list(self.notes))
         copied.written_products = dict(self.written_products)
         copied.axis_or_number = dict(self.axis_or_number)
+        copied.asked = self.asked
         return copied
 
     def add(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None = None) -> int:

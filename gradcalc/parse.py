@@ -1058,11 +1058,21 @@ class _Builder:
                 return children[-1]
             raise _tuple_error(self.graph.text, children[-1], output="last")
         if program is not None and program.output is not None:
-            if program.output not in self.assigned:
-                raise GradcalcError(f"{program.output}.backward() asks for the gradient of {program.output}, "
-                                    f"which the program does not compute", (0, 0),
-                                    hint=f"paste the lines that compute {program.output}")
-            children = children + [self.assigned[program.output]]
+            outputs = program.output if isinstance(program.output, tuple) else (program.output,)
+            for output in outputs:
+                if output not in self.assigned:
+                    raise GradcalcError(f"{output}.backward() asks for the gradient of {output}, "
+                                        f"which the program does not compute", (0, 0),
+                                        hint=f"paste the lines that compute {output}")
+            if len(outputs) == 1:
+                children = children + [self.assigned[outputs[0]]]
+            else:      # tape.gradient([y0, y1], x): TF differentiates the sum of every target's elements
+                span = (program.output_at, program.output_at + 1)
+                total = None
+                for output in outputs:
+                    summed = self._apply("sum", [self.assigned[output]], span)
+                    total = summed if total is None else self._apply("add", [total, summed], span)
+                children = children + [total]
         self._value(children[-1])
         named = self.named
         lost = next((ref for ref in children[:-1] if ref[0] is None or ref[0] >= len(named) or not named[ref[0]]),
@@ -1248,6 +1258,32 @@ class _Maker:
     def number(self, ref: Ref):
         """The number written for an argument (signs folded), or None if it is not one."""
         return None if ref[0] is None else self.builder._literal(ref)
+
+    def folded(self, ref, most: int = 64):
+        """The value of an expression of numbers alone (np.pi / 4 in DeZero's Variable(np.array(np.pi / 4))),
+        computed now; None when it reads an input, is not small, or its value is not finite."""
+        if isinstance(ref, _Tuple) or ref[0] is None:
+            return None
+        graph, seen, todo = self.builder.graph, set(), [ref[0]]
+        nodes = graph.nodes
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            if len(seen) > most or (nodes.ops[node] is None and node not in graph.constants):
+                return None
+            todo.extend(nodes.input_ids(node))
+        import numpy as np
+
+        values = {}
+        with np.errstate(all="ignore"):
+            for node in sorted(seen):
+                op = nodes.ops[node]
+                values[node] = graph.constants[node] if op is None else \
+                    OPS[op].forward(*(values[i] for i in nodes.input_ids(node)))
+        value = values[ref[0]]
+        return value if np.all(np.isfinite(value)) else None
 
     def numbers(self, ref) -> tuple | None:
         """The numbers of a tuple written in the call ((2, 3) in np.array((2, 3))), or None."""
@@ -1590,6 +1626,8 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     failed = None
     try:
         graph = _parse_plain(source, text, limits, names, program)
+        if python:
+            graph.asked = program.wrt
         if python or _BUILDER_READ[0] or not _reads_otherwise(graph, names):
             return graph
     except GradcalcError as error:

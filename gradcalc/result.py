@@ -353,7 +353,7 @@ def _unused_value(graph: Graph, name: str) -> UnusedValue:
 def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[str] = (),
              upstream: Any = None) -> Result:
     """Forward then backward over a parsed graph."""
-    wrt = check_wrt(graph, wrt)
+    wrt = check_wrt(graph, wrt or graph.asked)
     values = fold_keys(values or {})
     unused: list[str] = []
     inputs = bind(graph, values or {}, unused)
