@@ -115,6 +115,11 @@ class Report:
         return right == count
 
 
+class ClassSheetOnly(GradcalcError):
+    """A class sheet (answers asked by name, no [problem.expect]) read as one sheet of answers: it has
+    none to grade. The CLI reads it as a class sheet where that is what was asked (--html's pages)."""
+
+
 def unknown_key(where: str, key: str, allowed: tuple[str, ...]) -> GradcalcError:
     close = did_you_mean(key, allowed)
     return GradcalcError(f"{where}: unknown key {key!r}",
@@ -284,8 +289,9 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
             at, _ = inside(variant_seed(source, data), str(item.get("id", f"p{number}")), "", *split(where, at),
                            lambda point, graph=graph: evaluate(graph, point), where)
         if (not isinstance(expect, dict) or not expect) and "answers" in item:
-            raise GradcalcError(f"{where}: a class sheet (answers = […]) is graded with the students' "
-                                f"answers", hint="give them: gradcalc check SHEET.toml --answers ANSWERS.csv")
+            raise ClassSheetOnly(f"{where}: a class sheet (answers = […]) is graded with the students' "
+                                 f"answers", hint="give them: gradcalc check SHEET.toml --answers ANSWERS.csv; "
+                                 "or write its problems' quiz pages: gradcalc check SHEET.toml --html DIR --quiz")
         if not isinstance(expect, dict) or not expect:
             raise GradcalcError(f"{where}: no expected answers",
                                 hint="add [problem.expect] with a line per answer, e.g. x = \"2*(x+y)\"")

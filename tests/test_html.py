@@ -159,14 +159,73 @@ def test_check_writes_a_page_per_problem(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--quiz"], "--quiz is a mode of the --html pages"),
     (["--html", ""], "--html needs the name of a directory"),
-    (["--html", "DIR", "--answers", str(EXAMPLES_DIR / "answers.csv")], "a class is graded with --answers"),
 ])
 def test_check_refuses(tmp_path, args, message):
     args = [str(tmp_path / "pages") if arg == "DIR" else arg for arg in args]
-    found = run("check", str(EXAMPLES_DIR / "class.toml" if "--answers" in args else
-                             EXAMPLES_DIR / "homework.toml"), *args)
+    found = run("check", str(EXAMPLES_DIR / "homework.toml"), *args)
     assert found.exit_code == 2 and found.stdout == "" and message in found.stderr, found.output
     assert not (tmp_path / "pages").exists()
+
+
+def _page_data(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(re.search(r'<script type="application/json" id="gc-data">(.*?)</script>', text, re.S)
+                      .group(1).replace("\\u003c", "<"))
+
+
+# A class sheet (answers asked by name) has no answers of its own: `check CLASS --html DIR` was refused
+# with the hint to give --answers, and `--answers --html` with the hint to drop --answers (a loop).
+CLASS_RULES = """title = "Week 5"
+sigfigs = 3
+[[problem]]
+id = "neuron"
+name = "A neuron"
+expression = "sigmoid(w*x + b)"
+at = { w = 0.5, x = 2, b = -1 }
+answers = { w = { points = 1, decimals = 2 }, x = 1 }
+"""
+
+
+@needs_dot
+def test_a_class_sheet_writes_its_quiz_pages(tmp_path):
+    sheet = tmp_path / "class.toml"
+    sheet.write_text(CLASS_RULES, encoding="utf-8")
+    refused = run("check", str(sheet))
+    assert refused.exit_code == 2 and "--html DIR" in refused.stderr   # the hint names what works
+    folder = tmp_path / "pages"
+    found = run("check", str(sheet), "--html", str(folder), "--quiz")
+    assert found.exit_code == 0 and found.stdout == "", found.output
+    assert f"wrote 1 page to {folder}" in found.stderr
+    assert [path.name for path in folder.iterdir()] == ["problem-1.html"]
+    text = (folder / "problem-1.html").read_text(encoding="utf-8")
+    assert '<body class="quiz">' in text and "Week 5 — Problem 1: A neuron</p>" in text
+    nodes = {n["label"]: n for n in _page_data(folder / "problem-1.html")["nodes"]}
+    # Each answer quizzed by the rule the class is graded by: w by its own decimals, x by the sheet's sigfigs.
+    assert nodes["w"]["judge"]["decimals"] == 2 and nodes["w"]["judge"]["sigfigs"] is None
+    assert nodes["x"]["judge"]["sigfigs"] == 3 and nodes["x"]["judge"]["decimals"] is None
+    # The grader's --rtol replaces every rule of the sheet, in the pages as in the gradebook.
+    found = run("check", str(sheet), "--html", str(folder), "--rtol", "1e-3")
+    judge = {n["label"]: n["judge"] for n in _page_data(folder / "problem-1.html")["nodes"]}["w"]
+    assert found.exit_code == 0 and judge["rtol"] == 1e-3 and judge["decimals"] is None
+
+
+@needs_dot
+def test_a_class_is_graded_and_its_pages_written(tmp_path):
+    folder = tmp_path / "pages"
+    found = run("check", str(EXAMPLES_DIR / "class.toml"), "--answers", str(EXAMPLES_DIR / "answers.csv"),
+                "--html", str(folder))
+    assert found.exit_code == 0 and found.stdout.startswith("student,square,shop,neuron,total"), found.output
+    assert sorted(path.name for path in folder.iterdir()) == ["problem-1.html", "problem-2.html",
+                                                              "problem-3.html"]
+    assert "<body>" in (folder / "problem-2.html").read_text(encoding="utf-8")   # not in quiz mode
+
+
+def test_a_hand_in_that_is_a_class_sheet_is_not_paged_by_rules(tmp_path):
+    # --rules grades a hand-in's answers: a class sheet handed in has none, and is refused as before.
+    folder = tmp_path / "pages"
+    found = run("check", str(EXAMPLES_DIR / "class.toml"), "--rules", str(EXAMPLES_DIR / "class.toml"),
+                "--html", str(folder))
+    assert found.exit_code == 2 and "a class sheet" in found.stderr and not folder.exists()
 
 
 def test_to_html_and_explore():

@@ -21,8 +21,9 @@ def given(sheet: str, p: dict) -> bool:
     return p["answers"] is not None
 
 
-def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) -> None:
-    """The gradebook (or --json, or --format's) on stdout, feedback files in --report DIR."""
+def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits):
+    """The gradebook (or --json, or --format's) on stdout, feedback files in --report DIR; the sheet
+    read (classroom.ClassSheet), whose pages --html writes."""
     from ..classroom import decode, escape, grade_class, load_class_sheet, read_answers
     from ..limits import read_bytes, read_text
     from ..render import classroom as render
@@ -57,6 +58,7 @@ def run(sheet: str, p: dict, as_json: bool, precision: int, rtol, atol, limits) 
     summary = render.review_summary(book)
     if summary:   # blank, malformed, and what a person must read: counted, the gradebook says which
         say(f"note: {summary}")
+    return loaded
 
 
 def _write_reports(book, report: str, solutions: bool, precision: int) -> None:

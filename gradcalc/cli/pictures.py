@@ -83,15 +83,33 @@ sheet_options = options_for(spec.CHECK, "pages")
 
 def write_sheet_pages(report, p: dict, precision: int) -> None:
     """`gradcalc check SHEET --html DIR`: a page per problem, each written whole (never half a file)."""
-    from ..classroom import escape
     from ..render.html import sheet_pages
+
+    _write_pages(sheet_pages(report, precision, p["pages_quiz"]), p["pages"])
+
+
+def write_class_pages(sheet, p: dict, precision: int, rtol: float | None, atol: float | None) -> None:
+    """`gradcalc check CLASS.toml --html DIR` (with or without --answers): a page per problem of a
+    class sheet, its quiz judging each asked answer by the rule the class is graded by."""
+    from ..classroom import escape
+    from ..render.html import class_pages
+    from .exits import say
+
+    for problem in sheet.problems:
+        if problem.varying:
+            say(f"note: problem {problem.number} ({escape(problem.id)}) gives each student a point of their own; "
+                f"its page is at the sheet's own point, the one --key shows")
+    _write_pages(class_pages(sheet, precision, p["pages_quiz"], rtol, atol), p["pages"])
+
+
+def _write_pages(pages, folder_name: str) -> None:
+    from ..classroom import escape
     from .classroom import folder_to_write, write_inside
     from .exits import say
 
-    folder_name = p["pages"]
     count = 0
     with folder_to_write(folder_name, "--html", "the pages", "gradcalc check SHEET.toml --html pages/") as folder:
-        for name, text, no_picture in sheet_pages(report, precision, p["pages_quiz"]):
+        for name, text, no_picture in pages:
             if no_picture:
                 say(f"note: {name}: {no_picture}")
             write_inside(folder, folder_name, name, text)

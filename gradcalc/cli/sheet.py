@@ -37,6 +37,7 @@ A whole class: each problem names the answers students give, answers = ["x", "z"
 points of each, answers = { x = 2, z = 1 }), and a CSV has a row per student (student,p1.x,p1.z):
   gradcalc check class.toml --answers answers.csv > gradebook.csv
   gradcalc check class.toml --answers answers.csv --report feedback/ --solutions
+  gradcalc check class.toml --html pages/ --quiz      # a quiz page per problem
 
 \b
 Exit codes: 0 every answer right (with --answers: the class graded), 1 some answer wrong or
@@ -63,14 +64,25 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, rules, stud
         if p["key"] or p["self_test"]:
             return _key_or_self_test(sheet, p, as_json, precision, limits)
         if classroom.given(sheet, p):
-            return classroom.run(sheet, p, as_json, precision, rtol, atol, limits)
+            loaded = classroom.run(sheet, p, as_json, precision, rtol, atol, limits)
+            if p["pages"] is not None:   # the class's problems to practise on, judged as the class was
+                pictures.write_class_pages(loaded, p, precision, rtol, atol)
+            return
         from ..render import sheet as render
-        from ..sheet import grade, load_sheet
+        from ..sheet import ClassSheetOnly, grade, load_sheet
 
         source = "standard input" if sheet == "-" else sheet
         # Refused before TOML reads it: a 99 MB sheet took 35 s and 1.1 GB to say it had no problems.
         text = read_text(sheet, "the sheet", limits.replace(file=limits.sheet), limit="sheet")
-        handin, ignored, unasked = load_sheet(text, source), (), ()
+        try:
+            handin, ignored, unasked = load_sheet(text, source), (), ()
+        except ClassSheetOnly:
+            if p["pages"] is None or rules is not None:
+                raise
+            # A class sheet has no answers of its own to grade: --html DIR writes its problems' pages.
+            from ..classroom import load_class_sheet
+
+            return pictures.write_class_pages(load_class_sheet(text, source), p, precision, rtol, atol)
         if rules is not None:   # the teacher's copy: its problems and rules, the hand-in's answers
             from ..classroom import load_class_sheet
             from ..sheet import with_rules

@@ -197,7 +197,9 @@ CHECK = (
 
     Option(("--html",), TEXT,
            "Write a page per problem into DIR (problem-1.html, …) that steps through its forward and "
-           "backward pass, as gradcalc EXPR --html does.", group="pages", dest="pages", metavar="DIR"),
+           "backward pass, as gradcalc EXPR --html does; a class sheet's too (with or without --answers), "
+           "its quiz judging each answer by the rule the class is graded by.", group="pages", dest="pages",
+           metavar="DIR"),
     Option(("--quiz",), FLAG, "With --html: open the pages in quiz mode.", group="pages",
            dest="pages_quiz"),
 )
@@ -264,8 +266,6 @@ CHECK_CONFLICTS = (
     Conflict(("--rules",), REFUSES, ("--answers", "--key", "--self-test", "--teacher-sheet"),
              message="--rules grades one hand-in by your copy of the sheet; {refused} is another way to "
                      "use a sheet: give one of them"),
-    Conflict(("--answers",), REFUSES, ("--html",), "run gradcalc check SHEET.toml --html DIR",
-             message="--html writes the pages of one sheet's problems; a class is graded with --answers"),
     Conflict(("--json",), REFUSES, ("--format",),
              message="--json and --format are two ways to print the gradebook: choose one"),
     Conflict(("--latex",), NEEDS, ("--key",), "add --key", message="--latex prints the answer key as LaTeX"),

@@ -428,13 +428,32 @@ def sheet_pages(report, precision: int = DEFAULT_PRECISION, quiz: bool = False):
     """A page per problem of a graded sheet: (file name, page, why it has no picture or None)."""
     for graded in report.graded:
         problem = graded.problem
-        name = f"Problem {problem.number}" + ("" if problem.name == f"problem {problem.number}"
-                                              else f": {problem.name}")
-        if report.sheet.title:
-            name = f"{report.sheet.title} — {name}"
-        graph = graded.result.graph
         # An answer judged by a rule of its own (a teacher's copy's) is quizzed by it at its node.
-        rules = {graph.node_of(answer.name): own for answer, own in zip(problem.answers, graded.rules)
-                 if answer.name != graph.output_name and graph.node_of(answer.name) is not None}
-        text, reason = html_page(graded.result, precision, quiz, name, graded.rule, rules)
-        yield f"problem-{problem.number}.html", text, reason
+        own = [(answer.name, rule) for answer, rule in zip(problem.answers, graded.rules)]
+        yield _problem_page(report.sheet.title, problem.number, problem.name, graded.result, graded.rule, own,
+                            precision, quiz)
+
+
+def class_pages(sheet, precision: int = DEFAULT_PRECISION, quiz: bool = False, rtol: float | None = None,
+                atol: float | None = None):
+    """A page per problem of a class sheet (classroom.ClassSheet), at the sheet's own point (for a
+    point per student, the key's), each asked answer quizzed by the rule it is graded by (the
+    grader's --rtol/--atol applied, as grade_class applies them): (file name, page, why no picture)."""
+    from ..tolerance import overridden
+
+    for problem in sheet.problems:
+        own = [(asked.name, overridden(asked.rule, rtol, atol)) for asked in problem.asked]
+        yield _problem_page(sheet.title, problem.number, problem.name, problem.result,
+                            overridden(problem.rule, rtol, atol), own, precision, quiz)
+
+
+def _problem_page(title: str, number: int, name: str, result, rule: Rule, own: list[tuple[str, Rule]],
+                  precision: int, quiz: bool) -> tuple[str, str, str | None]:
+    heading = f"Problem {number}" + ("" if name == f"problem {number}" else f": {name}")
+    if title:
+        heading = f"{title} — {heading}"
+    graph = result.graph
+    rules = {graph.node_of(answer): judged for answer, judged in own
+             if answer != graph.output_name and graph.node_of(answer) is not None}
+    text, reason = html_page(result, precision, quiz, heading, rule, rules)
+    return f"problem-{number}.html", text, reason
