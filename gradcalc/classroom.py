@@ -27,14 +27,13 @@ from .ops import OPS
 from .names import did_you_mean
 from .points import MAX_POINTS, exact
 from . import variants
-from .sheet import (PROBLEM_KEYS, BaseSheet, checked_number, checked_point, checked_text, follow_through, read_toml,
+from .sheet import (PROBLEM_KEYS, BaseSheet, Places, checked_number, checked_point, checked_text, follow_through, read_toml,
                     toml_kind, unknown_key, value_only, variant_seed)
 from .tolerance import KEYS as TOLERANCE_KEYS, Rule, judge_number, overridden, read_rule, rounding
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
 _TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
-_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*problem[ \t]*\]\]", re.M)
 
 
 # Student text on a screen or in a file: every control character (ESC, BEL, NUL, a bidi override) is
@@ -92,55 +91,6 @@ class ClassSheet(BaseSheet):
         return sum((exact(problem.points) for problem in self.problems), Fraction(0))
 
 
-class _Places:
-    """Where things stand in the sheet's text, so an error names the line and column (best effort:
-    `[[problem]]` headers and `key = value` lines; a sheet written otherwise gets no caret)."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.starts = [m.start() for m in _HEADER.finditer(text)]
-
-    def _block(self, number: int) -> tuple[int, int] | None:
-        if number > len(self.starts):
-            return None
-        end = self.starts[number] if number < len(self.starts) else len(self.text)
-        return self.starts[number - 1], end
-
-    def key(self, number: int, key: str) -> tuple[int, int] | None:
-        """The span of `key = value`'s value (its first line) in problem `number`, else its header."""
-        block = self._block(number)
-        if block is None:
-            return None
-        found = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*", re.M).search(self.text, *block)
-        start = block[0] if found is None else found.end()
-        end = self.text.find("\n", start)
-        return start, len(self.text) if end == -1 else end
-
-    def name(self, number: int, key: str) -> tuple[int, int] | None:
-        """The span of `key` itself where it is set in problem `number`."""
-        block = self._block(number)
-        found = block and re.compile(rf"^[ \t]*({re.escape(key)})[ \t]*[=.]", re.M).search(self.text, *block)
-        return found.span(1) if found else self.key(number, key)
-
-    def inside(self, number: int, key: str, word: str) -> tuple[int, int] | None:
-        """The span of `word` (quoted, or a bare key) in the value of `key`, else the value's."""
-        span = self.key(number, key)
-        block = self._block(number)
-        if span is None or block is None:
-            return span
-        pattern = re.compile(rf"""(["']){re.escape(word)}\1|(?<![\w.]){re.escape(word)}(?=[ \t]*=)""")
-        found = pattern.search(self.text, span[0], block[1])
-        return found.span() if found else span
-
-    def error(self, source: str, span, message: str, hint: str | None = None,
-              cls: type[GradcalcError] = GradcalcError) -> GradcalcError:
-        if span is None:
-            return cls(f"{source}: {message}", hint=hint)
-        line = self.text.count("\n", 0, span[0]) + 1
-        column = span[0] - (self.text.rfind("\n", 0, span[0]) + 1) + 1
-        return cls(f"{source}, line {line}, column {column}: {message}", span, hint, self.text)
-
-
 def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
     """Read a sheet for grading a class and compute every problem at its point.
 
@@ -152,7 +102,7 @@ def load_class_sheet(text: str, source: str = "the sheet") -> ClassSheet:
     from .check import answer_inputs
     from .parse import parse
 
-    places = _Places(text)
+    places = Places(text)
 
     def bad_toml(error: Exception) -> GradcalcError:   # with a caret where tomllib stopped
         where = _TOML_WHERE.search(str(error))
@@ -233,7 +183,7 @@ def _computed(graph, wanted):
     return compute
 
 
-def _load_problem(number: int, item: dict, places: _Places, source: str, parse, rule: Rule) -> ClassProblem:
+def _load_problem(number: int, item: dict, places: Places, source: str, parse, rule: Rule) -> ClassProblem:
     where = f"problem {number}"
     for key in item:
         if key not in PROBLEM_KEYS:
@@ -342,7 +292,7 @@ def _worth(places, source, number, where, name, value) -> Fraction:
         raise places.error(source, places.inside(number, "answers", name), error.message) from None
 
 
-def _check_asked(problem: ClassProblem, places: _Places, source: str) -> None:
+def _check_asked(problem: ClassProblem, places: Places, source: str) -> None:
     """Every name asked is an input, a named intermediate or the output."""
     result = problem.result
     known = [node.name for node in result.graph.nodes if node.name is not None]

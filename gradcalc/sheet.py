@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
-from .check import ATOL, RTOL, SEED, Answer, Verdict, check_answers, parse_answer
+from .check import ATOL, RTOL, SEED, Answer, Verdict, check_answers, describe_point, parse_answer
 from .points import MAX_POINTS, exact
 from .errors import GradcalcError, MissingValue, visible
 from .numbers import describe, number_problem
 from .names import did_you_mean
 from .tolerance import Rule, looser, overridden, read_rule, rejudged
 
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*problem[ \t]*\]\]", re.M)
 SHEET_KEYS = ("title", "rtol", "atol", "sigfigs", "decimals", "follow_through", "seed", "problem")   # seed: variants.py
 # id, answers: classroom.py; rtol, atol, sigfigs, decimals: the problem's own tolerance (tolerance.py)
 PROBLEM_KEYS = ("name", "expression", "at", "expect", "points", "id", "answers", "rtol", "atol", "sigfigs",
@@ -58,6 +60,9 @@ class BaseSheet:
 @dataclass
 class Sheet(BaseSheet):
     problems: list[Problem]
+    # Its TOML as read and where from: an error about it (a hand-in unlike the teacher's copy) has a caret.
+    text: str = field(default="", repr=False)
+    source: str = "the sheet"
 
 
 @dataclass
@@ -113,6 +118,78 @@ class Report:
     def ok(self) -> bool:
         right, count = self.answers
         return right == count
+
+
+class Places:
+    """Where things stand in the sheet's text, so an error names the line and column (best effort:
+    `[[problem]]` headers and `key = value` lines; a sheet written otherwise gets no caret)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [m.start() for m in _HEADER.finditer(text)]
+
+    def _block(self, number: int) -> tuple[int, int] | None:
+        if number > len(self.starts):
+            return None
+        end = self.starts[number] if number < len(self.starts) else len(self.text)
+        return self.starts[number - 1], end
+
+    def key(self, number: int, key: str) -> tuple[int, int] | None:
+        """The span of `key = value`'s value (its first line) in problem `number`, else its header."""
+        block = self._block(number)
+        if block is None:
+            return None
+        found = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*", re.M).search(self.text, *block)
+        start = block[0] if found is None else found.end()
+        end = self.text.find("\n", start)
+        return start, len(self.text) if end == -1 else end
+
+    def name(self, number: int, key: str) -> tuple[int, int] | None:
+        """The span of `key` itself where it is set in problem `number`."""
+        block = self._block(number)
+        found = block and re.compile(rf"^[ \t]*({re.escape(key)})[ \t]*[=.]", re.M).search(self.text, *block)
+        return found.span(1) if found else self.key(number, key)
+
+    def inside(self, number: int, key: str, word: str) -> tuple[int, int] | None:
+        """The span of `word` (quoted, or a bare key) in the value of `key`, else the value's."""
+        span = self.key(number, key)
+        block = self._block(number)
+        if span is None or block is None:
+            return span
+        pattern = re.compile(rf"""(["']){re.escape(word)}\1|(?<![\w.]){re.escape(word)}(?=[ \t]*=)""")
+        found = pattern.search(self.text, span[0], block[1])
+        return found.span() if found else span
+
+    def header(self, number: int) -> tuple[int, int] | None:
+        """The span of problem `number`'s `[[problem]]` header."""
+        block = self._block(number)
+        if block is None:
+            return None
+        end = self.text.find("\n", block[0])
+        return block[0], block[1] if end == -1 else min(end, block[1])
+
+    def within(self, number: int, key: str, value: str, offset: int) -> tuple[int, int] | None:
+        """The span of the character at `offset` of the text value of `key` in problem `number` (its
+        line found in the sheet as written: a value with escapes gets the key's span instead)."""
+        span = self.key(number, key)
+        block = self._block(number)
+        if span is None or block is None:
+            return span
+        start = value.rfind("\n", 0, offset) + 1
+        end = value.find("\n", offset)
+        line = value[start:len(value) if end == -1 else end]
+        found = self.text.find(line, span[0], block[1]) if line.strip() else -1
+        if found == -1:
+            return span
+        return found + offset - start, found + offset - start + 1
+
+    def error(self, source: str, span, message: str, hint: str | None = None,
+              cls: type[GradcalcError] = GradcalcError) -> GradcalcError:
+        if span is None:
+            return cls(f"{source}: {message}", hint=hint)
+        line = self.text.count("\n", 0, span[0]) + 1
+        column = span[0] - (self.text.rfind("\n", 0, span[0]) + 1) + 1
+        return cls(f"{source}, line {line}, column {column}: {message}", span, hint, self.text)
 
 
 class ClassSheetOnly(GradcalcError):
@@ -301,7 +378,7 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
         per_answer = isinstance(item.get("answers"), dict)
         problems.append(Problem(number, name, expression, at, answers, points, read_rule(where, item, rule),
                                 per_answer=per_answer))
-    return Sheet(title, problems, rtol, atol, follow_through(source, data), rule)
+    return Sheet(title, problems, rtol, atol, follow_through(source, data), rule, text=text, source=source)
 
 
 def variant_seed(source: str, data: dict) -> int:
@@ -433,15 +510,15 @@ def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy",
 
     Where the copy gives each student a point of their own, the hand-in's must be `student`'s, drawn
     as the class's is (variants.py): a hand-in cannot show whose it is, and could claim any point."""
-    import numpy as np
-
     from .numbers import format_number
     from .variants import inside
 
+    places = Places(handin.text)
     if len(handin.problems) != len(teacher.problems):
-        raise GradcalcError(f"the hand-in has {len(handin.problems)} problem"
-                            f"{'' if len(handin.problems) == 1 else 's'}, {source} "
-                            f"{len(teacher.problems)}", hint="grade a hand-in with the copy of its own sheet")
+        extra = len(teacher.problems) + 1   # the hand-in's first problem the copy does not have
+        raise _differs(handin, places, places.header(extra) if extra <= len(handin.problems) else None,
+                       f"the hand-in has {len(handin.problems)} problem{'' if len(handin.problems) == 1 else 's'}, "
+                       f"{source} {len(teacher.problems)}", "grade a hand-in with the copy of its own sheet")
     ignored, unasked = [], []
     if handin.rule != Rule(hand=False) and _tolerance_of(handin.rule) != _tolerance_of(teacher.rule):
         ignored.append(f"{looser(handin.rule) or _tolerance_words(handin.rule)} (the sheet)")
@@ -463,15 +540,20 @@ def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy",
             whose = f"{visible(student)}'s, drawn from {source}"
         # Spaces aside (x*x is x * x): the teacher's expression is what is computed either way.
         if "".join(mine.expression.split()) != "".join(theirs.expression.split()):
-            raise GradcalcError(f"the hand-in's {where} is not {source}'s: its expression is "
-                                f"{describe(_lines(mine.expression))}, {source}'s "
-                                f"{describe(_lines(theirs.expression))}",
-                                hint="a hand-in answers the teacher's problems as they were set")
-        if set(mine.at) != set(at) or any(
-                np.shape(mine.at[n]) != np.shape(at[n]) or not np.array_equal(mine.at[n], at[n]) for n in at):
-            raise GradcalcError(f"the hand-in's {where} is asked at another point than {whose}"
-                                + ("" if whose != source else "'s"),
-                                hint="a hand-in answers the teacher's problems as they were set")
+            raise _differs(handin, places, places.within(mine.number, "expression", mine.expression,
+                                                         _first_difference(mine.expression, theirs.expression)),
+                           f"the hand-in's {where} is not {source}'s: its expression is "
+                           f"{describe(_lines(mine.expression))}, {source}'s {describe(_lines(theirs.expression))}")
+        there = f"in {source}" if whose == source else f"in {visible(student)}'s"
+        apart = _point_differences(mine.at, at, there)
+        if apart:
+            name, said = apart[0][0], "; ".join(words for _, words in apart)
+            ordered = {n: at[n] for n in [*mine.at, *at] if n in at}
+            drawn = f"; {visible(student)}'s point is {describe_point(ordered)}" if whose != source else ""
+            raise _differs(handin, places, places.inside(mine.number, "at", name) if name in mine.at
+                           else places.key(mine.number, "at"),
+                           f"the hand-in's {where} is asked at another point than {whose}"
+                           + ("" if whose != source else "'s") + f": {said}{drawn}")
         if mine.points != 1 and mine.points != theirs.points:
             ignored.append(f"points = {format_number(mine.points)} ({where})")
         if mine.per_answer:
@@ -488,6 +570,47 @@ def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy",
                                 result=result))
     graded = Sheet(handin.title, problems, teacher.rtol, teacher.atol, teacher.follow_through, teacher.rule)
     return graded, ignored, unasked
+
+
+def _differs(handin: Sheet, places: Places, span, message: str,
+             hint: str = "a hand-in answers the teacher's problems as they were set") -> GradcalcError:
+    """How every way a hand-in is not the teacher's copy is said: where in the hand-in (its line and
+    column, a caret under what differs), what it has and what the copy has."""
+    return places.error(handin.source, span, message, hint)
+
+
+def _first_difference(mine: str, theirs: str) -> int:
+    """Where `mine` first differs from `theirs`, spaces and statements' ends aside: an offset into
+    `mine` (just after its end if it stops short)."""
+    kept = [(i, c) for i, c in enumerate(mine) if not c.isspace() and c != ";"]   # ; or a new line
+    other = [c for c in theirs if not c.isspace() and c != ";"]
+    for (i, c), d in zip(kept, other):
+        if c != d:
+            return i
+    if len(kept) > len(other):   # the hand-in's has more: the first of it
+        return kept[len(other)][0]
+    return kept[-1][0] + 1 if kept else 0   # it stops short: just after its end
+
+
+def _point_differences(mine: dict, theirs: dict, there: str) -> list[tuple[str, str]]:
+    """Each name whose value differs between the hand-in's point and the copy's, with the two said:
+    `x = 0 in the hand-in, 3 in week3.toml` (`there`); a name one of them lacks too."""
+    import numpy as np
+
+    from .numbers import format_value
+
+    def said(value) -> str:
+        return " ".join(format_value(value, 6).split())
+
+    found = []
+    for name in dict.fromkeys([*mine, *theirs]):
+        if name not in mine:
+            found.append((name, f"no {name} in the hand-in, {name} = {said(theirs[name])} {there}"))
+        elif name not in theirs:
+            found.append((name, f"{name} = {said(mine[name])} in the hand-in, no {name} {there}"))
+        elif np.shape(mine[name]) != np.shape(theirs[name]) or not np.array_equal(mine[name], theirs[name]):
+            found.append((name, f"{name} = {said(mine[name])} in the hand-in, {said(theirs[name])} {there}"))
+    return found
 
 
 def _lines(text: str) -> str:

@@ -349,3 +349,46 @@ def test_a_hand_in_of_a_point_per_student_is_graded_at_that_students_point(tmp_p
     assert "--student NAME" in unnamed.stderr and "Traceback" not in unnamed.stderr
     alone = run("check", handin(x, 2 * x), "--student", "Ada")
     assert alone.exit_code == 2 and "--student" in alone.stderr and "--rules" in alone.stderr
+
+
+# A hand-in unlike the teacher's copy: where (line, column and a caret in the hand-in), what differs,
+# and at whose drawn point, as the other messages about a sheet say it (they said none of it).
+
+def test_a_hand_in_unlike_the_copy_is_shown_where_and_how(tmp_path):
+    rules = write(tmp_path, "key.toml", KEY_WEIGHTED)
+    easier = WEIGHTED.replace('expression = "x*x"', 'expression = "x * x + 1"', 1)
+    result = run("check", write(tmp_path, "a.toml", easier), "--rules", rules)
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2 and lines[0].startswith(f"error: {tmp_path / 'a.toml'}, line 2, column 21: "
+                                                         "the hand-in's problem 1 is not"), result.stderr
+    assert lines[1:3] == ['  line 2: expression = "x * x + 1"', " " * 30 + "^"]   # under the + 1 added
+    moved = WEIGHTED.replace("at = { x = 3 }", "at = { x = 0 }", 1)
+    result = run("check", write(tmp_path, "b.toml", moved), "--rules", rules)
+    lines = result.stderr.splitlines()
+    assert lines[0].endswith(f"is asked at another point than {rules}'s: x = 0 in the hand-in, 3 in {rules}")
+    assert lines[1:3] == ["  line 3: at = { x = 0 }", " " * 17 + "^"]
+    more = run("check", write(tmp_path, "c.toml", WEIGHTED + KEY_X3.replace("answers", "# answers")
+                              + '[problem.expect]\nx = "6"\n'), "--rules", rules)
+    lines = more.stderr.splitlines()
+    assert more.exit_code == 2 and "line 13, column 1: the hand-in has 3 problems" in lines[0], more.stderr
+    assert lines[1:3] == ["  line 13: [[problem]]", " " * 11 + "^" * 11]
+
+
+def test_a_hand_in_at_another_students_point_is_told_the_point_drawn(tmp_path):
+    x = drawn_point(tmp_path, "Ada")
+    key = write(tmp_path, "k.toml", VARYING)
+    handin = write(tmp_path, "h.toml", f'[[problem]]\nexpression = "x*x + y"\nat = {{ x = {x + 1:g}, y = 2 }}\n'
+                                       f'[problem.expect]\nx = 1\n')
+    found = run("check", handin, "--rules", key, "--student", "Ada")
+    assert found.exit_code == 2 and found.stdout == ""
+    assert found.stderr.splitlines()[0].endswith(
+        f"another point than Ada's, drawn from {key}: x = {x + 1:g} in the hand-in, {x:g} in Ada's; "
+        f"Ada's point is x = {x:g}, y = 2"), found.stderr
+
+
+def test_a_hand_in_shown_in_a_message_cannot_draw_on_the_screen(tmp_path):
+    rules = write(tmp_path, "key.toml", KEY_X3)
+    hostile = write(tmp_path, "h.toml", '[[problem]]\nexpression = "x*x\\u001b[2J + 1"\nat = { x = 3 }\n'
+                                        '[problem.expect]\nx = 6\n')
+    found = run("check", hostile, "--rules", rules, "--student", "\x1b]0;owned\x07")
+    assert found.exit_code == 2 and "\x1b" not in found.stderr and "\\x1b" in found.stderr, found.stderr
