@@ -13,7 +13,7 @@ from .points import MAX_POINTS, exact
 from .errors import GradcalcError, MissingValue, visible
 from .numbers import describe, number_problem
 from .names import did_you_mean
-from .tolerance import Rule, looser, overridden, read_rule, rejudged
+from .tolerance import EXACT, Rule, looser, overridden, read_rule, rejudged
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*problem[ \t]*\]\]", re.M)
 SHEET_KEYS = ("title", "rtol", "atol", "sigfigs", "decimals", "follow_through", "seed", "problem")   # seed: variants.py
@@ -54,7 +54,9 @@ class BaseSheet:
     rtol: float = RTOL
     atol: float = ATOL
     follow_through: float = 0.0      # the credit of an answer right from the student's own wrong values
-    rule: Rule = Rule(hand=False)    # the sheet's tolerance: rtol and atol, or sigfigs or decimals
+    # The sheet's tolerance: rtol and atol, or sigfigs or decimals; none set, the default for answers
+    # computed by hand (a class's, a hand-in's on its own, a quiz's alike: tolerance.Rule).
+    rule: Rule = Rule()
 
 
 @dataclass
@@ -293,12 +295,26 @@ def _answer(where: str, name: str, value: Any, names=()) -> Answer:
         problem = nested_list_problem(value, name)
     if problem:   # graded wrong, as a malformed answer is
         return Answer(name, describe(value), malformed=GradcalcError(f"in the answer {name}=…: {problem}"))
-    text = value if isinstance(value, str) else json.dumps(value)
+    # A TOML number as it was written (2.00 has 3 significant figures; its float 2.0 only 2).
+    text = value if isinstance(value, str) else value.text if isinstance(value, WrittenFloat) else json.dumps(value)
     try:
         return parse_answer(f"{name}={text}", keep_going=True, names=names)
     except GradcalcError as error:
         error.message = f"{where}: {error.message}"
         raise
+
+
+class WrittenFloat(float):
+    """A TOML float that keeps its text: an answer's figures are in how it is written (`x = 2.00` is
+    right to 3 significant figures, as "2.00" in a class's CSV is; the float 2.0 says 2)."""
+
+    text: str
+
+    @classmethod
+    def read(cls, text: str) -> "WrittenFloat":
+        number = cls(text)   # tomllib checked the syntax; float reads its _ separators too
+        number.text = text.replace("_", "")
+        return number
 
 
 def read_toml(text: str, source: str, bad_toml: Callable[[Exception], GradcalcError]) -> dict:
@@ -307,7 +323,7 @@ def read_toml(text: str, source: str, bad_toml: Callable[[Exception], GradcalcEr
     import tomllib
 
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text, parse_float=WrittenFloat.read)
     except tomllib.TOMLDecodeError as error:
         raise bad_toml(error) from None
     except RecursionError:   # tomllib recurses into nested arrays and inline tables
@@ -337,7 +353,7 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
     title = checked_text(source, "title", data.get("title", source))
     rtol = checked_number(source, "rtol", data.get("rtol", RTOL))
     atol = checked_number(source, "atol", data.get("atol", ATOL))
-    rule = read_rule(source, data, Rule(hand=False))
+    rule = read_rule(source, data, Rule())
     problems = []
     for number, item in enumerate(problems_data, start=1):
         if not isinstance(item, dict):
@@ -449,10 +465,12 @@ def grade(sheet: Sheet, rtol: float | None = None, atol: float | None = None, se
                                       judged_by.atol, seed, keep_going=True, in_sheet=True)
                 for i, verdict in zip(which, found):
                     # A number as written: its figures count (sigfigs, decimals, or a class's default
-                    # of 3 figures correctly rounded), not only its float.
-                    verdicts[i] = rejudged(verdict, judged_by) if judged_by.figures or judged_by.hand \
-                        else verdict
+                    # of 3 figures correctly rounded), not only its float, by the class's judge_number.
+                    verdicts[i] = rejudged(verdict, judged_by)
             diagnose_verdicts(result, verdicts, rule.rtol, rule.atol, rules=own)
+            for verdict in verdicts:   # the right value written otherwise: its failure says it all
+                if verdict.failure and verdict.failure.startswith(EXACT):
+                    verdict.entry = None
         except GradcalcError as error:
             error.message = f"{where}: {error.message}"
             if isinstance(error, MissingValue):
@@ -520,7 +538,7 @@ def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy",
                        f"the hand-in has {len(handin.problems)} problem{'' if len(handin.problems) == 1 else 's'}, "
                        f"{source} {len(teacher.problems)}", "grade a hand-in with the copy of its own sheet")
     ignored, unasked = [], []
-    if handin.rule != Rule(hand=False) and _tolerance_of(handin.rule) != _tolerance_of(teacher.rule):
+    if handin.rule != Rule() and _tolerance_of(handin.rule) != _tolerance_of(teacher.rule):
         ignored.append(f"{looser(handin.rule) or _tolerance_words(handin.rule)} (the sheet)")
     if handin.follow_through and handin.follow_through != teacher.follow_through:
         ignored.append(f"follow_through = {format_number(handin.follow_through)} (the sheet)")

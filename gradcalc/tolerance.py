@@ -66,10 +66,19 @@ class Rule:
         if form is None:
             return None
         if self.decimals is not None:
-            return _count(form.decimals, "decimal"), _count(self.decimals, "decimal place")
+            return _count(form.decimals, "decimal"), self.asks
         figures = form.most if form.most < self.sigfigs else form.fewest   # as _rounded counts them
-        least = "at least " if self.accurate == -1 else ""
-        return _count(figures, "significant figure"), least + _count(self.sigfigs, "significant figure")
+        return _count(figures, "significant figure"), self.asks
+
+    @property
+    def asks(self) -> str:
+        """What the rule's figures or decimals ask for, in words: '3 significant figures', 'at least 3
+        significant figures', '2 decimal places' (None under rtol/atol)."""
+        if self.decimals is not None:
+            return _count(self.decimals, "decimal place")
+        if self.sigfigs is None:
+            return None
+        return ("at least " if self.accurate == -1 else "") + _count(self.sigfigs, "significant figure")
 
     def sentence(self, given: str = "answer", correct: str = "correct") -> str:
         """The rule in words, for feedback and the gradebook's JSON (a sheet's report compares the
@@ -218,12 +227,12 @@ def judge_number(rule: Rule, text: str, computed: float) -> tuple[bool, str | No
             return True, None
         if rule.hand and form.most >= HAND_FIGURES and _within(given, correct, _place(correct, HAND_FIGURES)):
             return True, None
-        return False, _rounded(form, correct, rule)
+        return False, _rounded(form, correct, rule, computed)
     if rule.decimals is not None:
         d = rule.decimals
         if form.decimals == d and _within(given, correct, -d):
             return True, None
-        return False, _rounded(form, correct, rule)
+        return False, _rounded(form, correct, rule, computed)
     if not given:   # zero has no significant figures to count: right only for zero itself
         return correct == 0 or abs(computed) <= rule.atol, None
     n, m = rule.sigfigs, rule.accurate
@@ -231,12 +240,18 @@ def judge_number(rule: Rule, text: str, computed: float) -> tuple[bool, str | No
     right = _within(given, correct, _place(correct, n, n) if m in (None, -1) else _place(correct, m, n))
     if count_ok and right:
         return True, None
-    return False, _rounded(form, correct, rule)
+    return False, _rounded(form, correct, rule, computed)
 
 
-def _rounded(form: Written, correct: Decimal, rule: Rule) -> str | None:
-    """Why a number that is a correct rounding of the right value, as written, still fails."""
+EXACT = "the value is right, but "   # how a failure of the right value itself, written otherwise, begins
+
+
+def _rounded(form: Written, correct: Decimal, rule: Rule, computed: float) -> str | None:
+    """Why a number that is a correct rounding of the right value, as written, still fails; for the
+    value itself (2 where 2.00 is asked) what the rule asks for and the value written so."""
     given = form.value
+    if rule.figures and given == Decimal(repr(computed)):   # the number gradcalc computes, every digit
+        return f"{EXACT}the sheet asks for {rule.asks}: write {as_written(rule, computed)}"
     if not given or correct == 0:
         return None
     if rule.decimals is not None:
@@ -295,6 +310,9 @@ def page_terms(rule: Rule, computed: float) -> dict:
         "place": None if n is None else _place(correct, n, n) if m in (None, -1) else _place(correct, m, n),
         "needed": None if rule.figures else _needed(correct, rule),
         "tolerance": f"rtol = {format_number(rule.rtol)}, atol = {format_number(rule.atol)}",
+        # The value itself (every digit of it) written otherwise than asked: what to write instead.
+        "shortest": repr(float(computed)) if math.isfinite(computed) else None,
+        "asks": rule.asks, "written": as_written(rule, computed) if rule.figures else None,
     }
 
 
@@ -366,4 +384,4 @@ def rejudged(verdict, rule: Rule):
 
 def rounding(failure: str | None) -> bool:
     """Whether a verdict's failure is its rounding alone (judge_number's reasons)."""
-    return bool(failure) and failure.startswith(("right to ", "right, but written with "))
+    return bool(failure) and failure.startswith(("right to ", "right, but written with ", EXACT))

@@ -283,7 +283,15 @@
     }
     return [false, rounded(form, correct, terms)];
   }
+  function same(a, b) {   // two numbers as written (written()) of the same exact value
+    var low = Math.min(a.e, b.e);
+    return a.c * 10n ** BigInt(a.e - low) === b.c * 10n ** BigInt(b.e - low);
+  }
   function rounded(form, correct, terms) {
+    if (terms.written !== null && terms.shortest !== null &&
+        same(form, written(terms.shortest))) {   // the value itself, written otherwise than asked
+      return "the value is right, but " + data.asker + " asks for " + terms.asks + ": write " + terms.written;
+    }
     if (form.zero || correct.zero) return null;
     var asks = "; " + data.asker + " asks for ";
     if (terms.decimals !== null) {
