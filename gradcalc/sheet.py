@@ -13,7 +13,7 @@ from .points import MAX_POINTS, exact
 from .errors import GradcalcError, MissingValue, visible
 from .numbers import describe, number_problem
 from .names import did_you_mean
-from .tolerance import EXACT, Rule, looser, overridden, read_rule, rejudged
+from .tolerance import EXACT, Rule, looser, overridden, read_rule, rejudged, said, set_by
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*problem[ \t]*\]\]", re.M)
 SHEET_KEYS = ("title", "rtol", "atol", "sigfigs", "decimals", "follow_through", "seed", "problem")   # seed: variants.py
@@ -38,6 +38,7 @@ class Problem:
     # per-answer points and tolerances, which grading the sheet's own answers cannot honour.
     per_answer: bool = False
     result: Any = None               # computed already (by the teacher's copy): grade computes it once
+    keys: tuple[str, ...] = ()       # the tolerance keys its own table sets (rtol, sigfigs, …)
 
     @property
     def where(self) -> str:
@@ -65,6 +66,7 @@ class Sheet(BaseSheet):
     # Its TOML as read and where from: an error about it (a hand-in unlike the teacher's copy) has a caret.
     text: str = field(default="", repr=False)
     source: str = "the sheet"
+    keys: tuple[str, ...] = ()       # the tolerance keys the sheet itself sets
 
 
 @dataclass
@@ -393,8 +395,9 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
         # A problem's own tolerance keys replace the sheet's.
         per_answer = isinstance(item.get("answers"), dict)
         problems.append(Problem(number, name, expression, at, answers, points, read_rule(where, item, rule),
-                                per_answer=per_answer))
-    return Sheet(title, problems, rtol, atol, follow_through(source, data), rule, text=text, source=source)
+                                per_answer=per_answer, keys=set_by(item)))
+    return Sheet(title, problems, rtol, atol, follow_through(source, data), rule, text=text, source=source,
+                 keys=set_by(data))
 
 
 def variant_seed(source: str, data: dict) -> int:
@@ -493,16 +496,14 @@ def refuse_handin_rules(sheet: Sheet, rtol: float | None, atol: float | None) ->
 
     skip = tuple(key for key, given in (("rtol", rtol), ("atol", atol)) if given is not None)
     found = []
-    loose = looser(overridden(sheet.rule, rtol, atol), skip)
-    if loose:
-        found.append(f"{loose} (the sheet)")
+    # Every key the sheet and each problem set themselves, named where it is set (rtol = 1e9 beside
+    # sigfigs = 1 is two attempts, and both are said).
+    found += [f"{words} (the sheet)" for words in looser(overridden(sheet.rule, rtol, atol), sheet.keys, skip)]
     if sheet.follow_through:
         found.append(f"follow_through = {format_number(sheet.follow_through)} (the sheet)")
     for problem in sheet.problems:
-        own = problem.rule is not None and problem.rule != sheet.rule   # its own keys, not the sheet's
-        loose = looser(overridden(problem.rule, rtol, atol), skip) if own else None
-        if loose:
-            found.append(f"{loose} ({problem.where})")
+        rule = overridden(problem.rule or sheet.rule, rtol, atol)
+        found += [f"{words} ({problem.where})" for words in looser(rule, problem.keys, skip)]
         if problem.points != 1:
             found.append(f"points = {format_number(problem.points)} ({problem.where})")
         if problem.per_answer:
@@ -538,8 +539,8 @@ def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy",
                        f"the hand-in has {len(handin.problems)} problem{'' if len(handin.problems) == 1 else 's'}, "
                        f"{source} {len(teacher.problems)}", "grade a hand-in with the copy of its own sheet")
     ignored, unasked = [], []
-    if handin.rule != Rule() and _tolerance_of(handin.rule) != _tolerance_of(teacher.rule):
-        ignored.append(f"{looser(handin.rule) or _tolerance_words(handin.rule)} (the sheet)")
+    # Every tolerance key the hand-in sets itself is not used (the copy's rule is), and each is said.
+    ignored += [f"{words} (the sheet)" for words in said(handin.rule, handin.keys)]
     if handin.follow_through and handin.follow_through != teacher.follow_through:
         ignored.append(f"follow_through = {format_number(handin.follow_through)} (the sheet)")
     problems = []
@@ -565,20 +566,18 @@ def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy",
         there = f"in {source}" if whose == source else f"in {visible(student)}'s"
         apart = _point_differences(mine.at, at, there)
         if apart:
-            name, said = apart[0][0], "; ".join(words for _, words in apart)
+            name, differences = apart[0][0], "; ".join(words for _, words in apart)
             ordered = {n: at[n] for n in [*mine.at, *at] if n in at}
             drawn = f"; {visible(student)}'s point is {describe_point(ordered)}" if whose != source else ""
             raise _differs(handin, places, places.inside(mine.number, "at", name) if name in mine.at
                            else places.key(mine.number, "at"),
                            f"the hand-in's {where} is asked at another point than {whose}"
-                           + ("" if whose != source else "'s") + f": {said}{drawn}")
+                           + ("" if whose != source else "'s") + f": {differences}{drawn}")
         if mine.points != 1 and mine.points != theirs.points:
             ignored.append(f"points = {format_number(mine.points)} ({where})")
         if mine.per_answer:
             ignored.append(f"answers = {{…}} ({where}: points or tolerances per answer)")
-        own = mine.rule or handin.rule
-        if own != handin.rule and _tolerance_of(own) != _tolerance_of(theirs.rule):   # its own keys
-            ignored.append(f"{looser(own) or _tolerance_words(own)} ({where})")
+        ignored += [f"{words} ({where})" for words in said(mine.rule or handin.rule, mine.keys)]
         given = {answer.name: answer for answer in mine.answers}
         asked = [asked.name for asked in theirs.asked]
         unasked += [f"{name} ({where})" for name in given if name not in asked]
@@ -634,16 +633,6 @@ def _point_differences(mine: dict, theirs: dict, there: str) -> list[tuple[str, 
 def _lines(text: str) -> str:
     """An expression on one line, as an error quotes it."""
     return "; ".join(" ".join(line.split()) for line in text.strip().splitlines() if line.strip())
-
-
-def _tolerance_of(rule: Rule) -> tuple:
-    return rule.rtol, rule.atol, rule.sigfigs, rule.accurate, rule.decimals
-
-
-def _tolerance_words(rule: Rule) -> str:
-    from .numbers import format_number
-
-    return f"rtol = {format_number(rule.rtol)}, atol = {format_number(rule.atol)}"
 
 
 def value_only(graph, at: dict[str, Any]):

@@ -350,18 +350,33 @@ def overridden(rule: Rule, rtol: float | None, atol: float | None) -> Rule:
                    sigfigs=None, accurate=None, decimals=None, hand=False)
 
 
-def looser(rule: Rule, skip: tuple[str, ...] = ()) -> str | None:
-    """What in `rule` is looser than the defaults (`sigfigs = 3`, `rtol = 0.01`), else None: a sheet
-    handed in with its answers must not be able to set it (`skip`: what the grader set themselves)."""
-    if rule.sigfigs is not None:
-        shown = rule.sigfigs if rule.accurate is None else f"[{rule.sigfigs}, {rule.accurate}]"
-        return f"sigfigs = {shown}"
-    if rule.decimals is not None:
-        return f"decimals = {rule.decimals}"
-    for key, default in (("rtol", RTOL), ("atol", ATOL)):
-        if key not in skip and getattr(rule, key) > default:
-            return f"{key} = {format_number(getattr(rule, key))}"
-    return None
+def set_by(data: dict) -> tuple[str, ...]:
+    """The tolerance keys a table (a sheet's, a problem's) sets itself, in KEYS' order."""
+    return tuple(key for key in KEYS if key in data)
+
+
+def said(rule: Rule, keys: tuple[str, ...]) -> list[str]:
+    """Each of `keys` as `rule` has it: `sigfigs = [3, 2]`, `rtol = 0.01` (sigfigs and decimals
+    only while the rule still counts them: a grader's --rtol/--atol drop them, see overridden)."""
+    found = []
+    for key in keys:
+        value = getattr(rule, key)
+        if key == "sigfigs" and value is not None:
+            found.append(f"sigfigs = {value if rule.accurate is None else f'[{value}, {rule.accurate}]'}")
+        elif key == "decimals" and value is not None:
+            found.append(f"decimals = {value}")
+        elif key in ("rtol", "atol"):
+            found.append(f"{key} = {format_number(value)}")
+    return found
+
+
+def looser(rule: Rule, keys: tuple[str, ...] = KEYS, skip: tuple[str, ...] = ()) -> list[str]:
+    """Every one of `keys` (those a table sets) that makes `rule` looser than the defaults or changes
+    how a number is judged (`sigfigs = 3`, `rtol = 0.01`): a sheet handed in with its answers must not
+    be able to set any of them (`skip`: what the grader set themselves). Stricter rtol/atol pass."""
+    defaults = {"rtol": RTOL, "atol": ATOL}
+    return [words for key in keys if key not in skip for words in said(rule, (key,))
+            if key not in defaults or getattr(rule, key) > defaults[key]]
 
 
 def rejudged(verdict, rule: Rule):

@@ -393,3 +393,40 @@ def test_a_hand_in_shown_in_a_message_cannot_draw_on_the_screen(tmp_path):
                                         '[problem.expect]\nx = 6\n')
     found = run("check", hostile, "--rules", rules, "--student", "\x1b]0;owned\x07")
     assert found.exit_code == 2 and "\x1b" not in found.stderr and "\\x1b" in found.stderr, found.stderr
+
+
+# Every rule a hand-in tries to change is named, not only the first (sigfigs = 1 hid rtol = 1e9 beside
+# it, rtol = 5 hid atol = 3), and none of them changes a grade.
+EVERY = ('sigfigs = 1\nrtol = 1e9\n[[problem]]\nexpression = "x*x"\nat = { x = 3 }\nrtol = 5\natol = 3\n'
+         '[problem.expect]\nx = "7"\n[[problem]]\nexpression = "x*x"\nat = { x = 3 }\nrtol = 1e-9\natol = 0.5\n'
+         'decimals = 1\n[problem.expect]\nx = "6.0"\n')
+
+
+def test_every_rule_a_hand_in_sets_is_named(tmp_path):
+    sheet = write(tmp_path, "h.toml", EVERY)
+    refused = run("check", sheet, "--plain")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    first = refused.stderr.splitlines()[0]
+    assert first.endswith("this one sets rtol = 1000000000 (the sheet); sigfigs = 1 (the sheet); rtol = 5 (problem 1); "
+                          "atol = 3 (problem 1); atol = 0.5 (problem 2); decimals = 1 (problem 2)"), first
+    # The grader's --rtol replaces every tolerance of the sheet: the atol keys left are still named.
+    flagged = run("check", sheet, "--rtol", "1e-3", "--plain")
+    assert flagged.exit_code == 2
+    assert flagged.stderr.splitlines()[0].endswith("this one sets atol = 3 (problem 1); atol = 0.5 (problem 2)")
+    ruled = run("check", sheet, "--rules", write(tmp_path, "k.toml", KEY_WEIGHTED), "--json")
+    assert json.loads(ruled.stdout)["ignored"] == [
+        "rtol = 1000000000 (the sheet)", "sigfigs = 1 (the sheet)", "rtol = 5 (problem 1)", "atol = 3 (problem 1)",
+        "rtol = 1e-9 (problem 2)", "atol = 0.5 (problem 2)", "decimals = 1 (problem 2)"]
+
+
+def test_no_rule_a_hand_in_sets_changes_its_grade(tmp_path):
+    rules = write(tmp_path, "k.toml", KEY_WEIGHTED)
+    plain = "\n".join(line for line in EVERY.splitlines() if not line.startswith(("sigfigs", "rtol", "atol",
+                                                                                   "decimals")))
+    graded = [run("check", write(tmp_path, f"{name}.toml", text), "--rules", rules, "--json")
+              for name, text in (("tries", EVERY), ("plain", plain))]
+    tries, honest = (json.loads(found.stdout) for found in graded)
+    assert graded[0].exit_code == graded[1].exit_code == 1
+    assert tries.pop("ignored") and not honest.pop("ignored")
+    assert tries["score"] == honest["score"] == 1   # problem 1's 7 for 6 wrong, whatever its rtol = 5
+    assert [p["expect"] for p in tries["problems"]] == [p["expect"] for p in honest["problems"]]
