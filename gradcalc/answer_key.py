@@ -3,13 +3,11 @@ or at each student's (`gradcalc check SHEET --key [--answers CSV]`)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from .classroom import ClassProblem, ClassSheet, StudentKeys, answer_formulas, escape, problem_keys
-from .csvtext import delimiter
+from .csvtext import rows as csv_rows
 from .errors import GradcalcError
 from .tolerance import Rule, as_written
 
@@ -81,33 +79,27 @@ def student_keys(sheet: ClassSheet, students: list[str], seed: int) -> list[Answ
 
 
 def read_students(text: str, source: str) -> list[str]:
-    """The names in the `student` column of a CSV (the answers file, or a list of names alone)."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first))
+    """The names in the `student` column of a CSV (the answers file, or a list of names alone), read
+    by the class's reader (csvtext.rows: its separator, quotes, line ends and lines), so the key draws
+    each point for the name the class is graded under."""
     names, seen, header = [], {}, None
-    try:
-        for fields in reader:
-            if not any(f.strip() for f in fields):
-                continue
-            if header is None:
-                header = fields
-                if fields[0].strip().lower() != "student":
-                    raise GradcalcError(f"{source}, line {reader.line_num}: the first column must be student, "
-                                        f"got {escape(fields[0].strip())!r}",
-                                        hint="name the column of students' names student")
-                continue
-            name = fields[0].strip()
-            if not name:
-                raise GradcalcError(f"{source}, line {reader.line_num}: no student name",
-                                    hint="the first field of each row names the student")
-            if name in seen:
-                raise GradcalcError(f"{source}, line {reader.line_num}: the student {escape(name)!r} is "
-                                    f"also on line {seen[name]}", hint="give each student one row")
-            seen[name] = reader.line_num
-            names.append(name)
-    except csv.Error as error:
-        raise GradcalcError(f"{source}, line {reader.line_num}: not valid CSV: {error}",
-                            hint="save the spreadsheet as CSV (comma-separated, UTF-8)") from None
+    for line, fields in csv_rows(text, source)[1]:
+        if header is None:
+            header = fields
+            if fields[0].strip().lower() != "student":
+                raise GradcalcError(f"{source}, line {line}: the first column must be student, "
+                                    f"got {escape(fields[0].strip())!r}",
+                                    hint="name the column of students' names student")
+            continue
+        name = fields[0].strip()
+        if not name:
+            raise GradcalcError(f"{source}, line {line}: no student name",
+                                hint="the first field of each row names the student")
+        if name in seen:
+            raise GradcalcError(f"{source}, line {line}: the student {escape(name)!r} is "
+                                f"also on line {seen[name]}", hint="give each student one row")
+        seen[name] = line
+        names.append(name)
     if header is None:
         raise GradcalcError(f"{source} is empty", hint="the first line names the columns: student,…")
     return names

@@ -8,8 +8,6 @@ costs about as much as its distinct answers, not its students × answers.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -20,7 +18,7 @@ import numpy as np
 
 from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Nearby, Verdict, answer_target, describe_point, judge_answer,
                     named_values, parse_answer, readable)
-from .csvtext import decimal_point, delimiter
+from .csvtext import decimal_point, rows as csv_rows
 from .errors import GradcalcError, MathError, MissingValue, visible
 from .limits import Limits
 from .ops import OPS
@@ -346,65 +344,41 @@ def read_answers(text: str, sheet: ClassSheet, source: str = "the answers file")
     skipped. A field of any length is read (the file's size is limited): an answer too long to grade
     is that student's, see `judge`.
     """
-    limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, len(text) + 1))   # csv's own 131 072 stopped the whole class
-    try:
-        return _read_answers(text, sheet, source)
-    finally:
-        csv.field_size_limit(limit)
-
-
-def _read_answers(text: str, sheet: ClassSheet, source: str) -> AnswersFile:
     def bad(line: int, column: int | None, message: str, hint: str | None = None) -> GradcalcError:
         where = f"line {line}" + (f", column {column}" if column else "")
         return GradcalcError(f"{source}, {where}: {message}", hint=hint)
 
-    first = next((line for line in text.splitlines() if line.strip()), "")
     # A spreadsheet in a decimal-comma locale saves fields separated by ';' (or tabs): read those too,
     # their answers' commas as decimal commas (2,2 is 2.2), as --points reads them.
-    separator = delimiter(first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator,
-                        strict=True)   # strict: an unclosed quote is an error
+    separator, found = csv_rows(text, source)
     known = sheet.columns
     rows: list[Row] = []
     seen: dict[str, int] = {}
     header: list[str] | None = None
-    line = 1
-    try:
-        for fields in reader:
-            start, line = line, reader.line_num + 1
-            if not any(f.strip() for f in fields):
-                continue
-            if header is None:
-                header = [f.strip() for f in fields]
-                _check_header(header, known, start, bad)
-                continue
-            review = []
-            if len(fields) != len(header):
-                fields, width = _decimal_commas(fields, len(header)), len(fields)
-                review.append(f"line {start}: the row has {width} fields but the header has {len(header)} "
-                              f"columns" + ("; not graded" if len(fields) != len(header) else
-                                            "; read with each decimal comma inside one answer"))
-            student = fields[0].strip()
-            if not student:
-                student = f"(no name, line {start})"
-                review.append(f"line {start}: no student name")
-            elif student in seen:
-                review.append(f"line {start}: the student is also on line {seen[student]}")
-            seen.setdefault(student, start)
-            aligned = len(fields) == len(header)
-            ids = {IDENTITY[identity(header[i])]: fields[i].strip() for i in range(1, len(header))
-                   if aligned and identity(header[i])}
-            texts = [decimal_point(field, separator) if header[i] in known else field
-                     for i, field in enumerate(fields[1:], start=1)] if aligned else None
-            rows.append(Row(student, start, texts, review, ids))
-    except csv.Error as error:
-        reason, hint = str(error), "save the spreadsheet as CSV (comma-separated, UTF-8)"
-        if reason == "unexpected end of data":
-            reason, hint = "a quoted field is never closed", 'close it with a " (write "" for a quote inside)'
-        elif "expected after" in reason:
-            hint = 'a quoted field ends at its closing "; write "" for a quote inside it'
-        raise bad(reader.line_num, None, f"not valid CSV: {reason}", hint) from None
+    for start, fields in found:
+        if header is None:
+            header = [f.strip() for f in fields]
+            _check_header(header, known, start, bad)
+            continue
+        review = []
+        if len(fields) != len(header):
+            fields, width = _decimal_commas(fields, len(header)), len(fields)
+            review.append(f"line {start}: the row has {width} fields but the header has {len(header)} "
+                          f"columns" + ("; not graded" if len(fields) != len(header) else
+                                        "; read with each decimal comma inside one answer"))
+        student = fields[0].strip()
+        if not student:
+            student = f"(no name, line {start})"
+            review.append(f"line {start}: no student name")
+        elif student in seen:
+            review.append(f"line {start}: the student is also on line {seen[student]}")
+        seen.setdefault(student, start)
+        aligned = len(fields) == len(header)
+        ids = {IDENTITY[identity(header[i])]: fields[i].strip() for i in range(1, len(header))
+               if aligned and identity(header[i])}
+        texts = [decimal_point(field, separator) if header[i] in known else field
+                 for i, field in enumerate(fields[1:], start=1)] if aligned else None
+        rows.append(Row(student, start, texts, review, ids))
     if header is None:
         raise GradcalcError(f"{source} is empty", hint="the first line names the columns: student,"
                             + ",".join(list(known)[:3]))

@@ -2,7 +2,7 @@
 
 A spreadsheet in a decimal-comma locale saves fields separated by ';' (and some exports use tabs):
 the first line decides, and there a comma in a number is a decimal comma. Used by the class
-grader's --answers and by --points.
+grader's --answers, --key's and --self-test's list of students (`rows`), and by --points.
 """
 
 from __future__ import annotations
@@ -28,6 +28,42 @@ def decimal_point(field: str, delimiter: str) -> str:
         depth += (char in "([{") - (char in ")]}")
         read.append("." if char == "," and depth <= 0 else char)
     return "".join(read)
+
+
+def rows(text: str, source: str) -> tuple[str, list[tuple[int, list[str]]]]:
+    """The one reader of a CSV file of a class saved from a spreadsheet: the answers (--answers) and
+    the names --key and --self-test draw points for. The text is UTF-8 already (a byte-order mark
+    dropped), any line ends; the first line decides the separator (`delimiter`: then an answer's
+    `2,2` is 2.2, see decimal_point); a quote never closed is exit 2 naming its line; a field of any
+    length is read (the file's size is limited); blank rows are skipped. The separator, and each row
+    with the line it starts on."""
+    import csv
+    import io
+
+    from .errors import GradcalcError
+
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    separator = delimiter(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    found, line = [], 1
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))   # csv's own 131 072 stopped the whole class
+    try:
+        for fields in reader:
+            start, line = line, reader.line_num + 1
+            if any(field.strip() for field in fields):
+                found.append((start, fields))
+    except csv.Error as error:
+        reason, hint, where = str(error), "save the spreadsheet as CSV (comma-separated, UTF-8)", reader.line_num
+        if reason == "unexpected end of data":   # said where the row with the quote starts, not at the end
+            reason, hint, where = "a quoted field is never closed", 'close it with a " (write "" for a quote ' \
+                                                                    'inside)', line
+        elif "expected after" in reason:
+            hint = 'a quoted field ends at its closing "; write "" for a quote inside it'
+        raise GradcalcError(f"{source}, line {where}: not valid CSV: {reason}", hint=hint) from None
+    finally:
+        csv.field_size_limit(limit)
+    return separator, found
 
 
 # A field a spreadsheet would run as a formula (=HYPERLINK(…), +cmd|…, -1+…, @SUM(…)), unless it is

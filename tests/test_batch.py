@@ -401,9 +401,10 @@ def test_semicolon_and_tab_separators_as_for_the_answers_csv(sep):
                                     ["1.5", "2", "a,b", "3.0", "2.0", "1.5"],
                                     ["3", "-0.25", "c", "-0.75", "-0.25", "3.0"]]
     # the same rule as the class grader's: one function
-    from gradcalc import batch as engine, classroom
-    from gradcalc.csvtext import delimiter
-    assert engine.delimiter_of is delimiter and classroom.delimiter is delimiter
+    from gradcalc import answer_key, batch as engine, classroom
+    from gradcalc.csvtext import delimiter, rows
+    assert engine.delimiter_of is delimiter and classroom.csv_rows is rows and answer_key.csv_rows is rows
+    assert rows("x;y\n1,5;2\n", "f.csv") == (";", [(1, ["x", "y"]), (2, ["1,5", "2"])])
 
 
 def test_semicolon_rows_take_the_same_path_one_by_one():

@@ -2,10 +2,15 @@
 CRLF): a comma in an answer there is a decimal comma, read as --points reads it (csvtext.decimal_point),
 except inside brackets or parentheses, where it separates elements or arguments."""
 
+import csv
+import io
+import json
+
 import pytest
 
 from gradcalc.classroom import grade_class, load_class_sheet, read_answers
 from gradcalc.csvtext import decimal_point
+from gradcalc.errors import visible
 from helpers import run
 
 SHEET = """\
@@ -72,3 +77,45 @@ def test_the_command_grades_a_semicolon_file(tmp_path):
     assert result.exit_code == 0, result.output
     assert "decimal comma" not in result.stdout
     assert "\nA,1,1,1,3,3,\n" in result.stdout.replace("\r\n", "\n")
+
+
+# --key --answers and --self-test --answers read their list of students with the class's reader
+# (csvtext.rows), so every student's point is drawn for the name the class is graded under. Before,
+# their own reader took a quote never closed as a name (exit 0), refused a field over csv's 131 072
+# characters that the class reads, and numbered a row by where it ends rather than where it starts.
+VARYING = 'seed = 7\n[[problem]]\nid = "p"\nexpression = "x*y"\nat = { x = { range = [1, 99] }, y = 2 }\nanswers = ["x"]\n'
+
+
+def _files(tmp_path, answers: str):
+    (tmp_path / "v.toml").write_text(VARYING)
+    (tmp_path / "a.csv").write_bytes(answers.encode())
+    return str(tmp_path / "v.toml"), str(tmp_path / "a.csv")
+
+
+def test_the_key_and_the_class_read_the_same_students(tmp_path):
+    sheet, answers = _files(tmp_path, '\ufeffstudent;p.x\r\n"Ben; Jr";2,0\r\n"Multi\r\nLine";2\r\n\r\nAnn;"2,0"\r\n'
+                                      '"' + "L" * 140_000 + '";2\r\n')
+    key = run("check", sheet, "--key", "--answers", answers)
+    book = run("check", sheet, "--answers", answers, "--json")
+    assert key.exit_code == 0 and book.exit_code == 0, key.output + book.output
+    graded = [student["student"] for student in json.loads(book.stdout)["students"]]
+    assert graded == ["Ben; Jr", "Multi\r\nLine", "Ann", "L" * 140_000]
+    csv.field_size_limit(1_000_000)
+    rows = list(csv.reader(io.StringIO(key.stdout, newline="")))[1:]
+    assert [row[0] for row in rows] == [visible(name) for name in graded]   # a CR or LF shown escaped
+    assert run("check", sheet, "--self-test", "--answers", answers).exit_code == 0
+
+
+@pytest.mark.parametrize("option", ["--key", "--self-test"])
+def test_a_quote_never_closed_stops_the_key_as_it_stops_the_class(tmp_path, option):
+    sheet, answers = _files(tmp_path, 'student,p.x\nAnn,2\n"Ben,3\nCy,4\n')
+    for args in ([option], []):
+        found = run("check", sheet, *args, "--answers", answers)
+        assert found.exit_code == 2 and found.stdout == "", found.output
+        assert f"{answers}, line 3: not valid CSV: a quoted field is never closed" in found.stderr
+
+
+def test_the_key_names_the_line_a_row_starts_on(tmp_path):
+    sheet, answers = _files(tmp_path, 'student,p.x\nAnn,"1\n+1"\nAnn,2\n')
+    found = run("check", sheet, "--key", "--answers", answers)
+    assert found.exit_code == 2 and f"{answers}, line 4: the student 'Ann' is also on line 2" in found.stderr
