@@ -31,6 +31,7 @@ from .tolerance import KEYS as TOLERANCE_KEYS, Rule, judge_number, overridden, r
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
+_TIGHT_COMMA = re.compile(r"(\d),(\d)")   # a comma between two digits: an element's end, or a decimal comma
 _TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -789,6 +790,17 @@ def judge(key: Key, text: str, parsed: dict | None = None) -> Verdict:
         other = _judge_within(key, dotted, result, key.rule)
         verdict.answer = replace(verdict.answer, review=f"written with a decimal comma; as {dotted} it "
                                  f"would be {'right' if other.ok else 'wrong too'}")
+    elif verdict.wrong_shape and _TIGHT_COMMA.search(text):
+        # [3,0,4,0]: commas alone separate elements, four of them, the wrong shape; read with decimal
+        # commas, [3.0,4.0], it may be right: a person decides (said only then: wrong either way is wrong).
+        dotted = _TIGHT_COMMA.sub(r"\1.\2", text.strip())
+        try:
+            other = _judge_within(key, dotted, result, key.rule).ok
+        except Exception:   # noqa: BLE001 - a second reading is only ever a note: never the class's end
+            other = False
+        if other:
+            verdict.answer = replace(verdict.answer, review=f"read as elements apart by commas, the wrong shape; "
+                                     f"with decimal commas, {dotted}, it would be right")
     return verdict
 
 

@@ -18,15 +18,32 @@ def delimiter(first: str) -> str:
 def decimal_point(field: str, delimiter: str) -> str:
     """A number's field as the command line writes it: where fields are separated by ';' or tabs (a
     decimal-comma locale's spreadsheet), `1,5` is 1.5. A comma inside brackets or parentheses
-    separates elements or arguments there too ([1,2], max(x, 0)) and is kept."""
+    separates elements or arguments there too ([1,2], max(x, 0)) and is kept, unless the field
+    writes its elements apart otherwise: with `;` (that locale's list separator: [3,0; 4,0]) every
+    comma inside is a decimal comma, and with `, ` a comma between two digits is ([3,0, 4,0], max(x,
+    0,5)): both are [3.0, 4.0], not the four elements [3, 0, 4, 0] the comma alone would make."""
     if delimiter == "," or "," not in field:
         return field
     if not any(bracket in field for bracket in "([{"):
         return field.replace(",", ".")
-    read, depth = [], 0
+    depth, inside = 0, []   # each character's bracket depth
     for char in field:
-        depth += (char in "([{") - (char in ")]}")
-        read.append("." if char == "," and depth <= 0 else char)
+        depth += char in "([{"
+        inside.append(depth > 0)
+        depth -= char in ")]}"
+    apart = [i for i, char in enumerate(field) if inside[i] and (
+        char == ";" or char == "," and i + 1 < len(field) and field[i + 1].isspace())]
+    listed = any(field[i] == ";" for i in apart)
+    read = []
+    for i, char in enumerate(field):
+        if char == "," and not inside[i]:
+            char = "."
+        elif char == "," and apart and (listed or 0 < i < len(field) - 1 and field[i - 1].isdigit()
+                                        and field[i + 1].isdigit()):
+            char = "."
+        elif char == ";" and listed and inside[i]:
+            char = ","
+        read.append(char)
     return "".join(read)
 
 

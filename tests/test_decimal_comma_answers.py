@@ -46,6 +46,11 @@ A5 = ("\ufeffstudent;shop.apple;shop.apple_num;shop.tax;shop.price;sq.x;sq.y;v.w
 @pytest.mark.parametrize("field, read", [
     ("2,2", "2.2"), ("-0,5", "-0.5"), ("[1,2]", "[1,2]"), ("[[1,2],[3,4]]", "[[1,2],[3,4]]"),
     ("max(x, 0)", "max(x, 0)"), ("2,5*x", "2.5*x"), ("[1,5] * 2,5", "[1,5] * 2.5"),
+    # Elements written apart by ", " or by ";" (the list separator where the comma is decimal): a comma
+    # between two digits is then a decimal comma. [3,0, 4,0] was the four elements [3, 0, 4, 0].
+    ("[3,0, 4,0]", "[3.0, 4.0]"), ("[3,0; 4,0]", "[3.0, 4.0]"), ("[3,0;4,0]", "[3.0,4.0]"),
+    ("[[1,5, 2], [3, 4,5]]", "[[1.5, 2], [3, 4.5]]"), ("max(x, 0,5)", "max(x, 0.5)"),
+    ("[[1, 2],[3, 4]]", "[[1, 2],[3, 4]]"), ("[3,0,4,0]", "[3,0,4,0]"),
 ])
 def test_decimal_point_leaves_commas_inside_brackets(field, read):
     assert decimal_point(field, ";") == read
@@ -58,8 +63,9 @@ def test_a_semicolon_file_reads_decimal_commas():
     by_name = {s.name: s for s in book.students}
     assert by_name["A"].right == 7 and by_name["Multi\r\nLine"].right == 7
     assert by_name["A"].review["look"] == []
-    # [3,0, 4,0] is two elements' separators and no decimal comma: [3, 0, 4, 0], the wrong shape
-    assert by_name["B"].right == 6
+    # [3,0, 4,0]: its elements are apart by ", ", so 3,0 and 4,0 are decimal commas: [3.0, 4.0], right
+    # (it was read as [3, 0, 4, 0], the wrong shape)
+    assert by_name["B"].right == 7 and by_name["B"].review["look"] == []
 
 
 def test_a_comma_separated_file_still_marks_a_decimal_comma_for_review():
@@ -119,3 +125,35 @@ def test_the_key_names_the_line_a_row_starts_on(tmp_path):
     sheet, answers = _files(tmp_path, 'student,p.x\nAnn,"1\n+1"\nAnn,2\n')
     found = run("check", sheet, "--key", "--answers", answers)
     assert found.exit_code == 2 and f"{answers}, line 4: the student 'Ann' is also on line 2" in found.stderr
+
+
+def test_commas_alone_in_an_array_are_read_as_elements_and_a_person_told(tmp_path):
+    # [3,0,4,0]: four elements or two numbers with decimal commas? The commas alone say elements (as
+    # [1,2] is two), the wrong shape here; that read with decimal commas it is right goes to review.
+    sheet = load_class_sheet(SHEET, "class.toml")
+    header = "student;shop.apple;shop.apple_num;shop.tax;shop.price;sq.x;sq.y;v.w\n"
+    text = header + "A;2,2;110;200;220;6;6;[3,0,4,0]\nB;2,2;110;200;220;6;6;[3,5,4,0]\nC;2,2;110;200;220;6;6;[3,4]\n"
+    by_name = {s.name: s for s in grade_class(sheet, read_answers(text, sheet, "a.csv")).students}
+    assert by_name["A"].right == 6 and by_name["A"].review["look"] == [
+        "v.w: read as elements apart by commas, the wrong shape; with decimal commas, [3.0,4.0], it would be right"]
+    assert by_name["B"].right == 6 and by_name["B"].review["look"] == []   # wrong either way: no one to ask
+    assert by_name["C"].right == 7
+
+
+def test_the_second_reading_never_stops_the_class(monkeypatch):
+    # A student's answer is read a second way only for a note: gradcalc failing there is not the class's end.
+    from gradcalc import classroom
+
+    judged = classroom._judge_within
+
+    def failing(key, text, *args, **kwargs):
+        if text == "[3.0,4.0]":
+            raise RuntimeError("a slip of gradcalc's")
+        return judged(key, text, *args, **kwargs)
+
+    monkeypatch.setattr(classroom, "_judge_within", failing)
+    sheet = load_class_sheet(SHEET, "class.toml")
+    header = "student;shop.apple;shop.apple_num;shop.tax;shop.price;sq.x;sq.y;v.w\n"
+    book = grade_class(sheet, read_answers(header + "A;2,2;110;200;220;6;6;[3,0,4,0]\nB;2,2;110;200;220;6;6;[3,4]\n",
+                                           sheet, "a.csv"))
+    assert [s.right for s in book.students] == [6, 7] and book.students[0].review["look"] == []
