@@ -17,6 +17,7 @@ import numpy as np
 from .csvtext import decimal_point, delimiter as delimiter_of
 from .errors import GradcalcError, MathError
 from .names import did_you_mean, fold, fold_keys
+from .result import greek_keys
 from .evaluate import backward, forward
 from .graph import Graph
 from .numbers import BadNumber, describe, load_json, number_problem
@@ -233,7 +234,8 @@ def _first_carried(text: str, graph: Graph, fixed: dict[str, float]) -> list[str
     are reported with its row."""
     try:
         data = load_json(text)
-        return carried_columns(list(fold_keys(data)), graph, fixed) if isinstance(data, dict) else []
+        return carried_columns(list(greek_keys(graph, fold_keys(data))), graph, fixed) \
+            if isinstance(data, dict) else []
     except (ValueError, GradcalcError):   # not JSON, a bad number, a near-miss key
         return []
 
@@ -248,7 +250,13 @@ def _header(number: int, text: str, graph: Graph, fixed: dict[str, float], delim
     where = f"line {number} (the header)"
     if text.startswith(_UNDECODABLE):
         raise GradcalcError(text[1:])
+    # A column beta is the expression's β (\beta), as --beta is, and is shown as β as the output's
+    # gradient column and every table show it (greek_keys: only where the text has the letter).
     columns = [name.strip() for name in _split(text, delimiter)]
+    spelled = greek_keys(graph, {name: name for name in columns})   # the letter → the column so spelled
+    if len(spelled) == len(set(columns)):
+        as_letter = {given: letter for letter, given in spelled.items() if letter != given}
+        columns = [as_letter.get(name, name) for name in columns]   # a column twice stays twice, said below
     trailing = 0
     while len(columns) > 1 and not columns[-1]:   # some spreadsheets end every line with a comma
         columns.pop()
@@ -456,7 +464,7 @@ def _json_record(number: int, text: str, graph: Graph, fixed: dict[str, float]) 
         return {}, f"line {number} is not a JSON object of numbers: {error}"
     if not isinstance(data, dict):
         return {}, f"line {number} is not a JSON object: {text.strip()[:60]}"
-    data = fold_keys(data)          # {"µ": 2} gives the expression's μ, as --µ does
+    data = greek_keys(graph, fold_keys(data))   # {"µ": 2} gives the expression's μ, as --µ does; "beta" its β
     try:
         carried = carried_columns(list(data), graph, fixed, f"line {number}: ")
     except GradcalcError as error:

@@ -548,3 +548,28 @@ def test_formula_like_headers_jsonl_ids_and_bad_rows_are_made_inert_too(tmp_path
     assert [row[0] for row in rows[1:]] == ["'=A1", "-3"]
     rows = table(batch("x*y", "id,x,y\n=a,1,q\n", "--keep-going").stdout)
     assert rows[1][:3] == ["'=a", "1", "q"]
+
+
+# A column (or JSON key, or --NAME) spelled beta is the expression's β, written β or \beta, as --beta is
+# for one point, and the output shows β as every table does: it was "no column for β (beta is not a
+# variable)", and --beta with --points was ignored with a note.
+@pytest.mark.parametrize("expression", ["x*β", "x*\\beta"])
+def test_a_column_spelled_beta_is_the_expressions_beta(expression):
+    found = batch(expression, "x,beta\n1,2\n3,0.5\n")
+    assert found.exit_code == 0, found.output
+    assert table(found.stdout) == [["x", "β", "value", "dz/dx", "dz/dβ"], ["1", "2", "2.0", "2.0", "1.0"],
+                                   ["3", "0.5", "1.5", "0.5", "3.0"]]
+    jsonl = batch(expression, '{"x": 1, "beta": 2}\n', "--json")
+    assert jsonl.exit_code == 0 and json.loads(jsonl.stdout) == {"x": 1, "β": 2, "value": 2.0,
+                                                                 "gradient": {"x": 2.0, "β": 1.0}}, jsonl.output
+    fixed = batch(expression, "x\n1\n", "--beta", "2")
+    assert fixed.exit_code == 0 and fixed.stderr == "" and table(fixed.stdout)[1] == ["1", "2.0", "2.0", "1.0"]
+
+
+def test_a_column_beta_beside_a_column_beta_letter_is_carried():
+    # Both given: β is the input; beta is some other column, carried through as it is.
+    found = batch("x*β", "x,beta,β\n1,2,3\n")
+    assert found.exit_code == 0 and table(found.stdout)[0] == ["x", "beta", "β", "value", "dz/dx", "dz/dβ"]
+    assert found.stdout.splitlines()[1] == "1,2,3,3.0,3.0,1.0"
+    # A name spelled beta in the text is not β: its column is beta.
+    assert table(batch("x*beta", "x,beta\n1,2\n").stdout)[0] == ["x", "beta", "value", "dz/dx", "dz/dbeta"]

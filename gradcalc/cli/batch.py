@@ -28,13 +28,15 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
     from ..parse import parse
     from ..render import batch as out
     from ..render.progress import progress_for
+    from ..result import greek_keys
 
     stream, wrt, keep_going = p["points"], tuple(p["wrt"]), p["keep_going"]
     graph = parse(text, limits)
     for note in graph.notes:   # how the text was read (1/2x as (1/2)·x): no trace here to say it
         say(f"note: {note}")
     # A fixed value for a name the expression does not mention: a note, as for a single point.
-    fixed = program.drop_unused(ctx, graph, fixed)
+    # --beta is the text's β, as for a single point (result.greek_keys).
+    fixed = program.drop_unused(ctx, graph, greek_keys(graph, fixed))
     points = open_points(stream, graph, fixed, wrt)
     if points.carried:
         shown = column_list(points.carried)
