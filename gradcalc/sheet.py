@@ -559,10 +559,12 @@ def with_rules(handin: Sheet, teacher, source: str = "the teacher's copy",
             whose = f"{visible(student)}'s, drawn from {source}"
         # Spaces aside (x*x is x * x): the teacher's expression is what is computed either way.
         if "".join(mine.expression.split()) != "".join(theirs.expression.split()):
-            raise _differs(handin, places, places.within(mine.number, "expression", mine.expression,
-                                                         _first_difference(mine.expression, theirs.expression)),
+            offset = _first_difference(mine.expression, theirs.expression)
+            kept = _kept(mine.expression[:offset])   # the characters alike before it, spaces aside
+            raise _differs(handin, places, places.within(mine.number, "expression", mine.expression, offset),
                            f"the hand-in's {where} is not {source}'s: its expression is "
-                           f"{describe(_lines(mine.expression))}, {source}'s {describe(_lines(theirs.expression))}")
+                           f"{_around(_lines(mine.expression), kept)}, {source}'s "
+                           f"{_around(_lines(theirs.expression), kept)}")
         there = f"in {source}" if whose == source else f"in {visible(student)}'s"
         apart = _point_differences(mine.at, at, there)
         if apart:
@@ -594,6 +596,27 @@ def _differs(handin: Sheet, places: Places, span, message: str,
     """How every way a hand-in is not the teacher's copy is said: where in the hand-in (its line and
     column, a caret under what differs), what it has and what the copy has."""
     return places.error(handin.source, span, message, hint)
+
+
+def _kept(text: str) -> int:
+    """How many characters of `text` count in comparing expressions (not spaces, not `;`)."""
+    return sum(not c.isspace() and c != ";" for c in text)
+
+
+def _around(line: str, kept: int, before: int = 15, after: int = 25) -> str:
+    """`line` quoted around its `kept`-th counted character, where two expressions part: long ones
+    cut to the same first 40 characters read alike."""
+    at, counted = len(line), 0
+    for i, c in enumerate(line):
+        if not c.isspace() and c != ";":
+            if counted == kept:
+                at = i
+                break
+            counted += 1
+    start = max(0, at - before) if len(line) > before + after else 0
+    end = min(len(line), start + before + after)
+    return visible(json.dumps(("…" if start else "") + line[start:end] + ("…" if end < len(line) else ""),
+                              ensure_ascii=False))
 
 
 def _first_difference(mine: str, theirs: str) -> int:

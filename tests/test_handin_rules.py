@@ -430,3 +430,14 @@ def test_no_rule_a_hand_in_sets_changes_its_grade(tmp_path):
     assert tries.pop("ignored") and not honest.pop("ignored")
     assert tries["score"] == honest["score"] == 1   # problem 1's 7 for 6 wrong, whatever its rtol = 5
     assert [p["expect"] for p in tries["problems"]] == [p["expect"] for p in honest["problems"]]
+
+
+def test_long_expressions_are_quoted_where_they_part(tmp_path):
+    # Both cut to their first 40 characters, two long expressions differing at the end read alike.
+    start = "a = x*y + sin(x)*cos(y); b = a*a + exp(x)/y; z = b + a*x + "
+    key = write(tmp_path, "k.toml", f'[[problem]]\nexpression = "{start}1"\nat = {{ x = 1, y = 2 }}\nanswers = ["x"]\n')
+    handin = write(tmp_path, "h.toml", f'[[problem]]\nexpression = "{start}2"\nat = {{ x = 1, y = 2 }}\n'
+                                       f'[problem.expect]\nx = 1\n')
+    found = run("check", handin, "--rules", key)
+    assert found.exit_code == 2
+    assert f'its expression is "… z = b + a*x + 2", {key}\'s "… z = b + a*x + 1"' in found.stderr, found.stderr
