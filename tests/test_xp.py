@@ -193,7 +193,7 @@ def test_a_scalar_question_imports_neither_numpy_nor_rich_nor_click(args, module
 
 
 # gradcalc's own modules a plain question need not load: each is imported where the text needs it.
-ON_FIRST_USE = ("gradcalc.indent", "gradcalc.brackets", "gradcalc.dialects", "gradcalc.mathtext")
+ON_FIRST_USE = ("gradcalc.indent", "gradcalc.brackets", "gradcalc.dialects", "gradcalc.mathtext", "gradcalc.special")
 
 
 @pytest.mark.parametrize("args, modules", [
@@ -202,6 +202,7 @@ ON_FIRST_USE = ("gradcalc.indent", "gradcalc.brackets", "gradcalc.dialects", "gr
     (["def f(x): return x**2\nf(y)", "--y", "3", "--json"], ["gradcalc.dialects", "gradcalc.indent"]),   # a def line
     (["f = lambda x: x**2\nf(y)", "--y", "3", "--json"], ["gradcalc.brackets", "gradcalc.dialects"]),   # a lambda
     ([">>> y = 3\n>>> y**2", "--json"], ["gradcalc.dialects"]),                         # a pasted session
+    (["lgamma(x) * digamma(x)", "--x", "2.5", "--json"], ["gradcalc.special"]),            # Γ's kin
 ])
 def test_a_plain_question_loads_the_readers_it_needs_only(args, modules):
     found = _imported(*args, among=ON_FIRST_USE)

@@ -7,29 +7,36 @@ function gradcalc lacks; taylor.py takes ψ⁽ⁿ⁾'s series from all its deriv
 
 from __future__ import annotations
 
-from .. import special, xp
+from functools import partial
+
+from .. import xp
 from ..xp import np
 from .core import OPS, InputError, several, unary
 from .rules import function
 
 
-def _each(kernel):
-    """kernel (a function of Python floats) on a float, an np.float64 or each element of an array."""
-    made = []     # np.vectorize(kernel), made on first use: building OPS imports no numpy
+def _each(name: str, *first):
+    """special.<name> (a function of Python floats, given the arguments `first` before x) on a float, an
+    np.float64 or each element of an array."""
+    made = []     # the kernel, then np.vectorize of it, made on first use: building OPS imports neither
+    # special.py nor numpy (a question that names no Γ pays for neither)
 
     def apply(a):
-        if type(a) is float:
-            return kernel(a)
-        if np.ndim(a) == 0:
-            return np.float64(kernel(float(a)))
         if not made:
-            made.append(np.vectorize(kernel, otypes=[np.float64]))
-        return made[0](a)
+            from .. import special
+
+            made.append(partial(getattr(special, name), *first) if first else getattr(special, name))
+        if type(a) is float:
+            return made[0](a)
+        if np.ndim(a) == 0:
+            return np.float64(made[0](float(a)))
+        if len(made) == 1:
+            made.append(np.vectorize(made[0], otypes=[np.float64]))
+        return made[1](a)
     return apply
 
 
-_gamma, _lgamma, _digamma = _each(special.gamma), _each(special.lgamma), _each(special.digamma)
-_factorial = _each(special.factorial)
+_gamma, _lgamma, _digamma, _factorial = _each("gamma"), _each("lgamma"), _each("digamma"), _each("factorial")
 _ORDERS: dict[int, object] = {}     # n → ψ⁽ⁿ⁾ on each element
 
 
@@ -55,12 +62,14 @@ def _polygamma(n, a):
     order = _order(n)
     each = _ORDERS.get(order)
     if each is None:
-        each = _ORDERS[order] = _each(lambda x, order=order: special.polygamma(order, x))
+        each = _ORDERS[order] = _each("polygamma", order)
     return each(a)
 
 
 def _poles(name: str):
     def explain(*args):
+        from .. import special
+
         a = args[-1]
         if xp.any_(special.is_pole(a) if type(a) is float else np.vectorize(special.is_pole)(a)):
             return f"{name} has a pole at every whole number ≤ 0"
@@ -109,7 +118,7 @@ def psi_derivatives(n, u0, count: int) -> tuple[list, list]:
     values, bounds = [], []
     for m in range(count):
         values.append(_polygamma(order + m, u0))
-        bounds.append(_ULPS * _each(lambda x, k=order + m: special.polygamma_scale(k, x))(u0))
+        bounds.append(_ULPS * _each("polygamma_scale", order + m)(u0))
     return values, bounds
 
 
