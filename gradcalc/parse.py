@@ -45,9 +45,20 @@ class _OnFirstUse:
         self._module = module
 
     def __getattr__(self, name: str):
-        module = __import__(f"{__package__}.{self._module}", fromlist=["_"])
-        globals()[self._module] = module
-        return getattr(module, name)
+        return getattr(_load(self._module), name)
+
+
+def _load(name: str):
+    """Import one of the modules above and put it in its stand-in's place (written as imports, so the
+    layer test sees them)."""
+    if name == "brackets":
+        from . import brackets as module
+    elif name == "dialects":
+        from . import dialects as module
+    else:
+        from . import indent as module
+    globals()[name] = module
+    return module
 
 
 class _Pattern:
