@@ -132,10 +132,13 @@ def test_a_control_character_is_still_called_one():
 
 
 @pytest.mark.parametrize("text", ["mean(x[1:0])", "exp(x)*1e308"])
-def test_numpys_warnings_do_not_reach_stderr(text):
+@pytest.mark.parametrize("entry", [["-m", "gradcalc"], ["-c", "from gradcalc.__main__ import run; run()"]])
+def test_numpys_warnings_do_not_reach_stderr(text, entry):
     """gradcalc names the non-finite node itself (exit 3); numpy's RuntimeWarning with its source line
-    ('Mean of empty slice', 'overflow encountered') would only be noise above that message."""
-    done = subprocess.run([sys.executable, "-m", "gradcalc", text, "--x", "[1, 2, 3]"],
+    ('Mean of empty slice', 'overflow encountered') would only be noise above that message. Both
+    ways in: `python -m` has loaded the warnings module before gradcalc runs, the installed command
+    (the console script's `run()`) has not."""
+    done = subprocess.run([sys.executable, *entry, text, "--x", "[1, 2, 3]"],
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 3, done.stderr
     assert done.stderr.startswith("error: ") and "Warning" not in done.stderr, done.stderr
