@@ -386,7 +386,28 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
     if malformed and not keep_going:
         raise malformed
     nearby = Nearby(result, seed, samples)
-    return [judge_answer(result, answer, available, nearby, rtol, atol) for answer in answers]
+    if not keep_going:
+        return [judge_answer(result, answer, available, nearby, rtol, atol) for answer in answers]
+    verdicts = []
+    for answer in answers:
+        try:
+            verdicts.append(judge_answer(result, answer, available, nearby, rtol, atol))
+        except GradcalcError as error:   # shapes that do not fit, an op refusing its inputs
+            verdicts.append(unjudgeable(answer, error, *answer_target(result, answer.name)))
+    return verdicts
+
+
+# One answer far longer than any honest one is that answer's failure, never its sheet's or class's
+# (a 131 073-character cell was exit 2; a 500 000-character hand-in answer printed 3 MB).
+MAX_ANSWER = 20_000          # characters
+
+
+def unjudgeable(answer: Answer, error: GradcalcError, quantity: str, computed) -> Verdict:
+    """The verdict on an answer that cannot be evaluated (its shapes do not fit, an op refuses its
+    inputs, it is over a limit): malformed, judged wrong, never the end of the other answers."""
+    malformed = answer.error(error.message, error.span, error.hint)
+    malformed.limit = getattr(error, "limit", None)   # over a limit: a class marks it for review
+    return Verdict(answer.refused(malformed), quantity, None, computed, False, 0, f"malformed: {error.message}")
 
 
 def answer_inputs(graph: Graph, answers: list[Answer]) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .check import (ATOL, RTOL, SAMPLES, SEED, Answer, Nearby, Verdict, answer_target, describe_point, judge_answer,
-                    named_values, parse_answer, readable)
+                    named_values, parse_answer, readable, unjudgeable, MAX_ANSWER)
 from .csvtext import decimal_point, rows as csv_rows
 from .errors import GradcalcError, MathError, MissingValue, visible
 from .limits import Limits
@@ -748,7 +748,6 @@ class StudentKeys:
 
 # One cell is one student's answer: far longer or costlier than any honest one is that cell's
 # failure, marked for a person to read, never the class's (one 131 073-character cell was exit 2).
-MAX_ANSWER = 20_000          # characters
 ANSWER_LIMITS = Limits(length=MAX_ANSWER, nodes=4 * MAX_ANSWER, elements=100_000, total=1_000_000)
 
 
@@ -832,10 +831,7 @@ def _judge_within(key: Key, text: str, result, rule: Rule, parsed: dict | None =
     try:
         return judge_answer(result, answer, available, key.nearby, rtol, atol)
     except GradcalcError as error:   # shapes that do not fit: the answer cannot be evaluated
-        malformed = answer.error(error.message, error.span, error.hint)
-        malformed.limit = getattr(error, "limit", None)   # over a limit: marked for review
-        return Verdict(answer.refused(malformed),
-                       key.quantity, None, key.computed, False, 0, f"malformed: {error.message}")
+        return unjudgeable(answer, error, key.quantity, key.computed)
 
 
 def _judge_stacked(key: Key, answer: Answer, rtol: float, atol: float) -> Verdict | None:

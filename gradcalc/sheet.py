@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
-from .check import ATOL, RTOL, SEED, Answer, Verdict, check_answers, describe_point, parse_answer
+from .check import ATOL, MAX_ANSWER, RTOL, SEED, Answer, Verdict, check_answers, describe_point, parse_answer
 from .points import MAX_POINTS, exact
 from .errors import GradcalcError, MissingValue, visible
 from .numbers import describe, number_problem
@@ -285,11 +285,12 @@ def _typed(where: str, name: str, value: Any) -> Any:
 
 def _answer(where: str, name: str, value: Any, names=()) -> Answer:
     """An answer as TOML gives it: a number, an array of numbers, or a string (number or formula)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, list)):
-        raise GradcalcError(f"{where}: the answer for {name} must be a number, an array or a formula "
-                            f"in quotes, got {toml_kind(value)}")
     problem = None
-    if isinstance(value, (int, float)) and number_problem(value):   # 1e999, nan, 5000 digits
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, list)):
+        problem = f"an answer is a number, an array or a formula in quotes, not {toml_kind(value)}"
+    elif isinstance(value, str) and len(value) > MAX_ANSWER:
+        problem = f"the answer is {len(value):,} characters long, over the {MAX_ANSWER:,} an answer may have"
+    elif isinstance(value, (int, float)) and number_problem(value):   # 1e999, nan, 5000 digits
         problem = f"the answer is {number_problem(value)}"
     elif isinstance(value, list):
         from .arrays import nested_list_problem
@@ -319,9 +320,11 @@ class WrittenFloat(float):
         return number
 
 
-def read_toml(text: str, source: str, bad_toml: Callable[[Exception], GradcalcError]) -> dict:
-    """A sheet's TOML with its top-level keys checked, for one student's sheet and a class's alike.
-    Every way it can fail is exit 2; `bad_toml` words tomllib's own complaint for its kind of sheet."""
+def read_toml(text: str, source: str, bad_toml: Callable[[Exception], GradcalcError],
+              keys: tuple[str, ...] | None = SHEET_KEYS) -> dict:
+    """A sheet's TOML with its top-level keys checked (against `keys`; None: not checked), for one
+    student's sheet and a class's alike. Every way it can fail is exit 2; `bad_toml` words tomllib's
+    own complaint for its kind of sheet."""
     import tomllib
 
     try:
@@ -334,20 +337,56 @@ def read_toml(text: str, source: str, bad_toml: Callable[[Exception], GradcalcEr
     except ValueError as error:   # an integer of thousands of digits: Python refuses to convert it
         raise GradcalcError(f"{source} has a number gradcalc cannot read: {str(error)[:80]}",
                             hint="numbers must be below about 1.8e308") from None
-    for key in data:
-        if key not in SHEET_KEYS:
-            raise unknown_key(source, key, SHEET_KEYS)
+    for key in data if keys is not None else ():
+        if key not in keys:
+            raise unknown_key(source, key, keys)
     return data
+
+
+def _bad_sheet_toml(source: str) -> Callable[[Exception], GradcalcError]:
+    return lambda error: GradcalcError(f"{source} is not valid TOML: {error}",
+                                       hint="see examples/homework.toml for the layout")
 
 
 def load_sheet(text: str, source: str = "the sheet") -> Sheet:
     """Read a TOML sheet; every problem's expression is parsed here, so a typo in the sheet is
     reported (exit 2) before anything is graded. An answer that does not parse is kept, malformed:
     it is graded wrong and the others are graded as usual."""
+    return _sheet_of(read_toml(text, source, _bad_sheet_toml(source)), text, source)
+
+
+# What the teacher's copy decides for a hand-in graded by it (--rules), so the hand-in's own are not used.
+DECIDED = ("rtol", "atol", "sigfigs", "decimals", "follow_through", "seed", "points")
+
+
+def load_handin(text: str, source: str = "the hand-in") -> tuple[Sheet, list[str]]:
+    """A hand-in to grade by the teacher's copy (--rules): its answers, never its rules. Every key it
+    sets that the copy decides (DECIDED), and every key no sheet has, is taken out before the sheet is
+    read, whatever its value (`rtol = -1`, `sigfigs = "three"`, `points = "all"`), and said as not
+    used: nothing a student writes there can stop their grading. Also what was taken out."""
+    data = read_toml(text, source, _bad_sheet_toml(source), keys=None)
+    unused = []
+
+    def keep(table: dict, known: tuple[str, ...], where: str) -> dict:
+        for key in [key for key in table if key in DECIDED or key not in known]:
+            written = table.pop(key)
+            if key == "points" and written == 1 and not isinstance(written, bool):
+                continue   # a point a problem, as a hand-in has anyway: nothing tried
+            shown = written.text if isinstance(written, WrittenFloat) else describe(written)
+            unused.append(f"{visible(key)[:40]} = {shown[:40]} ({where})")
+        return table
+
+    keep(data, SHEET_KEYS, "the sheet")
+    problems = data.get("problem")
+    for number, item in enumerate(problems if isinstance(problems, list) else (), start=1):
+        if isinstance(item, dict):
+            keep(item, PROBLEM_KEYS, f"problem {number}")
+    return _sheet_of(data, text, source), unused
+
+
+def _sheet_of(data: dict, text: str, source: str) -> Sheet:
     from .parse import parse
 
-    data = read_toml(text, source, lambda error: GradcalcError(
-        f"{source} is not valid TOML: {error}", hint="see examples/homework.toml for the layout"))
     problems_data = data.get("problem", [])
     if not isinstance(problems_data, list) or not problems_data:
         raise GradcalcError(f"{source} has no problems",

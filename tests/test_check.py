@@ -523,7 +523,6 @@ def test_example_sheet_grades_with_one_coincidence_caught():
     ("[[problem]]\nexpression='x'", "problem 1: no expected answers"),
     ("[[problem]]\nname='A'\nexpression='x+'\nat={x=1}\nexpect={x=1}", "problem 1 (A): the expression ends"),
     ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={q=1}", "problem 1: [problem.expect] q: the expression has no"),
-    ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={x=true}", "must be a number, an array or a formula"),
     ("[[problem]]\nexpression='x'\nat={y=1}\nexpect={x=1}", "problem 1: no value for x"),
     ("[[problem]]\nexpression='x'\nat={x=1}\nexpect={x=1}\npoints=-1", "points must be a finite number ≥ 0, but it is negative: -1"),
 ])

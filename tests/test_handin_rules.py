@@ -414,8 +414,9 @@ def test_every_rule_a_hand_in_sets_is_named(tmp_path):
     assert flagged.exit_code == 2
     assert flagged.stderr.splitlines()[0].endswith("this one sets atol = 3 (problem 1); atol = 0.5 (problem 2)")
     ruled = run("check", sheet, "--rules", write(tmp_path, "k.toml", KEY_WEIGHTED), "--json")
+    # as written, in the order written
     assert json.loads(ruled.stdout)["ignored"] == [
-        "rtol = 1000000000 (the sheet)", "sigfigs = 1 (the sheet)", "rtol = 5 (problem 1)", "atol = 3 (problem 1)",
+        "sigfigs = 1 (the sheet)", "rtol = 1e9 (the sheet)", "rtol = 5 (problem 1)", "atol = 3 (problem 1)",
         "rtol = 1e-9 (problem 2)", "atol = 0.5 (problem 2)", "decimals = 1 (problem 2)"]
 
 
@@ -441,3 +442,37 @@ def test_long_expressions_are_quoted_where_they_part(tmp_path):
     found = run("check", handin, "--rules", key)
     assert found.exit_code == 2
     assert f'its expression is "… z = b + a*x + 2", {key}\'s "… z = b + a*x + 1"' in found.stderr, found.stderr
+
+
+# Nothing a hand-in writes stops its own grading (newcomer5) --------------------------------------
+
+def _rules_run(tmp_path, handin):
+    return run("check", write(tmp_path, "h.toml", handin), "--rules", write(tmp_path, "k.toml", KEY_X3))
+
+
+@pytest.mark.parametrize("settings", [
+    'follow_through = true\n', 'sigfigs = "three"\n', 'rtol = -1\n', 'decimals = 1e400\n', 'points = "all"\n',
+    'seed = "x"\n', 'seed = 123\n', 'grade = "A+"\n',
+])
+@pytest.mark.parametrize("level", ["sheet", "problem"])
+def test_a_rule_of_any_value_or_an_unknown_key_in_a_hand_in_is_not_used_and_said(tmp_path, settings, level):
+    body = '[[problem]]\nexpression = "x*x"\nat = { x = 3 }\n'
+    handin = (settings + body if level == "sheet" else body + settings) + '[problem.expect]\nx = "6"\n'
+    result = _rules_run(tmp_path, handin)
+    assert result.exit_code == 0, result.output      # graded: its one answer is right
+    key = settings.split(" = ")[0]
+    where = "the sheet" if level == "sheet" else "problem 1"
+    assert f"Not used: the hand-in's own {key} = " in result.stdout and f"({where})" in result.stdout
+    assert "Score: 1 of 1 point" in result.stdout
+
+
+@pytest.mark.parametrize("answer", ['"polygamma(2e9, x)"', 'true', '{ a = 1 }', '"' + "1+" * 250_000 + '1"'])
+def test_an_answer_that_cannot_be_evaluated_is_malformed_and_the_rest_graded(tmp_path, answer):
+    handin = ('[[problem]]\nexpression = "x*x"\nat = { x = 3 }\n[problem.expect]\nx = ' + answer + '\n'
+              '[[problem]]\nexpression = "x*x"\nat = { x = 3 }\n[problem.expect]\nx = "2*x"\n')
+    key = KEY_X3 + KEY_X3
+    for args in (["--rules", write(tmp_path, "k.toml", key)], ["--json"]):
+        result = run("check", write(tmp_path, "h.toml", handin), *args)
+        assert result.exit_code == 1, result.output       # one answer wrong, never exit 2 for the sheet
+        assert len(result.output) < 20_000                # a long answer is cut, not printed whole
+        assert "malformed" in result.stdout

@@ -69,13 +69,16 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, rules, stud
                 pictures.write_class_pages(loaded, p, precision, rtol, atol)
             return
         from ..render import sheet as render
-        from ..sheet import ClassSheetOnly, grade, load_sheet
+        from ..sheet import ClassSheetOnly, grade, load_handin, load_sheet
 
         source = "standard input" if sheet == "-" else sheet
         # Refused before TOML reads it: a 99 MB sheet took 35 s and 1.1 GB to say it had no problems.
         text = read_text(sheet, "the sheet", limits.replace(file=limits.sheet), limit="sheet")
         try:
-            handin, ignored, unasked = load_sheet(text, source), (), ()
+            if rules is None:
+                handin, ignored, unasked = load_sheet(text, source), (), ()
+            else:   # graded by the teacher's copy: the hand-in's own rules set aside, whatever they say
+                handin, set_aside = load_handin(text, source)
         except ClassSheetOnly:
             if p["pages"] is None or rules is not None:
                 raise
@@ -94,6 +97,7 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, rules, stud
             teacher = load_class_sheet(read_text(rules, "the teacher's copy", limits.replace(file=limits.sheet),
                                                  limit="sheet"), rules_source)
             handin, ignored, unasked = with_rules(handin, teacher, rules_source, student)
+            ignored = set_aside + ignored
         report = grade(handin, rtol, atol, sheet_tolerance=teacher_sheet or rules is not None,
                        ignored=tuple(ignored), unasked=tuple(unasked))
         if p["pages"] is not None:
