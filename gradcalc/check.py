@@ -260,7 +260,7 @@ class Checks:
         off = [c for c in self.numerical if c.status == "mismatch"]
         parts = []
         if wrong:
-            parts.append(f"{len(wrong)} of {len(self.verdicts)} expected answers "
+            parts.append(f"{len(wrong)} of {len(self.verdicts)} expected answer{'' if len(self.verdicts) == 1 else 's'} "
                          f"{'is' if len(wrong) == 1 else 'are'} wrong "
                          f"({', '.join(v.answer.name for v in wrong)})")
         if off:

@@ -665,7 +665,7 @@ def test_cli_quiet_expect_says_the_diagnosis_on_stderr():
     assert result.stdout == "9\n6\n"   # the bare numbers scripts read, unchanged
     assert result.stderr.splitlines() == [
         "diagnosis: ∂z/∂x = 3: 3 is what you get if the two paths into x are not added: ∂z/∂x = 3 + 3 = 6",
-        "error: 1 of 1 expected answers is wrong (x)"]
+        "error: 1 of 1 expected answer is wrong (x)"]
     # A worked pass: the first wrong step, follow-through and the next slip, one line each.
     result = run("t = x + y; z = t*x", "--x", "2", "--y", "1", "--expect", "t=3", "--expect", "x=6",
                  "--expect", "y=-2", "-q")

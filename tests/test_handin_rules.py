@@ -476,3 +476,8 @@ def test_an_answer_that_cannot_be_evaluated_is_malformed_and_the_rest_graded(tmp
         assert result.exit_code == 1, result.output       # one answer wrong, never exit 2 for the sheet
         assert len(result.output) < 20_000                # a long answer is cut, not printed whole
         assert "malformed" in result.stdout
+
+
+def test_the_count_of_wrong_answers_reads_as_english(tmp_path):
+    one = run("check", write(tmp_path, "one.toml", PROBLEM_RTOL.replace("rtol = 0.5\n", "")))
+    assert one.exit_code == 1 and "error: 1 of 1 answer is wrong" in one.stderr

@@ -114,7 +114,7 @@ def check_sheet(sheet, as_json, plain, precision, rtol, atol, limit, rules, stud
             kinds = [v.answer.kind for g in report.graded for v in g.verdicts]
             why = [f"{kinds.count(kind)} {said}" for kind, said in (("malformed", "malformed"),
                                                                   ("blank", "not answered")) if kind in kinds]
-            raise CheckFailed(f"{wrong} of {count} answers {'is' if wrong == 1 else 'are'} wrong"
+            raise CheckFailed(f"{wrong} of {count} answer{'' if count == 1 else 's'} {'is' if wrong == 1 else 'are'} wrong"
                               + (f" ({', '.join(why)})" if why else ""))
 
 
