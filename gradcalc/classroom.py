@@ -363,10 +363,13 @@ def read_answers(text: str, sheet: ClassSheet, source: str = "the answers file")
             continue
         review = []
         if len(fields) != len(header):
-            fields, width = _decimal_commas(fields, len(header)), len(fields)
+            width, joined = len(fields), _bracketed(fields, len(header), separator)
+            how = "; read with each answer's brackets kept together"
+            if joined is None and separator == ",":   # a ; file's fields hold their decimal commas
+                joined, how = _decimal_commas(fields, len(header)), "; read with each decimal comma inside one answer"
+            fields = fields if joined is None else joined
             review.append(f"line {start}: the row has {width} fields but the header has {len(header)} "
-                          f"columns" + ("; not graded" if len(fields) != len(header) else
-                                        "; read with each decimal comma inside one answer"))
+                          f"columns" + ("; not graded" if len(fields) != len(header) else how))
         student = fields[0].strip()
         if not student:
             student = f"(no name, line {start})"
@@ -400,6 +403,20 @@ def identity(column: str) -> str | None:
 
 
 _WHOLE, _DIGITS = re.compile(r"^\s*[+-]?\d+$"), re.compile(r"^\d+\s*$")
+
+
+def _bracketed(fields: list[str], width: int, separator: str) -> list[str] | None:
+    """A row with too many fields put back together where an answer's brackets hold the separator
+    (`[3,0; 4,0]` unquoted in a ; file is the fields `[3,0` and ` 4,0]`), if that gives the header's
+    width; else None."""
+    joined, depth = [], 0
+    for text in fields:
+        if depth > 0:
+            joined[-1] += separator + text
+        else:
+            joined.append(text)
+        depth = max(0, depth + text.count("[") + text.count("(") - text.count("]") - text.count(")"))
+    return joined if len(joined) == width and len(joined) < len(fields) else None
 
 
 def _decimal_commas(fields: list[str], width: int) -> list[str]:

@@ -157,3 +157,32 @@ def test_the_second_reading_never_stops_the_class(monkeypatch):
     book = grade_class(sheet, read_answers(header + "A;2,2;110;200;220;6;6;[3,0,4,0]\nB;2,2;110;200;220;6;6;[3,4]\n",
                                            sheet, "a.csv"))
     assert [s.right for s in book.students] == [6, 7] and book.students[0].review["look"] == []
+
+
+VECTORS = """\
+[[problem]]
+id = "v"
+expression = "sum(x**2)/2"
+at = { x = [3, 4] }
+answers = ["x"]
+[[problem]]
+id = "s"
+expression = "x*y"
+at = { x = 1.5, y = 2 }
+answers = ["x", "z"]
+"""
+
+
+@pytest.mark.parametrize("answers, expected", [
+    # an unquoted array with a ; inside, in a ; file: its halves kept together, never 2;3 read as 2,3
+    ("student;v.x;s.x;s.z\nB;[3,0; 4,0];2;3\n", {"v.x": True, "s.x": True, "s.z": True}),
+    # an unquoted array or call with a comma inside, in a comma file
+    ("student,v.x,s.x,s.z\nB,[3, 4],2,3\n", {"v.x": True, "s.x": True, "s.z": True}),
+    ("student,v.x,s.x,s.z\nB,x,max(y, 1),3\n", {"v.x": True, "s.x": True, "s.z": True}),
+])
+def test_an_answers_brackets_hold_the_separator(answers, expected):
+    sheet = load_class_sheet(VECTORS)
+    book = grade_class(sheet, read_answers(answers, sheet))
+    row = book.students[0]
+    assert row.right == sum(expected.values()) == 3
+    assert "brackets kept together" in str(row.review)
