@@ -11,7 +11,7 @@ if TYPE_CHECKING:   # annotations are text: typing is no import of a plain quest
 # A variable's name, as the grammar's NAME: ASCII and Greek letters (not π, the constant), digits, _
 # and subscript digits (x₁), not starting with a digit.
 LETTERS = "A-Za-z_\u00b5\u0391-\u03bf\u03c1-\u03c9\u03d1\u03d5\u03f5"
-NAME = re.compile(f"[{LETTERS}][{LETTERS}0-9\u2080-\u2089]*")
+NAME_PATTERN = f"[{LETTERS}][{LETTERS}0-9\u2080-\u2089]*"
 
 
 # Letters with a compatibility twin (NFKC): the micro sign µ is Greek μ, ϑ θ, ϕ φ, ϵ ε, as Python's own
@@ -93,7 +93,9 @@ def fold_keys(values):
 
 def is_name(text: str) -> bool:
     """True if `text` is a whole name (`x`, `apple_num`), nothing around it."""
-    return NAME.fullmatch(text) is not None
+    if text.isascii():   # Python's own rule is NAME's for ASCII, without compiling NAME's pattern
+        return text.isidentifier()
+    return re.fullmatch(NAME_PATTERN, text) is not None
 
 
 def did_you_mean(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
