@@ -132,8 +132,7 @@ def check_wrt(graph: Graph, wrt: str | Iterable[str]) -> tuple[str, ...]:
                    "compute(text, {\"wrt\": 3})"
         raise GradcalcError(f"wrt takes the names of the inputs to differentiate by, not {wrt!r}",
                             hint=hint)
-    names = tuple(fold(unaccented(name) or name) for name in names)   # --wrt µ is the text's μ, ŷ its y_hat
-    names = tuple(greek_keys(graph, dict.fromkeys(names)))             # --wrt beta its β
+    names = tuple(dict.fromkeys(text_name(graph, name) for name in names))   # --wrt µ is μ, ŷ y_hat, beta β
     for name in names:
         if graph.node_of(name) is None:
             known = list(graph.variables) + graph.intermediates()
@@ -218,11 +217,23 @@ def masked_problem(raw: Any, what: str) -> None:
                             hint="fill them (value.filled(0)) or drop them (value.compressed())")
 
 
+def text_name(graph: Graph, name: str) -> str:
+    """The name as the text has it, the one alias rule of every place a name is given (a value,
+    --wrt, --expect, the API's expect, a points file's column): look-alike letters folded (µ is μ),
+    an accent spelled as code spells it (ŷ is y_hat), and a Greek letter's spelled-out name (beta,
+    sigma_1) the letter (β, σ_1) where the text has the letter and no name so spelled."""
+    name = fold(unaccented(name) or name)
+    letter = spelled_greek(name)    # first: node_of walks the nodes, and a header may name 60 000
+    if letter and graph.node_of(name) is None and graph.node_of(letter) is not None:
+        return letter
+    return name
+
+
 def greek_keys(graph: Graph, values: dict[str, Any]) -> dict[str, Any]:
-    """`values` with a Greek letter's spelled name (beta, sigma_1) as the letter (β, σ_1) where the
-    text has the letter and no name so spelled, and no value for the letter was given too."""
-    renamed = {name: letter for name in values if name not in graph.variables
-               and (letter := spelled_greek(name)) in graph.variables and letter not in values}
+    """`values` with each name as the text has it (`text_name`: --beta gives β), unless a value for
+    the letter was given too."""
+    renamed = {name: letter for name in values if (letter := text_name(graph, name)) != name
+               and letter not in values}
     return {renamed.get(name, name): value for name, value in values.items()} if renamed else values
 
 
@@ -354,9 +365,10 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
              upstream: Any = None) -> Result:
     """Forward then backward over a parsed graph."""
     wrt = check_wrt(graph, wrt or graph.asked)
-    values = fold_keys(values or {})
+    # --alpha gives α: keyed as the text names it before `given` keeps the order they came in
+    values = greek_keys(graph, fold_keys(values or {}))
     unused: list[str] = []
-    inputs = bind(graph, values or {}, unused)
+    inputs = bind(graph, values, unused)
     node_values = forward(graph, inputs)
     seed = None
     if upstream is not None:
