@@ -361,6 +361,7 @@ def check_answers(result, answers: list[Answer], rtol: float = RTOL, atol: float
     `in_sheet`: the answers are a sheet's [problem.expect], and an unknown name is said so.
     """
     graph = result.graph
+    answers = [_as_named(graph, answer) for answer in answers]   # alpha=9 is about the text's α
     wanted = answer_inputs(graph, answers)
     if result.wrt and not set(wanted) <= set(result.wrt):
         # --wrt skipped the other gradients, and answers may be about them: compute those asked
@@ -408,6 +409,16 @@ def unjudgeable(answer: Answer, error: GradcalcError, quantity: str, computed) -
     malformed = answer.error(error.message, error.span, error.hint)
     malformed.limit = getattr(error, "limit", None)   # over a limit: a class marks it for review
     return Verdict(answer.refused(malformed), quantity, None, computed, False, 0, f"malformed: {error.message}")
+
+
+def _as_named(graph: Graph, answer: Answer) -> Answer:
+    """The answer under its name as the text has it (result.text_name: alpha is α, as --alpha is)."""
+    from dataclasses import replace
+
+    from .result import text_name
+
+    name = text_name(graph, answer.name)
+    return answer if name == answer.name else replace(answer, name=name)
 
 
 def answer_inputs(graph: Graph, answers: list[Answer]) -> tuple[str, ...]:

@@ -49,3 +49,32 @@ def test_the_missing_value_hint_offers_the_spelled_name():
     assert result.exit_code == 2
     assert "--β VALUE (or --beta VALUE)" in result.stderr
     assert "--ε VALUE (or --epsilon VALUE)" in result.stderr
+
+
+def test_a_spelled_name_keeps_its_place_in_the_order_given():
+    # -q prints the gradients in the order the values were given: --alpha first, as --α first
+    for alpha in ("--alpha", "--α"):
+        result = CliRunner().invoke(main, [r"\alpha x^2", alpha, "2", "--x", "3", "-q"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.split() == ["18", "9", "12"]
+    result = CliRunner().invoke(main, [r"x*\beta + \alpha", "--alpha", "1", "--beta", "2", "--x", "3", "-q"])
+    assert result.stdout.split() == ["7", "1", "3", "2"]
+    # the JSON keys are the text's names (\alpha is α) whichever way the value was given
+    result = CliRunner().invoke(main, [r"\alpha x^2", "--alpha", "2", "--x", "3", "--json"])
+    import json
+
+    assert list(json.loads(result.stdout)["gradient"]) == ["α", "x"]
+    assert list(gradcalc.compute(r"\alpha x^2", alpha=2, x=3).gradient) == ["α", "x"]
+
+
+def test_expect_takes_the_spelled_name():
+    result = CliRunner().invoke(main, [r"\alpha x^2", "--alpha", "2", "--x", "3", "--expect", "alpha=9", "-q"])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, [r"\alpha x^2", "--alpha", "2", "--x", "3", "--expect", "alpha=8", "-q"])
+    assert result.exit_code == 1 and "(α)" in result.stderr
+    found = gradcalc.compute(r"\alpha x^2", alpha=2, x=3).expect("alpha", "9")
+    assert found["ok"] and found["expect"][0]["quantity"] == "∂z/∂α"
+    # a named intermediate spelled out too; a name the text spells itself stays its own
+    assert gradcalc.compute(r"\theta = x^2; z = 3*\theta", x=2).expect("theta", "3")["ok"]
+    both = gradcalc.compute("beta*x + β", {"beta": 2, "β": 1, "x": 1})
+    assert both.expect("beta", "1")["ok"] and both.expect("β", "1")["ok"]
