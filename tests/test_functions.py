@@ -251,6 +251,23 @@ def test_outside_a_domain_is_exit_3_with_caret(expression, value, message):
     assert_error(run(expression, "--x", value), 3, message, "  " + "^" * len(expression))
 
 
+@pytest.mark.parametrize("base", ["0", "1", "-2", "0.0"])
+def test_a_base_of_0_or_1_or_below_is_exit_3_written_or_given(base):
+    # log(x, 0) is log x / −inf, a finite 0 with a gradient of 0: it was exit 0, and --check passed
+    for args in ((f"log(x, {base})",), ("log(x, b)", "--b", base), (f"log(x, {base})", "--check")):
+        assert_error(run(*args[:1], "--x", "2", *args[1:]), 3,
+                     "the base of a logarithm must be positive and not 1", "  " + "^" * len(args[0]))
+    found = run("log(x, b)", "--x", "[2, 3]", "--b", f"[2, {base}]", "-q")
+    assert found.exit_code == 3 and "positive and not 1" in found.stderr
+
+
+def test_the_derivative_of_a_logarithm_by_its_base():
+    b, x = 0.5, 3.0
+    found = compute("log(x, b)", x=x, b=b).gradient
+    assert found["b"] == pytest.approx(-math.log(x) / (b * math.log(b) ** 2), rel=1e-12)
+    assert found["x"] == pytest.approx(1 / (x * math.log(b)), rel=1e-12)
+
+
 def test_std_of_equal_elements_is_exit_3():
     assert_error(run("std(v)", "--v", "[1, 1]"), 3, "the derivative of std([1, 1]) is [nan, nan]", "  ^^^^^^")
 

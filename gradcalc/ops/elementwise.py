@@ -321,6 +321,15 @@ function("wins", _pick, graph=lambda g, a, b: g("mul", g.const(0.5), g("add", g.
          text=lambda a, b: cases(((1.0, condition(a, ">", b)), (constant("½"), words("equal"))), 0.0))
 
 
+def _log_base(x, b):
+    """log(x)/log(b), undefined (nan, so refused by _log_base_explain) for a base of 0 too, where the
+    quotient log(x)/−inf would be a finite 0 with a finite gradient."""
+    out = xp.divide(xp.log(x), xp.log(b))
+    if type(b) is float:
+        return math.nan if b == 0.0 else out
+    return np.where(b == 0, np.nan, out) if _any(b == 0) else out
+
+
 def _log_base_explain(x, b):
     if _any(x <= 0):
         return "log of a non-positive number"
@@ -376,7 +385,7 @@ OPS.update({
     "hypot": several("hypot", np.hypot, (lambda m, a, b, out: a / out, lambda m, a, b, out: b / out),
                      domain="derivative (x, y) ≠ (0, 0)"),
     # log(x, base) = log(x)/log(base), as Python's math.log
-    "log_base": several("log", lambda x, b: xp.divide(xp.log(x), xp.log(b)),
+    "log_base": several("log", _log_base,
                         (lambda m, x, b, out: 1.0 / (x * m.log(b)),
                          lambda m, x, b, out: -out / (b * m.log(b))),
                         explain=_log_base_explain,
