@@ -95,6 +95,12 @@ class Result:
             return 0.0 if type(value) is float else _public(np.zeros_like(value))
         return _public(grad)
 
+    @property
+    def loss(self) -> str | None:
+        """With --upstream, the name of the loss whose ∂L/∂output was given (L, or loss where the
+        program has an L), which every gradient is then of; None when they are of the output."""
+        return loss_name(self.labels) if self.seeded else None
+
     @cached_property
     def labels(self) -> list[str]:
         return self.graph.labels()
@@ -104,6 +110,11 @@ class Result:
 
         grads = ", ".join(f"∂{self.output_name}/∂{n}={format_value(g)}" for n, g in self.gradient.items())
         return f"<Result {self.output_name}={format_value(self.value)} {grads}>"
+
+
+def loss_name(labels: list[str]) -> str:
+    """The loss an --upstream gradient ∂L/∂output is of: L, unless the program names a node L."""
+    return next(name for name in ("L", "loss", "L_") if name not in labels)
 
 
 _FIELDS = ("graph", "values", "grads", "steps", "inputs", "wrt", "seeded", "unused", "given", "upstream")

@@ -152,9 +152,7 @@ def local_formula(result, step, shapes: bool = False) -> Formula:
 
 def differentiated(result) -> str:
     """What the gradients are of: the output, or with --upstream a loss L whose ∂L/∂output was given."""
-    if not result.seeded:
-        return result.labels[result.graph.output]
-    return next(name for name in ("L", "loss", "L_") if name not in result.labels)
+    return result.loss or result.labels[result.graph.output]
 
 
 def _step_shapes(result, op, step) -> str:
