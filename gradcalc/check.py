@@ -510,13 +510,14 @@ def _unknown_names(answer: Answer, available) -> Answer:
 def answer_target(result, name: str) -> tuple[str, Value]:
     """What an answer named `name` is compared with: a gradient, or the output's value."""
     graph, out = result.graph, result.output_name
+    of = result.loss or out     # with --upstream the gradients are ∂L/∂…, as the Result says
     if name in graph.variables:
-        return f"∂{out}/∂{name}", result.grad_of(name)
+        return f"∂{of}/∂{name}", result.grad_of(name)
     if name == out:
         return out, result.value
     node = graph.node_of(name)
     grad = result.grads[node]
-    return f"∂{out}/∂{name}", np.zeros_like(result.values[node]) if grad is None else grad
+    return f"∂{of}/∂{name}", np.zeros_like(result.values[node]) if grad is None else grad
 
 
 def shape_failure(result, name: str, quantity: str, given: Value, computed: Value, rtol: float,

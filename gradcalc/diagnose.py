@@ -519,6 +519,13 @@ class Diagnoser:
                  fixed: dict[int, Any] | None = None, labels: list[str] | None = None):
         self.graph, self.values, self.fixed = graph, values, fixed
         self.labels = labels or graph.labels()
+        # what the gradients are of: the output, or the loss whose ∂L/∂output --upstream gave
+        if upstream is None:
+            self.out = graph.output_name
+        else:
+            from .result import loss_name
+
+            self.out = loss_name(self.labels)
         self.needs = needs_grad(graph)
         self.seed = seed_of(graph, values, upstream)
         self.targets = targets
@@ -626,7 +633,7 @@ class Diagnoser:
         (rounding), else a slip's value rounded to the digits shown, else no match. `sentence(slip)`:
         how the matched slip is said (default: this Diagnoser's sentence); `rounded`: _rounded's
         answer, when a class found it for many numbers at once (_rounded_many)."""
-        quantity = f"∂{self.graph.output_name}/∂{name}"
+        quantity = f"∂{self.out}/∂{name}"
         decimals = None
         if not hits:
             decimals, hits = rounded if rounded is not None else _rounded(given, correct, values, numbers)
@@ -704,7 +711,7 @@ class Diagnoser:
     def sentence(self, slip: Slip, name: str, node: int, given: Any) -> str:
         """'6 is what you get if …: the right step is …', in the labels of the trace."""
         graph, labels, grads = self.graph, self.labels, self.grads
-        out = graph.output_name
+        out = self.out
         head, src = labels[slip.node], labels[slip.input]
         lead = f"{_num(given)} is what you get if"
         up = grads[slip.node] if slip.node != graph.output else self.seed
@@ -741,7 +748,7 @@ class Diagnoser:
         """Where the slip was made above the answer asked: 'from there down to x'."""
         if slip.input == node:
             return ""
-        return f"; carried down to {name}, where ∂{self.graph.output_name}/∂{name} = {_num(self.correct(node))}"
+        return f"; carried down to {name}, where ∂{self.out}/∂{name} = {_num(self.correct(node))}"
 
     def _edges_into(self, src: int) -> list[tuple[int, int]]:
         return [(node.id, k) for node in reversed(self.graph.nodes) if node.op is not None

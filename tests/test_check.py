@@ -298,6 +298,23 @@ def test_check_with_a_chosen_upstream_gradient():
     assert check.ok and np.allclose(check.numerical, [6.0, -4.0])
 
 
+def test_an_answer_under_upstream_is_named_as_the_result_names_it():
+    # with --upstream the gradients are ∂L/∂x (the Result says so): the answer table said ∂z/∂x
+    given = ("x*x", "--x", "[1,2]", "--upstream", "[3,5]", "--plain")
+    right = run(*given, "--expect", "x=2*x*[3,5]")
+    assert right.exit_code == 0, right.output
+    assert "∂L/∂x = [ 6, 20]" in right.stdout and "✓  ∂L/∂x = 2*x*[3,5]" in right.stdout
+    assert "∂z/∂x" not in right.stdout
+    wrong = run(*given, "--expect", "x=[3,10]", "--json")
+    [entry] = json.loads(wrong.stdout)["expect"]
+    assert entry["quantity"] == "∂L/∂x" and "∂L/∂x = [ 3, 10] + [ 3, 10]" in entry["diagnosis"]["sentence"]
+    # a program naming its own L: the loss is then `loss`, in the table and the answers alike
+    named = run("L = x*x", "--x", "[1,2]", "--upstream", "[3,5]", "--expect", "x=[6,20]", "--plain")
+    assert "∂loss/∂x = [ 6, 20]" in named.stdout and "✓  ∂loss/∂x = [6,20]" in named.stdout
+    # without --upstream it stays ∂z/∂x
+    assert "✓  ∂z/∂x = 2*x" in run("x*x", "--x", "2", "--expect", "x=2*x", "--plain").stdout
+
+
 def test_cli_check_notes_a_sample():
     result = run("sum(x*x)", "--x", str(np.linspace(0, 1, 50).tolist()), "--check", "--plain")
     assert result.exit_code == 0, result.output
