@@ -662,3 +662,40 @@ def test_a_pasted_programs_title_is_its_outputs_formula(tmp_path):
     assert _re.search(r"<title>([^<]*)</title>", page.read_text()).group(1) == "gradcalc: y = x**3 + 2*x"
     assert CliRunner().invoke(main, ["(x+y)**2", "--x", "1", "--y", "2", "--html", str(page)]).exit_code == 0
     assert _re.search(r"<title>([^<]*)</title>", page.read_text()).group(1) == "gradcalc: z = (x+y)**2"
+
+
+def test_a_programs_heading_and_title_are_short_valid_and_say_its_names(tmp_path):
+    import re as _re
+
+    from click.testing import CliRunner
+
+    from gradcalc.cli import main
+
+    def page_of(program, *values):
+        page = tmp_path / "p.html"
+        result = CliRunner().invoke(main, [program, *values, "--html", str(page)])
+        assert result.exit_code == 0, result.output
+        text = page.read_text()
+        return (_re.search(r"<title>([^<]*)</title>", text).group(1),
+                _re.search(r"<h1>Backward pass of <code>([^<]*)</code></h1>", text).group(1), text)
+
+    # the micrograd README's program: the heading was all of it, imports and prints; the title
+    # 'gradcalc: g₂ = g += 10.0 / f', no formula
+    micrograd = (
+        "from micrograd.engine import Value\n\na = Value(-4.0)\nb = Value(2.0)\nc = a + b\n"
+        "d = a * b + b**3\nc += c + 1\nc += 1 + c + (-a)\nd += d * 2 + (b + a).relu()\n"
+        "d += 3 * d + (b - a).relu()\ne = c - d\nf = e**2\ng = f / 2.0\ng += 10.0 / f\n"
+        "print(f'{g.data:.4f}')\ng.backward()\nprint(f'{a.grad:.4f}')\nprint(f'{b.grad:.4f}')\n")
+    title, heading, text = page_of(micrograd)
+    assert (title, heading) == ("gradcalc: g, computed by a program of 17 lines", "g")
+    assert '<details class="program"><summary>The program (17 lines)</summary><pre>from micrograd' in text
+    # named intermediates: the title said only z = t**2
+    assert page_of("t = x + y; z = t**2", "--x", "1", "--y", "2")[:2] == \
+        ("gradcalc: t = x + y; z = t**2", "t = x + y; z = t**2")
+    assert page_of("y = x*2; y += 1", "--x", "1")[:2] == ("gradcalc: y = x*2; y += 1", "y = x*2; y += 1")
+    # a function's body is no formula of the output: u**2 is not z = f(2*x)
+    assert page_of("def f(u):\n    return u**2\nz = f(2*x)\n", "--x", "1")[:2] == \
+        ("gradcalc: z, computed by a program of 3 lines", "z")
+    # an expression, as it always was
+    title, heading, text = page_of("(x+y)**2", "--x", "1", "--y", "2")
+    assert (title, heading) == ("gradcalc: z = (x+y)**2", "(x+y)**2") and "<details" not in text

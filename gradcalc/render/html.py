@@ -328,14 +328,87 @@ def _asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
-def _title_text(graph, shown: str) -> str:
-    """What the tab's title says the output is: the expression, or for a program (a pasted script) the
-    output's own formula, not the whole program."""
-    if "\n" not in shown.strip() and ";" not in shown:
-        return shown
-    start, end = graph.nodes[graph.output].span
+# A program read whole and this short is its own title and heading (t = x + y; z = t**2); a longer
+# one, or one pasted with lines gradcalc skips (imports, prints), is named by its output.
+SHORT_PROGRAM = 100
+
+
+class Heading:
+    """What the page calls its program: `code` for the heading (Backward pass of …), `title` for the
+    tab (after `gradcalc: `), and `program`, the text shown below the heading when neither is the
+    program itself (None for an expression or a short program)."""
+
+    def __init__(self, graph, output: str):
+        text = program_text(graph)
+        self.program = None
+        if "\n" not in graph.text.strip() and ";" not in text:     # an expression: as it always was
+            self.code = text if len(text) <= 300 else text[:297] + "…"
+            self.title = f"{output} = {self.code}"
+        elif len(text) <= SHORT_PROGRAM and not _skipped_lines(graph):
+            self.code = self.title = text        # a short program whole: t is what z = t**2 says
+        else:
+            lines = [line for line in graph.text.splitlines() if line.strip()]
+            self.program = lines
+            formula = _own_formula(graph)
+            name = graph.output_name
+            self.code = f"{name} = {formula}" if formula else name
+            self.title = self.code if formula else f"{name}, computed by a program of {len(lines)} lines"
+
+
+def _skipped_lines(graph) -> bool:
+    """Whether the program has a line gradcalc did not read (an import, a print, a .backward()): one
+    that no node's text touches, comments and blank lines aside."""
+    import bisect
+
+    text = graph.text
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    read = set()
+    nodes = graph.nodes
+    for node_id in range(len(nodes)):
+        start, end = nodes.span(node_id)
+        first, last = bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, max(start, end - 1)) - 1
+        read.update(range(first, last + 1))
+    lines = text.split("\n")
+    return any(line.split("#", 1)[0].strip() and number not in read for number, line in enumerate(lines))
+
+
+def _own_formula(graph) -> str | None:
+    """The output's formula as written, where it is one of the inputs alone (y = x**3 + 2*x): not
+    an augmented assignment (g += 10.0 / f), one of named intermediates (z = t**2, whose t the title
+    would leave unsaid) nor a function's body computing more than it says (u**2 in def f(u) for
+    z = f(2*x)); None otherwise, or when longer than a title's 120 characters."""
+    nodes, output = graph.nodes, graph.output
+    start, end = nodes.span(output)
     formula = " ".join(graph.text[start:end].split())
-    return formula if 0 < len(formula) <= 120 else formula[:119] + "…" if formula else shown
+    if not formula or len(formula) > 120 or _ASSIGNED.match(formula):
+        return None
+    stack, seen = list(nodes.input_ids(output)), set()
+    while stack:        # no recursion: a pasted program may be deep
+        node_id = stack.pop()
+        if node_id in seen:
+            continue
+        seen.add(node_id)
+        name = nodes.names[node_id]
+        if name is not None and name not in graph.variables:
+            return None
+        inside = start <= nodes.starts[node_id] and nodes.ends[node_id] <= end
+        if nodes.ops[node_id] is not None and not inside:   # def f(u): return u**2 with z = f(2*x)
+            return None
+        stack.extend(nodes.input_ids(node_id))
+    return formula
+
+
+_ASSIGNED = re.compile(r"[^=]*[^=!<>]=(?!=)")
+
+
+def _program_block(lines: list[str] | None) -> str:
+    """The program as given, folded under the heading (its first 200 lines)."""
+    if not lines:
+        return ""
+    shown = "\n".join(line if len(line) <= 300 else line[:299] + "…" for line in lines[:200])
+    more = f"\n… and {len(lines) - 200} more lines" if len(lines) > 200 else ""
+    return (f'<details class="program"><summary>The program ({len(lines)} lines)</summary>'
+            f'<pre>{_escape(shown + more)}</pre></details>\n')
 
 
 def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
@@ -347,11 +420,10 @@ def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
     data = page_data(result, precision, rule, rules)
     graph, labels = result.graph, result.labels
     given = ", ".join(f"{name} = {inline(value, precision)}" for name, value in result.inputs.items())
-    text = program_text(graph)
-    shown = text if len(text) <= 300 else text[:297] + "…"
+    named = Heading(graph, labels[graph.output])
     figure = svg if svg is not None else f'<p class="note">{_escape(no_picture or "no picture")}</p>'
     total = len(data["nodes"]) + 1 + len(data["steps"])
-    of, output = data["of"], labels[graph.output]
+    of = data["of"]
     # How the text was read (a statement computed for nothing, 1/2x as (1/2)·x), as the tables say it.
     notes = "".join(f'<p class="note">note: {_escape(note)}</p>\n' for note in graph.notes)
     return f"""<!doctype html>
@@ -360,7 +432,7 @@ def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="gradcalc">
-<title>{_escape(heading + " — ") if heading else ""}gradcalc: {_escape(output)} = {_escape(_title_text(graph, shown))}</title>
+<title>{_escape(heading + " — ") if heading else ""}gradcalc: {_escape(named.title)}</title>
 <style>
 {_asset("page.css")}
 </style>
@@ -368,8 +440,8 @@ def render_html(result, precision: int = DEFAULT_PRECISION, quiz: bool = False,
 <body{' class="quiz"' if quiz else ''}>
 <header>
 {f'<p class="heading">{_escape(heading)}</p>' if heading else ""}
-<h1>Backward pass of <code>{_escape(shown)}</code></h1>
-<p class="given">{_escape(given) if given else "no inputs"}; gradients are of {_escape(of)}.</p>
+<h1>Backward pass of <code>{_escape(named.code)}</code></h1>
+{_program_block(named.program)}<p class="given">{_escape(given) if given else "no inputs"}; gradients are of {_escape(of)}.</p>
 {notes}</header>
 <nav id="gc-controls" aria-label="step through the passes">
 <button type="button" id="gc-first" aria-keyshortcuts="Home" title="first step (Home)">« First</button>
