@@ -227,5 +227,5 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
         if found.derivative is not None:
             roots.update({("order", k): node for k, node in enumerate(found.derivative.nodes, 1)})
         taken = {node.name for node in result.graph.nodes if node.name} | {result.output_name}
-        found.symbolic = formulas(builder.graph, builder.values, roots, taken, expand=True)
+        found.symbolic = formulas(builder.graph, builder.values, roots, taken, expand=True, own_names=True)
     return found

@@ -124,6 +124,7 @@ class _Table:
         self.expand = expand     # multiply sums out: polynomials stay short under differentiation
         self.decimal = False     # fractions with a terminating decimal are shown as decimals (0.3)
         self._constant: dict[int, bool] = {}   # is_constant's answers (expressions never change)
+        self._log_zero = -1      # log(0)'s id, once made (product folds log(0)·0^b)
 
     def intern(self, expr: tuple) -> int:
         if expr not in self._ids:
@@ -212,6 +213,11 @@ class _Table:
         factors = {f: 1 if p > 0 and _whole(p) and self.is_relation(f) else p for f, p in factors.items() if p != 0}
         if coeff == 0 or not factors:
             return self.number(0 if coeff == 0 else coeff)
+        if self._log_zero in factors and any(self.exprs[f][0] == POW and self.value(self.exprs[f][1]) == 0
+                                             for f in factors):
+            # log(0)·0^b, d(0^b)/db: 0 where 0^b is defined and 0 (b > 0), as the backward pass
+            # takes it (ops/elementwise._pow_exponent_local); log(0)·0^x could not be evaluated
+            return self.number(0)
         if coeff == 1 and len(factors) == 1 and next(iter(factors.values())) == 1:
             return next(iter(factors))
         return self.intern((PROD, coeff, tuple(sorted(factors.items()))))
@@ -341,7 +347,10 @@ class _Table:
                 folded = float(OPS[name].forward(*(np.float64(float(v)) for v in values)))
             if folded.is_integer():   # cos(0) → 1, but log(2) stays log(2)
                 return self.number(folded)
-        return self.intern((CALL, name, tuple(args)))
+        made = self.intern((CALL, name, tuple(args)))
+        if name == "log" and values == [0]:
+            self._log_zero = made
+        return made
 
 
 # Comparisons in the normal form: a CALL under the op's key, printed as a relation (`u > 0`) that
@@ -530,15 +539,59 @@ class Formulas:
     table: _Table | None = None
     exprs: dict = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
+    own: set[str] = field(default_factory=set)     # those of `names` that are the program's own
+    length: int = 0                                  # characters of the formulas and definitions
 
 
 def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] = frozenset(),
-             expand: bool = False) -> Formulas:
+             expand: bool = False, own_names: bool = False) -> Formulas:
     """The simplified formula of each root node, keyed like `roots` (e.g. by variable name).
 
-    `expand` multiplies products of sums out first, so like terms of derivatives collect."""
-    table, expr = normal_forms(graph, values, list(roots.values()), expand=expand)
-    wanted = gathered(table, [expr[node] for node in roots.values()])
+    `expand` multiplies products of sums out first, so like terms of derivatives collect; where that
+    makes the formulas longer than the chain rule's product left as it is (a product of several
+    sums: 2·(y − t)·y·(1 − y)·(1 − h^2) is 8 terms multiplied out), the product is kept.
+    `own_names`: the program's named intermediates (h = tanh(…)) are written by their names where
+    their formula appears, and defined once (where h = tanh(w1·x + b1))."""
+    own = _own_names(graph, roots) if own_names else {}
+    found = _formulas(graph, values, roots, taken, expand, own)
+    if expand and found.length > SHARE_AT * max(2, len(roots)) and found.table is not None \
+            and len(found.table.exprs) <= MAX_COMPARED:
+        kept = _formulas(graph, values, roots, taken, False, own)
+        if kept.length < found.length:
+            return kept
+    return found
+
+
+MAX_COMPARED = 20_000   # expressions past which only one form (the expanded) is made: time, not looks
+
+
+def _own_names(graph: Graph, roots: dict) -> dict[int, str]:
+    """The nodes the program names itself (h = tanh(…)), other than its inputs and its output, each
+    name once: a name assigned twice (c, then c += 1) is two values, and neither is named."""
+    names = graph.nodes.names
+    count = Counter(name for name in names if name is not None)
+    output = graph.output
+    return {node_id: names[node_id] for node_id in _reachable(graph, list(roots.values()))
+            if names[node_id] is not None and count[names[node_id]] == 1 and node_id != output
+            and names[node_id] not in graph.variables and graph.nodes.ops[node_id] is not None}
+
+
+def _helper_letter(taken) -> str:
+    """The letter helper names are made of (t1, t2, …), one no name of the program starts with, so a
+    helper is never read as one of the program's (t1 beside a t, s1 beside s_1)."""
+    firsts = {name[:1] for name in taken if name}
+    return next((letter for letter in "tuvsqrkmpgab" if letter not in firsts), "t_")
+
+
+def _formulas(graph: Graph, values: list, roots: dict, taken, expand: bool, own: dict[int, str]) -> Formulas:
+    table, expr = normal_forms(graph, values, list(roots.values()) + list(own), expand=expand)
+    together = gathered(table, [expr[node] for node in roots.values()] + [expr[node] for node in own])
+    wanted = together[:len(roots)]
+    # Each named intermediate's formula, as the roots' formulas hold it: written by its name there.
+    own_by_expr: dict[int, str] = {}
+    for e, name in zip(together[len(roots):], own.values()):
+        if table.kind(e) not in (NUM, SYM):
+            own_by_expr.setdefault(e, name)
     as_root = Counter(wanted)
     uses = _uses(table, wanted)
     # A variable named e or pi (`e = 3`) shadows the constant: the constants are then written as numbers.
@@ -547,13 +600,17 @@ def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] 
         if shadowed else (ASCII, PRETTY)
     ascii_printer = Printer(table, ascii_style)
     names: dict[int, str] = {}
-    fresh = (f"t{i}" for i in range(1, 10 ** 9) if f"t{i}" not in taken)
+    letter = _helper_letter(set(taken) | set(own.values()) | set(graph.variables))
+    fresh = (f"{letter}{i}" for i in range(1, 10 ** 9) if f"{letter}{i}" not in taken)
     for e in sorted(uses):
         ascii_printer.text[e] = ascii_printer.render(e)
         kind = table.kind(e)
         length = len(ascii_printer.text[e][0])
+        if e in own_by_expr and as_root[e] != 1:
+            names[e] = own_by_expr[e]
+            ascii_printer.names[e] = names[e]
         # A root is named only when several roots are the same long formula (every ∂z/∂xᵢ of (Σx)²).
-        if kind not in (NUM, SYM) and ((uses[e] > 1 and length >= SHARE_AT) or length > LONG) \
+        elif kind not in (NUM, SYM) and ((uses[e] > 1 and length >= SHARE_AT) or length > LONG) \
                 and as_root[e] != 1:
             names[e] = next(fresh)
             ascii_printer.names[e] = names[e]
@@ -571,8 +628,10 @@ def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] 
         program = [f"{names[d]} = {ascii_printer.text[d][0]}" for d in _needed(table, e, names)] \
             if standalone else []
         ascii_[key] = "; ".join(program + [ascii_printer.shown(e)[0]])
-    return Formulas(pretty, ascii_, definitions, [] if standalone else shared, table,
-                    dict(zip(roots, wanted)), names)
+    found = Formulas(pretty, ascii_, definitions, [] if standalone else shared, table,
+                     dict(zip(roots, wanted)), names, set(own_by_expr.values()) & set(names.values()))
+    found.length = sum(map(len, pretty.values())) + sum(len(text) for _, text in definitions)
+    return found
 
 
 def gathered(table: _Table, roots: list[int]) -> list[int]:

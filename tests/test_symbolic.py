@@ -32,7 +32,7 @@ def value_of(formula, point):
 
 @pytest.mark.parametrize("text, expected", [
     ("(x+y)**2", {"x": "2·(x + y)", "y": "2·(x + y)"}),
-    ("t = x + y; z = t**2", {"x": "2·(x + y)", "y": "2·(x + y)"}),
+    ("t = x + y; z = t**2", {"x": "2·t", "y": "2·t"}),                # the program's own t (where t = x + y)
     ("x*y + y*x", {"x": "2·y", "y": "2·x"}),                            # like terms collected
     ("x*0 + 3*x*1 + 0", {"x": "3"}),                                    # 0/1 identities, folding
     ("2*(x+y) - 2*x + y", {"x": "0", "y": "3"}),
@@ -284,3 +284,39 @@ def test_textbook_rewrites_keep_the_value(template, u, v, point, elsewhere):
         assert value_of(formula, point) == pytest.approx(float(grad), rel=1e-7, abs=1e-9), (text, formula)
         other = evaluate_at(text, elsewhere).gradient[name]
         assert value_of(formula, elsewhere) == pytest.approx(float(other), rel=1e-7, abs=1e-9), (text, formula)
+
+
+def test_the_programs_own_names_keep_a_chain_rule_short():
+    # ∂L/∂w1 was 8 long terms of tanh(w1·x + b1) and sigmoid(…) multiplied out, beside a helper t1
+    # next to the program's t ('named t1…t1')
+    program = "h = tanh(w1*x + b1); y = sigmoid(w2*h + b2); L = (y - t)**2"
+    point = {"w1": 0.5, "x": 1.0, "b1": 0.1, "w2": -0.3, "b2": 0.2, "t": 1.0}
+    result = compute(program, point)
+    found = beyond(result, symbolic=True).symbolic
+    assert found.pretty[("gradient", "w1")] == "−2·x·w2·y·(t − y)·(1 − y)·(1 − h^2)"
+    assert found.pretty[("gradient", "t")] == "2·(t − y)"
+    assert found.definitions == [("h", "tanh(w1·x + b1)"), ("y", "sigmoid(h·w2 + b2)")]
+    for name, grad in result.gradient.items():     # each ascii program is the gradient
+        assert value_of(found.ascii[("gradient", name)], point) == pytest.approx(grad, rel=1e-12)
+    shown = run(program, *(f"--{k}={v}" for k, v in point.items()), "--symbolic", "--plain")
+    assert "where h = tanh(w1·x + b1)" in shown.stdout
+    assert "the formulas write the program's own h and y where their formulas appear" in shown.stderr + shown.stdout
+    assert "t1" not in shown.stdout + shown.stderr
+
+
+def test_a_helper_name_never_looks_like_the_programs():
+    # the program has t: helpers are u1, …, never t1 beside it; one helper is named alone
+    result = compute("t = (x+y)**2; z = sin(t) * cos(t) * exp(t)", x=1, y=2)
+    found = beyond(result, symbolic=True).symbolic
+    helpers = [name for name, _ in found.definitions if name not in found.own]
+    assert helpers == ["u1"] and found.own == {"t"}
+    assert value_of(found.ascii[("gradient", "x")], {"x": 1, "y": 2}) == pytest.approx(result.gradient["x"])
+    shown = run("t = (x+y)**2; z = sin(t) * cos(t) * exp(t)", "--x", "1", "--y", "2", "--symbolic", "--plain")
+    assert "are named u1 to keep" in shown.stdout + shown.stderr
+
+
+def test_a_power_of_zero_has_the_derivative_the_backward_pass_takes():
+    # d(0^x)/dx printed log(0)·0^x, which cannot be evaluated, while the gradient is 0 (x > 0)
+    assert symbolic("0**x", x=2.0) == {"x": "0"}
+    assert symbolic("3*0**x + x", x=2.0) == {"x": "1"}
+    assert symbolic("2**x", x=2.0) == {"x": "log(2)·2^x"}

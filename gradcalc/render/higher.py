@@ -38,9 +38,14 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
             notes.append(limited)
     if beyond.symbolic is not None:
         found.append(["Symbolic derivatives"] + symbolic_lines(beyond, result.output_name))
-        if beyond.symbolic.definitions:
-            notes.append(f"subexpressions used more than once or very long are named "
-                         f"{beyond.symbolic.definitions[0][0]}…{beyond.symbolic.definitions[-1][0]} "
+        own = [name for name, _ in beyond.symbolic.definitions if name in beyond.symbolic.own]
+        helpers = [name for name, _ in beyond.symbolic.definitions if name not in beyond.symbolic.own]
+        if own:
+            notes.append(f"the formulas write the program's own {_listed(own)} where "
+                         f"{'its formula appears' if len(own) == 1 else 'their formulas appear'}")
+        if helpers:
+            named = helpers[0] if len(helpers) == 1 else f"{helpers[0]}…{helpers[-1]}"
+            notes.append(f"subexpressions used more than once or very long are named {named} "
                          f"to keep the formulas short")
     if beyond.reverse_operations is not None:
         passes = len(beyond.forward.passes)
@@ -60,6 +65,10 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
         notes.append("an operation is one node's value or one edge's chain-rule product; "
                      "edges from constants are skipped")
     return found, notes
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def digits_note(derivative, precision: int = DEFAULT_PRECISION) -> str | None:
