@@ -241,10 +241,10 @@ def text_name(graph: Graph, name: str) -> str:
 
 
 def greek_keys(graph: Graph, values: dict[str, Any]) -> dict[str, Any]:
-    """`values` with each name as the text has it (`text_name`: --beta gives β), unless a value for
-    the letter was given too."""
+    """`values` with each name as the text has it (`text_name`: --beta gives β) where that is an
+    input, unless a value for the letter was given too."""
     renamed = {name: letter for name in values if (letter := text_name(graph, name)) != name
-               and letter not in values}
+               and letter in graph.variables and letter not in values}
     return {renamed.get(name, name): value for name, value in values.items()} if renamed else values
 
 
