@@ -60,7 +60,8 @@ def format_shape(shape: tuple[int, ...]) -> str:
 def format_value(value, precision: int = DEFAULT_PRECISION, line_width: int = 78) -> str:
     """A scalar as a number; an array as nested lists, abbreviated by numpy when large.
 
-    The elements of an array are padded to one width, so the columns of a matrix line up; numpy
+    The elements of a matrix (or more axes) are padded to one width, so its columns line up; a
+    vector's are not ([1, 0.3678794412], not [           1, 0.3678794412]: it has no columns). numpy
     breaks a row that is longer than `line_width` between elements, never inside a number.
     """
     shape = getattr(value, "shape", ())
@@ -72,7 +73,7 @@ def format_value(value, precision: int = DEFAULT_PRECISION, line_width: int = 78
     shown = value
     if value.size > threshold:  # only the corners numpy will print decide the width
         shown = value[np.ix_(*[np.r_[0:min(edge, n), max(edge, n - edge):n] for n in shape])]
-    width = max((len(format_number(v, precision)) for v in shown.ravel()), default=0)
+    width = 0 if len(shape) == 1 else max((len(format_number(v, precision)) for v in shown.ravel()), default=0)
     return np.array2string(
         value, separator=", ", threshold=threshold, edgeitems=edge, max_line_width=line_width,
         formatter={"float_kind": lambda v: format_number(v, precision).rjust(width)},

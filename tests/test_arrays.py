@@ -464,6 +464,22 @@ def test_affine_plain_output_shows_shapes_and_the_rules():
     assert "note: Y is an array: the backward pass starts from ones" in out
 
 
+def test_a_vector_is_not_padded_and_no_number_is_cut():
+    # a vector's elements were padded to the widest: [           1, 0.3678794412, 0.1353352832]
+    from gradcalc.numbers import format_value
+
+    out = run("exp(-x)", "--x", "[0,1,2]", "--plain").stdout
+    assert "  z = [1, 0.3678794412, 0.1353352832]\n" in out
+    assert "  ∂z/∂x = [-1, -0.3678794412, -0.1353352832]\n" in out
+    long = np.exp(-np.arange(100.0))
+    text = format_value(long)
+    assert "  " not in text.replace("\n ", "") and "..." in text
+    # every element shown is whole, wherever numpy breaks the line
+    shown = [piece.strip(" []\n") for piece in text.split(",")]
+    assert all(piece == "..." or np.isclose(long, float(piece), rtol=1e-9, atol=0).any() for piece in shown)
+    assert format_value(np.array([[1.0, 0.25], [10.0, 2.0]])) == "[[   1, 0.25],\n [  10,    2]]"
+
+
 def test_textbook_row_vector_rule_with_upstream():
     result = run("Y = X@W", "--X", "[[1,2]]", "--W", "[[1,2,3],[4,5,6]]", "--upstream", "[[1,0,2]]",
                  "--plain")

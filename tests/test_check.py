@@ -303,14 +303,14 @@ def test_an_answer_under_upstream_is_named_as_the_result_names_it():
     given = ("x*x", "--x", "[1,2]", "--upstream", "[3,5]", "--plain")
     right = run(*given, "--expect", "x=2*x*[3,5]")
     assert right.exit_code == 0, right.output
-    assert "∂L/∂x = [ 6, 20]" in right.stdout and "✓  ∂L/∂x = 2*x*[3,5]" in right.stdout
+    assert "∂L/∂x = [6, 20]" in right.stdout and "✓  ∂L/∂x = 2*x*[3,5]" in right.stdout
     assert "∂z/∂x" not in right.stdout
     wrong = run(*given, "--expect", "x=[3,10]", "--json")
     [entry] = json.loads(wrong.stdout)["expect"]
-    assert entry["quantity"] == "∂L/∂x" and "∂L/∂x = [ 3, 10] + [ 3, 10]" in entry["diagnosis"]["sentence"]
+    assert entry["quantity"] == "∂L/∂x" and "∂L/∂x = [3, 10] + [3, 10]" in entry["diagnosis"]["sentence"]
     # a program naming its own L: the loss is then `loss`, in the table and the answers alike
     named = run("L = x*x", "--x", "[1,2]", "--upstream", "[3,5]", "--expect", "x=[6,20]", "--plain")
-    assert "∂loss/∂x = [ 6, 20]" in named.stdout and "✓  ∂loss/∂x = [6,20]" in named.stdout
+    assert "∂loss/∂x = [6, 20]" in named.stdout and "✓  ∂loss/∂x = [6,20]" in named.stdout
     # without --upstream it stays ∂z/∂x
     assert "✓  ∂z/∂x = 2*x" in run("x*x", "--x", "2", "--expect", "x=2*x", "--plain").stdout
 
