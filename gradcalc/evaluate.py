@@ -611,11 +611,36 @@ def _shape_error(graph, node, op, args, error) -> GradcalcError:
     # Name the operands as written (X@W and b), so a long expression says which parts disagree.
     written = [" ".join(graph.text[slice(*graph.nodes[i].span)].split()) for i in node.inputs]
     operands = " of " + " and ".join(map(repr, written)) if all(0 < len(w) <= 30 for w in written) else ""
+    hint = _keepdims_hint(graph, node, args, written) or \
+        "elementwise operands need the same shape, or shapes that broadcast (compared from the last " \
+        "axis, each pair equal or one of them 1)"
     return GradcalcError(f"shape mismatch: {op.symbol} cannot combine shapes {shapes}{operands}",
-                         node.span,
-                         hint="elementwise operands need the same shape, or shapes that broadcast "
-                              "(compared from the last axis, each pair equal or one of them 1)",
-                         text=graph.text)
+                         node.span, hint=hint, text=graph.text)
+
+
+_REDUCED = ("sum_axis", "mean_axis", "max_axis", "min_axis")
+
+
+def _keepdims_hint(graph, node, args, written) -> str | None:
+    """X / sum(X, 1): the sum dropped the axis that would broadcast; keepdims=True keeps it."""
+    for k, i in enumerate(node.inputs):
+        reduced = graph.nodes[i]
+        if reduced.op not in _REDUCED or len(reduced.inputs) != 2 or reduced.inputs[1] not in graph.constants:
+            continue
+        written_axis, shape = int(graph.constants[reduced.inputs[1]]), list(np.shape(args[k]))
+        axis = written_axis + len(shape) + 1 if written_axis < 0 else written_axis
+        if not 0 <= axis <= len(shape):
+            continue
+        kept = shape[:axis] + [1] + shape[axis:]
+        try:
+            np.broadcast_shapes(tuple(kept), *(np.shape(a) for j, a in enumerate(args) if j != k))
+        except ValueError:
+            continue
+        text = written[k]
+        better = f"{text[:-1]}, keepdims=True)" if text.endswith(")") and len(text) <= 60 else "keepdims=True"
+        return (f"{text if len(text) <= 60 else 'the reduction'} drops axis {written_axis}; {better} keeps it "
+                f"(size 1), which broadcasts against the other operand")
+    return None
 
 
 def _applied(op, args) -> str:

@@ -464,6 +464,21 @@ def test_affine_plain_output_shows_shapes_and_the_rules():
     assert "note: Y is an array: the backward pass starts from ones" in out
 
 
+def test_a_reduction_that_dropped_the_axis_to_broadcast_hints_keepdims():
+    X = "[[1,2,3],[4,5,6]]"
+    for text, hint in [("X / sum(X, 1)", "sum(X, 1) drops axis 1; sum(X, 1, keepdims=True) keeps it"),
+                       ("X - mean(X, axis=-1)", "mean(X, axis=-1) drops axis -1; mean(X, axis=-1, keepdims=True)")]:
+        result = run(text, "--X", X)
+        assert result.exit_code == 2 and "shape mismatch" in result.stderr
+        assert f"hint: {hint}" in result.stderr
+        fixed = text[:-1] + ", keepdims=True)"     # the hint's text runs, and rows come out right
+        assert run(fixed, "--X", X, "-q").exit_code == 0
+    np.testing.assert_allclose(compute("X / sum(X, 1, keepdims=True)", X=[[1, 2, 3], [4, 5, 6]]).value,
+                               [[1 / 6, 2 / 6, 3 / 6], [4 / 15, 5 / 15, 6 / 15]])
+    # no reduction: the general hint
+    assert "elementwise operands need the same shape" in run("X + y", "--X", X, "--y", "[1,2]").stderr
+
+
 def test_a_vector_is_not_padded_and_no_number_is_cut():
     # a vector's elements were padded to the widest: [           1, 0.3678794412, 0.1353352832]
     from gradcalc.numbers import format_value
