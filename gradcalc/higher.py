@@ -20,8 +20,9 @@ from .numbers import element_labels
 __all__ = ["Beyond", "Derivative", "Hessian", "NodeBuilder", "beyond", "checked_gradient", "extend", "gradient_nodes",
            "hessian", "nth_derivative", "taylor", "taylor_derivative"]
 
-MAX_HESSIAN_SIZE = 200     # scalar inputs a Hessian may have (its rows are computed one by one)
-MAX_HESSIAN_WORK = 2_000_000   # rows × nodes: each row is one more reverse pass over the graph
+# A Hessian's rows are computed one by one, each a reverse pass over the graph: at most
+# Limits.hessian rows (200 unless --limit hessian=N), and rows × nodes at most that many times this.
+HESSIAN_VISITS = 10_000
 
 
 def checked_gradient(builder: NodeBuilder, output: int, wrt: list[int], seed: int | None = None,
@@ -50,6 +51,25 @@ class Hessian:
     built: int = 0                       # derivative nodes the two passes added
 
 
+def _within_limit(graph, names: tuple[str, ...], sizes: list[int], rows: int) -> None:
+    """Refuse a Hessian over the rows limit (--limit hessian) or its work, rows × nodes over
+    HESSIAN_VISITS a row allowed: saying how to raise it, and --wrt only where fewer inputs fit."""
+    most = graph.limits.hessian
+    visits = rows * len(graph.nodes)
+    if rows <= most and visits <= most * HESSIAN_VISITS:
+        return
+    needed = max(rows, -(-visits // HESSIAN_VISITS))
+    hint = f"raise the limit with --limit hessian={needed} (each row is one more reverse pass)"
+    fits = [name for name, size in zip(names, sizes) if size <= most and size * len(graph.nodes) <= most * HESSIAN_VISITS]
+    if len(names) > 1 and fits:
+        each = ", ".join(f"{name} {size}" for name, size in zip(names, sizes))
+        hint = f"ask for fewer inputs with --wrt (scalar elements: {each}), or {hint}"
+    if rows > most:
+        raise GradcalcError(f"the Hessian would be {rows}×{rows}, over the limit of {most} rows", hint=hint)
+    raise GradcalcError(f"the Hessian would take {rows} reverse passes over {len(graph.nodes)} nodes, "
+                        f"{visits:,} node visits, over the limit of {most * HESSIAN_VISITS:,}", hint=hint)
+
+
 def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = None) -> Hessian:
     """Differentiate the gradient nodes once more: one reverse pass per scalar element of the inputs."""
     graph = result.graph
@@ -58,14 +78,7 @@ def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = N
         raise GradcalcError(f"--hessian needs a scalar output; {result.output_name} has shape "
                             f"{np.shape(result.value)}", hint="reduce the output to a number first")
     labels = [label for name in names for label in element_labels(name, result.inputs[name])]
-    if len(labels) > MAX_HESSIAN_SIZE:
-        raise GradcalcError(f"the Hessian would be {len(labels)}×{len(labels)}; at most "
-                            f"{MAX_HESSIAN_SIZE} scalar inputs are supported",
-                            hint="choose fewer variables with --wrt")
-    if len(labels) * len(graph.nodes) > MAX_HESSIAN_WORK:
-        raise GradcalcError(f"the Hessian would take {len(labels)} reverse passes over "
-                            f"{len(graph.nodes)} nodes; at most {MAX_HESSIAN_WORK:.0e} node visits "
-                            f"are allowed", hint="choose fewer variables with --wrt")
+    _within_limit(graph, names, [int(np.size(result.inputs[name])) for name in names], len(labels))
     builder = builder or extend(result)
     before = builder.added
     var_nodes = [graph.variables[name] for name in names]

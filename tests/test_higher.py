@@ -521,3 +521,24 @@ def test_order_runs_through_indexing_and_stacked_products(text, values, closed):
         data = json.loads(result.stdout)
         found = data["derivative"]["values"] if mode == "--order" else [data["gradient"]["x"], data["hessian"]["matrix"][0][0]]
         assert found == pytest.approx(closed(1.5), rel=1e-12), mode
+
+
+def test_a_hessian_over_the_limit_says_how_to_raise_it_and_wrt_only_where_it_helps():
+    # 'choose fewer variables with --wrt' was the hint for one 500-element input, which it cannot help
+    x = json.dumps(list(range(500)))
+    result = CliRunner().invoke(main, ["sum(x**3)", "--x", x, "--hessian", "--wrt", "x", "-q"])
+    assert result.exit_code == 2
+    assert "error: the Hessian would be 500×500, over the limit of 200 rows" in result.stderr
+    assert "hint: raise the limit with --limit hessian=500" in result.stderr and "--wrt" not in result.stderr
+    both = CliRunner().invoke(main, ["sum(x**3) + y", "--x", x, "--y", "1", "--hessian", "-q"])
+    assert "ask for fewer inputs with --wrt (scalar elements: x 500, y 1), or raise the limit with " \
+           "--limit hessian=501" in both.stderr
+    raised = CliRunner().invoke(main, ["sum(x**3)", "--x", x, "--hessian", "--limit", "hessian=500", "--json"])
+    assert raised.exit_code == 0, raised.output
+    matrix = np.array(json.loads(raised.stdout)["hessian"]["matrix"])
+    assert matrix.shape == (500, 500) and matrix[7, 7] == 42 and matrix[7, 8] == 0
+    from gradcalc.limits import Limits
+
+    with pytest.raises(GradcalcError, match="over the limit of 200 rows"):
+        compute("sum(x**3)", x=list(range(500))).hessian()
+    assert compute("sum(x**3)", x=list(range(300)), limits=Limits(hessian=300)).hessian()["matrix"][2][2] == 12

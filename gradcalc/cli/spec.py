@@ -108,7 +108,7 @@ COMMAND = (
     Option(("--limit",), MANY,
            "Raise a size limit (repeatable): length (characters of program, default 2e6), nodes (1e6), "
            "elements (numbers per value, 1e7), total (numbers in all values, 5e7), file (bytes per "
-           "file read, 1e8).", group="limit", metavar="NAME=N"),
+           "file read, 1e8), hessian (rows of --hessian, 200).", group="limit", metavar="NAME=N"),
 
     Option(("--points",), FILE,
            "Value and gradient at every row of FILE ('-' for stdin): CSV with a header naming the "
