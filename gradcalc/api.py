@@ -30,7 +30,8 @@ _API_WORDS = (
     (r'gradcalc "([^"]*)" --(\w+) (\S+)', r'compute("\1", \2=\3)'),
     (r"give ((?:--\w+ VALUE\s*)+)", lambda found: "give a value for " + ", ".join(
         re.findall(r"--(\w+)", found.group(1))) + ": compute(text, " + ", ".join(
-        f"{name}=…" for name in re.findall(r"--(\w+)", found.group(1))) + ")"),
+        f"{name}=…" for name in re.findall(r"--(\w+)", found.group(1))) + ")"
+        + found.group(1)[len(found.group(1).rstrip()):]),     # the space before what follows kept
     (r"--symbolic", "formulas()"), (r"--hessian", "hessian()"), (r"--order K\b", "derivative(k)"),
     (r"--order", "derivative()"), (r"--wrt NAME", "wrt=NAME"), (r"--wrt (\w+)", r"wrt='\1'"),
     (r"--wrt", "wrt"), (r"--upstream", "upstream"), (r"--points", "vectorize"),

@@ -302,8 +302,13 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
         elif same_but_case := [given for given in unused or () if given.lower() == missing[0].lower()]:
             hint = (f"write --{missing[0]} {_shown(values[same_but_case[0]])}: --{same_but_case[0]} was given, "
                     f"and names are case-sensitive ({same_but_case[0]} and {missing[0]} are two variables)")
-        elif near:   # --xx 1 for x
+        elif near and _doubled(near, missing[0]):      # --xx 1 for x
             hint += f" (a value was given for {near}: did you mean {missing[0]}?)"
+        elif near and _doubled(missing[0], near):      # taxx in the text, --tax given
+            hint += f" (a value was given for {near}: if {missing[0]} is a slip, write {near} in the expression)"
+        elif near:   # either side may be the slip
+            hint += (f" (a value was given for {near}: if it is for {missing[0]}, give it as --{missing[0]}; "
+                     f"if {missing[0]} is a slip, write {near} in the expression)")
         if any(note.startswith(f"{missing[0]} == … compares") for note in graph.notes):   # y == x^2
             hint += f"; to name the formula {missing[0]}, write {missing[0]} = … with one ="
         logarithm = _logarithm(missing[0])
@@ -328,6 +333,12 @@ def _logarithm(name: str) -> str | None:
         return _SHORT_LOGS.get(name) if base is None else None
     spelled = {"2": "log2(x)", "10": "log10(x)", "e": "log(x)"}.get(base, f"log(x, {base})")
     return f"for the logarithm to base {base} of x, write {name}(x) or {spelled}"
+
+
+def _doubled(slip: str, name: str) -> bool:
+    """Whether `slip` is `name` with one letter typed twice (taxx for tax)."""
+    return len(slip) == len(name) + 1 and any(slip[:i] + slip[i + 1:] == name and slip[i] == slip[i - 1]
+                                              for i in range(1, len(slip)))
 
 
 def _python(text: str | None) -> bool:

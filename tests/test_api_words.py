@@ -100,3 +100,11 @@ def test_gradcalc_parse_stays_the_function_once_the_engine_is_loaded():
 
     assert parse("x*y").output_name == "z" and gradcalc.parse("x").variables.keys() == {"x"}
     assert importlib.import_module("gradcalc.parse").parse("x") is not None
+
+
+def test_a_missing_values_hint_keeps_its_words_apart():
+    # 'compute(text, rate=…)(a value was given…': the space after the call was eaten
+    with pytest.raises(GradcalcError) as found:
+        compute("rate*x", x=1, rtae=2)
+    assert found.value.hint.startswith("give a value for rate: compute(text, rate=…) (a value was given for rtae: "
+                                       "if it is for rate, give it as rate;")

@@ -172,6 +172,17 @@ def test_a_used_name_without_value_is_exit_2_with_the_near_miss():
     assert "a value was given for xx: did you mean x?" in result.stderr
 
 
+def test_a_slip_in_the_expression_is_hinted_toward_the_name_given():
+    # taxx in the expression with --tax given was hinted 'did you mean taxx?', the slip itself
+    result = run("apple*num*taxx", "--apple", "100", "--num", "2", "--tax", "1.1")
+    assert_error(result, 2, "no value for taxx")
+    assert "(a value was given for tax: if taxx is a slip, write tax in the expression)" in result.stderr
+    assert "did you mean taxx" not in result.stderr
+    # where either may be the slip, both ways are said
+    result = run("rate*x", "--x", "1", "--rtae", "2")
+    assert "if it is for rate, give it as --rate; if rate is a slip, write rtae in the expression" in result.stderr
+
+
 @pytest.mark.parametrize("value", ["abc", "1.2.3", "nan", "inf", "-inf", "[1, 2", "[[1, 2], [3]]"])
 def test_malformed_values_exit_2(value):
     assert_error(run("x*2", "--x", value), 2, "value of")
