@@ -828,6 +828,27 @@ _HARMLESS = re.compile(rf"{_DOTTED}\.(?:zero_grad|requires_grad_|retain_grad|wat
                        rf"|{_DOTTED}\.label[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\")[ \t]*$"
                        # an optimizer made before the question: only its step (after .backward()) would use it
                        rf"|{_NAME}[ \t]*=[ \t]*(?:torch\.)?optim\.{_NAME}[ \t]*\(.*\)[ \t]*$")
+# What a skipped harmless line was, so the note names only what the program has (t3.py's g.watch(x)
+# was said as 'requires_grad, zero_grad, labels, asserts'): kind, its pattern, how the note says it.
+_HARMLESS_KINDS = (("requires_grad", r"requires_grad", "requires_grad"),
+                   ("zero_grad", r"zero_grad|\.zero_\b", "zero_grad()"),
+                   ("retain_grad", r"retain_grad", "retain_grad()"), ("watch", r"\.watch\b", "tape.watch(…)"),
+                   ("eager", r"enable_eager_execution", "enable_eager_execution()"),
+                   ("label", r"\.label\b", "labels"), ("assert", r"assert\b", "asserts"),
+                   ("optimizer", r"optim\.", "the optimizer made before .backward()"), ("pass", r"pass\b", "pass"))
+
+
+def _skipped_kind(skip: str, head: str) -> str:
+    """The kind a skipped line is said as: a harmless line by what it is (g.watch(x): tape.watch),
+    a line after .backward() that reads .grad without changing anything (x.grad == 4 * x) as a
+    gradient read, not as the update step."""
+    if skip == "requires_grad":
+        return next((kind for kind, pattern, _ in _HARMLESS_KINDS if re.search(pattern, head)), skip)
+    if skip == "update" and not re.search(r"(?<![=!<>])=(?!=)|\w_[ \t]*\(|\.step\b", head):
+        return "grad"
+    return skip
+
+
 # optimizer.step() after .backward(): the update step, as w -= lr * w.grad is
 _STEP = re.compile(rf"{_DOTTED}\.step[ \t]*\([ \t]*\)[ \t]*$")
 _DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)|torch\.compile|"
@@ -1025,6 +1046,7 @@ def read_python(text: str) -> Program | None:
                 raise _keyword_error(keyword.group(keyword.lastindex), head, at)
             _unpack(chars, at, head.rstrip())
         if skip:
+            skip = _skipped_kind(skip, head)
             skipped[skip] = skipped.get(skip, 0) + 1
             _blank(chars, start, end)
             continue
@@ -1073,7 +1095,7 @@ def read_python(text: str) -> Program | None:
     elif skipped.get("shown"):
         notes.append("the output is what the last print shows")
     said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
-            "with": "with … :", "requires_grad": "requires_grad, zero_grad, labels, asserts", "decorator": "decorators",
+            "with": "with … :", **{kind: words for kind, _, words in _HARMLESS_KINDS}, "decorator": "decorators",
             "display": "drawings and plots", "module": "loss and activation objects (read as their functions)",
             "update": "the update step after .backward() (the gradients are those before it)"}
     gone = [said[kind] for kind in said if kind in skipped]

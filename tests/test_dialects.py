@@ -1000,3 +1000,23 @@ def test_norms_of_an_order_on_vectors(text, expected):
     values = {"x": [1.0, -3.0], "A": [[1.0, 2.0], [3.0, 4.0]]}
     assert compute(text, {k: v for k, v in values.items() if k in text.replace("np.linalg.norm", "")}).value \
         == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("program, note", [
+    # TF's tape with g.watch(x): it listed 'requires_grad, zero_grad, labels, asserts', none of them there
+    ("x = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\ndy_dx = g.gradient(y, x)\n"
+     "print(dy_dx)\n", "read as Python: .grad and grad(…), with … :, tape.watch(…) skipped"),
+    # d2l's x.grad == 4 * x after backward() checks the gradient: no update step
+    ("import torch\n\nx = torch.arange(4.0)\nx.requires_grad_(True)\nx.grad\ny = 2 * torch.dot(x, x)\ny\n"
+     "y.backward()\nx.grad\nx.grad == 4 * x\n",
+     "read as Python: import lines, .backward(), .grad and grad(…), requires_grad skipped"),
+    ("import torch\nx = torch.tensor(2.0, requires_grad=True)\nassert x > 0\nx.retain_grad()\ny = x**2\n"
+     "y.backward()\n", "read as Python: import lines, .backward(), retain_grad(), asserts skipped"),
+    ("import torch\nw = torch.tensor(2.0, requires_grad=True)\nL = w**2\nL.backward()\n"
+     "with torch.no_grad():\n    w -= 0.1 * w.grad\n", "the update step after .backward()"),
+])
+def test_the_read_as_python_note_names_only_what_was_skipped(program, note):
+    result = run(program, "-q")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if "read as Python" in line]
+    assert len(notes) == 1 and note in notes[0], result.stderr
