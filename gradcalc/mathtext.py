@@ -412,15 +412,17 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
             else:
                 out.append(Tok("RPAR", ")", token.start, token.end))
                 order, end = _norm_order(tokens, i + 1)
-                if order in ("1", "2", "\\infty"):   # numpy's norm of that order: a vector's, never a matrix's
+                if order == "F":      # the Frobenius norm: norm's, of every element
+                    pass
+                elif order in ("1", "2", "\\infty"):   # numpy's norm of that order: a vector's, never a matrix's
                     out[norm_at] = _empty("NAME", "np.linalg.norm", out[norm_at].start)
                     out[-1:-1] = [_empty("COMMA", ",", token.start),
                                   _empty("NAME", "np.inf", token.start) if order == "\\infty"
                                   else _empty("NUMBER", order, token.start)]
                 elif order is not None:
                     raise _latex_error(tokens[i + 1], f"a norm with the subscript {order} is not read",
-                                       hint="gradcalc reads \\|x\\| and \\|x\\|_2 (norm), \\|x\\|_1 and "
-                                            "\\|x\\|_\\infty; write (sum(abs(x)^p))^(1/p)")
+                                       hint="gradcalc reads \\|x\\| and \\|x\\|_2 (norm), \\|x\\|_1, "
+                                            "\\|x\\|_\\infty and \\|W\\|_F; write (sum(abs(x)^p))^(1/p)")
                 skip.update(range(i + 1, end))
             norm_open = opens
         elif text in ("\\[", "\\]"):       # display math's delimiters, like $$
@@ -574,16 +576,52 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
     return _subscripts(out)
 
 
+_FROBENIUS_FONTS = {"\\textrm", "\\mathrm", "\\text", "\\rm", "\\mathit", "\\textnormal"}
+
+
+def _labels(tokens: list[Tok], names, notes: list[str]) -> list[Tok]:
+    """W^{(1)}, W^{[2]}: a numbered label in notes (layer 1's W, as d2l and Ng write them), never a power:
+    the name W1 (or W_1, whichever is given). Where W alone has a value and W1 none, refused: W to the
+    power 1 or 2 is not what the text means, and no value for W1 is there to read."""
+    out: list[Tok] = []
+    k = 0
+    while k < len(tokens):
+        t = tokens[k]
+        window = tokens[k:k + 7]
+        if t.lastgroup == "NAME" and len(window) == 7 and window[1].text == "^" and window[2].lastgroup == "LBRACE" \
+                and window[3].text in ("(", "[") and window[4].lastgroup == "NUMBER" and window[4].text.isdigit() \
+                and window[5].text == {"(": ")", "[": "]"}[window[3].text] and window[6].lastgroup == "RBRACE":
+            label = window[4].text
+            name = next((n for n in (t.text + label, f"{t.text}_{label}") if n in names), None)
+            written = "".join(w.text for w in window[1:])
+            if name is None and t.text in names:
+                raise GradcalcError(f"{t.text}{written} is the {t.text} labelled {label} (layer {label}'s, in notes), "
+                                    f"not a power of {t.text}", (t.start, window[6].end),
+                                    hint=f"give its value as --{t.text}{label} VALUE; for the power write "
+                                         f"{t.text}^{label}")
+            name = name or t.text + label
+            notes.append(f"{t.text}{written} is read as {name}: a label in parentheses names a value of its own "
+                         f"(layer {label}'s {t.text}), not a power")
+            out.append(Tok("NAME", name, t.start, window[6].end))
+            k += 7
+            continue
+        out.append(t)
+        k += 1
+    return out
+
+
 def _norm_order(tokens: list[Tok], start: int) -> tuple[str | None, int]:
-    """The subscript after a norm's closing bar (_2, _{1}, _\\infty) and the index past it."""
-    texts = [t.text for t in tokens[start:start + 4]]
-    if texts[:1] and re.fullmatch(r"_[0-9]+", texts[0]):
-        return texts[0][1:], start + 1
-    if texts[:2] == ["_", "\\infty"]:
-        return "\\infty", start + 2
-    if texts[:2] == ["_", "{"] and len(texts) == 4 and texts[3] == "}":
-        return texts[2], start + 4
-    return None, start
+    """The subscript after a norm's closing bar (_2, _{1}, _\\infty) and the index past it; the
+    Frobenius norm's F (_F, _{F}, _\\textrm{F}, _{\\mathrm{F}}) is "F"."""
+    if start >= len(tokens) or not tokens[start].text.startswith("_"):
+        return None, start
+    if tokens[start].text != "_":
+        return tokens[start].text[1:], start + 1          # _2, _F
+    k = start + 1
+    if k < len(tokens) and tokens[k].text in _FROBENIUS_FONTS:
+        k += 1                                             # _\textrm{F}
+    end = _group_end(tokens, k)
+    return "".join(t.text for t in tokens[k:end] if t.text not in _FROBENIUS_FONTS).strip("{}"), end
 
 
 def end_of_one_letter(tokens: list[Tok], start: int) -> bool:
@@ -1303,6 +1341,76 @@ def _where_clauses(tokens: list[Tok], notes: list[str]) -> list[Tok]:
     return out
 
 
+def _definition_lists(tokens: list[Tok], text: str, notes: list[str]) -> list[Tok]:
+    """y = 3u − 6, u = 2x² (OpenStax's chain-rule exercises): definitions listed on one line, the first
+    the one asked for, the others what it is written in. Read as statements, each definition before its
+    uses and the first last (the output): dy/dx through u, never y alone (dy/du). Only where the first
+    uses every other one (through the others); a list of unrelated formulas is left to the parser."""
+    statements, current = [], []
+    for token in tokens:
+        if token.lastgroup == "_SEP":
+            statements.append(current)
+            current = []
+        else:
+            current.append(token)
+    statements.append(current)
+    changed = False
+    for s, statement in enumerate(statements):
+        if not any(t.lastgroup == "COMMA" for t in statement):
+            continue
+        parts, part, depth = [], [], 0
+        for token in statement:
+            depth += (token.lastgroup in _OPENS) - (token.lastgroup in _CLOSES)
+            if depth == 0 and token.lastgroup == "COMMA":
+                parts.append(part)
+                part = []
+            else:
+                part.append(token)
+        parts.append(part)
+        if len(parts) < 2 or not all(len(p) > 2 and p[0].lastgroup == "NAME" and p[1].lastgroup == "EQUAL"
+                                     for p in parts):
+            continue
+        defined = {p[0].text: p for p in parts}
+        if len(defined) != len(parts):
+            continue
+        uses = {name: {t.text for t in p[2:] if t.lastgroup == "NAME" and t.text in defined} for name, p in defined.items()}
+        order, state, ok = [], {}, True
+        stack = [(parts[0][0].text, iter(sorted(uses[parts[0][0].text])))]
+        state[parts[0][0].text] = "open"
+        while stack and ok:      # definitions before their uses (depth first, no recursion)
+            name, pending = stack[-1]
+            nxt = next(pending, None)
+            if nxt is None:
+                stack.pop()
+                state[name] = "done"
+                order.append(name)
+            elif state.get(nxt) == "open":
+                ok = False       # u = 2y, y = 3u: no order reads it
+            elif nxt not in state:
+                state[nxt] = "open"
+                stack.append((nxt, iter(sorted(uses[nxt]))))
+        if not ok or len(order) != len(parts):
+            continue
+        said = {p[0].text: " ".join(text[p[0].start:p[-1].end].split()) for p in parts}
+        notes.append(f"{', '.join(said[p[0].text] for p in parts)} is read as {'; then '.join(said[n] for n in order)}"
+                     f": {parts[0][0].text} is computed through the others, its gradient by the chain rule")
+        rebuilt: list[Tok] = []
+        for name in order:
+            if rebuilt:
+                rebuilt.append(_empty("_SEP", "\n", defined[name][0].start))
+            rebuilt.extend(defined[name])
+        statements[s] = rebuilt
+        changed = True
+    if not changed:
+        return tokens
+    out: list[Tok] = []
+    for statement in statements:
+        if out:
+            out.append(_empty("_SEP", "\n", statement[0].start if statement else out[-1].end))
+        out.extend(statement)
+    return out
+
+
 def _transposes(tokens: list[Tok], context: Context) -> list[Tok]:
     """X^T, X^{T}, X^\\top: the transpose where T is no variable."""
     out: list[Tok] = []
@@ -1331,7 +1439,8 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
-    tokens = _where_clauses(_one_argument_extremes(_factorials(_bars(_latex(_sums(tokens, set(names)))))), notes)
+    tokens = _labels(_latex(_sums(tokens, set(names))), set(names), notes)
+    tokens = _definition_lists(_where_clauses(_one_argument_extremes(_factorials(_bars(tokens))), notes), text, notes)
     if any(token.lastgroup == "BANG" for token in tokens):
         return None      # a ! that is no factorial: the parser's error stands
     tokens = _component_heads(_chains(_primed_heads(tokens, notes), notes), set(names), notes)

@@ -1677,6 +1677,8 @@ def _reads_otherwise(graph: Graph, names: frozenset) -> bool:
     """Whether a variable of the parsed graph is one math text reads otherwise: xy with x and y given,
     the T of X^T with no value, log_2 (a logarithm's base), x_ before {1} (a subscript)."""
     variables, declared = graph.variables, _BUILDER_DECLARED[0]
+    if "^{" in graph.text and re.search(r"\^\{[(\[][0-9]+[)\]]\}", graph.text):
+        return True       # W^{(1)}: layer 1's W in notes, a name of its own, never the power W^1
     if all(name in names for name in variables):
         return False      # the common case: every variable given a value (mathtext is not imported)
     # (no set of the ungiven names: a 10⁵-line program's inputs given in its text are 10⁵ of them)

@@ -1,0 +1,69 @@
+"""Notation of lecture notes and textbooks (d2l, OpenStax Calculus, CS231n) as written there: each test
+is one whole notation (not one example), with values from numpy written out independently, and the
+readings that would compute something else refused (exit 2) with a hint that computes what is meant."""
+
+import numpy as np
+import pytest
+from helpers import central_differences
+
+from gradcalc import compute
+from gradcalc.errors import GradcalcError
+
+W1 = np.array([[1.0, -2.0], [0.5, 3.0]])
+W2 = np.array([[2.0, 1.0]])
+
+
+def _refused(text, values, *words):
+    with pytest.raises(GradcalcError) as caught:
+        compute(text, values)
+    error = caught.value
+    assert error.exit_code == 2 and error.hint and error.span is not None, error.render()
+    for word in words:
+        assert word in error.render(), error.render()
+    return error
+
+
+@pytest.mark.parametrize("subscript", ["_F", "_{F}", r"_\textrm{F}", r"_\mathrm{F}", r"_{\mathrm{F}}", r"_{\text{F}}"])
+def test_the_frobenius_norm_is_read_in_every_spelling(subscript):
+    # d2l 5.3's weight decay: s = λ/2 (‖W⁽¹⁾‖_F² + ‖W⁽²⁾‖_F²); it was 'no value for W, _F' (give --_F: 0.4)
+    text = rf"s = \frac{{\lambda}}{{2}} \left(\|\mathbf{{W}}^{{(1)}}\|{subscript}^2 + \|\mathbf{{W}}^{{(2)}}\|{subscript}^2\right)"
+    found = compute(text, {"λ": 0.1, "W1": W1, "W2": W2})
+    assert found.value == pytest.approx(0.1 / 2 * ((W1 ** 2).sum() + (W2 ** 2).sum()))    # 0.9625
+    np.testing.assert_allclose(found.gradient["W1"], 0.1 * W1)
+    np.testing.assert_allclose(found.gradient["W2"], 0.1 * W2)
+    assert found.gradient["λ"] == pytest.approx(((W1 ** 2).sum() + (W2 ** 2).sum()) / 2)
+
+
+def test_a_norm_with_another_subscript_is_refused_naming_the_ones_read():
+    _refused(r"\|w\|_3", {"w": np.array([3.0, 4.0])}, "subscript 3", "\\|W\\|_F")
+    assert compute(r"\|w\|_2", {"w": np.array([3.0, 4.0])}).value == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize("text", [r"W^{(2)} + 1", r"W^{[2]} + 1", r"y = \mathbf{W}^{(2)} + 1"])
+def test_a_numbered_label_is_a_name_of_its_own_never_a_power(text):
+    found = compute(text, {"W2": 3.0})
+    assert found.value == pytest.approx(4.0) and found.gradient["W2"] == pytest.approx(1.0)
+    # with W alone given, W^{(2)} would be W² — refused, the hint naming the value to give
+    _refused(text, {"W": 3.0}, "W2", "not a power")
+
+
+@pytest.mark.parametrize("text, y", [
+    # OpenStax Calculus 3.6's exercises, as printed: y = f(u), u = g(x) on one line
+    (r"y=3u-6, \,\,\, u=2x^2", lambda x: 3 * (2 * x ** 2) - 6),
+    (r"y=6u^3, \,\,\, u=7x-4", lambda x: 6 * (7 * x - 4) ** 3),
+    (r"y= \sin u, \,\,\, u=5x-1", lambda x: np.sin(5 * x - 1)),
+    (r"y= \cos u, \,\,\, u=\dfrac{−x}{8}", lambda x: np.cos(-x / 8)),
+    ("y = u^2, u = v + 1, v = 3x", lambda x: (3 * x + 1) ** 2),        # a longer chain
+    ("y = u v, v = x^2, u = sin(x)", lambda x: np.sin(x) * x ** 2),    # listed in any order
+])
+def test_definitions_listed_on_one_line_give_the_first_through_the_others(text, y):
+    # it was 'unexpected ,' with the hint "write y=3u-6 alone": that computes dy/du, not the dy/dx asked
+    found = compute(text, {"x": 1.5})
+    assert found.value == pytest.approx(y(1.5))
+    assert found.gradient["x"] == pytest.approx(central_differences(lambda v: y(v[0]), np.array([1.5]))[0], rel=1e-6)
+    assert any("chain rule" in note for note in found.graph.notes)
+
+
+@pytest.mark.parametrize("text", ["y = 2x, z = 3x", "u = 2y, y = 3u + x"])
+def test_definitions_that_are_no_chain_stay_refused(text):
+    _refused(text, {"x": 1.5}, "','")
