@@ -329,6 +329,13 @@ def _sums(tokens: list[Tok], names, top: bool = True) -> list[Tok]:
                 stem = t.text[:-1]
                 body.append(Tok("NAME", stem, t.start, tokens[k + 3].end))
                 k += 3
+            elif t.lastgroup == "NAME" and k + 3 < end and tokens[k + 1].lastgroup == "LPAR" and \
+                    tokens[k + 2].text == index and tokens[k + 3].lastgroup == "RPAR" and \
+                    (t.text in names or t.text not in APPLIED and t.text not in _FUNCTION_COMMANDS):
+                # \sum_x p(x) \log q(x) (CS231n's cross-entropy), \sum_j P(j): p at the index, an element
+                stem = t.text
+                body.append(Tok("NAME", stem, t.start, tokens[k + 3].end))
+                k += 3
             elif t.lastgroup == "NAME" and t.text == "_" + index and body and body[-1].lastgroup == "RBRACE":
                 pass       # \\hat{y}_i: the accent's letter names the array
             else:
@@ -336,7 +343,8 @@ def _sums(tokens: list[Tok], names, top: bool = True) -> list[Tok]:
                 k += 1
                 continue
             if stem not in names and not stem.startswith("\\"):
-                raise _latex_error(t, f"{t.text if '{' not in t.text else stem + '_' + index} is an element of {stem}, "
+                written = f"{stem}({index})" if t.text == stem else t.text if "{" not in t.text else f"{stem}_{index}"
+                raise _latex_error(t, f"{written} is an element of {stem}, "
                                       f"which has no value", hint=f"give {stem} as an array: --{stem} \"[…]\"")
             k += 1
         if out and (out[-1].lastgroup in ("NAME", "NUMBER", "RPAR", "RSQB")):
@@ -1081,6 +1089,16 @@ def _products_before_parentheses(tokens: list[Tok], context: Context, notes: lis
                 and context.is_variable(token.text) and token.text not in context.functions_defined \
                 and token.text not in context.calls \
                 and not (i + 2 < len(tokens) and _is_definition(tokens, i)):
+            argument = tokens[i + 2] if i + 3 < len(tokens) and tokens[i + 3].lastgroup == "RPAR" else None
+            if token.text in context.given and argument is not None and argument.lastgroup == "NAME" and \
+                    argument.text not in context.known and argument.text not in context.calls:
+                # R(W) in CS231n's L_i = … + R(W): R of W (a function's value), or R·W? W has no value to
+                # multiply by: a hint to give it would compute R·W, not what the notes mean
+                raise GradcalcError(f"{token.text}({argument.text}) is {token.text} of {argument.text} in notes, a "
+                                    f"function's value; read as a product it would need {argument.text}",
+                                    (token.start, tokens[i + 3].end),
+                                    hint=f"for the value given as --{token.text}, write {token.text} alone; for "
+                                         f"the product, write {token.text}*{argument.text} and give --{argument.text}")
             out.append(_empty("MUL_OP", "*", token.end))
             previous = tokens[i - 1] if i else None
             name = token.text
@@ -1421,6 +1439,13 @@ def _transposes(tokens: list[Tok], context: Context) -> list[Tok]:
             nxt = tokens[i + 1]
             if nxt.lastgroup == "NAME" and nxt.text == "T":
                 out.append(Tok("ATTRIBUTE", ".T", token.start, nxt.end))
+                i += 2
+                continue
+            if nxt.lastgroup == "NAME" and nxt.text[0] == "T" and nxt.text not in context.known and \
+                    nxt.text[1:] in context.known:
+                # w^Tx_i (CS231n): the transpose of w, then x_i, where x_i has a value and Tx_i none
+                out += [Tok("ATTRIBUTE", ".T", token.start, nxt.start + 1),
+                        Tok("NAME", nxt.text[1:], nxt.start + 1, nxt.end)]
                 i += 2
                 continue
             if nxt.lastgroup == "LBRACE" and i + 3 < len(tokens) and tokens[i + 2].text == "T" \

@@ -67,3 +67,47 @@ def test_definitions_listed_on_one_line_give_the_first_through_the_others(text, 
 @pytest.mark.parametrize("text", ["y = 2x, z = 3x", "u = 2y, y = 3u + x"])
 def test_definitions_that_are_no_chain_stay_refused(text):
     _refused(text, {"x": 1.5}, "','")
+
+
+P = np.array([0.0, 0.0, 1.0])
+Q = np.array([0.2, 0.3, 0.5])
+
+
+@pytest.mark.parametrize("text, values, expected", [
+    # CS231n's cross-entropy and d2l's entropy: the sum runs over a function's argument, p(x) is p's element
+    (r"H(p,q) = - \sum_x p(x) \log q(x)", {"p": P, "q": Q}, -(P * np.log(Q)).sum()),
+    (r"H = \sum_j - P(j) \log P(j)", {"P": Q}, -(Q * np.log(Q)).sum()),
+    (r"\sum_{i=1}^{n} w(i) x(i)", {"w": P, "x": Q}, (P * Q).sum()),
+])
+def test_a_sum_over_a_functions_argument_reads_its_elements(text, values, expected):
+    # it was 'no value for x', hint --x VALUE, which read p(x) as p·x
+    found = compute(text, values)
+    assert found.value == pytest.approx(expected)
+    for name, value in values.items():
+        f = lambda v, name=name: compute(text, {**values, name: v}).value  # noqa: E731
+        np.testing.assert_allclose(found.gradient[name], central_differences(f, value), rtol=1e-5, atol=1e-6)
+
+
+def test_a_sum_over_a_functions_argument_without_its_array_asks_for_the_array():
+    _refused(r"H(p,q) = - \sum_x p(x) \log q(x)", {"q": Q}, "p(x) is an element of p", "as an array")
+
+
+def test_w_transpose_x_written_together_is_the_dot_product():
+    # CS231n's binary SVM: w^Tx_i was read as w to the power Tx_i, the hint giving a value for Tx_i
+    w, x = np.array([0.5, -0.25]), np.array([1.0, 3.0])
+    found = compute(r"L_i = C \max(0, 1 - y_i w^Tx_i)", {"C": 2.0, "y_i": 1.0, "w": w, "x_i": x})
+    assert found.value == pytest.approx(2.0 * max(0.0, 1 - w @ x))           # 2.5
+    np.testing.assert_allclose(found.gradient["w"], -2.0 * x)
+    np.testing.assert_allclose(found.gradient["x_i"], -2.0 * w)
+    assert found.gradient["y_i"] == pytest.approx(-2.0 * (w @ x))
+
+
+def test_a_given_name_before_a_name_without_value_is_refused_not_multiplied():
+    # R(W) in L_i = … + R(W): 'give --W' would compute R·W, where the notes mean R's value at W
+    error = _refused(r"L_i = C \max(0, 1 - y_i w^Tx_i) + R(W)",
+                     {"C": 1.0, "y_i": -1.0, "w": np.array([0.5, -0.25]), "x_i": np.array([1.0, 2.0]), "R": 0.0},
+                     "R(W)", "write R alone")
+    assert "Tx_i" not in error.hint and "Tx_i" not in str(error)
+    fixed = compute(r"L_i = C \max(0, 1 - y_i w^Tx_i) + R",
+                    {"C": 1.0, "y_i": -1.0, "w": np.array([0.5, -0.25]), "x_i": np.array([1.0, 2.0]), "R": 0.25})
+    assert fixed.value == pytest.approx(1.25)
