@@ -540,6 +540,9 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 # \hat{y}, \bar x, \hat{\theta}: one letter under the accent is the name y_hat
                 end = _group_end(tokens, i + 1)
                 inner = tokens[i + 2:end - 1] if tokens[i + 1].lastgroup == "LBRACE" else tokens[i + 1:end]
+                if len(inner) == 4 and inner[0].lastgroup == "LATEX" and inner[0].text[1:] in _WORD_COMMANDS \
+                        and inner[1].lastgroup == "LBRACE" and inner[3].lastgroup == "RBRACE":
+                    inner = inner[2:3]          # \hat{\mathbf{y}}: a font around the letter is the letter
                 letter = _letter(inner[0].text) if len(inner) == 1 else None
                 if letter is None:
                     raise _latex_error(token, f"{text} over more than one letter is not read",
@@ -585,6 +588,21 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
 
 
 _FROBENIUS_FONTS = {"\\textrm", "\\mathrm", "\\text", "\\rm", "\\mathit", "\\textnormal"}
+
+
+def _braced_heads(tokens: list[Tok]) -> list[Tok]:
+    """{\\hat{\\mathbf{y}}} = Xw + b (d2l): braces around a formula's name group nothing; the name."""
+    out: list[Tok] = []
+    k = 0
+    while k < len(tokens):
+        if (k == 0 or tokens[k - 1].lastgroup == "_SEP") and k + 3 < len(tokens) and \
+                [t.lastgroup for t in tokens[k:k + 4]] == ["LBRACE", "NAME", "RBRACE", "EQUAL"]:
+            out.append(tokens[k + 1])
+            k += 3
+            continue
+        out.append(tokens[k])
+        k += 1
+    return out
 
 
 def _labels(tokens: list[Tok], names, notes: list[str]) -> list[Tok]:
@@ -1318,15 +1336,36 @@ def _one_argument_extremes(tokens: list[Tok]) -> list[Tok]:
 
 def _where_clauses(tokens: list[Tok], notes: list[str]) -> list[Tok]:
     """loss = maximum(neg - pos + 1, 0)⏎where neg = … and pos = … (Keras' docs): the clause's definitions,
-    split at `and` and commas, read before the statement they explain."""
-    statements, current = [], []
-    for token in tokens:
+    split at `and` and commas, read before the statement they explain. A clause on the formula's own line
+    (d2l's ŷ = softmax(o) \\quad \\textrm{where} \\quad ŷ_i = …) likewise; one that defines the formula's own
+    elements (ŷ_i of ŷ) restates it, and the formula is read."""
+    statements, current, depth, restating, split = [], [], 0, False, False
+    for k, token in enumerate(tokens):
+        depth += (token.lastgroup in _OPENS) - (token.lastgroup in _CLOSES)
         if token.lastgroup == "_SEP":
             statements.append(current)
-            current = []
+            current, restating = [], False
+        elif restating:
+            continue
+        elif depth == 0 and token.lastgroup == "NAME" and token.text == "where" and len(current) > 2 \
+                and current[1].lastgroup == "EQUAL" and k + 2 < len(tokens) and tokens[k + 1].lastgroup == "NAME" \
+                and tokens[k + 2].lastgroup == "EQUAL":
+            if re.fullmatch(rf"{re.escape(current[0].text)}_[a-z]", tokens[k + 1].text):
+                notes.append(f"where {tokens[k + 1].text} = … restates {current[0].text} element by element: "
+                             f"the formula {current[0].text} = … before it is read")
+                restating = split = True      # the clause is left out, to the line's end
+                continue
+            statements.append(current)
+            current, split = [token], True      # a clause of its own, read as the next line's would be
         else:
             current.append(token)
     statements.append(current)
+    if split:
+        tokens = []
+        for statement in statements:
+            if tokens:
+                tokens.append(_empty("_SEP", "\n", statement[0].start if statement else tokens[-1].end))
+            tokens.extend(statement)
     changed, k = False, 0
     while k + 1 < len(statements):
         k += 1
@@ -1464,7 +1503,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
-    tokens = _labels(_latex(_sums(tokens, set(names))), set(names), notes)
+    tokens = _braced_heads(_labels(_latex(_sums(tokens, set(names))), set(names), notes))
     tokens = _definition_lists(_where_clauses(_one_argument_extremes(_factorials(_bars(tokens))), notes), text, notes)
     if any(token.lastgroup == "BANG" for token in tokens):
         return None      # a ! that is no factorial: the parser's error stands

@@ -111,3 +111,36 @@ def test_a_given_name_before_a_name_without_value_is_refused_not_multiplied():
     fixed = compute(r"L_i = C \max(0, 1 - y_i w^Tx_i) + R",
                     {"C": 1.0, "y_i": -1.0, "w": np.array([0.5, -0.25]), "x_i": np.array([1.0, 2.0]), "R": 0.25})
     assert fixed.value == pytest.approx(1.25)
+
+
+X = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]])
+WV = np.array([0.5, -1.0, 2.0])
+
+
+@pytest.mark.parametrize("accent", [r"\hat{\mathbf{y}}", r"\hat{\boldsymbol{y}}", r"{\hat{\mathbf{y}}}",
+                                    r"\widehat{\mathbf{y}}"])
+def test_an_accent_over_a_bold_letter_is_the_accented_name(accent):
+    # d2l 3.1: {\hat{\mathbf{y}}} = Xw + b was '\hat over more than one letter is not read'
+    found = compute(rf"{accent} = \mathbf{{X}} \mathbf{{w}} + b", {"X": X, "w": WV, "b": 0.1})
+    assert found.graph.output_name == "y_hat"
+    np.testing.assert_allclose(found.value, X @ WV + 0.1)
+    np.testing.assert_allclose(found.gradient["w"], X.sum(axis=0))
+    y, y_hat = np.array([0.0, 1.0, 0.0]), np.array([0.2, 0.7, 0.1])
+    found = compute(rf"l(\mathbf{{y}}, {accent}) = - \sum_{{j=1}}^q y_j \log \hat{{y}}_j", {"y": y, "y_hat": y_hat})
+    assert found.value == pytest.approx(-(y * np.log(y_hat)).sum())
+    np.testing.assert_allclose(found.gradient["y_hat"], -y / y_hat)
+
+
+def test_a_where_clause_restating_the_formulas_elements_leaves_the_formula():
+    # d2l 4.1: ŷ = softmax(o) \quad where \quad ŷ_i = exp(o_i)/Σ_j exp(o_j)
+    o = np.array([1.0, -0.5, 2.0])
+    found = compute(r"\hat{\mathbf{y}} = \mathrm{softmax}(\mathbf{o}) \quad \textrm{where}\quad "
+                    r"\hat{y}_i = \frac{\exp(o_i)}{\sum_j \exp(o_j)}", {"o": o})
+    np.testing.assert_allclose(found.value, np.exp(o) / np.exp(o).sum())
+    # a clause defining other names on the same line is read before the formula
+    found = compute(r"y = a + b \quad \text{where} \quad a = x^2, b = 3x", {"x": 2.0})
+    assert found.value == pytest.approx(10.0) and found.gradient["x"] == pytest.approx(7.0)
+
+
+def test_an_accent_over_two_letters_is_refused():
+    _refused(r"\hat{xy} + 1", {"x": 1.0}, "more than one letter")
