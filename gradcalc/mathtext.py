@@ -590,6 +590,62 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
 _FROBENIUS_FONTS = {"\\textrm", "\\mathrm", "\\text", "\\rm", "\\mathit", "\\textnormal"}
 
 
+_DIFFERENTIALS = (("\\mathrm{d}", "d"), ("\\operatorname{d}", "d"), ("\\text{d}", "d"), ("\\partial", "d"))
+
+
+def _operator(tokens: list[Tok], i: int) -> tuple[str, int] | None:
+    """d/dx, \\frac{d}{dx}, \\frac{\\mathrm{d}}{\\mathrm{d}x}, \\frac{\\partial}{\\partial x} at tokens[i]: the
+    variable and the index past the operator, or None."""
+    texts = [t.text for t in tokens[i:i + 3]]
+    if len(texts) == 3 and texts[:2] == ["d", "/"] and tokens[i + 2].lastgroup == "NAME" and texts[2][:1] == "d" \
+            and len(texts[2]) > 1:
+        return texts[2][1:], i + 3
+    if not texts or texts[0] != "\\frac" or i + 1 >= len(tokens) or tokens[i + 1].lastgroup != "LBRACE":
+        return None
+    top_end = _group_end(tokens, i + 1)
+    if top_end >= len(tokens) or tokens[top_end].lastgroup != "LBRACE":
+        return None
+    bottom_end = _group_end(tokens, top_end)
+    top = "".join(t.text for t in tokens[i + 2:top_end - 1])
+    bottom = "".join(t.text for t in tokens[top_end + 1:bottom_end - 1])
+    for written, meant in _DIFFERENTIALS:
+        top, bottom = top.replace(written, meant), bottom.replace(written, meant)
+    variable = re.fullmatch(r"d([^\W\d]\w*)", bottom)
+    return (variable.group(1), bottom_end) if top == "d" and variable else None
+
+
+def _derivative_operators(tokens: list[Tok], text: str, names, notes: list[str]) -> list[Tok]:
+    """\\frac{d}{dx} [3x^2 - 4x] (d2l), d/dx sin(x), \\frac{\\partial}{\\partial x} f: a derivative
+    operator written around the formula at a statement's start. Where x has a value, the formula after
+    it is read, and its derivative is what gradcalc prints (∂z/∂x); the brackets around it group."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        found = _operator(tokens, i) if i == 0 or tokens[i - 1].lastgroup == "_SEP" else None
+        end = _statement_end_index(tokens, found[1]) if found else i
+        if found is None or end == found[1]:
+            out.append(tokens[i])
+            i += 1
+            continue
+        variable, start = found
+        written = text[tokens[i].start:tokens[start - 1].end]
+        if variable not in names:     # the hint with the user's own formula, not an example
+            what = "a partial derivative" if "\\partial" in written else "a derivative"
+            raise GradcalcError(f"{written} is {what}, which gradcalc computes rather than reads",
+                                (tokens[i].start, tokens[start - 1].end),
+                                hint=f"give --{variable} VALUE (and the other inputs' values): gradcalc reads the "
+                                     f"formula after it and prints ∂z/∂{variable}")
+        rest = tokens[start:end]
+        if rest[0].lastgroup == "LSQB" and _group_end(tokens, start) == end:     # [3x^2 - 4x]: a group
+            rest = [Tok("LPAR", "(", rest[0].start, rest[0].end), *rest[1:-1],
+                    Tok("RPAR", ")", rest[-1].start, rest[-1].end)]
+        notes.append(f"{written} … is read as the formula after it, z = …: its derivative is ∂z/∂{variable} "
+                     f"(z is the formula's value)")
+        out += rest
+        i = end
+    return out
+
+
 def _braced_heads(tokens: list[Tok]) -> list[Tok]:
     """{\\hat{\\mathbf{y}}} = Xw + b (d2l): braces around a formula's name group nothing; the name."""
     out: list[Tok] = []
@@ -1503,6 +1559,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
+    tokens = _derivative_operators(tokens, text, set(names), notes)
     tokens = _braced_heads(_labels(_latex(_sums(tokens, set(names))), set(names), notes))
     tokens = _definition_lists(_where_clauses(_one_argument_extremes(_factorials(_bars(tokens))), notes), text, notes)
     if any(token.lastgroup == "BANG" for token in tokens):

@@ -1685,6 +1685,8 @@ def _reads_otherwise(graph: Graph, names: frozenset) -> bool:
     unknown = [name for name in variables if name not in names and name not in declared]
     if any(name == "T" or name.endswith("_") or name.startswith("log") for name in unknown):
         return True
+    if "d" in unknown and any(name[:1] == "d" and name[1:] in names for name in unknown):
+        return True       # d/dx sin(x) with x given: the formula after d/dx, its derivative printed
     listed = lambda name: name in variables and name not in names and name in declared  # noqa: E731
     if any(listed(name.partition("_")[0]) for name in variables if "_" in name[1:]):
         return True       # f(w, x) = … w_0 … x_0: a head listing vectors, the formula their components
@@ -1980,8 +1982,8 @@ def leibniz(text: str, names) -> GradcalcError | None:
         if f"d{by}" not in names and not (of is None and "d" in names):
             continue
         rest = text[match.end():].strip() if of is None else ""
-        if rest[:1] == "(" and brackets.statement_end(rest, 1, "", closer_ends=True) == len(rest) - 1:   # d/dx (x**2)
-            rest = rest[1:-1].strip()
+        if rest[:1] in "([" and rest and brackets.statement_end(rest, 1, "", closer_ends=True) == len(rest) - 1:
+            rest = rest[1:-1].strip()      # d/dx (x**2), d/dx [x^2]: the brackets group
         formula = f"{of} = …" if of else rest or "…"
         written = text[match.start():match.end()]
         return GradcalcError(f"{written} is a derivative, which gradcalc computes rather than reads",

@@ -7,21 +7,37 @@ from click.testing import CliRunner
 from gradcalc.cli import main
 
 
-@pytest.mark.parametrize("text, written, command, read", [
-    ("d/dx sin(x)", "d/dx", 'gradcalc "sin(x)" --x VALUE', "∂z/∂x"),
-    ("d/dx (x**2)", "d/dx", 'gradcalc "x**2" --x VALUE', "∂z/∂x"),           # dx called: the same
-    ("d/dx (x+1)*(x-1)", "d/dx", 'gradcalc "(x+1)*(x-1)" --x VALUE', "∂z/∂x"),
-    (r"\frac{d}{dx}\sin x", r"\frac{d}{dx}", r'gradcalc "\sin x" --x VALUE', "∂z/∂x"),
-    ("dy/dx", "dy/dx", 'gradcalc "y = …" --x VALUE', "∂y/∂x"),
-    (r"\frac{dy}{dx}", r"\frac{dy}{dx}", 'gradcalc "y = …" --x VALUE', "∂y/∂x"),
-    ("d/dt (t^2)", "d/dt", 'gradcalc "t^2" --t VALUE', "∂z/∂t"),            # not "did you mean dot?"
+@pytest.mark.parametrize("text, written, hint", [
+    ("d/dx sin(x)", "d/dx", 'write the function alone and give the point: gradcalc "sin(x)" --x VALUE, then read ∂z/∂x'),
+    ("d/dx (x**2)", "d/dx", "give --x VALUE (and the other inputs' values): gradcalc reads the formula after it "
+                            "and prints ∂z/∂x"),
+    ("d/dx (x+1)*(x-1)", "d/dx", "give --x VALUE"),
+    (r"\frac{d}{dx}\sin x", r"\frac{d}{dx}", "give --x VALUE"),
+    ("dy/dx", "dy/dx", 'write the function alone and give the point: gradcalc "y = …" --x VALUE, then read ∂y/∂x'),
+    (r"\frac{dy}{dx}", r"\frac{dy}{dx}", 'gradcalc "y = …" --x VALUE, then read ∂y/∂x'),
+    ("d/dt (t^2)", "d/dt", "give --t VALUE"),            # not "did you mean dot?"
 ])
-def test_a_derivative_written_in_leibniz_notation_is_named(text, written, command, read):
-    result = CliRunner().invoke(main, [text, "--x", "1"])
+def test_a_derivative_written_in_leibniz_notation_is_named(text, written, hint):
+    # no value for its variable: the derivative named, the hint one that computes it
+    result = CliRunner().invoke(main, [text])
     assert result.exit_code == 2
     assert f"error: {written} is a derivative, which gradcalc computes rather than reads" in result.stderr
-    assert f"hint: write the function alone and give the point: {command}, then read {read}" in result.stderr
+    assert hint in result.stderr
     assert "--d VALUE" not in result.stderr and "dx*(" not in result.stderr
+
+
+@pytest.mark.parametrize("text, value, slope", [
+    ("d/dx sin(x)", 0.8414709848078965, 0.5403023058681398),
+    ("d/dx (x+1)*(x-1)", 0.0, 2.0),
+    (r"\frac{d}{dx}\sin x", 0.8414709848078965, 0.5403023058681398),
+    (r"\frac{d}{dx} [3 x^2 - 4x]", -1.0, 2.0),                 # d2l 2.4's example, the brackets a group
+    (r"\frac{\mathrm{d}}{\mathrm{d}x} \left[ x^3 \right]", 1.0, 3.0),
+    (r"\frac{\partial}{\partial x} \sin(x)", 0.8414709848078965, 0.5403023058681398),
+])
+def test_a_derivative_written_around_the_formula_is_computed_where_its_variable_has_a_value(text, value, slope):
+    result = CliRunner().invoke(main, [text, "--x", "1", "-q"])
+    assert result.exit_code == 0, result.stderr
+    assert [float(v) for v in result.stdout.split()] == pytest.approx([value, slope])
 
 
 def test_the_command_it_gives_computes_the_derivative():
@@ -55,8 +71,12 @@ def test_a_function_name_in_another_case_is_offered():
 
 
 def test_partial_and_nabla_are_named_as_what_gradcalc_computes():
-    for text, what in [(r"\frac{\partial}{\partial x} \sin(x)", r"\partial writes a partial derivative"),
-                       (r"\frac{\partial f}{\partial x}", r"\partial writes a partial derivative"),
+    # around a formula, with no value for x: the hint is to give x (the formula is then read), not an example
+    result = CliRunner().invoke(main, [r"\frac{\partial}{\partial x} \sin(x)", "--y", "1"])
+    assert result.exit_code == 2
+    assert r"\frac{\partial}{\partial x} is a partial derivative, which gradcalc computes" in result.stderr
+    assert "give --x VALUE" in result.stderr and "x^2 y" not in result.stderr
+    for text, what in [(r"\frac{\partial f}{\partial x}", r"\partial writes a partial derivative"),
                        (r"\nabla_x f", r"\nabla writes the gradient")]:
         result = CliRunner().invoke(main, [text, "--x", "1"])
         assert result.exit_code == 2
