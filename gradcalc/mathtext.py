@@ -614,6 +614,74 @@ def _operator(tokens: list[Tok], i: int) -> tuple[str, int] | None:
     return (variable.group(1), bottom_end) if top == "d" and variable else None
 
 
+_DOTS = {"\\cdots", "\\ldots", "\\dots", "\\dotsb", "…", "⋯"}
+_TERM_ENDS = {"ADD_OP", "EQUAL", "_SEP", "COMMA", "COMPARE_OP"}
+
+
+def _term_bounds(tokens: list[Tok], at: int, step: int) -> int:
+    """From tokens[at], the index where the term ends going `step` (−1 back, +1 on): at a + or − (or =,
+    a comma) outside brackets, or a bracket it did not open. Back, the index of its first token."""
+    depth, k = 0, at
+    while 0 <= k < len(tokens):
+        kind = tokens[k].lastgroup
+        opens, closes = (_OPEN_KINDS, _CLOSE_KINDS) if step > 0 else (_CLOSE_KINDS, _OPEN_KINDS)
+        if kind in opens:
+            depth += 1
+        elif kind in closes:
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and (kind in _TERM_ENDS or tokens[k].text in ("\\\\", "&")):
+            break
+        k += step
+    return k + 1 if step < 0 else k
+
+
+def _ellipsis_sums(tokens: list[Tok], text: str, names, notes: list[str]) -> list[Tok]:
+    """\\hat{y} = w_1 x_1 + \\cdots + w_d x_d + b (d2l): the first and last terms written alike, their
+    names indexed 1 and a letter (d, n), are the sum over the arrays w and x, sum(w*x), as \\sum_{i=1}^{d}
+    w_i x_i is. Any other use of ⋯ is refused."""
+    k = next((k for k, t in enumerate(tokens) if t.text in _DOTS), None)
+    if k is None:
+        return tokens
+    dots = tokens[k]
+    refusal = _latex_error(dots, f"{dots.text} is read between a first and a last term written alike, "
+                                 f"x_1 + {dots.text} + x_n", hint="write the sum as \\sum_{i=1}^{n} x_i, over the "
+                                                                 "array x (or sum(x))")
+    if not (0 < k < len(tokens) - 1 and tokens[k - 1].text == "+" and tokens[k + 1].text == "+"):
+        raise refusal
+    first_start, last_end = _term_bounds(tokens, k - 2, -1), _term_bounds(tokens, k + 2, 1)
+    first, last = tokens[first_start:k - 1], tokens[k + 2:last_end]
+    if not first or len(first) != len(last):
+        raise refusal
+    body, stems, ends = [], set(), set()
+    for a, b in zip(first, last):
+        one = re.fullmatch(r"(.+)_(1)", a.text) if a.lastgroup == "NAME" else None
+        other = re.fullmatch(r"(.+)_([A-Za-z])", b.text) if b.lastgroup == "NAME" else None
+        if one and other and one.group(1) == other.group(1):
+            stems.add(one.group(1))
+            ends.add(other.group(2))
+            body.append(Tok("NAME", one.group(1), a.start, a.end))
+        elif a.lastgroup == b.lastgroup and a.text == b.text:
+            body.append(a)
+        else:
+            raise refusal
+    if not stems or len(ends) != 1:
+        raise refusal
+    missing = sorted(stem for stem in stems if stem not in names)
+    if missing:
+        raise _latex_error(dots, f"{dots.text} sums the elements of {', '.join(missing)}, which "
+                                 f"{'has' if len(missing) == 1 else 'have'} no value",
+                           hint=f"give {' and '.join(missing)} as {'an array' if len(missing) == 1 else 'arrays'}: " + " ".join(f'--{stem} "[…]"' for stem in missing))
+    written = " ".join(text[tokens[first_start].start:tokens[last_end - 1].end].split())
+    notes.append(f"{written} is read as the sum over the arrays {', '.join(sorted(stems))}: every element, "
+                 f"1 to {ends.pop()}")
+    total = [Tok("NAME", "sum", tokens[first_start].start, tokens[last_end - 1].end),
+             _empty("LPAR", "(", tokens[first_start].start), *_elementwise_products(body),
+             _empty("RPAR", ")", tokens[last_end - 1].end)]
+    return _ellipsis_sums(tokens[:first_start] + total + tokens[last_end:], text, names, notes)
+
+
 def _derivative_operators(tokens: list[Tok], text: str, names, notes: list[str]) -> list[Tok]:
     """\\frac{d}{dx} [3x^2 - 4x] (d2l), d/dx sin(x), \\frac{\\partial}{\\partial x} f: a derivative
     operator written around the formula at a statement's start. Where x has a value, the formula after
@@ -1559,7 +1627,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
-    tokens = _derivative_operators(tokens, text, set(names), notes)
+    tokens = _ellipsis_sums(_derivative_operators(tokens, text, set(names), notes), text, set(names), notes)
     tokens = _braced_heads(_labels(_latex(_sums(tokens, set(names))), set(names), notes))
     tokens = _definition_lists(_where_clauses(_one_argument_extremes(_factorials(_bars(tokens))), notes), text, notes)
     if any(token.lastgroup == "BANG" for token in tokens):

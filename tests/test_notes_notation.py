@@ -144,3 +144,27 @@ def test_a_where_clause_restating_the_formulas_elements_leaves_the_formula():
 
 def test_an_accent_over_two_letters_is_refused():
     _refused(r"\hat{xy} + 1", {"x": 1.0}, "more than one letter")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # d2l 3.1: ŷ = w_1 x_1 + ⋯ + w_d x_d + b is the dot product (it was 'the LaTeX command \cdots is not read')
+    (r"\hat{y} = w_1  x_1 + \cdots + w_d  x_d + b", lambda w, x: w @ x + 0.1),
+    (r"z = x_1^2 + \ldots + x_n^2", lambda w, x: (x ** 2).sum()),
+    (r"z = 2 + w_1 \sin(x_1) + ⋯ + w_n \sin(x_n)", lambda w, x: 2 + (w * np.sin(x)).sum()),
+])
+def test_a_sum_written_with_dots_is_the_sum_over_the_arrays(text, expected):
+    w, x = np.array([0.5, -1.0, 2.0]), np.array([1.0, 2.0, 3.0])
+    values = {"w": w, "x": x, "b": 0.1}
+    found = compute(text, {name: values[name] for name in values if name in text or name == "x"})
+    assert found.value == pytest.approx(expected(w, x))
+    np.testing.assert_allclose(found.gradient["x"], central_differences(lambda v: expected(w, v), x), rtol=1e-6)
+
+
+@pytest.mark.parametrize("text, words", [
+    (r"z = x_1^2 + \cdots + x_5^2", ["first and a last term"]),       # the range's end a number: refused
+    (r"z = x_1 + \cdots + y_n", ["first and a last term"]),             # the terms not alike
+    (r"z = x_1 + \cdots", ["first and a last term"]),
+    (r"z = x_1 + \cdots + x_n", ["elements of x", "as an array"]),      # no value for x
+])
+def test_dots_that_are_no_clear_sum_are_refused(text, words):
+    _refused(text, {"y": np.array([1.0, 2.0])} if "x_n" not in text else {}, *words)
