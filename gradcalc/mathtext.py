@@ -232,9 +232,11 @@ _SIZING = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", 
 _OPEN_KINDS, _CLOSE_KINDS = {"LPAR", "LSQB", "LBRACE"}, {"RPAR", "RSQB", "RBRACE"}
 
 
-def _sum_bounds(tokens: list[Tok], i: int) -> tuple[str | None, int]:
+def _sum_bounds(tokens: list[Tok], i: int, excluded: list | None = None) -> tuple[str | None, int]:
     """The index of \\sum_{i=1}^{n} (or \\sum_i, \\sum_{i}) starting at tokens[i] (just past \\sum), and
-    where its summand starts; a lower bound other than 1 (or 0 to n − 1) is refused."""
+    where its summand starts; a lower bound other than 1 (or 0 to n − 1) is refused. \\sum_{j \\neq y}
+    puts y's token in `excluded`."""
+    excluded = [] if excluded is None else excluded
     index, lower = None, None
     if i < len(tokens) and tokens[i].lastgroup == "NAME" and tokens[i].text.startswith("_"):
         if tokens[i].text != "_":
@@ -243,7 +245,9 @@ def _sum_bounds(tokens: list[Tok], i: int) -> tuple[str | None, int]:
             end = _group_end(tokens, i + 1)
             inner = tokens[i + 2:end - 1]
             index = inner[0].text if inner and inner[0].lastgroup == "NAME" else None
-            if len(inner) > 1:
+            if len(inner) == 3 and inner[1].text in ("\\neq", "\\ne", "≠") and inner[2].lastgroup == "NAME":
+                excluded[:] = [inner[2]]       # \sum_{j \neq y_i}: every j but y_i
+            elif len(inner) > 1:
                 lower = "".join(t.text for t in inner[2:]) if inner[1].lastgroup == "EQUAL" else "?"
             i = end
     upper = None
@@ -305,8 +309,22 @@ def _sums(tokens: list[Tok], names, top: bool = True) -> list[Tok]:
             out.append(token)
             i += 1
             continue
-        index, start = _sum_bounds(tokens, i + 1)
+        excluded: list[Tok] = []
+        index, start = _sum_bounds(tokens, i + 1, excluded)
         word = token.text[1:]
+        if index and not excluded and start < len(tokens) and tokens[start].text == token.text:
+            inner_index, inner_start = _sum_bounds(tokens, start + 1, excluded)
+            if inner_index and not excluded:      # \sum_k \sum_l W_{k,l}^2: every element of the matrix W
+                end = _summand_end(tokens, inner_start)
+                body = _double_indexed(tokens[inner_start:end], index, inner_index, names, token)
+                if out and (out[-1].lastgroup in ("NAME", "NUMBER", "RPAR", "RSQB")):
+                    out.append(_empty("MUL_OP", "*", token.start))
+                out += [Tok("NAME", word, token.start, tokens[start].end), _empty("LPAR", "(", tokens[inner_start].start)]
+                out += _elementwise_products(body)
+                out.append(_empty("RPAR", ")", tokens[end - 1].end))
+                i = end
+                continue
+            excluded = []
         if index == "":
             raise _latex_error(token, f"\\{word} from another lower bound than 1 is not read",
                                hint=f"write it over the whole array, \\{word}_{{i=1}}^{{n}}, or over a slice: "
@@ -317,7 +335,7 @@ def _sums(tokens: list[Tok], names, top: bool = True) -> list[Tok]:
         end = _summand_end(tokens, start)
         if end == start:
             raise _latex_error(token, f"\\{word} with nothing after it", hint=f"write what it adds up: \\{word}_i x_i")
-        body, k = [], start
+        body, k, elements = [], start, set()      # elements: the summand's x_i, each read as x
         while k < end:
             t = tokens[k]
             if t.lastgroup == "NAME" and t.text.endswith("_" + index) and len(t.text) > len(index) + 1:
@@ -342,6 +360,7 @@ def _sums(tokens: list[Tok], names, top: bool = True) -> list[Tok]:
                 body.append(t)
                 k += 1
                 continue
+            elements.add(id(body[-1]) if body and body[-1].text == stem else None)
             if stem not in names and not stem.startswith("\\"):
                 written = f"{stem}({index})" if t.text == stem else t.text if "{" not in t.text else f"{stem}_{index}"
                 raise _latex_error(t, f"{written} is an element of {stem}, "
@@ -351,10 +370,75 @@ def _sums(tokens: list[Tok], names, top: bool = True) -> list[Tok]:
             out.append(_empty("MUL_OP", "*", token.start))     # 2\\sum …, x \\sum …: a product
         out += [Tok("NAME", word, token.start, token.end), _empty("LPAR", "(", tokens[start].start if start < len(tokens)
                                                                   else token.end)]
-        out += _elementwise_products(_sums(body, names, top=False))     # a sum inside the summand too
+        summand = _elementwise_products(_sums(body, names, top=False))     # a sum inside the summand too
+        out += summand
         out.append(_empty("RPAR", ")", tokens[end - 1].end))
+        if excluded:
+            # \sum_{j≠y} f(s_j) = \sum_j f(s_j) − f(s_y): the term at y, each array's element y taken
+            if word != "sum" or excluded[0].text not in names:
+                raise _latex_error(token, f"\\{word} over every index but {excluded[0].text} is read for a sum "
+                                          f"where {excluded[0].text} has a value",
+                                   hint=f"give --{excluded[0].text} VALUE (an index, from 0)")
+            at = excluded[0]
+            out += [_empty("ADD_OP", "-", tokens[end - 1].end), _empty("LPAR", "(", tokens[end - 1].end)]
+            for t in summand:
+                out.append(t)
+                if id(t) in elements:
+                    out += [_empty("LSQB", "[", t.end), Tok("NAME", at.text, t.end, t.end), _empty("RSQB", "]", t.end)]
+            out.append(_empty("RPAR", ")", tokens[end - 1].end))
         i = end
     return _free_indices(out, names) if top else out
+
+
+def _double_indexed(body: list[Tok], first: str, second: str, names, at: Tok) -> list[Tok]:
+    """The summand of \\sum_k \\sum_l with each W_{k,l} (or W_{kl}) as the matrix W; a name with one of the
+    two indices alone (a_k b_l, an outer product) is refused."""
+    out, k = [], 0
+    while k < len(body):
+        t = body[k]
+        texts = [b.text for b in body[k + 1:k + 6]]
+        if t.lastgroup == "NAME" and t.text.endswith("_") and texts[:5] == ["{", first, ",", second, "}"]:
+            stem, k = t.text[:-1], k + 6
+        elif t.lastgroup == "NAME" and t.text.endswith("_") and texts[:3] == ["{", first + second, "}"]:
+            stem, k = t.text[:-1], k + 4
+        elif t.lastgroup == "NAME" and re.search(rf"_(?:{re.escape(first)}|{re.escape(second)})$", t.text):
+            raise _latex_error(t, f"{t.text} has one of the double sum's two indices: \\sum_{first}\\sum_{second} "
+                                  f"of it is not read", hint=f"write its sums one at a time, or over a matrix's "
+                                                             f"elements {t.text[:-2]}_{{{first},{second}}}")
+        else:
+            out.append(t)
+            k += 1
+            continue
+        if stem not in names:
+            raise _latex_error(t, f"{stem}_{{{first},{second}}} is an element of the matrix {stem}, which has no value",
+                               hint=f"give {stem} as a matrix: --{stem} \"[[…], […]]\"")
+        out.append(Tok("NAME", stem, t.start, body[k - 1].end))
+    if not out:
+        raise _latex_error(at, "\\sum with nothing after it", hint="write what it adds up: \\sum_k \\sum_l W_{k,l}")
+    return out
+
+
+def _label_indices(tokens: list[Tok], names, notes: list[str]) -> list[Tok]:
+    """f_{y_i}, s_{y_i} (CS231n: the score of the correct class y_i): an index that is a variable given a
+    value is the element of the array at that index, f[y_i], where f is given and f_y_i is not."""
+    out: list[Tok] = []
+    k = 0
+    while k < len(tokens):
+        t = tokens[k]
+        window = tokens[k + 1:k + 4]
+        if t.lastgroup == "NAME" and t.text.endswith("_") and len(window) == 3 and window[0].lastgroup == "LBRACE" \
+                and window[1].lastgroup == "NAME" and window[2].lastgroup == "RBRACE" and t.text[:-1] in names \
+                and window[1].text in names and t.text + window[1].text not in names:
+            stem, index = t.text[:-1], window[1]
+            notes.append(f"{stem}_{{{index.text}}} is read as {stem}[{index.text}]: the element of {stem} at the "
+                         f"index {index.text} (counted from 0), as the label of a class is")
+            out += [Tok("NAME", stem, t.start, t.end), Tok("LSQB", "[", window[0].start, window[0].end),
+                    index, Tok("RSQB", "]", window[2].start, window[2].end)]
+            k += 4
+            continue
+        out.append(t)
+        k += 1
+    return out
 
 
 def _free_indices(tokens: list[Tok], names) -> list[Tok]:
@@ -1628,6 +1712,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
     tokens = _ellipsis_sums(_derivative_operators(tokens, text, set(names), notes), text, set(names), notes)
+    tokens = _label_indices(tokens, set(names), notes)
     tokens = _braced_heads(_labels(_latex(_sums(tokens, set(names))), set(names), notes))
     tokens = _definition_lists(_where_clauses(_one_argument_extremes(_factorials(_bars(tokens))), notes), text, notes)
     if any(token.lastgroup == "BANG" for token in tokens):

@@ -168,3 +168,48 @@ def test_a_sum_written_with_dots_is_the_sum_over_the_arrays(text, expected):
 ])
 def test_dots_that_are_no_clear_sum_are_refused(text, words):
     _refused(text, {"y": np.array([1.0, 2.0])} if "x_n" not in text else {}, *words)
+
+
+S = np.array([13.0, -7.0, 11.0])
+
+
+def _svm(s, y, delta):
+    return sum(max(0.0, s[j] - s[y] + delta) for j in range(len(s)) if j != y)
+
+
+@pytest.mark.parametrize("y", [0, 1, 2])
+def test_a_sum_over_every_index_but_one_leaves_that_term_out(y):
+    # CS231n's multiclass SVM loss: \sum_{j\neq y_i} (it was '\sum from another lower bound than 1')
+    text = r"L_i = \sum_{j\neq y_i} \max(0, s_j - s_{y_i} + \Delta)"
+    found = compute(text, {"s": S, "y_i": float(y), "Δ": 10.0})
+    assert found.value == pytest.approx(_svm(S, y, 10.0))
+    np.testing.assert_allclose(found.gradient["s"], central_differences(lambda v: _svm(v, y, 10.0), S), atol=1e-6)
+    assert found.gradient["Δ"] == pytest.approx(central_differences(lambda d: _svm(S, y, d[0]), np.array([10.0]))[0])
+
+
+def test_a_sum_over_every_index_but_one_without_its_value_is_refused():
+    _refused(r"L_i = \sum_{j\neq y_i} \max(0, s_j - s_{y_i} + \Delta)", {"s": S, "Δ": 10.0}, "y_i", "every index but y_i")
+
+
+def test_an_index_that_is_a_given_label_is_that_element():
+    # CS231n's softmax loss: f_{y_i} is f at the class y_i (it was 'no value for f_y_i')
+    f = np.array([-2.85, 0.86, 0.28])
+    for y in (0, 2):
+        found = compute(r"L_i = -\log\left(\frac{e^{f_{y_i}}}{ \sum_j e^{f_j} }\right)", {"f": f, "y_i": float(y)})
+        assert found.value == pytest.approx(-(f[y] - np.log(np.exp(f).sum())))
+        np.testing.assert_allclose(found.gradient["f"], np.exp(f) / np.exp(f).sum() - np.eye(3)[y])
+
+
+@pytest.mark.parametrize("element", ["W_{k,l}", "W_{kl}"])
+def test_a_double_sum_over_a_matrixs_elements(element):
+    # CS231n's L2 regularization R(W) = \sum_k\sum_l W_{k,l}^2 (it was 'W_{k,l} (two indices)' refused)
+    W = np.array([[0.2, -0.5, 0.1], [1.5, 1.3, 2.1]])
+    found = compute(rf"R(W) = \sum_k\sum_l {element}^2", {"W": W})
+    assert found.value == pytest.approx((W ** 2).sum())
+    np.testing.assert_allclose(found.gradient["W"], 2 * W)
+
+
+def test_a_double_sum_of_one_index_terms_is_refused():
+    # a_k b_l summed over k and l is an outer product's sum, not elementwise: refused, never sum(a*b)
+    _refused(r"z = \sum_k\sum_l a_k b_l", {"a": S, "b": S}, "one of the double sum's two indices")
+    _refused(r"R = \sum_k\sum_l W_{k,l}^2", {}, "matrix W")
