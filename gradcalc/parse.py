@@ -1499,6 +1499,8 @@ def parse(text: str, limits: Limits = DEFAULT, names=()) -> Graph:
         _equation_note(graph, text)
     if "=" in text:
         _unused_note(graph)
+    if "e" in text and "e" not in graph.variables:
+        _euler_note(graph, text)
     if pasted is not text:
         graph.notes.insert(0, "read as a pasted session: its prompts (>>>, In [1]:) and the lines without one "
                               "(what it printed) skipped")
@@ -1529,6 +1531,25 @@ def _unused_note(graph: Graph) -> None:
         graph.notes.append(f"the output is {graph.output_name}, the program's last value; {listed} "
                            f"{'is' if len(unused) == 1 else 'are'} computed but not used by it: to differentiate "
                            f"{unused[0]}, end the program with {unused[0]}")
+
+
+# 1e, 2e-x: a number then e, which math text reads as a product with Euler's e, where a reader of code
+# may have meant scientific notation left unfinished (1e, 2e-3 with the 3 lost).
+_NUMBER_E = _Pattern(r"(?<![\w.])([0-9]+(?:\.[0-9]*)?)e(?![\w.(^]|[ \t]*\^|[-+]?[0-9])([-+][ \t]*[^\W\d]\w*)?")
+
+
+def _euler_note(graph: Graph, text: str) -> None:
+    """1e is 1·e = 2.718…, 2e-x is 2·e − x: said in a note, with how to write the other reading."""
+    match = _NUMBER_E.search(text)
+    if match is None:
+        return
+    number, rest = match.group(1), (match.group(2) or "").replace(" ", "")
+    if rest:
+        graph.notes.append(f"{match.group()} is read as {number}·e {rest[0]} {rest[1:]} (Euler's number e = 2.718…); "
+                           f"for {number}·10^({rest}) write {number}*10^({rest})")
+    else:
+        graph.notes.append(f"{match.group()} is read as {number}·e (Euler's number e = 2.718…); for a number in "
+                           f"scientific notation, write its exponent: {number}e0, {number}e-3")
 
 
 # y == x^2 and f(x) == x^2 as a formula's head: == compares, = names.

@@ -213,3 +213,32 @@ def test_a_double_sum_of_one_index_terms_is_refused():
     # a_k b_l summed over k and l is an outer product's sum, not elementwise: refused, never sum(a*b)
     _refused(r"z = \sum_k\sum_l a_k b_l", {"a": S, "b": S}, "one of the double sum's two indices")
     _refused(r"R = \sum_k\sum_l W_{k,l}^2", {}, "matrix W")
+
+
+@pytest.mark.parametrize("text, value, said", [
+    ("1e", np.e, "1e0, 1e-3"),                    # scientific notation left unfinished, or 1·e: a note says
+    ("2e-x", 2 * np.e - 1.0, "2*10^(-x)"),
+    ("x + 2.5e", 1.0 + 2.5 * np.e, "2.5e0"),
+])
+def test_a_number_then_e_is_read_as_a_product_with_a_note(text, value, said):
+    found = compute(text, {"x": 1.0})
+    assert found.value == pytest.approx(value)
+    assert any("Euler's number" in note and said in note for note in found.graph.notes), found.graph.notes
+
+
+@pytest.mark.parametrize("text", ["2e^x", "x*1e-3", "e^x", "2.5e3 + x"])
+def test_no_note_where_e_is_plainly_meant(text):
+    assert not any("Euler's number" in note for note in compute(text, {"x": 1.0}).graph.notes)
+
+
+def test_latex_output_separates_products_of_long_names_with_a_cdot():
+    # \mathit{apple} \mathit{apple\_num} reads as one italic word in a PDF: the product is spelled
+    from click.testing import CliRunner
+
+    from gradcalc.cli import main
+
+    result = CliRunner().invoke(main, ["apple * apple_num * orange + 2*x*y", "--apple", "1", "--apple_num", "2",
+                                       "--orange", "3", "--x", "1", "--y", "2", "--symbolic", "--latex"])
+    assert result.exit_code == 0, result.output
+    assert r"&= \mathit{apple\_num} \cdot \mathit{orange}" in result.output
+    assert r"&= 2 y" in result.output          # one-letter names stay side by side

@@ -258,15 +258,18 @@ def _decimal(printer, value) -> bool:
 
 
 def _juxtapose(factors: list[str]) -> str:
-    """Factors side by side (2 x y); \\cdot where a number would run into the next one (2 \\cdot 3^{x})
-    or a variable into parentheses (x \\cdot \\left(x + 1\\right))."""
-    text = ""
+    """Factors side by side (2 x y); \\cdot where a number would run into the next one (2 \\cdot 3^{x}),
+    a variable into parentheses (x \\cdot \\left(x + 1\\right)), or beside a name of several letters
+    (\\mathit{apple} \\cdot \\mathit{apple\\_num}: side by side, two words read as one)."""
+    text, previous = "", ""
     for factor in factors:
         if text:
             # x\left(…\right) would read as a function x applied to (…): a \cdot says it is a product
             ambiguous = factor.startswith(r"\left(") and text[-1:].isalpha()
-            text += r" \cdot " if factor[:1].isdigit() or factor.startswith(r"\frac") or ambiguous else " "
+            words = factor.startswith(r"\mathit{") or previous.startswith(r"\mathit{")
+            text += r" \cdot " if factor[:1].isdigit() or factor.startswith(r"\frac") or ambiguous or words else " "
         text += factor
+        previous = factor
     return text
 
 
