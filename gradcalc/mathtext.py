@@ -799,14 +799,20 @@ def _derivative_operators(tokens: list[Tok], text: str, names, notes: list[str])
 
 
 def _braced_heads(tokens: list[Tok]) -> list[Tok]:
-    """{\\hat{\\mathbf{y}}} = Xw + b (d2l): braces around a formula's name group nothing; the name."""
+    """{\\hat{\\mathbf{y}}} = Xw + b (d2l): braces around a formula's name group nothing; the name. A
+    functional's head in brackets, H[P] = … (d2l's entropy), is H(P) = …: P its input."""
     out: list[Tok] = []
     k = 0
     while k < len(tokens):
-        if (k == 0 or tokens[k - 1].lastgroup == "_SEP") and k + 3 < len(tokens) and \
-                [t.lastgroup for t in tokens[k:k + 4]] == ["LBRACE", "NAME", "RBRACE", "EQUAL"]:
+        kinds = [t.lastgroup for t in tokens[k:k + 5]]
+        if (k == 0 or tokens[k - 1].lastgroup == "_SEP") and kinds[:4] == ["LBRACE", "NAME", "RBRACE", "EQUAL"]:
             out.append(tokens[k + 1])
             k += 3
+            continue
+        if (k == 0 or tokens[k - 1].lastgroup == "_SEP") and kinds == ["NAME", "LSQB", "NAME", "RSQB", "EQUAL"]:
+            out += [tokens[k], Tok("LPAR", "(", tokens[k + 1].start, tokens[k + 1].end), tokens[k + 2],
+                    Tok("RPAR", ")", tokens[k + 3].start, tokens[k + 3].end)]
+            k += 4
             continue
         out.append(tokens[k])
         k += 1

@@ -1795,7 +1795,12 @@ def _read_python(text: str):
             return None
     elif not any(word in text for word in _PYTHON_WORDS):
         return None
+    if "\\" in text and "'" not in text and '"' not in text and _LATEX_COMMAND.search(text):
+        return None       # \sum, \log outside a string: LaTeX (H[P] = \sum_j …), never Python
     return dialects.read_python(text)
+
+
+_LATEX_COMMAND = _Pattern(r"\\[A-Za-z]")
 
 
 def _parse_fragment(source: str, by_lark: bool) -> Ref:

@@ -242,3 +242,12 @@ def test_latex_output_separates_products_of_long_names_with_a_cdot():
     assert result.exit_code == 0, result.output
     assert r"&= \mathit{apple\_num} \cdot \mathit{orange}" in result.output
     assert r"&= 2 y" in result.output          # one-letter names stay side by side
+
+
+def test_a_functionals_head_in_brackets_is_its_name():
+    # d2l 4.1's entropy H[P] = \sum_j -P(j) \log P(j): it was read as Python's x[i] = v, hinted with np.where
+    P = np.array([0.2, 0.5, 0.3])
+    found = compute(r"H[P] = \sum_j - P(j) \log P(j)", {"P": P})
+    assert found.graph.output_name == "H"
+    assert found.value == pytest.approx(-(P * np.log(P)).sum())
+    np.testing.assert_allclose(found.gradient["P"], -np.log(P) - 1)
