@@ -1701,6 +1701,14 @@ def _transposes(tokens: list[Tok], context: Context) -> list[Tok]:
                         Tok("NAME", nxt.text[1:], nxt.start + 1, nxt.end)]
                 i += 2
                 continue
+            if nxt.lastgroup == "NAME" and nxt.text[0] == "T" and len(nxt.text) > 1 and \
+                    nxt.text not in context.known and re.fullmatch(r"[^\W\d]\w*", nxt.text[1:]):
+                # neither Tx_i nor x_i has a value: a hint to give --Tx_i would compute the power w^Tx_i
+                rest = nxt.text[1:]
+                raise GradcalcError(f"^{nxt.text} can be read as the transpose times {rest} (w^T {rest}, as notes "
+                                    f"write it) or as the power ^{nxt.text}", (token.start, nxt.end),
+                                    hint=f"for the transpose, write ^T {rest} or give --{rest} VALUE; for the power, "
+                                         f"write ^{{{nxt.text}}} and give --{nxt.text} VALUE")
             if nxt.lastgroup == "LBRACE" and i + 3 < len(tokens) and tokens[i + 2].text == "T" \
                     and tokens[i + 3].lastgroup == "RBRACE":
                 out.append(Tok("ATTRIBUTE", ".T", token.start, tokens[i + 3].end))

@@ -1706,6 +1706,8 @@ def _reads_otherwise(graph: Graph, names: frozenset) -> bool:
     unknown = [name for name in variables if name not in names and name not in declared]
     if any(name == "T" or name.endswith("_") or name.startswith("log") for name in unknown):
         return True
+    if "^T" in graph.text and any(name[:1] == "T" and len(name) > 1 for name in unknown):
+        return True       # w^Tx: the transpose times x, or the power w^Tx (math text's rules say which)
     if "d" in unknown and any(name[:1] == "d" and name[1:] in names for name in unknown):
         return True       # d/dx sin(x) with x given: the formula after d/dx, its derivative printed
     listed = lambda name: name in variables and name not in names and name in declared  # noqa: E731

@@ -251,3 +251,18 @@ def test_a_functionals_head_in_brackets_is_its_name():
     assert found.graph.output_name == "H"
     assert found.value == pytest.approx(-(P * np.log(P)).sum())
     np.testing.assert_allclose(found.gradient["P"], -np.log(P) - 1)
+
+
+@pytest.mark.parametrize("text, values", [
+    (r"L_i = C \max(0, 1 - y_i w^Tx_i)", {"C": 1.0, "y_i": -1.0, "w": np.array([0.5, -0.25])}),
+    ("w^Tx", {"w": np.array([0.5, -0.25])}),
+    ("w^Tx", {}),
+])
+def test_w_transpose_x_with_no_value_for_either_reading_is_refused(text, values):
+    # the hint was 'give --Tx VALUE', which computes the power w^Tx, never the transpose product
+    error = _refused(text, values, "transpose", "power")
+    assert "transpose, write ^T x" in error.hint and "power, write ^{Tx" in error.hint
+
+
+def test_w_transpose_x_with_a_value_for_tx_stays_the_power():
+    assert compute("w^Tx", {"w": 2.0, "Tx": 3.0}).value == pytest.approx(8.0)
