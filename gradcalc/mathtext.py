@@ -655,9 +655,17 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 skip.update(range(i + 1, end))
             elif text in ("\\partial", "\\nabla"):    # ∂f/∂x, ∇f: what gradcalc computes, not reads
                 what = "a partial derivative" if text == "\\partial" else "the gradient"
+                texts = [t.text for t in tokens[i:i + 8]]
+                hint = ("write the function alone and give its inputs' values, e.g. gradcalc \"x^2 y\" --x 1 --y 2: "
+                        "it prints ∂z/∂x and ∂z/∂y")
+                if texts[:3] == ["\\partial", texts[1], "}"] and texts[3:5] == ["{", "\\partial"] and \
+                        tokens[i + 1].lastgroup == "NAME" and i + 5 < len(tokens) and tokens[i + 5].lastgroup == "NAME":
+                    # \frac{\partial f}{\partial x}: the user's own names, not an example's
+                    of, by = texts[1], texts[5]
+                    hint = (f"write {of}'s formula, {of} = …, and give --{by} VALUE (and its other inputs' values): "
+                            f"gradcalc prints ∂{of}/∂{by}")
                 raise _latex_error(token, f"{text} writes {what}, which gradcalc computes rather than reads",
-                                   hint="write the function alone and give its inputs' values, e.g. gradcalc "
-                                        "\"x^2 y\" --x 1 --y 2: it prints ∂z/∂x and ∂z/∂y")
+                                   hint=hint)
             else:
                 raise _latex_error(token, f"the LaTeX command {text} is not read",
                                    hint="gradcalc reads \\frac, \\sqrt, \\cdot, \\times, \\left( \\right), "

@@ -76,12 +76,14 @@ def test_partial_and_nabla_are_named_as_what_gradcalc_computes():
     assert result.exit_code == 2
     assert r"\frac{\partial}{\partial x} is a partial derivative, which gradcalc computes" in result.stderr
     assert "give --x VALUE" in result.stderr and "x^2 y" not in result.stderr
-    for text, what in [(r"\frac{\partial f}{\partial x}", r"\partial writes a partial derivative"),
-                       (r"\nabla_x f", r"\nabla writes the gradient")]:
+    for text, what, hint in [
+            (r"\frac{\partial f}{\partial x}", r"\partial writes a partial derivative",
+             "write f's formula, f = …, and give --x VALUE (and its other inputs' values): gradcalc prints ∂f/∂x"),
+            (r"\nabla_x f", r"\nabla writes the gradient", 'gradcalc "x^2 y" --x 1 --y 2: it prints ∂z/∂x and ∂z/∂y')]:
         result = CliRunner().invoke(main, [text, "--x", "1"])
         assert result.exit_code == 2
         assert f"error: {what}, which gradcalc computes rather than reads" in result.stderr
-        assert 'gradcalc "x^2 y" --x 1 --y 2: it prints ∂z/∂x and ∂z/∂y' in result.stderr
+        assert hint in result.stderr
 
 
 def test_value_and_grad_unpacked_is_hinted_with_what_works():
