@@ -504,6 +504,13 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
             else:
                 out.append(Tok("RPAR", ")", token.start, token.end))
                 order, end = _norm_order(tokens, i + 1)
+                power: list[Tok] = []
+                if order is None and i + 2 < len(tokens) and tokens[i + 1].text == "^":
+                    # \|w\|^2_2, \|W\|^2_F: the power written before the subscript, read after it
+                    power_end = _group_end(tokens, i + 2)
+                    if _norm_order(tokens, power_end)[0] is not None:
+                        order, end = _norm_order(tokens, power_end)
+                        power = tokens[i + 1:power_end]
                 if order == "F":      # the Frobenius norm: norm's, of every element
                     pass
                 elif order in ("1", "2", "\\infty"):   # numpy's norm of that order: a vector's, never a matrix's
@@ -516,6 +523,8 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                                        hint="gradcalc reads \\|x\\| and \\|x\\|_2 (norm), \\|x\\|_1, "
                                             "\\|x\\|_\\infty and \\|W\\|_F; write (sum(abs(x)^p))^(1/p)")
                 skip.update(range(i + 1, end))
+                if power:
+                    after.setdefault(end - 1, []).extend(power)
             norm_open = opens
         elif text in ("\\[", "\\]"):       # display math's delimiters, like $$
             pass

@@ -266,3 +266,14 @@ def test_w_transpose_x_with_no_value_for_either_reading_is_refused(text, values)
 
 def test_w_transpose_x_with_a_value_for_tx_stays_the_power():
     assert compute("w^Tx", {"w": 2.0, "Tx": 3.0}).value == pytest.approx(8.0)
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"\|\mathbf{w}\|^2_2", 25.0), (r"\|\mathbf{w}\|_2^2", 25.0), (r"\|w\|^2", 25.0), (r"\|w\|^2 + 1", 26.0),
+    (r"\|W\|^2_F + 1", 6.0), (r"\|W\|^{2}_{F}", 5.0), (r"\frac{\lambda}{2}\|\mathbf{w}\|^2", 12.5),
+])
+def test_a_norms_power_and_subscript_in_either_order(text, expected):
+    # \|w\|^2_2 was 'no value for _2' (the hint --_2 VALUE)
+    found = compute(text, {"w": np.array([3.0, 4.0]), "W": np.array([[1.0, 2.0]]), "λ": 1.0}
+                    if "W" in text or "lambda" in text else {"w": np.array([3.0, 4.0])})
+    assert found.value == pytest.approx(expected)
