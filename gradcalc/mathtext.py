@@ -638,8 +638,12 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                     inner = inner[2:3]          # \hat{\mathbf{y}}: a font around the letter is the letter
                 letter = _letter(inner[0].text) if len(inner) == 1 else None
                 if letter is None:
+                    word = "".join(t.text for t in inner)
+                    spelled = f"{word}_{_ACCENT_COMMANDS[command]}" if re.fullmatch(r"[A-Za-z]\w*", word) \
+                        else f"y_{_ACCENT_COMMANDS[command]}"
                     raise _latex_error(token, f"{text} over more than one letter is not read",
-                                       hint=f"write the name it stands for, e.g. y_{_ACCENT_COMMANDS[command]}")
+                                       hint=f"write the name it stands for, e.g. {spelled}, and give its value "
+                                            f"(--{spelled} VALUE)")
                 out.append(Tok("NAME", f"{letter}_{_ACCENT_COMMANDS[command]}", token.start, tokens[end - 1].end))
                 skip.update(range(i + 1, end))
             elif command in _WORD_COMMANDS and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE" \

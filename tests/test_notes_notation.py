@@ -143,7 +143,7 @@ def test_a_where_clause_restating_the_formulas_elements_leaves_the_formula():
 
 
 def test_an_accent_over_two_letters_is_refused():
-    _refused(r"\hat{xy} + 1", {"x": 1.0}, "more than one letter")
+    _refused(r"\hat{xy} + 1", {"x": 1.0}, "more than one letter", "xy_hat")
 
 
 @pytest.mark.parametrize("text, expected", [
