@@ -1499,8 +1499,8 @@ def parse(text: str, limits: Limits = DEFAULT, names=()) -> Graph:
         _equation_note(graph, text)
     if "=" in text:
         _unused_note(graph)
-    if "e" in text and "e" not in graph.variables:
-        _euler_note(graph, text)
+    if "e" in text and "e" not in graph.variables and any(f"{digit}e" in text for digit in "0123456789"):
+        _euler_note(graph, text)      # (the pattern compiled only where a digit meets an e)
     if pasted is not text:
         graph.notes.insert(0, "read as a pasted session: its prompts (>>>, In [1]:) and the lines without one "
                               "(what it printed) skipped")
