@@ -412,13 +412,22 @@ def unjudgeable(answer: Answer, error: GradcalcError, quantity: str, computed) -
 
 
 def _as_named(graph: Graph, answer: Answer) -> Answer:
-    """The answer under its name as the text has it (result.text_name: alpha is α, as --alpha is)."""
+    """The answer under its name as the text has it (result.text_name: alpha is α, as --alpha is),
+    and so the names its formula uses."""
     from dataclasses import replace
 
     from .result import text_name
 
     name = text_name(graph, answer.name)
-    return answer if name == answer.name else replace(answer, name=name)
+    formula = answer.formula
+    renamed = {} if formula is None else \
+        {v: named for v in formula.variables if (named := text_name(graph, v)) != v and graph.node_of(v) is None}
+    if renamed:    # x=2*alpha*x: the formula's alpha is the text's α too
+        formula = formula.copy()
+        formula.variables = {renamed.get(v, v): i for v, i in formula.variables.items()}
+        for v, i in formula.variables.items():
+            formula.nodes.names[i] = v
+    return answer if name == answer.name and not renamed else replace(answer, name=name, formula=formula)
 
 
 def answer_inputs(graph: Graph, answers: list[Answer]) -> tuple[str, ...]:

@@ -78,3 +78,14 @@ def test_expect_takes_the_spelled_name():
     assert gradcalc.compute(r"\theta = x^2; z = 3*\theta", x=2).expect("theta", "3")["ok"]
     both = gradcalc.compute("beta*x + β", {"beta": 2, "β": 1, "x": 1})
     assert both.expect("beta", "1")["ok"] and both.expect("β", "1")["ok"]
+
+
+def test_an_answers_formula_takes_the_spelled_name():
+    # --expect "x=2*alpha*x" was 'unknown name alpha' (hint: an answer may use α, x)
+    args = [r"\alpha x^2", "--alpha", "2", "--x", "3", "-q"]
+    right = CliRunner().invoke(main, [*args, "--expect", "x=2*alpha*x", "--expect", "alpha=x^2"])
+    assert right.exit_code == 0, right.output
+    wrong = CliRunner().invoke(main, [*args, "--expect", "x=3*alpha*x"])
+    assert wrong.exit_code == 1 and "unknown name" not in wrong.stderr
+    found = gradcalc.compute(r"\alpha x^2", alpha=2, x=3).expect("x", "2*alpha*x")
+    assert found["ok"] and found["expect"][0]["compared_at"] == 6     # the given point and 5 near it
