@@ -617,6 +617,15 @@ def _formulas(graph: Graph, values: list, roots: dict, taken, expand: bool, own:
     pretty_printer = Printer(table, pretty_style, names)
     for e in sorted(uses):
         pretty_printer.text[e] = pretty_printer.render(e)
+    if _drop_unshown(names, pretty_printer, wanted):     # helpers numbered again: t1, t2, … as shown
+        fresh = (f"{letter}{i}" for i in range(1, 10 ** 9) if f"{letter}{i}" not in taken)
+        for e in sorted(names):
+            if own_by_expr.get(e) != names[e]:
+                names[e] = next(fresh)
+        ascii_printer, pretty_printer = Printer(table, ascii_style, dict(names)), Printer(table, pretty_style, names)
+        for e in sorted(uses):
+            ascii_printer.text[e] = ascii_printer.render(e)
+            pretty_printer.text[e] = pretty_printer.render(e)
     definitions = [(names[e], pretty_printer.text[e][0]) for e in sorted(names)]
     shared = [f"{names[e]} = {ascii_printer.text[e][0]}" for e in sorted(names)]
     # Each root as a program of its own, unless that repeats the definitions too often (a long sum
@@ -632,6 +641,26 @@ def _formulas(graph: Graph, values: list, roots: dict, taken, expand: bool, own:
                      dict(zip(roots, wanted)), names, set(own_by_expr.values()) & set(names.values()))
     found.length = sum(map(len, pretty.values())) + sum(len(text) for _, text in definitions)
     return found
+
+
+def _drop_unshown(names: dict[int, str], printer: Printer, roots: list[int]) -> bool:
+    """Take out of `names` (shared by both printers) each one no formula shows: a quotient's
+    denominator is printed from its base (60/(…)^3), so 1/(…)^3 named t1 was defined and never used."""
+    import re
+
+    symbol = {printer.style.symbol(name): e for e, name in names.items()}
+    shown: set[int] = set()
+    pending = [printer.shown(e)[0] for e in roots]
+    while pending:
+        for word in re.findall(r"\w+", pending.pop()):
+            e = symbol.get(word)
+            if e is not None and e not in shown:
+                shown.add(e)
+                pending.append(printer.text[e][0])
+    unshown = [e for e in names if e not in shown]
+    for e in unshown:
+        del names[e]
+    return bool(unshown)
 
 
 def gathered(table: _Table, roots: list[int]) -> list[int]:

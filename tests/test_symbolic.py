@@ -320,3 +320,22 @@ def test_a_power_of_zero_has_the_derivative_the_backward_pass_takes():
     assert symbolic("0**x", x=2.0) == {"x": "0"}
     assert symbolic("3*0**x + x", x=2.0) == {"x": "1"}
     assert symbolic("2**x", x=2.0) == {"x": "log(2)·2^x"}
+
+
+def test_every_name_defined_is_used_and_helpers_count_from_one():
+    # micrograd's README program: 'where t1 = 1/(…)^3' was defined and never used (a quotient is
+    # printed from its denominator), and the next helper was t2
+    import re
+
+    program = ("a = -4.0\nb = 2.0\nc = a + b\nd = a * b + b**3\nc += c + 1\nc += 1 + c + (-a)\n"
+               "d += d * 2 + relu(b + a)\nd += 3 * d + relu(b - a)\ne = c - d\nf = e**2\ng = f / 2.0\n"
+               "g += 10.0 / f\n")
+    result = compute(program)
+    found = beyond(result, symbolic=True).symbolic
+    for name, _ in found.definitions:
+        texts = list(found.pretty.values()) + [text for other, text in found.definitions if other != name]
+        assert any(re.search(rf"\b{name}\b", text) for text in texts), name
+    helpers = [name for name, _ in found.definitions if name not in found.own]
+    assert helpers == [f"t{i}" for i in range(1, len(helpers) + 1)]
+    for name, grad in result.gradient.items():
+        assert value_of(found.ascii[("gradient", name)], {"a": -4.0, "b": 2.0}) == pytest.approx(grad, rel=1e-9)
