@@ -89,3 +89,10 @@ def test_an_answers_formula_takes_the_spelled_name():
     assert wrong.exit_code == 1 and "unknown name" not in wrong.stderr
     found = gradcalc.compute(r"\alpha x^2", alpha=2, x=3).expect("x", "2*alpha*x")
     assert found["ok"] and found["expect"][0]["compared_at"] == 6     # the given point and 5 near it
+
+
+def test_points_take_wrt_by_the_spelled_name():
+    # --points with --wrt alpha was 'cannot differentiate with respect to alpha'
+    result = CliRunner().invoke(main, [r"\alpha x^2", "--points", "-", "--wrt", "alpha"], input="alpha,x\n2,3\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["α,x,value,dz/dα", "2,3,18.0,9.0"]

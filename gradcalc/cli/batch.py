@@ -28,10 +28,11 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
     from ..parse import parse
     from ..render import batch as out
     from ..render.progress import progress_for
-    from ..result import greek_keys
+    from ..result import greek_keys, text_name
 
-    stream, wrt, keep_going = p["points"], tuple(p["wrt"]), p["keep_going"]
+    stream, keep_going = p["points"], p["keep_going"]
     graph = parse(text, limits)
+    wrt = tuple(dict.fromkeys(text_name(graph, name) for name in p["wrt"]))   # --wrt alpha is α, as for one point
     for note in graph.notes:   # how the text was read (1/2x as (1/2)·x): no trace here to say it
         say(f"note: {note}")
     # A fixed value for a name the expression does not mention: a note, as for a single point.
