@@ -296,7 +296,7 @@ def _elementwise_products(body: list[Tok]) -> list[Tok]:
     return out
 
 
-def _sums(tokens: list[Tok], names, top: bool = True) -> list[Tok]:
+def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = None) -> list[Tok]:
     """\\sum_{i=1}^{n} x_i^2 → sum(x**2), \\prod likewise: the summand read over the arrays whose elements
     it names (x_i, x_{i}, \\hat{y}_i, \\hat y_i are the elements of x and y_hat, given as arrays); the
     summand ends where its term does (\\frac{1}{n}\\sum_i (y_i - t_i)^2 + c sums the square alone)."""
@@ -370,7 +370,7 @@ def _sums(tokens: list[Tok], names, top: bool = True) -> list[Tok]:
             out.append(_empty("MUL_OP", "*", token.start))     # 2\\sum …, x \\sum …: a product
         out += [Tok("NAME", word, token.start, token.end), _empty("LPAR", "(", tokens[start].start if start < len(tokens)
                                                                   else token.end)]
-        summand = _elementwise_products(_sums(body, names, top=False))     # a sum inside the summand too
+        summand = _elementwise_products(_sums(body, names, False, notes))     # a sum inside the summand too
         out += summand
         out.append(_empty("RPAR", ")", tokens[end - 1].end))
         if excluded:
@@ -380,6 +380,9 @@ def _sums(tokens: list[Tok], names, top: bool = True) -> list[Tok]:
                                           f"where {excluded[0].text} has a value",
                                    hint=f"give --{excluded[0].text} VALUE (an index, from 0)")
             at = excluded[0]
+            if notes is not None:
+                notes.append(f"\\{word}_{{{index} \\neq {at.text}}} is read as the sum over every {index}, less the "
+                             f"term at {index} = {at.text} (each array's element {at.text}, counted from 0)")
             out += [_empty("ADD_OP", "-", tokens[end - 1].end), _empty("LPAR", "(", tokens[end - 1].end)]
             for t in summand:
                 out.append(t)
@@ -1748,7 +1751,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
     tokens = _ellipsis_sums(_derivative_operators(tokens, text, set(names), notes), text, set(names), notes)
     tokens = _label_indices(tokens, set(names), notes)
-    tokens = _braced_heads(_labels(_latex(_sums(tokens, set(names))), set(names), notes))
+    tokens = _braced_heads(_labels(_latex(_sums(tokens, set(names), notes=notes)), set(names), notes))
     tokens = _definition_lists(_where_clauses(_one_argument_extremes(_factorials(_bars(tokens))), notes), text, notes)
     if any(token.lastgroup == "BANG" for token in tokens):
         return None      # a ! that is no factorial: the parser's error stands

@@ -185,6 +185,7 @@ def test_a_sum_over_every_index_but_one_leaves_that_term_out(y):
     assert found.value == pytest.approx(_svm(S, y, 10.0))
     np.testing.assert_allclose(found.gradient["s"], central_differences(lambda v: _svm(v, y, 10.0), S), atol=1e-6)
     assert found.gradient["Δ"] == pytest.approx(central_differences(lambda d: _svm(S, y, d[0]), np.array([10.0]))[0])
+    assert any("less the term at j = y_i" in note for note in found.graph.notes)
 
 
 def test_a_sum_over_every_index_but_one_without_its_value_is_refused():
