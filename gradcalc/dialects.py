@@ -21,7 +21,7 @@ import re
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
 LITERAL = frozenset({"axis", "keepdims", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
                      "approximate", "requires_grad", "trainable", "volatile", "num", "endpoint", "n0", "n1", "n2", "s0", "s1", "s2", "s3",
-                     "start", "stop", "step"})
+                     "start", "stop", "step", "num"})
 
 # Keywords that mean the same parameter in every library: PyTorch's dim is NumPy's axis.
 SYNONYMS = {"dim": "axis", "keepdim": "keepdims", "exponent": "y", "other": "y"}
@@ -238,6 +238,40 @@ def _bce_logits(m, x, t, **_):
 def _softmax_ce(m, t, x, axis=-1, **_):
     # tf.nn.softmax_cross_entropy_with_logits: one loss per row, −Σ t·log softmax(x).
     return m("neg", m.call("sum", m("mul", t, _log_softmax(m, x, axis)), m.axis(-1, "softmax")))
+
+
+def _targets(m, t, x, indices=False):
+    """A loss's target as probabilities over x's classes: as given when shaped like x, its labels (x's
+    shape without the class axis, PyTorch's usual LongTensor) as one-hot rows; decided when it runs."""
+    return m("class_targets", t, x, m.const(1.0 if indices else 0.0))
+
+
+def _torch_ce(m, x, t, **_):
+    # PyTorch's F.cross_entropy: −Σ t·log softmax(x) per row, averaged over the rows (reduction='mean').
+    return m.call("cross_entropy", x, _targets(m, t, x))
+
+
+def _nll(m, x, t, **_):
+    # F.nll_loss: x holds log-probabilities already; −x[n, t_n] averaged over the rows.
+    picked = m.call("sum", m("mul", _targets(m, t, x, indices=True), x), m.axis(-1, "nll_loss"))
+    return m("neg", m.call("mean", picked))
+
+
+def _sparse_ce(m, t, x, **_):
+    # tf.nn.sparse_softmax_cross_entropy_with_logits: one loss per row, −log softmax(x)[t] (no mean).
+    return m("neg", m.call("sum", m("mul", _targets(m, t, x, indices=True), _log_softmax(m, x)),
+                           m.axis(-1, "softmax")))
+
+
+def _one_hot(m, t, num=None, **_):
+    """F.one_hot(t, 3), jax.nn.one_hot(t, 3), tf.one_hot(t, depth=3): 1 where the label is, else 0
+    (no gradient, as the libraries give none through labels)."""
+    import numpy as np
+
+    if not isinstance(num, int) or isinstance(num, bool) or not 0 < num <= 10 ** 5:
+        m.refuse("the number of classes must be a whole number written in the call",
+                 "write it after the labels, e.g. F.one_hot(t, 3) for 3 classes")
+    return m("equal", m("expand_axis", t, m.const(-1.0)), m.const(np.arange(num, dtype=np.float64)))
 
 
 def _leaky(m, x, slope):
@@ -499,7 +533,7 @@ JAX_NN = {
     "logsumexp": S("x, axis=None, keepdims=False", _logsumexp),
     "log_sigmoid": S("x", _log_sigmoid), "soft_sign": S("x", _softsign),
     "relu6": S("x", _hardtanh(0.0, 6.0)), "hard_tanh": S("x", _hardtanh(-1.0, 1.0)),
-    "tanh": S("x", _call("tanh")),
+    "tanh": S("x", _call("tanh")), "one_hot": S("t|x, num|num_classes", _one_hot),
 }
 
 SPECIAL = {   # scipy.special and jax.scipy.special
@@ -531,7 +565,8 @@ TORCH_FUNCTIONAL = {   # torch.nn.functional, imported as F
     "mse_loss": S("x, y|target", _mse), "l1_loss": S("x, y|target", _l1),
     "binary_cross_entropy": S("x, t|target", _bce),
     "binary_cross_entropy_with_logits": S("x, t|target", _bce_logits),
-    "cross_entropy": S("x, t|target", _call("cross_entropy", 2)),
+    "cross_entropy": S("x, t|target", _torch_ce), "nll_loss": S("x, t|target", _nll),
+    "one_hot": S("t|tensor, num|num_classes=-1", _one_hot),
     "linear": S("x, w|weight, b|bias=None", _linear),
     # DeZero imports dezero.functions as F too: its sum and mean take an axis (torch's F has none)
     "sum": _REDUCTIONS["sum"], "mean": _REDUCTIONS["mean"], "matmul": S("x, y|W", _op("matmul")),
@@ -585,6 +620,7 @@ TENSORFLOW = {
     "keras.losses.MeanSquaredError()": S("t, x", lambda m, t, x: m.call("mean", _square(m, m("sub", t, x)))),
     "keras.losses.MeanAbsoluteError()": S("t, x", lambda m, t, x: m.call("mean", m.call("abs", m("sub", t, x)))),
     "range": S("start, stop|limit=None, step|delta=None", _arange),
+    "one_hot": S("t|indices, num|depth", _one_hot),
 }
 
 RANDOM = {name: S("x=None, n1=None, n2=None, *", _random) for name in ("randn", "rand", "randint", "normal", "uniform", "random",
@@ -599,6 +635,7 @@ TF_NN = {
     "softmax": S("x|logits, axis=None", _softmax), "log_softmax": S("x|logits, axis=None", _log_softmax),
     "sigmoid_cross_entropy_with_logits": S("t|labels, x|logits", lambda m, t, x: _sigmoid_ce(m, x, t)),
     "softmax_cross_entropy_with_logits": S("t|labels, x|logits, axis=-1", _softmax_ce),
+    "sparse_softmax_cross_entropy_with_logits": S("t|labels, x|logits", _sparse_ce),
     "l2_loss": S("x", _l2_loss), "relu6": S("x", _hardtanh(0.0, 6.0)),
     "l2_normalize": S("x, axis=None", _l2_normalize),
 }
@@ -661,7 +698,8 @@ BARE: dict[str, Spelling] = {
     name: NUMPY[name] for name in ("square", "add", "subtract", "multiply", "divide", "negative",
                                    "reciprocal", "logaddexp", "outer", "clip")
 } | {"clamp": TORCH["clamp"], "stop_gradient": JAX_LAX["stop_gradient"], "detach": TORCH["detach"],
-     "mse_loss": TORCH_FUNCTIONAL["mse_loss"], "l1_loss": TORCH_FUNCTIONAL["l1_loss"],
+     "mse_loss": TORCH_FUNCTIONAL["mse_loss"], "nll_loss": TORCH_FUNCTIONAL["nll_loss"],
+     "one_hot": TORCH_FUNCTIONAL["one_hot"], "l1_loss": TORCH_FUNCTIONAL["l1_loss"],
      "binary_cross_entropy": TORCH_FUNCTIONAL["binary_cross_entropy"],
      "binary_cross_entropy_with_logits": TORCH_FUNCTIONAL["binary_cross_entropy_with_logits"],
      # softmax(x, dim=0), softmax(x, 1): an axis by keyword or position, as torch, JAX and SciPy give it
@@ -694,7 +732,7 @@ UNSUPPORTED = {
     # Near-misses of functions gradcalc has (selu ~ elu, nll_loss ~ l1_loss): named here so the hint
     # never offers the other function. loggamma is SciPy's complex log Γ (nan for real x < 0; lgamma
     # is log|Γ|).
-    **dict.fromkeys(("loggamma", "selu", "celu", "rrelu", "prelu", "glu", "hardswish", "hardsigmoid", "nll_loss",
+    **dict.fromkeys(("loggamma", "selu", "celu", "rrelu", "prelu", "glu", "hardswish", "hardsigmoid",
                      "kl_div", "huber_loss", "hardtanh", "relu6", "mish", "softmin", "hardshrink",
                      "softshrink", "tanhshrink", "threshold", "asech", "acsch", "acoth", "arsech",
                      "arcsch", "arcoth", "xlog1py", "beta", "betaln", "zeta", "bessel_j0", "j0", "j1",
@@ -801,7 +839,7 @@ _TAPE = re.compile(rf"(?:([\[(]?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ 
 # A loss or an activation as PyTorch's and Keras' objects (criterion = nn.MSELoss(), then
 # criterion(pred, y)): the function each object calls, made with no setting that changes it
 MODULE_OBJECTS = {
-    "MSELoss": "F.mse_loss", "L1Loss": "F.l1_loss", "BCELoss": "F.binary_cross_entropy",
+    "MSELoss": "F.mse_loss", "L1Loss": "F.l1_loss", "CrossEntropyLoss": "F.cross_entropy", "NLLLoss": "F.nll_loss", "BCELoss": "F.binary_cross_entropy",
     "BCEWithLogitsLoss": "F.binary_cross_entropy_with_logits", "ReLU": "F.relu", "Sigmoid": "F.sigmoid",
     "Tanh": "F.tanh", "Softplus": "F.softplus", "SiLU": "F.silu", "ELU": "F.elu", "LeakyReLU": "F.leaky_relu",
     "LogSigmoid": "F.logsigmoid", "Softsign": "F.softsign", "ReLU6": "F.relu6", "Hardtanh": "F.hardtanh",

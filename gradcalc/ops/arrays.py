@@ -657,3 +657,47 @@ OPS.update({
     "max_axis": _extreme_along("max"),    # numpy's max and min are looked up when called: no import
     "min_axis": _extreme_along("min"),
 })
+
+
+# PyTorch's cross_entropy and nll_loss take their target as class indices (a LongTensor of labels, x's
+# shape without its class axis) or as probabilities shaped like x; which one is known when the program
+# runs, from the shapes. This op gives the probabilities: the target as it is, or its labels as
+# one-hot rows. `indices` (1): labels only, as tf.nn.sparse_softmax_cross_entropy_with_logits takes.
+def _class_targets(t, x, indices=0.0):
+    shape, given = np.shape(x), np.shape(t)
+    if len(shape) > 2:
+        raise InputError(f"a loss over classes reads logits of 1 or 2 axes (C) or (N, C), got "
+                         f"{format_shape(shape)}", hint="give one row of scores per example, the classes "
+                                                        "along the last axis")
+    if given == shape and len(shape) and not indices:
+        return as_value(t)
+    if not shape or given != shape[:-1]:
+        want = f"{format_shape(shape[:-1])} (class indices)" + ("" if indices else f" or {format_shape(shape)} "
+                                                                                   "(probabilities)")
+        raise InputError(f"shape mismatch: the target must be {want}, got {format_shape(given)}",
+                         hint="give one class index (0 to C − 1) per row of the logits" +
+                              ("" if indices else ", or one row of probabilities per row"))
+    labels, classes = np.asarray(t, dtype=float), shape[-1]
+    bad = ~np.isfinite(labels) | (labels != np.round(labels)) | (labels < 0) | (labels >= classes)
+    if np.any(bad):
+        raise InputError(f"a class index must be a whole number from 0 to {classes - 1}, got "
+                         f"{float(labels[bad].flat[0]):g}", hint=f"give each label as one of 0 … {classes - 1}")
+    return as_value((labels[..., None] == np.arange(classes)) * 1.0)
+
+
+def _same_shape(a, b) -> bool:
+    return np.shape(a) == np.shape(b)
+
+
+# The target's gradient: the upstream where it is probabilities; labels (whole numbers) get none.
+function("class_targets_back", lambda g, t, x, indices: g if _same_shape(t, x) and not indices else np.zeros(np.shape(t)),
+         graph=lambda G, g, t, x, indices: g if _same_shape(G.values[t], G.values[x]) and not G.values[indices]
+         else G("mul", t, G.const(0.0)),
+         text=lambda g, t, x, indices: words("{0} where {1} holds probabilities, 0 where it holds labels", g, t))
+
+OPS.update({
+    "class_targets": Op("class_targets", "{0} as probabilities over {1}'s classes", _class_targets,
+                        vjp=(lambda m, g, t, x, indices, out: m.class_targets_back(g, t, x, indices),
+                             lambda m, g, t, x, indices, out: 0.0 * x, None),
+                        keeps_finite=True),
+})

@@ -1,0 +1,102 @@
+"""Gaps in what gradcalc reads of pasted PyTorch, JAX, TensorFlow and NumPy, closed for the whole
+dialect: each value checked against the library's own definition written out in numpy (or numbers
+PyTorch printed, where said), and gradients against central differences."""
+
+import numpy as np
+import pytest
+from helpers import central_differences
+
+from gradcalc import compute
+from gradcalc.errors import GradcalcError
+
+LOGITS = np.array([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0], [0.3, 0.3, -0.2]])
+LABELS = np.array([1.0, 2.0, 0.0])
+ROW = np.array([0.2, -1.3, 0.7, 2.0])
+
+
+def _log_softmax(x):
+    shifted = x - x.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _picked(x, t):
+    """log softmax(x) at each row's label."""
+    x, t = np.atleast_2d(x), np.atleast_1d(t).astype(int)
+    return _log_softmax(x)[np.arange(len(t)), t]
+
+
+def _check(text, values, reference, wrt="x"):
+    found = compute(text, values)
+    assert np.allclose(found.value, reference(**values), rtol=1e-12, atol=1e-14)
+    others = {k: v for k, v in values.items() if k != wrt}
+    numeric = central_differences(lambda v: np.sum(reference(**{wrt: v}, **others)), values[wrt])
+    assert np.allclose(found.gradient[wrt], numeric, rtol=1e-6, atol=1e-8)
+    return found
+
+
+# -- 1. losses over classes with labels (class indices), PyTorch's usual target --------------------------
+
+CLASS_LOSSES = [
+    ("F.cross_entropy(x, t)", {"x": LOGITS, "t": LABELS}, lambda x, t: -_picked(x, t).mean()),
+    ("F.cross_entropy(x, t)", {"x": ROW, "t": 3.0}, lambda x, t: -_picked(x, t).mean()),
+    ("torch.nn.functional.cross_entropy(input=x, target=t)", {"x": LOGITS, "t": LABELS},
+     lambda x, t: -_picked(x, t).mean()),
+    ("nn.CrossEntropyLoss()(x, t)", {"x": LOGITS, "t": LABELS}, lambda x, t: -_picked(x, t).mean()),
+    ("import torch.nn as nn\ncriterion = nn.CrossEntropyLoss()\nloss = criterion(x, t)", {"x": LOGITS, "t": LABELS},
+     lambda x, t: -_picked(x, t).mean()),
+    ("F.nll_loss(F.log_softmax(x, dim=1), t)", {"x": LOGITS, "t": LABELS}, lambda x, t: -_picked(x, t).mean()),
+    ("F.nll_loss(x, t)", {"x": LOGITS, "t": LABELS},
+     lambda x, t: -x[np.arange(3), t.astype(int)].mean()),
+    ("nn.NLLLoss()(x, t)", {"x": ROW, "t": 1.0}, lambda x, t: -x[int(t)]),
+    ("tf.nn.sparse_softmax_cross_entropy_with_logits(labels=t, logits=x)", {"x": LOGITS, "t": LABELS},
+     lambda x, t: -_picked(x, t)),
+    # probabilities shaped like the logits, as before (PyTorch reads both)
+    ("F.cross_entropy(x, t)", {"x": LOGITS, "t": np.array([[0.2, 0.5, 0.3], [0, 0, 1.0], [0.1, 0.1, 0.8]])},
+     lambda x, t: -(t * _log_softmax(x)).sum() / 3),
+    ("F.cross_entropy(x, F.one_hot(t, 3).float())", {"x": LOGITS, "t": LABELS}, lambda x, t: -_picked(x, t).mean()),
+    ("F.cross_entropy(x, F.one_hot(t, num_classes=3))", {"x": LOGITS, "t": LABELS},
+     lambda x, t: -_picked(x, t).mean()),
+    ("-jnp.sum(jax.nn.one_hot(t, 3) * jax.nn.log_softmax(x))", {"x": LOGITS, "t": LABELS},
+     lambda x, t: -_picked(x, t).sum()),
+    ("-tf.reduce_sum(tf.one_hot(t, depth=3) * tf.nn.log_softmax(x), axis=1)", {"x": LOGITS, "t": LABELS},
+     lambda x, t: -_picked(x, t)),
+]
+
+
+@pytest.mark.parametrize("text, values, reference", CLASS_LOSSES, ids=[c[0] for c in CLASS_LOSSES])
+def test_a_loss_over_classes_reads_labels_as_the_library_does(text, values, reference):
+    found = _check(text, values, reference)
+    if np.ndim(values["t"]) < np.ndim(values["x"]):
+        assert not np.any(found.gradient["t"])      # labels carry no gradient
+
+
+def test_cross_entropy_with_labels_matches_the_numbers_pytorch_printed():
+    # PyTorch 2.13 (float64): F.cross_entropy(logits, torch.tensor([1, 2, 0])); loss.backward()
+    found = compute("import torch\nimport torch.nn.functional as F\n"
+                    "logits = torch.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0], [0.3, 0.3, -0.2]], requires_grad=True)\n"
+                    "target = torch.tensor([1, 2, 0])\nloss = F.cross_entropy(logits, target)\nloss.backward()\n"
+                    "print(logits.grad)")
+    assert np.isclose(found.value, 0.5347244525480307, rtol=1e-13)
+    assert np.allclose(found.gradient["logits"], [[0.07707463254071634, -0.12382276026274586, 0.04674812772202949],
+                                                  [0.04156915827672936, 0.013837170763991895, -0.055406329040721215],
+                                                  [-0.20544942293648308, 0.12788391039685024, 0.07756551253963288]],
+                       rtol=1e-12)
+
+
+@pytest.mark.parametrize("text, values, message, hint", [
+    ("F.cross_entropy(x, t)", {"x": LOGITS, "t": np.array([1.0, 3.0, 0.0])},
+     "a class index must be a whole number from 0 to 2, got 3", "0 … 2"),
+    ("F.cross_entropy(x, t)", {"x": LOGITS, "t": np.array([1.0, 0.5, 0.0])},
+     "a class index must be a whole number from 0 to 2, got 0.5", "0 … 2"),
+    ("F.cross_entropy(x, t)", {"x": LOGITS, "t": np.array([1.0, 2.0])},
+     "the target must be (3,) (class indices) or (3,3) (probabilities), got (2,)", "one class index"),
+    ("tf.nn.sparse_softmax_cross_entropy_with_logits(t, x)", {"x": LOGITS, "t": LOGITS},
+     "the target must be (3,) (class indices), got (3,3)", "one class index"),
+    ("F.one_hot(t)", {"t": LABELS}, "the number of classes must be a whole number written in the call",
+     "F.one_hot(t, 3)"),
+])
+def test_a_target_that_is_no_label_says_what_it_must_be(text, values, message, hint):
+    with pytest.raises(GradcalcError) as caught:
+        compute(text, values)
+    assert message in caught.value.message and hint in caught.value.hint
+    assert caught.value.exit_code == 2
