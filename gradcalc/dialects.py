@@ -958,6 +958,9 @@ def read_python(text: str) -> Program | None:
     prints, output, updated, asked, detached = [], None, False, "", []
     wrt, output_at = (), 0           # the inputs a gradient call lists (None: ones it does not name)
     argnums: list = []               # (start, end, names) of each grad(f, argnums=…)(…) by its inputs' names
+
+
+    calls: list[tuple] = []      # ("backward", receiver, at, end) and ("zero", names or None for all, at, end)
     i = 0
     while i < len(statements):
         start, end, indent = statements[i]
@@ -1019,6 +1022,10 @@ def read_python(text: str) -> Program | None:
             prints.append((at, end))
             _transforms(chars, start, code, derived, skipped, transformed, text, argnums)   # print(jax.grad(f)(3.0))
             continue
+        elif _ZEROED.match(head.rstrip()):
+            match = _ZEROED.match(head.rstrip())
+            calls.append(("zero", None if match.group(1) else {match.group(2)}, at, at + len(head.rstrip())))
+            skip = "requires_grad"
         elif _HARMLESS.match(head):
             skip = "requires_grad"
         elif _DISPLAY.match(head):
@@ -1036,6 +1043,8 @@ def read_python(text: str) -> Program | None:
             if updated:
                 raise _error("a second .backward() after an update step is not read", at, len(head.rstrip()),
                              "paste one step: the program up to its first .backward()")
+            calls.append(("backward", receiver if re.fullmatch(_NAME, receiver) else None, at, at + len(head.rstrip()),
+                          bool(re.search(r"retain_graph[ \t]*=[ \t]*True", match.group(1)))))
             if re.fullmatch(_NAME, receiver):
                 output, skip, asked = receiver, "backward", f"{receiver}.backward()"
             else:       # (y - t).pow(2).sum().backward(): the expression is the output
@@ -1093,6 +1102,9 @@ def read_python(text: str) -> Program | None:
             chars[start + match.start():start + match.end()] = f"torch.{match.group(1)} "
         for match in _SETTING_WORDS.finditer(code):   # Value(2.0, label='a'), dtype=torch.float32
             _blank(chars, start + match.start(), start + match.end())
+    summed = _accumulated(calls, text, chars)
+    if summed:
+        output, asked = summed
     source = "".join(chars)
     for word in gradients:
         match = re.search(rf"(?<![\w.]){word}\b", source)
@@ -1128,6 +1140,10 @@ def read_python(text: str) -> Program | None:
     if isinstance(output, tuple):
         notes.append(f"the output is the sum of {', '.join(output[:-1])} and {output[-1]} (each summed over its "
                      f"elements), whose gradient {asked} asks")
+
+
+    if summed:
+        notes.append(asked)
     elif output is not None:
         notes.append(f"the output is {output}, as {asked} asks")
     elif skipped.get("shown"):
@@ -1145,6 +1161,73 @@ def read_python(text: str) -> Program | None:
     program = Program(source, {}, aliases, output, notes, detached, transformed)
     program.wrt, program.output_at = wrt or (), output_at
     return program
+
+
+# x.grad.zero_(), x.grad = None, w.grad.data.zero_(), micrograd's p.grad = 0.0; opt.zero_grad() clears all
+_ZEROED = re.compile(rf"(?:{_DOTTED}\.(zero_grad)[ \t]*\([^()]*\)"
+                     rf"|({_NAME})\.grad(?:\.data)?(?:\.zero_[ \t]*\([ \t]*\)|[ \t]*=[ \t]*(?:None|0(?:\.0*)?|"
+                     rf"(?:torch\.)?zeros_like[ \t]*\([^()]*\))))[ \t]*$")
+# A value whose .grad PyTorch (or an engine) fills: made with requires_grad=True, or a micrograd Value
+_LEAF = re.compile(rf"(?m)^[ \t]*({_NAME})[ \t]*=[^\n]*(?:requires_grad[ \t]*=[ \t]*True|\bValue[ \t]*\()"
+                   rf"|^[ \t]*({_NAME})\.requires_grad(?:_[ \t]*\([ \t]*(?:True)?[ \t]*\)|[ \t]*=[ \t]*True)")
+_SUM = "Σ"     # the name given the sum of the outputs whose gradients .grad holds
+
+
+def _accumulated(calls, text, chars):
+    """PyTorch adds each .backward()'s gradients into .grad until something zeroes them: two calls
+    leave the gradient of the sum of their outputs. Where the program's last group of calls (after the
+    last zeroing of every gradient) has several, each backward line is rewritten in place as
+    Σ = y, then Σ = Σ + z (shorter than the line it replaces, so every caret holds), and
+    (output name, note) is returned; None where there is one call or none."""
+    backwards = [call for call in calls if call[0] == "backward"]
+    if len(backwards) < 2:
+        return None
+    leaves = {a or b for a, b in _LEAF.findall(text)}
+    group, zeroed = [], set()
+    for call in calls:
+        if call[0] == "zero":
+            if group:
+                zeroed = None if call[1] is None or zeroed is None else zeroed | call[1]
+            continue
+        if zeroed is None or (zeroed and leaves and leaves <= zeroed):
+            group = []          # every gradient cleared: .grad holds the calls from here on
+        elif zeroed:
+            names = ", ".join(sorted(zeroed))
+            kept = ", ".join(sorted(leaves - zeroed)) or "the others"
+            raise _error(f"clearing {names}'s gradient but not {kept}'s between two .backward() calls is not read",
+                         call[2], call[3] - call[2],
+                         "gradcalc gives one computation's gradients: paste the program up to one .backward() at "
+                         "a time (where .grad was not cleared, PyTorch holds the gradient of the outputs' sum)")
+        zeroed = set()
+        group.append(call)
+    if len(group) < 2:
+        return None
+    if "Value(" in text:     # micrograd's second backward() adds its intermediate gradients in again too
+        raise _error("a second .backward() of a micrograd Value is not read", group[1][2], group[1][3] - group[1][2],
+                     "micrograd adds the gradients already in the graph in again: paste the program up to "
+                     "one .backward()")
+    receivers = [call[1] for call in group]
+    if None in receivers:
+        at, end = group[receivers.index(None)][2:4]
+        raise _error("one of several .backward() calls is of an expression", at, end - at,
+                     "name it first: loss = …, then loss.backward()")
+    for k, call in enumerate(group[1:], 1):
+        if call[1] in receivers[:k] and not group[receivers.index(call[1])][4]:
+            raise _error(f"a second {call[1]}.backward(): PyTorch frees the graph after the first one and "
+                         f"raises an error", call[2], call[3] - call[2],
+                         f"write {call[1]}.backward(retain_graph=True) the first time: the gradients then add up, "
+                         f"as gradcalc reads it; or leave the second out")
+    name = _SUM if _SUM not in text else _SUM + "_"
+    partial = [f"{name}{str(k).translate(_SUBSCRIPTS)}" for k in range(1, len(group))] + [name]   # Σ₁, Σ₂, …, Σ
+    for k, (_, receiver, at, end, _retain) in enumerate(group):
+        written = f"{partial[k]}={receiver}" if k == 0 else f"{partial[k]}={partial[k - 1]}+{receiver}"
+        chars[at:end] = list(written.ljust(end - at))
+    return name, (f"the output is {name}, the sum of what the {len(group)} .backward() calls were asked of "
+                  f"({', '.join(receivers)}): each adds its gradients into .grad (nothing clears them between), "
+                  f"as PyTorch does")
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def _without_list(text):

@@ -2,6 +2,8 @@
 dialect: each value checked against the library's own definition written out in numpy (or numbers
 PyTorch printed, where said), and gradients against central differences."""
 
+import re
+
 import numpy as np
 import pytest
 from helpers import central_differences
@@ -100,3 +102,58 @@ def test_a_target_that_is_no_label_says_what_it_must_be(text, values, message, h
         compute(text, values)
     assert message in caught.value.message and hint in caught.value.hint
     assert caught.value.exit_code == 2
+
+
+# -- 2. several .backward() calls: PyTorch adds each one's gradients into .grad ----------------------------
+
+X0, W0 = 2.0, -1.5
+ACCUMULATING = [
+    # (program, value, ∂/∂x, ∂/∂w): d/dx of what .grad holds at the end, by hand
+    ("y = x**2\ny.backward()\nz = x**3\nz.backward()\nprint(x.grad)", X0 ** 2 + X0 ** 3, 2 * X0 + 3 * X0 ** 2, None),
+    ("y = x**2 * w\ny.backward()\nz = x * w\nz.backward()", X0 ** 2 * W0 + X0 * W0, 2 * X0 * W0 + W0, X0 ** 2 + X0),
+    ("y = x**2\ny.backward(retain_graph=True)\ny.backward()", 2 * X0 ** 2, 4 * X0, None),
+    ("y = x**2\ny.backward(retain_graph=True)\ny = x**3\ny.backward()\ny = 5*x\ny.backward()",
+     X0 ** 2 + X0 ** 3 + 5 * X0, 2 * X0 + 3 * X0 ** 2 + 5, None),
+    # cleared between: only what comes after counts
+    ("y = x**2\ny.backward()\nx.grad.zero_()\nz = x**3\nz.backward()", X0 ** 3, 3 * X0 ** 2, None),
+    ("y = x**2\ny.backward()\nx.grad = None\nz = x**3\nz.backward()", X0 ** 3, 3 * X0 ** 2, None),
+    ("y = x**2 * w\ny.backward()\nx.grad.data.zero_()\nw.grad.zero_()\nz = x * w\nz.backward()", X0 * W0, W0, X0),
+    ("opt = torch.optim.SGD([x, w], lr=0.1)\ny = x**2 * w\ny.backward()\nopt.zero_grad()\nz = x * w\nz.backward()",
+     X0 * W0, W0, X0),
+    ("y = x**2\ny.backward()\nz = x**3\nx.grad.zero_()\nz.backward()\nv = 4*x\nv.backward()", X0 ** 3 + 4 * X0,
+     3 * X0 ** 2 + 4, None),
+]
+
+
+@pytest.mark.parametrize("program, value, dx, dw", ACCUMULATING, ids=[c[0].replace("\n", "; ") for c in ACCUMULATING])
+def test_gradients_of_several_backward_calls_add_up_as_in_pytorch(program, value, dx, dw):
+    head = "import torch\nx = torch.tensor(2.0, requires_grad=True)\n" + \
+        ("w = torch.tensor(-1.5, requires_grad=True)\n" if re.search(r"\bw\b", program) else "")
+    found = compute(head + program)
+    assert np.isclose(found.value, value, rtol=1e-13)
+    assert np.isclose(found.gradient["x"], dx, rtol=1e-13)
+    if dw is not None:
+        assert np.isclose(found.gradient["w"], dw, rtol=1e-13)
+
+
+def test_the_sum_that_several_backward_calls_differentiate_is_noted():
+    found = compute("x = torch.tensor(2.0, requires_grad=True)\ny = x**2\ny.backward()\nz = x**3\nz.backward()")
+    assert found.output_name == "Σ"
+    assert any("the sum of what the 2 .backward() calls were asked of (y, z)" in note for note in found.graph.notes)
+
+
+@pytest.mark.parametrize("program, message, hint", [
+    ("y = x**2\ny.backward()\ny.backward()", "a second y.backward(): PyTorch frees the graph",
+     "y.backward(retain_graph=True) the first time"),
+    ("y = x**2 * w\ny.backward()\nx.grad.zero_()\nz = x * w\nz.backward()",
+     "clearing x's gradient but not w's between two .backward() calls is not read", "one .backward() at a time"),
+    ("y = x**2\n(y * 2).backward()\nz = x**3\nz.backward()", "one of several .backward() calls is of an expression",
+     "name it first: loss = …, then loss.backward()"),
+    ("from micrograd.engine import Value\nx = Value(2.0)\ny = x * x\ny.backward()\nz = x * 3\nz.backward()",
+     "a second .backward() of a micrograd Value is not read", "one .backward()"),
+])
+def test_backward_calls_pytorch_would_refuse_or_mix_are_refused_with_a_hint(program, message, hint):
+    head = "x = torch.tensor(2.0, requires_grad=True)\nw = torch.tensor(-1.5, requires_grad=True)\n"
+    with pytest.raises(GradcalcError) as caught:
+        compute(program if "Value" in program else head + program)
+    assert message in caught.value.message and hint in caught.value.hint and caught.value.exit_code == 2
