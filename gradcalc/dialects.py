@@ -797,10 +797,15 @@ class Function:
 class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
-    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at")
+    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at", "modules", "loops")
 
-    def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=()):
+    def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=(), modules=None,
+                 loops=()):
         self.source, self.functions, self.aliases = source, functions, aliases
+        # import torch as t, import numpy as onp: each name a module goes by here → its usual spelling
+        self.modules = modules or {}
+        # for i in range(3): … at the top level, unrolled: (body start, body end, the loop's name, count)
+        self.loops = tuple(loops)
         # where a library function stands that grad(…) was asked of: jax.grad(jnp.sin)(1.0) is
         # jnp.sin(x) at x = 1.0
         self.transformed = frozenset(transformed)
@@ -823,19 +828,19 @@ _SEEN = re.compile(
     r"|\.(?:reshape|view)\([ \t]*[A-Za-z_]\w*\.shape[ \t]*\)|\blist\([ \t]*range\(|^[ \t]*[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)+[ \t]*=[^=]")
 _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
 _DOTTED = r"[A-Za-z_][A-Za-z_0-9.]*"
-_NO_GRAD = re.compile(r"with[ \t]+torch\.(?:no_grad|inference_mode)[ \t]*\([ \t]*\)|set_grad_enabled\([ \t]*False")
+_NO_GRAD = re.compile(r"with[ \t]+[A-Za-z_]\w*\.(?:no_grad|inference_mode)[ \t]*\([ \t]*\)|set_grad_enabled\([ \t]*False")
 _PRINT = re.compile(r"print[ \t]*\(")
 _CLASS_CALL = re.compile(r"\bTensor\.(eye|zeros|ones|randn|rand)\b")   # tinygrad's Tensor.eye(3)
 _BACKWARD = re.compile(r"\.backward[ \t]*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)[ \t]*$")
 # What backward(…) may be given without changing the answer: nothing, ones like the output, settings.
-_PLAIN_SEED = re.compile(rf"[ \t]*(?:(?:torch\.)?ones_like\([ \t]*{_NAME}[ \t]*\))?[ \t]*"
+_PLAIN_SEED = re.compile(rf"[ \t]*(?:(?:{_NAME}\.)?ones_like\([ \t]*{_NAME}[ \t]*\))?[ \t]*"
                          rf"(?:,?[ \t]*(?:retain_graph|create_graph)[ \t]*=[ \t]*(?:True|False)[ \t]*)*$")
 _GRAD_READ = re.compile(rf"(?:({_NAME})[ \t]*=[ \t]*)?{_DOTTED}\.grad\b(?![ \t]*\()(?:\.{_NAME}(?:\(\))?)*[ \t]*$")
 _GRAD_ATTR = re.compile(r"\.grad\b(?![ \t]*\()")
 # dy_dx = tape.gradient(y, x); [dl_dw, dl_db] = tape.gradient(loss, [w, b]) (the TF guide), or unbracketed
 # g, = torch.autograd.grad(y, x) and (dw, db) = torch.autograd.grad(loss, [w, b]): the same question
 _TAPE = re.compile(rf"(?:([\[(]?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*[\])]?)[ \t]*=[ \t]*)?"
-                   rf"(?:{_NAME}\.gradient|(?:torch\.)?autograd\.grad)[ \t]*\([ \t]*({_NAME})\b")
+                   rf"(?:{_NAME}\.gradient|(?:{_NAME}\.)?autograd\.grad)[ \t]*\([ \t]*({_NAME})\b")
 # A loss or an activation as PyTorch's and Keras' objects (criterion = nn.MSELoss(), then
 # criterion(pred, y)): the function each object calls, made with no setting that changes it
 MODULE_OBJECTS = {
@@ -846,10 +851,10 @@ MODULE_OBJECTS = {
     # Keras' loss objects average over every element (their default reduction): names no text can type
     "MeanSquaredError": "tf.keras.losses.MeanSquaredError()", "MeanAbsoluteError": "tf.keras.losses.MeanAbsoluteError()",
 }
-_MODULE_OBJECT = re.compile(rf"(?:(?:torch\.)?nn|tf\.keras\.losses)\.({_NAME})[ \t]*\(([^()]*)\)")
+_MODULE_OBJECT = re.compile(rf"(?:(?:(?!tf\.){_NAME}\.)?nn|tf\.keras\.losses)\.({_NAME})[ \t]*\(([^()]*)\)")
 # dy_dx, = torch.autograd.grad(y, x), g = torch.autograd.grad(outputs=y, inputs=x)[0]: as tape.gradient
 _AUTOGRAD_GRAD = re.compile(rf"(?:(\(?[ \t]*\[?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*\]?[ \t]*\)?)[ \t]*=[ \t]*)?"
-                            rf"(?:torch\.)?autograd\.grad[ \t]*\([ \t]*(?:outputs[ \t]*=[ \t]*)?\[?[ \t]*({_NAME})\b"
+                            rf"(?:{_NAME}\.)?autograd\.grad[ \t]*\([ \t]*(?:outputs[ \t]*=[ \t]*)?\[?[ \t]*({_NAME})\b"
                             rf"(?![ \t]*[.(\[*/+-])")
 # its argument a function of the program (grad(f)) or of a library (grad(jnp.tanh), JAX's quickstart)
 _TRANSFORM = re.compile(rf"((?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|jit)"
@@ -865,7 +870,7 @@ _HARMLESS = re.compile(rf"{_DOTTED}\.(?:zero_grad|requires_grad_|retain_grad|wat
                        rf"|{_DOTTED}\.requires_grad[ \t]*=[ \t]*(?:True|False)[ \t]*$|assert\b|pass[ \t]*$"
                        rf"|{_DOTTED}\.label[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\")[ \t]*$"
                        # an optimizer made before the question: only its step (after .backward()) would use it
-                       rf"|{_NAME}[ \t]*=[ \t]*(?:torch\.)?optim\.{_NAME}[ \t]*\(.*\)[ \t]*$")
+                       rf"|{_NAME}[ \t]*=[ \t]*(?:{_NAME}\.)?optim\.{_NAME}[ \t]*\(.*\)[ \t]*$")
 # What a skipped harmless line was, so the note names only what the program has (t3.py's g.watch(x)
 # was said as 'requires_grad, zero_grad, labels, asserts'): kind, its pattern, how the note says it.
 _HARMLESS_KINDS = (("requires_grad", r"requires_grad", "requires_grad"),
@@ -907,8 +912,8 @@ _RESHAPE_LIKE = re.compile(rf"\.(reshape|view)\([ \t]*({_NAME})\.shape[ \t]*\)")
 # y.backward(gradient=external_grad) after external_grad = torch.tensor([1., 1.]) (PyTorch's tutorial)
 _SEED = re.compile(r"[ \t]*(?:gradient[ \t]*=[ \t]*)?((?:[^,()]|\((?:[^()]|\([^()]*\))*\))+?)[ \t]*"
                    r"(?:,[ \t]*(?:retain_graph|create_graph)[ \t]*=[ \t]*(?:True|False)[ \t]*)*$")
-_ONES = re.compile(r"(?:torch\.)?(?:ones|ones_like)[ \t]*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)$"
-                   r"|(?:torch\.)?(?:tensor|Tensor|FloatTensor|DoubleTensor)[ \t]*\(([^()]*)\)$")
+_ONES = re.compile(r"(?:[A-Za-z_]\w*\.)?(?:ones|ones_like)[ \t]*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)$"
+                   r"|(?:[A-Za-z_]\w*\.)?(?:tensor|Tensor|FloatTensor|DoubleTensor)[ \t]*\(([^()]*)\)$")
 # A Python statement gradcalc does not read: a block keyword with its colon, return (a lambda is the
 # grammar's own).
 _KEYWORD = re.compile(r"(for|while|if|elif|else|class|try|except|with|def)\b[^\n]*:|(return)\b[ \t]*[^\s=]")
@@ -961,6 +966,7 @@ def read_python(text: str) -> Program | None:
 
 
     calls: list[tuple] = []      # ("backward", receiver, at, end) and ("zero", names or None for all, at, end)
+    modules: dict[str, str] = {}
     i = 0
     while i < len(statements):
         start, end, indent = statements[i]
@@ -975,15 +981,7 @@ def read_python(text: str) -> Program | None:
                          "gradcalc's inputs always have values: write the branch that applies to them")
         if re.match(r"(?:import|from)\b", head):
             skip = "import"
-            renamed = re.fullmatch(rf"import[ \t]+({_DOTTED})[ \t]+as[ \t]+({_NAME})[ \t]*", head.rstrip())
-            used = renamed and renamed.group(1) in NAMESPACES and renamed.group(2) not in NAMESPACES and \
-                re.search(rf"(?<![\w.]){renamed.group(2)}\.{_NAME}", text[end:])
-            if used:    # import torch as t, then t.tensor(…): the lexer knows the modules by their usual names
-                module, name = renamed.groups()
-                where = end + used.start()
-                raise _error(f"{name} is {module} here (import {module} as {name}), a name gradcalc does not read as "
-                             f"a module", where, len(used.group()), f"write {module}.… for {name}.…: "
-                             f"{module}.{used.group()[len(name) + 1:]}")
+            modules.update(_imported_modules(_code(text, start, end).strip()))
         elif _DECORATOR.match(head):
             skip = "decorator"
         elif head.startswith("@"):
@@ -1158,9 +1156,84 @@ def read_python(text: str) -> Program | None:
     if output is None and argnums:      # the output's statement takes grad(f, argnums=1)(x, y): ∂/∂y alone
         last = len(source.rstrip()) - 1
         wrt = next((names for low, high, names in argnums if low <= last < high), wrt)
-    program = Program(source, {}, aliases, output, notes, detached, transformed)
+    program = Program(source, {}, aliases, output, notes, detached, transformed, modules)
     program.wrt, program.output_at = wrt or (), output_at
     return program
+
+
+def _imported_modules(line: str) -> dict[str, str]:
+    """The modules an import line names otherwise than gradcalc's tables spell them: import torch as t
+    → {t: torch}, from torch.nn import functional as fn → {fn: torch.nn.functional}, import tensorflow
+    as tfl → {tfl: tf}. A name the tables know already (np, F, tf, jnp) keeps its meaning."""
+    found = {}
+    plain = re.fullmatch(r"import[ \t]+(.+)", line)
+    listed = re.fullmatch(rf"from[ \t]+({_DOTTED})[ \t]+import[ \t]+\(?(.+?)\)?", line)
+    if plain:
+        pairs = [(part, "") for part in plain.group(1).split(",")]
+    elif listed:
+        pairs = [(part, listed.group(1) + ".") for part in listed.group(2).split(",")]
+    else:
+        return found
+    for part, base in pairs:
+        match = re.fullmatch(rf"[ \t]*({_DOTTED})(?:[ \t]+as[ \t]+({_NAME}))?[ \t]*", part)
+        if match is None:
+            continue
+        module = re.sub(r"^tensorflow\b", "tf", base + match.group(1))
+        name = match.group(2) or (match.group(1) if base else None)     # import torch.nn: no new name
+        if name and name != module and name not in _LEXED and "." not in name and _is_module(module):
+            found[name] = module
+    return found
+
+
+# The module names the grammar's NAME takes with what follows (np.sin is one name, t.sin a name and a method)
+_LEXED = frozenset({"np", "numpy", "jnp", "jax", "torch", "F", "tf", "math", "scipy", "special", "lax", "nn"})
+
+
+def edited_tokens(tokens: list, program: Program, make) -> list:
+    """The program's tokens as the parser is to read them: a module named otherwise (t.tensor with
+    `import torch as t`) as one name spelled the usual way (torch.tensor) over the same place, so every
+    caret holds; a top-level for loop over range(N) as its body's tokens N times, the loop's name a
+    number in each. `make(kind, text, start, end)` makes a token."""
+    if program.modules:
+        tokens = _renamed(tokens, program.modules, make)
+    for body_start, body_end, name, count in reversed(program.loops):
+        first = next((k for k, token in enumerate(tokens) if token.start >= body_start), len(tokens))
+        last = next((k for k, token in enumerate(tokens) if token.start >= body_end), len(tokens))
+        body = tokens[first:last]
+        while body and body[-1].lastgroup == "_SEP":
+            body = body[:-1]
+        unrolled = []
+        for k in range(count):
+            if k:
+                unrolled.append(make("_SEP", "\n", body_end, body_end))
+            unrolled.extend(make("NUMBER", str(k), token.start, token.end)
+                            if token.lastgroup == "NAME" and token.text == name else token for token in body)
+        tokens = tokens[:first] + unrolled + tokens[first + len(body):]
+    return tokens
+
+
+def _renamed(tokens, modules, make):
+    out, k = [], 0
+    while k < len(tokens):
+        token = tokens[k]
+        if token.lastgroup == "NAME" and token.text in modules and k + 1 < len(tokens) and \
+                tokens[k + 1].lastgroup in ("ATTRIBUTE", "METHOD") and tokens[k + 1].start == token.end:
+            text, end = modules[token.text], token.end
+            while k + 1 < len(tokens) and tokens[k + 1].lastgroup in ("ATTRIBUTE", "METHOD") and tokens[k + 1].start == end:
+                k += 1
+                text, end = text + tokens[k].text, tokens[k].end
+                if tokens[k].lastgroup == "METHOD":
+                    break
+            out.append(make("NAME", text, token.start, end))
+        else:
+            out.append(token)
+        k += 1
+    return out
+
+
+def _is_module(path: str) -> bool:
+    """A module gradcalc's tables read, or one holding them (torch, torch.nn, jax, scipy)."""
+    return path in NAMESPACES or any(key.startswith(path + ".") for key in NAMESPACES)
 
 
 # x.grad.zero_(), x.grad = None, w.grad.data.zero_(), micrograd's p.grad = 0.0; opt.zero_grad() clears all

@@ -1737,6 +1737,9 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
             # a def's body is an indented block: its INDENT and DEDENT tokens read off the lines' indentation
             if given is None and "def" in source and indent.has_def(source):   # (indent loads only then)
                 tokens = indent.tokens(source, text, _token_source(), _ignored())
+            if given is None and program is not None and (program.modules or program.loops):
+                # import torch as t; t.tensor(…), and a for loop unrolled: the dialect's reading of the tokens
+                tokens = dialects.edited_tokens(tokens if tokens is not None else _lexed(source), program, indent.Token)
             tables = _tables()
             if tables is None:
                 raise lalr.Fallback
@@ -1810,6 +1813,9 @@ def _parse_fragment(source: str, by_lark: bool) -> Ref:
     math text body (f(x) = sin x) by the tokens it was read as when the program was."""
     tables = None if by_lark else _tables()
     matches = _BODIES.get(source)
+    if matches is None and _BUILDER.python is not None and _BUILDER.python.modules:    # t.sin(x) in a def
+        matches = dialects.edited_tokens(_lexed(source), dialects.Program("", {}, {}, None, [],
+                                                                           modules=_BUILDER.python.modules), indent.Token)
     outer, _BUILDER.source = _BUILDER.source, source     # a lambda in the body keeps its text from it
     try:
         if tables is None:
@@ -1880,6 +1886,13 @@ def _lark_terminals():
                                                       -len(t.pattern.value), t.name))
     tokens = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals) + r"|(?P<unmatched>[\s\S])"
     return tokens, frozenset(lark.ignore_tokens)
+
+
+def _lexed(source: str) -> list:
+    """The source's tokens, as the driver would read them off the text."""
+    ignored = _ignored()
+    return [indent.Token(match.lastgroup, match.group(), match.start(), match.end())
+            for match in re.finditer(_token_source(), source) if match.lastgroup not in ignored]
 
 
 def _token_source() -> str:

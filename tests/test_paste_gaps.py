@@ -157,3 +157,38 @@ def test_backward_calls_pytorch_would_refuse_or_mix_are_refused_with_a_hint(prog
     with pytest.raises(GradcalcError) as caught:
         compute(program if "Value" in program else head + program)
     assert message in caught.value.message and hint in caught.value.hint and caught.value.exit_code == 2
+
+
+# -- 4. modules imported under another name -----------------------------------------------------------
+
+ALIASED = [
+    ("import torch as t\nx = t.tensor(0.5, requires_grad=True)\ny = t.sin(x) * t.exp(x)\ny.backward()",
+     {}, lambda x: np.sin(x) * np.exp(x)),
+    ("import numpy as onp\nonp.exp(x) * onp.pi + onp.sum(x)", {"x": 0.5}, lambda x: np.exp(x) * np.pi + x),
+    ("import torch.nn.functional as fn\ndef f(x):\n    return fn.softplus(x) * fn.sigmoid(x)\nf(x)", {"x": 0.5},
+     lambda x: np.log1p(np.exp(x)) / (1 + np.exp(-x))),
+    ("from torch.nn import functional\nfunctional.softplus(x)", {"x": 0.5}, lambda x: np.log1p(np.exp(x))),
+    ("import jax.numpy as np\nnp.tanh(x) ** 2", {"x": 0.5}, lambda x: np.tanh(x) ** 2),
+    ("from jax import numpy as jn\njn.cos(x)", {"x": 0.5}, np.cos),
+    ("import tensorflow as tfl\ntfl.math.reduce_sum(tfl.square(x))", {"x": np.array([0.5, -1.0])}, lambda x: np.sum(x ** 2)),
+    # the same with torch's own words: no_grad, nn objects, autograd.grad
+    ("import torch as t\nx = t.tensor(0.5, requires_grad=True)\nwith t.no_grad():\n    c = x * 2\ny = c * x\ny.backward()",
+     {}, lambda x: np.float64(2 * 0.5) * x),
+    ("import torch as t\nact = t.nn.Tanh()\nact(x)", {"x": 0.5}, np.tanh),
+]
+
+
+@pytest.mark.parametrize("program, values, reference", ALIASED, ids=[c[0].split("\n")[0] for c in ALIASED])
+def test_a_module_imported_under_another_name_is_read_as_that_module(program, values, reference):
+    found = compute(program, values)
+    x = values.get("x", 0.5)
+    assert np.allclose(found.value, reference(x), rtol=1e-12)
+    numeric = central_differences(lambda v: np.sum(reference(v)), x)
+    assert np.allclose(found.gradient["x"], numeric, rtol=1e-6)
+
+
+def test_an_aliased_call_keeps_its_caret_where_it_was_written():
+    with pytest.raises(GradcalcError) as caught:
+        compute("import torch as t\nx = t.tensor(1.0, requires_grad=True)\ny = t.sum(x, dim=0)\ny.backward()")
+    assert caught.value.span == (len("import torch as t\nx = t.tensor(1.0, requires_grad=True)\ny = "),
+                                 len("import torch as t\nx = t.tensor(1.0, requires_grad=True)\ny = t.sum(x, dim=0)"))
