@@ -967,6 +967,7 @@ def read_python(text: str) -> Program | None:
 
     calls: list[tuple] = []      # ("backward", receiver, at, end) and ("zero", names or None for all, at, end)
     modules: dict[str, str] = {}
+    loops: list[tuple] = []
     i = 0
     while i < len(statements):
         start, end, indent = statements[i]
@@ -989,6 +990,9 @@ def read_python(text: str) -> Program | None:
                          "remove the @ line: gradcalc evaluates the function as written")
         elif re.match(r"def\b", head):
             i = _read_body(text, chars, statements, i - 1, detached)
+            continue
+        elif re.match(r"for\b", head):       # for i in range(3): the body unrolled (dialects.edited_tokens)
+            loops.append(_loop(text, chars, statements, i - 1, head, at))
             continue
         elif re.match(r"with\b.*:[ \t]*$", head):
             skip = "with"
@@ -1115,7 +1119,8 @@ def read_python(text: str) -> Program | None:
     for (p_start, p_end), later in zip(prints, kept_after):
         inner = _uncommented(source, p_start, p_end).rstrip()    # print(x**2)  # a comment; grad(f)(x) read as f(x)
         argument = inner[inner.index("(") + 1:-1] if inner.endswith(")") else ""
-        plain = argument and not re.search(r"['\"]|\.grad\b|^\s*$", argument) and not _top_level_comma(argument)
+        plain = argument and not re.search(r"['\"]|\.grad\b|^\s*$", argument) and not _top_level_comma(argument) \
+            and not any(loop[0] <= p_start < loop[1] for loop in loops)      # a print in a loop shows each step
         if plain and not later and output is None and (p_start, p_end) == prints[-1]:
             if "\n" in argument:    # over lines: its brackets kept, so the lines stay one expression
                 _blank(chars, p_start, p_start + inner.index("("))
@@ -1151,15 +1156,80 @@ def read_python(text: str) -> Program | None:
             "display": "drawings and plots", "module": "loss and activation objects (read as their functions)",
             "update": "the update step after .backward() (the gradients are those before it)"}
     gone = [said[kind] for kind in said if kind in skipped]
+    unrolled = "" if not loops else f"the for loop unrolled ({len(loops[0][3])} step{'s' if len(loops[0][3]) != 1 else ''})" \
+        if len(loops) == 1 else f"{len(loops)} for loops unrolled"
+    if gone or unrolled:
+        notes.append("read as Python: " + "; ".join(filter(None, [f"{', '.join(gone)} skipped" if gone else "", unrolled])))
     if gone:
         notes.append(f"read as Python: {', '.join(gone)} skipped")
     if output is None and argnums:      # the output's statement takes grad(f, argnums=1)(x, y): ∂/∂y alone
         last = len(source.rstrip()) - 1
         wrt = next((names for low, high, names in argnums if low <= last < high), wrt)
-    program = Program(source, {}, aliases, output, notes, detached, transformed, modules)
+    program = Program(source, {}, aliases, output, notes, detached, transformed, modules, loops)
     program.wrt, program.output_at = wrt or (), output_at
     return program
 
+
+_FOR = re.compile(rf"for[ \t]+({_NAME})[ \t]+in[ \t]+(.*?)[ \t]*:(?![^\[\]]*\])")
+_RANGE = re.compile(r"range[ \t]*\(([-+\d, \t]*)\)$")
+_MOST_STEPS = 1000      # the most steps a loop is unrolled to: a longer one is a formula's work
+
+
+def _loop(text, chars, statements, i, head, at):
+    """(body start, body end, the loop's name, its values) of the for loop at statement i, its header
+    blanked: `for i in range(3):` over a count (or start, stop, step) written as whole numbers, with
+    its body on the header's line or indented below it; else refused saying what to write."""
+    _, end, indent = statements[i]
+    header = _FOR.match(head)
+    if header is None:
+        raise _keyword_error("for", head, at)
+    name, iterable = header.groups()
+    bounds = _RANGE.match(iterable)
+    values = None
+    listed = re.fullmatch(r"[\[(]([-+\d., \t]*)[\])]", iterable)    # for w in [0.5, -1.0, 2.0]: its numbers
+    if listed:
+        try:
+            values = [float(part) for part in listed.group(1).split(",") if part.strip()] or None
+        except ValueError:
+            values = None
+    elif bounds:
+        try:
+            numbers = [int(part) for part in bounds.group(1).split(",") if part.strip()]
+            values = list(range(*numbers)) if 1 <= len(numbers) <= 3 and (len(numbers) < 3 or numbers[2]) else None
+        except ValueError:
+            values = None
+    where = at + head.index(iterable)
+    if values is None:
+        counted = re.match(r"range[ \t]*\([ \t]*len[ \t]*\([ \t]*(\w+)", iterable)
+        raise _error(f"for {name} in {iterable}: a loop is read over range(n) or a list of numbers, written there",
+                     where, len(iterable), f"write the count: for {name} in range(3): for {counted.group(1)} of 3 elements"
+                     if counted else f"write the numbers it runs over, for {name} in [0.5, 1.0, 2.0]:, or its count, for k "
+                     f"in range(3): (then index with k)")
+    if len(values) > _MOST_STEPS:
+        raise _error(f"a loop of {len(values)} steps is more than gradcalc unrolls ({_MOST_STEPS})", where, len(iterable),
+                     "write what the loop computes as one formula (a running total of x[i] is sum(x), of x[i]*y[i] "
+                     "is sum(x*y))")
+    colon = at + header.end()
+    if _code(text, colon, end).strip():                      # for i in range(3): y = y * x
+        body = (colon, end)
+    else:
+        body = _block(statements, i + 1, indent)
+        if body is None:
+            raise _error("the for loop has no body", at, header.end(), "write its lines below it, indented")
+    code = _uncommented(text, *body)
+    stop = re.search(r"(?m)(?:^|;|:)[ \t]*(break|continue|return|yield)\b|\.backward[ \t]*\(|\.step[ \t]*\(", code)
+    if stop:
+        word = stop.group(1) or stop.group().strip(".( \t")
+        hint = "paste one step: the loop's body once, up to .backward()" if word in ("backward", "step") else \
+            "write what the loop computes without it, as one formula"
+        raise _error(f"a loop with {word} in it is not read" if stop.group(1) else
+                     f"a .{word}() inside a loop (a training loop) is not read", body[0] + stop.start(),
+                     len(stop.group()), hint)
+    if re.search(r"(?m)^[ \t]*(?:def|class|while)\b", code):
+        raise _error("a def, class or while inside a loop is not read", body[0], len(code.strip()),
+                     "write what the loop computes as one formula")
+    _blank(chars, at, colon)
+    return (body[0], body[1], name, values)
 
 def _imported_modules(line: str) -> dict[str, str]:
     """The modules an import line names otherwise than gradcalc's tables spell them: import torch as t
@@ -1196,18 +1266,26 @@ def edited_tokens(tokens: list, program: Program, make) -> list:
     number in each. `make(kind, text, start, end)` makes a token."""
     if program.modules:
         tokens = _renamed(tokens, program.modules, make)
-    for body_start, body_end, name, count in reversed(program.loops):
+    for body_start, body_end, name, values in reversed(program.loops):
         first = next((k for k, token in enumerate(tokens) if token.start >= body_start), len(tokens))
         last = next((k for k, token in enumerate(tokens) if token.start >= body_end), len(tokens))
         body = tokens[first:last]
         while body and body[-1].lastgroup == "_SEP":
             body = body[:-1]
+        if not body:        # a body of prints only: nothing computed
+            continue
         unrolled = []
-        for k in range(count):
+        for k, value in enumerate(values):
             if k:
-                unrolled.append(make("_SEP", "\n", body_end, body_end))
-            unrolled.extend(make("NUMBER", str(k), token.start, token.end)
-                            if token.lastgroup == "NAME" and token.text == name else token for token in body)
+                unrolled.append(make("_SEP", "\n", body[-1].start, body[-1].start))   # (inside the body: an outer loop's holds it)
+            for token in body:
+                if token.lastgroup != "NAME" or token.text != name:
+                    unrolled.append(token)
+                elif value >= 0:
+                    unrolled.append(make("NUMBER", repr(value), token.start, token.end))
+                else:        # range(3, -1, -1): (-1), a number in brackets where the name stood
+                    unrolled += [make("LPAR", "(", token.start, token.start), make("ADD_OP", "-", token.start, token.start),
+                                 make("NUMBER", repr(-value), token.start, token.end), make("RPAR", ")", token.end, token.end)]
         tokens = tokens[:first] + unrolled + tokens[first + len(body):]
     return tokens
 
@@ -1732,8 +1810,8 @@ def _read_body(text, chars, statements, i, detached):
 
 
 _KEYWORD_HINTS = {
-    "for": "loops are not read: write what the loop computes as one formula (sum(x) for a sum, "
-           "x[0] + x[1] + … unrolled), or paste one step",
+    "for": "a for loop is read at the top level of a program, over range(n) with n written as a number: "
+           "paste the def's body as the program (its parameters given as --x …) and gradcalc unrolls it",
     "while": "loops are not read: write what the loop computes as one formula, or paste one step",
     "if": "an if statement is not read: write the choice as one expression, A if {cond} else B "
           "(np.where({cond}, A, B) for arrays)",

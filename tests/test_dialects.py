@@ -475,7 +475,8 @@ def test_what_was_taken_as_the_output_is_noted(program, note):
 
 
 @pytest.mark.parametrize("program, message, hint", [
-    ("for i in range(3):\n    x = x*2", "Python's for statement is not read", "write what the loop computes"),
+    ("for w in ws:\n    x = x*w", "for w in ws: a loop is read over range(n) or a list of numbers",
+     "for w in [0.5, 1.0, 2.0]:"),
     ("if x > 0:\n    y = x", "Python's if statement is not read", "A if x > 0 else B"),
     ("while x < 3:\n  x = x + 1", "Python's while statement is not read", "loops are not read"),
     ("y = x if b is None else x*b", "is None tests whether a value was given", "write the branch"),

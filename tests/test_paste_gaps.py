@@ -192,3 +192,60 @@ def test_an_aliased_call_keeps_its_caret_where_it_was_written():
         compute("import torch as t\nx = t.tensor(1.0, requires_grad=True)\ny = t.sum(x, dim=0)\ny.backward()")
     assert caught.value.span == (len("import torch as t\nx = t.tensor(1.0, requires_grad=True)\ny = "),
                                  len("import torch as t\nx = t.tensor(1.0, requires_grad=True)\ny = t.sum(x, dim=0)"))
+
+
+# -- 3. for loops with bounds written in the loop, unrolled ----------------------------------------------
+
+V3 = np.array([0.5, -1.0, 2.0])
+LOOPS = [
+    ("y = x\nfor i in range(3):\n    y = y * x\ny", {"x": 1.3}, lambda x: x ** 4),
+    ("y = x\nfor i in range(3): y = y * x\ny", {"x": 1.3}, lambda x: x ** 4),
+    ("s = 0.0\nfor i in range(3):\n    s = s + v[i] * x**i\ns", {"x": 1.3, "v": V3},
+     lambda x, v: v[0] + v[1] * x + v[2] * x ** 2),
+    ("s = 0.0\nfor i in range(1, 7, 2):\n    s += i * x\ns", {"x": 1.3}, lambda x: 9 * x),
+    ("s = 0.0\nfor i in range(2, -1, -1):\n    s = s * x + v[i]\ns", {"x": 1.3, "v": V3},      # Horner
+     lambda x, v: v[0] + v[1] * x + v[2] * x ** 2),
+    ("s = 0.0\nfor k in range(1, 3):\n    for j in range(2):\n        s = s + k * x**j\ns", {"x": 1.3},
+     lambda x: 3 + 3 * x),
+    ("y = 0.0\nfor w in [0.5, -2, 3.0]:\n    y = y + torch.tanh(w * x)\ny", {"x": 1.3},
+     lambda x: np.tanh(0.5 * x) + np.tanh(-2 * x) + np.tanh(3 * x)),
+    # a tiny recurrent net (PyTorch), its loss differentiated through both steps
+    ("h = x\nfor t in range(2):\n    h = torch.tanh(0.7 * h + 0.1)  # step t\nloss = (h - 1)**2\nloss.backward()",
+     {"x": 1.3}, lambda x: (np.tanh(0.7 * np.tanh(0.7 * x + 0.1) + 0.1) - 1) ** 2),
+    ("def f(x):\n    return x**2\ny = x\nfor i in range(3):\n    y = f(y)\ny", {"x": 1.3}, lambda x: x ** 8),
+    ("for i in range(3):\n    print(i)\nx**2", {"x": 1.3}, lambda x: x ** 2),
+]
+
+
+@pytest.mark.parametrize("program, values, reference", LOOPS, ids=[c[0].replace("\n", "; ") for c in LOOPS])
+def test_a_for_loop_with_bounds_written_in_it_is_unrolled(program, values, reference):
+    found = _check(program, values, reference)
+    assert any("unrolled" in note for note in found.graph.notes)
+
+
+@pytest.mark.parametrize("program, message, hint", [
+    ("y = x\nfor i in range(n):\n    y = y * x", "a loop is read over range(n) or a list of numbers",
+     "for i in [0.5, 1.0, 2.0]:"),
+    ("y = x\nfor i in range(len(v)):\n    y = y * v[i]", "a loop is read over range(n) or a list of numbers",
+     "for i in range(3): for v of 3 elements"),
+    ("y = x\nfor i in range(5000):\n    y = y * x", "a loop of 5000 steps is more than gradcalc unrolls (1000)",
+     "sum(x*y)"),
+    ("for i in range(3):\n    if i == 1:\n        break\n    x = x * 2", "a loop with break in it is not read",
+     "without it"),
+    ("for i in range(3):\n    loss = (w * x - 1)**2\n    loss.backward()\n    w = w - 0.1 * w.grad",
+     "a .backward() inside a loop (a training loop) is not read", "paste one step"),
+    ("def f(x):\n    for i in range(3):\n        x = x * 2\n    return x\nf(x)", "Python's for statement is not read",
+     "paste the def's body as the program"),
+])
+def test_a_loop_gradcalc_does_not_unroll_says_what_to_write(program, message, hint):
+    with pytest.raises(GradcalcError) as caught:
+        compute(program, {"x": 1.3, "v": V3, "n": 3.0, "w": 0.5})
+    assert message in caught.value.message and hint in caught.value.hint and caught.value.exit_code == 2
+
+
+def test_each_unrolled_step_points_at_the_loop_body():
+    with pytest.raises(GradcalcError) as caught:
+        compute("y = x\nfor i in range(3):\n    y = y * v[i+3]", {"x": 1.3, "v": V3})
+    assert caught.value.exit_code == 2
+    start, end = caught.value.span
+    assert "y = x\nfor i in range(3):\n    y = y * "[:start].count("\n") == 2     # on the body's line
