@@ -797,15 +797,18 @@ class Function:
 class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
-    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at", "modules", "loops")
+    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at", "modules", "loops", "objects")
 
     def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=(), modules=None,
-                 loops=()):
+                 loops=(), objects=None):
         self.source, self.functions, self.aliases = source, functions, aliases
         # import torch as t, import numpy as onp: each name a module goes by here → its usual spelling
         self.modules = modules or {}
         # for i in range(3): … at the top level, unrolled: (body start, body end, the loop's name, count)
         self.loops = tuple(loops)
+        # activation objects made with settings: ({name: (where its settings start, them)}, whether one is
+        # made and called at once, nn.Softmax(dim=1)(x)), or None
+        self.objects = objects
         # where a library function stands that grad(…) was asked of: jax.grad(jnp.sin)(1.0) is
         # jnp.sin(x) at x = 1.0
         self.transformed = frozenset(transformed)
@@ -817,6 +820,10 @@ class Program:
         self.output_at = 0              # where the question is asked (a caret for the sum of the targets)
         self.wrt: tuple[str, ...] = ()  # the inputs asked for, in order (tape.gradient(loss, [w, b])); () for all
         self.notes = notes
+
+    def edits(self) -> bool:
+        """Whether the tokens are read otherwise (gradcalc/dialects.edited_tokens)."""
+        return bool(self.modules or self.loops or self.objects)
 
 
 _SEEN = re.compile(
@@ -848,6 +855,7 @@ MODULE_OBJECTS = {
     "BCEWithLogitsLoss": "F.binary_cross_entropy_with_logits", "ReLU": "F.relu", "Sigmoid": "F.sigmoid",
     "Tanh": "F.tanh", "Softplus": "F.softplus", "SiLU": "F.silu", "ELU": "F.elu", "LeakyReLU": "F.leaky_relu",
     "LogSigmoid": "F.logsigmoid", "Softsign": "F.softsign", "ReLU6": "F.relu6", "Hardtanh": "F.hardtanh",
+    "Softmax": "F.softmax", "LogSoftmax": "F.log_softmax", "GELU": "F.gelu",
     # Keras' loss objects average over every element (their default reduction): names no text can type
     "MeanSquaredError": "tf.keras.losses.MeanSquaredError()", "MeanAbsoluteError": "tf.keras.losses.MeanAbsoluteError()",
 }
@@ -968,6 +976,7 @@ def read_python(text: str) -> Program | None:
     calls: list[tuple] = []      # ("backward", receiver, at, end) and ("zero", names or None for all, at, end)
     modules: dict[str, str] = {}
     loops: list[tuple] = []
+    objects: dict[str, tuple] = {}       # an activation object made with settings → where they are written
     i = 0
     while i < len(statements):
         start, end, indent = statements[i]
@@ -1056,6 +1065,8 @@ def read_python(text: str) -> Program | None:
         elif re.match(rf"({_NAME})[ \t]*=[ \t]*{_MODULE_OBJECT.pattern}[ \t]*$", head):
             match = re.match(rf"({_NAME})[ \t]*=[ \t]*{_MODULE_OBJECT.pattern}[ \t]*$", head)
             aliases[match.group(1)] = _module_function(match, at + match.start(2))
+            if _settings(match.group(3)):     # act = nn.Softmax(dim=1): act(x) is F.softmax(x, dim=1)
+                objects[match.group(1)] = (at + match.start(3), match.group(3))
             skip = "module"
         elif _TAPE.match(head) or _AUTOGRAD_GRAD.match(head):
             match = _AUTOGRAD_GRAD.match(head) or _TAPE.match(head)      # outputs=y: the output y
@@ -1160,12 +1171,14 @@ def read_python(text: str) -> Program | None:
         if len(loops) == 1 else f"{len(loops)} for loops unrolled"
     if gone or unrolled:
         notes.append("read as Python: " + "; ".join(filter(None, [f"{', '.join(gone)} skipped" if gone else "", unrolled])))
+    made_called = bool(_MODULE_CALLED.search(text))    # nn.Softmax(dim=1)(x), left for the tokens' reading
     if gone:
         notes.append(f"read as Python: {', '.join(gone)} skipped")
     if output is None and argnums:      # the output's statement takes grad(f, argnums=1)(x, y): ∂/∂y alone
         last = len(source.rstrip()) - 1
         wrt = next((names for low, high, names in argnums if low <= last < high), wrt)
-    program = Program(source, {}, aliases, output, notes, detached, transformed, modules, loops)
+    program = Program(source, {}, aliases, output, notes, detached, transformed, modules, loops,
+                   (objects, made_called) if objects or made_called else None)
     program.wrt, program.output_at = wrt or (), output_at
     return program
 
@@ -1259,13 +1272,18 @@ def _imported_modules(line: str) -> dict[str, str]:
 _LEXED = frozenset({"np", "numpy", "jnp", "jax", "torch", "F", "tf", "math", "scipy", "special", "lax", "nn"})
 
 
-def edited_tokens(tokens: list, program: Program, make) -> list:
+def edited_tokens(tokens: list, program: Program, make, lex=None) -> list:
     """The program's tokens as the parser is to read them: a module named otherwise (t.tensor with
     `import torch as t`) as one name spelled the usual way (torch.tensor) over the same place, so every
     caret holds; a top-level for loop over range(N) as its body's tokens N times, the loop's name a
-    number in each. `make(kind, text, start, end)` makes a token."""
+    number in each; an activation object made with settings (act = nn.Softmax(dim=1), then act(x), or
+    nn.Softmax(dim=1)(x)) as its function given them after the arguments, F.softmax(x, dim=1), the
+    settings' tokens where they are written. `make(kind, text, start, end)` makes a token, `lex(text)`
+    gives a text's tokens."""
     if program.modules:
         tokens = _renamed(tokens, program.modules, make)
+    if program.objects:
+        tokens = _objects_called(tokens, program, make, lex)
     for body_start, body_end, name, values in reversed(program.loops):
         first = next((k for k, token in enumerate(tokens) if token.start >= body_start), len(tokens))
         last = next((k for k, token in enumerate(tokens) if token.start >= body_end), len(tokens))
@@ -1288,6 +1306,67 @@ def edited_tokens(tokens: list, program: Program, make) -> list:
                                  make("NUMBER", repr(-value), token.start, token.end), make("RPAR", ")", token.end, token.end)]
         tokens = tokens[:first] + unrolled + tokens[first + len(body):]
     return tokens
+
+
+def _closing(tokens, k):
+    """The index of the bracket closing the one at tokens[k], or None."""
+    depth = 0
+    for j in range(k, len(tokens)):
+        depth += {"LPAR": 1, "RPAR": -1}.get(tokens[j].lastgroup, 0)
+        if depth == 0:
+            return j
+    return None
+
+
+def _objects_called(tokens, program, make, lex):
+    named, _ = program.objects
+    out, k = [], 0
+    while k < len(tokens):
+        token = tokens[k]
+        kind = token.lastgroup
+        opened = k + 1 < len(tokens) and tokens[k + 1].lastgroup == "LPAR"
+        made = re.fullmatch(r"(?:torch\.)?nn\.(\w+)", token.text) if kind == "NAME" and opened else None
+        if made and MODULE_OBJECTS.get(made.group(1), "").startswith("F.") and \
+                MODULE_OBJECTS[made.group(1)] not in _LOSS_OBJECTS:
+            shut = _closing(tokens, k + 1)
+            if shut is not None and shut + 1 < len(tokens) and tokens[shut + 1].lastgroup == "LPAR":
+                settings = _without_inplace(tokens[k + 2:shut])     # nn.Softmax(dim=1)(x)
+                end = _closing(tokens, shut + 1)
+                if end is not None:
+                    out.append(make("NAME", MODULE_OBJECTS[made.group(1)], token.start, tokens[shut].end))
+                    out += tokens[shut + 1:end] + ([make("COMMA", ",", tokens[end].start, tokens[end].start)] + settings
+                                                   if settings and end > shut + 2 else settings) + [tokens[end]]
+                    k = end + 1
+                    continue
+        if kind == "NAME" and token.text in named and opened and lex is not None:
+            end = _closing(tokens, k + 1)
+            if end is not None:
+                start, written = named[token.text]
+                settings = _without_inplace(lex(" " * start + written))
+                out += tokens[k:end] + ([make("COMMA", ",", tokens[end].start, tokens[end].start)] if end > k + 2 else []) \
+                    + settings + [tokens[end]]
+                k = end + 1
+                continue
+        out.append(token)
+        k += 1
+    return out
+
+
+def _without_inplace(settings):
+    """The setting tokens without inplace=True (it changes no number) and the comma beside it."""
+    kept, k = [], 0
+    while k < len(settings):
+        if settings[k].lastgroup == "NAME" and settings[k].text == "inplace" and k + 2 < len(settings) and \
+                settings[k + 1].lastgroup == "EQUAL":
+            k += 3
+            if kept and kept[-1].lastgroup == "COMMA":
+                kept.pop()
+            elif k < len(settings) and settings[k].lastgroup == "COMMA":
+                k += 1
+            continue
+        kept.append(settings[k])
+        k += 1
+    return kept
 
 
 def _renamed(tokens, modules, make):
@@ -1422,7 +1501,7 @@ def _module_function(match, at: int) -> str:
                      f"call the function it applies: F.{functional}(x{', ' + settings.strip() if settings.strip() else ''})"
                      if functional else "call the function it applies, e.g. F.mse_loss(pred, y), F.relu(x), "
                                          "tf.keras.losses.MSE(y, p)")
-    if settings:
+    if _INPLACE.sub("", settings).strip(" \t,") and (function in _LOSS_OBJECTS or not _settings(settings)):
         raise _error(f"{name}({settings}): an object made with settings is not read", at,
                      len(match.group()) - (match.start(2) - match.start()),
                      "write the formula it computes with them: nn.MSELoss(reduction='sum')(p, y) is "
@@ -1526,6 +1605,15 @@ def _split_arguments(text: str) -> list[str]:
     if text[begin:].strip():
         parts.append(text[begin:].strip())
     return parts
+
+
+_LOSS_OBJECTS = frozenset(function for name, function in MODULE_OBJECTS.items() if "Loss" in name or "Error" in name)
+_INPLACE = re.compile(r"(?:^|,)[ \t]*inplace[ \t]*=[ \t]*(?:True|False)[ \t]*")
+
+
+def _settings(written: str) -> bool:
+    """Whether an object's settings change what it computes: all but inplace=True (the same numbers)."""
+    return bool(_INPLACE.sub("", written).strip(" \t,")) and "'" not in written and '"' not in written
 
 
 def _top_level_comma(text: str) -> bool:

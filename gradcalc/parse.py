@@ -1737,9 +1737,10 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
             # a def's body is an indented block: its INDENT and DEDENT tokens read off the lines' indentation
             if given is None and "def" in source and indent.has_def(source):   # (indent loads only then)
                 tokens = indent.tokens(source, text, _token_source(), _ignored())
-            if given is None and program is not None and (program.modules or program.loops):
-                # import torch as t; t.tensor(…), and a for loop unrolled: the dialect's reading of the tokens
-                tokens = dialects.edited_tokens(tokens if tokens is not None else _lexed(source), program, indent.Token)
+            if given is None and program is not None and program.edits():
+                # import torch as t; t.tensor(…), a for loop unrolled, act = nn.Softmax(dim=1): the dialect's reading
+                tokens = dialects.edited_tokens(tokens if tokens is not None else _lexed(source), program, indent.Token,
+                                                _lexed)
             tables = _tables()
             if tables is None:
                 raise lalr.Fallback
@@ -1813,9 +1814,10 @@ def _parse_fragment(source: str, by_lark: bool) -> Ref:
     math text body (f(x) = sin x) by the tokens it was read as when the program was."""
     tables = None if by_lark else _tables()
     matches = _BODIES.get(source)
-    if matches is None and _BUILDER.python is not None and _BUILDER.python.modules:    # t.sin(x) in a def
-        matches = dialects.edited_tokens(_lexed(source), dialects.Program("", {}, {}, None, [],
-                                                                           modules=_BUILDER.python.modules), indent.Token)
+    if matches is None and _BUILDER.python is not None and (_BUILDER.python.modules or _BUILDER.python.objects):
+        # t.sin(x), act(x) in a def's body
+        matches = dialects.edited_tokens(_lexed(source), dialects.Program(
+            "", {}, {}, None, [], modules=_BUILDER.python.modules, objects=_BUILDER.python.objects), indent.Token, _lexed)
     outer, _BUILDER.source = _BUILDER.source, source     # a lambda in the body keeps its text from it
     try:
         if tables is None:

@@ -249,3 +249,64 @@ def test_each_unrolled_step_points_at_the_loop_body():
     assert caught.value.exit_code == 2
     start, end = caught.value.span
     assert "y = x\nfor i in range(3):\n    y = y * "[:start].count("\n") == 2     # on the body's line
+
+
+# -- 5. PyTorch's activation objects, made with settings or not, named or called at once ----------------
+
+M = np.array([[1.0, -2.0], [0.5, 3.0]])
+
+
+def _softmax(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _leaky(slope):
+    return lambda x: np.where(x > 0, x, slope * x)
+
+
+OBJECTS = [
+    ("act = nn.Softmax(dim=1)\nact(x)", lambda x: _softmax(x, 1)),
+    ("nn.Softmax(dim=0)(x)", lambda x: _softmax(x, 0)),
+    ("torch.nn.Softmax(dim=-1)(x)", lambda x: _softmax(x, -1)),
+    ("nn.LogSoftmax(dim=1)(x)", lambda x: np.log(_softmax(x, 1))),
+    ("nn.Softmax(1)(x)", lambda x: _softmax(x, 1)),
+    ("nn.ReLU()(x)", lambda x: np.maximum(x, 0)),
+    ("nn.ReLU(inplace=True)(x)", lambda x: np.maximum(x, 0)),
+    ("import torch.nn as nn\nrelu = nn.ReLU(inplace=True)\nrelu(x).sum()", lambda x: np.maximum(x, 0).sum()),
+    ("nn.Sigmoid()(x)", lambda x: 1 / (1 + np.exp(-x))),
+    ("act = nn.Tanh()\ny = act(x)", np.tanh),
+    ("nn.LeakyReLU(0.2)(x)", _leaky(0.2)),
+    ("act = nn.LeakyReLU(negative_slope=0.3, inplace=True)\ndef f(x):\n    return act(x).sum()\nf(x)",
+     lambda x: _leaky(0.3)(x).sum()),
+    ("layer = nn.Softmax(dim=0)\nw = torch.tensor([[0.5, 1.0], [2.0, -1.0]], requires_grad=True)\n"
+     "loss = (layer(w) * x).sum()\nloss.backward()", None),
+]
+
+
+@pytest.mark.parametrize("program, reference", OBJECTS, ids=[c[0].replace("\n", "; ") for c in OBJECTS])
+def test_an_activation_object_computes_its_function_with_its_settings(program, reference):
+    if reference is None:       # the gradient w.r.t. w, where the object is applied
+        w = np.array([[0.5, 1.0], [2.0, -1.0]])
+        found = compute(program, {"x": M})
+        assert np.isclose(found.value, (_softmax(w, 0) * M).sum(), rtol=1e-12)
+        numeric = central_differences(lambda v: (_softmax(v, 0) * M).sum(), w)
+        assert np.allclose(found.gradient["w"], numeric, rtol=1e-6, atol=1e-9)
+        return
+    found = compute(program, {"x": M})
+    assert np.allclose(found.value, reference(M), rtol=1e-12)
+    weights = np.array([[0.3, -1.1], [2.0, 0.7]]) if np.ndim(found.value) else 1.0   # tells the axes apart
+    if np.ndim(found.value):
+        found = compute(program, {"x": M}, upstream=weights)
+    numeric = central_differences(lambda v: np.sum(reference(v) * weights), M)
+    assert np.allclose(found.gradient["x"], numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("program, message, hint", [
+    ("act = nn.ELU(alpha=0.5)\nact(x)", "F.elu has no parameter alpha", "F.elu(x)"),
+    ("loss = nn.MSELoss(reduction='sum')\nloss(x, x)", "an object made with settings is not read", "((p - y)**2).sum()"),
+])
+def test_an_object_whose_settings_gradcalc_does_not_read_says_so(program, message, hint):
+    with pytest.raises(GradcalcError) as caught:
+        compute(program, {"x": M})
+    assert message in caught.value.message and hint in caught.value.hint and caught.value.exit_code == 2
