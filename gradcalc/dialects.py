@@ -859,7 +859,7 @@ MODULE_OBJECTS = {
     # Keras' loss objects average over every element (their default reduction): names no text can type
     "MeanSquaredError": "tf.keras.losses.MeanSquaredError()", "MeanAbsoluteError": "tf.keras.losses.MeanAbsoluteError()",
 }
-_MODULE_OBJECT = re.compile(rf"(?:(?:(?!tf\.){_NAME}\.)?nn|tf\.keras\.losses)\.({_NAME})[ \t]*\(([^()]*)\)")
+_MODULE_OBJECT = re.compile(rf"(?:(?:(?!tf\.){_NAME}\.)?nn|tf\.keras\.losses)\.([A-Z]\w*)[ \t]*\(([^()]*)\)")
 # dy_dx, = torch.autograd.grad(y, x), g = torch.autograd.grad(outputs=y, inputs=x)[0]: as tape.gradient
 _AUTOGRAD_GRAD = re.compile(rf"(?:(\(?[ \t]*\[?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*\]?[ \t]*\)?)[ \t]*=[ \t]*)?"
                             rf"(?:{_NAME}\.)?autograd\.grad[ \t]*\([ \t]*(?:outputs[ \t]*=[ \t]*)?\[?[ \t]*({_NAME})\b"
@@ -1100,6 +1100,11 @@ def read_python(text: str) -> Program | None:
             raise _error("a step that uses .grad is not read", at + match.start(), 5,
                          "gradcalc computes the gradients themselves: paste the program up to "
                          ".backward(), and give the values to differentiate at")
+        elif re.match(r"return\b[ \t]*[^\s=]", head) and i == len(statements):
+            # a function's body pasted without its def line (optax's losses): the returned value is the output.
+            # The word becomes `;`, ending the line before, so `return -x` is no continuation of it.
+            chars[at:at + 6] = list(";     ")
+            skipped["return"] = 1
         else:
             keyword = _KEYWORD.match(head)
             if keyword:
@@ -1162,6 +1167,8 @@ def read_python(text: str) -> Program | None:
         notes.append(f"the output is {output}, as {asked} asks")
     elif skipped.get("shown"):
         notes.append("the output is what the last print shows")
+    elif skipped.get("return"):
+        notes.append("the output is what the return on the last line gives (a function's body pasted without its def)")
     said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
             "with": "with … :", **{kind: words for kind, _, words in _HARMLESS_KINDS}, "decorator": "decorators",
             "display": "drawings and plots", "module": "loss and activation objects (read as their functions)",

@@ -480,7 +480,7 @@ def test_what_was_taken_as_the_output_is_noted(program, note):
     ("if x > 0:\n    y = x", "Python's if statement is not read", "A if x > 0 else B"),
     ("while x < 3:\n  x = x + 1", "Python's while statement is not read", "loops are not read"),
     ("y = x if b is None else x*b", "is None tests whether a value was given", "write the branch"),
-    ("return x**2", "return is not read here", "write x**2 alone"),
+    ("return x**2\ny = 3*x", "return is not read here", "write x**2 alone"),
     ("y = lambda x: x**2 + lambda z: z", "unexpected", ""),
     ("jax.grad(lambda x: x**2)(3.0)", "a lambda passed to jax.grad is not read", "f = lambda x: x**2, and pass f"),
     ("np.sum(x) + (lambda t: t)", "a lambda is a function, not a value", "f = lambda x: …"),

@@ -310,3 +310,22 @@ def test_an_object_whose_settings_gradcalc_does_not_read_says_so(program, messag
     with pytest.raises(GradcalcError) as caught:
         compute(program, {"x": M})
     assert message in caught.value.message and hint in caught.value.hint and caught.value.exit_code == 2
+
+
+# -- 6. a function's body pasted without its def: the return on the last line is the output --------------
+
+@pytest.mark.parametrize("program, reference", [
+    ("  y = x**2\n  return y", lambda x: x ** 2),
+    ("  log_p = jax.nn.log_sigmoid(x)\n  log_not_p = jax.nn.log_sigmoid(-x)\n  return -0.3 * log_p - 0.7 * log_not_p",
+     lambda x: 0.3 * np.log1p(np.exp(-x)) + 0.7 * np.log1p(np.exp(x))),
+    ("t = x * 2\nreturn -t + 1", lambda x: -2 * x + 1),      # return -t: no continuation of the line before
+])
+def test_a_return_on_the_last_line_gives_the_output(program, reference):
+    found = _check(program, {"x": np.array([0.5, -1.2, 2.0])}, reference)
+    assert any("the return on the last line" in note for note in found.graph.notes)
+
+
+def test_a_return_before_other_lines_is_refused_saying_what_to_write():
+    with pytest.raises(GradcalcError) as caught:
+        compute("y = x**2\nreturn y\nz = 3*x", {"x": 2.0})
+    assert "return is not read here" in caught.value.message and "write y alone" in caught.value.hint
