@@ -474,6 +474,11 @@ def _random(m, x=None, n1=None, n2=None, **_):
 _PASTED = 30   # the most elements a hint's example value writes out
 
 
+def _set_item(m, x, i, v):
+    """x[i] = v, read as x = where(1 at i, v, x): v's gradient from position i, x's from the others."""
+    return m("where", m("at_index", i, x, v), v, x)
+
+
 def _refuse(message: str, hint: str):
     def build(m, **_):
         m.refuse(message, hint)
@@ -653,6 +658,8 @@ NAMESPACES: dict[str, dict[str, Spelling]] = {
     "nn.functional": TORCH_FUNCTIONAL, "torch.special": SPECIAL, "torch.linalg": {"norm": TORCH["linalg.norm"]},
     "tf": TENSORFLOW, "tf.math": TENSORFLOW, "tf.nn": TF_NN, "tf.linalg": {"matmul": NUMPY["matmul"]},
     "math": MATH, "jax": {"nn.relu": JAX_NN["relu"]},
+    # what a pasted program's x[i] = v is read as (no text spells it: the lexer never makes this name)
+    "gradcalc": {"set_item": S("x, i, v", _set_item)},
     "np.random": RANDOM, "numpy.random": RANDOM, "jax.random": RANDOM, "tf.random": RANDOM, "random": RANDOM,
 }
 
@@ -797,10 +804,10 @@ class Function:
 class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
-    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at", "modules", "loops", "objects")
+    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at", "modules", "loops", "objects", "parts")
 
     def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=(), modules=None,
-                 loops=(), objects=None):
+                 loops=(), objects=None, parts=()):
         self.source, self.functions, self.aliases = source, functions, aliases
         # import torch as t, import numpy as onp: each name a module goes by here → its usual spelling
         self.modules = modules or {}
@@ -809,6 +816,8 @@ class Program:
         # activation objects made with settings: ({name: (where its settings start, them)}, whether one is
         # made and called at once, nn.Softmax(dim=1)(x)), or None
         self.objects = objects
+        # where each x[i] = v starts: read as x = where(1 at i, v, x)
+        self.parts = frozenset(parts)
         # where a library function stands that grad(…) was asked of: jax.grad(jnp.sin)(1.0) is
         # jnp.sin(x) at x = 1.0
         self.transformed = frozenset(transformed)
@@ -823,7 +832,7 @@ class Program:
 
     def edits(self) -> bool:
         """Whether the tokens are read otherwise (gradcalc/dialects.edited_tokens)."""
-        return bool(self.modules or self.loops or self.objects)
+        return bool(self.modules or self.loops or self.objects or self.parts)
 
 
 _SEEN = re.compile(
@@ -831,7 +840,7 @@ _SEEN = re.compile(
     r"|\.backward\b|\.grad\b|requires_grad|\bis[ \t]+(?:not[ \t]+)?None\b"
     r"|\b(?:dtype|device|label)[ \t]*=|\.(?:zero_grad|retain_grad|requires_grad_)\b|\bgrad\(|\.gradient\("
     r"|\bautograd\.grad\b|\b(?:nn|losses)\.[A-Z]\w*[ \t]*\("
-    r"|^[ \t]*[rRuU]?(?:\"\"\"|\'\'\')|^[ \t]*[A-Za-z_]\w*\[[^\]\n]*\][ \t]*=[^=]"
+    r"|^[ \t]*[rRuU]?(?:\"\"\"|\'\'\')|^[ \t]*[A-Za-z_]\w*\[[^\]\n]*\][ \t]*[-+*/]?=[^=]"
     r"|\.(?:reshape|view)\([ \t]*[A-Za-z_]\w*\.shape[ \t]*\)|\blist\([ \t]*range\(|^[ \t]*[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)+[ \t]*=[^=]")
 _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
 _DOTTED = r"[A-Za-z_][A-Za-z_0-9.]*"
@@ -908,7 +917,8 @@ _SETTING_WORDS = re.compile(r",[ \t]*(?:dtype|device|label|name)[ \t]*=[ \t]*(?:
                             r"(?=[ \t]*[,)])")
 _IS_NONE = re.compile(r"\bis[ \t]+(?:not[ \t]+)?None\b")
 # margins[y] = 0 (CS231n's SVM loss): an assignment to part of a value
-_PART_ASSIGNED = re.compile(rf"(?m)^[ \t]*({_NAME})[ \t]*\[([^\]\n]*)\][ \t]*=(?!=)[ \t]*([^#\n]*?)[ \t]*(?:#[^\n]*)?$")
+_PART_ASSIGNED = re.compile(rf"(?m)^[ \t]*({_NAME})[ \t]*\[([^\]\n]*)\][ \t]*(?:=(?!=)[ \t]*([^#\n]*?)"
+                            rf"|([-+*/])=[ \t]*([^#\n]*?))[ \t]*(?:#[^\n]*)?$")
 # A drawing of the graph or a plot: micrograd's draw_dot(o), IPython's display(…), matplotlib's plt.…(…)
 _DISPLAY = re.compile(r"(?:draw_dot|display|plt\.[A-Za-z_]\w*)[ \t]*\(")
 # x, y = 3.0, 4.0 and xmg, ymg = x, y (micrograd's test): one assignment per name, when no name assigned
@@ -955,12 +965,22 @@ def read_python(text: str) -> Program | None:
                              text)
     text = _without_list(text)
     text = _MODULE_CALLED.sub(_module_called, text)
-    part = _PART_ASSIGNED.search(text)
-    if part:
-        name, index, value = part.groups()
-        raise _error(f"assigning to part of a value ({name}[{index}] = {value}) is not read", part.start(),
-                     part.end() - part.start(), f"write {name} whole: {name} = np.where(np.arange(n) == {index}, "
-                     f"{value}, {name}), n its length")
+    parts = []       # margins[y] = 0: where the name starts (dialects.edited_tokens reads it as a where)
+    for part in _PART_ASSIGNED.finditer(text):
+        name, index, value = part.groups()[:3]
+        if part.group(3) is None:          # m[y] += 1
+            raise _error(f"{name}[{index}] {part.group(4)}= … is not read", part.start(), part.end() - part.start(),
+                         f"write {name}[{index}] = {name}[{index}] {part.group(4)} {part.group(5).strip()}")
+        if not re.fullmatch(rf"[ \t]*(?:{_NAME}|-?[ \t]*\d+)[ \t]*", index) or not value:
+            bounds = re.fullmatch(r"[ \t]*(\d*)[ \t]*:[ \t]*(\d*)[ \t]*", index)
+            kept = f"(np.arange(n) >= {bounds.group(1) or 0}) * (np.arange(n) < {bounds.group(2) or 'n'}) > 0" \
+                if bounds else None
+            raise _error(f"assigning to part of a value ({name}[{index}] = {value}) is not read", part.start(),
+                         part.end() - part.start(), f"write {name} whole: {name} = np.where({kept}, {value}, {name}), "
+                         f"n its length written as a number" if kept else
+                         f"gradcalc reads {name}[i] = v for one index i of a vector: write the new value of {name} as "
+                         f"one formula")
+        parts.append(part.start(1))
     chars = list(text)
     statements = _statements(text)
     aliases: dict[str, str] = {}
@@ -1185,7 +1205,7 @@ def read_python(text: str) -> Program | None:
         last = len(source.rstrip()) - 1
         wrt = next((names for low, high, names in argnums if low <= last < high), wrt)
     program = Program(source, {}, aliases, output, notes, detached, transformed, modules, loops,
-                   (objects, made_called) if objects or made_called else None)
+                   (objects, made_called) if objects or made_called else None, parts)
     program.wrt, program.output_at = wrt or (), output_at
     return program
 
@@ -1291,6 +1311,8 @@ def edited_tokens(tokens: list, program: Program, make, lex=None) -> list:
         tokens = _renamed(tokens, program.modules, make)
     if program.objects:
         tokens = _objects_called(tokens, program, make, lex)
+    if program.parts:
+        tokens = _parts_assigned(tokens, program.parts, make)
     for body_start, body_end, name, values in reversed(program.loops):
         first = next((k for k, token in enumerate(tokens) if token.start >= body_start), len(tokens))
         last = next((k for k, token in enumerate(tokens) if token.start >= body_end), len(tokens))
@@ -1313,6 +1335,31 @@ def edited_tokens(tokens: list, program: Program, make, lex=None) -> list:
                                  make("NUMBER", repr(-value), token.start, token.end), make("RPAR", ")", token.end, token.end)]
         tokens = tokens[:first] + unrolled + tokens[first + len(body):]
     return tokens
+
+
+def _parts_assigned(tokens, parts, make):
+    """x[i] = v (at a place in `parts`) as x = gradcalc.set_item(x, i, v): the tokens keep their places,
+    the function's name spans x[i]."""
+    out, k = [], 0
+    while k < len(tokens):
+        token = tokens[k]
+        if token.lastgroup == "NAME" and token.start in parts and k + 1 < len(tokens) and tokens[k + 1].lastgroup == "LSQB":
+            close = next((j for j in range(k + 2, len(tokens)) if tokens[j].lastgroup == "RSQB"), None)
+            if close is not None and close + 1 < len(tokens) and tokens[close + 1].lastgroup == "EQUAL":
+                end, depth = close + 2, 0
+                while end < len(tokens) and (depth or tokens[end].lastgroup not in ("_SEP", "DEDENT", "INDENT")):
+                    depth += {"LPAR": 1, "LSQB": 1, "LBRACE": 1, "RPAR": -1, "RSQB": -1, "RBRACE": -1}.get(
+                        tokens[end].lastgroup, 0)
+                    end += 1
+                at, stop = token.start, tokens[end - 1].end
+                out += [token, tokens[close + 1], make("NAME", "gradcalc.set_item", at, tokens[close].end),
+                        make("LPAR", "(", at, at), token, make("COMMA", ",", at, at), *tokens[k + 2:close],
+                        make("COMMA", ",", at, at), *tokens[close + 2:end], make("RPAR", ")", stop, stop)]
+                k = end
+                continue
+        out.append(token)
+        k += 1
+    return out
 
 
 def _closing(tokens, k):

@@ -1780,7 +1780,7 @@ _FOLDED = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a
 # holding one of them is read by gradcalc.dialects.read_python, so a formula alone pays nothing.
 _PYTHON_WORDS = ("import", "print", "def", "with", "for", "while", "if", "else", "class",
                  "return", "try", "@", "backward", "grad", " is ", "dtype", "device", "label",
-                 "assert", "pass", ",", '"""', "'''", "list(", ".shape", "]=", "] =",  # x, y = 1, 2; m[y] = 0
+                 "assert", "pass", ",", '"""', "'''", "list(", ".shape", "]=", "] =", "]+=", "] +=", "]-=", "] -=", "]*=", "] *=", "]/=", "] /=",  # m[y] = 0
                  "nn.", "losses.")   # criterion = nn.MSELoss()
 _PYTHON_WORD = _Pattern("|".join(re.escape(word) for word in _PYTHON_WORDS))
 
@@ -1814,10 +1814,11 @@ def _parse_fragment(source: str, by_lark: bool) -> Ref:
     math text body (f(x) = sin x) by the tokens it was read as when the program was."""
     tables = None if by_lark else _tables()
     matches = _BODIES.get(source)
-    if matches is None and _BUILDER.python is not None and (_BUILDER.python.modules or _BUILDER.python.objects):
-        # t.sin(x), act(x) in a def's body
+    python = _BUILDER.python
+    if matches is None and python is not None and (python.modules or python.objects or python.parts):
+        # t.sin(x), act(x), margins[y] = 0 in a def's body
         matches = dialects.edited_tokens(_lexed(source), dialects.Program(
-            "", {}, {}, None, [], modules=_BUILDER.python.modules, objects=_BUILDER.python.objects), indent.Token, _lexed)
+            "", {}, {}, None, [], modules=python.modules, objects=python.objects, parts=python.parts), indent.Token, _lexed)
     outer, _BUILDER.source = _BUILDER.source, source     # a lambda in the body keeps its text from it
     try:
         if tables is None:

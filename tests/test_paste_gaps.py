@@ -329,3 +329,46 @@ def test_a_return_before_other_lines_is_refused_saying_what_to_write():
     with pytest.raises(GradcalcError) as caught:
         compute("y = x**2\nreturn y\nz = 3*x", {"x": 2.0})
     assert "return is not read here" in caught.value.message and "write y alone" in caught.value.hint
+
+
+# -- 6. an element assigned: x[i] = v (CS231n's margins[y] = 0) ------------------------------------------
+
+@pytest.mark.parametrize("program, values, reference, wrt", [
+    ("m = x * 2\nm[1] = 0\nm.sum()", {"x": V3}, lambda x: 2 * x[0] + 2 * x[2], "x"),
+    ("m = x * 2\nm[-1] = v * 3\nm.sum()", {"x": V3, "v": 0.7}, lambda x, v: 2 * x[0] + 2 * x[1] + 3 * v, "v"),
+    ("m = x * 2\nm[-1] = v * 3\nm.sum()", {"x": V3, "v": 0.7}, lambda x, v: 2 * x[0] + 2 * x[1] + 3 * v, "x"),
+    ("m = x * 1\nm[y] = m[y] ** 2\n(m * m).sum()", {"x": V3, "y": 2.0},
+     lambda x, y: x[0] ** 2 + x[1] ** 2 + x[2] ** 4, "x"),
+    # CS231n's half-vectorized SVM loss, as printed in the notes
+    ("def L_i_vectorized(x, y, W):\n  delta = 1.0\n  scores = W.dot(x)\n"
+     "  margins = np.maximum(0, scores - scores[y] + delta)\n  margins[y] = 0\n  loss_i = np.sum(margins)\n"
+     "  return loss_i", {"x": np.array([1.0, 2.0, -1.0]), "y": 1.0,
+                         "W": np.array([[0.2, -0.5, 0.1], [1.5, 0.3, 2.1], [0.0, 0.25, 0.2]])},
+     lambda x, y, W: np.sum(np.delete(np.maximum(0, W @ x - (W @ x)[1] + 1.0), 1)), "W"),
+])
+def test_an_element_assigned_is_that_element_replaced(program, values, reference, wrt):
+    found = compute(program, values)
+    assert np.allclose(found.value, reference(**values), rtol=1e-12)
+    others = {k: v for k, v in values.items() if k != wrt}
+    numeric = central_differences(lambda v: reference(**{wrt: v}, **others), values[wrt])
+    assert np.allclose(found.gradient[wrt], numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("program, message, hint", [
+    ("m = x * 1\nm[1] = x\nm", "x[i] = v is read for a vector x, one whole number i and one number v",
+     "one formula"),
+    ("m = x * 1\nm[5] = 0\nm", "an index must be a whole number from -3 to 2, got 5", ""),
+    ("m = x * 1\nm[0:2] = 0\nm", "assigning to part of a value (m[0:2] = 0) is not read",
+     "np.where((np.arange(n) >= 0) * (np.arange(n) < 2) > 0, 0, m)"),
+    ("m = x * 1\nm[1] += 1\nm", "m[1] += … is not read", "write m[1] = m[1] + 1"),
+    ("m = x * 1\nm[1] -= 1\nm", "m[1] -= … is not read", "write m[1] = m[1] - 1"),
+])
+def test_an_assignment_to_part_gradcalc_does_not_read_says_what_to_write(program, message, hint):
+    with pytest.raises(GradcalcError) as caught:
+        compute(program, {"x": V3})
+    assert message in caught.value.message and hint in caught.value.hint and caught.value.exit_code == 2
+
+
+def test_the_where_a_slice_hint_writes_computes_the_same_thing():
+    found = compute("m = x * 1\nm = np.where((np.arange(3) >= 0) * (np.arange(3) < 2) > 0, 0, m)\nm.sum()", {"x": V3})
+    assert np.isclose(found.value, V3[2]) and np.allclose(found.gradient["x"], [0, 0, 1])

@@ -701,3 +701,25 @@ OPS.update({
                              lambda m, g, t, x, indices, out: 0.0 * x, None),
                         keeps_finite=True),
 })
+
+
+def _at_index(i, x, v):
+    """x[i] = v in a pasted program (CS231n's margins[y] = 0), read as where(this, v, x): 1 at i of a
+    vector x, 0 elsewhere; v one number, as numpy assigns one element."""
+    shape = np.shape(x)
+    if len(shape) != 1 or np.shape(i) or np.shape(v):
+        raise InputError(f"x[i] = v is read for a vector x, one whole number i and one number v, got shapes "
+                         f"{format_shape(shape)}, {format_shape(np.shape(i))} and {format_shape(np.shape(v))}",
+                         hint="write the new value as one formula of x (gradcalc reads x[i] = v of a vector)")
+    at = float(i)
+    if not np.isfinite(at) or at != round(at) or not -shape[0] <= at < shape[0]:
+        raise InputError(f"an index must be a whole number from {-shape[0]} to {shape[0] - 1}, got {at:g}",
+                         hint=_indices(0, shape[0]))
+    return as_value((np.arange(shape[0]) == int(at) % shape[0]) * 1.0)
+
+
+OPS.update({
+    "at_index": Op("at_index", "1 at {0} of {1}, else 0", _at_index,
+                   vjp=(lambda m, g, i, x, v, out: 0.0 * i, lambda m, g, i, x, v, out: 0.0 * x,
+                        lambda m, g, i, x, v, out: 0.0 * v), keeps_finite=True),
+})
