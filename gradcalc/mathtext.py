@@ -956,31 +956,42 @@ def _is_bar(token: Tok | None) -> bool:
 
 def _bars(tokens: list[Tok]) -> list[Tok]:
     """|x| is abs(x): a bar after an operand closes the innermost open one at its bracket depth, any
-    other opens one. ||x|| (a norm, or abs twice?) and |a|b|c| (|a|·b·|c| or |a·|b|·c|) are refused."""
+    other opens one. ||x|| is the norm ‖x‖, as \\|x\\| is (|x| for a number; abs twice would be |x| again),
+    unless a single bar closes inside it (||x| - |y||: refused). |a|b|c| (|a|·b·|c| or |a·|b|·c|) is refused."""
     out: list[Tok] = []
-    opened: list[int] = []           # the bracket depth of each open bar
+    opened: list[tuple] = []         # the bracket depth of each open bar, and whether it is a norm's ||
     depth = 0
     left = sum(_is_bar(t) for t in tokens)
+    skip = -1
     for i, token in enumerate(tokens):
+        if i == skip:
+            continue
         if not _is_bar(token):
             depth += (token.lastgroup in _OPENS) - (token.lastgroup in _CLOSES)
             out.append(token)
             continue
         left -= 1
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        double = _is_bar(nxt) and nxt.start == token.end
         after_operand = bool(out) and out[-1].lastgroup in _OPERAND_ENDS
-        if after_operand and opened and opened[-1] == depth:
-            if nxt is not None and nxt.lastgroup in _OPERAND_STARTS and left >= 2:
+        if after_operand and opened and opened[-1][0] == depth:
+            if opened[-1][1] != double:      # ||x| …, |x|| …: a single bar where the double one is open
+                raise GradcalcError("||…| can be read two ways: a norm, or bars inside bars", token.span(),
+                                    hint="write norm(…) for the norm ‖…‖, abs(…) for each |…| you mean")
+            if not double and nxt is not None and nxt.lastgroup in _OPERAND_STARTS and left >= 2:
                 raise GradcalcError("bars around bars can be read two ways here", token.span(),
                                     hint="write abs(…) for each |…| you mean, e.g. abs(a)*b*abs(c) or "
                                          "abs(a*abs(b)*c)")
             opened.pop()
-            out.append(Tok("RPAR", ")", token.start, token.end))
+            out.append(Tok("RPAR", ")", token.start, nxt.end if double else token.end))
+            if double:
+                skip, left = i + 1, left - 1
             continue
-        if _is_bar(nxt) and nxt.start == token.end:
-            raise GradcalcError("||x|| can be read as a norm or as |x| twice", (token.start, nxt.end),
-                                hint="write norm(x) for the norm, abs(x) for |x|")
-        opened.append(depth)
+        opened.append((depth, double))
+        if double:           # ||x||: the norm ‖x‖
+            out += [Tok("NAME", "norm", token.start, token.start), Tok("LPAR", "(", token.start, nxt.end)]
+            skip, left = i + 1, left - 1
+            continue
         out += [Tok("NAME", "abs", token.start, token.start), Tok("LPAR", "(", token.start, token.end)]
     if opened:
         raise GradcalcError("a | is never closed", next(t for t in reversed(tokens) if _is_bar(t)).span(),

@@ -378,7 +378,7 @@ def test_bars_are_abs(text, values, oracle):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("||x||", "||x|| can be read as a norm or as |x| twice"),
+    ("||x| - |y||", "||…| can be read two ways: a norm, or bars inside bars"),
     ("|a|b|c|", "bars around bars can be read two ways here"),
     ("|x + 1", "a | is never closed"),
 ])

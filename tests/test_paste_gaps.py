@@ -372,3 +372,21 @@ def test_an_assignment_to_part_gradcalc_does_not_read_says_what_to_write(program
 def test_the_where_a_slice_hint_writes_computes_the_same_thing():
     found = compute("m = x * 1\nm = np.where((np.arange(3) >= 0) * (np.arange(3) < 2) > 0, 0, m)\nm.sum()", {"x": V3})
     assert np.isclose(found.value, V3[2]) and np.allclose(found.gradient["x"], [0, 0, 1])
+
+
+# -- 6. ||x|| in math text: the norm, as \|x\| and ‖x‖ are -----------------------------------------------
+
+@pytest.mark.parametrize("text, values, reference", [
+    ("||x||", {"x": np.array([1.0, -2.0, 2.0])}, lambda x: np.sqrt(np.sum(x ** 2))),
+    ("||x - y||^2", {"x": np.array([1.0, -2.0]), "y": np.array([0.5, 1.0])}, lambda x, y: np.sum((x - y) ** 2)),
+    ("0.5 ||x||^2 + 3", {"x": np.array([1.0, -2.0])}, lambda x: 0.5 * np.sum(x ** 2) + 3),
+    ("||x + 10||", {"x": -8.0}, lambda x: abs(x + 10)),       # of a number: its absolute value
+])
+def test_double_bars_are_the_norm(text, values, reference):
+    _check(text, values, reference)
+
+
+def test_double_bars_with_a_single_bar_inside_are_refused():
+    with pytest.raises(GradcalcError) as caught:
+        compute("||x| - |y||", {"x": 1.0, "y": 2.0})
+    assert "can be read two ways" in caught.value.message and "norm(…)" in caught.value.hint
