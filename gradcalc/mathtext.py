@@ -438,6 +438,29 @@ def _label_indices(tokens: list[Tok], names, notes: list[str]) -> list[Tok]:
             out += [Tok("NAME", stem, t.start, t.end), Tok("LSQB", "[", window[0].start, window[0].end),
                     index, Tok("RSQB", "]", window[2].start, window[2].end)]
             k += 4
+
+
+def _examples(tokens: list[Tok], names) -> list[Tok]:
+    """x^{(i)}, the i-th example's x (machine-learning notes: Ng's, CS229's), is x_i: an element of x in
+    a sum over i, each element beside one. Not where i has a value (then it is a power, x^i)."""
+    if not any(t.lastgroup == "POW_OP" for t in tokens):
+        return tokens
+    out, k = [], 0
+    while k < len(tokens):
+        t = tokens[k]
+        window = tokens[k:k + 7]
+        if t.lastgroup == "NAME" and len(window) == 7 and [w.lastgroup for w in window[1:]] == \
+                ["POW_OP", "LBRACE", "LPAR", "NAME", "RPAR", "RBRACE"] and window[1].text == "^" and \
+                re.fullmatch(r"[a-z]", window[4].text) and window[4].text not in names and "_" not in t.text:
+            if not any(w.text in ("\\sum", "\\prod") for w in tokens):
+                raise GradcalcError(f"{t.text}^{{({window[4].text})}} is the {window[4].text}-th example's {t.text} in "
+                                    f"machine-learning notes, read inside a sum over {window[4].text}",
+                                    (t.start, window[6].end),
+                                    hint=f"write the sum, \\sum_{{{window[4].text}=1}}^{{m}} …, with {t.text} given as "
+                                         f"an array; for the power {t.text}^{window[4].text}, give "
+                                         f"--{window[4].text}")
+            out.append(Tok("NAME", f"{t.text}_{window[4].text}", t.start, window[6].end))
+            k += 7
             continue
         out.append(t)
         k += 1
@@ -1764,6 +1787,10 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _label_indices(tokens, set(names), notes)
     tokens = _braced_heads(_labels(_latex(_sums(tokens, set(names), notes=notes)), set(names), notes))
     tokens = _definition_lists(_where_clauses(_one_argument_extremes(_factorials(_bars(tokens))), notes), text, notes)
+
+
+    tokens = _where_clauses(_one_argument_extremes(_factorials(_bars(_latex(_sums(_examples(tokens, set(names)),
+                                                                                   set(names)))))), notes)
     if any(token.lastgroup == "BANG" for token in tokens):
         return None      # a ! that is no factorial: the parser's error stands
     tokens = _component_heads(_chains(_primed_heads(tokens, notes), notes), set(names), notes)

@@ -1710,6 +1710,11 @@ def _reads_otherwise(graph: Graph, names: frozenset) -> bool:
         return True       # w^Tx: the transpose times x, or the power w^Tx (math text's rules say which)
     if "d" in unknown and any(name[:1] == "d" and name[1:] in names for name in unknown):
         return True       # d/dx sin(x) with x given: the formula after d/dx, its derivative printed
+
+
+    if "^{(" in graph.text and any(len(name) == 1 for name in unknown):
+        return True       # x^{(i)}: the i-th example's x in machine-learning notes, not a power
+
     listed = lambda name: name in variables and name not in names and name in declared  # noqa: E731
     if any(listed(name.partition("_")[0]) for name in variables if "_" in name[1:]):
         return True       # f(w, x) = … w_0 … x_0: a head listing vectors, the formula their components

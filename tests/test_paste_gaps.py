@@ -390,3 +390,34 @@ def test_double_bars_with_a_single_bar_inside_are_refused():
     with pytest.raises(GradcalcError) as caught:
         compute("||x| - |y||", {"x": 1.0, "y": 2.0})
     assert "can be read two ways" in caught.value.message and "norm(…)" in caught.value.hint
+
+
+# -- 6. x^{(i)}, the i-th example in machine-learning notes ------------------------------------------------
+
+XS, YS = np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 2.0])
+
+
+@pytest.mark.parametrize("text, values, reference, wrt", [
+    (r"\frac{1}{2m}\sum_{i=1}^{m} (\theta_0 + \theta_1 x^{(i)} - y^{(i)})^2",
+     {"x": XS, "y": YS, "m": 3.0, "theta_0": 0.5, "theta_1": 2.0},
+     lambda x, y, m, theta_0, theta_1: np.sum((theta_0 + theta_1 * x - y) ** 2) / (2 * m), "theta_1"),
+    (r"J = -\frac{1}{m}\sum_{i=1}^{m} \left[y^{(i)} \log h^{(i)} + (1 - y^{(i)}) \log(1 - h^{(i)})\right]",
+     {"h": np.array([0.2, 0.7, 0.9]), "y": np.array([0.0, 1.0, 1.0]), "m": 3.0},
+     lambda h, y, m: -np.sum(y * np.log(h) + (1 - y) * np.log(1 - h)) / m, "h"),
+])
+def test_a_superscript_example_index_in_a_sum_is_an_element(text, values, reference, wrt):
+    found = compute(text, values)
+    assert np.allclose(found.value, reference(**values), rtol=1e-12)
+    others = {k: v for k, v in values.items() if k != wrt}
+    numeric = central_differences(lambda v: reference(**{wrt: v}, **others), values[wrt])
+    assert np.allclose(found.gradient[wrt.replace("theta", "θ")], numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_a_superscript_example_index_outside_a_sum_says_what_it_means():
+    with pytest.raises(GradcalcError) as caught:
+        compute("x^{(i)}", {"x": XS})
+    assert "the i-th example's x" in caught.value.message and r"\sum_{i=1}^{m}" in caught.value.hint
+
+
+def test_a_superscript_in_brackets_is_a_power_where_the_exponent_has_a_value():
+    assert np.isclose(compute("x^{(i)}", {"x": 2.0, "i": 3.0}).value, 8.0)
