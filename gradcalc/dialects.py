@@ -804,10 +804,10 @@ class Function:
 class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
-    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at", "modules", "loops", "objects", "parts")
+    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at", "modules", "loops", "objects", "parts", "aux")
 
     def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=(), modules=None,
-                 loops=(), objects=None, parts=()):
+                 loops=(), objects=None, parts=(), aux=()):
         self.source, self.functions, self.aliases = source, functions, aliases
         # import torch as t, import numpy as onp: each name a module goes by here → its usual spelling
         self.modules = modules or {}
@@ -818,6 +818,9 @@ class Program:
         self.objects = objects
         # where each x[i] = v starts: read as x = where(1 at i, v, x)
         self.parts = frozenset(parts)
+        # jax.grad(f, has_aux=True)(x) (where it stands, or a name bound to it): f returns (loss, aux),
+        # and the loss is differentiated
+        self.aux = frozenset(aux)
         # where a library function stands that grad(…) was asked of: jax.grad(jnp.sin)(1.0) is
         # jnp.sin(x) at x = 1.0
         self.transformed = frozenset(transformed)
@@ -832,7 +835,7 @@ class Program:
 
     def edits(self) -> bool:
         """Whether the tokens are read otherwise (gradcalc/dialects.edited_tokens)."""
-        return bool(self.modules or self.loops or self.objects or self.parts)
+        return bool(self.modules or self.loops or self.objects or self.parts or self.aux)
 
 
 _SEEN = re.compile(
@@ -997,6 +1000,7 @@ def read_python(text: str) -> Program | None:
     modules: dict[str, str] = {}
     loops: list[tuple] = []
     objects: dict[str, tuple] = {}       # an activation object made with settings → where they are written
+    aux: set = set()     # where grad(f, has_aux=True)(…) stands, and names bound to one: f's first value
     i = 0
     while i < len(statements):
         start, end, indent = statements[i]
@@ -1051,7 +1055,7 @@ def read_python(text: str) -> Program | None:
             skip = "grad"       # print(dy_dx.numpy()): a gradient shown
         elif _PRINT.match(head):
             prints.append((at, end))
-            _transforms(chars, start, code, derived, skipped, transformed, text, argnums)   # print(jax.grad(f)(3.0))
+            _transforms(chars, start, code, derived, skipped, transformed, text, argnums, aux)   # print(jax.grad(f)(3.0))
             continue
         elif _ZEROED.match(head.rstrip()):
             match = _ZEROED.match(head.rstrip())
@@ -1102,6 +1106,8 @@ def read_python(text: str) -> Program | None:
             match = _ALIAS.match(head)
             _higher(match.group(2), match.group(3), derived, at + head.index(match.group(2)))
             aliases[match.group(1)] = match.group(3)
+            if _HAS_AUX.search(match.group(2)):      # g = jax.grad(f, has_aux=True): g(x) is f(x)[0]
+                aux.add(match.group(1))
             if not match.group(2).lstrip().startswith(("jit", "jax.jit")):
                 derived.add(match.group(1))      # grad_f = grad(f): grad(grad_f) would be f''
             skip = "grad"
@@ -1129,13 +1135,18 @@ def read_python(text: str) -> Program | None:
             keyword = _KEYWORD.match(head)
             if keyword:
                 raise _keyword_error(keyword.group(keyword.lastindex), head, at)
-            _unpack(chars, at, head.rstrip())
+            pair = re.match(rf"{_NAME}([ \t]*,[ \t]*{_NAME}[ \t]*)=[ \t]*({_NAME})?", head)
+            if pair and (pair.group(2) in aux or re.match(rf"[^=]*=[ \t]*{_TRANSFORM.pattern}", head)
+                         and _HAS_AUX.search(head)):
+                _blank(chars, at + pair.start(1), at + pair.end(1))     # grads, aux = grad_fn(x): the first
+            else:
+                _unpack(chars, at, head.rstrip())
         if skip:
             skip = _skipped_kind(skip, head)
             skipped[skip] = skipped.get(skip, 0) + 1
             _blank(chars, start, end)
             continue
-        _transforms(chars, start, code, derived, skipped, transformed, text, argnums)
+        _transforms(chars, start, code, derived, skipped, transformed, text, argnums, aux)
         for match in _CLASS_CALL.finditer(code):      # Tensor.eye(3) is torch.eye(3)
             chars[start + match.start():start + match.end()] = f"torch.{match.group(1)} "
         for match in _SETTING_WORDS.finditer(code):   # Value(2.0, label='a'), dtype=torch.float32
@@ -1189,6 +1200,8 @@ def read_python(text: str) -> Program | None:
         notes.append("the output is what the last print shows")
     elif skipped.get("return"):
         notes.append("the output is what the return on the last line gives (a function's body pasted without its def)")
+    if aux:
+        notes.append("has_aux=True: the function returns (value, aux); its first value is differentiated")
     said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
             "with": "with … :", **{kind: words for kind, _, words in _HARMLESS_KINDS}, "decorator": "decorators",
             "display": "drawings and plots", "module": "loss and activation objects (read as their functions)",
@@ -1205,7 +1218,7 @@ def read_python(text: str) -> Program | None:
         last = len(source.rstrip()) - 1
         wrt = next((names for low, high, names in argnums if low <= last < high), wrt)
     program = Program(source, {}, aliases, output, notes, detached, transformed, modules, loops,
-                   (objects, made_called) if objects or made_called else None, parts)
+                   (objects, made_called) if objects or made_called else None, parts, aux)
     program.wrt, program.output_at = wrt or (), output_at
     return program
 
@@ -1313,6 +1326,8 @@ def edited_tokens(tokens: list, program: Program, make, lex=None) -> list:
         tokens = _objects_called(tokens, program, make, lex)
     if program.parts:
         tokens = _parts_assigned(tokens, program.parts, make)
+    if program.aux:
+        tokens = _first_of_calls(tokens, program.aux, make)
     for body_start, body_end, name, values in reversed(program.loops):
         first = next((k for k, token in enumerate(tokens) if token.start >= body_start), len(tokens))
         last = next((k for k, token in enumerate(tokens) if token.start >= body_end), len(tokens))
@@ -1335,6 +1350,28 @@ def edited_tokens(tokens: list, program: Program, make, lex=None) -> list:
                                  make("NUMBER", repr(-value), token.start, token.end), make("RPAR", ")", token.end, token.end)]
         tokens = tokens[:first] + unrolled + tokens[first + len(body):]
     return tokens
+
+
+_HAS_AUX = re.compile(r"has_aux[ \t]*=[ \t]*True")
+
+
+def _first_of_calls(tokens, aux, make):
+    """f(x) → f(x)[0] where grad(f, has_aux=True) stood (or a name bound to it was called)."""
+    out, k = [], 0
+    while k < len(tokens):
+        token = tokens[k]
+        if token.lastgroup == "NAME" and (token.start in aux or token.text in aux) and k + 1 < len(tokens) and \
+                tokens[k + 1].lastgroup == "LPAR":
+            end = _closing(tokens, k + 1)
+            if end is not None:
+                at = tokens[end].end
+                out += tokens[k:end + 1] + [make("LSQB", "[", at, at), make("NUMBER", "0", at, at),
+                                            make("RSQB", "]", at, at)]
+                k = end + 1
+                continue
+        out.append(token)
+        k += 1
+    return out
 
 
 def _parts_assigned(tokens, parts, make):
@@ -1728,7 +1765,7 @@ def _unpack(chars, at, head):
         chars[at:at + len(head)] = written.ljust(len(head))
 
 
-def _transforms(chars, start, code, derived, skipped, transformed, text, argnums):
+def _transforms(chars, start, code, derived, skipped, transformed, text, argnums, aux=None):
     """jax.grad(f)(x) in the statement at start becomes f(x): f's value and gradient at x; so does
     jax.grad(jnp.sin)(x) (its start noted in `transformed`). grad(f, argnums=1)(x, y) is noted in
     `argnums` with the name of the input it differentiates by (y, or f's parameter for a number)."""
@@ -1759,6 +1796,8 @@ def _transforms(chars, start, code, derived, skipped, transformed, text, argnums
             chars[start + match.start(1):start + match.start(1) + len(match.group(2))] = match.group(2)
             if "." in match.group(2):
                 transformed.add(start + match.start(1))
+            if aux is not None and _HAS_AUX.search(match.group(1)):     # f returns (loss, aux): the loss
+                aux.add(start + match.start(1))
             skipped["grad"] = skipped.get("grad", 0) + 1
 
 

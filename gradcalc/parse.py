@@ -2328,8 +2328,8 @@ def _unexpected_token(text: str, error) -> GradcalcError:
         # a, b = f(x): Python's unpacking of a tuple (grads, aux = jax.grad(f, has_aux=True)(x))
         first = text[:start].rsplit("\n", 1)[-1].rsplit(";", 1)[-1].split(",")[0].strip()
         rest = text[start + 1:].split("\n", 1)[0].strip()
-        hint = ("unpacking is not read, nor has_aux: make the function return the value to differentiate "
-                "alone, and leave this line out (gradcalc gives that value's gradients)" if "has_aux" in rest else
+        hint = (f"unpacking is not read but for has_aux's two values: write {first}, aux = {_short(rest)}, and "
+                f"gradcalc differentiates the function's first value" if "has_aux" in rest else
                 # value_and_grad(f)(…) is read as f(…) itself: its value, and gradcalc prints the gradients
                 f"unpacking is not read: write {first} = {_short(rest)}, and gradcalc shows {first} and its "
                 f"gradients" if "value_and_grad" in rest else

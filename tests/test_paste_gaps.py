@@ -421,3 +421,24 @@ def test_a_superscript_example_index_outside_a_sum_says_what_it_means():
 
 def test_a_superscript_in_brackets_is_a_power_where_the_exponent_has_a_value():
     assert np.isclose(compute("x^{(i)}", {"x": 2.0, "i": 3.0}).value, 8.0)
+
+
+# -- 6. JAX's has_aux=True: the function returns (value, aux), the value is differentiated -----------------
+
+AUX_LOSS = "def loss(w, x):\n    y = jnp.tanh(w * x)\n    return jnp.sum(y**2), y\n"
+
+
+@pytest.mark.parametrize("program", [
+    AUX_LOSS + "g = jax.grad(loss, has_aux=True)(w, x)",
+    AUX_LOSS + "grad_fn = jax.grad(loss, has_aux=True)\ngrads, aux = grad_fn(w, x)",
+    AUX_LOSS + "grads, aux = jax.grad(loss, has_aux=True)(w, x)",
+    AUX_LOSS + "grad_fn = jax.grad(loss, argnums=0, has_aux=True)\ng = grad_fn(w, x)",
+    AUX_LOSS.replace("jnp.", "torch.") + "g = torch.func.grad(loss, has_aux=True)(w, x)",
+])
+def test_has_aux_differentiates_the_first_value(program):
+    x = np.array([1.0, 2.0])
+    found = compute(program, {"w": 0.5, "x": x})
+    assert np.isclose(found.value, np.sum(np.tanh(0.5 * x) ** 2), rtol=1e-12)
+    numeric = central_differences(lambda w: np.sum(np.tanh(w * x) ** 2), 0.5)
+    assert np.isclose(found.gradient["w"], numeric, rtol=1e-6)
+    assert any("has_aux=True" in note for note in found.graph.notes)
