@@ -1024,7 +1024,8 @@ def read_python(text: str) -> Program | None:
         elif re.match(r"def\b", head):
             i = _read_body(text, chars, statements, i - 1, detached)
             continue
-        elif re.match(r"for\b", head):       # for i in range(3): the body unrolled (dialects.edited_tokens)
+        elif re.match(r"for\b", head) and not (gradients and re.search(rf"(?<![\w.])(?:{'|'.join(gradients)})\b", head)):
+            # for i in range(3): the body unrolled (dialects.edited_tokens); for g in grad: shows gradients
             loops.append(_loop(text, chars, statements, i - 1, head, at))
             continue
         elif re.match(r"with\b.*:[ \t]*$", head):
