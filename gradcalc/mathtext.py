@@ -355,7 +355,8 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
                 body.append(Tok("NAME", stem, t.start, tokens[k + 3].end))
                 k += 3
             elif t.lastgroup == "NAME" and t.text == "_" + index and body and body[-1].lastgroup == "RBRACE":
-                pass       # \\hat{y}_i: the accent's letter names the array
+                k += 1     # \\hat{y}_i: the accent's letter names the array (y_hat, given as one)
+                continue
             else:
                 body.append(t)
                 k += 1
@@ -441,25 +442,36 @@ def _label_indices(tokens: list[Tok], names, notes: list[str]) -> list[Tok]:
 
 
 def _examples(tokens: list[Tok], names) -> list[Tok]:
-    """x^{(i)}, the i-th example's x (machine-learning notes: Ng's, CS229's), is x_i: an element of x in
-    a sum over i, each element beside one. Not where i has a value (then it is a power, x^i)."""
+    """x^{(i)}, the i-th example's x (machine-learning notes: Ng's, CS229's, d2l's), is x_i: an element
+    of x in a sum over i; outside one, x itself where x has a value (the example at hand, or every one at
+    once), and in a formula's head, l^{(i)}(w, b) = …, the formula's name. Not where i has a value (then
+    it is a power, x^i); \\hat{y}^{(i)} is \\hat{y}_i likewise."""
     if not any(t.lastgroup == "POW_OP" for t in tokens):
         return tokens
+    summed = any(t.text in ("\\sum", "\\prod") for t in tokens)
     out, k = [], 0
     while k < len(tokens):
         t = tokens[k]
         window = tokens[k:k + 7]
-        if t.lastgroup == "NAME" and len(window) == 7 and [w.lastgroup for w in window[1:]] == \
+        if t.lastgroup in ("NAME", "RBRACE") and len(window) == 7 and [w.lastgroup for w in window[1:]] == \
                 ["POW_OP", "LBRACE", "LPAR", "NAME", "RPAR", "RBRACE"] and window[1].text == "^" and \
                 re.fullmatch(r"[a-z]", window[4].text) and window[4].text not in names and "_" not in t.text:
-            if not any(w.text in ("\\sum", "\\prod") for w in tokens):
-                raise GradcalcError(f"{t.text}^{{({window[4].text})}} is the {window[4].text}-th example's {t.text} in "
-                                    f"machine-learning notes, read inside a sum over {window[4].text}",
-                                    (t.start, window[6].end),
-                                    hint=f"write the sum, \\sum_{{{window[4].text}=1}}^{{m}} …, with {t.text} given as "
-                                         f"an array; for the power {t.text}^{window[4].text}, give "
-                                         f"--{window[4].text}")
-            out.append(Tok("NAME", f"{t.text}_{window[4].text}", t.start, window[6].end))
+            index, end = window[4].text, window[6].end
+            after = tokens[k + 7].lastgroup if k + 7 < len(tokens) else None
+            if t.lastgroup == "RBRACE":          # \hat{y}^{(i)}: \hat{y}_i in a sum, \hat{y} outside one
+                out += [t, Tok("NAME", f"_{index}", window[1].start, end)] if summed else [t]
+            elif (k == 0 or tokens[k - 1].lastgroup == "_SEP") and after in ("LPAR", "EQUAL"):
+                out.append(Tok("NAME", t.text, t.start, end))      # l^{(i)}(w, b) = …: the formula's name
+            elif summed:
+                out.append(Tok("NAME", f"{t.text}_{index}", t.start, end))
+            elif t.text in names:
+                out.append(Tok("NAME", t.text, t.start, end))
+            else:
+                raise GradcalcError(f"{t.text}^{{({index})}} is the {index}-th example's {t.text} in machine-learning "
+                                    f"notes, read inside a sum over {index}, or as {t.text} given a value",
+                                    (t.start, end),
+                                    hint=f"give {t.text} (an array for every example: --{t.text} \"[…]\"), or write the "
+                                         f"sum, \\sum_{{{index}=1}}^{{m}} …; for the power {t.text}^{index}, give --{index}")
             k += 7
             continue
         out.append(t)

@@ -415,8 +415,9 @@ def test_a_superscript_example_index_in_a_sum_is_an_element(text, values, refere
 
 def test_a_superscript_example_index_outside_a_sum_says_what_it_means():
     with pytest.raises(GradcalcError) as caught:
-        compute("x^{(i)}", {"x": XS})
+        compute("x^{(i)} + 1", {"w": XS})       # x has no value: the sum, or x, is asked for
     assert "the i-th example's x" in caught.value.message and r"\sum_{i=1}^{m}" in caught.value.hint
+    assert 'an array for every example' in caught.value.hint
 
 
 def test_a_superscript_in_brackets_is_a_power_where_the_exponent_has_a_value():
@@ -442,3 +443,15 @@ def test_has_aux_differentiates_the_first_value(program):
     numeric = central_differences(lambda w: np.sum(np.tanh(w * x) ** 2), 0.5)
     assert np.isclose(found.gradient["w"], numeric, rtol=1e-6)
     assert any("has_aux=True" in note for note in found.graph.notes)
+
+
+@pytest.mark.parametrize("text, values, value", [
+    # an accent's element in a sum: \hat{y}_i and \hat{y}^{(i)} name y_hat's elements (\hat{y}_i crashed before)
+    (r"\frac{1}{m}\sum_{i=1}^{m} (\hat{y}_i - y_i)^2", {"y_hat": np.array([1.0, 2.0]), "y": np.zeros(2), "m": 2.0}, 2.5),
+    (r"\frac{1}{m}\sum_{i=1}^{m} (\hat{y}^{(i)} - y^{(i)})^2", {"y_hat": np.array([1.0, 2.0]), "y": np.zeros(2), "m": 2.0},
+     2.5),
+    # outside a sum, the example at hand: x given a value is x
+    (r"\frac{1}{2} \left(\hat{y}^{(i)} - y^{(i)}\right)^2", {"y_hat": 2.5, "y": 1.0}, 1.125),
+])
+def test_an_example_superscript_beside_an_accent_or_a_given_value(text, values, value):
+    assert np.isclose(compute(text, values).value, value, rtol=1e-13)
