@@ -21,7 +21,7 @@ import re
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
 LITERAL = frozenset({"axis", "keepdims", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
                      "approximate", "requires_grad", "trainable", "volatile", "num", "endpoint", "n0", "n1", "n2", "s0", "s1", "s2", "s3",
-                     "start", "stop", "step", "num"})
+                     "start", "stop", "step", "num", "from_logits"})
 
 # Keywords that mean the same parameter in every library: PyTorch's dim is NumPy's axis.
 SYNONYMS = {"dim": "axis", "keepdim": "keepdims", "exponent": "y", "other": "y"}
@@ -261,6 +261,17 @@ def _sparse_ce(m, t, x, **_):
     # tf.nn.sparse_softmax_cross_entropy_with_logits: one loss per row, −log softmax(x)[t] (no mean).
     return m("neg", m.call("sum", m("mul", _targets(m, t, x, indices=True), _log_softmax(m, x)),
                            m.axis(-1, "softmax")))
+
+
+def _keras_sparse_ce(m, t, x, from_logits=False, **_):
+    """keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=True): one loss per row,
+    −log softmax(logits)[label]. Of probabilities (from_logits=False) Keras clips them first, and how
+    differs between its versions: refused."""
+    if from_logits is not True:
+        m.refuse("of probabilities (from_logits=False) Keras clips them to [1e-7, 1 − 1e-7] first, differently "
+                 "in its versions", "give the logits and from_logits=True, or write tf.nn.sparse_softmax_cross_entropy"
+                 "_with_logits(labels, logits)")
+    return _sparse_ce(m, t, x)
 
 
 def _one_hot(m, t, num=None, **_):
@@ -626,6 +637,8 @@ TENSORFLOW = {
     "keras.losses.MeanAbsoluteError()": S("t, x", lambda m, t, x: m.call("mean", m.call("abs", m("sub", t, x)))),
     "range": S("start, stop|limit=None, step|delta=None", _arange),
     "one_hot": S("t|indices, num|depth", _one_hot),
+    **dict.fromkeys(("keras.losses.sparse_categorical_crossentropy", "keras.metrics.sparse_categorical_crossentropy"),
+                    S("t|y_true, x|y_pred, from_logits=False", _keras_sparse_ce)),
 }
 
 RANDOM = {name: S("x=None, n1=None, n2=None, *", _random) for name in ("randn", "rand", "randint", "normal", "uniform", "random",

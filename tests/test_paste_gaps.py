@@ -52,6 +52,8 @@ CLASS_LOSSES = [
     ("nn.NLLLoss()(x, t)", {"x": ROW, "t": 1.0}, lambda x, t: -x[int(t)]),
     ("tf.nn.sparse_softmax_cross_entropy_with_logits(labels=t, logits=x)", {"x": LOGITS, "t": LABELS},
      lambda x, t: -_picked(x, t)),
+    ("tf.keras.losses.sparse_categorical_crossentropy(t, x, from_logits=True)", {"x": LOGITS, "t": LABELS},
+     lambda x, t: -_picked(x, t)),
     # probabilities shaped like the logits, as before (PyTorch reads both)
     ("F.cross_entropy(x, t)", {"x": LOGITS, "t": np.array([[0.2, 0.5, 0.3], [0, 0, 1.0], [0.1, 0.1, 0.8]])},
      lambda x, t: -(t * _log_softmax(x)).sum() / 3),
@@ -96,6 +98,8 @@ def test_cross_entropy_with_labels_matches_the_numbers_pytorch_printed():
      "the target must be (3,) (class indices), got (3,3)", "one class index"),
     ("F.one_hot(t)", {"t": LABELS}, "the number of classes must be a whole number written in the call",
      "F.one_hot(t, 3)"),
+    ("tf.keras.losses.sparse_categorical_crossentropy(t, x)", {"x": LOGITS, "t": LABELS},
+     "Keras clips them to [1e-7, 1 − 1e-7] first", "from_logits=True"),
 ])
 def test_a_target_that_is_no_label_says_what_it_must_be(text, values, message, hint):
     with pytest.raises(GradcalcError) as caught:
