@@ -1431,13 +1431,12 @@ def _objects_called(tokens, program, make, lex):
         kind = token.lastgroup
         opened = k + 1 < len(tokens) and tokens[k + 1].lastgroup == "LPAR"
         made = re.fullmatch(r"(?:torch\.)?nn\.(\w+)", token.text) if kind == "NAME" and opened else None
-        if made and MODULE_OBJECTS.get(made.group(1), "").startswith("F.") and \
-                MODULE_OBJECTS[made.group(1)] not in _LOSS_OBJECTS:
+        if made and MODULE_OBJECTS.get(made.group(1), "").startswith("F."):
             shut = _closing(tokens, k + 1)
             if shut is not None and shut + 1 < len(tokens) and tokens[shut + 1].lastgroup == "LPAR":
-                settings = _without_inplace(tokens[k + 2:shut])     # nn.Softmax(dim=1)(x)
+                settings = _without_inplace(tokens[k + 2:shut])     # nn.Softmax(dim=1)(x), nn.BCELoss()(p, t)
                 end = _closing(tokens, shut + 1)
-                if end is not None:
+                if end is not None and not (settings and MODULE_OBJECTS[made.group(1)] in _LOSS_OBJECTS):
                     out.append(make("NAME", MODULE_OBJECTS[made.group(1)], token.start, tokens[shut].end))
                     out += tokens[shut + 1:end] + ([make("COMMA", ",", tokens[end].start, tokens[end].start)] + settings
                                                    if settings and end > shut + 2 else settings) + [tokens[end]]
@@ -1588,9 +1587,8 @@ def _module_called(match) -> str:
     function = MODULE_OBJECTS.get(match.group(1))
     if function is None or match.group(2).strip():
         return match.group()
-    if len(function) > len(match.group()):
-        raise _error(f"{match.group()}(…) makes the object and calls it at once", match.start(), len(match.group()),
-                     f"name it first: loss_fn = {match.group()}, then loss_fn(…)")
+    if len(function) > len(match.group()):     # nn.BCELoss()(p, t): read on the tokens (_objects_called)
+        return match.group()
     return function.ljust(len(match.group()))
 
 

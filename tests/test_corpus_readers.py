@@ -89,8 +89,9 @@ def test_a_sum_over_an_index_is_over_the_arrays():
 
 
 def test_refusals_say_what_to_type():
-    assert "np.where" in refused("def f(m, y):\n  m[y] = 0\n  return m.sum()", m=np.ones(3), y=1.0).hint
-    assert "torch.tensor" in refused("import torch as t\nx = t.tensor(1.)\ny = x*x\ny.backward()").hint
+    assert compute("def f(m, y):\n  m[y] = 0\n  return m.sum()", m=np.ones(3), y=1.0).value == 2.0   # read now
+    assert "np.where" in refused("def f(m, y):\n  m[0:2] = 0\n  return m.sum()", m=np.ones(3), y=1.0).hint
+    assert compute("import torch as t\nx = t.tensor(1.)\ny = x*x\ny.backward()").gradient["x"] == 2.0   # read now
     error = refused("x = tf.constant(5.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n"
                     "  with tf.GradientTape() as gg:\n    gg.watch(x)\n    y = x * x\n"
                     "  dy_dx = gg.gradient(y, x)\nd2y_dx2 = g.gradient(dy_dx, x)")
@@ -142,8 +143,8 @@ def test_loss_and_activation_objects_are_their_functions():
                     t=np.array([[1.0, 2.0], [3.0, 4.0]]), p=np.array([[1.5, 2.0], [3.0, 3.0]]))
     assert math.isclose(found.value, (0.25 + 1.0) / 4)
     assert "((p - y)**2).sum()" in refused("l = nn.MSELoss(reduction='sum')\nz = l(x, x)", x=np.ones(2)).hint
-    assert "loss_fn = nn.BCELoss()" in refused("z = nn.BCELoss()(p, t)", p=np.ones(2) / 2, t=np.ones(2)).hint
-    assert "F.softmax(x, dim=1)" in refused("c = nn.Softmax(dim=1)\nz = c(x)", x=np.ones((1, 2))).hint
+    assert math.isclose(compute("z = nn.BCELoss()(p, t)", p=np.ones(2) / 2, t=np.ones(2)).value, math.log(2))
+    assert np.allclose(compute("c = nn.Softmax(dim=1)\nz = c(x)", x=np.ones((1, 2))).value, [[0.5, 0.5]])
 
 
 def test_linspace_and_arithmetic_in_a_setting():

@@ -160,7 +160,7 @@ def test_prefixed_constants():
 
 
 @pytest.mark.parametrize("text, message, hint", [
-    ("||x|| + 1", "||x|| can be read as a norm or as |x| twice", "write norm(x) for the norm"),
+    ("||x| - |y|| + 1", "||…| can be read two ways: a norm, or bars inside bars", "write norm(…) for the norm"),
     ("x.real", "unknown attribute .real", "attributes: x.T (transpose)"),
     ("x.summ()", "unknown method .summ()", "did you mean .sum()?"),
     ("np.sine(x)", "unknown function 'np.sine'", "did you mean np.sin(...)?"),
