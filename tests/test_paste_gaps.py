@@ -459,3 +459,15 @@ def test_has_aux_differentiates_the_first_value(program):
 ])
 def test_an_example_superscript_beside_an_accent_or_a_given_value(text, values, value):
     assert np.isclose(compute(text, values).value, value, rtol=1e-13)
+
+
+def test_the_readers_together_match_the_numbers_pytorch_printed():
+    # an alias, an activation object with a setting, a def, a loop, an element assigned, backward():
+    # PyTorch 2.13 in float64 printed these for the same program
+    found = compute("import torch as t\nimport torch.nn as nn\nact = nn.Softmax(dim=0)\ndef step(h, w):\n"
+                    "    return t.tanh(w * h)\nx = t.tensor([0.5, -1.0], requires_grad=True)\n"
+                    "w = t.tensor(0.7, requires_grad=True)\nh = x\nfor k in range(3):\n    h = step(h, w)\n"
+                    "p = act(h)\np[0] = 0.5 * p[0]\nloss = p.sum()\nloss.backward()\nprint(x.grad)")
+    assert np.isclose(found.value, 0.6967016769280547, rtol=1e-13)
+    assert np.allclose(found.gradient["x"], [-0.03347090819917689, 0.02020933293333779], rtol=1e-12)
+    assert np.isclose(found.gradient["w"], -0.1889602737306801, rtol=1e-12)
