@@ -817,7 +817,8 @@ class Function:
 class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
-    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at", "modules", "loops", "objects", "parts", "aux")
+    __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at",
+                 "modules", "loops", "objects", "parts", "aux")
 
     def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=(), modules=None,
                  loops=(), objects=None, parts=(), aux=()):
@@ -1007,8 +1008,6 @@ def read_python(text: str) -> Program | None:
     prints, output, updated, asked, detached = [], None, False, "", []
     wrt, output_at = (), 0           # the inputs a gradient call lists (None: ones it does not name)
     argnums: list = []               # (start, end, names) of each grad(f, argnums=…)(…) by its inputs' names
-
-
     calls: list[tuple] = []      # ("backward", receiver, at, end) and ("zero", names or None for all, at, end)
     modules: dict[str, str] = {}
     loops: list[tuple] = []
@@ -1201,13 +1200,11 @@ def read_python(text: str) -> Program | None:
         raise _error("the program computes nothing", 0, 0,
                      "paste the lines that compute the value (a print, .backward() or a return of it)")
     notes = []
-    if isinstance(output, tuple):
-        notes.append(f"the output is the sum of {', '.join(output[:-1])} and {output[-1]} (each summed over its "
-                     f"elements), whose gradient {asked} asks")
-
-
     if summed:
         notes.append(asked)
+    elif isinstance(output, tuple):
+        notes.append(f"the output is the sum of {', '.join(output[:-1])} and {output[-1]} (each summed over its "
+                     f"elements), whose gradient {asked} asks")
     elif output is not None:
         notes.append(f"the output is {output}, as {asked} asks")
     elif skipped.get("shown"):
