@@ -1073,7 +1073,7 @@ def read_python(text: str) -> Program | None:
         elif _ZEROED.match(head.rstrip()):
             match = _ZEROED.match(head.rstrip())
             calls.append(("zero", None if match.group(1) else {match.group(2)}, at, at + len(head.rstrip())))
-            skip = "requires_grad"
+            skip = "cleared"
         elif _HARMLESS.match(head):
             skip = "requires_grad"
         elif _DISPLAY.match(head):
@@ -1214,7 +1214,8 @@ def read_python(text: str) -> Program | None:
     if aux:
         notes.append("has_aux=True: the function returns (value, aux); its first value is differentiated")
     said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
-            "with": "with … :", **{kind: words for kind, _, words in _HARMLESS_KINDS}, "decorator": "decorators",
+            "with": "with … :", **{kind: words for kind, _, words in _HARMLESS_KINDS},
+            "cleared": "gradients cleared (zero_grad(), .grad.zero_(), .grad = None)", "decorator": "decorators",
             "display": "drawings and plots", "module": "loss and activation objects (read as their functions)",
             "update": "the update step after .backward() (the gradients are those before it)"}
     gone = [said[kind] for kind in said if kind in skipped]
@@ -1223,8 +1224,6 @@ def read_python(text: str) -> Program | None:
     if gone or unrolled:
         notes.append("read as Python: " + "; ".join(filter(None, [f"{', '.join(gone)} skipped" if gone else "", unrolled])))
     made_called = bool(_MODULE_CALLED.search(text))    # nn.Softmax(dim=1)(x), left for the tokens' reading
-    if gone:
-        notes.append(f"read as Python: {', '.join(gone)} skipped")
     if output is None and argnums:      # the output's statement takes grad(f, argnums=1)(x, y): ∂/∂y alone
         last = len(source.rstrip()) - 1
         wrt = next((names for low, high, names in argnums if low <= last < high), wrt)
