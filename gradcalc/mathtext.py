@@ -439,6 +439,10 @@ def _label_indices(tokens: list[Tok], names, notes: list[str]) -> list[Tok]:
             out += [Tok("NAME", stem, t.start, t.end), Tok("LSQB", "[", window[0].start, window[0].end),
                     index, Tok("RSQB", "]", window[2].start, window[2].end)]
             k += 4
+            continue
+        out.append(t)
+        k += 1
+    return out
 
 
 def _examples(tokens: list[Tok], names) -> list[Tok]:
@@ -1799,10 +1803,6 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _label_indices(tokens, set(names), notes)
     tokens = _braced_heads(_labels(_latex(_sums(tokens, set(names), notes=notes)), set(names), notes))
     tokens = _definition_lists(_where_clauses(_one_argument_extremes(_factorials(_bars(tokens))), notes), text, notes)
-
-
-    tokens = _where_clauses(_one_argument_extremes(_factorials(_bars(_latex(_sums(_examples(tokens, set(names)),
-                                                                                   set(names)))))), notes)
     if any(token.lastgroup == "BANG" for token in tokens):
         return None      # a ! that is no factorial: the parser's error stands
     tokens = _component_heads(_chains(_primed_heads(tokens, notes), notes), set(names), notes)

@@ -1710,8 +1710,6 @@ def _reads_otherwise(graph: Graph, names: frozenset) -> bool:
         return True       # w^Tx: the transpose times x, or the power w^Tx (math text's rules say which)
     if "d" in unknown and any(name[:1] == "d" and name[1:] in names for name in unknown):
         return True       # d/dx sin(x) with x given: the formula after d/dx, its derivative printed
-
-
     if "^{(" in graph.text and any(len(name) == 1 for name in unknown):
         return True       # x^{(i)}: the i-th example's x in machine-learning notes, not a power
 
