@@ -1801,7 +1801,8 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
     tokens = _ellipsis_sums(_derivative_operators(tokens, text, set(names), notes), text, set(names), notes)
     tokens = _label_indices(tokens, set(names), notes)
-    tokens = _braced_heads(_labels(_latex(_sums(tokens, set(names), notes=notes)), set(names), notes))
+    tokens = _braced_heads(_labels(_latex(_sums(_examples(tokens, set(names)), set(names), notes=notes)), set(names),
+                                   notes))
     tokens = _definition_lists(_where_clauses(_one_argument_extremes(_factorials(_bars(tokens))), notes), text, notes)
     if any(token.lastgroup == "BANG" for token in tokens):
         return None      # a ! that is no factorial: the parser's error stands
