@@ -12,6 +12,8 @@ Fallback, and the caller lets Lark itself parse the text again, so errors read e
 from __future__ import annotations
 
 import re
+from array import array
+from itertools import chain
 from operator import itemgetter
 
 
@@ -56,6 +58,12 @@ def _steps(tables, builder) -> list[dict]:
     A _Gotos is shared by every reduction of the same rule name at the same next token."""
     actions, rules = tables.ACTIONS, tables.RULES
     reductions = [(size, origin, _reduction(builder, size, *shape)) for size, origin, *shape in rules]
+    # The repetitions a chain reads (`?sum: product (ADD_OP product)*`, whose repetition Lark names
+    # __sum_star_N) are packed as they grow long
+    chains = tuple(f"__{origin}_star_" for size, origin, _, expand1, include, _ in rules
+                   if expand1 and include == _CHAIN)
+    reductions = [(size, origin, _Chained(reduce) if type(reduce) is tuple and origin.startswith(chains) else reduce)
+                  for size, origin, reduce in reductions]
     gotos: dict[tuple[str, str], _Gotos] = {}
     steps = []
     for moves in actions:
@@ -65,7 +73,7 @@ def _steps(tables, builder) -> list[dict]:
                 step[symbol] = action
                 continue
             size, origin, reduce = reductions[~action]
-            if type(reduce) is tuple:
+            if isinstance(reduce, tuple):
                 step[symbol] = (size, reduce, None)
                 continue
             key = (origin, symbol)
@@ -126,10 +134,14 @@ def _reduction(builder, size: int, callback: str, expand1: bool, include, append
         if size == 1 and include is None:
             return None
         build = then
-        if include == ((0, False, 0), (1, True, 0)) and not append_none:
+        if include == _CHAIN and not append_none:
             # `?sum: product (ADD_OP product)*`: the first child, then the repetition's list
             def flat(children):
-                kept = [children[0], *children[1]]
+                first, rest = children
+                if type(rest) is Packed:     # a long one: read where it lies, not copied into a list
+                    rest.head = first
+                    return build(rest)
+                kept = [first, *rest]
                 return kept[0] if len(kept) == 1 else build(kept)
             # the driver calls build itself where the repetition's first items close it (_Gotos)
             flat.closes, flat.build = True, build
@@ -187,6 +199,104 @@ def _reduction(builder, size: int, callback: str, expand1: bool, include, append
     return reduce
 
 
+_CHAIN = ((0, False, 0), (1, True, 0))     # a rule's first child, then a repetition's list spliced in
+
+
+class _Chained(tuple):
+    """The places of a chain's repetition's new children (a driver's step): its list gets packed."""
+
+    __slots__ = ()
+
+
+class Packed:
+    """A long chain's repetition, `+ b - c + …`, read as its list would be (in order, `items[i]`,
+    `len(items)`), held as machine integers a thousand items at a time: an operator token
+    (text, start, end) and a ref (node, start, end) are a text's pointer and five integers, 48 bytes
+    a pair, where the two tuples and the ints in them were ~270 (a 10⁵-term sum's repetition was a
+    quarter of its parse's memory). Reading rebuilds the tuples (equal, not the same objects) with
+    zip, at C speed. A run holding anything else (a ref with no node, a token made by hand at −1
+    such as the `*` a product without one stands for, a builder's own object) stays a list, so what
+    is told apart by identity still is. `head`: the chain's first item, read as items[0]."""
+
+    __slots__ = ("runs", "tail", "append", "head")
+
+    def __init__(self, items: list):
+        self.runs: list = []         # each RUN items: packed (a _Run) or, if it could not be, the list
+        self.head = _NO_HEAD
+        self.tail = items
+        self.pack()
+
+    def pack(self) -> None:
+        """The tail (RUN items) packed, and a new tail begun: the driver appends to it as to a list."""
+        if self.tail:
+            self.runs.append(_Run.of(self.tail))
+        self.tail = []
+        self.append = self.tail.append
+
+    def __len__(self) -> int:
+        return RUN * len(self.runs) + len(self.tail) + (self.head is not _NO_HEAD)
+
+    def __iter__(self):
+        runs = chain.from_iterable(run if type(run) is list else run.items() for run in self.runs)
+        return chain((self.head,) if self.head is not _NO_HEAD else (), runs, self.tail)
+
+    def __getitem__(self, index):
+        if type(index) is slice:
+            return list(self)[index]
+        if index < 0:
+            index += len(self)
+        if self.head is not _NO_HEAD:
+            if index == 0:
+                return self.head
+            index -= 1
+        run, at = divmod(index, RUN)
+        if run == len(self.runs):
+            return self.tail[at]
+        if run > len(self.runs) or index < 0:
+            raise IndexError("Packed index out of range")
+        run = self.runs[run]
+        return run[at] if type(run) is list else run.item(at)
+
+
+RUN = 1024      # items a run (even: a run is whole pairs of operator and term)
+_NO_HEAD = object()
+
+
+class _Run:
+    """RUN items of a chain's repetition, operator and term by turns, as arrays."""
+
+    __slots__ = ("texts", "tokens", "refs")
+
+    @classmethod
+    def of(cls, items: list):
+        """Packed, or the list as it is if anything in it is not a plain token or ref."""
+        tokens, refs = items[0::2], items[1::2]
+        if len(tokens) != len(refs) or set(map(type, items)) != {tuple}:
+            return items
+        run = cls()
+        run.texts = list(map(itemgetter(0), tokens))
+        try:    # an array takes ints only: a None (a ref with no node) or a text among them raises
+            run.tokens = array("q", chain.from_iterable(map(itemgetter(1, 2), tokens)))
+            run.refs = array("q", chain.from_iterable(refs))
+        except (TypeError, IndexError):
+            return items
+        # every ref three numbers, every token's text a text and its place not made by hand (−1)
+        if len(run.refs) != 3 * len(refs) or set(map(type, run.texts)) != {str} or min(run.tokens) < 0:
+            return items
+        return run
+
+    def items(self):
+        tokens, refs = self.tokens, self.refs
+        return chain.from_iterable(zip(zip(self.texts, tokens[0::2], tokens[1::2]),
+                                       zip(refs[0::3], refs[1::3], refs[2::3])))
+
+    def item(self, at: int) -> tuple:
+        pair, second = divmod(at, 2)
+        if second:
+            return (self.refs[3 * pair], self.refs[3 * pair + 1], self.refs[3 * pair + 2])
+        return (self.texts[pair], self.tokens[2 * pair], self.tokens[2 * pair + 1])
+
+
 def _children(children):
     return children
 
@@ -219,6 +329,12 @@ def drive(text: str, tables, tokenizer, steps: list[dict], matches=None):
             size, reduce, gotos = action
             if gotos is None:           # a repetition grows: the list below takes the new items
                 kept = values[-size]
+                if type(reduce) is _Chained:     # a chain's: packed a run at a time
+                    if type(kept) is list:
+                        if len(kept) >= RUN:
+                            kept = values[-size] = Packed(kept)
+                    elif len(kept.tail) >= RUN:
+                        kept.pack()
                 for offset in reduce:
                     kept.append(values[offset])
                 del values[1 - size:], states[1 - size:]

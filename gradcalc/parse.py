@@ -807,9 +807,12 @@ class _Builder:
         # [a, op, b, op, c, …] → ((a op b) op c) …, left-associative. The hot loop of a long sum: an
         # operator written with its ASCII sign takes its op from _CHAINED, the rest the checks below.
         add, chained = self.graph.add, _CHAINED
-        left_id, start, _ = children[0]
-        for i in range(1, len(children), 2):
-            op_token, right = children[i], children[i + 1]
+        items = iter(children)      # read in turn: a long chain's children are a lalr.Packed
+        left_id, start, _ = next(items)
+        i = -1                      # where op_token stands in children
+        for op_token in items:
+            right = next(items)
+            i += 2
             right_id = right[0]
             if right_id is None or left_id is None:
                 self._value(children[i - 1], right)

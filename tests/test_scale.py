@@ -109,3 +109,51 @@ def test_products_without_star_at_scale(tmp_path):
     depth = 10_000
     value, dx = quiet_numbers(run(["-f", "-", "--x", "1", "-q"], "(" * depth + "x" + ")x" * depth))
     assert (value, dx) == (1, depth + 1)
+
+
+LONG_CHAINS = [
+    " + ".join(f"x*{i % 7}" if i % 3 else f"y/{i + 1}" for i in range(1500)) + " - x",   # runs of a sum, packed
+    "*".join(["x", "y", "2"] * 700) + " @ x",             # a long product, then an operator after it
+    "2" + "(x)" * 1500 + " + 1/2x",                        # side by side: the * made by hand keeps a run a list
+    " + ".join(["x"] * 500) + " + None + " + " + ".join(["x"] * 1000),   # a ref with no node: that run stays a list
+    " + ".join(["x"] * 1100) + " + y $ z",                # a syntax error after a long chain
+    "t = " + " - ".join(["x", "y"] * 600) + "\nt * " + " * ".join(["t"] * 1030),
+]
+
+
+@pytest.mark.parametrize("text", LONG_CHAINS, ids=range(len(LONG_CHAINS)))
+def test_long_chains_read_packed_build_what_lark_builds(monkeypatch, text):
+    # A chain of more than lalr.RUN operators and terms is held packed while it grows; what is built
+    # from it, and every error and note, is what Lark's lists give.
+    import importlib
+
+    parse_module = importlib.import_module("gradcalc.parse")
+
+    def outcome():
+        result = _outcome(text)
+        return result if isinstance(result, str) else (*result, parse_module.parse(text).notes)
+
+    fast = outcome()
+    monkeypatch.setattr(parse_module, "_tables", lambda: None)
+    assert outcome() == fast
+
+
+def test_a_packed_chain_reads_as_its_list():
+    from gradcalc.lalr import RUN, Packed
+
+    items = [("+" if i % 4 else "-", 10 * i, 10 * i + 1) if i % 2 == 0 else (i, 10 * i - 5, 10 * i + 5)
+             for i in range(2 * RUN + 6)]
+    items[RUN + 3] = (None, 3, 4)                 # a run with a ref of no node stays a list
+    packed = Packed(items[:RUN])
+    for item in items[RUN:]:
+        if len(packed.tail) >= RUN:
+            packed.pack()
+        packed.append(item)
+    packed.head = ("first", 0, 1)
+    whole = [("first", 0, 1), *items]
+    assert len(packed) == len(whole) and list(packed) == whole
+    assert [packed[i] for i in range(-len(whole), len(whole))] == whole + whole
+    assert packed[5:9] == whole[5:9]
+    assert type(packed.runs[0]) is not list and type(packed.runs[1]) is list
+    with pytest.raises(IndexError):
+        packed[len(whole)]
