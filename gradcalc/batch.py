@@ -117,6 +117,7 @@ def _evaluate_slice(graph: Graph, columns: dict[str, np.ndarray], n: int, wrt: t
     values = forward(graph, columns, on_nonfinite)
     _require_elementwise(graph, values, n)
     if np.ndim(values[graph.output]) == 0:   # an output that depends on no input: one row per point
+        values = list(values)                # (on Python floats they are an array('d'), of floats only)
         values[graph.output] = np.full(n, values[graph.output])
     grads, _ = backward(graph, values, None, on_nonfinite, wrt=wrt, record=False)   # only the edges wanted
     gradient = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 
 from .errors import GradcalcError, MathError
 from .graph import AT_MOST_ONE, Graph, gc_paused
@@ -54,6 +55,9 @@ class Step:
         return local
 
 
+_ZERO = (0.0,)   # array("d", _ZERO) * n: n zeros, with no n-sized bytes made first
+
+
 def _finite(value) -> bool:
     if isinstance(value, float):   # a Python float or np.float64
         return math.isfinite(value)
@@ -100,15 +104,18 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
     """A value at every node. Raises MathError at the first node whose value is not finite (unless
     only a branch a where does not take holds it).
 
-    Python floats throughout if `floats_path` allows, else numpy (np.float64 for scalars)."""
+    Python floats throughout if `floats_path` allows (then the values are an array('d'), read as a
+    list of floats), else numpy (np.float64 for scalars) in a list."""
     constants = graph.constants
     if floats_path(graph, inputs):
         scalar, ndarray, errors = float, _NoArrays, _unguarded()
+        # 8 bytes a value, where a list's slot and a float object take 40: a 10⁵-term sum's 5·10⁵ values
+        values = array("d", _ZERO) * len(graph.nodes)
     else:
         scalar, ndarray, errors = np.float64, np.ndarray, np.errstate(all="ignore")
         inputs = {name: scalar(v) if type(v) is float else v for name, v in inputs.items()}
         constants = {node: scalar(v) if type(v) is float else v for node, v in constants.items()}
-    values: list[Value] = [None] * len(graph.nodes)
+        values: list[Value] = [None] * len(graph.nodes)
     limits, total = graph.limits, 0    # total: numbers held in array values so far
     nonfinite: list[int] = []          # nodes whose value is not finite, judged once all are known
     row_errors: dict = {}              # a batch's: node → the error of its row i
@@ -314,14 +321,14 @@ def _result_size(op: str, args: list[Value]) -> int:
         return 0
 
 
-def needs_grad(graph: Graph, wrt: tuple[str, ...] = ()) -> list[bool]:
+def needs_grad(graph: Graph, wrt: tuple[str, ...] = ()) -> bytearray:
     """Which nodes depend on an input variable (on one named in `wrt`, if given).
 
     Constants never need a gradient, and neither do inputs nobody asked about: `x**n --wrt x`
     must not fail because ∂/∂n would need log of a negative x.
     """
     wanted = [graph.node_of(name) for name in wrt] if wrt else graph.variables.values()
-    needs = [False] * len(graph.nodes)
+    needs = bytearray(len(graph.nodes))     # a byte a node (a list of bools is 8)
     for node_id in wanted:
         needs[node_id] = True
     nodes = graph.nodes
@@ -430,6 +437,10 @@ class _Flows:
         return total
 
 
+# op name → whether its backward rules read its inputs' values (+ and − do not: constant locals)
+_READS: dict[str, bool] = {}
+
+
 class _NoScalar:
     """The scalar type of a graph-building walk: no value is one (every edge takes the general path)."""
 
@@ -486,8 +497,14 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
                 rules = op.d        # on nodes, the rules themselves (no numeric forms)
             second = right[node_id]
             inputs = (left[node_id], second) if second >= 0 else input_ids(node_id)
-            args = list(map(arg, inputs))
-            out = values[node_id]
+            reads = _READS.get(op_name)
+            if reads is None:
+                reads = _READS[op_name] = bool(vjp) or any(type(rule) is not float for rule in op.local)
+            if reads or building is not None or edits is not None:
+                args = list(map(arg, inputs))
+                out = values[node_id]
+            else:           # + and −: their locals are constants, no value is read (a long sum's most nodes)
+                args = out = None
             for k, src in enumerate(inputs):
                 if not needs[src]:
                     continue
@@ -523,6 +540,8 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
                     flowing, finite = _not_flowing(upstream_grad, local, flowing, values[src])
                 if not finite:
                     node = columns[node_id]
+                    if args is None:
+                        args = list(map(arg, inputs))
                     if on_nonfinite is None:
                         raise _backward_error(graph, node, op, args, local, k)
                     on_nonfinite(flowing, _row_error(_backward_error, graph, node, op, args, local, k))

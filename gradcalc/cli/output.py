@@ -103,7 +103,7 @@ def _stdout_is_a_terminal() -> bool:
 
 
 def show(out: Output, *, json: Callable[[], str | Iterable[str]] | None = None,
-         quiet: Callable[[], str] | None = None, rich: Callable[[], Iterable] | None = None, plain: Callable[[], str],
+         quiet: Callable[[], str | Iterable[str]] | None = None, rich: Callable[[], Iterable] | None = None, plain: Callable[[], str],
          latex: Callable[[], str] | None = None) -> None:
     """Write one result in the form asked for; each form is a function, so only its renderer loads.
 
@@ -132,13 +132,15 @@ def show_result(result, out: Output, checks=None) -> None:
 
         return chunks(result, checks_dict(checks))
 
-    def quiet() -> str:
+    def quiet() -> Iterable[str]:
         from ..numbers import format_line
 
-        numbers = list(result.gradient.values())
+        # a line at a time, as emit writes them: a program of 10⁵ inputs made a dict of its gradient
+        # and a list of 10⁵ lines (~15 MB) before the first was written
         if not result.wrt:
-            numbers.insert(0, result.value)
-        return "".join(format_line(n, out.precision) + "\n" for n in numbers)
+            yield format_line(result.value, out.precision) + "\n"
+        for name in result.reported:
+            yield format_line(result.grad_of(name), out.precision) + "\n"
 
     def rich() -> list:
         from ..render.rich import render_result
