@@ -319,26 +319,66 @@ class Graph:
 
     def labels(self) -> list[str]:
         """A short label per node: its name, its source text for a literal, else n1, n2, … in creation order."""
-        labels, count = [], 0
-        names = self.nodes.names
-        taken = {name for name in names if name}
+        return list(Labels(self))
+
+
+class Labels:
+    """A graph's labels, read as their list is (`labels[i]`, len, in order), each made when read:
+    a node's name, its literal's text, or n1, n2, … for the unnamed nodes in creation order, whose
+    numbers are worked out once into an array. A list of them all held a string a node (~30 MB for
+    a 10⁵-term sum's --json, which reads each once)."""
+
+    __slots__ = ("graph", "numbers")
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        names, constants, output = graph.nodes.names, graph.constants, graph.output
+        taken = {name for name in names if name and name[0] == "n"}    # only n… can clash with n1
+        self.numbers = numbers = array("i", [0]) * len(names)     # n's number, 0 for the others
+        count = 0
         for node_id, name in enumerate(names):
-            if node_id == self.output and name is None:
-                labels.append(self.output_name)
-            elif name is not None:
-                version = self.versions.get(node_id)
-                labels.append(name if version is None else version_label(name, version))
-            elif node_id in self.constants:
-                start, end = self.nodes.span(node_id)
-                written = self.text[start:end].strip().translate(_SUPERSCRIPTS)
-                # a number a pasted library call implies (square is **2) is not in the text: its value
-                labels.append(written or _number_label(self.constants[node_id]))
-            else:
+            if name is None and node_id != output and node_id not in constants:
                 count += 1
                 while f"n{count}" in taken:
                     count += 1
-                labels.append(f"n{count}")
-        return labels
+                numbers[node_id] = count
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, node_id):
+        if type(node_id) is slice:
+            return [self[i] for i in range(*node_id.indices(len(self.numbers)))]
+        number = self.numbers[node_id]
+        if number:
+            return f"n{number}"
+        graph = self.graph
+        if node_id < 0:
+            node_id += len(self.numbers)
+        name = graph.nodes.names[node_id]
+        if name is not None:
+            version = graph.versions.get(node_id)
+            return name if version is None else version_label(name, version)
+        if node_id == graph.output:
+            return graph.output_name
+        start, end = graph.nodes.span(node_id)
+        written = graph.text[start:end].strip().translate(_SUPERSCRIPTS)
+        # a number a pasted library call implies (square is **2) is not in the text: its value
+        return written or _number_label(graph.constants[node_id])
+
+    def __iter__(self):
+        for node_id in range(len(self.numbers)):
+            yield self[node_id]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Labels, list)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

@@ -8,7 +8,7 @@ from functools import cached_property
 from . import xp
 from .errors import GradcalcError, MissingValue, UnusedValue
 from .evaluate import Step, Value, backward, forward
-from .graph import Graph
+from .graph import Graph, Labels
 from .limits import DEFAULT, Limits, check
 from .names import did_you_mean, fold, fold_keys, spelled_greek, spelled_out, unaccented
 from .numbers import format_shape
@@ -102,8 +102,9 @@ class Result:
         return loss_name(self.labels) if self.seeded else None
 
     @cached_property
-    def labels(self) -> list[str]:
-        return self.graph.labels()
+    def labels(self) -> Labels:
+        """A label per node (made when read: a big graph's --json reads each once)."""
+        return Labels(self.graph)
 
     def __repr__(self) -> str:
         from .numbers import format_value

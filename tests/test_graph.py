@@ -52,3 +52,15 @@ def test_a_parsed_program_reads_its_inputs_and_spans_off_the_columns():
     assert where.op == "where" and len(where.inputs) == 3
     assert text[slice(*where.span)] == "where(x > 0, t, -t)"
     assert graph.nodes[graph.node_of("t")].op == "add"
+
+
+def test_labels_made_when_read_are_the_list_of_them():
+    # Result.labels makes each label when read (a big graph's --json reads each once): the same
+    # labels, in the same order, as the list, unnamed nodes numbered past a name that is n1
+    from gradcalc.graph import Labels
+
+    graph = parse("n1 = x*y; c = n1 + 2; c = c*x; c + sin(x)*3")
+    labels = Labels(graph)
+    assert list(labels) == graph.labels() == ["x", "y", "n1", "2", "c", "c₂", "n2", "3", "n3", "z"]
+    assert len(labels) == 10 and labels[-1] == "z" and labels[2:5] == ["n1", "2", "c"]
+    assert "c₂" in labels and labels == graph.labels()
