@@ -928,6 +928,29 @@ def _skipped_kind(skip: str, head: str) -> str:
 
 # optimizer.step() after .backward(): the update step, as w -= lr * w.grad is
 _STEP = re.compile(rf"{_DOTTED}\.step[ \t]*\([ \t]*\)[ \t]*$")
+# a.requires_grad_(True), a.requires_grad = True: what makes a value a leaf whose gradient is asked
+_LEAF_MADE = re.compile(rf"({_NAME})(?:\.requires_grad_[ \t]*\([^()]*\)|\.requires_grad[ \t]*=[ \t]*True)[ \t]*$")
+# values made as leaves: a number or list written, or a library's constructor of one
+_LEAF_VALUE = re.compile(r"[-+\d.\[\]\s,eE]+$|(?:(?:torch|np|numpy|jnp|tf|jax\.numpy|jax\.random|random|np\.random|"
+                         r"torch\.autograd|tf\.random)\.)?(?:tensor|Tensor|FloatTensor|DoubleTensor|randn|rand|zeros|ones|"
+                         r"empty|full|arange|linspace|eye|array|asarray|Variable|constant|normal|uniform|randn_like|"
+                         r"rand_like|zeros_like|ones_like)[ \t]*\(")
+
+
+def _computed_before(text: str, at: int, name: str) -> str | None:
+    """The right side of the last `name = …` before `at` when it computes name from other values (not a
+    number or a constructor such as torch.randn(2, 2)); None otherwise."""
+    made = list(re.finditer(rf"(?m)^[ \t]*{name}[ \t]*=(?!=)[ \t]*([^\n#]*?)[ \t]*(?:#[^\n]*)?$", text[:at]))
+    if not made:
+        return None
+    right = made[-1].group(1)
+    return None if _LEAF_VALUE.match(right) else right
+
+
+def _short_text(text: str, most: int = 40) -> str:
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
 _DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)|torch\.compile|"
                         r"torch\.enable_grad\(\)|functools\.cache|cache)[ \t]*$")
 _SETTING_WORDS = re.compile(r",[ \t]*(?:dtype|device|label|name)[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|[^,()'\"\n]*)"
@@ -1075,6 +1098,14 @@ def read_python(text: str) -> Program | None:
             calls.append(("zero", None if match.group(1) else {match.group(2)}, at, at + len(head.rstrip())))
             skip = "cleared"
         elif _HARMLESS.match(head):
+            made = _LEAF_MADE.match(head)
+            computed = made and _computed_before(text, at, made.group(1))
+            if computed:     # a = (a * 3) / (a - 1); a.requires_grad_(): a leaf from there on, in PyTorch
+                raise _error(f"{head.rstrip()} makes {made.group(1)} a new leaf: PyTorch's gradient stops there, "
+                             f"while gradcalc would carry it back through {made.group(1)} = {_short_text(computed)}",
+                             at, len(head.rstrip()), f"give {made.group(1)}'s value as it is at this line: "
+                             f"{made.group(1)} = torch.tensor(VALUE, requires_grad=True) (or --{made.group(1)} VALUE), "
+                             f"without the lines that computed it")
             skip = "requires_grad"
         elif _DISPLAY.match(head):
             skip = "display"

@@ -154,3 +154,15 @@ print(x.grad)""")
     assert result.gradient == {"x": pytest.approx(math.cos(math.pi / 4))}
     torch = gradcalc.compute("x = torch.tensor(2.0 ** 0.5 * 3, requires_grad=True)\ny = x * x\ny.backward()")
     assert torch.gradient == {"x": pytest.approx(2 * 3 * 2 ** 0.5)}
+
+
+def test_requires_grad_on_a_computed_value_is_refused_not_carried_back():
+    # PyTorch's blitz: a = ((a * 3) / (a - 1)); a.requires_grad_(True) makes a new leaf, a.grad = 2a there,
+    # not the gradient by the first a (gradcalc gave that, exit 0). From paste2's branch (2f49ce8).
+    with pytest.raises(GradcalcError) as error:
+        gradcalc.compute("a = torch.randn(2, 2)\na = ((a * 3) / (a - 1))\na.requires_grad_(True)\n"
+                         "b = (a * a).sum()\nb.backward()\nprint(a.grad)", {"a": [[0.5, -1.0], [2.0, 0.25]]})
+    assert "new leaf" in str(error.value) and "torch.tensor(VALUE, requires_grad=True)" in error.value.hint
+    leaf = gradcalc.compute("a = torch.randn(2, 2)\na.requires_grad_(True)\nb = (a * a).sum()\nb.backward()",
+                            {"a": [[0.5, -1.0], [2.0, 0.25]]})
+    np.testing.assert_allclose(leaf.gradient["a"], [[1.0, -2.0], [4.0, 0.5]])
