@@ -13,7 +13,7 @@ from .points import MAX_POINTS, exact
 from .errors import GradcalcError, MissingValue, visible
 from .numbers import describe, number_problem
 from .names import did_you_mean
-from .tolerance import EXACT, Rule, looser, overridden, read_rule, rejudged, said, set_by
+from .tolerance import EXACT, KEYS, Rule, looser, overridden, read_rule, rejudged, said, set_by
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*problem[ \t]*\]\]", re.M)
 SHEET_KEYS = ("title", "rtol", "atol", "sigfigs", "decimals", "follow_through", "seed", "problem")   # seed: variants.py
@@ -356,7 +356,7 @@ def load_sheet(text: str, source: str = "the sheet") -> Sheet:
 
 
 # What the teacher's copy decides for a hand-in graded by it (--rules), so the hand-in's own are not used.
-DECIDED = ("rtol", "atol", "sigfigs", "decimals", "follow_through", "seed", "points")
+DECIDED = (*KEYS, "follow_through", "seed", "points")   # KEYS: the tolerance keys
 
 
 def load_handin(text: str, source: str = "the hand-in") -> tuple[Sheet, list[str]]:
