@@ -518,6 +518,8 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
                         local = local(m, *args, out)
                     except ZeroDivisionError:   # a Python float divided by 0: numpy's inf or nan
                         local = numbers_local(rules[k], args, out)
+                    except InputError as error:  # the derivative needs what the op refuses (ψ⁽⁴⁰¹⁾)
+                        raise error.at(columns.span(node_id), graph.text) from None
                     flowing = upstream_grad * local
                 if edits is not None and (edit := edits.get((node_id, k))) is not None:
                     flowing = edit(upstream_grad, local, flowing, args, out)   # a slip's: taken as it is
@@ -569,12 +571,14 @@ def _not_flowing(upstream, local, flowing, like):
 def _vjp(op, k: int, upstream, args, out, m, building, node_id: int, graph):
     """(local, flowing) of an edge through a vector-Jacobian rule: on numbers with the trace's local,
     on nodes (a node whatever the rule gives), or the reason this shape has no graph form yet."""
-    if building is None:
-        return op.flow(k, upstream, args, out, lazy=True)
     try:
+        if building is None:
+            return op.flow(k, upstream, args, out, lazy=True)
         found = op.vjp[k](m, upstream, *args, out)
     except NoGraphForm:
         raise _no_graph_form(building[1], op, graph.nodes[node_id], graph, " for these shapes") from None
+    except InputError as error:
+        raise error.at(graph.nodes.span(node_id), graph.text) from None
     builder = building[0]
     return None, found if type(found) is Node else Node(builder, builder.const(found))
 
@@ -625,7 +629,7 @@ def _check_input_grads(graph: Graph, grads: list, on_nonfinite: NonFinite | None
 
 def _shape_error(graph, node, op, args, error) -> GradcalcError:
     if isinstance(error, InputError):  # the op's own message: @ with inner sizes, an axis, …
-        return GradcalcError(str(error), node.span, hint=error.hint, text=graph.text)
+        return error.at(node.span, graph.text)
     shapes = " and ".join(format_shape(np.shape(a)) for a in args)
     # Name the operands as written (X@W and b), so a long expression says which parts disagree.
     written = [" ".join(graph.text[slice(*graph.nodes[i].span)].split()) for i in node.inputs]

@@ -11,7 +11,7 @@ from .errors import GradcalcError, MathError, Span
 from .evaluate import Value, needs_grad
 from .graph import Graph
 from .numbers import format_value
-from .ops import OPS
+from .ops import OPS, InputError
 
 # Derivative nodes one request may add (at least, and per node of the program): bounds time and
 # memory. Each order of --order can double the graph, so a high order of tanh(x) stops here, in seconds.
@@ -113,8 +113,11 @@ class NodeBuilder:
         if key in self._made:
             return self._made[key]
         args = [self.values[i] for i in inputs]
-        with np.errstate(all="ignore"):
-            value = OPS[op].forward(*args)
+        try:
+            with np.errstate(all="ignore"):
+                value = OPS[op].forward(*args)
+        except InputError as error:   # a derivative that needs what the op refuses: at the node it is for
+            raise error.at(self.span, self.graph.text) from None
         finite = _finite(value)
         if finite:
             came_from = [i for i in inputs if i in self.pending]

@@ -1275,7 +1275,7 @@ class _Maker:
 
     def folded(self, ref, most: int = 64):
         """The value of an expression of numbers alone (np.pi / 4 in DeZero's Variable(np.array(np.pi / 4))),
-        computed now; None when it reads an input, is not small, or its value is not finite."""
+        computed now; None when it reads an input, is not small, an op refuses it, or its value is not finite."""
         if isinstance(ref, _Tuple) or ref[0] is None:
             return None
         graph, seen, todo = self.builder.graph, set(), [ref[0]]
@@ -1294,8 +1294,11 @@ class _Maker:
         with np.errstate(all="ignore"):
             for node in sorted(seen):
                 op = nodes.ops[node]
-                values[node] = graph.constants[node] if op is None else \
-                    OPS[op].forward(*(values[i] for i in nodes.input_ids(node)))
+                try:
+                    values[node] = graph.constants[node] if op is None else \
+                        OPS[op].forward(*(values[i] for i in nodes.input_ids(node)))
+                except ValueError:   # an op's refusal, shapes that do not fit: the forward pass says where
+                    return None
         value = values[ref[0]]
         return value if np.all(np.isfinite(value)) else None
 

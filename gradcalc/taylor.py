@@ -22,7 +22,7 @@ import numpy as np
 from .errors import GradcalcError, MathError
 from .evaluate import Value
 from .numbers import format_value
-from .ops import OPS
+from .ops import OPS, InputError
 from .ops.gamma import lgamma_derivatives, psi_derivatives
 from .roundoff import LIBRARY, U, Bounded, Precise, bilinear, linear, parts, precise_context, \
     product_series, rounding_error, significant_digits, weighted_sum
@@ -132,7 +132,10 @@ def propagate(builder, result, name: str, order: int, directional: bool = False)
     while i < len(graph.nodes):                # the list grows as derivative forms are added
         node = graph.nodes[i]
         builder.span = node.span
-        plan.visit(i)
+        try:
+            plan.visit(i)
+        except InputError as error:   # a derivative the op refuses (ψ⁽⁴⁰¹⁾ for polygamma(400, x)′)
+            raise error.at(node.span, graph.text) from None
         if builder.added > added_limit:
             raise GradcalcError(f"{OPS[node.op].symbol} has no Taylor rule that ends: its derivative "
                                 f"keeps adding new functions", node.span, text=graph.text,

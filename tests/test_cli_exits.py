@@ -142,3 +142,35 @@ def test_numpys_warnings_do_not_reach_stderr(text, entry):
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 3, done.stderr
     assert done.stderr.startswith("error: ") and "Warning" not in done.stderr, done.stderr
+
+
+# An op refusing its arguments deep in the engine (ψ⁽⁴⁰¹⁾ is past the highest order polygamma reads)
+# is bad input at the node that asked for it, caret and hint, by whichever walk met it: the reverse
+# walk on numbers, the one on nodes (--hessian), Taylor mode (--order), a dialect's folded constant.
+_UNDER_PSI = "  " + " " * len("2*") + "^" * len("polygamma(399, x)")
+
+
+@pytest.mark.parametrize("expression, options, caret_line", [
+    ("1 + polygamma(400, x)", (), "  " + " " * len("1 + ") + "^" * len("polygamma(400, x)")),   # backward
+    ("2*polygamma(399, x) + x", ("--hessian",), _UNDER_PSI),
+    ("2*polygamma(399, x) + x", ("--order", "2"), _UNDER_PSI),
+    ("2*polygamma(399, x) + x", ("--order", "3", "--symbolic"), _UNDER_PSI),
+    ("2*polygamma(400, x) + x", ("--points", "POINTS"), "    " + "^" * len("polygamma(400, x)")),   # a batch
+    ("a = np.array([1, 2] @ [1, 2, 3])\ny = a*x", (),   # a constant folded as it is read
+     " " * len("  line 1: a = np.array(") + "^" * len("[1, 2] @ [1, 2, 3]")),
+])
+def test_an_op_refusing_its_arguments_deep_in_the_engine_is_bad_input_with_a_caret(expression, options,
+                                                                                     caret_line, tmp_path):
+    points = tmp_path / "points.csv"
+    points.write_text("x\n300\n301\n", encoding="utf-8")
+    given = [str(points) if option == "POINTS" else option for option in options]
+    result = run(expression, *(() if "--points" in options else ("--x", "300")), *given)
+    message = "shape mismatch" if "@" in expression else "polygamma's order n is at most 400 here, got 401"
+    assert_error(result, 2, message, caret_line)
+    assert "hint: " in result.stderr
+
+
+def test_the_exit_path_has_no_case_for_an_ops_refusal():
+    # every walk turns InputError into bad input with its place; the exit path never sees one
+    source = (ROOT / "gradcalc" / "cli" / "exits.py").read_text(encoding="utf-8")
+    assert "InputError" not in source

@@ -43,12 +43,6 @@ def exit_code(error: BaseException) -> int:
     elif click is not None and isinstance(error, click.ClickException):
         say(GradcalcError(error.format_message()).render(stderr_columns()))
         return error.exit_code
-    core = sys.modules.get("gradcalc.ops.core")   # loaded if an op raised it
-    if core is not None and isinstance(error, core.InputError):
-        # an op refusing its inputs outside forward's own check (a derivative's: the second
-        # derivative of polygamma(400, x) needs the order 401, past the highest read)
-        say(GradcalcError(str(error), hint=error.hint).render(stderr_columns()))
-        return GradcalcError.exit_code
     if isinstance(error, BrokenPipeError):
         _silence_stdout()   # the reader stopped early (`| head`): nothing more to say
         return BROKEN_PIPE

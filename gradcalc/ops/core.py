@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import GradcalcError
 from .rules import (NUMBERS, LazyLocal, as_array, graph_local, graph_vjp, numbers_local, partial, text_local,
                     text_vjp)
 
@@ -126,12 +127,18 @@ class Op:
 class InputError(ValueError):
     """An op's own account of inputs it cannot take (shapes that do not fit, an axis out of range).
 
-    A ValueError, like numpy's, so evaluation reports it at the node's place in the expression.
+    A ValueError, like numpy's. Every walk that applies an op (forward, the reverse walk on numbers
+    or on nodes, Taylor mode) turns it into bad input at the node's place with `at`, so it never
+    reaches the command line without its caret.
     """
 
     def __init__(self, message: str, hint: str | None = None):
         super().__init__(message)
         self.hint = hint
+
+    def at(self, span, text: str):
+        """This refusal as bad input (exit 2) at `span` of the expression `text`, caret and hint."""
+        return GradcalcError(str(self), span, hint=self.hint, text=text)
 
 
 # Every op by its key; filled by ops/elementwise.py and ops/arrays.py (and indexing, on first use).
