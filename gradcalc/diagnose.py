@@ -923,7 +923,7 @@ class PassChecker:
             first = not any(entry.status == WRONG for entry in entries)
             entries.append(Entry(name, node, number, correct, basis, WRONG, diagnosis, first))
         for entry in entries:
-            entry.note = follow_through_sentence(entry, entries, graph)
+            entry.note = follow_through_sentence(entry, entries, graph, self.base.out)
         return entries
 
     def basis(self, node: int, fixed: dict[int, Any]) -> Any:
@@ -1162,7 +1162,8 @@ class PassChecker:
                 listed = list(entries.values())
                 for entry in listed:
                     if entry.status == FOLLOWS:
-                        entry.note = follow_through_sentence(entry, listed, self.graph, self.above(entry.node))
+                        entry.note = follow_through_sentence(entry, listed, self.graph, self.base.out,
+                                                                 self.above(entry.node))
             judged.append(entries)
         return judged
 
@@ -1226,18 +1227,18 @@ def diagnose_verdicts(result: Any, verdicts: list, rtol: float, atol: float,
     return entries
 
 
-def follow_through_sentence(entry: Entry, entries: list[Entry], graph: Graph,
+def follow_through_sentence(entry: Entry, entries: list[Entry], graph: Graph, of: str,
                             above: list[bool] | None = None) -> str | None:
     """'∂z/∂x = 12 is right from your ∂z/∂t = 3 (which was wrong)' for an entry given credit: the
-    student's earlier values off the right ones, among those the entry's gradient flows through."""
+    student's earlier values off the right ones, among those the entry's gradient flows through.
+    `of` names what the gradients are of: the output, or L under --upstream."""
     if entry.status != FOLLOWS:
         return None
     above = above or reaches(graph, [entry.node])
     earlier = entries[:entries.index(entry)]
     yours = [e for e in earlier if e.status != RIGHT and e.node != entry.node and above[e.node]]
-    output = graph.output_name
-    listed = ", ".join(f"∂{output}/∂{e.name} = {_num(e.given)}" for e in yours)
-    return (f"∂{output}/∂{entry.name} = {_num(entry.given)} is right from your {listed} "
+    listed = ", ".join(f"∂{of}/∂{e.name} = {_num(e.given)}" for e in yours)
+    return (f"∂{of}/∂{entry.name} = {_num(entry.given)} is right from your {listed} "
             f"({'which was' if len(yours) == 1 else 'which were'} wrong); from the right values it is "
             f"{_num(entry.correct)}")
 

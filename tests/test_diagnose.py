@@ -437,6 +437,17 @@ def test_cli_expect_worked_pass_with_follow_through():
     assert "    ↳ -2 is what you get if the sign slips on the edge t → y: -2 instead of 2\n" in out
 
 
+def test_follow_through_names_the_loss_under_upstream():
+    # With --upstream the gradients are of a loss L, not of the output z: the sentence says ∂L/∂…
+    from helpers import run
+
+    result = run("t = x*y; z = t*w", "--x", "2", "--y", "3", "--w", "4", "--upstream", "5",
+                 "--expect", "t=10", "--expect", "x=30", "--plain")
+    assert result.exit_code == 1
+    assert "    ↳ follow-through: ∂L/∂x = 30 is right from your ∂L/∂t = 10 (which was wrong); from the " \
+           "right values it is 60\n" in result.stdout
+
+
 def test_cli_json_carries_the_diagnosis():
     import json
 
