@@ -46,7 +46,7 @@ def load(builder, grammar: str):
     return tables, tokenizer, _steps(tables, builder)
 
 
-def _steps(tables, builder) -> list[dict]:
+def _steps(tables, builder) -> list:
     """Per state, what the driver does at each symbol: shift to (or, at a rule's name, go to) a state,
     an int; or reduce, a tuple (size, what to do, the states to go to), whose last two are
         (the builder's reduction, _Gotos)   the rule's children are replaced by what the builder makes
@@ -55,33 +55,72 @@ def _steps(tables, builder) -> list[dict]:
                                             product)*`), kept as a list or closed at once (_Gotos)
         (the places of the children, None)  a repetition's list takes its new children where it lies
                                             on the stack, in the same state
-    A _Gotos is shared by every reduction of the same rule name at the same next token."""
-    actions, rules = tables.ACTIONS, tables.RULES
-    reductions = [(size, origin, _reduction(builder, size, *shape)) for size, origin, *shape in rules]
-    # The repetitions a chain reads (`?sum: product (ADD_OP product)*`, whose repetition Lark names
-    # __sum_star_N) are packed as they grow long
-    chains = tuple(f"__{origin}_star_" for size, origin, _, expand1, include, _ in rules
-                   if expand1 and include == _CHAIN)
-    reductions = [(size, origin, _Chained(reduce) if type(reduce) is tuple and origin.startswith(chains) else reduce)
-                  for size, origin, reduce in reductions]
-    gotos: dict[tuple[str, str], _Gotos] = {}
-    steps = []
-    for moves in actions:
+    A _Gotos is shared by every reduction of the same rule name at the same next token. Each state's
+    row is made where the driver first reads it (_Unread): a short question visits a few dozen of the
+    grammar's 252 states, and making them all was a third of its parse's set-up."""
+    return _Table(tables, builder).rows
+
+
+class _Table:
+    """What a state's row is made of: the tables' actions and each rule's reduction (made when a row
+    first needs it), the _Gotos made so far, and the rows (a list, as the driver reads it)."""
+
+    __slots__ = ("actions", "rules", "builder", "chains", "reductions", "gotos", "rows")
+
+    def __init__(self, tables, builder):
+        self.actions, self.rules, self.builder = tables.ACTIONS, tables.RULES, builder
+        # The repetitions a chain reads (`?sum: product (ADD_OP product)*`, whose repetition Lark names
+        # __sum_star_N) are packed as they grow long
+        self.chains = tuple(f"__{origin}_star_" for size, origin, _, expand1, include, _ in self.rules
+                            if expand1 and include == _CHAIN)
+        self.reductions: list = [None] * len(self.rules)
+        self.gotos: dict[tuple[str, str], _Gotos] = {}
+        self.rows: list = [_Unread(self, state) for state in range(len(self.actions))]
+
+    def reduction(self, rule: int) -> tuple:
+        """(size, origin, what the driver does) of reducing by `rule`: see _reduction."""
+        made = self.reductions[rule]
+        if made is None:
+            size, origin, *shape = self.rules[rule]
+            reduce = _reduction(self.builder, size, *shape)
+            if type(reduce) is tuple and origin.startswith(self.chains):
+                reduce = _Chained(reduce)
+            made = self.reductions[rule] = (size, origin, reduce)
+        return made
+
+    def goto(self, origin: str, symbol: str) -> _Gotos:
+        key = (origin, symbol)
+        if key not in self.gotos:
+            self.gotos[key] = _Gotos(self, origin, symbol)
+        return self.gotos[key]
+
+    def row(self, state: int) -> dict:
+        """State `state`'s row, made and put in its place."""
         step = {}
-        for symbol, action in moves.items():
+        for symbol, action in self.actions[state].items():
             if action >= 0:
                 step[symbol] = action
                 continue
-            size, origin, reduce = reductions[~action]
+            size, origin, reduce = self.reduction(~action)
             if isinstance(reduce, tuple):
                 step[symbol] = (size, reduce, None)
-                continue
-            key = (origin, symbol)
-            if key not in gotos:
-                gotos[key] = _Gotos(actions, reductions, origin, symbol, gotos)
-            step[symbol] = (size, None if reduce is _children and size > 1 else reduce, gotos[key])
-        steps.append(step)
-    return steps
+            else:
+                step[symbol] = (size, None if reduce is _children and size > 1 else reduce, self.goto(origin, symbol))
+        self.rows[state] = step
+        return step
+
+
+class _Unread:
+    """A state's row the driver has not read yet: its first `get` makes the row, which takes this
+    one's place in the list (so the driver's loop reads plain dicts, as before)."""
+
+    __slots__ = ("table", "state")
+
+    def __init__(self, table: _Table, state: int):
+        self.table, self.state = table, state
+
+    def get(self, symbol: str):
+        return self.table.row(self.state).get(symbol)
 
 
 class _Gotos(dict):
@@ -94,30 +133,26 @@ class _Gotos(dict):
     sum of two terms, `a + b`: `?sum: product (ADD_OP product)*` reduced next) read instead the
     closing rule's builder call and _Gotos: the driver makes the sum in one step, with no list."""
 
-    __slots__ = ("actions", "reductions", "origin", "kind", "shared")
+    __slots__ = ("table", "origin", "kind")
 
-    def __init__(self, actions, reductions, origin: str, kind: str, shared: dict):
+    def __init__(self, table: _Table, origin: str, kind: str):
         super().__init__()
-        self.actions, self.reductions, self.origin, self.kind = actions, reductions, origin, kind
-        self.shared = shared
+        self.table, self.origin, self.kind = table, origin, kind
 
     def __missing__(self, below: int):
-        actions, reductions, origin = self.actions, self.reductions, self.origin
+        actions, reduction, origin = self.table.actions, self.table.reduction, self.origin
         first = origin
         while True:
             state = actions[below][origin]
             action = actions[state].get(self.kind)
-            if action is None or action >= 0 or reductions[~action][2] is not None:
+            if action is None or action >= 0 or reduction(~action)[2] is not None:
                 break
-            origin = reductions[~action][1]
-        closing = reductions[~action] if action is not None and action < 0 else None
+            origin = reduction(~action)[1]
+        closing = reduction(~action) if action is not None and action < 0 else None
         if origin == first and closing is not None and closing[0] == 2 and \
                 getattr(closing[2], "closes", False):
             # the repetition's first items are all it holds: its rule is reduced next
-            key = (closing[1], self.kind)
-            if key not in self.shared:
-                self.shared[key] = _Gotos(actions, reductions, closing[1], self.kind, self.shared)
-            state = (closing[2].build, self.shared[key])
+            state = (closing[2].build, self.table.goto(closing[1], self.kind))
         self[below] = state
         return state
 
