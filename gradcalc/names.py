@@ -67,10 +67,10 @@ def accented(text: str) -> str | None:
 def unaccented(name: str) -> str | None:
     """The name an option spelled with an accented first letter gives a value to, as the text reads
     it: --ŷ is y_hat, --θ̂ θ_hat, --ŷ_1 y_hat_1; None for a name with no such accent."""
+    if name.isascii():      # (before the import: a plain question loads no unicodedata)
+        return None
     import unicodedata
 
-    if name.isascii():
-        return None
     parts = unicodedata.normalize("NFD", name)
     head, rest = accented(parts[:2]), unicodedata.normalize("NFC", parts[2:])
     if head is None or (rest and not rest.startswith("_")) or not is_name(head + rest):

@@ -229,9 +229,10 @@ def test_a_table_on_a_terminal_imports_rich_but_not_numpy():
 
 
 # Standard modules a plain question's engine leaves alone: each costs milliseconds in a clean
-# interpreter (dataclasses brings inspect, ast, dis and tokenize; pathlib brings urllib.parse).
+# interpreter (dataclasses brings inspect, ast, dis and tokenize; pathlib brings urllib.parse), or
+# a shared library to load (unicodedata: 0.6 M instructions, for names that are not ASCII).
 HEAVY = ("dataclasses", "inspect", "typing", "pathlib", "csv", "tokenize", "ast", "threading",
-         "contextlib", "numbers")
+         "contextlib", "numbers", "unicodedata")
 ENGINE = ("from gradcalc.result import compute\nfrom gradcalc.values import parse_value\n"
           "from gradcalc.render.plain import render_plain\n")
 
