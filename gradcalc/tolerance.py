@@ -225,7 +225,10 @@ def judge_number(rule: Rule, text: str, computed: float) -> tuple[bool, str | No
     if not rule.figures:
         if abs(float(given) - computed) <= rule.atol + rule.rtol * abs(computed):
             return True, None
-        if rule.hand and form.most >= HAND_FIGURES and _within(given, correct, _place(correct, HAND_FIGURES)):
+        # Every figure written must be a correct rounding, not only the first three: 0.1969 for
+        # 0.19661… is wrong in its fourth.
+        if rule.hand and form.most >= HAND_FIGURES and \
+                _within(given, correct, _place(correct, min(form.most, MOST_FIGURES))):
             return True, None
         return False, _rounded(form, correct, rule, computed)
     if rule.decimals is not None:

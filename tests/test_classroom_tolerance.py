@@ -52,9 +52,11 @@ def one_column(tmp_path, sheet: str, answers: list[str], column: str = "ln.z", *
 
 def test_the_default_for_hand_computed_answers_takes_three_figures_correctly_rounded(tmp_path):
     # ln 2 = 0.693147…: 0.693 scored 0 under rtol 1e-6 before (issue 25), and nothing said why.
+    # Every figure written counts: 0.6934 and 0.69316 are right to 3 figures but wrong in the next.
     got = one_column(tmp_path, LOG, ["0.693", "0.6931", "0.69315", "0.6931471805599453", "0.69", "0.7",
-                                     "0.694", "6.93e-1"])
-    assert [ok for ok, _ in got] == [True, True, True, True, False, False, False, True]
+                                     "0.694", "6.93e-1", "0.6934", "0.69316", "0.693147180559945"])
+    assert [ok for ok, _ in got] == [True, True, True, True, False, False, False, True, False, False, True]
+    assert got[8][1] == got[9][1] == "differs from the computed value"
     assert got[4][1] == "right to 2 significant figures; the sheet asks for 3"
     assert got[5][1] == "right to 1 significant figure; the sheet asks for 3"
     assert got[6][1] == "differs from the computed value"   # a different number, not a rounding

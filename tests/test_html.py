@@ -494,6 +494,17 @@ def test_quiz_names_the_mistake_a_wrong_number_comes_from(browser, tmp_path):
     opened.close()
 
 
+def test_quiz_default_rule_takes_every_written_figure(browser, tmp_path):
+    # σ′(1) = 0.196612: under the default for hand-computed answers, 0.197 and 0.1966 are right (each
+    # figure a correct rounding), 0.1969 is not (right to 3 figures, wrong in its 4th), as tolerance.py judges.
+    path, _ = write_page(tmp_path, "sigmoid(x)", ["--x", "1"], "--quiz")
+    opened = Opened(browser, path)
+    page = opened.page
+    assert quiz_answer(page, "0.1969").startswith("✗")
+    assert quiz_answer(page, "0.19661").startswith("✓")
+    opened.close()
+
+
 # A sheet's own rule (issue: the quiz judged every page by the default tolerance): σ′(1) = 0.196612 with
 # two decimals, then with three significant figures; ∂z/∂x = y = 0.125 with two figures, where 0.12 and
 # 0.13 are both half a unit off (exact decimals, as tolerance.py compares them, not floats).

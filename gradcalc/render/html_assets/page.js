@@ -271,7 +271,7 @@
     if (terms.sigfigs === null && terms.decimals === null) {
       if (near(typed.value, expected, terms)) return [true, null];
       if (terms.hand && form.most >= terms.handFigures &&
-          within(form, correct, placeOf(terms, terms.handFigures))) return [true, null];
+          within(form, correct, placeOf(terms, Math.min(form.most, 17)))) return [true, null];   // every figure written
     } else if (terms.decimals !== null) {
       if (form.decimals === terms.decimals && within(form, correct, -terms.decimals)) return [true, null];
     } else if (form.zero) {
