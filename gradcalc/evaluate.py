@@ -250,13 +250,16 @@ def _untaken_rows(graph: Graph, values: list[Value], nonfinite: list[int], row_e
     for node_id in reversed(nonfinite):      # each failing row told by the value it came from
         node = graph.nodes[node_id]
         for k, src in enumerate(node.inputs):
-            if src in bad and not (node.op == "where" and k > 0):
+            if src in bad and not (node.op in _CHOOSING and k > 0):
                 moved = failing[node_id] & rows[src]
                 failing[src] = failing[src] | moved
                 failing[node_id] = failing[node_id] & ~moved
     for node_id in nonfinite:
         if np.any(failing[node_id]):
             on_nonfinite(np.where(failing[node_id], np.nan, 0.0), row_errors[node_id])
+
+
+_CHOOSING = ("where", "if_else")     # where(c, a, b) and Python's a if c else b: a branch may be undefined
 
 
 def _untaken_only(graph: Graph, values: list[Value], nonfinite: list[int]) -> None:
@@ -284,7 +287,7 @@ def _carried(graph: Graph, bad: set[int]) -> tuple[list[tuple[int, int]], set[in
         for k, src in enumerate(nodes.input_ids(node_id)):
             if src in bad:
                 used.add(src)
-                if not (op == "where" and k > 0):
+                if not (op in _CHOOSING and k > 0):
                     carried.append((node_id, src))
     return carried, used
 
@@ -481,6 +484,7 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
     arg, isfinite = values.__getitem__, math.isfinite
     columns = graph.nodes
     ops, left, right, input_ids = columns.ops, columns.left, columns.right, columns.input_ids
+    live = None     # which nodes a gradient path reaches (_live): worked out at the first inf or nan
     with errors, gc_paused():
         for node_id in range(output, stop, -1):
             upstream_grad, op_name = grads[node_id], ops[node_id]
@@ -538,20 +542,46 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
                     if grads[src] is not None:
                         summed.add(src)
                 if not finite and not vjp:
-                    # 0 × ∞ where no gradient flows (into a branch a where did not take): 0, not nan
-                    flowing, finite = _not_flowing(upstream_grad, local, flowing, values[src])
+                    # 0 × ∞ where no gradient path reaches (behind stop_gradient or a comparison alone): 0;
+                    # on a path, nan in PyTorch, JAX and TensorFlow (sqrt(x)**2 at 0): refused below
+                    if live is None:
+                        live = _live(graph, output, values)
+                    if not live[node_id]:
+                        flowing, finite = _not_flowing(upstream_grad, local, flowing, values[src])
                 if not finite:
                     node = columns[node_id]
                     if args is None:
                         args = list(map(arg, inputs))
                     if on_nonfinite is None:
-                        raise _backward_error(graph, node, op, args, local, k)
+                        raise _backward_error(graph, node, op, args, local, k, upstream_grad)
                     on_nonfinite(flowing, _row_error(_backward_error, graph, node, op, args, local, k))
                 total = flowing if grads[src] is None else grads[src] + flowing
                 grads[src] = total
                 if record:
                     add_step(Step(node_id, src, k, upstream_grad, local, flowing, total))
     return grads, steps
+
+
+def _live(graph: Graph, output: int, values) -> bytearray:
+    """1 for each node a gradient path from `output` reaches: through any input but an op's flat ones
+    (a comparison's, stop_gradient's, where's condition, an index) and the branch a Python conditional
+    did not take (Python never evaluates it). Behind those alone a value gets no gradient in PyTorch or
+    JAX (no path: detach, a mask), so 0 × ∞ there is 0; on a path it is nan."""
+    columns = graph.nodes
+    ops, left, right, input_ids = columns.ops, columns.left, columns.right, columns.input_ids
+    live = bytearray(output + 1)
+    live[output] = 1
+    for node_id in range(output, -1, -1):
+        if not live[node_id] or ops[node_id] is None:
+            continue
+        flat = OPS[ops[node_id]].flat
+        if ops[node_id] == "if_else" and not np.ndim(taken := values[input_ids(node_id)[0]]):
+            flat = (0, 2) if taken else (0, 1)
+        second = right[node_id]
+        for k, src in enumerate((left[node_id], second) if second >= 0 else input_ids(node_id)):
+            if k not in flat:
+                live[src] = 1
+    return live
 
 
 def _not_flowing(upstream, local, flowing, like):
@@ -683,7 +713,7 @@ def _math_error(graph, node, op, args, out) -> MathError:
                      hint="change the input values or the expression", text=graph.text)
 
 
-def _backward_error(graph, node, op, args, local, k: int = 0) -> MathError:
+def _backward_error(graph, node, op, args, local, k: int = 0, upstream=None) -> MathError:
     if type(local) is LazyLocal:
         local = local.value()
     applied = _applied(op, args)
@@ -693,6 +723,10 @@ def _backward_error(graph, node, op, args, local, k: int = 0) -> MathError:
     if _finite(local):
         return MathError(f"the gradient overflows at {applied}", node.span,
                          hint="change the input values or the expression", text=graph.text)
+    if upstream is not None and (not np.ndim(upstream) or np.shape(upstream) == np.shape(local)):
+        with np.errstate(all="ignore"):
+            if np.any((np.asarray(upstream) == 0) & ~np.isfinite(np.asarray(local))):
+                return _zero_times_inf(graph, node, applied, local)
     others = [name for name in graph.variables]
     hint = "the derivative is infinite or undefined at this point (not differentiable, or too " \
            "large for a float); try another point"
@@ -700,3 +734,20 @@ def _backward_error(graph, node, op, args, local, k: int = 0) -> MathError:
         hint += ", or ask only for the gradients you need with --wrt"
     return MathError(f"the derivative of {applied} is {format_value(local)}", node.span,
                      hint=hint, text=graph.text)
+
+
+def _zero_times_inf(graph, node, applied: str, local) -> MathError:
+    """A gradient of 0 reaching an infinite local derivative: 0 × inf is nan, as PyTorch, JAX and
+    TensorFlow compute it (sqrt(x)**2 at 0, or a branch a where did not take: the JAX FAQ's log)."""
+    consumers = graph.nodes.ops
+    untaken = any(consumers[i] in _CHOOSING and node.id in graph.nodes[i].inputs[1:]
+                  for i in range(node.id + 1, len(graph.nodes)))
+    if untaken:
+        hint = ("where(c, a, b) still differentiates the branch it does not take; give that branch an input where "
+                "it is defined, as the JAX FAQ does: where(x > 0, log(where(x > 0, x, 1)), 0) has gradient 0 there")
+    else:
+        hint = "the gradient is undefined at this point in the frameworks too; try another point"
+    where = " where that is infinite" if np.ndim(local) else ""
+    return MathError(f"the derivative of {applied} is {format_value(local)} and the gradient reaching it is "
+                     f"0{where}: 0 × inf is nan (PyTorch, JAX and TensorFlow give nan here)", node.span, hint=hint,
+                     text=graph.text)

@@ -100,8 +100,8 @@ def forward_mode(graph: Graph, values: list[Value], wrt: tuple[str, ...] = (),
 def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: str) -> ForwardPass:
     tangents: list[Value] = [np.float64(0.0)] * len(graph.nodes)
     operations = 0
-    # A tangent that is not finite is an error only if it reaches the output (else it met a 0, in a
-    # branch a where did not take): each such node's first origin, and the origins' errors.
+    # A tangent that is not finite is an error only if it reaches the output (else it went nowhere, or
+    # into stop_gradient or a comparison): each such node's first origin, and the origins' errors.
     origin: dict[int, int] = {}
     undefined: dict[int, MathError] = {}
     with np.errstate(all="ignore"):
@@ -125,7 +125,7 @@ def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: st
             elif node.op == "mul":         # Ẋ·W + X·Ẇ, each a local × tangent
                 tangent = np.float64(0.0)
                 for k in moving:
-                    tangent = tangent + _times(args[1 - k], tangents[node.inputs[k]])
+                    tangent = tangent + args[1 - k] * tangents[node.inputs[k]]
             elif node.op in BILINEAR:      # X·W: Ẋ·W + X·Ẇ
                 tangent = np.float64(0.0)
                 for k in moving:
@@ -138,7 +138,10 @@ def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: st
             else:                          # Σ local · tangent, each local read off the op's rule
                 tangent = np.float64(0.0)
                 for k in moving:
-                    tangent = tangent + _times(numbers_local(op.local[k], args, out), tangents[node.inputs[k]])
+                    local = numbers_local(op.local[k], args, out)
+                    # (a Python conditional's branch not taken is never evaluated: its 0 is flat too)
+                    tangent = tangent + (_times(local, tangents[node.inputs[k]]) if k in op.flat or node.op == "if_else"
+                                         else local * tangents[node.inputs[k]])
             if not np.all(np.isfinite(tangent)):
                 sources = [origin[i] for i in node.inputs if i in origin]
                 origin[node.id] = min(sources) if sources else node.id
@@ -155,8 +158,8 @@ def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: st
 
 
 def _times(local, tangent):
-    """local × tangent with 0 wherever the local is 0, even where the tangent is inf or nan: what
-    does not flow (into a branch a where did not take) is 0, as in the backward pass."""
+    """local × tangent of a flat input (stop_gradient's, a comparison's): 0, even where the tangent
+    is inf or nan, as no gradient path goes through it (elsewhere 0 × inf is nan, as in JAX)."""
     product = local * tangent
     if np.all(np.isfinite(product)):
         return product

@@ -227,7 +227,7 @@ class _Builder:
 
     def conditional(self, children):
         chosen, _if, condition, _else, otherwise = children
-        return self._apply("where", [condition, chosen, otherwise], (chosen[1], otherwise[2]))
+        return self._apply("if_else", [condition, chosen, otherwise], (chosen[1], otherwise[2]))
 
     def pi(self, children):
         _, start, end = children[0]

@@ -644,7 +644,7 @@ defseries("digamma", lambda u0, count: psi_derivatives(0, u0, count))
 defseries("polygamma", psi_derivatives)
 defseries("lgamma", lgamma_derivatives)
 RULES.update({"div": _Plan._div, "pow": _Plan._pow, "prod": _Plan._prod, "max": _Plan._chosen,
-              "min": _Plan._chosen, "where": _Plan._where}, **dict.fromkeys(REWRITES, _Plan._rewritten))
+              "min": _Plan._chosen, "where": _Plan._where, "if_else": _Plan._where}, **dict.fromkeys(REWRITES, _Plan._rewritten))
 
 
 def _summed(op: str, value, out) -> int:

@@ -454,12 +454,16 @@ def test_first_order_formula_is_shown_once():
 
 
 # -- a branch a where does not take, undefined at the point -------------------------------------------
-# The backward pass gives 0 where no gradient flows (the JAX FAQ's where(x > 0, log(x), 0) at x = 0);
-# every other mode must say the same, not exit 3 on the branch's log(0).
+# Python's conditional never evaluates the branch it does not take, and the JAX FAQ's safe log gives
+# that branch a defined input: no 0 × ∞ anywhere, so every mode says 0.
 
-UNTAKEN = ["jnp.where(x > 0, jnp.log(x), 0.)", "np.log(x) if x > 0 else 0.",
-           "torch.where(x <= 0, 0., x * np.log(x))", "jnp.where(x != 0, jnp.sin(x) / x, 1.)",
-           "jnp.where(x > 0, jnp.log(jnp.where(x > 0, x, 1.)), 0.)"]
+UNTAKEN = ["np.log(x) if x > 0 else 0.", "jnp.where(x > 0, jnp.log(jnp.where(x > 0, x, 1.)), 0.)",
+           "torch.where(x <= 0, 0., torch.where(x <= 0, 1., x) * np.log(torch.where(x <= 0, 1., x)))"]
+# where(c, a, b) does differentiate the branch it does not take: the 0 reaching log(0) times its
+# infinite derivative is nan in PyTorch (torch.where(x <= 0, 0., x * torch.log(x)).backward() at 0) and
+# JAX (jax.grad of the naive where, and of where(x != 0, sin(x)/x, 1.), at 0): refused in every mode.
+NAN_IN_THE_FRAMEWORKS = ["jnp.where(x > 0, jnp.log(x), 0.)", "torch.where(x <= 0, 0., x * np.log(x))",
+                         "jnp.where(x != 0, jnp.sin(x) / x, 1.)"]
 
 
 @pytest.mark.parametrize("text", UNTAKEN)
@@ -476,7 +480,15 @@ def test_an_untaken_branch_gives_the_backward_pass_answer_in_every_mode(text):
     assert asked("--symbolic")["symbolic"]["x"]
 
 
-@pytest.mark.parametrize("text", UNTAKEN[:3])
+@pytest.mark.parametrize("text", NAN_IN_THE_FRAMEWORKS)
+@pytest.mark.parametrize("options", [(), ("--mode", "forward"), ("--hessian",), ("--order", "3"), ("--symbolic",)])
+def test_a_where_branch_whose_derivative_is_infinite_is_nan_in_the_frameworks_so_refused(text, options):
+    result = run(text, "--x", "0", *options)
+    assert result.exit_code == 3, result.output
+    assert "0 × inf is nan" in result.stderr and "log(where(x > 0, x, 1))" in result.stderr
+
+
+@pytest.mark.parametrize("text", UNTAKEN[1:])
 def test_an_untaken_branch_in_an_array_leaves_the_other_elements_exact(text):
     v = np.array([0.0, 0.5, 2.0])
     result = run(text.replace("x", "v"), "--v", "[0, 0.5, 2]", "--order", "2", "--mode", "forward", "--json")
@@ -496,10 +508,12 @@ def test_an_untaken_branch_in_an_array_leaves_the_other_elements_exact(text):
 
 
 @pytest.mark.parametrize("text, options, message", [
-    ("x*sqrt(x)", ("--hessian",), "÷ of 0.5, 0 is inf"),         # the second derivative is infinite
-    ("y*sqrt(x)", ("--hessian", "--y", "0"), "÷ of 0.5, 0 is inf"),   # ∂²/∂x∂y = 1/(2√x), though y = 0
-    ("where(x >= 0, x*sqrt(x), 0)", ("--order", "2"), "not finite"),
-    ("where(x >= 0, x*sqrt(x), 0)", ("--symbolic", "--order", "2"), "not finite"),
+    # x·√x at 0: x's 0 times √x's infinite derivative, nan in PyTorch and JAX already in the gradient
+    ("x*sqrt(x)", ("--hessian",), "0 × inf is nan"),
+    ("y*sqrt(x)", ("--hessian", "--y", "0"), "0 × inf is nan"),     # y = 0 times 1/(2√x): nan in JAX too
+    ("where(x >= 0, x*sqrt(x), 0)", ("--order", "2"), "0 × inf is nan"),
+    ("where(x >= 0, x*sqrt(x), 0)", ("--symbolic", "--order", "2"), "0 × inf is nan"),
+    ("y*sqrt(x)", ("--hessian", "--y", "1"), "sqrt(0) is inf"),
 ])
 def test_a_value_not_finite_that_reaches_a_derivative_is_still_a_math_error(text, options, message):
     result = run(text, "--x", "0", *options)

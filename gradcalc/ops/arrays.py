@@ -401,8 +401,8 @@ def _len(x):
 
 OPS.update({
     "shape": Op("shape", "{0}.shape", lambda x: np.array(np.shape(x), dtype=np.float64),
-                vjp=(lambda m, g, x, out: 0.0 * x,), keeps_finite=True),
-    "len": Op("len", "len({0})", _len, vjp=(lambda m, g, x, out: 0.0 * x,), keeps_finite=True),
+                vjp=(lambda m, g, x, out: 0.0 * x,), keeps_finite=True, flat=(0,)),
+    "len": Op("len", "len({0})", _len, vjp=(lambda m, g, x, out: 0.0 * x,), keeps_finite=True, flat=(0,)),
 })
 
 OPS.update({
@@ -598,12 +598,13 @@ def take_op(pattern: Pattern, back: bool = False) -> str:
     # own rule takes the same positions again.
     OPS[name] = Op(text, f"{{0}}{text}", take,
                    vjp=(lambda m, g, x, *rest: m.added_at(g, x, pattern, rest[:-1]),) + no_gradient(1),
+                   flat=tuple(range(1, inputs + 1)),
                    keeps_finite=True)
     OPS[f"added_at{text}"] = Op("added at", f"{{0}} added at {text} in zeros shaped like {{1}}",
                                 lambda up, x, *indices: _added_at(up, x, pattern, indices),
                                 vjp=(lambda m, g, up, x, *rest: m.taken_at(g, pattern, rest[:-1]),
                                      lambda m, g, up, x, *rest: m.filled(x, 0.0)) + no_gradient(2),
-                                keeps_finite=True)
+                                keeps_finite=True, flat=tuple(range(1, inputs + 2)))
     return f"added_at{text}" if back else name
 
 
@@ -653,7 +654,7 @@ OPS.update({
     # value when the program runs, which gets no gradient from it
     "reshape_as": Op("reshape_as", "{0} reshaped as {1}", lambda x, y: _reshape(x, np.shape(y)),
                      vjp=(lambda m, g, x, y, out: m.reshaped_like(g, x), lambda m, g, x, y, out: 0.0 * y),
-                     keeps_finite=True),
+                     keeps_finite=True, flat=(1,)),
     "max_axis": _extreme_along("max"),    # numpy's max and min are looked up when called: no import
     "min_axis": _extreme_along("min"),
 })
@@ -699,7 +700,7 @@ OPS.update({
     "class_targets": Op("class_targets", "{0} as probabilities over {1}'s classes", _class_targets,
                         vjp=(lambda m, g, t, x, indices, out: m.class_targets_back(g, t, x, indices),
                              lambda m, g, t, x, indices, out: 0.0 * x, None),
-                        keeps_finite=True),
+                        keeps_finite=True, flat=(1,)),
 })
 
 
@@ -721,5 +722,5 @@ def _at_index(i, x, v):
 OPS.update({
     "at_index": Op("at_index", "1 at {0} of {1}, else 0", _at_index,
                    vjp=(lambda m, g, i, x, v, out: 0.0 * i, lambda m, g, i, x, v, out: 0.0 * x,
-                        lambda m, g, i, x, v, out: 0.0 * v), keeps_finite=True),
+                        lambda m, g, i, x, v, out: 0.0 * v), keeps_finite=True, flat=(0, 1, 2)),
 })

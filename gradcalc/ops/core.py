@@ -19,7 +19,7 @@ class Op:
     # A plain class, not a (frozen) dataclass: `dataclasses` costs a plain question ~15 ms of imports,
     # and the table makes some sixty Ops at every start.
     __slots__ = ("symbol", "show", "forward", "d", "local", "vjp", "explain", "piece", "names", "variadic",
-                 "elementwise", "normal", "simplify", "domain", "kink", "floats", "keeps_finite")
+                 "elementwise", "normal", "simplify", "domain", "kink", "floats", "keeps_finite", "flat")
 
     def __init__(self, symbol: str, show: str, forward: Callable, d: tuple[Rule | None, ...] = (), *,
                  numeric: tuple[Rule | None, ...] = (), vjp: tuple[Rule | None, ...] = (),
@@ -27,7 +27,7 @@ class Op:
                  piece: Callable | None = None, names: tuple[str, ...] = (), variadic: bool = False,
                  elementwise: bool = False, normal: Callable | None = None,
                  simplify: Callable | None = None, domain: str = "", kink: str = "", floats: bool = False,
-                 keeps_finite: bool = False):
+                 keeps_finite: bool = False, flat: tuple[int, ...] = ()):
         self.symbol = symbol            # drawn inside a graph node: "+", "×", "exp"
         self.show = show                # the node's definition from input labels: "{0} + {1}"
         self.forward = forward
@@ -77,6 +77,11 @@ class Op:
         # Finite inputs always give a finite result (relu, sin, a transpose, softmax): the forward pass
         # need not look for inf or nan in an array it made, as its inputs were already checked.
         self.keeps_finite = keeps_finite
+        # The inputs whose derivative is 0 by definition, not by the point (a comparison's, stop_gradient's,
+        # where's condition, an index): no gradient path goes through them, so what is behind one alone
+        # gets no gradient at all, as in PyTorch and JAX. Elsewhere a 0 upstream times an infinite local
+        # is nan there (sqrt(x)**2 at 0), which gradcalc refuses (evaluate.py).
+        self.flat = flat
 
     def __repr__(self) -> str:
         return f"<Op {self.symbol} {self.show!r}>"

@@ -36,7 +36,7 @@ def _where(condition, a, b):
 def _compare(symbol: str, compare) -> Op:
     return Op(symbol, f"{{0}} {symbol} {{1}}", _mask(compare),
               (lambda m, a, b, out: 0.0 * out, lambda m, a, b, out: 0.0 * out),
-              piece=lambda a, b, out: out, elementwise=True, floats=True, keeps_finite=True,
+              piece=lambda a, b, out: out, elementwise=True, floats=True, keeps_finite=True, flat=(0, 1),
               normal=lambda t, a, b, _s=symbol: t.call(_s, a, b))
 
 
@@ -413,7 +413,8 @@ OPS.update({
     # stop_gradient (JAX; PyTorch's detach, TensorFlow's stop_gradient): the value passes, no gradient
     # does.
     "stop_gradient": unary("stop_gradient", lambda a: a, lambda m, a, out: 0.0 * a,
-                           kink="no gradient passes (detach, stop_gradient)", floats=True, keeps_finite=True),
+                           kink="no gradient passes (detach, stop_gradient)", floats=True, keeps_finite=True,
+                           flat=(0,)),
     # Comparisons (the dialects' masks): 1 where they hold, else 0, flat on both sides, so no gradient.
     "less": _compare("<", operator.lt), "greater": _compare(">", operator.gt),
     "less_equal": _compare("≤", operator.le), "greater_equal": _compare("≥", operator.ge),
@@ -422,7 +423,7 @@ OPS.update({
     "where": several("where", _where, (lambda m, c, a, b, out: 0.0 * out,
                                        lambda m, c, a, b, out: m.where(c * c, 1.0, 0.0),
                                        lambda m, c, a, b, out: m.where(c * c, 0.0, 1.0)),
-                     piece=lambda c, a, b, out: c, names=("where",),
+                     piece=lambda c, a, b, out: c, names=("where",), flat=(0,),
                      kink="the gradient flows into the branch taken only", floats=True),
     # clip(x, lo, hi), PyTorch's clamp: x's gradient passes on lo ≤ x ≤ hi (bounds included).
     "clip": several("clip", _clip, (lambda m, x, lo, hi, out: (1.0 - m.step(lo - x)) * (1.0 - m.step(x - hi)),
@@ -431,6 +432,13 @@ OPS.update({
                     piece=_clip_piece, names=("clip", "clamp"), domain="lo ≤ hi",
                     kink="x's gradient passes on lo ≤ x ≤ hi, bounds included (PyTorch's clamp)", floats=True, keeps_finite=True),
 })
+
+
+# `a if c else b`, Python's conditional: where(c, a, b), except that Python never evaluates the branch not
+# taken, so no gradient path goes into it (evaluate._live): log(x) if x > 0 else 0 has gradient 0 at 0,
+# as in PyTorch, where torch.where(x > 0, torch.log(x), 0) has nan.
+OPS["if_else"] = several("where", _where, OPS["where"].d, piece=OPS["where"].piece, names=(), flat=(0,),
+                         floats=True)
 
 
 # sec, csc, cot and their inverses, as calculus books write them (#23). The inverses go through atan of
