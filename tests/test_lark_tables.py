@@ -49,6 +49,7 @@ def test_the_tokenizer_reads_the_tokens_lark_reads():
     import re
 
     from gradcalc import _lalr_tables
+    from gradcalc.lalr import Tokenizer
     from gradcalc.parse import _lark_terminals
 
     lark_order, _ = _lark_terminals()
@@ -57,13 +58,31 @@ def test_the_tokenizer_reads_the_tokens_lark_reads():
     pieces = [*"abefilmnpstxyzFT_019.+-*/@^=<>!()[]{},:;#\n\t \\$'\"−–×·÷∗⋅≤≥≠√π²³⁻¹µσ₁\r\f",
               "np.", "lambda", "lambda x:", "else", "if", "**", "==", "+=", ".T", ".sum(", "1e-3", ".5",
               "def f(", "return", "->", " -> float:"]
-    # the driver's TOKENS: a token, its kind the empty group after it, then what is skipped
+    # the driver's TOKENS: a token, its kind the empty group after it, then what is skipped; and its
+    # tokenizer, which reads a text of ASCII characters only by ASCII_TOKENS (about a third of these)
     driver, skip = re.compile(_lalr_tables.TOKENS), re.compile(f"(?:{_lalr_tables.SKIP})*+")
+    tokenizer = Tokenizer(_lalr_tables)
+
+    def read(matches) -> list:
+        return [(m.lastgroup, text[m.start():m.end(m.lastgroup)]) for m in matches if m.lastgroup]
+
     draw = random.Random(27)
     for _ in range(20_000):
         text = "".join(draw.choice(pieces) for _ in range(draw.randint(1, 10)))
         expected = [(m.lastgroup, m.group()) for m in theirs.finditer(text)]
         assert [(m.lastgroup, m.group()) for m in ours.finditer(text)] == expected, text
-        read = [(m.lastgroup, text[m.start():m.end(m.lastgroup)])
-                for m in driver.finditer(text, skip.match(text).end()) if m.lastgroup]
-        assert read == [token for token in expected if token[0] != "__SKIPPED"], text
+        tokens = [token for token in expected if token[0] != "__SKIPPED"]
+        assert read(driver.finditer(text, skip.match(text).end())) == tokens, text
+        assert read(tokenizer.finditer(text)) == tokens, text
+
+
+def test_the_ascii_tokens_leave_out_only_what_an_ascii_text_cannot_hold():
+    ascii = _generator()._ascii
+    assert ascii(r"(?:\+|\-|−|–)") == r"(?:\+|\-)"                                # alternatives
+    assert ascii("[A-Za-z_µΑ-ορ-ω][A-Za-z_0-9µ₀-₉]*") == "[A-Za-z_][A-Za-z_0-9]*"   # a class's members
+    assert ascii("[ -é]") == r"[ -\x7f]"                                          # a range's ASCII part
+    assert ascii("⁻?[⁰¹²³]+") is None and ascii("π") is None                      # nothing to match
+    assert ascii("⁻?[0-9]+") == "[0-9]+"                                          # an optional part
+    assert ascii("x(?!√)") == "x" and ascii("x(?=√)|y") == "y"                    # lookaheads
+    for pattern in (r"[^\W\d]\w*", r"a(?=[ \t]*:)|b", "(?:a|b)*+c", r"[^\n]", r"\{x\}{2,3}"):
+        assert ascii(pattern) == pattern
