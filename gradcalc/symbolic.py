@@ -542,6 +542,11 @@ class Formulas:
     own: set[str] = field(default_factory=set)     # those of `names` that are the program's own
     length: int = 0                                  # characters of the formulas and definitions
 
+    @property
+    def helpers(self) -> int:
+        """How many names t1, … the formulas had to make up."""
+        return len(self.names) - len(self.own)
+
 
 def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] = frozenset(),
              expand: bool = False, own_names: bool = False) -> Formulas:
@@ -554,10 +559,11 @@ def formulas(graph: Graph, values: list, roots: dict[str, int], taken: set[str] 
     their formula appears, and defined once (where h = tanh(w1·x + b1))."""
     own = _own_names(graph, roots) if own_names else {}
     found = _formulas(graph, values, roots, taken, expand, own)
-    if expand and found.length > SHARE_AT * max(2, len(roots)) and found.table is not None \
-            and len(found.table.exprs) <= MAX_COMPARED:
+    if expand and found.table is not None and len(found.table.exprs) <= MAX_COMPARED:
+        # The chain rule's product as it is wins unless multiplying out is shorter without more
+        # helper names (a u1 = … is harder to read than a factor written again).
         kept = _formulas(graph, values, roots, taken, False, own)
-        if kept.length < found.length:
+        if (kept.helpers, kept.length) <= (found.helpers, found.length):
             return kept
     return found
 
@@ -762,8 +768,7 @@ def _factored(table: _Table, e: int) -> int | None:
         powers = [fs[f] for _, _, fs in split]
         if all(_whole(p) and p > 0 for p in powers):
             common[f] = min(powers)
-    polynomial = all(table.kind(f) == SYM for _, _, fs in split for f in fs if f not in common)
-    if not common or (polynomial and any(table.kind(f) == SYM for f in common)):
+    if not common or (_polynomial(table, split, common) and any(table.kind(f) == SYM for f in common)):
         return None       # a polynomial rest keeps its variables: e^x·(x^3 + 3·x^2), as _common does
     rest = _rest(table, split, common)
     if table.kind(rest) != SUM:
@@ -918,19 +923,25 @@ def _gather_sum(table: _Table, const, terms) -> int:
 
 
 def _common(table: _Table, split) -> dict:
-    """The factors every term has: all positive powers (the lowest) of a function, or all negative
-    powers (the strongest: a common denominator) of anything, so (1 − log(x))/x^2; never positive
-    powers of a variable (polynomials stay multiplied out)."""
+    """The factors every term has: all positive powers (the lowest) of anything, or all negative
+    powers (the strongest: a common denominator), so (1 − log(x))/x^2 and x·(1 − tanh(w·x)^2); but
+    positive powers of a variable only when what is left is no polynomial (polynomials stay
+    multiplied out: exp(x)·(x^3 + 3·x^2))."""
     common = {}
     for f in set.intersection(*(set(fs) for _, _, fs in split)):
         powers = [fs[f] for _, _, fs in split]
         if not all(isinstance(p, (int, Fraction)) for p in powers):
             continue
-        if all(p > 0 for p in powers) and table.kind(f) != SYM:
-            common[f] = min(powers)
-        elif all(p < 0 for p in powers):
-            common[f] = min(powers)     # the common denominator
+        if all(p > 0 for p in powers) or all(p < 0 for p in powers):
+            common[f] = min(powers)     # a negative one is the common denominator
+    if _polynomial(table, split, common):
+        common = {f: p for f, p in common.items() if table.kind(f) != SYM or p < 0}
     return common
+
+
+def _polynomial(table: _Table, split, common: dict) -> bool:
+    """Whether the terms, their `common` factors taken out, are a polynomial (variables alone)."""
+    return all(table.kind(f) == SYM for _, _, fs in split for f, p in fs.items() if p != common.get(f, 0))
 
 
 def _as_factors(table: _Table, e: int):

@@ -286,6 +286,24 @@ def test_textbook_rewrites_keep_the_value(template, u, v, point, elsewhere):
         assert value_of(formula, elsewhere) == pytest.approx(float(other), rel=1e-7, abs=1e-9), (text, formula)
 
 
+@pytest.mark.parametrize("program, name, expected", [
+    # The chain rule's factors as a student writes them, not multiplied out (newcomer6: ∂L/∂w was
+    # 2·p·(x·p·t − x·t − x·p^2 + x·p), σ′ was σ·(x − x·σ)); a variable is taken out of a sum whose rest
+    # is no polynomial, while polynomials stay multiplied out.
+    ("p = sigmoid(w*x + b); L = (p - t)**2", "w", "−2·x·p·(t − p)·(1 − p)"),
+    ("sigmoid(w*x + b)", "w", "x·sigmoid(w·x + b)·(1 − sigmoid(w·x + b))"),
+    ("tanh(w*x)", "w", "x·(1 − tanh(w·x)^2)"),
+    ("x**3*exp(x)", "x", "exp(x)·(x^3 + 3·x^2)"),
+    ("(x**2 + 1)*(x - 1)", "x", "3·x^2 − 2·x + 1"),
+])
+def test_formulas_keep_the_chain_rules_factors(program, name, expected):
+    point = {"w": 0.7, "x": 1.5, "b": 0.5, "t": 1.0}
+    result = compute(program, {k: v for k, v in point.items() if k in program})
+    found = beyond(result, symbolic=True).symbolic
+    assert found.pretty[("gradient", name)] == expected
+    assert value_of(found.ascii[("gradient", name)], point) == pytest.approx(result.gradient[name], rel=1e-12)
+
+
 def test_the_programs_own_names_keep_a_chain_rule_short():
     # ∂L/∂w1 was 8 long terms of tanh(w1·x + b1) and sigmoid(…) multiplied out, beside a helper t1
     # next to the program's t ('named t1…t1')
