@@ -1,5 +1,6 @@
 """python -m gradcalc, and the gradcalc command: Ctrl-C even while the modules load is exit 130."""
 
+import gc
 import os
 import sys
 
@@ -11,6 +12,11 @@ def run() -> None:
         sys.modules["warnings"].simplefilter("ignore", RuntimeWarning)
     else:     # as -W says it: the warnings module applies it when it loads (with numpy), and a question
         sys.warnoptions.append("ignore::RuntimeWarning")   # without numpy loads neither (~0.3 ms)
+    # Loading the modules makes some 10 000 long-lived objects and no garbage: the cyclic collector
+    # would walk them a dozen times on the way to a plain answer (5 M instructions, a twentieth of it).
+    # It stays off until the process ends (leave), as the parse and the passes pause it anyway; the
+    # full command line turns it back on.
+    gc.disable()
     try:
         from .cli.exits import guard
     except KeyboardInterrupt:   # before the guard itself has loaded: said as it would say it
@@ -23,6 +29,7 @@ def run() -> None:
         code = answer(sys.argv[1:])   # a plain question, without loading click
         if code is not None:
             leave(code)
+        gc.enable()
         from .cli import main
     main(prog_name="gradcalc")
 

@@ -223,6 +223,23 @@ def test_the_hints_patterns_are_compiled_only_when_a_hint_needs_one():
         "9 ['_COMMENT']", "d/dx is a derivative, which gradcalc computes rather than reads ['finditer', 'pattern']"]
 
 
+def test_a_plain_question_runs_no_garbage_collection():
+    # Its modules load and it is answered with the cyclic collector off (it would walk the modules'
+    # objects a dozen times and find nothing); a question for the full command line turns it back on.
+    code = ("import gc, os, sys\nimport gradcalc.cli\nfrom gradcalc import __main__ as main\n"
+            "def leave(code):\n"
+            "    print(sum(stats['collections'] for stats in gc.get_stats()) - before, gc.isenabled(), code)\n"
+            "    sys.stdout.flush()\n"
+            "    os._exit(0)\n"
+            "main.leave, gradcalc.cli.main = leave, lambda **kwargs: leave(None)\n"
+            "before = sum(stats['collections'] for stats in gc.get_stats())\nmain.run()")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for args, said in ((["(x+y)**2", "--x", "1", "--y", "2", "--json"], "0 False 0"),
+                       (["(x+y)**2", "--x", "1", "--y", "2", "--hessian"], "True None")):
+        run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+        assert run.stdout.splitlines()[-1].endswith(said), run.stderr
+
+
 def test_a_table_on_a_terminal_imports_rich_but_not_numpy():
     found = _imported("(x+y)**2", "--x", "1", "--y", "2", terminal=True)
     assert found == {"exit": 0, "modules": ["rich"]}
