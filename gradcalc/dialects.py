@@ -456,7 +456,10 @@ def _eye(m, n0, **_):
     return m.const(np.eye(n0))
 
 
-def _random(m, x=None, n1=None, n2=None, **_):
+_RANDOM = "random numbers are not read: gradcalc differentiates at values you give"
+
+
+def _random(m, x=None, n1=None, n2=None, _said=_RANDOM, **_):
     name = m.target()
     if name in m.given():      # w = torch.randn(5, 3) with --w given: the value given is w's
         return m.const(0.0)
@@ -466,11 +469,11 @@ def _random(m, x=None, n1=None, n2=None, **_):
     sizes = list(written) if written is not None else [m.number(x) if x is not None else None, n1, n2]
     shape = [int(n) for n in sizes if isinstance(n, (int, float)) and n == int(n) and n > 0]
     if written == () or x is None and n1 is None:     # np.random.randn(): one number
-        m.refuse("random numbers are not read: gradcalc differentiates at values you give",
+        m.refuse(_said,
                  f"give {name}'s value (a number) with --{name}, e.g. --{name} 0.5")
     size = f" (shape {'×'.join(map(str, shape))})" if shape else ""
     if shape and math.prod(shape) > _PASTED:   # too long to paste: from a file
-        m.refuse("random numbers are not read: gradcalc differentiates at values you give",
+        m.refuse(_said,
                  f"give {name}'s value{size} with --{name}, from a file: --{name} @{name}.npy"
                  + (f" or --{name} @{name}.csv ({shape[0]} rows of {shape[1]} numbers)" if len(shape) == 2 else ""))
     example = "[0.5, -1.2, 0.3]"   # sizes not written as numbers: any vector
@@ -478,7 +481,7 @@ def _random(m, x=None, n1=None, n2=None, **_):
         example = "[" + ", ".join(["0.1"] * shape[-1]) + "]"
         for n in reversed(shape[:-1]):
             example = "[" + ", ".join([example] * n) + "]"
-    m.refuse("random numbers are not read: gradcalc differentiates at values you give",
+    m.refuse(_said,
              f"give {name}'s value{size} with --{name}, e.g. --{name} \"{example}\"")
 
 
@@ -641,6 +644,25 @@ TENSORFLOW = {
                     S("t|y_true, x|y_pred, from_logits=False", _keras_sparse_ce)),
 }
 
+def _jax_draw(m, x=None, **_):
+    """jax.random.normal(key, (3,)): the numbers a key draws, as any random numbers (the value given
+    for the name they are assigned to, or refused asking for it). Its key is blanked when the program
+    is read (dialects._without_keys): the shape is what is left."""
+    return _random(m, x, _said="JAX's random numbers are not read: gradcalc cannot draw JAX's random stream, "
+                               "and differentiates at values you give")
+
+
+def _jax_key(m, **_):
+    """jax.random.PRNGKey(0), random.split(key): a key only feeds draws, whose values are given."""
+    return m.const(0.0)
+
+
+# JAX's random numbers come from a key: gradcalc cannot draw JAX's stream, so the draws are given values
+JAX_RANDOM = {**{name: S("x|shape=None, *", _jax_draw) for name in (
+    "normal", "uniform", "bernoulli", "truncated_normal", "randint", "choice", "permutation", "gumbel",
+    "laplace", "logistic", "exponential", "gamma", "beta", "categorical")},
+    **{name: S("x=None, n1=None, *", _jax_key) for name in ("PRNGKey", "key", "split", "fold_in", "clone")}}
+
 RANDOM = {name: S("x=None, n1=None, n2=None, *", _random) for name in ("randn", "rand", "randint", "normal", "uniform", "random",
                                                 "standard_normal", "random_sample", "choice", "gauss")}
 
@@ -672,8 +694,8 @@ NAMESPACES: dict[str, dict[str, Spelling]] = {
     "tf": TENSORFLOW, "tf.math": TENSORFLOW, "tf.nn": TF_NN, "tf.linalg": {"matmul": NUMPY["matmul"]},
     "math": MATH, "jax": {"nn.relu": JAX_NN["relu"]},
     # what a pasted program's x[i] = v is read as (no text spells it: the lexer never makes this name)
-    "gradcalc": {"set_item": S("x, i, v", _set_item)},
-    "np.random": RANDOM, "numpy.random": RANDOM, "jax.random": RANDOM, "tf.random": RANDOM, "random": RANDOM,
+    "gradcalc": {"set_item": S("x, i, v", _set_item), "one_value": S("x", _op("one_value", 1))},
+    "np.random": RANDOM, "numpy.random": RANDOM, "jax.random": JAX_RANDOM, "tf.random": RANDOM, "random": RANDOM,
 }
 
 # Constants a module names: np.pi, math.tau, torch.e.
@@ -818,7 +840,7 @@ class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
     __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at",
-                 "modules", "loops", "objects", "parts", "aux")
+                 "modules", "loops", "objects", "parts", "aux", "jacobians")
 
     def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=(), modules=None,
                  loops=(), objects=None, parts=(), aux=()):
@@ -835,6 +857,9 @@ class Program:
         # jax.grad(f, has_aux=True)(x) (where it stands, or a name bound to it): f returns (loss, aux),
         # and the loss is differentiated
         self.aux = frozenset(aux)
+        # where jacfwd(f)(x) or jacrev(f)(x) stands (or a name bound to one is called): f's gradient
+        # when f gives one value, else refused (its Jacobian is not shown)
+        self.jacobians = frozenset()
         # where a library function stands that grad(…) was asked of: jax.grad(jnp.sin)(1.0) is
         # jnp.sin(x) at x = 1.0
         self.transformed = frozenset(transformed)
@@ -849,7 +874,7 @@ class Program:
 
     def edits(self) -> bool:
         """Whether the tokens are read otherwise (gradcalc/dialects.edited_tokens)."""
-        return bool(self.modules or self.loops or self.objects or self.parts or self.aux)
+        return bool(self.modules or self.loops or self.objects or self.parts or self.aux or self.jacobians)
 
 
 _SEEN = re.compile(
@@ -931,6 +956,9 @@ _STEP = re.compile(rf"{_DOTTED}\.step[ \t]*\([ \t]*\)[ \t]*$")
 # a.requires_grad_(True), a.requires_grad = True: what makes a value a leaf whose gradient is asked
 _LEAF_MADE = re.compile(rf"({_NAME})(?:\.requires_grad_[ \t]*\([^()]*\)|\.requires_grad[ \t]*=[ \t]*True)[ \t]*$")
 # values made as leaves: a number or list written, or a library's constructor of one
+# key = jax.random.PRNGKey(0), key, W_key, b_key = random.split(key, 3): keys feed JAX's random draws only
+_JAX_KEYS = re.compile(rf"{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*=[ \t]*(?:jax\.)?random\."
+                       rf"(?:PRNGKey|key|split|fold_in|clone)[ \t]*\([^()]*\)[ \t]*$")
 _LEAF_VALUE = re.compile(r"[-+\d.\[\]\s,eE]+$|(?:(?:torch|np|numpy|jnp|tf|jax\.numpy|jax\.random|random|np\.random|"
                          r"torch\.autograd|tf\.random)\.)?(?:tensor|Tensor|FloatTensor|DoubleTensor|randn|rand|zeros|ones|"
                          r"empty|full|arange|linspace|eye|array|asarray|Variable|constant|normal|uniform|randn_like|"
@@ -1030,7 +1058,7 @@ def read_python(text: str) -> Program | None:
     derived: set[str] = set()            # names bound to grad(f) or the like: a function's derivative
     prints, output, updated, asked, detached = [], None, False, "", []
     wrt, output_at = (), 0           # the inputs a gradient call lists (None: ones it does not name)
-    argnums: list = []               # (start, end, names) of each grad(f, argnums=…)(…) by its inputs' names
+    jax = _JaxAsking()               # jax.grad(f, argnums=1)(x, y) and its kin, asked at a statement
     calls: list[tuple] = []      # ("backward", receiver, at, end) and ("zero", names or None for all, at, end)
     modules: dict[str, str] = {}
     loops: list[tuple] = []
@@ -1063,12 +1091,19 @@ def read_python(text: str) -> Program | None:
             # for i in range(3): the body unrolled (dialects.edited_tokens); for g in grad: shows gradients
             loops.append(_loop(text, chars, statements, i - 1, head, at))
             continue
+        elif _JAX_KEYS.match(head):
+            skip = "keys"
         elif re.match(r"with\b.*:[ \t]*$", head):
             skip = "with"
             if _NO_GRAD.match(head):     # the block's values are computed without a gradient
                 block = _block(statements, i, indent)
                 if block:
                     detached.append(block)
+        elif (_JAX_OPEN.search(head) or jax.bound) and \
+                (asked_jax := _asked(_unjit(chars, at, head), jax.bound, at)) is not None:
+            _ask(asked_jax, jax, chars, text, at, start, end, derived, transformed, aux, skipped)
+            gradients.update(jax.held)
+            continue
         elif _gradient_question(head) is not None:
             question = _gradient_question(head)
             if question.output in gradients:   # g.gradient(dy_dx, x) with dy_dx = gg.gradient(y, x)
@@ -1091,7 +1126,7 @@ def read_python(text: str) -> Program | None:
             skip = "grad"       # print(dy_dx.numpy()): a gradient shown
         elif _PRINT.match(head):
             prints.append((at, end))
-            _transforms(chars, start, code, derived, skipped, transformed, text, argnums, aux)   # print(jax.grad(f)(3.0))
+            _transforms(chars, start, code, derived, skipped, transformed, jax.bound)
             continue
         elif _ZEROED.match(head.rstrip()):
             match = _ZEROED.match(head.rstrip())
@@ -1150,6 +1185,8 @@ def read_python(text: str) -> Program | None:
             match = _ALIAS.match(head)
             _higher(match.group(2), match.group(3), derived, at + head.index(match.group(2)))
             aliases[match.group(1)] = match.group(3)
+            if _JAX_OPEN.match(match.group(2).strip()):     # g(x, y) asks it: read by _ask
+                jax.bound[match.group(1)] = _transform(match.group(2).strip(), at + head.index(match.group(2)))
             if _HAS_AUX.search(match.group(2)):      # g = jax.grad(f, has_aux=True): g(x) is f(x)[0]
                 aux.add(match.group(1))
             if not match.group(2).lstrip().startswith(("jit", "jax.jit")):
@@ -1190,7 +1227,7 @@ def read_python(text: str) -> Program | None:
             skipped[skip] = skipped.get(skip, 0) + 1
             _blank(chars, start, end)
             continue
-        _transforms(chars, start, code, derived, skipped, transformed, text, argnums, aux)
+        _transforms(chars, start, code, derived, skipped, transformed, jax.bound)
         for match in _CLASS_CALL.finditer(code):      # Tensor.eye(3) is torch.eye(3)
             chars[start + match.start():start + match.end()] = f"torch.{match.group(1)} "
         for match in _SETTING_WORDS.finditer(code):   # Value(2.0, label='a'), dtype=torch.float32
@@ -1198,8 +1235,20 @@ def read_python(text: str) -> Program | None:
     summed = _accumulated(calls, text, chars)
     if summed:
         output, asked = summed
+    if jax.key is not None:
+        if output is not None:
+            raise _error(f"{jax.notes[-1].split(':')[0]} asks a second question ({asked} was the first): gradcalc "
+                         f"answers one output a run", jax.span[0], jax.span[1] - jax.span[0],
+                         "keep one of the two (run gradcalc once for each)")
+        output, wrt = jax.output, tuple(jax.names)
     source = "".join(chars)
-    for word in gradients:
+    for word, (what, after) in jax.held.items():     # read after the statement that bound it
+        match = re.compile(rf"(?<![\w.]){word}\b").search(source, after)
+        if match:
+            raise _error(f"{word} holds {what}, which the program computes with", match.start(), len(word),
+                         "gradcalc shows the function's value and its gradient, and computes nothing with a "
+                         "gradient: paste the program up to the grad call")
+    for word in gradients - set(jax.held):
         match = re.search(rf"(?<![\w.]){word}\b", source)
         if match:
             raise _error(f"{word} holds a gradient, which the program reads", match.start(), len(word),
@@ -1236,6 +1285,8 @@ def read_python(text: str) -> Program | None:
     elif isinstance(output, tuple):
         notes.append(f"the output is the sum of {', '.join(output[:-1])} and {output[-1]} (each summed over its "
                      f"elements), whose gradient {asked} asks")
+    elif jax.key is not None:
+        notes.extend(jax.notes)
     elif output is not None:
         notes.append(f"the output is {output}, as {asked} asks")
     elif skipped.get("shown"):
@@ -1247,7 +1298,7 @@ def read_python(text: str) -> Program | None:
     said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
             "with": "with … :", **{kind: words for kind, _, words in _HARMLESS_KINDS},
             "cleared": "gradients cleared (zero_grad(), .grad.zero_(), .grad = None)", "decorator": "decorators",
-            "display": "drawings and plots", "module": "loss and activation objects (read as their functions)",
+            "display": "drawings and plots", "keys": "JAX's random keys (their draws are the values given)", "module": "loss and activation objects (read as their functions)",
             "update": "the update step after .backward() (the gradients are those before it)"}
     gone = [said[kind] for kind in said if kind in skipped]
     unrolled = "" if not loops else f"the for loop unrolled ({len(loops[0][3])} step{'s' if len(loops[0][3]) != 1 else ''})" \
@@ -1255,12 +1306,14 @@ def read_python(text: str) -> Program | None:
     if gone or unrolled:
         notes.append("read as Python: " + "; ".join(filter(None, [f"{', '.join(gone)} skipped" if gone else "", unrolled])))
     made_called = bool(_MODULE_CALLED.search(text))    # nn.Softmax(dim=1)(x), left for the tokens' reading
-    if output is None and argnums:      # the output's statement takes grad(f, argnums=1)(x, y): ∂/∂y alone
-        last = len(source.rstrip()) - 1
-        wrt = next((names for low, high, names in argnums if low <= last < high), wrt)
+    if "random" not in modules and re.search(r"(?<![\w.])random\.(?:PRNGKey|key|split|fold_in)\b", text):
+        modules["random"] = "jax.random"     # random.normal(key, (3,)) after `from jax import random`
+    _without_keys(chars, "".join(chars), modules.get("random") == "jax.random")
+    source = "".join(chars)
     program = Program(source, {}, aliases, output, notes, detached, transformed, modules, loops,
                    (objects, made_called) if objects or made_called else None, parts, aux)
     program.wrt, program.output_at = wrt or (), output_at
+    program.jacobians = frozenset(jax.jacobians)
     return program
 
 
@@ -1369,6 +1422,8 @@ def edited_tokens(tokens: list, program: Program, make, lex=None) -> list:
         tokens = _parts_assigned(tokens, program.parts, make)
     if program.aux:
         tokens = _first_of_calls(tokens, program.aux, make)
+    if program.jacobians:
+        tokens = _wrapped_calls(tokens, program.jacobians, "gradcalc.one_value", make)
     for body_start, body_end, name, values in reversed(program.loops):
         first = next((k for k, token in enumerate(tokens) if token.start >= body_start), len(tokens))
         last = next((k for k, token in enumerate(tokens) if token.start >= body_end), len(tokens))
@@ -1410,6 +1465,44 @@ def _first_of_calls(tokens, aux, make):
                                             make("RSQB", "]", at, at)]
                 k = end + 1
                 continue
+        out.append(token)
+        k += 1
+    return out
+
+
+_JAX_DRAW = re.compile(rf"(?<![\w.])(jax\.random|random)\.(?:{'|'.join(name for name in JAX_RANDOM if name[0].islower())})"
+                       rf"[ \t]*\(")
+
+
+def _without_keys(chars, source, keyed):
+    """The key of each of JAX's random draws blanked (jax.random.normal(W_key, (3,)) reads as
+    jax.random.normal((3,))), `random.` too when the program's random is JAX's."""
+    for match in _JAX_DRAW.finditer(source):
+        if match.group(1) == "random" and not keyed:
+            continue
+        close = _closing_text(source, match.end() - 1)
+        if close is None:
+            continue
+        first = _split_arguments(source[match.end():close])
+        if first:
+            cut = source.index(first[0], match.end()) + len(first[0])
+            comma = source[cut:close].find(",")
+            _blank(chars, match.end(), cut + comma + 1 if comma >= 0 else cut)
+
+
+def _wrapped_calls(tokens, places, name, make):
+    """f(x) → name(f(x)) where a call in `places` starts."""
+    out, k = [], 0
+    while k < len(tokens):
+        token = tokens[k]
+        end = _closing(tokens, k + 1) if token.lastgroup == "NAME" and token.start in places and \
+            k + 1 < len(tokens) and tokens[k + 1].lastgroup == "LPAR" else None
+        if end is not None:
+            at = token.start
+            out += [make("NAME", name, at, at), make("LPAR", "(", at, at), *tokens[k:end + 1],
+                    make("RPAR", ")", tokens[end].end, tokens[end].end)]
+            k = end + 1
+            continue
         out.append(token)
         k += 1
     return out
@@ -1804,10 +1897,24 @@ def _unpack(chars, at, head):
         chars[at:at + len(head)] = written.ljust(len(head))
 
 
-def _transforms(chars, start, code, derived, skipped, transformed, text, argnums, aux=None):
-    """jax.grad(f)(x) in the statement at start becomes f(x): f's value and gradient at x; so does
-    jax.grad(jnp.sin)(x) (its start noted in `transformed`). grad(f, argnums=1)(x, y) is noted in
-    `argnums` with the name of the input it differentiates by (y, or f's parameter for a number)."""
+def _unjit(chars, start, code):
+    """jax.jit(jax.grad(f))(x) read as jax.grad(f)(x): jit changes no value. The statement's code
+    after it."""
+    for wrap in _JIT_WRAP.finditer(code):
+        depth, k = 1, wrap.end()
+        while k < len(code) and depth:
+            depth += {"(": 1, ")": -1}.get(code[k], 0)
+            k += 1
+        if depth == 0 and code[k:].lstrip().startswith("("):
+            _blank(chars, start + wrap.start(), start + wrap.end())
+            _blank(chars, start + k - 1, start + k)
+    return "".join(chars[start:start + len(code)])
+
+
+def _transforms(chars, start, code, derived, skipped, transformed, bound=()):
+    """jit(f)(x) in the statement at start becomes f(x). A transform of a transform, jax.hessian, and
+    jax.grad(f)(x) (or g(x) with g = jax.grad(f)) inside a formula are refused: gradcalc shows a
+    gradient, and computes nothing with one (a statement asking one alone is read by _ask)."""
     nested = _NESTED.search(code)
     if nested:
         _higher(nested.group(), "", derived, start + nested.start())
@@ -1816,70 +1923,29 @@ def _transforms(chars, start, code, derived, skipped, transformed, text, argnums
         raise _error(f"{hessian.group()[:-1].strip()} asks for second derivatives, which a pasted program is not "
                      f"read for", start + hessian.start(), len(hessian.group().rstrip("( \t")),
                      "paste the function's formula and add --hessian (or --order K for dᴷz/dxᴷ)")
-    for wrap in _JIT_WRAP.finditer(code):      # jax.jit(jax.grad(f))(x): jit changes no value
-        depth, k = 1, wrap.end()
-        while k < len(code) and depth:
-            depth += {"(": 1, ")": -1}.get(code[k], 0)
-            k += 1
-        if depth == 0 and code[k:].lstrip().startswith("("):
-            _blank(chars, start + wrap.start(), start + wrap.end())
-            _blank(chars, start + k - 1, start + k)
-    code = "".join(chars[start:start + len(code)])
+    code = _unjit(chars, start, code)
     for match in _TRANSFORM.finditer(code):
-        if code[match.end():].lstrip().startswith("("):
-            _higher(match.group(1), match.group(2), derived, start + match.start(1))
-            names = _argnums(match, code, text, start)
-            if names:
-                argnums.append((start, start + len(code), names))
-            _blank(chars, start + match.start(1), start + match.end(1))
-            chars[start + match.start(1):start + match.start(1) + len(match.group(2))] = match.group(2)
-            if "." in match.group(2):
-                transformed.add(start + match.start(1))
-            if aux is not None and _HAS_AUX.search(match.group(1)):     # f returns (loss, aux): the loss
-                aux.add(start + match.start(1))
-            skipped["grad"] = skipped.get("grad", 0) + 1
+        if not code[match.end():].lstrip().startswith("("):
+            continue
+        if not match.group(1).lstrip().startswith(("jit", "jax.jit")):
+            raise _inside_formula(match.group(1).strip(), start + match.start(1))
+        _higher(match.group(1), match.group(2), derived, start + match.start(1))
+        _blank(chars, start + match.start(1), start + match.end(1))
+        chars[start + match.start(1):start + match.start(1) + len(match.group(2))] = match.group(2)
+        if "." in match.group(2):
+            transformed.add(start + match.start(1))
+        skipped["grad"] = skipped.get("grad", 0) + 1
+    if bound:
+        called = re.search(rf"(?<![\w.])({'|'.join(map(re.escape, bound))})[ \t]*\(", code)
+        if called:
+            raise _inside_formula(called.group(1), start + called.start())
 
 
-def _argnums(match, code, text, start):
-    """The names of the inputs grad(f, argnums=…)(args) differentiates by, or None without argnums: an
-    argument that is a name is that input; a number is f's parameter at its place."""
-    written = match.group(1)
-    arguments = _split_arguments(written[written.index("(") + 1:-1])[1:]
-    chosen = next((a.split("=", 1)[1] for a in arguments if re.match(r"argnums[ \t]*=", a)), None)
-    if chosen is None:
-        chosen = next((a for a in arguments if "=" not in a), None)
-    if chosen is None:
-        return None
-    indices = re.findall(r"-?\d+", chosen)
-    if not indices or re.sub(r"[-\d\s(),\[\]]", "", chosen):
-        raise _error(f"argnums={chosen.strip()} is not read", start + match.start(1), len(written),
-                     "write argnums as a number or a tuple of numbers: argnums=(0, 1)")
-    rest = code[match.end():]
-    open_at = match.end() + len(rest) - len(rest.lstrip())
-    depth, k = 1, open_at + 1
-    while k < len(code) and depth:
-        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(code[k], 0)
-        k += 1
-    given = _split_arguments(code[open_at + 1:k - 1])
-    head = re.search(rf"(?m)^[ \t]*def[ \t]+{re.escape(match.group(2))}[ \t]*\(([^)]*)\)"
-                     rf"|(?<![\w.]){re.escape(match.group(2))}[ \t]*=[ \t]*lambda\b([^:]*):", text)
-    params = [p.split("=")[0].strip() for p in (head.group(1) or head.group(2) or "").split(",")] if head else []
-    names = []
-    for index in map(int, indices):
-        if not -len(given) <= index < len(given):
-            raise _error(f"argnums={chosen.strip()} picks argument {index}, which the call does not have",
-                         start + match.start(1), len(written), f"the call gives {len(given)} arguments: argnums "
-                         f"counts them from 0")
-        argument = given[index].strip()
-        if re.fullmatch(_NAME, argument):
-            names.append(argument)
-        elif re.fullmatch(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", argument) and \
-                index % len(given) < len(params) and re.fullmatch(_NAME, params[index % len(given)]):
-            names.append(params[index % len(given)])
-        else:
-            raise _error(f"argnums={chosen.strip()} asks the gradient by {argument}, which is not a name",
-                         start + open_at + 1, k - open_at - 2, f"name it first, a = {argument}, and pass a")
-    return tuple(dict.fromkeys(names))
+def _inside_formula(written, at):
+    return _error(f"{written}(…) is used inside a formula: JAX computes with the gradient there, while "
+                  f"gradcalc shows a gradient and computes nothing with it", at, len(written),
+                  f"write the call on a line of its own (g = {written}(…)): gradcalc shows the function's value "
+                  f"and that gradient")
 
 
 def _higher(written, name, derived, at):
@@ -1891,6 +1957,321 @@ def _higher(written, name, derived, at):
                      at, len(written.strip()),
                      "gradcalc reads grad(f)(x) as f's value and first derivatives; for higher ones paste f's "
                      "formula and add --order K (dᴷz/dxᴷ) or --hessian")
+
+
+# -- JAX's transforms asked at a statement ----------------------------------------------------------------
+# dfdx = jax.grad(f, argnums=1)(x, y), W_grad, b_grad = grad(loss, (0, 1))(W, b), value, g =
+# value_and_grad(f)(x), print(jacrev(f)(W)), or g(x) with g = jax.grad(f): JAX's answer is a gradient
+# (and the value, for value_and_grad), which gradcalc shows as f's value at the arguments with the
+# gradients asked (argnums, 0 by default as in JAX); the names the statement binds hold what JAX returns.
+_JAX_OPEN = re.compile(r"(?:(?:jax|torch\.func|functorch)\.)?(grad|value_and_grad|jacrev|jacfwd)[ \t]*\(")
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+class _Transform:
+    """jax.grad(f, argnums=1, has_aux=True) as written: its kind, function, argnums and has_aux."""
+
+    __slots__ = ("kind", "function", "indices", "tupled", "aux", "written")
+
+    def __init__(self, kind, function, indices, tupled, aux, written):
+        self.kind, self.function, self.indices, self.tupled = kind, function, indices, tupled
+        self.aux, self.written = aux, written
+
+
+def _transform(written: str, at: int) -> _Transform | None:
+    """The transform written as `written` (jax.grad(f, 1)), or None when it is not one read here (a
+    lambda, a transform of a transform: refused where those are)."""
+    opened = _JAX_OPEN.match(written)
+    parts = _split_arguments(written[opened.end():-1])
+    if not parts or not re.fullmatch(rf"{_NAME}(?:\.{_NAME})*", parts[0]):
+        return None
+    indices, tupled, aux = [0], False, False
+    for k, part in enumerate(parts[1:]):
+        keyword = re.match(rf"({_NAME})[ \t]*=(?!=)[ \t]*", part)
+        name, value = (keyword.group(1), part[keyword.end():].strip()) if keyword else \
+            (("argnums", "has_aux")[k] if k < 2 else "", part.strip())
+        if name == "argnums":
+            numbers = re.findall(r"-?\d+", value)
+            if not numbers or re.sub(r"[-\d\s(),\[\]]", "", value) or \
+                    not re.fullmatch(r"-?\d+|[(\[][-\d\s,]*[)\]]", value):
+                raise _error(f"argnums={value} is not read", at, len(written),
+                             "write argnums as a number or a tuple of numbers: argnums=(0, 1)")
+            indices, tupled = [int(n) for n in numbers], not re.fullmatch(r"-?\d+", value)
+        elif name == "has_aux" and value in ("True", "False"):
+            aux = value == "True"
+        elif not (name in ("holomorphic", "allow_int") and value == "False" or name == "reduce_axes" and value == "()"):
+            raise _error(f"{written[:opened.end() - 1].strip()}'s setting {part.strip()} is not read", at, len(written),
+                         "leave it out if it changes nothing, or paste the function's formula with --x VALUE")
+    return _Transform(opened.group(1), parts[0], indices, tupled, aux, written)
+
+
+class _Asked:
+    """A statement that asks a transform: `targets = [print(] callee(args) [)]`, places within the
+    statement's text."""
+
+    __slots__ = ("transform", "targets", "tupled", "args", "callee", "open", "close", "bound")
+
+    def __init__(self, transform, targets, tupled, args, callee, open, close, bound):
+        self.transform, self.targets, self.tupled, self.args = transform, targets, tupled, args
+        self.callee, self.open, self.close, self.bound = callee, open, close, bound
+
+
+def _bound_names(lhs: str) -> tuple[list, bool] | None:
+    """The names an assignment binds: ([name or [names]], whether it unpacks) for `g`, `a, b`,
+    `[a, b]`, `(value, aux), grads`, `g,`; None for anything else (x[0] = …, a.b = …)."""
+    lhs = lhs.strip()
+    whole = re.fullmatch(r"[\[(](.*)[\])]", lhs, re.S)
+    if whole and not re.search(r"[\])][ \t]*,", lhs):
+        lhs = whole.group(1).strip()
+    if re.fullmatch(_NAME, lhs):
+        return [lhs], False
+    items = []
+    for item in _split_arguments(lhs):
+        inner = re.fullmatch(r"[\[(](.*)[\])]", item, re.S)
+        names = [name.strip() for name in inner.group(1).split(",") if name.strip()] if inner else None
+        if re.fullmatch(_NAME, item):
+            items.append(item)
+        elif names and all(re.fullmatch(_NAME, name) for name in names):
+            items.append(names)
+        else:
+            return None
+    return (items, True) if items else None
+
+
+def _assignment(head: str) -> int | None:
+    """Where the `=` of an assignment is in the statement (outside brackets, not ==, <=, += …)."""
+    depth = 0
+    for k, char in enumerate(head):
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(char, 0)
+        if char == "=" and depth == 0 and head[k + 1:k + 2] != "=" and head[k - 1:k] not in set("=<>!+-*/%@&|^:"):
+            return k
+        if char in "'\"":
+            return None
+    return None
+
+
+def _asked(head: str, bound: dict, at: int) -> _Asked | None:
+    """The transform a statement asks, standing as its whole value (alone, assigned or printed), or None."""
+    eq = _assignment(head)
+    targets, tupled, begin = None, False, 0
+    if eq is not None:
+        found = _bound_names(head[:eq])
+        if found is None:
+            return None
+        targets, tupled = found
+        begin = eq + 1
+    rest_at = begin + len(head[begin:]) - len(head[begin:].lstrip())
+    end = len(head.rstrip())
+    printed = _PRINT.match(head, rest_at)
+    if printed and targets is None and head[end - 1] == ")":
+        rest_at, end = printed.end() + len(head[printed.end():]) - len(head[printed.end():].lstrip()), end - 1
+        end = len(head[:end].rstrip())
+    opened = _JAX_OPEN.match(head, rest_at)
+    name = re.compile(rf"({_NAME})[ \t]*\(").match(head, rest_at)
+    if opened:
+        shut = _closing_text(head, opened.end() - 1)
+        if shut is None:
+            return None
+        transform = _transform(head[rest_at:shut + 1], at + rest_at)
+        if transform is None:
+            return None
+        call_open = shut + 1 + len(head[shut + 1:]) - len(head[shut + 1:].lstrip())
+        is_bound = False
+    elif name and name.group(1) in bound:
+        transform, call_open, is_bound = bound[name.group(1)], name.end() - 1, True
+    else:
+        return None
+    if head[call_open:call_open + 1] != "(":
+        return None
+    close = _closing_text(head, call_open)
+    if close is None or head[close + 1:end].strip():
+        return None
+    return _Asked(transform, targets, tupled, _split_arguments(head[call_open + 1:close]), rest_at, call_open, close,
+                  is_bound)
+
+
+def _closing_text(text: str, k: int) -> int | None:
+    """Where the bracket opened at text[k] closes, or None."""
+    depth = 0
+    for j in range(k, len(text)):
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(text[j], 0)
+        if depth == 0:
+            return j
+    return None
+
+
+def _parameters(text: str, function: str) -> list[str]:
+    """The parameters of a function the program defines (def or lambda), in order; a library
+    function's one parameter is x (jax.grad(jnp.sin)(1.0) differentiates by x)."""
+    if "." in function:
+        return ["x"]
+    head = re.search(rf"(?m)^[ \t]*def[ \t]+{re.escape(function)}[ \t]*\(([^)]*)\)"
+                     rf"|(?<![\w.]){re.escape(function)}[ \t]*=[ \t]*lambda\b([^:]*):", text)
+    written = (head.group(1) if head.group(1) is not None else head.group(2)) if head else ""
+    return [p.split("=")[0].split(":")[0].strip() for p in written.split(",") if p.strip()]
+
+
+def _used_inside_functions(text: str, name: str) -> str | None:
+    """The function (def or lambda) whose body reads `name` other than as its parameter, or None: JAX
+    differentiates by the argument passed, and such a body would read the same value another way."""
+    word = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
+    for match in re.finditer(rf"(?m)^([ \t]*)def[ \t]+({_NAME})[ \t]*\(([^)]*)\)[^:\n]*:([^\n]*)$", text):
+        body, indent = [match.group(4)], len(match.group(1))
+        for line in text[match.end() + 1:].split("\n"):
+            if line.strip() and len(line) - len(line.lstrip(" \t")) <= indent:
+                break
+            body.append(line)
+        params = [p.split("=")[0].split(":")[0].strip().lstrip("*") for p in match.group(3).split(",")]
+        if name not in params and word.search(_uncommented("\n".join(body), 0, len("\n".join(body)))):
+            return match.group(2)
+    for match in re.finditer(rf"(?:({_NAME})[ \t]*=[ \t]*)?lambda\b([^:\n]*):([^\n]*)", text):
+        params = [p.split("=")[0].strip() for p in match.group(2).split(",")]
+        if name not in params and word.search(match.group(3)):
+            return match.group(1) or "a lambda"
+    return None
+
+
+def _reads(text: str, before: int, written: str) -> set[str]:
+    """The names `written` reads, with those the assignments before `before` computed them from."""
+    seen, todo = set(), re.findall(rf"(?<![\w.]){_NAME}", written)
+    assigned = {}
+    for match in re.finditer(rf"(?m)^[ \t]*({_NAME})[ \t]*=(?!=)([^\n#]*)", text[:before]):
+        assigned.setdefault(match.group(1), []).append(match.group(2))
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for right in assigned.get(name, ()):
+            todo += re.findall(rf"(?<![\w.]){_NAME}", right)
+    return seen
+
+
+class _JaxAsking:
+    """What the statements asking JAX's transforms have asked so far: the one question (function and
+    arguments), the inputs differentiated by, the names bound to transforms and to their answers."""
+
+    def __init__(self):
+        self.bound: dict[str, _Transform] = {}      # g = jax.grad(f, argnums=1)
+        self.held: dict[str, tuple] = {}           # names bound to an answer → (what they hold, from where)
+        self.key, self.span, self.names, self.notes, self.output = None, None, [], [], None
+        self.jacobians: set[int] = set()
+
+
+def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived, transformed, aux, skipped) -> None:
+    """Read a statement asking a transform (see _asked): the call becomes f(args), the output f's value
+    (named after f when the statement assigns), the gradients reported those argnums picks; the names
+    bound hold what JAX returns (a later line computing with them is refused)."""
+    transform, args = asked.transform, [a.strip() for a in asked.args]
+    written = transform.written.strip()
+    function = transform.function
+    _higher(written, function, derived, at + asked.callee)
+    if any(re.match(rf"{_NAME}[ \t]*=(?!=)", a) or a.startswith("*") for a in args):
+        raise _error(f"{written}(…) is given a keyword or unpacked argument: JAX differentiates by positional "
+                     f"ones", at + asked.open, asked.close - asked.open + 1,
+                     f"pass {function}'s arguments in order, each a name or a number")
+    params = _parameters(text, function)
+    names = []
+    for index in transform.indices:
+        if not -len(args) <= index < len(args):
+            raise _error(f"argnums picks argument {index}, which the call does not have", at + asked.callee,
+                         asked.open - asked.callee, f"the call gives {len(args)} arguments: argnums counts them from 0")
+        argument = args[index]
+        if re.fullmatch(_NAME, argument):
+            name = argument
+        elif re.fullmatch(_NUMBER, argument) and index % len(args) < len(params):
+            name = params[index % len(args)]
+        else:
+            raise _error(f"{written} differentiates {function} by its argument {argument}, which is not a name",
+                         at + asked.open + 1, asked.close - asked.open - 1,
+                         f"name it first, a = {argument}, and pass a")
+        others = [a for k, a in enumerate(args) if k != index % len(args)]
+        depends = next((a for a in others if name in _reads(text, at, a)), None)
+        if depends is not None:
+            raise _error(f"{written} differentiates {function} by {name} holding its other arguments fixed, but "
+                         f"{depends} {'is' if depends == name else 'is computed from'} {name}: gradcalc would "
+                         f"differentiate through it too", at + asked.open + 1, asked.close - asked.open - 1,
+                         f"give {depends} as a number of its own (its value, not computed from {name})")
+        inside = _used_inside_functions(text, name)
+        if inside is not None:
+            raise _error(f"{inside} reads {name} itself, while {written} differentiates by the argument passed "
+                         f"alone: gradcalc would differentiate through both", at + asked.open + 1,
+                         asked.close - asked.open - 1,
+                         f"pass {name} to {inside} as a parameter, or give the value read there as a number")
+        names.append(name)
+    key = (function, tuple(re.sub(r"\s+", "", a) for a in args))
+    if state.key is not None and state.key != key:
+        raise _error(f"{written}({', '.join(args)}) asks a second question ({state.key[0]} at its arguments was "
+                     f"the first): gradcalc answers one output a run", at + asked.callee,
+                     asked.close + 1 - asked.callee, "keep one of the two lines (run gradcalc once for each)")
+    if state.span is not None:           # the same question again (another argnums): asked once, by both
+        _blank(chars, *state.span)
+        state.notes.pop()
+    state.key, state.span = key, (start, end)
+    state.names = list(dict.fromkeys(state.names + names))
+    out = function.rsplit(".", 1)[-1]
+    value_name, said = _bind(asked, transform, names, out, state, at, end)
+    # the output named after f (or the name value_and_grad's value is given) where the text has room
+    candidates = [value_name] if value_name else [out] * ("." not in function) + ["y", "f", "z", "out"]
+    state.output, called_at = None, at + asked.callee
+    for candidate in candidates:
+        fits = len(candidate) + 1 <= asked.callee or not asked.bound and len(candidate) + 1 + len(function) <= asked.open
+        if fits and (candidate in (value_name, out) or not re.search(rf"(?<![\w.]){candidate}\b", text)):
+            state.output, called_at = candidate, max(called_at, at + len(candidate) + 1)
+            break
+    _blank(chars, at, at + asked.open if not asked.bound else at + asked.callee)
+    _blank(chars, at + asked.close + 1, at + len(text[at:end].rstrip()))
+    if state.output:
+        chars[at:at + len(state.output) + 1] = state.output + "="
+    if not asked.bound:       # f(args) where the transform stood (a name bound to one is read as f by parse)
+        chars[called_at:called_at + len(function)] = function
+        if "." in function:
+            transformed.add(called_at)
+        if transform.aux:
+            aux.add(called_at)
+    if transform.kind in ("jacfwd", "jacrev"):
+        state.jacobians.add(called_at if not asked.bound else at + asked.callee)
+    if transform.kind in ("jacfwd", "jacrev"):
+        said += f"; {transform.kind} is the Jacobian, which for {out}'s one value is this gradient"
+    state.notes.append(said)
+    skipped["grad"] = skipped.get("grad", 0) + 1
+
+
+def _said(part) -> str:
+    return part if isinstance(part, str) else "(" + ", ".join(map(_said, part)) + ")"
+
+
+def _bind(asked, transform, names, out, state, at, end):
+    """The names the statement binds, as what JAX gives them (held: a later computation with them is
+    refused), the name bound to f's value if one is (value_and_grad), and the note saying so."""
+    gradient = [f"∂{out}/∂{name}" for name in names] if transform.tupled else f"∂{out}/∂{names[0]}"
+    value = f"{out}'s value"
+    if transform.kind == "value_and_grad":
+        result = [[value, "aux"] if transform.aux else value, gradient]
+    else:
+        result = [gradient, "aux"] if transform.aux else gradient
+    asks = f"{transform.written.strip()}(…)"
+    default = "" if transform.tupled or re.search(r",", transform.written) else " (argnums=0, JAX's default)"
+    if asked.targets is None:
+        return None, f"{asks} is {_said(result)}{default}: shown as {out}'s value and gradient"
+    pairs, bound = [(asked.targets if asked.tupled else asked.targets[0], result)], []
+    while pairs:
+        target, part = pairs.pop(0)
+        if isinstance(target, list):
+            if isinstance(part, str) or len(part) != len(target):
+                count = 1 if isinstance(part, str) else len(part)
+                raise _error(f"{asks} gives {_said(part)}, {count} value{'s' if count != 1 else ''}, unpacked "
+                             f"into {len(target)} names", at, asked.callee,
+                             "write one name for each value: grad(f, argnums=(0, 1)) gives a tuple of two "
+                             "gradients, grad(f) one, value_and_grad(f) (value, gradient)")
+            pairs = list(zip(target, part)) + pairs
+        else:
+            bound.append((target, part))
+    value_name = next((name for name, part in bound if part == value), None)
+    for name, part in bound:
+        if part != value:
+            state.held[name] = (f"{_said(part)}, from {asks}", end)
+    return value_name, f"{asks}{default}: " + ", ".join(f"{name} is {_said(part)}" for name, part in bound)
 
 
 def _block(statements, i, indent):

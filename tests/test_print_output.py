@@ -10,14 +10,15 @@ import gradcalc
 F = "def f(a, b):\n    return a*b + a\n"
 
 
-@pytest.mark.parametrize("text", [
-    F + "u = 2.0\nv = 3.0\nprint(f(u, v))\n",
-    "import jax\n" + F + "u = 2.0\nv = 3.0\nprint(jax.grad(f)(u, v))\n",
+@pytest.mark.parametrize("text, gradient", [
+    (F + "u = 2.0\nv = 3.0\nprint(f(u, v))\n", {"u": 4.0, "v": 2.0}),
+    # jax.grad differentiates by the first argument alone (argnums=0, JAX's default): JAX prints 4.0
+    ("import jax\n" + F + "u = 2.0\nv = 3.0\nprint(jax.grad(f)(u, v))\n", {"u": 4.0}),
 ])
-def test_a_print_of_a_call_with_several_arguments_is_the_output(text):
+def test_a_print_of_a_call_with_several_arguments_is_the_output(text, gradient):
     result = gradcalc.compute(text)
     assert result.value == 8.0
-    assert result.gradient == pytest.approx({"u": 4.0, "v": 2.0})
+    assert result.gradient == pytest.approx(gradient)
 
 
 def test_a_print_of_a_call_with_numbers():

@@ -325,7 +325,18 @@ def _vector_only(a):
     return a
 
 
+def _one_value(a):
+    if np.ndim(a) != 0:
+        raise InputError(f"jacfwd/jacrev of a function whose output is a {format_shape(np.shape(a))} array is its "
+                         f"Jacobian, one gradient per output value, which gradcalc does not show",
+                         hint="take one output value at a time, f(x)[i]: its gradient is the Jacobian's row i")
+    return a
+
+
 OPS.update({
+    # Not callable from a program: jacfwd(f)(x) and jacrev(f)(x) are f's gradient when f gives one
+    # value (its Jacobian, refused, otherwise).
+    "one_value": Op("one_value", "{0}", _one_value, (lambda m, a, out: 1.0,), keeps_finite=True),
     # Not callable from a program: a norm of order p is its vector formula only on a vector (numpy,
     # JAX and torch.linalg take a matrix's operator norm): the value passes, a matrix is refused.
     "vector_only": Op("vector", "{0}", _vector_only, (lambda m, a, out: 1.0,), keeps_finite=True),

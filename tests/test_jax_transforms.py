@@ -1,0 +1,82 @@
+"""JAX's transforms asked in a pasted program (jax.grad with argnums, has_aux, value_and_grad,
+jacfwd/jacrev of one value, a name bound to a transform, tuple unpacking, random keys): gradcalc shows
+the function's value and the gradients JAX returns, and nothing else.
+
+Each case's expected numbers are JAX's own (tests/jax_cases.py: what JAX 0.10.2 returned, float64,
+when the program itself was run in the oracle venv of tools/corpus_oracle.py), never written by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import assert_error, run
+
+from jax_cases import CASES, F, LOSS, ORACLE
+
+from gradcalc import compute
+from gradcalc.errors import GradcalcError
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_transform_asked_shows_what_jax_returns(case):
+    program, _, _ = CASES[case]
+    found = compute(program)
+    expected = ORACLE[case]
+    assert list(found.gradient) == list(expected["gradient"])        # the gradients JAX returns, in order
+    np.testing.assert_allclose(found.value, expected["value"], rtol=1e-12, atol=1e-14)
+    for name, value in expected["gradient"].items():
+        np.testing.assert_allclose(found.gradient[name], value, rtol=1e-12, atol=1e-14)
+
+
+def test_a_name_bound_to_the_gradient_is_not_shown_as_the_value():
+    # dfdy = jax.grad(f, argnums=1)(x, y): dfdy is ∂f/∂y in JAX; the output is f's value, named f, and
+    # a note says what dfdy holds (it was shown as dfdy = f's value, with both gradients)
+    result = run(CASES["argnums-1-assigned"][0])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert not any(line.strip().startswith("dfdy =") for line in lines)
+    assert any(line.strip().startswith("f =") for line in lines) and any("∂f/∂y =" in line for line in lines)
+    assert not any("∂f/∂x" in line for line in lines[lines.index("Result"):])
+    assert "dfdy is ∂f/∂y" in result.output
+
+
+@pytest.mark.parametrize("program, message, hint", [
+    # a gradient computed with: JAX's number is another one
+    (F + "x = 2.0\ny = 0.7\ng = jax.grad(f)(x, y)\nz = g * 2", "g holds ∂f/∂x", "computes nothing with a gradient"),
+    (F + "x = 2.0\ny = 0.7\nz = 2 * jax.grad(f)(x, y)", "is used inside a formula", "on a line of its own"),
+    (F + "h = jax.grad(f)\nz = h(2.0, 0.7) + 1", "is used inside a formula", "on a line of its own"),
+    # JAX holds the other arguments fixed: y computed from x, or f reading x itself, would add paths
+    (F + "x = 2.0\ny = 3 * x\njax.grad(f)(x, y)", "y is computed from x", "give y as a number of its own"),
+    ("import jax\ndef f(a):\n    return a * x\nx = 2.0\njax.grad(f)(x)", "f reads x itself", "as a parameter"),
+    (F + "x = 2.0\njax.grad(f)(x, x)", "x is x", "give x as a number of its own"),
+    (F + "x = 2.0\njax.grad(f)(2 * x, 1.0)", "by its argument 2 * x, which is not a name", "name it first"),
+    # unpacking what JAX does not return as a tuple
+    (F + "x = 2.0\ny = 0.7\na, b = jax.grad(f)(x, y)", "unpacked into 2 names", "argnums=(0, 1)"),
+    (F + "x = 2.0\ny = 0.7\njax.grad(f, argnums=2)(x, y)", "argnums picks argument 2", "counts them from 0"),
+    (F + "x = 2.0\ny = 0.7\ngx = jax.grad(f)(x, y)\ngy = jax.grad(f)(y, x)", "asks a second question",
+     "keep one of the two lines"),
+    (F + "jax.grad(f, holomorphic=True)(1.0, 2.0)", "holomorphic=True is not read", "leave it out"),
+    # a vector-valued function's Jacobian is not a gradient
+    ("import jax\nimport jax.numpy as jnp\ndef f(x):\n    return jnp.sin(x) * 2\nx = jnp.array([1.0, 2.0])\n"
+     "J = jax.jacfwd(f)(x)", "is its Jacobian", "the Jacobian's row i"),
+])
+def test_what_jax_computes_otherwise_is_refused_with_a_hint(program, message, hint):
+    result = run(program)
+    assert_error(result, 2, message)
+    assert hint in result.stderr
+
+
+def test_random_keys_are_skipped_and_their_draws_are_the_values_given():
+    program = LOSS.replace("W = jnp.array([0.2, -0.4, 0.9])\nb = 0.15\n", "") + (
+        "key = jax.random.PRNGKey(0)\nkey, W_key, b_key = jax.random.split(key, 3)\n"
+        "W = jax.random.normal(W_key, (3,))\nb = jax.random.normal(b_key, ())\n"
+        "W_grad, b_grad = grad(loss, (0, 1))(W, b)")
+    found = compute(program, {"W": np.array([0.2, -0.4, 0.9]), "b": 0.15})
+    expected = ORACLE["argnums-tuple-unpacked"]           # the same loss at the same values
+    np.testing.assert_allclose(found.value, expected["value"], rtol=1e-12)
+    np.testing.assert_allclose(found.gradient["W"], expected["gradient"]["W"], rtol=1e-12)
+    assert "random keys" in " ".join(found.graph.notes)
+    with pytest.raises(GradcalcError) as error:       # no value given: JAX's draws cannot be reproduced
+        compute(program)
+    assert error.value.exit_code == 2 and "random numbers are not read" in str(error.value)
+    assert "W's value (shape 3)" in error.value.hint
