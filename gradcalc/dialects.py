@@ -538,21 +538,84 @@ _ARITHMETIC = {
     "zeros_like": S("x, requires_grad=False", _filled_like(0.0)),
     "ones_like": S("x, requires_grad=False", _filled_like(1.0)),
     "where": S("condition, x, y", _op("where", 3)),
+    # angles and base-2 log-sum-exp: a constant factor, and logaddexp in units of ln 2
+    **dict.fromkeys(("deg2rad", "radians"), S("x", lambda m, x: m("mul", x, m.const(math.pi / 180.0)))),
+    **dict.fromkeys(("rad2deg", "degrees"), S("x", lambda m, x: m("mul", x, m.const(180.0 / math.pi)))),
+    "logaddexp2": S("x, y", lambda m, x, y: m("div", _logaddexp(m, m("mul", x, m.const(math.log(2.0))),
+                                                                  m("mul", y, m.const(math.log(2.0)))),
+                                               m.const(math.log(2.0)))),
 }
 
 NUMPY = {**_REDUCTIONS, **_ARITHMETIC}
+
+# JAX's own forms where its derivative at a kink is not another library's: relu6 and hard_sigmoid pass
+# no gradient at either end (a custom rule), leaky_relu passes 1 at 0 (x ≥ 0), abs passes 1 at 0,
+# clip is minimum(maximum(x, lo), hi), whose ties share the gradient (½ at either bound).
+def _relu6_jax(m, x):
+    return m("where", m("greater", x, m.const(0.0)), m("where", m("less", x, m.const(6.0)), x, m.const(6.0)),
+             m.const(0.0))
+
+
+def _hard_sigmoid_jax(m, x):
+    return m("div", _relu6_jax(m, m("add", x, m.const(3.0))), m.const(6.0))
+
+
+def _leaky_jax(m, x, slope):
+    return m("where", m("greater_equal", x, m.const(0.0)), x, m("mul", slope, x))
+
+
+def _abs_jax(m, x):
+    return m("where", m("greater_equal", x, m.const(0.0)), x, m("neg", x))
+
+
+def _clip_jax(m, x, min=None, max=None):
+    if min is None and max is None:
+        m.refuse("clip needs min or max", "write jnp.clip(x, 0, 1) or jnp.clip(x, min=0)")
+    low = x if min is None else m.call("maximum", x, min)
+    return low if max is None else m.call("minimum", low, max)
+
+
+def _selu(m, x):
+    # JAX's and PyTorch's constants: scale·(x if x > 0 else α·(eˣ − 1))
+    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    return m("mul", m.const(scale), _celu(m, x, m.const(alpha), scaled=True))
+
+
+def _celu(m, x, alpha, scaled=False):
+    """x if x > 0 else α·(e^(x/α) − 1) (SELU's inner part: α·(eˣ − 1))."""
+    inner = x if scaled else m("div", x, alpha)
+    return m("where", m("greater", x, m.const(0.0)), x, m("mul", alpha, m.call("expm1", inner)))
+
+
+def _mish(m, x):
+    return m("mul", x, m.call("tanh", m.call("softplus", x)))
+
+
+def _squareplus(m, x, b):
+    return m("div", m("add", x, m.call("sqrt", m("add", m("pow", x, m.const(2.0)), b))), m.const(2.0))
+
+
+def _sparse_plus(m, x):
+    middle = m("div", m("pow", m("add", x, m.const(1.0)), m.const(2.0)), m.const(4.0))
+    return m("where", m("less_equal", x, m.const(-1.0)), m.const(0.0),
+             m("where", m("greater_equal", x, m.const(1.0)), x, middle))
+
 
 JAX_NN = {
     "relu": S("x", _call("relu")), "sigmoid": S("x", _call("sigmoid")), "softplus": S("x", _call("softplus")),
     "silu": S("x", _call("silu")), "swish": S("x", _call("silu")), "elu": S("x", _call("elu")),
     # jax.nn.gelu is the tanh approximation unless approximate=False.
     "gelu": S("x, approximate=True", _gelu(True)),
-    "leaky_relu": S("x, slope|negative_slope=0.01", _leaky),
+    "leaky_relu": S("x, slope|negative_slope=0.01", _leaky_jax),
     "softmax": S("x, axis=-1", _softmax), "log_softmax": S("x, axis=-1", _log_softmax),
     "logsumexp": S("x, axis=None, keepdims=False", _logsumexp),
     "log_sigmoid": S("x", _log_sigmoid), "soft_sign": S("x", _softsign),
-    "relu6": S("x", _hardtanh(0.0, 6.0)), "hard_tanh": S("x", _hardtanh(-1.0, 1.0)),
+    "relu6": S("x", _relu6_jax), "hard_tanh": S("x", _hardtanh(-1.0, 1.0)),
     "tanh": S("x", _call("tanh")), "one_hot": S("t|x, num|num_classes", _one_hot),
+    "hard_sigmoid": S("x", _hard_sigmoid_jax),
+    **dict.fromkeys(("hard_silu", "hard_swish"), S("x", lambda m, x: m("mul", x, _hard_sigmoid_jax(m, x)))),
+    "selu": S("x", _selu), "celu": S("x, alpha=1.0", _celu), "mish": S("x", _mish),
+    "squareplus": S("x, b=4.0", _squareplus), "sparse_plus": S("x", _sparse_plus),
 }
 
 SPECIAL = {   # scipy.special and jax.scipy.special
@@ -682,10 +745,14 @@ TF_NN = {
 
 MATH = {"pow": S("x, y", _op("pow"))}
 
+# jax.numpy: NumPy's names, with JAX's derivatives at the kinks of abs and clip
+JAX_NUMPY = {**NUMPY, "abs": S("x", _abs_jax), "absolute": S("x", _abs_jax),
+             "clip": S("x, min|a_min=None, max|a_max=None", _clip_jax)}
+
 # Module path as written → its table. "jax.numpy" and "jnp" are the same module; so are "F" and
 # "torch.nn.functional".
 NAMESPACES: dict[str, dict[str, Spelling]] = {
-    "np": NUMPY, "numpy": NUMPY, "jnp": NUMPY, "jax.numpy": NUMPY, "np.linalg": {"norm": NUMPY["norm"]},
+    "np": NUMPY, "numpy": NUMPY, "jnp": JAX_NUMPY, "jax.numpy": JAX_NUMPY, "np.linalg": {"norm": NUMPY["norm"]},
     "numpy.linalg": {"norm": NUMPY["norm"]}, "jnp.linalg": {"norm": NUMPY["norm"]},
     "jax.nn": JAX_NN, "jax.lax": JAX_LAX, "lax": JAX_LAX, "jax.scipy.special": SPECIAL,
     "scipy.special": SPECIAL, "special": SPECIAL,
@@ -1059,6 +1126,7 @@ def read_python(text: str) -> Program | None:
     prints, output, updated, asked, detached = [], None, False, "", []
     wrt, output_at = (), 0           # the inputs a gradient call lists (None: ones it does not name)
     jax = _JaxAsking()               # jax.grad(f, argnums=1)(x, y) and its kin, asked at a statement
+    shown: list = []                 # y(x) alone on a line before the last: a notebook cell's display
     calls: list[tuple] = []      # ("backward", receiver, at, end) and ("zero", names or None for all, at, end)
     modules: dict[str, str] = {}
     loops: list[tuple] = []
@@ -1081,6 +1149,10 @@ def read_python(text: str) -> Program | None:
             modules.update(_imported_modules(_code(text, start, end).strip()))
         elif _DECORATOR.match(head):
             skip = "decorator"
+        elif _CUSTOM_RULE.search(head):
+            raise _custom_rule(_CUSTOM_RULE.search(head), at)
+        elif _JVP.search(code):
+            raise _jvp_error(code, _JVP.search(code), start, text)
         elif head.startswith("@"):
             raise _error("decorators are not read", at, len(head.rstrip()),
                          "remove the @ line: gradcalc evaluates the function as written")
@@ -1099,6 +1171,11 @@ def read_python(text: str) -> Program | None:
                 block = _block(statements, i, indent)
                 if block:
                     detached.append(block)
+        elif re.fullmatch(rf"{_NAME}(?:[ \t]*\((?:[^()]|\([^()]*\))*\))?[ \t]*", head) and \
+                i < len(statements) and not re.match(r"(?:return|pass|print)\b", head) and \
+                re.match(_NAME, head).group() not in gradients | set(jax.bound) | set(aliases):
+            shown.append((start, end))      # y(x) mid-program: a notebook shows it (blanked if a question follows)
+            continue
         elif (_JAX_OPEN.search(head) or jax.bound) and \
                 (asked_jax := _asked(_unjit(chars, at, head), jax.bound, at)) is not None:
             _ask(asked_jax, jax, chars, text, at, start, end, derived, transformed, aux, skipped)
@@ -1235,6 +1312,10 @@ def read_python(text: str) -> Program | None:
     summed = _accumulated(calls, text, chars)
     if summed:
         output, asked = summed
+    for low, high in shown:
+        if jax.key is not None and high <= jax.span[0]:       # computes nothing the question reads
+            _blank(chars, low, high)
+            skipped["shown_before"] = 1
     if jax.key is not None:
         if output is not None:
             raise _error(f"{jax.notes[-1].split(':')[0]} asks a second question ({asked} was the first): gradcalc "
@@ -1298,7 +1379,8 @@ def read_python(text: str) -> Program | None:
     said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
             "with": "with … :", **{kind: words for kind, _, words in _HARMLESS_KINDS},
             "cleared": "gradients cleared (zero_grad(), .grad.zero_(), .grad = None)", "decorator": "decorators",
-            "display": "drawings and plots", "keys": "JAX's random keys (their draws are the values given)", "module": "loss and activation objects (read as their functions)",
+            "display": "drawings and plots", "keys": "JAX's random keys (their draws are the values given)",
+            "shown_before": "values a notebook shows before the question (y(x) alone on a line)", "module": "loss and activation objects (read as their functions)",
             "update": "the update step after .backward() (the gradients are those before it)"}
     gone = [said[kind] for kind in said if kind in skipped]
     unrolled = "" if not loops else f"the for loop unrolled ({len(loops[0][3])} step{'s' if len(loops[0][3]) != 1 else ''})" \
@@ -1897,6 +1979,53 @@ def _unpack(chars, at, head):
         chars[at:at + len(head)] = written.ljust(len(head))
 
 
+# @jax.custom_jvp, f.defjvp(…), @f.defvjp: a derivative rule of the program's own, which JAX uses
+_CUSTOM_RULE = re.compile(rf"@[ \t]*(?:jax\.)?custom_(?:jvp|vjp)\b|(?<![\w.])(?:jax\.)?custom_(?:jvp|vjp)[ \t]*\("
+                          rf"|(?<![\w.]){_NAME}\.def(?:jvp|jvps|vjp)\b")
+# JAX's forward and pullback transforms: jvp with primals and tangents, vjp, linearize
+_JVP = re.compile(r"(?<![\w.])(?:jax\.)?(jvp|vjp|linearize)[ \t]*\(")
+
+
+def _custom_rule(match, at):
+    return _error(f"{match.group().rstrip('( ')} gives the function a derivative rule of its own, which JAX uses "
+                  f"and gradcalc does not read: gradcalc differentiates the function's formula", at + match.start(),
+                  len(match.group().rstrip("( ")),
+                  "if the rule is the exact derivative of the formula (as a rule written for numerical stability "
+                  "is), remove the @custom_jvp/@custom_vjp line and the rule's lines: gradcalc then differentiates "
+                  "the body, the same numbers; a rule that differs is not the formula's gradient")
+
+
+def _jvp_error(code, match, start, text):
+    """jax.jvp, jax.vjp and jax.linearize refused with what computes the same: f(x + t·v) by t at
+    t = 0 is the JVP (and linearize's f_jvp(v)); --upstream V gives the VJP, vᵀ·J."""
+    kind = match.group(1)
+    close = _closing_text(code, match.end() - 1)
+    parts = _split_arguments(code[match.end():close]) if close is not None else []
+    t = next(name for name in ("t", "s", "eps", "t_") if not re.search(rf"(?<![\w.]){name}\b", text))
+    function = parts[0] if parts else "f"
+
+    def items(written):
+        inner = re.fullmatch(r"[\[(](.*)[\])]", written.strip(), re.S)
+        return _split_arguments(inner.group(1)) if inner else [written.strip()]
+    if kind == "jvp" and len(parts) == 3 and len(items(parts[1])) == len(items(parts[2])):
+        moved = ", ".join(f"{p} + {t}*{v}" for p, v in zip(items(parts[1]), items(parts[2])))
+        hint = (f"the tangent is the derivative of {function}({moved}) by {t} at {t} = 0: paste that with --{t} 0, "
+                f"and gradcalc's ∂/∂{t} is the tangent jax.jvp returns, its value the primal")
+    elif kind == "linearize" and len(parts) >= 2:
+        moved = ", ".join(f"{p} + {t}*v{k if len(parts) > 2 else ''}" for k, p in enumerate(parts[1:]))
+        hint = (f"f_jvp(v) is the derivative of {function}({moved}) by {t} at {t} = 0: paste that with --{t} 0 and "
+                f"v's value, and gradcalc's ∂/∂{t} is what f_jvp(v) returns")
+    else:
+        hint = (f"paste {function}({', '.join(parts[1:]) or 'x'}) and give the cotangent passed to the vjp function "
+                f"as --upstream V (shaped like the output): gradcalc's gradients are then what it returns, Vᵀ·J; "
+                f"for a function of several outputs paste Σ vᵢ·outputᵢ instead, whose gradients are the same")
+    what = {"jvp": "a Jacobian-vector product (f's derivative along a direction)",
+            "vjp": "a vector-Jacobian product (a pullback of the output's cotangent)",
+            "linearize": "f's linear map at a point (its Jacobian-vector products)"}[kind]
+    return _error(f"jax.{kind} computes {what}, which gradcalc does not read from the call", start + match.start(),
+                  len(match.group().rstrip("( ")), hint)
+
+
 def _unjit(chars, start, code):
     """jax.jit(jax.grad(f))(x) read as jax.grad(f)(x): jit changes no value. The statement's code
     after it."""
@@ -1966,16 +2095,21 @@ def _higher(written, name, derived, at):
 # gradients asked (argnums, 0 by default as in JAX); the names the statement binds hold what JAX returns.
 _JAX_OPEN = re.compile(r"(?:(?:jax|torch\.func|functorch)\.)?(grad|value_and_grad|jacrev|jacfwd)[ \t]*\(")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+# a value written in the call (a number, a list of numbers, or one in an array call), which becomes the
+# input named by the function's parameter
+_NUMBERS = r"\[[-+\d.eE,\s\[\]]*\]"
+_WRITTEN = re.compile(rf"{_NUMBER}|{_NUMBERS}|(?:{_DOTTED}\.)?(?:array|asarray)\([ \t]*{_NUMBERS}[ \t]*\)")
 
 
 class _Transform:
     """jax.grad(f, argnums=1, has_aux=True) as written: its kind, function, argnums and has_aux."""
 
-    __slots__ = ("kind", "function", "indices", "tupled", "aux", "written")
+    __slots__ = ("kind", "function", "indices", "tupled", "aux", "written", "lam")
 
-    def __init__(self, kind, function, indices, tupled, aux, written):
+    def __init__(self, kind, function, indices, tupled, aux, written, lam=None):
         self.kind, self.function, self.indices, self.tupled = kind, function, indices, tupled
         self.aux, self.written = aux, written
+        self.lam = lam      # grad(lambda x: …): (its parameters, where its body starts and ends in `written`)
 
 
 def _transform(written: str, at: int) -> _Transform | None:
@@ -1983,7 +2117,15 @@ def _transform(written: str, at: int) -> _Transform | None:
     lambda, a transform of a transform: refused where those are)."""
     opened = _JAX_OPEN.match(written)
     parts = _split_arguments(written[opened.end():-1])
-    if not parts or not re.fullmatch(rf"{_NAME}(?:\.{_NAME})*", parts[0]):
+    lam = re.compile(r"[ \t]*lambda\b([^:]*):[ \t]*").match(written, opened.end())
+    if lam:       # grad(lambda x: y(x).sum()): its body, up to the comma before the settings
+        body = _split_arguments(written[lam.end():-1])
+        params = [p.strip() for p in lam.group(1).split(",") if p.strip()]
+        if not body or opened.group(1) != "grad" or not all(re.fullmatch(_NAME, p) for p in params):
+            return None
+        parts = ["lambda"] + body[1:]
+        lam = (params, lam.end(), lam.end() + len(body[0]))
+    elif not parts or not re.fullmatch(rf"{_NAME}(?:\.{_NAME})*", parts[0]):
         return None
     indices, tupled, aux = [0], False, False
     for k, part in enumerate(parts[1:]):
@@ -2002,7 +2144,9 @@ def _transform(written: str, at: int) -> _Transform | None:
         elif not (name in ("holomorphic", "allow_int") and value == "False" or name == "reduce_axes" and value == "()"):
             raise _error(f"{written[:opened.end() - 1].strip()}'s setting {part.strip()} is not read", at, len(written),
                          "leave it out if it changes nothing, or paste the function's formula with --x VALUE")
-    return _Transform(opened.group(1), parts[0], indices, tupled, aux, written)
+    if lam and aux:
+        return None
+    return _Transform(opened.group(1), parts[0], indices, tupled, aux, written, lam)
 
 
 class _Asked:
@@ -2170,7 +2314,12 @@ def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived,
         raise _error(f"{written}(…) is given a keyword or unpacked argument: JAX differentiates by positional "
                      f"ones", at + asked.open, asked.close - asked.open + 1,
                      f"pass {function}'s arguments in order, each a name or a number")
-    params = _parameters(text, function)
+    params = transform.lam[0] if transform.lam else _parameters(text, function)
+    if transform.lam and args != params:
+        raise _error(f"{written}(…) is read when called with the lambda's own parameter names, "
+                     f"({', '.join(params)})", at + asked.open, asked.close - asked.open + 1,
+                     f"name the lambda first, f = {transform.written[transform.written.index('lambda'):transform.lam[2]]}, "
+                     f"and write jax.grad(f)({', '.join(args)})")
     names = []
     for index in transform.indices:
         if not -len(args) <= index < len(args):
@@ -2179,7 +2328,7 @@ def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived,
         argument = args[index]
         if re.fullmatch(_NAME, argument):
             name = argument
-        elif re.fullmatch(_NUMBER, argument) and index % len(args) < len(params):
+        elif _WRITTEN.fullmatch(argument) and index % len(args) < len(params):
             name = params[index % len(args)]
         else:
             raise _error(f"{written} differentiates {function} by its argument {argument}, which is not a name",
@@ -2209,8 +2358,18 @@ def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived,
         state.notes.pop()
     state.key, state.span = key, (start, end)
     state.names = list(dict.fromkeys(state.names + names))
-    out = function.rsplit(".", 1)[-1]
+    out = function.rsplit(".", 1)[-1] if not transform.lam else \
+        next(n for n in ("y", "f", "z", "out", "value") if not re.search(rf"(?<![\w.]){n}\b", text))
     value_name, said = _bind(asked, transform, names, out, state, at, end)
+    if transform.lam:     # the lambda's body where it is written, its parameters the arguments' own names
+        body_start, body_end = at + asked.callee + transform.lam[1], at + asked.callee + transform.lam[2]
+        _blank(chars, at, body_start)
+        _blank(chars, body_end, at + len(text[at:end].rstrip()))
+        chars[at:at + len(out) + 1] = out + "="
+        state.output = out
+        state.notes.append(said.replace(f"{written}(…)", f"{written[:written.index(':') + 1]} …)(…)"))
+        skipped["grad"] = skipped.get("grad", 0) + 1
+        return
     # the output named after f (or the name value_and_grad's value is given) where the text has room
     candidates = [value_name] if value_name else [out] * ("." not in function) + ["y", "f", "z", "out"]
     state.output, called_at = None, at + asked.callee
@@ -2407,6 +2566,8 @@ def _read_body(text, chars, statements, i, detached):
             keyword = _KEYWORD.match(head)
             if keyword and keyword.lastindex != 2:
                 raise _keyword_error(keyword.group(keyword.lastindex), head, head_at)
+            if _JVP.search(code):         # def vgrad(f, x): y, vjp_fn = vjp(f, x) …
+                raise _jvp_error(code, _JVP.search(code), part_start, text)
     return j
 
 

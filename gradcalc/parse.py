@@ -639,17 +639,22 @@ class _Builder:
         span = (lsqb[1], rsqb[2])
         if len(items) == 1 and self._grouping(items[0]):      # [(σ/r)^12 − (σ/r)^6] as grouping
             return (items[0][0], *span)
-        values = []
-        for item in items:
+        values, computed = [], []
+        for k, item in enumerate(items):
             if item[0] is None and self.graph.text[item[1]:item[2]].strip("() \t") in ("True", "False"):
                 values.append(1.0 if self._word(item) else 0.0)    # [True, False]: NumPy's 1 and 0
                 continue
             value = self._literal(item)
-            if value is None:
+            if value is None and self.python is not None and len(items) > 1:
+                computed.append((k, item))      # jnp.asarray([x[0], 5*x[2]]): one value an item, computed
+                value = 0.0
+            elif value is None:
                 raise GradcalcError("an array written in the expression holds numbers only",
                                     (item[1], item[2]), hint="give the array as a value instead, "
                                     "e.g. --v [1,2,3], or combine names with + and *")
             values.append(value)
+        if computed:
+            return self._array_of(values, computed, span)
         shapes = {np.shape(v) for v in values}
         if len(shapes) > 1:
             first = np.shape(values[0])
@@ -661,6 +666,26 @@ class _Builder:
         node = self.graph.add(None, (), span)
         self.graph.constants[node] = np.array(values, dtype=np.float64)
         return (node, *span)
+
+    def _array_of(self, values: list, computed: list, span: Span) -> Ref:
+        """[x[0], 5*x[2], 1.0] in a pasted program: the numbers written, plus each computed item (one
+        value each, else refused) times the unit vector of its place."""
+        import numpy as np
+
+        if any(np.ndim(v) for v in values):
+            raise GradcalcError("an array of computed items holds one value an item here, not rows",
+                                span, hint="give the array as a value instead, e.g. --v [[1,2],[3,4]]")
+        total = None
+        if any(values):
+            total = (self.graph.add(None, (), span), *span)
+            self.graph.constants[total[0]] = np.array(values, dtype=np.float64)
+        for k, item in computed:
+            unit = self.graph.add(None, (), (item[1], item[2]))
+            self.graph.constants[unit] = np.eye(len(values))[k]
+            one = self._apply("one_item", [item], (item[1], item[2]))
+            term = self._apply("mul", [(unit, item[1], item[2]), one], (item[1], item[2]))
+            total = term if total is None else self._apply("add", [total, term], span)
+        return (total[0], *span)
 
     def _index_number(self, ref: Ref, what: str) -> int:
         value = self._literal(ref)

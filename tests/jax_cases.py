@@ -63,6 +63,48 @@ CASES = {
                     "f(x, y)"),
 }
 
+ACT = "import jax\nimport jax.numpy as jnp\nx = jnp.array([-3.0, -1.0, 0.0, 1.0, 3.0, 6.0, 0.7, -0.4])\n"
+
+
+def _activation(call):
+    """A case: the sum of an activation over points that include its kinks, and JAX's gradient of it."""
+    return (ACT + f"y = jnp.sum({call})", {"x": f"jax.grad(lambda x: jnp.sum({call}))(x)"}, "y")
+
+
+# JAX's activations and jax.numpy's kinks (JAX's derivative at 0, ±1, 6), each at points on both sides
+for call in ("jax.nn.relu6(x)", "jax.nn.hard_sigmoid(x)", "jax.nn.hard_silu(x)", "jax.nn.hard_swish(x)",
+             "jax.nn.leaky_relu(x)", "jax.nn.selu(x)", "jax.nn.celu(x)", "jax.nn.mish(x)", "jax.nn.squareplus(x)",
+             "jax.nn.sparse_plus(x)", "jax.nn.hard_tanh(x)", "jnp.abs(x)", "jnp.clip(x, -1.0, 1.0)"):
+    CASES[f"activation-{call.split('(')[0].split('.')[-1]}"] = _activation(call)
+CASES["activation-clip-min"] = _activation("jnp.clip(x, 0.0)")
+CASES["activation-celu-alpha"] = _activation("jax.nn.celu(x, alpha=0.5)")
+# what the refusals of jax.jvp and jax.vjp hint computes the same numbers
+CASES["jvp-hinted"] = ("import jax\nimport jax.numpy as jnp\nt = 0.0\ny = jnp.sin(0.1 + t*0.2)",
+                       {"t": "jax.jvp(jnp.sin, (0.1,), (0.2,))[1]"}, "jax.jvp(jnp.sin, (0.1,), (0.2,))[0]")
+CASES["vjp-hinted"] = ("import jax\nimport jax.numpy as jnp\nx = jnp.array([0.5, 1.0])\ny = jnp.sin(x) * 2",
+                       {"x": "jax.vjp(lambda x: jnp.sin(x) * 2, x)[1](jnp.array([-0.7, 0.3]))[0]"}, "y")
+UPSTREAM = {"vjp-hinted": [-0.7, 0.3]}     # given as --upstream: the cotangent passed to the vjp function
+CASES["angles-and-logaddexp2"] = (
+    "import jax\nimport jax.numpy as jnp\nx = jnp.array([0.3, -1.2])\nv = jnp.array([2.0, 0.5])\n"
+    "y = jnp.sum(jnp.deg2rad(x) * jnp.radians(v) + jnp.rad2deg(x) + jnp.degrees(v) + jnp.logaddexp2(x, v))",
+    {"x": "jax.grad(lambda x, v: jnp.sum(jnp.deg2rad(x) * jnp.radians(v) + jnp.rad2deg(x) + jnp.degrees(v) "
+          "+ jnp.logaddexp2(x, v)), (0, 1))(x, v)[0]",
+     "v": "jax.grad(lambda x, v: jnp.sum(jnp.deg2rad(x) * jnp.radians(v) + jnp.rad2deg(x) + jnp.degrees(v) "
+          "+ jnp.logaddexp2(x, v)), (0, 1))(x, v)[1]"}, "y")
+# a lambda passed to grad with its own parameter names (d2l), and a notebook's displayed value before it
+D2L = "import jax\nimport jax.numpy as jnp\nfrom jax import grad\nx = jnp.array([0.0, 1.0, 2.0, 3.0])\n"
+CASES["grad-of-lambda"] = (D2L + "y = lambda x: x * x\ngrad(lambda x: y(x).sum())(x)",
+                           {"x": "grad(lambda x: y(x).sum())(x)"}, "y(x).sum()")
+CASES["notebook-display-before"] = (D2L + "y = lambda x: 2 * jnp.dot(x, x)\ny(x)\n\nx_grad = grad(y)(x)\nx_grad",
+                                    {"x": "x_grad"}, "y(x)")
+
+# an array built from computed items (JAX's jacfwd docstring's f), summed so it has one value
+CASES["array-of-computed-items"] = (
+    "import jax\nimport jax.numpy as jnp\n\ndef f(x):\n    return jnp.asarray(\n"
+    "        [x[0], 5*x[2], 4*x[1]**2 - 2*x[2], x[2] * jnp.sin(x[0])])\n\n"
+    "x = jnp.array([1.0, 2.0, 3.0])\ny = jnp.sum(f(x) ** 2 + jnp.array([1.0, x[1], 0.5]).sum())",
+    {"x": "jax.grad(lambda x: jnp.sum(f(x) ** 2 + jnp.array([1.0, x[1], 0.5]).sum()))(x)"}, "y")
+
 # JAX's numbers for CASES (python tests/test_jax_transforms.py in the oracle venv prints this table).
 ORACLE = {
     'argnums-1-assigned': {'value': 1.4494897962848048, 'gradient': {'y': 1.720894921390099}},
@@ -77,6 +119,27 @@ ORACLE = {
     'value-and-grad-has-aux': {'value': 0.6648886965593446, 'gradient': {'w': [1.2794000168984492, -0.15995456346043627]}},
     'jacrev-of-one-value': {'value': 2.9803922355630434, 'gradient': {'W': [0.053992627058344594, -1.2325243542599207, 0.7503685965209926]}},
     'jit-of-grad': {'value': 1.4494897962848048, 'gradient': {'y': 1.720894921390099, 'x': 1.932653061713073}},
+    'activation-relu6': {'value': 10.7, 'gradient': {'x': [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0]}},
+    'activation-hard_sigmoid': {'value': 4.550000000000001, 'gradient': {'x': [0.0, 0.16666666666666666, 0.16666666666666666, 0.16666666666666666, 0.0, 0.0, 0.16666666666666666, 0.16666666666666666]}},
+    'activation-hard_silu': {'value': 9.591666666666667, 'gradient': {'x': [0.0, 0.16666666666666666, 0.5, 0.8333333333333333, 1.0, 1.0, 0.7333333333333334, 0.3666666666666667]}},
+    'activation-hard_swish': {'value': 9.591666666666667, 'gradient': {'x': [0.0, 0.16666666666666666, 0.5, 0.8333333333333333, 1.0, 1.0, 0.7333333333333334, 0.3666666666666667]}},
+    'activation-leaky_relu': {'value': 10.656, 'gradient': {'x': [0.01, 0.01, 1.0, 1.0, 1.0, 1.0, 1.0, 0.01]}},
+    'activation-selu': {'value': 7.88099098836863, 'gradient': {'x': [0.08753061208026489, 0.646768603034814, 1.7580993408473766, 1.0507009873554805, 1.0507009873554805, 1.0507009873554805, 1.0507009873554805, 1.1784892310920407]}},
+    'activation-celu': {'value': 8.787986555574944, 'gradient': {'x': [0.04978706836786395, 0.36787944117144233, 1.0, 1.0, 1.0, 1.0, 1.0, 0.6703200460356393]}},
+    'activation-mish': {'value': 9.774742999901123, 'gradient': {'x': [-0.0933931145323208, 0.059216755877395, 0.6000000000000001, 1.0490362200997922, 1.0211069109294446, 1.0001341405062087, 0.9687948682001859, 0.34757279902910415]}},
+    'activation-squareplus': {'value': 15.233181820871572, 'gradient': {'x': [0.08397485283107814, 0.27639320225002106, 0.5, 0.7236067977499789, 0.9160251471689218, 0.9743416490252569, 0.6651752123640531, 0.401941932430908]}},
+    'activation-sparse_plus': {'value': 11.0625, 'gradient': {'x': [0.0, 0.0, 0.5, 1.0, 1.0, 1.0, 0.85, 0.3]}},
+    'activation-hard_tanh': {'value': 1.2999999999999998, 'gradient': {'x': [0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0]}},
+    'activation-abs': {'value': 15.1, 'gradient': {'x': [-1.0, -1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -1.0]}},
+    'activation-clip': {'value': 1.2999999999999998, 'gradient': {'x': [0.0, 0.5, 1.0, 0.5, 0.0, 0.0, 1.0, 1.0]}},
+    'activation-clip-min': {'value': 10.7, 'gradient': {'x': [0.0, 0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 0.0]}},
+    'activation-celu-alpha': {'value': 9.493571499765249, 'gradient': {'x': [0.0024787521766663767, 0.1353352832366127, 1.0, 1.0, 1.0, 1.0, 1.0, 0.44932896411722156]}},
+    'jvp-hinted': {'value': 0.09983341664682815, 'gradient': {'t': 0.19900083305560518}},
+    'vjp-hinted': {'value': [0.958851077208406, 1.682941969615793], 'gradient': {'x': [-1.2286155866465218, 0.3241813835208838]}},
+    'angles-and-logaddexp2': {'value': 94.94750041745013, 'gradient': {'x': [57.531737710990896, 57.53128078486122], 'v': [58.06052193523926, 58.06006500910958]}},
+    'grad-of-lambda': {'value': 14.0, 'gradient': {'x': [0.0, 2.0, 4.0, 6.0]}},
+    'notebook-display-before': {'value': 28.0, 'gradient': {'x': [0.0, 4.0, 8.0, 12.0]}},
+    'array-of-computed-items': {'value': 346.3726607644621, 'gradient': {'x': [10.183676841431135, 324.0, 114.24844050964143]}},
 }
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from helpers import assert_error, run
 
-from jax_cases import CASES, F, LOSS, ORACLE
+from jax_cases import CASES, F, LOSS, ORACLE, UPSTREAM
 
 from gradcalc import compute
 from gradcalc.errors import GradcalcError
@@ -20,7 +20,7 @@ from gradcalc.errors import GradcalcError
 @pytest.mark.parametrize("case", CASES)
 def test_a_transform_asked_shows_what_jax_returns(case):
     program, _, _ = CASES[case]
-    found = compute(program)
+    found = compute(program, upstream=UPSTREAM.get(case))
     expected = ORACLE[case]
     assert list(found.gradient) == list(expected["gradient"])        # the gradients JAX returns, in order
     np.testing.assert_allclose(found.value, expected["value"], rtol=1e-12, atol=1e-14)
@@ -56,12 +56,29 @@ def test_a_name_bound_to_the_gradient_is_not_shown_as_the_value():
     (F + "x = 2.0\ny = 0.7\ngx = jax.grad(f)(x, y)\ngy = jax.grad(f)(y, x)", "asks a second question",
      "keep one of the two lines"),
     (F + "jax.grad(f, holomorphic=True)(1.0, 2.0)", "holomorphic=True is not read", "leave it out"),
+    # a derivative rule of the program's own, and JAX's forward and pullback transforms
+    ("import jax\n@jax.custom_jvp\ndef f(x):\n    return jnp.sin(x)\n", "@jax.custom_jvp gives the function a "
+     "derivative rule of its own", "remove the @custom_jvp/@custom_vjp line"),
+    ("def f(x):\n    return x**2\nf.defvjp(f_fwd, f_bwd)\n", "f.defvjp gives the function a derivative rule",
+     "the same numbers"),
+    ("import jax\nprimals, tangents = jax.jvp(jnp.sin, (0.1,), (0.2,))", "jax.jvp computes a Jacobian-vector product",
+     "the derivative of jnp.sin(0.1 + t*0.2) by t at t = 0: paste that with --t 0"),
+    ("import jax\ndef f(x):\n    return x**2\ny, f_jvp = jax.linearize(f, 2.0)\nprint(f_jvp(3.0))",
+     "jax.linearize computes", "f(2.0 + t*v) by t at t = 0"),
+    ("import jax\ndef f(x):\n    return x**2\ny, f_vjp = jax.vjp(f, 2.0)", "jax.vjp computes", "--upstream V"),
+    ("import jax\ndef vgrad(f, x):\n    y, vjp_fn = jax.vjp(f, x)\n    return vjp_fn(1.0)[0]\n", "jax.vjp computes",
+     "--upstream V"),
+    # a lambda passed to grad is read with its own parameter names only; an array item holds one value
+    ("from jax import grad\ng = grad(lambda x: x**2)(3.0)", "called with the lambda's own parameter names",
+     "name the lambda first, f = lambda x: x**2, and write jax.grad(f)(3.0)"),
+    ("import jax.numpy as jnp\ny = jnp.sum(jnp.array([x, 2.0]) ** 2)\n", "is a (2,) array, where gradcalc reads one "
+     "value an item", "write one value per item"),
     # a vector-valued function's Jacobian is not a gradient
     ("import jax\nimport jax.numpy as jnp\ndef f(x):\n    return jnp.sin(x) * 2\nx = jnp.array([1.0, 2.0])\n"
      "J = jax.jacfwd(f)(x)", "is its Jacobian", "the Jacobian's row i"),
 ])
 def test_what_jax_computes_otherwise_is_refused_with_a_hint(program, message, hint):
-    result = run(program)
+    result = run(program, "--x", "[1, 2]") if "[x, 2.0]" in program else run(program)
     assert_error(result, 2, message)
     assert hint in result.stderr
 

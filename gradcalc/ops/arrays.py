@@ -325,15 +325,26 @@ def _vector_only(a):
     return a
 
 
-def _one_value(a):
-    if np.ndim(a) != 0:
-        raise InputError(f"jacfwd/jacrev of a function whose output is a {format_shape(np.shape(a))} array is its "
-                         f"Jacobian, one gradient per output value, which gradcalc does not show",
-                         hint="take one output value at a time, f(x)[i]: its gradient is the Jacobian's row i")
-    return a
+def _one_value_only(said: str, hint: str):
+    """The value itself when it is one number; an array refused, `said` naming its shape."""
+    def check(a):
+        if np.ndim(a) != 0:
+            raise InputError(said.format(shape=format_shape(np.shape(a))), hint=hint)
+        return a
+    return check
+
+
+_one_value = _one_value_only("jacfwd/jacrev of a function whose output is a {shape} array is its Jacobian, one "
+                             "gradient per output value, which gradcalc does not show",
+                             "take one output value at a time, f(x)[i]: its gradient is the Jacobian's row i")
+_one_item = _one_value_only("an item of an array written with computed items is a {shape} array, where gradcalc "
+                            "reads one value an item",
+                            "write one value per item (x[0], 5*x[2]), or give the array as a value (--v)")
 
 
 OPS.update({
+    # Not callable from a program: [x[0], 5*x[2]] holds one value an item (a row would be stacking)
+    "one_item": Op("one_item", "{0}", _one_item, (lambda m, a, out: 1.0,), keeps_finite=True),
     # Not callable from a program: jacfwd(f)(x) and jacrev(f)(x) are f's gradient when f gives one
     # value (its Jacobian, refused, otherwise).
     "one_value": Op("one_value", "{0}", _one_value, (lambda m, a, out: 1.0,), keeps_finite=True),
