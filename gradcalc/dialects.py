@@ -907,7 +907,7 @@ class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
     __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at",
-                 "modules", "loops", "objects", "parts", "aux", "jacobians")
+                 "modules", "loops", "objects", "parts", "aux", "jacobians", "updates")
 
     def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=(), modules=None,
                  loops=(), objects=None, parts=(), aux=()):
@@ -927,6 +927,8 @@ class Program:
         # where jacfwd(f)(x) or jacrev(f)(x) stands (or a name bound to one is called): f's gradient
         # when f gives one value, else refused (its Jacobian is not shown)
         self.jacobians = frozenset()
+        # x.at[i].set(v) somewhere: read as gradcalc.set_item(x, i, v) (dialects._at_updates)
+        self.updates = False
         # where a library function stands that grad(…) was asked of: jax.grad(jnp.sin)(1.0) is
         # jnp.sin(x) at x = 1.0
         self.transformed = frozenset(transformed)
@@ -941,12 +943,13 @@ class Program:
 
     def edits(self) -> bool:
         """Whether the tokens are read otherwise (gradcalc/dialects.edited_tokens)."""
-        return bool(self.modules or self.loops or self.objects or self.parts or self.aux or self.jacobians)
+        return bool(self.modules or self.loops or self.objects or self.parts or self.aux or self.jacobians
+                    or self.updates)
 
 
 _SEEN = re.compile(
     r"(?m)(?:^|;)[ \t]*(?:import|from|print|def|with|for|while|if|elif|else|class|return|try|except|assert|@)\b"
-    r"|\.backward\b|\.grad\b|requires_grad|\bis[ \t]+(?:not[ \t]+)?None\b"
+    r"|\.backward\b|\.grad\b|requires_grad|\.at\[[^\]\n]*\]\.(?:set|add|multiply|mul|get)\b|\bis[ \t]+(?:not[ \t]+)?None\b"
     r"|\b(?:dtype|device|label)[ \t]*=|\.(?:zero_grad|retain_grad|requires_grad_)\b|\bgrad\(|\.gradient\("
     r"|\bautograd\.grad\b|\b(?:nn|losses)\.[A-Z]\w*[ \t]*\("
     r"|^[ \t]*[rRuU]?(?:\"\"\"|\'\'\')|^[ \t]*[A-Za-z_]\w*\[[^\]\n]*\][ \t]*[-+*/]?=[^=]"
@@ -1140,6 +1143,9 @@ def read_python(text: str) -> Program | None:
         at = start + len(code) - len(head)       # where the statement's text begins
         i += 1
         skip = None
+        unread = _JAX_UNREAD.search(code)
+        if unread:
+            raise _jax_unread(unread, start)
         match = _IS_NONE.search(code)
         if match:
             raise _error(f"{match.group()} tests whether a value was given", at + match.start(), match.end() - match.start(),
@@ -1396,6 +1402,7 @@ def read_python(text: str) -> Program | None:
                    (objects, made_called) if objects or made_called else None, parts, aux)
     program.wrt, program.output_at = wrt or (), output_at
     program.jacobians = frozenset(jax.jacobians)
+    program.updates = ".at[" in source
     return program
 
 
@@ -1506,6 +1513,8 @@ def edited_tokens(tokens: list, program: Program, make, lex=None) -> list:
         tokens = _first_of_calls(tokens, program.aux, make)
     if program.jacobians:
         tokens = _wrapped_calls(tokens, program.jacobians, "gradcalc.one_value", make)
+    if program.updates:
+        tokens = _at_updates(tokens, make)
     for body_start, body_end, name, values in reversed(program.loops):
         first = next((k for k, token in enumerate(tokens) if token.start >= body_start), len(tokens))
         last = next((k for k, token in enumerate(tokens) if token.start >= body_end), len(tokens))
@@ -1570,6 +1579,48 @@ def _without_keys(chars, source, keyed):
             cut = source.index(first[0], match.end()) + len(first[0])
             comma = source[cut:close].find(",")
             _blank(chars, match.end(), cut + comma + 1 if comma >= 0 else cut)
+
+
+_AT_OPS = {".add": ("ADD_OP", "+"), ".multiply": ("MUL_OP", "*"), ".mul": ("MUL_OP", "*"), ".set": None}
+
+
+def _at_updates(tokens, make):
+    """x.at[i].set(v) as gradcalc.set_item(x, i, v), .add(v) as set_item(x, i, x[i] + (v)), .multiply(v)
+    likewise, .get() as x[i]: one index (a whole number or a name) of a vector, as x[i] = v is read."""
+    out, k = [], 0
+    while k < len(tokens):
+        token = tokens[k]
+        if not (token.lastgroup == "NAME" and k + 2 < len(tokens) and tokens[k + 1].lastgroup == "ATTRIBUTE"
+                and tokens[k + 1].text == ".at" and tokens[k + 2].lastgroup == "LSQB"):
+            out.append(token)
+            k += 1
+            continue
+        close = next((j for j in range(k + 3, len(tokens)) if tokens[j].lastgroup in ("RSQB", "_SEP")), len(tokens) - 1)
+        index = tokens[k + 3:close]
+        method = tokens[close + 1] if close + 1 < len(tokens) else None
+        opened = close + 2 < len(tokens) and tokens[close + 2].lastgroup == "LPAR"
+        end = _closing(tokens, close + 2) if opened else None
+        simple = [t.lastgroup for t in index] in (["NUMBER"], ["NAME"], ["ADD_OP", "NUMBER"])
+        kind = method.text if method is not None and method.lastgroup == "METHOD" else ""
+        if not simple or end is None or kind not in (*_AT_OPS, ".get") or kind == ".get" and end != close + 3:
+            stop = tokens[end].end if end is not None else tokens[close].end
+            raise _error(f"{token.text}.at[…]{kind}(…) is read for one index of a vector and .set, .add, .multiply "
+                         f"or .get", token.start, stop - token.start,
+                         f"write {token.text}.at[i].set(v) with i a whole number or a name, or the new value as one "
+                         f"formula of {token.text}")
+        element = [token, tokens[k + 2], *index, tokens[close]]
+        if kind == ".get":
+            out += element
+        else:
+            value = tokens[close + 3:end]
+            at, stop = token.start, tokens[end].end
+            if _AT_OPS[kind]:
+                value = [*element, make(*_AT_OPS[kind], method.start, method.end), make("LPAR", "(", stop, stop),
+                         *value, make("RPAR", ")", stop, stop)]
+            out += [make("NAME", "gradcalc.set_item", at, tokens[close].end), make("LPAR", "(", at, at), token,
+                    make("COMMA", ",", at, at), *index, make("COMMA", ",", at, at), *value, make("RPAR", ")", stop, stop)]
+        k = end + 1
+    return out
 
 
 def _wrapped_calls(tokens, places, name, make):
@@ -1986,6 +2037,25 @@ _CUSTOM_RULE = re.compile(rf"@[ \t]*(?:jax\.)?custom_(?:jvp|vjp)\b|(?<![\w.])(?:
 _JVP = re.compile(r"(?<![\w.])(?:jax\.)?(jvp|vjp|linearize)[ \t]*\(")
 
 
+# JAX's maps, loops and branches over functions: read by none of gradcalc's rules
+_JAX_UNREAD = re.compile(r"(?<![\w.])(?:jax\.)?(vmap|pmap|lax\.(?:fori_loop|scan|while_loop|cond|switch|map)|"
+                         r"tree_util\.tree_map|tree_map)[ \t]*\(")
+
+
+def _jax_unread(match, start):
+    kind = match.group(1).rsplit(".", 1)[-1]
+    what, hint = {
+        "vmap": ("maps a function over its argument's leading axis",
+                 "paste the function applied to one row, f(x[0]), and run gradcalc once a row"),
+        "cond": ("chooses a function by a condition", "write the choice as one expression, jnp.where(pred, "
+                                                      "true_fun(x), false_fun(x))"),
+        "tree_map": ("applies a function to every array of a tree", "write the function applied to each array"),
+    }.get({"pmap": "vmap", "map": "vmap", "switch": "cond", "tree_map": "tree_map"}.get(kind, kind),
+          ("is a loop", "write what the loop computes as one formula, or paste one step"))
+    return _error(f"{match.group().rstrip('( ')} {what}, which gradcalc does not read", start + match.start(),
+                  len(match.group().rstrip("( ")), hint)
+
+
 def _custom_rule(match, at):
     return _error(f"{match.group().rstrip('( ')} gives the function a derivative rule of its own, which JAX uses "
                   f"and gradcalc does not read: gradcalc differentiates the function's formula", at + match.start(),
@@ -2210,6 +2280,11 @@ def _asked(head: str, bound: dict, at: int) -> _Asked | None:
     if printed and targets is None and head[end - 1] == ")":
         rest_at, end = printed.end() + len(head[printed.end():]) - len(head[printed.end():].lstrip()), end - 1
         end = len(head[:end].rstrip())
+        shown = _split_arguments(head[rest_at:end])
+        called = [a for a in shown if not re.fullmatch(r"[rRbBfFuU]?(?:'[^'\n]*'|\"[^\"\n]*\")", a)]
+        if len(shown) > 1 and len(called) == 1:     # print('W_grad', grad(loss)(W, b)): a label and the question
+            rest_at = head.index(called[0], rest_at)
+            end = rest_at + len(called[0])
     opened = _JAX_OPEN.match(head, rest_at)
     name = re.compile(rf"({_NAME})[ \t]*\(").match(head, rest_at)
     if opened:
@@ -2330,6 +2405,11 @@ def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived,
             name = argument
         elif _WRITTEN.fullmatch(argument) and index % len(args) < len(params):
             name = params[index % len(args)]
+        elif argument[:1] in "{[(":
+            raise _error(f"{written} differentiates {function} by {argument}, a container of arrays (a pytree), "
+                         f"which gradcalc does not read", at + asked.open + 1, asked.close - asked.open - 1,
+                         f"give {function} one parameter per array (def {function}(W, b): …) and write "
+                         f"jax.grad({function}, (0, 1))(W, b)")
         else:
             raise _error(f"{written} differentiates {function} by its argument {argument}, which is not a name",
                          at + asked.open + 1, asked.close - asked.open - 1,
@@ -2568,6 +2648,14 @@ def _read_body(text, chars, statements, i, detached):
                 raise _keyword_error(keyword.group(keyword.lastindex), head, head_at)
             if _JVP.search(code):         # def vgrad(f, x): y, vjp_fn = vjp(f, x) …
                 raise _jvp_error(code, _JVP.search(code), part_start, text)
+            if _JAX_UNREAD.search(code):
+                raise _jax_unread(_JAX_UNREAD.search(code), part_start)
+            inside = re.search(rf"(?<![\w.]){_JAX_OPEN.pattern}", code)
+            if inside:                    # def update(w): g = jax.grad(loss)(w); return w - lr * g
+                raise _error(f"{inside.group().rstrip('( ')} inside a function's body is not read: JAX computes "
+                             f"with the gradient there, while gradcalc shows a gradient and computes nothing with it",
+                             part_start + inside.start(), len(inside.group().rstrip("( ")),
+                             "ask it at the top level, g = jax.grad(f)(x): gradcalc shows f's value and that gradient")
     return j
 
 

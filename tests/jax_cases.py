@@ -105,6 +105,18 @@ CASES["array-of-computed-items"] = (
     "x = jnp.array([1.0, 2.0, 3.0])\ny = jnp.sum(f(x) ** 2 + jnp.array([1.0, x[1], 0.5]).sum())",
     {"x": "jax.grad(lambda x: jnp.sum(f(x) ** 2 + jnp.array([1.0, x[1], 0.5]).sum()))(x)"}, "y")
 
+# JAX's update of one element, x.at[i].set(v) and its kin; a labelled print of the question
+CASES["at-updates"] = (
+    "import jax\nimport jax.numpy as jnp\nx = jnp.array([0.3, -1.2, 2.0])\nv = 0.7\n"
+    "y = x.at[0].set(v * 2)\nz = y.at[-1].add(v ** 2)\nw = z.at[1].multiply(x[2])\n"
+    "out = jnp.sum(w ** 2) + w.at[2].get()",
+    {"x": "jax.grad(lambda x, v: (lambda w: jnp.sum(w ** 2) + w[2])(x.at[0].set(v * 2).at[-1].add(v ** 2)"
+          ".at[1].multiply(x[2])), (0, 1))(x, v)[0]",
+     "v": "jax.grad(lambda x, v: (lambda w: jnp.sum(w ** 2) + w[2])(x.at[0].set(v * 2).at[-1].add(v ** 2)"
+          ".at[1].multiply(x[2])), (0, 1))(x, v)[1]"}, "out")
+CASES["print-with-label"] = (F + "x = 1.5\ny = 0.7\nprint('dy', jax.grad(f, 1)(x, y))", {"y": "jax.grad(f, 1)(x, y)"},
+                             "f(x, y)")
+
 # JAX's numbers for CASES (python tests/test_jax_transforms.py in the oracle venv prints this table).
 ORACLE = {
     'argnums-1-assigned': {'value': 1.4494897962848048, 'gradient': {'y': 1.720894921390099}},
@@ -140,6 +152,8 @@ ORACLE = {
     'grad-of-lambda': {'value': 14.0, 'gradient': {'x': [0.0, 2.0, 4.0, 6.0]}},
     'notebook-display-before': {'value': 28.0, 'gradient': {'x': [0.0, 4.0, 8.0, 12.0]}},
     'array-of-computed-items': {'value': 346.3726607644621, 'gradient': {'x': [10.183676841431135, 324.0, 114.24844050964143]}},
+    'at-updates': {'value': 16.410099999999996, 'gradient': {'x': [0.0, -9.6, 11.739999999999998], 'v': 13.971999999999998}},
+    'print-with-label': {'value': 1.4494897962848048, 'gradient': {'y': 1.720894921390099}},
 }
 
 

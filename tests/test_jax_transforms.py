@@ -73,6 +73,16 @@ def test_a_name_bound_to_the_gradient_is_not_shown_as_the_value():
      "name the lambda first, f = lambda x: x**2, and write jax.grad(f)(3.0)"),
     ("import jax.numpy as jnp\ny = jnp.sum(jnp.array([x, 2.0]) ** 2)\n", "is a (2,) array, where gradcalc reads one "
      "value an item", "write one value per item"),
+    # JAX's maps, loops and branches, a gradient inside a function, a container of arrays, .at beyond one index
+    (F + "y = jax.vmap(f)(x, x)", "jax.vmap maps a function over its argument's leading axis", "once a row"),
+    ("import jax\ny = jax.lax.fori_loop(0, 3, body, x)", "jax.lax.fori_loop is a loop", "as one formula"),
+    ("import jax\ny = jax.lax.cond(x > 0, f, g, x)", "jax.lax.cond chooses a function", "jnp.where(pred"),
+    (F + "def step(w):\n    g = jax.grad(f)(w, 1.0)\n    return w - 0.1 * g\nstep(2.0)",
+     "jax.grad inside a function's body is not read", "ask it at the top level"),
+    ("import jax\ndef loss(p):\n    return p['w'] ** 2\njax.grad(loss)({'w': 2.0})", "a container of arrays",
+     "def loss(W, b): …) and write jax.grad(loss, (0, 1))(W, b)"),
+    ("import jax.numpy as jnp\nx = jnp.array([1.0, 2.0])\ny = x.at[0:2].set(0.0)", "is read for one index",
+     "x.at[i].set(v)"),
     # a vector-valued function's Jacobian is not a gradient
     ("import jax\nimport jax.numpy as jnp\ndef f(x):\n    return jnp.sin(x) * 2\nx = jnp.array([1.0, 2.0])\n"
      "J = jax.jacfwd(f)(x)", "is its Jacobian", "the Jacobian's row i"),
