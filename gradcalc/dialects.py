@@ -994,6 +994,7 @@ _NESTED = re.compile(rf"(?<![\w.]){_TRANSFORM_OPEN}(?:(?:jax\.)?jit[ \t]*\([ \t]
 _HESSIAN = re.compile(r"(?<![\w.])(?:jax\.|torch\.func\.|functorch\.|torch\.autograd\.functional\.)?hessian[ \t]*\(")
 _JIT_WRAP = re.compile(rf"(?<![\w.])(?:jax\.)?jit[ \t]*\([ \t]*(?={_TRANSFORM_OPEN})")
 _ALIAS = re.compile(rf"({_NAME})[ \t]*=[ \t]*{_TRANSFORM.pattern}[ \t]*$")
+_JIT_ALIAS = re.compile(rf"({_NAME})[ \t]*=[ \t]*((?:jax\.)?jit[ \t]*\([ \t]*)(?={_TRANSFORM_OPEN})")
 _HARMLESS = re.compile(rf"{_DOTTED}\.(?:zero_grad|requires_grad_|retain_grad|watch)[ \t]*\([^()]*\)[ \t]*$"
                        r"|tf\.(?:compat\.v1\.)?enable_eager_execution[ \t]*\([ \t]*\)[ \t]*$"
                        rf"|{_DOTTED}\.requires_grad[ \t]*=[ \t]*(?:True|False)[ \t]*$|assert\b|pass[ \t]*$"
@@ -1050,7 +1051,8 @@ def _short_text(text: str, most: int = 40) -> str:
 
 
 _DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)|torch\.compile|"
-                        r"torch\.enable_grad\(\)|functools\.cache|cache)[ \t]*$")
+                        r"torch\.enable_grad\(\)|functools\.cache|cache"
+                        r"|(?:functools\.)?partial\([ \t]*(?:jax\.)?jit\b[^()\n]*(?:\([^()\n]*\)[^()\n]*)*\))[ \t]*$")
 _SETTING_WORDS = re.compile(r",[ \t]*(?:dtype|device|label|name)[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|[^,()'\"\n]*)"
                             r"(?=[ \t]*[,)])")
 _IS_NONE = re.compile(r"\bis[ \t]+(?:not[ \t]+)?None\b")
@@ -1146,6 +1148,12 @@ def read_python(text: str) -> Program | None:
         unread = _JAX_UNREAD.search(code)
         if unread:
             raise _jax_unread(unread, start)
+        wrap = _JIT_ALIAS.match(head)
+        if wrap and head.rstrip().endswith(")"):       # df = jax.jit(jax.grad(f)): jit changes no value
+            last = len(head.rstrip()) - 1
+            _blank(chars, at + wrap.start(2), at + wrap.end(2))
+            _blank(chars, at + last, at + last + 1)
+            head = head[:wrap.start(2)] + " " * (wrap.end(2) - wrap.start(2)) + head[wrap.end(2):last] + " " + head[last + 1:]
         match = _IS_NONE.search(code)
         if match:
             raise _error(f"{match.group()} tests whether a value was given", at + match.start(), match.end() - match.start(),
@@ -1209,7 +1217,8 @@ def read_python(text: str) -> Program | None:
             skip = "grad"       # print(dy_dx.numpy()): a gradient shown
         elif _PRINT.match(head):
             prints.append((at, end))
-            _transforms(chars, start, code, derived, skipped, transformed, jax.bound)
+            if not re.search(r"['\"]", head):     # print(f'{…}'), print('g', …): a display, blanked below
+                _transforms(chars, start, code, derived, skipped, transformed, jax.bound)
             continue
         elif _ZEROED.match(head.rstrip()):
             match = _ZEROED.match(head.rstrip())
@@ -2168,7 +2177,8 @@ _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 # a value written in the call (a number, a list of numbers, or one in an array call), which becomes the
 # input named by the function's parameter
 _NUMBERS = r"\[[-+\d.eE,\s\[\]]*\]"
-_WRITTEN = re.compile(rf"{_NUMBER}|{_NUMBERS}|(?:{_DOTTED}\.)?(?:array|asarray)\([ \t]*{_NUMBERS}[ \t]*\)")
+_WRITTEN = re.compile(rf"{_NUMBER}|{_NUMBERS}|(?:{_DOTTED}\.)?(?:array|asarray)\([ \t]*{_NUMBERS}[ \t]*\)"
+                      r"|(?:[A-Za-z_][\w.]*\.)?(?:arange|linspace|ones|zeros)\([-+\d.eE, \t()]*\)")
 
 
 class _Transform:
@@ -2303,8 +2313,9 @@ def _asked(head: str, bound: dict, at: int) -> _Asked | None:
     if head[call_open:call_open + 1] != "(":
         return None
     close = _closing_text(head, call_open)
-    if close is None or head[close + 1:end].strip():
-        return None
+    if close is None or head[close + 1:end].strip() and \
+            not re.fullmatch(r"(?:[ \t]*\.(?:item|block_until_ready|tolist)[ \t]*\([ \t]*\))+[ \t]*", head[close + 1:end]):
+        return None     # .item(), .block_until_ready(): the same numbers
     return _Asked(transform, targets, tupled, _split_arguments(head[call_open + 1:close]), rest_at, call_open, close,
                   is_bound)
 

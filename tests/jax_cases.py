@@ -117,6 +117,21 @@ CASES["at-updates"] = (
 CASES["print-with-label"] = (F + "x = 1.5\ny = 0.7\nprint('dy', jax.grad(f, 1)(x, y))", {"y": "jax.grad(f, 1)(x, y)"},
                              "f(x, y)")
 
+# jit wrapping a transform bound to a name, partial(jax.jit, …) as a decorator, .item(), a constructor
+# as the argument, value_and_grad bound to a name, and its tuple of gradients unpacked in place
+SQ = "import jax\nimport jax.numpy as jnp\nfrom functools import partial\n\ndef f(x):\n    return jnp.sum(jnp.sin(x) * x)\n\n"
+CASES["jit-of-grad-bound"] = (SQ + "x = jnp.array([0.3, 1.1])\ndf = jax.jit(jax.grad(f))\ndf(x)", {"x": "df(x)"}, "f(x)")
+CASES["partial-jit-decorated"] = (
+    "import jax\nimport jax.numpy as jnp\nfrom functools import partial\n\n@partial(jax.jit, static_argnums=(1,))\n"
+    "def f(x, n):\n    return jnp.sum(x ** n)\n\nx = jnp.array([0.3, 1.1])\ng = jax.grad(f)(x, 3)", {"x": "g"}, "f(x, 3)")
+CASES["item-of-grad"] = (SQ + "g = jax.grad(f)(0.7).item()", {"x": "g"}, "f(0.7)")
+CASES["constructor-argument"] = (SQ + "g = jax.grad(f)(jnp.arange(3.0))", {"x": "g"}, "f(jnp.arange(3.0))")
+CASES["value-and-grad-bound"] = (SQ + "x = jnp.array([0.3, 1.1])\nvg = jax.value_and_grad(f)\nval, g = vg(x)",
+                                 {"x": "g"}, "val")
+CASES["value-and-grad-nested"] = ("import jax\n\ndef f(a, b):\n    return a * b ** 2\n\n"
+                                  "v, (ga, gb) = jax.value_and_grad(f, argnums=(0, 1))(2.0, 3.0)",
+                                  {"a": "ga", "b": "gb"}, "v")
+
 # JAX's numbers for CASES (python tests/test_jax_transforms.py in the oracle venv prints this table).
 ORACLE = {
     'argnums-1-assigned': {'value': 1.4494897962848048, 'gradient': {'y': 1.720894921390099}},
@@ -154,6 +169,12 @@ ORACLE = {
     'array-of-computed-items': {'value': 346.3726607644621, 'gradient': {'x': [10.183676841431135, 324.0, 114.24844050964143]}},
     'at-updates': {'value': 16.410099999999996, 'gradient': {'x': [0.0, -9.6, 11.739999999999998], 'v': 13.971999999999998}},
     'print-with-label': {'value': 1.4494897962848048, 'gradient': {'y': 1.720894921390099}},
+    'jit-of-grad-bound': {'value': 1.068984158065981, 'gradient': {'x': [0.5821211533990214, 1.3901630936295706]}},
+    'partial-jit-decorated': {'value': 1.3580000000000003, 'gradient': {'x': [0.27, 3.630000000000001]}},
+    'item-of-grad': {'value': 0.4509523810663837, 'gradient': {'x': 1.179607218336833}},
+    'constructor-argument': {'value': 2.6600658384592597, 'gradient': {'x': [0.0, 1.3817732906760363, 0.0770037537313969]}},
+    'value-and-grad-bound': {'value': 1.068984158065981, 'gradient': {'x': [0.5821211533990214, 1.3901630936295706]}},
+    'value-and-grad-nested': {'value': 18.0, 'gradient': {'a': 9.0, 'b': 12.0}},
 }
 
 
