@@ -745,6 +745,30 @@ TF_NN = {
 
 MATH = {"pow": S("x, y", _op("pow"))}
 
+def _error_of(m, x, t):
+    """optax's errors: predictions − targets, or the predictions alone when no targets are given."""
+    return x if t is None else m("sub", x, t)
+
+
+def _log_cosh(m, x, t=None):
+    # log cosh(e) as optax computes it: logaddexp(e, −e) − log 2 (never overflows)
+    e = _error_of(m, x, t)
+    return m("sub", _logaddexp(m, e, m("neg", e)), m.const(math.log(2.0)))
+
+
+# optax's losses (JAX's usual ones): one loss per element or per row, no mean, as optax returns them
+OPTAX = {
+    "sigmoid_binary_cross_entropy": S("x|logits, t|labels", lambda m, x, t: _sigmoid_ce(m, x, t)),
+    "softmax_cross_entropy": S("x|logits, t|labels", lambda m, x, t: _softmax_ce(m, t, x)),
+    "softmax_cross_entropy_with_integer_labels": S("x|logits, t|labels", lambda m, x, t: _sparse_ce(m, t, x)),
+    "squared_error": S("x|predictions, t|targets=None", lambda m, x, t=None: _square(m, _error_of(m, x, t))),
+    "l2_loss": S("x|predictions, t|targets=None",
+                 lambda m, x, t=None: m("mul", m.const(0.5), _square(m, _error_of(m, x, t)))),
+    "log_cosh": S("x|predictions, t|targets=None", _log_cosh),
+    "hinge_loss": S("x|predictor_outputs, t|targets",
+                    lambda m, x, t: m.call("maximum", m.const(0.0), m("sub", m.const(1.0), m("mul", x, t)))),
+}
+
 # jax.numpy: NumPy's names, with JAX's derivatives at the kinks of abs and clip
 JAX_NUMPY = {**NUMPY, "abs": S("x", _abs_jax), "absolute": S("x", _abs_jax),
              "clip": S("x, min|a_min=None, max|a_max=None", _clip_jax)}
@@ -752,7 +776,7 @@ JAX_NUMPY = {**NUMPY, "abs": S("x", _abs_jax), "absolute": S("x", _abs_jax),
 # Module path as written → its table. "jax.numpy" and "jnp" are the same module; so are "F" and
 # "torch.nn.functional".
 NAMESPACES: dict[str, dict[str, Spelling]] = {
-    "np": NUMPY, "numpy": NUMPY, "jnp": JAX_NUMPY, "jax.numpy": JAX_NUMPY, "np.linalg": {"norm": NUMPY["norm"]},
+    "np": NUMPY, "numpy": NUMPY, "jnp": JAX_NUMPY, "jax.numpy": JAX_NUMPY, "optax": OPTAX, "optax.losses": OPTAX, "np.linalg": {"norm": NUMPY["norm"]},
     "numpy.linalg": {"norm": NUMPY["norm"]}, "jnp.linalg": {"norm": NUMPY["norm"]},
     "jax.nn": JAX_NN, "jax.lax": JAX_LAX, "lax": JAX_LAX, "jax.scipy.special": SPECIAL,
     "scipy.special": SPECIAL, "special": SPECIAL,
@@ -949,7 +973,7 @@ class Program:
 
 _SEEN = re.compile(
     r"(?m)(?:^|;)[ \t]*(?:import|from|print|def|with|for|while|if|elif|else|class|return|try|except|assert|@)\b"
-    r"|\.backward\b|\.grad\b|requires_grad|\.at\[[^\]\n]*\]\.(?:set|add|multiply|mul|get)\b|\bis[ \t]+(?:not[ \t]+)?None\b"
+    r"|\.backward\b|\.grad\b|requires_grad|(?<![\w.])optax\.|\.at\[[^\]\n]*\]\.(?:set|add|multiply|mul|get)\b|\bis[ \t]+(?:not[ \t]+)?None\b"
     r"|\b(?:dtype|device|label)[ \t]*=|\.(?:zero_grad|retain_grad|requires_grad_)\b|\bgrad\(|\.gradient\("
     r"|\bautograd\.grad\b|\b(?:nn|losses)\.[A-Z]\w*[ \t]*\("
     r"|^[ \t]*[rRuU]?(?:\"\"\"|\'\'\')|^[ \t]*[A-Za-z_]\w*\[[^\]\n]*\][ \t]*[-+*/]?=[^=]"
@@ -1403,6 +1427,8 @@ def read_python(text: str) -> Program | None:
     if gone or unrolled:
         notes.append("read as Python: " + "; ".join(filter(None, [f"{', '.join(gone)} skipped" if gone else "", unrolled])))
     made_called = bool(_MODULE_CALLED.search(text))    # nn.Softmax(dim=1)(x), left for the tokens' reading
+    if re.search(r"(?<![\w.])optax\.", text):
+        modules.setdefault("optax", "optax")    # optax.l2_loss(p, t): one name, looked up in OPTAX
     if "random" not in modules and re.search(r"(?<![\w.])random\.(?:PRNGKey|key|split|fold_in)\b", text):
         modules["random"] = "jax.random"     # random.normal(key, (3,)) after `from jax import random`
     _without_keys(chars, "".join(chars), modules.get("random") == "jax.random")

@@ -132,6 +132,21 @@ CASES["value-and-grad-nested"] = ("import jax\n\ndef f(a, b):\n    return a * b 
                                   "v, (ga, gb) = jax.value_and_grad(f, argnums=(0, 1))(2.0, 3.0)",
                                   {"a": "ga", "b": "gb"}, "v")
 
+# optax's losses (optax 0.2.8 in the oracle venv), at points that include hinge_loss's kink
+OPTAX = ("import jax\nimport jax.numpy as jnp\nimport optax\n\nlogits = jnp.array([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0]])\n"
+         "labels = jnp.array([2, 0])\nprobs = jnp.array([[0.2, 0.5, 0.3], [1.0, 0.0, 0.0]])\n"
+         "p = jnp.array([0.3, -1.2, 2.0, 1.0])\nt = jnp.array([0.5, 1.0, 1.5, 1.0])\n")
+for loss, args, wrt in (("sigmoid_binary_cross_entropy", "p, t / 2", "p"),
+                        ("softmax_cross_entropy", "logits, probs", "logits"),
+                        ("softmax_cross_entropy_with_integer_labels", "logits, labels", "logits"),
+                        ("losses.softmax_cross_entropy_with_integer_labels", "logits, labels", "logits"),
+                        ("squared_error", "p, t", "p"), ("squared_error", "p", "p"), ("l2_loss", "p, t", "t"),
+                        ("log_cosh", "p, t", "p"), ("hinge_loss", "p, t", "p")):
+    call = f"optax.{loss}({args})"
+    CASES[f"optax-{loss.replace('.', '-')}-{len(args.split(','))}"] = (
+        OPTAX + f"loss = jnp.mean({call} * 1.5)",
+        {wrt: f"jax.grad(lambda {wrt}: jnp.mean({call} * 1.5))({wrt})"}, "loss")
+
 # JAX's numbers for CASES (python tests/test_jax_transforms.py in the oracle venv prints this table).
 ORACLE = {
     'argnums-1-assigned': {'value': 1.4494897962848048, 'gradient': {'y': 1.720894921390099}},
@@ -175,6 +190,15 @@ ORACLE = {
     'constructor-argument': {'value': 2.6600658384592597, 'gradient': {'x': [0.0, 1.3817732906760363, 0.0770037537313969]}},
     'value-and-grad-bound': {'value': 1.068984158065981, 'gradient': {'x': [0.5821211533990214, 1.3901630936295706]}},
     'value-and-grad-nested': {'value': 18.0, 'gradient': {'a': 9.0, 'b': 12.0}},
+    'optax-sigmoid_binary_cross_entropy-2': {'value': 1.1560602788879075, 'gradient': {'p': [0.12166594380437218, -0.10069679381213159, 0.049048904241705917, 0.08664696698625185]}},
+    'optax-softmax_cross_entropy-2': {'value': 2.3971149522727937, 'gradient': {'logits': [[0.023417923216611743, 0.0963987894088218, -0.11981671262543363], [-0.6564693938773589, 0.03113363421898176, 0.6253357596583772]]}},
+    'optax-softmax_cross_entropy_with_integer_labels-2': {'value': 3.034614952272794, 'gradient': {'logits': [[0.17341792321661176, 0.4713987894088218, -0.6448167126254336], [-0.6564693938773589, 0.03113363421898176, 0.6253357596583772]]}},
+    'optax-losses-softmax_cross_entropy_with_integer_labels-2': {'value': 3.034614952272794, 'gradient': {'logits': [[0.17341792321661176, 0.4713987894088218, -0.6448167126254336], [-0.6564693938773589, 0.03113363421898176, 0.6253357596583772]]}},
+    'optax-squared_error-2': {'value': 1.9237500000000003, 'gradient': {'p': [-0.15000000000000002, -1.6500000000000001, 0.375, 0.0]}},
+    'optax-squared_error-1': {'value': 2.44875, 'gradient': {'p': [0.22499999999999998, -0.8999999999999999, 1.5, 0.75]}},
+    'optax-l2_loss-2': {'value': 0.9618750000000001, 'gradient': {'t': [0.07500000000000001, 0.8250000000000001, -0.1875, -0.0]}},
+    'optax-log_cosh-2': {'value': 0.6221392435672634, 'gradient': {'p': [-0.074015745084339, -0.3659036737617943, 0.1732939339725037, 0.0]}},
+    'optax-hinge_loss-2': {'value': 1.14375, 'gradient': {'p': [-0.1875, -0.375, -0.0, -0.1875]}},
 }
 
 

