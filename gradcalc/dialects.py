@@ -1209,11 +1209,6 @@ def read_python(text: str) -> Program | None:
                 block = _block(statements, i, indent)
                 if block:
                     detached.append(block)
-        elif re.fullmatch(rf"{_NAME}(?:[ \t]*\((?:[^()]|\([^()]*\))*\))?[ \t]*", head) and \
-                i < len(statements) and not re.match(r"(?:return|pass|print)\b", head) and \
-                re.match(_NAME, head).group() not in gradients | set(jax.bound) | set(aliases):
-            shown.append((start, end))      # y(x) mid-program: a notebook shows it (blanked if a question follows)
-            continue
         elif (_JAX_OPEN.search(head) or jax.bound) and \
                 (asked_jax := _asked(_unjit(chars, at, head), jax.bound, at)) is not None:
             _ask(asked_jax, jax, chars, text, at, start, end, derived, transformed, aux, skipped)
@@ -1329,6 +1324,9 @@ def read_python(text: str) -> Program | None:
             chars[at:at + 6] = list(";     ")
             skipped["return"] = 1
         else:
+            if re.fullmatch(rf"{_NAME}(?:[ \t]*\((?:[^()]|\([^()]*\))*\))?[ \t]*", head) and \
+                    i < len(statements) and not re.match(r"(?:return|pass)\b", head):
+                shown.append((start, end))      # y(x) mid-program: a notebook shows it (blanked if a question follows)
             keyword = _KEYWORD.match(head)
             if keyword:
                 raise _keyword_error(keyword.group(keyword.lastindex), head, at)

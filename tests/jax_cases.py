@@ -1,7 +1,7 @@
 """JAX's transforms asked in a pasted program, and what JAX returns for each: the cases of
 tests/test_jax_transforms.py. ORACLE is JAX 0.10.2's output (float64) for each program run as it is,
-printed by `python tests/jax_cases.py` in the oracle venv of tools/corpus_oracle.py (`--check` compares
-with the table here): the expected numbers are never written by hand.
+printed by `python tests/jax_cases.py` in the oracle venv of tools/corpus_oracle.py with optax 0.2.8
+added (`--check` compares with the table here): the expected numbers are never written by hand.
 """
 
 from __future__ import annotations
