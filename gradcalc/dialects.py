@@ -2424,6 +2424,9 @@ def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived,
         raise _error(f"{written}(…) is given a keyword or unpacked argument: JAX differentiates by positional "
                      f"ones", at + asked.open, asked.close - asked.open + 1,
                      f"pass {function}'s arguments in order, each a name or a number")
+    if transform.aux and transform.kind in ("jacfwd", "jacrev"):
+        raise _error(f"{written} with has_aux=True is not read", at + asked.callee, asked.open - asked.callee,
+                     f"for a function of one value write jax.grad({function}, has_aux=True): the same gradient")
     params = transform.lam[0] if transform.lam else _parameters(text, function)
     if transform.lam and args != params:
         raise _error(f"{written}(…) is read when called with the lambda's own parameter names, "
@@ -2505,7 +2508,6 @@ def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived,
             aux.add(called_at)
     if transform.kind in ("jacfwd", "jacrev"):
         state.jacobians.add(called_at if not asked.bound else at + asked.callee)
-    if transform.kind in ("jacfwd", "jacrev"):
         said += f"; {transform.kind} is the Jacobian, which for {out}'s one value is this gradient"
     state.notes.append(said)
     skipped["grad"] = skipped.get("grad", 0) + 1

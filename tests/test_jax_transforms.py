@@ -84,6 +84,8 @@ def test_a_name_bound_to_the_gradient_is_not_shown_as_the_value():
      "def loss(W, b): …) and write jax.grad(loss, (0, 1))(W, b)"),
     ("import jax.numpy as jnp\nx = jnp.array([1.0, 2.0])\ny = x.at[0:2].set(0.0)", "is read for one index",
      "x.at[i].set(v)"),
+    (F + "J = jax.jacrev(f, has_aux=True)(1.0, 2.0)", "with has_aux=True is not read",
+     "jax.grad(f, has_aux=True): the same gradient"),
     # a vector-valued function's Jacobian is not a gradient
     ("import jax\nimport jax.numpy as jnp\ndef f(x):\n    return jnp.sin(x) * 2\nx = jnp.array([1.0, 2.0])\n"
      "J = jax.jacfwd(f)(x)", "is its Jacobian", "the Jacobian's row i"),
