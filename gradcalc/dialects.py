@@ -1169,10 +1169,11 @@ def read_python(text: str) -> Program | None:
         at = start + len(code) - len(head)       # where the statement's text begins
         i += 1
         skip = None
-        unread = _JAX_UNREAD.search(code)
+        jaxy = _JAX_WORDS.search(code) is not None       # a cheap look before JAX's patterns
+        unread = _JAX_UNREAD.search(code) if jaxy else None
         if unread:
             raise _jax_unread(unread, start)
-        wrap = _JIT_ALIAS.match(head)
+        wrap = _JIT_ALIAS.match(head) if jaxy else None
         if wrap and head.rstrip().endswith(")"):       # df = jax.jit(jax.grad(f)): jit changes no value
             last = len(head.rstrip()) - 1
             _blank(chars, at + wrap.start(2), at + wrap.end(2))
@@ -1187,9 +1188,9 @@ def read_python(text: str) -> Program | None:
             modules.update(_imported_modules(_code(text, start, end).strip()))
         elif _DECORATOR.match(head):
             skip = "decorator"
-        elif _CUSTOM_RULE.search(head):
+        elif ("custom_" in head or ".def" in head) and _CUSTOM_RULE.search(head):
             raise _custom_rule(_CUSTOM_RULE.search(head), at)
-        elif _JVP.search(code):
+        elif jaxy and _JVP.search(code):
             raise _jvp_error(code, _JVP.search(code), start, text)
         elif head.startswith("@"):
             raise _error("decorators are not read", at, len(head.rstrip()),
@@ -1209,7 +1210,7 @@ def read_python(text: str) -> Program | None:
                 block = _block(statements, i, indent)
                 if block:
                     detached.append(block)
-        elif (_JAX_OPEN.search(head) or jax.bound) and \
+        elif (jaxy and _JAX_OPEN.search(head) or jax.bound) and \
                 (asked_jax := _asked(_unjit(chars, at, head), jax.bound, at)) is not None:
             _ask(asked_jax, jax, chars, text, at, start, end, derived, transformed, aux, skipped)
             gradients.update(jax.held)
@@ -2075,6 +2076,10 @@ _JAX_UNREAD = re.compile(r"(?<![\w.])(?:jax\.)?(vmap|pmap|lax\.(?:fori_loop|scan
                          r"tree_util\.tree_map|tree_map)[ \t]*\(")
 
 
+# a cheap first look for the words of JAX's transforms, maps and loops (most lines have none)
+_JAX_WORDS = re.compile(r"grad|jac|jvp|vjp|linearize|map|loop|scan|cond|switch")
+
+
 def _jax_unread(match, start):
     kind = match.group(1).rsplit(".", 1)[-1]
     what, hint = {
@@ -2197,6 +2202,7 @@ def _higher(written, name, derived, at):
 # (and the value, for value_and_grad), which gradcalc shows as f's value at the arguments with the
 # gradients asked (argnums, 0 by default as in JAX); the names the statement binds hold what JAX returns.
 _JAX_OPEN = re.compile(r"(?:(?:jax|torch\.func|functorch)\.)?(grad|value_and_grad|jacrev|jacfwd)[ \t]*\(")
+_JAX_INSIDE = re.compile(rf"(?<![\w.]){_JAX_OPEN.pattern}")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 # a value written in the call (a number, a list of numbers, or one in an array call), which becomes the
 # input named by the function's parameter
@@ -2369,14 +2375,20 @@ def _used_inside_functions(text: str, name: str) -> str | None:
     """The function (def or lambda) whose body reads `name` other than as its parameter, or None: JAX
     differentiates by the argument passed, and such a body would read the same value another way."""
     word = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
-    for match in re.finditer(rf"(?m)^([ \t]*)def[ \t]+({_NAME})[ \t]*\(([^)]*)\)[^:\n]*:([^\n]*)$", text):
-        body, indent = [match.group(4)], len(match.group(1))
-        for line in text[match.end() + 1:].split("\n"):
-            if line.strip() and len(line) - len(line.lstrip(" \t")) <= indent:
-                break
-            body.append(line)
+    lines = text.split("\n")
+    header = re.compile(rf"([ \t]*)def[ \t]+({_NAME})[ \t]*\(([^)]*)\)[^:\n]*:([^\n]*)$")
+    for number, line in enumerate(lines):
+        match = header.match(line) if "def" in line else None
+        if match is None:
+            continue
+        body, indent, below = [match.group(4)], len(match.group(1)), number + 1
+        while below < len(lines) and (not lines[below].strip() or         # the lines indented below it
+                                      len(lines[below]) - len(lines[below].lstrip(" \t")) > indent):
+            body.append(lines[below])
+            below += 1
         params = [p.split("=")[0].split(":")[0].strip().lstrip("*") for p in match.group(3).split(",")]
-        if name not in params and word.search(_uncommented("\n".join(body), 0, len("\n".join(body)))):
+        joined = "\n".join(body)
+        if name not in params and word.search(joined) and word.search(_uncommented(joined, 0, len(joined))):
             return match.group(2)
     for match in re.finditer(rf"(?:({_NAME})[ \t]*=[ \t]*)?lambda\b([^:\n]*):([^\n]*)", text):
         params = [p.split("=")[0].strip() for p in match.group(2).split(",")]
@@ -2683,11 +2695,13 @@ def _read_body(text, chars, statements, i, detached):
             keyword = _KEYWORD.match(head)
             if keyword and keyword.lastindex != 2:
                 raise _keyword_error(keyword.group(keyword.lastindex), head, head_at)
+            if _JAX_WORDS.search(code) is None:
+                continue
             if _JVP.search(code):         # def vgrad(f, x): y, vjp_fn = vjp(f, x) …
                 raise _jvp_error(code, _JVP.search(code), part_start, text)
             if _JAX_UNREAD.search(code):
                 raise _jax_unread(_JAX_UNREAD.search(code), part_start)
-            inside = re.search(rf"(?<![\w.]){_JAX_OPEN.pattern}", code)
+            inside = _JAX_INSIDE.search(code)
             if inside:                    # def update(w): g = jax.grad(loss)(w); return w - lr * g
                 raise _error(f"{inside.group().rstrip('( ')} inside a function's body is not read: JAX computes "
                              f"with the gradient there, while gradcalc shows a gradient and computes nothing with it",
