@@ -1155,7 +1155,7 @@ def read_python(text: str) -> Program | None:
     prints, output, updated, asked, detached = [], None, False, "", []
     wrt, output_at = (), 0           # the inputs a gradient call lists (None: ones it does not name)
     jax = _JaxAsking()               # jax.grad(f, argnums=1)(x, y) and its kin, asked at a statement
-    shown: list = []                 # y(x) alone on a line before the last: a notebook cell's display
+    displayed: list = []               # y(x) alone on a line before the last: a notebook cell's display
     calls: list[tuple] = []      # ("backward", receiver, at, end) and ("zero", names or None for all, at, end)
     modules: dict[str, str] = {}
     loops: list[tuple] = []
@@ -1327,7 +1327,7 @@ def read_python(text: str) -> Program | None:
         else:
             if re.fullmatch(rf"{_NAME}(?:[ \t]*\((?:[^()]|\([^()]*\))*\))?[ \t]*", head) and \
                     i < len(statements) and not re.match(r"(?:return|pass)\b", head):
-                shown.append((start, end))      # y(x) mid-program: a notebook shows it (blanked if a question follows)
+                displayed.append((start, end))      # y(x) mid-program: a notebook shows it (blanked if a question follows)
             keyword = _KEYWORD.match(head)
             if keyword:
                 raise _keyword_error(keyword.group(keyword.lastindex), head, at)
@@ -1350,7 +1350,7 @@ def read_python(text: str) -> Program | None:
     summed = _accumulated(calls, text, chars)
     if summed:
         output, asked = summed
-    for low, high in shown:
+    for low, high in displayed:
         if jax.key is not None and high <= jax.span[0]:       # computes nothing the question reads
             _blank(chars, low, high)
             skipped["shown_before"] = 1
