@@ -425,23 +425,36 @@ def _double_indexed(body: list[Tok], first: str, second: str, names, at: Tok) ->
 def _label_indices(tokens: list[Tok], names, notes: list[str]) -> list[Tok]:
     """f_{y_i}, s_{y_i} (CS231n: the score of the correct class y_i): an index that is a variable given a
     value is the element of the array at that index, f[y_i], where f is given and f_y_i is not."""
+    def rewrite(_k: int, window: list[Tok]) -> list[Tok] | None:
+        t, brace, index, end = window
+        if not (t.lastgroup == "NAME" and t.text.endswith("_") and brace.lastgroup == "LBRACE"
+                and index.lastgroup == "NAME" and end.lastgroup == "RBRACE" and t.text[:-1] in names
+                and index.text in names and t.text + index.text not in names):
+            return None
+        stem = t.text[:-1]
+        notes.append(f"{stem}_{{{index.text}}} is read as {stem}[{index.text}]: the element of {stem} at the "
+                     f"index {index.text} (counted from 0), as the label of a class is")
+        return [Tok("NAME", stem, t.start, t.end), Tok("LSQB", "[", brace.start, brace.end),
+                index, Tok("RSQB", "]", end.start, end.end)]
+
+    return _rewrite_windows(tokens, 4, rewrite)
+
+
+def _rewrite_windows(tokens: list[Tok], width: int, rewrite) -> list[Tok]:
+    """Slide a window of `width` tokens along `tokens`: where `rewrite(k, window)` (the window starting
+    at token k) gives tokens, they stand for the whole window and the slide goes on after it; where
+    it gives None, token k stays as it is. A pass over the tokens, never recursive."""
     out: list[Tok] = []
     k = 0
     while k < len(tokens):
-        t = tokens[k]
-        window = tokens[k + 1:k + 4]
-        if t.lastgroup == "NAME" and t.text.endswith("_") and len(window) == 3 and window[0].lastgroup == "LBRACE" \
-                and window[1].lastgroup == "NAME" and window[2].lastgroup == "RBRACE" and t.text[:-1] in names \
-                and window[1].text in names and t.text + window[1].text not in names:
-            stem, index = t.text[:-1], window[1]
-            notes.append(f"{stem}_{{{index.text}}} is read as {stem}[{index.text}]: the element of {stem} at the "
-                         f"index {index.text} (counted from 0), as the label of a class is")
-            out += [Tok("NAME", stem, t.start, t.end), Tok("LSQB", "[", window[0].start, window[0].end),
-                    index, Tok("RSQB", "]", window[2].start, window[2].end)]
-            k += 4
-            continue
-        out.append(t)
-        k += 1
+        window = tokens[k:k + width]
+        found = rewrite(k, window) if len(window) == width else None
+        if found is None:
+            out.append(tokens[k])
+            k += 1
+        else:
+            out += found
+            k += width
     return out
 
 
@@ -453,34 +466,30 @@ def _examples(tokens: list[Tok], names) -> list[Tok]:
     if not any(t.lastgroup == "POW_OP" for t in tokens):
         return tokens
     summed = any(t.text in ("\\sum", "\\prod") for t in tokens)
-    out, k = [], 0
-    while k < len(tokens):
-        t = tokens[k]
-        window = tokens[k:k + 7]
-        if t.lastgroup in ("NAME", "RBRACE") and len(window) == 7 and [w.lastgroup for w in window[1:]] == \
-                ["POW_OP", "LBRACE", "LPAR", "NAME", "RPAR", "RBRACE"] and window[1].text == "^" and \
-                re.fullmatch(r"[a-z]", window[4].text) and window[4].text not in names and "_" not in t.text:
-            index, end = window[4].text, window[6].end
-            after = tokens[k + 7].lastgroup if k + 7 < len(tokens) else None
-            if t.lastgroup == "RBRACE":          # \hat{y}^{(i)}: \hat{y}_i in a sum, \hat{y} outside one
-                out += [t, Tok("NAME", f"_{index}", window[1].start, end)] if summed else [t]
-            elif (k == 0 or tokens[k - 1].lastgroup == "_SEP") and after in ("LPAR", "EQUAL"):
-                out.append(Tok("NAME", t.text, t.start, end))      # l^{(i)}(w, b) = …: the formula's name
-            elif summed:
-                out.append(Tok("NAME", f"{t.text}_{index}", t.start, end))
-            elif t.text in names:
-                out.append(Tok("NAME", t.text, t.start, end))
-            else:
-                raise GradcalcError(f"{t.text}^{{({index})}} is the {index}-th example's {t.text} in machine-learning "
-                                    f"notes, read inside a sum over {index}, or as {t.text} given a value",
-                                    (t.start, end),
-                                    hint=f"give {t.text} (an array for every example: --{t.text} \"[…]\"), or write the "
-                                         f"sum, \\sum_{{{index}=1}}^{{m}} …; for the power {t.text}^{index}, give --{index}")
-            k += 7
-            continue
-        out.append(t)
-        k += 1
-    return out
+
+    def rewrite(k: int, window: list[Tok]) -> list[Tok] | None:
+        t = window[0]
+        if not (t.lastgroup in ("NAME", "RBRACE") and [w.lastgroup for w in window[1:]] ==
+                ["POW_OP", "LBRACE", "LPAR", "NAME", "RPAR", "RBRACE"] and window[1].text == "^" and
+                re.fullmatch(r"[a-z]", window[4].text) and window[4].text not in names and "_" not in t.text):
+            return None
+        index, end = window[4].text, window[6].end
+        after = tokens[k + 7].lastgroup if k + 7 < len(tokens) else None
+        if t.lastgroup == "RBRACE":          # \hat{y}^{(i)}: \hat{y}_i in a sum, \hat{y} outside one
+            return [t, Tok("NAME", f"_{index}", window[1].start, end)] if summed else [t]
+        if (k == 0 or tokens[k - 1].lastgroup == "_SEP") and after in ("LPAR", "EQUAL"):
+            return [Tok("NAME", t.text, t.start, end)]      # l^{(i)}(w, b) = …: the formula's name
+        if summed:
+            return [Tok("NAME", f"{t.text}_{index}", t.start, end)]
+        if t.text in names:
+            return [Tok("NAME", t.text, t.start, end)]
+        raise GradcalcError(f"{t.text}^{{({index})}} is the {index}-th example's {t.text} in machine-learning "
+                            f"notes, read inside a sum over {index}, or as {t.text} given a value",
+                            (t.start, end),
+                            hint=f"give {t.text} (an array for every example: --{t.text} \"[…]\"), or write the "
+                                 f"sum, \\sum_{{{index}=1}}^{{m}} …; for the power {t.text}^{index}, give --{index}")
+
+    return _rewrite_windows(tokens, 7, rewrite)
 
 
 def _free_indices(tokens: list[Tok], names) -> list[Tok]:
@@ -886,31 +895,26 @@ def _labels(tokens: list[Tok], names, notes: list[str]) -> list[Tok]:
     """W^{(1)}, W^{[2]}: a numbered label in notes (layer 1's W, as d2l and Ng write them), never a power:
     the name W1 (or W_1, whichever is given). Where W alone has a value and W1 none, refused: W to the
     power 1 or 2 is not what the text means, and no value for W1 is there to read."""
-    out: list[Tok] = []
-    k = 0
-    while k < len(tokens):
-        t = tokens[k]
-        window = tokens[k:k + 7]
-        if t.lastgroup == "NAME" and len(window) == 7 and window[1].text == "^" and window[2].lastgroup == "LBRACE" \
-                and window[3].text in ("(", "[") and window[4].lastgroup == "NUMBER" and window[4].text.isdigit() \
-                and window[5].text == {"(": ")", "[": "]"}[window[3].text] and window[6].lastgroup == "RBRACE":
-            label = window[4].text
-            name = next((n for n in (t.text + label, f"{t.text}_{label}") if n in names), None)
-            written = "".join(w.text for w in window[1:])
-            if name is None and t.text in names:
-                raise GradcalcError(f"{t.text}{written} is the {t.text} labelled {label} (layer {label}'s, in notes), "
-                                    f"not a power of {t.text}", (t.start, window[6].end),
-                                    hint=f"give its value as --{t.text}{label} VALUE; for the power write "
-                                         f"{t.text}^{label}")
-            name = name or t.text + label
-            notes.append(f"{t.text}{written} is read as {name}: a label in parentheses names a value of its own "
-                         f"(layer {label}'s {t.text}), not a power")
-            out.append(Tok("NAME", name, t.start, window[6].end))
-            k += 7
-            continue
-        out.append(t)
-        k += 1
-    return out
+    def rewrite(_k: int, window: list[Tok]) -> list[Tok] | None:
+        t = window[0]
+        if not (t.lastgroup == "NAME" and window[1].text == "^" and window[2].lastgroup == "LBRACE"
+                and window[3].text in ("(", "[") and window[4].lastgroup == "NUMBER" and window[4].text.isdigit()
+                and window[5].text == {"(": ")", "[": "]"}[window[3].text] and window[6].lastgroup == "RBRACE"):
+            return None
+        label = window[4].text
+        name = next((n for n in (t.text + label, f"{t.text}_{label}") if n in names), None)
+        written = "".join(w.text for w in window[1:])
+        if name is None and t.text in names:
+            raise GradcalcError(f"{t.text}{written} is the {t.text} labelled {label} (layer {label}'s, in notes), "
+                                f"not a power of {t.text}", (t.start, window[6].end),
+                                hint=f"give its value as --{t.text}{label} VALUE; for the power write "
+                                     f"{t.text}^{label}")
+        name = name or t.text + label
+        notes.append(f"{t.text}{written} is read as {name}: a label in parentheses names a value of its own "
+                     f"(layer {label}'s {t.text}), not a power")
+        return [Tok("NAME", name, t.start, window[6].end)]
+
+    return _rewrite_windows(tokens, 7, rewrite)
 
 
 def _norm_order(tokens: list[Tok], start: int) -> tuple[str | None, int]:
