@@ -14,14 +14,34 @@ def run(*args, input=None, env=None):
     return CliRunner().invoke(main, list(args), input=input, env=env)
 
 
-def assert_error(result, code, message, caret_line=None):
+def assert_error(result, code, message, caret_line=None, json=False):
+    """The command failed with `code`, saying `message` on stderr's first line (and `caret_line`);
+    stdout empty, or with `json` (--json was given) the same error as one JSON object."""
     assert result.exit_code == code, (result.exit_code, result.output)
-    assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: ") and message in result.stderr.splitlines()[0]
+    if json:
+        assert_json_error(result)
+    else:
+        assert result.stdout == ""
     if caret_line is not None:
         lines = result.stderr.splitlines()
         assert caret_line in lines, result.stderr
+
+
+def assert_json_error(result):
+    """--json: stdout is one JSON object {"error": …} saying what stderr says, with the exit code."""
+    import json
+
+    from gradcalc.errors import visible
+
+    assert result.stdout.endswith("\n") and result.stdout.count("\n") == 1, result.stdout
+    error = json.loads(result.stdout)["error"]
+    assert error["exit_code"] == result.exit_code
+    # the message as it is; stderr shows control characters escaped (and cuts a very long one)
+    assert result.stderr.splitlines()[0].startswith(f"error: {visible(error['message'])[:200]}")
+    assert (error["hint"] is None) == ("hint: " not in result.stderr)
+    return error
 
 
 def central_differences(f, x, h=1e-6):

@@ -421,7 +421,7 @@ def test_bytes_that_are_not_utf8_are_named_as_such(args, message, caret):
 ])
 def test_a_slip_gets_a_message_that_points_to_the_fix(args, message, hint):
     result = run(*args)
-    assert_error(result, 2, message)
+    assert_error(result, 2, message, json="--json" in args)
     assert hint in result.stderr, result.stderr
     if "json" in args:   # and the hint's spelling works
         fixed = run("json*2", "--var", "json=1", "-q")

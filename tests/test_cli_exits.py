@@ -1,6 +1,8 @@
 """One exit path: every front door ends through the same guard with the codes named in errors.py, and
 --help's table of exit codes is read off them. Also the small command-line refusals that were wrong."""
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -174,3 +176,50 @@ def test_the_exit_path_has_no_case_for_an_ops_refusal():
     # every walk turns InputError into bad input with its place; the exit path never sees one
     source = (ROOT / "gradcalc" / "cli" / "exits.py").read_text(encoding="utf-8")
     assert "InputError" not in source
+
+
+# --json on bad input: stdout still holds one JSON object, the error's; stderr keeps the message.
+@pytest.mark.parametrize("args, code, line, column, length", [
+    (["log(x", "--x", "1"], 2, 1, 6, 1),                         # syntax: at the end
+    (["y = 2\nz = log(x)*y", "--x", "0"], 3, 2, 5, 6),            # math error, second line
+    (["x*y", "--x", "1"], 2, 1, 3, 1),                            # a missing value: at its name
+    (["x", "--x", "1", "--latex"], 2, None, None, None),          # an option conflict
+    (["x", "--x", "1", "--order", "0"], 2, None, None, None),     # click's own check of a value
+])
+def test_json_on_bad_input_is_one_json_object_on_stdout(args, code, line, column, length):
+    result = run(*args, "--json")
+    assert_error(result, code, "", json=True)
+    error = json.loads(result.stdout)["error"]
+    assert (error["line"], error["column"], error["length"]) == (line, column, length)
+    assert error["meaning"] == dict(errors.exit_codes())[code]
+    if line is not None:   # the caret on stderr marks the same place
+        caret = result.stderr.splitlines()[2]
+        assert caret.index("^") - (len("  line 2: ") if line > 1 else 2) == column - 1 and caret.count("^") == length
+
+
+def test_json_of_a_sheet_that_cannot_be_read_is_the_error(tmp_path):
+    result = run("check", str(tmp_path / "missing.toml"), "--json")
+    assert_error(result, 2, "cannot read the sheet", json=True)
+
+
+def test_json_after_a_result_was_written_adds_nothing(tmp_path):
+    # the rows written stand as JSON lines; the failing row is said on stderr
+    points = tmp_path / "points.csv"
+    points.write_text("x\n" + "1\n" * 3 + "0\n", encoding="utf-8")
+    result = run("log(x)", "--points", str(points), "--json")
+    assert result.exit_code == 3 and result.stderr.startswith("error: ")
+    assert all("error" not in json.loads(line) for line in result.stdout.splitlines())
+
+
+def test_without_json_or_after_a_double_dash_stdout_stays_empty():
+    assert_error(run("log(x)", "--x", "0"), 3, "log of a non-positive number")
+    assert_error(run("--x", "1", "--", "--json"), 2, "")
+
+
+def test_json_of_an_error_into_a_full_stdout_keeps_the_errors_code_and_one_message():
+    with open(os.devnull if not Path("/dev/full").exists() else "/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "gradcalc", "log(x)", "--x", "0", "--json"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert done.returncode == 3
+    assert done.stderr.startswith("error: log of a non-positive number") and "Traceback" not in done.stderr
+    assert "Exception ignored" not in done.stderr and done.stderr.count("error: ") == 1

@@ -23,6 +23,7 @@ from hypothesis import Phase, assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from gradcalc.cli import main
+from helpers import assert_json_error
 
 INPUTS = ("x", "y", "w")
 # The explain phase re-runs a failure hundreds of times to annotate it: minutes, for no new finding.
@@ -200,7 +201,7 @@ def run(args):
 
 def assert_failed_cleanly(result, codes=(2, 3)):
     assert result.exit_code in codes, (result.exit_code, result.stdout, result.stderr)
-    assert result.stdout == "", result.stdout
+    assert_json_error(result)   # the programs run with --json: the error is one JSON object on stdout too
     assert result.stderr.startswith("error: "), result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
@@ -351,7 +352,16 @@ def test_random_command_lines(argv, stdin):
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), \
         (argv, repr(result.exception))
     if result.exit_code not in (0, 1):
-        assert result.stdout == "" and result.stderr.strip(), (argv, result.stdout, result.stderr)
+        assert result.stderr.strip(), (argv, result.stdout, result.stderr)
+        if "--json" in (argv[:argv.index("--")] if "--" in argv else argv):
+            # stdout is JSON: the error as one object, or the --points rows written before it stopped
+            first = json.loads(result.stdout.splitlines()[0])
+            if "error" in first and "line" not in first:
+                assert_json_error(result)
+            else:
+                assert all(json.loads(line) for line in result.stdout.splitlines())
+        else:
+            assert result.stdout == "", (argv, result.stdout, result.stderr)
 
 
 @settings(phases=NO_EXPLAIN)

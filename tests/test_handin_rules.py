@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from gradcalc.cli import main
+from helpers import assert_json_error
 
 
 def run(*args, input=None):
@@ -55,7 +56,11 @@ def test_a_hand_in_that_sets_its_own_rules_is_refused(tmp_path, handin, named, k
     sheet = write(tmp_path, "handin.toml", handin)
     for form in ("--plain", "--json"):
         result = run("check", sheet, form)
-        assert result.exit_code == 2 and result.stdout == "", result.output
+        assert result.exit_code == 2, result.output
+        if form == "--json":   # the same error, as one JSON object
+            assert assert_json_error(result)["line"] is None
+        else:
+            assert result.stdout == ""
         first, hint = result.stderr.splitlines()
         assert first.startswith("error: a sheet graded on its own is a hand-in, and a hand-in cannot set "
                                 "the rules it is graded by; this one sets ") and first.endswith(named)

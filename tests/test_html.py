@@ -16,7 +16,7 @@ import pytest
 from gradcalc import compute
 from gradcalc.render import html as page_module
 from gradcalc.render.html import html_page, page_dot, render_html, shown_nodes
-from helpers import APPLE_ORANGE, APPLE_ORANGE_VALUES, run
+from helpers import APPLE_ORANGE, APPLE_ORANGE_VALUES, assert_json_error, run
 
 CHROMIUM = "/usr/bin/chromium"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
@@ -136,8 +136,11 @@ def test_cli_writes_the_page_to_stdout():
 def test_cli_refuses(args, message):
     found = run("x*x", "--x", "3", *args)
     assert found.exit_code == 2, found.output
-    assert found.stdout == "" and found.stderr.startswith("error: ") and message in found.stderr, \
-        found.stderr
+    if "--json" in args:   # the error as one JSON object on stdout too
+        assert_json_error(found)
+    else:
+        assert found.stdout == ""
+    assert found.stderr.startswith("error: ") and message in found.stderr, found.stderr
     assert "Traceback" not in found.stderr
 
 

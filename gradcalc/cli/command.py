@@ -12,7 +12,7 @@ from ..errors import IO_FAILED, GradcalcError, not_utf8
 from ..names import is_name, unaccented
 from ..numbers import NUMBER
 from . import spec
-from .exits import guard, say
+from .exits import answering, guard, say
 
 # else, like "--x; y", an expression; Greek names are variables too (--γ 2)
 _OPTION_LIKE = re.compile(r"^--[A-Za-z_\u00b5\u0391-\u03c9\u03d1\u03d5\u03f5][A-Za-z_0-9\u00b5\u0391-\u03c9\u03d1\u03d5\u03f5\u2080-\u2089-]*$")
@@ -90,6 +90,13 @@ def own_options(command: click.Command) -> list[str]:
             if opt.startswith("--")]
 
 
+def asks_json(command: click.Command, argv: list[str]) -> bool:
+    """Whether the command line gives the command's --json (before a `--` that ends the options), as
+    soon as it starts: an error in the options themselves is then written as JSON too."""
+    names = {name for param in command.params if param.name == "as_json" for name in param.opts}
+    return bool(names.intersection(argv[:argv.index("--")] if "--" in argv else argv))
+
+
 class OneLineErrors(click.Command):
     """A click Command whose usage errors (a bad option value, a missing argument, extra arguments)
     are gradcalc's one-line `error:` and `hint:` with exit 2, not click's four-line usage block."""
@@ -98,6 +105,7 @@ class OneLineErrors(click.Command):
         # Not standalone: click hands back what it would have said or done itself (a usage error,
         # Ctrl-C as Abort, ctx.exit's code), so the one guard says it and picks the exit code.
         extra.pop("standalone_mode", None)
+        answering(asks_json(self, sys.argv[1:] if args is None else list(args)))
         with guard():
             code = super().main(args, prog_name, standalone_mode=False, **extra)
         sys.exit(code if isinstance(code, int) else 0)
@@ -152,6 +160,7 @@ class Command(OneLineErrors):
 
     def main(self, args=None, prog_name=None, **extra):
         argv = sys.argv[1:] if args is None else list(args)
+        answering(asks_json(self, argv))
         if sys.stdout is None:   # started with standard output closed (`>&-`): nothing could be shown
             say("error: standard output is closed, so the result cannot be written\n"
                 "hint: redirect it to a file or a pipe instead of closing it")

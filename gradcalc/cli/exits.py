@@ -3,7 +3,9 @@
 Every front door (the `gradcalc` script, the quick path, the pre-parser, click's commands) runs its
 work inside `guard`, and `exit_code` is the one place an error becomes a code; the codes are named in
 errors.py, on the error classes. Imports no click (the quick path ends here too). Every line gradcalc
-writes goes through `write` (as UTF-8, whatever the locale says) or `say` (stderr).
+writes goes through `write` (as UTF-8, whatever the locale says) or `say` (stderr). With --json
+(`answering`), an error that ends the command before anything was written on stdout is also written
+there, as one JSON object {"error": {…}}: a script that parses stdout reads why, and the code.
 """
 
 from __future__ import annotations
@@ -32,39 +34,78 @@ class guard:
         raise SystemExit(exit_code(error)) from None
 
 
+# What the exit path knows of the command being run: whether it asked for --json, and whether
+# anything was written on stdout yet (then its result stands, or was cut off, and nothing is added).
+_COMMAND = {"json": False, "wrote": False}
+
+
+def answering(json: bool) -> None:
+    """A front door starts a command: with `json` (--json was given), an error that ends it before
+    anything is written on stdout is also one JSON object there."""
+    _COMMAND.update(json=json, wrote=False)
+
+
 def exit_code(error: BaseException) -> int:
-    """Say what happened on stderr (one message, no traceback); the exit code for it."""
+    """Say what happened on stderr (one message, no traceback); the exit code for it. With --json
+    and nothing on stdout yet, the same as one JSON object there."""
+    said, code = _account(error)
+    if said:
+        say(said.render(stderr_columns()) if isinstance(said, GradcalcError) else said)
+    if _COMMAND["json"] and not _COMMAND["wrote"] and isinstance(said, GradcalcError):
+        try:
+            write("stdout", json_error(said, code) + "\n")
+        except (OSError, ValueError, AttributeError):   # stdout closed or full: stderr said it
+            _silence_stdout()   # Python would fail again flushing it at exit
+    return code
+
+
+def _account(error: BaseException) -> tuple[GradcalcError | str, int]:
+    """The error as gradcalc says it (a GradcalcError, or a text where nothing more could be said on
+    stdout), and its exit code."""
     if isinstance(error, GradcalcError):
-        say(_with_var_hint(error).render(stderr_columns()))
-        return error.exit_code
+        return _with_var_hint(error), error.exit_code
     click = sys.modules.get("click")   # loaded if click raised it
     if click is not None and isinstance(error, click.exceptions.Abort):
         error = KeyboardInterrupt()   # click's name for Ctrl-C while it read the options
     elif click is not None and isinstance(error, click.ClickException):
-        say(GradcalcError(error.format_message()).render(stderr_columns()))
-        return error.exit_code
+        return GradcalcError(error.format_message()), error.exit_code
     if isinstance(error, BrokenPipeError):
         _silence_stdout()   # the reader stopped early (`| head`): nothing more to say
-        return BROKEN_PIPE
+        return "", BROKEN_PIPE
     if isinstance(error, KeyboardInterrupt):
-        say("error: interrupted")
-        return INTERRUPTED
+        return GradcalcError("interrupted"), INTERRUPTED
     if isinstance(error, OSError):   # the output could not be written: a full disk, a closed stream
         _silence_stdout()   # Python would fail again flushing it at exit
         reason = error.strerror or str(error) or type(error).__name__
-        say(f"error: input/output failed: {reason}\n"
-            f"hint: check the free space and that the output can be written")
-        return IO_FAILED
+        return (f"error: input/output failed: {reason}\n"
+                f"hint: check the free space and that the output can be written"), IO_FAILED
     if isinstance(error, MemoryError):
-        say("error: out of memory: the input is too large for this machine\n"
-            "hint: lower the sizes, or the limits with --limit (see --help)")
-        return GradcalcError.exit_code
+        return GradcalcError("out of memory: the input is too large for this machine",
+                             hint="lower the sizes, or the limits with --limit (see --help)"), GradcalcError.exit_code
     if os.environ.get("GRADCALC_TRACEBACK"):
         raise error
-    say(f"error: internal error ({type(error).__name__}: {str(error)[:200]}); this is a bug "
-        f"in gradcalc\nhint: please report it with the command that caused it; "
-        f"GRADCALC_TRACEBACK=1 shows the traceback")
-    return INTERNAL
+    return GradcalcError(f"internal error ({type(error).__name__}: {str(error)[:200]}); this is a bug in "
+                         f"gradcalc", hint="please report it with the command that caused it; "
+                                           "GRADCALC_TRACEBACK=1 shows the traceback"), INTERNAL
+
+
+def json_error(error: GradcalcError, code: int) -> str:
+    """--json's account of an error: {"error": {"message", "hint", "exit_code", "meaning", "line",
+    "column", "length"}}, where line and column (from 1, in characters) and length say what the
+    caret marks in the expression (null where the error has no place)."""
+    from ..errors import exit_codes
+    from ..render.json import dumps
+
+    line = column = length = None
+    if error.span is not None and error.text is not None:
+        start, end = (max(0, min(at, len(error.text))) for at in error.span)
+        line_start = error.text.rfind("\n", 0, start) + 1
+        line, column = error.text.count("\n", 0, line_start) + 1, start - line_start + 1
+        line_end = error.text.find("\n", start)
+        length = max(1, min(end, len(error.text) if line_end == -1 else line_end) - start)
+    return dumps({"error": {"message": error.message, "hint": error.hint, "exit_code": code,
+                            "meaning": dict(exit_codes()).get(code), "line": line, "column": column,
+                            "length": length}})
 
 
 def exit_code_table() -> str:
@@ -129,6 +170,8 @@ def write(name: str, text: str) -> None:
     ASCII or latin-1 (PYTHONIOENCODING, a Windows cp1252 console redirected to a file) could not
     encode ∂ or ×, so its bytes are written as UTF-8 instead, as JSON requires anyway."""
     stream = getattr(sys, name)
+    if name == "stdout" and text:
+        _COMMAND["wrote"] = True
     if _writes_utf8(stream) or not hasattr(stream, "buffer"):
         stream.write(text)
         stream.flush()

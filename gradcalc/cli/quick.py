@@ -104,9 +104,10 @@ def answer(argv: list[str]) -> int | None:
         return None   # the full command line computes it again and reports it in its words
     if result.unused:
         return None   # a note, or a mistyped option: the full command line says which
-    from .exits import exit_code
+    from .exits import answering, exit_code
     from .output import Output, show_result
 
+    answering(bool(question.output.get("as_json")))
     try:
         show_result(result, Output(**question.output))
     except (Exception, KeyboardInterrupt) as error:

@@ -62,7 +62,8 @@ COMMAND = (
     Option(("--wrt",), MANY, "Only report the gradient with respect to NAME (repeatable).",
            group="program", metavar="NAME"),
 
-    Option(help="Print one JSON object (full precision).", group="output", **_JSON_NAMES),
+    Option(help="Print one JSON object (full precision); on an error, {\"error\": {…}} with the message, "
+                "where it is and the exit code.", group="output", **_JSON_NAMES),
     Option(("--plain",), FLAG, "Plain text tables, no colour (the default when piped).", group="output"),
     Option(("-q", "--quiet"), FLAG,
            "Print bare numbers, one per line, in a fixed order: the value, then ∂z/∂NAME for each input "
@@ -140,7 +141,8 @@ COMMAND = (
 
 # `gradcalc check SHEET.toml`: a homework sheet, or with --answers a whole class.
 CHECK = (
-    Option(help="Print the report as one JSON object.", group="sheet", **_JSON_NAMES),
+    Option(help="Print the report as one JSON object (on an error, {\"error\": {…}}).", group="sheet",
+           **_JSON_NAMES),
     Option(("--plain",), FLAG, "Plain text, no colour (the default when piped).", group="sheet"),
     Option(("--precision",), group="sheet", **_PRECISION),
     Option(("--rtol",), TOLERANCE, "Relative tolerance (default: the sheet's rtol, else 1e-6).",
