@@ -78,12 +78,14 @@ def student_keys(sheet: ClassSheet, students: list[str], seed: int) -> list[Answ
     return found
 
 
-def read_students(text: str, source: str) -> list[str]:
-    """The names in the `student` column of a CSV (the answers file, or a list of names alone), read
-    by the class's reader (csvtext.rows: its separator, quotes, line ends and lines), so the key draws
-    each point for the name the class is graded under."""
+def read_students(text: str, source: str) -> tuple[str, list[str]]:
+    """The separator and the names in the `student` column of a CSV (the answers file, or a list of
+    names alone), read by the class's reader (csvtext.rows: its separator, quotes, line ends and
+    lines), so the key draws each point for the name the class is graded under, and is written with
+    the separator the file was saved with."""
     names, seen, header = [], {}, None
-    for line, fields in csv_rows(text, source)[1]:
+    separator, rows = csv_rows(text, source)
+    for line, fields in rows:
         if header is None:
             header = fields
             if fields[0].strip().lower() != "student":
@@ -102,4 +104,4 @@ def read_students(text: str, source: str) -> list[str]:
         names.append(name)
     if header is None:
         raise GradcalcError(f"{source} is empty", hint="the first line names the columns: student,…")
-    return names
+    return separator, names

@@ -107,7 +107,7 @@ def test_the_key_and_the_class_read_the_same_students(tmp_path):
     graded = [student["student"] for student in json.loads(book.stdout)["students"]]
     assert graded == ["Ben; Jr", "Multi\r\nLine", "Ann", "L" * 140_000]
     csv.field_size_limit(1_000_000)
-    rows = list(csv.reader(io.StringIO(key.stdout, newline="")))[1:]
+    rows = list(csv.reader(io.StringIO(key.stdout, newline=""), delimiter=";"))[1:]   # the file's separator
     assert [row[0] for row in rows] == [visible(name) for name in graded]   # a CR or LF shown escaped
     assert run("check", sheet, "--self-test", "--answers", answers).exit_code == 0
 
@@ -186,3 +186,22 @@ def test_an_answers_brackets_hold_the_separator(answers, expected):
     row = book.students[0]
     assert row.right == sum(expected.values()) == 3
     assert "brackets kept together" in str(row.review)
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_each_students_key_is_written_with_the_answers_files_separator(tmp_path, separator):
+    # a decimal-comma spreadsheet saved the names with ';' (or tabs): the key it opens back has them too
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    names = "student,x\nAda,1\nBen,2\n\"Cy, Jr\",3\n"
+    comma, other = tmp_path / "comma.csv", tmp_path / "other.csv"
+    comma.write_text(names, encoding="utf-8")
+    other.write_text(names.replace(",", separator).replace(f'Cy{separator} Jr', "Cy, Jr"), encoding="utf-8")
+    by_comma = run("check", str(examples / "variants.toml"), "--key", "--answers", str(comma))
+    by_other = run("check", str(examples / "variants.toml"), "--key", "--answers", str(other))
+    assert by_comma.exit_code == by_other.exit_code == 0, by_other.output
+    rows = list(csv.reader(io.StringIO(by_other.stdout), delimiter=separator))
+    assert rows == list(csv.reader(io.StringIO(by_comma.stdout)))
+    assert [row[0] for row in rows] == ["student", "Ada", "Ben", "Cy, Jr"]
+    assert by_other.stdout.splitlines()[0].split(separator)[:2] == ["student", "neuron:at"]

@@ -130,13 +130,13 @@ def _key_or_self_test(sheet: str, p: dict, as_json: bool, precision: int, limits
     source = "standard input" if sheet == "-" else sheet
     loaded = load_class_sheet(read_text(sheet, "the sheet", limits.replace(file=limits.sheet), limit="sheet"),
                               source)
-    students = None
+    students, separator = None, ","
     if p["answers"] is not None:
         from ..answer_key import read_students
 
         answers_source = "standard input" if p["answers"] == "-" else p["answers"]
-        students = read_students(decode(read_bytes(p["answers"], "the answers file"), answers_source),
-                                 answers_source)
+        separator, students = read_students(decode(read_bytes(p["answers"], "the answers file"),
+                                                   answers_source), answers_source)
     from ..render import sheet as render
     from .output import emit
 
@@ -161,7 +161,7 @@ def _key_or_self_test(sheet: str, p: dict, as_json: bool, precision: int, limits
     elif students is None:
         emit(on_screen(render.key_plain(keys[0], precision), hang=render.formula_column))
     else:
-        emit(render.keys_csv(keys, precision))
+        emit(render.keys_csv(keys, precision, separator))   # as the class's spreadsheet saved its file
 
 
 def _json(data: dict) -> str:

@@ -168,16 +168,17 @@ def key_plain(key, precision: int = DEFAULT_PRECISION) -> str:
     return "\n".join(lines) + "\n"
 
 
-def keys_csv(keys, precision: int = DEFAULT_PRECISION) -> str:
+def keys_csv(keys, precision: int = DEFAULT_PRECISION, separator: str = ",") -> str:
     """Every student's own key as CSV: their point of each varying problem (ID:at) and each answer
-    under the answers file's own column name (ID.NAME)."""
+    under the answers file's own column name (ID.NAME), fields separated by `separator` (the
+    answers file's: `;` or a tab where a decimal-comma spreadsheet saved it)."""
     import csv
     import io
 
     from ..csvtext import inert
 
     buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\n")
+    out = csv.writer(buffer, delimiter=separator, lineterminator="\n")
     sheet = keys[0].sheet if keys else None
     header = ["student"]
     for problem in sheet.problems if sheet else []:
