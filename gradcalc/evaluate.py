@@ -706,6 +706,9 @@ def _applied(op, args) -> str:
 
 def _math_error(graph, node, op, args, out) -> MathError:
     reason = op.explain(*args) if op.explain else None
+    if type(reason) is tuple:   # the op names the argument that is wrong, and how to write it
+        reason, hint = reason
+        return MathError(f"{reason}: {_applied(op, args)}", node.span, hint=hint, text=graph.text)
     if reason is None:
         nan = math.isnan(out) if isinstance(out, float) else np.any(np.isnan(out))
         reason = "overflow" if not nan else "the result is not a number"

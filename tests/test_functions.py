@@ -241,7 +241,7 @@ def test_max_of_several_arguments_folds_from_the_left():
     ("asin(x)", "2", "asin is defined for −1 ≤ x ≤ 1"), ("acos(x)", "-1.5", "acos is defined"),
     ("acosh(x)", "0.5", "acosh is defined for x ≥ 1"), ("atanh(x)", "1", "atanh is defined for −1 < x < 1"),
     ("log2(x)", "0", "log of a non-positive number"), ("log10(x)", "-1", "log of a non-positive number"),
-    ("log1p(x)", "-1", "log1p is defined for x > −1"), ("log(x, 1)", "2", "the base of a logarithm"),
+    ("log1p(x)", "-1", "log1p is defined for x > −1"), ("log(x, 1)", "2", "invalid base 1 of a logarithm"),
     ("log(x, 2)", "-1", "log of a non-positive number"), ("cbrt(x)", "0", "the derivative of cbrt(0)"),
     ("asin(x)", "1", "the derivative of asin(1)"), ("hypot(x, 0)", "0", "the derivative of hypot"),
     ("atan2(x, 0)", "0", "the derivative of atan2"), ("exp2(x)", "2000", "overflow"),
@@ -254,11 +254,15 @@ def test_outside_a_domain_is_exit_3_with_caret(expression, value, message):
 @pytest.mark.parametrize("base", ["0", "1", "-2", "0.0"])
 def test_a_base_of_0_or_1_or_below_is_exit_3_written_or_given(base):
     # log(x, 0) is log x / −inf, a finite 0 with a gradient of 0: it was exit 0, and --check passed
+    # said as what it is, the base, and how to write one: not "log(2, 0) = nan"
+    said = f"invalid base {float(base):g} of a logarithm (a base must be positive and not 1): log(2, "
     for args in ((f"log(x, {base})",), ("log(x, b)", "--b", base), (f"log(x, {base})", "--check")):
-        assert_error(run(*args[:1], "--x", "2", *args[1:]), 3,
-                     "the base of a logarithm must be positive and not 1", "  " + "^" * len(args[0]))
+        result = run(*args[:1], "--x", "2", *args[1:])
+        assert_error(result, 3, said, "  " + "^" * len(args[0]))
+        assert "= nan" not in result.stderr and "= inf" not in result.stderr
+        assert "hint: write a base > 0 other than 1, as log(x, 2)" in result.stderr
     found = run("log(x, b)", "--x", "[2, 3]", "--b", f"[2, {base}]", "-q")
-    assert found.exit_code == 3 and "positive and not 1" in found.stderr
+    assert found.exit_code == 3 and f"invalid base {float(base):g} of a logarithm" in found.stderr
 
 
 def test_the_derivative_of_a_logarithm_by_its_base():

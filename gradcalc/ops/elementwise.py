@@ -333,7 +333,13 @@ def _log_base(x, b):
 def _log_base_explain(x, b):
     if _any(x <= 0):
         return "log of a non-positive number"
-    return "the base of a logarithm must be positive and not 1" if _any((b <= 0) | (b == 1)) else None
+    bad = (b <= 0) | (b == 1)
+    if not _any(bad):
+        return None
+    base = float(b if not np.ndim(b) else np.broadcast_to(b, np.shape(bad))[bad][0])
+    # the base is what is wrong: the value it gives (nan, inf) would only repeat it
+    return (f"invalid base {base:g} of a logarithm (a base must be positive and not 1)",
+            "write a base > 0 other than 1, as log(x, 2) or log(x, 10); log(x) alone is the natural logarithm")
 
 
 # The functions people paste ----------------------------------------------------------------------
