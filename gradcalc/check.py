@@ -426,7 +426,7 @@ def _as_named(graph: Graph, answer: Answer) -> Answer:
         formula = formula.copy()
         formula.variables = {renamed.get(v, v): i for v, i in formula.variables.items()}
         for v, i in formula.variables.items():
-            formula.nodes.names[i] = v
+            formula.rename(i, v)
     return answer if name == answer.name and not renamed else replace(answer, name=name, formula=formula)
 
 

@@ -61,7 +61,7 @@ class Nodes:
     and `right`: right[i] ≥ 0 is a second input, AT_MOST_ONE says there is at most one (left[i], or
     none where that is −1), IN_MORE that `more[i]` holds them."""
 
-    __slots__ = ("ops", "left", "right", "more", "names", "starts", "ends", "appends")
+    __slots__ = ("ops", "left", "right", "more", "names", "starts", "ends", "appends", "named", "indexed")
 
     def __init__(self, nodes=()):
         self.ops: list[str | None] = []
@@ -69,6 +69,9 @@ class Nodes:
         self.more: dict[int, tuple[int, ...]] = {}
         self.names: list[str | None] = []
         self.starts, self.ends = array("i"), array("i")
+        # name → its last node, over the first `indexed` nodes (last_named); None until first asked
+        self.named: dict[str, int] | None = None
+        self.indexed = 0
         self._bind()
         for node in nodes:
             self.append(node)
@@ -80,6 +83,31 @@ class Nodes:
 
     def span(self, node_id: int) -> Span:
         return (self.starts[node_id], self.ends[node_id])
+
+    def last_named(self, name: str) -> int | None:
+        """The last node named `name`, or None. Read off an index made when first asked and brought up
+        to date with the nodes added since (rename, __setitem__ and truncate keep it right): a scan a
+        question was quadratic where many names are asked of a long program (a points header's
+        60 000 spelled-out Greek names, each looked up before its letter)."""
+        names = self.names
+        if self.named is None:
+            self.named, self.indexed = {}, 0
+        if self.indexed < len(names):
+            self.named.update({name: i for i, name in enumerate(names[self.indexed:], self.indexed)
+                               if name is not None})
+            self.indexed = len(names)
+        return self.named.get(name)
+
+    def rename(self, node_id: int, name: str | None) -> None:
+        """Give node `node_id` the name `name` (None: none), keeping last_named's index right."""
+        old, self.names[node_id] = self.names[node_id], name
+        named = self.named
+        if named is None or old == name or node_id >= self.indexed:
+            return                                  # no index, or the node is not in it yet
+        if old is not None and named.get(old) == node_id:
+            self.named = None                       # the name's node before this one: made again when asked
+        elif name is not None and named.get(name, -1) < node_id:
+            named[name] = node_id
 
     def input_ids(self, node_id: int) -> tuple[int, ...]:
         right = self.right[node_id]
@@ -158,7 +186,8 @@ class Nodes:
         except OverflowError:
             self.widen(len(self.ops))
             self.left[index], self.right[index], self.starts[index], self.ends[index] = left, right, start, end
-        self.ops[index], self.names[index] = node.op, node.name
+        self.ops[index] = node.op
+        self.rename(index, node.name)
 
     def __iter__(self):
         for i in range(len(self.ops)):
@@ -191,6 +220,8 @@ class Nodes:
             del column[count:]
         for node_id in [node_id for node_id in self.more if node_id >= count]:
             del self.more[node_id]
+        if self.indexed > count:
+            self.named = None      # names of the nodes taken back: made again when next asked
 
     def copy(self) -> Nodes:
         copied = Nodes()
@@ -292,8 +323,8 @@ class Graph:
         put_name(name)
         return node_id
 
-    def rename(self, node_id: int, name: str) -> None:
-        self.nodes.names[node_id] = name
+    def rename(self, node_id: int, name: str | None) -> None:
+        self.nodes.rename(node_id, name)
 
     def node_of(self, name: str) -> int | None:
         """The node a name means: an input, else the last node assigned that name (a named
@@ -301,8 +332,7 @@ class Graph:
         node = self.variables.get(name)
         if node is not None:
             return node
-        names = self.nodes.names
-        return next((i for i in range(len(names) - 1, -1, -1) if names[i] == name), None)
+        return self.nodes.last_named(name)
 
     def intermediates(self) -> list[str]:
         """The names of assigned (computed) values, in order of assignment."""

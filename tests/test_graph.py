@@ -1,6 +1,9 @@
 """The graph's columns (gradcalc.graph.Nodes): every node reads back as it was added, whatever its
 number of inputs and however far into the text its span lies."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from gradcalc.graph import Graph, Node
 from gradcalc.parse import parse
 
@@ -64,3 +67,44 @@ def test_labels_made_when_read_are_the_list_of_them():
     assert list(labels) == graph.labels() == ["x", "y", "n1", "2", "c", "c₂", "n2", "3", "n3", "z"]
     assert len(labels) == 10 and labels[-1] == "z" and labels[2:5] == ["n1", "2", "c"]
     assert "c₂" in labels and labels == graph.labels()
+
+
+# graph.node_of reads an index of the names, kept right through every way a name changes.
+_STEPS = st.lists(st.one_of(
+    st.tuples(st.just("add"), st.sampled_from([None, "t", "u", "x"])),
+    st.tuples(st.just("rename"), st.integers(0, 40), st.sampled_from([None, "t", "u", "v"])),
+    st.tuples(st.just("replace"), st.integers(0, 40), st.sampled_from([None, "t", "u"])),
+    st.tuples(st.just("truncate"), st.integers(0, 40)),
+    st.tuples(st.just("ask"), st.sampled_from(["t", "u", "v", "x", "w"])),
+), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_STEPS)
+def test_node_of_is_the_last_node_of_the_name_through_renames_replacements_and_truncation(steps):
+    graph = Graph("x + t")
+    graph.add(None, (), (0, 1), "x")
+    graph.variables["x"] = 0
+
+    def scanned(name):   # what node_of means: an input, else the last node with the name
+        if name in graph.variables:
+            return graph.variables[name]
+        names = graph.nodes.names
+        return next((i for i in range(len(names) - 1, -1, -1) if names[i] == name), None)
+
+    for step in steps:
+        size = len(graph.nodes)
+        if step[0] == "add":
+            graph.add("neg", (size - 1,), (0, 1), step[1])
+        elif step[0] == "rename" and step[1] < size:
+            graph.rename(step[1], step[2])
+        elif step[0] == "replace" and 0 < step[1] < size:
+            old = graph.nodes[step[1]]
+            graph.nodes[step[1]] = Node(old.id, old.op, old.inputs, step[2], old.span)
+        elif step[0] == "truncate" and 0 < step[1] < size:
+            graph.nodes.truncate(step[1])
+        for name in ("t", "u", "v", "w"):
+            assert graph.node_of(name) == scanned(name), (step, name)
+    copied = graph.copy()
+    copied.rename(len(copied.nodes) - 1, "w")
+    assert graph.node_of("w") == scanned("w")    # a copy's index is its own

@@ -45,8 +45,8 @@ def run(text: str, fixed: dict, p: dict, as_json: bool, limits) -> None:
             f"{'are not variables' if len(points.carried) > 1 else 'is not a variable'} of "
             f"the expression (carried through unchanged)")
     names = list(wrt or graph.variables)
-    renamed = [name for name in out.output_columns([], graph.output_name, names, keep_going)
-               if name in points.columns]
+    given = set(points.columns)
+    renamed = [name for name in out.output_columns([], graph.output_name, names, keep_going) if name in given]
     if renamed:   # a column of the file has the name of one gradcalc adds (its own output fed back)
         say(f"note: the points file has {'columns' if len(renamed) > 1 else 'a column'} named "
             f"{', '.join(renamed)} too: kept as given; gradcalc's own "

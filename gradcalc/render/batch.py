@@ -15,8 +15,9 @@ from ..numbers import NUMBER, format_number
 from .json import dumps
 
 
-def field_name(name: str, columns: list[str]) -> str:
-    """`value`, `error`, … unless an input has that name; then `value_`, so no column is shadowed."""
+def field_name(name: str, columns) -> str:
+    """`value`, `error`, … unless an input has that name; then `value_`, so no column is shadowed.
+    `columns`: the names taken (a set where there are many: a list is searched through)."""
     while name in columns:
         name += "_"
     return name
@@ -25,9 +26,10 @@ def field_name(name: str, columns: list[str]) -> str:
 def output_columns(columns: list[str], output: str, names: list[str], keep_going: bool) -> list[str]:
     """The inputs as given, `value`, `dz/dx` per variable, `error` with keep_going: the names of
     --points's CSV columns and of gradcalc.vectorize's."""
-    header = list(columns) + [field_name("value", columns)] + [field_name(f"d{output}/d{name}", columns)
-                                                              for name in names]
-    return header + ([field_name("error", columns)] if keep_going else [])
+    taken = set(columns)   # a name a column: 60 000 of each, searched in a list, were minutes
+    header = list(columns) + [field_name("value", taken)] + [field_name(f"d{output}/d{name}", taken)
+                                                            for name in names]
+    return header + ([field_name("error", taken)] if keep_going else [])
 
 
 def csv_header(columns: list[str], output: str, names: list[str], keep_going: bool) -> str:
