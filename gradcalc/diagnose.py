@@ -4,6 +4,7 @@ pass checked entry by entry, later entries judged from the student's own earlier
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from .evaluate import backward, backward_from, needs_grad
@@ -353,14 +354,15 @@ def _key(value: Any) -> Any:
 
 
 def close(given: Any, value: Any, rtol: float, atol: float) -> bool:
-    """check.close, without importing check (and its parser) here."""
+    """check.close, without importing check (and its parser) here. A value that is not finite (a
+    slip's 1/0 at log's output 0) is close to nothing: |2 − ∞| ≤ rtol·∞ would make it anything."""
     if isinstance(given, float) and isinstance(value, float):   # numbers: no numpy round trip
-        return abs(given - value) <= atol + rtol * abs(value)
+        return abs(given - value) <= atol + rtol * abs(value) and math.isfinite(value)
     given, value = np.asarray(given), np.asarray(value)
     if given.shape != value.shape and given.shape != ():   # check.fits: a single number, or the shape
         return False
     with np.errstate(all="ignore"):
-        return bool(np.all(np.abs(given - value) <= atol + rtol * np.abs(value)))
+        return bool(np.all((np.abs(given - value) <= atol + rtol * np.abs(value)) & np.isfinite(value)))
 
 
 class Within:
@@ -387,6 +389,8 @@ class Within:
         rule = self.rule
         if rule is None or np.ndim(value) or np.ndim(given):
             return close(given, value, self.rtol, self.atol)
+        if not math.isfinite(value):      # no rule's figures make a number of ∞ or nan
+            return False
         if not rule.figures and abs(given - value) <= self.atol + self.rtol * abs(value):
             return True   # the hand-computed default: within rtol/atol is right, whatever the figures
         if self._written is not False:
@@ -409,7 +413,8 @@ def loose_bound(rule: Any, rtol: float, atol: float, values: Any) -> Any:
     """A bound on |given − value| no narrower than Within.right's for each of `values`: exact for
     rtol/atol; for a rule's figures, half a unit of the figure asked (from |value|, a little wide,
     so the exact test runs only on what passes)."""
-    bound = atol + rtol * np.abs(values)
+    with np.errstate(invalid="ignore"):
+        bound = np.where(np.isfinite(values), atol + rtol * np.abs(values), np.nan)   # ∞ and nan: no bound
     if rule is None:
         return bound
     if rule.decimals is not None:

@@ -822,3 +822,36 @@ def test_sheet_diagnosis_uses_the_problems_own_rule(tmp_path):
     # -0.694 is -ln 2 with its last figure off, as sigfigs = [3, 2] allows: the sign slip, matched
     # by the rule the answer was judged by (not "rounded" from rtol's view).
     assert y["diagnosis"]["mistake"] == "sign-slip" and not y["diagnosis"]["sentence"].endswith("(rounded)")
+
+
+@pytest.mark.parametrize("rule", ["plain", "sigfigs", "decimals"])
+def test_a_slip_that_gives_infinity_explains_no_number(rule):
+    # log′ taken at log's output 0 (x = 1) is 1/0 = ∞: |2 − ∞| ≤ rtol·∞ made it "explain" any wrong
+    # answer, and --json then failed writing the ∞ (exit 70)
+    from gradcalc.diagnose import Within
+    from gradcalc.tolerance import Rule
+
+    result = compute("log(x)", {"x": 1.0})
+    within = {"plain": Within(), "sigfigs": Within(rule=Rule(sigfigs=3, hand=False), text="2.00"),
+              "decimals": Within(rule=Rule(decimals=2, hand=False), text="2.00")}[rule]
+    found = Diagnoser(result.graph, result.values, [result.graph.node_of("x")]).diagnose("x", 2.0, within=within)
+    assert found.mistake is None and found.value is None and found.sentence.startswith(NO_MATCH)
+    checker_found = diagnose(result, "x", 2.0)
+    assert checker_found.mistake is None
+
+
+def test_a_slip_that_gives_infinity_explains_no_number_in_a_class_or_in_json():
+    import json
+
+    from gradcalc.classroom import grade_class, load_class_sheet, read_answers
+    from helpers import run
+
+    sheet = load_class_sheet('[[problem]]\nid = "ln"\nexpression = "z = log(x)"\nat = { x = 1 }\nanswers = ["x"]\n')
+    book = grade_class(sheet, read_answers("student,ln.x\nAda,2\nBen,2.5\nCy,1\n", sheet))
+    ada, ben, cy = (s.marks[0] for s in book.students)
+    assert ada.entry.diagnosis.mistake is None and ben.entry.diagnosis.mistake is None
+    assert cy.entry is None and cy.ok
+    shown = run("log(x)", "--x", "1", "--expect", "x=2", "--json")
+    assert shown.exit_code == 1
+    data = json.loads(shown.stdout)
+    assert data["ok"] is False and data["expect"][0]["diagnosis"]["mistake"] is None
