@@ -49,9 +49,7 @@ class Op:
         self.vjp = vjp
         if vjp:     # no local derivative rule: one None per input, so a walk tests for one first
             self.d = self.local = (None,) * len(vjp)
-        # why a forward result is not finite: a reason, or (reason, hint) where the reason names the
-        # argument that is wrong and the result's value (nan) would add nothing
-        self.explain = explain
+        self.explain = explain          # why a forward result is not finite: a reason, or (reason, hint)
         # For an op with kinks or jumps (relu, abs, sign, max): which smooth piece it is on, called
         # with (*inputs, out). Points near the given one that land on another piece are not comparable.
         self.piece = piece
