@@ -261,25 +261,9 @@ def _sum_bounds(tokens: list[Tok], i: int, excluded: list | None = None) -> tupl
 
 
 def _summand_end(tokens: list[Tok], start: int) -> int:
-    """Where the summand after \\sum's bounds ends: at a + or − outside brackets (a term of its own), an
-    =, a comma, a line's end or a bracket it did not open."""
-    depth, j = 0, start
-    while j < len(tokens):
-        token = tokens[j]
-        kind = token.lastgroup
-        if token.text in _SIZING and j + 1 < len(tokens) and tokens[j + 1].lastgroup in _CLOSE_KINDS and depth == 0:
-            break
-        if kind in _OPEN_KINDS:
-            depth += 1
-        elif kind in _CLOSE_KINDS:
-            if depth == 0:
-                break
-            depth -= 1
-        elif depth == 0 and j > start and (kind in ("ADD_OP", "EQUAL", "COMMA", "_SEP", "COMPARE_OP")
-                                           or token.text in ("\\\\", "&")):
-            break
-        j += 1
-    return j
+    """Where the summand after \\sum's bounds ends: where its term does (_term_bounds), its first token
+    a sign or not."""
+    return _term_bounds(tokens, start, 1, signed=True)
 
 
 def _elementwise_products(body: list[Tok]) -> list[Tok]:
@@ -774,20 +758,26 @@ _DOTS = {"\\cdots", "\\ldots", "\\dots", "\\dotsb", "…", "⋯"}
 _TERM_ENDS = {"ADD_OP", "EQUAL", "_SEP", "COMMA", "COMPARE_OP"}
 
 
-def _term_bounds(tokens: list[Tok], at: int, step: int) -> int:
+def _term_bounds(tokens: list[Tok], at: int, step: int, signed: bool = False) -> int:
     """From tokens[at], the index where the term ends going `step` (−1 back, +1 on): at a + or − (or =,
-    a comma) outside brackets, or a bracket it did not open. Back, the index of its first token."""
+    a comma, a line's end) outside brackets, but not at tokens[at] itself where the term may start
+    with its sign (`signed`); at a bracket it did not open, or going on at the sizing command before
+    one (\\right), which is not the term's. Back, the index of its first token."""
     depth, k = 0, at
+    opens, closes = (_OPEN_KINDS, _CLOSE_KINDS) if step > 0 else (_CLOSE_KINDS, _OPEN_KINDS)
     while 0 <= k < len(tokens):
-        kind = tokens[k].lastgroup
-        opens, closes = (_OPEN_KINDS, _CLOSE_KINDS) if step > 0 else (_CLOSE_KINDS, _OPEN_KINDS)
+        token = tokens[k]
+        kind = token.lastgroup
+        if step > 0 and depth == 0 and token.text in _SIZING and k + 1 < len(tokens) \
+                and tokens[k + 1].lastgroup in _CLOSE_KINDS:
+            break
         if kind in opens:
             depth += 1
         elif kind in closes:
             if depth == 0:
                 break
             depth -= 1
-        elif depth == 0 and (kind in _TERM_ENDS or tokens[k].text in ("\\\\", "&")):
+        elif depth == 0 and (k != at or not signed) and (kind in _TERM_ENDS or token.text in ("\\\\", "&")):
             break
         k += step
     return k + 1 if step < 0 else k

@@ -672,3 +672,11 @@ def test_a_font_around_a_letter_is_the_letter():
     assert found.value == pytest.approx(float(exact.subs(point)), rel=1e-14)
     for name, symbol in (("W", W), ("x", x), ("θ", theta)):
         assert found.gradient[name] == pytest.approx(float(sp.diff(exact, symbol).subs(point)), rel=1e-14)
+
+
+def test_an_ellipsis_sum_inside_sized_brackets_ends_its_last_term_before_right():
+    # \right is the bracket's, not the last term's: w_d x_d \right was not written like w_1 x_1
+    result = compute(r"\hat{y} = 2\left(w_1 x_1 + \cdots + w_d x_d\right) + b",
+                     {"w": np.array([1.0, 2.0]), "x": np.array([3.0, 4.0]), "b": 1.0})
+    assert float(result.value) == 2 * (1 * 3 + 2 * 4) + 1
+    assert result.gradient["w"].tolist() == [6.0, 8.0] and result.gradient["x"].tolist() == [2.0, 4.0]
