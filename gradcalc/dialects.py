@@ -769,15 +769,25 @@ OPTAX = {
                     lambda m, x, t: m.call("maximum", m.const(0.0), m("sub", m.const(1.0), m("mul", x, t)))),
 }
 
-# jax.numpy: NumPy's names, with JAX's derivatives at the kinks of abs and clip
+def _norm_jax(m, x, ord=None, axis=None, **_):
+    """jnp.linalg.norm: √(Σx²) as JAX differentiates it, so at the zero vector its derivative is not a
+    number (JAX's nan; gradcalc's norm passes 0 there, as PyTorch does) and gradcalc says so (exit 3)."""
+    if axis is None and (ord is None or ord == "fro" or ord == 2):
+        x = x if ord != 2 else m("vector_only", x)
+        return m.call("sqrt", m.call("sum", _square(m, x)))
+    return _norm(m, x, ord, axis)
+
+
+# jax.numpy: NumPy's names, with JAX's derivatives at the kinks of abs and clip and the norm at 0
 JAX_NUMPY = {**NUMPY, "abs": S("x", _abs_jax), "absolute": S("x", _abs_jax),
-             "clip": S("x, min|a_min=None, max|a_max=None", _clip_jax)}
+             "clip": S("x, min|a_min=None, max|a_max=None", _clip_jax),
+             "linalg.norm": S("x, ord=None, axis=None", _norm_jax)}
 
 # Module path as written → its table. "jax.numpy" and "jnp" are the same module; so are "F" and
 # "torch.nn.functional".
 NAMESPACES: dict[str, dict[str, Spelling]] = {
     "np": NUMPY, "numpy": NUMPY, "jnp": JAX_NUMPY, "jax.numpy": JAX_NUMPY, "optax": OPTAX, "optax.losses": OPTAX, "np.linalg": {"norm": NUMPY["norm"]},
-    "numpy.linalg": {"norm": NUMPY["norm"]}, "jnp.linalg": {"norm": NUMPY["norm"]},
+    "numpy.linalg": {"norm": NUMPY["norm"]}, "jnp.linalg": {"norm": JAX_NUMPY["linalg.norm"]},
     "jax.nn": JAX_NN, "jax.lax": JAX_LAX, "lax": JAX_LAX, "jax.scipy.special": SPECIAL,
     "scipy.special": SPECIAL, "special": SPECIAL,
     "torch": TORCH, "torch.nn.functional": TORCH_FUNCTIONAL, "F": TORCH_FUNCTIONAL,

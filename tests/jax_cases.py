@@ -147,6 +147,12 @@ for loss, args, wrt in (("sigmoid_binary_cross_entropy", "p, t / 2", "p"),
         OPTAX + f"loss = jnp.mean({call} * 1.5)",
         {wrt: f"jax.grad(lambda {wrt}: jnp.mean({call} * 1.5))({wrt})"}, "loss")
 
+# jnp.linalg.norm as JAX differentiates it (at the zero vector JAX's derivative is nan: refused, exit 3)
+CASES["jnp-linalg-norm"] = ("import jax\nimport jax.numpy as jnp\nx = jnp.array([[3.0, 4.0], [1.0, -2.0]])\n"
+                            "y = jnp.linalg.norm(x) + jnp.linalg.norm(x[0], 2) + jax.numpy.linalg.norm(x[1])",
+                            {"x": "jax.grad(lambda x: jnp.linalg.norm(x) + jnp.linalg.norm(x[0], 2) "
+                                  "+ jax.numpy.linalg.norm(x[1]))(x)"}, "y")
+
 # JAX's numbers for CASES (python tests/test_jax_transforms.py in the oracle venv prints this table).
 ORACLE = {
     'argnums-1-assigned': {'value': 1.4494897962848048, 'gradient': {'y': 1.720894921390099}},
@@ -199,6 +205,7 @@ ORACLE = {
     'optax-l2_loss-2': {'value': 0.9618750000000001, 'gradient': {'t': [0.07500000000000001, 0.8250000000000001, -0.1875, -0.0]}},
     'optax-log_cosh-2': {'value': 0.6221392435672634, 'gradient': {'p': [-0.074015745084339, -0.3659036737617943, 0.1732939339725037, 0.0]}},
     'optax-hinge_loss-2': {'value': 1.14375, 'gradient': {'p': [-0.1875, -0.375, -0.0, -0.1875]}},
+    'jnp-linalg-norm': {'value': 12.713293552551452, 'gradient': {'x': [[1.1477225575051662, 1.5302967433402215], [0.6297877813350132, -1.2595755626700265]]}},
 }
 
 

@@ -110,3 +110,10 @@ def test_random_keys_are_skipped_and_their_draws_are_the_values_given():
         compute(program)
     assert error.value.exit_code == 2 and "random numbers are not read" in str(error.value)
     assert "W's value (shape 3)" in error.value.hint
+
+
+def test_the_norm_at_zero_is_not_a_number_as_in_jax():
+    # JAX: jax.grad(jnp.linalg.norm)(jnp.zeros(2)) is [nan, nan]; gradcalc says the derivative is not
+    # finite there (exit 3), where its own norm passes 0 (PyTorch's convention)
+    result = run("import jax.numpy as jnp\ny = jnp.linalg.norm(x)", "--x", "[0, 0]")
+    assert_error(result, 3, "the derivative of sqrt(0) is inf")
