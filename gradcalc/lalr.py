@@ -57,11 +57,13 @@ class Tokenizer:
         self.tables, self.compiled = tables, {}
         self.skip = re.compile(f"(?:{tables.SKIP})*+")
 
-    def finditer(self, text: str):
+    def pattern(self, text: str) -> re.Pattern:
+        """The token pattern for `text` (the driver reads on with it from the first token, after what
+        `skip` skips, and again after lines it read at once)."""
         ascii = text.isascii()
         if ascii not in self.compiled:
             self.compiled[ascii] = re.compile(self.tables.ASCII_TOKENS if ascii else self.tables.TOKENS)
-        return self.compiled[ascii].finditer(text, self.skip.match(text).end())
+        return self.compiled[ascii]
 
 
 def _steps(tables, builder) -> list:
@@ -350,6 +352,100 @@ class _Run:
         return (self.texts[pair], self.tokens[2 * pair], self.tokens[2 * pair + 1])
 
 
+class _Lines:
+    """Lines of `name = number`, the values a long program gives its inputs one a line, read a line a
+    match of one regular expression where the LALR loop took four tokens and seven steps (a third of
+    a 10⁵-term program's parse). Only the driver's bookkeeping is skipped: each line's reductions
+    are the steps' own (the builder's `number`, then the assignment, called with the same children
+    in the same order) and the lines are the tokenizer's: each token is matched by its own pattern
+    in TOKENS, where no pattern before it in TOKENS matches (the alternative TOKENS would take), and
+    atomically (the match TOKENS would take). Whether the steps make such a line a cycle (from the
+    state after a separator, back to it, the statement appended to the program's list) is read off
+    the steps where it is first met; the pattern is compiled then too (~2 ms, which a program
+    without a list of statements never pays)."""
+
+    KINDS = ("NAME", "EQUAL", "NUMBER", "_SEP")
+
+    def __init__(self):
+        self.pattern = None
+        # the list's state → the states where the separator, the number and the assignment are reduced
+        # or shifted from (the steps' reductions are read there: they call one builder's methods)
+        self.cycles: dict[int, tuple[int, int, int] | None] = {}
+
+    def read(self, text: str, match, states: list, values: list, steps: list[dict]) -> int | None:
+        """At a separator the program's list of statements is next to shift, the `name = number` lines
+        after it read in one go, the separator shifted first and the last line's last: where the
+        tokenizer goes on, or None (nothing read, nothing changed)."""
+        listed = states[-1]
+        if listed not in self.cycles:
+            self.cycles[listed] = self._cycle(steps, listed)
+        cycle = self.cycles[listed]
+        if cycle is None:
+            return None
+        if self.pattern is None:
+            from . import _lalr_tables as tables
+
+            self.pattern = _line_pattern(tables, self.KINDS)
+        line = self.pattern.match(text, match.end())
+        if line is None:
+            return None
+        after_sep, numbered, assigned = cycle
+        sep = self.KINDS[-1]
+        number, assignment = steps[numbered][sep][1], steps[assigned][sep][1]
+        kept = values[-1]
+        states.append(after_sep)
+        while line is not None:
+            (a, b), (c, d), (e, f) = line.span(1), line.span(2), line.span(3)
+            kept.append(assignment([(text[a:b], a, b), (text[c:d], c, d), number([(text[e:f], e, f)])]))
+            last = line
+            line = self.pattern.match(text, last.end())
+        start, stop = last.span(4)
+        values.append((text[start:stop], start, stop))     # the last line's separator, shifted
+        return last.end()
+
+    def _cycle(self, steps: list[dict], listed: int) -> tuple[int, int, int] | None:
+        """If, from the list's state `listed`, NAME EQUAL NUMBER _SEP shift and reduce by `number` and
+        by the assignment, whose statement the list then takes (its only new item), back in the same
+        state: the states after the separator, the number and the assignment; else None."""
+        name, equal, number, sep = self.KINDS
+        after_sep = steps[listed].get(sep)
+        named = steps[after_sep].get(name) if type(after_sep) is int else None
+        equals = steps[named].get(equal) if type(named) is int else None
+        numbered = steps[equals].get(number) if type(equals) is int else None
+        if type(numbered) is not int:
+            return None
+        reduce = steps[numbered].get(sep)
+        if type(reduce) is not tuple or reduce[0] != 1 or reduce[1] is None or reduce[2] is None:
+            return None
+        assigned = reduce[2][equals]
+        reduce = steps[assigned].get(sep)
+        if type(reduce) is not tuple or reduce[0] != 3 or reduce[1] is None or reduce[2] is None:
+            return None
+        grows = steps[reduce[2][after_sep]].get(sep)
+        if grows != (3, (-1,), None) or type(grows[1]) is _Chained:
+            return None
+        return after_sep, numbered, assigned
+
+
+def _line_pattern(tables, kinds: tuple[str, ...]) -> re.Pattern:
+    """One line of these kinds of tokens, each token a group, as TOKENS would cut them (see _Lines)."""
+    alternatives = re.findall(r"(.*?)\(\?P<(\w+)>\)(?:\||$)", tables.MARKED, re.S)
+    patterns = [pattern for pattern, _ in alternatives]
+    order = [kind for _, kind in alternatives]
+    head = "(?:" + tables.MARKED + r"|[\s\S](?P<unmatched>)|\Z)"
+    assert tables.TOKENS.startswith(head), "TOKENS is not the marked alternatives, then what is skipped"
+    skipped = tables.TOKENS[len(head):]
+    line = ""
+    for kind in kinds:
+        at = order.index(kind)
+        before = f"(?!{'|'.join(patterns[:at])})" if at else ""
+        line += f"(?>{before}({patterns[at]}))(?>{skipped})"
+    return re.compile(line)
+
+
+_LINES = _Lines()
+
+
 def _children(children):
     return children
 
@@ -370,63 +466,78 @@ def drive(text: str, tables, tokenizer, steps: list[dict], matches=None):
     if given:
         found = _given(matches)
     else:
-        found = tokenizer.finditer(text)
-    for match in found:
-        # a match is a token (its kind the empty group after it), then the spaces and comments after
-        # it; the last match, at the end of the text, is of no group
-        kind = match.lastgroup or "$END"
-        action = steps[state].get(kind)
-        while type(action) is tuple:    # reduce
-            size, reduce, gotos = action
-            if gotos is None:           # a repetition grows: the list below takes the new items
-                kept = values[-size]
-                if type(reduce) is _Chained:     # a chain's: packed a run at a time
-                    if type(kept) is list:
-                        if len(kept) >= RUN:
-                            kept = values[-size] = Packed(kept)
-                    elif len(kept.tail) >= RUN:
-                        kept.pack()
-                for offset in reduce:
-                    kept.append(values[offset])
-                del values[1 - size:], states[1 - size:]
-                state = states[-1]      # the state the list was shifted to
-            elif size == 1:             # the child is replaced (or passed on) where it lies
-                if reduce is not None:
-                    values[-1] = reduce(values[-1:])
-                state = states[-1] = gotos[states[-2]]
-            else:
-                if size:
-                    children = values[-size:]
-                    del values[-size:], states[-size:]
-                else:
-                    children = []
-                if reduce is None:      # a repetition's first items: their list, or its rule at once
-                    state = gotos[states[-1]]
-                    if type(state) is tuple:    # `a + b`: the sum of [a, +, b], in place of a
-                        build, closing = state
-                        children.insert(0, values[-1])
-                        values[-1] = build(children)
-                        state = states[-1] = closing[states[-2]]
-                    else:
-                        push_value(children)
-                        push_state(state)
-                else:
-                    push_value(reduce(children))
-                    state = gotos[states[-1]]
-                    push_state(state)
+        tokens = tokenizer.pattern(text)
+        found = tokens.finditer(text, tokenizer.skip.match(text).end())
+    lines = None if given else _LINES
+    while True:
+        for match in found:
+            # a match is a token (its kind the empty group after it), then the spaces and comments
+            # after it; the last match, at the end of the text, is of no group
+            kind = match.lastgroup or "$END"
             action = steps[state].get(kind)
-        if action is None:
-            if state == end and kind == "$END":   # the start rule is complete, at the end of the text
-                return values[-1]
-            raise Fallback
-        push_state(action)              # shift
-        if given:
-            push_value(match.token)
+            while type(action) is tuple:    # reduce
+                size, reduce, gotos = action
+                if gotos is None:           # a repetition grows: the list below takes the new items
+                    kept = values[-size]
+                    chained = type(reduce) is _Chained
+                    if chained:             # a chain's: packed a run at a time
+                        if type(kept) is list:
+                            if len(kept) >= RUN:
+                                kept = values[-size] = Packed(kept)
+                        elif len(kept.tail) >= RUN:
+                            kept.pack()
+                    for offset in reduce:
+                        kept.append(values[offset])
+                    del values[1 - size:], states[1 - size:]
+                    state = states[-1]      # the state the list was shifted to
+                    if not chained and lines is not None and kind == "_SEP":
+                        resume = lines.read(text, match, states, values, steps)
+                        if resume is not None:
+                            break
+                elif size == 1:             # the child is replaced (or passed on) where it lies
+                    if reduce is not None:
+                        values[-1] = reduce(values[-1:])
+                    state = states[-1] = gotos[states[-2]]
+                else:
+                    if size:
+                        children = values[-size:]
+                        del values[-size:], states[-size:]
+                    else:
+                        children = []
+                    if reduce is None:      # a repetition's first items: their list, or its rule at once
+                        state = gotos[states[-1]]
+                        if type(state) is tuple:    # `a + b`: the sum of [a, +, b], in place of a
+                            build, closing = state
+                            children.insert(0, values[-1])
+                            values[-1] = build(children)
+                            state = states[-1] = closing[states[-2]]
+                        else:
+                            push_value(children)
+                            push_state(state)
+                    else:
+                        push_value(reduce(children))
+                        state = gotos[states[-1]]
+                        push_state(state)
+                action = steps[state].get(kind)
+            else:
+                if action is None:
+                    if state == end and kind == "$END":   # the start rule is complete, at the end of the text
+                        return values[-1]
+                    raise Fallback
+                push_state(action)              # shift
+                if given:
+                    push_value(match.token)
+                else:
+                    start, stop = match.start(), match.end(kind)
+                    push_value((text[start:stop], start, stop))
+                state = action
+                continue
+            # `name = number` lines were read at once (_Lines): the tokens go on after them
+            found = tokens.finditer(text, resume)
+            state = states[-1]
+            break
         else:
-            start, stop = match.start(), match.end(kind)
-            push_value((text[start:stop], start, stop))
-        state = action
-    raise Fallback
+            raise Fallback
 
 
 class _Given:

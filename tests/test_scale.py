@@ -138,6 +138,72 @@ def test_long_chains_read_packed_build_what_lark_builds(monkeypatch, text):
     assert outcome() == fast
 
 
+# Programs whose lines give names values (`x = 0.5`, one a line), which the driver reads a line a match
+# (lalr._Lines) from the third on, beside lines it must leave to the LALR loop.
+VALUE_LINES = [
+    "a = 1\nb = 2\nc = 3\nd = 4.5\ne = .5e-3\na + b*c - d/e",
+    "a = 1\nb = 2\nc = 3\nd = 4;e = 5 ;  f = 6 # six\n\n# g next\ng = 7\t\nh = 8\n a+b+c+d+e+f+g+h",
+    "a = 1\nb = 2\nc = 3\nc = 4\nc = 5\nc*a",                     # a name given a value again
+    "a = 1\nb = 2\nc = 3\npi = 3\nsin = 2\nexp = 1\na*pi*sin",     # notes: a constant shadowed, a function's name
+    "a = 1\nb = 2\nc = 3\nnp.x = 4\na",                           # a name with a dot: refused
+    "a = 1\nb = 2\nc = 3\nd = 1e999\na",                         # too large a number
+    "a = 1\nb = 2\nc = 3\nif = 4\nlambda = 5\na",                # keywords are no names
+    "a = 1\nb = 2\nc = 3\nlambda x = 4\ndef f = 1\na",
+    "a = 1\nb = 2\nc = 3\nd == 4\na",                            # a comparison, not an assignment
+    "a = 1\nb = 2\nc = 3\nd = 4 + a\ne = 5x\nf = 1.5.5\ng = 2\nh = 3\ni = 4\na*d*e*i",
+    "a = 1\nb = 2\nc = 3\nd = 4\nx.y = 5\nd",
+    "a = 1\nb = 2\nc = 3\nd = 4\ne = 5\n",                        # no expression after them
+    "a = 1\nb = 2\nc = 3\nd = 4\ne = 5",                          # the last line without a line break
+    "a = 1\nb = 2\nc = 3\nd = 4\nd $ 5\n",                       # a syntax error after them
+    "a = 1\nb = 2\nc = 3\nd = 4\ne = a\nf = 5\ng = 6\nh = 7\ne*h",  # a line of a name: the loop's
+    "x = 1\ny = 2\nt = x*y\nz = 3\nw = 4\nq = 5\nt + z*w*q\nx = 7\nr = 8\ns = 9\nr*s",
+    "µ = 1\nσ = 2\nσ₁ = 3\nα = 4\nβ = 5\nµ*σ*σ₁*α*β",
+]
+
+
+@pytest.mark.parametrize("text", VALUE_LINES, ids=range(len(VALUE_LINES)))
+def test_value_lines_read_at_once_build_what_the_loop_builds(monkeypatch, text):
+    import importlib
+
+    lalr = importlib.import_module("gradcalc.lalr")
+    parse_module = importlib.import_module("gradcalc.parse")
+
+    def outcome():
+        result = _outcome(text)
+        if isinstance(result, str):
+            return result
+        graph = parse_module.parse(text)
+        return (*result, graph.defaults, graph.versions, graph.notes)
+
+    fast = outcome()
+    monkeypatch.setattr(lalr, "_LINES", None)
+    assert outcome() == fast
+    monkeypatch.setattr(parse_module, "_tables", lambda: None)       # Lark's parser
+    assert outcome() == fast
+
+
+def test_value_lines_of_a_long_program(monkeypatch):
+    # 3000 lines of values, some given again, some names or numbers read otherwise, then their sum
+    import importlib
+    import random
+
+    lalr = importlib.import_module("gradcalc.lalr")
+    pick = random.Random(27)
+    names = [f"v{i}" for i in range(400)]
+    lines = [f"{pick.choice(names)} = {pick.choice(['1', '0.5', '2e-3', '.25', '7.'])}" for _ in range(3000)]
+    for at in pick.sample(range(3, 3000), 60):
+        lines[at] = pick.choice(["t = v1 + 1", "u = 2 # two", "w = 3;", "", "# a comment", "v2 = v3"])
+    text = "v1 = 1\nv2 = 2\nv3 = 3\n" + "\n".join(lines) + "\n" + " + ".join(sorted(set(names) & set(
+        line.split(" =")[0] for line in lines)))
+    lines, read = lalr._LINES, []
+    monkeypatch.setattr(lines, "read", lambda *args: read.append(type(lines).read(lines, *args)) or read[-1])
+    fast = _outcome(text)
+    assert not isinstance(fast, str), fast
+    assert len([at for at in read if at is not None]) >= 10       # read at once again after the other lines
+    monkeypatch.setattr(lalr, "_LINES", None)
+    assert _outcome(text) == fast
+
+
 def test_a_packed_chain_reads_as_its_list():
     from gradcalc.lalr import RUN, Packed
 
