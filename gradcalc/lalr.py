@@ -391,7 +391,7 @@ class _Lines:
             return None
         after_sep, numbered, assigned = cycle
         sep = self.KINDS[-1]
-        number, assignment = steps[numbered][sep][1], steps[assigned][sep][1]
+        number, assignment = steps[numbered].get(sep)[1], steps[assigned].get(sep)[1]
         kept = values[-1]
         states.append(after_sep)
         while line is not None:
