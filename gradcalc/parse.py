@@ -1816,7 +1816,11 @@ _PYTHON_WORDS = ("import", "print", "def", "with", "for", "while", "if", "else",
                  "return", "try", "@", "backward", "grad", " is ", "dtype", "device", "label",
                  "assert", "pass", ",", '"""', "'''", "list(", ".shape", "]=", "] =", "]+=", "] +=", "]-=", "] -=", "]*=", "] *=", "]/=", "] /=",  # m[y] = 0
                  "nn.", "losses.")   # criterion = nn.MSELoss()
-_PYTHON_WORD = _Pattern("|".join(re.escape(word) for word in _PYTHON_WORDS))
+# For a long text, one pattern; the words that start with a space or a dot (" is ", ".shape") are looked
+# for on their own: a formula's every space or dot would start the pattern's trial of each word (a
+# 10⁵-term sum's search 47 → 13 ms)
+_SPACED = tuple(word for word in _PYTHON_WORDS if word[0] in " .")
+_PYTHON_WORD = _Pattern("|".join(re.escape(word) for word in _PYTHON_WORDS if word not in _SPACED))
 
 
 def read_as_python(text: str) -> bool:
@@ -1831,7 +1835,7 @@ def _read_python(text: str):
     # a long text in one pass of one pattern (29 searches of a 10⁵-term sum took ~60 ms); a short one
     # by the searches, which cost less than compiling the pattern
     if len(text) > 10_000:
-        if _PYTHON_WORD.search(text) is None:
+        if _PYTHON_WORD.search(text) is None and not any(word in text for word in _SPACED):
             return None
     elif not any(word in text for word in _PYTHON_WORDS):
         return None
