@@ -1543,8 +1543,10 @@ def _unused_note(graph: Graph) -> None:
     hand after the forward one, as CS231n's notes do: f = q*z, then dfdx = …): name the values the
     output leaves unused, and how to differentiate one of them instead."""
     named = graph.intermediates()
+    if len(named) < 2:
+        return      # (before the text is cut into lines: a 10⁵-line program's inputs name no intermediate)
     lines = [line.split("#")[0].strip() for line in graph.text.replace(";", "\n").splitlines()]
-    if len(named) < 2 or [line for line in lines if line][-1:] == [graph.output_name]:
+    if [line for line in lines if line][-1:] == [graph.output_name]:
         return      # a last line of the output's name alone: chosen on purpose
     inputs, used = graph.nodes.inputs, [False] * len(graph.nodes)
     read = [False] * len(graph.nodes)       # read by any node at all
