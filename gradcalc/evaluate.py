@@ -120,6 +120,7 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
     nonfinite: list[int] = []          # nodes whose value is not finite, judged once all are known
     row_errors: dict = {}              # a batch's: node → the error of its row i
     arg, isfinite, whole = values.__getitem__, math.isfinite, on_nonfinite is None
+    arrays = ndarray is not _NoArrays     # (on floats, no look at the types of every node's inputs)
     nodes = graph.nodes
     names, input_ids = nodes.names, nodes.input_ids
     with errors, gc_paused():
@@ -135,7 +136,7 @@ def forward(graph: Graph, inputs: dict[str, Value], on_nonfinite: NonFinite | No
                 args = [values[first]]
             else:
                 args = list(map(arg, input_ids(node_id)))   # a list comprehension is a function call in 3.11
-            if len(args) > 1 and ndarray in map(type, args):
+            if arrays and len(args) > 1 and ndarray in map(type, args):
                 if node_id in graph.written_products and whole:
                     op_name, op = _written_product(graph, nodes[node_id], args)
                 # Broadcasting or a matrix product can make a result far larger than its inputs:
