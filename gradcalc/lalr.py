@@ -57,9 +57,11 @@ class Tokenizer:
         self.tables, self.compiled = tables, {}
         self.skip = re.compile(f"(?:{tables.SKIP})*+")
 
+    def finditer(self, text: str):
+        return self.pattern(text).finditer(text, self.skip.match(text).end())
+
     def pattern(self, text: str) -> re.Pattern:
-        """The token pattern for `text` (the driver reads on with it from the first token, after what
-        `skip` skips, and again after lines it read at once)."""
+        """The token pattern for `text` (the driver reads on with it after lines it read at once)."""
         ascii = text.isascii()
         if ascii not in self.compiled:
             self.compiled[ascii] = re.compile(self.tables.ASCII_TOKENS if ascii else self.tables.TOKENS)
@@ -466,9 +468,8 @@ def drive(text: str, tables, tokenizer, steps: list[dict], matches=None):
     if given:
         found = _given(matches)
     else:
-        tokens = tokenizer.pattern(text)
-        found = tokens.finditer(text, tokenizer.skip.match(text).end())
-    lines = None if given else _LINES
+        found = tokenizer.finditer(text)
+    lines, tokens = None if given else _LINES, None
     while True:
         for match in found:
             # a match is a token (its kind the empty group after it), then the spaces and comments
@@ -533,6 +534,8 @@ def drive(text: str, tables, tokenizer, steps: list[dict], matches=None):
                 state = action
                 continue
             # `name = number` lines were read at once (_Lines): the tokens go on after them
+            if tokens is None:          # (looked for once: a text of ASCII characters or not)
+                tokens = tokenizer.pattern(text)
             found = tokens.finditer(text, resume)
             state = states[-1]
             break
