@@ -499,22 +499,23 @@ def drive(text: str, tables, tokenizer, steps: list[dict], matches=None):
                     if reduce is not None:
                         values[-1] = reduce(values[-1:])
                     state = states[-1] = gotos[states[-2]]
+                elif reduce is None and size and type(state := gotos[states[-size - 1]]) is tuple:
+                    # a repetition's first items close its rule at once, `a + b`: the sum of
+                    # [a, +, b], in place of a
+                    build, closing = state
+                    values[-size - 1] = build(values[-size - 1:])
+                    del values[-size:], states[-size:]
+                    state = states[-1] = closing[states[-2]]
                 else:
                     if size:
                         children = values[-size:]
                         del values[-size:], states[-size:]
                     else:
                         children = []
-                    if reduce is None:      # a repetition's first items: their list, or its rule at once
+                    if reduce is None:      # a repetition's first items: their list
+                        push_value(children)
                         state = gotos[states[-1]]
-                        if type(state) is tuple:    # `a + b`: the sum of [a, +, b], in place of a
-                            build, closing = state
-                            children.insert(0, values[-1])
-                            values[-1] = build(children)
-                            state = states[-1] = closing[states[-2]]
-                        else:
-                            push_value(children)
-                            push_state(state)
+                        push_state(state)
                     else:
                         push_value(reduce(children))
                         state = gotos[states[-1]]
