@@ -831,6 +831,11 @@ class _Builder:
     def _binary_chain(self, children):
         # [a, op, b, op, c, …] → ((a op b) op c) …, left-associative. The hot loop of a long sum: an
         # operator written with its ASCII sign takes its op from _CHAINED, the rest the checks below.
+        if len(children) == 3:      # a op b, most chains (of an ASCII operator between values): no loop
+            left, op_token, right = children
+            op = _CHAINED.get(op_token[0])
+            if op is not None and op_token is not _JUXTAPOSED and left[0] is not None and right[0] is not None:
+                return (self.graph.add(op, (left[0], right[0]), (left[1], right[2])), left[1], right[2])
         add, chained = self.graph.add, _CHAINED
         items = iter(children)      # read in turn: a long chain's children are a lalr.Packed
         left_id, start, _ = next(items)
