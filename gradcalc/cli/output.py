@@ -135,12 +135,13 @@ def show_result(result, out: Output, checks=None) -> None:
     def quiet() -> Iterable[str]:
         from ..numbers import format_line
 
-        # a line at a time, as emit writes them: a program of 10⁵ inputs made a dict of its gradient
-        # and a list of 10⁵ lines (~15 MB) before the first was written
+        # a thousand lines at a time, as emit writes them: a program of 10⁵ inputs made a dict of its
+        # gradient and a list of 10⁵ lines (~15 MB) before the first was written
+        precision, grad_of, reported = out.precision, result.grad_of, result.reported
         if not result.wrt:
-            yield format_line(result.value, out.precision) + "\n"
-        for name in result.reported:
-            yield format_line(result.grad_of(name), out.precision) + "\n"
+            yield format_line(result.value, precision) + "\n"
+        for start in range(0, len(reported), 1000):
+            yield "".join([format_line(grad_of(name), precision) + "\n" for name in reported[start:start + 1000]])
 
     def rich() -> list:
         from ..render.rich import render_result
