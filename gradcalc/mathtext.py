@@ -946,6 +946,24 @@ def _split_digit(tokens: list[Tok], start: int) -> int:
     return _group_end(tokens, start)
 
 
+# In LaTeX an unbraced subscript is one character: w_ix_i is w_i·x_i and \sum_iw_i is \sum_i w_i (a
+# name read whole summed nothing, or named an array w_ix). Cut only where every piece is one letter
+# and its one-character subscript (a Python name, learning_rate_x, stays whole; so do x_12 and x_ij).
+_TEX_PIECES = re.compile(r"(?:[^\W\d_]?_[^\W_]){2,}")
+_TEX_PIECE = re.compile(r"[^\W\d_]?_[^\W_]")
+
+
+def _tex_subscripts(tokens: list[Tok]) -> list[Tok]:
+    out: list[Tok] = []
+    for token in tokens:
+        if token.lastgroup == "NAME" and _TEX_PIECES.fullmatch(token.text):
+            out += [Tok("NAME", m.group(), token.start + m.start(), token.start + m.end())
+                    for m in _TEX_PIECE.finditer(token.text)]
+        else:
+            out.append(token)
+    return out
+
+
 def _subscripts(tokens: list[Tok]) -> list[Tok]:
     """x_{1}, \\sigma_{i}, x_1: a name with a subscript is one name (x_1, σ_i)."""
     joined: list[Tok] = []
@@ -1793,6 +1811,8 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
+    if "\\" in text:
+        tokens = _tex_subscripts(tokens)
     tokens = _ellipsis_sums(_derivative_operators(tokens, text, set(names), notes), text, set(names), notes)
     tokens = _label_indices(tokens, set(names), notes)
     tokens = _braced_heads(_labels(_latex(_sums(_examples(tokens, set(names)), set(names), notes=notes)), set(names),

@@ -189,3 +189,21 @@ def test_a_norms_subscript_is_its_order(text, order):
 
 def test_a_norm_of_another_order_is_refused_not_guessed():
     assert_error(run(r"\|x\|_3", "--x", "[3, 4]"), 2, "subscript 3 is not read")
+
+
+@pytest.mark.parametrize("latex", [r"\sigma(\sum_iw_ix_i + b)", r"\sigma(\sum_i w_ix_i + b)",
+                                   r"\sigma(\sum_i w_i x_i + b)"])
+def test_an_unbraced_subscript_is_one_character(latex):
+    # TeX reads w_ix_i as w_i x_i and \sum_iw_i as \sum_i w_i: the first was σ(b), the sum dropped
+    # (held-out corpus), the second an unknown array w_ix.
+    w, x, b = [0.3, 0.1, -0.4], [0.5, -1.2, 2.0], 0.2
+    result = compute(latex, {"w": w, "x": x, "b": b})
+    u = sum(wi * xi for wi, xi in zip(w, x)) + b
+    s = 1 / (1 + math.exp(-u))
+    assert float(result.value) == pytest.approx(s, rel=1e-12)
+    assert np.allclose(result.gradient["w"], s * (1 - s) * np.array(x), rtol=1e-12)
+
+
+def test_a_python_name_with_underscores_stays_whole_in_latex():
+    result = compute(r"\sqrt{learning_rate_x}", {"learning_rate_x": 4.0})
+    assert float(result.value) == pytest.approx(2.0)
