@@ -1247,8 +1247,15 @@ def read_python(text: str) -> Program | None:
             skip = "grad"       # print(dy_dx.numpy()): a gradient shown
         elif _PRINT.match(head):
             prints.append((at, end))
-            if not re.search(r"['\"]", head):     # print(f'{…}'), print('g', …): a display, blanked below
+            if not re.search(r"['\"]", head):
                 _transforms(chars, start, code, derived, skipped, transformed, jax.bound)
+                continue
+            called = _JAX_INSIDE.search(code) or jax.bound and \
+                re.search(rf"(?<![\w.])(?:{'|'.join(map(re.escape, jax.bound))})[ \t]*\(", code)
+            if called:      # print(f"∂h/∂x = {dh_dx(x, y)}"): the gradient JAX computes, shown in a string
+                raise _error("a gradient asked inside the text a print shows is not read", start + called.start(),
+                             len(called.group().rstrip("( ")), "ask it on a line of its own, g = "
+                             f"{called.group().rstrip('( ')}(…): gradcalc shows the function's value and that gradient")
             continue
         elif _ZEROED.match(head.rstrip()):
             match = _ZEROED.match(head.rstrip())

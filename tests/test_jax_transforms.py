@@ -86,6 +86,11 @@ def test_a_name_bound_to_the_gradient_is_not_shown_as_the_value():
      "x.at[i].set(v)"),
     (F + "J = jax.jacrev(f, has_aux=True)(1.0, 2.0)", "with has_aux=True is not read",
      "jax.grad(f, has_aux=True): the same gradient"),
+    # a gradient shown inside a print's f-string (it was skipped, and the last assignment differentiated)
+    ("import jax\ndef h(x, y):\n    return x**2 + 3*x*y + y**2\ndh_dy = jax.grad(h, argnums=1)\nx, y = 2.0, 1.0\n"
+     "print(f\"dh/dy = {dh_dy(x, y)}\")", "a gradient asked inside the text a print shows is not read",
+     "ask it on a line of its own, g = dh_dy(…)"),
+    (F + "x = 1.5\ny = 0.7\nprint(f'{jax.grad(f)(x, y)}')", "inside the text a print shows", "g = jax.grad(…)"),
     # a vector-valued function's Jacobian is not a gradient
     ("import jax\nimport jax.numpy as jnp\ndef f(x):\n    return jnp.sin(x) * 2\nx = jnp.array([1.0, 2.0])\n"
      "J = jax.jacfwd(f)(x)", "is its Jacobian", "the Jacobian's row i"),
