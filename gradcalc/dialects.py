@@ -810,7 +810,10 @@ METHODS: dict[str, Spelling] = {
     "clip": S("x, min=None, max=None", _clamp), "mm": S("x, y", _op("matmul")), "mv": S("x, y", _op("matmul")),
     "matmul": S("x, y", _op("matmul")), "dot": S("x, y", _op("matmul")), "t": S("x", _transpose),
     "transpose": S("x, dim0=None, dim1=None", _transpose), "detach": S("x", _detach),
-    "item": S("x", _identity), "numpy": S("x", _identity), "float": S("x", _identity),
+    # x.item() and x.numpy() leave the graph: a Python number or a NumPy array, the value with no
+    # gradient (PyTorch: x.item()*x at 3 gives x.grad 3; TF: x * x.numpy() gives 3), as detach();
+    # x.float() is a cast that keeps the gradient
+    "item": S("x", _detach), "numpy": S("x", _detach), "float": S("x", _identity),
     # casts, copies and moves change no number gradcalc computes with (it works in float64)
     **dict.fromkeys(("double", "clone", "contiguous", "cpu", "cuda"), S("x", _identity)),
     "reshape_as": S("x, y|other", _reshape_as), "view_as": S("x, y|other", _reshape_as),
@@ -857,7 +860,9 @@ BARE: dict[str, Spelling] = {
      "Value": S("x", _value), "Tensor": TORCH["Tensor"],
      # DeZero's and TensorFlow's Variable, and torch.autograd's old Variable(x, requires_grad=True)
      "Variable": S("x|initial_value|data, trainable=True, requires_grad=False, volatile=False", _value),
-     "tensor": TORCH["tensor"], "array": NUMPY["array"]}
+     "tensor": TORCH["tensor"], "array": NUMPY["array"],
+     # Python's float(t) of a tensor is a Python number: the value, no gradient (as t.item())
+     "float": S("x", _detach)}
 
 
 # Functions of the array libraries gradcalc does not read, and why: said instead of "did you mean",

@@ -42,3 +42,39 @@ def test_no_gradient_path_behind_stop_gradient_or_a_comparison(text, gradient):
     result = run(text, "--x", "0", "-q")
     assert result.exit_code == 0, result.output
     assert result.stdout.split()[-1] == gradient
+
+
+# -- what leaves the graph: the value passes, no gradient --------------------------------------------
+# PyTorch: x.item() is a Python float (x = torch.tensor(3., requires_grad=True); (x.item()*x).backward()
+# gives x.grad = 3); float(x) likewise; TensorFlow's x.numpy() is a NumPy array the tape does not see
+# (tape.gradient(x * x.numpy(), x) = 3); detach(), jax.lax.stop_gradient, tf.stop_gradient as before.
+
+@pytest.mark.parametrize("text", ["x.item()*x", "float(x)*x", "x * x.numpy()", "x.detach()*x",
+                                  "jax.lax.stop_gradient(x)*x", "tf.stop_gradient(x)*x", "x.data*x",
+                                  "x.detach().numpy()*x"])
+def test_a_value_taken_out_of_the_graph_carries_no_gradient(text):
+    result = run(text, "--x", "3", "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == ["9", "3"]
+
+
+def test_a_cast_keeps_the_gradient():
+    # x.float() and x.double() are casts: torch's (x.float()*x).backward() gives 2x = 6
+    assert run("x.float()*x", "--x", "3", "-q").stdout.split() == ["9", "6"]
+
+
+def test_pytorch_detach_and_item_in_one_program():
+    # torch: z = y.detach()*x + torch.sin(x).item()*x at x = 3 → x.grad = 9 + sin(3) = 9.14112000806
+    program = ("x = torch.tensor(3.0, requires_grad=True)\ny = x ** 2\n"
+               "z = y.detach() * x + torch.sin(x).item() * x\nz.backward()")
+    result = run(program, "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split()[-1] == "9.141120008"
+
+
+def test_tensorflow_numpy_in_a_tape():
+    program = ("x = tf.Variable(3.0)\nwith tf.GradientTape() as tape:\n  y = x * x.numpy()\n"
+               "print(tape.gradient(y, x))")
+    result = run(program, "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split()[-1] == "3"

@@ -131,7 +131,7 @@ CASES = [
     ("mean(square(log(x + 2) - log(v + 2)), axis=-1)", {"x": X, "v": V},        # Keras' MSLE, bare names
      lambda x, v: np.mean(np.square(np.log(x + 2) - np.log(v + 2)), axis=-1)),
     ("x.t().item", {"x": None}, None),
-    ("(x.t() @ x).sum() + x.sum().item()", {"x": X}, lambda x: (x.T @ x).sum() + x.sum()),
+    ("(x.t() @ x).sum() + x.sum().double()", {"x": X}, lambda x: (x.T @ x).sum() + x.sum()),
     # Tuples (and TensorFlow's lists) as shapes and axes, in every library's spelling
     ("np.zeros((2, 3)) + x", {"x": X}, lambda x: np.zeros((2, 3)) + x),
     ("np.ones((3,)) * v", {"v": V}, lambda v: np.ones((3,)) * v),
