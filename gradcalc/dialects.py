@@ -164,21 +164,27 @@ def _variance(name: str, unbiased_default: bool):
     return build
 
 
-def _norm(m, x, ord=None, axis=None, entrywise=False, **_):
-    if axis is not None:
-        m.refuse("a norm along an axis is not supported yet", "write norm(x) of a whole vector or matrix")
-    if ord is None or ord == "fro":
-        return m.call("norm", x)
-    if not entrywise:
-        x = m("vector_only", x)    # a matrix's norm of order p is another formula (the operator norm): refused
-    if ord == 2:
-        return m.call("norm", x)
-    if ord == 1:
-        return m.call("sum", m.call("abs", x))
-    if ord == math.inf:
-        return m.call("max", m.call("abs", x))
-    # Any other p: (Σ|x|^p)^(1/p).
-    return m("pow", m.call("sum", m("pow", m.call("abs", x), m.const(float(ord)))), m.const(1.0 / ord))
+def _norms(two_norm, absolute):
+    """np.linalg.norm's orders, built from a library's 2-norm and abs (their kinks differ: KINKS)."""
+    def build(m, x, ord=None, axis=None, entrywise=False, **_):
+        if axis is not None:
+            m.refuse("a norm along an axis is not supported yet", "write norm(x) of a whole vector or matrix")
+        if ord is None or ord == "fro":
+            return two_norm(m, x)
+        if not entrywise:
+            x = m("vector_only", x)    # a matrix's norm of order p is another formula (the operator norm): refused
+        if ord == 2:
+            return two_norm(m, x)
+        if ord == 1:
+            return m.call("sum", absolute(m, x))
+        if ord == math.inf:
+            return m.call("max", absolute(m, x))
+        # Any other p: (Σ|x|^p)^(1/p).
+        return m("pow", m.call("sum", m("pow", absolute(m, x), m.const(float(ord)))), m.const(1.0 / ord))
+    return build
+
+
+_norm = _norms(lambda m, x: m.call("norm", x), lambda m, x: m.call("abs", x))
 
 
 def _flat_norm(m, x, ord=None, axis=None, **_):
@@ -769,19 +775,61 @@ OPTAX = {
                     lambda m, x, t: m.call("maximum", m.const(0.0), m("sub", m.const(1.0), m("mul", x, t)))),
 }
 
-def _norm_jax(m, x, ord=None, axis=None, **_):
-    """jnp.linalg.norm: √(Σx²) as JAX differentiates it, so at the zero vector its derivative is not a
-    number (JAX's nan; gradcalc's norm passes 0 there, as PyTorch does) and gradcalc says so (exit 3)."""
-    if axis is None and (ord is None or ord == "fro" or ord == 2):
-        x = x if ord != 2 else m("vector_only", x)
-        return m.call("sqrt", m.call("sum", _square(m, x)))
-    return _norm(m, x, ord, axis)
+# jax.numpy: NumPy's names, with JAX's derivatives at the kinks of abs and clip (and fmax, fmin, the
+# norm's): KINKS below
+JAX_NUMPY = dict(NUMPY)
+
+# -- kinks and ties, by library ------------------------------------------------------------------------
+# Where the libraries' gradients differ at a kink or a tie, each library's name is read as that library
+# computes it; gradcalc's own functions and NumPy's names take PyTorch's (README's table of functions).
+# Each row was checked against the library's printed gradient (tests/test_conventions.py):
+#   relu6 at 0 and 6: 0 in all three (PyTorch's hardtanh backward masks (x > min) & (x < max); JAX's
+#     relu6 jvp and TF's Relu6Grad the same); F.hardtanh at ±1: 0; jax.nn.hard_tanh at ±1: 1 (gradcalc's clip)
+#   clip at a bound: 1 (torch.clamp, tf.clip_by_value: gradcalc's clip); jnp.clip ½ (it is
+#     minimum(maximum(x, lo), hi), and a tie gives ½)
+#   maximum and minimum at a tie: ½ each (torch, jnp, lax); TensorFlow's all to the first argument
+#     (its _MaximumGrad masks x >= y, _MinimumGrad x <= y); jnp.fmax/fmin all to the second
+#   abs at 0: 0 (torch, TF: sign(0)); JAX's 1 (its jvp is select(x >= 0, t, −t))
+#   leaky_relu at 0: the slope (torch, TF); JAX's 1 (where(x >= 0, x, slope·x))
+#   the 2-norm of a zero vector: 0 in PyTorch (its backward masks x = 0); nan in JAX and TF, which take
+#     sqrt(Σx²) (exit 3 here)
+#   max and min along an axis with ties: shared equally (np, jnp, tf.reduce_max, torch.amax); PyTorch's
+#     x.max(dim) all to the first index it returns (parse.py, where the pair it returns is made)
 
 
-# jax.numpy: NumPy's names, with JAX's derivatives at the kinks of abs and clip and the norm at 0
-JAX_NUMPY = {**NUMPY, "abs": S("x", _abs_jax), "absolute": S("x", _abs_jax),
-             "clip": S("x, min|a_min=None, max|a_max=None", _clip_jax),
-             "linalg.norm": S("x, ord=None, axis=None", _norm_jax)}
+def _open_clip(m, x, min, max, **_):
+    """PyTorch's hardtanh (relu6 its case 0, 6): x's gradient passes strictly inside only."""
+    inside = m("mul", m("greater", x, min), m("less", x, max))
+    return m("where", inside, x, m("stop_gradient", m.call("clip", x, min, max)))
+
+
+def _tie_to(compare: str):
+    """max or min whose tie goes to one side: where(x >= y, x, y) gives it all to x (TF's maximum)."""
+    return lambda m, x, y, **_: m("where", m(compare, x, y), x, y)
+
+
+def _root_of_squares(m, x):
+    return m.call("sqrt", m.call("sum", m("mul", x, x)))
+
+
+_ZERO_SIX = "x, min|min_val=0.0, max|max_val=6.0"
+KINKS: dict[tuple[str, ...], dict[str, Spelling]] = {
+    ("F", "torch.nn.functional", "nn.functional"): {
+        "relu6": S(_ZERO_SIX, _open_clip), "hardtanh": S("x, min|min_val=-1.0, max|max_val=1.0", _open_clip)},
+    ("jax.nn",): {"relu6": S(_ZERO_SIX, _open_clip),
+                  "leaky_relu": S("x, slope|negative_slope=0.01", lambda m, x, slope: m(
+                      "where", m("greater_equal", x, m.const(0.0)), x, m("mul", slope, x)))},
+    ("tf.nn",): {"relu6": S(_ZERO_SIX, _open_clip)},
+    ("jnp", "jax.numpy"): {
+        "clip": S("x, min|a_min=None, max|a_max=None", _clip_jax), "abs": S("x", _abs_jax),
+        "absolute": S("x", _abs_jax), "fmax": S("x, y", _tie_to("greater")), "fmin": S("x, y", _tie_to("less")),
+        "linalg.norm": S("x, ord=None, axis=None", _norms(_root_of_squares, _abs_jax))},
+    ("jnp.linalg",): {"norm": S("x, ord=None, axis=None", _norms(_root_of_squares, _abs_jax))},
+    ("tf", "tf.math"): {
+        "maximum": S("x, y", _tie_to("greater_equal")), "minimum": S("x, y", _tie_to("less_equal")),
+        "norm": S("x|tensor, ord=None, axis=None", _norms(_root_of_squares, lambda m, x: m.call("abs", x))),
+        "reduce_euclidean_norm": S("x|input_tensor", _root_of_squares)},
+}
 
 # Module path as written → its table. "jax.numpy" and "jnp" are the same module; so are "F" and
 # "torch.nn.functional".
@@ -798,6 +846,10 @@ NAMESPACES: dict[str, dict[str, Spelling]] = {
     "gradcalc": {"set_item": S("x, i, v", _set_item), "one_value": S("x", _op("one_value", 1))},
     "np.random": RANDOM, "numpy.random": RANDOM, "jax.random": JAX_RANDOM, "tf.random": RANDOM, "random": RANDOM,
 }
+
+for _paths, _spellings in KINKS.items():
+    for _path in _paths:
+        NAMESPACES[_path] = {**NAMESPACES[_path], **_spellings}
 
 # Constants a module names: np.pi, math.tau, torch.e.
 CONSTANTS = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf}

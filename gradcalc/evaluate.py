@@ -672,7 +672,7 @@ def _shape_error(graph, node, op, args, error) -> GradcalcError:
                          node.span, hint=hint, text=graph.text)
 
 
-_REDUCED = ("sum_axis", "mean_axis", "max_axis", "min_axis")
+_REDUCED = ("sum_axis", "mean_axis", "max_axis", "min_axis", "max_axis_first", "min_axis_first")
 
 
 def _keepdims_hint(graph, node, args, written) -> str | None:

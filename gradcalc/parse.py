@@ -479,9 +479,19 @@ class _Builder:
             keywords = {arg.name for arg in args if isinstance(arg, _Keyword)}
             if "dim" in keywords or name.startswith("torch."):
                 self.pairs[out[0]] = "torch"
+                self._first_index(out[0], name)
             elif "axis" not in keywords and not name.startswith(("np.", "numpy.", "jnp.", "jax.", "tf.")):
                 self.pairs[out[0]] = "either"
         return out
+
+    def _first_index(self, node: int, name: str) -> None:
+        """PyTorch's x.max(dim) and x.min(dim) give a tie's gradient to the first index (the one they
+        return), not shared as x.max() and torch.amax do: the node's op is the first-index one."""
+        ops = self.graph.nodes.ops
+        if ops[node] == "expand_axis":        # keepdim=True
+            node = self.graph.nodes.left[node]
+        if name.rsplit(".", 1)[-1] in ("max", "min") and ops[node] in ("max_axis", "min_axis"):
+            ops[node] += "_first"
 
     def _setting(self, ref: Ref, where: Span, name: str, parameter: str):
         """An argument read when the program is read (axis=1, keepdims=True): its Python value; a
@@ -1809,8 +1819,19 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
                 _BUILDER_DECLARED[0] = _BUILDER.declared.union(_BUILDER.assigned)
                 _BUILDER_READ[0] = _BUILDER.lambda_seen
             _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
-    graph.output = ref[0]
+    graph.output = _shown_value(graph, ref[0])
     return graph
+
+
+def _shown_value(graph, output: int) -> int:
+    """The output, or what it shows: y.numpy() and y.item() written last (print(y.numpy()), the TF
+    docs' reduce_sum(x).numpy()) read out y's value, and the question is y's gradient; inside the
+    program they hold no gradient (the framework sees a number there)."""
+    nodes = graph.nodes
+    while nodes.ops[output] == "stop_gradient" and nodes.names[output] is None and \
+            graph.text[nodes.starts[output]:nodes.ends[output]].rstrip().endswith((".numpy()", ".item()")):
+        output = nodes.left[output]
+    return output
 
 
 # Arithmetic of numbers written in a call's setting (200+1, 2*3), folded when the setting is read.

@@ -4,6 +4,8 @@ TensorFlow 2.21) and the framework rule it follows: gradcalc computes that numbe
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.helpers import run
@@ -78,3 +80,67 @@ def test_tensorflow_numpy_in_a_tape():
     result = run(program, "-q")
     assert result.exit_code == 0, result.output
     assert result.stdout.split()[-1] == "3"
+
+
+# -- kinks and ties, by library (dialects.KINKS) -----------------------------------------------------
+# Each expected gradient is what the library printed for sum(f(x)) at these points (torch 2.13, JAX x64,
+# TF 2.21).
+AT = "[0, 6, -1, 1]"
+
+
+@pytest.mark.parametrize("text, gradient", [
+    # PyTorch's hardtanh backward masks (x > min_val) & (x < max_val): 0 at the bounds; relu6 is
+    # hardtanh(0, 6); JAX's relu6 jvp and TF's Relu6Grad mask the same open interval
+    ("F.relu6(x)", [0, 0, 0, 1]), ("jax.nn.relu6(x)", [0, 0, 0, 1]), ("tf.nn.relu6(x)", [0, 0, 0, 1]),
+    ("F.hardtanh(x)", [1, 0, 0, 0]),
+    # jax.nn.hard_tanh is where(x > 1, 1, where(x < -1, -1, x)): 1 at ±1
+    ("jax.nn.hard_tanh(x)", [1, 0, 1, 1]),
+    # jnp.clip is minimum(maximum(x, lo), hi), a tie ½; torch.clamp and tf.clip_by_value pass 1 at a bound
+    ("jnp.clip(x, 0., 1.)", [0.5, 0, 0, 0.5]), ("torch.clamp(x, 0., 1.)", [1, 0, 0, 1]),
+    ("tf.clip_by_value(x, 0., 1.)", [1, 0, 0, 1]), ("jnp.clip(x, 0.)", [0.5, 1, 0, 1]),
+    # TF's _MaximumGrad gives x the gradient where x >= y (a tie all to the first), _MinimumGrad x <= y;
+    # torch.maximum and jnp.maximum share a tie, ½ each; jnp.fmax is where(x > y, x, y)
+    ("tf.maximum(x, 0.)", [1, 1, 0, 1]), ("tf.math.maximum(0., x)", [0, 1, 0, 1]),
+    ("tf.minimum(x, 0.)", [1, 0, 1, 0]), ("jnp.maximum(x, 0.)", [0.5, 1, 0, 1]),
+    ("torch.maximum(x, torch.zeros_like(x))", [0.5, 1, 0, 1]), ("jnp.fmax(x, 0.)", [0, 1, 0, 1]),
+    # JAX's abs jvp is select(x >= 0, t, -t): 1 at 0; torch's and TF's sign(0) = 0
+    ("jnp.abs(x)", [1, 1, -1, 1]), ("torch.abs(x)", [0, 1, -1, 1]), ("tf.abs(x)", [0, 1, -1, 1]),
+    ("jnp.linalg.norm(x, 1)", [1, 1, -1, 1]),
+    # jax.nn.leaky_relu is where(x >= 0, x, slope·x): 1 at 0; torch's and TF's the slope
+    ("jax.nn.leaky_relu(x)", [1, 1, 0.01, 1]), ("F.leaky_relu(x)", [0.01, 1, 0.01, 1]),
+    ("tf.nn.leaky_relu(x)", [0.2, 1, 0.2, 1]),
+])
+def test_each_library_kink_and_tie(text, gradient):
+    result = run(f"sum({text})", "--x", AT, "-q")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[-1]) == gradient
+
+
+@pytest.mark.parametrize("text", ["jnp.linalg.norm(x)", "tf.norm(x)", "tf.math.reduce_euclidean_norm(x)"])
+def test_the_norm_of_a_zero_vector_is_nan_in_jax_and_tensorflow(text):
+    # jnp.linalg.norm and tf.norm are sqrt(Σx²): their gradient at a zero vector is nan
+    result = run(text, "--x", "[0, 0]")
+    assert result.exit_code == 3 and "sqrt(0)" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["torch.norm(x)", "torch.linalg.norm(x)", "np.linalg.norm(x)"])
+def test_the_norm_of_a_zero_vector_is_0_in_pytorch(text):
+    # PyTorch's norm backward masks x = 0: x.grad = [0, 0]
+    assert run(text, "--x", "[0, 0]", "-q").stdout.split() == ["0", "[0,", "0]"]
+
+
+@pytest.mark.parametrize("text, at, gradient", [
+    # torch documents that max(dim)/min(dim) return the first index of tied values; its backward
+    # gives that index the whole gradient: x.max(dim=0).values at [1, 1, 0] → x.grad [1, 0, 0]
+    ("x.max(dim=0).values", "[1, 1, 0]", [1, 0, 0]), ("torch.max(x, 0)[0]", "[1, 1, 0]", [1, 0, 0]),
+    ("torch.max(x, dim=0, keepdim=True).values", "[1, 1, 0]", [1, 0, 0]),
+    ("x.min(dim=0).values", "[0, 1, 0]", [1, 0, 0]),
+    ("x.max(dim=1).values", "[[1, 1], [1, 0]]", [[1, 0], [1, 0]]),
+    # without dim, and torch.amax, the tie is shared evenly (as in JAX and tf.reduce_max)
+    ("x.max()", "[1, 1, 0]", [0.5, 0.5, 0]), ("x.amax(dim=0)", "[1, 1, 0]", [0.5, 0.5, 0]),
+    ("jnp.max(x, axis=0)", "[1, 1, 0]", [0.5, 0.5, 0]), ("tf.reduce_max(x, axis=0)", "[1, 1, 0]", [0.5, 0.5, 0]),
+])
+def test_pytorch_max_along_a_dim_gives_a_tie_to_the_first_index(text, at, gradient):
+    result = run(f"sum({text})", "--x", at, "-q")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.split("\n", 1)[1]) == gradient

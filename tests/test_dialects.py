@@ -661,9 +661,12 @@ def test_a_function_name_without_a_value_says_call_it():
     assert run("var*2", "--var", "var=2", "-q").stdout.split()[0] == "4"
 
 
-def test_a_max_along_an_axis_shares_the_gradient_between_ties():
+def test_a_max_along_an_axis_gives_the_first_of_ties_the_gradient_in_pytorch():
+    # torch's x.max(dim=1) returns the first index of tied values, and its backward gives it all
     found = compute("x.max(dim=1).values.sum()", x=np.array([[1.0, 5.0, 3.0], [4.0, 2.0, 4.0]]))
-    np.testing.assert_allclose(found.gradient["x"], [[0, 1, 0], [0.5, 0, 0.5]])
+    np.testing.assert_allclose(found.gradient["x"], [[0, 1, 0], [1, 0, 0]])
+    found = compute("np.max(x, axis=1).sum()", x=np.array([[1.0, 5.0, 3.0], [4.0, 2.0, 4.0]]))
+    np.testing.assert_allclose(found.gradient["x"], [[0, 1, 0], [0.5, 0, 0.5]])   # numpy's: shared
 
 
 # -- hints say exactly what to type, and it computes what was meant --------------------------------------

@@ -660,13 +660,28 @@ function("ties_along", lambda x, axis, out: _ties_along(x, axis, out), constant=
          text=lambda x, axis, out: words("1 where {0} = {1} along axis {2} (ties share it), else 0", x, out, axis))
 
 
-def _extreme_along(name: str):
-    # ∂L/∂out spread back along the axis, to the largest (smallest) elements only, ties sharing it
+def _first_along(x, axis, out):
+    along = _axis("max", x, axis)
+    at = np.asarray(x) == np.expand_dims(out, along)
+    return (at & (np.cumsum(at, axis=along) == 1)) * 1.0
+
+
+# PyTorch's x.max(dim) and x.min(dim): the first of tied elements along the axis takes it all (the
+# index they return; torch documents the first), where x.max() and torch.amax share it.
+function("first_along", lambda x, axis, out: _first_along(x, axis, out), constant=True,
+         text=lambda x, axis, out: words("1 at the first {0} = {1} along axis {2}, else 0", x, out, axis))
+
+
+def _extreme_along(name: str, first: bool = False):
+    # ∂L/∂out spread back along the axis, to the largest (smallest) elements only, ties sharing it (or
+    # the first of them taking it, as PyTorch's max(dim))
     return Op(name, f"{name}({{0}}, axis {{1}})",
               lambda x, axis: as_value(getattr(np, name)(x, axis=_axis(name, x, axis))),
-              vjp=(lambda m, g, x, axis, out: m.spread(g, x, axis) * m.ties_along(x, axis, out), None),
+              vjp=(lambda m, g, x, axis, out: m.spread(g, x, axis) * (m.first_along(x, axis, out) if first
+                                                                       else m.ties_along(x, axis, out)), None),
               piece=lambda x, axis, out: np.asarray(x) == np.expand_dims(out, _axis(name, x, axis)),
-              kink="tied elements along the axis share the gradient equally", keeps_finite=True)
+              kink="the first of tied elements along the axis takes the gradient (PyTorch's max(dim))" if first
+              else "tied elements along the axis share the gradient equally", keeps_finite=True)
 
 
 OPS.update({
@@ -679,6 +694,8 @@ OPS.update({
                      keeps_finite=True, flat=(1,)),
     "max_axis": _extreme_along("max"),    # numpy's max and min are looked up when called: no import
     "min_axis": _extreme_along("min"),
+    "max_axis_first": _extreme_along("max", first=True),
+    "min_axis_first": _extreme_along("min", first=True),
 })
 
 
