@@ -998,7 +998,7 @@ class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
     __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at",
-                 "modules", "loops", "objects", "parts", "aux", "jacobians", "updates")
+                 "modules", "loops", "objects", "parts", "aux", "jacobians", "updates", "scalar")
 
     def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=(), modules=None,
                  loops=(), objects=None, parts=(), aux=()):
@@ -1030,6 +1030,9 @@ class Program:
         self.output = output
         self.output_at = 0              # where the question is asked (a caret for the sum of the targets)
         self.wrt: tuple[str, ...] = ()  # the inputs asked for, in order (tape.gradient(loss, [w, b])); () for all
+        # y.backward() or torch.autograd.grad(y, x) with no seed: PyTorch differentiates one number only
+        # ('grad can be implicitly created only for scalar outputs'): (the call as written, start, end)
+        self.scalar: tuple[str, int, int] | None = None
         self.notes = notes
 
     def edits(self) -> bool:
@@ -1228,6 +1231,7 @@ def read_python(text: str) -> Program | None:
     loops: list[tuple] = []
     objects: dict[str, tuple] = {}       # an activation object made with settings → where they are written
     aux: set = set()     # where grad(f, has_aux=True)(…) stands, and names bound to one: f's first value
+    scalar = None        # a PyTorch call that differentiates one number only (Program.scalar)
     i = 0
     while i < len(statements):
         start, end, indent = statements[i]
@@ -1293,6 +1297,8 @@ def read_python(text: str) -> Program | None:
                              f"answers one output a run", at + question.at, len(question.call),
                              "keep one of the two lines (run gradcalc once for each)")
             output, skip, asked, output_at = question.output, "gradient", question.asked, at + question.at
+            if question.asked.startswith("torch.") and question.seed is None and isinstance(output, str):
+                scalar = (question.call, at + question.at, at + question.at + len(question.call))
             wrt = None if wrt is None or question.sources is None else \
                 tuple(dict.fromkeys(wrt + question.sources))
             if question.seed is not None:
@@ -1345,6 +1351,11 @@ def read_python(text: str) -> Program | None:
                              "paste one step: the program up to its first .backward()")
             calls.append(("backward", receiver if re.fullmatch(_NAME, receiver) else None, at, at + len(head.rstrip()),
                           bool(re.search(r"retain_graph[ \t]*=[ \t]*True", match.group(1)))))
+            # y.backward() with no seed (ones_like(y) is one) in PyTorch (and tinygrad: requires_grad), not
+            # in DeZero, whose backward seeds an array with ones, nor micrograd (a Value is one number)
+            if not re.sub(r"(?:retain_graph|create_graph)[ \t]*=[ \t]*\w+|[ \t,]", "", match.group(1)) \
+                    and re.search(r"\btorch\b|requires_grad", text):
+                scalar = (head.rstrip(), at, at + len(head.rstrip()))
             if re.fullmatch(_NAME, receiver):
                 output, skip, asked = receiver, "backward", f"{receiver}.backward()"
             else:       # (y - t).pow(2).sum().backward(): the expression is the output
@@ -1365,6 +1376,8 @@ def read_python(text: str) -> Program | None:
                              f"pasted program is not read for", at, len(head.rstrip()),
                              "paste the formula differentiated first and add --order K (K = 2 for d²/dx²) or --hessian")
             output, skip, asked = match.group(2), "gradient", f"{called}({match.group(2)}, …)"
+            if called == "torch.autograd.grad":
+                scalar = (head.rstrip(), at, at + len(head.rstrip()))
             if match.group(1):
                 gradients.update(re.findall(_NAME, match.group(1)))
         elif _ALIAS.match(head):
@@ -1508,7 +1521,7 @@ def read_python(text: str) -> Program | None:
     source = "".join(chars)
     program = Program(source, {}, aliases, output, notes, detached, transformed, modules, loops,
                    (objects, made_called) if objects or made_called else None, parts, aux)
-    program.wrt, program.output_at = wrt or (), output_at
+    program.wrt, program.output_at, program.scalar = wrt or (), output_at, scalar
     program.jacobians = frozenset(jax.jacobians)
     program.updates = ".at[" in source
     return program

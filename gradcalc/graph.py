@@ -258,7 +258,7 @@ class Graph:
     """A program as nodes. An op is created after its inputs, so `nodes` is topologically sorted."""
 
     __slots__ = ("text", "nodes", "variables", "constants", "defaults", "output", "limits", "versions",
-                 "notes", "written_products", "axis_or_number", "asked")
+                 "notes", "written_products", "axis_or_number", "asked", "scalar_asked")
 
     def __init__(self, text: str, nodes=None, variables: dict[str, int] | None = None,
                  constants: dict | None = None, defaults: dict | None = None, output: int = -1,
@@ -284,6 +284,9 @@ class Graph:
         # the inputs a pasted program asks the gradients of, in its order (tape.gradient(loss, [w, b]),
         # jax.grad(f, argnums=1)): what is reported when no --wrt is given; () for every input
         self.asked: tuple[str, ...] = ()
+        # where a pasted program asks a gradient its library computes of one number only (y.backward(),
+        # torch.autograd.grad(y, x) without a seed): (the call as written, start, end); None elsewhere
+        self.scalar_asked: tuple[str, int, int] | None = None
 
     def copy(self) -> Graph:
         """A copy whose node list and tables can grow (derivative nodes) without changing this graph."""
@@ -291,6 +294,7 @@ class Graph:
                        dict(self.defaults), self.output, self.limits, dict(self.versions), list(self.notes))
         copied.written_products = dict(self.written_products)
         copied.axis_or_number = dict(self.axis_or_number)
+        copied.scalar_asked = self.scalar_asked
         copied.asked = self.asked
         return copied
 

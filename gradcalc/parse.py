@@ -1707,7 +1707,7 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     try:
         graph = _parse_plain(source, text, limits, names, program)
         if python:
-            graph.asked = program.wrt
+            graph.asked, graph.scalar_asked = program.wrt, program.scalar
         if python or _BUILDER_READ[0] or not _reads_otherwise(graph, names):
             return graph
     except GradcalcError as error:

@@ -402,10 +402,30 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
                                 f"the output {graph.output_name} has shape {format_shape(want)}",
                                 hint=f"give --upstream as an array of shape {format_shape(want)}, "
                                      f"∂L/∂{graph.output_name}")
+    elif graph.scalar_asked is not None and np.size(node_values[graph.output]) != 1:   # torch: numel() == 1
+        raise _not_one_number(graph, xp.shape(node_values[graph.output]))
     grads, _ = backward(graph, node_values, seed, wrt=wrt, record=False)
     given = tuple(name for name in (values or {}) if name in graph.variables)
     return Result(graph, node_values, grads, None, inputs, wrt, seeded=seed is not None,
                   unused=tuple(unused), given=given, upstream=seed)
+
+
+def _not_one_number(graph: Graph, shape) -> GradcalcError:
+    """y.backward() of an array y: PyTorch raises ('grad can be implicitly created only for scalar
+    outputs'), where gradcalc would give the gradient of y's sum."""
+    call, start, end = graph.scalar_asked
+    cut = call.rfind(".backward(")
+    if cut > 0:
+        name = call[:cut]
+        fix, seed = f"{name}.sum().backward()", f"{name}.backward(gradient=v)"
+    else:
+        name = graph.output_name
+        fix, seed = f"torch.autograd.grad({name}.sum(), …)", "grad_outputs=v"
+    return GradcalcError(f"{call} asks the gradient of {name}, a {format_shape(shape)} array: PyTorch computes it of "
+                         f"one number only ('grad can be implicitly created only for scalar outputs')",
+                         (start, end), text=graph.text,
+                         hint=f"write {fix} for the gradient of the sum of its elements, or give ∂L/∂{name} "
+                              f"with --upstream (PyTorch's {seed})")
 
 
 def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | Iterable[str] = (),

@@ -144,3 +144,42 @@ def test_pytorch_max_along_a_dim_gives_a_tie_to_the_first_index(text, at, gradie
     result = run(f"sum({text})", "--x", at, "-q")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout.split("\n", 1)[1]) == gradient
+
+
+# -- a gradient PyTorch takes of one number only -------------------------------------------------------
+# torch: y = x * x with x = torch.tensor([1., 2.]); y.backward() raises "grad can be implicitly created
+# only for scalar outputs", and so does torch.autograd.grad(y, x); a one-element y (numel() == 1) is
+# fine, as is y.backward(torch.ones_like(y)) (x.grad = [2, 4]) and DeZero's backward (seeded with ones).
+
+NONSCALAR = "import torch\nx = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * x\n"
+
+
+@pytest.mark.parametrize("line, hint", [
+    ("y.backward()", "y.sum().backward()"),
+    ("g = torch.autograd.grad(y, x)", "torch.autograd.grad(y.sum(), …)"),
+    ("(x * x).backward()", "(x * x).sum().backward()"),
+])
+def test_a_backward_of_an_array_is_refused_as_pytorch_raises(line, hint):
+    result = run(NONSCALAR + line)
+    assert result.exit_code == 2, result.output
+    assert "grad can be implicitly created only for scalar outputs" in result.stderr
+    assert hint in result.stderr and "--upstream" in result.stderr and "^^^" in result.stderr
+
+
+@pytest.mark.parametrize("program, gradient", [
+    (NONSCALAR + "y.sum().backward()", "[2, 4]"),
+    (NONSCALAR + "y.backward(torch.ones_like(y))", "[2, 4]"),
+    ("import torch\nx = torch.tensor([3.0], requires_grad=True)\ny = x * x\ny.backward()", "[6]"),
+    ("x = Variable(np.array([1.0, 2.0]))\ny = x * x\ny.backward()\nprint(x.grad)", "[2, 4]"),    # DeZero
+])
+def test_a_backward_pytorch_takes_is_read(program, gradient):
+    result = run(program, "-q")
+    assert result.exit_code == 0, result.output
+    assert " ".join(result.stdout.split()).endswith(gradient)
+
+
+def test_the_hint_computes_the_same():
+    # --upstream [1, 1] is y.backward(gradient=torch.ones(2)): x.grad = [2, 4]
+    result = run(NONSCALAR + "y.backward()", "--upstream", "[1, 1]", "-q")
+    assert result.exit_code == 0, result.output
+    assert " ".join(result.stdout.split()).endswith("[2, 4]")
