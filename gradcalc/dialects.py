@@ -1147,6 +1147,23 @@ def _short_text(text: str, most: int = 40) -> str:
 _DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)|torch\.compile|"
                         r"torch\.enable_grad\(\)|functools\.cache|cache"
                         r"|(?:functools\.)?partial\([ \t]*(?:jax\.)?jit\b[^()\n]*(?:\([^()\n]*\)[^()\n]*)*\))[ \t]*$")
+# @tf.custom_gradient, @jax.custom_jvp, @partial(jax.custom_vjp, …): a gradient rule of the function's own
+_CUSTOM_GRADIENT = re.compile(r"\bcustom_(?:gradient|jvp|vjp)\b")
+
+
+def _decorator_error(head: str, at: int):
+    """A decorator gradcalc does not read. Removing one that gives the function its own gradient rule
+    would compute the formula's derivative instead, another number: no such hint for those."""
+    if _CUSTOM_GRADIENT.search(head):
+        return _error(f"{head} gives the function a gradient rule of its own, which the library uses in place of "
+                      f"the formula's derivative; gradcalc does not read such rules", at, len(head),
+                      "gradcalc can only differentiate the formula itself, which is another gradient wherever the "
+                      "rule differs from it")
+    return _error("decorators are not read", at, len(head),
+                  "if the decorator changes no number (a cache, a timer), remove the @ line: gradcalc then evaluates "
+                  "the function as written")
+
+
 _SETTING_WORDS = re.compile(r",[ \t]*(?:dtype|device|label|name)[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|[^,()'\"\n]*)"
                             r"(?=[ \t]*[,)])")
 _IS_NONE = re.compile(r"\bis[ \t]+(?:not[ \t]+)?None\b")
@@ -1264,8 +1281,7 @@ def read_python(text: str) -> Program | None:
         elif jaxy and _JVP.search(code):
             raise _jvp_error(code, _JVP.search(code), start, text)
         elif head.startswith("@"):
-            raise _error("decorators are not read", at, len(head.rstrip()),
-                         "remove the @ line: gradcalc evaluates the function as written")
+            raise _decorator_error(head.rstrip(), at)
         elif re.match(r"def\b", head):
             i = _read_body(text, chars, statements, i - 1, detached)
             continue

@@ -183,3 +183,16 @@ def test_the_hint_computes_the_same():
     result = run(NONSCALAR + "y.backward()", "--upstream", "[1, 1]", "-q")
     assert result.exit_code == 0, result.output
     assert " ".join(result.stdout.split()).endswith("[2, 4]")
+
+
+# -- a custom gradient rule is refused without a hint to remove it -------------------------------------
+# JAX's custom_jvp example (f = sin with the rule 2·cos) prints grad(f)(0.5) = 1.755, and the
+# clip_gradient custom_vjp gives another number than its formula's; removing the decorator would
+# compute the formula's derivative (cos(0.5) = 0.878), another number.
+
+@pytest.mark.parametrize("decorator", ["@jax.custom_jvp", "@partial(jax.custom_vjp, nondiff_argnums=(0, 1))",
+                                       "@tf.custom_gradient", "@custom_jvp"])
+def test_a_custom_gradient_rule_is_refused_without_suggesting_to_drop_it(decorator):
+    result = run(f"{decorator}\ndef f(x):\n  return jnp.sin(x)\nprint(f(0.5))")
+    assert result.exit_code == 2, result.output
+    assert "gradient rule of its own" in result.stderr and "remove" not in result.stderr
