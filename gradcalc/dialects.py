@@ -217,6 +217,34 @@ def _log_softmax(m, x, axis=None, **_):
     return m("sub", x, _logsumexp(m, x, -1 if axis is None else axis, keepdims=True))
 
 
+def _softmax_whole(m, x, axis=None, **_):
+    """scipy.special.softmax and jax.scipy.special.softmax: over the whole array unless an axis is
+    given (their default is axis=None), shifted by the largest element (held constant) so exp never
+    overflows."""
+    if axis is not None:
+        return _softmax(m, x, axis)
+    top = m("stop_gradient", m.call("max", x))
+    e = m.call("exp", m("sub", x, top))
+    return m("div", e, m.call("sum", e))
+
+
+def _log_softmax_whole(m, x, axis=None, **_):
+    """scipy's and jax.scipy's log_softmax: over the whole array unless an axis is given."""
+    return m("sub", x, _logsumexp(m, x)) if axis is None else _log_softmax(m, x, axis)
+
+
+def _implicit_dim(build, name: str):
+    """F.softmax(x) with no dim: PyTorch picks dim 0 for 0-, 1- and 3-D input and 1 for others (and warns
+    that this is deprecated); the last axis only for 1- and 2-D, so the dim is asked for."""
+    def checked(m, x, axis=None, **_):
+        if axis is None:
+            m.refuse("without dim, PyTorch takes an implicit dim (0 for 1-D and 3-D input, 1 for 2-D and 4-D) and "
+                     "warns that this is deprecated", f"give the dim: {name}(x, dim=-1) is what PyTorch takes for a "
+                     f"vector or a matrix's rows")
+        return build(m, x, axis)
+    return checked
+
+
 def _mse(m, x, y, **_):
     return m.call("mean", m("pow", m("sub", x, y), m.const(2.0)))
 
@@ -627,7 +655,8 @@ JAX_NN = {
 SPECIAL = {   # scipy.special and jax.scipy.special
     "expit": S("x", _call("sigmoid")), "logit": S("x", _logit), "erf": S("x", _call("erf")),
     "erfc": S("x", _call("erfc")), "logsumexp": S("x, axis=None, keepdims=False", _logsumexp),
-    "softmax": S("x, axis=None", _softmax), "log_softmax": S("x, axis=None", _log_softmax),
+    # scipy's and jax.scipy's softmax default to axis=None: over the whole array (jax.nn's to the last axis)
+    "softmax": S("x, axis=None", _softmax_whole), "log_softmax": S("x, axis=None", _log_softmax_whole),
     "xlogy": S("x, y", _xlogy), "ndtr": S("x", _ndtr),
     # psi is digamma here only: bare, ψ is a variable's name too
     "psi": S("x", _call("digamma")),
@@ -647,7 +676,8 @@ TORCH_FUNCTIONAL = {   # torch.nn.functional, imported as F
     "softplus": S("x", _call("softplus")), "silu": S("x", _call("silu")), "elu": S("x", _call("elu")),
     "gelu": S("x", _gelu(False)),
     "leaky_relu": S("x, slope|negative_slope=0.01", _leaky),
-    "softmax": S("x, axis=None", _softmax), "log_softmax": S("x, axis=None", _log_softmax),
+    "softmax": S("x, axis=None", _implicit_dim(_softmax, "softmax")),
+    "log_softmax": S("x, axis=None", _implicit_dim(_log_softmax, "log_softmax")),
     "logsigmoid": S("x", _log_sigmoid), "softsign": S("x", _softsign),
     "relu6": S("x", _hardtanh(0.0, 6.0)), "hardtanh": S("x", _hardtanh(-1.0, 1.0)),
     "mse_loss": S("x, y|target", _mse), "l1_loss": S("x, y|target", _l1),
@@ -839,7 +869,7 @@ NAMESPACES: dict[str, dict[str, Spelling]] = {
     "jax.nn": JAX_NN, "jax.lax": JAX_LAX, "lax": JAX_LAX, "jax.scipy.special": SPECIAL,
     "scipy.special": SPECIAL, "special": SPECIAL,
     "torch": TORCH, "torch.nn.functional": TORCH_FUNCTIONAL, "F": TORCH_FUNCTIONAL,
-    "nn.functional": TORCH_FUNCTIONAL, "torch.special": SPECIAL, "torch.linalg": {"norm": TORCH["linalg.norm"]},
+    "nn.functional": TORCH_FUNCTIONAL, "torch.special": {**SPECIAL, "softmax": S("x, axis", _softmax), "log_softmax": S("x, axis", _log_softmax)}, "torch.linalg": {"norm": TORCH["linalg.norm"]},
     "tf": TENSORFLOW, "tf.math": TENSORFLOW, "tf.nn": TF_NN, "tf.linalg": {"matmul": NUMPY["matmul"]},
     "math": MATH, "jax": {"nn.relu": JAX_NN["relu"]},
     # what a pasted program's x[i] = v is read as (no text spells it: the lexer never makes this name)
@@ -872,7 +902,8 @@ METHODS: dict[str, Spelling] = {
     "add": S("x, y", _op("add")), "sub": S("x, y", _op("sub")), "mul": S("x, y", _op("mul")),
     "div": S("x, y", _op("div")), "neg": S("x", _op("neg", 1)), "rsqrt": S("x", _rsqrt),
     "reciprocal": S("x", _reciprocal), "norm": S("x, ord|p=None, axis=None", _flat_norm),
-    "softmax": S("x, axis=None", _softmax), "log_softmax": S("x, axis=None", _log_softmax),
+    "softmax": S("x, axis=None", _implicit_dim(_softmax, "softmax")),
+    "log_softmax": S("x, axis=None", _implicit_dim(_log_softmax, "log_softmax")),
     "logsumexp": S("x, axis, keepdims=False", _logsumexp),
     "var": S("x, axis=None, ddof=None, unbiased=None, correction=None, keepdims=False",
              _refuse("x.var() divides by n in NumPy and by n − 1 in PyTorch",
@@ -915,6 +946,11 @@ BARE: dict[str, Spelling] = {
      "tensor": TORCH["tensor"], "array": NUMPY["array"],
      # Python's float(t) of a tensor is a Python number: the value, no gradient (as t.item())
      "float": S("x", _detach)}
+
+
+# Python's built-in sum(x) in a pasted program adds x's items: the rows of a matrix (a vector, NumPy's
+# sum along axis 0), the elements of a vector; gradcalc's own sum(x) adds every element.
+PYTHON_SUM = S("x", lambda m, x: m.call("sum", x, m.axis(0, "sum")))
 
 
 # Functions of the array libraries gradcalc does not read, and why: said instead of "did you mean",

@@ -284,6 +284,9 @@ class _Builder:
             raise GradcalcError(f"{name} takes no keyword {first.name}", first.span,
                                 hint=f"give {name}'s arguments by position: {name}(x)")
         bare = _PREFIX.sub("", name)
+        if name == "sum" and len(args) == 1 and self.python is not None and name not in self.assigned and \
+                not _NUMPY_SUM.search(self.graph.text):
+            return self._spell(dialects.PYTHON_SUM, name, args, span)
         if name == "len" and len(args) == 1 and name not in self.assigned:   # len(x): x.shape[0], no gradient
             self._value(args[0])
             return self._apply("len", [args[0]], span)
@@ -1140,6 +1143,10 @@ class _Builder:
                      f"operator such as + or * continues the one before); to use {shown} later, name "
                      f"it: t = {shown}")
         return children[-1]
+
+
+# from numpy import *, from jax.numpy import sum: a pasted program's bare sum is the library's (every element)
+_NUMPY_SUM = re.compile(r"(?m)^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\*|[^\n#]*\bsum\b)")
 
 
 # Python's words that two names side by side may be: what to type instead (never a product).

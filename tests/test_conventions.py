@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from tests.helpers import run
@@ -196,3 +197,39 @@ def test_a_custom_gradient_rule_is_refused_without_suggesting_to_drop_it(decorat
     result = run(f"{decorator}\ndef f(x):\n  return jnp.sin(x)\nprint(f(0.5))")
     assert result.exit_code == 2, result.output
     assert "gradient rule of its own" in result.stderr and "remove" not in result.stderr
+
+
+# -- defaults the libraries take ------------------------------------------------------------------------
+# scipy.special.softmax and jax.scipy.special.softmax default to axis=None: the whole array. JAX x64:
+# jax.grad(lambda x: jax.scipy.special.softmax(x)[0, 0]) at [[1, 2], [3, 5]] is the row below.
+
+@pytest.mark.parametrize("text, value, gradient", [
+    ("scipy.special.softmax(x)[0, 0]", 0.01521942886415593,
+     [[0.014987797849204825, -0.0006296383788491076], [-0.0017115345637259416, -0.012646624906629777]]),
+    ("jax.scipy.special.softmax(x)[0, 0]", 0.01521942886415593,
+     [[0.014987797849204825, -0.0006296383788491076], [-0.0017115345637259416, -0.012646624906629777]]),
+    ("jax.scipy.special.log_softmax(x)[0, 0]", -4.185182452603812,
+     [[0.984780571135844, -0.04137069692096015], [-0.11245721367093255, -0.8309526605439513]]),
+])
+def test_scipy_softmax_is_over_the_whole_array_by_default(text, value, gradient):
+    data = json.loads(run(text, "--x", "[[1, 2], [3, 5]]", "--json").stdout)
+    assert data["value"] == pytest.approx(value, rel=1e-12)
+    np.testing.assert_allclose(data["gradient"]["x"], gradient, rtol=1e-10)
+
+
+@pytest.mark.parametrize("text", ["F.softmax(x)", "F.log_softmax(x)", "x.softmax()", "nn.Softmax()(x)"])
+def test_pytorch_softmax_without_dim_asks_for_it(text):
+    # PyTorch's implicit dim is 0 for 3-D input, not the last axis, and it warns that it is deprecated
+    result = run(f"{text}[0, 0, 0]", "--x", "[[[1, 2], [3, 5]]]")
+    assert result.exit_code == 2 and "implicit dim" in result.stderr and "dim=-1" in result.stderr
+
+
+def test_pythons_sum_of_a_matrix_adds_its_rows():
+    # Python's built-in sum iterates a NumPy array's first axis: sum(W*W) of [[1, 2], [3, 4]] is [10, 20]
+    program = "import numpy as np\nW = np.array([[1.0, 2.0], [3.0, 4.0]])\nprint(sum(W*W))"
+    assert run(program, "-q").stdout.split()[:2] == ["[10,", "20]"]
+    # after from numpy import *, sum is NumPy's: every element
+    assert run(program.replace("import numpy as np", "from numpy import *").replace("np.", ""),
+               "-q").stdout.split()[0] == "30"
+    # a formula's sum is gradcalc's: every element
+    assert run("sum(W*W)", "--W", "[[1, 2], [3, 4]]", "-q").stdout.split()[0] == "30"
