@@ -973,6 +973,11 @@ UNSUPPORTED = {
                      "softshrink", "tanhshrink", "threshold", "asech", "acsch", "acoth", "arsech",
                      "arcsch", "arcoth", "xlog1py", "beta", "betaln", "zeta", "bessel_j0", "j0", "j1",
                      "i0", "erfcx", "log_ndtr", "ndtri", "entr", "rel_entr"), _NOT_YET),
+    # torch.autograd.functional.jacobian(f, x), tape.jacobian(y, x), jax.jacobian(f)(x): a matrix, where gradcalc
+    # would give the gradient of the outputs' sum (its column sums)
+    **dict.fromkeys(("jacobian", "batch_jacobian"),
+                    "is a Jacobian, one gradient per output value, which gradcalc does not show: take one output "
+                    "value at a time, y[i], whose gradient is the Jacobian's row i"),
     # lg is log₂ in computer science books (CLRS) and log₁₀ in others.
     "lg": "is log₂ in some books and log₁₀ in others: write log2(x) or log10(x)",
     "sqr": "is the square in some languages and the square root in others: write x**2 or sqrt(x)",

@@ -233,3 +233,19 @@ def test_pythons_sum_of_a_matrix_adds_its_rows():
                "-q").stdout.split()[0] == "30"
     # a formula's sum is gradcalc's: every element
     assert run("sum(W*W)", "--W", "[[1, 2], [3, 4]]", "-q").stdout.split()[0] == "30"
+
+
+# -- Jacobians -----------------------------------------------------------------------------------------
+# tape.jacobian(y, x) and torch.autograd.functional.jacobian(f, x) print a matrix (TF: softmax's 3×3
+# Jacobian), never the column sums the gradient of y's sum would be: refused, saying what to ask instead.
+
+@pytest.mark.parametrize("program", [
+    "x = tf.Variable([1.0, 2.0])\nwith tf.GradientTape() as tape:\n  y = tf.nn.softmax(x)\nj = tape.jacobian(y, x)",
+    "def f(x):\n    return torch.sin(x) * x[0]\nx = torch.tensor([1.0, 2.0])\n"
+    "print(torch.autograd.functional.jacobian(f, x))",
+    "def f(x):\n    return jnp.sin(x) * x[0]\nprint(jax.jacobian(f)(jnp.array([1.0, 2.0])))",
+])
+def test_a_jacobian_is_refused_not_summed(program):
+    result = run(program)
+    assert result.exit_code == 2, result.output
+    assert "is a Jacobian" in result.stderr and "row i" in result.stderr
