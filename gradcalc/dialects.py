@@ -1091,7 +1091,8 @@ _SEEN = re.compile(
     r"|\.(?:reshape|view)\([ \t]*[A-Za-z_]\w*\.shape[ \t]*\)|\blist\([ \t]*range\(|^[ \t]*[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)+[ \t]*=[^=]")
 _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
 _DOTTED = r"[A-Za-z_][A-Za-z_0-9.]*"
-_NO_GRAD = re.compile(r"with[ \t]+[A-Za-z_]\w*\.(?:no_grad|inference_mode)[ \t]*\([ \t]*\)|set_grad_enabled\([ \t]*False")
+_NO_GRAD = re.compile(r"with[ \t]+[A-Za-z_]\w*\.(?:no_grad|inference_mode|stop_recording)[ \t]*\([ \t]*\)|"
+                      r"set_grad_enabled\([ \t]*False")
 _PRINT = re.compile(r"print[ \t]*\(")
 _CLASS_CALL = re.compile(r"\bTensor\.(eye|zeros|ones|randn|rand)\b")   # tinygrad's Tensor.eye(3)
 _BACKWARD = re.compile(r"\.backward[ \t]*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)[ \t]*$")
@@ -1290,6 +1291,8 @@ def read_python(text: str) -> Program | None:
     objects: dict[str, tuple] = {}       # an activation object made with settings → where they are written
     aux: set = set()     # where grad(f, has_aux=True)(…) stands, and names bound to one: f's first value
     scalar = None        # a PyTorch call that differentiates one number only (Program.scalar)
+    tapes: list = []     # (start, end) of each `with tf.GradientTape() as tape:` block
+    unwatched: dict[str, str] = {}     # tape.gradient sources the tape does not watch → why (TF: None)
     i = 0
     while i < len(statements):
         start, end, indent = statements[i]
@@ -1334,6 +1337,8 @@ def read_python(text: str) -> Program | None:
             skip = "keys"
         elif re.match(r"with\b.*:[ \t]*$", head):
             skip = "with"
+            if "GradientTape" in head:
+                tapes.append(_block(statements, i, indent) or (end, end))
             if _NO_GRAD.match(head):     # the block's values are computed without a gradient
                 block = _block(statements, i, indent)
                 if block:
@@ -1353,6 +1358,15 @@ def read_python(text: str) -> Program | None:
                 raise _error(f"{question.asked} asks a second question ({asked} was the first): gradcalc "
                              f"answers one output a run", at + question.at, len(question.call),
                              "keep one of the two lines (run gradcalc once for each)")
+            if not question.asked.startswith("torch.") and question.sources:
+                unwatched.update(_unwatched(text, tapes, question.sources, at + question.at))
+                if all(name in unwatched for name in question.sources):
+                    name = question.sources[0]
+                    why = unwatched[name]
+                    raise _error(f"{name} is not watched by the tape ({why}), so TensorFlow's tape.gradient gives "
+                                 f"None for it", at + question.at, len(question.call),
+                                 f"tape.watch({name}) in the with block would make the tape watch it")
+                question.sources = tuple(name for name in question.sources if name not in unwatched)
             output, skip, asked, output_at = question.output, "gradient", question.asked, at + question.at
             if question.asked.startswith("torch.") and question.seed is None and isinstance(output, str):
                 scalar = (question.call, at + question.at, at + question.at + len(question.call))
@@ -1558,6 +1572,12 @@ def read_python(text: str) -> Program | None:
         notes.append("the output is what the return on the last line gives (a function's body pasted without its def)")
     if aux:
         notes.append("has_aux=True: the function returns (value, aux); its first value is differentiated")
+    if unwatched:
+        notes.append("not shown: " + "; ".join(f"{name}, {why}, which the tape does not watch (TensorFlow gives None)"
+                                               for name, why in unwatched.items()))
+    if re.search(r"\.stop_recording[ \t]*\(", text):
+        notes.append("values computed under stop_recording() carry no gradient: where none reaches a source, "
+                     "TensorFlow gives None and gradcalc 0")
     said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
             "with": "with … :", **{kind: words for kind, _, words in _HARMLESS_KINDS},
             "cleared": "gradients cleared (zero_grad(), .grad.zero_(), .grad = None)", "decorator": "decorators",
@@ -2109,6 +2129,45 @@ def _gradient_question(head: str) -> _Question | None:
     asked = f"{called}({targets.strip()}, …)"
     return _Question(output, tuple(listed) if listed else None, re.findall(_NAME, lhs.group(1)) if lhs else (),
                      seed, asked, call.start(), head[call.start():k])
+
+
+_VARIABLE = re.compile(r"(?:tf\.(?:compat\.v1\.)?)?(?:Variable|get_variable)[ \t]*\(")
+
+
+def _unwatched(text: str, tapes: list, sources, at: int) -> dict[str, str]:
+    """The tape.gradient sources the tape does not watch, for which TensorFlow gives None, and why: a
+    value made before the tape that is not a trainable tf.Variable (a tf.constant, Variable(…,
+    trainable=False), tf.Variable(2.0) + 1.0) and that no tape.watch(…) names. A value computed inside
+    the tape is recorded, and watched."""
+    found = {}
+    for name in sources:
+        if re.search(rf"\.watch[ \t]*\([ \t]*{re.escape(name)}[ \t]*\)", text[:at]):
+            continue
+        made = list(re.finditer(rf"(?m)^[ \t]*{re.escape(name)}[ \t]*=(?!=)[ \t]*", text[:at]))
+        if not made or any(low <= made[-1].end() < high for low, high in tapes):
+            continue
+        value = text[made[-1].end():at]
+        call = _VARIABLE.match(value)
+        closed = _bracket_end(value, call.end() - 1) if call else None
+        if closed is not None and not value[closed + 1:].split("\n", 1)[0].split("#")[0].strip():
+            if not re.search(r"trainable[ \t]*=[ \t]*False", value[:closed]):
+                continue
+            found[name] = "a tf.Variable made with trainable=False"
+        else:
+            line = value.split("\n", 1)[0].split("#")[0].strip()
+            found[name] = "a tf.constant" if line.startswith(("tf.constant", "constant")) else \
+                f"{_short_text(line)}, computed before the tape, is no tf.Variable"
+    return found
+
+
+def _bracket_end(text: str, opened: int) -> int | None:
+    """Where the bracket opened at `opened` closes, or None."""
+    depth = 0
+    for k in range(opened, len(text)):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(text[k], 0)
+        if depth == 0:
+            return k
+    return None
 
 
 def _names_in(text: str) -> list[str] | None:

@@ -249,3 +249,46 @@ def test_a_jacobian_is_refused_not_summed(program):
     result = run(program)
     assert result.exit_code == 2, result.output
     assert "is a Jacobian" in result.stderr and "row i" in result.stderr
+
+
+# -- what a TensorFlow tape watches ----------------------------------------------------------------------
+# The GradientTape guide's example prints 6.0 for x0 and None for x1 (trainable=False), x2 (a tensor
+# computed before the tape) and x3 (a tf.constant); an unwatched tf.constant alone gives None; a value
+# computed under stop_recording() takes no gradient (TF: None for y there).
+
+TF_TRAINABLE = """x0 = tf.Variable(3.0, name='x0')
+x1 = tf.Variable(3.0, name='x1', trainable=False)
+x2 = tf.Variable(2.0, name='x2') + 1.0
+x3 = tf.constant(3.0, name='x3')
+
+with tf.GradientTape() as tape:
+  y = (x0**2) + (x1**2) + (x2**2)
+
+grad = tape.gradient(y, [x0, x1, x2, x3])
+"""
+
+
+def test_the_sources_a_tape_does_not_watch_are_not_given_a_gradient():
+    result = run(TF_TRAINABLE, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["gradient"] == {"x0": 6.0}
+    note = run(TF_TRAINABLE, "-q").output
+    assert "x1, a tf.Variable made with trainable=False" in note and "x3, a tf.constant" in note
+    assert "TensorFlow gives None" in note
+
+
+def test_an_unwatched_constant_alone_is_refused_as_tensorflow_gives_none():
+    program = "x = tf.constant(3.0)\nwith tf.GradientTape() as tape:\n  y = x**2\ndy_dx = tape.gradient(y, x)"
+    result = run(program)
+    assert result.exit_code == 2 and "gives None" in result.stderr and "tape.watch(x)" in result.stderr
+    # watched, TF's guide gives 6
+    watched = program.replace("  y = x**2", "  tape.watch(x)\n  y = x**2")
+    assert run(watched, "-q").stdout.split()[-1] == "6"
+
+
+def test_stop_recording_takes_no_gradient():
+    program = ("x = tf.Variable(2.0)\ny = tf.Variable(3.0)\nwith tf.GradientTape() as t:\n  x_sq = x * x\n"
+               "  with t.stop_recording():\n    y_sq = y * y\n  z = x_sq + y_sq\ngrad = t.gradient(z, {'x': x, 'y': y})")
+    result = run(program, "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split()[-2:] == ["4", "0"]      # TF: 4.0 and None (no gradient)
