@@ -846,9 +846,7 @@ _ZERO_SIX = "x, min|min_val=0.0, max|max_val=6.0"
 KINKS: dict[tuple[str, ...], dict[str, Spelling]] = {
     ("F", "torch.nn.functional", "nn.functional"): {
         "relu6": S(_ZERO_SIX, _open_clip), "hardtanh": S("x, min|min_val=-1.0, max|max_val=1.0", _open_clip)},
-    ("jax.nn",): {"relu6": S(_ZERO_SIX, _open_clip),
-                  "leaky_relu": S("x, slope|negative_slope=0.01", lambda m, x, slope: m(
-                      "where", m("greater_equal", x, m.const(0.0)), x, m("mul", slope, x)))},
+    # jax.nn's relu6 and leaky_relu are JAX_NN's own (_relu6_jax, _leaky_jax): the same rows
     ("tf.nn",): {"relu6": S(_ZERO_SIX, _open_clip)},
     ("jnp", "jax.numpy"): {
         "clip": S("x, min|a_min=None, max|a_max=None", _clip_jax), "abs": S("x", _abs_jax),
