@@ -446,6 +446,17 @@ def _keras_mean(m, x):
     return _reduce("mean")(m, x, axis=-1)
 
 
+def _squeeze(m, x, axis=None):
+    """x.squeeze(), np.squeeze(x, 0), tf.squeeze(x, [0, 2]): x without axes of size 1 (all of them, or
+    the ones named; an axis whose length is not 1 is refused when the program runs)."""
+    return m("squeeze_all", x) if axis is None else m("squeeze", x, m.axis(tuple(axis) if isinstance(axis, list) else axis, "squeeze"))
+
+
+def _unsqueeze(m, x, axis):
+    """x.unsqueeze(1), np.expand_dims(x, 0), tf.expand_dims(x, -1): x with a new axis of size 1 there."""
+    return m("unsqueeze", x, m.axis(tuple(axis) if isinstance(axis, list) else axis, "unsqueeze"))
+
+
 def _reshape_as(m, x, y):
     """x.reshape_as(y), x.view_as(y), x.reshape(y.shape) (read as reshape_as): x's numbers in y's shape."""
     return m("reshape_as", x, y)
@@ -564,6 +575,7 @@ _ARITHMETIC = {
     "std": S("x, axis=None, ddof=0", _variance("std", False)),
     "array": S("x", _value), "asarray": S("x", _value), "reshape": S("x, s0|shape|newshape, s1=None, s2=None, s3=None", _reshape),
     "ravel": S("x", _flatten),
+    "squeeze": S("x, axis=None", _squeeze), "expand_dims": S("x, axis", _unsqueeze),
     "zeros": S("n0, n1=None, n2=None, requires_grad=False", _filled(0.0)),
     "eye": S("n0, requires_grad=False", _eye), "identity": S("n0", _eye),
     "arange": S("start, stop=None, step=None, requires_grad=False", _arange),
@@ -698,7 +710,7 @@ TORCH = {
     "mm": S("x, y|mat2", _op("matmul")), "mv": S("x, y|vec", _op("matmul")),
     "mul": S("x, y", _op("mul")), "sub": S("x, y", _op("sub")), "div": S("x, y", _op("div")),
     "neg": S("x", _op("neg", 1)), "rsqrt": S("x", _rsqrt), "t": S("x", _transpose),
-    "transpose": S("x, dim0=None, dim1=None", _transpose),
+    "transpose": S("x, dim0=None, dim1=None", _transpose), "unsqueeze": S("x, axis", _unsqueeze),
     "logsumexp": S("x, axis, keepdims=False", _logsumexp),
     # PyTorch's var and std divide by n − 1 unless correction=0 (or unbiased=False) is given.
     "var": S("x, axis=None, unbiased=None, correction=None, keepdims=False", _variance("var", True)),
@@ -912,6 +924,7 @@ METHODS: dict[str, Spelling] = {
     "reshape": S("x, s0|shape=None, s1=None, s2=None, s3=None", _reshape),
     "view": S("x, s0=None, s1=None, s2=None, s3=None", _reshape),
     "flatten": S("x", _flatten), "ravel": S("x", _flatten),
+    "squeeze": S("x, axis=None", _squeeze), "unsqueeze": S("x, axis", _unsqueeze),
     "polygamma": S("x, n", lambda m, x, n: m.call("polygamma", n, x)),    # torch's x.polygamma(n)
 }
 

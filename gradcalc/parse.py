@@ -77,7 +77,8 @@ class _Pattern:
 brackets, dialects, indent = _OnFirstUse("brackets"), _OnFirstUse("dialects"), _OnFirstUse("indent")
 # Python's words for settings (keepdims=True, axis=None): read where a call's argument is a setting,
 # they make no node (their ref's id is None) and are refused anywhere a value is needed.
-_WORDS = {"True": True, "False": False, "None": None}
+_WORDS = {"True": True, "False": False, "None": None,
+          **dict.fromkeys(("np.newaxis", "numpy.newaxis", "jnp.newaxis", "tf.newaxis"), None)}
 
 # Characters people paste from notes or other alphabets, and what they probably meant.
 _LOOKALIKES = {"х": "x", "у": "y", "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "−": "-",
@@ -787,6 +788,8 @@ class _Builder:
         if operand[0] in self.pairs and len(subscripts) == 1 and not isinstance(subscripts[0], _Slice) \
                 and subscripts[0][0] is not None and self._literal(subscripts[0]) in (0, 1):
             return self._pair(operand, int(self._literal(subscripts[0])), (operand[1], rsqb[2]))
+        if any(self._is_new_axis(sub) for sub in subscripts):
+            return self._new_axes(operand, subscripts, rsqb)
         kinds = [self._index_array(sub) for sub in subscripts]
         if any(kinds):       # probs[range(N), y], x[[0, 2]], x[i]: indices read when the program runs
             pattern, inputs = [], []
@@ -814,6 +817,35 @@ class _Builder:
         key = tuple(sub.key if isinstance(sub, _Slice) else self._index_number(sub, "an index")
                     for sub in subscripts)
         return self._apply(index_op(key), [operand], (operand[1], rsqb[2]))
+
+    def _is_new_axis(self, sub) -> bool:
+        """None (np.newaxis) as an index: x[:, None] puts in an axis of size 1 there."""
+        return not isinstance(sub, _Slice) and type(sub) is tuple and sub[0] is None \
+            and (sub[1], sub[2]) not in self.ranges and _WORDS.get(self.graph.text[sub[1]:sub[2]].strip("() \t"), 0) is None
+
+    def _new_axes(self, operand: Ref, subscripts: list, rsqb) -> Ref:
+        """x[:, None], x[None, :], x[0, None]: the other subscripts taken as they are, then an axis of size 1
+        put in where each None stands among the result's axes (after the slices and Nones before it)."""
+        import numpy as np
+
+        span = (operand[1], rsqb[2])
+        rest = [sub for sub in subscripts if not self._is_new_axis(sub)]
+        if any(self._index_array(sub) for sub in rest):
+            raise GradcalcError("None among index arrays is not read", span,
+                                hint="index first, then put the axis in: y = x[idx], then y[:, None]")
+        axes, kept = [], 0
+        for sub in subscripts:
+            if self._is_new_axis(sub):
+                axes.append(float(kept))
+            if isinstance(sub, _Slice) or self._is_new_axis(sub):
+                kept += 1
+        key = tuple(sub.key if isinstance(sub, _Slice) else self._index_number(sub, "an index") for sub in rest)
+        taken = operand
+        if key:     # x[:, None] of a single number is numpy's IndexError: the index says so
+            taken = self._apply(index_op(key), [operand], span)
+        where = self.graph.add(None, (), (span[1], span[1]))
+        self.graph.constants[where] = axes[0] if len(axes) == 1 else np.array(axes)
+        return self._apply("unsqueeze", [taken, (where, span[1], span[1])], span)
 
     def group(self, children):
         lpar, inner, rpar = children

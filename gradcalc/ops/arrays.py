@@ -655,6 +655,50 @@ function("reshaped_like", lambda a, x: np.reshape(a, np.shape(x)),
          text=lambda a, x: words("{0} reshaped back", a))
 
 
+# x.squeeze(0), np.expand_dims(x, 0), x.unsqueeze(1): the same numbers with axes of size 1 taken away
+# or put in, the axes checked against x's shape when the program runs; their gradient is reshape's.
+def _squeeze(x, axis=None):
+    shape = np.shape(x)
+    if axis is None:
+        return as_value(np.reshape(np.asarray(x), tuple(n for n in shape if n != 1)))
+    try:
+        along = _axis("squeeze", x, axis)
+    except InputError as error:
+        if not np.ndim(x):
+            raise
+        raise InputError(str(error), hint=f"{positions(np.ndim(x), 'its axes', 'its only axis')}; leave the axis "
+                                          "out to take away every axis of length 1") from None
+    along = along if isinstance(along, tuple) else (along % len(shape),)
+    wrong = [a for a in along if shape[a] != 1]
+    if wrong:
+        raise InputError(f"cannot squeeze axis {wrong[0]} of shape {format_shape(shape)}: its length is "
+                         f"{shape[wrong[0]]}, not 1", hint="name an axis of length 1, or leave the axis out to "
+                         "take away every axis of length 1 (PyTorch would leave x unchanged, NumPy refuses)")
+    return as_value(np.reshape(np.asarray(x), tuple(n for i, n in enumerate(shape) if i not in along)))
+
+
+def _unsqueeze(x, axis):
+    axes = [float(a) for a in np.ravel(axis)]
+    ndim = np.ndim(x) + len(axes)
+    for a in axes:
+        if a != round(a) or not -ndim <= a < ndim:
+            raise InputError(f"axis {a:g} is out of range for putting in an axis: the result would have "
+                             f"{ndim} ax{'is' if ndim == 1 else 'es'}",
+                             hint=f"the new axis goes at {-ndim} to {ndim - 1} "
+                                  f"(0 puts it first, -1 last) for a value of shape {format_shape(np.shape(x))}")
+    return as_value(np.expand_dims(np.asarray(x), tuple(int(a) for a in axes)))
+
+
+OPS.update({
+    "squeeze_all": Op("squeeze", "{0} squeezed", _squeeze,
+                      vjp=(lambda m, g, x, out: m.reshaped_like(g, x),), keeps_finite=True),
+    "squeeze": Op("squeeze", "{0} without axis {1}", _squeeze,
+                  vjp=(lambda m, g, x, axis, out: m.reshaped_like(g, x), None), keeps_finite=True),
+    "unsqueeze": Op("unsqueeze", "{0} with a new axis {1}", _unsqueeze,
+                    vjp=(lambda m, g, x, axis, out: m.reshaped_like(g, x), None), keeps_finite=True),
+})
+
+
 # Which elements a max or min along the axis takes: 1 there, ties along the axis sharing it equally.
 function("ties_along", lambda x, axis, out: _ties_along(x, axis, out), constant=True,
          text=lambda x, axis, out: words("1 where {0} = {1} along axis {2} (ties share it), else 0", x, out, axis))
