@@ -629,7 +629,8 @@ REWRITES = {"softmax": _softmax, "logsumexp": _logsumexp, "cross_entropy": _cros
             "norm": _norm, "var": _var, "std": _std}
 
 deflinear("identity", "pos", "neg", "add", "sub", "sum", "mean", "sum_last", "transpose")
-deflinear("sum_axis", "mean_axis", "sum_to", "expand_axis", "reshape", series=1)
+deflinear("sum_axis", "mean_axis", "sum_to", "expand_axis", "reshape", "squeeze", "unsqueeze", series=1)
+deflinear("squeeze_all")
 defbilinear("mul", "matmul", "outer")
 # Functions whose derivatives at a point come all at once: op → (*input values, count) →
 # (f(u₀), f′(u₀), … f⁽ᶜᵒᵘⁿᵗ⁻¹⁾(u₀), a rounding bound for each); the last input moves, the others are fixed.

@@ -2,6 +2,8 @@
 np.expand_dims(x, 0), tf.squeeze, x[:, None], x[np.newaxis]. Values against numpy's, gradients against
 central differences and against the same sums written out by hand."""
 
+import json
+
 import numpy as np
 import pytest
 from helpers import assert_error, numeric_gradients, run
@@ -90,3 +92,19 @@ def test_none_among_index_arrays_is_refused():
     result = run("x[i, None]", "--x", "[1, 2]", "--i", "[0, 1]")
     assert_error(result, 2, "None among index arrays is not read")
     assert "hint: " in result.stderr
+
+
+@pytest.mark.parametrize("text", ["x.squeeze() ** 3", "x.unsqueeze(0).squeeze(0) ** 3", "(x[None] ** 3).sum()"])
+def test_higher_derivatives_pass_through_the_axes_of_size_1(text):
+    result = run(text, "--x", "2", "--order", "3", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["derivative"]["values"] == [12.0, 12.0, 6.0]     # 3x², 6x, 6 at 2
+
+
+def test_the_hessian_passes_through_unsqueeze():
+    found = compute("((x[:, None] * x[None, :]) ** 2).sum()", {"x": np.array([1.0, 2.0])})
+    assert found.value == 25.0                                          # (Σ x²)²
+    np.testing.assert_allclose(found.gradient["x"], [20.0, 40.0])       # 4 (Σ x²) x
+    result = run("(x.unsqueeze(1) ** 3).sum()", "--x", "[1, 2]", "--hessian", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["hessian"]["matrix"] == [[6.0, 0.0], [0.0, 12.0]]     # 6x on the diagonal
