@@ -681,6 +681,7 @@ JAX_LAX = {
     "min": S("x, y", _call("minimum", 2)), "logistic": S("x", _call("sigmoid")), "square": S("x", _square),
     "rsqrt": S("x", _rsqrt), "dot": S("x, y", _op("matmul")),
     "select": S("condition|pred, x|on_true, y|on_false", _op("where", 3)),
+    "squeeze": S("x|array, axis|dimensions", _squeeze), "expand_dims": S("x|array, axis|dimensions", _unsqueeze),
 }
 
 TORCH_FUNCTIONAL = {   # torch.nn.functional, imported as F

@@ -43,6 +43,8 @@ CASES = [
      lambda x, w: (w * x[:, None, 1:]).sum()),
     ("(w * x[0, None]).sum()", {"x": M, "w": W13}, lambda x, w: (w * x[0, None]).sum()),
     ("(x[:, None] - x[None, :]) ** 2", {"x": V}, lambda x: (x[:, None] - x[None, :]) ** 2),
+    ("(w * lax.squeeze(x, (0,))).sum()", {"x": ROW, "w": W3}, lambda x, w: (w * x[0]).sum()),
+    ("(w * jax.lax.expand_dims(x, dimensions=[1])).sum()", {"x": V, "w": W31}, lambda x, w: (w * x[:, None]).sum()),
     ("x.unsqueeze(0).squeeze(0) * x", {"x": V}, lambda x: x * x),
 ]
 
