@@ -672,8 +672,9 @@ def _squeeze(x, axis=None):
     wrong = [a for a in along if shape[a] != 1]
     if wrong:
         raise InputError(f"cannot squeeze axis {wrong[0]} of shape {format_shape(shape)}: its length is "
-                         f"{shape[wrong[0]]}, not 1", hint="name an axis of length 1, or leave the axis out to "
-                         "take away every axis of length 1 (PyTorch would leave x unchanged, NumPy refuses)")
+                         f"{shape[wrong[0]]}, not 1", hint="squeeze takes away axes of length 1 only: PyTorch "
+                         "leaves the value as it is here (write the value itself for that), NumPy, JAX and "
+                         "TensorFlow refuse")
     return as_value(np.reshape(np.asarray(x), tuple(n for i, n in enumerate(shape) if i not in along)))
 
 
