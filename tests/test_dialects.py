@@ -307,7 +307,8 @@ def test_a_word_written_as_a_setting_makes_no_node(text, point):
 
 @pytest.mark.parametrize("text, word", [("x + None", "None"), ("None", "None"), ("sin(True)", "True"),
                                         ("t = None; x", "None"), ("[None, 1]", "None"), ("-False", "False"),
-                                        ("np.clip(x, True, 2)", "True"), ("x[None]", "None")])
+                                        ("np.clip(x, True, 2)", "True"), ("x[True]", "True"),
+                                        ("x + np.newaxis", "np.newaxis")])
 def test_a_word_where_a_value_is_needed_is_bad_input(text, word):
     result = run(text, "--x", "[1, 2]")
     assert_error(result, 2, f"{word} is not a number")
