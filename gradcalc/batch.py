@@ -90,6 +90,9 @@ def evaluate_points(graph: Graph, columns: dict[str, np.ndarray], n: int, wrt: t
     The passes run over slices of PASS_ROWS rows: arrays that fit in the cache, and memory that numpy
     reuses from one slice to the next instead of asking the system for fresh pages.
     """
+    if graph.seed is not None:
+        raise GradcalcError(f"{graph.seed[1]} seeds the backward pass: a batch computes the gradients of the "
+                            f"output itself", hint="compute it one point at a time (without --points)")
     value = np.empty(n)
     gradient = {name: np.empty(n) for name in wrt or graph.variables}
     errors: dict[int, MathError] = {}

@@ -21,7 +21,8 @@ import re
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
 LITERAL = frozenset({"axis", "keepdims", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
                      "approximate", "requires_grad", "trainable", "volatile", "num", "endpoint", "n0", "n1", "n2", "s0", "s1", "s2", "s3",
-                     "start", "stop", "step", "num", "from_logits"})
+                     "start", "stop", "step", "num", "from_logits", "transpose_a", "transpose_b", "adjoint_a",
+                     "adjoint_b", "axes"})
 
 # Keywords that mean the same parameter in every library: PyTorch's dim is NumPy's axis.
 SYNONYMS = {"dim": "axis", "keepdim": "keepdims", "exponent": "y", "other": "y"}
@@ -145,20 +146,28 @@ def _clamp(m, x, min=None, max=None):
     return m.call("clip", x, min, max)
 
 
-def _variance(name: str, unbiased_default: bool):
-    """var and std: numpy divides by n (ddof=0), PyTorch by n − 1 (correction=1) unless told."""
-    def build(m, x, axis=None, ddof=None, correction=None, unbiased=None, **_):
+def _variance(name: str, unbiased_default: bool | None):
+    """var and std: numpy divides by n − ddof (ddof=0 unless told), PyTorch by n − correction (1 unless
+    correction=0 or unbiased=False); along an axis, n is that axis' length. A method x.var() says whose
+    it is only by its keywords (ddof: NumPy's; unbiased, correction: PyTorch's): `unbiased_default` None."""
+    def build(m, x, axis=None, ddof=None, correction=None, unbiased=None, keepdims=False, **_):
+        if isinstance(axis, bool) and unbiased is None:     # torch.var(x, False): the old unbiased, by position
+            axis, unbiased = None, axis
         if correction is None:
+            if ddof is None and unbiased is None and unbiased_default is None:
+                m.refuse(f"x.{name}() divides by n in NumPy and by n − 1 in PyTorch",
+                         f"write np.{name}(x) (by n) or torch.{name}(x) (by n − 1), or say which in the call: "
+                         f"x.{name}(ddof=0), x.{name}(correction=1)")
             correction = ddof if ddof is not None else \
                 (1 if (unbiased if unbiased is not None else unbiased_default) else 0)
-        if axis is not None:
-            m.refuse(f"{name} along an axis is not supported yet", f"write {name}(x) of a vector")
-        if correction == 0:
+        if isinstance(correction, bool) or not isinstance(correction, (int, float)):
+            m.refuse(f"the {name}'s correction must be a number written in the call", "write e.g. correction=0")
+        if axis is None and correction == 0 and not keepdims:
             return m.call(name, x)
         # Σ(x − mean)² / (n − correction), n counted as sum(x·0 + 1) so it follows x's shape.
-        centred = m("sub", x, m.call("mean", x))
-        count = m.call("sum", m("add", m("mul", x, m.const(0.0)), m.const(1.0)))
-        variance = m("div", m.call("sum", m("pow", centred, m.const(2.0))),
+        centred = m("sub", x, _reduce("mean")(m, x, axis, keepdims=axis is not None))
+        count = _reduce("sum")(m, m("add", m("mul", x, m.const(0.0)), m.const(1.0)), axis, keepdims)
+        variance = m("div", _reduce("sum")(m, m("pow", centred, m.const(2.0)), axis, keepdims),
                      m("sub", count, m.const(float(correction))))
         return variance if name == "var" else m.call("sqrt", variance)
     return build
@@ -319,6 +328,42 @@ def _one_hot(m, t, num=None, **_):
     return m("equal", m("expand_axis", t, m.const(-1.0)), m.const(np.arange(num, dtype=np.float64)))
 
 
+def _elu(m, x, alpha=None, **_):
+    """elu(x, alpha): x where x > 0, else α(eˣ − 1), its gradient αeˣ there (x = 0 included), as PyTorch's
+    and JAX's; α = 1 is gradcalc's elu."""
+    if alpha is None or m.number(alpha) == 1.0:
+        return m.call("elu", x)
+    # α·elu(x) is α(eˣ − 1) where x ≤ 0, and finite where x > 0 (the branch not taken there: eˣ would overflow)
+    return m("where", m("greater", x, m.const(0.0)), x, m("mul", alpha, m.call("elu", x)))
+
+
+def _softplus(m, x, beta=None, threshold=None, **_):
+    """F.softplus(x, beta): log(1 + e^(βx))/β. PyTorch's threshold (20) makes it x where βx > 20, which is
+    gradcalc's value to within e^−20; another threshold is refused."""
+    if threshold is not None and m.number(threshold) != 20.0:
+        m.refuse("a threshold other than 20 makes softplus x where βx passes it, which gradcalc does not read",
+                 "write torch.where(beta * x > t, x, F.softplus(x, beta=beta)) with the numbers")
+    if beta is None or m.number(beta) == 1.0:
+        return m.call("softplus", x)
+    return m("div", m.call("softplus", m("mul", beta, x)), beta)
+
+
+def _tf_one_hot(m, t, depth):
+    """tf.one_hot(t, depth=3), and depth=y_hat.shape[-1] known when the program runs (d2l's cross_entropy)."""
+    written = m.number(depth)
+    if written is not None and not getattr(written, "ndim", 0):
+        return _one_hot(m, t, int(written) if written == int(written) else written)
+    return m("one_hot_of", t, depth)
+
+
+def _boolean_mask(m, x, mask):
+    """tf.boolean_mask(x, mask): x's elements where mask is 1, in order, as a vector (x[i, y_i] row by row for a
+    one-hot mask): x flattened, taken at the mask's positions, their gradient scattered back."""
+    from .ops.arrays import take_op
+
+    return m(take_op(("index",)), _flatten(m, x), m("mask_positions", mask, x))
+
+
 def _leaky(m, x, slope):
     return m.call("leaky_relu", x, slope)
 
@@ -343,6 +388,29 @@ def _logaddexp(m, x, y):
 def _linear(m, x, w, b=None):
     out = m("matmul", x, m("transpose", w))
     return out if b is None else m("add", out, b)
+
+
+def _tf_matmul(m, x, y, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, **_):
+    """tf.matmul(a, b, transpose_a=True): a's transpose times b (adjoint_a: the conjugate transpose, the
+    same for real numbers); of matrices, as TensorFlow's matmul takes only those (and batches of them)."""
+    if not all(isinstance(flag, bool) for flag in (transpose_a, transpose_b, adjoint_a, adjoint_b)):
+        m.refuse("transpose_a, transpose_b, adjoint_a and adjoint_b are True or False, written in the call",
+                 "write e.g. tf.matmul(a, b, transpose_b=True)")
+    if transpose_a or adjoint_a:
+        x = m("transpose", m("matrix_only", x))
+    if transpose_b or adjoint_b:
+        y = m("transpose", m("matrix_only", y))
+    return m("matmul", x, y)
+
+
+def _tensordot(m, x, y, axes=2, **_):
+    """tensordot(a, b, axes=1): a's last axis summed against b's first, which is a @ b where b is a
+    vector or a matrix (d2l's tf.tensordot(x, x, axes=1), a dot product). Other axes are refused."""
+    if axes != 1:
+        m.refuse(f"axes={axes!r} is not read (axes=1 is: a @ b)",
+                 "write what it computes: for two matrices of one shape and axes=2, (a * b).sum(); for axes=0 of "
+                 "two vectors, np.outer(a, b)")
+    return m("matmul", x, m("matmul_right", y))
 
 
 def _transpose(m, x, dim0=None, dim1=None):
@@ -492,13 +560,14 @@ def _linspace(m, start, stop, num=50, endpoint=True, **_):
     return m.const(np.linspace(start, stop, num, endpoint=bool(endpoint), dtype=np.float64))
 
 
-def _eye(m, n0, **_):
-    """eye(3): the identity matrix, a value written in the code."""
+def _eye(m, n0, n1=None, **_):
+    """eye(3), eye(4, 5): the identity matrix (n0 rows, n1 columns, 1 on the diagonal), a value written
+    in the code."""
     import numpy as np
 
-    if not isinstance(n0, int) or isinstance(n0, bool) or not 0 < n0 <= 3000:
-        m.refuse("the size must be a whole number written in the call", "write e.g. eye(3)")
-    return m.const(np.eye(n0))
+    if not all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 3000 for n in (n0, n0 if n1 is None else n1)):
+        m.refuse("the size must be whole numbers written in the call", "write e.g. eye(3) or eye(4, 5)")
+    return m.const(np.eye(n0, n1))
 
 
 _RANDOM = "random numbers are not read: gradcalc differentiates at values you give"
@@ -538,12 +607,6 @@ def _set_item(m, x, i, v):
     return m("where", m("at_index", i, x, v), v, x)
 
 
-def _refuse(message: str, hint: str):
-    def build(m, **_):
-        m.refuse(message, hint)
-    return build
-
-
 S = Spelling
 
 # -- the tables ---------------------------------------------------------------------------------------
@@ -569,15 +632,16 @@ _ARITHMETIC = {
     "minimum": S("x, y", _call("minimum", 2)), "logaddexp": S("x, y", _logaddexp),
     "dot": S("x, y", _op("matmul")), "matmul": S("x, y", _op("matmul")), "inner": S("x, y", _op("matmul")),
     "vdot": S("x, y", _op("matmul")), "outer": S("x, y", _op("outer")),
+    "tensordot": S("x|a, y|b, axes|dims=2", _tensordot),
     "transpose": S("x", _transpose), "clip": S("x, min|a_min=None, max|a_max=None", _clamp),
     "linalg.norm": S("x, ord=None, axis=None", _norm), "norm": S("x, ord=None, axis=None", _norm),
-    "var": S("x, axis=None, ddof=0", _variance("var", False)),
-    "std": S("x, axis=None, ddof=0", _variance("std", False)),
+    "var": S("x, axis=None, ddof|correction=0, keepdims=False", _variance("var", False)),
+    "std": S("x, axis=None, ddof|correction=0, keepdims=False", _variance("std", False)),
     "array": S("x", _value), "asarray": S("x", _value), "reshape": S("x, s0|shape|newshape, s1=None, s2=None, s3=None", _reshape),
     "ravel": S("x", _flatten),
     "squeeze": S("x, axis=None", _squeeze), "expand_dims": S("x, axis", _unsqueeze),
     "zeros": S("n0, n1=None, n2=None, requires_grad=False", _filled(0.0)),
-    "eye": S("n0, requires_grad=False", _eye), "identity": S("n0", _eye),
+    "eye": S("n0, n1|M|num_columns=None, requires_grad=False", _eye), "identity": S("n0", _eye),
     "arange": S("start, stop=None, step=None, requires_grad=False", _arange),
     "linspace": S("start, stop|end, num|steps=50, endpoint=True, requires_grad=False", _linspace),
     "ones": S("n0, n1=None, n2=None, requires_grad=False", _filled(1.0)),
@@ -649,7 +713,7 @@ def _sparse_plus(m, x):
 
 JAX_NN = {
     "relu": S("x", _call("relu")), "sigmoid": S("x", _call("sigmoid")), "softplus": S("x", _call("softplus")),
-    "silu": S("x", _call("silu")), "swish": S("x", _call("silu")), "elu": S("x", _call("elu")),
+    "silu": S("x", _call("silu")), "swish": S("x", _call("silu")), "elu": S("x, alpha=1.0", _elu),
     # jax.nn.gelu is the tanh approximation unless approximate=False.
     "gelu": S("x, approximate=True", _gelu(True)),
     "leaky_relu": S("x, slope|negative_slope=0.01", _leaky_jax),
@@ -686,13 +750,14 @@ JAX_LAX = {
 
 TORCH_FUNCTIONAL = {   # torch.nn.functional, imported as F
     "relu": S("x", _call("relu")), "sigmoid": S("x", _call("sigmoid")), "tanh": S("x", _call("tanh")),
-    "softplus": S("x", _call("softplus")), "silu": S("x", _call("silu")), "elu": S("x", _call("elu")),
-    "gelu": S("x", _gelu(False)),
+    "softplus": S("x, beta=1.0, threshold=20.0", _softplus), "silu": S("x", _call("silu")),
+    "elu": S("x, alpha=1.0", _elu), "gelu": S("x", _gelu(False)),
     "leaky_relu": S("x, slope|negative_slope=0.01", _leaky),
     "softmax": S("x, axis=None", _implicit_dim(_softmax, "softmax")),
     "log_softmax": S("x, axis=None", _implicit_dim(_log_softmax, "log_softmax")),
     "logsigmoid": S("x", _log_sigmoid), "softsign": S("x", _softsign),
-    "relu6": S("x", _hardtanh(0.0, 6.0)), "hardtanh": S("x", _hardtanh(-1.0, 1.0)),
+    "relu6": S("x", _hardtanh(0.0, 6.0)),
+    "hardtanh": S("x, min|min_val=-1.0, max|max_val=1.0", lambda m, x, min, max, **_: m.call("clip", x, min, max)),
     "mse_loss": S("x, y|target", _mse), "l1_loss": S("x, y|target", _l1),
     "binary_cross_entropy": S("x, t|target", _bce),
     "binary_cross_entropy_with_logits": S("x, t|target", _bce_logits),
@@ -751,7 +816,8 @@ TENSORFLOW = {
     "keras.losses.MeanSquaredError()": S("t, x", lambda m, t, x: m.call("mean", _square(m, m("sub", t, x)))),
     "keras.losses.MeanAbsoluteError()": S("t, x", lambda m, t, x: m.call("mean", m.call("abs", m("sub", t, x)))),
     "range": S("start, stop|limit=None, step|delta=None", _arange),
-    "one_hot": S("t|indices, num|depth", _one_hot),
+    "matmul": S("x|a, y|b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False", _tf_matmul),
+    "one_hot": S("t|indices, depth", _tf_one_hot), "boolean_mask": S("x|tensor, mask", _boolean_mask),
     **dict.fromkeys(("keras.losses.sparse_categorical_crossentropy", "keras.metrics.sparse_categorical_crossentropy"),
                     S("t|y_true, x|y_pred, from_logits=False", _keras_sparse_ce)),
 }
@@ -872,6 +938,14 @@ KINKS: dict[tuple[str, ...], dict[str, Spelling]] = {
         "reduce_euclidean_norm": S("x|input_tensor", _root_of_squares)},
 }
 
+
+# Dive into Deep Learning's d2l.* (d2l/torch.py, mxnet.py, tensorflow.py, jax.py): each the framework's own, the
+# same numbers in all four; reduce_sum(x, axis, keepdims=…) and reshape(x, shape) are x.sum(…) and x.reshape(…)
+D2L = {"reduce_sum": S("x, axis=None, keepdims=False", _reduce("sum")),
+       "reduce_mean": S("x, axis=None, keepdims=False", _reduce("mean")),
+       "matmul": S("x, y", _op("matmul")), "reshape": S("x, s0|shape, s1=None, s2=None, s3=None", _reshape),
+       "transpose": S("x", _transpose), "abs": S("x", _call("abs")), "sigmoid": S("x", _call("sigmoid"))}
+
 # Module path as written → its table. "jax.numpy" and "jnp" are the same module; so are "F" and
 # "torch.nn.functional".
 NAMESPACES: dict[str, dict[str, Spelling]] = {
@@ -881,10 +955,12 @@ NAMESPACES: dict[str, dict[str, Spelling]] = {
     "scipy.special": SPECIAL, "special": SPECIAL,
     "torch": TORCH, "torch.nn.functional": TORCH_FUNCTIONAL, "F": TORCH_FUNCTIONAL,
     "nn.functional": TORCH_FUNCTIONAL, "torch.special": {**SPECIAL, "softmax": S("x, axis", _softmax), "log_softmax": S("x, axis", _log_softmax)}, "torch.linalg": {"norm": TORCH["linalg.norm"]},
-    "tf": TENSORFLOW, "tf.math": TENSORFLOW, "tf.nn": TF_NN, "tf.linalg": {"matmul": NUMPY["matmul"]},
-    "math": MATH, "jax": {"nn.relu": JAX_NN["relu"]},
+    "tf": TENSORFLOW, "tf.math": TENSORFLOW, "tf.nn": TF_NN, "tf.linalg": {"matmul": TENSORFLOW["matmul"]},
+    "math": MATH, "jax": {"nn.relu": JAX_NN["relu"]}, "d2l": D2L,
     # what a pasted program's x[i] = v is read as (no text spells it: the lexer never makes this name)
-    "gradcalc": {"set_item": S("x, i, v", _set_item), "one_value": S("x", _op("one_value", 1))},
+    "gradcalc": {"set_item": S("x, i, v", _set_item), "one_value": S("x", _op("one_value", 1)),
+                 "dense_kernel": S("x, n", lambda m, x, n: m("dense_kernel", x, n)),
+                 "dense_bias": S("x, n", lambda m, x, n: m("dense_bias", x, n))},
     "np.random": RANDOM, "numpy.random": RANDOM, "jax.random": JAX_RANDOM, "tf.random": RANDOM, "random": RANDOM,
 }
 
@@ -916,12 +992,8 @@ METHODS: dict[str, Spelling] = {
     "softmax": S("x, axis=None", _implicit_dim(_softmax, "softmax")),
     "log_softmax": S("x, axis=None", _implicit_dim(_log_softmax, "log_softmax")),
     "logsumexp": S("x, axis, keepdims=False", _logsumexp),
-    "var": S("x, axis=None, ddof=None, unbiased=None, correction=None, keepdims=False",
-             _refuse("x.var() divides by n in NumPy and by n − 1 in PyTorch",
-                     "write np.var(x) (by n) or torch.var(x) (by n − 1)")),
-    "std": S("x, axis=None, ddof=None, unbiased=None, correction=None, keepdims=False",
-             _refuse("x.std() divides by n in NumPy and by n − 1 in PyTorch",
-                     "write np.std(x) (by n) or torch.std(x) (by n − 1)")),
+    "var": S("x, axis=None, ddof=None, unbiased=None, correction=None, keepdims=False", _variance("var", None)),
+    "std": S("x, axis=None, ddof=None, unbiased=None, correction=None, keepdims=False", _variance("std", None)),
     "reshape": S("x, s0|shape=None, s1=None, s2=None, s3=None", _reshape),
     "view": S("x, s0=None, s1=None, s2=None, s3=None", _reshape),
     "flatten": S("x", _flatten), "ravel": S("x", _flatten),
@@ -974,7 +1046,7 @@ UNSUPPORTED = {
     **dict.fromkeys(("floor", "ceil", "round", "trunc", "rint", "fix", "mod", "fmod", "remainder",
                      "floor_divide", "heaviside"), "is piecewise constant: its gradient is 0 wherever it exists"),
     **dict.fromkeys(("cumsum", "cumprod", "diff", "sort", "sinc", "trace", "kron", "einsum", "diag",
-                     "triu", "tril", "cross", "tensordot", "median", "percentile", "quantile", "erfinv",
+                     "triu", "tril", "cross", "median", "percentile", "quantile", "erfinv",
                      "inv", "det", "slogdet", "solve", "eig", "eigh", "svd", "qr", "cholesky", "pinv",
                      "conv1d", "conv2d", "convolve", "correlate", "fft", "interp"), _NOT_YET),
     # Near-misses of functions gradcalc has (selu ~ elu, nll_loss ~ l1_loss): named here so the hint
@@ -1051,7 +1123,8 @@ class Program:
     """What `read_python` found: the text to parse, the functions, the output asked for, notes."""
 
     __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at",
-                 "modules", "loops", "objects", "parts", "aux", "jacobians", "updates", "scalar")
+                 "modules", "loops", "objects", "parts", "aux", "jacobians", "updates", "scalar", "seed", "reads",
+                 "questions", "layers", "conditions")
 
     def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=(), modules=None,
                  loops=(), objects=None, parts=(), aux=()):
@@ -1087,18 +1160,33 @@ class Program:
         # ('grad can be implicitly created only for scalar outputs'): (the call as written, start, end)
         self.scalar: tuple[str, int, int] | None = None
         self.notes = notes
+        # y.backward(v), tape.gradient(y, x, output_gradients=v): (the name the seed's line now assigns it,
+        # the call as written), the upstream gradient ∂L/∂y the backward pass starts from; or None
+        self.seed: tuple[str, str] | None = None
+        # after .backward(): the names whose .grad the program shows (print(w.grad), w.grad, dw = w.grad), in
+        # order, then the other leaves made with requires_grad=True (or an engine's Value, Variable): the
+        # gradients reported, those of them that are inputs (PyTorch fills no .grad of a label or a tensor made
+        # without requires_grad); () or none an input: every input
+        self.reads: tuple[str, ...] = ()
+        # a persistent tape's questions before the last one (the output's): (output, sources or None, the call)
+        self.questions: tuple = ()
+        # Keras' Dense layers: {name: (the activation's gradcalc function or "", whether it adds a bias, units)}; its
+        # call layer(x) is read as act(x @ kernel + bias), kernel and bias inputs
+        self.layers: dict[str, tuple[str, bool, int]] = {}
+        # where the condition of an if statement read as y = a if c else b starts: one number, as Python's if needs
+        self.conditions: frozenset = frozenset()
 
     def edits(self) -> bool:
         """Whether the tokens are read otherwise (gradcalc/dialects.edited_tokens)."""
         return bool(self.modules or self.loops or self.objects or self.parts or self.aux or self.jacobians
-                    or self.updates)
+                    or self.updates or self.layers)
 
 
 _SEEN = re.compile(
     r"(?m)(?:^|;)[ \t]*(?:import|from|print|def|with|for|while|if|elif|else|class|return|try|except|assert|@)\b"
     r"|\.backward\b|\.grad\b|requires_grad|(?<![\w.])optax\.|\.at\[[^\]\n]*\]\.(?:set|add|multiply|mul|get)\b|\bis[ \t]+(?:not[ \t]+)?None\b"
     r"|\b(?:dtype|device|label)[ \t]*=|\.(?:zero_grad|retain_grad|requires_grad_)\b|\bgrad\(|\.gradient\("
-    r"|\bautograd\.grad\b|\b(?:nn|losses)\.[A-Z]\w*[ \t]*\("
+    r"|\bautograd\.grad\b|\b(?:nn|losses|layers)\.[A-Z]\w*[ \t]*\("
     r"|^[ \t]*[rRuU]?(?:\"\"\"|\'\'\')|^[ \t]*[A-Za-z_]\w*\[[^\]\n]*\][ \t]*[-+*/]?=[^=]"
     r"|\.(?:reshape|view)\([ \t]*[A-Za-z_]\w*\.shape[ \t]*\)|\blist\([ \t]*range\(|^[ \t]*[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)+[ \t]*=[^=]")
 _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
@@ -1127,6 +1215,30 @@ MODULE_OBJECTS = {
     "Softmax": "F.softmax", "LogSoftmax": "F.log_softmax", "GELU": "F.gelu",
     # Keras' loss objects average over every element (their default reduction): names no text can type
     "MeanSquaredError": "tf.keras.losses.MeanSquaredError()", "MeanAbsoluteError": "tf.keras.losses.MeanAbsoluteError()",
+}
+def _setting(written: list, k: int, keyword: str, default: str) -> str:
+    """The k-th setting an object was made with (by position or keyword), else its default."""
+    named = [part.split("=", 1)[1].strip() for part in written if re.match(rf"{keyword}[ \t]*=", part)]
+    plain = [part for part in written if "=" not in part]
+    return named[0] if named else plain[k] if k < len(plain) else default
+
+
+# What an nn object gradcalc does not read as a function computes, written with gradcalc's functions
+# (the same numbers and gradients): said as the hint of its refusal
+MODULE_HINTS = {
+    "Linear": lambda s: f"nn.Linear({', '.join(s)}) holds a weight W" + (
+        f" drawn at random: write F.linear(x, W) (x @ W.T) and give W ({_setting(s, 1, 'out_features', 'out')}×"
+        f"{_setting(s, 0, 'in_features', 'in')}) as --W" if _setting(s, 2, "bias", "True") == "False" else
+        f" and a bias b drawn at random: write F.linear(x, W, b) (x @ W.T + b) and give W "
+        f"({_setting(s, 1, 'out_features', 'out')}×{_setting(s, 0, 'in_features', 'in')}) and b as --W and --b"),
+    "Sequential": lambda s: "write the layers' formula, e.g. F.relu(x @ W1.T + b1) @ W2.T + b2 for nn.Linear, nn.ReLU, "
+                            "nn.Linear, and give the weights as --W1, --b1, …",
+    "SELU": lambda s: "write its formula: 1.0507009873554805 * torch.where(x > 0, x, 1.6732632423543772 * F.elu(x))",
+    "Mish": lambda s: "write its formula: x * torch.tanh(F.softplus(x))",
+    "PReLU": lambda s: "nn.PReLU holds a learned slope a (0.25 at first): write torch.where(x > 0, x, a * x) and give --a",
+    "Threshold": lambda s: f"write torch.where(x > {_setting(s, 0, 'threshold', 't')}, x, {_setting(s, 1, 'value', 'v')})",
+    "Dropout": lambda s: "dropout is random while training (and x itself in eval mode): leave it out, or write the "
+                         "mask as numbers, x * m / (1 - p)",
 }
 _MODULE_OBJECT = re.compile(rf"(?:(?:(?!tf\.){_NAME}\.)?nn|tf\.keras\.losses)\.([A-Z]\w*)[ \t]*\(([^()]*)\)")
 # dy_dx, = torch.autograd.grad(y, x), g = torch.autograd.grad(outputs=y, inputs=x)[0]: as tape.gradient
@@ -1224,6 +1336,8 @@ _IS_NONE = re.compile(r"\bis[ \t]+(?:not[ \t]+)?None\b")
 # margins[y] = 0 (CS231n's SVM loss): an assignment to part of a value
 _PART_ASSIGNED = re.compile(rf"(?m)^[ \t]*({_NAME})[ \t]*\[([^\]\n]*)\][ \t]*(?:=(?!=)[ \t]*([^#\n]*?)"
                             rf"|([-+*/])=[ \t]*([^#\n]*?))[ \t]*(?:#[^\n]*)?$")
+# What a notebook shows of a tensor that is no number: y.grad_fn (and .next_functions), x.is_leaf, y.requires_grad
+_METADATA = re.compile(rf"{_DOTTED}\.(?:grad_fn|is_leaf|requires_grad|dtype|device)(?:\.{_NAME}(?:\[[ \t]*\d+[ \t]*\])*)*")
 # A drawing of the graph or a plot: micrograd's draw_dot(o), IPython's display(…), matplotlib's plt.…(…)
 _DISPLAY = re.compile(r"(?:draw_dot|display|plt\.[A-Za-z_]\w*)[ \t]*\(")
 # x, y = 3.0, 4.0 and xmg, ymg = x, y (micrograd's test): one assignment per name, when no name assigned
@@ -1299,12 +1413,24 @@ def read_python(text: str) -> Program | None:
     displayed: list = []               # y(x) alone on a line before the last: a notebook cell's display
     calls: list[tuple] = []      # ("backward", receiver, at, end) and ("zero", names or None for all, at, end)
     modules: dict[str, str] = {}
+    if re.search(r"(?<![\w.])d2l\.", text):
+        modules["d2l"] = "d2l"     # d2l.exp(X), d2l.reduce_sum(X, 1, keepdims=True): read as one name, d2l's function
     loops: list[tuple] = []
     objects: dict[str, tuple] = {}       # an activation object made with settings → where they are written
     aux: set = set()     # where grad(f, has_aux=True)(…) stands, and names bound to one: f's first value
     scalar = None        # a PyTorch call that differentiates one number only (Program.scalar)
     tapes: list = []     # (start, end) of each `with tf.GradientTape() as tape:` block
     unwatched: dict[str, str] = {}     # tape.gradient sources the tape does not watch → why (TF: None)
+    pending, seeds = None, []    # a seed written in the statement at hand (start, end, the call); those read
+    asked_at = 0                 # where the statement asking the last question (y.backward(), tape.gradient) ends
+    conditions: set[int] = set()   # where each if statement's condition starts, as rewritten
+    method = False               # the def after @d2l.add_to_class(C): a method, read as a function of its attributes
+    shown: list[str] = []        # the names whose .grad is shown after .backward(), in order
+    # whether a .backward() was read; the names whose .grad was cleared since the last one (None: every one)
+    backed, cleared = False, set()
+    earlier, previous = [], None   # a persistent tape's questions before the last: (output, sources, call)
+    dicts: dict[str, tuple] = {}   # my_vars = {'w': w, 'b': b}: the names of its values, in order
+    layers: dict[str, tuple] = {}   # layer = tf.keras.layers.Dense(2, activation='relu'): (activation, bias)
     i = 0
     while i < len(statements):
         start, end, indent = statements[i]
@@ -1323,6 +1449,16 @@ def read_python(text: str) -> Program | None:
             _blank(chars, at + wrap.start(2), at + wrap.end(2))
             _blank(chars, at + last, at + last + 1)
             head = head[:wrap.start(2)] + " " * (wrap.end(2) - wrap.start(2)) + head[wrap.end(2):last] + " " + head[last + 1:]
+        if backed and not _ZEROED.match(head.rstrip()) and (_GRAD_READ.match(head) or _PRINT.match(head) or not
+                                                             re.search(r"(?<![=!<>])=(?!=)|\w_[ \t]*\(", head)):
+            read = re.findall(rf"(?<![\w.])({_NAME})\.grad\b(?![ \t]*[(=])", head)   # print(w.grad), w.grad == 2
+            gone = next((name for name in read if cleared is None or name in cleared), None)
+            if gone is not None:
+                raise _error(f"{gone}.grad is read after its gradient was cleared: PyTorch shows zeros there (None "
+                             f"after zero_grad() or .grad = None), not the gradient", at, len(head.rstrip()),
+                             f"read it before clearing it (move this line above the one that clears {gone}.grad), "
+                             f"or leave it out")
+            shown.extend(read)
         match = _IS_NONE.search(code)
         if match:
             raise _error(f"{match.group()} tests whether a value was given", at + match.start(), match.end() - match.start(),
@@ -1336,10 +1472,17 @@ def read_python(text: str) -> Program | None:
             raise _custom_rule(_CUSTOM_RULE.search(head), at)
         elif jaxy and _JVP.search(code):
             raise _jvp_error(code, _JVP.search(code), start, text)
+        elif _ADD_TO_CLASS.match(head.rstrip()) and i < len(statements) and \
+                _METHOD.match(_code(text, *statements[i][:2]).lstrip()):
+            skip, method = "decorator", True     # d2l's @d2l.add_to_class(C) then def forward(self, X): self.W is W
         elif head.startswith("@"):
             raise _decorator_error(head.rstrip(), at)
         elif re.match(r"def\b", head):
-            i = _read_body(text, chars, statements, i - 1, detached)
+            j = _read_body(text, chars, statements, i - 1, detached)
+            if method:
+                _as_function(text, chars, at, statements[j - 1][1])
+                method = False
+            i = j
             continue
         elif re.match(r"for\b", head) and not (gradients and re.search(rf"(?<![\w.])(?:{'|'.join(gradients)})\b", head)):
             # for i in range(3): the body unrolled (dialects.edited_tokens); for g in grad: shows gradients
@@ -1367,9 +1510,35 @@ def read_python(text: str) -> Program | None:
                              f"pasted program is not read for", at, len(head.rstrip()),
                              "paste the formula differentiated first and add --order K (K = 2 for d²/dx²) or --hessian")
             if output is not None and asked != question.asked:
-                raise _error(f"{question.asked} asks a second question ({asked} was the first): gradcalc "
-                             f"answers one output a run", at + question.at, len(question.call),
-                             "keep one of the two lines (run gradcalc once for each)")
+                tape = question.call.split(".gradient")[0] if ".gradient" in question.call else None
+                kept = re.search(rf"GradientTape[ \t]*\([^()]*persistent[ \t]*=[ \t]*True[^()]*\)[ \t]*as[ \t]+{tape}\b",
+                                 text) if tape else previous is not None and re.search(
+                                     r"(?:retain|create)_graph[ \t]*=[ \t]*True", previous.call)
+                if isinstance(output, tuple) or seeds or pending or previous is None or not kept:
+                    raise _error(f"{question.asked} asks a second question ({asked} was the first): gradcalc "
+                                 f"answers one output a run" + (", or several of a persistent tape" if tape else
+                                                                 ", or several where retain_graph=True keeps the graph"),
+                                 at + question.at, len(question.call), "keep one of the two lines (run gradcalc once for each)"
+                                 + (", or make the tape persistent, GradientTape(persistent=True), as TensorFlow needs for "
+                                    "a second question" if tape else ", or give the first retain_graph=True (PyTorch needs "
+                                                                     "it where the two share a part of the graph)"))
+                # a persistent tape asked again (the TF guide): the earlier question is answered in a note
+                if len(earlier) >= _MOST_QUESTIONS:
+                    raise _error(f"more than {_MOST_QUESTIONS + 1} questions of one tape are not read", at + question.at,
+                                 len(question.call), "ask at most that many in one run (each is a backward pass)")
+                names = output if isinstance(output, tuple) else (output,)
+                again = re.search(rf"(?m)^[ \t]*(?:{'|'.join(names)})[ \t]*(?:[-+*/@]|\*\*)?=(?!=)", text[output_at:at])
+                if again:       # the earlier target assigned anew before this question: its answer would be the new one's
+                    raise _error(f"{again.group().strip(' =')} is assigned again after {previous.call} asked of it", output_at
+                                 + again.start(), len(again.group()), "give the new value a name of its own")
+                earlier.append((output, wrt, re.sub(r"\s+", " ", previous.call)))
+                wrt = ()
+            previous = question
+            if question.sources is not None and len(question.sources) == 1 and question.sources[0] in dicts:
+                question.sources = dicts[question.sources[0]]      # tape.gradient(loss, my_vars), a dict's values
+            weights = re.search(rf"(?<![\w.])({'|'.join(layers) or '(?!)'})\.(?:trainable_)?(?:variables|weights)\b", head)
+            if question.sources is None and weights:      # tape.gradient(loss, layer.trainable_variables)
+                question.sources = ("kernel", "bias") if layers[weights.group(1)][1] else ("kernel",)
             if not question.asked.startswith("torch.") and question.sources:
                 unwatched.update(_unwatched(text, tapes, question.sources, at + question.at))
                 if all(name in unwatched for name in question.sources):
@@ -1382,11 +1551,14 @@ def read_python(text: str) -> Program | None:
             output, skip, asked, output_at = question.output, "gradient", question.asked, at + question.at
             if question.asked.startswith("torch.") and question.seed is None and isinstance(output, str):
                 scalar = (question.call, at + question.at, at + question.at + len(question.call))
+            asked_at = end
             wrt = None if wrt is None or question.sources is None else \
                 tuple(dict.fromkeys(wrt + question.sources))
-            if question.seed is not None:
-                raise _error(f"{question.seed} seeds the backward pass", at + question.at, len(question.call),
-                             f"give the seed as --upstream (∂L/∂{question.output}), and leave it out of the call")
+            if question.seed is not None:     # output_gradients=v: v is ∂L/∂y, the upstream the pass starts from
+                if isinstance(question.output, tuple):
+                    raise _error(f"{question.seed} seeds the backward pass of several targets", at + question.at,
+                                 len(question.call), "ask of one target at a time: tape.gradient(y, x, output_gradients=v)")
+                pending = (at + question.seed_at[0], at + question.seed_at[1], question.call)
             gradients.update(question.named)
         elif _PRINT.match(head) and gradients and \
                 re.search(rf"(?<![\w.])(?:{'|'.join(gradients)})\b", head):
@@ -1403,9 +1575,29 @@ def read_python(text: str) -> Program | None:
                              len(called.group().rstrip("( ")), "ask it on a line of its own, g = "
                              f"{called.group().rstrip('( ')}(…): gradcalc shows the function's value and that gradient")
             continue
+        elif _ENGINE_OBJECT.match(head.rstrip()):
+            match = _ENGINE_OBJECT.match(head.rstrip())       # DeZero's A = Square(): A(x) is x²
+            aliases[match.group(1)] = _ENGINE_CLASSES[match.group(2)]
+            skip = "module"
+        elif _GRAD_SET.match(head.rstrip()) and i < len(statements) and re.fullmatch(
+                rf"{_GRAD_SET.match(head.rstrip()).group(1)}\.backward[ \t]*\([ \t]*\)",
+                _code(text, *statements[i][:2]).strip()):
+            # DeZero's y.grad = np.array(1.0) before y.backward(): the seed the backward pass starts from
+            match = _GRAD_SET.match(head.rstrip())
+            if not _ONE.fullmatch(match.group(2)):
+                if "Variable(" not in text or re.search(r"\btorch\b|\bValue\(", text):
+                    # PyTorch seeds y.backward() with ones whatever y.grad holds, micrograd sets y.grad = 1
+                    raise _error(f"{head.rstrip()} before {match.group(1)}.backward(): DeZero starts the backward pass "
+                                 f"from it, PyTorch and micrograd from ones", at, len(head.rstrip()),
+                                 f"write {match.group(1)}.backward({match.group(2).strip()}) for a seed in PyTorch, or "
+                                 f"leave the line out for ones")
+                pending = (at + match.start(2), at + match.end(2), head.rstrip())
+            skip = "seed"
         elif _ZEROED.match(head.rstrip()):
             match = _ZEROED.match(head.rstrip())
             calls.append(("zero", None if match.group(1) else {match.group(2)}, at, at + len(head.rstrip())))
+            if backed:
+                cleared = None if match.group(1) or cleared is None else cleared | {match.group(2)}
             skip = "cleared"
         elif _HARMLESS.match(head):
             made = _LEAF_MADE.match(head)
@@ -1417,6 +1609,8 @@ def read_python(text: str) -> Program | None:
                              f"{made.group(1)} = torch.tensor(VALUE, requires_grad=True) (or --{made.group(1)} VALUE), "
                              f"without the lines that computed it")
             skip = "requires_grad"
+        elif _METADATA.match(head.rstrip()):
+            skip = "display"        # y.grad_fn, x.is_leaf, y.requires_grad shown in a notebook: no number
         elif _DISPLAY.match(head):
             skip = "display"
         elif _BACKWARD.search(head):
@@ -1426,12 +1620,20 @@ def read_python(text: str) -> Program | None:
             if seed:
                 _blank(chars, *seed)
             elif seed is None and not _PLAIN_SEED.match(match.group(1)):
-                raise _error(f"backward({match.group(1).strip()}) seeds the backward pass", at + match.start(),
-                             match.end() - match.start(), f"give the seed as --upstream (∂L/∂{receiver}), "
-                             f"and write {receiver}.backward() or leave the line out")
+                # y.backward(v): v is ∂L/∂y, the upstream the pass starts from (a vector-Jacobian product)
+                written = _SEED.match(match.group(1))
+                if written is None or not re.fullmatch(_NAME, receiver):
+                    raise _error(f"backward({match.group(1).strip()}) seeds the backward pass", at + match.start(),
+                                 match.end() - match.start(),
+                                 f"name what is differentiated first, out = {_short_text(receiver)}, then write "
+                                 f"out.backward({written.group(1).strip()})" if written else
+                                 f"give the seed as --upstream (∂L/∂{receiver}), and write {receiver}.backward()")
+                pending = (at + match.start(1) + written.start(1), at + match.start(1) + written.end(1),
+                           f"{receiver}.backward({match.group(1).strip()})")
             if updated:
                 raise _error("a second .backward() after an update step is not read", at, len(head.rstrip()),
                              "paste one step: the program up to its first .backward()")
+            backed, cleared = True, set()
             calls.append(("backward", receiver if re.fullmatch(_NAME, receiver) else None, at, at + len(head.rstrip()),
                           bool(re.search(r"retain_graph[ \t]*=[ \t]*True", match.group(1)))))
             # y.backward() with no seed (ones_like(y) is one) in PyTorch (and tinygrad: requires_grad), not
@@ -1440,11 +1642,28 @@ def read_python(text: str) -> Program | None:
                     and re.search(r"\btorch\b|requires_grad", text):
                 scalar = (head.rstrip(), at, at + len(head.rstrip()))
             if re.fullmatch(_NAME, receiver):
-                output, skip, asked = receiver, "backward", f"{receiver}.backward()"
+                output, skip, asked, asked_at = receiver, "backward", f"{receiver}.backward()", end
             else:       # (y - t).pow(2).sum().backward(): the expression is the output
                 _blank(chars, at + match.start(), at + match.end())
                 skipped["backward"] = skipped.get("backward", 0) + 1
                 continue
+        elif re.fullmatch(rf"({_NAME})[ \t]*=[ \t]*(\{{.*\}})[ \t]*", head.rstrip(), re.S) and \
+                _names_in(re.fullmatch(rf"({_NAME})[ \t]*=[ \t]*(\{{.*\}})[ \t]*", head.rstrip(), re.S).group(2)):
+            # my_vars = {'w': w, 'b': b} (the TF guide), then tape.gradient(loss, my_vars): its values, in order
+            match = re.fullmatch(rf"({_NAME})[ \t]*=[ \t]*(\{{.*\}})[ \t]*", head.rstrip(), re.S)
+            dicts[match.group(1)] = tuple(_names_in(match.group(2)))
+            skip = "dict"
+        elif _DENSE.match(head.rstrip()):
+            match = _DENSE.match(head.rstrip())
+            if layers:
+                raise _error("a second Dense layer is not read (each would name its weights kernel and bias)", at,
+                             len(head.rstrip()), "write the layers' formula, e.g. tf.nn.relu(x @ W1 + b1) @ W2 + b2, "
+                             "and give --W1, --b1, …")
+            layers[match.group(1)] = _dense(match, at, text)
+            skip = "layer"
+        elif re.match(rf"{_NAME}[ \t]*=[ \t]*(?:torch\.)?nn\.Sequential[ \t]*\(", head):
+            raise _error("a model made with nn.Sequential is not read", at + head.index("nn.Sequential"),
+                         len("nn.Sequential"), MODULE_HINTS["Sequential"]([]))
         elif re.match(rf"({_NAME})[ \t]*=[ \t]*{_MODULE_OBJECT.pattern}[ \t]*$", head):
             match = re.match(rf"({_NAME})[ \t]*=[ \t]*{_MODULE_OBJECT.pattern}[ \t]*$", head)
             aliases[match.group(1)] = _module_function(match, at + match.start(2))
@@ -1458,7 +1677,7 @@ def read_python(text: str) -> Program | None:
                 raise _error(f"the gradient of {match.group(2)}, itself a gradient, is a second derivative, which a "
                              f"pasted program is not read for", at, len(head.rstrip()),
                              "paste the formula differentiated first and add --order K (K = 2 for d²/dx²) or --hessian")
-            output, skip, asked = match.group(2), "gradient", f"{called}({match.group(2)}, …)"
+            output, skip, asked, asked_at = match.group(2), "gradient", f"{called}({match.group(2)}, …)", end
             if called == "torch.autograd.grad":
                 scalar = (head.rstrip(), at, at + len(head.rstrip()))
             if match.group(1):
@@ -1482,7 +1701,8 @@ def read_python(text: str) -> Program | None:
         elif gradients and not re.match(rf"{_NAME}[ \t]*(?:[-+*/@]|\*\*)?=(?!=)", head) and \
                 re.search(rf"(?<![\w.])(?:{'|'.join(gradients)})\b", head):
             skip = "grad"       # dy_dx.numpy(): a gradient shown
-        elif (_GRAD_ATTR.search(head) or _STEP.match(head)) and output is not None:
+        elif (_GRAD_ATTR.search(head) or _STEP.match(head)) and (output is not None or
+                                                                backed):
             skip, updated = "update", True     # w -= lr * w.grad after backward(): a step, not the question
         elif _GRAD_ATTR.search(head):
             match = _GRAD_ATTR.search(head)
@@ -1499,6 +1719,12 @@ def read_python(text: str) -> Program | None:
                     i < len(statements) and not re.match(r"(?:return|pass)\b", head):
                 displayed.append((start, end))      # y(x) mid-program: a notebook shows it (blanked if a question follows)
             keyword = _KEYWORD.match(head)
+            read = _if_statement(text, chars, statements, i - 1, at) if keyword and keyword.group(1) == "if" else None
+            if read is not None:       # if c: y = a / else: y = b, read as y = (a) if (c) else (b)
+                i, where = read
+                conditions.update(where)
+                skipped["if"] = 1
+                continue
             if keyword:
                 raise _keyword_error(keyword.group(keyword.lastindex), head, at)
             pair = re.match(rf"{_NAME}([ \t]*,[ \t]*{_NAME}[ \t]*)=[ \t]*({_NAME})?", head)
@@ -1511,6 +1737,12 @@ def read_python(text: str) -> Program | None:
             skip = _skipped_kind(skip, head)
             skipped[skip] = skipped.get(skip, 0) + 1
             _blank(chars, start, end)
+            if pending:
+                if seeds:
+                    raise _error("a second seeded backward pass is not read", pending[0], pending[1] - pending[0],
+                                 f"gradcalc reads one: keep {seeds[0][1]} (run gradcalc once for each)")
+                seeds.append(_seed_line(text, chars, *pending) + (pending[0],))
+                pending = None
             continue
         _transforms(chars, start, code, derived, skipped, transformed, jax.bound)
         for match in _CLASS_CALL.finditer(code):      # Tensor.eye(3) is torch.eye(3)
@@ -1518,8 +1750,18 @@ def read_python(text: str) -> Program | None:
         for match in _SETTING_WORDS.finditer(code):   # Value(2.0, label='a'), dtype=torch.float32
             _blank(chars, start + match.start(), start + match.end())
     summed = _accumulated(calls, text, chars)
+    if output is not None and not summed:     # y = x**2; y.backward(); y = x**3: the question is of the first y
+        names = output if isinstance(output, tuple) else (output,)
+        again = re.search(rf"(?m)^[ \t]*(?:{'|'.join(names)})[ \t]*(?:[-+*/@]|\*\*)?=(?!=)", text[asked_at:])
+        if again:
+            raise _error(f"{again.group().strip(' =+-*/@')} is assigned again after {asked} asked of it: the gradients are "
+                         f"of the value before", asked_at + again.start(), len(again.group().rstrip(' =+-*/@')),
+                         "give the new value a name of its own, or leave its line out")
     if summed:
         output, asked = summed
+        if seeds:
+            raise _error(f"{seeds[0][1]} seeds one of several .backward() calls, whose gradients add up",
+                         seeds[0][2], len(seeds[0][1]), "paste the program up to one .backward() at a time")
     for low, high in displayed:
         if jax.key is not None and high <= jax.span[0]:       # computes nothing the question reads
             _blank(chars, low, high)
@@ -1576,8 +1818,14 @@ def read_python(text: str) -> Program | None:
                      f"elements), whose gradient {asked} asks")
     elif jax.key is not None:
         notes.extend(jax.notes)
+    elif output is not None and seeds:
+        notes.append(f"the output is {output}, and {seeds[0][1]} gives ∂L/∂{output}, the upstream gradient the "
+                     f"backward pass starts from ({seeds[0][0]} here): the gradients are ∂L/∂… = {seeds[0][0]}ᵀ·"
+                     f"∂{output}/∂…, a vector-Jacobian product, as the library computes them")
     elif output is not None:
-        notes.append(f"the output is {output}, as {asked} asks")
+        notes.append(f"the output is {output}, as {asked} asks" + (f" (the last of {len(earlier) + 1} questions"
+                     f"{' of the persistent tape' if '.gradient(' in asked else ''}: the earlier answered in a note)"
+                     if earlier else ""))
     elif skipped.get("shown"):
         notes.append("the output is what the last print shows")
     elif skipped.get("return"):
@@ -1592,9 +1840,13 @@ def read_python(text: str) -> Program | None:
                      "TensorFlow gives None and gradcalc 0")
     said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
             "with": "with … :", **{kind: words for kind, _, words in _HARMLESS_KINDS},
-            "cleared": "gradients cleared (zero_grad(), .grad.zero_(), .grad = None)", "decorator": "decorators",
-            "display": "drawings and plots", "keys": "JAX's random keys (their draws are the values given)",
+            "cleared": "gradients cleared (zero_grad(), .grad.zero_(), .grad = None)",
+            "decorator": "decorators (a method added with @d2l.add_to_class read as a function, self.W as W)",
+            "display": "drawings, plots and what no number shows (y.grad_fn)", "keys": "JAX's random keys (their draws are the values given)",
             "shown_before": "values a notebook shows before the question (y(x) alone on a line)", "module": "loss and activation objects (read as their functions)",
+            "dict": "dicts of variables (read as their values)",
+            "if": "if statements (read as y = a if c else b, for each name they assign)", "seed": "the seed y.grad = … set before y.backward()",
+            "layer": "Dense layers (read as act(x @ kernel + bias), kernel and bias inputs given as --kernel, --bias)",
             "update": "the update step after .backward() (the gradients are those before it)"}
     gone = [said[kind] for kind in said if kind in skipped]
     unrolled = "" if not loops else f"the for loop unrolled ({len(loops[0][3])} step{'s' if len(loops[0][3]) != 1 else ''})" \
@@ -1613,7 +1865,29 @@ def read_python(text: str) -> Program | None:
     program.wrt, program.output_at, program.scalar = wrt or (), output_at, scalar
     program.jacobians = frozenset(jax.jacobians)
     program.updates = ".at[" in source
+    program.seed = seeds[0][:2] if seeds else None
+    if earlier and seeds:
+        raise _error("a seed among several questions of a persistent tape is not read", output_at, 1,
+                     "ask the seeded question alone (run gradcalc once for each)")
+    program.questions = tuple(earlier)
+    program.layers = layers
+    program.conditions = frozenset(conditions)
+    if backed:
+        program.reads = tuple(dict.fromkeys(shown + [a or b for a, b in _LEAF.findall(text)]))
     return program
+
+
+def _seed_line(text, chars, start, end, call):
+    """The statement holding a seed (blanked) made `upstream=v`, the seed's text where it was written
+    (so a caret in it holds), the name just before it: (that name, the call as written)."""
+    name = next((name for name in ("upstream", "upstream_", "upstream__", "seed_")
+                 if not re.search(rf"(?<![\w.]){name}\b", text)), None)
+    if name is None:
+        raise _error(f"{call} seeds the backward pass, and the names gradcalc gives a seed are all taken", start,
+                     end - start, "rename the program's upstream, upstream_, upstream__ or seed_")
+    chars[start:end] = list(text[start:end])
+    chars[start - len(name) - 1:start] = list(name + "=")
+    return name, re.sub(r"\s+", " ", call)
 
 
 _FOR = re.compile(rf"for[ \t]+({_NAME})[ \t]+in[ \t]+(.*?)[ \t]*:(?![^\[\]]*\])")
@@ -1677,6 +1951,52 @@ def _loop(text, chars, statements, i, head, at):
     _blank(chars, at, colon)
     return (body[0], body[1], name, values)
 
+_ASSIGNMENT = re.compile(rf"({_NAME})[ \t]*=(?!=)[ \t]*([^\n]+?)[ \t]*")
+
+
+def _if_statement(text, chars, statements, i, at):
+    """The if statement at statement i, when each branch (if, elif, else) only assigns the same names, each
+    once and from values before it (if x > 0.0: result = v0 / else: result = v1**2, the TF guide's), written
+    over its place as name = (a) if (c) else (b), one for each name: (the statement after it, where its
+    conditions start). None when it is of another form (then refused as before)."""
+    indent = statements[i][2]
+    branches, j = [], i
+    while j < len(statements) and statements[j][2] == indent:
+        code = _code(text, *statements[j][:2]).strip()
+        head = re.fullmatch(r"(if|elif)[ \t]+(.+?)[ \t]*:|(else)[ \t]*:", code, re.S)
+        if head is None or (head.group(1) == "if") != (j == i) or branches and branches[-1][0] is None:
+            break
+        body, j = [], j + 1
+        while j < len(statements) and statements[j][2] > indent:
+            body.append(_ASSIGNMENT.fullmatch(_code(text, *statements[j][:2]).strip()))
+            j += 1
+        if not body or not all(body):
+            return None
+        branches.append((head.group(2), [(match.group(1), match.group(2)) for match in body]))
+    if len(branches) < 2 or branches[-1][0] is not None:
+        return None
+    names = [name for name, _ in branches[0][1]]
+    for _, body in branches:
+        assigned = [name for name, _ in body]
+        if sorted(assigned) != sorted(names) or len(set(assigned)) != len(assigned) or any(
+                re.search(rf"(?<![\w.])(?:{'|'.join(assigned)})\b", value) for _, value in body):
+            return None
+    start, end = at, statements[j - 1][1]
+    line, where = "", []
+    for name in names:      # a if c1 else b if c2 else c: Python's elif chain, each condition where it stands
+        line += f"{';' if line else ''}{name}="       # written tight: it takes the if statement's place
+        for condition, body in branches[:-1]:
+            line += f"({dict(body)[name]})if("
+            where.append(start + len(line) - 1)      # the bracket before the condition
+            line += f"{condition})else"
+        line += f"({dict(branches[-1][1])[name]})"
+    if len(line) > end - start or "\n" in line:
+        return None
+    _blank(chars, start, end)
+    chars[start:start + len(line)] = list(line)
+    return j, where
+
+
 def _imported_modules(line: str) -> dict[str, str]:
     """The modules an import line names otherwise than gradcalc's tables spell them: import torch as t
     → {t: torch}, from torch.nn import functional as fn → {fn: torch.nn.functional}, import tensorflow
@@ -1725,6 +2045,8 @@ def edited_tokens(tokens: list, program: Program, make, lex=None) -> list:
         tokens = _wrapped_calls(tokens, program.jacobians, "gradcalc.one_value", make)
     if program.updates:
         tokens = _at_updates(tokens, make)
+    if program.layers:
+        tokens = _layers_called(tokens, program.layers, make)
     for body_start, body_end, name, values in reversed(program.loops):
         first = next((k for k, token in enumerate(tokens) if token.start >= body_start), len(tokens))
         last = next((k for k, token in enumerate(tokens) if token.start >= body_end), len(tokens))
@@ -1833,6 +2155,32 @@ def _at_updates(tokens, make):
     return out
 
 
+def _layers_called(tokens, layers, make):
+    """layer(x) of a Keras Dense layer as act((x) @ kernel + bias), the tokens made where the call stands."""
+    out, k = [], 0
+    while k < len(tokens):
+        token = tokens[k]
+        end = _closing(tokens, k + 1) if token.lastgroup == "NAME" and token.text in layers and k + 1 < len(tokens) \
+            and tokens[k + 1].lastgroup == "LPAR" else None
+        if end is None:
+            out.append(token)
+            k += 1
+            continue
+        function, bias, units = layers[token.text]
+        at, stop = token.start, tokens[end].end
+        made = [make("NAME", function, at, token.end), make("LPAR", "(", at, at)] if function else []
+        made += [make("LPAR", "(", at, at), *tokens[k + 2:end], make("RPAR", ")", stop, stop),
+                 make("MUL_OP", "@", stop, stop), make("NAME", "gradcalc.dense_kernel", stop, stop),
+                 make("LPAR", "(", stop, stop), make("NAME", "kernel", stop, stop), make("COMMA", ",", stop, stop),
+                 make("NUMBER", str(units), stop, stop), make("RPAR", ")", stop, stop)]
+        made += [make("ADD_OP", "+", stop, stop), make("NAME", "gradcalc.dense_bias", stop, stop),
+                 make("LPAR", "(", stop, stop), make("NAME", "bias", stop, stop), make("COMMA", ",", stop, stop),
+                 make("NUMBER", str(units), stop, stop), make("RPAR", ")", stop, stop)] if bias else []
+        out += made + ([make("RPAR", ")", stop, stop)] if function else [])
+        k = end + 1
+    return out
+
+
 def _wrapped_calls(tokens, places, name, make):
     """f(x) → name(f(x)) where a call in `places` starts."""
     out, k = [], 0
@@ -1849,6 +2197,47 @@ def _wrapped_calls(tokens, places, name, make):
         out.append(token)
         k += 1
     return out
+
+
+# Keras' activations by name (activation='relu', or the function itself): gradcalc's function ("" for none)
+_KERAS_ACTIVATIONS = {"linear": "", "None": "", "swish": "tf.nn.silu",
+                      **{name: f"tf.nn.{name}" for name in ("relu", "sigmoid", "tanh", "softplus", "elu", "silu", "gelu",
+                                                            "softmax")}}
+_DENSE = re.compile(rf"({_NAME})[ \t]*=[ \t]*(?:(?:tf\.)?keras\.)?layers\.Dense[ \t]*\((.*)\)[ \t]*$", re.S)
+
+
+def _dense(match, at, text):
+    """(its activation's gradcalc function, whether it adds a bias) of layer = Dense(2, activation='relu')."""
+    settings = _split_arguments(match.group(2))
+    keywords = {part.split("=", 1)[0].strip(): part.split("=", 1)[1].strip() for part in settings if "=" in part}
+    plain = [part for part in settings if "=" not in part]
+    written = keywords.get("activation", plain[1] if len(plain) > 1 else "None").strip("'\"")
+    name = re.sub(r"^(?:tf\.)?(?:keras\.activations\.|nn\.)", "", written)
+    if name not in _KERAS_ACTIVATIONS:
+        raise _error(f"the activation {written} of a Dense layer is not read", at, len(match.group()),
+                     "write the layer's formula, act(x @ kernel + bias), its activation written out")
+    if re.search(r"(?<![\w.'\"])(?:kernel|bias)\b(?!['\"])", _uncommented(text, 0, len(text))):
+        raise _error("a Dense layer's weights are read as kernel and bias, names the program uses already", at,
+                     len(match.group()), "write the layer's formula, act(x @ W + b), with names of your own")
+    units = keywords.get("units", plain[0] if plain else "")
+    if not re.fullmatch(r"[1-9]\d{0,5}", units):
+        raise _error(f"a Dense layer's units must be a whole number written in the call, got {units or 'none'}", at,
+                     len(match.group()), "write e.g. tf.keras.layers.Dense(2, activation='relu')")
+    return _KERAS_ACTIVATIONS[name], keywords.get("use_bias", "True") != "False", int(units)
+
+
+# d2l's @d2l.add_to_class(LinearRegressionScratch) before a def whose first parameter is self
+_ADD_TO_CLASS = re.compile(r"@[ \t]*d2l\.add_to_class[ \t]*\([^()]*\)")
+_METHOD = re.compile(rf"def[ \t]+{_NAME}[ \t]*\([ \t]*self[ \t]*(?:,[ \t]*|(?=\)))")
+
+
+def _as_function(text, chars, start, end):
+    """The method def f(self, X): … self.W … between start and end read as def f(X): … W …, its attributes
+    inputs by their names (self and the dot blanked, so every caret holds)."""
+    header = _METHOD.match(text, start)
+    _blank(chars, header.end() - len(header.group().split("(", 1)[1]), header.end())
+    for attribute in re.finditer(r"(?<![\w.])self\.(?=[A-Za-z_])", text[header.end():end]):
+        _blank(chars, header.end() + attribute.start(), header.end() + attribute.end())
 
 
 def _parts_assigned(tokens, parts, make):
@@ -1965,9 +2354,22 @@ _ZEROED = re.compile(rf"(?:{_DOTTED}\.(zero_grad)[ \t]*\([^()]*\)"
                      rf"|({_NAME})\.grad(?:\.data)?(?:\.zero_[ \t]*\([ \t]*\)|[ \t]*=[ \t]*(?:None|0(?:\.0*)?|"
                      rf"(?:torch\.)?zeros_like[ \t]*\([^()]*\))))[ \t]*$")
 # A value whose .grad PyTorch (or an engine) fills: made with requires_grad=True, or a micrograd Value
-_LEAF = re.compile(rf"(?m)^[ \t]*({_NAME})[ \t]*=[^\n]*(?:requires_grad[ \t]*=[ \t]*True|\bValue[ \t]*\()"
+_LEAF = re.compile(rf"(?m)^[ \t]*({_NAME})[ \t]*=[^\n]*(?:requires_grad[ \t]*=[ \t]*True|\b(?:Value|Variable)[ \t]*\()"
                    rf"|^[ \t]*({_NAME})\.requires_grad(?:_[ \t]*\([ \t]*(?:True)?[ \t]*\)|[ \t]*=[ \t]*True)")
 _SUM = "Σ"     # the name given the sum of the outputs whose gradients .grad holds
+
+
+_MOST_QUESTIONS = 20     # a persistent tape's earlier questions answered in one run, each a backward pass
+
+
+# DeZero's Function classes made with no setting (step 7's A = Square()): the function each applies
+_ENGINE_CLASSES = {"Square": "np.square", "Exp": "np.exp", "Sin": "np.sin", "Cos": "np.cos", "Tanh": "np.tanh",
+                   "Log": "np.log"}
+_ENGINE_OBJECT = re.compile(rf"({_NAME})[ \t]*=[ \t]*({'|'.join(_ENGINE_CLASSES)})[ \t]*\([ \t]*\)")
+# y.grad = v set by hand before y.backward() (DeZero's first steps), and a seed of one written so
+_GRAD_SET = re.compile(rf"({_NAME})\.grad[ \t]*=(?!=)[ \t]*(.+)")
+_ONE = re.compile(r"(?:(?:np|numpy)\.(?:array|asarray)[ \t]*\([ \t]*)?1(?:\.0*)?(?:[ \t]*\))?|(?:(?:np|numpy)\.)?ones_like"
+                  r"[ \t]*\([^()]*\)")
 
 
 def _accumulated(calls, text, chars):
@@ -2061,9 +2463,11 @@ def _module_function(match, at: int) -> str:
     _, name, settings = match.groups()
     function, settings = MODULE_OBJECTS.get(name), settings.strip()
     if function is None:
-        functional = name.lower() if name.lower() in TORCH_FUNCTIONAL else None
+        functional = name.lower() if name.lower() in TORCH_FUNCTIONAL and name not in MODULE_HINTS else None
+        written = [part.strip() for part in settings.split(",") if part.strip()]
         raise _error(f"{name}({settings.strip()}) is not read as an object", at,
                      len(match.group()) - (match.start(2) - match.start()),
+                     MODULE_HINTS[name](written) if name in MODULE_HINTS else
                      f"call the function it applies: F.{functional}(x{', ' + settings.strip() if settings.strip() else ''})"
                      if functional else "call the function it applies, e.g. F.mse_loss(pred, y), F.relu(x), "
                                          "tf.keras.losses.MSE(y, p)")
@@ -2078,11 +2482,12 @@ def _module_function(match, at: int) -> str:
 class _Question:
     """tape.gradient(targets, sources) or torch.autograd.grad(outputs, inputs) as read from a statement."""
 
-    __slots__ = ("output", "sources", "named", "seed", "asked", "at", "call")
+    __slots__ = ("output", "sources", "named", "seed", "asked", "at", "call", "seed_at")
 
-    def __init__(self, output, sources, named, seed, asked, at, call):
+    def __init__(self, output, sources, named, seed, asked, at, call, seed_at=None):
         self.output, self.sources, self.named, self.seed = output, sources, named, seed
         self.asked, self.at, self.call = asked, at, call
+        self.seed_at = seed_at      # (start, end) of the seed's text in the statement
 
 
 _GRADIENT_CALL = re.compile(rf"(?<![\w.])(?:({_NAME})\.gradient|(?:torch\.)?autograd\.grad)[ \t]*\(")
@@ -2128,7 +2533,10 @@ def _gradient_question(head: str) -> _Question | None:
     names = _names_in(targets)
     if not names or any(key not in _GRADIENT_SETTINGS for key in keywords) or len(positional) > 3:
         return None
+    seed_at = None
     if seed is not None and (_ones_seed("", 0, seed) != (0, 0) or re.fullmatch(_NAME, seed.strip())):
+        begin = head.rfind(seed.strip(), call.end(), k)
+        seed_at = (begin, begin + len(seed.strip()))
         seed = f"{'output_gradients' if tape else 'grad_outputs'}={seed.strip()}"
     else:
         seed = None
@@ -2140,7 +2548,7 @@ def _gradient_question(head: str) -> _Question | None:
     output = names[0] if len(names) == 1 else tuple(names)
     asked = f"{called}({targets.strip()}, …)"
     return _Question(output, tuple(listed) if listed else None, re.findall(_NAME, lhs.group(1)) if lhs else (),
-                     seed, asked, call.start(), head[call.start():k])
+                     seed, asked, call.start(), head[call.start():k], seed_at)
 
 
 _VARIABLE = re.compile(r"(?:tf\.(?:compat\.v1\.)?)?(?:Variable|get_variable)[ \t]*\(")

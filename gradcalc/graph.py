@@ -258,7 +258,7 @@ class Graph:
     """A program as nodes. An op is created after its inputs, so `nodes` is topologically sorted."""
 
     __slots__ = ("text", "nodes", "variables", "constants", "defaults", "output", "limits", "versions",
-                 "notes", "written_products", "axis_or_number", "asked", "scalar_asked")
+                 "notes", "written_products", "axis_or_number", "asked", "scalar_asked", "seed", "questions")
 
     def __init__(self, text: str, nodes=None, variables: dict[str, int] | None = None,
                  constants: dict | None = None, defaults: dict | None = None, output: int = -1,
@@ -287,6 +287,12 @@ class Graph:
         # where a pasted program asks a gradient its library computes of one number only (y.backward(),
         # torch.autograd.grad(y, x) without a seed): (the call as written, start, end); None elsewhere
         self.scalar_asked: tuple[str, int, int] | None = None
+        # y.backward(v) in a pasted program: (the node whose value is ∂L/∂output, the call as written),
+        # the upstream the backward pass starts from where no --upstream is given; None: ones
+        self.seed: tuple[int, str] | None = None
+        # a persistent tape's questions before the last: (the node asked of, the inputs asked or None, the
+        # call as written), each answered in a note beside the output's gradients
+        self.questions: tuple = ()
 
     def copy(self) -> Graph:
         """A copy whose node list and tables can grow (derivative nodes) without changing this graph."""
@@ -296,6 +302,7 @@ class Graph:
         copied.axis_or_number = dict(self.axis_or_number)
         copied.scalar_asked = self.scalar_asked
         copied.asked = self.asked
+        copied.seed, copied.questions = self.seed, self.questions
         return copied
 
     def add(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None = None) -> int:

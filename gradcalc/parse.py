@@ -160,9 +160,11 @@ class _Builder:
                                     hint="name it on a line of its own, f = lambda x: …, then call f(x) "
                                          "(or leave it last: it is the output at its parameters)")
             if ref[0] is None and (ref[1], ref[2]) in self.ranges:
-                raise GradcalcError("range(n) of a value is read only as an index", (ref[1], ref[2]),
-                                    hint="write it inside [ ], as in probs[range(N), y], or write "
-                                         "range(3) with the number")
+                written = self.graph.text[ref[1]:ref[2]]
+                called = written[:written.index("(")].strip() if "(" in written else "range"
+                raise GradcalcError(f"{called}(n) of a value is read only as an index", (ref[1], ref[2]),
+                                    hint=f"write it inside [ ], as in probs[{called}(N), y], or write the number: "
+                                         + ("range(3)" if called == "range" else f"{called}(4.0)"))
             if ref[0] is None:
                 word = self.graph.text[ref[1]:ref[2]].strip("() \t")
                 raise GradcalcError(f"{word} is not a number", (ref[1], ref[2]),
@@ -228,6 +230,9 @@ class _Builder:
 
     def conditional(self, children):
         chosen, _if, condition, _else, otherwise = children
+        if self.python is not None and {condition[1], condition[1] - 1} & self.python.conditions:
+            # an if statement read as one expression: its condition is one number, as Python's if needs
+            condition = self._apply("one_condition", [condition], (condition[1], condition[2]))
         return self._apply("if_else", [condition, chosen, otherwise], (chosen[1], otherwise[2]))
 
     def pi(self, children):
@@ -263,8 +268,9 @@ class _Builder:
         if self.lambda_depth and "." not in name and name not in CALLS and name not in dialects.BARE:
             self.called.add(self.python.aliases.get(name, name) if self.python else name)
             return self._constant(0.0, span)   # a function defined later (or itself): known where it is called
-        if name == "range" and "range" not in CALLS:
-            return self._range(args, span)
+        if name == "range" and "range" not in CALLS or name in _ARANGES and len(args) == 1 and \
+                not isinstance(args[0], (_Keyword, _Tuple)) and args[0][0] is not None and self._literal(args[0]) is None:
+            return self._range(args, span)     # np.arange(N), N known when the program runs: range(N)
         if "." in name:      # np.sum(x, axis=0), F.relu(x), tf.reduce_mean(x): the library's own function
             spelling, module, function = dialects.lookup(name)
             if isinstance(spelling, dialects.Spelling):
@@ -536,6 +542,8 @@ class _Builder:
                                 hint=f"did you mean .{known}()?" if known else
                                 "methods: x.sum(), x.mean(), x.pow(2), x.exp(), x.clamp(min=0), x.mm(w), "
                                 "x.T (README: How gradcalc reads what you paste)")
+        if attribute in ("var", "std") and {"dim", "keepdim"} & {arg.name for arg in args if isinstance(arg, _Keyword)}:
+            spelling = dialects.TORCH[attribute]      # x.var(dim=1): dim and keepdim are PyTorch's words (NumPy's: axis)
         return self._spell(spelling, f"x.{attribute}", [operand] + args, span)
 
     def attribute(self, children):
@@ -549,6 +557,10 @@ class _Builder:
             self._value(operand)
             shape = self._apply("shape", [operand], span)
             return shape if attribute == "shape" else self._apply("prod", [shape], span)
+        if op is None and attribute in ("grad_fn", "is_leaf", "requires_grad"):
+            raise GradcalcError(f".{attribute} is what PyTorch records of a tensor, no number gradcalc computes with",
+                                (token[1], token[2]), hint="leave the line out: gradcalc's trace shows the graph "
+                                                           "(each node, what it computes and its inputs)")
         if op is None:
             hint = f"call it: .{attribute}()" if attribute in dialects.METHODS or attribute in CALLS \
                 else "attributes: x.T (transpose), x.data (the value, held constant)"
@@ -779,7 +791,8 @@ class _Builder:
         if which:
             raise GradcalcError("the indices of a max or min carry no gradient", span,
                                 hint=f"take the values: {written}.values (or [0])")
-        return (operand[0], span[0], span[1])
+        # the values are a node of their own: torch.max(X, dim=0)[0][1] indexes them, not the pair again
+        return self._apply("identity", [operand], span)
 
     def index(self, children):
         operand, _, *subscripts, rsqb = children
@@ -1162,6 +1175,15 @@ class _Builder:
                     summed = self._apply("sum", [self.assigned[output]], span)
                     total = summed if total is None else self._apply("add", [total, summed], span)
                 children = children + [total]
+            questions = []
+            for output, sources, call in program.questions:     # a persistent tape asked before the last question
+                if output not in self.assigned:
+                    raise GradcalcError(f"{call} asks for the gradient of {output}, which the program does not compute",
+                                        (program.output_at, program.output_at + 1), hint=f"paste the lines that compute {output}")
+                questions.append((self.assigned[output][0], sources, call))
+            self.graph.questions = tuple(questions)
+            if program.seed is not None:     # y.backward(v): v, assigned a name in its line, is ∂L/∂y
+                self.graph.seed = (self.assigned[program.seed[0]][0], program.seed[1])
         self._value(children[-1])
         named = self.named
         lost = next((ref for ref in children[:-1] if ref[0] is None or ref[0] >= len(named) or not named[ref[0]]),
@@ -1198,6 +1220,9 @@ _PYTHON_KEYWORDS = {
     "del": "del is not read: remove the line",
     "global": "global is not read: remove the line",
 }
+
+# arange(n) of one count, read as range(n) where n is a value (CS231n's probs[np.arange(N), y])
+_ARANGES = frozenset({"np.arange", "numpy.arange", "jnp.arange", "jax.numpy.arange", "torch.arange", "tf.range"})
 
 _BUILDER = _Builder()
 _INFINITY = float("inf")
@@ -1612,7 +1637,10 @@ def _unused_note(graph: Graph) -> None:
                 used[source] = True
     last = {name: node_id for node_id, name in enumerate(graph.nodes.names) if name is not None}
     # (each name's last node in one pass: graph.node_of scans the names, quadratic over a long program)
-    unused = [name for name in named if not used[node_id := last[name]] and not read[node_id]]
+    # y.backward(v)'s v, used by the backward pass, and a persistent tape's earlier questions, answered
+    asked = {graph.seed[0]} if graph.seed is not None else set()
+    asked.update(node for node, _, _ in graph.questions)
+    unused = [name for name in named if not used[node_id := last[name]] and not read[node_id] and node_id not in asked]
     if unused:
         listed = ", ".join(unused[:-1]) + (" and " if len(unused) > 1 else "") + unused[-1]
         graph.notes.append(f"the output is {graph.output_name}, the program's last value; {listed} "
@@ -1721,6 +1749,17 @@ def _join_lines(text: str, returns: frozenset = frozenset()) -> str:
     return "".join(out)[:-1]
 
 
+def _ancestors(graph: Graph, node: int) -> bytearray:
+    """1 for each node the given one is computed from (itself included), in one pass back over the ids."""
+    used, inputs = bytearray(len(graph.nodes)), graph.nodes.inputs
+    used[node] = 1
+    for node_id in range(node, -1, -1):
+        if used[node_id]:
+            for source in inputs[node_id]:
+                used[source] = 1
+    return used
+
+
 def _may_join(text: str) -> bool:
     """False when no line break can continue a statement (a quick look at the whole text, so a long
     program of one statement a line is not read line by line): no bracket opens before the last
@@ -1746,7 +1785,14 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     try:
         graph = _parse_plain(source, text, limits, names, program)
         if python:
-            graph.asked, graph.scalar_asked = program.wrt, program.scalar
+            # after .backward(): the .grad shown, then the leaves, where that is not every input in order
+            reads = tuple(name for name in program.reads if name in graph.variables)
+            graph.asked = program.wrt or (reads if reads and reads != tuple(graph.variables) else ())
+            if graph.seed is not None and not graph.asked:    # y.backward(v), v given: no gradient of y's asked of v
+                used = _ancestors(graph, graph.output)
+                asked = tuple(name for name, node in graph.variables.items() if used[node])
+                graph.asked = asked if asked != tuple(graph.variables) else ()
+            graph.scalar_asked = program.scalar
         if python or _BUILDER_READ[0] or not _reads_otherwise(graph, names):
             return graph
     except GradcalcError as error:
@@ -1882,7 +1928,7 @@ _FOLDED = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a
 _PYTHON_WORDS = ("import", "print", "def", "with", "for", "while", "if", "else", "class",
                  "return", "try", "@", "backward", "grad", " is ", "dtype", "device", "label",
                  "assert", "pass", ",", '"""', "'''", "list(", ".shape", "]=", "] =", "]+=", "] +=", "]-=", "] -=", "]*=", "] *=", "]/=", "] /=",  # m[y] = 0
-                 "nn.", "losses.")   # criterion = nn.MSELoss()
+                 "nn.", "losses.", "layers.")   # criterion = nn.MSELoss(), layer = tf.keras.layers.Dense(2)
 # For a long text, one pattern; the words that start with a space or a dot (" is ", ".shape") are looked
 # for on their own: a formula's every space or dot would start the pattern's trial of each word (a
 # 10⁵-term sum's search 47 → 13 ms)

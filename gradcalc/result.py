@@ -393,18 +393,26 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
     unused: list[str] = []
     inputs = bind(graph, values, unused)
     node_values = forward(graph, inputs)
-    seed = None
-    if upstream is not None:
-        seed = to_value(upstream, "upstream")
+    seed, want = None, None
+    if upstream is not None or graph.seed is not None:
+        # --upstream, else y.backward(v) in the program: v
+        seed = to_value(upstream, "upstream") if upstream is not None else node_values[graph.seed[0]]
         want = xp.shape(node_values[graph.output])
-        if xp.shape(seed) != want:
-            raise GradcalcError(f"the upstream gradient has shape {format_shape(xp.shape(seed))} but "
-                                f"the output {graph.output_name} has shape {format_shape(want)}",
-                                hint=f"give --upstream as an array of shape {format_shape(want)}, "
-                                     f"∂L/∂{graph.output_name}")
-    elif graph.scalar_asked is not None and np.size(node_values[graph.output]) != 1:   # torch: numel() == 1
-        raise _not_one_number(graph, xp.shape(node_values[graph.output]))
+    if seed is not None and xp.shape(seed) != want:
+        shown, out = format_shape(xp.shape(seed)), graph.output_name
+        if upstream is None:
+            raise GradcalcError(f"{graph.seed[1]}: the seed has shape {shown} but {out} has shape "
+                                f"{format_shape(want)}", hint=f"give a seed of {out}'s shape, {format_shape(want)}: "
+                                                              f"∂L/∂{out}, as the library requires")
+        raise GradcalcError(f"the upstream gradient has shape {shown} but the output {out} has shape "
+                            f"{format_shape(want)}", hint=f"give --upstream as an array of shape {format_shape(want)}, "
+                                                          f"∂L/∂{out}")
+    elif seed is None and graph.scalar_asked is not None and np.size(node_values[graph.output]) != 1:
+        raise _not_one_number(graph, xp.shape(node_values[graph.output]))   # torch: numel() == 1
     grads, _ = backward(graph, node_values, seed, wrt=wrt, record=False)
+    for note in _earlier_answers(graph, node_values, inputs):
+        if note not in graph.notes:
+            graph.notes.append(note)
     given = tuple(name for name in (values or {}) if name in graph.variables)
     return Result(graph, node_values, grads, None, inputs, wrt, seeded=seed is not None,
                   unused=tuple(unused), given=given, upstream=seed)
@@ -428,12 +436,35 @@ def _not_one_number(graph: Graph, shape) -> GradcalcError:
                               f"with --upstream (PyTorch's {seed})")
 
 
+def _earlier_answers(graph: Graph, node_values: list, inputs: dict) -> list[str]:
+    """A persistent tape's questions before the last, each answered: its call and its gradients (the
+    output's, the last question's, are the Result's)."""
+    from .numbers import format_value
+
+    notes = []
+    for node, sources, call in graph.questions:
+        asked = graph.copy()
+        asked.output = node
+        names = check_wrt(asked, sources) if sources else tuple(asked.variables)
+        found = Result(asked, node_values, backward(asked, node_values, None, wrt=names, record=False)[0], None,
+                       inputs, names)
+        out = found.labels[node]
+        shown = "; ".join(f"∂{out}/∂{name} = {format_value(grad)}" for name, grad in found.gradient.items())
+        kept = "of the persistent tape" if ".gradient(" in call else "of the graph retain_graph=True kept"
+        notes.append(f"{call} (an earlier question {kept}): {shown}")
+    return notes
+
+
 def compute(text: str, values: Mapping[str, Any] | None = None, *, wrt: str | Iterable[str] = (),
             upstream: Any = None, limits: Limits = DEFAULT, **named_values: Any) -> Result:
     """Parse `text`, run forward and backward, return the engine's Result (`gradcalc.compute`, the
     public one, documents it and adds the Result's feature methods)."""
     values = merge_values(values, named_values)
-    return evaluate(parse(expression_text(text), limits, values), values, wrt, upstream)
+    graph = parse(expression_text(text), limits, values)
+    if upstream is not None and graph.seed is not None:
+        raise GradcalcError(f"{graph.seed[1]} gives the upstream gradient already, and --upstream another",
+                            hint="leave --upstream out (the program's seed is used), or write the call without its seed")
+    return evaluate(graph, values, wrt, upstream)
 
 
 def expression_text(text: Any) -> str:

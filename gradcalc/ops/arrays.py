@@ -342,12 +342,33 @@ _one_item = _one_value_only("an item of an array written with computed items is 
                             "write one value per item (x[0], 5*x[2]), or give the array as a value (--v)")
 
 
+def _matrix_only(a):
+    if np.ndim(a) < 2:
+        raise InputError(f"TensorFlow's matmul with transpose_a or transpose_b takes matrices, not a "
+                         f"{'number' if np.ndim(a) == 0 else 'vector'}",
+                         hint="give a matrix (a vector as a row [[1, 2, 3]] or a column), or write a @ b")
+    return a
+
+
+def _matmul_right(a):
+    if np.ndim(a) > 2:
+        raise InputError(f"tensordot(a, b, axes=1) with b of shape {format_shape(np.shape(a))} is read only where b is "
+                         f"a vector or a matrix (then it is a @ b)",
+                         hint="write a @ b.reshape(k, -1), k the length of b's first axis: tensordot's numbers in a "
+                              "matrix's shape (reshape the result if its shape matters)")
+    return a
+
+
 OPS.update({
     # Not callable from a program: [x[0], 5*x[2]] holds one value an item (a row would be stacking)
     "one_item": Op("one_item", "{0}", _one_item, (lambda m, a, out: 1.0,), keeps_finite=True),
     # Not callable from a program: jacfwd(f)(x) and jacrev(f)(x) are f's gradient when f gives one
     # value (its Jacobian, refused, otherwise).
     "one_value": Op("one_value", "{0}", _one_value, (lambda m, a, out: 1.0,), keeps_finite=True),
+    # Not callable from a program: tensordot(a, b, axes=1)'s b, a vector or a matrix, so a @ b is it
+    "matmul_right": Op("b", "{0}", _matmul_right, (lambda m, a, out: 1.0,), keeps_finite=True),
+    # Not callable from a program: tf.matmul(a, b, transpose_a=True)'s operand, a matrix (or a stack of them)
+    "matrix_only": Op("matrix", "{0}", _matrix_only, (lambda m, a, out: 1.0,), keeps_finite=True),
     # Not callable from a program: a norm of order p is its vector formula only on a vector (numpy,
     # JAX and torch.linalg take a matrix's operator norm): the value passes, a matrix is refused.
     "vector_only": Op("vector", "{0}", _vector_only, (lambda m, a, out: 1.0,), keeps_finite=True),
@@ -770,6 +791,50 @@ def _class_targets(t, x, indices=0.0):
     return as_value((labels[..., None] == np.arange(classes)) * 1.0)
 
 
+def _one_hot_of(t, depth):
+    """tf.one_hot(t, depth) with depth known when the program runs (y_hat.shape[-1]): 1 where the label is,
+    0 elsewhere, as TensorFlow makes it (a label outside 0 … depth − 1 makes a row of zeros)."""
+    if np.ndim(depth) or not 0 < depth <= 10 ** 5 or depth != int(depth):     # nan fails the bounds first
+        got = f"an array of shape {format_shape(np.shape(depth))}" if np.ndim(depth) else f"{float(depth):g}"
+        raise InputError(f"one_hot's depth must be a whole number from 1 to 100000, got {got}",
+                         hint="give the number of classes, e.g. depth=3")
+    return as_value((np.asarray(t, dtype=float)[..., None] == np.arange(int(depth))) * 1.0)
+
+
+def _dense_kernel(kernel, units):
+    if np.ndim(kernel) != 2 or np.shape(kernel)[1] != units:
+        raise InputError(f"a Dense({int(units)}) layer's kernel is a matrix of {int(units)} columns (inputs × units), "
+                         f"got shape {format_shape(np.shape(kernel))}", hint=f"give --kernel as an inputs × {int(units)} matrix")
+    return kernel
+
+
+def _dense_bias(bias, units):
+    if np.shape(bias) != (units,):
+        raise InputError(f"a Dense({int(units)}) layer's bias is a vector of {int(units)} numbers, got shape "
+                         f"{format_shape(np.shape(bias))}", hint=f"give --bias as {int(units)} numbers")
+    return bias
+
+
+def _one_condition(c):
+    if np.size(c) != 1:
+        raise InputError(f"an if statement's condition is one number, got an array of shape {format_shape(np.shape(c))} "
+                         f"(Python's if raises there: the truth of several elements is ambiguous)",
+                         hint="write the choice for each element, np.where(c, a, b), or reduce the condition, (c).all()")
+    return c
+
+
+def _mask_positions(mask, x):
+    """Where tf.boolean_mask(x, mask) takes x's elements: the positions of mask's nonzero elements in x
+    flattened, in order (row by row), for a mask of x's shape."""
+    if np.shape(mask) != np.shape(x) or not np.ndim(x):
+        raise InputError(f"boolean_mask is read with a mask of the array's shape {format_shape(np.shape(x))}, got "
+                         f"{format_shape(np.shape(mask))}", hint="give a mask of 0s and 1s (or True/False) shaped like the array")
+    flat = np.asarray(mask, dtype=float).reshape(-1)
+    if not np.all((flat == 0) | (flat == 1)):
+        raise InputError("boolean_mask's mask must hold 0s and 1s (True and False)", hint="give a mask of 0s and 1s")
+    return as_value(np.flatnonzero(flat).astype(float))
+
+
 def _same_shape(a, b) -> bool:
     return np.shape(a) == np.shape(b)
 
@@ -781,6 +846,16 @@ function("class_targets_back", lambda g, t, x, indices: g if _same_shape(t, x) a
          text=lambda g, t, x, indices: words("{0} where {1} holds probabilities, 0 where it holds labels", g, t))
 
 OPS.update({
+    # tf.one_hot(t, depth=X.shape[-1]), tf.boolean_mask(x, mask)'s positions: no gradient, as TensorFlow gives none
+    "one_hot_of": Op("one_hot", "one_hot({0}, {1})", _one_hot_of,
+                     vjp=(lambda m, g, t, depth, out: 0.0 * t, lambda m, g, t, depth, out: 0.0 * depth), keeps_finite=True),
+    # Keras' Dense(units) layer's kernel, checked to be inputs × units: it passes unchanged
+    "dense_kernel": Op("kernel", "{0}", _dense_kernel, vjp=(lambda m, g, kernel, units, out: g, None), keeps_finite=True),
+    # an if statement's condition, read as a if c else b: one number, as Python's if takes (no gradient)
+    "one_condition": Op("condition", "{0}", _one_condition, vjp=(lambda m, g, c, out: 0.0 * c,), keeps_finite=True),
+    "dense_bias": Op("bias", "{0}", _dense_bias, vjp=(lambda m, g, bias, units, out: g, None), keeps_finite=True),
+    "mask_positions": Op("mask_positions", "positions of {0}'s 1s in {1}", _mask_positions,
+                         vjp=(lambda m, g, mask, x, out: 0.0 * mask, lambda m, g, mask, x, out: 0.0 * x), keeps_finite=True),
     "class_targets": Op("class_targets", "{0} as probabilities over {1}'s classes", _class_targets,
                         vjp=(lambda m, g, t, x, indices, out: m.class_targets_back(g, t, x, indices),
                              lambda m, g, t, x, indices, out: 0.0 * x, None),

@@ -250,7 +250,9 @@ def build_report(result, precision: int = DEFAULT_PRECISION, max_rows: int = 200
     if summarised(values, result.steps):
         notes.append("large arrays are shown by their corners (…); --json and -q give every element.")
     name = labels[graph.output]
-    if result.seeded:
+    if result.seeded and graph.seed is not None:
+        pass        # the program's own seed (y.backward(v)): its note, from the reader, says so
+    elif result.seeded:
         notes.append(f"the backward pass starts from the given --upstream as ∂{out}/∂{name}, the "
                      f"gradient of a loss {out} with respect to {name}.")
     elif xp.ndim(result.value):
