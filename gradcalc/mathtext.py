@@ -706,7 +706,7 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 texts = [t.text for t in tokens[i:i + 8]]
                 hint = ("write the function alone and give its inputs' values, e.g. gradcalc \"x^2 y\" --x 1 --y 2: "
                         "it prints ∂z/∂x and ∂z/∂y")
-                if texts[:3] == ["\\partial", texts[1], "}"] and texts[3:5] == ["{", "\\partial"] and \
+                if len(texts) > 5 and texts[0] == "\\partial" and texts[2] == "}" and texts[3:5] == ["{", "\\partial"] and \
                         tokens[i + 1].lastgroup == "NAME" and i + 5 < len(tokens) and tokens[i + 5].lastgroup == "NAME":
                     # \frac{\partial f}{\partial x}: the user's own names, not an example's
                     of, by = texts[1], texts[5]

@@ -207,3 +207,10 @@ def test_an_unbraced_subscript_is_one_character(latex):
 def test_a_python_name_with_underscores_stays_whole_in_latex():
     result = compute(r"\sqrt{learning_rate_x}", {"learning_rate_x": 4.0})
     assert float(result.value) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("latex", [r"\partial", r"\partial f", r"\nabla", r"\partial}"])
+def test_a_lone_derivative_sign_is_refused_not_a_crash(latex):
+    # \partial alone indexed past the end of the text's tokens: exit 70, an internal error (test_fuzz)
+    result = run(latex, "--x", "1")
+    assert result.exit_code == 2 and "which gradcalc computes rather than reads" in result.stderr
