@@ -162,8 +162,11 @@ def test_no_rows_and_meta_give_the_columns_and_dtypes():
 
 def test_dask_on_a_local_cluster_matches_points(tmp_path):
     dd = pytest.importorskip("dask.dataframe", reason="pip install -e '.[test]' installs dask")
+    import dask
     from dask.distributed import Client, LocalCluster
 
+    # Dask's workers keep their scratch files in the shared temp dir unless told: here, in the test's own
+    dask.config.set({"temporary-directory": str(tmp_path)})
     rng = np.random.default_rng(0)
     n = 3000
     frame = pd.DataFrame({"x": rng.uniform(0.1, 3, n).round(6), "y": rng.uniform(-2, 2, n).round(6)})
