@@ -73,6 +73,11 @@ def run_dask(points: Path, out_dir: Path, workers: int, blocksize: str) -> dict:
 
     numbers = {}
     start = time.perf_counter()
+    import dask
+
+    # The workers' spill files and locks go beside the output (under bench/results/), not in Dask's
+    # default, the shared temp dir's dask-scratch-space.
+    dask.config.set({"temporary-directory": str(out_dir.parent / "dask-scratch")})
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=":0") as cluster, Client(cluster):
         numbers["cluster start"] = time.perf_counter() - start

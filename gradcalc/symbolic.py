@@ -763,11 +763,7 @@ def _factored(table: _Table, e: int) -> int | None:
     if expr[0] != SUM or expr[1] != 0:
         return None
     split = [(c, *_as_factors(table, t)) for t, c in expr[2]]
-    common = {}
-    for f in set.intersection(*(set(fs) for _, _, fs in split)):
-        powers = [fs[f] for _, _, fs in split]
-        if all(_whole(p) and p > 0 for p in powers):
-            common[f] = min(powers)
+    common = _lowest_powers(split, lambda powers: all(_whole(p) and p > 0 for p in powers))
     if not common or (_polynomial(table, split, common) and any(table.kind(f) == SYM for f in common)):
         return None       # a polynomial rest keeps its variables: e^x·(x^3 + 3·x^2), as _common does
     rest = _rest(table, split, common)
@@ -927,15 +923,21 @@ def _common(table: _Table, split) -> dict:
     powers (the strongest: a common denominator), so (1 − log(x))/x^2 and x·(1 − tanh(w·x)^2); but
     positive powers of a variable only when what is left is no polynomial (polynomials stay
     multiplied out: exp(x)·(x^3 + 3·x^2))."""
+    common = _lowest_powers(split, lambda powers: all(isinstance(p, (int, Fraction)) for p in powers) and (
+        all(p > 0 for p in powers) or all(p < 0 for p in powers)))     # a negative one: the common denominator
+    if _polynomial(table, split, common):
+        common = {f: p for f, p in common.items() if table.kind(f) != SYM or p < 0}
+    return common
+
+
+def _lowest_powers(split, shared) -> dict:
+    """Each factor all the (coefficient, own coefficient, factors) terms have, at its lowest power,
+    where `shared(powers)` accepts the powers it has in the terms."""
     common = {}
     for f in set.intersection(*(set(fs) for _, _, fs in split)):
         powers = [fs[f] for _, _, fs in split]
-        if not all(isinstance(p, (int, Fraction)) for p in powers):
-            continue
-        if all(p > 0 for p in powers) or all(p < 0 for p in powers):
-            common[f] = min(powers)     # a negative one is the common denominator
-    if _polynomial(table, split, common):
-        common = {f: p for f, p in common.items() if table.kind(f) != SYM or p < 0}
+        if shared(powers):
+            common[f] = min(powers)
     return common
 
 
