@@ -272,7 +272,8 @@ def _elementwise_products(body: list[Tok]) -> list[Tok]:
     for token in body:
         starts = token.lastgroup in ("NAME", "NUMBER") or (token.lastgroup == "LATEX" and token.text not in _SIZING
                                                           and token.text[1:] not in _OPERATOR_COMMANDS
-                                                          and token.text[1:] not in _SPACING)
+                                                          and token.text[1:] not in _SPACING
+                                                          and token.text not in _BARS)
         if out and starts and (out[-1].lastgroup in ("NAME", "NUMBER", "RPAR", "RSQB") or
                                out[-1].lastgroup == "RBRACE" and len(out) > 1):
             out.append(_empty("MUL_OP", "*", token.start))
@@ -338,8 +339,10 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
                 stem = t.text
                 body.append(Tok("NAME", stem, t.start, tokens[k + 3].end))
                 k += 3
-            elif t.lastgroup == "NAME" and t.text == "_" + index and body and body[-1].lastgroup == "RBRACE":
-                k += 1     # \\hat{y}_i: the accent's letter names the array (y_hat, given as one)
+            elif t.lastgroup == "NAME" and t.text == "_" + index and body and body[-1].lastgroup in ("RBRACE", "RPAR"):
+                # \\hat{y}_i: the accent's letter names the array (y_hat, given as one); (y_i)_j, (Wx)_j:
+                # the element j of what the parentheses compute, which the summand reads over the arrays
+                k += 1
                 continue
             else:
                 body.append(t)
@@ -561,7 +564,7 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 if power:
                     after.setdefault(end - 1, []).extend(power)
             norm_open = opens
-        elif text in ("\\[", "\\]"):       # display math's delimiters, like $$
+        elif text in ("\\[", "\\]", "\\(", "\\)"):   # display and inline math's delimiters, like $$ and $
             pass
         elif text in ("\\begin", "\\end") and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE":
             skip.update(range(i + 1, _group_end(tokens, i + 1)))     # \begin{equation}, \end{align*}
@@ -569,8 +572,14 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
         elif environments and text == "&":
             pass
         elif text == "\\\\":      # LaTeX's line break (in align, or $$ x = 3 \\ m = x^2 $$): a new statement
-            if i + 1 == len(tokens) or tokens[i + 1].lastgroup != "_SEP":      # \\ then a line break: one
-                out.append(Tok("_SEP", "\n", token.start, token.end))
+            if _continues(tokens, i + 1):       # the row goes on with =: its line break is no new statement
+                k = i + 1
+                while k < len(tokens) and (tokens[k].lastgroup == "_SEP" or tokens[k].text == "&"):
+                    if tokens[k].lastgroup == "_SEP":
+                        skip.add(k)
+                    k += 1
+            elif i + 1 == len(tokens) or tokens[i + 1].lastgroup != "_SEP":
+                out.append(Tok("_SEP", "\n", token.start, token.end))     # \\ then a line break: one
         elif kind == "unmatched" and text in _VULGAR:
             top, bottom = _VULGAR[text]
             out += [Tok("LPAR", "(", token.start, token.end), _empty("NUMBER", top, token.start),
@@ -592,6 +601,10 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 delimiter = nxt.text
                 if delimiter in (".",) or (nxt.lastgroup == "unmatched" and delimiter == "."):
                     skip.add(i + 1)
+                elif delimiter in ("\\lvert", "\\rvert", "\\vert", "\\mid"):
+                    # \left\lvert x \right\rvert: |x|, the bar's side said by \left or \right
+                    out.append(Tok("unmatched", "|", token.start, nxt.end))
+                    skip.add(i + 1)
                 elif delimiter in _OPEN and command.startswith(("left", "big", "Big")) and \
                         command not in ("right", "bigr", "Bigr", "biggr") and delimiter != "|":
                     out.append(Tok("LPAR", "(", token.start, nxt.end))
@@ -608,6 +621,9 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                     skip.add(i + 1)
             elif command in _SPACING:
                 pass
+            elif command in ("vert", "lvert", "rvert", "mid"):
+                # |x| as KaTeX and MathJax draw it: one bar each, paired as |…| is (\rvert x\lvert too)
+                out.append(Tok("unmatched", "|", token.start, token.end))
             elif command in ("{",):
                 out.append(Tok("LBRACE", "{", token.start, token.end))
             elif command in ("}",):
@@ -727,6 +743,14 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
     return _subscripts(out)
 
 
+def _continues(tokens: list[Tok], k: int) -> bool:
+    """Whether the row after an align's \\\\ (from tokens[k]) goes on with the formula before it: a row
+    starting &= (or = ): ζ(x) &= A \\\\ &= B is one formula, ζ(x) = A = B, not a statement B alone."""
+    while k < len(tokens) and (tokens[k].lastgroup == "_SEP" or tokens[k].text in ("&", "\\quad", "\\qquad")):
+        k += 1
+    return k < len(tokens) and (tokens[k].lastgroup == "EQUAL" or tokens[k].text in _APPROX)
+
+
 _FROBENIUS_FONTS = {"\\textrm", "\\mathrm", "\\text", "\\rm", "\\mathit", "\\textnormal"}
 
 
@@ -758,6 +782,25 @@ _DOTS = {"\\cdots", "\\ldots", "\\dots", "\\dotsb", "…", "⋯"}
 _TERM_ENDS = {"ADD_OP", "EQUAL", "_SEP", "COMMA", "COMPARE_OP"}
 
 
+_BARS = {"|", "\\vert", "\\lvert", "\\rvert", "\\mid", "\\|", "‖", "\\lVert", "\\rVert", "\\Vert"}
+_BAR_OPERANDS = {"NAME", "NUMBER", "RPAR", "RSQB", "RBRACE", "PI", "SUPERSCRIPT"}
+
+
+def _bar_side(tokens: list[Tok], k: int, open_here: bool) -> str:
+    """Whether the bar at tokens[k] opens |…| or closes it, as written: \\lvert and \\left| open, \\rvert
+    and \\right| close; another closes after an operand where one is open at its depth (scanning on;
+    scanning back, after an operand: the caller turns it round)."""
+    text, previous = tokens[k].text, tokens[k - 1] if k else None
+    if text in ("\\lvert", "\\lVert") or previous is not None and previous.text in _SIZING and \
+            previous.text.startswith(("\\left", "\\bigl", "\\Bigl", "\\biggl")):
+        return "open"
+    if text in ("\\rvert", "\\rVert") or previous is not None and previous.text in _SIZING:
+        return "close"
+    after_operand = previous is not None and (previous.lastgroup in _BAR_OPERANDS or
+                                              previous.lastgroup == "LATEX" and previous.text[1:] in GREEK)
+    return "close" if after_operand and open_here else "open"
+
+
 def _term_bounds(tokens: list[Tok], at: int, step: int, signed: bool = False) -> int:
     """From tokens[at], the index where the term ends going `step` (−1 back, +1 on): at a + or − (or =,
     a comma, a line's end) outside brackets, but not at tokens[at] itself where the term may start
@@ -765,13 +808,25 @@ def _term_bounds(tokens: list[Tok], at: int, step: int, signed: bool = False) ->
     one (\\right), which is not the term's. Back, the index of its first token."""
     depth, k = 0, at
     opens, closes = (_OPEN_KINDS, _CLOSE_KINDS) if step > 0 else (_CLOSE_KINDS, _OPEN_KINDS)
+    bars: list[int] = []         # the depth of each |…| (\mid, \left|, ‖) open: its − and + are inside
     while 0 <= k < len(tokens):
         token = tokens[k]
         kind = token.lastgroup
         if step > 0 and depth == 0 and token.text in _SIZING and k + 1 < len(tokens) \
                 and tokens[k + 1].lastgroup in _CLOSE_KINDS:
             break
-        if kind in opens:
+        bar = _bar_side(tokens, k, step < 0 or bool(bars) and bars[-1] == depth - 1) if token.text in _BARS else None
+        if step < 0 and bar is not None:
+            bar = "open" if bar == "close" else "close"
+        if bar == "open":
+            bars.append(depth)
+            depth += 1
+        elif bar == "close" and bars and bars[-1] == depth - 1:
+            bars.pop()
+            depth -= 1
+        elif bar == "close" and not bars:
+            break
+        elif kind in opens:
             depth += 1
         elif kind in closes:
             if depth == 0:
@@ -1045,8 +1100,12 @@ def _bars(tokens: list[Tok]) -> list[Tok]:
             continue
         out += [Tok("NAME", "abs", token.start, token.start), Tok("LPAR", "(", token.start, token.end)]
     if opened:
-        raise GradcalcError("a | is never closed", next(t for t in reversed(tokens) if _is_bar(t)).span(),
-                            hint="write abs(x) for |x|")
+        bar = next(t for t in reversed(tokens) if _is_bar(t))
+        if bar.end - bar.start > 1:      # \mid, \vert: p(y \mid x) is a conditional probability's bar
+            raise GradcalcError("this bar is never closed: |x| is read, and the bar of p(y | x) (given) is not",
+                                bar.span(), hint="write abs(x) for |x|; for a probability given another, "
+                                                 "give its value as a variable (--p VALUE)")
+        raise GradcalcError("a | is never closed", bar.span(), hint="write abs(x) for |x|")
     return out
 
 
@@ -1464,10 +1523,17 @@ def _sigmoid_calls(tokens: list[Tok], context: Context, notes: list[str]) -> lis
     for i, token in enumerate(tokens):
         if token.lastgroup == "NAME" and token.text == "σ" and i + 1 < len(tokens) \
                 and tokens[i + 1].lastgroup == "LPAR" and not context.is_variable("σ") \
-                and "σ" not in context.functions_defined and not _is_definition(tokens, i):
+                and "σ" not in context.functions_defined and "σ" not in context.calls and not _is_definition(tokens, i):
             notes.append("σ(…) is read as the logistic sigmoid, as neural-network notes write it; "
                          "to multiply a variable σ, give it a value")
             token = Tok("NAME", "sigmoid", token.start, token.end)
+        elif token.lastgroup == "NAME" and token.text == "ζ" and i + 1 < len(tokens) \
+                and tokens[i + 1].lastgroup == "LPAR" and not context.is_variable("ζ") \
+                and "ζ" not in context.functions_defined and "ζ" not in context.calls and not _is_definition(tokens, i):
+            # Goodfellow et al.'s softplus, and Riemann's zeta function everywhere else: two numbers
+            raise GradcalcError("ζ(…) is softplus, log(1 + e^x), in Goodfellow et al.'s Deep Learning, and the "
+                                "Riemann zeta function elsewhere", token.span(),
+                                hint="for softplus write softplus(…), or define it first: ζ(x) = \\log(1+\\exp(x))")
         out.append(token)
     return out
 
@@ -1496,7 +1562,7 @@ def _chains(tokens: list[Tok], notes: list[str]) -> list[Tok]:
         first = _head_end(tokens, i) if i == 0 or tokens[i - 1].lastgroup == "_SEP" else None
         second = _head_end(tokens, first + 1) if first is not None else None
         listed = first is not None and first > i + 1          # the first head has its (inputs)
-        if second is None and listed:
+        if second is None and first is not None:
             # f(x) = 1/(1 + e^-x) = σ(x): two spellings of one formula; the first is read
             end = _statement_end_index(tokens, first + 1)
             again = next((k for k in range(first + 1, end) if tokens[k].lastgroup == "EQUAL"
@@ -1843,7 +1909,7 @@ def could_split(name: str, names, calls) -> bool:
 
 
 # -- functions defined in the text: N(x) = … then N(d1); y = f(x) = … -------------------------------------
-_DEFINITION = re.compile(r"(?m)(?:^|(?<=;))[ \t]*([^\W\d][\w]*)[ \t]*\(([^()=]*)\)[ \t]*=(?!=)")
+_DEFINITION = re.compile(r"(?m)(?:^|(?<=;))[ \t]*(\\?[^\W\d][\w]*)[ \t]*\(([^()=]*)\)[ \t]*=(?!=)")
 _CHAIN = re.compile(r"(?m)(?:^|(?<=;))[ \t]*[^\W\d][\w]*[ \t]*(=[ \t]*[^\W\d][\w]*)[ \t]*\([^()=]*\)[ \t]*=(?!=)")
 
 
@@ -1866,12 +1932,16 @@ def definitions(text: str):
         text = "".join(chars)
     functions = []
     for match in _DEFINITION.finditer(text):
-        name = match.group(1)
+        written = name = match.group(1)
+        if name.startswith("\\"):      # \zeta(x) = …: the Greek letter's name, ζ
+            name = GREEK.get(name[1:])
+            if name is None:
+                continue
         params = [p.strip() for p in match.group(2).split(",") if p.strip()]
         if not all(re.fullmatch(r"[^\W\d]\w*", p) for p in params):
             continue
         body_start, body_end = match.end(), statement_end(text, match.end())
-        if re.search(rf"(?<![\w.]){re.escape(name)}[ \t]*\(", text[body_end:]) is None:
+        if re.search(rf"(?<![\w.]){re.escape(written)}[ \t]*\(", text[body_end:]) is None:
             continue           # not called later: f(x) = … names the output f (of inputs x)
         functions.append((name, params, body_start, text[body_start:body_end], (match.start(1), match.end(1))))
         chars = list(text)

@@ -1805,7 +1805,9 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     from . import mathtext
 
     try:
-        rewritten = mathtext.rewrite(source, _token_source(), _ignored(), names, CALLS, CONSTANTS)
+        calls = CALLS if program is None else {**CALLS, **{name: {len(function.params)}    # ζ(x) = … then ζ(-x)
+                                                           for name, function in program.functions.items()}}
+        rewritten = mathtext.rewrite(source, _token_source(), _ignored(), names, calls, CONSTANTS)
     except GradcalcError as error:
         error.text = text
         raise
