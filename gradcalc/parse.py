@@ -485,6 +485,8 @@ class _Builder:
                 raise GradcalcError(f"{name} needs its argument {parameter}", span,
                                     hint=f"{name}({spelling.signature()})")
         out = spelling.build(maker, **given)
+        if type(out) is tuple:      # np.array(x) is x's node, but its caret is the whole call's
+            out = (out[0], *span)
         if name.rsplit(".", 1)[-1] in ("max", "min", "amax", "amin") and given.get("axis") is not None:
             keywords = {arg.name for arg in args if isinstance(arg, _Keyword)}
             if "dim" in keywords or name.startswith("torch."):

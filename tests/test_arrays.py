@@ -391,6 +391,11 @@ def test_unreadable_files_exit_2(tmp_path):
      "shape mismatch: + cannot combine shapes (2,2) and (3,)", "      ^^^^^"),
     ("X * Y", ["--X", "[1,2]", "--Y", "[1,2,3]"], "shape mismatch: × cannot combine shapes (2,) and (3,)",
      "  ^^^^^"),
+    # a library's array(…) is its argument's value, but the caret is under the whole call
+    ("np.array([1,2]) @ np.array([1,2,3])", [], "shape mismatch: @ cannot multiply shapes (2,) and (3,)",
+     "  " + "^" * 35),
+    ("torch.tensor([1.,2.]) + 2*torch.tensor([1.,2.,3.])", [],
+     "shape mismatch: + cannot combine shapes (2,) and (3,)", "  " + "^" * 50),
     ("cross_entropy(y, t)", ["--y", "[1,2]", "--t", "[0,1,0]"],
      "shape mismatch: cross_entropy needs y and t of the same shape, got (2,) and (3,)", None),
     ("sum(X, 2)", ["--X", "[[1,2]]"], "axis 2 is out of range for sum of shape (1,2)", "  ^^^^^^^^^"),
