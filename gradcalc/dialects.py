@@ -19,7 +19,7 @@ import re
 
 # Parameters read when the program is read (numbers or True/False/None written in the call), never
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
-LITERAL = frozenset({"axis", "keepdims", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
+LITERAL = frozenset({"axis", "keepdims", "dtype", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
                      "approximate", "requires_grad", "trainable", "volatile", "num", "endpoint", "n0", "n1", "n2", "s0", "s1", "s2", "s3",
                      "start", "stop", "step", "num", "from_logits", "transpose_a", "transpose_b", "adjoint_a",
                      "adjoint_b", "axes"})
@@ -414,9 +414,12 @@ def _tensordot(m, x, y, axes=2, **_):
 
 
 def _transpose(m, x, dim0=None, dim1=None):
-    if dim0 is not None and {dim0, dim1} not in ({0, 1}, {-1, -2}, {0, -1}, {-2, 1}):
-        m.refuse("only the two axes of a matrix can be swapped", "write x.T or transpose(x)")
-    return m("transpose", x)
+    """x.t(), torch.t(x), transpose(x): a matrix's transpose; torch.transpose(x, 0, 1) swaps those two axes."""
+    if dim0 is None and dim1 is None:
+        return m("transpose", x)
+    if dim0 is None or dim1 is None:
+        m.refuse("transpose takes two axes to swap", "write e.g. torch.transpose(x, 0, 1), or x.T")
+    return _swap_axes(m, x, dim0, dim1)
 
 
 def _identity(_m, x, **_):
@@ -488,6 +491,8 @@ def _filled(fill: float):
         import numpy as np
 
         shape = _shape((n0, n1, n2))
+        if n0 == () and n1 is None:     # torch.ones(()), np.zeros(()): a 0-d array, one number
+            return m.const(fill)
         if not shape or not all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 10 ** 6 for n in shape) \
                 or math.prod(shape) > 10 ** 7:
             m.refuse("the shape must be whole numbers written in the call",
@@ -523,6 +528,82 @@ def _squeeze(m, x, axis=None):
 def _unsqueeze(m, x, axis):
     """x.unsqueeze(1), np.expand_dims(x, 0), tf.expand_dims(x, -1): x with a new axis of size 1 there."""
     return m("unsqueeze", x, m.axis(tuple(axis) if isinstance(axis, list) else axis, "unsqueeze"))
+
+
+def _joined(stacked: bool):
+    """np.concatenate([a, b], axis=0), torch.cat((a, b), dim=1), tf.concat([a, b], 0): the arrays joined
+    along an axis they have; np.stack, torch.stack and tf.stack along a new axis of size 1 (arrays of one
+    shape). axis=None (NumPy's concatenate) joins them flattened."""
+    def build(m, xs, axis=0, **_):
+        items = m.items(xs)
+        word = "stack" if stacked else "concatenate"
+        if not items:
+            m.refuse(f"{word} takes a list or tuple of arrays written in the call" if items is None else
+                     "there is nothing to join", f"write the arrays in the call, e.g. {word}([a, b], axis=0)")
+        if axis is None and not stacked:
+            items, axis = [_flatten(m, x) for x in items], 0
+        if stacked:
+            items = [m("unsqueeze", x, m.axis(axis, word)) for x in items]
+        out = items[0]
+        for x in items[1:]:
+            out = m("concatenate", out, x, m.axis(axis, word))
+        return out
+    return build
+
+
+def _permute(m, x, s0=None, s1=None, s2=None, s3=None):
+    """x.permute(2, 0, 1), x.permute((2, 0, 1)), np.transpose(x, (1, 0)), tf.transpose(x, perm=[1, 0]): the
+    axes in that order (every axis named once, checked when the program runs)."""
+    import numpy as np
+
+    axes = _shape((s0, s1, s2, s3))
+    if not axes or not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
+        m.refuse("the order of the axes must be whole numbers written in the call", "write e.g. x.permute(1, 0)")
+    return m("permute", x, m.const(np.array(axes, dtype=np.float64)))
+
+
+def _transposed(m, x, s0=None, s1=None, s2=None, s3=None):
+    """np.transpose(x), x.transpose() (the axes reversed; a matrix's transpose), np.transpose(x, axes),
+    x.transpose(1, 0, 2) (NumPy's: the axes in that order), and x.transpose(0, 2) of two axes (PyTorch's
+    swap; for a matrix NumPy's order is the same)."""
+    if s0 is None:
+        import numpy as np
+
+        return m("permute", x, m.const(np.zeros(0)))
+    if s2 is None and s1 is not None:
+        return _swap_axes(m, x, s0, s1)
+    return _permute(m, x, s0, s1, s2, s3)
+
+
+def _swap_axes(m, x, dim0, dim1):
+    """torch.transpose(x, 0, 2), np.swapaxes(x, 0, 1), x.swapdims(1, 2): those two axes swapped."""
+    import numpy as np
+
+    if not all(isinstance(a, int) and not isinstance(a, bool) for a in (dim0, dim1)):
+        m.refuse("the two axes must be whole numbers written in the call", "write e.g. torch.transpose(x, 0, 1)")
+    return m("swap_axes", x, m.const(np.array([dim0, dim1], dtype=np.float64)))
+
+
+# Types a value is cast to (tf.cast(x, tf.float32), x.to(torch.float64), x.astype(np.float32)), read as
+# words: a cast to a float type keeps gradcalc's numbers (it works in float64; a float32 cast is read as
+# x.float() is, keeping the gradient); one to whole numbers or truth values changes them, and is refused.
+FLOAT_TYPES = frozenset({"float16", "float32", "float64", "half", "float", "double", "bfloat16", "float_"})
+DTYPES = FLOAT_TYPES | frozenset({"int8", "int16", "int32", "int64", "uint8", "int", "long", "bool", "bool_",
+                                  "complex64", "complex128"})
+
+
+def _cast(m, x, dtype=None, **_):
+    if dtype is None or dtype in FLOAT_TYPES or dtype is float:
+        return x
+    m.refuse(f"a cast to {dtype} changes the numbers (whole numbers, truth values or complex ones) and passes no "
+             f"gradient", "leave the cast out where the value is already what is meant, or cast to a float type "
+             "(float32, float64)")
+
+
+def _nansum(m, x, axis=None, keepdims=False, **_):
+    """np.nansum(x), mxnet's nansum: the sum of x's numbers, nan taken as 0 (its gradient 1 at each number)."""
+    kept = m("where", m("isnan", x), m.const(0.0), x)
+    return _reduce("sum")(m, kept, axis, keepdims)
 
 
 def _reshape_as(m, x, y):
@@ -633,7 +714,10 @@ _ARITHMETIC = {
     "dot": S("x, y", _op("matmul")), "matmul": S("x, y", _op("matmul")), "inner": S("x, y", _op("matmul")),
     "vdot": S("x, y", _op("matmul")), "outer": S("x, y", _op("outer")),
     "tensordot": S("x|a, y|b, axes|dims=2", _tensordot),
-    "transpose": S("x", _transpose), "clip": S("x, min|a_min=None, max|a_max=None", _clamp),
+    "transpose": S("x, s0|axes|perm=None", _transposed), "clip": S("x, min|a_min=None, max|a_max=None", _clamp),
+    "permute_dims": S("x, s0|axes", _permute), "swapaxes": S("x, dim0|axis1, dim1|axis2", _swap_axes),
+    **dict.fromkeys(("concatenate", "concat"), S("xs|arrays|values|tensors|seq, axis=0", _joined(False))),
+    "stack": S("xs|arrays|values|tensors, axis=0", _joined(True)),
     "linalg.norm": S("x, ord=None, axis=None", _norm), "norm": S("x, ord=None, axis=None", _norm),
     "var": S("x, axis=None, ddof|correction=0, keepdims=False", _variance("var", False)),
     "std": S("x, axis=None, ddof|correction=0, keepdims=False", _variance("std", False)),
@@ -648,6 +732,8 @@ _ARITHMETIC = {
     "zeros_like": S("x, requires_grad=False", _filled_like(0.0)),
     "ones_like": S("x, requires_grad=False", _filled_like(1.0)),
     "where": S("condition, x, y", _op("where", 3)),
+    "isnan": S("x", _op("isnan", 1)), "nansum": S("x, axis=None, keepdims=False", _nansum),
+    "astype": S("x, dtype", _cast),
     # angles and base-2 log-sum-exp: a constant factor, and logaddexp in units of ln 2
     **dict.fromkeys(("deg2rad", "radians"), S("x", lambda m, x: m("mul", x, m.const(math.pi / 180.0)))),
     **dict.fromkeys(("rad2deg", "degrees"), S("x", lambda m, x: m("mul", x, m.const(180.0 / math.pi)))),
@@ -777,6 +863,8 @@ TORCH = {
     "mul": S("x, y", _op("mul")), "sub": S("x, y", _op("sub")), "div": S("x, y", _op("div")),
     "neg": S("x", _op("neg", 1)), "rsqrt": S("x", _rsqrt), "t": S("x", _transpose),
     "transpose": S("x, dim0=None, dim1=None", _transpose), "unsqueeze": S("x, axis", _unsqueeze),
+    "cat": S("xs|tensors, axis=0", _joined(False)), "permute": S("x, s0|dims", _permute),
+    **dict.fromkeys(("swapdims", "swapaxes"), S("x, dim0|axis0, dim1|axis1", _swap_axes)),
     "logsumexp": S("x, axis, keepdims=False", _logsumexp),
     # PyTorch's var and std divide by n − 1 unless correction=0 (or unbiased=False) is given.
     "var": S("x, axis=None, unbiased=None, correction=None, keepdims=False", _variance("var", True)),
@@ -805,7 +893,7 @@ TENSORFLOW = {
     "sigmoid": S("x", _call("sigmoid")), "rsqrt": S("x", _rsqrt), "neg": S("x", _op("neg", 1)),
     "norm": S("x|tensor, ord=None, axis=None", _norm), "log_sigmoid": S("x", _log_sigmoid),
     "Variable": S("x|initial_value, trainable=True", _value), "constant": S("x|value", _value),
-    "convert_to_tensor": S("x|value", _value),
+    "convert_to_tensor": S("x|value, dtype=None", _value), "cast": S("x, dtype", _cast), "is_nan": S("x", _op("isnan", 1)),
     "get_variable": S("x|initializer", _value),    # TF 1.x: tf.get_variable(initializer=3.0, name='x')
     "l2_normalize": S("x, axis=None", _l2_normalize), "math.l2_normalize": S("x, axis=None", _l2_normalize),
     # Keras' losses: per example (the mean over the last axis), and the loss objects' overall mean
@@ -944,7 +1032,8 @@ KINKS: dict[tuple[str, ...], dict[str, Spelling]] = {
 D2L = {"reduce_sum": S("x, axis=None, keepdims=False", _reduce("sum")),
        "reduce_mean": S("x, axis=None, keepdims=False", _reduce("mean")),
        "matmul": S("x, y", _op("matmul")), "reshape": S("x, s0|shape, s1=None, s2=None, s3=None", _reshape),
-       "transpose": S("x", _transpose), "abs": S("x", _call("abs")), "sigmoid": S("x", _call("sigmoid"))}
+       "transpose": S("x", _transpose), "abs": S("x", _call("abs")), "sigmoid": S("x", _call("sigmoid")),
+       "tensor": S("x", _value), "concat": S("xs, axis=0", _joined(False)), "stack": S("xs, axis=0", _joined(True))}
 
 # Module path as written → its table. "jax.numpy" and "jnp" are the same module; so are "F" and
 # "torch.nn.functional".
@@ -978,13 +1067,18 @@ METHODS: dict[str, Spelling] = {
     "pow": S("x, y", _op("pow")), "square": S("x", _square), "clamp": S("x, min=None, max=None", _clamp),
     "clip": S("x, min=None, max=None", _clamp), "mm": S("x, y", _op("matmul")), "mv": S("x, y", _op("matmul")),
     "matmul": S("x, y", _op("matmul")), "dot": S("x, y", _op("matmul")), "t": S("x", _transpose),
-    "transpose": S("x, dim0=None, dim1=None", _transpose), "detach": S("x", _detach),
+    # x.transpose(0, 1) of two axes swaps them (PyTorch; NumPy's order of a matrix's two axes is the same),
+    # x.transpose(1, 0, 2) orders them (NumPy's), x.transpose() reverses them
+    "transpose": S("x, s0|axes|dim0=None, s1|dim1=None, s2=None, s3=None", _transposed), "detach": S("x", _detach),
+    "permute": S("x, s0|dims, s1=None, s2=None, s3=None", _permute),
+    **dict.fromkeys(("swapaxes", "swapdims"), S("x, dim0|axis1, dim1|axis2", _swap_axes)),
     # x.item() and x.numpy() leave the graph: a Python number or a NumPy array, the value with no
     # gradient (PyTorch: x.item()*x at 3 gives x.grad 3; TF: x * x.numpy() gives 3), as detach();
     # x.float() is a cast that keeps the gradient
     "item": S("x", _detach), "numpy": S("x", _detach), "float": S("x", _identity),
     # casts, copies and moves change no number gradcalc computes with (it works in float64)
-    **dict.fromkeys(("double", "clone", "contiguous", "cpu", "cuda"), S("x", _identity)),
+    **dict.fromkeys(("double", "clone", "contiguous", "cpu", "cuda", "as_nd_ndarray", "as_np_ndarray"), S("x", _identity)),
+    **dict.fromkeys(("to", "type", "astype"), S("x, dtype", _cast)), "isnan": S("x", _op("isnan", 1)),
     "reshape_as": S("x, y|other", _reshape_as), "view_as": S("x, y|other", _reshape_as),
     "add": S("x, y", _op("add")), "sub": S("x, y", _op("sub")), "mul": S("x, y", _op("mul")),
     "div": S("x, y", _op("div")), "neg": S("x", _op("neg", 1)), "rsqrt": S("x", _rsqrt),
@@ -1027,7 +1121,7 @@ BARE: dict[str, Spelling] = {
      "Value": S("x", _value), "Tensor": TORCH["Tensor"],
      # DeZero's and TensorFlow's Variable, and torch.autograd's old Variable(x, requires_grad=True)
      "Variable": S("x|initial_value|data, trainable=True, requires_grad=False, volatile=False", _value),
-     "tensor": TORCH["tensor"], "array": NUMPY["array"],
+     "tensor": TORCH["tensor"], "array": NUMPY["array"], "nansum": NUMPY["nansum"],
      # Python's float(t) of a tensor is a Python number: the value, no gradient (as t.item())
      "float": S("x", _detach)}
 

@@ -148,7 +148,8 @@ class _Builder:
         """True, False or None, as written for `ref` (a word's ref has no node)."""
         if type(ref) is not tuple or (ref[1], ref[2]) in self.ranges:
             self._value(ref)      # a tuple, a lambda or range(n): refused, saying what it is
-        return _WORDS[self.graph.text[ref[1]:ref[2]].strip("() \t")]
+        written = self.graph.text[ref[1]:ref[2]].strip("() \t")
+        return _WORDS[written] if written in _WORDS else written.rpartition(".")[2]    # tf.float32: "float32"
 
     def _value(self, *refs: Ref) -> None:
         """Refuse True, False and None where a value is needed: x + None is Python's TypeError."""
@@ -209,6 +210,8 @@ class _Builder:
             module, _, last = name.rpartition(".")
             if module in dialects.NAMESPACES and last in dialects.CONSTANTS:   # np.pi, math.tau
                 return self._constant(dialects.CONSTANTS[last], span)
+            if module in dialects.NAMESPACES and last in dialects.DTYPES:     # tf.float32: a cast's word
+                return (None, *span)
         bare = _PREFIX.sub("", name)
         if bare in CONSTANTS:
             return self._constant(CONSTANTS[bare], span)
@@ -665,6 +668,8 @@ class _Builder:
 
         lsqb, *items, rsqb = children
         span = (lsqb[1], rsqb[2])
+        if _JOINING.search(self.graph.text, max(lsqb[1] - 40, 0), lsqb[1]):
+            return _Tuple(items, *span)     # np.concatenate([a, b]), torch.stack([x, y]): the arrays joined
         if len(items) == 1 and self._grouping(items[0]):      # [(σ/r)^12 − (σ/r)^6] as grouping
             return (items[0][0], *span)
         values, computed = [], []
@@ -1202,6 +1207,8 @@ class _Builder:
 
 
 # from numpy import *, from jax.numpy import sum: a pasted program's bare sum is the library's (every element)
+# A list written as the first argument of a joining call: its items are the arrays joined (parse.array).
+_JOINING = re.compile(r"\b(?:concatenate|concat|cat|stack)[ \t]*\([ \t\n]*$")
 _NUMPY_SUM = re.compile(r"(?m)^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\*|[^\n#]*\bsum\b)")
 
 
@@ -1414,6 +1421,14 @@ class _Maker:
             return None
         found = [self.builder._literal(item) for item in ref.items]
         return None if any(v is None or getattr(v, "ndim", 0) for v in found) else tuple(found)
+
+    def items(self, ref) -> list | None:
+        """The values of a tuple or list written in the call (np.concatenate([a, b]), torch.stack((x, y))),
+        each checked to be a value; None if the argument is no tuple or list."""
+        if not isinstance(ref, _Tuple):
+            return None
+        self.builder._value(*ref.items)
+        return list(ref.items)
 
     def given(self) -> frozenset:
         """The names given values (--w): a value written in the code for them is overridden."""

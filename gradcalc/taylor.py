@@ -252,6 +252,19 @@ class _Plan:
             summed = _summed(op, self.values[series], self.values[i])
             self._rule(i, lambda k: linear(forward, c[series][k], rest, summed), now=inputs[:1])
 
+    def _joined(self, i: int, node) -> None:
+        """concatenate: linear in both arrays, each coefficient theirs joined (and their bounds), the axis a value."""
+        (a, b, axis), c = node.inputs, self.coefficients
+        forward, along = OPS[node.op].forward, self.values[axis]
+
+        def rule(k):
+            if type(c[a][k]) is Precise or type(c[b][k]) is Precise:
+                raise TypeError("concatenate has no precise run")     # (precise_run gives up)
+            (va, ea), (vb, eb) = parts(c[a][k]), parts(c[b][k])
+            return Bounded(forward(va, vb, along), forward(np.broadcast_to(ea, np.shape(va)),
+                                                           np.broadcast_to(eb, np.shape(vb)), along))
+        self._rule(i, rule, now=(a, b))
+
     def _chosen(self, i: int, node) -> None:
         """max, min: piecewise linear, the series of the chosen element(s)."""
         (x,), c = node.inputs, self.coefficients
@@ -631,6 +644,8 @@ REWRITES = {"softmax": _softmax, "logsumexp": _logsumexp, "cross_entropy": _cros
 deflinear("identity", "pos", "neg", "add", "sub", "sum", "mean", "sum_last", "transpose")
 deflinear("sum_axis", "mean_axis", "sum_to", "expand_axis", "reshape", "squeeze", "unsqueeze", series=1)
 deflinear("squeeze_all")
+LINEAR["concatenate"], RULES["concatenate"] = 2, _Plan._joined
+deflinear("permute", "swap_axes", series=1)
 defbilinear("mul", "matmul", "outer")
 # Functions whose derivatives at a point come all at once: op → (*input values, count) →
 # (f(u₀), f′(u₀), … f⁽ᶜᵒᵘⁿᵗ⁻¹⁾(u₀), a rounding bound for each); the last input moves, the others are fixed.
@@ -678,6 +693,10 @@ def _value_bound(node, value, inputs: list[Bounded], input_values: list) -> Valu
         with np.errstate(all="ignore"):
             if node.op in _EXACT_OPS:
                 return _shaped(parts(op.forward(*inputs))[1], value)
+            if node.op == "concatenate":      # two arrays joined: their bounds joined
+                (_, ea), (_, eb) = parts(inputs[0]), parts(inputs[1])
+                return _shaped(op.forward(np.broadcast_to(ea, np.shape(input_values[0])),
+                                          np.broadcast_to(eb, np.shape(input_values[1])), input_values[2]), value)
             if node.op in LINEAR or node.op.startswith(MOVES):
                 summed = _summed(node.op, input_values[0], value)
                 return _shaped(linear(op.forward, inputs[0], input_values[1:], summed).bound, value)

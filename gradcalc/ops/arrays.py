@@ -883,3 +883,84 @@ OPS.update({
                    vjp=(lambda m, g, i, x, v, out: 0.0 * i, lambda m, g, i, x, v, out: 0.0 * x,
                         lambda m, g, i, x, v, out: 0.0 * v), keeps_finite=True, flat=(0, 1, 2)),
 })
+
+
+# Joining and moving axes (np.concatenate, torch.cat, tf.concat, stack, x.permute, np.transpose(x, axes),
+# torch.transpose(x, 0, 2)) ----------------------------------------------------------------------------
+# concatenate joins two arrays along an axis (a list of more is folded pairwise by the dialects; stack is
+# concatenate of each with a new axis of size 1); its gradient is the upstream cut back into the two parts.
+
+def _joined_axis(a, b, axis) -> int:
+    """The axis two arrays are joined along, counted from the front, with their shapes checked."""
+    shapes = np.shape(a), np.shape(b)
+    if not shapes[0] or not shapes[1]:
+        raise InputError("a single number cannot be concatenated: concatenate joins arrays along an axis they have",
+                         hint="to make a vector of numbers write stack([a, b]) (np.stack, torch.stack, tf.stack)")
+    if len(shapes[0]) != len(shapes[1]):
+        raise InputError(f"concatenate joins arrays with as many axes, got shapes {format_shape(shapes[0])} "
+                         f"and {format_shape(shapes[1])}", hint="give both the same number of axes (reshape one)")
+    along = _axis("concatenate", a, axis) % len(shapes[0])
+    if any(m != n for k, (m, n) in enumerate(zip(*shapes)) if k != along):
+        raise InputError(f"shape mismatch: shapes {format_shape(shapes[0])} and {format_shape(shapes[1])} cannot "
+                         f"be joined along axis {along}: they must agree on every other axis",
+                         hint="stack needs arrays of one shape; concatenate, arrays that differ only along the axis")
+    return along
+
+
+def _concatenate(a, b, axis):
+    return np.concatenate([np.asarray(a), np.asarray(b)], axis=_joined_axis(a, b, axis))
+
+
+def _part_key(a, axis, which) -> Index:
+    """The index of concatenate's input `which` (0 or 1) in its output: a slice along the axis."""
+    along = int(axis) % np.ndim(a)
+    size = np.shape(a)[along]
+    return (slice(None),) * along + ((slice(0, size),) if which == 0 else (slice(size, None),))
+
+
+# ∂L/∂out cut back to the part one input of concatenate fills: an index of the upstream (a slice along the axis)
+function("part", lambda up, a, axis, which: as_value(np.array(np.asarray(up)[_part_key(a, axis, which)])),
+         graph=lambda g, up, a, axis, which: g(index_op(_part_key(g.values[a], g.values[axis], g.values[which])), up),
+         text=lambda up, a, axis, which: words("{0}'s part from {1} along axis {2}", up, a, axis))
+
+
+def _permutation(x, axes) -> tuple[int, ...]:
+    """The order of x's axes that `axes` names, checked; no axes named: all of them reversed (np.transpose(x))."""
+    ndim = np.ndim(x)
+    if not np.size(axes):
+        return tuple(reversed(range(ndim)))
+    order = tuple(int(a) % max(ndim, 1) if -ndim <= a < ndim else int(a) for a in np.ravel(axes))
+    if sorted(order) != list(range(ndim)):
+        raise InputError(f"the axes {tuple(int(a) for a in np.ravel(axes))} are not an order of the {ndim} axes of shape "
+                         f"{format_shape(np.shape(x))}", hint=f"name each of its axes once, e.g. "
+                                                              f"{tuple(reversed(range(ndim)))} to reverse them")
+    return order
+
+
+def _swapped(x, pair) -> tuple[int, ...]:
+    """The order of x's axes with the two of `pair` swapped (torch.transpose(x, 0, 2), np.swapaxes)."""
+    first, second = (_axis("transpose", x, a) for a in np.ravel(pair))
+    order = list(range(np.ndim(x)))
+    order[first], order[second] = order[second], order[first]
+    return tuple(order)
+
+
+# The inverse of a permutation (the upstream's axes put back), a number in the graph too.
+function("unpermuted", lambda x, axes: np.argsort(_permutation(x, axes)).astype(np.float64), constant=True,
+         text=lambda x, axes: words("the inverse order of {0}", axes))
+
+OPS.update({
+    "concatenate": Op("concatenate", "concatenate({0}, {1}, axis {2})", _concatenate,
+                      vjp=(lambda m, g, a, b, axis, out: m.part(g, a, axis, 0.0),
+                           lambda m, g, a, b, axis, out: m.part(g, a, axis, 1.0), None), keeps_finite=True),
+    # x.permute(2, 0, 1), np.transpose(x, (1, 0, 2)): the axes in a new order; its gradient the inverse order
+    "permute": Op("permute", "{0} with axes in order {1}", lambda x, axes: np.transpose(x, _permutation(x, axes)),
+                  vjp=(lambda m, g, x, axes, out: m.permuted(g, m.unpermuted(x, axes)), None), keeps_finite=True),
+    # torch.transpose(x, 0, 2), np.swapaxes(x, 0, 1): two axes swapped; swapping them again is its gradient
+    "swap_axes": Op("swapaxes", "{0} with axes {1} swapped", lambda x, pair: np.transpose(x, _swapped(x, pair)),
+                    vjp=(lambda m, g, x, pair, out: m.swapped(g, pair), None), keeps_finite=True),
+})
+function("permuted", lambda up, axes: np.transpose(up, tuple(int(a) for a in np.ravel(axes))),
+         graph=lambda g, up, axes: g("permute", up, axes), text=lambda up, axes: words("{0} with axes in order {1}", up, axes))
+function("swapped", lambda up, pair: np.transpose(up, _swapped(up, pair)),
+         graph=lambda g, up, pair: g("swap_axes", up, pair), text=lambda up, pair: words("{0} with axes {1} swapped", up, pair))

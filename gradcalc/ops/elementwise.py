@@ -425,6 +425,11 @@ OPS.update({
     "less": _compare("<", operator.lt), "greater": _compare(">", operator.gt),
     "less_equal": _compare("≤", operator.le), "greater_equal": _compare("≥", operator.ge),
     "equal": _compare("==", operator.eq), "not_equal": _compare("≠", operator.ne),
+    # isnan(x) (torch.isnan, tf.math.is_nan): 1 where x is nan, else 0, flat (no gradient): where(isnan(x), 0, x)
+    # passes x's gradient where x is a number (nan only in the branch not taken)
+    "isnan": Op("isnan", "isnan({0})", lambda a: _choose(a != a, 1.0, 0.0), (lambda m, a, out: 0.0 * out,),
+                piece=lambda a, out: out, elementwise=True, keeps_finite=True, flat=(0,), names=(),
+                normal=lambda t, a: t.call("isnan", a)),
     # where(c, a, b), `a if c else b`: the gradient flows only into the branch taken (c ≠ 0: c² > 0).
     "where": several("where", _where, (lambda m, c, a, b, out: 0.0 * out,
                                        lambda m, c, a, b, out: m.where(c * c, 1.0, 0.0),
