@@ -19,7 +19,7 @@ import re
 
 # Parameters read when the program is read (numbers or True/False/None written in the call), never
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
-LITERAL = frozenset({"axis", "keepdims", "dtype", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
+LITERAL = frozenset({"axis", "keepdims", "dtype", "k", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
                      "approximate", "requires_grad", "trainable", "volatile", "num", "endpoint", "n0", "n1", "n2", "s0", "s1", "s2", "s3",
                      "start", "stop", "step", "num", "from_logits", "transpose_a", "transpose_b", "adjoint_a",
                      "adjoint_b", "axes"})
@@ -606,6 +606,21 @@ def _nansum(m, x, axis=None, keepdims=False, **_):
     return _reduce("sum")(m, kept, axis, keepdims)
 
 
+def _diag(m, x, k=0, **_):
+    """np.diag(v) (a vector on a matrix's diagonal), np.diag(A) (a matrix's diagonal), torch.diag; the main
+    diagonal only (k = 0)."""
+    if k != 0:
+        m.refuse("a diagonal other than the main one (k ≠ 0) is not read", "write diag(x) for the main diagonal")
+    return m("diag", x)
+
+
+def _diagonal(m, x, k=0, **_):
+    """tf.linalg.diag_part(A), np.diagonal(A), x.diagonal(): a matrix's diagonal (refused for a vector)."""
+    if k != 0:
+        m.refuse("a diagonal other than the main one (offset ≠ 0) is not read", "write diagonal(x) for the main one")
+    return m("diagonal", x)
+
+
 def _reshape_as(m, x, y):
     """x.reshape_as(y), x.view_as(y), x.reshape(y.shape) (read as reshape_as): x's numbers in y's shape."""
     return m("reshape_as", x, y)
@@ -733,6 +748,8 @@ _ARITHMETIC = {
     "ones_like": S("x, requires_grad=False", _filled_like(1.0)),
     "where": S("condition, x, y", _op("where", 3)),
     "isnan": S("x", _op("isnan", 1)), "nansum": S("x, axis=None, keepdims=False", _nansum),
+    "trace": S("x", _op("trace", 1)), "diag": S("x|v, k|diagonal=0", _diag), "diagonal": S("x, k|offset=0", _diagonal),
+    **{f"linalg.{name}": S("x|A", _op(name, 1)) for name in ("det", "inv")},
     "astype": S("x, dtype", _cast),
     # angles and base-2 log-sum-exp: a constant factor, and logaddexp in units of ln 2
     **dict.fromkeys(("deg2rad", "radians"), S("x", lambda m, x: m("mul", x, m.const(math.pi / 180.0)))),
@@ -863,7 +880,8 @@ TORCH = {
     "mul": S("x, y", _op("mul")), "sub": S("x, y", _op("sub")), "div": S("x, y", _op("div")),
     "neg": S("x", _op("neg", 1)), "rsqrt": S("x", _rsqrt), "t": S("x", _transpose),
     "transpose": S("x, dim0=None, dim1=None", _transpose), "unsqueeze": S("x, axis", _unsqueeze),
-    "cat": S("xs|tensors, axis=0", _joined(False)), "permute": S("x, s0|dims", _permute),
+    "cat": S("xs|tensors, axis=0", _joined(False)), "det": S("x", _op("det", 1)),
+    **dict.fromkeys(("inverse", "linalg.inv"), S("x|A", _op("inv", 1))), "permute": S("x, s0|dims", _permute),
     **dict.fromkeys(("swapdims", "swapaxes"), S("x, dim0|axis0, dim1|axis1", _swap_axes)),
     "logsumexp": S("x, axis, keepdims=False", _logsumexp),
     # PyTorch's var and std divide by n − 1 unless correction=0 (or unbiased=False) is given.
@@ -1035,16 +1053,19 @@ D2L = {"reduce_sum": S("x, axis=None, keepdims=False", _reduce("sum")),
        "transpose": S("x", _transpose), "abs": S("x", _call("abs")), "sigmoid": S("x", _call("sigmoid")),
        "tensor": S("x", _value), "concat": S("xs, axis=0", _joined(False)), "stack": S("xs, axis=0", _joined(True))}
 
+# np.linalg, jnp.linalg, torch.linalg, tf.linalg: det and inv of one square matrix
+LINALG = {"det": S("x|a|A|input", _op("det", 1)), "inv": S("x|a|A|input", _op("inv", 1))}
+
 # Module path as written → its table. "jax.numpy" and "jnp" are the same module; so are "F" and
 # "torch.nn.functional".
 NAMESPACES: dict[str, dict[str, Spelling]] = {
-    "np": NUMPY, "numpy": NUMPY, "jnp": JAX_NUMPY, "jax.numpy": JAX_NUMPY, "optax": OPTAX, "optax.losses": OPTAX, "np.linalg": {"norm": NUMPY["norm"]},
-    "numpy.linalg": {"norm": NUMPY["norm"]}, "jnp.linalg": {"norm": JAX_NUMPY["linalg.norm"]},
+    "np": NUMPY, "numpy": NUMPY, "jnp": JAX_NUMPY, "jax.numpy": JAX_NUMPY, "optax": OPTAX, "optax.losses": OPTAX, "np.linalg": {"norm": NUMPY["norm"], **LINALG},
+    "numpy.linalg": {"norm": NUMPY["norm"], **LINALG}, "jnp.linalg": {"norm": JAX_NUMPY["linalg.norm"], **LINALG},
     "jax.nn": JAX_NN, "jax.lax": JAX_LAX, "lax": JAX_LAX, "jax.scipy.special": SPECIAL,
     "scipy.special": SPECIAL, "special": SPECIAL,
     "torch": TORCH, "torch.nn.functional": TORCH_FUNCTIONAL, "F": TORCH_FUNCTIONAL,
-    "nn.functional": TORCH_FUNCTIONAL, "torch.special": {**SPECIAL, "softmax": S("x, axis", _softmax), "log_softmax": S("x, axis", _log_softmax)}, "torch.linalg": {"norm": TORCH["linalg.norm"]},
-    "tf": TENSORFLOW, "tf.math": TENSORFLOW, "tf.nn": TF_NN, "tf.linalg": {"matmul": TENSORFLOW["matmul"]},
+    "nn.functional": TORCH_FUNCTIONAL, "torch.special": {**SPECIAL, "softmax": S("x, axis", _softmax), "log_softmax": S("x, axis", _log_softmax)}, "torch.linalg": {"norm": TORCH["linalg.norm"], **LINALG},
+    "tf": TENSORFLOW, "tf.math": TENSORFLOW, "tf.nn": TF_NN, "tf.linalg": {"matmul": TENSORFLOW["matmul"], **LINALG, "trace": NUMPY["trace"], "diag_part": NUMPY["diagonal"]},
     "math": MATH, "jax": {"nn.relu": JAX_NN["relu"]}, "d2l": D2L,
     # what a pasted program's x[i] = v is read as (no text spells it: the lexer never makes this name)
     "gradcalc": {"set_item": S("x, i, v", _set_item), "one_value": S("x", _op("one_value", 1)),
@@ -1080,6 +1101,8 @@ METHODS: dict[str, Spelling] = {
     **dict.fromkeys(("double", "clone", "contiguous", "cpu", "cuda", "as_nd_ndarray", "as_np_ndarray"), S("x", _identity)),
     **dict.fromkeys(("to", "type", "astype"), S("x, dtype", _cast)), "isnan": S("x", _op("isnan", 1)),
     "reshape_as": S("x, y|other", _reshape_as), "view_as": S("x, y|other", _reshape_as),
+    "trace": S("x", _op("trace", 1)), "diag": S("x, k|diagonal=0", _diag), "diagonal": S("x, k|offset=0", _diagonal),
+    "det": S("x", _op("det", 1)), "inverse": S("x", _op("inv", 1)),
     "add": S("x, y", _op("add")), "sub": S("x, y", _op("sub")), "mul": S("x, y", _op("mul")),
     "div": S("x, y", _op("div")), "neg": S("x", _op("neg", 1)), "rsqrt": S("x", _rsqrt),
     "reciprocal": S("x", _reciprocal), "norm": S("x, ord|p=None, axis=None", _flat_norm),
@@ -1122,6 +1145,7 @@ BARE: dict[str, Spelling] = {
      # DeZero's and TensorFlow's Variable, and torch.autograd's old Variable(x, requires_grad=True)
      "Variable": S("x|initial_value|data, trainable=True, requires_grad=False, volatile=False", _value),
      "tensor": TORCH["tensor"], "array": NUMPY["array"], "nansum": NUMPY["nansum"],
+     "trace": NUMPY["trace"], "diag": NUMPY["diag"], "det": TORCH["det"], "inv": TORCH["inverse"],
      # Python's float(t) of a tensor is a Python number: the value, no gradient (as t.item())
      "float": S("x", _detach)}
 
@@ -1139,9 +1163,8 @@ UNSUPPORTED = {
     **dict.fromkeys(("argmax", "argmin", "argsort", "argwhere", "nonzero", "searchsorted"), _INDICES),
     **dict.fromkeys(("floor", "ceil", "round", "trunc", "rint", "fix", "mod", "fmod", "remainder",
                      "floor_divide", "heaviside"), "is piecewise constant: its gradient is 0 wherever it exists"),
-    **dict.fromkeys(("cumsum", "cumprod", "diff", "sort", "sinc", "trace", "kron", "einsum", "diag",
-                     "triu", "tril", "cross", "median", "percentile", "quantile", "erfinv",
-                     "inv", "det", "slogdet", "solve", "eig", "eigh", "svd", "qr", "cholesky", "pinv",
+    **dict.fromkeys(("cumsum", "cumprod", "diff", "sort", "sinc", "kron", "einsum",
+                     "triu", "tril", "cross", "median", "percentile", "quantile", "erfinv", "slogdet", "solve", "eig", "eigh", "svd", "qr", "cholesky", "pinv",
                      "conv1d", "conv2d", "convolve", "correlate", "fft", "interp"), _NOT_YET),
     # Near-misses of functions gradcalc has (selu ~ elu, nll_loss ~ l1_loss): named here so the hint
     # never offers the other function. loggamma is SciPy's complex log Γ (nan for real x < 0; lgamma

@@ -964,3 +964,87 @@ function("permuted", lambda up, axes: np.transpose(up, tuple(int(a) for a in np.
          graph=lambda g, up, axes: g("permute", up, axes), text=lambda up, axes: words("{0} with axes in order {1}", up, axes))
 function("swapped", lambda up, pair: np.transpose(up, _swapped(up, pair)),
          graph=lambda g, up, pair: g("swap_axes", up, pair), text=lambda up, pair: words("{0} with axes {1} swapped", up, pair))
+
+
+# Linear algebra: trace, diag, det and inv of a matrix (np.trace, torch.diag, np.linalg.det, torch.linalg.inv,
+# tf.linalg.*). ∂tr(A)/∂A = I; ∂det(A)/∂A = det(A)·A⁻ᵀ (the cofactor matrix, exact at a singular A too);
+# ∂L/∂A of A⁻¹ = −A⁻ᵀ·(∂L/∂A⁻¹)·A⁻ᵀ, so a singular A has no inverse and no gradient (exit 3).
+
+def _matrix(name: str, a, square: bool = True):
+    shape = np.shape(a)
+    if len(shape) != 2 or square and shape[0] != shape[1]:
+        what = "a square matrix" if square else "a matrix"
+        raise InputError(f"{name} takes {what}, got shape {format_shape(shape)}",
+                         hint=f"give {name} one {'n × n' if square else 'n × m'} matrix"
+                              + (" (a stack of matrices is not read yet)" if len(shape) > 2 else ""))
+    return np.asarray(a, dtype=np.float64)
+
+
+def _inverse(a):
+    a = _matrix("inv", a)
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        return np.full(a.shape, np.nan)       # refused by _singular (exit 3), as any value not finite
+
+
+def _singular(a):
+    return ("the matrix is singular (its determinant is 0): it has no inverse",
+            "give a matrix whose rows are independent; det(A) has a gradient there, inv(A) has none")
+
+
+def _cofactors(a, out):
+    """det(A)·A⁻ᵀ, the cofactor matrix: each cofactor from its minor up to 8 × 8 (no inverse, so exact at a
+    singular A too, as PyTorch's and JAX's), det(A)·A⁻ᵀ for larger A where det(A) ≠ 0."""
+    a = np.asarray(a, dtype=np.float64)
+    if out != 0 and a.shape[0] > 8:
+        return out * np.linalg.inv(a).T
+    n = a.shape[0]
+    if n == 1:
+        return np.ones((1, 1))
+    found = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            minor = np.delete(np.delete(a, i, axis=0), j, axis=1)
+            found[i, j] = (-1) ** (i + j) * np.linalg.det(minor)
+    return found
+
+
+def _diag(x):
+    """np.diag, torch.diag: a vector on the diagonal of a square matrix, or a matrix's diagonal."""
+    if np.ndim(x) not in (1, 2):
+        raise InputError(f"diag takes a vector (made the diagonal of a matrix) or a matrix (its diagonal is taken), "
+                         f"got shape {format_shape(np.shape(x))}", hint="give diag a vector or a matrix")
+    return np.diag(np.asarray(x, dtype=np.float64)).copy()
+
+
+def _diagonal_into(up, like):
+    """A matrix of like's shape, `up` on its diagonal and zeros elsewhere (diag's gradient for a matrix)."""
+    out = np.zeros(np.shape(like))
+    np.fill_diagonal(out, up)
+    return out
+
+
+# diag's gradient: the diagonal of ∂L/∂out for a vector, it put on a diagonal for a matrix
+function("diag_back", lambda up, x: np.diagonal(up).copy() if np.ndim(x) == 1 else _diagonal_into(up, x),
+         graph=lambda g, up, x: g("diag", up) if np.ndim(g.values[x]) == 1 else g("diagonal_into", up, x),
+         text=lambda up, x: words("diag({0}) in the shape of {1}", up, x))
+function("eye_like", lambda a: np.eye(*np.shape(a)), constant=True, text=lambda a: constant("I"))
+function("cofactors", _cofactors, graph=lambda g, a, out: g("mul", out, g("transpose", g("inv", a))),
+         text=lambda a, out: words("{0}·{1}⁻ᵀ", out, a))
+
+OPS.update({
+    "trace": Op("trace", "trace({0})", lambda a: np.float64(np.trace(_matrix("trace", a, square=False))),
+                vjp=(lambda m, g, a, out: g * m.eye_like(a),), keeps_finite=True),
+    "diag": Op("diag", "diag({0})", _diag, vjp=(lambda m, g, x, out: m.diag_back(g, x),), keeps_finite=True),
+    "diagonal": Op("diagonal", "the diagonal of {0}", lambda a: np.diagonal(_matrix("diagonal", a, square=False)).copy(),
+                   vjp=(lambda m, g, a, out: m.diag_back(g, a),), keeps_finite=True),
+    "diagonal_into": Op("diag", "{0} on the diagonal of zeros shaped like {1}", _diagonal_into,
+                        vjp=(lambda m, g, up, like, out: m.diag_back(g, up), lambda m, g, up, like, out: 0.0 * like),
+                        keeps_finite=True, flat=(1,)),
+    "det": Op("det", "det({0})", lambda a: np.float64(np.linalg.det(_matrix("det", a))),
+              vjp=(lambda m, g, a, out: g * m.cofactors(a, out),), domain="a square matrix",
+              kink="det·A⁻ᵀ; the cofactor matrix where A is singular"),
+    "inv": Op("inv", "{0}⁻¹", _inverse, vjp=(lambda m, g, a, out: -(m.T(out) @ g @ m.T(out)),), explain=_singular,
+              domain="a square matrix with det ≠ 0"),
+})
