@@ -892,7 +892,7 @@ TORCH = {
     "autograd.Variable": S("x|data, requires_grad=False, volatile=False", _value),
     "as_tensor": S("x", _value), "Tensor": S("x, requires_grad=False", _value),
     "FloatTensor": S("x", _value), "DoubleTensor": S("x", _value),
-    **{name: S("x=None, n1=None, n2=None, requires_grad=False, *", _random) for name in ("randn", "rand", "randint", "normal", "randn_like",
+    **{name: S("x|size=None, n1=None, n2=None, requires_grad=False, *", _random) for name in ("randn", "rand", "randint", "normal", "randn_like",
                                                   "rand_like", "empty", "uniform")},
     "special.expit": S("x", _call("sigmoid")), "special.erf": S("x", _call("erf")),
     "special.logit": S("x", _logit), "special.xlogy": S("x, y", _xlogy),
@@ -1241,7 +1241,7 @@ class Program:
 
     __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at",
                  "modules", "loops", "objects", "parts", "aux", "jacobians", "updates", "scalar", "seed", "reads",
-                 "questions", "layers", "conditions")
+                 "questions", "layers", "conditions", "checks")
 
     def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=(), modules=None,
                  loops=(), objects=None, parts=(), aux=()):
@@ -1292,6 +1292,8 @@ class Program:
         self.layers: dict[str, tuple[str, bool, int]] = {}
         # where the condition of an if statement read as y = a if c else b starts: one number, as Python's if needs
         self.conditions: frozenset = frozenset()
+        # where the check that a loop unrolled to its most steps has ended stands (gradcalc/pyflow.py)
+        self.checks: frozenset = frozenset()
 
     def edits(self) -> bool:
         """Whether the tokens are read otherwise (gradcalc/dialects.edited_tokens)."""

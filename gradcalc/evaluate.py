@@ -267,6 +267,8 @@ def _untaken_only(graph: Graph, values: list[Value], nonfinite: list[int]) -> No
     """Raise the MathError of the value that is not finite, unless each such value only feeds a
     branch of a where (or a value itself not finite that does): where(c, a, b) discards a where c
     is false, so a there may be inf or nan. The output itself must be finite."""
+    read = _values_read(graph, values)
+    nonfinite = [node_id for node_id in nonfinite if read[node_id]]
     bad = set(nonfinite)
     carried, used = _carried(graph, bad)
     for node_id, src in carried:
@@ -275,6 +277,28 @@ def _untaken_only(graph: Graph, values: list[Value], nonfinite: list[int]) -> No
     for node_id in nonfinite:     # the output, or a value nothing uses (t = log(x) beside the output)
         if node_id == graph.output or node_id not in used:
             raise _root_error(graph, values, bad, node_id)
+
+
+def _values_read(graph: Graph, values: list[Value]) -> bytearray:
+    """1 for each node whose value the output reads: through every input but the branch a Python
+    conditional (a if c else b, c one number) did not take, which Python never evaluates. A loop
+    unrolled to its most steps (gradcalc/pyflow.py) computes its steps after the loop ended in such
+    branches: factorial(171) there is no overflow of the program's."""
+    nodes = graph.nodes
+    ops, input_ids = nodes.ops, nodes.input_ids
+    read = bytearray(len(ops))
+    if graph.output < 0:
+        return bytearray(b"\x01") * len(ops)
+    read[graph.output] = 1
+    for node_id in range(graph.output, -1, -1):
+        if not read[node_id] or ops[node_id] is None:
+            continue
+        inputs = input_ids(node_id)
+        if ops[node_id] == "if_else" and not np.ndim(taken := values[inputs[0]]):
+            inputs = (inputs[0], inputs[1] if taken else inputs[2])
+        for src in inputs:
+            read[src] = 1
+    return read
 
 
 def _carried(graph: Graph, bad: set[int]) -> tuple[list[tuple[int, int]], set[int]]:

@@ -9,6 +9,9 @@ from .numbers import read_number
 
 
 MAX_LIMIT = 10**15   # any limit: a petabyte, or 10¹⁵ numbers
+# The most steps of a pasted program's loop gradcalc unrolls (gradcalc/pyflow.py): a for loop over more, a
+# while loop still running after them, is refused (range(10**9) at once, not after 10⁹ copies)
+LOOP_STEPS = 1000
 
 
 class Limits:

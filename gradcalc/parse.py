@@ -233,6 +233,9 @@ class _Builder:
 
     def conditional(self, children):
         chosen, _if, condition, _else, otherwise = children
+        if self.python is not None and {condition[1], condition[1] - 1} & self.python.checks:
+            # a loop unrolled to its most steps (gradcalc/pyflow.py): chosen passes where the loop has ended
+            return self._apply("loop_ended", [condition, chosen], (chosen[1], otherwise[2]))
         if self.python is not None and {condition[1], condition[1] - 1} & self.python.conditions:
             # an if statement read as one expression: its condition is one number, as Python's if needs
             condition = self._apply("one_condition", [condition], (condition[1], condition[2]))
@@ -1787,8 +1790,44 @@ def _may_join(text: str) -> bool:
 
 
 def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
+    # for, while and if statements, break and continue: read as straight-line code first (gradcalc/pyflow.py)
+    flat = _flattened(text) if ("for" in text or "while" in text or "if" in text) else None
+    if flat is None:
+        return _parse_read(text, limits, names)
+    if len(flat.text) > limits.length:
+        raise exceeded("length", len(flat.text), "the program with its loops unrolled", limits)
+    try:
+        graph = _parse_read(flat.text, limits, names, flat)
+    except GradcalcError as error:
+        if error.span is not None and error.text in (None, flat.text):
+            error.span = flat.span(error.span)
+        error.text = text
+        raise
+    starts, ends = graph.nodes.starts, graph.nodes.ends     # each node where it stands in the pasted text
+    for k in range(len(starts)):
+        starts[k], ends[k] = flat.span((starts[k], ends[k]))
+    graph.text = text
+    graph.notes.extend(flat.notes)
+    return graph
+
+
+def _flattened(text: str):
+    from . import pyflow
+
+    try:
+        return pyflow.flatten(text)
+    except GradcalcError as error:
+        error.text = text
+        raise
+
+
+def _parse_read(text: str, limits: Limits, names: frozenset, flat=None) -> Graph:
     try:
         program = _read_python(text)
+        if flat is not None:       # the straight-line text of a program's control flow: Python, always
+            program = program or dialects.Program(text, {}, {}, None, [])
+            program.conditions = program.conditions | flat.conditions
+            program.checks = flat.checks
     except GradcalcError as error:
         error.text = text
         raise

@@ -476,10 +476,10 @@ def test_what_was_taken_as_the_output_is_noted(program, note):
 
 
 @pytest.mark.parametrize("program, message, hint", [
-    ("for w in ws:\n    x = x*w", "for w in ws: a loop is read over range(n) or a list of numbers",
+    ("for w in ws:\n    x = x*w", "for w in ws: a loop is read over what the text fixes",
      "for w in [0.5, 1.0, 2.0]:"),
-    ("if x > 0:\n    y = x", "Python's if statement is not read", "A if x > 0 else B"),
-    ("while x < 3:\n  x = x + 1", "Python's while statement is not read", "loops are not read"),
+    ("if x > 0:\n    y = x", "y is assigned only where a condition decided by the values holds", "an else too"),
+    ("while True:\n  x = x + 1", "the while loop runs more than 1000 steps", "one formula"),
     ("y = x if b is None else x*b", "is None tests whether a value was given", "write the branch"),
     ("return x**2\ny = 3*x", "return is not read here", "write x**2 alone"),
     ("y = lambda x: x**2 + lambda z: z", "unexpected", ""),
@@ -492,7 +492,8 @@ def test_what_was_taken_as_the_output_is_noted(program, note):
     ("f = lambda x: (x**2, x)", "the output (x**2, x) is a tuple of 2 values", "x**2, if it is that one"),
     ("f = lambda t: f(t)\nf(x)", "f calls itself", "recursion"),
     ("@my_decorator\ndef f(x):\n    return x", "decorators are not read", "remove the @ line"),
-    ("def f(x):\n    if x > 0:\n        return x\n    return -x", "Python's if statement is not read", "A if x > 0 else B"),
+    ("def f(x):\n    try:\n        y = x\n    except ValueError:\n        y = -x\n    return y", "Python's try statement is not read",
+     "paste the lines"),
     ("def f(x):\n    y = x*2", "f returns nothing", "end f with return"),
     ("def f(x):\n    return f(x)\nf(x)", "f calls itself", "recursion"),
     ("def f(x, y):\n    return x*y\nf(x)", "f needs its argument y", "f(x, y)"),

@@ -481,8 +481,20 @@ def test_the_tf_guides_if_on_a_tape_takes_the_branch_its_condition_picks():
 @pytest.mark.parametrize("text", [
     "if a > 0:\n    y = a\ny",                              # no else: y may not be assigned
     "if a > 0:\n    y = a\nelse:\n    z = a\ny",              # other names in each branch
-    "if a > 0:\n    y = a\n    y = y * 2\nelse:\n    y = -a\ny",   # a name assigned twice in a branch
-    "if a > 0:\n    if a > 1:\n        y = a\n    else:\n        y = 1\nelse:\n    y = -a\ny",   # a nested if
 ])
-def test_an_if_statement_of_another_form_stays_refused(text):
-    assert_error(run(text, "--a", "1"), 2, "Python's if statement is not read")
+def test_an_if_statement_that_may_leave_a_name_unassigned_is_refused(text):
+    # Python raises NameError reading y where the branch that assigns it did not run
+    assert_error(run(text, "--a", "1"), 2, "y is assigned only where a condition decided by the values holds")
+
+
+# PyTorch's numbers (a = torch.tensor(a, requires_grad=True)) for ifs of other forms (gradcalc/pyflow.py)
+@pytest.mark.parametrize("text, a, value, gradient", [
+    ("if a > 0:\n    y = a\n    y = y * 2\nelse:\n    y = -a\ny", 1.5, 3.0, 2.0),    # a name assigned twice
+    ("if a > 0:\n    y = a\n    y = y * 2\nelse:\n    y = -a\ny", -2.0, 2.0, -1.0),
+    ("if a > 0:\n    if a > 1:\n        y = a\n    else:\n        y = 1\nelse:\n    y = -a\ny", 1.5, 1.5, 1.0),  # nested
+    ("if a > 0:\n    if a > 1:\n        y = a\n    else:\n        y = 1\nelse:\n    y = -a\ny", 0.5, 1.0, 0.0),
+    ("if a > 0:\n    if a > 1:\n        y = a\n    else:\n        y = 1\nelse:\n    y = -a\ny", -2.0, 2.0, -1.0),
+])
+def test_an_if_statement_of_another_form_is_read_as_pytorch_runs_it(text, a, value, gradient):
+    found = compute(text, a=a)
+    assert found.value == pytest.approx(value) and found.gradient.get("a", 0.0) == pytest.approx(gradient)

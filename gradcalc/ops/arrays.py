@@ -823,6 +823,15 @@ def _one_condition(c):
     return c
 
 
+def _loop_ended(running, x):
+    if np.any(np.asarray(running) != 0):
+        from ..limits import LOOP_STEPS
+
+        raise InputError(f"the loop still runs after {LOOP_STEPS} steps, the most gradcalc unrolls (at these values)",
+                         hint="write what the loop computes as one formula, or give values for which it ends sooner")
+    return x
+
+
 def _mask_positions(mask, x):
     """Where tf.boolean_mask(x, mask) takes x's elements: the positions of mask's nonzero elements in x
     flattened, in order (row by row), for a mask of x's shape."""
@@ -853,6 +862,9 @@ OPS.update({
     "dense_kernel": Op("kernel", "{0}", _dense_kernel, vjp=(lambda m, g, kernel, units, out: g, None), keeps_finite=True),
     # an if statement's condition, read as a if c else b: one number, as Python's if takes (no gradient)
     "one_condition": Op("condition", "{0}", _one_condition, vjp=(lambda m, g, c, out: 0.0 * c,), keeps_finite=True),
+    # a loop unrolled to its most steps (gradcalc/pyflow.py): x, where the loop has ended by then
+    "loop_ended": Op("loop", "{1}", _loop_ended, vjp=(lambda m, g, running, x, out: 0.0 * running,
+                                                      lambda m, g, running, x, out: g), keeps_finite=True),
     "dense_bias": Op("bias", "{0}", _dense_bias, vjp=(lambda m, g, bias, units, out: g, None), keeps_finite=True),
     "mask_positions": Op("mask_positions", "positions of {0}'s 1s in {1}", _mask_positions,
                          vjp=(lambda m, g, mask, x, out: 0.0 * mask, lambda m, g, mask, x, out: 0.0 * x), keeps_finite=True),

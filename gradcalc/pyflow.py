@@ -1,0 +1,783 @@
+"""Python's control flow in a pasted program (for, while, if, break, continue) as straight-line code.
+
+gradcalc's language has no statement that branches or repeats. A pasted program's loops and ifs are
+read here, before gradcalc/dialects.py reads the rest, and written out as the straight-line Python it
+reads, computing what the framework computes when it runs the program eagerly (PyTorch, JAX outside
+jit, TensorFlow's eager mode, NumPy):
+
+- a for loop over what the text fixes — range(3), range(n) with n = 3 written above, range(len(xs)) of
+  a list written out, a list or tuple, zip and enumerate of those — is unrolled: its body once per
+  element, the loop's name that element (a number, or the name of the value) in each copy;
+- an if whose condition the text decides (reset = True, then `if reset:`; `if i == 0:` in an unrolled
+  loop) keeps the branch taken and drops the other;
+- an if decided by the values given (`if b.sum() > 0:`) guards each assignment of its branches with a
+  flag, `c = (100 * b) if _if1 else c`: gradcalc's conditional, whose condition must be one number
+  (Python's if raises on an array's truth too) and whose gradient flows into the branch taken only,
+  as in PyTorch and JAX eagerly;
+- a while loop, and a break or continue under a condition decided by the values, become steps guarded
+  by a flag that is 1 while the loop runs: at most MOST_STEPS of them, the limit of an unrolled for
+  loop too. A loop still running after them is refused where it stands (exit 2), as a for loop over
+  more elements is when it is read (range(10**9) ends at once, not after a billion copies).
+
+The text is read by Python's ast module, which parses and never runs anything. Each expression is
+copied as written (a loop's name replaced), so a caret in the straight-line text maps back to the
+pasted one (`Flat.origin`). Statements nest no deeper than Python's parser allows (100 levels).
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+
+from .errors import GradcalcError
+from .limits import LOOP_STEPS as MOST_STEPS    # the most steps of a loop read (for or while)
+
+# Only a text with one of these at a statement's start is read here (a formula alone pays nothing).
+_TRIGGER = re.compile(r"(?m)^[ \t]*(?:while|for|if|break|continue)\b")
+# What a loop's body may not hold: one step of training (the gradient is asked once)
+_TRAINING = re.compile(r"\.backward[ \t]*\(|\.step[ \t]*\(|\.zero_grad[ \t]*\(|\.gradient[ \t]*\(")
+
+
+class Flat:
+    """The straight-line text, where each if statement's condition starts in it (one number, as
+    Python's if takes), where each loop's end check stands, and a note of what was read."""
+
+    __slots__ = ("text", "conditions", "checks", "notes", "_starts", "_pieces")
+
+    def __init__(self, pieces: list, conditions: set, checks: set, notes: list):
+        self.text = "".join(piece for piece, _, _ in pieces)
+        self.conditions, self.checks, self.notes = frozenset(conditions), frozenset(checks), notes
+        self._pieces, self._starts, at = pieces, [], 0
+        for piece, _, _ in pieces:
+            self._starts.append(at)
+            at += len(piece)
+
+    def origin(self, pos: int) -> int:
+        """Where the character at `pos` of the straight-line text stands in the pasted text: itself where
+        it was copied, the statement it was written for where it was written here."""
+        k = max(0, bisect.bisect_right(self._starts, pos) - 1)
+        piece, start, copied = self._pieces[k]
+        return start + min(pos - self._starts[k], len(piece)) if copied else start
+
+    def span(self, span):
+        """A span of the straight-line text as a span of the pasted one (never empty or reversed)."""
+        start, end = self.origin(span[0]), self.origin(max(span[0], span[1] - 1)) + 1
+        return (start, max(end, start + 1))
+
+
+def flatten(text: str) -> Flat | None:
+    """The program with its control flow read as straight-line code, or None when it has none (or is no
+    Python that parses: then gradcalc/dialects.py reads or refuses it as before)."""
+    if _TRIGGER.search(text) is None:
+        return None
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    writer = _Writer(text)
+    writer.module(tree)
+    return writer.flat() if writer.changed else None
+
+
+class _Unknown:
+    """What the text does not fix: a value known only when the program runs."""
+
+
+UNKNOWN = _Unknown()
+_NUMBER = (int, float, bool)
+
+
+class _Element:
+    """One element a for loop runs over: its text where the loop's name stood, and its value when the
+    text fixes it (a number), else UNKNOWN; or a tuple of elements (zip, enumerate)."""
+
+    __slots__ = ("text", "value", "parts")
+
+    def __init__(self, text=None, value=UNKNOWN, parts=None):
+        self.text, self.value, self.parts = text, value, parts
+
+
+class _Loop:
+    """A loop being unrolled: its running flag and its step's flag, made when a break or a continue
+    under a condition of the values asks for them. `running` and `going` are what reads them: their
+    names once assigned, else what they start as (1.0, or the guard of the block around the loop)."""
+
+    __slots__ = ("run_name", "go_name", "running", "going", "stopped")
+
+    def __init__(self, run_name, go_name, start):
+        self.run_name, self.go_name, self.stopped = run_name, go_name, False
+        self.running = self.going = start
+
+    def run(self, writer, value: str, node) -> None:
+        writer.line(writer._w(f"{self.run_name} = {value}", node))
+        self.running = self.run_name
+
+    def go(self, writer, value: str, node) -> None:
+        writer.line(writer._w(f"{self.go_name} = {value}", node))
+        self.going = self.go_name
+
+
+class _Writer:
+    def __init__(self, text: str):
+        self.text = text
+        self.line_starts = [0]
+        for k, char in enumerate(text):
+            if char == "\n":
+                self.line_starts.append(k + 1)
+        self.pieces: list[tuple[str, int, bool]] = []
+        self.pos = 0               # how far the pasted text has been copied
+        self.out = 0               # the straight-line text's length so far
+        self.changed = False
+        self.conditions: set[int] = set()
+        self.checks: set[int] = set()
+        self.counter = 0
+        self.unrolled: list[int] = []     # the steps of each loop read
+        self.guarded = 0                  # conditions decided by the values
+        self.decided = 0                  # conditions decided by the text
+        self.taken = set(re.findall(r"\b_(?:if|else|run|go)\d+\b", text))
+        self.defined: set[str] = set()    # the names assigned so far in the scope at hand (a def's parameters)
+        # names first assigned where the values decide (an if's branch, a while's body): Python has no value
+        # for them where it did not run, so reading them after is refused (the assignment that made them)
+        self.unsure: dict[str, object] = {}
+
+    # -- positions --------------------------------------------------------------------------------
+    def at(self, line: int, col: int) -> int:
+        """The character offset of ast's (line, column in UTF-8 bytes)."""
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] - 1 if line < len(self.line_starts) else len(self.text)
+        row = self.text[start:end]
+        return start + (col if row.isascii() else len(row.encode("utf-8")[:col].decode("utf-8", "ignore")))
+
+    def start(self, node) -> int:
+        return self.at(node.lineno, node.col_offset)
+
+    def end(self, node) -> int:
+        return self.at(node.end_lineno, node.end_col_offset)
+
+    def source(self, node) -> str:
+        return self.text[self.start(node):self.end(node)]
+
+    # -- writing ----------------------------------------------------------------------------------
+    def copy_to(self, pos: int) -> None:
+        if pos > self.pos:
+            self._piece(self.text[self.pos:pos], self.pos, True)
+            self.pos = pos
+
+    def _piece(self, text: str, origin: int, copied: bool) -> None:
+        if text:
+            self.pieces.append((text, origin, copied))
+            self.out += len(text)
+
+    def write(self, text: str, origin: int) -> None:
+        self._piece(text, origin, False)
+
+    def copy(self, start: int, end: int, subs: dict) -> None:
+        """text[start:end] with each (position → (end, text)) of `subs` put in its place."""
+        for at in sorted(k for k in subs if start <= k < end):
+            stop, replacement = subs[at]
+            self._piece(self.text[start:at], start, True)
+            self.write(replacement, at)
+            start = stop
+        self._piece(self.text[start:end], start, True)
+
+    def flat(self) -> Flat:
+        self.copy_to(len(self.text))
+        notes = []
+        if self.unrolled:
+            steps = ", ".join(map(str, self.unrolled[:6])) + (", …" if len(self.unrolled) > 6 else "")
+            notes.append(f"read as Python: {len(self.unrolled)} loop{'s' if len(self.unrolled) != 1 else ''} "
+                         f"unrolled ({steps} step{'s' if self.unrolled != [1] else ''}"
+                         + (f", each step taken while its condition holds, at most {MOST_STEPS}" if self.guarded else "")
+                         + ")")
+        if self.guarded:
+            notes.append("read as Python: an if (or a loop's condition) decided by the values given takes its branch "
+                         "where it runs, and the gradient flows through the branch taken, as in PyTorch and JAX")
+        return Flat(self.pieces, self.conditions, self.checks, notes)
+
+    def name(self, kind: str) -> str:
+        while True:
+            self.counter += 1
+            made = f"_{kind}{self.counter}"
+            if made not in self.taken:
+                return made
+
+    # -- reading the statements -------------------------------------------------------------------
+    def module(self, tree) -> None:
+        self.scope(tree.body, {})
+        last = tree.body[-1] if tree.body else None
+        if isinstance(last, (ast.If, ast.For, ast.While)) and self.unsure:
+            # the program ends in it, its last assignment the output: read as the statements after it are
+            name = next(name for name in _assigned([last])[::-1] if name in self.unsure)
+            self._sure(ast.Expr(ast.Name(name, ast.Load(), **_place(self.unsure[name]))))
+
+    def scope(self, body: list, known: dict) -> None:
+        """A module's or a def's statements: the control flow among them written out, the rest copied."""
+        for statement in body:
+            self._sure(statement)
+            if isinstance(statement, (ast.If, ast.For, ast.While)):
+                self.copy_to(self.start(statement))
+                indent = self._indent(statement)
+                self.changed = True
+                self.lines, self.indent = [], indent
+                self.block([statement], None, known, None, {})
+                self._flush(statement)
+                self.pos = self.end(statement)
+            elif isinstance(statement, (ast.Break, ast.Continue)):
+                raise _error(f"{'break' if isinstance(statement, ast.Break) else 'continue'} outside a loop",
+                             self.start(statement), 5, "write it inside the for or while loop it ends")
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                params = {a.arg for a in _arguments(statement.args)}
+                outside, self.defined, unsure, self.unsure = self.defined, self.defined | params, self.unsure, {}
+                self.scope(statement.body, {k: v for k, v in known.items() if k not in params})
+                self.defined, self.unsure = outside | {statement.name}, unsure
+            elif isinstance(statement, ast.With):
+                self.scope(statement.body, known)
+            else:
+                _learn(statement, known)
+                self.defined.update(_assigned([statement]))
+                if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) and \
+                        any(statement.value.value is word for word in (True, False, None)) and all(isinstance(target, ast.Name) for target in statement.targets):
+                    self.copy_to(self.start(statement))     # reset = True: a setting the ifs read, no value
+                    self.pos = self.end(statement)
+
+    def _sure(self, statement) -> None:
+        """Refuse a read of a name that has a value only where a condition of the values held."""
+        if not self.unsure:
+            return
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.unsure:
+                made = self.unsure[node.id]
+                raise _error(f"{node.id} is assigned only where a condition decided by the values holds (line "
+                             f"{made.lineno}): Python raises NameError where it does not", self.start(node), len(node.id),
+                             f"give {node.id} a value before the if or the loop (or in each branch: an else too)")
+
+    def _indent(self, statement) -> str:
+        line = self.text[self.line_starts[statement.lineno - 1]:self.start(statement)]
+        return line if not line.strip() else ""
+
+    def _flush(self, statement) -> None:
+        """The lines written for `statement` over its place (each line a list of pieces)."""
+        if not self.lines:
+            self.write("pass" if self._inside_block(statement) else "", self.start(statement))
+            return
+        for k, line in enumerate(self.lines):
+            if k:
+                self.write("\n" + self.indent, self.start(statement))
+            for text, origin, copied in line:
+                if copied == "condition":
+                    self.conditions.add(self.out)
+                    copied = False
+                elif copied == "check":
+                    self.checks.add(self.out)
+                    copied = False
+                self._piece(text, origin, copied)
+
+    def _inside_block(self, statement) -> bool:
+        return bool(self._indent(statement))
+
+    # A line is a list of (text, origin, copied) pieces; copied "condition" marks where an if's condition
+    # starts (its opening bracket), "check" where a loop's end check's condition starts.
+    def line(self, *parts) -> None:
+        self.lines.append(list(parts))
+
+    def expression(self, node, subs: dict) -> list:
+        """The pieces of an expression's text as written, each loop name in `subs` replaced."""
+        saved, self.pieces, out = self.pieces, [], self.out
+        self.copy(self.start(node), self.end(node), self._subs(node, subs))
+        made, self.pieces, self.out = self.pieces, saved, out
+        return made
+
+    def _subs(self, node, subs: dict) -> dict:
+        if not subs:
+            return {}
+        found = {}
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name) and inner.id in subs:
+                if not isinstance(inner.ctx, ast.Load):
+                    raise _error(f"the loop's name {inner.id} is assigned in its body", self.start(inner), len(inner.id),
+                                 "give the value a name of its own")
+                found[self.start(inner)] = (self.end(inner), subs[inner.id])
+        return found
+
+    # -- blocks -----------------------------------------------------------------------------------
+    def block(self, body: list, guard, known: dict, loop, subs: dict) -> str:
+        """Write a block's statements under `guard` (the name of a flag that is 1 where they run, None:
+        always). Returns "break" or "continue" where the block surely ends so, "" otherwise."""
+        maybe = ""
+        for statement in body:
+            step = loop is not None and guard == loop.going
+            ended = self.statement(statement, guard, known, loop, subs)
+            if ended in ("break", "continue"):
+                return ended
+            if ended == "ended":          # a break or continue under this block's guard: the rest never runs
+                return "maybe"
+            if ended == "maybe" and loop is not None:
+                # a break or continue under a condition of the values: the rest of this block runs where
+                # the step still goes
+                if step:
+                    guard = loop.going
+                else:
+                    self.line(self._w(f"{guard} = {loop.going} if {guard} else 0.0", statement))
+                maybe = "maybe"
+        return maybe
+
+    def _w(self, text: str, node) -> tuple:
+        return (text, self.start(node), False)
+
+    def statement(self, node, guard, known: dict, loop, subs: dict) -> str:
+        if isinstance(node, ast.Pass):
+            return ""
+        if _shows_only(node):
+            return ""       # a docstring, or a print in a loop or a branch (it shows each step: not the output)
+        if isinstance(node, (ast.Break, ast.Continue)):
+            word = "break" if isinstance(node, ast.Break) else "continue"
+            if loop is None:
+                raise _error(f"{word} outside a loop", self.start(node), len(word),
+                             "write it inside the for or while loop it ends")
+            if guard is None or guard == loop.going:       # the step stops here wherever it still went
+                if word == "break" and guard is not None and guard != "1.0":
+                    loop.run(self, f"0.0 if {guard} else {loop.running}", node)
+                return word
+            loop.stopped = True
+            if word == "break":
+                loop.run(self, f"0.0 if {guard} else {loop.running}", node)
+            loop.go(self, f"0.0 if {guard} else {loop.going}", node)
+            return "ended"
+        if isinstance(node, ast.If):
+            return self.if_statement(node, guard, known, loop, subs)
+        if isinstance(node, ast.For):
+            return self.for_loop(node, guard, known, subs)
+        if isinstance(node, ast.While):
+            return self.while_loop(node, guard, known, subs)
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self.assign(node.targets[0].id, node, self.expression(node.value, subs), guard)
+            _learn(node, known, guard is not None, subs)
+            return ""
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            name = node.target.id
+            op = _AUGMENTED.get(type(node.op))
+            if op is None:
+                raise self._unread(node, "this augmented assignment")
+            value = [self._w(f"{name} {op} (", node), *self.expression(node.value, subs), self._w(")", node)]
+            self.assign(name, node, value, guard)
+            _learn(node, known, guard is not None, subs)
+            return ""
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            self.assign(node.target.id, node, self.expression(node.value, subs), guard)
+            return ""
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef, ast.Try, ast.With,
+                             ast.Return, ast.Raise, ast.Global, ast.Nonlocal, ast.Delete, ast.Import,
+                             ast.ImportFrom)) or guard is not None:
+            raise self._unread(node, None)
+        # x[i] = v, a, b = …, a call on its own line: copied as written (read by gradcalc/dialects.py)
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Load) and inner.id in subs:
+                self._subs(node, subs)
+        self.line(*self.expression(node, subs))
+        self.defined.update(_assigned([node]))
+        _learn(node, known, False, subs)
+        return ""
+
+    def _unread(self, node, what) -> GradcalcError:
+        kind = what or {ast.Return: "return", ast.FunctionDef: "a def", ast.ClassDef: "a class", ast.Try: "try",
+                        ast.With: "with", ast.Raise: "raise", ast.Import: "an import",
+                        ast.ImportFrom: "an import"}.get(type(node), "this statement")
+        where = "in a branch or a loop decided by the values given" if not isinstance(
+            node, (ast.FunctionDef, ast.ClassDef, ast.Try, ast.With, ast.Return, ast.Raise)) else "inside a loop or an if"
+        return _error(f"{kind} {where} is not read", self.start(node), len(self.source(node).split("\n")[0]),
+                      "write what it computes as assignments, name = …, one formula per name")
+
+    def assign(self, name: str, node, value: list, guard) -> None:
+        if guard is None or guard == "1.0":
+            self.line(self._w(f"{name} = ", node), *value)
+        else:       # runs where the guard is 1: the value as it was elsewhere (none yet: see `unsure`)
+            if name not in self.defined:
+                self.unsure.setdefault(name, node)
+            self.line(self._w(f"{name} = (", node), *value,
+                      self._w(f") if {guard} else {name if name in self.defined else '0.0'}", node))
+        self.defined.add(name)
+
+    def _condition(self, node, subs: dict) -> list:
+        return [("(", self.start(node), "condition"), *self.expression(node, subs), (")", self.start(node), False)]
+
+    # -- if ---------------------------------------------------------------------------------------
+    def if_statement(self, node, guard, known: dict, loop, subs: dict) -> str:
+        decided = _static(node.test, known)
+        if decided is not UNKNOWN:
+            self.decided += 1
+            return self.block(node.body if decided else node.orelse, guard, known, loop, subs)
+        self.guarded += 1
+        taken, other = self.name("if"), self.name("else")
+        outer = f" if {guard} else 0.0" if guard not in (None, "1.0") else ""
+        self.line(self._w(f"{taken} = (1.0 if ", node), *self._condition(node.test, subs),
+                  self._w(f" else 0.0){outer}", node))
+        before, defined = dict(known), set(self.defined)
+        first = self.block(node.body, taken, known, loop, subs)
+        after_first = dict(known)
+        known.clear()
+        known.update(before)
+        if node.orelse:
+            self.line(self._w(f"{other} = (0.0 if {taken} else 1.0){outer}", node))
+            second = self.block(node.orelse, other, known, loop, subs)
+        else:
+            second = ""
+        for name in list(known):        # a name the branches left differently is known only when it runs
+            if name not in after_first or after_first[name] != known[name]:
+                known.pop(name)
+        if guard in (None, "1.0") and node.orelse and not first and not second:
+            # assigned in each branch (no break between): it has a value whichever runs
+            for name in (set(_assigned(node.body)) & set(_assigned(node.orelse))) - defined:
+                self.unsure.pop(name, None)
+        return "maybe" if first or second else ""
+
+    # -- for --------------------------------------------------------------------------------------
+    def for_loop(self, node, guard, known: dict, subs: dict) -> str:
+        if node.orelse:
+            raise _error("a for loop's else is not read", self.start(node), 3, "write what it computes after the loop")
+        self._no_training(node)
+        elements = self.elements(node.iter, known, subs)
+        if all(_shows_only(statement) for statement in node.body):     # for g in grads: print(g)
+            self.unrolled.extend([elements.count] if elements is not None else [])
+            return ""
+        if elements is None:
+            written = self.source(node.iter)
+            target = self.source(node.target)
+            counted = re.match(r"range[ \t]*\([ \t]*len[ \t]*\([ \t]*(\w+)", written)
+            raise _error(f"for {target} in {written}: a loop is read over what the text fixes (range(3), a list or "
+                         f"tuple written out, zip or enumerate of those)", self.start(node.iter), len(written),
+                         f"write the count: for {target} in range(3): for {counted.group(1)} of 3 elements" if counted
+                         else f"write what it runs over, for {target} in [0.5, 1.0, 2.0]:, or its count, for k in "
+                         f"range(3): (then index with k)")
+        stops = _may_stop(node.body)
+        if elements.count > MOST_STEPS and not stops:
+            raise _error(f"a loop of {elements.count} steps is more than gradcalc unrolls ({MOST_STEPS})",
+                         self.start(node.iter), len(self.source(node.iter)),
+                         "write what the loop computes as one formula (a running total of x[i] is sum(x), of x[i]*y[i] "
+                         "is sum(x*y))")
+        loop = _Loop(self.name("run"), self.name("go"), guard if guard is not None else "1.0")
+        steps = 0
+        for element in elements[:MOST_STEPS]:
+            inner = dict(subs)
+            self._bind(node.target, element, inner, known)
+            steps += 1
+            if stops:
+                if loop.running == loop.run_name:
+                    loop.go(self, loop.running, node)
+                else:
+                    loop.going = loop.running
+                ended = self.block(node.body, loop.going, known, loop, inner)
+            else:
+                ended = self.block(node.body, guard, known, None, inner)
+            if ended == "break":
+                break
+        self.unrolled.append(steps)
+        if elements.count > MOST_STEPS and steps == MOST_STEPS:
+            self._check(node, loop, node.body)
+        self._forget(node.body, known)
+        return ""
+
+    def _no_training(self, node) -> None:
+        code = self.source(node)
+        found = _TRAINING.search(code)
+        if found:
+            word = found.group().strip(".( \t")
+            at = self.start(node) + found.start()
+            raise _error(f"a .{word}() inside a loop (a training loop) is not read", at, len(found.group()),
+                         "paste one step: the loop's body once, up to .backward()")
+
+    def _bind(self, target, element: _Element, subs: dict, known: dict) -> None:
+        if isinstance(target, ast.Name):
+            if element.parts is not None:
+                raise _error(f"{target.id} takes a tuple of {len(element.parts)} values here", self.start(target),
+                             len(target.id), f"unpack it: for {', '.join(f'{target.id}{k}' for k in range(len(element.parts)))} "
+                             f"in …:")
+            subs[target.id] = element.text
+            if element.value is UNKNOWN:
+                known.pop(target.id, None)
+            else:
+                known[target.id] = element.value
+            return
+        if isinstance(target, (ast.Tuple, ast.List)) and element.parts is not None and \
+                len(target.elts) == len(element.parts):
+            for inner, part in zip(target.elts, element.parts):
+                self._bind(inner, part, subs, known)
+            return
+        raise _error("the loop's names do not match what it runs over", self.start(target), len(self.source(target)),
+                     "name each value: for i, x in enumerate(xs):, for a, b in zip(xs, ys):")
+
+    def elements(self, node, known: dict, subs: dict) -> list | None:
+        """What a for loop runs over, when the text fixes it: its elements (at most MOST_STEPS + 1 of them
+        made: a longer range is refused by its length), or None."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+            name, args = node.func.id, node.args
+            if name == "range" and 1 <= len(args) <= 3:
+                bounds = [_static(arg, known) for arg in args]
+                if all(isinstance(b, int) and not isinstance(b, bool) for b in bounds) and (len(bounds) < 3 or bounds[2]):
+                    counted = range(*bounds)
+                    return _Elements([_Element(_number(v), v) for v in counted[:MOST_STEPS + 1]], len(counted))
+                return None
+            if name in ("zip", "enumerate", "reversed", "list", "tuple") and args:
+                inner = [self.elements(arg, known, subs) for arg in args[:1 if name != "zip" else len(args)]]
+                if any(part is None for part in inner):
+                    return None
+                if name == "zip":
+                    return _Elements([_Element(parts=list(parts)) for parts in zip(*inner)],
+                                     min(part.count for part in inner))
+                if name == "enumerate":
+                    first = _static(args[1], known) if len(args) > 1 else 0
+                    if not isinstance(first, int) or len(args) > 2:
+                        return None
+                    return _Elements([_Element(parts=[_Element(_number(first + k), first + k), part])
+                                      for k, part in enumerate(inner[0])], inner[0].count)
+                if name == "reversed" and len(inner[0]) < inner[0].count:
+                    return None        # reversed(range(10**9)): its last elements are not made
+                return _Elements(inner[0][::-1], inner[0].count) if name == "reversed" else inner[0]
+            return None
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return _Elements([self._element(item, known, subs) for item in node.elts])
+        if isinstance(node, ast.Name):
+            value = known.get(node.id, UNKNOWN)
+            if isinstance(value, (list, tuple)) and all(isinstance(v, _NUMBER) for v in value):
+                return _Elements([_Element(_number(v), v) for v in value])
+            if isinstance(value, _Listed):       # params = [w1, w2]: its elements' names
+                return _Elements(value.elements)
+        return None
+
+    def _element(self, node, known: dict, subs: dict) -> _Element:
+        value = _static(node, known)
+        if isinstance(value, _NUMBER):
+            return _Element(_number(value), value)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return _Element(parts=[self._element(item, known, subs) for item in node.elts])
+        pieces = self.expression(node, subs)
+        text = "".join(piece for piece, _, _ in pieces)
+        return _Element(text if isinstance(node, ast.Name) or isinstance(node, ast.Attribute) else f"({text})")
+
+    def _check(self, node, loop: _Loop, body: list) -> None:
+        """After the last step read, each name the loop assigns passes a check that the loop has ended."""
+        for name in _assigned(body):
+            self.line(self._w(f"{name} = {name} if ", node), ("(", self.start(node), "check"),
+                      self._w(f"{loop.running}) else {name}", node))
+
+    def _forget(self, body: list, known: dict) -> None:
+        for name in _assigned(body):
+            if name in known and not isinstance(known[name], _NUMBER):
+                known.pop(name)
+
+    # -- while ------------------------------------------------------------------------------------
+    def while_loop(self, node, guard, known: dict, subs: dict) -> str:
+        if node.orelse:
+            raise _error("a while loop's else is not read", self.start(node), 5, "write what it computes after the loop")
+        self._no_training(node)
+        loop = _Loop(self.name("run"), self.name("go"), guard if guard is not None else "1.0")
+        stops, flagged, steps = _may_stop(node.body), False, 0
+        outer = f" if {guard} else 0.0" if guard is not None else ""
+        while True:
+            holds = _static(node.test, known) if not flagged else UNKNOWN
+            if holds is not UNKNOWN and not holds:
+                break
+            if steps == MOST_STEPS:
+                if not flagged:
+                    raise _error(f"the while loop runs more than {MOST_STEPS} steps, more than gradcalc unrolls",
+                                 self.start(node), 5, "write what the loop computes as one formula")
+                self._check(node, loop, node.body)
+                break
+            if holds is UNKNOWN:         # the values decide whether this step runs
+                self.line(self._w(f"{loop.run_name} = (1.0 if ", node), *self._condition(node.test, subs),
+                          self._w(f" else 0.0) if {loop.running} else 0.0" if flagged else f" else 0.0){outer}", node))
+                loop.running = loop.run_name
+                if not flagged:
+                    self.guarded += 1
+                flagged = True
+            steps += 1
+            if stops:
+                if loop.running == loop.run_name:
+                    loop.go(self, loop.running, node)
+                else:
+                    loop.going = loop.running
+                ended = self.block(node.body, loop.going, known, loop, subs)
+                flagged = flagged or loop.stopped
+            else:
+                ended = self.block(node.body, loop.running if flagged else guard, known, None, subs)
+            if ended == "break":
+                break
+            if flagged:
+                known_now = {name for name in _assigned(node.body) if name in known}
+                for name in known_now:          # values a step may not have changed: known no more
+                    known.pop(name)
+        self.unrolled.append(steps)
+        self._forget(node.body, known)
+        return ""
+
+
+class _Elements(list):
+    """The elements a loop runs over (the first MOST_STEPS + 1 of them made) and how many there are."""
+
+    def __init__(self, made, count=None):
+        super().__init__(made)
+        self.count = len(made) if count is None else count
+
+
+class _Listed:
+    """A name assigned a list or tuple written out (params = [w1, w2]): its elements."""
+
+    __slots__ = ("elements",)
+
+    def __init__(self, elements):
+        self.elements = elements
+
+
+_AUGMENTED = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@"}
+
+
+def _number(value) -> str:
+    value = float(value) if isinstance(value, bool) else value
+    return repr(value) if value >= 0 else f"({value!r})"
+
+
+def _place(node) -> dict:
+    return {key: getattr(node, key) for key in ("lineno", "col_offset", "end_lineno", "end_col_offset")}
+
+
+def _arguments(args) -> list:
+    return [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, (args.vararg, args.kwarg))]
+
+
+def _assigned(body: list) -> list[str]:
+    """The names a block assigns, in order (nested blocks included)."""
+    names = []
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in names:
+                names.append(node.id)
+    return names
+
+
+def _shows_only(node) -> bool:
+    """Whether a statement computes nothing: pass, a string alone (a docstring), a print."""
+    return isinstance(node, ast.Pass) or isinstance(node, ast.Expr) and (
+        isinstance(node.value, ast.Constant) or isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name) and node.value.func.id == "print")
+
+
+def _may_stop(body: list) -> bool:
+    """Whether a break or continue of this loop stands in its body (not in a loop inside it)."""
+    todo = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.Break, ast.Continue)):
+            return True
+        if isinstance(node, ast.If):
+            todo.extend(node.body + node.orelse)
+        elif isinstance(node, ast.With):
+            todo.extend(node.body)
+    return False
+
+
+def _learn(statement, known: dict, unsure: bool = False, subs=None) -> None:
+    """What an assignment tells of a name: a value the text fixes (n = 3, reset = True), a list of
+    names (params = [w1, w2]), or nothing (any other value: the name is forgotten)."""
+    targets = statement.targets if isinstance(statement, ast.Assign) else [getattr(statement, "target", None)]
+    before = known.get(targets[0].id) if len(targets) == 1 and isinstance(targets[0], ast.Name) else None
+    for target in targets:
+        for node in ast.walk(target) if target is not None else ():
+            if isinstance(node, ast.Name):
+                known.pop(node.id, None)
+    if unsure or len(targets) != 1 or not isinstance(targets[0], ast.Name):
+        return
+    name = targets[0].id
+    if isinstance(statement, ast.Assign):
+        value = _static(statement.value, known)
+        if value is not UNKNOWN:
+            known[name] = value
+        elif isinstance(statement.value, (ast.List, ast.Tuple)) and not subs and \
+                all(isinstance(item, ast.Name) for item in statement.value.elts):
+            known[name] = _Listed([_Element(item.id) for item in statement.value.elts])
+    elif isinstance(statement, ast.AugAssign) and isinstance(before, _NUMBER) and type(statement.op) in _BINARY:
+        value = _static(statement.value, known)
+        if isinstance(value, _NUMBER):
+            try:
+                known[name] = _BINARY[type(statement.op)](before, value)
+            except (ArithmeticError, ValueError):
+                pass
+
+
+_BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+           ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
+           ast.Pow: lambda a, b: a ** b}
+_COMPARE = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b, ast.Lt: lambda a, b: a < b,
+            ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b}
+
+
+def _static(node, known: dict, depth: int = 0):
+    """The value of an expression the text fixes (numbers, True/False, names given such values above,
+    range, len of a list written out), or UNKNOWN. A short expression only (depth ≤ 20): no recursion
+    follows the user's text further."""
+    if depth > 20:
+        return UNKNOWN
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, (*_NUMBER, type(None))) else UNKNOWN
+    if isinstance(node, ast.Name):
+        value = known.get(node.id, UNKNOWN)
+        return UNKNOWN if isinstance(value, _Listed) else value
+    if isinstance(node, ast.UnaryOp):
+        value = _static(node.operand, known, depth + 1)
+        if value is UNKNOWN:
+            return UNKNOWN
+        if isinstance(node.op, ast.Not):
+            return not value
+        if not isinstance(value, _NUMBER):
+            return UNKNOWN
+        return -value if isinstance(node.op, ast.USub) else +value if isinstance(node.op, ast.UAdd) else UNKNOWN
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, right = _static(node.left, known, depth + 1), _static(node.right, known, depth + 1)
+        if not isinstance(left, _NUMBER) or not isinstance(right, _NUMBER):
+            return UNKNOWN
+        if isinstance(node.op, ast.Pow) and (abs(right) > 64 or abs(left) > 2 ** 64):
+            return UNKNOWN       # 10**10**10: not worked out here
+        try:
+            return _BINARY[type(node.op)](left, right)
+        except (ArithmeticError, ValueError):
+            return UNKNOWN
+    if isinstance(node, ast.BoolOp):
+        values = [_static(value, known, depth + 1) for value in node.values]
+        if any(value is UNKNOWN for value in values):
+            return UNKNOWN
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+        values = [_static(value, known, depth + 1) for value in [node.left, *node.comparators]]
+        if any(not isinstance(value, _NUMBER) for value in values):
+            return UNKNOWN
+        return all(_COMPARE[type(op)](a, b) for op, a, b in zip(node.ops, values, values[1:]))
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot)):
+        left, right = _static(node.left, known, depth + 1), _static(node.comparators[0], known, depth + 1)
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
+        return (left is right) == isinstance(node.ops[0], ast.Is)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+        args = [_static(arg, known, depth + 1) for arg in node.args]
+        name = node.func.id
+        if name == "len" and len(node.args) == 1:
+            listed = known.get(node.args[0].id) if isinstance(node.args[0], ast.Name) else None
+            if isinstance(listed, _Listed):
+                return len(listed.elements)
+            if isinstance(node.args[0], (ast.List, ast.Tuple)):
+                return len(node.args[0].elts)
+            return len(args[0]) if isinstance(args[0], (list, tuple, range)) else UNKNOWN
+        if any(not isinstance(arg, _NUMBER) for arg in args) or not args:
+            return UNKNOWN
+        if name in ("int", "abs", "float", "min", "max", "bool"):
+            try:
+                return {"int": int, "abs": abs, "float": float, "min": min, "max": max, "bool": bool}[name](*args)
+            except (TypeError, ValueError, OverflowError):
+                return UNKNOWN
+    if isinstance(node, (ast.List, ast.Tuple)):
+        values = [_static(item, known, depth + 1) for item in node.elts]
+        if len(values) <= MOST_STEPS and all(isinstance(value, _NUMBER) for value in values):
+            return values if isinstance(node, ast.List) else tuple(values)
+    return UNKNOWN
+
+
+def _error(message: str, start: int, length: int, hint: str) -> GradcalcError:
+    return GradcalcError(message, (start, start + max(length, 1)), hint=hint)

@@ -1,0 +1,139 @@
+"""Python's control flow in a pasted program (gradcalc/pyflow.py): for loops over what the text fixes
+unrolled, ifs and whiles decided by the values given taken where they run (the gradient through the branch
+taken), break and continue. Each case's value and gradients are the numbers PyTorch 2.13 printed running
+the same text eagerly (float64, the values given as tensors with requires_grad=True, out.sum().backward()),
+in the oracle venv of tools/corpus_oracle.py (/work/notes/pyflow/oracle.py). What gradcalc cannot compute
+as Python does is refused (exit 2, a caret, a hint)."""
+
+import time
+
+import numpy as np
+import pytest
+
+from gradcalc import compute
+from gradcalc.errors import GradcalcError
+
+# (name, text, values, PyTorch's value, PyTorch's gradient of the value's sum)
+CASES = [
+    ('while-if-pos', 'def f(a):\n    b = a * 2\n    while b.norm() < 1000:\n        b = b * 2\n    if b.sum() > 0:\n        c = b\n    else:\n        c = 100 * b\n    return c\nout = f(a)',
+     {'a': 0.37},
+     1515.52, {'a': 4096.0}),
+    ('while-if-neg', 'def f(a):\n    b = a * 2\n    while b.norm() < 1000:\n        b = b * 2\n    if b.sum() > 0:\n        c = b\n    else:\n        c = 100 * b\n    return c\nout = f(a)',
+     {'a': -0.37},
+     -151552.0, {'a': 409600.0}),
+    ('while-if-vec', 'def f(a):\n    b = a * 2\n    while b.norm() < 1000:\n        b = b * 2\n    if b.sum() > 0:\n        c = b\n    else:\n        c = 100 * b\n    return c\nout = f(a)',
+     {'a': [0.3, -0.2]},
+     [1228.8, -819.2], {'a': [4096.0, 4096.0]}),
+    ('for-break', 'y = 0.0\nfor i in range(20):\n    t = x ** i / (i + 1)\n    y = y + t\n    if t < 0.01:\n        break\nout = y',
+     {'x': 0.5},
+     1.3822916666666665, {'x': 1.1729166666666666}),
+    ('for-continue', 's = 0.0\nfor v in [1.0, 2.0, 3.0, 4.0]:\n    if v * x > 3:\n        continue\n    s = s + v * x\nout = s',
+     {'x': 1.2},
+     3.5999999999999996, {'x': 3.0}),
+    ('enumerate-zip', 'total = 0.0\nfor k, (w, b) in enumerate(zip([w1, w2], [b1, b2])):\n    total = total + (k + 1) * torch.tanh(w * x + b)\nout = total',
+     {'x': 0.7, 'w1': 0.5, 'w2': -1.5, 'b1': 0.1, 'b2': 0.3},
+     -0.8483988995245665, {'x': -1.3787568101594678, 'w1': 0.5754008605583376, 'w2': 0.8352201315938641, 'b1': 0.8220012293690538, 'b2': 1.1931716165626631}),
+    ('static-if-in-loop', 'y = x\nfor i in range(4):\n    if i % 2 == 0:\n        y = y * x\n    else:\n        y = y + x\nout = y',
+     {'x': 1.3},
+     5.187, {'x': 8.67}),
+    ('static-while', 'n = 0\ny = x\nwhile n < 3:\n    y = torch.sin(y)\n    n += 1\nout = y',
+     {'x': 0.9},
+     0.6485216365594381, {'x': 0.33527198791950436}),
+    ('nested-for', 'y = x\nfor i in range(3):\n    for j in range(2):\n        y = y * x + i - j\nout = y',
+     {'x': 0.8},
+     2.9121152000000006, {'x': 3.7070080000000014}),
+    ('elif-high', 'if x > 1:\n    y = x ** 2\nelif x > 0:\n    y = x ** 3\nelse:\n    y = -x\nout = y',
+     {'x': 1.5},
+     2.25, {'x': 3.0}),
+    ('elif-mid', 'if x > 1:\n    y = x ** 2\nelif x > 0:\n    y = x ** 3\nelse:\n    y = -x\nout = y',
+     {'x': 0.5},
+     0.125, {'x': 0.75}),
+    ('elif-low', 'if x > 1:\n    y = x ** 2\nelif x > 0:\n    y = x ** 3\nelse:\n    y = -x\nout = y',
+     {'x': -0.5},
+     0.5, {'x': -1.0}),
+    ('if-no-else', 'y = x * 2\nif y.sum() > 0:\n    y = y * 3\nout = (y * y).sum()',
+     {'x': [0.5, -0.2]},
+     10.440000000000001, {'x': [36.0, -14.400000000000002]}),
+    ('if-no-else-untaken', 'y = x * 2\nif y.sum() > 0:\n    y = y * 3\nout = (y * y).sum()',
+     {'x': [-0.5, 0.2]},
+     1.1600000000000001, {'x': [-4.0, 1.6]}),
+    ('params-list', 'params = [w1, w2]\nh = x\nfor W in params:\n    h = torch.tanh(W * h)\nout = h',
+     {'x': 0.6, 'w1': 1.5, 'w2': -0.8},
+     -0.517587122089872, {'x': -0.42776872668161803, 'w1': -0.1711074906726472, 'w2': 0.5244042287058684}),
+    ('break-inner', 'y = x\nfor i in range(5):\n    if y > 2:\n        y = y + 100\n        break\n    y = y * x\nout = y',
+     {'x': 1.6},
+     102.56, {'x': 3.2}),
+]
+
+
+def _given(values):
+    return {name: np.array(value, dtype=float) if isinstance(value, list) else value for name, value in values.items()}
+
+
+@pytest.mark.parametrize("name, text, values, value, gradient", CASES, ids=[case[0] for case in CASES])
+def test_control_flow_gives_pytorchs_numbers(name, text, values, value, gradient):
+    found = compute(text, _given(values))
+    assert np.allclose(found.value, value, rtol=1e-9, atol=1e-12)
+    for input_name, expected in gradient.items():
+        assert np.allclose(found.gradient[input_name], expected, rtol=1e-9, atol=1e-12), input_name
+
+
+def _refused(text, values, *words):
+    with pytest.raises(GradcalcError) as caught:
+        compute(text, _given(values))
+    error = caught.value
+    assert error.exit_code == 2 and error.hint, error.render()
+    for word in words:
+        assert word in error.render(), error.render()
+    return error
+
+
+def test_a_loop_too_long_to_unroll_is_refused_at_once():
+    started = time.process_time()
+    error = _refused("y = x\nfor i in range(10**9):\n    y = y + x\ny", {"x": 1.0}, "1000000000 steps", "range(10**9)")
+    assert error.span[0] == len("y = x\nfor i in ")
+    assert time.process_time() - started < 5
+
+
+def test_a_while_loop_the_text_never_ends_is_refused():
+    _refused("y = x\nwhile True:\n    y = y * 2\ny", {"x": 1.0}, "more than 1000 steps")
+
+
+def test_a_while_loop_still_running_at_these_values_is_refused_where_it_runs():
+    error = _refused("y = x\nwhile y > 0:\n    y = y + 1\ny", {"x": 1.0}, "still runs after 1000 steps")
+    assert "while" in error.render()
+    # the same loop ends at once at other values
+    assert compute("y = x\nwhile y > 0:\n    y = y + 1\ny", x=-1.0).value == -1.0
+
+
+def test_an_if_on_an_array_is_refused_as_python_refuses_it():
+    _refused("if x > 0:\n    y = x * 2\nelse:\n    y = x\ny", {"x": np.array([1.0, -1.0])}, "one number")
+
+
+def test_a_training_loop_is_refused():
+    _refused("for epoch in range(3):\n    loss = (w * x - 1) ** 2\n    loss.backward()\nloss",
+             {"w": 0.5, "x": 2.0}, "training loop")
+
+
+def test_break_outside_a_loop_is_refused():
+    _refused("y = x\nif x > 0:\n    break\ny", {"x": 1.0}, "outside a loop")
+
+
+def test_a_loop_over_what_the_text_does_not_fix_is_refused_with_a_hint():
+    _refused("y = x\nfor w in ws:\n    y = y * w\ny", {"x": 1.0, "ws": np.array([1.0, 2.0])}, "for w in ws")
+
+
+def test_a_statement_in_a_branch_decided_by_the_values_that_is_not_an_assignment_is_refused():
+    _refused("y = x\nif x > 0:\n    y[0] = 1.0\ny", {"x": 1.0}, "not read")
+
+
+def test_an_if_the_text_decides_keeps_its_branch_and_the_setting_is_no_input():
+    found = compute("scale = True\nif scale:\n    y = 3 * x\nelse:\n    y = x\ny", x=2.0)
+    assert found.value == 6.0 and found.gradient == {"x": 3.0}
+
+
+def test_the_error_after_a_loop_points_at_the_pasted_text():
+    text = "y = x\nfor i in range(3):\n    y = y * x\nz = y + q\nz"
+    with pytest.raises(GradcalcError) as caught:
+        compute(text, x=1.0)
+    assert caught.value.text == text and text[caught.value.span[0]:caught.value.span[1]] == "q"
