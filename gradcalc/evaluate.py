@@ -280,17 +280,20 @@ def _untaken_only(graph: Graph, values: list[Value], nonfinite: list[int]) -> No
 
 
 def _values_read(graph: Graph, values: list[Value]) -> bytearray:
-    """1 for each node whose value the output reads: through every input but the branch a Python
-    conditional (a if c else b, c one number) did not take, which Python never evaluates. A loop
-    unrolled to its most steps (gradcalc/pyflow.py) computes its steps after the loop ended in such
-    branches: factorial(171) there is no overflow of the program's."""
+    """1 for each node whose value the output or a value nothing uses reads: through every input but
+    the branch a Python conditional (a if c else b, c one number) did not take, which Python never
+    evaluates. A loop unrolled to its most steps (gradcalc/pyflow.py) computes its steps after the
+    loop ended in such branches: factorial(171) there is no overflow of the program's."""
     nodes = graph.nodes
     ops, input_ids = nodes.ops, nodes.input_ids
-    read = bytearray(len(ops))
-    if graph.output < 0:
-        return bytearray(b"\x01") * len(ops)
-    read[graph.output] = 1
-    for node_id in range(graph.output, -1, -1):
+    read = bytearray(b"\x01") * len(ops)      # at first, 1 for each node nothing reads (and the output)
+    for node_id, op in enumerate(ops):
+        if op is not None:
+            for src in input_ids(node_id):
+                read[src] = 0
+    if 0 <= graph.output < len(ops):
+        read[graph.output] = 1
+    for node_id in range(len(ops) - 1, -1, -1):
         if not read[node_id] or ops[node_id] is None:
             continue
         inputs = input_ids(node_id)
