@@ -69,7 +69,9 @@ _OPERATOR_COMMANDS = {"cdot": "⋅", "times": "*", "ast": "*", "div": "/"}
 _APPROX = {"\\approx", "≈"}
 _SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits", "big", "Big",
             "bigg", "Bigg", "left", "right", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl",
-            "Biggr", "nonumber"}
+            "Biggr", "nonumber", "notag",
+            # TeX's old font switches, {\bf e}, {\bf{e}} (Paul's Online Notes' e): what follows, as it is
+            "bf", "rm", "it", "sf", "tt", "cal"}
 _OPEN = {"(": "LPAR", "[": "LPAR", "{": "LPAR", "\\{": "LPAR", "\\lbrace": "LPAR", "\\lbrack": "LPAR",
          "|": "ABS", "\\vert": "ABS", "\\lvert": "ABS"}
 _CLOSE = {")": "RPAR", "]": "RPAR", "}": "RPAR", "\\}": "RPAR", "\\rbrace": "RPAR", "\\rbrack": "RPAR",
@@ -219,11 +221,32 @@ def _cases(tokens: list[Tok]) -> list[Tok]:
             if not condition:
                 raise _latex_error(token, "only the last row of a cases environment may go without a condition",
                                    hint="write each row as value & \\text{if } condition")
-            out += [_empty("NAME", "where", at), _empty("LPAR", "(", at), *condition, _empty("COMMA", ",", at),
+            out += [_empty("NAME", "where", at), _empty("LPAR", "(", at), *_chained(condition), _empty("COMMA", ",", at),
                     _empty("LPAR", "(", at), *value, _empty("RPAR", ")", at), _empty("COMMA", ",", at)]
         out += [_empty("LPAR", "(", at), *rows[-1][0], _empty("RPAR", ")", at)]
         out += [_empty("RPAR", ")", tokens[j].start)] * (len(rows) - 1)
         i = _group_end(tokens, j + 1)
+    return out
+
+
+def _chained(condition: list[Tok]) -> list[Tok]:
+    """-1 < x < 1, 0 \\le x \\le 6: a chain of comparisons is each pair compared, all of them holding:
+    (-1 < x)*(x < 1), the comparisons being 1 or 0."""
+    cuts, depth = [], 0
+    for k, t in enumerate(condition):
+        depth += (t.lastgroup in _OPEN_KINDS) - (t.lastgroup in _CLOSE_KINDS)
+        if depth == 0 and (t.lastgroup == "COMPARE_OP" or t.lastgroup == "LATEX" and t.text[1:] in _COMPARISONS):
+            cuts.append(k)
+    if len(cuts) < 2:
+        return condition
+    bounds = [0, *cuts, len(condition)]
+    out: list[Tok] = []
+    for n, cut in enumerate(cuts):      # (a op b), the operands between the comparisons read twice
+        if n:
+            out.append(_empty("MUL_OP", "*", condition[cut].start))
+        at = condition[bounds[n] + (1 if n else 0)].start
+        out += [_empty("LPAR", "(", at), *condition[bounds[n] + (1 if n else 0):bounds[n + 2]],
+                _empty("RPAR", ")", condition[bounds[n + 2] - 1].end)]
     return out
 
 
@@ -320,6 +343,18 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
         end = _summand_end(tokens, start)
         if end == start:
             raise _latex_error(token, f"\\{word} with nothing after it", hint=f"write what it adds up: \\{word}_i x_i")
+        first_end = end
+        while word == "sum" and end < len(tokens) and tokens[end].lastgroup == "ADD_OP":
+            # \sum_j y_j \log p_j + (1 - y_j) \log(1 - p_j) (CS231n, CS229): a term after + that uses j
+            # outside a sum of its own is in the sum, where j has a value; outside it j has none
+            term_end = _term_bounds(tokens, end, 1, signed=True)
+            if not _uses_index(tokens[end + 1:term_end], index):
+                break
+            end = term_end
+        if end != first_end and notes is not None:
+            notes.append(f"\\sum_{index} is read over every term after it that uses {index} (up to the first that does "
+                         f"not): outside the sum {index} has no value; for the sum of the first term alone, put it "
+                         f"in parentheses: (\\sum_{index} …) + …")
         body, k, elements = [], start, set()      # elements: the summand's x_i, each read as x
         while k < end:
             t = tokens[k]
@@ -379,6 +414,22 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
             out.append(_empty("RPAR", ")", tokens[end - 1].end))
         i = end
     return _free_indices(out, names) if top else out
+
+
+def _uses_index(term: list[Tok], index: str) -> bool:
+    """Whether a term names something at the index (f_j, y_{ij}, (y_i)_j, p(j)) outside a sum of its own."""
+    if any(t.text in ("\\sum", "\\prod") for t in term):
+        return False
+    for k, t in enumerate(term):
+        if t.lastgroup != "NAME":
+            continue
+        if t.text.endswith("_" + index) and len(t.text) > len(index) + 1 or t.text == "_" + index:
+            return True
+        if t.text.endswith("_") and k + 2 < len(term) and term[k + 1].lastgroup == "LBRACE" and \
+                any(u.lastgroup == "NAME" and index in re.findall(r"[a-z]", u.text)
+                    for u in term[k + 2:_group_end(term, k + 1) - 1]):
+            return True
+    return False
 
 
 def _double_indexed(body: list[Tok], first: str, second: str, names, at: Tok) -> list[Tok]:
@@ -778,6 +829,7 @@ def _operator(tokens: list[Tok], i: int) -> tuple[str, int] | None:
     return (variable.group(1), bottom_end) if top == "d" and variable else None
 
 
+_FRACTIONS_WRITTEN = {"\\frac", "\\dfrac", "\\tfrac"}
 _DOTS = {"\\cdots", "\\ldots", "\\dots", "\\dotsb", "…", "⋯"}
 _TERM_ENDS = {"ADD_OP", "EQUAL", "_SEP", "COMMA", "COMPARE_OP"}
 
@@ -883,10 +935,76 @@ def _ellipsis_sums(tokens: list[Tok], text: str, names, notes: list[str]) -> lis
     return _ellipsis_sums(tokens[:first_start] + total + tokens[last_end:], text, names, notes)
 
 
+_ORDINALS = {2: "second", 3: "third", 4: "fourth"}
+
+
+def _higher_order(tokens: list[Tok], i: int) -> tuple[int, list[str], int] | None:
+    """\\frac{d^2}{dx^2}, \\frac{\\partial^2 f}{\\partial x \\partial y}, \\frac{\\partial^7}{\\partial x\\partial y^2\\partial
+    z^4} at tokens[i]: (the order, each variable as often as it is differentiated by, the index past the
+    fraction) where the order is 2 or more, else None."""
+    if tokens[i].text not in _FRACTIONS_WRITTEN or i + 1 >= len(tokens) or tokens[i + 1].lastgroup != "LBRACE":
+        return None
+    top_end = _group_end(tokens, i + 1)
+    if top_end >= len(tokens) or tokens[top_end].lastgroup != "LBRACE":
+        return None
+    bottom_end = _group_end(tokens, top_end)
+    top = "".join(t.text for t in tokens[i + 2:top_end - 1])
+    bottom = "".join(t.text for t in tokens[top_end + 1:bottom_end - 1])
+    for written, meant in _DIFFERENTIALS:
+        top, bottom = top.replace(written, meant), bottom.replace(written, meant)
+    order = re.match(r"d\^\{?([0-9]+)\}?", top)
+    if order is None or int(order.group(1)) < 2:
+        return None
+    variables: list[str] = []
+    for variable, power in re.findall(r"d([^\W\d_])(?:\^\{?([0-9]+)\}?)?", bottom):
+        variables += [variable] * int(power or 1)
+    return int(order.group(1)), variables, bottom_end
+
+
+def _refuse_higher_order(tokens: list[Tok], text: str) -> None:
+    """A second or higher derivative written in the text (\\frac{d^2}{dx^2} f, \\frac{\\partial^2 f}{\\partial x
+    \\partial y}, \\nabla^2 f): refused, saying which of gradcalc's options computes it (--order K for
+    dᴷz/dxᴷ, --hessian for second partials), since the first derivative it prints is another number."""
+    for i, token in enumerate(tokens):
+        if token.text == "\\nabla" and i + 1 < len(tokens) and tokens[i + 1].text == "^":
+            raise GradcalcError("\\nabla^2 is the Laplacian (the sum of ∂²z/∂x² over the inputs), or the Hessian "
+                                "matrix in some notes: second derivatives, which gradcalc computes rather than reads",
+                                (token.start, tokens[i + 1].end + 2),
+                                hint="write the function alone and add --hessian: it prints every second partial "
+                                     "(the Laplacian is the sum of its diagonal)")
+        found = _higher_order(tokens, i) if token.lastgroup == "LATEX" else None
+        if found is None:
+            continue
+        order, variables, end = found
+        written = text[token.start:tokens[end - 1].end]
+        what = _ORDINALS.get(order, f"order-{order}")
+        if len(set(variables)) == 1 and len(variables) == order:
+            x = variables[0]
+            raise GradcalcError(f"{written} is the {what} derivative d{_sup(order)}z/d{x}{_sup(order)}, which "
+                                f"gradcalc computes rather than reads", (token.start, tokens[end - 1].end),
+                                hint=f"write the function alone, give --{x} VALUE and add --order {order} (and "
+                                     f"--wrt {x} if it has other inputs): it prints d{_sup(order)}z/d{x}{_sup(order)}")
+        if order == 2 and len(variables) == 2:
+            raise GradcalcError(f"{written} is a second partial derivative, which gradcalc computes rather than "
+                                f"reads", (token.start, tokens[end - 1].end),
+                                hint="write the function alone, give its inputs' values and add --hessian: it "
+                                     f"prints every second partial, ∂²z/∂{variables[0]}∂{variables[1]} among them")
+        raise GradcalcError(f"{written} is a mixed partial derivative of order {order}, which gradcalc does not "
+                            f"compute", (token.start, tokens[end - 1].end),
+                            hint="gradcalc computes first partials (the gradient), second ones (--hessian) and "
+                                 "dᴷz/dxᴷ in one variable (--order K, --wrt x)")
+
+
+def _sup(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
 def _derivative_operators(tokens: list[Tok], text: str, names, notes: list[str]) -> list[Tok]:
     """\\frac{d}{dx} [3x^2 - 4x] (d2l), d/dx sin(x), \\frac{\\partial}{\\partial x} f: a derivative
     operator written around the formula at a statement's start. Where x has a value, the formula after
     it is read, and its derivative is what gradcalc prints (∂z/∂x); the brackets around it group."""
+    if "\\" in text:
+        _refuse_higher_order(tokens, text)
     out: list[Tok] = []
     i = 0
     while i < len(tokens):
@@ -1006,6 +1124,43 @@ def _split_digit(tokens: list[Tok], start: int) -> int:
 # and its one-character subscript (a Python name, learning_rate_x, stays whole; so do x_12 and x_ij).
 _TEX_PIECES = re.compile(r"(?:[^\W\d_]?_[^\W_]){2,}")
 _TEX_PIECE = re.compile(r"[^\W\d_]?_[^\W_]")
+
+
+# Commands whose braces are their arguments: never dropped as a mere group
+_ARGUMENT_TAKERS = {"frac", "dfrac", "tfrac", "sqrt", "begin", "end", "text", "mathrm", "operatorname", "mathbf",
+                    "mathit", "textrm", "boldsymbol", "mathsf", "mathcal", "mathbb", "bm", "hat", "bar", "tilde",
+                    "vec", "dot", "ddot", "overline", "widehat", "widetilde", "binom"}
+
+
+def _interleaved_braces(tokens: list[Tok]) -> list[Tok]:
+    """\\exp{(\\beta x}): braces that close inside parentheses they did not open. TeX draws neither brace,
+    so the page shows exp(βx): where such a pair only groups (after a function's name, another group or
+    an operator, not a command's argument or a power's), both braces are dropped and the parentheses
+    pair as drawn. One pass with a stack of the brackets open."""
+    stack: list[int] = []
+    dropped: set[int] = set()
+    for k, token in enumerate(tokens):
+        kind = token.lastgroup
+        if kind in ("LBRACE", "LPAR", "LSQB"):
+            stack.append(k)
+        elif kind == "RBRACE":
+            if stack and tokens[stack[-1]].lastgroup == "LBRACE":
+                stack.pop()
+                continue
+            at = next((j for j in range(len(stack) - 1, -1, -1) if tokens[stack[j]].lastgroup == "LBRACE"), None)
+            if at is None:
+                continue
+            opening = stack[at]
+            previous = tokens[opening - 1] if opening else None
+            if previous is not None and (previous.lastgroup in ("POW_OP",) or previous.text.endswith("_") or
+                                         previous.lastgroup == "LATEX" and previous.text[1:] in _ARGUMENT_TAKERS
+                                         or previous.lastgroup == "RBRACE"):
+                continue
+            del stack[at]
+            dropped.update((opening, k))
+        elif kind in ("RPAR", "RSQB") and stack:
+            stack.pop()
+    return tokens if not dropped else [t for k, t in enumerate(tokens) if k not in dropped]
 
 
 def _tex_subscripts(tokens: list[Tok]) -> list[Tok]:
@@ -1196,6 +1351,11 @@ def _split_names(tokens: list[Tok], context: Context, notes: list[str]) -> list[
         # a function's name may be a piece (sinx, xsin(x)) when something follows it to apply to
         ways = [way for way in _cuts(name, pieces, context.applied)
                 if way[-1] not in context.applied or (following is not None and following not in _ENDS)]
+        if not ways and following == "POW_OP" and name.endswith("e") and "e" not in context.known \
+                and "e" in context.constants:
+            # xe^y, te^{-t}: the variables before the constant e, then e's power (e has no other value)
+            stem = name[:-1]
+            ways = [way + ["e"] for way in ([[stem]] if stem in pieces else _cuts(stem, pieces, ()))]
         if not ways:
             out.append(token)
             continue
@@ -1209,8 +1369,9 @@ def _split_names(tokens: list[Tok], context: Context, notes: list[str]) -> list[
             out.append(Tok("NAME", piece, at, at + len(piece)))
             at += len(piece)
         if not any(piece in context.applied for piece in ways[0]):   # sinx is sin(x): no product to note
+            constant = " (e the constant, 2.718…)" if ways[0][-1] == "e" and "e" not in pieces else ""
             notes.append(f"{name} is read as {'·'.join(ways[0])}: names written together multiply when each "
-                         f"piece has a value and the whole has none; if {name} is a variable of its own, "
+                         f"piece has a value{constant} and the whole has none; if {name} is a variable of its own, "
                          f"give --{name} VALUE")
     return out
 
@@ -1460,22 +1621,23 @@ def _moved(power: list[Tok], at: int) -> list[Tok]:
 def _products_before_parentheses(tokens: list[Tok], context: Context, notes: list[str]) -> list[Tok]:
     """x(x+1) with x a variable: x*(x+1). Where x's name is a function's, or no variable, it stays a call."""
     out: list[Tok] = []
+    skip = -1
     for i, token in enumerate(tokens):
+        if i <= skip:
+            continue
         out.append(token)
         if token.lastgroup == "NAME" and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LPAR" \
                 and context.is_variable(token.text) and token.text not in context.functions_defined \
                 and token.text not in context.calls \
                 and not (i + 2 < len(tokens) and _is_definition(tokens, i)):
-            argument = tokens[i + 2] if i + 3 < len(tokens) and tokens[i + 3].lastgroup == "RPAR" else None
-            if token.text in context.given and argument is not None and argument.lastgroup == "NAME" and \
-                    argument.text not in context.known and argument.text not in context.calls:
-                # R(W) in CS231n's L_i = … + R(W): R of W (a function's value), or R·W? W has no value to
-                # multiply by: a hint to give it would compute R·W, not what the notes mean
-                raise GradcalcError(f"{token.text}({argument.text}) is {token.text} of {argument.text} in notes, a "
-                                    f"function's value; read as a product it would need {argument.text}",
-                                    (token.start, tokens[i + 3].end),
-                                    hint=f"for the value given as --{token.text}, write {token.text} alone; for "
-                                         f"the product, write {token.text}*{argument.text} and give --{argument.text}")
+            close = next((k for k in range(i + 2, len(tokens)) if tokens[k].lastgroup not in ("NAME", "COMMA")), i + 2)
+            arguments = [t for t in tokens[i + 2:close] if t.lastgroup == "NAME"]
+            if token.text in context.given and close < len(tokens) and tokens[close].lastgroup == "RPAR" and \
+                    arguments and (len(arguments) > 1 or arguments[0].text not in context.known) and \
+                    not any(a.text in context.calls for a in arguments):
+                _function_value(token, arguments, tokens[close], context, notes)
+                skip = close      # R(W) in CS231n's L_i = … + R(W): the value given as R
+                continue
             out.append(_empty("MUL_OP", "*", token.end))
             previous = tokens[i - 1] if i else None
             name = token.text
@@ -1486,6 +1648,25 @@ def _products_before_parentheses(tokens: list[Tok], context: Context, notes: lis
                 notes.append(f"^{name}(…) is read as (…^{name})·(…): a power takes only the name after it; "
                              f"for the whole product as the exponent, write ^({name}*(…))")
     return out
+
+
+def _function_value(name: Tok, arguments: list[Tok], close: Tok, context: Context, notes: list[str]) -> None:
+    """R(W) (CS231n's regularization), L(w, b) with R, L given a value and W, or the pair w, b, nothing
+    to multiply by: the value of R at W, given as R. Its gradient is ∂z/∂R; what R's own formula does
+    with W is not in the text. Refused where an argument has a value (w in L(w, b) + λ‖w‖²): ∂z/∂w
+    would leave out ∂L/∂w, a different number."""
+    listed = ", ".join(a.text for a in arguments)
+    written = f"{name.text}({listed})"
+    valued = [a.text for a in arguments if a.text in context.given]
+    if valued:
+        raise GradcalcError(f"{written} is {name.text}'s value at {listed}, a formula the text does not give; "
+                            f"{valued[0]} has a value, and how {name.text} changes with {valued[0]} is not "
+                            f"written", (name.start, close.end),
+                            hint=f"write {name.text}'s formula in {listed} instead of {written}; for a value of "
+                                 f"{name.text} that does not depend on {valued[0]}, write {name.text} alone")
+    notes.append(f"{written} is read as {name.text}, the value given for it (a function of {listed} in the notes, "
+                 f"which have no value): its gradient is ∂z/∂{name.text}" +
+                 (f"; for the product, write {name.text}*{listed} and give its value" if len(arguments) == 1 else ""))
 
 
 def _factorials(tokens: list[Tok]) -> list[Tok]:
@@ -1553,7 +1734,13 @@ def _head_end(tokens: list[Tok], i: int) -> int | None:
     return j if j < len(tokens) and tokens[j].lastgroup == "EQUAL" else None
 
 
-def _chains(tokens: list[Tok], notes: list[str]) -> list[Tok]:
+def _unknown_call(form: list[Tok], calls, given) -> bool:
+    """Whether a formula calls a name that is no function gradcalc knows and no variable: g(θ^T x)."""
+    return any(t.lastgroup == "NAME" and form[k + 1].lastgroup == "LPAR" and t.text not in calls and "." not in t.text
+               and t.text not in given and t.text != "σ" for k, t in enumerate(form[:-1]))
+
+
+def _chains(tokens: list[Tok], notes: list[str], calls=(), given=()) -> list[Tok]:
     """Sigmoid(x) = σ(x) = …, y = f(x) = …: one formula with several names, read under the first (with
     the inputs of whichever head lists them)."""
     out: list[Tok] = []
@@ -1568,9 +1755,17 @@ def _chains(tokens: list[Tok], notes: list[str]) -> list[Tok]:
             again = next((k for k in range(first + 1, end) if tokens[k].lastgroup == "EQUAL"
                           and _depth_zero(tokens, first + 1, k)), None)
             if again is not None:
-                notes.append(f"{''.join(t.text for t in tokens[i:first])} = A = B is read as the first "
-                             f"formula, A (the text says the two are equal)")
-                out += tokens[i:again]
+                cuts = [first] + [k for k in range(again, end) if tokens[k].lastgroup == "EQUAL"
+                                  and _depth_zero(tokens, again, k)] + [end]
+                forms = [tokens[a + 1:b] for a, b in zip(cuts, cuts[1:])]
+                # h(x) = g(θ^T x) = 1/(1 + e^{-θ^T x}) (CS229): a form written with a function the text
+                # never defines is not read; the first form gradcalc can compute is (they are equal)
+                form = next((n for n, f in enumerate(forms) if not _unknown_call(f, calls, given)), 0)
+                which = "the first formula, A" if form == 0 else \
+                    f"the formula {'ABCDEFGH'[min(form, 7)]}: the ones before it call a function the text does not define"
+                notes.append(f"{''.join(t.text for t in tokens[i:first])} = A = B is read as {which} "
+                             f"(the text says they are equal)")
+                out += tokens[i:first + 1] + forms[form]
                 i = end
                 continue
         if second is None or not listed and second == first + 2:
@@ -1878,7 +2073,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
     if "\\" in text:
-        tokens = _tex_subscripts(tokens)
+        tokens = _interleaved_braces(_tex_subscripts(tokens))
     tokens = _ellipsis_sums(_derivative_operators(tokens, text, set(names), notes), text, set(names), notes)
     tokens = _label_indices(tokens, set(names), notes)
     tokens = _braced_heads(_labels(_latex(_sums(_examples(tokens, set(names)), set(names), notes=notes)), set(names),
@@ -1886,7 +2081,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _definition_lists(_where_clauses(_one_argument_extremes(_factorials(_bars(tokens))), notes), text, notes)
     if any(token.lastgroup == "BANG" for token in tokens):
         return None      # a ! that is no factorial: the parser's error stands
-    tokens = _component_heads(_chains(_primed_heads(tokens, notes), notes), set(names), notes)
+    tokens = _component_heads(_chains(_primed_heads(tokens, notes), notes, calls, names), set(names), notes)
     context = Context(tokens, names, calls, constants)
     tokens = _transposes(tokens, context)
     tokens = _log_bases(tokens, context, notes)
@@ -1904,8 +2099,10 @@ def could_split(name: str, names, calls) -> bool:
     or a function and given names (sinx): the parser then reads the text again with these rules."""
     pieces = set(names)
     applied = {f for f in APPLIED if 1 in calls.get(f, {})} - pieces
+    stem = name[:-1] if name.endswith("e") and "e" not in pieces else ""    # xe^y: x times e^y
     return name not in pieces and "." not in name and (bool(_cuts(name, pieces, applied, most=1)) or
-                                                       log_base(name) is not None)
+                                                       log_base(name) is not None or stem in pieces or
+                                                       bool(stem and _cuts(stem, pieces, (), most=1)))
 
 
 # -- functions defined in the text: N(x) = … then N(d1); y = f(x) = … -------------------------------------

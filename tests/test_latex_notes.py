@@ -69,6 +69,32 @@ READ = [
     ("\\zeta(x) = \\log(1+\\exp(x))\ny = \\zeta(x) - \\zeta(-x)", {"x": 0.7},
      lambda x: sp.log(1 + sp.exp(x)) - sp.log(1 + sp.exp(-x))),
     ("\\sigma(x) = x^2\ny = \\sigma(3x)", {"x": 0.7}, lambda x: (3 * x) ** 2),
+    # braces TeX draws as nothing, closing inside parentheses they did not open: exp(βx) as the page shows
+    ("\\[\n\\text{Softplus}(x)=\\frac{1}{\\beta}\\times \\log{\\big(1+\\exp{(\\beta x})\\big)}\n\\]", {"x": 0.7, "β": 2.0},
+     lambda x, b: sp.log(1 + sp.exp(b * x)) / b),
+    # letters run together before the constant e's power: x·e^y
+    ("f(x,y)=xe^y", {"x": 0.5, "y": 1.2}, lambda x, y: x * sp.exp(y)),
+    (r"te^{-t}", {"t": 0.3}, lambda t: t * sp.exp(-t)),
+    # a term after + that uses the sum's index is in the sum (outside it the index has no value)
+    (r"L_i = \sum_j y_{ij} \log(\sigma(f_j)) + (1 - y_{ij}) \log(1 - \sigma(f_j))", {"f": F, "y_ij": [1.0, 0.0, 0.0]},
+     lambda f, y: sum(y[j] * sp.log(1 / (1 + sp.exp(-f[j]))) + (1 - y[j]) * sp.log(1 - 1 / (1 + sp.exp(-f[j])))
+                      for j in range(3))),
+    (r"\sum_j f_j^2 + \sum_j g_j", {"f": F, "g": G}, lambda f, g: sum(v ** 2 for v in f) + sum(g)),
+    (r"\sum_j f_j^2 + c", {"f": F, "c": 2.0}, lambda f, c: sum(v ** 2 for v in f) + c),
+    # cases decided by the given value; a chained condition -1 < x < 1 is both comparisons holding
+    *[("\\mathrm{sparse\\_plus}(x) = \\begin{cases}\n  0, & x \\leq -1\\\\\n  \\frac{1}{4}(x+1)^2, & -1 < x < 1 \\\\\n"
+       "  x, & 1 \\leq x\n\\end{cases}", {"x": x}, formula)
+      for x, formula in ((0.3, lambda x: (x + 1) ** 2 / 4), (-2.0, lambda x: 0 * x), (1.5, lambda x: x))],
+    # R(W) with R given and W no value: R's value (CS231n); its gradient ∂z/∂R
+    (r"L_i = C \max(0, 1 - y_i w^Tx_i) + R(W)", {"C": 1.0, "y_i": -1.0, "w": [0.5, -0.25], "x_i": [1.0, 2.0], "R": 0.3},
+     lambda c, y, w, x, r: c * sp.Max(0, 1 - y * (w[0] * x[0] + w[1] * x[1])) + r),
+    # A = B where A calls a function the text never defines: B (CS229's h_θ(x) = g(θ^T x) = …)
+    (r"h_\theta(x) = g(\theta^T x) = \frac{1}{1 + e^{-\theta^T x}}", {"θ": [0.5, -0.25], "x": [1.0, 2.0]},
+     lambda t, x: 1 / (1 + sp.exp(-(t[0] * x[0] + t[1] * x[1])))),
+    # Paul's Online Notes' {\bf{e}}: the letter e, the constant
+    (r"f(x, y) = \cos\left(\frac{4}{x}\right){{\bf{e}}^{{x^2}y - 5{y^3}}}", {"x": 1.5, "y": 0.3},
+     lambda x, y: sp.cos(4 / x) * sp.exp(x ** 2 * y - 5 * y ** 3)),
+    (r"g(t) = {t^3}{{\bf{e}}^{1 - 4{t^2}}}", {"t": 0.5}, lambda t: t ** 3 * sp.exp(1 - 4 * t ** 2)),
 ]
 
 
@@ -82,13 +108,102 @@ REFUSED = [
     (r"\(\log \sigma(x) = - \zeta(-x)\)", {"x": 0.7}, "Riemann zeta", "softplus("),
     # a conditional probability's bar is no absolute value
     (r"p(y \mid x)", {"x": 0.7, "y": 0.2}, "never closed", "abs("),
+    # L(w, b) + λ‖w‖² with L given: ∂z/∂w would leave out ∂L/∂w
+    (r"L(\mathbf{w}, b) + \frac{\lambda}{2} \|\mathbf{w}\|^2", {"L": 0.3, "w": np.array([0.5, -1.0]), "λ": 0.1},
+     "how L changes with w", "L's formula"),
+    # derivatives of higher order written in the text: the first derivative gradcalc prints is another number
+    (r"\frac{\partial^2 f}{\partial x^2}", {"x": 0.5}, "second derivative", "--order 2"),
+    (r"\frac{d^2}{dx^2} \sin(x)", {"x": 0.5}, "second derivative", "--order 2"),
+    (r"\frac{\partial^2}{\partial x \partial y} x^2 y^3", {"x": 0.5, "y": 0.4}, "second partial", "--hessian"),
+    (r"\frac{\partial^7}{\partial x\partial y^2\partial z^4} e^{x y z}", {"x": 0.5, "y": 0.4, "z": 0.3},
+     "order 7", "--hessian"),
+    (r"\nabla^2 f", {"x": 0.5}, "Laplacian", "--hessian"),
 ]
 
 
 @pytest.mark.parametrize("text, values, said, hinted", REFUSED, ids=[t for t, _, _, _ in REFUSED])
 def test_refused_with_both_readings(text, values, said, hinted):
-    with pytest.raises(GradcalcError) as error:
-        compute(text, values)
+    from gradcalc.parse import parse
+
+    with pytest.raises(GradcalcError) as error:       # the engine's words, the command line's (--order)
+        parse(text, names=frozenset(values))
     assert error.value.exit_code == 2
     assert said in error.value.message and hinted in error.value.hint
     assert error.value.span is not None
+
+
+# Problems as lecture notes and textbooks print them (the formula typed as the page's LaTeX source has
+# it), at a point chosen here; SymPy's value and gradient of the formula written out by hand.
+S = [3.2, 5.1, -1.7]
+NOTES = [
+    ("CS231n, Optimization 2: backprop of a simple expression", r"f(x,y,z) = (x + y) z",
+     {"x": -2.0, "y": 5.0, "z": -4.0}, lambda x, y, z: (x + y) * z),
+    ("CS231n, Optimization 2: the 2-D neuron", r"f(w,x) = \frac{1}{1+e^{-(w_0x_0 + w_1x_1 + w_2)}}",
+     {"w_0": 2.0, "x_0": -1.0, "w_1": -3.0, "x_1": -2.0, "w_2": -3.0},
+     lambda w0, x0, w1, x1, w2: 1 / (1 + sp.exp(-(w0 * x0 + w1 * x1 + w2)))),
+    ("CS231n, Optimization 2: staged computation", r"f(x,y) = \frac{x + \sigma(y)}{\sigma(x) + (x+y)^2}",
+     {"x": 3.0, "y": -4.0}, lambda x, y: (x + 1 / (1 + sp.exp(-y))) / (1 / (1 + sp.exp(-x)) + (x + y) ** 2)),
+    ("CS231n, Linear classification: softmax loss", r"L_i = -\log\left(\frac{e^{f_{y_i}}}{ \sum_j e^{f_j} }\right)",
+     {"f": S, "y_i": 0.0}, lambda f, y: -sp.log(sp.exp(f[0]) / sum(sp.exp(v) for v in f)) + 0 * y),
+    ("CS231n, Linear classification: multiclass SVM loss", r"L_i = \sum_{j\neq y_i} \max(0, s_j - s_{y_i} + \Delta)",
+     {"s": S, "y_i": 0.0, "Δ": 1.0}, lambda s, y, d: sum(sp.Max(0, s[j] - s[0] + d) for j in (1, 2)) + 0 * y),
+    ("CS231n, Linear classification: L2 regularization", r"R(W) = \sum_k\sum_l W_{k,l}^2",
+     {"W": [[1.0, -2.0], [0.5, 3.0]]}, None),
+    ("d2l 2.4, Calculus", r"f(x) = 3x^2 - 4x", {"x": 1.0}, lambda x: 3 * x ** 2 - 4 * x),
+    ("d2l 4.1, softmax regression: the loss", r"l(\mathbf{y}, \hat{\mathbf{y}}) = - \sum_{j=1}^q y_j \log \hat{y}_j",
+     {"y": [0.0, 1.0, 0.0], "y_hat": [0.2, 0.7, 0.1]}, lambda y, h: -sum(y[j] * sp.log(h[j]) for j in range(3))),
+    ("d2l 5.1, MLP: ReLU", r"\operatorname{ReLU}(x) = \max(x, 0)", {"x": 0.7}, lambda x: sp.Max(x, 0)),
+    ("d2l 5.1, MLP: sigmoid", r"\operatorname{sigmoid}(x) = \frac{1}{1 + \exp(-x)}", {"x": 0.7},
+     lambda x: 1 / (1 + sp.exp(-x))),
+    ("d2l 5.1, MLP: tanh", r"\operatorname{tanh}(x) = \frac{1 - \exp(-2x)}{1 + \exp(-2x)}", {"x": 0.7},
+     lambda x: (1 - sp.exp(-2 * x)) / (1 + sp.exp(-2 * x))),
+    ("Goodfellow et al., Deep Learning 3.10: the logistic sigmoid", r"\sigma(x) = \frac{1}{1 + \exp(-x)}", {"x": 0.7},
+     lambda x: 1 / (1 + sp.exp(-x))),
+    ("Goodfellow et al., Deep Learning 4.5: linear least squares",
+     r"f(\boldsymbol{x}) = \frac{1}{2}\|\boldsymbol{A}\boldsymbol{x} - \boldsymbol{b}\|_2^2",
+     {"A": [[1.0, 2.0], [3.0, -1.0]], "x": [0.5, -0.25], "b": [1.0, 0.0]}, None),
+    ("MIT 18.01: a quotient", r"y = \frac{\sin x}{x}", {"x": 0.8}, lambda x: sp.sin(x) / x),
+    ("MIT 18.01: the chain rule", r"y = x e^{-x^2}", {"x": 0.8}, lambda x: x * sp.exp(-x ** 2)),
+    ("MIT 18.01: ln(sec x + tan x)", r"y = \ln(\sec x + \tan x)", {"x": 0.8}, lambda x: sp.log(sp.sec(x) + sp.tan(x))),
+    ("MIT 18.02: partial derivatives", r"f(x,y) = x^2 y + y^3", {"x": 1.0, "y": 2.0}, lambda x, y: x ** 2 * y + y ** 3),
+    ("MIT 18.02: a Gaussian bump", r"f(x, y) = e^{-x^2 - y^2}", {"x": 0.3, "y": -0.6}, lambda x, y: sp.exp(-x ** 2 - y ** 2)),
+    ("MIT 18.02: w = xy + yz + zx", r"w = xy + yz + zx", {"x": 1.0, "y": 2.0, "z": 3.0},
+     lambda x, y, z: x * y + y * z + z * x),
+    ("Paul's Online Notes, Calculus I 3.3", r"f(x) = 15x^{100} - 3x^{12} + 5x - 46", {"x": 1.01},
+     lambda x: 15 * x ** 100 - 3 * x ** 12 + 5 * x - 46),
+    ("Paul's Online Notes, Calculus I 3.3", r"y = \sqrt[3]{x^2}\left(2x - x^2\right)", {"x": 1.5},
+     lambda x: sp.cbrt(x ** 2) * (2 * x - x ** 2)),
+    ("Paul's Online Notes, Calculus I 3.5", r"h(x) = x^{2}\tan x", {"x": 0.4}, lambda x: x ** 2 * sp.tan(x)),
+    ("Paul's Online Notes, Calculus III 13.2", r"f(x,y) = x^4 + 6\sqrt{y} - 10", {"x": 1.0, "y": 4.0},
+     lambda x, y: x ** 4 + 6 * sp.sqrt(y) - 10),
+    ("Paul's Online Notes, Calculus III 13.2", r"w = x^2y - 10y^2z^3 + 43x - 7\tan(4y)", {"x": 1.0, "y": 0.2, "z": 0.5},
+     lambda x, y, z: x ** 2 * y - 10 * y ** 2 * z ** 3 + 43 * x - 7 * sp.tan(4 * y)),
+    ("Paul's Online Notes, Calculus III 13.2", r"z = \ln\left(\frac{x}{y}\right)", {"x": 1.5, "y": 0.3},
+     lambda x, y: sp.log(x / y)),
+    ("Stanford CS229 notes 1: the logistic hypothesis", r"h_\theta(x) = \frac{1}{1 + e^{-\theta^T x}}",
+     {"θ": [0.5, -0.25], "x": [1.0, 2.0]}, lambda t, x: 1 / (1 + sp.exp(-(t[0] * x[0] + t[1] * x[1])))),
+]
+
+
+def _matrix_formulas():
+    """The two problems over a matrix, written with SymPy's matrices."""
+    W = sp.Matrix(2, 2, sp.symbols("W_0:4", real=True))
+    A, x, b = sp.Matrix(2, 2, sp.symbols("A_0:4", real=True)), sp.Matrix(sp.symbols("x_0:2", real=True)), \
+        sp.Matrix(sp.symbols("b_0:2", real=True))
+    return {"CS231n, Linear classification: L2 regularization": (sum(w ** 2 for w in W), {"W": W}),
+            "Goodfellow et al., Deep Learning 4.5: linear least squares":
+                (((A * x - b).T * (A * x - b))[0] / 2, {"A": A, "x": x, "b": b})}
+
+
+@pytest.mark.parametrize("source, text, values, formula", NOTES, ids=[f"{s}: {t}" for s, t, _, _ in NOTES])
+def test_notes_and_textbooks(source, text, values, formula):
+    if formula is not None:
+        _check(text, values, formula)
+        return
+    expr, symbols = _matrix_formulas()[source]
+    at = {s: v for name, m in symbols.items() for s, v in zip(m, np.asarray(values[name], dtype=float).ravel())}
+    found = compute(text, {name: np.asarray(v, dtype=float) for name, v in values.items()})
+    assert float(found.value) == pytest.approx(float(expr.subs(at)), rel=1e-12)
+    for name, m in symbols.items():
+        expected = np.array([float(sp.diff(expr, s).subs(at)) for s in m]).reshape(np.shape(values[name]))
+        assert np.asarray(found.gradient[name]) == pytest.approx(expected, rel=1e-10, abs=1e-12), name

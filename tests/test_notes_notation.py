@@ -102,15 +102,18 @@ def test_w_transpose_x_written_together_is_the_dot_product():
     assert found.gradient["y_i"] == pytest.approx(-2.0 * (w @ x))
 
 
-def test_a_given_name_before_a_name_without_value_is_refused_not_multiplied():
-    # R(W) in L_i = … + R(W): 'give --W' would compute R·W, where the notes mean R's value at W
-    error = _refused(r"L_i = C \max(0, 1 - y_i w^Tx_i) + R(W)",
-                     {"C": 1.0, "y_i": -1.0, "w": np.array([0.5, -0.25]), "x_i": np.array([1.0, 2.0]), "R": 0.0},
-                     "R(W)", "write R alone")
-    assert "Tx_i" not in error.hint and "Tx_i" not in str(error)
-    fixed = compute(r"L_i = C \max(0, 1 - y_i w^Tx_i) + R",
-                    {"C": 1.0, "y_i": -1.0, "w": np.array([0.5, -0.25]), "x_i": np.array([1.0, 2.0]), "R": 0.25})
-    assert fixed.value == pytest.approx(1.25)
+def test_a_given_name_before_a_name_without_value_is_its_value_not_a_product():
+    # R(W) in L_i = … + R(W) (CS231n): W has no value, so R·W cannot be meant; R(W) is R's value at W,
+    # given as R, with its gradient ∂L/∂R (a hint to give --W would compute R·W)
+    values = {"C": 1.0, "y_i": -1.0, "w": np.array([0.5, -0.25]), "x_i": np.array([1.0, 2.0]), "R": 0.25}
+    found = compute(r"L_i = C \max(0, 1 - y_i w^Tx_i) + R(W)", values)
+    fixed = compute(r"L_i = C \max(0, 1 - y_i w^Tx_i) + R", values)
+    assert found.value == pytest.approx(fixed.value) == pytest.approx(1.25)
+    assert found.gradient["R"] == 1.0 and np.allclose(found.gradient["w"], fixed.gradient["w"])
+    assert any("R(W) is read as R" in note for note in found.graph.notes)
+    # where an argument has a value, ∂z/∂w would leave out how R changes with w: refused
+    error = _refused(r"R(w, b) + \|w\|^2", {"R": 0.25, "w": np.array([0.5, -0.25])}, "R(w, b)", "R's formula")
+    assert "Tx_i" not in error.hint
 
 
 X = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]])
