@@ -317,6 +317,13 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
             out.append(token)
             i += 1
             continue
+        expanded = _expanded_sum(tokens, i, names, notes)
+        if expanded is not None:        # \sum_{k=1}^{3} k x^k: the terms written out
+            terms, i = expanded
+            if out and (out[-1].lastgroup in ("NAME", "NUMBER", "RPAR", "RSQB")):
+                out.append(_empty("MUL_OP", "*", token.start))
+            out += terms
+            continue
         excluded: list[Tok] = []
         index, start = _sum_bounds(tokens, i + 1, excluded)
         word = token.text[1:]
@@ -414,6 +421,93 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
             out.append(_empty("RPAR", ")", tokens[end - 1].end))
         i = end
     return _free_indices(out, names) if top else out
+
+
+_MOST_TERMS = 10_000
+
+
+def _numeric_bounds(tokens: list[Tok], i: int) -> tuple[str, int, int, int] | None:
+    """\\sum_{k=1}^{3}, \\prod_{i=0}^{4} starting at tokens[i] (just past \\sum): (the index, the lower and
+    upper bounds, where the summand starts) where both bounds are whole numbers written, else None."""
+    texts = [t.text for t in tokens[i:i + 9]]
+    if len(texts) < 9 or texts[0] != "_" or texts[1] != "{" or texts[3] != "=" or texts[6] != "^":
+        return None
+    if tokens[i + 2].lastgroup != "NAME" or not re.fullmatch(r"[^\W\d_]", texts[2]):
+        return None
+    lower = texts[4] if texts[5] == "}" else None
+    if texts[4] in ("-", "−") and texts[6 - 1] != "}":
+        return None
+    upper, end = (texts[8], i + 10) if texts[7] == "{" and i + 9 < len(tokens) and tokens[i + 9].text == "}" \
+        else (texts[7], i + 8) if tokens[i + 7].lastgroup == "NUMBER" else (None, i)
+    if lower is None or upper is None or not lower.isdigit() or not upper.isdigit():
+        return None
+    return texts[2], int(lower), int(upper), end
+
+
+def _expanded_sum(tokens: list[Tok], i: int, names, notes) -> tuple[list[Tok], int] | None:
+    """\\sum_{k=1}^{3} k x^k, \\prod_{i=2}^{4} x_i: a sum over bounds written as numbers, its terms written
+    out: the index a number in each (k x^k → 1x^1 + 2x^2 + 3x^3), x_i the element of the array x (x[i−1]
+    counted from 1, x[i] where the sum starts at 0), as the bounds say, never the whole array."""
+    bounds = _numeric_bounds(tokens, i + 1)
+    if bounds is None:
+        return None
+    index, lower, upper, start = bounds
+    word, token = tokens[i].text[1:], tokens[i]
+    end = _summand_end(tokens, start)
+    while word == "sum" and end < len(tokens) and tokens[end].lastgroup == "ADD_OP":
+        term_end = _term_bounds(tokens, end, 1, signed=True)
+        if not _uses_index(tokens[end + 1:term_end], index):
+            break
+        end = term_end
+    body = tokens[start:end]
+    if not body or any(t.text in ("\\sum", "\\prod") for t in body):
+        return None
+    if upper < lower:
+        raise _latex_error(token, f"\\{word} from {lower} to {upper} has no terms",
+                           hint=f"write its bounds low to high, \\{word}_{{{index}={upper}}}^{{{lower}}}")
+    if (upper - lower + 1) * len(body) > _MOST_TERMS * 10 or upper - lower + 1 > _MOST_TERMS:
+        raise _latex_error(token, f"\\{word} from {lower} to {upper} has more terms than gradcalc writes out "
+                                  f"({_MOST_TERMS})", hint=f"write it over an array: {word}(x) for \\{word}_i x_i")
+    base = 0 if lower == 0 else 1
+    at, close = token.start, tokens[end - 1].end
+    out = [_empty("LPAR", "(", at)]
+    for value in range(lower, upper + 1):
+        if value > lower:
+            out.append(_empty("ADD_OP" if word == "sum" else "MUL_OP", "+" if word == "sum" else "*", at))
+        out.append(_empty("LPAR", "(", at))
+        k = 0
+        while k < len(body):
+            t = body[k]
+            stem = t.text[:-len(index) - 1] if t.lastgroup == "NAME" and t.text.endswith("_" + index) else None
+            if t.lastgroup == "NAME" and t.text.endswith("_") and k + 3 < len(body) + 1 and \
+                    [b.text for b in body[k + 1:k + 4]] == ["{", index, "}"]:
+                stem, k = t.text[:-1], k + 3
+            if t.lastgroup == "NAME" and t.text == index:
+                out += [_empty("LPAR", "(", t.start), Tok("NUMBER", str(value), t.start, t.end), _empty("RPAR", ")", t.end)]
+            elif stem and stem in names:
+                out += [Tok("NAME", stem, t.start, t.end), _empty("LSQB", "[", t.end),
+                        _empty("NUMBER", str(value - base), t.end), _empty("RSQB", "]", t.end)]
+            elif stem:
+                out.append(Tok("NAME", f"{stem}_{value}", t.start, t.end))
+            elif t.lastgroup == "NAME" and t.text.endswith("_") and k + 1 < len(body) and body[k + 1].lastgroup == "LBRACE" \
+                    and any(b.text == index or b.lastgroup == "NAME" and index in re.findall(r"[a-z]", b.text)
+                            for b in body[k + 2:_group_end(body, k + 1) - 1]):
+                raise _latex_error(t, f"{t.text}{{…}} with {index} and more in its subscript is not read in a "
+                                      f"\\{word} written out", hint=f"write its elements by name, {t.text}{{{lower}}} "
+                                                                   f"+ …, or the sum over an array")
+            else:
+                out.append(t)
+            k += 1
+        out.append(_empty("RPAR", ")", close))
+    out.append(_empty("RPAR", ")", close))
+    if notes is not None:
+        arrays = sorted({t.text[:-len(index) - 1] for t in body if t.lastgroup == "NAME"
+                         and t.text.endswith("_" + index) and t.text[:-len(index) - 1] in names})
+        counted = f"; {', '.join(arrays)}_{index} is element {index}{f' − {base}' if base else ''} of the array " \
+            f"(counted from 0)" \
+            if arrays else ""
+        notes.append(f"\\{word}_{{{index}={lower}}}^{{{upper}}} is written out, {index} = {lower} to {upper}{counted}")
+    return out, end
 
 
 def _uses_index(term: list[Tok], index: str) -> bool:
@@ -815,7 +909,7 @@ def _operator(tokens: list[Tok], i: int) -> tuple[str, int] | None:
     if len(texts) == 3 and texts[:2] == ["d", "/"] and tokens[i + 2].lastgroup == "NAME" and texts[2][:1] == "d" \
             and len(texts[2]) > 1:
         return texts[2][1:], i + 3
-    if not texts or texts[0] != "\\frac" or i + 1 >= len(tokens) or tokens[i + 1].lastgroup != "LBRACE":
+    if not texts or texts[0] not in _FRACTIONS_WRITTEN or i + 1 >= len(tokens) or tokens[i + 1].lastgroup != "LBRACE":
         return None
     top_end = _group_end(tokens, i + 1)
     if top_end >= len(tokens) or tokens[top_end].lastgroup != "LBRACE":
@@ -1161,6 +1255,23 @@ def _interleaved_braces(tokens: list[Tok]) -> list[Tok]:
         elif kind in ("RPAR", "RSQB") and stack:
             stack.pop()
     return tokens if not dropped else [t for k, t in enumerate(tokens) if k not in dropped]
+
+
+def _sentence_end(tokens: list[Tok], notes: list[str]) -> list[Tok]:
+    """I(X) = -\\log_2(p), (d2l): a display formula ends the author's sentence with a comma or a full stop,
+    inside the math (before \\] or $$): punctuation, no part of the formula."""
+    k = len(tokens) - 1
+    while k >= 0 and (tokens[k].lastgroup in ("DOLLAR", "_SEP") or tokens[k].text in ("\\]", "\\)")):
+        k -= 1
+    if k > 0 and tokens[k].lastgroup == "RBRACE":       # \end{equation}
+        opening = next((j for j in range(k - 1, -1, -1) if tokens[j].lastgroup == "LBRACE"), 0)
+        if opening > 0 and tokens[opening - 1].text == "\\end":
+            k = opening - 2
+    if k > 0 and (tokens[k].lastgroup == "COMMA" or tokens[k].text == "."):
+        notes.append(f"the {'comma' if tokens[k].text == ',' else 'full stop'} at the formula's end is read as the "
+                     f"sentence's punctuation")
+        return tokens[:k] + tokens[k + 1:]
+    return tokens
 
 
 def _tex_subscripts(tokens: list[Tok]) -> list[Tok]:
@@ -1795,17 +1906,25 @@ def _component_heads(tokens: list[Tok], given, notes: list[str]) -> list[Tok]:
             continue
         params = [t for t in tokens[i + 2:equal - 1] if t.lastgroup == "NAME"]
         body = {t.text for t in tokens[equal + 1:_statement_end_index(tokens, equal + 1)] if t.lastgroup == "NAME"}
-        vectors = [p for p in params if p.text not in given and p.text not in body and
-                   any(re.search(rf"(?<![^\W\d_]){re.escape(p.text)}_[^\W_]", name) for name in body)]
-        if not vectors:
+        unused = [p for p in params if p.text not in given and p.text not in body]
+        vectors = [p for p in unused if any(re.search(rf"(?<![^\W\d_]){re.escape(p.text)}_[^\W_]", name)
+                                            for name in body)]
+        if not unused:
             out.append(tokens[i])
             i += 1
             continue
-        listed = ", ".join(p.text for p in vectors)
-        notes.append(f"{''.join(t.text for t in tokens[i:equal])} = … lists {listed}, and the formula uses "
-                     f"{'its' if len(vectors) == 1 else 'their'} components ({vectors[0].text}_0, …): those "
-                     f"are the inputs")
-        kept = [p for p in params if p not in vectors]
+        head = ''.join(t.text for t in tokens[i:equal])
+        if vectors:
+            listed = ", ".join(p.text for p in vectors)
+            notes.append(f"{head} = … lists {listed}, and the formula uses {'its' if len(vectors) == 1 else 'their'} "
+                         f"components ({vectors[0].text}_0, …): those are the inputs")
+        others = [p.text for p in unused if p not in vectors]
+        if others:
+            # l^{(i)}(w, b) = ½(ŷ^{(i)} − y^{(i)})² (d2l): w, b are in ŷ, which the formula takes as given
+            notes.append(f"{head} = … lists {', '.join(others)}, which the formula does not use (no value given "
+                         f"either): its inputs are the names it is written in, and no derivative by "
+                         f"{', '.join(others)} is printed")
+        kept = [p for p in params if p not in unused]
         out.append(tokens[i])
         if kept:
             out.append(tokens[i + 1])
@@ -2073,7 +2192,7 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
     if "\\" in text:
-        tokens = _interleaved_braces(_tex_subscripts(tokens))
+        tokens = _sentence_end(_interleaved_braces(_tex_subscripts(tokens)), notes)
     tokens = _ellipsis_sums(_derivative_operators(tokens, text, set(names), notes), text, set(names), notes)
     tokens = _label_indices(tokens, set(names), notes)
     tokens = _braced_heads(_labels(_latex(_sums(_examples(tokens, set(names)), set(names), notes=notes)), set(names),

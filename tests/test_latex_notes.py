@@ -95,6 +95,23 @@ READ = [
     (r"f(x, y) = \cos\left(\frac{4}{x}\right){{\bf{e}}^{{x^2}y - 5{y^3}}}", {"x": 1.5, "y": 0.3},
      lambda x, y: sp.cos(4 / x) * sp.exp(x ** 2 * y - 5 * y ** 3)),
     (r"g(t) = {t^3}{{\bf{e}}^{1 - 4{t^2}}}", {"t": 0.5}, lambda t: t ** 3 * sp.exp(1 - 4 * t ** 2)),
+    # sums and products over bounds written as numbers: the terms written out, the index a number in each,
+    # x_i the element the bounds say (never the whole array: \sum_{i=1}^{2} of a 3-vector is 2 terms)
+    (r"\sum_{k=1}^{3} k x^k", {"x": 0.5}, lambda x: sum(k * x ** k for k in range(1, 4))),
+    (r"\sum_{n=0}^{4} \frac{x^n}{n!}", {"x": 0.5}, lambda x: sum(x ** n / sp.factorial(n) for n in range(5))),
+    (r"\sum_{i=1}^{2} z_i^2", {"z": F}, lambda z: z[0] ** 2 + z[1] ** 2),
+    (r"\sum_{i=2}^{3} z_i^2", {"z": F}, lambda z: z[1] ** 2 + z[2] ** 2),
+    (r"\sum_{i=0}^{1} z_i", {"z": F}, lambda z: z[0] + z[1]),
+    (r"\prod_{i=1}^{3} (1 + z_i)", {"z": F}, lambda z: (1 + z[0]) * (1 + z[1]) * (1 + z[2])),
+    (r"\sum_{i=1}^3 w_i x_i + b", {"w": F, "x": G, "b": 0.5}, lambda w, x, b: sum(w[i] * x[i] for i in range(3)) + b),
+    # \dfrac{d}{dx} applied to the formula: the formula, its derivative printed
+    (r"\dfrac{d}{dx}\left[ x^3 - 2x \right]", {"x": 0.5}, lambda x: x ** 3 - 2 * x),
+    # a head listing names the formula does not use (d2l's l^{(i)}(w, b) = ½(ŷ^{(i)} − y^{(i)})²)
+    (r"l^{(i)}(\mathbf{w}, b) = \frac{1}{2} \left(\hat{y}^{(i)} - y^{(i)}\right)^2", {"y_hat": 2.5, "y": 1.0},
+     lambda h, y: (h - y) ** 2 / 2),
+    # the sentence's comma or full stop at a display formula's end (d2l's I(X) = -\log_2(p),)
+    (r"I(X) = - \log_2 (p),", {"p": 0.015625}, lambda p: -sp.log(p, 2)),
+    (r"\[ q = \ln(p). \]", {"p": 0.3}, lambda p: sp.log(p)),
 ]
 
 
