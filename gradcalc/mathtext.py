@@ -1231,28 +1231,34 @@ def _interleaved_braces(tokens: list[Tok]) -> list[Tok]:
     so the page shows exp(βx): where such a pair only groups (after a function's name, another group or
     an operator, not a command's argument or a power's), both braces are dropped and the parentheses
     pair as drawn. One pass with a stack of the brackets open."""
-    stack: list[int] = []
+    stack: list[int] = []       # the brackets open (token indices; -1 where a brace was dropped)
+    braces: list[int] = []      # the places in `stack` of the braces open: each step O(1) amortized
     dropped: set[int] = set()
     for k, token in enumerate(tokens):
         kind = token.lastgroup
+        if kind in ("LBRACE", "LPAR", "LSQB", "RBRACE", "RPAR", "RSQB"):
+            while stack and stack[-1] == -1:
+                stack.pop()
+        if kind == "LBRACE":
+            braces.append(len(stack))
         if kind in ("LBRACE", "LPAR", "LSQB"):
             stack.append(k)
-        elif kind == "RBRACE":
-            if stack and tokens[stack[-1]].lastgroup == "LBRACE":
+        elif kind == "RBRACE" and braces:
+            place = braces.pop()
+            if place == len(stack) - 1:
                 stack.pop()
                 continue
-            at = next((j for j in range(len(stack) - 1, -1, -1) if tokens[stack[j]].lastgroup == "LBRACE"), None)
-            if at is None:
-                continue
-            opening = stack[at]
+            opening = stack[place]
             previous = tokens[opening - 1] if opening else None
             if previous is not None and (previous.lastgroup in ("POW_OP",) or previous.text.endswith("_") or
                                          previous.lastgroup == "LATEX" and previous.text[1:] in _ARGUMENT_TAKERS
                                          or previous.lastgroup == "RBRACE"):
-                continue
-            del stack[at]
+                continue        # a command's argument: left as written (the parser says what is wrong)
+            stack[place] = -1
             dropped.update((opening, k))
         elif kind in ("RPAR", "RSQB") and stack:
+            if braces and braces[-1] == len(stack) - 1:
+                braces.pop()
             stack.pop()
     return tokens if not dropped else [t for k, t in enumerate(tokens) if k not in dropped]
 
@@ -1909,6 +1915,8 @@ def _component_heads(tokens: list[Tok], given, notes: list[str]) -> list[Tok]:
         unused = [p for p in params if p.text not in given and p.text not in body]
         vectors = [p for p in unused if any(re.search(rf"(?<![^\W\d_]){re.escape(p.text)}_[^\W_]", name)
                                             for name in body)]
+        # a name in no name of the formula, not even a piece of one (f(x, y) = 3xy uses x and y)
+        unused = vectors + [p for p in unused if p not in vectors and not any(p.text in name for name in body)]
         if not unused:
             out.append(tokens[i])
             i += 1
