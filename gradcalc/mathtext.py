@@ -1912,7 +1912,8 @@ def _component_heads(tokens: list[Tok], given, notes: list[str]) -> list[Tok]:
             continue
         params = [t for t in tokens[i + 2:equal - 1] if t.lastgroup == "NAME"]
         body = {t.text for t in tokens[equal + 1:_statement_end_index(tokens, equal + 1)] if t.lastgroup == "NAME"}
-        unused = [p for p in params if p.text not in given and p.text not in body]
+        unused = [p for p in params if p.text not in given and p.text not in body
+                  and p.text not in ("True", "False", "None")]     # f(x, True) = x: a slip, said as one
         vectors = [p for p in unused if any(re.search(rf"(?<![^\W\d_]){re.escape(p.text)}_[^\W_]", name)
                                             for name in body)]
         # a name in no name of the formula, not even a piece of one (f(x, y) = 3xy uses x and y)
