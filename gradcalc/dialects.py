@@ -19,7 +19,7 @@ import re
 
 # Parameters read when the program is read (numbers or True/False/None written in the call), never
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
-LITERAL = frozenset({"axis", "keepdims", "dtype", "k", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
+LITERAL = frozenset({"axis", "keepdims", "dtype", "k", "reduction", "log_target", "p", "ignore_index", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
                      "approximate", "requires_grad", "trainable", "volatile", "num", "endpoint", "n0", "n1", "n2", "s0", "s1", "s2", "s3",
                      "start", "stop", "step", "num", "from_logits", "transpose_a", "transpose_b", "adjoint_a",
                      "adjoint_b", "axes"})
@@ -47,7 +47,9 @@ class Spelling:
             self.params.append(spelled[0])
             for keyword in spelled:
                 self.keywords[keyword] = spelled[0]
-            if default:
+            if default[:1] == "'":      # reduction='mean': a word
+                self.defaults[spelled[0]] = default.strip("'")
+            elif default:
                 self.defaults[spelled[0]] = _DEFAULTS[default] if default in _DEFAULTS else \
                     int(default) if default.lstrip("-").isdigit() else float(default)
         self.build = build
@@ -72,7 +74,7 @@ _DEFAULTS = {"None": None, "True": True, "False": False, "inf": math.inf, "-inf"
 
 
 def _shown(value) -> str:
-    return "None" if value is None else str(value)
+    return "None" if value is None else repr(value) if isinstance(value, str) else str(value)
 
 
 # -- recipes -----------------------------------------------------------------------------------------
@@ -254,19 +256,20 @@ def _implicit_dim(build, name: str):
     return checked
 
 
-def _mse(m, x, y, **_):
-    return m.call("mean", m("pow", m("sub", x, y), m.const(2.0)))
+def _mse(m, x, y, reduction="mean", **_):
+    return _reduced(m, m("pow", m("sub", x, y), m.const(2.0)), reduction, "mse_loss")
 
 
-def _l1(m, x, y, **_):
-    return m.call("mean", m.call("abs", m("sub", x, y)))
+def _l1(m, x, y, reduction="mean", **_):
+    return _reduced(m, m.call("abs", m("sub", x, y)), reduction, "l1_loss")
 
 
-def _bce(m, x, t, **_):
-    # −mean(t·log p + (1 − t)·log(1 − p)), PyTorch's binary_cross_entropy (mean over elements).
+def _bce(m, x, t, reduction="mean", **_):
+    # −(t·log p + (1 − t)·log(1 − p)), PyTorch's binary_cross_entropy (the mean over elements unless told).
     one = m.const(1.0)
-    return m("neg", m.call("mean", m("add", m("mul", t, m.call("log", x)),
-                                     m("mul", m("sub", one, t), m.call("log", m("sub", one, x))))))
+    return _reduced(m, m("neg", m("add", m("mul", t, m.call("log", x)),
+                                  m("mul", m("sub", one, t), m.call("log", m("sub", one, x))))), reduction,
+                    "binary_cross_entropy")
 
 
 def _sigmoid_ce(m, x, t):
@@ -274,8 +277,8 @@ def _sigmoid_ce(m, x, t):
     return m("sub", m.call("softplus", x), m("mul", t, x))
 
 
-def _bce_logits(m, x, t, **_):
-    return m.call("mean", _sigmoid_ce(m, x, t))
+def _bce_logits(m, x, t, reduction="mean", **_):
+    return _reduced(m, _sigmoid_ce(m, x, t), reduction, "binary_cross_entropy_with_logits")
 
 
 def _softmax_ce(m, t, x, axis=-1, **_):
@@ -289,15 +292,38 @@ def _targets(m, t, x, indices=False):
     return m("class_targets", t, x, m.const(1.0 if indices else 0.0))
 
 
-def _torch_ce(m, x, t, **_):
-    # PyTorch's F.cross_entropy: −Σ t·log softmax(x) per row, averaged over the rows (reduction='mean').
-    return m.call("cross_entropy", x, _targets(m, t, x))
+def _no_ignored(m, ignore_index):
+    if ignore_index != -100:
+        m.refuse(f"ignore_index={ignore_index} leaves that class's rows out of the loss and its mean, which is not read",
+                 "leave those rows out of the logits and targets, or leave ignore_index out")
 
 
-def _nll(m, x, t, **_):
+def _torch_ce(m, x, t, reduction="mean", label_smoothing=None, weight=None, ignore_index=-100, **_):
+    """PyTorch's F.cross_entropy: −Σ t·log softmax(x) per row, averaged over the rows (reduction='mean');
+    label_smoothing=ε takes the target as (1 − ε)·t + ε/C. A class weight is refused (its mean divides by the
+    targets' weights for class indices and by N for probabilities)."""
+    _no_ignored(m, ignore_index)
+    if weight is not None:
+        m.refuse("a class weight is not read (its mean divides by Σ weight[target] for class indices, by N for "
+                 "probabilities)", "write the weighted sum itself, e.g. -(w[y] * F.log_softmax(x, 1)[range(N), y]).sum()")
+    target = _targets(m, t, x)
+    if label_smoothing is not None and m.number(label_smoothing) != 0.0:
+        classes = _reduce("sum")(m, _filled_like(1.0)(m, x), -1, keepdims=True)      # C, for each row
+        spread = m("div", label_smoothing, classes)
+        target = m("add", m("mul", m("sub", m.const(1.0), label_smoothing), target), spread)
+    if reduction == "mean":
+        return m.call("cross_entropy", x, target)
+    return _reduced(m, _softmax_ce(m, target, x), reduction, "cross_entropy")
+
+
+def _nll(m, x, t, reduction="mean", weight=None, ignore_index=-100, **_):
     # F.nll_loss: x holds log-probabilities already; −x[n, t_n] averaged over the rows.
+    _no_ignored(m, ignore_index)
+    if weight is not None:
+        m.refuse("a class weight is not read (its mean divides by Σ weight[target])",
+                 "write the weighted sum itself, e.g. -(w[y] * x[range(N), y]).sum() / w[y].sum()")
     picked = m.call("sum", m("mul", _targets(m, t, x, indices=True), x), m.axis(-1, "nll_loss"))
-    return m("neg", m.call("mean", picked))
+    return _reduced(m, m("neg", picked), reduction, "nll_loss")
 
 
 def _sparse_ce(m, t, x, **_):
@@ -338,14 +364,102 @@ def _elu(m, x, alpha=None, **_):
 
 
 def _softplus(m, x, beta=None, threshold=None, **_):
-    """F.softplus(x, beta): log(1 + e^(βx))/β. PyTorch's threshold (20) makes it x where βx > 20, which is
-    gradcalc's value to within e^−20; another threshold is refused."""
-    if threshold is not None and m.number(threshold) != 20.0:
-        m.refuse("a threshold other than 20 makes softplus x where βx passes it, which gradcalc does not read",
-                 "write torch.where(beta * x > t, x, F.softplus(x, beta=beta)) with the numbers")
-    if beta is None or m.number(beta) == 1.0:
-        return m.call("softplus", x)
-    return m("div", m.call("softplus", m("mul", beta, x)), beta)
+    """F.softplus(x, beta, threshold): log(1 + e^(βx))/β, and x itself where βx > threshold (20 unless told), its
+    gradient 1 there, as PyTorch computes it."""
+    inner = x if beta is None or m.number(beta) == 1.0 else m("mul", beta, x)
+    curve = m.call("softplus", inner) if inner is x else m("div", m.call("softplus", inner), beta)
+    return curve if threshold is None else m("where", m("greater", inner, threshold), x, curve)
+
+
+def _torch_softplus(m, x, beta=None, threshold=None, **_):
+    return _softplus(m, x, beta, m.const(20.0) if threshold is None else threshold)
+
+
+def _reduced(m, losses, reduction, name: str = "the loss"):
+    """A loss's reduction= as PyTorch names it: 'mean' (the default) of every element, 'sum', or 'none' (each)."""
+    if reduction == "mean":
+        return m.call("mean", losses)
+    if reduction == "sum":
+        return m.call("sum", losses)
+    if reduction == "none":
+        return losses
+    m.refuse(f"reduction={reduction!r} is not one of 'mean', 'sum' and 'none' for {name}",
+             "write reduction='mean' (the default), 'sum' or 'none'")
+
+
+def _hardswish(m, x):
+    """F.hardswish: x·relu6(x + 3)/6, its gradient 0 at x ≤ −3, x/3 + ½ between, 1 at x ≥ 3 (PyTorch's backward)."""
+    inside = m("div", m("mul", x, m("add", x, m.const(3.0))), m.const(6.0))
+    return m("where", m("greater", x, m.const(-3.0)), m("where", m("less", x, m.const(3.0)), inside, x), m.const(0.0))
+
+
+def _smooth_l1(m, x, y, reduction="mean", beta=None, **_):
+    """F.smooth_l1_loss: ½d²/β where |d| < β, else |d| − ½β (d = x − y; β = 1 unless told, 0 is l1_loss)."""
+    d = m("sub", x, y)
+    size, beta = m.call("abs", d), m.const(1.0) if beta is None else beta
+    if m.number(beta) == 0.0:
+        losses = size
+    else:
+        losses = m("where", m("less", size, beta), m("div", m("mul", m.const(0.5), m("pow", d, m.const(2.0))), beta),
+                   m("sub", size, m("mul", m.const(0.5), beta)))
+    return _reduced(m, losses, reduction, "smooth_l1_loss")
+
+
+def _huber(m, x, y, reduction="mean", delta=None, **_):
+    """F.huber_loss: ½d² where |d| ≤ δ, else δ(|d| − ½δ) (δ = 1 unless told)."""
+    d = m("sub", x, y)
+    size, delta = m.call("abs", d), m.const(1.0) if delta is None else delta
+    losses = m("where", m("less_equal", size, delta), m("mul", m.const(0.5), m("pow", d, m.const(2.0))),
+               m("mul", delta, m("sub", size, m("mul", m.const(0.5), delta))))
+    return _reduced(m, losses, reduction, "huber_loss")
+
+
+def _optax_huber(m, x, t=None, delta=None, **_):
+    """optax.huber_loss(predictions, targets, delta=1.0): each element's ½q² + δ(|e| − q), q = min(|e|, δ),
+    e = predictions − targets; jnp.abs at 0 and the tie of min at |e| = δ as JAX takes them."""
+    size = _abs_jax(m, _error_of(m, x, t))
+    q = m.call("minimum", size, m.const(1.0) if delta is None else delta)
+    return m("add", m("mul", m.const(0.5), m("pow", q, m.const(2.0))),
+             m("mul", m.const(1.0) if delta is None else delta, m("sub", size, q)))
+
+
+def _kl_div(m, x, t, reduction="mean", log_target=False, **_):
+    """F.kl_div(input, target): target·(log target − input) per element, input log-probabilities; 0 where target
+    is 0 (PyTorch's xlogy); log_target=True: e^target·(target − input). 'batchmean' divides the sum by the rows."""
+    if log_target:
+        losses = m("mul", m.call("exp", t), m("sub", t, x))
+    else:
+        positive = m("greater", t, m.const(0.0))
+        entropy = m("where", positive, m("mul", t, m.call("log", m("where", positive, t, m.const(1.0)))), m.const(0.0))
+        losses = m("sub", entropy, m("mul", t, x))
+    if reduction == "batchmean":
+        return m("div", m.call("sum", losses), m("len", x))
+    return _reduced(m, losses, reduction, "kl_div")
+
+
+def _p_norm(m, x, p, axis):
+    """The norm of order p (1 or 2) along an axis, the axis kept."""
+    if p == 2:
+        return m.call("sqrt", _reduce("sum")(m, _square(m, x), axis, keepdims=True))
+    if p == 1:
+        return _reduce("sum")(m, m.call("abs", x), axis, keepdims=True)
+    m.refuse(f"a norm of order p = {p} is not read here", "write p=2 (the default) or p=1")
+
+
+def _normalize(m, x, p=2, axis=1, eps=None, **_):
+    """F.normalize(x, p=2, dim=1, eps=1e-12): x / max(‖x‖_p, eps) along the dim (PyTorch's clamp_min: the
+    norm's gradient passes where it is ≥ eps)."""
+    norm = _p_norm(m, x, p, axis)
+    return m("div", x, _clamp(m, norm, min=m.const(1e-12) if eps is None else eps))
+
+
+def _cosine_similarity(m, x, y, axis=1, eps=None, **_):
+    """F.cosine_similarity(x1, x2, dim=1, eps=1e-8): Σ x1/max(‖x1‖, eps) · x2/max(‖x2‖, eps) along the dim, each
+    norm clamped alone (PyTorch 2.13: two vectors of norm 1e-5 give 1, not the 0.01 of max(‖x1‖·‖x2‖, eps))."""
+    eps = m.const(1e-8) if eps is None else eps
+    unit_x = m("div", x, _clamp(m, _p_norm(m, x, 2, axis), min=eps))
+    unit_y = m("div", y, _clamp(m, _p_norm(m, y, 2, axis), min=eps))
+    return _reduce("sum")(m, m("mul", unit_x, unit_y), axis)
 
 
 def _tf_one_hot(m, t, depth):
@@ -354,6 +468,33 @@ def _tf_one_hot(m, t, depth):
     if written is not None and not getattr(written, "ndim", 0):
         return _one_hot(m, t, int(written) if written == int(written) else written)
     return m("one_hot_of", t, depth)
+
+
+def _extract(m, condition, x):
+    """np.extract(mask, x), x[mask] for a mask (a comparison, isnan, ~): x's elements where it holds, in order,
+    as a vector (tf.boolean_mask's reading)."""
+    return _boolean_mask(m, x, condition)
+
+
+def _where_of(m, condition, x=None, y=None):
+    """where(c, x, y); np.where(c) and torch.where(c) alone give the indices where c holds: refused."""
+    if x is None or y is None:
+        m.refuse("where with only a condition gives the indices where it holds (a tuple of index arrays), which "
+                 "carry no gradient", "write where(c, x, y) to choose between two values, or x[c] for x's elements "
+                 "where c holds")
+    return m("where", condition, x, y)
+
+
+def _logical(how: str):
+    """np.logical_not, logical_and, logical_or (torch's, tf.math's): masks of 0 and 1 (any number but 0 holds)."""
+    def build(m, x, y=None):
+        held = m("not_equal", x, m.const(0.0))
+        if how == "not":
+            return m("equal", x, m.const(0.0))
+        other = m("not_equal", y, m.const(0.0))
+        both = m("mul", held, other) if how == "and" else m("add", held, other)
+        return m("not_equal", both, m.const(0.0))      # a mask op last: x[logical_and(…)] takes elements
+    return build
 
 
 def _boolean_mask(m, x, mask):
@@ -371,6 +512,8 @@ def _leaky(m, x, slope):
 def _gelu(approximate_default: bool):
     def build(m, x, approximate=None):
         approximate = approximate_default if approximate is None else approximate
+        if approximate not in (True, False, "none", "tanh"):
+            m.refuse(f"approximate={approximate!r} is not 'none' or 'tanh'", "write approximate='tanh' or leave it out")
         if approximate in (False, "none"):
             return m.call("gelu", x)
         # The tanh form: x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
@@ -746,7 +889,9 @@ _ARITHMETIC = {
     "ones": S("n0, n1=None, n2=None, requires_grad=False", _filled(1.0)),
     "zeros_like": S("x, requires_grad=False", _filled_like(0.0)),
     "ones_like": S("x, requires_grad=False", _filled_like(1.0)),
-    "where": S("condition, x, y", _op("where", 3)),
+    "where": S("condition, x=None, y=None", _where_of), "extract": S("condition, x|arr", _extract),
+    "logical_not": S("x", _logical("not")), "logical_and": S("x, y", _logical("and")),
+    "logical_or": S("x, y", _logical("or")),
     "isnan": S("x", _op("isnan", 1)), "nansum": S("x, axis=None, keepdims=False", _nansum),
     "trace": S("x", _op("trace", 1)), "diag": S("x|v, k|diagonal=0", _diag), "diagonal": S("x, k|offset=0", _diagonal),
     **{f"linalg.{name}": S("x|A", _op(name, 1)) for name in ("det", "inv")},
@@ -853,18 +998,31 @@ JAX_LAX = {
 
 TORCH_FUNCTIONAL = {   # torch.nn.functional, imported as F
     "relu": S("x", _call("relu")), "sigmoid": S("x", _call("sigmoid")), "tanh": S("x", _call("tanh")),
-    "softplus": S("x, beta=1.0, threshold=20.0", _softplus), "silu": S("x", _call("silu")),
-    "elu": S("x, alpha=1.0", _elu), "gelu": S("x", _gelu(False)),
+    "softplus": S("x, beta=None, threshold=None", _torch_softplus), "silu": S("x", _call("silu")),
+    "selu": S("x", lambda m, x, **_: _selu(m, x)), "celu": S("x, alpha=1.0", lambda m, x, alpha, **_: _celu(m, x, alpha)),
+    "mish": S("x", lambda m, x, **_: _mish(m, x)), "hardswish": S("x", _hardswish),
+    "hardsigmoid": S("x", lambda m, x, **_: _hard_sigmoid_jax(m, x)),
+    "tanhshrink": S("x", lambda m, x: m("sub", x, m.call("tanh", x))),
+    "smooth_l1_loss": S("x, y|target, reduction='mean', beta=None", _smooth_l1),
+    "huber_loss": S("x, y|target, reduction='mean', delta=None", _huber),
+    "kl_div": S("x, t|target, reduction='mean', log_target=False", _kl_div),
+    "normalize": S("x, p=2, axis=1, eps=None", _normalize),
+    "cosine_similarity": S("x|x1, y|x2, axis=1, eps=None", _cosine_similarity),
+    "elu": S("x, alpha=1.0", _elu), "gelu": S("x, approximate='none'", _gelu(False)),
     "leaky_relu": S("x, slope|negative_slope=0.01", _leaky),
     "softmax": S("x, axis=None", _implicit_dim(_softmax, "softmax")),
     "log_softmax": S("x, axis=None", _implicit_dim(_log_softmax, "log_softmax")),
     "logsigmoid": S("x", _log_sigmoid), "softsign": S("x", _softsign),
     "relu6": S("x", _hardtanh(0.0, 6.0)),
     "hardtanh": S("x, min|min_val=-1.0, max|max_val=1.0", lambda m, x, min, max, **_: m.call("clip", x, min, max)),
-    "mse_loss": S("x, y|target", _mse), "l1_loss": S("x, y|target", _l1),
-    "binary_cross_entropy": S("x, t|target", _bce),
-    "binary_cross_entropy_with_logits": S("x, t|target", _bce_logits),
-    "cross_entropy": S("x, t|target", _torch_ce), "nll_loss": S("x, t|target", _nll),
+    "mse_loss": S("x, y|target, reduction='mean'", _mse),
+    "l1_loss": S("x, y|target, reduction='mean'", _l1),
+    "binary_cross_entropy": S("x, t|target, weight=None, reduction='mean'", _bce),
+    "binary_cross_entropy_with_logits": S("x, t|target, weight=None, reduction='mean'",
+                                          _bce_logits),
+    "cross_entropy": S("x, t|target, weight=None, ignore_index=-100, reduction='mean', "
+                       "label_smoothing=None", _torch_ce),
+    "nll_loss": S("x, t|target, weight=None, ignore_index=-100, reduction='mean'", _nll),
     "one_hot": S("t|tensor, num|num_classes=-1", _one_hot),
     "linear": S("x, w|weight, b|bias=None", _linear),
     # DeZero imports dezero.functions as F too: its sum and mean take an axis (torch's F has none)
@@ -986,6 +1144,7 @@ OPTAX = {
     "l2_loss": S("x|predictions, t|targets=None",
                  lambda m, x, t=None: m("mul", m.const(0.5), _square(m, _error_of(m, x, t)))),
     "log_cosh": S("x|predictions, t|targets=None", _log_cosh),
+    "huber_loss": S("x|predictions, t|targets=None, delta=None", _optax_huber),
     "hinge_loss": S("x|predictor_outputs, t|targets",
                     lambda m, x, t: m.call("maximum", m.const(0.0), m("sub", m.const(1.0), m("mul", x, t)))),
 }
@@ -1169,9 +1328,8 @@ UNSUPPORTED = {
     # Near-misses of functions gradcalc has (selu ~ elu, nll_loss ~ l1_loss): named here so the hint
     # never offers the other function. loggamma is SciPy's complex log Γ (nan for real x < 0; lgamma
     # is log|Γ|).
-    **dict.fromkeys(("loggamma", "selu", "celu", "rrelu", "prelu", "glu", "hardswish", "hardsigmoid",
-                     "kl_div", "huber_loss", "hardtanh", "relu6", "mish", "softmin", "hardshrink",
-                     "softshrink", "tanhshrink", "threshold", "asech", "acsch", "acoth", "arsech",
+    **dict.fromkeys(("loggamma", "rrelu", "prelu", "glu", "hardtanh", "relu6", "softmin", "hardshrink",
+                     "softshrink", "threshold", "asech", "acsch", "acoth", "arsech",
                      "arcsch", "arcoth", "xlog1py", "beta", "betaln", "zeta", "bessel_j0", "j0", "j1",
                      "i0", "erfcx", "log_ndtr", "ndtri", "entr", "rel_entr"), _NOT_YET),
     # torch.autograd.functional.jacobian(f, x), tape.jacobian(y, x), jax.jacobian(f)(x): a matrix, where gradcalc
@@ -1331,7 +1489,9 @@ MODULE_OBJECTS = {
     "BCEWithLogitsLoss": "F.binary_cross_entropy_with_logits", "ReLU": "F.relu", "Sigmoid": "F.sigmoid",
     "Tanh": "F.tanh", "Softplus": "F.softplus", "SiLU": "F.silu", "ELU": "F.elu", "LeakyReLU": "F.leaky_relu",
     "LogSigmoid": "F.logsigmoid", "Softsign": "F.softsign", "ReLU6": "F.relu6", "Hardtanh": "F.hardtanh",
-    "Softmax": "F.softmax", "LogSoftmax": "F.log_softmax", "GELU": "F.gelu",
+    "Softmax": "F.softmax", "LogSoftmax": "F.log_softmax", "GELU": "F.gelu", "SELU": "F.selu", "CELU": "F.celu",
+    "Mish": "F.mish", "Hardswish": "F.hardswish", "Hardsigmoid": "F.hardsigmoid", "Tanhshrink": "F.tanhshrink",
+    "SmoothL1Loss": "F.smooth_l1_loss", "HuberLoss": "F.huber_loss", "KLDivLoss": "F.kl_div",
     # Keras' loss objects average over every element (their default reduction): names no text can type
     "MeanSquaredError": "tf.keras.losses.MeanSquaredError()", "MeanAbsoluteError": "tf.keras.losses.MeanAbsoluteError()",
 }
@@ -1352,14 +1512,14 @@ MODULE_HINTS = {
         f"({_setting(s, 1, 'out_features', 'out')}×{_setting(s, 0, 'in_features', 'in')}) and b as --W and --b"),
     "Sequential": lambda s: "write the layers' formula, e.g. F.relu(x @ W1.T + b1) @ W2.T + b2 for nn.Linear, nn.ReLU, "
                             "nn.Linear, and give the weights as --W1, --b1, …",
-    "SELU": lambda s: "write its formula: 1.0507009873554805 * torch.where(x > 0, x, 1.6732632423543772 * F.elu(x))",
-    "Mish": lambda s: "write its formula: x * torch.tanh(F.softplus(x))",
     "PReLU": lambda s: "nn.PReLU holds a learned slope a (0.25 at first): write torch.where(x > 0, x, a * x) and give --a",
     "Threshold": lambda s: f"write torch.where(x > {_setting(s, 0, 'threshold', 't')}, x, {_setting(s, 1, 'value', 'v')})",
     "Dropout": lambda s: "dropout is random while training (and x itself in eval mode): leave it out, or write the "
                          "mask as numbers, x * m / (1 - p)",
 }
-_MODULE_OBJECT = re.compile(rf"(?:(?:(?!tf\.){_NAME}\.)?nn|tf\.keras\.losses)\.([A-Z]\w*)[ \t]*\(([^()]*)\)")
+# (the class alone too, as `from torch.nn import NLLLoss` leaves it: nll_loss = NLLLoss())
+_MODULE_OBJECT = re.compile(rf"(?:(?:(?:(?!tf\.){_NAME}\.)?nn|tf\.keras\.losses)\.|(?<![\w.])(?=(?:{'|'.join(MODULE_OBJECTS)})"
+                            rf"[ \t]*\())([A-Z]\w*)[ \t]*\(([^()]*)\)")
 # dy_dx, = torch.autograd.grad(y, x), g = torch.autograd.grad(outputs=y, inputs=x)[0]: as tape.gradient
 _AUTOGRAD_GRAD = re.compile(rf"(?:(\(?[ \t]*\[?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*\]?[ \t]*\)?)[ \t]*=[ \t]*)?"
                             rf"(?:{_NAME}\.)?autograd\.grad[ \t]*\([ \t]*(?:outputs[ \t]*=[ \t]*)?\[?[ \t]*({_NAME})\b"
@@ -2407,7 +2567,7 @@ def _objects_called(tokens, program, make, lex):
             if shut is not None and shut + 1 < len(tokens) and tokens[shut + 1].lastgroup == "LPAR":
                 settings = _without_inplace(tokens[k + 2:shut])     # nn.Softmax(dim=1)(x), nn.BCELoss()(p, t)
                 end = _closing(tokens, shut + 1)
-                if end is not None and not (settings and MODULE_OBJECTS[made.group(1)] in _LOSS_OBJECTS):
+                if end is not None:
                     out.append(make("NAME", MODULE_OBJECTS[made.group(1)], token.start, tokens[shut].end))
                     out += tokens[shut + 1:end] + ([make("COMMA", ",", tokens[end].start, tokens[end].start)] + settings
                                                    if settings and end > shut + 2 else settings) + [tokens[end]]
@@ -2590,7 +2750,7 @@ def _module_function(match, at: int) -> str:
                      f"call the function it applies: F.{functional}(x{', ' + settings.strip() if settings.strip() else ''})"
                      if functional else "call the function it applies, e.g. F.mse_loss(pred, y), F.relu(x), "
                                          "tf.keras.losses.MSE(y, p)")
-    if _INPLACE.sub("", settings).strip(" \t,") and (function in _LOSS_OBJECTS or not _settings(settings)):
+    if _INPLACE.sub("", settings).strip(" \t,") and not _settings(settings):
         raise _error(f"{name}({settings}): an object made with settings is not read", at,
                      len(match.group()) - (match.start(2) - match.start()),
                      "write the formula it computes with them: nn.MSELoss(reduction='sum')(p, y) is "
@@ -2739,13 +2899,12 @@ def _split_arguments(text: str) -> list[str]:
     return parts
 
 
-_LOSS_OBJECTS = frozenset(function for name, function in MODULE_OBJECTS.items() if "Loss" in name or "Error" in name)
 _INPLACE = re.compile(r"(?:^|,)[ \t]*inplace[ \t]*=[ \t]*(?:True|False)[ \t]*")
 
 
 def _settings(written: str) -> bool:
     """Whether an object's settings change what it computes: all but inplace=True (the same numbers)."""
-    return bool(_INPLACE.sub("", written).strip(" \t,")) and "'" not in written and '"' not in written
+    return bool(_INPLACE.sub("", written).strip(" \t,"))
 
 
 def _top_level_comma(text: str) -> bool:

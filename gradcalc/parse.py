@@ -149,6 +149,8 @@ class _Builder:
         if type(ref) is not tuple or (ref[1], ref[2]) in self.ranges:
             self._value(ref)      # a tuple, a lambda or range(n): refused, saying what it is
         written = self.graph.text[ref[1]:ref[2]].strip("() \t")
+        if written[:1] in "'\"":       # reduction='sum': the word in the quotes
+            return written[1:-1]
         return _WORDS[written] if written in _WORDS else written.rpartition(".")[2]    # tf.float32: "float32"
 
     def _value(self, *refs: Ref) -> None:
@@ -168,6 +170,10 @@ class _Builder:
                                          + ("range(3)" if called == "range" else f"{called}(4.0)"))
             if ref[0] is None:
                 word = self.graph.text[ref[1]:ref[2]].strip("() \t")
+                if word[:1] in "'\"":
+                    raise GradcalcError(f"the string {word} is not a number", (ref[1], ref[2]),
+                                        hint="a string is read only as a setting of a call, such as reduction='sum' "
+                                             "or approximate='tanh'; write a number or a name here")
                 raise GradcalcError(f"{word} is not a number", (ref[1], ref[2]),
                                     hint=f"{word} is read only as a setting of a call (keepdims=True, "
                                          f"a_max=None); write a number or a name here")
@@ -240,6 +246,11 @@ class _Builder:
             # an if statement read as one expression: its condition is one number, as Python's if needs
             condition = self._apply("one_condition", [condition], (condition[1], condition[2]))
         return self._apply("if_else", [condition, chosen, otherwise], (chosen[1], otherwise[2]))
+
+    def string(self, children):
+        """'sum', "tanh": a word, read only as a call's setting (reduction='sum'); a ref with no node."""
+        _, start, end = children[0]
+        return (None, start, end)
 
     def pi(self, children):
         _, start, end = children[0]
@@ -813,6 +824,11 @@ class _Builder:
             return self._pair(operand, int(self._literal(subscripts[0])), (operand[1], rsqb[2]))
         if any(self._is_new_axis(sub) for sub in subscripts):
             return self._new_axes(operand, subscripts, rsqb)
+        if len(subscripts) == 1 and type(subscripts[0]) is tuple and subscripts[0][0] is not None and \
+                self.graph.nodes.ops[subscripts[0][0]] in _MASK_OPS:
+            # x[x > 0], x[~torch.isnan(x)]: the elements where the mask holds, in order, as a vector
+            maker = _Maker(self, (operand[1], rsqb[2]), "a mask")
+            return dialects.NUMPY["extract"].build(maker, subscripts[0], operand)
         kinds = [self._index_array(sub) for sub in subscripts]
         if any(kinds):       # probs[range(N), y], x[[0, 2]], x[i]: indices read when the program runs
             pattern, inputs = [], []
@@ -944,6 +960,12 @@ class _Builder:
             value = self.graph.constants[node]
             return self._constant(-value if UNARY[sign[0]] == "neg" else value, span)
         return self._apply(UNARY[sign[0]], [operand], span)
+
+    def invert(self, children):
+        """~m, ~torch.isnan(x): the logical not of a mask (1 where m is 0), no gradient; refused when the program
+        runs for numbers other than 0 and 1 (Python's ~ of a whole number is its bitwise not)."""
+        token, operand = children
+        return self._apply("invert", [operand], (token[1], operand[2]))
 
     def assignment(self, children):
         token, ref = children
@@ -1210,6 +1232,8 @@ class _Builder:
 
 
 # from numpy import *, from jax.numpy import sum: a pasted program's bare sum is the library's (every element)
+# The ops whose values are masks (0 or 1): x[mask] takes the elements where the mask holds.
+_MASK_OPS = frozenset({"less", "greater", "less_equal", "greater_equal", "equal", "not_equal", "isnan", "invert"})
 # A list written as the first argument of a joining call: its items are the arrays joined (parse.array).
 _JOINING = re.compile(r"\b(?:concatenate|concat|cat|stack)[ \t]*\([ \t\n]*$")
 _NUMPY_SUM = re.compile(r"(?m)^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\*|[^\n#]*\bsum\b)")

@@ -142,7 +142,8 @@ def test_loss_and_activation_objects_are_their_functions():
     found = compute("loss_fn = tf.keras.losses.MeanSquaredError()\nloss = loss_fn(t, p)",
                     t=np.array([[1.0, 2.0], [3.0, 4.0]]), p=np.array([[1.5, 2.0], [3.0, 3.0]]))
     assert math.isclose(found.value, (0.25 + 1.0) / 4)
-    assert "((p - y)**2).sum()" in refused("l = nn.MSELoss(reduction='sum')\nz = l(x, x)", x=np.ones(2)).hint
+    # an object's settings are read as its function's (reduction='sum': the sum of the squares)
+    assert compute("l = nn.MSELoss(reduction='sum')\nz = l(x, 2 * x)", x=np.ones(2)).value == 2.0
     assert math.isclose(compute("z = nn.BCELoss()(p, t)", p=np.ones(2) / 2, t=np.ones(2)).value, math.log(2))
     assert np.allclose(compute("c = nn.Softmax(dim=1)\nz = c(x)", x=np.ones((1, 2))).value, [[0.5, 0.5]])
 

@@ -208,7 +208,7 @@ def test_every_table_entry_builds():
 
 @pytest.mark.parametrize("text, message, hint", [
     ("np.sum(x, axis=1.5)", "np.sum: the axis of sum must be a whole number", "axis=0"),
-    ("F.mse_loss(x)", "F.mse_loss needs its argument y", "F.mse_loss(x, y)"),
+    ("F.mse_loss(x)", "F.mse_loss needs its argument y", "F.mse_loss(x, y, reduction='mean')"),
     ("np.sum(x, axis=0, axis=1)", "np.sum got axis twice", "np.sum(x, axis=None"),
     ("torch.frobnicate(x)", "unknown function 'torch.frobnicate'", "gradcalc reads these of torch"),
     ("x.reshape(4)", "cannot reshape shape (2,3) (6 numbers) into (4,)", "-1 stands for whatever size"),
@@ -733,8 +733,9 @@ def test_random_values_given_as_options_make_the_pasted_tutorial_run():
     ("cumsum(x)", "cumsum is not supported yet"), ("x.cumsum(0)", ".cumsum() is not supported yet"),
     ("np.sinc(x)", "np.sinc is not supported yet"), ("torch.floor(x)", "torch.floor is piecewise constant"),
     ("np.linalg.slogdet(x)", "np.linalg.slogdet is not supported yet"),
-    # near-misses a newcomer met: selu ~ elu, kl_div ~ l1_loss (factorial, lgamma, nll_loss are read now)
-    ("F.selu(x)", "F.selu is not supported yet"), ("F.kl_div(x, x)", "F.kl_div is not supported yet"),
+    # near-misses a newcomer met: rrelu ~ relu, softshrink ~ softsign (selu, kl_div, factorial, lgamma, nll_loss are
+    # read now)
+    ("F.rrelu(x)", "F.rrelu is not supported yet"), ("F.softshrink(x)", "F.softshrink is not supported yet"),
     ("scipy.special.loggamma(x)", "scipy.special.loggamma is not supported yet"),
 ])
 def test_a_library_function_gradcalc_lacks_is_never_offered_as_another(text, message):

@@ -307,7 +307,8 @@ def test_an_activation_object_computes_its_function_with_its_settings(program, r
 
 @pytest.mark.parametrize("program, message, hint", [
     ("act = nn.ELU(alpah=0.5)\nact(x)", "F.elu has no parameter alpah", "F.elu(x, alpha=1.0)"),   # alpha= is read
-    ("loss = nn.MSELoss(reduction='sum')\nloss(x, x)", "an object made with settings is not read", "((p - y)**2).sum()"),
+    ("loss = nn.MSELoss(reduction='max')\nloss(x, x)", "reduction='max' is not one of 'mean', 'sum' and 'none'",
+     "'sum'"),
 ])
 def test_an_object_whose_settings_gradcalc_does_not_read_says_so(program, message, hint):
     with pytest.raises(GradcalcError) as caught:

@@ -55,7 +55,7 @@ MALFORMED = [
     ("[1, nan]", "is not finite: 'nan'", "      ^^^", "nan and inf are not allowed"),
     ("1_000", "is not a number: '1_000'", "  ^^^^^", "write 1000"),
     ("x+1", "is not a number: 'x+1'", "  ^^^", "a formula of numbers"),
-    ("__import__('os')", "is not a number", None, "no strings"),
+    ("__import__('os')", "is not a number", None, "write a number"),
 ]
 # Forms with two readings: refused, the hint spelling each one.
 AMBIGUOUS = [

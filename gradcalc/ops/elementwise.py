@@ -33,6 +33,15 @@ def _where(condition, a, b):
     return out if out.ndim else np.float64(out)
 
 
+def _mask_only(a):
+    """A mask's values, checked to be 0 and 1 (True and False): ~ of other numbers is Python's bitwise not."""
+    if not _any((a != 0) & (a != 1)):
+        return a
+    raise InputError("~ is read as the logical not of a mask (True and False, 0 and 1), and this value holds other "
+                     "numbers (~ of a whole number n is its bitwise not, −n − 1)",
+                     hint="write ~ before a comparison, ~(x > 0), or 1 - m for a mask m of 0s and 1s")
+
+
 def _compare(symbol: str, compare) -> Op:
     return Op(symbol, f"{{0}} {symbol} {{1}}", _mask(compare),
               (lambda m, a, b, out: 0.0 * out, lambda m, a, b, out: 0.0 * out),
@@ -430,6 +439,10 @@ OPS.update({
     "isnan": Op("isnan", "isnan({0})", lambda a: _choose(a != a, 1.0, 0.0), (lambda m, a, out: 0.0 * out,),
                 piece=lambda a, out: out, elementwise=True, keeps_finite=True, flat=(0,), names=(),
                 normal=lambda t, a: t.call("isnan", a)),
+    # ~m: the logical not of a mask (NumPy's and PyTorch's ~ of booleans), flat; of other numbers refused
+    "invert": Op("~", "~{0}", lambda a: _choose(_mask_only(a) == 0, 1.0, 0.0), (lambda m, a, out: 0.0 * out,),
+                 piece=lambda a, out: out, elementwise=True, keeps_finite=True, flat=(0,), names=(),
+                 normal=lambda t, a: t.call("invert", a)),
     # where(c, a, b), `a if c else b`: the gradient flows only into the branch taken (c ≠ 0: c² > 0).
     "where": several("where", _where, (lambda m, c, a, b, out: 0.0 * out,
                                        lambda m, c, a, b, out: m.where(c * c, 1.0, 0.0),
