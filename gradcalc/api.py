@@ -32,7 +32,7 @@ _API_WORDS = (
         re.findall(r"--(\w+)", found.group(1))) + ": compute(text, " + ", ".join(
         f"{name}=…" for name in re.findall(r"--(\w+)", found.group(1))) + ")"
         + found.group(1)[len(found.group(1).rstrip()):]),     # the space before what follows kept
-    (r"--symbolic", "formulas()"), (r"--hessian", "hessian()"), (r"--order K\b", "derivative(k)"),
+    (r"--symbolic", "formulas()"), (r"--hessian", "hessian()"), (r"--jacobian", "jacobian()"), (r"--order K\b", "derivative(k)"),
     (r"--order", "derivative()"), (r"--wrt NAME", "wrt=NAME"), (r"--wrt (\w+)", r"wrt='\1'"),
     (r"--wrt", "wrt"), (r"--upstream", "upstream"), (r"--points", "vectorize"),
     (r"--limit (\w+)=(\S+)", r"limits=Limits(\1=\2)"), (r"--limit", "limits"),
@@ -91,6 +91,12 @@ class Result(engine.Result):
         """All second derivatives of a scalar output, as `--hessian --json` gives them:
         `{"variables": [...], "matrix": [[...]]}` (an array input has one row per element)."""
         return self._beyond(wrt, hessian_wanted=True)["hessian"]
+
+    @speaks_api
+    def jacobian(self, wrt: str | Iterable[str] | None = None) -> dict:
+        """∂output[i]/∂input[j] for every element, as `--jacobian --json` gives it: `{"rows": [...],
+        "variables": [...], "matrix": [[...]], "blocks": {name: output shape + name's shape}, ...}`."""
+        return self._beyond(wrt, jacobian_wanted=True)["jacobian"]
 
     @speaks_api
     def derivative(self, k: int = 1, wrt: str | None = None) -> dict:

@@ -74,15 +74,18 @@ def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = N
     """Differentiate the gradient nodes once more: one reverse pass per scalar element of the inputs."""
     graph = result.graph
     names = tuple(names) or tuple(graph.variables)
-    if np.ndim(result.value) != 0:
+    seeded = result.upstream is not None     # --upstream or y.backward(v): the Hessian of L = ⟨v, y⟩
+    if np.ndim(result.value) != 0 and not seeded:
         raise GradcalcError(f"--hessian needs a scalar output; {result.output_name} has shape "
-                            f"{np.shape(result.value)}", hint="reduce the output to a number first")
+                            f"{np.shape(result.value)}", hint="reduce the output to a number first, or give "
+                                                              "∂L/∂output with --upstream (the Hessian of L)")
     labels = [label for name in names for label in element_labels(name, result.inputs[name])]
     _within_limit(graph, names, [int(np.size(result.inputs[name])) for name in names], len(labels))
     builder = builder or extend(result)
     before = builder.added
     var_nodes = [graph.variables[name] for name in names]
-    first = checked_gradient(builder, graph.output, var_nodes, what="--hessian")
+    first = checked_gradient(builder, graph.output, var_nodes, builder.const(result.upstream) if seeded else None,
+                             what="--hessian")
     matrix = np.zeros((len(labels), len(labels)))
     nodes: dict[tuple[str, str], int] = {}
     row = 0
@@ -99,7 +102,7 @@ def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = N
                               if np.ndim(builder.values[v]) == 0})
             row += 1
     gradient = {name: first[var] for name, var in zip(names, var_nodes)}
-    return Hessian(result.output_name, labels, matrix, builder, gradient, nodes, builder.added - before)
+    return Hessian(result.loss or result.output_name, labels, matrix, builder, gradient, nodes, builder.added - before)
 
 
 @dataclass
@@ -133,13 +136,23 @@ def taylor(result, name: str, order: int, directional: bool = False):
 def taylor_derivative(result, name: str, order: int) -> Derivative:
     """dz/dx … dᵏz/dxᵏ by Taylor mode (taylor.py): no graph grows with the order."""
 
-    if np.ndim(result.value) != 0 and np.ndim(result.inputs[name]) == 0:
+    seed = result.upstream     # --upstream or y.backward(v): the derivatives of L = ⟨v, y⟩
+    scalar_input = np.ndim(result.inputs[name]) == 0
+    if np.ndim(result.value) != 0 and scalar_input and seed is None:
         raise GradcalcError("--order works on a scalar output of one scalar input, or elementwise "
-                            "on an array input", hint="reduce the output to a number first")
+                            "on an array input", hint="reduce the output to a number first, or give ∂L/∂output "
+                                                      "with --upstream (the derivatives of L)")
+    if seed is not None and not scalar_input and np.shape(result.value) != np.shape(result.inputs[name]):
+        raise GradcalcError(f"--order with --upstream on an array input needs the output in the input's shape "
+                            f"(each element's own derivatives); {result.output_name} has shape "
+                            f"{np.shape(result.value)} and {name} {np.shape(result.inputs[name])}",
+                            hint="leave out --upstream, or ask of one element at a time")
     found, digits = taylor(result, name, order).checked()
+    if seed is not None:       # d^k L = Σ v·d^k y (elementwise on an array input: v_i·d^k y_i/dx_i^k)
+        found = [np.sum(seed * v) if scalar_input else seed * v for v in found]
     found = [v if right is None else _rounded(v, right) for v, right in zip(found, digits)]
     value = found[-1]
-    return Derivative(result.output_name, name, order, float(value) if np.ndim(value) == 0 else value,
+    return Derivative(result.loss or result.output_name, name, order, float(value) if np.ndim(value) == 0 else value,
                       values=found, method="Taylor-mode propagation", digits=digits)
 
 
@@ -190,10 +203,11 @@ class Beyond:
     mode_difference: float | None = None       # largest |forward − reverse| over the gradient
     mode: str = "reverse"                      # which mode's gradient the report shows
     symbolic: object | None = None             # symbolic.Formulas, keyed as in `beyond`
+    jacobian: object | None = None             # jacobian.Jacobian
 
 
 def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mode: str = "reverse",
-           compare_modes: bool = False, symbolic: bool = False) -> Beyond:
+           compare_modes: bool = False, symbolic: bool = False, jacobian_wanted: bool = False) -> Beyond:
     """Run the requested computations beyond one reverse-mode gradient on an evaluated Result.
 
     Formulas (symbolic) are keyed ("gradient", x), ("hessian", u, v) for u before v, ("order", k).
@@ -202,7 +216,7 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
     computed = [name for name in result.wrt if name not in result.graph.variables]
     if computed:
         asked = "--hessian" if hessian_wanted else "--order" if order else "--symbolic" if symbolic \
-            else "--mode forward" if mode == "forward" else "--compare-modes"
+            else "--jacobian" if jacobian_wanted else "--mode forward" if mode == "forward" else "--compare-modes"
         raise GradcalcError(f"{asked} differentiates with respect to inputs; {computed[0]} is a named "
                             f"intermediate (computed by the program)",
                             hint="ask for its gradient without this option, or choose inputs with --wrt")
@@ -217,6 +231,10 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
                                          for name, grad in result.gradient.items()), default=0.0)
     builder = extend(result)   # one graph for every derivative asked for: shared nodes built once
     names = result.reported
+    if jacobian_wanted:
+        from .jacobian import jacobian
+
+        found.jacobian = jacobian(result, names)
     if hessian_wanted:
         found.hessian = hessian(result, names, builder)
     if order is not None:

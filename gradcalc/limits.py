@@ -19,11 +19,11 @@ class Limits:
 
     # A plain class, not a frozen dataclass: `dataclasses` costs a plain question ~15 ms of imports.
     # Treat it as frozen: `replace` and `with_overrides` make new Limits (DEFAULT is shared).
-    __slots__ = ("length", "nodes", "elements", "total", "file", "sheet", "hessian")
+    __slots__ = ("length", "nodes", "elements", "total", "file", "sheet", "hessian", "jacobian")
 
     def __init__(self, length: int = 2_000_000, nodes: int = 1_000_000, elements: int = 10_000_000,
                  total: int = 50_000_000, file: int = 100_000_000, sheet: int = 2_000_000,
-                 hessian: int = 200):
+                 hessian: int = 200, jacobian: int = 1000):
         self.length = length        # characters of program text
         self.nodes = nodes          # nodes in the graph
         self.elements = elements    # numbers in any one value (80 MB of float64)
@@ -31,6 +31,7 @@ class Limits:
         self.file = file            # bytes in a file read for a program (-f) or a value (@file)
         self.sheet = sheet          # bytes in a homework sheet (gradcalc check): TOML reads ~3 MB/s
         self.hessian = hessian      # rows of a Hessian, each one more reverse pass (and 10⁴ node visits a row)
+        self.jacobian = jacobian    # passes of a Jacobian, each a walk of the graph (and 2·10³ node visits a pass)
 
     def _values(self) -> tuple[int, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -74,7 +75,8 @@ class Limits:
 DEFAULT = Limits()
 
 _WHAT = {"length": "characters", "nodes": "nodes", "elements": "numbers", "total": "numbers",
-         "file": "bytes", "sheet": "bytes", "hessian": "rows"}
+         "file": "bytes", "sheet": "bytes", "hessian": "rows",
+         "jacobian": "passes"}
 
 
 def chosen(limits) -> Limits:

@@ -11,7 +11,7 @@ options = options_for(spec.COMMAND, "higher")
 
 def given(p: dict) -> list[str]:
     return [option for option, wanted in (
-        ("--hessian", p["hessian"]), ("--order", p["order"]), ("--symbolic", p["symbolic"]),
+        ("--hessian", p["hessian"]), ("--jacobian", p["jacobian"]), ("--order", p["order"]), ("--symbolic", p["symbolic"]),
         ("--mode forward", p["mode"] == "forward"), ("--compare-modes", p["compare_modes"])) if wanted]
 
 
@@ -20,7 +20,7 @@ def run(result, p: dict, out: Output) -> None:
     from ..render.higher import render
 
     found = beyond(result, hessian_wanted=p["hessian"], order=p["order"], mode=p["mode"],
-                   compare_modes=p["compare_modes"], symbolic=p["symbolic"])
+                   compare_modes=p["compare_modes"], symbolic=p["symbolic"], jacobian_wanted=p["jacobian"])
     if not out.tables:
         say_notes(result)
     if out.latex:

@@ -80,6 +80,10 @@ COMMAND = (
     Option(("--hessian",), FLAG,
            "Also all second derivatives of a scalar output, by differentiating the backward pass.",
            group="higher"),
+    Option(("--jacobian",), FLAG,
+           "Also the Jacobian: ∂y[i]/∂x[j] for every element of the output and of each input, one reverse pass "
+           "per output element (or one forward pass per input element, where there are fewer).",
+           group="higher"),
     Option(("--order",), COUNT,
            "Also the derivatives up to dᴷz/dxᴷ with respect to the one variable (or --wrt NAME), by "
            "Taylor mode; elementwise for an array input.", group="higher", low=1, high=100, metavar="K"),
@@ -109,7 +113,7 @@ COMMAND = (
     Option(("--limit",), MANY,
            "Raise a size limit (repeatable): length (characters of program, default 2e6), nodes (1e6), "
            "elements (numbers per value, 1e7), total (numbers in all values, 5e7), file (bytes per "
-           "file read, 1e8), hessian (rows of --hessian, 200).", group="limit", metavar="NAME=N"),
+           "file read, 1e8), hessian (rows of --hessian, 200), jacobian (passes of --jacobian, 1000).", group="limit", metavar="NAME=N"),
 
     Option(("--points",), FILE,
            "Value and gradient at every row of FILE ('-' for stdin): CSV with a header naming the "
@@ -233,12 +237,12 @@ class Conflict:
 _PICTURES = ("--dot", "--render", "--mermaid", "--tree", "--html", "--quiz")
 _ON_STDOUT = ("--dot", "--mermaid", "--tree", "--html -")      # a picture that is the whole output
 _CHECKS = ("--expect", "--check")
-_HIGHER = ("--hessian", "--order", "--symbolic", "--mode forward", "--compare-modes")
+_HIGHER = ("--hessian", "--jacobian", "--order", "--symbolic", "--mode forward", "--compare-modes")
 _LATEX_SHOWS = "--latex shows the trace, --symbolic, --hessian and --order"
 
 COMMAND_CONFLICTS = (
     Conflict(("--latex",), REFUSES, ("--json", "-q"), "choose one form of output", joiner=" and "),
-    Conflict(("--latex",), REFUSES, _PICTURES + _CHECKS + ("--points", "--mode forward", "--compare-modes"),
+    Conflict(("--latex",), REFUSES, _PICTURES + _CHECKS + ("--points", "--jacobian", "--mode forward", "--compare-modes"),
              _LATEX_SHOWS),
     Conflict(("--points",), REFUSES, _CHECKS + _HIGHER + ("--upstream",) + _PICTURES,
              "a batch computes values and gradients only; run the other options on one point"),

@@ -24,6 +24,11 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
             text_columns=1))
         notes.append(f"the Hessian differentiates the backward pass: {h.built} derivative "
                      f"nodes built, one reverse pass over them per row")
+    if beyond.jacobian is not None:
+        found.append(jacobian_table(beyond.jacobian, fmt))
+        from ..jacobian import described
+
+        notes.append(described(beyond.jacobian))
     if beyond.derivative is not None:
         d = beyond.derivative
         values = d.values
@@ -65,6 +70,18 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
         notes.append("an operation is one node's value or one edge's chain-rule product; "
                      "edges from constants are skipped")
     return found, notes
+
+
+def jacobian_table(j, fmt) -> Table:
+    """The Jacobian as a table: a row per output element, a column per input element."""
+    from ..jacobian import shape_of
+
+    shapes = ", ".join(f"{name} {shape_of(j.shapes[name])}" for name in j.names)
+    return Table(f"Jacobian of {j.output} {shape_of(j.output_shape)} with respect to {shapes}: "
+                 f"row {j.output}[i], column v holds ∂{j.output}[i]/∂v",
+                 ("",) + tuple(j.variables),
+                 [(label,) + tuple(fmt(v) for v in row) for label, row in zip(j.rows, j.matrix)],
+                 text_columns=1)
 
 
 def _listed(names: list[str]) -> str:
@@ -129,7 +146,7 @@ def tangent_table(result, forward, precision: int = DEFAULT_PRECISION, max_rows:
 
 
 def to_json(beyond) -> dict:
-    """The keys --json adds: "hessian", "derivative", "forward_mode", "operations"."""
+    """The keys --json adds: "hessian", "jacobian", "derivative", "forward_mode", "operations"."""
     data = {}
     formulas = beyond.symbolic.ascii if beyond.symbolic is not None else None
     if beyond.hessian is not None:
@@ -138,6 +155,13 @@ def to_json(beyond) -> dict:
         if formulas is not None:
             data["hessian"]["formulas"] = [[formulas[("hessian", *sorted((u, v), key=h.variables.index))]
                                             for v in h.variables] for u in h.variables]
+    if beyond.jacobian is not None:
+        j = beyond.jacobian
+        data["jacobian"] = {"output": j.output, "shape": list(j.output_shape), "rows": j.rows,
+                            "variables": j.variables, "matrix": j.matrix.tolist(),
+                            "blocks": {name: plain(j.block(name)) for name in j.names},
+                            "shapes": {name: list(j.shapes[name]) for name in j.names},
+                            "method": j.method, "passes": j.passes}
     if beyond.derivative is not None:
         d = beyond.derivative
         data["derivative"] = {"variable": d.variable, "order": d.order, "value": plain(d.value),
@@ -162,13 +186,15 @@ def to_json(beyond) -> dict:
 
 
 def quiet(result, beyond, precision: int = DEFAULT_PRECISION) -> str:
-    """-q: the formulas (--symbolic), the Hessian's rows (numbers separated by spaces), the k-th
+    """-q: the formulas (--symbolic), the Hessian's and the Jacobian's rows (numbers separated by spaces), the k-th
     derivative, the two counts; else, as without these options, the value (unless --wrt) then the
     gradients (an array on one line, as plain -q prints it)."""
     fmt = lambda v: format_line(v, precision)  # noqa: E731
     lines = [] if beyond.symbolic is None else beyond.symbolic.shared + list(beyond.symbolic.ascii.values())
     if beyond.hessian is not None:
         lines += [" ".join(fmt(v) for v in row) for row in beyond.hessian.matrix]
+    if beyond.jacobian is not None:
+        lines += [" ".join(fmt(v) for v in row) for row in beyond.jacobian.matrix]
     if beyond.derivative is not None:
         lines.append(fmt(beyond.derivative.value))
     if beyond.reverse_operations is not None:
@@ -243,7 +269,7 @@ def _rich(blocks, notes) -> str:
             if block.title.startswith("Backward pass"):
                 parts.append(backward_table(block))
             else:   # a Hessian or the tangents of many passes: in groups of columns when narrow
-                parts.append(rich_table(block, split=block.title.startswith(("Hessian", "Forward mode"))))
+                parts.append(rich_table(block, split=block.title.startswith(("Hessian", "Jacobian", "Forward mode"))))
         else:
             parts.append(Text(block[0], style="bold"))
             for i, line in enumerate(block[1:]):
