@@ -1399,7 +1399,7 @@ class Program:
 
     __slots__ = ("source", "functions", "aliases", "output", "notes", "detached", "transformed", "wrt", "output_at",
                  "modules", "loops", "objects", "parts", "aux", "jacobians", "updates", "scalar", "seed", "reads",
-                 "questions", "layers", "conditions", "checks")
+                 "questions", "layers", "conditions", "checks", "wants")
 
     def __init__(self, source, functions, aliases, output, notes, detached=(), transformed=(), modules=None,
                  loops=(), objects=None, parts=(), aux=()):
@@ -1452,6 +1452,8 @@ class Program:
         self.conditions: frozenset = frozenset()
         # where the check that a loop unrolled to its most steps has ended stands (gradcalc/pyflow.py)
         self.checks: frozenset = frozenset()
+        # what the program asks beyond the gradient (Graph.wants): a Jacobian, a Hessian, an order
+        self.wants: dict = {}
 
     def edits(self) -> bool:
         """Whether the tokens are read otherwise (gradcalc/dialects.edited_tokens)."""
@@ -1525,7 +1527,7 @@ _AUTOGRAD_GRAD = re.compile(rf"(?:(\(?[ \t]*\[?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NA
                             rf"(?:{_NAME}\.)?autograd\.grad[ \t]*\([ \t]*(?:outputs[ \t]*=[ \t]*)?\[?[ \t]*({_NAME})\b"
                             rf"(?![ \t]*[.(\[*/+-])")
 # its argument a function of the program (grad(f)) or of a library (grad(jnp.tanh), JAX's quickstart)
-_TRANSFORM = re.compile(rf"((?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|jit)"
+_TRANSFORM = re.compile(rf"((?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|jacobian|hessian|jit)"
                         rf"[ \t]*\([ \t]*({_NAME}(?:\.{_NAME})*)[ \t]*(?:,(?:[^()]|\([^()]*\))*)?\))")
 # grad(grad(f)), jacfwd(jacrev(f)): a transform of a transform (a higher derivative)
 _TRANSFORM_OPEN = r"(?:jax\.|torch\.func\.|functorch\.)?(?:grad|value_and_grad|jacrev|jacfwd|hessian)[ \t]*\([ \t]*"
@@ -1708,6 +1710,8 @@ def read_python(text: str) -> Program | None:
     # whether a .backward() was read; the names whose .grad was cleared since the last one (None: every one)
     backed, cleared = False, set()
     earlier, previous = [], None   # a persistent tape's questions before the last: (output, sources, call)
+    chain: set[str] = set()        # names holding a derivative asked again (dy_dx, d2y_dx2 of nested tapes)
+    wanted: list[str] = []         # notes on what is asked beyond the gradient (a Jacobian, a higher derivative)
     dicts: dict[str, tuple] = {}   # my_vars = {'w': w, 'b': b}: the names of its values, in order
     layers: dict[str, tuple] = {}   # layer = tf.keras.layers.Dense(2, activation='relu'): (activation, bias)
     i = 0
@@ -1782,6 +1786,25 @@ def read_python(text: str) -> Program | None:
             _ask(asked_jax, jax, chars, text, at, start, end, derived, transformed, aux, skipped)
             gradients.update(jax.held)
             continue
+        elif (question := _gradient_question(head)) is not None and question.output in gradients and \
+                _higher_question(question, previous, chain):
+            # g.gradient(dy_dx, x) with dy_dx = gg.gradient(y, x) (nested tapes), torch.autograd.grad(dy_dx, x)
+            # after create_graph=True: the next derivative of the first question's output, by the same input
+            source = question.sources[0]
+            if question.kind == "jacobian":
+                jax.wants["hessian"] = question.call
+                wanted.append(f"{question.call} differentiates {question.output}, ∂{output}/∂{source}, again: its "
+                              f"Jacobian is {output}'s Hessian, shown after the gradient (--hessian)")
+            else:
+                jax.wants["order"] = jax.wants.get("order", 1) + 1
+                if question.asked.startswith("torch.") and question.seed is None:     # torch: of one number only
+                    jax.wants["one_element"] = question.call
+                power = str(jax.wants["order"]).translate(_SUPERSCRIPTS)
+                wanted.append(f"{question.call} differentiates {question.output} by {source} again: it is "
+                              f"d{power}{output}/d{source}{power}, shown with {output}'s derivatives up to that order (--order)")
+            chain.update(question.named)
+            gradients.update(question.named)
+            skip = "gradient"
         elif _gradient_question(head) is not None:
             question = _gradient_question(head)
             if question.output in gradients:   # g.gradient(dy_dx, x) with dy_dx = gg.gradient(y, x)
@@ -1828,6 +1851,10 @@ def read_python(text: str) -> Program | None:
                                  f"tape.watch({name}) in the with block would make the tape watch it")
                 question.sources = tuple(name for name in question.sources if name not in unwatched)
             output, skip, asked, output_at = question.output, "gradient", question.asked, at + question.at
+            if question.kind == "jacobian":      # tape.jacobian(y, x): every element of y's gradient
+                jax.wants["jacobian"] = question.call
+                wanted.append(f"{question.call} is the Jacobian of {question.output}: shown as its table after the "
+                              f"gradient (--jacobian), one row per element of {question.output}")
             if question.asked.startswith("torch.") and question.seed is None and isinstance(output, str):
                 scalar = (question.call, at + question.at, at + question.at + len(question.call))
             asked_at = end
@@ -1963,10 +1990,15 @@ def read_python(text: str) -> Program | None:
                 gradients.update(re.findall(_NAME, match.group(1)))
         elif _ALIAS.match(head):
             match = _ALIAS.match(head)
-            _higher(match.group(2), match.group(3), derived, at + head.index(match.group(2)))
-            aliases[match.group(1)] = match.group(3)
-            if _JAX_OPEN.match(match.group(2).strip()):     # g(x, y) asks it: read by _ask
-                jax.bound[match.group(1)] = _transform(match.group(2).strip(), at + head.index(match.group(2)))
+            written = match.group(2).strip()
+            transform = _transform(written, at + head.index(match.group(2))) if _JAX_OPEN.match(written) else None
+            if match.group(3) in jax.bound and transform is not None:    # d2f = grad(df), df = grad(f): f''
+                transform = _composed(transform, jax.bound[match.group(3)], written)
+            if transform is None or transform.function in derived:
+                _higher(match.group(2), match.group(3), derived, at + head.index(match.group(2)))
+            aliases[match.group(1)] = aliases.get(transform.function, transform.function) if transform else match.group(3)
+            if transform is not None:     # g(x, y) asks it: read by _ask
+                jax.bound[match.group(1)] = transform
             if _HAS_AUX.search(match.group(2)):      # g = jax.grad(f, has_aux=True): g(x) is f(x)[0]
                 aux.add(match.group(1))
             if not match.group(2).lstrip().startswith(("jit", "jax.jit")):
@@ -2117,6 +2149,7 @@ def read_python(text: str) -> Program | None:
     if re.search(r"\.stop_recording[ \t]*\(", text):
         notes.append("values computed under stop_recording() carry no gradient: where none reaches a source, "
                      "TensorFlow gives None and gradcalc 0")
+    notes.extend(wanted)
     said = {"import": "import lines", "print": "print(…)", "backward": ".backward()", "grad": ".grad and grad(…)",
             "with": "with … :", **{kind: words for kind, _, words in _HARMLESS_KINDS},
             "cleared": "gradients cleared (zero_grad(), .grad.zero_(), .grad = None)",
@@ -2143,6 +2176,7 @@ def read_python(text: str) -> Program | None:
                    (objects, made_called) if objects or made_called else None, parts, aux)
     program.wrt, program.output_at, program.scalar = wrt or (), output_at, scalar
     program.jacobians = frozenset(jax.jacobians)
+    program.wants = dict(jax.wants)
     program.updates = ".at[" in source
     program.seed = seeds[0][:2] if seeds else None
     if earlier and seeds:
@@ -2706,6 +2740,7 @@ def _accumulated(calls, text, chars):
 
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _without_list(text):
@@ -2761,15 +2796,25 @@ def _module_function(match, at: int) -> str:
 class _Question:
     """tape.gradient(targets, sources) or torch.autograd.grad(outputs, inputs) as read from a statement."""
 
-    __slots__ = ("output", "sources", "named", "seed", "asked", "at", "call", "seed_at")
+    __slots__ = ("output", "sources", "named", "seed", "asked", "at", "call", "seed_at", "kind")
 
-    def __init__(self, output, sources, named, seed, asked, at, call, seed_at=None):
+    def __init__(self, output, sources, named, seed, asked, at, call, seed_at=None, kind="gradient"):
         self.output, self.sources, self.named, self.seed = output, sources, named, seed
         self.asked, self.at, self.call = asked, at, call
         self.seed_at = seed_at      # (start, end) of the seed's text in the statement
+        self.kind = kind            # "gradient", or "jacobian" (tape.jacobian: every output element's gradient)
 
 
-_GRADIENT_CALL = re.compile(rf"(?<![\w.])(?:({_NAME})\.gradient|(?:torch\.)?autograd\.grad)[ \t]*\(")
+def _higher_question(question: _Question, previous: _Question | None, chain: set) -> bool:
+    """Whether `question` differentiates the gradient the one before it asked, by the same one input, with no
+    seed in either: the next derivative (a Hessian, for tape.jacobian of a gradient)."""
+    return previous is not None and previous.kind == "gradient" and question.sources is not None and \
+        question.sources == previous.sources and len(question.sources) == 1 and question.seed is None and \
+        previous.seed is None and (question.output in previous.named or question.output in chain) and \
+        (question.kind == "gradient" or not chain)
+
+
+_GRADIENT_CALL = re.compile(rf"(?<![\w.])(?:({_NAME})\.(gradient|jacobian)|(?:torch\.)?autograd\.grad)[ \t]*\(")
 # what may follow the call: .numpy(), the first of autograd.grad's tuple
 _GRADIENT_AFTER = re.compile(r"(?:[ \t]*\.numpy[ \t]*\([ \t]*\)|[ \t]*\[[ \t]*(\d+)[ \t]*\])*")
 _GRADIENT_LHS = re.compile(rf"([\[(]?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*[\])]?)[ \t]*=(?!=)")
@@ -2812,6 +2857,8 @@ def _gradient_question(head: str) -> _Question | None:
     names = _names_in(targets)
     if not names or any(key not in _GRADIENT_SETTINGS for key in keywords) or len(positional) > 3:
         return None
+    if call.group(2) == "jacobian" and (len(positional) > 2 or len(names) > 1 or seed is not None):
+        return None     # tape.jacobian(y, x, unconnected_gradients): one target, no seed
     seed_at = None
     if seed is not None and (_ones_seed("", 0, seed) != (0, 0) or re.fullmatch(_NAME, seed.strip())):
         begin = head.rfind(seed.strip(), call.end(), k)
@@ -2823,11 +2870,11 @@ def _gradient_question(head: str) -> _Question | None:
     picked = [int(index) for index in re.findall(r"\[[ \t]*(\d+)", head[k:after.end()])]
     if listed and picked and picked[0] < len(listed):     # torch.autograd.grad(y, [a, b])[1]: ∂y/∂b
         listed = [listed[picked[0]]]
-    called = f"{call.group(1)}.gradient" if tape else "torch.autograd.grad"
+    called = f"{call.group(1)}.{call.group(2)}" if tape else "torch.autograd.grad"
     output = names[0] if len(names) == 1 else tuple(names)
     asked = f"{called}({targets.strip()}, …)"
     return _Question(output, tuple(listed) if listed else None, re.findall(_NAME, lhs.group(1)) if lhs else (),
-                     seed, asked, call.start(), head[call.start():k], seed_at)
+                     seed, asked, call.start(), head[call.start():k], seed_at, call.group(2) or "gradient")
 
 
 _VARIABLE = re.compile(r"(?:tf\.(?:compat\.v1\.)?)?(?:Variable|get_variable)[ \t]*\(")
@@ -2978,7 +3025,7 @@ _JAX_UNREAD = re.compile(r"(?<![\w.])(?:jax\.)?(vmap|pmap|lax\.(?:fori_loop|scan
 
 
 # a cheap first look for the words of JAX's transforms, maps and loops (most lines have none)
-_JAX_WORDS = re.compile(r"grad|jac|jvp|vjp|linearize|map|loop|scan|cond|switch")
+_JAX_WORDS = re.compile(r"grad|jac|hessian|jvp|vjp|linearize|map|loop|scan|cond|switch")
 
 
 def _jax_unread(match, start):
@@ -3102,7 +3149,7 @@ def _higher(written, name, derived, at):
 # value_and_grad(f)(x), print(jacrev(f)(W)), or g(x) with g = jax.grad(f): JAX's answer is a gradient
 # (and the value, for value_and_grad), which gradcalc shows as f's value at the arguments with the
 # gradients asked (argnums, 0 by default as in JAX); the names the statement binds hold what JAX returns.
-_JAX_OPEN = re.compile(r"(?:(?:jax|torch\.func|functorch)\.)?(grad|value_and_grad|jacrev|jacfwd)[ \t]*\(")
+_JAX_OPEN = re.compile(r"(?:(?:jax|torch\.func|functorch)\.)?(grad|value_and_grad|jacrev|jacfwd|jacobian|hessian)[ \t]*\(")
 _JAX_INSIDE = re.compile(rf"(?<![\w.]){_JAX_OPEN.pattern}")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 # a value written in the call (a number, a list of numbers, or one in an array call), which becomes the
@@ -3115,12 +3162,31 @@ _WRITTEN = re.compile(rf"{_NUMBER}|{_NUMBERS}|(?:{_DOTTED}\.)?(?:array|asarray)\
 class _Transform:
     """jax.grad(f, argnums=1, has_aux=True) as written: its kind, function, argnums and has_aux."""
 
-    __slots__ = ("kind", "function", "indices", "tupled", "aux", "written", "lam")
+    __slots__ = ("kind", "function", "indices", "tupled", "aux", "written", "lam", "order")
 
-    def __init__(self, kind, function, indices, tupled, aux, written, lam=None):
+    def __init__(self, kind, function, indices, tupled, aux, written, lam=None, order=1):
         self.kind, self.function, self.indices, self.tupled = kind, function, indices, tupled
         self.aux, self.written = aux, written
         self.lam = lam      # grad(lambda x: …): (its parameters, where its body starts and ends in `written`)
+        # grad(grad(f)): 2, the order of the derivative of f a "grad" asks (one scalar argument);
+        # jax.hessian(f), jacfwd(jacrev(f)), jacfwd(grad(f)) are the kind "hessian"
+        self.order = order
+
+
+def _composed(outer: _Transform, inner: _Transform | None, written: str) -> _Transform | None:
+    """A transform of a transform, as one: grad of grad(f) (or of grad(grad(f))) is f's next derivative
+    by the same argument, jacfwd/jacrev of grad(f) or jacrev(f) f's Hessian; None for any other (refused
+    as a higher derivative where it stands)."""
+    # the outer transform differentiates by the argument its argnums picks (0): the inner one's too, else
+    # grad(grad(f, argnums=1)) would be ∂²f/∂x∂y, a mixed derivative --order does not give
+    if inner is None or inner.aux or inner.lam or outer.aux or outer.tupled or outer.indices != [0] \
+            or inner.indices != [0]:
+        return None
+    if outer.kind == "grad" and inner.kind == "grad" and not inner.tupled:
+        return _Transform("grad", inner.function, inner.indices, False, False, written, order=inner.order + 1)
+    if outer.kind in ("jacfwd", "jacrev") and inner.kind in ("grad", "jacfwd", "jacrev") and inner.order == 1:
+        return _Transform("hessian", inner.function, inner.indices, inner.tupled, False, written)
+    return None
 
 
 def _transform(written: str, at: int) -> _Transform | None:
@@ -3136,6 +3202,12 @@ def _transform(written: str, at: int) -> _Transform | None:
             return None
         parts = ["lambda"] + body[1:]
         lam = (params, lam.end(), lam.end() + len(body[0]))
+    elif parts and _JAX_OPEN.match(parts[0]) and _closing_text(parts[0], _JAX_OPEN.match(parts[0]).end() - 1) \
+            == len(parts[0]) - 1:     # grad(grad(f)), jacfwd(jacrev(f)): one transform, a higher derivative
+        kind = {"jacobian": "jacrev"}.get(opened.group(1), opened.group(1))
+        if len(parts) > 1 or kind in ("value_and_grad", "hessian"):
+            return None
+        return _composed(_Transform(kind, "", [0], False, False, written), _transform(parts[0], at), written)
     elif not parts or not re.fullmatch(rf"{_NAME}(?:\.{_NAME})*", parts[0]):
         return None
     indices, tupled, aux = [0], False, False
@@ -3157,18 +3229,22 @@ def _transform(written: str, at: int) -> _Transform | None:
                          "leave it out if it changes nothing, or paste the function's formula with --x VALUE")
     if lam and aux:
         return None
-    return _Transform(opened.group(1), parts[0], indices, tupled, aux, written, lam)
+    return _Transform({"jacobian": "jacrev"}.get(opened.group(1), opened.group(1)), parts[0], indices, tupled, aux,
+                      written, lam)
 
 
 class _Asked:
     """A statement that asks a transform: `targets = [print(] callee(args) [)]`, places within the
     statement's text."""
 
-    __slots__ = ("transform", "targets", "tupled", "args", "callee", "open", "close", "bound")
+    __slots__ = ("transform", "targets", "tupled", "args", "callee", "open", "close", "bound", "inside")
 
     def __init__(self, transform, targets, tupled, args, callee, open, close, bound):
         self.transform, self.targets, self.tupled, self.args = transform, targets, tupled, args
         self.callee, self.open, self.close, self.bound = callee, open, close, bound
+        # the text from callee to close as f's own call, where the statement wrote it otherwise
+        # (torch.autograd.functional.jacobian(f, (x, y)) → f(  x, y )); None: as written
+        self.inside = None
 
 
 def _bound_names(lhs: str) -> tuple[list, bool] | None:
@@ -3226,6 +3302,10 @@ def _asked(head: str, bound: dict, at: int) -> _Asked | None:
         if len(shown) > 1 and len(called) == 1:     # print('W_grad', grad(loss)(W, b)): a label and the question
             rest_at = head.index(called[0], rest_at)
             end = rest_at + len(called[0])
+    functional = _FUNCTIONAL.match(head, rest_at)
+    asked = _functional_asked(functional, head, targets, tupled, rest_at, end) if functional else None
+    if asked is not None:
+        return asked
     opened = _JAX_OPEN.match(head, rest_at)
     name = re.compile(rf"({_NAME})[ \t]*\(").match(head, rest_at)
     if opened:
@@ -3233,6 +3313,8 @@ def _asked(head: str, bound: dict, at: int) -> _Asked | None:
         if shut is None:
             return None
         transform = _transform(head[rest_at:shut + 1], at + rest_at)
+        if transform is not None and transform.function in bound:     # grad(g) with g = grad(f): f''
+            transform = _composed(transform, bound[transform.function], transform.written)
         if transform is None:
             return None
         call_open = shut + 1 + len(head[shut + 1:]) - len(head[shut + 1:].lstrip())
@@ -3249,6 +3331,41 @@ def _asked(head: str, bound: dict, at: int) -> _Asked | None:
         return None     # .item(), .block_until_ready(): the same numbers
     return _Asked(transform, targets, tupled, _split_arguments(head[call_open + 1:close]), rest_at, call_open, close,
                   is_bound)
+
+
+# torch.autograd.functional.jacobian(f, inputs) and hessian(f, inputs): f's Jacobian or Hessian at the
+# inputs (a tensor, or a tuple of them: one block each), the same question as jax.jacrev(f, argnums=(0, …))
+_FUNCTIONAL = re.compile(r"(?:(?:torch\.)?autograd\.functional\.)?(jacobian|hessian)[ \t]*\(")
+# settings that change no number: create_graph (a graph kept for later), strict (an error instead of zeros
+# for an output that does not depend on an input), vectorize and strategy (how, not what)
+_FUNCTIONAL_SETTINGS = ("create_graph", "strict", "vectorize", "strategy", "outer_jacobian_strategy")
+
+
+def _functional_asked(functional, head: str, targets, tupled: bool, rest_at: int, end: int) -> _Asked | None:
+    """torch.autograd.functional.jacobian(f, (x, y)) as jacrev(f, argnums=(0, 1))(x, y): an _Asked whose call
+    is f's own, the function's name and the inputs where they are written (the brackets in between moved)."""
+    close = _closing_text(head, functional.end() - 1)
+    if close is None or head[close + 1:end].strip():
+        return None
+    parts = _split_arguments(head[functional.end():close])
+    if len(parts) < 2 or not re.fullmatch(_NAME, parts[0].strip()) or any(
+            not re.match(rf"(?:{'|'.join(_FUNCTIONAL_SETTINGS)})[ \t]*=(?!=)", part.strip()) for part in parts[2:]):
+        return None
+    inputs = parts[1].strip()
+    whole = re.fullmatch(r"\((.*)\)", inputs, re.S)
+    args = [a.strip() for a in _split_arguments(whole.group(1))] if whole else [inputs]
+    if not args or not all(re.fullmatch(_NAME, a) for a in args):
+        return None
+    kind = {"jacobian": "jacrev"}.get(functional.group(1), functional.group(1))
+    transform = _Transform(kind, parts[0].strip(), list(range(len(args))), bool(whole), False, head[rest_at:close + 1])
+    callee = head.index(parts[0].strip(), functional.end())
+    first = head.index(args[0], callee + len(parts[0].strip()))
+    last = head.index(args[-1], first) + len(args[-1])
+    # f(x, y) written over the call: the comma after f becomes its "(", what follows the inputs blank up to ")"
+    comma = head.index(",", callee)
+    asked = _Asked(transform, targets, tupled, args, callee, comma, close, False)
+    asked.inside = head[callee:comma] + "(" + " " * (first - comma - 1) + head[first:last] + " " * (close - last) + ")"
+    return asked
 
 
 def _closing_text(text: str, k: int) -> int | None:
@@ -3323,6 +3440,7 @@ class _JaxAsking:
         self.held: dict[str, tuple] = {}           # names bound to an answer → (what they hold, from where)
         self.key, self.span, self.names, self.notes, self.output = None, None, [], [], None
         self.jacobians: set[int] = set()
+        self.wants: dict = {}        # what the transforms asked beyond a gradient (Program.wants)
 
 
 def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived, transformed, aux, skipped) -> None:
@@ -3332,6 +3450,8 @@ def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived,
     transform, args = asked.transform, [a.strip() for a in asked.args]
     written = transform.written.strip()
     function = transform.function
+    if asked.inside is not None:
+        chars[at + asked.callee:at + asked.close + 1] = asked.inside
     _higher(written, function, derived, at + asked.callee)
     if any(re.match(rf"{_NAME}[ \t]*=(?!=)", a) or a.startswith("*") for a in args):
         raise _error(f"{written}(…) is given a keyword or unpacked argument: JAX differentiates by positional "
@@ -3419,9 +3539,18 @@ def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived,
             transformed.add(called_at)
         if transform.aux:
             aux.add(called_at)
+    if transform.kind == "hessian":
+        state.wants["hessian"] = written
+        said += ", then its Hessian" if said.endswith("value and gradient") else \
+            f"; shown as {out}'s value and gradient, then its Hessian"
+    elif transform.order > 1:      # grad(grad(f))(x): f's derivatives up to that order (Taylor mode, --order K)
+        state.wants["order"] = max(state.wants.get("order", 1), transform.order)
+        said += ", then its derivatives up to that order" if said.endswith("value and gradient") else \
+            f"; shown as {out}'s value and gradient, then its derivatives up to that order"
     if transform.kind in ("jacfwd", "jacrev"):
-        state.jacobians.add(called_at if not asked.bound else at + asked.callee)
-        said += f"; {transform.kind} is the Jacobian, which for {out}'s one value is this gradient"
+        state.wants["jacobian"] = written
+        said += (f"; {written.split('(')[0].rsplit('.', 1)[-1]} is {out}'s Jacobian, shown as its table (--jacobian, "
+                 f"one row per element of {out}), which for {out}'s one value is this gradient")
     state.notes.append(said)
     skipped["grad"] = skipped.get("grad", 0) + 1
 
@@ -3434,12 +3563,17 @@ def _bind(asked, transform, names, out, state, at, end):
     """The names the statement binds, as what JAX gives them (held: a later computation with them is
     refused), the name bound to f's value if one is (value_and_grad), and the note saying so."""
     gradient = [f"∂{out}/∂{name}" for name in names] if transform.tupled else f"∂{out}/∂{names[0]}"
+    if transform.kind == "hessian":
+        gradient = f"the Hessian ∂²{out}/∂{'∂'.join(names)}" if len(names) > 1 else f"the Hessian ∂²{out}/∂{names[0]}²"
+    elif transform.order > 1:
+        power = str(transform.order).translate(_SUPERSCRIPTS)
+        gradient = f"d{power}{out}/d{names[0]}{power}"
     value = f"{out}'s value"
     if transform.kind == "value_and_grad":
         result = [[value, "aux"] if transform.aux else value, gradient]
     else:
         result = [gradient, "aux"] if transform.aux else gradient
-    asks = f"{transform.written.strip()}(…)"
+    asks = transform.written.strip() if asked.inside is not None else f"{transform.written.strip()}(…)"
     default = "" if transform.tupled or re.search(r",", transform.written) else " (argnums=0, JAX's default)"
     if asked.targets is None:
         return None, f"{asks} is {_said(result)}{default}: shown as {out}'s value and gradient"

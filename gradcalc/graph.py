@@ -258,7 +258,8 @@ class Graph:
     """A program as nodes. An op is created after its inputs, so `nodes` is topologically sorted."""
 
     __slots__ = ("text", "nodes", "variables", "constants", "defaults", "output", "limits", "versions",
-                 "notes", "written_products", "axis_or_number", "asked", "scalar_asked", "seed", "questions")
+                 "notes", "written_products", "axis_or_number", "asked", "scalar_asked", "seed", "questions",
+                 "wants")
 
     def __init__(self, text: str, nodes=None, variables: dict[str, int] | None = None,
                  constants: dict | None = None, defaults: dict | None = None, output: int = -1,
@@ -293,6 +294,10 @@ class Graph:
         # a persistent tape's questions before the last: (the node asked of, the inputs asked or None, the
         # call as written), each answered in a note beside the output's gradients
         self.questions: tuple = ()
+        # what a pasted program asks beyond the gradient, as the options that compute it would
+        # (jax.jacfwd(f)(x) of a vector f: {"jacobian": the call as written}; jax.hessian: "hessian";
+        # grad(grad(f)): {"order": 2}): the command line computes them as if those options were given
+        self.wants: dict = {}
 
     def copy(self) -> Graph:
         """A copy whose node list and tables can grow (derivative nodes) without changing this graph."""
@@ -303,6 +308,7 @@ class Graph:
         copied.scalar_asked = self.scalar_asked
         copied.asked = self.asked
         copied.seed, copied.questions = self.seed, self.questions
+        copied.wants = dict(self.wants)
         return copied
 
     def add(self, op: str | None, inputs: tuple[int, ...], span: Span, name: str | None = None) -> int:

@@ -1873,6 +1873,7 @@ def _parse_read(text: str, limits: Limits, names: frozenset, flat=None) -> Graph
                 asked = tuple(name for name, node in graph.variables.items() if used[node])
                 graph.asked = asked if asked != tuple(graph.variables) else ()
             graph.scalar_asked = program.scalar
+            graph.wants = dict(program.wants)
         if python or _BUILDER_READ[0] or not _reads_otherwise(graph, names):
             return graph
     except GradcalcError as error:

@@ -409,6 +409,8 @@ def evaluate(graph: Graph, values: dict[str, Any] | None = None, wrt: Iterable[s
                                                           f"∂L/∂{out}")
     elif seed is None and graph.scalar_asked is not None and np.size(node_values[graph.output]) != 1:
         raise _not_one_number(graph, xp.shape(node_values[graph.output]))   # torch: numel() == 1
+    if "one_element" in graph.wants:     # torch.autograd.grad(dy_dx, x) again: dy_dx must be one number
+        _one_element(graph, inputs, wrt)
     grads, _ = backward(graph, node_values, seed, wrt=wrt, record=False)
     for note in _earlier_answers(graph, node_values, inputs):
         if note not in graph.notes:
@@ -434,6 +436,19 @@ def _not_one_number(graph: Graph, shape) -> GradcalcError:
                          (start, end), text=graph.text,
                          hint=f"write {fix} for the gradient of the sum of its elements, or give ∂L/∂{name} "
                               f"with --upstream (PyTorch's {seed})")
+
+
+def _one_element(graph: Graph, inputs: dict, wrt: tuple[str, ...]) -> None:
+    """torch.autograd.grad of a gradient (after create_graph=True) without grad_outputs: PyTorch computes
+    it of one number only, so the input differentiated by must have one element."""
+    for name in wrt or tuple(graph.variables):
+        if name in inputs and np.size(inputs[name]) != 1:
+            call = graph.wants["one_element"]
+            raise GradcalcError(f"{call} differentiates a gradient by {name}, a {format_shape(xp.shape(inputs[name]))} "
+                                f"array: the gradient has {name}'s shape, and PyTorch differentiates one number only "
+                                f"('grad can be implicitly created only for scalar outputs')",
+                                hint=f"give {name} one element (torch.tensor([2.0])): then it is the second derivative; "
+                                     f"every second derivative of an array is the formula's --hessian")
 
 
 def _earlier_answers(graph: Graph, node_values: list, inputs: dict) -> list[str]:

@@ -92,10 +92,10 @@ def test_refusals_say_what_to_type():
     assert compute("def f(m, y):\n  m[y] = 0\n  return m.sum()", m=np.ones(3), y=1.0).value == 2.0   # read now
     assert "np.where" in refused("def f(m, y):\n  m[0:2] = 0\n  return m.sum()", m=np.ones(3), y=1.0).hint
     assert compute("import torch as t\nx = t.tensor(1.)\ny = x*x\ny.backward()").gradient["x"] == 2.0   # read now
-    error = refused("x = tf.constant(5.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n"
+    found = compute("x = tf.constant(5.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n"
                     "  with tf.GradientTape() as gg:\n    gg.watch(x)\n    y = x * x\n"
-                    "  dy_dx = gg.gradient(y, x)\nd2y_dx2 = g.gradient(dy_dx, x)")
-    assert "second derivative" in error.message
+                    "  dy_dx = gg.gradient(y, x)\nd2y_dx2 = g.gradient(dy_dx, x)")    # read now: d²y/dx² = 2
+    assert found.graph.wants == {"order": 2} and found.derivative(2)["value"] == 2.0
     assert "a1[:, 0]" in refused("y = a1(:,1)", a1=np.ones((1, 2))).hint
     assert "x[1:]" in refused(r"f = \sum_{i=2}^{n} x_i^2", x=np.ones(2), n=2.0).hint
     assert "give x as an array" in refused(r"f = \sum_{i=1}^{n} x_i^2", n=2.0).hint
@@ -128,9 +128,9 @@ def test_torch_autograd_grad_asks_as_backward_does():
     assert np.allclose(found.value, [8.0]) and np.allclose(found.gradient["x"], [12.0])
     found = compute("x = torch.tensor(2.0, requires_grad=True)\ny = x**3\ndy_dx, = torch.autograd.grad(outputs=y, inputs=x)")
     assert found.gradient["x"] == 12.0
-    error = refused("x = torch.tensor([2.0], requires_grad=True)\ny = x**3\n"
+    found = compute("x = torch.tensor([2.0], requires_grad=True)\ny = x**3\n"
                     "dy_dx = torch.autograd.grad(y, x, create_graph=True)[0]\nd2 = torch.autograd.grad(dy_dx, x)[0]")
-    assert "second derivative" in error.message
+    assert found.derivative(2)["value"] == [12.0]      # read now: PyTorch's tensor([12.])
 
 
 def test_loss_and_activation_objects_are_their_functions():

@@ -91,9 +91,6 @@ def test_a_name_bound_to_the_gradient_is_not_shown_as_the_value():
      "print(f\"dh/dy = {dh_dy(x, y)}\")", "a gradient asked inside the text a print shows is not read",
      "ask it on a line of its own, g = dh_dy(…)"),
     (F + "x = 1.5\ny = 0.7\nprint(f'{jax.grad(f)(x, y)}')", "inside the text a print shows", "g = jax.grad(…)"),
-    # a vector-valued function's Jacobian is not a gradient
-    ("import jax\nimport jax.numpy as jnp\ndef f(x):\n    return jnp.sin(x) * 2\nx = jnp.array([1.0, 2.0])\n"
-     "J = jax.jacfwd(f)(x)", "is its Jacobian", "the Jacobian's row i"),
 ])
 def test_what_jax_computes_otherwise_is_refused_with_a_hint(program, message, hint):
     result = run(program, "--x", "[1, 2]") if "[x, 2.0]" in program else run(program)

@@ -82,6 +82,7 @@ def run(ctx: click.Context, p: dict) -> None:
     program.note_unused(ctx, result)
     if pictures.run(result, p, out):
         return
+    p = higher.asked_by_program(result, p)
     if higher.given(p):
         return higher.run(result, p, out)
     found = checks.run(result, answers, p)

@@ -15,6 +15,20 @@ def given(p: dict) -> list[str]:
         ("--mode forward", p["mode"] == "forward"), ("--compare-modes", p["compare_modes"])) if wanted]
 
 
+def asked_by_program(result, p: dict) -> dict:
+    """The options, with what a pasted program asks beyond the gradient (Graph.wants) added as the
+    options that compute it: jax.jacfwd(f)(x) of a vector f is --jacobian, jax.hessian(f)(x)
+    --hessian, grad(grad(f))(x) --order 2. Checks and pictures given on the command line are of the
+    gradient: then nothing is added."""
+    wants = result.graph.wants
+    if not wants or p["expect"] or p["numerical"] or p["points"] is not None:
+        return p
+    import numpy as np
+
+    return {**p, "jacobian": p["jacobian"] or ("jacobian" in wants and np.ndim(result.value) != 0),
+            "hessian": p["hessian"] or "hessian" in wants, "order": p["order"] or wants.get("order")}
+
+
 def run(result, p: dict, out: Output) -> None:
     from ..higher import beyond
     from ..render.higher import render

@@ -102,8 +102,8 @@ def answer(argv: list[str]) -> int | None:
         result = compute(question.expression, values, wrt=tuple(question.wrt))
     except Exception:
         return None   # the full command line computes it again and reports it in its words
-    if result.unused:
-        return None   # a note, or a mistyped option: the full command line says which
+    if result.unused or result.graph.wants:
+        return None   # a note, a mistyped option, or a Jacobian asked: the full command line says which
     from .exits import answering, exit_code
     from .output import Output, show_result
 

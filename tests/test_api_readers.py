@@ -1,0 +1,165 @@
+"""Differentiation APIs in pasted code read as the library computes them: a Jacobian (jax.jacfwd/jacrev/
+jacobian, torch.func.jacrev, tape.jacobian) is --jacobian's table, a Hessian (jax.hessian, torch.func.hessian,
+jacfwd(grad(f)), tape.jacobian of a tape.gradient) --hessian's, grad(grad(f)) and a gradient differentiated
+again (nested GradientTapes, torch.autograd.grad after create_graph=True) --order's. Each case's numbers are
+what JAX 0.8 (float64) and PyTorch 2.13 printed for it, run by hand in the oracle venv of
+tools/corpus_oracle.py; TensorFlow's are its guide's printed values (no TensorFlow there), checked with the
+same computation in PyTorch."""
+
+import json
+
+import numpy as np
+import pytest
+from helpers import assert_error, run
+
+JACFWD = '''import jax
+import jax.numpy as jnp
+
+def f(x):
+  return jnp.asarray(
+    [x[0], 5*x[2], 4*x[1]**2 - 2*x[2], x[2] * jnp.sin(x[0])])
+
+print(jax.{}(f)(jnp.array([1., 2., 3.])))'''
+JAX_JACOBIAN = [[1.0, 0.0, 0.0], [0.0, 0.0, 5.0], [0.0, 16.0, -2.0], [1.6209069176044193, 0.0, 0.8414709848078965]]
+
+PREDICT = '''def predict(weight, bias, x):
+    return F.linear(x, weight, bias).tanh()
+
+ft_jac_weight, ft_jac_bias = jacrev(predict, argnums=(0, 1))(weight, bias, x)'''
+PREDICT_AT = ("--weight", "[[0.5, -0.2, 0.1], [0.3, 0.8, -0.5], [-0.4, 0.1, 0.2]]", "--bias", "[0.1, -0.2, 0.05]",
+              "--x", "[1.0, -0.5, 2.0]")
+
+
+def _json(*args) -> dict:
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("transform", ["jacfwd", "jacrev", "jacobian"])
+def test_jax_jacobian_of_a_vector_function(transform):
+    data = _json(JACFWD.format(transform))
+    np.testing.assert_allclose(data["jacobian"]["blocks"]["x"], JAX_JACOBIAN, rtol=1e-12)
+    assert data["jacobian"]["rows"] == ["f[0]", "f[1]", "f[2]", "f[3]"]
+
+
+def test_torch_func_jacrev_by_two_arguments():
+    blocks = _json(PREDICT, *PREDICT_AT)["jacobian"]["blocks"]
+    np.testing.assert_allclose(blocks["weight"], [
+        [[0.48691736114834167, -0.24345868057417083, 0.9738347222966833], [0, 0, 0], [0, 0, 0]],
+        [[0, 0, 0], [0.25743319670309406, -0.12871659835154703, 0.5148663934061881], [0, 0, 0]],
+        [[0, 0, 0], [0, 0, 0], [1.0, -0.5, 2.0]]], atol=1e-15)
+    np.testing.assert_allclose(blocks["bias"], [[0.48691736114834167, 0, 0], [0, 0.25743319670309406, 0], [0, 0, 1.0]],
+                               atol=1e-15)
+    assert set(blocks) == {"weight", "bias"}       # argnums=(0, 1): not x
+
+
+def test_the_jacobian_is_the_output_of_quiet():
+    assert run(JACFWD.format("jacrev"), "-q").stdout.splitlines() == \
+        ["1 0 0", "0 0 5", "0 16 -2", "1.620906918 0 0.8414709848"]
+
+
+def test_tape_jacobian_by_a_scalar_source():
+    program = ("x = tf.linspace(-10.0, 10.0, 200+1)\ndelta = tf.Variable(0.0)\n\nwith tf.GradientTape() as tape:\n"
+               "  y = tf.nn.sigmoid(x+delta)\n\ndy_dx = tape.jacobian(y, delta)")
+    data = _json(program)["jacobian"]
+    assert data["method"] == "forward" and data["variables"] == ["delta"] and len(data["rows"]) == 201
+    column = np.asarray(data["blocks"]["delta"])
+    np.testing.assert_allclose(column[:3], [4.5395807735951673e-05, 5.016964743765515e-05, 5.544545018390097e-05])
+    assert column[100] == 0.25
+
+
+def test_a_jacobian_asked_of_one_value_is_its_gradient_alone():
+    program = "def f(x, y):\n  return x * jnp.sin(y)\n\nJ = jax.jacrev(f)(2.0, 0.5)"
+    data = _json(program)
+    assert "jacobian" not in data and data["gradient"] == {"x": pytest.approx(0.479425538604203)}
+
+
+# -- Hessians --
+
+def test_jax_hessian():
+    program = (">>> import jax\n>>>\n>>> g = lambda x: x[0]**3 - 2*x[0]*x[1] - x[1]**6\n"
+               ">>> print(jax.hessian(g)(jax.numpy.array([1., 2.])))")
+    assert _json(program)["hessian"]["matrix"] == [[6.0, -2.0], [-2.0, -480.0]]
+    assert run(program, "-q").stdout == "6 -2\n-2 -480\n"
+
+
+@pytest.mark.parametrize("spelled", ["hessian(f)", "torch.func.hessian(f)", "jacfwd(jacrev(f))", "jax.jacfwd(jax.grad(f))"])
+def test_hessian_spellings(spelled):
+    program = f"def f(x):\n  return x.sin().sum()\n\nhess = {spelled}(x)"
+    matrix = _json(program, "--x", "[0.1, 0.2, 0.3]")["hessian"]["matrix"]
+    np.testing.assert_allclose(matrix, np.diag([-0.09983341664682815, -0.19866933079506122, -0.29552020666133955]),
+                               atol=1e-17)
+
+
+# -- higher derivatives of one variable --
+
+def test_grad_of_grad_of_a_library_function():
+    program = "print(grad(grad(jnp.tanh))(2.0))\nprint(grad(grad(grad(jnp.tanh)))(2.0))"
+    data = _json(program)["derivative"]
+    assert data["order"] == 3
+    np.testing.assert_allclose(data["values"][1:], [-0.13621868742711296, 0.25265406509806265], rtol=1e-12)
+
+
+def test_grad_of_a_name_bound_to_grad():
+    program = ("f = lambda x: x**3 + 2*x**2 - 3*x + 1\n\ndfdx = jax.grad(f)\nd2fdx = jax.grad(dfdx)\n"
+               "d3fdx = jax.grad(d2fdx)\n\nprint(dfdx(1.0))\nprint(d2fdx(1.0))\nprint(d3fdx(1.0))")
+    assert _json(program)["derivative"]["values"] == [4.0, 10.0, 6.0]
+
+
+def test_nested_gradient_tapes():
+    # the TF guide prints dy_dx: 3.0, d2y_dx2: 6.0
+    program = ("x = tf.Variable(1.0)\n\nwith tf.GradientTape() as t2:\n  with tf.GradientTape() as t1:\n"
+               "    y = x * x * x\n  dy_dx = t1.gradient(y, x)\nd2y_dx2 = t2.gradient(dy_dx, x)\n\n"
+               "print('dy_dx:', dy_dx.numpy())\nprint('d2y_dx2:', d2y_dx2.numpy())")
+    data = _json(program)
+    assert data["gradient"] == {"x": 3.0} and data["derivative"]["values"] == [3.0, 6.0]
+
+
+def test_torch_autograd_grad_of_a_gradient():
+    program = ("x = torch.tensor([2.0], requires_grad=True)\ny = x**3\n"
+               "dy_dx = torch.autograd.grad(y, x, create_graph=True)[0]\nd2y_dx2 = torch.autograd.grad(dy_dx, x)[0]\n"
+               "print(d2y_dx2)")
+    assert _json(program)["derivative"]["values"] == [[12.0], [12.0]]     # PyTorch: tensor([12.])
+    # of an array x, PyTorch raises at the second call ('grad can be implicitly created only for scalar outputs')
+    assert_error(run(program.replace("y = x**3", "y = (x**3).sum()"), "--x", "[2.0, 1.0]"), 2,
+                 "PyTorch differentiates one number only")
+
+
+def test_a_gradient_of_a_gradient_by_another_input_stays_refused():
+    program = ("with tf.GradientTape() as t2:\n  with tf.GradientTape() as t1:\n    y = x * x * w\n"
+               "  dy_dx = t1.gradient(y, x)\nd2 = t2.gradient(dy_dx, w)")
+    assert_error(run(program, "--x", "1", "--w", "2"), 2, "itself a gradient, is a second derivative")
+
+
+# -- torch.autograd.functional --
+
+EXP_REDUCER = (">>> def exp_reducer(x):\n...   return x.exp().sum(dim=1)\n>>> inputs = torch.rand(2, 2)\n"
+               ">>> jacobian(exp_reducer, inputs)")
+INPUTS = ("--inputs", "[[0.49, 0.77], [0.09, 0.13]]")
+
+
+def test_torch_functional_jacobian():
+    blocks = _json(EXP_REDUCER, *INPUTS)["jacobian"]["blocks"]
+    np.testing.assert_allclose(blocks["inputs"], [[[1.632316219955379, 2.159766253784915], [0.0, 0.0]],
+                                                  [[0.0, 0.0], [1.0941742837052104, 1.1388283833246218]]], rtol=1e-12)
+    spelled = EXP_REDUCER.replace("jacobian(", "torch.autograd.functional.jacobian(")
+    assert _json(spelled, *INPUTS)["jacobian"]["blocks"] == blocks
+
+
+def test_torch_functional_jacobian_of_a_tuple_of_inputs():
+    program = "def adder(x, y):\n    return 2 * x * y + 3 * y\nJ = jacobian(adder, (x, y), create_graph=True)"
+    blocks = _json(program, "--x", "[1.0, 2.0]", "--y", "[0.5, 0.25]")["jacobian"]["blocks"]
+    assert blocks == {"x": [[1.0, 0.0], [0.0, 0.5]], "y": [[5.0, 0.0], [0.0, 7.0]]}
+
+
+def test_torch_functional_hessian():
+    program = (">>> def pow_reducer(x):\n...   return x.pow(3).sum()\n>>> inputs = torch.rand(2, 2)\n"
+               ">>> hessian(pow_reducer, inputs)")
+    np.testing.assert_allclose(_json(program, *INPUTS)["hessian"]["matrix"], np.diag([2.94, 4.62, 0.54, 0.78]))
+
+
+def test_a_functional_setting_that_changes_the_numbers_is_not_read():
+    # strict, vectorize and create_graph change no number; anything else is not read as a Jacobian
+    result = run("def f(x):\n    return x * 2\nJ = jacobian(f, x, 3)", "--x", "[1.0, 2.0]")
+    assert result.exit_code == 2
