@@ -69,8 +69,9 @@ def torch_oracle(code: str, point: dict, wrt: list[str], constant: list[str]) ->
     namespace = {"torch": torch, "F": F}
     inputs = {}
     for name, value in point.items():
-        if name in constant:
-            namespace[name] = value
+        if name in constant:     # held constant: a number as written, a list of floats as a tensor without a gradient
+            floats = isinstance(value, list) and any(isinstance(v, float) for v in np.ravel(value).tolist())
+            namespace[name] = torch.tensor(value, dtype=torch.float64) if floats else value
             continue
         inputs[name] = torch.tensor(value, dtype=torch.float64, requires_grad=True)
         namespace[name] = inputs[name]
