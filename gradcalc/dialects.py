@@ -1226,6 +1226,8 @@ NAMESPACES: dict[str, dict[str, Spelling]] = {
     "nn.functional": TORCH_FUNCTIONAL, "torch.special": {**SPECIAL, "softmax": S("x, axis", _softmax), "log_softmax": S("x, axis", _log_softmax)}, "torch.linalg": {"norm": TORCH["linalg.norm"], **LINALG},
     "tf": TENSORFLOW, "tf.math": TENSORFLOW, "tf.nn": TF_NN, "tf.linalg": {"matmul": TENSORFLOW["matmul"], **LINALG, "trace": NUMPY["trace"], "diag_part": NUMPY["diagonal"]},
     "math": MATH, "jax": {"nn.relu": JAX_NN["relu"]}, "d2l": D2L,
+    # SymPy's functions are gradcalc's own (sp.exp, sp.sin), with its capitalised Abs and its ln
+    "sympy": {"Abs": S("x", _call("abs")), "ln": S("x", _call("log"))},
     # what a pasted program's x[i] = v is read as (no text spells it: the lexer never makes this name)
     "gradcalc": {"set_item": S("x, i, v", _set_item), "one_value": S("x", _op("one_value", 1)),
                  "dense_kernel": S("x, n", lambda m, x, n: m("dense_kernel", x, n)),
@@ -1467,6 +1469,7 @@ _SEEN = re.compile(
     r"|\b(?:dtype|device|label)[ \t]*=|\.(?:zero_grad|retain_grad|requires_grad_)\b|\bgrad\(|\.gradient\("
     r"|\bautograd\.grad\b|\b(?:nn|losses|layers)\.[A-Z]\w*[ \t]*\("
     r"|^[ \t]*[rRuU]?(?:\"\"\"|\'\'\')|^[ \t]*[A-Za-z_]\w*\[[^\]\n]*\][ \t]*[-+*/]?=[^=]"
+    r"|(?<![\w.])(?:(?:sp|sympy)\.)?(?:diff|Derivative|symbols|Symbol)\(|\.diff\("
     r"|\.(?:reshape|view)\([ \t]*[A-Za-z_]\w*\.shape[ \t]*\)|\blist\([ \t]*range\(|^[ \t]*[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)+[ \t]*=[^=]")
 _NAME = r"[A-Za-z_][A-Za-z_0-9]*"
 _DOTTED = r"[A-Za-z_][A-Za-z_0-9.]*"
@@ -1712,6 +1715,7 @@ def read_python(text: str) -> Program | None:
     earlier, previous = [], None   # a persistent tape's questions before the last: (output, sources, call)
     chain: set[str] = set()        # names holding a derivative asked again (dy_dx, d2y_dx2 of nested tapes)
     wanted: list[str] = []         # notes on what is asked beyond the gradient (a Jacobian, a higher derivative)
+    sympy_asked = None             # SymPy's diff(expr, …) read: (expr as written, where it stands)
     dicts: dict[str, tuple] = {}   # my_vars = {'w': w, 'b': b}: the names of its values, in order
     layers: dict[str, tuple] = {}   # layer = tf.keras.layers.Dense(2, activation='relu'): (activation, bias)
     i = 0
@@ -1805,6 +1809,34 @@ def read_python(text: str) -> Program | None:
             chain.update(question.named)
             gradients.update(question.named)
             skip = "gradient"
+        elif _SYMBOLS.match(head.rstrip()):
+            skip = "symbols"        # x, y = sp.symbols('x y'): the names are inputs, given as --x, --y
+        elif ("diff" in head or "Derivative" in head) and (sympy := _sympy_question(head, at)) is not None:
+            # diff(expr, x, 3), expr.diff(x): the derivative asked, shown as expr's value and gradient then its orders
+            value_at, value_end, expr_at, expr_end, names, order = sympy
+            _blank(chars, at, at + expr_at)
+            _blank(chars, at + expr_end, at + len(head.rstrip()))
+            if sympy_asked is not None and sympy_asked[0] != head[expr_at:expr_end].strip():
+                raise _error(f"{head[value_at:value_end].strip()} asks a second question (the derivative of "
+                             f"{sympy_asked[0]} was the first): gradcalc answers one output a run", at + value_at,
+                             value_end - value_at, "keep one of the two lines (run gradcalc once for each)")
+            if sympy_asked is not None:    # the same expression again (diff(x**4, x, x, x), then diff(x**4, x, 3))
+                _blank(chars, *sympy_asked[1])
+                order = max(order, jax.wants.get("order", 1))
+                wanted.pop()
+            sympy_asked = (head[expr_at:expr_end].strip(), (at + expr_at, at + expr_end))
+            if order > 1:
+                jax.wants["hessian" if len(set(names)) > 1 else "order"] = order if len(set(names)) == 1 else head.strip()
+            wrt = tuple(dict.fromkeys(names)) if wrt is not None else None
+            power = str(order).translate(_SUPERSCRIPTS) if order > 1 else ""
+            wanted.append(f"{head[value_at:value_end].strip()} is the derivative "
+                          + (f"d{power}/d{names[0]}{power}" if len(set(names)) == 1 else
+                             "∂²/" + "".join(f"∂{name}" for name in names))
+                          + f" of {_short_text(head[expr_at:expr_end])}: shown as its value and gradient"
+                          + ("" if order == 1 else ", then its derivatives up to that order" if len(set(names)) == 1
+                             else ", then its Hessian"))
+            skipped["sympy"] = 1
+            continue
         elif _gradient_question(head) is not None:
             question = _gradient_question(head)
             if question.output in gradients:   # g.gradient(dy_dx, x) with dy_dx = gg.gradient(y, x)
@@ -2156,7 +2188,8 @@ def read_python(text: str) -> Program | None:
             "decorator": "decorators (a method added with @d2l.add_to_class read as a function, self.W as W)",
             "display": "drawings, plots and what no number shows (y.grad_fn)", "keys": "JAX's random keys (their draws are the values given)",
             "shown_before": "values a notebook shows before the question (y(x) alone on a line)", "module": "loss and activation objects (read as their functions)",
-            "dict": "dicts of variables (read as their values)",
+            "dict": "dicts of variables (read as their values)", "symbols": "SymPy's symbols (the inputs given as --x)",
+            "sympy": "SymPy's diff (read as the derivative it asks)",
             "if": "if statements (read as y = a if c else b, for each name they assign)", "seed": "the seed y.grad = … set before y.backward()",
             "layer": "Dense layers (read as act(x @ kernel + bias), kernel and bias inputs given as --kernel, --bias)",
             "update": "the update step after .backward() (the gradients are those before it)"}
@@ -2168,6 +2201,8 @@ def read_python(text: str) -> Program | None:
     made_called = bool(_MODULE_CALLED.search(text))    # nn.Softmax(dim=1)(x), left for the tokens' reading
     if re.search(r"(?<![\w.])optax\.", text):
         modules.setdefault("optax", "optax")    # optax.l2_loss(p, t): one name, looked up in OPTAX
+    if re.search(r"(?<![\w.])sympy\.", text):
+        modules.setdefault("sympy", "sympy")    # import sympy, then sympy.exp(x): gradcalc's exp
     if "random" not in modules and re.search(r"(?<![\w.])random\.(?:PRNGKey|key|split|fold_in)\b", text):
         modules["random"] = "jax.random"     # random.normal(key, (3,)) after `from jax import random`
     _without_keys(chars, "".join(chars), modules.get("random") == "jax.random")
@@ -3331,6 +3366,69 @@ def _asked(head: str, bound: dict, at: int) -> _Asked | None:
         return None     # .item(), .block_until_ready(): the same numbers
     return _Asked(transform, targets, tupled, _split_arguments(head[call_open + 1:close]), rest_at, call_open, close,
                   is_bound)
+
+
+# SymPy: x, y = sp.symbols('x y') (or Symbol('x')) makes names, the inputs gradcalc is given values of
+_SYMBOLS = re.compile(rf"{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*=[ \t]*(?:(?:sp|sympy)\.)?(?:symbols|Symbol)"
+                      rf"[ \t]*\([ \t]*(?:'[^'\n]*'|\"[^\"\n]*\")[ \t]*(?:,[ \t]*{_NAME}[ \t]*=[ \t]*\w+[ \t]*)*\)$")
+# diff(expr, x, x), sp.diff(expr, x, 3), Derivative(expr, x).doit(), expr.diff(x): the derivative SymPy returns
+_SYMPY_DIFF = re.compile(r"(?:(?:sp|sympy)\.)?(diff|Derivative)[ \t]*\(")
+
+
+def _sympy_question(head: str, at: int):
+    """A statement whose value is SymPy's derivative of an expression, alone, assigned or printed:
+    (where its value starts and ends, where the expression starts and ends, the names differentiated by in
+    order, the order); None for any other statement. More than two names, or an order past 2 by two names (a
+    mixed partial derivative of higher order) is refused."""
+    eq = _assignment(head)
+    start = 0 if eq is None else eq + 1
+    start += len(head[start:]) - len(head[start:].lstrip())
+    end = len(head.rstrip())
+    printed = _PRINT.match(head, start)
+    if printed and head[end - 1] == ")":
+        start, end = printed.end(), end - 1
+        start += len(head[start:end]) - len(head[start:end].lstrip())
+        end = len(head[:end].rstrip())
+    doit = re.search(r"\.doit[ \t]*\([ \t]*\)$", head[:end])
+    called = _SYMPY_DIFF.match(head, start)
+    if called:
+        close = _closing_text(head, called.end() - 1)
+        if close is None or head[close + 1:end].strip() not in ("", doit.group() if doit else ""):
+            return None
+        parts = _split_arguments(head[called.end():close])
+        if len(parts) < 2:
+            return None
+        expr_at = head.index(parts[0].strip(), called.end())
+        expr_end, written = expr_at + len(parts[0].strip()), parts[1:]
+    else:
+        method = re.search(r"\.diff[ \t]*\(", head[start:end])
+        close = _closing_text(head, start + method.end() - 1) if method else None
+        if close is None or head[close + 1:end].strip():
+            return None
+        expr_at, expr_end = start, start + method.start()
+        written = _split_arguments(head[start + method.end():close])
+    names: list[str] = []
+    for part in (part.strip() for part in written):
+        if re.fullmatch(_NAME, part):
+            names.append(part)
+        elif re.fullmatch(r"\d+", part) and names:
+            names += [names[-1]] * (int(part) - 1)
+        elif re.fullmatch(rf"\([ \t]*{_NAME}[ \t]*,[ \t]*\d+[ \t]*\)", part):      # diff(f, (x, 3))
+            name, count = re.findall(r"\w+", part)
+            names += [name] * int(count)
+        else:
+            return None
+    if not names or not head[expr_at:expr_end].strip():
+        return None
+    if len(set(names)) > 1 and len(names) > 2:
+        raise _error(f"{head[start:end].strip()} is a mixed partial derivative of order {len(names)}, which gradcalc "
+                     f"does not compute", at + start, end - start,
+                     "gradcalc gives the first derivatives, --hessian the second ones (∂²/∂x∂y too), and --order K "
+                     "the K-th by one variable")
+    if len(names) > 100:
+        raise _error(f"{head[start:end].strip()} asks the derivative of order {len(names)}: gradcalc computes up to "
+                     f"100", at + start, end - start, "ask for order 100 or less")
+    return start, end, expr_at, expr_end, names, len(names)
 
 
 # torch.autograd.functional.jacobian(f, inputs) and hessian(f, inputs): f's Jacobian or Hessian at the

@@ -163,3 +163,30 @@ def test_a_functional_setting_that_changes_the_numbers_is_not_read():
     # strict, vectorize and create_graph change no number; anything else is not read as a Jacobian
     result = run("def f(x):\n    return x * 2\nJ = jacobian(f, x, 3)", "--x", "[1.0, 2.0]")
     assert result.exit_code == 2
+
+
+# -- SymPy's diff: the derivative asked, with SymPy's own numbers at the point (symbols real=True) --
+
+@pytest.mark.parametrize("program, expected", [
+    (">>> diff(cos(x), x)\n-sin(x)", -0.7173560908995228),
+    ("import sympy as sp\nx = sp.symbols('x')\nexpr = sp.exp(x**2)\nprint(expr.diff(x))", 3.034369406887923),
+    ("import sympy\nx = sympy.Symbol('x')\nprint(sympy.diff(sympy.Abs(x)**3, x, 2))", 4.800000000000001),
+    (">>> diff(x**4, x, x, x)\n24⋅x\n>>> diff(x**4, x, 3)\n24⋅x", 19.200000000000003),
+    ("from sympy import symbols, diff, sin\nx = symbols('x', real=True)\nd = diff(sin(x)*x, (x, 2))",
+     2 * np.cos(0.8) - 0.8 * np.sin(0.8)),
+])
+def test_sympy_diff_is_the_derivative_it_asks(program, expected):
+    data = _json(program, "--x", "0.8")
+    found = data["derivative"]["value"] if "derivative" in data else data["gradient"]["x"]
+    assert found == pytest.approx(expected, rel=1e-12)
+
+
+def test_sympy_mixed_second_derivative_is_the_hessian():
+    data = _json("x, y = symbols('x y')\ndiff(x**2*y**3, x, y)", "--x", "0.8", "--y", "0.5")
+    np.testing.assert_allclose(data["hessian"]["matrix"], [[0.25, 1.2], [1.2, 1.92]])
+
+
+def test_sympy_refusals_say_why():
+    assert_error(run(">>> expr = exp(x*y*z)\n>>> diff(expr, x, y, y, z, z, z, z)", "--x", "0.5", "--y", "0.4",
+                     "--z", "0.3"), 2, "a mixed partial derivative of order 7")
+    assert_error(run("diff(x**4, x)\ndiff(x**3, x)", "--x", "1"), 2, "asks a second question")
