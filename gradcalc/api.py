@@ -32,7 +32,7 @@ _API_WORDS = (
         re.findall(r"--(\w+)", found.group(1))) + ": compute(text, " + ", ".join(
         f"{name}=…" for name in re.findall(r"--(\w+)", found.group(1))) + ")"
         + found.group(1)[len(found.group(1).rstrip()):]),     # the space before what follows kept
-    (r"--symbolic", "formulas()"), (r"--hessian", "hessian()"), (r"--jacobian", "jacobian()"), (r"--order K\b", "derivative(k)"),
+    (r"--symbolic", "formulas()"), (r"--hessian", "hessian()"), (r"--jacobian", "jacobian()"), (r"--tangent", "jvp()"), (r"--order K\b", "derivative(k)"),
     (r"--order", "derivative()"), (r"--wrt NAME", "wrt=NAME"), (r"--wrt (\w+)", r"wrt='\1'"),
     (r"--wrt", "wrt"), (r"--upstream", "upstream"), (r"--points", "vectorize"),
     (r"--limit (\w+)=(\S+)", r"limits=Limits(\1=\2)"), (r"--limit", "limits"),
@@ -97,6 +97,17 @@ class Result(engine.Result):
         """∂output[i]/∂input[j] for every element, as `--jacobian --json` gives it: `{"rows": [...],
         "variables": [...], "matrix": [[...]], "blocks": {name: output shape + name's shape}, ...}`."""
         return self._beyond(wrt, jacobian_wanted=True)["jacobian"]
+
+    @speaks_api
+    def jvp(self, tangents: Mapping[str, Any]) -> dict:
+        """The output's tangent along the inputs' given tangents (0 on the others), J·v, as `--tangent
+        NAME=VALUE --json` gives it: `{"tangents": {...}, "value": ...}` (jax.jvp's second result)."""
+        from collections.abc import Mapping
+
+        if not isinstance(tangents, Mapping) or not tangents:
+            raise GradcalcError("the tangents are a mapping from input names to values", hint='jvp({"x": 1.0})')
+        given = {name: to_value(value, f"the tangent of {name}") for name, value in tangents.items()}
+        return self._beyond(None, tangents=[given])["jvp"][0]
 
     @speaks_api
     def derivative(self, k: int = 1, wrt: str | None = None) -> dict:
@@ -175,7 +186,7 @@ class Result(engine.Result):
         from .render.higher import to_json
 
         result = self if wrt is None else self.replace(wrt=check_wrt(self.graph, wrt))
-        return to_json(beyond(result, **wanted))
+        return to_json(beyond(result, **wanted), result.graph.output)
 
     # Notebooks and rich show the same tables as a terminal; render.rich draws them.
     def __rich__(self):

@@ -1757,7 +1757,7 @@ def read_python(text: str) -> Program | None:
             skip = "decorator"
         elif ("custom_" in head or ".def" in head) and _CUSTOM_RULE.search(head):
             raise _custom_rule(_CUSTOM_RULE.search(head), at)
-        elif jaxy and _JVP.search(code):
+        elif jaxy and _JVP.search(code) and _asked(_unjit(chars, at, head), jax.bound, at, text) is None:
             raise _jvp_error(code, _JVP.search(code), start, text)
         elif _ADD_TO_CLASS.match(head.rstrip()) and i < len(statements) and \
                 _METHOD.match(_code(text, *statements[i][:2]).lstrip()):
@@ -1785,8 +1785,8 @@ def read_python(text: str) -> Program | None:
                 block = _block(statements, i, indent)
                 if block:
                     detached.append(block)
-        elif (jaxy and _JAX_OPEN.search(head) or jax.bound) and \
-                (asked_jax := _asked(_unjit(chars, at, head), jax.bound, at)) is not None:
+        elif (jaxy and (_JAX_OPEN.search(head) or _FUNCTIONAL.search(head)) or jax.bound) and \
+                (asked_jax := _asked(_unjit(chars, at, head), jax.bound, at, text)) is not None:
             _ask(asked_jax, jax, chars, text, at, start, end, derived, transformed, aux, skipped)
             gradients.update(jax.held)
             continue
@@ -2213,7 +2213,7 @@ def read_python(text: str) -> Program | None:
     program.jacobians = frozenset(jax.jacobians)
     program.wants = dict(jax.wants)
     program.updates = ".at[" in source
-    program.seed = seeds[0][:2] if seeds else None
+    program.seed = seeds[0][:2] if seeds else jax.seed
     if earlier and seeds:
         raise _error("a seed among several questions of a persistent tape is not read", output_at, 1,
                      "ask the seeded question alone (run gradcalc once for each)")
@@ -3197,7 +3197,7 @@ _WRITTEN = re.compile(rf"{_NUMBER}|{_NUMBERS}|(?:{_DOTTED}\.)?(?:array|asarray)\
 class _Transform:
     """jax.grad(f, argnums=1, has_aux=True) as written: its kind, function, argnums and has_aux."""
 
-    __slots__ = ("kind", "function", "indices", "tupled", "aux", "written", "lam", "order")
+    __slots__ = ("kind", "function", "indices", "tupled", "aux", "written", "lam", "order", "along")
 
     def __init__(self, kind, function, indices, tupled, aux, written, lam=None, order=1):
         self.kind, self.function, self.indices, self.tupled = kind, function, indices, tupled
@@ -3206,6 +3206,8 @@ class _Transform:
         # grad(grad(f)): 2, the order of the derivative of f a "grad" asks (one scalar argument);
         # jax.hessian(f), jacfwd(jacrev(f)), jacfwd(grad(f)) are the kind "hessian"
         self.order = order
+        # jvp's tangents, one per argument, and torch's vjp's cotangent, as written (a name or a value)
+        self.along: list[str] | None = None
 
 
 def _composed(outer: _Transform, inner: _Transform | None, written: str) -> _Transform | None:
@@ -3316,7 +3318,7 @@ def _assignment(head: str) -> int | None:
     return None
 
 
-def _asked(head: str, bound: dict, at: int) -> _Asked | None:
+def _asked(head: str, bound: dict, at: int, text: str = "") -> _Asked | None:
     """The transform a statement asks, standing as its whole value (alone, assigned or printed), or None."""
     eq = _assignment(head)
     targets, tupled, begin = None, False, 0
@@ -3338,7 +3340,7 @@ def _asked(head: str, bound: dict, at: int) -> _Asked | None:
             rest_at = head.index(called[0], rest_at)
             end = rest_at + len(called[0])
     functional = _FUNCTIONAL.match(head, rest_at)
-    asked = _functional_asked(functional, head, targets, tupled, rest_at, end) if functional else None
+    asked = _functional_asked(functional, head, targets, tupled, rest_at, end, text) if functional else None
     if asked is not None:
         return asked
     opened = _JAX_OPEN.match(head, rest_at)
@@ -3433,29 +3435,46 @@ def _sympy_question(head: str, at: int):
 
 # torch.autograd.functional.jacobian(f, inputs) and hessian(f, inputs): f's Jacobian or Hessian at the
 # inputs (a tensor, or a tuple of them: one block each), the same question as jax.jacrev(f, argnums=(0, …))
-_FUNCTIONAL = re.compile(r"(?:(?:torch\.)?autograd\.functional\.)?(jacobian|hessian)[ \t]*\(")
+_FUNCTIONAL = re.compile(r"(?:(?:torch\.)?autograd\.functional\.|jax\.)?(jacobian|hessian|jvp|vjp)[ \t]*\(")
 # settings that change no number: create_graph (a graph kept for later), strict (an error instead of zeros
 # for an output that does not depend on an input), vectorize and strategy (how, not what)
 _FUNCTIONAL_SETTINGS = ("create_graph", "strict", "vectorize", "strategy", "outer_jacobian_strategy")
 
 
-def _functional_asked(functional, head: str, targets, tupled: bool, rest_at: int, end: int) -> _Asked | None:
+def _functional_asked(functional, head: str, targets, tupled: bool, rest_at: int, end: int, text: str) -> _Asked | None:
     """torch.autograd.functional.jacobian(f, (x, y)) as jacrev(f, argnums=(0, 1))(x, y): an _Asked whose call
     is f's own, the function's name and the inputs where they are written (the brackets in between moved)."""
     close = _closing_text(head, functional.end() - 1)
     if close is None or head[close + 1:end].strip():
         return None
     parts = _split_arguments(head[functional.end():close])
-    if len(parts) < 2 or not re.fullmatch(_NAME, parts[0].strip()) or any(
-            not re.match(rf"(?:{'|'.join(_FUNCTIONAL_SETTINGS)})[ \t]*=(?!=)", part.strip()) for part in parts[2:]):
+    kind = {"jacobian": "jacrev"}.get(functional.group(1), functional.group(1))
+    torch = "jax." not in functional.group() and (functional.group().startswith(("torch", "autograd")) or
+                                                  re.search(r"(?<![\w.])torch\.", text) is not None)
+    if kind == "vjp" and not torch:
+        return None      # JAX's vjp(f, *primals) gives a function to call with the cotangent: not read here
+    along = parts[2].strip() if kind in ("jvp", "vjp") and len(parts) > 2 and "=" not in parts[2] else None
+    settings = parts[3 if along is not None else 2:]
+    if len(parts) < 2 or not re.fullmatch(rf"{_NAME}(?:\.{_NAME})*", parts[0].strip()) or any(
+            not re.match(rf"(?:{'|'.join(_FUNCTIONAL_SETTINGS)})[ \t]*=(?!=)", part.strip()) for part in settings) \
+            or kind == "jvp" and along is None:
         return None
     inputs = parts[1].strip()
     whole = re.fullmatch(r"\((.*)\)", inputs, re.S)
     args = [a.strip() for a in _split_arguments(whole.group(1))] if whole else [inputs]
-    if not args or not all(re.fullmatch(_NAME, a) for a in args):
+    numbers = kind == "jvp" and not torch        # jax.jvp(jnp.sin, (0.1,), (0.2,)): values written in the call
+    if not args or not all(re.fullmatch(_NAME, a) or numbers and _WRITTEN.fullmatch(a) for a in args):
         return None
-    kind = {"jacobian": "jacrev"}.get(functional.group(1), functional.group(1))
-    transform = _Transform(kind, parts[0].strip(), list(range(len(args))), bool(whole), False, head[rest_at:close + 1])
+    directions = None
+    if along is not None:       # the tangents (jvp) or the cotangent (vjp), one per input or output
+        inner = re.fullmatch(r"\((.*)\)", along, re.S)
+        directions = [a.strip() for a in _split_arguments(inner.group(1))] if inner else [along]
+        if kind == "jvp" and len(directions) != len(args) or kind == "vjp" and len(directions) != 1 or not all(
+                re.fullmatch(_NAME, d) or _WRITTEN.fullmatch(d) for d in directions):
+            return None
+    function = parts[0].strip()
+    transform = _Transform(kind, function, list(range(len(args))), bool(whole), False, head[rest_at:close + 1])
+    transform.along = directions
     callee = head.index(parts[0].strip(), functional.end())
     first = head.index(args[0], callee + len(parts[0].strip()))
     last = head.index(args[-1], first) + len(args[-1])
@@ -3539,6 +3558,7 @@ class _JaxAsking:
         self.key, self.span, self.names, self.notes, self.output = None, None, [], [], None
         self.jacobians: set[int] = set()
         self.wants: dict = {}        # what the transforms asked beyond a gradient (Program.wants)
+        self.seed = None             # torch's vjp(f, x, v): (v, the call), ∂L/∂output as Program.seed
 
 
 def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived, transformed, aux, skipped) -> None:
@@ -3637,6 +3657,17 @@ def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived,
             transformed.add(called_at)
         if transform.aux:
             aux.add(called_at)
+    if transform.kind == "jvp":       # the output's tangent along the tangents given: forward mode (--tangent)
+        state.wants.setdefault("tangents", []).append(
+            {name: ("name" if re.fullmatch(_NAME, t) else "text", t) for name, t in zip(names, transform.along)})
+        said += f"; the tangent is {out}'s along " + ", ".join(
+            f"{name} = {t}" for name, t in zip(names, transform.along)) + ", shown after the gradient"
+    elif transform.kind == "vjp" and transform.along:     # the cotangent: ∂L/∂output, where the backward pass starts
+        if not re.fullmatch(_NAME, transform.along[0]):
+            raise _error(f"{written} is given the cotangent {transform.along[0]} written in the call", at + asked.callee,
+                         asked.close - asked.callee + 1, f"name it first, v = {transform.along[0]}, and pass v")
+        state.seed = (transform.along[0], written)
+        said += f"; {transform.along[0]} is ∂L/∂{out}, where the backward pass starts: the gradients are vᵀ·J"
     if transform.kind == "hessian":
         state.wants["hessian"] = written
         said += ", then its Hessian" if said.endswith("value and gradient") else \
@@ -3667,8 +3698,10 @@ def _bind(asked, transform, names, out, state, at, end):
         power = str(transform.order).translate(_SUPERSCRIPTS)
         gradient = f"d{power}{out}/d{names[0]}{power}"
     value = f"{out}'s value"
-    if transform.kind == "value_and_grad":
+    if transform.kind in ("value_and_grad", "vjp"):     # torch's vjp(f, x, v): (f's value, vᵀ·J)
         result = [[value, "aux"] if transform.aux else value, gradient]
+    elif transform.kind == "jvp":       # (f's value, its tangent J·v)
+        result = [value, f"{out}'s tangent"]
     else:
         result = [gradient, "aux"] if transform.aux else gradient
     asks = transform.written.strip() if asked.inside is not None else f"{transform.written.strip()}(…)"

@@ -75,7 +75,7 @@ def forward_mode(graph: Graph, values: list[Value], wrt: tuple[str, ...] = (),
             if np.ndim(value):
                 seed = np.zeros_like(value)
                 seed[index] = 1.0
-            one = _pass(graph, values, needs, graph.variables[name], seed, label)
+            one = _pass(graph, values, needs, {graph.variables[name]: seed}, label)
             if not passes:
                 per_pass = sum(max(1, int(np.size(t))) for t in one.tangents)
                 if per_pass * count > MAX_WORK:
@@ -97,7 +97,20 @@ def forward_mode(graph: Graph, values: list[Value], wrt: tuple[str, ...] = (),
     return ForwardMode(graph.output_name, passes, gradient)
 
 
-def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: str) -> ForwardPass:
+def along(graph: Graph, values: list[Value], tangents: dict[str, Value], label: str) -> ForwardPass:
+    """One pass with the given tangent on each named input (0 on the others): the output's tangent is the
+    Jacobian-vector product J·v (jax.jvp's, torch.autograd.functional.jvp's)."""
+    for name, tangent in tangents.items():
+        want = np.shape(values[graph.variables[name]])
+        if np.shape(tangent) != want:
+            raise GradcalcError(f"the tangent of {name} has shape {np.shape(tangent)} but {name} has shape {want}",
+                                hint=f"give {name}'s tangent in {name}'s shape")
+    seeds = {graph.variables[name]: np.asarray(tangent, dtype=float) if np.ndim(tangent) else np.float64(tangent)
+             for name, tangent in tangents.items()}
+    return _pass(graph, values, needs_grad(graph, tuple(tangents)), seeds, label)
+
+
+def _pass(graph: Graph, values: list[Value], needs, seeds: dict[int, Value], label: str) -> ForwardPass:
     tangents: list[Value] = [np.float64(0.0)] * len(graph.nodes)
     operations = 0
     # A tangent that is not finite is an error only if it reaches the output (else it went nowhere, or
@@ -107,8 +120,8 @@ def _pass(graph: Graph, values: list[Value], needs, seeded: int, seed, label: st
     with np.errstate(all="ignore"):
         for node in graph.nodes:
             if node.op is None:
-                if node.id == seeded:
-                    tangents[node.id] = seed
+                if node.id in seeds:
+                    tangents[node.id] = seeds[node.id]
                 elif np.ndim(values[node.id]):
                     tangents[node.id] = np.zeros_like(values[node.id])
                 continue

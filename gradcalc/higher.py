@@ -204,10 +204,12 @@ class Beyond:
     mode: str = "reverse"                      # which mode's gradient the report shows
     symbolic: object | None = None             # symbolic.Formulas, keyed as in `beyond`
     jacobian: object | None = None             # jacobian.Jacobian
+    jvp: list = field(default_factory=list)    # (tangents by input name, forward_mode.ForwardPass) per direction
 
 
 def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mode: str = "reverse",
-           compare_modes: bool = False, symbolic: bool = False, jacobian_wanted: bool = False) -> Beyond:
+           compare_modes: bool = False, symbolic: bool = False, jacobian_wanted: bool = False,
+           tangents: list | None = None) -> Beyond:
     """Run the requested computations beyond one reverse-mode gradient on an evaluated Result.
 
     Formulas (symbolic) are keyed ("gradient", x), ("hessian", u, v) for u before v, ("order", k).
@@ -216,7 +218,8 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
     computed = [name for name in result.wrt if name not in result.graph.variables]
     if computed:
         asked = "--hessian" if hessian_wanted else "--order" if order else "--symbolic" if symbolic \
-            else "--jacobian" if jacobian_wanted else "--mode forward" if mode == "forward" else "--compare-modes"
+            else "--jacobian" if jacobian_wanted else "--tangent" if tangents else "--mode forward" if mode == "forward" \
+            else "--compare-modes"
         raise GradcalcError(f"{asked} differentiates with respect to inputs; {computed[0]} is a named "
                             f"intermediate (computed by the program)",
                             hint="ask for its gradient without this option, or choose inputs with --wrt")
@@ -235,6 +238,15 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
         from .jacobian import jacobian
 
         found.jacobian = jacobian(result, names)
+    if tangents:
+        from .forward_mode import along
+
+        for k, given in enumerate(tangents):
+            unknown = [name for name in given if name not in result.graph.variables]
+            if unknown:
+                raise GradcalcError(f"a tangent is given for {unknown[0]}, which is no input of the program",
+                                    hint=f"its inputs: {', '.join(result.graph.variables) or 'none'}")
+            found.jvp.append((given, along(result.graph, result.values, given, f"v{k + 1}" if len(tangents) > 1 else "v")))
     if hessian_wanted:
         found.hessian = hessian(result, names, builder)
     if order is not None:

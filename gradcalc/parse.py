@@ -1215,7 +1215,14 @@ class _Builder:
                 questions.append((self.assigned[output][0], sources, call))
             self.graph.questions = tuple(questions)
             if program.seed is not None:     # y.backward(v): v, assigned a name in its line, is ∂L/∂y
+                if program.seed[0] not in self.assigned:
+                    raise GradcalcError(f"{program.seed[1]} is given {program.seed[0]}, which the program does not "
+                                        f"compute", (program.output_at, program.output_at + 1),
+                                        hint=f"paste the line that makes {program.seed[0]}")
                 self.graph.seed = (self.assigned[program.seed[0]][0], program.seed[1])
+            if "tangents" in program.wants:      # jax.jvp's tangents: a name's node, or a value written in the call
+                self.graph.wants["tangents"] = [{name: _tangent(kind, written, self.assigned) for name, (kind, written)
+                                                 in given.items()} for given in program.wants["tangents"]]
         self._value(children[-1])
         named = self.named
         lost = next((ref for ref in children[:-1] if ref[0] is None or ref[0] >= len(named) or not named[ref[0]]),
@@ -1793,6 +1800,17 @@ def _join_lines(text: str, returns: frozenset = frozenset()) -> str:
     return "".join(out)[:-1]
 
 
+def _tangent(kind: str, written: str, assigned: dict):
+    """A tangent jax.jvp is given: ("node", the node of a name the program assigns) or ("text", a value
+    written in the call, read where it is used as --NAME values are)."""
+    if kind == "name":
+        if written not in assigned:
+            raise GradcalcError(f"the tangent {written} is not computed by the program", (0, 0),
+                                hint=f"paste the line that makes {written}")
+        return "node", assigned[written][0]
+    return "text", written
+
+
 def _ancestors(graph: Graph, node: int) -> bytearray:
     """1 for each node the given one is computed from (itself included), in one pass back over the ids."""
     used, inputs = bytearray(len(graph.nodes)), graph.nodes.inputs
@@ -1873,7 +1891,7 @@ def _parse_read(text: str, limits: Limits, names: frozenset, flat=None) -> Graph
                 asked = tuple(name for name, node in graph.variables.items() if used[node])
                 graph.asked = asked if asked != tuple(graph.variables) else ()
             graph.scalar_asked = program.scalar
-            graph.wants = dict(program.wants)
+            graph.wants = {**program.wants, **graph.wants}
         if python or _BUILDER_READ[0] or not _reads_otherwise(graph, names):
             return graph
     except GradcalcError as error:

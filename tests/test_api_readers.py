@@ -190,3 +190,46 @@ def test_sympy_refusals_say_why():
     assert_error(run(">>> expr = exp(x*y*z)\n>>> diff(expr, x, y, y, z, z, z, z)", "--x", "0.5", "--y", "0.4",
                      "--z", "0.3"), 2, "a mixed partial derivative of order 7")
     assert_error(run("diff(x**4, x)\ndiff(x**3, x)", "--x", "1"), 2, "asks a second question")
+
+
+# -- jvp and vjp: the tangent along a direction (forward mode, --tangent) and the cotangent (--upstream) --
+
+def test_tangent_option_is_the_jacobian_vector_product():
+    # torch.autograd.functional.jvp(lambda x, w: torch.tanh(w @ x), (x, W), (ẋ, Ẇ))[1] = [0, 0.37473975909504115]
+    data = _json("y = tanh(W @ x)", "--x", "[0.5, -1]", "--W", "[[1, 2], [0.5, -0.3]]", "--tangent", "x=[1, 0]",
+                 "--tangent", "W=[[0, 1], [0, 0]]")
+    np.testing.assert_allclose(data["jvp"][0]["value"], [0.0, 0.37473975909504115], atol=1e-15)
+    assert data["jvp"][0]["tangents"] == {"x": [1.0, 0.0], "W": [[0.0, 1.0], [0.0, 0.0]]}
+    assert run("x**3", "--x", "2", "--tangent", "x=0.5", "-q").stdout == "6\n"
+    assert_error(run("x*y", "--x", "2", "--y", "1", "--tangent", "z=1"), 2, "no input of the program")
+    assert_error(run("x*y", "--x", "[2, 1]", "--y", "1", "--tangent", "x=1"), 2, "the tangent of x has shape")
+
+
+def test_the_api_jvp():
+    from gradcalc import compute
+
+    found = compute("y = a * sin(x)", x=0.5, a=[1.0, 2.0]).jvp({"x": 2.0})
+    np.testing.assert_allclose(found["value"], [2 * np.cos(0.5), 4 * np.cos(0.5)])
+
+
+@pytest.mark.parametrize("program, expected", [
+    (">>> import jax\n>>>\n>>> primals, tangents = jax.jvp(jax.numpy.sin, (0.1,), (0.2,))\n>>> print(primals)\n"
+     "0.09983342\n>>> print(tangents)\n0.19900084", 0.19900083305560516),
+    ("def f(x):\n  y = sin(x) * 2.\n  z = - y + x\n  return z\n\nx, xdot = 3., 1.\ny, ydot = jvp(f, (x,), (xdot,))\n"
+     "print(y)\nprint(ydot)", 2.979984993200891),
+])
+def test_jax_jvp(program, expected):
+    assert _json(program)["jvp"][0]["value"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_torch_functional_jvp_and_vjp():
+    values = ("--inputs", "[[0.49, 0.77, 0.09, 0.13], [0.31, 0.63, 0.49, 0.9]]")
+    reducer = ">>> def exp_reducer(x):\n...   return x.exp().sum(dim=1)\n>>> inputs = torch.rand(2, 4)\n"
+    found = _json(reducer + ">>> v = torch.tensor([[1., 0, 0, 2], [0, 1, 0, 0]])\n>>> jvp(exp_reducer, inputs, v)",
+                  *values)["jvp"][0]["value"]
+    np.testing.assert_allclose(found, [3.9099729866046227, 1.8776105792643432], rtol=1e-12)
+    data = _json(reducer + ">>> v = torch.tensor([1., -2.])\n>>> vjp(exp_reducer, inputs, v)", *values)
+    np.testing.assert_allclose(data["gradient"]["inputs"], [
+        [1.632316219955379, 2.159766253784915, 1.0941742837052104, 1.1388283833246218],
+        [-2.7268502282643556, -3.7552211585286863, -3.264632439910758, -4.9192062223139]], rtol=1e-12)
+    assert data["upstream"] is None or data["upstream"] == [1.0, -2.0]

@@ -11,7 +11,7 @@ options = options_for(spec.COMMAND, "higher")
 
 def given(p: dict) -> list[str]:
     return [option for option, wanted in (
-        ("--hessian", p["hessian"]), ("--jacobian", p["jacobian"]), ("--order", p["order"]), ("--symbolic", p["symbolic"]),
+        ("--hessian", p["hessian"]), ("--jacobian", p["jacobian"]), ("--tangent", bool(p["tangent"] or p.get("program_tangents"))), ("--order", p["order"]), ("--symbolic", p["symbolic"]),
         ("--mode forward", p["mode"] == "forward"), ("--compare-modes", p["compare_modes"])) if wanted]
 
 
@@ -25,8 +25,30 @@ def asked_by_program(result, p: dict) -> dict:
         return p
     import numpy as np
 
+    from ..result import to_value
+    from ..values import read_value
+
+    directions = [{name: to_value(result.values[found] if kind == "node" else read_value(found, f"the tangent of {name}"),
+                                  f"the tangent of {name}")
+                   for name, (kind, found) in given.items()} for given in wants.get("tangents", ())]
     return {**p, "jacobian": p["jacobian"] or ("jacobian" in wants and np.ndim(result.value) != 0),
-            "hessian": p["hessian"] or "hessian" in wants, "order": p["order"] or wants.get("order")}
+            "hessian": p["hessian"] or "hessian" in wants, "order": p["order"] or wants.get("order"),
+            "program_tangents": directions}
+
+
+def tangents(p: dict) -> list[dict]:
+    """--tangent NAME=VALUE given (one direction), and the directions the program asks (jax.jvp's)."""
+    from ..errors import GradcalcError
+    from ..result import to_value
+    from ..values import parse_value
+
+    given = {}
+    for pair in p["tangent"]:
+        name, equals, raw = pair.partition("=")
+        if not equals or not name.strip():
+            raise GradcalcError(f"--tangent takes NAME=VALUE, not {pair!r}", hint="write --tangent x=1")
+        given[name.strip()] = to_value(parse_value(name.strip(), raw), f"the tangent of {name.strip()}")
+    return ([given] if given else []) + list(p.get("program_tangents", ()))
 
 
 def run(result, p: dict, out: Output) -> None:
@@ -34,7 +56,8 @@ def run(result, p: dict, out: Output) -> None:
     from ..render.higher import render
 
     found = beyond(result, hessian_wanted=p["hessian"], order=p["order"], mode=p["mode"],
-                   compare_modes=p["compare_modes"], symbolic=p["symbolic"], jacobian_wanted=p["jacobian"])
+                   compare_modes=p["compare_modes"], symbolic=p["symbolic"], jacobian_wanted=p["jacobian"],
+                   tangents=tangents(p))
     if not out.tables:
         say_notes(result)
     if out.latex:

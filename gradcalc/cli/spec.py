@@ -84,6 +84,9 @@ COMMAND = (
            "Also the Jacobian: ∂y[i]/∂x[j] for every element of the output and of each input, one reverse pass "
            "per output element (or one forward pass per input element, where there are fewer).",
            group="higher"),
+    Option(("--tangent",), MANY,
+           "Also forward mode along a direction: the tangent of input NAME (repeatable; 0 on the others), and the "
+           "output's tangent, the Jacobian-vector product J·v (jax.jvp's).", group="higher", metavar="NAME=VALUE"),
     Option(("--order",), COUNT,
            "Also the derivatives up to dᴷz/dxᴷ with respect to the one variable (or --wrt NAME), by "
            "Taylor mode; elementwise for an array input.", group="higher", low=1, high=100, metavar="K"),
@@ -237,12 +240,12 @@ class Conflict:
 _PICTURES = ("--dot", "--render", "--mermaid", "--tree", "--html", "--quiz")
 _ON_STDOUT = ("--dot", "--mermaid", "--tree", "--html -")      # a picture that is the whole output
 _CHECKS = ("--expect", "--check")
-_HIGHER = ("--hessian", "--jacobian", "--order", "--symbolic", "--mode forward", "--compare-modes")
+_HIGHER = ("--hessian", "--jacobian", "--tangent", "--order", "--symbolic", "--mode forward", "--compare-modes")
 _LATEX_SHOWS = "--latex shows the trace, --symbolic, --hessian and --order"
 
 COMMAND_CONFLICTS = (
     Conflict(("--latex",), REFUSES, ("--json", "-q"), "choose one form of output", joiner=" and "),
-    Conflict(("--latex",), REFUSES, _PICTURES + _CHECKS + ("--points", "--jacobian", "--mode forward", "--compare-modes"),
+    Conflict(("--latex",), REFUSES, _PICTURES + _CHECKS + ("--points", "--jacobian", "--tangent", "--mode forward", "--compare-modes"),
              _LATEX_SHOWS),
     Conflict(("--points",), REFUSES, _CHECKS + _HIGHER + ("--upstream",) + _PICTURES,
              "a batch computes values and gradients only; run the other options on one point"),

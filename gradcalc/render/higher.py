@@ -29,6 +29,16 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
         from ..jacobian import described
 
         notes.append(described(beyond.jacobian))
+    if beyond.jvp:
+        found.append(tangent_table(result, [one for _, one in beyond.jvp], precision,
+                                   title="Forward mode along the given tangents: each node's tangent is Σ local × "
+                                         "tangent over its inputs"))
+        out = result.output_name
+        found.append(["Jacobian-vector products"] + [
+            hang(f"∂{out}·{one.seed} = ", format_value(one.tangents[result.graph.output], precision))
+            for _, one in beyond.jvp])
+        notes += [f"{one.seed}: the tangent " + ", ".join(f"{name} = {format_value(v, precision)}" for name, v in given.items())
+                  + " (0 on the other inputs)" for given, one in beyond.jvp]
     if beyond.derivative is not None:
         d = beyond.derivative
         values = d.values
@@ -132,20 +142,21 @@ def symbolic_lines(beyond, output: str) -> list[str]:
     return lines + [f"where {name} = {text}" for name, text in beyond.symbolic.definitions]
 
 
-def tangent_table(result, forward, precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> Table:
+def tangent_table(result, passes, precision: int = DEFAULT_PRECISION, max_rows: int = 200,
+                  title: str = "Forward mode, one pass per input: each node's tangent d node/d input is "
+                               "Σ local × tangent over its inputs") -> Table:
     """Forward mode's trace: each node's tangent d node/d input, one column per pass."""
     labels, graph = result.labels, result.graph
-    shown = forward.passes[:MAX_PASS_COLUMNS]
+    shown = passes[:MAX_PASS_COLUMNS]
     rows = [(labels[node.id], definition(result, node.id))
             + tuple(Cell(p.tangents[node.id], precision) for p in shown)
             for node in graph.nodes if node.id not in graph.constants]
     rows, omitted = cut(rows, max_rows)
-    return Table("Forward mode, one pass per input: each node's tangent d node/d input is "
-                 "Σ local × tangent over its inputs",
-                 ("node", "computes") + tuple(f"d/d{p.seed}" for p in shown), rows, omitted)
+    heads = tuple(f"d/d{p.seed}" if title.startswith("Forward mode, one") else f"along {p.seed}" for p in shown)
+    return Table(title, ("node", "computes") + heads, rows, omitted)
 
 
-def to_json(beyond) -> dict:
+def to_json(beyond, output: int = -1) -> dict:
     """The keys --json adds: "hessian", "jacobian", "derivative", "forward_mode", "operations"."""
     data = {}
     formulas = beyond.symbolic.ascii if beyond.symbolic is not None else None
@@ -155,6 +166,9 @@ def to_json(beyond) -> dict:
         if formulas is not None:
             data["hessian"]["formulas"] = [[formulas[("hessian", *sorted((u, v), key=h.variables.index))]
                                             for v in h.variables] for u in h.variables]
+    if beyond.jvp:
+        data["jvp"] = [{"tangents": {name: plain(v) for name, v in given.items()}, "value": plain(one.tangents[output])}
+                       for given, one in beyond.jvp]
     if beyond.jacobian is not None:
         j = beyond.jacobian
         data["jacobian"] = {"output": j.output, "shape": list(j.output_shape), "rows": j.rows,
@@ -195,6 +209,7 @@ def quiet(result, beyond, precision: int = DEFAULT_PRECISION) -> str:
         lines += [" ".join(fmt(v) for v in row) for row in beyond.hessian.matrix]
     if beyond.jacobian is not None:
         lines += [" ".join(fmt(v) for v in row) for row in beyond.jacobian.matrix]
+    lines += [fmt(one.tangents[result.graph.output]) for _, one in beyond.jvp]
     if beyond.derivative is not None:
         lines.append(fmt(beyond.derivative.value))
     if beyond.reverse_operations is not None:
@@ -209,7 +224,7 @@ def render(result, beyond, as_json: bool, rich: bool, quiet_numbers: bool,
            precision: int = DEFAULT_PRECISION, max_rows: int = 200) -> str:
     """The whole output: the trace of the chosen mode, the result, then the tables these options add."""
     if as_json:
-        return dumps({**to_dict(result), **to_json(beyond)}) + "\n"
+        return dumps({**to_dict(result), **to_json(beyond, result.graph.output)}) + "\n"
     if quiet_numbers:
         return quiet(result, beyond, precision)
     report = build_report(result, precision, max_rows)
@@ -217,7 +232,7 @@ def render(result, beyond, as_json: bool, rich: bool, quiet_numbers: bool,
     blocks: list = [report.forward]
     result_lines = report.result
     if beyond.mode == "forward":
-        blocks.append(tangent_table(result, beyond.forward, precision, max_rows))
+        blocks.append(tangent_table(result, beyond.forward.passes, precision, max_rows))
         hidden = len(beyond.forward.passes) - MAX_PASS_COLUMNS
         if hidden > 0:
             notes.append(f"{hidden} more passes are not shown as columns (--json has them all)")
