@@ -1597,8 +1597,9 @@ def _short_text(text: str, most: int = 40) -> str:
 _DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)|torch\.compile|"
                         r"torch\.enable_grad\(\)|functools\.cache|cache"
                         r"|(?:functools\.)?partial\([ \t]*(?:jax\.)?jit\b[^()\n]*(?:\([^()\n]*\)[^()\n]*)*\))[ \t]*$")
-# @tf.custom_gradient, @jax.custom_jvp, @partial(jax.custom_vjp, …): a gradient rule of the function's own
-_CUSTOM_GRADIENT = re.compile(r"\bcustom_(?:gradient|jvp|vjp)\b")
+# @tf.custom_gradient, @jax.custom_jvp, @partial(jax.custom_vjp, …), autograd's @primitive (its rule given
+# with defvjp or defgrad): a gradient rule of the function's own
+_CUSTOM_GRADIENT = re.compile(r"\bcustom_(?:gradient|jvp|vjp)\b|@[ \t]*(?:autograd\.extend\.|autograd\.)?primitive\b")
 
 
 def _decorator_error(head: str, at: int):
@@ -1809,6 +1810,26 @@ def read_python(text: str) -> Program | None:
             chain.update(question.named)
             gradients.update(question.named)
             skip = "gradient"
+        elif jax.pullbacks and (pulled := _pulled(head, jax.pullbacks)) is not None:
+            name, written = pulled            # f_jvp(3.): a tangent; f_vjp(v): the cotangent, ∂L/∂f(x)
+            kind, names, call = jax.pullbacks[name]
+            directions = [part.strip() for part in _split_arguments(written)]
+            if kind == "linearize":
+                if len(directions) != len(names) or not all(re.fullmatch(_NAME, d) or _WRITTEN.fullmatch(d) for d in directions):
+                    raise _error(f"{name}({written}) is given {len(directions)} tangents for {len(names)} inputs", at,
+                                 len(head.rstrip()), f"give one tangent per input of {call}, a name or a number")
+                jax.wants.setdefault("tangents", []).append(
+                    {n: ("name" if re.fullmatch(_NAME, d) else "text", d) for n, d in zip(names, directions)})
+                wanted.append(f"{name}({written}) is the tangent along " + ", ".join(
+                    f"{n} = {d}" for n, d in zip(names, directions)) + f" of {call}: shown after the gradient")
+            else:
+                if len(directions) != 1 or not re.fullmatch(_NAME, directions[0]) or jax.seed is not None:
+                    raise _error(f"{name}({written}) is read with one cotangent, a name, once", at, len(head.rstrip()),
+                                 f"name the cotangent first, v = {written.strip() or '…'}, and write {name}(v)")
+                jax.seed = (directions[0], f"{name}({written})")
+                wanted.append(f"{name}({written}) is vᵀ·J, the gradients with {directions[0]} as ∂L/∂output, where "
+                              f"the backward pass starts")
+            skip = "grad"
         elif _SYMBOLS.match(head.rstrip()):
             skip = "symbols"        # x, y = sp.symbols('x y'): the names are inputs, given as --x, --y
         elif ("diff" in head or "Derivative" in head) and (sympy := _sympy_question(head, at)) is not None:
@@ -3370,6 +3391,18 @@ def _asked(head: str, bound: dict, at: int, text: str = "") -> _Asked | None:
                   is_bound)
 
 
+def _pulled(head: str, pullbacks: dict) -> tuple[str, str] | None:
+    """A statement whose value is f_jvp(v) or f_vjp(v)[0] (alone, assigned or printed), the function bound by
+    jax.linearize or jax.vjp: (its name, what it is given as written); None for any other statement."""
+    match = re.fullmatch(rf"(?:[\[(]?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*[\])]?[ \t]*=(?!=)[ \t]*)?"
+                         rf"(print[ \t]*\([ \t]*)?({'|'.join(map(re.escape, pullbacks))})[ \t]*\((.*?)\)"
+                         rf"(?:[ \t]*\[[ \t]*0[ \t]*\])?[ \t]*(\))?[ \t]*", head.rstrip(), re.S)
+    if match is None or bool(match.group(1)) != bool(match.group(4)) or _closing_text(
+            head, head.index("(", match.start(2))) != match.end(3):
+        return None
+    return match.group(2), match.group(3)
+
+
 # SymPy: x, y = sp.symbols('x y') (or Symbol('x')) makes names, the inputs gradcalc is given values of
 _SYMBOLS = re.compile(rf"{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*=[ \t]*(?:(?:sp|sympy)\.)?(?:symbols|Symbol)"
                       rf"[ \t]*\([ \t]*(?:'[^'\n]*'|\"[^\"\n]*\")[ \t]*(?:,[ \t]*{_NAME}[ \t]*=[ \t]*\w+[ \t]*)*\)$")
@@ -3435,7 +3468,7 @@ def _sympy_question(head: str, at: int):
 
 # torch.autograd.functional.jacobian(f, inputs) and hessian(f, inputs): f's Jacobian or Hessian at the
 # inputs (a tensor, or a tuple of them: one block each), the same question as jax.jacrev(f, argnums=(0, …))
-_FUNCTIONAL = re.compile(r"(?:(?:torch\.)?autograd\.functional\.|jax\.)?(jacobian|hessian|jvp|vjp)[ \t]*\(")
+_FUNCTIONAL = re.compile(r"(?:(?:torch\.)?autograd\.functional\.|jax\.)?(jacobian|hessian|jvp|vjp|linearize)[ \t]*\(")
 # settings that change no number: create_graph (a graph kept for later), strict (an error instead of zeros
 # for an output that does not depend on an input), vectorize and strategy (how, not what)
 _FUNCTIONAL_SETTINGS = ("create_graph", "strict", "vectorize", "strategy", "outer_jacobian_strategy")
@@ -3451,8 +3484,14 @@ def _functional_asked(functional, head: str, targets, tupled: bool, rest_at: int
     kind = {"jacobian": "jacrev"}.get(functional.group(1), functional.group(1))
     torch = "jax." not in functional.group() and (functional.group().startswith(("torch", "autograd")) or
                                                   re.search(r"(?<![\w.])torch\.", text) is not None)
-    if kind == "vjp" and not torch:
-        return None      # JAX's vjp(f, *primals) gives a function to call with the cotangent: not read here
+    if kind == "linearize" or kind == "vjp" and not torch:
+        # y, f_jvp = jax.linearize(f, x) and y, f_vjp = jax.vjp(f, x): f's value and a function, called later
+        # with a tangent (f_jvp(v): J·v) or a cotangent (f_vjp(v): vᵀ·J); f(x) here, the calls read by _pulled
+        if not tupled or len(targets or ()) != 2 or not all(isinstance(t, str) for t in targets) or \
+                not all(re.fullmatch(_NAME, a.strip()) or _WRITTEN.fullmatch(a.strip()) for a in parts[1:]):
+            return None
+        parts = [parts[0], "(" + ", ".join(parts[1:]) + ")"]
+        kind = "linearize" if kind == "linearize" else "pullback"
     along = parts[2].strip() if kind in ("jvp", "vjp") and len(parts) > 2 and "=" not in parts[2] else None
     settings = parts[3 if along is not None else 2:]
     if len(parts) < 2 or not re.fullmatch(rf"{_NAME}(?:\.{_NAME})*", parts[0].strip()) or any(
@@ -3462,7 +3501,7 @@ def _functional_asked(functional, head: str, targets, tupled: bool, rest_at: int
     inputs = parts[1].strip()
     whole = re.fullmatch(r"\((.*)\)", inputs, re.S)
     args = [a.strip() for a in _split_arguments(whole.group(1))] if whole else [inputs]
-    numbers = kind == "jvp" and not torch        # jax.jvp(jnp.sin, (0.1,), (0.2,)): values written in the call
+    numbers = kind in ("jvp", "linearize", "pullback") and not torch    # jax.jvp(jnp.sin, (0.1,), (0.2,)): values
     if not args or not all(re.fullmatch(_NAME, a) or numbers and _WRITTEN.fullmatch(a) for a in args):
         return None
     directions = None
@@ -3559,6 +3598,9 @@ class _JaxAsking:
         self.jacobians: set[int] = set()
         self.wants: dict = {}        # what the transforms asked beyond a gradient (Program.wants)
         self.seed = None             # torch's vjp(f, x, v): (v, the call), ∂L/∂output as Program.seed
+        # y, f_jvp = jax.linearize(f, x), y, f_vjp = jax.vjp(f, x): the function's name → (its kind, the
+        # inputs, the call), called later with a tangent or a cotangent
+        self.pullbacks: dict[str, tuple] = {}
 
 
 def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived, transformed, aux, skipped) -> None:
@@ -3657,6 +3699,9 @@ def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived,
             transformed.add(called_at)
         if transform.aux:
             aux.add(called_at)
+    if transform.kind in ("linearize", "pullback"):    # f_jvp(v), f_vjp(v) later: read by _pulled
+        state.pullbacks[asked.targets[1]] = (transform.kind, names, written)
+        state.held.pop(asked.targets[1], None)
     if transform.kind == "jvp":       # the output's tangent along the tangents given: forward mode (--tangent)
         state.wants.setdefault("tangents", []).append(
             {name: ("name" if re.fullmatch(_NAME, t) else "text", t) for name, t in zip(names, transform.along)})
@@ -3702,6 +3747,8 @@ def _bind(asked, transform, names, out, state, at, end):
         result = [[value, "aux"] if transform.aux else value, gradient]
     elif transform.kind == "jvp":       # (f's value, its tangent J·v)
         result = [value, f"{out}'s tangent"]
+    elif transform.kind in ("linearize", "pullback"):     # (f's value, a function of a tangent or a cotangent)
+        result = [value, f"{out}'s linear map (v ↦ J·v)" if transform.kind == "linearize" else f"{out}'s pullback (v ↦ vᵀ·J)"]
     else:
         result = [gradient, "aux"] if transform.aux else gradient
     asks = transform.written.strip() if asked.inside is not None else f"{transform.written.strip()}(…)"

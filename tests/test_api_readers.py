@@ -233,3 +233,31 @@ def test_torch_functional_jvp_and_vjp():
         [1.632316219955379, 2.159766253784915, 1.0941742837052104, 1.1388283833246218],
         [-2.7268502282643556, -3.7552211585286863, -3.264632439910758, -4.9192062223139]], rtol=1e-12)
     assert data["upstream"] is None or data["upstream"] == [1.0, -2.0]
+
+
+def test_jax_linearize_gives_a_tangent_per_call():
+    # JAX's docs print -5.007528 and -6.676704 (float32); float64: -5.007528006136127, -6.676704008181503
+    program = (">>> import jax\n>>> import jax.numpy as jnp\n>>>\n>>> def f(x): return 3. * jnp.sin(x) + jnp.cos(x / 2.)\n"
+               "...\n>>> y, f_jvp = jax.linearize(f, 2.)\n>>> print(y)\n3.2681944\n>>> print(f_jvp(3.))\n-5.007528\n"
+               ">>> print(f_jvp(4.))\n-6.676704")
+    data = _json(program)
+    assert data["value"] == pytest.approx(3.2681945863451847, rel=1e-12)
+    np.testing.assert_allclose([one["value"] for one in data["jvp"]], [-5.007528006136127, -6.676704008181503],
+                               rtol=1e-12)
+
+
+def test_jax_vjp_then_its_pullback():
+    # jax.vjp(f, x)[1](v)[0] with f(x) = sin(x)·x, x = [1, 2], v = [1, -1]
+    program = ("def f(x):\n  return jnp.sin(x) * x\nx = jnp.array([1.0, 2.0])\nv = jnp.array([1.0, -1.0])\n"
+               "y, f_vjp = jax.vjp(f, x)\ng = f_vjp(v)[0]")
+    np.testing.assert_allclose(_json(program)["gradient"]["x"], [1.3817732906760363, -0.0770037537313969], rtol=1e-12)
+    assert_error(run(program.replace("f_vjp(v)", "f_vjp(2 * v)")), 2, "is read with one cotangent, a name")
+
+
+def test_autograd_primitive_is_refused_as_a_rule_of_its_own():
+    program = ("@primitive\ndef logsumexp(x):\n    return np.log(np.sum(np.exp(x)))\n\n"
+               "def make_grad_logsumexp(ans, x):\n    return lambda g: g * np.exp(x - ans)\n\n"
+               "logsumexp.defgrad(make_grad_logsumexp)")
+    result = run(program, "--x", "[1, 2]")
+    assert_error(result, 2, "@primitive gives the function a gradient rule of its own")
+    assert "remove" not in result.stderr     # removing it would give the formula's derivative: no such hint
