@@ -95,6 +95,11 @@ def jacobian(result, names: tuple[str, ...] = ()) -> Jacobian:
     rows = element_labels(result.output_name, np.asarray(out))
     variables = [label for name in names for label in element_labels(name, np.asarray(result.inputs[name]))]
     method = "reverse" if len(rows) <= len(variables) else "forward"
+    if method == "forward":     # forward mode keeps every node's tangent of every pass: within its own limit
+        from .forward_mode import MAX_WORK
+
+        if sum(max(1, int(np.size(value))) for value in values) * len(variables) > MAX_WORK:
+            method = "reverse"
     passes = len(rows) if method == "reverse" else len(variables)
     _within_limit(graph, passes, len(rows) * len(variables), len(rows), len(variables))
     matrix = np.zeros((len(rows), len(variables)))

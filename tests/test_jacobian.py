@@ -131,3 +131,14 @@ def test_central_differences_agree_with_the_matrix_helper():
     for i in range(2):
         row = central_differences(lambda x: compute("y = tanh(W @ x)", {**values, "x": x}).value[i], values["x"])
         np.testing.assert_allclose(found.matrix[i], row, rtol=1e-6)
+
+
+def test_forward_mode_beyond_its_own_limit_takes_reverse_passes():
+    # 500 outputs by 200 inputs: forward mode, unless its passes would keep more than forward_mode.MAX_WORK
+    # tangents (200 passes × the 30 000 numbers of b and the rest): then 500 reverse passes, the same matrix
+    values = {"x": np.linspace(0, 1, 200), "a": np.linspace(1, 2, 500)}
+    small = jacobian(compute("y = sum(x**2) * a", values), ("x",))
+    assert small.method == "forward"
+    large = jacobian(compute("y = sum(x**2) * a + sum(b) * 0", values, b=np.ones(30_000)), ("x",))
+    assert large.method == "reverse" and large.passes == 500
+    np.testing.assert_allclose(large.matrix, small.matrix)
