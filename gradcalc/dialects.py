@@ -1231,7 +1231,10 @@ NAMESPACES: dict[str, dict[str, Spelling]] = {
     # what a pasted program's x[i] = v is read as (no text spells it: the lexer never makes this name)
     "gradcalc": {"set_item": S("x, i, v", _set_item), "one_value": S("x", _op("one_value", 1)),
                  "dense_kernel": S("x, n", lambda m, x, n: m("dense_kernel", x, n)),
-                 "dense_bias": S("x, n", lambda m, x, n: m("dense_bias", x, n))},
+                 "dense_bias": S("x, n", lambda m, x, n: m("dense_bias", x, n)),
+                 # LaTeX's \sum_{i=1}^{n}: its first n terms (mathtext._sums), n checked when the graph runs
+                 "terms": S("x, n", _op("terms")), "terms_columns": S("x, n", _op("terms_columns")),
+                 "repeated": S("x, n", _op("repeated"))},
     "np.random": RANDOM, "numpy.random": RANDOM, "jax.random": JAX_RANDOM, "tf.random": RANDOM, "random": RANDOM,
 }
 

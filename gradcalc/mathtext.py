@@ -255,10 +255,11 @@ _SIZING = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", 
 _OPEN_KINDS, _CLOSE_KINDS = {"LPAR", "LSQB", "LBRACE"}, {"RPAR", "RSQB", "RBRACE"}
 
 
-def _sum_bounds(tokens: list[Tok], i: int, excluded: list | None = None) -> tuple[str | None, int]:
+def _sum_bounds(tokens: list[Tok], i: int, excluded: list | None = None,
+                bound: list | None = None) -> tuple[str | None, int]:
     """The index of \\sum_{i=1}^{n} (or \\sum_i, \\sum_{i}) starting at tokens[i] (just past \\sum), and
     where its summand starts; a lower bound other than 1 (or 0 to n − 1) is refused. \\sum_{j \\neq y}
-    puts y's token in `excluded`."""
+    puts y's token in `excluded`; `bound` gets the lower bound and the upper bound's tokens."""
     excluded = [] if excluded is None else excluded
     index, lower = None, None
     if i < len(tokens) and tokens[i].lastgroup == "NAME" and tokens[i].text.startswith("_"):
@@ -277,6 +278,9 @@ def _sum_bounds(tokens: list[Tok], i: int, excluded: list | None = None) -> tupl
     if i < len(tokens) and tokens[i].lastgroup == "POW_OP":
         end = _group_end(tokens, i + 1)
         upper = "".join(t.text for t in tokens[i + 1:end]).strip("{}")
+        if bound is not None:
+            braced = tokens[i + 1].lastgroup == "LBRACE"
+            bound[:] = [lower, tokens[i + 1 + braced:end - braced]]
         i = end
     if lower not in (None, "1") and not (lower == "0" and upper and upper.endswith("-1")):
         return "", i
@@ -304,12 +308,67 @@ def _elementwise_products(body: list[Tok]) -> list[Tok]:
     return out
 
 
-def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = None) -> list[Tok]:
-    """\\sum_{i=1}^{n} x_i^2 → sum(x**2), \\prod likewise: the summand read over the arrays whose elements
-    it names (x_i, x_{i}, \\hat{y}_i, \\hat y_i are the elements of x and y_hat, given as arrays); the
-    summand ends where its term does (\\frac{1}{n}\\sum_i (y_i - t_i)^2 + c sums the square alone)."""
+def _count_tokens(bound: list) -> list[Tok] | None:
+    """How many terms a sum's written upper bound says, as tokens: (n) from 1, ((n - 1) + 1) from 0."""
+    if not bound or not bound[1]:
+        return None
+    lower, upper = bound
+    a, b = upper[0].start, upper[-1].end
+    count = [_empty("LPAR", "(", a), *upper, _empty("RPAR", ")", b)]
+    if lower == "0":
+        count = [_empty("LPAR", "(", a), *count, _empty("ADD_OP", "+", b), _empty("NUMBER", "1", b), _empty("RPAR", ")", b)]
+    return count
+
+
+def _length_name(bound: list, names, assigned) -> str | None:
+    """The name a sum's upper bound is, n (from 1) or n - 1 (from 0), where it has no value: the
+    number of terms, the length of the arrays summed."""
+    lower, upper = bound if bound else (None, [])
+    texts = [t.text for t in upper]
+    if upper and upper[0].lastgroup == "NAME" and (len(upper) == 1 and lower in (None, "1") or
+                                                   lower == "0" and texts[1:] == ["-", "1"]):
+        name = upper[0].text
+        return name if name not in names and name not in assigned else None
+    return None
+
+
+def _counted(op: str, body: list[Tok], count: list[Tok] | None) -> list[Tok]:
+    """gradcalc.terms(body, count): the summand's first `count` terms, checked when the graph runs; the
+    call spans the bound, where a refusal's caret goes."""
+    if count is None:
+        return body
+    a, b = count[0].start, count[-1].end
+    return [Tok("NAME", "gradcalc." + op, a, b), _empty("LPAR", "(", a), *body, _empty("COMMA", ",", b), *count,
+            _empty("RPAR", ")", b)]
+
+
+def _lengths(tokens: list[Tok], lengths: dict, notes: list[str] | None) -> list[Tok]:
+    """Each bound name without a value (\\frac{1}{N}\\sum_{i=1}^{N}) as the length of the array summed."""
+    out: list[Tok] = []
+    for t in tokens:
+        stem = lengths.get(t.text) if t.lastgroup == "NAME" else None
+        if stem is None:
+            out.append(t)
+            continue
+        if notes is not None:
+            notes.append(f"{t.text}, a sum's upper bound, has no value: it is read as the number of terms, "
+                         f"len({stem}), the length of {stem} (give --{t.text} to take the first {t.text} terms only)")
+        out += [_empty("LPAR", "(", t.start), Tok("NAME", "len", t.start, t.end), _empty("LPAR", "(", t.start),
+                Tok("NAME", stem, t.start, t.end), _empty("RPAR", ")", t.end), _empty("RPAR", ")", t.end)]
+    return out
+
+
+def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = None,
+          lengths: dict | None = None) -> list[Tok]:
+    """\\sum_{i=1}^{n} x_i^2 → sum(terms(x**2, n)), \\prod likewise: the summand read over the arrays whose
+    elements it names (x_i, x_{i}, \\hat{y}_i, \\hat y_i are the elements of x and y_hat, given as arrays),
+    its first n terms (n checked against their length when the graph runs; a bound name without a value
+    is their length, in `lengths`); the summand ends where its term does (\\frac{1}{n}\\sum_i (y_i - t_i)^2
+    + c sums the square alone)."""
     if not any(t.text in ("\\sum", "\\prod") for t in tokens):
         return tokens
+    lengths = {} if lengths is None else lengths
+    assigned = {t.text for t, after in zip(tokens, tokens[1:]) if t.lastgroup == "NAME" and after.lastgroup == "EQUAL"}
     out, i = [], 0
     while i < len(tokens):
         token = tokens[i]
@@ -325,17 +384,21 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
             out += terms
             continue
         excluded: list[Tok] = []
-        index, start = _sum_bounds(tokens, i + 1, excluded)
+        bound: list = []
+        index, start = _sum_bounds(tokens, i + 1, excluded, bound)
         word = token.text[1:]
         if index and not excluded and start < len(tokens) and tokens[start].text == token.text:
-            inner_index, inner_start = _sum_bounds(tokens, start + 1, excluded)
+            inner_bound: list = []
+            inner_index, inner_start = _sum_bounds(tokens, start + 1, excluded, inner_bound)
             if inner_index and not excluded:      # \sum_k \sum_l W_{k,l}^2: every element of the matrix W
                 end = _summand_end(tokens, inner_start)
                 body = _double_indexed(tokens[inner_start:end], index, inner_index, names, token)
                 if out and (out[-1].lastgroup in ("NAME", "NUMBER", "RPAR", "RSQB")):
                     out.append(_empty("MUL_OP", "*", token.start))
                 out += [Tok("NAME", word, token.start, tokens[start].end), _empty("LPAR", "(", tokens[inner_start].start)]
-                out += _elementwise_products(body)
+                rows, columns = ((None if _length_name(b, names, assigned) not in (None, *lengths) else _count_tokens(b))
+                                 for b in (bound, inner_bound))
+                out += _counted("terms_columns", _counted("terms", _elementwise_products(body), rows), columns)
                 out.append(_empty("RPAR", ")", tokens[end - 1].end))
                 i = end
                 continue
@@ -362,7 +425,7 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
             notes.append(f"\\sum_{index} is read over every term after it that uses {index} (up to the first that does "
                          f"not): outside the sum {index} has no value; for the sum of the first term alone, put it "
                          f"in parentheses: (\\sum_{index} …) + …")
-        body, k, elements = [], start, set()      # elements: the summand's x_i, each read as x
+        body, k, elements, stems = [], start, set(), []      # elements: the summand's x_i, each read as x
         while k < end:
             t = tokens[k]
             if t.lastgroup == "NAME" and t.text.endswith("_" + index) and len(t.text) > len(index) + 1:
@@ -391,6 +454,7 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
                 k += 1
                 continue
             elements.add(id(body[-1]) if body and body[-1].text == stem else None)
+            stems += [stem] if stem in names else []
             if stem not in names and not stem.startswith("\\"):
                 written = f"{stem}({index})" if t.text == stem else t.text if "{" not in t.text else f"{stem}_{index}"
                 raise _latex_error(t, f"{written} is an element of {stem}, "
@@ -400,9 +464,25 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
             out.append(_empty("MUL_OP", "*", token.start))     # 2\\sum …, x \\sum …: a product
         out += [Tok("NAME", word, token.start, token.end), _empty("LPAR", "(", tokens[start].start if start < len(tokens)
                                                                   else token.end)]
-        summand = _elementwise_products(_sums(body, names, False, notes))     # a sum inside the summand too
-        out += summand
+        summand = _elementwise_products(_sums(body, names, False, notes, lengths))     # a sum inside the summand too
+        count, length = _count_tokens(bound), _length_name(bound, names, assigned)
+        if not any(t.text == index or t.text.endswith("_" + index) for t in tokens[start:end]):
+            if count is None:        # \sum_i c: c once per term, and how many is not written
+                raise _latex_error(token, f"\\{word} of a summand without its index {index}, and without an "
+                                          f"upper bound: how many terms is not written",
+                                   hint=f"write the bounds, \\{word}_{{{index}=1}}^{{n}}, or the elements it adds, "
+                                        f"x_{index}")
+            out += _counted("repeated", summand, count)
+        else:
+            if length is not None and length not in lengths and stems:
+                lengths[length] = stems[0]     # \frac{1}{N}\sum_{i=1}^{N} y_i: N is y's length
+            if length is not None and (length not in lengths or lengths[length] in stems):
+                count = None     # the bound is these arrays' length: nothing to check
+            out += _counted("terms", summand, count)
         out.append(_empty("RPAR", ")", tokens[end - 1].end))
+        if excluded and count is not None and length is None:
+            raise _latex_error(token, f"\\{word} over every index but {excluded[0].text}, up to a bound, is not read",
+                               hint=f"write it over the whole arrays, \\{word}_{{{index} \\neq {excluded[0].text}}}")
         if excluded:
             # \sum_{j≠y} f(s_j) = \sum_j f(s_j) − f(s_y): the term at y, each array's element y taken
             if word != "sum" or excluded[0].text not in names:
@@ -420,7 +500,7 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
                     out += [_empty("LSQB", "[", t.end), Tok("NAME", at.text, t.end, t.end), _empty("RSQB", "]", t.end)]
             out.append(_empty("RPAR", ")", tokens[end - 1].end))
         i = end
-    return _free_indices(out, names) if top else out
+    return _free_indices(_lengths(out, lengths, notes) if lengths else out, names) if top else out
 
 
 _MOST_TERMS = 10_000
@@ -1001,13 +1081,14 @@ def _ellipsis_sums(tokens: list[Tok], text: str, names, notes: list[str]) -> lis
     first, last = tokens[first_start:k - 1], tokens[k + 2:last_end]
     if not first or len(first) != len(last):
         raise refusal
-    body, stems, ends = [], set(), set()
+    body, stems, ends, at = [], set(), set(), None
     for a, b in zip(first, last):
         one = re.fullmatch(r"(.+)_(1)", a.text) if a.lastgroup == "NAME" else None
         other = re.fullmatch(r"(.+)_([A-Za-z])", b.text) if b.lastgroup == "NAME" else None
         if one and other and one.group(1) == other.group(1):
             stems.add(one.group(1))
             ends.add(other.group(2))
+            at = at or Tok("NAME", other.group(2), b.end - 1, b.end)      # x_d's d
             body.append(Tok("NAME", one.group(1), a.start, a.end))
         elif a.lastgroup == b.lastgroup and a.text == b.text:
             body.append(a)
@@ -1021,10 +1102,12 @@ def _ellipsis_sums(tokens: list[Tok], text: str, names, notes: list[str]) -> lis
                                  f"{'has' if len(missing) == 1 else 'have'} no value",
                            hint=f"give {' and '.join(missing)} as {'an array' if len(missing) == 1 else 'arrays'}: " + " ".join(f'--{stem} "[…]"' for stem in missing))
     written = " ".join(text[tokens[first_start].start:tokens[last_end - 1].end].split())
-    notes.append(f"{written} is read as the sum over the arrays {', '.join(sorted(stems))}: every element, "
-                 f"1 to {ends.pop()}")
+    end = ends.pop()
+    notes.append(f"{written} is read as the sum over the arrays {', '.join(sorted(stems))}: "
+                 + (f"their elements 1 to {end}" if end in names else f"every element, 1 to {end}"))
+    count = [_empty("LPAR", "(", at.start), at, _empty("RPAR", ")", at.end)] if end in names else None
     total = [Tok("NAME", "sum", tokens[first_start].start, tokens[last_end - 1].end),
-             _empty("LPAR", "(", tokens[first_start].start), *_elementwise_products(body),
+             _empty("LPAR", "(", tokens[first_start].start), *_counted("terms", _elementwise_products(body), count),
              _empty("RPAR", ")", tokens[last_end - 1].end)]
     return _ellipsis_sums(tokens[:first_start] + total + tokens[last_end:], text, names, notes)
 

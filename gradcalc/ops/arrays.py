@@ -651,6 +651,66 @@ def take_op(pattern: Pattern, back: bool = False) -> str:
     return f"added_at{text}" if back else name
 
 
+def _count(n) -> int:
+    """The upper bound n of \\sum_{i=1}^{n} as the count of terms: one whole number ≥ 0, else refused."""
+    if np.ndim(n) != 0:
+        raise InputError(f"the upper bound of a sum is one number, got an array of shape {format_shape(np.shape(n))}",
+                         hint="give the bound as one whole number, the count of terms")
+    count = float(n)
+    if not math.isfinite(count) or count != round(count) or count < 0:
+        raise InputError(f"the upper bound of a sum counts its terms: a whole number ≥ 0, got {count:g}",
+                         hint="give the bound as a whole number, e.g. the length of the arrays summed")
+    return int(count)
+
+
+def _terms(axis: int) -> Op:
+    """The terms 1 to n of a sum or product written with its upper bound (LaTeX's \\sum_{i=1}^{n}, read
+    over the arrays whose elements it names): the first n along `axis` of the summand computed over them.
+    A bound past the arrays' length is refused (the caret on it); the gradient is x[:n]'s, the upstream
+    put back in zeros, the bound's none."""
+    pattern: Pattern = (slice(None),) * axis + ("range",)
+    along = "" if axis == 0 else " along the rows"
+
+    def forward(x, n):
+        count, shape = _count(n), np.shape(x)
+        if len(shape) <= axis:
+            raise InputError(f"the summand of a sum up to {count} is {'one number' if not shape else 'a vector'}, "
+                             f"where its terms are the elements of arrays{along}",
+                             hint="give the arrays whose elements the summand names (x_i) as arrays")
+        if shape[axis] < count:
+            raise InputError(f"the sum's upper bound asks for {count} terms, but its arrays have "
+                             f"{shape[axis]} elements{along}",
+                             hint=f"give arrays of {count} elements, or a bound of at most {shape[axis]}")
+        return _taken_at(x, pattern, (count,))
+
+    return Op("terms", "{0}[" + ":, " * axis + ":{1}]", forward,
+              vjp=(lambda m, g, x, n, out: m.added_at(g, x, pattern, (n,)), lambda m, g, x, n, out: m.filled(n, 0.0)),
+              flat=(1,), keeps_finite=True)
+
+
+def _repeated(x, n):
+    """\\sum_{i=1}^{n} c, a summand without the index: n terms, each c (one number)."""
+    count = _count(n)
+    if np.ndim(x):
+        raise InputError(f"the summand of this sum names no element of its index (x_i) but is a "
+                         f"{format_shape(np.shape(x))} array: adding it {count} times gives an array",
+                         hint="write the elements it adds, x_i (\\sum_{i=1}^{n} x_i sums the array x)")
+    return np.full(count, float(x))
+
+
+OPS.update({
+    # Not callable from a program: \sum_{i=1}^{n} x_i^2 in LaTeX is sum(terms(x**2, n)), the first n terms of
+    # the summand over the arrays (n checked against their length when the graph runs); \sum_{k=1}^{K}
+    # \sum_{l=1}^{L} W_{k,l} bounds the rows by K and the columns by L (terms_columns); \sum_{i=1}^{n} c,
+    # no index in the summand, is n terms c (repeated).
+    "terms": _terms(0),
+    "terms_columns": _terms(1),
+    "repeated": Op("repeated", "{0} repeated {1} times", _repeated,
+                   (lambda m, x, n, out: m.filled(out, 1.0), lambda m, x, n, out: m.filled(n, 0.0)),
+                   flat=(1,), keeps_finite=True),
+})
+
+
 # Reshaping and max/min along an axis (the dialects' x.reshape(2, 3), x.view(-1), np.max(x, axis=0),
 # x.max(dim=1)) ----------------------------------------------------------------------------------------
 
