@@ -1337,10 +1337,11 @@ UNSUPPORTED = {
                      "softshrink", "threshold", "asech", "acsch", "acoth", "arsech",
                      "arcsch", "arcoth", "xlog1py", "beta", "betaln", "zeta", "bessel_j0", "j0", "j1",
                      "i0", "erfcx", "log_ndtr", "ndtri", "entr", "rel_entr"), _NOT_YET),
-    # torch.autograd.functional.jacobian(f, x), tape.jacobian(y, x), jax.jacobian(f)(x): a matrix, where gradcalc
-    # would give the gradient of the outputs' sum (its column sums)
+    # torch.autograd.functional.jacobian(f, x), tape.jacobian(y, x), jax.jacobian(f)(x) asked where the readers
+    # do not read them (inside a formula): a matrix, where gradcalc would give the gradient of the outputs' sum
     **dict.fromkeys(("jacobian", "batch_jacobian"),
-                    "is a Jacobian, one gradient per output value, which gradcalc does not show: take one output "
+                    "is a Jacobian, one gradient per output value: gradcalc shows it (--jacobian) when it is asked on "
+                    "a line of its own (J = tape.jacobian(y, x)), and computes nothing with it; or take one output "
                     "value at a time, y[i], whose gradient is the Jacobian's row i"),
     # lg is log₂ in computer science books (CLRS) and log₁₀ in others.
     "lg": "is log₂ in some books and log₁₀ in others: write log2(x) or log10(x)",
@@ -1907,6 +1908,13 @@ def read_python(text: str) -> Program | None:
                                  f"tape.watch({name}) in the with block would make the tape watch it")
                 question.sources = tuple(name for name in question.sources if name not in unwatched)
             output, skip, asked, output_at = question.output, "gradient", question.asked, at + question.at
+            if question.kind == "batch_jacobian":     # TF's per-example Jacobian: of one source
+                if question.sources is None or len(question.sources) != 1:
+                    raise _error(f"{question.call} is read with one source, a name", at + question.at,
+                                 len(question.call), f"write {question.call.split('(')[0]}(y, x) for one input x")
+                jax.wants["batch_jacobian"] = (question.call, question.sources[0])
+                wanted.append(f"{question.call} is TensorFlow's batch Jacobian of {question.output}: shown as its "
+                              f"table after the gradient, one row per element of {question.output}")
             if question.kind == "jacobian":      # tape.jacobian(y, x): every element of y's gradient
                 jax.wants["jacobian"] = question.call
                 wanted.append(f"{question.call} is the Jacobian of {question.output}: shown as its table after the "
@@ -2873,7 +2881,7 @@ def _higher_question(question: _Question, previous: _Question | None, chain: set
         (question.kind == "gradient" or not chain)
 
 
-_GRADIENT_CALL = re.compile(rf"(?<![\w.])(?:({_NAME})\.(gradient|jacobian)|(?:torch\.)?autograd\.grad)[ \t]*\(")
+_GRADIENT_CALL = re.compile(rf"(?<![\w.])(?:({_NAME})\.(gradient|jacobian|batch_jacobian)|(?:torch\.)?autograd\.grad)[ \t]*\(")
 # what may follow the call: .numpy(), the first of autograd.grad's tuple
 _GRADIENT_AFTER = re.compile(r"(?:[ \t]*\.numpy[ \t]*\([ \t]*\)|[ \t]*\[[ \t]*(\d+)[ \t]*\])*")
 _GRADIENT_LHS = re.compile(rf"([\[(]?[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*,?[ \t]*[\])]?)[ \t]*=(?!=)")
@@ -2916,7 +2924,7 @@ def _gradient_question(head: str) -> _Question | None:
     names = _names_in(targets)
     if not names or any(key not in _GRADIENT_SETTINGS for key in keywords) or len(positional) > 3:
         return None
-    if call.group(2) == "jacobian" and (len(positional) > 2 or len(names) > 1 or seed is not None):
+    if call.group(2) in ("jacobian", "batch_jacobian") and (len(positional) > 2 or len(names) > 1 or seed is not None):
         return None     # tape.jacobian(y, x, unconnected_gradients): one target, no seed
     seed_at = None
     if seed is not None and (_ones_seed("", 0, seed) != (0, 0) or re.fullmatch(_NAME, seed.strip())):

@@ -205,11 +205,12 @@ class Beyond:
     symbolic: object | None = None             # symbolic.Formulas, keyed as in `beyond`
     jacobian: object | None = None             # jacobian.Jacobian
     jvp: list = field(default_factory=list)    # (tangents by input name, forward_mode.ForwardPass) per direction
+    batch_jacobian: object | None = None       # jacobian.BatchJacobian (TF's tape.batch_jacobian, from a program)
 
 
 def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mode: str = "reverse",
            compare_modes: bool = False, symbolic: bool = False, jacobian_wanted: bool = False,
-           tangents: list | None = None) -> Beyond:
+           tangents: list | None = None, batch_of: str | None = None) -> Beyond:
     """Run the requested computations beyond one reverse-mode gradient on an evaluated Result.
 
     Formulas (symbolic) are keyed ("gradient", x), ("hessian", u, v) for u before v, ("order", k).
@@ -238,6 +239,10 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
         from .jacobian import jacobian
 
         found.jacobian = jacobian(result, names)
+    if batch_of is not None:
+        from .jacobian import batch_jacobian
+
+        found.batch_jacobian = batch_jacobian(result, batch_of)
     if tangents:
         from .forward_mode import along
 

@@ -131,3 +131,44 @@ def described(found: Jacobian) -> str:
                f"tangent at {found.output} is that column), fewer than {found.output}'s {len(found.rows)} elements")
     return (f"the Jacobian of {found.output} {shape_of(found.output_shape)} with respect to {inputs} is "
             f"{len(found.rows)}×{len(found.variables)}, by {how}")
+
+
+@dataclass
+class BatchJacobian:
+    """TensorFlow's tape.batch_jacobian(y, x): array[b, i…, j…] = Σ_b' ∂y[b', i…]/∂x[b, j…], each y[:, i]'s
+    gradient summed over the batch (TF's computation; ∂y[b, i]/∂x[b, j] where no example reads another's)."""
+
+    output: str
+    variable: str
+    array: np.ndarray            # shape (batch,) + y's other axes + x's other axes
+    rows: list[str]              # y[b,i]: one per batch element and element of y's other axes
+    columns: list[str]           # x[b,j]: the elements of x's other axes, in every batch element
+
+    @property
+    def matrix(self) -> np.ndarray:
+        return self.array.reshape(len(self.rows), len(self.columns))
+
+
+def batch_jacobian(result, name: str) -> BatchJacobian:
+    """One reverse pass per element of y's axes after the first (TF's loop over them), seeded with 1 at that
+    element of every batch element: the gradient, by x, of the sum over the batch."""
+    graph, values = result.graph, result.values
+    out, source = np.asarray(values[graph.output]), np.asarray(result.inputs[name])
+    if out.ndim < 1 or source.ndim < 1 or out.shape[0] != source.shape[0]:
+        raise GradcalcError(f"batch_jacobian needs {result.output_name} and {name} with the same first axis, the "
+                            f"batch: they have shapes {format_shape(out.shape)} and {format_shape(source.shape)}",
+                            hint="TensorFlow raises here too: use tape.jacobian for the whole Jacobian")
+    inner = out.shape[1:]
+    passes = int(np.prod(inner, dtype=np.int64))
+    _within_limit(graph, passes, out.size * int(np.prod(source.shape[1:], dtype=np.int64)), out.size, source.size)
+    array = np.zeros(out.shape + source.shape[1:])
+    for index in np.ndindex(inner):
+        seed = np.zeros(out.shape)
+        seed[(slice(None),) + index] = 1.0
+        grads, _ = backward(graph, values, seed, wrt=(name,), record=False)
+        grad = grads[graph.variables[name]]
+        array[(slice(None),) + index] = 0.0 if grad is None else grad
+    batch = range(out.shape[0])
+    rows = [f"{result.output_name}[{b}{''.join(f',{k}' for k in index)}]" for b in batch for index in np.ndindex(inner)]
+    columns = [f"{name}[b{''.join(f',{k}' for k in index)}]" for index in np.ndindex(source.shape[1:])]
+    return BatchJacobian(result.output_name, name, array, rows, columns)

@@ -261,3 +261,15 @@ def test_autograd_primitive_is_refused_as_a_rule_of_its_own():
     result = run(program, "--x", "[1, 2]")
     assert_error(result, 2, "@primitive gives the function a gradient rule of its own")
     assert "remove" not in result.stderr     # removing it would give the formula's derivative: no such hint
+
+
+def test_tf_batch_jacobian():
+    # TF's docs: batch_jacobian is [[[2, 0], [0, 4]], [[6, 0], [0, 8]]]; TF computes each y[:, i]'s gradient (of
+    # its sum over the batch) by x, which is PyTorch's jacobian(lambda x: (x * x)[:, i].sum(), x) for each i
+    program = ("with tf.GradientTape() as g:\n  x = tf.constant([[1., 2.], [3., 4.]], dtype=tf.float32)\n  g.watch(x)\n"
+               "  y = x * x\nbatch_jacobian = g.batch_jacobian(y, x)")
+    assert _json(program)["batch_jacobian"]["array"] == [[[2.0, 0.0], [0.0, 4.0]], [[6.0, 0.0], [0.0, 8.0]]]
+    assert run(program, "-q").stdout == "2 0\n0 4\n6 0\n0 8\n"
+    # an example reading another's: the sum over the batch, as TF's loop computes it
+    coupled = program.replace("y = x * x", "y = x * x[0]")
+    assert _json(coupled)["batch_jacobian"]["array"] == [[[5.0, 0.0], [0.0, 8.0]], [[1.0, 0.0], [0.0, 2.0]]]

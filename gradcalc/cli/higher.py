@@ -11,7 +11,9 @@ options = options_for(spec.COMMAND, "higher")
 
 def given(p: dict) -> list[str]:
     return [option for option, wanted in (
-        ("--hessian", p["hessian"]), ("--jacobian", p["jacobian"]), ("--tangent", bool(p["tangent"] or p.get("program_tangents"))), ("--order", p["order"]), ("--symbolic", p["symbolic"]),
+        ("--hessian", p["hessian"]), ("--jacobian", p["jacobian"]),
+        ("--tangent", bool(p["tangent"] or p.get("program_tangents"))), ("batch_jacobian", bool(p.get("batch_of"))),
+        ("--order", p["order"]), ("--symbolic", p["symbolic"]),
         ("--mode forward", p["mode"] == "forward"), ("--compare-modes", p["compare_modes"])) if wanted]
 
 
@@ -33,7 +35,7 @@ def asked_by_program(result, p: dict) -> dict:
                    for name, (kind, found) in given.items()} for given in wants.get("tangents", ())]
     return {**p, "jacobian": p["jacobian"] or ("jacobian" in wants and np.ndim(result.value) != 0),
             "hessian": p["hessian"] or "hessian" in wants, "order": p["order"] or wants.get("order"),
-            "program_tangents": directions}
+            "program_tangents": directions, "batch_of": wants.get("batch_jacobian", (None, None))[1]}
 
 
 def tangents(p: dict) -> list[dict]:
@@ -57,7 +59,7 @@ def run(result, p: dict, out: Output) -> None:
 
     found = beyond(result, hessian_wanted=p["hessian"], order=p["order"], mode=p["mode"],
                    compare_modes=p["compare_modes"], symbolic=p["symbolic"], jacobian_wanted=p["jacobian"],
-                   tangents=tangents(p))
+                   tangents=tangents(p), batch_of=p.get("batch_of"))
     if not out.tables:
         say_notes(result)
     if out.latex:

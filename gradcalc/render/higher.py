@@ -29,6 +29,13 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
         from ..jacobian import described
 
         notes.append(described(beyond.jacobian))
+    if beyond.batch_jacobian is not None:
+        j = beyond.batch_jacobian
+        found.append(Table(f"Batch Jacobian of {j.output} by {j.variable} (TensorFlow's batch_jacobian): row {j.output}[b,i], "
+                           f"column {j.variable}[b,j] holds the gradient of Σ_b' {j.output}[b',i] by {j.variable}[b,j]",
+                           ("",) + tuple(j.columns),
+                           [(label,) + tuple(fmt(v) for v in row) for label, row in zip(j.rows, j.matrix)],
+                           text_columns=1))
     if beyond.jvp:
         found.append(tangent_table(result, [one for _, one in beyond.jvp], precision,
                                    title="Forward mode along the given tangents: each node's tangent is Σ local × "
@@ -166,6 +173,10 @@ def to_json(beyond, output: int = -1) -> dict:
         if formulas is not None:
             data["hessian"]["formulas"] = [[formulas[("hessian", *sorted((u, v), key=h.variables.index))]
                                             for v in h.variables] for u in h.variables]
+    if beyond.batch_jacobian is not None:
+        j = beyond.batch_jacobian
+        data["batch_jacobian"] = {"output": j.output, "variable": j.variable, "rows": j.rows, "columns": j.columns,
+                                  "array": j.array.tolist()}
     if beyond.jvp:
         data["jvp"] = [{"tangents": {name: plain(v) for name, v in given.items()}, "value": plain(one.tangents[output])}
                        for given, one in beyond.jvp]
@@ -209,6 +220,8 @@ def quiet(result, beyond, precision: int = DEFAULT_PRECISION) -> str:
         lines += [" ".join(fmt(v) for v in row) for row in beyond.hessian.matrix]
     if beyond.jacobian is not None:
         lines += [" ".join(fmt(v) for v in row) for row in beyond.jacobian.matrix]
+    if beyond.batch_jacobian is not None:
+        lines += [" ".join(fmt(v) for v in row) for row in beyond.batch_jacobian.matrix]
     lines += [fmt(one.tangents[result.graph.output]) for _, one in beyond.jvp]
     if beyond.derivative is not None:
         lines.append(fmt(beyond.derivative.value))
