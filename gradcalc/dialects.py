@@ -2154,8 +2154,9 @@ def read_python(text: str) -> Program | None:
             raise _error(f"{word} holds {what}, which the program computes with", match.start(), len(word),
                          "gradcalc shows the function's value and its gradient, and computes nothing with a "
                          "gradient: paste the program up to the grad call")
+    code = _uncommented(source, 0, len(source)) if gradients - set(jax.held) else source
     for word in gradients - set(jax.held):
-        match = re.search(rf"(?<![\w.]){word}\b", source)
+        match = re.search(rf"(?<![\w.]){word}\b", code)     # read by code, not named in a comment
         if match:
             raise _error(f"{word} holds a gradient, which the program reads", match.start(), len(word),
                          "gradcalc computes the gradients: paste the program up to .backward() (or "

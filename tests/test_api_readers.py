@@ -273,3 +273,12 @@ def test_tf_batch_jacobian():
     # an example reading another's: the sum over the batch, as TF's loop computes it
     coupled = program.replace("y = x * x", "y = x * x[0]")
     assert _json(coupled)["batch_jacobian"]["array"] == [[[5.0, 0.0], [0.0, 8.0]], [[1.0, 0.0], [0.0, 2.0]]]
+
+
+def test_a_gradient_named_in_a_comment_is_not_read():
+    # the TF docs' batch_jacobian example ends with a comment naming the result: no computation reads it
+    program = ("with tf.GradientTape() as g:\n  x = tf.constant([[1., 2.], [3., 4.]], dtype=tf.float32)\n  g.watch(x)\n"
+               "  y = x * x\nbatch_jacobian = g.batch_jacobian(y, x)\n# batch_jacobian is [[[2,  0], [0,  4]], [[6,  0], [0,  8]]]")
+    assert run(program, "-q").stdout == "2 0\n0 4\n6 0\n0 8\n"
+    assert_error(run("x = tf.Variable(2.0)\nwith tf.GradientTape() as t:\n  y = x * x\ng = t.gradient(y, x)\nz = g * 2"),
+                 2, "g holds a gradient, which the program reads")
