@@ -110,6 +110,17 @@ class Result(engine.Result):
         return self._beyond(None, tangents=[given])["jvp"][0]
 
     @speaks_api
+    def hvp(self, vectors: Mapping[str, Any]) -> dict:
+        """The Hessian of a scalar output times a vector (its parts by input name, 0 on the others), without the
+        Hessian: `{"vector": {...}, "value": {name: (H·v) for name}}` (PyTorch's hvp, and vhp: the same numbers)."""
+        from collections.abc import Mapping
+
+        if not isinstance(vectors, Mapping) or not vectors:
+            raise GradcalcError("the vector is a mapping from input names to values", hint='hvp({"x": [1.0, 0.0]})')
+        given = {name: to_value(value, f"the vector's part for {name}") for name, value in vectors.items()}
+        return self._beyond(None, vectors=[given])["hvp"][0]
+
+    @speaks_api
     def derivative(self, k: int = 1, wrt: str | None = None) -> dict:
         """dᵏz/dxᵏ of a scalar output by its one scalar input (or `wrt`), as `--order K --json`
         gives it: `{"variable": "x", "order": k, "value": ..., "values": [...]}` (every order)."""

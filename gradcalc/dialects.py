@@ -3093,7 +3093,7 @@ _JAX_UNREAD = re.compile(r"(?<![\w.])(?:jax\.)?(vmap|pmap|lax\.(?:fori_loop|scan
 
 
 # a cheap first look for the words of JAX's transforms, maps and loops (most lines have none)
-_JAX_WORDS = re.compile(r"grad|jac|hessian|jvp|vjp|linearize|map|loop|scan|cond|switch")
+_JAX_WORDS = re.compile(r"grad|jac|hessian|jvp|vjp|hvp|vhp|linearize|map|loop|scan|cond|switch")
 
 
 def _jax_unread(match, start):
@@ -3480,7 +3480,7 @@ def _sympy_question(head: str, at: int):
 
 # torch.autograd.functional.jacobian(f, inputs) and hessian(f, inputs): f's Jacobian or Hessian at the
 # inputs (a tensor, or a tuple of them: one block each), the same question as jax.jacrev(f, argnums=(0, …))
-_FUNCTIONAL = re.compile(r"(?:(?:torch\.)?autograd\.functional\.|jax\.)?(jacobian|hessian|jvp|vjp|linearize)[ \t]*\(")
+_FUNCTIONAL = re.compile(r"(?:(?:torch\.)?autograd\.functional\.|jax\.)?(jacobian|hessian|jvp|vjp|hvp|vhp|linearize)[ \t]*\(")
 # settings that change no number: create_graph (a graph kept for later), strict (an error instead of zeros
 # for an output that does not depend on an input), vectorize and strategy (how, not what)
 _FUNCTIONAL_SETTINGS = ("create_graph", "strict", "vectorize", "strategy", "outer_jacobian_strategy")
@@ -3493,7 +3493,7 @@ def _functional_asked(functional, head: str, targets, tupled: bool, rest_at: int
     if close is None or head[close + 1:end].strip():
         return None
     parts = _split_arguments(head[functional.end():close])
-    kind = {"jacobian": "jacrev"}.get(functional.group(1), functional.group(1))
+    kind = {"jacobian": "jacrev", "vhp": "hvp"}.get(functional.group(1), functional.group(1))
     torch = "jax." not in functional.group() and (functional.group().startswith(("torch", "autograd")) or
                                                   re.search(r"(?<![\w.])torch\.", text) is not None)
     if kind == "linearize" or kind == "vjp" and not torch:
@@ -3504,11 +3504,13 @@ def _functional_asked(functional, head: str, targets, tupled: bool, rest_at: int
             return None
         parts = [parts[0], "(" + ", ".join(parts[1:]) + ")"]
         kind = "linearize" if kind == "linearize" else "pullback"
-    along = parts[2].strip() if kind in ("jvp", "vjp") and len(parts) > 2 and "=" not in parts[2] else None
+    if kind == "hvp" and not torch:
+        return None
+    along = parts[2].strip() if kind in ("jvp", "vjp", "hvp") and len(parts) > 2 and "=" not in parts[2] else None
     settings = parts[3 if along is not None else 2:]
     if len(parts) < 2 or not re.fullmatch(rf"{_NAME}(?:\.{_NAME})*", parts[0].strip()) or any(
             not re.match(rf"(?:{'|'.join(_FUNCTIONAL_SETTINGS)})[ \t]*=(?!=)", part.strip()) for part in settings) \
-            or kind == "jvp" and along is None:
+            or kind in ("jvp", "hvp") and along is None:
         return None
     inputs = parts[1].strip()
     whole = re.fullmatch(r"\((.*)\)", inputs, re.S)
@@ -3520,7 +3522,7 @@ def _functional_asked(functional, head: str, targets, tupled: bool, rest_at: int
     if along is not None:       # the tangents (jvp) or the cotangent (vjp), one per input or output
         inner = re.fullmatch(r"\((.*)\)", along, re.S)
         directions = [a.strip() for a in _split_arguments(inner.group(1))] if inner else [along]
-        if kind == "jvp" and len(directions) != len(args) or kind == "vjp" and len(directions) != 1 or not all(
+        if kind in ("jvp", "hvp") and len(directions) != len(args) or kind == "vjp" and len(directions) != 1 or not all(
                 re.fullmatch(_NAME, d) or _WRITTEN.fullmatch(d) for d in directions):
             return None
     function = parts[0].strip()
@@ -3711,6 +3713,11 @@ def _ask(asked: _Asked, state: _JaxAsking, chars, text, at, start, end, derived,
             transformed.add(called_at)
         if transform.aux:
             aux.add(called_at)
+    if transform.kind == "hvp":      # torch's hvp(f, x, v) and vhp: H·v, the same numbers (H is symmetric)
+        state.wants.setdefault("vectors", []).append(
+            {name: ("name" if re.fullmatch(_NAME, t) else "text", t) for name, t in zip(names, transform.along)})
+        said += f"; H·v is {out}'s Hessian times " + ", ".join(
+            f"{name} = {t}" for name, t in zip(names, transform.along)) + ", shown after the gradient"
     if transform.kind in ("linearize", "pullback"):    # f_jvp(v), f_vjp(v) later: read by _pulled
         state.pullbacks[asked.targets[1]] = (transform.kind, names, written)
         state.held.pop(asked.targets[1], None)
@@ -3759,6 +3766,8 @@ def _bind(asked, transform, names, out, state, at, end):
         result = [[value, "aux"] if transform.aux else value, gradient]
     elif transform.kind == "jvp":       # (f's value, its tangent J·v)
         result = [value, f"{out}'s tangent"]
+    elif transform.kind == "hvp":       # (f's value, H·v)
+        result = [value, f"{out}'s Hessian times the vector"]
     elif transform.kind in ("linearize", "pullback"):     # (f's value, a function of a tangent or a cotangent)
         result = [value, f"{out}'s linear map (v ↦ J·v)" if transform.kind == "linearize" else f"{out}'s pullback (v ↦ vᵀ·J)"]
     else:

@@ -105,6 +105,36 @@ def hessian(result, names: tuple[str, ...] = (), builder: NodeBuilder | None = N
     return Hessian(result.loss or result.output_name, labels, matrix, builder, gradient, nodes, builder.added - before)
 
 
+def hessian_vector(result, vectors: dict) -> dict:
+    """H·v, the Hessian of a scalar output times the given vector (one part per input, 0 on the others), without
+    the Hessian: the gradient of ⟨∇z, v⟩, one graph-building reverse pass per input given (PyTorch's hvp; its
+    vhp, vᵀ·H, is the same numbers, the Hessian being symmetric)."""
+    graph = result.graph
+    if np.ndim(result.value) != 0:
+        raise GradcalcError(f"a Hessian-vector product needs a scalar output; {result.output_name} has shape "
+                            f"{np.shape(result.value)}", hint="reduce the output to a number first")
+    unknown = [name for name in vectors if name not in graph.variables]
+    if unknown:
+        raise GradcalcError(f"a vector is given for {unknown[0]}, which is no input of the program",
+                            hint=f"its inputs: {', '.join(graph.variables) or 'none'}")
+    for name, vector in vectors.items():
+        if np.shape(vector) != np.shape(result.inputs[name]):
+            raise GradcalcError(f"the vector for {name} has shape {np.shape(vector)} but {name} has shape "
+                                f"{np.shape(result.inputs[name])}", hint=f"give it in {name}'s shape")
+    names = tuple(result.reported)
+    builder = extend(result)
+    var_nodes = [graph.variables[name] for name in names]
+    first = checked_gradient(builder, graph.output, list(dict.fromkeys(var_nodes + [graph.variables[n] for n in vectors])),
+                             what="a Hessian-vector product")
+    found = {name: np.zeros(np.shape(result.inputs[name])) for name in names}
+    for name, vector in vectors.items():
+        second = checked_gradient(builder, first[graph.variables[name]], var_nodes, builder.const(np.asarray(vector, float)),
+                                  what="a Hessian-vector product")
+        for other, node in zip(names, var_nodes):
+            found[other] = found[other] + builder.values[second[node]]
+    return {name: float(value) if np.ndim(value) == 0 else value for name, value in found.items()}
+
+
 @dataclass
 class Derivative:
     """dᵏz/dxᵏ at the point, every order's value on the way, and (for formulas) every order's node."""
@@ -206,11 +236,12 @@ class Beyond:
     jacobian: object | None = None             # jacobian.Jacobian
     jvp: list = field(default_factory=list)    # (tangents by input name, forward_mode.ForwardPass) per direction
     batch_jacobian: object | None = None       # jacobian.BatchJacobian (TF's tape.batch_jacobian, from a program)
+    hvp: list = field(default_factory=list)    # (the vector by input name, H·v by input name) per vector
 
 
 def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mode: str = "reverse",
            compare_modes: bool = False, symbolic: bool = False, jacobian_wanted: bool = False,
-           tangents: list | None = None, batch_of: str | None = None) -> Beyond:
+           tangents: list | None = None, batch_of: str | None = None, vectors: list | None = None) -> Beyond:
     """Run the requested computations beyond one reverse-mode gradient on an evaluated Result.
 
     Formulas (symbolic) are keyed ("gradient", x), ("hessian", u, v) for u before v, ("order", k).
@@ -239,6 +270,8 @@ def beyond(result, *, hessian_wanted: bool = False, order: int | None = None, mo
         from .jacobian import jacobian
 
         found.jacobian = jacobian(result, names)
+    for given in vectors or ():
+        found.hvp.append((given, hessian_vector(result, given)))
     if batch_of is not None:
         from .jacobian import batch_jacobian
 

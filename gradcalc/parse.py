@@ -1220,9 +1220,10 @@ class _Builder:
                                         f"compute", (program.output_at, program.output_at + 1),
                                         hint=f"paste the line that makes {program.seed[0]}")
                 self.graph.seed = (self.assigned[program.seed[0]][0], program.seed[1])
-            if "tangents" in program.wants:      # jax.jvp's tangents: a name's node, or a value written in the call
-                self.graph.wants["tangents"] = [{name: _tangent(kind, written, self.assigned) for name, (kind, written)
-                                                 in given.items()} for given in program.wants["tangents"]]
+            for key in ("tangents", "vectors"):     # jax.jvp's tangents, hvp's vectors: a name's node, or a value
+                if key in program.wants:
+                    self.graph.wants[key] = [{name: _tangent(kind, written, self.assigned) for name, (kind, written)
+                                              in given.items()} for given in program.wants[key]]
         self._value(children[-1])
         named = self.named
         lost = next((ref for ref in children[:-1] if ref[0] is None or ref[0] >= len(named) or not named[ref[0]]),
@@ -1805,8 +1806,8 @@ def _tangent(kind: str, written: str, assigned: dict):
     written in the call, read where it is used as --NAME values are)."""
     if kind == "name":
         if written not in assigned:
-            raise GradcalcError(f"the tangent {written} is not computed by the program", (0, 0),
-                                hint=f"paste the line that makes {written}")
+            raise GradcalcError(f"the direction {written} (a tangent or a vector) is not made by the program", (0, 0),
+                                hint=f"paste the line that makes {written}, or write its value there: {written} = …")
         return "node", assigned[written][0]
     return "text", written
 

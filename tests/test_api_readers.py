@@ -282,3 +282,24 @@ def test_a_gradient_named_in_a_comment_is_not_read():
     assert run(program, "-q").stdout == "2 0\n0 4\n6 0\n0 8\n"
     assert_error(run("x = tf.Variable(2.0)\nwith tf.GradientTape() as t:\n  y = x * x\ng = t.gradient(y, x)\nz = g * 2"),
                  2, "g holds a gradient, which the program reads")
+
+
+def test_torch_functional_hvp_and_vhp():
+    # torch.autograd.functional.hvp(pow_reducer, inputs, ones)[1], and hvp/vhp of (x**2 * y.sin()).sum()
+    program = (">>> def pow_reducer(x):\n...   return x.pow(3).sum()\n>>> inputs = torch.rand(2, 2)\n"
+               ">>> v = torch.ones(2, 2)\n>>> hvp(pow_reducer, inputs, v)")
+    np.testing.assert_allclose(_json(program, *INPUTS)["hvp"][0]["value"]["inputs"], [[2.94, 4.62], [0.54, 0.78]])
+    two = ("def f(x, y):\n    return (x**2 * y.sin()).sum()\nu = torch.tensor([1., 0.])\nw = torch.tensor([0., 2.])\n"
+           "H = torch.autograd.functional.{}(f, (x, y), (u, w))")
+    values = ("--x", "[1, 2]", "--y", "[0.5, -1]")
+    for kind in ("hvp", "vhp"):
+        found = _json(two.format(kind), *values)["hvp"][0]["value"]
+        np.testing.assert_allclose(found["x"], [0.958851077208406, 4.322418446945118], rtol=1e-12)
+        np.testing.assert_allclose(found["y"], [1.7551651237807455, 6.731767878463172], rtol=1e-12)
+
+
+def test_the_api_hvp():
+    from gradcalc import compute
+
+    found = compute("sum(x**2 * sin(y))", x=[1.0, 2.0], y=[0.5, -1.0]).hvp({"x": [1.0, 0.0], "y": [0.0, 2.0]})
+    np.testing.assert_allclose(found["value"]["y"], [1.7551651237807455, 6.731767878463172], rtol=1e-12)

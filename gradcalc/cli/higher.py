@@ -13,6 +13,7 @@ def given(p: dict) -> list[str]:
     return [option for option, wanted in (
         ("--hessian", p["hessian"]), ("--jacobian", p["jacobian"]),
         ("--tangent", bool(p["tangent"] or p.get("program_tangents"))), ("batch_jacobian", bool(p.get("batch_of"))),
+        ("hvp", bool(p.get("program_vectors"))),
         ("--order", p["order"]), ("--symbolic", p["symbolic"]),
         ("--mode forward", p["mode"] == "forward"), ("--compare-modes", p["compare_modes"])) if wanted]
 
@@ -30,12 +31,15 @@ def asked_by_program(result, p: dict) -> dict:
     from ..result import to_value
     from ..values import read_value
 
-    directions = [{name: to_value(result.values[found] if kind == "node" else read_value(found, f"the tangent of {name}"),
-                                  f"the tangent of {name}")
-                   for name, (kind, found) in given.items()} for given in wants.get("tangents", ())]
+    def read(key: str) -> list[dict]:
+        return [{name: to_value(result.values[found] if kind == "node" else read_value(found, f"the vector of {name}"),
+                                f"the vector of {name}")
+                 for name, (kind, found) in given.items()} for given in wants.get(key, ())]
+    directions = read("tangents")
     return {**p, "jacobian": p["jacobian"] or ("jacobian" in wants and np.ndim(result.value) != 0),
             "hessian": p["hessian"] or "hessian" in wants, "order": p["order"] or wants.get("order"),
-            "program_tangents": directions, "batch_of": wants.get("batch_jacobian", (None, None))[1]}
+            "program_tangents": directions, "batch_of": wants.get("batch_jacobian", (None, None))[1],
+            "program_vectors": read("vectors")}
 
 
 def tangents(p: dict) -> list[dict]:
@@ -59,7 +63,7 @@ def run(result, p: dict, out: Output) -> None:
 
     found = beyond(result, hessian_wanted=p["hessian"], order=p["order"], mode=p["mode"],
                    compare_modes=p["compare_modes"], symbolic=p["symbolic"], jacobian_wanted=p["jacobian"],
-                   tangents=tangents(p), batch_of=p.get("batch_of"))
+                   tangents=tangents(p), batch_of=p.get("batch_of"), vectors=p.get("program_vectors"))
     if not out.tables:
         say_notes(result)
     if out.latex:

@@ -36,6 +36,13 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
                            ("",) + tuple(j.columns),
                            [(label,) + tuple(fmt(v) for v in row) for label, row in zip(j.rows, j.matrix)],
                            text_columns=1))
+    if beyond.hvp:
+        out = result.loss or result.output_name
+        found.append(["Hessian-vector products"] + [
+            hang(f"(H·v) for {name}, ∂⟨∇{out}, v⟩/∂{name} = ", format_value(value, precision))
+            for _, products in beyond.hvp for name, value in products.items()])
+        notes += ["v: " + ", ".join(f"{name} = {format_line(v, precision)}" for name, v in given.items())
+                  + " (0 on the other inputs)" for given, _ in beyond.hvp]
     if beyond.jvp:
         found.append(tangent_table(result, [one for _, one in beyond.jvp], precision,
                                    title="Forward mode along the given tangents: each node's tangent is Σ local × "
@@ -44,7 +51,7 @@ def tables(result, beyond, precision: int = DEFAULT_PRECISION) -> tuple[list, li
         found.append(["Jacobian-vector products"] + [
             hang(f"∂{out}·{one.seed} = ", format_value(one.tangents[result.graph.output], precision))
             for _, one in beyond.jvp])
-        notes += [f"{one.seed}: the tangent " + ", ".join(f"{name} = {format_value(v, precision)}" for name, v in given.items())
+        notes += [f"{one.seed}: the tangent " + ", ".join(f"{name} = {format_line(v, precision)}" for name, v in given.items())
                   + " (0 on the other inputs)" for given, one in beyond.jvp]
     if beyond.derivative is not None:
         d = beyond.derivative
@@ -173,6 +180,9 @@ def to_json(beyond, output: int = -1) -> dict:
         if formulas is not None:
             data["hessian"]["formulas"] = [[formulas[("hessian", *sorted((u, v), key=h.variables.index))]
                                             for v in h.variables] for u in h.variables]
+    if beyond.hvp:
+        data["hvp"] = [{"vector": {name: plain(v) for name, v in given.items()},
+                        "value": {name: plain(v) for name, v in products.items()}} for given, products in beyond.hvp]
     if beyond.batch_jacobian is not None:
         j = beyond.batch_jacobian
         data["batch_jacobian"] = {"output": j.output, "variable": j.variable, "rows": j.rows, "columns": j.columns,
@@ -222,6 +232,7 @@ def quiet(result, beyond, precision: int = DEFAULT_PRECISION) -> str:
         lines += [" ".join(fmt(v) for v in row) for row in beyond.jacobian.matrix]
     if beyond.batch_jacobian is not None:
         lines += [" ".join(fmt(v) for v in row) for row in beyond.batch_jacobian.matrix]
+    lines += [fmt(value) for _, products in beyond.hvp for value in products.values()]
     lines += [fmt(one.tangents[result.graph.output]) for _, one in beyond.jvp]
     if beyond.derivative is not None:
         lines.append(fmt(beyond.derivative.value))
