@@ -556,6 +556,18 @@ def _tensordot(m, x, y, axes=2, **_):
     return m("matmul", x, m("matmul_right", y))
 
 
+def _inner(m, x, y):
+    """np.inner(a, b): the sum over the last axes of both, a @ bᵀ for vectors and matrices (NumPy's A @ B.T,
+    where @ alone gave A @ B); larger arrays refused."""
+    return m("matmul", m("inner_operand", x), m("transpose", m("inner_operand", y)))
+
+
+def _vdot(m, x, y):
+    """np.vdot(a, b): both flattened, then their dot product (a matrix's too, where @ gave a matrix)."""
+    flat = m.const(-1.0)
+    return m("matmul", m("reshape", x, flat), m("reshape", y, flat))
+
+
 def _transpose(m, x, dim0=None, dim1=None):
     """x.t(), torch.t(x), transpose(x): a matrix's transpose; torch.transpose(x, 0, 1) swaps those two axes."""
     if dim0 is None and dim1 is None:
@@ -869,8 +881,8 @@ _ARITHMETIC = {
     "negative": S("x", _op("neg", 1)), "positive": S("x", _identity), "square": S("x", _square),
     "reciprocal": S("x", _reciprocal), "maximum": S("x, y", _call("maximum", 2)),
     "minimum": S("x, y", _call("minimum", 2)), "logaddexp": S("x, y", _logaddexp),
-    "dot": S("x, y", _op("matmul")), "matmul": S("x, y", _op("matmul")), "inner": S("x, y", _op("matmul")),
-    "vdot": S("x, y", _op("matmul")), "outer": S("x, y", _op("outer")),
+    "dot": S("x, y", _op("matmul")), "matmul": S("x, y", _op("matmul")), "inner": S("x, y", _inner),
+    "vdot": S("x, y", _vdot), "outer": S("x, y", _op("outer")),
     "tensordot": S("x|a, y|b, axes|dims=2", _tensordot),
     "transpose": S("x, s0|axes|perm=None", _transposed), "clip": S("x, min|a_min=None, max|a_max=None", _clamp),
     "permute_dims": S("x, s0|axes", _permute), "swapaxes": S("x, dim0|axis1, dim1|axis2", _swap_axes),

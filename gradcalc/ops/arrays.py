@@ -350,6 +350,14 @@ def _matrix_only(a):
     return a
 
 
+def _inner_operand(a):
+    if not 1 <= np.ndim(a) <= 2:
+        raise InputError(f"np.inner of a {format_shape(np.shape(a))} array is read for vectors and matrices only "
+                         f"(it contracts the last axes of every pair of rows of larger arrays)",
+                         hint="for matrices np.inner(A, B) is A @ B.T; for a number, a * b")
+    return a
+
+
 def _matmul_right(a):
     if np.ndim(a) > 2:
         raise InputError(f"tensordot(a, b, axes=1) with b of shape {format_shape(np.shape(a))} is read only where b is "
@@ -365,6 +373,8 @@ OPS.update({
     # Not callable from a program: jacfwd(f)(x) and jacrev(f)(x) are f's gradient when f gives one
     # value (its Jacobian, refused, otherwise).
     "one_value": Op("one_value", "{0}", _one_value, (lambda m, a, out: 1.0,), keeps_finite=True),
+    # Not callable from a program: np.inner's operands, vectors or matrices, so inner(a, b) is a @ bᵀ
+    "inner_operand": Op("inner", "{0}", _inner_operand, (lambda m, a, out: 1.0,), keeps_finite=True),
     # Not callable from a program: tensordot(a, b, axes=1)'s b, a vector or a matrix, so a @ b is it
     "matmul_right": Op("b", "{0}", _matmul_right, (lambda m, a, out: 1.0,), keeps_finite=True),
     # Not callable from a program: tf.matmul(a, b, transpose_a=True)'s operand, a matrix (or a stack of them)
