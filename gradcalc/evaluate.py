@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from itertools import islice, pairwise
 
 from .errors import GradcalcError, MathError
 from .graph import AT_MOST_ONE, Graph, gc_paused
@@ -30,9 +31,9 @@ else:
 
 
 class Step:
-    """One edge of the backward pass: upstream × local = flowing, added into the input's gradient."""
+    """One edge of the backward pass: upstream × local = flowing, added into the input's gradient.
+    Made when read, from a Steps' columns."""
 
-    # A plain class (not a frozen dataclass, ~4× slower to make): each edge of the pass makes one.
     __slots__ = ("node", "input", "k", "upstream", "_local", "flowing", "accumulated")
 
     def __init__(self, node: int, input: int, k: int, upstream: Value, local: Value, flowing: Value,
@@ -50,9 +51,80 @@ class Step:
         """∂node/∂input; for an op with a vector-Jacobian rule, the factor its rule multiplies the
         upstream by, worked out only if a table, the JSON or a diagnosis asks for it (-q never does)."""
         local = self._local
-        if type(local) is LazyLocal:
-            local = self._local = local.value()
-        return local
+        return local.value() if type(local) is LazyLocal else local
+
+
+class Steps:
+    """The edges of one backward pass in the order it took them, read as a sequence of Step: len,
+    `steps[i]`, slices and iteration make each Step when asked for (`Step(*columns at i)`).
+
+    Kept as columns: node and input ids and each edge's k in arrays of machine integers, the four
+    values in lists. A Step object an edge (and a Python int for its input) was ~150 bytes, most of a
+    10⁵-term sum's --json memory; the columns hold ~41."""
+
+    __slots__ = ("nodes", "inputs", "ks", "upstreams", "locals", "flowings", "totals")
+
+    def __init__(self):
+        self.nodes, self.inputs, self.ks = array("i"), array("i"), array("B")
+        self.upstreams: list = []
+        self.locals: list = []
+        self.flowings: list = []
+        self.totals: list = []
+
+    def add(self, node: int, input: int, k: int, upstream: Value, local: Value, flowing: Value,
+            total: Value) -> None:
+        try:
+            self.ks.append(k)
+        except OverflowError:   # an op of more than 255 inputs: its k is a C int
+            self.ks = array("i", self.ks)
+            self.ks.append(k)
+        self.nodes.append(node)
+        self.inputs.append(input)
+        self.upstreams.append(upstream)
+        self.locals.append(local)
+        self.flowings.append(flowing)
+        self.totals.append(total)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __getitem__(self, index):
+        if type(index) is slice:
+            return list(map(Step, *(column[index] for column in self.columns())))
+        return Step(*(column[index] for column in self.columns()))
+
+    def __iter__(self):
+        return map(Step, *self.columns())
+
+    def columns(self) -> tuple:
+        """The columns in Step's order (node, input, k, upstream, local, flowing, accumulated)."""
+        return self.nodes, self.inputs, self.ks, self.upstreams, self.locals, self.flowings, self.totals
+
+    def by_node(self) -> Callable[[int], list[Step]]:
+        """node id → its steps in the order the pass took them, asked for every node in increasing
+        id order (--json). The pass takes each node's edges together, nodes from the last: then the
+        columns read backwards give them in that order (each node's reversed), with no index; any
+        other order (a diagnosis's) gets a dictionary."""
+        nodes = self.nodes
+        if all(b <= a for a, b in pairwise(nodes)):
+            end, backwards = len(nodes), map(Step, *map(reversed, self.columns()))
+
+            def edges(node_id: int) -> list[Step]:
+                nonlocal end
+                start = end
+                while start > 0 and nodes[start - 1] == node_id:
+                    start -= 1
+                count, end = end - start, start
+                if count < 2:       # most nodes: one edge, or none (an input, a constant)
+                    return [next(backwards)] if count else []
+                found = list(islice(backwards, count))
+                found.reverse()
+                return found
+            return edges
+        where: dict[int, list[Step]] = {}
+        for step in self:
+            where.setdefault(step.node, []).append(step)
+        return lambda node_id: where.get(node_id, [])
 
 
 _ZERO = (0.0,)   # array("d", _ZERO) * n: n zeros, with no n-sized bytes made first
@@ -377,7 +449,7 @@ def needs_grad(graph: Graph, wrt: tuple[str, ...] = ()) -> bytearray:
 
 def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
              on_nonfinite: NonFinite | None = None, wrt: tuple[str, ...] = (), record: bool = True
-             ) -> tuple[list[Value | None], list[Step] | None]:
+             ) -> tuple[list[Value | None], Steps | None]:
     """Reverse mode from the output, seeded with ∂z/∂z = 1 (ones for an array output).
 
     One walk for both of forward's paths: on Python floats (forward's float path, no numpy) and on
@@ -402,7 +474,7 @@ def backward(graph: Graph, values: list[Value], upstream: Value | None = None,
 
 
 def backward_from(graph: Graph, values: list[Value], grads: list, start: int, needs: list[bool], stop: int = -1,
-                  edits: dict | None = None, record: bool = False) -> tuple[list, list[Step] | None]:
+                  edits: dict | None = None, record: bool = False) -> tuple[list, Steps | None]:
     """backward's walk on numbers from the gradients `grads` (changed in place), node `start` down to
     `stop` (not included), with `edits` as _reverse takes them: a diagnosis's backward pass with a
     student's slip in place. A value not finite is passed on, as the right pass's would be."""
@@ -479,10 +551,10 @@ class _NoScalar:
 def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats: bool,
              on_nonfinite: NonFinite | None, building: tuple | None = None, summed: set[int] | None = None,
              record: bool = True, stop: int = -1, grads: list | None = None, edits: dict | None = None
-             ) -> tuple[list, list[Step] | None]:
+             ) -> tuple[list, Steps | None]:
     """The one reverse walk: from `output` down the creation order, each edge's local derivative read
     off its op's rule and multiplied by the upstream (or the op's vector-Jacobian rule applied to it),
-    broadcasting undone, the result added into the input's gradient and recorded as a Step.
+    broadcasting undone, the result added into the input's gradient and recorded in Steps.
 
     On numbers (Python floats, or numpy), or with `building` = (NodeBuilder, what is asked) on graph
     nodes: then values, upstreams and locals are rules.Node objects whose arithmetic adds nodes.
@@ -507,8 +579,8 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
         if grads is None:
             grads = [None] * len(graph.nodes)
             grads[output] = seed
-    steps: list[Step] | None = [] if record else None
-    add_step = steps.append if record else None
+    steps = Steps() if record else None
+    add_step = steps.add if record else None
     arg, isfinite = values.__getitem__, math.isfinite
     columns = graph.nodes
     ops, left, right, input_ids = columns.ops, columns.left, columns.right, columns.input_ids
@@ -586,7 +658,7 @@ def _reverse(graph: Graph, values, output: int, seed, needs: list[bool], floats:
                 total = flowing if grads[src] is None else grads[src] + flowing
                 grads[src] = total
                 if record:
-                    add_step(Step(node_id, src, k, upstream_grad, local, flowing, total))
+                    add_step(node_id, src, k, upstream_grad, local, flowing, total)
     return grads, steps
 
 

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from . import xp
 from .errors import GradcalcError, MissingValue, UnusedValue
-from .evaluate import Step, Value, backward, forward
+from .evaluate import Steps, Value, backward, forward
 from .graph import Graph, Labels
 from .limits import DEFAULT, Limits, check
 from .names import did_you_mean, fold, fold_keys, spelled_greek, spelled_out, unaccented
@@ -27,7 +27,7 @@ class Result:
 
     # A plain class (dataclasses would cost a plain question ~15 ms of imports), with a __dict__ for
     # `labels` (a cached property) and for api.Result, which takes over an engine Result's fields.
-    def __init__(self, graph: Graph, values: list[Value], grads: list[Value | None], steps: list[Step] | None,
+    def __init__(self, graph: Graph, values: list[Value], grads: list[Value | None], steps: Steps | None,
                  inputs: dict[str, Value], wrt: tuple[str, ...] = (), seeded: bool = False,
                  unused: tuple[str, ...] = (), given: tuple[str, ...] = (), upstream: Value | None = None):
         # steps None: the backward pass is walked again, recording its edges, when first read (-q
@@ -52,14 +52,14 @@ class Result:
         return type(self)(**{**fields, **changes})
 
     @property
-    def steps(self) -> list[Step]:
+    def steps(self) -> Steps:
         """Each edge of the backward pass, in the order it was taken (recorded on first read)."""
         if self._steps is None:
             self._steps = backward(self.graph, self.values, self.upstream, wrt=self.wrt)[1]
         return self._steps
 
     @steps.setter
-    def steps(self, steps: list[Step] | None) -> None:
+    def steps(self, steps: Steps | None) -> None:
         self._steps = steps
 
     @property

@@ -507,13 +507,17 @@ _FACTOR: list = []
 class LazyLocal:
     """The trace's local of one edge through a vector-Jacobian rule, worked out when first read."""
 
-    __slots__ = ("rule", "args", "out")
+    __slots__ = ("rule", "args", "out", "found")
 
     def __init__(self, rule, args, out):
         self.rule, self.args, self.out = rule, args, out
 
     def value(self):
-        return factor_local(self.rule, self.args, self.out)[0]
+        """The local, worked out once (kept, and the inputs it was worked out from let go)."""
+        if self.rule is not None:
+            self.found = factor_local(self.rule, self.args, self.out)[0]
+            self.rule = self.args = self.out = None
+        return self.found
 
 
 def factor_local(rule, args, out) -> tuple[object, str | None]:

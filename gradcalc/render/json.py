@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from itertools import pairwise
-from operator import attrgetter
 
 from .. import xp
 
@@ -15,6 +13,8 @@ from .rows import definition
 def plain(value):
     """A value as JSON data: a float, or nested lists of floats. A number that is not finite (a
     branch a where did not take, log(0) in where(x > 0, log(x), 0)) is null: JSON has no inf."""
+    if type(value) is float:    # most values of a big graph's pass: no call to find its axes
+        return value if math.isfinite(value) else None
     if not xp.ndim(value):
         number = float(value)
         return number if math.isfinite(number) else None
@@ -42,7 +42,7 @@ def _head(result) -> dict:
 def _nodes(result):
     """Each node's entry, made when it is written: a big graph's entries never all exist at once."""
     graph, labels, steps = result.graph, result.labels, result.steps
-    edges = _edges_by_node(steps)
+    edges = steps.by_node()
     for node in graph.nodes:
         grad, value = result.grads[node.id], result.values[node.id]
         yield {
@@ -53,28 +53,6 @@ def _nodes(result):
             "local": [{"input": step.input, "local": plain(step.local), "upstream": plain(step.upstream),
                        "contribution": plain(step.flowing)} for step in edges(node.id)],
         }
-
-
-def _edges_by_node(steps):
-    """node id → its steps, in the order the backward pass took them. The pass takes each node's
-    edges together, nodes from the last: then a cursor from the end of the list finds them in
-    increasing node order with no index; any other order gets a dictionary."""
-    # in that order, each step's node is at most the one before it (no list of them: 10⁵s of steps)
-    if all(b <= a for a, b in pairwise(map(attrgetter("node"), steps))):
-        end = len(steps)
-
-        def edges(node_id: int):
-            nonlocal end
-            start = end
-            while start > 0 and steps[start - 1].node == node_id:
-                start -= 1
-            found, end = steps[start:end], start
-            return found
-        return edges
-    where: dict[int, list] = {}
-    for step in steps:
-        where.setdefault(step.node, []).append(step)
-    return lambda node_id: where.get(node_id, ())
 
 
 def dumps(data) -> str:
