@@ -1610,7 +1610,8 @@ def _short_text(text: str, most: int = 40) -> str:
     return text if len(text) <= most else text[:most - 1] + "…"
 
 
-_DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)|torch\.compile|"
+_DECORATOR = re.compile(r"@[ \t]*(?:jax\.jit|jit|tf\.function|torch\.no_grad\(\)|torch\.inference_mode\(\)|torch\.compile|"
+                        r"staticmethod|"
                         r"torch\.enable_grad\(\)|functools\.cache|cache"
                         r"|(?:functools\.)?partial\([ \t]*(?:jax\.)?jit\b[^()\n]*(?:\([^()\n]*\)[^()\n]*)*\))[ \t]*$")
 # @tf.custom_gradient, @jax.custom_jvp, @partial(jax.custom_vjp, …), autograd's @primitive (its rule given
@@ -1631,6 +1632,7 @@ def _decorator_error(head: str, at: int):
                   "the function as written")
 
 
+_JOINED = re.compile(r"(?<!\\)\\[ \t]*\n")
 _SETTING_WORDS = re.compile(r",[ \t]*(?:dtype|device|label|name)[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|[^,()'\"\n]*)"
                             r"(?=[ \t]*[,)])")
 _IS_NONE = re.compile(r"\bis[ \t]+(?:not[ \t]+)?None\b")
@@ -1685,6 +1687,8 @@ def read_python(text: str) -> Program | None:
                              text)
     text = _without_list(text)
     text = _MODULE_CALLED.sub(_module_called, text)
+    if "\\\n" in text or "\\ " in text:      # log_lik = … \ ⏎ + …: one line (the same length: carets hold)
+        text = _JOINED.sub(lambda match: " " * len(match.group()), text)
     parts = []       # margins[y] = 0: where the name starts (dialects.edited_tokens reads it as a where)
     for part in _PART_ASSIGNED.finditer(text):
         name, index, value = part.groups()[:3]
@@ -1726,6 +1730,7 @@ def read_python(text: str) -> Program | None:
     asked_at = 0                 # where the statement asking the last question (y.backward(), tape.gradient) ends
     conditions: set[int] = set()   # where each if statement's condition starts, as rewritten
     method = False               # the def after @d2l.add_to_class(C): a method, read as a function of its attributes
+    no_grad_def = False          # the def after @torch.no_grad(): its values (its return's too) carry no gradient
     shown: list[str] = []        # the names whose .grad is shown after .backward(), in order
     # whether a .backward() was read; the names whose .grad was cleared since the last one (None: every one)
     backed, cleared = False, set()
@@ -1772,6 +1777,8 @@ def read_python(text: str) -> Program | None:
             modules.update(_imported_modules(_code(text, start, end).strip()))
         elif _DECORATOR.match(head):
             skip = "decorator"
+            # @torch.no_grad() (or inference_mode): the def below computes without a gradient, as PyTorch
+            no_grad_def = bool(re.search(r"\b(?:no_grad|inference_mode)\b", head))
         elif ("custom_" in head or ".def" in head) and _CUSTOM_RULE.search(head):
             raise _custom_rule(_CUSTOM_RULE.search(head), at)
         elif jaxy and _JVP.search(code) and _asked(_unjit(chars, at, head), jax.bound, at, text) is None:
@@ -1783,6 +1790,9 @@ def read_python(text: str) -> Program | None:
             raise _decorator_error(head.rstrip(), at)
         elif re.match(r"def\b", head):
             j = _read_body(text, chars, statements, i - 1, detached)
+            if no_grad_def:
+                detached.append((start, statements[j - 1][1]))
+                no_grad_def = False
             if method:
                 _as_function(text, chars, at, statements[j - 1][1])
                 method = False

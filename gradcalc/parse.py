@@ -1036,6 +1036,8 @@ class _Builder:
 
     def starred(self, children):
         star, name = children
+        if name is None and self.source[star[1]:star[2]] == "*":
+            return None     # def f(a, *, eps=1e-5): eps by keyword only, a parameter as any other here
         end = name[2] if name is not None else star[2]
         raise GradcalcError(f"the parameter {self.source[star[1]:end]} is not read", (star[1], end),
                             hint="give the function plain parameters: def f(x, y): …")
@@ -1044,6 +1046,10 @@ class _Builder:
         token, value = children
         if value is None:
             raise GradcalcError("return without a value", (token[1], token[2]), hint="return the formula: return x**2")
+        if self.python is not None and type(value) is tuple and value[0] is not None and \
+                any(low <= token[1] < high for low, high in self.python.detached):
+            # returned under @torch.no_grad() (or from a with torch.no_grad(): block): no gradient
+            value = self._apply("stop_gradient", [value], (token[1], value[2]))
         return _Return(token, value)
 
     def function(self, children):

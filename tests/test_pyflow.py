@@ -137,3 +137,35 @@ def test_the_error_after_a_loop_points_at_the_pasted_text():
     with pytest.raises(GradcalcError) as caught:
         compute(text, x=1.0)
     assert caught.value.text == text and text[caught.value.span[0]:caught.value.span[1]] == "q"
+
+
+# -- decorators, parameters and lines as Python writes them ------------------------------------------------
+
+def test_a_def_under_torch_no_grad_carries_no_gradient_as_in_pytorch():
+    # PyTorch 2.13: y = 16, x.grad = 6 (only x ** 2's: scale(x) is computed without a graph)
+    text = "@torch.no_grad()\ndef scale(v):\n    w = v * 2\n    return w + 1\ny = scale(x) + x ** 2\ny.backward()"
+    found = compute(text, x=3.0)
+    assert found.value == 16.0 and found.gradient["x"] == 6.0
+
+
+def test_keyword_only_parameters_are_read():
+    # PyTorch 2.13: 11.25 and x.grad = 15
+    text = "def f(a, *, k=2.0):\n    return k * a ** 2\ny = f(x) + f(x, k=3.0)\ny.backward()"
+    found = compute(text, x=1.5)
+    assert found.value == pytest.approx(11.25) and found.gradient["x"] == pytest.approx(15.0)
+
+
+def test_a_parameter_named_lambda_underscore_is_a_name():
+    # JAX (x64): selu and the gradient of its sum at [-0.5, 0.3, 1.2]
+    text = ("def selu(x, alpha=1.67, lambda_=1.05):\n"
+            "  return lambda_ * jnp.where(x > 0, x, alpha * jnp.exp(x) - alpha)")
+    found = compute(text, x=np.array([-0.5, 0.3, 1.2]))
+    assert np.allclose(found.value, [-0.6899484881938972, 0.315, 1.26], rtol=1e-12)
+    assert np.allclose(found.gradient["x"], [1.0635515118061027, 1.05, 1.05], rtol=1e-12)
+
+
+def test_a_backslash_at_a_lines_end_joins_it_to_the_next():
+    # PyTorch 2.13: -0.26 and w.grad = [3.6, 2.0]
+    text = "loss = (w ** 2).sum() \\\n     + w.sum() * 3\nloss.backward()"
+    found = compute(text, w=np.array([0.3, -0.5]))
+    assert found.value == pytest.approx(-0.26) and np.allclose(found.gradient["w"], [3.6, 2.0])
