@@ -1839,8 +1839,9 @@ def _may_join(text: str) -> bool:
 
 
 def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
-    # for, while and if statements, break and continue: read as straight-line code first (gradcalc/pyflow.py)
-    flat = _flattened(text) if ("for" in text or "while" in text or "if" in text) else None
+    # for, while and if statements, break and continue: read as straight-line code first, a class as its
+    # methods' functions (gradcalc/pyflow.py)
+    flat = _flattened(text) if any(word in text for word in ("for", "while", "if", "class", "self")) else None
     if flat is None:
         return _parse_read(text, limits, names)
     if len(flat.text) > limits.length:

@@ -43,12 +43,13 @@ class Flat:
     """The straight-line text, where each if statement's condition starts in it (one number, as
     Python's if takes), where each loop's end check stands, and a note of what was read."""
 
-    __slots__ = ("text", "conditions", "checks", "notes", "_starts", "_pieces")
+    __slots__ = ("text", "conditions", "checks", "notes", "_starts", "_pieces", "inner")
 
     def __init__(self, pieces: list, conditions: set, checks: set, notes: list):
         self.text = "".join(piece for piece, _, _ in pieces)
         self.conditions, self.checks, self.notes = frozenset(conditions), frozenset(checks), notes
         self._pieces, self._starts, at = pieces, [], 0
+        self.inner = None       # the text this one was written from, when it was itself written (a class read)
         for piece, _, _ in pieces:
             self._starts.append(at)
             at += len(piece)
@@ -58,7 +59,8 @@ class Flat:
         it was copied, the statement it was written for where it was written here."""
         k = max(0, bisect.bisect_right(self._starts, pos) - 1)
         piece, start, copied = self._pieces[k]
-        return start + min(pos - self._starts[k], len(piece)) if copied else start
+        found = start + min(pos - self._starts[k], len(piece)) if copied else start
+        return found if self.inner is None else self.inner.origin(found)
 
     def span(self, span):
         """A span of the straight-line text as a span of the pasted one (never empty or reversed)."""
@@ -67,17 +69,91 @@ class Flat:
 
 
 def flatten(text: str) -> Flat | None:
-    """The program with its control flow read as straight-line code, or None when it has none (or is no
-    Python that parses: then gradcalc/dialects.py reads or refuses it as before)."""
-    if _TRIGGER.search(text) is None:
-        return None
+    """The program with its classes read as functions and its control flow as straight-line code, or
+    None when it has neither (or is no Python that parses: then gradcalc/dialects.py reads or refuses
+    it as before)."""
+    classes = _classes(text) if _CLASSY.search(text) else None
+    source = classes.text if classes is not None else text
+    if _TRIGGER.search(source) is None:
+        return classes
+    tree = _parsed(source)
+    if tree is None:
+        return classes
+    writer = _Writer(source)
+    writer.module(tree)
+    if not writer.changed:
+        return classes
+    flat = writer.flat()
+    if classes is not None:
+        flat.inner = classes
+        flat.notes[:0] = classes.notes
+    return flat
+
+
+def _parsed(text: str):
     try:
-        tree = ast.parse(text)
+        return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    writer = _Writer(text)
-    writer.module(tree)
-    return writer.flat() if writer.changed else None
+
+
+# A class, or a method (a def whose first parameter is self) pasted alone
+_CLASSY = re.compile(r"(?m)^[ \t]*class\b|\bdef[ \t]+\w+[ \t]*\([ \t]*self\b|(?<![\w.])self\.")
+# What names a hand-written derivative rather than the function (Sigmoid.gradient, QuadraticCost.delta)
+_DERIVATIVE = re.compile(r"grad|deriv|delta|backward|prime|jacobian|hessian", re.I)
+_MAIN = ("forward", "__call__", "call")
+
+
+def _classes(text: str) -> Flat | None:
+    """A class's methods as functions (self and cls left out, self.alpha read as alpha), the one that
+    computes the output (forward, __call__, else the first that is no derivative) last; __init__'s
+    self.alpha = 0.2 and class attributes as assignments before them."""
+    tree, dedented = _parsed(text), None
+    if tree is None:                 # a method pasted with its indentation: the lines one level out
+        dedented = _dedented(text)
+        tree = _parsed(dedented.text) if dedented is not None else None
+        if tree is None:
+            return None
+        text = dedented.text
+    writer = _ClassWriter(text)
+    for statement in tree.body:
+        if isinstance(statement, ast.ClassDef):
+            writer.class_def(statement)
+        elif isinstance(statement, ast.FunctionDef) and not statement.decorator_list and \
+                (_self_of(statement) or re.search(r"(?<![\w.])self\.", writer.source(statement))):
+            writer.copy_to(writer.start(statement))
+            writer.method(statement, _self_of(statement), last=True)
+            writer.pos = writer.end(statement)
+            writer.changed = True
+            writer.said.append(f"the method {statement.name} read as a function (self.x as x)")
+    if not writer.changed:
+        return None
+    flat = writer.flat()
+    flat.notes = [f"read as Python: {note}" for note in writer.said]
+    flat.inner = dedented
+    return flat
+
+
+def _dedented(text: str) -> Flat | None:
+    """The text with the indentation all its lines share taken out (a method copied from its class)."""
+    lines = text.split("\n")
+    depth = min((len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()), default=0)
+    if not depth:
+        return None
+    pieces, at = [], 0
+    for k, line in enumerate(lines):
+        cut = min(depth, len(line) - len(line.lstrip(" \t")))
+        pieces.append((line[cut:] + ("\n" if k < len(lines) - 1 else ""), at + cut, True))
+        at += len(line) + 1
+    return Flat(pieces, set(), set(), [])
+
+
+def _self_of(function) -> str | None:
+    """self (or cls): the first parameter of a method, unless it is a static method."""
+    if any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list):
+        return None
+    params = function.args.posonlyargs + function.args.args
+    return params[0].arg if params and params[0].arg in ("self", "cls") else None
 
 
 class _Unknown:
@@ -609,6 +685,118 @@ class _Writer:
         self.unrolled.append(steps)
         self._forget(node.body, known)
         return ""
+
+
+class _ClassWriter(_Writer):
+    """Writes a class's methods as functions (gradcalc/pyflow._classes)."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.said: list[str] = []
+
+    def class_def(self, node) -> None:
+        methods, settings = [], []
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef) and all(
+                    isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in item.decorator_list):
+                methods.append(item)
+            elif isinstance(item, ast.Assign) and all(isinstance(t, ast.Name) for t in item.targets):
+                settings.append(item)
+            elif not _shows_only(item):
+                return        # a class of another kind (NamedTuple fields, a property): refused as before
+        init = next((m for m in methods if m.name == "__init__"), None)
+        attributes = self._attributes(init) if init is not None else []
+        if attributes is None or node.decorator_list:
+            return
+        methods = [m for m in methods if m.name != "__init__"]
+        if not methods:
+            return
+        main = next((m for m in methods if m.name in _MAIN), None) or \
+            next((m for m in methods if not _DERIVATIVE.search(m.name)), methods[0])
+        self.copy_to(self.start(node) if not node.decorator_list else self.start(node.decorator_list[0]))
+        start = self.start(node)
+        for item in settings:                   # alpha = 0.2 in the class's body
+            self.copy(self.start(item), self.end(item), {})
+            self.write("\n", start)
+        for target, value, subs in attributes:     # self.alpha = alpha in __init__: alpha's default
+            self.write(f"{target} = ", start)
+            self.copy(self.start(value), self.end(value), subs)
+            self.write("\n", start)
+        # a hand-written derivative (Sigmoid.gradient, QuadraticCost.delta) is left out unless the program calls it
+        left = [m for m in methods if m is not main and _DERIVATIVE.search(m.name)
+                and f".{m.name}(" not in self.source(main)]
+        for method in [m for m in methods if m is not main and m not in left] + [main]:
+            self.method(method, _self_of(method), last=method is main)
+        self.pos = self.end(node)
+        self.changed = True
+        self.said.append(f"class {node.name} read as its methods' functions (self.x as x), {main.name} the program"
+                         + (f"; {', '.join(m.name for m in left)} (a derivative written by hand) left out" if left else ""))
+
+    def _attributes(self, init):
+        """__init__'s self.x = value, each with its parameters' defaults put in: [(x, value, subs)], or
+        None where it does something else."""
+        self_name = _self_of(init)
+        args = init.args.args[1:]
+        defaults = dict(zip([a.arg for a in args[len(args) - len(init.args.defaults):]], init.args.defaults))
+        found = []
+        for statement in init.body:
+            if _shows_only(statement) or isinstance(statement, ast.Expr) and "super" in self.source(statement):
+                continue
+            if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                    and isinstance(statement.targets[0], ast.Attribute)
+                    and isinstance(statement.targets[0].value, ast.Name) and statement.targets[0].value.id == self_name):
+                return None
+            if any(isinstance(node, ast.Call) and "nn." in self.source(node.func) for node in ast.walk(statement.value)):
+                return None           # self.fc = nn.Linear(3, 2): weights drawn at random (refused as before)
+            subs = {}
+            for node in ast.walk(statement.value):
+                if isinstance(node, ast.Name) and node.id in defaults:
+                    subs[self.start(node)] = (self.end(node), self.source(defaults[node.id]))
+            found.append((statement.targets[0].attr, statement.value, subs))
+        return found
+
+    def method(self, node, self_name, last: bool) -> None:
+        """def f(self, x): … as def f(x): …, its body one level in, self.w as w."""
+        args = node.args
+        positional = args.posonlyargs + args.args
+        first = len(args.posonlyargs + args.args) - len(args.defaults)
+        params = [self.source(a) + (f"={self.source(args.defaults[k - first])}" if k >= first else "")
+                  for k, a in enumerate(positional)]
+        if self_name is not None and positional and positional[0].arg == self_name:
+            params = params[1:]
+        if args.vararg:
+            params.append("*" + self.source(args.vararg))
+        elif args.kwonlyargs:
+            params.append("*")
+        for a, default in zip(args.kwonlyargs, args.kw_defaults):
+            params.append(self.source(a) + (f"={self.source(default)}" if default is not None else ""))
+        if args.kwarg:
+            params.append("**" + self.source(args.kwarg))
+        self.write(f"def {node.name}({', '.join(params)}):", self.start(node))
+        subs = {}
+        if self_name is not None or "self." in self.source(node):    # def forward(inputs): … self.w (the notes' slip)
+            self_name = self_name or "self"
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name) and inner.value.id == self_name:
+                    subs[self.start(inner)] = (self.end(inner), inner.attr)
+        body = node.body
+        depth = body[0].col_offset
+        for statement in body:
+            line = statement.lineno
+            start = self.start(statement)
+            end = self.end(statement)
+            while start < end:       # each line of the statement, one level in (4 spaces)
+                line_end = self.text.find("\n", start)
+                line_end = end if line_end < 0 or line_end > end else line_end
+                self.write("\n    ", start)
+                self.copy(start, line_end, subs)
+                start = line_end + 1
+                if start < end:
+                    row = self.line_starts[line]
+                    line += 1
+                    blank = len(self.text[row:end]) - len(self.text[row:end].lstrip(" \t"))
+                    start = row + min(depth, blank)
+        self.write("\n" if not last else "", self.end(node))
 
 
 class _Elements(list):

@@ -169,3 +169,41 @@ def test_a_backslash_at_a_lines_end_joins_it_to_the_next():
     text = "loss = (w ** 2).sum() \\\n     + w.sum() * 3\nloss.backward()"
     found = compute(text, w=np.array([0.3, -0.5]))
     assert found.value == pytest.approx(-0.26) and np.allclose(found.gradient["w"], [3.6, 2.0])
+
+
+# -- classes: their methods read as functions (self.x as x) ------------------------------------------------
+
+def test_a_class_is_read_as_its_methods_the_hand_written_derivative_left_out():
+    # ML-From-Scratch's Sigmoid; PyTorch 2.13: 0.6681877721681662 and x.grad = 0.2217128732931091
+    text = ("class Sigmoid():\n    def __init__(self): pass \n\n    def function(self, x):\n        return 1 / (1 + np.exp(-x))"
+            "\n\n    def gradient(self, x):\n        return self.function(x) * (1 - self.function(x))")
+    found = compute(text, x=0.7)
+    assert found.value == pytest.approx(0.6681877721681662, rel=1e-12)
+    assert found.gradient["x"] == pytest.approx(0.2217128732931091, rel=1e-12)
+    assert any("gradient (a derivative written by hand) left out" in note for note in found.graph.notes)
+
+
+def test_init_settings_are_inputs_with_their_defaults_and_call_is_the_program():
+    # PyTorch 2.13: [-0.14, 1.5] and x.grad = [0.2, 1.0]
+    text = ("class LeakyReLU():\n    def __init__(self, alpha=0.2):\n        self.alpha = alpha\n\n"
+            "    def __call__(self, x):\n        return np.where(x >= 0, x, self.alpha * x)")
+    found = compute(text, x=np.array([-0.7, 1.5]))
+    assert np.allclose(found.value, [-0.14, 1.5]) and np.allclose(found.gradient["x"], [0.2, 1.0])
+    assert compute(text, x=np.array([-0.7, 1.5]), alpha=0.1).value[0] == pytest.approx(-0.07)
+
+
+def test_a_method_pasted_alone_with_its_indentation_reads_self_attributes_as_inputs():
+    # CS231n's Neuron.forward (its def forgets self, as the notes print it); PyTorch 2.13's numbers
+    text = ("  def forward(inputs):\n    cell_body_sum = np.sum(inputs * self.weights) + self.bias\n"
+            "    firing_rate = 1.0 / (1.0 + math.exp(-cell_body_sum))\n    return firing_rate")
+    found = compute(text, inputs=np.array([0.5, -1.2, 2.0]), weights=np.array([0.3, 0.1, -0.4]), bias=0.2)
+    assert found.value == pytest.approx(0.36123682485115804, rel=1e-12)
+    assert np.allclose(found.gradient["weights"], [0.11537239061130591, -0.2768937374671342, 0.46148956244522366])
+    assert found.gradient["bias"] == pytest.approx(0.23074478122261183, rel=1e-12)
+
+
+def test_a_caret_in_a_class_points_at_the_pasted_text():
+    text = "class C:\n    def f(self, x):\n        return x + q"
+    with pytest.raises(GradcalcError) as caught:
+        compute(text, x=1.0)
+    assert caught.value.text == text and text[caught.value.span[0]:caught.value.span[1]] == "q"
