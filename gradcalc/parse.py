@@ -1698,12 +1698,17 @@ def _unused_note(graph: Graph) -> None:
     # y.backward(v)'s v, used by the backward pass, and a persistent tape's earlier questions, answered
     asked = {graph.seed[0]} if graph.seed is not None else set()
     asked.update(node for node, _, _ in graph.questions)
-    unused = [name for name in named if not used[node_id := last[name]] and not read[node_id] and node_id not in asked]
+    unused = [name for name in named if not used[node_id := last[name]] and not read[node_id] and node_id not in asked
+              and not _FLOW_FLAG.fullmatch(name)]
     if unused:
         listed = ", ".join(unused[:-1]) + (" and " if len(unused) > 1 else "") + unused[-1]
         graph.notes.append(f"the output is {graph.output_name}, the program's last value; {listed} "
                            f"{'is' if len(unused) == 1 else 'are'} computed but not used by it: to differentiate "
                            f"{unused[0]}, end the program with {unused[0]}")
+
+
+# The flags gradcalc/pyflow.py writes for a loop's or an if's control: no value of the program's
+_FLOW_FLAG = _Pattern(r"_(?:if|else|run|go|ret)[0-9]+")
 
 
 # 1e, 2e-x: a number then e, which math text reads as a product with Euler's e, where a reader of code

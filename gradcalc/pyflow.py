@@ -179,11 +179,13 @@ class _Loop:
     under a condition of the values asks for them. `running` and `going` are what reads them: their
     names once assigned, else what they start as (1.0, or the guard of the block around the loop)."""
 
-    __slots__ = ("run_name", "go_name", "running", "going", "stopped")
+    __slots__ = ("run_name", "go_name", "running", "going", "stopped", "returns")
 
-    def __init__(self, run_name, go_name, start):
+    def __init__(self, run_name, go_name, start, returns=None):
         self.run_name, self.go_name, self.stopped = run_name, go_name, False
         self.running = self.going = start
+        # a def's body after an if that returns, read as one step whose `return v` is `returns = v` and a break
+        self.returns = returns
 
     def run(self, writer, value: str, node) -> None:
         writer.line(writer._w(f"{self.run_name} = {value}", node))
@@ -211,7 +213,7 @@ class _Writer:
         self.unrolled: list[int] = []     # the steps of each loop read
         self.guarded = 0                  # conditions decided by the values
         self.decided = 0                  # conditions decided by the text
-        self.taken = set(re.findall(r"\b_(?:if|else|run|go)\d+\b", text))
+        self.taken = set(re.findall(r"\b_(?:if|else|run|go|ret)\d+\b", text))
         self.defined: set[str] = set()    # the names assigned so far in the scope at hand (a def's parameters)
         # names first assigned where the values decide (an if's branch, a while's body): Python has no value
         # for them where it did not run, so reading them after is refused (the assignment that made them)
@@ -305,7 +307,13 @@ class _Writer:
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 params = {a.arg for a in _arguments(statement.args)}
                 outside, self.defined, unsure, self.unsure = self.defined, self.defined | params, self.unsure, {}
-                self.scope(statement.body, {k: v for k, v in known.items() if k not in params})
+                inner = {k: v for k, v in known.items() if k not in params}
+                body = statement.body
+                k = next((k for k, s in enumerate(body) if isinstance(s, (ast.If, ast.For, ast.While))
+                          and any(isinstance(n, ast.Return) for n in ast.walk(s))), None)
+                self.scope(body if k is None else body[:k], inner)
+                if k is not None:
+                    self.returning(statement, body[k:], inner)
                 self.defined, self.unsure = outside | {statement.name}, unsure
             elif isinstance(statement, ast.With):
                 self.scope(statement.body, known)
@@ -316,6 +324,23 @@ class _Writer:
                         any(statement.value.value is word for word in (True, False, None)) and all(isinstance(target, ast.Name) for target in statement.targets):
                     self.copy_to(self.start(statement))     # reset = True: a setting the ifs read, no value
                     self.pos = self.end(statement)
+
+    def returning(self, function, body: list, known: dict) -> None:
+        """A def's statements from an if that returns on: one step whose return v is `_ret = v` and the end
+        of the step (later statements run where no return ran), then return _ret."""
+        self.copy_to(self.start(body[0]))
+        self.changed = True
+        self.lines, self.indent = [], self._indent(body[0])
+        step = _Loop(self.name("run"), self.name("go"), "1.0", self.name("ret"))
+        ended = self.block(body, "1.0", known, step, {})
+        if ended != "break":
+            raise _error(f"{function.name} may reach its end without a return (Python returns None there)",
+                         self.start(body[-1]), len(self.source(body[-1]).split("\n")[0]),
+                         f"end {function.name} with return …, or return in each branch (an else too)")
+        self.unsure.pop(step.returns, None)
+        self.line(self._w(f"return {step.returns}", body[-1]))
+        self._flush(body[0])
+        self.pos = self.end(body[-1])
 
     def _sure(self, statement) -> None:
         """Refuse a read of a name that has a value only where a condition of the values held."""
@@ -383,6 +408,8 @@ class _Writer:
         maybe = ""
         for statement in body:
             step = loop is not None and guard == loop.going
+            if guard in (None, "1.0") or loop is not None and loop.returns is not None and step:
+                self._sure(statement)       # read where it surely runs (or a return ended the def)
             ended = self.statement(statement, guard, known, loop, subs)
             if ended in ("break", "continue"):
                 return ended
@@ -406,8 +433,19 @@ class _Writer:
             return ""
         if _shows_only(node):
             return ""       # a docstring, or a print in a loop or a branch (it shows each step: not the output)
+        if isinstance(node, ast.Return):
+            if loop is None or loop.returns is None or node.value is None:
+                raise self._unread(node, "return inside a loop" if node.value is not None else "return without a value")
+            self.assign(loop.returns, node, self.expression(node.value, subs), None if guard == "1.0" else guard)
+            if guard in (None, "1.0") or guard == loop.going:
+                return "break"
+            loop.stopped = True
+            loop.go(self, f"0.0 if {guard} else {loop.going}", node)
+            return "ended"
         if isinstance(node, (ast.Break, ast.Continue)):
             word = "break" if isinstance(node, ast.Break) else "continue"
+            if loop is not None and loop.returns is not None:
+                loop = None         # in a def's body, not in a loop
             if loop is None:
                 raise _error(f"{word} outside a loop", self.start(node), len(word),
                              "write it inside the for or while loop it ends")
@@ -488,13 +526,14 @@ class _Writer:
         outer = f" if {guard} else 0.0" if guard not in (None, "1.0") else ""
         self.line(self._w(f"{taken} = (1.0 if ", node), *self._condition(node.test, subs),
                   self._w(f" else 0.0){outer}", node))
+        if node.orelse:       # (before the branch: a return or break in it changes the flag `taken`)
+            self.line(self._w(f"{other} = (0.0 if {taken} else 1.0){outer}", node))
         before, defined = dict(known), set(self.defined)
         first = self.block(node.body, taken, known, loop, subs)
         after_first = dict(known)
         known.clear()
         known.update(before)
         if node.orelse:
-            self.line(self._w(f"{other} = (0.0 if {taken} else 1.0){outer}", node))
             second = self.block(node.orelse, other, known, loop, subs)
         else:
             second = ""
@@ -504,6 +543,12 @@ class _Writer:
         if guard in (None, "1.0") and node.orelse and not first and not second:
             # assigned in each branch (no break between): it has a value whichever runs
             for name in (set(_assigned(node.body)) & set(_assigned(node.orelse))) - defined:
+                self.unsure.pop(name, None)
+        if loop is not None and loop.returns is not None and _returns(node.body) and _returns(node.orelse):
+            return "break"           # each branch returns: nothing after the if runs
+        if loop is not None and loop.returns is not None and (_returns(node.body) or _returns(node.orelse)):
+            # if x <= 0: return -x (else: y = x**2): after the if, the other branch's names have values
+            for name in set(_assigned(node.orelse if _returns(node.body) else node.body)) - defined:
                 self.unsure.pop(name, None)
         return "maybe" if first or second else ""
 
@@ -840,6 +885,12 @@ def _assigned(body: list) -> list[str]:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in names:
                 names.append(node.id)
     return names
+
+
+def _returns(body: list) -> bool:
+    """Whether a block surely ends in a return (an if's: each branch's)."""
+    last = body[-1] if body else None
+    return isinstance(last, ast.Return) or isinstance(last, ast.If) and _returns(last.body) and _returns(last.orelse)
 
 
 def _shows_only(node) -> bool:

@@ -207,3 +207,32 @@ def test_a_caret_in_a_class_points_at_the_pasted_text():
     with pytest.raises(GradcalcError) as caught:
         compute(text, x=1.0)
     assert caught.value.text == text and text[caught.value.span[0]:caught.value.span[1]] == "q"
+
+
+# -- return inside an if: the def's value where its first return runs ------------------------------------------
+
+_G = ("def g(x):\n    if x > 0:\n        y = x ** 2\n        if y > 4:\n            return y * 10\n    else:\n"
+      "        return -x\n    return y + 1\nout = g(x)")
+
+
+@pytest.mark.parametrize("x, value, gradient", [(3.0, 90.0, 60.0), (1.0, 2.0, 2.0), (-2.0, 2.0, -1.0)])
+def test_a_return_inside_an_if_ends_the_def_where_it_runs_as_in_pytorch(x, value, gradient):
+    found = compute(_G, x=x)       # PyTorch 2.13's numbers for g(torch.tensor(x, requires_grad=True))
+    assert found.value == pytest.approx(value) and found.gradient["x"] == pytest.approx(gradient)
+    assert not any("_go" in note for note in found.graph.notes)
+
+
+@pytest.mark.parametrize("x, value, gradient", [(2.0, 16.0, 24.0), (4.0, 12.566370614359172, 3.141592653589793)])
+def test_an_early_return_then_the_last_line(x, value, gradient):
+    # JAX's cookbook f without its try: PyTorch 2.13's numbers
+    found = compute("def f(x):\n    if x < 3:\n        return 2 * x ** 3\n    return math.pi * x\nf(x)", x=x)
+    assert found.value == pytest.approx(value) and found.gradient["x"] == pytest.approx(gradient)
+
+
+def test_a_def_that_may_end_without_a_return_is_refused():
+    _refused("def f(x):\n    if x > 0:\n        return x\nf(x)", {"x": 1.0}, "may reach its end without a return")
+
+
+def test_a_name_a_return_may_leave_unassigned_is_refused():
+    _refused("def h(x):\n    if x > 0:\n        y = x\n    if x > 5:\n        return 1.0\n    return y\nh(x)", {"x": 3.0},
+             "y is assigned only where")
