@@ -1687,6 +1687,8 @@ def read_python(text: str) -> Program | None:
                              text)
     text = _without_list(text)
     text = _MODULE_CALLED.sub(_module_called, text)
+    if "..." in text:       # def f(axis: tuple[int, ...]): the type read as any other (Any, the same length)
+        text = _typed_ellipsis(text)
     if "\\\n" in text or "\\ " in text:      # log_lik = … \ ⏎ + …: one line (the same length: carets hold)
         text = _JOINED.sub(lambda match: " " * len(match.group()), text)
     parts = []       # margins[y] = 0: where the name starts (dialects.edited_tokens reads it as a where)
@@ -2278,6 +2280,16 @@ def read_python(text: str) -> Program | None:
     if backed:
         program.reads = tuple(dict.fromkeys(shown + [a or b for a, b in _LEAF.findall(text)]))
     return program
+
+
+def _typed_ellipsis(text: str) -> str:
+    """The ... of a type in a def's parameters (tuple[int, ...]) written Any: a type is read past."""
+    for header in re.finditer(rf"(?m)^[ \t]*def[ \t]+{_NAME}[ \t]*\(", text):
+        end = _bracket_end(text, header.end() - 1)
+        if end is not None and "..." in text[header.end():end]:
+            text = text[:header.end()] + re.sub(r"(?<=[\[,][ \t])\.\.\.|(?<=[\[,])\.\.\.", "Any",
+                                                text[header.end():end]) + text[end:]
+    return text
 
 
 def _seed_line(text, chars, start, end, call):

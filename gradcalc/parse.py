@@ -1846,7 +1846,7 @@ def _may_join(text: str) -> bool:
 def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     # for, while and if statements, break and continue: read as straight-line code first, a class as its
     # methods' functions (gradcalc/pyflow.py)
-    flat = _flattened(text) if any(word in text for word in ("for", "while", "if", "class", "self")) else None
+    flat = _flattened(text) if any(word in text for word in _FLOW_WORDS) else None
     if flat is None:
         return _parse_read(text, limits, names)
     if len(flat.text) > limits.length:
@@ -1864,6 +1864,11 @@ def _parse_with(text: str, limits: Limits, names: frozenset) -> Graph:
     graph.text = text
     graph.notes.extend(flat.notes)
     return graph
+
+
+# Words of what gradcalc/pyflow.py reads (its loops and ifs, classes, a function bound to a name, a tape in a
+# helper): a text with none of them does not import it
+_FLOW_WORDS = ("for", "while", "if", "class", "self", "def", "Tape", "= F.", "= torch.", "= np.", "= jnp.", "= tf.")
 
 
 def _flattened(text: str):

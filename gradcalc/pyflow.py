@@ -98,7 +98,8 @@ def _parsed(text: str):
 
 
 # A class, or a method (a def whose first parameter is self) pasted alone
-_CLASSY = re.compile(r"(?m)^[ \t]*class\b|\bdef[ \t]+\w+[ \t]*\([ \t]*self\b|(?<![\w.])self\.")
+_CLASSY = re.compile(r"^[ \t]*class\b|\bdef[ \t]+\w+[ \t]*\([ \t]*self\b|(?<![\w.])self\."
+                     r"|^\w+[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*$|GradientTape", re.M)
 # What names a hand-written derivative rather than the function (Sigmoid.gradient, QuadraticCost.delta)
 _DERIVATIVE = re.compile(r"grad|deriv|delta|backward|prime|jacobian|hessian", re.I)
 _MAIN = ("forward", "__call__", "call")
@@ -116,8 +117,28 @@ def _classes(text: str) -> Flat | None:
             return None
         text = dedented.text
     writer = _ClassWriter(text)
+    aliases, helpers = _aliases(tree, writer), _tape_helpers(tree, writer)
+    last = tree.body[-1] if tree.body else None
+    call = _helper_call(last, helpers)
     for statement in tree.body:
-        if isinstance(statement, ast.ClassDef):
+        if statement in [made for _, made in aliases.values()] or \
+                call is not None and isinstance(statement, ast.FunctionDef) and statement.name == call[1].func.id:
+            writer.copy_to(writer.start(statement))     # loss_func = F.cross_entropy: read where it is called
+            writer.pos = writer.end(statement)
+            writer.changed = True
+            if isinstance(statement, ast.Assign):
+                writer.said.append(f"{statement.targets[0].id} is {writer.source(statement.value)}")
+        elif statement is last and call is not None:
+            writer.copy_to(writer.start(statement))
+            writer.tape_call(helpers[call[1].func.id], call[1])
+            writer.pos = writer.end(statement)
+        elif aliases and any(isinstance(node, ast.Name) and node.id in aliases for node in ast.walk(statement)):
+            subs = {writer.start(node): (writer.end(node), aliases[node.id][0]) for node in ast.walk(statement)
+                    if isinstance(node, ast.Name) and node.id in aliases and isinstance(node.ctx, ast.Load)}
+            writer.copy_to(writer.start(statement))
+            writer.copy(writer.start(statement), writer.end(statement), subs)
+            writer.pos = writer.end(statement)
+        elif isinstance(statement, ast.ClassDef):
             writer.class_def(statement)
         elif isinstance(statement, ast.FunctionDef) and not statement.decorator_list and \
                 (_self_of(statement) or re.search(r"(?<![\w.])self\.", writer.source(statement))):
@@ -146,6 +167,64 @@ def _dedented(text: str) -> Flat | None:
         pieces.append((line[cut:] + ("\n" if k < len(lines) - 1 else ""), at + cut, True))
         at += len(line) + 1
     return Flat(pieces, set(), set(), [])
+
+
+_LIBRARIES = frozenset({"F", "torch", "np", "numpy", "jnp", "jax", "tf", "nn", "math", "scipy", "optax", "special"})
+
+
+def _aliases(tree, writer) -> dict:
+    """loss_func = F.cross_entropy, loss_func = nll (a def of the text): {name: (what it names, the
+    assignment)}, for names assigned once."""
+    defs = {s.name for s in tree.body if isinstance(s, ast.FunctionDef)}
+    stored: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            stored[node.id] = stored.get(node.id, 0) + 1
+    found = {}
+    for statement in tree.body:
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)) or stored.get(statement.targets[0].id) != 1:
+            continue
+        value, root = statement.value, statement.value
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(value, ast.Name) and value.id in defs or \
+                isinstance(value, ast.Attribute) and isinstance(root, ast.Name) and root.id in _LIBRARIES:
+            found[statement.targets[0].id] = (writer.source(value), statement)
+    return found
+
+
+def _tape_helpers(tree, writer) -> dict:
+    """def grad_f(x): with tf.GradientTape() as tape: …; return tape.gradient(value, x): {name: (the def,
+    its with block, its return)}."""
+    found = {}
+    for function in tree.body:
+        if not isinstance(function, ast.FunctionDef) or function.decorator_list:
+            continue
+        body = [s for s in function.body if not _shows_only(s)]
+        if len(body) != 2 or not isinstance(body[0], ast.With) or not isinstance(body[1], ast.Return):
+            continue
+        block, returned = body
+        item = block.items[0]
+        asked = returned.value
+        if "GradientTape" in writer.source(item.context_expr) and isinstance(item.optional_vars, ast.Name) and \
+                isinstance(asked, ast.Call) and isinstance(asked.func, ast.Attribute) and asked.func.attr == "gradient" \
+                and isinstance(asked.func.value, ast.Name) and asked.func.value.id == item.optional_vars.id:
+            found[function.name] = (function, block, returned)
+    return found
+
+
+def _helper_call(statement, helpers) -> tuple | None:
+    """The program's last line when it calls a tape helper once (grad_f(tf.constant(0.)).numpy()):
+    (the line, the call)."""
+    value = statement.value if isinstance(statement, (ast.Expr, ast.Assign)) else None
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "numpy" \
+            and not value.args:
+        value = value.func.value
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in helpers and \
+            not value.keywords and len(value.args) == len(helpers[value.func.id][0].args.args):
+        return statement, value
+    return None
 
 
 def _self_of(function) -> str | None:
@@ -824,16 +903,19 @@ class _ClassWriter(_Writer):
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name) and inner.value.id == self_name:
                     subs[self.start(inner)] = (self.end(inner), inner.attr)
-        body = node.body
-        depth = body[0].col_offset
+        self.lines(node.body, subs, "\n    ")
+        self.write("\n" if not last else "", self.end(node))
+
+    def lines(self, body: list, subs: dict, indent: str) -> None:
+        """Each line of a block's statements after `indent` (a line break and the spaces the block is
+        written at), the block's own indentation taken out."""
+        depth = self.start(body[0]) - self.line_starts[body[0].lineno - 1]
         for statement in body:
-            line = statement.lineno
-            start = self.start(statement)
-            end = self.end(statement)
-            while start < end:       # each line of the statement, one level in (4 spaces)
+            line, start, end = statement.lineno, self.start(statement), self.end(statement)
+            while start < end:
                 line_end = self.text.find("\n", start)
                 line_end = end if line_end < 0 or line_end > end else line_end
-                self.write("\n    ", start)
+                self.write(indent, start)
                 self.copy(start, line_end, subs)
                 start = line_end + 1
                 if start < end:
@@ -841,7 +923,20 @@ class _ClassWriter(_Writer):
                     line += 1
                     blank = len(self.text[row:end]) - len(self.text[row:end].lstrip(" \t"))
                     start = row + min(depth, blank)
-        self.write("\n" if not last else "", self.end(node))
+
+    def tape_call(self, helper, call) -> None:
+        """grad_f(tf.constant(0.)) of def grad_f(x): with tf.GradientTape() as tape: …; return
+        tape.gradient(value, x): the helper's lines at the top level, x = the argument given."""
+        function, block, returned = helper
+        params = [a.arg for a in function.args.args]
+        for name, arg in zip(params, call.args):
+            self.write(f"{name} = ", self.start(arg))
+            self.copy(self.start(arg), self.end(arg), {})
+            self.write("\n", self.start(arg))
+        self.lines([block], {}, "\n")
+        self.write("\n", self.start(returned))
+        self.copy(self.start(returned.value), self.end(returned.value), {})
+        self.said.append(f"{function.name}({', '.join(params)}) read as its lines, its tape's gradient the question")
 
 
 class _Elements(list):

@@ -236,3 +236,32 @@ def test_a_def_that_may_end_without_a_return_is_refused():
 def test_a_name_a_return_may_leave_unassigned_is_refused():
     _refused("def h(x):\n    if x > 0:\n        y = x\n    if x > 5:\n        return 1.0\n    return y\nh(x)", {"x": 3.0},
              "y is assigned only where")
+
+
+# -- a function bound to a name, a GradientTape inside a helper ---------------------------------------------
+
+def test_a_library_function_bound_to_a_name_is_that_function():
+    # PyTorch's nn tutorial: loss_func = F.cross_entropy; PyTorch 2.13's numbers
+    text = ("loss_func = F.cross_entropy\n\ndef model(xb):\n    return xb @ w\n\nprint(loss_func(model(xb), yb))")
+    found = compute(text, xb=np.array([[0.1, 0.5, -0.3], [0.0, 0.9, 0.2]]),
+                    w=np.array([[0.2, -0.1], [0.3, 0.1], [-0.05, 0.2]]), yb=np.array([0.0, 1.0]))
+    assert found.value == pytest.approx(0.6780746637449653, rel=1e-12)
+    assert np.allclose(found.gradient["w"], [[-0.022446436534632904, 0.022446436534632908],
+                                             [0.1273722552011289, -0.1273722552011289],
+                                             [0.12058474024263058, -0.12058474024263058]], rtol=1e-10)
+    assert any("loss_func is F.cross_entropy" in note for note in found.graph.notes)
+
+
+def test_a_def_bound_to_a_name_last_is_the_program():
+    found = compute("def nll(input, target):\n    return -(input * target).sum()\n\nloss_func = nll",
+                    input=np.array([0.5, -1.0]), target=np.array([1.0, 0.0]))
+    assert found.value == -0.5 and np.allclose(found.gradient["input"], [-1.0, 0.0])
+
+
+def test_a_gradient_tape_inside_a_helper_is_its_question():
+    # TensorFlow's eager guide: grad_log1pexp(tf.constant(0.)) is 0.5 (PyTorch 2.13: log(1 + e^x) at 0, 0.5)
+    text = ("def log1pexp(x):\n  return tf.math.log(1 + tf.exp(x))\n\ndef grad_log1pexp(x):\n"
+            "  with tf.GradientTape() as tape:\n    tape.watch(x)\n    value = log1pexp(x)\n"
+            "  return tape.gradient(value, x)\n\ngrad_log1pexp(tf.constant(0.)).numpy()")
+    found = compute(text)
+    assert found.value == pytest.approx(0.6931471805599453) and found.gradient["x"] == pytest.approx(0.5)
