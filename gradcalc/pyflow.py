@@ -99,7 +99,7 @@ def _parsed(text: str):
 
 # A class, or a method (a def whose first parameter is self) pasted alone
 _CLASSY = re.compile(r"^[ \t]*class\b|\bdef[ \t]+\w+[ \t]*\([ \t]*self\b|(?<![\w.])self\."
-                     r"|^\w+[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*$|GradientTape", re.M)
+                     r"|^\w+[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*$|GradientTape|[\[(][^\n]*\bfor\b", re.M)
 # What names a hand-written derivative rather than the function (Sigmoid.gradient, QuadraticCost.delta)
 _DERIVATIVE = re.compile(r"grad|deriv|delta|backward|prime|jacobian|hessian", re.I)
 _MAIN = ("forward", "__call__", "call")
@@ -117,7 +117,7 @@ def _classes(text: str) -> Flat | None:
             return None
         text = dedented.text
     writer = _ClassWriter(text)
-    aliases, helpers = _aliases(tree, writer), _tape_helpers(tree, writer)
+    aliases, helpers, known = _aliases(tree, writer), _tape_helpers(tree, writer), {}
     last = tree.body[-1] if tree.body else None
     call = _helper_call(last, helpers)
     for statement in tree.body:
@@ -132,12 +132,11 @@ def _classes(text: str) -> Flat | None:
             writer.copy_to(writer.start(statement))
             writer.tape_call(helpers[call[1].func.id], call[1])
             writer.pos = writer.end(statement)
-        elif aliases and any(isinstance(node, ast.Name) and node.id in aliases for node in ast.walk(statement)):
-            subs = {writer.start(node): (writer.end(node), aliases[node.id][0]) for node in ast.walk(statement)
-                    if isinstance(node, ast.Name) and node.id in aliases and isinstance(node.ctx, ast.Load)}
+        elif not isinstance(statement, ast.ClassDef) and (subs := writer.comprehensions(statement, known, aliases)):
             writer.copy_to(writer.start(statement))
             writer.copy(writer.start(statement), writer.end(statement), subs)
             writer.pos = writer.end(statement)
+            writer.changed = True
         elif isinstance(statement, ast.ClassDef):
             writer.class_def(statement)
         elif isinstance(statement, ast.FunctionDef) and not statement.decorator_list and \
@@ -147,6 +146,7 @@ def _classes(text: str) -> Flat | None:
             writer.pos = writer.end(statement)
             writer.changed = True
             writer.said.append(f"the method {statement.name} read as a function (self.x as x)")
+        _learn(statement, known)
     if not writer.changed:
         return None
     flat = writer.flat()
@@ -923,6 +923,53 @@ class _ClassWriter(_Writer):
                     line += 1
                     blank = len(self.text[row:end]) - len(self.text[row:end].lstrip(" \t"))
                     start = row + min(depth, blank)
+
+    def comprehensions(self, statement, known: dict, aliases: dict) -> dict:
+        """Where a statement's text is read otherwise: a name bound to a function (loss_func) as that
+        function; [f(v) for v in xs] over what the text fixes as [f(a), f(b), …], and sum(f(v) for v in
+        xs) (or of a list) as (f(a) + f(b) + …), Python's sum of the elements one by one."""
+        subs = {self.start(node): (self.end(node), aliases[node.id][0]) for node in ast.walk(statement)
+                if isinstance(node, ast.Name) and node.id in aliases and isinstance(node.ctx, ast.Load)}
+        done: list[tuple[int, int]] = []
+        for node in ast.walk(statement):      # (outer ones first: one inside another is written with it)
+            summed = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum" and \
+                len(node.args) == 1 and not node.keywords and isinstance(node.args[0], (ast.ListComp, ast.GeneratorExp))
+            made = node.args[0] if summed else node
+            if not isinstance(made, (ast.ListComp, ast.GeneratorExp)) or \
+                    any(low <= self.start(node) < high for low, high in done):
+                continue
+            if not summed and isinstance(made, ast.GeneratorExp):
+                continue
+            items = self.comprehension(made, known)
+            if items is None:
+                continue
+            text = ("(" + " + ".join(items) + ")" if items else "0.0") if summed else "[" + ", ".join(items) + "]"
+            subs = {at: sub for at, sub in subs.items() if not self.start(node) <= at < self.end(node)}
+            subs[self.start(node)] = (self.end(node), text)
+            done.append((self.start(node), self.end(node)))
+        return subs
+
+    def comprehension(self, node, known: dict) -> list | None:
+        """The elements' texts of [f(v) for v in xs] when the text fixes xs (and any if in it), else None."""
+        if len(node.generators) != 1 or node.generators[0].is_async:
+            return None
+        made = node.generators[0]
+        elements = self.elements(made.iter, known, {})
+        if elements is None:
+            return None
+        if elements.count > MOST_STEPS:
+            raise _error(f"a comprehension over {elements.count} values is more than gradcalc unrolls ({MOST_STEPS})",
+                         self.start(made.iter), len(self.source(made.iter)), "write what it computes as one formula")
+        items = []
+        for element in elements:
+            subs, inner = {}, dict(known)
+            self._bind(made.target, element, subs, inner)
+            kept = [_static(test, inner) for test in made.ifs]
+            if any(k is UNKNOWN for k in kept):
+                return None
+            if all(kept):
+                items.append("".join(piece for piece, _, _ in self.expression(node.elt, subs)))
+        return items
 
     def tape_call(self, helper, call) -> None:
         """grad_f(tf.constant(0.)) of def grad_f(x): with tf.GradientTape() as tape: …; return

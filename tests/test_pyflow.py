@@ -265,3 +265,18 @@ def test_a_gradient_tape_inside_a_helper_is_its_question():
             "  return tape.gradient(value, x)\n\ngrad_log1pexp(tf.constant(0.)).numpy()")
     found = compute(text)
     assert found.value == pytest.approx(0.6931471805599453) and found.gradient["x"] == pytest.approx(0.5)
+
+
+# -- comprehensions over what the text fixes --------------------------------------------------------------
+
+def test_a_comprehension_over_what_the_text_fixes_is_unrolled():
+    # PyTorch 2.13: 19.5, and x.grad 11, y.grad 6, w1/w2/w3.grad 1, 2, 4
+    text = ("ws = [w1, w2, w3]\ntotal = sum(w * x ** k for k, w in enumerate(ws))\nsq = [v ** 2 for v in (x, y)]\n"
+            "out = total + sum(sq)")
+    found = compute(text, x=2.0, y=3.0, w1=0.5, w2=-1.0, w3=2.0)
+    assert found.value == 19.5
+    assert found.gradient == pytest.approx({"x": 11.0, "y": 6.0, "w1": 1.0, "w2": 2.0, "w3": 4.0})
+
+
+def test_a_comprehension_too_long_to_unroll_is_refused():
+    _refused("total = sum(x ** k for k in range(10**9))\ntotal", {"x": 0.5}, "more than gradcalc unrolls")
