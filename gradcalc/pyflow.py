@@ -99,7 +99,7 @@ def _parsed(text: str):
 
 # A class, or a method (a def whose first parameter is self) pasted alone
 _CLASSY = re.compile(r"^[ \t]*class\b|\bdef[ \t]+\w+[ \t]*\([ \t]*self\b|(?<![\w.])self\."
-                     r"|^\w+[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*$|GradientTape|[\[(][^\n]*\bfor\b", re.M)
+                     r"|^\w+[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*$|GradientTape|[\[(][^\n]*\bfor\b|[(,][ \t]*\*[A-Za-z_]", re.M)
 # What names a hand-written derivative rather than the function (Sigmoid.gradient, QuadraticCost.delta)
 _DERIVATIVE = re.compile(r"grad|deriv|delta|backward|prime|jacobian|hessian", re.I)
 _MAIN = ("forward", "__call__", "call")
@@ -118,6 +118,7 @@ def _classes(text: str) -> Flat | None:
         text = dedented.text
     writer = _ClassWriter(text)
     aliases, helpers, known = _aliases(tree, writer), _tape_helpers(tree, writer), {}
+    writer.lengths = _lengths(tree)
     last = tree.body[-1] if tree.body else None
     call = _helper_call(last, helpers)
     for statement in tree.body:
@@ -192,6 +193,24 @@ def _aliases(tree, writer) -> dict:
                 isinstance(value, ast.Attribute) and isinstance(root, ast.Name) and root.id in _LIBRARIES:
             found[statement.targets[0].id] = (writer.source(value), statement)
     return found
+
+
+def _lengths(tree) -> dict:
+    """Names assigned once a list written out, or an array made of one (torch.tensor([1.0, 0.0])): its length."""
+    found: dict = {}
+    for statement in tree.body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                found[node.id] = None if node.id in found else found.get(node.id)
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and \
+                isinstance(statement.targets[0], ast.Name) and found.get(statement.targets[0].id, 0) is None:
+            value = statement.value
+            if isinstance(value, ast.Call) and value.args and not isinstance(value.func, ast.Name):
+                value = value.args[0]       # torch.tensor([…]), np.array([…])
+            if isinstance(value, (ast.List, ast.Tuple)) and not any(isinstance(e, (ast.List, ast.Tuple, ast.Starred))
+                                                                    for e in value.elts):
+                found[statement.targets[0].id] = len(value.elts)
+    return {name: length for name, length in found.items() if isinstance(length, int)}
 
 
 def _tape_helpers(tree, writer) -> dict:
@@ -817,6 +836,7 @@ class _ClassWriter(_Writer):
     def __init__(self, text: str):
         super().__init__(text)
         self.said: list[str] = []
+        self.lengths: dict = {}
 
     def class_def(self, node) -> None:
         methods, settings = [], []
@@ -931,6 +951,11 @@ class _ClassWriter(_Writer):
         subs = {self.start(node): (self.end(node), aliases[node.id][0]) for node in ast.walk(statement)
                 if isinstance(node, ast.Name) and node.id in aliases and isinstance(node.ctx, ast.Load)}
         done: list[tuple[int, int]] = []
+        for node in ast.walk(statement):      # f(t, *params) with params = torch.tensor([1.0, 0.0]): params[0], params[1]
+            if isinstance(node, ast.Starred) and isinstance(node.value, ast.Name) and \
+                    isinstance(self.lengths.get(node.value.id), int):
+                name = node.value.id
+                subs[self.start(node)] = (self.end(node), ", ".join(f"{name}[{k}]" for k in range(self.lengths[name])))
         for node in ast.walk(statement):      # (outer ones first: one inside another is written with it)
             summed = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum" and \
                 len(node.args) == 1 and not node.keywords and isinstance(node.args[0], (ast.ListComp, ast.GeneratorExp))

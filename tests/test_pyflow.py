@@ -280,3 +280,12 @@ def test_a_comprehension_over_what_the_text_fixes_is_unrolled():
 
 def test_a_comprehension_too_long_to_unroll_is_refused():
     _refused("total = sum(x ** k for k in range(10**9))\ntotal", {"x": 0.5}, "more than gradcalc unrolls")
+
+
+def test_star_unpacking_of_an_array_written_out():
+    # Deep Learning with PyTorch, ch. 5: model(t_u, *params); PyTorch 2.13: 0.625 and params.grad = [-2.5, -1.5]
+    text = ("t = torch.tensor([1.0, 2.0])\nc = torch.tensor([2.0, 3.5])\n\ndef model(t, w, b):\n    return w * t + b\n\n"
+            "params = torch.tensor([1.0, 0.5], requires_grad=True)\nloss = ((model(t, *params) - c) ** 2).mean()\n"
+            "loss.backward()\nparams.grad")
+    found = compute(text)
+    assert found.value == pytest.approx(0.625) and np.allclose(found.gradient["params"], [-2.5, -1.5])
