@@ -140,6 +140,12 @@ def _classes(text: str) -> Flat | None:
             writer.changed = True
         elif isinstance(statement, ast.ClassDef):
             writer.class_def(statement)
+        elif _test_method(statement):       # def test_sum(self): … assert …: a unit test's lines, the program
+            writer.copy_to(writer.start(statement))
+            writer.lines(statement.body, {}, "\n")
+            writer.pos = writer.end(statement)
+            writer.changed = True
+            writer.said.append(f"the test method {statement.name} read as its lines")
         elif isinstance(statement, ast.FunctionDef) and not statement.decorator_list and \
                 (_self_of(statement) or re.search(r"(?<![\w.])self\.", writer.source(statement))):
             writer.copy_to(writer.start(statement))
@@ -244,6 +250,13 @@ def _helper_call(statement, helpers) -> tuple | None:
             not value.keywords and len(value.args) == len(helpers[value.func.id][0].args.args):
         return statement, value
     return None
+
+
+def _test_method(statement) -> bool:
+    """def test_…(self): with no other parameter and no return: a unit test, whose lines compute and check."""
+    return isinstance(statement, ast.FunctionDef) and statement.name.startswith("test") and \
+        [a.arg for a in statement.args.args] in ([], ["self"]) and not statement.decorator_list and \
+        not any(isinstance(node, ast.Return) for node in ast.walk(statement))
 
 
 def _self_of(function) -> str | None:

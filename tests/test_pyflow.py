@@ -289,3 +289,11 @@ def test_star_unpacking_of_an_array_written_out():
             "loss.backward()\nparams.grad")
     found = compute(text)
     assert found.value == pytest.approx(0.625) and np.allclose(found.gradient["params"], [-2.5, -1.5])
+
+
+def test_a_unit_test_method_is_read_as_its_lines():
+    # joelgrus/autograd's test, written with PyTorch's names: PyTorch 2.13 gives 6 and t1.grad = [1, 1, 1]
+    text = ("    def test_simple_sum(self):\n        t1 = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n"
+            "        t2 = t1.sum()\n\n        t2.backward()\n\n        assert t1.grad.data.tolist() == [1, 1, 1]")
+    found = compute(text)
+    assert found.value == 6.0 and np.allclose(found.gradient["t1"], [1.0, 1.0, 1.0])
