@@ -1727,6 +1727,7 @@ def read_python(text: str) -> Program | None:
     aux: set = set()     # where grad(f, has_aux=True)(…) stands, and names bound to one: f's first value
     scalar = None        # a PyTorch call that differentiates one number only (Program.scalar)
     tapes: list = []     # (start, end) of each `with tf.GradientTape() as tape:` block
+    tape_starts: dict[str, int] = {}     # each tape's name → where its block starts
     unwatched: dict[str, str] = {}     # tape.gradient sources the tape does not watch → why (TF: None)
     pending, seeds = None, []    # a seed written in the statement at hand (start, end, the call); those read
     asked_at = 0                 # where the statement asking the last question (y.backward(), tape.gradient) ends
@@ -1810,10 +1811,17 @@ def read_python(text: str) -> Program | None:
             skip = "with"
             if "GradientTape" in head:
                 tapes.append(_block(statements, i, indent) or (end, end))
+                named = re.search(rf"\bas[ \t]+({_NAME})[ \t]*:", head)
+                if named:
+                    tape_starts[named.group(1)] = tapes[-1][0]
             if _NO_GRAD.match(head):     # the block's values are computed without a gradient
                 block = _block(statements, i, indent)
                 if block:
                     detached.append(block)
+        elif tape_starts and re.fullmatch(rf"({'|'.join(tape_starts)})\.reset[ \t]*\([ \t]*\)[ \t]*", head.rstrip()):
+            # t.reset() inside the tape's block: what it recorded so far is thrown out (TensorFlow: no gradient)
+            detached.append((tape_starts[head.split(".")[0]], at))
+            skip = "reset"
         elif (jaxy and (_JAX_OPEN.search(head) or _FUNCTIONAL.search(head)) or jax.bound) and \
                 (asked_jax := _asked(_unjit(chars, at, head), jax.bound, at, text)) is not None:
             _ask(asked_jax, jax, chars, text, at, start, end, derived, transformed, aux, skipped)
@@ -2249,7 +2257,8 @@ def read_python(text: str) -> Program | None:
             "sympy": "SymPy's diff (read as the derivative it asks)",
             "if": "if statements (read as y = a if c else b, for each name they assign)", "seed": "the seed y.grad = … set before y.backward()",
             "layer": "Dense layers (read as act(x @ kernel + bias), kernel and bias inputs given as --kernel, --bias)",
-            "update": "the update step after .backward() (the gradients are those before it)"}
+            "update": "the update step after .backward() (the gradients are those before it)",
+            "reset": "tape.reset() (what the tape recorded before it carries no gradient)"}
     gone = [said[kind] for kind in said if kind in skipped]
     unrolled = "" if not loops else f"the for loop unrolled ({len(loops[0][3])} step{'s' if len(loops[0][3]) != 1 else ''})" \
         if len(loops) == 1 else f"{len(loops)} for loops unrolled"

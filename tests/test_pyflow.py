@@ -297,3 +297,14 @@ def test_a_unit_test_method_is_read_as_its_lines():
             "        t2 = t1.sum()\n\n        t2.backward()\n\n        assert t1.grad.data.tolist() == [1, 1, 1]")
     found = compute(text)
     assert found.value == 6.0 and np.allclose(found.gradient["t1"], [1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("reset, dy", [("True", 0.0), ("False", 6.0)])
+def test_an_if_the_text_decides_around_a_tapes_reset(reset, dy):
+    # TensorFlow's guide: with reset = True, t.reset() throws out y_sq's recording, dz/dy is None (PyTorch 2.13 with
+    # (y * y).detach(): 0); with reset = False, 2y = 6
+    text = (f"x = tf.Variable(2.0)\ny = tf.Variable(3.0)\nreset = {reset}\n\nwith tf.GradientTape() as t:\n  y_sq = y * y\n"
+            "  if reset:\n    # Throw out all the tape recorded so far.\n    t.reset()\n  z = x * x + y_sq\n\n"
+            "grad = t.gradient(z, {'x': x, 'y': y})")
+    found = compute(text)
+    assert found.value == 13.0 and found.gradient["x"] == 4.0 and found.gradient.get("y", 0.0) == dy
