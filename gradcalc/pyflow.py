@@ -99,7 +99,8 @@ def _parsed(text: str):
 
 # A class, or a method (a def whose first parameter is self) pasted alone
 _CLASSY = re.compile(r"^[ \t]*class\b|\bdef[ \t]+\w+[ \t]*\([ \t]*self\b|(?<![\w.])self\."
-                     r"|^\w+[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*$|GradientTape|[\[(][^\n]*\bfor\b|[(,][ \t]*\*[A-Za-z_]", re.M)
+                     r"|^\w+[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*$|GradientTape|[\[(][^\n]*\bfor\b|[(,][ \t]*\*[A-Za-z_]"
+                     r"|^[ \t]*\w+(?:[ \t]*,[ \t]*\w+)+[ \t]*=[ \t]*\w+[ \t]*$", re.M)
 # What names a hand-written derivative rather than the function (Sigmoid.gradient, QuadraticCost.delta)
 _DERIVATIVE = re.compile(r"grad|deriv|delta|backward|prime|jacobian|hessian", re.I)
 _MAIN = ("forward", "__call__", "call")
@@ -963,6 +964,13 @@ class _ClassWriter(_Writer):
         xs) (or of a list) as (f(a) + f(b) + …), Python's sum of the elements one by one."""
         subs = {self.start(node): (self.end(node), aliases[node.id][0]) for node in ast.walk(statement)
                 if isinstance(node, ast.Name) and node.id in aliases and isinstance(node.ctx, ast.Load)}
+        for node in ast.walk(statement):      # w, b = params: w = params[0]; b = params[1]
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple) and \
+                    all(isinstance(e, ast.Name) for e in node.targets[0].elts) and isinstance(node.value, ast.Name) and \
+                    node.value.id not in [e.id for e in node.targets[0].elts]:
+                name = node.value.id
+                subs[self.start(node)] = (self.end(node), "; ".join(f"{e.id} = {name}[{k}]"
+                                                                    for k, e in enumerate(node.targets[0].elts)))
         done: list[tuple[int, int]] = []
         for node in ast.walk(statement):      # f(t, *params) with params = torch.tensor([1.0, 0.0]): params[0], params[1]
             if isinstance(node, ast.Starred) and isinstance(node.value, ast.Name) and \

@@ -308,3 +308,10 @@ def test_an_if_the_text_decides_around_a_tapes_reset(reset, dy):
             "grad = t.gradient(z, {'x': x, 'y': y})")
     found = compute(text)
     assert found.value == 13.0 and found.gradient["x"] == 4.0 and found.gradient.get("y", 0.0) == dy
+
+
+def test_a_name_unpacked_into_names_is_indexed():
+    # PyTorch 2.13: 0.25 and p.grad = [-1.0, -1.0]
+    text = "def loss(params, x):\n    w, b = params\n    return ((w * x + b) ** 2).sum()\nout = loss(p, x)"
+    found = compute(text, p=np.array([0.5, -1.0]), x=np.array([1.0, 2.0]))
+    assert found.value == pytest.approx(0.25) and np.allclose(found.gradient["p"], [-1.0, -1.0])
