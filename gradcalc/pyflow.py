@@ -31,7 +31,11 @@ import bisect
 import re
 
 from .errors import GradcalcError
+from .limits import DEFAULT
 from .limits import LOOP_STEPS as MOST_STEPS    # the most steps of a loop read (for or while)
+
+MOST_TEXT = DEFAULT.length       # the most characters the unrolled program may have (a program's own limit)
+MOST_STATEMENTS = 50_000         # the most statements loops inside loops are unrolled to
 
 # Only a text with one of these at a statement's start is read here (a formula alone pays nothing).
 _TRIGGER = re.compile(r"(?m)^[ \t]*(?:while|for|if|break|continue)\b")
@@ -330,6 +334,7 @@ class _Writer:
         # names first assigned where the values decide (an if's branch, a while's body): Python has no value
         # for them where it did not run, so reading them after is refused (the assignment that made them)
         self.unsure: dict[str, object] = {}
+        self.written = 0                 # characters of the lines written for loops and ifs so far
 
     # -- positions --------------------------------------------------------------------------------
     def at(self, line: int, col: int) -> int:
@@ -493,6 +498,10 @@ class _Writer:
     # starts (its opening bracket), "check" where a loop's end check's condition starts.
     def line(self, *parts) -> None:
         self.lines.append(list(parts))
+        self.written += sum(len(part[0]) for part in parts) + len(self.indent) + 1
+        if self.written > MOST_TEXT:        # loops inside loops: refused before they are all written out
+            raise _error(f"the program with its loops unrolled is more than {MOST_TEXT:,} characters", parts[0][1], 1,
+                         "write what the loops compute as one formula (sum(x) for a running total)")
 
     def expression(self, node, subs: dict) -> list:
         """The pieces of an expression's text as written, each loop name in `subs` replaced."""
@@ -683,6 +692,12 @@ class _Writer:
                          else f"write what it runs over, for {target} in [0.5, 1.0, 2.0]:, or its count, for k in "
                          f"range(3): (then index with k)")
         stops = _may_stop(node.body)
+        inside = _size(node.body, known)
+        if min(elements.count, MOST_STEPS) * inside > MOST_STATEMENTS:    # loops inside loops: refused at once
+            raise _error(f"the loop runs its body {elements.count:,} times, {inside:,} statements each (the loops in it "
+                         f"unrolled): more than the {MOST_STATEMENTS:,} statements gradcalc unrolls", self.start(node.iter),
+                         len(self.source(node.iter)), "write what the loops compute as one formula (sum(x) for a running "
+                         "total)")
         if elements.count > MOST_STEPS and not stops:
             raise _error(f"a loop of {elements.count} steps is more than gradcalc unrolls ({MOST_STEPS})",
                          self.start(node.iter), len(self.source(node.iter)),
@@ -1079,6 +1094,28 @@ def _returns(body: list) -> bool:
     """Whether a block surely ends in a return (an if's: each branch's)."""
     last = body[-1] if body else None
     return isinstance(last, ast.Return) or isinstance(last, ast.If) and _returns(last.body) and _returns(last.orelse)
+
+
+def _size(body: list, known: dict, depth: int = 0) -> int:
+    """The statements a block is written out to, a for loop over range(n) the text fixes n times its body (a
+    guess for what the text does not fix: its body once). Blocks nest no deeper than Python's parser allows."""
+    total = 0
+    for node in body:
+        if isinstance(node, ast.For):
+            count = 1
+            if isinstance(node.iter, ast.Call) and isinstance(node.iter.func, ast.Name) and node.iter.func.id == "range":
+                bounds = [_static(arg, known) for arg in node.iter.args]
+                if bounds and all(isinstance(b, int) and not isinstance(b, bool) for b in bounds) and \
+                        (len(bounds) < 3 or bounds[2]):
+                    count = min(len(range(*bounds)), MOST_STEPS)
+            total += count * _size(node.body, known, depth + 1)
+        elif isinstance(node, ast.While):
+            total += MOST_STEPS * _size(node.body, known, depth + 1)
+        elif isinstance(node, ast.If):
+            total += 1 + _size(node.body, known, depth + 1) + _size(node.orelse, known, depth + 1)
+        else:
+            total += 1
+    return total
 
 
 def _shows_only(node) -> bool:

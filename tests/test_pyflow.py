@@ -315,3 +315,11 @@ def test_a_name_unpacked_into_names_is_indexed():
     text = "def loss(params, x):\n    w, b = params\n    return ((w * x + b) ** 2).sum()\nout = loss(p, x)"
     found = compute(text, p=np.array([0.5, -1.0]), x=np.array([1.0, 2.0]))
     assert found.value == pytest.approx(0.25) and np.allclose(found.gradient["p"], [-1.0, -1.0])
+
+
+def test_loops_inside_loops_too_long_to_unroll_are_refused_at_once():
+    started = time.process_time()
+    _refused("y = x\nfor i in range(1000):\n    for j in range(1000):\n        y = y + x * i - j\ny", {"x": 1.0},
+             "more than the 50,000 statements")
+    _refused("y = x\nfor i in range(10**9):\n    while y < 10:\n        y = y + x\ny", {"x": 1.0}, "statements")
+    assert time.process_time() - started < 5
