@@ -3987,15 +3987,14 @@ def _read_body(text, chars, statements, i, detached):
     return j
 
 
+_UNPARSED = ("gradcalc reads for, while and if where the program parses as Python 3, and this text does not "
+             "(Python 2's print \"…\", an indentation that does not line up, a line cut short): paste it as Python 3 "
+             "runs it")
 _KEYWORD_HINTS = {
-    "for": "a for loop is read at the top level of a program, over range(n) with n written as a number: "
-           "paste the def's body as the program (its parameters given as --x …) and gradcalc unrolls it",
-    "while": "loops are not read: write what the loop computes as one formula, or paste one step",
-    "if": "an if statement is not read: write the choice as one expression, A if {cond} else B "
-          "(np.where({cond}, A, B) for arrays)",
-    "elif": "an if statement is not read: write the choices as one expression, A if c1 else B if c2 else C",
-    "else": "an if statement is not read: write the choice as one expression, A if c else B",
-    "class": "classes are not read: paste the formula of the method that computes the output",
+    # gradcalc/pyflow.py reads these where the text parses as Python 3: here it does not
+    "for": _UNPARSED, "while": _UNPARSED, "if": _UNPARSED, "elif": _UNPARSED, "else": _UNPARSED,
+    "class": "a class is read as its methods' functions where __init__ only sets self.x = … (no nn.Linear, NamedTuple "
+             "fields or properties): paste the formula of the method that computes the output",
     "return": "return is read inside a def; at the top level the last line is the output: "
               "write {rest} alone",
     "try": "try is not read: paste the lines that compute the value",
