@@ -36,7 +36,7 @@ DIALECTS = {"python/numpy", "python/torch", "python/jax", "python/tf", "python/e
             "math", "latex"}
 
 # The number of problems read and right today: raise it as readers land (never lower it).
-FLOOR = {"published": 224, "sampled": 128, "heldout": 95}
+FLOOR = {"published": 224, "sampled": 128, "heldout": 112}
 
 
 def _oracle_tool():
