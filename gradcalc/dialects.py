@@ -19,7 +19,7 @@ import re
 
 # Parameters read when the program is read (numbers or True/False/None written in the call), never
 # differentiated: an axis, whether to keep it, a norm's order, a variance's correction.
-LITERAL = frozenset({"axis", "keepdims", "dtype", "k", "reduction", "log_target", "p", "ignore_index", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
+LITERAL = frozenset({"axis", "keepdims", "dtype", "k", "descending", "stable", "exclusive", "reverse", "reduction", "log_target", "p", "ignore_index", "ord", "ddof", "correction", "unbiased", "dim0", "dim1",
                      "approximate", "requires_grad", "trainable", "volatile", "num", "endpoint", "n0", "n1", "n2", "s0", "s1", "s2", "s3",
                      "start", "stop", "step", "num", "from_logits", "transpose_a", "transpose_b", "adjoint_a",
                      "adjoint_b", "axes"})
@@ -300,30 +300,41 @@ def _no_ignored(m, ignore_index):
 
 def _torch_ce(m, x, t, reduction="mean", label_smoothing=None, weight=None, ignore_index=-100, **_):
     """PyTorch's F.cross_entropy: −Σ t·log softmax(x) per row, averaged over the rows (reduction='mean');
-    label_smoothing=ε takes the target as (1 − ε)·t + ε/C. A class weight is refused (its mean divides by the
-    targets' weights for class indices and by N for probabilities)."""
+    label_smoothing=ε takes the target as (1 − ε)·t + ε/C. With a class weight w each row's term is weighted,
+    −Σ_c w_c·t_c·log softmax(x)_c, and the mean divides by Σ w[target] for class indices, by N for probabilities
+    (which the target is, known when the program runs); a weight with label smoothing is refused."""
     _no_ignored(m, ignore_index)
-    if weight is not None:
-        m.refuse("a class weight is not read (its mean divides by Σ weight[target] for class indices, by N for "
-                 "probabilities)", "write the weighted sum itself, e.g. -(w[y] * F.log_softmax(x, 1)[range(N), y]).sum()")
     target = _targets(m, t, x)
     if label_smoothing is not None and m.number(label_smoothing) != 0.0:
+        if weight is not None:
+            m.refuse("a class weight with label smoothing is not read", "leave one of them out")
         classes = _reduce("sum")(m, _filled_like(1.0)(m, x), -1, keepdims=True)      # C, for each row
         spread = m("div", label_smoothing, classes)
         target = m("add", m("mul", m("sub", m.const(1.0), label_smoothing), target), spread)
-    if reduction == "mean":
-        return m.call("cross_entropy", x, target)
-    return _reduced(m, _softmax_ce(m, target, x), reduction, "cross_entropy")
+    if weight is None:
+        if reduction == "mean":
+            return m.call("cross_entropy", x, target)
+        return _reduced(m, _softmax_ce(m, target, x), reduction, "cross_entropy")
+    weighted = m("mul", target, weight)
+    losses = _softmax_ce(m, weighted, x)
+    if reduction != "mean":
+        return _reduced(m, losses, reduction, "cross_entropy")
+    labels = m("target_kind", t, x)     # 1 for class indices, 0 for probabilities
+    total = m("add", m("mul", labels, m.call("sum", weighted)), m("mul", m("sub", m.const(1.0), labels), m("rows_of", x)))
+    return m("div", m.call("sum", losses), total)
 
 
 def _nll(m, x, t, reduction="mean", weight=None, ignore_index=-100, **_):
-    # F.nll_loss: x holds log-probabilities already; −x[n, t_n] averaged over the rows.
+    # F.nll_loss: x holds log-probabilities already; −x[n, t_n] averaged over the rows; with a class weight w,
+    # −w[t_n]·x[n, t_n], the mean dividing by Σ w[t_n] (PyTorch's)
     _no_ignored(m, ignore_index)
+    picked = _targets(m, t, x, indices=True)
     if weight is not None:
-        m.refuse("a class weight is not read (its mean divides by Σ weight[target])",
-                 "write the weighted sum itself, e.g. -(w[y] * x[range(N), y]).sum() / w[y].sum()")
-    picked = m.call("sum", m("mul", _targets(m, t, x, indices=True), x), m.axis(-1, "nll_loss"))
-    return _reduced(m, m("neg", picked), reduction, "nll_loss")
+        picked = m("mul", picked, weight)
+    losses = m("neg", m.call("sum", m("mul", picked, x), m.axis(-1, "nll_loss")))
+    if weight is not None and reduction == "mean":
+        return m("div", m.call("sum", losses), m.call("sum", picked))
+    return _reduced(m, losses, reduction, "nll_loss")
 
 
 def _sparse_ce(m, t, x, **_):
@@ -497,12 +508,15 @@ def _logical(how: str):
     return build
 
 
-def _boolean_mask(m, x, mask):
-    """tf.boolean_mask(x, mask): x's elements where mask is 1, in order, as a vector (x[i, y_i] row by row for a
-    one-hot mask): x flattened, taken at the mask's positions, their gradient scattered back."""
+def _boolean_mask(m, x, mask, axis=None):
+    """tf.boolean_mask(x, mask), x[mask]: x's elements where mask is 1, in order, as a vector (x[i, y_i] row by row
+    for a one-hot mask); for a mask of x's first axes, the rows (x[row_mask] of a matrix): x with the mask's axes
+    flattened, taken at the mask's positions, their gradient scattered back."""
     from .ops.arrays import take_op
 
-    return m(take_op(("index",)), _flatten(m, x), m("mask_positions", mask, x))
+    if axis not in (None, 0):
+        m.refuse("a mask from another axis than the first is not read", "give a mask of x's first axes (axis=0)")
+    return m(take_op(("index",)), m("masked_rows", x, mask), m("mask_positions", mask, x))
 
 
 def _leaky(m, x, slope):
@@ -776,6 +790,50 @@ def _diagonal(m, x, k=0, **_):
     return m("diagonal", x)
 
 
+def _scan(name: str):
+    """cumsum and cumprod along an axis; np.cumsum(x) with no axis (NumPy's, JAX's) of x flattened."""
+    def build(m, x, axis=None, exclusive=False, reverse=False, **_):
+        if exclusive or reverse:
+            m.refuse(f"an exclusive or reversed {name} is not read", f"write {name}(x, axis) of x itself, or flip x first")
+        if axis is None:
+            x, axis = _flatten(m, x), 0
+        return m(name, x, m.axis(axis, name))
+    return build
+
+
+def _sort(m, x, axis=-1, descending=False, **_):
+    """np.sort(x), torch.sort(x, dim, descending=True), tf.sort(x, direction='DESCENDING'): stable, as PyTorch's
+    and JAX's gradients at ties are; descending is −sort(−x) (tied elements still in their order). axis=None
+    (NumPy's) sorts x flattened."""
+    if descending not in (True, False, "ASCENDING", "DESCENDING"):
+        m.refuse(f"the direction {descending!r} is not read", "write descending=True or direction='DESCENDING'")
+    if axis is None:
+        x, axis = _flatten(m, x), 0
+    if descending in (True, "DESCENDING"):
+        return m("neg", m("sort", m("neg", x), m.axis(axis, "sort")))
+    return m("sort", x, m.axis(axis, "sort"))
+
+
+def _median_of(lower: bool):
+    def build(m, x, axis=None, **_):
+        if axis is not None:
+            m.refuse("a median along an axis is not read yet", "write median(x) of every element, or index a row first")
+        return m("median_low" if lower else "median", x)
+    return build
+
+
+def _index_producer(name: str):
+    """argmax(x), argmin(x) (of x flattened), argmax(x, axis), argsort(x): indices, which carry no gradient, for
+    indexing (x[np.argmax(x)], x[np.argsort(x)])."""
+    def build(m, x, axis=None, keepdims=False, descending=False, **_):
+        if keepdims or descending:
+            m.refuse(f"{name} with keepdims or descending is not read", f"write {name}(x) or {name}(x, axis)")
+        if name == "argsort":
+            return m("argsort", x if axis is not None else _flatten(m, x), m.axis(-1 if axis is None else axis, name))
+        return m(name, x) if axis is None else m(f"{name}_axis", x, m.axis(axis, name))
+    return build
+
+
 def _reshape_as(m, x, y):
     """x.reshape_as(y), x.view_as(y), x.reshape(y.shape) (read as reshape_as): x's numbers in y's shape."""
     return m("reshape_as", x, y)
@@ -905,6 +963,10 @@ _ARITHMETIC = {
     "logical_not": S("x", _logical("not")), "logical_and": S("x, y", _logical("and")),
     "logical_or": S("x, y", _logical("or")),
     "isnan": S("x", _op("isnan", 1)), "nansum": S("x, axis=None, keepdims=False", _nansum),
+    **{name: S("x|a, axis=None", _scan(name)) for name in ("cumsum", "cumprod")},
+    "sort": S("x|a, axis=-1", _sort), "median": S("x|a, axis=None, keepdims=False", _median_of(False)),
+    **{name: S("x|a, axis=None, keepdims=False", _index_producer(name)) for name in ("argmax", "argmin")},
+    "argsort": S("x|a, axis=-1", _index_producer("argsort")),
     "trace": S("x", _op("trace", 1)), "diag": S("x|v, k|diagonal=0", _diag), "diagonal": S("x, k|offset=0", _diagonal),
     **{f"linalg.{name}": S("x|A", _op(name, 1)) for name in ("det", "inv")},
     "astype": S("x, dtype", _cast),
@@ -1051,6 +1113,9 @@ TORCH = {
     "neg": S("x", _op("neg", 1)), "rsqrt": S("x", _rsqrt), "t": S("x", _transpose),
     "transpose": S("x, dim0=None, dim1=None", _transpose), "unsqueeze": S("x, axis", _unsqueeze),
     "cat": S("xs|tensors, axis=0", _joined(False)), "det": S("x", _op("det", 1)),
+    **{name: S("x, axis", _scan(name)) for name in ("cumsum", "cumprod")},
+    "sort": S("x, axis=-1, descending=False, stable=None", _sort), "median": S("x, axis=None, keepdims=False", _median_of(True)),
+    "argsort": S("x, axis=-1, descending=False", _index_producer("argsort")),
     **dict.fromkeys(("inverse", "linalg.inv"), S("x|A", _op("inv", 1))), "permute": S("x, s0|dims", _permute),
     **dict.fromkeys(("swapdims", "swapaxes"), S("x, dim0|axis0, dim1|axis1", _swap_axes)),
     "logsumexp": S("x, axis, keepdims=False", _logsumexp),
@@ -1081,6 +1146,10 @@ TENSORFLOW = {
     "sigmoid": S("x", _call("sigmoid")), "rsqrt": S("x", _rsqrt), "neg": S("x", _op("neg", 1)),
     "norm": S("x|tensor, ord=None, axis=None", _norm), "log_sigmoid": S("x", _log_sigmoid),
     "Variable": S("x|initial_value, trainable=True", _value), "constant": S("x|value", _value),
+    "cumsum": S("x, axis=0, exclusive=False, reverse=False", _scan("cumsum")),
+    "cumprod": S("x, axis=0, exclusive=False, reverse=False", _scan("cumprod")),
+    "sort": S("x|values, axis=-1, descending|direction='ASCENDING'", _sort),
+    "argsort": S("x|values, axis=-1, descending|direction='ASCENDING'", _index_producer("argsort")),
     "convert_to_tensor": S("x|value, dtype=None", _value), "cast": S("x, dtype", _cast), "is_nan": S("x", _op("isnan", 1)),
     "get_variable": S("x|initializer", _value),    # TF 1.x: tf.get_variable(initializer=3.0, name='x')
     "l2_normalize": S("x, axis=None", _l2_normalize), "math.l2_normalize": S("x, axis=None", _l2_normalize),
@@ -1093,7 +1162,7 @@ TENSORFLOW = {
     "keras.losses.MeanAbsoluteError()": S("t, x", lambda m, t, x: m.call("mean", m.call("abs", m("sub", t, x)))),
     "range": S("start, stop|limit=None, step|delta=None", _arange),
     "matmul": S("x|a, y|b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False", _tf_matmul),
-    "one_hot": S("t|indices, depth", _tf_one_hot), "boolean_mask": S("x|tensor, mask", _boolean_mask),
+    "one_hot": S("t|indices, depth", _tf_one_hot), "boolean_mask": S("x|tensor, mask, axis=None", _boolean_mask),
     **dict.fromkeys(("keras.losses.sparse_categorical_crossentropy", "keras.metrics.sparse_categorical_crossentropy"),
                     S("t|y_true, x|y_pred, from_logits=False", _keras_sparse_ce)),
 }
@@ -1132,6 +1201,16 @@ TF_NN = {
     "sparse_softmax_cross_entropy_with_logits": S("t|labels, x|logits", _sparse_ce),
     "l2_loss": S("x", _l2_loss), "relu6": S("x", _hardtanh(0.0, 6.0)),
     "l2_normalize": S("x, axis=None", _l2_normalize),
+    # TensorFlow's SeluGrad: scale·α at x = 0, as PyTorch's and JAX's
+    "selu": S("x", lambda m, x: _selu(m, x)), "softsign": S("x", _softsign), "log_sigmoid": S("x", _log_sigmoid),
+}
+
+# tf.keras.activations: TensorFlow's own functions (gelu exact unless approximate=True); hard_sigmoid is
+# 0.2x + 0.5 clipped in Keras 2 and relu6(x + 3)/6 in Keras 3, so it is refused (UNSUPPORTED)
+KERAS_ACTIVATIONS = {
+    **{name: TF_NN[name] for name in ("relu", "sigmoid", "tanh", "softplus", "elu", "selu", "softsign", "swish", "silu",
+                                      "gelu", "relu6")},
+    "exponential": S("x", _call("exp")), "linear": S("x", _identity), "mish": S("x", lambda m, x: _mish(m, x)),
 }
 
 MATH = {"pow": S("x, y", _op("pow"))}
@@ -1240,6 +1319,7 @@ NAMESPACES: dict[str, dict[str, Spelling]] = {
     "math": MATH, "jax": {"nn.relu": JAX_NN["relu"]}, "d2l": D2L,
     # SymPy's functions are gradcalc's own (sp.exp, sp.sin), with its capitalised Abs and its ln
     "sympy": {"Abs": S("x", _call("abs")), "ln": S("x", _call("log"))},
+    "tf.keras.activations": KERAS_ACTIVATIONS, "keras.activations": KERAS_ACTIVATIONS,
     # what a pasted program's x[i] = v is read as (no text spells it: the lexer never makes this name)
     "gradcalc": {"set_item": S("x, i, v", _set_item), "one_value": S("x", _op("one_value", 1)),
                  "dense_kernel": S("x, n", lambda m, x, n: m("dense_kernel", x, n)),
@@ -1279,6 +1359,11 @@ METHODS: dict[str, Spelling] = {
     "reshape_as": S("x, y|other", _reshape_as), "view_as": S("x, y|other", _reshape_as),
     "trace": S("x", _op("trace", 1)), "diag": S("x, k|diagonal=0", _diag), "diagonal": S("x, k|offset=0", _diagonal),
     "det": S("x", _op("det", 1)), "inverse": S("x", _op("inv", 1)),
+    # x.cumsum(0) (PyTorch's dim, NumPy's axis), x.sort() (PyTorch's: values and indices; NumPy's sorts in place)
+    **{name: S("x, axis=None", _scan(name)) for name in ("cumsum", "cumprod")},
+    "sort": S("x, axis=-1, descending=False, stable=None", _sort), "median": S("x, axis=None, keepdims=False", _median_of(True)),
+    **{name: S("x, axis=None, keepdims=False", _index_producer(name)) for name in ("argmax", "argmin")},
+    "argsort": S("x, axis=-1, descending=False", _index_producer("argsort")),
     "add": S("x, y", _op("add")), "sub": S("x, y", _op("sub")), "mul": S("x, y", _op("mul")),
     "div": S("x, y", _op("div")), "neg": S("x", _op("neg", 1)), "rsqrt": S("x", _rsqrt),
     "reciprocal": S("x", _reciprocal), "norm": S("x, ord|p=None, axis=None", _flat_norm),
@@ -1336,11 +1421,11 @@ PYTHON_SUM = S("x", lambda m, x: m.call("sum", x, m.axis(0, "sum")))
 _INDICES = "gives indices, which carry no gradient"
 _NOT_YET = "is not supported yet"
 UNSUPPORTED = {
-    **dict.fromkeys(("argmax", "argmin", "argsort", "argwhere", "nonzero", "searchsorted"), _INDICES),
+    **dict.fromkeys(("argwhere", "nonzero", "searchsorted"), _INDICES),
     **dict.fromkeys(("floor", "ceil", "round", "trunc", "rint", "fix", "mod", "fmod", "remainder",
                      "floor_divide", "heaviside"), "is piecewise constant: its gradient is 0 wherever it exists"),
-    **dict.fromkeys(("cumsum", "cumprod", "diff", "sort", "sinc", "kron", "einsum",
-                     "triu", "tril", "cross", "median", "percentile", "quantile", "erfinv", "slogdet", "solve", "eig", "eigh", "svd", "qr", "cholesky", "pinv",
+    **dict.fromkeys(("diff", "sinc", "kron", "einsum",
+                     "triu", "tril", "cross", "percentile", "quantile", "erfinv", "slogdet", "solve", "eig", "eigh", "svd", "qr", "cholesky", "pinv",
                      "conv1d", "conv2d", "convolve", "correlate", "fft", "interp"), _NOT_YET),
     # Near-misses of functions gradcalc has (selu ~ elu, nll_loss ~ l1_loss): named here so the hint
     # never offers the other function. loggamma is SciPy's complex log Γ (nan for real x < 0; lgamma
@@ -1357,6 +1442,8 @@ UNSUPPORTED = {
                     "value at a time, y[i], whose gradient is the Jacobian's row i"),
     # lg is log₂ in computer science books (CLRS) and log₁₀ in others.
     "lg": "is log₂ in some books and log₁₀ in others: write log2(x) or log10(x)",
+    "hard_sigmoid": "is 0.2x + 0.5 clipped to [0, 1] in Keras 2 and relu6(x + 3)/6 in Keras 3 (and JAX, PyTorch): "
+                    "write the one meant, e.g. tf.nn.relu6(x + 3) / 6",
     "sqr": "is the square in some languages and the square root in others: write x**2 or sqrt(x)",
     # Keras' docs write l2_norm(y) for y normalized (y/‖y‖); elsewhere it is the norm ‖y‖ itself
     "l2_norm": "is the vector divided by its norm in Keras' docs and the norm itself elsewhere: write "

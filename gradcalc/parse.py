@@ -502,6 +502,8 @@ class _Builder:
                 raise GradcalcError(f"{name} needs its argument {parameter}", span,
                                     hint=f"{name}({spelling.signature()})")
         out = spelling.build(maker, **given)
+        if name in ("torch.sort", "x.sort"):      # (values, indices): [0] and .values are the values
+            self.pairs[out[0]] = "torch"
         if type(out) is tuple:      # np.array(x) is x's node, but its caret is the whole call's
             out = (out[0], *span)
         if name.rsplit(".", 1)[-1] in ("max", "min", "amax", "amin") and given.get("axis") is not None:
@@ -752,6 +754,11 @@ class _Builder:
                                 hint=f"write {int(value) if abs(value) < 2 ** 62 else 0} instead?")
         return int(value)
 
+    def ellipsis(self, children):
+        """... among indices: the axes not named, as many as it takes (a slice of each, at its place)."""
+        _, start, end = children[0]
+        return _Slice(Ellipsis, start, end)
+
     def slice(self, children):
         start, colon, stop = children[:3]
         step = children[4] if len(children) == 5 else None
@@ -792,7 +799,7 @@ class _Builder:
         if sub[0] is None:
             return "range" if (sub[1], sub[2]) in self.ranges else None
         node = self.graph.nodes[sub[0]]
-        if node.op is None and node.name is not None:
+        if node.op is None and node.name is not None or node.op in _INDEX_OPS:    # x[i], x[np.argmax(x)]
             return "index"
         if node.op is None and node.id in self.graph.constants and \
                 not isinstance(self.graph.constants[node.id], float) and \
@@ -873,10 +880,14 @@ class _Builder:
             raise GradcalcError("None among index arrays is not read", span,
                                 hint="index first, then put the axis in: y = x[idx], then y[:, None]")
         axes, kept = [], 0
-        for sub in subscripts:
-            if self._is_new_axis(sub):
+        dots = next((k for k, sub in enumerate(subscripts) if isinstance(sub, _Slice) and sub.key is Ellipsis), None)
+        for k, sub in enumerate(subscripts):
+            if self._is_new_axis(sub) and dots is not None and k > dots:    # x[..., None]: counted from the end
+                axes.append(-1.0 - sum(isinstance(later, _Slice) or self._is_new_axis(later)
+                                       for later in subscripts[k + 1:]))
+            elif self._is_new_axis(sub):
                 axes.append(float(kept))
-            if isinstance(sub, _Slice) or self._is_new_axis(sub):
+            if isinstance(sub, _Slice) and sub.key is not Ellipsis or self._is_new_axis(sub):
                 kept += 1
         key = tuple(sub.key if isinstance(sub, _Slice) else self._index_number(sub, "an index") for sub in rest)
         taken = operand
@@ -1246,6 +1257,8 @@ class _Builder:
 
 
 # from numpy import *, from jax.numpy import sum: a pasted program's bare sum is the library's (every element)
+# The ops whose values are indices (argmax, argsort): x[np.argsort(x)] takes the elements there.
+_INDEX_OPS = frozenset({"argmax", "argmin", "argmax_axis", "argmin_axis", "argsort"})
 # The ops whose values are masks (0 or 1): x[mask] takes the elements where the mask holds.
 _MASK_OPS = frozenset({"less", "greater", "less_equal", "greater_equal", "equal", "not_equal", "isnan", "invert"})
 # A list written as the first argument of a joining call: its items are the arrays joined (parse.array).

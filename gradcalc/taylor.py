@@ -645,7 +645,7 @@ deflinear("identity", "pos", "neg", "add", "sub", "sum", "mean", "sum_last", "tr
 deflinear("sum_axis", "mean_axis", "sum_to", "expand_axis", "reshape", "squeeze", "unsqueeze", series=1)
 deflinear("squeeze_all")
 LINEAR["concatenate"], RULES["concatenate"] = 2, _Plan._joined
-deflinear("permute", "swap_axes", series=1)
+deflinear("permute", "swap_axes", "cumsum", "rcumsum", "masked_rows", series=1)
 deflinear("terms", "terms_columns", "repeated", series=1)     # a LaTeX sum's first n terms; n copies of one
 defbilinear("mul", "matmul", "outer")
 # Functions whose derivatives at a point come all at once: op → (*input values, count) →
@@ -666,6 +666,8 @@ RULES.update({"div": _Plan._div, "pow": _Plan._pow, "prod": _Plan._prod, "max": 
 
 def _summed(op: str, value, out) -> int:
     """How many elements a linear op adds into each of its output's (1 for neg, transpose …)."""
+    if op in ("cumsum", "rcumsum"):     # up to the length of the axis added into each element
+        return max(np.shape(value) or (1,))
     if op in ("sum", "mean", "sum_last", "sum_axis", "mean_axis", "sum_to"):
         return max(int(np.size(value)) // max(int(np.size(out)), 1), 1)
     return 1

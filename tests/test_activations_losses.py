@@ -19,6 +19,7 @@ X = np.array([0.5, -1.0, 2.0, 0.0])
 T = np.array([1.0, 0.0, 0.0, 0.0])
 Y = np.array([[0.1, 0.5, 2.0], [1.0, -1.0, 0.3]])
 LABELS = np.array([2.0, 0.0])
+CW = np.array([0.5, 2.0, 1.5])          # a class weight
 LOGP = np.log(np.array([[0.2, 0.5, 0.3], [0.1, 0.6, 0.3]]))
 Q = np.array([[0.1, 0.6, 0.3], [0.3, 0.3, 0.4]])
 A = np.array([[1.0, 2.0, -2.0], [0.5, 0.0, 1.0]])
@@ -129,6 +130,20 @@ LOSSES = [
     ("F.nll_loss(F.log_softmax(y, 1), t, reduction='sum')", {"y": Y, "t": LABELS}, 0.8065363095062117,
      {"y": [[0.10895953392714718, 0.16254852375600004, -0.2715080576831471],
             [-0.3872250843889693, 0.08293006676451029, 0.304295017624459]]}),
+    # a class weight: the mean divides by Σ w[target] for class indices, by N for probabilities
+    ("F.cross_entropy(y, t, weight=w)", {"y": Y, "t": LABELS, "w": CW}, 0.3600234344053171,
+     {"y": [[0.08171965044536038, 0.12191139281700003, -0.20363104326236034],
+            [-0.09680627109724232, 0.02073251669112757, 0.07607375440611475]]}),
+    ("F.cross_entropy(y, t, weight=w, reduction='none')", {"y": Y, "t": LABELS, "w": CW},
+     [0.4751680710862925, 0.24487879772434168],
+     {"y": [[0.16343930089072076, 0.24382278563400006, -0.4072620865247207],
+            [-0.19361254219448465, 0.04146503338225514, 0.1521475088122295]]}),
+    ("F.cross_entropy(y, p, weight=w)", {"y": Y, "p": np.array([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]]), "w": CW},
+     0.8971039665538788, {"y": [[0.0289956620971817, -0.18215232027689995, 0.15315665817971832],
+                                [-0.09680627109724232, 0.02073251669112757, 0.07607375440611475]]}),
+    ("F.nll_loss(F.log_softmax(y, 1), t, weight=w)", {"y": Y, "t": LABELS, "w": CW}, 0.3600234344053171,
+     {"y": [[0.08171965044536038, 0.12191139281700003, -0.20363104326236034],
+            [-0.09680627109724232, 0.02073251669112757, 0.07607375440611475]]}),
     ("F.mse_loss(x, t, reduction='sum')", {"x": X, "t": T}, 5.25, {"x": [-1.0, -2.0, 4.0, 0.0]}),
     ("loss = nn.MSELoss(reduction='sum')\nloss(x, t)", {"x": X, "t": T}, 5.25, {"x": [-1.0, -2.0, 4.0, 0.0]}),
     ("nn.HuberLoss(delta=0.5)(x, t)", {"x": X, "t": T}, 0.34375, {"x": [-0.125, -0.125, 0.125, 0.0]}),
@@ -179,7 +194,9 @@ def test_nllloss_imported_from_torch_nn_is_its_function():
 @pytest.mark.parametrize("text, message, hint", [
     ("F.mse_loss(x, t, reduction='avg')", "reduction='avg' is not one of 'mean', 'sum' and 'none'", "'sum'"),
     ("F.gelu(x, approximate='erf')", "approximate='erf' is not 'none' or 'tanh'", "approximate='tanh'"),
-    ("F.cross_entropy(y, l, weight=w)", "a class weight is not read", "w[y]"),
+    ("F.cross_entropy(y, l, weight=w, label_smoothing=0.1)", "a class weight with label smoothing is not read",
+     "leave one of them out"),
+    ("F.nll_loss(y, l, ignore_index=0)", "ignore_index=0 leaves that class's rows out", "leave ignore_index out"),
     ("F.normalize(a, p=3)", "a norm of order p = 3 is not read here", "p=2"),
     ("x + F.relu(x, 'a')", "F.relu takes at most 1 argument", "F.relu(x)"),
     ("F.mse_loss(x, t) + 'a'", "unexpected character", "no strings"),
@@ -195,3 +212,20 @@ def test_a_string_where_a_value_is_needed_says_so():
     with pytest.raises(GradcalcError) as caught:
         compute("F.mse_loss(x, 'sum')", {"x": X})
     assert "the string 'sum' is not a number" in caught.value.message and "reduction='sum'" in caught.value.hint
+
+
+@pytest.mark.parametrize("text", ["tf.nn.selu(x)", "tf.keras.activations.selu(x)", "tf.keras.activations.mish(x)",
+                                  "tf.nn.softsign(x)", "tf.keras.activations.exponential(x)"])
+def test_tensorflow_s_spellings_are_the_same_functions(text):
+    x = np.array([-1.0, 0.0, 2.0])
+    torch_text = {"tf.nn.selu(x)": "F.selu(x)", "tf.keras.activations.selu(x)": "F.selu(x)",
+                  "tf.keras.activations.mish(x)": "F.mish(x)", "tf.nn.softsign(x)": "F.softsign(x)",
+                  "tf.keras.activations.exponential(x)": "torch.exp(x)"}[text]
+    found, same = compute(text, {"x": x}), compute(torch_text, {"x": x})
+    np.testing.assert_array_equal(found.value, same.value)
+    np.testing.assert_array_equal(found.gradient["x"], same.gradient["x"])
+
+
+def test_keras_hard_sigmoid_is_refused_as_it_differs_between_versions():
+    result = run("tf.keras.activations.hard_sigmoid(x)", "--x", "1")
+    assert_error(result, 2, "0.2x + 0.5 clipped to [0, 1] in Keras 2 and relu6(x + 3)/6 in Keras 3")

@@ -162,3 +162,25 @@ def test_a_float_cast_keeps_the_gradient_and_nansum_passes_it_to_numbers():
     found = compute("torch.isnan(x).sum() + x.sum()", {"x": V})
     assert found.value == pytest.approx(V.sum())
     np.testing.assert_array_equal(found.gradient["x"], [1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("text, reference", [
+    ("(w * x[..., None]).sum()", lambda x, w: (w * x[..., None]).sum()),
+    ("(x[..., 1] ** 3).sum()", lambda x, w: (x[..., 1] ** 3).sum()),
+    ("(x[None, ...] * x[..., None, 0]).sum()", lambda x, w: (x[None, ...] * x[..., None, 0]).sum()),
+    ("(x[0, ..., 1:] ** 2).sum()", lambda x, w: (x[0, ..., 1:] ** 2).sum()),
+])
+def test_an_ellipsis_stands_for_the_axes_not_named(text, reference):
+    # PyTorch: (x[..., None] * w).sum() = 30 with x.grad = w's column, (x[..., 1]**3).sum() = 72, x.grad [[0, 12], [0, 48]]
+    x, w = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[[1.0], [2.0]], [[3.0], [4.0]]])
+    found = compute(text, {"x": x, "w": w} if "w" in text else {"x": x})
+    assert found.value == pytest.approx(reference(x, w))
+    numeric = numeric_gradients(text, {"x": x, "w": w} if "w" in text else {"x": x})["x"]
+    np.testing.assert_allclose(found.gradient["x"], numeric, atol=1e-6)
+    if text.startswith("(x[..., 1]"):
+        np.testing.assert_array_equal(found.gradient["x"], [[0.0, 12.0], [0.0, 48.0]])
+
+
+def test_an_ellipsis_twice_is_refused():
+    result = run("x[..., ...]", "--x", "[[1, 2]]")
+    assert_error(result, 2, "has ... twice")

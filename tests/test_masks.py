@@ -67,3 +67,16 @@ def test_what_is_no_mask_or_gives_indices_is_refused(text, message, hint):
     result = run(text, "--x", "[1, -2, 3]")
     assert_error(result, 2, message)
     assert hint in result.stderr
+
+
+def test_a_mask_of_the_rows_takes_rows_as_pytorch_does():
+    # PyTorch: x[r] with r = [False, True] of [[1, 2], [3, 4]], (x[r]**2).sum() = 25, x.grad [[0, 0], [6, 8]]
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    for text in ("(x[r > 0] ** 2).sum()", "(tf.boolean_mask(x, r) ** 2).sum()"):
+        found = compute(text, {"x": x, "r": np.array([0.0, 1.0])})
+        assert found.value == 25.0
+        np.testing.assert_array_equal(found.gradient["x"], [[0.0, 0.0], [6.0, 8.0]])
+    result = run("tf.boolean_mask(x, r, axis=1)", "--x", "[[1, 2]]", "--r", "[1, 0]")
+    assert_error(result, 2, "a mask from another axis than the first is not read")
+    result = run("x[r > 0]", "--x", "[[1, 2]]", "--r", "[1, 0, 1]")
+    assert_error(result, 2, "a mask is read with the array's shape (1,2) or that of its first axes, got (3,)")

@@ -352,9 +352,10 @@ def test_tf_one_hot_and_boolean_mask_pick_what_tensorflow_picks(text, value, gra
     assert "y" not in found.gradient or not np.any(found.gradient["y"])      # labels carry no gradient
 
 
-def test_a_boolean_mask_not_shaped_like_the_array_is_refused():
-    result = run("tf.boolean_mask(x, m)", "--x", "[[1, 2], [3, 4]]", "--m", "[1, 0]")
-    assert_error(result, 2, "boolean_mask is read with a mask of the array's shape (2,2), got (2,)")
+def test_a_boolean_mask_not_shaped_like_the_array_or_its_rows_is_refused():
+    # a mask of the rows takes rows (tests/test_masks.py); one of another shape is refused
+    result = run("tf.boolean_mask(x, m)", "--x", "[[1, 2], [3, 4]]", "--m", "[1, 0, 1]")
+    assert_error(result, 2, "a mask is read with the array's shape (2,2) or that of its first axes, got (3,)")
 
 
 # Dive into Deep Learning's d2l.* functions and its methods added with @d2l.add_to_class: PyTorch's numbers

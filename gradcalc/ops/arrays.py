@@ -477,6 +477,8 @@ def index_text(key: Index) -> str:
     def part(item):
         if isinstance(item, int):
             return str(item)
+        if item is Ellipsis:
+            return "..."
         text = ("" if item.start is None else str(item.start)) + ":" + \
             ("" if item.stop is None else str(item.stop))
         return text + (f":{item.step}" if item.step is not None else "")
@@ -488,6 +490,15 @@ def _check_index(x, key: Index, text: str) -> None:
     if not shape:
         raise InputError(f"cannot index a scalar: {text} needs an array",
                          hint="index a vector or a matrix, e.g. x[0] with --x [1,2,3]")
+    if Ellipsis in key:     # x[..., 0]: the indices after ... are of the last axes
+        if key.count(Ellipsis) > 1:
+            raise InputError(f"{text} has ... twice", hint="write ... once: it stands for every axis not named")
+        at = key.index(Ellipsis)
+        after = len(key) - at - 1
+        if at + after > len(shape):
+            raise InputError(f"too many indices: {text} indexes {at + after} axes, but the shape "
+                             f"{format_shape(shape)} has {len(shape)}", hint=f"give at most {len(shape)} indices")
+        key = key[:at] + (slice(None),) * (len(shape) - at - after) + key[at + 1:]
     if len(key) > len(shape):
         raise InputError(f"too many indices: {text} indexes {len(key)} axes, but the shape "
                          f"{format_shape(shape)} has {len(shape)}",
@@ -903,15 +914,22 @@ def _loop_ended(running, x):
 
 
 def _mask_positions(mask, x):
-    """Where tf.boolean_mask(x, mask) takes x's elements: the positions of mask's nonzero elements in x
-    flattened, in order (row by row), for a mask of x's shape."""
-    if np.shape(mask) != np.shape(x) or not np.ndim(x):
-        raise InputError(f"boolean_mask is read with a mask of the array's shape {format_shape(np.shape(x))}, got "
-                         f"{format_shape(np.shape(mask))}", hint="give a mask of 0s and 1s (or True/False) shaped like the array")
+    """Where tf.boolean_mask(x, mask) and x[mask] take x's elements: the positions of mask's nonzero elements in
+    x's leading axes flattened (_masked_rows), in order (row by row), for a mask of x's shape or of its first axes."""
+    if not np.ndim(mask) or np.shape(mask) != np.shape(x)[:np.ndim(mask)]:
+        raise InputError(f"a mask is read with the array's shape {format_shape(np.shape(x))} or that of its first axes, "
+                         f"got {format_shape(np.shape(mask))}",
+                         hint="give a mask of 0s and 1s (or True/False) shaped like the array, or like its rows")
     flat = np.asarray(mask, dtype=float).reshape(-1)
     if not np.all((flat == 0) | (flat == 1)):
         raise InputError("boolean_mask's mask must hold 0s and 1s (True and False)", hint="give a mask of 0s and 1s")
     return as_value(np.flatnonzero(flat).astype(float))
+
+
+def _masked_rows(x, mask):
+    """x with the axes a mask covers flattened into one (x itself flattened for a mask of its shape)."""
+    _mask_positions(mask, x)
+    return np.reshape(np.asarray(x), (-1,) + np.shape(x)[np.ndim(mask):])
 
 
 def _same_shape(a, b) -> bool:
@@ -936,8 +954,17 @@ OPS.update({
     "loop_ended": Op("loop", "{1}", _loop_ended, vjp=(lambda m, g, running, x, out: 0.0 * running,
                                                       lambda m, g, running, x, out: g), keeps_finite=True),
     "dense_bias": Op("bias", "{0}", _dense_bias, vjp=(lambda m, g, bias, units, out: g, None), keeps_finite=True),
+    "masked_rows": Op("masked_rows", "{0} with the axes of {1} flattened", _masked_rows,
+                      vjp=(lambda m, g, x, mask, out: m.reshaped_like(g, x), lambda m, g, x, mask, out: 0.0 * mask),
+                      keeps_finite=True, flat=(1,)),
     "mask_positions": Op("mask_positions", "positions of {0}'s 1s in {1}", _mask_positions,
                          vjp=(lambda m, g, mask, x, out: 0.0 * mask, lambda m, g, mask, x, out: 0.0 * x), keeps_finite=True),
+    # 1 where a loss's target holds class indices, 0 where it holds probabilities; the rows a loss averages over
+    "target_kind": Op("target_kind", "1 if {0} holds class indices for {1}, else 0",
+                      lambda t, x: np.float64(np.shape(t) != np.shape(x)),
+                      vjp=(lambda m, g, t, x, out: 0.0 * t, lambda m, g, t, x, out: 0.0 * x), keeps_finite=True, flat=(0, 1)),
+    "rows_of": Op("rows", "the rows of {0}", lambda x: np.float64(_rows(x)), vjp=(lambda m, g, x, out: 0.0 * x,),
+                  keeps_finite=True, flat=(0,)),
     "class_targets": Op("class_targets", "{0} as probabilities over {1}'s classes", _class_targets,
                         vjp=(lambda m, g, t, x, indices, out: m.class_targets_back(g, t, x, indices),
                              lambda m, g, t, x, indices, out: 0.0 * x, None),
@@ -1129,4 +1156,134 @@ OPS.update({
               kink="det·A⁻ᵀ; the cofactor matrix where A is singular"),
     "inv": Op("inv", "{0}⁻¹", _inverse, vjp=(lambda m, g, a, out: -(m.T(out) @ g @ m.T(out)),), explain=_singular,
               domain="a square matrix with det ≠ 0"),
+})
+
+
+# Scans and order: cumsum, cumprod, sort, median, and the index producers argmax, argmin, argsort ------------
+# cumsum's gradient is the upstream summed from the end (rcumsum), and the reverse; cumprod's is exact at zeros
+# (PyTorch's and JAX's [1, 22, 0, 0, 0] for cumprod([2, 0, 3, 0, 5]) under weights 1 … 5); sort is stable, as
+# PyTorch's and JAX's gradients are (tied elements keep their order), its gradient the upstream put back.
+
+def _along(name: str, x, axis) -> int:
+    return _axis(name, x, axis) % np.ndim(x)
+
+
+def _rcumsum(x, axis):
+    along = _along("cumsum", x, axis)
+    return np.flip(np.cumsum(np.flip(x, along), axis=along), along)
+
+
+def _cumprod_back(up, x, axis, out):
+    """Σ_{j ≥ i} g_j·Π_{k ≤ j, k ≠ i} x_k for each i along the axis: the product before i times Horner's sum
+    S_i = g_i + x_{i+1}·S_{i+1} from the end, with no division (exact where x has zeros)."""
+    along = _along("cumprod", x, axis)
+    x, up = np.moveaxis(np.asarray(x, dtype=np.float64), along, -1), np.moveaxis(np.asarray(up, dtype=np.float64), along, -1)
+    before = np.concatenate([np.ones(x.shape[:-1] + (1,)), np.cumprod(x[..., :-1], axis=-1)], axis=-1)
+    sums = np.empty_like(up)
+    sums[..., -1] = up[..., -1]
+    for i in range(x.shape[-1] - 2, -1, -1):
+        sums[..., i] = up[..., i] + x[..., i + 1] * sums[..., i + 1]
+    return np.moveaxis(before * sums, -1, along)
+
+
+def _order(x, axis):
+    return np.argsort(x, axis=_along("sort", x, axis), kind="stable")
+
+
+def _sorted_like(up, x, axis):
+    """∂L/∂out taken in the order sort puts x in (the reverse of putting it back)."""
+    return np.take_along_axis(np.asarray(up), _order(x, axis), axis=_along("sort", x, axis))
+
+
+def _unsorted(up, x, axis):
+    """∂L/∂out of sort(x) put back where each sorted element came from."""
+    found = np.empty(np.shape(x))
+    np.put_along_axis(found, _order(x, axis), up, axis=_along("sort", x, axis))
+    return found
+
+
+def _median_weights(x, lower: bool):
+    """Which elements a median takes: the middle of the stably sorted elements (½ each of the middle two for an
+    even count: NumPy's and JAX's median); with `lower`, PyTorch's lower median, tied elements sharing it."""
+    flat = np.ravel(np.asarray(x, dtype=np.float64))
+    order, n = np.argsort(flat, kind="stable"), flat.size
+    weights = np.zeros(n)
+    if lower:
+        at = flat == flat[order[(n - 1) // 2]]
+        weights[at] = 1.0 / np.sum(at)
+    elif n % 2:
+        weights[order[n // 2]] = 1.0
+    else:
+        weights[order[n // 2 - 1]] = weights[order[n // 2]] = 0.5
+    return weights.reshape(np.shape(x))
+
+
+def _median(x, lower: bool = False):
+    _need_array("median", x)
+    flat = np.sort(np.ravel(x))
+    n = flat.size
+    return np.float64(flat[(n - 1) // 2] if lower else np.median(flat))
+
+
+function("rcumsum", lambda up, axis: _rcumsum(up, axis), graph=lambda g, up, axis: g("rcumsum", up, axis),
+         text=lambda up, axis: words("{0} summed from the end along axis {1}", up, axis))
+function("cumsummed", lambda up, axis: np.cumsum(up, axis=_along("cumsum", up, axis)),
+         graph=lambda g, up, axis: g("cumsum", up, axis), text=lambda up, axis: words("cumsum of {0} along axis {1}", up, axis))
+function("cumprod_back", _cumprod_back,
+         graph=lambda g, up, x, axis, out: g("div", g("rcumsum", g("mul", up, out), axis), x),
+         text=lambda up, x, axis, out: words("({0}·{1} summed from the end along axis {2}) / {3}", up, out, axis, x))
+function("sorted_like", _sorted_like, graph=lambda g, up, x, axis: g("sort_like", up, x, axis),
+         text=lambda up, x, axis: words("{0} in the order sort puts {1}", up, x))
+function("unsorted", _unsorted, graph=lambda g, up, x, axis: g("unsort", up, x, axis),
+         text=lambda up, x, axis: words("{0} put back where sort took each of {1}", up, x))
+function("median_weights", lambda x, lower: _median_weights(x, bool(lower)), constant=True,
+         text=lambda x, lower: words("½ or 1 at the middle of {0} sorted, else 0", x))
+
+
+def _index_of(name: str, pick):
+    """argmax, argmin (of every element, flattened, as NumPy and PyTorch give it without an axis): an index, as
+    a number, with no gradient (the first of tied elements, as all three libraries return)."""
+    def forward(x):
+        _need_array(name, x)
+        return np.float64(pick(np.ravel(x)))
+    return Op(name, f"{name}({{0}})", forward, vjp=(lambda m, g, x, out: 0.0 * x,), keeps_finite=True, flat=(0,))
+
+
+def _indices_along(name: str, pick):
+    def forward(x, axis):
+        _need_array(name, x)
+        return as_value(pick(x, axis=_along(name, x, axis)).astype(np.float64))
+    return Op(name, f"{name}({{0}}, axis {{1}})", forward, vjp=(lambda m, g, x, axis, out: 0.0 * x, None),
+              keeps_finite=True, flat=(0,))
+
+
+OPS.update({
+    "cumsum": Op("cumsum", "cumsum({0}, axis {1})", lambda x, axis: np.cumsum(x, axis=_along("cumsum", x, axis)),
+                 vjp=(lambda m, g, x, axis, out: m.rcumsum(g, axis), None), keeps_finite=False),
+    "rcumsum": Op("rcumsum", "{0} summed from the end along axis {1}", _rcumsum,
+                  vjp=(lambda m, g, x, axis, out: m.cumsummed(g, axis), None)),
+    "cumprod": Op("cumprod", "cumprod({0}, axis {1})", lambda x, axis: np.cumprod(x, axis=_along("cumprod", x, axis)),
+                  vjp=(lambda m, g, x, axis, out: m.cumprod_back(g, x, axis, out), None),
+                  kink="exact where x has zeros (no division)"),
+    "sort": Op("sort", "sort({0}, axis {1})", lambda x, axis: np.sort(x, axis=_along("sort", x, axis), kind="stable"),
+               vjp=(lambda m, g, x, axis, out: m.unsorted(g, x, axis), None), keeps_finite=True,
+               kink="stable: tied elements keep their order (PyTorch, JAX)"),
+    "unsort": Op("unsort", "{0} put back where sort took each of {1}", _unsorted,
+                 vjp=(lambda m, g, up, x, axis, out: m.sorted_like(g, x, axis), lambda m, g, up, x, axis, out: 0.0 * x,
+                      None), keeps_finite=True, flat=(1,)),
+    "sort_like": Op("sort_like", "{0} in the order sort puts {1}", _sorted_like,
+                    vjp=(lambda m, g, up, x, axis, out: m.unsorted(g, x, axis), lambda m, g, up, x, axis, out: 0.0 * x,
+                         None), keeps_finite=True, flat=(1,)),
+    # np.median, jnp.median: the middle of the sorted elements, ½ each of the middle two for an even count
+    "median": Op("median", "median({0})", _median, vjp=(lambda m, g, x, out: g * m.median_weights(x, 0.0),),
+                 keeps_finite=True, kink="½ to each middle element of an even count; the stably sorted middle at ties"),
+    # torch.median: the lower of the middle two, its gradient shared by the elements equal to it (PyTorch's)
+    "median_low": Op("median", "median({0})", lambda x: _median(x, lower=True),
+                     vjp=(lambda m, g, x, out: g * m.median_weights(x, 1.0),), keeps_finite=True,
+                     kink="the lower middle element; tied elements share the gradient (PyTorch's)"),
+    # (numpy's functions looked up when called: building OPS imports no numpy)
+    "argmax": _index_of("argmax", lambda a: np.argmax(a)), "argmin": _index_of("argmin", lambda a: np.argmin(a)),
+    "argmax_axis": _indices_along("argmax", lambda a, axis: np.argmax(a, axis=axis)),
+    "argmin_axis": _indices_along("argmin", lambda a, axis: np.argmin(a, axis=axis)),
+    "argsort": _indices_along("argsort", lambda x, axis: np.argsort(x, axis=axis, kind="stable")),
 })
