@@ -434,15 +434,28 @@ def _optax_huber(m, x, t=None, delta=None, **_):
              m("mul", m.const(1.0) if delta is None else delta, m("sub", size, q)))
 
 
+def _optax_cosine(m, x, y, eps, axis=-1, **_):
+    """optax.cosine_similarity(predictions, targets, epsilon=0): each divided by its norm along the axis (clipped
+    below at epsilon, as jnp.clip: ½ of the gradient at the bound), the products summed."""
+    def unit(v):
+        norm = _p_norm(m, v, 2, axis)
+        return m("div", v, norm if m.number(eps) == 0.0 else _clip_jax(m, norm, min=eps))
+    return _reduce("sum")(m, m("mul", unit(x), unit(y)), axis)
+
+
+def _keras_huber(m, t, x, delta=None, **_):
+    """tf.keras.losses.huber(y_true, y_pred, delta=1.0): per example (the mean over the last axis) of ½e² where
+    |e| ≤ δ, else δ|e| − ½δ², e = y_pred − y_true."""
+    return _keras_mean(m, _huber(m, x, t, reduction="none", delta=delta))
+
+
 def _kl_div(m, x, t, reduction="mean", log_target=False, **_):
     """F.kl_div(input, target): target·(log target − input) per element, input log-probabilities; 0 where target
     is 0 (PyTorch's xlogy); log_target=True: e^target·(target − input). 'batchmean' divides the sum by the rows."""
     if log_target:
         losses = m("mul", m.call("exp", t), m("sub", t, x))
-    else:
-        positive = m("greater", t, m.const(0.0))
-        entropy = m("where", positive, m("mul", t, m.call("log", m("where", positive, t, m.const(1.0)))), m.const(0.0))
-        losses = m("sub", entropy, m("mul", t, x))
+    else:       # t·log t is 0 at t = 0, its gradient there refused (PyTorch's and JAX's nan)
+        losses = m("sub", m("xlogx", t), m("mul", t, x))
     if reduction == "batchmean":
         return m("div", m.call("sum", losses), m("len", x))
     return _reduced(m, losses, reduction, "kl_div")
@@ -1072,7 +1085,7 @@ JAX_LAX = {
 
 TORCH_FUNCTIONAL = {   # torch.nn.functional, imported as F
     "relu": S("x", _call("relu")), "sigmoid": S("x", _call("sigmoid")), "tanh": S("x", _call("tanh")),
-    "softplus": S("x, beta=None, threshold=None", _torch_softplus), "silu": S("x", _call("silu")),
+    "silu": S("x", _call("silu")),      # (F.softplus: KINKS, PyTorch's threshold)
     "selu": S("x", lambda m, x, **_: _selu(m, x)), "celu": S("x, alpha=1.0", lambda m, x, alpha, **_: _celu(m, x, alpha)),
     "mish": S("x", lambda m, x, **_: _mish(m, x)), "hardswish": S("x", _hardswish),
     "hardsigmoid": S("x", lambda m, x, **_: _hard_sigmoid_jax(m, x)),
@@ -1159,6 +1172,8 @@ TENSORFLOW = {
     **dict.fromkeys(("keras.losses.MAE", "keras.losses.mae", "keras.losses.mean_absolute_error"),
                     S("t|y_true, x|y_pred", lambda m, t, x: _keras_mean(m, m.call("abs", m("sub", t, x))))),
     "keras.losses.MeanSquaredError()": S("t, x", lambda m, t, x: m.call("mean", _square(m, m("sub", t, x)))),
+    "keras.losses.huber": S("t|y_true, x|y_pred, delta=None", _keras_huber),
+    "keras.losses.Huber()": S("t, x, delta=None", lambda m, t, x, delta: m.call("mean", _huber(m, x, t, "none", delta))),
     "keras.losses.MeanAbsoluteError()": S("t, x", lambda m, t, x: m.call("mean", m.call("abs", m("sub", t, x)))),
     "range": S("start, stop|limit=None, step|delta=None", _arange),
     "matmul": S("x|a, y|b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False", _tf_matmul),
@@ -1236,6 +1251,10 @@ OPTAX = {
                  lambda m, x, t=None: m("mul", m.const(0.5), _square(m, _error_of(m, x, t)))),
     "log_cosh": S("x|predictions, t|targets=None", _log_cosh),
     "huber_loss": S("x|predictions, t|targets=None, delta=None", _optax_huber),
+    # Σ targets·(log targets − log_predictions) along the last axis (0·log 0 taken as 0, as optax's where)
+    "kl_divergence": S("x|log_predictions, t|targets, axis=-1",
+                       lambda m, x, t, axis: _reduce("sum")(m, m("sub", m("xlogx", t), m("mul", t, x)), axis)),
+    "cosine_similarity": S("x|predictions, y|targets, eps|epsilon=0.0, axis=-1", _optax_cosine),
     "hinge_loss": S("x|predictor_outputs, t|targets",
                     lambda m, x, t: m.call("maximum", m.const(0.0), m("sub", m.const(1.0), m("mul", x, t)))),
 }
@@ -1260,6 +1279,10 @@ JAX_NUMPY = dict(NUMPY)
 #     sqrt(Σx²) (exit 3 here)
 #   max and min along an axis with ties: shared equally (np, jnp, tf.reduce_max, torch.amax); PyTorch's
 #     x.max(dim) all to the first index it returns (parse.py, where the pair it returns is made)
+#   softplus: PyTorch's F.softplus is x itself where βx > threshold (20), its gradient exactly 1 there
+#     (F.softplus(21.) gives 1, jax.nn.softplus 0.9999999992); JAX's, TF's and gradcalc's have no threshold
+#   (checked alike in all: hardswish at ±3 gives 0 and 1, hardsigmoid 0 at both; selu at 0 scale·α, celu 1;
+#     sort, median and argmax at ties: tests/test_scans.py)
 
 
 def _open_clip(m, x, min, max, **_):
@@ -1280,7 +1303,8 @@ def _root_of_squares(m, x):
 _ZERO_SIX = "x, min|min_val=0.0, max|max_val=6.0"
 KINKS: dict[tuple[str, ...], dict[str, Spelling]] = {
     ("F", "torch.nn.functional", "nn.functional"): {
-        "relu6": S(_ZERO_SIX, _open_clip), "hardtanh": S("x, min|min_val=-1.0, max|max_val=1.0", _open_clip)},
+        "relu6": S(_ZERO_SIX, _open_clip), "hardtanh": S("x, min|min_val=-1.0, max|max_val=1.0", _open_clip),
+        "softplus": S("x, beta=None, threshold=None", _torch_softplus)},
     # jax.nn's relu6 and leaky_relu are JAX_NN's own (_relu6_jax, _leaky_jax): the same rows
     ("tf.nn",): {"relu6": S(_ZERO_SIX, _open_clip)},
     ("jnp", "jax.numpy"): {
@@ -1602,6 +1626,7 @@ MODULE_OBJECTS = {
     "SmoothL1Loss": "F.smooth_l1_loss", "HuberLoss": "F.huber_loss", "KLDivLoss": "F.kl_div",
     # Keras' loss objects average over every element (their default reduction): names no text can type
     "MeanSquaredError": "tf.keras.losses.MeanSquaredError()", "MeanAbsoluteError": "tf.keras.losses.MeanAbsoluteError()",
+    "Huber": "tf.keras.losses.Huber()",
 }
 def _setting(written: list, k: int, keyword: str, default: str) -> str:
     """The k-th setting an object was made with (by position or keyword), else its default."""

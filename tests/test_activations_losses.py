@@ -100,9 +100,21 @@ LOSSES = [
      {"i": [[-0.05, -0.3, -0.15], [-0.15, -0.15, -0.2]]}),
     ("F.kl_div(i, torch.log(t), reduction='sum', log_target=True)", {"i": LOGP, "t": Q}, 0.27679057743353985,
      {"i": [[-0.1, -0.6, -0.3], [-0.3, -0.3, -0.4]]}),
-    # a target of 0 adds 0 (PyTorch's xlogy)
-    ("F.kl_div(i, t, reduction='sum')", {"i": LOGP, "t": np.array([[0.0, 0.6, 0.4], [0.3, 0.3, 0.4]])},
+    # a target of 0 adds 0 (PyTorch's xlogy); its own gradient there is nan in PyTorch and JAX (refused below)
+    ("F.kl_div(i, torch.tensor([[0.0, 0.6, 0.4], [0.3, 0.3, 0.4]]), reduction='sum')", {"i": LOGP},
      0.46117812447024686, {"i": [[-0.0, -0.6, -0.4], [-0.3, -0.3, -0.4]]}),
+    ("optax.kl_divergence(i, jnp.array([[0.0, 0.6, 0.4], [0.3, 0.3, 0.4]])).sum()", {"i": LOGP},
+     0.46117812447024686, {"i": [[-0.0, -0.6, -0.4], [-0.3, -0.3, -0.4]]}),
+    ("(optax.cosine_similarity(a, b) * jnp.array([1.0, -2.0])).sum()", {"a": A, "b": B}, -2.3913535321210455,
+     {"a": [[0.13789757556646903, 0.03939930730470542, 0.10834809508794],
+            [-0.4131182235954579, -1.0327955589886446, 0.2065591117977288]]}),
+    # Keras' Huber object: the mean over every element (PyTorch's F.huber_loss(x, t, delta=1.5): 0.625)
+    ("h = tf.keras.losses.Huber(delta=1.5)\nloss = h(t, x)", {"x": np.array([[0.5, -1.0], [2.0, 0.0]]),
+                                                             "t": np.array([[1.0, 0.0], [0.0, 0.0]])},
+     0.625, {"x": [[-0.125, -0.25], [0.375, 0.0]]}),
+    ("tf.keras.losses.huber(t, x, delta=1.5)", {"x": np.array([[0.5, -1.0], [2.0, 0.0]]),
+                                                "t": np.array([[1.0, 0.0], [0.0, 0.0]])},
+     [0.3125, 0.9375], {"x": [[-0.25, -0.5], [0.75, 0.0]]}),
     ("(W * F.normalize(a)).sum()", {"W": W, "a": A}, -2.255278640450004,
      {"a": [[0.3555555555555555, 0.14444444444444438, 0.3222222222222223],
             [0.787095928079926, 0.17888543819998318, -0.39354796403996295]]}),
@@ -206,6 +218,16 @@ def test_what_gradcalc_does_not_compute_as_pytorch_does_is_refused(text, message
                  "--a", "[[1.0, 2.0]]")
     assert_error(result, 2, message)
     assert hint in result.stderr
+
+
+def test_the_gradient_of_a_zero_target_of_kl_div_is_refused_as_the_frameworks_give_nan():
+    # PyTorch's and JAX's gradient of kl_div with respect to a target of 0 is nan (log 0 in t·log t's derivative)
+    for text in ("F.kl_div(i, t, reduction='sum')", "optax.kl_divergence(i, t).sum()"):
+        result = run(text, "--i", str(LOGP.tolist()), "--t", "[[0.0, 0.6, 0.4], [0.3, 0.3, 0.4]]")
+        assert_error(result, 3, "the derivative of xlogx")
+        assert "--wrt" in result.stderr
+        found = compute(text, {"i": LOGP, "t": np.array([[0.0, 0.6, 0.4], [0.3, 0.3, 0.4]])}, wrt="i")
+        np.testing.assert_allclose(found.gradient["i"], [[0.0, -0.6, -0.4], [-0.3, -0.3, -0.4]], atol=1e-12)
 
 
 def test_a_string_where_a_value_is_needed_says_so():

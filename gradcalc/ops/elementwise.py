@@ -458,6 +458,21 @@ OPS.update({
 })
 
 
+def _xlogx(a):
+    """t·log t, 0 at t = 0 (PyTorch's xlogy(t, t), the entropy's term); nan below 0 (refused by its explain)."""
+    if type(a) is float:
+        return 0.0 if a == 0.0 else a * xp.log(a) if a > 0.0 else math.nan
+    with np.errstate(all="ignore"):
+        return _choose(a == 0, 0.0, a * np.log(a))
+
+
+# t·log t (kl_div's and optax.kl_divergence's target term): its derivative log t + 1 is −inf at t = 0, where
+# PyTorch and JAX give nan: a gradient asked there is refused (exit 3), the value is 0
+OPS["xlogx"] = unary("xlogx", _xlogx, lambda m, a, out: m.log(a) + 1.0, names=(),
+                     explain=_outside("t·log t", lambda a: a < 0, "t ≥ 0"), domain="t ≥ 0; derivative t > 0",
+                     normal=lambda t, a: t.mul(a, t.call("log", a)))
+
+
 # `a if c else b`, Python's conditional: where(c, a, b), except that Python never evaluates the branch not
 # taken, so no gradient path goes into it (evaluate._live): log(x) if x > 0 else 0 has gradient 0 at 0,
 # as in PyTorch, where torch.where(x > 0, torch.log(x), 0) has nan.
