@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Each corpus file and its oracle file: the published corpus, and a second one sampled later from
 # sources the first did not use (held out from the readers' work when it was made).
 CORPORA = [(ROOT / "tests" / "corpus" / f"{name}.toml", ROOT / "tests" / "corpus" / f"{name}_oracle.json")
-           for name in ("published", "sampled", "heldout")]
+           for name in ("published", "sampled", "heldout", "heldout2")]
 
 
 def _split_output(code: str) -> tuple[str, str]:
