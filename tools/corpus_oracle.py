@@ -1,8 +1,9 @@
-"""Expected values for tests/corpus/published.toml (and the held-out sampled.toml) from independent oracles: SymPy (exact formulas,
-differentiated symbolically), PyTorch and JAX (the frameworks' own autograd, float64).
+"""Expected values for tests/corpus/published.toml (and the held-out sampled.toml, heldout.toml and
+heldout2.toml) from independent oracles: SymPy (exact formulas, differentiated symbolically), PyTorch and JAX
+(the frameworks' own autograd, float64).
 
     .venv/bin/pip install sympy torch jax jaxlib
-    .venv/bin/python tools/corpus_oracle.py          # writes tests/corpus/{published,sampled}_oracle.json
+    .venv/bin/python tools/corpus_oracle.py          # writes tests/corpus/{published,sampled,heldout,heldout2}_oracle.json
     .venv/bin/python tools/corpus_oracle.py --all    # every problem again, not only new or edited ones
 
 The output is committed, so the tests need none of these libraries. The code in the corpus file's
@@ -20,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-# Each corpus file and its oracle file: the published corpus, and a second one sampled later from
-# sources the first did not use (held out from the readers' work when it was made).
+# Each corpus file and its oracle file: the published corpus, and three sampled later from sources the
+# ones before did not use (each held out from the readers' work when it was made).
 CORPORA = [(ROOT / "tests" / "corpus" / f"{name}.toml", ROOT / "tests" / "corpus" / f"{name}_oracle.json")
            for name in ("published", "sampled", "heldout", "heldout2")]
 
