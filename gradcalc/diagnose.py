@@ -289,7 +289,7 @@ def _matmul_slips(k: int) -> list[tuple[str, Callable]]:
             ("matmul-wrong-order", lambda up, l, flow, a, o: fit(up @ np.swapaxes(a[0], -1, -2), a[1]))]
 
 
-_LINEAR = {"identity", "neg", "pos", "sum", "mean", "transpose", "sum_last"}
+_LINEAR = {"identity", "neg", "pos", "sum", "mean", "transpose", "transpose_all", "sum_last"}
 
 
 def _at_output(op_name: str, k: int) -> bool:

@@ -1405,7 +1405,7 @@ METHODS: dict[str, Spelling] = {
 
 # Attributes of a value: x.T is its transpose; micrograd's and PyTorch's x.data is its value, held
 # constant.
-ATTRIBUTES = {"T": "transpose", "mT": "transpose", "data": "stop_gradient"}
+ATTRIBUTES = {"T": "transpose_all", "mT": "transpose", "data": "stop_gradient"}   # .T reverses every axis
 
 # Functions people call without a module that gradcalc otherwise lacks (square(x), add(x, y)), as in
 # code written after `from numpy import *`.

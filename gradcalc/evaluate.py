@@ -298,7 +298,7 @@ def _row_vector(graph: Graph, node_id: int) -> bool:
     while stack and looked < 64:
         node = graph.nodes[stack.pop()]
         looked += 1
-        if node.op == "transpose":
+        if node.op in ("transpose", "transpose_all"):
             return True
         if node.op in ("neg", "pos", "mul", "matmul") or node.id in graph.written_products:
             stack += node.inputs

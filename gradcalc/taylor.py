@@ -641,7 +641,7 @@ def defbilinear(*ops: str) -> None:
 REWRITES = {"softmax": _softmax, "logsumexp": _logsumexp, "cross_entropy": _cross_entropy,
             "norm": _norm, "var": _var, "std": _std}
 
-deflinear("identity", "pos", "neg", "add", "sub", "sum", "mean", "sum_last", "transpose")
+deflinear("identity", "pos", "neg", "add", "sub", "sum", "mean", "sum_last", "transpose", "transpose_all")
 deflinear("sum_axis", "mean_axis", "sum_to", "expand_axis", "reshape", "squeeze", "unsqueeze", series=1)
 deflinear("squeeze_all")
 LINEAR["concatenate"], RULES["concatenate"] = 2, _Plan._joined

@@ -280,6 +280,8 @@ def _prod_local(m, x, out):
 
 function("mean", lambda a: as_value(_mean(a)))
 function("softmax", lambda a: _softmax(a))
+function("reversed_axes", lambda up: as_value(np.transpose(up)), graph=lambda g, up: g("transpose_all", up),
+         text=lambda up: Text("transposed", (up,)))
 function("T", Transposed, graph=lambda g, a: Node(g, g("transpose", a), of=a),
          text=lambda a: Text("transposed", (a,)))
 function("spread", _spread, graph=_spread_graph,
@@ -395,6 +397,10 @@ OPS.update({
                  vjp=(lambda m, g, x, w, out: g @ m.T(w), lambda m, g, x, w, out: m.T(x) @ g),
                  names=("dot", "matmul"), domain="inner sizes agree"),
     "transpose": Op("ᵀ", "{0}ᵀ", _swap, vjp=(lambda m, g, x, out: m.T(g),), names=("transpose",), keeps_finite=True),
+    # x.T (and Xᵀ, X^T in notes): every axis reversed, as NumPy's, JAX's and PyTorch's .T; a matrix's
+    # transpose, where `transpose` above (x.mT, transpose(x)) swaps the last two axes of a stack
+    "transpose_all": Op("ᵀ", "{0}ᵀ", lambda x: as_value(np.transpose(x)), vjp=(lambda m, g, x, out: m.reversed_axes(g),),
+                        keeps_finite=True),
     "sum": unary("sum", lambda x: as_value(np.sum(x)), _ones, elementwise=False),
     "mean": unary("mean", lambda x: as_value(_mean(x)), lambda m, x, out: m.filled(x, 1.0 / m.size(x)),
                   elementwise=False),
