@@ -130,7 +130,8 @@ class _Builder:
         self.pairs: dict[int, str] = {}
         if program is not None:
             self.graph.notes.extend(program.notes)
-        self.assigned: dict[str, Ref] = {}       # name → the node it was assigned last
+        # name → the node it was assigned last: an id, not a ref (a 10⁵-line program's refs were 11 MB)
+        self.assigned: dict[str, int] = {}
         self.version: dict[str, int] = {}        # name → how many values it has had (2 after c = c + 1)
         self.noted: set[str] = set()             # the notes on notation already given (one of each)
         # the nodes a statement gave a name (t = …): 1 at their ids. A byte a node, not a set of
@@ -198,9 +199,9 @@ class _Builder:
 
     def name(self, children):
         name, start, end = children[0]
-        ref = self.assigned.get(name)
-        if ref is not None:
-            return (ref[0], start, end)
+        node = self.assigned.get(name)
+        if node is not None:
+            return (node, start, end)
         node = self.graph.variables.get(name)
         if node is not None:
             return (node, start, end)
@@ -425,7 +426,7 @@ class _Builder:
                 graph.defaults[parameter] = graph.constants.pop(node.id)
                 graph.variables[parameter] = node.id
         saved = self.assigned, self.locals
-        inside = self.assigned = {**self.assigned, **bound}
+        inside = self.assigned = {**self.assigned, **{parameter: ref[0] for parameter, ref in bound.items()}}
         self.locals = function.locals
         self.calling.append(name)
         try:
@@ -435,8 +436,8 @@ class _Builder:
             self.calling.pop()
             self.assigned, self.locals = saved
             # the names the body assigned stay declared
-            self.declared.update(name for name, ref in inside.items()
-                                 if name not in saved[0] and bound.get(name) is not ref)
+            self.declared.update(name for name, node in inside.items()
+                                 if name not in saved[0] and (name not in bound or bound[name][0] != node))
         if isinstance(ref, _Tuple):     # def f(x): return a, b — f(x)[0] takes a
             return _Tuple(ref.items, *span, called=True)
         if isinstance(ref, _Lambda):
@@ -1183,12 +1184,20 @@ class _Builder:
                                f"and shadows the constant {name} = {CONSTANTS[name]!r}")
         elif name in CALLS:
             graph.notes.append(f"{name} is assigned a value; {name}(…) still calls the function {name}")
-        assigned = self.assigned[name] = (ref[0], start, ref[2])
+        node_id = self.assigned[name] = ref[0]
         named = self.named
-        if ref[0] >= len(named):        # grown by half again at least: not a bytes object a line
-            named.extend(bytes(max(ref[0] + 1 - len(named), len(named) // 2 + 64)))
-        named[ref[0]] = 1
-        return assigned
+        if node_id >= len(named):        # grown by half again at least: not a bytes object a line
+            named.extend(bytes(max(node_id + 1 - len(named), len(named) // 2 + 64)))
+        named[node_id] = 1
+        if self.lambda_depth:       # a def's body, read to be kept: its checks show a statement's span
+            return (node_id, start, ref[2])
+        # The statement as the start rule reads it: the node's id alone, where a ref and its two
+        # positions, held until the parse ends, were ~130 bytes a line (11 MB for 10⁵ lines).
+        return node_id
+
+    def _ref(self, node_id: int) -> Ref:
+        """A ref to a node, spanning the node."""
+        return (node_id, *self.graph.nodes.span(node_id))
 
     def start(self, children):
         # A statement that names nothing and is not the last is computed for nothing: most often a
@@ -1216,12 +1225,12 @@ class _Builder:
                                         f"which the program does not compute", (0, 0),
                                         hint=f"paste the lines that compute {output}")
             if len(outputs) == 1:
-                children = children + [self.assigned[outputs[0]]]
+                children = children + [self._ref(self.assigned[outputs[0]])]
             else:      # tape.gradient([y0, y1], x): TF differentiates the sum of every target's elements
                 span = (program.output_at, program.output_at + 1)
                 total = None
                 for output in outputs:
-                    summed = self._apply("sum", [self.assigned[output]], span)
+                    summed = self._apply("sum", [self._ref(self.assigned[output])], span)
                     total = summed if total is None else self._apply("add", [total, summed], span)
                 children = children + [total]
             questions = []
@@ -1229,22 +1238,24 @@ class _Builder:
                 if output not in self.assigned:
                     raise GradcalcError(f"{call} asks for the gradient of {output}, which the program does not compute",
                                         (program.output_at, program.output_at + 1), hint=f"paste the lines that compute {output}")
-                questions.append((self.assigned[output][0], sources, call))
+                questions.append((self.assigned[output], sources, call))
             self.graph.questions = tuple(questions)
             if program.seed is not None:     # y.backward(v): v, assigned a name in its line, is ∂L/∂y
                 if program.seed[0] not in self.assigned:
                     raise GradcalcError(f"{program.seed[1]} is given {program.seed[0]}, which the program does not "
                                         f"compute", (program.output_at, program.output_at + 1),
                                         hint=f"paste the line that makes {program.seed[0]}")
-                self.graph.seed = (self.assigned[program.seed[0]][0], program.seed[1])
+                self.graph.seed = (self.assigned[program.seed[0]], program.seed[1])
             for key in ("tangents", "vectors"):     # jax.jvp's tangents, hvp's vectors: a name's node, or a value
                 if key in program.wants:
                     self.graph.wants[key] = [{name: _tangent(kind, written, self.assigned) for name, (kind, written)
                                               in given.items()} for given in program.wants[key]]
-        self._value(children[-1])
+        output = children[-1] if type(children[-1]) is not int else self._ref(children[-1])
+        self._value(output)
         named = self.named
-        lost = next((ref for ref in children[:-1] if ref[0] is None or ref[0] >= len(named) or not named[ref[0]]),
-                    None)
+        # (a statement that names its value is that node's id, _assign: named, so never computed for nothing)
+        lost = next((ref for ref in children[:-1] if type(ref) is not int and
+                     (ref[0] is None or ref[0] >= len(named) or not named[ref[0]])), None)
         if lost is not None:
             shown = _short(self.graph.text[lost[1]:lost[2]])
             raise GradcalcError(
@@ -1253,7 +1264,7 @@ class _Builder:
                 hint=f"if one formula was broken across lines, join them (a line that starts with an "
                      f"operator such as + or * continues the one before); to use {shown} later, name "
                      f"it: t = {shown}")
-        return children[-1]
+        return output
 
 
 # from numpy import *, from jax.numpy import sum: a pasted program's bare sum is the library's (every element)
@@ -1825,14 +1836,14 @@ def _join_lines(text: str, returns: frozenset = frozenset()) -> str:
     return "".join(out)[:-1]
 
 
-def _tangent(kind: str, written: str, assigned: dict):
+def _tangent(kind: str, written: str, assigned: dict[str, int]):
     """A tangent jax.jvp is given: ("node", the node of a name the program assigns) or ("text", a value
     written in the call, read where it is used as --NAME values are)."""
     if kind == "name":
         if written not in assigned:
             raise GradcalcError(f"the direction {written} (a tangent or a vector) is not made by the program", (0, 0),
                                 hint=f"paste the line that makes {written}, or write its value there: {written} = …")
-        return "node", assigned[written][0]
+        return "node", assigned[written]
     return "text", written
 
 
@@ -1930,7 +1941,7 @@ def _parse_read(text: str, limits: Limits, names: frozenset, flat=None) -> Graph
             raise
         failed = error
     finally:
-        _BUILDER_DECLARED[0] = set()       # a long program's names are not kept past its parse
+        _BUILDER_DECLARED[0] = (set(), {})       # a long program's names are not kept past its parse
     # Math text and LaTeX (gradcalc/mathtext.py): read the tokens as notes mean them, and parse again.
     from . import mathtext
 
@@ -1962,13 +1973,13 @@ _DEFINES = r"\)[ \t]*=(?!=)"
 def _reads_otherwise(graph: Graph, names: frozenset) -> bool:
     """Whether a variable of the parsed graph is one math text reads otherwise: xy with x and y given,
     the T of X^T with no value, log_2 (a logarithm's base), x_ before {1} (a subscript)."""
-    variables, declared = graph.variables, _BUILDER_DECLARED[0]
+    variables, (declared, assigned) = graph.variables, _BUILDER_DECLARED[0]
     if "^{" in graph.text and re.search(r"\^\{[(\[][0-9]+[)\]]\}", graph.text):
         return True       # W^{(1)}: layer 1's W in notes, a name of its own, never the power W^1
     if all(name in names for name in variables):
         return False      # the common case: every variable given a value (mathtext is not imported)
     # (no set of the ungiven names: a 10⁵-line program's inputs given in its text are 10⁵ of them)
-    unknown = [name for name in variables if name not in names and name not in declared]
+    unknown = [name for name in variables if name not in names and name not in declared and name not in assigned]
     if any(name == "T" or name.endswith("_") or name.startswith("log") for name in unknown):
         return True
     if "^T" in graph.text and any(name[:1] == "T" and len(name) > 1 for name in unknown):
@@ -1978,18 +1989,20 @@ def _reads_otherwise(graph: Graph, names: frozenset) -> bool:
     if "^{(" in graph.text and any(len(name) == 1 for name in unknown):
         return True       # x^{(i)}: the i-th example's x in machine-learning notes, not a power
 
-    listed = lambda name: name in variables and name not in names and name in declared  # noqa: E731
+    listed = lambda name: name in variables and name not in names and (name in declared or name in assigned)  # noqa: E731
     if any(listed(name.partition("_")[0]) for name in variables if "_" in name[1:]):
         return True       # f(w, x) = … w_0 … x_0: a head listing vectors, the formula their components
-    if not unknown or not (names or declared):
+    if not unknown or not (names or declared or assigned):
         return False
-    pieces = names | declared
+    pieces = names.union(declared, assigned)
     from .mathtext import could_split
 
     return any(could_split(name, pieces, CALLS) for name in unknown)
 
 
-_BUILDER_DECLARED: list[set] = [set()]   # the last plain parse's assigned and input names, until read
+# The last plain parse's input names and assigned names (its `declared` set and `assigned` table), until
+# read: looked up in place, not copied into one set (a 10⁵-line program's names made a 4 MB set)
+_BUILDER_DECLARED: list[tuple[set, dict]] = [(set(), {})]
 _BUILDER_READ = [False]                               # whether the last plain parse read a lambda
 
 
@@ -2033,7 +2046,7 @@ def _parse_plain(source: str, text: str, limits: Limits, names: frozenset, progr
         finally:
             graph = _BUILDER.graph
             if given is None:           # read by _parse_with, to decide whether math text reads it otherwise
-                _BUILDER_DECLARED[0] = _BUILDER.declared.union(_BUILDER.assigned)
+                _BUILDER_DECLARED[0] = (_BUILDER.declared, _BUILDER.assigned)
                 _BUILDER_READ[0] = _BUILDER.lambda_seen
             _BUILDER.reset("")          # let go of the graph: the builder lives on with the parser
     graph.output = _shown_value(graph, ref[0])

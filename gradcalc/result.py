@@ -4,6 +4,8 @@ program's inputs: the engine's side of the API, importing no renderer and no fro
 from __future__ import annotations
 
 from functools import cached_property
+from operator import eq
+from types import MappingProxyType
 
 from . import xp
 from .errors import GradcalcError, MissingValue, UnusedValue
@@ -260,6 +262,10 @@ def bind(graph: Graph, values: dict[str, Any], unused: list[str] | None = None) 
             if unused is None or not error.unknown:
                 raise error
             unused.append(name)
+    if not values and len(graph.defaults) == len(graph.variables) and all(map(eq, graph.defaults, graph.variables)):
+        # every input given its value in the program (x0 = 0.5, …): the graph's own table of them, read
+        # only, not a copy (a 10⁵-line program's was 3.7 MB)
+        return MappingProxyType(graph.defaults)
     inputs: dict[str, Value] = {}
     missing = []
     for name in graph.variables:

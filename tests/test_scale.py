@@ -118,6 +118,14 @@ LONG_CHAINS = [
     " + ".join(["x"] * 500) + " + None + " + " + ".join(["x"] * 1000),   # a ref with no node: that run stays a list
     " + ".join(["x"] * 1100) + " + y $ z",                # a syntax error after a long chain
     "t = " + " - ".join(["x", "y"] * 600) + "\nt * " + " * ".join(["t"] * 1030),
+    # long programs: names read back, a statement computed for nothing, a function among them, a
+    # name assigned again and again, a def whose body goes on after its return, an error at the end
+    "\n".join(f"a{i} = x*{i}" for i in range(1100)) + "\n" + " + ".join(f"a{i}" for i in range(0, 1100, 7)),
+    "\n".join(f"a{i} = {i}" for i in range(1100)) + "\nx + 1\n" + "\n".join(f"b{i} = a{i}" for i in range(1100)),
+    "\n".join(f"a{i} = {i}" for i in range(1500)) + "\nf = lambda t: t*a3\n" + "\n".join(f"b{i} = f(a{i})" for i in range(900)),
+    "\n".join(f"c = c + {i}" if i else "c = x" for i in range(1200)) + "\nc*a" + "\n".join(f"a{i} = 1" for i in range(3)),
+    "\n".join(f"a{i} = {i}" for i in range(1100)) + "\ndef f(x):\n    return x\n    y = 3\nf(a1)",
+    "\n".join(f"a{i} = {i}" for i in range(1100)) + "\na1 $ 2",
 ]
 
 
