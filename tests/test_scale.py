@@ -244,3 +244,44 @@ def test_a_points_header_of_40_000_spelled_out_greek_names(tmp_path):
     assert header.split(",")[:2] == ["α_0", "α_1"] and header.split(",")[n:n + 3] == ["value", "dz/dα_0", "dz/dα_1"]
     numbers = [float(field) for field in row.split(",")]
     assert numbers[n] == 2 * sum(i % 7 for i in range(n)) and numbers[n + 1:n + 9] == [0, 1, 2, 3, 4, 5, 6, 0]
+
+
+def test_a_program_file_over_a_megabyte_has_malloc_map_large_blocks_and_answers_the_same(tmp_path):
+    # Over cli.program.BIG characters the CLI has glibc's malloc map large blocks on their own (fewer
+    # heap holes, a lower peak): a setting of memory only, so the answer is the small file's, byte for
+    # byte. In a child process, so this test's own malloc is left as it was.
+    import os
+    import subprocess
+
+    from gradcalc.cli.program import BIG
+
+    small, big = tmp_path / "small.gc", tmp_path / "big.gc"
+    program = "t = sin(x)*y\nz = t*t + x\n"
+    small.write_text(program)
+    big.write_text(("# " + "a comment line " * 4 + "\n") * (BIG // 60 + 10) + program)
+    assert len(big.read_text()) > BIG
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    outputs = [subprocess.run([sys.executable, "-m", "gradcalc", "-f", str(path), "--x", "0.5", "--y", "2",
+                               "--json"], capture_output=True, text=True, env=env, cwd=tmp_path)
+               for path in (small, big)]
+    assert [out.returncode for out in outputs] == [0, 0], outputs[1].stderr
+    assert outputs[1].stdout == outputs[0].stdout and '"output": "z"' in outputs[0].stdout
+
+
+def test_mapping_large_blocks_is_harmless_anywhere(monkeypatch):
+    # Where the C library is not glibc (os.confstr has no such name) or ctypes finds no mallopt:
+    # nothing happens, no error (the real call is the child's of the test above, not this process's).
+    import os
+
+    from gradcalc.cli.program import map_large_blocks
+
+    def not_glibc(name):
+        raise ValueError("unrecognized configuration name")
+
+    monkeypatch.setattr(os, "confstr", not_glibc)
+    map_large_blocks()
+    monkeypatch.setattr(os, "confstr", lambda name: "glibc 2.36")
+    import ctypes
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: object())    # no mallopt on it: AttributeError
+    map_large_blocks()

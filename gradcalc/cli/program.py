@@ -22,12 +22,41 @@ def limits(given: dict) -> Limits:
     return DEFAULT.with_overrides(given["limit"])
 
 
+# Characters of a program file from which its graph's memory is worth the malloc setting below.
+BIG = 1 << 20
+
+
+def map_large_blocks() -> None:
+    """Have glibc's malloc map each block over 128 KiB on its own, as it does at first, for the rest of
+    the process. Why: once a large block is freed (the file's text read, a table outgrown), glibc
+    raises that bound and keeps such blocks in its heap, where each column or table of a big graph,
+    grown a node at a time, leaves its old place behind as a hole when it moves: a 10⁵-line
+    program's heap held 20–23 MB of holes after its parse. A block mapped on its own grows in place
+    (mremap) and goes back to the system when freed (that program's -q peak 103 → ~91 MB, CPU the
+    same). Only where the C library is glibc; elsewhere nothing happens, and a failure is no error."""
+    import os
+
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION"):
+            return
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 128 * 1024)    # M_MMAP_THRESHOLD (setting it also stops glibc raising it)
+        libc.malloc_trim(0)             # and what the file's reading freed goes back now
+    except (ValueError, OSError, AttributeError, ImportError):   # not glibc, or no such function
+        return
+
+
 def program_text(given: dict, limits: Limits) -> str:
     expression, file = given["expression"], given["file"]
     if file is not None and expression is not None:
         raise GradcalcError("give the expression either as an argument or with -f, not both")
     if file is not None:
-        return read_text(file, "the program file", limits)
+        text = read_text(file, "the program file", limits)
+        if len(text) > BIG:
+            map_large_blocks()
+        return text
     if expression is None:
         raise GradcalcError("no expression given", hint='try: gradcalc "(x+y)**2" --x 1 --y 2')
     return expression
