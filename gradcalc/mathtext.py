@@ -365,15 +365,16 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
     its first n terms (n checked against their length when the graph runs; a bound name without a value
     is their length, in `lengths`); the summand ends where its term does (\\frac{1}{n}\\sum_i (y_i - t_i)^2
     + c sums the square alone)."""
-    if not any(t.text in ("\\sum", "\\prod") for t in tokens):
+    if not any(t.text in ("\\sum", "\\prod", "\\max", "\\min") for t in tokens):
         return tokens
     lengths = {} if lengths is None else lengths
     assigned = {t.text for t, after in zip(tokens, tokens[1:]) if t.lastgroup == "NAME" and after.lastgroup == "EQUAL"}
     out, i = [], 0
     while i < len(tokens):
         token = tokens[i]
-        if token.text not in ("\\sum", "\\prod"):
-            out.append(token)
+        if token.text not in ("\\sum", "\\prod") and not (
+                token.text in ("\\max", "\\min") and i + 1 < len(tokens) and tokens[i + 1].text.startswith("_")):
+            out.append(token)       # \\max_j s_j (the largest over j) is read as \\sum_j is; \\max(a, b) is not
             i += 1
             continue
         expanded = _expanded_sum(tokens, i, names, notes)
@@ -528,7 +529,7 @@ def _expanded_sum(tokens: list[Tok], i: int, names, notes) -> tuple[list[Tok], i
     """\\sum_{k=1}^{3} k x^k, \\prod_{i=2}^{4} x_i: a sum over bounds written as numbers, its terms written
     out: the index a number in each (k x^k → 1x^1 + 2x^2 + 3x^3), x_i the element of the array x (x[i−1]
     counted from 1, x[i] where the sum starts at 0), as the bounds say, never the whole array."""
-    bounds = _numeric_bounds(tokens, i + 1)
+    bounds = _numeric_bounds(tokens, i + 1) if tokens[i].text in ("\\sum", "\\prod") else None
     if bounds is None:
         return None
     index, lower, upper, start = bounds
@@ -826,6 +827,10 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 delimiter = nxt.text
                 if delimiter in (".",) or (nxt.lastgroup == "unmatched" and delimiter == "."):
                     skip.add(i + 1)
+                elif delimiter in ("\\langle", "\\rangle"):
+                    out += [_empty("NAME", "dot", token.start), Tok("LPAR", "(", token.start, nxt.end)] \
+                        if delimiter == "\\langle" else [Tok("RPAR", ")", token.start, nxt.end)]
+                    skip.add(i + 1)
                 elif delimiter in ("\\lvert", "\\rvert", "\\vert", "\\mid"):
                     # \left\lvert x \right\rvert: |x|, the bar's side said by \left or \right
                     out.append(Tok("unmatched", "|", token.start, nxt.end))
@@ -849,10 +854,20 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
             elif command in ("vert", "lvert", "rvert", "mid"):
                 # |x| as KaTeX and MathJax draw it: one bar each, paired as |…| is (\rvert x\lvert too)
                 out.append(Tok("unmatched", "|", token.start, token.end))
-            elif command in ("{",):
-                out.append(Tok("LBRACE", "{", token.start, token.end))
+            elif command in ("{",):      # \\max\\{0, 1 - x\\}: the braces drawn, grouping as parentheses do
+                out.append(Tok("LPAR", "(", token.start, token.end))
             elif command in ("}",):
-                out.append(Tok("RBRACE", "}", token.start, token.end))
+                out.append(Tok("RPAR", ")", token.start, token.end))
+            elif command in ("langle", "rangle"):
+                # ⟨u, v⟩, the inner product of notes: dot(u, v)
+                if command == "langle":
+                    out += [_empty("NAME", "dot", token.start), Tok("LPAR", "(", token.start, token.end)]
+                else:
+                    out.append(Tok("RPAR", ")", token.start, token.end))
+            elif command in ("label", "tag", "eqref", "ref") and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE":
+                skip.update(range(i + 1, _group_end(tokens, i + 1)))      # \\label{eq:sig}: the document's, not maths
+            elif command == "mathop" and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE":
+                skip.update((i + 1, _group_end(tokens, i + 1) - 1))     # \\mathop{\\mathrm{softmax}}: the name inside
             elif command in GREEK:
                 out.append(Tok("NAME", GREEK[command], token.start, token.end))
             elif command == "pi":
@@ -922,6 +937,10 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                                             f"(--{spelled} VALUE)")
                 out.append(Tok("NAME", f"{letter}_{_ACCENT_COMMANDS[command]}", token.start, tokens[end - 1].end))
                 skip.update(range(i + 1, end))
+            elif command == "operatorname" and i + 2 < len(tokens) and tokens[i + 1].text == "*" \
+                    and tokens[i + 2].lastgroup == "LBRACE":
+                tokens[i + 1] = Tok("LATEX", "\\operatorname", token.start, tokens[i + 1].end)
+                # \\operatorname*{max}: the star places limits under the name; read as \\operatorname{max}
             elif command in _WORD_COMMANDS and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE" \
                     and end_of_one_letter(tokens, i + 1):
                 # \mathbf{W}, \mathcal{L}, \boldsymbol{\theta}: a font around a letter is the letter
@@ -1182,6 +1201,9 @@ def _derivative_operators(tokens: list[Tok], text: str, names, notes: list[str])
     it is read, and its derivative is what gradcalc prints (∂z/∂x); the brackets around it group."""
     if "\\" in text:
         _refuse_higher_order(tokens, text)
+    # x = 2 (the point under an evaluation bar, or the text's own): a value too
+    names = set(names) | {s[0].text for s in _statements(tokens) if len(s) > 2 and s[0].lastgroup == "NAME"
+                          and s[1].lastgroup == "EQUAL"} if any(t.lastgroup == "EQUAL" for t in tokens) else names
     out: list[Tok] = []
     i = 0
     while i < len(tokens):
@@ -1361,6 +1383,94 @@ def _sentence_end(tokens: list[Tok], notes: list[str]) -> list[Tok]:
                      f"sentence's punctuation")
         return tokens[:k] + tokens[k + 1:]
     return tokens
+
+
+_BAR_SIZES = {"\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigr", "\\Bigr", "\\biggr", "\\Biggr"}
+
+
+def _statements(tokens: list[Tok]) -> list[list[Tok]]:
+    statements, current = [], []
+    for token in tokens:
+        if token.lastgroup == "_SEP":
+            statements.append(current)
+            current = []
+        else:
+            current.append(token)
+    statements.append(current)
+    return statements
+
+
+def _joined(statements: list[list[Tok]]) -> list[Tok]:
+    out: list[Tok] = []
+    for statement in statements:
+        if out:
+            out.append(_empty("_SEP", "\n", statement[0].start if statement else out[-1].end))
+        out.extend(statement)
+    return out
+
+
+def _evaluation_bars(tokens: list[Tok], notes: list[str]) -> list[Tok]:
+    """\\left. \\frac{d}{dx} x^3 \\right|_{x=2}, f(x)\\Big|_{x = 1, y = 2}: the point written under the bar,
+    read as its assignments before the formula (x = 2, then the formula), \\left. dropped."""
+    statements, changed = _statements(tokens), False
+    for n, statement in enumerate(statements):
+        k = len(statement) - 1
+        while k >= 0 and (statement[k].lastgroup == "DOLLAR" or statement[k].text in ("\\]", "\\)")):
+            k -= 1
+        if k < 4 or statement[k].lastgroup != "RBRACE":
+            continue
+        opening = next((j for j in range(k - 1, -1, -1) if statement[j].lastgroup == "LBRACE"), None)
+        if opening is None or opening < 2 or statement[opening - 1].text != "_" or statement[opening - 2].text != "|":
+            continue
+        bar = opening - 2 - (statement[opening - 3].text in _BAR_SIZES if opening >= 3 else 0)
+        inner = statement[opening + 1:k]
+        parts, part = [], []
+        for t in inner + [_empty("COMMA", ",", statement[k].start)]:
+            if t.lastgroup == "COMMA":
+                parts.append(part)
+                part = []
+            else:
+                part.append(t)
+        if not parts or not all(len(p) > 2 and p[0].lastgroup == "NAME" and p[1].lastgroup == "EQUAL" for p in parts):
+            continue
+        body = statement[:bar]
+        if len(body) > 1 and body[0].text == "\\left" and body[1].text == ".":
+            body = body[2:]
+        notes.append(f"{', '.join(''.join(t.text for t in p) for p in parts)} under the bar is read as the point: "
+                     f"assigned before the formula")
+        statements[n:n + 1] = [*parts, body + statement[k + 1:]]
+        changed = True
+    return _joined(statements) if changed else tokens
+
+
+def _domains(tokens: list[Tok], text: str, notes: list[str]) -> list[Tok]:
+    """σ(z) = \\frac{1}{1+e^{-z}}, \\quad z \\in \\mathbb{R}: the clause saying where a name lives, after a
+    comma, \\quad or a \\text{for}, is no part of the formula: dropped with a note. A \\in anywhere else is
+    refused (a set's membership computes no number)."""
+    if not any(t.text == "\\in" for t in tokens):
+        return tokens
+    statements = _statements(tokens)
+    for n, statement in enumerate(statements):
+        at = next((k for k, t in enumerate(statement) if t.text == "\\in"), None)
+        if at is None:
+            continue
+        depth, start = 0, None
+        for k in range(at - 1, -1, -1):
+            t = statement[k]
+            depth += (t.lastgroup in _CLOSE_KINDS) - (t.lastgroup in _OPEN_KINDS)
+            if depth == 0 and (t.lastgroup in ("COMMA", "EQUAL") or t.text in ("\\quad", "\\qquad", "\\text", "\\mbox",
+                                                                             "\\textrm", "\\mathrm", "\\forall")):
+                start = k
+                break
+        if start is None or statement[start].lastgroup == "EQUAL" or any(t.lastgroup == "EQUAL" for t in statement[at:]):
+            raise _latex_error(statement[at], "\\in (a name's set) is read only in a clause after the formula, "
+                                              "x \\in \\mathbb{R}", hint="write the formula alone")
+        while start > 0 and statement[start - 1].text in ("\\quad", "\\qquad", ",", "\\,", "\\;"):
+            start -= 1
+        written = " ".join(text[statement[start].start:statement[-1].end].split()).lstrip(", ")
+        notes.append(f"{written} is read as where the names live, not as part of the formula")
+        statements[n] = statement[:start]
+    return _joined(statements)
 
 
 def _tex_subscripts(tokens: list[Tok]) -> list[Tok]:
@@ -2284,7 +2394,8 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
     if "\\" in text:
-        tokens = _sentence_end(_interleaved_braces(_tex_subscripts(tokens)), notes)
+        tokens = _domains(_evaluation_bars(_sentence_end(_interleaved_braces(_tex_subscripts(tokens)), notes), notes),
+                          text, notes)
     tokens = _ellipsis_sums(_derivative_operators(tokens, text, set(names), notes), text, set(names), notes)
     tokens = _label_indices(tokens, set(names), notes)
     tokens = _braced_heads(_labels(_latex(_sums(_examples(tokens, set(names)), set(names), notes=notes)), set(names),

@@ -1678,6 +1678,9 @@ def parse(text: str, limits: Limits = DEFAULT, names=()) -> Graph:
     pasted = text
     if ">>>" in text or "In [" in text:     # >>> x = 2: the session's code (dialects loads only then)
         text = dialects.without_prompts(text)
+    printed = _PRINTED.search(text) if ":" in text and "\n" in text.strip() else None
+    if printed is not None:     # Output: tensor([[14.]]) under the code: what the page printed
+        text = text[:printed.start()] + " " * (printed.end() - printed.start()) + text[printed.end():]
     with _PARSE_LOCK:
         try:
             graph = _parse_with(text, limits, names)
@@ -1693,10 +1696,18 @@ def parse(text: str, limits: Limits = DEFAULT, names=()) -> Graph:
         _unused_note(graph)
     if "e" in text and "e" not in graph.variables and any(f"{digit}e" in text for digit in "0123456789"):
         _euler_note(graph, text)      # (the pattern compiled only where a digit meets an e)
-    if pasted is not text:
+    if printed is not None:
+        graph.notes.insert(0, f"the line {printed.group().strip()[:40]!r} is read as what the page printed, "
+                              f"and skipped (in Python it is an annotation, which computes nothing)")
+    elif pasted is not text:
         graph.notes.insert(0, "read as a pasted session: its prompts (>>>, In [1]:) and the lines without one "
                               "(what it printed) skipped")
     return graph
+
+
+# The last line of a paste, `Output: tensor([[14.]])` (a blog's printed result under its code): in Python
+# an annotation without a value, which computes nothing; gradcalc's grammar has no annotations.
+_PRINTED = _Pattern(r"(?mi)^[ \t]*(?:output|out|result|prints?|returns?)[ \t]*:[ \t]*[^=\s][^=\n]*\s*\Z")
 
 
 def _unused_note(graph: Graph) -> None:

@@ -112,7 +112,40 @@ READ = [
     # the sentence's comma or full stop at a display formula's end (d2l's I(X) = -\log_2(p),)
     (r"I(X) = - \log_2 (p),", {"p": 0.015625}, lambda p: -sp.log(p, 2)),
     (r"\[ q = \ln(p). \]", {"p": 0.3}, lambda p: sp.log(p)),
+    # n, the upper bound of a sum over arrays, with no value of its own: the arrays' length
+    (r"\mathrm{MSE}(y, \hat y) = \frac{1}{n}\sum_{i=1}^n (y_i - \hat y_i)^2", {"y": G, "y_hat": F},
+     lambda y, h: sum((y[i] - h[i]) ** 2 for i in range(3)) / 3),
+    (r"\frac{1}{n}\sum_{i=0}^{n-1} x_i^2", {"x": [1.0, 2.0, 3.0, 4.0]}, lambda x: sum(v ** 2 for v in x) / 4),
+    # \max\{0, 1 - x\}: braces drawn, grouping; ⟨u, v⟩ the inner product; \max_j over the index; the star and
+    # \mathop of an operator's name; \label, the document's
+    (r"\max\{0, 1 - x\} + \min\{x, 1\}", {"x": 0.5}, lambda x: sp.Max(0, 1 - x) + sp.Min(x, 1)),
+    (r"\langle u, v \rangle + \left\langle u, u \right\rangle", {"u": [1.0, 2.0], "v": [3.0, -1.0]},
+     lambda u, v: u[0] * v[0] + u[1] * v[1] + u[0] ** 2 + u[1] ** 2),
+    (r"\max_j z_j + \min_{j} (z_j - 2)^2", {"z": [1.0, 5.0, 2.5]}, lambda z: z[1] + (z[2] - 2) ** 2),
+    (r"\operatorname*{max}(x, 0) + \mathop{\mathrm{tanh}}(x)", {"x": 0.5}, lambda x: x + sp.tanh(x)),
+    (r"y = \frac{1}{1 + e^{-x}} \label{eq:sigmoid}", {"x": 0.5}, lambda x: 1 / (1 + sp.exp(-x))),
+    # where the names live, after the formula: no part of it
+    (r"\sigma(z) = \frac{1}{1+e^{-z}}, \quad z \in \mathbb{R}", {"z": 0.5}, lambda z: 1 / (1 + sp.exp(-z))),
+    (r"f(x) = x^2 \sin x \quad \text{for } x \in \mathbb{R}", {"x": 0.5}, lambda x: x ** 2 * sp.sin(x)),
+    (r"f(\mathbf{x}) = \|\mathbf{x}\|^2, \mathbf{x} \in \mathbb{R}^n", {"x": [1.0, 2.0]}, lambda x: x[0] ** 2 + x[1] ** 2),
 ]
+
+
+# The point written under an evaluation bar, \left. … \right|_{x=2}: the values are the text's own
+AT_THE_BAR = [
+    (r"\left.\frac{d}{dx} x^3\right|_{x=2}", lambda x: x ** 3, {"x": 2.0}),
+    (r"x^2 y \Big|_{x = 1, y = 3}", lambda x, y: x ** 2 * y, {"x": 1.0, "y": 3.0}),
+    (r"\left. e^{x} \sin(x) \right|_{x=0.5}", lambda x: sp.exp(x) * sp.sin(x), {"x": 0.5}),
+]
+
+
+@pytest.mark.parametrize("text, formula, point", AT_THE_BAR, ids=[t for t, _, _ in AT_THE_BAR])
+def test_the_point_under_an_evaluation_bar_is_given(text, formula, point):
+    found = compute(text)
+    value, gradient = _sympy_answer(formula, point)
+    assert float(found.value) == pytest.approx(value, rel=1e-12)
+    for name, expected in gradient.items():
+        assert float(found.gradient[name]) == pytest.approx(expected, rel=1e-12), name
 
 
 @pytest.mark.parametrize("text, values, formula", READ, ids=[t for t, _, _ in READ])
@@ -135,6 +168,7 @@ REFUSED = [
     (r"\frac{\partial^7}{\partial x\partial y^2\partial z^4} e^{x y z}", {"x": 0.5, "y": 0.4, "z": 0.3},
      "order 7", "--hessian"),
     (r"\nabla^2 f", {"x": 0.5}, "Laplacian", "--hessian"),
+    (r"x \in A", {"x": 0.5, "A": 1.0}, "\\in", "formula alone"),
 ]
 
 
@@ -224,3 +258,14 @@ def test_notes_and_textbooks(source, text, values, formula):
     for name, m in symbols.items():
         expected = np.array([float(sp.diff(expr, s).subs(at)) for s in m]).reshape(np.shape(values[name]))
         assert np.asarray(found.gradient[name]) == pytest.approx(expected, rel=1e-10, abs=1e-12), name
+
+
+def test_the_pages_printed_output_under_the_code_is_skipped():
+    # a blog's PyTorch example ends with the line `Output: tensor([[14.]])` (in Python an annotation, which
+    # computes nothing); PyTorch 2.13 prints x.grad = tensor([[14.]]) for it
+    found = compute("import torch\nx = torch.tensor([[2.]], requires_grad=True)\ny = 3*(x**2) + 2*x +1\n"
+                    "y.backward()\nx.grad\nOutput: tensor([[14.]])")
+    assert np.asarray(found.value).tolist() == [[17.0]] and np.asarray(found.gradient["x"]).tolist() == [[14.0]]
+    assert any("what the page printed" in note for note in found.graph.notes)
+    with pytest.raises(GradcalcError):        # with an = it is an assignment, not a printed line
+        compute("y = x**2\nResult: y = 4", {"x": 2.0})
