@@ -2310,25 +2310,8 @@ def _definition_lists(tokens: list[Tok], text: str, notes: list[str]) -> list[To
                                      for p in parts):
             continue
         defined = {p[0].text: p for p in parts}
-        if len(defined) != len(parts):
-            continue
-        uses = {name: {t.text for t in p[2:] if t.lastgroup == "NAME" and t.text in defined} for name, p in defined.items()}
-        order, state, ok = [], {}, True
-        stack = [(parts[0][0].text, iter(sorted(uses[parts[0][0].text])))]
-        state[parts[0][0].text] = "open"
-        while stack and ok:      # definitions before their uses (depth first, no recursion)
-            name, pending = stack[-1]
-            nxt = next(pending, None)
-            if nxt is None:
-                stack.pop()
-                state[name] = "done"
-                order.append(name)
-            elif state.get(nxt) == "open":
-                ok = False       # u = 2y, y = 3u: no order reads it
-            elif nxt not in state:
-                state[nxt] = "open"
-                stack.append((nxt, iter(sorted(uses[nxt]))))
-        if not ok or len(order) != len(parts):
+        order = _definitions_order(parts)
+        if order is None:
             continue
         said = {p[0].text: " ".join(text[p[0].start:p[-1].end].split()) for p in parts}
         notes.append(f"{', '.join(said[p[0].text] for p in parts)} is read as {'; then '.join(said[n] for n in order)}"
@@ -2348,6 +2331,52 @@ def _definition_lists(tokens: list[Tok], text: str, notes: list[str]) -> list[To
             out.append(_empty("_SEP", "\n", statement[0].start if statement else out[-1].end))
         out.extend(statement)
     return out
+
+
+def _definitions_order(parts: list[list[Tok]]) -> list[str] | None:
+    """The order that reads definitions (NAME = …) before their uses, the first of them last (the
+    output), or None where the first does not use every other one (through the others), a name is
+    defined twice, or none reads them (u = 2y, y = 3u)."""
+    defined = {p[0].text: p for p in parts}
+    if len(defined) != len(parts):
+        return None
+    uses = {name: {t.text for t in p[2:] if t.lastgroup == "NAME" and t.text in defined} for name, p in defined.items()}
+    order, state = [], {}
+    stack = [(parts[0][0].text, iter(sorted(uses[parts[0][0].text])))]
+    state[parts[0][0].text] = "open"
+    while stack:      # definitions before their uses (depth first, no recursion)
+        name, pending = stack[-1]
+        nxt = next(pending, None)
+        if nxt is None:
+            stack.pop()
+            state[name] = "done"
+            order.append(name)
+        elif state.get(nxt) == "open":
+            return None
+        elif nxt not in state:
+            state[nxt] = "open"
+            stack.append((nxt, iter(sorted(uses[nxt]))))
+    return order if len(order) == len(parts) else None
+
+
+def _definition_rows(tokens: list[Tok], text: str, notes: list[str]) -> list[Tok]:
+    """\\begin{aligned} z &= t^2 \\\\ t &= x + y \\end{aligned} (a textbook's chain rule): definitions on
+    rows of their own, the first the output and the others what it is written in, are read each before
+    its uses, the first last, as a line listing them with commas is (_definition_lists)."""
+    statements = [s for s in _statements(tokens) if s]
+    if len(statements) < 2 or not all(len(s) > 2 and s[0].lastgroup == "NAME" and s[1].lastgroup == "EQUAL"
+                                      for s in statements):
+        return tokens
+    row_of = {s[0].text: n for n, s in enumerate(statements)}
+    early = any(row_of.get(t.text, -1) > n for n, s in enumerate(statements) for t in s[2:] if t.lastgroup == "NAME")
+    order = _definitions_order(statements) if early else None     # a name used above the row defining it
+    if order is None:
+        return tokens
+    rows = {s[0].text: s for s in statements}
+    said = {name: " ".join(text[row[0].start:row[-1].end].replace("&", "").split()) for name, row in rows.items()}
+    notes.append(f"{'; '.join(said[s[0].text] for s in statements)} is read as {'; then '.join(said[n] for n in order)}"
+                 f": {statements[0][0].text} is computed through the others, its gradient by the chain rule")
+    return _joined([rows[name] for name in order])
 
 
 def _transposes(tokens: list[Tok], context: Context) -> list[Tok]:
@@ -2401,6 +2430,8 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _braced_heads(_labels(_latex(_sums(_examples(tokens, set(names)), set(names), notes=notes)), set(names),
                                    notes))
     tokens = _definition_lists(_where_clauses(_one_argument_extremes(_factorials(_bars(tokens))), notes), text, notes)
+    if "\\begin" in text or "\\\\" in text or "$" in text:      # rows of a LaTeX display, not Python lines
+        tokens = _definition_rows(tokens, text, notes)
     if any(token.lastgroup == "BANG" for token in tokens):
         return None      # a ! that is no factorial: the parser's error stands
     tokens = _component_heads(_chains(_primed_heads(tokens, notes), notes, calls, names), set(names), notes)

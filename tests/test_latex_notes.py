@@ -128,6 +128,10 @@ READ = [
     (r"\sigma(z) = \frac{1}{1+e^{-z}}, \quad z \in \mathbb{R}", {"z": 0.5}, lambda z: 1 / (1 + sp.exp(-z))),
     (r"f(x) = x^2 \sin x \quad \text{for } x \in \mathbb{R}", {"x": 0.5}, lambda x: x ** 2 * sp.sin(x)),
     (r"f(\mathbf{x}) = \|\mathbf{x}\|^2, \mathbf{x} \in \mathbb{R}^n", {"x": [1.0, 2.0]}, lambda x: x[0] ** 2 + x[1] ** 2),
+    # a textbook's chain rule: the output's row first, what it is written in below
+    (r"$\begin{aligned} z &= t^2 \\ t &= x + y \end{aligned} \tag{5.1}$", {"x": 1.0, "y": 2.0}, lambda x, y: (x + y) ** 2),
+    ("$$\nL = (y - t)^2 \\\\\ny = w x + b\n$$", {"w": 0.5, "x": 2.0, "b": 0.1, "t": 1.5},
+     lambda w, x, b, t: (w * x + b - t) ** 2),
 ]
 
 
