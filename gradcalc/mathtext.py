@@ -76,11 +76,11 @@ _OPEN = {"(": "LPAR", "[": "LPAR", "{": "LPAR", "\\{": "LPAR", "\\lbrace": "LPAR
          "|": "ABS", "\\vert": "ABS", "\\lvert": "ABS"}
 _CLOSE = {")": "RPAR", "]": "RPAR", "}": "RPAR", "\\}": "RPAR", "\\rbrace": "RPAR", "\\rbrack": "RPAR",
           "|": "ABS", "\\vert": "ABS", "\\rvert": "ABS"}
-_FRACTIONS = {"frac", "dfrac", "tfrac"}
+_FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
 # Functions a document names in \text{…} with capitals (\text{Tanh}, \text{Softplus}, \text{ReLU}).
 _TEXT_FUNCTIONS = {"tanh", "softplus", "relu", "sigmoid", "gelu", "silu", "elu", "exp", "log", "sin", "cos",
                    "softmax", "max", "min", "abs", "erf"}
-_WORD_COMMANDS = {"mathrm", "text", "operatorname", "mathit", "textrm", "mathbf", "boldsymbol", "mathsf",
+_WORD_COMMANDS = {"mathrm", "text", "operatorname", "mathit", "textrm", "mathbf", "boldsymbol", "mathsf", "vec",
                   "mathcal", "mathbb", "mathscr", "mathfrak", "mathtt", "mathnormal", "bm", "pmb"}
 # Accents on one letter (\hat{y}, ŷ, x̄, ẋ): the name y_hat, as code writes it, since a name is ASCII or
 # Greek letters (gradcalc/names.py) and --y_hat is one spelling to type whichever way the notes wrote it.
@@ -858,6 +858,10 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 out.append(Tok("LPAR", "(", token.start, token.end))
             elif command in ("}",):
                 out.append(Tok("RPAR", ")", token.start, token.end))
+            elif command in ("lfloor", "lceil"):        # ⌊x⌋, ⌈x⌉: floor(x), ceil(x)
+                out += [_empty("NAME", command[1:], token.start), Tok("LPAR", "(", token.start, token.end)]
+            elif command in ("rfloor", "rceil"):
+                out.append(Tok("RPAR", ")", token.start, token.end))
             elif command in ("langle", "rangle"):
                 # ⟨u, v⟩, the inner product of notes: dot(u, v)
                 if command == "langle":
@@ -946,6 +950,10 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                 # \mathbf{W}, \mathcal{L}, \boldsymbol{\theta}: a font around a letter is the letter
                 out.append(Tok("NAME", _letter(tokens[i + 2].text), token.start, tokens[i + 3].end))
                 skip.update(range(i + 1, i + 4))
+            elif command in _WORD_COMMANDS and command != "text" and i + 1 < len(tokens) and \
+                    tokens[i + 1].lastgroup in ("NAME", "LATEX") and _letter(tokens[i + 1].text) is not None and \
+                    (tokens[i + 1].lastgroup == "LATEX" or len(tokens[i + 1].text) == 1):
+                pass        # \\vec v, \\mathbf x, \\boldsymbol \\theta: the font (or arrow) over one letter, the letter
             elif command in _WORD_COMMANDS and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE":
                 # \mathrm{ReLU}, \operatorname{sech}: the word inside is a name (lower case if that is
                 # a function's name), \mathrm{e} the constant
@@ -998,7 +1006,8 @@ def _continues(tokens: list[Tok], k: int) -> bool:
 _FROBENIUS_FONTS = {"\\textrm", "\\mathrm", "\\text", "\\rm", "\\mathit", "\\textnormal"}
 
 
-_DIFFERENTIALS = (("\\mathrm{d}", "d"), ("\\operatorname{d}", "d"), ("\\text{d}", "d"), ("\\partial", "d"))
+_DIFFERENTIALS = (("\\mathrm{d}", "d"), ("\\operatorname{d}", "d"), ("\\text{d}", "d"), ("\\partial", "d"),
+                  ("\\mathrmd", "d"), ("\\rmd", "d"), ("∂", "d"))
 
 
 def _operator(tokens: list[Tok], i: int) -> tuple[str, int] | None:
@@ -1022,7 +1031,7 @@ def _operator(tokens: list[Tok], i: int) -> tuple[str, int] | None:
     return (variable.group(1), bottom_end) if top == "d" and variable else None
 
 
-_FRACTIONS_WRITTEN = {"\\frac", "\\dfrac", "\\tfrac"}
+_FRACTIONS_WRITTEN = {"\\frac", "\\dfrac", "\\tfrac", "\\cfrac"}
 _DOTS = {"\\cdots", "\\ldots", "\\dots", "\\dotsb", "…", "⋯"}
 _TERM_ENDS = {"ADD_OP", "EQUAL", "_SEP", "COMMA", "COMPARE_OP"}
 
@@ -1366,6 +1375,72 @@ def _interleaved_braces(tokens: list[Tok]) -> list[Tok]:
                 braces.pop()
             stack.pop()
     return tokens if not dropped else [t for k, t in enumerate(tokens) if k not in dropped]
+
+
+def _tex_marks(tokens: list[Tok]) -> list[Tok]:
+    """\\sum\\limits_{i=1}^{n} is \\sum_{i=1}^{n} (\\limits only places the bounds); f^\\prime and f^{\\prime\\prime}
+    are f' and f'' (the marks _primed_heads reads)."""
+    out: list[Tok] = []
+    k = 0
+    while k < len(tokens):
+        t = tokens[k]
+        if t.text in ("\\limits", "\\nolimits"):
+            k += 1
+            continue
+        if t.lastgroup == "POW_OP" and k + 1 < len(tokens) and tokens[k + 1].text in ("\\prime", "{"):
+            j = k + 2 if tokens[k + 1].text == "{" else k + 1
+            primes = j
+            while primes < len(tokens) and tokens[primes].text == "\\prime":
+                primes += 1
+            closed = tokens[k + 1].text != "{" or (primes < len(tokens) and tokens[primes].lastgroup == "RBRACE")
+            if primes > j and closed:
+                end = tokens[primes].end if tokens[k + 1].text == "{" else tokens[primes - 1].end
+                after = primes + (tokens[k + 1].text == "{")
+                head = k > 0 and tokens[k - 1].lastgroup in ("NAME", "LATEX") and (k == 1 or tokens[k - 2].lastgroup == "_SEP")
+                if after < len(tokens) and tokens[after].lastgroup == "LPAR":
+                    after = _group_close(tokens, after) + 1 or len(tokens)
+                if not head or after >= len(tokens) or tokens[after].lastgroup != "EQUAL":
+                    raise GradcalcError(f"{tokens[k - 1].text if k else ''}^\\prime is a derivative, which gradcalc "
+                                        f"computes rather than reads", (t.start, end),
+                                        hint="write the function itself (f(x) = …) and give its inputs' values: "
+                                             "gradcalc prints its derivative ∂z/∂x (--order 2 for f'')")
+                out += [Tok("unmatched", "'", t.start, t.start) for _ in range(primes - j - 1)]
+                out.append(Tok("unmatched", "'", t.start, end))
+                k = primes + (tokens[k + 1].text == "{")
+                continue
+        out.append(t)
+        k += 1
+    return out
+
+
+def _derivative_heads(tokens: list[Tok], text: str, notes: list[str]) -> list[Tok]:
+    """\\frac{dy}{dx} = 2x, \\frac{\\partial f}{\\partial x} = 2x y: a formula named by the derivative it is (as
+    f'(x) = … is): read as written, named dy_dx; gradcalc computes that formula and its gradient."""
+    out: list[Tok] = []
+    k = 0
+    while k < len(tokens):
+        t = tokens[k]
+        if t.text in _FRACTIONS_WRITTEN and (k == 0 or tokens[k - 1].lastgroup == "_SEP") and k + 1 < len(tokens) \
+                and tokens[k + 1].lastgroup == "LBRACE":
+            top_end = _group_end(tokens, k + 1)
+            if top_end < len(tokens) and tokens[top_end].lastgroup == "LBRACE":
+                bottom_end = _group_end(tokens, top_end)
+                top = "".join(u.text for u in tokens[k + 2:top_end - 1])
+                bottom = "".join(u.text for u in tokens[top_end + 1:bottom_end - 1])
+                for written, meant in _DIFFERENTIALS:
+                    top, bottom = top.replace(written, meant), bottom.replace(written, meant)
+                of, by = re.fullmatch(r"d([^\W\d]\w*)", top), re.fullmatch(r"d([^\W\d]\w*)", bottom)
+                if of and by and bottom_end < len(tokens) and tokens[bottom_end].lastgroup == "EQUAL":
+                    name = f"d{of.group(1)}_d{by.group(1)}"
+                    notes.append(f"{text[t.start:tokens[bottom_end - 1].end]} = … is read as the formula it writes, "
+                                 f"named {name}: gradcalc computes that formula and its gradient (it does not "
+                                 f"differentiate {of.group(1)})")
+                    out.append(Tok("NAME", name, t.start, tokens[bottom_end - 1].end))
+                    k = bottom_end
+                    continue
+        out.append(t)
+        k += 1
+    return out
 
 
 def _sentence_end(tokens: list[Tok], notes: list[str]) -> list[Tok]:
@@ -2423,8 +2498,9 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     notes: list[str] = []
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
     if "\\" in text:
-        tokens = _domains(_evaluation_bars(_sentence_end(_interleaved_braces(_tex_subscripts(tokens)), notes), notes),
-                          text, notes)
+        tokens = _domains(_evaluation_bars(_sentence_end(_interleaved_braces(_tex_marks(_tex_subscripts(tokens))), notes),
+                                           notes), text, notes)
+        tokens = _derivative_heads(tokens, text, notes)
     tokens = _ellipsis_sums(_derivative_operators(tokens, text, set(names), notes), text, set(names), notes)
     tokens = _label_indices(tokens, set(names), notes)
     tokens = _braced_heads(_labels(_latex(_sums(_examples(tokens, set(names)), set(names), notes=notes)), set(names),

@@ -132,6 +132,17 @@ READ = [
     (r"$\begin{aligned} z &= t^2 \\ t &= x + y \end{aligned} \tag{5.1}$", {"x": 1.0, "y": 2.0}, lambda x, y: (x + y) ** 2),
     ("$$\nL = (y - t)^2 \\\\\ny = w x + b\n$$", {"w": 0.5, "x": 2.0, "b": 0.1, "t": 1.5},
      lambda w, x, b, t: (w * x + b - t) ** 2),
+    # a formula named by the derivative it states (as f'(x) = … is): read as written
+    (r"\frac{dy}{dx} = 2x \sin x", {"x": 0.5}, lambda x: 2 * x * sp.sin(x)),
+    (r"\frac{\partial f}{\partial x} = 2 x y", {"x": 0.5, "y": 1.2}, lambda x, y: 2 * x * y),
+    (r"\sigma^\prime(x) = \sigma(x)(1 - \sigma(x))", {"x": 0.5},
+     lambda x: 1 / (1 + sp.exp(-x)) * (1 - 1 / (1 + sp.exp(-x)))),
+    # \vec v and \mathbf u without braces, \sum\limits, \cfrac, \mathrm d
+    (r"\vec v \cdot \mathbf u + \vec{v} \cdot \vec{v}", {"u": [1.0, 2.0], "v": [3.0, -1.0]},
+     lambda u, v: v[0] * u[0] + v[1] * u[1] + v[0] ** 2 + v[1] ** 2),
+    (r"\sum\limits_{i=1}^{n} u_i^2", {"u": [1.0, 2.0]}, lambda u: u[0] ** 2 + u[1] ** 2),
+    (r"\cfrac{1}{1 + \cfrac{1}{x}}", {"x": 0.5}, lambda x: 1 / (1 + 1 / x)),
+    (r"\frac{\mathrm d}{\mathrm dx} \left( x^2 e^x \right)", {"x": 0.5}, lambda x: x ** 2 * sp.exp(x)),
 ]
 
 
@@ -173,6 +184,8 @@ REFUSED = [
      "order 7", "--hessian"),
     (r"\nabla^2 f", {"x": 0.5}, "Laplacian", "--hessian"),
     (r"x \in A", {"x": 0.5, "A": 1.0}, "\\in", "formula alone"),
+    (r"y = f^{\prime}(x) + 1", {"x": 0.5}, "derivative", "f(x) = …"),
+    (r"\lfloor x \rfloor", {"x": 0.5}, "piecewise constant", "functions"),
 ]
 
 
