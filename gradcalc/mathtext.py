@@ -570,12 +570,10 @@ def _expanded_sum(tokens: list[Tok], i: int, names, notes) -> tuple[list[Tok], i
                         _empty("NUMBER", str(value - base), t.end), _empty("RSQB", "]", t.end)]
             elif stem:
                 out.append(Tok("NAME", f"{stem}_{value}", t.start, t.end))
-            elif t.lastgroup == "NAME" and t.text.endswith("_") and k + 1 < len(body) and body[k + 1].lastgroup == "LBRACE" \
-                    and any(b.text == index or b.lastgroup == "NAME" and index in re.findall(r"[a-z]", b.text)
-                            for b in body[k + 2:_group_end(body, k + 1) - 1]):
+            elif _uses_index(body[k:k + 1] + body[k + 1:_group_end(body, k + 1)] if t.text.endswith("_") and
+                             k + 1 < len(body) and body[k + 1].lastgroup == "LBRACE" else [], index):
                 raise _latex_error(t, f"{t.text}{{…}} with {index} and more in its subscript is not read in a "
-                                      f"\\{word} written out", hint=f"write its elements by name, {t.text}{{{lower}}} "
-                                                                   f"+ …, or the sum over an array")
+                                      f"\\{word} written out", hint="write its elements by name, or over an array")
             else:
                 out.append(t)
             k += 1
@@ -1017,7 +1015,18 @@ def _operator(tokens: list[Tok], i: int) -> tuple[str, int] | None:
     if len(texts) == 3 and texts[:2] == ["d", "/"] and tokens[i + 2].lastgroup == "NAME" and texts[2][:1] == "d" \
             and len(texts[2]) > 1:
         return texts[2][1:], i + 3
-    if not texts or texts[0] not in _FRACTIONS_WRITTEN or i + 1 >= len(tokens) or tokens[i + 1].lastgroup != "LBRACE":
+    parts = _fraction_parts(tokens, i) if texts else None
+    if parts is None:
+        return None
+    top, bottom, bottom_end = parts
+    variable = re.fullmatch(r"d([^\W\d]\w*)", bottom)
+    return (variable.group(1), bottom_end) if top == "d" and variable else None
+
+
+def _fraction_parts(tokens: list[Tok], i: int) -> tuple[str, str, int] | None:
+    """\\frac{…}{…} at tokens[i]: its top and bottom as text, each differential written d (\\mathrm{d},
+    \\partial, ∂), and the index past it; None if tokens[i] starts no fraction of two groups."""
+    if tokens[i].text not in _FRACTIONS_WRITTEN or i + 1 >= len(tokens) or tokens[i + 1].lastgroup != "LBRACE":
         return None
     top_end = _group_end(tokens, i + 1)
     if top_end >= len(tokens) or tokens[top_end].lastgroup != "LBRACE":
@@ -1027,8 +1036,7 @@ def _operator(tokens: list[Tok], i: int) -> tuple[str, int] | None:
     bottom = "".join(t.text for t in tokens[top_end + 1:bottom_end - 1])
     for written, meant in _DIFFERENTIALS:
         top, bottom = top.replace(written, meant), bottom.replace(written, meant)
-    variable = re.fullmatch(r"d([^\W\d]\w*)", bottom)
-    return (variable.group(1), bottom_end) if top == "d" and variable else None
+    return top, bottom, bottom_end
 
 
 _FRACTIONS_WRITTEN = {"\\frac", "\\dfrac", "\\tfrac", "\\cfrac"}
@@ -1147,16 +1155,10 @@ def _higher_order(tokens: list[Tok], i: int) -> tuple[int, list[str], int] | Non
     """\\frac{d^2}{dx^2}, \\frac{\\partial^2 f}{\\partial x \\partial y}, \\frac{\\partial^7}{\\partial x\\partial y^2\\partial
     z^4} at tokens[i]: (the order, each variable as often as it is differentiated by, the index past the
     fraction) where the order is 2 or more, else None."""
-    if tokens[i].text not in _FRACTIONS_WRITTEN or i + 1 >= len(tokens) or tokens[i + 1].lastgroup != "LBRACE":
+    parts = _fraction_parts(tokens, i)
+    if parts is None:
         return None
-    top_end = _group_end(tokens, i + 1)
-    if top_end >= len(tokens) or tokens[top_end].lastgroup != "LBRACE":
-        return None
-    bottom_end = _group_end(tokens, top_end)
-    top = "".join(t.text for t in tokens[i + 2:top_end - 1])
-    bottom = "".join(t.text for t in tokens[top_end + 1:bottom_end - 1])
-    for written, meant in _DIFFERENTIALS:
-        top, bottom = top.replace(written, meant), bottom.replace(written, meant)
+    top, bottom, bottom_end = parts
     order = re.match(r"d\^\{?([0-9]+)\}?", top)
     if order is None or int(order.group(1)) < 2:
         return None
@@ -1164,6 +1166,31 @@ def _higher_order(tokens: list[Tok], i: int) -> tuple[int, list[str], int] | Non
     for variable, power in re.findall(r"d([^\W\d_])(?:\^\{?([0-9]+)\}?)?", bottom):
         variables += [variable] * int(power or 1)
     return int(order.group(1)), variables, bottom_end
+
+
+def _comma_parts(tokens: list[Tok], cut: str = "COMMA") -> list[list[Tok]]:
+    """The tokens cut at each comma outside brackets (a call's arguments, a line's definitions), or at
+    each token of another kind `cut` (_SEP: the statements)."""
+    parts, part, depth = [], [], 0
+    for token in tokens:
+        depth += (token.lastgroup in _OPENS) - (token.lastgroup in _CLOSES)
+        if (depth == 0 or cut == "_SEP") and token.lastgroup == cut:
+            parts.append(part)
+            part = []
+        else:
+            part.append(token)
+    parts.append(part)
+    return parts
+
+
+def _group_close(tokens: list[Tok], start: int) -> int:
+    """The index of the bracket closing the one at `start`, or -1."""
+    depth = 0
+    for k in range(start, len(tokens)):
+        depth += (tokens[k].lastgroup in _OPENS) - (tokens[k].lastgroup in _CLOSES)
+        if depth == 0:
+            return k
+    return -1
 
 
 def _refuse_higher_order(tokens: list[Tok], text: str) -> None:
@@ -1420,24 +1447,18 @@ def _derivative_heads(tokens: list[Tok], text: str, notes: list[str]) -> list[To
     k = 0
     while k < len(tokens):
         t = tokens[k]
-        if t.text in _FRACTIONS_WRITTEN and (k == 0 or tokens[k - 1].lastgroup == "_SEP") and k + 1 < len(tokens) \
-                and tokens[k + 1].lastgroup == "LBRACE":
-            top_end = _group_end(tokens, k + 1)
-            if top_end < len(tokens) and tokens[top_end].lastgroup == "LBRACE":
-                bottom_end = _group_end(tokens, top_end)
-                top = "".join(u.text for u in tokens[k + 2:top_end - 1])
-                bottom = "".join(u.text for u in tokens[top_end + 1:bottom_end - 1])
-                for written, meant in _DIFFERENTIALS:
-                    top, bottom = top.replace(written, meant), bottom.replace(written, meant)
-                of, by = re.fullmatch(r"d([^\W\d]\w*)", top), re.fullmatch(r"d([^\W\d]\w*)", bottom)
-                if of and by and bottom_end < len(tokens) and tokens[bottom_end].lastgroup == "EQUAL":
-                    name = f"d{of.group(1)}_d{by.group(1)}"
-                    notes.append(f"{text[t.start:tokens[bottom_end - 1].end]} = … is read as the formula it writes, "
-                                 f"named {name}: gradcalc computes that formula and its gradient (it does not "
-                                 f"differentiate {of.group(1)})")
-                    out.append(Tok("NAME", name, t.start, tokens[bottom_end - 1].end))
-                    k = bottom_end
-                    continue
+        parts = _fraction_parts(tokens, k) if k == 0 or tokens[k - 1].lastgroup == "_SEP" else None
+        if parts is not None:
+            top, bottom, bottom_end = parts
+            of, by = re.fullmatch(r"d([^\W\d]\w*)", top), re.fullmatch(r"d([^\W\d]\w*)", bottom)
+            if of and by and bottom_end < len(tokens) and tokens[bottom_end].lastgroup == "EQUAL":
+                name = f"d{of.group(1)}_d{by.group(1)}"
+                notes.append(f"{text[t.start:tokens[bottom_end - 1].end]} = … is read as the formula it writes, "
+                             f"named {name}: gradcalc computes that formula and its gradient (it does not "
+                             f"differentiate {of.group(1)})")
+                out.append(Tok("NAME", name, t.start, tokens[bottom_end - 1].end))
+                k = bottom_end
+                continue
         out.append(t)
         k += 1
     return out
@@ -1464,15 +1485,8 @@ _BAR_SIZES = {"\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigr", "\\Bigr
 
 
 def _statements(tokens: list[Tok]) -> list[list[Tok]]:
-    statements, current = [], []
-    for token in tokens:
-        if token.lastgroup == "_SEP":
-            statements.append(current)
-            current = []
-        else:
-            current.append(token)
-    statements.append(current)
-    return statements
+    """The tokens cut at each statement's end."""
+    return _comma_parts(tokens, "_SEP")
 
 
 def _joined(statements: list[list[Tok]]) -> list[Tok]:
@@ -2318,11 +2332,7 @@ def _where_clauses(tokens: list[Tok], notes: list[str]) -> list[Tok]:
             current.append(token)
     statements.append(current)
     if split:
-        tokens = []
-        for statement in statements:
-            if tokens:
-                tokens.append(_empty("_SEP", "\n", statement[0].start if statement else tokens[-1].end))
-            tokens.extend(statement)
+        tokens = _joined(statements)
     changed, k = False, 0
     while k + 1 < len(statements):
         k += 1
@@ -2345,14 +2355,7 @@ def _where_clauses(tokens: list[Tok], notes: list[str]) -> list[Tok]:
             k += len(parts) - 1      # past the statement the clause explained
             changed = True
             notes.append("a where clause's definitions are read before the formula they explain")
-    if not changed:
-        return tokens
-    out = []
-    for statement in statements:
-        if out:
-            out.append(_empty("_SEP", "\n", statement[0].start if statement else out[-1].end))
-        out.extend(statement)
-    return out
+    return _joined(statements) if changed else tokens
 
 
 def _definition_lists(tokens: list[Tok], text: str, notes: list[str]) -> list[Tok]:
@@ -2360,27 +2363,12 @@ def _definition_lists(tokens: list[Tok], text: str, notes: list[str]) -> list[To
     the one asked for, the others what it is written in. Read as statements, each definition before its
     uses and the first last (the output): dy/dx through u, never y alone (dy/du). Only where the first
     uses every other one (through the others); a list of unrelated formulas is left to the parser."""
-    statements, current = [], []
-    for token in tokens:
-        if token.lastgroup == "_SEP":
-            statements.append(current)
-            current = []
-        else:
-            current.append(token)
-    statements.append(current)
+    statements = _statements(tokens)
     changed = False
     for s, statement in enumerate(statements):
         if not any(t.lastgroup == "COMMA" for t in statement):
             continue
-        parts, part, depth = [], [], 0
-        for token in statement:
-            depth += (token.lastgroup in _OPENS) - (token.lastgroup in _CLOSES)
-            if depth == 0 and token.lastgroup == "COMMA":
-                parts.append(part)
-                part = []
-            else:
-                part.append(token)
-        parts.append(part)
+        parts = _comma_parts(statement)
         if len(parts) < 2 or not all(len(p) > 2 and p[0].lastgroup == "NAME" and p[1].lastgroup == "EQUAL"
                                      for p in parts):
             continue
@@ -2398,14 +2386,7 @@ def _definition_lists(tokens: list[Tok], text: str, notes: list[str]) -> list[To
             rebuilt.extend(defined[name])
         statements[s] = rebuilt
         changed = True
-    if not changed:
-        return tokens
-    out: list[Tok] = []
-    for statement in statements:
-        if out:
-            out.append(_empty("_SEP", "\n", statement[0].start if statement else out[-1].end))
-        out.extend(statement)
-    return out
+    return _joined(statements) if changed else tokens
 
 
 def _definitions_order(parts: list[list[Tok]]) -> list[str] | None:
