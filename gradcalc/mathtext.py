@@ -301,9 +301,10 @@ def _elementwise_products(body: list[Tok]) -> list[Tok]:
                                                           and token.text[1:] not in _OPERATOR_COMMANDS
                                                           and token.text[1:] not in _SPACING
                                                           and token.text not in _BARS)
-        if out and starts and (out[-1].lastgroup in ("NAME", "NUMBER", "RPAR", "RSQB") or
-                               out[-1].lastgroup == "RBRACE" and len(out) > 1):
-            out.append(_empty("MUL_OP", "*", token.start))
+        transposed = len(out) > 1 and out[-2].lastgroup == "POW_OP" and out[-1].text in ("T", "\\top")
+        if out and starts and not transposed and (out[-1].lastgroup in ("NAME", "NUMBER", "RPAR", "RSQB") or
+                                                  out[-1].lastgroup == "RBRACE" and len(out) > 1):
+            out.append(_empty("MUL_OP", "*", token.start))     # (w^T x_i: the transpose's product, matmul)
         out.append(token)
     return out
 
@@ -448,12 +449,19 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
             elif t.lastgroup == "NAME" and t.text == "_" + index and body and body[-1].lastgroup in ("RBRACE", "RPAR"):
                 # \\hat{y}_i: the accent's letter names the array (y_hat, given as one); (y_i)_j, (Wx)_j:
                 # the element j of what the parentheses compute, which the summand reads over the arrays
+                if len(body) > 3 and body[-4].lastgroup == "LATEX" and body[-4].text[1:] in _WORD_COMMANDS and \
+                        _example_row(body[-2].text, names):
+                    body[-4:] = [_Row(body[-2].text, body[-4].start, t.end)]       # \\mathbf{x}^{(i)}, X given
+                    elements.add(id(body[-1]))
                 k += 1
                 continue
             else:
                 body.append(t)
                 k += 1
                 continue
+            if _example_row(stem, names):          # x_i, the i-th example: a row of the data matrix X
+                body[-1] = _Row(stem, body[-1].start, body[-1].end)
+                stem = body[-1].text
             elements.add(id(body[-1]) if body and body[-1].text == stem else None)
             stems += [stem] if stem in names else []
             if stem not in names and not stem.startswith("\\"):
@@ -587,6 +595,50 @@ def _expanded_sum(tokens: list[Tok], i: int, names, notes) -> tuple[list[Tok], i
             if arrays else ""
         notes.append(f"\\{word}_{{{index}={lower}}}^{{{upper}}} is written out, {index} = {lower} to {upper}{counted}")
     return out, end
+
+
+class _Row(Tok):
+    """x_i with x given no value and X a matrix: the i-th example, row i of X (d2l's and CS229's data
+    matrix). Read in a sum over i only as w^T x_i or x_i^T w (the vector X w over i): _rows checks."""
+
+    __slots__ = ("letter",)
+
+    def __init__(self, letter: str, start: int, end: int):
+        super().__init__("NAME", letter.upper(), start, end)
+        self.letter = letter
+
+
+def _example_row(stem: str, names) -> bool:
+    return len(stem) == 1 and stem.islower() and stem not in names and stem.upper() in names
+
+
+def _rows(tokens: list[Tok], notes: list[str]) -> list[Tok]:
+    """w^T x_i summed over i, x_i a row of X: w.T X.T, the vector X w over the examples; x_i^T w likewise.
+    Any other use of the row (‖x_i‖, x_i − μ) is refused: the arrays over i would be X's columns."""
+    out: list[Tok] = []
+    k = 0
+    while k < len(tokens):
+        t = tokens[k]
+        if not isinstance(t, _Row):
+            out.append(t)
+            k += 1
+            continue
+        after = tokens[k + 1] if k + 1 < len(tokens) else None
+        if len(out) > 1 and out[-1].lastgroup == "ATTRIBUTE" and out[-1].text == ".T" and out[-2].lastgroup == "NAME":
+            out += [Tok("NAME", t.text, t.start, t.end), _empty("ATTRIBUTE", ".T", t.end)]      # w^T x_i
+            k += 1
+        elif after is not None and after.lastgroup == "ATTRIBUTE" and after.text == ".T" and k + 2 < len(tokens) \
+                and tokens[k + 2].lastgroup == "NAME":
+            out.append(Tok("NAME", t.text, t.start, after.end))        # x_i^T w: X w
+            k += 2
+        else:
+            raise GradcalcError(f"{t.letter}_i, the i-th example, is row i of {t.text}: gradcalc reads it in "
+                                f"w^T {t.letter}_i (or {t.letter}_i^T w) summed over i", t.span(),
+                                hint=f"write the sum with {t.text} itself (\\|{t.text} w - y\\|^2 for "
+                                     f"\\sum_i (w^T {t.letter}_i - y_i)^2), or give {t.letter} a value")
+        notes.append(f"{t.letter}_i is read as row i of {t.text} (the i-th example), so w^T {t.letter}_i over i is "
+                     f"{t.text} w")
+    return out
 
 
 def _uses_index(term: list[Tok], index: str) -> bool:
@@ -1462,6 +1514,42 @@ def _derivative_heads(tokens: list[Tok], text: str, notes: list[str]) -> list[To
         out.append(t)
         k += 1
     return out
+
+
+def _undefined_calls_first(tokens: list[Tok], text: str, names, calls, notes: list[str]) -> list[Tok]:
+    """L(w, b) = \\frac{1}{n}\\sum_i l^{(i)}(w, b) = \\frac{1}{n}\\sum_i \\frac{1}{2}(w^T x^{(i)} + b − y^{(i)})² (d2l): a
+    chain whose first forms apply a function the text never defines (l^{(i)}(…), g(…)) is read as its first
+    form written without one (the text says they are equal), before the sums read any of them."""
+    statements = _statements(tokens)
+    changed = False
+    for n, statement in enumerate(statements):
+        cuts = [k for k, t in enumerate(statement) if t.lastgroup == "EQUAL" and _depth_zero(statement, 0, k)]
+        if len(cuts) < 2:
+            continue
+        forms = [statement[a + 1:b] for a, b in zip(cuts, cuts[1:] + [len(statement)])]
+        unknown = [_applies_undefined(form, names, calls) for form in forms]
+        if not unknown[0] or all(unknown):
+            continue
+        chosen = unknown.index(False)
+        notes.append(f"{text[statement[0].start:statement[cuts[0]].end]} A = B is read as the form "
+                     f"{text[forms[chosen][0].start:forms[chosen][-1].end]}: the ones before it apply a function the "
+                     f"text does not define (the text says they are equal)")
+        statements[n] = statement[:cuts[0] + 1] + forms[chosen]
+        changed = True
+    return _joined(statements) if changed else tokens
+
+
+def _applies_undefined(form: list[Tok], names, calls) -> bool:
+    """Whether a form applies a name that is no function and has no value: l^{(i)}(w, b), g(θ^T x)."""
+    for k, t in enumerate(form[:-1]):
+        if t.lastgroup != "NAME" or t.text in names or t.text in calls or t.text.startswith("_"):
+            continue
+        after = k + 1
+        if form[after].lastgroup == "POW_OP" and after + 1 < len(form) and form[after + 1].lastgroup == "LBRACE":
+            after = _group_end(form, after + 1)          # l^{(i)}(…): the example's function
+        if after < len(form) and form[after].lastgroup == "LPAR" and (after > k + 1 or t.text not in _FUNCTION_COMMANDS):
+            return True
+    return False
 
 
 def _sentence_end(tokens: list[Tok], notes: list[str]) -> list[Tok]:
@@ -2482,6 +2570,8 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
         tokens = _domains(_evaluation_bars(_sentence_end(_interleaved_braces(_tex_marks(_tex_subscripts(tokens))), notes),
                                            notes), text, notes)
         tokens = _derivative_heads(tokens, text, notes)
+        if sum(t.lastgroup == "EQUAL" for t in tokens) > 1:
+            tokens = _undefined_calls_first(tokens, text, names, calls, notes)
     tokens = _ellipsis_sums(_derivative_operators(tokens, text, set(names), notes), text, set(names), notes)
     tokens = _label_indices(tokens, set(names), notes)
     tokens = _braced_heads(_labels(_latex(_sums(_examples(tokens, set(names)), set(names), notes=notes)), set(names),
@@ -2494,6 +2584,8 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     tokens = _component_heads(_chains(_primed_heads(tokens, notes), notes, calls, names), set(names), notes)
     context = Context(tokens, names, calls, constants)
     tokens = _transposes(tokens, context)
+    if any(isinstance(t, _Row) for t in tokens):
+        tokens = _rows(tokens, notes)
     tokens = _log_bases(tokens, context, notes)
     tokens = _split_names(tokens, context, notes)
     tokens = _apply_functions(tokens, context, notes)

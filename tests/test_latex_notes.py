@@ -286,3 +286,39 @@ def test_the_pages_printed_output_under_the_code_is_skipped():
     assert any("what the page printed" in note for note in found.graph.notes)
     with pytest.raises(GradcalcError):        # with an = it is an assignment, not a printed line
         compute("y = x**2\nResult: y = 4", {"x": 2.0})
+
+
+X3 = [[1.0, 2.0], [3.0, -1.0], [0.0, 1.0]]
+
+
+def _least_squares(w, X, b, y):
+    return sum((sum(w[j] * X[i][j] for j in range(2)) + b - y[i]) ** 2 / 2 for i in range(3)) / 3
+
+
+@pytest.mark.parametrize("text", [
+    # d2l 3.1: the loss over the examples, x^{(i)} the i-th example, a row of the data matrix X; the chain's
+    # first form applies l^{(i)}, which the text does not define: its last form is read
+    r"L(\mathbf{w}, b) =\frac{1}{n}\sum_{i=1}^n l^{(i)}(\mathbf{w}, b) =\frac{1}{n} \sum_{i=1}^n "
+    r"\frac{1}{2}\left(\mathbf{w}^\top \mathbf{x}^{(i)} + b - y^{(i)}\right)^2",
+    r"\frac{1}{n} \sum_{i=1}^n \frac{1}{2}\left(x_i^T w + b - y_i\right)^2",
+])
+def test_the_i_th_example_is_a_row_of_the_data_matrix(text):
+    values = {"w": [0.5, -1.0], "X": X3, "b": 0.1, "y": [1.0, 2.0, -1.0]}
+    w, b, y = sp.symbols("w0 w1", real=True), sp.Symbol("b", real=True), sp.symbols("y0:3", real=True)
+    X = [[sp.Symbol(f"X_{i}_{j}", real=True) for j in range(2)] for i in range(3)]
+    expr = _least_squares(w, X, b, y)
+    at = {**dict(zip(w, values["w"])), b: 0.1, **dict(zip(y, values["y"])),
+          **{X[i][j]: X3[i][j] for i in range(3) for j in range(2)}}
+    found = compute(text, {k: np.asarray(v, dtype=float) if isinstance(v, list) else v for k, v in values.items()})
+    assert float(found.value) == pytest.approx(float(expr.subs(at)), rel=1e-12)
+    assert found.gradient["w"] == pytest.approx([float(sp.diff(expr, v).subs(at)) for v in w], rel=1e-10)
+    expected = np.array([[float(sp.diff(expr, v).subs(at)) for v in row] for row in X])
+    assert np.asarray(found.gradient["X"]) == pytest.approx(expected, rel=1e-10)
+    assert found.gradient["b"] == pytest.approx(float(sp.diff(expr, b).subs(at)), rel=1e-10)
+
+
+def test_a_row_of_the_data_matrix_elsewhere_is_refused():
+    # ‖x_i‖ summed over i is not ‖X‖ of any kind gradcalc would compute: refused, not read over X's columns
+    with pytest.raises(GradcalcError) as error:
+        compute(r"\sum_i \|x_i\|", {"X": np.array(X3)})
+    assert error.value.exit_code == 2 and "row i of X" in error.value.message
