@@ -19,6 +19,11 @@ points where it did), and tokens it adds are empty ones at the place they stand 
   ``log x^2`` (log of x²), ``sin x cos x``; ``sin^2 x`` and ``sin^2(x)`` are sin(x)², ``sin^-1 x`` is
   asin(x), as textbooks mean them.
 - ``Xᵀ`` and ``X^T`` (T not a variable) are the transpose, ``X.T``.
+- What MathJax and KaTeX pages write around a formula (``\\(…\\)``, ``\\label``, a closing comma, a
+  ``x \\in \\mathbb{R}`` clause, an evaluation bar's point) is dropped or read as what it says; a
+  derivative written in the text is read only where it names a formula (``\\frac{dy}{dx} = …``) or
+  asks for one of first order (``\\frac{d}{dx} …``, SymPy's ``diff(e, x)``), and one of higher order is
+  refused naming the option that computes it. README: How gradcalc reads what you paste.
 
 The parser runs this only when the text as typed does not parse or leaves a name that these rules
 read otherwise, so plain programs pay nothing for it.
