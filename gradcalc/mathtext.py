@@ -425,7 +425,7 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
             # \sum_j y_j \log p_j + (1 - y_j) \log(1 - p_j) (CS231n, CS229): a term after + that uses j
             # outside a sum of its own is in the sum, where j has a value; outside it j has none
             term_end = _term_bounds(tokens, end, 1, signed=True)
-            if not _uses_index(tokens[end + 1:term_end], index):
+            if not _uses_index(tokens[end + 1:term_end], index, names):
                 break
             end = term_end
         if end != first_end and notes is not None:
@@ -550,7 +550,7 @@ def _expanded_sum(tokens: list[Tok], i: int, names, notes) -> tuple[list[Tok], i
     end = _summand_end(tokens, start)
     while word == "sum" and end < len(tokens) and tokens[end].lastgroup == "ADD_OP":
         term_end = _term_bounds(tokens, end, 1, signed=True)
-        if not _uses_index(tokens[end + 1:term_end], index):
+        if not _uses_index(tokens[end + 1:term_end], index, names):
             break
         end = term_end
     body = tokens[start:end]
@@ -646,12 +646,13 @@ def _rows(tokens: list[Tok], notes: list[str]) -> list[Tok]:
     return out
 
 
-def _uses_index(term: list[Tok], index: str) -> bool:
-    """Whether a term names something at the index (f_j, y_{ij}, (y_i)_j, p(j)) outside a sum of its own."""
+def _uses_index(term: list[Tok], index: str, names=()) -> bool:
+    """Whether a term names something at the index (f_j, y_{ij}, (y_i)_j, p(j)) outside a sum of its own;
+    a name given a value of its own (c_j, a number) is no element."""
     if any(t.text in ("\\sum", "\\prod") for t in term):
         return False
     for k, t in enumerate(term):
-        if t.lastgroup != "NAME":
+        if t.lastgroup != "NAME" or t.text in names:
             continue
         if t.text.endswith("_" + index) and len(t.text) > len(index) + 1 or t.text == "_" + index:
             return True

@@ -81,6 +81,7 @@ READ = [
                       for j in range(3))),
     (r"\sum_j f_j^2 + \sum_j g_j", {"f": F, "g": G}, lambda f, g: sum(v ** 2 for v in f) + sum(g)),
     (r"\sum_j f_j^2 + c", {"f": F, "c": 2.0}, lambda f, c: sum(v ** 2 for v in f) + c),
+    (r"\sum_j f_j^2 + c_j", {"f": F, "c_j": 2.0}, lambda f, c: sum(v ** 2 for v in f) + c),    # c_j: a value of its own
     # cases decided by the given value; a chained condition -1 < x < 1 is both comparisons holding
     *[("\\mathrm{sparse\\_plus}(x) = \\begin{cases}\n  0, & x \\leq -1\\\\\n  \\frac{1}{4}(x+1)^2, & -1 < x < 1 \\\\\n"
        "  x, & 1 \\leq x\n\\end{cases}", {"x": x}, formula)
