@@ -1620,7 +1620,7 @@ def _evaluation_bars(tokens: list[Tok], notes: list[str]) -> list[Tok]:
         if len(body) > 1 and body[0].text == "\\left" and body[1].text == ".":
             body = body[2:]
         notes.append(f"{', '.join(''.join(t.text for t in p) for p in parts)} under the bar is read as the point: "
-                     f"assigned before the formula")
+                     f"assigned before the formula (a value given on the command line takes its place)")
         statements[n:n + 1] = [*parts, body + statement[k + 1:]]
         changed = True
     return _joined(statements) if changed else tokens
