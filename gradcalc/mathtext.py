@@ -924,7 +924,8 @@ def _latex(tokens: list[Tok]) -> list[Tok]:
                     out += [_empty("NAME", "dot", token.start), Tok("LPAR", "(", token.start, token.end)]
                 else:
                     out.append(Tok("RPAR", ")", token.start, token.end))
-            elif command in ("label", "tag", "eqref", "ref") and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE":
+            elif command in ("label", "tag", "eqref", "ref", "hspace", "vspace", "phantom", "hphantom") and \
+                    i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE":
                 skip.update(range(i + 1, _group_end(tokens, i + 1)))      # \\label{eq:sig}: the document's, not maths
             elif command == "mathop" and i + 1 < len(tokens) and tokens[i + 1].lastgroup == "LBRACE":
                 skip.update((i + 1, _group_end(tokens, i + 1) - 1))     # \\mathop{\\mathrm{softmax}}: the name inside
@@ -1556,6 +1557,33 @@ def _applies_undefined(form: list[Tok], names, calls) -> bool:
         if after < len(form) and form[after].lastgroup == "LPAR" and (after > k + 1 or t.text not in _FUNCTION_COMMANDS):
             return True
     return False
+
+
+_ARROWS = {"\\rightarrow", "\\to", "\\Rightarrow", "\\implies", "\\longrightarrow", "\\Longrightarrow", "→", "⇒"}
+
+
+def _stated_derivatives(tokens: list[Tok], text: str, notes: list[str]) -> list[Tok]:
+    """f(x) = e^x \\hspace{0.5in} \\rightarrow \\hspace{0.5in} \\frac{df}{dx} = e^x (CS231n): after an arrow, the
+    derivatives the notes state, which gradcalc computes: the formula before the arrow is read (with a
+    note). An arrow before anything else is refused."""
+    statements = _statements(tokens)
+    for n, statement in enumerate(statements):
+        at = next((k for k, t in enumerate(statement) if t.text in _ARROWS), None)
+        if at is None:
+            continue
+        k = at + 1
+        while k < len(statement) and statement[k].text in ("\\quad", "\\qquad", "\\,", "\\;", "\\hspace"):
+            k = _group_end(statement, k + 1) if statement[k].text == "\\hspace" and k + 1 < len(statement) else k + 1
+        parts = _fraction_parts(statement, k) if k < len(statement) else None
+        derivative = parts is not None and re.fullmatch(r"d[^\W\d]\w*", parts[0]) and \
+            re.fullmatch(r"d[^\W\d]\w*", parts[1]) and parts[2] < len(statement) and statement[parts[2]].lastgroup == "EQUAL"
+        if not derivative or at == 0:
+            raise _latex_error(statement[at], f"{statement[at].text} is read only before the derivatives notes state "
+                                              f"(→ \\frac{{df}}{{dx}} = …)", hint="write the formula alone")
+        notes.append(f"{' '.join(text[statement[at].start:statement[-1].end].split())} is read as the derivatives "
+                     f"the notes state, which gradcalc computes from the formula before the arrow: compare them")
+        statements[n] = statement[:at]
+    return _joined(statements)
 
 
 def _sentence_end(tokens: list[Tok], notes: list[str]) -> list[Tok]:
@@ -2575,6 +2603,8 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     if "\\" in text:
         tokens = _domains(_evaluation_bars(_sentence_end(_interleaved_braces(_tex_marks(_tex_subscripts(tokens))), notes),
                                            notes), text, notes)
+        if any(t.text in _ARROWS for t in tokens):
+            tokens = _stated_derivatives(tokens, text, notes)
         tokens = _derivative_heads(tokens, text, notes)
         if sum(t.lastgroup == "EQUAL" for t in tokens) > 1:
             tokens = _undefined_calls_first(tokens, text, names, calls, notes)

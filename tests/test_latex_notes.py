@@ -185,6 +185,7 @@ REFUSED = [
      "order 7", "--hessian"),
     (r"\nabla^2 f", {"x": 0.5}, "Laplacian", "--hessian"),
     (r"x \in A", {"x": 0.5, "A": 1.0}, "\\in", "formula alone"),
+    (r"x \to 0", {"x": 0.5}, "\\to", "formula alone"),
     (r"y = f^{\prime}(x) + 1", {"x": 0.5}, "derivative", "f(x) = …"),
     (r"\lfloor x \rfloor", {"x": 0.5}, "piecewise constant", "functions"),
 ]
@@ -249,6 +250,13 @@ NOTES = [
      lambda x, y, z: x ** 2 * y - 10 * y ** 2 * z ** 3 + 43 * x - 7 * sp.tan(4 * y)),
     ("Paul's Online Notes, Calculus III 13.2", r"z = \ln\left(\frac{x}{y}\right)", {"x": 1.5, "y": 0.3},
      lambda x, y: sp.log(x / y)),
+    ("CS231n, Optimization 2: a function and the derivative the notes state",
+     r"f(x) = e^x \hspace{0.5in} \rightarrow \hspace{0.5in} \frac{df}{dx} = e^x", {"x": 0.6}, lambda x: sp.exp(x)),
+    ("CS231n, Optimization 2: the product's partials stated",
+     r"f(x,y) = x y \hspace{0.5in} \rightarrow \hspace{0.5in} \frac{\partial f}{\partial x} = y \hspace{0.5in} "
+     r"\frac{\partial f}{\partial y} = x", {"x": 0.6, "y": 1.3}, lambda x, y: x * y),
+    ("CS231n, Optimization 2: 1/x and its derivative",
+     r"f(x) = \frac{1}{x} \hspace{0.5in} \rightarrow \hspace{0.5in} \frac{df}{dx} = -1/x^2", {"x": 0.6}, lambda x: 1 / x),
     ("Stanford CS229 notes 1: the logistic hypothesis", r"h_\theta(x) = \frac{1}{1 + e^{-\theta^T x}}",
      {"θ": [0.5, -0.25], "x": [1.0, 2.0]}, lambda t, x: 1 / (1 + sp.exp(-(t[0] * x[0] + t[1] * x[1])))),
 ]
