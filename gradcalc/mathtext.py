@@ -22,7 +22,7 @@ points where it did), and tokens it adds are empty ones at the place they stand 
 - What MathJax and KaTeX pages write around a formula (``\\(…\\)``, ``\\label``, a closing comma, a
   ``x \\in \\mathbb{R}`` clause, an evaluation bar's point) is dropped or read as what it says; a
   derivative written in the text is read only where it names a formula (``\\frac{dy}{dx} = …``) or
-  asks for one of first order (``\\frac{d}{dx} …``, SymPy's ``diff(e, x)``), and one of higher order is
+  asks for one of first order (``\\frac{d}{dx} …``), and one of higher order is
   refused naming the option that computes it. README: How gradcalc reads what you paste.
 
 The parser runs this only when the text as typed does not parse or leaves a name that these rules
