@@ -220,7 +220,7 @@ def test_the_hints_patterns_are_compiled_only_when_a_hint_needs_one():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert run.stdout.splitlines() == [
-        "10 ['_COMMENT']", "d/dx is a derivative, which gradcalc computes rather than reads ['finditer', 'pattern']"]
+        "11 ['_COMMENT']", "d/dx is a derivative, which gradcalc computes rather than reads ['finditer', 'pattern']"]
 
 
 def test_a_plain_question_runs_no_garbage_collection():
