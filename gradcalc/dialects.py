@@ -264,12 +264,17 @@ def _l1(m, x, y, reduction="mean", **_):
     return _reduced(m, m.call("abs", m("sub", x, y)), reduction, "l1_loss")
 
 
-def _bce(m, x, t, reduction="mean", **_):
+def _weighted(m, losses, weight):
+    """PyTorch's weight= of the binary losses: each element's loss times its weight (broadcast), before
+    the reduction (so 'mean' is the mean of the weighted losses, not divided by the weights' sum)."""
+    return losses if weight is None else m("mul", losses, weight)
+
+
+def _bce(m, x, t, weight=None, reduction="mean", **_):
     # −(t·log p + (1 − t)·log(1 − p)), PyTorch's binary_cross_entropy (the mean over elements unless told).
     one = m.const(1.0)
-    return _reduced(m, m("neg", m("add", m("mul", t, m.call("log", x)),
-                                  m("mul", m("sub", one, t), m.call("log", m("sub", one, x))))), reduction,
-                    "binary_cross_entropy")
+    losses = m("neg", m("add", m("mul", t, m.call("log", x)), m("mul", m("sub", one, t), m.call("log", m("sub", one, x)))))
+    return _reduced(m, _weighted(m, losses, weight), reduction, "binary_cross_entropy")
 
 
 def _sigmoid_ce(m, x, t):
@@ -277,8 +282,8 @@ def _sigmoid_ce(m, x, t):
     return m("sub", m.call("softplus", x), m("mul", t, x))
 
 
-def _bce_logits(m, x, t, reduction="mean", **_):
-    return _reduced(m, _sigmoid_ce(m, x, t), reduction, "binary_cross_entropy_with_logits")
+def _bce_logits(m, x, t, weight=None, reduction="mean", **_):
+    return _reduced(m, _weighted(m, _sigmoid_ce(m, x, t), weight), reduction, "binary_cross_entropy_with_logits")
 
 
 def _softmax_ce(m, t, x, axis=-1, **_):

@@ -80,6 +80,10 @@ def test_activation_derivatives_match_central_differences_at_many_points(x):
 
 
 # (text, values, PyTorch's value, {name: PyTorch's gradient})
+# binary targets with per-element weights (PyTorch's numbers, float64; weight gets no gradient there)
+LOGITS = {"z": np.array([0.5, -1.0, 2.0]), "b": np.array([1.0, 0.0, 1.0]), "w": np.array([2.0, 0.5, 1.5])}
+PROBS = {"p": np.array([0.3, 0.6, 0.9]), "b": LOGITS["b"], "w": LOGITS["w"]}
+
 LOSSES = [
     ("F.smooth_l1_loss(x, t)", {"x": X, "t": T}, 0.53125, {"x": [-0.125, -0.25, 0.25, 0.0]}),
     ("F.smooth_l1_loss(x, t, beta=0.5, reduction='sum')", {"x": X, "t": T}, 2.75, {"x": [-1.0, -1.0, 1.0, 0.0]}),
@@ -159,6 +163,15 @@ LOSSES = [
     ("F.mse_loss(x, t, reduction='sum')", {"x": X, "t": T}, 5.25, {"x": [-1.0, -2.0, 4.0, 0.0]}),
     ("loss = nn.MSELoss(reduction='sum')\nloss(x, t)", {"x": X, "t": T}, 5.25, {"x": [-1.0, -2.0, 4.0, 0.0]}),
     ("nn.HuberLoss(delta=0.5)(x, t)", {"x": X, "t": T}, 0.34375, {"x": [-0.125, -0.125, 0.125, 0.0]}),
+    # weight= of the binary losses scales each element's loss before the reduction (it was dropped)
+    ("F.binary_cross_entropy_with_logits(z, b, weight=w)", LOGITS, 0.43172560956126116,
+     {"z": [-0.2516937791987636, 0.04482357022833252, -0.05960146101105884]}),
+    ("nn.BCEWithLogitsLoss(weight=w)(z, b)", LOGITS, 0.43172560956126116,
+     {"z": [-0.2516937791987636, 0.04482357022833252, -0.05960146101105884]}),
+    ("F.binary_cross_entropy(p, b, w, reduction='sum')", PROBS, 3.024131748075689,
+     {"p": [-6.666666666666666, 1.25, -1.6666666666666667]}),
+    ("F.binary_cross_entropy(p, b, weight=w, reduction='none')", PROBS,
+     [2.4079456086518722, 0.4581453659370775, 0.15804077348673942], {"p": [-6.666666666666666, 1.25, -1.6666666666666667]}),
 ]
 
 
