@@ -1752,6 +1752,7 @@ def _decorator_error(head: str, at: int):
 _JOINED = re.compile(r"(?<!\\)\\[ \t]*\n")
 _SETTING_WORDS = re.compile(r",[ \t]*(?:dtype|device|label|name)[ \t]*=[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|[^,()'\"\n]*)"
                             r"(?=[ \t]*[,)])")
+_BOOL_DTYPE = re.compile(r"dtype[ \t]*=[ \t]*(?:(?:np|numpy|jnp|torch|tf)\.)?['\"]?bool(?:_|8)?\b['\"]?")
 _IS_NONE = re.compile(r"\bis[ \t]+(?:not[ \t]+)?None\b")
 # margins[y] = 0 (CS231n's SVM loss): an assignment to part of a value
 _PART_ASSIGNED = re.compile(rf"(?m)^[ \t]*({_NAME})[ \t]*\[([^\]\n]*)\][ \t]*(?:=(?!=)[ \t]*([^#\n]*?)"
@@ -2272,6 +2273,12 @@ def read_python(text: str) -> Program | None:
         for match in _CLASS_CALL.finditer(code):      # Tensor.eye(3) is torch.eye(3)
             chars[start + match.start():start + match.end()] = f"torch.{match.group(1)} "
         for match in _SETTING_WORDS.finditer(code):   # Value(2.0, label='a'), dtype=torch.float32
+            truth = _BOOL_DTYPE.search(match.group())
+            if truth:     # [1, 0, 1] as a mask: left out, x[m] would take elements 1, 0, 1 (indices)
+                raise _error("an array made with dtype=bool is a mask, which gradcalc reads only as True and False "
+                             "written out or as a comparison", start + match.start() + truth.start(),
+                             truth.end() - truth.start(), "write the mask's items as True and False "
+                                                          "([True, False, True]), or compare (x > 0)")
             _blank(chars, start + match.start(), start + match.end())
     summed = _accumulated(calls, text, chars)
     if output is not None and not summed:     # y = x**2; y.backward(); y = x**3: the question is of the first y

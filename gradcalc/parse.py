@@ -128,6 +128,7 @@ class _Builder:
         # max or min along an axis that PyTorch returns as (values, indices): "torch", or "either"
         # when NumPy's reading (the values alone) is as likely (x.max(1))
         self.pairs: dict[int, str] = {}
+        self.booleans: set[int] = set()          # arrays written of True and False only: x[them] is a mask
         if program is not None:
             self.graph.notes.extend(program.notes)
         # name → the node it was assigned last: an id, not a ref (a 10⁵-line program's refs were 11 MB)
@@ -689,9 +690,10 @@ class _Builder:
             return _Tuple(items, *span)     # np.concatenate([a, b]), torch.stack([x, y]): the arrays joined
         if len(items) == 1 and self._grouping(items[0]):      # [(σ/r)^12 − (σ/r)^6] as grouping
             return (items[0][0], *span)
-        values, computed = [], []
+        values, computed, words = [], [], 0
         for k, item in enumerate(items):
             if item[0] is None and self.graph.text[item[1]:item[2]].strip("() \t") in ("True", "False"):
+                words += 1
                 values.append(1.0 if self._word(item) else 0.0)    # [True, False]: NumPy's 1 and 0
                 continue
             value = self._literal(item)
@@ -715,6 +717,8 @@ class _Builder:
                                 (odd[1], odd[2]), hint="[[1, 2], [3, 4]] is a 2×2 matrix")
         node = self.graph.add(None, (), span)
         self.graph.constants[node] = np.array(values, dtype=np.float64)
+        if items and (words == len(items) or all(item[0] in self.booleans for item in items)):
+            self.booleans.add(node)      # [True, False, True], NumPy's bool array: x[it] takes elements, not indices
         return (node, *span)
 
     def _array_of(self, values: list, computed: list, span: Span) -> Ref:
@@ -833,7 +837,7 @@ class _Builder:
         if any(self._is_new_axis(sub) for sub in subscripts):
             return self._new_axes(operand, subscripts, rsqb)
         if len(subscripts) == 1 and type(subscripts[0]) is tuple and subscripts[0][0] is not None and \
-                self.graph.nodes.ops[subscripts[0][0]] in _MASK_OPS:
+                (self.graph.nodes.ops[subscripts[0][0]] in _MASK_OPS or subscripts[0][0] in self.booleans):
             # x[x > 0], x[~torch.isnan(x)]: the elements where the mask holds, in order, as a vector
             maker = _Maker(self, (operand[1], rsqb[2]), "a mask")
             return dialects.NUMPY["extract"].build(maker, subscripts[0], operand)

@@ -22,6 +22,12 @@ CASES = [
     ("(x[~(x > 2.5)] * x[np.logical_or(x < 0, x > 2)].sum()).sum()", {"x": X},
      lambda x: (x[~(x > 2.5)] * x[np.logical_or(x < 0, x > 2)].sum()).sum()),
     ("(np.logical_not(x > 1) * x ** 2).sum()", {"x": X}, lambda x: (np.logical_not(x > 1) * x ** 2).sum()),
+    # True and False written out are a mask (they were read as the indices 1 and 0)
+    ("(x[[True, False, True, False]] ** 2).sum()", {"x": X}, lambda x: (x[[True, False, True, False]] ** 2).sum()),
+    ("keep = np.array([False, True, True, True])\ny = (x[keep] * x[keep]).sum()", {"x": X},
+     lambda x: (x[np.array([False, True, True, True])] ** 2).sum()),
+    ("(m[[[True, False], [False, True]]] ** 3).sum()", {"m": M}, lambda m: (m[np.array([[True, False], [False, True]])] ** 3).sum()),
+    ("(m[[False, True]] * 2).sum()", {"m": M}, lambda m: (m[np.array([False, True])] * 2).sum()),
 ]
 
 
@@ -80,3 +86,13 @@ def test_a_mask_of_the_rows_takes_rows_as_pytorch_does():
     assert_error(result, 2, "a mask from another axis than the first is not read")
     result = run("x[r > 0]", "--x", "[[1, 2]]", "--r", "[1, 0, 1]")
     assert_error(result, 2, "a mask is read with the array's shape (1,2) or that of its first axes, got (3,)")
+
+
+@pytest.mark.parametrize("text", ["x[np.array([1, 0, 1, 1], dtype=bool)].sum()",
+                                  "m = torch.tensor([1, 0, 1, 1], dtype=torch.bool)\ny = x[m].sum()",
+                                  "x[jnp.array([1, 0, 1, 1], dtype='bool')].sum()"])
+def test_a_mask_made_with_dtype_bool_is_refused_not_read_as_indices(text):
+    # x[[1, 0, 1, 1]] takes elements 1, 0, 1, 1: NumPy's x[mask] takes elements 0, 2, 3
+    result = run(text, "--x", "[1.2, -2.0, 3.0, 0.5]")
+    assert_error(result, 2, "dtype=bool is a mask")
+    assert "hint: write the mask's items as True and False" in result.stderr
