@@ -313,6 +313,10 @@ class _Builder:
         if name == "sum" and len(args) == 1 and self.python is not None and name not in self.assigned and \
                 not _NUMPY_SUM.search(self.graph.text):
             return self._spell(dialects.PYTHON_SUM, name, args, span)
+        if name in ("max", "min") and self.python is not None and len(args) >= 2 and name not in self.assigned and \
+                not _NUMPY_SUM.search(self.graph.text) and \
+                all(type(arg) is tuple and arg[0] is not None for arg in args):
+            return self._python_extreme(name, args, span)
         if name == "len" and len(args) == 1 and name not in self.assigned:   # len(x): x.shape[0], no gradient
             self._value(args[0])
             return self._apply("len", [args[0]], span)
@@ -450,6 +454,18 @@ class _Builder:
     def keyword(self, children):
         token, ref = children
         return _Keyword(token[0], ref, (token[1], ref[2]))
+
+    def _python_extreme(self, name: str, args: list, span: Span) -> Ref:
+        """Python's own max(a, b, …) and min: it keeps the first of equal values (the next replaces it only
+        when strictly larger or smaller), so at a tie all the gradient goes to the earlier argument, as
+        PyTorch's tensors passed to it give (max(x, 0) at 0 is x: gradient 1)."""
+        self._value(*args)
+        keep = "greater_equal" if name == "max" else "less_equal"
+        maker = _Maker(self, span, name)
+        out = args[0]
+        for arg in args[1:]:
+            out = maker("where", maker(keep, out, arg), out, arg)
+        return (out[0], *span)
 
     def _spell(self, spelling: dialects.Spelling, name: str, args: list, span: Span) -> Ref:
         """A library's function, its arguments matched to its parameters as Python would, built by its

@@ -302,3 +302,26 @@ def test_stop_recording_takes_no_gradient():
     result = run(program, "-q")
     assert result.exit_code == 0, result.output
     assert result.stdout.split()[-2:] == ["4", "0"]      # TF: 4.0 and None (no gradient)
+
+
+# -- Python's own max and min keep the first of equal values ------------------------------------------
+# max(a, b) replaces a by b only when b > a, so at a tie the result is a, and PyTorch's tensors passed to
+# it give all the gradient to a (PyTorch 2.13, x = y = 0; None printed for a tensor the result is not).
+
+@pytest.mark.parametrize("line, x_grad, y_grad", [
+    ("L = max(x, 0) + x", 2.0, 0.0), ("L = max(0, x) + x", 1.0, 0.0), ("L = min(x, 0) + x", 2.0, 0.0),
+    ("L = max(x, y, 0)", 1.0, 0.0), ("L = max(y, x)*3 + min(y, x)", 0.0, 4.0),
+])
+def test_python_s_max_and_min_give_a_tie_to_the_first_argument(line, x_grad, y_grad):
+    text = ("import torch\nx = torch.tensor(0.0, requires_grad=True)\ny = torch.tensor(0.0, requires_grad=True)\n"
+            f"{line}\nL.backward()\n")
+    result = run(text, "--json")
+    assert result.exit_code == 0, result.output
+    gradient = json.loads(result.stdout)["gradient"]
+    assert (gradient["x"], gradient["y"]) == (x_grad, y_grad)
+
+
+def test_gradcalc_s_own_max_of_two_shares_a_tie():
+    # max(x, y) written as gradcalc's formula is its maximum, ½ each at a tie (as torch.maximum)
+    gradient = json.loads(run("max(x, y)", "--x", "1", "--y", "1", "--json").stdout)["gradient"]
+    assert gradient == {"x": 0.5, "y": 0.5}
