@@ -296,6 +296,19 @@ def test_an_unwatched_constant_alone_is_refused_as_tensorflow_gives_none():
     assert run(watched, "-q").stdout.split()[-1] == "6"
 
 
+def test_sources_unpacked_from_a_tuple_are_watched_as_their_own_values():
+    # Géron's chapter 12: c1, c2 = tf.constant(5.), tf.constant(3.) through a def: TF gives [None, None]
+    program = ("def f(w1, w2):\n    return 3 * w1 ** 2 + 2 * w1 * w2\n\nc1, c2 = tf.constant(5.), tf.constant(3.)\n"
+               "with tf.GradientTape() as tape:\n    z = f(c1, c2)\n\ngradients = tape.gradient(z, [c1, c2])\n")
+    result = run(program)
+    assert result.exit_code == 2 and "c1 is not watched" in result.stderr and "gives None" in result.stderr
+    # one of them a Variable: its gradient, the constant's None (TF: [36.0, None])
+    mixed = program.replace("c1, c2 = tf.constant(5.), tf.constant(3.)", "c1, c2 = tf.Variable(5.), tf.constant(3.)")
+    result = run(mixed, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["gradient"] == {"c1": 36.0}
+
+
 def test_stop_recording_takes_no_gradient():
     program = ("x = tf.Variable(2.0)\ny = tf.Variable(3.0)\nwith tf.GradientTape() as t:\n  x_sq = x * x\n"
                "  with t.stop_recording():\n    y_sq = y * y\n  z = x_sq + y_sq\ngrad = t.gradient(z, {'x': x, 'y': y})")
