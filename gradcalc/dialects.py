@@ -466,8 +466,13 @@ def _kl_div(m, x, t, reduction="mean", log_target=False, **_):
     return _reduced(m, losses, reduction, "kl_div")
 
 
-def _p_norm(m, x, p, axis):
-    """The norm of order p (1 or 2) along an axis, the axis kept."""
+def _p_norm(m, x, p, axis, zero_gradient_at_zero=False):
+    """The norm of order p (1 or 2) along an axis, the axis kept. `zero_gradient_at_zero`: PyTorch's
+    vector_norm, whose backward masks a zero vector's gradient to 0 (JAX's and the formula's: nan there)."""
+    if p == 2 and zero_gradient_at_zero:     # √ of 1 where the sum is 0, so no infinite derivative is formed
+        squares = _reduce("sum")(m, _square(m, x), axis, keepdims=True)
+        some = m("greater", squares, m.const(0.0))
+        return m("where", some, m.call("sqrt", m("where", some, squares, m.const(1.0))), m.const(0.0))
     if p == 2:
         return m.call("sqrt", _reduce("sum")(m, _square(m, x), axis, keepdims=True))
     if p == 1:
@@ -478,7 +483,7 @@ def _p_norm(m, x, p, axis):
 def _normalize(m, x, p=2, axis=1, eps=None, **_):
     """F.normalize(x, p=2, dim=1, eps=1e-12): x / max(‖x‖_p, eps) along the dim (PyTorch's clamp_min: the
     norm's gradient passes where it is ≥ eps)."""
-    norm = _p_norm(m, x, p, axis)
+    norm = _p_norm(m, x, p, axis, zero_gradient_at_zero=True)
     return m("div", x, _clamp(m, norm, min=m.const(1e-12) if eps is None else eps))
 
 
@@ -486,8 +491,8 @@ def _cosine_similarity(m, x, y, axis=1, eps=None, **_):
     """F.cosine_similarity(x1, x2, dim=1, eps=1e-8): Σ x1/max(‖x1‖, eps) · x2/max(‖x2‖, eps) along the dim, each
     norm clamped alone (PyTorch 2.13: two vectors of norm 1e-5 give 1, not the 0.01 of max(‖x1‖·‖x2‖, eps))."""
     eps = m.const(1e-8) if eps is None else eps
-    unit_x = m("div", x, _clamp(m, _p_norm(m, x, 2, axis), min=eps))
-    unit_y = m("div", y, _clamp(m, _p_norm(m, y, 2, axis), min=eps))
+    unit_x = m("div", x, _clamp(m, _p_norm(m, x, 2, axis, zero_gradient_at_zero=True), min=eps))
+    unit_y = m("div", y, _clamp(m, _p_norm(m, y, 2, axis, zero_gradient_at_zero=True), min=eps))
     return _reduce("sum")(m, m("mul", unit_x, unit_y), axis)
 
 

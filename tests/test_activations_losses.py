@@ -175,7 +175,17 @@ LOSSES = [
 ]
 
 
-@pytest.mark.parametrize("text, values, value, gradients", LOSSES, ids=[c[0] for c in LOSSES])
+# At a zero vector PyTorch's norm passes no gradient and the clamp divides by eps: finite numbers, 1/eps
+# (not nan, as the formula's √ would give); no central differences there, the eps clamp is PyTorch's rule.
+ZERO_NORMS = [
+    ("(F.normalize(z, dim=0) * c).sum()", {"z": np.zeros(3), "c": np.array([1.0, -2.0, 0.5])}, 0.0,
+     {"z": [1e12, -2e12, 5e11]}),
+    ("F.cosine_similarity(a, b).sum()", {"a": np.array([[0.0, 0.0], [1.0, 2.0]]), "b": np.array([[1.0, 3.0], [0.5, -1.0]])},
+     -0.6, {"a": [[31622776.60168379, 94868329.80505137], [0.32, -0.16]], "b": [[0.0, 0.0], [0.64, 0.32]]}),
+]
+
+
+@pytest.mark.parametrize("text, values, value, gradients", LOSSES + ZERO_NORMS, ids=[c[0] for c in LOSSES + ZERO_NORMS])
 def test_a_loss_gives_pytorch_s_value_and_gradients(text, values, value, gradients):
     found = compute(text, values)
     np.testing.assert_allclose(found.value, value, atol=1e-12)
