@@ -2599,6 +2599,8 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     None if nothing reads differently from the text as typed."""
     tokens = _lex(text, token_re_source, ignore)
     notes: list[str] = []
+    if "\\log" in text:
+        _natural_log(tokens, notes)
     before = [(t.lastgroup, t.text, t.start, t.end) for t in tokens]
     if "\\" in text:
         tokens = _domains(_evaluation_bars(_sentence_end(_interleaved_braces(_tex_marks(_tex_subscripts(tokens))), notes),
@@ -2630,6 +2632,19 @@ def rewrite(text: str, token_re_source: str, ignore: frozenset, names, calls, co
     if [(t.lastgroup, t.text, t.start, t.end) for t in tokens] == before:
         return None
     return tokens, notes
+
+
+def _natural_log(tokens: list[Tok], notes: list[str]) -> None:
+    """\\log without a base is ln, as calculus and machine-learning texts mean it; a text that writes \\ln too
+    means something else by \\log (base 10, as Paul's notes and engineering texts): both readings shown."""
+    bare = [t for i, t in enumerate(tokens) if t.text == "\\log" and not (i + 1 < len(tokens) and tokens[i + 1].text.startswith("_"))]
+    if not bare:
+        return
+    if any(t.text == "\\ln" for t in tokens):
+        raise _latex_error(bare[0], "\\log beside \\ln: this text's \\log is another logarithm than its \\ln, "
+                                    "most often base 10", hint="write \\log_{10} for base 10, or \\ln for the natural log")
+    notes.append("\\log is read as the natural logarithm ln, as calculus and machine-learning texts mean it; "
+                 "for base 10 write \\log_{10}")
 
 
 def could_split(name: str, names, calls) -> bool:
