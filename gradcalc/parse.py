@@ -1109,12 +1109,12 @@ class _Builder:
             self.declared.add(function.name)
         return _Lambda((params, defaults, start, text, returns), mark.token[1], end, function, by_def=True)
 
-    def _main_lambda(self, defined) -> Ref:
+    def _main_lambda(self, defined, why: str = "the function defined last") -> Ref:
         """A lambda defined last (f = lambda x: …, or alone, then called f), or a def never called: the
         output is its value at its parameters, which are inputs (a default, a=0.5, their value)."""
         function = defined.made or defined.function("f", (defined[1], defined[1] + len("lambda")))
-        self.graph.notes.append(f"the output is {function.name}({', '.join(function.params)}), the function "
-                                f"defined last, at its inputs' values")
+        self.graph.notes.append(f"the output is {function.name}({', '.join(function.params)}), {why}, at its "
+                                f"inputs' values")
         self.pending = {**self.pending, **function.defaults}
         self.calling.append(function.name)
         try:
@@ -1225,9 +1225,13 @@ class _Builder:
         # last line alone would be a different formula's answer, so it is an error.
         program = None if self.calling else self.python
         last = children[-1]
-        if isinstance(last, _Lambda) and not self.calling and (program is None or program.output is None) \
-                and not (last.by_def and last.made.name in self.called):     # a def called is no program
-            children = children[:-1] + [self._main_lambda(last)]
+        if isinstance(last, _Lambda) and not self.calling and (program is None or program.output is None):
+            derived = _derived_function(last, children)
+            if derived is not None:      # def sigmoid …, def sigmoid_prime …: the function, not its derivative
+                children = children[:-1] + [self._main_lambda(derived, f"the function that {last.made.name} "
+                                                              f"(defined last) differentiates by hand")]
+            elif not (last.by_def and last.made.name in self.called):     # a def called is no program
+                children = children[:-1] + [self._main_lambda(last)]
         if any(isinstance(child, _Lambda) for child in children):     # def f, f = lambda …: no value
             children = [child for child in children if not isinstance(child, _Lambda)]
             if not children:
@@ -1424,6 +1428,25 @@ class _Keyword:
 
     def __init__(self, name: str, ref: Ref, span: Span):
         self.name, self.ref, self.span = name, ref, span
+
+
+# A def's name that says it is another's derivative: sigmoid_prime, dsigmoid, f_grad, grad_f, drelu_dz,
+# tanh_derivative, loss_backward (the function's name in the middle)
+_BY_HAND = ("(?:d_?|grad_|deriv(?:ative)?_|derivative_of_)?", "(?:_?prime|_grad(?:ient)?|_deriv(?:ative)?|_der|"
+            "_backward|_back|_d[a-z]\\w*)?")
+
+
+def _derived_function(last, children):
+    """The def that the last def, by its name, differentiates by hand (the nearest before it), or None."""
+    if not last.by_def:
+        return None
+    name = last.made.name
+    for child in reversed(children[:-1]):
+        if isinstance(child, _Lambda) and child.by_def and child.made.name != name:
+            base = re.escape(child.made.name)
+            if re.fullmatch(f"{_BY_HAND[0]}{base}{_BY_HAND[1]}", name) and name != child.made.name:
+                return child
+    return None
 
 
 class _Maker:
