@@ -38,7 +38,7 @@ DIALECTS = {"python/numpy", "python/torch", "python/jax", "python/tf", "python/e
             "math", "latex"}
 
 # The number of problems read and right today: raise it as readers land (never lower it).
-FLOOR = {"published": 224, "sampled": 129, "heldout": 113, "heldout2": 119}
+FLOOR = {"published": 224, "sampled": 129, "heldout": 117, "heldout2": 120}
 
 
 def _oracle_tool():
