@@ -1360,7 +1360,9 @@ NAMESPACES: dict[str, dict[str, Spelling]] = {
                  "dense_bias": S("x, n", lambda m, x, n: m("dense_bias", x, n)),
                  # LaTeX's \sum_{i=1}^{n}: its first n terms (mathtext._sums), n checked when the graph runs
                  "terms": S("x, n", _op("terms")), "terms_columns": S("x, n", _op("terms_columns")),
-                 "repeated": S("x, n", _op("repeated"))},
+                 "repeated": S("x, n", _op("repeated")),
+                 # LaTeX's cases whose last row has a condition: undefined where no row holds (mathtext._cases)
+                 "some_case": S("x, held", _op("some_case"))},
     "np.random": RANDOM, "numpy.random": RANDOM, "jax.random": JAX_RANDOM, "tf.random": RANDOM, "random": RANDOM,
 }
 

@@ -228,7 +228,16 @@ def _cases(tokens: list[Tok]) -> list[Tok]:
                                    hint="write each row as value & \\text{if } condition")
             out += [_empty("NAME", "where", at), _empty("LPAR", "(", at), *_chained(condition), _empty("COMMA", ",", at),
                     _empty("LPAR", "(", at), *value, _empty("RPAR", ")", at), _empty("COMMA", ",", at)]
-        out += [_empty("LPAR", "(", at), *rows[-1][0], _empty("RPAR", ")", at)]
+        last, _, otherwise = rows[-1]
+        if otherwise:
+            out += [_empty("LPAR", "(", at), *last, _empty("RPAR", ")", at)]
+        else:    # every row has a condition: where none holds the formula is undefined (refused when it runs)
+            out += [Tok("NAME", "gradcalc.some_case", token.start, tokens[j].end), _empty("LPAR", "(", at),
+                    *last, _empty("COMMA", ",", at)]
+            for k, (_, held, _) in enumerate(rows):
+                out += ([_empty("ADD_OP", "+", at)] if k else []) + [_empty("LPAR", "(", at), *_chained(held),
+                                                                     _empty("RPAR", ")", at)]
+            out.append(_empty("RPAR", ")", tokens[_group_end(tokens, j + 1) - 1].end))    # its caret: the whole cases
         out += [_empty("RPAR", ")", tokens[j].start)] * (len(rows) - 1)
         i = _group_end(tokens, j + 1)
     return out

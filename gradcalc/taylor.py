@@ -646,7 +646,7 @@ deflinear("sum_axis", "mean_axis", "sum_to", "expand_axis", "reshape", "squeeze"
 deflinear("squeeze_all")
 LINEAR["concatenate"], RULES["concatenate"] = 2, _Plan._joined
 deflinear("permute", "swap_axes", "cumsum", "rcumsum", "masked_rows", series=1)
-deflinear("terms", "terms_columns", "repeated", series=1)     # a LaTeX sum's first n terms; n copies of one
+deflinear("terms", "terms_columns", "repeated", "some_case", series=1)   # a LaTeX sum's first n terms; n copies; a case
 defbilinear("mul", "matmul", "outer")
 # Functions whose derivatives at a point come all at once: op → (*input values, count) →
 # (f(u₀), f′(u₀), … f⁽ᶜᵒᵘⁿᵗ⁻¹⁾(u₀), a rounding bound for each); the last input moves, the others are fixed.

@@ -113,6 +113,23 @@ def test_latex_cases_are_the_branch_that_holds(x):
     assert found.gradient["x"] == (1.0 if -1 < x < 1 else 0.0)
 
 
+PARTIAL = r"f(x) = \begin{cases} x^2 & x < 0 \\ 2x & 0 \le x < 1 \end{cases}"
+
+
+@pytest.mark.parametrize("x, value, slope", [(-3.0, 9.0, -6.0), (0.0, 0.0, 2.0), (0.5, 1.0, 2.0)])
+def test_cases_whose_rows_all_have_conditions_are_the_row_that_holds(x, value, slope):
+    found = compute(PARTIAL, x=x)
+    assert (found.value, found.gradient["x"]) == (value, slope)
+    assert compute(PARTIAL, x=np.array([-1.0, 0.5])).gradient["x"].tolist() == [-2.0, 2.0]
+
+
+@pytest.mark.parametrize("x", [1.0, 2.0, np.array([-1.0, 5.0])])
+def test_cases_refuse_a_point_no_row_holds_at(x):
+    # the last row was the value everywhere no earlier row held: 4 at x = 2, where the formula says nothing
+    error = refused(PARTIAL, x=x)
+    assert "no row of the cases holds" in str(error) and "otherwise" in error.hint
+
+
 def test_markdown_quotes_where_clauses_and_one_argument_maximum():
     found = compute("`loss = maximum(neg - pos + 1, 0)`\nwhere `neg=maximum((1-y_true)*y_pred) and "
                     "pos=sum(y_true*y_pred)`", y_true=np.array([0.0, 1.0, 0.0]), y_pred=np.array([0.3, 0.5, 0.6]))

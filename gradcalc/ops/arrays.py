@@ -725,7 +725,22 @@ def _repeated(x, n):
     return np.full(count, float(x))
 
 
+def _some_case(x, held):
+    """A cases environment's last row when it has a condition of its own: its value, where some row's
+    condition holds (`held`, the rows' conditions added up); where none does, the formula says nothing."""
+    if np.any(np.asarray(held) <= 0):
+        point = "" if not np.ndim(held) else f" (at {int(np.sum(np.asarray(held) <= 0))} of its elements)"
+        raise InputError(f"no row of the cases holds at this point{point}: the formula is not defined there",
+                         hint="give a point one of the rows' conditions holds at, or end the cases with "
+                              "a row for every other case (value & \\text{otherwise})")
+    return as_value(x)
+
+
 OPS.update({
+    # Not callable from a program: LaTeX's cases whose last row has a condition (mathtext._cases)
+    "some_case": Op("some_case", "{0} where a row holds", _some_case,
+                    (lambda m, x, held, out: 1.0, lambda m, x, held, out: m.filled(held, 0.0)),
+                    flat=(1,), keeps_finite=True),
     # Not callable from a program: \sum_{i=1}^{n} x_i^2 in LaTeX is sum(terms(x**2, n)), the first n terms of
     # the summand over the arrays (n checked against their length when the graph runs); \sum_{k=1}^{K}
     # \sum_{l=1}^{L} W_{k,l} bounds the rows by K and the columns by L (terms_columns); \sum_{i=1}^{n} c,
