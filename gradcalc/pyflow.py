@@ -311,6 +311,13 @@ class _Loop:
         writer.line(writer._w(f"{self.go_name} = {value}", node))
         self.going = self.go_name
 
+    def step(self, writer, node) -> None:
+        """A step of a loop with a break or a continue: its own flag, from the loop's running one."""
+        if self.running == self.run_name:
+            self.go(writer, self.running, node)
+        else:
+            self.going = self.running
+
 
 class _Writer:
     def __init__(self, text: str):
@@ -710,10 +717,7 @@ class _Writer:
             self._bind(node.target, element, inner, known)
             steps += 1
             if stops:
-                if loop.running == loop.run_name:
-                    loop.go(self, loop.running, node)
-                else:
-                    loop.going = loop.running
+                loop.step(self, node)
                 ended = self.block(node.body, loop.going, known, loop, inner)
             else:
                 ended = self.block(node.body, guard, known, None, inner)
@@ -840,10 +844,7 @@ class _Writer:
                 flagged = True
             steps += 1
             if stops:
-                if loop.running == loop.run_name:
-                    loop.go(self, loop.running, node)
-                else:
-                    loop.going = loop.running
+                loop.step(self, node)
                 ended = self.block(node.body, loop.going, known, loop, subs)
                 flagged = flagged or loop.stopped
             else:
