@@ -278,7 +278,7 @@ def test_notes_and_textbooks(source, text, values, formula):
         _check(text, values, formula)
         return
     expr, symbols = _matrix_formulas()[source]
-    at = {s: v for name, m in symbols.items() for s, v in zip(m, np.asarray(values[name], dtype=float).ravel())}
+    at = {s: v for name, m in symbols.items() for s, v in zip(m, np.asarray(values[name], dtype=float).ravel().tolist())}
     found = compute(text, {name: np.asarray(v, dtype=float) for name, v in values.items()})
     assert float(found.value) == pytest.approx(float(expr.subs(at)), rel=1e-12)
     for name, m in symbols.items():
