@@ -523,7 +523,7 @@ def _sums(tokens: list[Tok], names, top: bool = True, notes: list[str] | None = 
                     out += [_empty("LSQB", "[", t.end), Tok("NAME", at.text, t.end, t.end), _empty("RSQB", "]", t.end)]
             out.append(_empty("RPAR", ")", tokens[end - 1].end))
         i = end
-    return _free_indices(_lengths(out, lengths, notes) if lengths else out, names) if top else out
+    return _free_indices(_lengths(out, lengths, notes) if lengths else out, names, notes) if top else out
 
 
 _MOST_TERMS = 10_000
@@ -770,14 +770,25 @@ def _examples(tokens: list[Tok], names) -> list[Tok]:
     return _rewrite_windows(tokens, 7, rewrite)
 
 
-def _free_indices(tokens: list[Tok], names) -> list[Tok]:
+def _free_indices(tokens: list[Tok], names, notes: list[str] | None = None) -> list[Tok]:
     """Beside a sum, an index left free names every element at once: softmax's e^{z_i} over
     \\sum_{j=1}^K e^{z_j} is exp(z)/sum(exp(z)) with z given as an array, and the head σ(z)_i = … is
-    σ(z) = …. Only where z is given and z_i is not."""
+    σ(z) = …. Only where z is given and z_i is not. An index that has a value (the label y of the
+    cross-entropy's z_y) picks that element: z[y]."""
     out: list[Tok] = []
     k = 0
     while k < len(tokens):
         t = tokens[k]
+        picked = _picked_element(tokens, k, names)
+        if picked is not None:
+            stem, index, end = picked
+            out += [Tok("NAME", stem, t.start, t.end), _empty("LSQB", "[", t.end), Tok("NAME", index, t.end, t.end),
+                    _empty("RSQB", "]", t.end)]
+            if notes is not None and f"{stem}[{index}]" not in " ".join(notes):
+                notes.append(f"{stem}_{index} is read as {stem}[{index}], the element of {stem} at the index {index} "
+                             f"(counted from 0)")
+            k = end
+            continue
         if t.lastgroup == "NAME" and re.fullmatch(r"_[a-z]", t.text) and out and out[-1].lastgroup == "RPAR" \
                 and k + 1 < len(tokens) and tokens[k + 1].lastgroup == "EQUAL":
             k += 1          # σ(z)_i = …: the head of every element at once
@@ -795,6 +806,21 @@ def _free_indices(tokens: list[Tok], names) -> list[Tok]:
             out.append(t)
         k += 1
     return out
+
+
+def _picked_element(tokens: list[Tok], k: int, names) -> tuple[str, str, int] | None:
+    """z_y or z_{y} at tokens[k] where z and y have values and z_y has none: (z, y, the index past it)."""
+    t = tokens[k]
+    if t.lastgroup != "NAME":
+        return None
+    parts = re.fullmatch(r"(.+)_([A-Za-z]\w*)", t.text)
+    if parts and parts.group(1) in names and parts.group(2) in names and t.text not in names:
+        return parts.group(1), parts.group(2), k + 1
+    if t.text.endswith("_") and t.text[:-1] in names and k + 3 < len(tokens) and tokens[k + 1].lastgroup == "LBRACE" \
+            and tokens[k + 2].lastgroup == "NAME" and tokens[k + 2].text in names and tokens[k + 3].lastgroup == "RBRACE" \
+            and t.text[:-1] + "_" + tokens[k + 2].text not in names:
+        return t.text[:-1], tokens[k + 2].text, k + 4
+    return None
 
 
 def _latex(tokens: list[Tok]) -> list[Tok]:

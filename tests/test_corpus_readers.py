@@ -198,3 +198,13 @@ def test_a_free_index_beside_a_sum_is_every_element():
     assert np.allclose(found.value, softmax)
     found = compute(r"L = -\sum_{i} y_i \log \frac{e^{z_i}}{\sum_j e^{z_j}}", z=z, y=y)    # a sum inside a sum
     assert math.isclose(found.value, -math.log(softmax[1])) and np.allclose(found.gradient["z"], softmax - y)
+
+
+def test_an_index_with_a_value_picks_that_element():
+    # the softmax cross-entropy of notes, -log(e^{z_y} / Σ_j e^{z_j}) with the label y given: z_y is z[y]
+    # (PyTorch: -log_softmax(z, 0)[1] = 0.46436878410794, gradient softmax(z) - onehot(1))
+    for text in (r"-\log \frac{e^{z_y}}{\sum_j e^{z_j}}", r"-\log \frac{e^{z_{y}}}{\sum_j e^{z_j}}"):
+        found = compute(text, {"z": np.array([1.0, 2.0, 0.5]), "y": 1.0})
+        assert math.isclose(found.value, 0.4643687841079449, rel_tol=1e-12)
+        assert np.allclose(found.gradient["z"], [0.23122389762214904, -0.37146828078823757, 0.14024438316608848])
+        assert any("z[y]" in note for note in found.graph.notes)
