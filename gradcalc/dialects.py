@@ -3138,7 +3138,7 @@ def _unwatched(text: str, tapes: list, sources, at: int) -> dict[str, str]:
         value = text[made[-1].end():at]
         targets = [target.strip() for target in made[-1].group().rstrip(" \t=").split(",")]
         if len(targets) > 1:     # c1, c2 = tf.constant(5.), tf.constant(3.): c2's value is the second
-            items = _top_level_items(value.split("\n", 1)[0].split("#")[0])
+            items = _split_arguments(value.split("\n", 1)[0].split("#")[0])
             if len(items) != len(targets):
                 continue
             value = items[targets.index(name)].strip() + "\n"
@@ -3153,17 +3153,6 @@ def _unwatched(text: str, tapes: list, sources, at: int) -> dict[str, str]:
             found[name] = "a tf.constant" if line.startswith(("tf.constant", "constant")) else \
                 f"{_short_text(line)}, computed before the tape, is no tf.Variable"
     return found
-
-
-def _top_level_items(line: str) -> list[str]:
-    """The comma-separated items of a line outside brackets: a, f(b, c), [d, e] → three items."""
-    items, depth, start = [], 0, 0
-    for k, char in enumerate(line):
-        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(char, 0)
-        if char == "," and depth == 0:
-            items.append(line[start:k])
-            start = k + 1
-    return items + [line[start:]]
 
 
 def _bracket_end(text: str, opened: int) -> int | None:
